@@ -1,0 +1,249 @@
+// The audit log: every state change appends an entry in the same transaction as the change.
+// Entries form one hash chain per tenant (and one for platform-level actions): each entry's hash
+// covers its content and the previous entry's hash, so an edited, deleted or reordered row breaks
+// the chain and `platforma audit verify` names the first broken entry.
+import { createHash } from 'node:crypto';
+import { sql } from 'kysely';
+import type { Tx, Db } from './db/database.js';
+import { newId } from './ids.js';
+import type { Clock } from './clock.js';
+
+export const PLATFORM_CHAIN = 'platform';
+const GENESIS = 'genesis';
+
+export interface Actor {
+  type: 'user' | 'system' | 'anonymous';
+  id: string;
+  /** Human-readable label (an email), kept with the entry. */
+  label?: string;
+}
+
+export interface AuditInput {
+  /** The tenant whose chain receives the entry; omit for platform-level actions. */
+  tenantId?: string;
+  actor: Actor;
+  action: string;
+  target: { type: string; id: string };
+  before?: unknown;
+  after?: unknown;
+  requestId?: string;
+  sourceIp?: string;
+}
+
+export interface AuditEntry {
+  id: string;
+  chain: string;
+  seq: number;
+  tenantId: string | null;
+  occurredAt: Date;
+  actor: Actor;
+  action: string;
+  target: { type: string; id: string };
+  before: unknown;
+  after: unknown;
+  requestId: string | null;
+  sourceIp: string | null;
+  prevHash: string;
+  hash: string;
+}
+
+interface AuditRow {
+  chain: string;
+  seq: number;
+  id: string;
+  tenant_id: string | null;
+  occurred_at: Date;
+  actor_type: string;
+  actor_id: string;
+  actor_label: string | null;
+  action: string;
+  target_type: string;
+  target_id: string;
+  before: unknown;
+  after: unknown;
+  request_id: string | null;
+  source_ip: string | null;
+  prev_hash: string;
+  hash: string;
+}
+
+interface ChainHeadRow {
+  chain: string;
+  tenant_id: string | null;
+  seq: number;
+  hash: string;
+}
+
+declare module './db/tables.js' {
+  interface Tables {
+    'kernel.audit_entries': AuditRow;
+    'kernel.audit_chain_heads': ChainHeadRow;
+  }
+}
+
+/** JSON with object keys sorted at every level: jsonb does not keep key order, the hash must. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || value === undefined) return 'null';
+  if (value instanceof Date) return JSON.stringify(value.toISOString());
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+function hashOf(row: Omit<AuditRow, 'hash'>): string {
+  const content = canonicalJson({
+    chain: row.chain,
+    seq: row.seq,
+    id: row.id,
+    tenantId: row.tenant_id,
+    occurredAt: new Date(row.occurred_at).toISOString(),
+    actor: [row.actor_type, row.actor_id, row.actor_label],
+    action: row.action,
+    target: [row.target_type, row.target_id],
+    before: row.before ?? null,
+    after: row.after ?? null,
+    requestId: row.request_id,
+    sourceIp: row.source_ip,
+    prevHash: row.prev_hash,
+  });
+  return createHash('sha256').update(content).digest('hex');
+}
+
+export class AuditLog {
+  constructor(private readonly clock: Clock) {}
+
+  /** Appends an entry to its chain inside the caller's transaction. */
+  async record(tx: Tx, input: AuditInput): Promise<AuditEntry> {
+    const chain = input.tenantId ?? PLATFORM_CHAIN;
+    const tenantId = input.tenantId ?? null;
+    await tx
+      .insertInto('kernel.audit_chain_heads')
+      .values({ chain, tenant_id: tenantId, seq: 0, hash: GENESIS })
+      .onConflict((oc) => oc.column('chain').doNothing())
+      .execute();
+    // The row lock on the head serialises appends to this chain (and only this chain).
+    const head = await tx.selectFrom('kernel.audit_chain_heads').select(['seq', 'hash']).where('chain', '=', chain).forUpdate().executeTakeFirstOrThrow();
+    const unsigned: Omit<AuditRow, 'hash'> = {
+      chain,
+      seq: Number(head.seq) + 1,
+      id: newId('audit'),
+      tenant_id: tenantId,
+      occurred_at: this.clock.now(),
+      actor_type: input.actor.type,
+      actor_id: input.actor.id,
+      actor_label: input.actor.label ?? null,
+      action: input.action,
+      target_type: input.target.type,
+      target_id: input.target.id,
+      before: input.before === undefined ? null : JSON.parse(JSON.stringify(input.before)),
+      after: input.after === undefined ? null : JSON.parse(JSON.stringify(input.after)),
+      request_id: input.requestId ?? null,
+      source_ip: input.sourceIp ?? null,
+      prev_hash: head.hash,
+    };
+    const row: AuditRow = { ...unsigned, hash: hashOf(unsigned) };
+    await tx
+      .insertInto('kernel.audit_entries')
+      .values({ ...row, before: jsonb(row.before), after: jsonb(row.after) })
+      .execute();
+    await tx.updateTable('kernel.audit_chain_heads').set({ seq: row.seq, hash: row.hash }).where('chain', '=', chain).execute();
+    return toEntry(row);
+  }
+
+  /** A chain's entries, newest first, before an optional sequence number. */
+  async listChain(tx: Tx, chain: string, options: { limit: number; beforeSeq?: number }): Promise<AuditEntry[]> {
+    let query = tx.selectFrom('kernel.audit_entries').selectAll().where('chain', '=', chain).orderBy('seq', 'desc').limit(options.limit);
+    if (options.beforeSeq !== undefined) query = query.where('seq', '<', options.beforeSeq);
+    return (await query.execute()).map(toEntry);
+  }
+}
+
+// Kysely passes objects to pg, which serialises them as JSON; arrays need explicit casting.
+function jsonb(value: unknown) {
+  return value === null ? null : sql`${JSON.stringify(value)}::jsonb`;
+}
+
+function toEntry(row: AuditRow): AuditEntry {
+  return {
+    id: row.id,
+    chain: row.chain,
+    seq: Number(row.seq),
+    tenantId: row.tenant_id,
+    occurredAt: new Date(row.occurred_at),
+    actor: { type: row.actor_type as Actor['type'], id: row.actor_id, ...(row.actor_label ? { label: row.actor_label } : {}) },
+    action: row.action,
+    target: { type: row.target_type, id: row.target_id },
+    before: row.before,
+    after: row.after,
+    requestId: row.request_id,
+    sourceIp: row.source_ip,
+    prevHash: row.prev_hash,
+    hash: row.hash,
+  };
+}
+
+export interface ChainBreak {
+  chain: string;
+  /** The sequence number at which the chain first fails to verify. */
+  seq: number;
+  entryId: string | null;
+  reason: 'edited' | 'deleted' | 'reordered' | 'truncated';
+  message: string;
+}
+
+export interface VerifyReport {
+  chains: number;
+  entries: number;
+  breaks: ChainBreak[];
+}
+
+/**
+ * Walks every chain in sequence order. Needs a connection that sees all rows (platform scope or
+ * the owner). Reports the first break of each chain.
+ */
+export async function verifyAuditChains(db: Db): Promise<VerifyReport> {
+  return db.transaction().execute(async (tx) => {
+    await sql`select set_config('app.platform_scope', 'on', true)`.execute(tx);
+    const heads = await tx.selectFrom('kernel.audit_chain_heads').selectAll().orderBy('chain').execute();
+    const report: VerifyReport = { chains: heads.length, entries: 0, breaks: [] };
+    for (const head of heads) {
+      const rows = await tx.selectFrom('kernel.audit_entries').selectAll().where('chain', '=', head.chain).orderBy('seq').execute();
+      report.entries += rows.length;
+      const found = firstBreak(head, rows);
+      if (found) report.breaks.push(found);
+    }
+    return report;
+  });
+}
+
+function firstBreak(head: ChainHeadRow, rows: AuditRow[]): ChainBreak | undefined {
+  let previousHash = GENESIS;
+  let expectedSeq = 1;
+  for (const row of rows) {
+    const seq = Number(row.seq);
+    if (seq !== expectedSeq) {
+      return { chain: head.chain, seq: expectedSeq, entryId: null, reason: 'deleted', message: `entry #${expectedSeq} is missing (next present is #${seq})` };
+    }
+    const intact = hashOf(row) === row.hash;
+    if (!intact || row.prev_hash !== previousHash) {
+      // Tell a moved entry (its hash matches it at another position) from an altered one.
+      const movedFrom = intact ? undefined : rows.map((r) => Number(r.seq)).find((s) => s !== seq && hashOf({ ...row, seq: s }) === row.hash);
+      if (movedFrom !== undefined || (intact && row.prev_hash !== previousHash)) {
+        const from = movedFrom === undefined ? '' : ` (it was written as #${movedFrom})`;
+        return { chain: head.chain, seq, entryId: row.id, reason: 'reordered', message: `entry #${seq} (${row.id}) is out of order${from}` };
+      }
+      return { chain: head.chain, seq, entryId: row.id, reason: 'edited', message: `entry #${seq} (${row.id}) was altered: its content does not match its hash` };
+    }
+    previousHash = row.hash;
+    expectedSeq += 1;
+  }
+  if (Number(head.seq) !== expectedSeq - 1 || head.hash !== previousHash) {
+    return { chain: head.chain, seq: expectedSeq, entryId: null, reason: 'truncated', message: `the chain ends at #${expectedSeq - 1} but its head records #${head.seq}` };
+  }
+  return undefined;
+}

@@ -1,0 +1,133 @@
+// Configuration is read once at start-up from the environment (and an optional JSON file named by
+// PLATFORMA_CONFIG), validated, and frozen. A bad value stops the process with a message naming the
+// variable and what it accepts: fail at boot, not at the first request.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export interface Config {
+  /** TCP port of the HTTP server. */
+  port: number;
+  /** Address the HTTP server binds to. */
+  host: string;
+  /** Data directory: the embedded database, secrets, runtime state. */
+  home: string;
+  /** Owner connection (runs migrations). Absent: the embedded PostgreSQL under `home`. */
+  databaseUrl: string | undefined;
+  /** Application-role connection. Absent: derived from databaseUrl (see db/roles.ts). */
+  databaseAppUrl: string | undefined;
+  logLevel: LogLevel;
+  /** The URL users reach the server at; decides cookie `Secure` and absolute links. */
+  publicUrl: string;
+  /** Largest accepted request body, in bytes. */
+  bodyLimit: number;
+  /** Where the built web apps are served from. */
+  webDist: string;
+  /** Session lifetime in seconds. */
+  sessionTtlSeconds: number;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    readonly expectation: string,
+    readonly actual: string | undefined,
+  ) {
+    super(`${variable}: ${expectation}${actual === undefined ? '' : ` (got ${JSON.stringify(actual)})`}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Source = Record<string, string | undefined>;
+
+function integer(source: Source, name: string, fallback: number, min: number, max: number): number {
+  const raw = source[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `must be a whole number from ${min} to ${max}`, raw);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(name, `must be a whole number from ${min} to ${max}`, raw);
+  return value;
+}
+
+function postgresUrl(source: Source, name: string): string | undefined {
+  const raw = source[name];
+  if (raw === undefined || raw === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(name, 'must be a URL like postgres://user:password@host:5432/database', '<unparseable>');
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    throw new ConfigError(name, 'must use the postgres:// or postgresql:// scheme', url.protocol);
+  }
+  if (url.pathname.length <= 1) throw new ConfigError(name, 'must name a database in its path', '<no database>');
+  return raw;
+}
+
+function httpUrl(source: Source, name: string, fallback: string): string {
+  const raw = source[name];
+  if (raw === undefined || raw === '') return fallback;
+  try {
+    const url = new URL(raw);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('scheme');
+    return url.origin + url.pathname.replace(/\/$/, '');
+  } catch {
+    throw new ConfigError(name, 'must be an http:// or https:// URL', raw);
+  }
+}
+
+/** Reads the optional JSON config file; environment variables win over it. */
+function fileSource(env: Source): Source {
+  const path = env.PLATFORMA_CONFIG;
+  if (!path) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new ConfigError('PLATFORMA_CONFIG', 'must name a readable JSON file', `${path}: ${(error as Error).message}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new ConfigError('PLATFORMA_CONFIG', 'must contain a JSON object of VARIABLE: value pairs', path);
+  }
+  const out: Source = {};
+  for (const [key, value] of Object.entries(parsed)) {
+    if (!/^[A-Z][A-Z0-9_]*$/.test(key)) throw new ConfigError('PLATFORMA_CONFIG', 'keys must be variable names like PORT', key);
+    out[key] = String(value);
+  }
+  return out;
+}
+
+export function loadConfig(env: Source = process.env): Config {
+  const source: Source = { ...fileSource(env), ...env };
+  const port = integer(source, 'PORT', 8080, 0, 65535);
+  const logLevel = (source.LOG_LEVEL ?? 'info') as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`, source.LOG_LEVEL);
+  const host = source.HOST || '0.0.0.0';
+  const home = resolve(source.PLATFORMA_HOME || './.platforma');
+  return Object.freeze({
+    port,
+    host,
+    home,
+    databaseUrl: postgresUrl(source, 'DATABASE_URL'),
+    databaseAppUrl: postgresUrl(source, 'DATABASE_APP_URL'),
+    logLevel,
+    publicUrl: httpUrl(source, 'PUBLIC_URL', `http://localhost:${port}`),
+    bodyLimit: integer(source, 'BODY_LIMIT', 1_048_576, 1024, 100 * 1_048_576),
+    webDist: resolve(source.PLATFORMA_WEB_DIST || 'web/dist'),
+    sessionTtlSeconds: integer(source, 'SESSION_TTL_SECONDS', 8 * 3600, 60, 30 * 24 * 3600),
+  });
+}
+
+/** The configuration for display: credentials in URLs masked. */
+export function maskedConfig(config: Config): Record<string, unknown> {
+  const mask = (url: string | undefined) => {
+    if (!url) return url;
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '*****';
+    return parsed.toString();
+  };
+  return { ...config, databaseUrl: mask(config.databaseUrl) ?? '(embedded)', databaseAppUrl: mask(config.databaseAppUrl) ?? '(derived)' };
+}

@@ -1,0 +1,50 @@
+// Connection pools and the one way to run work against tenant data: a transaction that first sets
+// the row-level-security context (`app.tenant_id`, or platform scope for staff) and the actor.
+import pg from 'pg';
+import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
+import type { Tables } from './tables.js';
+
+export type Db = Kysely<Tables>;
+export type Tx = Transaction<Tables>;
+
+// bigint (int8) and numeric come back as strings by default; counts we read are small enough for
+// numbers, money will use its own decimal handling.
+pg.types.setTypeParser(20, (value: string) => Number(value));
+
+export function createPool(connectionString: string, max = 10): pg.Pool {
+  const pool = new pg.Pool({ connectionString, max, application_name: 'platforma' });
+  // An idle client losing its server (database restart) must not crash the process.
+  pool.on('error', () => {});
+  return pool;
+}
+
+export function createDb(pool: pg.Pool): Db {
+  return new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
+}
+
+/**
+ * Who a transaction runs for. `tenantId` scopes row-level security to one tenant; `platform`
+ * lifts it for platform staff (the service layer decides who may ask for that).
+ */
+export type DataScope = { kind: 'tenant'; tenantId: string } | { kind: 'platform' } | { kind: 'none' };
+
+export interface TxContext {
+  scope: DataScope;
+  /** The actor id recorded by triggers and audit (`usr_…`, `system`). */
+  actorId: string;
+}
+
+export async function inTransaction<T>(db: Db, context: TxContext, work: (tx: Tx) => Promise<T>): Promise<T> {
+  return db.transaction().execute(async (tx) => {
+    const tenantId = context.scope.kind === 'tenant' ? context.scope.tenantId : '';
+    const platform = context.scope.kind === 'platform' ? 'on' : 'off';
+    // set_config(..., true) is SET LOCAL: it ends with the transaction, so a pooled connection
+    // never carries one request's tenant into the next.
+    await sql`select set_config('app.tenant_id', ${tenantId}, true), set_config('app.platform_scope', ${platform}, true), set_config('app.actor_id', ${context.actorId}, true)`.execute(
+      tx,
+    );
+    return work(tx);
+  });
+}
+
+export { sql };

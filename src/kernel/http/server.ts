@@ -1,0 +1,153 @@
+// The HTTP server factory: Fastify with TypeBox schemas on every route (one schema validates,
+// serialises and documents), strict bodies (unknown properties and wrong types are 400, never
+// coerced), problem+json for every error, 405 with Allow, request ids, metrics and security headers.
+import Fastify, { LogController, type FastifyInstance, type FastifyBaseLogger, type RawServerDefault } from 'fastify';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Ajv } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import FindMyWay from 'find-my-way';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import cookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
+import type { Logger } from '../logging.js';
+import type { Metrics } from '../metrics.js';
+import type { Action } from '../authz.js';
+import { newId } from '../ids.js';
+import { problem, problemFromError, sendProblem } from './problem.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The action a caller must be allowed; every /api/v1 route other than public ones declares one. */
+    action?: Action;
+    /** Reachable without authentication (sign-in, health, docs). */
+    public?: boolean;
+  }
+}
+
+export type HttpApp = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
+
+export interface ServerOptions {
+  logger: Logger;
+  metrics: Metrics;
+  bodyLimit: number;
+  version: string;
+}
+
+const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
+
+function ajv(coerceTypes: boolean | 'array'): Ajv {
+  // removeAdditional must stay off: unknown properties are an error, never silently dropped.
+  const instance = new Ajv({ allErrors: true, coerceTypes, useDefaults: true, removeAdditional: false, strict: false });
+  addFormats(instance);
+  return instance;
+}
+
+const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+
+export async function createHttpServer(options: ServerOptions): Promise<HttpApp> {
+  const app = Fastify({
+    loggerInstance: options.logger as FastifyBaseLogger,
+    bodyLimit: options.bodyLimit,
+    genReqId: (request) => {
+      const given = request.headers['x-request-id'];
+      return typeof given === 'string' && /^[A-Za-z0-9._-]{8,128}$/.test(given) ? given : newId('request');
+    },
+    // One line per request is written by our onResponse hook (errors only), not Fastify's pair.
+    logController: new LogController({ disableRequestLogging: true }),
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    trustProxy: true,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  // Bodies are validated strictly; querystring, params and headers arrive as text and are coerced.
+  const bodyAjv = ajv(false);
+  const textAjv = ajv('array');
+  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? bodyAjv : textAjv).compile(schema));
+  // Only JSON bodies: Fastify's default text/plain parser would let a wrong content type through.
+  app.removeContentTypeParser('text/plain');
+
+  // 405 needs to know which methods a path has: keep our own index of every route as it is added.
+  const routeIndex = FindMyWay();
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) {
+      try {
+        routeIndex.on(method as 'GET', route.url, () => {});
+      } catch {
+        // A route registered twice under HEAD/GET by Fastify: already indexed.
+      }
+    }
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  // A write without a body is a write with an empty object: actions with only optional members
+  // (reactivate) need none, and a missing required member is reported by name instead of "body
+  // must be object".
+  app.addHook('preValidation', async (request) => {
+    if (request.body === undefined && (request.method === 'POST' || request.method === 'PUT' || request.method === 'PATCH')) request.body = {};
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    options.metrics.httpRequestDuration.observe({ method: request.method, route, status_code: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    if (reply.statusCode >= 500) request.log.error({ req: request, statusCode: reply.statusCode }, 'request failed');
+  });
+
+  app.setErrorHandler((error, request, reply) => {
+    const body = problemFromError(request, error);
+    if (body.status >= 500) request.log.error({ err: error, requestId: request.id }, 'unhandled error');
+    return sendProblem(reply, body);
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? '/';
+    const allowed = METHODS.filter((method) => method !== request.method && routeIndex.find(method, path) !== null);
+    if (allowed.length > 0) {
+      reply.header('allow', allowed.join(', '));
+      return sendProblem(reply, problem(request, 'PLAT_METHOD_NOT_ALLOWED', `${request.method} is not allowed here; use ${allowed.join(', ')}.`));
+    }
+    return sendProblem(reply, problem(request, 'PLAT_ROUTE_NOT_FOUND', `No route ${request.method} ${path}.`));
+  });
+
+  await app.register(cookie);
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        frameAncestors: ["'none'"],
+        formAction: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        // Served over plain http on localhost by default: upgrading would break it.
+        upgradeInsecureRequests: null,
+      },
+    },
+    crossOriginEmbedderPolicy: false,
+  });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Platforma API',
+        version: options.version,
+        description:
+          'The public API of Platforma. Errors are RFC 9457 problem documents (`application/problem+json`) with a stable `code` and the `requestId`. ' +
+          'POST requests that create resources accept an `Idempotency-Key` header.',
+      },
+      servers: [{ url: '/' }],
+      components: {
+        securitySchemes: {
+          session: { type: 'apiKey', in: 'cookie', name: 'platforma_session', description: 'Session cookie from POST /api/v1/auth/sign-in; writes also need X-CSRF-Token.' },
+        },
+      },
+      security: [{ session: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true, uiConfig: { deepLinking: true } });
+  return app;
+}

@@ -1,0 +1,24 @@
+// The shared services every module receives: configuration, time, logging, metrics, the database,
+// audit, events and jobs. Built once per process by the composition root (src/platform.ts).
+import type pg from 'pg';
+import type PgBoss from 'pg-boss';
+import type { Config } from './config.js';
+import type { Clock } from './clock.js';
+import type { Logger } from './logging.js';
+import type { Metrics } from './metrics.js';
+import type { Db } from './db/database.js';
+import type { AuditLog } from './audit.js';
+import type { EventDispatcher } from './outbox.js';
+
+export interface Kernel {
+  config: Config;
+  clock: Clock;
+  logger: Logger;
+  metrics: Metrics;
+  /** Application-role pool: row-level security applies to everything done through it. */
+  pool: pg.Pool;
+  db: Db;
+  audit: AuditLog;
+  events: EventDispatcher;
+  jobs: PgBoss;
+}

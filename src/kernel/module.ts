@@ -1,0 +1,19 @@
+// What a module gives the platform. Each module is created by a factory that receives an explicit,
+// typed list of what it depends on (the kernel and other modules' public APIs) and returns this
+// definition plus its own public API; nothing else of a module is visible outside it.
+import type { HttpApp } from './http/server.js';
+import type { QueueDefinition, CronDefinition } from './jobs.js';
+import type { Subscription } from './outbox.js';
+
+export interface ModuleDefinition {
+  name: string;
+  /** Absolute path of the module's `migrations/` folder. */
+  migrations?: string;
+  queues?: QueueDefinition[];
+  crons?: CronDefinition[];
+  subscriptions?: Subscription[];
+  /** Registers the module's routes (under /api/v1). */
+  routes?(app: HttpApp): void | Promise<void>;
+  /** Starts the module's job workers (worker role only). */
+  startWorkers?(): Promise<void>;
+}

@@ -1,0 +1,228 @@
+// The `platforma` command. Every command works on the same PLATFORMA_HOME / DATABASE_URL whether or
+// not a server is running: with the embedded database, a command finds the running server's
+// PostgreSQL and uses it, or starts it itself and stops it again when done.
+import { Command, Option } from 'commander';
+import pg from 'pg';
+import { loadConfig, maskedConfig, ConfigError, type Config } from './kernel/config.js';
+import { createLogger } from './kernel/logging.js';
+import { locateDatabase, type DatabaseLocation } from './kernel/db/location.js';
+import { loadMigrations, readMigrationState } from './kernel/db/migrations.js';
+import { createDb, createPool } from './kernel/db/database.js';
+import { verifyAuditChains } from './kernel/audit.js';
+import { systemContext } from './kernel/context.js';
+import { DomainError, ValidationError } from './kernel/errors.js';
+import { createPlatform, migrateDatabase, MIGRATION_SOURCES, VERSION, type Role } from './platform.js';
+
+function config(): Config {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`Configuration error: ${error.message}`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw error;
+  }
+}
+
+/** Runs a command against the database, always letting go of the embedded server afterwards. */
+async function withDatabase<T>(work: (database: DatabaseLocation, config: Config) => Promise<T>): Promise<T> {
+  const cfg = config();
+  const database = await locateDatabase(cfg);
+  try {
+    return await work(database, cfg);
+  } finally {
+    await database.release();
+  }
+}
+
+function fail(error: unknown): never {
+  if (error instanceof ValidationError) {
+    console.error(`${error.message}\n${error.fieldErrors.map((e) => `  ${e.pointer.replace(/^\//, '--')}: ${e.message}`).join('\n')}`);
+  } else if (error instanceof DomainError || error instanceof Error) {
+    console.error(error.message);
+  } else {
+    console.error(String(error));
+  }
+  process.exit(1);
+}
+
+const program = new Command('platforma').description('Platforma: the control plane for a cloud or SaaS platform business').version(VERSION);
+
+program
+  .command('start')
+  .description('Migrate the database, then serve the API, the web apps and the workers')
+  .addOption(new Option('--role <role>', 'which part to run').choices(['all', 'api', 'worker']).default('all'))
+  .action(async (options: { role: Role }) => {
+    const cfg = config();
+    const logger = createLogger(cfg.logLevel);
+    const startedAt = performance.now();
+    const database = await locateDatabase(cfg);
+    let platform: Awaited<ReturnType<typeof createPlatform>> | undefined;
+    let stopping = false;
+    const stop = async (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      logger.info({ signal }, 'stopping');
+      try {
+        if (platform) await platform.close();
+        else await database.release();
+      } finally {
+        process.exit(0);
+      }
+    };
+    process.once('SIGINT', () => void stop('SIGINT'));
+    process.once('SIGTERM', () => void stop('SIGTERM'));
+    try {
+      const applied = await migrateDatabase(database.ownerUrl);
+      if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+      platform = await createPlatform({ config: cfg, database, role: options.role, logger });
+      await platform.start();
+    } catch (error) {
+      logger.fatal({ err: error }, 'start-up failed');
+      await database.release().catch(() => {});
+      fail(error);
+    }
+    const url = cfg.publicUrl;
+    const admins = await platform.identity.service.platformAdminCount();
+    const readyMs = Math.round(performance.now() - startedAt);
+    const lines = [
+      '',
+      `  Platforma ${VERSION} is ready in ${readyMs} ms (${database.embedded ? `embedded PostgreSQL in ${cfg.home}` : 'DATABASE_URL'}, role ${options.role})`,
+      `  Admin dashboard: ${url}/admin   Customer portal: ${url}/portal   Partner portal: ${url}/partner`,
+      `  API: ${url}/api/v1   Docs: ${url}/docs`,
+    ];
+    if (admins === 0) {
+      lines.push(
+        '',
+        '  No administrator exists yet. Create the first one (in another terminal, same directory):',
+        '    npx platforma admin create --email you@example.com',
+        '  (it asks for the password through PLATFORMA_ADMIN_PASSWORD or --password), then sign in at the admin dashboard.',
+      );
+    } else {
+      lines.push(`  Sign in at ${url}/admin with an administrator's email and password.`);
+    }
+    console.log(`${lines.join('\n')}\n`);
+  });
+
+program
+  .command('migrate')
+  .description('Apply pending database migrations (start does this too)')
+  .action(() =>
+    withDatabase(async (database) => {
+      const applied = await migrateDatabase(database.ownerUrl);
+      console.log(applied.length === 0 ? 'The database is up to date.' : `Applied ${applied.length} migration(s):\n${applied.map((m) => `  ${m}`).join('\n')}`);
+    }).catch(fail),
+  );
+
+const admin = program.command('admin').description('Manage platform administrators');
+admin
+  .command('create')
+  .description('Create a platform administrator (password hashed with argon2id)')
+  .requiredOption('--email <email>', 'the administrator’s email')
+  .option('--password <password>', 'the password (or set PLATFORMA_ADMIN_PASSWORD, which keeps it out of shell history)')
+  .action((options: { email: string; password?: string }) =>
+    withDatabase(async (database, cfg) => {
+      const password = options.password ?? process.env.PLATFORMA_ADMIN_PASSWORD;
+      if (!password) throw new Error('Give the password with --password or PLATFORMA_ADMIN_PASSWORD.');
+      await migrateDatabase(database.ownerUrl);
+      const platform = await createPlatform({ config: cfg, database: { ...database, release: async () => {} }, role: 'api', logger: createLogger('warn') });
+      try {
+        const user = await platform.identity.service.createPlatformAdmin({ email: options.email, password }, systemContext('cli'));
+        console.log(`Created platform administrator ${user.email} (${user.id}). Sign in at ${cfg.publicUrl}/admin`);
+      } finally {
+        await platform.close();
+      }
+    }).catch(fail),
+  );
+
+const audit = program.command('audit').description('Audit log tools');
+audit
+  .command('verify')
+  .description('Walk every audit hash chain; exit 1 naming the first broken entry of each broken chain')
+  .action(() =>
+    withDatabase(async (database) => {
+      const pool = createPool(database.ownerUrl, 2);
+      const db = createDb(pool);
+      try {
+        const report = await verifyAuditChains(db);
+        if (report.breaks.length === 0) {
+          console.log(`Audit log intact: ${report.chains} chain(s), ${report.entries} entries verified.`);
+          return;
+        }
+        for (const broken of report.breaks) console.error(`BROKEN chain ${broken.chain} at #${broken.seq}${broken.entryId ? ` (${broken.entryId})` : ''}: ${broken.reason}: ${broken.message}`);
+        console.error(`${report.breaks.length} of ${report.chains} chain(s) broken.`);
+        process.exitCode = 1;
+      } finally {
+        await db.destroy();
+      }
+    }).catch(fail),
+  );
+
+const configCommand = program.command('config').description('Configuration');
+configCommand
+  .command('print')
+  .description('Show the effective configuration, secrets masked')
+  .action(() => {
+    console.log(JSON.stringify(maskedConfig(config()), null, 2));
+  });
+
+program
+  .command('doctor')
+  .description('Check configuration, database reachability, migrations and versions, and say what to fix')
+  .action(async () => {
+    const checks: { name: string; ok: boolean; detail: string; fix?: string }[] = [];
+    let cfg: Config;
+    try {
+      cfg = loadConfig();
+      checks.push({ name: 'configuration', ok: true, detail: 'valid' });
+    } catch (error) {
+      checks.push({ name: 'configuration', ok: false, detail: (error as Error).message, fix: 'Correct the named variable.' });
+      return report(checks);
+    }
+    const [major] = process.versions.node.split('.').map(Number);
+    checks.push({ name: 'node', ok: (major ?? 0) >= 20, detail: process.versions.node, fix: 'Install Node.js 20 or newer.' });
+    let database: DatabaseLocation | undefined;
+    try {
+      database = await locateDatabase(cfg);
+      const client = new pg.Client({ connectionString: database.ownerUrl, connectionTimeoutMillis: 5000 });
+      await client.connect();
+      try {
+        const version = (await client.query('show server_version')).rows[0] as { server_version: string };
+        checks.push({ name: 'database', ok: true, detail: `PostgreSQL ${version.server_version} (${database.embedded ? 'embedded' : 'DATABASE_URL'})` });
+        const state = await readMigrationState(client, loadMigrations(MIGRATION_SOURCES));
+        if (state.unknown.length > 0) {
+          checks.push({ name: 'migrations', ok: false, detail: `database is newer than this code (${state.unknown[0]})`, fix: 'Upgrade Platforma.' });
+        } else if (state.pending.length > 0) {
+          checks.push({ name: 'migrations', ok: false, detail: `${state.pending.length} pending`, fix: 'Run `npx platforma migrate` (start also migrates).' });
+        } else {
+          checks.push({ name: 'migrations', ok: true, detail: `${state.applied.length} applied, none pending` });
+        }
+      } finally {
+        await client.end();
+      }
+      const app = new pg.Client({ connectionString: database.appUrl, connectionTimeoutMillis: 5000 });
+      try {
+        await app.connect();
+        const role = (await app.query('select rolbypassrls, rolsuper from pg_roles where rolname = current_user')).rows[0] as { rolbypassrls: boolean; rolsuper: boolean } | undefined;
+        const safe = role !== undefined && !role.rolbypassrls && !role.rolsuper;
+        checks.push({ name: 'application role', ok: safe, detail: safe ? 'connects; no BYPASSRLS, not superuser' : 'bypasses row-level security', fix: 'Use a role without SUPERUSER or BYPASSRLS for DATABASE_APP_URL.' });
+      } catch (error) {
+        checks.push({ name: 'application role', ok: false, detail: (error as Error).message, fix: 'Run `npx platforma migrate` to create the application role, or set DATABASE_APP_URL.' });
+      } finally {
+        await app.end().catch(() => {});
+      }
+    } catch (error) {
+      checks.push({ name: 'database', ok: false, detail: (error as Error).message, fix: cfg.databaseUrl ? 'Check that DATABASE_URL points to a running PostgreSQL and the credentials are right.' : `Check ${cfg.home}/postgres.log.` });
+    } finally {
+      await database?.release();
+    }
+    report(checks);
+
+    function report(list: typeof checks) {
+      for (const check of list) console.log(`${check.ok ? 'ok  ' : 'FAIL'} ${check.name}: ${check.detail}${!check.ok && check.fix ? `\n     fix: ${check.fix}` : ''}`);
+      if (list.some((c) => !c.ok)) process.exitCode = 1;
+    }
+  });
+
+await program.parseAsync(process.argv);

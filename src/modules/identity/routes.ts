@@ -1,0 +1,72 @@
+// HTTP surface of identity: sign-in, sign-out, the current session.
+import { Type } from 'typebox';
+import type { HttpApp } from '../../kernel/http/server.js';
+import { StrictObject, responses, NoContent } from '../../kernel/http/schemas.js';
+import { UnauthenticatedError } from '../../kernel/errors.js';
+import { requestContext, SESSION_COOKIE } from '../../gateway/authenticate.js';
+import type { IdentityService } from './service.js';
+
+const User = Type.Object({ id: Type.String(), email: Type.String(), platformRole: Type.Union([Type.String(), Type.Null()]) }, { title: 'User' });
+const Session = Type.Object(
+  {
+    user: User,
+    csrfToken: Type.String({ description: 'Send as X-CSRF-Token on every write authenticated by the session cookie' }),
+    expiresAt: Type.String({ format: 'date-time' }),
+  },
+  { title: 'Session' },
+);
+
+export function identityRoutes(app: HttpApp, service: IdentityService, secureCookies: boolean): void {
+  app.post(
+    '/api/v1/auth/sign-in',
+    {
+      config: { public: true },
+      schema: {
+        tags: ['auth'],
+        summary: 'Sign in with email and password',
+        description: 'Starts a server-side session (a new id on every sign-in) and sets it as an HttpOnly, SameSite=Strict cookie.',
+        security: [],
+        body: StrictObject({ email: Type.String({ minLength: 3, maxLength: 320 }), password: Type.String({ minLength: 1, maxLength: 1024 }) }),
+        response: responses({ 200: Session }),
+      },
+    },
+    async (request, reply) => {
+      const signedIn = await service.signIn({ ...request.body, userAgent: request.headers['user-agent'] }, requestContext(request));
+      reply.setCookie(SESSION_COOKIE, signedIn.sessionToken, {
+        path: '/',
+        httpOnly: true,
+        sameSite: 'strict',
+        secure: secureCookies,
+        expires: signedIn.expiresAt,
+      });
+      return { user: signedIn.user, csrfToken: signedIn.csrfToken, expiresAt: signedIn.expiresAt.toISOString() };
+    },
+  );
+
+  app.post(
+    '/api/v1/auth/sign-out',
+    {
+      config: { action: 'identity:session.delete' },
+      schema: { tags: ['auth'], summary: 'End the current session', response: responses({ 204: NoContent }) },
+    },
+    async (request, reply) => {
+      await service.signOut(requestContext(request));
+      reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.get(
+    '/api/v1/auth/session',
+    {
+      config: { action: 'identity:session.read' },
+      schema: { tags: ['auth'], summary: 'Who is signed in, and the CSRF token for writes', response: responses({ 200: Session }) },
+    },
+    async (request) => {
+      const session = request.session;
+      if (!session) throw new UnauthenticatedError('Sign in first.');
+      const p = session.principal;
+      return { user: { id: p.userId, email: p.email, platformRole: p.platformRole }, csrfToken: session.csrfToken, expiresAt: session.expiresAt.toISOString() };
+    },
+  );
+}

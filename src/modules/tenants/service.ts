@@ -1,0 +1,222 @@
+// Use cases of tenants. Each change: authorise, lock the row, check the status machine and the
+// If-Match version, validate the whole new document, write it, audit it and publish its event, all
+// in one transaction.
+import type { Kernel } from '../../kernel/kernel.js';
+import { inTransaction, type Tx, type TxContext } from '../../kernel/db/database.js';
+import { newId } from '../../kernel/ids.js';
+import { authorize, isPlatformStaff, type Action } from '../../kernel/authz.js';
+import { actorOf, type RequestContext } from '../../kernel/context.js';
+import { ConflictError, NotFoundError, PreconditionFailedError, ValidationError } from '../../kernel/errors.js';
+import { isUniqueViolation } from '../../kernel/db/errors.js';
+import { publish } from '../../kernel/outbox.js';
+import { documentValidator } from '../../kernel/validation.js';
+import { TenantRepository, type StoredTenant } from './repository.js';
+import { nextStatus, eventTypeOf, type TenantTransition } from './status.js';
+import { TenantDocument, type CreateTenantBody, type UpdateTenantBody, type ListTenantsQuery, type Tenant, type TenantStatus } from './schemas.js';
+import { defaultQuotas, defaultSettings, mergePatch } from './defaults.js';
+import type { AuditEntry } from '../../kernel/audit.js';
+
+const validateDocument = documentValidator(TenantDocument, 'tenant document');
+
+export interface Page<T> {
+  data: T[];
+  nextCursor: string | null;
+}
+
+/** Cursors are opaque to clients: base64url of the last id seen. */
+function encodeCursor(value: string | number): string {
+  return Buffer.from(JSON.stringify({ after: value })).toString('base64url');
+}
+
+function decodeCursor<T extends string | number>(cursor: string | undefined, check: (value: unknown) => value is T): T | undefined {
+  if (cursor === undefined) return undefined;
+  try {
+    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { after?: unknown };
+    if (check(parsed.after)) return parsed.after;
+  } catch {
+    // fall through to the validation error
+  }
+  throw new ValidationError('The cursor is not valid; pass the nextCursor of a previous page unchanged.', [{ pointer: '/cursor', message: 'is not a cursor this API issued' }]);
+}
+
+const isTenantId = (value: unknown): value is string => typeof value === 'string' && /^ten_[0-9a-hjkmnp-tv-z]{26}$/.test(value);
+const isPositiveInteger = (value: unknown): value is number => typeof value === 'number' && Number.isInteger(value) && value > 0;
+
+export function toTenant(stored: StoredTenant): Tenant {
+  return { id: stored.document.tenantId, version: stored.version, ...stored.document };
+}
+
+export function etagOf(version: number): string {
+  return `"v${version}"`;
+}
+
+/** True when an If-Match header (absent = unconditional) accepts this version. */
+function ifMatchAccepts(ifMatch: string | undefined, version: number): boolean {
+  if (ifMatch === undefined) return true;
+  const tags = ifMatch.split(',').map((tag) => tag.trim().replace(/^W\//, ''));
+  return tags.includes('*') || tags.includes(etagOf(version));
+}
+
+export class TenantService {
+  readonly #repository = new TenantRepository();
+
+  constructor(private readonly kernel: Kernel) {}
+
+  /** Staff act across tenants (platform scope); everyone else only inside their own tenant. */
+  #scope(context: RequestContext, tenantId?: string): TxContext {
+    const actorId = context.principal?.userId ?? 'anonymous';
+    if (isPlatformStaff(context)) return { scope: { kind: 'platform' }, actorId };
+    return { scope: tenantId ? { kind: 'tenant', tenantId } : { kind: 'none' }, actorId };
+  }
+
+  async create(input: CreateTenantBody, context: RequestContext): Promise<Tenant> {
+    authorize(context, 'tenants:tenant.create');
+    const now = this.kernel.clock.now().toISOString();
+    const tenantId = newId('tenant');
+    const status: TenantStatus = input.initialStatus ?? 'active';
+    const document = validateDocument({
+      tenantId,
+      organizationName: input.organizationName.trim(),
+      domain: input.domain.toLowerCase(),
+      adminEmail: input.adminEmail.toLowerCase(),
+      subscription: {
+        subscriptionId: input.subscription?.subscriptionId ?? null,
+        tier: input.subscription?.tier ?? 'standard',
+        status,
+        expiresAt: input.subscription?.expiresAt ?? null,
+      },
+      quotas: { ...defaultQuotas(), ...(input.quotas ?? {}) },
+      settings: mergePatch(defaultSettings(), input.settings ?? {}),
+      currentUsage: { users: 0, storageUsed: 0, apiCallsThisMonth: 0, computeHoursThisMonth: 0, lastUpdated: now },
+      status,
+      statusReason: null,
+      createdAt: now,
+      updatedAt: now,
+      lastActivityAt: now,
+    });
+    try {
+      return await inTransaction(this.kernel.db, this.#scope(context, tenantId), async (tx) => {
+        if (await this.#repository.domainTaken(tx, document.domain)) throw domainConflict(document.domain);
+        const stored = await this.#repository.insert(tx, document, new Date(now));
+        await this.#record(tx, context, 'tenant.created', tenantId, undefined, stored);
+        return toTenant(stored);
+      });
+    } catch (error) {
+      // Two creations racing for one domain: the unique index decides, the loser gets a 409.
+      if (isUniqueViolation(error, 'tenants_domain_live')) throw domainConflict(document.domain);
+      throw error;
+    }
+  }
+
+  async get(tenantId: string, context: RequestContext): Promise<Tenant> {
+    authorize(context, 'tenants:tenant.read');
+    return inTransaction(this.kernel.db, this.#scope(context, tenantId), async (tx) => toTenant(await this.#load(tx, tenantId)));
+  }
+
+  async list(query: ListTenantsQuery, context: RequestContext): Promise<Page<Tenant>> {
+    authorize(context, 'tenants:tenant.list');
+    const limit = query.limit ?? 25;
+    const beforeId = decodeCursor(query.cursor, isTenantId);
+    return inTransaction(this.kernel.db, this.#scope(context), async (tx) => {
+      const rows = await this.#repository.list(tx, { status: query.status, search: query.q, beforeId, limit: limit + 1 });
+      const page = rows.slice(0, limit).map(toTenant);
+      const last = page[page.length - 1];
+      return { data: page, nextCursor: rows.length > limit && last ? encodeCursor(last.id) : null };
+    });
+  }
+
+  async update(tenantId: string, patch: UpdateTenantBody, ifMatch: string | undefined, context: RequestContext): Promise<Tenant> {
+    return this.#change(tenantId, 'tenants:tenant.update', context, ifMatch, 'tenant.updated', (current) => ({
+      ...current,
+      organizationName: patch.organizationName?.trim() ?? current.organizationName,
+      domain: patch.domain?.toLowerCase() ?? current.domain,
+      adminEmail: patch.adminEmail?.toLowerCase() ?? current.adminEmail,
+      settings: patch.settings ? mergePatch(current.settings, patch.settings) : current.settings,
+    }));
+  }
+
+  async setQuotas(tenantId: string, quotas: TenantDocument['quotas'], ifMatch: string | undefined, context: RequestContext): Promise<Tenant> {
+    return this.#change(tenantId, 'tenants:tenant.set_quotas', context, ifMatch, 'tenant.updated', (current) => ({ ...current, quotas }));
+  }
+
+  async transition(tenantId: string, transition: TenantTransition, reason: string | undefined, context: RequestContext): Promise<Tenant> {
+    return this.#change(tenantId, `tenants:tenant.${transition}`, context, undefined, eventTypeOf(transition), (current) => {
+      const status = nextStatus(current.status, transition);
+      return { ...current, status, statusReason: reason ?? null, subscription: { ...current.subscription, status } };
+    });
+  }
+
+  async auditTrail(tenantId: string, query: { limit?: number; cursor?: string }, context: RequestContext): Promise<Page<AuditEntry>> {
+    authorize(context, 'tenants:tenant.read_audit');
+    const limit = query.limit ?? 25;
+    const beforeSeq = decodeCursor(query.cursor, isPositiveInteger);
+    return inTransaction(this.kernel.db, this.#scope(context, tenantId), async (tx) => {
+      await this.#load(tx, tenantId);
+      const rows = await this.kernel.audit.listChain(tx, tenantId, { limit: limit + 1, beforeSeq });
+      const page = rows.slice(0, limit);
+      const last = page[page.length - 1];
+      return { data: page, nextCursor: rows.length > limit && last ? encodeCursor(last.seq) : null };
+    });
+  }
+
+  async #load(tx: Tx, tenantId: string, forUpdate = false): Promise<StoredTenant> {
+    const stored = await this.#repository.find(tx, tenantId, { forUpdate });
+    if (!stored) throw new NotFoundError('Tenant', tenantId);
+    return stored;
+  }
+
+  async #change(
+    tenantId: string,
+    action: Action,
+    context: RequestContext,
+    ifMatch: string | undefined,
+    eventType: string,
+    apply: (current: TenantDocument) => TenantDocument,
+  ): Promise<Tenant> {
+    authorize(context, action);
+    try {
+      return await inTransaction(this.kernel.db, this.#scope(context, tenantId), async (tx) => {
+        const current = await this.#load(tx, tenantId, true);
+        if (!ifMatchAccepts(ifMatch, current.version)) {
+          throw new PreconditionFailedError(`The tenant is at version ${current.version}; reload it and apply your change again.`, {
+            currentVersion: current.version,
+          });
+        }
+        if (current.document.status === 'terminated') throw new ConflictError('The tenant is terminated; terminated tenants are final.', { currentStatus: 'terminated' });
+        const now = this.kernel.clock.now().toISOString();
+        const next = validateDocument({ ...apply(current.document), updatedAt: now, lastActivityAt: now });
+        if (next.domain !== current.document.domain && (await this.#repository.domainTaken(tx, next.domain, tenantId))) throw domainConflict(next.domain);
+        const stored = await this.#repository.replace(tx, next, current.version, new Date(now));
+        await this.#record(tx, context, eventType, tenantId, current, stored);
+        return toTenant(stored);
+      });
+    } catch (error) {
+      if (isUniqueViolation(error, 'tenants_domain_live')) throw new ConflictError('Another tenant uses that domain.');
+      throw error;
+    }
+  }
+
+  async #record(tx: Tx, context: RequestContext, eventType: string, tenantId: string, before: StoredTenant | undefined, after: StoredTenant): Promise<void> {
+    await this.kernel.audit.record(tx, {
+      tenantId,
+      actor: actorOf(context),
+      action: eventType,
+      target: { type: 'tenant', id: tenantId },
+      before: before ? toTenant(before) : undefined,
+      after: toTenant(after),
+      requestId: context.requestId,
+      sourceIp: context.sourceIp,
+    });
+    await publish(tx, this.kernel.clock, {
+      type: eventType,
+      tenantId,
+      payload: { tenantId, status: after.document.status, version: after.version, ...(after.document.statusReason ? { reason: after.document.statusReason } : {}) },
+      actorId: context.principal?.userId,
+      requestId: context.requestId,
+    });
+  }
+}
+
+function domainConflict(domain: string): ConflictError {
+  return new ConflictError(`Another tenant uses the domain ${domain}.`, { field: '/domain' });
+}

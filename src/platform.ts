@@ -1,0 +1,164 @@
+// The composition root: builds the kernel, creates the modules in dependency order with their
+// explicit dependencies, and assembles the HTTP server and the workers for the chosen role.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { DestinationStream } from 'pino';
+import type { Config } from './kernel/config.js';
+import { systemClock, type Clock } from './kernel/clock.js';
+import { createLogger, type Logger } from './kernel/logging.js';
+import { createMetrics, observeJobQueues, observePool } from './kernel/metrics.js';
+import { createDb, createPool } from './kernel/db/database.js';
+import { loadMigrations, migrate, assertMigrated, type MigrationSource } from './kernel/db/migrations.js';
+import { ensureAppRole } from './kernel/db/roles.js';
+import type { DatabaseLocation } from './kernel/db/location.js';
+import { AuditLog } from './kernel/audit.js';
+import { EventDispatcher, DELIVERY_QUEUE } from './kernel/outbox.js';
+import { createJobQueue, installJobQueue, scheduleCron, type QueueDefinition } from './kernel/jobs.js';
+import { createHttpServer, type HttpApp } from './kernel/http/server.js';
+import { IdempotencyStore, registerIdempotency } from './kernel/http/idempotency.js';
+import { problem, sendProblem } from './kernel/http/problem.js';
+import type { Kernel } from './kernel/kernel.js';
+import type { ModuleDefinition } from './kernel/module.js';
+import { registerAuthentication, idempotencyPrincipal } from './gateway/authenticate.js';
+import { registerWebApps } from './gateway/web-apps.js';
+import { createIdentityModule, type IdentityModule } from './modules/identity/index.js';
+import { createTenantsModule, type TenantsModule } from './modules/tenants/index.js';
+import pg from 'pg';
+
+export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+const moduleDir = (name: string) => fileURLToPath(new URL(`./modules/${name}/migrations`, import.meta.url));
+
+/** Every migration folder, kernel first. Adding a module adds its line here. */
+export const MIGRATION_SOURCES: MigrationSource[] = [
+  { module: 'kernel', directory: fileURLToPath(new URL('./kernel/migrations', import.meta.url)) },
+  { module: 'identity', directory: moduleDir('identity') },
+  { module: 'tenants', directory: moduleDir('tenants') },
+];
+
+const MAINTENANCE_QUEUE = 'kernel-maintenance';
+
+/** Every job queue; created by the owner during migration (the application role cannot create them). */
+export const QUEUES: QueueDefinition[] = [
+  { name: DELIVERY_QUEUE, retryLimit: 10, retryDelay: 1, retryBackoff: true },
+  { name: MAINTENANCE_QUEUE, retryLimit: 2 },
+];
+
+/** Brings the database to the code's schema: roles, module migrations, the job queue's schema. */
+export async function migrateDatabase(ownerUrl: string): Promise<string[]> {
+  const admin = new pg.Client({ connectionString: ownerUrl });
+  await admin.connect();
+  try {
+    await ensureAppRole(admin, ownerUrl);
+  } finally {
+    await admin.end();
+  }
+  return migrate(ownerUrl, loadMigrations(MIGRATION_SOURCES), (client) => installJobQueue(ownerUrl, QUEUES, client));
+}
+
+export type Role = 'all' | 'api' | 'worker';
+
+export interface PlatformOptions {
+  config: Config;
+  database: DatabaseLocation;
+  role?: Role;
+  clock?: Clock;
+  logDestination?: DestinationStream;
+  logger?: Logger;
+}
+
+export interface Platform {
+  app: HttpApp;
+  kernel: Kernel;
+  identity: IdentityModule;
+  tenants: TenantsModule;
+  /** Starts workers (worker roles) and listens (API roles). Returns the URL listened on. */
+  start(): Promise<string>;
+  /** Stops accepting work, drains, closes pools, releases the embedded database. */
+  close(): Promise<void>;
+}
+
+export async function createPlatform(options: PlatformOptions): Promise<Platform> {
+  const { config, database } = options;
+  const role = options.role ?? 'all';
+  const logger = options.logger ?? createLogger(config.logLevel, options.logDestination);
+  const clock = options.clock ?? systemClock;
+  const metrics = createMetrics();
+  const pool = createPool(database.appUrl, 10);
+  const db = createDb(pool);
+  const jobs = createJobQueue({ connectionString: database.appUrl, supervise: role !== 'api' });
+  jobs.on('error', (error: Error) => logger.error({ err: error }, 'job queue error'));
+  const audit = new AuditLog(clock);
+  const events = new EventDispatcher(db, jobs, clock, logger);
+  const kernel: Kernel = { config, clock, logger, metrics, pool, db, audit, events, jobs };
+  observePool(metrics, pool, 'app');
+  observeJobQueues(metrics, jobs, QUEUES.map((q) => q.name));
+
+  // Modules, in dependency order, each with exactly what it needs.
+  const identity = createIdentityModule({ kernel });
+  const tenants = createTenantsModule({ kernel });
+  const modules: ModuleDefinition[] = [identity.definition, tenants.definition];
+
+  const app = await createHttpServer({ logger, metrics, bodyLimit: config.bodyLimit, version: VERSION });
+  registerAuthentication(app, identity.sessions);
+  registerIdempotency(app, new IdempotencyStore(db, clock), idempotencyPrincipal);
+  registerOperationalRoutes(app, kernel);
+  for (const module of modules) await module.routes?.(app);
+  for (const module of modules) for (const subscription of module.subscriptions ?? []) events.subscribe(subscription);
+  await registerWebApps(app, config.webDist);
+  await app.ready();
+
+  let started = false;
+  return {
+    app,
+    kernel,
+    identity,
+    tenants,
+    async start() {
+      await jobs.start();
+      started = true;
+      if (role !== 'api') {
+        await events.start();
+        await jobs.work(MAINTENANCE_QUEUE, async () => {
+          const cutoff = new Date(clock.now().getTime() - 24 * 3600 * 1000);
+          await new IdempotencyStore(db, clock).pruneOlderThan(cutoff);
+        });
+        await scheduleCron(jobs, [{ queue: MAINTENANCE_QUEUE, cron: '*/15 * * * *' }]);
+        for (const module of modules) await module.startWorkers?.();
+      }
+      return app.listen({ port: config.port, host: config.host });
+    },
+    async close() {
+      await app.close();
+      if (started) {
+        if (role !== 'api') await events.stop();
+        await jobs.stop({ graceful: true, wait: true, timeout: 5000 });
+      }
+      await db.destroy();
+      await database.release();
+    },
+  };
+}
+
+function registerOperationalRoutes(app: HttpApp, kernel: Kernel): void {
+  const migrations = loadMigrations(MIGRATION_SOURCES);
+  app.get('/healthz', { config: { public: true }, schema: { hide: true } }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { config: { public: true }, schema: { hide: true } }, async (request, reply) => {
+    const client = await kernel.pool.connect().catch(() => undefined);
+    if (!client) return sendProblem(reply, { ...problem(request, 'PLAT_INTERNAL', 'The database is not reachable.'), status: 503 });
+    try {
+      await assertMigrated(client, migrations);
+      return { status: 'ready' };
+    } catch (error) {
+      return sendProblem(reply, { ...problem(request, 'PLAT_INTERNAL', (error as Error).message), status: 503 });
+    } finally {
+      client.release();
+    }
+  });
+  app.get('/metrics', { config: { public: true }, schema: { hide: true } }, async (_request, reply) => {
+    reply.type(kernel.metrics.registry.contentType);
+    return kernel.metrics.registry.metrics();
+  });
+  app.get('/api/v1/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
+}
+

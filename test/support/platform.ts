@@ -1,0 +1,63 @@
+// A real platform on a fresh database, driven through app.inject(): no network, no mocks.
+import { inject } from 'vitest';
+import type { LightMyRequestResponse } from 'fastify';
+import { loadConfig } from '../../src/kernel/config.js';
+import type { Clock } from '../../src/kernel/clock.js';
+import { createPlatform, type Platform } from '../../src/platform.js';
+import { systemContext } from '../../src/kernel/context.js';
+import { createTestDatabase, type TestDatabase } from './database.js';
+
+export const ADMIN_EMAIL = 'admin@example.com';
+export const ADMIN_PASSWORD = 'correct horse battery staple';
+
+export interface TestPlatform {
+  platform: Platform;
+  database: TestDatabase;
+  /** Creates the first administrator (once) and signs in; returns headers for authenticated writes. */
+  signIn(email?: string, password?: string): Promise<SignedInHeaders>;
+  close(): Promise<void>;
+}
+
+export interface SignedInHeaders extends Record<string, string> {
+  cookie: string;
+  'x-csrf-token': string;
+}
+
+export async function startTestPlatform(options: { clock?: Clock; start?: boolean; env?: Record<string, string> } = {}): Promise<TestPlatform> {
+  const database = await createTestDatabase(inject('templateDatabase'));
+  const config = loadConfig({ DATABASE_URL: database.ownerUrl, LOG_LEVEL: 'silent', PORT: '0', HOST: '127.0.0.1', ...options.env });
+  const platform = await createPlatform({
+    config,
+    database: { ownerUrl: database.ownerUrl, appUrl: database.appUrl, embedded: false, release: async () => {} },
+    clock: options.clock,
+  });
+  if (options.start) await platform.start();
+  let adminCreated = false;
+  return {
+    platform,
+    database,
+    async signIn(email = ADMIN_EMAIL, password = ADMIN_PASSWORD) {
+      if (email === ADMIN_EMAIL && !adminCreated) {
+        await platform.identity.service.createPlatformAdmin({ email, password }, systemContext('test'));
+        adminCreated = true;
+      }
+      const response = await platform.app.inject({ method: 'POST', url: '/api/v1/auth/sign-in', payload: { email, password } });
+      if (response.statusCode !== 200) throw new Error(`sign-in failed: ${response.statusCode} ${response.body}`);
+      const cookie = response.cookies.find((c) => c.name === 'platforma_session');
+      if (!cookie) throw new Error('no session cookie');
+      return { cookie: `platforma_session=${cookie.value}`, 'x-csrf-token': (response.json() as { csrfToken: string }).csrfToken };
+    },
+    async close() {
+      await platform.close();
+      await database.drop();
+    },
+  };
+}
+
+/** Asserts nothing about status; returns the parsed problem document of an error response. */
+export function problemOf(response: LightMyRequestResponse): { code: string; status: number; detail: string; requestId: string; errors?: { pointer: string; message: string }[]; [k: string]: unknown } {
+  if (!String(response.headers['content-type']).startsWith('application/problem+json')) {
+    throw new Error(`expected problem+json, got ${response.headers['content-type']}: ${response.body}`);
+  }
+  return response.json();
+}
