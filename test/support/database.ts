@@ -2,9 +2,9 @@
 // TEST_DATABASE_URL or DATABASE_URL (default: the local server as postgres).
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { inject } from 'vitest';
 import { appUrlFrom } from '../../src/kernel/db/roles.js';
 
-export const TEMPLATE_DATABASE = 'platforma_test_template';
 
 /** A URL for the server's maintenance database (used to create and drop databases). */
 export function serverUrl(): string {
@@ -26,8 +26,8 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-export async function createTestDatabase(template = TEMPLATE_DATABASE): Promise<TestDatabase> {
-  const name = `platforma_test_${randomBytes(6).toString('hex')}`;
+export async function createTestDatabase(template = inject('templateDatabase')): Promise<TestDatabase> {
+  const name = `${inject('testRunPrefix')}${randomBytes(5).toString('hex')}`;
   const admin = new pg.Client({ connectionString: serverUrl() });
   await admin.connect();
   try {

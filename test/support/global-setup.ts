@@ -1,27 +1,41 @@
 // Migrates one template database per run; every test file clones it (CREATE DATABASE … TEMPLATE),
-// which takes milliseconds and gives each file a fresh, fully migrated database.
+// which takes milliseconds and gives each file a fresh, fully migrated database. Names carry the
+// run's id so concurrent runs on one server never touch each other's databases.
 import type { TestProject } from 'vitest/node';
 import pg from 'pg';
 import { migrateDatabase } from '../../src/platform.js';
-import { serverUrl, databaseUrl, TEMPLATE_DATABASE } from './database.js';
+import { serverUrl, databaseUrl } from './database.js';
 
-export default async function setup(project: TestProject) {
+async function dropDatabases(prefix: string): Promise<void> {
   const admin = new pg.Client({ connectionString: serverUrl() });
   await admin.connect();
   try {
-    // Leftovers of earlier runs that died before cleaning up.
-    const { rows } = await admin.query("select datname from pg_database where datname like 'platforma_test_%' or datname = $1", [TEMPLATE_DATABASE]);
+    const { rows } = await admin.query('select datname from pg_database where starts_with(datname, $1)', [prefix]);
     for (const row of rows as { datname: string }[]) await admin.query(`drop database if exists "${row.datname}" with (force)`);
-    await admin.query(`create database "${TEMPLATE_DATABASE}"`);
   } finally {
     await admin.end();
   }
-  await migrateDatabase(databaseUrl(TEMPLATE_DATABASE));
-  project.provide('templateDatabase', TEMPLATE_DATABASE);
+}
+
+export default async function setup(project: TestProject) {
+  const runId = `${process.pid.toString(36)}${Date.now().toString(36)}`;
+  const template = `platforma_test_${runId}_template`;
+  const admin = new pg.Client({ connectionString: serverUrl() });
+  await admin.connect();
+  try {
+    await admin.query(`create database "${template}"`);
+  } finally {
+    await admin.end();
+  }
+  await migrateDatabase(databaseUrl(template));
+  project.provide('templateDatabase', template);
+  project.provide('testRunPrefix', `platforma_test_${runId}_`);
+  return () => dropDatabases(`platforma_test_${runId}_`);
 }
 
 declare module 'vitest' {
   export interface ProvidedContext {
     templateDatabase: string;
+    testRunPrefix: string;
   }
 }

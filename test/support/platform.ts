@@ -1,5 +1,4 @@
 // A real platform on a fresh database, driven through app.inject(): no network, no mocks.
-import { inject } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
 import { loadConfig } from '../../src/kernel/config.js';
 import type { Clock } from '../../src/kernel/clock.js';
@@ -24,7 +23,7 @@ export interface SignedInHeaders extends Record<string, string> {
 }
 
 export async function startTestPlatform(options: { clock?: Clock; start?: boolean; env?: Record<string, string> } = {}): Promise<TestPlatform> {
-  const database = await createTestDatabase(inject('templateDatabase'));
+  const database = await createTestDatabase();
   const config = loadConfig({ DATABASE_URL: database.ownerUrl, LOG_LEVEL: 'silent', PORT: '0', HOST: '127.0.0.1', ...options.env });
   const platform = await createPlatform({
     config,
