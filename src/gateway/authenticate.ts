@@ -40,11 +40,13 @@ export function requestContext(request: FastifyRequest): RequestContext {
 
 export function registerAuthentication(app: HttpApp, resolver: SessionResolver): void {
   app.addHook('onRequest', async (request, reply) => {
+    // Web app files and operational endpoints never need the session: skip the lookup for them.
+    if (!request.url.startsWith('/api/')) return;
     const token = request.cookies[SESSION_COOKIE];
     if (token) request.session = await resolver.resolveSession(token);
     const config = request.routeOptions.config;
     const matched = request.routeOptions.url !== undefined;
-    if (!matched || config.public || !request.url.startsWith('/api/')) return;
+    if (!matched || config.public) return;
     if (!request.session) {
       return sendProblem(reply, problem(request, 'PLAT_UNAUTHENTICATED', token ? 'The session has ended; sign in again.' : 'Sign in first.'));
     }
