@@ -3,6 +3,10 @@
 // variable and what it accepts: fail at boot, not at the first request.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+// The built web apps ship inside the package: find them relative to it, not to the working directory.
+const PACKAGED_WEB_DIST = fileURLToPath(new URL('../../web/dist', import.meta.url));
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -116,7 +120,7 @@ export function loadConfig(env: Source = process.env): Config {
     logLevel,
     publicUrl: httpUrl(source, 'PUBLIC_URL', `http://localhost:${port}`),
     bodyLimit: integer(source, 'BODY_LIMIT', 1_048_576, 1024, 100 * 1_048_576),
-    webDist: resolve(source.PLATFORMA_WEB_DIST || 'web/dist'),
+    webDist: source.PLATFORMA_WEB_DIST ? resolve(source.PLATFORMA_WEB_DIST) : PACKAGED_WEB_DIST,
     sessionTtlSeconds: integer(source, 'SESSION_TTL_SECONDS', 8 * 3600, 60, 30 * 24 * 3600),
   });
 }
