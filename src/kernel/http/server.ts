@@ -13,7 +13,7 @@ import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
 import type { Logger } from '../logging.js';
 import type { Metrics } from '../metrics.js';
-import type { Action } from '../authz.js';
+import type { Action } from '../authz/authorize.js';
 import { newId } from '../ids.js';
 import { problem, problemFromError, sendProblem } from './problem.js';
 

@@ -4,7 +4,7 @@
 import type { Kernel } from '../../kernel/kernel.js';
 import { inTransaction, type Tx, type TxContext } from '../../kernel/db/database.js';
 import { newId } from '../../kernel/ids.js';
-import { authorize, isPlatformStaff, type Action } from '../../kernel/authz.js';
+import { authorize, isPlatformStaff, type Action } from '../../kernel/authz/authorize.js';
 import { actorOf, type RequestContext } from '../../kernel/context.js';
 import { ConflictError, NotFoundError, PreconditionFailedError, ValidationError } from '../../kernel/errors.js';
 import { isUniqueViolation } from '../../kernel/db/errors.js';

@@ -2,8 +2,8 @@
 // services ask `authorize` before touching data. Today only platform administrators exist, and they
 // may do everything; the identity issue replaces the decision with policies over actions and
 // tenant-scoped resources without changing the callers.
-import type { RequestContext } from './context.js';
-import { ForbiddenError, UnauthenticatedError } from './errors.js';
+import type { RequestContext } from '../context.js';
+import { ForbiddenError, UnauthenticatedError } from '../errors.js';
 
 export type Action = `${string}:${string}`;
 
