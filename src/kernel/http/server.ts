@@ -16,6 +16,7 @@ import type { Metrics } from '../metrics.js';
 import type { Action } from '../authz/authorize.js';
 import { newId } from '../ids.js';
 import { problem, problemFromError, sendProblem } from './problem.js';
+import { ValidationError } from '../errors.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -45,6 +46,22 @@ function ajv(coerceTypes: boolean | 'array'): Ajv {
 }
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+
+// eslint-disable-next-line no-control-regex -- NUL is exactly what this looks for
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** The JSON pointer of the first string or key PostgreSQL could not store, if any. */
+function unstorableText(value: unknown, pointer: string): string | undefined {
+  if (typeof value === 'string') return UNSTORABLE.test(value) ? pointer || '/' : undefined;
+  if (typeof value !== 'object' || value === null) return undefined;
+  for (const [key, member] of Object.entries(value)) {
+    const at = `${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+    if (UNSTORABLE.test(key)) return at;
+    const found = unstorableText(member, at);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
 
 export async function createHttpServer(options: ServerOptions): Promise<HttpApp> {
   const app = Fastify({
@@ -87,6 +104,16 @@ export async function createHttpServer(options: ServerOptions): Promise<HttpApp>
   // must be object".
   app.addHook('preValidation', async (request) => {
     if (request.body === undefined && (request.method === 'POST' || request.method === 'PUT' || request.method === 'PATCH')) request.body = {};
+  });
+  // Text PostgreSQL cannot store (NUL, unpaired UTF-16 surrogates) is refused here with a pointer,
+  // instead of failing at the database as a 500.
+  app.addHook('preValidation', async (request) => {
+    for (const [part, value] of [['body', request.body], ['querystring', request.query]] as const) {
+      const pointer = unstorableText(value, '');
+      if (pointer !== undefined) {
+        throw new ValidationError(`${pointer}: contains a NUL character or an unpaired surrogate`, [{ pointer, message: `contains a NUL character or an unpaired surrogate (in the ${part})` }]);
+      }
+    }
   });
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
