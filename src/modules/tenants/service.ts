@@ -182,9 +182,11 @@ export class TenantService {
             currentVersion: current.version,
           });
         }
+        // Applied first so a status transition is refused by the status machine (PLAT_INVALID_TRANSITION).
+        const changed = apply(current.document);
         if (current.document.status === 'terminated') throw new ConflictError('The tenant is terminated; terminated tenants are final.', { currentStatus: 'terminated' });
         const now = this.kernel.clock.now().toISOString();
-        const next = validateDocument({ ...apply(current.document), updatedAt: now, lastActivityAt: now });
+        const next = validateDocument({ ...changed, updatedAt: now, lastActivityAt: now });
         if (next.domain !== current.document.domain && (await this.#repository.domainTaken(tx, next.domain, tenantId))) throw domainConflict(next.domain);
         const stored = await this.#repository.replace(tx, next, current.version, new Date(now));
         await this.#record(tx, context, eventType, tenantId, current, stored);
