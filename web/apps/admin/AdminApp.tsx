@@ -1,0 +1,26 @@
+// Routes of the admin console, behind the sign-in gate.
+import { Link, Navigate, Route, Routes } from 'react-router';
+import { SessionGate } from '../../shared/auth/SessionGate.js';
+import { AppShell } from '../../shared/components/AppShell.js';
+import { PageHeader } from '../../shared/components/PageHeader.js';
+import { TenantsPage } from './tenants/TenantsPage.js';
+import { CreateTenantPage } from './tenants/CreateTenantPage.js';
+import { TenantDetailPage } from './tenants/TenantDetailPage.js';
+
+const APP_LABEL = 'Admin console';
+
+export function AdminApp() {
+  return (
+    <SessionGate appLabel={APP_LABEL}>
+      <AppShell appLabel={APP_LABEL} nav={[{ to: '/tenants', label: 'Tenants' }]}>
+        <Routes>
+          <Route index element={<Navigate to="/tenants" replace />} />
+          <Route path="/tenants" element={<TenantsPage />} />
+          <Route path="/tenants/new" element={<CreateTenantPage />} />
+          <Route path="/tenants/:id" element={<TenantDetailPage />} />
+          <Route path="*" element={<PageHeader title="Page not found" subtitle={<Link to="/tenants">Go to the tenants list</Link>} />} />
+        </Routes>
+      </AppShell>
+    </SessionGate>
+  );
+}

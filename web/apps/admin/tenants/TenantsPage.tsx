@@ -1,0 +1,203 @@
+// The tenants list: free-text search (organization name or domain), a status filter, and cursor
+// pagination. Filters live in the URL so a filtered list can be bookmarked and shared.
+import { useEffect, useState, type FormEvent } from 'react';
+import { Link, useSearchParams } from 'react-router';
+import { api, unwrap } from '../../../shared/api/client.js';
+import { toApiError, type ApiError } from '../../../shared/api/problem.js';
+import { TENANT_STATUSES, type Tenant, type TenantStatus } from '../../../shared/api/types.js';
+import { ErrorAlert } from '../../../shared/components/ErrorAlert.js';
+import { PageHeader } from '../../../shared/components/PageHeader.js';
+import { StatusBadge } from '../../../shared/components/StatusBadge.js';
+import { formatDateTime } from '../../../shared/format.js';
+
+const PAGE_SIZE = 20;
+
+function statusFrom(value: string | null): TenantStatus | undefined {
+  return TENANT_STATUSES.find((status) => status === value);
+}
+
+export function TenantsPage() {
+  const [params, setParams] = useSearchParams();
+  const q = params.get('q') ?? '';
+  const status = statusFrom(params.get('status'));
+  const [searchText, setSearchText] = useState(q);
+
+  useEffect(() => setSearchText(q), [q]);
+
+  function applyFilters(next: { q?: string; status?: TenantStatus | undefined }) {
+    const merged = { q, status, ...next };
+    const search = new URLSearchParams();
+    if (merged.q) search.set('q', merged.q);
+    if (merged.status) search.set('status', merged.status);
+    setParams(search);
+  }
+
+  function submitSearch(event: FormEvent) {
+    event.preventDefault();
+    applyFilters({ q: searchText.trim() });
+  }
+
+  return (
+    <>
+      <PageHeader
+        title="Tenants"
+        subtitle="Every organization running on this platform."
+        actions={
+          <Link to="/tenants/new" className="button button-primary" data-testid="new-tenant">
+            New tenant
+          </Link>
+        }
+      />
+      <section className="card">
+        <form className="toolbar" role="search" onSubmit={submitSearch}>
+          <label className="visually-hidden" htmlFor="tenant-search">
+            Search tenants
+          </label>
+          <input
+            id="tenant-search"
+            className="input"
+            type="search"
+            placeholder="Search by name or domain"
+            value={searchText}
+            maxLength={200}
+            onChange={(event) => setSearchText(event.target.value)}
+            data-testid="tenant-search"
+          />
+          <button type="submit" className="button" data-testid="tenant-search-submit">
+            Search
+          </button>
+          <label className="visually-hidden" htmlFor="tenant-status-filter">
+            Status
+          </label>
+          <select
+            id="tenant-status-filter"
+            className="select"
+            value={status ?? ''}
+            onChange={(event) => applyFilters({ status: statusFrom(event.target.value) })}
+            data-testid="tenant-status-filter"
+          >
+            <option value="">All statuses</option>
+            {TENANT_STATUSES.map((option) => (
+              <option key={option} value={option}>
+                {option.charAt(0).toUpperCase() + option.slice(1)}
+              </option>
+            ))}
+          </select>
+          {(q || status) && (
+            <button type="button" className="button button-ghost" onClick={() => setParams(new URLSearchParams())} data-testid="tenant-filters-clear">
+              Clear filters
+            </button>
+          )}
+        </form>
+        {/* Remounting on a filter change starts pagination again from the first page. */}
+        <TenantTable key={`${q}|${status ?? ''}`} q={q} status={status} />
+      </section>
+    </>
+  );
+}
+
+interface TenantPage {
+  data: Tenant[];
+  nextCursor: string | null;
+}
+
+function TenantTable({ q, status }: { q: string; status: TenantStatus | undefined }) {
+  const [cursor, setCursor] = useState<string | undefined>(undefined);
+  // Cursors of the pages before this one: the API only walks forward, so "previous" pops this.
+  const [earlierCursors, setEarlierCursors] = useState<(string | undefined)[]>([]);
+  const [page, setPage] = useState<TenantPage | null>(null);
+  const [error, setError] = useState<ApiError | null>(null);
+  const [loading, setLoading] = useState(true);
+
+  useEffect(() => {
+    let cancelled = false;
+    setLoading(true);
+    unwrap(api.GET('/api/v1/tenants', { params: { query: { q: q || undefined, status, cursor, limit: PAGE_SIZE } } }))
+      .then(({ data }) => {
+        if (cancelled) return;
+        setPage(data);
+        setError(null);
+      })
+      .catch((caught: unknown) => {
+        if (!cancelled) setError(toApiError(caught));
+      })
+      .finally(() => {
+        if (!cancelled) setLoading(false);
+      });
+    return () => {
+      cancelled = true;
+    };
+  }, [q, status, cursor]);
+
+  function next() {
+    if (!page?.nextCursor) return;
+    setEarlierCursors((stack) => [...stack, cursor]);
+    setCursor(page.nextCursor);
+  }
+
+  function previous() {
+    if (earlierCursors.length === 0) return;
+    setCursor(earlierCursors[earlierCursors.length - 1]);
+    setEarlierCursors(earlierCursors.slice(0, -1));
+  }
+
+  const filtered = Boolean(q || status);
+  return (
+    <>
+      {error && (
+        <div className="card-body">
+          <ErrorAlert error={error} />
+        </div>
+      )}
+      <div className="table-wrap">
+        <table className="table" data-testid="tenant-table" aria-busy={loading}>
+          <thead>
+            <tr>
+              <th>Organization</th>
+              <th>Domain</th>
+              <th>Status</th>
+              <th>Tier</th>
+              <th>Admin email</th>
+              <th>Created</th>
+            </tr>
+          </thead>
+          <tbody>
+            {page?.data.map((tenant) => (
+              <tr key={tenant.id} data-testid="tenant-row" data-tenant-id={tenant.id}>
+                <td>
+                  <Link to={`/tenants/${tenant.id}`} data-testid="tenant-link">
+                    {tenant.organizationName}
+                  </Link>
+                </td>
+                <td>{tenant.domain}</td>
+                <td>
+                  <StatusBadge status={tenant.status} />
+                </td>
+                <td>{tenant.subscription.tier}</td>
+                <td>{tenant.adminEmail}</td>
+                <td className="muted">{formatDateTime(tenant.createdAt)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        {page && page.data.length === 0 && (
+          <div className="table-empty" data-testid="tenant-table-empty">
+            {filtered ? 'No tenants match these filters.' : 'No tenants yet. Create the first one with “New tenant”.'}
+          </div>
+        )}
+        {!page && loading && <div className="table-empty">Loading tenants…</div>}
+      </div>
+      <div className="pagination">
+        <span data-testid="tenant-page-number">Page {earlierCursors.length + 1}</span>
+        <div className="pagination-buttons">
+          <button type="button" className="button" onClick={previous} disabled={loading || earlierCursors.length === 0} data-testid="page-previous">
+            Previous
+          </button>
+          <button type="button" className="button" onClick={next} disabled={loading || !page?.nextCursor} data-testid="page-next">
+            Next
+          </button>
+        </div>
+      </div>
+    </>
+  );
+}

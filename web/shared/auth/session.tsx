@@ -1,0 +1,81 @@
+// Who is signed in, for the whole app. The session itself is an HttpOnly cookie the page cannot
+// read, so "signed in" means the server answered GET /api/v1/auth/session.
+import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { api, onSessionEnded, unwrap } from '../api/client.js';
+import { ApiError, toApiError } from '../api/problem.js';
+import type { Session } from '../api/types.js';
+
+export type SessionState =
+  | { status: 'loading' }
+  | { status: 'signed-out'; notice?: string }
+  | { status: 'signed-in'; session: Session };
+
+interface SessionContextValue {
+  state: SessionState;
+  /** Throws ApiError (401 for wrong credentials) so the form can show it. */
+  signIn(email: string, password: string): Promise<void>;
+  signOut(): Promise<void>;
+}
+
+const SessionContext = createContext<SessionContextValue | undefined>(undefined);
+
+export function SessionProvider({ children }: { children: ReactNode }) {
+  const [state, setState] = useState<SessionState>({ status: 'loading' });
+
+  useEffect(() => {
+    let cancelled = false;
+    unwrap(api.GET('/api/v1/auth/session'))
+      .then(({ data }) => {
+        if (!cancelled) setState({ status: 'signed-in', session: data });
+      })
+      .catch((error: unknown) => {
+        if (cancelled) return;
+        const apiError = toApiError(error);
+        // 401 is the ordinary "not signed in yet"; anything else is worth telling the user about.
+        setState(apiError.status === 401 ? { status: 'signed-out' } : { status: 'signed-out', notice: apiError.problem.detail });
+      });
+    return () => {
+      cancelled = true;
+    };
+  }, []);
+
+  useEffect(
+    () =>
+      onSessionEnded(() =>
+        setState((current) => (current.status === 'signed-in' ? { status: 'signed-out', notice: 'Your session has ended. Sign in again to continue.' } : current)),
+      ),
+    [],
+  );
+
+  const signIn = useCallback(async (email: string, password: string) => {
+    const { data } = await unwrap(api.POST('/api/v1/auth/sign-in', { body: { email, password } }));
+    setState({ status: 'signed-in', session: data });
+  }, []);
+
+  const signOut = useCallback(async () => {
+    try {
+      await unwrap(api.POST('/api/v1/auth/sign-out'));
+    } catch (error) {
+      // Already signed out on the server (401) is the outcome we wanted; anything else still ends
+      // the session here, since the user asked to leave.
+      if (!(error instanceof ApiError)) throw error;
+    }
+    setState({ status: 'signed-out' });
+  }, []);
+
+  const value = useMemo(() => ({ state, signIn, signOut }), [state, signIn, signOut]);
+  return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
+}
+
+export function useSession(): SessionContextValue {
+  const value = useContext(SessionContext);
+  if (!value) throw new Error('useSession must be used inside <SessionProvider>');
+  return value;
+}
+
+/** The signed-in session; only for components rendered behind the sign-in gate. */
+export function useSignedInSession(): Session {
+  const { state } = useSession();
+  if (state.status !== 'signed-in') throw new Error('useSignedInSession used while not signed in');
+  return state.session;
+}

@@ -1,0 +1,53 @@
+// The signed-in frame shared by every app: sidebar with the app's sections, topbar with the user
+// and the sign-out button, and the page in the middle.
+import { useState, type ReactNode } from 'react';
+import { NavLink } from 'react-router';
+import { useSession, useSignedInSession } from '../auth/session.js';
+import { BrandMark } from './BrandMark.js';
+
+export interface NavItem {
+  to: string;
+  label: string;
+}
+
+export function AppShell({ appLabel, nav, children }: { appLabel: string; nav: NavItem[]; children: ReactNode }) {
+  const session = useSignedInSession();
+  const { signOut } = useSession();
+  const [signingOut, setSigningOut] = useState(false);
+
+  async function handleSignOut() {
+    setSigningOut(true);
+    try {
+      await signOut();
+    } finally {
+      setSigningOut(false);
+    }
+  }
+
+  return (
+    <div className="shell" data-testid="app-shell">
+      <aside className="sidebar">
+        <BrandMark appLabel={appLabel} />
+        <nav className="nav" aria-label="Main">
+          {nav.map((item) => (
+            <NavLink key={item.to} to={item.to} className="nav-link" data-testid={`nav-${item.to.replace(/^\//, '')}`}>
+              {item.label}
+            </NavLink>
+          ))}
+        </nav>
+        <div className="sidebar-footer">Open-source control plane</div>
+      </aside>
+      <div className="main">
+        <header className="topbar">
+          <span className="topbar-user" data-testid="signed-in-user">
+            {session.user.email}
+          </span>
+          <button type="button" className="button" onClick={handleSignOut} disabled={signingOut} data-testid="sign-out">
+            Sign out
+          </button>
+        </header>
+        <main className="content">{children}</main>
+      </div>
+    </div>
+  );
+}

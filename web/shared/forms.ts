@@ -1,0 +1,57 @@
+// Helpers for forms that submit to the API: mapping a problem's field errors (JSON pointers) onto
+// the form's fields, in words people understand, and Idempotency-Keys for creating requests.
+import type { ApiError } from './api/problem.js';
+
+export interface MappedFieldErrors<Field extends string> {
+  /** One message per field of the form that the server complained about. */
+  byField: Partial<Record<Field, string>>;
+  /** True when some error concerned nothing the form shows; the problem's detail must then be shown. */
+  hasUnmatched: boolean;
+}
+
+/**
+ * Places each error of the problem on the form field its pointer names. `fieldOf` turns a pointer
+ * ('/domain', '/subscription/tier', '/features/2') into the form's field name, or undefined.
+ * Schema messages are replaced by the field's plain-language expectation when one is given.
+ */
+export function mapFieldErrors<Field extends string>(
+  error: ApiError,
+  fieldOf: (pointer: string) => Field | undefined,
+  expectations: Partial<Record<Field, string>> = {},
+): MappedFieldErrors<Field> {
+  const byField: Partial<Record<Field, string>> = {};
+  let hasUnmatched = false;
+  for (const [pointer, message] of Object.entries(error.fieldErrors)) {
+    const field = fieldOf(pointer);
+    if (field === undefined) {
+      hasUnmatched = true;
+      continue;
+    }
+    byField[field] ??= readable(message, expectations[field]);
+  }
+  return { byField, hasUnmatched };
+}
+
+/** The first segment of a JSON pointer: '/features/2' → 'features'. */
+export function topLevelField(pointer: string): string {
+  return pointer.split('/')[1] ?? '';
+}
+
+function readable(message: string, expectation: string | undefined): string {
+  // Schema messages ("must match pattern ^(?=.{3,253}$)…", "must NOT have fewer than 1 characters")
+  // speak to programmers; the field's own expectation says the same to people. Other messages
+  // (a domain already taken) are already written for people.
+  if (expectation && message.startsWith('must ')) return expectation;
+  const sentence = message.replace(/\bNOT\b/g, 'not');
+  const capitalised = sentence.charAt(0).toUpperCase() + sentence.slice(1);
+  return /[.!?]$/.test(capitalised) ? capitalised : `${capitalised}.`;
+}
+
+/**
+ * A fresh Idempotency-Key. Built from getRandomValues because crypto.randomUUID exists only in
+ * secure contexts, and the server may be reached over plain http on a private network.
+ */
+export function newIdempotencyKey(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
+}
