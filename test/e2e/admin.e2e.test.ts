@@ -1,0 +1,213 @@
+// The web apps in a real browser against a real platform on a fresh database: an administrator
+// signs in, creates a tenant (after an inline validation error), edits its quotas (including a
+// conflicting edit made behind the page's back), suspends it through the confirmation dialog and
+// finds the suspension in the audit trail. Portal and partner must show their sign-in pages.
+import type { AddressInfo } from 'node:net';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestPlatform, type SignedInHeaders, type TestPlatform } from '../support/platform.js';
+import { WEB_DIST, assertWebAppsBuilt, launchChromium, watchConsole } from './browser.js';
+
+const SCREENSHOT = '/tmp/admin-tenant.png';
+
+let t: TestPlatform;
+let apiHeaders: SignedInHeaders;
+let browser: Browser;
+let baseUrl: string;
+
+beforeAll(async () => {
+  assertWebAppsBuilt();
+  t = await startTestPlatform({ start: true, env: { PLATFORMA_WEB_DIST: WEB_DIST } });
+  apiHeaders = await t.signIn();
+  const address = t.platform.app.server.address() as AddressInfo;
+  baseUrl = `http://127.0.0.1:${address.port}`;
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await t?.close();
+});
+
+async function newPage(): Promise<{ context: BrowserContext; page: Page; consoleProblems: string[] }> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  page.setDefaultTimeout(10_000);
+  return { context, page, consoleProblems: watchConsole(page) };
+}
+
+async function textOf(page: Page, testId: string): Promise<string> {
+  return (await page.getByTestId(testId).first().textContent())?.trim() ?? '';
+}
+
+describe('admin console in a browser', () => {
+  it('signs in, creates, edits and suspends a tenant, and shows the audit trail', { timeout: 90_000 }, async () => {
+    const { context, page, consoleProblems } = await newPage();
+    try {
+      await page.goto(`${baseUrl}/admin`);
+      await page.getByTestId('sign-in-page').waitFor();
+      await page.getByTestId('sign-in-email').fill(ADMIN_EMAIL);
+      await page.getByTestId('sign-in-password').fill(ADMIN_PASSWORD);
+      await page.getByTestId('sign-in-submit').click();
+      await page.waitForURL(`${baseUrl}/admin/tenants`);
+      expect(await textOf(page, 'signed-in-user')).toBe(ADMIN_EMAIL);
+      expect(await textOf(page, 'page-title')).toBe('Tenants');
+
+      // An invalid domain comes back as a problem whose pointer puts the message next to the field.
+      await page.getByTestId('new-tenant').click();
+      await page.getByTestId('tenant-organizationName').fill('Acme Corporation');
+      await page.getByTestId('tenant-domain').fill('not a domain');
+      await page.getByTestId('tenant-adminEmail').fill('ops@acme.example.com');
+      await page.getByTestId('create-tenant-submit').click();
+      await page.getByTestId('tenant-domain-error').waitFor();
+      expect(await textOf(page, 'tenant-domain-error')).toContain('domain name such as acme.example.com');
+      expect(await page.getByTestId('tenant-domain').getAttribute('aria-invalid')).toBe('true');
+      expect(page.url()).toBe(`${baseUrl}/admin/tenants/new`);
+
+      await page.getByTestId('tenant-domain').fill('acme.example.com');
+      await page.getByTestId('tenant-tier').fill('enterprise');
+      await page.getByTestId('create-tenant-submit').click();
+      await page.getByTestId('tenant-detail').waitFor();
+      const tenantId = await page.getByTestId('tenant-detail').getAttribute('data-tenant-id');
+      expect(tenantId).toMatch(/^ten/);
+
+      // Back to the list, find it with the search box, and open it from there.
+      await page.getByTestId('nav-tenants').click();
+      await page.getByTestId('tenant-search').fill('acme');
+      await page.getByTestId('tenant-search-submit').click();
+      await page.waitForURL(`${baseUrl}/admin/tenants?q=acme`);
+      await page.locator(`[data-testid="tenant-row"][data-tenant-id="${tenantId}"]`).waitFor();
+      await page.getByTestId('tenant-link').filter({ hasText: 'Acme Corporation' }).click();
+      await page.getByTestId('tenant-detail').waitFor();
+      expect(await textOf(page, 'tenant-status')).toBe('active');
+      expect(await textOf(page, 'tenant-admin-email')).toBe('ops@acme.example.com');
+      expect(await textOf(page, 'tenant-tier')).toBe('enterprise');
+
+      // Quotas: a plain save, then a save over a change made elsewhere, which If-Match refuses (412).
+      await page.getByTestId('quota-maxUsers').fill('250');
+      await page.getByTestId('quotas-save').click();
+      await page.getByTestId('tenant-notice').filter({ hasText: 'Quotas saved.' }).waitFor();
+      expect(await page.getByTestId('quota-maxUsers').inputValue()).toBe('250');
+
+      const current = await t.platform.app.inject({ method: 'GET', url: `/api/v1/tenants/${tenantId}`, headers: apiHeaders });
+      const elsewhere = await t.platform.app.inject({
+        method: 'PUT',
+        url: `/api/v1/tenants/${tenantId}/quotas`,
+        headers: apiHeaders,
+        payload: { ...(current.json() as { quotas: Record<string, unknown> }).quotas, maxUsers: 300 },
+      });
+      expect(elsewhere.statusCode).toBe(200);
+      await page.getByTestId('quota-maxUsers').fill('275');
+      await page.getByTestId('quotas-save').click();
+      await page.getByTestId('tenant-notice').filter({ hasText: 'Someone else changed this tenant' }).waitFor();
+      expect(await page.getByTestId('quota-maxUsers').inputValue()).toBe('300');
+
+      // Suspension needs a reason, given in the confirmation dialog.
+      await page.getByTestId('action-suspend').click();
+      const dialog = page.getByTestId('suspend-dialog');
+      await dialog.waitFor();
+      expect(await page.getByTestId('suspend-dialog-confirm').isDisabled()).toBe(true);
+      await page.getByTestId('suspend-reason').fill('Invoices unpaid for 90 days');
+      await page.getByTestId('suspend-dialog-confirm').click();
+      await page.getByTestId('tenant-status').filter({ hasText: 'suspended' }).waitFor();
+      expect(await dialog.isVisible()).toBe(false);
+      expect(await textOf(page, 'tenant-status-reason')).toBe('Invoices unpaid for 90 days');
+      expect(await page.getByTestId('action-reactivate').isVisible()).toBe(true);
+
+      // The audit trail, newest first, now starts with the suspension.
+      await page.getByTestId('audit-action').filter({ hasText: 'tenant.suspended' }).waitFor();
+      const actions = await page.getByTestId('audit-action').allTextContents();
+      expect(actions).toEqual(['tenant.suspended', 'tenant.updated', 'tenant.updated', 'tenant.created']);
+      expect(await page.getByTestId('audit-row').first().textContent()).toContain(ADMIN_EMAIL);
+
+      await page.screenshot({ path: SCREENSHOT, fullPage: true });
+      expect(consoleProblems).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('shows the tenants list page by page', { timeout: 60_000 }, async () => {
+    // 21 more tenants: with the one above, a page of 20 and a second page of 2 (newest first).
+    for (let i = 1; i <= 21; i++) {
+      const response = await t.platform.app.inject({
+        method: 'POST',
+        url: '/api/v1/tenants',
+        headers: apiHeaders,
+        payload: { organizationName: `Paged ${String(i).padStart(2, '0')}`, domain: `paged${i}.example.com`, adminEmail: `admin@paged${i}.example.com` },
+      });
+      expect(response.statusCode).toBe(201);
+    }
+    const { context, page, consoleProblems } = await newPage();
+    try {
+      await page.goto(`${baseUrl}/admin/tenants`);
+      await page.getByTestId('sign-in-email').fill(ADMIN_EMAIL);
+      await page.getByTestId('sign-in-password').fill(ADMIN_PASSWORD);
+      await page.getByTestId('sign-in-submit').click();
+      await page.getByTestId('tenant-row').first().waitFor();
+      expect(await page.getByTestId('tenant-row').count()).toBe(20);
+      expect(await textOf(page, 'tenant-link')).toBe('Paged 21');
+      expect(await page.getByTestId('page-previous').isDisabled()).toBe(true);
+
+      await page.getByTestId('page-next').click();
+      await page.getByTestId('tenant-page-number').filter({ hasText: 'Page 2' }).waitFor();
+      await page.getByTestId('tenant-link').filter({ hasText: 'Acme Corporation' }).waitFor();
+      expect(await page.getByTestId('tenant-link').allTextContents()).toEqual(['Paged 01', 'Acme Corporation']);
+      expect(await page.getByTestId('page-next').isDisabled()).toBe(true);
+
+      await page.getByTestId('page-previous').click();
+      await page.getByTestId('tenant-page-number').filter({ hasText: 'Page 1' }).waitFor();
+      await page.getByTestId('tenant-link').filter({ hasText: 'Paged 21' }).waitFor();
+      expect(await page.getByTestId('tenant-row').count()).toBe(20);
+
+      // The status filter narrows the list to the suspended tenant.
+      await page.getByTestId('tenant-status-filter').selectOption('suspended');
+      await page.waitForURL(`${baseUrl}/admin/tenants?status=suspended`);
+      await page.getByTestId('tenant-link').filter({ hasText: 'Acme Corporation' }).waitFor();
+      expect(await page.getByTestId('tenant-link').allTextContents()).toEqual(['Acme Corporation']);
+      expect(consoleProblems).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('rejects a wrong password with the server’s message', async () => {
+    const { context, page, consoleProblems } = await newPage();
+    try {
+      await page.goto(`${baseUrl}/admin`);
+      await page.getByTestId('sign-in-email').fill(ADMIN_EMAIL);
+      await page.getByTestId('sign-in-password').fill('not the password');
+      await page.getByTestId('sign-in-submit').click();
+      await page.getByTestId('sign-in-error').waitFor();
+      expect(await textOf(page, 'sign-in-error')).not.toBe('');
+      expect(await page.getByTestId('app-shell').count()).toBe(0);
+      expect(consoleProblems).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it.each([
+    { app: 'portal', sections: ['Products', 'Orders', 'Invoices'] },
+    { app: 'partner', sections: ['Customers', 'Commissions'] },
+  ])('$app shows its sign-in page, then its sections as announcements', async ({ app, sections }) => {
+    const { context, page, consoleProblems } = await newPage();
+    try {
+      await page.goto(`${baseUrl}/${app}`);
+      await page.getByTestId('sign-in-page').waitFor();
+      expect(await page.title()).toContain('Platforma');
+      await page.getByTestId('sign-in-email').fill(ADMIN_EMAIL);
+      await page.getByTestId('sign-in-password').fill(ADMIN_PASSWORD);
+      await page.getByTestId('sign-in-submit').click();
+      await page.getByTestId('app-shell').waitFor();
+      expect(await page.locator('.nav-link').allTextContents()).toEqual(sections);
+      expect(await textOf(page, 'coming-soon')).toContain('arrive in a later release');
+
+      await page.getByTestId('sign-out').click();
+      await page.getByTestId('sign-in-page').waitFor();
+      expect(consoleProblems).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+});

@@ -1,0 +1,43 @@
+// Browser plumbing for the end-to-end tests: the built apps, a headless Chromium, and a watch on
+// the console (CSP violations and uncaught errors arrive there).
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type ConsoleMessage, type Page } from 'playwright-core';
+
+/** The built apps; PLATFORMA_WEB_DIST (the server's own setting) points elsewhere. */
+export const WEB_DIST = resolve(process.env.PLATFORMA_WEB_DIST ?? fileURLToPath(new URL('../../web/dist', import.meta.url)));
+
+/** Fails (never skips): a browser test that silently did not run proves nothing. */
+export function assertWebAppsBuilt(): void {
+  const index = join(WEB_DIST, 'apps', 'admin', 'index.html');
+  if (!existsSync(index)) {
+    throw new Error(`${index} is missing: run \`npm run build:web\` before the browser tests (npm test does this).`);
+  }
+}
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+}
+
+// Chromium logs every 4xx response as "Failed to load resource". The API answers 4xx on purpose
+// (401 before sign-in, 400 for an invalid form, 412 for a stale write) and the apps show those
+// answers, so only API 4xx are expected; anything else (CSP violations, exceptions, missing
+// assets) is a failure.
+function isExpectedApiRefusal(message: ConsoleMessage): boolean {
+  return /^Failed to load resource: the server responded with a status of 4\d\d/.test(message.text()) && new URL(message.location().url || 'about:blank', 'http://x').pathname.startsWith('/api/v1/');
+}
+
+/** Collects console errors and uncaught exceptions of the page, for asserting there are none. */
+export function watchConsole(page: Page): string[] {
+  const problems: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error' && !isExpectedApiRefusal(message)) problems.push(`console: ${message.text()} (${message.location().url})`);
+  });
+  page.on('pageerror', (error) => problems.push(`uncaught: ${error.message}`));
+  return problems;
+}
