@@ -1,0 +1,73 @@
+// Runs the real `platforma` command (bin/platforma.js) in a child process, with a clean
+// environment: no settings inherited from the developer's shell or from vitest.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const BIN = join(ROOT, 'bin', 'platforma.js');
+
+const INHERITED_SETTINGS = [
+  'DATABASE_URL',
+  'DATABASE_APP_URL',
+  'TEST_DATABASE_URL',
+  'PLATFORMA_HOME',
+  'PLATFORMA_CONFIG',
+  'PLATFORMA_WEB_DIST',
+  'PLATFORMA_ADMIN_PASSWORD',
+  'PORT',
+  'HOST',
+  'LOG_LEVEL',
+  'PUBLIC_URL',
+  'BODY_LIMIT',
+  'SESSION_TTL_SECONDS',
+  'NODE_OPTIONS',
+  'VITEST',
+  'VITEST_POOL_ID',
+  'VITEST_WORKER_ID',
+];
+
+let scratchHome: string | undefined;
+/** One empty PLATFORMA_HOME per test process, removed when it exits. */
+function defaultHome(): string {
+  if (!scratchHome) {
+    const dir = mkdtempSync(join(tmpdir(), 'platforma-cli-'));
+    scratchHome = dir;
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  }
+  return scratchHome;
+}
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `platforma …args` with only `env` set (plus PATH and the like); PLATFORMA_HOME is a fresh temp dir unless given. */
+export function runCli(args: string[], env: Record<string, string> = {}, timeoutMs = 60_000): Promise<CliResult> {
+  const clean: NodeJS.ProcessEnv = { ...process.env };
+  for (const name of INHERITED_SETTINGS) delete clean[name];
+  const home = env.PLATFORMA_HOME ?? defaultHome();
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...clean, PLATFORMA_HOME: home, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`platforma ${args.join(' ')} did not finish in ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
+    }, timeoutMs);
+    child.once('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
