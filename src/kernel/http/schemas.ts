@@ -8,6 +8,8 @@ export const StrictObject = <T extends TProperties>(properties: T, options: { de
 
 export const Id = (kind: IdKind, description?: string) => Type.String({ pattern: idPattern(kind), description: description ?? `A ${kind} id` });
 
+export const PROBLEM_SCHEMA_ID = 'Problem';
+
 export const ProblemSchema = Type.Object(
   {
     type: Type.String(),
@@ -19,14 +21,33 @@ export const ProblemSchema = Type.Object(
     instance: Type.String(),
     errors: Type.Optional(Type.Array(Type.Object({ pointer: Type.String(), message: Type.String(), in: Type.Optional(Type.String()) }))),
   },
-  { additionalProperties: true, title: 'Problem', description: 'RFC 9457 problem document' },
+  { $id: PROBLEM_SCHEMA_ID, additionalProperties: true, title: 'Problem', description: 'RFC 9457 problem document' },
 );
 
+/** Error responses are problem documents, declared once (components.schemas.Problem) and referenced. */
+const problemResponse = (description: string) => ({
+  description,
+  content: { 'application/problem+json': { schema: Type.Ref(PROBLEM_SCHEMA_ID) } },
+});
+
+const ERROR_DESCRIPTIONS: Record<number, string> = {
+  400: 'The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST)',
+  401: 'Not signed in (PLAT_UNAUTHENTICATED)',
+  403: 'Not allowed, or the CSRF token is missing (PLAT_FORBIDDEN, PLAT_CSRF_TOKEN_INVALID)',
+  404: 'No such resource (PLAT_NOT_FOUND)',
+  409: 'Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE)',
+  412: 'If-Match names a version that is no longer current (PLAT_PRECONDITION_FAILED)',
+  413: 'The body is larger than BODY_LIMIT (PLAT_PAYLOAD_TOO_LARGE)',
+  415: 'The body is not application/json (PLAT_UNSUPPORTED_MEDIA_TYPE)',
+  422: 'The Idempotency-Key was used with another body (PLAT_IDEMPOTENCY_KEY_REUSED)',
+  429: 'Too many requests',
+};
+
 /** Standard error responses for a route, plus the success ones given. */
-export function responses<T extends Record<number, TSchema>>(success: T, errors: number[] = []) {
-  const out: Record<number, TSchema> = { ...success };
-  for (const status of [400, 401, 403, 404, 409, 412, 413, 415, 422, 429, ...errors]) out[status] = ProblemSchema;
-  return out as T & Record<number, TSchema>;
+export function responses<T extends Record<number, TSchema>>(success: T) {
+  const out: Record<number, unknown> = { ...success };
+  for (const [status, description] of Object.entries(ERROR_DESCRIPTIONS)) out[Number(status)] = problemResponse(description);
+  return out as T;
 }
 
 export const PageQuery = {

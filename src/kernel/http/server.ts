@@ -16,6 +16,7 @@ import type { Metrics } from '../metrics.js';
 import type { Action } from '../authz/authorize.js';
 import { newId } from '../ids.js';
 import { problem, problemFromError, sendProblem } from './problem.js';
+import { ProblemSchema } from './schemas.js';
 import { ValidationError } from '../errors.js';
 
 declare module 'fastify' {
@@ -156,7 +157,10 @@ export async function createHttpServer(options: ServerOptions): Promise<HttpApp>
     },
     crossOriginEmbedderPolicy: false,
   });
+  app.addSchema(ProblemSchema);
   await app.register(swagger, {
+    // Shared schemas keep their $id as their name in components.schemas (not def-0, def-1 …).
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
     openapi: {
       openapi: '3.1.0',
       info: {

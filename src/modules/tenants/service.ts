@@ -220,5 +220,5 @@ export class TenantService {
 }
 
 function domainConflict(domain: string): ConflictError {
-  return new ConflictError(`Another tenant uses the domain ${domain}.`, { field: '/domain' });
+  return new ConflictError(`Another tenant uses the domain ${domain}.`, { errors: [{ pointer: '/domain', message: 'is used by another tenant' }] });
 }

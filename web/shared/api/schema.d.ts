@@ -50,254 +50,94 @@ export interface paths {
                         };
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description Not signed in (PLAT_UNAUTHENTICATED) */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description Not allowed, or the CSRF token is missing (PLAT_FORBIDDEN, PLAT_CSRF_TOKEN_INVALID) */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description No such resource (PLAT_NOT_FOUND) */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description If-Match names a version that is no longer current (PLAT_PRECONDITION_FAILED) */
                 412: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description The body is larger than BODY_LIMIT (PLAT_PAYLOAD_TOO_LARGE) */
                 413: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description The body is not application/json (PLAT_UNSUPPORTED_MEDIA_TYPE) */
                 415: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description The Idempotency-Key was used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
                 422: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description Too many requests */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -334,254 +174,94 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description RFC 9457 problem document */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description Not signed in (PLAT_UNAUTHENTICATED) */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description Not allowed, or the CSRF token is missing (PLAT_FORBIDDEN, PLAT_CSRF_TOKEN_INVALID) */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description No such resource (PLAT_NOT_FOUND) */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description If-Match names a version that is no longer current (PLAT_PRECONDITION_FAILED) */
                 412: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description The body is larger than BODY_LIMIT (PLAT_PAYLOAD_TOO_LARGE) */
                 413: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description The body is not application/json (PLAT_UNSUPPORTED_MEDIA_TYPE) */
                 415: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description The Idempotency-Key was used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
                 422: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description Too many requests */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -629,254 +309,94 @@ export interface paths {
                         };
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description Not signed in (PLAT_UNAUTHENTICATED) */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description Not allowed, or the CSRF token is missing (PLAT_FORBIDDEN, PLAT_CSRF_TOKEN_INVALID) */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description No such resource (PLAT_NOT_FOUND) */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description If-Match names a version that is no longer current (PLAT_PRECONDITION_FAILED) */
                 412: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description The body is larger than BODY_LIMIT (PLAT_PAYLOAD_TOO_LARGE) */
                 413: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description The body is not application/json (PLAT_UNSUPPORTED_MEDIA_TYPE) */
                 415: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description The Idempotency-Key was used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
                 422: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description Too many requests */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -1019,254 +539,94 @@ export interface paths {
                         };
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description Not signed in (PLAT_UNAUTHENTICATED) */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description Not allowed, or the CSRF token is missing (PLAT_FORBIDDEN, PLAT_CSRF_TOKEN_INVALID) */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description No such resource (PLAT_NOT_FOUND) */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description If-Match names a version that is no longer current (PLAT_PRECONDITION_FAILED) */
                 412: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description The body is larger than BODY_LIMIT (PLAT_PAYLOAD_TOO_LARGE) */
                 413: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description The body is not application/json (PLAT_UNSUPPORTED_MEDIA_TYPE) */
                 415: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description The Idempotency-Key was used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
                 422: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description Too many requests */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -1456,254 +816,94 @@ export interface paths {
                         };
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description Not signed in (PLAT_UNAUTHENTICATED) */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description Not allowed, or the CSRF token is missing (PLAT_FORBIDDEN, PLAT_CSRF_TOKEN_INVALID) */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description No such resource (PLAT_NOT_FOUND) */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description If-Match names a version that is no longer current (PLAT_PRECONDITION_FAILED) */
                 412: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description The body is larger than BODY_LIMIT (PLAT_PAYLOAD_TOO_LARGE) */
                 413: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description The body is not application/json (PLAT_UNSUPPORTED_MEDIA_TYPE) */
                 415: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description The Idempotency-Key was used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
                 422: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description Too many requests */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -1834,254 +1034,94 @@ export interface paths {
                         };
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description Not signed in (PLAT_UNAUTHENTICATED) */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description Not allowed, or the CSRF token is missing (PLAT_FORBIDDEN, PLAT_CSRF_TOKEN_INVALID) */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description No such resource (PLAT_NOT_FOUND) */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description If-Match names a version that is no longer current (PLAT_PRECONDITION_FAILED) */
                 412: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description The body is larger than BODY_LIMIT (PLAT_PAYLOAD_TOO_LARGE) */
                 413: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description The body is not application/json (PLAT_UNSUPPORTED_MEDIA_TYPE) */
                 415: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description The Idempotency-Key was used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
                 422: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description Too many requests */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -2261,254 +1301,94 @@ export interface paths {
                         };
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description Not signed in (PLAT_UNAUTHENTICATED) */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description Not allowed, or the CSRF token is missing (PLAT_FORBIDDEN, PLAT_CSRF_TOKEN_INVALID) */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description No such resource (PLAT_NOT_FOUND) */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description If-Match names a version that is no longer current (PLAT_PRECONDITION_FAILED) */
                 412: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description The body is larger than BODY_LIMIT (PLAT_PAYLOAD_TOO_LARGE) */
                 413: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description The body is not application/json (PLAT_UNSUPPORTED_MEDIA_TYPE) */
                 415: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description The Idempotency-Key was used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
                 422: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description Too many requests */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -2653,254 +1533,94 @@ export interface paths {
                         };
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description Not signed in (PLAT_UNAUTHENTICATED) */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description Not allowed, or the CSRF token is missing (PLAT_FORBIDDEN, PLAT_CSRF_TOKEN_INVALID) */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description No such resource (PLAT_NOT_FOUND) */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description If-Match names a version that is no longer current (PLAT_PRECONDITION_FAILED) */
                 412: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description The body is larger than BODY_LIMIT (PLAT_PAYLOAD_TOO_LARGE) */
                 413: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description The body is not application/json (PLAT_UNSUPPORTED_MEDIA_TYPE) */
                 415: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description The Idempotency-Key was used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
                 422: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description Too many requests */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -3043,254 +1763,94 @@ export interface paths {
                         };
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description Not signed in (PLAT_UNAUTHENTICATED) */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description Not allowed, or the CSRF token is missing (PLAT_FORBIDDEN, PLAT_CSRF_TOKEN_INVALID) */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description No such resource (PLAT_NOT_FOUND) */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description If-Match names a version that is no longer current (PLAT_PRECONDITION_FAILED) */
                 412: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description The body is larger than BODY_LIMIT (PLAT_PAYLOAD_TOO_LARGE) */
                 413: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description The body is not application/json (PLAT_UNSUPPORTED_MEDIA_TYPE) */
                 415: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description The Idempotency-Key was used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
                 422: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description Too many requests */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -3432,254 +1992,94 @@ export interface paths {
                         };
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description Not signed in (PLAT_UNAUTHENTICATED) */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description Not allowed, or the CSRF token is missing (PLAT_FORBIDDEN, PLAT_CSRF_TOKEN_INVALID) */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description No such resource (PLAT_NOT_FOUND) */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description If-Match names a version that is no longer current (PLAT_PRECONDITION_FAILED) */
                 412: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description The body is larger than BODY_LIMIT (PLAT_PAYLOAD_TOO_LARGE) */
                 413: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description The body is not application/json (PLAT_UNSUPPORTED_MEDIA_TYPE) */
                 415: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description The Idempotency-Key was used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
                 422: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description Too many requests */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -3821,254 +2221,94 @@ export interface paths {
                         };
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description Not signed in (PLAT_UNAUTHENTICATED) */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description Not allowed, or the CSRF token is missing (PLAT_FORBIDDEN, PLAT_CSRF_TOKEN_INVALID) */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description No such resource (PLAT_NOT_FOUND) */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description If-Match names a version that is no longer current (PLAT_PRECONDITION_FAILED) */
                 412: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description The body is larger than BODY_LIMIT (PLAT_PAYLOAD_TOO_LARGE) */
                 413: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description The body is not application/json (PLAT_UNSUPPORTED_MEDIA_TYPE) */
                 415: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description The Idempotency-Key was used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
                 422: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description Too many requests */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -4210,254 +2450,94 @@ export interface paths {
                         };
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description Not signed in (PLAT_UNAUTHENTICATED) */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description Not allowed, or the CSRF token is missing (PLAT_FORBIDDEN, PLAT_CSRF_TOKEN_INVALID) */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description No such resource (PLAT_NOT_FOUND) */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description If-Match names a version that is no longer current (PLAT_PRECONDITION_FAILED) */
                 412: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description The body is larger than BODY_LIMIT (PLAT_PAYLOAD_TOO_LARGE) */
                 413: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description The body is not application/json (PLAT_UNSUPPORTED_MEDIA_TYPE) */
                 415: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description The Idempotency-Key was used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
                 422: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description Too many requests */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -4525,254 +2605,94 @@ export interface paths {
                         };
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description Not signed in (PLAT_UNAUTHENTICATED) */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description Not allowed, or the CSRF token is missing (PLAT_FORBIDDEN, PLAT_CSRF_TOKEN_INVALID) */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description No such resource (PLAT_NOT_FOUND) */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description If-Match names a version that is no longer current (PLAT_PRECONDITION_FAILED) */
                 412: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description The body is larger than BODY_LIMIT (PLAT_PAYLOAD_TOO_LARGE) */
                 413: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description The body is not application/json (PLAT_UNSUPPORTED_MEDIA_TYPE) */
                 415: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description The Idempotency-Key was used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
                 422: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem document */
+                /** @description Too many requests */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
-                            code: string;
-                            requestId: string;
-                            instance: string;
-                            errors?: {
-                                pointer: string;
-                                message: string;
-                                in?: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -4788,7 +2708,29 @@ export interface paths {
 }
 export type webhooks = Record<string, never>;
 export interface components {
-    schemas: never;
+    schemas: {
+        /**
+         * Problem
+         * @description RFC 9457 problem document
+         */
+        Problem: {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            /** @description Stable machine-readable error code, e.g. PLAT_VALIDATION_FAILED */
+            code: string;
+            requestId: string;
+            instance: string;
+            errors?: {
+                pointer: string;
+                message: string;
+                in?: string;
+            }[];
+        } & {
+            [key: string]: unknown;
+        };
+    };
     responses: never;
     parameters: never;
     requestBodies: never;
