@@ -179,6 +179,13 @@ export async function createHttpServer(options: ServerOptions): Promise<HttpApp>
       security: [{ session: [] }],
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true, uiConfig: { deepLinking: true } });
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    staticCSP: true,
+    // Like the rest of the server (see upgradeInsecureRequests above): on plain http the docs' own
+    // scripts and styles would be upgraded to https and fail to load.
+    transformStaticCSP: (header) => header.replace(/\s*upgrade-insecure-requests;?/, ''),
+    uiConfig: { deepLinking: true },
+  });
   return app;
 }
