@@ -107,7 +107,7 @@ function fileSource(env: Source): Source {
 export function loadConfig(env: Source = process.env): Config {
   const source: Source = { ...fileSource(env), ...env };
   const port = integer(source, 'PORT', 8080, 0, 65535);
-  const logLevel = (source.LOG_LEVEL ?? 'info') as LogLevel;
+  const logLevel = (source.LOG_LEVEL || 'info') as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`, source.LOG_LEVEL);
   const host = source.HOST || '0.0.0.0';
   const home = resolve(source.PLATFORMA_HOME || './.platforma');
