@@ -8,13 +8,8 @@ export const REDACTED_PATHS = [
   'req.headers.cookie',
   'req.headers["x-csrf-token"]',
   'res.headers["set-cookie"]',
-  '*.password',
-  '*.passwordHash',
-  '*.token',
-  '*.csrfToken',
-  '*.secret',
-  '*.databaseUrl',
-  '*.connectionString',
+  // Each credential field, at the top level and one level down (pino has no deeper wildcard).
+  ...['password', 'passwordHash', 'token', 'sessionToken', 'csrfToken', 'secret', 'databaseUrl', 'connectionString'].flatMap((field) => [field, `*.${field}`]),
 ];
 
 export function createLogger(level: LogLevel, destination?: DestinationStream): Logger {
