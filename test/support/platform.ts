@@ -1,5 +1,6 @@
 // A real platform on a fresh database, driven through app.inject(): no network, no mocks.
 import type { LightMyRequestResponse } from 'fastify';
+import type { DestinationStream } from 'pino';
 import { loadConfig } from '../../src/kernel/config.js';
 import type { Clock } from '../../src/kernel/clock.js';
 import { createPlatform, type Platform } from '../../src/platform.js';
@@ -22,13 +23,22 @@ export interface SignedInHeaders extends Record<string, string> {
   'x-csrf-token': string;
 }
 
-export async function startTestPlatform(options: { clock?: Clock; start?: boolean; env?: Record<string, string> } = {}): Promise<TestPlatform> {
+export interface TestPlatformOptions {
+  clock?: Clock;
+  start?: boolean;
+  env?: Record<string, string>;
+  /** Where the platform's pino logger writes (set LOG_LEVEL in `env` too: the default is silent). */
+  logDestination?: DestinationStream;
+}
+
+export async function startTestPlatform(options: TestPlatformOptions = {}): Promise<TestPlatform> {
   const database = await createTestDatabase();
   const config = loadConfig({ DATABASE_URL: database.ownerUrl, LOG_LEVEL: 'silent', PORT: '0', HOST: '127.0.0.1', ...options.env });
   const platform = await createPlatform({
     config,
     database: { ownerUrl: database.ownerUrl, appUrl: database.appUrl, embedded: false, release: async () => {} },
     clock: options.clock,
+    logDestination: options.logDestination,
   });
   if (options.start) await platform.start();
   let adminCreated = false;
