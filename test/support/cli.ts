@@ -29,29 +29,20 @@ const INHERITED_SETTINGS = [
   'VITEST_WORKER_ID',
 ];
 
-let scratchHome: string | undefined;
-/** One empty PLATFORMA_HOME per test process, removed when it exits. */
-function defaultHome(): string {
-  if (!scratchHome) {
-    const dir = mkdtempSync(join(tmpdir(), 'platforma-cli-'));
-    scratchHome = dir;
-    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
-  }
-  return scratchHome;
-}
-
 export interface CliResult {
   code: number | null;
   stdout: string;
   stderr: string;
 }
 
-/** Runs `platforma …args` with only `env` set (plus PATH and the like); PLATFORMA_HOME is a fresh temp dir unless given. */
+/** Runs `platforma …args` with only `env` set (plus PATH and the like); PLATFORMA_HOME is a fresh temp dir (removed afterwards) unless given. */
 export function runCli(args: string[], env: Record<string, string> = {}, timeoutMs = 60_000): Promise<CliResult> {
   const clean: NodeJS.ProcessEnv = { ...process.env };
   for (const name of INHERITED_SETTINGS) delete clean[name];
-  const home = env.PLATFORMA_HOME ?? defaultHome();
-  return new Promise((resolve, reject) => {
+  const scratch = env.PLATFORMA_HOME === undefined ? mkdtempSync(join(tmpdir(), 'platforma-cli-')) : undefined;
+  const home = env.PLATFORMA_HOME ?? (scratch as string);
+  const removeScratch = () => scratch && rmSync(scratch, { recursive: true, force: true });
+  return new Promise<CliResult>((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...clean, PLATFORMA_HOME: home, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
@@ -59,14 +50,17 @@ export function runCli(args: string[], env: Record<string, string> = {}, timeout
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
+      removeScratch();
       reject(new Error(`platforma ${args.join(' ')} did not finish in ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
     }, timeoutMs);
     child.once('error', (error) => {
       clearTimeout(timer);
+      removeScratch();
       reject(error);
     });
     child.once('close', (code) => {
       clearTimeout(timer);
+      removeScratch();
       resolve({ code, stdout, stderr });
     });
   });
