@@ -187,14 +187,24 @@ export async function acquireEmbedded(home: string): Promise<EmbeddedHandle> {
   const port = running.port;
   await waitFor(() => canConnect(urlFor(port, password, 'postgres')), 'connections', 30_000);
   await ensureDatabase(urlFor(port, password, 'postgres'));
+  // Every user of the embedded server holds one connection for as long as it uses it, so "is anyone
+  // else connected?" stays true while, say, a server's pool has closed its idle connections.
+  const lease = new pg.Client({ connectionString: urlFor(port, password, 'postgres'), application_name: 'platforma-lease' });
+  lease.on('error', () => {});
+  await lease.connect();
 
   return {
     url: urlFor(port, password),
     release: async () => {
+      await lease.end().catch(() => {});
       if (await otherClientsConnected(urlFor(port, password, 'postgres'))) return;
       const current = readPostmaster(paths.dataDir);
       if (!current) return;
-      process.kill(current.pid, 'SIGINT'); // fast shutdown: roll back open work, checkpoint, exit
+      try {
+        process.kill(current.pid, 'SIGINT'); // fast shutdown: roll back open work, checkpoint, exit
+      } catch {
+        return; // already gone: another last user stopped it at the same moment
+      }
       await waitFor(() => readPostmaster(paths.dataDir) === undefined, 'the server to stop', 30_000);
     },
   };

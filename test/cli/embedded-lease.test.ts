@@ -1,0 +1,61 @@
+// The embedded PostgreSQL is stopped by its last user, never under another one: each user holds a
+// lease connection, so an idle pool elsewhere (whose connections have all closed) still counts.
+import { mkdtempSync, rmSync, existsSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
+import { acquireEmbedded, type EmbeddedHandle } from '../../src/kernel/db/embedded.js';
+
+const home = mkdtempSync(join(tmpdir(), 'platforma-lease-'));
+const handles: EmbeddedHandle[] = [];
+
+function postmasterPid(): number | undefined {
+  const file = join(home, 'postgres', 'postmaster.pid');
+  if (!existsSync(file)) return undefined;
+  const pid = Number(readFileSync(file, 'utf8').split('\n')[0]);
+  try {
+    process.kill(pid, 0);
+    return pid;
+  } catch {
+    return undefined;
+  }
+}
+
+async function selectOne(url: string): Promise<number> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return ((await client.query('select 1 as one')).rows[0] as { one: number }).one;
+  } finally {
+    await client.end();
+  }
+}
+
+afterAll(async () => {
+  for (const handle of handles) await handle.release().catch(() => {});
+  const pid = postmasterPid();
+  if (pid) process.kill(pid, 'SIGINT');
+  rmSync(home, { recursive: true, force: true });
+});
+
+describe('embedded PostgreSQL shared by several users', () => {
+  it('keeps running while another user holds it, even with no other connection open, and stops after the last', async () => {
+    const server = await acquireEmbedded(home);
+    handles.push(server);
+    const pid = postmasterPid();
+    expect(pid).toBeDefined();
+
+    const cli = await acquireEmbedded(home);
+    handles.push(cli);
+    expect(postmasterPid()).toBe(pid); // found and reused, not started twice
+
+    // The "server" has no open pool connection at all here, like a pool whose idle clients closed.
+    await cli.release();
+    expect(postmasterPid()).toBe(pid);
+    expect(await selectOne(server.url)).toBe(1);
+
+    await server.release();
+    expect(postmasterPid()).toBeUndefined();
+  }, 60_000);
+});
