@@ -6,6 +6,8 @@ import type pg from 'pg';
 import { APP_ROLE } from './db/roles.js';
 
 export const JOB_SCHEMA = 'pgboss';
+/** pg-boss's internal queue that turns cron schedules into jobs (timekeeper QUEUES.SEND_IT). */
+export const CRON_RELAY_QUEUE = '__pgboss__send-it';
 
 export interface QueueDefinition {
   name: string;
@@ -25,6 +27,9 @@ export async function installJobQueue(ownerUrl: string, queues: QueueDefinition[
   boss.on('error', () => {});
   await boss.start();
   try {
+    // pg-boss's cron relay queue: its start() creates it on demand, which the application role
+    // (no CREATE on the schema) cannot do, so the owner creates it here.
+    if (!(await boss.getQueue(CRON_RELAY_QUEUE))) await boss.createQueue(CRON_RELAY_QUEUE);
     for (const queue of queues) {
       if (!(await boss.getQueue(queue.name))) {
         await boss.createQueue(queue.name, {

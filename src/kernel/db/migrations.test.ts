@@ -9,6 +9,7 @@ import { createEmptyDatabase, type TestDatabase } from '../../../test/support/da
 import { startTestPlatform, type TestPlatform } from '../../../test/support/platform.js';
 import { MIGRATION_SOURCES, QUEUES, migrateDatabase } from '../../platform.js';
 import { SchemaNewerThanCodeError, loadMigrations, migrate } from './migrations.js';
+import { CRON_RELAY_QUEUE } from '../jobs.js';
 
 const databases: TestDatabase[] = [];
 afterAll(async () => {
@@ -47,7 +48,8 @@ describe('on an empty database', () => {
     const versions = await query<{ n: number }>(database.ownerUrl, 'select count(*)::int as n from pgboss.version');
     expect(versions).toEqual([{ n: 1 }]);
     const queues = await query<{ name: string }>(database.ownerUrl, 'select name from pgboss.queue order by name');
-    expect(queues.map((q) => q.name)).toEqual(QUEUES.map((q) => q.name).sort());
+    // …including pg-boss's cron relay queue, which the application role could not create itself.
+    expect(queues.map((q) => q.name)).toEqual([...QUEUES.map((q) => q.name), CRON_RELAY_QUEUE].sort());
 
     // Running it again applies nothing and changes nothing.
     expect(await migrateDatabase(database.ownerUrl)).toEqual([]);
