@@ -57,7 +57,10 @@ program
     const cfg = config();
     const logger = createLogger(cfg.logLevel);
     const startedAt = performance.now();
-    const database = await locateDatabase(cfg);
+    const database = await locateDatabase(cfg).catch((error: unknown) => {
+      logger.fatal({ err: error }, 'the database could not be reached or started');
+      return fail(error);
+    });
     let platform: Awaited<ReturnType<typeof createPlatform>> | undefined;
     let stopping = false;
     const stop = async (signal: string) => {
