@@ -1,11 +1,15 @@
 // Connection pools and the one way to run work against tenant data: a transaction that first sets
 // the row-level-security context (`app.tenant_id`, or platform scope for staff) and the actor.
 import pg from 'pg';
-import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import type { Tables } from './tables.js';
 
 export type Db = Kysely<Tables>;
-export type Tx = Transaction<Tables>;
+/**
+ * A query builder bound to one connection inside an open transaction (see inTransaction). Typed as
+ * Kysely rather than Kysely's Transaction because we open the transaction ourselves.
+ */
+export type Tx = Kysely<Tables>;
 
 // bigint (int8) and numeric come back as strings by default; counts we read are small enough for
 // numbers, money will use its own decimal handling.
@@ -34,16 +38,32 @@ export interface TxContext {
   actorId: string;
 }
 
+/** A SQL string literal; used only for the context values, which are ids and flags we produced. */
+function literal(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
+}
+
 export async function inTransaction<T>(db: Db, context: TxContext, work: (tx: Tx) => Promise<T>): Promise<T> {
-  return db.transaction().execute(async (tx) => {
-    const tenantId = context.scope.kind === 'tenant' ? context.scope.tenantId : '';
-    const platform = context.scope.kind === 'platform' ? 'on' : 'off';
-    // set_config(..., true) is SET LOCAL: it ends with the transaction, so a pooled connection
-    // never carries one request's tenant into the next.
-    await sql`select set_config('app.tenant_id', ${tenantId}, true), set_config('app.platform_scope', ${platform}, true), set_config('app.actor_id', ${context.actorId}, true)`.execute(
-      tx,
-    );
-    return work(tx);
+  const tenantId = context.scope.kind === 'tenant' ? context.scope.tenantId : '';
+  const platform = context.scope.kind === 'platform' ? 'on' : 'off';
+  // BEGIN and the context travel in one simple-protocol round trip (parameters would need the
+  // extended protocol, which allows one statement per message). set_config(..., true) is SET LOCAL:
+  // it ends with the transaction, so a pooled connection never carries one request's tenant into
+  // the next.
+  const open = sql.raw(
+    `begin; select set_config('app.tenant_id', ${literal(tenantId)}, true), set_config('app.platform_scope', '${platform}', true), set_config('app.actor_id', ${literal(context.actorId)}, true)`,
+  );
+  return db.connection().execute(async (connection) => {
+    await open.execute(connection);
+    let result: T;
+    try {
+      result = await work(connection);
+    } catch (error) {
+      await sql.raw('rollback').execute(connection).catch(() => {});
+      throw error;
+    }
+    await sql.raw('commit').execute(connection);
+    return result;
   });
 }
 

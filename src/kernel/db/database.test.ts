@@ -1,0 +1,52 @@
+// The row-level-security context belongs to one transaction: a pooled connection must never carry
+// it into the next piece of work, whether the transaction committed or failed.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../../../test/support/database.js';
+import { createDb, createPool, inTransaction, sql, type Db } from './database.js';
+
+let database: TestDatabase;
+let db: Db;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  db = createDb(createPool(database.appUrl, 1)); // one connection: every call reuses it
+});
+afterAll(async () => {
+  await db.destroy();
+  await database.drop();
+});
+
+async function contextOutsideTransactions() {
+  const { rows } = await sql<{ tenant: string | null; platform: string | null; actor: string | null }>`
+    select current_setting('app.tenant_id', true) as tenant, current_setting('app.platform_scope', true) as platform,
+           current_setting('app.actor_id', true) as actor`.execute(db);
+  return rows[0];
+}
+
+const cleared = (value: string | null | undefined) => value === null || value === '';
+
+describe('inTransaction', () => {
+  it('sets the tenant, scope and actor inside the transaction only', async () => {
+    const inside = await inTransaction(db, { scope: { kind: 'tenant', tenantId: 'ten_01jabcdefghjkmnpqrstvwxyz0' }, actorId: "usr_o'brien" }, async (tx) => {
+      const { rows } = await sql<{ tenant: string; platform: string; actor: string }>`
+        select current_setting('app.tenant_id') as tenant, current_setting('app.platform_scope') as platform, current_setting('app.actor_id') as actor`.execute(tx);
+      return rows[0];
+    });
+    expect(inside).toEqual({ tenant: 'ten_01jabcdefghjkmnpqrstvwxyz0', platform: 'off', actor: "usr_o'brien" });
+    const after = await contextOutsideTransactions();
+    expect(cleared(after?.tenant) && cleared(after?.platform) && cleared(after?.actor)).toBe(true);
+  });
+
+  it('rolls back everything and clears the context when the work fails', async () => {
+    await expect(
+      inTransaction(db, { scope: { kind: 'platform' }, actorId: 'system' }, async (tx) => {
+        await sql`insert into kernel.idempotency_keys (principal, key, request_hash, method, path, locked_until) values ('p', 'k', 'h', 'POST', '/', now())`.execute(tx);
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
+    const { rows } = await sql<{ n: number }>`select count(*)::int as n from kernel.idempotency_keys`.execute(db);
+    expect(rows[0]?.n).toBe(0);
+    const after = await contextOutsideTransactions();
+    expect(cleared(after?.platform)).toBe(true);
+  });
+});
