@@ -14,7 +14,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { embeddedServerPid as postmasterPid, freePort } from '../src/kernel/db/embedded.js';
 import { cpus, tmpdir, totalmem, release, platform as osPlatform } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -79,18 +79,6 @@ async function stopProc(proc: Proc, expectCleanExit = true): Promise<number> {
   return performance.now() - startedAt;
 }
 
-function postmasterPid(home: string): number | undefined {
-  const file = join(home, 'postgres', 'postmaster.pid');
-  if (!existsSync(file)) return undefined;
-  const pid = Number(readFileSync(file, 'utf8').split('\n')[0]);
-  if (!pid) return undefined;
-  try {
-    process.kill(pid, 0);
-    return pid;
-  } catch {
-    return undefined;
-  }
-}
 
 let cleanedUp = false;
 async function cleanUp(): Promise<void> {
@@ -121,16 +109,6 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 function newHome(): string {
   const home = mkdtempSync(join(tmpdir(), 'platforma-bench-'));

@@ -3,12 +3,12 @@
 // the embedded PostgreSQL; CLI commands in other processes find and use it; SIGTERM stops the server
 // and the database with it; data survives a restart; `migrate` alone starts and stops the database.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { embeddedServerPid, freePort } from '../../src/kernel/db/embedded.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BIN = join(ROOT, 'bin', 'platforma.js');
@@ -27,16 +27,6 @@ interface Server {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 /** The user's environment without any database settings: the embedded default. */
 function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
@@ -89,19 +79,6 @@ function cli(args: string[], extra: Record<string, string> = {}) {
   return { status: result.status, stdout: result.stdout, stderr: result.stderr, output: `${result.stdout}${result.stderr}` };
 }
 
-/** The embedded server's postmaster pid, if it is running. */
-function postmasterPid(): number | undefined {
-  const file = join(home, 'postgres', 'postmaster.pid');
-  if (!existsSync(file)) return undefined;
-  const pid = Number(readFileSync(file, 'utf8').split('\n')[0]);
-  if (!pid) return undefined;
-  try {
-    process.kill(pid, 0);
-    return pid;
-  } catch {
-    return undefined;
-  }
-}
 
 async function signIn(): Promise<{ cookie: string; 'x-csrf-token': string }> {
   const response = await fetch(`${baseUrl}/api/v1/auth/sign-in`, {
@@ -126,12 +103,12 @@ afterAll(async () => {
   // Nothing may outlive the test, whatever failed: servers first, then the database they left.
   for (const child of children) child.kill('SIGKILL');
   await new Promise((r) => setTimeout(r, 200));
-  const pid = postmasterPid();
+  const pid = embeddedServerPid(home);
   if (pid !== undefined) {
     process.kill(pid, 'SIGINT');
     const deadline = Date.now() + 30_000;
-    while (postmasterPid() !== undefined && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    if (postmasterPid() !== undefined) process.kill(pid, 'SIGKILL');
+    while (embeddedServerPid(home) !== undefined && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    if (embeddedServerPid(home) !== undefined) process.kill(pid, 'SIGKILL');
   }
   rmSync(home, { recursive: true, force: true });
 }, 60_000);
@@ -149,7 +126,7 @@ describe('the embedded default, as a user starts it', () => {
     const postgresPassword = readFileSync(join(home, 'secrets', 'postgres-password'), 'utf8').trim();
     expect(postgresPassword.length).toBeGreaterThan(10);
     expect(output).not.toContain(postgresPassword);
-    const pid = postmasterPid();
+    const pid = embeddedServerPid(home);
     expect(pid).toBeDefined();
 
     // A second process finds the running embedded database, uses it, and leaves it running.
@@ -157,13 +134,13 @@ describe('the embedded default, as a user starts it', () => {
     expect(created.status, created.output).toBe(0);
     expect(created.stdout).toContain(`Created platform administrator ${EMAIL}`);
     expect(created.output).not.toContain(PASSWORD);
-    expect(postmasterPid()).toBe(pid);
+    expect(embeddedServerPid(home)).toBe(pid);
 
     const doctor = cli(['doctor']);
     expect(doctor.status, doctor.output).toBe(0);
     expect(doctor.stdout).toMatch(/ok {3}database: PostgreSQL \S+ \(embedded\)/);
     expect(doctor.stdout).toContain('none pending');
-    expect(postmasterPid()).toBe(pid);
+    expect(embeddedServerPid(home)).toBe(pid);
 
     const auth = await signIn();
     const response = await fetch(`${baseUrl}/api/v1/tenants`, {
@@ -177,7 +154,7 @@ describe('the embedded default, as a user starts it', () => {
 
     const exit = await stopServer(server);
     expect(exit, server.output()).toEqual({ code: 0, signal: null });
-    expect(postmasterPid()).toBeUndefined();
+    expect(embeddedServerPid(home)).toBeUndefined();
   }, STEP_TIMEOUT * 2);
 
   it('restart: the data is still there, and the start-up no longer asks for an administrator', async () => {
@@ -191,17 +168,17 @@ describe('the embedded default, as a user starts it', () => {
     expect(await response.json()).toMatchObject({ id: tenantId, organizationName: 'Acme Corp', domain: 'acme.example.com' });
     const exit = await stopServer(server);
     expect(exit, server.output()).toEqual({ code: 0, signal: null });
-    expect(postmasterPid()).toBeUndefined();
+    expect(embeddedServerPid(home)).toBeUndefined();
   }, STEP_TIMEOUT * 2);
 
   it('migrate with no server running starts the database itself, reports up to date, and stops it again', () => {
-    expect(postmasterPid()).toBeUndefined();
+    expect(embeddedServerPid(home)).toBeUndefined();
     const starts = () => readFileSync(join(home, 'postgres.log'), 'utf8').split('database system is ready to accept connections').length - 1;
     const startsBefore = starts();
     const migrate = cli(['migrate']);
     expect(migrate.status, migrate.output).toBe(0);
     expect(migrate.stdout).toContain('The database is up to date.');
     expect(starts()).toBe(startsBefore + 1);
-    expect(postmasterPid()).toBeUndefined();
+    expect(embeddedServerPid(home)).toBeUndefined();
   }, STEP_TIMEOUT);
 });

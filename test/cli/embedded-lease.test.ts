@@ -1,26 +1,15 @@
 // The embedded PostgreSQL is stopped by its last user, never under another one: each user holds a
 // lease connection, so an idle pool elsewhere (whose connections have all closed) still counts.
-import { mkdtempSync, rmSync, existsSync, readFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { acquireEmbedded, type EmbeddedHandle } from '../../src/kernel/db/embedded.js';
+import { acquireEmbedded, embeddedServerPid, type EmbeddedHandle } from '../../src/kernel/db/embedded.js';
 
 const home = mkdtempSync(join(tmpdir(), 'platforma-lease-'));
 const handles: EmbeddedHandle[] = [];
 
-function postmasterPid(): number | undefined {
-  const file = join(home, 'postgres', 'postmaster.pid');
-  if (!existsSync(file)) return undefined;
-  const pid = Number(readFileSync(file, 'utf8').split('\n')[0]);
-  try {
-    process.kill(pid, 0);
-    return pid;
-  } catch {
-    return undefined;
-  }
-}
 
 async function selectOne(url: string): Promise<number> {
   const client = new pg.Client({ connectionString: url });
@@ -34,7 +23,7 @@ async function selectOne(url: string): Promise<number> {
 
 afterAll(async () => {
   for (const handle of handles) await handle.release().catch(() => {});
-  const pid = postmasterPid();
+  const pid = embeddedServerPid(home);
   if (pid) process.kill(pid, 'SIGINT');
   rmSync(home, { recursive: true, force: true });
 });
@@ -43,19 +32,19 @@ describe('embedded PostgreSQL shared by several users', () => {
   it('keeps running while another user holds it, even with no other connection open, and stops after the last', async () => {
     const server = await acquireEmbedded(home);
     handles.push(server);
-    const pid = postmasterPid();
+    const pid = embeddedServerPid(home);
     expect(pid).toBeDefined();
 
     const cli = await acquireEmbedded(home);
     handles.push(cli);
-    expect(postmasterPid()).toBe(pid); // found and reused, not started twice
+    expect(embeddedServerPid(home)).toBe(pid); // found and reused, not started twice
 
     // The "server" has no open pool connection at all here, like a pool whose idle clients closed.
     await cli.release();
-    expect(postmasterPid()).toBe(pid);
+    expect(embeddedServerPid(home)).toBe(pid);
     expect(await selectOne(server.url)).toBe(1);
 
     await server.release();
-    expect(postmasterPid()).toBeUndefined();
+    expect(embeddedServerPid(home)).toBeUndefined();
   }, 60_000);
 });

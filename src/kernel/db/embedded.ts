@@ -46,7 +46,8 @@ function readPostmaster(dataDir: string): { pid: number; port: number } | undefi
   return { pid, port };
 }
 
-async function freePort(): Promise<number> {
+/** A TCP port free on the loopback interface right now. */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
@@ -159,6 +160,11 @@ async function startDetached(paths: Layout): Promise<number> {
   await waitFor(() => exited || readPostmaster(paths.dataDir)?.port === port, 'the server to write postmaster.pid', 30_000);
   if (exited) throw new Error(`embedded PostgreSQL exited at start; see ${paths.logFile}`);
   return port;
+}
+
+/** The pid of the embedded PostgreSQL of a PLATFORMA_HOME, if it is running. */
+export function embeddedServerPid(home: string): number | undefined {
+  return readPostmaster(layout(home).dataDir)?.pid;
 }
 
 /** Finds the running embedded server or starts it (initialising it on the very first start). */
