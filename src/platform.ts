@@ -95,8 +95,8 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
   observeJobQueues(metrics, jobs, QUEUES.map((q) => q.name));
 
   // Modules, in dependency order, each with exactly what it needs.
-  const identity = createIdentityModule({ kernel });
   const tenants = createTenantsModule({ kernel });
+  const identity = createIdentityModule({ kernel, tenants: tenants.service });
   const modules: ModuleDefinition[] = [identity.definition, tenants.definition];
 
   const app = await createHttpServer({ logger, metrics, bodyLimit: config.bodyLimit, version: VERSION });

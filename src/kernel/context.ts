@@ -1,17 +1,27 @@
 // Who is asking, and on whose behalf: built by the gateway for every request and handed to
 // services, which authorise against it and record it in audit entries and events.
 import type { Actor } from './audit.js';
+import type { Policy } from './authz/policy.js';
 
-export type PlatformRole = 'platform-admin';
+export const PLATFORM_ROLES = ['platform-admin', 'operator', 'support', 'billing-operator', 'read-only'] as const;
+export type PlatformRole = (typeof PLATFORM_ROLES)[number];
 
 export interface Principal {
   userId: string;
   email: string;
-  /** Platform staff role; null for a tenant user (later issues). */
+  /** Platform staff role; null for everyone else. */
   platformRole: PlatformRole | null;
+  /** The tenant the caller is working in (a session's active tenant); null when none. */
+  tenantId: string | null;
+  /** The caller's role in that tenant: a built-in role name or a custom role id. */
+  tenantRole: string | null;
   /** How the request was authenticated. Cookie sessions must also present the CSRF token. */
   method: 'session';
   sessionId: string;
+  /** True once the session completed multi-factor authentication. */
+  mfa: boolean;
+  /** Everything this caller is allowed, resolved per request (so role changes apply at once). */
+  policies: Policy[];
 }
 
 export interface RequestContext {

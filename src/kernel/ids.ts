@@ -8,6 +8,7 @@ export const ID_PREFIXES = {
   event: 'evt',
   audit: 'aud',
   session: 'ses',
+  role: 'role',
   request: 'req',
 } as const;
 

@@ -1,20 +1,40 @@
-// Authorisation, deny by default. Every route declares the action it needs (`tenants:tenant.read`);
-// services ask `authorize` before touching data. Today only platform administrators exist, and they
-// may do everything; the identity issue replaces the decision with policies over actions and
-// tenant-scoped resources without changing the callers.
+// Authorisation at the service layer, deny by default. Every route declares the action it needs;
+// a service asks `authorize(context, action, resource)` before touching data, naming the resource
+// (`prn:<tenant>:<type>/<id>`). The decision is the policy engine's over the principal's policies,
+// with `${tenant}` bound to the caller's active tenant and `${user}` to the caller.
 import type { RequestContext } from '../context.js';
 import { ForbiddenError, UnauthenticatedError } from '../errors.js';
+import { evaluate, type Decision } from './policy.js';
 
 export type Action = `${string}:${string}`;
 
-export function authorize(context: RequestContext, action: Action): void {
-  const principal = context.principal;
-  if (!principal) throw new UnauthenticatedError('Sign in first.');
-  if (principal.platformRole === 'platform-admin') return;
-  throw new ForbiddenError(`You may not perform ${action}.`, { action });
+/** The resource name of a thing: `prn:<tenant>:<type>/<id>`; tenant 'platform' for platform-level things. */
+export function resourceName(tenantId: string, type: string, id: string): string {
+  return `prn:${tenantId}:${type}/${id}`;
 }
 
-/** True when the caller may act across tenants (lifts row-level security to platform scope). */
+export const PLATFORM = 'platform';
+
+export function explain(context: RequestContext, action: Action, resource: string): Decision {
+  const principal = context.principal;
+  if (!principal) return { allowed: false, reason: 'implicit-deny', matched: [] };
+  return evaluate(principal.policies, {
+    action,
+    resource,
+    context: { mfa: principal.mfa, sourceIp: context.sourceIp },
+    variables: { tenant: principal.tenantId ?? '', user: principal.userId },
+  });
+}
+
+export function authorize(context: RequestContext, action: Action, resource: string): void {
+  if (!context.principal) throw new UnauthenticatedError('Sign in first.');
+  const decision = explain(context, action, resource);
+  if (!decision.allowed) {
+    throw new ForbiddenError(`You may not perform ${action} on ${resource}.`, { action, resource, reason: decision.reason });
+  }
+}
+
+/** True when the caller is platform staff: their work runs in platform scope (across tenants). */
 export function isPlatformStaff(context: RequestContext): boolean {
-  return context.principal?.platformRole === 'platform-admin';
+  return Boolean(context.principal?.platformRole);
 }

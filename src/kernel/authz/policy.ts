@@ -51,7 +51,7 @@ export interface Decision {
   matched: MatchedStatement[];
 }
 
-const ACTION = /^(\*|[a-z][a-z0-9-]*:(\*|[a-z*][a-z0-9_.*-]*))$/;
+const ACTION = /^(\*|(\*|[a-z][a-z0-9-]*):[a-z*][a-z0-9_.*-]*)$/;
 const RESOURCE_PREFIX = 'prn:';
 
 export class PolicyError extends Error {}

@@ -28,6 +28,20 @@ declare module 'fastify' {
   }
 }
 
+export interface RouteAction {
+  method: string;
+  url: string;
+  action: string | null;
+  public: boolean;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route with the action it declares (for tests and documentation). */
+    routeActions: RouteAction[];
+  }
+}
+
 export type HttpApp = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
 
 export interface ServerOptions {
@@ -87,7 +101,15 @@ export async function createHttpServer(options: ServerOptions): Promise<HttpApp>
 
   // 405 needs to know which methods a path has: keep our own index of every route as it is added.
   const routeIndex = FindMyWay();
+  const actionsByRoute: RouteAction[] = [];
+  app.decorate('routeActions', actionsByRoute);
   app.addHook('onRoute', (route) => {
+    // Deny by default starts at registration: an API route that names no action cannot exist.
+    const config = (route.config ?? {}) as { action?: string; public?: boolean };
+    if (route.url.startsWith('/api/') && !config.public && !config.action) {
+      throw new Error(`route ${[route.method].flat().join(',')} ${route.url} declares no action (config.action) and is not public`);
+    }
+    actionsByRoute.push({ method: [route.method].flat().join(','), url: route.url, action: config.action ?? null, public: Boolean(config.public) });
     for (const method of [route.method].flat()) {
       try {
         routeIndex.on(method as 'GET', route.url, () => {});

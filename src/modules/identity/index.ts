@@ -1,31 +1,42 @@
-// Identity: who people are and how they prove it. Today: platform administrators, password sign-in
-// and server-side sessions. Not here: tenant users, API keys, OAuth, SSO, MFA (the identity issue).
+// Identity: who people are, how they prove it, and what they may do. Accounts (one person across
+// several tenants), password sign-in and server-side sessions, memberships with built-in and custom
+// roles evaluated as policies. Not yet here: MFA, API keys, OAuth, SSO, invitations (the rest of
+// the identity issue).
 import { fileURLToPath } from 'node:url';
 import type { Kernel } from '../../kernel/kernel.js';
 import type { ModuleDefinition } from '../../kernel/module.js';
 import type { SessionResolver } from '../../gateway/authenticate.js';
-import { IdentityService } from './service.js';
+import { IdentityService, type TenantDirectory } from './service.js';
+import { AccessService } from './access-service.js';
 import { identityRoutes } from './routes.js';
+import { accessRoutes } from './access-routes.js';
 
-export type { PublicUser } from './service.js';
+export type { PublicUser, TenantDirectory } from './service.js';
 export { MIN_PASSWORD_LENGTH } from './service.js';
+export { TENANT_ROLES, PARTNER_ROLES } from './builtin-roles.js';
 
 export interface IdentityModule {
   definition: ModuleDefinition;
   service: IdentityService;
+  access: AccessService;
   sessions: SessionResolver;
 }
 
-export function createIdentityModule(deps: { kernel: Kernel }): IdentityModule {
-  const service = new IdentityService(deps.kernel);
+export function createIdentityModule(deps: { kernel: Kernel; tenants: TenantDirectory }): IdentityModule {
+  const service = new IdentityService(deps.kernel, deps.tenants);
+  const access = new AccessService(deps.kernel, deps.tenants);
   const secureCookies = deps.kernel.config.publicUrl.startsWith('https://');
   return {
     service,
+    access,
     sessions: service,
     definition: {
       name: 'identity',
       migrations: fileURLToPath(new URL('./migrations', import.meta.url)),
-      routes: (app) => identityRoutes(app, service, secureCookies),
+      routes: (app) => {
+        identityRoutes(app, service, secureCookies);
+        accessRoutes(app, access);
+      },
     },
   };
 }

@@ -1,14 +1,18 @@
 // All SQL of the identity module.
 import type { Db, Tx } from '../../kernel/db/database.js';
 import type { PlatformRole } from '../../kernel/context.js';
+import type { Statement } from '../../kernel/authz/policy.js';
+import { sql } from 'kysely';
 
 export interface UserRow {
   id: string;
   email: string;
-  password_hash: string;
+  password_hash: string | null;
   platform_role: PlatformRole | null;
   created_at: Date;
   updated_at: Date;
+  email_verified_at: Date | null;
+  password_changed_at: Date | null;
 }
 
 export interface SessionRow {
@@ -22,26 +26,52 @@ export interface SessionRow {
   revoked_at: Date | null;
   user_agent: string | null;
   source_ip: string | null;
+  active_tenant_id: string | null;
+  mfa_verified_at: Date | null;
+}
+
+export interface MembershipRow {
+  tenant_id: string;
+  user_id: string;
+  role: string;
+  created_at: Date;
+}
+
+export interface RoleRow {
+  tenant_id: string;
+  id: string;
+  name: string;
+  description: string;
+  statements: Statement[];
+  created_at: Date;
+  updated_at: Date;
 }
 
 declare module '../../kernel/db/tables.js' {
   interface Tables {
     'identity.users': UserRow;
     'identity.sessions': SessionRow;
+    'identity.memberships': MembershipRow;
+    'identity.roles': RoleRow;
   }
 }
 
+export type LiveSession = SessionRow & { email: string; platform_role: PlatformRole | null };
+
+const jsonb = (value: unknown) => sql<Statement[]>`${JSON.stringify(value)}::jsonb`;
+
 export class IdentityRepository {
+  // --- users -------------------------------------------------------------------------------------
   async findUserByEmail(tx: Tx | Db, email: string): Promise<UserRow | undefined> {
     return tx.selectFrom('identity.users').selectAll().where('email', '=', email).executeTakeFirst();
   }
 
-  async insertUser(tx: Tx, user: UserRow): Promise<void> {
-    await tx.insertInto('identity.users').values(user).execute();
+  async findUser(tx: Tx | Db, userId: string): Promise<UserRow | undefined> {
+    return tx.selectFrom('identity.users').selectAll().where('id', '=', userId).executeTakeFirst();
   }
 
-  async updatePassword(tx: Tx, userId: string, passwordHash: string, at: Date): Promise<void> {
-    await tx.updateTable('identity.users').set({ password_hash: passwordHash, updated_at: at }).where('id', '=', userId).execute();
+  async insertUser(tx: Tx, user: UserRow): Promise<void> {
+    await tx.insertInto('identity.users').values(user).execute();
   }
 
   async countPlatformAdmins(db: Db | Tx): Promise<number> {
@@ -53,12 +83,13 @@ export class IdentityRepository {
     return Number(row.n);
   }
 
+  // --- sessions ----------------------------------------------------------------------------------
   async insertSession(tx: Tx, session: SessionRow): Promise<void> {
     await tx.insertInto('identity.sessions').values(session).execute();
   }
 
   /** The live session for a token hash, with its user, in one round trip. */
-  async findLiveSession(db: Db, tokenHash: string, now: Date): Promise<(SessionRow & { email: string; platform_role: PlatformRole | null }) | undefined> {
+  async findLiveSession(db: Db | Tx, tokenHash: string, now: Date): Promise<LiveSession | undefined> {
     return db
       .selectFrom('identity.sessions as s')
       .innerJoin('identity.users as u', 'u.id', 's.user_id')
@@ -74,7 +105,91 @@ export class IdentityRepository {
     await db.updateTable('identity.sessions').set({ last_seen_at: at }).where('id', '=', sessionId).execute();
   }
 
+  async setActiveTenant(tx: Tx, sessionId: string, tenantId: string | null): Promise<void> {
+    await tx.updateTable('identity.sessions').set({ active_tenant_id: tenantId }).where('id', '=', sessionId).execute();
+  }
+
   async revokeSession(tx: Tx, sessionId: string, at: Date): Promise<void> {
     await tx.updateTable('identity.sessions').set({ revoked_at: at }).where('id', '=', sessionId).where('revoked_at', 'is', null).execute();
+  }
+
+  /** Ends a user's sessions working in one tenant; returns how many. */
+  async revokeSessionsInTenant(tx: Tx, userId: string, tenantId: string, at: Date): Promise<number> {
+    const result = await tx
+      .updateTable('identity.sessions')
+      .set({ revoked_at: at })
+      .where('user_id', '=', userId)
+      .where('active_tenant_id', '=', tenantId)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+
+  // --- memberships (RLS: run in the tenant's or platform scope) ----------------------------------
+  async findMembership(tx: Tx, tenantId: string, userId: string): Promise<MembershipRow | undefined> {
+    return tx.selectFrom('identity.memberships').selectAll().where('tenant_id', '=', tenantId).where('user_id', '=', userId).executeTakeFirst();
+  }
+
+  async membershipsOfUser(tx: Tx, userId: string): Promise<MembershipRow[]> {
+    return tx.selectFrom('identity.memberships').selectAll().where('user_id', '=', userId).orderBy('created_at').execute();
+  }
+
+  async listMembers(tx: Tx, tenantId: string): Promise<(MembershipRow & { email: string })[]> {
+    return tx
+      .selectFrom('identity.memberships as m')
+      .innerJoin('identity.users as u', 'u.id', 'm.user_id')
+      .selectAll('m')
+      .select('u.email')
+      .where('m.tenant_id', '=', tenantId)
+      .orderBy('m.created_at')
+      .execute();
+  }
+
+  async insertMembership(tx: Tx, membership: MembershipRow): Promise<void> {
+    await tx.insertInto('identity.memberships').values(membership).execute();
+  }
+
+  async updateMembershipRole(tx: Tx, tenantId: string, userId: string, role: string): Promise<void> {
+    await tx.updateTable('identity.memberships').set({ role }).where('tenant_id', '=', tenantId).where('user_id', '=', userId).execute();
+  }
+
+  async deleteMembership(tx: Tx, tenantId: string, userId: string): Promise<void> {
+    await tx.deleteFrom('identity.memberships').where('tenant_id', '=', tenantId).where('user_id', '=', userId).execute();
+  }
+
+  async countMembersWithRole(tx: Tx, tenantId: string, role: string): Promise<number> {
+    const row = await tx
+      .selectFrom('identity.memberships')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('tenant_id', '=', tenantId)
+      .where('role', '=', role)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  // --- custom roles ------------------------------------------------------------------------------
+  async listRoles(tx: Tx, tenantId: string): Promise<RoleRow[]> {
+    return tx.selectFrom('identity.roles').selectAll().where('tenant_id', '=', tenantId).orderBy('name').execute();
+  }
+
+  async findRole(tx: Tx, tenantId: string, roleId: string): Promise<RoleRow | undefined> {
+    return tx.selectFrom('identity.roles').selectAll().where('tenant_id', '=', tenantId).where('id', '=', roleId).executeTakeFirst();
+  }
+
+  async insertRole(tx: Tx, role: RoleRow): Promise<void> {
+    await tx.insertInto('identity.roles').values({ ...role, statements: jsonb(role.statements) }).execute();
+  }
+
+  async updateRole(tx: Tx, role: RoleRow): Promise<void> {
+    await tx
+      .updateTable('identity.roles')
+      .set({ name: role.name, description: role.description, statements: jsonb(role.statements), updated_at: role.updated_at })
+      .where('tenant_id', '=', role.tenant_id)
+      .where('id', '=', role.id)
+      .execute();
+  }
+
+  async deleteRole(tx: Tx, tenantId: string, roleId: string): Promise<void> {
+    await tx.deleteFrom('identity.roles').where('tenant_id', '=', tenantId).where('id', '=', roleId).execute();
   }
 }

@@ -1,7 +1,7 @@
 // HTTP surface of identity: sign-in, sign-out, the current session.
 import { Type } from 'typebox';
 import type { HttpApp } from '../../kernel/http/server.js';
-import { StrictObject, responses, NoContent } from '../../kernel/http/schemas.js';
+import { StrictObject, responses, NoContent, Id } from '../../kernel/http/schemas.js';
 import { UnauthenticatedError } from '../../kernel/errors.js';
 import { requestContext, SESSION_COOKIE } from '../../gateway/authenticate.js';
 import type { IdentityService } from './service.js';
@@ -10,6 +10,8 @@ const User = Type.Object({ id: Type.String(), email: Type.String(), platformRole
 const Session = Type.Object(
   {
     user: User,
+    activeTenantId: Type.Union([Type.String(), Type.Null()], { description: 'The tenant the session works in' }),
+    tenantRole: Type.Union([Type.String(), Type.Null()], { description: 'The caller’s role in that tenant' }),
     csrfToken: Type.String({ description: 'Send as X-CSRF-Token on every write authenticated by the session cookie' }),
     expiresAt: Type.String({ format: 'date-time' }),
   },
@@ -39,7 +41,14 @@ export function identityRoutes(app: HttpApp, service: IdentityService, secureCoo
         secure: secureCookies,
         expires: signedIn.expiresAt,
       });
-      return { user: signedIn.user, csrfToken: signedIn.csrfToken, expiresAt: signedIn.expiresAt.toISOString() };
+      const session = await service.resolveSession(signedIn.sessionToken);
+      return {
+        user: signedIn.user,
+        activeTenantId: session?.principal.tenantId ?? null,
+        tenantRole: session?.principal.tenantRole ?? null,
+        csrfToken: signedIn.csrfToken,
+        expiresAt: signedIn.expiresAt.toISOString(),
+      };
     },
   );
 
@@ -66,7 +75,52 @@ export function identityRoutes(app: HttpApp, service: IdentityService, secureCoo
       const session = request.session;
       if (!session) throw new UnauthenticatedError('Sign in first.');
       const p = session.principal;
-      return { user: { id: p.userId, email: p.email, platformRole: p.platformRole }, csrfToken: session.csrfToken, expiresAt: session.expiresAt.toISOString() };
+      return {
+        user: { id: p.userId, email: p.email, platformRole: p.platformRole },
+        activeTenantId: p.tenantId,
+        tenantRole: p.tenantRole,
+        csrfToken: session.csrfToken,
+        expiresAt: session.expiresAt.toISOString(),
+      };
     },
+  );
+
+  app.post(
+    '/api/v1/auth/switch-tenant',
+    {
+      config: { action: 'identity:tenant.switch' },
+      schema: {
+        tags: ['auth'],
+        summary: 'Work in another tenant you belong to, without signing in again',
+        body: StrictObject({ tenantId: Id('tenant') }),
+        response: responses({ 204: NoContent }),
+      },
+    },
+    async (request, reply) => {
+      await service.switchTenant(request.body.tenantId, requestContext(request));
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.get(
+    '/api/v1/me',
+    {
+      config: { action: 'identity:self.read' },
+      schema: {
+        tags: ['auth'],
+        summary: 'The signed-in person: account, active tenant and every tenant they belong to',
+        response: responses({
+          200: Type.Object(
+            {
+              user: User,
+              activeTenantId: Type.Union([Type.String(), Type.Null()]),
+              memberships: Type.Array(Type.Object({ tenantId: Type.String(), organizationName: Type.String(), role: Type.String() })),
+            },
+            { title: 'Me' },
+          ),
+        }),
+      },
+    },
+    async (request) => service.me(requestContext(request)),
   );
 }

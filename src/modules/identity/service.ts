@@ -1,13 +1,15 @@
-// Use cases of identity: creating platform administrators, signing in and out, resolving a session
-// cookie to a principal. Every change is audited on the platform chain.
+// Use cases of identity: accounts, signing in and out, resolving a session cookie to a principal
+// with its policies, and switching the tenant a session works in. Every change is audited.
 import { createHash, randomBytes } from 'node:crypto';
 import type { Kernel } from '../../kernel/kernel.js';
-import { inTransaction } from '../../kernel/db/database.js';
+import { inTransaction, type Tx } from '../../kernel/db/database.js';
 import { newId } from '../../kernel/ids.js';
-import { ConflictError, InvalidCredentialsError, ValidationError } from '../../kernel/errors.js';
-import { actorOf, type Principal, type RequestContext } from '../../kernel/context.js';
+import { ConflictError, InvalidCredentialsError, NotFoundError, ForbiddenError, ValidationError } from '../../kernel/errors.js';
+import { actorOf, type PlatformRole, type Principal, type RequestContext } from '../../kernel/context.js';
+import { authorize, resourceName, PLATFORM } from '../../kernel/authz/authorize.js';
 import { hashPassword, verifyPassword, DUMMY_HASH_PROMISE } from './passwords.js';
-import { IdentityRepository } from './repository.js';
+import { IdentityRepository, type LiveSession } from './repository.js';
+import { policiesFor, PARTNER_ROLES } from './builtin-roles.js';
 
 export interface SignedIn {
   /** The secret that goes into the cookie; never stored, never logged. */
@@ -29,33 +31,59 @@ export interface ResolvedSession {
   expiresAt: Date;
 }
 
+/** What identity needs to know about tenants; provided by the tenants module's public API. */
+export interface TenantDirectory {
+  exists(tenantId: string): Promise<boolean>;
+  namesOf(tenantIds: string[]): Promise<Map<string, string>>;
+  /** Tenants whose partner is the given tenant. */
+  customersOf(partnerTenantId: string): Promise<string[]>;
+}
+
+export interface Me {
+  user: PublicUser;
+  activeTenantId: string | null;
+  memberships: { tenantId: string; organizationName: string; role: string }[];
+}
+
 export const MIN_PASSWORD_LENGTH = 12;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 const tokenHash = (token: string) => createHash('sha256').update(token).digest('hex');
-// Identity actions are platform-level: they are audited on the platform chain.
-const PLATFORM = { scope: { kind: 'platform' } as const, actorId: 'system' };
+// Identity's own bookkeeping is platform-level: audited on the platform chain, across tenants.
+const PLATFORM_SCOPE = { scope: { kind: 'platform' } as const, actorId: 'system' };
 
 export class IdentityService {
   readonly #repository = new IdentityRepository();
 
-  constructor(private readonly kernel: Kernel) {}
+  constructor(
+    private readonly kernel: Kernel,
+    private readonly tenants: TenantDirectory,
+  ) {}
 
-  async createPlatformAdmin(input: { email: string; password: string }, context: RequestContext): Promise<PublicUser> {
+  async createUser(input: { email: string; password: string | null; platformRole?: PlatformRole | null }, context: RequestContext): Promise<PublicUser> {
     const email = input.email.trim().toLowerCase();
     const errors = [];
     if (!EMAIL.test(email)) errors.push({ pointer: '/email', message: 'must be an email address' });
-    if (input.password.length < MIN_PASSWORD_LENGTH) errors.push({ pointer: '/password', message: `must be at least ${MIN_PASSWORD_LENGTH} characters` });
-    if (errors.length > 0) throw new ValidationError('The administrator cannot be created.', errors);
-    const passwordHash = await hashPassword(input.password);
+    if (input.password !== null && input.password.length < MIN_PASSWORD_LENGTH) errors.push({ pointer: '/password', message: `must be at least ${MIN_PASSWORD_LENGTH} characters` });
+    if (errors.length > 0) throw new ValidationError('The user cannot be created.', errors);
+    const passwordHash = input.password === null ? null : await hashPassword(input.password);
     const now = this.kernel.clock.now();
-    return inTransaction(this.kernel.db, PLATFORM, async (tx) => {
+    return inTransaction(this.kernel.db, PLATFORM_SCOPE, async (tx) => {
       if (await this.#repository.findUserByEmail(tx, email)) throw new ConflictError(`A user with the email ${email} already exists.`);
-      const user = { id: newId('user'), email, password_hash: passwordHash, platform_role: 'platform-admin' as const, created_at: now, updated_at: now };
+      const user = {
+        id: newId('user'),
+        email,
+        password_hash: passwordHash,
+        platform_role: input.platformRole ?? null,
+        created_at: now,
+        updated_at: now,
+        email_verified_at: null,
+        password_changed_at: passwordHash ? now : null,
+      };
       await this.#repository.insertUser(tx, user);
       await this.kernel.audit.record(tx, {
         actor: actorOf(context),
-        action: 'identity.platform_admin.created',
+        action: user.platform_role ? 'identity.staff.created' : 'identity.user.created',
         target: { type: 'user', id: user.id },
         after: { email, platformRole: user.platform_role },
         requestId: context.requestId,
@@ -65,6 +93,10 @@ export class IdentityService {
     });
   }
 
+  async createPlatformAdmin(input: { email: string; password: string }, context: RequestContext): Promise<PublicUser> {
+    return this.createUser({ ...input, platformRole: 'platform-admin' }, context);
+  }
+
   async platformAdminCount(): Promise<number> {
     return this.#repository.countPlatformAdmins(this.kernel.db);
   }
@@ -72,10 +104,11 @@ export class IdentityService {
   async signIn(input: { email: string; password: string; userAgent?: string }, context: RequestContext): Promise<SignedIn> {
     const email = input.email.trim().toLowerCase();
     const user = await this.#repository.findUserByEmail(this.kernel.db, email);
-    // Verify against a dummy hash for unknown emails so the response time reveals nothing.
+    // Verify against a dummy hash for unknown emails (and password-less accounts) so the response
+    // time reveals nothing.
     const valid = await verifyPassword(user?.password_hash ?? (await DUMMY_HASH_PROMISE), input.password);
-    if (!user || !valid) {
-      await inTransaction(this.kernel.db, PLATFORM, (tx) =>
+    if (!user || !user.password_hash || !valid) {
+      await inTransaction(this.kernel.db, PLATFORM_SCOPE, (tx) =>
         this.kernel.audit.record(tx, {
           actor: { type: 'anonymous', id: 'anonymous', label: email },
           action: 'identity.sign_in.failed',
@@ -91,7 +124,9 @@ export class IdentityService {
     const csrfToken = randomBytes(24).toString('base64url');
     const expiresAt = new Date(now.getTime() + this.kernel.config.sessionTtlSeconds * 1000);
     const sessionId = newId('session');
-    await inTransaction(this.kernel.db, PLATFORM, async (tx) => {
+    await inTransaction(this.kernel.db, PLATFORM_SCOPE, async (tx) => {
+      // Work in the first tenant the person belongs to; they can switch without signing in again.
+      const [firstMembership] = await this.#repository.membershipsOfUser(tx, user.id);
       await this.#repository.insertSession(tx, {
         id: sessionId,
         token_hash: tokenHash(sessionToken),
@@ -103,6 +138,8 @@ export class IdentityService {
         revoked_at: null,
         user_agent: input.userAgent?.slice(0, 500) ?? null,
         source_ip: context.sourceIp,
+        active_tenant_id: firstMembership?.tenant_id ?? null,
+        mfa_verified_at: null,
       });
       await this.kernel.audit.record(tx, {
         actor: { type: 'user', id: user.id, label: user.email },
@@ -117,21 +154,39 @@ export class IdentityService {
 
   async resolveSession(sessionToken: string): Promise<ResolvedSession | undefined> {
     const now = this.kernel.clock.now();
-    const row = await this.#repository.findLiveSession(this.kernel.db, tokenHash(sessionToken), now);
-    if (!row) return undefined;
-    // last_seen_at is for the sessions list, not security: write it at most once a minute.
-    if (now.getTime() - new Date(row.last_seen_at).getTime() > 60_000) await this.#repository.touchSession(this.kernel.db, row.id, now);
+    return inTransaction(this.kernel.db, PLATFORM_SCOPE, async (tx) => {
+      const session = await this.#repository.findLiveSession(tx, tokenHash(sessionToken), now);
+      if (!session) return undefined;
+      // last_seen_at is for the sessions list, not security: write it at most once a minute.
+      if (now.getTime() - new Date(session.last_seen_at).getTime() > 60_000) await this.#repository.touchSession(tx, session.id, now);
+      return { principal: await this.#principalOf(tx, session), csrfToken: session.csrf_token, expiresAt: new Date(session.expires_at) };
+    });
+  }
+
+  /** The principal of a session: its user, active tenant and role there, and the resulting policies. */
+  async #principalOf(tx: Tx, session: LiveSession): Promise<Principal> {
+    const tenantId = session.active_tenant_id;
+    const membership = tenantId ? await this.#repository.findMembership(tx, tenantId, session.user_id) : undefined;
+    const role = membership?.role ?? null;
+    const custom = tenantId && role?.startsWith('role_') ? await this.#repository.findRole(tx, tenantId, role) : undefined;
+    const partnerCustomers = tenantId && role && (PARTNER_ROLES as readonly string[]).includes(role) ? await this.tenants.customersOf(tenantId) : [];
     return {
-      principal: { userId: row.user_id, email: row.email, platformRole: row.platform_role, method: 'session', sessionId: row.id },
-      csrfToken: row.csrf_token,
-      expiresAt: new Date(row.expires_at),
+      userId: session.user_id,
+      email: session.email,
+      platformRole: session.platform_role,
+      tenantId: membership || session.platform_role ? tenantId : null,
+      tenantRole: role,
+      method: 'session',
+      sessionId: session.id,
+      mfa: session.mfa_verified_at !== null,
+      policies: policiesFor({ platformRole: session.platform_role, tenantRole: role, customStatements: custom?.statements ?? null, partnerCustomers }),
     };
   }
 
   async signOut(context: RequestContext): Promise<void> {
     const principal = context.principal;
     if (!principal) return;
-    await inTransaction(this.kernel.db, PLATFORM, async (tx) => {
+    await inTransaction(this.kernel.db, PLATFORM_SCOPE, async (tx) => {
       await this.#repository.revokeSession(tx, principal.sessionId, this.kernel.clock.now());
       await this.kernel.audit.record(tx, {
         actor: actorOf(context),
@@ -141,5 +196,42 @@ export class IdentityService {
         sourceIp: context.sourceIp,
       });
     });
+  }
+
+  /** Moves the session to another tenant the person belongs to (staff: any tenant), without signing in again. */
+  async switchTenant(tenantId: string, context: RequestContext): Promise<void> {
+    const principal = context.principal;
+    authorize(context, 'identity:tenant.switch', resourceName(PLATFORM, 'user', principal?.userId ?? ''));
+    if (!principal) return;
+    await inTransaction(this.kernel.db, PLATFORM_SCOPE, async (tx) => {
+      const member = await this.#repository.findMembership(tx, tenantId, principal.userId);
+      if (!member && !(principal.platformRole && (await this.tenants.exists(tenantId)))) {
+        // Same answer for "no such tenant" and "not yours": existence is not disclosed.
+        throw new NotFoundError('Tenant', tenantId);
+      }
+      await this.#repository.setActiveTenant(tx, principal.sessionId, tenantId);
+      await this.kernel.audit.record(tx, {
+        actor: actorOf(context),
+        action: 'identity.tenant.switched',
+        target: { type: 'session', id: principal.sessionId },
+        before: { tenantId: principal.tenantId },
+        after: { tenantId },
+        requestId: context.requestId,
+        sourceIp: context.sourceIp,
+      });
+    });
+  }
+
+  async me(context: RequestContext): Promise<Me> {
+    const principal = context.principal;
+    if (!principal) throw new ForbiddenError('Sign in first.');
+    authorize(context, 'identity:self.read', resourceName(PLATFORM, 'user', principal.userId));
+    const memberships = await inTransaction(this.kernel.db, PLATFORM_SCOPE, (tx) => this.#repository.membershipsOfUser(tx, principal.userId));
+    const names = await this.tenants.namesOf(memberships.map((m) => m.tenant_id));
+    return {
+      user: { id: principal.userId, email: principal.email, platformRole: principal.platformRole },
+      activeTenantId: principal.tenantId,
+      memberships: memberships.map((m) => ({ tenantId: m.tenant_id, organizationName: names.get(m.tenant_id) ?? m.tenant_id, role: m.role })),
+    };
   }
 }

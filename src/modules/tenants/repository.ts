@@ -68,6 +68,21 @@ export class TenantRepository {
     return (await query.executeTakeFirst()) !== undefined;
   }
 
+  async names(tx: Tx, tenantIds: string[]): Promise<{ tenant_id: string; organization_name: string }[]> {
+    if (tenantIds.length === 0) return [];
+    return tx.selectFrom('tenancy.tenants').select(['tenant_id', 'organization_name']).where('tenant_id', 'in', tenantIds).execute();
+  }
+
+  async customersOf(tx: Tx, partnerTenantId: string): Promise<string[]> {
+    const rows = await tx
+      .selectFrom('tenancy.tenants')
+      .select('tenant_id')
+      .where(sql`document ->> 'partnerTenantId'`, '=', partnerTenantId)
+      .where('status', '<>', 'terminated')
+      .execute();
+    return rows.map((r) => r.tenant_id);
+  }
+
   async list(tx: Tx, filter: TenantFilter): Promise<StoredTenant[]> {
     let query = tx.selectFrom('tenancy.tenants').select(['document', 'version']).orderBy('tenant_id', 'desc').limit(filter.limit);
     if (filter.status) query = query.where('status', '=', filter.status);

@@ -131,7 +131,7 @@ export function tenantRoutes(app: HttpApp, service: TenantService): void {
   app.get(
     '/api/v1/tenants/:id/audit-events',
     {
-      config: { action: 'tenants:tenant.read_audit' },
+      config: { action: 'tenants:audit-event.list' },
       schema: { tags, summary: 'The tenant’s audit trail, newest first', params: TenantIdParams, querystring: AuditQuery, response: responses({ 200: AuditPage }) },
     },
     async (request) => {

@@ -121,6 +121,7 @@ export const TenantDocument = StrictObject(
     currentUsage: CurrentUsage,
     status: Status,
     statusReason: Type.Union([Type.String({ maxLength: 500 }), Type.Null()]),
+    partnerTenantId: Type.Optional(Type.Union([Id('tenant'), Type.Null()], { description: 'The reseller (partner tenant) this tenant is a customer of' })),
     createdAt: Timestamp,
     updatedAt: Timestamp,
     lastActivityAt: Timestamp,
@@ -151,6 +152,7 @@ export const CreateTenantBody = StrictObject(
     quotas: Type.Optional(QuotasPartial),
     settings: Type.Optional(SettingsPatch),
     initialStatus: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('pending')], { description: 'Default active' })),
+    partnerTenantId: Type.Optional(Id('tenant', 'The partner (reseller) tenant this tenant is a customer of')),
   },
   { title: 'CreateTenant' },
 );

@@ -4,7 +4,7 @@
 import type { Kernel } from '../../kernel/kernel.js';
 import { inTransaction, type Tx, type TxContext } from '../../kernel/db/database.js';
 import { newId } from '../../kernel/ids.js';
-import { authorize, isPlatformStaff, type Action } from '../../kernel/authz/authorize.js';
+import { authorize, isPlatformStaff, resourceName, PLATFORM, type Action } from '../../kernel/authz/authorize.js';
 import { actorOf, type RequestContext } from '../../kernel/context.js';
 import { ConflictError, NotFoundError, PreconditionFailedError, ValidationError } from '../../kernel/errors.js';
 import { isUniqueViolation } from '../../kernel/db/errors.js';
@@ -17,6 +17,7 @@ import { defaultQuotas, defaultSettings, mergePatch } from './defaults.js';
 import type { AuditEntry } from '../../kernel/audit.js';
 
 const validateDocument = documentValidator(TenantDocument, 'tenant document');
+const SYSTEM: TxContext = { scope: { kind: 'platform' }, actorId: 'system' };
 
 export interface Page<T> {
   data: T[];
@@ -62,15 +63,21 @@ export class TenantService {
 
   constructor(private readonly kernel: Kernel) {}
 
-  /** Staff act across tenants (platform scope); everyone else only inside their own tenant. */
-  #scope(context: RequestContext, tenantId?: string): TxContext {
+  /**
+   * Staff act across tenants (platform scope); anyone else works inside exactly one tenant, the one
+   * whose resource `authorize` has just allowed (their own, or a partner's customer).
+   */
+  #scope(context: RequestContext, tenantId: string | null): TxContext {
     const actorId = context.principal?.userId ?? 'anonymous';
     if (isPlatformStaff(context)) return { scope: { kind: 'platform' }, actorId };
     return { scope: tenantId ? { kind: 'tenant', tenantId } : { kind: 'none' }, actorId };
   }
 
   async create(input: CreateTenantBody, context: RequestContext): Promise<Tenant> {
-    authorize(context, 'tenants:tenant.create');
+    authorize(context, 'tenants:tenant.create', resourceName(PLATFORM, 'tenant', '*'));
+    if (input.partnerTenantId && !(await this.exists(input.partnerTenantId))) {
+      throw new ValidationError('The partner tenant does not exist.', [{ pointer: '/partnerTenantId', message: 'is not a tenant' }]);
+    }
     const now = this.kernel.clock.now().toISOString();
     const tenantId = newId('tenant');
     const status: TenantStatus = input.initialStatus ?? 'active';
@@ -90,6 +97,7 @@ export class TenantService {
       currentUsage: { users: 0, storageUsed: 0, apiCallsThisMonth: 0, computeHoursThisMonth: 0, lastUpdated: now },
       status,
       statusReason: null,
+      partnerTenantId: input.partnerTenantId ?? null,
       createdAt: now,
       updatedAt: now,
       lastActivityAt: now,
@@ -108,16 +116,32 @@ export class TenantService {
     }
   }
 
+  // --- the TenantDirectory other modules use (system-level reads) --------------------------------
+  async exists(tenantId: string): Promise<boolean> {
+    return inTransaction(this.kernel.db, SYSTEM, async (tx) => (await this.#repository.find(tx, tenantId)) !== undefined);
+  }
+
+  async namesOf(tenantIds: string[]): Promise<Map<string, string>> {
+    const rows = await inTransaction(this.kernel.db, SYSTEM, (tx) => this.#repository.names(tx, tenantIds));
+    return new Map(rows.map((r) => [r.tenant_id, r.organization_name]));
+  }
+
+  async customersOf(partnerTenantId: string): Promise<string[]> {
+    return inTransaction(this.kernel.db, SYSTEM, (tx) => this.#repository.customersOf(tx, partnerTenantId));
+  }
+
   async get(tenantId: string, context: RequestContext): Promise<Tenant> {
-    authorize(context, 'tenants:tenant.read');
+    authorize(context, 'tenants:tenant.read', resourceName(tenantId, 'tenant', tenantId));
     return inTransaction(this.kernel.db, this.#scope(context, tenantId), async (tx) => toTenant(await this.#load(tx, tenantId)));
   }
 
   async list(query: ListTenantsQuery, context: RequestContext): Promise<Page<Tenant>> {
-    authorize(context, 'tenants:tenant.list');
+    // Staff list every tenant; anyone else sees the tenant they work in.
+    const ownTenant = isPlatformStaff(context) ? null : (context.principal?.tenantId ?? null);
+    authorize(context, 'tenants:tenant.list', resourceName(ownTenant ?? PLATFORM, 'tenant', '*'));
     const limit = query.limit ?? 25;
     const beforeId = decodeCursor(query.cursor, isTenantId);
-    return inTransaction(this.kernel.db, this.#scope(context), async (tx) => {
+    return inTransaction(this.kernel.db, this.#scope(context, ownTenant), async (tx) => {
       const rows = await this.#repository.list(tx, { status: query.status, search: query.q, beforeId, limit: limit + 1 });
       const page = rows.slice(0, limit).map(toTenant);
       const last = page[page.length - 1];
@@ -147,7 +171,7 @@ export class TenantService {
   }
 
   async auditTrail(tenantId: string, query: { limit?: number; cursor?: string }, context: RequestContext): Promise<Page<AuditEntry>> {
-    authorize(context, 'tenants:tenant.read_audit');
+    authorize(context, 'tenants:audit-event.list', resourceName(tenantId, 'tenant', tenantId));
     const limit = query.limit ?? 25;
     const beforeSeq = decodeCursor(query.cursor, isPositiveInteger);
     return inTransaction(this.kernel.db, this.#scope(context, tenantId), async (tx) => {
@@ -173,7 +197,7 @@ export class TenantService {
     eventType: string,
     apply: (current: TenantDocument) => TenantDocument,
   ): Promise<Tenant> {
-    authorize(context, action);
+    authorize(context, action, resourceName(tenantId, 'tenant', tenantId));
     try {
       return await inTransaction(this.kernel.db, this.#scope(context, tenantId), async (tx) => {
         const current = await this.#load(tx, tenantId, true);
