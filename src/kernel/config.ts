@@ -31,6 +31,10 @@ export interface Config {
   webDist: string;
   /** Session lifetime in seconds. */
   sessionTtlSeconds: number;
+  /** Outgoing mail server (`smtp://` or `smtps://user:pass@host:port`). Absent: mail is stored, not sent. */
+  smtpUrl: string | undefined;
+  /** The From of outgoing mail: `Name <address>` or an address. */
+  mailFrom: string;
 }
 
 export class ConfigError extends Error {
@@ -83,6 +87,30 @@ function httpUrl(source: Source, name: string, fallback: string): string {
   }
 }
 
+function smtpUrl(source: Source, name: string): string | undefined {
+  const raw = source[name];
+  if (raw === undefined || raw === '') return undefined;
+  // Like the database URLs: the error never repeats the value, which holds the SMTP password.
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(name, 'must be a URL like smtp://user:password@host:587 or smtps://user:password@host:465', '<unparseable>');
+  }
+  if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') throw new ConfigError(name, 'must use the smtp:// or smtps:// scheme', url.protocol);
+  if (!url.hostname) throw new ConfigError(name, 'must name a host', '<no host>');
+  return raw;
+}
+
+function mailAddress(source: Source, name: string, fallback: string): string {
+  const raw = source[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^(?:[^<>\r\n]*<[^\s<>@]+@[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+)$/.test(raw.trim())) {
+    throw new ConfigError(name, 'must be an address like no-reply@example.com or Name <no-reply@example.com>', raw);
+  }
+  return raw.trim();
+}
+
 /** Reads the optional JSON config file; environment variables win over it. */
 function fileSource(env: Source): Source {
   const path = env.PLATFORMA_CONFIG;
@@ -122,6 +150,8 @@ export function loadConfig(env: Source = process.env): Config {
     bodyLimit: integer(source, 'BODY_LIMIT', 1_048_576, 1024, 100 * 1_048_576),
     webDist: source.PLATFORMA_WEB_DIST ? resolve(source.PLATFORMA_WEB_DIST) : PACKAGED_WEB_DIST,
     sessionTtlSeconds: integer(source, 'SESSION_TTL_SECONDS', 8 * 3600, 60, 30 * 24 * 3600),
+    smtpUrl: smtpUrl(source, 'SMTP_URL'),
+    mailFrom: mailAddress(source, 'MAIL_FROM', 'Platforma <no-reply@localhost>'),
   });
 }
 
@@ -133,5 +163,10 @@ export function maskedConfig(config: Config): Record<string, unknown> {
     if (parsed.password) parsed.password = '*****';
     return parsed.toString();
   };
-  return { ...config, databaseUrl: mask(config.databaseUrl) ?? '(embedded)', databaseAppUrl: mask(config.databaseAppUrl) ?? '(derived)' };
+  return {
+    ...config,
+    databaseUrl: mask(config.databaseUrl) ?? '(embedded)',
+    databaseAppUrl: mask(config.databaseAppUrl) ?? '(derived)',
+    smtpUrl: mask(config.smtpUrl) ?? '(none: mail is stored, not sent)',
+  };
 }
