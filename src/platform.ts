@@ -23,6 +23,7 @@ import { registerAuthentication, idempotencyPrincipal } from './gateway/authenti
 import { registerWebApps } from './gateway/web-apps.js';
 import { createIdentityModule, type IdentityModule } from './modules/identity/index.js';
 import { createTenantsModule, type TenantsModule } from './modules/tenants/index.js';
+import { createNotificationsModule, MAIL_QUEUE, type NotificationsModule } from './modules/notifications/index.js';
 import pg from 'pg';
 
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -34,6 +35,7 @@ export const MIGRATION_SOURCES: MigrationSource[] = [
   { module: 'kernel', directory: fileURLToPath(new URL('./kernel/migrations', import.meta.url)) },
   { module: 'identity', directory: moduleDir('identity') },
   { module: 'tenants', directory: moduleDir('tenants') },
+  { module: 'notifications', directory: moduleDir('notifications') },
 ];
 
 const MAINTENANCE_QUEUE = 'kernel-maintenance';
@@ -42,6 +44,7 @@ const MAINTENANCE_QUEUE = 'kernel-maintenance';
 export const QUEUES: QueueDefinition[] = [
   { name: DELIVERY_QUEUE, retryLimit: 10, retryDelay: 1, retryBackoff: true },
   { name: MAINTENANCE_QUEUE, retryLimit: 2 },
+  MAIL_QUEUE,
 ];
 
 /** Brings the database to the code's schema: roles, module migrations, the job queue's schema. */
@@ -72,6 +75,7 @@ export interface Platform {
   kernel: Kernel;
   identity: IdentityModule;
   tenants: TenantsModule;
+  notifications: NotificationsModule;
   /** Starts workers (worker roles) and listens (API roles). Returns the URL listened on. */
   start(): Promise<string>;
   /** Stops accepting work, drains, closes pools, releases the embedded database. */
@@ -95,9 +99,10 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
   observeJobQueues(metrics, jobs, QUEUES.map((q) => q.name));
 
   // Modules, in dependency order, each with exactly what it needs.
+  const notifications = createNotificationsModule({ kernel });
   const tenants = createTenantsModule({ kernel });
   const identity = createIdentityModule({ kernel, tenants: tenants.service });
-  const modules: ModuleDefinition[] = [identity.definition, tenants.definition];
+  const modules: ModuleDefinition[] = [notifications.definition, identity.definition, tenants.definition];
 
   const app = await createHttpServer({ logger, metrics, bodyLimit: config.bodyLimit, version: VERSION });
   registerAuthentication(app, identity.sessions);
@@ -114,6 +119,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
     kernel,
     identity,
     tenants,
+    notifications,
     async start() {
       await jobs.start();
       started = true;

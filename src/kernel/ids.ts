@@ -10,6 +10,7 @@ export const ID_PREFIXES = {
   session: 'ses',
   role: 'role',
   request: 'req',
+  mail: 'mail',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -99,7 +99,7 @@ function toEvent(row: OutboxRow): DomainEvent {
 }
 
 /** pg-boss's executor interface over a Kysely transaction, so jobs are created in that transaction. */
-function bossExecutor(tx: Tx): PgBoss.Db {
+export function bossExecutor(tx: Tx): PgBoss.Db {
   return { executeSql: async (text, values) => ({ rows: (await tx.executeQuery(CompiledQuery.raw(text, values))).rows as unknown[] }) };
 }
 

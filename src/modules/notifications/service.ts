@@ -1,0 +1,128 @@
+// Use cases of outgoing mail: other modules enqueue messages inside their own transactions; platform
+// staff look through the outbox. Messages carry secrets (invitation and reset links), so reading
+// one is for platform staff only and is itself recorded in the audit log.
+import type { Kernel } from '../../kernel/kernel.js';
+import { inTransaction, type Tx, type TxContext } from '../../kernel/db/database.js';
+import { newId } from '../../kernel/ids.js';
+import { authorize, isPlatformStaff, resourceName, PLATFORM, type Action } from '../../kernel/authz/authorize.js';
+import { actorOf, type RequestContext } from '../../kernel/context.js';
+import { ForbiddenError, NotFoundError, ValidationError } from '../../kernel/errors.js';
+import { bossExecutor } from '../../kernel/outbox.js';
+import { documentValidator } from '../../kernel/validation.js';
+import { MailRepository, type MailSummaryRow, type StoredMail } from './repository.js';
+import { MAIL_QUEUE, type MailJob } from './delivery.js';
+import { OutgoingMailInput, type ListMailQuery, type MailMessage, type MailSummary } from './schemas.js';
+
+const validateInput = documentValidator(OutgoingMailInput, 'outgoing mail');
+
+export interface Page<T> {
+  data: T[];
+  nextCursor: string | null;
+}
+
+/** Cursors are opaque to clients: base64url of the last id seen. */
+function encodeCursor(id: string): string {
+  return Buffer.from(JSON.stringify({ after: id })).toString('base64url');
+}
+
+function decodeCursor(cursor: string | undefined): string | undefined {
+  if (cursor === undefined) return undefined;
+  try {
+    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { after?: unknown };
+    if (typeof parsed.after === 'string' && /^mail_[0-9a-hjkmnp-tv-z]{26}$/.test(parsed.after)) return parsed.after;
+  } catch {
+    // fall through to the validation error
+  }
+  throw new ValidationError('The cursor is not valid; pass the nextCursor of a previous page unchanged.', [{ pointer: '/cursor', message: 'is not a cursor this API issued' }]);
+}
+
+function toSummary(row: MailSummaryRow): MailSummary {
+  return {
+    id: row.id,
+    tenantId: row.tenant_id,
+    to: row.to,
+    subject: row.subject,
+    purpose: row.purpose,
+    status: row.status,
+    attempts: row.attempts,
+    lastError: row.last_error,
+    createdAt: new Date(row.created_at).toISOString(),
+    sentAt: row.sent_at ? new Date(row.sent_at).toISOString() : null,
+  };
+}
+
+function toMessage(row: StoredMail): MailMessage {
+  return { ...toSummary(row), text: row.text, html: row.html };
+}
+
+export class MailService {
+  readonly #repository = new MailRepository();
+
+  constructor(private readonly kernel: Kernel) {}
+
+  /**
+   * Writes the message and its delivery job in the caller's transaction: both exist exactly when
+   * the caller's change commits. Row-level security applies: a tenant's message needs that tenant's
+   * scope (or platform scope), a message without a tenant needs platform scope.
+   */
+  async enqueue(tx: Tx, message: OutgoingMailInput): Promise<{ id: string }> {
+    const input = validateInput({ ...message });
+    const id = newId('mail');
+    // Without an SMTP server nothing is sent: the message is kept for platform staff to read.
+    const status = this.kernel.config.smtpUrl ? 'queued' : 'stored';
+    await this.#repository.insert(tx, {
+      id,
+      tenant_id: input.tenantId ?? null,
+      to: input.to,
+      subject: input.subject,
+      text: input.text,
+      html: input.html ?? null,
+      purpose: input.purpose,
+      status,
+      created_at: this.kernel.clock.now(),
+    });
+    if (status === 'queued') {
+      const jobId = await this.kernel.jobs.send(MAIL_QUEUE.name, { mailId: id } satisfies MailJob, { db: bossExecutor(tx) });
+      if (!jobId) throw new Error(`the job queue ${MAIL_QUEUE.name} does not exist; run platforma migrate`);
+    }
+    return { id };
+  }
+
+  async list(query: ListMailQuery, context: RequestContext): Promise<Page<MailSummary>> {
+    const scope = this.#staffOnly(context, 'notifications:mail.list', '*');
+    const limit = query.limit ?? 25;
+    const beforeId = decodeCursor(query.cursor);
+    return inTransaction(this.kernel.db, scope, async (tx) => {
+      const rows = await this.#repository.list(tx, { status: query.status, to: query.to, beforeId, limit: limit + 1 });
+      const page = rows.slice(0, limit).map(toSummary);
+      const last = page[page.length - 1];
+      return { data: page, nextCursor: rows.length > limit && last ? encodeCursor(last.id) : null };
+    });
+  }
+
+  async get(id: string, context: RequestContext): Promise<MailMessage> {
+    const scope = this.#staffOnly(context, 'notifications:mail.read', id);
+    return inTransaction(this.kernel.db, scope, async (tx) => {
+      const row = await this.#repository.find(tx, id);
+      if (!row) throw new NotFoundError('Mail', id);
+      await this.kernel.audit.record(tx, {
+        actor: actorOf(context),
+        action: 'mail.read',
+        target: { type: 'mail', id },
+        requestId: context.requestId,
+        sourceIp: context.sourceIp,
+      });
+      return toMessage(row);
+    });
+  }
+
+  /**
+   * The outbox is a platform resource (`prn:platform:mail/…`), so no tenant role reaches it; and
+   * whatever a policy says, only platform staff get the platform scope these queries need.
+   */
+  #staffOnly(context: RequestContext, action: Action, mailId: string): TxContext {
+    authorize(context, action, resourceName(PLATFORM, 'mail', mailId));
+    if (!isPlatformStaff(context)) throw new ForbiddenError('The mail outbox is for platform staff.', { action });
+    return { scope: { kind: 'platform' }, actorId: context.principal?.userId ?? 'anonymous' };
+  }
+}
