@@ -105,7 +105,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
   const modules: ModuleDefinition[] = [notifications.definition, identity.definition, tenants.definition];
 
   const app = await createHttpServer({ logger, metrics, bodyLimit: config.bodyLimit, version: VERSION });
-  registerAuthentication(app, identity.sessions);
+  registerAuthentication(app, identity.authenticators);
   registerIdempotency(app, new IdempotencyStore(db, clock), idempotencyPrincipal);
   registerOperationalRoutes(app, kernel);
   for (const module of modules) await module.routes?.(app);

@@ -15,13 +15,21 @@ export interface Principal {
   tenantId: string | null;
   /** The caller's role in that tenant: a built-in role name or a custom role id. */
   tenantRole: string | null;
-  /** How the request was authenticated. Cookie sessions must also present the CSRF token. */
-  method: 'session';
-  sessionId: string;
+  /** How the request was authenticated. */
+  method: 'session' | 'api_key' | 'oauth';
+  /** The session behind a cookie-authenticated request (null for bearer credentials). */
+  sessionId: string | null;
+  /** Who holds the credential: the user for sessions and personal keys, the key or client for service credentials. */
+  subjectId: string;
   /** True once the session completed multi-factor authentication. */
   mfa: boolean;
   /** Everything this caller is allowed, resolved per request (so role changes apply at once). */
   policies: Policy[];
+  /**
+   * Action patterns a credential is limited to (API key and OAuth scopes); null = no limit beyond
+   * the policies. An action must be allowed by the policies AND match a scope.
+   */
+  scopes: string[] | null;
 }
 
 export interface RequestContext {

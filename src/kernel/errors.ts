@@ -14,6 +14,7 @@ export const ERROR_CODES = {
   PLAT_PRECONDITION_FAILED: 'The resource has changed since it was read.',
   PLAT_UNAUTHENTICATED: 'Authentication is required.',
   PLAT_INVALID_CREDENTIALS: 'The email or password is wrong.',
+  PLAT_MFA_REQUIRED: 'Multi-factor authentication must be completed first.',
   PLAT_FORBIDDEN: 'You are not allowed to do that.',
   PLAT_CSRF_TOKEN_INVALID: 'The X-CSRF-Token header is missing or wrong.',
   PLAT_IDEMPOTENCY_KEY_REUSED: 'The Idempotency-Key was already used with a different request.',

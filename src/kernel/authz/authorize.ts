@@ -4,7 +4,7 @@
 // with `${tenant}` bound to the caller's active tenant and `${user}` to the caller.
 import type { RequestContext } from '../context.js';
 import { ForbiddenError, UnauthenticatedError } from '../errors.js';
-import { evaluate, type Decision } from './policy.js';
+import { evaluate, actionMatches, type Decision } from './policy.js';
 
 export type Action = `${string}:${string}`;
 
@@ -18,6 +18,10 @@ export const PLATFORM = 'platform';
 export function explain(context: RequestContext, action: Action, resource: string): Decision {
   const principal = context.principal;
   if (!principal) return { allowed: false, reason: 'implicit-deny', matched: [] };
+  // A scoped credential (API key, OAuth token) can only narrow what its holder may do.
+  if (principal.scopes !== null && !principal.scopes.some((scope) => actionMatches(scope, action))) {
+    return { allowed: false, reason: 'implicit-deny', matched: [] };
+  }
   return evaluate(principal.policies, {
     action,
     resource,

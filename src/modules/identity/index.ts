@@ -5,7 +5,7 @@
 import { fileURLToPath } from 'node:url';
 import type { Kernel } from '../../kernel/kernel.js';
 import type { ModuleDefinition } from '../../kernel/module.js';
-import type { SessionResolver } from '../../gateway/authenticate.js';
+import type { Authenticators } from '../../gateway/authenticate.js';
 import { IdentityService, type TenantDirectory } from './service.js';
 import { AccessService } from './access-service.js';
 import { identityRoutes } from './routes.js';
@@ -19,7 +19,7 @@ export interface IdentityModule {
   definition: ModuleDefinition;
   service: IdentityService;
   access: AccessService;
-  sessions: SessionResolver;
+  authenticators: Authenticators;
 }
 
 export function createIdentityModule(deps: { kernel: Kernel; tenants: TenantDirectory }): IdentityModule {
@@ -29,7 +29,7 @@ export function createIdentityModule(deps: { kernel: Kernel; tenants: TenantDire
   return {
     service,
     access,
-    sessions: service,
+    authenticators: { session: (token) => service.resolveSession(token) },
     definition: {
       name: 'identity',
       migrations: fileURLToPath(new URL('./migrations', import.meta.url)),

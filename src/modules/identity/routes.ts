@@ -55,7 +55,7 @@ export function identityRoutes(app: HttpApp, service: IdentityService, secureCoo
   app.post(
     '/api/v1/auth/sign-out',
     {
-      config: { action: 'identity:session.delete' },
+      config: { action: 'identity:session.delete', allowMfaPending: true },
       schema: { tags: ['auth'], summary: 'End the current session', response: responses({ 204: NoContent }) },
     },
     async (request, reply) => {
@@ -72,15 +72,15 @@ export function identityRoutes(app: HttpApp, service: IdentityService, secureCoo
       schema: { tags: ['auth'], summary: 'Who is signed in, and the CSRF token for writes', response: responses({ 200: Session }) },
     },
     async (request) => {
-      const session = request.session;
-      if (!session) throw new UnauthenticatedError('Sign in first.');
+      const session = request.authentication;
+      if (!session || session.csrfToken === null) throw new UnauthenticatedError('This describes a signed-in session; bearer credentials have none.');
       const p = session.principal;
       return {
         user: { id: p.userId, email: p.email, platformRole: p.platformRole },
         activeTenantId: p.tenantId,
         tenantRole: p.tenantRole,
         csrfToken: session.csrfToken,
-        expiresAt: session.expiresAt.toISOString(),
+        expiresAt: (session.expiresAt ?? new Date(0)).toISOString(),
       };
     },
   );

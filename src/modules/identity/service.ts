@@ -10,6 +10,7 @@ import { authorize, resourceName, PLATFORM } from '../../kernel/authz/authorize.
 import { hashPassword, verifyPassword, DUMMY_HASH_PROMISE } from './passwords.js';
 import { IdentityRepository, type LiveSession } from './repository.js';
 import { policiesFor, PARTNER_ROLES } from './builtin-roles.js';
+import type { Authentication } from '../../gateway/authenticate.js';
 
 export interface SignedIn {
   /** The secret that goes into the cookie; never stored, never logged. */
@@ -25,11 +26,7 @@ export interface PublicUser {
   platformRole: string | null;
 }
 
-export interface ResolvedSession {
-  principal: Principal;
-  csrfToken: string;
-  expiresAt: Date;
-}
+export type ResolvedSession = Authentication;
 
 /** What identity needs to know about tenants; provided by the tenants module's public API. */
 export interface TenantDirectory {
@@ -159,7 +156,7 @@ export class IdentityService {
       if (!session) return undefined;
       // last_seen_at is for the sessions list, not security: write it at most once a minute.
       if (now.getTime() - new Date(session.last_seen_at).getTime() > 60_000) await this.#repository.touchSession(tx, session.id, now);
-      return { principal: await this.#principalOf(tx, session), csrfToken: session.csrf_token, expiresAt: new Date(session.expires_at) };
+      return { principal: await this.#principalOf(tx, session), csrfToken: session.csrf_token, expiresAt: new Date(session.expires_at), mfaPending: false };
     });
   }
 
@@ -178,6 +175,8 @@ export class IdentityService {
       tenantRole: role,
       method: 'session',
       sessionId: session.id,
+      subjectId: session.user_id,
+      scopes: null,
       mfa: session.mfa_verified_at !== null,
       policies: policiesFor({ platformRole: session.platform_role, tenantRole: role, customStatements: custom?.statements ?? null, partnerCustomers }),
     };
@@ -186,12 +185,14 @@ export class IdentityService {
   async signOut(context: RequestContext): Promise<void> {
     const principal = context.principal;
     if (!principal) return;
+    const sessionId = principal.sessionId;
+    if (!sessionId) return; // bearer credentials have no session to end
     await inTransaction(this.kernel.db, PLATFORM_SCOPE, async (tx) => {
-      await this.#repository.revokeSession(tx, principal.sessionId, this.kernel.clock.now());
+      await this.#repository.revokeSession(tx, sessionId, this.kernel.clock.now());
       await this.kernel.audit.record(tx, {
         actor: actorOf(context),
         action: 'identity.sign_out',
-        target: { type: 'session', id: principal.sessionId },
+        target: { type: 'session', id: sessionId },
         requestId: context.requestId,
         sourceIp: context.sourceIp,
       });
@@ -202,18 +203,19 @@ export class IdentityService {
   async switchTenant(tenantId: string, context: RequestContext): Promise<void> {
     const principal = context.principal;
     authorize(context, 'identity:tenant.switch', resourceName(PLATFORM, 'user', principal?.userId ?? ''));
-    if (!principal) return;
+    const sessionId = principal?.sessionId;
+    if (!principal || !sessionId) throw new ValidationError('Only a signed-in session has a tenant to switch; a bearer credential is bound to its tenant.');
     await inTransaction(this.kernel.db, PLATFORM_SCOPE, async (tx) => {
       const member = await this.#repository.findMembership(tx, tenantId, principal.userId);
       if (!member && !(principal.platformRole && (await this.tenants.exists(tenantId)))) {
         // Same answer for "no such tenant" and "not yours": existence is not disclosed.
         throw new NotFoundError('Tenant', tenantId);
       }
-      await this.#repository.setActiveTenant(tx, principal.sessionId, tenantId);
+      await this.#repository.setActiveTenant(tx, sessionId, tenantId);
       await this.kernel.audit.record(tx, {
         actor: actorOf(context),
         action: 'identity.tenant.switched',
-        target: { type: 'session', id: principal.sessionId },
+        target: { type: 'session', id: sessionId },
         before: { tenantId: principal.tenantId },
         after: { tenantId },
         requestId: context.requestId,
