@@ -3,10 +3,11 @@
 // one is for platform staff only and is itself recorded in the audit log.
 import type { Kernel } from '../../kernel/kernel.js';
 import { inTransaction, type Tx, type TxContext } from '../../kernel/db/database.js';
-import { newId } from '../../kernel/ids.js';
+import { newId, isId } from '../../kernel/ids.js';
+import { decodeCursor, encodeCursor, type Page } from '../../kernel/http/cursor.js';
 import { authorize, isPlatformStaff, resourceName, PLATFORM, type Action } from '../../kernel/authz/authorize.js';
 import { actorOf, type RequestContext } from '../../kernel/context.js';
-import { ForbiddenError, NotFoundError, ValidationError } from '../../kernel/errors.js';
+import { ForbiddenError, NotFoundError } from '../../kernel/errors.js';
 import { bossExecutor } from '../../kernel/outbox.js';
 import { documentValidator } from '../../kernel/validation.js';
 import { MailRepository, type MailSummaryRow, type StoredMail } from './repository.js';
@@ -14,27 +15,10 @@ import { MAIL_QUEUE, type MailJob } from './delivery.js';
 import { OutgoingMailInput, type ListMailQuery, type MailMessage, type MailSummary } from './schemas.js';
 
 const validateInput = documentValidator(OutgoingMailInput, 'outgoing mail');
+const isMailId = (value: unknown): value is string => typeof value === 'string' && isId('mail', value);
 
-export interface Page<T> {
-  data: T[];
-  nextCursor: string | null;
-}
+export type { Page };
 
-/** Cursors are opaque to clients: base64url of the last id seen. */
-function encodeCursor(id: string): string {
-  return Buffer.from(JSON.stringify({ after: id })).toString('base64url');
-}
-
-function decodeCursor(cursor: string | undefined): string | undefined {
-  if (cursor === undefined) return undefined;
-  try {
-    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { after?: unknown };
-    if (typeof parsed.after === 'string' && /^mail_[0-9a-hjkmnp-tv-z]{26}$/.test(parsed.after)) return parsed.after;
-  } catch {
-    // fall through to the validation error
-  }
-  throw new ValidationError('The cursor is not valid; pass the nextCursor of a previous page unchanged.', [{ pointer: '/cursor', message: 'is not a cursor this API issued' }]);
-}
 
 function toSummary(row: MailSummaryRow): MailSummary {
   return {
@@ -91,7 +75,7 @@ export class MailService {
   async list(query: ListMailQuery, context: RequestContext): Promise<Page<MailSummary>> {
     const scope = this.#staffOnly(context, 'notifications:mail.list', '*');
     const limit = query.limit ?? 25;
-    const beforeId = decodeCursor(query.cursor);
+    const beforeId = decodeCursor(query.cursor, isMailId);
     return inTransaction(this.kernel.db, scope, async (tx) => {
       const rows = await this.#repository.list(tx, { status: query.status, to: query.to, beforeId, limit: limit + 1 });
       const page = rows.slice(0, limit).map(toSummary);

@@ -3,7 +3,8 @@
 // in one transaction.
 import type { Kernel } from '../../kernel/kernel.js';
 import { inTransaction, type Tx, type TxContext } from '../../kernel/db/database.js';
-import { newId } from '../../kernel/ids.js';
+import { newId, isId } from '../../kernel/ids.js';
+import { decodeCursor, encodeCursor, type Page } from '../../kernel/http/cursor.js';
 import { authorize, isPlatformStaff, resourceName, PLATFORM, type Action } from '../../kernel/authz/authorize.js';
 import { actorOf, type RequestContext } from '../../kernel/context.js';
 import { ConflictError, NotFoundError, PreconditionFailedError, ValidationError } from '../../kernel/errors.js';
@@ -19,28 +20,8 @@ import type { AuditEntry } from '../../kernel/audit.js';
 const validateDocument = documentValidator(TenantDocument, 'tenant document');
 const SYSTEM: TxContext = { scope: { kind: 'platform' }, actorId: 'system' };
 
-export interface Page<T> {
-  data: T[];
-  nextCursor: string | null;
-}
 
-/** Cursors are opaque to clients: base64url of the last id seen. */
-function encodeCursor(value: string | number): string {
-  return Buffer.from(JSON.stringify({ after: value })).toString('base64url');
-}
-
-function decodeCursor<T extends string | number>(cursor: string | undefined, check: (value: unknown) => value is T): T | undefined {
-  if (cursor === undefined) return undefined;
-  try {
-    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { after?: unknown };
-    if (check(parsed.after)) return parsed.after;
-  } catch {
-    // fall through to the validation error
-  }
-  throw new ValidationError('The cursor is not valid; pass the nextCursor of a previous page unchanged.', [{ pointer: '/cursor', message: 'is not a cursor this API issued' }]);
-}
-
-const isTenantId = (value: unknown): value is string => typeof value === 'string' && /^ten_[0-9a-hjkmnp-tv-z]{26}$/.test(value);
+const isTenantId = (value: unknown): value is string => typeof value === 'string' && isId('tenant', value);
 const isPositiveInteger = (value: unknown): value is number => typeof value === 'number' && Number.isInteger(value) && value > 0;
 
 export function toTenant(stored: StoredTenant): Tenant {
