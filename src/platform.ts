@@ -101,7 +101,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
   // Modules, in dependency order, each with exactly what it needs.
   const notifications = createNotificationsModule({ kernel });
   const tenants = createTenantsModule({ kernel });
-  const identity = createIdentityModule({ kernel, tenants: tenants.service });
+  const identity = createIdentityModule({ kernel, tenants: tenants.service, mailer: notifications.mailer });
   const modules: ModuleDefinition[] = [notifications.definition, identity.definition, tenants.definition];
 
   const app = await createHttpServer({ logger, metrics, bodyLimit: config.bodyLimit, version: VERSION });

@@ -9,6 +9,7 @@ export const ID_PREFIXES = {
   audit: 'aud',
   session: 'ses',
   role: 'role',
+  invitation: 'ivt',
   request: 'req',
   mail: 'mail',
 } as const;

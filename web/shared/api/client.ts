@@ -9,6 +9,8 @@ const SIGN_IN_PATH = '/api/v1/auth/sign-in';
 const SIGN_OUT_PATH = '/api/v1/auth/sign-out';
 const SESSION_PATH = '/api/v1/auth/session';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+/** Writes that need no session (and so carry no CSRF token): their own token or credentials authenticate them. */
+const PUBLIC_WRITES = new Set([SIGN_IN_PATH, '/api/v1/invitations/preview', '/api/v1/invitations/accept']);
 
 export const api = createClient<paths>({ baseUrl: '', credentials: 'same-origin' });
 
@@ -33,8 +35,8 @@ function hasCsrfToken(body: unknown): body is { csrfToken: string } {
 
 const csrfMiddleware: Middleware = {
   async onRequest({ request, schemaPath }) {
-    // Sign-in is the one public write: there is no session (and so no token) yet.
-    if (SAFE_METHODS.has(request.method) || schemaPath === SIGN_IN_PATH) return undefined;
+    // Public writes have no session (and so no token) yet.
+    if (SAFE_METHODS.has(request.method) || PUBLIC_WRITES.has(schemaPath)) return undefined;
     csrfToken ??= await loadCsrfToken();
     if (csrfToken) request.headers.set('X-CSRF-Token', csrfToken);
     return request;
@@ -50,7 +52,7 @@ const csrfMiddleware: Middleware = {
       // The token may belong to an older session (signed in again in another tab): fetch it afresh
       // before the next write instead of failing every write from now on.
       csrfToken = undefined;
-    } else if (response.status === 401 && schemaPath !== SIGN_IN_PATH) {
+    } else if (response.status === 401 && !PUBLIC_WRITES.has(schemaPath)) {
       csrfToken = undefined;
       for (const listener of sessionEndedListeners) listener();
     }

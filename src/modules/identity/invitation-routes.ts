@@ -1,0 +1,95 @@
+// HTTP surface of invitations: tenant admins invite and revoke; the invited person previews and
+// accepts with the token from the emailed link (public routes: the token is the credential).
+import { Type } from 'typebox';
+import type { HttpApp } from '../../kernel/http/server.js';
+import { StrictObject, Id, NoContent, responses } from '../../kernel/http/schemas.js';
+import { requestContext } from '../../gateway/authenticate.js';
+import type { InvitationService } from './invitation-service.js';
+
+const tags = ['access'];
+const TenantParams = StrictObject({ id: Id('tenant') });
+const InvitationParams = StrictObject({ id: Id('tenant'), invitationId: Id('invitation') });
+const Token = Type.String({ minLength: 20, maxLength: 200, description: 'The token from the invitation link' });
+
+const Invitation = Type.Object(
+  {
+    id: Type.String(),
+    email: Type.String(),
+    role: Type.String(),
+    status: Type.Union([Type.Literal('open'), Type.Literal('accepted'), Type.Literal('revoked'), Type.Literal('expired')]),
+    invitedBy: Type.String(),
+    createdAt: Type.String({ format: 'date-time' }),
+    expiresAt: Type.String({ format: 'date-time' }),
+  },
+  { title: 'Invitation' },
+);
+
+const Preview = Type.Object(
+  {
+    tenantId: Type.String(),
+    organizationName: Type.String(),
+    email: Type.String(),
+    role: Type.String(),
+    accountExists: Type.Boolean({ description: 'When true, accepting asks for the existing account’s password' }),
+    expiresAt: Type.String({ format: 'date-time' }),
+  },
+  { title: 'InvitationPreview' },
+);
+
+export function invitationRoutes(app: HttpApp, service: InvitationService): void {
+  app.post(
+    '/api/v1/tenants/:id/invitations',
+    {
+      config: { action: 'identity:invitation.create' },
+      schema: {
+        tags,
+        summary: 'Invite someone by email with a role',
+        description: 'Emails a single-use link that expires in 7 days. Inviting the same address again replaces the previous link.',
+        params: TenantParams,
+        body: StrictObject({ email: Type.String({ format: 'email', maxLength: 320 }), role: Type.String({ minLength: 1, maxLength: 64 }) }),
+        response: responses({ 201: Invitation }),
+      },
+    },
+    async (request, reply) => reply.status(201).send(await service.invite(request.params.id, request.body, requestContext(request))),
+  );
+
+  app.get(
+    '/api/v1/tenants/:id/invitations',
+    { config: { action: 'identity:invitation.list' }, schema: { tags, summary: 'Invitations of the tenant, newest first', params: TenantParams, response: responses({ 200: Type.Object({ data: Type.Array(Invitation) }) }) } },
+    async (request) => ({ data: await service.list(request.params.id, requestContext(request)) }),
+  );
+
+  app.delete(
+    '/api/v1/tenants/:id/invitations/:invitationId',
+    { config: { action: 'identity:invitation.delete' }, schema: { tags, summary: 'Revoke an open invitation', params: InvitationParams, response: responses({ 204: NoContent }) } },
+    async (request, reply) => {
+      await service.revoke(request.params.id, request.params.invitationId, requestContext(request));
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.post(
+    '/api/v1/invitations/preview',
+    {
+      config: { public: true },
+      schema: { tags, summary: 'What an invitation link offers (tenant, email, role)', security: [], body: StrictObject({ token: Token }), response: responses({ 200: Preview }) },
+    },
+    async (request) => service.preview(request.body.token),
+  );
+
+  app.post(
+    '/api/v1/invitations/accept',
+    {
+      config: { public: true },
+      schema: {
+        tags,
+        summary: 'Accept an invitation',
+        description: 'Creates the account with this password, or — when the email already has an account — checks that account’s password and adds the membership.',
+        security: [],
+        body: StrictObject({ token: Token, password: Type.String({ minLength: 1, maxLength: 1024 }) }),
+        response: responses({ 200: Type.Object({ userId: Type.String(), tenantId: Type.String(), accountCreated: Type.Boolean() }, { title: 'AcceptedInvitation' }) }),
+      },
+    },
+    async (request) => service.accept(request.body, requestContext(request)),
+  );
+}

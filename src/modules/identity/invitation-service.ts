@@ -1,0 +1,209 @@
+// Invitations: a tenant owner or admin invites an email address with a role; the person gets an
+// expiring, single-use link. Accepting it creates their account (the link proves the inbox, so the
+// email counts as verified) or, for an existing account, adds the membership after checking its
+// password. Everything about one acceptance happens in one transaction.
+import { createHash, randomBytes } from 'node:crypto';
+import type { Kernel } from '../../kernel/kernel.js';
+import type { Mailer } from '../notifications/index.js';
+import { inTransaction, type Tx, type TxContext } from '../../kernel/db/database.js';
+import { newId } from '../../kernel/ids.js';
+import { ConflictError, InvalidCredentialsError, NotFoundError, ValidationError } from '../../kernel/errors.js';
+import { actorOf, type RequestContext } from '../../kernel/context.js';
+import { authorize, isPlatformStaff, resourceName } from '../../kernel/authz/authorize.js';
+import { isUniqueViolation } from '../../kernel/db/errors.js';
+import { IdentityRepository } from './repository.js';
+import { InvitationRepository, type InvitationRow } from './invitation-repository.js';
+import { hashPassword, verifyPassword, DUMMY_HASH_PROMISE } from './passwords.js';
+import { isBuiltinRole } from './builtin-roles.js';
+import { MIN_PASSWORD_LENGTH, type TenantDirectory } from './service.js';
+
+export const INVITATION_LIFETIME_DAYS = 7;
+
+export interface InvitationView {
+  id: string;
+  email: string;
+  role: string;
+  status: 'open' | 'accepted' | 'revoked' | 'expired';
+  invitedBy: string;
+  createdAt: string;
+  expiresAt: string;
+}
+
+export interface InvitationPreview {
+  tenantId: string;
+  organizationName: string;
+  email: string;
+  role: string;
+  /** True when the email already has an account: accepting then asks for its password. */
+  accountExists: boolean;
+  expiresAt: string;
+}
+
+const tokenHash = (token: string) => createHash('sha256').update(token).digest('hex');
+// A token is looked up before its tenant is known: redemption reads in platform scope.
+const REDEEM: TxContext = { scope: { kind: 'platform' }, actorId: 'invitation' };
+
+export class InvitationService {
+  readonly #invitations = new InvitationRepository();
+  readonly #identity = new IdentityRepository();
+
+  constructor(
+    private readonly kernel: Kernel,
+    private readonly tenants: TenantDirectory,
+    private readonly mailer: Mailer,
+  ) {}
+
+  #scope(context: RequestContext, tenantId: string): TxContext {
+    const actorId = context.principal?.userId ?? 'anonymous';
+    return isPlatformStaff(context) ? { scope: { kind: 'platform' }, actorId } : { scope: { kind: 'tenant', tenantId }, actorId };
+  }
+
+  #view(row: InvitationRow): InvitationView {
+    const now = this.kernel.clock.now();
+    const status = row.accepted_at ? 'accepted' : row.revoked_at ? 'revoked' : new Date(row.expires_at) <= now ? 'expired' : 'open';
+    return { id: row.id, email: row.email, role: row.role, status, invitedBy: row.invited_by, createdAt: new Date(row.created_at).toISOString(), expiresAt: new Date(row.expires_at).toISOString() };
+  }
+
+  async invite(tenantId: string, input: { email: string; role: string }, context: RequestContext): Promise<InvitationView> {
+    authorize(context, 'identity:invitation.create', resourceName(tenantId, 'invitation', '*'));
+    const email = input.email.trim().toLowerCase();
+    const names = await this.tenants.namesOf([tenantId]);
+    const organizationName = names.get(tenantId);
+    if (!organizationName) throw new NotFoundError('Tenant', tenantId);
+    const token = randomBytes(32).toString('base64url');
+    const now = this.kernel.clock.now();
+    const row: InvitationRow = {
+      tenant_id: tenantId,
+      id: newId('invitation'),
+      email,
+      role: input.role,
+      token_hash: tokenHash(token),
+      invited_by: context.principal?.email ?? 'system',
+      created_at: now,
+      expires_at: new Date(now.getTime() + INVITATION_LIFETIME_DAYS * 86_400_000),
+      accepted_at: null,
+      accepted_by: null,
+      revoked_at: null,
+    };
+    return inTransaction(this.kernel.db, this.#scope(context, tenantId), async (tx) => {
+      if (!isBuiltinRole(input.role) && !(await this.#identity.findRole(tx, tenantId, input.role))) {
+        throw new ValidationError('No such role in this tenant.', [{ pointer: '/role', message: 'must be a built-in role or one of this tenant’s custom roles' }]);
+      }
+      const existing = await this.#identity.findUserByEmail(tx, email);
+      if (existing && (await this.#identity.findMembership(tx, tenantId, existing.id))) throw new ConflictError(`${email} is already a member of this tenant.`);
+      await this.#invitations.revokeOpen(tx, tenantId, email, now);
+      await this.#invitations.insert(tx, row);
+      const link = `${this.kernel.config.publicUrl}/portal/accept-invitation#token=${token}`;
+      await this.mailer.enqueue(tx, {
+        to: email,
+        tenantId,
+        purpose: 'identity.invitation',
+        subject: `You are invited to ${organizationName} on Platforma`,
+        text: [
+          `${row.invited_by} invited you to join ${organizationName} as ${input.role}.`,
+          '',
+          `Accept the invitation: ${link}`,
+          '',
+          `The link works once and expires on ${row.expires_at.toUTCString()}. If you did not expect it, ignore this message.`,
+        ].join('\n'),
+      });
+      await this.kernel.audit.record(tx, {
+        tenantId,
+        actor: actorOf(context),
+        action: 'identity.invitation.created',
+        target: { type: 'invitation', id: row.id },
+        after: { email, role: input.role, expiresAt: row.expires_at.toISOString() },
+        requestId: context.requestId,
+        sourceIp: context.sourceIp,
+      });
+      return this.#view(row);
+    });
+  }
+
+  async list(tenantId: string, context: RequestContext): Promise<InvitationView[]> {
+    authorize(context, 'identity:invitation.list', resourceName(tenantId, 'invitation', '*'));
+    const rows = await inTransaction(this.kernel.db, this.#scope(context, tenantId), (tx) => this.#invitations.list(tx, tenantId));
+    return rows.map((row) => this.#view(row));
+  }
+
+  async revoke(tenantId: string, invitationId: string, context: RequestContext): Promise<void> {
+    authorize(context, 'identity:invitation.delete', resourceName(tenantId, 'invitation', invitationId));
+    await inTransaction(this.kernel.db, this.#scope(context, tenantId), async (tx) => {
+      const row = await this.#invitations.find(tx, tenantId, invitationId);
+      if (!row) throw new NotFoundError('Invitation', invitationId);
+      if (!(await this.#invitations.revoke(tx, tenantId, invitationId, this.kernel.clock.now()))) throw new ConflictError(`The invitation is ${this.#view(row).status}; only open invitations can be revoked.`);
+      await this.kernel.audit.record(tx, {
+        tenantId,
+        actor: actorOf(context),
+        action: 'identity.invitation.revoked',
+        target: { type: 'invitation', id: invitationId },
+        before: { email: row.email, role: row.role },
+        requestId: context.requestId,
+        sourceIp: context.sourceIp,
+      });
+    });
+  }
+
+  /** An open invitation behind a token, or a NotFoundError that does not say which check failed. */
+  async #open(tx: Tx, token: string, forUpdate: boolean): Promise<InvitationRow> {
+    const row = await this.#invitations.findByTokenHash(tx, tokenHash(token), forUpdate);
+    if (!row || this.#view(row).status !== 'open') throw new NotFoundError('Invitation', 'behind this link (it may be used, revoked or expired)');
+    return row;
+  }
+
+  async preview(token: string): Promise<InvitationPreview> {
+    return inTransaction(this.kernel.db, REDEEM, async (tx) => {
+      const row = await this.#open(tx, token, false);
+      const names = await this.tenants.namesOf([row.tenant_id]);
+      return {
+        tenantId: row.tenant_id,
+        organizationName: names.get(row.tenant_id) ?? row.tenant_id,
+        email: row.email,
+        role: row.role,
+        accountExists: (await this.#identity.findUserByEmail(tx, row.email)) !== undefined,
+        expiresAt: new Date(row.expires_at).toISOString(),
+      };
+    });
+  }
+
+  /** Accepts with the new account's password, or the existing account's password. */
+  async accept(input: { token: string; password: string }, context: RequestContext): Promise<{ userId: string; tenantId: string; accountCreated: boolean }> {
+    const passwordHash = await hashPassword(input.password); // before the transaction: slow on purpose
+    try {
+      return await inTransaction(this.kernel.db, REDEEM, async (tx) => {
+        const row = await this.#open(tx, input.token, true);
+        const now = this.kernel.clock.now();
+        let user = await this.#identity.findUserByEmail(tx, row.email);
+        const accountCreated = user === undefined;
+        if (!user) {
+          if (input.password.length < MIN_PASSWORD_LENGTH) throw new ValidationError('The password is too short.', [{ pointer: '/password', message: `must be at least ${MIN_PASSWORD_LENGTH} characters` }]);
+          user = { id: newId('user'), email: row.email, password_hash: passwordHash, platform_role: null, created_at: now, updated_at: now, email_verified_at: now, password_changed_at: now };
+          await this.#identity.insertUser(tx, user);
+        } else if (!(await verifyPassword(user.password_hash ?? (await DUMMY_HASH_PROMISE), input.password)) || !user.password_hash) {
+          throw new InvalidCredentialsError();
+        }
+        if (await this.#identity.findMembership(tx, row.tenant_id, user.id)) throw new ConflictError('You are already a member of this tenant.');
+        await this.#identity.insertMembership(tx, { tenant_id: row.tenant_id, user_id: user.id, role: row.role, created_at: now });
+        await this.#invitations.markAccepted(tx, row.tenant_id, row.id, user.id, now);
+        const actor = { type: 'user' as const, id: user.id, label: user.email };
+        if (accountCreated) {
+          await this.kernel.audit.record(tx, { actor, action: 'identity.user.created', target: { type: 'user', id: user.id }, after: { email: user.email, via: 'invitation' }, requestId: context.requestId, sourceIp: context.sourceIp });
+        }
+        await this.kernel.audit.record(tx, {
+          tenantId: row.tenant_id,
+          actor,
+          action: 'identity.invitation.accepted',
+          target: { type: 'invitation', id: row.id },
+          after: { userId: user.id, role: row.role, accountCreated },
+          requestId: context.requestId,
+          sourceIp: context.sourceIp,
+        });
+        return { userId: user.id, tenantId: row.tenant_id, accountCreated };
+      });
+    } catch (error) {
+      // Two acceptances of one link racing: the loser finds it used.
+      if (isUniqueViolation(error)) throw new ConflictError('The invitation was just accepted.');
+      throw error;
+    }
+  }
+}

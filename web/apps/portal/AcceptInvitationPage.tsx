@@ -1,0 +1,93 @@
+// Where an invitation link lands (/portal/accept-invitation#token=…). The token travels in the URL
+// fragment, which browsers never send to servers or in Referer headers; this page hands it to the
+// API. It asks for a new password (new account) or the existing account's password.
+import { useEffect, useState, type FormEvent } from 'react';
+import { Link } from 'react-router';
+import { api, unwrap } from '../../shared/api/client.js';
+import { toApiError, type ApiError } from '../../shared/api/problem.js';
+import { BrandMark } from '../../shared/components/BrandMark.js';
+import { ErrorAlert } from '../../shared/components/ErrorAlert.js';
+import { Field } from '../../shared/components/Field.js';
+
+interface Preview {
+  organizationName: string;
+  email: string;
+  role: string;
+  accountExists: boolean;
+}
+
+function tokenFromLocation(): string {
+  return new URLSearchParams(window.location.hash.replace(/^#/, '')).get('token') ?? '';
+}
+
+export function AcceptInvitationPage() {
+  const [token] = useState(tokenFromLocation);
+  const [preview, setPreview] = useState<Preview | null>(null);
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState<ApiError | null>(null);
+  const [accepted, setAccepted] = useState(false);
+  const [busy, setBusy] = useState(false);
+
+  useEffect(() => {
+    if (!token) return;
+    unwrap(api.POST('/api/v1/invitations/preview', { body: { token } }))
+      .then(({ data }) => setPreview(data))
+      .catch((caught: unknown) => setError(toApiError(caught)));
+  }, [token]);
+
+  async function accept(event: FormEvent) {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await unwrap(api.POST('/api/v1/invitations/accept', { body: { token, password } }));
+      setAccepted(true);
+    } catch (caught) {
+      setError(toApiError(caught));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <main className="centered-screen">
+      <div className="sign-in-card" data-testid="accept-invitation-page">
+        <BrandMark appLabel="Customer portal" />
+        <h1>Accept your invitation</h1>
+        {!token && <div className="alert alert-warning">This page needs the link from your invitation email.</div>}
+        <ErrorAlert error={error} testId="accept-invitation-error" />
+        {accepted && (
+          <div className="alert alert-success" data-testid="accept-invitation-done">
+            You are now a member of {preview?.organizationName}. <Link to="/">Sign in to continue</Link>.
+          </div>
+        )}
+        {preview && !accepted && (
+          <form className="form" onSubmit={accept} noValidate>
+            <p className="subtitle" data-testid="accept-invitation-summary">
+              Join <strong>{preview.organizationName}</strong> as <strong>{preview.role}</strong> with {preview.email}.
+            </p>
+            <Field
+              id="accept-password"
+              label={preview.accountExists ? 'Your password' : 'Choose a password'}
+              hint={preview.accountExists ? 'You already have an account: confirm it is you.' : 'At least 12 characters.'}
+            >
+              <input
+                id="accept-password"
+                className="input"
+                type="password"
+                autoComplete={preview.accountExists ? 'current-password' : 'new-password'}
+                value={password}
+                onChange={(event) => setPassword(event.target.value)}
+                required
+                data-testid="accept-password"
+              />
+            </Field>
+            <button className="button button-primary button-block" type="submit" disabled={busy || !password} data-testid="accept-submit">
+              {busy ? 'Joining…' : `Join ${preview.organizationName}`}
+            </button>
+          </form>
+        )}
+      </div>
+    </main>
+  );
+}
