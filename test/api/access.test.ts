@@ -166,8 +166,15 @@ describe('every route', () => {
     const api = t.platform.app.routeActions.filter((route) => route.url.startsWith('/api/'));
     expect(api.length).toBeGreaterThan(20);
     const publicRoutes = api.filter((route) => route.public).map((route) => `${route.method} ${route.url}`);
-    // Sign-in, and the API description (which /docs serves publicly anyway).
-    expect(publicRoutes.sort()).toEqual(['GET /api/v1/openapi.json', 'HEAD /api/v1/openapi.json', 'POST /api/v1/auth/sign-in']);
+    // Sign-in, redeeming an emailed invitation (the token authenticates), and the API description
+    // (which /docs serves publicly anyway). A new public route must be added here on purpose.
+    expect(publicRoutes.sort()).toEqual([
+      'GET /api/v1/openapi.json',
+      'HEAD /api/v1/openapi.json',
+      'POST /api/v1/auth/sign-in',
+      'POST /api/v1/invitations/accept',
+      'POST /api/v1/invitations/preview',
+    ]);
     for (const route of api.filter((r) => !r.public)) expect(route.action, `${route.method} ${route.url}`).toMatch(/^[a-z][a-z-]*:[a-z][a-z0-9_.-]*$/);
   });
 
