@@ -11,6 +11,7 @@ import { createDb, createPool } from './kernel/db/database.js';
 import { verifyAuditChains } from './kernel/audit.js';
 import { systemContext } from './kernel/context.js';
 import { DomainError, ValidationError } from './kernel/errors.js';
+import { consoleOperatorContext } from './modules/identity/index.js';
 import { createPlatform, migrateDatabase, MIGRATION_SOURCES, VERSION, type Role } from './platform.js';
 
 function config(): Config {
@@ -133,6 +134,33 @@ admin
       try {
         const user = await platform.identity.service.createPlatformAdmin({ email: options.email, password }, systemContext('cli'));
         console.log(`Created platform administrator ${user.email} (${user.id}). Sign in at ${cfg.publicUrl}/admin`);
+      } finally {
+        await platform.close();
+      }
+    }).catch(fail),
+  );
+
+const apiKey = program.command('api-key').description('Manage API keys');
+apiKey
+  .command('create')
+  .description('Create a service API key for a tenant; prints it as JSON, the secret this once')
+  .requiredOption('--tenant <id>', 'the tenant the key acts for')
+  .requiredOption('--name <name>', 'what the key is for')
+  .option('--role <role>', 'a built-in tenant role or a custom role id', 'read-only')
+  .option('--scopes <patterns>', 'comma-separated action patterns that narrow the role (e.g. tenants:tenant.read)')
+  .option('--expires-in-days <days>', 'the key stops working after this many days')
+  .action((options: { tenant: string; name: string; role: string; scopes?: string; expiresInDays?: string }) =>
+    withDatabase(async (database, cfg) => {
+      const days = options.expiresInDays === undefined ? undefined : Number(options.expiresInDays);
+      if (days !== undefined && !(Number.isInteger(days) && days > 0)) throw new Error('--expires-in-days must be a whole number of days, 1 or more.');
+      await migrateDatabase(database.ownerUrl);
+      const platform = await createPlatform({ config: cfg, database: { ...database, release: async () => {} }, role: 'api', logger: createLogger('warn') });
+      try {
+        const scopes = options.scopes === undefined ? null : options.scopes.split(',').map((scope) => scope.trim()).filter(Boolean);
+        const expiresAt = days === undefined ? null : new Date(Date.now() + days * 86_400_000).toISOString();
+        // The operator at the console acts with platform authority, like `admin create`.
+        const key = await platform.identity.apiKeys.createServiceKey(options.tenant, { name: options.name, role: options.role, scopes, expiresAt }, consoleOperatorContext('cli'));
+        console.log(JSON.stringify(key, null, 2));
       } finally {
         await platform.close();
       }

@@ -136,6 +136,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
     },
     async close() {
       await app.close();
+      for (const module of modules) await module.stop?.();
       if (started) {
         if (role !== 'api') await events.stop();
         await jobs.stop({ graceful: true, wait: true, timeout: 5000 });

@@ -12,6 +12,7 @@ export const ID_PREFIXES = {
   invitation: 'ivt',
   request: 'req',
   mail: 'mail',
+  apiKey: 'key',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

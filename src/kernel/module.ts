@@ -16,4 +16,6 @@ export interface ModuleDefinition {
   routes?(app: HttpApp): void | Promise<void>;
   /** Starts the module's job workers (worker role only). */
   startWorkers?(): Promise<void>;
+  /** Releases what the module holds open (listener connections); called when the platform closes. */
+  stop?(): Promise<void>;
 }

@@ -56,6 +56,11 @@ const RESOURCE_PREFIX = 'prn:';
 
 export class PolicyError extends Error {}
 
+/** True for a valid action pattern (`billing:invoice.read`, `billing:*`, `*`): what statements and credential scopes accept. */
+export function isActionPattern(pattern: string): boolean {
+  return ACTION.test(pattern);
+}
+
 function escapeRegex(text: string): string {
   return text.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
 }

@@ -3,7 +3,7 @@
 // caller's active tenant (`prn:${tenant}:…`); partner roles reach the partner's customer tenants
 // (`prn:${customer}:…`, one binding per customer). Actions are `service:resource.verb`.
 import type { Policy, Statement } from '../../kernel/authz/policy.js';
-import type { PlatformRole } from '../../kernel/context.js';
+import type { PlatformRole, RequestContext } from '../../kernel/context.js';
 
 const ALL = 'prn:*:*/*';
 const TENANT = 'prn:${tenant}:*/*';
@@ -85,4 +85,28 @@ export function policiesFor(input: {
     }
   }
   return policies;
+}
+
+/**
+ * The person at the server's console (the `platforma` CLI): whoever can run it can read the owner
+ * database URL, so they act with platform-admin authority, recorded as `console` in the audit log.
+ */
+export function consoleOperatorContext(requestId = 'cli'): RequestContext {
+  return {
+    principal: {
+      userId: 'console',
+      email: 'console operator',
+      platformRole: 'platform-admin',
+      tenantId: null,
+      tenantRole: null,
+      method: 'session',
+      sessionId: null,
+      subjectId: 'console',
+      mfa: true,
+      policies: policiesFor({ platformRole: 'platform-admin', tenantRole: null, customStatements: null, partnerCustomers: [] }),
+      scopes: null,
+    },
+    requestId,
+    sourceIp: 'local',
+  };
 }

@@ -1,11 +1,11 @@
 // Identity: who people are, how they prove it, and what they may do. Accounts (one person across
 // several tenants), password sign-in and server-side sessions, memberships with built-in and custom
-// roles evaluated as policies, invitations by email. Not yet here: MFA, API keys, OAuth, SSO (the
-// rest of the identity issue).
+// roles evaluated as policies, invitations by email, API keys (service and personal) as bearer
+// credentials. Not yet here: MFA, OAuth, SSO (the rest of the identity issue).
 import { fileURLToPath } from 'node:url';
 import type { Kernel } from '../../kernel/kernel.js';
 import type { ModuleDefinition } from '../../kernel/module.js';
-import type { Authenticators } from '../../gateway/authenticate.js';
+import type { Authentication, Authenticators } from '../../gateway/authenticate.js';
 import { IdentityService, type TenantDirectory } from './service.js';
 import { AccessService } from './access-service.js';
 import { identityRoutes } from './routes.js';
@@ -13,29 +13,72 @@ import { accessRoutes } from './access-routes.js';
 import { InvitationService } from './invitation-service.js';
 import { invitationRoutes } from './invitation-routes.js';
 import type { Mailer } from '../notifications/index.js';
+import { ApiKeyService } from './api-key-service.js';
+import { apiKeyRoutes } from './api-key-routes.js';
+import { CredentialCache, credentialKey } from './credential-cache.js';
+import { dispatchBearer, type BearerResolver } from './bearer.js';
+import { PARTNER_ROLES } from './builtin-roles.js';
 
 export type { PublicUser, TenantDirectory } from './service.js';
 export { MIN_PASSWORD_LENGTH } from './service.js';
-export { TENANT_ROLES, PARTNER_ROLES } from './builtin-roles.js';
+export { TENANT_ROLES, PARTNER_ROLES, consoleOperatorContext } from './builtin-roles.js';
+export type { BearerResolver } from './bearer.js';
 
 export interface IdentityModule {
   definition: ModuleDefinition;
   service: IdentityService;
   access: AccessService;
   invitations: InvitationService;
+  apiKeys: ApiKeyService;
   authenticators: Authenticators;
+  /** Resolved sessions and keys, kept briefly; dropped whenever the database announces a change. */
+  credentials: CredentialCache<CachedCredential>;
 }
+
+interface CachedCredential {
+  authentication: Authentication;
+  /** Set for API keys: where to record the key's use. */
+  keyId?: string;
+  tenantId?: string;
+}
+
+// Partner roles' reach follows the partner's customer tenants, which the tenants module changes:
+// the identity triggers cannot announce that, so such principals are looked up every time.
+const isPartnerRole = (role: string | null) => role !== null && (PARTNER_ROLES as readonly string[]).includes(role);
 
 export function createIdentityModule(deps: { kernel: Kernel; tenants: TenantDirectory; mailer: Mailer }): IdentityModule {
   const service = new IdentityService(deps.kernel, deps.tenants);
   const access = new AccessService(deps.kernel, deps.tenants);
   const invitations = new InvitationService(deps.kernel, deps.tenants, deps.mailer);
+  const apiKeys = new ApiKeyService(deps.kernel, deps.tenants);
+  const credentials = new CredentialCache<CachedCredential>(deps.kernel.clock, deps.kernel.logger);
+  void credentials.listen(deps.kernel.pool);
   const secureCookies = deps.kernel.config.publicUrl.startsWith('https://');
+  const session = async (token: string) => {
+    const cached = await credentials.resolve(credentialKey('session', token), async () => {
+      const authentication = await service.resolveSession(token);
+      return authentication && { value: { authentication }, expiresAt: authentication.expiresAt, cacheable: !isPartnerRole(authentication.principal.tenantRole) };
+    });
+    return cached?.authentication;
+  };
+  // Bearer tokens by kind: `pk_…` are API keys. (OAuth access tokens join this list.)
+  const bearerResolvers: BearerResolver[] = [
+    {
+      accepts: ApiKeyService.looksLikeKey,
+      async resolve(token) {
+        const cached = await credentials.resolve(credentialKey('api-key', token), () => apiKeys.resolve(token));
+        if (cached?.keyId && cached.tenantId) apiKeys.noteUse(cached.keyId, cached.tenantId);
+        return cached?.authentication;
+      },
+    },
+  ];
   return {
     service,
     access,
     invitations,
-    authenticators: { session: (token) => service.resolveSession(token) },
+    apiKeys,
+    credentials,
+    authenticators: { session, bearer: dispatchBearer(bearerResolvers) },
     definition: {
       name: 'identity',
       migrations: fileURLToPath(new URL('./migrations', import.meta.url)),
@@ -43,7 +86,9 @@ export function createIdentityModule(deps: { kernel: Kernel; tenants: TenantDire
         identityRoutes(app, service, secureCookies);
         accessRoutes(app, access);
         invitationRoutes(app, invitations);
+        apiKeyRoutes(app, apiKeys);
       },
+      stop: () => credentials.stop(),
     },
   };
 }

@@ -1,0 +1,15 @@
+// Bearer credentials come in several kinds (API keys now; OAuth access tokens next). Each kind is
+// recognised by its shape, without a lookup, and resolved by its own resolver; a token no resolver
+// recognises is refused.
+import type { FastifyRequest } from 'fastify';
+import type { Authentication, Authenticators } from '../../gateway/authenticate.js';
+
+export interface BearerResolver {
+  /** True when the token is of this resolver's kind (e.g. starts with `pk_`). */
+  accepts(token: string): boolean;
+  resolve(token: string, request: FastifyRequest): Promise<Authentication | undefined>;
+}
+
+export function dispatchBearer(resolvers: readonly BearerResolver[]): NonNullable<Authenticators['bearer']> {
+  return async (token, request) => resolvers.find((resolver) => resolver.accepts(token))?.resolve(token, request);
+}
