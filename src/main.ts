@@ -63,6 +63,7 @@ program
       return fail(error);
     });
     let platform: Awaited<ReturnType<typeof createPlatform>> | undefined;
+    let admins = 0;
     let stopping = false;
     const stop = async (signal: string) => {
       if (stopping) return;
@@ -81,6 +82,8 @@ program
       const applied = await migrateDatabase(database.ownerUrl);
       if (applied.length > 0) logger.info({ applied }, 'migrations applied');
       platform = await createPlatform({ config: cfg, database, role: options.role, logger });
+      // Counted before listening, so the banner follows "ready" at once instead of racing a query.
+      admins = await platform.identity.service.platformAdminCount();
       await platform.start();
     } catch (error) {
       logger.fatal({ err: error }, 'start-up failed');
@@ -88,7 +91,6 @@ program
       fail(error);
     }
     const url = cfg.publicUrl;
-    const admins = await platform.identity.service.platformAdminCount();
     const readyMs = Math.round(performance.now() - startedAt);
     const lines = [
       '',
@@ -106,6 +108,7 @@ program
     } else {
       lines.push(`  Sign in at ${url}/admin with an administrator's email and password.`);
     }
+    if (cfg.insecureNoAuth) lines.push('', '  !!! AUTHENTICATION IS OFF (PLATFORMA_INSECURE_NO_AUTH): every request acts as a platform administrator. Benchmarks only. !!!');
     console.log(`${lines.join('\n')}\n`);
   });
 

@@ -28,6 +28,8 @@ export interface Authenticators {
   session(token: string): Promise<Authentication | undefined>;
   /** Resolves a bearer token (API key or OAuth access token); absent until those exist. */
   bearer?(token: string, request: FastifyRequest): Promise<Authentication | undefined>;
+  /** Benchmark only (config.insecureNoAuth): what a request without credentials acts as. Absent otherwise. */
+  insecureNoAuth?: Authentication;
 }
 
 declare module 'fastify' {
@@ -71,6 +73,8 @@ export function registerAuthentication(app: HttpApp, authenticators: Authenticat
       if (!request.authentication) return sendProblem(reply, problem(request, 'PLAT_UNAUTHENTICATED', 'The bearer credential is unknown, expired or revoked.'));
     } else if (cookie) {
       request.authentication = await authenticators.session(cookie);
+    } else if (authenticators.insecureNoAuth) {
+      request.authentication = authenticators.insecureNoAuth;
     }
     const config = request.routeOptions.config;
     if (request.routeOptions.url === undefined || config.public) return;

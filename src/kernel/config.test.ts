@@ -139,3 +139,30 @@ describe('through the CLI', () => {
     expect(printed).toMatchObject({ port: 9123, databaseUrl: 'postgres://owner:*****@db.example.com:5432/platforma', databaseAppUrl: '(derived)' });
   });
 });
+
+describe('PLATFORMA_INSECURE_NO_AUTH (benchmark only)', () => {
+  const on = { PLATFORMA_INSECURE_NO_AUTH: 'benchmark-only', NODE_ENV: 'benchmark', HOST: '127.0.0.1' };
+
+  it('is off by default', () => {
+    expect(loadConfig({}).insecureNoAuth).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'benchmark', HOST: '127.0.0.1' }).insecureNoAuth).toBe(false);
+  });
+
+  it('switches authentication off only with NODE_ENV=benchmark, a loopback HOST and the exact value', () => {
+    expect(loadConfig(on).insecureNoAuth).toBe(true);
+    expect(loadConfig({ ...on, HOST: '::1' }).insecureNoAuth).toBe(true);
+  });
+
+  it('stops the boot, naming the variable, when any of the three is missing', () => {
+    for (const env of [
+      { ...on, NODE_ENV: 'production' },
+      { ...on, NODE_ENV: undefined },
+      { ...on, HOST: '0.0.0.0' },
+      { ...on, HOST: undefined },
+      { ...on, PLATFORMA_INSECURE_NO_AUTH: 'true' },
+      { ...on, PLATFORMA_INSECURE_NO_AUTH: '1' },
+    ]) {
+      expect(() => loadConfig(env), JSON.stringify(env)).toThrow(/^PLATFORMA_INSECURE_NO_AUTH: switches authentication off/);
+    }
+  });
+});

@@ -35,6 +35,12 @@ export interface Config {
   smtpUrl: string | undefined;
   /** The From of outgoing mail: `Name <address>` or an address. */
   mailFrom: string;
+  /**
+   * Benchmark only: requests without credentials act as a fixed platform administrator, so the
+   * benchmark can compare authenticated requests with unauthenticated ones on the same server.
+   * Needs PLATFORMA_INSECURE_NO_AUTH=benchmark-only AND NODE_ENV=benchmark AND a loopback HOST.
+   */
+  insecureNoAuth: boolean;
 }
 
 export class ConfigError extends Error {
@@ -132,6 +138,20 @@ function fileSource(env: Source): Source {
   return out;
 }
 
+const LOOPBACK_HOSTS = ['127.0.0.1', '::1', 'localhost'];
+
+/** Switching authentication off takes three deliberate settings; any one missing stops the boot. */
+function insecureNoAuth(source: Source, env: Source, host: string): boolean {
+  const raw = source.PLATFORMA_INSECURE_NO_AUTH;
+  if (raw === undefined || raw === '') return false;
+  const name = 'PLATFORMA_INSECURE_NO_AUTH';
+  if (raw !== 'benchmark-only') throw new ConfigError(name, 'switches authentication off; the only accepted value is benchmark-only', raw);
+  // NODE_ENV from the real environment only, not from a config file that might travel to production.
+  if (env.NODE_ENV !== 'benchmark') throw new ConfigError(name, 'switches authentication off and is honoured only with NODE_ENV=benchmark', raw);
+  if (!LOOPBACK_HOSTS.includes(host)) throw new ConfigError(name, `switches authentication off and is honoured only on a loopback HOST (${LOOPBACK_HOSTS.join(', ')})`, raw);
+  return true;
+}
+
 export function loadConfig(env: Source = process.env): Config {
   const source: Source = { ...fileSource(env), ...env };
   const port = integer(source, 'PORT', 8080, 0, 65535);
@@ -152,6 +172,7 @@ export function loadConfig(env: Source = process.env): Config {
     sessionTtlSeconds: integer(source, 'SESSION_TTL_SECONDS', 8 * 3600, 60, 30 * 24 * 3600),
     smtpUrl: smtpUrl(source, 'SMTP_URL'),
     mailFrom: mailAddress(source, 'MAIL_FROM', 'Platforma <no-reply@localhost>'),
+    insecureNoAuth: insecureNoAuth(source, env, host),
   });
 }
 

@@ -17,7 +17,7 @@ import { ApiKeyService } from './api-key-service.js';
 import { apiKeyRoutes } from './api-key-routes.js';
 import { CredentialCache, credentialKey } from './credential-cache.js';
 import { dispatchBearer, type BearerResolver } from './bearer.js';
-import { PARTNER_ROLES } from './builtin-roles.js';
+import { PARTNER_ROLES, consoleOperatorContext } from './builtin-roles.js';
 
 export type { PublicUser, TenantDirectory } from './service.js';
 export { MIN_PASSWORD_LENGTH } from './service.js';
@@ -72,13 +72,18 @@ export function createIdentityModule(deps: { kernel: Kernel; tenants: TenantDire
       },
     },
   ];
+  const authenticators: Authenticators = { session, bearer: dispatchBearer(bearerResolvers) };
+  if (deps.kernel.config.insecureNoAuth) {
+    authenticators.insecureNoAuth = { principal: { ...consoleOperatorContext().principal!, userId: 'insecure-no-auth', subjectId: 'insecure-no-auth', email: 'nobody (authentication is off)' }, csrfToken: null, expiresAt: null, mfaPending: false };
+    deps.kernel.logger.warn('AUTHENTICATION IS OFF (PLATFORMA_INSECURE_NO_AUTH, NODE_ENV=benchmark): every request without credentials acts as a platform administrator. For benchmarks only.');
+  }
   return {
     service,
     access,
     invitations,
     apiKeys,
     credentials,
-    authenticators: { session, bearer: dispatchBearer(bearerResolvers) },
+    authenticators,
     definition: {
       name: 'identity',
       migrations: fileURLToPath(new URL('./migrations', import.meta.url)),
