@@ -13,6 +13,7 @@ export const ID_PREFIXES = {
   request: 'req',
   mail: 'mail',
   apiKey: 'key',
+  oauthClient: 'oac',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -1,7 +1,8 @@
 // Identity: who people are, how they prove it, and what they may do. Accounts (one person across
 // several tenants), password sign-in and server-side sessions, memberships with built-in and custom
-// roles evaluated as policies, invitations by email, API keys (service and personal) as bearer
-// credentials. Not yet here: MFA, OAuth, SSO (the rest of the identity issue).
+// roles evaluated as policies, invitations by email, API keys (service and personal) and OAuth
+// access tokens as bearer credentials, the OAuth 2.0 / OpenID Connect authorization server (oauth/).
+// Not yet here: MFA, SSO (the rest of the identity issue).
 import { fileURLToPath } from 'node:url';
 import type { Kernel } from '../../kernel/kernel.js';
 import type { ModuleDefinition } from '../../kernel/module.js';
@@ -18,6 +19,11 @@ import { apiKeyRoutes } from './api-key-routes.js';
 import { CredentialCache, credentialKey } from './credential-cache.js';
 import { dispatchBearer, type BearerResolver } from './bearer.js';
 import { PARTNER_ROLES, consoleOperatorContext } from './builtin-roles.js';
+import { AuthorizationServer } from './oauth/authorization-server.js';
+import { OAuthBearer, looksLikeJwt } from './oauth/bearer.js';
+import { OAuthClientService } from './oauth/client-service.js';
+import { oauthClientRoutes } from './oauth/client-routes.js';
+import { interactionRoutes } from './oauth/interaction-routes.js';
 
 export type { PublicUser, TenantDirectory } from './service.js';
 export { MIN_PASSWORD_LENGTH } from './service.js';
@@ -33,6 +39,8 @@ export interface IdentityModule {
   authenticators: Authenticators;
   /** Resolved sessions and keys, kept briefly; dropped whenever the database announces a change. */
   credentials: CredentialCache<CachedCredential>;
+  oauth: AuthorizationServer;
+  oauthClients: OAuthClientService;
 }
 
 interface CachedCredential {
@@ -51,6 +59,9 @@ export function createIdentityModule(deps: { kernel: Kernel; tenants: TenantDire
   const access = new AccessService(deps.kernel, deps.tenants);
   const invitations = new InvitationService(deps.kernel, deps.tenants, deps.mailer);
   const apiKeys = new ApiKeyService(deps.kernel, deps.tenants);
+  const oauth = new AuthorizationServer(deps.kernel);
+  const oauthBearer = new OAuthBearer(deps.kernel, oauth);
+  const oauthClients = new OAuthClientService(deps.kernel, deps.tenants);
   const credentials = new CredentialCache<CachedCredential>(deps.kernel.clock, deps.kernel.logger);
   void credentials.listen(deps.kernel.pool);
   const secureCookies = deps.kernel.config.publicUrl.startsWith('https://');
@@ -61,7 +72,8 @@ export function createIdentityModule(deps: { kernel: Kernel; tenants: TenantDire
     });
     return cached?.authentication;
   };
-  // Bearer tokens by kind: `pk_…` are API keys. (OAuth access tokens join this list.)
+  // Bearer tokens by kind: `pk_…` are API keys, JWTs are OAuth access tokens. OAuth tokens are not
+  // cached: their revocation (a row deleted by the provider) must apply on the very next call.
   const bearerResolvers: BearerResolver[] = [
     {
       accepts: ApiKeyService.looksLikeKey,
@@ -71,6 +83,7 @@ export function createIdentityModule(deps: { kernel: Kernel; tenants: TenantDire
         return cached?.authentication;
       },
     },
+    { accepts: looksLikeJwt, resolve: (token) => oauthBearer.authenticate(token) },
   ];
   const authenticators: Authenticators = { session, bearer: dispatchBearer(bearerResolvers) };
   if (deps.kernel.config.insecureNoAuth) {
@@ -84,14 +97,18 @@ export function createIdentityModule(deps: { kernel: Kernel; tenants: TenantDire
     apiKeys,
     credentials,
     authenticators,
+    oauth,
+    oauthClients,
     definition: {
       name: 'identity',
       migrations: fileURLToPath(new URL('./migrations', import.meta.url)),
-      routes: (app) => {
+      routes: async (app) => {
         identityRoutes(app, service, secureCookies);
         accessRoutes(app, access);
         invitationRoutes(app, invitations);
         apiKeyRoutes(app, apiKeys);
+        oauthClientRoutes(app, oauthClients);
+        await interactionRoutes(app, { kernel: deps.kernel, server: oauth, tenants: deps.tenants, resolveSession: (token) => service.resolveSession(token) });
       },
       stop: () => credentials.stop(),
     },

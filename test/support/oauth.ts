@@ -1,0 +1,84 @@
+// Drives the OAuth server the way real clients and browsers do, without a network: openid-client
+// gets a fetch that goes through app.inject(), and a cookie-carrying "browser" follows redirects
+// until they leave the platform (to the client's redirect URI).
+import type { FastifyInstance } from 'fastify';
+
+type InjectableApp = Pick<FastifyInstance, 'inject'>;
+
+/** A fetch for openid-client's customFetch that answers from the app in-process. */
+export function injectFetch(app: InjectableApp) {
+  return async (url: string, options: { method?: string; headers?: Record<string, string> | Headers; body?: unknown }): Promise<Response> => {
+    const target = new URL(url);
+    const headers: Record<string, string> = {};
+    new Headers(options.headers as HeadersInit | undefined).forEach((value, name) => (headers[name] = value));
+    headers.host = target.host;
+    const body = options.body === undefined || options.body === null ? undefined : options.body instanceof URLSearchParams ? options.body.toString() : String(options.body);
+    const response = await app.inject({ method: (options.method ?? 'GET') as 'GET', url: target.pathname + target.search, headers, ...(body === undefined ? {} : { payload: body }) });
+    const out = new Headers();
+    for (const [name, value] of Object.entries(response.headers)) {
+      for (const v of [value].flat()) if (v !== undefined) out.append(name, String(v));
+    }
+    const empty = response.statusCode === 204 || response.statusCode === 304 || response.rawPayload.length === 0;
+    return new Response(empty ? null : new Uint8Array(response.rawPayload), { status: response.statusCode, headers: out });
+  };
+}
+
+export interface Hop {
+  status: number;
+  url: string;
+  body: string;
+  headers: Record<string, string | string[] | number | undefined>;
+}
+
+/** A minimal browser: a cookie jar (paths ignored) and redirects followed while they stay on `origin`. */
+export class TestBrowser {
+  readonly jar = new Map<string, string>();
+
+  constructor(
+    private readonly app: InjectableApp,
+    private readonly origin: string,
+    cookies: Record<string, string> = {},
+  ) {
+    for (const [name, value] of Object.entries(cookies)) this.jar.set(name, value);
+  }
+
+  #remember(setCookie: string | string[] | undefined) {
+    for (const line of [setCookie ?? []].flat()) {
+      const [pair, ...attributes] = line.split(';');
+      const eq = (pair ?? '').indexOf('=');
+      const name = (pair ?? '').slice(0, eq).trim();
+      const value = (pair ?? '').slice(eq + 1).trim();
+      const expires = attributes.map((a) => a.trim()).find((a) => a.toLowerCase().startsWith('expires='));
+      const expired = expires !== undefined && new Date(expires.slice(8)).getTime() < Date.now();
+      if (!value || expired) this.jar.delete(name);
+      else this.jar.set(name, value);
+    }
+  }
+
+  /** One request, no redirect following. */
+  async request(url: string, init: { method?: string; form?: Record<string, string> } = {}): Promise<Hop> {
+    const target = new URL(url, this.origin);
+    const cookie = [...this.jar].map(([n, v]) => `${n}=${v}`).join('; ');
+    const response = await this.app.inject({
+      method: (init.method ?? 'GET') as 'GET',
+      url: target.pathname + target.search,
+      headers: { host: target.host, ...(cookie ? { cookie } : {}), ...(init.form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
+      ...(init.form ? { payload: new URLSearchParams(init.form).toString() } : {}),
+    });
+    this.#remember(response.headers['set-cookie']);
+    return { status: response.statusCode, url: target.href, body: response.body, headers: response.headers };
+  }
+
+  /** Follows redirects on the platform; returns the last page, or the first URL off the platform. */
+  async navigate(url: string, init: { method?: string; form?: Record<string, string> } = {}): Promise<{ page?: Hop; leftTo?: URL }> {
+    let hop = await this.request(url, init);
+    for (let i = 0; i < 10; i++) {
+      const location = hop.headers.location;
+      if (hop.status < 300 || hop.status >= 400 || typeof location !== 'string') return { page: hop };
+      const next = new URL(location, hop.url);
+      if (next.origin !== this.origin) return { leftTo: next };
+      hop = await this.request(next.href);
+    }
+    throw new Error('too many redirects');
+  }
+}
