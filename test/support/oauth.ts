@@ -2,6 +2,7 @@
 // gets a fetch that goes through app.inject(), and a cookie-carrying "browser" follows redirects
 // until they leave the platform (to the client's redirect URI).
 import type { FastifyInstance } from 'fastify';
+import * as client from 'openid-client';
 
 type InjectableApp = Pick<FastifyInstance, 'inject'>;
 
@@ -81,4 +82,43 @@ export class TestBrowser {
     }
     throw new Error('too many redirects');
   }
+}
+
+/** openid-client's discovery against the in-process app (issuer = PUBLIC_URL/oauth). */
+export async function discoverOAuth(app: InjectableApp, issuer: string, clientId: string, clientSecret: string): Promise<client.Configuration> {
+  const config = await client.discovery(new URL(issuer), clientId, undefined, client.ClientSecretBasic(clientSecret), {
+    [client.customFetch]: injectFetch(app),
+    execute: [client.allowInsecureRequests],
+  });
+  config[client.customFetch] = injectFetch(app);
+  return config;
+}
+
+/** The OAuth error code of a failed openid-client call (body error or WWW-Authenticate challenge). */
+export async function oauthError(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+  } catch (error) {
+    const e = error as { error?: string; cause?: { parameters?: { error?: string } }[] };
+    return e.error ?? e.cause?.[0]?.parameters?.error ?? String(error);
+  }
+  throw new Error('expected the call to fail');
+}
+
+/**
+ * An OAuth access token (client credentials) for a tenant: registers a client through the API with
+ * `headers` (staff or a tenant administrator) and asks the token endpoint for `scopes`.
+ */
+export async function clientCredentialsToken(
+  app: InjectableApp,
+  headers: Record<string, string>,
+  tenantId: string,
+  options: { role?: string; scopes?: string[] } = {},
+): Promise<string> {
+  const scopes = options.scopes ?? ['tenants:read'];
+  const created = await app.inject({ method: 'POST', url: `/api/v1/tenants/${tenantId}/oauth-clients`, headers, payload: { name: 'Test client', scopes, ...(options.role ? { role: options.role } : {}) } });
+  if (created.statusCode !== 201) throw new Error(`creating the OAuth client failed: ${created.statusCode} ${created.body}`);
+  const { clientId, clientSecret, issuer } = created.json() as { clientId: string; clientSecret: string; issuer: string };
+  const config = await discoverOAuth(app, issuer, clientId, clientSecret);
+  return (await client.clientCredentialsGrant(config, { scope: scopes.join(' ') })).access_token;
 }
