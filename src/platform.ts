@@ -12,6 +12,7 @@ import { loadMigrations, migrate, assertMigrated, type MigrationSource } from '.
 import { ensureAppRole } from './kernel/db/roles.js';
 import type { DatabaseLocation } from './kernel/db/location.js';
 import { AuditLog } from './kernel/audit.js';
+import { loadSecretBox } from './kernel/encryption.js';
 import { EventDispatcher, DELIVERY_QUEUE } from './kernel/outbox.js';
 import { createJobQueue, installJobQueue, scheduleCron, type QueueDefinition } from './kernel/jobs.js';
 import { createHttpServer, type HttpApp } from './kernel/http/server.js';
@@ -101,7 +102,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
   // Modules, in dependency order, each with exactly what it needs.
   const notifications = createNotificationsModule({ kernel });
   const tenants = createTenantsModule({ kernel });
-  const identity = createIdentityModule({ kernel, tenants: tenants.service, mailer: notifications.mailer });
+  const identity = createIdentityModule({ kernel, tenants: tenants.service, mailer: notifications.mailer, secrets: loadSecretBox(config) });
   const modules: ModuleDefinition[] = [notifications.definition, identity.definition, tenants.definition];
 
   const app = await createHttpServer({ logger, metrics, bodyLimit: config.bodyLimit, version: VERSION });

@@ -4,8 +4,11 @@
 //   stops most cross-site writes; the token stops the rest);
 // - `Authorization: Bearer …` (API keys, OAuth access tokens): no CSRF token, since browsers never
 //   attach it on their own.
-// A session that still owes its second factor is "MFA pending": it may only reach the routes that
-// complete MFA (config.allowMfaPending); everything else answers 401 PLAT_MFA_REQUIRED.
+// A session may be *restricted*: it still owes its second factor (mfa_verify), must enrol one before
+// anything else (mfa_enroll: MFA is mandatory for staff and for some tenants), or must change an
+// expired password (password_change). A restricted session reaches only the routes whose
+// config.allowRestricted lists its restriction; everything else answers 401 PLAT_MFA_REQUIRED or
+// 403 PLAT_PASSWORD_CHANGE_REQUIRED. One mechanism for every half-signed-in state.
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { HttpApp } from '../kernel/http/server.js';
@@ -14,13 +17,16 @@ import { problem, sendProblem } from '../kernel/http/problem.js';
 
 export const SESSION_COOKIE = 'platforma_session';
 
+export const SESSION_RESTRICTIONS = ['mfa_verify', 'mfa_enroll', 'password_change'] as const;
+export type SessionRestriction = (typeof SESSION_RESTRICTIONS)[number];
+
 export interface Authentication {
   principal: Principal;
   /** The session's CSRF token: set for cookie sessions, whose writes must echo it. */
   csrfToken: string | null;
   expiresAt: Date | null;
-  /** True while a session still owes its second factor. */
-  mfaPending: boolean;
+  /** What the session must do before it may do anything else; null for a fully signed-in one. */
+  restriction: SessionRestriction | null;
 }
 
 export interface Authenticators {
@@ -37,8 +43,8 @@ declare module 'fastify' {
     authentication?: Authentication;
   }
   interface FastifyContextConfig {
-    /** Reachable by a session that has not completed MFA yet (the MFA step itself, sign-out). */
-    allowMfaPending?: boolean;
+    /** Restrictions under which a session may still reach this route (the step that lifts them, sign-out, the session read). */
+    allowRestricted?: readonly SessionRestriction[];
   }
 }
 
@@ -53,10 +59,22 @@ function sameToken(a: string, b: string): boolean {
 
 export function requestContext(request: FastifyRequest): RequestContext {
   const authentication = request.authentication;
-  // A half-signed-in session reaches only the MFA routes, which read the principal themselves.
-  const principal = authentication && !authentication.mfaPending ? authentication.principal : null;
+  // A restricted session has a principal only on the routes that accept its restriction (the
+  // gateway refused it everywhere else already; this keeps the rule true for public routes too).
+  const accepted = authentication && (authentication.restriction === null || allows(request, authentication.restriction));
+  const principal = authentication && accepted ? authentication.principal : null;
   return { principal, requestId: String(request.id), sourceIp: request.ip };
 }
+
+function allows(request: FastifyRequest, restriction: SessionRestriction): boolean {
+  return request.routeOptions.config?.allowRestricted?.includes(restriction) ?? false;
+}
+
+const RESTRICTED_ANSWERS = {
+  mfa_verify: ['PLAT_MFA_REQUIRED', 'Complete multi-factor authentication first (POST /api/v1/auth/mfa/verify).'],
+  mfa_enroll: ['PLAT_MFA_REQUIRED', 'Multi-factor authentication is mandatory for this account: enrol first (POST /api/v1/me/mfa/totp).'],
+  password_change: ['PLAT_PASSWORD_CHANGE_REQUIRED', 'The password has expired: change it first (POST /api/v1/me/password).'],
+} as const;
 
 export function registerAuthentication(app: HttpApp, authenticators: Authenticators): void {
   app.addHook('onRequest', async (request, reply) => {
@@ -82,8 +100,9 @@ export function registerAuthentication(app: HttpApp, authenticators: Authenticat
     if (!authentication) {
       return sendProblem(reply, problem(request, 'PLAT_UNAUTHENTICATED', cookie ? 'The session has ended; sign in again.' : 'Sign in first.'));
     }
-    if (authentication.mfaPending && !config.allowMfaPending) {
-      return sendProblem(reply, problem(request, 'PLAT_MFA_REQUIRED', 'Complete multi-factor authentication first (POST /api/v1/auth/mfa/verify).'));
+    if (authentication.restriction !== null && !allows(request, authentication.restriction)) {
+      const [code, detail] = RESTRICTED_ANSWERS[authentication.restriction];
+      return sendProblem(reply, problem(request, code, detail, { restriction: authentication.restriction }));
     }
     if (authentication.csrfToken !== null && !SAFE_METHODS.has(request.method)) {
       const sent = request.headers['x-csrf-token'];

@@ -37,6 +37,12 @@ describe('bad values', () => {
     { env: { PUBLIC_URL: 'platforma.example.com' }, variable: 'PUBLIC_URL', allowed: /http:\/\/ or https:\/\// },
     { env: { BODY_LIMIT: '10' }, variable: 'BODY_LIMIT', allowed: /whole number from 1024/ },
     { env: { SESSION_TTL_SECONDS: '1h' }, variable: 'SESSION_TTL_SECONDS', allowed: /whole number from 60/ },
+    { env: { SESSION_IDLE_SECONDS: '30' }, variable: 'SESSION_IDLE_SECONDS', allowed: /whole number from 60/ },
+    { env: { SESSION_IDLE_SECONDS: 'soon' }, variable: 'SESSION_IDLE_SECONDS', allowed: /whole number from 60/ },
+    { env: { SIGN_IN_MAX_FAILURES: '0' }, variable: 'SIGN_IN_MAX_FAILURES', allowed: /whole number from 1/ },
+    { env: { SIGN_IN_LOCK_SECONDS: '-5' }, variable: 'SIGN_IN_LOCK_SECONDS', allowed: /whole number from 1/ },
+    { env: { SIGN_IN_MAX_FAILURES_PER_IP: 'many' }, variable: 'SIGN_IN_MAX_FAILURES_PER_IP', allowed: /whole number from 1/ },
+    { env: { PLATFORMA_ENCRYPTION_KEY: 'c2hvcnQ=' }, variable: 'PLATFORMA_ENCRYPTION_KEY', allowed: /32 random bytes in base64/ },
   ];
   for (const { env, variable, allowed } of cases) {
     it(`refuses ${JSON.stringify(env)} naming ${variable} and what it accepts`, () => {

@@ -29,8 +29,21 @@ export interface Config {
   bodyLimit: number;
   /** Where the built web apps are served from. */
   webDist: string;
-  /** Session lifetime in seconds. */
+  /** Absolute session lifetime in seconds, however active the session is. */
   sessionTtlSeconds: number;
+  /** A session unused for this many seconds ends (idle timeout). */
+  sessionIdleSeconds: number;
+  /** Failed sign-ins for one account before it is locked. */
+  signInMaxFailures: number;
+  /** How long a locked account stays locked, in seconds. */
+  signInLockSeconds: number;
+  /** Failed sign-ins from one IP address within signInLockSeconds before that address is refused. */
+  signInMaxFailuresPerIp: number;
+  /**
+   * Key that encrypts secrets stored in the database (TOTP seeds): 32 bytes, base64. Absent: a key
+   * generated once and kept in `home`/secrets/encryption.key (see docs/adr/0005).
+   */
+  encryptionKey: Buffer | undefined;
   /** Outgoing mail server (`smtp://` or `smtps://user:pass@host:port`). Absent: mail is stored, not sent. */
   smtpUrl: string | undefined;
   /** The From of outgoing mail: `Name <address>` or an address. */
@@ -117,6 +130,15 @@ function mailAddress(source: Source, name: string, fallback: string): string {
   return raw.trim();
 }
 
+function encryptionKey(source: Source, name: string): Buffer | undefined {
+  const raw = source[name];
+  if (raw === undefined || raw === '') return undefined;
+  const key = /^[A-Za-z0-9+/_-]+={0,2}$/.test(raw) ? Buffer.from(raw, 'base64') : Buffer.alloc(0);
+  // Never echo the value: it is a key.
+  if (key.length !== 32) throw new ConfigError(name, 'must be 32 random bytes in base64 (openssl rand -base64 32)', '<hidden>');
+  return key;
+}
+
 /** Reads the optional JSON config file; environment variables win over it. */
 function fileSource(env: Source): Source {
   const path = env.PLATFORMA_CONFIG;
@@ -170,6 +192,11 @@ export function loadConfig(env: Source = process.env): Config {
     bodyLimit: integer(source, 'BODY_LIMIT', 1_048_576, 1024, 100 * 1_048_576),
     webDist: source.PLATFORMA_WEB_DIST ? resolve(source.PLATFORMA_WEB_DIST) : PACKAGED_WEB_DIST,
     sessionTtlSeconds: integer(source, 'SESSION_TTL_SECONDS', 8 * 3600, 60, 30 * 24 * 3600),
+    sessionIdleSeconds: integer(source, 'SESSION_IDLE_SECONDS', 1800, 60, 30 * 24 * 3600),
+    signInMaxFailures: integer(source, 'SIGN_IN_MAX_FAILURES', 5, 1, 1000),
+    signInLockSeconds: integer(source, 'SIGN_IN_LOCK_SECONDS', 900, 1, 24 * 3600),
+    signInMaxFailuresPerIp: integer(source, 'SIGN_IN_MAX_FAILURES_PER_IP', 100, 1, 100_000),
+    encryptionKey: encryptionKey(source, 'PLATFORMA_ENCRYPTION_KEY'),
     smtpUrl: smtpUrl(source, 'SMTP_URL'),
     mailFrom: mailAddress(source, 'MAIL_FROM', 'Platforma <no-reply@localhost>'),
     insecureNoAuth: insecureNoAuth(source, env, host),
@@ -189,5 +216,6 @@ export function maskedConfig(config: Config): Record<string, unknown> {
     databaseUrl: mask(config.databaseUrl) ?? '(embedded)',
     databaseAppUrl: mask(config.databaseAppUrl) ?? '(derived)',
     smtpUrl: mask(config.smtpUrl) ?? '(none: mail is stored, not sent)',
+    encryptionKey: config.encryptionKey ? '*****' : '(generated under PLATFORMA_HOME/secrets)',
   };
 }

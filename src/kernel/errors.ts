@@ -15,6 +15,10 @@ export const ERROR_CODES = {
   PLAT_UNAUTHENTICATED: 'Authentication is required.',
   PLAT_INVALID_CREDENTIALS: 'The email or password is wrong.',
   PLAT_MFA_REQUIRED: 'Multi-factor authentication must be completed first.',
+  PLAT_MFA_CODE_INVALID: 'The authentication code or recovery code is wrong or already used.',
+  PLAT_PASSWORD_CHANGE_REQUIRED: 'The password has expired and must be changed first.',
+  PLAT_ACCOUNT_LOCKED: 'Too many failed sign-ins: the account is locked for a while.',
+  PLAT_RATE_LIMITED: 'Too many attempts: try again later.',
   PLAT_FORBIDDEN: 'You are not allowed to do that.',
   PLAT_CSRF_TOKEN_INVALID: 'The X-CSRF-Token header is missing or wrong.',
   PLAT_IDEMPOTENCY_KEY_REUSED: 'The Idempotency-Key was already used with a different request.',
@@ -86,4 +90,22 @@ export class InvalidCredentialsError extends UnauthenticatedError {
 
 export class ForbiddenError extends DomainError {
   readonly code: ErrorCode = 'PLAT_FORBIDDEN';
+}
+
+export class MfaCodeInvalidError extends DomainError {
+  readonly code = 'PLAT_MFA_CODE_INVALID';
+  constructor() {
+    super('The code is wrong, expired or already used.');
+  }
+}
+
+/** Refused for a while; `retryAfterSeconds` becomes the Retry-After header. */
+export class TooManyAttemptsError extends DomainError {
+  constructor(
+    readonly code: 'PLAT_ACCOUNT_LOCKED' | 'PLAT_RATE_LIMITED',
+    message: string,
+    retryAfterSeconds: number,
+  ) {
+    super(message, { retryAfterSeconds });
+  }
 }

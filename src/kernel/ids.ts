@@ -14,6 +14,7 @@ export const ID_PREFIXES = {
   mail: 'mail',
   apiKey: 'key',
   oauthClient: 'oac',
+  emailToken: 'etok',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

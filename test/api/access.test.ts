@@ -166,12 +166,16 @@ describe('every route', () => {
     const api = t.platform.app.routeActions.filter((route) => route.url.startsWith('/api/'));
     expect(api.length).toBeGreaterThan(20);
     const publicRoutes = api.filter((route) => route.public).map((route) => `${route.method} ${route.url}`);
-    // Sign-in, redeeming an emailed invitation (the token authenticates), and the API description
-    // (which /docs serves publicly anyway). A new public route must be added here on purpose.
+    // Sign-in, the emailed-link steps (password reset, email verification, invitations: the token
+    // authenticates), and the API description (which /docs serves publicly anyway). A new public
+    // route must be added here on purpose.
     expect(publicRoutes.sort()).toEqual([
       'GET /api/v1/openapi.json',
       'HEAD /api/v1/openapi.json',
+      'POST /api/v1/auth/password-reset',
+      'POST /api/v1/auth/password-reset/confirm',
       'POST /api/v1/auth/sign-in',
+      'POST /api/v1/auth/verify-email',
       'POST /api/v1/invitations/accept',
       'POST /api/v1/invitations/preview',
     ]);

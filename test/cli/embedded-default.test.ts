@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { embeddedServerPid, freePort } from '../../src/kernel/db/embedded.js';
+import { totpCode } from '../support/totp.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BIN = join(ROOT, 'bin', 'platforma.js');
@@ -80,6 +81,13 @@ function cli(args: string[], extra: Record<string, string> = {}) {
 }
 
 
+let totpSecret: string | undefined;
+
+/**
+ * Signs the administrator in, MFA included (mandatory for staff): the first time by enrolling an
+ * authenticator, later with a code from it, which also proves the seed, sealed with the key kept
+ * under PLATFORMA_HOME, still opens after a restart.
+ */
 async function signIn(): Promise<{ cookie: string; 'x-csrf-token': string }> {
   const response = await fetch(`${baseUrl}/api/v1/auth/sign-in`, {
     method: 'POST',
@@ -89,8 +97,21 @@ async function signIn(): Promise<{ cookie: string; 'x-csrf-token': string }> {
   expect(response.status).toBe(200);
   const session = response.headers.getSetCookie().find((c) => c.startsWith('platforma_session='));
   expect(session).toBeDefined();
-  const { csrfToken } = (await response.json()) as { csrfToken: string };
-  return { cookie: session!.split(';')[0]!, 'x-csrf-token': csrfToken };
+  const { csrfToken, restriction } = (await response.json()) as { csrfToken: string; restriction: string | null };
+  const auth = { cookie: session!.split(';')[0]!, 'x-csrf-token': csrfToken };
+  const post = async (path: string, body: unknown) => {
+    const answer = await fetch(`${baseUrl}${path}`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    expect(answer.status, await answer.clone().text()).toBeLessThan(300);
+    return answer;
+  };
+  if (restriction === 'mfa_enroll') {
+    totpSecret = ((await (await post('/api/v1/me/mfa/totp', {})).json()) as { secret: string }).secret;
+    await post('/api/v1/me/mfa/totp/confirm', { code: await totpCode(totpSecret) });
+  } else {
+    expect(restriction).toBe('mfa_verify');
+    await post('/api/v1/auth/mfa/verify', { code: await totpCode(totpSecret!) });
+  }
+  return auth;
 }
 
 beforeAll(async () => {

@@ -6,6 +6,9 @@ import type { Clock } from '../../src/kernel/clock.js';
 import { createPlatform, type Platform } from '../../src/platform.js';
 import { systemContext } from '../../src/kernel/context.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
+import { totpCode } from './totp.js';
+
+export { totpCode } from './totp.js';
 
 export const ADMIN_EMAIL = 'admin@example.com';
 export const ADMIN_PASSWORD = 'correct horse battery staple';
@@ -13,8 +16,14 @@ export const ADMIN_PASSWORD = 'correct horse battery staple';
 export interface TestPlatform {
   platform: Platform;
   database: TestDatabase;
-  /** Creates the first administrator (once) and signs in; returns headers for authenticated writes. */
+  /**
+   * Creates the first administrator (once) and signs in, completing MFA for real: a person who
+   * must enrol (staff) is enrolled with a fresh authenticator, and later sign-ins enter a code
+   * computed from that secret. Returns headers for authenticated writes.
+   */
   signIn(email?: string, password?: string): Promise<SignedInHeaders>;
+  /** The TOTP secret signIn enrolled for this person (undefined if it never did). */
+  totpSecret(email: string): string | undefined;
   close(): Promise<void>;
 }
 
@@ -42,9 +51,11 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
   });
   if (options.start) await platform.start();
   let adminCreated = false;
+  const secrets = new Map<string, string>();
   return {
     platform,
     database,
+    totpSecret: (email) => secrets.get(email.toLowerCase()),
     async signIn(email = ADMIN_EMAIL, password = ADMIN_PASSWORD) {
       if (email === ADMIN_EMAIL && !adminCreated) {
         await platform.identity.service.createPlatformAdmin({ email, password }, systemContext('test'));
@@ -54,7 +65,23 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
       if (response.statusCode !== 200) throw new Error(`sign-in failed: ${response.statusCode} ${response.body}`);
       const cookie = response.cookies.find((c) => c.name === 'platforma_session');
       if (!cookie) throw new Error('no session cookie');
-      return { cookie: `platforma_session=${cookie.value}`, 'x-csrf-token': (response.json() as { csrfToken: string }).csrfToken };
+      const body = response.json() as { csrfToken: string; restriction: string | null };
+      const headers: SignedInHeaders = { cookie: `platforma_session=${cookie.value}`, 'x-csrf-token': body.csrfToken };
+      const post = async (url: string, payload: unknown) => {
+        const answer = await platform.app.inject({ method: 'POST', url, headers, payload: payload as Record<string, unknown> });
+        if (answer.statusCode >= 300) throw new Error(`${url} failed: ${answer.statusCode} ${answer.body}`);
+        return answer;
+      };
+      if (body.restriction === 'mfa_enroll') {
+        const { secret } = (await post('/api/v1/me/mfa/totp', {})).json() as { secret: string };
+        secrets.set(email.toLowerCase(), secret);
+        await post('/api/v1/me/mfa/totp/confirm', { code: await totpCode(secret) });
+      } else if (body.restriction === 'mfa_verify') {
+        const secret = secrets.get(email.toLowerCase());
+        if (!secret) throw new Error(`${email} has MFA on with an authenticator this test platform did not enrol`);
+        await post('/api/v1/auth/mfa/verify', { code: await totpCode(secret) });
+      }
+      return headers;
     },
     async close() {
       await platform.close();
@@ -70,3 +97,4 @@ export function problemOf(response: LightMyRequestResponse): { code: string; sta
   }
   return response.json();
 }
+

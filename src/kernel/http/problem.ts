@@ -34,6 +34,10 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
   PLAT_UNAUTHENTICATED: 401,
   PLAT_INVALID_CREDENTIALS: 401,
   PLAT_MFA_REQUIRED: 401,
+  PLAT_MFA_CODE_INVALID: 400,
+  PLAT_PASSWORD_CHANGE_REQUIRED: 403,
+  PLAT_ACCOUNT_LOCKED: 423,
+  PLAT_RATE_LIMITED: 429,
   PLAT_FORBIDDEN: 403,
   PLAT_CSRF_TOKEN_INVALID: 403,
   PLAT_IDEMPOTENCY_KEY_REUSED: 422,
@@ -59,6 +63,7 @@ export function problem(request: FastifyRequest, code: ErrorCode, detail: string
 }
 
 export function sendProblem(reply: FastifyReply, body: Problem): FastifyReply {
+  if (typeof body.retryAfterSeconds === 'number') reply.header('retry-after', String(Math.max(1, Math.ceil(body.retryAfterSeconds))));
   return reply.status(body.status).type(PROBLEM_CONTENT_TYPE).send(body);
 }
 

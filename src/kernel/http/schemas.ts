@@ -40,7 +40,8 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   413: 'The body is larger than BODY_LIMIT (PLAT_PAYLOAD_TOO_LARGE)',
   415: 'The body is not application/json (PLAT_UNSUPPORTED_MEDIA_TYPE)',
   422: 'The Idempotency-Key was used with another body (PLAT_IDEMPOTENCY_KEY_REUSED)',
-  429: 'Too many requests',
+  423: 'The account is locked after too many failed sign-ins; see Retry-After (PLAT_ACCOUNT_LOCKED)',
+  429: 'Too many attempts; see Retry-After (PLAT_RATE_LIMITED)',
 };
 
 /** Standard error responses for a route, plus the success ones given. */

@@ -272,7 +272,7 @@ export class ApiKeyService {
       if (!this.#lastUsed.has(row.id)) this.#lastUsed.set(row.id, row.last_used_at ? new Date(row.last_used_at).getTime() : 0);
       const partner = (PARTNER_ROLES as readonly string[]).includes(principal.tenantRole ?? '');
       return {
-        value: { authentication: { principal, csrfToken: null, expiresAt: row.expires_at, mfaPending: false }, keyId: row.id, tenantId: row.tenant_id },
+        value: { authentication: { principal, csrfToken: null, expiresAt: row.expires_at, restriction: null }, keyId: row.id, tenantId: row.tenant_id },
         expiresAt: row.expires_at ? new Date(row.expires_at) : null,
         cacheable: !partner,
       };

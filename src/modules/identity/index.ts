@@ -1,8 +1,10 @@
 // Identity: who people are, how they prove it, and what they may do. Accounts (one person across
 // several tenants), password sign-in and server-side sessions, memberships with built-in and custom
 // roles evaluated as policies, invitations by email, API keys (service and personal) and OAuth
-// access tokens as bearer credentials, the OAuth 2.0 / OpenID Connect authorization server (oauth/).
-// Not yet here: MFA, SSO (the rest of the identity issue).
+// access tokens as bearer credentials, the OAuth 2.0 / OpenID Connect authorization server (oauth/);
+// TOTP MFA with recovery codes, password policies, reset and email verification by emailed links,
+// throttled sign-in with lockout, session listing and timeouts. Not yet here: SSO (the rest of the
+// identity issue).
 import { fileURLToPath } from 'node:url';
 import type { Kernel } from '../../kernel/kernel.js';
 import type { ModuleDefinition } from '../../kernel/module.js';
@@ -13,6 +15,12 @@ import { identityRoutes } from './routes.js';
 import { accessRoutes } from './access-routes.js';
 import { InvitationService } from './invitation-service.js';
 import { invitationRoutes } from './invitation-routes.js';
+import { accountRoutes } from './account-routes.js';
+import { MfaService } from './mfa-service.js';
+import { AccountService } from './account-service.js';
+import { SignInThrottle } from './sign-in-throttle.js';
+import { EmailTokens } from './email-tokens.js';
+import type { SecretBox } from '../../kernel/encryption.js';
 import type { Mailer } from '../notifications/index.js';
 import { ApiKeyService } from './api-key-service.js';
 import { apiKeyRoutes } from './api-key-routes.js';
@@ -36,6 +44,8 @@ export interface IdentityModule {
   access: AccessService;
   invitations: InvitationService;
   apiKeys: ApiKeyService;
+  mfa: MfaService;
+  account: AccountService;
   authenticators: Authenticators;
   /** Resolved sessions and keys, kept briefly; dropped whenever the database announces a change. */
   credentials: CredentialCache<CachedCredential>;
@@ -54,8 +64,12 @@ interface CachedCredential {
 // the identity triggers cannot announce that, so such principals are looked up every time.
 const isPartnerRole = (role: string | null) => role !== null && (PARTNER_ROLES as readonly string[]).includes(role);
 
-export function createIdentityModule(deps: { kernel: Kernel; tenants: TenantDirectory; mailer: Mailer }): IdentityModule {
-  const service = new IdentityService(deps.kernel, deps.tenants);
+export function createIdentityModule(deps: { kernel: Kernel; tenants: TenantDirectory; mailer: Mailer; secrets: SecretBox }): IdentityModule {
+  const throttle = new SignInThrottle(deps.kernel.pool, deps.kernel.config);
+  const emailTokens = new EmailTokens(deps.kernel, deps.mailer);
+  const service = new IdentityService(deps.kernel, deps.tenants, throttle, emailTokens);
+  const mfa = new MfaService(deps.kernel, deps.secrets, deps.tenants, throttle);
+  const account = new AccountService(deps.kernel, deps.tenants, throttle, emailTokens);
   const access = new AccessService(deps.kernel, deps.tenants);
   const invitations = new InvitationService(deps.kernel, deps.tenants, deps.mailer);
   const apiKeys = new ApiKeyService(deps.kernel, deps.tenants);
@@ -87,7 +101,7 @@ export function createIdentityModule(deps: { kernel: Kernel; tenants: TenantDire
   ];
   const authenticators: Authenticators = { session, bearer: dispatchBearer(bearerResolvers) };
   if (deps.kernel.config.insecureNoAuth) {
-    authenticators.insecureNoAuth = { principal: { ...consoleOperatorContext().principal!, userId: 'insecure-no-auth', subjectId: 'insecure-no-auth', email: 'nobody (authentication is off)' }, csrfToken: null, expiresAt: null, mfaPending: false };
+    authenticators.insecureNoAuth = { principal: { ...consoleOperatorContext().principal!, userId: 'insecure-no-auth', subjectId: 'insecure-no-auth', email: 'nobody (authentication is off)' }, csrfToken: null, expiresAt: null, restriction: null };
     deps.kernel.logger.warn('AUTHENTICATION IS OFF (PLATFORMA_INSECURE_NO_AUTH, NODE_ENV=benchmark): every request without credentials acts as a platform administrator. For benchmarks only.');
   }
   return {
@@ -95,6 +109,8 @@ export function createIdentityModule(deps: { kernel: Kernel; tenants: TenantDire
     access,
     invitations,
     apiKeys,
+    mfa,
+    account,
     credentials,
     authenticators,
     oauth,
@@ -109,6 +125,7 @@ export function createIdentityModule(deps: { kernel: Kernel; tenants: TenantDire
         apiKeyRoutes(app, apiKeys);
         oauthClientRoutes(app, oauthClients);
         await interactionRoutes(app, { kernel: deps.kernel, server: oauth, tenants: deps.tenants, resolveSession: (token) => service.resolveSession(token) });
+        accountRoutes(app, mfa, account);
       },
       stop: () => credentials.stop(),
     },

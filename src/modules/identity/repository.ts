@@ -2,6 +2,7 @@
 import type { Db, Tx } from '../../kernel/db/database.js';
 import type { PlatformRole } from '../../kernel/context.js';
 import type { Statement } from '../../kernel/authz/policy.js';
+import type { SessionRestriction } from '../../gateway/authenticate.js';
 import { sql } from 'kysely';
 
 export interface UserRow {
@@ -28,6 +29,8 @@ export interface SessionRow {
   source_ip: string | null;
   active_tenant_id: string | null;
   mfa_verified_at: Date | null;
+  /** The step the session owes before it may do anything else (see gateway/authenticate.ts). */
+  restriction: SessionRestriction | null;
 }
 
 export interface MembershipRow {
@@ -88,8 +91,8 @@ export class IdentityRepository {
     await tx.insertInto('identity.sessions').values(session).execute();
   }
 
-  /** The live session for a token hash, with its user, in one round trip. */
-  async findLiveSession(db: Db | Tx, tokenHash: string, now: Date): Promise<LiveSession | undefined> {
+  /** The live session for a token hash (not revoked, not past its absolute or idle timeout), with its user, in one round trip. */
+  async findLiveSession(db: Db | Tx, tokenHash: string, now: Date, idleSince: Date): Promise<LiveSession | undefined> {
     return db
       .selectFrom('identity.sessions as s')
       .innerJoin('identity.users as u', 'u.id', 's.user_id')
@@ -98,7 +101,12 @@ export class IdentityRepository {
       .where('s.token_hash', '=', tokenHash)
       .where('s.revoked_at', 'is', null)
       .where('s.expires_at', '>', now)
+      .where('s.last_seen_at', '>', idleSince)
       .executeTakeFirst();
+  }
+
+  async findSession(tx: Tx, sessionId: string): Promise<SessionRow | undefined> {
+    return tx.selectFrom('identity.sessions').selectAll().where('id', '=', sessionId).executeTakeFirst();
   }
 
   async touchSession(db: Db, sessionId: string, at: Date): Promise<void> {

@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import type { HttpApp } from '../../kernel/http/server.js';
 import { StrictObject, responses, NoContent, Id } from '../../kernel/http/schemas.js';
 import { UnauthenticatedError } from '../../kernel/errors.js';
-import { requestContext, SESSION_COOKIE } from '../../gateway/authenticate.js';
+import { requestContext, SESSION_COOKIE, SESSION_RESTRICTIONS } from '../../gateway/authenticate.js';
 import type { IdentityService } from './service.js';
 
 const User = Type.Object({ id: Type.String(), email: Type.String(), platformRole: Type.Union([Type.String(), Type.Null()]) }, { title: 'User' });
@@ -14,6 +14,11 @@ const Session = Type.Object(
     tenantRole: Type.Union([Type.String(), Type.Null()], { description: 'The caller’s role in that tenant' }),
     csrfToken: Type.String({ description: 'Send as X-CSRF-Token on every write authenticated by the session cookie' }),
     expiresAt: Type.String({ format: 'date-time' }),
+    restriction: Type.Union([Type.Literal('mfa_verify'), Type.Literal('mfa_enroll'), Type.Literal('password_change'), Type.Null()], {
+      description:
+        'What the session must do before anything else: mfa_verify (POST /api/v1/auth/mfa/verify), mfa_enroll (MFA is mandatory: POST /api/v1/me/mfa/totp then /confirm), password_change (POST /api/v1/me/password); null when fully signed in',
+    }),
+    mfaRequired: Type.Boolean({ description: 'True while the session owes its second factor (restriction mfa_verify)' }),
   },
   { title: 'Session' },
 );
@@ -26,7 +31,8 @@ export function identityRoutes(app: HttpApp, service: IdentityService, secureCoo
       schema: {
         tags: ['auth'],
         summary: 'Sign in with email and password',
-        description: 'Starts a server-side session (a new id on every sign-in) and sets it as an HttpOnly, SameSite=Strict cookie.',
+        description:
+          'Starts a server-side session (a new id on every sign-in) and sets it as an HttpOnly, SameSite=Strict cookie. With MFA on, the session is restricted (mfaRequired) until POST /api/v1/auth/mfa/verify. Attempts are throttled per account and per address (423 PLAT_ACCOUNT_LOCKED, 429 PLAT_RATE_LIMITED, with Retry-After).',
         security: [],
         body: StrictObject({ email: Type.String({ minLength: 3, maxLength: 320 }), password: Type.String({ minLength: 1, maxLength: 1024 }) }),
         response: responses({ 200: Session }),
@@ -48,6 +54,8 @@ export function identityRoutes(app: HttpApp, service: IdentityService, secureCoo
         tenantRole: session?.principal.tenantRole ?? null,
         csrfToken: signedIn.csrfToken,
         expiresAt: signedIn.expiresAt.toISOString(),
+        restriction: signedIn.restriction,
+        mfaRequired: signedIn.restriction === 'mfa_verify',
       };
     },
   );
@@ -55,7 +63,7 @@ export function identityRoutes(app: HttpApp, service: IdentityService, secureCoo
   app.post(
     '/api/v1/auth/sign-out',
     {
-      config: { action: 'identity:session.delete', allowMfaPending: true },
+      config: { action: 'identity:session.delete', allowRestricted: SESSION_RESTRICTIONS },
       schema: { tags: ['auth'], summary: 'End the current session', response: responses({ 204: NoContent }) },
     },
     async (request, reply) => {
@@ -68,8 +76,8 @@ export function identityRoutes(app: HttpApp, service: IdentityService, secureCoo
   app.get(
     '/api/v1/auth/session',
     {
-      config: { action: 'identity:session.read' },
-      schema: { tags: ['auth'], summary: 'Who is signed in, and the CSRF token for writes', response: responses({ 200: Session }) },
+      config: { action: 'identity:session.read', allowRestricted: SESSION_RESTRICTIONS },
+      schema: { tags: ['auth'], summary: 'Who is signed in, the CSRF token for writes, and any step the session still owes', response: responses({ 200: Session }) },
     },
     async (request) => {
       const session = request.authentication;
@@ -81,6 +89,8 @@ export function identityRoutes(app: HttpApp, service: IdentityService, secureCoo
         tenantRole: p.tenantRole,
         csrfToken: session.csrfToken,
         expiresAt: (session.expiresAt ?? new Date(0)).toISOString(),
+        restriction: session.restriction,
+        mfaRequired: session.restriction === 'mfa_verify',
       };
     },
   );

@@ -1,6 +1,8 @@
 // Use cases of identity: accounts, signing in and out, resolving a session cookie to a principal
 // with its policies, and switching the tenant a session works in. Every change is audited.
-import { createHash, randomBytes } from 'node:crypto';
+// Sign-in is throttled before the password is checked and starts the session under the restriction
+// it owes (second factor, enrolment, expired password): see authentication-rules.ts.
+import { randomBytes } from 'node:crypto';
 import type { Kernel } from '../../kernel/kernel.js';
 import { inTransaction, type Tx } from '../../kernel/db/database.js';
 import { newId } from '../../kernel/ids.js';
@@ -9,8 +11,12 @@ import { actorOf, type PlatformRole, type Principal, type RequestContext } from 
 import { authorize, resourceName, PLATFORM } from '../../kernel/authz/authorize.js';
 import { hashPassword, verifyPassword, DUMMY_HASH_PROMISE } from './passwords.js';
 import { IdentityRepository, type LiveSession } from './repository.js';
+import { CredentialsRepository } from './credentials-repository.js';
 import { policiesFor, PARTNER_ROLES } from './builtin-roles.js';
-import type { Authentication } from '../../gateway/authenticate.js';
+import type { Authentication, SessionRestriction } from '../../gateway/authenticate.js';
+import { DEFAULT_PASSWORD_POLICY, loadRules, passwordExpired, passwordProblems, restrictionOf, type TenantAuthenticationSettings } from './authentication-rules.js';
+import type { SignInThrottle } from './sign-in-throttle.js';
+import { hashToken, type EmailTokens } from './email-tokens.js';
 
 export interface SignedIn {
   /** The secret that goes into the cookie; never stored, never logged. */
@@ -18,6 +24,8 @@ export interface SignedIn {
   csrfToken: string;
   expiresAt: Date;
   user: PublicUser;
+  /** What the session owes before it is fully signed in (null: nothing). */
+  restriction: SessionRestriction | null;
 }
 
 export interface PublicUser {
@@ -34,6 +42,8 @@ export interface TenantDirectory {
   namesOf(tenantIds: string[]): Promise<Map<string, string>>;
   /** Tenants whose partner is the given tenant. */
   customersOf(partnerTenantId: string): Promise<string[]>;
+  /** Password policy and mandatory MFA of each of these tenants. */
+  authenticationSettingsOf(tenantIds: string[]): Promise<TenantAuthenticationSettings[]>;
 }
 
 export interface Me {
@@ -42,26 +52,34 @@ export interface Me {
   memberships: { tenantId: string; organizationName: string; role: string }[];
 }
 
-export const MIN_PASSWORD_LENGTH = 12;
+export { MIN_PASSWORD_LENGTH } from './authentication-rules.js';
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
-const tokenHash = (token: string) => createHash('sha256').update(token).digest('hex');
+const tokenHash = hashToken;
 // Identity's own bookkeeping is platform-level: audited on the platform chain, across tenants.
 const PLATFORM_SCOPE = { scope: { kind: 'platform' } as const, actorId: 'system' };
 
 export class IdentityService {
   readonly #repository = new IdentityRepository();
+  readonly #credentials = new CredentialsRepository();
 
   constructor(
     private readonly kernel: Kernel,
     private readonly tenants: TenantDirectory,
+    private readonly throttle: SignInThrottle,
+    private readonly emailTokens: EmailTokens,
   ) {}
 
+  /**
+   * Creates an account. When a person (not platform staff, not the system) creates it, the address
+   * is unproven: a verification link is mailed in the same transaction.
+   */
   async createUser(input: { email: string; password: string | null; platformRole?: PlatformRole | null }, context: RequestContext): Promise<PublicUser> {
     const email = input.email.trim().toLowerCase();
     const errors = [];
     if (!EMAIL.test(email)) errors.push({ pointer: '/email', message: 'must be an email address' });
-    if (input.password !== null && input.password.length < MIN_PASSWORD_LENGTH) errors.push({ pointer: '/password', message: `must be at least ${MIN_PASSWORD_LENGTH} characters` });
+    // A new account belongs to no tenant yet: the platform default applies.
+    if (input.password !== null) errors.push(...passwordProblems(DEFAULT_PASSWORD_POLICY, input.password));
     if (errors.length > 0) throw new ValidationError('The user cannot be created.', errors);
     const passwordHash = input.password === null ? null : await hashPassword(input.password);
     const now = this.kernel.clock.now();
@@ -86,6 +104,7 @@ export class IdentityService {
         requestId: context.requestId,
         sourceIp: context.sourceIp,
       });
+      if (context.principal && !context.principal.platformRole) await this.emailTokens.send(tx, user, 'email_verification');
       return { id: user.id, email, platformRole: user.platform_role };
     });
   }
@@ -100,6 +119,8 @@ export class IdentityService {
 
   async signIn(input: { email: string; password: string; userAgent?: string }, context: RequestContext): Promise<SignedIn> {
     const email = input.email.trim().toLowerCase();
+    // The attempt is counted before the password is looked at, so parallel guesses cannot outrun the limit.
+    await this.throttle.consumeSignIn(email, context.sourceIp, () => this.#auditLockout(email, context));
     const user = await this.#repository.findUserByEmail(this.kernel.db, email);
     // Verify against a dummy hash for unknown emails (and password-less accounts) so the response
     // time reveals nothing.
@@ -116,7 +137,16 @@ export class IdentityService {
       );
       throw new InvalidCredentialsError();
     }
+    await this.throttle.signInSucceeded(email, context.sourceIp);
     const now = this.kernel.clock.now();
+    const rules = await loadRules(this.kernel.db, this.tenants, user);
+    const factor = await this.#credentials.findFactor(this.kernel.db, user.id);
+    const restriction = restrictionOf({
+      hasFactor: Boolean(factor?.confirmed_at),
+      mfaVerified: false,
+      mfaRequired: rules.mfaRequired,
+      passwordExpired: passwordExpired(rules.passwordPolicy, user.password_changed_at, now),
+    });
     const sessionToken = randomBytes(32).toString('base64url');
     const csrfToken = randomBytes(24).toString('base64url');
     const expiresAt = new Date(now.getTime() + this.kernel.config.sessionTtlSeconds * 1000);
@@ -137,26 +167,44 @@ export class IdentityService {
         source_ip: context.sourceIp,
         active_tenant_id: firstMembership?.tenant_id ?? null,
         mfa_verified_at: null,
+        restriction,
       });
       await this.kernel.audit.record(tx, {
         actor: { type: 'user', id: user.id, label: user.email },
         action: 'identity.sign_in.succeeded',
         target: { type: 'session', id: sessionId },
+        after: { restriction },
         requestId: context.requestId,
         sourceIp: context.sourceIp,
       });
     });
-    return { sessionToken, csrfToken, expiresAt, user: { id: user.id, email: user.email, platformRole: user.platform_role } };
+    return { sessionToken, csrfToken, expiresAt, restriction, user: { id: user.id, email: user.email, platformRole: user.platform_role } };
+  }
+
+  async #auditLockout(email: string, context: RequestContext): Promise<void> {
+    await inTransaction(this.kernel.db, PLATFORM_SCOPE, async (tx) => {
+      const user = await this.#repository.findUserByEmail(tx, email);
+      await this.kernel.audit.record(tx, {
+        actor: { type: 'anonymous', id: 'anonymous', label: email },
+        action: 'identity.account.locked',
+        target: { type: 'user', id: user?.id ?? 'unknown' },
+        after: { lockedForSeconds: this.kernel.config.signInLockSeconds },
+        requestId: context.requestId,
+        sourceIp: context.sourceIp,
+      });
+    });
   }
 
   async resolveSession(sessionToken: string): Promise<ResolvedSession | undefined> {
     const now = this.kernel.clock.now();
+    const idleMs = this.kernel.config.sessionIdleSeconds * 1000;
     return inTransaction(this.kernel.db, PLATFORM_SCOPE, async (tx) => {
-      const session = await this.#repository.findLiveSession(tx, tokenHash(sessionToken), now);
+      const session = await this.#repository.findLiveSession(tx, tokenHash(sessionToken), now, new Date(now.getTime() - idleMs));
       if (!session) return undefined;
-      // last_seen_at is for the sessions list, not security: write it at most once a minute.
-      if (now.getTime() - new Date(session.last_seen_at).getTime() > 60_000) await this.#repository.touchSession(tx, session.id, now);
-      return { principal: await this.#principalOf(tx, session), csrfToken: session.csrf_token, expiresAt: new Date(session.expires_at), mfaPending: false };
+      // last_seen_at drives the idle timeout and the sessions list; writing it on every request
+      // would cost a write per read, so it is written once a quarter of the idle period has passed.
+      if (now.getTime() - new Date(session.last_seen_at).getTime() > Math.min(60_000, idleMs / 4)) await this.#repository.touchSession(tx, session.id, now);
+      return { principal: await this.#principalOf(tx, session), csrfToken: session.csrf_token, expiresAt: new Date(session.expires_at), restriction: session.restriction };
     });
   }
 

@@ -107,6 +107,15 @@ export class TenantService {
     return new Map(rows.map((r) => [r.tenant_id, r.organization_name]));
   }
 
+  /** The authentication settings (password policy, mandatory MFA) of each tenant given that exists. */
+  async authenticationSettingsOf(tenantIds: string[]): Promise<TenantDocument['settings']['authentication'][]> {
+    if (tenantIds.length === 0) return [];
+    return inTransaction(this.kernel.db, SYSTEM, async (tx) => {
+      const found = await Promise.all(tenantIds.map((id) => this.#repository.find(tx, id)));
+      return found.flatMap((stored) => (stored ? [stored.document.settings.authentication] : []));
+    });
+  }
+
   async customersOf(partnerTenantId: string): Promise<string[]> {
     return inTransaction(this.kernel.db, SYSTEM, (tx) => this.#repository.customersOf(tx, partnerTenantId));
   }

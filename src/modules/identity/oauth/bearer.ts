@@ -79,7 +79,7 @@ export class OAuthBearer {
         principal: { ...principal, tenantId, tenantRole: role, policies, scopes: actionPatternsFor((claims.scope ?? '').split(' ')) },
         csrfToken: null,
         expiresAt: new Date(exp * 1000),
-        mfaPending: false,
+        restriction: null,
       };
     });
   }

@@ -45,7 +45,8 @@ export async function interactionRoutes(app: HttpApp, deps: InteractionDeps): Pr
   async function signedIn(request: FastifyRequest): Promise<Authentication | undefined> {
     const cookie = request.cookies[SESSION_COOKIE];
     const authentication = cookie ? await deps.resolveSession(cookie) : undefined;
-    return authentication && !authentication.mfaPending ? authentication : undefined;
+    // A restricted session (second factor owed, MFA to enrol, expired password) may not consent.
+    return authentication && authentication.restriction === null ? authentication : undefined;
   }
 
   let handle: ReturnType<Provider['callback']> | undefined;

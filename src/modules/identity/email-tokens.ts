@@ -1,0 +1,69 @@
+// Single-use links sent by email (password reset, email verification). The token travels only in
+// the mail; the database keeps its SHA-256, so a copy of the table opens nothing. The message is
+// queued in the caller's transaction: no token is mailed for a change that rolled back.
+import { createHash, randomBytes } from 'node:crypto';
+import type { Kernel } from '../../kernel/kernel.js';
+import type { Tx } from '../../kernel/db/database.js';
+import { newId } from '../../kernel/ids.js';
+import type { Mailer } from '../notifications/index.js';
+import { CredentialsRepository, type EmailTokenPurpose, type EmailTokenRow } from './credentials-repository.js';
+
+export const PASSWORD_RESET_MINUTES = 30;
+export const EMAIL_VERIFICATION_HOURS = 48;
+
+export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+
+const MESSAGES: Record<EmailTokenPurpose, { subject: string; path: string; text: (link: string) => string; lifetimeMs: number }> = {
+  password_reset: {
+    subject: 'Reset your Platforma password',
+    path: '/reset-password',
+    lifetimeMs: PASSWORD_RESET_MINUTES * 60_000,
+    text: (link) =>
+      `Someone (hopefully you) asked to reset the password of your Platforma account.\n\nChoose a new password here (the link works once, for ${PASSWORD_RESET_MINUTES} minutes):\n${link}\n\nIf it was not you, ignore this message: your password stays as it is.\n`,
+  },
+  email_verification: {
+    subject: 'Confirm your email address for Platforma',
+    path: '/verify-email',
+    lifetimeMs: EMAIL_VERIFICATION_HOURS * 3_600_000,
+    text: (link) => `Confirm that this address belongs to you (the link works once, for ${EMAIL_VERIFICATION_HOURS} hours):\n${link}\n`,
+  },
+};
+
+export class EmailTokens {
+  readonly #repository = new CredentialsRepository();
+
+  constructor(
+    private readonly kernel: Kernel,
+    private readonly mailer: Mailer,
+  ) {}
+
+  /** Issues a token (retiring older ones of the same purpose) and queues the mail carrying it. */
+  async send(tx: Tx, user: { id: string; email: string }, purpose: EmailTokenPurpose): Promise<void> {
+    const now = this.kernel.clock.now();
+    const token = randomBytes(32).toString('base64url');
+    const message = MESSAGES[purpose];
+    await this.#repository.retireEmailTokens(tx, user.id, purpose, now);
+    await this.#repository.insertEmailToken(tx, {
+      id: newId('emailToken'),
+      user_id: user.id,
+      purpose,
+      email: user.email,
+      token_hash: hashToken(token),
+      created_at: now,
+      expires_at: new Date(now.getTime() + message.lifetimeMs),
+      used_at: null,
+    });
+    const link = `${this.kernel.config.publicUrl}/portal${message.path}?token=${token}`;
+    await this.mailer.enqueue(tx, { to: user.email, subject: message.subject, text: message.text(link), purpose: `identity.${purpose}` });
+  }
+
+  /** The live token, without using it up. */
+  async peek(tx: Tx, purpose: EmailTokenPurpose, token: string): Promise<EmailTokenRow | undefined> {
+    return this.#repository.findLiveEmailToken(tx, purpose, hashToken(token), this.kernel.clock.now());
+  }
+
+  /** Uses up a token: the row if it was live, nothing if unknown, used or expired. */
+  async consume(tx: Tx, purpose: EmailTokenPurpose, token: string): Promise<EmailTokenRow | undefined> {
+    return this.#repository.consumeEmailToken(tx, purpose, hashToken(token), this.kernel.clock.now());
+  }
+}

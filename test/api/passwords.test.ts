@@ -1,0 +1,173 @@
+// Passwords: the strictest policy of a person's tenants on every change, expiry that restricts the
+// session to changing it, change ending the other sessions, reset by an emailed single-use link,
+// and email verification.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestPlatform, problemOf, type TestPlatform, type SignedInHeaders } from '../support/platform.js';
+import { auditEntries, ownerQuery } from '../support/audit.js';
+import { systemContext, type RequestContext } from '../../src/kernel/context.js';
+
+let t: TestPlatform;
+let admin: SignedInHeaders;
+let strictTenant: string;
+const PASSWORD = 'a long enough passphrase';
+const STRONG = 'Sixteen+chars-and-2-digits';
+
+function inject(method: string, url: string, headers: Record<string, string>, payload?: unknown) {
+  return t.platform.app.inject({ method: method as 'GET', url, headers, ...(payload === undefined ? {} : { payload: payload as object }) });
+}
+
+async function signIn(email: string, password = PASSWORD) {
+  const response = await t.platform.app.inject({ method: 'POST', url: '/api/v1/auth/sign-in', payload: { email, password } });
+  const cookie = response.cookies.find((c) => c.name === 'platforma_session');
+  return { response, headers: { cookie: `platforma_session=${cookie?.value}`, 'x-csrf-token': response.statusCode === 200 ? (response.json().csrfToken as string) : '' } };
+}
+
+async function person(email: string, tenantId?: string): Promise<string> {
+  const user = await t.platform.identity.service.createUser({ email, password: PASSWORD }, systemContext('test'));
+  if (tenantId) expect((await inject('POST', `/api/v1/tenants/${tenantId}/members`, admin, { email, role: 'member' })).statusCode).toBe(201);
+  return user.id;
+}
+
+/** The token in the newest mail to `to` with this purpose, read through the staff mail API. */
+async function tokenMailedTo(to: string, purpose: string): Promise<string> {
+  const list = await inject('GET', `/api/v1/mail?to=${encodeURIComponent(to)}`, admin);
+  const message = (list.json().data as { id: string; purpose: string }[]).find((m) => m.purpose === purpose);
+  if (!message) throw new Error(`no ${purpose} mail to ${to}`);
+  const text = (await inject('GET', `/api/v1/mail/${message.id}`, admin)).json().text as string;
+  const token = /token=([A-Za-z0-9_-]+)/.exec(text)?.[1];
+  if (!token) throw new Error('no token in the mail');
+  return token;
+}
+
+beforeAll(async () => {
+  t = await startTestPlatform();
+  admin = await t.signIn();
+  const created = await inject('POST', '/api/v1/tenants', admin, {
+    organizationName: 'Strict',
+    domain: 'strict.example.com',
+    adminEmail: 'ops@strict.example.com',
+    settings: { authentication: { passwordPolicy: { minLength: 16, requireSpecialChars: true, requireNumbers: true, maxAge: 30 } } },
+  });
+  expect(created.statusCode, created.body).toBe(201);
+  strictTenant = created.json().id;
+});
+afterAll(() => t.close());
+
+describe('password policy', () => {
+  it('applies the strictest policy of the person’s tenants to a new password', async () => {
+    await person('pat@strict.example.com', strictTenant);
+    const { headers } = await signIn('pat@strict.example.com');
+    const weak = await inject('POST', '/api/v1/me/password', headers, { currentPassword: PASSWORD, newPassword: 'short1!' });
+    expect(weak.statusCode).toBe(400);
+    expect(problemOf(weak).errors?.map((e) => e.message)).toEqual(['must be at least 16 characters']);
+    const noDigitNoSymbol = problemOf(await inject('POST', '/api/v1/me/password', headers, { currentPassword: PASSWORD, newPassword: 'only letters here at length' }));
+    expect(noDigitNoSymbol.errors).toEqual([
+      { pointer: '/newPassword', message: 'must contain a number' },
+      { pointer: '/newPassword', message: 'must contain a special character' },
+    ]);
+    expect((await inject('POST', '/api/v1/me/password', headers, { currentPassword: PASSWORD, newPassword: STRONG })).statusCode).toBe(204);
+  });
+
+  it('holds staff to the default of 12 characters', async () => {
+    const weak = await inject('POST', '/api/v1/me/password', admin, { currentPassword: 'correct horse battery staple', newPassword: 'elevenchars' });
+    expect(problemOf(weak).errors?.[0]).toEqual({ pointer: '/newPassword', message: 'must be at least 12 characters' });
+  });
+
+  it('restricts the session of a person whose password is older than maxAge to changing it', async () => {
+    const userId = await person('old@strict.example.com', strictTenant);
+    await ownerQuery(t, `update identity.users set password_changed_at = now() - interval '31 days' where id = $1`, [userId]);
+    const { response, headers } = await signIn('old@strict.example.com');
+    expect(response.json().restriction).toBe('password_change');
+    const refused = await inject('GET', `/api/v1/tenants/${strictTenant}`, headers);
+    expect(refused.statusCode).toBe(403);
+    expect(problemOf(refused).code).toBe('PLAT_PASSWORD_CHANGE_REQUIRED');
+    expect((await inject('POST', '/api/v1/me/password', headers, { currentPassword: PASSWORD, newPassword: STRONG })).statusCode).toBe(204);
+    expect((await inject('GET', `/api/v1/tenants/${strictTenant}`, headers)).statusCode).toBe(200);
+  });
+});
+
+describe('changing the password', () => {
+  it('needs the current password, ends my other sessions and keeps this one', async () => {
+    const userId = await person('chris@example.com');
+    const here = (await signIn('chris@example.com')).headers;
+    const elsewhere = (await signIn('chris@example.com')).headers;
+    const wrong = await inject('POST', '/api/v1/me/password', here, { currentPassword: 'not my password', newPassword: 'a brand new passphrase' });
+    expect(problemOf(wrong).code).toBe('PLAT_INVALID_CREDENTIALS');
+    expect((await inject('POST', '/api/v1/me/password', here, { currentPassword: PASSWORD, newPassword: 'a brand new passphrase' })).statusCode).toBe(204);
+    expect((await inject('GET', '/api/v1/me', elsewhere)).statusCode).toBe(401);
+    expect((await inject('GET', '/api/v1/me', here)).statusCode).toBe(200);
+    expect((await signIn('chris@example.com')).response.statusCode).toBe(401);
+    expect((await signIn('chris@example.com', 'a brand new passphrase')).response.statusCode).toBe(200);
+    expect((await auditEntries(t, { action: 'identity.password.changed', targetId: userId }))[0]?.after).toEqual({ otherSessionsEnded: 1 });
+  });
+});
+
+describe('password reset by email', () => {
+  it('answers the same whether or not the address has an account, and mails only real ones', async () => {
+    await person('robin@example.com');
+    const known = await t.platform.app.inject({ method: 'POST', url: '/api/v1/auth/password-reset', payload: { email: 'Robin@example.com' } });
+    const unknown = await t.platform.app.inject({ method: 'POST', url: '/api/v1/auth/password-reset', payload: { email: 'nobody@example.com' } });
+    expect([known.statusCode, known.body]).toEqual([unknown.statusCode, unknown.body]);
+    expect(known.statusCode).toBe(202);
+    expect((await inject('GET', '/api/v1/mail?to=nobody@example.com', admin)).json().data).toEqual([]);
+    expect(await tokenMailedTo('robin@example.com', 'identity.password_reset')).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  });
+
+  it('sets a new password once per link, after the policy accepts it, and ends every session', async () => {
+    const userId = await person('sky@example.com');
+    const before = (await signIn('sky@example.com')).headers;
+    await t.platform.app.inject({ method: 'POST', url: '/api/v1/auth/password-reset', payload: { email: 'sky@example.com' } });
+    const token = await tokenMailedTo('sky@example.com', 'identity.password_reset');
+    const confirm = (newPassword: string) => t.platform.app.inject({ method: 'POST', url: '/api/v1/auth/password-reset/confirm', payload: { token, newPassword } });
+
+    expect(problemOf(await confirm('short')).errors?.[0]?.pointer).toBe('/newPassword');
+    expect((await confirm('my recovered passphrase')).statusCode).toBe(204);
+    expect((await inject('GET', '/api/v1/me', before)).statusCode).toBe(401);
+    expect((await signIn('sky@example.com', 'my recovered passphrase')).response.statusCode).toBe(200);
+    const reused = await confirm('another new passphrase');
+    expect(reused.statusCode).toBe(400);
+    expect(problemOf(reused).errors?.[0]?.pointer).toBe('/token');
+    expect(await auditEntries(t, { action: 'identity.password.reset', targetId: userId })).toHaveLength(1);
+  });
+
+  it('refuses an expired link', async () => {
+    await person('late@example.com');
+    await t.platform.app.inject({ method: 'POST', url: '/api/v1/auth/password-reset', payload: { email: 'late@example.com' } });
+    const token = await tokenMailedTo('late@example.com', 'identity.password_reset');
+    const [row] = await ownerQuery<{ minutes: number }>(t, `select extract(epoch from expires_at - created_at) / 60 as minutes from identity.email_tokens where purpose = 'password_reset' and email = 'late@example.com'`);
+    expect(Number(row!.minutes)).toBe(30);
+    await ownerQuery(t, `update identity.email_tokens set expires_at = now() - interval '1 second' where email = 'late@example.com'`);
+    const refused = await t.platform.app.inject({ method: 'POST', url: '/api/v1/auth/password-reset/confirm', payload: { token, newPassword: 'too late for this one' } });
+    expect(refused.statusCode).toBe(400);
+  });
+});
+
+describe('email verification', () => {
+  it('mails a link when a person creates an account, which verifies the address once', async () => {
+    await person('owner@example.com');
+    const ownerSession = await t.platform.identity.service.resolveSession((await signIn('owner@example.com')).headers.cookie.split('=')[1]!);
+    const asOwner: RequestContext = { principal: ownerSession!.principal, requestId: 'test', sourceIp: '127.0.0.1' };
+    const created = await t.platform.identity.service.createUser({ email: 'new@example.com', password: PASSWORD }, asOwner);
+    const token = await tokenMailedTo('new@example.com', 'identity.email_verification');
+    const verify = () => t.platform.app.inject({ method: 'POST', url: '/api/v1/auth/verify-email', payload: { token } });
+    expect((await verify()).statusCode).toBe(204);
+    expect((await ownerQuery<{ email_verified_at: Date | null }>(t, 'select email_verified_at from identity.users where id = $1', [created.id]))[0]?.email_verified_at).not.toBeNull();
+    expect((await verify()).statusCode).toBe(400);
+    expect(await auditEntries(t, { action: 'identity.email.verified', targetId: created.id })).toHaveLength(1);
+  });
+
+  it('does not mail staff-created accounts, resends on request, and the newer link replaces the older', async () => {
+    const userId = await person('quiet@example.com');
+    expect((await inject('GET', '/api/v1/mail?to=quiet@example.com', admin)).json().data).toEqual([]);
+    const { headers } = await signIn('quiet@example.com');
+    expect((await inject('POST', '/api/v1/me/email-verification', headers, {})).statusCode).toBe(202);
+    const first = await tokenMailedTo('quiet@example.com', 'identity.email_verification');
+    expect((await inject('POST', '/api/v1/me/email-verification', headers, {})).statusCode).toBe(202);
+    const second = await tokenMailedTo('quiet@example.com', 'identity.email_verification');
+    expect(second).not.toBe(first);
+    expect((await t.platform.app.inject({ method: 'POST', url: '/api/v1/auth/verify-email', payload: { token: first } })).statusCode).toBe(400);
+    expect((await t.platform.app.inject({ method: 'POST', url: '/api/v1/auth/verify-email', payload: { token: second } })).statusCode).toBe(204);
+    expect((await inject('POST', '/api/v1/me/email-verification', headers, {})).statusCode).toBe(409);
+    expect(await auditEntries(t, { action: 'identity.email.verified', targetId: userId })).toHaveLength(1);
+  });
+});
