@@ -1,11 +1,15 @@
 // The web apps in a real browser against a real platform on a fresh database: an administrator
 // signs in, creates a tenant (after an inline validation error), edits its quotas (including a
 // conflicting edit made behind the page's back), suspends it through the confirmation dialog and
-// finds the suspension in the audit trail. Portal and partner must show their sign-in pages.
+// finds the suspension in the audit trail. Portal and partner must show their sign-in pages. MFA is
+// mandatory for staff: signing in takes a real TOTP code (computed from the enrolled secret, as an
+// authenticator app would), and a staff member without MFA is walked through enrolment first.
 import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestPlatform, type SignedInHeaders, type TestPlatform } from '../support/platform.js';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestPlatform, totpCode, type SignedInHeaders, type TestPlatform } from '../support/platform.js';
+import { generate } from 'otplib';
+import { systemContext } from '../../src/kernel/context.js';
 import { WEB_DIST, assertWebAppsBuilt, launchChromium, watchConsole } from './browser.js';
 
 const SCREENSHOT = '/tmp/admin-tenant.png';
@@ -36,6 +40,27 @@ async function newPage(): Promise<{ context: BrowserContext; page: Page; console
   return { context, page, consoleProblems: watchConsole(page) };
 }
 
+/**
+ * Another platform administrator, enrolled in MFA through the API (each test signs in with its own
+ * authenticator, so no two sign-ins compete for the same TOTP time step).
+ */
+async function anotherAdmin(name: string): Promise<string> {
+  const email = `${name}@example.com`;
+  await t.platform.identity.service.createUser({ email, password: ADMIN_PASSWORD, platformRole: 'platform-admin' }, systemContext('test'));
+  await t.signIn(email, ADMIN_PASSWORD);
+  return email;
+}
+
+/** Email and password, then the MFA step with the code the person's authenticator shows now. */
+async function signInWithMfa(page: Page, email: string): Promise<void> {
+  await page.getByTestId('sign-in-email').fill(email);
+  await page.getByTestId('sign-in-password').fill(ADMIN_PASSWORD);
+  await page.getByTestId('sign-in-submit').click();
+  await page.getByTestId('mfa-verify-page').waitFor();
+  await page.getByTestId('mfa-code').fill(await totpCode(t.totpSecret(email)!));
+  await page.getByTestId('mfa-submit').click();
+}
+
 async function textOf(page: Page, testId: string): Promise<string> {
   return (await page.getByTestId(testId).first().textContent())?.trim() ?? '';
 }
@@ -49,6 +74,15 @@ describe('admin console in a browser', () => {
       await page.getByTestId('sign-in-email').fill(ADMIN_EMAIL);
       await page.getByTestId('sign-in-password').fill(ADMIN_PASSWORD);
       await page.getByTestId('sign-in-submit').click();
+      // The second step: nothing of the app shows until a right code is entered.
+      await page.getByTestId('mfa-verify-page').waitFor();
+      expect(await page.getByTestId('app-shell').count()).toBe(0);
+      await page.getByTestId('mfa-code').fill('000000');
+      await page.getByTestId('mfa-submit').click();
+      await page.getByTestId('mfa-error').waitFor();
+      expect(await textOf(page, 'mfa-error')).toContain('wrong');
+      await page.getByTestId('mfa-code').fill(await totpCode(t.totpSecret(ADMIN_EMAIL)!));
+      await page.getByTestId('mfa-submit').click();
       await page.waitForURL(`${baseUrl}/admin/tenants`);
       expect(await textOf(page, 'signed-in-user')).toBe(ADMIN_EMAIL);
       expect(await textOf(page, 'page-title')).toBe('Tenants');
@@ -138,12 +172,11 @@ describe('admin console in a browser', () => {
       });
       expect(response.statusCode).toBe(201);
     }
+    const email = await anotherAdmin('pager');
     const { context, page, consoleProblems } = await newPage();
     try {
       await page.goto(`${baseUrl}/admin/tenants`);
-      await page.getByTestId('sign-in-email').fill(ADMIN_EMAIL);
-      await page.getByTestId('sign-in-password').fill(ADMIN_PASSWORD);
-      await page.getByTestId('sign-in-submit').click();
+      await signInWithMfa(page, email);
       await page.getByTestId('tenant-row').first().waitFor();
       expect(await page.getByTestId('tenant-row').count()).toBe(20);
       expect(await textOf(page, 'tenant-link')).toBe('Paged 21');
@@ -171,6 +204,49 @@ describe('admin console in a browser', () => {
     }
   });
 
+  it('walks a staff member without MFA through enrolment: QR code, secret, first code, recovery codes shown once', { timeout: 60_000 }, async () => {
+    await t.platform.identity.service.createUser({ email: 'newops@example.com', password: ADMIN_PASSWORD, platformRole: 'operator' }, systemContext('test'));
+    const { context, page, consoleProblems } = await newPage();
+    try {
+      await page.goto(`${baseUrl}/admin`);
+      await page.getByTestId('sign-in-email').fill('newops@example.com');
+      await page.getByTestId('sign-in-password').fill(ADMIN_PASSWORD);
+      await page.getByTestId('sign-in-submit').click();
+      await page.getByTestId('mfa-enrol-page').waitFor();
+      await page.getByTestId('mfa-qr').waitFor();
+      // A real, decoded image: the browser rendered the QR code's PNG.
+      expect(await page.getByTestId('mfa-qr').evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBeGreaterThan(100);
+      const secret = await textOf(page, 'mfa-secret');
+      expect(secret).toMatch(/^[A-Z2-7]{32}$/);
+      expect(await page.getByTestId('app-shell').count()).toBe(0);
+
+      await page.getByTestId('mfa-enrol-code').fill(await generate({ secret }));
+      await page.getByTestId('mfa-enrol-submit').click();
+      await page.getByTestId('recovery-codes').waitFor();
+      const codes = await page.getByTestId('recovery-code').allTextContents();
+      expect(codes).toHaveLength(10);
+      expect(codes.every((code) => /^[a-z0-9]{5}-[a-z0-9]{5}$/.test(code))).toBe(true);
+      await page.getByTestId('recovery-codes-done').click();
+      await page.getByTestId('app-shell').waitFor();
+      expect(await textOf(page, 'signed-in-user')).toBe('newops@example.com');
+
+      // Signing in again asks for a code; a recovery code shown above works (once).
+      await page.getByTestId('sign-out').click();
+      await page.getByTestId('sign-in-page').waitFor();
+      await page.getByTestId('sign-in-email').fill('newops@example.com');
+      await page.getByTestId('sign-in-password').fill(ADMIN_PASSWORD);
+      await page.getByTestId('sign-in-submit').click();
+      await page.getByTestId('mfa-verify-page').waitFor();
+      await page.getByTestId('mfa-toggle-recovery').click();
+      await page.getByTestId('mfa-code').fill(codes[0]!);
+      await page.getByTestId('mfa-submit').click();
+      await page.getByTestId('app-shell').waitFor();
+      expect(consoleProblems).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
   it('rejects a wrong password with the server’s message', async () => {
     const { context, page, consoleProblems } = await newPage();
     try {
@@ -191,14 +267,13 @@ describe('admin console in a browser', () => {
     { app: 'portal', sections: ['Products', 'Orders', 'Invoices'] },
     { app: 'partner', sections: ['Customers', 'Commissions'] },
   ])('$app shows its sign-in page, then its sections as announcements', async ({ app, sections }) => {
+    const email = await anotherAdmin(`visitor-${app}`);
     const { context, page, consoleProblems } = await newPage();
     try {
       await page.goto(`${baseUrl}/${app}`);
       await page.getByTestId('sign-in-page').waitFor();
       expect(await page.title()).toContain('Platforma');
-      await page.getByTestId('sign-in-email').fill(ADMIN_EMAIL);
-      await page.getByTestId('sign-in-password').fill(ADMIN_PASSWORD);
-      await page.getByTestId('sign-in-submit').click();
+      await signInWithMfa(page, email);
       await page.getByTestId('app-shell').waitFor();
       expect(await page.locator('.nav-link').allTextContents()).toEqual(sections);
       expect(await textOf(page, 'coming-soon')).toContain('arrive in a later release');

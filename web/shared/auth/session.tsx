@@ -1,5 +1,7 @@
 // Who is signed in, for the whole app. The session itself is an HttpOnly cookie the page cannot
-// read, so "signed in" means the server answered GET /api/v1/auth/session.
+// read, so "signed in" means the server answered GET /api/v1/auth/session. A session that still owes
+// a step (second factor, MFA enrolment, an expired password) is "restricted": the app shows that
+// step instead of itself until the server lifts the restriction.
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { api, onSessionEnded, unwrap } from '../api/client.js';
 import { ApiError, toApiError } from '../api/problem.js';
@@ -8,13 +10,18 @@ import type { Session } from '../api/types.js';
 export type SessionState =
   | { status: 'loading' }
   | { status: 'signed-out'; notice?: string }
+  | { status: 'restricted'; session: Session }
   | { status: 'signed-in'; session: Session };
+
+const stateOf = (session: Session): SessionState => (session.restriction === null ? { status: 'signed-in', session } : { status: 'restricted', session });
 
 interface SessionContextValue {
   state: SessionState;
   /** Throws ApiError (401 for wrong credentials) so the form can show it. */
   signIn(email: string, password: string): Promise<void>;
   signOut(): Promise<void>;
+  /** Reads the session again (after completing a step the session owed). */
+  refresh(): Promise<void>;
 }
 
 const SessionContext = createContext<SessionContextValue | undefined>(undefined);
@@ -26,7 +33,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     let cancelled = false;
     unwrap(api.GET('/api/v1/auth/session'))
       .then(({ data }) => {
-        if (!cancelled) setState({ status: 'signed-in', session: data });
+        if (!cancelled) setState(stateOf(data));
       })
       .catch((error: unknown) => {
         if (cancelled) return;
@@ -42,14 +49,19 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   useEffect(
     () =>
       onSessionEnded(() =>
-        setState((current) => (current.status === 'signed-in' ? { status: 'signed-out', notice: 'Your session has ended. Sign in again to continue.' } : current)),
+        setState((current) => (current.status !== 'signed-out' && current.status !== 'loading' ? { status: 'signed-out', notice: 'Your session has ended. Sign in again to continue.' } : current)),
       ),
     [],
   );
 
   const signIn = useCallback(async (email: string, password: string) => {
     const { data } = await unwrap(api.POST('/api/v1/auth/sign-in', { body: { email, password } }));
-    setState({ status: 'signed-in', session: data });
+    setState(stateOf(data));
+  }, []);
+
+  const refresh = useCallback(async () => {
+    const { data } = await unwrap(api.GET('/api/v1/auth/session'));
+    setState(stateOf(data));
   }, []);
 
   const signOut = useCallback(async () => {
@@ -63,7 +75,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     setState({ status: 'signed-out' });
   }, []);
 
-  const value = useMemo(() => ({ state, signIn, signOut }), [state, signIn, signOut]);
+  const value = useMemo(() => ({ state, signIn, signOut, refresh }), [state, signIn, signOut, refresh]);
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }
 

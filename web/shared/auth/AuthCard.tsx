@@ -1,0 +1,21 @@
+// The card every sign-in step is shown in: brand, title, subtitle, and a way out (sign out).
+import type { ReactNode } from 'react';
+import { BrandMark } from '../components/BrandMark.js';
+import { useSession } from './session.js';
+
+export function AuthCard({ appLabel, title, subtitle, testId, children }: { appLabel: string; title: string; subtitle: string; testId: string; children: ReactNode }) {
+  const { signOut } = useSession();
+  return (
+    <main className="centered-screen">
+      <div className="sign-in-card" data-testid={testId}>
+        <BrandMark appLabel={appLabel} />
+        <h1>{title}</h1>
+        <p className="subtitle">{subtitle}</p>
+        {children}
+        <button className="button button-ghost button-block" type="button" onClick={() => void signOut()} data-testid="auth-sign-out">
+          Sign out
+        </button>
+      </div>
+    </main>
+  );
+}

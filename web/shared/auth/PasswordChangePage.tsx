@@ -1,0 +1,46 @@
+// The password has outlived the tenant's maximum age: a new one is required before anything else.
+import { useState, type FormEvent } from 'react';
+import { api, unwrap } from '../api/client.js';
+import { toApiError, type ApiError } from '../api/problem.js';
+import { ErrorAlert } from '../components/ErrorAlert.js';
+import { Field } from '../components/Field.js';
+import { AuthCard } from './AuthCard.js';
+import { useSession } from './session.js';
+
+export function PasswordChangePage({ appLabel }: { appLabel: string }) {
+  const { refresh } = useSession();
+  const [currentPassword, setCurrentPassword] = useState('');
+  const [newPassword, setNewPassword] = useState('');
+  const [error, setError] = useState<ApiError | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await unwrap(api.POST('/api/v1/me/password', { body: { currentPassword, newPassword } }));
+      await refresh();
+    } catch (caught) {
+      setError(toApiError(caught));
+      setBusy(false);
+    }
+  }
+
+  return (
+    <AuthCard appLabel={appLabel} title="Choose a new password" subtitle="Your password has expired under your organisation's policy." testId="password-change-page">
+      <form className="form" onSubmit={submit} noValidate>
+        <ErrorAlert error={error} testId="password-change-error" />
+        <Field id="current-password" label="Current password">
+          <input id="current-password" className="input" type="password" autoComplete="current-password" value={currentPassword} onChange={(e) => setCurrentPassword(e.target.value)} required data-testid="current-password" />
+        </Field>
+        <Field id="new-password" label="New password">
+          <input id="new-password" className="input" type="password" autoComplete="new-password" value={newPassword} onChange={(e) => setNewPassword(e.target.value)} required data-testid="new-password" />
+        </Field>
+        <button className="button button-primary button-block" type="submit" disabled={busy || !currentPassword || !newPassword} data-testid="password-change-submit">
+          {busy ? 'Saving…' : 'Change password'}
+        </button>
+      </form>
+    </AuthCard>
+  );
+}
