@@ -38,6 +38,7 @@ export function accountRoutes(app: HttpApp, mfa: MfaService, account: AccountSer
         tags: ['account'],
         summary: 'Start TOTP enrolment',
         description: 'Returns a new secret, its otpauth:// URL and a QR code (data: URL) for an authenticator app. Nothing changes until confirmed.',
+        body: StrictObject({}, { description: 'Empty: enrolment takes no input' }),
         response: responses({ 200: Type.Object({ secret: Type.String(), otpauthUrl: Type.String(), qrCode: Type.String({ description: 'data:image/png;base64,…' }) }, { title: 'TotpEnrolment' }) }),
       },
     },
@@ -155,7 +156,7 @@ export function accountRoutes(app: HttpApp, mfa: MfaService, account: AccountSer
     '/api/v1/me/email-verification',
     {
       config: { action: 'identity:self.email.verify' },
-      schema: { tags: ['account'], summary: 'Send a new email verification link', response: responses({ 202: Accepted }) },
+      schema: { tags: ['account'], summary: 'Send a new email verification link', body: StrictObject({}, { description: 'Empty: the link goes to your account’s address' }), response: responses({ 202: Accepted }) },
     },
     async (request, reply) => {
       await account.resendEmailVerification(requestContext(request));

@@ -24,7 +24,7 @@ export function MfaEnrolPage({ appLabel, email }: { appLabel: string; email: str
 
   useEffect(() => {
     let cancelled = false;
-    unwrap(api.POST('/api/v1/me/mfa/totp'))
+    unwrap(api.POST('/api/v1/me/mfa/totp', { body: {} }))
       .then(({ data }) => !cancelled && setEnrolment(data))
       .catch((caught: unknown) => !cancelled && setError(toApiError(caught)));
     return () => {
