@@ -121,7 +121,13 @@ describe('delivery over SMTP', () => {
     expect(row.last_error).toMatch(/550/);
     expect(row.sent_at).toBeNull();
     expect(smtp.dataAttempts - attemptsBefore).toBe(1);
-    expect(await jobsOf(id)).toEqual([{ state: 'completed' }]);
+    // The row settles inside the job's handler; pg-boss marks the job completed just after it
+    // returns (not retried, as a failed job would be), so wait for that rather than racing it.
+    const jobs = await waitFor(`the job of ${id} to finish`, async () => {
+      const found = await jobsOf(id);
+      return found.some((job) => job.state === 'active') ? undefined : found;
+    });
+    expect(jobs).toEqual([{ state: 'completed' }]);
     expect(receivedWithSubject('Rejected for good')).toHaveLength(0);
   });
 });
