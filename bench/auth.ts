@@ -14,7 +14,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { embeddedServerPid as postmasterPid, freePort } from '../src/kernel/db/embedded.js';
-import { ROOT, BIN, LOAD, spawnProc, stopProc, cleanUp, newHome, envWith, waitFor200, table, load, scratchDatabase, type Load, type Proc } from './harness.js';
+import { ROOT, BIN, LOAD, spawnProc, stopProc, cleanUp, newHome, envWith, waitFor200, table, load, scratchDatabase, signInAsStaff, type Load, type Proc } from './harness.js';
 
 const RESULTS = join(ROOT, 'bench', 'results', 'auth.json');
 const TARGET = 0.85;
@@ -53,13 +53,7 @@ async function startServer(env: NodeJS.ProcessEnv, label: string): Promise<Serve
   return { proc, base };
 }
 
-async function signIn(base: string): Promise<{ cookie: string; csrfToken: string }> {
-  const response = await fetch(`${base}/api/v1/auth/sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) });
-  if (response.status !== 200) throw new Error(`sign-in: ${response.status} ${await response.text()}`);
-  const cookie = response.headers.getSetCookie().find((c) => c.startsWith('platforma_session='))?.split(';')[0];
-  if (!cookie) throw new Error('sign-in set no session cookie');
-  return { cookie, csrfToken: ((await response.json()) as { csrfToken: string }).csrfToken };
-}
+const signIn = (base: string) => signInAsStaff(base, ADMIN);
 
 async function expect200(url: string, headers: Record<string, string>): Promise<number> {
   const response = await fetch(url, { headers });

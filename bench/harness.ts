@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon, { type Result } from 'autocannon';
+import { generate } from 'otplib';
 import pg from 'pg';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -266,4 +267,42 @@ export async function scratchDatabase(databaseUrl: string): Promise<string> {
   const url = new URL(databaseUrl);
   url.pathname = `/${name}`;
   return url.toString();
+}
+
+// --- signing in as a staff member: MFA is mandatory, so the harness is its authenticator -------
+const totpSecrets = new Map<string, string>();
+const lastTotpStep = new Map<string, number>();
+
+/** A TOTP code for a time step the server has not accepted yet (each step works once). */
+async function nextTotpCode(secret: string): Promise<string> {
+  const step = Math.floor(Date.now() / 30_000);
+  const use = Math.max(step, (lastTotpStep.get(secret) ?? -1) + 1);
+  if (use > step + 1) await new Promise((resolve) => setTimeout(resolve, (use - 1) * 30_000 - Date.now() + 100));
+  lastTotpStep.set(secret, use);
+  return generate({ secret, epoch: use * 30 });
+}
+
+/** Signs in with email and password, then completes MFA: enrols on first sign-in, enters a code afterwards. */
+export async function signInAsStaff(base: string, admin: { email: string; password: string }): Promise<{ cookie: string; csrfToken: string }> {
+  const response = await fetch(`${base}/api/v1/auth/sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(admin) });
+  if (response.status !== 200) throw new Error(`sign-in: ${response.status} ${await response.text()}`);
+  const cookie = response.headers.getSetCookie().find((c) => c.startsWith('platforma_session='))?.split(';')[0];
+  if (!cookie) throw new Error('sign-in set no session cookie');
+  const { csrfToken, restriction } = (await response.json()) as { csrfToken: string; restriction: string | null };
+  const post = async (path: string, body: unknown) => {
+    const answer = await fetch(`${base}${path}`, { method: 'POST', headers: { cookie, 'x-csrf-token': csrfToken, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    if (answer.status >= 300) throw new Error(`${path}: ${answer.status} ${await answer.text()}`);
+    return answer;
+  };
+  const key = `${base} ${admin.email}`;
+  if (restriction === 'mfa_enroll') {
+    const { secret } = (await (await post('/api/v1/me/mfa/totp', {})).json()) as { secret: string };
+    totpSecrets.set(admin.email, secret);
+    await post('/api/v1/me/mfa/totp/confirm', { code: await nextTotpCode(secret) });
+  } else if (restriction === 'mfa_verify') {
+    const secret = totpSecrets.get(admin.email);
+    if (!secret) throw new Error(`${key}: MFA is on with an authenticator this run did not enrol`);
+    await post('/api/v1/auth/mfa/verify', { code: await nextTotpCode(secret) });
+  }
+  return { cookie, csrfToken };
 }

@@ -16,7 +16,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { embeddedServerPid as postmasterPid, freePort } from '../src/kernel/db/embedded.js';
 import { cpus, totalmem, release, platform as osPlatform } from 'node:os';
 import { join } from 'node:path';
-import { ROOT, BIN, LOAD, spawnProc, stopProc, cleanUp, newHome, envWith, waitFor200, median, ms, table, timeCommand, load, scratchDatabase, type Load } from './harness.js';
+import { ROOT, BIN, LOAD, spawnProc, stopProc, cleanUp, newHome, envWith, waitFor200, median, ms, table, timeCommand, load, scratchDatabase, signInAsStaff, type Load } from './harness.js';
 
 const RESULTS = join(ROOT, 'bench', 'results', 'latest.json');
 const WARM_TARGET_MS = 3000;
@@ -114,11 +114,7 @@ async function platformThroughput(home: string): Promise<{ database: string; res
     timeout: 60_000,
   });
   if (created.status !== 0) throw new Error(`admin create failed:\n${created.stdout}${created.stderr}`);
-  const signIn = await fetch(`${base}/api/v1/auth/sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) });
-  if (signIn.status !== 200) throw new Error(`sign-in: ${signIn.status} ${await signIn.text()}`);
-  const cookie = signIn.headers.getSetCookie().find((c) => c.startsWith('platforma_session='))?.split(';')[0];
-  const { csrfToken } = (await signIn.json()) as { csrfToken: string };
-  if (!cookie) throw new Error('sign-in set no session cookie');
+  const { cookie, csrfToken } = await signInAsStaff(base, ADMIN);
   const tenant = await fetch(`${base}/api/v1/tenants`, {
     method: 'POST',
     headers: { cookie, 'x-csrf-token': csrfToken, 'content-type': 'application/json' },
