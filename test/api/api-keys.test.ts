@@ -59,7 +59,9 @@ async function until(check: () => Promise<boolean> | boolean, timeoutMs = 3000):
 }
 
 beforeAll(async () => {
-  t = await startTestPlatform({ clock, env: { LOG_LEVEL: 'trace' }, logDestination: { write: (line: string) => void lines.push(line) } });
+  // The clock jumps hours ahead between uses of the same sessions: no idle timeout in the way here
+  // (test/api/sessions.test.ts covers it).
+  t = await startTestPlatform({ clock, env: { LOG_LEVEL: 'trace', SESSION_IDLE_SECONDS: '28800' }, logDestination: { write: (line: string) => void lines.push(line) } });
   staff = await t.signIn();
   tenantA = await createTenant('Alpha');
   tenantB = await createTenant('Bravo');
