@@ -12,6 +12,9 @@ const REDIRECT_URI = 'http://localhost:8765/callback';
 const PASSWORD = 'a long enough passphrase';
 
 let t: TestPlatform;
+/** Everything the platform logged, and every credential the tests saw: none may meet. */
+const logLines: string[] = [];
+const credentialsSeen: string[] = [];
 let staff: SignedInHeaders;
 let tenantA: string;
 let tenantB: string;
@@ -19,7 +22,10 @@ let tenantB: string;
 async function api(method: string, url: string, headers: Record<string, string>, payload?: object) {
   return t.platform.app.inject({ method: method as 'GET', url, headers: { host: 'platforma.test', ...headers }, ...(payload ? { payload } : {}) });
 }
-const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+const bearer = (token: string) => {
+  credentialsSeen.push(token);
+  return { authorization: `Bearer ${token}` };
+};
 
 async function createTenant(name: string): Promise<string> {
   const response = await api('POST', '/api/v1/tenants', staff, { organizationName: name, domain: `${name.toLowerCase()}.example.com`, adminEmail: `ops@${name.toLowerCase()}.example.com` });
@@ -39,13 +45,14 @@ async function createPerson(email: string, memberships: [string, string][]): Pro
 async function createClient(tenantId: string, body: Record<string, unknown>, as: Record<string, string> = staff) {
   const response = await api('POST', `/api/v1/tenants/${tenantId}/oauth-clients`, as, body);
   expect(response.statusCode, response.body).toBe(201);
+  credentialsSeen.push(response.json().clientSecret);
   return response.json() as { clientId: string; clientSecret: string; issuer: string };
 }
 
 const discover = (clientId: string, clientSecret: string) => discoverOAuth(t.platform.app, ISSUER, clientId, clientSecret);
 
 beforeAll(async () => {
-  t = await startTestPlatform({ env: { PUBLIC_URL: ORIGIN } });
+  t = await startTestPlatform({ env: { PUBLIC_URL: ORIGIN, LOG_LEVEL: 'trace' }, logDestination: { write: (line: string) => void logLines.push(line) } });
   staff = await t.signIn();
   tenantA = await createTenant('Alpha');
   tenantB = await createTenant('Bravo');
@@ -95,6 +102,7 @@ describe('authorization code with PKCE', () => {
     expect(action && csrf).toBeTruthy();
     const done = await browser.navigate(action!, { method: 'POST', form: { csrf: csrf! } });
     expect(done.leftTo, done.page?.body).toBeDefined();
+    credentialsSeen.push(done.leftTo!.searchParams.get('code') ?? '');
     return done.leftTo!;
   }
 
@@ -153,6 +161,7 @@ describe('authorization code with PKCE', () => {
     const { callback, verifier, state } = await signInAndAuthorize();
     const first = await client.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier, expectedState: state });
     const second = await client.refreshTokenGrant(config, first.refresh_token!);
+    credentialsSeen.push(first.refresh_token!, second.refresh_token!);
     expect(second.refresh_token).toBeTruthy();
     expect(second.refresh_token).not.toBe(first.refresh_token);
     expect((await api('GET', `/api/v1/tenants/${tenantA}`, bearer(second.access_token))).statusCode).toBe(200);
@@ -200,5 +209,15 @@ describe('authorization code with PKCE', () => {
     expect((await api('GET', `/api/v1/tenants/${tenantA}/members`, bearer(tokens.access_token))).statusCode).toBe(403);
     expect((await api('DELETE', `/api/v1/tenants/${tenantA}/members/${me.user.id}`, staff)).statusCode).toBe(204);
     expect((await api('GET', `/api/v1/tenants/${tenantA}`, bearer(tokens.access_token))).statusCode).toBe(401);
+  });
+});
+
+describe('logs', () => {
+  it('never contain a client secret, an access or refresh token or an authorization code seen in these tests', () => {
+    expect(credentialsSeen.length).toBeGreaterThan(5);
+    for (const credential of credentialsSeen) {
+      const leaked = logLines.find((line) => line.includes(credential));
+      expect(leaked, 'a credential was logged').toBeUndefined();
+    }
   });
 });

@@ -12,6 +12,9 @@ const ISSUER = `${ORIGIN}/oauth`;
 const PASSWORD = 'a long enough passphrase';
 
 let t: TestPlatform;
+/** Everything the platform logged, and every credential the tests saw: none may meet. */
+const logLines: string[] = [];
+const credentialsSeen: string[] = [];
 let staff: SignedInHeaders;
 let tenantA: string;
 let tenantB: string;
@@ -19,7 +22,10 @@ let tenantB: string;
 async function api(method: string, url: string, headers: Record<string, string>, payload?: object) {
   return t.platform.app.inject({ method: method as 'GET', url, headers: { host: 'platforma.test', ...headers }, ...(payload ? { payload } : {}) });
 }
-const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+const bearer = (token: string) => {
+  credentialsSeen.push(token);
+  return { authorization: `Bearer ${token}` };
+};
 
 async function createTenant(name: string): Promise<string> {
   const response = await api('POST', '/api/v1/tenants', staff, { organizationName: name, domain: `${name.toLowerCase()}.example.com`, adminEmail: `ops@${name.toLowerCase()}.example.com` });
@@ -39,13 +45,14 @@ async function createPerson(email: string, memberships: [string, string][]): Pro
 async function createClient(tenantId: string, body: Record<string, unknown>, as: Record<string, string> = staff) {
   const response = await api('POST', `/api/v1/tenants/${tenantId}/oauth-clients`, as, body);
   expect(response.statusCode, response.body).toBe(201);
+  credentialsSeen.push(response.json().clientSecret);
   return response.json() as { clientId: string; clientSecret: string; issuer: string };
 }
 
 const discover = (clientId: string, clientSecret: string) => discoverOAuth(t.platform.app, ISSUER, clientId, clientSecret);
 
 beforeAll(async () => {
-  t = await startTestPlatform({ env: { PUBLIC_URL: ORIGIN } });
+  t = await startTestPlatform({ env: { PUBLIC_URL: ORIGIN, LOG_LEVEL: 'trace' }, logDestination: { write: (line: string) => void logLines.push(line) } });
   staff = await t.signIn();
   tenantA = await createTenant('Alpha');
   tenantB = await createTenant('Bravo');
@@ -221,5 +228,15 @@ describe('tenant routes for OAuth clients', () => {
     expect(bad.statusCode).toBe(400);
     expect(bad.json().errors.map((e: { pointer: string }) => e.pointer)).toEqual(['/redirectUris/0', '/redirectUris/1', '/scopes/0']);
     expect((await api('POST', `/api/v1/tenants/${tenantA}/oauth-clients`, staff, { name: 'Sneaky', tenantId: tenantB })).statusCode).toBe(400);
+  });
+});
+
+describe('logs', () => {
+  it('never contain a client secret, an access or refresh token or an authorization code seen in these tests', () => {
+    expect(credentialsSeen.length).toBeGreaterThan(5);
+    for (const credential of credentialsSeen) {
+      const leaked = logLines.find((line) => line.includes(credential));
+      expect(leaked, 'a credential was logged').toBeUndefined();
+    }
   });
 });
