@@ -9,7 +9,32 @@ export const REDACTED_PATHS = [
   'req.headers["x-csrf-token"]',
   'res.headers["set-cookie"]',
   // Each credential field, at the top level and one level down (pino has no deeper wildcard).
-  ...['password', 'passwordHash', 'token', 'sessionToken', 'csrfToken', 'secret', 'apiKey', 'databaseUrl', 'connectionString', 'clientSecret', 'client_secret', 'access_token', 'refresh_token', 'id_token', 'code_verifier'].flatMap((field) => [field, `*.${field}`]),
+  ...[
+    'password',
+    'passwordHash',
+    'currentPassword',
+    'newPassword',
+    'token',
+    'sessionToken',
+    'csrfToken',
+    'secret',
+    'apiKey',
+    'databaseUrl',
+    'connectionString',
+    // MFA: the TOTP seed travels in the otpauth URL and the QR code too; recovery codes sign in.
+    'otpauthUrl',
+    'qrCode',
+    'recoveryCode',
+    'recoveryCodes',
+    'encryptionKey',
+    // OAuth.
+    'clientSecret',
+    'client_secret',
+    'access_token',
+    'refresh_token',
+    'id_token',
+    'code_verifier',
+  ].flatMap((field) => [field, `*.${field}`]),
 ];
 
 export function createLogger(level: LogLevel, destination?: DestinationStream): Logger {

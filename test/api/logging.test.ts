@@ -117,7 +117,10 @@ describe('the logger', () => {
     logger.info({ password: secret('top-password'), sessionToken: secret('top-session'), csrfToken: secret('top-csrf'), token: secret('top-token') }, 'top level');
     logger.info({ config: { databaseUrl: `postgres://owner:${secret('db')}@db/app`, port: 8080 } }, 'config');
     logger.info({ user: { passwordHash: secret('hash') } }, 'user');
-    expect(captured).toHaveLength(7);
+    logger.info({ body: { currentPassword: secret('current'), newPassword: secret('new') } }, 'password change');
+    logger.info({ enrolment: { secret: secret('totp'), otpauthUrl: `otpauth://totp/x?secret=${secret('url')}`, qrCode: `data:image/png;base64,${secret('qr')}` } }, 'mfa');
+    logger.info({ body: { recoveryCode: secret('recovery') }, confirmed: { recoveryCodes: [secret('codes')] } }, 'recovery');
+    expect(captured).toHaveLength(10);
     for (const line of captured) expect(line, line).not.toMatch(/SECRET-/);
     // What is not a credential stays readable.
     expect(captured.join('')).toContain('a@example.com');

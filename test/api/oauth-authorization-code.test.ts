@@ -2,7 +2,7 @@
 // browser signed in to Platforma: consent, tokens used against the API, and the negative cases.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as client from 'openid-client';
-import { startTestPlatform, type TestPlatform, type SignedInHeaders } from '../support/platform.js';
+import { startTestPlatform, totpCode, type TestPlatform, type SignedInHeaders } from '../support/platform.js';
 import { discoverOAuth, oauthError, TestBrowser } from '../support/oauth.js';
 import { systemContext } from '../../src/kernel/context.js';
 
@@ -123,6 +123,19 @@ describe('authorization code with PKCE', () => {
     // No write scope was granted, although alice (admin) could write herself.
     expect((await api('POST', `/api/v1/tenants/${tenantA}/members`, bearer(tokens.access_token), { email: 'staff@example.com', role: 'member' })).statusCode).toBe(403);
     expect([403, 404]).toContain((await api('GET', `/api/v1/tenants/${tenantB}`, bearer(tokens.access_token))).statusCode);
+  });
+
+  it('does not let a session that still owes its second factor consent', async () => {
+    const person = await createPerson('pending@example.com', [[tenantA, 'admin']]);
+    const enrolment = await t.platform.app.inject({ method: 'POST', url: '/api/v1/me/mfa/totp', headers: person, payload: {} });
+    const { secret } = enrolment.json() as { secret: string };
+    expect((await t.platform.app.inject({ method: 'POST', url: '/api/v1/me/mfa/totp/confirm', headers: person, payload: { code: await totpCode(secret) } })).statusCode).toBe(200);
+    const pending = await t.platform.app.inject({ method: 'POST', url: '/api/v1/auth/sign-in', payload: { email: 'pending@example.com', password: PASSWORD } });
+    expect(pending.json().restriction).toBe('mfa_verify');
+    const cookie = pending.cookies.find((c) => c.name === 'platforma_session')!.value;
+    const result = await new TestBrowser(t.platform.app, ORIGIN, { platforma_session: cookie }).navigate((await authorizationUrl()).url.href);
+    expect(result.page?.body).toContain('Sign in to continue');
+    expect(result.page?.body).not.toMatch(/name="csrf"/);
   });
 
   it('refuses an authorization request without a PKCE challenge', async () => {
