@@ -144,3 +144,37 @@ describe('who may invite', () => {
     expect(problemOf(badRole).errors?.[0]?.pointer).toBe('/role');
   });
 });
+
+describe('password rules on acceptance', () => {
+  // Earlier tests move the clock days ahead: sign in afresh.
+  beforeAll(async () => {
+    staff = await t.signIn();
+    owner = await t.signIn('owner@initech.example.com', PASSWORD);
+  });
+
+  it('holds a new account to the inviting tenant’s password policy', async () => {
+    const strict = (await inject('POST', '/api/v1/tenants', staff, {
+      organizationName: 'Strictco',
+      domain: 'strictco.example.com',
+      adminEmail: 'ops@strictco.example.com',
+      settings: { authentication: { passwordPolicy: { minLength: 30, requireSpecialChars: true, requireNumbers: true, maxAge: 0 } } },
+    })).json().id as string;
+    expect((await inject('POST', `/api/v1/tenants/${strict}/invitations`, staff, { email: 'careful@example.com', role: 'member' })).statusCode).toBe(201);
+    const token = await tokenMailedTo('careful@example.com');
+    const weak = await inject('POST', '/api/v1/invitations/accept', {}, { token, password: PASSWORD });
+    expect(weak.statusCode).toBe(400);
+    expect(problemOf(weak).errors?.map((e) => e.message)).toEqual(['must be at least 30 characters', 'must contain a number', 'must contain a special character']);
+    expect((await inject('POST', '/api/v1/invitations/accept', {}, { token, password: 'a passphrase with 30+ characters!' })).statusCode).toBe(200);
+  });
+
+  it('counts a wrong password for an existing account as a failed sign-in, up to the lockout', async () => {
+    await t.platform.identity.service.createUser({ email: 'guessed@example.com', password: PASSWORD }, systemContext('test'));
+    await inject('POST', `/api/v1/tenants/${tenantId}/invitations`, owner, { email: 'guessed@example.com', role: 'member' });
+    const token = await tokenMailedTo('guessed@example.com');
+    for (let i = 0; i < 5; i++) expect((await inject('POST', '/api/v1/invitations/accept', {}, { token, password: `guess ${i} is wrong` })).statusCode).toBe(401);
+    const locked = await inject('POST', '/api/v1/invitations/accept', {}, { token, password: PASSWORD });
+    expect(locked.statusCode).toBe(423);
+    expect(problemOf(locked).code).toBe('PLAT_ACCOUNT_LOCKED');
+    expect((await t.platform.app.inject({ method: 'POST', url: '/api/v1/auth/sign-in', payload: { email: 'guessed@example.com', password: PASSWORD } })).statusCode).toBe(423);
+  });
+});

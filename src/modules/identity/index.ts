@@ -71,7 +71,7 @@ export function createIdentityModule(deps: { kernel: Kernel; tenants: TenantDire
   const mfa = new MfaService(deps.kernel, deps.secrets, deps.tenants, throttle);
   const account = new AccountService(deps.kernel, deps.tenants, throttle, emailTokens);
   const access = new AccessService(deps.kernel, deps.tenants);
-  const invitations = new InvitationService(deps.kernel, deps.tenants, deps.mailer);
+  const invitations = new InvitationService(deps.kernel, deps.tenants, deps.mailer, throttle);
   const apiKeys = new ApiKeyService(deps.kernel, deps.tenants);
   const oauth = new AuthorizationServer(deps.kernel);
   const oauthBearer = new OAuthBearer(deps.kernel, oauth);

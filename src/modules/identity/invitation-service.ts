@@ -15,7 +15,9 @@ import { IdentityRepository } from './repository.js';
 import { InvitationRepository, type InvitationRow } from './invitation-repository.js';
 import { hashPassword, verifyPassword, DUMMY_HASH_PROMISE } from './passwords.js';
 import { isBuiltinRole } from './builtin-roles.js';
-import { MIN_PASSWORD_LENGTH, type TenantDirectory } from './service.js';
+import type { TenantDirectory } from './service.js';
+import { passwordProblems, rulesFor } from './authentication-rules.js';
+import type { SignInThrottle } from './sign-in-throttle.js';
 
 export const INVITATION_LIFETIME_DAYS = 7;
 
@@ -51,6 +53,7 @@ export class InvitationService {
     private readonly kernel: Kernel,
     private readonly tenants: TenantDirectory,
     private readonly mailer: Mailer,
+    private readonly throttle: SignInThrottle,
   ) {}
 
   #scope(context: RequestContext, tenantId: string): TxContext {
@@ -176,11 +179,17 @@ export class InvitationService {
         let user = await this.#identity.findUserByEmail(tx, row.email);
         const accountCreated = user === undefined;
         if (!user) {
-          if (input.password.length < MIN_PASSWORD_LENGTH) throw new ValidationError('The password is too short.', [{ pointer: '/password', message: `must be at least ${MIN_PASSWORD_LENGTH} characters` }]);
+          // The new account belongs to the inviting tenant only: its password policy applies.
+          const rules = rulesFor({ isStaff: false, tenants: await this.tenants.authenticationSettingsOf([row.tenant_id]) });
+          const problems = passwordProblems(rules.passwordPolicy, input.password);
+          if (problems.length > 0) throw new ValidationError('The password does not meet the tenant’s password policy.', problems);
           user = { id: newId('user'), email: row.email, password_hash: passwordHash, platform_role: null, created_at: now, updated_at: now, email_verified_at: now, password_changed_at: now };
           await this.#identity.insertUser(tx, user);
-        } else if (!(await verifyPassword(user.password_hash ?? (await DUMMY_HASH_PROMISE), input.password)) || !user.password_hash) {
-          throw new InvalidCredentialsError();
+        } else {
+          // Checking an existing account's password here is a sign-in attempt: same throttle and lockout.
+          await this.throttle.consumeSignIn(user.email, context.sourceIp, async () => {});
+          if (!(await verifyPassword(user.password_hash ?? (await DUMMY_HASH_PROMISE), input.password)) || !user.password_hash) throw new InvalidCredentialsError();
+          await this.throttle.signInSucceeded(user.email, context.sourceIp);
         }
         if (await this.#identity.findMembership(tx, row.tenant_id, user.id)) throw new ConflictError('You are already a member of this tenant.');
         await this.#identity.insertMembership(tx, { tenant_id: row.tenant_id, user_id: user.id, role: row.role, created_at: now });
