@@ -255,6 +255,32 @@ describe('cached sessions', () => {
   });
 });
 
+describe('the credential cache', () => {
+  /** How many times the platform's pool hands out a connection during `work`. */
+  async function connectionsUsedBy(work: () => Promise<unknown>): Promise<number> {
+    let acquired = 0;
+    const count = () => void acquired++;
+    t.platform.kernel.pool.on('acquire', count);
+    try {
+      await work();
+    } finally {
+      t.platform.kernel.pool.off('acquire', count);
+    }
+    return acquired;
+  }
+
+  it('lets a cached key or session cost no database work of its own: the read is the only transaction', async () => {
+    const key = await createKey(tenantA, staff, { name: 'cached' });
+    const session = await t.signIn('admin@example.com', ADMIN_PASSWORD);
+    for (const headers of [bearer(key.secret), session]) {
+      const first = await connectionsUsedBy(() => inject('GET', `/api/v1/tenants/${tenantA}`, headers));
+      expect(first).toBeGreaterThanOrEqual(2); // resolving the credential, then the read
+      const cached = await connectionsUsedBy(async () => expect((await inject('GET', `/api/v1/tenants/${tenantA}`, headers)).statusCode).toBe(200));
+      expect(cached).toBe(1);
+    }
+  });
+});
+
 describe('logs', () => {
   it('never contain an API key secret, also when a key-authenticated request fails on the server', async () => {
     const key = await createKey(tenantA, staff, { name: 'failing', role: 'admin' });
