@@ -213,6 +213,11 @@ export interface Load {
   cpu: CpuShare;
 }
 
+/** Load that is not measured: brings a server's JIT, pools and caches to their steady state. */
+export async function warmUp(url: string, headers: Record<string, string>, seconds: number): Promise<void> {
+  await autocannon({ url, headers, connections: LOAD.connections, pipelining: LOAD.pipelining, duration: seconds });
+}
+
 export async function load(url: string, headers: Record<string, string>, serverPid: number, postgresPid: number | undefined): Promise<Load> {
   const options = { url, headers, connections: LOAD.connections, pipelining: LOAD.pipelining };
   await autocannon({ ...options, duration: LOAD.warmup });
