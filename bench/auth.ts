@@ -96,7 +96,7 @@ const CREDENTIALS: Credential[] = [
       const token = await fetch(tokenEndpoint, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(clientSecret)}`).toString('base64')}` },
-        body: new URLSearchParams({ grant_type: 'client_credentials' }),
+        body: new URLSearchParams({ grant_type: 'client_credentials', scope: 'tenants:read' }),
       });
       const body = (await token.json()) as { access_token?: string };
       if (!body.access_token) return { skipped: `the token endpoint answered ${token.status} without an access_token` };
