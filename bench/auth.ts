@@ -114,7 +114,7 @@ async function main(): Promise<void> {
   const env = envWith(settings);
   const postgresPid = () => (settings.DATABASE_URL ? undefined : postmasterPid(home));
 
-  // One-time setup on a normal server: an administrator, a tenant, the credentials.
+  // One-time setup on a normal server: an administrator and a tenant.
   const first = await startServer(env, 'platform (setup)');
   const created = cli(['admin', 'create', '--email', ADMIN.email], env, { PLATFORMA_ADMIN_PASSWORD: ADMIN.password });
   if (created.status !== 0) throw new Error(`admin create failed:\n${created.stdout}${created.stderr}`);
@@ -127,20 +127,6 @@ async function main(): Promise<void> {
   if (tenant.status !== 201) throw new Error(`create tenant: ${tenant.status} ${await tenant.text()}`);
   const setup: Setup = { env, home, postgresPid, tenantId: ((await tenant.json()) as { id: string }).id };
   const path = `/api/v1/tenants/${setup.tenantId}`;
-  const prepared: { name: string; headers: Record<string, string> }[] = [];
-  const skipped: { name: string; reason: string }[] = [];
-  for (const credential of CREDENTIALS) {
-    const outcome = await credential.prepare(first, setup);
-    if ('skipped' in outcome) {
-      skipped.push({ name: credential.name, reason: outcome.skipped });
-      console.log(`   ${credential.name}: skipped — ${outcome.skipped}`);
-      continue;
-    }
-    const status = await expect200(`${first.base}${path}`, outcome.headers);
-    if (status !== 200) throw new Error(`${credential.name}: GET tenant answered ${status} before the load`);
-    prepared.push({ name: credential.name, headers: outcome.headers });
-  }
-
   // The setup server is a normal one: without credentials it refuses.
   if ((await expect200(`${first.base}${path}`, {})) !== 401) throw new Error('with authentication on, GET tenant without credentials did not answer 401');
   await stopProc(first.proc);
@@ -155,6 +141,21 @@ async function main(): Promise<void> {
   if ((await expect200(url, { authorization: 'Bearer pk_aaaaaaaa_not-a-key-not-a-key-not-a-key-not-a-key-123' })) !== 401) {
     throw new Error('with authentication off, a wrong API key was not refused: credentials that are sent must still be checked');
   }
+  // Credentials are made on this server: OAuth tokens name their issuer, whose URL has the port.
+  const prepared: { name: string; headers: Record<string, string> }[] = [];
+  const skipped: { name: string; reason: string }[] = [];
+  for (const credential of CREDENTIALS) {
+    const outcome = await credential.prepare(server, setup);
+    if ('skipped' in outcome) {
+      skipped.push({ name: credential.name, reason: outcome.skipped });
+      console.log(`   ${credential.name}: skipped — ${outcome.skipped}`);
+      continue;
+    }
+    const status = await expect200(url, outcome.headers);
+    if (status !== 200) throw new Error(`${credential.name}: GET tenant answered ${status} before the load`);
+    prepared.push({ name: credential.name, headers: outcome.headers });
+  }
+
   const modes = [{ name: 'authentication off', headers: {} as Record<string, string> }, ...prepared];
   for (const mode of modes) await warmUp(url, mode.headers, WARM_UP);
   const samples = new Map<string, Load[]>(modes.map((mode) => [mode.name, []]));
