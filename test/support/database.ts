@@ -3,7 +3,8 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
-import { appUrlFrom } from '../../src/kernel/db/roles.js';
+import { appUrlFrom, derivedAppPassword } from '../../src/kernel/db/roles.js';
+import { registerSecret } from './suite-log.js';
 
 
 /** A URL for the server's maintenance database (used to create and drop databases). */
@@ -36,6 +37,7 @@ export async function createTestDatabase(template = inject('templateDatabase')):
     await admin.end();
   }
   const ownerUrl = databaseUrl(name);
+  registerSecret('application role password', derivedAppPassword(ownerUrl));
   return {
     name,
     ownerUrl,

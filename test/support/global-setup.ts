@@ -1,10 +1,12 @@
 // Migrates one template database per run; every test file clones it (CREATE DATABASE … TEMPLATE),
 // which takes milliseconds and gives each file a fresh, fully migrated database. Names carry the
 // run's id so concurrent runs on one server never touch each other's databases.
+import { mkdirSync, rmSync } from 'node:fs';
 import type { TestProject } from 'vitest/node';
 import pg from 'pg';
 import { migrateDatabase } from '../../src/platform.js';
 import { serverUrl, databaseUrl } from './database.js';
+import { suiteLogDirectoryOf } from './suite-log.js';
 
 async function dropDatabases(prefix: string): Promise<void> {
   const admin = new pg.Client({ connectionString: serverUrl() });
@@ -30,7 +32,15 @@ export default async function setup(project: TestProject) {
   await migrateDatabase(databaseUrl(template));
   project.provide('templateDatabase', template);
   project.provide('testRunPrefix', `platforma_test_${runId}_`);
-  return () => dropDatabases(`platforma_test_${runId}_`);
+  // The logs and secrets of this run, scanned by the log-scan project after every other file.
+  const logDirectory = suiteLogDirectoryOf(process.pid);
+  rmSync(logDirectory, { recursive: true, force: true });
+  mkdirSync(logDirectory, { recursive: true });
+  project.provide('suiteLogDirectory', logDirectory);
+  return async () => {
+    await dropDatabases(`platforma_test_${runId}_`);
+    rmSync(logDirectory, { recursive: true, force: true });
+  };
 }
 
 declare module 'vitest' {

@@ -1,7 +1,8 @@
 // A real platform on a fresh database, driven through app.inject(): no network, no mocks.
 import type { LightMyRequestResponse } from 'fastify';
-import type { DestinationStream } from 'pino';
+import { multistream, type DestinationStream, type StreamEntry } from 'pino';
 import { loadConfig } from '../../src/kernel/config.js';
+import { createLogger } from '../../src/kernel/logging.js';
 import type { Clock } from '../../src/kernel/clock.js';
 import { createPlatform, type Platform } from '../../src/platform.js';
 import { systemContext } from '../../src/kernel/context.js';
@@ -9,6 +10,7 @@ import { createTestDatabase, type TestDatabase } from './database.js';
 import { totpCode } from './totp.js';
 
 export { totpCode } from './totp.js';
+import { registerSecret, suiteLogDestination } from './suite-log.js';
 
 export const ADMIN_EMAIL = 'admin@example.com';
 export const ADMIN_PASSWORD = 'correct horse battery staple';
@@ -43,11 +45,15 @@ export interface TestPlatformOptions {
 export async function startTestPlatform(options: TestPlatformOptions = {}): Promise<TestPlatform> {
   const database = await createTestDatabase();
   const config = loadConfig({ DATABASE_URL: database.ownerUrl, LOG_LEVEL: 'silent', PORT: '0', HOST: '127.0.0.1', ...options.env });
+  // Everything is logged at trace into the run's log files (scanned for secrets after the suite);
+  // the test's own destination, if any, gets what its LOG_LEVEL asks for.
+  const streams: StreamEntry[] = [{ level: 'trace', stream: suiteLogDestination() }];
+  if (options.logDestination && config.logLevel !== 'silent') streams.push({ level: config.logLevel, stream: options.logDestination });
   const platform = await createPlatform({
     config,
     database: { ownerUrl: database.ownerUrl, appUrl: database.appUrl, embedded: false, release: async () => {} },
     clock: options.clock,
-    logDestination: options.logDestination,
+    logger: createLogger('trace', multistream(streams)),
   });
   if (options.start) await platform.start();
   let adminCreated = false;
@@ -61,12 +67,15 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
         await platform.identity.service.createPlatformAdmin({ email, password }, systemContext('test'));
         adminCreated = true;
       }
+      registerSecret('password', password);
       const response = await platform.app.inject({ method: 'POST', url: '/api/v1/auth/sign-in', payload: { email, password } });
       if (response.statusCode !== 200) throw new Error(`sign-in failed: ${response.statusCode} ${response.body}`);
       const cookie = response.cookies.find((c) => c.name === 'platforma_session');
       if (!cookie) throw new Error('no session cookie');
       const body = response.json() as { csrfToken: string; restriction: string | null };
       const headers: SignedInHeaders = { cookie: `platforma_session=${cookie.value}`, 'x-csrf-token': body.csrfToken };
+      registerSecret('session token', cookie.value);
+      registerSecret('csrf token', body.csrfToken);
       const post = async (url: string, payload: unknown) => {
         const answer = await platform.app.inject({ method: 'POST', url, headers, payload: payload as Record<string, unknown> });
         if (answer.statusCode >= 300) throw new Error(`${url} failed: ${answer.statusCode} ${answer.body}`);
@@ -75,6 +84,7 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
       if (body.restriction === 'mfa_enroll') {
         const { secret } = (await post('/api/v1/me/mfa/totp', {})).json() as { secret: string };
         secrets.set(email.toLowerCase(), secret);
+        registerSecret('TOTP seed', secret);
         await post('/api/v1/me/mfa/totp/confirm', { code: await totpCode(secret) });
       } else if (body.restriction === 'mfa_verify') {
         const secret = secrets.get(email.toLowerCase());

@@ -3,6 +3,7 @@
 // URL it hands out). It can answer the next messages with a temporary failure, to test retries.
 import type { AddressInfo } from 'node:net';
 import { SMTPServer, type SMTPServerError } from 'smtp-server';
+import { registerSecret } from './suite-log.js';
 
 export interface ReceivedMail {
   envelopeFrom: string | null;
@@ -30,6 +31,7 @@ export interface TestSmtpServer {
 }
 
 export async function startSmtpServer(credentials = { user: 'mailer', password: 'smtp-pa$$word' }): Promise<TestSmtpServer> {
+  registerSecret('SMTP password', credentials.password);
   let failures = 0;
   let failureCode = 451;
   const state: TestSmtpServer = {
