@@ -18,8 +18,13 @@ const Statement = StrictObject(
   {
     sid: Type.Optional(Type.String({ maxLength: 64 })),
     effect: Type.Union([Type.Literal('allow'), Type.Literal('deny')]),
-    actions: Type.Array(Type.String({ minLength: 1, maxLength: 128 }), { minItems: 1, maxItems: 50, description: 'e.g. billing:invoice.read, billing:*' }),
-    resources: Type.Array(Type.String({ minLength: 1, maxLength: 256 }), { minItems: 1, maxItems: 50, description: 'prn:<tenant or ${tenant}>:<type>/<id>; * matches within one segment' }),
+    actions: Type.Array(Type.String({ minLength: 1, maxLength: 128 }), { minItems: 1, maxItems: 50, description: 'e.g. billing:invoice.read, billing:*', examples: [['tenants:tenant.read']] }),
+    resources: Type.Array(Type.String({ minLength: 1, maxLength: 256 }), {
+      minItems: 1,
+      maxItems: 50,
+      description: 'prn:<tenant or ${tenant}>:<type>/<id>; * matches within one segment',
+      examples: [['prn:${tenant}:tenant/*']],
+    }),
     conditions: Type.Optional(
       StrictObject({
         mfa: Type.Optional(Type.Boolean({ description: 'The caller must (true) or must not (false) have completed MFA' })),

@@ -1662,9 +1662,19 @@ export interface paths {
                                 statements: {
                                     sid?: string;
                                     effect: "allow" | "deny";
-                                    /** @description e.g. billing:invoice.read, billing:* */
+                                    /**
+                                     * @description e.g. billing:invoice.read, billing:*
+                                     * @example [
+                                     *       "tenants:tenant.read"
+                                     *     ]
+                                     */
                                     actions: string[];
-                                    /** @description prn:<tenant or ${tenant}>:<type>/<id>; * matches within one segment */
+                                    /**
+                                     * @description prn:<tenant or ${tenant}>:<type>/<id>; * matches within one segment
+                                     * @example [
+                                     *       "prn:${tenant}:tenant/*"
+                                     *     ]
+                                     */
                                     resources: string[];
                                     conditions?: {
                                         /** @description The caller must (true) or must not (false) have completed MFA */
@@ -1798,9 +1808,19 @@ export interface paths {
                         statements: {
                             sid?: string;
                             effect: "allow" | "deny";
-                            /** @description e.g. billing:invoice.read, billing:* */
+                            /**
+                             * @description e.g. billing:invoice.read, billing:*
+                             * @example [
+                             *       "tenants:tenant.read"
+                             *     ]
+                             */
                             actions: string[];
-                            /** @description prn:<tenant or ${tenant}>:<type>/<id>; * matches within one segment */
+                            /**
+                             * @description prn:<tenant or ${tenant}>:<type>/<id>; * matches within one segment
+                             * @example [
+                             *       "prn:${tenant}:tenant/*"
+                             *     ]
+                             */
                             resources: string[];
                             conditions?: {
                                 /** @description The caller must (true) or must not (false) have completed MFA */
@@ -1827,9 +1847,19 @@ export interface paths {
                             statements: {
                                 sid?: string;
                                 effect: "allow" | "deny";
-                                /** @description e.g. billing:invoice.read, billing:* */
+                                /**
+                                 * @description e.g. billing:invoice.read, billing:*
+                                 * @example [
+                                 *       "tenants:tenant.read"
+                                 *     ]
+                                 */
                                 actions: string[];
-                                /** @description prn:<tenant or ${tenant}>:<type>/<id>; * matches within one segment */
+                                /**
+                                 * @description prn:<tenant or ${tenant}>:<type>/<id>; * matches within one segment
+                                 * @example [
+                                 *       "prn:${tenant}:tenant/*"
+                                 *     ]
+                                 */
                                 resources: string[];
                                 conditions?: {
                                     /** @description The caller must (true) or must not (false) have completed MFA */
@@ -1976,9 +2006,19 @@ export interface paths {
                         statements: {
                             sid?: string;
                             effect: "allow" | "deny";
-                            /** @description e.g. billing:invoice.read, billing:* */
+                            /**
+                             * @description e.g. billing:invoice.read, billing:*
+                             * @example [
+                             *       "tenants:tenant.read"
+                             *     ]
+                             */
                             actions: string[];
-                            /** @description prn:<tenant or ${tenant}>:<type>/<id>; * matches within one segment */
+                            /**
+                             * @description prn:<tenant or ${tenant}>:<type>/<id>; * matches within one segment
+                             * @example [
+                             *       "prn:${tenant}:tenant/*"
+                             *     ]
+                             */
                             resources: string[];
                             conditions?: {
                                 /** @description The caller must (true) or must not (false) have completed MFA */
@@ -2005,9 +2045,19 @@ export interface paths {
                             statements: {
                                 sid?: string;
                                 effect: "allow" | "deny";
-                                /** @description e.g. billing:invoice.read, billing:* */
+                                /**
+                                 * @description e.g. billing:invoice.read, billing:*
+                                 * @example [
+                                 *       "tenants:tenant.read"
+                                 *     ]
+                                 */
                                 actions: string[];
-                                /** @description prn:<tenant or ${tenant}>:<type>/<id>; * matches within one segment */
+                                /**
+                                 * @description prn:<tenant or ${tenant}>:<type>/<id>; * matches within one segment
+                                 * @example [
+                                 *       "prn:${tenant}:tenant/*"
+                                 *     ]
+                                 */
                                 resources: string[];
                                 conditions?: {
                                     /** @description The caller must (true) or must not (false) have completed MFA */
