@@ -124,8 +124,9 @@ beforeAll(async () => {
   const mail = await inTransaction(t.platform.kernel.db, { scope: { kind: 'platform' }, actorId: 'test' }, (tx) =>
     t.platform.notifications.mailer.enqueue(tx, { to: 'bob@bravo-isolated.example.com', subject: 'Bravo private subject', text: 'Bravo private body', tenantId: bravo, purpose: 'test.cross-tenant' }),
   );
-  b.ids = { ten: bravo, usr: bobId, role: role.id as string, mail: mail.id };
-  b.markers = [...Object.values(b.ids), 'Bravo Isolated', 'bravo-isolated.example.com', 'bravo-secret-role', 'Bravo private'];
+  const invitation = await created('POST', `/api/v1/tenants/${bravo}/invitations`, bob, { email: 'carol@bravo-isolated.example.com', role: 'member' });
+  b.ids = { ten: bravo, usr: bobId, role: role.id as string, mail: mail.id, ivt: invitation.id as string };
+  b.markers = [...Object.values(b.ids), 'Bravo Isolated', 'bravo-isolated.example.com', 'bravo-secret-role', 'Bravo private', 'carol@bravo'];
   document = t.platform.app.swagger() as unknown as OpenApiDocument;
 });
 afterAll(async () => {
@@ -138,7 +139,7 @@ describe('every operation that takes an id, called with tenant A’s credentials
     const idOperations = operationsOf(document).filter((op) => op.pathParams.length > 0 || bodyTakesIds(op.body));
     expect(idOperations.length).toBeGreaterThanOrEqual(15);
     const kinds = new Set(idOperations.flatMap((op) => op.pathParams.map((p) => idKindOf(p.schema))));
-    for (const kind of ['ten', 'usr', 'role', 'mail']) expect(kinds, kind).toContain(kind);
+    for (const kind of ['ten', 'usr', 'role', 'mail', 'ivt']) expect(kinds, kind).toContain(kind);
   });
 
   for (const credential of CREDENTIALS) {

@@ -38,6 +38,7 @@ interface Parameter {
 }
 
 interface Operation {
+  tags?: string[];
   parameters?: Parameter[];
   requestBody?: { content: Record<string, { schema: JsonSchema }> };
 }
@@ -46,6 +47,8 @@ export interface ApiOperation {
   method: string;
   /** The OpenAPI path, e.g. /api/v1/tenants/{id}/members/{userId}. */
   path: string;
+  /** The route family: the operation's first tag. */
+  family: string;
   pathParams: { name: string; schema: JsonSchema }[];
   body: JsonSchema | undefined;
 }
@@ -65,6 +68,7 @@ export function operationsOf(document: OpenApiDocument): ApiOperation[] {
       operations.push({
         method: method.toUpperCase(),
         path,
+        family: operation.tags?.[0] ?? 'untagged',
         pathParams: (operation.parameters ?? []).filter((p) => p.in === 'path').map((p) => ({ name: p.name, schema: p.schema })),
         body: operation.requestBody?.content['application/json']?.schema,
       });

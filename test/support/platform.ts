@@ -1,6 +1,7 @@
 // A real platform on a fresh database, driven through app.inject(): no network, no mocks.
 import type { LightMyRequestResponse } from 'fastify';
 import { multistream, type DestinationStream, type StreamEntry } from 'pino';
+import { expect } from 'vitest';
 import { loadConfig } from '../../src/kernel/config.js';
 import { createLogger } from '../../src/kernel/logging.js';
 import type { Clock } from '../../src/kernel/clock.js';
@@ -55,6 +56,8 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
     clock: options.clock,
     logger: createLogger('trace', multistream(streams)),
   });
+  // Every platform leaves at least this line, so the log scan can tell "nothing logged" from "not captured".
+  platform.kernel.logger.trace({ testFile: expect.getState().testPath ?? null }, 'test platform started');
   if (options.start) await platform.start();
   let adminCreated = false;
   const secrets = new Map<string, string>();
