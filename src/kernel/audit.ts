@@ -16,6 +16,9 @@ export interface Actor {
   id: string;
   /** Human-readable label (an email), kept with the entry. */
   label?: string;
+  /** Platform staff who acted as this user (impersonation), and their label. */
+  impersonatorId?: string;
+  impersonatorLabel?: string;
 }
 
 export interface AuditInput {
@@ -56,6 +59,8 @@ interface AuditRow {
   actor_type: string;
   actor_id: string;
   actor_label: string | null;
+  actor_impersonator_id: string | null;
+  actor_impersonator_label: string | null;
   action: string;
   target_type: string;
   target_id: string;
@@ -103,6 +108,8 @@ function hashOf(row: Omit<AuditRow, 'hash'>): string {
     tenantId: row.tenant_id,
     occurredAt: new Date(row.occurred_at).toISOString(),
     actor: [row.actor_type, row.actor_id, row.actor_label],
+    // Only when present, so entries written before impersonation existed keep their hashes.
+    impersonator: row.actor_impersonator_id === null || row.actor_impersonator_id === undefined ? undefined : [row.actor_impersonator_id, row.actor_impersonator_label],
     action: row.action,
     target: [row.target_type, row.target_id],
     before: row.before ?? null,
@@ -137,6 +144,8 @@ export class AuditLog {
       actor_type: input.actor.type,
       actor_id: input.actor.id,
       actor_label: input.actor.label ?? null,
+      actor_impersonator_id: input.actor.impersonatorId ?? null,
+      actor_impersonator_label: input.actor.impersonatorId ? (input.actor.impersonatorLabel ?? null) : null,
       action: input.action,
       target_type: input.target.type,
       target_id: input.target.id,
@@ -175,7 +184,12 @@ function toEntry(row: AuditRow): AuditEntry {
     seq: Number(row.seq),
     tenantId: row.tenant_id,
     occurredAt: new Date(row.occurred_at),
-    actor: { type: row.actor_type as Actor['type'], id: row.actor_id, ...(row.actor_label ? { label: row.actor_label } : {}) },
+    actor: {
+      type: row.actor_type as Actor['type'],
+      id: row.actor_id,
+      ...(row.actor_label ? { label: row.actor_label } : {}),
+      ...(row.actor_impersonator_id ? { impersonatorId: row.actor_impersonator_id, ...(row.actor_impersonator_label ? { impersonatorLabel: row.actor_impersonator_label } : {}) } : {}),
+    },
     action: row.action,
     target: { type: row.target_type, id: row.target_id },
     before: row.before,

@@ -6,6 +6,14 @@ import type { Policy } from './authz/policy.js';
 export const PLATFORM_ROLES = ['platform-admin', 'operator', 'support', 'billing-operator', 'read-only'] as const;
 export type PlatformRole = (typeof PLATFORM_ROLES)[number];
 
+/** Platform staff acting as a tenant user (support): who they really are, and the impersonation. */
+export interface Impersonator {
+  userId: string;
+  email: string;
+  impersonationId: string;
+  reason: string;
+}
+
 export interface Principal {
   userId: string;
   email: string;
@@ -30,6 +38,8 @@ export interface Principal {
    * the policies. An action must be allowed by the policies AND match a scope.
    */
   scopes: string[] | null;
+  /** Set while staff impersonate this user: the principal is the user, the impersonator is recorded. */
+  impersonator?: Impersonator;
 }
 
 export interface RequestContext {
@@ -40,7 +50,9 @@ export interface RequestContext {
 
 export function actorOf(context: RequestContext): Actor {
   if (!context.principal) return { type: 'anonymous', id: 'anonymous' };
-  return { type: 'user', id: context.principal.userId, label: context.principal.email };
+  const { userId, email, impersonator } = context.principal;
+  if (impersonator) return { type: 'user', id: userId, label: email, impersonatorId: impersonator.userId, impersonatorLabel: impersonator.email };
+  return { type: 'user', id: userId, label: email };
 }
 
 /** A context for work the system does on its own (CLI, jobs). */

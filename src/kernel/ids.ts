@@ -10,6 +10,7 @@ export const ID_PREFIXES = {
   session: 'ses',
   role: 'role',
   invitation: 'ivt',
+  impersonation: 'imp',
   request: 'req',
   mail: 'mail',
   apiKey: 'key',

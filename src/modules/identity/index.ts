@@ -21,6 +21,8 @@ import { AccountService } from './account-service.js';
 import { SignInThrottle } from './sign-in-throttle.js';
 import { EmailTokens } from './email-tokens.js';
 import type { SecretBox } from '../../kernel/encryption.js';
+import { ImpersonationService } from './impersonation-service.js';
+import { impersonationRoutes } from './impersonation-routes.js';
 import type { Mailer } from '../notifications/index.js';
 import { ApiKeyService } from './api-key-service.js';
 import { apiKeyRoutes } from './api-key-routes.js';
@@ -46,6 +48,7 @@ export interface IdentityModule {
   apiKeys: ApiKeyService;
   mfa: MfaService;
   account: AccountService;
+  impersonations: ImpersonationService;
   authenticators: Authenticators;
   /** Resolved sessions and keys, kept briefly; dropped whenever the database announces a change. */
   credentials: CredentialCache<CachedCredential>;
@@ -61,7 +64,8 @@ interface CachedCredential {
 }
 
 // Partner roles' reach follows the partner's customer tenants, which the tenants module changes:
-// the identity triggers cannot announce that, so such principals are looked up every time.
+// the identity triggers cannot announce that, so such principals are looked up every time. So are
+// impersonating sessions: the impersonation lapses at its own time, not the session's.
 const isPartnerRole = (role: string | null) => role !== null && (PARTNER_ROLES as readonly string[]).includes(role);
 
 export function createIdentityModule(deps: { kernel: Kernel; tenants: TenantDirectory; mailer: Mailer; secrets: SecretBox }): IdentityModule {
@@ -78,11 +82,12 @@ export function createIdentityModule(deps: { kernel: Kernel; tenants: TenantDire
   const oauthClients = new OAuthClientService(deps.kernel, deps.tenants);
   const credentials = new CredentialCache<CachedCredential>(deps.kernel.clock, deps.kernel.logger);
   void credentials.listen(deps.kernel.pool);
+  const impersonations = new ImpersonationService(deps.kernel);
   const secureCookies = deps.kernel.config.publicUrl.startsWith('https://');
   const session = async (token: string) => {
     const cached = await credentials.resolve(credentialKey('session', token), async () => {
       const authentication = await service.resolveSession(token);
-      return authentication && { value: { authentication }, expiresAt: authentication.expiresAt, cacheable: !isPartnerRole(authentication.principal.tenantRole) };
+      return authentication && { value: { authentication }, expiresAt: authentication.expiresAt, cacheable: !isPartnerRole(authentication.principal.tenantRole) && !authentication.principal.impersonator };
     });
     return cached?.authentication;
   };
@@ -115,6 +120,7 @@ export function createIdentityModule(deps: { kernel: Kernel; tenants: TenantDire
     authenticators,
     oauth,
     oauthClients,
+    impersonations,
     definition: {
       name: 'identity',
       migrations: fileURLToPath(new URL('./migrations', import.meta.url)),
@@ -124,7 +130,18 @@ export function createIdentityModule(deps: { kernel: Kernel; tenants: TenantDire
         invitationRoutes(app, invitations);
         apiKeyRoutes(app, apiKeys);
         oauthClientRoutes(app, oauthClients);
-        await interactionRoutes(app, { kernel: deps.kernel, server: oauth, tenants: deps.tenants, resolveSession: (token) => service.resolveSession(token) });
+        await interactionRoutes(app, {
+          kernel: deps.kernel,
+          server: oauth,
+          tenants: deps.tenants,
+          // An impersonating session never consents to an OAuth client: that would hand out
+          // credentials of the person being impersonated. To the consent screen it is not signed in.
+          resolveSession: async (token) => {
+            const session = await service.resolveSession(token);
+            return session?.principal.impersonator ? undefined : session;
+          },
+        });
+        impersonationRoutes(app, impersonations);
         accountRoutes(app, mfa, account);
       },
       stop: () => credentials.stop(),

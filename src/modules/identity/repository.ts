@@ -31,6 +31,8 @@ export interface SessionRow {
   mfa_verified_at: Date | null;
   /** The step the session owes before it may do anything else (see gateway/authenticate.ts). */
   restriction: SessionRestriction | null;
+  /** Set while the session's user (staff) impersonates someone. */
+  impersonation_id: string | null;
 }
 
 export interface MembershipRow {

@@ -19,6 +19,18 @@ const Session = Type.Object(
         'What the session must do before anything else: mfa_verify (POST /api/v1/auth/mfa/verify), mfa_enroll (MFA is mandatory: POST /api/v1/me/mfa/totp then /confirm), password_change (POST /api/v1/me/password); null when fully signed in',
     }),
     mfaRequired: Type.Boolean({ description: 'True while the session owes its second factor (restriction mfa_verify)' }),
+    impersonatedBy: Type.Union(
+      [
+        Type.Object({
+          userId: Type.String(),
+          email: Type.String(),
+          impersonationId: Type.String(),
+          reason: Type.String(),
+        }),
+        Type.Null(),
+      ],
+      { description: 'Set while platform staff act as this user: who they are (the web apps show a banner)' },
+    ),
   },
   { title: 'Session' },
 );
@@ -56,6 +68,7 @@ export function identityRoutes(app: HttpApp, service: IdentityService, secureCoo
         expiresAt: signedIn.expiresAt.toISOString(),
         restriction: signedIn.restriction,
         mfaRequired: signedIn.restriction === 'mfa_verify',
+        impersonatedBy: null,
       };
     },
   );
@@ -91,6 +104,7 @@ export function identityRoutes(app: HttpApp, service: IdentityService, secureCoo
         expiresAt: (session.expiresAt ?? new Date(0)).toISOString(),
         restriction: session.restriction,
         mfaRequired: session.restriction === 'mfa_verify',
+        impersonatedBy: p.impersonator ? { userId: p.impersonator.userId, email: p.impersonator.email, impersonationId: p.impersonator.impersonationId, reason: p.impersonator.reason } : null,
       };
     },
   );

@@ -12,6 +12,8 @@ import { authorize, resourceName, PLATFORM } from '../../kernel/authz/authorize.
 import { hashPassword, verifyPassword, DUMMY_HASH_PROMISE } from './passwords.js';
 import { IdentityRepository, type LiveSession } from './repository.js';
 import { CredentialsRepository } from './credentials-repository.js';
+import { ImpersonationRepository, type LiveImpersonation } from './impersonation-repository.js';
+import type { Policy } from '../../kernel/authz/policy.js';
 import { policiesFor, PARTNER_ROLES } from './builtin-roles.js';
 import type { Authentication, SessionRestriction } from '../../gateway/authenticate.js';
 import { DEFAULT_PASSWORD_POLICY, loadRules, passwordExpired, passwordProblems, restrictionOf, type TenantAuthenticationSettings } from './authentication-rules.js';
@@ -62,6 +64,7 @@ const PLATFORM_SCOPE = { scope: { kind: 'platform' } as const, actorId: 'system'
 export class IdentityService {
   readonly #repository = new IdentityRepository();
   readonly #credentials = new CredentialsRepository();
+  readonly #impersonations = new ImpersonationRepository();
 
   constructor(
     private readonly kernel: Kernel,
@@ -168,6 +171,7 @@ export class IdentityService {
         active_tenant_id: firstMembership?.tenant_id ?? null,
         mfa_verified_at: null,
         restriction,
+        impersonation_id: null,
       });
       await this.kernel.audit.record(tx, {
         actor: { type: 'user', id: user.id, label: user.email },
@@ -204,8 +208,30 @@ export class IdentityService {
       // last_seen_at drives the idle timeout and the sessions list; writing it on every request
       // would cost a write per read, so it is written once a quarter of the idle period has passed.
       if (now.getTime() - new Date(session.last_seen_at).getTime() > Math.min(60_000, idleMs / 4)) await this.#repository.touchSession(tx, session.id, now);
-      return { principal: await this.#principalOf(tx, session), csrfToken: session.csrf_token, expiresAt: new Date(session.expires_at), restriction: session.restriction };
+      const impersonation = session.impersonation_id ? await this.#impersonations.findLive(tx, session.impersonation_id, now) : undefined;
+      const principal = impersonation ? await this.#impersonatedPrincipal(tx, session, impersonation) : await this.#principalOf(tx, session);
+      return { principal, csrfToken: session.csrf_token, expiresAt: new Date(session.expires_at), restriction: session.restriction };
     });
+  }
+
+  /**
+   * A staff session impersonating someone acts as that person in the impersonation's tenant, with
+   * their policies (never the staff member's), the impersonator recorded, and the right to end it.
+   * What it may never do (credentials) is refused centrally by authorize().
+   */
+  async #impersonatedPrincipal(tx: Tx, session: LiveSession, impersonation: LiveImpersonation): Promise<Principal> {
+    const asUser: LiveSession = { ...session, user_id: impersonation.user_id, email: impersonation.user_email, platform_role: null, active_tenant_id: impersonation.tenant_id };
+    const principal = await this.#principalOf(tx, asUser);
+    const end: Policy = {
+      name: 'impersonation',
+      statements: [{ sid: 'end-own-impersonation', effect: 'allow', actions: ['identity:impersonation.end'], resources: [resourceName(PLATFORM, 'impersonation', impersonation.id)] }],
+    };
+    return {
+      ...principal,
+      subjectId: session.user_id,
+      policies: [...principal.policies, end],
+      impersonator: { userId: session.user_id, email: session.email, impersonationId: impersonation.id, reason: impersonation.reason },
+    };
   }
 
   /** The principal of a session: its user, active tenant and role there, and the resulting policies. */

@@ -1,9 +1,11 @@
 // The signed-in frame shared by every app: sidebar with the app's sections, topbar with the user
-// and the sign-out button, and the page in the middle.
+// and the sign-out button (and, while staff impersonate someone, a banner saying so), and the page
+// in the middle.
 import { useState, type ReactNode } from 'react';
 import { NavLink } from 'react-router';
 import { useSession, useSignedInSession } from '../auth/session.js';
 import { BrandMark } from './BrandMark.js';
+import { ImpersonationBanner } from './ImpersonationBanner.js';
 
 export interface NavItem {
   to: string;
@@ -38,6 +40,7 @@ export function AppShell({ appLabel, nav, children }: { appLabel: string; nav: N
         <div className="sidebar-footer">Open-source control plane</div>
       </aside>
       <div className="main">
+        <ImpersonationBanner />
         <header className="topbar">
           <span className="topbar-user" data-testid="signed-in-user">
             {session.user.email}

@@ -1,0 +1,41 @@
+// Shown on every page while platform staff act as a tenant user: whose account this is, who is
+// really behind it and why, and a button to stop (the session is the staff member's own again).
+import { useState } from 'react';
+import { api, unwrap } from '../api/client.js';
+import { toApiError } from '../api/problem.js';
+import { useSession, useSignedInSession } from '../auth/session.js';
+
+export function ImpersonationBanner() {
+  const session = useSignedInSession();
+  const { refresh } = useSession();
+  const [stopping, setStopping] = useState(false);
+  const [error, setError] = useState<string | undefined>();
+  const by = session.impersonatedBy;
+  if (!by) return null;
+
+  async function stop() {
+    setStopping(true);
+    setError(undefined);
+    try {
+      await unwrap(api.DELETE('/api/v1/impersonations/current'));
+      await refresh();
+    } catch (failure) {
+      setError(toApiError(failure).problem.detail);
+    } finally {
+      setStopping(false);
+    }
+  }
+
+  return (
+    <div className="impersonation-banner" role="status" data-testid="impersonation-banner">
+      <span>
+        You are acting as <strong data-testid="impersonated-user">{session.user.email}</strong> (signed in as{' '}
+        <strong data-testid="impersonator">{by.email}</strong>; reason: {by.reason}). Passwords, MFA, API keys and sessions cannot be changed.
+      </span>
+      {error ? <span className="impersonation-error">{error}</span> : null}
+      <button type="button" className="button" onClick={stop} disabled={stopping} data-testid="stop-impersonating">
+        Stop impersonating
+      </button>
+    </div>
+  );
+}
