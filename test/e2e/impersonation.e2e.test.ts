@@ -1,0 +1,69 @@
+// The impersonation banner in a real browser: while support staff act as a tenant user, every page
+// of the app says whose account it is and who is behind it; "Stop impersonating" ends it and the
+// page shows the staff member again.
+import type { AddressInfo } from 'node:net';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestPlatform, type TestPlatform } from '../support/platform.js';
+import { systemContext } from '../../src/kernel/context.js';
+import { WEB_DIST, assertWebAppsBuilt, launchChromium, watchConsole } from './browser.js';
+
+const SCREENSHOT = '/tmp/impersonation-banner.png';
+const PASSWORD = 'banner test passphrase';
+
+let t: TestPlatform;
+let browser: Browser;
+let baseUrl: string;
+
+beforeAll(async () => {
+  assertWebAppsBuilt();
+  t = await startTestPlatform({ start: true, env: { PLATFORMA_WEB_DIST: WEB_DIST } });
+  baseUrl = `http://127.0.0.1:${(t.platform.app.server.address() as AddressInfo).port}`;
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+  await t?.close();
+});
+
+describe('the impersonation banner', () => {
+  it('shows who is impersonated and by whom on every page, and stops impersonating from its button', { timeout: 90_000 }, async () => {
+    const admin = await t.signIn();
+    const tenant = await t.platform.app.inject({ method: 'POST', url: '/api/v1/tenants', headers: admin, payload: { organizationName: 'Bannered', domain: 'bannered.example.com', adminEmail: 'ops@bannered.example.com' } });
+    const tenantId = tenant.json().id as string;
+    const mia = await t.platform.identity.service.createUser({ email: 'mia@bannered.example.com', password: PASSWORD }, systemContext('test'));
+    await t.platform.app.inject({ method: 'POST', url: `/api/v1/tenants/${tenantId}/members`, headers: admin, payload: { email: mia.email, role: 'member' } });
+    await t.platform.identity.service.createUser({ email: 'sam@support.example.com', password: PASSWORD, platformRole: 'support' }, systemContext('test'));
+    const support = await t.signIn('sam@support.example.com', PASSWORD);
+    const started = await t.platform.app.inject({ method: 'POST', url: '/api/v1/impersonations', headers: support, payload: { userId: mia.id, tenantId, reason: 'Ticket 99: portal looks empty' } });
+    expect(started.statusCode, started.body).toBe(201);
+
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const [name, value] = support.cookie.split('=') as [string, string];
+    await context.addCookies([{ name, value, url: baseUrl, httpOnly: true, sameSite: 'Strict' }]);
+    const page = await context.newPage();
+    page.setDefaultTimeout(10_000);
+    const consoleProblems = watchConsole(page);
+    try {
+      await page.goto(`${baseUrl}/portal`);
+      await page.getByTestId('impersonation-banner').waitFor();
+      expect(await page.getByTestId('impersonated-user').textContent()).toBe('mia@bannered.example.com');
+      expect(await page.getByTestId('impersonator').textContent()).toBe('sam@support.example.com');
+      expect(await page.getByTestId('impersonation-banner').textContent()).toContain('Ticket 99');
+      expect(await page.getByTestId('signed-in-user').textContent()).toBe('mia@bannered.example.com');
+      // Another page of the app: still there.
+      await page.getByTestId('nav-orders').click();
+      await page.getByTestId('impersonation-banner').waitFor();
+      await page.screenshot({ path: SCREENSHOT });
+
+      await page.getByTestId('stop-impersonating').click();
+      await page.getByTestId('impersonation-banner').waitFor({ state: 'detached' });
+      expect(await page.getByTestId('signed-in-user').textContent()).toBe('sam@support.example.com');
+      expect(consoleProblems).toEqual([]);
+    } finally {
+      await context.close();
+    }
+    // The server agrees: the session is the staff member's own again.
+    expect((await t.platform.app.inject({ method: 'GET', url: '/api/v1/auth/session', headers: support })).json()).toMatchObject({ user: { email: 'sam@support.example.com' }, impersonatedBy: null });
+  });
+});
