@@ -9,6 +9,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestPlatform, type TestPlatform, type SignedInHeaders } from '../support/platform.js';
+import { registerSecret } from '../support/suite-log.js';
 import { systemContext } from '../../src/kernel/context.js';
 import { inTransaction } from '../../src/kernel/db/database.js';
 import { CannotGenerate, exampleOf, fillPath, idKindOf, operationsOf, resolve, type ApiOperation, type OpenApiDocument, type JsonSchema } from '../support/openapi-examples.js';
@@ -21,13 +22,17 @@ const PASSWORD = 'cross tenant passphrase';
 /** Tenant B's resources by id kind (the prefix of the id), and what would betray B in a response. */
 const b: { ids: Record<string, string>; markers: string[] } = { ids: {}, markers: [] };
 /** Tenant A's own ids, for requests that name A's tenant with B's other ids. */
-const a: { tenantId: string; ownerSession: SignedInHeaders | undefined } = { tenantId: '', ownerSession: undefined };
+const a: { tenantId: string; ownerSession: SignedInHeaders | undefined; serviceKey: string; personalKey: string } = { tenantId: '', ownerSession: undefined, serviceKey: '', personalKey: '' };
 
 /**
  * Every kind of credential tenant A can hold. API keys and OAuth tokens are added here, one line
  * each, as those credentials exist.
  */
-const CREDENTIALS: { name: string; headers: () => Record<string, string> }[] = [{ name: 'session of tenant A’s owner', headers: () => a.ownerSession as SignedInHeaders }];
+const CREDENTIALS: { name: string; headers: () => Record<string, string> }[] = [
+  { name: 'session of tenant A’s owner', headers: () => a.ownerSession as SignedInHeaders },
+  { name: 'service API key of tenant A with the owner role', headers: () => ({ authorization: `Bearer ${a.serviceKey}` }) },
+  { name: 'personal API key of tenant A’s owner', headers: () => ({ authorization: `Bearer ${a.personalKey}` }) },
+];
 
 const inject = (method: string, url: string, headers: Record<string, string>, payload?: unknown) =>
   t.platform.app.inject({ method: method as 'GET', url, headers, ...(payload === undefined ? {} : { payload: payload as object }) });
@@ -115,6 +120,10 @@ beforeAll(async () => {
     await created('POST', `/api/v1/tenants/${tenantId}/members`, staff, { email, role: 'owner' });
   }
   a.ownerSession = await t.signIn('alice@alpha-isolated.example.com', PASSWORD);
+  a.serviceKey = (await created('POST', `/api/v1/tenants/${a.tenantId}/api-keys`, a.ownerSession, { name: 'alpha-service', role: 'owner' })).secret as string;
+  a.personalKey = (await created('POST', '/api/v1/me/api-keys', a.ownerSession, { name: 'alpha-personal', tenantId: a.tenantId })).secret as string;
+  registerSecret('API key', a.serviceKey);
+  registerSecret('API key', a.personalKey);
   const bob = await t.signIn('bob@bravo-isolated.example.com', PASSWORD);
   const bobId = ((await inject('GET', '/api/v1/me', bob)).json() as { user: { id: string } }).user.id;
   const role = await created('POST', `/api/v1/tenants/${bravo}/roles`, bob, {
@@ -125,8 +134,10 @@ beforeAll(async () => {
     t.platform.notifications.mailer.enqueue(tx, { to: 'bob@bravo-isolated.example.com', subject: 'Bravo private subject', text: 'Bravo private body', tenantId: bravo, purpose: 'test.cross-tenant' }),
   );
   const invitation = await created('POST', `/api/v1/tenants/${bravo}/invitations`, bob, { email: 'carol@bravo-isolated.example.com', role: 'member' });
-  b.ids = { ten: bravo, usr: bobId, role: role.id as string, mail: mail.id, ivt: invitation.id as string };
-  b.markers = [...Object.values(b.ids), 'Bravo Isolated', 'bravo-isolated.example.com', 'bravo-secret-role', 'Bravo private', 'carol@bravo'];
+  const bravoKey = await created('POST', `/api/v1/tenants/${bravo}/api-keys`, bob, { name: 'bravo-service-key', role: 'member' });
+  registerSecret('API key', bravoKey.secret as string);
+  b.ids = { ten: bravo, usr: bobId, role: role.id as string, mail: mail.id, ivt: invitation.id as string, key: bravoKey.id as string };
+  b.markers = [...Object.values(b.ids), 'Bravo Isolated', 'bravo-isolated.example.com', 'bravo-secret-role', 'Bravo private', 'carol@bravo', 'bravo-service-key', bravoKey.secret as string, bravoKey.prefix as string];
   document = t.platform.app.swagger() as unknown as OpenApiDocument;
 });
 afterAll(async () => {
@@ -139,11 +150,11 @@ describe('every operation that takes an id, called with tenant A’s credentials
     const idOperations = operationsOf(document).filter((op) => op.pathParams.length > 0 || bodyTakesIds(op.body));
     expect(idOperations.length).toBeGreaterThanOrEqual(15);
     const kinds = new Set(idOperations.flatMap((op) => op.pathParams.map((p) => idKindOf(p.schema))));
-    for (const kind of ['ten', 'usr', 'role', 'mail', 'ivt']) expect(kinds, kind).toContain(kind);
+    for (const kind of ['ten', 'usr', 'role', 'mail', 'ivt', 'key']) expect(kinds, kind).toContain(kind);
   });
 
   for (const credential of CREDENTIALS) {
-    it(`answers 403 or 404, says nothing of B and changes nothing of B (${credential.name})`, async () => {
+    it(`is refused (403, 404, or a 400 refusing the caller outright), says nothing of B and changes nothing of B (${credential.name})`, async () => {
       const operations = operationsOf(document).filter((op) => op.pathParams.length > 0 || bodyTakesIds(op.body));
       const unexercised: string[] = [];
       const wrong: string[] = [];
@@ -159,11 +170,15 @@ describe('every operation that takes an id, called with tenant A’s credentials
           const before = await snapshotOfB();
           const response = await inject(operation.method, attempt.url, credential.headers(), attempt.body);
           sent++;
-          if (response.statusCode === 400 || response.statusCode === 415) {
+          // A 400 naming members of the request means the generated request was wrong: not exercised.
+          // One without (a refusal of the caller outright, e.g. switching tenant with a bearer
+          // credential, which is bound to its tenant) is a refusal like 403.
+          const fieldErrors = response.statusCode === 400 ? ((JSON.parse(response.body) as { errors?: unknown[] }).errors ?? []) : [];
+          if (response.statusCode === 415 || fieldErrors.length > 0) {
             unexercised.push(`${label}: the generated request was refused as invalid (${response.statusCode} ${response.body.slice(0, 300)})`);
             continue;
           }
-          if (![403, 404].includes(response.statusCode)) wrong.push(`${label}: answered ${response.statusCode} ${response.body.slice(0, 300)}`);
+          if (![400, 403, 404].includes(response.statusCode)) wrong.push(`${label}: answered ${response.statusCode} ${response.body.slice(0, 300)}`);
           // What the caller sent may be echoed back (the URL, a resource name); anything else of B may not.
           const sentText = `${attempt.url} ${JSON.stringify(attempt.body ?? null)}`;
           let answer = response.body;

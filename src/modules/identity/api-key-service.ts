@@ -219,10 +219,9 @@ export class ApiKeyService {
     const tenantId = input.tenantId ?? principal.tenantId;
     if (!tenantId) throw new ValidationError('Name the tenant the key works in.', [{ pointer: '/tenantId', message: 'is required when you work in no tenant' }]);
     return inTransaction(this.kernel.db, { scope: { kind: 'tenant', tenantId }, actorId: principal.userId }, async (tx) => {
-      // A personal key acts with the person's membership: no membership, no key.
-      if (!(await this.#identity.findMembership(tx, tenantId, principal.userId))) {
-        throw new ValidationError('You are not a member of that tenant.', [{ pointer: '/tenantId', message: 'must be a tenant you belong to' }]);
-      }
+      // A personal key acts with the person's membership: no membership, no key. Same answer as for
+      // a tenant that does not exist (as switch-tenant gives): another tenant's existence is not disclosed.
+      if (!(await this.#identity.findMembership(tx, tenantId, principal.userId))) throw new NotFoundError('Tenant', tenantId);
       return this.#insert(tx, context, {
         tenant_id: tenantId,
         id: newId('apiKey'),
