@@ -6,6 +6,7 @@ import * as client from 'openid-client';
 import { startTestPlatform, type TestPlatform, type SignedInHeaders } from '../support/platform.js';
 import { clientCredentialsToken, discoverOAuth, oauthError } from '../support/oauth.js';
 import { systemContext } from '../../src/kernel/context.js';
+import { registerSecret } from '../support/suite-log.js';
 
 const ORIGIN = 'http://platforma.test';
 const ISSUER = `${ORIGIN}/oauth`;
@@ -24,6 +25,7 @@ async function api(method: string, url: string, headers: Record<string, string>,
 }
 const bearer = (token: string) => {
   credentialsSeen.push(token);
+  registerSecret('OAuth token', token); // the log scan looks for every token used
   return { authorization: `Bearer ${token}` };
 };
 
@@ -45,8 +47,10 @@ async function createPerson(email: string, memberships: [string, string][]): Pro
 async function createClient(tenantId: string, body: Record<string, unknown>, as: Record<string, string> = staff) {
   const response = await api('POST', `/api/v1/tenants/${tenantId}/oauth-clients`, as, body);
   expect(response.statusCode, response.body).toBe(201);
-  credentialsSeen.push(response.json().clientSecret);
-  return response.json() as { clientId: string; clientSecret: string; issuer: string };
+  const created = response.json() as { clientId: string; clientSecret: string; issuer: string };
+  credentialsSeen.push(created.clientSecret);
+  registerSecret('OAuth client secret', created.clientSecret);
+  return created;
 }
 
 const discover = (clientId: string, clientSecret: string) => discoverOAuth(t.platform.app, ISSUER, clientId, clientSecret);

@@ -10,6 +10,8 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestPlatform, type TestPlatform, type SignedInHeaders } from '../support/platform.js';
 import { registerSecret } from '../support/suite-log.js';
+import { API_SCOPES } from '../../src/modules/identity/oauth/scopes.js';
+import { OAUTH_PATH } from '../../src/modules/identity/oauth/authorization-server.js';
 import { systemContext } from '../../src/kernel/context.js';
 import { inTransaction } from '../../src/kernel/db/database.js';
 import { CannotGenerate, exampleOf, fillPath, idKindOf, operationsOf, resolve, type ApiOperation, type OpenApiDocument, type JsonSchema } from '../support/openapi-examples.js';
@@ -22,7 +24,7 @@ const PASSWORD = 'cross tenant passphrase';
 /** Tenant B's resources by id kind (the prefix of the id), and what would betray B in a response. */
 const b: { ids: Record<string, string>; markers: string[] } = { ids: {}, markers: [] };
 /** Tenant A's own ids, for requests that name A's tenant with B's other ids. */
-const a: { tenantId: string; ownerSession: SignedInHeaders | undefined; serviceKey: string; personalKey: string } = { tenantId: '', ownerSession: undefined, serviceKey: '', personalKey: '' };
+const a = { tenantId: '', ownerSession: undefined as SignedInHeaders | undefined, serviceKey: '', personalKey: '', oauthToken: '' };
 
 /**
  * Every kind of credential tenant A can hold. API keys and OAuth tokens are added here, one line
@@ -32,7 +34,26 @@ const CREDENTIALS: { name: string; headers: () => Record<string, string> }[] = [
   { name: 'session of tenant A’s owner', headers: () => a.ownerSession as SignedInHeaders },
   { name: 'service API key of tenant A with the owner role', headers: () => ({ authorization: `Bearer ${a.serviceKey}` }) },
   { name: 'personal API key of tenant A’s owner', headers: () => ({ authorization: `Bearer ${a.personalKey}` }) },
+  { name: 'OAuth access token of tenant A’s client (owner role, every scope)', headers: () => ({ authorization: `Bearer ${a.oauthToken}` }) },
 ];
+
+/** A client-credentials access token for a new client of the tenant, with the given role and every API scope. */
+async function oauthToken(tenantId: string, headers: Record<string, string>, name: string, role: string): Promise<{ clientId: string; token: string; secret: string }> {
+  const client = await created('POST', `/api/v1/tenants/${tenantId}/oauth-clients`, headers, { name, grantType: 'client_credentials', role, scopes: [...API_SCOPES] });
+  const clientId = client.clientId as string;
+  const secret = client.clientSecret as string;
+  registerSecret('OAuth client secret', secret);
+  const response = await t.platform.app.inject({
+    method: 'POST',
+    url: `${OAUTH_PATH}/token`,
+    headers: { authorization: `Basic ${Buffer.from(`${clientId}:${secret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+    payload: new URLSearchParams({ grant_type: 'client_credentials', scope: API_SCOPES.join(' ') }).toString(),
+  });
+  expect(response.statusCode, response.body).toBe(200);
+  const token = (response.json() as { access_token: string }).access_token;
+  registerSecret('OAuth access token', token);
+  return { clientId, token, secret };
+}
 
 const inject = (method: string, url: string, headers: Record<string, string>, payload?: unknown) =>
   t.platform.app.inject({ method: method as 'GET', url, headers, ...(payload === undefined ? {} : { payload: payload as object }) });
@@ -124,6 +145,7 @@ beforeAll(async () => {
   a.personalKey = (await created('POST', '/api/v1/me/api-keys', a.ownerSession, { name: 'alpha-personal', tenantId: a.tenantId })).secret as string;
   registerSecret('API key', a.serviceKey);
   registerSecret('API key', a.personalKey);
+  a.oauthToken = (await oauthToken(a.tenantId, a.ownerSession, 'alpha-machine', 'owner')).token;
   const bob = await t.signIn('bob@bravo-isolated.example.com', PASSWORD);
   const bobId = ((await inject('GET', '/api/v1/me', bob)).json() as { user: { id: string } }).user.id;
   const role = await created('POST', `/api/v1/tenants/${bravo}/roles`, bob, {
@@ -136,8 +158,9 @@ beforeAll(async () => {
   const invitation = await created('POST', `/api/v1/tenants/${bravo}/invitations`, bob, { email: 'carol@bravo-isolated.example.com', role: 'member' });
   const bravoKey = await created('POST', `/api/v1/tenants/${bravo}/api-keys`, bob, { name: 'bravo-service-key', role: 'member' });
   registerSecret('API key', bravoKey.secret as string);
-  b.ids = { ten: bravo, usr: bobId, role: role.id as string, mail: mail.id, ivt: invitation.id as string, key: bravoKey.id as string };
-  b.markers = [...Object.values(b.ids), 'Bravo Isolated', 'bravo-isolated.example.com', 'bravo-secret-role', 'Bravo private', 'carol@bravo', 'bravo-service-key', bravoKey.secret as string, bravoKey.prefix as string];
+  const bravoClient = await oauthToken(bravo, bob, 'bravo-machine', 'member');
+  b.ids = { ten: bravo, usr: bobId, role: role.id as string, mail: mail.id, ivt: invitation.id as string, key: bravoKey.id as string, oac: bravoClient.clientId };
+  b.markers = [...Object.values(b.ids), 'Bravo Isolated', 'bravo-isolated.example.com', 'bravo-secret-role', 'Bravo private', 'carol@bravo', 'bravo-service-key', bravoKey.secret as string, bravoKey.prefix as string, 'bravo-machine', bravoClient.secret, bravoClient.token];
   document = t.platform.app.swagger() as unknown as OpenApiDocument;
 });
 afterAll(async () => {
@@ -150,7 +173,7 @@ describe('every operation that takes an id, called with tenant A’s credentials
     const idOperations = operationsOf(document).filter((op) => op.pathParams.length > 0 || bodyTakesIds(op.body));
     expect(idOperations.length).toBeGreaterThanOrEqual(15);
     const kinds = new Set(idOperations.flatMap((op) => op.pathParams.map((p) => idKindOf(p.schema))));
-    for (const kind of ['ten', 'usr', 'role', 'mail', 'ivt', 'key']) expect(kinds, kind).toContain(kind);
+    for (const kind of ['ten', 'usr', 'role', 'mail', 'ivt', 'key', 'oac']) expect(kinds, kind).toContain(kind);
   });
 
   for (const credential of CREDENTIALS) {
