@@ -159,7 +159,9 @@ beforeAll(async () => {
   const bravoKey = await created('POST', `/api/v1/tenants/${bravo}/api-keys`, bob, { name: 'bravo-service-key', role: 'member' });
   registerSecret('API key', bravoKey.secret as string);
   const bravoClient = await oauthToken(bravo, bob, 'bravo-machine', 'member');
-  b.ids = { ten: bravo, usr: bobId, role: role.id as string, mail: mail.id, ivt: invitation.id as string, key: bravoKey.id as string, oac: bravoClient.clientId };
+  const bobSessions = (await inject('GET', '/api/v1/me/sessions', bob)).json() as { data: { id: string }[] };
+  const bobSession = bobSessions.data[0]?.id as string;
+  b.ids = { ten: bravo, usr: bobId, role: role.id as string, mail: mail.id, ivt: invitation.id as string, key: bravoKey.id as string, oac: bravoClient.clientId, ses: bobSession };
   b.markers = [...Object.values(b.ids), 'Bravo Isolated', 'bravo-isolated.example.com', 'bravo-secret-role', 'Bravo private', 'carol@bravo', 'bravo-service-key', bravoKey.secret as string, bravoKey.prefix as string, 'bravo-machine', bravoClient.secret, bravoClient.token];
   document = t.platform.app.swagger() as unknown as OpenApiDocument;
 });

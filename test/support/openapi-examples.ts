@@ -92,7 +92,7 @@ export interface ExampleOptions {
   id(kind: string, pointer: string): string;
 }
 
-const STRING_CANDIDATES = ['example', 'x', 'example.com', '#336699', 'a.b', 'x:y', 'a:b.c', 'prn:platform:user/x', 'eu'];
+const STRING_CANDIDATES = ['example', 'x', '123456', 'example.com', '#336699', 'a.b', 'x:y', 'a:b.c', 'prn:platform:user/x', 'eu'];
 
 /** A minimal value valid against the schema (its own example where it has one): required members only, plus every id member. */
 export function exampleOf(document: OpenApiDocument, input: JsonSchema, options: ExampleOptions, pointer = ''): unknown {
