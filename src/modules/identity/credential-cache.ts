@@ -93,13 +93,16 @@ export class CredentialCache<T> {
    * dedicated connection (changes made by others). Returns once the dedicated listener is up.
    */
   async listen(pool: pg.Pool): Promise<void> {
-    pool.on('connect', (client) => {
+    // pg-pool awaits onConnect before handing a new connection to its first borrower, so LISTEN is
+    // in place before that connection runs anything (and never overlaps the borrower's query).
+    const previous = pool.options.onConnect;
+    pool.options.onConnect = async (client) => {
+      await previous?.(client);
       client.on('notification', (message) => {
         if (message.channel === PRINCIPALS_CHANGED) this.clear();
       });
-      // Queued ahead of whatever the pool's borrower sends first.
-      client.query(`listen ${PRINCIPALS_CHANGED}`).catch(() => {});
-    });
+      await client.query(`listen ${PRINCIPALS_CHANGED}`);
+    };
     await this.#connect(pool.options);
   }
 
