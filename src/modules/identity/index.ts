@@ -91,8 +91,9 @@ export function createIdentityModule(deps: { kernel: Kernel; tenants: TenantDire
     });
     return cached?.authentication;
   };
-  // Bearer tokens by kind: `pk_…` are API keys, JWTs are OAuth access tokens. OAuth tokens are not
-  // cached: their revocation (a row deleted by the provider) must apply on the very next call.
+  // Bearer tokens by kind: `pk_…` are API keys, JWTs are OAuth access tokens. Both are cached; a
+  // revoked OAuth token's row is deleted by the provider, and a trigger announces that (migration
+  // 202611211700) so the cache drops it before the revoking call returns.
   const bearerResolvers: BearerResolver[] = [
     {
       accepts: ApiKeyService.looksLikeKey,
@@ -102,7 +103,16 @@ export function createIdentityModule(deps: { kernel: Kernel; tenants: TenantDire
         return cached?.authentication;
       },
     },
-    { accepts: looksLikeJwt, resolve: (token) => oauthBearer.authenticate(token) },
+    {
+      accepts: looksLikeJwt,
+      async resolve(token) {
+        const cached = await credentials.resolve(credentialKey('oauth', token), async () => {
+          const authentication = await oauthBearer.authenticate(token);
+          return authentication && { value: { authentication }, expiresAt: authentication.expiresAt, cacheable: true };
+        });
+        return cached?.authentication;
+      },
+    },
   ];
   const authenticators: Authenticators = { session, bearer: dispatchBearer(bearerResolvers) };
   if (deps.kernel.config.insecureNoAuth) {
