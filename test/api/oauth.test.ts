@@ -4,9 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as client from 'openid-client';
 import { startTestPlatform, type TestPlatform, type SignedInHeaders } from '../support/platform.js';
-import { clientCredentialsToken, discoverOAuth, oauthError } from '../support/oauth.js';
-import { systemContext } from '../../src/kernel/context.js';
-import { registerSecret } from '../support/suite-log.js';
+import { clientCredentialsToken, discoverOAuth, oauthError, oauthSuiteFixtures } from '../support/oauth.js';
 
 const ORIGIN = 'http://platforma.test';
 const ISSUER = `${ORIGIN}/oauth`;
@@ -20,38 +18,13 @@ let staff: SignedInHeaders;
 let tenantA: string;
 let tenantB: string;
 
-async function api(method: string, url: string, headers: Record<string, string>, payload?: object) {
-  return t.platform.app.inject({ method: method as 'GET', url, headers: { host: 'platforma.test', ...headers }, ...(payload ? { payload } : {}) });
-}
-const bearer = (token: string) => {
-  credentialsSeen.push(token);
-  registerSecret('OAuth token', token); // the log scan looks for every token used
-  return { authorization: `Bearer ${token}` };
-};
-
-async function createTenant(name: string): Promise<string> {
-  const response = await api('POST', '/api/v1/tenants', staff, { organizationName: name, domain: `${name.toLowerCase()}.example.com`, adminEmail: `ops@${name.toLowerCase()}.example.com` });
-  expect(response.statusCode, response.body).toBe(201);
-  return response.json().id;
-}
-
-async function createPerson(email: string, memberships: [string, string][]): Promise<SignedInHeaders> {
-  await t.platform.identity.service.createUser({ email, password: PASSWORD }, systemContext('test'));
-  for (const [tenantId, role] of memberships) {
-    const added = await api('POST', `/api/v1/tenants/${tenantId}/members`, staff, { email, role });
-    expect(added.statusCode, added.body).toBe(201);
-  }
-  return t.signIn(email, PASSWORD);
-}
-
-async function createClient(tenantId: string, body: Record<string, unknown>, as: Record<string, string> = staff) {
-  const response = await api('POST', `/api/v1/tenants/${tenantId}/oauth-clients`, as, body);
-  expect(response.statusCode, response.body).toBe(201);
-  const created = response.json() as { clientId: string; clientSecret: string; issuer: string };
-  credentialsSeen.push(created.clientSecret);
-  registerSecret('OAuth client secret', created.clientSecret);
-  return created;
-}
+const { api, bearer, createTenant, createPerson, createClient } = oauthSuiteFixtures({
+  platform: () => t,
+  staff: () => staff,
+  credentialsSeen,
+  password: PASSWORD,
+  host: 'platforma.test',
+});
 
 const discover = (clientId: string, clientSecret: string) => discoverOAuth(t.platform.app, ISSUER, clientId, clientSecret);
 

@@ -1,8 +1,12 @@
 // Drives the OAuth server the way real clients and browsers do, without a network: openid-client
 // gets a fetch that goes through app.inject(), and a cookie-carrying "browser" follows redirects
 // until they leave the platform (to the client's redirect URI).
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import * as client from 'openid-client';
+import { expect } from 'vitest';
+import { systemContext } from '../../src/kernel/context.js';
+import type { SignedInHeaders, TestPlatform } from './platform.js';
+import { registerSecret } from './suite-log.js';
 
 type InjectableApp = Pick<FastifyInstance, 'inject'>;
 
@@ -121,4 +125,53 @@ export async function clientCredentialsToken(
   const { clientId, clientSecret, issuer } = created.json() as { clientId: string; clientSecret: string; issuer: string };
   const config = await discoverOAuth(app, issuer, clientId, clientSecret);
   return (await client.clientCredentialsGrant(config, { scope: scopes.join(' ') })).access_token;
+}
+
+/** The fixtures both OAuth suites share: requests on the platform's host, tenants, people, clients. */
+export interface OAuthSuiteFixtures {
+  api(method: string, url: string, headers: Record<string, string>, payload?: object): Promise<LightMyRequestResponse>;
+  /** Authorization header for a token; the token is remembered for the suites' log checks. */
+  bearer(token: string): Record<string, string>;
+  createTenant(name: string): Promise<string>;
+  createPerson(email: string, memberships: [string, string][]): Promise<SignedInHeaders>;
+  createClient(tenantId: string, body: Record<string, unknown>, as?: Record<string, string>): Promise<{ clientId: string; clientSecret: string; issuer: string }>;
+}
+
+/**
+ * Builds the fixtures over a suite's state (read lazily: the platform starts in beforeAll). Every
+ * token and client secret they see goes into `credentialsSeen` and the suite-wide log scan.
+ */
+export function oauthSuiteFixtures(state: { platform: () => TestPlatform; staff: () => SignedInHeaders; credentialsSeen: string[]; password: string; host: string }): OAuthSuiteFixtures {
+  const api: OAuthSuiteFixtures['api'] = (method, url, headers, payload) =>
+    state.platform().platform.app.inject({ method: method as 'GET', url, headers: { host: state.host, ...headers }, ...(payload ? { payload } : {}) });
+  return {
+    api,
+    bearer(token) {
+      state.credentialsSeen.push(token);
+      registerSecret('OAuth token', token);
+      return { authorization: `Bearer ${token}` };
+    },
+    async createTenant(name) {
+      const response = await api('POST', '/api/v1/tenants', state.staff(), { organizationName: name, domain: `${name.toLowerCase()}.example.com`, adminEmail: `ops@${name.toLowerCase()}.example.com` });
+      expect(response.statusCode, response.body).toBe(201);
+      return response.json().id;
+    },
+    async createPerson(email, memberships) {
+      const t = state.platform();
+      await t.platform.identity.service.createUser({ email, password: state.password }, systemContext('test'));
+      for (const [tenantId, role] of memberships) {
+        const added = await api('POST', `/api/v1/tenants/${tenantId}/members`, state.staff(), { email, role });
+        expect(added.statusCode, added.body).toBe(201);
+      }
+      return t.signIn(email, state.password);
+    },
+    async createClient(tenantId, body, as) {
+      const response = await api('POST', `/api/v1/tenants/${tenantId}/oauth-clients`, as ?? state.staff(), body);
+      expect(response.statusCode, response.body).toBe(201);
+      const created = response.json() as { clientId: string; clientSecret: string; issuer: string };
+      state.credentialsSeen.push(created.clientSecret);
+      registerSecret('OAuth client secret', created.clientSecret);
+      return created;
+    },
+  };
 }
