@@ -15,7 +15,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { embeddedServerPid as postmasterPid, freePort } from '../src/kernel/db/embedded.js';
-import { ROOT, BIN, LOAD, spawnProc, stopProc, cleanUp, newHome, envWith, waitFor200, table, load, warmUp, scratchDatabase, signInAsStaff, type Load, type Proc } from './harness.js';
+import { ROOT, BIN, LOAD, spawnProc, stopProc, runBench, newHome, envWith, waitFor200, table, load, warmUp, scratchDatabase, signInAsStaff, type Load, type Proc } from './harness.js';
 
 const RESULTS = join(ROOT, 'bench', 'results', 'auth.json');
 const TARGET = 0.85;
@@ -105,7 +105,7 @@ const CREDENTIALS: Credential[] = [
   },
 ];
 
-async function main(): Promise<void> {
+async function main(): Promise<string[]> {
   const loadAverageAtStart = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
   console.log(`Authentication cost — GET /api/v1/tenants/{id}, ${LOAD.connections} connections, ${LOAD.warmup} s warm-up + ${LOAD.duration} s per run, ${ROUNDS} rounds; load ${loadAverageAtStart}\n`);
   const home = newHome();
@@ -215,18 +215,7 @@ async function main(): Promise<void> {
     `${JSON.stringify({ date: new Date().toISOString(), commit, settings: { ...LOAD, rounds: ROUNDS }, database: settings.DATABASE_URL ? 'DATABASE_URL (scratch database)' : 'embedded PostgreSQL', loadAverageAtStart, loadAverageAtEnd, target: TARGET, results: rows, skipped, problems }, null, 2)}\n`,
   );
   console.log(`\nWrote ${RESULTS.slice(ROOT.length)}.`);
-  if (problems.length > 0) {
-    console.error(`\nProblems:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    process.exitCode = 1;
-  }
+  return problems;
 }
 
-try {
-  await main();
-} catch (error) {
-  console.error(`\nbench failed: ${(error as Error).stack ?? String(error)}`);
-  process.exitCode = 1;
-} finally {
-  await cleanUp();
-}
-process.exit();
+await runBench(main);

@@ -311,3 +311,24 @@ export async function signInAsStaff(base: string, admin: { email: string; passwo
   }
   return { cookie, csrfToken };
 }
+
+/**
+ * Runs a benchmark's main to the end: failures and listed problems make the exit code 1, every
+ * started process is cleaned up, and the process exits even if handles (autocannon agents, pools
+ * of in-process phases) are still open.
+ */
+export async function runBench(main: () => Promise<string[]>): Promise<never> {
+  try {
+    const problems = await main();
+    if (problems.length > 0) {
+      console.error(`\nProblems:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+      process.exitCode = 1;
+    }
+  } catch (error) {
+    console.error(`\nbench failed: ${(error as Error).stack ?? String(error)}`);
+    process.exitCode = 1;
+  } finally {
+    await cleanUp();
+  }
+  process.exit();
+}

@@ -16,7 +16,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { embeddedServerPid as postmasterPid, freePort } from '../src/kernel/db/embedded.js';
 import { cpus, totalmem, release, platform as osPlatform } from 'node:os';
 import { join } from 'node:path';
-import { ROOT, BIN, LOAD, spawnProc, stopProc, cleanUp, newHome, envWith, waitFor200, median, ms, table, timeCommand, load, scratchDatabase, signInAsStaff, type Load } from './harness.js';
+import { ROOT, BIN, LOAD, spawnProc, stopProc, runBench, newHome, envWith, waitFor200, median, ms, table, timeCommand, load, scratchDatabase, signInAsStaff, type Load } from './harness.js';
 
 const RESULTS = join(ROOT, 'bench', 'results', 'latest.json');
 const WARM_TARGET_MS = 3000;
@@ -156,7 +156,7 @@ function gitCommit(): string | undefined {
   return result.status === 0 ? result.stdout.trim() : undefined;
 }
 
-async function main(): Promise<void> {
+async function main(): Promise<string[]> {
   const benchStartedAt = performance.now();
   const cpu = cpus();
   const machine = {
@@ -266,19 +266,7 @@ async function main(): Promise<void> {
   mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
   writeFileSync(RESULTS, `${JSON.stringify(results, null, 2)}\n`);
   console.log(`\nWrote ${RESULTS.slice(ROOT.length)} (${results.benchSeconds} s in all).`);
-  if (problems.length > 0) {
-    console.error(`\nProblems:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    process.exitCode = 1;
-  }
+  return problems;
 }
 
-try {
-  await main();
-} catch (error) {
-  console.error(`\nbench failed: ${(error as Error).stack ?? String(error)}`);
-  process.exitCode = 1;
-} finally {
-  await cleanUp();
-}
-// Whatever handles are left (autocannon agents, pg pools of the in-process phases), the run is over.
-process.exit();
+await runBench(main);
