@@ -6,18 +6,28 @@ import { PageHeader } from '../../shared/components/PageHeader.js';
 import { TenantsPage } from './tenants/TenantsPage.js';
 import { CreateTenantPage } from './tenants/CreateTenantPage.js';
 import { TenantDetailPage } from './tenants/TenantDetailPage.js';
+import { AccountRoutes } from '../../shared/account/AccountRoutes.js';
+import { MailOutboxRoutes, PeopleRoutes } from './people/PeopleRoutes.js';
 
 const APP_LABEL = 'Admin console';
 
 export function AdminApp() {
   return (
     <SessionGate appLabel={APP_LABEL}>
-      <AppShell appLabel={APP_LABEL} nav={[{ to: '/tenants', label: 'Tenants' }]}>
+      <AppShell appLabel={APP_LABEL} nav={[
+          { to: '/tenants', label: 'Tenants' },
+          { to: '/people', label: 'People' },
+          { to: '/mail', label: 'Mail outbox' },
+          { to: '/account', label: 'Account' },
+        ]}>
         <Routes>
           <Route index element={<Navigate to="/tenants" replace />} />
           <Route path="/tenants" element={<TenantsPage />} />
           <Route path="/tenants/new" element={<CreateTenantPage />} />
           <Route path="/tenants/:id" element={<TenantDetailPage />} />
+          <Route path="/people/*" element={<PeopleRoutes />} />
+          <Route path="/mail/*" element={<MailOutboxRoutes />} />
+          <Route path="/account/*" element={<AccountRoutes />} />
           <Route path="*" element={<PageHeader title="Page not found" subtitle={<Link to="/tenants">Go to the tenants list</Link>} />} />
         </Routes>
       </AppShell>

@@ -1,0 +1,56 @@
+// Routes of the customer portal. Accepting an invitation is public; everything else is behind the
+// sign-in gate. Products, orders and invoices arrive with the catalog, ordering and billing modules.
+import { Navigate, Route, Routes } from 'react-router';
+import { SessionGate } from '../../shared/auth/SessionGate.js';
+import { AppShell } from '../../shared/components/AppShell.js';
+import { ComingSoon } from '../../shared/components/ComingSoon.js';
+import { PageHeader } from '../../shared/components/PageHeader.js';
+import { AccountRoutes } from '../../shared/account/AccountRoutes.js';
+import { AcceptInvitationPage } from './AcceptInvitationPage.js';
+import { OrganizationRoutes } from './organization/OrganizationRoutes.js';
+
+const APP_LABEL = 'Customer portal';
+
+const UPCOMING = [
+  { path: 'products', title: 'Products', description: 'Browse the plans and services your organisation can subscribe to. This section arrives with the product catalog.' },
+  { path: 'orders', title: 'Orders', description: 'Place orders and follow their provisioning. This section arrives with ordering.' },
+  { path: 'invoices', title: 'Invoices', description: 'See and download your invoices and payment history. This section arrives with billing.' },
+];
+
+export function PortalApp() {
+  return (
+    <Routes>
+      <Route path="/accept-invitation" element={<AcceptInvitationPage />} />
+      <Route
+        path="*"
+        element={
+          <SessionGate appLabel={APP_LABEL}>
+            <AppShell
+              appLabel={APP_LABEL}
+              nav={[...UPCOMING.map((section) => ({ to: `/${section.path}`, label: section.title })), { to: '/organization', label: 'Organisation' }, { to: '/account', label: 'Account' }]}
+            >
+              <Routes>
+                <Route index element={<Navigate to="/products" replace />} />
+                {UPCOMING.map((section) => (
+                  <Route
+                    key={section.path}
+                    path={`/${section.path}`}
+                    element={
+                      <>
+                        <PageHeader title={section.title} />
+                        <ComingSoon title={section.title} description={section.description} />
+                      </>
+                    }
+                  />
+                ))}
+                <Route path="/organization/*" element={<OrganizationRoutes />} />
+                <Route path="/account/*" element={<AccountRoutes />} />
+                <Route path="*" element={<PageHeader title="Page not found" subtitle="Choose a section from the menu." />} />
+              </Routes>
+            </AppShell>
+          </SessionGate>
+        }
+      />
+    </Routes>
+  );
+}
