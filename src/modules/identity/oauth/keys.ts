@@ -1,5 +1,5 @@
 // The provider's keys, generated on first start and kept in the database so every replica signs
-// and verifies with the same ones (docs/adr/0005-oauth-signing-keys.md). Rotation is a later step:
+// and verifies with the same ones (docs/adr/0006-oauth-signing-keys.md). Rotation is a later step:
 // the table already holds several keys and the newest signs; publishing a new key ahead of use and
 // retiring old ones is not automated yet.
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
