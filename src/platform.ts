@@ -24,6 +24,7 @@ import { registerAuthentication, idempotencyPrincipal } from './gateway/authenti
 import { registerWebApps } from './gateway/web-apps.js';
 import { createIdentityModule, type IdentityModule } from './modules/identity/index.js';
 import { createTenantsModule, type TenantsModule } from './modules/tenants/index.js';
+import { createCatalogModule, type CatalogModule } from './modules/catalog/index.js';
 import { createNotificationsModule, MAIL_QUEUE, type NotificationsModule } from './modules/notifications/index.js';
 import pg from 'pg';
 
@@ -37,6 +38,7 @@ export const MIGRATION_SOURCES: MigrationSource[] = [
   { module: 'identity', directory: moduleDir('identity') },
   { module: 'tenants', directory: moduleDir('tenants') },
   { module: 'notifications', directory: moduleDir('notifications') },
+  { module: 'catalog', directory: moduleDir('catalog') },
 ];
 
 const MAINTENANCE_QUEUE = 'kernel-maintenance';
@@ -77,6 +79,7 @@ export interface Platform {
   identity: IdentityModule;
   tenants: TenantsModule;
   notifications: NotificationsModule;
+  catalog: CatalogModule;
   /** Starts workers (worker roles) and listens (API roles). Returns the URL listened on. */
   start(): Promise<string>;
   /** Stops accepting work, drains, closes pools, releases the embedded database. */
@@ -103,7 +106,8 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
   const notifications = createNotificationsModule({ kernel });
   const tenants = createTenantsModule({ kernel });
   const identity = createIdentityModule({ kernel, tenants: tenants.service, mailer: notifications.mailer, secrets: loadSecretBox(config) });
-  const modules: ModuleDefinition[] = [notifications.definition, identity.definition, tenants.definition];
+  const catalog = createCatalogModule({ kernel, tenants: tenants.service });
+  const modules: ModuleDefinition[] = [notifications.definition, identity.definition, tenants.definition, catalog.definition];
 
   const app = await createHttpServer({ logger, metrics, bodyLimit: config.bodyLimit, version: VERSION });
   registerAuthentication(app, identity.authenticators);
@@ -121,6 +125,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
     identity,
     tenants,
     notifications,
+    catalog,
     async start() {
       await jobs.start();
       started = true;

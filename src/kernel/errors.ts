@@ -10,6 +10,7 @@ export const ERROR_CODES = {
   PLAT_UNSUPPORTED_MEDIA_TYPE: 'The content type is not supported.',
   PLAT_PAYLOAD_TOO_LARGE: 'The request body is too large.',
   PLAT_CONFLICT: 'The request conflicts with the current state.',
+  PLAT_UNPROCESSABLE: 'The request is well-formed but cannot be applied as it stands.',
   PLAT_INVALID_TRANSITION: 'The resource cannot move to that state from its current state.',
   PLAT_PRECONDITION_FAILED: 'The resource has changed since it was read.',
   PLAT_UNAUTHENTICATED: 'Authentication is required.',
@@ -32,6 +33,8 @@ export interface FieldError {
   /** JSON pointer into the request body or query (`/settings/branding/primaryColor`). */
   pointer: string;
   message: string;
+  /** Which part of the request the pointer is into, when not the body (`query`, `configuration`). */
+  in?: string;
 }
 
 export abstract class DomainError extends Error {
@@ -53,13 +56,22 @@ export class NotFoundError extends DomainError {
 }
 
 export class ValidationError extends DomainError {
-  readonly code = 'PLAT_VALIDATION_FAILED';
+  readonly code: 'PLAT_VALIDATION_FAILED' | 'PLAT_UNPROCESSABLE' = 'PLAT_VALIDATION_FAILED';
   constructor(
     message: string,
     readonly fieldErrors: FieldError[] = [],
   ) {
     super(message);
   }
+}
+
+/**
+ * The request is valid as JSON and against its route schema, but its content cannot be applied: a
+ * configuration that violates the product's schema, a price in a currency the plan does not have, a
+ * version whose schema does not compile. 422 with one entry per problem, each with a JSON pointer.
+ */
+export class UnprocessableError extends ValidationError {
+  override readonly code = 'PLAT_UNPROCESSABLE';
 }
 
 export class ConflictError extends DomainError {

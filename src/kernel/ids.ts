@@ -16,6 +16,8 @@ export const ID_PREFIXES = {
   apiKey: 'key',
   oauthClient: 'oac',
   emailToken: 'etok',
+  product: 'prd',
+  coupon: 'cpn',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

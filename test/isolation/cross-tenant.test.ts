@@ -22,7 +22,8 @@ let document: OpenApiDocument;
 const PASSWORD = 'cross tenant passphrase';
 
 /** Tenant B's resources by id kind (the prefix of the id), and what would betray B in a response. */
-const b: { ids: Record<string, string>; markers: string[] } = { ids: {}, markers: [] };
+/** Tenant B's fixtures: ids by kind, values for path parameters that are not ids, and strings only B's data contains. */
+const b: { ids: Record<string, string>; params: Record<string, string>; markers: string[] } = { ids: {}, params: {}, markers: [] };
 /** Tenant A's own ids, for requests that name A's tenant with B's other ids. */
 const a = { tenantId: '', ownerSession: undefined as SignedInHeaders | undefined, serviceKey: '', personalKey: '', oauthToken: '' };
 
@@ -101,11 +102,14 @@ function attemptsFor(operation: ApiOperation): Attempt[] | { unexercisable: stri
     return variants.map(({ name, idOf }) => {
       const values = Object.fromEntries(operation.pathParams.map((p) => {
         const kind = idKindOf(p.schema);
-        if (!kind) throw new CannotGenerate(`path parameter ${p.name} is not an id (pattern ${p.schema.pattern})`);
-        return [p.name, idOf(kind)];
+        if (kind) return [p.name, idOf(kind)];
+        const fixed = b.params[p.name];
+        if (fixed === undefined) throw new CannotGenerate(`path parameter ${p.name} is not an id (pattern ${p.schema.pattern}) and has no fixture in b.params`);
+        return [p.name, fixed];
       }));
       const body = operation.body ? exampleOf(document, operation.body, { id: (kind) => idOf(kind) }) : undefined;
-      return { operation, variant: name, url: fillPath(operation.path, values), body };
+      const query = new URLSearchParams(operation.requiredQuery.map((q) => [q.name, String(exampleOf(document, q.schema, { id: (kind) => idOf(kind) }))])).toString();
+      return { operation, variant: name, url: fillPath(operation.path, values) + (query ? `?${query}` : ''), body };
     });
   } catch (error) {
     if (error instanceof CannotGenerate) return { unexercisable: error.message };
@@ -161,8 +165,32 @@ beforeAll(async () => {
   const bravoClient = await oauthToken(bravo, bob, 'bravo-machine', 'member');
   const bobSessions = (await inject('GET', '/api/v1/me/sessions', bob)).json() as { data: { id: string }[] };
   const bobSession = bobSessions.data[0]?.id as string;
-  b.ids = { ten: bravo, usr: bobId, role: role.id as string, mail: mail.id, ivt: invitation.id as string, key: bravoKey.id as string, oac: bravoClient.clientId, ses: bobSession };
-  b.markers = [...Object.values(b.ids), 'Bravo Isolated', 'bravo-isolated.example.com', 'bravo-secret-role', 'Bravo private', 'carol@bravo', 'bravo-service-key', bravoKey.secret as string, bravoKey.prefix as string, 'bravo-machine', bravoClient.secret, bravoClient.token];
+  // The catalog is the operator's, but a product can be private to one tenant: Bravo's must stay invisible to Alpha.
+  const bravoProduct = await created('POST', '/api/v1/products', staff, {
+    code: 'bravo-private-product',
+    kind: 'service',
+    name: 'Bravo private product',
+    category: 'bravo-only',
+    visibility: { mode: 'private', tenantIds: [bravo] },
+  });
+  const plan = { code: 'monthly', name: 'Monthly', interval: 'month', trialDays: 0, taxCategory: 'saas', setupFee: {}, prices: { EUR: { model: 'flat', amount: '1.00' } }, usage: [] };
+  expect((await inject('PATCH', `/api/v1/products/${bravoProduct.id}/versions/1`, staff, { pricePlans: [plan] })).statusCode).toBe(200);
+  expect((await inject('POST', `/api/v1/products/${bravoProduct.id}/versions/1/publish`, staff)).statusCode).toBe(200);
+  const coupon = await created('POST', '/api/v1/coupons', staff, { code: 'BRAVO-ONLY', name: 'Bravo private coupon', discount: { type: 'percent', percentOff: '5' }, duration: { type: 'once' }, productIds: [bravoProduct.id] });
+  b.params = { version: '1' };
+  b.ids = {
+    ten: bravo,
+    usr: bobId,
+    role: role.id as string,
+    mail: mail.id,
+    ivt: invitation.id as string,
+    key: bravoKey.id as string,
+    oac: bravoClient.clientId,
+    ses: bobSession,
+    prd: bravoProduct.id as string,
+    cpn: coupon.id as string,
+  };
+  b.markers = [...Object.values(b.ids), 'Bravo Isolated', 'bravo-isolated.example.com', 'bravo-secret-role', 'Bravo private', 'carol@bravo', 'bravo-service-key', bravoKey.secret as string, bravoKey.prefix as string, 'bravo-machine', bravoClient.secret, bravoClient.token, 'bravo-private-product', 'BRAVO-ONLY'];
   document = t.platform.app.swagger() as unknown as OpenApiDocument;
 });
 afterAll(async () => {

@@ -61,6 +61,11 @@ beforeAll(async () => {
     payload: { name: 'reader', statements: [{ effect: 'allow', actions: ['tenants:tenant.read'], resources: ['prn:${tenant}:tenant/*'] }] },
   });
   ids.role = role.json().id;
+  const product = await t.platform.app.inject({ method: 'POST', url: '/api/v1/products', headers: staff, payload: { code: 'mass-product', kind: 'service', name: 'Mass', category: 'mass' } });
+  ids.prd = product.json().id;
+  ids.version = '1';
+  const coupon = await t.platform.app.inject({ method: 'POST', url: '/api/v1/coupons', headers: staff, payload: { code: 'MASS', name: 'Mass', discount: { type: 'percent', percentOff: '5' }, duration: { type: 'once' } } });
+  ids.cpn = coupon.json().id;
   document = t.platform.app.swagger() as unknown as OpenApiDocument;
 });
 afterAll(async () => {

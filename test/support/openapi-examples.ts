@@ -50,6 +50,8 @@ export interface ApiOperation {
   /** The route family: the operation's first tag. */
   family: string;
   pathParams: { name: string; schema: JsonSchema }[];
+  /** Query parameters the operation cannot do without. */
+  requiredQuery: { name: string; schema: JsonSchema }[];
   body: JsonSchema | undefined;
 }
 
@@ -70,6 +72,7 @@ export function operationsOf(document: OpenApiDocument): ApiOperation[] {
         path,
         family: operation.tags?.[0] ?? 'untagged',
         pathParams: (operation.parameters ?? []).filter((p) => p.in === 'path').map((p) => ({ name: p.name, schema: p.schema })),
+        requiredQuery: (operation.parameters ?? []).filter((p) => p.in === 'query' && p.required === true).map((p) => ({ name: p.name, schema: p.schema })),
         body: operation.requestBody?.content['application/json']?.schema,
       });
     }

@@ -39,7 +39,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   412: 'If-Match names a version that is no longer current (PLAT_PRECONDITION_FAILED)',
   413: 'The body is larger than BODY_LIMIT (PLAT_PAYLOAD_TOO_LARGE)',
   415: 'The body is not application/json (PLAT_UNSUPPORTED_MEDIA_TYPE)',
-  422: 'The Idempotency-Key was used with another body (PLAT_IDEMPOTENCY_KEY_REUSED)',
+  422: 'Valid JSON that cannot be applied, each problem with a JSON pointer (PLAT_UNPROCESSABLE), or an Idempotency-Key used with another body (PLAT_IDEMPOTENCY_KEY_REUSED)',
   423: 'The account is locked after too many failed sign-ins; see Retry-After (PLAT_ACCOUNT_LOCKED)',
   429: 'Too many attempts; see Retry-After (PLAT_RATE_LIMITED)',
 };

@@ -116,6 +116,11 @@ export class TenantService {
     });
   }
 
+  /** The tenant's subscription tier (catalog visibility and availability), or null if no such tenant. */
+  async tierOf(tenantId: string): Promise<string | null> {
+    return inTransaction(this.kernel.db, SYSTEM, async (tx) => (await this.#repository.find(tx, tenantId))?.document.subscription.tier ?? null);
+  }
+
   async customersOf(partnerTenantId: string): Promise<string[]> {
     return inTransaction(this.kernel.db, SYSTEM, (tx) => this.#repository.customersOf(tx, partnerTenantId));
   }

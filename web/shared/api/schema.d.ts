@@ -132,7 +132,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The Idempotency-Key was used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
+                /** @description Valid JSON that cannot be applied, each problem with a JSON pointer (PLAT_UNPROCESSABLE), or an Idempotency-Key used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -293,7 +293,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The Idempotency-Key was used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
+                /** @description Valid JSON that cannot be applied, each problem with a JSON pointer (PLAT_UNPROCESSABLE), or an Idempotency-Key used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -466,7 +466,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The Idempotency-Key was used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
+                /** @description Valid JSON that cannot be applied, each problem with a JSON pointer (PLAT_UNPROCESSABLE), or an Idempotency-Key used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -599,7 +599,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The Idempotency-Key was used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
+                /** @description Valid JSON that cannot be applied, each problem with a JSON pointer (PLAT_UNPROCESSABLE), or an Idempotency-Key used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -758,7 +758,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The Idempotency-Key was used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
+                /** @description Valid JSON that cannot be applied, each problem with a JSON pointer (PLAT_UNPROCESSABLE), or an Idempotency-Key used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -900,7 +900,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The Idempotency-Key was used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
+                /** @description Valid JSON that cannot be applied, each problem with a JSON pointer (PLAT_UNPROCESSABLE), or an Idempotency-Key used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -1046,7 +1046,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The Idempotency-Key was used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
+                /** @description Valid JSON that cannot be applied, each problem with a JSON pointer (PLAT_UNPROCESSABLE), or an Idempotency-Key used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -1192,7 +1192,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The Idempotency-Key was used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
+                /** @description Valid JSON that cannot be applied, each problem with a JSON pointer (PLAT_UNPROCESSABLE), or an Idempotency-Key used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -1331,7 +1331,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The Idempotency-Key was used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
+                /** @description Valid JSON that cannot be applied, each problem with a JSON pointer (PLAT_UNPROCESSABLE), or an Idempotency-Key used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -1483,7 +1483,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The Idempotency-Key was used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
+                /** @description Valid JSON that cannot be applied, each problem with a JSON pointer (PLAT_UNPROCESSABLE), or an Idempotency-Key used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -1607,7 +1607,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The Idempotency-Key was used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
+                /** @description Valid JSON that cannot be applied, each problem with a JSON pointer (PLAT_UNPROCESSABLE), or an Idempotency-Key used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -1773,7 +1773,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The Idempotency-Key was used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
+                /** @description Valid JSON that cannot be applied, each problem with a JSON pointer (PLAT_UNPROCESSABLE), or an Idempotency-Key used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -1957,7 +1957,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The Idempotency-Key was used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
+                /** @description Valid JSON that cannot be applied, each problem with a JSON pointer (PLAT_UNPROCESSABLE), or an Idempotency-Key used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -2155,7 +2155,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The Idempotency-Key was used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
+                /** @description Valid JSON that cannot be applied, each problem with a JSON pointer (PLAT_UNPROCESSABLE), or an Idempotency-Key used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -2278,7 +2278,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The Idempotency-Key was used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
+                /** @description Valid JSON that cannot be applied, each problem with a JSON pointer (PLAT_UNPROCESSABLE), or an Idempotency-Key used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -2430,7 +2430,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The Idempotency-Key was used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
+                /** @description Valid JSON that cannot be applied, each problem with a JSON pointer (PLAT_UNPROCESSABLE), or an Idempotency-Key used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -2578,7 +2578,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The Idempotency-Key was used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
+                /** @description Valid JSON that cannot be applied, each problem with a JSON pointer (PLAT_UNPROCESSABLE), or an Idempotency-Key used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -2723,7 +2723,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The Idempotency-Key was used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
+                /** @description Valid JSON that cannot be applied, each problem with a JSON pointer (PLAT_UNPROCESSABLE), or an Idempotency-Key used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -2862,7 +2862,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The Idempotency-Key was used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
+                /** @description Valid JSON that cannot be applied, each problem with a JSON pointer (PLAT_UNPROCESSABLE), or an Idempotency-Key used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -3012,7 +3012,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The Idempotency-Key was used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
+                /** @description Valid JSON that cannot be applied, each problem with a JSON pointer (PLAT_UNPROCESSABLE), or an Idempotency-Key used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -3162,7 +3162,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The Idempotency-Key was used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
+                /** @description Valid JSON that cannot be applied, each problem with a JSON pointer (PLAT_UNPROCESSABLE), or an Idempotency-Key used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -3314,7 +3314,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The Idempotency-Key was used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
+                /** @description Valid JSON that cannot be applied, each problem with a JSON pointer (PLAT_UNPROCESSABLE), or an Idempotency-Key used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -3465,7 +3465,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The Idempotency-Key was used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
+                /** @description Valid JSON that cannot be applied, each problem with a JSON pointer (PLAT_UNPROCESSABLE), or an Idempotency-Key used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -3604,7 +3604,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The Idempotency-Key was used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
+                /** @description Valid JSON that cannot be applied, each problem with a JSON pointer (PLAT_UNPROCESSABLE), or an Idempotency-Key used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -3752,7 +3752,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The Idempotency-Key was used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
+                /** @description Valid JSON that cannot be applied, each problem with a JSON pointer (PLAT_UNPROCESSABLE), or an Idempotency-Key used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -3903,7 +3903,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The Idempotency-Key was used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
+                /** @description Valid JSON that cannot be applied, each problem with a JSON pointer (PLAT_UNPROCESSABLE), or an Idempotency-Key used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -4040,7 +4040,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The Idempotency-Key was used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
+                /** @description Valid JSON that cannot be applied, each problem with a JSON pointer (PLAT_UNPROCESSABLE), or an Idempotency-Key used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -4190,7 +4190,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The Idempotency-Key was used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
+                /** @description Valid JSON that cannot be applied, each problem with a JSON pointer (PLAT_UNPROCESSABLE), or an Idempotency-Key used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -4342,7 +4342,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The Idempotency-Key was used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
+                /** @description Valid JSON that cannot be applied, each problem with a JSON pointer (PLAT_UNPROCESSABLE), or an Idempotency-Key used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -4481,7 +4481,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The Idempotency-Key was used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
+                /** @description Valid JSON that cannot be applied, each problem with a JSON pointer (PLAT_UNPROCESSABLE), or an Idempotency-Key used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -4639,7 +4639,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The Idempotency-Key was used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
+                /** @description Valid JSON that cannot be applied, each problem with a JSON pointer (PLAT_UNPROCESSABLE), or an Idempotency-Key used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -4773,7 +4773,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The Idempotency-Key was used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
+                /** @description Valid JSON that cannot be applied, each problem with a JSON pointer (PLAT_UNPROCESSABLE), or an Idempotency-Key used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -4920,7 +4920,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The Idempotency-Key was used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
+                /** @description Valid JSON that cannot be applied, each problem with a JSON pointer (PLAT_UNPROCESSABLE), or an Idempotency-Key used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -5067,7 +5067,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The Idempotency-Key was used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
+                /** @description Valid JSON that cannot be applied, each problem with a JSON pointer (PLAT_UNPROCESSABLE), or an Idempotency-Key used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -5211,7 +5211,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The Idempotency-Key was used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
+                /** @description Valid JSON that cannot be applied, each problem with a JSON pointer (PLAT_UNPROCESSABLE), or an Idempotency-Key used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -5355,7 +5355,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The Idempotency-Key was used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
+                /** @description Valid JSON that cannot be applied, each problem with a JSON pointer (PLAT_UNPROCESSABLE), or an Idempotency-Key used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -5499,7 +5499,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The Idempotency-Key was used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
+                /** @description Valid JSON that cannot be applied, each problem with a JSON pointer (PLAT_UNPROCESSABLE), or an Idempotency-Key used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -5646,7 +5646,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The Idempotency-Key was used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
+                /** @description Valid JSON that cannot be applied, each problem with a JSON pointer (PLAT_UNPROCESSABLE), or an Idempotency-Key used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -5791,7 +5791,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The Idempotency-Key was used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
+                /** @description Valid JSON that cannot be applied, each problem with a JSON pointer (PLAT_UNPROCESSABLE), or an Idempotency-Key used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -5934,7 +5934,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The Idempotency-Key was used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
+                /** @description Valid JSON that cannot be applied, each problem with a JSON pointer (PLAT_UNPROCESSABLE), or an Idempotency-Key used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -6074,7 +6074,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The Idempotency-Key was used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
+                /** @description Valid JSON that cannot be applied, each problem with a JSON pointer (PLAT_UNPROCESSABLE), or an Idempotency-Key used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -6221,7 +6221,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The Idempotency-Key was used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
+                /** @description Valid JSON that cannot be applied, each problem with a JSON pointer (PLAT_UNPROCESSABLE), or an Idempotency-Key used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -6360,7 +6360,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The Idempotency-Key was used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
+                /** @description Valid JSON that cannot be applied, each problem with a JSON pointer (PLAT_UNPROCESSABLE), or an Idempotency-Key used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -6598,7 +6598,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The Idempotency-Key was used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
+                /** @description Valid JSON that cannot be applied, each problem with a JSON pointer (PLAT_UNPROCESSABLE), or an Idempotency-Key used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -6888,7 +6888,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The Idempotency-Key was used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
+                /** @description Valid JSON that cannot be applied, each problem with a JSON pointer (PLAT_UNPROCESSABLE), or an Idempotency-Key used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -7117,7 +7117,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The Idempotency-Key was used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
+                /** @description Valid JSON that cannot be applied, each problem with a JSON pointer (PLAT_UNPROCESSABLE), or an Idempotency-Key used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -7395,7 +7395,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The Idempotency-Key was used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
+                /** @description Valid JSON that cannot be applied, each problem with a JSON pointer (PLAT_UNPROCESSABLE), or an Idempotency-Key used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -7638,7 +7638,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The Idempotency-Key was used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
+                /** @description Valid JSON that cannot be applied, each problem with a JSON pointer (PLAT_UNPROCESSABLE), or an Idempotency-Key used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -7879,7 +7879,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The Idempotency-Key was used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
+                /** @description Valid JSON that cannot be applied, each problem with a JSON pointer (PLAT_UNPROCESSABLE), or an Idempotency-Key used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -8119,7 +8119,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The Idempotency-Key was used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
+                /** @description Valid JSON that cannot be applied, each problem with a JSON pointer (PLAT_UNPROCESSABLE), or an Idempotency-Key used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -8359,7 +8359,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The Idempotency-Key was used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
+                /** @description Valid JSON that cannot be applied, each problem with a JSON pointer (PLAT_UNPROCESSABLE), or an Idempotency-Key used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -8599,7 +8599,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The Idempotency-Key was used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
+                /** @description Valid JSON that cannot be applied, each problem with a JSON pointer (PLAT_UNPROCESSABLE), or an Idempotency-Key used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -8766,7 +8766,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The Idempotency-Key was used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
+                /** @description Valid JSON that cannot be applied, each problem with a JSON pointer (PLAT_UNPROCESSABLE), or an Idempotency-Key used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -8797,6 +8797,4122 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/products": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Browse products, newest first
+         * @description Staff see the whole catalog; tenant members see the products visible to their tenant that have a published version.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Page size (1-100) */
+                    limit?: number;
+                    /** @description The nextCursor of the previous page */
+                    cursor?: string;
+                    /** @description Search in name, code and description */
+                    q?: string;
+                    category?: string;
+                    kind?: "platform_instance" | "compute" | "storage" | "network" | "dns_zone" | "addon" | "service";
+                    /** @description Staff only */
+                    includeArchived?: boolean;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /** @description A product id */
+                                id: string;
+                                /** @description Lower-case letters, digits and dashes; unique */
+                                code: string;
+                                kind: "platform_instance" | "compute" | "storage" | "network" | "dns_zone" | "addon" | "service";
+                                name: string;
+                                description: string;
+                                category: string;
+                                images: string[];
+                                /** @description Who sees the product: everyone, tenants of some subscription tiers, or the listed tenants only */
+                                visibility: {
+                                    /** @enum {string} */
+                                    mode: "public";
+                                } | {
+                                    /** @enum {string} */
+                                    mode: "tiers";
+                                    tiers: string[];
+                                } | {
+                                    /** @enum {string} */
+                                    mode: "private";
+                                    tenantIds: string[];
+                                };
+                                /** @description How many units can be sold in all (stock); null for unlimited */
+                                capacity: number | null;
+                                capacityUsed: number;
+                                archived: boolean;
+                                currentVersion: number | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            }[];
+                            /** @description Pass as cursor for the next page; null on the last page */
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in (PLAT_UNAUTHENTICATED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed, or the CSRF token is missing (PLAT_FORBIDDEN, PLAT_CSRF_TOKEN_INVALID) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such resource (PLAT_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description If-Match names a version that is no longer current (PLAT_PRECONDITION_FAILED) */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than BODY_LIMIT (PLAT_PAYLOAD_TOO_LARGE) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json (PLAT_UNSUPPORTED_MEDIA_TYPE) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Valid JSON that cannot be applied, each problem with a JSON pointer (PLAT_UNPROCESSABLE), or an Idempotency-Key used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The account is locked after too many failed sign-ins; see Retry-After (PLAT_ACCOUNT_LOCKED) */
+                423: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many attempts; see Retry-After (PLAT_RATE_LIMITED) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create a product (with an empty draft version 1) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Lower-case letters, digits and dashes; unique */
+                        code: string;
+                        kind: "platform_instance" | "compute" | "storage" | "network" | "dns_zone" | "addon" | "service";
+                        name: string;
+                        description?: string;
+                        category: string;
+                        images?: string[];
+                        /** @description Who sees the product: everyone, tenants of some subscription tiers, or the listed tenants only */
+                        visibility?: {
+                            /** @enum {string} */
+                            mode: "public";
+                        } | {
+                            /** @enum {string} */
+                            mode: "tiers";
+                            tiers: string[];
+                        } | {
+                            /** @enum {string} */
+                            mode: "private";
+                            tenantIds: string[];
+                        };
+                        /** @description How many units can be sold in all (stock); null for unlimited */
+                        capacity?: number | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description A product id */
+                            id: string;
+                            /** @description Lower-case letters, digits and dashes; unique */
+                            code: string;
+                            kind: "platform_instance" | "compute" | "storage" | "network" | "dns_zone" | "addon" | "service";
+                            name: string;
+                            description: string;
+                            category: string;
+                            images: string[];
+                            /** @description Who sees the product: everyone, tenants of some subscription tiers, or the listed tenants only */
+                            visibility: {
+                                /** @enum {string} */
+                                mode: "public";
+                            } | {
+                                /** @enum {string} */
+                                mode: "tiers";
+                                tiers: string[];
+                            } | {
+                                /** @enum {string} */
+                                mode: "private";
+                                tenantIds: string[];
+                            };
+                            /** @description How many units can be sold in all (stock); null for unlimited */
+                            capacity: number | null;
+                            capacityUsed: number;
+                            archived: boolean;
+                            currentVersion: number | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in (PLAT_UNAUTHENTICATED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed, or the CSRF token is missing (PLAT_FORBIDDEN, PLAT_CSRF_TOKEN_INVALID) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such resource (PLAT_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description If-Match names a version that is no longer current (PLAT_PRECONDITION_FAILED) */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than BODY_LIMIT (PLAT_PAYLOAD_TOO_LARGE) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json (PLAT_UNSUPPORTED_MEDIA_TYPE) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Valid JSON that cannot be applied, each problem with a JSON pointer (PLAT_UNPROCESSABLE), or an Idempotency-Key used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The account is locked after too many failed sign-ins; see Retry-After (PLAT_ACCOUNT_LOCKED) */
+                423: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many attempts; see Retry-After (PLAT_RATE_LIMITED) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/products/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a product */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description A product id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description A product id */
+                            id: string;
+                            /** @description Lower-case letters, digits and dashes; unique */
+                            code: string;
+                            kind: "platform_instance" | "compute" | "storage" | "network" | "dns_zone" | "addon" | "service";
+                            name: string;
+                            description: string;
+                            category: string;
+                            images: string[];
+                            /** @description Who sees the product: everyone, tenants of some subscription tiers, or the listed tenants only */
+                            visibility: {
+                                /** @enum {string} */
+                                mode: "public";
+                            } | {
+                                /** @enum {string} */
+                                mode: "tiers";
+                                tiers: string[];
+                            } | {
+                                /** @enum {string} */
+                                mode: "private";
+                                tenantIds: string[];
+                            };
+                            /** @description How many units can be sold in all (stock); null for unlimited */
+                            capacity: number | null;
+                            capacityUsed: number;
+                            archived: boolean;
+                            currentVersion: number | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in (PLAT_UNAUTHENTICATED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed, or the CSRF token is missing (PLAT_FORBIDDEN, PLAT_CSRF_TOKEN_INVALID) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such resource (PLAT_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description If-Match names a version that is no longer current (PLAT_PRECONDITION_FAILED) */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than BODY_LIMIT (PLAT_PAYLOAD_TOO_LARGE) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json (PLAT_UNSUPPORTED_MEDIA_TYPE) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Valid JSON that cannot be applied, each problem with a JSON pointer (PLAT_UNPROCESSABLE), or an Idempotency-Key used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The account is locked after too many failed sign-ins; see Retry-After (PLAT_ACCOUNT_LOCKED) */
+                423: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many attempts; see Retry-After (PLAT_RATE_LIMITED) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change a product’s presentation, visibility or capacity */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description A product id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            /** @description Presentation and who sees it; what is sold lives in versions */
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name?: string;
+                        description?: string;
+                        category?: string;
+                        images?: string[];
+                        /** @description Who sees the product: everyone, tenants of some subscription tiers, or the listed tenants only */
+                        visibility?: {
+                            /** @enum {string} */
+                            mode: "public";
+                        } | {
+                            /** @enum {string} */
+                            mode: "tiers";
+                            tiers: string[];
+                        } | {
+                            /** @enum {string} */
+                            mode: "private";
+                            tenantIds: string[];
+                        };
+                        /** @description How many units can be sold in all (stock); null for unlimited */
+                        capacity?: number | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description A product id */
+                            id: string;
+                            /** @description Lower-case letters, digits and dashes; unique */
+                            code: string;
+                            kind: "platform_instance" | "compute" | "storage" | "network" | "dns_zone" | "addon" | "service";
+                            name: string;
+                            description: string;
+                            category: string;
+                            images: string[];
+                            /** @description Who sees the product: everyone, tenants of some subscription tiers, or the listed tenants only */
+                            visibility: {
+                                /** @enum {string} */
+                                mode: "public";
+                            } | {
+                                /** @enum {string} */
+                                mode: "tiers";
+                                tiers: string[];
+                            } | {
+                                /** @enum {string} */
+                                mode: "private";
+                                tenantIds: string[];
+                            };
+                            /** @description How many units can be sold in all (stock); null for unlimited */
+                            capacity: number | null;
+                            capacityUsed: number;
+                            archived: boolean;
+                            currentVersion: number | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in (PLAT_UNAUTHENTICATED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed, or the CSRF token is missing (PLAT_FORBIDDEN, PLAT_CSRF_TOKEN_INVALID) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such resource (PLAT_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description If-Match names a version that is no longer current (PLAT_PRECONDITION_FAILED) */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than BODY_LIMIT (PLAT_PAYLOAD_TOO_LARGE) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json (PLAT_UNSUPPORTED_MEDIA_TYPE) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Valid JSON that cannot be applied, each problem with a JSON pointer (PLAT_UNPROCESSABLE), or an Idempotency-Key used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The account is locked after too many failed sign-ins; see Retry-After (PLAT_ACCOUNT_LOCKED) */
+                423: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many attempts; see Retry-After (PLAT_RATE_LIMITED) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/products/{id}/archive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Hide a product from the catalog (existing orders keep their version) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description A product id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description A product id */
+                            id: string;
+                            /** @description Lower-case letters, digits and dashes; unique */
+                            code: string;
+                            kind: "platform_instance" | "compute" | "storage" | "network" | "dns_zone" | "addon" | "service";
+                            name: string;
+                            description: string;
+                            category: string;
+                            images: string[];
+                            /** @description Who sees the product: everyone, tenants of some subscription tiers, or the listed tenants only */
+                            visibility: {
+                                /** @enum {string} */
+                                mode: "public";
+                            } | {
+                                /** @enum {string} */
+                                mode: "tiers";
+                                tiers: string[];
+                            } | {
+                                /** @enum {string} */
+                                mode: "private";
+                                tenantIds: string[];
+                            };
+                            /** @description How many units can be sold in all (stock); null for unlimited */
+                            capacity: number | null;
+                            capacityUsed: number;
+                            archived: boolean;
+                            currentVersion: number | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in (PLAT_UNAUTHENTICATED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed, or the CSRF token is missing (PLAT_FORBIDDEN, PLAT_CSRF_TOKEN_INVALID) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such resource (PLAT_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description If-Match names a version that is no longer current (PLAT_PRECONDITION_FAILED) */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than BODY_LIMIT (PLAT_PAYLOAD_TOO_LARGE) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json (PLAT_UNSUPPORTED_MEDIA_TYPE) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Valid JSON that cannot be applied, each problem with a JSON pointer (PLAT_UNPROCESSABLE), or an Idempotency-Key used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The account is locked after too many failed sign-ins; see Retry-After (PLAT_ACCOUNT_LOCKED) */
+                423: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many attempts; see Retry-After (PLAT_RATE_LIMITED) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/products/{id}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Show an archived product again */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description A product id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description A product id */
+                            id: string;
+                            /** @description Lower-case letters, digits and dashes; unique */
+                            code: string;
+                            kind: "platform_instance" | "compute" | "storage" | "network" | "dns_zone" | "addon" | "service";
+                            name: string;
+                            description: string;
+                            category: string;
+                            images: string[];
+                            /** @description Who sees the product: everyone, tenants of some subscription tiers, or the listed tenants only */
+                            visibility: {
+                                /** @enum {string} */
+                                mode: "public";
+                            } | {
+                                /** @enum {string} */
+                                mode: "tiers";
+                                tiers: string[];
+                            } | {
+                                /** @enum {string} */
+                                mode: "private";
+                                tenantIds: string[];
+                            };
+                            /** @description How many units can be sold in all (stock); null for unlimited */
+                            capacity: number | null;
+                            capacityUsed: number;
+                            archived: boolean;
+                            currentVersion: number | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in (PLAT_UNAUTHENTICATED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed, or the CSRF token is missing (PLAT_FORBIDDEN, PLAT_CSRF_TOKEN_INVALID) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such resource (PLAT_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description If-Match names a version that is no longer current (PLAT_PRECONDITION_FAILED) */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than BODY_LIMIT (PLAT_PAYLOAD_TOO_LARGE) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json (PLAT_UNSUPPORTED_MEDIA_TYPE) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Valid JSON that cannot be applied, each problem with a JSON pointer (PLAT_UNPROCESSABLE), or an Idempotency-Key used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The account is locked after too many failed sign-ins; see Retry-After (PLAT_ACCOUNT_LOCKED) */
+                423: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many attempts; see Retry-After (PLAT_RATE_LIMITED) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/products/{id}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Versions of a product, newest first (customers never see drafts) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description A product id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description A product id */
+                            productId: string;
+                            version: number;
+                            /** @description draft → published (immutable) → retired */
+                            status: "draft" | "published" | "retired";
+                            /** VersionContent */
+                            content: {
+                                /** @description What changed in this version (for operators) */
+                                summary: string;
+                                /** @description JSON Schema 2020-12 of the configuration the customer fills in; its root is an object */
+                                configurationSchema: {
+                                    [key: string]: unknown;
+                                };
+                                availability: {
+                                    /** @description Where it can be delivered; empty means anywhere */
+                                    regions: string[];
+                                    /** @description Which infrastructure providers can deliver it; empty means any */
+                                    providers: string[];
+                                    /** @description Tenant subscription tiers allowed to order; empty means all */
+                                    tenantTiers: string[];
+                                    minQuantity: number;
+                                    maxQuantity: number | null;
+                                    /** @description The tenant must already have an active item of each */
+                                    prerequisites: string[];
+                                };
+                                provisioning: {
+                                    /** @description What fulfils the product, e.g. compute.server, dns.zone, platform.instance */
+                                    capability: string;
+                                    /** @description How the order maps to the provisioning request: each parameter from the configuration (a pointer), the quantity, or a literal */
+                                    parameters: {
+                                        [key: string]: {
+                                            /** @description JSON pointer into the configuration */
+                                            configuration: string;
+                                        } | {
+                                            value: string | number | boolean;
+                                        } | {
+                                            /** @enum {boolean} */
+                                            quantity: true;
+                                        };
+                                    };
+                                } | null;
+                                /** @description Orders of this version wait for an operator */
+                                requiresApproval: boolean;
+                                pricePlans: {
+                                    /** @description Lower-case letters, digits and dashes; unique */
+                                    code: string;
+                                    name: string;
+                                    interval: "month" | "year" | "one_time";
+                                    trialDays: number;
+                                    taxCategory: string;
+                                    /** @description Keyed by ISO 4217 currency; a currency without an entry cannot be ordered */
+                                    setupFee: {
+                                        [key: string]: string;
+                                    };
+                                    /** @description Keyed by ISO 4217 currency; a currency without an entry cannot be ordered */
+                                    prices: {
+                                        [key: string]: {
+                                            /** @enum {string} */
+                                            model: "flat";
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            amount: string;
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "per_unit";
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            unitAmount: string;
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "graduated";
+                                            tiers: {
+                                                /** @description Inclusive upper bound; null for the last tier */
+                                                upTo: number | null;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                unitAmount: string;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                flatAmount?: string;
+                                            }[];
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "volume";
+                                            tiers: {
+                                                /** @description Inclusive upper bound; null for the last tier */
+                                                upTo: number | null;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                unitAmount: string;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                flatAmount?: string;
+                                            }[];
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "package";
+                                            packageSize: number;
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            packageAmount: string;
+                                        };
+                                    };
+                                    /** @description Usage-based components, billed by metric code once metering is on */
+                                    usage: {
+                                        metricCode: string;
+                                        name: string;
+                                        /** @description Keyed by ISO 4217 currency; a currency without an entry cannot be ordered */
+                                        prices: {
+                                            [key: string]: {
+                                                /** @enum {string} */
+                                                model: "flat";
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                amount: string;
+                                            } | {
+                                                /** @enum {string} */
+                                                model: "per_unit";
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                unitAmount: string;
+                                            } | {
+                                                /** @enum {string} */
+                                                model: "graduated";
+                                                tiers: {
+                                                    /** @description Inclusive upper bound; null for the last tier */
+                                                    upTo: number | null;
+                                                    /** @description Decimal string in major units, e.g. "12.50" */
+                                                    unitAmount: string;
+                                                    /** @description Decimal string in major units, e.g. "12.50" */
+                                                    flatAmount?: string;
+                                                }[];
+                                            } | {
+                                                /** @enum {string} */
+                                                model: "volume";
+                                                tiers: {
+                                                    /** @description Inclusive upper bound; null for the last tier */
+                                                    upTo: number | null;
+                                                    /** @description Decimal string in major units, e.g. "12.50" */
+                                                    unitAmount: string;
+                                                    /** @description Decimal string in major units, e.g. "12.50" */
+                                                    flatAmount?: string;
+                                                }[];
+                                            } | {
+                                                /** @enum {string} */
+                                                model: "package";
+                                                packageSize: number;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                packageAmount: string;
+                                            };
+                                        };
+                                    }[];
+                                }[];
+                            };
+                            /** Format: date-time */
+                            createdAt: string;
+                            publishedAt: string | null;
+                            retiredAt: string | null;
+                        }[];
+                    };
+                };
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in (PLAT_UNAUTHENTICATED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed, or the CSRF token is missing (PLAT_FORBIDDEN, PLAT_CSRF_TOKEN_INVALID) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such resource (PLAT_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description If-Match names a version that is no longer current (PLAT_PRECONDITION_FAILED) */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than BODY_LIMIT (PLAT_PAYLOAD_TOO_LARGE) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json (PLAT_UNSUPPORTED_MEDIA_TYPE) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Valid JSON that cannot be applied, each problem with a JSON pointer (PLAT_UNPROCESSABLE), or an Idempotency-Key used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The account is locked after too many failed sign-ins; see Retry-After (PLAT_ACCOUNT_LOCKED) */
+                423: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many attempts; see Retry-After (PLAT_RATE_LIMITED) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Start a new draft version, copied from another */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description A product id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Start from this version’s content (default: the newest version) */
+                        copyFrom?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description A product id */
+                            productId: string;
+                            version: number;
+                            /** @description draft → published (immutable) → retired */
+                            status: "draft" | "published" | "retired";
+                            /** VersionContent */
+                            content: {
+                                /** @description What changed in this version (for operators) */
+                                summary: string;
+                                /** @description JSON Schema 2020-12 of the configuration the customer fills in; its root is an object */
+                                configurationSchema: {
+                                    [key: string]: unknown;
+                                };
+                                availability: {
+                                    /** @description Where it can be delivered; empty means anywhere */
+                                    regions: string[];
+                                    /** @description Which infrastructure providers can deliver it; empty means any */
+                                    providers: string[];
+                                    /** @description Tenant subscription tiers allowed to order; empty means all */
+                                    tenantTiers: string[];
+                                    minQuantity: number;
+                                    maxQuantity: number | null;
+                                    /** @description The tenant must already have an active item of each */
+                                    prerequisites: string[];
+                                };
+                                provisioning: {
+                                    /** @description What fulfils the product, e.g. compute.server, dns.zone, platform.instance */
+                                    capability: string;
+                                    /** @description How the order maps to the provisioning request: each parameter from the configuration (a pointer), the quantity, or a literal */
+                                    parameters: {
+                                        [key: string]: {
+                                            /** @description JSON pointer into the configuration */
+                                            configuration: string;
+                                        } | {
+                                            value: string | number | boolean;
+                                        } | {
+                                            /** @enum {boolean} */
+                                            quantity: true;
+                                        };
+                                    };
+                                } | null;
+                                /** @description Orders of this version wait for an operator */
+                                requiresApproval: boolean;
+                                pricePlans: {
+                                    /** @description Lower-case letters, digits and dashes; unique */
+                                    code: string;
+                                    name: string;
+                                    interval: "month" | "year" | "one_time";
+                                    trialDays: number;
+                                    taxCategory: string;
+                                    /** @description Keyed by ISO 4217 currency; a currency without an entry cannot be ordered */
+                                    setupFee: {
+                                        [key: string]: string;
+                                    };
+                                    /** @description Keyed by ISO 4217 currency; a currency without an entry cannot be ordered */
+                                    prices: {
+                                        [key: string]: {
+                                            /** @enum {string} */
+                                            model: "flat";
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            amount: string;
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "per_unit";
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            unitAmount: string;
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "graduated";
+                                            tiers: {
+                                                /** @description Inclusive upper bound; null for the last tier */
+                                                upTo: number | null;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                unitAmount: string;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                flatAmount?: string;
+                                            }[];
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "volume";
+                                            tiers: {
+                                                /** @description Inclusive upper bound; null for the last tier */
+                                                upTo: number | null;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                unitAmount: string;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                flatAmount?: string;
+                                            }[];
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "package";
+                                            packageSize: number;
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            packageAmount: string;
+                                        };
+                                    };
+                                    /** @description Usage-based components, billed by metric code once metering is on */
+                                    usage: {
+                                        metricCode: string;
+                                        name: string;
+                                        /** @description Keyed by ISO 4217 currency; a currency without an entry cannot be ordered */
+                                        prices: {
+                                            [key: string]: {
+                                                /** @enum {string} */
+                                                model: "flat";
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                amount: string;
+                                            } | {
+                                                /** @enum {string} */
+                                                model: "per_unit";
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                unitAmount: string;
+                                            } | {
+                                                /** @enum {string} */
+                                                model: "graduated";
+                                                tiers: {
+                                                    /** @description Inclusive upper bound; null for the last tier */
+                                                    upTo: number | null;
+                                                    /** @description Decimal string in major units, e.g. "12.50" */
+                                                    unitAmount: string;
+                                                    /** @description Decimal string in major units, e.g. "12.50" */
+                                                    flatAmount?: string;
+                                                }[];
+                                            } | {
+                                                /** @enum {string} */
+                                                model: "volume";
+                                                tiers: {
+                                                    /** @description Inclusive upper bound; null for the last tier */
+                                                    upTo: number | null;
+                                                    /** @description Decimal string in major units, e.g. "12.50" */
+                                                    unitAmount: string;
+                                                    /** @description Decimal string in major units, e.g. "12.50" */
+                                                    flatAmount?: string;
+                                                }[];
+                                            } | {
+                                                /** @enum {string} */
+                                                model: "package";
+                                                packageSize: number;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                packageAmount: string;
+                                            };
+                                        };
+                                    }[];
+                                }[];
+                            };
+                            /** Format: date-time */
+                            createdAt: string;
+                            publishedAt: string | null;
+                            retiredAt: string | null;
+                        };
+                    };
+                };
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in (PLAT_UNAUTHENTICATED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed, or the CSRF token is missing (PLAT_FORBIDDEN, PLAT_CSRF_TOKEN_INVALID) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such resource (PLAT_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description If-Match names a version that is no longer current (PLAT_PRECONDITION_FAILED) */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than BODY_LIMIT (PLAT_PAYLOAD_TOO_LARGE) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json (PLAT_UNSUPPORTED_MEDIA_TYPE) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Valid JSON that cannot be applied, each problem with a JSON pointer (PLAT_UNPROCESSABLE), or an Idempotency-Key used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The account is locked after too many failed sign-ins; see Retry-After (PLAT_ACCOUNT_LOCKED) */
+                423: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many attempts; see Retry-After (PLAT_RATE_LIMITED) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/products/{id}/versions/diff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What changes between two versions, as JSON-pointer operations */
+        get: {
+            parameters: {
+                query: {
+                    from: number;
+                    to: number;
+                };
+                header?: never;
+                path: {
+                    /** @description A product id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            from: number;
+                            to: number;
+                            changes: {
+                                op: "add" | "remove" | "replace";
+                                /** @description JSON pointer into the version content */
+                                path: string;
+                                before?: unknown;
+                                after?: unknown;
+                            }[];
+                        };
+                    };
+                };
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in (PLAT_UNAUTHENTICATED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed, or the CSRF token is missing (PLAT_FORBIDDEN, PLAT_CSRF_TOKEN_INVALID) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such resource (PLAT_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description If-Match names a version that is no longer current (PLAT_PRECONDITION_FAILED) */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than BODY_LIMIT (PLAT_PAYLOAD_TOO_LARGE) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json (PLAT_UNSUPPORTED_MEDIA_TYPE) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Valid JSON that cannot be applied, each problem with a JSON pointer (PLAT_UNPROCESSABLE), or an Idempotency-Key used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The account is locked after too many failed sign-ins; see Retry-After (PLAT_ACCOUNT_LOCKED) */
+                423: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many attempts; see Retry-After (PLAT_RATE_LIMITED) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/products/{id}/versions/{version}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get one version */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description A product id */
+                    id: string;
+                    version: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description A product id */
+                            productId: string;
+                            version: number;
+                            /** @description draft → published (immutable) → retired */
+                            status: "draft" | "published" | "retired";
+                            /** VersionContent */
+                            content: {
+                                /** @description What changed in this version (for operators) */
+                                summary: string;
+                                /** @description JSON Schema 2020-12 of the configuration the customer fills in; its root is an object */
+                                configurationSchema: {
+                                    [key: string]: unknown;
+                                };
+                                availability: {
+                                    /** @description Where it can be delivered; empty means anywhere */
+                                    regions: string[];
+                                    /** @description Which infrastructure providers can deliver it; empty means any */
+                                    providers: string[];
+                                    /** @description Tenant subscription tiers allowed to order; empty means all */
+                                    tenantTiers: string[];
+                                    minQuantity: number;
+                                    maxQuantity: number | null;
+                                    /** @description The tenant must already have an active item of each */
+                                    prerequisites: string[];
+                                };
+                                provisioning: {
+                                    /** @description What fulfils the product, e.g. compute.server, dns.zone, platform.instance */
+                                    capability: string;
+                                    /** @description How the order maps to the provisioning request: each parameter from the configuration (a pointer), the quantity, or a literal */
+                                    parameters: {
+                                        [key: string]: {
+                                            /** @description JSON pointer into the configuration */
+                                            configuration: string;
+                                        } | {
+                                            value: string | number | boolean;
+                                        } | {
+                                            /** @enum {boolean} */
+                                            quantity: true;
+                                        };
+                                    };
+                                } | null;
+                                /** @description Orders of this version wait for an operator */
+                                requiresApproval: boolean;
+                                pricePlans: {
+                                    /** @description Lower-case letters, digits and dashes; unique */
+                                    code: string;
+                                    name: string;
+                                    interval: "month" | "year" | "one_time";
+                                    trialDays: number;
+                                    taxCategory: string;
+                                    /** @description Keyed by ISO 4217 currency; a currency without an entry cannot be ordered */
+                                    setupFee: {
+                                        [key: string]: string;
+                                    };
+                                    /** @description Keyed by ISO 4217 currency; a currency without an entry cannot be ordered */
+                                    prices: {
+                                        [key: string]: {
+                                            /** @enum {string} */
+                                            model: "flat";
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            amount: string;
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "per_unit";
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            unitAmount: string;
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "graduated";
+                                            tiers: {
+                                                /** @description Inclusive upper bound; null for the last tier */
+                                                upTo: number | null;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                unitAmount: string;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                flatAmount?: string;
+                                            }[];
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "volume";
+                                            tiers: {
+                                                /** @description Inclusive upper bound; null for the last tier */
+                                                upTo: number | null;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                unitAmount: string;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                flatAmount?: string;
+                                            }[];
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "package";
+                                            packageSize: number;
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            packageAmount: string;
+                                        };
+                                    };
+                                    /** @description Usage-based components, billed by metric code once metering is on */
+                                    usage: {
+                                        metricCode: string;
+                                        name: string;
+                                        /** @description Keyed by ISO 4217 currency; a currency without an entry cannot be ordered */
+                                        prices: {
+                                            [key: string]: {
+                                                /** @enum {string} */
+                                                model: "flat";
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                amount: string;
+                                            } | {
+                                                /** @enum {string} */
+                                                model: "per_unit";
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                unitAmount: string;
+                                            } | {
+                                                /** @enum {string} */
+                                                model: "graduated";
+                                                tiers: {
+                                                    /** @description Inclusive upper bound; null for the last tier */
+                                                    upTo: number | null;
+                                                    /** @description Decimal string in major units, e.g. "12.50" */
+                                                    unitAmount: string;
+                                                    /** @description Decimal string in major units, e.g. "12.50" */
+                                                    flatAmount?: string;
+                                                }[];
+                                            } | {
+                                                /** @enum {string} */
+                                                model: "volume";
+                                                tiers: {
+                                                    /** @description Inclusive upper bound; null for the last tier */
+                                                    upTo: number | null;
+                                                    /** @description Decimal string in major units, e.g. "12.50" */
+                                                    unitAmount: string;
+                                                    /** @description Decimal string in major units, e.g. "12.50" */
+                                                    flatAmount?: string;
+                                                }[];
+                                            } | {
+                                                /** @enum {string} */
+                                                model: "package";
+                                                packageSize: number;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                packageAmount: string;
+                                            };
+                                        };
+                                    }[];
+                                }[];
+                            };
+                            /** Format: date-time */
+                            createdAt: string;
+                            publishedAt: string | null;
+                            retiredAt: string | null;
+                        };
+                    };
+                };
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in (PLAT_UNAUTHENTICATED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed, or the CSRF token is missing (PLAT_FORBIDDEN, PLAT_CSRF_TOKEN_INVALID) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such resource (PLAT_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description If-Match names a version that is no longer current (PLAT_PRECONDITION_FAILED) */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than BODY_LIMIT (PLAT_PAYLOAD_TOO_LARGE) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json (PLAT_UNSUPPORTED_MEDIA_TYPE) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Valid JSON that cannot be applied, each problem with a JSON pointer (PLAT_UNPROCESSABLE), or an Idempotency-Key used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The account is locked after too many failed sign-ins; see Retry-After (PLAT_ACCOUNT_LOCKED) */
+                423: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many attempts; see Retry-After (PLAT_RATE_LIMITED) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Discard a draft */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description A product id */
+                    id: string;
+                    version: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description No content */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in (PLAT_UNAUTHENTICATED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed, or the CSRF token is missing (PLAT_FORBIDDEN, PLAT_CSRF_TOKEN_INVALID) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such resource (PLAT_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description If-Match names a version that is no longer current (PLAT_PRECONDITION_FAILED) */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than BODY_LIMIT (PLAT_PAYLOAD_TOO_LARGE) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json (PLAT_UNSUPPORTED_MEDIA_TYPE) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Valid JSON that cannot be applied, each problem with a JSON pointer (PLAT_UNPROCESSABLE), or an Idempotency-Key used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The account is locked after too many failed sign-ins; see Retry-After (PLAT_ACCOUNT_LOCKED) */
+                423: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many attempts; see Retry-After (PLAT_RATE_LIMITED) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change a draft (published versions are immutable: 409) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description A product id */
+                    id: string;
+                    version: number;
+                };
+                cookie?: never;
+            };
+            /** @description Replaces the given members of a draft */
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description What changed in this version (for operators) */
+                        summary?: string;
+                        /** @description JSON Schema 2020-12 of the configuration the customer fills in; its root is an object */
+                        configurationSchema?: {
+                            [key: string]: unknown;
+                        };
+                        availability?: {
+                            /** @description Where it can be delivered; empty means anywhere */
+                            regions: string[];
+                            /** @description Which infrastructure providers can deliver it; empty means any */
+                            providers: string[];
+                            /** @description Tenant subscription tiers allowed to order; empty means all */
+                            tenantTiers: string[];
+                            minQuantity: number;
+                            maxQuantity: number | null;
+                            /** @description The tenant must already have an active item of each */
+                            prerequisites: string[];
+                        };
+                        provisioning?: {
+                            /** @description What fulfils the product, e.g. compute.server, dns.zone, platform.instance */
+                            capability: string;
+                            /** @description How the order maps to the provisioning request: each parameter from the configuration (a pointer), the quantity, or a literal */
+                            parameters: {
+                                [key: string]: {
+                                    /** @description JSON pointer into the configuration */
+                                    configuration: string;
+                                } | {
+                                    value: string | number | boolean;
+                                } | {
+                                    /** @enum {boolean} */
+                                    quantity: true;
+                                };
+                            };
+                        } | null;
+                        requiresApproval?: boolean;
+                        pricePlans?: {
+                            /** @description Lower-case letters, digits and dashes; unique */
+                            code: string;
+                            name: string;
+                            interval: "month" | "year" | "one_time";
+                            trialDays: number;
+                            taxCategory: string;
+                            /** @description Keyed by ISO 4217 currency; a currency without an entry cannot be ordered */
+                            setupFee: {
+                                [key: string]: string;
+                            };
+                            /** @description Keyed by ISO 4217 currency; a currency without an entry cannot be ordered */
+                            prices: {
+                                [key: string]: {
+                                    /** @enum {string} */
+                                    model: "flat";
+                                    /** @description Decimal string in major units, e.g. "12.50" */
+                                    amount: string;
+                                } | {
+                                    /** @enum {string} */
+                                    model: "per_unit";
+                                    /** @description Decimal string in major units, e.g. "12.50" */
+                                    unitAmount: string;
+                                } | {
+                                    /** @enum {string} */
+                                    model: "graduated";
+                                    tiers: {
+                                        /** @description Inclusive upper bound; null for the last tier */
+                                        upTo: number | null;
+                                        /** @description Decimal string in major units, e.g. "12.50" */
+                                        unitAmount: string;
+                                        /** @description Decimal string in major units, e.g. "12.50" */
+                                        flatAmount?: string;
+                                    }[];
+                                } | {
+                                    /** @enum {string} */
+                                    model: "volume";
+                                    tiers: {
+                                        /** @description Inclusive upper bound; null for the last tier */
+                                        upTo: number | null;
+                                        /** @description Decimal string in major units, e.g. "12.50" */
+                                        unitAmount: string;
+                                        /** @description Decimal string in major units, e.g. "12.50" */
+                                        flatAmount?: string;
+                                    }[];
+                                } | {
+                                    /** @enum {string} */
+                                    model: "package";
+                                    packageSize: number;
+                                    /** @description Decimal string in major units, e.g. "12.50" */
+                                    packageAmount: string;
+                                };
+                            };
+                            /** @description Usage-based components, billed by metric code once metering is on */
+                            usage: {
+                                metricCode: string;
+                                name: string;
+                                /** @description Keyed by ISO 4217 currency; a currency without an entry cannot be ordered */
+                                prices: {
+                                    [key: string]: {
+                                        /** @enum {string} */
+                                        model: "flat";
+                                        /** @description Decimal string in major units, e.g. "12.50" */
+                                        amount: string;
+                                    } | {
+                                        /** @enum {string} */
+                                        model: "per_unit";
+                                        /** @description Decimal string in major units, e.g. "12.50" */
+                                        unitAmount: string;
+                                    } | {
+                                        /** @enum {string} */
+                                        model: "graduated";
+                                        tiers: {
+                                            /** @description Inclusive upper bound; null for the last tier */
+                                            upTo: number | null;
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            unitAmount: string;
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            flatAmount?: string;
+                                        }[];
+                                    } | {
+                                        /** @enum {string} */
+                                        model: "volume";
+                                        tiers: {
+                                            /** @description Inclusive upper bound; null for the last tier */
+                                            upTo: number | null;
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            unitAmount: string;
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            flatAmount?: string;
+                                        }[];
+                                    } | {
+                                        /** @enum {string} */
+                                        model: "package";
+                                        packageSize: number;
+                                        /** @description Decimal string in major units, e.g. "12.50" */
+                                        packageAmount: string;
+                                    };
+                                };
+                            }[];
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description A product id */
+                            productId: string;
+                            version: number;
+                            /** @description draft → published (immutable) → retired */
+                            status: "draft" | "published" | "retired";
+                            /** VersionContent */
+                            content: {
+                                /** @description What changed in this version (for operators) */
+                                summary: string;
+                                /** @description JSON Schema 2020-12 of the configuration the customer fills in; its root is an object */
+                                configurationSchema: {
+                                    [key: string]: unknown;
+                                };
+                                availability: {
+                                    /** @description Where it can be delivered; empty means anywhere */
+                                    regions: string[];
+                                    /** @description Which infrastructure providers can deliver it; empty means any */
+                                    providers: string[];
+                                    /** @description Tenant subscription tiers allowed to order; empty means all */
+                                    tenantTiers: string[];
+                                    minQuantity: number;
+                                    maxQuantity: number | null;
+                                    /** @description The tenant must already have an active item of each */
+                                    prerequisites: string[];
+                                };
+                                provisioning: {
+                                    /** @description What fulfils the product, e.g. compute.server, dns.zone, platform.instance */
+                                    capability: string;
+                                    /** @description How the order maps to the provisioning request: each parameter from the configuration (a pointer), the quantity, or a literal */
+                                    parameters: {
+                                        [key: string]: {
+                                            /** @description JSON pointer into the configuration */
+                                            configuration: string;
+                                        } | {
+                                            value: string | number | boolean;
+                                        } | {
+                                            /** @enum {boolean} */
+                                            quantity: true;
+                                        };
+                                    };
+                                } | null;
+                                /** @description Orders of this version wait for an operator */
+                                requiresApproval: boolean;
+                                pricePlans: {
+                                    /** @description Lower-case letters, digits and dashes; unique */
+                                    code: string;
+                                    name: string;
+                                    interval: "month" | "year" | "one_time";
+                                    trialDays: number;
+                                    taxCategory: string;
+                                    /** @description Keyed by ISO 4217 currency; a currency without an entry cannot be ordered */
+                                    setupFee: {
+                                        [key: string]: string;
+                                    };
+                                    /** @description Keyed by ISO 4217 currency; a currency without an entry cannot be ordered */
+                                    prices: {
+                                        [key: string]: {
+                                            /** @enum {string} */
+                                            model: "flat";
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            amount: string;
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "per_unit";
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            unitAmount: string;
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "graduated";
+                                            tiers: {
+                                                /** @description Inclusive upper bound; null for the last tier */
+                                                upTo: number | null;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                unitAmount: string;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                flatAmount?: string;
+                                            }[];
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "volume";
+                                            tiers: {
+                                                /** @description Inclusive upper bound; null for the last tier */
+                                                upTo: number | null;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                unitAmount: string;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                flatAmount?: string;
+                                            }[];
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "package";
+                                            packageSize: number;
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            packageAmount: string;
+                                        };
+                                    };
+                                    /** @description Usage-based components, billed by metric code once metering is on */
+                                    usage: {
+                                        metricCode: string;
+                                        name: string;
+                                        /** @description Keyed by ISO 4217 currency; a currency without an entry cannot be ordered */
+                                        prices: {
+                                            [key: string]: {
+                                                /** @enum {string} */
+                                                model: "flat";
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                amount: string;
+                                            } | {
+                                                /** @enum {string} */
+                                                model: "per_unit";
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                unitAmount: string;
+                                            } | {
+                                                /** @enum {string} */
+                                                model: "graduated";
+                                                tiers: {
+                                                    /** @description Inclusive upper bound; null for the last tier */
+                                                    upTo: number | null;
+                                                    /** @description Decimal string in major units, e.g. "12.50" */
+                                                    unitAmount: string;
+                                                    /** @description Decimal string in major units, e.g. "12.50" */
+                                                    flatAmount?: string;
+                                                }[];
+                                            } | {
+                                                /** @enum {string} */
+                                                model: "volume";
+                                                tiers: {
+                                                    /** @description Inclusive upper bound; null for the last tier */
+                                                    upTo: number | null;
+                                                    /** @description Decimal string in major units, e.g. "12.50" */
+                                                    unitAmount: string;
+                                                    /** @description Decimal string in major units, e.g. "12.50" */
+                                                    flatAmount?: string;
+                                                }[];
+                                            } | {
+                                                /** @enum {string} */
+                                                model: "package";
+                                                packageSize: number;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                packageAmount: string;
+                                            };
+                                        };
+                                    }[];
+                                }[];
+                            };
+                            /** Format: date-time */
+                            createdAt: string;
+                            publishedAt: string | null;
+                            retiredAt: string | null;
+                        };
+                    };
+                };
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in (PLAT_UNAUTHENTICATED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed, or the CSRF token is missing (PLAT_FORBIDDEN, PLAT_CSRF_TOKEN_INVALID) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such resource (PLAT_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description If-Match names a version that is no longer current (PLAT_PRECONDITION_FAILED) */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than BODY_LIMIT (PLAT_PAYLOAD_TOO_LARGE) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json (PLAT_UNSUPPORTED_MEDIA_TYPE) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Valid JSON that cannot be applied, each problem with a JSON pointer (PLAT_UNPROCESSABLE), or an Idempotency-Key used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The account is locked after too many failed sign-ins; see Retry-After (PLAT_ACCOUNT_LOCKED) */
+                423: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many attempts; see Retry-After (PLAT_RATE_LIMITED) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/products/{id}/versions/{version}/publish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Publish a draft; from then on it is immutable and can be ordered
+         * @description 422 PLAT_UNPROCESSABLE lists every problem (schema that does not compile, prices, availability) with a JSON pointer into the content.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description A product id */
+                    id: string;
+                    version: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description A product id */
+                            productId: string;
+                            version: number;
+                            /** @description draft → published (immutable) → retired */
+                            status: "draft" | "published" | "retired";
+                            /** VersionContent */
+                            content: {
+                                /** @description What changed in this version (for operators) */
+                                summary: string;
+                                /** @description JSON Schema 2020-12 of the configuration the customer fills in; its root is an object */
+                                configurationSchema: {
+                                    [key: string]: unknown;
+                                };
+                                availability: {
+                                    /** @description Where it can be delivered; empty means anywhere */
+                                    regions: string[];
+                                    /** @description Which infrastructure providers can deliver it; empty means any */
+                                    providers: string[];
+                                    /** @description Tenant subscription tiers allowed to order; empty means all */
+                                    tenantTiers: string[];
+                                    minQuantity: number;
+                                    maxQuantity: number | null;
+                                    /** @description The tenant must already have an active item of each */
+                                    prerequisites: string[];
+                                };
+                                provisioning: {
+                                    /** @description What fulfils the product, e.g. compute.server, dns.zone, platform.instance */
+                                    capability: string;
+                                    /** @description How the order maps to the provisioning request: each parameter from the configuration (a pointer), the quantity, or a literal */
+                                    parameters: {
+                                        [key: string]: {
+                                            /** @description JSON pointer into the configuration */
+                                            configuration: string;
+                                        } | {
+                                            value: string | number | boolean;
+                                        } | {
+                                            /** @enum {boolean} */
+                                            quantity: true;
+                                        };
+                                    };
+                                } | null;
+                                /** @description Orders of this version wait for an operator */
+                                requiresApproval: boolean;
+                                pricePlans: {
+                                    /** @description Lower-case letters, digits and dashes; unique */
+                                    code: string;
+                                    name: string;
+                                    interval: "month" | "year" | "one_time";
+                                    trialDays: number;
+                                    taxCategory: string;
+                                    /** @description Keyed by ISO 4217 currency; a currency without an entry cannot be ordered */
+                                    setupFee: {
+                                        [key: string]: string;
+                                    };
+                                    /** @description Keyed by ISO 4217 currency; a currency without an entry cannot be ordered */
+                                    prices: {
+                                        [key: string]: {
+                                            /** @enum {string} */
+                                            model: "flat";
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            amount: string;
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "per_unit";
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            unitAmount: string;
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "graduated";
+                                            tiers: {
+                                                /** @description Inclusive upper bound; null for the last tier */
+                                                upTo: number | null;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                unitAmount: string;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                flatAmount?: string;
+                                            }[];
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "volume";
+                                            tiers: {
+                                                /** @description Inclusive upper bound; null for the last tier */
+                                                upTo: number | null;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                unitAmount: string;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                flatAmount?: string;
+                                            }[];
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "package";
+                                            packageSize: number;
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            packageAmount: string;
+                                        };
+                                    };
+                                    /** @description Usage-based components, billed by metric code once metering is on */
+                                    usage: {
+                                        metricCode: string;
+                                        name: string;
+                                        /** @description Keyed by ISO 4217 currency; a currency without an entry cannot be ordered */
+                                        prices: {
+                                            [key: string]: {
+                                                /** @enum {string} */
+                                                model: "flat";
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                amount: string;
+                                            } | {
+                                                /** @enum {string} */
+                                                model: "per_unit";
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                unitAmount: string;
+                                            } | {
+                                                /** @enum {string} */
+                                                model: "graduated";
+                                                tiers: {
+                                                    /** @description Inclusive upper bound; null for the last tier */
+                                                    upTo: number | null;
+                                                    /** @description Decimal string in major units, e.g. "12.50" */
+                                                    unitAmount: string;
+                                                    /** @description Decimal string in major units, e.g. "12.50" */
+                                                    flatAmount?: string;
+                                                }[];
+                                            } | {
+                                                /** @enum {string} */
+                                                model: "volume";
+                                                tiers: {
+                                                    /** @description Inclusive upper bound; null for the last tier */
+                                                    upTo: number | null;
+                                                    /** @description Decimal string in major units, e.g. "12.50" */
+                                                    unitAmount: string;
+                                                    /** @description Decimal string in major units, e.g. "12.50" */
+                                                    flatAmount?: string;
+                                                }[];
+                                            } | {
+                                                /** @enum {string} */
+                                                model: "package";
+                                                packageSize: number;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                packageAmount: string;
+                                            };
+                                        };
+                                    }[];
+                                }[];
+                            };
+                            /** Format: date-time */
+                            createdAt: string;
+                            publishedAt: string | null;
+                            retiredAt: string | null;
+                        };
+                    };
+                };
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in (PLAT_UNAUTHENTICATED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed, or the CSRF token is missing (PLAT_FORBIDDEN, PLAT_CSRF_TOKEN_INVALID) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such resource (PLAT_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description If-Match names a version that is no longer current (PLAT_PRECONDITION_FAILED) */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than BODY_LIMIT (PLAT_PAYLOAD_TOO_LARGE) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json (PLAT_UNSUPPORTED_MEDIA_TYPE) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Valid JSON that cannot be applied, each problem with a JSON pointer (PLAT_UNPROCESSABLE), or an Idempotency-Key used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The account is locked after too many failed sign-ins; see Retry-After (PLAT_ACCOUNT_LOCKED) */
+                423: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many attempts; see Retry-After (PLAT_RATE_LIMITED) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/products/{id}/versions/{version}/retire": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Retire a published version: no new orders, existing ones unchanged */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description A product id */
+                    id: string;
+                    version: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description A product id */
+                            productId: string;
+                            version: number;
+                            /** @description draft → published (immutable) → retired */
+                            status: "draft" | "published" | "retired";
+                            /** VersionContent */
+                            content: {
+                                /** @description What changed in this version (for operators) */
+                                summary: string;
+                                /** @description JSON Schema 2020-12 of the configuration the customer fills in; its root is an object */
+                                configurationSchema: {
+                                    [key: string]: unknown;
+                                };
+                                availability: {
+                                    /** @description Where it can be delivered; empty means anywhere */
+                                    regions: string[];
+                                    /** @description Which infrastructure providers can deliver it; empty means any */
+                                    providers: string[];
+                                    /** @description Tenant subscription tiers allowed to order; empty means all */
+                                    tenantTiers: string[];
+                                    minQuantity: number;
+                                    maxQuantity: number | null;
+                                    /** @description The tenant must already have an active item of each */
+                                    prerequisites: string[];
+                                };
+                                provisioning: {
+                                    /** @description What fulfils the product, e.g. compute.server, dns.zone, platform.instance */
+                                    capability: string;
+                                    /** @description How the order maps to the provisioning request: each parameter from the configuration (a pointer), the quantity, or a literal */
+                                    parameters: {
+                                        [key: string]: {
+                                            /** @description JSON pointer into the configuration */
+                                            configuration: string;
+                                        } | {
+                                            value: string | number | boolean;
+                                        } | {
+                                            /** @enum {boolean} */
+                                            quantity: true;
+                                        };
+                                    };
+                                } | null;
+                                /** @description Orders of this version wait for an operator */
+                                requiresApproval: boolean;
+                                pricePlans: {
+                                    /** @description Lower-case letters, digits and dashes; unique */
+                                    code: string;
+                                    name: string;
+                                    interval: "month" | "year" | "one_time";
+                                    trialDays: number;
+                                    taxCategory: string;
+                                    /** @description Keyed by ISO 4217 currency; a currency without an entry cannot be ordered */
+                                    setupFee: {
+                                        [key: string]: string;
+                                    };
+                                    /** @description Keyed by ISO 4217 currency; a currency without an entry cannot be ordered */
+                                    prices: {
+                                        [key: string]: {
+                                            /** @enum {string} */
+                                            model: "flat";
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            amount: string;
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "per_unit";
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            unitAmount: string;
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "graduated";
+                                            tiers: {
+                                                /** @description Inclusive upper bound; null for the last tier */
+                                                upTo: number | null;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                unitAmount: string;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                flatAmount?: string;
+                                            }[];
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "volume";
+                                            tiers: {
+                                                /** @description Inclusive upper bound; null for the last tier */
+                                                upTo: number | null;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                unitAmount: string;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                flatAmount?: string;
+                                            }[];
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "package";
+                                            packageSize: number;
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            packageAmount: string;
+                                        };
+                                    };
+                                    /** @description Usage-based components, billed by metric code once metering is on */
+                                    usage: {
+                                        metricCode: string;
+                                        name: string;
+                                        /** @description Keyed by ISO 4217 currency; a currency without an entry cannot be ordered */
+                                        prices: {
+                                            [key: string]: {
+                                                /** @enum {string} */
+                                                model: "flat";
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                amount: string;
+                                            } | {
+                                                /** @enum {string} */
+                                                model: "per_unit";
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                unitAmount: string;
+                                            } | {
+                                                /** @enum {string} */
+                                                model: "graduated";
+                                                tiers: {
+                                                    /** @description Inclusive upper bound; null for the last tier */
+                                                    upTo: number | null;
+                                                    /** @description Decimal string in major units, e.g. "12.50" */
+                                                    unitAmount: string;
+                                                    /** @description Decimal string in major units, e.g. "12.50" */
+                                                    flatAmount?: string;
+                                                }[];
+                                            } | {
+                                                /** @enum {string} */
+                                                model: "volume";
+                                                tiers: {
+                                                    /** @description Inclusive upper bound; null for the last tier */
+                                                    upTo: number | null;
+                                                    /** @description Decimal string in major units, e.g. "12.50" */
+                                                    unitAmount: string;
+                                                    /** @description Decimal string in major units, e.g. "12.50" */
+                                                    flatAmount?: string;
+                                                }[];
+                                            } | {
+                                                /** @enum {string} */
+                                                model: "package";
+                                                packageSize: number;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                packageAmount: string;
+                                            };
+                                        };
+                                    }[];
+                                }[];
+                            };
+                            /** Format: date-time */
+                            createdAt: string;
+                            publishedAt: string | null;
+                            retiredAt: string | null;
+                        };
+                    };
+                };
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in (PLAT_UNAUTHENTICATED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed, or the CSRF token is missing (PLAT_FORBIDDEN, PLAT_CSRF_TOKEN_INVALID) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such resource (PLAT_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description If-Match names a version that is no longer current (PLAT_PRECONDITION_FAILED) */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than BODY_LIMIT (PLAT_PAYLOAD_TOO_LARGE) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json (PLAT_UNSUPPORTED_MEDIA_TYPE) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Valid JSON that cannot be applied, each problem with a JSON pointer (PLAT_UNPROCESSABLE), or an Idempotency-Key used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The account is locked after too many failed sign-ins; see Retry-After (PLAT_ACCOUNT_LOCKED) */
+                423: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many attempts; see Retry-After (PLAT_RATE_LIMITED) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/prices/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Exact line totals for a plan, quantity, currency, configuration and coupon
+         * @description Each line is computed exactly and rounded once, half-up, to the currency’s minor unit; amounts travel as strings. A currency the plan does not price is 422 (prices are never converted); so is a configuration that violates the version’s schema (each error with a JSON pointer).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description A product id */
+                        productId: string;
+                        /** @description Defaults to the current published version */
+                        version?: number;
+                        /** @description Lower-case letters, digits and dashes; unique */
+                        pricePlan: string;
+                        /**
+                         * @description ISO 4217 code
+                         * @example EUR
+                         */
+                        currency: string;
+                        quantity: number;
+                        configuration?: {
+                            [key: string]: unknown;
+                        };
+                        /** @description What customers type (upper case) */
+                        couponCode?: string;
+                        estimatedUsage?: {
+                            [key: string]: string;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            productId: string;
+                            version: number;
+                            pricePlan: string;
+                            interval: string;
+                            currency: string;
+                            trialDays: number;
+                            taxCategory: string;
+                            lines: {
+                                kind: "recurring" | "one_time" | "setup" | "usage" | "discount";
+                                description: string;
+                                quantity: string;
+                                exactAmount: string;
+                                amountMinor: string;
+                                /** @description amountMinor in major units, for display */
+                                amount: string;
+                                pieces?: {
+                                    tier: number;
+                                    quantity: string;
+                                    unitAmount: string;
+                                    flatAmount: string;
+                                    exact: string;
+                                }[];
+                                metricCode?: string;
+                            }[];
+                            totalMinor: string;
+                            total: string;
+                            dueNowMinor: string;
+                            dueNow: string;
+                            coupon: {
+                                code: string;
+                                duration: string;
+                            } | null;
+                            /** @enum {string} */
+                            rounding: "half-up, once per line, to the currency minor unit";
+                        };
+                    };
+                };
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in (PLAT_UNAUTHENTICATED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed, or the CSRF token is missing (PLAT_FORBIDDEN, PLAT_CSRF_TOKEN_INVALID) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such resource (PLAT_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description If-Match names a version that is no longer current (PLAT_PRECONDITION_FAILED) */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than BODY_LIMIT (PLAT_PAYLOAD_TOO_LARGE) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json (PLAT_UNSUPPORTED_MEDIA_TYPE) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Valid JSON that cannot be applied, each problem with a JSON pointer (PLAT_UNPROCESSABLE), or an Idempotency-Key used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The account is locked after too many failed sign-ins; see Retry-After (PLAT_ACCOUNT_LOCKED) */
+                423: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many attempts; see Retry-After (PLAT_RATE_LIMITED) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/coupons": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Coupons, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Page size (1-100) */
+                    limit?: number;
+                    /** @description The nextCursor of the previous page */
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /** @description A coupon id */
+                                id: string;
+                                /** @description What customers type (upper case) */
+                                code: string;
+                                name: string;
+                                discount: {
+                                    /** @enum {string} */
+                                    type: "percent";
+                                    /**
+                                     * @description e.g. "15" or "12.5"
+                                     * @example 15
+                                     */
+                                    percentOff: string;
+                                } | {
+                                    /** @enum {string} */
+                                    type: "amount";
+                                    /** @description Keyed by ISO 4217 currency; a currency without an entry cannot be ordered */
+                                    amountOff: {
+                                        [key: string]: string;
+                                    };
+                                };
+                                duration: {
+                                    /** @enum {string} */
+                                    type: "once";
+                                } | {
+                                    /** @enum {string} */
+                                    type: "repeating";
+                                    periods: number;
+                                } | {
+                                    /** @enum {string} */
+                                    type: "forever";
+                                };
+                                expiresAt: string | null;
+                                maxRedemptions: number | null;
+                                redemptions: number;
+                                /** @description Restricted to these products; empty means any */
+                                productIds: string[];
+                                archived: boolean;
+                                /** Format: date-time */
+                                createdAt: string;
+                            }[];
+                            /** @description Pass as cursor for the next page; null on the last page */
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in (PLAT_UNAUTHENTICATED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed, or the CSRF token is missing (PLAT_FORBIDDEN, PLAT_CSRF_TOKEN_INVALID) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such resource (PLAT_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description If-Match names a version that is no longer current (PLAT_PRECONDITION_FAILED) */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than BODY_LIMIT (PLAT_PAYLOAD_TOO_LARGE) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json (PLAT_UNSUPPORTED_MEDIA_TYPE) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Valid JSON that cannot be applied, each problem with a JSON pointer (PLAT_UNPROCESSABLE), or an Idempotency-Key used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The account is locked after too many failed sign-ins; see Retry-After (PLAT_ACCOUNT_LOCKED) */
+                423: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many attempts; see Retry-After (PLAT_RATE_LIMITED) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create a coupon */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description What customers type (upper case) */
+                        code: string;
+                        name: string;
+                        discount: {
+                            /** @enum {string} */
+                            type: "percent";
+                            /**
+                             * @description e.g. "15" or "12.5"
+                             * @example 15
+                             */
+                            percentOff: string;
+                        } | {
+                            /** @enum {string} */
+                            type: "amount";
+                            /** @description Keyed by ISO 4217 currency; a currency without an entry cannot be ordered */
+                            amountOff: {
+                                [key: string]: string;
+                            };
+                        };
+                        duration: {
+                            /** @enum {string} */
+                            type: "once";
+                        } | {
+                            /** @enum {string} */
+                            type: "repeating";
+                            periods: number;
+                        } | {
+                            /** @enum {string} */
+                            type: "forever";
+                        };
+                        expiresAt?: string | null;
+                        maxRedemptions?: number | null;
+                        /** @description Restricted to these products; empty means any */
+                        productIds?: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description A coupon id */
+                            id: string;
+                            /** @description What customers type (upper case) */
+                            code: string;
+                            name: string;
+                            discount: {
+                                /** @enum {string} */
+                                type: "percent";
+                                /**
+                                 * @description e.g. "15" or "12.5"
+                                 * @example 15
+                                 */
+                                percentOff: string;
+                            } | {
+                                /** @enum {string} */
+                                type: "amount";
+                                /** @description Keyed by ISO 4217 currency; a currency without an entry cannot be ordered */
+                                amountOff: {
+                                    [key: string]: string;
+                                };
+                            };
+                            duration: {
+                                /** @enum {string} */
+                                type: "once";
+                            } | {
+                                /** @enum {string} */
+                                type: "repeating";
+                                periods: number;
+                            } | {
+                                /** @enum {string} */
+                                type: "forever";
+                            };
+                            expiresAt: string | null;
+                            maxRedemptions: number | null;
+                            redemptions: number;
+                            /** @description Restricted to these products; empty means any */
+                            productIds: string[];
+                            archived: boolean;
+                            /** Format: date-time */
+                            createdAt: string;
+                        };
+                    };
+                };
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in (PLAT_UNAUTHENTICATED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed, or the CSRF token is missing (PLAT_FORBIDDEN, PLAT_CSRF_TOKEN_INVALID) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such resource (PLAT_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description If-Match names a version that is no longer current (PLAT_PRECONDITION_FAILED) */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than BODY_LIMIT (PLAT_PAYLOAD_TOO_LARGE) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json (PLAT_UNSUPPORTED_MEDIA_TYPE) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Valid JSON that cannot be applied, each problem with a JSON pointer (PLAT_UNPROCESSABLE), or an Idempotency-Key used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The account is locked after too many failed sign-ins; see Retry-After (PLAT_ACCOUNT_LOCKED) */
+                423: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many attempts; see Retry-After (PLAT_RATE_LIMITED) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/coupons/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a coupon */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description A coupon id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description A coupon id */
+                            id: string;
+                            /** @description What customers type (upper case) */
+                            code: string;
+                            name: string;
+                            discount: {
+                                /** @enum {string} */
+                                type: "percent";
+                                /**
+                                 * @description e.g. "15" or "12.5"
+                                 * @example 15
+                                 */
+                                percentOff: string;
+                            } | {
+                                /** @enum {string} */
+                                type: "amount";
+                                /** @description Keyed by ISO 4217 currency; a currency without an entry cannot be ordered */
+                                amountOff: {
+                                    [key: string]: string;
+                                };
+                            };
+                            duration: {
+                                /** @enum {string} */
+                                type: "once";
+                            } | {
+                                /** @enum {string} */
+                                type: "repeating";
+                                periods: number;
+                            } | {
+                                /** @enum {string} */
+                                type: "forever";
+                            };
+                            expiresAt: string | null;
+                            maxRedemptions: number | null;
+                            redemptions: number;
+                            /** @description Restricted to these products; empty means any */
+                            productIds: string[];
+                            archived: boolean;
+                            /** Format: date-time */
+                            createdAt: string;
+                        };
+                    };
+                };
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in (PLAT_UNAUTHENTICATED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed, or the CSRF token is missing (PLAT_FORBIDDEN, PLAT_CSRF_TOKEN_INVALID) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such resource (PLAT_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description If-Match names a version that is no longer current (PLAT_PRECONDITION_FAILED) */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than BODY_LIMIT (PLAT_PAYLOAD_TOO_LARGE) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json (PLAT_UNSUPPORTED_MEDIA_TYPE) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Valid JSON that cannot be applied, each problem with a JSON pointer (PLAT_UNPROCESSABLE), or an Idempotency-Key used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The account is locked after too many failed sign-ins; see Retry-After (PLAT_ACCOUNT_LOCKED) */
+                423: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many attempts; see Retry-After (PLAT_RATE_LIMITED) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/coupons/{id}/archive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Stop offering a coupon (redemptions already made stay) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description A coupon id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description A coupon id */
+                            id: string;
+                            /** @description What customers type (upper case) */
+                            code: string;
+                            name: string;
+                            discount: {
+                                /** @enum {string} */
+                                type: "percent";
+                                /**
+                                 * @description e.g. "15" or "12.5"
+                                 * @example 15
+                                 */
+                                percentOff: string;
+                            } | {
+                                /** @enum {string} */
+                                type: "amount";
+                                /** @description Keyed by ISO 4217 currency; a currency without an entry cannot be ordered */
+                                amountOff: {
+                                    [key: string]: string;
+                                };
+                            };
+                            duration: {
+                                /** @enum {string} */
+                                type: "once";
+                            } | {
+                                /** @enum {string} */
+                                type: "repeating";
+                                periods: number;
+                            } | {
+                                /** @enum {string} */
+                                type: "forever";
+                            };
+                            expiresAt: string | null;
+                            maxRedemptions: number | null;
+                            redemptions: number;
+                            /** @description Restricted to these products; empty means any */
+                            productIds: string[];
+                            archived: boolean;
+                            /** Format: date-time */
+                            createdAt: string;
+                        };
+                    };
+                };
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in (PLAT_UNAUTHENTICATED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed, or the CSRF token is missing (PLAT_FORBIDDEN, PLAT_CSRF_TOKEN_INVALID) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such resource (PLAT_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description If-Match names a version that is no longer current (PLAT_PRECONDITION_FAILED) */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than BODY_LIMIT (PLAT_PAYLOAD_TOO_LARGE) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json (PLAT_UNSUPPORTED_MEDIA_TYPE) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Valid JSON that cannot be applied, each problem with a JSON pointer (PLAT_UNPROCESSABLE), or an Idempotency-Key used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The account is locked after too many failed sign-ins; see Retry-After (PLAT_ACCOUNT_LOCKED) */
+                423: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many attempts; see Retry-After (PLAT_RATE_LIMITED) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
