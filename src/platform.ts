@@ -25,6 +25,7 @@ import { registerWebApps } from './gateway/web-apps.js';
 import { createIdentityModule, type IdentityModule } from './modules/identity/index.js';
 import { createTenantsModule, type TenantsModule } from './modules/tenants/index.js';
 import { createCatalogModule, type CatalogModule } from './modules/catalog/index.js';
+import { createOrdersModule, type OrdersModule } from './modules/orders/index.js';
 import { createNotificationsModule, MAIL_QUEUE, type NotificationsModule } from './modules/notifications/index.js';
 import pg from 'pg';
 
@@ -39,6 +40,7 @@ export const MIGRATION_SOURCES: MigrationSource[] = [
   { module: 'tenants', directory: moduleDir('tenants') },
   { module: 'notifications', directory: moduleDir('notifications') },
   { module: 'catalog', directory: moduleDir('catalog') },
+  { module: 'orders', directory: moduleDir('orders') },
 ];
 
 const MAINTENANCE_QUEUE = 'kernel-maintenance';
@@ -80,6 +82,7 @@ export interface Platform {
   tenants: TenantsModule;
   notifications: NotificationsModule;
   catalog: CatalogModule;
+  orders: OrdersModule;
   /** Starts workers (worker roles) and listens (API roles). Returns the URL listened on. */
   start(): Promise<string>;
   /** Stops accepting work, drains, closes pools, releases the embedded database. */
@@ -107,7 +110,8 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
   const tenants = createTenantsModule({ kernel });
   const identity = createIdentityModule({ kernel, tenants: tenants.service, mailer: notifications.mailer, secrets: loadSecretBox(config) });
   const catalog = createCatalogModule({ kernel, tenants: tenants.service });
-  const modules: ModuleDefinition[] = [notifications.definition, identity.definition, tenants.definition, catalog.definition];
+  const orders = createOrdersModule({ kernel, catalog: catalog.service, tenants: tenants.service });
+  const modules: ModuleDefinition[] = [notifications.definition, identity.definition, tenants.definition, catalog.definition, orders.definition];
 
   const app = await createHttpServer({ logger, metrics, bodyLimit: config.bodyLimit, version: VERSION });
   registerAuthentication(app, identity.authenticators);
@@ -126,6 +130,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
     tenants,
     notifications,
     catalog,
+    orders,
     async start() {
       await jobs.start();
       started = true;

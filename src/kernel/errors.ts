@@ -12,6 +12,8 @@ export const ERROR_CODES = {
   PLAT_CONFLICT: 'The request conflicts with the current state.',
   PLAT_UNPROCESSABLE: 'The request is well-formed but cannot be applied as it stands.',
   PLAT_INVALID_TRANSITION: 'The resource cannot move to that state from its current state.',
+  PLAT_QUOTA_EXCEEDED: 'The tenant’s quota does not allow this.',
+  PLAT_OUT_OF_STOCK: 'Not enough of the product is left.',
   PLAT_PRECONDITION_FAILED: 'The resource has changed since it was read.',
   PLAT_UNAUTHENTICATED: 'Authentication is required.',
   PLAT_INVALID_CREDENTIALS: 'The email or password is wrong.',
@@ -83,6 +85,15 @@ export class InvalidTransitionError extends ConflictError {
   constructor(kind: string, currentStatus: string, action: string) {
     super(`A ${currentStatus} ${kind} cannot be ${action}.`, { currentStatus });
   }
+}
+
+/** Details: `quota`, `limit`, `current` (what live orders already use) and `requested`. */
+export class QuotaExceededError extends ConflictError {
+  override readonly code = 'PLAT_QUOTA_EXCEEDED';
+}
+
+export class OutOfStockError extends ConflictError {
+  override readonly code = 'PLAT_OUT_OF_STOCK';
 }
 
 export class PreconditionFailedError extends DomainError {

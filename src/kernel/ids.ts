@@ -18,6 +18,8 @@ export const ID_PREFIXES = {
   emailToken: 'etok',
   product: 'prd',
   coupon: 'cpn',
+  order: 'ord',
+  approvalRule: 'apr',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

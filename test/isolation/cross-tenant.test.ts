@@ -6,6 +6,7 @@
 // request did not itself carry, and nothing of B may change (every row of every table with a
 // tenant_id, compared before and after). An operation that cannot be exercised — an id kind with
 // no tenant-B fixture, a body the generator cannot build, a 400 — fails the test by name.
+import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestPlatform, type TestPlatform, type SignedInHeaders } from '../support/platform.js';
@@ -89,6 +90,7 @@ interface Attempt {
   operation: ApiOperation;
   variant: string;
   url: string;
+  headers: Record<string, string>;
   body: unknown;
 }
 
@@ -109,7 +111,9 @@ function attemptsFor(operation: ApiOperation): Attempt[] | { unexercisable: stri
       }));
       const body = operation.body ? exampleOf(document, operation.body, { id: (kind) => idOf(kind) }) : undefined;
       const query = new URLSearchParams(operation.requiredQuery.map((q) => [q.name, String(exampleOf(document, q.schema, { id: (kind) => idOf(kind) }))])).toString();
-      return { operation, variant: name, url: fillPath(operation.path, values) + (query ? `?${query}` : ''), body };
+      // Required headers get a fresh value each time, so an idempotency key never replays another attempt.
+      const headers = Object.fromEntries(operation.requiredHeaders.map((h) => [h.name, `${String(exampleOf(document, h.schema, { id: (kind) => idOf(kind) }))}-${randomUUID()}`]));
+      return { operation, variant: name, url: fillPath(operation.path, values) + (query ? `?${query}` : ''), headers, body };
     });
   } catch (error) {
     if (error instanceof CannotGenerate) return { unexercisable: error.message };
@@ -177,7 +181,11 @@ beforeAll(async () => {
   expect((await inject('PATCH', `/api/v1/products/${bravoProduct.id}/versions/1`, staff, { pricePlans: [plan] })).statusCode).toBe(200);
   expect((await inject('POST', `/api/v1/products/${bravoProduct.id}/versions/1/publish`, staff)).statusCode).toBe(200);
   const coupon = await created('POST', '/api/v1/coupons', staff, { code: 'BRAVO-ONLY', name: 'Bravo private coupon', discount: { type: 'percent', percentOff: '5' }, duration: { type: 'once' }, productIds: [bravoProduct.id] });
-  b.params = { version: '1' };
+  // Bravo's cart with an item in it (orders are tenant data under row-level security).
+  const bravoOrder = await created('POST', '/api/v1/orders', bob, { currency: 'EUR' });
+  await created('POST', `/api/v1/orders/${bravoOrder.id}/items`, bob, { productId: bravoProduct.id, pricePlan: 'monthly', quantity: 1 });
+  const rule = await created('POST', '/api/v1/approval-rules', staff, { name: 'Bravo-only rule', condition: { type: 'products', productIds: [bravoProduct.id] } });
+  b.params = { version: '1', itemId: 'item_1' };
   b.ids = {
     ten: bravo,
     usr: bobId,
@@ -189,6 +197,8 @@ beforeAll(async () => {
     ses: bobSession,
     prd: bravoProduct.id as string,
     cpn: coupon.id as string,
+    ord: bravoOrder.id as string,
+    apr: rule.id as string,
   };
   b.markers = [...Object.values(b.ids), 'Bravo Isolated', 'bravo-isolated.example.com', 'bravo-secret-role', 'Bravo private', 'carol@bravo', 'bravo-service-key', bravoKey.secret as string, bravoKey.prefix as string, 'bravo-machine', bravoClient.secret, bravoClient.token, 'bravo-private-product', 'BRAVO-ONLY'];
   document = t.platform.app.swagger() as unknown as OpenApiDocument;
@@ -221,7 +231,7 @@ describe('every operation that takes an id, called with tenant A’s credentials
         for (const attempt of attempts) {
           const label = `${operation.method} ${operation.path} (${attempt.variant})`;
           const before = await snapshotOfB();
-          const response = await inject(operation.method, attempt.url, credential.headers(), attempt.body);
+          const response = await inject(operation.method, attempt.url, { ...credential.headers(), ...attempt.headers }, attempt.body);
           sent++;
           // A 400 naming members of the request means the generated request was wrong: not exercised.
           // One without (a refusal of the caller outright, e.g. switching tenant with a bearer

@@ -66,6 +66,10 @@ beforeAll(async () => {
   ids.version = '1';
   const coupon = await t.platform.app.inject({ method: 'POST', url: '/api/v1/coupons', headers: staff, payload: { code: 'MASS', name: 'Mass', discount: { type: 'percent', percentOff: '5' }, duration: { type: 'once' } } });
   ids.cpn = coupon.json().id;
+  ids.apr = (await t.platform.app.inject({ method: 'POST', url: '/api/v1/approval-rules', headers: staff, payload: { name: 'Mass', condition: { type: 'quantity_above', quantity: 5 } } })).json().id;
+  // Orders need an active tenant: staff act through the order routes' own checks; a fixture id suffices.
+  ids.ord = 'ord_01jd0000000000000000000000';
+  ids.itemId = 'item_1';
   document = t.platform.app.swagger() as unknown as OpenApiDocument;
 });
 afterAll(async () => {

@@ -52,6 +52,8 @@ export interface ApiOperation {
   pathParams: { name: string; schema: JsonSchema }[];
   /** Query parameters the operation cannot do without. */
   requiredQuery: { name: string; schema: JsonSchema }[];
+  /** Headers the operation cannot do without (e.g. Idempotency-Key on submit). */
+  requiredHeaders: { name: string; schema: JsonSchema }[];
   body: JsonSchema | undefined;
 }
 
@@ -73,6 +75,7 @@ export function operationsOf(document: OpenApiDocument): ApiOperation[] {
         family: operation.tags?.[0] ?? 'untagged',
         pathParams: (operation.parameters ?? []).filter((p) => p.in === 'path').map((p) => ({ name: p.name, schema: p.schema })),
         requiredQuery: (operation.parameters ?? []).filter((p) => p.in === 'query' && p.required === true).map((p) => ({ name: p.name, schema: p.schema })),
+        requiredHeaders: (operation.parameters ?? []).filter((p) => p.in === 'header' && p.required === true).map((p) => ({ name: p.name, schema: p.schema })),
         body: operation.requestBody?.content['application/json']?.schema,
       });
     }

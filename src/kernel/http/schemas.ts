@@ -35,7 +35,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   401: 'Not signed in (PLAT_UNAUTHENTICATED)',
   403: 'Not allowed, or the CSRF token is missing (PLAT_FORBIDDEN, PLAT_CSRF_TOKEN_INVALID)',
   404: 'No such resource (PLAT_NOT_FOUND)',
-  409: 'Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE)',
+  409: 'Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE)',
   412: 'If-Match names a version that is no longer current (PLAT_PRECONDITION_FAILED)',
   413: 'The body is larger than BODY_LIMIT (PLAT_PAYLOAD_TOO_LARGE)',
   415: 'The body is not application/json (PLAT_UNSUPPORTED_MEDIA_TYPE)',

@@ -9,8 +9,9 @@ import { CatalogService, type TenantTiers } from './service.js';
 import { catalogRoutes } from './routes.js';
 
 export type { CatalogService } from './service.js';
-export type { Product, ProductVersion, VersionContent, PricePlan, Coupon, PricePreview } from './schemas.js';
-export { quote } from './quote.js';
+export type { Product, ProductVersion, VersionContent, PricePlan, Coupon } from './schemas.js';
+export { PricePreview } from './schemas.js';
+export { quote, couponProblem } from './quote.js';
 export { validateConfiguration } from './configuration.js';
 
 export interface CatalogModule {

@@ -225,6 +225,34 @@ export class CatalogRepository {
     return new Set(rows.map((row) => row.product_id));
   }
 
+  /** Takes `quantity` units of the product's stock; false when that would exceed its capacity. */
+  async takeCapacity(tx: Tx, productId: string, quantity: number): Promise<boolean> {
+    const row = await tx
+      .updateTable('catalog.products')
+      .set({ capacity_used: sql<number>`capacity_used + ${quantity}` })
+      .where('product_id', '=', productId)
+      .where((eb) => eb.or([eb('capacity', 'is', null), eb(sql<number>`capacity_used + ${quantity}`, '<=', eb.ref('capacity'))]))
+      .returning('product_id')
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  async returnCapacity(tx: Tx, productId: string, quantity: number): Promise<void> {
+    await tx.updateTable('catalog.products').set({ capacity_used: sql<number>`greatest(capacity_used - ${quantity}, 0)` }).where('product_id', '=', productId).execute();
+  }
+
+  /** Counts one redemption; false when the coupon has none left. */
+  async redeemCoupon(tx: Tx, couponId: string): Promise<boolean> {
+    const row = await tx
+      .updateTable('catalog.coupons')
+      .set({ redemptions: sql<number>`redemptions + 1` })
+      .where('coupon_id', '=', couponId)
+      .where((eb) => eb.or([eb('max_redemptions', 'is', null), eb('redemptions', '<', eb.ref('max_redemptions'))]))
+      .returning('coupon_id')
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
   // ---- coupons ----
 
   async insertCoupon(tx: Tx, coupon: Insertable<CouponRow> & Pick<CouponRow, 'discount' | 'duration'>): Promise<Coupon> {

@@ -155,6 +155,12 @@ export const ProvisioningBinding = StrictObject(
   { title: 'ProvisioningBinding' },
 );
 
+/** The tenant quotas (TenantDocument.quotas) one unit of the product counts against. */
+export const QUOTA_NAME_PATTERN = '^(maxUsers|maxStorage|maxAPICallsPerMonth|maxComputeHours|custom\\.[A-Za-z][A-Za-z0-9_.-]{0,63})$';
+export const QuotaConsumption = Type.Record(Type.String({ pattern: QUOTA_NAME_PATTERN }), Type.Integer({ minimum: 0, maximum: 1_000_000_000 }), {
+  description: 'Per unit ordered: how much of each tenant quota it uses (maxStorage in GiB; custom.<name> for customLimits)',
+});
+
 /** What a version sells: everything an order pins. */
 export const VersionContent = StrictObject(
   {
@@ -163,6 +169,7 @@ export const VersionContent = StrictObject(
     availability: Availability,
     provisioning: Type.Union([ProvisioningBinding, Type.Null()]),
     requiresApproval: Type.Boolean({ description: 'Orders of this version wait for an operator' }),
+    quotaConsumption: QuotaConsumption,
     pricePlans: Type.Array(PricePlan, { minItems: 0, maxItems: 20 }),
   },
   { title: 'VersionContent' },
@@ -176,6 +183,7 @@ export const VersionContentPatch = StrictObject(
     availability: Type.Optional(Availability),
     provisioning: Type.Optional(VersionContent.properties.provisioning),
     requiresApproval: Type.Optional(Type.Boolean()),
+    quotaConsumption: Type.Optional(QuotaConsumption),
     pricePlans: Type.Optional(VersionContent.properties.pricePlans),
   },
   { title: 'VersionContentPatch', description: 'Replaces the given members of a draft' },

@@ -8,7 +8,7 @@ import { newId, isId } from '../../kernel/ids.js';
 import { decodeCursor, encodeCursor, type Page } from '../../kernel/http/cursor.js';
 import { authorize, isPlatformStaff, resourceName, PLATFORM, type Action } from '../../kernel/authz/authorize.js';
 import { actorOf, type RequestContext } from '../../kernel/context.js';
-import { ConflictError, InvalidTransitionError, NotFoundError, UnprocessableError, type FieldError } from '../../kernel/errors.js';
+import { ConflictError, InvalidTransitionError, NotFoundError, OutOfStockError, UnprocessableError, type FieldError } from '../../kernel/errors.js';
 import { isUniqueViolation } from '../../kernel/db/errors.js';
 import { isCurrency } from '../../kernel/money.js';
 import { publish } from '../../kernel/outbox.js';
@@ -47,6 +47,7 @@ export function emptyContent(): VersionContent {
     availability: { regions: [], providers: [], tenantTiers: [], minQuantity: 1, maxQuantity: null, prerequisites: [] },
     provisioning: null,
     requiresApproval: false,
+    quotaConsumption: {},
     pricePlans: [],
   };
 }
@@ -156,8 +157,14 @@ export class CatalogService {
     });
   }
 
+  /** Whether the tenant sees the product in the catalog (listed, not archived, with something to order). */
   #visible(product: Product, viewer: { tenantId: string; tier: string }): boolean {
     if (product.archived || product.currentVersion === null) return false;
+    return this.#visibleTo(product, viewer);
+  }
+
+  /** Whether the product's visibility rule includes the tenant, whatever state its versions are in. */
+  #visibleTo(product: Product, viewer: { tenantId: string; tier: string }): boolean {
     const visibility = product.visibility;
     if (visibility.mode === 'public') return true;
     if (visibility.mode === 'tiers') return visibility.tiers.includes(viewer.tier);
@@ -331,14 +338,48 @@ export class CatalogService {
    */
   async orderableVersion(tx: Tx, productId: string, version: number | undefined, viewer: { tenantId: string; tier: string }): Promise<{ product: Product; version: ProductVersion }> {
     const product = await this.#repository.findProduct(tx, productId);
-    if (!product || !this.#visible(product, viewer)) throw new NotFoundError('Product', productId);
-    const number = version ?? product.currentVersion!;
+    // A product the tenant may see but that has nothing published (any more) is a 409 below, not a 404.
+    if (!product || !this.#visibleTo(product, viewer)) throw new NotFoundError('Product', productId);
+    if (product.archived) throw new ConflictError(`${product.name} is no longer sold.`, { currentStatus: 'archived' });
+    const number = version ?? product.currentVersion;
+    if (number === null) throw new ConflictError(`${product.name} has no published version to order.`, { currentStatus: 'unpublished' });
     const found = await this.#repository.findVersion(tx, productId, number);
     if (!found) throw new NotFoundError('Product version', `${productId}@${number}`);
     if (found.status !== 'published') {
       throw new ConflictError(`Version ${number} of ${product.name} is ${found.status} and cannot be ordered.`, { currentStatus: found.status, errors: [{ pointer: '/version', message: `is ${found.status}` }] });
     }
     return { product, version: found };
+  }
+
+  /** The viewer a tenant orders as: its id and subscription tier. */
+  async viewerOf(tenantId: string): Promise<{ tenantId: string; tier: string }> {
+    return { tenantId, tier: (await this.tenants.tierOf(tenantId)) ?? '' };
+  }
+
+  /** Takes stock for an order inside its transaction: 409 PLAT_OUT_OF_STOCK when there is not enough. */
+  async takeCapacity(tx: Tx, product: Product, quantity: number): Promise<void> {
+    if (!(await this.#repository.takeCapacity(tx, product.id, quantity))) {
+      const left = product.capacity === null ? null : Math.max(product.capacity - product.capacityUsed, 0);
+      throw new OutOfStockError(`${product.name} has ${left ?? 0} unit(s) left; ${quantity} requested.`, { productId: product.id, available: left, requested: quantity });
+    }
+  }
+
+  async returnCapacity(tx: Tx, productId: string, quantity: number): Promise<void> {
+    await this.#repository.returnCapacity(tx, productId, quantity);
+  }
+
+  /** The coupon an order names, checked for this item; 422 when it cannot apply. */
+  async couponFor(tx: Tx, code: string): Promise<Coupon> {
+    const coupon = await this.#repository.findCoupon(tx, { code });
+    if (!coupon) throw new UnprocessableError(`There is no coupon ${code}.`, [{ pointer: '/couponCode', message: 'is not a coupon' }]);
+    return coupon;
+  }
+
+  /** Counts a redemption when an order using the coupon is submitted; 422 if none are left. */
+  async redeemCoupon(tx: Tx, coupon: Coupon): Promise<void> {
+    if (!(await this.#repository.redeemCoupon(tx, coupon.id))) {
+      throw new UnprocessableError(`The coupon ${coupon.code} has been redeemed as often as it may be.`, [{ pointer: '/couponCode', message: 'has no redemptions left' }]);
+    }
   }
 
   // ---- price previews ----

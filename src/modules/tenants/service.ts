@@ -116,6 +116,14 @@ export class TenantService {
     });
   }
 
+  /** What ordering needs of a tenant: whether it may order (status), its tier and its quotas. */
+  async orderingProfileOf(tenantId: string): Promise<{ status: TenantStatus; tier: string; quotas: TenantDocument['quotas'] } | null> {
+    return inTransaction(this.kernel.db, SYSTEM, async (tx) => {
+      const document = (await this.#repository.find(tx, tenantId))?.document;
+      return document ? { status: document.status, tier: document.subscription.tier, quotas: document.quotas } : null;
+    });
+  }
+
   /** The tenant's subscription tier (catalog visibility and availability), or null if no such tenant. */
   async tierOf(tenantId: string): Promise<string | null> {
     return inTransaction(this.kernel.db, SYSTEM, async (tx) => (await this.#repository.find(tx, tenantId))?.document.subscription.tier ?? null);

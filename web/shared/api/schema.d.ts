@@ -96,7 +96,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -257,7 +257,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -430,7 +430,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -563,7 +563,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -722,7 +722,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -864,7 +864,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -1010,7 +1010,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -1156,7 +1156,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -1295,7 +1295,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -1447,7 +1447,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -1571,7 +1571,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -1737,7 +1737,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -1921,7 +1921,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -2119,7 +2119,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -2242,7 +2242,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -2394,7 +2394,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -2542,7 +2542,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -2687,7 +2687,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -2826,7 +2826,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -2976,7 +2976,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -3126,7 +3126,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -3278,7 +3278,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -3429,7 +3429,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -3568,7 +3568,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -3716,7 +3716,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -3867,7 +3867,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -4004,7 +4004,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -4154,7 +4154,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -4306,7 +4306,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -4445,7 +4445,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -4603,7 +4603,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -4737,7 +4737,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -4884,7 +4884,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -5031,7 +5031,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -5175,7 +5175,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -5319,7 +5319,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -5463,7 +5463,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -5610,7 +5610,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -5755,7 +5755,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -5898,7 +5898,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -6038,7 +6038,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -6185,7 +6185,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -6324,7 +6324,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -6562,7 +6562,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -6852,7 +6852,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -7081,7 +7081,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -7359,7 +7359,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -7602,7 +7602,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -7843,7 +7843,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -8083,7 +8083,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -8323,7 +8323,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -8563,7 +8563,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -8730,7 +8730,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -8915,7 +8915,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -9095,7 +9095,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -9263,7 +9263,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -9448,7 +9448,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -9614,7 +9614,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -9784,7 +9784,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -9925,6 +9925,10 @@ export interface paths {
                                 } | null;
                                 /** @description Orders of this version wait for an operator */
                                 requiresApproval: boolean;
+                                /** @description Per unit ordered: how much of each tenant quota it uses (maxStorage in GiB; custom.<name> for customLimits) */
+                                quotaConsumption: {
+                                    [key: string]: number;
+                                };
                                 pricePlans: {
                                     /** @description Lower-case letters, digits and dashes; unique */
                                     code: string;
@@ -10070,7 +10074,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -10206,6 +10210,10 @@ export interface paths {
                                 } | null;
                                 /** @description Orders of this version wait for an operator */
                                 requiresApproval: boolean;
+                                /** @description Per unit ordered: how much of each tenant quota it uses (maxStorage in GiB; custom.<name> for customLimits) */
+                                quotaConsumption: {
+                                    [key: string]: number;
+                                };
                                 pricePlans: {
                                     /** @description Lower-case letters, digits and dashes; unique */
                                     code: string;
@@ -10351,7 +10359,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -10500,7 +10508,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -10644,6 +10652,10 @@ export interface paths {
                                 } | null;
                                 /** @description Orders of this version wait for an operator */
                                 requiresApproval: boolean;
+                                /** @description Per unit ordered: how much of each tenant quota it uses (maxStorage in GiB; custom.<name> for customLimits) */
+                                quotaConsumption: {
+                                    [key: string]: number;
+                                };
                                 pricePlans: {
                                     /** @description Lower-case letters, digits and dashes; unique */
                                     code: string;
@@ -10789,7 +10801,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -10913,7 +10925,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -11031,6 +11043,10 @@ export interface paths {
                             };
                         } | null;
                         requiresApproval?: boolean;
+                        /** @description Per unit ordered: how much of each tenant quota it uses (maxStorage in GiB; custom.<name> for customLimits) */
+                        quotaConsumption?: {
+                            [key: string]: number;
+                        };
                         pricePlans?: {
                             /** @description Lower-case letters, digits and dashes; unique */
                             code: string;
@@ -11186,6 +11202,10 @@ export interface paths {
                                 } | null;
                                 /** @description Orders of this version wait for an operator */
                                 requiresApproval: boolean;
+                                /** @description Per unit ordered: how much of each tenant quota it uses (maxStorage in GiB; custom.<name> for customLimits) */
+                                quotaConsumption: {
+                                    [key: string]: number;
+                                };
                                 pricePlans: {
                                     /** @description Lower-case letters, digits and dashes; unique */
                                     code: string;
@@ -11331,7 +11351,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -11474,6 +11494,10 @@ export interface paths {
                                 } | null;
                                 /** @description Orders of this version wait for an operator */
                                 requiresApproval: boolean;
+                                /** @description Per unit ordered: how much of each tenant quota it uses (maxStorage in GiB; custom.<name> for customLimits) */
+                                quotaConsumption: {
+                                    [key: string]: number;
+                                };
                                 pricePlans: {
                                     /** @description Lower-case letters, digits and dashes; unique */
                                     code: string;
@@ -11619,7 +11643,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -11763,6 +11787,10 @@ export interface paths {
                                 } | null;
                                 /** @description Orders of this version wait for an operator */
                                 requiresApproval: boolean;
+                                /** @description Per unit ordered: how much of each tenant quota it uses (maxStorage in GiB; custom.<name> for customLimits) */
+                                quotaConsumption: {
+                                    [key: string]: number;
+                                };
                                 pricePlans: {
                                     /** @description Lower-case letters, digits and dashes; unique */
                                     code: string;
@@ -11908,7 +11936,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -12106,7 +12134,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -12289,7 +12317,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -12490,7 +12518,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -12667,7 +12695,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -12848,7 +12876,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -12914,6 +12942,3295 @@ export interface paths {
             };
         };
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Orders, newest first (staff: every tenant’s, or one with tenantId) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Page size (1-100) */
+                    limit?: number;
+                    /** @description The nextCursor of the previous page */
+                    cursor?: string;
+                    /** @description draft → submitted → (pending_approval) → awaiting_payment → provisioning → fulfilled | failed; cancelled before provisioning */
+                    status?: "draft" | "submitted" | "pending_approval" | "awaiting_payment" | "provisioning" | "fulfilled" | "failed" | "cancelled";
+                    /** @description Staff only: one tenant’s orders */
+                    tenantId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /** @description A order id */
+                                id: string;
+                                /** @description A tenant id */
+                                tenantId: string;
+                                /** @description draft → submitted → (pending_approval) → awaiting_payment → provisioning → fulfilled | failed; cancelled before provisioning */
+                                status: "draft" | "submitted" | "pending_approval" | "awaiting_payment" | "provisioning" | "fulfilled" | "failed" | "cancelled";
+                                /**
+                                 * @description ISO 4217 code; every item is priced in it
+                                 * @example EUR
+                                 */
+                                currency: string;
+                                couponCode: string | null;
+                                items: {
+                                    /** @description Item id within the order */
+                                    id: string;
+                                    /** @description A product id */
+                                    productId: string;
+                                    productName: string;
+                                    /** @description The pinned product version */
+                                    version: number;
+                                    pricePlan: string;
+                                    quantity: number;
+                                    /** @description Filled against the version’s configuration schema */
+                                    configuration: {
+                                        [key: string]: unknown;
+                                    };
+                                    price: {
+                                        productId: string;
+                                        version: number;
+                                        pricePlan: string;
+                                        interval: string;
+                                        currency: string;
+                                        trialDays: number;
+                                        taxCategory: string;
+                                        lines: {
+                                            kind: "recurring" | "one_time" | "setup" | "usage" | "discount";
+                                            description: string;
+                                            quantity: string;
+                                            exactAmount: string;
+                                            amountMinor: string;
+                                            /** @description amountMinor in major units, for display */
+                                            amount: string;
+                                            pieces?: {
+                                                tier: number;
+                                                quantity: string;
+                                                unitAmount: string;
+                                                flatAmount: string;
+                                                exact: string;
+                                            }[];
+                                            metricCode?: string;
+                                        }[];
+                                        totalMinor: string;
+                                        total: string;
+                                        dueNowMinor: string;
+                                        dueNow: string;
+                                        coupon: {
+                                            code: string;
+                                            duration: string;
+                                        } | null;
+                                        /** @enum {string} */
+                                        rounding: "half-up, once per line, to the currency minor unit";
+                                    } | null;
+                                    /** @description The provisioning request the binding maps this item to (set at submit) */
+                                    provisioning: {
+                                        capability: string;
+                                        parameters: {
+                                            [key: string]: unknown;
+                                        };
+                                    } | null;
+                                }[];
+                                /** @description Sum of the items’ totals, minor units */
+                                totalMinor: string;
+                                dueNowMinor: string;
+                                /**
+                                 * @description Until payments land, orders are invoiced after provisioning
+                                 * @enum {string}
+                                 */
+                                paymentTerms: "invoice_later";
+                                approval: {
+                                    /** @description Why approval was required (rule names) */
+                                    required: string[];
+                                    decision: "approved" | "rejected" | null;
+                                    decidedBy: string | null;
+                                    reason: string | null;
+                                } | null;
+                                failureReason: string | null;
+                                createdBy: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                                submittedAt: string | null;
+                                timeline: {
+                                    /** @description draft → submitted → (pending_approval) → awaiting_payment → provisioning → fulfilled | failed; cancelled before provisioning */
+                                    status: "draft" | "submitted" | "pending_approval" | "awaiting_payment" | "provisioning" | "fulfilled" | "failed" | "cancelled";
+                                    /** Format: date-time */
+                                    at: string;
+                                    actorId: string | null;
+                                    reason: string | null;
+                                }[];
+                            }[];
+                            /** @description Pass as cursor for the next page; null on the last page */
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in (PLAT_UNAUTHENTICATED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed, or the CSRF token is missing (PLAT_FORBIDDEN, PLAT_CSRF_TOKEN_INVALID) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such resource (PLAT_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description If-Match names a version that is no longer current (PLAT_PRECONDITION_FAILED) */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than BODY_LIMIT (PLAT_PAYLOAD_TOO_LARGE) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json (PLAT_UNSUPPORTED_MEDIA_TYPE) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Valid JSON that cannot be applied, each problem with a JSON pointer (PLAT_UNPROCESSABLE), or an Idempotency-Key used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The account is locked after too many failed sign-ins; see Retry-After (PLAT_ACCOUNT_LOCKED) */
+                423: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many attempts; see Retry-After (PLAT_RATE_LIMITED) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Start a cart: a draft order in one currency, optionally with a coupon */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description ISO 4217 code; every item is priced in it
+                         * @example EUR
+                         */
+                        currency: string;
+                        couponCode?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description A order id */
+                            id: string;
+                            /** @description A tenant id */
+                            tenantId: string;
+                            /** @description draft → submitted → (pending_approval) → awaiting_payment → provisioning → fulfilled | failed; cancelled before provisioning */
+                            status: "draft" | "submitted" | "pending_approval" | "awaiting_payment" | "provisioning" | "fulfilled" | "failed" | "cancelled";
+                            /**
+                             * @description ISO 4217 code; every item is priced in it
+                             * @example EUR
+                             */
+                            currency: string;
+                            couponCode: string | null;
+                            items: {
+                                /** @description Item id within the order */
+                                id: string;
+                                /** @description A product id */
+                                productId: string;
+                                productName: string;
+                                /** @description The pinned product version */
+                                version: number;
+                                pricePlan: string;
+                                quantity: number;
+                                /** @description Filled against the version’s configuration schema */
+                                configuration: {
+                                    [key: string]: unknown;
+                                };
+                                price: {
+                                    productId: string;
+                                    version: number;
+                                    pricePlan: string;
+                                    interval: string;
+                                    currency: string;
+                                    trialDays: number;
+                                    taxCategory: string;
+                                    lines: {
+                                        kind: "recurring" | "one_time" | "setup" | "usage" | "discount";
+                                        description: string;
+                                        quantity: string;
+                                        exactAmount: string;
+                                        amountMinor: string;
+                                        /** @description amountMinor in major units, for display */
+                                        amount: string;
+                                        pieces?: {
+                                            tier: number;
+                                            quantity: string;
+                                            unitAmount: string;
+                                            flatAmount: string;
+                                            exact: string;
+                                        }[];
+                                        metricCode?: string;
+                                    }[];
+                                    totalMinor: string;
+                                    total: string;
+                                    dueNowMinor: string;
+                                    dueNow: string;
+                                    coupon: {
+                                        code: string;
+                                        duration: string;
+                                    } | null;
+                                    /** @enum {string} */
+                                    rounding: "half-up, once per line, to the currency minor unit";
+                                } | null;
+                                /** @description The provisioning request the binding maps this item to (set at submit) */
+                                provisioning: {
+                                    capability: string;
+                                    parameters: {
+                                        [key: string]: unknown;
+                                    };
+                                } | null;
+                            }[];
+                            /** @description Sum of the items’ totals, minor units */
+                            totalMinor: string;
+                            dueNowMinor: string;
+                            /**
+                             * @description Until payments land, orders are invoiced after provisioning
+                             * @enum {string}
+                             */
+                            paymentTerms: "invoice_later";
+                            approval: {
+                                /** @description Why approval was required (rule names) */
+                                required: string[];
+                                decision: "approved" | "rejected" | null;
+                                decidedBy: string | null;
+                                reason: string | null;
+                            } | null;
+                            failureReason: string | null;
+                            createdBy: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            submittedAt: string | null;
+                            timeline: {
+                                /** @description draft → submitted → (pending_approval) → awaiting_payment → provisioning → fulfilled | failed; cancelled before provisioning */
+                                status: "draft" | "submitted" | "pending_approval" | "awaiting_payment" | "provisioning" | "fulfilled" | "failed" | "cancelled";
+                                /** Format: date-time */
+                                at: string;
+                                actorId: string | null;
+                                reason: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in (PLAT_UNAUTHENTICATED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed, or the CSRF token is missing (PLAT_FORBIDDEN, PLAT_CSRF_TOKEN_INVALID) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such resource (PLAT_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description If-Match names a version that is no longer current (PLAT_PRECONDITION_FAILED) */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than BODY_LIMIT (PLAT_PAYLOAD_TOO_LARGE) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json (PLAT_UNSUPPORTED_MEDIA_TYPE) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Valid JSON that cannot be applied, each problem with a JSON pointer (PLAT_UNPROCESSABLE), or an Idempotency-Key used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The account is locked after too many failed sign-ins; see Retry-After (PLAT_ACCOUNT_LOCKED) */
+                423: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many attempts; see Retry-After (PLAT_RATE_LIMITED) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orders/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An order with its items, prices and timeline */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description A order id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description A order id */
+                            id: string;
+                            /** @description A tenant id */
+                            tenantId: string;
+                            /** @description draft → submitted → (pending_approval) → awaiting_payment → provisioning → fulfilled | failed; cancelled before provisioning */
+                            status: "draft" | "submitted" | "pending_approval" | "awaiting_payment" | "provisioning" | "fulfilled" | "failed" | "cancelled";
+                            /**
+                             * @description ISO 4217 code; every item is priced in it
+                             * @example EUR
+                             */
+                            currency: string;
+                            couponCode: string | null;
+                            items: {
+                                /** @description Item id within the order */
+                                id: string;
+                                /** @description A product id */
+                                productId: string;
+                                productName: string;
+                                /** @description The pinned product version */
+                                version: number;
+                                pricePlan: string;
+                                quantity: number;
+                                /** @description Filled against the version’s configuration schema */
+                                configuration: {
+                                    [key: string]: unknown;
+                                };
+                                price: {
+                                    productId: string;
+                                    version: number;
+                                    pricePlan: string;
+                                    interval: string;
+                                    currency: string;
+                                    trialDays: number;
+                                    taxCategory: string;
+                                    lines: {
+                                        kind: "recurring" | "one_time" | "setup" | "usage" | "discount";
+                                        description: string;
+                                        quantity: string;
+                                        exactAmount: string;
+                                        amountMinor: string;
+                                        /** @description amountMinor in major units, for display */
+                                        amount: string;
+                                        pieces?: {
+                                            tier: number;
+                                            quantity: string;
+                                            unitAmount: string;
+                                            flatAmount: string;
+                                            exact: string;
+                                        }[];
+                                        metricCode?: string;
+                                    }[];
+                                    totalMinor: string;
+                                    total: string;
+                                    dueNowMinor: string;
+                                    dueNow: string;
+                                    coupon: {
+                                        code: string;
+                                        duration: string;
+                                    } | null;
+                                    /** @enum {string} */
+                                    rounding: "half-up, once per line, to the currency minor unit";
+                                } | null;
+                                /** @description The provisioning request the binding maps this item to (set at submit) */
+                                provisioning: {
+                                    capability: string;
+                                    parameters: {
+                                        [key: string]: unknown;
+                                    };
+                                } | null;
+                            }[];
+                            /** @description Sum of the items’ totals, minor units */
+                            totalMinor: string;
+                            dueNowMinor: string;
+                            /**
+                             * @description Until payments land, orders are invoiced after provisioning
+                             * @enum {string}
+                             */
+                            paymentTerms: "invoice_later";
+                            approval: {
+                                /** @description Why approval was required (rule names) */
+                                required: string[];
+                                decision: "approved" | "rejected" | null;
+                                decidedBy: string | null;
+                                reason: string | null;
+                            } | null;
+                            failureReason: string | null;
+                            createdBy: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            submittedAt: string | null;
+                            timeline: {
+                                /** @description draft → submitted → (pending_approval) → awaiting_payment → provisioning → fulfilled | failed; cancelled before provisioning */
+                                status: "draft" | "submitted" | "pending_approval" | "awaiting_payment" | "provisioning" | "fulfilled" | "failed" | "cancelled";
+                                /** Format: date-time */
+                                at: string;
+                                actorId: string | null;
+                                reason: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in (PLAT_UNAUTHENTICATED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed, or the CSRF token is missing (PLAT_FORBIDDEN, PLAT_CSRF_TOKEN_INVALID) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such resource (PLAT_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description If-Match names a version that is no longer current (PLAT_PRECONDITION_FAILED) */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than BODY_LIMIT (PLAT_PAYLOAD_TOO_LARGE) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json (PLAT_UNSUPPORTED_MEDIA_TYPE) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Valid JSON that cannot be applied, each problem with a JSON pointer (PLAT_UNPROCESSABLE), or an Idempotency-Key used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The account is locked after too many failed sign-ins; see Retry-After (PLAT_ACCOUNT_LOCKED) */
+                423: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many attempts; see Retry-After (PLAT_RATE_LIMITED) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orders/{id}/items": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add an item to a draft (checked against the product’s schema and priced now)
+         * @description 422 PLAT_UNPROCESSABLE lists each configuration error with a JSON pointer; 409 when the version is retired or unpublished.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description A order id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description A product id */
+                        productId: string;
+                        /** @description Defaults to the product’s current version */
+                        version?: number;
+                        /** @example monthly */
+                        pricePlan: string;
+                        quantity: number;
+                        /** @description Filled against the version’s configuration schema */
+                        configuration?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description A order id */
+                            id: string;
+                            /** @description A tenant id */
+                            tenantId: string;
+                            /** @description draft → submitted → (pending_approval) → awaiting_payment → provisioning → fulfilled | failed; cancelled before provisioning */
+                            status: "draft" | "submitted" | "pending_approval" | "awaiting_payment" | "provisioning" | "fulfilled" | "failed" | "cancelled";
+                            /**
+                             * @description ISO 4217 code; every item is priced in it
+                             * @example EUR
+                             */
+                            currency: string;
+                            couponCode: string | null;
+                            items: {
+                                /** @description Item id within the order */
+                                id: string;
+                                /** @description A product id */
+                                productId: string;
+                                productName: string;
+                                /** @description The pinned product version */
+                                version: number;
+                                pricePlan: string;
+                                quantity: number;
+                                /** @description Filled against the version’s configuration schema */
+                                configuration: {
+                                    [key: string]: unknown;
+                                };
+                                price: {
+                                    productId: string;
+                                    version: number;
+                                    pricePlan: string;
+                                    interval: string;
+                                    currency: string;
+                                    trialDays: number;
+                                    taxCategory: string;
+                                    lines: {
+                                        kind: "recurring" | "one_time" | "setup" | "usage" | "discount";
+                                        description: string;
+                                        quantity: string;
+                                        exactAmount: string;
+                                        amountMinor: string;
+                                        /** @description amountMinor in major units, for display */
+                                        amount: string;
+                                        pieces?: {
+                                            tier: number;
+                                            quantity: string;
+                                            unitAmount: string;
+                                            flatAmount: string;
+                                            exact: string;
+                                        }[];
+                                        metricCode?: string;
+                                    }[];
+                                    totalMinor: string;
+                                    total: string;
+                                    dueNowMinor: string;
+                                    dueNow: string;
+                                    coupon: {
+                                        code: string;
+                                        duration: string;
+                                    } | null;
+                                    /** @enum {string} */
+                                    rounding: "half-up, once per line, to the currency minor unit";
+                                } | null;
+                                /** @description The provisioning request the binding maps this item to (set at submit) */
+                                provisioning: {
+                                    capability: string;
+                                    parameters: {
+                                        [key: string]: unknown;
+                                    };
+                                } | null;
+                            }[];
+                            /** @description Sum of the items’ totals, minor units */
+                            totalMinor: string;
+                            dueNowMinor: string;
+                            /**
+                             * @description Until payments land, orders are invoiced after provisioning
+                             * @enum {string}
+                             */
+                            paymentTerms: "invoice_later";
+                            approval: {
+                                /** @description Why approval was required (rule names) */
+                                required: string[];
+                                decision: "approved" | "rejected" | null;
+                                decidedBy: string | null;
+                                reason: string | null;
+                            } | null;
+                            failureReason: string | null;
+                            createdBy: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            submittedAt: string | null;
+                            timeline: {
+                                /** @description draft → submitted → (pending_approval) → awaiting_payment → provisioning → fulfilled | failed; cancelled before provisioning */
+                                status: "draft" | "submitted" | "pending_approval" | "awaiting_payment" | "provisioning" | "fulfilled" | "failed" | "cancelled";
+                                /** Format: date-time */
+                                at: string;
+                                actorId: string | null;
+                                reason: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in (PLAT_UNAUTHENTICATED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed, or the CSRF token is missing (PLAT_FORBIDDEN, PLAT_CSRF_TOKEN_INVALID) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such resource (PLAT_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description If-Match names a version that is no longer current (PLAT_PRECONDITION_FAILED) */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than BODY_LIMIT (PLAT_PAYLOAD_TOO_LARGE) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json (PLAT_UNSUPPORTED_MEDIA_TYPE) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Valid JSON that cannot be applied, each problem with a JSON pointer (PLAT_UNPROCESSABLE), or an Idempotency-Key used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The account is locked after too many failed sign-ins; see Retry-After (PLAT_ACCOUNT_LOCKED) */
+                423: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many attempts; see Retry-After (PLAT_RATE_LIMITED) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orders/{id}/items/{itemId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove an item from a draft */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description A order id */
+                    id: string;
+                    itemId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description A order id */
+                            id: string;
+                            /** @description A tenant id */
+                            tenantId: string;
+                            /** @description draft → submitted → (pending_approval) → awaiting_payment → provisioning → fulfilled | failed; cancelled before provisioning */
+                            status: "draft" | "submitted" | "pending_approval" | "awaiting_payment" | "provisioning" | "fulfilled" | "failed" | "cancelled";
+                            /**
+                             * @description ISO 4217 code; every item is priced in it
+                             * @example EUR
+                             */
+                            currency: string;
+                            couponCode: string | null;
+                            items: {
+                                /** @description Item id within the order */
+                                id: string;
+                                /** @description A product id */
+                                productId: string;
+                                productName: string;
+                                /** @description The pinned product version */
+                                version: number;
+                                pricePlan: string;
+                                quantity: number;
+                                /** @description Filled against the version’s configuration schema */
+                                configuration: {
+                                    [key: string]: unknown;
+                                };
+                                price: {
+                                    productId: string;
+                                    version: number;
+                                    pricePlan: string;
+                                    interval: string;
+                                    currency: string;
+                                    trialDays: number;
+                                    taxCategory: string;
+                                    lines: {
+                                        kind: "recurring" | "one_time" | "setup" | "usage" | "discount";
+                                        description: string;
+                                        quantity: string;
+                                        exactAmount: string;
+                                        amountMinor: string;
+                                        /** @description amountMinor in major units, for display */
+                                        amount: string;
+                                        pieces?: {
+                                            tier: number;
+                                            quantity: string;
+                                            unitAmount: string;
+                                            flatAmount: string;
+                                            exact: string;
+                                        }[];
+                                        metricCode?: string;
+                                    }[];
+                                    totalMinor: string;
+                                    total: string;
+                                    dueNowMinor: string;
+                                    dueNow: string;
+                                    coupon: {
+                                        code: string;
+                                        duration: string;
+                                    } | null;
+                                    /** @enum {string} */
+                                    rounding: "half-up, once per line, to the currency minor unit";
+                                } | null;
+                                /** @description The provisioning request the binding maps this item to (set at submit) */
+                                provisioning: {
+                                    capability: string;
+                                    parameters: {
+                                        [key: string]: unknown;
+                                    };
+                                } | null;
+                            }[];
+                            /** @description Sum of the items’ totals, minor units */
+                            totalMinor: string;
+                            dueNowMinor: string;
+                            /**
+                             * @description Until payments land, orders are invoiced after provisioning
+                             * @enum {string}
+                             */
+                            paymentTerms: "invoice_later";
+                            approval: {
+                                /** @description Why approval was required (rule names) */
+                                required: string[];
+                                decision: "approved" | "rejected" | null;
+                                decidedBy: string | null;
+                                reason: string | null;
+                            } | null;
+                            failureReason: string | null;
+                            createdBy: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            submittedAt: string | null;
+                            timeline: {
+                                /** @description draft → submitted → (pending_approval) → awaiting_payment → provisioning → fulfilled | failed; cancelled before provisioning */
+                                status: "draft" | "submitted" | "pending_approval" | "awaiting_payment" | "provisioning" | "fulfilled" | "failed" | "cancelled";
+                                /** Format: date-time */
+                                at: string;
+                                actorId: string | null;
+                                reason: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in (PLAT_UNAUTHENTICATED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed, or the CSRF token is missing (PLAT_FORBIDDEN, PLAT_CSRF_TOKEN_INVALID) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such resource (PLAT_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description If-Match names a version that is no longer current (PLAT_PRECONDITION_FAILED) */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than BODY_LIMIT (PLAT_PAYLOAD_TOO_LARGE) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json (PLAT_UNSUPPORTED_MEDIA_TYPE) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Valid JSON that cannot be applied, each problem with a JSON pointer (PLAT_UNPROCESSABLE), or an Idempotency-Key used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The account is locked after too many failed sign-ins; see Retry-After (PLAT_ACCOUNT_LOCKED) */
+                423: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many attempts; see Retry-After (PLAT_RATE_LIMITED) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orders/{id}/submit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Submit a draft: validate, check quotas and stock, price, and send it on (Idempotency-Key required)
+         * @description In one transaction. 422 PLAT_UNPROCESSABLE lists every item problem; 409 PLAT_QUOTA_EXCEEDED carries quota, limit, current and requested; 409 PLAT_OUT_OF_STOCK; 409 when a pinned version is no longer published. Nothing is written on any refusal.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description Required: a retried submit returns the first answer */
+                    "idempotency-key": string;
+                };
+                path: {
+                    /** @description A order id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description A order id */
+                            id: string;
+                            /** @description A tenant id */
+                            tenantId: string;
+                            /** @description draft → submitted → (pending_approval) → awaiting_payment → provisioning → fulfilled | failed; cancelled before provisioning */
+                            status: "draft" | "submitted" | "pending_approval" | "awaiting_payment" | "provisioning" | "fulfilled" | "failed" | "cancelled";
+                            /**
+                             * @description ISO 4217 code; every item is priced in it
+                             * @example EUR
+                             */
+                            currency: string;
+                            couponCode: string | null;
+                            items: {
+                                /** @description Item id within the order */
+                                id: string;
+                                /** @description A product id */
+                                productId: string;
+                                productName: string;
+                                /** @description The pinned product version */
+                                version: number;
+                                pricePlan: string;
+                                quantity: number;
+                                /** @description Filled against the version’s configuration schema */
+                                configuration: {
+                                    [key: string]: unknown;
+                                };
+                                price: {
+                                    productId: string;
+                                    version: number;
+                                    pricePlan: string;
+                                    interval: string;
+                                    currency: string;
+                                    trialDays: number;
+                                    taxCategory: string;
+                                    lines: {
+                                        kind: "recurring" | "one_time" | "setup" | "usage" | "discount";
+                                        description: string;
+                                        quantity: string;
+                                        exactAmount: string;
+                                        amountMinor: string;
+                                        /** @description amountMinor in major units, for display */
+                                        amount: string;
+                                        pieces?: {
+                                            tier: number;
+                                            quantity: string;
+                                            unitAmount: string;
+                                            flatAmount: string;
+                                            exact: string;
+                                        }[];
+                                        metricCode?: string;
+                                    }[];
+                                    totalMinor: string;
+                                    total: string;
+                                    dueNowMinor: string;
+                                    dueNow: string;
+                                    coupon: {
+                                        code: string;
+                                        duration: string;
+                                    } | null;
+                                    /** @enum {string} */
+                                    rounding: "half-up, once per line, to the currency minor unit";
+                                } | null;
+                                /** @description The provisioning request the binding maps this item to (set at submit) */
+                                provisioning: {
+                                    capability: string;
+                                    parameters: {
+                                        [key: string]: unknown;
+                                    };
+                                } | null;
+                            }[];
+                            /** @description Sum of the items’ totals, minor units */
+                            totalMinor: string;
+                            dueNowMinor: string;
+                            /**
+                             * @description Until payments land, orders are invoiced after provisioning
+                             * @enum {string}
+                             */
+                            paymentTerms: "invoice_later";
+                            approval: {
+                                /** @description Why approval was required (rule names) */
+                                required: string[];
+                                decision: "approved" | "rejected" | null;
+                                decidedBy: string | null;
+                                reason: string | null;
+                            } | null;
+                            failureReason: string | null;
+                            createdBy: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            submittedAt: string | null;
+                            timeline: {
+                                /** @description draft → submitted → (pending_approval) → awaiting_payment → provisioning → fulfilled | failed; cancelled before provisioning */
+                                status: "draft" | "submitted" | "pending_approval" | "awaiting_payment" | "provisioning" | "fulfilled" | "failed" | "cancelled";
+                                /** Format: date-time */
+                                at: string;
+                                actorId: string | null;
+                                reason: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in (PLAT_UNAUTHENTICATED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed, or the CSRF token is missing (PLAT_FORBIDDEN, PLAT_CSRF_TOKEN_INVALID) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such resource (PLAT_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description If-Match names a version that is no longer current (PLAT_PRECONDITION_FAILED) */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than BODY_LIMIT (PLAT_PAYLOAD_TOO_LARGE) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json (PLAT_UNSUPPORTED_MEDIA_TYPE) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Valid JSON that cannot be applied, each problem with a JSON pointer (PLAT_UNPROCESSABLE), or an Idempotency-Key used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The account is locked after too many failed sign-ins; see Retry-After (PLAT_ACCOUNT_LOCKED) */
+                423: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many attempts; see Retry-After (PLAT_RATE_LIMITED) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orders/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel an order before provisioning starts */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description A order id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description A order id */
+                            id: string;
+                            /** @description A tenant id */
+                            tenantId: string;
+                            /** @description draft → submitted → (pending_approval) → awaiting_payment → provisioning → fulfilled | failed; cancelled before provisioning */
+                            status: "draft" | "submitted" | "pending_approval" | "awaiting_payment" | "provisioning" | "fulfilled" | "failed" | "cancelled";
+                            /**
+                             * @description ISO 4217 code; every item is priced in it
+                             * @example EUR
+                             */
+                            currency: string;
+                            couponCode: string | null;
+                            items: {
+                                /** @description Item id within the order */
+                                id: string;
+                                /** @description A product id */
+                                productId: string;
+                                productName: string;
+                                /** @description The pinned product version */
+                                version: number;
+                                pricePlan: string;
+                                quantity: number;
+                                /** @description Filled against the version’s configuration schema */
+                                configuration: {
+                                    [key: string]: unknown;
+                                };
+                                price: {
+                                    productId: string;
+                                    version: number;
+                                    pricePlan: string;
+                                    interval: string;
+                                    currency: string;
+                                    trialDays: number;
+                                    taxCategory: string;
+                                    lines: {
+                                        kind: "recurring" | "one_time" | "setup" | "usage" | "discount";
+                                        description: string;
+                                        quantity: string;
+                                        exactAmount: string;
+                                        amountMinor: string;
+                                        /** @description amountMinor in major units, for display */
+                                        amount: string;
+                                        pieces?: {
+                                            tier: number;
+                                            quantity: string;
+                                            unitAmount: string;
+                                            flatAmount: string;
+                                            exact: string;
+                                        }[];
+                                        metricCode?: string;
+                                    }[];
+                                    totalMinor: string;
+                                    total: string;
+                                    dueNowMinor: string;
+                                    dueNow: string;
+                                    coupon: {
+                                        code: string;
+                                        duration: string;
+                                    } | null;
+                                    /** @enum {string} */
+                                    rounding: "half-up, once per line, to the currency minor unit";
+                                } | null;
+                                /** @description The provisioning request the binding maps this item to (set at submit) */
+                                provisioning: {
+                                    capability: string;
+                                    parameters: {
+                                        [key: string]: unknown;
+                                    };
+                                } | null;
+                            }[];
+                            /** @description Sum of the items’ totals, minor units */
+                            totalMinor: string;
+                            dueNowMinor: string;
+                            /**
+                             * @description Until payments land, orders are invoiced after provisioning
+                             * @enum {string}
+                             */
+                            paymentTerms: "invoice_later";
+                            approval: {
+                                /** @description Why approval was required (rule names) */
+                                required: string[];
+                                decision: "approved" | "rejected" | null;
+                                decidedBy: string | null;
+                                reason: string | null;
+                            } | null;
+                            failureReason: string | null;
+                            createdBy: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            submittedAt: string | null;
+                            timeline: {
+                                /** @description draft → submitted → (pending_approval) → awaiting_payment → provisioning → fulfilled | failed; cancelled before provisioning */
+                                status: "draft" | "submitted" | "pending_approval" | "awaiting_payment" | "provisioning" | "fulfilled" | "failed" | "cancelled";
+                                /** Format: date-time */
+                                at: string;
+                                actorId: string | null;
+                                reason: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in (PLAT_UNAUTHENTICATED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed, or the CSRF token is missing (PLAT_FORBIDDEN, PLAT_CSRF_TOKEN_INVALID) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such resource (PLAT_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description If-Match names a version that is no longer current (PLAT_PRECONDITION_FAILED) */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than BODY_LIMIT (PLAT_PAYLOAD_TOO_LARGE) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json (PLAT_UNSUPPORTED_MEDIA_TYPE) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Valid JSON that cannot be applied, each problem with a JSON pointer (PLAT_UNPROCESSABLE), or an Idempotency-Key used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The account is locked after too many failed sign-ins; see Retry-After (PLAT_ACCOUNT_LOCKED) */
+                423: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many attempts; see Retry-After (PLAT_RATE_LIMITED) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orders/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approve an order held for approval (operators) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description A order id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description A order id */
+                            id: string;
+                            /** @description A tenant id */
+                            tenantId: string;
+                            /** @description draft → submitted → (pending_approval) → awaiting_payment → provisioning → fulfilled | failed; cancelled before provisioning */
+                            status: "draft" | "submitted" | "pending_approval" | "awaiting_payment" | "provisioning" | "fulfilled" | "failed" | "cancelled";
+                            /**
+                             * @description ISO 4217 code; every item is priced in it
+                             * @example EUR
+                             */
+                            currency: string;
+                            couponCode: string | null;
+                            items: {
+                                /** @description Item id within the order */
+                                id: string;
+                                /** @description A product id */
+                                productId: string;
+                                productName: string;
+                                /** @description The pinned product version */
+                                version: number;
+                                pricePlan: string;
+                                quantity: number;
+                                /** @description Filled against the version’s configuration schema */
+                                configuration: {
+                                    [key: string]: unknown;
+                                };
+                                price: {
+                                    productId: string;
+                                    version: number;
+                                    pricePlan: string;
+                                    interval: string;
+                                    currency: string;
+                                    trialDays: number;
+                                    taxCategory: string;
+                                    lines: {
+                                        kind: "recurring" | "one_time" | "setup" | "usage" | "discount";
+                                        description: string;
+                                        quantity: string;
+                                        exactAmount: string;
+                                        amountMinor: string;
+                                        /** @description amountMinor in major units, for display */
+                                        amount: string;
+                                        pieces?: {
+                                            tier: number;
+                                            quantity: string;
+                                            unitAmount: string;
+                                            flatAmount: string;
+                                            exact: string;
+                                        }[];
+                                        metricCode?: string;
+                                    }[];
+                                    totalMinor: string;
+                                    total: string;
+                                    dueNowMinor: string;
+                                    dueNow: string;
+                                    coupon: {
+                                        code: string;
+                                        duration: string;
+                                    } | null;
+                                    /** @enum {string} */
+                                    rounding: "half-up, once per line, to the currency minor unit";
+                                } | null;
+                                /** @description The provisioning request the binding maps this item to (set at submit) */
+                                provisioning: {
+                                    capability: string;
+                                    parameters: {
+                                        [key: string]: unknown;
+                                    };
+                                } | null;
+                            }[];
+                            /** @description Sum of the items’ totals, minor units */
+                            totalMinor: string;
+                            dueNowMinor: string;
+                            /**
+                             * @description Until payments land, orders are invoiced after provisioning
+                             * @enum {string}
+                             */
+                            paymentTerms: "invoice_later";
+                            approval: {
+                                /** @description Why approval was required (rule names) */
+                                required: string[];
+                                decision: "approved" | "rejected" | null;
+                                decidedBy: string | null;
+                                reason: string | null;
+                            } | null;
+                            failureReason: string | null;
+                            createdBy: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            submittedAt: string | null;
+                            timeline: {
+                                /** @description draft → submitted → (pending_approval) → awaiting_payment → provisioning → fulfilled | failed; cancelled before provisioning */
+                                status: "draft" | "submitted" | "pending_approval" | "awaiting_payment" | "provisioning" | "fulfilled" | "failed" | "cancelled";
+                                /** Format: date-time */
+                                at: string;
+                                actorId: string | null;
+                                reason: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in (PLAT_UNAUTHENTICATED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed, or the CSRF token is missing (PLAT_FORBIDDEN, PLAT_CSRF_TOKEN_INVALID) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such resource (PLAT_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description If-Match names a version that is no longer current (PLAT_PRECONDITION_FAILED) */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than BODY_LIMIT (PLAT_PAYLOAD_TOO_LARGE) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json (PLAT_UNSUPPORTED_MEDIA_TYPE) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Valid JSON that cannot be applied, each problem with a JSON pointer (PLAT_UNPROCESSABLE), or an Idempotency-Key used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The account is locked after too many failed sign-ins; see Retry-After (PLAT_ACCOUNT_LOCKED) */
+                423: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many attempts; see Retry-After (PLAT_RATE_LIMITED) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orders/{id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reject an order held for approval, with a reason (operators) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description A order id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description A order id */
+                            id: string;
+                            /** @description A tenant id */
+                            tenantId: string;
+                            /** @description draft → submitted → (pending_approval) → awaiting_payment → provisioning → fulfilled | failed; cancelled before provisioning */
+                            status: "draft" | "submitted" | "pending_approval" | "awaiting_payment" | "provisioning" | "fulfilled" | "failed" | "cancelled";
+                            /**
+                             * @description ISO 4217 code; every item is priced in it
+                             * @example EUR
+                             */
+                            currency: string;
+                            couponCode: string | null;
+                            items: {
+                                /** @description Item id within the order */
+                                id: string;
+                                /** @description A product id */
+                                productId: string;
+                                productName: string;
+                                /** @description The pinned product version */
+                                version: number;
+                                pricePlan: string;
+                                quantity: number;
+                                /** @description Filled against the version’s configuration schema */
+                                configuration: {
+                                    [key: string]: unknown;
+                                };
+                                price: {
+                                    productId: string;
+                                    version: number;
+                                    pricePlan: string;
+                                    interval: string;
+                                    currency: string;
+                                    trialDays: number;
+                                    taxCategory: string;
+                                    lines: {
+                                        kind: "recurring" | "one_time" | "setup" | "usage" | "discount";
+                                        description: string;
+                                        quantity: string;
+                                        exactAmount: string;
+                                        amountMinor: string;
+                                        /** @description amountMinor in major units, for display */
+                                        amount: string;
+                                        pieces?: {
+                                            tier: number;
+                                            quantity: string;
+                                            unitAmount: string;
+                                            flatAmount: string;
+                                            exact: string;
+                                        }[];
+                                        metricCode?: string;
+                                    }[];
+                                    totalMinor: string;
+                                    total: string;
+                                    dueNowMinor: string;
+                                    dueNow: string;
+                                    coupon: {
+                                        code: string;
+                                        duration: string;
+                                    } | null;
+                                    /** @enum {string} */
+                                    rounding: "half-up, once per line, to the currency minor unit";
+                                } | null;
+                                /** @description The provisioning request the binding maps this item to (set at submit) */
+                                provisioning: {
+                                    capability: string;
+                                    parameters: {
+                                        [key: string]: unknown;
+                                    };
+                                } | null;
+                            }[];
+                            /** @description Sum of the items’ totals, minor units */
+                            totalMinor: string;
+                            dueNowMinor: string;
+                            /**
+                             * @description Until payments land, orders are invoiced after provisioning
+                             * @enum {string}
+                             */
+                            paymentTerms: "invoice_later";
+                            approval: {
+                                /** @description Why approval was required (rule names) */
+                                required: string[];
+                                decision: "approved" | "rejected" | null;
+                                decidedBy: string | null;
+                                reason: string | null;
+                            } | null;
+                            failureReason: string | null;
+                            createdBy: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            submittedAt: string | null;
+                            timeline: {
+                                /** @description draft → submitted → (pending_approval) → awaiting_payment → provisioning → fulfilled | failed; cancelled before provisioning */
+                                status: "draft" | "submitted" | "pending_approval" | "awaiting_payment" | "provisioning" | "fulfilled" | "failed" | "cancelled";
+                                /** Format: date-time */
+                                at: string;
+                                actorId: string | null;
+                                reason: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in (PLAT_UNAUTHENTICATED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed, or the CSRF token is missing (PLAT_FORBIDDEN, PLAT_CSRF_TOKEN_INVALID) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such resource (PLAT_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description If-Match names a version that is no longer current (PLAT_PRECONDITION_FAILED) */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than BODY_LIMIT (PLAT_PAYLOAD_TOO_LARGE) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json (PLAT_UNSUPPORTED_MEDIA_TYPE) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Valid JSON that cannot be applied, each problem with a JSON pointer (PLAT_UNPROCESSABLE), or an Idempotency-Key used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The account is locked after too many failed sign-ins; see Retry-After (PLAT_ACCOUNT_LOCKED) */
+                423: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many attempts; see Retry-After (PLAT_RATE_LIMITED) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orders/{id}/fulfil": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Report an order delivered (the provisioning side) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description A order id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description A order id */
+                            id: string;
+                            /** @description A tenant id */
+                            tenantId: string;
+                            /** @description draft → submitted → (pending_approval) → awaiting_payment → provisioning → fulfilled | failed; cancelled before provisioning */
+                            status: "draft" | "submitted" | "pending_approval" | "awaiting_payment" | "provisioning" | "fulfilled" | "failed" | "cancelled";
+                            /**
+                             * @description ISO 4217 code; every item is priced in it
+                             * @example EUR
+                             */
+                            currency: string;
+                            couponCode: string | null;
+                            items: {
+                                /** @description Item id within the order */
+                                id: string;
+                                /** @description A product id */
+                                productId: string;
+                                productName: string;
+                                /** @description The pinned product version */
+                                version: number;
+                                pricePlan: string;
+                                quantity: number;
+                                /** @description Filled against the version’s configuration schema */
+                                configuration: {
+                                    [key: string]: unknown;
+                                };
+                                price: {
+                                    productId: string;
+                                    version: number;
+                                    pricePlan: string;
+                                    interval: string;
+                                    currency: string;
+                                    trialDays: number;
+                                    taxCategory: string;
+                                    lines: {
+                                        kind: "recurring" | "one_time" | "setup" | "usage" | "discount";
+                                        description: string;
+                                        quantity: string;
+                                        exactAmount: string;
+                                        amountMinor: string;
+                                        /** @description amountMinor in major units, for display */
+                                        amount: string;
+                                        pieces?: {
+                                            tier: number;
+                                            quantity: string;
+                                            unitAmount: string;
+                                            flatAmount: string;
+                                            exact: string;
+                                        }[];
+                                        metricCode?: string;
+                                    }[];
+                                    totalMinor: string;
+                                    total: string;
+                                    dueNowMinor: string;
+                                    dueNow: string;
+                                    coupon: {
+                                        code: string;
+                                        duration: string;
+                                    } | null;
+                                    /** @enum {string} */
+                                    rounding: "half-up, once per line, to the currency minor unit";
+                                } | null;
+                                /** @description The provisioning request the binding maps this item to (set at submit) */
+                                provisioning: {
+                                    capability: string;
+                                    parameters: {
+                                        [key: string]: unknown;
+                                    };
+                                } | null;
+                            }[];
+                            /** @description Sum of the items’ totals, minor units */
+                            totalMinor: string;
+                            dueNowMinor: string;
+                            /**
+                             * @description Until payments land, orders are invoiced after provisioning
+                             * @enum {string}
+                             */
+                            paymentTerms: "invoice_later";
+                            approval: {
+                                /** @description Why approval was required (rule names) */
+                                required: string[];
+                                decision: "approved" | "rejected" | null;
+                                decidedBy: string | null;
+                                reason: string | null;
+                            } | null;
+                            failureReason: string | null;
+                            createdBy: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            submittedAt: string | null;
+                            timeline: {
+                                /** @description draft → submitted → (pending_approval) → awaiting_payment → provisioning → fulfilled | failed; cancelled before provisioning */
+                                status: "draft" | "submitted" | "pending_approval" | "awaiting_payment" | "provisioning" | "fulfilled" | "failed" | "cancelled";
+                                /** Format: date-time */
+                                at: string;
+                                actorId: string | null;
+                                reason: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in (PLAT_UNAUTHENTICATED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed, or the CSRF token is missing (PLAT_FORBIDDEN, PLAT_CSRF_TOKEN_INVALID) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such resource (PLAT_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description If-Match names a version that is no longer current (PLAT_PRECONDITION_FAILED) */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than BODY_LIMIT (PLAT_PAYLOAD_TOO_LARGE) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json (PLAT_UNSUPPORTED_MEDIA_TYPE) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Valid JSON that cannot be applied, each problem with a JSON pointer (PLAT_UNPROCESSABLE), or an Idempotency-Key used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The account is locked after too many failed sign-ins; see Retry-After (PLAT_ACCOUNT_LOCKED) */
+                423: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many attempts; see Retry-After (PLAT_RATE_LIMITED) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orders/{id}/fail": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Report an order that could not be delivered; its reservations are released (the provisioning side) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description A order id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description A order id */
+                            id: string;
+                            /** @description A tenant id */
+                            tenantId: string;
+                            /** @description draft → submitted → (pending_approval) → awaiting_payment → provisioning → fulfilled | failed; cancelled before provisioning */
+                            status: "draft" | "submitted" | "pending_approval" | "awaiting_payment" | "provisioning" | "fulfilled" | "failed" | "cancelled";
+                            /**
+                             * @description ISO 4217 code; every item is priced in it
+                             * @example EUR
+                             */
+                            currency: string;
+                            couponCode: string | null;
+                            items: {
+                                /** @description Item id within the order */
+                                id: string;
+                                /** @description A product id */
+                                productId: string;
+                                productName: string;
+                                /** @description The pinned product version */
+                                version: number;
+                                pricePlan: string;
+                                quantity: number;
+                                /** @description Filled against the version’s configuration schema */
+                                configuration: {
+                                    [key: string]: unknown;
+                                };
+                                price: {
+                                    productId: string;
+                                    version: number;
+                                    pricePlan: string;
+                                    interval: string;
+                                    currency: string;
+                                    trialDays: number;
+                                    taxCategory: string;
+                                    lines: {
+                                        kind: "recurring" | "one_time" | "setup" | "usage" | "discount";
+                                        description: string;
+                                        quantity: string;
+                                        exactAmount: string;
+                                        amountMinor: string;
+                                        /** @description amountMinor in major units, for display */
+                                        amount: string;
+                                        pieces?: {
+                                            tier: number;
+                                            quantity: string;
+                                            unitAmount: string;
+                                            flatAmount: string;
+                                            exact: string;
+                                        }[];
+                                        metricCode?: string;
+                                    }[];
+                                    totalMinor: string;
+                                    total: string;
+                                    dueNowMinor: string;
+                                    dueNow: string;
+                                    coupon: {
+                                        code: string;
+                                        duration: string;
+                                    } | null;
+                                    /** @enum {string} */
+                                    rounding: "half-up, once per line, to the currency minor unit";
+                                } | null;
+                                /** @description The provisioning request the binding maps this item to (set at submit) */
+                                provisioning: {
+                                    capability: string;
+                                    parameters: {
+                                        [key: string]: unknown;
+                                    };
+                                } | null;
+                            }[];
+                            /** @description Sum of the items’ totals, minor units */
+                            totalMinor: string;
+                            dueNowMinor: string;
+                            /**
+                             * @description Until payments land, orders are invoiced after provisioning
+                             * @enum {string}
+                             */
+                            paymentTerms: "invoice_later";
+                            approval: {
+                                /** @description Why approval was required (rule names) */
+                                required: string[];
+                                decision: "approved" | "rejected" | null;
+                                decidedBy: string | null;
+                                reason: string | null;
+                            } | null;
+                            failureReason: string | null;
+                            createdBy: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            submittedAt: string | null;
+                            timeline: {
+                                /** @description draft → submitted → (pending_approval) → awaiting_payment → provisioning → fulfilled | failed; cancelled before provisioning */
+                                status: "draft" | "submitted" | "pending_approval" | "awaiting_payment" | "provisioning" | "fulfilled" | "failed" | "cancelled";
+                                /** Format: date-time */
+                                at: string;
+                                actorId: string | null;
+                                reason: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in (PLAT_UNAUTHENTICATED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed, or the CSRF token is missing (PLAT_FORBIDDEN, PLAT_CSRF_TOKEN_INVALID) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such resource (PLAT_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description If-Match names a version that is no longer current (PLAT_PRECONDITION_FAILED) */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than BODY_LIMIT (PLAT_PAYLOAD_TOO_LARGE) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json (PLAT_UNSUPPORTED_MEDIA_TYPE) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Valid JSON that cannot be applied, each problem with a JSON pointer (PLAT_UNPROCESSABLE), or an Idempotency-Key used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The account is locked after too many failed sign-ins; see Retry-After (PLAT_ACCOUNT_LOCKED) */
+                423: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many attempts; see Retry-After (PLAT_RATE_LIMITED) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{id}/quota-usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What the tenant’s live orders hold of each quota */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description A tenant id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            [key: string]: number;
+                        };
+                    };
+                };
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in (PLAT_UNAUTHENTICATED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed, or the CSRF token is missing (PLAT_FORBIDDEN, PLAT_CSRF_TOKEN_INVALID) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such resource (PLAT_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description If-Match names a version that is no longer current (PLAT_PRECONDITION_FAILED) */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than BODY_LIMIT (PLAT_PAYLOAD_TOO_LARGE) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json (PLAT_UNSUPPORTED_MEDIA_TYPE) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Valid JSON that cannot be applied, each problem with a JSON pointer (PLAT_UNPROCESSABLE), or an Idempotency-Key used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The account is locked after too many failed sign-ins; see Retry-After (PLAT_ACCOUNT_LOCKED) */
+                423: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many attempts; see Retry-After (PLAT_RATE_LIMITED) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/approval-rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Approval rules */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description A approvalRule id */
+                            id: string;
+                            name: string;
+                            condition: {
+                                /** @enum {string} */
+                                type: "total_above";
+                                /**
+                                 * @description ISO 4217 code; every item is priced in it
+                                 * @example EUR
+                                 */
+                                currency: string;
+                                /** @description Major units */
+                                amount: string;
+                            } | {
+                                /** @enum {string} */
+                                type: "products";
+                                productIds: string[];
+                            } | {
+                                /** @enum {string} */
+                                type: "quantity_above";
+                                quantity: number;
+                            };
+                            enabled: boolean;
+                            /** Format: date-time */
+                            createdAt: string;
+                        }[];
+                    };
+                };
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in (PLAT_UNAUTHENTICATED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed, or the CSRF token is missing (PLAT_FORBIDDEN, PLAT_CSRF_TOKEN_INVALID) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such resource (PLAT_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description If-Match names a version that is no longer current (PLAT_PRECONDITION_FAILED) */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than BODY_LIMIT (PLAT_PAYLOAD_TOO_LARGE) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json (PLAT_UNSUPPORTED_MEDIA_TYPE) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Valid JSON that cannot be applied, each problem with a JSON pointer (PLAT_UNPROCESSABLE), or an Idempotency-Key used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The account is locked after too many failed sign-ins; see Retry-After (PLAT_ACCOUNT_LOCKED) */
+                423: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many attempts; see Retry-After (PLAT_RATE_LIMITED) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Hold orders for approval when a condition matches */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        condition: {
+                            /** @enum {string} */
+                            type: "total_above";
+                            /**
+                             * @description ISO 4217 code; every item is priced in it
+                             * @example EUR
+                             */
+                            currency: string;
+                            /** @description Major units */
+                            amount: string;
+                        } | {
+                            /** @enum {string} */
+                            type: "products";
+                            productIds: string[];
+                        } | {
+                            /** @enum {string} */
+                            type: "quantity_above";
+                            quantity: number;
+                        };
+                        enabled?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description A approvalRule id */
+                            id: string;
+                            name: string;
+                            condition: {
+                                /** @enum {string} */
+                                type: "total_above";
+                                /**
+                                 * @description ISO 4217 code; every item is priced in it
+                                 * @example EUR
+                                 */
+                                currency: string;
+                                /** @description Major units */
+                                amount: string;
+                            } | {
+                                /** @enum {string} */
+                                type: "products";
+                                productIds: string[];
+                            } | {
+                                /** @enum {string} */
+                                type: "quantity_above";
+                                quantity: number;
+                            };
+                            enabled: boolean;
+                            /** Format: date-time */
+                            createdAt: string;
+                        };
+                    };
+                };
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in (PLAT_UNAUTHENTICATED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed, or the CSRF token is missing (PLAT_FORBIDDEN, PLAT_CSRF_TOKEN_INVALID) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such resource (PLAT_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description If-Match names a version that is no longer current (PLAT_PRECONDITION_FAILED) */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than BODY_LIMIT (PLAT_PAYLOAD_TOO_LARGE) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json (PLAT_UNSUPPORTED_MEDIA_TYPE) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Valid JSON that cannot be applied, each problem with a JSON pointer (PLAT_UNPROCESSABLE), or an Idempotency-Key used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The account is locked after too many failed sign-ins; see Retry-After (PLAT_ACCOUNT_LOCKED) */
+                423: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many attempts; see Retry-After (PLAT_RATE_LIMITED) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/approval-rules/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete an approval rule */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description A approvalRule id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description No content */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in (PLAT_UNAUTHENTICATED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed, or the CSRF token is missing (PLAT_FORBIDDEN, PLAT_CSRF_TOKEN_INVALID) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such resource (PLAT_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description If-Match names a version that is no longer current (PLAT_PRECONDITION_FAILED) */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than BODY_LIMIT (PLAT_PAYLOAD_TOO_LARGE) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json (PLAT_UNSUPPORTED_MEDIA_TYPE) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Valid JSON that cannot be applied, each problem with a JSON pointer (PLAT_UNPROCESSABLE), or an Idempotency-Key used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The account is locked after too many failed sign-ins; see Retry-After (PLAT_ACCOUNT_LOCKED) */
+                423: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many attempts; see Retry-After (PLAT_RATE_LIMITED) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
         options?: never;
         head?: never;
         patch?: never;

@@ -1,0 +1,158 @@
+// HTTP surface of orders: schema in, one service call, schema out.
+import { Type } from 'typebox';
+import type { HttpApp } from '../../kernel/http/server.js';
+import { responses, NoContent, Id, StrictObject } from '../../kernel/http/schemas.js';
+import { requestContext } from '../../gateway/authenticate.js';
+import type { OrderService } from './service.js';
+import {
+  AddItemBody,
+  ApprovalRule,
+  CreateApprovalRuleBody,
+  CreateOrderBody,
+  ListOrdersQuery,
+  OptionalReasonBody,
+  Order,
+  OrderIdParams,
+  OrderItemParams,
+  OrderPage,
+  ReasonBody,
+  RuleIdParams,
+} from './schemas.js';
+
+const tags = ['orders'];
+
+export function orderRoutes(app: HttpApp, service: OrderService): void {
+  app.post(
+    '/api/v1/orders',
+    {
+      config: { action: 'orders:order.create' },
+      schema: { tags, summary: 'Start a cart: a draft order in one currency, optionally with a coupon', body: CreateOrderBody, response: responses({ 201: Order }) },
+    },
+    async (request, reply) => {
+      const order = await service.create(request.body, requestContext(request));
+      return reply.status(201).header('location', `/api/v1/orders/${order.id}`).send(order);
+    },
+  );
+
+  app.get(
+    '/api/v1/orders',
+    {
+      config: { action: 'orders:order.list' },
+      schema: { tags, summary: 'Orders, newest first (staff: every tenant’s, or one with tenantId)', querystring: ListOrdersQuery, response: responses({ 200: OrderPage }) },
+    },
+    async (request) => service.list(request.query, requestContext(request)),
+  );
+
+  app.get(
+    '/api/v1/orders/:id',
+    { config: { action: 'orders:order.read' }, schema: { tags, summary: 'An order with its items, prices and timeline', params: OrderIdParams, response: responses({ 200: Order }) } },
+    async (request) => service.get(request.params.id, requestContext(request)),
+  );
+
+  app.post(
+    '/api/v1/orders/:id/items',
+    {
+      config: { action: 'orders:order.update' },
+      schema: {
+        tags,
+        summary: 'Add an item to a draft (checked against the product’s schema and priced now)',
+        description: '422 PLAT_UNPROCESSABLE lists each configuration error with a JSON pointer; 409 when the version is retired or unpublished.',
+        params: OrderIdParams,
+        body: AddItemBody,
+        response: responses({ 201: Order }),
+      },
+    },
+    async (request, reply) => reply.status(201).send(await service.addItem(request.params.id, request.body, requestContext(request))),
+  );
+
+  app.delete(
+    '/api/v1/orders/:id/items/:itemId',
+    { config: { action: 'orders:order.update' }, schema: { tags, summary: 'Remove an item from a draft', params: OrderItemParams, response: responses({ 200: Order }) } },
+    async (request) => service.removeItem(request.params.id, request.params.itemId, requestContext(request)),
+  );
+
+  app.post(
+    '/api/v1/orders/:id/submit',
+    {
+      config: { action: 'orders:order.submit' },
+      schema: {
+        tags,
+        summary: 'Submit a draft: validate, check quotas and stock, price, and send it on (Idempotency-Key required)',
+        description:
+          'In one transaction. 422 PLAT_UNPROCESSABLE lists every item problem; 409 PLAT_QUOTA_EXCEEDED carries quota, limit, current and requested; 409 PLAT_OUT_OF_STOCK; 409 when a pinned version is no longer published. Nothing is written on any refusal.',
+        params: OrderIdParams,
+        headers: Type.Object({ 'idempotency-key': Type.String({ minLength: 1, maxLength: 200, description: 'Required: a retried submit returns the first answer' }) }),
+        response: responses({ 200: Order }),
+      },
+    },
+    async (request) => service.submit(request.params.id, requestContext(request)),
+  );
+
+  app.post(
+    '/api/v1/orders/:id/cancel',
+    { config: { action: 'orders:order.cancel' }, schema: { tags, summary: 'Cancel an order before provisioning starts', params: OrderIdParams, body: OptionalReasonBody, response: responses({ 200: Order }) } },
+    async (request) => service.cancel(request.params.id, request.body.reason, requestContext(request)),
+  );
+
+  app.post(
+    '/api/v1/orders/:id/approve',
+    { config: { action: 'orders:order.approve' }, schema: { tags, summary: 'Approve an order held for approval (operators)', params: OrderIdParams, body: OptionalReasonBody, response: responses({ 200: Order }) } },
+    async (request) => service.approve(request.params.id, request.body.reason, requestContext(request)),
+  );
+
+  app.post(
+    '/api/v1/orders/:id/reject',
+    { config: { action: 'orders:order.reject' }, schema: { tags, summary: 'Reject an order held for approval, with a reason (operators)', params: OrderIdParams, body: ReasonBody, response: responses({ 200: Order }) } },
+    async (request) => service.reject(request.params.id, request.body.reason, requestContext(request)),
+  );
+
+  app.post(
+    '/api/v1/orders/:id/fulfil',
+    { config: { action: 'orders:order.fulfil' }, schema: { tags, summary: 'Report an order delivered (the provisioning side)', params: OrderIdParams, response: responses({ 200: Order }) } },
+    async (request) => service.fulfil(request.params.id, requestContext(request)),
+  );
+
+  app.post(
+    '/api/v1/orders/:id/fail',
+    {
+      config: { action: 'orders:order.fail' },
+      schema: { tags, summary: 'Report an order that could not be delivered; its reservations are released (the provisioning side)', params: OrderIdParams, body: ReasonBody, response: responses({ 200: Order }) },
+    },
+    async (request) => service.fail(request.params.id, request.body.reason, requestContext(request)),
+  );
+
+  app.get(
+    '/api/v1/tenants/:id/quota-usage',
+    {
+      config: { action: 'orders:quota-usage.read' },
+      schema: {
+        tags,
+        summary: 'What the tenant’s live orders hold of each quota',
+        params: StrictObject({ id: Id('tenant') }),
+        response: responses({ 200: Type.Record(Type.String(), Type.Integer()) }),
+      },
+    },
+    async (request) => service.reservations(request.params.id, requestContext(request)),
+  );
+
+  app.post(
+    '/api/v1/approval-rules',
+    { config: { action: 'orders:approval-rule.create' }, schema: { tags, summary: 'Hold orders for approval when a condition matches', body: CreateApprovalRuleBody, response: responses({ 201: ApprovalRule }) } },
+    async (request, reply) => reply.status(201).send(await service.createRule(request.body, requestContext(request))),
+  );
+
+  app.get(
+    '/api/v1/approval-rules',
+    { config: { action: 'orders:approval-rule.list' }, schema: { tags, summary: 'Approval rules', response: responses({ 200: Type.Array(ApprovalRule) }) } },
+    async (request) => service.listRules(requestContext(request)),
+  );
+
+  app.delete(
+    '/api/v1/approval-rules/:id',
+    { config: { action: 'orders:approval-rule.delete' }, schema: { tags, summary: 'Delete an approval rule', params: RuleIdParams, response: responses({ 204: NoContent }) } },
+    async (request, reply) => {
+      await service.deleteRule(request.params.id, requestContext(request));
+      return reply.status(204).send(null);
+    },
+  );
+}

@@ -1,0 +1,131 @@
+// Orders as JSON Schema (TypeBox): the cart (a draft order with items), the order with its pinned
+// versions, priced lines and timeline, and the operators' approval rules.
+import { Type, type Static } from 'typebox';
+import { StrictObject, Id, PageQuery, Page } from '../../kernel/http/schemas.js';
+import { DECIMAL_PATTERN } from '../../kernel/money.js';
+import { PricePreview } from '../catalog/index.js';
+
+export const ORDER_STATUSES = ['draft', 'submitted', 'pending_approval', 'awaiting_payment', 'provisioning', 'fulfilled', 'failed', 'cancelled'] as const;
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
+
+const Status = Type.Union(
+  [
+    Type.Literal('draft'),
+    Type.Literal('submitted'),
+    Type.Literal('pending_approval'),
+    Type.Literal('awaiting_payment'),
+    Type.Literal('provisioning'),
+    Type.Literal('fulfilled'),
+    Type.Literal('failed'),
+    Type.Literal('cancelled'),
+  ],
+  { description: 'draft → submitted → (pending_approval) → awaiting_payment → provisioning → fulfilled | failed; cancelled before provisioning' },
+);
+const Timestamp = Type.String({ format: 'date-time' });
+const Currency = Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217 code; every item is priced in it', examples: ['EUR'] });
+const Configuration = Type.Record(Type.String(), Type.Unknown(), { description: 'Filled against the version’s configuration schema' });
+const Reason = Type.String({ minLength: 1, maxLength: 1000 });
+
+export const OrderItem = Type.Object(
+  {
+    id: Type.String({ description: 'Item id within the order' }),
+    productId: Id('product'),
+    productName: Type.String(),
+    version: Type.Integer({ description: 'The pinned product version' }),
+    pricePlan: Type.String(),
+    quantity: Type.Integer({ minimum: 1 }),
+    configuration: Configuration,
+    /** The quote this item was priced at (at submit; a preview while in the cart). */
+    price: Type.Union([PricePreview, Type.Null()]),
+    provisioning: Type.Union([Type.Object({ capability: Type.String(), parameters: Type.Record(Type.String(), Type.Unknown()) }), Type.Null()], {
+      description: 'The provisioning request the binding maps this item to (set at submit)',
+    }),
+  },
+  { title: 'OrderItem' },
+);
+export type OrderItem = Static<typeof OrderItem>;
+
+export const TimelineEntry = Type.Object({
+  status: Status,
+  at: Timestamp,
+  actorId: Type.Union([Type.String(), Type.Null()]),
+  reason: Type.Union([Type.String(), Type.Null()]),
+});
+
+export const Order = Type.Object(
+  {
+    id: Id('order'),
+    tenantId: Id('tenant'),
+    status: Status,
+    currency: Currency,
+    couponCode: Type.Union([Type.String(), Type.Null()]),
+    items: Type.Array(OrderItem),
+    totalMinor: Type.String({ description: 'Sum of the items’ totals, minor units' }),
+    dueNowMinor: Type.String(),
+    paymentTerms: Type.Literal('invoice_later', { description: 'Until payments land, orders are invoiced after provisioning' }),
+    approval: Type.Union([
+      Type.Object({
+        required: Type.Array(Type.String(), { description: 'Why approval was required (rule names)' }),
+        decision: Type.Union([Type.Literal('approved'), Type.Literal('rejected'), Type.Null()]),
+        decidedBy: Type.Union([Type.String(), Type.Null()]),
+        reason: Type.Union([Type.String(), Type.Null()]),
+      }),
+      Type.Null(),
+    ]),
+    failureReason: Type.Union([Type.String(), Type.Null()]),
+    createdBy: Type.Union([Type.String(), Type.Null()]),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+    submittedAt: Type.Union([Timestamp, Type.Null()]),
+    timeline: Type.Array(TimelineEntry),
+  },
+  { title: 'Order' },
+);
+export type Order = Static<typeof Order>;
+
+export const CreateOrderBody = StrictObject({ currency: Currency, couponCode: Type.Optional(Type.String({ pattern: '^[A-Z0-9][A-Z0-9_-]{2,39}$' })) }, { title: 'CreateOrder' });
+export type CreateOrderBody = Static<typeof CreateOrderBody>;
+
+export const AddItemBody = StrictObject(
+  {
+    productId: Id('product'),
+    version: Type.Optional(Type.Integer({ minimum: 1, description: 'Defaults to the product’s current version' })),
+    pricePlan: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{1,62}$', examples: ['monthly'] }),
+    quantity: Type.Integer({ minimum: 1, maximum: 1_000_000 }),
+    configuration: Type.Optional(Configuration),
+  },
+  { title: 'AddOrderItem' },
+);
+export type AddItemBody = Static<typeof AddItemBody>;
+
+export const ReasonBody = StrictObject({ reason: Reason });
+export const OptionalReasonBody = StrictObject({ reason: Type.Optional(Reason) });
+
+export const ApprovalRule = Type.Object(
+  {
+    id: Id('approvalRule'),
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    condition: Type.Union([
+      StrictObject({ type: Type.Literal('total_above'), currency: Currency, amount: Type.String({ pattern: DECIMAL_PATTERN, description: 'Major units' }) }),
+      StrictObject({ type: Type.Literal('products'), productIds: Type.Array(Id('product'), { minItems: 1, maxItems: 200, uniqueItems: true }) }),
+      StrictObject({ type: Type.Literal('quantity_above'), quantity: Type.Integer({ minimum: 1 }) }),
+    ]),
+    enabled: Type.Boolean(),
+    createdAt: Timestamp,
+  },
+  { title: 'ApprovalRule' },
+);
+export type ApprovalRule = Static<typeof ApprovalRule>;
+export const CreateApprovalRuleBody = StrictObject({ name: ApprovalRule.properties.name, condition: ApprovalRule.properties.condition, enabled: Type.Optional(Type.Boolean()) }, { title: 'CreateApprovalRule' });
+export type CreateApprovalRuleBody = Static<typeof CreateApprovalRuleBody>;
+
+export const OrderIdParams = StrictObject({ id: Id('order') });
+export const OrderItemParams = StrictObject({ id: Id('order'), itemId: Type.String({ pattern: '^item_[0-9]{1,4}$' }) });
+export const RuleIdParams = StrictObject({ id: Id('approvalRule') });
+export const ListOrdersQuery = StrictObject({
+  ...PageQuery,
+  status: Type.Optional(Status),
+  tenantId: Type.Optional(Id('tenant', 'Staff only: one tenant’s orders')),
+});
+export type ListOrdersQuery = Static<typeof ListOrdersQuery>;
+export const OrderPage = Page(Order, 'OrderPage');

@@ -1,0 +1,492 @@
+// Use cases of orders. A tenant fills a cart (a draft order), then submits it: in one transaction the
+// order is checked against the catalog (published version, configuration schema, availability,
+// prerequisites), the tenant's quotas and the products' stock, priced, and moved along its status
+// machine, with each transition audited, kept in the timeline and published as an event. Operators
+// approve or reject orders that rules hold back; the provisioning side reports fulfilment or failure.
+//
+// Payment seam: until the payments module lands, every order has "invoice later" terms, so
+// awaiting_payment is satisfied at once and the order moves on to provisioning in the same
+// transaction. Payments will hold it in awaiting_payment instead.
+import type { Kernel } from '../../kernel/kernel.js';
+import { inTransaction, type Tx, type TxContext } from '../../kernel/db/database.js';
+import { newId, isId } from '../../kernel/ids.js';
+import { decodeCursor, encodeCursor, type Page } from '../../kernel/http/cursor.js';
+import { authorize, isPlatformStaff, resourceName, PLATFORM, type Action } from '../../kernel/authz/authorize.js';
+import { actorOf, type RequestContext } from '../../kernel/context.js';
+import { ConflictError, InvalidTransitionError, NotFoundError, QuotaExceededError, UnprocessableError, ValidationError, type FieldError } from '../../kernel/errors.js';
+import { Exact, isCurrency, toMinorUnits } from '../../kernel/money.js';
+import { publish } from '../../kernel/outbox.js';
+import type { CatalogService, Coupon, Product, ProductVersion } from '../catalog/index.js';
+import { couponProblem, quote, validateConfiguration } from '../catalog/index.js';
+import { OrderRepository, type OrderDocument, type StoredOrder } from './repository.js';
+import type { AddItemBody, ApprovalRule, CreateApprovalRuleBody, CreateOrderBody, ListOrdersQuery, Order, OrderItem, OrderStatus } from './schemas.js';
+
+/** What orders need of tenants. */
+export interface TenantOrdering {
+  orderingProfileOf(tenantId: string): Promise<{ status: string; tier: string; quotas: { maxUsers: number; maxStorage: number; maxAPICallsPerMonth: number; maxComputeHours: number; customLimits: Record<string, number> } } | null>;
+}
+
+const isOrderId = (value: unknown): value is string => typeof value === 'string' && isId('order', value);
+const CANCELLABLE: readonly OrderStatus[] = ['draft', 'submitted', 'pending_approval', 'awaiting_payment'];
+const MAX_ITEMS = 50;
+
+type Quotas = NonNullable<Awaited<ReturnType<TenantOrdering['orderingProfileOf']>>>['quotas'];
+
+/** The limit of a quota named as in a version's quotaConsumption; a custom limit the tenant was never granted is 0. */
+function limitOf(quotas: Quotas, quota: string): number {
+  if (quota.startsWith('custom.')) return quotas.customLimits[quota.slice('custom.'.length)] ?? 0;
+  return (quotas as unknown as Record<string, number>)[quota] ?? 0;
+}
+
+/** The provisioning request the version's binding makes of an item. */
+function provisioningRequest(version: ProductVersion, configuration: Record<string, unknown>, quantity: number): OrderItem['provisioning'] {
+  const binding = version.content.provisioning;
+  if (!binding) return null;
+  const parameters: Record<string, unknown> = {};
+  for (const [name, source] of Object.entries(binding.parameters)) {
+    if ('quantity' in source) parameters[name] = quantity;
+    else if ('value' in source) parameters[name] = source.value;
+    else {
+      let value: unknown = configuration;
+      for (const segment of source.configuration.split('/').slice(1)) value = (value as Record<string, unknown> | undefined)?.[segment.replace(/~1/g, '/').replace(/~0/g, '~')];
+      if (value !== undefined) parameters[name] = value;
+    }
+  }
+  return { capability: binding.capability, parameters };
+}
+
+export class OrderService {
+  readonly #repository = new OrderRepository();
+
+  constructor(
+    private readonly kernel: Kernel,
+    private readonly catalog: CatalogService,
+    private readonly tenants: TenantOrdering,
+  ) {}
+
+  #tx(context: RequestContext, tenantId: string | null): TxContext {
+    const actorId = context.principal?.userId ?? 'system';
+    if (isPlatformStaff(context)) return { scope: { kind: 'platform' }, actorId };
+    return { scope: tenantId ? { kind: 'tenant', tenantId } : { kind: 'none' }, actorId };
+  }
+
+  /** The tenant a customer acts in (their active one); staff name it through the order. */
+  #ownTenant(context: RequestContext): string {
+    const tenantId = context.principal?.tenantId;
+    if (!tenantId) throw new ConflictError('Choose a tenant to work in first (POST /api/v1/auth/switch-tenant).');
+    return tenantId;
+  }
+
+  // ---- the cart ----
+
+  async create(input: CreateOrderBody, context: RequestContext): Promise<Order> {
+    const tenantId = this.#ownTenant(context);
+    authorize(context, 'orders:order.create', resourceName(tenantId, 'order', '*'));
+    if (!isCurrency(input.currency)) throw new UnprocessableError(`${input.currency} is not an ISO 4217 currency.`, [{ pointer: '/currency', message: 'is not a known currency' }]);
+    const now = this.kernel.clock.now();
+    return inTransaction(this.kernel.db, this.#tx(context, tenantId), async (tx) => {
+      if (input.couponCode) await this.catalog.couponFor(tx, input.couponCode);
+      const stored = await this.#repository.insert(tx, {
+        id: newId('order'),
+        tenantId,
+        currency: input.currency,
+        createdBy: context.principal?.userId ?? null,
+        at: now,
+        document: { couponCode: input.couponCode ?? null, items: [], nextItem: 1, totalMinor: '0', dueNowMinor: '0', approval: null, failureReason: null, reserved: { quotas: {}, capacity: {} } },
+      });
+      await this.#repository.appendTimeline(tx, { orderId: stored.id, tenantId, status: 'draft', actorId: context.principal?.userId ?? null, reason: null, at: now });
+      await this.#audit(tx, context, 'order.created', stored, undefined);
+      return this.#view(tx, stored);
+    });
+  }
+
+  /** Adds an item to a draft, checked and priced now so the cart shows real totals. */
+  async addItem(orderId: string, input: AddItemBody, context: RequestContext): Promise<Order> {
+    return this.#changeDraft(orderId, 'orders:order.update', context, async (tx, order) => {
+      if (order.document.items.length >= MAX_ITEMS) throw new UnprocessableError(`An order holds at most ${MAX_ITEMS} items.`, [{ pointer: '/items', message: 'is full' }]);
+      const viewer = await this.catalog.viewerOf(order.tenantId);
+      const { product, version } = await this.catalog.orderableVersion(tx, input.productId, input.version, viewer);
+      const configuration = this.#checkConfiguration(product, version, input.configuration ?? {}, '/configuration');
+      const coupon = order.document.couponCode ? await this.catalog.couponFor(tx, order.document.couponCode) : null;
+      const item: OrderItem = {
+        id: `item_${order.document.nextItem}`,
+        productId: product.id,
+        productName: product.name,
+        version: version.version,
+        pricePlan: input.pricePlan,
+        quantity: input.quantity,
+        configuration,
+        price: null,
+        provisioning: null,
+      };
+      item.price = this.#price(item, version, order.currency, coupon, '');
+      const items = [...order.document.items, item];
+      return { ...order.document, items, nextItem: order.document.nextItem + 1, ...totals(items) };
+    });
+  }
+
+  async removeItem(orderId: string, itemId: string, context: RequestContext): Promise<Order> {
+    return this.#changeDraft(orderId, 'orders:order.update', context, async (_tx, order) => {
+      const items = order.document.items.filter((item) => item.id !== itemId);
+      if (items.length === order.document.items.length) throw new NotFoundError('Order item', itemId);
+      return { ...order.document, items, ...totals(items) };
+    });
+  }
+
+  async #changeDraft(orderId: string, action: Action, context: RequestContext, change: (tx: Tx, order: StoredOrder) => Promise<OrderDocument>): Promise<Order> {
+    const tenantId = this.#ownTenant(context);
+    authorize(context, action, resourceName(tenantId, 'order', orderId));
+    return inTransaction(this.kernel.db, this.#tx(context, tenantId), async (tx) => {
+      const order = await this.#load(tx, orderId, true);
+      if (order.status !== 'draft') throw new InvalidTransitionError('order', order.status, 'changed (only a draft can be)');
+      const saved = await this.#repository.save(tx, orderId, { document: await change(tx, order) }, this.kernel.clock.now());
+      return this.#view(tx, saved);
+    });
+  }
+
+  // ---- submit ----
+
+  /**
+   * Submits a draft: validates every item, takes quotas and stock, prices it and moves it on. All
+   * problems with the items are reported together (422); quota and stock refusals are 409. Nothing
+   * is written unless everything passes.
+   */
+  async submit(orderId: string, context: RequestContext): Promise<Order> {
+    const tenantId = this.#ownTenant(context);
+    authorize(context, 'orders:order.submit', resourceName(tenantId, 'order', orderId));
+    const profile = await this.tenants.orderingProfileOf(tenantId);
+    if (!profile) throw new NotFoundError('Tenant', tenantId);
+    if (profile.status !== 'active') throw new ConflictError(`The tenant is ${profile.status}; only an active tenant can order.`, { tenantStatus: profile.status });
+    const viewer = { tenantId, tier: profile.tier };
+    const now = this.kernel.clock.now();
+
+    return inTransaction(this.kernel.db, this.#tx(context, tenantId), async (tx) => {
+      const order = await this.#load(tx, orderId, true);
+      if (order.status !== 'draft') throw new InvalidTransitionError('order', order.status, 'submitted');
+      if (order.document.items.length === 0) throw new UnprocessableError('The order has no items.', [{ pointer: '/items', message: 'must not be empty' }]);
+
+      // 1. Every item against the catalog: all problems at once.
+      const problems: FieldError[] = [];
+      const checked: { item: OrderItem; product: Product; version: ProductVersion }[] = [];
+      const inThisOrder = new Set<string>();
+      for (const [index, item] of order.document.items.entries()) {
+        const at = `/items/${index}`;
+        const { product, version } = await this.catalog.orderableVersion(tx, item.productId, item.version, viewer);
+        const { availability } = version.content;
+        if (availability.tenantTiers.length > 0 && !availability.tenantTiers.includes(profile.tier)) {
+          problems.push({ pointer: at, message: `${product.name} is not offered to the ${profile.tier} tier` });
+        }
+        if (item.quantity < availability.minQuantity || (availability.maxQuantity !== null && item.quantity > availability.maxQuantity)) {
+          problems.push({ pointer: `${at}/quantity`, message: `must be between ${availability.minQuantity} and ${availability.maxQuantity ?? 'any number'}` });
+        }
+        const configured = validateConfiguration(`${product.id}@${version.version}:${version.status}`, version.content.configurationSchema, item.configuration);
+        if (!configured.ok) problems.push(...configured.errors.map((e) => ({ pointer: `${at}/configuration${e.pointer === '/' ? '' : e.pointer}`, message: e.message })));
+        const region = configured.ok ? configured.value.region : undefined;
+        if (typeof region === 'string' && availability.regions.length > 0 && !availability.regions.includes(region)) {
+          problems.push({ pointer: `${at}/configuration/region`, message: `${product.name} is not delivered in ${region} (regions: ${availability.regions.join(', ')})` });
+        }
+        for (const prerequisite of availability.prerequisites) {
+          if (!inThisOrder.has(prerequisite) && !(await this.#repository.hasActiveItem(tx, tenantId, prerequisite))) {
+            problems.push({ pointer: at, message: `${product.name} requires an active ${prerequisite} first` });
+          }
+        }
+        inThisOrder.add(product.id);
+        checked.push({ item: { ...item, configuration: configured.ok ? configured.value : item.configuration }, product, version });
+      }
+      if (problems.length > 0) throw new UnprocessableError(`The order cannot be submitted: ${problems.length} problem(s).`, problems);
+
+      // 2. Price every item (the same function as previews), with the order's coupon.
+      const coupon = order.document.couponCode ? await this.catalog.couponFor(tx, order.document.couponCode) : null;
+      const items = checked.map(({ item, version }, index) => ({
+        ...item,
+        price: this.#price(item, version, order.currency, coupon, `/items/${index}`),
+        provisioning: provisioningRequest(version, item.configuration, item.quantity),
+      }));
+      if (coupon) await this.catalog.redeemCoupon(tx, coupon);
+
+      // 3. Quotas: lock the tenant's reservation rows, then check and take.
+      const requested: Record<string, number> = {};
+      for (const { item, version } of checked) {
+        for (const [quota, perUnit] of Object.entries(version.content.quotaConsumption ?? {})) requested[quota] = (requested[quota] ?? 0) + perUnit * item.quantity;
+      }
+      const current = await this.#repository.lockReservations(tx, tenantId, Object.keys(requested));
+      for (const [quota, amount] of Object.entries(requested)) {
+        const limit = limitOf(profile.quotas, quota);
+        const used = current.get(quota) ?? 0;
+        if (used + amount > limit) {
+          throw new QuotaExceededError(`The order needs ${amount} of ${quota}; the tenant has ${Math.max(limit - used, 0)} left of ${limit}.`, { quota, limit, current: used, requested: amount });
+        }
+      }
+      await this.#repository.addReservations(tx, tenantId, requested, 1);
+
+      // 4. Stock.
+      const capacity: Record<string, number> = {};
+      for (const { item } of checked) capacity[item.productId] = (capacity[item.productId] ?? 0) + item.quantity;
+      for (const [productId, quantity] of Object.entries(capacity)) await this.catalog.takeCapacity(tx, checked.find((c) => c.product.id === productId)!.product, quantity);
+
+      // 5. Approval, then move along the machine.
+      const reasons = await this.#approvalReasons(tx, order.currency, checked.map(({ item, version }) => ({ item, version })), items);
+      const document: OrderDocument = { ...order.document, items, ...totals(items), reserved: { quotas: requested, capacity }, approval: reasons.length > 0 ? { required: reasons, decision: null, decidedBy: null, reason: null } : null };
+      let stored = await this.#transition(tx, context, order, 'submitted', null, { document, submittedAt: now });
+      if (reasons.length > 0) {
+        stored = await this.#transition(tx, context, stored, 'pending_approval', `Needs approval: ${reasons.join('; ')}`);
+      } else {
+        stored = await this.#toProvisioning(tx, context, stored);
+      }
+      return this.#view(tx, stored);
+    });
+  }
+
+  #checkConfiguration(product: Product, version: ProductVersion, configuration: Record<string, unknown>, pointer: string): Record<string, unknown> {
+    const result = validateConfiguration(`${product.id}@${version.version}:${version.status}`, version.content.configurationSchema, configuration);
+    if (!result.ok) throw new UnprocessableError(`The configuration does not match the schema of ${product.name} version ${version.version}.`, result.errors.map((e) => ({ pointer: `${pointer}${e.pointer === '/' ? '' : e.pointer}`, message: e.message })));
+    return result.value;
+  }
+
+  #price(item: OrderItem, version: ProductVersion, currency: string, coupon: Coupon | null, pointer: string) {
+    // A coupon limited to other products simply does not apply to this item; any other problem is the customer's to fix.
+    const applies = coupon !== null && couponProblem(coupon, item.productId, currency, this.kernel.clock.now()) !== 'does not apply to this product';
+    try {
+      return quote({ productId: item.productId, version: version.version, content: version.content, pricePlan: item.pricePlan, currency, quantity: item.quantity, coupon: applies ? coupon : null, now: this.kernel.clock.now() });
+    } catch (error) {
+      if (error instanceof ValidationError) throw new UnprocessableError(error.message, error.fieldErrors.map((e) => ({ ...e, pointer: `${pointer}${e.pointer}` })));
+      throw error;
+    }
+  }
+
+  async #approvalReasons(tx: Tx, currency: string, items: { item: OrderItem; version: ProductVersion }[], priced: OrderItem[]): Promise<string[]> {
+    const reasons: string[] = [];
+    for (const { item, version } of items) if (version.content.requiresApproval) reasons.push(`${item.productName} requires approval`);
+    const total = priced.reduce((sum, item) => sum + BigInt(item.price?.totalMinor ?? '0'), 0n);
+    for (const rule of await this.#repository.rules(tx, { enabledOnly: true })) {
+      const condition = rule.condition;
+      const matches =
+        condition.type === 'total_above'
+          ? condition.currency === currency && total > toMinorUnits(new Exact(condition.amount), currency)
+          : condition.type === 'products'
+            ? items.some(({ item }) => condition.productIds.includes(item.productId))
+            : items.some(({ item }) => item.quantity > condition.quantity);
+      if (matches) reasons.push(rule.name);
+    }
+    return reasons;
+  }
+
+  /** awaiting_payment, satisfied at once by invoice-later terms, then provisioning requested. */
+  async #toProvisioning(tx: Tx, context: RequestContext, order: StoredOrder): Promise<StoredOrder> {
+    const awaiting = await this.#transition(tx, context, order, 'awaiting_payment', 'Payment terms: invoice later');
+    return this.#transition(tx, context, awaiting, 'provisioning', null);
+  }
+
+  // ---- operators and the provisioning side ----
+
+  async approve(orderId: string, reason: string | undefined, context: RequestContext): Promise<Order> {
+    authorize(context, 'orders:order.approve', resourceName(PLATFORM, 'order', orderId));
+    return inTransaction(this.kernel.db, this.#tx(context, null), async (tx) => {
+      const order = await this.#load(tx, orderId, true);
+      if (order.status !== 'pending_approval') throw new InvalidTransitionError('order', order.status, 'approved');
+      const document: OrderDocument = { ...order.document, approval: { required: order.document.approval?.required ?? [], decision: 'approved', decidedBy: context.principal?.userId ?? null, reason: reason ?? null } };
+      const approved = await this.#transition(tx, context, order, 'awaiting_payment', reason ?? 'Approved', { document }, 'order.approved');
+      return this.#view(tx, await this.#transition(tx, context, approved, 'provisioning', null));
+    });
+  }
+
+  async reject(orderId: string, reason: string, context: RequestContext): Promise<Order> {
+    authorize(context, 'orders:order.reject', resourceName(PLATFORM, 'order', orderId));
+    return inTransaction(this.kernel.db, this.#tx(context, null), async (tx) => {
+      const order = await this.#load(tx, orderId, true);
+      if (order.status !== 'pending_approval') throw new InvalidTransitionError('order', order.status, 'rejected');
+      const document: OrderDocument = { ...order.document, approval: { required: order.document.approval?.required ?? [], decision: 'rejected', decidedBy: context.principal?.userId ?? null, reason } };
+      return this.#view(tx, await this.#release(tx, context, order, document, 'cancelled', `Rejected: ${reason}`));
+    });
+  }
+
+  async cancel(orderId: string, reason: string | undefined, context: RequestContext): Promise<Order> {
+    const staff = isPlatformStaff(context);
+    const tenantId = staff ? null : this.#ownTenant(context);
+    authorize(context, 'orders:order.cancel', resourceName(tenantId ?? PLATFORM, 'order', orderId));
+    return inTransaction(this.kernel.db, this.#tx(context, tenantId), async (tx) => {
+      const order = await this.#load(tx, orderId, true);
+      if (!CANCELLABLE.includes(order.status)) throw new InvalidTransitionError('order', order.status, 'cancelled (provisioning has started)');
+      return this.#view(tx, await this.#release(tx, context, order, order.document, 'cancelled', reason ?? 'Cancelled'));
+    });
+  }
+
+  /** The provisioning side reports the order delivered. */
+  async fulfil(orderId: string, context: RequestContext): Promise<Order> {
+    authorize(context, 'orders:order.fulfil', resourceName(PLATFORM, 'order', orderId));
+    return inTransaction(this.kernel.db, this.#tx(context, null), async (tx) => {
+      const order = await this.#load(tx, orderId, true);
+      if (order.status !== 'provisioning') throw new InvalidTransitionError('order', order.status, 'fulfilled');
+      return this.#view(tx, await this.#transition(tx, context, order, 'fulfilled', null));
+    });
+  }
+
+  /** The provisioning side reports it could not deliver: the reason is kept, quotas and stock are released. */
+  async fail(orderId: string, reason: string, context: RequestContext): Promise<Order> {
+    authorize(context, 'orders:order.fail', resourceName(PLATFORM, 'order', orderId));
+    return inTransaction(this.kernel.db, this.#tx(context, null), async (tx) => {
+      const order = await this.#load(tx, orderId, true);
+      if (order.status !== 'provisioning') throw new InvalidTransitionError('order', order.status, 'failed');
+      return this.#view(tx, await this.#release(tx, context, order, { ...order.document, failureReason: reason }, 'failed', reason));
+    });
+  }
+
+  /** Ends a live order: gives back what it reserved (if it was submitted) and records the final status. */
+  async #release(tx: Tx, context: RequestContext, order: StoredOrder, document: OrderDocument, status: 'cancelled' | 'failed', reason: string): Promise<StoredOrder> {
+    if (order.status !== 'draft') {
+      await this.#repository.lockReservations(tx, order.tenantId, Object.keys(document.reserved.quotas));
+      await this.#repository.addReservations(tx, order.tenantId, document.reserved.quotas, -1);
+      for (const [productId, quantity] of Object.entries(document.reserved.capacity)) await this.catalog.returnCapacity(tx, productId, quantity);
+    }
+    return this.#transition(tx, context, order, status, reason, { document: { ...document, reserved: { quotas: {}, capacity: {} } } });
+  }
+
+  // ---- reads ----
+
+  async get(orderId: string, context: RequestContext): Promise<Order> {
+    const staff = isPlatformStaff(context);
+    const tenantId = staff ? null : this.#ownTenant(context);
+    authorize(context, 'orders:order.read', resourceName(tenantId ?? PLATFORM, 'order', orderId));
+    return inTransaction(this.kernel.db, this.#tx(context, tenantId), async (tx) => this.#view(tx, await this.#load(tx, orderId)));
+  }
+
+  async list(query: ListOrdersQuery, context: RequestContext): Promise<Page<Order>> {
+    const staff = isPlatformStaff(context);
+    const tenantId = staff ? (query.tenantId ?? null) : this.#ownTenant(context);
+    authorize(context, 'orders:order.list', resourceName(staff ? PLATFORM : tenantId!, 'order', '*'));
+    const limit = query.limit ?? 25;
+    const beforeId = decodeCursor(query.cursor, isOrderId);
+    return inTransaction(this.kernel.db, this.#tx(context, tenantId), async (tx) => {
+      const rows = await this.#repository.list(tx, { tenantId: tenantId ?? undefined, status: query.status, beforeId, limit: limit + 1 });
+      const page = rows.slice(0, limit);
+      const timelines = await this.#repository.timelines(tx, page.map((row) => row.id));
+      const last = page[page.length - 1];
+      return { data: page.map((row) => toOrder(row, timelines.get(row.id) ?? [])), nextCursor: rows.length > limit && last ? encodeCursor(last.id) : null };
+    });
+  }
+
+  /** What the tenant's live orders hold of each quota. */
+  async reservations(tenantId: string, context: RequestContext): Promise<Record<string, number>> {
+    authorize(context, 'orders:quota-usage.read', resourceName(tenantId, 'tenant', tenantId));
+    return inTransaction(this.kernel.db, this.#tx(context, tenantId), (tx) => this.#repository.reservations(tx, tenantId));
+  }
+
+  // ---- approval rules ----
+
+  async createRule(input: CreateApprovalRuleBody, context: RequestContext): Promise<ApprovalRule> {
+    authorize(context, 'orders:approval-rule.create', resourceName(PLATFORM, 'approval-rule', '*'));
+    if (input.condition.type === 'total_above' && !isCurrency(input.condition.currency)) {
+      throw new UnprocessableError(`${input.condition.currency} is not an ISO 4217 currency.`, [{ pointer: '/condition/currency', message: 'is not a known currency' }]);
+    }
+    return inTransaction(this.kernel.db, this.#tx(context, null), async (tx) => {
+      const rule = await this.#repository.insertRule(tx, { id: newId('approvalRule'), name: input.name.trim(), condition: input.condition, enabled: input.enabled ?? true, at: this.kernel.clock.now() });
+      await this.kernel.audit.record(tx, { actor: actorOf(context), action: 'approval_rule.created', target: { type: 'approval-rule', id: rule.id }, after: rule, requestId: context.requestId, sourceIp: context.sourceIp });
+      return rule;
+    });
+  }
+
+  async listRules(context: RequestContext): Promise<ApprovalRule[]> {
+    authorize(context, 'orders:approval-rule.list', resourceName(PLATFORM, 'approval-rule', '*'));
+    return inTransaction(this.kernel.db, this.#tx(context, null), (tx) => this.#repository.rules(tx, { enabledOnly: false }));
+  }
+
+  async deleteRule(ruleId: string, context: RequestContext): Promise<void> {
+    authorize(context, 'orders:approval-rule.delete', resourceName(PLATFORM, 'approval-rule', ruleId));
+    await inTransaction(this.kernel.db, this.#tx(context, null), async (tx) => {
+      const deleted = await this.#repository.deleteRule(tx, ruleId);
+      if (!deleted) throw new NotFoundError('Approval rule', ruleId);
+      await this.kernel.audit.record(tx, { actor: actorOf(context), action: 'approval_rule.deleted', target: { type: 'approval-rule', id: ruleId }, before: deleted, requestId: context.requestId, sourceIp: context.sourceIp });
+    });
+  }
+
+  // ---- plumbing ----
+
+  async #load(tx: Tx, orderId: string, forUpdate = false): Promise<StoredOrder> {
+    const order = await this.#repository.find(tx, orderId, { forUpdate });
+    if (!order) throw new NotFoundError('Order', orderId);
+    return order;
+  }
+
+  async #view(tx: Tx, order: StoredOrder): Promise<Order> {
+    return toOrder(order, (await this.#repository.timelines(tx, [order.id])).get(order.id) ?? []);
+  }
+
+  /**
+   * One step along the status machine: the row (whose trigger re-checks the edge), the timeline, an
+   * audit entry on the tenant's chain and the event, all in the caller's transaction.
+   */
+  async #transition(tx: Tx, context: RequestContext, order: StoredOrder, status: OrderStatus, reason: string | null, changes: { document?: OrderDocument; submittedAt?: Date } = {}, eventType = EVENT_OF[status]): Promise<StoredOrder> {
+    const now = this.kernel.clock.now();
+    const saved = await this.#repository.save(tx, order.id, { status, ...changes }, now);
+    await this.#repository.appendTimeline(tx, { orderId: order.id, tenantId: order.tenantId, status, actorId: context.principal?.userId ?? null, reason, at: now });
+    await this.#audit(tx, context, eventType, saved, order, reason);
+    await publish(tx, this.kernel.clock, {
+      type: eventType,
+      tenantId: order.tenantId,
+      payload: {
+        orderId: order.id,
+        status,
+        ...(reason ? { reason } : {}),
+        ...(status === 'provisioning' ? { items: saved.document.items.map((item) => ({ itemId: item.id, productId: item.productId, version: item.version, quantity: item.quantity, provisioning: item.provisioning })) } : {}),
+      },
+      actorId: context.principal?.userId,
+      requestId: context.requestId,
+    });
+    return saved;
+  }
+
+  async #audit(tx: Tx, context: RequestContext, action: string, after: StoredOrder, before: StoredOrder | undefined, reason?: string | null): Promise<void> {
+    await this.kernel.audit.record(tx, {
+      tenantId: after.tenantId,
+      actor: actorOf(context),
+      action,
+      target: { type: 'order', id: after.id },
+      before: before ? { status: before.status } : undefined,
+      after: { status: after.status, totalMinor: after.document.totalMinor, currency: after.currency, ...(reason ? { reason } : {}) },
+      requestId: context.requestId,
+      sourceIp: context.sourceIp,
+    });
+  }
+}
+
+const EVENT_OF: Record<OrderStatus, string> = {
+  draft: 'order.created',
+  submitted: 'order.submitted',
+  pending_approval: 'order.approval_requested',
+  awaiting_payment: 'order.awaiting_payment',
+  provisioning: 'order.provisioning_requested',
+  fulfilled: 'order.fulfilled',
+  failed: 'order.failed',
+  cancelled: 'order.cancelled',
+};
+
+function totals(items: OrderItem[]): { totalMinor: string; dueNowMinor: string } {
+  let total = 0n;
+  let dueNow = 0n;
+  for (const item of items) {
+    total += BigInt(item.price?.totalMinor ?? '0');
+    dueNow += BigInt(item.price?.dueNowMinor ?? '0');
+  }
+  return { totalMinor: total.toString(), dueNowMinor: dueNow.toString() };
+}
+
+function toOrder(order: StoredOrder, timeline: Order['timeline']): Order {
+  return {
+    id: order.id,
+    tenantId: order.tenantId,
+    status: order.status,
+    currency: order.currency,
+    couponCode: order.document.couponCode,
+    items: order.document.items,
+    totalMinor: order.document.totalMinor,
+    dueNowMinor: order.document.dueNowMinor,
+    paymentTerms: 'invoice_later',
+    approval: order.document.approval,
+    failureReason: order.document.failureReason,
+    createdBy: order.createdBy,
+    createdAt: order.createdAt.toISOString(),
+    updatedAt: order.updatedAt.toISOString(),
+    submittedAt: order.submittedAt?.toISOString() ?? null,
+    timeline,
+  };
+}

@@ -1,0 +1,268 @@
+// Orders over HTTP: the cart, submit (validation, quotas, stock, pricing, approval) in one
+// transaction, the status machine with its timeline, audit entries and events, operators' approval,
+// and the provisioning side's fulfil/fail. Refusals are problem documents and write nothing; two
+// concurrent submissions that together exceed a quota cannot both succeed.
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestPlatform, problemOf, type TestPlatform, type SignedInHeaders } from '../support/platform.js';
+import { systemContext } from '../../src/kernel/context.js';
+
+let t: TestPlatform;
+let owner: pg.Client;
+let staff: SignedInHeaders;
+let buyer: SignedInHeaders;
+let reader: SignedInHeaders;
+let tenantId: string;
+const PASSWORD = 'orders test passphrase';
+let keyCounter = 0;
+
+async function call(method: string, url: string, headers: Record<string, string>, payload?: unknown, extra: Record<string, string> = {}) {
+  return t.platform.app.inject({ method: method as 'GET', url, headers: { ...headers, ...extra }, ...(payload === undefined ? {} : { payload: payload as object }) });
+}
+const submit = (orderId: string, headers: Record<string, string> = buyer, key = `submit-${++keyCounter}`) => call('POST', `/api/v1/orders/${orderId}/submit`, headers, undefined, { 'idempotency-key': key });
+
+const plan = (prices: Record<string, unknown> = { EUR: { model: 'per_unit', unitAmount: '10.00' } }) => ({ code: 'monthly', name: 'Monthly', interval: 'month', trialDays: 0, taxCategory: 'saas', setupFee: {}, prices, usage: [] });
+
+async function product(code: string, content: Record<string, unknown> = {}, fields: Record<string, unknown> = {}): Promise<string> {
+  const created = await call('POST', '/api/v1/products', staff, { code, kind: 'compute', name: `Product ${code}`, category: 'orders-test', ...fields });
+  expect(created.statusCode, created.body).toBe(201);
+  const id = created.json().id as string;
+  const body = {
+    configurationSchema: { type: 'object', properties: { region: { type: 'string', enum: ['eu-west', 'us-east'], default: 'eu-west' }, disk: { type: 'integer', minimum: 10, default: 20 } }, additionalProperties: false },
+    provisioning: { capability: 'compute.server', parameters: { region: { configuration: '/region' }, diskGb: { configuration: '/disk' }, count: { quantity: true } } },
+    pricePlans: [plan()],
+    ...content,
+  };
+  const patched = await call('PATCH', `/api/v1/products/${id}/versions/1`, staff, body);
+  expect(patched.statusCode, patched.body).toBe(200);
+  const published = await call('POST', `/api/v1/products/${id}/versions/1/publish`, staff);
+  expect(published.statusCode, published.body).toBe(200);
+  return id;
+}
+
+async function cart(items: Record<string, unknown>[], body: Record<string, unknown> = { currency: 'EUR' }, headers: Record<string, string> = buyer): Promise<string> {
+  const created = await call('POST', '/api/v1/orders', headers, body);
+  expect(created.statusCode, created.body).toBe(201);
+  const id = created.json().id as string;
+  for (const item of items) {
+    const added = await call('POST', `/api/v1/orders/${id}/items`, headers, { pricePlan: 'monthly', quantity: 1, ...item });
+    expect(added.statusCode, added.body).toBe(201);
+  }
+  return id;
+}
+
+const outboxTypes = async (orderId: string) => (await owner.query<{ type: string }>(`select type from kernel.outbox where payload ->> 'orderId' = $1 order by id`, [orderId])).rows.map((row) => row.type);
+const auditActions = async (orderId: string) => (await owner.query<{ action: string }>(`select action from kernel.audit_entries where target_id = $1 order by seq`, [orderId])).rows.map((row) => row.action);
+const orderRow = async (orderId: string) => (await owner.query(`select status, document from orders.orders where order_id = $1`, [orderId])).rows[0] as { status: string; document: { items: unknown[] } };
+const reservations = async () => (await call('GET', `/api/v1/tenants/${tenantId}/quota-usage`, staff)).json() as Record<string, number>;
+
+async function setQuotas(quotas: Record<string, unknown>) {
+  const current = (await call('GET', `/api/v1/tenants/${tenantId}`, staff)).json().quotas;
+  const response = await call('PUT', `/api/v1/tenants/${tenantId}/quotas`, staff, { ...current, ...quotas });
+  expect(response.statusCode, response.body).toBe(200);
+}
+
+beforeAll(async () => {
+  t = await startTestPlatform();
+  owner = new pg.Client({ connectionString: t.database.ownerUrl });
+  await owner.connect();
+  staff = await t.signIn();
+  const tenant = await call('POST', '/api/v1/tenants', staff, { organizationName: 'Orderly', domain: 'orderly.example.com', adminEmail: 'ops@orderly.example.com' });
+  tenantId = tenant.json().id;
+  for (const [email, role] of [['buyer@orderly.example.com', 'owner'], ['reader@orderly.example.com', 'read-only']] as const) {
+    await t.platform.identity.service.createUser({ email, password: PASSWORD }, systemContext('test'));
+    expect((await call('POST', `/api/v1/tenants/${tenantId}/members`, staff, { email, role })).statusCode).toBe(201);
+  }
+  buyer = await t.signIn('buyer@orderly.example.com', PASSWORD);
+  reader = await t.signIn('reader@orderly.example.com', PASSWORD);
+});
+afterAll(async () => {
+  await owner?.end();
+  await t?.close();
+});
+
+describe('the order lifecycle', () => {
+  it('submits a cart into provisioning in one step, pins the version, maps the provisioning request, and records each transition', async () => {
+    const productId = await product('life-server');
+    const orderId = await cart([{ productId, quantity: 3, configuration: { region: 'us-east' } }]);
+    const draft = (await call('GET', `/api/v1/orders/${orderId}`, buyer)).json();
+    expect(draft).toMatchObject({ status: 'draft', totalMinor: '3000', items: [{ id: 'item_1', version: 1, configuration: { region: 'us-east', disk: 20 } }] });
+
+    const submitted = await submit(orderId);
+    expect(submitted.statusCode, submitted.body).toBe(200);
+    const order = submitted.json();
+    expect(order.status).toBe('provisioning');
+    expect(order.timeline.map((entry: { status: string }) => entry.status)).toEqual(['draft', 'submitted', 'awaiting_payment', 'provisioning']);
+    expect(order.items[0].provisioning).toEqual({ capability: 'compute.server', parameters: { region: 'us-east', diskGb: 20, count: 3 } });
+    expect(order.items[0].price).toMatchObject({ totalMinor: '3000', currency: 'EUR' });
+    expect(order.paymentTerms).toBe('invoice_later');
+    expect(await outboxTypes(orderId)).toEqual(['order.submitted', 'order.awaiting_payment', 'order.provisioning_requested']);
+    expect(await auditActions(orderId)).toEqual(['order.created', 'order.submitted', 'order.awaiting_payment', 'order.provisioning_requested']);
+
+    // A new version does not change what this order pinned.
+    await call('POST', `/api/v1/products/${productId}/versions`, staff, {});
+    await call('PATCH', `/api/v1/products/${productId}/versions/2`, staff, { pricePlans: [plan({ EUR: { model: 'per_unit', unitAmount: '99.00' } })] });
+    await call('POST', `/api/v1/products/${productId}/versions/2/publish`, staff);
+    await call('POST', `/api/v1/products/${productId}/versions/1/retire`, staff);
+    expect((await call('GET', `/api/v1/orders/${orderId}`, buyer)).json().items[0]).toMatchObject({ version: 1, price: { totalMinor: '3000' } });
+
+    const fulfilled = await call('POST', `/api/v1/orders/${orderId}/fulfil`, staff);
+    expect(fulfilled.json().status).toBe('fulfilled');
+    expect((await outboxTypes(orderId)).at(-1)).toBe('order.fulfilled');
+    // Customers cannot report fulfilment; final orders stay final.
+    expect((await call('POST', `/api/v1/orders/${orderId}/fulfil`, buyer)).statusCode).toBe(403);
+    expect((await call('POST', `/api/v1/orders/${orderId}/cancel`, buyer, {})).statusCode).toBe(409);
+  });
+
+  it('replays a retried submit with the same Idempotency-Key and refuses a second submit', async () => {
+    const productId = await product('idem-server');
+    const orderId = await cart([{ productId }]);
+    const first = await submit(orderId, buyer, 'same-key');
+    const again = await submit(orderId, buyer, 'same-key');
+    expect(again.statusCode).toBe(200);
+    expect(again.body).toBe(first.body);
+    expect(await outboxTypes(orderId)).toEqual(['order.submitted', 'order.awaiting_payment', 'order.provisioning_requested']);
+    const second = await submit(orderId, buyer, 'other-key');
+    expect(second.statusCode).toBe(409);
+    expect(problemOf(second).code).toBe('PLAT_INVALID_TRANSITION');
+    expect((await call('POST', `/api/v1/orders/${orderId}/submit`, buyer)).statusCode).toBe(400);
+  });
+
+  it('holds orders for approval (flagged product or operator rule); operators approve or reject, customers cannot', async () => {
+    const flagged = await product('approval-flagged', { requiresApproval: true });
+    const held = await cart([{ productId: flagged }]);
+    const submitted = (await submit(held)).json();
+    expect(submitted).toMatchObject({ status: 'pending_approval', approval: { required: ['Product approval-flagged requires approval'], decision: null } });
+    expect((await call('POST', `/api/v1/orders/${held}/approve`, buyer, {})).statusCode).toBe(403);
+    const approved = await call('POST', `/api/v1/orders/${held}/approve`, staff, { reason: 'Checked the customer' });
+    expect(approved.json()).toMatchObject({ status: 'provisioning', approval: { decision: 'approved', reason: 'Checked the customer' } });
+    expect(await outboxTypes(held)).toEqual(['order.submitted', 'order.approval_requested', 'order.approved', 'order.provisioning_requested']);
+
+    const plain = await product('approval-rule-target');
+    const rule = await call('POST', '/api/v1/approval-rules', staff, { name: 'Large orders', condition: { type: 'total_above', currency: 'EUR', amount: '100.00' } });
+    expect(rule.statusCode, rule.body).toBe(201);
+    const small = await cart([{ productId: plain, quantity: 10 }]);
+    expect((await submit(small)).json().status).toBe('provisioning'); // exactly 100.00 is not above
+    const large = await cart([{ productId: plain, quantity: 11 }]);
+    expect((await submit(large)).json()).toMatchObject({ status: 'pending_approval', approval: { required: ['Large orders'] } });
+    expect((await call('POST', `/api/v1/orders/${large}/reject`, staff, {})).statusCode).toBe(400); // a reason is required
+    const rejected = await call('POST', `/api/v1/orders/${large}/reject`, staff, { reason: 'Credit check failed' });
+    expect(rejected.json()).toMatchObject({ status: 'cancelled', approval: { decision: 'rejected', reason: 'Credit check failed' } });
+    expect(rejected.json().timeline.at(-1)).toMatchObject({ status: 'cancelled', reason: 'Rejected: Credit check failed' });
+    expect((await call('DELETE', `/api/v1/approval-rules/${rule.json().id}`, staff)).statusCode).toBe(204);
+  });
+
+  it('keeps the status machine in the database too', async () => {
+    const productId = await product('machine-server');
+    const orderId = await cart([{ productId }]);
+    await submit(orderId);
+    await expect(owner.query(`update orders.orders set status = 'draft' where order_id = $1`, [orderId])).rejects.toThrow(/cannot move from provisioning to draft/);
+    await expect(owner.query(`update orders.orders set status = 'fulfilled' where order_id = $1`, [orderId])).resolves.toBeDefined();
+    await expect(owner.query(`update orders.orders set document = '{}' where order_id = $1`, [orderId])).rejects.toThrow(/can no longer change/);
+  });
+});
+
+describe('refusals write nothing', () => {
+  it('lists each configuration error with its pointer (422) and leaves the cart as it was', async () => {
+    const productId = await product('bad-config');
+    const orderId = await cart([]);
+    const refused = await call('POST', `/api/v1/orders/${orderId}/items`, buyer, { productId, pricePlan: 'monthly', quantity: 1, configuration: { region: 'mars', disk: 5, colour: 'red' } });
+    expect(refused.statusCode).toBe(422);
+    expect(problemOf(refused).errors!.map((error) => error.pointer).sort()).toEqual(['/configuration/colour', '/configuration/disk', '/configuration/region']);
+    expect((await orderRow(orderId)).document.items).toEqual([]);
+  });
+
+  it('refuses an unsupported currency (422) at the cart and when adding an item', async () => {
+    const productId = await product('eur-only');
+    expect((await call('POST', '/api/v1/orders', buyer, { currency: 'XQZ' })).statusCode).toBe(422);
+    const orderId = await cart([], { currency: 'USD' });
+    const refused = await call('POST', `/api/v1/orders/${orderId}/items`, buyer, { productId, pricePlan: 'monthly', quantity: 1 });
+    expect(refused.statusCode).toBe(422);
+    expect(problemOf(refused).errors).toEqual([{ pointer: '/currency', message: 'is not offered by this plan (currencies: EUR)' }]);
+    expect((await orderRow(orderId)).document.items).toEqual([]);
+  });
+
+  it('refuses a retired or unpublished version (409), also when it was retired after it went into the cart', async () => {
+    const productId = await product('retiring');
+    const orderId = await cart([{ productId }]);
+    await call('POST', `/api/v1/products/${productId}/versions`, staff, {});
+    const unpublished = await call('POST', `/api/v1/orders/${orderId}/items`, buyer, { productId, version: 2, pricePlan: 'monthly', quantity: 1 });
+    expect(unpublished.statusCode).toBe(409);
+    expect(problemOf(unpublished).currentStatus).toBe('draft');
+    expect((await call('POST', `/api/v1/products/${productId}/versions/1/retire`, staff)).statusCode).toBe(200);
+    const refused = await submit(orderId);
+    expect(refused.statusCode).toBe(409);
+    expect(problemOf(refused).currentStatus).toBe('retired');
+    expect((await orderRow(orderId)).status).toBe('draft');
+    expect(await outboxTypes(orderId)).toEqual([]);
+  });
+
+  it('refuses an order beyond the tenant’s quota with 409 PLAT_QUOTA_EXCEEDED naming the limit and the current usage', async () => {
+    await setQuotas({ customLimits: { gpus: 4 } });
+    const productId = await product('gpu-box', { quotaConsumption: { 'custom.gpus': 2 } });
+    const first = await cart([{ productId, quantity: 1 }]);
+    expect((await submit(first)).statusCode).toBe(200);
+    const second = await cart([{ productId, quantity: 2 }]);
+    const refused = await submit(second);
+    expect(refused.statusCode).toBe(409);
+    expect(problemOf(refused)).toMatchObject({ code: 'PLAT_QUOTA_EXCEEDED', quota: 'custom.gpus', limit: 4, current: 2, requested: 4 });
+    expect((await orderRow(second)).status).toBe('draft');
+    expect((await reservations())['custom.gpus']).toBe(2);
+    // Cancelling is impossible once provisioning started; failing releases the reservation.
+    expect((await call('POST', `/api/v1/orders/${first}/fail`, staff, { reason: 'No GPU host available' })).json()).toMatchObject({ status: 'failed', failureReason: 'No GPU host available' });
+    expect((await reservations())['custom.gpus']).toBe(0);
+    expect((await submit(second)).statusCode).toBe(200);
+  });
+
+  it('refuses quantities outside the version’s limits and missing prerequisites, all problems at once', async () => {
+    const base = await product('base-platform');
+    const addon = await product('addon-backup', { availability: { regions: ['eu-west'], providers: [], tenantTiers: [], minQuantity: 1, maxQuantity: 2, prerequisites: [base] } }, { kind: 'addon' });
+    const orderId = await cart([{ productId: addon, quantity: 3, configuration: { region: 'us-east' } }]);
+    const refused = await submit(orderId);
+    expect(refused.statusCode).toBe(422);
+    expect(problemOf(refused).errors!.map((error) => error.pointer).sort()).toEqual(['/items/0', '/items/0/configuration/region', '/items/0/quantity']);
+    // Base and add-on in one order: the prerequisite is met by the order itself.
+    const together = await cart([{ productId: base }, { productId: addon }]);
+    expect((await submit(together)).json().status).toBe('provisioning');
+  });
+
+  it('lets only people allowed to order create carts, and only the tenant see its orders', async () => {
+    expect((await call('POST', '/api/v1/orders', reader, { currency: 'EUR' })).statusCode).toBe(403);
+    const productId = await product('visible-orders');
+    const orderId = await cart([{ productId }]);
+    expect((await call('GET', `/api/v1/orders/${orderId}`, reader)).statusCode).toBe(200);
+    expect((await call('GET', '/api/v1/orders?limit=100', reader)).json().data.some((order: { id: string }) => order.id === orderId)).toBe(true);
+    expect((await call('GET', `/api/v1/orders?tenantId=${tenantId}&status=draft&limit=100`, staff)).json().data.every((order: { status: string }) => order.status === 'draft')).toBe(true);
+  });
+});
+
+describe('concurrency', () => {
+  it('never lets two submissions that together exceed a quota both succeed', async () => {
+    await setQuotas({ maxStorage: 100 });
+    const productId = await product('volume-60', { quotaConsumption: { maxStorage: 60 } }, { kind: 'storage' });
+    const before = (await reservations()).maxStorage ?? 0;
+    expect(before).toBe(0);
+    const carts = await Promise.all([cart([{ productId }]), cart([{ productId }]), cart([{ productId }])]);
+    const results = await Promise.all(carts.map((id) => submit(id)));
+    const statuses = results.map((result) => result.statusCode).sort();
+    expect(statuses).toEqual([200, 409, 409]);
+    for (const result of results.filter((r) => r.statusCode === 409)) expect(problemOf(result).code).toBe('PLAT_QUOTA_EXCEEDED');
+    expect((await reservations()).maxStorage).toBe(60);
+  });
+
+  it('never sells more stock than the capacity', async () => {
+    const productId = await product('last-unit', {}, { capacity: 2 });
+    const carts = await Promise.all([cart([{ productId }]), cart([{ productId }]), cart([{ productId }]), cart([{ productId }])]);
+    const results = await Promise.all(carts.map((id) => submit(id)));
+    expect(results.filter((r) => r.statusCode === 200)).toHaveLength(2);
+    for (const result of results.filter((r) => r.statusCode !== 200)) expect(problemOf(result).code).toBe('PLAT_OUT_OF_STOCK');
+    expect((await call('GET', `/api/v1/products/${productId}`, staff)).json()).toMatchObject({ capacity: 2, capacityUsed: 2 });
+    // Cancelling a live order gives its unit back.
+    const scarce = await product('cancel-me', { requiresApproval: true }, { capacity: 1 });
+    const cancellable = await cart([{ productId: scarce }]);
+    expect((await submit(cancellable)).json().status).toBe('pending_approval');
+    expect((await call('GET', `/api/v1/products/${scarce}`, staff)).json().capacityUsed).toBe(1);
+    expect((await call('POST', `/api/v1/orders/${cancellable}/cancel`, buyer, { reason: 'Changed my mind' })).json().status).toBe('cancelled');
+    expect((await call('GET', `/api/v1/products/${scarce}`, staff)).json().capacityUsed).toBe(0);
+  });
+});
