@@ -89,6 +89,7 @@ describe('mandatory enrolment', () => {
     expect(problemOf(await inject('GET', `/api/v1/tenants/${tenantId}`, headers)).code).toBe('PLAT_MFA_REQUIRED');
     await enrol(headers);
     expect((await inject('GET', `/api/v1/tenants/${tenantId}`, headers)).statusCode).toBe(200);
+    expect((await inject('GET', '/api/v1/me', headers)).json().mfa).toEqual({ enabled: true, required: true, recoveryCodesLeft: 10 });
   });
 });
 
@@ -125,7 +126,10 @@ describe('the MFA step of sign-in', () => {
     const [first] = recoveryCodes;
     const one = await passwordSignIn('mia@example.com');
     expect((await inject('POST', '/api/v1/auth/mfa/verify', one.headers, { recoveryCode: first!.toUpperCase() })).statusCode).toBe(204);
-    expect((await inject('GET', '/api/v1/me', one.headers)).statusCode).toBe(200);
+    const me = await inject('GET', '/api/v1/me', one.headers);
+    expect(me.statusCode).toBe(200);
+    // The account page reads whether MFA is on, whether it may be turned off, and the codes left.
+    expect(me.json().mfa).toEqual({ enabled: true, required: false, recoveryCodesLeft: 9 });
     const two = await passwordSignIn('mia@example.com');
     expect(problemOf(await inject('POST', '/api/v1/auth/mfa/verify', two.headers, { recoveryCode: first })).code).toBe('PLAT_MFA_CODE_INVALID');
     const used = await auditEntries(t, { action: 'identity.mfa.recovery_code_used', targetId: one.body.user.id });
@@ -153,6 +157,7 @@ describe('the MFA step of sign-in', () => {
     expect((await inject('POST', '/api/v1/auth/mfa/verify', headers, { recoveryCode: recoveryCodes[1] })).statusCode).toBe(204);
     expect(problemOf(await inject('DELETE', '/api/v1/me/mfa', headers, { code: '123456' })).code).toBe('PLAT_MFA_CODE_INVALID');
     expect((await inject('DELETE', '/api/v1/me/mfa', headers, { code: await totpCode(secret) })).statusCode).toBe(204);
+    expect((await inject('GET', '/api/v1/me', headers)).json().mfa).toEqual({ enabled: false, required: false, recoveryCodesLeft: 0 });
     expect((await passwordSignIn('mia@example.com')).body.restriction).toBeNull();
     expect(await auditEntries(t, { action: 'identity.mfa.disabled' })).toHaveLength(1);
   });

@@ -28,15 +28,20 @@ async function person(email: string, tenantId?: string): Promise<string> {
   return user.id;
 }
 
-/** The token in the newest mail to `to` with this purpose, read through the staff mail API. */
-async function tokenMailedTo(to: string, purpose: string): Promise<string> {
+/** The link in the newest mail to `to` with this purpose, read through the staff mail API. */
+async function linkMailedTo(to: string, purpose: string): Promise<string> {
   const list = await inject('GET', `/api/v1/mail?to=${encodeURIComponent(to)}`, admin);
   const message = (list.json().data as { id: string; purpose: string }[]).find((m) => m.purpose === purpose);
   if (!message) throw new Error(`no ${purpose} mail to ${to}`);
   const text = (await inject('GET', `/api/v1/mail/${message.id}`, admin)).json().text as string;
-  const token = /token=([A-Za-z0-9_-]+)/.exec(text)?.[1];
-  if (!token) throw new Error('no token in the mail');
-  return token;
+  const link = /https?:\/\/\S+token=[A-Za-z0-9_-]+/.exec(text)?.[0];
+  if (!link) throw new Error('no link in the mail');
+  return link;
+}
+
+/** The token of that link. */
+async function tokenMailedTo(to: string, purpose: string): Promise<string> {
+  return /token=([A-Za-z0-9_-]+)/.exec(await linkMailedTo(to, purpose))![1]!;
 }
 
 beforeAll(async () => {
@@ -57,6 +62,8 @@ describe('password policy', () => {
   it('applies the strictest policy of the person’s tenants to a new password', async () => {
     await person('pat@strict.example.com', strictTenant);
     const { headers } = await signIn('pat@strict.example.com');
+    // What the password page tells people before they type.
+    expect((await inject('GET', '/api/v1/me', headers)).json().passwordPolicy).toEqual({ minLength: 16, requireNumbers: true, requireSpecialChars: true, maxAge: 30 });
     const weak = await inject('POST', '/api/v1/me/password', headers, { currentPassword: PASSWORD, newPassword: 'short1!' });
     expect(weak.statusCode).toBe(400);
     expect(problemOf(weak).errors?.map((e) => e.message)).toEqual(['must be at least 16 characters']);
@@ -113,6 +120,16 @@ describe('password reset by email', () => {
     expect(await tokenMailedTo('robin@example.com', 'identity.password_reset')).toMatch(/^[A-Za-z0-9_-]{43}$/);
   });
 
+  it('links to the reset page of the app the person uses, with the token in the fragment (never sent to a server)', async () => {
+    await person('linked@example.com');
+    await t.platform.app.inject({ method: 'POST', url: '/api/v1/auth/password-reset', payload: { email: 'linked@example.com' } });
+    const publicUrl = t.platform.kernel.config.publicUrl;
+    expect(await linkMailedTo('linked@example.com', 'identity.password_reset')).toMatch(new RegExp(`^${publicUrl}/portal/reset-password#token=[A-Za-z0-9_-]{43}$`));
+    await t.platform.identity.service.createUser({ email: 'staffer@example.com', password: PASSWORD, platformRole: 'support' }, systemContext('test'));
+    await t.platform.app.inject({ method: 'POST', url: '/api/v1/auth/password-reset', payload: { email: 'staffer@example.com' } });
+    expect(await linkMailedTo('staffer@example.com', 'identity.password_reset')).toMatch(new RegExp(`^${publicUrl}/admin/reset-password#token=[A-Za-z0-9_-]{43}$`));
+  });
+
   it('sets a new password once per link, after the policy accepts it, and ends every session', async () => {
     const userId = await person('sky@example.com');
     const before = (await signIn('sky@example.com')).headers;
@@ -148,6 +165,8 @@ describe('email verification', () => {
     const ownerSession = await t.platform.identity.service.resolveSession((await signIn('owner@example.com')).headers.cookie.split('=')[1]!);
     const asOwner: RequestContext = { principal: ownerSession!.principal, requestId: 'test', sourceIp: '127.0.0.1' };
     const created = await t.platform.identity.service.createUser({ email: 'new@example.com', password: PASSWORD }, asOwner);
+    const link = await linkMailedTo('new@example.com', 'identity.email_verification');
+    expect(link).toMatch(new RegExp(`^${t.platform.kernel.config.publicUrl}/portal/verify-email#token=[A-Za-z0-9_-]{43}$`));
     const token = await tokenMailedTo('new@example.com', 'identity.email_verification');
     const verify = () => t.platform.app.inject({ method: 'POST', url: '/api/v1/auth/verify-email', payload: { token } });
     expect((await verify()).statusCode).toBe(204);
@@ -160,6 +179,7 @@ describe('email verification', () => {
     const userId = await person('quiet@example.com');
     expect((await inject('GET', '/api/v1/mail?to=quiet@example.com', admin)).json().data).toEqual([]);
     const { headers } = await signIn('quiet@example.com');
+    expect((await inject('GET', '/api/v1/me', headers)).json().emailVerifiedAt).toBeNull();
     expect((await inject('POST', '/api/v1/me/email-verification', headers, {})).statusCode).toBe(202);
     const first = await tokenMailedTo('quiet@example.com', 'identity.email_verification');
     expect((await inject('POST', '/api/v1/me/email-verification', headers, {})).statusCode).toBe(202);
@@ -168,6 +188,7 @@ describe('email verification', () => {
     expect((await t.platform.app.inject({ method: 'POST', url: '/api/v1/auth/verify-email', payload: { token: first } })).statusCode).toBe(400);
     expect((await t.platform.app.inject({ method: 'POST', url: '/api/v1/auth/verify-email', payload: { token: second } })).statusCode).toBe(204);
     expect((await inject('POST', '/api/v1/me/email-verification', headers, {})).statusCode).toBe(409);
+    expect(Date.parse((await inject('GET', '/api/v1/me', headers)).json().emailVerifiedAt)).not.toBeNaN();
     expect(await auditEntries(t, { action: 'identity.email.verified', targetId: userId })).toHaveLength(1);
   });
 });

@@ -1,6 +1,9 @@
 // Single-use links sent by email (password reset, email verification). The token travels only in
 // the mail; the database keeps its SHA-256, so a copy of the table opens nothing. The message is
 // queued in the caller's transaction: no token is mailed for a change that rolled back.
+// The link opens the page of the app the person uses (staff: the admin console, everyone else: the
+// portal) with the token in the URL fragment, which browsers send neither to servers nor in
+// Referer headers, so it stays out of access logs (as invitation links do).
 import { createHash, randomBytes } from 'node:crypto';
 import type { Kernel } from '../../kernel/kernel.js';
 import type { Tx } from '../../kernel/db/database.js';
@@ -38,7 +41,7 @@ export class EmailTokens {
   ) {}
 
   /** Issues a token (retiring older ones of the same purpose) and queues the mail carrying it. */
-  async send(tx: Tx, user: { id: string; email: string }, purpose: EmailTokenPurpose): Promise<void> {
+  async send(tx: Tx, user: { id: string; email: string; platform_role: string | null }, purpose: EmailTokenPurpose): Promise<void> {
     const now = this.kernel.clock.now();
     const token = randomBytes(32).toString('base64url');
     const message = MESSAGES[purpose];
@@ -53,7 +56,8 @@ export class EmailTokens {
       expires_at: new Date(now.getTime() + message.lifetimeMs),
       used_at: null,
     });
-    const link = `${this.kernel.config.publicUrl}/portal${message.path}?token=${token}`;
+    const app = user.platform_role ? 'admin' : 'portal';
+    const link = `${this.kernel.config.publicUrl}/${app}${message.path}#token=${token}`;
     await this.mailer.enqueue(tx, { to: user.email, subject: message.subject, text: message.text(link), purpose: `identity.${purpose}` });
   }
 

@@ -139,6 +139,24 @@ export function identityRoutes(app: HttpApp, service: IdentityService, secureCoo
               user: User,
               activeTenantId: Type.Union([Type.String(), Type.Null()]),
               memberships: Type.Array(Type.Object({ tenantId: Type.String(), organizationName: Type.String(), role: Type.String() })),
+              emailVerifiedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], { description: 'When the address was proven by an emailed link; null while unproven (POST /api/v1/me/email-verification sends one)' }),
+              mfa: Type.Object(
+                {
+                  enabled: Type.Boolean({ description: 'A TOTP authenticator is set up' }),
+                  required: Type.Boolean({ description: 'Mandatory for this account (platform staff, or a tenant that requires it): it cannot be turned off' }),
+                  recoveryCodesLeft: Type.Integer({ minimum: 0, description: 'Unused recovery codes' }),
+                },
+                { description: 'Multi-factor authentication' },
+              ),
+              passwordPolicy: Type.Object(
+                {
+                  minLength: Type.Integer(),
+                  requireNumbers: Type.Boolean(),
+                  requireSpecialChars: Type.Boolean(),
+                  maxAge: Type.Integer({ description: 'Days before the password must change; 0 = never' }),
+                },
+                { description: 'The strictest policy of your tenants: what a new password must meet' },
+              ),
             },
             { title: 'Me' },
           ),

@@ -16,7 +16,7 @@ import { ImpersonationRepository, type LiveImpersonation } from './impersonation
 import type { Policy } from '../../kernel/authz/policy.js';
 import { policiesFor, PARTNER_ROLES } from './builtin-roles.js';
 import type { Authentication, SessionRestriction } from '../../gateway/authenticate.js';
-import { DEFAULT_PASSWORD_POLICY, loadRules, passwordExpired, passwordProblems, restrictionOf, type TenantAuthenticationSettings } from './authentication-rules.js';
+import { DEFAULT_PASSWORD_POLICY, loadRules, passwordExpired, passwordProblems, restrictionOf, type PasswordPolicy, type TenantAuthenticationSettings } from './authentication-rules.js';
 import type { SignInThrottle } from './sign-in-throttle.js';
 import { hashToken, type EmailTokens } from './email-tokens.js';
 
@@ -52,6 +52,11 @@ export interface Me {
   user: PublicUser;
   activeTenantId: string | null;
   memberships: { tenantId: string; organizationName: string; role: string }[];
+  /** When the address was proven by an emailed link; null while unproven. */
+  emailVerifiedAt: string | null;
+  mfa: { enabled: boolean; required: boolean; recoveryCodesLeft: number };
+  /** The strictest password policy of the person's tenants: what a new password must meet. */
+  passwordPolicy: PasswordPolicy;
 }
 
 export { MIN_PASSWORD_LENGTH } from './authentication-rules.js';
@@ -302,12 +307,26 @@ export class IdentityService {
     const principal = context.principal;
     if (!principal) throw new ForbiddenError('Sign in first.');
     authorize(context, 'identity:self.read', resourceName(PLATFORM, 'user', principal.userId));
-    const memberships = await inTransaction(this.kernel.db, PLATFORM_SCOPE, (tx) => this.#repository.membershipsOfUser(tx, principal.userId));
-    const names = await this.tenants.namesOf(memberships.map((m) => m.tenant_id));
+    const account = await inTransaction(this.kernel.db, PLATFORM_SCOPE, async (tx) => {
+      const factor = await this.#credentials.findFactor(tx, principal.userId);
+      const enabled = Boolean(factor?.confirmed_at);
+      return {
+        memberships: await this.#repository.membershipsOfUser(tx, principal.userId),
+        user: await this.#repository.findUser(tx, principal.userId),
+        mfaEnabled: enabled,
+        recoveryCodesLeft: enabled ? await this.#credentials.countUnusedRecoveryCodes(tx, principal.userId) : 0,
+      };
+    });
+    const names = await this.tenants.namesOf(account.memberships.map((m) => m.tenant_id));
+    const rules = await loadRules(this.kernel.db, this.tenants, { id: principal.userId, platform_role: principal.platformRole });
+    const verifiedAt = account.user?.email_verified_at;
     return {
       user: { id: principal.userId, email: principal.email, platformRole: principal.platformRole },
       activeTenantId: principal.tenantId,
-      memberships: memberships.map((m) => ({ tenantId: m.tenant_id, organizationName: names.get(m.tenant_id) ?? m.tenant_id, role: m.role })),
+      memberships: account.memberships.map((m) => ({ tenantId: m.tenant_id, organizationName: names.get(m.tenant_id) ?? m.tenant_id, role: m.role })),
+      emailVerifiedAt: verifiedAt ? new Date(verifiedAt).toISOString() : null,
+      mfa: { enabled: account.mfaEnabled, required: rules.mfaRequired, recoveryCodesLeft: account.recoveryCodesLeft },
+      passwordPolicy: rules.passwordPolicy,
     };
   }
 }

@@ -971,6 +971,25 @@ export interface paths {
                                 organizationName: string;
                                 role: string;
                             }[];
+                            /** @description When the address was proven by an emailed link; null while unproven (POST /api/v1/me/email-verification sends one) */
+                            emailVerifiedAt: string | null;
+                            /** @description Multi-factor authentication */
+                            mfa: {
+                                /** @description A TOTP authenticator is set up */
+                                enabled: boolean;
+                                /** @description Mandatory for this account (platform staff, or a tenant that requires it): it cannot be turned off */
+                                required: boolean;
+                                /** @description Unused recovery codes */
+                                recoveryCodesLeft: number;
+                            };
+                            /** @description The strictest policy of your tenants: what a new password must meet */
+                            passwordPolicy: {
+                                minLength: number;
+                                requireNumbers: boolean;
+                                requireSpecialChars: boolean;
+                                /** @description Days before the password must change; 0 = never */
+                                maxAge: number;
+                            };
                         };
                     };
                 };
