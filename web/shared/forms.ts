@@ -32,6 +32,15 @@ export function mapFieldErrors<Field extends string>(
   return { byField, hasUnmatched };
 }
 
+/**
+ * Every message the problem gives for one field, in words people understand, as one sentence each
+ * (a password policy names all it misses: "Must be at least 16 characters. Must contain a number.").
+ */
+export function messagesFor(error: ApiError | null, pointer: string): string | undefined {
+  const messages = (error?.problem.errors ?? []).filter((e) => e.pointer === pointer).map((e) => readable(e.message, undefined));
+  return messages.length > 0 ? messages.join(' ') : undefined;
+}
+
 /** The first segment of a JSON pointer: '/features/2' → 'features'. */
 export function topLevelField(pointer: string): string {
   return pointer.split('/')[1] ?? '';

@@ -1,6 +1,8 @@
-// Routes of the admin console, behind the sign-in gate.
+// Routes of the admin console. "Forgot password" and the pages of mailed links are public;
+// everything else is behind the sign-in gate.
 import { Link, Navigate, Route, Routes } from 'react-router';
 import { SessionGate } from '../../shared/auth/SessionGate.js';
+import { publicAuthRoutes } from '../../shared/auth/public-routes.js';
 import { AppShell } from '../../shared/components/AppShell.js';
 import { PageHeader } from '../../shared/components/PageHeader.js';
 import { TenantsPage } from './tenants/TenantsPage.js';
@@ -13,24 +15,35 @@ const APP_LABEL = 'Admin console';
 
 export function AdminApp() {
   return (
-    <SessionGate appLabel={APP_LABEL}>
-      <AppShell appLabel={APP_LABEL} nav={[
-          { to: '/tenants', label: 'Tenants' },
-          { to: '/people', label: 'People' },
-          { to: '/mail', label: 'Mail outbox' },
-          { to: '/account', label: 'Account' },
-        ]}>
-        <Routes>
-          <Route index element={<Navigate to="/tenants" replace />} />
-          <Route path="/tenants" element={<TenantsPage />} />
-          <Route path="/tenants/new" element={<CreateTenantPage />} />
-          <Route path="/tenants/:id" element={<TenantDetailPage />} />
-          <Route path="/people/*" element={<PeopleRoutes />} />
-          <Route path="/mail/*" element={<MailOutboxRoutes />} />
-          <Route path="/account/*" element={<AccountRoutes />} />
-          <Route path="*" element={<PageHeader title="Page not found" subtitle={<Link to="/tenants">Go to the tenants list</Link>} />} />
-        </Routes>
-      </AppShell>
-    </SessionGate>
+    <Routes>
+      {publicAuthRoutes(APP_LABEL)}
+      <Route
+        path="*"
+        element={
+          <SessionGate appLabel={APP_LABEL}>
+            <AppShell
+              appLabel={APP_LABEL}
+              nav={[
+                { to: '/tenants', label: 'Tenants' },
+                { to: '/people', label: 'People' },
+                { to: '/mail', label: 'Mail outbox' },
+                { to: '/account', label: 'Account' },
+              ]}
+            >
+              <Routes>
+                <Route index element={<Navigate to="/tenants" replace />} />
+                <Route path="/tenants" element={<TenantsPage />} />
+                <Route path="/tenants/new" element={<CreateTenantPage />} />
+                <Route path="/tenants/:id" element={<TenantDetailPage />} />
+                <Route path="/people/*" element={<PeopleRoutes />} />
+                <Route path="/mail/*" element={<MailOutboxRoutes />} />
+                <Route path="/account/*" element={<AccountRoutes />} />
+                <Route path="*" element={<PageHeader title="Page not found" subtitle={<Link to="/tenants">Go to the tenants list</Link>} />} />
+              </Routes>
+            </AppShell>
+          </SessionGate>
+        }
+      />
+    </Routes>
   );
 }

@@ -1,11 +1,12 @@
-// Routes of the customer portal. Accepting an invitation is public; everything else is behind the
-// sign-in gate. Products, orders and invoices arrive with the catalog, ordering and billing modules.
+// Routes of the customer portal. Accepting an invitation, "forgot password" and the pages of mailed
+// links are public; everything else is behind the sign-in gate. Products, orders and invoices arrive with the catalog, ordering and billing modules.
 import { Navigate, Route, Routes } from 'react-router';
 import { SessionGate } from '../../shared/auth/SessionGate.js';
 import { AppShell } from '../../shared/components/AppShell.js';
 import { ComingSoon } from '../../shared/components/ComingSoon.js';
 import { PageHeader } from '../../shared/components/PageHeader.js';
 import { AccountRoutes } from '../../shared/account/AccountRoutes.js';
+import { publicAuthRoutes } from '../../shared/auth/public-routes.js';
 import { AcceptInvitationPage } from './AcceptInvitationPage.js';
 import { OrganizationRoutes } from './organization/OrganizationRoutes.js';
 
@@ -21,6 +22,7 @@ export function PortalApp() {
   return (
     <Routes>
       <Route path="/accept-invitation" element={<AcceptInvitationPage />} />
+      {publicAuthRoutes(APP_LABEL)}
       <Route
         path="*"
         element={

@@ -10,7 +10,16 @@ const SIGN_OUT_PATH = '/api/v1/auth/sign-out';
 const SESSION_PATH = '/api/v1/auth/session';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 /** Writes that need no session (and so carry no CSRF token): their own token or credentials authenticate them. */
-const PUBLIC_WRITES = new Set([SIGN_IN_PATH, '/api/v1/invitations/preview', '/api/v1/invitations/accept']);
+const PUBLIC_WRITES = new Set([
+  SIGN_IN_PATH,
+  '/api/v1/invitations/preview',
+  '/api/v1/invitations/accept',
+  '/api/v1/auth/password-reset',
+  '/api/v1/auth/password-reset/confirm',
+  '/api/v1/auth/verify-email',
+]);
+/** A wrong current password (changing it) is 401 too, but the session is still there. */
+const WRONG_PASSWORD = 'PLAT_INVALID_CREDENTIALS';
 
 export const api = createClient<paths>({ baseUrl: '', credentials: 'same-origin' });
 
@@ -33,6 +42,15 @@ function hasCsrfToken(body: unknown): body is { csrfToken: string } {
   return typeof body === 'object' && body !== null && typeof (body as { csrfToken?: unknown }).csrfToken === 'string';
 }
 
+async function problemCode(response: Response): Promise<unknown> {
+  try {
+    const body: unknown = await response.clone().json();
+    return typeof body === 'object' && body !== null ? (body as { code?: unknown }).code : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 const csrfMiddleware: Middleware = {
   async onRequest({ request, schemaPath }) {
     // Public writes have no session (and so no token) yet.
@@ -52,7 +70,7 @@ const csrfMiddleware: Middleware = {
       // The token may belong to an older session (signed in again in another tab): fetch it afresh
       // before the next write instead of failing every write from now on.
       csrfToken = undefined;
-    } else if (response.status === 401 && !PUBLIC_WRITES.has(schemaPath)) {
+    } else if (response.status === 401 && !PUBLIC_WRITES.has(schemaPath) && (await problemCode(response)) !== WRONG_PASSWORD) {
       csrfToken = undefined;
       for (const listener of sessionEndedListeners) listener();
     }

@@ -1,9 +1,10 @@
-// The card every sign-in step is shown in: brand, title, subtitle, and a way out (sign out).
+// The card every sign-in step is shown in: brand, title, subtitle, and a way out (sign out). Public
+// pages (forgot password, links from emails) use it without the sign-out button.
 import type { ReactNode } from 'react';
 import { BrandMark } from '../components/BrandMark.js';
 import { useSession } from './session.js';
 
-export function AuthCard({ appLabel, title, subtitle, testId, children }: { appLabel: string; title: string; subtitle: string; testId: string; children: ReactNode }) {
+export function AuthCard({ appLabel, title, subtitle, testId, withSignOut = true, children }: { appLabel: string; title: string; subtitle: string; testId: string; withSignOut?: boolean; children: ReactNode }) {
   const { signOut } = useSession();
   return (
     <main className="centered-screen">
@@ -12,9 +13,11 @@ export function AuthCard({ appLabel, title, subtitle, testId, children }: { appL
         <h1>{title}</h1>
         <p className="subtitle">{subtitle}</p>
         {children}
-        <button className="button button-ghost button-block" type="button" onClick={() => void signOut()} data-testid="auth-sign-out">
-          Sign out
-        </button>
+        {withSignOut && (
+          <button className="button button-ghost button-block" type="button" onClick={() => void signOut()} data-testid="auth-sign-out">
+            Sign out
+          </button>
+        )}
       </div>
     </main>
   );

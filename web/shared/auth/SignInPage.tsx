@@ -1,5 +1,6 @@
 // The sign-in screen every app shows until the server confirms a session.
 import { useState, type FormEvent } from 'react';
+import { Link } from 'react-router';
 import { toApiError, type ApiError } from '../api/problem.js';
 import { BrandMark } from '../components/BrandMark.js';
 import { ErrorAlert } from '../components/ErrorAlert.js';
@@ -63,6 +64,11 @@ export function SignInPage({ appLabel, notice }: { appLabel: string; notice?: st
             {busy ? 'Signing in…' : 'Sign in'}
           </button>
         </form>
+        <p className="auth-footer">
+          <Link to="/forgot-password" data-testid="forgot-password-link">
+            Forgot password?
+          </Link>
+        </p>
       </div>
     </main>
   );
