@@ -14,3 +14,8 @@ export type ListTenantsQuery = NonNullable<paths['/api/v1/tenants']['get']['para
 export type AuditEntry = JsonOf<paths['/api/v1/tenants/{id}/audit-events']['get']['responses'][200]>['data'][number];
 
 export const TENANT_STATUSES: readonly TenantStatus[] = ['pending', 'active', 'suspended', 'terminated'];
+export type Me = JsonOf<paths['/api/v1/me']['get']['responses'][200]>;
+export type Membership = Me['memberships'][number];
+export type SessionSummary = JsonOf<paths['/api/v1/me/sessions']['get']['responses'][200]>['data'][number];
+export type ApiKey = JsonOf<paths['/api/v1/me/api-keys']['get']['responses'][200]>['data'][number];
+export type CreatedApiKey = JsonOf<paths['/api/v1/me/api-keys']['post']['responses'][201]>;

@@ -1,11 +1,13 @@
-// The signed-in frame shared by every app: sidebar with the app's sections, topbar with the user
-// and the sign-out button (and, while staff impersonate someone, a banner saying so), and the page
-// in the middle.
+// The signed-in frame shared by every app: sidebar with the app's sections, topbar with the
+// organisation switcher, the user and the sign-out button (and, while staff impersonate someone, a
+// banner saying so), and the page in the middle. The page is rebuilt when the session moves to
+// another tenant, so everything it shows is loaded again for that tenant.
 import { useState, type ReactNode } from 'react';
 import { NavLink } from 'react-router';
 import { useSession, useSignedInSession } from '../auth/session.js';
 import { BrandMark } from './BrandMark.js';
 import { ImpersonationBanner } from './ImpersonationBanner.js';
+import { TenantSwitcher } from './TenantSwitcher.js';
 
 export interface NavItem {
   to: string;
@@ -42,6 +44,7 @@ export function AppShell({ appLabel, nav, children }: { appLabel: string; nav: N
       <div className="main">
         <ImpersonationBanner />
         <header className="topbar">
+          <TenantSwitcher />
           <span className="topbar-user" data-testid="signed-in-user">
             {session.user.email}
           </span>
@@ -49,7 +52,9 @@ export function AppShell({ appLabel, nav, children }: { appLabel: string; nav: N
             Sign out
           </button>
         </header>
-        <main className="content">{children}</main>
+        <main className="content" key={session.activeTenantId ?? 'no-tenant'}>
+          {children}
+        </main>
       </div>
     </div>
   );

@@ -1,0 +1,286 @@
+// Personal API keys: keys that act as you, in one organisation, with your role there (narrowed by
+// the scopes you give them). The secret is shown once, right after creation; afterwards only its
+// prefix identifies the key. Revoking one refuses it from the very next call.
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { api, unwrap } from '../api/client.js';
+import { toApiError, type ApiError } from '../api/problem.js';
+import type { ApiKey, CreatedApiKey, Me } from '../api/types.js';
+import { ConfirmDialog } from '../components/ConfirmDialog.js';
+import { ErrorAlert } from '../components/ErrorAlert.js';
+import { Field } from '../components/Field.js';
+import { formatDateTime } from '../format.js';
+import { mapFieldErrors, topLevelField } from '../forms.js';
+import { Loading, useMe } from './me.js';
+
+type FormField = 'name' | 'scopes' | 'expiresAt' | 'tenantId';
+const FORM_FIELDS: readonly string[] = ['name', 'scopes', 'expiresAt', 'tenantId'];
+const EXPECTATIONS: Partial<Record<FormField, string>> = {
+  name: 'Give the key a name of up to 100 characters.',
+  scopes: 'One action pattern per line, such as tenants:tenant.read or billing:*.',
+  expiresAt: 'Choose a date in the future.',
+};
+
+/** The end of the chosen day in the browser's time zone, as the API's ISO 8601 instant. */
+function endOfDay(date: string): string {
+  return new Date(`${date}T23:59:59`).toISOString();
+}
+
+export function ApiKeysPage() {
+  const { me, error: meError } = useMe();
+  const [keys, setKeys] = useState<ApiKey[] | null>(null);
+  const [error, setError] = useState<ApiError | null>(null);
+  const [created, setCreated] = useState<CreatedApiKey | null>(null);
+  const [revoking, setRevoking] = useState<ApiKey | null>(null);
+  const [revokeError, setRevokeError] = useState<ApiError | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [notice, setNotice] = useState<string | null>(null);
+
+  const load = useCallback(async () => {
+    try {
+      const { data } = await unwrap(api.GET('/api/v1/me/api-keys'));
+      setKeys(data.data);
+    } catch (caught) {
+      setError(toApiError(caught));
+    }
+  }, []);
+
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  async function revoke() {
+    if (!revoking) return;
+    setBusy(true);
+    setRevokeError(null);
+    try {
+      await unwrap(api.DELETE('/api/v1/me/api-keys/{keyId}', { params: { path: { keyId: revoking.id } } }));
+      setNotice(`The key “${revoking.name}” is revoked: calls with it are refused from now on.`);
+      setRevoking(null);
+      if (created?.id === revoking.id) setCreated(null);
+      await load();
+    } catch (caught) {
+      setRevokeError(toApiError(caught));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  if (error ?? meError) return <ErrorAlert error={error ?? meError} />;
+  if (!keys || !me) return <Loading />;
+  const organisation = (tenantId: string) => me.memberships.find((m) => m.tenantId === tenantId)?.organizationName ?? tenantId;
+  return (
+    <div className="stack">
+      {created && <CreatedKeyPanel apiKey={created} onDone={() => setCreated(null)} />}
+      {notice && (
+        <div className="alert alert-success" data-testid="api-keys-notice">
+          {notice}
+        </div>
+      )}
+      <section className="card" data-testid="api-keys">
+        <div className="card-header">
+          <h2>Personal API keys</h2>
+          <p>Programs use them as <span className="mono">Authorization: Bearer &lt;key&gt;</span>; they act as you.</p>
+        </div>
+        {keys.length === 0 ? (
+          <div className="table-empty" data-testid="api-keys-empty">
+            You have no personal API keys.
+          </div>
+        ) : (
+          <div className="table-wrap">
+            <table className="table">
+              <thead>
+                <tr>
+                  <th>Name</th>
+                  <th>Key</th>
+                  <th>Organisation</th>
+                  <th>Scopes</th>
+                  <th>Expires</th>
+                  <th>Last used</th>
+                  <th>Created</th>
+                  <th />
+                </tr>
+              </thead>
+              <tbody>
+                {keys.map((key) => (
+                  <tr key={key.id} data-testid="api-key-row" data-key-id={key.id}>
+                    <td data-testid="api-key-name">{key.name}</td>
+                    <td className="mono" data-testid="api-key-prefix">
+                      {key.prefix}_…
+                    </td>
+                    <td>{organisation(key.tenantId)}</td>
+                    <td>{key.scopes ? <span className="mono">{key.scopes.join(', ')}</span> : <span className="faint">All your role allows</span>}</td>
+                    <td>{key.expiresAt ? formatDateTime(key.expiresAt) : <span className="faint">Never</span>}</td>
+                    <td data-testid="api-key-last-used">{key.lastUsedAt ? formatDateTime(key.lastUsedAt) : <span className="faint">Never</span>}</td>
+                    <td>{formatDateTime(key.createdAt)}</td>
+                    <td>
+                      <button
+                        type="button"
+                        className="button button-danger-outline"
+                        onClick={() => {
+                          setRevokeError(null);
+                          setRevoking(key);
+                        }}
+                        data-testid="api-key-revoke"
+                      >
+                        Revoke
+                      </button>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+      <CreateKeyForm
+        me={me}
+        onCreated={(key) => {
+          setNotice(null);
+          setCreated(key);
+          void load();
+        }}
+      />
+      <ConfirmDialog
+        open={revoking !== null}
+        title="Revoke this API key?"
+        confirmLabel="Revoke key"
+        tone="danger"
+        busy={busy}
+        error={revokeError}
+        testId="api-key-revoke-dialog"
+        onConfirm={() => void revoke()}
+        onCancel={() => setRevoking(null)}
+      >
+        <p>
+          Programs using <strong>{revoking?.name}</strong> (<span className="mono">{revoking?.prefix}_…</span>) are refused from their very next call. This cannot be undone.
+        </p>
+      </ConfirmDialog>
+    </div>
+  );
+}
+
+function CreatedKeyPanel({ apiKey, onDone }: { apiKey: CreatedApiKey; onDone(): void }) {
+  const [copied, setCopied] = useState<'yes' | 'failed' | null>(null);
+
+  async function copy() {
+    try {
+      // The Clipboard API exists only in secure contexts (https or localhost).
+      if (!navigator.clipboard) throw new Error('no clipboard');
+      await navigator.clipboard.writeText(apiKey.secret);
+      setCopied('yes');
+    } catch {
+      setCopied('failed');
+    }
+  }
+
+  return (
+    <section className="card" data-testid="api-key-created">
+      <div className="card-header">
+        <h2>Your new key “{apiKey.name}”</h2>
+      </div>
+      <div className="card-body form">
+        <div className="alert alert-warning" data-testid="api-key-secret-warning">
+          <strong>Copy this key now. It is shown only once</strong>: the platform keeps only a hash of it and cannot show it again. Anyone holding it acts as you, so keep it secret.
+        </div>
+        <code className="mono secret-box" data-testid="api-key-secret">
+          {apiKey.secret}
+        </code>
+        <div className="form-actions" style={{ justifyContent: 'flex-start' }}>
+          <button type="button" className="button button-primary" onClick={() => void copy()} data-testid="api-key-copy">
+            {copied === 'yes' ? 'Copied' : 'Copy key'}
+          </button>
+          <button type="button" className="button" onClick={onDone} data-testid="api-key-created-done">
+            I have copied it
+          </button>
+        </div>
+        {copied === 'failed' && <p className="muted">This browser does not allow copying from here: select the key and copy it by hand.</p>}
+      </div>
+    </section>
+  );
+}
+
+function CreateKeyForm({ me, onCreated }: { me: Me; onCreated(key: CreatedApiKey): void }) {
+  const defaultTenant = me.memberships.some((m) => m.tenantId === me.activeTenantId) ? (me.activeTenantId ?? '') : (me.memberships[0]?.tenantId ?? '');
+  const [name, setName] = useState('');
+  const [scopes, setScopes] = useState('');
+  const [expiresOn, setExpiresOn] = useState('');
+  const [tenantId, setTenantId] = useState(defaultTenant);
+  const [error, setError] = useState<ApiError | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    const scopeList = scopes
+      .split(/[\s,]+/)
+      .map((scope) => scope.trim())
+      .filter(Boolean);
+    try {
+      const { data } = await unwrap(
+        api.POST('/api/v1/me/api-keys', {
+          // No Idempotency-Key: a replayed answer would have to keep the secret, which is never stored.
+          body: { name: name.trim(), tenantId, ...(scopeList.length > 0 ? { scopes: scopeList } : {}), ...(expiresOn ? { expiresAt: endOfDay(expiresOn) } : {}) },
+        }),
+      );
+      setName('');
+      setScopes('');
+      setExpiresOn('');
+      onCreated(data);
+    } catch (caught) {
+      setError(toApiError(caught));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  if (me.memberships.length === 0) {
+    return (
+      <section className="card">
+        <div className="card-body muted" data-testid="api-keys-no-organisation">
+          A personal key works in an organisation you belong to, and you belong to none.
+        </div>
+      </section>
+    );
+  }
+
+  const { byField, hasUnmatched } = error ? mapFieldErrors<FormField>(error, (pointer) => (FORM_FIELDS.includes(topLevelField(pointer)) ? (topLevelField(pointer) as FormField) : undefined), EXPECTATIONS) : { byField: {}, hasUnmatched: false };
+  const showAlert = error !== null && (hasUnmatched || Object.keys(byField).length === 0);
+  return (
+    <section className="card" data-testid="api-key-create">
+      <div className="card-header">
+        <h2>Create a personal API key</h2>
+      </div>
+      <div className="card-body">
+        <form className="form" onSubmit={submit} noValidate style={{ maxWidth: 520 }}>
+          {showAlert && <ErrorAlert error={error} testId="api-key-create-error" />}
+          <Field id="api-key-name" label="Name" hint="What the key is for, to recognise it later." error={byField.name}>
+            <input id="api-key-name" className="input" value={name} onChange={(e) => setName(e.target.value)} maxLength={100} required data-testid="api-key-name-input" />
+          </Field>
+          {me.memberships.length > 1 && (
+            <Field id="api-key-tenant" label="Organisation" hint="The key works in this organisation, with your role there." error={byField.tenantId}>
+              <select id="api-key-tenant" className="select" value={tenantId} onChange={(e) => setTenantId(e.target.value)} data-testid="api-key-tenant">
+                {me.memberships.map((membership) => (
+                  <option key={membership.tenantId} value={membership.tenantId}>
+                    {membership.organizationName} ({membership.role})
+                  </option>
+                ))}
+              </select>
+            </Field>
+          )}
+          <Field id="api-key-scopes" label="Scopes" optional hint="Limit the key to these actions, one per line (e.g. tenants:tenant.read). Leave empty for everything your role allows." error={byField.scopes}>
+            <textarea id="api-key-scopes" className="textarea mono" rows={3} value={scopes} onChange={(e) => setScopes(e.target.value)} data-testid="api-key-scopes" />
+          </Field>
+          <Field id="api-key-expires" label="Expires on" optional hint="The key stops working at the end of this day. Leave empty for no expiry." error={byField.expiresAt}>
+            <input id="api-key-expires" className="input" type="date" value={expiresOn} onChange={(e) => setExpiresOn(e.target.value)} data-testid="api-key-expires" />
+          </Field>
+          <div>
+            <button className="button button-primary" type="submit" disabled={busy || !name.trim()} data-testid="api-key-create-submit">
+              {busy ? 'Creating…' : 'Create key'}
+            </button>
+          </div>
+        </form>
+      </div>
+    </section>
+  );
+}

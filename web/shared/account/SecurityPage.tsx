@@ -1,0 +1,175 @@
+// Two-step verification for your account: set up an authenticator (QR code, then a first code; the
+// recovery codes are shown once), see how many recovery codes are left, and turn it off with a
+// current code, unless it is mandatory for you (platform staff, or an organisation that requires it).
+import { useState } from 'react';
+import { api, unwrap } from '../api/client.js';
+import { toApiError, type ApiError } from '../api/problem.js';
+import { ConfirmDialog } from '../components/ConfirmDialog.js';
+import { ErrorAlert } from '../components/ErrorAlert.js';
+import { Field } from '../components/Field.js';
+import { RecoveryCodeList, TotpEnrolmentForm } from '../auth/TotpEnrolment.js';
+import { Loading, useMe } from './me.js';
+
+export function SecurityPage() {
+  const { me, error, reload } = useMe();
+  const [enrolling, setEnrolling] = useState(false);
+  const [recoveryCodes, setRecoveryCodes] = useState<string[] | null>(null);
+  const [turningOff, setTurningOff] = useState(false);
+  const [code, setCode] = useState('');
+  const [offError, setOffError] = useState<ApiError | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [notice, setNotice] = useState<string | null>(null);
+
+  async function turnOff() {
+    setBusy(true);
+    setOffError(null);
+    try {
+      await unwrap(api.DELETE('/api/v1/me/mfa', { body: { code: code.trim() } }));
+      setTurningOff(false);
+      setNotice('Two-step verification is off. Signing in now takes only your password.');
+      reload();
+    } catch (caught) {
+      setOffError(toApiError(caught));
+      setCode('');
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  if (error) return <ErrorAlert error={error} />;
+  if (!me) return <Loading />;
+
+  if (recoveryCodes) {
+    return (
+      <section className="card" data-testid="recovery-codes-panel">
+        <div className="card-header">
+          <h2>Save your recovery codes</h2>
+        </div>
+        <div className="card-body form">
+          <div className="alert alert-warning">
+            Two-step verification is on. If you lose your authenticator, each of these codes signs you in once. <strong>They are shown only now</strong>: store them somewhere safe.
+          </div>
+          <RecoveryCodeList codes={recoveryCodes} />
+          <div>
+            <button
+              className="button button-primary"
+              type="button"
+              onClick={() => {
+                setRecoveryCodes(null);
+                reload();
+              }}
+              data-testid="recovery-codes-done"
+            >
+              I have saved them
+            </button>
+          </div>
+        </div>
+      </section>
+    );
+  }
+
+  return (
+    <section className="card" data-testid="security-page">
+      <div className="card-header">
+        <h2>Two-step verification</h2>
+        {me.mfa.enabled ? (
+          <span className="badge badge-active" data-testid="mfa-status">
+            On
+          </span>
+        ) : (
+          <span className="badge" data-testid="mfa-status">
+            Off
+          </span>
+        )}
+      </div>
+      <div className="card-body form">
+        {notice && (
+          <div className="alert alert-success" data-testid="mfa-notice">
+            {notice}
+          </div>
+        )}
+        {me.mfa.enabled ? (
+          <>
+            <p>
+              Signing in asks for a code from your authenticator app after your password. You have <strong data-testid="recovery-codes-left">{me.mfa.recoveryCodesLeft}</strong> unused recovery
+              codes.
+            </p>
+            {me.mfa.required ? (
+              <p className="muted" data-testid="mfa-mandatory">
+                It is mandatory for your account (platform staff, or an organisation you belong to requires it), so it cannot be turned off.
+              </p>
+            ) : (
+              <div>
+                <button
+                  type="button"
+                  className="button button-danger-outline"
+                  onClick={() => {
+                    setCode('');
+                    setOffError(null);
+                    setTurningOff(true);
+                  }}
+                  data-testid="mfa-turn-off"
+                >
+                  Turn off two-step verification
+                </button>
+              </div>
+            )}
+          </>
+        ) : enrolling ? (
+          <>
+            <p>Scan the code with an authenticator app (or type the key into it), then enter the code it shows.</p>
+            <div style={{ maxWidth: 320 }}>
+              <TotpEnrolmentForm
+                submitClassName="button button-primary"
+                onConfirmed={(codes) => {
+                  setEnrolling(false);
+                  setNotice(null);
+                  setRecoveryCodes(codes);
+                }}
+              />
+            </div>
+            <div>
+              <button type="button" className="button button-ghost" onClick={() => setEnrolling(false)} data-testid="mfa-enrol-cancel">
+                Cancel
+              </button>
+            </div>
+          </>
+        ) : (
+          <>
+            <p>Protect your account with a second step at sign-in: a code from an authenticator app on your phone.</p>
+            <div>
+              <button
+                type="button"
+                className="button button-primary"
+                onClick={() => {
+                  setNotice(null);
+                  setEnrolling(true);
+                }}
+                data-testid="mfa-set-up"
+              >
+                Set up two-step verification
+              </button>
+            </div>
+          </>
+        )}
+      </div>
+      <ConfirmDialog
+        open={turningOff}
+        title="Turn off two-step verification?"
+        confirmLabel="Turn off"
+        tone="danger"
+        busy={busy}
+        confirmDisabled={code.trim().length !== 6}
+        error={offError}
+        testId="mfa-off-dialog"
+        onConfirm={() => void turnOff()}
+        onCancel={() => setTurningOff(false)}
+      >
+        <p>Signing in will then take only your password. Your recovery codes stop working.</p>
+        <Field id="mfa-off-code" label="Current code from your authenticator app">
+          <input id="mfa-off-code" className="input mono" inputMode="numeric" autoComplete="one-time-code" maxLength={6} value={code} onChange={(e) => setCode(e.target.value)} required data-testid="mfa-off-code" />
+        </Field>
+      </ConfirmDialog>
+    </section>
+  );
+}
