@@ -63,6 +63,7 @@ async function newPage(session?: SignedInHeaders): Promise<{ context: BrowserCon
 
 /** Every sign-in through the page goes through here: the sign-in form's password step. */
 async function signInThroughPage(page: Page, email: string, password: string): Promise<void> {
+  registerSecret('password', password);
   await page.getByTestId('sign-in-page').waitFor();
   await page.getByTestId('sign-in-email').fill(email);
   await page.getByTestId('sign-in-password').fill(password);
@@ -249,6 +250,7 @@ describe('account pages in a browser', () => {
     expect(policy.statusCode, policy.body).toBe(200);
     const email = 'pat@strict.example.com';
     await member(email, strict);
+    registerSecret('password', 'Sixteen+chars-and-2-digits');
     const { context, page, consoleProblems } = await newPage(await t.signIn(email, PASSWORD));
     try {
       await page.goto(`${baseUrl}/portal/account/password`);
