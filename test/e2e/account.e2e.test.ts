@@ -317,6 +317,22 @@ describe('account pages in a browser', () => {
     }
   });
 
+  it.each(['admin', 'partner'])('%s also links from its sign-in page to its own forgot-password page, and back', { timeout: 30_000 }, async (app) => {
+    const { context, page, consoleProblems } = await newPage();
+    try {
+      await page.goto(`${baseUrl}/${app}`);
+      await page.getByTestId('sign-in-page').waitFor();
+      await page.getByTestId('forgot-password-link').click();
+      await page.getByTestId('forgot-password-page').waitFor();
+      expect(new URL(page.url()).pathname).toBe(`/${app}/forgot-password`);
+      await page.getByTestId('back-to-sign-in').click();
+      await page.getByTestId('sign-in-page').waitFor();
+      expect(consoleProblems).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
   it('sends a verification link from the profile, and the link confirms the address', { timeout: 60_000 }, async () => {
     const email = 'vic@verified.example.com';
     await member(email, await tenant('Verified', 'verified.example.com'));

@@ -265,7 +265,7 @@ describe('admin console in a browser', () => {
 
   it.each([
     { app: 'portal', sections: ['Products', 'Orders', 'Invoices', 'Organisation', 'Account'] },
-    { app: 'partner', sections: ['Customers', 'Commissions'] },
+    { app: 'partner', sections: ['Customers', 'Commissions', 'Account'] },
   ])('$app shows its sign-in page, then its sections as announcements', async ({ app, sections }) => {
     const email = await anotherAdmin(`visitor-${app}`);
     const { context, page, consoleProblems } = await newPage();

@@ -1,7 +1,10 @@
-// An app whose sections are announced but not built yet (portal, partner): real sign-in, real
-// navigation, and a plain statement per section of what will arrive, with no made-up data.
+// An app whose sections are announced but not built yet (partner): real sign-in, real navigation,
+// the person's own account pages, and a plain statement per section of what will arrive, with no
+// made-up data. "Forgot password" and the pages of mailed links are public, as in every app.
 import { Navigate, Route, Routes } from 'react-router';
+import { AccountRoutes } from '../account/AccountRoutes.js';
 import { SessionGate } from '../auth/SessionGate.js';
+import { publicAuthRoutes } from '../auth/public-routes.js';
 import { AppShell } from '../components/AppShell.js';
 import { ComingSoon } from '../components/ComingSoon.js';
 import { PageHeader } from '../components/PageHeader.js';
@@ -16,25 +19,34 @@ export interface PlaceholderSection {
 export function PlaceholderSectionsApp({ appLabel, sections }: { appLabel: string; sections: PlaceholderSection[] }) {
   const first = sections[0];
   return (
-    <SessionGate appLabel={appLabel}>
-      <AppShell appLabel={appLabel} nav={sections.map((section) => ({ to: `/${section.path}`, label: section.title }))}>
-        <Routes>
-          {first && <Route index element={<Navigate to={`/${first.path}`} replace />} />}
-          {sections.map((section) => (
-            <Route
-              key={section.path}
-              path={`/${section.path}`}
-              element={
-                <>
-                  <PageHeader title={section.title} />
-                  <ComingSoon title={section.title} description={section.description} />
-                </>
-              }
-            />
-          ))}
-          <Route path="*" element={<PageHeader title="Page not found" subtitle="Choose a section from the menu." />} />
-        </Routes>
-      </AppShell>
-    </SessionGate>
+    <Routes>
+      {publicAuthRoutes(appLabel)}
+      <Route
+        path="*"
+        element={
+          <SessionGate appLabel={appLabel}>
+            <AppShell appLabel={appLabel} nav={[...sections.map((section) => ({ to: `/${section.path}`, label: section.title })), { to: '/account', label: 'Account' }]}>
+              <Routes>
+                {first && <Route index element={<Navigate to={`/${first.path}`} replace />} />}
+                {sections.map((section) => (
+                  <Route
+                    key={section.path}
+                    path={`/${section.path}`}
+                    element={
+                      <>
+                        <PageHeader title={section.title} />
+                        <ComingSoon title={section.title} description={section.description} />
+                      </>
+                    }
+                  />
+                ))}
+                <Route path="/account/*" element={<AccountRoutes />} />
+                <Route path="*" element={<PageHeader title="Page not found" subtitle="Choose a section from the menu." />} />
+              </Routes>
+            </AppShell>
+          </SessionGate>
+        }
+      />
+    </Routes>
   );
 }
