@@ -3,7 +3,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { embeddedServerPid as postmasterPid } from '../src/kernel/db/embedded.js';
+import { embeddedServerPid as postmasterPid, freePort } from '../src/kernel/db/embedded.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -218,15 +218,47 @@ export async function warmUp(url: string, headers: Record<string, string>, secon
   await autocannon({ url, headers, connections: LOAD.connections, pipelining: LOAD.pipelining, duration: seconds });
 }
 
-export async function load(url: string, headers: Record<string, string>, serverPid: number, postgresPid: number | undefined): Promise<Load> {
-  const options = { url, headers, connections: LOAD.connections, pipelining: LOAD.pipelining };
-  await autocannon({ ...options, duration: LOAD.warmup });
+/** What each request of a load run sends, beyond a GET of the URL with fixed headers. */
+export interface RequestShape {
+  method?: 'GET' | 'POST';
+  /** Builds each request's body and extra headers (unique idempotency keys, rotating inputs). */
+  next?: () => { body?: string; headers?: Record<string, string>; path?: string };
+  /** Stop after this many measured requests instead of after LOAD.duration (a finite pool of inputs). */
+  amount?: number;
+  /** Requests of the warm-up run (when `amount` is set); default LOAD.warmup seconds. */
+  warmupAmount?: number;
+}
+
+function autocannonRequest(headers: Record<string, string>, shape: RequestShape) {
+  if (!shape.next && !shape.method) return {};
+  const next = shape.next;
+  return {
+    requests: [
+      {
+        method: shape.method ?? 'GET',
+        setupRequest: (request: { headers?: Record<string, string>; body?: string }) => {
+          const made = next?.() ?? {};
+          return {
+            ...request,
+            headers: { ...headers, ...(made.body !== undefined ? { 'content-type': 'application/json' } : {}), ...made.headers },
+            ...(made.body !== undefined ? { body: made.body } : {}),
+            ...(made.path !== undefined ? { path: made.path } : {}),
+          };
+        },
+      },
+    ],
+  };
+}
+
+export async function load(url: string, headers: Record<string, string>, serverPid: number, postgresPid: number | undefined, shape: RequestShape = {}): Promise<Load> {
+  const options = { url, headers, connections: LOAD.connections, pipelining: LOAD.pipelining, ...autocannonRequest(headers, shape) };
+  await autocannon({ ...options, ...(shape.amount !== undefined ? { amount: shape.warmupAmount ?? 200 } : { duration: LOAD.warmup }) });
   const serverBefore = processStat(serverPid)?.cpuMs ?? 0;
   const postgresBefore = postgresPid === undefined ? undefined : treeCpu(postgresPid);
   const selfBefore = process.cpuUsage();
   const machineBefore = machineBusyMs();
   const startedAt = performance.now();
-  const result: Result = await autocannon({ ...options, duration: LOAD.duration });
+  const result: Result = await autocannon({ ...options, ...(shape.amount !== undefined ? { amount: shape.amount } : { duration: LOAD.duration }) });
   const elapsed = performance.now() - startedAt;
   const machine = machineBusyMs() - machineBefore;
   const self = process.cpuUsage(selfBefore);
@@ -252,6 +284,29 @@ export async function load(url: string, headers: Record<string, string>, serverP
     timeouts: result.timeouts,
     non2xx: result.non2xx,
   };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The baseline every throughput figure is compared with: a bare node:http hello-world
+
+const HELLO = `
+const http = require('node:http');
+const body = JSON.stringify({ hello: 'world' });
+http.createServer((request, response) => {
+  response.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+  response.end(body);
+}).listen(Number(process.env.PORT), '127.0.0.1');
+process.on('SIGTERM', () => process.exit(0));
+`;
+
+/** Requests/s of a bare node:http hello-world in its own process, under the same load as the platform. */
+export async function baselineThroughput(): Promise<Load> {
+  const port = await freePort();
+  const server = spawnProc('node:http baseline', ['-e', HELLO], { ...process.env, PORT: String(port) });
+  await waitFor200(`http://127.0.0.1:${port}/`, server, 10_000);
+  const result = await load(`http://127.0.0.1:${port}/`, {}, server.child.pid!, undefined);
+  await stopProc(server);
+  return result;
 }
 
 /** A scratch database on DATABASE_URL's server, dropped at the end. */

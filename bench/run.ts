@@ -16,7 +16,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { embeddedServerPid as postmasterPid, freePort } from '../src/kernel/db/embedded.js';
 import { cpus, totalmem, release, platform as osPlatform } from 'node:os';
 import { join } from 'node:path';
-import { ROOT, BIN, LOAD, spawnProc, stopProc, runBench, newHome, envWith, waitFor200, median, ms, table, timeCommand, load, scratchDatabase, signInAsStaff, type Load } from './harness.js';
+import { ROOT, BIN, LOAD, spawnProc, stopProc, runBench, newHome, envWith, waitFor200, median, ms, table, timeCommand, load, baselineThroughput, scratchDatabase, signInAsStaff, type Load } from './harness.js';
 
 const RESULTS = join(ROOT, 'bench', 'results', 'latest.json');
 const WARM_TARGET_MS = 3000;
@@ -128,25 +128,6 @@ async function platformThroughput(home: string): Promise<{ database: string; res
   const result = await load(`${base}/api/v1/tenants/${id}`, { cookie }, server.child.pid!, settings.DATABASE_URL ? undefined : postmasterPid(home));
   await stopProc(server);
   return { database: settings.DATABASE_URL ? 'DATABASE_URL (scratch database)' : 'embedded PostgreSQL (temp PLATFORMA_HOME)', result };
-}
-
-const HELLO = `
-const http = require('node:http');
-const body = JSON.stringify({ hello: 'world' });
-http.createServer((request, response) => {
-  response.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
-  response.end(body);
-}).listen(Number(process.env.PORT), '127.0.0.1');
-process.on('SIGTERM', () => process.exit(0));
-`;
-
-async function baselineThroughput(): Promise<Load> {
-  const port = await freePort();
-  const server = spawnProc('node:http baseline', ['-e', HELLO], { ...process.env, PORT: String(port) });
-  await waitFor200(`http://127.0.0.1:${port}/`, server, 10_000);
-  const result = await load(`http://127.0.0.1:${port}/`, {}, server.child.pid!, undefined);
-  await stopProc(server);
-  return result;
 }
 
 // ---------------------------------------------------------------------------------------------

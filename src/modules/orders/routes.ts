@@ -7,6 +7,8 @@ import type { OrderService } from './service.js';
 import {
   AddItemBody,
   ApprovalRule,
+  ChangeBody,
+  ChangePreview,
   CreateApprovalRuleBody,
   CreateOrderBody,
   ListOrdersQuery,
@@ -69,6 +71,22 @@ export function orderRoutes(app: HttpApp, service: OrderService): void {
     '/api/v1/orders/:id/items/:itemId',
     { config: { action: 'orders:order.update' }, schema: { tags, summary: 'Remove an item from a draft', params: OrderItemParams, response: responses({ 200: Order }) } },
     async (request) => service.removeItem(request.params.id, request.params.itemId, requestContext(request)),
+  );
+
+  app.post(
+    '/api/v1/orders/:id/items/:itemId/change-preview',
+    {
+      config: { action: 'orders:order.read' },
+      schema: {
+        tags,
+        summary: 'Price an upgrade, downgrade or quantity change of a live item, with its proration',
+        description: 'Modes: prorate_now (credit the unused old price, charge the new one for the rest of the period), at_period_end, none. Writes nothing.',
+        params: OrderItemParams,
+        body: ChangeBody,
+        response: responses({ 200: ChangePreview }),
+      },
+    },
+    async (request) => service.previewChange(request.params.id, request.params.itemId, request.body, requestContext(request)),
   );
 
   app.post(

@@ -129,3 +129,36 @@ export const ListOrdersQuery = StrictObject({
 });
 export type ListOrdersQuery = Static<typeof ListOrdersQuery>;
 export const OrderPage = Page(Order, 'OrderPage');
+
+export const ChangeBody = StrictObject(
+  {
+    version: Type.Optional(Type.Integer({ minimum: 1, description: 'Move to this version (default: the product’s current one)' })),
+    pricePlan: Type.Optional(Type.String({ pattern: '^[a-z0-9][a-z0-9-]{1,62}$', examples: ['monthly'] })),
+    quantity: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
+    configuration: Type.Optional(Configuration),
+    prorationMode: Type.Union([Type.Literal('prorate_now'), Type.Literal('at_period_end'), Type.Literal('none')]),
+  },
+  { title: 'ItemChange', description: 'What to change of a live item; unspecified members stay as they are' },
+);
+export type ChangeBody = Static<typeof ChangeBody>;
+
+export const ChangePreview = Type.Object(
+  {
+    kind: Type.Union([Type.Literal('upgrade'), Type.Literal('downgrade'), Type.Literal('quantity_change'), Type.Literal('change')]),
+    current: PricePreview,
+    proposed: PricePreview,
+    proration: Type.Object({
+      mode: Type.String(),
+      periodStart: Type.Union([Timestamp, Type.Null()]),
+      periodEnd: Type.Union([Timestamp, Type.Null()]),
+      remainingFraction: Type.String(),
+      creditMinor: Type.String(),
+      chargeMinor: Type.String(),
+      dueNowMinor: Type.String(),
+      dueNow: Type.String(),
+      newPriceFrom: Timestamp,
+    }),
+  },
+  { title: 'ChangePreview' },
+);
+export type ChangePreview = Static<typeof ChangePreview>;

@@ -19,7 +19,8 @@ import { publish } from '../../kernel/outbox.js';
 import type { CatalogService, Coupon, Product, ProductVersion } from '../catalog/index.js';
 import { couponProblem, quote, validateConfiguration } from '../catalog/index.js';
 import { OrderRepository, type OrderDocument, type StoredOrder } from './repository.js';
-import type { AddItemBody, ApprovalRule, CreateApprovalRuleBody, CreateOrderBody, ListOrdersQuery, Order, OrderItem, OrderStatus } from './schemas.js';
+import { periodAt, prorate } from './proration.js';
+import type { AddItemBody, ApprovalRule, ChangeBody, ChangePreview, CreateApprovalRuleBody, CreateOrderBody, ListOrdersQuery, Order, OrderItem, OrderStatus } from './schemas.js';
 
 /** What orders need of tenants. */
 export interface TenantOrdering {
@@ -275,6 +276,45 @@ export class OrderService {
   async #toProvisioning(tx: Tx, context: RequestContext, order: StoredOrder): Promise<StoredOrder> {
     const awaiting = await this.#transition(tx, context, order, 'awaiting_payment', 'Payment terms: invoice later');
     return this.#transition(tx, context, awaiting, 'provisioning', null);
+  }
+
+  // ---- changes to live items ----
+
+  /**
+   * What changing a fulfilled item would cost: its current and proposed price per period and the
+   * proration of the current period in the chosen mode. Nothing is written.
+   */
+  async previewChange(orderId: string, itemId: string, change: ChangeBody, context: RequestContext): Promise<ChangePreview> {
+    const tenantId = this.#ownTenant(context);
+    authorize(context, 'orders:order.read', resourceName(tenantId, 'order', orderId));
+    return inTransaction(this.kernel.db, this.#tx(context, tenantId), async (tx) => {
+      const order = await this.#load(tx, orderId);
+      if (order.status !== 'fulfilled') throw new InvalidTransitionError('order', order.status, 'changed (only a fulfilled order’s items are live)');
+      const item = order.document.items.find((candidate) => candidate.id === itemId);
+      if (!item?.price) throw new NotFoundError('Order item', itemId);
+      const viewer = await this.catalog.viewerOf(tenantId);
+      const { product, version } = await this.catalog.orderableVersion(tx, item.productId, change.version, viewer);
+      const configuration = this.#checkConfiguration(product, version, change.configuration ?? item.configuration, '/configuration');
+      const proposedItem: OrderItem = { ...item, version: version.version, pricePlan: change.pricePlan ?? item.pricePlan, quantity: change.quantity ?? item.quantity, configuration };
+      const proposed = this.#price(proposedItem, version, order.currency, null, '');
+      const current = item.price;
+      const fulfilledAt = (await this.#repository.timelines(tx, [order.id])).get(order.id)?.find((entry) => entry.status === 'fulfilled')?.at;
+      const now = this.kernel.clock.now();
+      const interval = current.interval as 'month' | 'year' | 'one_time';
+      const perPeriod = (preview: typeof current) => preview.lines.filter((line) => line.kind === 'recurring' || line.kind === 'discount').reduce((sum, line) => sum.plus(line.exactAmount), new Exact(0));
+      const proration = prorate({
+        mode: change.prorationMode,
+        currency: order.currency,
+        interval,
+        currentPerPeriod: perPeriod(current),
+        proposedPerPeriod: perPeriod(proposed),
+        period: interval === 'one_time' || !fulfilledAt ? null : periodAt(new Date(fulfilledAt), interval, now),
+        at: now,
+      });
+      const difference = perPeriod(proposed).comparedTo(perPeriod(current));
+      const onlyQuantity = proposedItem.version === item.version && proposedItem.pricePlan === item.pricePlan && JSON.stringify(configuration) === JSON.stringify(item.configuration) && proposedItem.quantity !== item.quantity;
+      return { kind: onlyQuantity ? 'quantity_change' : difference > 0 ? 'upgrade' : difference < 0 ? 'downgrade' : 'change', current, proposed, proration };
+    });
   }
 
   // ---- operators and the provisioning side ----

@@ -14183,6 +14183,252 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/orders/{id}/items/{itemId}/change-preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Price an upgrade, downgrade or quantity change of a live item, with its proration
+         * @description Modes: prorate_now (credit the unused old price, charge the new one for the rest of the period), at_period_end, none. Writes nothing.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description A order id */
+                    id: string;
+                    itemId: string;
+                };
+                cookie?: never;
+            };
+            /** @description What to change of a live item; unspecified members stay as they are */
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Move to this version (default: the product’s current one) */
+                        version?: number;
+                        /** @example monthly */
+                        pricePlan?: string;
+                        quantity?: number;
+                        /** @description Filled against the version’s configuration schema */
+                        configuration?: {
+                            [key: string]: unknown;
+                        };
+                        prorationMode: "prorate_now" | "at_period_end" | "none";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            kind: "upgrade" | "downgrade" | "quantity_change" | "change";
+                            /** PricePreview */
+                            current: {
+                                productId: string;
+                                version: number;
+                                pricePlan: string;
+                                interval: string;
+                                currency: string;
+                                trialDays: number;
+                                taxCategory: string;
+                                lines: {
+                                    kind: "recurring" | "one_time" | "setup" | "usage" | "discount";
+                                    description: string;
+                                    quantity: string;
+                                    exactAmount: string;
+                                    amountMinor: string;
+                                    /** @description amountMinor in major units, for display */
+                                    amount: string;
+                                    pieces?: {
+                                        tier: number;
+                                        quantity: string;
+                                        unitAmount: string;
+                                        flatAmount: string;
+                                        exact: string;
+                                    }[];
+                                    metricCode?: string;
+                                }[];
+                                totalMinor: string;
+                                total: string;
+                                dueNowMinor: string;
+                                dueNow: string;
+                                coupon: {
+                                    code: string;
+                                    duration: string;
+                                } | null;
+                                /** @enum {string} */
+                                rounding: "half-up, once per line, to the currency minor unit";
+                            };
+                            /** PricePreview */
+                            proposed: {
+                                productId: string;
+                                version: number;
+                                pricePlan: string;
+                                interval: string;
+                                currency: string;
+                                trialDays: number;
+                                taxCategory: string;
+                                lines: {
+                                    kind: "recurring" | "one_time" | "setup" | "usage" | "discount";
+                                    description: string;
+                                    quantity: string;
+                                    exactAmount: string;
+                                    amountMinor: string;
+                                    /** @description amountMinor in major units, for display */
+                                    amount: string;
+                                    pieces?: {
+                                        tier: number;
+                                        quantity: string;
+                                        unitAmount: string;
+                                        flatAmount: string;
+                                        exact: string;
+                                    }[];
+                                    metricCode?: string;
+                                }[];
+                                totalMinor: string;
+                                total: string;
+                                dueNowMinor: string;
+                                dueNow: string;
+                                coupon: {
+                                    code: string;
+                                    duration: string;
+                                } | null;
+                                /** @enum {string} */
+                                rounding: "half-up, once per line, to the currency minor unit";
+                            };
+                            proration: {
+                                mode: string;
+                                periodStart: string | null;
+                                periodEnd: string | null;
+                                remainingFraction: string;
+                                creditMinor: string;
+                                chargeMinor: string;
+                                dueNowMinor: string;
+                                dueNow: string;
+                                /** Format: date-time */
+                                newPriceFrom: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in (PLAT_UNAUTHENTICATED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed, or the CSRF token is missing (PLAT_FORBIDDEN, PLAT_CSRF_TOKEN_INVALID) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such resource (PLAT_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description If-Match names a version that is no longer current (PLAT_PRECONDITION_FAILED) */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than BODY_LIMIT (PLAT_PAYLOAD_TOO_LARGE) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json (PLAT_UNSUPPORTED_MEDIA_TYPE) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Valid JSON that cannot be applied, each problem with a JSON pointer (PLAT_UNPROCESSABLE), or an Idempotency-Key used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The account is locked after too many failed sign-ins; see Retry-After (PLAT_ACCOUNT_LOCKED) */
+                423: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many attempts; see Retry-After (PLAT_RATE_LIMITED) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/orders/{id}/submit": {
         parameters: {
             query?: never;
