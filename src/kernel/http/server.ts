@@ -33,6 +33,8 @@ export interface RouteAction {
   url: string;
   action: string | null;
   public: boolean;
+  /** The route's schema summary, if it has one (what the action does, for people). */
+  summary: string | null;
 }
 
 declare module 'fastify' {
@@ -109,7 +111,8 @@ export async function createHttpServer(options: ServerOptions): Promise<HttpApp>
     if (route.url.startsWith('/api/') && !config.public && !config.action) {
       throw new Error(`route ${[route.method].flat().join(',')} ${route.url} declares no action (config.action) and is not public`);
     }
-    actionsByRoute.push({ method: [route.method].flat().join(','), url: route.url, action: config.action ?? null, public: Boolean(config.public) });
+    const summary = (route.schema as { summary?: unknown } | undefined)?.summary;
+    actionsByRoute.push({ method: [route.method].flat().join(','), url: route.url, action: config.action ?? null, public: Boolean(config.public), summary: typeof summary === 'string' ? summary : null });
     for (const method of [route.method].flat()) {
       try {
         routeIndex.on(method as 'GET', route.url, () => {});

@@ -46,7 +46,56 @@ const Decision = Type.Object(
   { title: 'AuthorizationDecision' },
 );
 
+/** A concrete action (no wildcards): `service:type.verb`. */
+const ConcreteAction = Type.String({ pattern: '^[a-z][a-z0-9-]*:[a-z][a-z0-9_-]*(\\.[a-z0-9_-]+)+$', maxLength: 128 });
+const Permissions = Type.Object(
+  {
+    tenantId: Type.Union([Type.String(), Type.Null()], { description: 'The tenant decided for (the one the caller works in); null when none, and then nothing is allowed' }),
+    data: Type.Array(
+      Type.Object({
+        action: Type.String(),
+        resource: Type.Union([Type.String(), Type.Null()], { description: 'prn:<tenant>:<type>/* — every resource of the action’s type in that tenant' }),
+        allowed: Type.Boolean(),
+      }),
+    ),
+  },
+  { title: 'Permissions' },
+);
+const ActionCatalogue = Type.Object(
+  {
+    data: Type.Array(
+      Type.Object({
+        action: Type.String(),
+        operations: Type.Array(Type.Object({ method: Type.String(), path: Type.String(), summary: Type.Union([Type.String(), Type.Null()]) })),
+      }),
+    ),
+  },
+  { title: 'ActionCatalogue' },
+);
+
 export function accessRoutes(app: HttpApp, service: AccessService): void {
+  app.get(
+    '/api/v1/me/permissions',
+    {
+      config: { action: 'identity:self.permissions.read' },
+      schema: {
+        tags,
+        summary: 'Which of these actions you may perform in the tenant you work in',
+        description: 'Each action is decided by your policies on every resource of its type in your active tenant (identity:member.list → prn:<tenant>:member/*), as the API itself decides.',
+        querystring: StrictObject({ action: Type.Array(ConcreteAction, { minItems: 1, maxItems: 50, description: 'Repeat for several: ?action=identity:member.list&action=identity:role.list' }) }),
+        response: responses({ 200: Permissions }),
+      },
+    },
+    async (request) => service.permissions(request.query.action as Action[], requestContext(request)),
+  );
+  app.get(
+    '/api/v1/authz/actions',
+    {
+      config: { action: 'identity:action.list' },
+      schema: { tags, summary: 'Every action the API checks, with the operations that need it (for writing policies)', response: responses({ 200: ActionCatalogue }) },
+    },
+    async (request) => ({ data: service.actionCatalogue(app.routeActions, requestContext(request)) }),
+  );
   app.get(
     '/api/v1/tenants/:id/members',
     { config: { action: 'identity:member.list' }, schema: { tags, summary: 'The tenant’s members and their roles', params: TenantParams, response: responses({ 200: Type.Object({ data: Type.Array(Member) }) }) } },

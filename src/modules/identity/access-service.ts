@@ -12,12 +12,33 @@ import { isUniqueViolation } from '../../kernel/db/errors.js';
 import { IdentityRepository, type RoleRow } from './repository.js';
 import { BUILTIN_ROLE_DESCRIPTIONS, TENANT_ROLE_POLICIES, TENANT_ROLES, PARTNER_ROLES, isBuiltinRole, type BuiltinRole } from './builtin-roles.js';
 import type { TenantDirectory } from './service.js';
+import type { RouteAction } from '../../kernel/http/server.js';
 
 export interface Member {
   userId: string;
   email: string;
   role: string;
   joinedAt: string;
+}
+
+export interface ActionEntry {
+  action: string;
+  /** The operations that need it, e.g. `GET /api/v1/tenants/{id}/members`. */
+  operations: { method: string; path: string; summary: string | null }[];
+}
+
+export interface Permission {
+  action: string;
+  /** What it was decided on (`prn:<active tenant>:<type>/*`); null without an active tenant. */
+  resource: string | null;
+  allowed: boolean;
+}
+
+/** `identity:member.list` → `member`: the resource type a tenant action works on. */
+export function resourceTypeOf(action: string): string {
+  const rest = action.slice(action.indexOf(':') + 1);
+  const dot = rest.indexOf('.');
+  return dot === -1 ? rest : rest.slice(0, dot);
 }
 
 export interface RoleView {
@@ -179,6 +200,36 @@ export class AccessService {
       await this.#repository.deleteRole(tx, tenantId, roleId);
       await this.#audit(tx, context, tenantId, 'identity.role.deleted', { type: 'role', id: roleId }, customView(current));
     });
+  }
+
+  /**
+   * Which of these actions the caller may perform in the tenant they work in, each decided by the
+   * policy engine on all resources of the action's type there (what a list or create needs). The
+   * web apps show or hide tenant administration by this, so the server stays the one authority.
+   */
+  permissions(actions: Action[], context: RequestContext): { tenantId: string | null; data: Permission[] } {
+    authorize(context, 'identity:self.permissions.read', resourceName(PLATFORM, 'user', context.principal?.userId ?? ''));
+    const tenantId = context.principal?.tenantId ?? null;
+    const data = [...new Set(actions)].map((action) => {
+      if (tenantId === null) return { action, resource: null, allowed: false };
+      const resource = resourceName(tenantId, resourceTypeOf(action), '*');
+      return { action, resource, allowed: explain(context, action, resource).allowed };
+    });
+    return { tenantId, data };
+  }
+
+  /** Every action a route declares, with its operations: the vocabulary of policy statements. */
+  actionCatalogue(routes: readonly RouteAction[], context: RequestContext): ActionEntry[] {
+    authorize(context, 'identity:action.list', resourceName(context.principal?.tenantId ?? PLATFORM, 'action', '*'));
+    const byAction = new Map<string, ActionEntry>();
+    for (const route of routes) {
+      // HEAD twins of GET routes add nothing a policy author needs.
+      if (route.action === null || route.public || route.method === 'HEAD') continue;
+      const entry = byAction.get(route.action) ?? { action: route.action, operations: [] };
+      entry.operations.push({ method: route.method, path: route.url.replace(/:(\w+)/g, '{$1}'), summary: route.summary });
+      byAction.set(route.action, entry);
+    }
+    return [...byAction.values()].sort((a, b) => a.action.localeCompare(b.action));
   }
 
   /** Why the caller may or may not perform an action on a resource: the matching statements. */
