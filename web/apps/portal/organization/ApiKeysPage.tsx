@@ -1,0 +1,271 @@
+// The organisation's service API keys: programs authenticate with them (Authorization: Bearer) and
+// act with the key's role, narrowed by its scopes. The secret is shown once, at creation; revoking
+// refuses the key from its very next call.
+import { useCallback, useRef, useState, type FormEvent } from 'react';
+import { api, unwrap } from '../../../shared/api/client.js';
+import { toApiError, type ApiError } from '../../../shared/api/problem.js';
+import type { paths } from '../../../shared/api/schema.js';
+import { ConfirmDialog } from '../../../shared/components/ConfirmDialog.js';
+import { ErrorAlert } from '../../../shared/components/ErrorAlert.js';
+import { Field, describedBy } from '../../../shared/components/Field.js';
+import { formatDateTime } from '../../../shared/format.js';
+import { mapFieldErrors, newIdempotencyKey, topLevelField } from '../../../shared/forms.js';
+import { useOrganizationAccess } from './access.js';
+import { parseList } from './lists.js';
+import { useLoaded } from './loaded.js';
+import { SecretReveal } from './SecretReveal.js';
+import { useTenantRoles } from './tenant-roles.js';
+
+type ApiKey = paths['/api/v1/tenants/{id}/api-keys']['get']['responses'][200]['content']['application/json']['data'][number];
+type CreatedKey = paths['/api/v1/tenants/{id}/api-keys']['post']['responses'][201]['content']['application/json'];
+type KeyField = 'name' | 'role' | 'scopes' | 'expiresAt';
+
+export function ApiKeysPage({ tenantId }: { tenantId: string }) {
+  const { can } = useOrganizationAccess();
+  const roles = useTenantRoles(tenantId, can('identity:role.list'));
+  const load = useCallback(async () => (await unwrap(api.GET('/api/v1/tenants/{id}/api-keys', { params: { path: { id: tenantId } } }))).data.data, [tenantId]);
+  const keys = useLoaded<ApiKey[]>(load);
+  const [created, setCreated] = useState<CreatedKey | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [revoking, setRevoking] = useState<ApiKey | null>(null);
+  const [revokeError, setRevokeError] = useState<ApiError | null>(null);
+  const [revokeBusy, setRevokeBusy] = useState(false);
+
+  async function revoke() {
+    if (!revoking) return;
+    setRevokeBusy(true);
+    setRevokeError(null);
+    try {
+      await unwrap(api.DELETE('/api/v1/tenants/{id}/api-keys/{keyId}', { params: { path: { id: tenantId, keyId: revoking.id } } }));
+      setNotice(`The key ${revoking.name} (${revoking.prefix}…) is revoked; it is refused from now on.`);
+      setRevoking(null);
+      await keys.reload();
+    } catch (caught) {
+      setRevokeError(toApiError(caught));
+    } finally {
+      setRevokeBusy(false);
+    }
+  }
+
+  return (
+    <div className="org-page" data-testid="api-keys-page">
+      {notice && (
+        <div className="alert alert-success" role="status" data-testid="api-keys-notice">
+          {notice}
+        </div>
+      )}
+      {created && (
+        <SecretReveal title={`Your new key “${created.name}”`} secret={created.secret} testId="api-key" onDone={() => setCreated(null)}>
+          <p className="muted">
+            Send it as <code>Authorization: Bearer &lt;key&gt;</code>. It acts with the role <strong>{roles.nameOf(created.role)}</strong>
+            {created.scopes ? (
+              <>
+                , limited to <code>{created.scopes.join(', ')}</code>
+              </>
+            ) : null}
+            {created.expiresAt ? `, until ${formatDateTime(created.expiresAt)}` : ', with no expiry'}.
+          </p>
+        </SecretReveal>
+      )}
+      {can('identity:api-key.create') && !created && (
+        <CreateKeyForm
+          tenantId={tenantId}
+          options={roles.options}
+          onCreated={async (key) => {
+            setNotice(null);
+            setCreated(key);
+            await keys.reload();
+          }}
+        />
+      )}
+      <section className="card">
+        <div className="card-header">
+          <div>
+            <h2>Service API keys</h2>
+            <p>Live keys of this organisation. Secrets are never shown again; the prefix helps you tell keys apart.</p>
+          </div>
+        </div>
+        {keys.error && (
+          <div className="card-body">
+            <ErrorAlert error={keys.error} testId="api-keys-error" />
+          </div>
+        )}
+        <div className="table-wrap">
+          <table className="table" aria-busy={keys.loading}>
+            <thead>
+              <tr>
+                <th>Name</th>
+                <th>Key</th>
+                <th>Role</th>
+                <th>Scopes</th>
+                <th>Last used</th>
+                <th>Expires</th>
+                <th>Created</th>
+                <th />
+              </tr>
+            </thead>
+            <tbody>
+              {(keys.data ?? []).map((key) => (
+                <tr key={key.id} data-testid="api-key-row" data-name={key.name}>
+                  <td>{key.name}</td>
+                  <td className="mono" data-testid="api-key-prefix">
+                    {key.prefix}…
+                  </td>
+                  <td>{roles.nameOf(key.role)}</td>
+                  <td>{key.scopes ? <span className="chips">{key.scopes.map((scope) => <span key={scope} className="chip mono">{scope}</span>)}</span> : <span className="muted">All its role allows</span>}</td>
+                  <td className="muted">{key.lastUsedAt ? formatDateTime(key.lastUsedAt) : 'Never'}</td>
+                  <td className="muted">{key.expiresAt ? formatDateTime(key.expiresAt) : 'Never'}</td>
+                  <td className="muted">{formatDateTime(key.createdAt)}</td>
+                  <td>
+                    <div className="row-actions">
+                      {can('identity:api-key.delete') && (
+                        <button
+                          type="button"
+                          className="button button-danger-outline"
+                          onClick={() => {
+                            setRevokeError(null);
+                            setRevoking(key);
+                          }}
+                          data-testid="api-key-revoke"
+                        >
+                          Revoke
+                        </button>
+                      )}
+                    </div>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {!keys.loading && keys.data?.length === 0 && <div className="table-empty">No service API keys yet.</div>}
+        </div>
+      </section>
+      <ConfirmDialog
+        open={revoking !== null}
+        title={`Revoke the key ${revoking?.name ?? ''}?`}
+        confirmLabel="Revoke key"
+        tone="danger"
+        busy={revokeBusy}
+        error={revokeError}
+        testId="revoke-api-key-dialog"
+        onConfirm={revoke}
+        onCancel={() => setRevoking(null)}
+      >
+        <p className="muted">
+          Every program using <span className="mono">{revoking?.prefix}…</span> is refused from its very next call. This cannot be undone; a new key would have a new secret.
+        </p>
+      </ConfirmDialog>
+    </div>
+  );
+}
+
+function CreateKeyForm({ tenantId, options, onCreated }: { tenantId: string; options: { value: string; label: string }[]; onCreated(key: CreatedKey): Promise<void> }) {
+  const [name, setName] = useState('');
+  const [role, setRole] = useState('read-only');
+  const [scopes, setScopes] = useState('');
+  const [expiresAt, setExpiresAt] = useState('');
+  const [localError, setLocalError] = useState<string | null>(null);
+  const [error, setError] = useState<ApiError | null>(null);
+  const [busy, setBusy] = useState(false);
+  const lastAttempt = useRef<{ body: string; key: string } | null>(null);
+  const mapped = error
+    ? mapFieldErrors<KeyField>(error, (pointer) => {
+        const field = topLevelField(pointer);
+        return ['name', 'role', 'scopes', 'expiresAt'].includes(field) ? (field as KeyField) : undefined;
+      })
+    : null;
+  // A scope error names the scope it is about (/scopes/1).
+  const scopeError = error ? Object.entries(error.fieldErrors).find(([pointer]) => pointer.startsWith('/scopes/')) : undefined;
+  const scopeMessage = scopeError ? `${parseList(scopes)[Number(scopeError[0].split('/')[2])] ?? 'A scope'}: ${mapped?.byField.scopes ?? scopeError[1]}` : mapped?.byField.scopes;
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    setLocalError(null);
+    const expiry = expiresAt ? new Date(expiresAt) : null;
+    if (expiry && Number.isNaN(expiry.getTime())) {
+      setLocalError('Enter a date and time, or leave it empty for no expiry.');
+      return;
+    }
+    const list = parseList(scopes);
+    const body = { name: name.trim(), role, ...(list.length > 0 ? { scopes: list } : {}), ...(expiry ? { expiresAt: expiry.toISOString() } : {}) };
+    const serialised = JSON.stringify(body);
+    if (lastAttempt.current?.body !== serialised) lastAttempt.current = { body: serialised, key: newIdempotencyKey() };
+    setBusy(true);
+    setError(null);
+    try {
+      const { data } = await unwrap(api.POST('/api/v1/tenants/{id}/api-keys', { params: { path: { id: tenantId } }, body, headers: { 'Idempotency-Key': lastAttempt.current.key } }));
+      setName('');
+      setScopes('');
+      setExpiresAt('');
+      await onCreated(data);
+    } catch (caught) {
+      setError(toApiError(caught));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <form className="card" onSubmit={submit} noValidate data-testid="create-api-key-form">
+      <div className="card-header">
+        <div>
+          <h2>Create a service API key</h2>
+          <p>For programs acting for the organisation rather than for a person. A key never gets a stronger role than yours.</p>
+        </div>
+      </div>
+      <div className="card-body form">
+        {error && (!mapped || mapped.hasUnmatched || Object.keys(mapped.byField).length === 0) && <ErrorAlert error={error} testId="create-api-key-error" />}
+        <div className="form-grid">
+          <Field id="api-key-name" label="Name" error={mapped?.byField.name} hint="What the key is for, e.g. “CI deploys”.">
+            <input
+              id="api-key-name"
+              className="input"
+              maxLength={100}
+              value={name}
+              onChange={(event) => setName(event.target.value)}
+              aria-invalid={mapped?.byField.name ? true : undefined}
+              aria-describedby={describedBy('api-key-name')}
+              data-testid="api-key-name"
+            />
+          </Field>
+          <Field id="api-key-role" label="Role" error={mapped?.byField.role} hint="What the key may do, before scopes narrow it.">
+            <select id="api-key-role" className="select" value={role} onChange={(event) => setRole(event.target.value)} aria-describedby={describedBy('api-key-role')} data-testid="api-key-role">
+              {options.map((option) => (
+                <option key={option.value} value={option.value}>
+                  {option.label}
+                </option>
+              ))}
+            </select>
+          </Field>
+          <Field id="api-key-scopes" label="Scopes" optional error={scopeMessage} hint="Action patterns separated by commas, e.g. tenants:tenant.read, billing:*. Empty: all its role allows.">
+            <input
+              id="api-key-scopes"
+              className="input mono"
+              value={scopes}
+              onChange={(event) => setScopes(event.target.value)}
+              aria-invalid={scopeMessage ? true : undefined}
+              aria-describedby={describedBy('api-key-scopes')}
+              data-testid="api-key-scopes"
+            />
+          </Field>
+          <Field id="api-key-expiresAt" label="Expires" optional error={localError ?? mapped?.byField.expiresAt} hint="Leave empty for a key that does not expire.">
+            <input
+              id="api-key-expiresAt"
+              className="input"
+              type="datetime-local"
+              value={expiresAt}
+              onChange={(event) => setExpiresAt(event.target.value)}
+              aria-describedby={describedBy('api-key-expiresAt')}
+              data-testid="api-key-expiresAt"
+            />
+          </Field>
+        </div>
+      </div>
+      <div className="card-footer">
+        <button type="submit" className="button button-primary" disabled={busy} data-testid="api-key-submit">
+          {busy ? 'Creating…' : 'Create key'}
+        </button>
+      </div>
+    </form>
+  );
+}

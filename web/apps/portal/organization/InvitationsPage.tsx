@@ -1,0 +1,205 @@
+// Invitations by email: invite someone with a role (they get a single-use link that expires in 7
+// days), see every invitation with its state, and revoke an open one.
+import { useCallback, useState, type FormEvent } from 'react';
+import { api, unwrap } from '../../../shared/api/client.js';
+import { toApiError, type ApiError } from '../../../shared/api/problem.js';
+import type { paths } from '../../../shared/api/schema.js';
+import { ConfirmDialog } from '../../../shared/components/ConfirmDialog.js';
+import { ErrorAlert } from '../../../shared/components/ErrorAlert.js';
+import { Field, describedBy } from '../../../shared/components/Field.js';
+import { formatDateTime } from '../../../shared/format.js';
+import { mapFieldErrors, topLevelField } from '../../../shared/forms.js';
+import { useOrganizationAccess } from './access.js';
+import { useLoaded } from './loaded.js';
+import { useTenantRoles } from './tenant-roles.js';
+
+type Invitation = paths['/api/v1/tenants/{id}/invitations']['get']['responses'][200]['content']['application/json']['data'][number];
+type InviteField = 'email' | 'role';
+
+export function InvitationsPage({ tenantId }: { tenantId: string }) {
+  const { can } = useOrganizationAccess();
+  const roles = useTenantRoles(tenantId, can('identity:role.list'));
+  const load = useCallback(async () => (await unwrap(api.GET('/api/v1/tenants/{id}/invitations', { params: { path: { id: tenantId } } }))).data.data, [tenantId]);
+  const invitations = useLoaded<Invitation[]>(load);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [revoking, setRevoking] = useState<Invitation | null>(null);
+  const [revokeError, setRevokeError] = useState<ApiError | null>(null);
+  const [revokeBusy, setRevokeBusy] = useState(false);
+
+  async function revoke() {
+    if (!revoking) return;
+    setRevokeBusy(true);
+    setRevokeError(null);
+    try {
+      await unwrap(api.DELETE('/api/v1/tenants/{id}/invitations/{invitationId}', { params: { path: { id: tenantId, invitationId: revoking.id } } }));
+      setNotice(`The invitation to ${revoking.email} is revoked; its link no longer works.`);
+      setRevoking(null);
+      await invitations.reload();
+    } catch (caught) {
+      setRevokeError(toApiError(caught));
+    } finally {
+      setRevokeBusy(false);
+    }
+  }
+
+  return (
+    <div className="org-page" data-testid="invitations-page">
+      {notice && (
+        <div className="alert alert-success" role="status" data-testid="invitations-notice">
+          {notice}
+        </div>
+      )}
+      {can('identity:invitation.create') && (
+        <InviteForm
+          tenantId={tenantId}
+          options={roles.options}
+          onInvited={async (invitation) => {
+            setNotice(`An invitation to join as ${roles.nameOf(invitation.role)} is on its way to ${invitation.email}.`);
+            await invitations.reload();
+          }}
+        />
+      )}
+      <section className="card">
+        <div className="card-header">
+          <div>
+            <h2>Invitations</h2>
+            <p>Newest first. Inviting the same address again replaces its open invitation.</p>
+          </div>
+        </div>
+        {invitations.error && (
+          <div className="card-body">
+            <ErrorAlert error={invitations.error} testId="invitations-error" />
+          </div>
+        )}
+        <div className="table-wrap">
+          <table className="table" aria-busy={invitations.loading}>
+            <thead>
+              <tr>
+                <th>Email</th>
+                <th>Role</th>
+                <th>Status</th>
+                <th>Invited by</th>
+                <th>Sent</th>
+                <th>Expires</th>
+                <th />
+              </tr>
+            </thead>
+            <tbody>
+              {(invitations.data ?? []).map((invitation) => (
+                <tr key={invitation.id} data-testid="invitation-row" data-email={invitation.email}>
+                  <td>{invitation.email}</td>
+                  <td>{roles.nameOf(invitation.role)}</td>
+                  <td>
+                    <span className={`badge badge-${invitation.status}`} data-testid="invitation-status">
+                      {invitation.status}
+                    </span>
+                  </td>
+                  <td className="muted">{invitation.invitedBy}</td>
+                  <td className="muted">{formatDateTime(invitation.createdAt)}</td>
+                  <td className="muted">{formatDateTime(invitation.expiresAt)}</td>
+                  <td>
+                    <div className="row-actions">
+                      {invitation.status === 'open' && can('identity:invitation.delete') && (
+                        <button
+                          type="button"
+                          className="button button-danger-outline"
+                          onClick={() => {
+                            setRevokeError(null);
+                            setRevoking(invitation);
+                          }}
+                          data-testid="invitation-revoke"
+                        >
+                          Revoke
+                        </button>
+                      )}
+                    </div>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {!invitations.loading && invitations.data?.length === 0 && <div className="table-empty">No invitations yet.</div>}
+        </div>
+      </section>
+      <ConfirmDialog
+        open={revoking !== null}
+        title={`Revoke the invitation to ${revoking?.email ?? ''}?`}
+        confirmLabel="Revoke invitation"
+        tone="danger"
+        busy={revokeBusy}
+        error={revokeError}
+        testId="revoke-invitation-dialog"
+        onConfirm={revoke}
+        onCancel={() => setRevoking(null)}
+      >
+        <p className="muted">The link in their email stops working at once. You can invite them again later.</p>
+      </ConfirmDialog>
+    </div>
+  );
+}
+
+function InviteForm({ tenantId, options, onInvited }: { tenantId: string; options: { value: string; label: string }[]; onInvited(invitation: Invitation): Promise<void> }) {
+  const [email, setEmail] = useState('');
+  const [role, setRole] = useState('member');
+  const [error, setError] = useState<ApiError | null>(null);
+  const [busy, setBusy] = useState(false);
+  const mapped = error ? mapFieldErrors<InviteField>(error, (pointer) => (['email', 'role'].includes(topLevelField(pointer)) ? (topLevelField(pointer) as InviteField) : undefined)) : null;
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const { data } = await unwrap(api.POST('/api/v1/tenants/{id}/invitations', { params: { path: { id: tenantId } }, body: { email: email.trim(), role } }));
+      setEmail('');
+      await onInvited(data);
+    } catch (caught) {
+      setError(toApiError(caught));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <form className="card" onSubmit={submit} noValidate data-testid="invite-form">
+      <div className="card-header">
+        <div>
+          <h2>Invite someone</h2>
+          <p>They get an email with a link to join; it works once and expires in 7 days.</p>
+        </div>
+      </div>
+      <div className="card-body form">
+        {error && (!mapped || mapped.hasUnmatched || Object.keys(mapped.byField).length === 0) && <ErrorAlert error={error} testId="invite-error" />}
+        <div className="form-grid">
+          <Field id="invite-email" label="Email" error={mapped?.byField.email}>
+            <input
+              id="invite-email"
+              className="input"
+              type="email"
+              autoComplete="off"
+              value={email}
+              onChange={(event) => setEmail(event.target.value)}
+              aria-invalid={mapped?.byField.email ? true : undefined}
+              aria-describedby={describedBy('invite-email')}
+              data-testid="invite-email"
+            />
+          </Field>
+          <Field id="invite-role" label="Role" error={mapped?.byField.role}>
+            <select id="invite-role" className="select" value={role} onChange={(event) => setRole(event.target.value)} aria-describedby={describedBy('invite-role')} data-testid="invite-role">
+              {options.map((option) => (
+                <option key={option.value} value={option.value}>
+                  {option.label}
+                </option>
+              ))}
+            </select>
+          </Field>
+        </div>
+      </div>
+      <div className="card-footer">
+        <button type="submit" className="button button-primary" disabled={busy} data-testid="invite-submit">
+          {busy ? 'Sending…' : 'Send invitation'}
+        </button>
+      </div>
+    </form>
+  );
+}

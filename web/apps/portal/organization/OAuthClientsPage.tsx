@@ -1,0 +1,311 @@
+// The organisation's OAuth clients: register one (client credentials for programs, or
+// authorization code for apps that act for a signed-in person), see its secret once with the
+// issuer to configure it against, list them, and delete one (its tokens stop working at once).
+import { useCallback, useRef, useState, type FormEvent } from 'react';
+import { api, unwrap } from '../../../shared/api/client.js';
+import { toApiError, type ApiError } from '../../../shared/api/problem.js';
+import type { paths } from '../../../shared/api/schema.js';
+import { ConfirmDialog } from '../../../shared/components/ConfirmDialog.js';
+import { ErrorAlert } from '../../../shared/components/ErrorAlert.js';
+import { Field, describedBy } from '../../../shared/components/Field.js';
+import { formatDateTime } from '../../../shared/format.js';
+import { mapFieldErrors, newIdempotencyKey, topLevelField } from '../../../shared/forms.js';
+import { useOrganizationAccess } from './access.js';
+import { parseList } from './lists.js';
+import { useLoaded } from './loaded.js';
+import { SecretReveal } from './SecretReveal.js';
+import { useTenantRoles } from './tenant-roles.js';
+
+type OAuthClient = paths['/api/v1/tenants/{id}/oauth-clients']['get']['responses'][200]['content']['application/json']['data'][number];
+type CreatedClient = paths['/api/v1/tenants/{id}/oauth-clients']['post']['responses'][201]['content']['application/json'];
+type GrantType = OAuthClient['grantType'];
+type ClientField = 'name' | 'grantType' | 'redirectUris' | 'scopes' | 'role';
+
+const GRANT_LABELS: Record<GrantType, string> = {
+  client_credentials: 'Client credentials (a program acting for the organisation)',
+  authorization_code: 'Authorization code (an app acting for a signed-in person)',
+};
+
+export function OAuthClientsPage({ tenantId }: { tenantId: string }) {
+  const { can } = useOrganizationAccess();
+  const roles = useTenantRoles(tenantId, can('identity:role.list'));
+  const load = useCallback(async () => (await unwrap(api.GET('/api/v1/tenants/{id}/oauth-clients', { params: { path: { id: tenantId } } }))).data.data, [tenantId]);
+  const clients = useLoaded<OAuthClient[]>(load);
+  const [created, setCreated] = useState<CreatedClient | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [deleting, setDeleting] = useState<OAuthClient | null>(null);
+  const [deleteError, setDeleteError] = useState<ApiError | null>(null);
+  const [deleteBusy, setDeleteBusy] = useState(false);
+
+  async function remove() {
+    if (!deleting) return;
+    setDeleteBusy(true);
+    setDeleteError(null);
+    try {
+      await unwrap(api.DELETE('/api/v1/tenants/{id}/oauth-clients/{clientId}', { params: { path: { id: tenantId, clientId: deleting.clientId } } }));
+      setNotice(`The client ${deleting.name} is deleted; its tokens no longer work.`);
+      setDeleting(null);
+      await clients.reload();
+    } catch (caught) {
+      setDeleteError(toApiError(caught));
+    } finally {
+      setDeleteBusy(false);
+    }
+  }
+
+  return (
+    <div className="org-page" data-testid="oauth-clients-page">
+      {notice && (
+        <div className="alert alert-success" role="status" data-testid="oauth-clients-notice">
+          {notice}
+        </div>
+      )}
+      {created && (
+        <SecretReveal title={`Client secret of “${created.name}”`} secret={created.clientSecret} testId="oauth-client" onDone={() => setCreated(null)}>
+          <dl className="details">
+            <dt>Client id</dt>
+            <dd className="mono" data-testid="oauth-client-id">
+              {created.clientId}
+            </dd>
+            <dt>Issuer</dt>
+            <dd className="mono" data-testid="oauth-client-issuer">
+              {created.issuer}
+            </dd>
+            <dt>Discovery document</dt>
+            <dd className="mono">{`${created.issuer}/.well-known/openid-configuration`}</dd>
+            <dt>Grant type</dt>
+            <dd>{created.grantType}</dd>
+          </dl>
+        </SecretReveal>
+      )}
+      {can('identity:oauth-client.create') && !created && (
+        <RegisterClientForm
+          tenantId={tenantId}
+          options={roles.options}
+          onCreated={async (client) => {
+            setNotice(null);
+            setCreated(client);
+            await clients.reload();
+          }}
+        />
+      )}
+      <section className="card">
+        <div className="card-header">
+          <div>
+            <h2>OAuth clients</h2>
+            <p>Applications registered with this organisation’s authorization server.</p>
+          </div>
+        </div>
+        {clients.error && (
+          <div className="card-body">
+            <ErrorAlert error={clients.error} testId="oauth-clients-error" />
+          </div>
+        )}
+        <div className="table-wrap">
+          <table className="table" aria-busy={clients.loading}>
+            <thead>
+              <tr>
+                <th>Name</th>
+                <th>Client id</th>
+                <th>Grant type</th>
+                <th>Redirect URIs</th>
+                <th>Scopes</th>
+                <th>Role</th>
+                <th>Created</th>
+                <th />
+              </tr>
+            </thead>
+            <tbody>
+              {(clients.data ?? []).map((client) => (
+                <tr key={client.clientId} data-testid="oauth-client-row" data-name={client.name}>
+                  <td>{client.name}</td>
+                  <td className="mono">{client.clientId}</td>
+                  <td>{client.grantType}</td>
+                  <td className="mono">{client.redirectUris.length > 0 ? client.redirectUris.join('\n') : '—'}</td>
+                  <td>
+                    <span className="chips">
+                      {client.scopes.map((scope) => (
+                        <span key={scope} className="chip mono">
+                          {scope}
+                        </span>
+                      ))}
+                    </span>
+                  </td>
+                  <td>{client.role === null ? <span className="muted">The signed-in person’s</span> : roles.nameOf(client.role)}</td>
+                  <td className="muted">{formatDateTime(client.createdAt)}</td>
+                  <td>
+                    <div className="row-actions">
+                      {can('identity:oauth-client.delete') && (
+                        <button
+                          type="button"
+                          className="button button-danger-outline"
+                          onClick={() => {
+                            setDeleteError(null);
+                            setDeleting(client);
+                          }}
+                          data-testid="oauth-client-delete"
+                        >
+                          Delete
+                        </button>
+                      )}
+                    </div>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {!clients.loading && clients.data?.length === 0 && <div className="table-empty">No OAuth clients yet.</div>}
+        </div>
+      </section>
+      <ConfirmDialog
+        open={deleting !== null}
+        title={`Delete the client ${deleting?.name ?? ''}?`}
+        confirmLabel="Delete client"
+        tone="danger"
+        busy={deleteBusy}
+        error={deleteError}
+        testId="delete-oauth-client-dialog"
+        onConfirm={remove}
+        onCancel={() => setDeleting(null)}
+      >
+        <p className="muted">Every token, code and grant it holds stops working at once, and it can no longer get new ones. This cannot be undone.</p>
+      </ConfirmDialog>
+    </div>
+  );
+}
+
+function RegisterClientForm({ tenantId, options, onCreated }: { tenantId: string; options: { value: string; label: string }[]; onCreated(client: CreatedClient): Promise<void> }) {
+  const [name, setName] = useState('');
+  const [grantType, setGrantType] = useState<GrantType>('client_credentials');
+  const [redirectUris, setRedirectUris] = useState('');
+  const [scopes, setScopes] = useState('');
+  const [role, setRole] = useState('read-only');
+  const [error, setError] = useState<ApiError | null>(null);
+  const [busy, setBusy] = useState(false);
+  const lastAttempt = useRef<{ body: string; key: string } | null>(null);
+  const mapped = error
+    ? mapFieldErrors<ClientField>(error, (pointer) => {
+        const field = topLevelField(pointer);
+        return ['name', 'grantType', 'redirectUris', 'scopes', 'role'].includes(field) ? (field as ClientField) : undefined;
+      })
+    : null;
+  // Errors about one entry (/redirectUris/1, /scopes/0) say which entry.
+  const entryMessage = (field: 'redirectUris' | 'scopes', entries: string[]) => {
+    const entry = error ? Object.keys(error.fieldErrors).find((pointer) => pointer.startsWith(`/${field}/`)) : undefined;
+    const message = mapped?.byField[field];
+    if (!message || !entry) return message;
+    return `${entries[Number(entry.split('/')[2])] ?? 'An entry'}: ${message}`;
+  };
+  const uriList = redirectUris
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    const scopeList = parseList(scopes);
+    const body = {
+      name: name.trim(),
+      grantType,
+      ...(grantType === 'authorization_code' ? { redirectUris: uriList } : { role }),
+      ...(scopeList.length > 0 ? { scopes: scopeList } : {}),
+    };
+    const serialised = JSON.stringify(body);
+    if (lastAttempt.current?.body !== serialised) lastAttempt.current = { body: serialised, key: newIdempotencyKey() };
+    setBusy(true);
+    setError(null);
+    try {
+      const { data } = await unwrap(api.POST('/api/v1/tenants/{id}/oauth-clients', { params: { path: { id: tenantId } }, body, headers: { 'Idempotency-Key': lastAttempt.current.key } }));
+      setName('');
+      setRedirectUris('');
+      setScopes('');
+      await onCreated(data);
+    } catch (caught) {
+      setError(toApiError(caught));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <form className="card" onSubmit={submit} noValidate data-testid="register-oauth-client-form">
+      <div className="card-header">
+        <div>
+          <h2>Register an OAuth client</h2>
+          <p>The client secret is shown once, right after registering.</p>
+        </div>
+      </div>
+      <div className="card-body form">
+        {error && (!mapped || mapped.hasUnmatched || Object.keys(mapped.byField).length === 0) && <ErrorAlert error={error} testId="register-oauth-client-error" />}
+        <div className="form-grid">
+          <Field id="oauth-client-name" label="Name" error={mapped?.byField.name} hint="Shown to people on the consent screen.">
+            <input
+              id="oauth-client-name"
+              className="input"
+              maxLength={100}
+              value={name}
+              onChange={(event) => setName(event.target.value)}
+              aria-invalid={mapped?.byField.name ? true : undefined}
+              aria-describedby={describedBy('oauth-client-name')}
+              data-testid="oauth-client-name"
+            />
+          </Field>
+          <Field id="oauth-client-grantType" label="Grant type" error={mapped?.byField.grantType}>
+            <select
+              id="oauth-client-grantType"
+              className="select"
+              value={grantType}
+              onChange={(event) => setGrantType(event.target.value as GrantType)}
+              aria-describedby={describedBy('oauth-client-grantType')}
+              data-testid="oauth-client-grantType"
+            >
+              {(Object.keys(GRANT_LABELS) as GrantType[]).map((grant) => (
+                <option key={grant} value={grant}>
+                  {GRANT_LABELS[grant]}
+                </option>
+              ))}
+            </select>
+          </Field>
+          {grantType === 'authorization_code' ? (
+            <Field id="oauth-client-redirectUris" label="Redirect URIs" error={entryMessage('redirectUris', uriList)} hint="One per line, exact; https, or http on localhost." className="span-2">
+              <textarea
+                id="oauth-client-redirectUris"
+                className="textarea mono"
+                rows={3}
+                value={redirectUris}
+                onChange={(event) => setRedirectUris(event.target.value)}
+                aria-describedby={describedBy('oauth-client-redirectUris')}
+                data-testid="oauth-client-redirectUris"
+              />
+            </Field>
+          ) : (
+            <Field id="oauth-client-role" label="Role" error={mapped?.byField.role} hint="What its tokens may do, before scopes narrow it.">
+              <select id="oauth-client-role" className="select" value={role} onChange={(event) => setRole(event.target.value)} aria-describedby={describedBy('oauth-client-role')} data-testid="oauth-client-role">
+                {options.map((option) => (
+                  <option key={option.value} value={option.value}>
+                    {option.label}
+                  </option>
+                ))}
+              </select>
+            </Field>
+          )}
+          <Field id="oauth-client-scopes" label="Scopes" optional error={entryMessage('scopes', parseList(scopes))} hint="e.g. tenants:read, billing:write (service:read or service:write). Empty: every :read scope.">
+            <input
+              id="oauth-client-scopes"
+              className="input mono"
+              value={scopes}
+              onChange={(event) => setScopes(event.target.value)}
+              aria-describedby={describedBy('oauth-client-scopes')}
+              data-testid="oauth-client-scopes"
+            />
+          </Field>
+        </div>
+      </div>
+      <div className="card-footer">
+        <button type="submit" className="button button-primary" disabled={busy} data-testid="oauth-client-submit">
+          {busy ? 'Registering…' : 'Register client'}
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,151 @@
+// Creates a custom role (/organization/roles/new) or edits one (/organization/roles/<id>): its
+// name, description and policy. The server checks the policy; its errors appear inline.
+import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { Link, useNavigate, useParams } from 'react-router';
+import { api, unwrap } from '../../../shared/api/client.js';
+import { toApiError, type ApiError } from '../../../shared/api/problem.js';
+import { ErrorAlert } from '../../../shared/components/ErrorAlert.js';
+import { Field, describedBy } from '../../../shared/components/Field.js';
+import { LoadingScreen } from '../../../shared/components/LoadingScreen.js';
+import { mapFieldErrors, newIdempotencyKey } from '../../../shared/forms.js';
+import { useOrganizationAccess } from './access.js';
+import { NoAccess } from './NoAccess.js';
+import { PolicyEditor, newStatement, toDraft, toStatement, type DraftStatement } from './PolicyEditor.js';
+
+interface Draft {
+  name: string;
+  description: string;
+  statements: DraftStatement[];
+}
+
+export function RoleEditorPage({ tenantId }: { tenantId: string }) {
+  const { roleId } = useParams();
+  const { access, can } = useOrganizationAccess();
+  const navigate = useNavigate();
+  const creating = roleId === undefined;
+  const [draft, setDraft] = useState<Draft | null>(creating ? { name: '', description: '', statements: [newStatement()] } : null);
+  const [loadError, setLoadError] = useState<ApiError | null>(null);
+  const [error, setError] = useState<ApiError | null>(null);
+  const [busy, setBusy] = useState(false);
+  const lastAttempt = useRef<{ body: string; key: string } | null>(null);
+
+  useEffect(() => {
+    if (creating) return;
+    let cancelled = false;
+    unwrap(api.GET('/api/v1/tenants/{id}/roles', { params: { path: { id: tenantId } } }))
+      .then(({ data }) => {
+        if (cancelled) return;
+        const role = data.data.find((r) => r.id === roleId && !r.builtin);
+        if (!role) {
+          setLoadError(toApiError(undefined));
+          return;
+        }
+        setDraft({ name: role.name, description: role.description, statements: role.statements.map(toDraft) });
+      })
+      .catch((caught: unknown) => {
+        if (!cancelled) setLoadError(toApiError(caught));
+      });
+    return () => {
+      cancelled = true;
+    };
+  }, [creating, roleId, tenantId]);
+
+  if (!can(creating ? 'identity:role.create' : 'identity:role.update')) {
+    return <NoAccess organizationName={access.status === 'loaded' ? access.organizationName : null} hasTenant />;
+  }
+  if (loadError) {
+    return (
+      <div className="org-page">
+        {loadError.status === 0 ? (
+          <div className="alert alert-error" role="alert" data-testid="role-not-found">
+            There is no custom role {roleId} in this organisation. <Link to="/organization/roles">Back to roles</Link>
+          </div>
+        ) : (
+          <ErrorAlert error={loadError} testId="role-load-error" />
+        )}
+      </div>
+    );
+  }
+  if (!draft) return <LoadingScreen />;
+
+  // Every message by pointer, in plain sentences.
+  const errors = error ? mapFieldErrors<string>(error, (pointer) => pointer).byField : {};
+  const fieldErrorCount = Object.keys(errors).length;
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    if (!draft) return;
+    const body = { name: draft.name.trim(), description: draft.description.trim(), statements: draft.statements.map(toStatement) };
+    setBusy(true);
+    setError(null);
+    try {
+      if (creating) {
+        const serialised = JSON.stringify(body);
+        if (lastAttempt.current?.body !== serialised) lastAttempt.current = { body: serialised, key: newIdempotencyKey() };
+        const { data } = await unwrap(api.POST('/api/v1/tenants/{id}/roles', { params: { path: { id: tenantId } }, body, headers: { 'Idempotency-Key': lastAttempt.current.key } }));
+        navigate('/organization/roles', { state: { notice: `The role ${data.name} is created. Give it to members on the Members page.` } });
+      } else {
+        const { data } = await unwrap(api.PUT('/api/v1/tenants/{id}/roles/{roleId}', { params: { path: { id: tenantId, roleId: roleId ?? '' } }, body }));
+        navigate('/organization/roles', { state: { notice: `The role ${data.name} is saved. It applies from each holder’s next request.` } });
+      }
+    } catch (caught) {
+      setError(toApiError(caught));
+      setBusy(false);
+    }
+  }
+
+  return (
+    <form className="card" onSubmit={submit} noValidate data-testid="role-editor">
+      <div className="card-header">
+        <div>
+          <h2>{creating ? 'New custom role' : `Edit ${draft.name}`}</h2>
+          <p>A request is allowed when some statement allows it and none denies it; anything no statement allows is denied.</p>
+        </div>
+      </div>
+      <div className="card-body form">
+        {error &&
+          (fieldErrorCount > 0 ? (
+            <div className="alert alert-error" role="alert" data-testid="role-editor-error">
+              {error.problem.detail} Corrections are marked below.
+            </div>
+          ) : (
+            <ErrorAlert error={error} testId="role-editor-error" />
+          ))}
+        <div className="form-grid">
+          <Field id="role-name" label="Name" error={errors['/name']} hint="Up to 64 characters; not the name of a built-in role.">
+            <input
+              id="role-name"
+              className="input"
+              maxLength={64}
+              value={draft.name}
+              onChange={(event) => setDraft({ ...draft, name: event.target.value })}
+              aria-invalid={errors['/name'] ? true : undefined}
+              aria-describedby={describedBy('role-name')}
+              data-testid="role-name"
+            />
+          </Field>
+          <Field id="role-description" label="Description" optional error={errors['/description']}>
+            <input
+              id="role-description"
+              className="input"
+              maxLength={500}
+              value={draft.description}
+              onChange={(event) => setDraft({ ...draft, description: event.target.value })}
+              aria-describedby={describedBy('role-description')}
+              data-testid="role-description"
+            />
+          </Field>
+        </div>
+        <PolicyEditor statements={draft.statements} onChange={(statements) => setDraft({ ...draft, statements })} errors={errors} suggest={can('identity:action.list')} disabled={busy} />
+      </div>
+      <div className="card-footer">
+        <Link to="/organization/roles" className="button">
+          Cancel
+        </Link>
+        <button type="submit" className="button button-primary" disabled={busy} data-testid="role-save">
+          {busy ? 'Saving…' : creating ? 'Create role' : 'Save role'}
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,40 @@
+// The roles one can hand out in the tenant (to members, invitations, keys and clients): the
+// tenant's own list when the person may read it, else the built-in tenant roles the API documents.
+import { useCallback, useEffect, useState } from 'react';
+import { api, unwrap } from '../../../shared/api/client.js';
+import type { paths } from '../../../shared/api/schema.js';
+
+export type Role = paths['/api/v1/tenants/{id}/roles']['get']['responses'][200]['content']['application/json']['data'][number];
+export type Statement = Role['statements'][number];
+
+/** The API's built-in tenant roles (the members route documents them); used when the list cannot be read. */
+export const BUILTIN_TENANT_ROLES = ['owner', 'admin', 'billing', 'developer', 'member', 'read-only'] as const;
+
+export interface TenantRoles {
+  roles: Role[] | null;
+  options: { value: string; label: string }[];
+  /** A role's name for display (custom roles are stored by id). */
+  nameOf(role: string | null): string;
+  reload(): Promise<void>;
+}
+
+export function useTenantRoles(tenantId: string, canList: boolean): TenantRoles {
+  const [roles, setRoles] = useState<Role[] | null>(null);
+
+  const reload = useCallback(async () => {
+    if (!canList) return;
+    const { data } = await unwrap(api.GET('/api/v1/tenants/{id}/roles', { params: { path: { id: tenantId } } }));
+    setRoles(data.data);
+  }, [tenantId, canList]);
+
+  useEffect(() => {
+    // A failed read leaves the built-in roles to choose from; the page's own list reports errors.
+    reload().catch(() => setRoles(null));
+  }, [reload]);
+
+  const options = roles
+    ? roles.map((role) => ({ value: role.id, label: role.builtin ? role.name : `${role.name} (custom)` }))
+    : BUILTIN_TENANT_ROLES.map((name) => ({ value: name, label: name }));
+  const nameOf = (role: string | null) => (role === null ? '—' : (roles?.find((r) => r.id === role)?.name ?? role));
+  return { roles, options, nameOf, reload };
+}
