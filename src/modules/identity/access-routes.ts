@@ -47,7 +47,7 @@ const Decision = Type.Object(
 );
 
 /** A concrete action (no wildcards): `service:type.verb`. */
-const ConcreteAction = Type.String({ pattern: '^[a-z][a-z0-9-]*:[a-z][a-z0-9_-]*(\\.[a-z0-9_-]+)+$', maxLength: 128 });
+const ConcreteAction = Type.String({ pattern: '^[a-z][a-z0-9-]*:[a-z][a-z0-9_-]*(\\.[a-z0-9_-]+)+$', maxLength: 128, examples: ['identity:member.list'] });
 const Permissions = Type.Object(
   {
     tenantId: Type.Union([Type.String(), Type.Null()], { description: 'The tenant decided for (the one the caller works in); null when none, and then nothing is allowed' }),
@@ -162,6 +162,27 @@ export function accessRoutes(app: HttpApp, service: AccessService): void {
     },
   );
 
+  app.post(
+    '/api/v1/tenants/:id/roles/simulate',
+    {
+      config: { action: 'identity:role.simulate' },
+      schema: {
+        tags,
+        summary: 'How a draft policy would decide one request (before saving it as a role)',
+        description: 'Evaluates only the given statements, with ${tenant} bound to this tenant; checks them as creating a role would. Changes nothing.',
+        params: TenantParams,
+        body: StrictObject({
+          statements: Type.Array(Statement, { minItems: 1, maxItems: 100 }),
+          action: ConcreteAction,
+          resource: Type.String({ pattern: '^prn:[^:]+:.+$', maxLength: 256, examples: ['prn:ten_01jaaaaaaaaaaaaaaaaaaaaaaa:member/usr_01jaaaaaaaaaaaaaaaaaaaaaaa'] }),
+          mfa: Type.Optional(Type.Boolean({ description: 'Whether the request comes with MFA completed (default false)' })),
+          sourceIp: Type.Optional(Type.String({ maxLength: 64, description: 'The address the request comes from (default yours)' })),
+        }),
+        response: responses({ 200: Decision }),
+      },
+    },
+    async (request) => service.simulate(request.params.id, { ...request.body, action: request.body.action as Action }, requestContext(request)),
+  );
   app.post(
     '/api/v1/authz/explain',
     {

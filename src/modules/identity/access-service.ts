@@ -1,13 +1,14 @@
 // Who may do what inside a tenant: its members and their roles, the tenant's custom roles (named
 // sets of policy statements), and explanations of decisions. Removing a member ends their sessions
 // working in that tenant at once; role changes apply from the next request.
+import { isIP } from 'node:net';
 import type { Kernel } from '../../kernel/kernel.js';
 import { inTransaction, type Tx, type TxContext } from '../../kernel/db/database.js';
 import { newId } from '../../kernel/ids.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../kernel/errors.js';
 import { actorOf, type RequestContext } from '../../kernel/context.js';
 import { authorize, explain, isPlatformStaff, resourceName, PLATFORM, type Action } from '../../kernel/authz/authorize.js';
-import { validatePolicy, type Decision, type Statement } from '../../kernel/authz/policy.js';
+import { evaluate, validatePolicy, type Decision, type Statement } from '../../kernel/authz/policy.js';
 import { isUniqueViolation } from '../../kernel/db/errors.js';
 import { IdentityRepository, type RoleRow } from './repository.js';
 import { BUILTIN_ROLE_DESCRIPTIONS, TENANT_ROLE_POLICIES, TENANT_ROLES, PARTNER_ROLES, isBuiltinRole, type BuiltinRole } from './builtin-roles.js';
@@ -200,6 +201,19 @@ export class AccessService {
       await this.#repository.deleteRole(tx, tenantId, roleId);
       await this.#audit(tx, context, tenantId, 'identity.role.deleted', { type: 'role', id: roleId }, customView(current));
     });
+  }
+
+  /**
+   * How a draft policy would decide one request in this tenant, before it is saved as a role: only
+   * the draft's statements count (not the caller's own policies), with `${tenant}` bound to this
+   * tenant and the MFA and source address the caller states.
+   */
+  simulate(tenantId: string, input: { statements: Statement[]; action: Action; resource: string; mfa?: boolean; sourceIp?: string }, context: RequestContext): Decision {
+    authorize(context, 'identity:role.simulate', resourceName(tenantId, 'role', '*'));
+    const statements = this.#validated(tenantId, { name: 'draft', statements: input.statements });
+    const sourceIp = input.sourceIp ?? context.sourceIp;
+    if (input.sourceIp !== undefined && isIP(input.sourceIp) === 0) throw new ValidationError('The source address is not an IP address.', [{ pointer: '/sourceIp', message: 'must be an IPv4 or IPv6 address' }]);
+    return evaluate([{ name: 'draft', statements }], { action: input.action, resource: input.resource, context: { mfa: input.mfa ?? false, sourceIp }, variables: { tenant: tenantId } });
   }
 
   /**
