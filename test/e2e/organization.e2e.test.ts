@@ -1,6 +1,7 @@
 // Tenant administration in the customer portal, in a real browser against a real platform: an owner
 // invites someone, changes a member's role, writes a custom role with the policy editor (fixing an
-// inline error first) and gives it to a member; creates a service API key whose secret the page
+// inline error first), tests the draft and gives it to a member, adds an existing account and
+// removes a member (whose session ends at once); creates a service API key whose secret the page
 // shows once, uses it from this script, revokes it in the page and sees the very next call refused;
 // registers an OAuth client whose secret works at the token endpoint. A plain member sees no
 // Organisation menu, gets the no-access page at every organisation address, and the API refuses
@@ -17,6 +18,7 @@ import { systemContext } from '../../src/kernel/context.js';
 import { WEB_DIST, assertWebAppsBuilt, launchChromium, watchConsole } from './browser.js';
 
 const PASSWORD = 'organisation test passphrase';
+const SCREENSHOTS = '/tmp/organization';
 
 let t: TestPlatform;
 let browser: Browser;
@@ -117,6 +119,16 @@ describe('the organisation pages for a tenant owner', () => {
       expect(await page.getByTestId('statement-1-resource-0-error').textContent()).toContain(tenantId);
       expect(await page.getByTestId('statement-0-resource-0-error').count()).toBe(0);
       await page.getByTestId('statement-1-resource-0').fill('prn:${tenant}:member/*');
+      // Test the draft before saving it: the deny wins for removing people, listing them is allowed.
+      await page.getByTestId('policy-test-action').fill('identity:member.delete');
+      await page.getByTestId('policy-test-resource').fill(`prn:${tenantId}:member/${mark.id}`);
+      await page.getByTestId('policy-test-submit').click();
+      await page.locator('[data-testid="policy-test-result"][data-allowed="false"]').waitFor();
+      expect(await page.getByTestId('policy-test-result').textContent()).toContain('#2 denies it');
+      await page.getByTestId('policy-test-action').fill('identity:member.list');
+      await page.getByTestId('policy-test-submit').click();
+      await page.locator('[data-testid="policy-test-result"][data-allowed="true"]').waitFor();
+      await page.screenshot({ path: `${SCREENSHOTS}-role-editor.png`, fullPage: true });
       await page.getByTestId('role-save').click();
       await page.getByTestId('roles-notice').waitFor();
       const row = page.locator('[data-testid="custom-role-row"][data-name="Support desk"]');
@@ -134,8 +146,22 @@ describe('the organisation pages for a tenant owner', () => {
       await markRow.getByTestId('member-role-save').click();
       await page.getByTestId('members-notice').waitFor();
       expect(await roleOf(mark.id)).toBe(supportDesk?.id);
+      await page.screenshot({ path: `${SCREENSHOTS}-members.png`, fullPage: true });
       const permissions = (await api('GET', '/api/v1/me/permissions?action=identity:member.list&action=identity:member.delete', mark.headers)).json().data;
       expect(permissions.map((p: { allowed: boolean }) => p.allowed)).toEqual([true, false]);
+
+      // Add someone who already has an account, then remove Mark: confirmed first, and his session ends at once.
+      await t.platform.identity.service.createUser({ email: 'ada@orchard.example.com', password: PASSWORD }, systemContext('test'));
+      await page.getByTestId('add-member-email').fill('ada@orchard.example.com');
+      await page.getByTestId('add-member-role').selectOption('read-only');
+      await page.getByTestId('add-member-submit').click();
+      await page.locator('[data-testid="member-row"][data-email="ada@orchard.example.com"]').waitFor();
+      await markRow.getByTestId('member-remove').click();
+      await page.getByTestId('remove-member-dialog').waitFor();
+      expect(await page.getByTestId('remove-member-dialog').textContent()).toContain('every session they have in it ends now');
+      await page.getByTestId('remove-member-dialog-confirm').click();
+      await markRow.waitFor({ state: 'detached' });
+      expect((await api('GET', `/api/v1/tenants/${tenantId}`, mark.headers)).statusCode).toBe(401);
       expect(consoleProblems).toEqual([]);
     } finally {
       await context.close();
@@ -153,6 +179,7 @@ describe('the organisation pages for a tenant owner', () => {
       const secret = ((await page.getByTestId('api-key-secret').textContent()) ?? '').trim();
       registerSecret('API key', secret);
       expect(secret).toMatch(/^pk_[0-9a-z]{8}_[A-Za-z0-9_-]{43}$/);
+      await page.screenshot({ path: `${SCREENSHOTS}-api-key-secret.png`, fullPage: true });
 
       const call = () => fetch(`${baseUrl}/api/v1/tenants/${tenantId}`, { headers: { authorization: `Bearer ${secret}` } });
       const first = await call();
@@ -220,6 +247,7 @@ describe('the organisation pages for people without tenant administration', () =
     const { context, page, consoleProblems } = await openAs(mick.headers, '/portal/organization/members');
     try {
       await page.getByTestId('no-access').waitFor();
+      await page.screenshot({ path: `${SCREENSHOTS}-no-access.png` });
       expect(await page.locator('.nav-link').allTextContents()).toEqual(['Products', 'Orders', 'Invoices', 'Account']);
       expect(await page.getByTestId('members-page').count()).toBe(0);
       for (const path of ['roles', 'api-keys', 'sso', 'invitations', 'oauth-clients']) {

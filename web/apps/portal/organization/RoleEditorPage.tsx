@@ -11,6 +11,7 @@ import { mapFieldErrors, newIdempotencyKey } from '../../../shared/forms.js';
 import { useOrganizationAccess } from './access.js';
 import { NoAccess } from './NoAccess.js';
 import { PolicyEditor, newStatement, toDraft, toStatement, type DraftStatement } from './PolicyEditor.js';
+import { PolicyTester } from './PolicyTester.js';
 
 interface Draft {
   name: string;
@@ -94,58 +95,62 @@ export function RoleEditorPage({ tenantId }: { tenantId: string }) {
     }
   }
 
+  const current = draft;
   return (
-    <form className="card" onSubmit={submit} noValidate data-testid="role-editor">
-      <div className="card-header">
-        <div>
-          <h2>{creating ? 'New custom role' : `Edit ${draft.name}`}</h2>
-          <p>A request is allowed when some statement allows it and none denies it; anything no statement allows is denied.</p>
+    <div className="org-page">
+      <form className="card" onSubmit={submit} noValidate data-testid="role-editor">
+        <div className="card-header">
+          <div>
+            <h2>{creating ? 'New custom role' : `Edit ${draft.name}`}</h2>
+            <p>A request is allowed when some statement allows it and none denies it; anything no statement allows is denied.</p>
+          </div>
         </div>
-      </div>
-      <div className="card-body form">
-        {error &&
-          (fieldErrorCount > 0 ? (
-            <div className="alert alert-error" role="alert" data-testid="role-editor-error">
-              {error.problem.detail} Corrections are marked below.
-            </div>
-          ) : (
-            <ErrorAlert error={error} testId="role-editor-error" />
-          ))}
-        <div className="form-grid">
-          <Field id="role-name" label="Name" error={errors['/name']} hint="Up to 64 characters; not the name of a built-in role.">
-            <input
-              id="role-name"
-              className="input"
-              maxLength={64}
-              value={draft.name}
-              onChange={(event) => setDraft({ ...draft, name: event.target.value })}
-              aria-invalid={errors['/name'] ? true : undefined}
-              aria-describedby={describedBy('role-name')}
-              data-testid="role-name"
-            />
-          </Field>
-          <Field id="role-description" label="Description" optional error={errors['/description']}>
-            <input
-              id="role-description"
-              className="input"
-              maxLength={500}
-              value={draft.description}
-              onChange={(event) => setDraft({ ...draft, description: event.target.value })}
-              aria-describedby={describedBy('role-description')}
-              data-testid="role-description"
-            />
-          </Field>
+        <div className="card-body form">
+          {error &&
+            (fieldErrorCount > 0 ? (
+              <div className="alert alert-error" role="alert" data-testid="role-editor-error">
+                {error.problem.detail} Corrections are marked below.
+              </div>
+            ) : (
+              <ErrorAlert error={error} testId="role-editor-error" />
+            ))}
+          <div className="form-grid">
+            <Field id="role-name" label="Name" error={errors['/name']} hint="Up to 64 characters; not the name of a built-in role.">
+              <input
+                id="role-name"
+                className="input"
+                maxLength={64}
+                value={draft.name}
+                onChange={(event) => setDraft({ ...draft, name: event.target.value })}
+                aria-invalid={errors['/name'] ? true : undefined}
+                aria-describedby={describedBy('role-name')}
+                data-testid="role-name"
+              />
+            </Field>
+            <Field id="role-description" label="Description" optional error={errors['/description']}>
+              <input
+                id="role-description"
+                className="input"
+                maxLength={500}
+                value={draft.description}
+                onChange={(event) => setDraft({ ...draft, description: event.target.value })}
+                aria-describedby={describedBy('role-description')}
+                data-testid="role-description"
+              />
+            </Field>
+          </div>
+          <PolicyEditor statements={draft.statements} onChange={(statements) => setDraft({ ...draft, statements })} errors={errors} suggest={can('identity:action.list')} disabled={busy} />
         </div>
-        <PolicyEditor statements={draft.statements} onChange={(statements) => setDraft({ ...draft, statements })} errors={errors} suggest={can('identity:action.list')} disabled={busy} />
-      </div>
-      <div className="card-footer">
-        <Link to="/organization/roles" className="button">
-          Cancel
-        </Link>
-        <button type="submit" className="button button-primary" disabled={busy} data-testid="role-save">
-          {busy ? 'Saving…' : creating ? 'Create role' : 'Save role'}
-        </button>
-      </div>
-    </form>
+        <div className="card-footer">
+          <Link to="/organization/roles" className="button">
+            Cancel
+          </Link>
+          <button type="submit" className="button button-primary" disabled={busy} data-testid="role-save">
+            {busy ? 'Saving…' : creating ? 'Create role' : 'Save role'}
+          </button>
+        </div>
+      </form>
+      {can('identity:role.simulate') && <PolicyTester tenantId={tenantId} statements={() => current.statements.map(toStatement)} onDraftInvalid={setError} />}
+    </div>
   );
 }

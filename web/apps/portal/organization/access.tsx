@@ -20,6 +20,7 @@ export const ORGANIZATION_ACTIONS = [
   'identity:role.create',
   'identity:role.update',
   'identity:role.delete',
+  'identity:role.simulate',
   'identity:api-key.list',
   'identity:api-key.create',
   'identity:api-key.delete',
