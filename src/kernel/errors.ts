@@ -23,6 +23,7 @@ export const ERROR_CODES = {
   PLAT_ACCOUNT_LOCKED: 'Too many failed sign-ins: the account is locked for a while.',
   PLAT_RATE_LIMITED: 'Too many attempts: try again later.',
   PLAT_FORBIDDEN: 'You are not allowed to do that.',
+  PLAT_SSO_REQUIRED: 'This email address signs in through its organisation’s identity provider.',
   PLAT_CSRF_TOKEN_INVALID: 'The X-CSRF-Token header is missing or wrong.',
   PLAT_IDEMPOTENCY_KEY_REUSED: 'The Idempotency-Key was already used with a different request.',
   PLAT_IDEMPOTENCY_KEY_IN_USE: 'A request with this Idempotency-Key is still being processed.',
@@ -130,5 +131,13 @@ export class TooManyAttemptsError extends DomainError {
     retryAfterSeconds: number,
   ) {
     super(message, { retryAfterSeconds });
+  }
+}
+
+/** Password sign-in refused: the email's domain must sign in through its tenant's identity provider. */
+export class SsoRequiredError extends DomainError {
+  readonly code = 'PLAT_SSO_REQUIRED';
+  constructor(providerName: string, startUrl: string) {
+    super(`Accounts of this email domain sign in with ${providerName}.`, { provider: providerName, startUrl });
   }
 }

@@ -20,6 +20,7 @@ export const ID_PREFIXES = {
   coupon: 'cpn',
   order: 'ord',
   approvalRule: 'apr',
+  identityProvider: 'idp',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

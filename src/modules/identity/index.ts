@@ -3,8 +3,8 @@
 // roles evaluated as policies, invitations by email, API keys (service and personal) and OAuth
 // access tokens as bearer credentials, the OAuth 2.0 / OpenID Connect authorization server (oauth/);
 // TOTP MFA with recovery codes, password policies, reset and email verification by emailed links,
-// throttled sign-in with lockout, session listing and timeouts. Not yet here: SSO (the rest of the
-// identity issue).
+// throttled sign-in with lockout, session listing and timeouts, and single sign-on through each
+// tenant's own OIDC or SAML identity providers (sso/).
 import { fileURLToPath } from 'node:url';
 import type { Kernel } from '../../kernel/kernel.js';
 import type { ModuleDefinition } from '../../kernel/module.js';
@@ -34,6 +34,9 @@ import { OAuthBearer, looksLikeJwt } from './oauth/bearer.js';
 import { OAuthClientService } from './oauth/client-service.js';
 import { oauthClientRoutes } from './oauth/client-routes.js';
 import { interactionRoutes } from './oauth/interaction-routes.js';
+import { IdentityProviderService } from './sso/provider-service.js';
+import { SsoSignInService } from './sso/sign-in-service.js';
+import { ssoRoutes } from './sso/routes.js';
 
 export type { PublicUser, TenantDirectory } from './service.js';
 export { MIN_PASSWORD_LENGTH } from './service.js';
@@ -54,6 +57,8 @@ export interface IdentityModule {
   credentials: CredentialCache<CachedCredential>;
   oauth: AuthorizationServer;
   oauthClients: OAuthClientService;
+  identityProviders: IdentityProviderService;
+  sso: SsoSignInService;
 }
 
 interface CachedCredential {
@@ -71,7 +76,11 @@ const isPartnerRole = (role: string | null) => role !== null && (PARTNER_ROLES a
 export function createIdentityModule(deps: { kernel: Kernel; tenants: TenantDirectory; mailer: Mailer; secrets: SecretBox }): IdentityModule {
   const throttle = new SignInThrottle(deps.kernel.pool, deps.kernel.config);
   const emailTokens = new EmailTokens(deps.kernel, deps.mailer);
-  const service = new IdentityService(deps.kernel, deps.tenants, throttle, emailTokens);
+  // Password sign-in asks single sign-on whether the email's domain must use its provider; the
+  // SSO service in turn starts sessions through the identity service.
+  const service: IdentityService = new IdentityService(deps.kernel, deps.tenants, throttle, emailTokens, (email) => sso.requirementFor(email));
+  const sso: SsoSignInService = new SsoSignInService(deps.kernel, deps.tenants, deps.secrets, service);
+  const identityProviders = new IdentityProviderService(deps.kernel, deps.tenants, deps.secrets);
   const mfa = new MfaService(deps.kernel, deps.secrets, deps.tenants, throttle);
   const account = new AccountService(deps.kernel, deps.tenants, throttle, emailTokens);
   const access = new AccessService(deps.kernel, deps.tenants);
@@ -131,6 +140,8 @@ export function createIdentityModule(deps: { kernel: Kernel; tenants: TenantDire
     oauth,
     oauthClients,
     impersonations,
+    identityProviders,
+    sso,
     definition: {
       name: 'identity',
       migrations: fileURLToPath(new URL('./migrations', import.meta.url)),
@@ -153,6 +164,7 @@ export function createIdentityModule(deps: { kernel: Kernel; tenants: TenantDire
         });
         impersonationRoutes(app, impersonations);
         accountRoutes(app, mfa, account);
+        ssoRoutes(app, identityProviders, sso, { secureCookies, publicUrl: deps.kernel.config.publicUrl });
       },
       stop: () => credentials.stop(),
     },

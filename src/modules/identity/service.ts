@@ -6,9 +6,9 @@ import { randomBytes } from 'node:crypto';
 import type { Kernel } from '../../kernel/kernel.js';
 import { inTransaction, type Tx } from '../../kernel/db/database.js';
 import { newId } from '../../kernel/ids.js';
-import { ConflictError, InvalidCredentialsError, NotFoundError, ForbiddenError, ValidationError } from '../../kernel/errors.js';
+import { ConflictError, InvalidCredentialsError, NotFoundError, ForbiddenError, ValidationError, SsoRequiredError } from '../../kernel/errors.js';
 import { actorOf, type PlatformRole, type Principal, type RequestContext } from '../../kernel/context.js';
-import { authorize, resourceName, PLATFORM } from '../../kernel/authz/authorize.js';
+import { authorize, resourceName, PLATFORM, type Action } from '../../kernel/authz/authorize.js';
 import { hashPassword, verifyPassword, DUMMY_HASH_PROMISE } from './passwords.js';
 import { IdentityRepository, type LiveSession } from './repository.js';
 import { CredentialsRepository } from './credentials-repository.js';
@@ -19,6 +19,9 @@ import type { Authentication, SessionRestriction } from '../../gateway/authentic
 import { DEFAULT_PASSWORD_POLICY, loadRules, passwordExpired, passwordProblems, restrictionOf, type PasswordPolicy, type TenantAuthenticationSettings } from './authentication-rules.js';
 import type { SignInThrottle } from './sign-in-throttle.js';
 import { hashToken, type EmailTokens } from './email-tokens.js';
+import type { ProviderEntry } from './sso/provider-config.js';
+import type { UserRow } from './repository.js';
+import type { AuditInput } from '../../kernel/audit.js';
 
 export interface SignedIn {
   /** The secret that goes into the cookie; never stored, never logged. */
@@ -46,7 +49,22 @@ export interface TenantDirectory {
   customersOf(partnerTenantId: string): Promise<string[]>;
   /** Password policy and mandatory MFA of each of these tenants. */
   authenticationSettingsOf(tenantIds: string[]): Promise<TenantAuthenticationSettings[]>;
+  /** A tenant's identity providers as stored in its document (undefined: no such tenant). */
+  identityProvidersOf(tenantId: string): Promise<{ providers: ProviderEntry[]; domain: string; status: string; version: number } | undefined>;
+  /** Identity providers of live tenants claiming any of these email domains. */
+  identityProvidersClaiming(domains: string[]): Promise<{ tenantId: string; provider: ProviderEntry }[]>;
+  /** Changes a tenant's providers as a tenant change (If-Match, audit, event), authorised for `action`. */
+  changeIdentityProviders(
+    tenantId: string,
+    action: Action,
+    ifMatch: string | undefined,
+    context: RequestContext,
+    change: (current: { providers: ProviderEntry[]; domain: string }, tx: Tx) => Promise<ProviderEntry[]>,
+  ): Promise<{ version: number }>;
 }
+
+/** The identity provider an email must sign in through, if its domain's provider is mandatory. */
+export type SsoRequirement = (email: string) => Promise<{ providerName: string; startUrl: string } | undefined>;
 
 export interface Me {
   user: PublicUser;
@@ -76,6 +94,7 @@ export class IdentityService {
     private readonly tenants: TenantDirectory,
     private readonly throttle: SignInThrottle,
     private readonly emailTokens: EmailTokens,
+    private readonly ssoRequirement: SsoRequirement = async () => undefined,
   ) {}
 
   /**
@@ -130,6 +149,25 @@ export class IdentityService {
     // The attempt is counted before the password is looked at, so parallel guesses cannot outrun the limit.
     await this.throttle.consumeSignIn(email, context.sourceIp, () => this.#auditLockout(email, context));
     const user = await this.#repository.findUserByEmail(this.kernel.db, email);
+    // A domain whose identity provider is mandatory signs in there, not here. Decided by the domain
+    // alone (before the password is looked at), so the answer says nothing about the account; staff
+    // accounts never sign in through a tenant's provider and keep their password.
+    if (!user?.platform_role) {
+      const required = await this.ssoRequirement(email);
+      if (required) {
+        await inTransaction(this.kernel.db, PLATFORM_SCOPE, (tx) =>
+          this.kernel.audit.record(tx, {
+            actor: { type: 'anonymous', id: 'anonymous', label: email },
+            action: 'identity.sign_in.failed',
+            target: { type: 'user', id: user?.id ?? 'unknown' },
+            after: { reason: 'sso_required', provider: required.providerName },
+            requestId: context.requestId,
+            sourceIp: context.sourceIp,
+          }),
+        );
+        throw new SsoRequiredError(required.providerName, required.startUrl);
+      }
+    }
     // Verify against a dummy hash for unknown emails (and password-less accounts) so the response
     // time reveals nothing.
     const valid = await verifyPassword(user?.password_hash ?? (await DUMMY_HASH_PROMISE), input.password);
@@ -155,13 +193,57 @@ export class IdentityService {
       mfaRequired: rules.mfaRequired,
       passwordExpired: passwordExpired(rules.passwordPolicy, user.password_changed_at, now),
     });
+    return this.#startSession(user, { restriction, mfaVerified: false, activeTenantId: undefined, userAgent: input.userAgent }, context, (sessionId) => ({
+      actor: { type: 'user', id: user.id, label: user.email },
+      action: 'identity.sign_in.succeeded',
+      target: { type: 'session', id: sessionId },
+      after: { restriction },
+      requestId: context.requestId,
+      sourceIp: context.sourceIp,
+    }));
+  }
+
+  /**
+   * Starts the session of someone their tenant's identity provider signed in (see sso/). The
+   * provider's authentication replaces the password; when it asserted multi-factor authentication
+   * the session counts as MFA-verified, otherwise the person's own second factor (or enrolment,
+   * where MFA is mandatory) is still owed. The session works in the provider's tenant.
+   */
+  async startSsoSession(
+    userId: string,
+    input: { tenantId: string; providerId: string; providerName: string; protocol: string; mfaByIdp: boolean; userAgent?: string },
+    context: RequestContext,
+  ): Promise<SignedIn> {
+    const user = await this.#repository.findUser(this.kernel.db, userId);
+    if (!user) throw new InvalidCredentialsError();
+    const rules = await loadRules(this.kernel.db, this.tenants, user);
+    const factor = await this.#credentials.findFactor(this.kernel.db, user.id);
+    const restriction = restrictionOf({ hasFactor: Boolean(factor?.confirmed_at), mfaVerified: input.mfaByIdp, mfaRequired: rules.mfaRequired && !input.mfaByIdp, passwordExpired: false });
+    return this.#startSession(user, { restriction, mfaVerified: input.mfaByIdp, activeTenantId: input.tenantId, userAgent: input.userAgent }, context, (sessionId) => ({
+      tenantId: input.tenantId,
+      actor: { type: 'user', id: user.id, label: user.email },
+      action: 'identity.sso.sign_in.succeeded',
+      target: { type: 'session', id: sessionId },
+      after: { provider: input.providerId, providerName: input.providerName, protocol: input.protocol, mfaByIdentityProvider: input.mfaByIdp, restriction },
+      requestId: context.requestId,
+      sourceIp: context.sourceIp,
+    }));
+  }
+
+  async #startSession(
+    user: UserRow,
+    options: { restriction: SessionRestriction | null; mfaVerified: boolean; activeTenantId: string | undefined; userAgent?: string },
+    context: RequestContext,
+    auditEntry: (sessionId: string) => AuditInput,
+  ): Promise<SignedIn> {
+    const now = this.kernel.clock.now();
     const sessionToken = randomBytes(32).toString('base64url');
     const csrfToken = randomBytes(24).toString('base64url');
     const expiresAt = new Date(now.getTime() + this.kernel.config.sessionTtlSeconds * 1000);
     const sessionId = newId('session');
     await inTransaction(this.kernel.db, PLATFORM_SCOPE, async (tx) => {
-      // Work in the first tenant the person belongs to; they can switch without signing in again.
-      const [firstMembership] = await this.#repository.membershipsOfUser(tx, user.id);
+      // Work in the given tenant, else the first one the person belongs to; they can switch without signing in again.
+      const [firstMembership] = options.activeTenantId ? [{ tenant_id: options.activeTenantId }] : await this.#repository.membershipsOfUser(tx, user.id);
       await this.#repository.insertSession(tx, {
         id: sessionId,
         token_hash: tokenHash(sessionToken),
@@ -171,23 +253,16 @@ export class IdentityService {
         expires_at: expiresAt,
         last_seen_at: now,
         revoked_at: null,
-        user_agent: input.userAgent?.slice(0, 500) ?? null,
+        user_agent: options.userAgent?.slice(0, 500) ?? null,
         source_ip: context.sourceIp,
         active_tenant_id: firstMembership?.tenant_id ?? null,
-        mfa_verified_at: null,
-        restriction,
+        mfa_verified_at: options.mfaVerified ? now : null,
+        restriction: options.restriction,
         impersonation_id: null,
       });
-      await this.kernel.audit.record(tx, {
-        actor: { type: 'user', id: user.id, label: user.email },
-        action: 'identity.sign_in.succeeded',
-        target: { type: 'session', id: sessionId },
-        after: { restriction },
-        requestId: context.requestId,
-        sourceIp: context.sourceIp,
-      });
+      await this.kernel.audit.record(tx, auditEntry(sessionId));
     });
-    return { sessionToken, csrfToken, expiresAt, restriction, user: { id: user.id, email: user.email, platformRole: user.platform_role } };
+    return { sessionToken, csrfToken, expiresAt, restriction: options.restriction, user: { id: user.id, email: user.email, platformRole: user.platform_role } };
   }
 
   async #auditLockout(email: string, context: RequestContext): Promise<void> {

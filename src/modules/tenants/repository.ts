@@ -4,6 +4,8 @@ import { sql, type GeneratedAlways } from 'kysely';
 import type { Tx } from '../../kernel/db/database.js';
 import type { TenantDocument, TenantStatus } from './schemas.js';
 
+type IdentityProviderEntry = TenantDocument['settings']['authentication']['providers'][number];
+
 interface TenantRow {
   tenant_id: string;
   document: TenantDocument;
@@ -81,6 +83,22 @@ export class TenantRepository {
       .where('status', '<>', 'terminated')
       .execute();
     return rows.map((r) => r.tenant_id);
+  }
+
+  /**
+   * Identity providers (of live tenants) whose config claims one of these email domains. The
+   * domains are stored lower-case under config.domains; the search is a jsonb containment per domain.
+   */
+  async providersClaiming(tx: Tx, domains: string[]): Promise<{ tenant_id: string; provider: IdentityProviderEntry }[]> {
+    if (domains.length === 0) return [];
+    const rows = await sql<{ tenant_id: string; provider: IdentityProviderEntry }>`
+      select t.tenant_id, p.provider
+        from tenancy.tenants t
+        cross join lateral jsonb_array_elements(t.document -> 'settings' -> 'authentication' -> 'providers') as p(provider)
+       where t.status <> 'terminated'
+         and exists (select 1 from jsonb_array_elements_text(p.provider -> 'config' -> 'domains') d where d = any(${domains}::text[]))
+       order by t.tenant_id`.execute(tx);
+    return rows.rows;
   }
 
   async list(tx: Tx, filter: TenantFilter): Promise<StoredTenant[]> {

@@ -17,6 +17,8 @@ import { TenantDocument, type CreateTenantBody, type UpdateTenantBody, type List
 import { defaultQuotas, defaultSettings, mergePatch } from './defaults.js';
 import type { AuditEntry } from '../../kernel/audit.js';
 
+type IdentityProviderEntry = TenantDocument['settings']['authentication']['providers'][number];
+
 const validateDocument = documentValidator(TenantDocument, 'tenant document');
 const SYSTEM: TxContext = { scope: { kind: 'platform' }, actorId: 'system' };
 
@@ -56,6 +58,7 @@ export class TenantService {
 
   async create(input: CreateTenantBody, context: RequestContext): Promise<Tenant> {
     authorize(context, 'tenants:tenant.create', resourceName(PLATFORM, 'tenant', '*'));
+    refuseProviders(input.settings);
     if (input.partnerTenantId && !(await this.exists(input.partnerTenantId))) {
       throw new ValidationError('The partner tenant does not exist.', [{ pointer: '/partnerTenantId', message: 'is not a tenant' }]);
     }
@@ -129,6 +132,37 @@ export class TenantService {
     return inTransaction(this.kernel.db, SYSTEM, async (tx) => (await this.#repository.find(tx, tenantId))?.document.subscription.tier ?? null);
   }
 
+  /** The identity providers of a tenant (undefined: no such tenant). */
+  async identityProvidersOf(tenantId: string): Promise<{ providers: IdentityProviderEntry[]; domain: string; status: TenantStatus; version: number } | undefined> {
+    const stored = await inTransaction(this.kernel.db, SYSTEM, (tx) => this.#repository.find(tx, tenantId));
+    if (!stored) return undefined;
+    return { providers: stored.document.settings.authentication.providers, domain: stored.document.domain, status: stored.document.status, version: stored.version };
+  }
+
+  /** Identity providers of live tenants that claim any of these (lower-case) email domains. */
+  async identityProvidersClaiming(domains: string[]): Promise<{ tenantId: string; provider: IdentityProviderEntry }[]> {
+    const rows = await inTransaction(this.kernel.db, SYSTEM, (tx) => this.#repository.providersClaiming(tx, domains));
+    return rows.map((row) => ({ tenantId: row.tenant_id, provider: row.provider }));
+  }
+
+  /**
+   * Changes a tenant's identity providers as a tenant change (If-Match, audit, tenant.updated
+   * event), authorised for `action`. `change` runs inside the transaction, holding the tenant's row
+   * lock, and may write its own rows there (identity's sealed secrets).
+   */
+  async changeIdentityProviders(
+    tenantId: string,
+    action: Action,
+    ifMatch: string | undefined,
+    context: RequestContext,
+    change: (current: { providers: IdentityProviderEntry[]; domain: string }, tx: Tx) => Promise<IdentityProviderEntry[]>,
+  ): Promise<Tenant> {
+    return this.#change(tenantId, action, context, ifMatch, 'tenant.updated', async (current, tx) => {
+      const providers = await change({ providers: current.settings.authentication.providers, domain: current.domain }, tx);
+      return { ...current, settings: { ...current.settings, authentication: { ...current.settings.authentication, providers } } };
+    });
+  }
+
   async customersOf(partnerTenantId: string): Promise<string[]> {
     return inTransaction(this.kernel.db, SYSTEM, (tx) => this.#repository.customersOf(tx, partnerTenantId));
   }
@@ -153,6 +187,7 @@ export class TenantService {
   }
 
   async update(tenantId: string, patch: UpdateTenantBody, ifMatch: string | undefined, context: RequestContext): Promise<Tenant> {
+    refuseProviders(patch.settings);
     return this.#change(tenantId, 'tenants:tenant.update', context, ifMatch, 'tenant.updated', (current) => ({
       ...current,
       organizationName: patch.organizationName?.trim() ?? current.organizationName,
@@ -198,7 +233,7 @@ export class TenantService {
     context: RequestContext,
     ifMatch: string | undefined,
     eventType: string,
-    apply: (current: TenantDocument) => TenantDocument,
+    apply: (current: TenantDocument, tx: Tx) => TenantDocument | Promise<TenantDocument>,
   ): Promise<Tenant> {
     authorize(context, action, resourceName(tenantId, 'tenant', tenantId));
     try {
@@ -210,7 +245,7 @@ export class TenantService {
           });
         }
         // Applied first so a status transition is refused by the status machine (PLAT_INVALID_TRANSITION).
-        const changed = apply(current.document);
+        const changed = await apply(current.document, tx);
         if (current.document.status === 'terminated') throw new ConflictError('The tenant is terminated; terminated tenants are final.', { currentStatus: 'terminated' });
         const now = this.kernel.clock.now().toISOString();
         const next = validateDocument({ ...changed, updatedAt: now, lastActivityAt: now });
@@ -243,6 +278,19 @@ export class TenantService {
       actorId: context.principal?.userId,
       requestId: context.requestId,
     });
+  }
+}
+
+/**
+ * Identity providers are changed only through /api/v1/tenants/{id}/identity-providers, which
+ * validates each protocol's config, seals secrets and checks domain claims; a settings patch that
+ * replaced the array would bypass all of that.
+ */
+function refuseProviders(settings: { authentication?: { providers?: unknown } } | undefined): void {
+  if (settings?.authentication?.providers !== undefined) {
+    throw new ValidationError('Identity providers are managed at /api/v1/tenants/{id}/identity-providers.', [
+      { pointer: '/settings/authentication/providers', message: 'is managed at /api/v1/tenants/{id}/identity-providers' },
+    ]);
   }
 }
 

@@ -1,0 +1,117 @@
+// All SQL of single sign-on: sealed client secrets, pending sign-ins (OIDC state, SAML request
+// ids), consumed SAML assertions and the one-time handoffs to a same-site request.
+import { sql, type Db, type Tx } from '../../../kernel/db/database.js';
+
+export interface ClientSecretRow {
+  tenant_id: string;
+  provider_id: string;
+  secret_ciphertext: string;
+  updated_at: Date;
+}
+
+export interface PendingRow {
+  key: string;
+  tenant_id: string;
+  provider_id: string;
+  protocol: 'oidc' | 'saml';
+  nonce: string | null;
+  code_verifier: string | null;
+  return_to: string | null;
+  created_at: Date;
+  expires_at: Date;
+}
+
+export interface ConsumedAssertionRow {
+  tenant_id: string;
+  provider_id: string;
+  assertion_id: string;
+  not_on_or_after: Date;
+}
+
+export interface HandoffRow {
+  token_hash: string;
+  tenant_id: string;
+  provider_id: string;
+  user_id: string;
+  mfa_by_idp: boolean;
+  return_to: string;
+  created_at: Date;
+  expires_at: Date;
+}
+
+declare module '../../../kernel/db/tables.js' {
+  interface Tables {
+    'identity.sso_client_secrets': ClientSecretRow;
+    'identity.sso_pending': PendingRow;
+    'identity.sso_consumed_assertions': ConsumedAssertionRow;
+    'identity.sso_handoffs': HandoffRow;
+  }
+}
+
+export class SsoRepository {
+  /** Serialises changes to domain claims (held until the transaction ends). */
+  async lockDomainClaims(tx: Tx): Promise<void> {
+    await sql`select pg_advisory_xact_lock(hashtext('identity.sso_domain_claims'))`.execute(tx);
+  }
+
+  // --- client secrets ----------------------------------------------------------------------------
+  async findClientSecret(tx: Tx | Db, tenantId: string, providerId: string): Promise<string | undefined> {
+    const row = await tx.selectFrom('identity.sso_client_secrets').select('secret_ciphertext').where('tenant_id', '=', tenantId).where('provider_id', '=', providerId).executeTakeFirst();
+    return row?.secret_ciphertext;
+  }
+
+  async secretProviderIds(tx: Tx, tenantId: string): Promise<Set<string>> {
+    const rows = await tx.selectFrom('identity.sso_client_secrets').select('provider_id').where('tenant_id', '=', tenantId).execute();
+    return new Set(rows.map((r) => r.provider_id));
+  }
+
+  async putClientSecret(tx: Tx, row: ClientSecretRow): Promise<void> {
+    await tx
+      .insertInto('identity.sso_client_secrets')
+      .values(row)
+      .onConflict((oc) => oc.columns(['tenant_id', 'provider_id']).doUpdateSet({ secret_ciphertext: row.secret_ciphertext, updated_at: row.updated_at }))
+      .execute();
+  }
+
+  async deleteClientSecret(tx: Tx, tenantId: string, providerId: string): Promise<void> {
+    await tx.deleteFrom('identity.sso_client_secrets').where('tenant_id', '=', tenantId).where('provider_id', '=', providerId).execute();
+  }
+
+  // --- pending sign-ins --------------------------------------------------------------------------
+  async insertPending(tx: Tx, row: PendingRow): Promise<void> {
+    await tx.insertInto('identity.sso_pending').values(row).execute();
+  }
+
+  /** Reads a pending sign-in of this provider that has not expired. */
+  async findPending(tx: Tx, key: string, providerId: string, now: Date): Promise<PendingRow | undefined> {
+    return tx.selectFrom('identity.sso_pending').selectAll().where('key', '=', key).where('provider_id', '=', providerId).where('expires_at', '>', now).executeTakeFirst();
+  }
+
+  /** Removes and returns a pending sign-in of this provider (single use), if it has not expired. */
+  async takePending(tx: Tx, key: string, providerId: string, now: Date): Promise<PendingRow | undefined> {
+    const row = await tx.deleteFrom('identity.sso_pending').where('key', '=', key).where('provider_id', '=', providerId).returningAll().executeTakeFirst();
+    return row && new Date(row.expires_at) > now ? row : undefined;
+  }
+
+  async deleteExpiredPending(tx: Tx, now: Date): Promise<void> {
+    await tx.deleteFrom('identity.sso_pending').where('expires_at', '<=', now).execute();
+  }
+
+  // --- consumed assertions -----------------------------------------------------------------------
+  /** Records an assertion as used; false when it was used before (a replay). */
+  async consumeAssertion(tx: Tx, row: ConsumedAssertionRow, now: Date): Promise<boolean> {
+    await tx.deleteFrom('identity.sso_consumed_assertions').where('not_on_or_after', '<', now).execute();
+    const inserted = await tx.insertInto('identity.sso_consumed_assertions').values(row).onConflict((oc) => oc.doNothing()).executeTakeFirst();
+    return Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 1;
+  }
+
+  // --- handoffs ----------------------------------------------------------------------------------
+  async insertHandoff(tx: Tx, row: HandoffRow): Promise<void> {
+    await tx.insertInto('identity.sso_handoffs').values(row).execute();
+  }
+
+  async takeHandoff(tx: Tx, tokenHash: string, now: Date): Promise<HandoffRow | undefined> {
+    await tx.deleteFrom('identity.sso_handoffs').where('expires_at', '<=', now).execute();
+    return tx.deleteFrom('identity.sso_handoffs').where('token_hash', '=', tokenHash).where('expires_at', '>', now).returningAll().executeTakeFirst();
+  }
+}
