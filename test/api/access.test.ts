@@ -169,12 +169,24 @@ describe('every route', () => {
     // Sign-in, the emailed-link steps (password reset, email verification, invitations: the token
     // authenticates), and the API description (which /docs serves publicly anyway). A new public
     // route must be added here on purpose.
+    // Single sign-on: discovery by email, and the browser's round trip through the identity
+    // provider (the provider's signed answer or the one-time handoff authenticates).
     expect(publicRoutes.sort()).toEqual([
+      'GET /api/v1/auth/sso/:tenantId/:providerId/callback',
+      'GET /api/v1/auth/sso/:tenantId/:providerId/metadata',
+      'GET /api/v1/auth/sso/:tenantId/:providerId/start',
+      'GET /api/v1/auth/sso/finish',
       'GET /api/v1/openapi.json',
+      'HEAD /api/v1/auth/sso/:tenantId/:providerId/callback',
+      'HEAD /api/v1/auth/sso/:tenantId/:providerId/metadata',
+      'HEAD /api/v1/auth/sso/:tenantId/:providerId/start',
+      'HEAD /api/v1/auth/sso/finish',
       'HEAD /api/v1/openapi.json',
+      'POST /api/v1/auth/discover',
       'POST /api/v1/auth/password-reset',
       'POST /api/v1/auth/password-reset/confirm',
       'POST /api/v1/auth/sign-in',
+      'POST /api/v1/auth/sso/:tenantId/:providerId/acs',
       'POST /api/v1/auth/verify-email',
       'POST /api/v1/invitations/accept',
       'POST /api/v1/invitations/preview',

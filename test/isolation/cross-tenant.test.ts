@@ -14,6 +14,7 @@ import { registerSecret } from '../support/suite-log.js';
 import { API_SCOPES } from '../../src/modules/identity/oauth/scopes.js';
 import { OAUTH_PATH } from '../../src/modules/identity/oauth/authorization-server.js';
 import { systemContext } from '../../src/kernel/context.js';
+import { samlKeys } from '../support/saml-idp.js';
 import { inTransaction } from '../../src/kernel/db/database.js';
 import { CannotGenerate, exampleOf, fillPath, idKindOf, operationsOf, resolve, type ApiOperation, type OpenApiDocument, type JsonSchema } from '../support/openapi-examples.js';
 
@@ -167,6 +168,11 @@ beforeAll(async () => {
   const bravoKey = await created('POST', `/api/v1/tenants/${bravo}/api-keys`, bob, { name: 'bravo-service-key', role: 'member' });
   registerSecret('API key', bravoKey.secret as string);
   const bravoClient = await oauthToken(bravo, bob, 'bravo-machine', 'member');
+  const bravoProvider = await created('POST', `/api/v1/tenants/${bravo}/identity-providers`, bob, {
+    type: 'saml',
+    name: 'bravo-identity-provider',
+    config: { entryPoint: 'https://idp.bravo-isolated.example.com/sso', idpCertificate: (await samlKeys()).certificate, domains: ['bravo-isolated.example.com'], defaultRole: 'member', mandatory: false },
+  });
   const bobSessions = (await inject('GET', '/api/v1/me/sessions', bob)).json() as { data: { id: string }[] };
   const bobSession = bobSessions.data[0]?.id as string;
   // The catalog is the operator's, but a product can be private to one tenant: Bravo's must stay invisible to Alpha.
@@ -199,8 +205,9 @@ beforeAll(async () => {
     cpn: coupon.id as string,
     ord: bravoOrder.id as string,
     apr: rule.id as string,
+    idp: bravoProvider.id as string,
   };
-  b.markers = [...Object.values(b.ids), 'Bravo Isolated', 'bravo-isolated.example.com', 'bravo-secret-role', 'Bravo private', 'carol@bravo', 'bravo-service-key', bravoKey.secret as string, bravoKey.prefix as string, 'bravo-machine', bravoClient.secret, bravoClient.token, 'bravo-private-product', 'BRAVO-ONLY'];
+  b.markers = [...Object.values(b.ids), 'Bravo Isolated', 'bravo-isolated.example.com', 'bravo-secret-role', 'Bravo private', 'carol@bravo', 'bravo-service-key', bravoKey.secret as string, bravoKey.prefix as string, 'bravo-machine', bravoClient.secret, bravoClient.token, 'bravo-identity-provider', 'idp.bravo-isolated', 'bravo-private-product', 'BRAVO-ONLY'];
   document = t.platform.app.swagger() as unknown as OpenApiDocument;
 });
 afterAll(async () => {

@@ -70,6 +70,13 @@ beforeAll(async () => {
   // Orders need an active tenant: staff act through the order routes' own checks; a fixture id suffices.
   ids.ord = 'ord_01jd0000000000000000000000';
   ids.itemId = 'item_1';
+  const provider = await t.platform.app.inject({
+    method: 'POST',
+    url: `/api/v1/tenants/${ids.ten}/identity-providers`,
+    headers: staff,
+    payload: { type: 'oidc', name: 'Mass SSO', config: { issuer: 'https://idp.mass.example.com', clientId: 'mass', clientSecret: 'mass-client-secret', domains: ['mass.example.com'], defaultRole: 'member', mandatory: false } },
+  });
+  ids.idp = provider.json().id;
   document = t.platform.app.swagger() as unknown as OpenApiDocument;
 });
 afterAll(async () => {
