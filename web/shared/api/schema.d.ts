@@ -6982,7 +6982,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -7146,7 +7146,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -7306,7 +7306,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -7434,7 +7434,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -7598,7 +7598,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -7747,7 +7747,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE) */
                 409: {
                     headers: {
                         [name: string]: unknown;
