@@ -92,6 +92,8 @@ export class AccountService {
       if (!row || row.user_id !== user.id) throw new ValidationError(INVALID_TOKEN, [{ pointer: '/token', message: 'is invalid, expired or already used' }]);
       const now = this.kernel.clock.now();
       await this.#credentials.setPassword(tx, user.id, passwordHash, now);
+      // The link reached the address, which proves it (a new staff member's first password comes this way).
+      if (!user.email_verified_at) await this.#credentials.markEmailVerified(tx, user.id, row.email, now);
       const ended = await this.#credentials.revokeSessionsOfUser(tx, user.id, null, now);
       await this.#audit(tx, { ...context, principal: null }, 'identity.password.reset', user.id, { sessionsEnded: ended });
     });

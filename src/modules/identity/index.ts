@@ -23,6 +23,8 @@ import { EmailTokens } from './email-tokens.js';
 import type { SecretBox } from '../../kernel/encryption.js';
 import { ImpersonationService } from './impersonation-service.js';
 import { impersonationRoutes } from './impersonation-routes.js';
+import { UserAdminService } from './user-admin-service.js';
+import { userAdminRoutes } from './user-admin-routes.js';
 import type { Mailer } from '../notifications/index.js';
 import { ApiKeyService } from './api-key-service.js';
 import { apiKeyRoutes } from './api-key-routes.js';
@@ -52,6 +54,7 @@ export interface IdentityModule {
   mfa: MfaService;
   account: AccountService;
   impersonations: ImpersonationService;
+  users: UserAdminService;
   authenticators: Authenticators;
   /** Resolved sessions and keys, kept briefly; dropped whenever the database announces a change. */
   credentials: CredentialCache<CachedCredential>;
@@ -92,6 +95,7 @@ export function createIdentityModule(deps: { kernel: Kernel; tenants: TenantDire
   const credentials = new CredentialCache<CachedCredential>(deps.kernel.clock, deps.kernel.logger);
   void credentials.listen(deps.kernel.pool);
   const impersonations = new ImpersonationService(deps.kernel);
+  const users = new UserAdminService(deps.kernel, deps.tenants, emailTokens);
   const secureCookies = deps.kernel.config.publicUrl.startsWith('https://');
   const session = async (token: string) => {
     const cached = await credentials.resolve(credentialKey('session', token), async () => {
@@ -142,6 +146,7 @@ export function createIdentityModule(deps: { kernel: Kernel; tenants: TenantDire
     impersonations,
     identityProviders,
     sso,
+    users,
     definition: {
       name: 'identity',
       migrations: fileURLToPath(new URL('./migrations', import.meta.url)),
@@ -163,6 +168,7 @@ export function createIdentityModule(deps: { kernel: Kernel; tenants: TenantDire
           },
         });
         impersonationRoutes(app, impersonations);
+        userAdminRoutes(app, users);
         accountRoutes(app, mfa, account);
         ssoRoutes(app, identityProviders, sso, { secureCookies, publicUrl: deps.kernel.config.publicUrl });
       },
