@@ -9,7 +9,8 @@ import { TenantsPage } from './tenants/TenantsPage.js';
 import { CreateTenantPage } from './tenants/CreateTenantPage.js';
 import { TenantDetailPage } from './tenants/TenantDetailPage.js';
 import { AccountRoutes } from '../../shared/account/AccountRoutes.js';
-import { MailOutboxRoutes, PeopleRoutes } from './people/PeopleRoutes.js';
+import { PeopleRoutes } from './people/PeopleRoutes.js';
+import { MailOutboxRoutes } from './mail/MailOutboxRoutes.js';
 
 const APP_LABEL = 'Admin console';
 

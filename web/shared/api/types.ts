@@ -19,3 +19,12 @@ export type Membership = Me['memberships'][number];
 export type SessionSummary = JsonOf<paths['/api/v1/me/sessions']['get']['responses'][200]>['data'][number];
 export type ApiKey = JsonOf<paths['/api/v1/me/api-keys']['get']['responses'][200]>['data'][number];
 export type CreatedApiKey = JsonOf<paths['/api/v1/me/api-keys']['post']['responses'][201]>;
+export type UserSummary = JsonOf<paths['/api/v1/users']['get']['responses'][200]>['data'][number];
+export type UserDetail = JsonOf<paths['/api/v1/users/{id}']['get']['responses'][200]>;
+export type PlatformRole = NonNullable<UserSummary['platformRole']>;
+export type MailSummary = JsonOf<paths['/api/v1/mail']['get']['responses'][200]>['data'][number];
+export type MailMessage = JsonOf<paths['/api/v1/mail/{id}']['get']['responses'][200]>;
+export type MailStatus = MailSummary['status'];
+
+export const PLATFORM_ROLES: readonly PlatformRole[] = ['platform-admin', 'operator', 'support', 'billing-operator', 'read-only'];
+export const MAIL_STATUSES: readonly MailStatus[] = ['queued', 'sent', 'failed', 'stored'];

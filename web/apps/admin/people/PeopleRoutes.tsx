@@ -1,22 +1,16 @@
-// Platform staff, every user account, impersonation and the mail outbox. Mounted under /people and
-// /mail by the admin console.
-import { PageHeader } from '../../../shared/components/PageHeader.js';
-import { ComingSoon } from '../../../shared/components/ComingSoon.js';
+// Platform staff and every user account, with impersonation from a person's page. Mounted under
+// /people by the admin console.
+import { Route, Routes } from 'react-router';
+import { StaffPage } from './StaffPage.js';
+import { UserDetailPage } from './UserDetailPage.js';
+import { UsersPage } from './UsersPage.js';
 
 export function PeopleRoutes() {
   return (
-    <>
-      <PageHeader title="People" />
-      <ComingSoon title="Staff and users" description="Platform staff, all users and impersonation." />
-    </>
-  );
-}
-
-export function MailOutboxRoutes() {
-  return (
-    <>
-      <PageHeader title="Mail outbox" />
-      <ComingSoon title="Outgoing mail" description="Mail the platform stored instead of sending it." />
-    </>
+    <Routes>
+      <Route index element={<UsersPage />} />
+      <Route path="staff" element={<StaffPage />} />
+      <Route path="users/:id" element={<UserDetailPage />} />
+    </Routes>
   );
 }

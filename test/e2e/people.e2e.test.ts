@@ -1,0 +1,165 @@
+// The admin console's people pages in a real browser against a real platform: a platform
+// administrator searches a user, opens their page, acts as them in their tenant with a stated
+// reason (the portal then shows the impersonation banner) and stops; grants another user a staff
+// role and finds them in the staff list; and reads mail in the outbox — an invitation as text, and
+// an HTML message in a sandboxed frame where its script does not run. The browser carries the
+// administrator's session cookie (signed in through the API, MFA included).
+import type { AddressInfo } from 'node:net';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ADMIN_EMAIL, startTestPlatform, type SignedInHeaders, type TestPlatform } from '../support/platform.js';
+import { systemContext } from '../../src/kernel/context.js';
+import { inTransaction } from '../../src/kernel/db/database.js';
+import { WEB_DIST, assertWebAppsBuilt, launchChromium, watchConsole } from './browser.js';
+
+const PASSWORD = 'people pages passphrase';
+const SCREENSHOTS = { user: '/tmp/people-user.png', impersonate: '/tmp/people-impersonate.png', staff: '/tmp/people-staff.png', mail: '/tmp/people-mail.png' };
+
+let t: TestPlatform;
+let admin: SignedInHeaders;
+let browser: Browser;
+let baseUrl: string;
+let tenantId: string;
+
+beforeAll(async () => {
+  assertWebAppsBuilt();
+  t = await startTestPlatform({ start: true, env: { PLATFORMA_WEB_DIST: WEB_DIST } });
+  baseUrl = `http://127.0.0.1:${(t.platform.app.server.address() as AddressInfo).port}`;
+  admin = await t.signIn();
+  const tenant = await t.platform.app.inject({ method: 'POST', url: '/api/v1/tenants', headers: admin, payload: { organizationName: 'Peoplecorp', domain: 'peoplecorp.example.com', adminEmail: 'ops@peoplecorp.example.com' } });
+  tenantId = tenant.json().id as string;
+  for (const email of ['mia@peoplecorp.example.com', 'ben@peoplecorp.example.com']) {
+    await t.platform.identity.service.createUser({ email, password: PASSWORD }, systemContext('test'));
+    const added = await t.platform.app.inject({ method: 'POST', url: `/api/v1/tenants/${tenantId}/members`, headers: admin, payload: { email, role: 'member' } });
+    expect(added.statusCode, added.body).toBe(201);
+  }
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+  await t?.close();
+});
+
+/** A browser page signed in as the administrator (their session cookie, as the server set it). */
+async function adminPage(): Promise<{ context: BrowserContext; page: Page; consoleProblems: string[] }> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const [name, value] = admin.cookie.split('=') as [string, string];
+  await context.addCookies([{ name, value, url: baseUrl, httpOnly: true, sameSite: 'Strict' }]);
+  const page = await context.newPage();
+  page.setDefaultTimeout(10_000);
+  return { context, page, consoleProblems: watchConsole(page) };
+}
+
+describe('the people pages', () => {
+  it('find a user, open their page, act as them in the portal with a reason, and stop', { timeout: 90_000 }, async () => {
+    const { context, page, consoleProblems } = await adminPage();
+    try {
+      await page.goto(`${baseUrl}/admin/people`);
+      await page.getByTestId('user-search').fill('mia@');
+      await page.getByTestId('user-search-submit').click();
+      await page.waitForURL(/q=mia/);
+      await expect.poll(() => page.getByTestId('user-row').count()).toBe(1);
+      await page.getByTestId('user-link').click();
+
+      await page.getByTestId('user-detail').waitFor();
+      expect(await page.getByTestId('page-title').textContent()).toContain('mia@peoplecorp.example.com');
+      expect(await page.getByTestId('membership-row').textContent()).toContain('Peoplecorp');
+      expect(await page.getByTestId('user-mfa').getAttribute('data-value')).toBe('false');
+      await page.screenshot({ path: SCREENSHOTS.user, fullPage: true });
+
+      await page.getByTestId('impersonate').click();
+      await page.getByTestId('impersonate-dialog').waitFor();
+      // The reason is required before anything can start.
+      expect(await page.getByTestId('impersonate-dialog-confirm').isDisabled()).toBe(true);
+      await page.getByTestId('impersonate-reason').fill('Ticket 512: portal shows no orders');
+      await page.screenshot({ path: SCREENSHOTS.impersonate });
+      await page.getByTestId('impersonate-dialog-confirm').click();
+
+      await page.waitForURL(`${baseUrl}/portal/**`);
+      await page.getByTestId('impersonation-banner').waitFor();
+      expect(await page.getByTestId('impersonated-user').textContent()).toBe('mia@peoplecorp.example.com');
+      expect(await page.getByTestId('impersonator').textContent()).toBe(ADMIN_EMAIL);
+      expect(await page.getByTestId('impersonation-banner').textContent()).toContain('Ticket 512');
+      await page.getByTestId('stop-impersonating').click();
+      await page.getByTestId('impersonation-banner').waitFor({ state: 'detached' });
+      expect(await page.getByTestId('signed-in-user').textContent()).toBe(ADMIN_EMAIL);
+      expect(consoleProblems).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('grant a staff role from a user’s page, and the staff list shows it', { timeout: 90_000 }, async () => {
+    const { context, page, consoleProblems } = await adminPage();
+    try {
+      await page.goto(`${baseUrl}/admin/people?q=ben%40`);
+      await page.getByTestId('user-link').click();
+      await page.getByTestId('user-detail').waitFor();
+      expect(await page.getByTestId('user-role').getAttribute('data-role')).toBe('');
+
+      await page.getByTestId('change-role').click();
+      await page.getByTestId('role-dialog').waitFor();
+      await page.getByTestId('role-dialog-role').selectOption('operator');
+      await page.getByTestId('role-dialog-confirm').click();
+      await page.getByTestId('user-notice').waitFor();
+      expect(await page.getByTestId('user-notice').textContent()).toContain('ben@peoplecorp.example.com is now Operator');
+      await expect.poll(() => page.getByTestId('user-role').getAttribute('data-role')).toBe('operator');
+      // Staff cannot be impersonated: the page no longer offers it.
+      expect(await page.getByTestId('impersonate').count()).toBe(0);
+
+      await page.getByTestId('nav-people').click();
+      await page.getByTestId('people-tab-staff').click();
+      const row = page.locator('[data-testid="staff-row"][data-email="ben@peoplecorp.example.com"]');
+      await row.waitFor();
+      expect(await row.getByTestId('staff-role').getAttribute('data-role')).toBe('operator');
+      await page.screenshot({ path: SCREENSHOTS.staff, fullPage: true });
+      expect(await page.locator(`[data-testid="staff-row"][data-email="${ADMIN_EMAIL}"]`).getByTestId('staff-role').getAttribute('data-role')).toBe('platform-admin');
+      expect(consoleProblems).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('read an invitation in the mail outbox, and an HTML message in a sandboxed frame where its script does not run', { timeout: 90_000 }, async () => {
+    const invited = await t.platform.app.inject({ method: 'POST', url: `/api/v1/tenants/${tenantId}/invitations`, headers: admin, payload: { email: 'newcomer@peoplecorp.example.com', role: 'member' } });
+    expect(invited.statusCode, invited.body).toBe(201);
+    const html = await inTransaction(t.platform.kernel.db, { scope: { kind: 'platform' }, actorId: 'test' }, (tx) =>
+      t.platform.notifications.mailer.enqueue(tx, {
+        to: 'html@peoplecorp.example.com',
+        subject: 'Your monthly summary',
+        text: 'Your monthly summary (plain text).',
+        html: '<h1 id="greeting">Hello from HTML</h1><script>document.body.setAttribute("data-ran", "yes"); parent.document.title = "pwned";</script>',
+        purpose: 'test.html',
+      }),
+    );
+
+    const { context, page, consoleProblems } = await adminPage();
+    try {
+      await page.goto(`${baseUrl}/admin/mail`);
+      const invitationRow = page.locator('[data-testid="mail-row"]', { hasText: 'newcomer@peoplecorp.example.com' });
+      await invitationRow.waitFor();
+      expect(await invitationRow.textContent()).toContain('You are invited to Peoplecorp on Platforma');
+      expect(await invitationRow.textContent()).toContain('stored');
+      await invitationRow.getByTestId('mail-link').click();
+      await page.getByTestId('mail-message').waitFor();
+      expect(await page.getByTestId('mail-to').textContent()).toBe('newcomer@peoplecorp.example.com');
+      expect(await page.getByTestId('mail-text').textContent()).toContain('Accept the invitation: http');
+
+      await page.goto(`${baseUrl}/admin/mail/${html.id}`);
+      const frameElement = page.getByTestId('mail-html');
+      await frameElement.waitFor();
+      expect(await frameElement.getAttribute('sandbox')).toBe('');
+      const frame = page.frameLocator('[data-testid="mail-html"]');
+      expect(await frame.locator('#greeting').textContent()).toBe('Hello from HTML');
+      expect(await frame.locator('body').getAttribute('data-ran')).toBeNull();
+      expect(await page.title()).not.toBe('pwned');
+      await page.screenshot({ path: SCREENSHOTS.mail, fullPage: true });
+      await page.getByTestId('mail-view-text').click();
+      expect(await page.getByTestId('mail-text').textContent()).toBe('Your monthly summary (plain text).');
+      // Chromium reports the refused script; anything else is a failure.
+      expect(consoleProblems.filter((problem) => !/Blocked script execution in 'about:srcdoc'/.test(problem))).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+});

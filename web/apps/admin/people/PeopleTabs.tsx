@@ -1,0 +1,15 @@
+// The two lists of the People section: every account, and the platform staff.
+import { NavLink } from 'react-router';
+
+export function PeopleTabs() {
+  return (
+    <nav className="tabs" aria-label="People">
+      <NavLink to="/people" end className="tab" data-testid="people-tab-users">
+        All users
+      </NavLink>
+      <NavLink to="/people/staff" className="tab" data-testid="people-tab-staff">
+        Staff
+      </NavLink>
+    </nav>
+  );
+}

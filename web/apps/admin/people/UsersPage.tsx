@@ -1,0 +1,130 @@
+// Every account on the platform: search by email, optionally only staff, newest first, in pages.
+// The filters live in the URL so a search can be bookmarked and shared.
+import { useEffect, useState, type FormEvent } from 'react';
+import { Link, useSearchParams } from 'react-router';
+import { api, unwrap } from '../../../shared/api/client.js';
+import type { UserSummary } from '../../../shared/api/types.js';
+import { ErrorAlert } from '../../../shared/components/ErrorAlert.js';
+import { PageHeader } from '../../../shared/components/PageHeader.js';
+import { Pagination, useCursorPages } from '../../../shared/cursor-pages.js';
+import { formatDateTime } from '../../../shared/format.js';
+import { PeopleTabs } from './PeopleTabs.js';
+import { RoleBadge, YesNo } from './roles.js';
+
+const PAGE_SIZE = 20;
+
+export function UsersPage() {
+  const [params, setParams] = useSearchParams();
+  const q = params.get('q') ?? '';
+  const staffOnly = params.get('staff') === 'true';
+  const [searchText, setSearchText] = useState(q);
+
+  useEffect(() => setSearchText(q), [q]);
+
+  function applyFilters(next: { q?: string; staffOnly?: boolean }) {
+    const merged = { q, staffOnly, ...next };
+    const search = new URLSearchParams();
+    if (merged.q) search.set('q', merged.q);
+    if (merged.staffOnly) search.set('staff', 'true');
+    setParams(search);
+  }
+
+  function submitSearch(event: FormEvent) {
+    event.preventDefault();
+    applyFilters({ q: searchText.trim() });
+  }
+
+  return (
+    <>
+      <PageHeader title="People" subtitle="Every account on this platform: customers, partners and staff." />
+      <PeopleTabs />
+      <section className="card">
+        <form className="toolbar" role="search" onSubmit={submitSearch}>
+          <label className="visually-hidden" htmlFor="user-search">
+            Search users by email
+          </label>
+          <input
+            id="user-search"
+            className="input"
+            type="search"
+            placeholder="Search by email"
+            value={searchText}
+            maxLength={320}
+            onChange={(event) => setSearchText(event.target.value)}
+            data-testid="user-search"
+          />
+          <button type="submit" className="button" data-testid="user-search-submit">
+            Search
+          </button>
+          <label className="checkbox">
+            <input type="checkbox" checked={staffOnly} onChange={(event) => applyFilters({ staffOnly: event.target.checked })} data-testid="user-staff-only" /> Staff only
+          </label>
+          {(q || staffOnly) && (
+            <button type="button" className="button button-ghost" onClick={() => setParams(new URLSearchParams())} data-testid="user-filters-clear">
+              Clear filters
+            </button>
+          )}
+        </form>
+        <UserTable key={`${q}|${staffOnly}`} q={q} staffOnly={staffOnly} />
+      </section>
+    </>
+  );
+}
+
+function UserTable({ q, staffOnly }: { q: string; staffOnly: boolean }) {
+  const pages = useCursorPages<UserSummary>(async (cursor) => {
+    const { data } = await unwrap(api.GET('/api/v1/users', { params: { query: { q: q || undefined, staff: staffOnly || undefined, cursor, limit: PAGE_SIZE } } }));
+    return data;
+  });
+  const { page, loading, error } = pages;
+  return (
+    <>
+      {error && (
+        <div className="card-body">
+          <ErrorAlert error={error} />
+        </div>
+      )}
+      <div className="table-wrap">
+        <table className="table" data-testid="user-table" aria-busy={loading}>
+          <thead>
+            <tr>
+              <th>Email</th>
+              <th>Platform role</th>
+              <th>Email verified</th>
+              <th>MFA</th>
+              <th>Created</th>
+            </tr>
+          </thead>
+          <tbody>
+            {page?.data.map((user) => (
+              <tr key={user.id} data-testid="user-row" data-user-id={user.id}>
+                <td>
+                  <Link to={`/people/users/${user.id}`} data-testid="user-link">
+                    {user.email}
+                  </Link>
+                </td>
+                <td>
+                  <RoleBadge role={user.platformRole} />
+                </td>
+                <td>
+                  <YesNo value={user.emailVerified} />
+                </td>
+                <td>
+                  <YesNo value={user.mfaEnabled} yes="On" no="Off" />
+                </td>
+                <td className="muted">{formatDateTime(user.createdAt)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        {page && page.data.length === 0 && (
+          <div className="table-empty" data-testid="user-table-empty">
+            {q || staffOnly ? 'No accounts match these filters.' : 'No accounts yet.'}
+          </div>
+        )}
+        {!page && loading && <div className="table-empty">Loading people…</div>}
+      </div>
+      <Pagination pages={pages} testId="users" />
+    </>
+  );
+}
