@@ -237,6 +237,13 @@ describe('refusals write nothing', () => {
 });
 
 describe('concurrency', () => {
+  it('fills many carts at once without starving the connection pool (no transaction waits for a second connection)', { timeout: 60_000 }, async () => {
+    const productId = await product('many-carts');
+    const carts = await Promise.all(Array.from({ length: 30 }, () => call('POST', '/api/v1/orders', buyer, { currency: 'EUR' })));
+    const added = await Promise.all(carts.map((created) => call('POST', `/api/v1/orders/${created.json().id}/items`, buyer, { productId, pricePlan: 'monthly', quantity: 1 })));
+    expect(added.map((response) => response.statusCode)).toEqual(Array(30).fill(201));
+  });
+
   it('never lets two submissions that together exceed a quota both succeed', async () => {
     await setQuotas({ maxStorage: 100 });
     const productId = await product('volume-60', { quotaConsumption: { maxStorage: 60 } }, { kind: 'storage' });

@@ -59,4 +59,7 @@ export const PageQuery = {
 export const Page = <T extends TSchema>(item: T, title: string) =>
   Type.Object({ data: Type.Array(item), nextCursor: Type.Union([Type.String(), Type.Null()], { description: 'Pass as cursor for the next page; null on the last page' }) }, { title });
 
+/** The body of a POST that takes no input: `{}` (every write declares its body; unknown members are 400). */
+export const EmptyBody = StrictObject({}, { description: 'Empty: this operation takes no input' });
+
 export const NoContent = Type.Null({ description: 'No content' });

@@ -1,7 +1,7 @@
 // HTTP surface of the catalog: schema in, one service call, schema out.
 import { Type } from 'typebox';
 import type { HttpApp } from '../../kernel/http/server.js';
-import { responses, NoContent, PageQuery, StrictObject } from '../../kernel/http/schemas.js';
+import { EmptyBody, responses, NoContent, PageQuery, StrictObject } from '../../kernel/http/schemas.js';
 import { requestContext } from '../../gateway/authenticate.js';
 import type { CatalogService } from './service.js';
 import {
@@ -74,14 +74,14 @@ export function catalogRoutes(app: HttpApp, service: CatalogService): void {
     '/api/v1/products/:id/archive',
     {
       config: { action: 'catalog:product.archive' },
-      schema: { tags, summary: 'Hide a product from the catalog (existing orders keep their version)', params: ProductIdParams, response: responses({ 200: Product }) },
+      schema: { tags, summary: 'Hide a product from the catalog (existing orders keep their version)', params: ProductIdParams, body: EmptyBody, response: responses({ 200: Product }) },
     },
     async (request) => service.setArchived(request.params.id, true, requestContext(request)),
   );
 
   app.post(
     '/api/v1/products/:id/restore',
-    { config: { action: 'catalog:product.restore' }, schema: { tags, summary: 'Show an archived product again', params: ProductIdParams, response: responses({ 200: Product }) } },
+    { config: { action: 'catalog:product.restore' }, schema: { tags, summary: 'Show an archived product again', params: ProductIdParams, body: EmptyBody, response: responses({ 200: Product }) } },
     async (request) => service.setArchived(request.params.id, false, requestContext(request)),
   );
 
@@ -150,7 +150,7 @@ export function catalogRoutes(app: HttpApp, service: CatalogService): void {
         tags,
         summary: 'Publish a draft; from then on it is immutable and can be ordered',
         description: '422 PLAT_UNPROCESSABLE lists every problem (schema that does not compile, prices, availability) with a JSON pointer into the content.',
-        params: VersionParams,
+        params: VersionParams, body: EmptyBody,
         response: responses({ 200: ProductVersion }),
       },
     },
@@ -161,7 +161,7 @@ export function catalogRoutes(app: HttpApp, service: CatalogService): void {
     '/api/v1/products/:id/versions/:version/retire',
     {
       config: { action: 'catalog:version.retire' },
-      schema: { tags, summary: 'Retire a published version: no new orders, existing ones unchanged', params: VersionParams, response: responses({ 200: ProductVersion }) },
+      schema: { tags, summary: 'Retire a published version: no new orders, existing ones unchanged', params: VersionParams, body: EmptyBody, response: responses({ 200: ProductVersion }) },
     },
     async (request) => service.retire(request.params.id, request.params.version, requestContext(request)),
   );
@@ -204,7 +204,7 @@ export function catalogRoutes(app: HttpApp, service: CatalogService): void {
     '/api/v1/coupons/:id/archive',
     {
       config: { action: 'catalog:coupon.archive' },
-      schema: { tags, summary: 'Stop offering a coupon (redemptions already made stay)', params: CouponIdParams, response: responses({ 200: Coupon }) },
+      schema: { tags, summary: 'Stop offering a coupon (redemptions already made stay)', params: CouponIdParams, body: EmptyBody, response: responses({ 200: Coupon }) },
     },
     async (request) => service.archiveCoupon(request.params.id, requestContext(request)),
   );

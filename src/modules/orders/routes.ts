@@ -1,7 +1,7 @@
 // HTTP surface of orders: schema in, one service call, schema out.
 import { Type } from 'typebox';
 import type { HttpApp } from '../../kernel/http/server.js';
-import { responses, NoContent, Id, StrictObject } from '../../kernel/http/schemas.js';
+import { EmptyBody, responses, NoContent, Id, StrictObject } from '../../kernel/http/schemas.js';
 import { requestContext } from '../../gateway/authenticate.js';
 import type { OrderService } from './service.js';
 import {
@@ -98,7 +98,7 @@ export function orderRoutes(app: HttpApp, service: OrderService): void {
         summary: 'Submit a draft: validate, check quotas and stock, price, and send it on (Idempotency-Key required)',
         description:
           'In one transaction. 422 PLAT_UNPROCESSABLE lists every item problem; 409 PLAT_QUOTA_EXCEEDED carries quota, limit, current and requested; 409 PLAT_OUT_OF_STOCK; 409 when a pinned version is no longer published. Nothing is written on any refusal.',
-        params: OrderIdParams,
+        params: OrderIdParams, body: EmptyBody,
         headers: Type.Object({ 'idempotency-key': Type.String({ minLength: 1, maxLength: 200, description: 'Required: a retried submit returns the first answer' }) }),
         response: responses({ 200: Order }),
       },
@@ -126,7 +126,7 @@ export function orderRoutes(app: HttpApp, service: OrderService): void {
 
   app.post(
     '/api/v1/orders/:id/fulfil',
-    { config: { action: 'orders:order.fulfil' }, schema: { tags, summary: 'Report an order delivered (the provisioning side)', params: OrderIdParams, response: responses({ 200: Order }) } },
+    { config: { action: 'orders:order.fulfil' }, schema: { tags, summary: 'Report an order delivered (the provisioning side)', params: OrderIdParams, body: EmptyBody, response: responses({ 200: Order }) } },
     async (request) => service.fulfil(request.params.id, requestContext(request)),
   );
 

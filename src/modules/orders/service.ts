@@ -103,9 +103,10 @@ export class OrderService {
 
   /** Adds an item to a draft, checked and priced now so the cart shows real totals. */
   async addItem(orderId: string, input: AddItemBody, context: RequestContext): Promise<Order> {
+    // Read before the transaction: a second connection taken while one is held can exhaust the pool under load.
+    const viewer = await this.catalog.viewerOf(this.#ownTenant(context));
     return this.#changeDraft(orderId, 'orders:order.update', context, async (tx, order) => {
       if (order.document.items.length >= MAX_ITEMS) throw new UnprocessableError(`An order holds at most ${MAX_ITEMS} items.`, [{ pointer: '/items', message: 'is full' }]);
-      const viewer = await this.catalog.viewerOf(order.tenantId);
       const { product, version } = await this.catalog.orderableVersion(tx, input.productId, input.version, viewer);
       const configuration = this.#checkConfiguration(product, version, input.configuration ?? {}, '/configuration');
       const coupon = order.document.couponCode ? await this.catalog.couponFor(tx, order.document.couponCode) : null;
@@ -287,12 +288,12 @@ export class OrderService {
   async previewChange(orderId: string, itemId: string, change: ChangeBody, context: RequestContext): Promise<ChangePreview> {
     const tenantId = this.#ownTenant(context);
     authorize(context, 'orders:order.read', resourceName(tenantId, 'order', orderId));
+    const viewer = await this.catalog.viewerOf(tenantId);
     return inTransaction(this.kernel.db, this.#tx(context, tenantId), async (tx) => {
       const order = await this.#load(tx, orderId);
       if (order.status !== 'fulfilled') throw new InvalidTransitionError('order', order.status, 'changed (only a fulfilled order’s items are live)');
       const item = order.document.items.find((candidate) => candidate.id === itemId);
       if (!item?.price) throw new NotFoundError('Order item', itemId);
-      const viewer = await this.catalog.viewerOf(tenantId);
       const { product, version } = await this.catalog.orderableVersion(tx, item.productId, change.version, viewer);
       const configuration = this.#checkConfiguration(product, version, change.configuration ?? item.configuration, '/configuration');
       const proposedItem: OrderItem = { ...item, version: version.version, pricePlan: change.pricePlan ?? item.pricePlan, quantity: change.quantity ?? item.quantity, configuration };
