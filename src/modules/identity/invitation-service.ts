@@ -155,41 +155,56 @@ export class InvitationService {
   }
 
   async preview(token: string): Promise<InvitationPreview> {
-    return inTransaction(this.kernel.db, REDEEM, async (tx) => {
+    const found = await inTransaction(this.kernel.db, REDEEM, async (tx) => {
       const row = await this.#open(tx, token, false);
-      const names = await this.tenants.namesOf([row.tenant_id]);
-      return {
-        tenantId: row.tenant_id,
-        organizationName: names.get(row.tenant_id) ?? row.tenant_id,
-        email: row.email,
-        role: row.role,
-        accountExists: (await this.#identity.findUserByEmail(tx, row.email)) !== undefined,
-        expiresAt: new Date(row.expires_at).toISOString(),
-      };
+      return { row, accountExists: (await this.#identity.findUserByEmail(tx, row.email)) !== undefined };
     });
+    // The tenant's name comes from the tenants module's own transaction, after ours has ended.
+    const names = await this.tenants.namesOf([found.row.tenant_id]);
+    return {
+      tenantId: found.row.tenant_id,
+      organizationName: names.get(found.row.tenant_id) ?? found.row.tenant_id,
+      email: found.row.email,
+      role: found.row.role,
+      accountExists: found.accountExists,
+      expiresAt: new Date(found.row.expires_at).toISOString(),
+    };
   }
 
   /** Accepts with the new account's password, or the existing account's password. */
   async accept(input: { token: string; password: string }, context: RequestContext): Promise<{ userId: string; tenantId: string; accountCreated: boolean }> {
     const passwordHash = await hashPassword(input.password); // before the transaction: slow on purpose
+    // Everything that needs another module or the throttle (each with its own connection) happens
+    // between two transactions, never inside one: a request holding one pooled connection while
+    // waiting for a second can starve the pool under load.
+    const seen = await inTransaction(this.kernel.db, REDEEM, async (tx) => {
+      const row = await this.#open(tx, input.token, false);
+      return { invitationId: row.id, tenantId: row.tenant_id, user: await this.#identity.findUserByEmail(tx, row.email) };
+    });
+    if (!seen.user) {
+      // The new account belongs to the inviting tenant only: its password policy applies.
+      const rules = rulesFor({ isStaff: false, tenants: await this.tenants.authenticationSettingsOf([seen.tenantId]) });
+      const problems = passwordProblems(rules.passwordPolicy, input.password);
+      if (problems.length > 0) throw new ValidationError('The password does not meet the tenant’s password policy.', problems);
+    } else {
+      // Checking an existing account's password here is a sign-in attempt: same throttle and lockout.
+      await this.throttle.consumeSignIn(seen.user.email, context.sourceIp, async () => {});
+      if (!(await verifyPassword(seen.user.password_hash ?? (await DUMMY_HASH_PROMISE), input.password)) || !seen.user.password_hash) throw new InvalidCredentialsError();
+      await this.throttle.signInSucceeded(seen.user.email, context.sourceIp);
+    }
     try {
       return await inTransaction(this.kernel.db, REDEEM, async (tx) => {
         const row = await this.#open(tx, input.token, true);
         const now = this.kernel.clock.now();
         let user = await this.#identity.findUserByEmail(tx, row.email);
+        // What was checked above must still hold now that the invitation is locked.
+        if (row.id !== seen.invitationId || (user?.id ?? null) !== (seen.user?.id ?? null) || user?.password_hash !== seen.user?.password_hash) {
+          throw new ConflictError('The invitation or the account changed meanwhile; open the link again.');
+        }
         const accountCreated = user === undefined;
         if (!user) {
-          // The new account belongs to the inviting tenant only: its password policy applies.
-          const rules = rulesFor({ isStaff: false, tenants: await this.tenants.authenticationSettingsOf([row.tenant_id]) });
-          const problems = passwordProblems(rules.passwordPolicy, input.password);
-          if (problems.length > 0) throw new ValidationError('The password does not meet the tenant’s password policy.', problems);
           user = { id: newId('user'), email: row.email, password_hash: passwordHash, platform_role: null, created_at: now, updated_at: now, email_verified_at: now, password_changed_at: now };
           await this.#identity.insertUser(tx, user);
-        } else {
-          // Checking an existing account's password here is a sign-in attempt: same throttle and lockout.
-          await this.throttle.consumeSignIn(user.email, context.sourceIp, async () => {});
-          if (!(await verifyPassword(user.password_hash ?? (await DUMMY_HASH_PROMISE), input.password)) || !user.password_hash) throw new InvalidCredentialsError();
-          await this.throttle.signInSucceeded(user.email, context.sourceIp);
         }
         if (await this.#identity.findMembership(tx, row.tenant_id, user.id)) throw new ConflictError('You are already a member of this tenant.');
         await this.#identity.insertMembership(tx, { tenant_id: row.tenant_id, user_id: user.id, role: row.role, created_at: now });
