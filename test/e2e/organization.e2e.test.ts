@@ -241,6 +241,56 @@ describe('the organisation pages for a tenant owner', () => {
   });
 });
 
+describe('changing and deleting what exists', () => {
+  it('edits a custom role, refuses to delete one still held, deletes it once free, and deletes an OAuth client after confirming', { timeout: 90_000 }, async () => {
+    const role = await api('POST', `/api/v1/tenants/${tenantId}/roles`, staff, {
+      name: 'Auditor',
+      statements: [{ effect: 'allow', actions: ['tenants:audit-event.list'], resources: ['prn:${tenant}:*/*'] }],
+    });
+    const roleId = role.json().id as string;
+    const holder = await person('hal@orchard.example.com', roleId);
+    const client = await api('POST', `/api/v1/tenants/${tenantId}/oauth-clients`, staff, { name: 'Old sync job' });
+    registerSecret('OAuth client secret', client.json().clientSecret);
+    const { context, page, consoleProblems } = await openAs(owner, '/portal/organization/roles');
+    try {
+      const row = page.locator('[data-testid="custom-role-row"][data-name="Auditor"]');
+      await row.getByTestId('role-edit').click();
+      await page.getByTestId('role-editor').waitFor();
+      expect(await page.getByTestId('role-name').inputValue()).toBe('Auditor');
+      await page.getByTestId('statement-0-action-add').click();
+      await page.getByTestId('statement-0-action-1').fill('tenants:tenant.read');
+      await page.getByTestId('statement-0-mfa').selectOption('true');
+      await page.getByTestId('role-save').click();
+      await page.getByTestId('roles-notice').waitFor();
+      const saved = ((await api('GET', `/api/v1/tenants/${tenantId}/roles`, staff)).json().data as { id: string; statements: unknown[] }[]).find((r) => r.id === roleId);
+      expect(saved?.statements).toEqual([{ effect: 'allow', actions: ['tenants:audit-event.list', 'tenants:tenant.read'], resources: ['prn:${tenant}:*/*'], conditions: { mfa: true } }]);
+
+      // Hal still has it: the server refuses, and the dialog says why.
+      await row.getByTestId('role-delete').click();
+      await page.getByTestId('delete-role-dialog-confirm').click();
+      await page.getByTestId('delete-role-dialog-error').waitFor();
+      expect(await page.getByTestId('delete-role-dialog-error').textContent()).toContain('still have this role');
+      await page.getByTestId('delete-role-dialog-cancel').click();
+      expect((await api('PUT', `/api/v1/tenants/${tenantId}/members/${holder.id}`, staff, { role: 'member' })).statusCode).toBe(200);
+      await row.getByTestId('role-delete').click();
+      await page.getByTestId('delete-role-dialog-confirm').click();
+      await row.waitFor({ state: 'detached' });
+      expect(((await api('GET', `/api/v1/tenants/${tenantId}/roles`, staff)).json().data as { id: string }[]).some((r) => r.id === roleId)).toBe(false);
+
+      await page.getByTestId('subnav-oauth-clients').click();
+      const clientRow = page.locator('[data-testid="oauth-client-row"][data-name="Old sync job"]');
+      await clientRow.getByTestId('oauth-client-delete').click();
+      await page.getByTestId('delete-oauth-client-dialog-confirm').click();
+      await clientRow.waitFor({ state: 'detached' });
+      const remaining = (await api('GET', `/api/v1/tenants/${tenantId}/oauth-clients`, staff)).json().data as { clientId: string }[];
+      expect(remaining.some((c) => c.clientId === client.json().clientId)).toBe(false);
+      expect(consoleProblems).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+});
+
 describe('the organisation pages for people without tenant administration', () => {
   it('hide the menu from a member, answer every organisation address with the no-access page, and the API refuses the same calls', { timeout: 90_000 }, async () => {
     const mick = await person('mick@orchard.example.com', 'member');

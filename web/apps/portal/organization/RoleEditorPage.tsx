@@ -139,7 +139,17 @@ export function RoleEditorPage({ tenantId }: { tenantId: string }) {
               />
             </Field>
           </div>
-          <PolicyEditor statements={draft.statements} onChange={(statements) => setDraft({ ...draft, statements })} errors={errors} suggest={can('identity:action.list')} disabled={busy} />
+          <PolicyEditor
+            statements={draft.statements}
+            onChange={(statements) => {
+              // Removing a statement renumbers the ones after it: earlier messages would point at the wrong one.
+              if (statements.length < draft.statements.length) setError(null);
+              setDraft({ ...draft, statements });
+            }}
+            errors={errors}
+            suggest={can('identity:action.list')}
+            disabled={busy}
+          />
         </div>
         <div className="card-footer">
           <Link to="/organization/roles" className="button">
