@@ -97,7 +97,7 @@ describe('one person’s page', () => {
       { tenantId: tenantA, organizationName: 'Acme', role: 'admin', joinedAt: expect.any(String) },
       { tenantId: tenantB, organizationName: 'Globex', role: 'member', joinedAt: expect.any(String) },
     ]);
-    expect(before.callerMay).toEqual({ changePlatformRole: true, endSessions: true, impersonate: true });
+    expect(before.callerMay).toEqual({ changePlatformRole: true, endSessions: true, unlock: true, impersonate: true });
 
     await rawSignIn('paula@acme.example.com');
     await rawSignIn('paula@acme.example.com');
@@ -111,6 +111,14 @@ describe('one person’s page', () => {
     const locked = (await inject('GET', `/api/v1/users/${id}`, admin)).json();
     expect(locked.lockedUntil).toEqual(expect.any(String));
     expect(new Date(locked.lockedUntil).getTime()).toBeGreaterThan(Date.now());
+    expect((await t.platform.app.inject({ method: 'POST', url: '/api/v1/auth/sign-in', payload: { email: 'paula@acme.example.com', password: PASSWORD } })).statusCode).toBe(423);
+
+    // Support confirmed who she is: the lock is lifted, audited, and she signs in.
+    const unlocked = await inject('POST', `/api/v1/users/${id}/unlock`, admin);
+    expect(unlocked.statusCode, unlocked.body).toBe(204);
+    expect((await inject('GET', `/api/v1/users/${id}`, admin)).json().lockedUntil).toBeNull();
+    expect(await auditEntries(t, { action: 'identity.account.unlocked', targetId: id })).toEqual([expect.objectContaining({ actor_id: adminId })]);
+    await rawSignIn('paula@acme.example.com');
   });
 
   it('reports a confirmed second factor', async () => {
@@ -260,8 +268,9 @@ describe('who may do what', () => {
     const userId = await person('ursula@acme.example.com', { memberships: [[tenantA, 'member']] });
     expect((await inject('GET', '/api/v1/users', operator)).statusCode).toBe(200);
     const detail = (await inject('GET', `/api/v1/users/${userId}`, operator)).json();
-    expect(detail.callerMay).toEqual({ changePlatformRole: false, endSessions: true, impersonate: false });
+    expect(detail.callerMay).toEqual({ changePlatformRole: false, endSessions: true, unlock: true, impersonate: false });
     expect((await inject('POST', `/api/v1/users/${userId}/sessions/revoke`, operator)).statusCode).toBe(200);
+    expect((await inject('POST', `/api/v1/users/${userId}/unlock`, operator)).statusCode).toBe(204);
 
     const tableBefore = await usersTable();
     const refusals = [
@@ -269,6 +278,7 @@ describe('who may do what', () => {
       await inject('PUT', `/api/v1/users/${operatorId}/platform-role`, operator, { role: 'platform-admin' }),
       await inject('POST', '/api/v1/staff', operator, { email: 'friend@staff.example.com', role: 'platform-admin' }),
       await inject('POST', `/api/v1/users/${adminId}/sessions/revoke`, operator),
+      await inject('POST', `/api/v1/users/${adminId}/unlock`, operator),
     ];
     for (const response of refusals) {
       expect(response.statusCode, response.body).toBe(403);
@@ -283,11 +293,12 @@ describe('who may do what', () => {
     const support = await t.signIn('sally@staff.example.com', PASSWORD);
     const userId = await person('victor@acme.example.com', { memberships: [[tenantA, 'member']] });
     expect((await inject('GET', '/api/v1/users?q=victor', support)).json().data).toHaveLength(1);
-    expect((await inject('GET', `/api/v1/users/${userId}`, support)).json().callerMay).toEqual({ changePlatformRole: false, endSessions: false, impersonate: true });
+    expect((await inject('GET', `/api/v1/users/${userId}`, support)).json().callerMay).toEqual({ changePlatformRole: false, endSessions: false, unlock: false, impersonate: true });
     const tableBefore = await usersTable();
     for (const [method, url, body] of [
       ['PUT', `/api/v1/users/${userId}/platform-role`, { role: 'support' }],
       ['POST', `/api/v1/users/${userId}/sessions/revoke`, undefined],
+      ['POST', `/api/v1/users/${userId}/unlock`, undefined],
       ['POST', '/api/v1/staff', { email: 'friend2@staff.example.com', role: 'support' }],
     ] as const) {
       const response = await inject(method, url, support, body);
@@ -310,6 +321,7 @@ describe('who may do what', () => {
         ['GET', `/api/v1/users/${victim}`, undefined],
         ['PUT', `/api/v1/users/${victim}/platform-role`, { role: 'platform-admin' }],
         ['POST', `/api/v1/users/${victim}/sessions/revoke`, undefined],
+        ['POST', `/api/v1/users/${victim}/unlock`, undefined],
         ['POST', '/api/v1/staff', { email: 'mole@acme.example.com', role: 'platform-admin' }],
       ] as const) {
         const response = await inject(method, url, headers, body);
@@ -319,6 +331,7 @@ describe('who may do what', () => {
     }
     expect(await usersTable()).toEqual(tableBefore);
     expect(await liveSessionsOf(victim)).toBe(1);
+    expect(await auditEntries(t, { action: 'identity.account.unlocked', targetId: victim })).toEqual([]);
   });
 
   it('refuses everything to someone not signed in', async () => {

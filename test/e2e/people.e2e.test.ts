@@ -23,7 +23,7 @@ let tenantId: string;
 
 beforeAll(async () => {
   assertWebAppsBuilt();
-  t = await startTestPlatform({ start: true, env: { PLATFORMA_WEB_DIST: WEB_DIST } });
+  t = await startTestPlatform({ start: true, env: { PLATFORMA_WEB_DIST: WEB_DIST, SIGN_IN_MAX_FAILURES: '2' } });
   baseUrl = `http://127.0.0.1:${(t.platform.app.server.address() as AddressInfo).port}`;
   admin = await t.signIn();
   const tenant = await t.platform.app.inject({ method: 'POST', url: '/api/v1/tenants', headers: admin, payload: { organizationName: 'Peoplecorp', domain: 'peoplecorp.example.com', adminEmail: 'ops@peoplecorp.example.com' } });
@@ -89,20 +89,24 @@ describe('the people pages', () => {
     }
   });
 
-  it('grant a staff role from a user’s page, and the staff list shows it', { timeout: 90_000 }, async () => {
+  it('unlock a locked account and grant a staff role from a user’s page, and the staff list shows it', { timeout: 90_000 }, async () => {
+    for (let i = 0; i < 3; i++) await t.platform.app.inject({ method: 'POST', url: '/api/v1/auth/sign-in', payload: { email: 'ben@peoplecorp.example.com', password: 'not his password' } });
     const { context, page, consoleProblems } = await adminPage();
     try {
       await page.goto(`${baseUrl}/admin/people?q=ben%40`);
       await page.getByTestId('user-link').click();
       await page.getByTestId('user-detail').waitFor();
       expect(await page.getByTestId('user-role').getAttribute('data-role')).toBe('');
+      expect(await page.getByTestId('user-locked').textContent()).toContain('Locked after failed sign-ins');
+      await page.getByTestId('unlock').click();
+      await page.getByTestId('user-notice').waitFor();
+      await expect.poll(() => page.getByTestId('user-locked').textContent()).toBe('Not locked');
 
       await page.getByTestId('change-role').click();
       await page.getByTestId('role-dialog').waitFor();
       await page.getByTestId('role-dialog-role').selectOption('operator');
       await page.getByTestId('role-dialog-confirm').click();
-      await page.getByTestId('user-notice').waitFor();
-      expect(await page.getByTestId('user-notice').textContent()).toContain('ben@peoplecorp.example.com is now Operator');
+      await expect.poll(() => page.getByTestId('user-notice').textContent()).toContain('ben@peoplecorp.example.com is now Operator');
       await expect.poll(() => page.getByTestId('user-role').getAttribute('data-role')).toBe('operator');
       // Staff cannot be impersonated: the page no longer offers it.
       expect(await page.getByTestId('impersonate').count()).toBe(0);

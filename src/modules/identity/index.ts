@@ -95,7 +95,7 @@ export function createIdentityModule(deps: { kernel: Kernel; tenants: TenantDire
   const credentials = new CredentialCache<CachedCredential>(deps.kernel.clock, deps.kernel.logger);
   void credentials.listen(deps.kernel.pool);
   const impersonations = new ImpersonationService(deps.kernel);
-  const users = new UserAdminService(deps.kernel, deps.tenants, emailTokens);
+  const users = new UserAdminService(deps.kernel, deps.tenants, emailTokens, throttle);
   const secureCookies = deps.kernel.config.publicUrl.startsWith('https://');
   const session = async (token: string) => {
     const cached = await credentials.resolve(credentialKey('session', token), async () => {

@@ -2,7 +2,7 @@
 // platform roles, ending someone's sessions, adding a staff member.
 import { Type, type TSchema } from 'typebox';
 import type { HttpApp } from '../../kernel/http/server.js';
-import { StrictObject, Id, PageQuery, Page, responses } from '../../kernel/http/schemas.js';
+import { StrictObject, Id, PageQuery, Page, NoContent, responses } from '../../kernel/http/schemas.js';
 import { requestContext } from '../../gateway/authenticate.js';
 import type { UserAdminService } from './user-admin-service.js';
 
@@ -53,6 +53,7 @@ const UserDetail = Type.Object(
       {
         changePlatformRole: Type.Boolean(),
         endSessions: Type.Boolean(),
+        unlock: Type.Boolean({ description: 'The caller may lift a lock left by failed sign-ins' }),
         impersonate: Type.Boolean({ description: 'The caller may act as this person (who must be no staff member and belong to a tenant)' }),
       },
       { additionalProperties: false, description: 'What the caller may do to this person' },
@@ -125,6 +126,25 @@ export function userAdminRoutes(app: HttpApp, service: UserAdminService): void {
       },
     },
     async (request) => service.endSessions(request.params.id, requestContext(request)),
+  );
+
+  app.post(
+    '/api/v1/users/:id/unlock',
+    {
+      config: { action: 'identity:user.update' },
+      schema: {
+        tags,
+        summary: 'Lift the lock failed sign-ins put on the account (a staff member’s: platform administrators only)',
+        description: 'The person may sign in again at once. Audited. Locks per source address are not lifted.',
+        params: UserParams,
+        body: StrictObject({}),
+        response: responses({ 204: NoContent }),
+      },
+    },
+    async (request, reply) => {
+      await service.unlock(request.params.id, requestContext(request));
+      return reply.status(204).send(null);
+    },
   );
 
   app.post(

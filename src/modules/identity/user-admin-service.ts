@@ -19,6 +19,7 @@ import { CredentialsRepository } from './credentials-repository.js';
 import { UserAdminRepository, type UserListRow } from './user-admin-repository.js';
 import type { EmailTokens } from './email-tokens.js';
 import type { TenantDirectory } from './service.js';
+import type { SignInThrottle } from './sign-in-throttle.js';
 
 export interface UserSummary {
   id: string;
@@ -51,7 +52,7 @@ export interface UserDetail extends UserSummary {
   activeSessionCount: number;
   sessions: UserSessionView[];
   /** What the caller may do to this person (the same decisions the actions themselves make). */
-  callerMay: { changePlatformRole: boolean; endSessions: boolean; impersonate: boolean };
+  callerMay: { changePlatformRole: boolean; endSessions: boolean; unlock: boolean; impersonate: boolean };
 }
 
 const isUserId = (value: unknown): value is string => typeof value === 'string' && isId('user', value);
@@ -78,6 +79,7 @@ export class UserAdminService {
     private readonly kernel: Kernel,
     private readonly tenants: TenantDirectory,
     private readonly emailTokens: EmailTokens,
+    private readonly throttle: SignInThrottle,
   ) {}
 
   async list(query: { q?: string; staff?: boolean; limit?: number; cursor?: string }, context: RequestContext): Promise<Page<UserSummary>> {
@@ -132,6 +134,7 @@ export class UserAdminService {
       callerMay: {
         changePlatformRole: may('identity:staff.update'),
         endSessions: may('identity:user.update') && (user.platform_role === null || may('identity:staff.update')),
+        unlock: may('identity:user.update') && (user.platform_role === null || may('identity:staff.update')),
         impersonate: user.platform_role === null && found.memberships.length > 0 && may('identity:impersonation.start'),
       },
     };
@@ -172,6 +175,21 @@ export class UserAdminService {
       const sessionsEnded = await this.#credentials.revokeSessionsOfUser(tx, userId, null, this.kernel.clock.now());
       await this.#audit(tx, context, 'identity.user.sessions_revoked', userId, undefined, { sessionsEnded });
       return { sessionsEnded };
+    });
+  }
+
+  /**
+   * Lifts the lock failed sign-ins put on the account (the person may try again at once), e.g.
+   * after support confirmed who they are. Whether the account was locked, it is audited.
+   */
+  async unlock(userId: string, context: RequestContext): Promise<void> {
+    const scope = this.#staffOnly(context, 'identity:user.update', userId);
+    await inTransaction(this.kernel.db, scope, async (tx) => {
+      const user = await this.#identity.findUser(tx, userId);
+      if (!user) throw new NotFoundError('User', userId);
+      if (user.platform_role) authorize(context, 'identity:staff.update', resourceName(PLATFORM, 'user', userId));
+      await this.throttle.clearAccount(user.email);
+      await this.#audit(tx, context, 'identity.account.unlocked', userId, undefined, undefined);
     });
   }
 

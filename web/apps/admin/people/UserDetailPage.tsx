@@ -92,7 +92,7 @@ export function UserDetailPage() {
         )}
         <ErrorAlert error={error} testId="user-load-error" />
         <div className="grid-2">
-          <AccountCard user={user} />
+          <AccountCard user={user} onUnlocked={() => changed('The account is unlocked: they may sign in again.')} />
           <MembershipsCard user={user} />
         </div>
         <SessionsCard user={user} />
@@ -104,7 +104,23 @@ export function UserDetailPage() {
   );
 }
 
-function AccountCard({ user }: { user: UserDetail }) {
+function AccountCard({ user, onUnlocked }: { user: UserDetail; onUnlocked(): void }) {
+  const [error, setError] = useState<ApiError | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function unlock() {
+    setBusy(true);
+    setError(null);
+    try {
+      await unwrap(api.POST('/api/v1/users/{id}/unlock', { params: { path: { id: user.id } }, body: {} }));
+      onUnlocked();
+    } catch (caught) {
+      setError(toApiError(caught));
+    } finally {
+      setBusy(false);
+    }
+  }
+
   return (
     <section className="card" data-testid="user-account">
       <div className="card-header">
@@ -125,7 +141,23 @@ function AccountCard({ user }: { user: UserDetail }) {
           <dt>Password</dt>
           <dd>{user.hasPassword ? 'Set' : <span className="muted">Not chosen yet (the emailed link is still open)</span>}</dd>
           <dt>Sign-in</dt>
-          <dd data-testid="user-locked">{user.lockedUntil ? <span className="field-error">Locked after failed sign-ins until {formatDateTime(user.lockedUntil)}</span> : 'Not locked'}</dd>
+          <dd data-testid="user-locked">
+            {user.lockedUntil ? (
+              <div className="stack">
+                <span className="field-error">Locked after failed sign-ins until {formatDateTime(user.lockedUntil)}</span>
+                {user.callerMay.unlock && (
+                  <span>
+                    <button type="button" className="button" onClick={unlock} disabled={busy} data-testid="unlock">
+                      {busy ? 'Unlocking…' : 'Unlock now'}
+                    </button>
+                  </span>
+                )}
+                <ErrorAlert error={error} testId="unlock-error" />
+              </div>
+            ) : (
+              'Not locked'
+            )}
+          </dd>
           <dt>Last sign-in</dt>
           <dd data-testid="user-last-sign-in">{user.lastSignInAt ? formatDateTime(user.lastSignInAt) : <span className="muted">Never</span>}</dd>
           <dt>Created</dt>
