@@ -333,13 +333,22 @@ describe('account pages in a browser', () => {
     }
   });
 
-  it('sends a verification link from the profile, and the link confirms the address', { timeout: 60_000 }, async () => {
+  it('saves the name to be shown by, sends a verification link from the profile, and the link confirms the address', { timeout: 60_000 }, async () => {
     const email = 'vic@verified.example.com';
     await member(email, await tenant('Verified', 'verified.example.com'));
     const { context, page, consoleProblems } = await newPage(await t.signIn(email, PASSWORD));
     try {
       await page.goto(`${baseUrl}/portal/account`);
       await page.getByTestId('email-unverified').waitFor();
+      // The name to be shown by: too long is refused under the field, then saved.
+      await page.getByTestId('display-name').evaluate((input) => input.removeAttribute('maxlength'));
+      await page.getByTestId('display-name').fill('V'.repeat(101));
+      await page.getByTestId('display-name-save').click();
+      await page.getByTestId('display-name-error').waitFor();
+      await page.getByTestId('display-name').fill('Victoria Verity');
+      await page.getByTestId('display-name-save').click();
+      await page.getByTestId('display-name-saved').waitFor();
+      await expect.poll(() => page.getByTestId('profile-display-name').textContent()).toBe('Victoria Verity');
       await page.getByTestId('send-verification').click();
       await page.getByTestId('email-verification-sent').waitFor();
       await page.goto(await linkMailedTo(email, 'identity.email_verification'));

@@ -14,6 +14,8 @@ export interface UserRow {
   updated_at: Date;
   email_verified_at: Date | null;
   password_changed_at: Date | null;
+  /** Chosen by the person on their profile; absent until then. */
+  display_name?: string | null;
 }
 
 export interface SessionRow {
@@ -73,6 +75,10 @@ export class IdentityRepository {
 
   async findUser(tx: Tx | Db, userId: string): Promise<UserRow | undefined> {
     return tx.selectFrom('identity.users').selectAll().where('id', '=', userId).executeTakeFirst();
+  }
+
+  async setDisplayName(tx: Tx, userId: string, displayName: string | null, at: Date): Promise<void> {
+    await tx.updateTable('identity.users').set({ display_name: displayName, updated_at: at }).where('id', '=', userId).execute();
   }
 
   async insertUser(tx: Tx, user: UserRow): Promise<void> {

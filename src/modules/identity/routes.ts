@@ -35,6 +35,34 @@ const Session = Type.Object(
   { title: 'Session' },
 );
 
+const Me = Type.Object(
+  {
+    user: User,
+    displayName: Type.Union([Type.String(), Type.Null()], { description: 'The name you chose to be shown by; null until you choose one' }),
+    activeTenantId: Type.Union([Type.String(), Type.Null()]),
+    memberships: Type.Array(Type.Object({ tenantId: Type.String(), organizationName: Type.String(), role: Type.String() })),
+    emailVerifiedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], { description: 'When the address was proven by an emailed link; null while unproven (POST /api/v1/me/email-verification sends one)' }),
+    mfa: Type.Object(
+      {
+        enabled: Type.Boolean({ description: 'A TOTP authenticator is set up' }),
+        required: Type.Boolean({ description: 'Mandatory for this account (platform staff, or a tenant that requires it): it cannot be turned off' }),
+        recoveryCodesLeft: Type.Integer({ minimum: 0, description: 'Unused recovery codes' }),
+      },
+      { description: 'Multi-factor authentication' },
+    ),
+    passwordPolicy: Type.Object(
+      {
+        minLength: Type.Integer(),
+        requireNumbers: Type.Boolean(),
+        requireSpecialChars: Type.Boolean(),
+        maxAge: Type.Integer({ description: 'Days before the password must change; 0 = never' }),
+      },
+      { description: 'The strictest policy of your tenants: what a new password must meet' },
+    ),
+  },
+  { title: 'Me' },
+);
+
 export function identityRoutes(app: HttpApp, service: IdentityService, secureCookies: boolean): void {
   app.post(
     '/api/v1/auth/sign-in',
@@ -126,6 +154,22 @@ export function identityRoutes(app: HttpApp, service: IdentityService, secureCoo
     },
   );
 
+  app.patch(
+    '/api/v1/me',
+    {
+      config: { action: 'identity:self.update' },
+      schema: {
+        tags: ['auth'],
+        summary: 'Change your profile (the name you are shown by)',
+        body: StrictObject({
+          displayName: Type.Union([Type.String({ maxLength: 100, description: 'One line; blank or null clears it' }), Type.Null()]),
+        }),
+        response: responses({ 200: Me }),
+      },
+    },
+    async (request) => service.updateProfile(request.body, requestContext(request)),
+  );
+
   app.get(
     '/api/v1/me',
     {
@@ -134,32 +178,7 @@ export function identityRoutes(app: HttpApp, service: IdentityService, secureCoo
         tags: ['auth'],
         summary: 'The signed-in person: account, active tenant and every tenant they belong to',
         response: responses({
-          200: Type.Object(
-            {
-              user: User,
-              activeTenantId: Type.Union([Type.String(), Type.Null()]),
-              memberships: Type.Array(Type.Object({ tenantId: Type.String(), organizationName: Type.String(), role: Type.String() })),
-              emailVerifiedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], { description: 'When the address was proven by an emailed link; null while unproven (POST /api/v1/me/email-verification sends one)' }),
-              mfa: Type.Object(
-                {
-                  enabled: Type.Boolean({ description: 'A TOTP authenticator is set up' }),
-                  required: Type.Boolean({ description: 'Mandatory for this account (platform staff, or a tenant that requires it): it cannot be turned off' }),
-                  recoveryCodesLeft: Type.Integer({ minimum: 0, description: 'Unused recovery codes' }),
-                },
-                { description: 'Multi-factor authentication' },
-              ),
-              passwordPolicy: Type.Object(
-                {
-                  minLength: Type.Integer(),
-                  requireNumbers: Type.Boolean(),
-                  requireSpecialChars: Type.Boolean(),
-                  maxAge: Type.Integer({ description: 'Days before the password must change; 0 = never' }),
-                },
-                { description: 'The strictest policy of your tenants: what a new password must meet' },
-              ),
-            },
-            { title: 'Me' },
-          ),
+          200: Me,
         }),
       },
     },

@@ -68,6 +68,8 @@ export type SsoRequirement = (email: string) => Promise<{ providerName: string; 
 
 export interface Me {
   user: PublicUser;
+  /** The name the person chose to be shown by; null until they choose one. */
+  displayName: string | null;
   activeTenantId: string | null;
   memberships: { tenantId: string; organizationName: string; role: string }[];
   /** When the address was proven by an emailed link; null while unproven. */
@@ -378,6 +380,32 @@ export class IdentityService {
     });
   }
 
+  /** Changes what the caller chooses to be shown by; blank clears it. */
+  async updateProfile(input: { displayName: string | null }, context: RequestContext): Promise<Me> {
+    const principal = context.principal;
+    if (!principal) throw new ForbiddenError('Sign in first.');
+    authorize(context, 'identity:self.update', resourceName(PLATFORM, 'user', principal.userId));
+    // Whitespace is trimmed and collapsed: a name is one line, as people type it.
+    const displayName = input.displayName?.replace(/\s+/g, ' ').trim() || null;
+    if (displayName && /\p{Cc}/u.test(displayName)) throw new ValidationError('The display name cannot contain control characters.', [{ pointer: '/displayName', message: 'must not contain control characters' }]);
+    await inTransaction(this.kernel.db, PLATFORM_SCOPE, async (tx) => {
+      const user = await this.#repository.findUser(tx, principal.userId);
+      if (!user) throw new NotFoundError('User', principal.userId);
+      if ((user.display_name ?? null) === displayName) return;
+      await this.#repository.setDisplayName(tx, principal.userId, displayName, this.kernel.clock.now());
+      await this.kernel.audit.record(tx, {
+        actor: actorOf(context),
+        action: 'identity.profile.updated',
+        target: { type: 'user', id: principal.userId },
+        before: { displayName: user.display_name ?? null },
+        after: { displayName },
+        requestId: context.requestId,
+        sourceIp: context.sourceIp,
+      });
+    });
+    return this.me(context);
+  }
+
   async me(context: RequestContext): Promise<Me> {
     const principal = context.principal;
     if (!principal) throw new ForbiddenError('Sign in first.');
@@ -397,6 +425,7 @@ export class IdentityService {
     const verifiedAt = account.user?.email_verified_at;
     return {
       user: { id: principal.userId, email: principal.email, platformRole: principal.platformRole },
+      displayName: account.user?.display_name ?? null,
       activeTenantId: principal.tenantId,
       memberships: account.memberships.map((m) => ({ tenantId: m.tenant_id, organizationName: names.get(m.tenant_id) ?? m.tenant_id, role: m.role })),
       emailVerifiedAt: verifiedAt ? new Date(verifiedAt).toISOString() : null,

@@ -1,9 +1,13 @@
-// Who you are: the account's email (and whether it is proven, with a way to get a new link), your
-// platform role, and the organisations you belong to with your role in each.
-import { useState } from 'react';
+// Who you are: the name you choose to be shown by, the account's email (and whether it is proven,
+// with a way to get a new link), your platform role, and the organisations you belong to with your
+// role in each.
+import { useState, type FormEvent } from 'react';
 import { api, unwrap } from '../api/client.js';
 import { toApiError, type ApiError } from '../api/problem.js';
 import { ErrorAlert } from '../components/ErrorAlert.js';
+import { Field } from '../components/Field.js';
+import { messagesFor } from '../forms.js';
+import type { Me } from '../api/types.js';
 import { formatDateTime } from '../format.js';
 import { Loading, useMe } from './me.js';
 
@@ -51,11 +55,14 @@ export function ProfilePage() {
                 </span>
               )}
             </dd>
+            <dt>Name</dt>
+            <dd data-testid="profile-display-name">{me.displayName ?? <span className="faint">Not set</span>}</dd>
             <dt>Platform role</dt>
             <dd data-testid="profile-platform-role">{me.user.platformRole ?? <span className="faint">None (not platform staff)</span>}</dd>
             <dt>Account id</dt>
             <dd className="mono">{me.user.id}</dd>
           </dl>
+          <DisplayNameForm me={me} onSaved={reload} />
           {!me.emailVerifiedAt && (
             <div className="form" style={{ marginTop: 16 }}>
               <ErrorAlert error={sendError} testId="email-verification-error" />
@@ -112,5 +119,48 @@ export function ProfilePage() {
         )}
       </section>
     </div>
+  );
+}
+
+function DisplayNameForm({ me, onSaved }: { me: Me; onSaved(): void }) {
+  const [displayName, setDisplayName] = useState(me.displayName ?? '');
+  const [error, setError] = useState<ApiError | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [saved, setSaved] = useState(false);
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    setSaved(false);
+    try {
+      await unwrap(api.PATCH('/api/v1/me', { body: { displayName: displayName.trim() || null } }));
+      setSaved(true);
+      onSaved();
+    } catch (caught) {
+      setError(toApiError(caught));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const fieldError = messagesFor(error, '/displayName');
+  return (
+    <form className="form" onSubmit={submit} noValidate style={{ marginTop: 16, maxWidth: 420 }}>
+      {!fieldError && <ErrorAlert error={error} testId="display-name-error" />}
+      {saved && (
+        <div className="alert alert-success" data-testid="display-name-saved">
+          Your name is saved.
+        </div>
+      )}
+      <Field id="display-name" label="Name to be shown by" optional hint="Up to 100 characters. Leave empty to be shown by your email." error={fieldError}>
+        <input id="display-name" className="input" value={displayName} maxLength={100} onChange={(e) => setDisplayName(e.target.value)} autoComplete="name" data-testid="display-name" />
+      </Field>
+      <div>
+        <button type="submit" className="button" disabled={busy || displayName.trim() === (me.displayName ?? '')} data-testid="display-name-save">
+          {busy ? 'Saving…' : 'Save name'}
+        </button>
+      </div>
+    </form>
   );
 }
