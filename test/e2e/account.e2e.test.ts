@@ -42,9 +42,13 @@ async function tenant(name: string, domain: string): Promise<string> {
 
 /** A person with a password, member of each of these tenants (in order). */
 async function member(email: string, ...tenantIds: string[]): Promise<void> {
+  await memberAs('member', email, ...tenantIds);
+}
+
+async function memberAs(role: string, email: string, ...tenantIds: string[]): Promise<void> {
   await t.platform.identity.service.createUser({ email, password: PASSWORD }, systemContext('test'));
   for (const tenantId of tenantIds) {
-    const added = await inject('POST', `/api/v1/tenants/${tenantId}/members`, admin, { email, role: 'member' });
+    const added = await inject('POST', `/api/v1/tenants/${tenantId}/members`, admin, { email, role });
     expect(added.statusCode, added.body).toBe(201);
   }
 }
@@ -309,6 +313,7 @@ describe('account pages in a browser', () => {
 
       await signInThroughPage(page, email, PASSWORD);
       await page.getByTestId('sign-in-error').waitFor();
+      await page.goto(`${baseUrl}/portal`);
       await signInThroughPage(page, email, 'a remembered passphrase');
       await page.getByTestId('app-shell').waitFor();
       expect(consoleProblems).toEqual([]);
@@ -362,11 +367,13 @@ describe('account pages in a browser', () => {
     }
   });
 
-  it('switches organisation from the top bar without signing in again', { timeout: 60_000 }, async () => {
+  it('switches organisation from the top bar without signing in again, and the page then shows the new organisation’s data', { timeout: 60_000 }, async () => {
     const acme = await tenant('Acme', 'acme.example.com');
     const globex = await tenant('Globex', 'globex.example.com');
     const email = 'sam@two.example.com';
-    await member(email, acme, globex);
+    await memberAs('owner', email, acme, globex);
+    await member('ann@acme.example.com', acme);
+    await member('gil@globex.example.com', globex);
     const session = await t.signIn(email, PASSWORD);
     const { context, page, consoleProblems } = await newPage(session);
     const currentOrganisation = () => page.locator('[data-testid="membership-row"]', { has: page.getByTestId('membership-current') }).locator('td').first().textContent();
@@ -383,6 +390,15 @@ describe('account pages in a browser', () => {
       expect((await inject('GET', '/api/v1/auth/session', session)).json().activeTenantId).toBe(to);
       // Still the same session: nothing asked to sign in.
       expect(await page.getByTestId('sign-in-page').count()).toBe(0);
+
+      // A page of tenant data shows the tenant worked in, and switching shows the other's.
+      const [own, others] = to === globex ? (['gil@globex.example.com', 'ann@acme.example.com'] as const) : (['ann@acme.example.com', 'gil@globex.example.com'] as const);
+      await page.goto(`${baseUrl}/portal/organization/members`);
+      await page.locator(`[data-testid="member-row"][data-email="${own}"]`).waitFor();
+      expect(await page.locator(`[data-testid="member-row"][data-email="${others}"]`).count()).toBe(0);
+      await page.getByTestId('tenant-switcher').selectOption(startedIn);
+      await page.locator(`[data-testid="member-row"][data-email="${others}"]`).waitFor();
+      expect(await page.locator(`[data-testid="member-row"][data-email="${own}"]`).count()).toBe(0);
       expect(consoleProblems).toEqual([]);
     } finally {
       await context.close();
