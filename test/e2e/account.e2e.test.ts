@@ -65,11 +65,17 @@ async function newPage(session?: SignedInHeaders): Promise<{ context: BrowserCon
   return { context, page, consoleProblems: watchConsole(page) };
 }
 
-/** Every sign-in through the page goes through here: the sign-in form's password step. */
+/**
+ * Every sign-in through the page goes through here: the email, then (on the identity-first page,
+ * after Continue) the password. Once test/e2e/browser.ts has the shared signInThroughUi, this
+ * becomes a call to it.
+ */
 async function signInThroughPage(page: Page, email: string, password: string): Promise<void> {
   registerSecret('password', password);
   await page.getByTestId('sign-in-page').waitFor();
   await page.getByTestId('sign-in-email').fill(email);
+  const continueButton = page.getByTestId('sign-in-continue');
+  if ((await continueButton.count()) > 0) await continueButton.click();
   await page.getByTestId('sign-in-password').fill(password);
   await page.getByTestId('sign-in-submit').click();
 }
