@@ -1,5 +1,5 @@
 // Routes of the customer portal. Accepting an invitation, "forgot password" and the pages of mailed
-// links are public; everything else is behind the sign-in gate. Products, orders and invoices arrive with the catalog, ordering and billing modules.
+// links are public; everything else is behind the sign-in gate. Invoices arrive with billing.
 // "Organisation" (tenant administration) is in the menu only for people the server lets administer
 // some part of the tenant they work in.
 import { Navigate, Route, Routes } from 'react-router';
@@ -12,12 +12,15 @@ import { publicAuthRoutes } from '../../shared/auth/public-routes.js';
 import { AcceptInvitationPage } from './AcceptInvitationPage.js';
 import { OrganizationRoutes } from './organization/OrganizationRoutes.js';
 import { OrganizationAccessProvider, useOrganizationAccess } from './organization/access.js';
+import { CatalogPage } from './shop/CatalogPage.js';
+import { ProductPage } from './shop/ProductPage.js';
+import { CartPage } from './shop/CartPage.js';
+import { OrdersPage } from './shop/OrdersPage.js';
+import { OrderDetailPage } from './shop/OrderDetailPage.js';
 
 const APP_LABEL = 'Customer portal';
 
 const UPCOMING = [
-  { path: 'products', title: 'Products', description: 'Browse the plans and services your organisation can subscribe to. This section arrives with the product catalog.' },
-  { path: 'orders', title: 'Orders', description: 'Place orders and follow their provisioning. This section arrives with ordering.' },
   { path: 'invoices', title: 'Invoices', description: 'See and download your invoices and payment history. This section arrives with billing.' },
 ];
 
@@ -43,6 +46,9 @@ export function PortalApp() {
 function SignedInPortal() {
   const { sections } = useOrganizationAccess();
   const nav = [
+    { to: '/products', label: 'Products' },
+    { to: '/cart', label: 'Cart' },
+    { to: '/orders', label: 'Orders' },
     ...UPCOMING.map((section) => ({ to: `/${section.path}`, label: section.title })),
     ...(sections.length > 0 ? [{ to: '/organization', label: 'Organisation' }] : []),
     { to: '/account', label: 'Account' },
@@ -51,6 +57,11 @@ function SignedInPortal() {
     <AppShell appLabel={APP_LABEL} nav={nav}>
       <Routes>
         <Route index element={<Navigate to="/products" replace />} />
+        <Route path="/products" element={<CatalogPage />} />
+        <Route path="/products/:id" element={<ProductPage />} />
+        <Route path="/cart" element={<CartPage />} />
+        <Route path="/orders" element={<OrdersPage />} />
+        <Route path="/orders/:id" element={<OrderDetailPage />} />
         {UPCOMING.map((section) => (
           <Route
             key={section.path}

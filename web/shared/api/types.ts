@@ -28,3 +28,30 @@ export type MailStatus = MailSummary['status'];
 
 export const PLATFORM_ROLES: readonly PlatformRole[] = ['platform-admin', 'operator', 'support', 'billing-operator', 'read-only'];
 export const MAIL_STATUSES: readonly MailStatus[] = ['queued', 'sent', 'failed', 'stored'];
+
+// Catalog and orders.
+export type Product = JsonOf<paths['/api/v1/products/{id}']['get']['responses'][200]>;
+export type ProductKind = Product['kind'];
+export type ProductVisibility = Product['visibility'];
+export type CreateProductInput = JsonOf<paths['/api/v1/products']['post']['requestBody']>;
+export type ListProductsQuery = NonNullable<paths['/api/v1/products']['get']['parameters']['query']>;
+export type ProductVersion = JsonOf<paths['/api/v1/products/{id}/versions/{version}']['get']['responses'][200]>;
+export type VersionStatus = ProductVersion['status'];
+export type VersionContent = ProductVersion['content'];
+export type VersionContentPatch = JsonOf<paths['/api/v1/products/{id}/versions/{version}']['patch']['requestBody']>;
+export type PricePlan = VersionContent['pricePlans'][number];
+export type PriceModel = PricePlan['prices'][string];
+export type VersionDiff = JsonOf<paths['/api/v1/products/{id}/versions/diff']['get']['responses'][200]>;
+export type PricePreviewInput = JsonOf<paths['/api/v1/prices/preview']['post']['requestBody']>;
+export type PricePreview = JsonOf<paths['/api/v1/prices/preview']['post']['responses'][200]>;
+export type Coupon = JsonOf<paths['/api/v1/coupons/{id}']['get']['responses'][200]>;
+export type CreateCouponInput = JsonOf<paths['/api/v1/coupons']['post']['requestBody']>;
+export type Order = JsonOf<paths['/api/v1/orders/{id}']['get']['responses'][200]>;
+export type OrderStatus = Order['status'];
+export type OrderItem = Order['items'][number];
+export type TimelineEntry = Order['timeline'][number];
+export type ApprovalRule = JsonOf<paths['/api/v1/approval-rules']['get']['responses'][200]>[number];
+export type CreateApprovalRuleInput = JsonOf<paths['/api/v1/approval-rules']['post']['requestBody']>;
+
+export const PRODUCT_KINDS: readonly ProductKind[] = ['platform_instance', 'compute', 'storage', 'network', 'dns_zone', 'addon', 'service'];
+export const ORDER_STATUSES: readonly OrderStatus[] = ['draft', 'submitted', 'pending_approval', 'awaiting_payment', 'provisioning', 'fulfilled', 'failed', 'cancelled'];

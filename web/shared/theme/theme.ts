@@ -6,6 +6,7 @@ import './layout.css';
 import './components.css';
 import './data.css';
 import './feedback.css';
+import './shop.css';
 
 export type AppName = 'admin' | 'portal' | 'partner';
 

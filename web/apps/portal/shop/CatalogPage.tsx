@@ -1,0 +1,104 @@
+// The catalog as the customer sees it: the products visible to their organisation (the server
+// decides), by category, with a search. Category and search live in the URL so a view can be shared.
+import { useEffect, useState, type FormEvent } from 'react';
+import { Link, useSearchParams } from 'react-router';
+import { api, unwrap } from '../../../shared/api/client.js';
+import type { Product } from '../../../shared/api/types.js';
+import { useResource } from '../../../shared/api/use-resource.js';
+import { ErrorAlert } from '../../../shared/components/ErrorAlert.js';
+import { PageHeader } from '../../../shared/components/PageHeader.js';
+
+/** Products per request; categories are read from the first page of the unfiltered catalog. */
+const LIMIT = 100;
+
+async function listProducts(query: { q?: string; category?: string }): Promise<Product[]> {
+  const { data } = await unwrap(api.GET('/api/v1/products', { params: { query: { limit: LIMIT, ...query } } }));
+  return data.data;
+}
+
+export function CatalogPage() {
+  const [params, setParams] = useSearchParams();
+  const q = params.get('q') ?? '';
+  const category = params.get('category') ?? '';
+  const [searchText, setSearchText] = useState(q);
+  useEffect(() => setSearchText(q), [q]);
+
+  const everything = useResource(() => listProducts({}), []);
+  const shown = useResource(() => listProducts({ ...(q ? { q } : {}), ...(category ? { category } : {}) }), [q, category]);
+  const categories = [...new Set((everything.data ?? []).map((product) => product.category))].sort((a, b) => a.localeCompare(b));
+
+  function apply(next: { q?: string; category?: string }) {
+    const merged = { q, category, ...next };
+    const search = new URLSearchParams();
+    if (merged.q) search.set('q', merged.q);
+    if (merged.category) search.set('category', merged.category);
+    setParams(search);
+  }
+
+  function submit(event: FormEvent) {
+    event.preventDefault();
+    apply({ q: searchText.trim() });
+  }
+
+  return (
+    <>
+      <PageHeader
+        title="Products"
+        subtitle="What your organisation can order."
+        actions={
+          <Link to="/cart" className="button" data-testid="go-to-cart">
+            Cart
+          </Link>
+        }
+      />
+      <nav className="tabs" aria-label="Categories" data-testid="category-tabs">
+        <button type="button" className={category === '' ? 'tab active' : 'tab'} onClick={() => apply({ category: '' })} data-testid="category-all">
+          All
+        </button>
+        {categories.map((name) => (
+          <button key={name} type="button" className={category === name ? 'tab active' : 'tab'} onClick={() => apply({ category: name })} data-testid="category-tab" data-category={name}>
+            {name}
+          </button>
+        ))}
+      </nav>
+      <div className="stack">
+        <form className="toolbar card" role="search" onSubmit={submit}>
+          <label className="visually-hidden" htmlFor="product-search">
+            Search products
+          </label>
+          <input id="product-search" className="input" type="search" placeholder="Search by name or description" value={searchText} maxLength={200} onChange={(event) => setSearchText(event.target.value)} data-testid="product-search" />
+          <button type="submit" className="button" data-testid="product-search-submit">
+            Search
+          </button>
+          {(q || category) && (
+            <button type="button" className="button button-ghost" onClick={() => setParams(new URLSearchParams())} data-testid="product-filters-clear">
+              Clear filters
+            </button>
+          )}
+        </form>
+        <ErrorAlert error={shown.error ?? everything.error} />
+        {shown.loading && !shown.data && <div className="table-empty">Loading products…</div>}
+        {shown.data && shown.data.length === 0 && (
+          <div className="card table-empty" data-testid="catalog-empty">
+            {q || category ? 'No products match this search.' : 'No products are offered to your organisation yet.'}
+          </div>
+        )}
+        {shown.data && shown.data.length > 0 && (
+          <div className="product-grid" data-testid="product-grid" aria-busy={shown.loading}>
+            {shown.data.map((product) => (
+              <article key={product.id} className="card product-card" data-testid="product-card" data-product-id={product.id}>
+                <span className="muted">{product.category}</span>
+                <h3>
+                  <Link to={`/products/${product.id}`} data-testid="product-link">
+                    {product.name}
+                  </Link>
+                </h3>
+                <p className="muted">{product.description || 'No description.'}</p>
+              </article>
+            ))}
+          </div>
+        )}
+      </div>
+    </>
+  );
+}
