@@ -11,6 +11,9 @@ import { TenantDetailPage } from './tenants/TenantDetailPage.js';
 import { AccountRoutes } from '../../shared/account/AccountRoutes.js';
 import { PeopleRoutes } from './people/PeopleRoutes.js';
 import { MailOutboxRoutes } from './mail/MailOutboxRoutes.js';
+import { CatalogRoutes } from './catalog/CatalogRoutes.js';
+import { OrdersPage } from './orders/OrdersPage.js';
+import { OrderDetailPage } from './orders/OrderDetailPage.js';
 
 const APP_LABEL = 'Admin console';
 
@@ -26,6 +29,8 @@ export function AdminApp() {
               appLabel={APP_LABEL}
               nav={[
                 { to: '/tenants', label: 'Tenants' },
+                { to: '/catalog', label: 'Catalog' },
+                { to: '/orders', label: 'Orders' },
                 { to: '/people', label: 'People' },
                 { to: '/mail', label: 'Mail outbox' },
                 { to: '/account', label: 'Account' },
@@ -36,6 +41,9 @@ export function AdminApp() {
                 <Route path="/tenants" element={<TenantsPage />} />
                 <Route path="/tenants/new" element={<CreateTenantPage />} />
                 <Route path="/tenants/:id" element={<TenantDetailPage />} />
+                <Route path="/catalog/*" element={<CatalogRoutes />} />
+                <Route path="/orders" element={<OrdersPage />} />
+                <Route path="/orders/:id" element={<OrderDetailPage />} />
                 <Route path="/people/*" element={<PeopleRoutes />} />
                 <Route path="/mail/*" element={<MailOutboxRoutes />} />
                 <Route path="/account/*" element={<AccountRoutes />} />
