@@ -1,7 +1,9 @@
-// The shop in a real browser: a product that needs approval is published; a tenant owner finds it
-// in the portal by category and search, sees its prices in the currency they pick, configures it
-// (an invalid value gets the server's message under the field), puts it in the cart and places the
-// order; an operator approves it; the customer sees the new status and the timeline.
+// The shop in a real browser: an operator edits a draft's price in the admin catalog editor, sees
+// the server's quote change and publishes it; a tenant owner finds the product in the portal by
+// category and search, sees its prices in the currency they pick, configures it (an invalid value
+// gets the server's message under the field), puts it in the cart and places the order; it needs
+// approval, and the operator approves it in the admin order queue; the customer sees the new
+// status and the timeline. A second test covers publish problems, the diff view and coupons.
 import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -52,12 +54,19 @@ const SERVER_CONTENT = {
   ],
 };
 
-async function publishedProduct(code: string, name: string, category: string, content: Record<string, unknown> = SERVER_CONTENT): Promise<string> {
+async function draftProduct(code: string, name: string, category: string, content: Record<string, unknown> = SERVER_CONTENT): Promise<string> {
   const product = await call('POST', '/api/v1/products', staff, { code, kind: 'compute', name, category, description: `${name} for the shop test` });
   await call('PATCH', `/api/v1/products/${product.id}/versions/1`, staff, content);
-  await call('POST', `/api/v1/products/${product.id}/versions/1/publish`, staff);
   return product.id as string;
 }
+
+async function publishedProduct(code: string, name: string, category: string, content: Record<string, unknown> = SERVER_CONTENT): Promise<string> {
+  const id = await draftProduct(code, name, category, content);
+  await call('POST', `/api/v1/products/${id}/versions/1/publish`, staff);
+  return id;
+}
+
+const withPrice = (unitAmount: string) => ({ ...SERVER_CONTENT, pricePlans: [{ ...SERVER_CONTENT.pricePlans[0]!, prices: { ...SERVER_CONTENT.pricePlans[0]!.prices, EUR: { model: 'per_unit', unitAmount } } }] });
 
 async function browserAs(headers: SignedInHeaders): Promise<{ context: BrowserContext; page: Page; consoleProblems: string[] }> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
@@ -86,9 +95,40 @@ afterAll(async () => {
 });
 
 describe('ordering a product that needs approval', () => {
-  it('a customer configures and orders it, an operator approves it, the customer sees the new status', { timeout: 180_000 }, async () => {
-    const productId = await publishedProduct('approved-server', 'Approved server', 'Compute');
+  it('an operator publishes it from the editor, a customer configures and orders it, the operator approves it, the customer sees the new status', { timeout: 240_000 }, async () => {
+    const productId = await draftProduct('approved-server', 'Approved server', 'Compute', withPrice('10.00'));
     await publishedProduct('plain-bucket', 'Plain bucket', 'Storage', { ...SERVER_CONTENT, requiresApproval: false, configurationSchema: { type: 'object', properties: {} }, provisioning: null });
+
+    // The operator changes the draft's EUR price, sees the quote follow, and publishes.
+    const operator = await browserAs(staff);
+    try {
+      const { page } = operator;
+      await page.goto(`${baseUrl}/admin/catalog/products`);
+      await page.getByTestId('catalog-search').fill('approved');
+      await page.getByTestId('catalog-search-submit').click();
+      await page.waitForFunction(() => document.querySelectorAll('[data-testid="product-row"]').length === 1);
+      await page.getByTestId('product-link').click();
+      await page.getByTestId('open-draft').click();
+      await page.getByTestId('version-page').waitFor();
+      // The form customers will get, from the schema.
+      await page.getByTestId('form-preview-hostname').waitFor();
+      expect(await page.getByTestId('form-preview-region').inputValue()).toBe('eu-west');
+      await page.getByTestId('preview-currency').selectOption('EUR');
+      await page.waitForFunction(() => document.querySelector('[data-testid="preview-lines-total"]')?.textContent?.includes('10.00'));
+      await page.getByTestId('plan-0-price-EUR-unitAmount').fill('12.50');
+      await page.getByTestId('draft-save').click();
+      await page.waitForFunction(() => document.querySelector('[data-testid="draft-save"]')?.textContent === 'Saved');
+      await page.waitForFunction(() => document.querySelector('[data-testid="preview-lines-total"]')?.textContent?.includes('12.50'));
+      await page.getByTestId('preview-quantity').fill('3');
+      await page.waitForFunction(() => document.querySelector('[data-testid="preview-lines-total"]')?.textContent?.includes('37.50'));
+      await page.getByTestId('draft-publish').click();
+      await page.getByTestId('publish-dialog-confirm').click();
+      await page.locator('[data-testid="version-page"][data-status="published"]').waitFor();
+      expect(operator.consoleProblems).toEqual([]);
+    } catch (error) {
+      await operator.page.screenshot({ path: '/tmp/shop-operator-failure.png' });
+      throw error;
+    }
 
     const customer = await t.signIn(CUSTOMER, PASSWORD);
     const { context, page, consoleProblems } = await browserAs(customer);
@@ -141,8 +181,27 @@ describe('ordering a product that needs approval', () => {
       await page.getByTestId('approval-pending').waitFor();
       const orderId = (await page.getByTestId('order-detail').getAttribute('data-order-id'))!;
 
-      // The operator approves (in the admin's order queue once it exists; through the API here).
-      await call('POST', `/api/v1/orders/${orderId}/approve`, staff, { reason: 'Customer verified' });
+      // The operator finds it in the queue (pending approval is the default view) and approves it.
+      {
+        const admin = operator.page;
+        await admin.getByTestId('nav-orders').click();
+        const queued = admin.locator(`[data-testid="order-row"][data-order-id="${orderId}"]`);
+        await queued.waitFor();
+        expect(await queued.getByTestId('order-row-status').getAttribute('data-status')).toBe('pending_approval');
+        await admin.getByTestId('order-tenant-filter').selectOption(tenantId);
+        await queued.waitFor();
+        await queued.getByTestId('order-link').click();
+        await admin.getByTestId('order-timeline').waitFor();
+        expect(await admin.getByTestId('approval-pending').textContent()).toContain('Approved server requires approval');
+        await admin.getByTestId('order-action-approve').click();
+        await admin.getByTestId('approve-reason').fill('Customer verified');
+        await admin.getByTestId('approve-dialog-confirm').click();
+        await admin.getByTestId('order-notice').waitFor();
+        expect(await admin.getByTestId('order-status').getAttribute('data-status')).toBe('provisioning');
+        expect(await admin.getByTestId('order-action-fulfil').isVisible()).toBe(true);
+        expect(operator.consoleProblems).toEqual([]);
+        await operator.context.close();
+      }
 
       // The customer sees it: in the list and on the order, with the timeline.
       await page.getByTestId('nav-orders').click();
@@ -165,5 +224,91 @@ describe('ordering a product that needs approval', () => {
     }
     const order = (await call('GET', `/api/v1/orders?tenantId=${tenantId}`, staff)).data[0];
     expect(order).toMatchObject({ status: 'provisioning', totalMinor: '2500', items: [{ productId, quantity: 2, configuration: { region: 'us-east', hostname: 'web-1', disk: 20 } }] });
+  });
+});
+
+describe('the admin catalog editor', () => {
+  it('shows publish problems by section, the changes between two versions, and manages coupons and approval rules', { timeout: 180_000 }, async () => {
+    const productId = await publishedProduct('diffed-server', 'Diffed server', 'Compute', { ...SERVER_CONTENT, requiresApproval: false });
+    await call('POST', `/api/v1/products/${productId}/versions`, staff, {});
+    const { context, page, consoleProblems } = await browserAs(staff);
+    try {
+      await page.goto(`${baseUrl}/admin/catalog/products/${productId}`);
+      await page.getByTestId('open-draft').click();
+      await page.locator('[data-testid="version-page"][data-version="2"]').waitFor();
+      // A schema with a misspelt type and a second tier that ends below the first: the server names both.
+      await page.getByTestId('draft-schema').fill(JSON.stringify({ type: 'object', properties: { region: { type: 'strnig' } } }));
+      await page.getByTestId('draft-provisioning').fill('null');
+      await page.getByTestId('plan-0-price-EUR-model').selectOption('graduated');
+      await page.getByTestId('plan-0-price-EUR-add-tier').click();
+      await page.getByTestId('plan-0-price-EUR-tier-0-upTo').fill('10');
+      await page.getByTestId('plan-0-price-EUR-tier-0-unitAmount').fill('2.00');
+      await page.getByTestId('plan-0-price-EUR-tier-1-upTo').fill('5');
+      await page.getByTestId('plan-0-price-EUR-tier-1-unitAmount').fill('1.50');
+      await page.getByTestId('draft-summary').fill('Graduated pricing');
+      await page.getByTestId('draft-publish').click();
+      await page.getByTestId('publish-dialog-confirm').click();
+      await page.getByTestId('section-schema-problems').waitFor();
+      expect(await page.getByTestId('section-schema-problems').textContent()).toContain('/configurationSchema/properties/region/type');
+      expect(await page.getByTestId('plan-0-problems').textContent()).toContain('/prices/EUR/tiers/1/upTo');
+      expect(await page.getByTestId('version-page').getAttribute('data-status')).toBe('draft');
+
+      // Fixed, it publishes; the diff names what changed in words.
+      await page.getByTestId('draft-schema').fill(JSON.stringify(SERVER_CONTENT.configurationSchema));
+      await page.getByTestId('draft-provisioning').fill(JSON.stringify(SERVER_CONTENT.provisioning));
+      await page.getByTestId('plan-0-price-EUR-tier-1-upTo').fill('');
+      await page.getByTestId('draft-publish').click();
+      await page.getByTestId('publish-dialog-confirm').click();
+      await page.locator('[data-testid="version-page"][data-status="published"]').waitFor();
+      await page.goto(`${baseUrl}/admin/catalog/products/${productId}`);
+      await page.getByTestId('diff-open').click();
+      await page.getByTestId('diff-table').waitFor();
+      const paths = await page.locator('[data-testid="diff-change"]').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-path')));
+      expect(paths).toEqual(expect.arrayContaining(['/summary', '/pricePlans/0/prices/EUR/model', '/pricePlans/0/prices/EUR/tiers', '/pricePlans/0/prices/EUR/unitAmount']));
+      expect(await page.locator('[data-testid="diff-change"][data-path="/pricePlans/0/prices/EUR/model"] [data-testid="diff-path"]').textContent()).toBe('Price plans › 1 › prices › EUR › model');
+      expect(await page.locator('[data-testid="diff-change"][data-path="/summary"]').textContent()).toContain('Graduated pricing');
+
+      // Retiring the old version asks first.
+      await page.goto(`${baseUrl}/admin/catalog/products/${productId}/versions/1`);
+      await page.getByTestId('version-retire').click();
+      await page.getByTestId('retire-dialog-confirm').click();
+      await page.locator('[data-testid="version-page"][data-status="retired"]').waitFor();
+
+      // Coupons: a field error from the server, then created, then archived behind a confirmation.
+      await page.goto(`${baseUrl}/admin/catalog/coupons`);
+      await page.getByTestId('coupon-code').fill('x');
+      await page.getByTestId('coupon-name').fill('Spring');
+      await page.getByTestId('coupon-percent').fill('15');
+      await page.getByTestId('coupon-submit').click();
+      await page.getByTestId('coupon-code-error').waitFor();
+      await page.getByTestId('coupon-code').fill('SPRING15');
+      await page.getByTestId('coupon-submit').click();
+      await page.getByTestId('coupon-created').waitFor();
+      const coupon = page.locator('[data-testid="coupon-row"][data-code="SPRING15"]');
+      await coupon.waitFor();
+      expect(await coupon.textContent()).toContain('15% off');
+      await coupon.getByTestId('coupon-archive').click();
+      await page.getByTestId('coupon-archive-dialog-confirm').click();
+      await page.locator('[data-testid="coupon-row"][data-code="SPRING15"][data-archived="true"]').waitFor();
+
+      // Approval rules: created and deleted behind a confirmation.
+      await page.getByTestId('tab-approval-rules').click();
+      await page.getByTestId('rule-name').fill('Large orders');
+      await page.getByTestId('rule-amount').fill('1000.00');
+      await page.getByTestId('rule-submit').click();
+      await page.getByTestId('rule-row').waitFor();
+      expect(await page.getByTestId('rule-row').textContent()).toContain('Large orders');
+      await page.getByTestId('rule-delete').click();
+      await page.getByTestId('rule-delete-dialog-confirm').click();
+      await page.getByTestId('rule-row').waitFor({ state: 'detached' });
+      expect(consoleProblems).toEqual([]);
+    } catch (error) {
+      await page.screenshot({ path: '/tmp/shop-editor-failure.png' });
+      throw error;
+    } finally {
+      await context.close();
+    }
+    expect((await call('GET', '/api/v1/coupons', staff)).data[0]).toMatchObject({ code: 'SPRING15', archived: true, discount: { type: 'percent', percentOff: '15' } });
+    expect(await call('GET', '/api/v1/approval-rules', staff)).toEqual([]);
   });
 });
