@@ -75,7 +75,7 @@ describe('the organisation pages for a tenant owner', () => {
     const { context, page, consoleProblems } = await openAs(owner, '/portal/organization');
     try {
       await page.getByTestId('members-page').waitFor();
-      expect(await page.locator('.nav-link').allTextContents()).toEqual(['Products', 'Orders', 'Invoices', 'Organisation', 'Account']);
+      expect(await page.locator('.nav-link').allTextContents()).toEqual(['Products', 'Cart', 'Orders', 'Invoices', 'Organisation', 'Account']);
       expect(await page.locator('.subnav-link').allTextContents()).toEqual(['Members', 'Invitations', 'Roles', 'API keys', 'OAuth clients', 'Single sign-on']);
       await page.locator('[data-testid="member-row"][data-email="mark@orchard.example.com"]').waitFor();
 
@@ -298,7 +298,7 @@ describe('the organisation pages for people without tenant administration', () =
     try {
       await page.getByTestId('no-access').waitFor();
       await page.screenshot({ path: `${SCREENSHOTS}-no-access.png` });
-      expect(await page.locator('.nav-link').allTextContents()).toEqual(['Products', 'Orders', 'Invoices', 'Account']);
+      expect(await page.locator('.nav-link').allTextContents()).toEqual(['Products', 'Cart', 'Orders', 'Invoices', 'Account']);
       expect(await page.getByTestId('members-page').count()).toBe(0);
       for (const path of ['roles', 'api-keys', 'sso', 'invitations', 'oauth-clients']) {
         await page.goto(`${baseUrl}/portal/organization/${path}`);
