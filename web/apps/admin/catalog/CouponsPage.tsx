@@ -49,7 +49,7 @@ export function CouponsPage() {
     setBusy(true);
     setError(null);
     try {
-      await unwrap(api.POST('/api/v1/coupons/{id}/archive', { params: { path: { id: archiving.id } } }));
+      await unwrap(api.POST('/api/v1/coupons/{id}/archive', { params: { path: { id: archiving.id } }, body: {} }));
       setArchiving(null);
       await page.reload();
     } catch (caught) {

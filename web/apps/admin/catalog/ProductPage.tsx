@@ -71,8 +71,8 @@ export function ProductPage() {
     setError(null);
     try {
       const call = product.archived
-        ? api.POST('/api/v1/products/{id}/restore', { params: { path: { id: product.id } } })
-        : api.POST('/api/v1/products/{id}/archive', { params: { path: { id: product.id } } });
+        ? api.POST('/api/v1/products/{id}/restore', { params: { path: { id: product.id } }, body: {} })
+        : api.POST('/api/v1/products/{id}/archive', { params: { path: { id: product.id } }, body: {} });
       const { data } = await unwrap(call);
       loaded.set({ product: data, versions });
       setArchiving(false);

@@ -242,7 +242,7 @@ function DraftEditor({ productId, version, onChanged }: { productId: string; ver
     setBusy(true);
     setError(null);
     try {
-      const { data } = await unwrap(api.POST('/api/v1/products/{id}/versions/{version}/publish', { params: { path: { id: productId, version: version.version } } }));
+      const { data } = await unwrap(api.POST('/api/v1/products/{id}/versions/{version}/publish', { params: { path: { id: productId, version: version.version } }, body: {} }));
       setPublishing(false);
       onChanged(data);
     } catch (caught) {
@@ -410,7 +410,7 @@ function ReadOnlyVersion({ productId, version, onChanged }: { productId: string;
     setBusy(true);
     setError(null);
     try {
-      const { data } = await unwrap(api.POST('/api/v1/products/{id}/versions/{version}/retire', { params: { path: { id: productId, version: version.version } } }));
+      const { data } = await unwrap(api.POST('/api/v1/products/{id}/versions/{version}/retire', { params: { path: { id: productId, version: version.version } }, body: {} }));
       setRetiring(false);
       onChanged(data);
     } catch (caught) {

@@ -43,7 +43,7 @@ function send(action: Action, id: string, reason: string) {
     case 'reject':
       return api.POST('/api/v1/orders/{id}/reject', { params, body: { reason } });
     case 'fulfil':
-      return api.POST('/api/v1/orders/{id}/fulfil', { params });
+      return api.POST('/api/v1/orders/{id}/fulfil', { params, body: {} });
     case 'fail':
       return api.POST('/api/v1/orders/{id}/fail', { params, body: { reason } });
   }

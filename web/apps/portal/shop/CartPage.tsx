@@ -66,7 +66,7 @@ function CartCard({ cart, onChanged }: { cart: Order; onChanged(order: Order): v
     setSubmitting(true);
     setSubmitError(null);
     try {
-      const { data } = await unwrap(api.POST('/api/v1/orders/{id}/submit', { params: { path: { id: cart.id }, header: { 'idempotency-key': submitKeyFor(cart.id) } } }));
+      const { data } = await unwrap(api.POST('/api/v1/orders/{id}/submit', { params: { path: { id: cart.id }, header: { 'idempotency-key': submitKeyFor(cart.id) } }, body: {} }));
       forgetSubmitKey(cart.id);
       void navigate(`/orders/${data.id}`);
     } catch (caught) {
