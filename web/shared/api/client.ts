@@ -12,6 +12,7 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 /** Writes that need no session (and so carry no CSRF token): their own token or credentials authenticate them. */
 const PUBLIC_WRITES = new Set([
   SIGN_IN_PATH,
+  '/api/v1/auth/discover',
   '/api/v1/invitations/preview',
   '/api/v1/invitations/accept',
   '/api/v1/auth/password-reset',

@@ -14,6 +14,7 @@ import { RolesPage } from './RolesPage.js';
 import { RoleEditorPage } from './RoleEditorPage.js';
 import { ApiKeysPage } from './ApiKeysPage.js';
 import { OAuthClientsPage } from './OAuthClientsPage.js';
+import { IdentityProvidersPage } from './IdentityProvidersPage.js';
 import './organization.css';
 
 export function OrganizationRoutes() {
@@ -57,6 +58,7 @@ export function OrganizationRoutes() {
         <Route path="roles/:roleId" element={<RoleEditorPage tenantId={tenantId} />} />
         <Route path="api-keys" element={<ApiKeysPage tenantId={tenantId} />} />
         <Route path="oauth-clients" element={<OAuthClientsPage tenantId={tenantId} />} />
+        <Route path="sso" element={<IdentityProvidersPage tenantId={tenantId} />} />
         <Route path="*" element={<PageHeader title="Page not found" subtitle="Choose a section from the menu above." />} />
       </Routes>
     </>

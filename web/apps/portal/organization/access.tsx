@@ -28,6 +28,9 @@ export const ORGANIZATION_ACTIONS = [
   'identity:oauth-client.create',
   'identity:oauth-client.delete',
   'identity:identity-provider.list',
+  'identity:identity-provider.create',
+  'identity:identity-provider.update',
+  'identity:identity-provider.delete',
   'identity:action.list',
 ] as const;
 

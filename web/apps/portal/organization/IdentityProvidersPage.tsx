@@ -1,0 +1,484 @@
+// Single sign-on for the organisation: its identity providers (OpenID Connect or SAML 2.0), which
+// email domains sign in through each, the role a person gets on first sign-in, and whether a
+// password is still allowed. Shows what to register at the provider (redirect URI, or entity id
+// and ACS URL). The OIDC client secret is write-only: the page only ever knows that it is set.
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { api, unwrap } from '../../../shared/api/client.js';
+import { toApiError, type ApiError } from '../../../shared/api/problem.js';
+import type { paths } from '../../../shared/api/schema.js';
+import { ConfirmDialog } from '../../../shared/components/ConfirmDialog.js';
+import { ErrorAlert } from '../../../shared/components/ErrorAlert.js';
+import { Field, describedBy } from '../../../shared/components/Field.js';
+import { mapFieldErrors } from '../../../shared/forms.js';
+import { useOrganizationAccess } from './access.js';
+
+type Provider = paths['/api/v1/tenants/{id}/identity-providers']['get']['responses'][200]['content']['application/json']['data'][number];
+type Protocol = Provider['type'];
+type FormField = 'type' | 'name' | 'domains' | 'defaultRole' | 'mandatory' | 'issuer' | 'clientId' | 'clientSecret' | 'scopes' | 'entryPoint' | 'idpCertificate' | 'idpEntityId';
+
+const ROLES = [
+  { value: 'member', label: 'Member' },
+  { value: 'read-only', label: 'Read-only' },
+  { value: 'developer', label: 'Developer' },
+  { value: 'billing', label: 'Billing' },
+  { value: 'admin', label: 'Admin' },
+];
+const PROTOCOL_LABELS: Record<Protocol, string> = { oidc: 'OpenID Connect', saml: 'SAML 2.0' };
+const CONFIG_FIELDS: FormField[] = ['domains', 'defaultRole', 'mandatory', 'issuer', 'clientId', 'clientSecret', 'scopes', 'entryPoint', 'idpCertificate', 'idpEntityId'];
+const EXPECTATIONS: Partial<Record<FormField, string>> = {
+  name: 'Give the provider a name people recognise (up to 100 characters).',
+  domains: 'List your organisation’s email domains, one per line (your domain or its subdomains).',
+  issuer: 'Enter the issuer URL from the provider’s OpenID configuration (https).',
+  clientId: 'Enter the client id the provider gave you.',
+  clientSecret: 'Enter the client secret the provider gave you.',
+  entryPoint: 'Enter the provider’s single sign-on URL (https).',
+  idpCertificate: 'Paste the provider’s signing certificate (PEM, starting with -----BEGIN CERTIFICATE-----).',
+};
+
+const text = (value: unknown) => (typeof value === 'string' ? value : '');
+const list = (value: unknown) => (Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : []);
+const lines = (value: string) => value.split(/[\s,]+/).map((v) => v.trim()).filter(Boolean);
+
+interface Draft {
+  type: Protocol;
+  name: string;
+  enabled: boolean;
+  domains: string;
+  defaultRole: string;
+  mandatory: boolean;
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  scopes: string;
+  entryPoint: string;
+  idpCertificate: string;
+  idpEntityId: string;
+}
+
+function draftOf(provider: Provider | null): Draft {
+  const c = provider?.config ?? {};
+  return {
+    type: provider?.type ?? 'oidc',
+    name: provider?.name ?? '',
+    enabled: provider?.enabled ?? true,
+    domains: list(c.domains).join('\n'),
+    defaultRole: text(c.defaultRole) || 'member',
+    mandatory: c.mandatory === true,
+    issuer: text(c.issuer),
+    clientId: text(c.clientId),
+    clientSecret: '',
+    scopes: list(c.scopes).join(' '),
+    entryPoint: text(c.entryPoint),
+    idpCertificate: text(c.idpCertificate),
+    idpEntityId: text(c.idpEntityId),
+  };
+}
+
+function configOf(draft: Draft, editing: boolean): Record<string, unknown> {
+  const common = { domains: lines(draft.domains.toLowerCase()), defaultRole: draft.defaultRole, mandatory: draft.mandatory };
+  if (draft.type === 'saml') return { ...common, entryPoint: draft.entryPoint.trim(), idpCertificate: draft.idpCertificate.trim(), ...(draft.idpEntityId.trim() ? { idpEntityId: draft.idpEntityId.trim() } : {}) };
+  return {
+    ...common,
+    issuer: draft.issuer.trim(),
+    clientId: draft.clientId.trim(),
+    scopes: lines(draft.scopes),
+    // Write-only: left empty while editing, the stored secret stays.
+    ...(draft.clientSecret || !editing ? { clientSecret: draft.clientSecret } : {}),
+  };
+}
+
+export function IdentityProvidersPage({ tenantId }: { tenantId: string }) {
+  const { can } = useOrganizationAccess();
+  const [providers, setProviders] = useState<Provider[] | null>(null);
+  const [etag, setEtag] = useState<string | null>(null);
+  const [loadError, setLoadError] = useState<ApiError | null>(null);
+  const [editing, setEditing] = useState<Provider | 'new' | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [deleting, setDeleting] = useState<Provider | null>(null);
+  const [deleteError, setDeleteError] = useState<ApiError | null>(null);
+  const [deleteBusy, setDeleteBusy] = useState(false);
+
+  const load = useCallback(async () => {
+    try {
+      const { data, response } = await unwrap(api.GET('/api/v1/tenants/{id}/identity-providers', { params: { path: { id: tenantId } } }));
+      setProviders(data.data);
+      setEtag(response.headers.get('etag'));
+      setLoadError(null);
+    } catch (caught) {
+      setLoadError(toApiError(caught));
+    }
+  }, [tenantId]);
+
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  async function remove() {
+    if (!deleting) return;
+    setDeleteBusy(true);
+    setDeleteError(null);
+    try {
+      await unwrap(api.DELETE('/api/v1/tenants/{id}/identity-providers/{providerId}', { params: { path: { id: tenantId, providerId: deleting.id }, header: etag ? { 'if-match': etag } : {} } }));
+      setNotice(`${deleting.name} is removed. People of its domains sign in with a password again.`);
+      setDeleting(null);
+      await load();
+    } catch (caught) {
+      setDeleteError(toApiError(caught));
+    } finally {
+      setDeleteBusy(false);
+    }
+  }
+
+  return (
+    <div className="stack" data-testid="identity-providers-page">
+      {notice && (
+        <div className="alert alert-success" role="status" data-testid="identity-providers-notice">
+          {notice}
+        </div>
+      )}
+      {editing !== null ? (
+        <ProviderForm
+          key={editing === 'new' ? 'new' : editing.id}
+          tenantId={tenantId}
+          provider={editing === 'new' ? null : editing}
+          etag={etag}
+          onCancel={() => setEditing(null)}
+          onSaved={async (saved, created) => {
+            setEditing(null);
+            setNotice(created ? `${saved.name} is added. Register the details below at the provider.` : `${saved.name} is saved.`);
+            await load();
+          }}
+        />
+      ) : (
+        can('identity:identity-provider.create') && (
+          <div className="page-actions">
+            <button
+              type="button"
+              className="button button-primary"
+              onClick={() => {
+                setNotice(null);
+                setEditing('new');
+              }}
+              data-testid="identity-provider-add"
+            >
+              Add identity provider
+            </button>
+          </div>
+        )
+      )}
+      <section className="card">
+        <div className="card-header">
+          <div>
+            <h2>Identity providers</h2>
+            <p>People whose email is in a provider’s domains sign in through it. On their first sign-in they become members with the provider’s default role.</p>
+          </div>
+        </div>
+        {loadError && (
+          <div className="card-body">
+            <ErrorAlert error={loadError} testId="identity-providers-error" />
+          </div>
+        )}
+        <div className="table-wrap">
+          <table className="table" aria-busy={providers === null && !loadError}>
+            <thead>
+              <tr>
+                <th>Name</th>
+                <th>Protocol</th>
+                <th>Domains</th>
+                <th>Default role</th>
+                <th>Password</th>
+                <th>Status</th>
+                <th />
+              </tr>
+            </thead>
+            <tbody>
+              {(providers ?? []).map((provider) => (
+                <tr key={provider.id} data-testid="identity-provider-row" data-name={provider.name}>
+                  <td>{provider.name}</td>
+                  <td>{PROTOCOL_LABELS[provider.type]}</td>
+                  <td>
+                    <span className="chips">
+                      {list(provider.config.domains).map((domain) => (
+                        <span key={domain} className="chip mono">
+                          {domain}
+                        </span>
+                      ))}
+                    </span>
+                  </td>
+                  <td>{ROLES.find((r) => r.value === provider.config.defaultRole)?.label ?? text(provider.config.defaultRole)}</td>
+                  <td>{provider.config.mandatory === true ? 'Not allowed (SSO required)' : 'Allowed'}</td>
+                  <td>
+                    <span className={provider.enabled ? 'badge badge-active' : 'badge badge-suspended'}>{provider.enabled ? 'Enabled' : 'Disabled'}</span>
+                  </td>
+                  <td>
+                    <div className="toolbar">
+                      {can('identity:identity-provider.update') && (
+                        <button type="button" className="button button-ghost" onClick={() => setEditing(provider)} data-testid="identity-provider-edit">
+                          Edit
+                        </button>
+                      )}
+                      {can('identity:identity-provider.delete') && (
+                        <button
+                          type="button"
+                          className="button button-danger-outline"
+                          onClick={() => {
+                            setDeleteError(null);
+                            setDeleting(provider);
+                          }}
+                          data-testid="identity-provider-delete"
+                        >
+                          Remove
+                        </button>
+                      )}
+                    </div>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {providers?.length === 0 && <div className="table-empty">No identity providers yet: everyone signs in with a password.</div>}
+        </div>
+      </section>
+      {(providers ?? []).map((provider) => (
+        <ServiceProviderDetails key={provider.id} provider={provider} />
+      ))}
+      <ConfirmDialog
+        open={deleting !== null}
+        title={`Remove ${deleting?.name ?? ''}?`}
+        confirmLabel="Remove provider"
+        tone="danger"
+        busy={deleteBusy}
+        error={deleteError}
+        testId="delete-identity-provider-dialog"
+        onConfirm={remove}
+        onCancel={() => setDeleting(null)}
+      >
+        <p className="muted">
+          People of {list(deleting?.config.domains).join(', ') || 'its domains'} can no longer sign in through it. Accounts created by single sign-on have no password: they will need a password reset to
+          sign in again.
+        </p>
+      </ConfirmDialog>
+    </div>
+  );
+}
+
+/** What the organisation registers at its identity provider. */
+function ServiceProviderDetails({ provider }: { provider: Provider }) {
+  const sp = provider.serviceProvider;
+  return (
+    <section className="card" data-testid="identity-provider-details" data-name={provider.name}>
+      <div className="card-header">
+        <div>
+          <h2>Register at {provider.name}</h2>
+          <p>{provider.type === 'oidc' ? 'Add this redirect URI to the application at your provider.' : 'Create an application at your provider with these values, or give it our metadata URL.'}</p>
+        </div>
+      </div>
+      <div className="card-body">
+        <dl className="details">
+          {sp.redirectUri && (
+            <>
+              <dt>Redirect URI</dt>
+              <dd className="mono" data-testid="identity-provider-redirect-uri">
+                {sp.redirectUri}
+              </dd>
+            </>
+          )}
+          {sp.entityId && (
+            <>
+              <dt>Entity id (audience)</dt>
+              <dd className="mono">{sp.entityId}</dd>
+            </>
+          )}
+          {sp.acsUrl && (
+            <>
+              <dt>Assertion consumer service (HTTP-POST)</dt>
+              <dd className="mono" data-testid="identity-provider-acs-url">
+                {sp.acsUrl}
+              </dd>
+            </>
+          )}
+          {sp.metadataUrl && (
+            <>
+              <dt>Metadata</dt>
+              <dd className="mono">{sp.metadataUrl}</dd>
+            </>
+          )}
+          {provider.type === 'oidc' && (
+            <>
+              <dt>Client secret</dt>
+              <dd data-testid="identity-provider-secret-state">{provider.config.clientSecretSet === true ? 'Set' : 'Not set'}</dd>
+            </>
+          )}
+        </dl>
+      </div>
+    </section>
+  );
+}
+
+function ProviderForm({
+  tenantId,
+  provider,
+  etag,
+  onCancel,
+  onSaved,
+}: {
+  tenantId: string;
+  provider: Provider | null;
+  etag: string | null;
+  onCancel(): void;
+  onSaved(provider: Provider, created: boolean): Promise<void>;
+}) {
+  const [draft, setDraft] = useState<Draft>(() => draftOf(provider));
+  const [error, setError] = useState<ApiError | null>(null);
+  const [busy, setBusy] = useState(false);
+  const editing = provider !== null;
+  const set = <K extends keyof Draft>(key: K, value: Draft[K]) => setDraft((current) => ({ ...current, [key]: value }));
+  const mapped = error
+    ? mapFieldErrors<FormField>(
+        error,
+        (pointer) => {
+          const [first, second] = pointer.split('/').slice(1);
+          if (first === 'config') return CONFIG_FIELDS.includes(second as FormField) ? (second as FormField) : undefined;
+          return first === 'name' || first === 'type' ? first : undefined;
+        },
+        EXPECTATIONS,
+      )
+    : null;
+  // A domain refused on its own (/config/domains/1) says which one.
+  const domainEntry = error ? Object.keys(error.fieldErrors).find((pointer) => pointer.startsWith('/config/domains/')) : undefined;
+  const domainError = mapped?.byField.domains && domainEntry ? `${lines(draft.domains.toLowerCase())[Number(domainEntry.split('/')[3])] ?? 'A domain'}: ${mapped.byField.domains}` : mapped?.byField.domains;
+  const fieldError = (field: FormField) => (field === 'domains' ? domainError : mapped?.byField[field]);
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const config = configOf(draft, editing);
+      const saved = provider
+        ? (
+            await unwrap(
+              api.PATCH('/api/v1/tenants/{id}/identity-providers/{providerId}', {
+                params: { path: { id: tenantId, providerId: provider.id }, header: etag ? { 'if-match': etag } : {} },
+                body: { name: draft.name.trim(), enabled: draft.enabled, config },
+              }),
+            )
+          ).data
+        : (await unwrap(api.POST('/api/v1/tenants/{id}/identity-providers', { params: { path: { id: tenantId } }, body: { type: draft.type, name: draft.name.trim(), enabled: draft.enabled, config } }))).data;
+      await onSaved(saved, !editing);
+    } catch (caught) {
+      setError(toApiError(caught));
+      setBusy(false);
+    }
+  }
+
+  const input = (field: FormField & keyof Draft, label: string, options: { hint?: string; optional?: boolean; type?: string; placeholder?: string; autoComplete?: string } = {}) => (
+    <Field id={`idp-${field}`} label={label} error={fieldError(field)} hint={options.hint} optional={options.optional}>
+      <input
+        id={`idp-${field}`}
+        className="input"
+        type={options.type ?? 'text'}
+        value={String(draft[field])}
+        placeholder={options.placeholder}
+        autoComplete={options.autoComplete ?? 'off'}
+        onChange={(event) => set(field, event.target.value as never)}
+        aria-invalid={fieldError(field) ? true : undefined}
+        aria-describedby={describedBy(`idp-${field}`)}
+        data-testid={`idp-${field}`}
+      />
+    </Field>
+  );
+
+  return (
+    <section className="card" data-testid="identity-provider-form">
+      <div className="card-header">
+        <div>
+          <h2>{editing ? `Edit ${provider.name}` : 'Add an identity provider'}</h2>
+          <p>Sign-in goes to the provider for every email in its domains.</p>
+        </div>
+      </div>
+      <form className="form card-body" onSubmit={submit} noValidate>
+        {error && mapped?.hasUnmatched && <ErrorAlert error={error} testId="identity-provider-form-error" />}
+        {error && !mapped?.hasUnmatched && Object.keys(error.fieldErrors).length === 0 && <ErrorAlert error={error} testId="identity-provider-form-error" />}
+        <div className="form-grid">
+          <Field id="idp-type" label="Protocol" error={fieldError('type')}>
+            <select id="idp-type" className="select" value={draft.type} disabled={editing} onChange={(event) => set('type', event.target.value as Protocol)} data-testid="idp-type">
+              <option value="oidc">OpenID Connect</option>
+              <option value="saml">SAML 2.0</option>
+            </select>
+          </Field>
+          {input('name', 'Name', { hint: 'Shown on the sign-in page, e.g. “Acme Okta”.' })}
+          <Field id="idp-domains" label="Email domains" error={fieldError('domains')} hint="One per line: your organisation’s domain or its subdomains." className="span-2">
+            <textarea
+              id="idp-domains"
+              className="textarea"
+              rows={2}
+              value={draft.domains}
+              onChange={(event) => set('domains', event.target.value)}
+              aria-invalid={fieldError('domains') ? true : undefined}
+              aria-describedby={describedBy('idp-domains')}
+              data-testid="idp-domains"
+            />
+          </Field>
+          <Field id="idp-defaultRole" label="Role on first sign-in" error={fieldError('defaultRole')}>
+            <select id="idp-defaultRole" className="select" value={draft.defaultRole} onChange={(event) => set('defaultRole', event.target.value)} data-testid="idp-defaultRole">
+              {ROLES.map((role) => (
+                <option key={role.value} value={role.value}>
+                  {role.label}
+                </option>
+              ))}
+              {!ROLES.some((role) => role.value === draft.defaultRole) && <option value={draft.defaultRole}>{draft.defaultRole}</option>}
+            </select>
+          </Field>
+          <Field id="idp-mandatory" label="Passwords" error={fieldError('mandatory')} hint="When required, people of these domains can only sign in through the provider.">
+            <label className="checkbox">
+              <input id="idp-mandatory" type="checkbox" checked={draft.mandatory} onChange={(event) => set('mandatory', event.target.checked)} data-testid="idp-mandatory" /> Require single sign-on
+            </label>
+          </Field>
+          {draft.type === 'oidc' ? (
+            <>
+              {input('issuer', 'Issuer URL', { placeholder: 'https://acme.okta.com' })}
+              {input('clientId', 'Client id')}
+              {input('clientSecret', 'Client secret', {
+                type: 'password',
+                autoComplete: 'new-password',
+                hint: editing ? `${provider.config.clientSecretSet === true ? 'Set' : 'Not set'} — leave empty to keep it.` : 'Stored encrypted; never shown again.',
+              })}
+              {input('scopes', 'Extra scopes', { optional: true, hint: 'Besides openid and email, separated by spaces.' })}
+            </>
+          ) : (
+            <>
+              {input('entryPoint', 'Single sign-on URL', { placeholder: 'https://idp.acme.com/sso/saml' })}
+              {input('idpEntityId', 'Provider entity id', { optional: true, hint: 'When given, assertions must come from this issuer.' })}
+              <Field id="idp-idpCertificate" label="Signing certificate" error={fieldError('idpCertificate')} hint="PEM, from the provider’s metadata." className="span-2">
+                <textarea
+                  id="idp-idpCertificate"
+                  className="textarea mono"
+                  rows={6}
+                  value={draft.idpCertificate}
+                  onChange={(event) => set('idpCertificate', event.target.value)}
+                  aria-invalid={fieldError('idpCertificate') ? true : undefined}
+                  aria-describedby={describedBy('idp-idpCertificate')}
+                  data-testid="idp-idpCertificate"
+                />
+              </Field>
+            </>
+          )}
+          <Field id="idp-enabled" label="Status">
+            <label className="checkbox">
+              <input id="idp-enabled" type="checkbox" checked={draft.enabled} onChange={(event) => set('enabled', event.target.checked)} data-testid="idp-enabled" /> Enabled
+            </label>
+          </Field>
+        </div>
+        <div className="form-actions">
+          <button type="button" className="button button-ghost" onClick={onCancel} disabled={busy}>
+            Cancel
+          </button>
+          <button type="submit" className="button button-primary" disabled={busy} data-testid="idp-save">
+            {busy ? 'Saving…' : editing ? 'Save changes' : 'Add provider'}
+          </button>
+        </div>
+      </form>
+    </section>
+  );
+}
