@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_PASSWORD, startTestPlatform, totpCode, type SignedInHeaders, type TestPlatform } from '../support/platform.js';
 import { registerSecret } from '../support/suite-log.js';
 import { systemContext } from '../../src/kernel/context.js';
-import { WEB_DIST, assertWebAppsBuilt, launchChromium, watchConsole } from './browser.js';
+import { WEB_DIST, assertWebAppsBuilt, launchChromium, signInThroughUi, watchConsole } from './browser.js';
 
 const PASSWORD = 'account page passphrase';
 
@@ -65,19 +65,11 @@ async function newPage(session?: SignedInHeaders): Promise<{ context: BrowserCon
   return { context, page, consoleProblems: watchConsole(page) };
 }
 
-/**
- * Every sign-in through the page goes through here: the email, then (on the identity-first page,
- * after Continue) the password. Once test/e2e/browser.ts has the shared signInThroughUi, this
- * becomes a call to it.
- */
+/** Every sign-in through the page goes through here: the email step, then the password step. */
 async function signInThroughPage(page: Page, email: string, password: string): Promise<void> {
   registerSecret('password', password);
   await page.getByTestId('sign-in-page').waitFor();
-  await page.getByTestId('sign-in-email').fill(email);
-  const continueButton = page.getByTestId('sign-in-continue');
-  if ((await continueButton.count()) > 0) await continueButton.click();
-  await page.getByTestId('sign-in-password').fill(password);
-  await page.getByTestId('sign-in-submit').click();
+  await signInThroughUi(page, email, password);
 }
 
 /** The newest mail to `to` with this purpose, read as staff through the mail API (no SMTP: the platform stores it). */

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestPlatform, totpCode, type SignedInHeaders, type TestPlatform } from '../support/platform.js';
 import { generate } from 'otplib';
 import { systemContext } from '../../src/kernel/context.js';
-import { WEB_DIST, assertWebAppsBuilt, launchChromium, watchConsole } from './browser.js';
+import { WEB_DIST, assertWebAppsBuilt, launchChromium, signInThroughUi, watchConsole } from './browser.js';
 
 const SCREENSHOT = '/tmp/admin-tenant.png';
 
@@ -51,11 +51,9 @@ async function anotherAdmin(name: string): Promise<string> {
   return email;
 }
 
-/** Email and password, then the MFA step with the code the person's authenticator shows now. */
+/** Email, then password, then the MFA step with the code the person's authenticator shows now. */
 async function signInWithMfa(page: Page, email: string): Promise<void> {
-  await page.getByTestId('sign-in-email').fill(email);
-  await page.getByTestId('sign-in-password').fill(ADMIN_PASSWORD);
-  await page.getByTestId('sign-in-submit').click();
+  await signInThroughUi(page, email, ADMIN_PASSWORD);
   await page.getByTestId('mfa-verify-page').waitFor();
   await page.getByTestId('mfa-code').fill(await totpCode(t.totpSecret(email)!));
   await page.getByTestId('mfa-submit').click();
@@ -71,9 +69,7 @@ describe('admin console in a browser', () => {
     try {
       await page.goto(`${baseUrl}/admin`);
       await page.getByTestId('sign-in-page').waitFor();
-      await page.getByTestId('sign-in-email').fill(ADMIN_EMAIL);
-      await page.getByTestId('sign-in-password').fill(ADMIN_PASSWORD);
-      await page.getByTestId('sign-in-submit').click();
+      await signInThroughUi(page, ADMIN_EMAIL, ADMIN_PASSWORD);
       // The second step: nothing of the app shows until a right code is entered.
       await page.getByTestId('mfa-verify-page').waitFor();
       expect(await page.getByTestId('app-shell').count()).toBe(0);
@@ -209,9 +205,7 @@ describe('admin console in a browser', () => {
     const { context, page, consoleProblems } = await newPage();
     try {
       await page.goto(`${baseUrl}/admin`);
-      await page.getByTestId('sign-in-email').fill('newops@example.com');
-      await page.getByTestId('sign-in-password').fill(ADMIN_PASSWORD);
-      await page.getByTestId('sign-in-submit').click();
+      await signInThroughUi(page, 'newops@example.com', ADMIN_PASSWORD);
       await page.getByTestId('mfa-enrol-page').waitFor();
       await page.getByTestId('mfa-qr').waitFor();
       // A real, decoded image: the browser rendered the QR code's PNG.
@@ -233,9 +227,7 @@ describe('admin console in a browser', () => {
       // Signing in again asks for a code; a recovery code shown above works (once).
       await page.getByTestId('sign-out').click();
       await page.getByTestId('sign-in-page').waitFor();
-      await page.getByTestId('sign-in-email').fill('newops@example.com');
-      await page.getByTestId('sign-in-password').fill(ADMIN_PASSWORD);
-      await page.getByTestId('sign-in-submit').click();
+      await signInThroughUi(page, 'newops@example.com', ADMIN_PASSWORD);
       await page.getByTestId('mfa-verify-page').waitFor();
       await page.getByTestId('mfa-toggle-recovery').click();
       await page.getByTestId('mfa-code').fill(codes[0]!);
@@ -251,9 +243,7 @@ describe('admin console in a browser', () => {
     const { context, page, consoleProblems } = await newPage();
     try {
       await page.goto(`${baseUrl}/admin`);
-      await page.getByTestId('sign-in-email').fill(ADMIN_EMAIL);
-      await page.getByTestId('sign-in-password').fill('not the password');
-      await page.getByTestId('sign-in-submit').click();
+      await signInThroughUi(page, ADMIN_EMAIL, 'not the password');
       await page.getByTestId('sign-in-error').waitFor();
       expect(await textOf(page, 'sign-in-error')).not.toBe('');
       expect(await page.getByTestId('app-shell').count()).toBe(0);

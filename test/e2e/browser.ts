@@ -41,3 +41,14 @@ export function watchConsole(page: Page): string[] {
   page.on('pageerror', (error) => problems.push(`uncaught: ${error.message}`));
   return problems;
 }
+
+/**
+ * Signs in through the sign-in page the way people do: the email first (Continue), then the
+ * password step. Whatever the session still owes (an MFA code) is left to the caller.
+ */
+export async function signInThroughUi(page: Page, email: string, password: string): Promise<void> {
+  await page.getByTestId('sign-in-email').fill(email);
+  await page.getByTestId('sign-in-continue').click();
+  await page.getByTestId('sign-in-password').fill(password);
+  await page.getByTestId('sign-in-submit').click();
+}

@@ -12,6 +12,8 @@ export interface TestOidcIdp {
   issuer: string;
   clientId: string;
   clientSecret: string;
+  /** Registers another redirect URI for our client (as an administrator does at a real IdP). */
+  registerRedirectUri(uri: string): void;
   /** Who the next interaction signs in, and how. */
   signInNext(login: { email: string; amr?: string[]; emailVerified?: boolean } | { deny: string }): void;
   close(): Promise<void>;
@@ -29,8 +31,11 @@ export async function startOidcIdp(redirectUris: string[]): Promise<TestOidcIdp>
   const accounts = new Map<string, { email: string; emailVerified: boolean }>();
   let next: { email: string; amr?: string[]; emailVerified?: boolean } | { deny: string } = { deny: 'nobody to sign in' };
 
-  const provider = new Provider(issuer, {
-    clients: [{ client_id: clientId, client_secret: clientSecret, redirect_uris: redirectUris, grant_types: ['authorization_code'], response_types: ['code'], token_endpoint_auth_method: 'client_secret_basic' }],
+  const uris = [...redirectUris];
+  const store = new Map<string, Record<string, unknown>>();
+  // Rebuilt when a redirect URI is registered: oidc-provider reads static clients once.
+  const build = () => new Provider(issuer, {
+    clients: [{ client_id: clientId, client_secret: clientSecret, redirect_uris: uris.length > 0 ? uris : [`${issuer}/unused`], grant_types: ['authorization_code'], response_types: ['code'], token_endpoint_auth_method: 'client_secret_basic' }],
     jwks: { keys: [jwk] },
     cookies: { keys: [randomBytes(16).toString('hex')] },
     findAccount: async (_ctx: unknown, sub: string) => {
@@ -42,8 +47,11 @@ export async function startOidcIdp(redirectUris: string[]): Promise<TestOidcIdp>
     features: { devInteractions: { enabled: false } },
     interactions: { url: (_ctx: unknown, interaction: { uid: string }) => `/interaction/${interaction.uid}` },
     pkce: { methods: ['S256'], required: () => true },
+    ttl: { Interaction: 600, Grant: 600, Session: 600, AccessToken: 600, IdToken: 600, AuthorizationCode: 60 },
+    adapter: (model: string) => new MemoryAdapter(model, store),
   });
-  const handle = provider.callback();
+  let provider = build();
+  let handle = provider.callback();
   server.on('request', (req, res) => {
     if (!req.url?.startsWith('/interaction/')) return handle(req, res);
     void (async () => {
@@ -67,9 +75,53 @@ export async function startOidcIdp(redirectUris: string[]): Promise<TestOidcIdp>
     issuer,
     clientId,
     clientSecret,
+    registerRedirectUri(uri) {
+      uris.push(uri);
+      provider = build();
+      handle = provider.callback();
+    },
     signInNext(login) {
       next = login;
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+/** oidc-provider's storage, in memory for the test (its built-in one warns on every start). */
+class MemoryAdapter {
+  constructor(
+    private readonly model: string,
+    private readonly store: Map<string, Record<string, unknown>>,
+  ) {}
+
+  #key = (id: string) => `${this.model}:${id}`;
+
+  async upsert(id: string, payload: Record<string, unknown>): Promise<void> {
+    this.store.set(this.#key(id), payload);
+  }
+
+  async find(id: string): Promise<Record<string, unknown> | undefined> {
+    return this.store.get(this.#key(id));
+  }
+
+  async findByUid(uid: string): Promise<Record<string, unknown> | undefined> {
+    return [...this.store.entries()].find(([key, payload]) => key.startsWith(`${this.model}:`) && payload.uid === uid)?.[1];
+  }
+
+  async findByUserCode(): Promise<undefined> {
+    return undefined;
+  }
+
+  async consume(id: string): Promise<void> {
+    const payload = this.store.get(this.#key(id));
+    if (payload) payload.consumed = Math.floor(Date.now() / 1000);
+  }
+
+  async destroy(id: string): Promise<void> {
+    this.store.delete(this.#key(id));
+  }
+
+  async revokeByGrantId(grantId: string): Promise<void> {
+    for (const [key, payload] of this.store) if (payload.grantId === grantId) this.store.delete(key);
+  }
 }

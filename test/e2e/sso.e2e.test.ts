@@ -1,0 +1,102 @@
+// Single sign-on in a real browser: a tenant owner adds an OpenID Connect provider in the portal
+// (inline field errors included), registers the redirect URI the page shows at the provider, and a
+// person of the organisation's domain signs in email-first: Continue sends the browser to the
+// provider (a real oidc-provider on its own port) and back, through the same-site handoff that
+// sets the SameSite=Strict session cookie, into the portal, signed in.
+import { createServer, type AddressInfo } from 'node:net';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemContext } from '../../src/kernel/context.js';
+import { startTestPlatform, type TestPlatform } from '../support/platform.js';
+import { startOidcIdp, type TestOidcIdp } from '../support/oidc-idp.js';
+import { auditEntries } from '../support/audit.js';
+import { assertWebAppsBuilt, launchChromium, signInThroughUi, watchConsole } from './browser.js';
+
+let t: TestPlatform;
+let browser: Browser;
+let idp: TestOidcIdp;
+let base: string;
+let tenantId: string;
+const PASSWORD = 'the owner’s long passphrase';
+
+/** A free port, so PUBLIC_URL (which our redirect URIs are built from) can be known before listening. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+beforeAll(async () => {
+  assertWebAppsBuilt();
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  t = await startTestPlatform({ start: true, env: { PORT: String(port), PUBLIC_URL: base } });
+  const staff = await t.signIn();
+  tenantId = (await t.platform.app.inject({ method: 'POST', url: '/api/v1/tenants', headers: staff, payload: { organizationName: 'Acme', domain: 'acme.example.com', adminEmail: 'ops@acme.example.com' } })).json().id;
+  await t.platform.identity.service.createUser({ email: 'boss@example.com', password: PASSWORD }, systemContext('test'));
+  await t.platform.app.inject({ method: 'POST', url: `/api/v1/tenants/${tenantId}/members`, headers: staff, payload: { email: 'boss@example.com', role: 'owner' } });
+  idp = await startOidcIdp([]);
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+  await idp?.close();
+  await t?.close();
+});
+
+describe('single sign-on in the browser', () => {
+  it('an owner adds an OIDC provider in the portal; a person of the domain signs in email-first through it', { timeout: 120_000 }, async () => {
+    const ownerContext = await browser.newContext();
+    const owner = await ownerContext.newPage();
+    const ownerConsole = watchConsole(owner);
+    await owner.goto(`${base}/portal/organization/sso`);
+    await signInThroughUi(owner, 'boss@example.com', PASSWORD);
+    await owner.getByTestId('identity-providers-page').waitFor();
+    await owner.getByTestId('identity-provider-add').click();
+    await owner.getByTestId('idp-name').fill('Acme Login');
+    await owner.getByTestId('idp-domains').fill('gmail.com');
+    await owner.getByTestId('idp-issuer').fill(idp.issuer);
+    await owner.getByTestId('idp-clientId').fill(idp.clientId);
+    await owner.getByTestId('idp-clientSecret').fill(idp.clientSecret);
+    await owner.getByTestId('idp-mandatory').check();
+    await owner.getByTestId('idp-save').click();
+    // Someone else's domain: refused inline, on the field, naming the domain.
+    await owner.getByTestId('idp-domains-error').waitFor();
+    expect(await owner.getByTestId('idp-domains-error').textContent()).toContain('gmail.com');
+    await owner.getByTestId('idp-domains').fill('acme.example.com');
+    await owner.getByTestId('idp-save').click();
+    await owner.getByTestId('identity-providers-notice').waitFor();
+    expect(await owner.getByTestId('identity-provider-row').getAttribute('data-name')).toBe('Acme Login');
+    expect(await owner.getByTestId('identity-provider-secret-state').textContent()).toBe('Set');
+    const redirectUri = (await owner.getByTestId('identity-provider-redirect-uri').textContent())?.trim() ?? '';
+    expect(redirectUri).toMatch(new RegExp(`^${base}/api/v1/auth/sso/${tenantId}/idp_[0-9a-z]{26}/callback$`));
+    // The secret never reaches the page again.
+    expect(await owner.content()).not.toContain(idp.clientSecret);
+    expect(ownerConsole).toEqual([]);
+    await ownerContext.close();
+
+    // At the provider: register the redirect URI, and let its next sign-in be Wile, with MFA.
+    idp.registerRedirectUri(redirectUri);
+    idp.signInNext({ email: 'wile@acme.example.com', amr: ['pwd', 'mfa'] });
+
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const consoleProblems = watchConsole(page);
+    await page.goto(`${base}/portal/`);
+    await page.getByTestId('sign-in-email').fill('wile@acme.example.com');
+    await page.getByTestId('sign-in-continue').click();
+    // Mandatory: straight to the provider and back, no password step; lands in the portal signed in.
+    await page.getByTestId('app-shell').waitFor({ timeout: 30_000 });
+    expect(new URL(page.url()).pathname.startsWith('/portal/')).toBe(true);
+    expect(await page.getByTestId('sign-in-password').count()).toBe(0);
+    const session = await (await page.request.get(`${base}/api/v1/auth/session`)).json();
+    expect(session).toMatchObject({ user: { email: 'wile@acme.example.com' }, activeTenantId: tenantId, tenantRole: 'member', restriction: null });
+    const cookies = await context.cookies();
+    expect(cookies.find((c) => c.name === 'platforma_session')).toMatchObject({ sameSite: 'Strict', httpOnly: true });
+    expect(consoleProblems).toEqual([]);
+    expect((await auditEntries(t, { action: 'identity.sso.sign_in.succeeded' })).at(-1)?.after).toMatchObject({ protocol: 'oidc', mfaByIdentityProvider: true });
+    await context.close();
+  });
+});
