@@ -47,6 +47,8 @@ export function watchConsole(page: Page): string[] {
  * password step. Whatever the session still owes (an MFA code) is left to the caller.
  */
 export async function signInThroughUi(page: Page, email: string, password: string): Promise<void> {
+  // Still at the password step (a wrong password before): start again from the email.
+  if (await page.getByTestId('sign-in-password').isVisible()) await page.getByTestId('sign-in-change-email').click();
   await page.getByTestId('sign-in-email').fill(email);
   await page.getByTestId('sign-in-continue').click();
   await page.getByTestId('sign-in-password').fill(password);
