@@ -8,7 +8,7 @@ import { startTestPlatform, problemOf, type TestPlatform, type SignedInHeaders }
 import { auditEntries, ownerQuery } from '../support/audit.js';
 import { registerSecret } from '../support/suite-log.js';
 import { startOidcIdp, type TestOidcIdp } from '../support/oidc-idp.js';
-import { finishSignIn } from '../support/sso.js';
+import { bindingOf, finishSignIn } from '../support/sso.js';
 import { systemContext } from '../../src/kernel/context.js';
 
 const PUBLIC_URL = 'http://platforma.test';
@@ -18,6 +18,8 @@ let idp: TestOidcIdp;
 let tenantId: string;
 let providerId: string;
 let redirectUri: string;
+/** The binding cookie of the browser that started the latest sign-in. */
+let binding = '';
 
 async function inject(method: 'GET' | 'POST' | 'PATCH', url: string, headers: Record<string, string> = {}, payload?: unknown) {
   return t.platform.app.inject({ method, url, headers, ...(payload === undefined ? {} : { payload: payload as object }) });
@@ -48,6 +50,7 @@ async function signInAtIdp(email: string): Promise<string> {
   expect(discovered).toMatchObject({ method: 'sso', providerName: 'Acme Login', passwordAllowed: true });
   const start = await inject('GET', discovered.startUrl);
   expect(start.statusCode, start.body).toBe(302);
+  binding = bindingOf(start);
   const location = new URL(String(start.headers.location));
   expect(location.origin).toBe(idp.issuer);
   for (const parameter of ['state', 'nonce', 'code_challenge']) expect(location.searchParams.get(parameter)).toBeTruthy();
@@ -106,7 +109,7 @@ describe('signing in through an OpenID Connect provider', () => {
   it('signs a new person in, creating account and membership, and lands in the tenant', async () => {
     idp.signInNext({ email: 'wile@acme.example.com' });
     const page = await callback(await signInAtIdp('wile@acme.example.com'));
-    const { headers, location } = await finishSignIn(t, page);
+    const { headers, location } = await finishSignIn(t, page, binding);
     expect(location).toBe('/portal/');
     const session = (await inject('GET', '/api/v1/auth/session', headers)).json();
     expect(session).toMatchObject({ user: { email: 'wile@acme.example.com' }, activeTenantId: tenantId, tenantRole: 'member', restriction: null });
@@ -116,7 +119,7 @@ describe('signing in through an OpenID Connect provider', () => {
   it('gives an existing account the membership it lacks, and keeps its password usable when the provider is optional', async () => {
     await t.platform.identity.service.createUser({ email: 'road@acme.example.com', password: 'a long enough passphrase' }, systemContext('test'));
     idp.signInNext({ email: 'road@acme.example.com' });
-    const { headers } = await finishSignIn(t, await callback(await signInAtIdp('road@acme.example.com')));
+    const { headers } = await finishSignIn(t, await callback(await signInAtIdp('road@acme.example.com')), binding);
     expect((await inject('GET', '/api/v1/me', headers)).json().memberships).toEqual([{ tenantId, organizationName: 'Acme', role: 'member' }]);
     const password = await inject('POST', '/api/v1/auth/sign-in', {}, { email: 'road@acme.example.com', password: 'a long enough passphrase' });
     expect(password.statusCode).toBe(200);
@@ -125,10 +128,10 @@ describe('signing in through an OpenID Connect provider', () => {
   it('takes amr mfa as the second factor when the tenant requires MFA; without it our own step is owed', async () => {
     await inject('PATCH', `/api/v1/tenants/${tenantId}`, staff, { settings: { authentication: { mfaRequired: true } } });
     idp.signInNext({ email: 'mfa@acme.example.com', amr: ['pwd', 'mfa'] });
-    const strong = await finishSignIn(t, await callback(await signInAtIdp('mfa@acme.example.com')));
+    const strong = await finishSignIn(t, await callback(await signInAtIdp('mfa@acme.example.com')), binding);
     expect((await inject('GET', '/api/v1/auth/session', strong.headers)).json().restriction).toBeNull();
     idp.signInNext({ email: 'weak@acme.example.com', amr: ['pwd'] });
-    const weak = await finishSignIn(t, await callback(await signInAtIdp('weak@acme.example.com')));
+    const weak = await finishSignIn(t, await callback(await signInAtIdp('weak@acme.example.com')), binding);
     expect((await inject('GET', '/api/v1/auth/session', weak.headers)).json().restriction).toBe('mfa_enroll');
     await inject('PATCH', `/api/v1/tenants/${tenantId}`, staff, { settings: { authentication: { mfaRequired: false } } });
   });
@@ -151,7 +154,7 @@ describe('callbacks that must be refused', () => {
   it('refuses a replayed callback (the state is single use)', async () => {
     idp.signInNext({ email: 'wile@acme.example.com' });
     const url = await signInAtIdp('wile@acme.example.com');
-    await finishSignIn(t, await callback(url));
+    await finishSignIn(t, await callback(url), binding);
     await expectRefused(await callback(url), /state_invalid/);
   });
 

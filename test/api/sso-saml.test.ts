@@ -7,7 +7,7 @@ import { startTestPlatform, problemOf, type TestPlatform, type SignedInHeaders }
 import { auditEntries, ownerQuery } from '../support/audit.js';
 import { registerSecret } from '../support/suite-log.js';
 import { ENTITY_ID, requestIdOf, samlKeys, samlResponse, type AssertionOptions, type SamlIdpKeys } from '../support/saml-idp.js';
-import { finishSignIn } from '../support/sso.js';
+import { bindingOf, finishSignIn } from '../support/sso.js';
 
 let t: TestPlatform;
 let staff: SignedInHeaders;
@@ -15,6 +15,8 @@ let keys: SamlIdpKeys;
 let tenantId: string;
 let provider: { id: string; serviceProvider: { acsUrl: string; entityId: string; metadataUrl: string; startUrl: string } };
 const ENTRY_POINT = 'https://idp.example.test/saml/sso';
+/** The binding cookie of the browser that started the latest sign-in. */
+let binding = '';
 
 async function inject(method: 'GET' | 'POST' | 'PATCH', url: string, headers: Record<string, string> = {}, payload?: unknown) {
   return t.platform.app.inject({ method, url, headers, ...(payload === undefined ? {} : { payload: payload as object }) });
@@ -28,10 +30,15 @@ async function start(email: string): Promise<string> {
   expect(redirect.statusCode, redirect.body).toBe(302);
   const location = String(redirect.headers.location);
   expect(location.startsWith(`${ENTRY_POINT}?SAMLRequest=`)).toBe(true);
+  binding = bindingOf(redirect);
+  relayState = new URL(location).searchParams.get('RelayState') ?? '';
   return requestIdOf(location);
 }
 
-async function postToAcs(response: string, relayState = 'portal') {
+/** What the IdP posts back with the response: the RelayState our AuthnRequest carried. */
+let relayState = '';
+
+async function postToAcs(response: string) {
   registerSecret('SAML response', response);
   return t.platform.app.inject({
     method: 'POST',
@@ -83,7 +90,7 @@ describe('signing in through a SAML identity provider', () => {
   it('creates the account and membership on first sign-in and lands in the tenant', async () => {
     const requestId = await start('wile@acme.example.com');
     const page = await postToAcs(samlResponse(keys, assertion(requestId, 'wile@acme.example.com')));
-    const { headers, location } = await finishSignIn(t, page);
+    const { headers, location } = await finishSignIn(t, page, binding);
     expect(location).toBe('/portal/');
     const session = (await inject('GET', '/api/v1/auth/session', headers)).json();
     expect(session).toMatchObject({ user: { email: 'wile@acme.example.com', platformRole: null }, activeTenantId: tenantId, tenantRole: 'developer', restriction: null });
@@ -111,9 +118,9 @@ describe('signing in through a SAML identity provider', () => {
   it('counts an IdP-asserted multi-factor AuthnContext as MFA when the tenant requires it; otherwise our own step is owed', async () => {
     const patched = await inject('PATCH', `/api/v1/tenants/${tenantId}`, staff, { settings: { authentication: { mfaRequired: true } } });
     expect(patched.statusCode, patched.body).toBe(200);
-    const plain = await finishSignIn(t, await postToAcs(samlResponse(keys, assertion(await start('road@acme.example.com'), 'road@acme.example.com'))));
+    const plain = await finishSignIn(t, await postToAcs(samlResponse(keys, assertion(await start('road@acme.example.com'), 'road@acme.example.com'))), binding);
     expect((await inject('GET', '/api/v1/auth/session', plain.headers)).json().restriction).toBe('mfa_enroll');
-    const strong = await finishSignIn(t, await postToAcs(samlResponse(keys, assertion(await start('runner@acme.example.com'), 'runner@acme.example.com', { authnContext: 'https://refeds.org/profile/mfa' }))));
+    const strong = await finishSignIn(t, await postToAcs(samlResponse(keys, assertion(await start('runner@acme.example.com'), 'runner@acme.example.com', { authnContext: 'https://refeds.org/profile/mfa' }))), binding);
     expect((await inject('GET', '/api/v1/auth/session', strong.headers)).json().restriction).toBeNull();
     await inject('PATCH', `/api/v1/tenants/${tenantId}`, staff, { settings: { authentication: { mfaRequired: false } } });
   });
@@ -152,7 +159,7 @@ describe('assertions that must be refused', () => {
     const requestId = await start('wile@acme.example.com');
     const assertionId = '_replayed0123456789abcdef';
     const first = samlResponse(keys, assertion(requestId, 'wile@acme.example.com', { assertionId }));
-    await finishSignIn(t, await postToAcs(first));
+    await finishSignIn(t, await postToAcs(first), binding);
     // The very same post again: its request was answered already.
     await expectRefused(first, /assertion_rejected.*InResponseTo/);
     // The same assertion id in answer to a fresh request: the assertion was consumed.
@@ -169,12 +176,24 @@ describe('assertions that must be refused', () => {
     await expectRefused(samlResponse(keys, assertion(requestId, 'mallory@evil.example.net')), /domain_not_allowed/);
   });
 
+  it('refuses a handoff redeemed by a browser other than the one that started (login CSRF)', async () => {
+    const page = await postToAcs(samlResponse(keys, assertion(await start('wile@acme.example.com'), 'wile@acme.example.com')));
+    const url = /url=([^"]+)"/.exec(page.body)?.[1] as string;
+    registerSecret('SSO handoff', new URL(url, 'http://x').searchParams.get('handoff'));
+    const elsewhere = await inject('GET', url, { cookie: 'platforma_sso=another-browsers-binding-value' });
+    expect(elsewhere.statusCode).toBe(400);
+    expect(elsewhere.cookies.find((c) => c.name === 'platforma_session')).toBeUndefined();
+    expect((await auditEntries(t, { action: 'identity.sso.sign_in.failed' })).at(-1)?.after).toMatchObject({ reason: 'browser_mismatch' });
+    // Spent: not even the right browser can use it now.
+    expect((await inject('GET', url, { cookie: `platforma_sso=${binding}` })).statusCode).toBe(400);
+  });
+
   it('refuses a handoff used twice', async () => {
     const page = await postToAcs(samlResponse(keys, assertion(await start('wile@acme.example.com'), 'wile@acme.example.com')));
-    await finishSignIn(t, page);
+    await finishSignIn(t, page, binding);
     const url = /url=([^"]+)"/.exec(page.body)?.[1] as string;
-    const second = await inject('GET', url);
+    const second = await inject('GET', url, { cookie: `platforma_sso=${binding}` });
     expect(second.statusCode).toBe(400);
-    expect(second.headers['set-cookie']).toBeUndefined();
+    expect(second.cookies.find((c) => c.name === 'platforma_session')).toBeUndefined();
   });
 });

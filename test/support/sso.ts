@@ -15,9 +15,19 @@ export function finishUrlOf(page: LightMyRequestResponse): string {
   return url;
 }
 
-/** Follows the finish step: the session cookie and CSRF token of the new session. */
-export async function finishSignIn(t: TestPlatform, page: LightMyRequestResponse): Promise<{ headers: SignedInHeaders; location: string }> {
-  const finish = await t.platform.app.inject({ method: 'GET', url: finishUrlOf(page) });
+/** The browser-binding cookie `start` set (only that browser may finish the sign-in). */
+export function bindingOf(start: LightMyRequestResponse): string {
+  const cookie = start.cookies.find((c) => c.name === 'platforma_sso');
+  if (!cookie) throw new Error('start set no platforma_sso cookie');
+  expect(cookie.sameSite?.toLowerCase()).toBe('lax');
+  expect(cookie.httpOnly).toBe(true);
+  registerSecret('SSO browser binding', cookie.value);
+  return cookie.value;
+}
+
+/** Follows the finish step as the browser that started (its binding cookie): the new session's cookie and CSRF token. */
+export async function finishSignIn(t: TestPlatform, page: LightMyRequestResponse, binding: string): Promise<{ headers: SignedInHeaders; location: string }> {
+  const finish = await t.platform.app.inject({ method: 'GET', url: finishUrlOf(page), headers: { cookie: `platforma_sso=${binding}` } });
   expect(finish.statusCode, finish.body).toBe(302);
   const cookie = finish.cookies.find((c) => c.name === 'platforma_session');
   if (!cookie) throw new Error('no session cookie');

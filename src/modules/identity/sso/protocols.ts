@@ -57,6 +57,7 @@ class PendingSamlRequests implements CacheProvider {
         nonce: null,
         code_verifier: null,
         return_to: null,
+        browser_binding: null,
         created_at: now,
         expires_at: new Date(now.getTime() + PENDING_TTL_MS),
       });

@@ -4,6 +4,7 @@
 // for programs and so not in the OpenAPI document: the redirect to the provider, its way back
 // (OIDC callback, SAML ACS), our SAML metadata, and the same-site finish that sets the cookie.
 import { Type } from 'typebox';
+import { randomBytes } from 'node:crypto';
 import type { FastifyReply } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { HttpApp } from '../../../kernel/http/server.js';
@@ -54,6 +55,9 @@ const UpdateBody = StrictObject(
   { title: 'UpdateIdentityProvider', description: 'Given config members replace the stored ones; omit clientSecret to keep it.' },
 );
 const App = Type.Union(RETURN_APPS.map((app) => Type.Literal(app)), { description: 'The app to land in after signing in (default portal)' });
+
+/** Marks the browser that started a sign-in (see the start and finish routes). */
+export const BINDING_COOKIE = 'platforma_sso';
 
 const html = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -188,8 +192,12 @@ export function ssoRoutes(app: HttpApp, providers: IdentityProviderService, sign
       },
     },
     async (request, reply) => {
-      const started = await signIn.start(request.params.tenantId, request.params.providerId, { loginHint: request.query.login_hint, app: request.query.app }, requestContext(request));
+      // This browser's mark: only it may finish the sign-in (see finish). Lax, so the same-site
+      // navigation to finish carries it; scoped to the SSO paths, gone after ten minutes.
+      const browserBinding = randomBytes(32).toString('base64url');
+      const started = await signIn.start(request.params.tenantId, request.params.providerId, { loginHint: request.query.login_hint, app: request.query.app, browserBinding }, requestContext(request));
       if (!started.ok) return failurePage(reply, started.message);
+      reply.setCookie(BINDING_COOKIE, browserBinding, { path: SSO_PATH, httpOnly: true, sameSite: 'lax', secure: secureCookies, maxAge: 600 });
       reply.header('cache-control', 'no-store');
       return reply.redirect(started.location, 302);
     },
@@ -277,8 +285,9 @@ export function ssoRoutes(app: HttpApp, providers: IdentityProviderService, sign
       },
     },
     async (request, reply) => {
-      const finished = await signIn.finish(request.query.handoff, request.headers['user-agent'], requestContext(request));
-      if (!finished) return failurePage(reply, 'This sign-in link has expired or was already used. Start again.');
+      const finished = await signIn.finish(request.query.handoff, request.cookies[BINDING_COOKIE], request.headers['user-agent'], requestContext(request));
+      reply.clearCookie(BINDING_COOKIE, { path: SSO_PATH });
+      if (!finished) return failurePage(reply, 'This sign-in has expired, was already used, or was started in another browser. Start again.');
       reply.setCookie(SESSION_COOKIE, finished.signedIn.sessionToken, { path: '/', httpOnly: true, sameSite: 'strict', secure: secureCookies, expires: finished.signedIn.expiresAt });
       reply.header('cache-control', 'no-store');
       return reply.redirect(`/${finished.app}/`, 302);

@@ -11,7 +11,7 @@
 //   set) our SameSite=Strict cookie; so it ends on a tiny page that moves the browser to `finish`,
 //   a same-site request that redeems a one-time handoff and sets the session cookie.
 // Every outcome is audited on the tenant's chain; no token, assertion or secret is logged.
-import { randomBytes } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import * as oidc from 'openid-client';
 import type { Kernel } from '../../../kernel/kernel.js';
 import { inTransaction } from '../../../kernel/db/database.js';
@@ -113,13 +113,20 @@ export class SsoSignInService {
   }
 
   /** Where to send the browser to sign in: the provider's authorization endpoint or SSO service. */
-  async start(tenantId: string, providerId: string, input: { loginHint?: string; app?: ReturnApp }, context: RequestContext): Promise<{ ok: true; location: string } | { ok: false; message: string }> {
+  async start(
+    tenantId: string,
+    providerId: string,
+    input: { loginHint?: string; app?: ReturnApp; browserBinding: string },
+    context: RequestContext,
+  ): Promise<{ ok: true; location: string } | { ok: false; message: string }> {
     const provider = await this.#provider(tenantId, providerId);
     const app = input.app ?? 'portal';
+    const binding = hashToken(input.browserBinding);
     try {
       if (provider.type === 'saml') {
         const saml = samlFor(this.kernel, tenantId, provider.config);
-        return { ok: true, location: await saml.getAuthorizeUrlAsync(app, undefined, {}) };
+        // RelayState comes back with the response: the app to land in and the browser's binding.
+        return { ok: true, location: await saml.getAuthorizeUrlAsync(`${app}:${binding}`, undefined, {}) };
       }
       const configuration = await this.#oidcConfiguration(tenantId, provider);
       const state = oidc.randomState();
@@ -136,6 +143,7 @@ export class SsoSignInService {
           nonce,
           code_verifier: codeVerifier,
           return_to: app,
+          browser_binding: binding,
           created_at: now,
           expires_at: new Date(now.getTime() + PENDING_TTL_MS),
         });
@@ -191,7 +199,7 @@ export class SsoSignInService {
       if (claims.email_verified === false) throw new SsoFailure('email_unverified', `${provider.name} has not verified your email address.`);
       const amr = Array.isArray(claims.amr) ? claims.amr.filter((v): v is string => typeof v === 'string') : [];
       const mfaByIdp = amr.some((method) => MFA_AMR.includes(method));
-      const handoff = await this.#admit(tenantId, provider, email, mfaByIdp, (pending.return_to as ReturnApp | null) ?? 'portal', context);
+      const handoff = await this.#admit(tenantId, provider, email, mfaByIdp, (pending.return_to as ReturnApp | null) ?? 'portal', pending.browser_binding, context);
       return { ok: true, handoff };
     } catch (error) {
       return this.#failed(tenantId, provider, error, email, context);
@@ -225,8 +233,9 @@ export class SsoSignInService {
       );
       if (!fresh) throw new SsoFailure('assertion_replayed', `${provider.name} sent a sign-in that was already used.`);
       const mfaByIdp = authnContextsOf(assertion).some((context) => MFA_AUTHN_CONTEXTS.includes(context));
-      const app = (RETURN_APPS as readonly string[]).includes(relayState ?? '') ? (relayState as ReturnApp) : 'portal';
-      const handoff = await this.#admit(tenantId, provider, email, mfaByIdp, app, context);
+      const [relayApp, binding] = (relayState ?? '').split(':');
+      const app = (RETURN_APPS as readonly string[]).includes(relayApp ?? '') ? (relayApp as ReturnApp) : 'portal';
+      const handoff = await this.#admit(tenantId, provider, email, mfaByIdp, app, binding || null, context);
       return { ok: true, handoff };
     } catch (error) {
       return this.#failed(tenantId, provider, error, email, context);
@@ -240,10 +249,28 @@ export class SsoSignInService {
     return samlFor(this.kernel, tenantId, provider.config).generateServiceProviderMetadata(null, null);
   }
 
-  /** Redeems a handoff (once, within a minute): the session starts here, on a same-site request. */
-  async finish(handoff: string, userAgent: string | undefined, context: RequestContext): Promise<{ signedIn: SignedIn; app: ReturnApp } | undefined> {
+  /**
+   * Redeems a handoff (once, within a minute) in the browser that started the sign-in (its binding
+   * cookie): the session starts here, on a same-site request.
+   */
+  async finish(handoff: string, browserBinding: string | undefined, userAgent: string | undefined, context: RequestContext): Promise<{ signedIn: SignedIn; app: ReturnApp } | undefined> {
     const row = await inTransaction(this.kernel.db, PLATFORM_SCOPE, (tx) => this.#sso.takeHandoff(tx, hashToken(handoff), this.kernel.clock.now()));
     if (!row) return undefined;
+    if (!row.browser_binding || !browserBinding || !sameText(row.browser_binding, hashToken(browserBinding))) {
+      // Another browser than the one that started it: the handoff is spent, nobody is signed in.
+      await inTransaction(this.kernel.db, PLATFORM_SCOPE, (tx) =>
+        this.kernel.audit.record(tx, {
+          tenantId: row.tenant_id,
+          actor: { type: 'anonymous', id: 'anonymous' },
+          action: 'identity.sso.sign_in.failed',
+          target: { type: 'identity-provider', id: row.provider_id },
+          after: { reason: 'browser_mismatch' },
+          requestId: context.requestId,
+          sourceIp: context.sourceIp,
+        }),
+      );
+      return undefined;
+    }
     const tenant = await this.tenants.identityProvidersOf(row.tenant_id);
     const provider = tenant ? usableProviders(tenant.providers).find((p) => p.config.id === row.provider_id) : undefined;
     const signedIn = await this.identity.startSsoSession(
@@ -258,7 +285,7 @@ export class SsoSignInService {
    * Admits the person the provider vouched for: the email must be in the provider's domains, staff
    * never sign in this way; the account and membership are created when missing. Returns a handoff.
    */
-  async #admit(tenantId: string, provider: SsoProvider, email: string, mfaByIdp: boolean, app: ReturnApp, context: RequestContext): Promise<string> {
+  async #admit(tenantId: string, provider: SsoProvider, email: string, mfaByIdp: boolean, app: ReturnApp, browserBinding: string | null, context: RequestContext): Promise<string> {
     if (!provider.config.domains.includes(domainOf(email))) throw new SsoFailure('domain_not_allowed', `${email} is not an address ${provider.name} may sign in.`);
     const handoff = randomBytes(32).toString('base64url');
     const now = this.kernel.clock.now();
@@ -284,6 +311,7 @@ export class SsoSignInService {
         user_id: user.id,
         mfa_by_idp: mfaByIdp,
         return_to: app,
+        browser_binding: browserBinding,
         created_at: now,
         expires_at: new Date(now.getTime() + HANDOFF_TTL_MS),
       });
@@ -311,6 +339,12 @@ export class SsoSignInService {
       }),
     );
   }
+}
+
+function sameText(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
 }
 
 interface SamlAssertion {

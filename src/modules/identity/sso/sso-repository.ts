@@ -17,6 +17,7 @@ export interface PendingRow {
   nonce: string | null;
   code_verifier: string | null;
   return_to: string | null;
+  browser_binding: string | null;
   created_at: Date;
   expires_at: Date;
 }
@@ -35,6 +36,7 @@ export interface HandoffRow {
   user_id: string;
   mfa_by_idp: boolean;
   return_to: string;
+  browser_binding: string | null;
   created_at: Date;
   expires_at: Date;
 }
