@@ -116,6 +116,14 @@ describe('identity providers of a tenant', () => {
     expect(twice.statusCode).toBe(409);
   });
 
+  it('lets exactly one of two tenants claiming a domain at the same time have it', async () => {
+    const claim = (tenantId: string, name: string) =>
+      inject('POST', `/api/v1/tenants/${tenantId}/identity-providers`, staff, { ...oidc({ domains: ['race.eu.acme.example.com'] }), name });
+    const answers = await Promise.all([claim(acme, 'Race A'), claim(euAcme, 'Race B')]);
+    expect(answers.map((a) => a.statusCode).sort()).toEqual([201, 409]);
+    expect(await ownerQuery(t, "select tenant_id from identity.sso_domain_claims where domain = 'race.eu.acme.example.com'")).toHaveLength(1);
+  });
+
   it('cannot be changed through the tenant document', async () => {
     const response = await inject('PATCH', `/api/v1/tenants/${acme}`, staff, { settings: { authentication: { providers: [] } } });
     expect(response.statusCode).toBe(400);

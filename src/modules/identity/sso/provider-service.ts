@@ -2,9 +2,10 @@
 // (settings.authentication.providers), changed through the tenants module so the document's
 // version (ETag), audit entry and tenant.updated event stay as for any other tenant change. Here:
 // the protocol's config is validated, the OIDC client secret is sealed into its own table (in the
-// same transaction), and an email domain is claimed by one provider only, and only by the tenant
-// whose domain it is (the tenant's domain or a subdomain: tenant domains are assigned by platform
-// staff, so a tenant cannot claim somebody else's people).
+// same transaction), and an email domain is claimed by one provider only (identity.sso_domain_claims,
+// whose primary key decides in the same transaction), and only by the tenant whose domain it is (the
+// tenant's domain or a subdomain: tenant domains are assigned by platform staff, so a tenant cannot
+// claim somebody else's people).
 import type { Kernel } from '../../../kernel/kernel.js';
 import { inTransaction, type Tx, type TxContext } from '../../../kernel/db/database.js';
 import { newId } from '../../../kernel/ids.js';
@@ -122,6 +123,7 @@ export class IdentityProviderService {
     await this.#change(tenantId, 'identity:identity-provider.delete', ifMatch, context, async (current, tx) => {
       if (!current.providers.some((entry) => providerId(entry) === id)) throw new NotFoundError('Identity provider', id);
       await this.#sso.deleteClientSecret(tx, tenantId, id);
+      await this.#sso.replaceDomainClaims(tx, tenantId, id, []);
       return current.providers.filter((entry) => providerId(entry) !== id);
     });
   }
@@ -149,15 +151,10 @@ export class IdentityProviderService {
     if (!JIT_ROLES.includes(config.defaultRole) && !(config.defaultRole.startsWith('role_') && (await this.#identity.findRole(tx, tenantId, config.defaultRole)))) {
       throw new ValidationError('The default role does not exist.', [{ pointer: '/config/defaultRole', message: `must be one of ${JIT_ROLES.join(', ')} or a custom role id of this tenant` }]);
     }
-    // Claims are checked under one lock, then read in a fresh transaction that sees every claim
-    // committed before the lock was granted: two tenants cannot claim one domain at the same time.
-    await this.#sso.lockDomainClaims(tx);
-    const here = usableProviders(current.providers).filter((p) => p.config.id !== id && p.config.domains.some((d) => config.domains.includes(d)));
-    const elsewhere = (await this.tenants.identityProvidersClaiming(config.domains)).filter((claim) => claim.tenantId !== tenantId);
-    if (here.length > 0 || elsewhere.length > 0) {
-      const taken = new Set([...here.flatMap((p) => p.config.domains), ...elsewhere.flatMap((c) => (c.provider.config.domains as string[] | undefined) ?? [])]);
+    const taken = await this.#sso.replaceDomainClaims(tx, tenantId, id, config.domains);
+    if (taken.length > 0) {
       throw new ConflictError('An email domain can sign in through one identity provider only.', {
-        errors: config.domains.map((domain, index) => ({ domain, index })).filter(({ domain }) => taken.has(domain)).map(({ index }) => ({ pointer: `/config/domains/${index}`, message: 'is claimed by another identity provider' })),
+        errors: config.domains.map((domain, index) => ({ domain, index })).filter(({ domain }) => taken.includes(domain)).map(({ index }) => ({ pointer: `/config/domains/${index}`, message: 'is claimed by another identity provider' })),
       });
     }
   }

@@ -1,6 +1,6 @@
 // All SQL of single sign-on: sealed client secrets, pending sign-ins (OIDC state, SAML request
 // ids), consumed SAML assertions and the one-time handoffs to a same-site request.
-import { sql, type Db, type Tx } from '../../../kernel/db/database.js';
+import type { Db, Tx } from '../../../kernel/db/database.js';
 
 export interface ClientSecretRow {
   tenant_id: string;
@@ -29,6 +29,12 @@ export interface ConsumedAssertionRow {
   not_on_or_after: Date;
 }
 
+export interface DomainClaimRow {
+  domain: string;
+  tenant_id: string;
+  provider_id: string;
+}
+
 export interface HandoffRow {
   token_hash: string;
   tenant_id: string;
@@ -47,13 +53,27 @@ declare module '../../../kernel/db/tables.js' {
     'identity.sso_pending': PendingRow;
     'identity.sso_consumed_assertions': ConsumedAssertionRow;
     'identity.sso_handoffs': HandoffRow;
+    'identity.sso_domain_claims': DomainClaimRow;
   }
 }
 
 export class SsoRepository {
-  /** Serialises changes to domain claims (held until the transaction ends). */
-  async lockDomainClaims(tx: Tx): Promise<void> {
-    await sql`select pg_advisory_xact_lock(hashtext('identity.sso_domain_claims'))`.execute(tx);
+  /**
+   * Makes a provider's claims exactly these domains. Returns the domains another provider (of any
+   * tenant: the primary key sees rows row-level security hides) already claims; nothing is
+   * claimed for those, and the caller must then abandon the transaction.
+   */
+  async replaceDomainClaims(tx: Tx, tenantId: string, providerId: string, domains: string[]): Promise<string[]> {
+    await tx.deleteFrom('identity.sso_domain_claims').where('tenant_id', '=', tenantId).where('provider_id', '=', providerId).execute();
+    if (domains.length === 0) return [];
+    const claimed = await tx
+      .insertInto('identity.sso_domain_claims')
+      .values(domains.map((domain) => ({ domain, tenant_id: tenantId, provider_id: providerId })))
+      .onConflict((oc) => oc.column('domain').doNothing())
+      .returning('domain')
+      .execute();
+    const mine = new Set(claimed.map((row) => row.domain));
+    return domains.filter((domain) => !mine.has(domain));
   }
 
   // --- client secrets ----------------------------------------------------------------------------
