@@ -1,11 +1,10 @@
 // The body of an order's page, shared by the portal and the admin: why it waits or stopped, its
 // items and prices, and its timeline.
-import type { ReactNode } from 'react';
 import type { Order } from '../api/types.js';
 import { formatDateTime } from '../format.js';
 import { OrderItemsTable, OrderTimeline } from './OrderParts.js';
 
-export function OrderSummary({ order, extra }: { order: Order; extra?: ReactNode }) {
+export function OrderSummary({ order }: { order: Order }) {
   const approval = order.approval;
   return (
     <div className="stack">
@@ -25,36 +24,33 @@ export function OrderSummary({ order, extra }: { order: Order; extra?: ReactNode
           {order.failureReason}
         </div>
       )}
-      <div className="grid-2">
-        <section className="card">
-          <div className="card-header">
-            <h2>Items</h2>
-            <span className="muted">{order.currency}</span>
+      <section className="card">
+        <div className="card-header">
+          <h2>Items</h2>
+          <span className="muted">{order.currency}</span>
+        </div>
+        <OrderItemsTable order={order} />
+      </section>
+      <section className="card">
+        <div className="card-header">
+          <h2>Timeline</h2>
+        </div>
+        <div className="card-body stack">
+          <OrderTimeline timeline={order.timeline} />
+          <dl className="details">
+            <dt>Placed</dt>
+            <dd>{formatDateTime(order.submittedAt)}</dd>
+            <dt>Payment</dt>
+            <dd>Invoiced after delivery</dd>
+            {order.couponCode && (
+              <>
+                <dt>Coupon</dt>
+                <dd className="mono">{order.couponCode}</dd>
+              </>
+            )}
+          </dl>
           </div>
-          <OrderItemsTable order={order} />
-        </section>
-        <section className="card">
-          <div className="card-header">
-            <h2>Timeline</h2>
-          </div>
-          <div className="card-body stack">
-            <OrderTimeline timeline={order.timeline} />
-            <dl className="details">
-              <dt>Placed</dt>
-              <dd>{formatDateTime(order.submittedAt)}</dd>
-              <dt>Payment</dt>
-              <dd>Invoiced after delivery</dd>
-              {order.couponCode && (
-                <>
-                  <dt>Coupon</dt>
-                  <dd className="mono">{order.couponCode}</dd>
-                </>
-              )}
-            </dl>
-            {extra}
-          </div>
-        </section>
-      </div>
+      </section>
     </div>
   );
 }

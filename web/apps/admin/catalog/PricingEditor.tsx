@@ -245,15 +245,17 @@ function PlanEditor({ plan, index, onChange, onRemove, problems }: { plan: Price
               </button>
             </div>
             <ModelEditor id={`${id}-price-${currency}`} model={plan.prices[currency]!} onChange={(model) => onChange({ ...plan, prices: { ...plan.prices, [currency]: model } })} />
-            <AmountInput
-              id={`${id}-setup-${currency}`}
-              label="Setup fee (optional)"
-              value={plan.setupFee[currency] ?? ''}
-              onChange={(amount) => {
-                const { [currency]: _fee, ...rest } = plan.setupFee;
-                onChange({ ...plan, setupFee: amount === '' ? rest : { ...rest, [currency]: amount } });
-              }}
-            />
+            <div className="inline-fields">
+              <AmountInput
+                id={`${id}-setup-${currency}`}
+                label="Setup fee (optional)"
+                value={plan.setupFee[currency] ?? ''}
+                onChange={(amount) => {
+                  const { [currency]: _fee, ...rest } = plan.setupFee;
+                  onChange({ ...plan, setupFee: amount === '' ? rest : { ...rest, [currency]: amount } });
+                }}
+              />
+            </div>
           </div>
         ))}
         <AddCurrency id={`${id}-add-currency`} taken={currencies} onAdd={(currency) => onChange({ ...plan, prices: { ...plan.prices, [currency]: emptyModel('flat') } })} />
