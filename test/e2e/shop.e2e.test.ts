@@ -121,6 +121,7 @@ describe('ordering a product that needs approval', () => {
       await page.waitForFunction(() => document.querySelector('[data-testid="preview-lines-total"]')?.textContent?.includes('12.50'));
       await page.getByTestId('preview-quantity').fill('3');
       await page.waitForFunction(() => document.querySelector('[data-testid="preview-lines-total"]')?.textContent?.includes('37.50'));
+      await page.screenshot({ path: '/tmp/shop-draft-editor.png', fullPage: true });
       await page.getByTestId('draft-publish').click();
       await page.getByTestId('publish-dialog-confirm').click();
       await page.locator('[data-testid="version-page"][data-status="published"]').waitFor();
@@ -166,6 +167,7 @@ describe('ordering a product that needs approval', () => {
       await page.getByTestId('quantity').fill('2');
       await page.waitForFunction(() => document.querySelector('[data-testid="live-price-total"]')?.textContent?.includes('25.00'));
       await page.getByTestId('config-hostname-error').waitFor({ state: 'detached' });
+      await page.screenshot({ path: '/tmp/shop-product-page.png', fullPage: true });
       await page.getByTestId('add-to-cart').click();
       await page.getByTestId('added-to-cart').waitFor();
 
@@ -218,6 +220,7 @@ describe('ordering a product that needs approval', () => {
         'provisioning',
       ]);
       expect(await text(page, 'approval-decision')).toContain('Customer verified');
+      await page.screenshot({ path: '/tmp/shop-my-order.png', fullPage: true });
       expect(consoleProblems).toEqual([]);
     } finally {
       await context.close();
@@ -310,5 +313,59 @@ describe('the admin catalog editor', () => {
     }
     expect((await call('GET', '/api/v1/coupons', staff)).data[0]).toMatchObject({ code: 'SPRING15', archived: true, discount: { type: 'percent', percentOff: '15' } });
     expect(await call('GET', '/api/v1/approval-rules', staff)).toEqual([]);
+  });
+});
+
+describe('refusals and cancellations', () => {
+  it('an operator rejects an order only with a reason, the customer sees why; a customer cancels an order behind a confirmation', { timeout: 180_000 }, async () => {
+    const productId = await publishedProduct('refused-server', 'Refused server', 'Compute');
+    const customer = await t.signIn(CUSTOMER, PASSWORD);
+    const placed: string[] = [];
+    for (let index = 0; index < 2; index += 1) {
+      const cart = await call('POST', '/api/v1/orders', customer, { currency: 'USD' });
+      await call('POST', `/api/v1/orders/${cart.id}/items`, customer, { productId, pricePlan: 'monthly', quantity: 1, configuration: { hostname: `db-${index}` } });
+      const submitted = await t.platform.app.inject({ method: 'POST', url: `/api/v1/orders/${cart.id}/submit`, headers: { ...customer, 'idempotency-key': `refusal-${index}` }, payload: {} });
+      expect(submitted.json().status).toBe('pending_approval');
+      placed.push(cart.id as string);
+    }
+    const [rejectedId, cancelledId] = placed as [string, string];
+
+    const operator = await browserAs(staff);
+    try {
+      const { page } = operator;
+      await page.goto(`${baseUrl}/admin/orders/${rejectedId}`);
+      await page.getByTestId('order-action-reject').click();
+      expect(await page.getByTestId('reject-dialog-confirm').isDisabled()).toBe(true);
+      await page.getByTestId('reject-reason').fill('Credit check failed');
+      await page.getByTestId('reject-dialog-confirm').click();
+      await page.getByTestId('order-notice').waitFor();
+      expect(await page.getByTestId('order-status').getAttribute('data-status')).toBe('cancelled');
+      expect(operator.consoleProblems).toEqual([]);
+    } finally {
+      await operator.context.close();
+    }
+
+    const { context, page, consoleProblems } = await browserAs(customer);
+    try {
+      await page.goto(`${baseUrl}/portal/orders/${rejectedId}`);
+      await page.getByTestId('approval-decision').waitFor();
+      expect(await text(page, 'approval-decision')).toBe('Rejected: Credit check failed');
+      expect(await page.getByTestId('order-cancel').count()).toBe(0);
+
+      await page.goto(`${baseUrl}/portal/orders/${cancelledId}`);
+      await page.getByTestId('order-cancel').click();
+      await page.getByTestId('cancel-reason').fill('Ordered by mistake');
+      await page.getByTestId('cancel-dialog-cancel').click();
+      expect(await page.getByTestId('order-status').getAttribute('data-status')).toBe('pending_approval');
+      await page.getByTestId('order-cancel').click();
+      await page.getByTestId('cancel-reason').fill('Ordered by mistake');
+      await page.getByTestId('cancel-dialog-confirm').click();
+      await page.locator('[data-testid="order-status"][data-status="cancelled"]').waitFor();
+      expect(await page.locator('[data-testid="timeline-entry"]').last().textContent()).toContain('Ordered by mistake');
+      await page.screenshot({ path: '/tmp/shop-cancelled-order.png', fullPage: true });
+      expect(consoleProblems).toEqual([]);
+    } finally {
+      await context.close();
+    }
   });
 });
