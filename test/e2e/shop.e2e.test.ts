@@ -231,12 +231,22 @@ describe('ordering a product that needs approval', () => {
 });
 
 describe('the admin catalog editor', () => {
-  it('shows publish problems by section, the changes between two versions, and manages coupons and approval rules', { timeout: 180_000 }, async () => {
+  it('edits a product’s details, shows publish problems by section and the changes between two versions, and manages coupons and approval rules', { timeout: 180_000 }, async () => {
     const productId = await publishedProduct('diffed-server', 'Diffed server', 'Compute', { ...SERVER_CONTENT, requiresApproval: false });
     await call('POST', `/api/v1/products/${productId}/versions`, staff, {});
     const { context, page, consoleProblems } = await browserAs(staff);
     try {
       await page.goto(`${baseUrl}/admin/catalog/products/${productId}`);
+      // The product's details: a stock that is no number is refused on its field; a new category is kept.
+      await page.getByTestId('details-edit').click();
+      await page.getByTestId('details-capacity').fill('lots');
+      await page.getByTestId('details-save').click();
+      await page.getByTestId('details-capacity-error').waitFor();
+      await page.getByTestId('details-capacity').fill('');
+      await page.getByTestId('details-category').fill('Servers');
+      await page.getByTestId('details-save').click();
+      await page.getByTestId('details-category-value').waitFor();
+      expect(await text(page, 'details-category-value')).toBe('Servers');
       await page.getByTestId('open-draft').click();
       await page.locator('[data-testid="version-page"][data-version="2"]').waitFor();
       // A schema with a misspelt type and a second tier that ends below the first: the server names both.
@@ -311,6 +321,7 @@ describe('the admin catalog editor', () => {
     } finally {
       await context.close();
     }
+    expect(await call('GET', `/api/v1/products/${productId}`, staff)).toMatchObject({ category: 'Servers', capacity: null });
     expect((await call('GET', '/api/v1/coupons', staff)).data[0]).toMatchObject({ code: 'SPRING15', archived: true, discount: { type: 'percent', percentOff: '15' } });
     expect(await call('GET', '/api/v1/approval-rules', staff)).toEqual([]);
   });

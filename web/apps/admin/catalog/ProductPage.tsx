@@ -12,6 +12,7 @@ import { ErrorAlert } from '../../../shared/components/ErrorAlert.js';
 import { PageHeader } from '../../../shared/components/PageHeader.js';
 import { formatDateTime } from '../../../shared/format.js';
 import { kindLabel } from './ProductsPage.js';
+import { ProductDetailsForm } from './ProductDetailsForm.js';
 
 interface Loaded {
   product: Product;
@@ -39,6 +40,7 @@ export function ProductPage() {
   const [error, setError] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState(false);
   const [archiving, setArchiving] = useState(false);
+  const [editing, setEditing] = useState(false);
   const [from, setFrom] = useState('');
   const [to, setTo] = useState('');
 
@@ -123,21 +125,39 @@ export function ProductPage() {
         <section className="card">
           <div className="card-header">
             <h2>Details</h2>
+            {!editing && (
+              <button type="button" className="button" onClick={() => setEditing(true)} data-testid="details-edit">
+                Edit
+              </button>
+            )}
           </div>
-          <div className="card-body">
-            <dl className="details">
-              <dt>Description</dt>
-              <dd>{product.description || <span className="muted">—</span>}</dd>
-              <dt>Visibility</dt>
-              <dd>
-                {product.visibility.mode === 'public' ? 'Every tenant' : product.visibility.mode === 'tiers' ? `Tiers: ${product.visibility.tiers.join(', ')}` : `Only ${product.visibility.tenantIds.length} listed tenant(s)`}
-              </dd>
-              <dt>Stock</dt>
-              <dd>{product.capacity === null ? 'Unlimited' : `${product.capacityUsed} of ${product.capacity} sold`}</dd>
-              <dt>Current version</dt>
-              <dd>{product.currentVersion === null ? 'None published' : `v${product.currentVersion}`}</dd>
-            </dl>
-          </div>
+          {editing ? (
+            <ProductDetailsForm
+              product={product}
+              onCancel={() => setEditing(false)}
+              onSaved={(saved) => {
+                loaded.set({ product: saved, versions });
+                setEditing(false);
+              }}
+            />
+          ) : (
+            <div className="card-body">
+              <dl className="details">
+                <dt>Category</dt>
+                <dd data-testid="details-category-value">{product.category}</dd>
+                <dt>Description</dt>
+                <dd>{product.description || <span className="muted">—</span>}</dd>
+                <dt>Visibility</dt>
+                <dd>
+                  {product.visibility.mode === 'public' ? 'Every tenant' : product.visibility.mode === 'tiers' ? `Tiers: ${product.visibility.tiers.join(', ')}` : `Only ${product.visibility.tenantIds.length} listed tenant(s)`}
+                </dd>
+                <dt>Stock</dt>
+                <dd>{product.capacity === null ? 'Unlimited' : `${product.capacityUsed} of ${product.capacity} sold`}</dd>
+                <dt>Current version</dt>
+                <dd>{product.currentVersion === null ? 'None published' : `v${product.currentVersion}`}</dd>
+              </dl>
+            </div>
+          )}
         </section>
         <section className="card">
           <div className="card-header">
