@@ -188,6 +188,8 @@ describe('account pages in a browser', () => {
       const secret = (await page.getByTestId('api-key-secret').textContent())!.trim();
       registerSecret('API key', secret);
       const row = page.getByTestId('api-key-row');
+      // The list reloads after the secret appears: wait for the row rather than counting at once.
+      await row.waitFor();
       expect(await row.count()).toBe(1);
       const prefix = (await row.getByTestId('api-key-prefix').textContent())!.replace(/_…$/, '');
       expect(prefix).toMatch(/^pk_[a-z0-9]{8}$/);
