@@ -108,14 +108,16 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
   // Modules, in dependency order, each with exactly what it needs.
   const notifications = createNotificationsModule({ kernel });
   const tenants = createTenantsModule({ kernel });
-  const identity = createIdentityModule({ kernel, tenants: tenants.service, mailer: notifications.mailer, secrets: loadSecretBox(config) });
+  const secrets = loadSecretBox(config);
+  const identity = createIdentityModule({ kernel, tenants: tenants.service, mailer: notifications.mailer, secrets });
   const catalog = createCatalogModule({ kernel, tenants: tenants.service });
   const orders = createOrdersModule({ kernel, catalog: catalog.service, tenants: tenants.service });
   const modules: ModuleDefinition[] = [notifications.definition, identity.definition, tenants.definition, catalog.definition, orders.definition];
 
   const app = await createHttpServer({ logger, metrics, bodyLimit: config.bodyLimit, version: VERSION });
   registerAuthentication(app, identity.authenticators);
-  registerIdempotency(app, new IdempotencyStore(db, clock), idempotencyPrincipal);
+  const idempotencyStore = new IdempotencyStore(db, clock, secrets);
+  registerIdempotency(app, idempotencyStore, idempotencyPrincipal);
   registerOperationalRoutes(app, kernel);
   for (const module of modules) await module.routes?.(app);
   for (const module of modules) for (const subscription of module.subscriptions ?? []) events.subscribe(subscription);
@@ -138,7 +140,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
         await events.start();
         await jobs.work(MAINTENANCE_QUEUE, async () => {
           const cutoff = new Date(clock.now().getTime() - 24 * 3600 * 1000);
-          await new IdempotencyStore(db, clock).pruneOlderThan(cutoff);
+          await idempotencyStore.pruneOlderThan(cutoff);
         });
         await scheduleCron(jobs, [{ queue: MAINTENANCE_QUEUE, cron: '*/15 * * * *' }]);
         for (const module of modules) await module.startWorkers?.();

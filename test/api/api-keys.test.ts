@@ -97,6 +97,22 @@ describe('service keys', () => {
     expect(list.json().data[0]).not.toHaveProperty('secret');
   });
 
+  it('keep the secret out of the idempotency store in clear: a retried creation replays it from a sealed record', async () => {
+    const body = { name: 'retried bot', role: 'developer' };
+    const headers = { ...staff, 'idempotency-key': 'create-key-once' };
+    const first = await inject('POST', `/api/v1/tenants/${tenantA}/api-keys`, headers, body);
+    expect(first.statusCode).toBe(201);
+    const secret = first.json().secret as string;
+    registerSecret('API key', secret);
+    const stored = await owner.query("select response_body from kernel.idempotency_keys where key = 'create-key-once'");
+    expect(stored.rows).toHaveLength(1);
+    expect(stored.rows[0].response_body).toMatch(/^sealed:/);
+    expect(stored.rows[0].response_body).not.toContain(secret.slice(12));
+    const replay = await inject('POST', `/api/v1/tenants/${tenantA}/api-keys`, headers, body);
+    expect(replay.headers['idempotent-replayed']).toBe('true');
+    expect(replay.json().secret).toBe(secret);
+  });
+
   it('authenticate as the tenant with the key’s role, reach no other tenant, and need no CSRF token', async () => {
     const key = await createKey(tenantA, staff, { name: 'admin bot', role: 'admin' });
     const read = await inject('GET', `/api/v1/tenants/${tenantA}`, bearer(key.secret));

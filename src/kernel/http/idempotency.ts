@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../db/database.js';
 import type { Clock } from '../clock.js';
+import type { SecretBox } from '../encryption.js';
 import { canonicalJson } from '../audit.js';
 import { problem, sendProblem } from './problem.js';
 import type { HttpApp } from './server.js';
@@ -39,11 +40,21 @@ const LOCK_SECONDS = 60;
 const REPLAYED_HEADERS = ['content-type', 'etag', 'location'];
 export const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 
+/** Stored response bodies are sealed: a replayed creation can carry a secret shown once (an API key, a client secret). */
+const SEALED = 'sealed:';
+
 export class IdempotencyStore {
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
+    private readonly secrets: SecretBox,
   ) {}
+
+  /** The response body recorded under the key, as it was sent. */
+  bodyOf(row: IdempotencyRow): string {
+    const body = row.response_body ?? '';
+    return body.startsWith(SEALED) ? this.secrets.open(body.slice(SEALED.length), `idempotency:${row.principal}:${row.key}`) : body;
+  }
 
   /** Claims the key, or returns what is already recorded under it. */
   async claim(principal: string, key: string, method: string, path: string, requestHash: string): Promise<IdempotencyRow | 'claimed'> {
@@ -74,7 +85,7 @@ export class IdempotencyStore {
   async complete(principal: string, key: string, statusCode: number, headers: Record<string, string>, body: string): Promise<void> {
     await this.db
       .updateTable('kernel.idempotency_keys')
-      .set({ status_code: statusCode, response_headers: JSON.stringify(headers) as unknown as Record<string, string>, response_body: body })
+      .set({ status_code: statusCode, response_headers: JSON.stringify(headers) as unknown as Record<string, string>, response_body: SEALED + this.secrets.seal(body, `idempotency:${principal}:${key}`) })
       .where('principal', '=', principal)
       .where('key', '=', key)
       .execute();
@@ -127,7 +138,7 @@ export function registerIdempotency(app: HttpApp, store: IdempotencyStore, princ
     const headers = typeof outcome.response_headers === 'string' ? (JSON.parse(outcome.response_headers) as Record<string, string>) : (outcome.response_headers ?? {});
     for (const [name, value] of Object.entries(headers)) reply.header(name, value);
     reply.header('idempotent-replayed', 'true');
-    return reply.status(outcome.status_code).send(outcome.response_body ?? '');
+    return reply.status(outcome.status_code).send(store.bodyOf(outcome));
   });
 
   app.addHook('onSend', async (request, reply, payload) => {
