@@ -38,7 +38,7 @@ const ProductFields = {
   images: Type.Array(Type.String({ format: 'uri', maxLength: 2048 }), { maxItems: 10 }),
   visibility: Visibility,
   capacity: Type.Union([Type.Integer({ minimum: 0, maximum: 1_000_000_000 }), Type.Null()], {
-    description: 'How many units can be sold in all (stock); null for unlimited',
+    description: 'How many units can be sold in all (stock); null for unlimited (units are counted only while a capacity is set)',
   }),
 };
 

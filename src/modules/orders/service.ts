@@ -206,7 +206,11 @@ export class OrderService {
       }));
       if (coupon) await this.catalog.redeemCoupon(tx, coupon);
 
-      // 3. Quotas: lock the tenant's reservation rows, then check and take.
+      // 3. Approval rules (reads only), before the locks below so they are held as briefly as possible.
+      const reasons = await this.#approvalReasons(tx, order.currency, checked.map(({ item, version }) => ({ item, version })), items);
+
+      // 4. Quotas: lock the tenant's reservation rows, then check and take. These rows (and the
+      // tenant's audit chain below) are held until commit, so one tenant's submissions queue here.
       const requested: Record<string, number> = {};
       for (const { item, version } of checked) {
         for (const [quota, perUnit] of Object.entries(version.content.quotaConsumption ?? {})) requested[quota] = (requested[quota] ?? 0) + perUnit * item.quantity;
@@ -221,13 +225,13 @@ export class OrderService {
       }
       await this.#repository.addReservations(tx, tenantId, requested, 1);
 
-      // 4. Stock.
+      // 5. Stock, for products that have a capacity (an unlimited product's row is not touched, so
+      // orders of it from every tenant do not queue on one row).
       const capacity: Record<string, number> = {};
-      for (const { item } of checked) capacity[item.productId] = (capacity[item.productId] ?? 0) + item.quantity;
+      for (const { item, product } of checked) if (product.capacity !== null) capacity[item.productId] = (capacity[item.productId] ?? 0) + item.quantity;
       for (const [productId, quantity] of Object.entries(capacity)) await this.catalog.takeCapacity(tx, checked.find((c) => c.product.id === productId)!.product, quantity);
 
-      // 5. Approval, then move along the machine.
-      const reasons = await this.#approvalReasons(tx, order.currency, checked.map(({ item, version }) => ({ item, version })), items);
+      // 6. Move along the machine.
       const document: OrderDocument = { ...order.document, items, ...totals(items), reserved: { quotas: requested, capacity }, approval: reasons.length > 0 ? { required: reasons, decision: null, decidedBy: null, reason: null } : null };
       let stored = await this.#transition(tx, context, order, 'submitted', null, { document, submittedAt: now });
       if (reasons.length > 0) {

@@ -11402,7 +11402,7 @@ export interface paths {
                                     mode: "private";
                                     tenantIds: string[];
                                 };
-                                /** @description How many units can be sold in all (stock); null for unlimited */
+                                /** @description How many units can be sold in all (stock); null for unlimited (units are counted only while a capacity is set) */
                                 capacity: number | null;
                                 capacityUsed: number;
                                 archived: boolean;
@@ -11550,7 +11550,7 @@ export interface paths {
                             mode: "private";
                             tenantIds: string[];
                         };
-                        /** @description How many units can be sold in all (stock); null for unlimited */
+                        /** @description How many units can be sold in all (stock); null for unlimited (units are counted only while a capacity is set) */
                         capacity?: number | null;
                     };
                 };
@@ -11585,7 +11585,7 @@ export interface paths {
                                 mode: "private";
                                 tenantIds: string[];
                             };
-                            /** @description How many units can be sold in all (stock); null for unlimited */
+                            /** @description How many units can be sold in all (stock); null for unlimited (units are counted only while a capacity is set) */
                             capacity: number | null;
                             capacityUsed: number;
                             archived: boolean;
@@ -11753,7 +11753,7 @@ export interface paths {
                                 mode: "private";
                                 tenantIds: string[];
                             };
-                            /** @description How many units can be sold in all (stock); null for unlimited */
+                            /** @description How many units can be sold in all (stock); null for unlimited (units are counted only while a capacity is set) */
                             capacity: number | null;
                             capacityUsed: number;
                             archived: boolean;
@@ -11903,7 +11903,7 @@ export interface paths {
                             mode: "private";
                             tenantIds: string[];
                         };
-                        /** @description How many units can be sold in all (stock); null for unlimited */
+                        /** @description How many units can be sold in all (stock); null for unlimited (units are counted only while a capacity is set) */
                         capacity?: number | null;
                     };
                 };
@@ -11938,7 +11938,7 @@ export interface paths {
                                 mode: "private";
                                 tenantIds: string[];
                             };
-                            /** @description How many units can be sold in all (stock); null for unlimited */
+                            /** @description How many units can be sold in all (stock); null for unlimited (units are counted only while a capacity is set) */
                             capacity: number | null;
                             capacityUsed: number;
                             archived: boolean;
@@ -12109,7 +12109,7 @@ export interface paths {
                                 mode: "private";
                                 tenantIds: string[];
                             };
-                            /** @description How many units can be sold in all (stock); null for unlimited */
+                            /** @description How many units can be sold in all (stock); null for unlimited (units are counted only while a capacity is set) */
                             capacity: number | null;
                             capacityUsed: number;
                             archived: boolean;
@@ -12284,7 +12284,7 @@ export interface paths {
                                 mode: "private";
                                 tenantIds: string[];
                             };
-                            /** @description How many units can be sold in all (stock); null for unlimited */
+                            /** @description How many units can be sold in all (stock); null for unlimited (units are counted only while a capacity is set) */
                             capacity: number | null;
                             capacityUsed: number;
                             archived: boolean;
