@@ -1,13 +1,16 @@
 // Personal API keys: keys that act as you, in one organisation, with your role there (narrowed by
 // the scopes you give them). The secret is shown once, right after creation; afterwards only its
 // prefix identifies the key. Revoking one refuses it from the very next call.
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { api, unwrap } from '../api/client.js';
 import { toApiError, type ApiError } from '../api/problem.js';
 import type { ApiKey, CreatedApiKey, Me } from '../api/types.js';
+import { useResource } from '../api/use-resource.js';
 import { ConfirmDialog } from '../components/ConfirmDialog.js';
+import { DangerRowButton } from '../components/DangerRowButton.js';
 import { ErrorAlert } from '../components/ErrorAlert.js';
 import { Field } from '../components/Field.js';
+import { useConfirmation } from '../components/use-confirmation.js';
 import { formatDateTime } from '../format.js';
 import { mapFieldErrors, topLevelField } from '../forms.js';
 import { Loading, useMe } from './me.js';
@@ -27,46 +30,20 @@ function endOfDay(date: string): string {
 
 export function ApiKeysPage() {
   const { me, error: meError } = useMe();
-  const [keys, setKeys] = useState<ApiKey[] | null>(null);
-  const [error, setError] = useState<ApiError | null>(null);
+  const loaded = useResource(async () => (await unwrap(api.GET('/api/v1/me/api-keys'))).data.data, []);
   const [created, setCreated] = useState<CreatedApiKey | null>(null);
-  const [revoking, setRevoking] = useState<ApiKey | null>(null);
-  const [revokeError, setRevokeError] = useState<ApiError | null>(null);
-  const [busy, setBusy] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
+  const revoke = useConfirmation<ApiKey>(async (key, close) => {
+    await unwrap(api.DELETE('/api/v1/me/api-keys/{keyId}', { params: { path: { keyId: key.id } } }));
+    setNotice(`The key “${key.name}” is revoked: calls with it are refused from now on.`);
+    close();
+    if (created?.id === key.id) setCreated(null);
+    await loaded.reload();
+  });
 
-  const load = useCallback(async () => {
-    try {
-      const { data } = await unwrap(api.GET('/api/v1/me/api-keys'));
-      setKeys(data.data);
-    } catch (caught) {
-      setError(toApiError(caught));
-    }
-  }, []);
-
-  useEffect(() => {
-    void load();
-  }, [load]);
-
-  async function revoke() {
-    if (!revoking) return;
-    setBusy(true);
-    setRevokeError(null);
-    try {
-      await unwrap(api.DELETE('/api/v1/me/api-keys/{keyId}', { params: { path: { keyId: revoking.id } } }));
-      setNotice(`The key “${revoking.name}” is revoked: calls with it are refused from now on.`);
-      setRevoking(null);
-      if (created?.id === revoking.id) setCreated(null);
-      await load();
-    } catch (caught) {
-      setRevokeError(toApiError(caught));
-    } finally {
-      setBusy(false);
-    }
-  }
-
-  if (error ?? meError) return <ErrorAlert error={error ?? meError} />;
-  if (!keys || !me) return <Loading />;
+  if (loaded.error ?? meError) return <ErrorAlert error={loaded.error ?? meError} />;
+  if (!loaded.data || !me) return <Loading />;
+  const keys = loaded.data;
   const organisation = (tenantId: string) => me.memberships.find((m) => m.tenantId === tenantId)?.organizationName ?? tenantId;
   return (
     <div className="stack">
@@ -113,17 +90,9 @@ export function ApiKeysPage() {
                     <td data-testid="api-key-last-used">{key.lastUsedAt ? formatDateTime(key.lastUsedAt) : <span className="faint">Never</span>}</td>
                     <td>{formatDateTime(key.createdAt)}</td>
                     <td>
-                      <button
-                        type="button"
-                        className="button button-danger-outline"
-                        onClick={() => {
-                          setRevokeError(null);
-                          setRevoking(key);
-                        }}
-                        data-testid="api-key-revoke"
-                      >
+                      <DangerRowButton onClick={() => revoke.ask(key)} testId="api-key-revoke">
                         Revoke
-                      </button>
+                      </DangerRowButton>
                     </td>
                   </tr>
                 ))}
@@ -137,22 +106,18 @@ export function ApiKeysPage() {
         onCreated={(key) => {
           setNotice(null);
           setCreated(key);
-          void load();
+          void loaded.reload();
         }}
       />
       <ConfirmDialog
-        open={revoking !== null}
+        {...revoke.dialog}
         title="Revoke this API key?"
         confirmLabel="Revoke key"
         tone="danger"
-        busy={busy}
-        error={revokeError}
         testId="api-key-revoke-dialog"
-        onConfirm={() => void revoke()}
-        onCancel={() => setRevoking(null)}
       >
         <p>
-          Programs using <strong>{revoking?.name}</strong> (<span className="mono">{revoking?.prefix}_…</span>) are refused from their very next call. This cannot be undone.
+          Programs using <strong>{revoke.target?.name}</strong> (<span className="mono">{revoke.target?.prefix}_…</span>) are refused from their very next call. This cannot be undone.
         </p>
       </ConfirmDialog>
     </div>

@@ -1,61 +1,35 @@
 // Where you are signed in: every live session of your account, this one marked. Ending another
 // session signs that browser out at its next request; ending this one signs you out here.
-import { useCallback, useEffect, useState } from 'react';
+import { useState } from 'react';
 import { api, unwrap } from '../api/client.js';
-import { toApiError, type ApiError } from '../api/problem.js';
 import type { SessionSummary } from '../api/types.js';
+import { useResource } from '../api/use-resource.js';
 import { ConfirmDialog } from '../components/ConfirmDialog.js';
+import { DangerRowButton } from '../components/DangerRowButton.js';
 import { ErrorAlert } from '../components/ErrorAlert.js';
+import { useConfirmation } from '../components/use-confirmation.js';
 import { useSession } from '../auth/session.js';
 import { formatDateTime } from '../format.js';
 import { Loading } from './me.js';
 
 export function SessionsPage() {
   const { signOut } = useSession();
-  const [sessions, setSessions] = useState<SessionSummary[] | null>(null);
-  const [error, setError] = useState<ApiError | null>(null);
-  const [ending, setEnding] = useState<SessionSummary | null>(null);
-  const [endError, setEndError] = useState<ApiError | null>(null);
-  const [busy, setBusy] = useState(false);
+  const sessions = useResource(async () => (await unwrap(api.GET('/api/v1/me/sessions'))).data.data, []);
   const [notice, setNotice] = useState<string | null>(null);
-
-  const load = useCallback(async () => {
-    try {
-      const { data } = await unwrap(api.GET('/api/v1/me/sessions'));
-      setSessions(data.data);
-      setError(null);
-    } catch (caught) {
-      setError(toApiError(caught));
+  const end = useConfirmation<SessionSummary>(async (session, close) => {
+    await unwrap(api.DELETE('/api/v1/me/sessions/{sessionId}', { params: { path: { sessionId: session.id } } }));
+    if (session.current) {
+      // This browser's own session is gone: back to the sign-in page.
+      await signOut();
+      return;
     }
-  }, []);
+    close();
+    setNotice('The session has ended. That browser is signed out.');
+    await sessions.reload();
+  });
 
-  useEffect(() => {
-    void load();
-  }, [load]);
-
-  async function endSession() {
-    if (!ending) return;
-    setBusy(true);
-    setEndError(null);
-    try {
-      await unwrap(api.DELETE('/api/v1/me/sessions/{sessionId}', { params: { path: { sessionId: ending.id } } }));
-      if (ending.current) {
-        // This browser's own session is gone: back to the sign-in page.
-        await signOut();
-        return;
-      }
-      setEnding(null);
-      setNotice('The session has ended. That browser is signed out.');
-      await load();
-    } catch (caught) {
-      setEndError(toApiError(caught));
-    } finally {
-      setBusy(false);
-    }
-  }
-
-  if (error) return <ErrorAlert error={error} />;
-  if (!sessions) return <Loading />;
+  if (sessions.error) return <ErrorAlert error={sessions.error} />;
+  if (!sessions.data) return <Loading />;
   return (
     <section className="card" data-testid="sessions-page">
       <div className="card-header">
@@ -82,7 +56,7 @@ export function SessionsPage() {
             </tr>
           </thead>
           <tbody>
-            {sessions.map((session) => (
+            {sessions.data.map((session) => (
               <tr key={session.id} data-testid="session-row" data-session-id={session.id} data-current={session.current}>
                 <td>
                   <span title={session.userAgent ?? undefined}>{describeUserAgent(session.userAgent)}</span>{' '}
@@ -97,17 +71,9 @@ export function SessionsPage() {
                 <td>{formatDateTime(session.lastSeenAt)}</td>
                 <td>{formatDateTime(session.expiresAt)}</td>
                 <td>
-                  <button
-                    type="button"
-                    className="button button-danger-outline"
-                    onClick={() => {
-                      setEndError(null);
-                      setEnding(session);
-                    }}
-                    data-testid="session-revoke"
-                  >
+                  <DangerRowButton onClick={() => end.ask(session)} testId="session-revoke">
                     {session.current ? 'Sign out here' : 'End session'}
-                  </button>
+                  </DangerRowButton>
                 </td>
               </tr>
             ))}
@@ -115,21 +81,17 @@ export function SessionsPage() {
         </table>
       </div>
       <ConfirmDialog
-        open={ending !== null}
+        {...end.dialog}
         title="End this session?"
-        confirmLabel={ending?.current ? 'End it and sign out' : 'End session'}
+        confirmLabel={end.target?.current ? 'End it and sign out' : 'End session'}
         tone="danger"
-        busy={busy}
-        error={endError}
         testId="session-revoke-dialog"
-        onConfirm={() => void endSession()}
-        onCancel={() => setEnding(null)}
       >
-        {ending?.current ? (
+        {end.target?.current ? (
           <p>This is the session you are using: you will be signed out here.</p>
         ) : (
           <p>
-            The browser ({describeUserAgent(ending?.userAgent ?? null)}, last active {formatDateTime(ending?.lastSeenAt)}) is signed out at its next request.
+            The browser ({describeUserAgent(end.target?.userAgent ?? null)}, last active {formatDateTime(end.target?.lastSeenAt)}) is signed out at its next request.
           </p>
         )}
       </ConfirmDialog>

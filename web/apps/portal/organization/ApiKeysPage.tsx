@@ -1,18 +1,22 @@
 // The organisation's service API keys: programs authenticate with them (Authorization: Bearer) and
 // act with the key's role, narrowed by its scopes. The secret is shown once, at creation; revoking
 // refuses the key from its very next call.
-import { useCallback, useRef, useState, type FormEvent } from 'react';
+import { useRef, useState, type FormEvent } from 'react';
 import { api, unwrap } from '../../../shared/api/client.js';
 import { toApiError, type ApiError } from '../../../shared/api/problem.js';
 import type { paths } from '../../../shared/api/schema.js';
+import { useResource } from '../../../shared/api/use-resource.js';
 import { ConfirmDialog } from '../../../shared/components/ConfirmDialog.js';
+import { DangerRowButton } from '../../../shared/components/DangerRowButton.js';
 import { ErrorAlert } from '../../../shared/components/ErrorAlert.js';
 import { Field, describedBy } from '../../../shared/components/Field.js';
+import { ResourceTableCard } from '../../../shared/components/ResourceTableCard.js';
+import { SuccessNotice } from '../../../shared/components/SuccessNotice.js';
+import { useConfirmation } from '../../../shared/components/use-confirmation.js';
 import { formatDateTime } from '../../../shared/format.js';
 import { mapFieldErrors, newIdempotencyKey, topLevelField } from '../../../shared/forms.js';
 import { useOrganizationAccess } from './access.js';
 import { parseList } from './lists.js';
-import { useLoaded } from './loaded.js';
 import { SecretReveal } from './SecretReveal.js';
 import { useTenantRoles } from './tenant-roles.js';
 
@@ -23,37 +27,19 @@ type KeyField = 'name' | 'role' | 'scopes' | 'expiresAt';
 export function ApiKeysPage({ tenantId }: { tenantId: string }) {
   const { can } = useOrganizationAccess();
   const roles = useTenantRoles(tenantId, can('identity:role.list'));
-  const load = useCallback(async () => (await unwrap(api.GET('/api/v1/tenants/{id}/api-keys', { params: { path: { id: tenantId } } }))).data.data, [tenantId]);
-  const keys = useLoaded<ApiKey[]>(load);
+  const keys = useResource(async () => (await unwrap(api.GET('/api/v1/tenants/{id}/api-keys', { params: { path: { id: tenantId } } }))).data.data, [tenantId]);
   const [created, setCreated] = useState<CreatedKey | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  const [revoking, setRevoking] = useState<ApiKey | null>(null);
-  const [revokeError, setRevokeError] = useState<ApiError | null>(null);
-  const [revokeBusy, setRevokeBusy] = useState(false);
-
-  async function revoke() {
-    if (!revoking) return;
-    setRevokeBusy(true);
-    setRevokeError(null);
-    try {
-      await unwrap(api.DELETE('/api/v1/tenants/{id}/api-keys/{keyId}', { params: { path: { id: tenantId, keyId: revoking.id } } }));
-      setNotice(`The key ${revoking.name} (${revoking.prefix}…) is revoked; it is refused from now on.`);
-      setRevoking(null);
-      await keys.reload();
-    } catch (caught) {
-      setRevokeError(toApiError(caught));
-    } finally {
-      setRevokeBusy(false);
-    }
-  }
+  const revoke = useConfirmation<ApiKey>(async (key, close) => {
+    await unwrap(api.DELETE('/api/v1/tenants/{id}/api-keys/{keyId}', { params: { path: { id: tenantId, keyId: key.id } } }));
+    setNotice(`The key ${key.name} (${key.prefix}…) is revoked; it is refused from now on.`);
+    close();
+    await keys.reload();
+  });
 
   return (
     <div className="org-page" data-testid="api-keys-page">
-      {notice && (
-        <div className="alert alert-success" role="status" data-testid="api-keys-notice">
-          {notice}
-        </div>
-      )}
+      <SuccessNotice message={notice} testId="api-keys-notice" />
       {created && (
         <SecretReveal title={`Your new key “${created.name}”`} secret={created.secret} testId="api-key" onDone={() => setCreated(null)}>
           <p className="muted">
@@ -78,81 +64,47 @@ export function ApiKeysPage({ tenantId }: { tenantId: string }) {
           }}
         />
       )}
-      <section className="card">
-        <div className="card-header">
-          <div>
-            <h2>Service API keys</h2>
-            <p>Live keys of this organisation. Secrets are never shown again; the prefix helps you tell keys apart.</p>
-          </div>
-        </div>
-        {keys.error && (
-          <div className="card-body">
-            <ErrorAlert error={keys.error} testId="api-keys-error" />
-          </div>
-        )}
-        <div className="table-wrap">
-          <table className="table" aria-busy={keys.loading}>
-            <thead>
-              <tr>
-                <th>Name</th>
-                <th>Key</th>
-                <th>Role</th>
-                <th>Scopes</th>
-                <th>Last used</th>
-                <th>Expires</th>
-                <th>Created</th>
-                <th />
-              </tr>
-            </thead>
-            <tbody>
-              {(keys.data ?? []).map((key) => (
-                <tr key={key.id} data-testid="api-key-row" data-name={key.name}>
-                  <td>{key.name}</td>
-                  <td className="mono" data-testid="api-key-prefix">
-                    {key.prefix}…
-                  </td>
-                  <td>{roles.nameOf(key.role)}</td>
-                  <td>{key.scopes ? <span className="chips">{key.scopes.map((scope) => <span key={scope} className="chip mono">{scope}</span>)}</span> : <span className="muted">All its role allows</span>}</td>
-                  <td className="muted">{key.lastUsedAt ? formatDateTime(key.lastUsedAt) : 'Never'}</td>
-                  <td className="muted">{key.expiresAt ? formatDateTime(key.expiresAt) : 'Never'}</td>
-                  <td className="muted">{formatDateTime(key.createdAt)}</td>
-                  <td>
-                    <div className="row-actions">
-                      {can('identity:api-key.delete') && (
-                        <button
-                          type="button"
-                          className="button button-danger-outline"
-                          onClick={() => {
-                            setRevokeError(null);
-                            setRevoking(key);
-                          }}
-                          data-testid="api-key-revoke"
-                        >
-                          Revoke
-                        </button>
-                      )}
-                    </div>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          {!keys.loading && keys.data?.length === 0 && <div className="table-empty">No service API keys yet.</div>}
-        </div>
-      </section>
+      <ResourceTableCard
+        title="Service API keys"
+        description="Live keys of this organisation. Secrets are never shown again; the prefix helps you tell keys apart."
+        error={keys.error}
+        errorTestId="api-keys-error"
+        busy={keys.loading}
+        columns={['Name', 'Key', 'Role', 'Scopes', 'Last used', 'Expires', 'Created', '']}
+        empty={!keys.loading && keys.data?.length === 0 && 'No service API keys yet.'}
+      >
+        {(keys.data ?? []).map((key) => (
+          <tr key={key.id} data-testid="api-key-row" data-name={key.name}>
+            <td>{key.name}</td>
+            <td className="mono" data-testid="api-key-prefix">
+              {key.prefix}…
+            </td>
+            <td>{roles.nameOf(key.role)}</td>
+            <td>{key.scopes ? <span className="chips">{key.scopes.map((scope) => <span key={scope} className="chip mono">{scope}</span>)}</span> : <span className="muted">All its role allows</span>}</td>
+            <td className="muted">{key.lastUsedAt ? formatDateTime(key.lastUsedAt) : 'Never'}</td>
+            <td className="muted">{key.expiresAt ? formatDateTime(key.expiresAt) : 'Never'}</td>
+            <td className="muted">{formatDateTime(key.createdAt)}</td>
+            <td>
+              <div className="row-actions">
+                {can('identity:api-key.delete') && (
+                  <DangerRowButton onClick={() => revoke.ask(key)} testId="api-key-revoke">
+                    Revoke
+                  </DangerRowButton>
+                )}
+              </div>
+            </td>
+          </tr>
+        ))}
+      </ResourceTableCard>
       <ConfirmDialog
-        open={revoking !== null}
-        title={`Revoke the key ${revoking?.name ?? ''}?`}
+        {...revoke.dialog}
+        title={`Revoke the key ${revoke.target?.name ?? ''}?`}
         confirmLabel="Revoke key"
         tone="danger"
-        busy={revokeBusy}
-        error={revokeError}
         testId="revoke-api-key-dialog"
-        onConfirm={revoke}
-        onCancel={() => setRevoking(null)}
       >
         <p className="muted">
-          Every program using <span className="mono">{revoking?.prefix}…</span> is refused from its very next call. This cannot be undone; a new key would have a new secret.
+          Every program using <span className="mono">{revoke.target?.prefix}…</span> is refused from its very next call. This cannot be undone; a new key would have a new secret.
         </p>
       </ConfirmDialog>
     </div>

@@ -2,13 +2,18 @@
 // email domains sign in through each, the role a person gets on first sign-in, and whether a
 // password is still allowed. Shows what to register at the provider (redirect URI, or entity id
 // and ACS URL). The OIDC client secret is write-only: the page only ever knows that it is set.
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { api, unwrap } from '../../../shared/api/client.js';
 import { toApiError, type ApiError } from '../../../shared/api/problem.js';
 import type { paths } from '../../../shared/api/schema.js';
+import { useResource } from '../../../shared/api/use-resource.js';
 import { ConfirmDialog } from '../../../shared/components/ConfirmDialog.js';
+import { DangerRowButton } from '../../../shared/components/DangerRowButton.js';
 import { ErrorAlert } from '../../../shared/components/ErrorAlert.js';
 import { Field, describedBy } from '../../../shared/components/Field.js';
+import { ResourceTableCard } from '../../../shared/components/ResourceTableCard.js';
+import { SuccessNotice } from '../../../shared/components/SuccessNotice.js';
+import { useConfirmation } from '../../../shared/components/use-confirmation.js';
 import { mapFieldErrors } from '../../../shared/forms.js';
 import { useOrganizationAccess } from './access.js';
 
@@ -89,53 +94,25 @@ function configOf(draft: Draft, editing: boolean): Record<string, unknown> {
 
 export function IdentityProvidersPage({ tenantId }: { tenantId: string }) {
   const { can } = useOrganizationAccess();
-  const [providers, setProviders] = useState<Provider[] | null>(null);
-  const [etag, setEtag] = useState<string | null>(null);
-  const [loadError, setLoadError] = useState<ApiError | null>(null);
+  // The list's ETag guards a removal against a change made meanwhile.
+  const loaded = useResource(async () => {
+    const { data, response } = await unwrap(api.GET('/api/v1/tenants/{id}/identity-providers', { params: { path: { id: tenantId } } }));
+    return { providers: data.data, etag: response.headers.get('etag') };
+  }, [tenantId]);
+  const providers = loaded.data?.providers ?? null;
+  const etag = loaded.data?.etag ?? null;
   const [editing, setEditing] = useState<Provider | 'new' | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  const [deleting, setDeleting] = useState<Provider | null>(null);
-  const [deleteError, setDeleteError] = useState<ApiError | null>(null);
-  const [deleteBusy, setDeleteBusy] = useState(false);
-
-  const load = useCallback(async () => {
-    try {
-      const { data, response } = await unwrap(api.GET('/api/v1/tenants/{id}/identity-providers', { params: { path: { id: tenantId } } }));
-      setProviders(data.data);
-      setEtag(response.headers.get('etag'));
-      setLoadError(null);
-    } catch (caught) {
-      setLoadError(toApiError(caught));
-    }
-  }, [tenantId]);
-
-  useEffect(() => {
-    void load();
-  }, [load]);
-
-  async function remove() {
-    if (!deleting) return;
-    setDeleteBusy(true);
-    setDeleteError(null);
-    try {
-      await unwrap(api.DELETE('/api/v1/tenants/{id}/identity-providers/{providerId}', { params: { path: { id: tenantId, providerId: deleting.id }, header: etag ? { 'if-match': etag } : {} } }));
-      setNotice(`${deleting.name} is removed. People of its domains sign in with a password again.`);
-      setDeleting(null);
-      await load();
-    } catch (caught) {
-      setDeleteError(toApiError(caught));
-    } finally {
-      setDeleteBusy(false);
-    }
-  }
+  const remove = useConfirmation<Provider>(async (provider, close) => {
+    await unwrap(api.DELETE('/api/v1/tenants/{id}/identity-providers/{providerId}', { params: { path: { id: tenantId, providerId: provider.id }, header: etag ? { 'if-match': etag } : {} } }));
+    setNotice(`${provider.name} is removed. People of its domains sign in with a password again.`);
+    close();
+    await loaded.reload();
+  });
 
   return (
     <div className="stack" data-testid="identity-providers-page">
-      {notice && (
-        <div className="alert alert-success" role="status" data-testid="identity-providers-notice">
-          {notice}
-        </div>
-      )}
+      <SuccessNotice message={notice} testId="identity-providers-notice" />
       {editing !== null ? (
         <ProviderForm
           key={editing === 'new' ? 'new' : editing.id}
@@ -146,7 +123,7 @@ export function IdentityProvidersPage({ tenantId }: { tenantId: string }) {
           onSaved={async (saved, created) => {
             setEditing(null);
             setNotice(created ? `${saved.name} is added. Register the details below at the provider.` : `${saved.name} is saved.`);
-            await load();
+            await loaded.reload();
           }}
         />
       ) : (
@@ -166,95 +143,62 @@ export function IdentityProvidersPage({ tenantId }: { tenantId: string }) {
           </div>
         )
       )}
-      <section className="card">
-        <div className="card-header">
-          <div>
-            <h2>Identity providers</h2>
-            <p>People whose email is in a provider’s domains sign in through it. On their first sign-in they become members with the provider’s default role.</p>
-          </div>
-        </div>
-        {loadError && (
-          <div className="card-body">
-            <ErrorAlert error={loadError} testId="identity-providers-error" />
-          </div>
-        )}
-        <div className="table-wrap">
-          <table className="table" aria-busy={providers === null && !loadError}>
-            <thead>
-              <tr>
-                <th>Name</th>
-                <th>Protocol</th>
-                <th>Domains</th>
-                <th>Default role</th>
-                <th>Password</th>
-                <th>Status</th>
-                <th />
-              </tr>
-            </thead>
-            <tbody>
-              {(providers ?? []).map((provider) => (
-                <tr key={provider.id} data-testid="identity-provider-row" data-name={provider.name}>
-                  <td>{provider.name}</td>
-                  <td>{PROTOCOL_LABELS[provider.type]}</td>
-                  <td>
-                    <span className="chips">
-                      {list(provider.config.domains).map((domain) => (
-                        <span key={domain} className="chip mono">
-                          {domain}
-                        </span>
-                      ))}
-                    </span>
-                  </td>
-                  <td>{ROLES.find((r) => r.value === provider.config.defaultRole)?.label ?? text(provider.config.defaultRole)}</td>
-                  <td>{provider.config.mandatory === true ? 'Not allowed (SSO required)' : 'Allowed'}</td>
-                  <td>
-                    <span className={provider.enabled ? 'badge badge-active' : 'badge badge-suspended'}>{provider.enabled ? 'Enabled' : 'Disabled'}</span>
-                  </td>
-                  <td>
-                    <div className="toolbar">
-                      {can('identity:identity-provider.update') && (
-                        <button type="button" className="button button-ghost" onClick={() => setEditing(provider)} data-testid="identity-provider-edit">
-                          Edit
-                        </button>
-                      )}
-                      {can('identity:identity-provider.delete') && (
-                        <button
-                          type="button"
-                          className="button button-danger-outline"
-                          onClick={() => {
-                            setDeleteError(null);
-                            setDeleting(provider);
-                          }}
-                          data-testid="identity-provider-delete"
-                        >
-                          Remove
-                        </button>
-                      )}
-                    </div>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          {providers?.length === 0 && <div className="table-empty">No identity providers yet: everyone signs in with a password.</div>}
-        </div>
-      </section>
+      <ResourceTableCard
+        title="Identity providers"
+        description="People whose email is in a provider’s domains sign in through it. On their first sign-in they become members with the provider’s default role."
+        error={loaded.error}
+        errorTestId="identity-providers-error"
+        busy={providers === null && !loaded.error}
+        columns={['Name', 'Protocol', 'Domains', 'Default role', 'Password', 'Status', '']}
+        empty={providers?.length === 0 && 'No identity providers yet: everyone signs in with a password.'}
+      >
+        {(providers ?? []).map((provider) => (
+          <tr key={provider.id} data-testid="identity-provider-row" data-name={provider.name}>
+            <td>{provider.name}</td>
+            <td>{PROTOCOL_LABELS[provider.type]}</td>
+            <td>
+              <span className="chips">
+                {list(provider.config.domains).map((domain) => (
+                  <span key={domain} className="chip mono">
+                    {domain}
+                  </span>
+                ))}
+              </span>
+            </td>
+            <td>{ROLES.find((r) => r.value === provider.config.defaultRole)?.label ?? text(provider.config.defaultRole)}</td>
+            <td>{provider.config.mandatory === true ? 'Not allowed (SSO required)' : 'Allowed'}</td>
+            <td>
+              <span className={provider.enabled ? 'badge badge-active' : 'badge badge-suspended'}>{provider.enabled ? 'Enabled' : 'Disabled'}</span>
+            </td>
+            <td>
+              <div className="toolbar">
+                {can('identity:identity-provider.update') && (
+                  <button type="button" className="button button-ghost" onClick={() => setEditing(provider)} data-testid="identity-provider-edit">
+                    Edit
+                  </button>
+                )}
+                {can('identity:identity-provider.delete') && (
+                  <DangerRowButton onClick={() => remove.ask(provider)} testId="identity-provider-delete">
+                    Remove
+                  </DangerRowButton>
+                )}
+              </div>
+            </td>
+          </tr>
+        ))}
+      </ResourceTableCard>
       {(providers ?? []).map((provider) => (
         <ServiceProviderDetails key={provider.id} provider={provider} />
       ))}
       <ConfirmDialog
-        open={deleting !== null}
-        title={`Remove ${deleting?.name ?? ''}?`}
+        {...remove.dialog}
+        title={`Remove ${remove.target?.name ?? ''}?`}
         confirmLabel="Remove provider"
         tone="danger"
-        busy={deleteBusy}
-        error={deleteError}
         testId="delete-identity-provider-dialog"
-        onConfirm={remove}
-        onCancel={() => setDeleting(null)}
       >
         <p className="muted">
-          People of {list(deleting?.config.domains).join(', ') || 'its domains'} can no longer sign in through it. Accounts created by single sign-on have no password: they will need a password reset to
+          People of {list(remove.target?.config.domains).join(', ') || 'its domains'} can no longer sign in through it. Accounts created by single sign-on have no password: they will need a password reset to
           sign in again.
         </p>
       </ConfirmDialog>

@@ -1,16 +1,20 @@
 // Invitations by email: invite someone with a role (they get a single-use link that expires in 7
 // days), see every invitation with its state, and revoke an open one.
-import { useCallback, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { api, unwrap } from '../../../shared/api/client.js';
 import { toApiError, type ApiError } from '../../../shared/api/problem.js';
 import type { paths } from '../../../shared/api/schema.js';
+import { useResource } from '../../../shared/api/use-resource.js';
 import { ConfirmDialog } from '../../../shared/components/ConfirmDialog.js';
+import { DangerRowButton } from '../../../shared/components/DangerRowButton.js';
 import { ErrorAlert } from '../../../shared/components/ErrorAlert.js';
 import { Field, describedBy } from '../../../shared/components/Field.js';
+import { ResourceTableCard } from '../../../shared/components/ResourceTableCard.js';
+import { SuccessNotice } from '../../../shared/components/SuccessNotice.js';
+import { useConfirmation } from '../../../shared/components/use-confirmation.js';
 import { formatDateTime } from '../../../shared/format.js';
 import { mapFieldErrors, topLevelField } from '../../../shared/forms.js';
 import { useOrganizationAccess } from './access.js';
-import { useLoaded } from './loaded.js';
 import { useTenantRoles } from './tenant-roles.js';
 
 type Invitation = paths['/api/v1/tenants/{id}/invitations']['get']['responses'][200]['content']['application/json']['data'][number];
@@ -19,36 +23,18 @@ type InviteField = 'email' | 'role';
 export function InvitationsPage({ tenantId }: { tenantId: string }) {
   const { can } = useOrganizationAccess();
   const roles = useTenantRoles(tenantId, can('identity:role.list'));
-  const load = useCallback(async () => (await unwrap(api.GET('/api/v1/tenants/{id}/invitations', { params: { path: { id: tenantId } } }))).data.data, [tenantId]);
-  const invitations = useLoaded<Invitation[]>(load);
+  const invitations = useResource(async () => (await unwrap(api.GET('/api/v1/tenants/{id}/invitations', { params: { path: { id: tenantId } } }))).data.data, [tenantId]);
   const [notice, setNotice] = useState<string | null>(null);
-  const [revoking, setRevoking] = useState<Invitation | null>(null);
-  const [revokeError, setRevokeError] = useState<ApiError | null>(null);
-  const [revokeBusy, setRevokeBusy] = useState(false);
-
-  async function revoke() {
-    if (!revoking) return;
-    setRevokeBusy(true);
-    setRevokeError(null);
-    try {
-      await unwrap(api.DELETE('/api/v1/tenants/{id}/invitations/{invitationId}', { params: { path: { id: tenantId, invitationId: revoking.id } } }));
-      setNotice(`The invitation to ${revoking.email} is revoked; its link no longer works.`);
-      setRevoking(null);
-      await invitations.reload();
-    } catch (caught) {
-      setRevokeError(toApiError(caught));
-    } finally {
-      setRevokeBusy(false);
-    }
-  }
+  const revoke = useConfirmation<Invitation>(async (invitation, close) => {
+    await unwrap(api.DELETE('/api/v1/tenants/{id}/invitations/{invitationId}', { params: { path: { id: tenantId, invitationId: invitation.id } } }));
+    setNotice(`The invitation to ${invitation.email} is revoked; its link no longer works.`);
+    close();
+    await invitations.reload();
+  });
 
   return (
     <div className="org-page" data-testid="invitations-page">
-      {notice && (
-        <div className="alert alert-success" role="status" data-testid="invitations-notice">
-          {notice}
-        </div>
-      )}
+      <SuccessNotice message={notice} testId="invitations-notice" />
       {can('identity:invitation.create') && (
         <InviteForm
           tenantId={tenantId}
@@ -59,78 +45,45 @@ export function InvitationsPage({ tenantId }: { tenantId: string }) {
           }}
         />
       )}
-      <section className="card">
-        <div className="card-header">
-          <div>
-            <h2>Invitations</h2>
-            <p>Newest first. Inviting the same address again replaces its open invitation.</p>
-          </div>
-        </div>
-        {invitations.error && (
-          <div className="card-body">
-            <ErrorAlert error={invitations.error} testId="invitations-error" />
-          </div>
-        )}
-        <div className="table-wrap">
-          <table className="table" aria-busy={invitations.loading}>
-            <thead>
-              <tr>
-                <th>Email</th>
-                <th>Role</th>
-                <th>Status</th>
-                <th>Invited by</th>
-                <th>Sent</th>
-                <th>Expires</th>
-                <th />
-              </tr>
-            </thead>
-            <tbody>
-              {(invitations.data ?? []).map((invitation) => (
-                <tr key={invitation.id} data-testid="invitation-row" data-email={invitation.email}>
-                  <td>{invitation.email}</td>
-                  <td>{roles.nameOf(invitation.role)}</td>
-                  <td>
-                    <span className={`badge badge-${invitation.status}`} data-testid="invitation-status">
-                      {invitation.status}
-                    </span>
-                  </td>
-                  <td className="muted">{invitation.invitedBy}</td>
-                  <td className="muted">{formatDateTime(invitation.createdAt)}</td>
-                  <td className="muted">{formatDateTime(invitation.expiresAt)}</td>
-                  <td>
-                    <div className="row-actions">
-                      {invitation.status === 'open' && can('identity:invitation.delete') && (
-                        <button
-                          type="button"
-                          className="button button-danger-outline"
-                          onClick={() => {
-                            setRevokeError(null);
-                            setRevoking(invitation);
-                          }}
-                          data-testid="invitation-revoke"
-                        >
-                          Revoke
-                        </button>
-                      )}
-                    </div>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          {!invitations.loading && invitations.data?.length === 0 && <div className="table-empty">No invitations yet.</div>}
-        </div>
-      </section>
+      <ResourceTableCard
+        title="Invitations"
+        description="Newest first. Inviting the same address again replaces its open invitation."
+        error={invitations.error}
+        errorTestId="invitations-error"
+        busy={invitations.loading}
+        columns={['Email', 'Role', 'Status', 'Invited by', 'Sent', 'Expires', '']}
+        empty={!invitations.loading && invitations.data?.length === 0 && 'No invitations yet.'}
+      >
+        {(invitations.data ?? []).map((invitation) => (
+          <tr key={invitation.id} data-testid="invitation-row" data-email={invitation.email}>
+            <td>{invitation.email}</td>
+            <td>{roles.nameOf(invitation.role)}</td>
+            <td>
+              <span className={`badge badge-${invitation.status}`} data-testid="invitation-status">
+                {invitation.status}
+              </span>
+            </td>
+            <td className="muted">{invitation.invitedBy}</td>
+            <td className="muted">{formatDateTime(invitation.createdAt)}</td>
+            <td className="muted">{formatDateTime(invitation.expiresAt)}</td>
+            <td>
+              <div className="row-actions">
+                {invitation.status === 'open' && can('identity:invitation.delete') && (
+                  <DangerRowButton onClick={() => revoke.ask(invitation)} testId="invitation-revoke">
+                    Revoke
+                  </DangerRowButton>
+                )}
+              </div>
+            </td>
+          </tr>
+        ))}
+      </ResourceTableCard>
       <ConfirmDialog
-        open={revoking !== null}
-        title={`Revoke the invitation to ${revoking?.email ?? ''}?`}
+        {...revoke.dialog}
+        title={`Revoke the invitation to ${revoke.target?.email ?? ''}?`}
         confirmLabel="Revoke invitation"
         tone="danger"
-        busy={revokeBusy}
-        error={revokeError}
         testId="revoke-invitation-dialog"
-        onConfirm={revoke}
-        onCancel={() => setRevoking(null)}
       >
         <p className="muted">The link in their email stops working at once. You can invite them again later.</p>
       </ConfirmDialog>

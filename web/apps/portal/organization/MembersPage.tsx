@@ -1,15 +1,19 @@
 // The tenant's members with their roles: change a role, remove someone (which ends their sessions
 // in this tenant at once, so it is confirmed first), and add a person who already has an account.
-import { useCallback, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { api, unwrap } from '../../../shared/api/client.js';
 import { toApiError, type ApiError } from '../../../shared/api/problem.js';
+import { useResource } from '../../../shared/api/use-resource.js';
 import { ConfirmDialog } from '../../../shared/components/ConfirmDialog.js';
+import { DangerRowButton } from '../../../shared/components/DangerRowButton.js';
 import { ErrorAlert } from '../../../shared/components/ErrorAlert.js';
 import { Field, describedBy } from '../../../shared/components/Field.js';
+import { ResourceTableCard } from '../../../shared/components/ResourceTableCard.js';
+import { SuccessNotice } from '../../../shared/components/SuccessNotice.js';
+import { useConfirmation } from '../../../shared/components/use-confirmation.js';
 import { formatDateTime } from '../../../shared/format.js';
 import { mapFieldErrors, topLevelField } from '../../../shared/forms.js';
 import { useOrganizationAccess } from './access.js';
-import { useLoaded } from './loaded.js';
 import { useTenantRoles } from './tenant-roles.js';
 
 interface Member {
@@ -24,15 +28,17 @@ type AddField = 'email' | 'role';
 export function MembersPage({ tenantId, organizationName }: { tenantId: string; organizationName: string | null }) {
   const { can } = useOrganizationAccess();
   const roles = useTenantRoles(tenantId, can('identity:role.list'));
-  const load = useCallback(async () => (await unwrap(api.GET('/api/v1/tenants/{id}/members', { params: { path: { id: tenantId } } }))).data.data, [tenantId]);
-  const members = useLoaded<Member[]>(load);
+  const members = useResource(async (): Promise<Member[]> => (await unwrap(api.GET('/api/v1/tenants/{id}/members', { params: { path: { id: tenantId } } }))).data.data, [tenantId]);
   const [notice, setNotice] = useState<string | null>(null);
   const [rowError, setRowError] = useState<ApiError | null>(null);
   const [pendingRoles, setPendingRoles] = useState<Record<string, string>>({});
   const [savingRole, setSavingRole] = useState<string | null>(null);
-  const [removing, setRemoving] = useState<Member | null>(null);
-  const [removeError, setRemoveError] = useState<ApiError | null>(null);
-  const [removeBusy, setRemoveBusy] = useState(false);
+  const remove = useConfirmation<Member>(async (member, close) => {
+    await unwrap(api.DELETE('/api/v1/tenants/{id}/members/{userId}', { params: { path: { id: tenantId, userId: member.userId } } }));
+    setNotice(`${member.email} is no longer a member; their sessions in this organisation have ended.`);
+    close();
+    await members.reload();
+  });
 
   async function changeRole(member: Member) {
     const role = pendingRoles[member.userId];
@@ -52,108 +58,62 @@ export function MembersPage({ tenantId, organizationName }: { tenantId: string; 
     }
   }
 
-  async function remove() {
-    if (!removing) return;
-    setRemoveBusy(true);
-    setRemoveError(null);
-    try {
-      await unwrap(api.DELETE('/api/v1/tenants/{id}/members/{userId}', { params: { path: { id: tenantId, userId: removing.userId } } }));
-      setNotice(`${removing.email} is no longer a member; their sessions in this organisation have ended.`);
-      setRemoving(null);
-      await members.reload();
-    } catch (caught) {
-      setRemoveError(toApiError(caught));
-    } finally {
-      setRemoveBusy(false);
-    }
-  }
-
   return (
     <div className="org-page" data-testid="members-page">
-      {notice && (
-        <div className="alert alert-success" role="status" data-testid="members-notice">
-          {notice}
-        </div>
-      )}
-      <section className="card">
-        <div className="card-header">
-          <div>
-            <h2>Members</h2>
-            <p>Everyone who works in this organisation, and their role. Role changes apply from the member’s next request.</p>
-          </div>
-        </div>
-        {(members.error || rowError) && (
-          <div className="card-body">
-            <ErrorAlert error={members.error ?? rowError} testId="members-error" />
-          </div>
-        )}
-        <div className="table-wrap">
-          <table className="table" aria-busy={members.loading}>
-            <thead>
-              <tr>
-                <th>Email</th>
-                <th>Role</th>
-                <th>Member since</th>
-                <th />
-              </tr>
-            </thead>
-            <tbody>
-              {(members.data ?? []).map((member) => {
-                const pending = pendingRoles[member.userId];
-                const changed = pending !== undefined && pending !== member.role;
-                return (
-                  <tr key={member.userId} data-testid="member-row" data-email={member.email}>
-                    <td data-testid="member-email">{member.email}</td>
-                    <td>
-                      {can('identity:member.update') ? (
-                        <select
-                          className="select inline-select"
-                          aria-label={`Role of ${member.email}`}
-                          value={pending ?? member.role}
-                          onChange={(event) => setPendingRoles((current) => ({ ...current, [member.userId]: event.target.value }))}
-                          data-testid="member-role"
-                        >
-                          {withCurrent(roles.options, member.role, roles.nameOf).map((option) => (
-                            <option key={option.value} value={option.value}>
-                              {option.label}
-                            </option>
-                          ))}
-                        </select>
-                      ) : (
-                        <span data-testid="member-role-name">{roles.nameOf(member.role)}</span>
-                      )}
-                    </td>
-                    <td className="muted">{formatDateTime(member.joinedAt)}</td>
-                    <td>
-                      <div className="row-actions">
-                        {changed && (
-                          <button type="button" className="button button-primary" disabled={savingRole === member.userId} onClick={() => changeRole(member)} data-testid="member-role-save">
-                            {savingRole === member.userId ? 'Saving…' : 'Change role'}
-                          </button>
-                        )}
-                        {can('identity:member.delete') && (
-                          <button
-                            type="button"
-                            className="button button-danger-outline"
-                            onClick={() => {
-                              setRemoveError(null);
-                              setRemoving(member);
-                            }}
-                            data-testid="member-remove"
-                          >
-                            Remove
-                          </button>
-                        )}
-                      </div>
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-          {!members.loading && members.data?.length === 0 && <div className="table-empty">No members yet.</div>}
-        </div>
-      </section>
+      <SuccessNotice message={notice} testId="members-notice" />
+      <ResourceTableCard
+        title="Members"
+        description="Everyone who works in this organisation, and their role. Role changes apply from the member’s next request."
+        error={members.error ?? rowError}
+        errorTestId="members-error"
+        busy={members.loading}
+        columns={['Email', 'Role', 'Member since', '']}
+        empty={!members.loading && members.data?.length === 0 && 'No members yet.'}
+      >
+        {(members.data ?? []).map((member) => {
+          const pending = pendingRoles[member.userId];
+          const changed = pending !== undefined && pending !== member.role;
+          return (
+            <tr key={member.userId} data-testid="member-row" data-email={member.email}>
+              <td data-testid="member-email">{member.email}</td>
+              <td>
+                {can('identity:member.update') ? (
+                  <select
+                    className="select inline-select"
+                    aria-label={`Role of ${member.email}`}
+                    value={pending ?? member.role}
+                    onChange={(event) => setPendingRoles((current) => ({ ...current, [member.userId]: event.target.value }))}
+                    data-testid="member-role"
+                  >
+                    {withCurrent(roles.options, member.role, roles.nameOf).map((option) => (
+                      <option key={option.value} value={option.value}>
+                        {option.label}
+                      </option>
+                    ))}
+                  </select>
+                ) : (
+                  <span data-testid="member-role-name">{roles.nameOf(member.role)}</span>
+                )}
+              </td>
+              <td className="muted">{formatDateTime(member.joinedAt)}</td>
+              <td>
+                <div className="row-actions">
+                  {changed && (
+                    <button type="button" className="button button-primary" disabled={savingRole === member.userId} onClick={() => changeRole(member)} data-testid="member-role-save">
+                      {savingRole === member.userId ? 'Saving…' : 'Change role'}
+                    </button>
+                  )}
+                  {can('identity:member.delete') && (
+                    <DangerRowButton onClick={() => remove.ask(member)} testId="member-remove">
+                      Remove
+                    </DangerRowButton>
+                  )}
+                </div>
+              </td>
+            </tr>
+          );
+        })}
+      </ResourceTableCard>
       {can('identity:member.create') && (
         <AddMemberForm
           tenantId={tenantId}
@@ -165,15 +125,11 @@ export function MembersPage({ tenantId, organizationName }: { tenantId: string; 
         />
       )}
       <ConfirmDialog
-        open={removing !== null}
-        title={`Remove ${removing?.email ?? ''}?`}
+        {...remove.dialog}
+        title={`Remove ${remove.target?.email ?? ''}?`}
         confirmLabel="Remove member"
         tone="danger"
-        busy={removeBusy}
-        error={removeError}
         testId="remove-member-dialog"
-        onConfirm={remove}
-        onCancel={() => setRemoving(null)}
       >
         <p className="muted">
           They lose access to {organizationName ?? 'this organisation'} at once: every session they have in it ends now, even in the middle of their work. Their account

@@ -1,18 +1,22 @@
 // The organisation's OAuth clients: register one (client credentials for programs, or
 // authorization code for apps that act for a signed-in person), see its secret once with the
 // issuer to configure it against, list them, and delete one (its tokens stop working at once).
-import { useCallback, useRef, useState, type FormEvent } from 'react';
+import { useRef, useState, type FormEvent } from 'react';
 import { api, unwrap } from '../../../shared/api/client.js';
 import { toApiError, type ApiError } from '../../../shared/api/problem.js';
 import type { paths } from '../../../shared/api/schema.js';
+import { useResource } from '../../../shared/api/use-resource.js';
 import { ConfirmDialog } from '../../../shared/components/ConfirmDialog.js';
+import { DangerRowButton } from '../../../shared/components/DangerRowButton.js';
 import { ErrorAlert } from '../../../shared/components/ErrorAlert.js';
 import { Field, describedBy } from '../../../shared/components/Field.js';
+import { ResourceTableCard } from '../../../shared/components/ResourceTableCard.js';
+import { SuccessNotice } from '../../../shared/components/SuccessNotice.js';
+import { useConfirmation } from '../../../shared/components/use-confirmation.js';
 import { formatDateTime } from '../../../shared/format.js';
 import { mapFieldErrors, newIdempotencyKey, topLevelField } from '../../../shared/forms.js';
 import { useOrganizationAccess } from './access.js';
 import { parseList } from './lists.js';
-import { useLoaded } from './loaded.js';
 import { SecretReveal } from './SecretReveal.js';
 import { useTenantRoles } from './tenant-roles.js';
 
@@ -29,37 +33,19 @@ const GRANT_LABELS: Record<GrantType, string> = {
 export function OAuthClientsPage({ tenantId }: { tenantId: string }) {
   const { can } = useOrganizationAccess();
   const roles = useTenantRoles(tenantId, can('identity:role.list'));
-  const load = useCallback(async () => (await unwrap(api.GET('/api/v1/tenants/{id}/oauth-clients', { params: { path: { id: tenantId } } }))).data.data, [tenantId]);
-  const clients = useLoaded<OAuthClient[]>(load);
+  const clients = useResource(async () => (await unwrap(api.GET('/api/v1/tenants/{id}/oauth-clients', { params: { path: { id: tenantId } } }))).data.data, [tenantId]);
   const [created, setCreated] = useState<CreatedClient | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  const [deleting, setDeleting] = useState<OAuthClient | null>(null);
-  const [deleteError, setDeleteError] = useState<ApiError | null>(null);
-  const [deleteBusy, setDeleteBusy] = useState(false);
-
-  async function remove() {
-    if (!deleting) return;
-    setDeleteBusy(true);
-    setDeleteError(null);
-    try {
-      await unwrap(api.DELETE('/api/v1/tenants/{id}/oauth-clients/{clientId}', { params: { path: { id: tenantId, clientId: deleting.clientId } } }));
-      setNotice(`The client ${deleting.name} is deleted; its tokens no longer work.`);
-      setDeleting(null);
-      await clients.reload();
-    } catch (caught) {
-      setDeleteError(toApiError(caught));
-    } finally {
-      setDeleteBusy(false);
-    }
-  }
+  const remove = useConfirmation<OAuthClient>(async (client, close) => {
+    await unwrap(api.DELETE('/api/v1/tenants/{id}/oauth-clients/{clientId}', { params: { path: { id: tenantId, clientId: client.clientId } } }));
+    setNotice(`The client ${client.name} is deleted; its tokens no longer work.`);
+    close();
+    await clients.reload();
+  });
 
   return (
     <div className="org-page" data-testid="oauth-clients-page">
-      {notice && (
-        <div className="alert alert-success" role="status" data-testid="oauth-clients-notice">
-          {notice}
-        </div>
-      )}
+      <SuccessNotice message={notice} testId="oauth-clients-notice" />
       {created && (
         <SecretReveal title={`Client secret of “${created.name}”`} secret={created.clientSecret} testId="oauth-client" onDone={() => setCreated(null)}>
           <dl className="details">
@@ -89,84 +75,50 @@ export function OAuthClientsPage({ tenantId }: { tenantId: string }) {
           }}
         />
       )}
-      <section className="card">
-        <div className="card-header">
-          <div>
-            <h2>OAuth clients</h2>
-            <p>Applications registered with this organisation’s authorization server.</p>
-          </div>
-        </div>
-        {clients.error && (
-          <div className="card-body">
-            <ErrorAlert error={clients.error} testId="oauth-clients-error" />
-          </div>
-        )}
-        <div className="table-wrap">
-          <table className="table" aria-busy={clients.loading}>
-            <thead>
-              <tr>
-                <th>Name</th>
-                <th>Client id</th>
-                <th>Grant type</th>
-                <th>Redirect URIs</th>
-                <th>Scopes</th>
-                <th>Role</th>
-                <th>Created</th>
-                <th />
-              </tr>
-            </thead>
-            <tbody>
-              {(clients.data ?? []).map((client) => (
-                <tr key={client.clientId} data-testid="oauth-client-row" data-name={client.name}>
-                  <td>{client.name}</td>
-                  <td className="mono">{client.clientId}</td>
-                  <td>{client.grantType}</td>
-                  <td className="mono">{client.redirectUris.length > 0 ? client.redirectUris.join('\n') : '—'}</td>
-                  <td>
-                    <span className="chips">
-                      {client.scopes.map((scope) => (
-                        <span key={scope} className="chip mono">
-                          {scope}
-                        </span>
-                      ))}
-                    </span>
-                  </td>
-                  <td>{client.role === null ? <span className="muted">The signed-in person’s</span> : roles.nameOf(client.role)}</td>
-                  <td className="muted">{formatDateTime(client.createdAt)}</td>
-                  <td>
-                    <div className="row-actions">
-                      {can('identity:oauth-client.delete') && (
-                        <button
-                          type="button"
-                          className="button button-danger-outline"
-                          onClick={() => {
-                            setDeleteError(null);
-                            setDeleting(client);
-                          }}
-                          data-testid="oauth-client-delete"
-                        >
-                          Delete
-                        </button>
-                      )}
-                    </div>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          {!clients.loading && clients.data?.length === 0 && <div className="table-empty">No OAuth clients yet.</div>}
-        </div>
-      </section>
+      <ResourceTableCard
+        title="OAuth clients"
+        description="Applications registered with this organisation’s authorization server."
+        error={clients.error}
+        errorTestId="oauth-clients-error"
+        busy={clients.loading}
+        columns={['Name', 'Client id', 'Grant type', 'Redirect URIs', 'Scopes', 'Role', 'Created', '']}
+        empty={!clients.loading && clients.data?.length === 0 && 'No OAuth clients yet.'}
+      >
+        {(clients.data ?? []).map((client) => (
+          <tr key={client.clientId} data-testid="oauth-client-row" data-name={client.name}>
+            <td>{client.name}</td>
+            <td className="mono">{client.clientId}</td>
+            <td>{client.grantType}</td>
+            <td className="mono">{client.redirectUris.length > 0 ? client.redirectUris.join('\n') : '—'}</td>
+            <td>
+              <span className="chips">
+                {client.scopes.map((scope) => (
+                  <span key={scope} className="chip mono">
+                    {scope}
+                  </span>
+                ))}
+              </span>
+            </td>
+            <td>{client.role === null ? <span className="muted">The signed-in person’s</span> : roles.nameOf(client.role)}</td>
+            <td className="muted">{formatDateTime(client.createdAt)}</td>
+            <td>
+              <div className="row-actions">
+                {can('identity:oauth-client.delete') && (
+                  <DangerRowButton onClick={() => remove.ask(client)} testId="oauth-client-delete">
+                    Delete
+                  </DangerRowButton>
+                )}
+              </div>
+            </td>
+          </tr>
+        ))}
+      </ResourceTableCard>
       <ConfirmDialog
-        open={deleting !== null}
-        title={`Delete the client ${deleting?.name ?? ''}?`}
+        {...remove.dialog}
+        title={`Delete the client ${remove.target?.name ?? ''}?`}
         confirmLabel="Delete client"
         tone="danger"
-        busy={deleteBusy}
-        error={deleteError}
         testId="delete-oauth-client-dialog"
-        onConfirm={remove}
-        onCancel={() => setDeleting(null)}
       >
         <p className="muted">Every token, code and grant it holds stops working at once, and it can no longer get new ones. This cannot be undone.</p>
       </ConfirmDialog>
