@@ -8,8 +8,8 @@ import type { paths } from '../../../shared/api/schema.js';
 import { useResource } from '../../../shared/api/use-resource.js';
 import { ConfirmDialog } from '../../../shared/components/ConfirmDialog.js';
 import { DangerRowButton } from '../../../shared/components/DangerRowButton.js';
-import { ErrorAlert } from '../../../shared/components/ErrorAlert.js';
 import { Field, describedBy } from '../../../shared/components/Field.js';
+import { FormCard } from '../../../shared/components/FormCard.js';
 import { ResourceTableCard } from '../../../shared/components/ResourceTableCard.js';
 import { SuccessNotice } from '../../../shared/components/SuccessNotice.js';
 import { useConfirmation } from '../../../shared/components/use-confirmation.js';
@@ -17,6 +17,7 @@ import { formatDateTime } from '../../../shared/format.js';
 import { mapFieldErrors, newIdempotencyKey, topLevelField } from '../../../shared/forms.js';
 import { useOrganizationAccess } from './access.js';
 import { parseList } from './lists.js';
+import { RoleSelect } from './RoleSelect.js';
 import { SecretReveal } from './SecretReveal.js';
 import { useTenantRoles } from './tenant-roles.js';
 
@@ -158,66 +159,56 @@ function CreateKeyForm({ tenantId, options, onCreated }: { tenantId: string; opt
   }
 
   return (
-    <form className="card" onSubmit={submit} noValidate data-testid="create-api-key-form">
-      <div className="card-header">
-        <div>
-          <h2>Create a service API key</h2>
-          <p>For programs acting for the organisation rather than for a person. A key never gets a stronger role than yours.</p>
-        </div>
-      </div>
-      <div className="card-body form">
-        {error && (!mapped || mapped.hasUnmatched || Object.keys(mapped.byField).length === 0) && <ErrorAlert error={error} testId="create-api-key-error" />}
-        <div className="form-grid">
-          <Field id="api-key-name" label="Name" error={mapped?.byField.name} hint="What the key is for, e.g. “CI deploys”.">
-            <input
-              id="api-key-name"
-              className="input"
-              maxLength={100}
-              value={name}
-              onChange={(event) => setName(event.target.value)}
-              aria-invalid={mapped?.byField.name ? true : undefined}
-              aria-describedby={describedBy('api-key-name')}
-              data-testid="api-key-name"
-            />
-          </Field>
-          <Field id="api-key-role" label="Role" error={mapped?.byField.role} hint="What the key may do, before scopes narrow it.">
-            <select id="api-key-role" className="select" value={role} onChange={(event) => setRole(event.target.value)} aria-describedby={describedBy('api-key-role')} data-testid="api-key-role">
-              {options.map((option) => (
-                <option key={option.value} value={option.value}>
-                  {option.label}
-                </option>
-              ))}
-            </select>
-          </Field>
-          <Field id="api-key-scopes" label="Scopes" optional error={scopeMessage} hint="Action patterns separated by commas, e.g. tenants:tenant.read, billing:*. Empty: all its role allows.">
-            <input
-              id="api-key-scopes"
-              className="input mono"
-              value={scopes}
-              onChange={(event) => setScopes(event.target.value)}
-              aria-invalid={scopeMessage ? true : undefined}
-              aria-describedby={describedBy('api-key-scopes')}
-              data-testid="api-key-scopes"
-            />
-          </Field>
-          <Field id="api-key-expiresAt" label="Expires" optional error={localError ?? mapped?.byField.expiresAt} hint="Leave empty for a key that does not expire.">
-            <input
-              id="api-key-expiresAt"
-              className="input"
-              type="datetime-local"
-              value={expiresAt}
-              onChange={(event) => setExpiresAt(event.target.value)}
-              aria-describedby={describedBy('api-key-expiresAt')}
-              data-testid="api-key-expiresAt"
-            />
-          </Field>
-        </div>
-      </div>
-      <div className="card-footer">
-        <button type="submit" className="button button-primary" disabled={busy} data-testid="api-key-submit">
-          {busy ? 'Creating…' : 'Create key'}
-        </button>
-      </div>
-    </form>
+    <FormCard
+      title="Create a service API key"
+      description="For programs acting for the organisation rather than for a person. A key never gets a stronger role than yours."
+      testId="create-api-key-form"
+      error={error}
+      mapped={mapped}
+      errorTestId="create-api-key-error"
+      busy={busy}
+      submitLabel="Create key"
+      busyLabel="Creating…"
+      submitTestId="api-key-submit"
+      onSubmit={submit}
+    >
+      <Field id="api-key-name" label="Name" error={mapped?.byField.name} hint="What the key is for, e.g. “CI deploys”.">
+        <input
+          id="api-key-name"
+          className="input"
+          maxLength={100}
+          value={name}
+          onChange={(event) => setName(event.target.value)}
+          aria-invalid={mapped?.byField.name ? true : undefined}
+          aria-describedby={describedBy('api-key-name')}
+          data-testid="api-key-name"
+        />
+      </Field>
+      <Field id="api-key-role" label="Role" error={mapped?.byField.role} hint="What the key may do, before scopes narrow it.">
+        <RoleSelect id="api-key-role" value={role} options={options} onChange={setRole} />
+      </Field>
+      <Field id="api-key-scopes" label="Scopes" optional error={scopeMessage} hint="Action patterns separated by commas, e.g. tenants:tenant.read, billing:*. Empty: all its role allows.">
+        <input
+          id="api-key-scopes"
+          className="input mono"
+          value={scopes}
+          onChange={(event) => setScopes(event.target.value)}
+          aria-invalid={scopeMessage ? true : undefined}
+          aria-describedby={describedBy('api-key-scopes')}
+          data-testid="api-key-scopes"
+        />
+      </Field>
+      <Field id="api-key-expiresAt" label="Expires" optional error={localError ?? mapped?.byField.expiresAt} hint="Leave empty for a key that does not expire.">
+        <input
+          id="api-key-expiresAt"
+          className="input"
+          type="datetime-local"
+          value={expiresAt}
+          onChange={(event) => setExpiresAt(event.target.value)}
+          aria-describedby={describedBy('api-key-expiresAt')}
+          data-testid="api-key-expiresAt"
+        />
+      </Field>
+    </FormCard>
   );
 }

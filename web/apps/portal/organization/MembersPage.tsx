@@ -1,19 +1,17 @@
 // The tenant's members with their roles: change a role, remove someone (which ends their sessions
 // in this tenant at once, so it is confirmed first), and add a person who already has an account.
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { api, unwrap } from '../../../shared/api/client.js';
 import { toApiError, type ApiError } from '../../../shared/api/problem.js';
 import { useResource } from '../../../shared/api/use-resource.js';
 import { ConfirmDialog } from '../../../shared/components/ConfirmDialog.js';
 import { DangerRowButton } from '../../../shared/components/DangerRowButton.js';
-import { ErrorAlert } from '../../../shared/components/ErrorAlert.js';
-import { Field, describedBy } from '../../../shared/components/Field.js';
 import { ResourceTableCard } from '../../../shared/components/ResourceTableCard.js';
 import { SuccessNotice } from '../../../shared/components/SuccessNotice.js';
 import { useConfirmation } from '../../../shared/components/use-confirmation.js';
 import { formatDateTime } from '../../../shared/format.js';
-import { mapFieldErrors, topLevelField } from '../../../shared/forms.js';
 import { useOrganizationAccess } from './access.js';
+import { EmailRoleForm } from './EmailRoleForm.js';
 import { useTenantRoles } from './tenant-roles.js';
 
 interface Member {
@@ -22,8 +20,6 @@ interface Member {
   role: string;
   joinedAt: string;
 }
-
-type AddField = 'email' | 'role';
 
 export function MembersPage({ tenantId, organizationName }: { tenantId: string; organizationName: string | null }) {
   const { can } = useOrganizationAccess();
@@ -115,10 +111,15 @@ export function MembersPage({ tenantId, organizationName }: { tenantId: string; 
         })}
       </ResourceTableCard>
       {can('identity:member.create') && (
-        <AddMemberForm
-          tenantId={tenantId}
+        <EmailRoleForm
+          prefix="add-member"
+          title="Add an existing account"
+          description="For people who already have a Platforma account. Everyone else: send an invitation."
+          submitLabel="Add member"
+          busyLabel="Adding…"
           options={roles.options}
-          onAdded={async (member) => {
+          send={async (body): Promise<Member> => (await unwrap(api.POST('/api/v1/tenants/{id}/members', { params: { path: { id: tenantId } }, body }))).data}
+          onDone={async (member) => {
             setNotice(`${member.email} was added as ${roles.nameOf(member.role)}.`);
             await members.reload();
           }}
@@ -143,70 +144,4 @@ export function MembersPage({ tenantId, organizationName }: { tenantId: string; 
 /** The role options, plus the member's current role if the list does not have it (it could not be read). */
 function withCurrent(options: { value: string; label: string }[], current: string, nameOf: (role: string) => string) {
   return options.some((option) => option.value === current) ? options : [{ value: current, label: nameOf(current) }, ...options];
-}
-
-function AddMemberForm({ tenantId, options, onAdded }: { tenantId: string; options: { value: string; label: string }[]; onAdded(member: Member): Promise<void> }) {
-  const [email, setEmail] = useState('');
-  const [role, setRole] = useState('member');
-  const [error, setError] = useState<ApiError | null>(null);
-  const [busy, setBusy] = useState(false);
-  const mapped = error ? mapFieldErrors<AddField>(error, (pointer) => (['email', 'role'].includes(topLevelField(pointer)) ? (topLevelField(pointer) as AddField) : undefined)) : null;
-
-  async function submit(event: FormEvent) {
-    event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const { data } = await unwrap(api.POST('/api/v1/tenants/{id}/members', { params: { path: { id: tenantId } }, body: { email: email.trim(), role } }));
-      setEmail('');
-      await onAdded(data);
-    } catch (caught) {
-      setError(toApiError(caught));
-    } finally {
-      setBusy(false);
-    }
-  }
-
-  return (
-    <form className="card" onSubmit={submit} noValidate data-testid="add-member-form">
-      <div className="card-header">
-        <div>
-          <h2>Add an existing account</h2>
-          <p>For people who already have a Platforma account. Everyone else: send an invitation.</p>
-        </div>
-      </div>
-      <div className="card-body form">
-        {error && (!mapped || mapped.hasUnmatched || Object.keys(mapped.byField).length === 0) && <ErrorAlert error={error} testId="add-member-error" />}
-        <div className="form-grid">
-          <Field id="add-member-email" label="Email" error={mapped?.byField.email}>
-            <input
-              id="add-member-email"
-              className="input"
-              type="email"
-              autoComplete="off"
-              value={email}
-              onChange={(event) => setEmail(event.target.value)}
-              aria-invalid={mapped?.byField.email ? true : undefined}
-              aria-describedby={describedBy('add-member-email')}
-              data-testid="add-member-email"
-            />
-          </Field>
-          <Field id="add-member-role" label="Role" error={mapped?.byField.role}>
-            <select id="add-member-role" className="select" value={role} onChange={(event) => setRole(event.target.value)} aria-describedby={describedBy('add-member-role')} data-testid="add-member-role">
-              {options.map((option) => (
-                <option key={option.value} value={option.value}>
-                  {option.label}
-                </option>
-              ))}
-            </select>
-          </Field>
-        </div>
-      </div>
-      <div className="card-footer">
-        <button type="submit" className="button button-primary" disabled={busy} data-testid="add-member-submit">
-          {busy ? 'Adding…' : 'Add member'}
-        </button>
-      </div>
-    </form>
-  );
 }

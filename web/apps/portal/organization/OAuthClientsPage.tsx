@@ -8,8 +8,8 @@ import type { paths } from '../../../shared/api/schema.js';
 import { useResource } from '../../../shared/api/use-resource.js';
 import { ConfirmDialog } from '../../../shared/components/ConfirmDialog.js';
 import { DangerRowButton } from '../../../shared/components/DangerRowButton.js';
-import { ErrorAlert } from '../../../shared/components/ErrorAlert.js';
 import { Field, describedBy } from '../../../shared/components/Field.js';
+import { FormCard } from '../../../shared/components/FormCard.js';
 import { ResourceTableCard } from '../../../shared/components/ResourceTableCard.js';
 import { SuccessNotice } from '../../../shared/components/SuccessNotice.js';
 import { useConfirmation } from '../../../shared/components/use-confirmation.js';
@@ -17,6 +17,7 @@ import { formatDateTime } from '../../../shared/format.js';
 import { mapFieldErrors, newIdempotencyKey, topLevelField } from '../../../shared/forms.js';
 import { useOrganizationAccess } from './access.js';
 import { parseList } from './lists.js';
+import { RoleSelect } from './RoleSelect.js';
 import { SecretReveal } from './SecretReveal.js';
 import { useTenantRoles } from './tenant-roles.js';
 
@@ -180,84 +181,74 @@ function RegisterClientForm({ tenantId, options, onCreated }: { tenantId: string
   }
 
   return (
-    <form className="card" onSubmit={submit} noValidate data-testid="register-oauth-client-form">
-      <div className="card-header">
-        <div>
-          <h2>Register an OAuth client</h2>
-          <p>The client secret is shown once, right after registering.</p>
-        </div>
-      </div>
-      <div className="card-body form">
-        {error && (!mapped || mapped.hasUnmatched || Object.keys(mapped.byField).length === 0) && <ErrorAlert error={error} testId="register-oauth-client-error" />}
-        <div className="form-grid">
-          <Field id="oauth-client-name" label="Name" error={mapped?.byField.name} hint="Shown to people on the consent screen.">
-            <input
-              id="oauth-client-name"
-              className="input"
-              maxLength={100}
-              value={name}
-              onChange={(event) => setName(event.target.value)}
-              aria-invalid={mapped?.byField.name ? true : undefined}
-              aria-describedby={describedBy('oauth-client-name')}
-              data-testid="oauth-client-name"
-            />
-          </Field>
-          <Field id="oauth-client-grantType" label="Grant type" error={mapped?.byField.grantType}>
-            <select
-              id="oauth-client-grantType"
-              className="select"
-              value={grantType}
-              onChange={(event) => setGrantType(event.target.value as GrantType)}
-              aria-describedby={describedBy('oauth-client-grantType')}
-              data-testid="oauth-client-grantType"
-            >
-              {(Object.keys(GRANT_LABELS) as GrantType[]).map((grant) => (
-                <option key={grant} value={grant}>
-                  {GRANT_LABELS[grant]}
-                </option>
-              ))}
-            </select>
-          </Field>
-          {grantType === 'authorization_code' ? (
-            <Field id="oauth-client-redirectUris" label="Redirect URIs" error={entryMessage('redirectUris', uriList)} hint="One per line, exact; https, or http on localhost." className="span-2">
-              <textarea
-                id="oauth-client-redirectUris"
-                className="textarea mono"
-                rows={3}
-                value={redirectUris}
-                onChange={(event) => setRedirectUris(event.target.value)}
-                aria-describedby={describedBy('oauth-client-redirectUris')}
-                data-testid="oauth-client-redirectUris"
-              />
-            </Field>
-          ) : (
-            <Field id="oauth-client-role" label="Role" error={mapped?.byField.role} hint="What its tokens may do, before scopes narrow it.">
-              <select id="oauth-client-role" className="select" value={role} onChange={(event) => setRole(event.target.value)} aria-describedby={describedBy('oauth-client-role')} data-testid="oauth-client-role">
-                {options.map((option) => (
-                  <option key={option.value} value={option.value}>
-                    {option.label}
-                  </option>
-                ))}
-              </select>
-            </Field>
-          )}
-          <Field id="oauth-client-scopes" label="Scopes" optional error={entryMessage('scopes', parseList(scopes))} hint="e.g. tenants:read, billing:write (service:read or service:write). Empty: every :read scope.">
-            <input
-              id="oauth-client-scopes"
-              className="input mono"
-              value={scopes}
-              onChange={(event) => setScopes(event.target.value)}
-              aria-describedby={describedBy('oauth-client-scopes')}
-              data-testid="oauth-client-scopes"
-            />
-          </Field>
-        </div>
-      </div>
-      <div className="card-footer">
-        <button type="submit" className="button button-primary" disabled={busy} data-testid="oauth-client-submit">
-          {busy ? 'Registering…' : 'Register client'}
-        </button>
-      </div>
-    </form>
+    <FormCard
+      title="Register an OAuth client"
+      description="The client secret is shown once, right after registering."
+      testId="register-oauth-client-form"
+      error={error}
+      mapped={mapped}
+      errorTestId="register-oauth-client-error"
+      busy={busy}
+      submitLabel="Register client"
+      busyLabel="Registering…"
+      submitTestId="oauth-client-submit"
+      onSubmit={submit}
+    >
+      <Field id="oauth-client-name" label="Name" error={mapped?.byField.name} hint="Shown to people on the consent screen.">
+        <input
+          id="oauth-client-name"
+          className="input"
+          maxLength={100}
+          value={name}
+          onChange={(event) => setName(event.target.value)}
+          aria-invalid={mapped?.byField.name ? true : undefined}
+          aria-describedby={describedBy('oauth-client-name')}
+          data-testid="oauth-client-name"
+        />
+      </Field>
+      <Field id="oauth-client-grantType" label="Grant type" error={mapped?.byField.grantType}>
+        <select
+          id="oauth-client-grantType"
+          className="select"
+          value={grantType}
+          onChange={(event) => setGrantType(event.target.value as GrantType)}
+          aria-describedby={describedBy('oauth-client-grantType')}
+          data-testid="oauth-client-grantType"
+        >
+          {(Object.keys(GRANT_LABELS) as GrantType[]).map((grant) => (
+            <option key={grant} value={grant}>
+              {GRANT_LABELS[grant]}
+            </option>
+          ))}
+        </select>
+      </Field>
+      {grantType === 'authorization_code' ? (
+        <Field id="oauth-client-redirectUris" label="Redirect URIs" error={entryMessage('redirectUris', uriList)} hint="One per line, exact; https, or http on localhost." className="span-2">
+          <textarea
+            id="oauth-client-redirectUris"
+            className="textarea mono"
+            rows={3}
+            value={redirectUris}
+            onChange={(event) => setRedirectUris(event.target.value)}
+            aria-describedby={describedBy('oauth-client-redirectUris')}
+            data-testid="oauth-client-redirectUris"
+          />
+        </Field>
+      ) : (
+        <Field id="oauth-client-role" label="Role" error={mapped?.byField.role} hint="What its tokens may do, before scopes narrow it.">
+          <RoleSelect id="oauth-client-role" value={role} options={options} onChange={setRole} />
+        </Field>
+      )}
+      <Field id="oauth-client-scopes" label="Scopes" optional error={entryMessage('scopes', parseList(scopes))} hint="e.g. tenants:read, billing:write (service:read or service:write). Empty: every :read scope.">
+        <input
+          id="oauth-client-scopes"
+          className="input mono"
+          value={scopes}
+          onChange={(event) => setScopes(event.target.value)}
+          aria-describedby={describedBy('oauth-client-scopes')}
+          data-testid="oauth-client-scopes"
+        />
+      </Field>
+    </FormCard>
   );
 }

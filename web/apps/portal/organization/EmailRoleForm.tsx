@@ -1,0 +1,80 @@
+// The form that names a person by email and gives them a role: inviting someone, or adding an
+// existing account as a member. Only the words, the test ids' prefix and what submitting does differ.
+import { useState, type FormEvent } from 'react';
+import { toApiError, type ApiError } from '../../../shared/api/problem.js';
+import { Field, describedBy } from '../../../shared/components/Field.js';
+import { FormCard } from '../../../shared/components/FormCard.js';
+import { mapFieldErrors, topLevelField } from '../../../shared/forms.js';
+import { RoleSelect } from './RoleSelect.js';
+
+type EmailRoleField = 'email' | 'role';
+
+interface EmailRoleFormProps<T> {
+  /** Prefix of the form's ids and test ids: `${prefix}-form`, `${prefix}-email`, `${prefix}-submit`… */
+  prefix: string;
+  title: string;
+  description: string;
+  submitLabel: string;
+  busyLabel: string;
+  options: { value: string; label: string }[];
+  /** Sends the form (the email trimmed) and answers what the server created. */
+  send(body: { email: string; role: string }): Promise<T>;
+  /** After a success, once the email field is emptied. */
+  onDone(created: T): Promise<void>;
+}
+
+export function EmailRoleForm<T>({ prefix, title, description, submitLabel, busyLabel, options, send, onDone }: EmailRoleFormProps<T>) {
+  const [email, setEmail] = useState('');
+  const [role, setRole] = useState('member');
+  const [error, setError] = useState<ApiError | null>(null);
+  const [busy, setBusy] = useState(false);
+  const mapped = error ? mapFieldErrors<EmailRoleField>(error, (pointer) => (['email', 'role'].includes(topLevelField(pointer)) ? (topLevelField(pointer) as EmailRoleField) : undefined)) : null;
+
+  async function onSubmit(event: FormEvent) {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const created = await send({ email: email.trim(), role });
+      setEmail('');
+      await onDone(created);
+    } catch (caught) {
+      setError(toApiError(caught));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <FormCard
+      title={title}
+      description={description}
+      testId={`${prefix}-form`}
+      error={error}
+      mapped={mapped}
+      errorTestId={`${prefix}-error`}
+      busy={busy}
+      submitLabel={submitLabel}
+      busyLabel={busyLabel}
+      submitTestId={`${prefix}-submit`}
+      onSubmit={onSubmit}
+    >
+      <Field id={`${prefix}-email`} label="Email" error={mapped?.byField.email}>
+        <input
+          id={`${prefix}-email`}
+          className="input"
+          type="email"
+          autoComplete="off"
+          value={email}
+          onChange={(event) => setEmail(event.target.value)}
+          aria-invalid={mapped?.byField.email ? true : undefined}
+          aria-describedby={describedBy(`${prefix}-email`)}
+          data-testid={`${prefix}-email`}
+        />
+      </Field>
+      <Field id={`${prefix}-role`} label="Role" error={mapped?.byField.role}>
+        <RoleSelect id={`${prefix}-role`} value={role} options={options} onChange={setRole} />
+      </Field>
+    </FormCard>
+  );
+}

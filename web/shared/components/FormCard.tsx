@@ -1,0 +1,44 @@
+// A form that is a card of its own: heading, the problem when the fields cannot show all of it,
+// the fields in a grid, and the submit button that says when it is working.
+import type { FormEvent, ReactNode } from 'react';
+import type { ApiError } from '../api/problem.js';
+import type { MappedFieldErrors } from '../forms.js';
+import { ErrorAlert } from './ErrorAlert.js';
+
+interface FormCardProps {
+  title: string;
+  description: ReactNode;
+  testId: string;
+  error: ApiError | null;
+  /** The error placed on the form's fields; the problem's own alert shows only when some of it is not. */
+  mapped: MappedFieldErrors<string> | null;
+  errorTestId: string;
+  busy: boolean;
+  submitLabel: string;
+  busyLabel: string;
+  submitTestId: string;
+  onSubmit(event: FormEvent): void;
+  children: ReactNode;
+}
+
+export function FormCard({ title, description, testId, error, mapped, errorTestId, busy, submitLabel, busyLabel, submitTestId, onSubmit, children }: FormCardProps) {
+  return (
+    <form className="card" onSubmit={onSubmit} noValidate data-testid={testId}>
+      <div className="card-header">
+        <div>
+          <h2>{title}</h2>
+          <p>{description}</p>
+        </div>
+      </div>
+      <div className="card-body form">
+        {error && (!mapped || mapped.hasUnmatched || Object.keys(mapped.byField).length === 0) && <ErrorAlert error={error} testId={errorTestId} />}
+        <div className="form-grid">{children}</div>
+      </div>
+      <div className="card-footer">
+        <button type="submit" className="button button-primary" disabled={busy} data-testid={submitTestId}>
+          {busy ? busyLabel : submitLabel}
+        </button>
+      </div>
+    </form>
+  );
+}
