@@ -1,5 +1,6 @@
 // Helpers for forms that submit to the API: mapping a problem's field errors (JSON pointers) onto
 // the form's fields, in words people understand, and Idempotency-Keys for creating requests.
+import { useRef } from 'react';
 import type { ApiError } from './api/problem.js';
 
 export interface MappedFieldErrors<Field extends string> {
@@ -63,4 +64,17 @@ function readable(message: string, expectation: string | undefined): string {
 export function newIdempotencyKey(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(16));
   return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
+}
+
+/**
+ * The Idempotency-Key for a create request: the same while the body stays the same, so sending it
+ * again after a lost answer cannot create it twice; a new one once the body changes.
+ */
+export function useIdempotencyKey(): (body: unknown) => string {
+  const lastAttempt = useRef<{ body: string; key: string } | null>(null);
+  return (body) => {
+    const serialised = JSON.stringify(body);
+    if (lastAttempt.current?.body !== serialised) lastAttempt.current = { body: serialised, key: newIdempotencyKey() };
+    return lastAttempt.current.key;
+  };
 }

@@ -3,7 +3,8 @@
 // supplies the action; it closes the dialog itself (`close`) where it means to, so a page can keep
 // it open (signing out) or close it before reloading its list.
 import { useState } from 'react';
-import { toApiError, type ApiError } from '../api/problem.js';
+import type { ApiError } from '../api/problem.js';
+import { useSubmission } from '../use-submission.js';
 
 export interface Confirmation<T> {
   /** What the open dialog is about; null while it is closed. */
@@ -22,29 +23,21 @@ export interface Confirmation<T> {
 
 export function useConfirmation<T>(perform: (target: T, close: () => void) => Promise<void>): Confirmation<T> {
   const [target, setTarget] = useState<T | null>(null);
-  const [error, setError] = useState<ApiError | null>(null);
-  const [busy, setBusy] = useState(false);
+  const submission = useSubmission();
   const close = () => setTarget(null);
 
-  async function confirm() {
-    if (!target) return;
-    setBusy(true);
-    setError(null);
-    try {
-      await perform(target, close);
-    } catch (caught) {
-      setError(toApiError(caught));
-    } finally {
-      setBusy(false);
-    }
+  function confirm() {
+    const current = target;
+    if (!current) return;
+    void submission.run(() => perform(current, close));
   }
 
   return {
     target,
     ask(next) {
-      setError(null);
+      submission.clear();
       setTarget(next);
     },
-    dialog: { open: target !== null, busy, error, onConfirm: () => void confirm(), onCancel: close },
+    dialog: { open: target !== null, busy: submission.busy, error: submission.error, onConfirm: confirm, onCancel: close },
   };
 }

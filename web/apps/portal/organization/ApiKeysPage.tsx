@@ -1,9 +1,8 @@
 // The organisation's service API keys: programs authenticate with them (Authorization: Bearer) and
 // act with the key's role, narrowed by its scopes. The secret is shown once, at creation; revoking
 // refuses the key from its very next call.
-import { useRef, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { api, unwrap } from '../../../shared/api/client.js';
-import { toApiError, type ApiError } from '../../../shared/api/problem.js';
 import type { paths } from '../../../shared/api/schema.js';
 import { useResource } from '../../../shared/api/use-resource.js';
 import { ConfirmDialog } from '../../../shared/components/ConfirmDialog.js';
@@ -14,7 +13,8 @@ import { ResourceTableCard } from '../../../shared/components/ResourceTableCard.
 import { SuccessNotice } from '../../../shared/components/SuccessNotice.js';
 import { useConfirmation } from '../../../shared/components/use-confirmation.js';
 import { formatDateTime } from '../../../shared/format.js';
-import { mapFieldErrors, newIdempotencyKey, topLevelField } from '../../../shared/forms.js';
+import { mapFieldErrors, topLevelField, useIdempotencyKey } from '../../../shared/forms.js';
+import { useSubmission } from '../../../shared/use-submission.js';
 import { useOrganizationAccess } from './access.js';
 import { parseList } from './lists.js';
 import { RoleSelect } from './RoleSelect.js';
@@ -118,9 +118,8 @@ function CreateKeyForm({ tenantId, options, onCreated }: { tenantId: string; opt
   const [scopes, setScopes] = useState('');
   const [expiresAt, setExpiresAt] = useState('');
   const [localError, setLocalError] = useState<string | null>(null);
-  const [error, setError] = useState<ApiError | null>(null);
-  const [busy, setBusy] = useState(false);
-  const lastAttempt = useRef<{ body: string; key: string } | null>(null);
+  const { busy, error, run } = useSubmission();
+  const idempotencyKeyFor = useIdempotencyKey();
   const mapped = error
     ? mapFieldErrors<KeyField>(error, (pointer) => {
         const field = topLevelField(pointer);
@@ -141,21 +140,13 @@ function CreateKeyForm({ tenantId, options, onCreated }: { tenantId: string; opt
     }
     const list = parseList(scopes);
     const body = { name: name.trim(), role, ...(list.length > 0 ? { scopes: list } : {}), ...(expiry ? { expiresAt: expiry.toISOString() } : {}) };
-    const serialised = JSON.stringify(body);
-    if (lastAttempt.current?.body !== serialised) lastAttempt.current = { body: serialised, key: newIdempotencyKey() };
-    setBusy(true);
-    setError(null);
-    try {
-      const { data } = await unwrap(api.POST('/api/v1/tenants/{id}/api-keys', { params: { path: { id: tenantId } }, body, headers: { 'Idempotency-Key': lastAttempt.current.key } }));
+    await run(async () => {
+      const { data } = await unwrap(api.POST('/api/v1/tenants/{id}/api-keys', { params: { path: { id: tenantId } }, body, headers: { 'Idempotency-Key': idempotencyKeyFor(body) } }));
       setName('');
       setScopes('');
       setExpiresAt('');
       await onCreated(data);
-    } catch (caught) {
-      setError(toApiError(caught));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (

@@ -1,10 +1,10 @@
 // The form that names a person by email and gives them a role: inviting someone, or adding an
 // existing account as a member. Only the words, the test ids' prefix and what submitting does differ.
 import { useState, type FormEvent } from 'react';
-import { toApiError, type ApiError } from '../../../shared/api/problem.js';
 import { Field, describedBy } from '../../../shared/components/Field.js';
 import { FormCard } from '../../../shared/components/FormCard.js';
 import { mapFieldErrors, topLevelField } from '../../../shared/forms.js';
+import { useSubmission } from '../../../shared/use-submission.js';
 import { RoleSelect } from './RoleSelect.js';
 
 type EmailRoleField = 'email' | 'role';
@@ -26,23 +26,16 @@ interface EmailRoleFormProps<T> {
 export function EmailRoleForm<T>({ prefix, title, description, submitLabel, busyLabel, options, send, onDone }: EmailRoleFormProps<T>) {
   const [email, setEmail] = useState('');
   const [role, setRole] = useState('member');
-  const [error, setError] = useState<ApiError | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useSubmission();
   const mapped = error ? mapFieldErrors<EmailRoleField>(error, (pointer) => (['email', 'role'].includes(topLevelField(pointer)) ? (topLevelField(pointer) as EmailRoleField) : undefined)) : null;
 
   async function onSubmit(event: FormEvent) {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const created = await send({ email: email.trim(), role });
       setEmail('');
       await onDone(created);
-    } catch (caught) {
-      setError(toApiError(caught));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (

@@ -1,9 +1,8 @@
 // The organisation's OAuth clients: register one (client credentials for programs, or
 // authorization code for apps that act for a signed-in person), see its secret once with the
 // issuer to configure it against, list them, and delete one (its tokens stop working at once).
-import { useRef, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { api, unwrap } from '../../../shared/api/client.js';
-import { toApiError, type ApiError } from '../../../shared/api/problem.js';
 import type { paths } from '../../../shared/api/schema.js';
 import { useResource } from '../../../shared/api/use-resource.js';
 import { ConfirmDialog } from '../../../shared/components/ConfirmDialog.js';
@@ -14,7 +13,8 @@ import { ResourceTableCard } from '../../../shared/components/ResourceTableCard.
 import { SuccessNotice } from '../../../shared/components/SuccessNotice.js';
 import { useConfirmation } from '../../../shared/components/use-confirmation.js';
 import { formatDateTime } from '../../../shared/format.js';
-import { mapFieldErrors, newIdempotencyKey, topLevelField } from '../../../shared/forms.js';
+import { mapFieldErrors, topLevelField, useIdempotencyKey } from '../../../shared/forms.js';
+import { useSubmission } from '../../../shared/use-submission.js';
 import { useOrganizationAccess } from './access.js';
 import { parseList } from './lists.js';
 import { RoleSelect } from './RoleSelect.js';
@@ -133,9 +133,8 @@ function RegisterClientForm({ tenantId, options, onCreated }: { tenantId: string
   const [redirectUris, setRedirectUris] = useState('');
   const [scopes, setScopes] = useState('');
   const [role, setRole] = useState('read-only');
-  const [error, setError] = useState<ApiError | null>(null);
-  const [busy, setBusy] = useState(false);
-  const lastAttempt = useRef<{ body: string; key: string } | null>(null);
+  const { busy, error, run } = useSubmission();
+  const idempotencyKeyFor = useIdempotencyKey();
   const mapped = error
     ? mapFieldErrors<ClientField>(error, (pointer) => {
         const field = topLevelField(pointer);
@@ -163,21 +162,13 @@ function RegisterClientForm({ tenantId, options, onCreated }: { tenantId: string
       ...(grantType === 'authorization_code' ? { redirectUris: uriList } : { role }),
       ...(scopeList.length > 0 ? { scopes: scopeList } : {}),
     };
-    const serialised = JSON.stringify(body);
-    if (lastAttempt.current?.body !== serialised) lastAttempt.current = { body: serialised, key: newIdempotencyKey() };
-    setBusy(true);
-    setError(null);
-    try {
-      const { data } = await unwrap(api.POST('/api/v1/tenants/{id}/oauth-clients', { params: { path: { id: tenantId } }, body, headers: { 'Idempotency-Key': lastAttempt.current.key } }));
+    await run(async () => {
+      const { data } = await unwrap(api.POST('/api/v1/tenants/{id}/oauth-clients', { params: { path: { id: tenantId } }, body, headers: { 'Idempotency-Key': idempotencyKeyFor(body) } }));
       setName('');
       setRedirectUris('');
       setScopes('');
       await onCreated(data);
-    } catch (caught) {
-      setError(toApiError(caught));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (
