@@ -8,6 +8,7 @@ import type { ModuleDefinition } from '../../kernel/module.js';
 import type { CatalogService } from '../catalog/index.js';
 import { OrderService, type TenantOrdering } from './service.js';
 import { orderRoutes } from './routes.js';
+import { ApprovalRules } from './approval-rules.js';
 
 export type { OrderService } from './service.js';
 export type { Order, OrderItem, OrderStatus } from './schemas.js';
@@ -18,13 +19,14 @@ export interface OrdersModule {
 }
 
 export function createOrdersModule(deps: { kernel: Kernel; catalog: CatalogService; tenants: TenantOrdering }): OrdersModule {
-  const service = new OrderService(deps.kernel, deps.catalog, deps.tenants);
+  const approvalRules = new ApprovalRules(deps.kernel);
+  const service = new OrderService(deps.kernel, deps.catalog, deps.tenants, approvalRules);
   return {
     service,
     definition: {
       name: 'orders',
       migrations: fileURLToPath(new URL('./migrations', import.meta.url)),
-      routes: (app) => orderRoutes(app, service),
+      routes: (app) => orderRoutes(app, service, approvalRules),
     },
   };
 }

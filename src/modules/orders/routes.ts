@@ -4,6 +4,7 @@ import type { HttpApp } from '../../kernel/http/server.js';
 import { EmptyBody, responses, NoContent, Id, StrictObject } from '../../kernel/http/schemas.js';
 import { requestContext } from '../../gateway/authenticate.js';
 import type { OrderService } from './service.js';
+import type { ApprovalRules } from './approval-rules.js';
 import {
   AddItemBody,
   ApprovalRule,
@@ -23,7 +24,7 @@ import {
 
 const tags = ['orders'];
 
-export function orderRoutes(app: HttpApp, service: OrderService): void {
+export function orderRoutes(app: HttpApp, service: OrderService, approvalRules: ApprovalRules): void {
   app.post(
     '/api/v1/orders',
     {
@@ -156,20 +157,20 @@ export function orderRoutes(app: HttpApp, service: OrderService): void {
   app.post(
     '/api/v1/approval-rules',
     { config: { action: 'orders:approval-rule.create' }, schema: { tags, summary: 'Hold orders for approval when a condition matches', body: CreateApprovalRuleBody, response: responses({ 201: ApprovalRule }) } },
-    async (request, reply) => reply.status(201).send(await service.createRule(request.body, requestContext(request))),
+    async (request, reply) => reply.status(201).send(await approvalRules.create(request.body, requestContext(request))),
   );
 
   app.get(
     '/api/v1/approval-rules',
     { config: { action: 'orders:approval-rule.list' }, schema: { tags, summary: 'Approval rules', response: responses({ 200: Type.Array(ApprovalRule) }) } },
-    async (request) => service.listRules(requestContext(request)),
+    async (request) => approvalRules.list(requestContext(request)),
   );
 
   app.delete(
     '/api/v1/approval-rules/:id',
     { config: { action: 'orders:approval-rule.delete' }, schema: { tags, summary: 'Delete an approval rule', params: RuleIdParams, response: responses({ 204: NoContent }) } },
     async (request, reply) => {
-      await service.deleteRule(request.params.id, requestContext(request));
+      await approvalRules.delete(request.params.id, requestContext(request));
       return reply.status(204).send(null);
     },
   );

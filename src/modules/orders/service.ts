@@ -14,13 +14,14 @@ import { decodeCursor, encodeCursor, type Page } from '../../kernel/http/cursor.
 import { authorize, isPlatformStaff, resourceName, PLATFORM, type Action } from '../../kernel/authz/authorize.js';
 import { actorOf, type RequestContext } from '../../kernel/context.js';
 import { ConflictError, InvalidTransitionError, NotFoundError, QuotaExceededError, UnprocessableError, ValidationError, type FieldError } from '../../kernel/errors.js';
-import { Exact, isCurrency, toMinorUnits } from '../../kernel/money.js';
+import { Exact, isCurrency } from '../../kernel/money.js';
 import { publish } from '../../kernel/outbox.js';
 import type { CatalogService, Coupon, Product, ProductVersion } from '../catalog/index.js';
 import { couponProblem, quote, validateConfiguration } from '../catalog/index.js';
 import { OrderRepository, type OrderDocument, type StoredOrder } from './repository.js';
 import { periodAt, prorate } from './proration.js';
-import type { AddItemBody, ApprovalRule, ChangeBody, ChangePreview, CreateApprovalRuleBody, CreateOrderBody, ListOrdersQuery, Order, OrderItem, OrderStatus } from './schemas.js';
+import type { ApprovalRules } from './approval-rules.js';
+import type { AddItemBody, ChangeBody, ChangePreview, CreateOrderBody, ListOrdersQuery, Order, OrderItem, OrderStatus } from './schemas.js';
 
 /** What orders need of tenants. */
 export interface TenantOrdering {
@@ -63,6 +64,7 @@ export class OrderService {
     private readonly kernel: Kernel,
     private readonly catalog: CatalogService,
     private readonly tenants: TenantOrdering,
+    private readonly approvalRules: ApprovalRules,
   ) {}
 
   #tx(context: RequestContext, tenantId: string | null): TxContext {
@@ -207,7 +209,7 @@ export class OrderService {
       if (coupon) await this.catalog.redeemCoupon(tx, coupon);
 
       // 3. Approval rules (reads only), before the locks below so they are held as briefly as possible.
-      const reasons = await this.#approvalReasons(tx, order.currency, checked.map(({ item, version }) => ({ item, version })), items);
+      const reasons = await this.approvalRules.reasonsFor(tx, order.currency, checked.map(({ version }, index) => ({ item: items[index]!, version })));
 
       // 4. Quotas: lock the tenant's reservation rows, then check and take. These rows (and the
       // tenant's audit chain below) are held until commit, so one tenant's submissions queue here.
@@ -258,23 +260,6 @@ export class OrderService {
       if (error instanceof ValidationError) throw new UnprocessableError(error.message, error.fieldErrors.map((e) => ({ ...e, pointer: `${pointer}${e.pointer}` })));
       throw error;
     }
-  }
-
-  async #approvalReasons(tx: Tx, currency: string, items: { item: OrderItem; version: ProductVersion }[], priced: OrderItem[]): Promise<string[]> {
-    const reasons: string[] = [];
-    for (const { item, version } of items) if (version.content.requiresApproval) reasons.push(`${item.productName} requires approval`);
-    const total = priced.reduce((sum, item) => sum + BigInt(item.price?.totalMinor ?? '0'), 0n);
-    for (const rule of await this.#repository.rules(tx, { enabledOnly: true })) {
-      const condition = rule.condition;
-      const matches =
-        condition.type === 'total_above'
-          ? condition.currency === currency && total > toMinorUnits(new Exact(condition.amount), currency)
-          : condition.type === 'products'
-            ? items.some(({ item }) => condition.productIds.includes(item.productId))
-            : items.some(({ item }) => item.quantity > condition.quantity);
-      if (matches) reasons.push(rule.name);
-    }
-    return reasons;
   }
 
   /** awaiting_payment, satisfied at once by invoice-later terms, then provisioning requested. */
@@ -414,34 +399,6 @@ export class OrderService {
   async reservations(tenantId: string, context: RequestContext): Promise<Record<string, number>> {
     authorize(context, 'orders:quota-usage.read', resourceName(tenantId, 'tenant', tenantId));
     return inTransaction(this.kernel.db, this.#tx(context, tenantId), (tx) => this.#repository.reservations(tx, tenantId));
-  }
-
-  // ---- approval rules ----
-
-  async createRule(input: CreateApprovalRuleBody, context: RequestContext): Promise<ApprovalRule> {
-    authorize(context, 'orders:approval-rule.create', resourceName(PLATFORM, 'approval-rule', '*'));
-    if (input.condition.type === 'total_above' && !isCurrency(input.condition.currency)) {
-      throw new UnprocessableError(`${input.condition.currency} is not an ISO 4217 currency.`, [{ pointer: '/condition/currency', message: 'is not a known currency' }]);
-    }
-    return inTransaction(this.kernel.db, this.#tx(context, null), async (tx) => {
-      const rule = await this.#repository.insertRule(tx, { id: newId('approvalRule'), name: input.name.trim(), condition: input.condition, enabled: input.enabled ?? true, at: this.kernel.clock.now() });
-      await this.kernel.audit.record(tx, { actor: actorOf(context), action: 'approval_rule.created', target: { type: 'approval-rule', id: rule.id }, after: rule, requestId: context.requestId, sourceIp: context.sourceIp });
-      return rule;
-    });
-  }
-
-  async listRules(context: RequestContext): Promise<ApprovalRule[]> {
-    authorize(context, 'orders:approval-rule.list', resourceName(PLATFORM, 'approval-rule', '*'));
-    return inTransaction(this.kernel.db, this.#tx(context, null), (tx) => this.#repository.rules(tx, { enabledOnly: false }));
-  }
-
-  async deleteRule(ruleId: string, context: RequestContext): Promise<void> {
-    authorize(context, 'orders:approval-rule.delete', resourceName(PLATFORM, 'approval-rule', ruleId));
-    await inTransaction(this.kernel.db, this.#tx(context, null), async (tx) => {
-      const deleted = await this.#repository.deleteRule(tx, ruleId);
-      if (!deleted) throw new NotFoundError('Approval rule', ruleId);
-      await this.kernel.audit.record(tx, { actor: actorOf(context), action: 'approval_rule.deleted', target: { type: 'approval-rule', id: ruleId }, before: deleted, requestId: context.requestId, sourceIp: context.sourceIp });
-    });
   }
 
   // ---- plumbing ----
