@@ -106,6 +106,8 @@ describe('products and versions', () => {
     expect((await call('POST', `/api/v1/products/${id}/versions/1/publish`, staff)).statusCode).toBe(409);
     expect((await call('DELETE', `/api/v1/products/${id}/versions/1`, staff)).statusCode).toBe(409);
     expect((await call('GET', `/api/v1/products/${id}/versions/1`, staff)).json().content.summary).toBe('Launch');
+    // The schema's fields come back in the order the operator wrote them (forms list them so).
+    expect(Object.keys((await call('GET', `/api/v1/products/${id}/versions/1`, member)).json().content.configurationSchema.properties)).toEqual(['region', 'size', 'hostname', 'backups']);
   });
 
   it('keeps a published version immutable in the database too, whatever the code path', async () => {
@@ -113,7 +115,7 @@ describe('products and versions', () => {
     const owner = new pg.Client({ connectionString: t.database.ownerUrl });
     await owner.connect();
     try {
-      await expect(owner.query(`update catalog.product_versions set content = content || '{"summary":"changed"}' where product_id = $1`, [id])).rejects.toThrow(/can no longer change/);
+      await expect(owner.query(`update catalog.product_versions set content = '{"summary":"changed"}'::json where product_id = $1`, [id])).rejects.toThrow(/can no longer change/);
       await expect(owner.query(`update catalog.product_versions set status = 'draft', published_at = null where product_id = $1`, [id])).rejects.toThrow(/cannot move from published to draft/);
       await expect(owner.query(`delete from catalog.product_versions where product_id = $1`, [id])).rejects.toThrow(/only drafts can be deleted/);
     } finally {

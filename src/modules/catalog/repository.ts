@@ -53,6 +53,8 @@ declare module '../../kernel/db/tables.js' {
 }
 
 const json = (value: unknown) => sql<never>`${JSON.stringify(value)}::jsonb`;
+/** Version content is `json`, not `jsonb`: it keeps the operator's key order (the order of a schema's fields). */
+const orderedJson = (value: unknown) => sql<never>`${JSON.stringify(value)}::json`;
 const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 function toProduct(row: Selectable<ProductRow> & { current_version: number | null }): Product {
@@ -178,7 +180,7 @@ export class CatalogRepository {
   // ---- versions ----
 
   async insertVersion(tx: Tx, productId: string, version: number, content: VersionContent, at: Date): Promise<ProductVersion> {
-    const row = await tx.insertInto('catalog.product_versions').values({ product_id: productId, version, status: 'draft', content: json(content), created_at: at, published_at: null, retired_at: null }).returningAll().executeTakeFirstOrThrow();
+    const row = await tx.insertInto('catalog.product_versions').values({ product_id: productId, version, status: 'draft', content: orderedJson(content), created_at: at, published_at: null, retired_at: null }).returningAll().executeTakeFirstOrThrow();
     return toVersion(row);
   }
 
@@ -200,7 +202,7 @@ export class CatalogRepository {
   }
 
   async replaceDraft(tx: Tx, productId: string, version: number, content: VersionContent): Promise<ProductVersion> {
-    const row = await tx.updateTable('catalog.product_versions').set({ content: json(content) }).where('product_id', '=', productId).where('version', '=', version).where('status', '=', 'draft').returningAll().executeTakeFirstOrThrow();
+    const row = await tx.updateTable('catalog.product_versions').set({ content: orderedJson(content) }).where('product_id', '=', productId).where('version', '=', version).where('status', '=', 'draft').returningAll().executeTakeFirstOrThrow();
     return toVersion(row);
   }
 
