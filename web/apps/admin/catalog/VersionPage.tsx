@@ -2,8 +2,8 @@
 // the form customers will get previewed beside it), availability, provisioning binding, quota
 // consumption, the approval flag and the price plans, plus the server's quote for the saved draft.
 // Saving sends the whole content; publishing (confirmed) saves first, and the server's 422 problems
-// are shown in the section each pointer names. Published and retired versions are read-only;
-// retiring a published one is confirmed first.
+// are shown in the section each pointer names. Published and retired versions are read-only
+// (ReadOnlyVersion.tsx).
 import { useMemo, useState, type ReactNode } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { api, unwrap } from '../../../shared/api/client.js';
@@ -14,12 +14,12 @@ import { ConfirmDialog } from '../../../shared/components/ConfirmDialog.js';
 import { ErrorAlert } from '../../../shared/components/ErrorAlert.js';
 import { Field } from '../../../shared/components/Field.js';
 import { PageHeader } from '../../../shared/components/PageHeader.js';
-import { SchemaForm } from '../../../shared/forms/SchemaForm.js';
-import { buildConfiguration, describeSchema, initialValues, type FormModel } from '../../../shared/forms/schema-form-model.js';
+import { describeSchema } from '../../../shared/forms/schema-form-model.js';
 import { formatDateTime } from '../../../shared/format.js';
-import { describePriceModel, intervalText } from '../../../shared/pricing-text.js';
 import { PricePreviewPanel } from './PricePreviewPanel.js';
 import { PricingEditor } from './PricingEditor.js';
+import { FormPreview } from './FormPreview.js';
+import { ReadOnlyVersion } from './ReadOnlyVersion.js';
 import { VersionBadge } from './ProductPage.js';
 
 interface EditorState {
@@ -156,25 +156,6 @@ export function VersionPage() {
       />
       {version.status === 'draft' ? <DraftEditor key={version.version} productId={product.id} version={version} onChanged={replace} /> : <ReadOnlyVersion productId={product.id} version={version} onChanged={replace} />}
     </div>
-  );
-}
-
-/** The form as customers get it, checked as they type (the server checks again at order time). */
-function FormPreview({ model }: { model: FormModel }) {
-  const [values, setValues] = useState(() => initialValues(model));
-  const [touched, setTouched] = useState<Set<string>>(new Set());
-  const errors = Object.fromEntries(Object.entries(buildConfiguration(model, values, true).errors).filter(([name]) => touched.has(name)));
-  return (
-    <SchemaForm
-      model={model}
-      values={values}
-      onChange={(next) => {
-        setTouched((before) => new Set([...before, ...Object.keys(next).filter((name) => next[name] !== values[name])]));
-        setValues(next);
-      }}
-      errors={errors}
-      idPrefix="form-preview"
-    />
   );
 }
 
@@ -396,113 +377,5 @@ function DraftEditor({ productId, version, onChanged }: { productId: string; ver
         <p className="muted">The draft and its changes are deleted. Published versions are not affected.</p>
       </ConfirmDialog>
     </div>
-  );
-}
-
-function ReadOnlyVersion({ productId, version, onChanged }: { productId: string; version: ProductVersion; onChanged(version: ProductVersion): void }) {
-  const [retiring, setRetiring] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ApiError | null>(null);
-  const model = useMemo(() => describeSchema(version.content.configurationSchema), [version]);
-  const { content } = version;
-
-  async function retire() {
-    setBusy(true);
-    setError(null);
-    try {
-      const { data } = await unwrap(api.POST('/api/v1/products/{id}/versions/{version}/retire', { params: { path: { id: productId, version: version.version } }, body: {} }));
-      setRetiring(false);
-      onChanged(data);
-    } catch (caught) {
-      setError(toApiError(caught));
-    } finally {
-      setBusy(false);
-    }
-  }
-
-  return (
-    <div className="stack">
-      {version.status === 'published' && (
-        <div className="card card-body inline-fields">
-          <span className="muted">Published versions cannot change; start a new draft from the product page.</span>
-          <button type="button" className="button button-danger-outline" onClick={() => setRetiring(true)} data-testid="version-retire">
-            Retire…
-          </button>
-        </div>
-      )}
-      <ErrorAlert error={error} />
-      <div className="grid-2">
-        <section className="card">
-          <div className="card-header">
-            <h2>What it sells</h2>
-          </div>
-          <div className="card-body">
-            <dl className="details">
-              <dt>Summary</dt>
-              <dd>{content.summary || '—'}</dd>
-              <dt>Approval</dt>
-              <dd>{content.requiresApproval ? 'Orders wait for an operator' : 'Not needed'}</dd>
-              <dt>Quantity</dt>
-              <dd>
-                {content.availability.minQuantity} to {content.availability.maxQuantity ?? 'any'}
-              </dd>
-              <dt>Regions</dt>
-              <dd>{list(content.availability.regions) || 'Anywhere'}</dd>
-              <dt>Provisioning</dt>
-              <dd className="mono">{content.provisioning ? content.provisioning.capability : 'None'}</dd>
-              <dt>Quotas per unit</dt>
-              <dd className="mono">{Object.keys(content.quotaConsumption).length ? json(content.quotaConsumption) : 'None'}</dd>
-              {content.pricePlans.map((plan) => (
-                <PlanSummary key={plan.code} plan={plan} />
-              ))}
-            </dl>
-          </div>
-        </section>
-        <section className="card">
-          <div className="card-header">
-            <h2>The form customers get</h2>
-          </div>
-          <div className="card-body">
-            <FormPreview model={model} />
-          </div>
-        </section>
-      </div>
-      {version.status === 'published' && (
-        <section className="card">
-          <div className="card-header">
-            <h2>Quote</h2>
-          </div>
-          <div className="card-body">
-            <PricePreviewPanel productId={productId} version={version.version} plans={content.pricePlans} revision="published" />
-          </div>
-        </section>
-      )}
-      <section className="card">
-        <div className="card-header">
-          <h2>Configuration schema</h2>
-        </div>
-        <pre className="code-block">{json(content.configurationSchema)}</pre>
-      </section>
-      <ConfirmDialog open={retiring} title={`Retire v${version.version}?`} confirmLabel="Retire" tone="danger" busy={busy} error={error} testId="retire-dialog" onConfirm={() => void retire()} onCancel={() => setRetiring(false)}>
-        <p className="muted">No new orders of this version will be taken; existing orders keep it. This cannot be undone.</p>
-      </ConfirmDialog>
-    </div>
-  );
-}
-
-function PlanSummary({ plan }: { plan: PricePlan }) {
-  return (
-    <>
-      <dt>
-        Plan {plan.name} <span className="mono muted">({plan.code})</span>
-      </dt>
-      <dd>
-        {Object.entries(plan.prices).map(([currency, model]) => (
-          <div key={currency}>
-            {currency}: {describePriceModel(model, currency)} {intervalText(plan.interval)}
-          </div>
-        ))}
-      </dd>
-    </>
   );
 }
