@@ -126,42 +126,66 @@ export class AuditLog {
 
   /** Appends an entry to its chain inside the caller's transaction. */
   async record(tx: Tx, input: AuditInput): Promise<AuditEntry> {
-    const chain = input.tenantId ?? PLATFORM_CHAIN;
-    const tenantId = input.tenantId ?? null;
-    await tx
-      .insertInto('kernel.audit_chain_heads')
-      .values({ chain, tenant_id: tenantId, seq: 0, hash: GENESIS })
-      .onConflict((oc) => oc.column('chain').doNothing())
-      .execute();
+    const [entry] = await this.recordAll(tx, [input]);
+    return entry!;
+  }
+
+  /**
+   * Appends several entries of one change to one chain, in order: the head is locked once and the
+   * entries are written with the head's new position in a single statement.
+   */
+  async recordAll(tx: Tx, inputs: AuditInput[]): Promise<AuditEntry[]> {
+    if (inputs.length === 0) return [];
+    const chain = inputs[0]!.tenantId ?? PLATFORM_CHAIN;
+    const tenantId = inputs[0]!.tenantId ?? null;
+    if (inputs.some((input) => (input.tenantId ?? PLATFORM_CHAIN) !== chain)) throw new Error('recordAll appends to one chain; record other tenants’ entries separately');
     // The row lock on the head serialises appends to this chain (and only this chain).
-    const head = await tx.selectFrom('kernel.audit_chain_heads').select(['seq', 'hash']).where('chain', '=', chain).forUpdate().executeTakeFirstOrThrow();
-    const unsigned: Omit<AuditRow, 'hash'> = {
-      chain,
-      seq: Number(head.seq) + 1,
-      id: newId('audit'),
-      tenant_id: tenantId,
-      occurred_at: this.clock.now(),
-      actor_type: input.actor.type,
-      actor_id: input.actor.id,
-      actor_label: input.actor.label ?? null,
-      actor_impersonator_id: input.actor.impersonatorId ?? null,
-      actor_impersonator_label: input.actor.impersonatorId ? (input.actor.impersonatorLabel ?? null) : null,
-      action: input.action,
-      target_type: input.target.type,
-      target_id: input.target.id,
-      before: input.before === undefined ? null : JSON.parse(JSON.stringify(input.before)),
-      after: input.after === undefined ? null : JSON.parse(JSON.stringify(input.after)),
-      request_id: input.requestId ?? null,
-      source_ip: input.sourceIp ?? null,
-      prev_hash: head.hash,
-    };
-    const row: AuditRow = { ...unsigned, hash: hashOf(unsigned) };
+    const lockHead = () => tx.selectFrom('kernel.audit_chain_heads').select(['seq', 'hash']).where('chain', '=', chain).forUpdate().executeTakeFirst();
+    let head = await lockHead();
+    if (!head) {
+      await tx
+        .insertInto('kernel.audit_chain_heads')
+        .values({ chain, tenant_id: tenantId, seq: 0, hash: GENESIS })
+        .onConflict((oc) => oc.column('chain').doNothing())
+        .execute();
+      head = await lockHead();
+      if (!head) throw new Error(`audit chain ${chain} has no head`);
+    }
+    const occurredAt = this.clock.now();
+    const rows: AuditRow[] = [];
+    let previous = { seq: Number(head.seq), hash: head.hash };
+    for (const input of inputs) {
+      const unsigned: Omit<AuditRow, 'hash'> = {
+        chain,
+        seq: previous.seq + 1,
+        id: newId('audit'),
+        tenant_id: tenantId,
+        occurred_at: occurredAt,
+        actor_type: input.actor.type,
+        actor_id: input.actor.id,
+        actor_label: input.actor.label ?? null,
+        actor_impersonator_id: input.actor.impersonatorId ?? null,
+        actor_impersonator_label: input.actor.impersonatorId ? (input.actor.impersonatorLabel ?? null) : null,
+        action: input.action,
+        target_type: input.target.type,
+        target_id: input.target.id,
+        before: input.before === undefined ? null : JSON.parse(JSON.stringify(input.before)),
+        after: input.after === undefined ? null : JSON.parse(JSON.stringify(input.after)),
+        request_id: input.requestId ?? null,
+        source_ip: input.sourceIp ?? null,
+        prev_hash: previous.hash,
+      };
+      const row: AuditRow = { ...unsigned, hash: hashOf(unsigned) };
+      rows.push(row);
+      previous = row;
+    }
     await tx
-      .insertInto('kernel.audit_entries')
-      .values({ ...row, before: jsonb(row.before), after: jsonb(row.after) })
+      .with('appended', (db) => db.insertInto('kernel.audit_entries').values(rows.map((row) => ({ ...row, before: jsonb(row.before), after: jsonb(row.after) }))).returning('seq'))
+      .updateTable('kernel.audit_chain_heads')
+      .set({ seq: previous.seq, hash: previous.hash })
+      .where('chain', '=', chain)
       .execute();
-    await tx.updateTable('kernel.audit_chain_heads').set({ seq: row.seq, hash: row.hash }).where('chain', '=', chain).execute();
-    return toEntry(row);
+    return rows.map(toEntry);
   }
 
   /** A chain's entries, newest first, before an optional sequence number. */

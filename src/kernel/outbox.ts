@@ -61,7 +61,14 @@ export interface Subscription {
 export const DELIVERY_QUEUE = 'event-delivery';
 
 export async function publish(tx: Tx, clock: Clock, input: PublishInput): Promise<DomainEvent> {
-  const event: DomainEvent = {
+  const [event] = await publishAll(tx, clock, [input]);
+  return event!;
+}
+
+/** Publishes several events of one change with a single insert, in the order given. */
+export async function publishAll(tx: Tx, clock: Clock, inputs: PublishInput[]): Promise<DomainEvent[]> {
+  const events: DomainEvent[] = inputs.map((input) => ({
+    // Ids are time-ordered and the relay dispatches in id order, so the events keep this order.
     id: newId('event'),
     type: input.type,
     tenantId: input.tenantId ?? null,
@@ -69,21 +76,24 @@ export async function publish(tx: Tx, clock: Clock, input: PublishInput): Promis
     actorId: input.actorId ?? null,
     requestId: input.requestId ?? null,
     occurredAt: clock.now(),
-  };
+  }));
+  if (events.length === 0) return events;
   await tx
     .insertInto('kernel.outbox')
-    .values({
-      id: event.id,
-      tenant_id: event.tenantId,
-      type: event.type,
-      payload: sql`${JSON.stringify(event.payload)}::jsonb`,
-      actor_id: event.actorId,
-      request_id: event.requestId,
-      occurred_at: event.occurredAt,
-      dispatched_at: null,
-    })
+    .values(
+      events.map((event) => ({
+        id: event.id,
+        tenant_id: event.tenantId,
+        type: event.type,
+        payload: sql`${JSON.stringify(event.payload)}::jsonb`,
+        actor_id: event.actorId,
+        request_id: event.requestId,
+        occurred_at: event.occurredAt,
+        dispatched_at: null,
+      })),
+    )
     .execute();
-  return event;
+  return events;
 }
 
 function toEvent(row: OutboxRow): DomainEvent {

@@ -156,9 +156,20 @@ describe('the order lifecycle', () => {
     const productId = await product('machine-server');
     const orderId = await cart([{ productId }]);
     await submit(orderId);
-    await expect(owner.query(`update orders.orders set status = 'draft' where order_id = $1`, [orderId])).rejects.toThrow(/cannot move from provisioning to draft/);
+    const step = (seq: number, status: string) => owner.query(`insert into orders.order_timeline (order_id, tenant_id, seq, status, at) values ($1, $2, $3, $4, now())`, [orderId, tenantId, seq, status]);
+    // The timeline only grows along the machine's edges, one step after another.
+    await expect(step(5, 'draft')).rejects.toThrow(/cannot move from provisioning to draft/);
+    await expect(step(7, 'fulfilled')).rejects.toThrow(/continues at 5, not 7/);
+    await expect(owner.query(`insert into orders.order_timeline (order_id, tenant_id, seq, status, at) select $1, $2, 5, 'fulfilled', now() union all select $1, $2, 6, 'cancelled', now()`, [orderId, tenantId])).rejects.toThrow(/cannot move from fulfilled to cancelled/);
+    // The row shows the status its timeline ends at, and nothing else.
+    await expect(owner.query(`update orders.orders set status = 'fulfilled' where order_id = $1`, [orderId])).rejects.toThrow(/its timeline ends at provisioning/);
+    await expect(owner.query(`insert into orders.orders (order_id, tenant_id, currency, document, created_at, updated_at, status) values ($1, $2, 'EUR', '{}', now(), now(), 'fulfilled')`, [orderId.replace(/.$/, '0'), tenantId])).rejects.toThrow(/must start as a draft/);
+    await step(5, 'fulfilled');
     await expect(owner.query(`update orders.orders set status = 'fulfilled' where order_id = $1`, [orderId])).resolves.toBeDefined();
     await expect(owner.query(`update orders.orders set document = '{}' where order_id = $1`, [orderId])).rejects.toThrow(/can no longer change/);
+    // The application may append to a timeline but never rewrite it.
+    const grants = await owner.query(`select privilege_type from information_schema.role_table_grants where grantee = 'platforma_app' and table_schema = 'orders' and table_name = 'order_timeline'`);
+    expect(grants.rows.map((row: { privilege_type: string }) => row.privilege_type).sort()).toEqual(['INSERT', 'SELECT']);
   });
 });
 

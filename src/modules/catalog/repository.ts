@@ -191,6 +191,29 @@ export class CatalogRepository {
     return row ? toVersion(row) : undefined;
   }
 
+  /**
+   * A product with one of its versions (the given number, or else the current published one), in one
+   * query: what ordering and previews read on every call. The version is undefined when there is no
+   * such version (or nothing published).
+   */
+  async findProductWithVersion(tx: Tx, productId: string, version: number | undefined): Promise<{ product: Product; version: ProductVersion | undefined } | undefined> {
+    const row = await this.#products(tx)
+      .leftJoin('catalog.product_versions as v', (join) =>
+        join.onRef('v.product_id', '=', 'p.product_id').on((eb) =>
+          version === undefined
+            ? eb('v.version', '=', eb.selectFrom('catalog.product_versions as c').select((c) => c.fn.max('c.version').as('current')).whereRef('c.product_id', '=', 'p.product_id').where('c.status', '=', 'published'))
+            : eb('v.version', '=', version),
+        ),
+      )
+      .select(['v.version', 'v.status', 'v.content', 'v.created_at as version_created_at', 'v.published_at', 'v.retired_at'])
+      .where('p.product_id', '=', productId)
+      .executeTakeFirst();
+    if (!row) return undefined;
+    const product = toProduct(row);
+    if (row.version === null || row.status === null || row.content === null || row.version_created_at === null) return { product, version: undefined };
+    return { product, version: toVersion({ product_id: productId, version: row.version, status: row.status, content: row.content, created_at: row.version_created_at, published_at: row.published_at, retired_at: row.retired_at }) };
+  }
+
   async latestVersionNumber(tx: Tx, productId: string): Promise<number> {
     const row = await tx.selectFrom('catalog.product_versions').select((eb) => eb.fn.max('version').as('latest')).where('product_id', '=', productId).executeTakeFirst();
     return row?.latest ?? 0;

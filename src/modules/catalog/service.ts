@@ -337,13 +337,13 @@ export class CatalogService {
    * otherwise: a draft or retired version cannot be ordered).
    */
   async orderableVersion(tx: Tx, productId: string, version: number | undefined, viewer: { tenantId: string; tier: string }): Promise<{ product: Product; version: ProductVersion }> {
-    const product = await this.#repository.findProduct(tx, productId);
+    const read = await this.#repository.findProductWithVersion(tx, productId, version);
     // A product the tenant may see but that has nothing published (any more) is a 409 below, not a 404.
-    if (!product || !this.#visibleTo(product, viewer)) throw new NotFoundError('Product', productId);
+    if (!read || !this.#visibleTo(read.product, viewer)) throw new NotFoundError('Product', productId);
+    const { product, version: found } = read;
     if (product.archived) throw new ConflictError(`${product.name} is no longer sold.`, { currentStatus: 'archived' });
     const number = version ?? product.currentVersion;
     if (number === null) throw new ConflictError(`${product.name} has no published version to order.`, { currentStatus: 'unpublished' });
-    const found = await this.#repository.findVersion(tx, productId, number);
     if (!found) throw new NotFoundError('Product version', `${productId}@${number}`);
     if (found.status !== 'published') {
       throw new ConflictError(`Version ${number} of ${product.name} is ${found.status} and cannot be ordered.`, { currentStatus: found.status, errors: [{ pointer: '/version', message: `is ${found.status}` }] });

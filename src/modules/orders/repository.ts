@@ -62,6 +62,15 @@ declare module '../../kernel/db/tables.js' {
   }
 }
 
+/** One step of an order's status history; `seq` counts from 1 (the draft). */
+export interface TimelineStep {
+  seq: number;
+  status: OrderStatus;
+  actorId: string | null;
+  reason: string | null;
+  at: Date;
+}
+
 export interface StoredOrder {
   id: string;
   tenantId: string;
@@ -72,11 +81,13 @@ export interface StoredOrder {
   createdAt: Date;
   updatedAt: Date;
   submittedAt: Date | null;
+  /** The status history, oldest first (the status column always equals its last step). */
+  timeline: TimelineStep[];
 }
 
 const json = (value: unknown) => sql<never>`${JSON.stringify(value)}::jsonb`;
 
-function toStored(row: Selectable<OrderRow>): StoredOrder {
+function toStored(row: Selectable<OrderRow>, timeline: TimelineStep[]): StoredOrder {
   return {
     id: row.order_id,
     tenantId: row.tenant_id,
@@ -87,7 +98,13 @@ function toStored(row: Selectable<OrderRow>): StoredOrder {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     submittedAt: row.submitted_at,
+    timeline,
   };
+}
+
+/** A timeline as `json_agg` returns it (timestamps as text). */
+function stepsOf(rows: { seq: number; status: OrderStatus; actor_id: string | null; reason: string | null; at: string }[] | null): TimelineStep[] {
+  return (rows ?? []).map((row) => ({ seq: row.seq, status: row.status, actorId: row.actor_id, reason: row.reason, at: new Date(row.at) }));
 }
 
 function toRule(row: Selectable<RuleRow>): ApprovalRule {
@@ -95,66 +112,80 @@ function toRule(row: Selectable<RuleRow>): ApprovalRule {
 }
 
 export class OrderRepository {
+  /** A new draft and the first step of its timeline. */
   async insert(tx: Tx, order: { id: string; tenantId: string; currency: string; document: OrderDocument; createdBy: string | null; at: Date }): Promise<StoredOrder> {
     const row = await tx
       .insertInto('orders.orders')
       .values({ order_id: order.id, tenant_id: order.tenantId, currency: order.currency, document: json(order.document), created_by: order.createdBy, created_at: order.at, updated_at: order.at, submitted_at: null })
       .returningAll()
       .executeTakeFirstOrThrow();
-    return toStored(row);
+    const draft: TimelineStep = { seq: 1, status: 'draft', actorId: order.createdBy, reason: null, at: order.at };
+    await this.#appendSteps(tx, row.order_id, row.tenant_id, [draft]);
+    return toStored(row, [draft]);
   }
 
+  /** The order with its timeline, in one query; `forUpdate` locks the order row (not the timeline). */
   async find(tx: Tx, orderId: string, options: { forUpdate?: boolean } = {}): Promise<StoredOrder | undefined> {
-    let query = tx.selectFrom('orders.orders').selectAll().where('order_id', '=', orderId);
-    if (options.forUpdate) query = query.forUpdate();
+    let query = tx
+      .selectFrom('orders.orders as o')
+      .selectAll('o')
+      .select(sql<Parameters<typeof stepsOf>[0]>`(select json_agg(json_build_object('seq', t.seq, 'status', t.status, 'actor_id', t.actor_id, 'reason', t.reason, 'at', t.at) order by t.seq) from orders.order_timeline t where t.order_id = o.order_id)`.as('timeline'))
+      .where('o.order_id', '=', orderId);
+    if (options.forUpdate) query = query.forUpdate('o');
     const row = await query.executeTakeFirst();
-    return row ? toStored(row) : undefined;
+    if (!row) return undefined;
+    const { timeline, ...order } = row;
+    return toStored(order, stepsOf(timeline));
   }
 
-  async save(tx: Tx, orderId: string, changes: { status?: OrderStatus; document?: OrderDocument; submittedAt?: Date }, at: Date): Promise<StoredOrder> {
+  /** Changes a draft's document; its status stays. */
+  async saveDocument(tx: Tx, order: StoredOrder, document: OrderDocument, at: Date): Promise<StoredOrder> {
+    const row = await tx.updateTable('orders.orders').set({ document: json(document), updated_at: at }).where('order_id', '=', order.id).returningAll().executeTakeFirstOrThrow();
+    return toStored(row, order.timeline);
+  }
+
+  /**
+   * Moves the order along its timeline: appends the steps (the database checks each edge), then
+   * writes the row once with the last step's status. Two statements however many steps.
+   */
+  async advance(tx: Tx, order: StoredOrder, steps: Omit<TimelineStep, 'seq'>[], changes: { document?: OrderDocument; submittedAt?: Date }, at: Date): Promise<StoredOrder> {
+    const last = order.timeline.at(-1)?.seq ?? 0;
+    const numbered = steps.map((step, index) => ({ ...step, seq: last + 1 + index }));
+    await this.#appendSteps(tx, order.id, order.tenantId, numbered);
     const row = await tx
       .updateTable('orders.orders')
       .set({
-        ...(changes.status ? { status: changes.status } : {}),
+        status: numbered.at(-1)?.status ?? order.status,
         ...(changes.document ? { document: json(changes.document) } : {}),
         ...(changes.submittedAt ? { submitted_at: changes.submittedAt } : {}),
         updated_at: at,
       })
-      .where('order_id', '=', orderId)
+      .where('order_id', '=', order.id)
       .returningAll()
       .executeTakeFirstOrThrow();
-    return toStored(row);
+    return toStored(row, [...order.timeline, ...numbered]);
   }
 
+  async #appendSteps(tx: Tx, orderId: string, tenantId: string, steps: TimelineStep[]): Promise<void> {
+    if (steps.length === 0) return;
+    await tx
+      .insertInto('orders.order_timeline')
+      .values(steps.map((step) => ({ order_id: orderId, tenant_id: tenantId, seq: step.seq, status: step.status, actor_id: step.actorId, reason: step.reason, at: step.at })))
+      .execute();
+  }
+
+  /** A page of orders with their timelines, newest first. */
   async list(tx: Tx, filter: { tenantId?: string; status?: OrderStatus; beforeId?: string; limit: number }): Promise<StoredOrder[]> {
     let query = tx.selectFrom('orders.orders').selectAll();
     if (filter.tenantId) query = query.where('tenant_id', '=', filter.tenantId);
     if (filter.status) query = query.where('status', '=', filter.status);
     if (filter.beforeId) query = query.where('order_id', '<', filter.beforeId);
-    return (await query.orderBy('order_id', 'desc').limit(filter.limit).execute()).map(toStored);
-  }
-
-  async appendTimeline(tx: Tx, entry: { orderId: string; tenantId: string; status: OrderStatus; actorId: string | null; reason: string | null; at: Date }): Promise<void> {
-    await tx
-      .insertInto('orders.order_timeline')
-      .values((eb) => ({
-        order_id: entry.orderId,
-        tenant_id: entry.tenantId,
-        seq: eb.selectFrom('orders.order_timeline').select(sql<number>`coalesce(max(seq), 0) + 1`.as('next')).where('order_id', '=', entry.orderId),
-        status: entry.status,
-        actor_id: entry.actorId,
-        reason: entry.reason,
-        at: entry.at,
-      }))
-      .execute();
-  }
-
-  async timelines(tx: Tx, orderIds: string[]): Promise<Map<string, Order['timeline']>> {
-    const result = new Map<string, Order['timeline']>(orderIds.map((id) => [id, []]));
-    if (orderIds.length === 0) return result;
-    const rows = await tx.selectFrom('orders.order_timeline').selectAll().where('order_id', 'in', orderIds).orderBy('order_id').orderBy('seq').execute();
-    for (const row of rows) result.get(row.order_id)?.push({ status: row.status, at: row.at.toISOString(), actorId: row.actor_id, reason: row.reason });
-    return result;
+    const rows = await query.orderBy('order_id', 'desc').limit(filter.limit).execute();
+    if (rows.length === 0) return [];
+    const steps = await tx.selectFrom('orders.order_timeline').selectAll().where('order_id', 'in', rows.map((row) => row.order_id)).orderBy('order_id').orderBy('seq').execute();
+    const timelines = new Map<string, TimelineStep[]>(rows.map((row) => [row.order_id, []]));
+    for (const step of steps) timelines.get(step.order_id)?.push({ seq: step.seq, status: step.status, actorId: step.actor_id, reason: step.reason, at: step.at });
+    return rows.map((row) => toStored(row, timelines.get(row.order_id) ?? []));
   }
 
   /**
@@ -164,25 +195,28 @@ export class OrderRepository {
   async lockReservations(tx: Tx, tenantId: string, quotas: string[]): Promise<Map<string, number>> {
     const sorted = [...new Set(quotas)].sort();
     if (sorted.length === 0) return new Map();
-    await tx
-      .insertInto('orders.quota_reservations')
-      .values(sorted.map((quota) => ({ tenant_id: tenantId, quota })))
-      .onConflict((oc) => oc.columns(['tenant_id', 'quota']).doNothing())
-      .execute();
-    const rows = await tx.selectFrom('orders.quota_reservations').select(['quota', 'reserved']).where('tenant_id', '=', tenantId).where('quota', 'in', sorted).orderBy('quota').forUpdate().execute();
+    const lock = () => tx.selectFrom('orders.quota_reservations').select(['quota', 'reserved']).where('tenant_id', '=', tenantId).where('quota', 'in', sorted).orderBy('quota').forUpdate().execute();
+    let rows = await lock();
+    if (rows.length < sorted.length) {
+      // A quota this tenant's orders never reserved before: create its row (at zero), then lock again.
+      await tx
+        .insertInto('orders.quota_reservations')
+        .values(sorted.map((quota) => ({ tenant_id: tenantId, quota })))
+        .onConflict((oc) => oc.columns(['tenant_id', 'quota']).doNothing())
+        .execute();
+      rows = await lock();
+    }
     return new Map(rows.map((row) => [row.quota, Number(row.reserved)]));
   }
 
+  /** Adds (or with sign -1 gives back) amounts on rows lockReservations has locked, in one statement. */
   async addReservations(tx: Tx, tenantId: string, amounts: Record<string, number>, sign: 1 | -1): Promise<void> {
-    for (const [quota, amount] of Object.entries(amounts)) {
-      if (amount === 0) continue;
-      await tx
-        .updateTable('orders.quota_reservations')
-        .set({ reserved: sql<string>`greatest(reserved + ${sign * amount}, 0)` })
-        .where('tenant_id', '=', tenantId)
-        .where('quota', '=', quota)
-        .execute();
-    }
+    const changes = Object.entries(amounts).filter(([, amount]) => amount !== 0);
+    if (changes.length === 0) return;
+    await sql`
+      update orders.quota_reservations as r set reserved = greatest(r.reserved + c.amount, 0)
+      from unnest(${changes.map(([quota]) => quota)}::text[], ${changes.map(([, amount]) => String(sign * amount))}::bigint[]) as c(quota, amount)
+      where r.tenant_id = ${tenantId} and r.quota = c.quota`.execute(tx);
   }
 
   async reservations(tx: Tx, tenantId: string): Promise<Record<string, number>> {

@@ -13,9 +13,10 @@ import { newId, isId } from '../../kernel/ids.js';
 import { decodeCursor, encodeCursor, type Page } from '../../kernel/http/cursor.js';
 import { authorize, isPlatformStaff, resourceName, PLATFORM, type Action } from '../../kernel/authz/authorize.js';
 import { actorOf, type RequestContext } from '../../kernel/context.js';
+import type { AuditInput } from '../../kernel/audit.js';
 import { ConflictError, InvalidTransitionError, NotFoundError, QuotaExceededError, UnprocessableError, ValidationError, type FieldError } from '../../kernel/errors.js';
 import { Exact, isCurrency } from '../../kernel/money.js';
-import { publish } from '../../kernel/outbox.js';
+import { publishAll } from '../../kernel/outbox.js';
 import type { CatalogService, Coupon, Product, ProductVersion } from '../catalog/index.js';
 import { couponProblem, quote, validateConfiguration } from '../catalog/index.js';
 import { OrderRepository, type OrderDocument, type StoredOrder } from './repository.js';
@@ -25,7 +26,7 @@ import type { AddItemBody, ChangeBody, ChangePreview, CreateOrderBody, ListOrder
 
 /** What orders need of tenants. */
 export interface TenantOrdering {
-  orderingProfileOf(tenantId: string): Promise<{ status: string; tier: string; quotas: { maxUsers: number; maxStorage: number; maxAPICallsPerMonth: number; maxComputeHours: number; customLimits: Record<string, number> } } | null>;
+  orderingProfileOf(tx: Tx, tenantId: string): Promise<{ status: string; tier: string; quotas: { maxUsers: number; maxStorage: number; maxAPICallsPerMonth: number; maxComputeHours: number; customLimits: Record<string, number> } } | null>;
 }
 
 const isOrderId = (value: unknown): value is string => typeof value === 'string' && isId('order', value);
@@ -97,9 +98,8 @@ export class OrderService {
         at: now,
         document: { couponCode: input.couponCode ?? null, items: [], nextItem: 1, totalMinor: '0', dueNowMinor: '0', approval: null, failureReason: null, reserved: { quotas: {}, capacity: {} } },
       });
-      await this.#repository.appendTimeline(tx, { orderId: stored.id, tenantId, status: 'draft', actorId: context.principal?.userId ?? null, reason: null, at: now });
-      await this.#audit(tx, context, 'order.created', stored, undefined);
-      return this.#view(tx, stored);
+      await this.kernel.audit.record(tx, this.#auditEntry(context, 'order.created', stored, undefined, null));
+      return toOrder(stored);
     });
   }
 
@@ -143,8 +143,7 @@ export class OrderService {
     return inTransaction(this.kernel.db, this.#tx(context, tenantId), async (tx) => {
       const order = await this.#load(tx, orderId, true);
       if (order.status !== 'draft') throw new InvalidTransitionError('order', order.status, 'changed (only a draft can be)');
-      const saved = await this.#repository.save(tx, orderId, { document: await change(tx, order) }, this.kernel.clock.now());
-      return this.#view(tx, saved);
+      return toOrder(await this.#repository.saveDocument(tx, order, await change(tx, order), this.kernel.clock.now()));
     });
   }
 
@@ -158,13 +157,13 @@ export class OrderService {
   async submit(orderId: string, context: RequestContext): Promise<Order> {
     const tenantId = this.#ownTenant(context);
     authorize(context, 'orders:order.submit', resourceName(tenantId, 'order', orderId));
-    const profile = await this.tenants.orderingProfileOf(tenantId);
-    if (!profile) throw new NotFoundError('Tenant', tenantId);
-    if (profile.status !== 'active') throw new ConflictError(`The tenant is ${profile.status}; only an active tenant can order.`, { tenantStatus: profile.status });
-    const viewer = { tenantId, tier: profile.tier };
     const now = this.kernel.clock.now();
 
     return inTransaction(this.kernel.db, this.#tx(context, tenantId), async (tx) => {
+      const profile = await this.tenants.orderingProfileOf(tx, tenantId);
+      if (!profile) throw new NotFoundError('Tenant', tenantId);
+      if (profile.status !== 'active') throw new ConflictError(`The tenant is ${profile.status}; only an active tenant can order.`, { tenantStatus: profile.status });
+      const viewer = { tenantId, tier: profile.tier };
       const order = await this.#load(tx, orderId, true);
       if (order.status !== 'draft') throw new InvalidTransitionError('order', order.status, 'submitted');
       if (order.document.items.length === 0) throw new UnprocessableError('The order has no items.', [{ pointer: '/items', message: 'must not be empty' }]);
@@ -235,13 +234,8 @@ export class OrderService {
 
       // 6. Move along the machine.
       const document: OrderDocument = { ...order.document, items, ...totals(items), reserved: { quotas: requested, capacity }, approval: reasons.length > 0 ? { required: reasons, decision: null, decidedBy: null, reason: null } : null };
-      let stored = await this.#transition(tx, context, order, 'submitted', null, { document, submittedAt: now });
-      if (reasons.length > 0) {
-        stored = await this.#transition(tx, context, stored, 'pending_approval', `Needs approval: ${reasons.join('; ')}`);
-      } else {
-        stored = await this.#toProvisioning(tx, context, stored);
-      }
-      return this.#view(tx, stored);
+      const onwards: readonly Step[] = reasons.length > 0 ? [{ status: 'pending_approval', reason: `Needs approval: ${reasons.join('; ')}` }] : TO_PROVISIONING;
+      return toOrder(await this.#advance(tx, context, order, [{ status: 'submitted', reason: null }, ...onwards], { document, submittedAt: now }));
     });
   }
 
@@ -260,12 +254,6 @@ export class OrderService {
       if (error instanceof ValidationError) throw new UnprocessableError(error.message, error.fieldErrors.map((e) => ({ ...e, pointer: `${pointer}${e.pointer}` })));
       throw error;
     }
-  }
-
-  /** awaiting_payment, satisfied at once by invoice-later terms, then provisioning requested. */
-  async #toProvisioning(tx: Tx, context: RequestContext, order: StoredOrder): Promise<StoredOrder> {
-    const awaiting = await this.#transition(tx, context, order, 'awaiting_payment', 'Payment terms: invoice later');
-    return this.#transition(tx, context, awaiting, 'provisioning', null);
   }
 
   // ---- changes to live items ----
@@ -288,7 +276,7 @@ export class OrderService {
       const proposedItem: OrderItem = { ...item, version: version.version, pricePlan: change.pricePlan ?? item.pricePlan, quantity: change.quantity ?? item.quantity, configuration };
       const proposed = this.#price(proposedItem, version, order.currency, null, '');
       const current = item.price;
-      const fulfilledAt = (await this.#repository.timelines(tx, [order.id])).get(order.id)?.find((entry) => entry.status === 'fulfilled')?.at;
+      const fulfilledAt = order.timeline.find((step) => step.status === 'fulfilled')?.at;
       const now = this.kernel.clock.now();
       const interval = current.interval as 'month' | 'year' | 'one_time';
       const perPeriod = (preview: typeof current) => preview.lines.filter((line) => line.kind === 'recurring' || line.kind === 'discount').reduce((sum, line) => sum.plus(line.exactAmount), new Exact(0));
@@ -298,7 +286,7 @@ export class OrderService {
         interval,
         currentPerPeriod: perPeriod(current),
         proposedPerPeriod: perPeriod(proposed),
-        period: interval === 'one_time' || !fulfilledAt ? null : periodAt(new Date(fulfilledAt), interval, now),
+        period: interval === 'one_time' || !fulfilledAt ? null : periodAt(fulfilledAt, interval, now),
         at: now,
       });
       const difference = perPeriod(proposed).comparedTo(perPeriod(current));
@@ -315,8 +303,8 @@ export class OrderService {
       const order = await this.#load(tx, orderId, true);
       if (order.status !== 'pending_approval') throw new InvalidTransitionError('order', order.status, 'approved');
       const document: OrderDocument = { ...order.document, approval: { required: order.document.approval?.required ?? [], decision: 'approved', decidedBy: context.principal?.userId ?? null, reason: reason ?? null } };
-      const approved = await this.#transition(tx, context, order, 'awaiting_payment', reason ?? 'Approved', { document }, 'order.approved');
-      return this.#view(tx, await this.#transition(tx, context, approved, 'provisioning', null));
+      const approved: Step = { status: 'awaiting_payment', reason: reason ?? 'Approved', event: 'order.approved' };
+      return toOrder(await this.#advance(tx, context, order, [approved, TO_PROVISIONING[1]!], { document }));
     });
   }
 
@@ -326,7 +314,7 @@ export class OrderService {
       const order = await this.#load(tx, orderId, true);
       if (order.status !== 'pending_approval') throw new InvalidTransitionError('order', order.status, 'rejected');
       const document: OrderDocument = { ...order.document, approval: { required: order.document.approval?.required ?? [], decision: 'rejected', decidedBy: context.principal?.userId ?? null, reason } };
-      return this.#view(tx, await this.#release(tx, context, order, document, 'cancelled', `Rejected: ${reason}`));
+      return toOrder(await this.#release(tx, context, order, document, 'cancelled', `Rejected: ${reason}`));
     });
   }
 
@@ -337,7 +325,7 @@ export class OrderService {
     return inTransaction(this.kernel.db, this.#tx(context, tenantId), async (tx) => {
       const order = await this.#load(tx, orderId, true);
       if (!CANCELLABLE.includes(order.status)) throw new InvalidTransitionError('order', order.status, 'cancelled (provisioning has started)');
-      return this.#view(tx, await this.#release(tx, context, order, order.document, 'cancelled', reason ?? 'Cancelled'));
+      return toOrder(await this.#release(tx, context, order, order.document, 'cancelled', reason ?? 'Cancelled'));
     });
   }
 
@@ -347,7 +335,7 @@ export class OrderService {
     return inTransaction(this.kernel.db, this.#tx(context, null), async (tx) => {
       const order = await this.#load(tx, orderId, true);
       if (order.status !== 'provisioning') throw new InvalidTransitionError('order', order.status, 'fulfilled');
-      return this.#view(tx, await this.#transition(tx, context, order, 'fulfilled', null));
+      return toOrder(await this.#advance(tx, context, order, [{ status: 'fulfilled', reason: null }]));
     });
   }
 
@@ -357,7 +345,7 @@ export class OrderService {
     return inTransaction(this.kernel.db, this.#tx(context, null), async (tx) => {
       const order = await this.#load(tx, orderId, true);
       if (order.status !== 'provisioning') throw new InvalidTransitionError('order', order.status, 'failed');
-      return this.#view(tx, await this.#release(tx, context, order, { ...order.document, failureReason: reason }, 'failed', reason));
+      return toOrder(await this.#release(tx, context, order, { ...order.document, failureReason: reason }, 'failed', reason));
     });
   }
 
@@ -368,7 +356,7 @@ export class OrderService {
       await this.#repository.addReservations(tx, order.tenantId, document.reserved.quotas, -1);
       for (const [productId, quantity] of Object.entries(document.reserved.capacity)) await this.catalog.returnCapacity(tx, productId, quantity);
     }
-    return this.#transition(tx, context, order, status, reason, { document: { ...document, reserved: { quotas: {}, capacity: {} } } });
+    return this.#advance(tx, context, order, [{ status, reason }], { document: { ...document, reserved: { quotas: {}, capacity: {} } } });
   }
 
   // ---- reads ----
@@ -377,7 +365,7 @@ export class OrderService {
     const staff = isPlatformStaff(context);
     const tenantId = staff ? null : this.#ownTenant(context);
     authorize(context, 'orders:order.read', resourceName(tenantId ?? PLATFORM, 'order', orderId));
-    return inTransaction(this.kernel.db, this.#tx(context, tenantId), async (tx) => this.#view(tx, await this.#load(tx, orderId)));
+    return inTransaction(this.kernel.db, this.#tx(context, tenantId), async (tx) => toOrder(await this.#load(tx, orderId)));
   }
 
   async list(query: ListOrdersQuery, context: RequestContext): Promise<Page<Order>> {
@@ -389,9 +377,8 @@ export class OrderService {
     return inTransaction(this.kernel.db, this.#tx(context, tenantId), async (tx) => {
       const rows = await this.#repository.list(tx, { tenantId: tenantId ?? undefined, status: query.status, beforeId, limit: limit + 1 });
       const page = rows.slice(0, limit);
-      const timelines = await this.#repository.timelines(tx, page.map((row) => row.id));
       const last = page[page.length - 1];
-      return { data: page.map((row) => toOrder(row, timelines.get(row.id) ?? [])), nextCursor: rows.length > limit && last ? encodeCursor(last.id) : null };
+      return { data: page.map(toOrder), nextCursor: rows.length > limit && last ? encodeCursor(last.id) : null };
     });
   }
 
@@ -409,47 +396,62 @@ export class OrderService {
     return order;
   }
 
-  async #view(tx: Tx, order: StoredOrder): Promise<Order> {
-    return toOrder(order, (await this.#repository.timelines(tx, [order.id])).get(order.id) ?? []);
-  }
-
   /**
-   * One step along the status machine: the row (whose trigger re-checks the edge), the timeline, an
-   * audit entry on the tenant's chain and the event, all in the caller's transaction.
+   * Moves an order along one or more steps of its status machine in the caller's transaction: the
+   * timeline steps (each edge re-checked by the database) and the row in one go, then an audit
+   * entry and an event per step, each kind written with a single statement.
    */
-  async #transition(tx: Tx, context: RequestContext, order: StoredOrder, status: OrderStatus, reason: string | null, changes: { document?: OrderDocument; submittedAt?: Date } = {}, eventType = EVENT_OF[status]): Promise<StoredOrder> {
+  async #advance(tx: Tx, context: RequestContext, order: StoredOrder, steps: readonly Step[], changes: { document?: OrderDocument; submittedAt?: Date } = {}): Promise<StoredOrder> {
     const now = this.kernel.clock.now();
-    const saved = await this.#repository.save(tx, order.id, { status, ...changes }, now);
-    await this.#repository.appendTimeline(tx, { orderId: order.id, tenantId: order.tenantId, status, actorId: context.principal?.userId ?? null, reason, at: now });
-    await this.#audit(tx, context, eventType, saved, order, reason);
-    await publish(tx, this.kernel.clock, {
-      type: eventType,
-      tenantId: order.tenantId,
-      payload: {
-        orderId: order.id,
-        status,
-        ...(reason ? { reason } : {}),
-        ...(status === 'provisioning' ? { items: saved.document.items.map((item) => ({ itemId: item.id, productId: item.productId, version: item.version, quantity: item.quantity, provisioning: item.provisioning })) } : {}),
-      },
-      actorId: context.principal?.userId,
-      requestId: context.requestId,
-    });
+    const actorId = context.principal?.userId ?? null;
+    const saved = await this.#repository.advance(tx, order, steps.map((step) => ({ status: step.status, actorId, reason: step.reason, at: now })), changes, now);
+    const from = [order.status, ...steps.map((step) => step.status)];
+    await this.kernel.audit.recordAll(tx, steps.map((step, index) => this.#auditEntry(context, step.event ?? EVENT_OF[step.status], { ...saved, status: step.status }, { status: from[index]! }, step.reason)));
+    await publishAll(
+      tx,
+      this.kernel.clock,
+      steps.map((step) => ({
+        type: step.event ?? EVENT_OF[step.status],
+        tenantId: order.tenantId,
+        payload: {
+          orderId: order.id,
+          status: step.status,
+          ...(step.reason ? { reason: step.reason } : {}),
+          ...(step.status === 'provisioning' ? { items: saved.document.items.map((item) => ({ itemId: item.id, productId: item.productId, version: item.version, quantity: item.quantity, provisioning: item.provisioning })) } : {}),
+        },
+        ...(context.principal?.userId ? { actorId: context.principal.userId } : {}),
+        requestId: context.requestId,
+      })),
+    );
     return saved;
   }
 
-  async #audit(tx: Tx, context: RequestContext, action: string, after: StoredOrder, before: StoredOrder | undefined, reason?: string | null): Promise<void> {
-    await this.kernel.audit.record(tx, {
+  #auditEntry(context: RequestContext, action: string, after: StoredOrder, before: { status: OrderStatus } | undefined, reason: string | null): AuditInput {
+    return {
       tenantId: after.tenantId,
       actor: actorOf(context),
       action,
       target: { type: 'order', id: after.id },
-      before: before ? { status: before.status } : undefined,
+      before,
       after: { status: after.status, totalMinor: after.document.totalMinor, currency: after.currency, ...(reason ? { reason } : {}) },
       requestId: context.requestId,
       sourceIp: context.sourceIp,
-    });
+    };
   }
 }
+
+/** One step along the status machine, with the event it publishes when that is not the status's own. */
+interface Step {
+  status: OrderStatus;
+  reason: string | null;
+  event?: string;
+}
+
+/** awaiting_payment, satisfied at once by invoice-later terms (the payment seam), then provisioning requested. */
+const TO_PROVISIONING: readonly Step[] = [
+  { status: 'awaiting_payment', reason: 'Payment terms: invoice later' },
+  { status: 'provisioning', reason: null },
+];
 
 const EVENT_OF: Record<OrderStatus, string> = {
   draft: 'order.created',
@@ -472,7 +474,7 @@ function totals(items: OrderItem[]): { totalMinor: string; dueNowMinor: string }
   return { totalMinor: total.toString(), dueNowMinor: dueNow.toString() };
 }
 
-function toOrder(order: StoredOrder, timeline: Order['timeline']): Order {
+function toOrder(order: StoredOrder): Order {
   return {
     id: order.id,
     tenantId: order.tenantId,
@@ -489,6 +491,6 @@ function toOrder(order: StoredOrder, timeline: Order['timeline']): Order {
     createdAt: order.createdAt.toISOString(),
     updatedAt: order.updatedAt.toISOString(),
     submittedAt: order.submittedAt?.toISOString() ?? null,
-    timeline,
+    timeline: order.timeline.map((step) => ({ status: step.status, at: step.at.toISOString(), actorId: step.actorId, reason: step.reason })),
   };
 }

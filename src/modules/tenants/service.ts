@@ -119,12 +119,14 @@ export class TenantService {
     });
   }
 
-  /** What ordering needs of a tenant: whether it may order (status), its tier and its quotas. */
-  async orderingProfileOf(tenantId: string): Promise<{ status: TenantStatus; tier: string; quotas: TenantDocument['quotas'] } | null> {
-    return inTransaction(this.kernel.db, SYSTEM, async (tx) => {
-      const document = (await this.#repository.find(tx, tenantId))?.document;
-      return document ? { status: document.status, tier: document.subscription.tier, quotas: document.quotas } : null;
-    });
+  /**
+   * What ordering needs of a tenant: whether it may order (status), its tier and its quotas. Read in
+   * the caller's transaction (scoped to that tenant or the platform), so a submission sees the
+   * quotas as of its own snapshot without a second connection.
+   */
+  async orderingProfileOf(tx: Tx, tenantId: string): Promise<{ status: TenantStatus; tier: string; quotas: TenantDocument['quotas'] } | null> {
+    const document = (await this.#repository.find(tx, tenantId))?.document;
+    return document ? { status: document.status, tier: document.subscription.tier, quotas: document.quotas } : null;
   }
 
   /** The tenant's subscription tier (catalog visibility and availability), or null if no such tenant. */
