@@ -3,7 +3,8 @@
 // category and search, sees its prices in the currency they pick, configures it (an invalid value
 // gets the server's message under the field), puts it in the cart and places the order; it needs
 // approval, and the operator approves it in the admin order queue; the customer sees the new
-// status and the timeline. A second test covers publish problems, the diff view and coupons.
+// status and the timeline. A second test covers publish problems, the diff view and coupons; another
+// has a customer apply a coupon to a cart (a bad code is refused under the field) and remove it.
 import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -378,5 +379,54 @@ describe('refusals and cancellations', () => {
     } finally {
       await context.close();
     }
+  });
+});
+
+describe('a coupon in the cart', () => {
+  it('a customer applies a coupon to the cart and sees the discounted total; a bad code is refused under the field; removing it restores the total', { timeout: 120_000 }, async () => {
+    const productId = await publishedProduct('coupon-server', 'Coupon server', 'Compute', { ...withPrice('10.00'), requiresApproval: false });
+    await call('POST', '/api/v1/coupons', staff, { code: 'CART20', name: 'Twenty off the cart', discount: { type: 'percent', percentOff: '20' }, duration: { type: 'once' } });
+    const customer = await t.signIn(CUSTOMER, PASSWORD);
+    const cart = await call('POST', '/api/v1/orders', customer, { currency: 'EUR' });
+    await call('POST', `/api/v1/orders/${cart.id}/items`, customer, { productId, pricePlan: 'monthly', quantity: 3, configuration: { hostname: 'coupon-1' } });
+
+    const { context, page, consoleProblems } = await browserAs(customer);
+    try {
+      await page.goto(`${baseUrl}/portal/cart`);
+      const card = page.locator(`[data-testid="cart"][data-order-id="${cart.id}"]`);
+      await card.waitFor();
+      expect(await card.getByTestId('cart-total').textContent()).toContain('30.00');
+
+      // A code that is no coupon: the server's 422 shows under the field, the cart stays as it was.
+      await card.getByTestId('cart-coupon-code').fill('NOSUCH');
+      await card.getByTestId('cart-coupon-apply').click();
+      await card.getByTestId('coupon-code-EUR-error').waitFor();
+      expect(await card.getByTestId('coupon-code-EUR-error').textContent()).toBe('Is not a coupon.');
+      expect(await card.getByTestId('cart-coupon-applied').count()).toBe(0);
+      expect(await card.getByTestId('cart-total').textContent()).toContain('30.00');
+
+      // Typed in lower case, applied: 20% off 30.00.
+      await card.getByTestId('cart-coupon-code').fill('cart20');
+      await card.getByTestId('cart-coupon-apply').click();
+      await card.locator('[data-testid="cart-coupon-applied"][data-code="CART20"]').waitFor();
+      expect(await card.getByTestId('coupon-code-EUR-error').count()).toBe(0);
+      expect(await card.getByTestId('cart-total').textContent()).toContain('24.00');
+      expect(await card.getByTestId('order-total').textContent()).toContain('24.00');
+      expect(await card.getByTestId('cart-discount-line').textContent()).toContain('Coupon CART20');
+      expect(await card.getByTestId('cart-discount-total').textContent()).toContain('6.00');
+      await page.screenshot({ path: '/tmp/shop-cart-coupon.png', fullPage: true });
+
+      // Removed: the full price again.
+      await card.getByTestId('cart-coupon-remove').click();
+      await card.getByTestId('cart-coupon-applied').waitFor({ state: 'detached' });
+      expect(await card.getByTestId('cart-total').textContent()).toContain('30.00');
+      expect(consoleProblems).toEqual([]);
+    } catch (error) {
+      await page.screenshot({ path: '/tmp/shop-cart-coupon-failure.png', fullPage: true });
+      throw error;
+    } finally {
+      await context.close();
+    }
+    expect(await call('GET', `/api/v1/orders/${cart.id}`, customer)).toMatchObject({ status: 'draft', couponCode: null, totalMinor: '3000' });
   });
 });

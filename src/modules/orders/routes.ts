@@ -7,6 +7,7 @@ import type { OrderService } from './service.js';
 import type { ApprovalRules } from './approval-rules.js';
 import {
   AddItemBody,
+  ApplyCouponBody,
   ApprovalRule,
   ChangeBody,
   ChangePreview,
@@ -72,6 +73,32 @@ export function orderRoutes(app: HttpApp, service: OrderService, approvalRules: 
     '/api/v1/orders/:id/items/:itemId',
     { config: { action: 'orders:order.update' }, schema: { tags, summary: 'Remove an item from a draft', params: OrderItemParams, response: responses({ 200: Order }) } },
     async (request) => service.removeItem(request.params.id, request.params.itemId, requestContext(request)),
+  );
+
+  app.put(
+    '/api/v1/orders/:id/coupon',
+    {
+      config: { action: 'orders:order.update' },
+      schema: {
+        tags,
+        summary: 'Apply a coupon to a draft (replacing any other) and price every item again with it',
+        description:
+          'Only a draft can change (409 otherwise). 422 PLAT_UNPROCESSABLE with pointer /couponCode when the coupon does not exist, is no longer offered, has expired, has no redemptions left or (an amount off) has no amount in the order’s currency; nothing is written then. A coupon limited to some products leaves the other items at full price. The redemption is counted at submit.',
+        params: OrderIdParams,
+        body: ApplyCouponBody,
+        response: responses({ 200: Order }),
+      },
+    },
+    async (request) => service.setCoupon(request.params.id, request.body.couponCode, requestContext(request)),
+  );
+
+  app.delete(
+    '/api/v1/orders/:id/coupon',
+    {
+      config: { action: 'orders:order.update' },
+      schema: { tags, summary: 'Take the coupon off a draft and price every item again without it', description: 'Only a draft can change (409 otherwise). Taking it off a draft that has none is harmless: the same prices come back.', params: OrderIdParams, response: responses({ 200: Order }) },
+    },
+    async (request) => service.setCoupon(request.params.id, null, requestContext(request)),
   );
 
   app.post(

@@ -83,8 +83,13 @@ export const Order = Type.Object(
 );
 export type Order = Static<typeof Order>;
 
-export const CreateOrderBody = StrictObject({ currency: Currency, couponCode: Type.Optional(Type.String({ pattern: '^[A-Z0-9][A-Z0-9_-]{2,39}$' })) }, { title: 'CreateOrder' });
+const CouponCode = Type.String({ pattern: '^[A-Z0-9][A-Z0-9_-]{2,39}$', description: 'A coupon’s code, as customers type it (upper case)', examples: ['SPRING15'] });
+
+export const CreateOrderBody = StrictObject({ currency: Currency, couponCode: Type.Optional(CouponCode) }, { title: 'CreateOrder' });
 export type CreateOrderBody = Static<typeof CreateOrderBody>;
+
+export const ApplyCouponBody = StrictObject({ couponCode: CouponCode }, { title: 'ApplyCoupon' });
+export type ApplyCouponBody = Static<typeof ApplyCouponBody>;
 
 export const AddItemBody = StrictObject(
   {

@@ -137,6 +137,29 @@ export class OrderService {
     });
   }
 
+  /**
+   * Puts a coupon on a draft, or takes it off (null), and prices every item again. A coupon that
+   * cannot apply to this cart at all (unknown, no longer offered, expired, used up, no amount in the
+   * cart's currency) is 422 on /couponCode and nothing is written; one limited to other products
+   * leaves those items at full price, as #price does at submit.
+   */
+  async setCoupon(orderId: string, couponCode: string | null, context: RequestContext): Promise<Order> {
+    // Read before the transaction, as addItem does: a second connection taken while one is held can exhaust the pool.
+    const viewer = await this.catalog.viewerOf(this.#ownTenant(context));
+    return this.#changeDraft(orderId, 'orders:order.update', context, async (tx, order) => {
+      const coupon = couponCode === null ? null : await this.catalog.couponFor(tx, couponCode);
+      // The cart as a whole, whatever is in it (it may be empty): only the product restriction is per item.
+      const problem = coupon ? couponProblem({ ...coupon, productIds: [] }, '', order.currency, this.kernel.clock.now()) : null;
+      if (coupon && problem) throw new UnprocessableError(`The coupon ${coupon.code} ${problem}.`, [{ pointer: '/couponCode', message: problem }]);
+      const items: OrderItem[] = [];
+      for (const [index, item] of order.document.items.entries()) {
+        const { version } = await this.catalog.orderableVersion(tx, item.productId, item.version, viewer);
+        items.push({ ...item, price: this.#price(item, version, order.currency, coupon, `/items/${index}`) });
+      }
+      return { ...order.document, couponCode: coupon?.code ?? null, items, ...totals(items) };
+    });
+  }
+
   async #changeDraft(orderId: string, action: Action, context: RequestContext, change: (tx: Tx, order: StoredOrder) => Promise<OrderDocument>): Promise<Order> {
     const tenantId = this.#ownTenant(context);
     authorize(context, action, resourceName(tenantId, 'order', orderId));

@@ -15768,6 +15768,10 @@ export interface paths {
                          * @example EUR
                          */
                         currency: string;
+                        /**
+                         * @description A coupon’s code, as customers type it (upper case)
+                         * @example SPRING15
+                         */
                         couponCode?: string;
                     };
                 };
@@ -16506,6 +16510,484 @@ export interface paths {
                     /** @description A order id */
                     id: string;
                     itemId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description A order id */
+                            id: string;
+                            /** @description A tenant id */
+                            tenantId: string;
+                            /** @description draft → submitted → (pending_approval) → awaiting_payment → provisioning → fulfilled | failed; cancelled before provisioning */
+                            status: "draft" | "submitted" | "pending_approval" | "awaiting_payment" | "provisioning" | "fulfilled" | "failed" | "cancelled";
+                            /**
+                             * @description ISO 4217 code; every item is priced in it
+                             * @example EUR
+                             */
+                            currency: string;
+                            couponCode: string | null;
+                            items: {
+                                /** @description Item id within the order */
+                                id: string;
+                                /** @description A product id */
+                                productId: string;
+                                productName: string;
+                                /** @description The pinned product version */
+                                version: number;
+                                pricePlan: string;
+                                quantity: number;
+                                /** @description Filled against the version’s configuration schema */
+                                configuration: {
+                                    [key: string]: unknown;
+                                };
+                                price: {
+                                    productId: string;
+                                    version: number;
+                                    pricePlan: string;
+                                    interval: string;
+                                    currency: string;
+                                    trialDays: number;
+                                    taxCategory: string;
+                                    lines: {
+                                        kind: "recurring" | "one_time" | "setup" | "usage" | "discount";
+                                        description: string;
+                                        quantity: string;
+                                        exactAmount: string;
+                                        amountMinor: string;
+                                        /** @description amountMinor in major units, for display */
+                                        amount: string;
+                                        pieces?: {
+                                            tier: number;
+                                            quantity: string;
+                                            unitAmount: string;
+                                            flatAmount: string;
+                                            exact: string;
+                                        }[];
+                                        metricCode?: string;
+                                    }[];
+                                    totalMinor: string;
+                                    total: string;
+                                    dueNowMinor: string;
+                                    dueNow: string;
+                                    coupon: {
+                                        code: string;
+                                        duration: string;
+                                    } | null;
+                                    /** @enum {string} */
+                                    rounding: "half-up, once per line, to the currency minor unit";
+                                } | null;
+                                /** @description The provisioning request the binding maps this item to (set at submit) */
+                                provisioning: {
+                                    capability: string;
+                                    parameters: {
+                                        [key: string]: unknown;
+                                    };
+                                } | null;
+                            }[];
+                            /** @description Sum of the items’ totals, minor units */
+                            totalMinor: string;
+                            dueNowMinor: string;
+                            /**
+                             * @description Until payments land, orders are invoiced after provisioning
+                             * @enum {string}
+                             */
+                            paymentTerms: "invoice_later";
+                            approval: {
+                                /** @description Why approval was required (rule names) */
+                                required: string[];
+                                decision: "approved" | "rejected" | null;
+                                decidedBy: string | null;
+                                reason: string | null;
+                            } | null;
+                            failureReason: string | null;
+                            createdBy: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            submittedAt: string | null;
+                            timeline: {
+                                /** @description draft → submitted → (pending_approval) → awaiting_payment → provisioning → fulfilled | failed; cancelled before provisioning */
+                                status: "draft" | "submitted" | "pending_approval" | "awaiting_payment" | "provisioning" | "fulfilled" | "failed" | "cancelled";
+                                /** Format: date-time */
+                                at: string;
+                                actorId: string | null;
+                                reason: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in (PLAT_UNAUTHENTICATED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed, or the CSRF token is missing (PLAT_FORBIDDEN, PLAT_CSRF_TOKEN_INVALID) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such resource (PLAT_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description If-Match names a version that is no longer current (PLAT_PRECONDITION_FAILED) */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than BODY_LIMIT (PLAT_PAYLOAD_TOO_LARGE) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json (PLAT_UNSUPPORTED_MEDIA_TYPE) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Valid JSON that cannot be applied, each problem with a JSON pointer (PLAT_UNPROCESSABLE), or an Idempotency-Key used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The account is locked after too many failed sign-ins; see Retry-After (PLAT_ACCOUNT_LOCKED) */
+                423: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many attempts; see Retry-After (PLAT_RATE_LIMITED) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orders/{id}/coupon": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Apply a coupon to a draft (replacing any other) and price every item again with it
+         * @description Only a draft can change (409 otherwise). 422 PLAT_UNPROCESSABLE with pointer /couponCode when the coupon does not exist, is no longer offered, has expired, has no redemptions left or (an amount off) has no amount in the order’s currency; nothing is written then. A coupon limited to some products leaves the other items at full price. The redemption is counted at submit.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description A order id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description A coupon’s code, as customers type it (upper case)
+                         * @example SPRING15
+                         */
+                        couponCode: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description A order id */
+                            id: string;
+                            /** @description A tenant id */
+                            tenantId: string;
+                            /** @description draft → submitted → (pending_approval) → awaiting_payment → provisioning → fulfilled | failed; cancelled before provisioning */
+                            status: "draft" | "submitted" | "pending_approval" | "awaiting_payment" | "provisioning" | "fulfilled" | "failed" | "cancelled";
+                            /**
+                             * @description ISO 4217 code; every item is priced in it
+                             * @example EUR
+                             */
+                            currency: string;
+                            couponCode: string | null;
+                            items: {
+                                /** @description Item id within the order */
+                                id: string;
+                                /** @description A product id */
+                                productId: string;
+                                productName: string;
+                                /** @description The pinned product version */
+                                version: number;
+                                pricePlan: string;
+                                quantity: number;
+                                /** @description Filled against the version’s configuration schema */
+                                configuration: {
+                                    [key: string]: unknown;
+                                };
+                                price: {
+                                    productId: string;
+                                    version: number;
+                                    pricePlan: string;
+                                    interval: string;
+                                    currency: string;
+                                    trialDays: number;
+                                    taxCategory: string;
+                                    lines: {
+                                        kind: "recurring" | "one_time" | "setup" | "usage" | "discount";
+                                        description: string;
+                                        quantity: string;
+                                        exactAmount: string;
+                                        amountMinor: string;
+                                        /** @description amountMinor in major units, for display */
+                                        amount: string;
+                                        pieces?: {
+                                            tier: number;
+                                            quantity: string;
+                                            unitAmount: string;
+                                            flatAmount: string;
+                                            exact: string;
+                                        }[];
+                                        metricCode?: string;
+                                    }[];
+                                    totalMinor: string;
+                                    total: string;
+                                    dueNowMinor: string;
+                                    dueNow: string;
+                                    coupon: {
+                                        code: string;
+                                        duration: string;
+                                    } | null;
+                                    /** @enum {string} */
+                                    rounding: "half-up, once per line, to the currency minor unit";
+                                } | null;
+                                /** @description The provisioning request the binding maps this item to (set at submit) */
+                                provisioning: {
+                                    capability: string;
+                                    parameters: {
+                                        [key: string]: unknown;
+                                    };
+                                } | null;
+                            }[];
+                            /** @description Sum of the items’ totals, minor units */
+                            totalMinor: string;
+                            dueNowMinor: string;
+                            /**
+                             * @description Until payments land, orders are invoiced after provisioning
+                             * @enum {string}
+                             */
+                            paymentTerms: "invoice_later";
+                            approval: {
+                                /** @description Why approval was required (rule names) */
+                                required: string[];
+                                decision: "approved" | "rejected" | null;
+                                decidedBy: string | null;
+                                reason: string | null;
+                            } | null;
+                            failureReason: string | null;
+                            createdBy: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            submittedAt: string | null;
+                            timeline: {
+                                /** @description draft → submitted → (pending_approval) → awaiting_payment → provisioning → fulfilled | failed; cancelled before provisioning */
+                                status: "draft" | "submitted" | "pending_approval" | "awaiting_payment" | "provisioning" | "fulfilled" | "failed" | "cancelled";
+                                /** Format: date-time */
+                                at: string;
+                                actorId: string | null;
+                                reason: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in (PLAT_UNAUTHENTICATED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed, or the CSRF token is missing (PLAT_FORBIDDEN, PLAT_CSRF_TOKEN_INVALID) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such resource (PLAT_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description If-Match names a version that is no longer current (PLAT_PRECONDITION_FAILED) */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than BODY_LIMIT (PLAT_PAYLOAD_TOO_LARGE) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json (PLAT_UNSUPPORTED_MEDIA_TYPE) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Valid JSON that cannot be applied, each problem with a JSON pointer (PLAT_UNPROCESSABLE), or an Idempotency-Key used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The account is locked after too many failed sign-ins; see Retry-After (PLAT_ACCOUNT_LOCKED) */
+                423: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many attempts; see Retry-After (PLAT_RATE_LIMITED) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        /**
+         * Take the coupon off a draft and price every item again without it
+         * @description Only a draft can change (409 otherwise). Taking it off a draft that has none is harmless: the same prices come back.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description A order id */
+                    id: string;
                 };
                 cookie?: never;
             };

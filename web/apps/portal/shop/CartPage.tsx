@@ -1,8 +1,8 @@
-// The customer's carts (one draft order per currency) with their items and live totals, and
-// checkout: submitting a cart is confirmed first and sent with an Idempotency-Key that is reused if
+// The customer's carts (one draft order per currency) with their items and live totals, a coupon
+// applied to or removed from a cart (the server prices every item again), and checkout: submitting a cart is confirmed first and sent with an Idempotency-Key that is reused if
 // the same submission is retried. What the server refuses (a configuration no longer valid, a quota
 // or stock exhausted) is shown on the cart, which stays as it was.
-import { useState } from 'react';
+import { useState, type FormEvent } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { api, unwrap } from '../../../shared/api/client.js';
 import { toApiError, type ApiError } from '../../../shared/api/problem.js';
@@ -10,10 +10,13 @@ import type { Order } from '../../../shared/api/types.js';
 import { useResource } from '../../../shared/api/use-resource.js';
 import { ConfirmDialog } from '../../../shared/components/ConfirmDialog.js';
 import { ErrorAlert } from '../../../shared/components/ErrorAlert.js';
+import { Field, describedBy } from '../../../shared/components/Field.js';
 import { PageHeader } from '../../../shared/components/PageHeader.js';
-import { formatMinor } from '../../../shared/money.js';
+import { mapFieldErrors } from '../../../shared/forms.js';
+import { formatMinor, formatMoney } from '../../../shared/money.js';
 import { OrderItemsTable } from '../../../shared/orders/OrderParts.js';
-import { forgetSubmitKey, listCarts, submitKeyFor } from './cart.js';
+import { useSubmission } from '../../../shared/use-submission.js';
+import { applyCoupon, forgetSubmitKey, listCarts, removeCoupon, submitKeyFor } from './cart.js';
 
 /** Codes that say the first submission is still being worked on: retry later with the same key. */
 const RETRY_WITH_SAME_KEY = new Set(['PLAT_IDEMPOTENCY_KEY_IN_USE', 'NETWORK_ERROR']);
@@ -99,6 +102,7 @@ function CartCard({ cart, onChanged }: { cart: Order; onChanged(order: Order): v
         </div>
       )}
       <OrderItemsTable order={cart} onRemove={(itemId) => void remove(itemId)} busyItem={removing} />
+      <CartCoupon cart={cart} onChanged={onChanged} />
       {submitError && !confirming && (
         <div className="card-body">
           <ErrorAlert error={submitError} testId="checkout-error" />
@@ -143,5 +147,91 @@ function CartCard({ cart, onChanged }: { cart: Order; onChanged(order: Order): v
         </p>
       </ConfirmDialog>
     </section>
+  );
+}
+
+/**
+ * The coupon of one cart: a code to apply (a refusal shows under the field), the applied code with
+ * Remove, and the discount lines the server priced into the items.
+ */
+function CartCoupon({ cart, onChanged }: { cart: Order; onChanged(order: Order): void }) {
+  const [code, setCode] = useState('');
+  const applying = useSubmission();
+  const removing = useSubmission();
+  const fieldId = `coupon-code-${cart.currency}`;
+  const mapped = applying.error ? mapFieldErrors(applying.error, (pointer) => (pointer === '/couponCode' ? 'couponCode' : undefined), { couponCode: 'A coupon code is 3 to 40 letters, digits, - or _.' }) : null;
+  const discounts = cart.items.flatMap((item) =>
+    (item.price?.lines ?? []).filter((line) => line.kind === 'discount').map((line) => ({ itemId: item.id, productName: item.productName, description: line.description, amount: line.amount, amountMinor: line.amountMinor, currency: item.price!.currency })),
+  );
+  const discountMinor = discounts.reduce((sum, line) => sum + BigInt(line.amountMinor), 0n);
+
+  async function apply(event: FormEvent) {
+    event.preventDefault();
+    // Codes are upper case; people type them any way.
+    const couponCode = code.trim().toUpperCase();
+    await applying.run(async () => {
+      onChanged(await applyCoupon(cart.id, couponCode));
+      setCode('');
+    });
+  }
+
+  return (
+    <div className="card-body stack" data-testid="cart-coupon">
+      {cart.couponCode && (
+        <div data-testid="cart-coupon-applied" data-code={cart.couponCode}>
+          <div className="inline-fields">
+            <span>
+              Coupon <strong className="mono">{cart.couponCode}</strong> applied
+            </span>
+            <button type="button" className="button button-ghost" onClick={() => void removing.run(async () => onChanged(await removeCoupon(cart.id)))} disabled={removing.busy} aria-label={`Remove coupon ${cart.couponCode}`} data-testid="cart-coupon-remove">
+              Remove
+            </button>
+          </div>
+          {discounts.length > 0 ? (
+            <table className="table">
+              <tbody>
+                {discounts.map((line) => (
+                  <tr key={line.itemId} data-testid="cart-discount-line">
+                    <td>
+                      {line.productName} <span className="muted">· {line.description}</span>
+                    </td>
+                    <td className="amount">{formatMoney(line.amount, line.currency)}</td>
+                  </tr>
+                ))}
+                <tr className="total-row">
+                  <td>Discount</td>
+                  <td className="amount" data-testid="cart-discount-total">
+                    {formatMinor(discountMinor.toString(), cart.currency)}
+                  </td>
+                </tr>
+              </tbody>
+            </table>
+          ) : (
+            <p className="muted" data-testid="cart-coupon-no-discount">
+              This coupon applies to none of the items in this cart.
+            </p>
+          )}
+          <ErrorAlert error={removing.error} />
+        </div>
+      )}
+      <form className="inline-fields" onSubmit={(event) => void apply(event)} noValidate>
+        <Field id={fieldId} label="Coupon code" error={mapped?.byField.couponCode}>
+          <input
+            id={fieldId}
+            className="input mono"
+            value={code}
+            onChange={(event) => setCode(event.target.value)}
+            aria-describedby={describedBy(fieldId)}
+            aria-invalid={mapped?.byField.couponCode ? true : undefined}
+            autoComplete="off"
+            data-testid="cart-coupon-code"
+          />
+        </Field>
+        <button type="submit" className="button" disabled={applying.busy || code.trim() === ''} data-testid="cart-coupon-apply">
+          {cart.couponCode ? 'Apply instead' : 'Apply'}
+        </button>
+      </form>
+      {applying.error && (!mapped || mapped.hasUnmatched || !mapped.byField.couponCode) && <ErrorAlert error={applying.error} testId="cart-coupon-problem" />}
+    </div>
   );
 }

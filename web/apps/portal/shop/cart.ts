@@ -47,6 +47,18 @@ export async function cartFor(currency: string): Promise<Order> {
   return data;
 }
 
+/** Applies a coupon to a cart (replacing any other); the answer is the cart priced again with it. */
+export async function applyCoupon(orderId: string, couponCode: string): Promise<Order> {
+  const { data } = await unwrap(api.PUT('/api/v1/orders/{id}/coupon', { params: { path: { id: orderId } }, body: { couponCode } }));
+  return data;
+}
+
+/** Takes the coupon off a cart; the answer is the cart priced again without it. */
+export async function removeCoupon(orderId: string): Promise<Order> {
+  const { data } = await unwrap(api.DELETE('/api/v1/orders/{id}/coupon', { params: { path: { id: orderId } } }));
+  return data;
+}
+
 /**
  * The Idempotency-Key for submitting this cart. The same key comes back until the submission got
  * an answer, so a retry after a lost response or a reload is recognised by the server.
