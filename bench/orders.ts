@@ -67,7 +67,9 @@ async function main(): Promise<string[]> {
   const postgresPid = () => (settings.DATABASE_URL ? undefined : postmasterPid(home));
 
   const port = await freePort();
-  const server = spawnProc('platform', [BIN, 'start', '--role', 'api'], { ...env, PORT: String(port) });
+  // BENCH_CPU_PROFILE=<dir> writes the server's V8 CPU profile there when it stops (for finding where the time goes).
+  const profile = process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`] : [];
+  const server = spawnProc('platform', [...profile, BIN, 'start', '--role', 'api'], { ...env, PORT: String(port) });
   const base = `http://127.0.0.1:${port}`;
   await waitFor200(`${base}/readyz`, server, 120_000);
   cli(['admin', 'create', '--email', ADMIN.email], env, { PLATFORMA_ADMIN_PASSWORD: ADMIN.password });

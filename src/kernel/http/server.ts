@@ -10,7 +10,7 @@ import FindMyWay from 'find-my-way';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import cookie from '@fastify/cookie';
-import helmet from '@fastify/helmet';
+import helmet from 'helmet';
 import type { Logger } from '../logging.js';
 import type { Metrics } from '../metrics.js';
 import type { Action } from '../authz/authorize.js';
@@ -164,7 +164,8 @@ export async function createHttpServer(options: ServerOptions): Promise<HttpApp>
   });
 
   await app.register(cookie);
-  await app.register(helmet, {
+  // Helmet's headers, built once: @fastify/helmet rebuilt the middleware (and reparsed the CSP) on every request.
+  const securityHeaders = helmet({
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"],
@@ -181,6 +182,9 @@ export async function createHttpServer(options: ServerOptions): Promise<HttpApp>
       },
     },
     crossOriginEmbedderPolicy: false,
+  });
+  app.addHook('onRequest', (request, reply, done) => {
+    securityHeaders(request.raw, reply.raw, (error?: unknown) => done(error instanceof Error ? error : undefined));
   });
   app.addSchema(ProblemSchema);
   await app.register(swagger, {

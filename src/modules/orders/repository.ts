@@ -189,34 +189,40 @@ export class OrderRepository {
   }
 
   /**
-   * Locks the tenant's reservation rows for these quotas (creating them at zero), in a fixed order
-   * so two submissions never deadlock, and returns what is reserved now.
+   * Adds the amounts to (or with sign -1 gives them back from) the tenant's reservation rows and
+   * returns each quota's new total, in one statement: the rows are locked in quota order first (so
+   * two submissions never deadlock) and held until commit. A quota the tenant's orders never
+   * reserved before gets its row here. The caller checks the totals against the limits and throws
+   * to roll the change back.
    */
-  async lockReservations(tx: Tx, tenantId: string, quotas: string[]): Promise<Map<string, number>> {
-    const sorted = [...new Set(quotas)].sort();
-    if (sorted.length === 0) return new Map();
-    const lock = () => tx.selectFrom('orders.quota_reservations').select(['quota', 'reserved']).where('tenant_id', '=', tenantId).where('quota', 'in', sorted).orderBy('quota').forUpdate().execute();
-    let rows = await lock();
-    if (rows.length < sorted.length) {
-      // A quota this tenant's orders never reserved before: create its row (at zero), then lock again.
+  async reserve(tx: Tx, tenantId: string, amounts: Record<string, number>, sign: 1 | -1): Promise<Map<string, number>> {
+    const wanted = Object.entries(amounts).filter(([, amount]) => amount !== 0);
+    const totals = await this.#addTo(tx, tenantId, wanted, sign);
+    const missing = wanted.filter(([quota]) => !totals.has(quota));
+    if (missing.length > 0) {
       await tx
         .insertInto('orders.quota_reservations')
-        .values(sorted.map((quota) => ({ tenant_id: tenantId, quota })))
+        .values(missing.map(([quota]) => ({ tenant_id: tenantId, quota })))
         .onConflict((oc) => oc.columns(['tenant_id', 'quota']).doNothing())
         .execute();
-      rows = await lock();
+      for (const [quota, total] of await this.#addTo(tx, tenantId, missing, sign)) totals.set(quota, total);
     }
-    return new Map(rows.map((row) => [row.quota, Number(row.reserved)]));
+    return totals;
   }
 
-  /** Adds (or with sign -1 gives back) amounts on rows lockReservations has locked, in one statement. */
-  async addReservations(tx: Tx, tenantId: string, amounts: Record<string, number>, sign: 1 | -1): Promise<void> {
-    const changes = Object.entries(amounts).filter(([, amount]) => amount !== 0);
-    if (changes.length === 0) return;
-    await sql`
+  async #addTo(tx: Tx, tenantId: string, amounts: [string, number][], sign: 1 | -1): Promise<Map<string, number>> {
+    if (amounts.length === 0) return new Map();
+    const { rows } = await sql<{ quota: string; reserved: number }>`
+      with locked as materialized (
+        select quota from orders.quota_reservations
+        where tenant_id = ${tenantId} and quota = any(${amounts.map(([quota]) => quota)}::text[])
+        order by quota for update
+      )
       update orders.quota_reservations as r set reserved = greatest(r.reserved + c.amount, 0)
-      from unnest(${changes.map(([quota]) => quota)}::text[], ${changes.map(([, amount]) => String(sign * amount))}::bigint[]) as c(quota, amount)
-      where r.tenant_id = ${tenantId} and r.quota = c.quota`.execute(tx);
+      from unnest(${amounts.map(([quota]) => quota)}::text[], ${amounts.map(([, amount]) => String(sign * amount))}::bigint[]) as c(quota, amount), locked
+      where r.tenant_id = ${tenantId} and r.quota = c.quota and locked.quota = c.quota
+      returning r.quota, r.reserved`.execute(tx);
+    return new Map(rows.map((row) => [row.quota, Number(row.reserved)]));
   }
 
   async reservations(tx: Tx, tenantId: string): Promise<Record<string, number>> {

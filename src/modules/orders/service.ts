@@ -16,7 +16,7 @@ import { actorOf, type RequestContext } from '../../kernel/context.js';
 import type { AuditInput } from '../../kernel/audit.js';
 import { ConflictError, InvalidTransitionError, NotFoundError, QuotaExceededError, UnprocessableError, ValidationError, type FieldError } from '../../kernel/errors.js';
 import { Exact, isCurrency } from '../../kernel/money.js';
-import { publishAll } from '../../kernel/outbox.js';
+import { outboxRows } from '../../kernel/outbox.js';
 import type { CatalogService, Coupon, Product, ProductVersion } from '../catalog/index.js';
 import { couponProblem, quote, validateConfiguration } from '../catalog/index.js';
 import { OrderRepository, type OrderDocument, type StoredOrder } from './repository.js';
@@ -233,21 +233,21 @@ export class OrderService {
       // 3. Approval rules (reads only), before the locks below so they are held as briefly as possible.
       const reasons = await this.approvalRules.reasonsFor(tx, order.currency, checked.map(({ version }, index) => ({ item: items[index]!, version })));
 
-      // 4. Quotas: lock the tenant's reservation rows, then check and take. These rows (and the
-      // tenant's audit chain below) are held until commit, so one tenant's submissions queue here.
+      // 4. Quotas: take them under the tenant's reservation row locks, then check the new totals (a
+      // refusal throws, which rolls the taking back). These rows (and the tenant's audit chain below)
+      // are held until commit, so one tenant's submissions queue here.
       const requested: Record<string, number> = {};
       for (const { item, version } of checked) {
         for (const [quota, perUnit] of Object.entries(version.content.quotaConsumption ?? {})) requested[quota] = (requested[quota] ?? 0) + perUnit * item.quantity;
       }
-      const current = await this.#repository.lockReservations(tx, tenantId, Object.keys(requested));
+      const reservedNow = await this.#repository.reserve(tx, tenantId, requested, 1);
       for (const [quota, amount] of Object.entries(requested)) {
         const limit = limitOf(profile.quotas, quota);
-        const used = current.get(quota) ?? 0;
+        const used = (reservedNow.get(quota) ?? amount) - amount;
         if (used + amount > limit) {
           throw new QuotaExceededError(`The order needs ${amount} of ${quota}; the tenant has ${Math.max(limit - used, 0)} left of ${limit}.`, { quota, limit, current: used, requested: amount });
         }
       }
-      await this.#repository.addReservations(tx, tenantId, requested, 1);
 
       // 5. Stock, for products that have a capacity (an unlimited product's row is not touched, so
       // orders of it from every tenant do not queue on one row).
@@ -375,8 +375,7 @@ export class OrderService {
   /** Ends a live order: gives back what it reserved (if it was submitted) and records the final status. */
   async #release(tx: Tx, context: RequestContext, order: StoredOrder, document: OrderDocument, status: 'cancelled' | 'failed', reason: string): Promise<StoredOrder> {
     if (order.status !== 'draft') {
-      await this.#repository.lockReservations(tx, order.tenantId, Object.keys(document.reserved.quotas));
-      await this.#repository.addReservations(tx, order.tenantId, document.reserved.quotas, -1);
+      await this.#repository.reserve(tx, order.tenantId, document.reserved.quotas, -1);
       for (const [productId, quantity] of Object.entries(document.reserved.capacity)) await this.catalog.returnCapacity(tx, productId, quantity);
     }
     return this.#advance(tx, context, order, [{ status, reason }], { document: { ...document, reserved: { quotas: {}, capacity: {} } } });
@@ -421,17 +420,15 @@ export class OrderService {
 
   /**
    * Moves an order along one or more steps of its status machine in the caller's transaction: the
-   * timeline steps (each edge re-checked by the database) and the row in one go, then an audit
-   * entry and an event per step, each kind written with a single statement.
+   * timeline steps (each edge re-checked by the database) and the row, then an audit entry and an
+   * event per step, written together: four statements however many steps.
    */
   async #advance(tx: Tx, context: RequestContext, order: StoredOrder, steps: readonly Step[], changes: { document?: OrderDocument; submittedAt?: Date } = {}): Promise<StoredOrder> {
     const now = this.kernel.clock.now();
     const actorId = context.principal?.userId ?? null;
     const saved = await this.#repository.advance(tx, order, steps.map((step) => ({ status: step.status, actorId, reason: step.reason, at: now })), changes, now);
     const from = [order.status, ...steps.map((step) => step.status)];
-    await this.kernel.audit.recordAll(tx, steps.map((step, index) => this.#auditEntry(context, step.event ?? EVENT_OF[step.status], { ...saved, status: step.status }, { status: from[index]! }, step.reason)));
-    await publishAll(
-      tx,
+    const { rows: events } = outboxRows(
       this.kernel.clock,
       steps.map((step) => ({
         type: step.event ?? EVENT_OF[step.status],
@@ -446,6 +443,8 @@ export class OrderService {
         requestId: context.requestId,
       })),
     );
+    const entries = steps.map((step, index) => this.#auditEntry(context, step.event ?? EVENT_OF[step.status], { ...saved, status: step.status }, { status: from[index]! }, step.reason));
+    await this.kernel.audit.recordAll(tx, entries, { events });
     return saved;
   }
 
