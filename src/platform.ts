@@ -7,6 +7,7 @@ import type { Config } from './kernel/config.js';
 import { systemClock, type Clock } from './kernel/clock.js';
 import { createLogger, type Logger } from './kernel/logging.js';
 import { createMetrics, observeJobQueues, observePool } from './kernel/metrics.js';
+import { ChangeFeed } from './kernel/db/change-feed.js';
 import { createDb, createPool } from './kernel/db/database.js';
 import { loadMigrations, migrate, assertMigrated, type MigrationSource } from './kernel/db/migrations.js';
 import { ensureAppRole } from './kernel/db/roles.js';
@@ -101,7 +102,9 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
   jobs.on('error', (error: Error) => logger.error({ err: error }, 'job queue error'));
   const audit = new AuditLog(clock);
   const events = new EventDispatcher(db, jobs, clock, logger);
-  const kernel: Kernel = { config, clock, logger, metrics, pool, db, audit, events, jobs };
+  const changes = new ChangeFeed(logger);
+  void changes.listen(pool);
+  const kernel: Kernel = { config, clock, logger, metrics, pool, db, changes, audit, events, jobs };
   observePool(metrics, pool, 'app');
   observeJobQueues(metrics, jobs, QUEUES.map((q) => q.name));
 
@@ -150,6 +153,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
     async close() {
       await app.close();
       for (const module of modules) await module.stop?.();
+      await changes.stop();
       if (started) {
         if (role !== 'api') await events.stop();
         await jobs.stop({ graceful: true, wait: true, timeout: 5000 });

@@ -9,6 +9,7 @@ import type { Metrics } from './metrics.js';
 import type { Db } from './db/database.js';
 import type { AuditLog } from './audit.js';
 import type { EventDispatcher } from './outbox.js';
+import type { ChangeFeed } from './db/change-feed.js';
 
 export interface Kernel {
   config: Config;
@@ -18,6 +19,8 @@ export interface Kernel {
   /** Application-role pool: row-level security applies to everything done through it. */
   pool: pg.Pool;
   db: Db;
+  /** Tells row caches when the tables they read from change (in any process). */
+  changes: ChangeFeed;
   audit: AuditLog;
   events: EventDispatcher;
   jobs: PgBoss;

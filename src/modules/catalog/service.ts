@@ -2,6 +2,7 @@
 // draft → published → retired, coupons. Everyone signed in reads what is visible to their tenant and
 // asks for price previews. Every change is authorised, audited on the platform chain and published
 // as an event, in the transaction that makes it.
+import { RowCache } from '../../kernel/db/change-feed.js';
 import type { Kernel } from '../../kernel/kernel.js';
 import { inTransaction, type Tx, type TxContext } from '../../kernel/db/database.js';
 import { newId, isId } from '../../kernel/ids.js';
@@ -90,11 +91,18 @@ export function publicationProblems(content: VersionContent, knownProducts: Set<
 
 export class CatalogService {
   readonly #repository = new CatalogRepository();
+  /**
+   * Products with a version, as ordering and previews read them on every call; emptied on any change
+   * to products or versions (taking stock aside: it never reads this cache).
+   */
+  readonly #orderable: RowCache<{ product: Product; version: ProductVersion | undefined }>;
 
   constructor(
     private readonly kernel: Kernel,
     private readonly tenants: TenantTiers,
-  ) {}
+  ) {
+    this.#orderable = new RowCache(kernel.changes, ['catalog.products', 'catalog.product_versions'], kernel.clock);
+  }
 
   #tx(context: RequestContext): TxContext {
     return { scope: isPlatformStaff(context) ? { kind: 'platform' } : { kind: 'none' }, actorId: context.principal?.userId ?? 'anonymous' };
@@ -337,7 +345,7 @@ export class CatalogService {
    * otherwise: a draft or retired version cannot be ordered).
    */
   async orderableVersion(tx: Tx, productId: string, version: number | undefined, viewer: { tenantId: string; tier: string }): Promise<{ product: Product; version: ProductVersion }> {
-    const read = await this.#repository.findProductWithVersion(tx, productId, version);
+    const read = await this.#orderable.get(`${productId}@${version ?? 'current'}`, () => this.#repository.findProductWithVersion(tx, productId, version));
     // A product the tenant may see but that has nothing published (any more) is a 409 below, not a 404.
     if (!read || !this.#visibleTo(read.product, viewer)) throw new NotFoundError('Product', productId);
     const { product, version: found } = read;
@@ -359,7 +367,9 @@ export class CatalogService {
   /** Takes stock for an order inside its transaction: 409 PLAT_OUT_OF_STOCK when there is not enough. */
   async takeCapacity(tx: Tx, product: Product, quantity: number): Promise<void> {
     if (!(await this.#repository.takeCapacity(tx, product.id, quantity))) {
-      const left = product.capacity === null ? null : Math.max(product.capacity - product.capacityUsed, 0);
+      // The product at hand may come from the cache, whose capacityUsed is not kept current: read it.
+      const current = (await this.#repository.findProduct(tx, product.id)) ?? product;
+      const left = current.capacity === null ? null : Math.max(current.capacity - current.capacityUsed, 0);
       throw new OutOfStockError(`${product.name} has ${left ?? 0} unit(s) left; ${quantity} requested.`, { productId: product.id, available: left, requested: quantity });
     }
   }

@@ -9,13 +9,18 @@ import { actorOf, type RequestContext } from '../../kernel/context.js';
 import { NotFoundError, UnprocessableError } from '../../kernel/errors.js';
 import { Exact, isCurrency, toMinorUnits } from '../../kernel/money.js';
 import type { ProductVersion } from '../catalog/index.js';
+import { RowCache } from '../../kernel/db/change-feed.js';
 import { OrderRepository } from './repository.js';
 import type { ApprovalRule, CreateApprovalRuleBody, OrderItem } from './schemas.js';
 
 export class ApprovalRules {
   readonly #repository = new OrderRepository();
+  /** The enabled rules, read on every submission, emptied on any change to them. */
+  readonly #enabled: RowCache<ApprovalRule[]>;
 
-  constructor(private readonly kernel: Kernel) {}
+  constructor(private readonly kernel: Kernel) {
+    this.#enabled = new RowCache(kernel.changes, ['orders.approval_rules'], kernel.clock);
+  }
 
   #tx(context: RequestContext) {
     return { scope: { kind: 'platform' as const }, actorId: context.principal?.userId ?? 'system' };
@@ -26,7 +31,8 @@ export class ApprovalRules {
     const reasons: string[] = [];
     for (const { item, version } of items) if (version.content.requiresApproval) reasons.push(`${item.productName} requires approval`);
     const total = items.reduce((sum, { item }) => sum + BigInt(item.price?.totalMinor ?? '0'), 0n);
-    for (const rule of await this.#repository.rules(tx, { enabledOnly: true })) {
+    const rules = (await this.#enabled.get('enabled', () => this.#repository.rules(tx, { enabledOnly: true }))) ?? [];
+    for (const rule of rules) {
       const condition = rule.condition;
       const matches =
         condition.type === 'total_above'

@@ -16,6 +16,14 @@ import { nextStatus, eventTypeOf, type TenantTransition } from './status.js';
 import { TenantDocument, type CreateTenantBody, type UpdateTenantBody, type ListTenantsQuery, type Tenant, type TenantStatus } from './schemas.js';
 import { defaultQuotas, defaultSettings, mergePatch } from './defaults.js';
 import type { AuditEntry } from '../../kernel/audit.js';
+import { RowCache } from '../../kernel/db/change-feed.js';
+
+/** What ordering and the catalog need of a tenant. */
+export interface OrderingProfile {
+  status: TenantStatus;
+  tier: string;
+  quotas: TenantDocument['quotas'];
+}
 
 type IdentityProviderEntry = TenantDocument['settings']['authentication']['providers'][number];
 
@@ -43,8 +51,12 @@ function ifMatchAccepts(ifMatch: string | undefined, version: number): boolean {
 
 export class TenantService {
   readonly #repository = new TenantRepository();
+  /** Ordering profiles by tenant id: read on every order and catalog view, emptied on any change to tenants. */
+  readonly #profiles: RowCache<OrderingProfile>;
 
-  constructor(private readonly kernel: Kernel) {}
+  constructor(private readonly kernel: Kernel) {
+    this.#profiles = new RowCache(kernel.changes, ['tenancy.tenants'], kernel.clock);
+  }
 
   /**
    * Staff act across tenants (platform scope); anyone else works inside exactly one tenant, the one
@@ -120,18 +132,23 @@ export class TenantService {
   }
 
   /**
-   * What ordering needs of a tenant: whether it may order (status), its tier and its quotas. Read in
-   * the caller's transaction (scoped to that tenant or the platform), so a submission sees the
-   * quotas as of its own snapshot without a second connection.
+   * What ordering needs of a tenant: whether it may order (status), its tier and its quotas. From
+   * the profile cache, or read in the caller's transaction (scoped to that tenant or the platform)
+   * so a submission needs no second connection.
    */
-  async orderingProfileOf(tx: Tx, tenantId: string): Promise<{ status: TenantStatus; tier: string; quotas: TenantDocument['quotas'] } | null> {
-    const document = (await this.#repository.find(tx, tenantId))?.document;
-    return document ? { status: document.status, tier: document.subscription.tier, quotas: document.quotas } : null;
+  async orderingProfileOf(tx: Tx, tenantId: string): Promise<OrderingProfile | null> {
+    return (await this.#profiles.get(tenantId, () => this.#profileIn(tx, tenantId))) ?? null;
   }
 
   /** The tenant's subscription tier (catalog visibility and availability), or null if no such tenant. */
   async tierOf(tenantId: string): Promise<string | null> {
-    return inTransaction(this.kernel.db, SYSTEM, async (tx) => (await this.#repository.find(tx, tenantId))?.document.subscription.tier ?? null);
+    const profile = await this.#profiles.get(tenantId, () => inTransaction(this.kernel.db, SYSTEM, (tx) => this.#profileIn(tx, tenantId)));
+    return profile?.tier ?? null;
+  }
+
+  async #profileIn(tx: Tx, tenantId: string): Promise<OrderingProfile | undefined> {
+    const document = (await this.#repository.find(tx, tenantId))?.document;
+    return document ? { status: document.status, tier: document.subscription.tier, quotas: document.quotas } : undefined;
   }
 
   /** The identity providers of a tenant (undefined: no such tenant). */

@@ -1,0 +1,95 @@
+// Row caches stay right across processes: a change committed by anyone empties the caches that read
+// the changed table, a change made through this process's pool has emptied them before its COMMIT
+// returns, and nothing is kept while the feed cannot hear changes.
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../../../test/support/database.js';
+import { systemClock } from '../clock.js';
+import { createLogger } from '../logging.js';
+import { ChangeFeed, RowCache } from './change-feed.js';
+import { createPool } from './database.js';
+
+let database: TestDatabase;
+let pool: pg.Pool;
+let feed: ChangeFeed;
+let elsewhere: pg.Client;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  pool = createPool(database.ownerUrl, 2);
+  feed = new ChangeFeed(createLogger('silent'));
+  await feed.listen(pool);
+  elsewhere = new pg.Client({ connectionString: database.ownerUrl }); // stands for another process
+  await elsewhere.connect();
+});
+afterAll(async () => {
+  await elsewhere?.end();
+  await feed?.stop();
+  await pool?.end();
+  await database?.drop();
+});
+
+/** A cache whose loads are counted. */
+function counted(tables: string[]) {
+  const cache = new RowCache<number>(feed, tables, systemClock);
+  let loads = 0;
+  return { read: () => cache.get('key', async () => ++loads), loads: () => loads };
+}
+
+async function eventually(condition: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('condition not met within 5 s');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe('row caches', () => {
+  it('keep what they read until a table they read from changes in another process', async () => {
+    const rules = counted(['orders.approval_rules']);
+    expect(await rules.read()).toBe(1);
+    expect(await rules.read()).toBe(1);
+    // A table the cache does not read from changes: it keeps its value.
+    await elsewhere.query(`update tenancy.tenants set updated_at = updated_at`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(await rules.read()).toBe(1);
+    await elsewhere.query(`insert into orders.approval_rules (rule_id, name, condition, created_at) values ('apr_01jaaaaaaaaaaaaaaaaaaaaaaa', 'Big', '{"type":"quantity_above","quantity":5}', now())`);
+    await eventually(async () => (await rules.read()) === 2);
+  });
+
+  it('are empty before the COMMIT of a change made through this process returns', async () => {
+    const tenants = counted(['tenancy.tenants']);
+    expect(await tenants.read()).toBe(1);
+    const client = await pool.connect();
+    try {
+      await client.query('begin');
+      await client.query(`update tenancy.tenants set updated_at = updated_at`);
+      await client.query('commit');
+    } finally {
+      client.release();
+    }
+    expect(await tenants.read()).toBe(2);
+  });
+
+  it('ignore stock being taken or returned, but not a product being edited', async () => {
+    const products = counted(['catalog.products']);
+    expect(await products.read()).toBe(1);
+    await elsewhere.query(`insert into catalog.products (product_id, code, kind, name, description, category, images, visibility, capacity, created_at, updated_at)
+      values ('prd_01jaaaaaaaaaaaaaaaaaaaaaaa', 'feed-test', 'compute', 'Feed test', '', 'c', '[]', '{"mode":"public"}', 10, now(), now())`);
+    await eventually(async () => (await products.read()) === 2);
+    await elsewhere.query(`update catalog.products set capacity_used = capacity_used + 1 where product_id = 'prd_01jaaaaaaaaaaaaaaaaaaaaaaa'`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(await products.read()).toBe(2);
+    await elsewhere.query(`update catalog.products set name = 'Renamed' where product_id = 'prd_01jaaaaaaaaaaaaaaaaaaaaaaa'`);
+    await eventually(async () => (await products.read()) === 3);
+  });
+
+  it('keep nothing while the feed cannot hear changes', async () => {
+    const deaf = new ChangeFeed(createLogger('silent')); // never listens
+    const cache = new RowCache<number>(deaf, ['tenancy.tenants'], systemClock);
+    let loads = 0;
+    await cache.get('key', async () => ++loads);
+    await cache.get('key', async () => ++loads);
+    expect(loads).toBe(2);
+  });
+});
