@@ -359,6 +359,16 @@ export class CatalogService {
     return { product, version: found };
   }
 
+  /**
+   * A version an order pinned, whatever its status now: a live item keeps its version after it is
+   * retired, and what it was sold under (its quota consumption, say) stays readable for it.
+   */
+  async pinnedVersion(tx: Tx, productId: string, version: number): Promise<ProductVersion> {
+    const found = await this.#repository.findVersion(tx, productId, version);
+    if (!found) throw new NotFoundError('Product version', `${productId}@${version}`);
+    return found;
+  }
+
   /** The viewer a tenant orders as: its id and subscription tier. */
   async viewerOf(tenantId: string): Promise<{ tenantId: string; tier: string }> {
     return { tenantId, tier: (await this.tenants.tierOf(tenantId)) ?? '' };

@@ -13,8 +13,15 @@ export interface OrderDocument {
   dueNowMinor: string;
   approval: Order['approval'];
   failureReason: string | null;
-  /** What the order holds of the tenant's quotas and the products' capacity while it is live. */
-  reserved: { quotas: Record<string, number>; capacity: Record<string, number> };
+  /**
+   * What the order holds of the tenant's quotas and the products' capacity while it is live. A
+   * change order holds only what its item needs beyond the item it replaces; what it needs less is
+   * given back when it is fulfilled (`releaseOnFulfil`), never before the smaller item is delivered.
+   */
+  reserved: { quotas: Record<string, number>; capacity: Record<string, number>; releaseOnFulfil?: { quotas: Record<string, number>; capacity: Record<string, number> } };
+  /** Only on a change order: the live item it replaces, and its proration of the current period. */
+  changeOf?: NonNullable<Order['changeOf']>;
+  proration?: NonNullable<Order['proration']>;
 }
 
 interface OrderRow {
@@ -228,6 +235,24 @@ export class OrderRepository {
   async reservations(tx: Tx, tenantId: string): Promise<Record<string, number>> {
     const rows = await tx.selectFrom('orders.quota_reservations').select(['quota', 'reserved']).where('tenant_id', '=', tenantId).execute();
     return Object.fromEntries(rows.map((row) => [row.quota, Number(row.reserved)]));
+  }
+
+  /**
+   * The change order that changes the item and is not cancelled or failed (so it is, or will be,
+   * the item's newest state), if there is one. Indexed by orders_change_of.
+   */
+  async liveChangeOf(tx: Tx, tenantId: string, orderId: string, itemId: string): Promise<{ id: string; status: OrderStatus } | undefined> {
+    const row = await tx
+      .selectFrom('orders.orders')
+      .select(['order_id', 'status'])
+      .where('tenant_id', '=', tenantId)
+      .where(sql<boolean>`document ? 'changeOf'`) // the partial index's predicate, so the planner may use it
+      .where(sql<string>`document -> 'changeOf' ->> 'orderId'`, '=', orderId)
+      .where(sql<string>`document -> 'changeOf' ->> 'itemId'`, '=', itemId)
+      .where('status', 'not in', ['cancelled', 'failed'])
+      .limit(1)
+      .executeTakeFirst();
+    return row ? { id: row.order_id, status: row.status } : undefined;
   }
 
   /** Whether the tenant has a live item (provisioning or fulfilled) of the product. */

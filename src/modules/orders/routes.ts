@@ -108,13 +108,35 @@ export function orderRoutes(app: HttpApp, service: OrderService, approvalRules: 
       schema: {
         tags,
         summary: 'Price an upgrade, downgrade or quantity change of a live item, with its proration',
-        description: 'Modes: prorate_now (credit the unused old price, charge the new one for the rest of the period), at_period_end, none. Writes nothing.',
+        description:
+          'Modes: prorate_now (credit the unused old price, charge the new one for the rest of the period), at_period_end, none. The same answer POST …/change would act on; 409 PLAT_CONFLICT naming the newer order (changeOrderId) when a live change order already changes this item. Writes nothing.',
         params: OrderItemParams,
         body: ChangeBody,
         response: responses({ 200: ChangePreview }),
       },
     },
     async (request) => service.previewChange(request.params.id, request.params.itemId, request.body, requestContext(request)),
+  );
+
+  app.post(
+    '/api/v1/orders/:id/items/:itemId/change',
+    {
+      config: { action: 'orders:order.change' },
+      schema: {
+        tags,
+        summary: 'Change a live item (upgrade, downgrade, quantity change): places a change order (Idempotency-Key required)',
+        description:
+          'The item must belong to a fulfilled order. In one transaction a new order is placed for the proposed item, priced and prorated exactly as change-preview shows, with changeOf naming the item and proration its proration (dueNowMinor is what prorate_now charges now; 0 in the other modes); it is submitted and moves on like any order (approval rules apply). Quotas and stock: only what the new item needs beyond the old one is taken now (409 PLAT_QUOTA_EXCEEDED with quota, limit, current and requested; 409 PLAT_OUT_OF_STOCK); what it needs less is given back when the change order is fulfilled; cancelling, rejecting or failing it gives back what it took. 409 PLAT_CONFLICT naming the newer order (changeOrderId) when a change order that is not cancelled or failed already changes this item: change that order’s item instead. 409 when the order is not fulfilled or the version is retired or unpublished; 404 for an unknown item; 422 PLAT_UNPROCESSABLE with JSON pointers for configuration, plan, quantity and availability problems. Nothing is written on any refusal.',
+        params: OrderItemParams,
+        body: ChangeBody,
+        headers: Type.Object({ 'idempotency-key': Type.String({ minLength: 1, maxLength: 200, description: 'Required: a retried change returns the first answer (the same change order)' }) }),
+        response: responses({ 201: Order }),
+      },
+    },
+    async (request, reply) => {
+      const order = await service.change(request.params.id, request.params.itemId, request.body, requestContext(request));
+      return reply.status(201).header('location', `/api/v1/orders/${order.id}`).send(order);
+    },
   );
 
   app.post(

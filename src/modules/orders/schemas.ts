@@ -52,6 +52,33 @@ export const TimelineEntry = Type.Object({
   reason: Type.Union([Type.String(), Type.Null()]),
 });
 
+const ChangeKind = Type.Union([Type.Literal('upgrade'), Type.Literal('downgrade'), Type.Literal('quantity_change'), Type.Literal('change')]);
+
+export const Proration = Type.Object(
+  {
+    mode: Type.String(),
+    periodStart: Type.Union([Timestamp, Type.Null()]),
+    periodEnd: Type.Union([Timestamp, Type.Null()]),
+    remainingFraction: Type.String(),
+    creditMinor: Type.String(),
+    chargeMinor: Type.String(),
+    dueNowMinor: Type.String(),
+    dueNow: Type.String(),
+    newPriceFrom: Timestamp,
+  },
+  { title: 'Proration' },
+);
+
+/** What a change order changes: an item of an earlier (fulfilled) order. */
+export const ChangeOf = Type.Object(
+  {
+    orderId: Id('order'),
+    itemId: Type.String({ description: 'The item of that order this one replaces' }),
+    kind: ChangeKind,
+  },
+  { title: 'ChangeOf', description: 'Only on a change order (POST …/items/{itemId}/change): the live item it replaces once fulfilled, and how' },
+);
+
 export const Order = Type.Object(
   {
     id: Id('order'),
@@ -78,6 +105,8 @@ export const Order = Type.Object(
     updatedAt: Timestamp,
     submittedAt: Type.Union([Timestamp, Type.Null()]),
     timeline: Type.Array(TimelineEntry),
+    changeOf: Type.Optional(ChangeOf),
+    proration: Type.Optional(Type.Object(Proration.properties, { description: 'Only on a change order: the proration of the current period; the order’s dueNowMinor is its dueNowMinor' })),
   },
   { title: 'Order' },
 );
@@ -149,20 +178,10 @@ export type ChangeBody = Static<typeof ChangeBody>;
 
 export const ChangePreview = Type.Object(
   {
-    kind: Type.Union([Type.Literal('upgrade'), Type.Literal('downgrade'), Type.Literal('quantity_change'), Type.Literal('change')]),
+    kind: ChangeKind,
     current: PricePreview,
     proposed: PricePreview,
-    proration: Type.Object({
-      mode: Type.String(),
-      periodStart: Type.Union([Timestamp, Type.Null()]),
-      periodEnd: Type.Union([Timestamp, Type.Null()]),
-      remainingFraction: Type.String(),
-      creditMinor: Type.String(),
-      chargeMinor: Type.String(),
-      dueNowMinor: Type.String(),
-      dueNow: Type.String(),
-      newPriceFrom: Timestamp,
-    }),
+    proration: Proration,
   },
   { title: 'ChangePreview' },
 );

@@ -33,12 +33,31 @@ const isOrderId = (value: unknown): value is string => typeof value === 'string'
 const CANCELLABLE: readonly OrderStatus[] = ['draft', 'submitted', 'pending_approval', 'awaiting_payment'];
 const MAX_ITEMS = 50;
 
-type Quotas = NonNullable<Awaited<ReturnType<TenantOrdering['orderingProfileOf']>>>['quotas'];
+type PricedItem = OrderItem & { price: NonNullable<OrderItem['price']> };
+type OrderingProfile = NonNullable<Awaited<ReturnType<TenantOrdering['orderingProfileOf']>>>;
+type Quotas = OrderingProfile['quotas'];
 
 /** The limit of a quota named as in a version's quotaConsumption; a custom limit the tenant was never granted is 0. */
 function limitOf(quotas: Quotas, quota: string): number {
   if (quota.startsWith('custom.')) return quotas.customLimits[quota.slice('custom.'.length)] ?? 0;
   return (quotas as unknown as Record<string, number>)[quota] ?? 0;
+}
+
+/** What the version's availability has against an item for a tenant of this tier: the tier, the quantity, the region. */
+function availabilityProblems(product: Product, version: ProductVersion, quantity: number, configuration: Record<string, unknown> | null, tier: string, at: string): FieldError[] {
+  const { availability } = version.content;
+  const problems: FieldError[] = [];
+  if (availability.tenantTiers.length > 0 && !availability.tenantTiers.includes(tier)) {
+    problems.push({ pointer: at, message: `${product.name} is not offered to the ${tier} tier` });
+  }
+  if (quantity < availability.minQuantity || (availability.maxQuantity !== null && quantity > availability.maxQuantity)) {
+    problems.push({ pointer: `${at}/quantity`, message: `must be between ${availability.minQuantity} and ${availability.maxQuantity ?? 'any number'}` });
+  }
+  const region = configuration?.region;
+  if (typeof region === 'string' && availability.regions.length > 0 && !availability.regions.includes(region)) {
+    problems.push({ pointer: `${at}/configuration/region`, message: `${product.name} is not delivered in ${region} (regions: ${availability.regions.join(', ')})` });
+  }
+  return problems;
 }
 
 /** The provisioning request the version's binding makes of an item. */
@@ -183,9 +202,7 @@ export class OrderService {
     const now = this.kernel.clock.now();
 
     return inTransaction(this.kernel.db, this.#tx(context, tenantId), async (tx) => {
-      const profile = await this.tenants.orderingProfileOf(tx, tenantId);
-      if (!profile) throw new NotFoundError('Tenant', tenantId);
-      if (profile.status !== 'active') throw new ConflictError(`The tenant is ${profile.status}; only an active tenant can order.`, { tenantStatus: profile.status });
+      const profile = await this.#orderingProfile(tx, tenantId);
       const viewer = { tenantId, tier: profile.tier };
       const order = await this.#load(tx, orderId, true);
       if (order.status !== 'draft') throw new InvalidTransitionError('order', order.status, 'submitted');
@@ -198,20 +215,10 @@ export class OrderService {
       for (const [index, item] of order.document.items.entries()) {
         const at = `/items/${index}`;
         const { product, version } = await this.catalog.orderableVersion(tx, item.productId, item.version, viewer);
-        const { availability } = version.content;
-        if (availability.tenantTiers.length > 0 && !availability.tenantTiers.includes(profile.tier)) {
-          problems.push({ pointer: at, message: `${product.name} is not offered to the ${profile.tier} tier` });
-        }
-        if (item.quantity < availability.minQuantity || (availability.maxQuantity !== null && item.quantity > availability.maxQuantity)) {
-          problems.push({ pointer: `${at}/quantity`, message: `must be between ${availability.minQuantity} and ${availability.maxQuantity ?? 'any number'}` });
-        }
         const configured = validateConfiguration(`${product.id}@${version.version}:${version.status}`, version.content.configurationSchema, item.configuration);
         if (!configured.ok) problems.push(...configured.errors.map((e) => ({ pointer: `${at}/configuration${e.pointer === '/' ? '' : e.pointer}`, message: e.message })));
-        const region = configured.ok ? configured.value.region : undefined;
-        if (typeof region === 'string' && availability.regions.length > 0 && !availability.regions.includes(region)) {
-          problems.push({ pointer: `${at}/configuration/region`, message: `${product.name} is not delivered in ${region} (regions: ${availability.regions.join(', ')})` });
-        }
-        for (const prerequisite of availability.prerequisites) {
+        problems.push(...availabilityProblems(product, version, item.quantity, configured.ok ? configured.value : null, profile.tier, at));
+        for (const prerequisite of version.content.availability.prerequisites) {
           if (!inThisOrder.has(prerequisite) && !(await this.#repository.hasActiveItem(tx, tenantId, prerequisite))) {
             problems.push({ pointer: at, message: `${product.name} requires an active ${prerequisite} first` });
           }
@@ -233,21 +240,12 @@ export class OrderService {
       // 3. Approval rules (reads only), before the locks below so they are held as briefly as possible.
       const reasons = await this.approvalRules.reasonsFor(tx, order.currency, checked.map(({ version }, index) => ({ item: items[index]!, version })));
 
-      // 4. Quotas: take them under the tenant's reservation row locks, then check the new totals (a
-      // refusal throws, which rolls the taking back). These rows (and the tenant's audit chain below)
-      // are held until commit, so one tenant's submissions queue here.
+      // 4. Quotas: taken under the tenant's reservation row locks, then checked (see #takeQuotas).
       const requested: Record<string, number> = {};
       for (const { item, version } of checked) {
         for (const [quota, perUnit] of Object.entries(version.content.quotaConsumption ?? {})) requested[quota] = (requested[quota] ?? 0) + perUnit * item.quantity;
       }
-      const reservedNow = await this.#repository.reserve(tx, tenantId, requested, 1);
-      for (const [quota, amount] of Object.entries(requested)) {
-        const limit = limitOf(profile.quotas, quota);
-        const used = (reservedNow.get(quota) ?? amount) - amount;
-        if (used + amount > limit) {
-          throw new QuotaExceededError(`The order needs ${amount} of ${quota}; the tenant has ${Math.max(limit - used, 0)} left of ${limit}.`, { quota, limit, current: used, requested: amount });
-        }
-      }
+      await this.#takeQuotas(tx, tenantId, profile.quotas, requested);
 
       // 5. Stock, for products that have a capacity (an unlimited product's row is not touched, so
       // orders of it from every tenant do not queue on one row).
@@ -260,6 +258,31 @@ export class OrderService {
       const onwards: readonly Step[] = reasons.length > 0 ? [{ status: 'pending_approval', reason: `Needs approval: ${reasons.join('; ')}` }] : TO_PROVISIONING;
       return toOrder(await this.#advance(tx, context, order, [{ status: 'submitted', reason: null }, ...onwards], { document, submittedAt: now }));
     });
+  }
+
+  /** The tenant's ordering profile, inside the caller's transaction: only an active tenant orders. */
+  async #orderingProfile(tx: Tx, tenantId: string): Promise<OrderingProfile> {
+    const profile = await this.tenants.orderingProfileOf(tx, tenantId);
+    if (!profile) throw new NotFoundError('Tenant', tenantId);
+    if (profile.status !== 'active') throw new ConflictError(`The tenant is ${profile.status}; only an active tenant can order.`, { tenantStatus: profile.status });
+    return profile;
+  }
+
+  /**
+   * Adds the amounts to what the tenant's live orders reserve, under its reservation row locks,
+   * then checks the new totals against its quotas: 409 PLAT_QUOTA_EXCEEDED (which rolls the taking
+   * back with the transaction). These rows (and the tenant's audit chain) are held until commit, so
+   * one tenant's submissions and changes queue here.
+   */
+  async #takeQuotas(tx: Tx, tenantId: string, quotas: Quotas, requested: Record<string, number>): Promise<void> {
+    const reservedNow = await this.#repository.reserve(tx, tenantId, requested, 1);
+    for (const [quota, amount] of Object.entries(requested)) {
+      const limit = limitOf(quotas, quota);
+      const used = (reservedNow.get(quota) ?? amount) - amount;
+      if (used + amount > limit) {
+        throw new QuotaExceededError(`The order needs ${amount} of ${quota}; the tenant has ${Math.max(limit - used, 0)} left of ${limit}.`, { quota, limit, current: used, requested: amount });
+      }
+    }
   }
 
   #checkConfiguration(product: Product, version: ProductVersion, configuration: Record<string, unknown>, pointer: string): Record<string, unknown> {
@@ -291,31 +314,126 @@ export class OrderService {
     const viewer = await this.catalog.viewerOf(tenantId);
     return inTransaction(this.kernel.db, this.#tx(context, tenantId), async (tx) => {
       const order = await this.#load(tx, orderId);
-      if (order.status !== 'fulfilled') throw new InvalidTransitionError('order', order.status, 'changed (only a fulfilled order’s items are live)');
-      const item = order.document.items.find((candidate) => candidate.id === itemId);
-      if (!item?.price) throw new NotFoundError('Order item', itemId);
-      const { product, version } = await this.catalog.orderableVersion(tx, item.productId, change.version, viewer);
-      const configuration = this.#checkConfiguration(product, version, change.configuration ?? item.configuration, '/configuration');
-      const proposedItem: OrderItem = { ...item, version: version.version, pricePlan: change.pricePlan ?? item.pricePlan, quantity: change.quantity ?? item.quantity, configuration };
-      const proposed = this.#price(proposedItem, version, order.currency, null, '');
-      const current = item.price;
-      const fulfilledAt = order.timeline.find((step) => step.status === 'fulfilled')?.at;
-      const now = this.kernel.clock.now();
-      const interval = current.interval as 'month' | 'year' | 'one_time';
-      const perPeriod = (preview: typeof current) => preview.lines.filter((line) => line.kind === 'recurring' || line.kind === 'discount').reduce((sum, line) => sum.plus(line.exactAmount), new Exact(0));
-      const proration = prorate({
-        mode: change.prorationMode,
-        currency: order.currency,
-        interval,
-        currentPerPeriod: perPeriod(current),
-        proposedPerPeriod: perPeriod(proposed),
-        period: interval === 'one_time' || !fulfilledAt ? null : periodAt(fulfilledAt, interval, now),
-        at: now,
-      });
-      const difference = perPeriod(proposed).comparedTo(perPeriod(current));
-      const onlyQuantity = proposedItem.version === item.version && proposedItem.pricePlan === item.pricePlan && JSON.stringify(configuration) === JSON.stringify(item.configuration) && proposedItem.quantity !== item.quantity;
-      return { kind: onlyQuantity ? 'quantity_change' : difference > 0 ? 'upgrade' : difference < 0 ? 'downgrade' : 'change', current, proposed, proration };
+      const item = await this.#liveItem(tx, order, itemId);
+      return (await this.#proposeChange(tx, order, item, change, viewer)).preview;
     });
+  }
+
+  /**
+   * Changes a fulfilled item (upgrade, downgrade, quantity change) by placing a change order: a new
+   * order of the proposed item that names the item it changes (`changeOf`) and carries the
+   * proration, checked like a submission and moved on in the same transaction. Quotas and stock:
+   * only what the new item needs beyond the old one is taken now; what it needs less is given back
+   * when the change order is fulfilled, so a downgrade frees nothing before it is delivered.
+   * Locking the changed order's row makes concurrent changes of one item queue, and the second one
+   * then finds the first (one live change per item). Nothing is written on any refusal.
+   */
+  async change(orderId: string, itemId: string, change: ChangeBody, context: RequestContext): Promise<Order> {
+    const tenantId = this.#ownTenant(context);
+    authorize(context, 'orders:order.change', resourceName(tenantId, 'order', orderId));
+    const now = this.kernel.clock.now();
+    return inTransaction(this.kernel.db, this.#tx(context, tenantId), async (tx) => {
+      const profile = await this.#orderingProfile(tx, tenantId);
+      const original = await this.#load(tx, orderId, true);
+      const item = await this.#liveItem(tx, original, itemId);
+      const { product, version, proposed, preview } = await this.#proposeChange(tx, original, item, change, { tenantId, tier: profile.tier });
+      const problems = availabilityProblems(product, version, proposed.quantity, proposed.configuration, profile.tier, '');
+      if (problems.length > 0) throw new UnprocessableError(`The item cannot be changed so: ${problems.length} problem(s).`, problems);
+
+      const reasons = await this.approvalRules.reasonsFor(tx, original.currency, [{ item: proposed, version }]);
+
+      // What the new item consumes against what the old one did, per quota and in stock.
+      const old = item.version === version.version ? version : await this.catalog.pinnedVersion(tx, item.productId, item.version);
+      const take: Record<string, number> = {};
+      const giveBack: Record<string, number> = {};
+      for (const quota of new Set([...Object.keys(old.content.quotaConsumption ?? {}), ...Object.keys(version.content.quotaConsumption ?? {})])) {
+        const delta = (version.content.quotaConsumption?.[quota] ?? 0) * proposed.quantity - (old.content.quotaConsumption?.[quota] ?? 0) * item.quantity;
+        if (delta > 0) take[quota] = delta;
+        else if (delta < 0) giveBack[quota] = -delta;
+      }
+      await this.#takeQuotas(tx, tenantId, profile.quotas, take);
+      const stock = product.capacity === null ? 0 : proposed.quantity - item.quantity;
+      if (stock > 0) await this.catalog.takeCapacity(tx, product, stock);
+
+      const changeOf = { orderId: original.id, itemId: item.id, kind: preview.kind };
+      const inserted = await this.#repository.insert(tx, {
+        id: newId('order'),
+        tenantId,
+        currency: original.currency,
+        createdBy: context.principal?.userId ?? null,
+        at: now,
+        document: {
+          couponCode: null,
+          items: [proposed],
+          nextItem: 2,
+          totalMinor: preview.proposed.totalMinor,
+          dueNowMinor: preview.proration.mode === 'prorate_now' ? preview.proration.dueNowMinor : '0',
+          approval: reasons.length > 0 ? { required: reasons, decision: null, decidedBy: null, reason: null } : null,
+          failureReason: null,
+          reserved: { quotas: take, capacity: stock > 0 ? { [product.id]: stock } : {}, releaseOnFulfil: { quotas: giveBack, capacity: stock < 0 ? { [product.id]: -stock } : {} } },
+          changeOf,
+          proration: preview.proration,
+        },
+      });
+      const submitted: Step = { status: 'submitted', reason: `Changes ${item.id} of order ${original.id} (${preview.kind.replace('_', ' ')})` };
+      const onwards: readonly Step[] = reasons.length > 0 ? [{ status: 'pending_approval', reason: `Needs approval: ${reasons.join('; ')}` }] : TO_PROVISIONING;
+      return toOrder(await this.#advance(tx, context, inserted, [submitted, ...onwards], { submittedAt: now }));
+    });
+  }
+
+  /**
+   * The item of a fulfilled order that a change starts from: 409 when the order is not fulfilled,
+   * 404 when it has no such item, 409 naming the newer order when a live change order already
+   * changes it (the customer changes that order's item instead).
+   */
+  async #liveItem(tx: Tx, order: StoredOrder, itemId: string): Promise<PricedItem> {
+    if (order.status !== 'fulfilled') throw new InvalidTransitionError('order', order.status, 'changed (only a fulfilled order’s items are live)');
+    const item = order.document.items.find((candidate) => candidate.id === itemId);
+    if (!item?.price) throw new NotFoundError('Order item', itemId);
+    const newer = await this.#repository.liveChangeOf(tx, order.tenantId, order.id, item.id);
+    if (newer) {
+      throw new ConflictError(`Item ${item.id} of order ${order.id} is being changed or was changed by order ${newer.id} (${newer.status}); change that order’s item instead.`, {
+        changeOrderId: newer.id,
+        changeOrderStatus: newer.status,
+      });
+    }
+    return { ...item, price: item.price };
+  }
+
+  /**
+   * The proposed item (the change applied, its configuration checked against the schema with
+   * pointers, priced with #price, with a fresh provisioning request) and the preview of the change:
+   * its kind and the proration of the current period, which starts at the order's fulfilment.
+   * What previewChange shows is exactly what change places.
+   */
+  async #proposeChange(tx: Tx, order: StoredOrder, item: PricedItem, change: ChangeBody, viewer: { tenantId: string; tier: string }): Promise<{ product: Product; version: ProductVersion; proposed: OrderItem; preview: ChangePreview }> {
+    const { product, version } = await this.catalog.orderableVersion(tx, item.productId, change.version, viewer);
+    const configuration = this.#checkConfiguration(product, version, change.configuration ?? item.configuration, '/configuration');
+    const proposedItem: OrderItem = { ...item, id: 'item_1', productName: product.name, version: version.version, pricePlan: change.pricePlan ?? item.pricePlan, quantity: change.quantity ?? item.quantity, configuration, price: null, provisioning: null };
+    const proposedPrice = this.#price(proposedItem, version, order.currency, null, '');
+    const current = item.price;
+    const fulfilledAt = order.timeline.find((step) => step.status === 'fulfilled')?.at;
+    const now = this.kernel.clock.now();
+    const interval = current.interval as 'month' | 'year' | 'one_time';
+    const perPeriod = (preview: typeof current) => preview.lines.filter((line) => line.kind === 'recurring' || line.kind === 'discount').reduce((sum, line) => sum.plus(line.exactAmount), new Exact(0));
+    const proration = prorate({
+      mode: change.prorationMode,
+      currency: order.currency,
+      interval,
+      currentPerPeriod: perPeriod(current),
+      proposedPerPeriod: perPeriod(proposedPrice),
+      period: interval === 'one_time' || !fulfilledAt ? null : periodAt(fulfilledAt, interval, now),
+      at: now,
+    });
+    const difference = perPeriod(proposedPrice).comparedTo(perPeriod(current));
+    const onlyQuantity = proposedItem.version === item.version && proposedItem.pricePlan === item.pricePlan && JSON.stringify(configuration) === JSON.stringify(item.configuration) && proposedItem.quantity !== item.quantity;
+    const kind = onlyQuantity ? 'quantity_change' : difference > 0 ? 'upgrade' : difference < 0 ? 'downgrade' : 'change';
+    return {
+      product,
+      version,
+      proposed: { ...proposedItem, price: proposedPrice, provisioning: provisioningRequest(version, configuration, proposedItem.quantity) },
+      preview: { kind, current, proposed: proposedPrice, proration },
+    };
   }
 
   // ---- operators and the provisioning side ----
@@ -352,13 +470,20 @@ export class OrderService {
     });
   }
 
-  /** The provisioning side reports the order delivered. */
+  /**
+   * The provisioning side reports the order delivered. A change order then gives back what its
+   * item needs less than the item it replaced (quotas and stock), now that the smaller one is live.
+   */
   async fulfil(orderId: string, context: RequestContext): Promise<Order> {
     authorize(context, 'orders:order.fulfil', resourceName(PLATFORM, 'order', orderId));
     return inTransaction(this.kernel.db, this.#tx(context, null), async (tx) => {
       const order = await this.#load(tx, orderId, true);
       if (order.status !== 'provisioning') throw new InvalidTransitionError('order', order.status, 'fulfilled');
-      return toOrder(await this.#advance(tx, context, order, [{ status: 'fulfilled', reason: null }]));
+      const { releaseOnFulfil, ...reserved } = order.document.reserved;
+      if (!releaseOnFulfil) return toOrder(await this.#advance(tx, context, order, [{ status: 'fulfilled', reason: null }]));
+      await this.#repository.reserve(tx, order.tenantId, releaseOnFulfil.quotas, -1);
+      for (const [productId, quantity] of Object.entries(releaseOnFulfil.capacity)) await this.catalog.returnCapacity(tx, productId, quantity);
+      return toOrder(await this.#advance(tx, context, order, [{ status: 'fulfilled', reason: null }], { document: { ...order.document, reserved } }));
     });
   }
 
@@ -372,7 +497,11 @@ export class OrderService {
     });
   }
 
-  /** Ends a live order: gives back what it reserved (if it was submitted) and records the final status. */
+  /**
+   * Ends a live order: gives back what it reserved (if it was submitted) and records the final
+   * status. A change order's releaseOnFulfil is dropped with the rest: the item it would have
+   * replaced stays live and keeps what it holds.
+   */
   async #release(tx: Tx, context: RequestContext, order: StoredOrder, document: OrderDocument, status: 'cancelled' | 'failed', reason: string): Promise<StoredOrder> {
     if (order.status !== 'draft') {
       await this.#repository.reserve(tx, order.tenantId, document.reserved.quotas, -1);
@@ -437,6 +566,7 @@ export class OrderService {
           orderId: order.id,
           status: step.status,
           ...(step.reason ? { reason: step.reason } : {}),
+          ...(saved.document.changeOf ? { changeOf: saved.document.changeOf } : {}),
           ...(step.status === 'provisioning' ? { items: saved.document.items.map((item) => ({ itemId: item.id, productId: item.productId, version: item.version, quantity: item.quantity, provisioning: item.provisioning })) } : {}),
         },
         ...(context.principal?.userId ? { actorId: context.principal.userId } : {}),
@@ -455,7 +585,7 @@ export class OrderService {
       action,
       target: { type: 'order', id: after.id },
       before,
-      after: { status: after.status, totalMinor: after.document.totalMinor, currency: after.currency, ...(reason ? { reason } : {}) },
+      after: { status: after.status, totalMinor: after.document.totalMinor, currency: after.currency, ...(reason ? { reason } : {}), ...(after.document.changeOf ? { changeOf: after.document.changeOf } : {}) },
       requestId: context.requestId,
       sourceIp: context.sourceIp,
     };
@@ -514,5 +644,6 @@ function toOrder(order: StoredOrder): Order {
     updatedAt: order.updatedAt.toISOString(),
     submittedAt: order.submittedAt?.toISOString() ?? null,
     timeline: order.timeline.map((step) => ({ status: step.status, at: step.at.toISOString(), actorId: step.actorId, reason: step.reason })),
+    ...(order.document.changeOf ? { changeOf: order.document.changeOf, proration: order.document.proration } : {}),
   };
 }

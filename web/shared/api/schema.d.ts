@@ -15644,6 +15644,30 @@ export interface paths {
                                     actorId: string | null;
                                     reason: string | null;
                                 }[];
+                                /**
+                                 * ChangeOf
+                                 * @description Only on a change order (POST …/items/{itemId}/change): the live item it replaces once fulfilled, and how
+                                 */
+                                changeOf?: {
+                                    /** @description A order id */
+                                    orderId: string;
+                                    /** @description The item of that order this one replaces */
+                                    itemId: string;
+                                    kind: "upgrade" | "downgrade" | "quantity_change" | "change";
+                                };
+                                /** @description Only on a change order: the proration of the current period; the order’s dueNowMinor is its dueNowMinor */
+                                proration?: {
+                                    mode: string;
+                                    periodStart: string | null;
+                                    periodEnd: string | null;
+                                    remainingFraction: string;
+                                    creditMinor: string;
+                                    chargeMinor: string;
+                                    dueNowMinor: string;
+                                    dueNow: string;
+                                    /** Format: date-time */
+                                    newPriceFrom: string;
+                                };
                             }[];
                             /** @description Pass as cursor for the next page; null on the last page */
                             nextCursor: string | null;
@@ -15884,6 +15908,30 @@ export interface paths {
                                 actorId: string | null;
                                 reason: string | null;
                             }[];
+                            /**
+                             * ChangeOf
+                             * @description Only on a change order (POST …/items/{itemId}/change): the live item it replaces once fulfilled, and how
+                             */
+                            changeOf?: {
+                                /** @description A order id */
+                                orderId: string;
+                                /** @description The item of that order this one replaces */
+                                itemId: string;
+                                kind: "upgrade" | "downgrade" | "quantity_change" | "change";
+                            };
+                            /** @description Only on a change order: the proration of the current period; the order’s dueNowMinor is its dueNowMinor */
+                            proration?: {
+                                mode: string;
+                                periodStart: string | null;
+                                periodEnd: string | null;
+                                remainingFraction: string;
+                                creditMinor: string;
+                                chargeMinor: string;
+                                dueNowMinor: string;
+                                dueNow: string;
+                                /** Format: date-time */
+                                newPriceFrom: string;
+                            };
                         };
                     };
                 };
@@ -16121,6 +16169,30 @@ export interface paths {
                                 actorId: string | null;
                                 reason: string | null;
                             }[];
+                            /**
+                             * ChangeOf
+                             * @description Only on a change order (POST …/items/{itemId}/change): the live item it replaces once fulfilled, and how
+                             */
+                            changeOf?: {
+                                /** @description A order id */
+                                orderId: string;
+                                /** @description The item of that order this one replaces */
+                                itemId: string;
+                                kind: "upgrade" | "downgrade" | "quantity_change" | "change";
+                            };
+                            /** @description Only on a change order: the proration of the current period; the order’s dueNowMinor is its dueNowMinor */
+                            proration?: {
+                                mode: string;
+                                periodStart: string | null;
+                                periodEnd: string | null;
+                                remainingFraction: string;
+                                creditMinor: string;
+                                chargeMinor: string;
+                                dueNowMinor: string;
+                                dueNow: string;
+                                /** Format: date-time */
+                                newPriceFrom: string;
+                            };
                         };
                     };
                 };
@@ -16381,6 +16453,30 @@ export interface paths {
                                 actorId: string | null;
                                 reason: string | null;
                             }[];
+                            /**
+                             * ChangeOf
+                             * @description Only on a change order (POST …/items/{itemId}/change): the live item it replaces once fulfilled, and how
+                             */
+                            changeOf?: {
+                                /** @description A order id */
+                                orderId: string;
+                                /** @description The item of that order this one replaces */
+                                itemId: string;
+                                kind: "upgrade" | "downgrade" | "quantity_change" | "change";
+                            };
+                            /** @description Only on a change order: the proration of the current period; the order’s dueNowMinor is its dueNowMinor */
+                            proration?: {
+                                mode: string;
+                                periodStart: string | null;
+                                periodEnd: string | null;
+                                remainingFraction: string;
+                                creditMinor: string;
+                                chargeMinor: string;
+                                dueNowMinor: string;
+                                dueNow: string;
+                                /** Format: date-time */
+                                newPriceFrom: string;
+                            };
                         };
                     };
                 };
@@ -16622,6 +16718,30 @@ export interface paths {
                                 actorId: string | null;
                                 reason: string | null;
                             }[];
+                            /**
+                             * ChangeOf
+                             * @description Only on a change order (POST …/items/{itemId}/change): the live item it replaces once fulfilled, and how
+                             */
+                            changeOf?: {
+                                /** @description A order id */
+                                orderId: string;
+                                /** @description The item of that order this one replaces */
+                                itemId: string;
+                                kind: "upgrade" | "downgrade" | "quantity_change" | "change";
+                            };
+                            /** @description Only on a change order: the proration of the current period; the order’s dueNowMinor is its dueNowMinor */
+                            proration?: {
+                                mode: string;
+                                periodStart: string | null;
+                                periodEnd: string | null;
+                                remainingFraction: string;
+                                creditMinor: string;
+                                chargeMinor: string;
+                                dueNowMinor: string;
+                                dueNow: string;
+                                /** Format: date-time */
+                                newPriceFrom: string;
+                            };
                         };
                     };
                 };
@@ -16872,6 +16992,30 @@ export interface paths {
                                 actorId: string | null;
                                 reason: string | null;
                             }[];
+                            /**
+                             * ChangeOf
+                             * @description Only on a change order (POST …/items/{itemId}/change): the live item it replaces once fulfilled, and how
+                             */
+                            changeOf?: {
+                                /** @description A order id */
+                                orderId: string;
+                                /** @description The item of that order this one replaces */
+                                itemId: string;
+                                kind: "upgrade" | "downgrade" | "quantity_change" | "change";
+                            };
+                            /** @description Only on a change order: the proration of the current period; the order’s dueNowMinor is its dueNowMinor */
+                            proration?: {
+                                mode: string;
+                                periodStart: string | null;
+                                periodEnd: string | null;
+                                remainingFraction: string;
+                                creditMinor: string;
+                                chargeMinor: string;
+                                dueNowMinor: string;
+                                dueNow: string;
+                                /** Format: date-time */
+                                newPriceFrom: string;
+                            };
                         };
                     };
                 };
@@ -17100,6 +17244,30 @@ export interface paths {
                                 actorId: string | null;
                                 reason: string | null;
                             }[];
+                            /**
+                             * ChangeOf
+                             * @description Only on a change order (POST …/items/{itemId}/change): the live item it replaces once fulfilled, and how
+                             */
+                            changeOf?: {
+                                /** @description A order id */
+                                orderId: string;
+                                /** @description The item of that order this one replaces */
+                                itemId: string;
+                                kind: "upgrade" | "downgrade" | "quantity_change" | "change";
+                            };
+                            /** @description Only on a change order: the proration of the current period; the order’s dueNowMinor is its dueNowMinor */
+                            proration?: {
+                                mode: string;
+                                periodStart: string | null;
+                                periodEnd: string | null;
+                                remainingFraction: string;
+                                creditMinor: string;
+                                chargeMinor: string;
+                                dueNowMinor: string;
+                                dueNow: string;
+                                /** Format: date-time */
+                                newPriceFrom: string;
+                            };
                         };
                     };
                 };
@@ -17220,7 +17388,7 @@ export interface paths {
         put?: never;
         /**
          * Price an upgrade, downgrade or quantity change of a live item, with its proration
-         * @description Modes: prorate_now (credit the unused old price, charge the new one for the rest of the period), at_period_end, none. Writes nothing.
+         * @description Modes: prorate_now (credit the unused old price, charge the new one for the rest of the period), at_period_end, none. The same answer POST …/change would act on; 409 PLAT_CONFLICT naming the newer order (changeOrderId) when a live change order already changes this item. Writes nothing.
          */
         post: {
             parameters: {
@@ -17333,7 +17501,294 @@ export interface paths {
                                 /** @enum {string} */
                                 rounding: "half-up, once per line, to the currency minor unit";
                             };
+                            /** Proration */
                             proration: {
+                                mode: string;
+                                periodStart: string | null;
+                                periodEnd: string | null;
+                                remainingFraction: string;
+                                creditMinor: string;
+                                chargeMinor: string;
+                                dueNowMinor: string;
+                                dueNow: string;
+                                /** Format: date-time */
+                                newPriceFrom: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in (PLAT_UNAUTHENTICATED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed, or the CSRF token is missing (PLAT_FORBIDDEN, PLAT_CSRF_TOKEN_INVALID) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such resource (PLAT_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description If-Match names a version that is no longer current (PLAT_PRECONDITION_FAILED) */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than BODY_LIMIT (PLAT_PAYLOAD_TOO_LARGE) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json (PLAT_UNSUPPORTED_MEDIA_TYPE) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Valid JSON that cannot be applied, each problem with a JSON pointer (PLAT_UNPROCESSABLE), or an Idempotency-Key used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The account is locked after too many failed sign-ins; see Retry-After (PLAT_ACCOUNT_LOCKED) */
+                423: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many attempts; see Retry-After (PLAT_RATE_LIMITED) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orders/{id}/items/{itemId}/change": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Change a live item (upgrade, downgrade, quantity change): places a change order (Idempotency-Key required)
+         * @description The item must belong to a fulfilled order. In one transaction a new order is placed for the proposed item, priced and prorated exactly as change-preview shows, with changeOf naming the item and proration its proration (dueNowMinor is what prorate_now charges now; 0 in the other modes); it is submitted and moves on like any order (approval rules apply). Quotas and stock: only what the new item needs beyond the old one is taken now (409 PLAT_QUOTA_EXCEEDED with quota, limit, current and requested; 409 PLAT_OUT_OF_STOCK); what it needs less is given back when the change order is fulfilled; cancelling, rejecting or failing it gives back what it took. 409 PLAT_CONFLICT naming the newer order (changeOrderId) when a change order that is not cancelled or failed already changes this item: change that order’s item instead. 409 when the order is not fulfilled or the version is retired or unpublished; 404 for an unknown item; 422 PLAT_UNPROCESSABLE with JSON pointers for configuration, plan, quantity and availability problems. Nothing is written on any refusal.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description Required: a retried change returns the first answer (the same change order) */
+                    "idempotency-key": string;
+                };
+                path: {
+                    /** @description A order id */
+                    id: string;
+                    itemId: string;
+                };
+                cookie?: never;
+            };
+            /** @description What to change of a live item; unspecified members stay as they are */
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Move to this version (default: the product’s current one) */
+                        version?: number;
+                        /** @example monthly */
+                        pricePlan?: string;
+                        quantity?: number;
+                        /** @description Filled against the version’s configuration schema */
+                        configuration?: {
+                            [key: string]: unknown;
+                        };
+                        prorationMode: "prorate_now" | "at_period_end" | "none";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description A order id */
+                            id: string;
+                            /** @description A tenant id */
+                            tenantId: string;
+                            /** @description draft → submitted → (pending_approval) → awaiting_payment → provisioning → fulfilled | failed; cancelled before provisioning */
+                            status: "draft" | "submitted" | "pending_approval" | "awaiting_payment" | "provisioning" | "fulfilled" | "failed" | "cancelled";
+                            /**
+                             * @description ISO 4217 code; every item is priced in it
+                             * @example EUR
+                             */
+                            currency: string;
+                            couponCode: string | null;
+                            items: {
+                                /** @description Item id within the order */
+                                id: string;
+                                /** @description A product id */
+                                productId: string;
+                                productName: string;
+                                /** @description The pinned product version */
+                                version: number;
+                                pricePlan: string;
+                                quantity: number;
+                                /** @description Filled against the version’s configuration schema */
+                                configuration: {
+                                    [key: string]: unknown;
+                                };
+                                price: {
+                                    productId: string;
+                                    version: number;
+                                    pricePlan: string;
+                                    interval: string;
+                                    currency: string;
+                                    trialDays: number;
+                                    taxCategory: string;
+                                    lines: {
+                                        kind: "recurring" | "one_time" | "setup" | "usage" | "discount";
+                                        description: string;
+                                        quantity: string;
+                                        exactAmount: string;
+                                        amountMinor: string;
+                                        /** @description amountMinor in major units, for display */
+                                        amount: string;
+                                        pieces?: {
+                                            tier: number;
+                                            quantity: string;
+                                            unitAmount: string;
+                                            flatAmount: string;
+                                            exact: string;
+                                        }[];
+                                        metricCode?: string;
+                                    }[];
+                                    totalMinor: string;
+                                    total: string;
+                                    dueNowMinor: string;
+                                    dueNow: string;
+                                    coupon: {
+                                        code: string;
+                                        duration: string;
+                                    } | null;
+                                    /** @enum {string} */
+                                    rounding: "half-up, once per line, to the currency minor unit";
+                                } | null;
+                                /** @description The provisioning request the binding maps this item to (set at submit) */
+                                provisioning: {
+                                    capability: string;
+                                    parameters: {
+                                        [key: string]: unknown;
+                                    };
+                                } | null;
+                            }[];
+                            /** @description Sum of the items’ totals, minor units */
+                            totalMinor: string;
+                            dueNowMinor: string;
+                            /**
+                             * @description Until payments land, orders are invoiced after provisioning
+                             * @enum {string}
+                             */
+                            paymentTerms: "invoice_later";
+                            approval: {
+                                /** @description Why approval was required (rule names) */
+                                required: string[];
+                                decision: "approved" | "rejected" | null;
+                                decidedBy: string | null;
+                                reason: string | null;
+                            } | null;
+                            failureReason: string | null;
+                            createdBy: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            submittedAt: string | null;
+                            timeline: {
+                                /** @description draft → submitted → (pending_approval) → awaiting_payment → provisioning → fulfilled | failed; cancelled before provisioning */
+                                status: "draft" | "submitted" | "pending_approval" | "awaiting_payment" | "provisioning" | "fulfilled" | "failed" | "cancelled";
+                                /** Format: date-time */
+                                at: string;
+                                actorId: string | null;
+                                reason: string | null;
+                            }[];
+                            /**
+                             * ChangeOf
+                             * @description Only on a change order (POST …/items/{itemId}/change): the live item it replaces once fulfilled, and how
+                             */
+                            changeOf?: {
+                                /** @description A order id */
+                                orderId: string;
+                                /** @description The item of that order this one replaces */
+                                itemId: string;
+                                kind: "upgrade" | "downgrade" | "quantity_change" | "change";
+                            };
+                            /** @description Only on a change order: the proration of the current period; the order’s dueNowMinor is its dueNowMinor */
+                            proration?: {
                                 mode: string;
                                 periodStart: string | null;
                                 periodEnd: string | null;
@@ -17595,6 +18050,30 @@ export interface paths {
                                 actorId: string | null;
                                 reason: string | null;
                             }[];
+                            /**
+                             * ChangeOf
+                             * @description Only on a change order (POST …/items/{itemId}/change): the live item it replaces once fulfilled, and how
+                             */
+                            changeOf?: {
+                                /** @description A order id */
+                                orderId: string;
+                                /** @description The item of that order this one replaces */
+                                itemId: string;
+                                kind: "upgrade" | "downgrade" | "quantity_change" | "change";
+                            };
+                            /** @description Only on a change order: the proration of the current period; the order’s dueNowMinor is its dueNowMinor */
+                            proration?: {
+                                mode: string;
+                                periodStart: string | null;
+                                periodEnd: string | null;
+                                remainingFraction: string;
+                                creditMinor: string;
+                                chargeMinor: string;
+                                dueNowMinor: string;
+                                dueNow: string;
+                                /** Format: date-time */
+                                newPriceFrom: string;
+                            };
                         };
                     };
                 };
@@ -17840,6 +18319,30 @@ export interface paths {
                                 actorId: string | null;
                                 reason: string | null;
                             }[];
+                            /**
+                             * ChangeOf
+                             * @description Only on a change order (POST …/items/{itemId}/change): the live item it replaces once fulfilled, and how
+                             */
+                            changeOf?: {
+                                /** @description A order id */
+                                orderId: string;
+                                /** @description The item of that order this one replaces */
+                                itemId: string;
+                                kind: "upgrade" | "downgrade" | "quantity_change" | "change";
+                            };
+                            /** @description Only on a change order: the proration of the current period; the order’s dueNowMinor is its dueNowMinor */
+                            proration?: {
+                                mode: string;
+                                periodStart: string | null;
+                                periodEnd: string | null;
+                                remainingFraction: string;
+                                creditMinor: string;
+                                chargeMinor: string;
+                                dueNowMinor: string;
+                                dueNow: string;
+                                /** Format: date-time */
+                                newPriceFrom: string;
+                            };
                         };
                     };
                 };
@@ -18085,6 +18588,30 @@ export interface paths {
                                 actorId: string | null;
                                 reason: string | null;
                             }[];
+                            /**
+                             * ChangeOf
+                             * @description Only on a change order (POST …/items/{itemId}/change): the live item it replaces once fulfilled, and how
+                             */
+                            changeOf?: {
+                                /** @description A order id */
+                                orderId: string;
+                                /** @description The item of that order this one replaces */
+                                itemId: string;
+                                kind: "upgrade" | "downgrade" | "quantity_change" | "change";
+                            };
+                            /** @description Only on a change order: the proration of the current period; the order’s dueNowMinor is its dueNowMinor */
+                            proration?: {
+                                mode: string;
+                                periodStart: string | null;
+                                periodEnd: string | null;
+                                remainingFraction: string;
+                                creditMinor: string;
+                                chargeMinor: string;
+                                dueNowMinor: string;
+                                dueNow: string;
+                                /** Format: date-time */
+                                newPriceFrom: string;
+                            };
                         };
                     };
                 };
@@ -18330,6 +18857,30 @@ export interface paths {
                                 actorId: string | null;
                                 reason: string | null;
                             }[];
+                            /**
+                             * ChangeOf
+                             * @description Only on a change order (POST …/items/{itemId}/change): the live item it replaces once fulfilled, and how
+                             */
+                            changeOf?: {
+                                /** @description A order id */
+                                orderId: string;
+                                /** @description The item of that order this one replaces */
+                                itemId: string;
+                                kind: "upgrade" | "downgrade" | "quantity_change" | "change";
+                            };
+                            /** @description Only on a change order: the proration of the current period; the order’s dueNowMinor is its dueNowMinor */
+                            proration?: {
+                                mode: string;
+                                periodStart: string | null;
+                                periodEnd: string | null;
+                                remainingFraction: string;
+                                creditMinor: string;
+                                chargeMinor: string;
+                                dueNowMinor: string;
+                                dueNow: string;
+                                /** Format: date-time */
+                                newPriceFrom: string;
+                            };
                         };
                     };
                 };
@@ -18574,6 +19125,30 @@ export interface paths {
                                 actorId: string | null;
                                 reason: string | null;
                             }[];
+                            /**
+                             * ChangeOf
+                             * @description Only on a change order (POST …/items/{itemId}/change): the live item it replaces once fulfilled, and how
+                             */
+                            changeOf?: {
+                                /** @description A order id */
+                                orderId: string;
+                                /** @description The item of that order this one replaces */
+                                itemId: string;
+                                kind: "upgrade" | "downgrade" | "quantity_change" | "change";
+                            };
+                            /** @description Only on a change order: the proration of the current period; the order’s dueNowMinor is its dueNowMinor */
+                            proration?: {
+                                mode: string;
+                                periodStart: string | null;
+                                periodEnd: string | null;
+                                remainingFraction: string;
+                                creditMinor: string;
+                                chargeMinor: string;
+                                dueNowMinor: string;
+                                dueNow: string;
+                                /** Format: date-time */
+                                newPriceFrom: string;
+                            };
                         };
                     };
                 };
@@ -18819,6 +19394,30 @@ export interface paths {
                                 actorId: string | null;
                                 reason: string | null;
                             }[];
+                            /**
+                             * ChangeOf
+                             * @description Only on a change order (POST …/items/{itemId}/change): the live item it replaces once fulfilled, and how
+                             */
+                            changeOf?: {
+                                /** @description A order id */
+                                orderId: string;
+                                /** @description The item of that order this one replaces */
+                                itemId: string;
+                                kind: "upgrade" | "downgrade" | "quantity_change" | "change";
+                            };
+                            /** @description Only on a change order: the proration of the current period; the order’s dueNowMinor is its dueNowMinor */
+                            proration?: {
+                                mode: string;
+                                periodStart: string | null;
+                                periodEnd: string | null;
+                                remainingFraction: string;
+                                creditMinor: string;
+                                chargeMinor: string;
+                                dueNowMinor: string;
+                                dueNow: string;
+                                /** Format: date-time */
+                                newPriceFrom: string;
+                            };
                         };
                     };
                 };
