@@ -50,6 +50,10 @@ export type Order = JsonOf<paths['/api/v1/orders/{id}']['get']['responses'][200]
 export type OrderStatus = Order['status'];
 export type OrderItem = Order['items'][number];
 export type TimelineEntry = Order['timeline'][number];
+export type ItemChangeInput = JsonOf<paths['/api/v1/orders/{id}/items/{itemId}/change']['post']['requestBody']>;
+export type ChangePreview = JsonOf<paths['/api/v1/orders/{id}/items/{itemId}/change-preview']['post']['responses'][200]>;
+export type ChangeKind = ChangePreview['kind'];
+export type ProrationMode = ItemChangeInput['prorationMode'];
 export type ApprovalRule = JsonOf<paths['/api/v1/approval-rules']['get']['responses'][200]>[number];
 export type CreateApprovalRuleInput = JsonOf<paths['/api/v1/approval-rules']['post']['requestBody']>;
 

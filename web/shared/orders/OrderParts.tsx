@@ -1,7 +1,8 @@
 // Pieces of an order shown in both the portal (my orders) and the admin (order queue): its status
 // as a badge, its timeline, and its items with their priced lines and totals. Amounts are formatted
 // from the exact strings the API sends (see money.ts).
-import type { Order, OrderStatus, PricePreview, TimelineEntry } from '../api/types.js';
+import type { ReactNode } from 'react';
+import type { ChangeKind, Order, OrderItem, OrderStatus, PricePreview, TimelineEntry } from '../api/types.js';
 import { formatDateTime } from '../format.js';
 import { formatMinor, formatMoney } from '../money.js';
 
@@ -14,6 +15,14 @@ const STATUS_LABELS: Record<OrderStatus, string> = {
   fulfilled: 'Fulfilled',
   failed: 'Failed',
   cancelled: 'Cancelled',
+};
+
+/** What a change of a live item is, in words. */
+export const CHANGE_KINDS: Record<ChangeKind, string> = {
+  upgrade: 'Upgrade',
+  downgrade: 'Downgrade',
+  quantity_change: 'Quantity change',
+  change: 'Change',
 };
 
 export function orderStatusLabel(status: OrderStatus): string {
@@ -84,9 +93,13 @@ export function PriceLines({ price, testId = 'price-lines' }: { price: PricePrev
   );
 }
 
-/** An order's items: product, version, plan, quantity, configuration and price, with the order total. */
-export function OrderItemsTable({ order, onRemove, busyItem }: { order: Order; onRemove?: (itemId: string) => void; busyItem?: string | null }) {
+/**
+ * An order's items: product, version, plan, quantity, configuration and price, with the order total.
+ * A cart's items can be removed; `itemAction` adds something else to each row (changing a live item).
+ */
+export function OrderItemsTable({ order, onRemove, busyItem, itemAction }: { order: Order; onRemove?: (itemId: string) => void; busyItem?: string | null; itemAction?: (item: OrderItem) => ReactNode }) {
   if (order.items.length === 0) return <div className="table-empty">No items.</div>;
+  const actions = onRemove !== undefined || itemAction !== undefined;
   return (
     <div className="table-wrap">
       <table className="table" data-testid="order-items">
@@ -97,7 +110,7 @@ export function OrderItemsTable({ order, onRemove, busyItem }: { order: Order; o
             <th>Quantity</th>
             <th>Configuration</th>
             <th className="amount">Price</th>
-            {onRemove && <th aria-label="Actions" />}
+            {actions && <th aria-label="Actions" />}
           </tr>
         </thead>
         <tbody>
@@ -121,11 +134,14 @@ export function OrderItemsTable({ order, onRemove, busyItem }: { order: Order; o
                   '—'
                 )}
               </td>
-              {onRemove && (
+              {actions && (
                 <td>
-                  <button type="button" className="button button-ghost" onClick={() => onRemove(item.id)} disabled={busyItem === item.id} data-testid="remove-item">
-                    Remove
-                  </button>
+                  {onRemove && (
+                    <button type="button" className="button button-ghost" onClick={() => onRemove(item.id)} disabled={busyItem === item.id} data-testid="remove-item">
+                      Remove
+                    </button>
+                  )}
+                  {itemAction?.(item)}
                 </td>
               )}
             </tr>
@@ -135,7 +151,7 @@ export function OrderItemsTable({ order, onRemove, busyItem }: { order: Order; o
             <td className="amount" data-testid="order-total">
               {formatMinor(order.totalMinor, order.currency)}
             </td>
-            {onRemove && <td />}
+            {actions && <td />}
           </tr>
           <tr>
             <td colSpan={4} className="muted">
@@ -144,7 +160,7 @@ export function OrderItemsTable({ order, onRemove, busyItem }: { order: Order; o
             <td className="amount muted" data-testid="order-due-now">
               {formatMinor(order.dueNowMinor, order.currency)}
             </td>
-            {onRemove && <td />}
+            {actions && <td />}
           </tr>
         </tbody>
       </table>

@@ -1,13 +1,17 @@
-// The body of an order's page, shared by the portal and the admin: why it waits or stopped, its
-// items and prices, and its timeline.
-import type { Order } from '../api/types.js';
+// The body of an order's page, shared by the portal and the admin: what it changes (a change
+// order), why it waits or stopped, its items and prices, and its timeline.
+import type { ReactNode } from 'react';
+import { Link } from 'react-router';
+import type { Order, OrderItem } from '../api/types.js';
 import { formatDateTime } from '../format.js';
-import { OrderItemsTable, OrderTimeline } from './OrderParts.js';
+import { formatMinor } from '../money.js';
+import { CHANGE_KINDS, OrderItemsTable, OrderTimeline } from './OrderParts.js';
 
-export function OrderSummary({ order }: { order: Order }) {
+export function OrderSummary({ order, itemAction }: { order: Order; itemAction?: (item: OrderItem) => ReactNode }) {
   const approval = order.approval;
   return (
     <div className="stack">
+      {order.changeOf && <ChangeOfNotice order={order} />}
       {order.status === 'pending_approval' && approval && (
         <div className="alert alert-warning" data-testid="approval-pending">
           Waiting for an operator’s approval: {approval.required.join('; ')}.
@@ -29,7 +33,7 @@ export function OrderSummary({ order }: { order: Order }) {
           <h2>Items</h2>
           <span className="muted">{order.currency}</span>
         </div>
-        <OrderItemsTable order={order} />
+        <OrderItemsTable order={order} itemAction={itemAction} />
       </section>
       <section className="card">
         <div className="card-header">
@@ -52,5 +56,44 @@ export function OrderSummary({ order }: { order: Order }) {
           </div>
       </section>
     </div>
+  );
+}
+
+/** What a change order changes, and how it settles the current period. */
+function ChangeOfNotice({ order }: { order: Order }) {
+  const { changeOf, proration } = order;
+  if (!changeOf) return null;
+  return (
+    <section className="card" data-testid="change-of" data-order-id={changeOf.orderId} data-item-id={changeOf.itemId}>
+      <div className="card-header">
+        <h2>
+          Changes item <span className="mono">{changeOf.itemId}</span> of order{' '}
+          <Link to={`/orders/${changeOf.orderId}`} className="mono" data-testid="change-of-link">
+            {changeOf.orderId}
+          </Link>
+        </h2>
+        <span className="muted" data-testid="change-of-kind">
+          {CHANGE_KINDS[changeOf.kind]}
+        </span>
+      </div>
+      {proration && (
+        <div className="card-body">
+          <dl className="details">
+            {proration.mode === 'prorate_now' && (
+              <>
+                <dt>Credit</dt>
+                <dd>{formatMinor(proration.creditMinor, order.currency)} for the unused part of the period</dd>
+                <dt>Charge</dt>
+                <dd>{formatMinor(proration.chargeMinor, order.currency)} for the rest of the period</dd>
+              </>
+            )}
+            <dt>Due now</dt>
+            <dd data-testid="change-of-due-now">{formatMinor(proration.dueNowMinor, order.currency)}</dd>
+            <dt>New price from</dt>
+            <dd>{formatDateTime(proration.newPriceFrom)}</dd>
+          </dl>
+        </div>
+      )}
+    </section>
   );
 }

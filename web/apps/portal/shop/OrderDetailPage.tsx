@@ -1,10 +1,11 @@
 // One order for the customer: where it is (status and timeline), what it holds and costs, why it
-// waits or was refused, and cancelling it while provisioning has not started (confirmed first).
+// waits or was refused, and cancelling it while provisioning has not started (confirmed first). The
+// items of a fulfilled order are live and can be changed (ChangeItemDialog).
 import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { api, unwrap } from '../../../shared/api/client.js';
 import { toApiError, type ApiError } from '../../../shared/api/problem.js';
-import type { OrderStatus } from '../../../shared/api/types.js';
+import type { OrderItem, OrderStatus } from '../../../shared/api/types.js';
 import { useResource } from '../../../shared/api/use-resource.js';
 import { ConfirmDialog } from '../../../shared/components/ConfirmDialog.js';
 import { ErrorAlert } from '../../../shared/components/ErrorAlert.js';
@@ -12,6 +13,7 @@ import { Field } from '../../../shared/components/Field.js';
 import { PageHeader } from '../../../shared/components/PageHeader.js';
 import { OrderSummary } from '../../../shared/orders/OrderSummary.js';
 import { OrderStatusBadge } from '../../../shared/orders/OrderParts.js';
+import { ChangeItemDialog } from './ChangeItemDialog.js';
 
 /** Statuses from which the server lets a customer cancel (before provisioning starts). */
 const CANCELLABLE: readonly OrderStatus[] = ['submitted', 'pending_approval', 'awaiting_payment'];
@@ -23,6 +25,7 @@ export function OrderDetailPage() {
   const [reason, setReason] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);
+  const [changing, setChanging] = useState<OrderItem | null>(null);
 
   const breadcrumb = <Link to="/orders">Orders</Link>;
   if (!order.data) {
@@ -81,7 +84,19 @@ export function OrderDetailPage() {
         }
       />
       <ErrorAlert error={order.error} />
-      <OrderSummary order={current} />
+      <OrderSummary
+        order={current}
+        itemAction={
+          current.status === 'fulfilled'
+            ? (item) => (
+                <button type="button" className="button button-ghost" onClick={() => setChanging(item)} data-testid="change-item">
+                  Change
+                </button>
+              )
+            : undefined
+        }
+      />
+      {changing && <ChangeItemDialog key={changing.id} order={current} item={changing} onClose={() => setChanging(null)} />}
       <ConfirmDialog open={cancelling} title="Cancel this order?" confirmLabel="Cancel order" tone="danger" busy={busy} error={error} testId="cancel-dialog" onConfirm={() => void cancel()} onCancel={() => setCancelling(false)}>
         <p className="muted">Nothing will be delivered and nothing charged. This cannot be undone.</p>
         <Field id="cancel-reason" label="Reason" optional hint="Up to 1000 characters.">

@@ -1,0 +1,128 @@
+// Changing a live item in a real browser: a customer with a fulfilled order (delivered on 1 November;
+// the test's clock stands halfway through the month) opens it in the portal, changes the quantity,
+// sees the server's preview with its proration (half the old price credited, half the new one
+// charged), confirms, and lands on the change order, in provisioning, which names the item it changes.
+import type { AddressInfo } from 'node:net';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestPlatform, type SignedInHeaders, type TestPlatform } from '../support/platform.js';
+import { systemContext } from '../../src/kernel/context.js';
+import { ManualClock } from '../../src/kernel/clock.js';
+import { WEB_DIST, assertWebAppsBuilt, launchChromium, watchConsole } from './browser.js';
+
+const PASSWORD = 'change order e2e passphrase';
+const CUSTOMER = 'owner@changes-e2e.example.com';
+const clock = new ManualClock('2026-11-01T00:00:00Z');
+
+let t: TestPlatform;
+let browser: Browser;
+let baseUrl: string;
+let orderId: string;
+
+async function call(method: 'GET' | 'POST' | 'PATCH', url: string, headers: Record<string, string>, payload?: unknown, extra: Record<string, string> = {}) {
+  const response = await t.platform.app.inject({ method, url, headers: { ...headers, ...extra }, ...(payload === undefined ? {} : { payload: payload as object }) });
+  if (response.statusCode >= 300) throw new Error(`${method} ${url}: ${response.statusCode} ${response.body}`);
+  return response.json();
+}
+
+const plan = (code: string, name: string, unitAmount: string) => ({ code, name, interval: 'month', trialDays: 0, taxCategory: 'saas', setupFee: {}, prices: { EUR: { model: 'per_unit', unitAmount } }, usage: [] });
+
+beforeAll(async () => {
+  assertWebAppsBuilt();
+  // Sessions must outlive the clock's jump to mid-period.
+  t = await startTestPlatform({ clock, start: true, env: { PLATFORMA_WEB_DIST: WEB_DIST, SESSION_IDLE_SECONDS: '2592000', SESSION_TTL_SECONDS: '2592000' } });
+  baseUrl = `http://127.0.0.1:${(t.platform.app.server.address() as AddressInfo).port}`;
+  browser = await launchChromium();
+  const staff = await t.signIn();
+  const tenantId = (await call('POST', '/api/v1/tenants', staff, { organizationName: 'Changes', domain: 'changes-e2e.example.com', adminEmail: 'ops@changes-e2e.example.com' })).id as string;
+  await t.platform.identity.service.createUser({ email: CUSTOMER, password: PASSWORD }, systemContext('test'));
+  await call('POST', `/api/v1/tenants/${tenantId}/members`, staff, { email: CUSTOMER, role: 'owner' });
+  const product = await call('POST', '/api/v1/products', staff, { code: 'changeable-vm', kind: 'compute', name: 'Changeable VM', category: 'Compute' });
+  await call('PATCH', `/api/v1/products/${product.id}/versions/1`, staff, { pricePlans: [plan('small', 'Small', '10.00'), plan('large', 'Large', '30.00')] });
+  await call('POST', `/api/v1/products/${product.id}/versions/1/publish`, staff);
+  const buyer = await t.signIn(CUSTOMER, PASSWORD);
+  orderId = (await call('POST', '/api/v1/orders', buyer, { currency: 'EUR' })).id as string;
+  await call('POST', `/api/v1/orders/${orderId}/items`, buyer, { productId: product.id, pricePlan: 'small', quantity: 2 });
+  await call('POST', `/api/v1/orders/${orderId}/submit`, buyer, undefined, { 'idempotency-key': 'e2e-submit' });
+  await call('POST', `/api/v1/orders/${orderId}/fulfil`, staff);
+  clock.advance(15 * 86_400_000);
+});
+afterAll(async () => {
+  await browser?.close();
+  await t?.close();
+});
+
+async function customerPage(headers: SignedInHeaders) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const [name, value] = headers.cookie.split('=') as [string, string];
+  await context.addCookies([{ name, value, url: baseUrl, httpOnly: true, sameSite: 'Strict' }]);
+  const page = await context.newPage();
+  page.setDefaultTimeout(15_000);
+  return { context, page, consoleProblems: watchConsole(page) };
+}
+
+describe('changing a live item in the portal', () => {
+  it('a customer changes the quantity of a fulfilled item, sees the proration, confirms, and sees the change order in provisioning', { timeout: 120_000 }, async () => {
+    const { context, page, consoleProblems } = await customerPage(await t.signIn(CUSTOMER, PASSWORD));
+    try {
+      await page.goto(`${baseUrl}/portal/orders/${orderId}`);
+      await page.locator('[data-testid="order-status"][data-status="fulfilled"]').waitFor();
+      await page.getByTestId('change-item').click();
+      await page.getByTestId('change-dialog').waitFor();
+      // Nothing changed yet: nothing to confirm.
+      expect(await page.getByTestId('change-dialog-confirm').isDisabled()).toBe(true);
+
+      await page.getByTestId('change-quantity').fill('3');
+      await page.locator('[data-testid="change-preview"][data-kind="quantity_change"]').waitFor();
+      // Half of 2 × 10.00 credited, half of 3 × 10.00 charged: 5.00 due now.
+      expect(await page.getByTestId('change-kind').textContent()).toBe('Quantity change');
+      expect(await page.getByTestId('change-new-total').textContent()).toContain('30.00');
+      expect(await page.getByTestId('change-credit').textContent()).toContain('10.00');
+      expect(await page.getByTestId('change-charge').textContent()).toContain('15.00');
+      expect(await page.getByTestId('change-due-now').textContent()).toContain('5.00');
+
+      // At the end of the period instead: nothing due now.
+      await page.getByTestId('change-mode').selectOption('at_period_end');
+      await page.waitForFunction(() => !document.querySelector('[data-testid="change-credit"]') && document.querySelector('[data-testid="change-due-now"]')?.textContent?.includes('0.00'));
+      await page.getByTestId('change-mode').selectOption('prorate_now');
+      await page.getByTestId('change-credit').waitFor();
+      await page.screenshot({ path: '/tmp/change-order-preview.png', fullPage: true });
+
+      await page.getByTestId('change-dialog-confirm').click();
+      await page.waitForFunction((original) => {
+        const detail = document.querySelector('[data-testid="order-detail"]');
+        return detail !== null && detail.getAttribute('data-order-id') !== original;
+      }, orderId);
+      const changeOrderId = (await page.getByTestId('order-detail').getAttribute('data-order-id'))!;
+      expect(page.url()).toBe(`${baseUrl}/portal/orders/${changeOrderId}`);
+      await page.locator('[data-testid="order-status"][data-status="provisioning"]').waitFor();
+      expect(await page.getByTestId('change-of').textContent()).toContain(`Changes item item_1 of order ${orderId}`);
+      expect(await page.getByTestId('change-of-kind').textContent()).toBe('Quantity change');
+      expect(await page.getByTestId('change-of-due-now').textContent()).toContain('5.00');
+      expect(await page.getByTestId('order-due-now').textContent()).toContain('5.00');
+      expect(await page.locator('[data-testid="order-item"]').count()).toBe(1);
+      expect(await page.getByTestId('order-item').locator('td').nth(2).textContent()).toBe('3');
+      // Not live yet, so it cannot be changed itself.
+      expect(await page.getByTestId('change-item').count()).toBe(0);
+      await page.screenshot({ path: '/tmp/change-order-placed.png', fullPage: true });
+
+      // Back on the original order, changing the same item again is refused, naming the change order.
+      await page.getByTestId('change-of-link').click();
+      await page.locator('[data-testid="order-status"][data-status="fulfilled"]').waitFor();
+      await page.getByTestId('change-item').click();
+      await page.getByTestId('change-quantity').fill('4');
+      await page.getByTestId('change-dialog-error').waitFor();
+      expect(await page.getByTestId('change-dialog-error').textContent()).toContain(changeOrderId);
+      expect(await page.getByTestId('change-dialog-confirm').isDisabled()).toBe(true);
+      expect(consoleProblems).toEqual([]);
+    } catch (error) {
+      await page.screenshot({ path: '/tmp/change-order-failure.png', fullPage: true });
+      throw error;
+    } finally {
+      await context.close();
+    }
+    const changes = (await call('GET', '/api/v1/orders?limit=10', await t.signIn(CUSTOMER, PASSWORD))).data.filter((order: { changeOf?: unknown }) => order.changeOf);
+    expect(changes).toHaveLength(1);
+    expect(changes[0]).toMatchObject({ status: 'provisioning', changeOf: { orderId, itemId: 'item_1', kind: 'quantity_change' }, items: [{ quantity: 3 }] });
+  });
+});
