@@ -313,7 +313,7 @@ describe('refused changes write nothing', () => {
     expect(moved.json().items[0]).toMatchObject({ version: 2, quantity: 2 });
   });
 
-  it('is not for people who may only read, nor for another tenant', async () => {
+  it('is not for people who may only read (another tenant’s orders: test/isolation)', async () => {
     await t.platform.identity.service.createUser({ email: 'reader@change-orders.example.com', password: PASSWORD }, systemContext('test'));
     expect((await call('POST', `/api/v1/tenants/${tenantId}/members`, staff, { email: 'reader@change-orders.example.com', role: 'read-only' })).statusCode).toBe(201);
     const reader = await t.signIn('reader@change-orders.example.com', PASSWORD);
