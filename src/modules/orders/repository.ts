@@ -159,18 +159,19 @@ export class OrderRepository {
     const last = order.timeline.at(-1)?.seq ?? 0;
     const numbered = steps.map((step, index) => ({ ...step, seq: last + 1 + index }));
     await this.#appendSteps(tx, order.id, order.tenantId, numbered);
-    const row = await tx
+    const status = numbered.at(-1)?.status ?? order.status;
+    // Nothing is read back: the new row is known, and parsing the document again would be waste.
+    await tx
       .updateTable('orders.orders')
       .set({
-        status: numbered.at(-1)?.status ?? order.status,
+        status,
         ...(changes.document ? { document: json(changes.document) } : {}),
         ...(changes.submittedAt ? { submitted_at: changes.submittedAt } : {}),
         updated_at: at,
       })
       .where('order_id', '=', order.id)
-      .returningAll()
       .executeTakeFirstOrThrow();
-    return toStored(row, [...order.timeline, ...numbered]);
+    return { ...order, status, document: changes.document ?? order.document, submittedAt: changes.submittedAt ?? order.submittedAt, updatedAt: at, timeline: [...order.timeline, ...numbered] };
   }
 
   async #appendSteps(tx: Tx, orderId: string, tenantId: string, steps: TimelineStep[]): Promise<void> {
