@@ -109,6 +109,10 @@ function toStored(row: Selectable<OrderRow>, timeline: TimelineStep[]): StoredOr
   };
 }
 
+function timelineRow(order: { id: string; tenantId: string }, step: TimelineStep) {
+  return { order_id: order.id, tenant_id: order.tenantId, seq: step.seq, status: step.status, actor_id: step.actorId, reason: step.reason, at: step.at };
+}
+
 /** A timeline as `json_agg` returns it (timestamps as text). */
 function stepsOf(rows: { seq: number; status: OrderStatus; actor_id: string | null; reason: string | null; at: string }[] | null): TimelineStep[] {
   return (rows ?? []).map((row) => ({ seq: row.seq, status: row.status, actorId: row.actor_id, reason: row.reason, at: new Date(row.at) }));
@@ -127,7 +131,7 @@ export class OrderRepository {
       .returningAll()
       .executeTakeFirstOrThrow();
     const draft: TimelineStep = { seq: 1, status: 'draft', actorId: order.createdBy, reason: null, at: order.at };
-    await this.#appendSteps(tx, row.order_id, row.tenant_id, [draft]);
+    await tx.insertInto('orders.order_timeline').values(timelineRow(order, draft)).execute();
     return toStored(row, [draft]);
   }
 
@@ -152,16 +156,17 @@ export class OrderRepository {
   }
 
   /**
-   * Moves the order along its timeline: appends the steps (the database checks each edge), then
-   * writes the row once with the last step's status. Two statements however many steps.
+   * Moves the order along its timeline in one statement: the steps (each edge checked by the
+   * database as it is inserted) and the row with the last step's status (checked against the
+   * timeline at commit).
    */
   async advance(tx: Tx, order: StoredOrder, steps: Omit<TimelineStep, 'seq'>[], changes: { document?: OrderDocument; submittedAt?: Date }, at: Date): Promise<StoredOrder> {
     const last = order.timeline.at(-1)?.seq ?? 0;
     const numbered = steps.map((step, index) => ({ ...step, seq: last + 1 + index }));
-    await this.#appendSteps(tx, order.id, order.tenantId, numbered);
     const status = numbered.at(-1)?.status ?? order.status;
     // Nothing is read back: the new row is known, and parsing the document again would be waste.
     await tx
+      .with('steps', (db) => db.insertInto('orders.order_timeline').values(numbered.map((step) => timelineRow(order, step))).returning('seq'))
       .updateTable('orders.orders')
       .set({
         status,
@@ -172,14 +177,6 @@ export class OrderRepository {
       .where('order_id', '=', order.id)
       .executeTakeFirstOrThrow();
     return { ...order, status, document: changes.document ?? order.document, submittedAt: changes.submittedAt ?? order.submittedAt, updatedAt: at, timeline: [...order.timeline, ...numbered] };
-  }
-
-  async #appendSteps(tx: Tx, orderId: string, tenantId: string, steps: TimelineStep[]): Promise<void> {
-    if (steps.length === 0) return;
-    await tx
-      .insertInto('orders.order_timeline')
-      .values(steps.map((step) => ({ order_id: orderId, tenant_id: tenantId, seq: step.seq, status: step.status, actor_id: step.actorId, reason: step.reason, at: step.at })))
-      .execute();
   }
 
   /** A page of orders with their timelines, newest first. */

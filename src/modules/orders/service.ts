@@ -240,23 +240,27 @@ export class OrderService {
       // 3. Approval rules (reads only), before the locks below so they are held as briefly as possible.
       const reasons = await this.approvalRules.reasonsFor(tx, order.currency, checked.map(({ version }, index) => ({ item: items[index]!, version })));
 
-      // 4. Quotas: taken under the tenant's reservation row locks, then checked (see #takeQuotas).
+      // 4. What the order takes of the tenant's quotas and the products' stock.
       const requested: Record<string, number> = {};
       for (const { item, version } of checked) {
         for (const [quota, perUnit] of Object.entries(version.content.quotaConsumption ?? {})) requested[quota] = (requested[quota] ?? 0) + perUnit * item.quantity;
       }
-      await this.#takeQuotas(tx, tenantId, profile.quotas, requested);
-
-      // 5. Stock, for products that have a capacity (an unlimited product's row is not touched, so
+      // Stock only for products that have a capacity (an unlimited product's row is not touched, so
       // orders of it from every tenant do not queue on one row).
       const capacity: Record<string, number> = {};
       for (const { item, product } of checked) if (product.capacity !== null) capacity[item.productId] = (capacity[item.productId] ?? 0) + item.quantity;
-      for (const [productId, quantity] of Object.entries(capacity)) await this.catalog.takeCapacity(tx, checked.find((c) => c.product.id === productId)!.product, quantity);
 
-      // 6. Move along the machine.
+      // 5. Move along the machine. Quotas and stock are taken after the order's row is written and
+      // before its audit entries: their rows (the tenant's reservations, a product's stock) stay
+      // locked until commit and are what concurrent submissions queue on, so as little as possible
+      // happens while they are held. A refusal throws and rolls everything back.
       const document: OrderDocument = { ...order.document, items, ...totals(items), reserved: { quotas: requested, capacity }, approval: reasons.length > 0 ? { required: reasons, decision: null, decidedBy: null, reason: null } : null };
       const onwards: readonly Step[] = reasons.length > 0 ? [{ status: 'pending_approval', reason: `Needs approval: ${reasons.join('; ')}` }] : TO_PROVISIONING;
-      return toOrder(await this.#advance(tx, context, order, [{ status: 'submitted', reason: null }, ...onwards], { document, submittedAt: now }));
+      const takeQuotasAndStock = async () => {
+        await this.#takeQuotas(tx, tenantId, profile.quotas, requested);
+        for (const [productId, quantity] of Object.entries(capacity)) await this.catalog.takeCapacity(tx, checked.find((c) => c.product.id === productId)!.product, quantity);
+      };
+      return toOrder(await this.#advance(tx, context, order, [{ status: 'submitted', reason: null }, ...onwards], { document, submittedAt: now }, takeQuotasAndStock));
     });
   }
 
@@ -549,13 +553,15 @@ export class OrderService {
 
   /**
    * Moves an order along one or more steps of its status machine in the caller's transaction: the
-   * timeline steps (each edge re-checked by the database) and the row, then an audit entry and an
-   * event per step, written together: four statements however many steps.
+   * timeline steps and the row in one statement (each edge checked by the database), then, after
+   * `beforeRecording` (work that should happen late in the transaction), an audit entry and an
+   * event per step, written together: three statements however many steps.
    */
-  async #advance(tx: Tx, context: RequestContext, order: StoredOrder, steps: readonly Step[], changes: { document?: OrderDocument; submittedAt?: Date } = {}): Promise<StoredOrder> {
+  async #advance(tx: Tx, context: RequestContext, order: StoredOrder, steps: readonly Step[], changes: { document?: OrderDocument; submittedAt?: Date } = {}, beforeRecording?: () => Promise<void>): Promise<StoredOrder> {
     const now = this.kernel.clock.now();
     const actorId = context.principal?.userId ?? null;
     const saved = await this.#repository.advance(tx, order, steps.map((step) => ({ status: step.status, actorId, reason: step.reason, at: now })), changes, now);
+    await beforeRecording?.();
     const from = [order.status, ...steps.map((step) => step.status)];
     const { rows: events } = outboxRows(
       this.kernel.clock,
