@@ -71,6 +71,8 @@ interface AuditRow {
   source_ip: string | null;
   prev_hash: string;
   hash: string;
+  /** 1: the application hashed the whole entry with its position; 2: the database linked a content digest (see hashOf). */
+  hash_scheme: number;
 }
 
 interface ChainHeadRow {
@@ -101,10 +103,10 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
-function hashOf(row: Omit<AuditRow, 'hash'>): string {
-  const content = canonicalJson({
+/** An entry's content, everything but its position in the chain, as hashed. */
+function contentOf(row: Omit<AuditRow, 'hash' | 'seq' | 'prev_hash' | 'hash_scheme'>): Record<string, unknown> {
+  return {
     chain: row.chain,
-    seq: row.seq,
     id: row.id,
     tenantId: row.tenant_id,
     occurredAt: new Date(row.occurred_at).toISOString(),
@@ -117,9 +119,31 @@ function hashOf(row: Omit<AuditRow, 'hash'>): string {
     after: row.after ?? null,
     requestId: row.request_id,
     sourceIp: row.source_ip,
-    prevHash: row.prev_hash,
-  });
-  return createHash('sha256').update(content).digest('hex');
+  };
+}
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/** The digest of an entry's content that scheme 2 links into the chain. */
+function digestOf(row: Omit<AuditRow, 'hash' | 'seq' | 'prev_hash' | 'hash_scheme'>): string {
+  return sha256(canonicalJson(contentOf(row)));
+}
+
+/**
+ * What an entry's hash must be. Scheme 1 (entries written before appends moved into the
+ * database): the canonical JSON of the content with its position. Scheme 2: the previous hash,
+ * the position and the content digest, joined by newlines, as kernel.append_audit_entries computes it.
+ */
+function hashOf(row: Omit<AuditRow, 'hash'>): string {
+  if (row.hash_scheme === 2) return sha256(`${row.prev_hash}\n${row.seq}\n${digestOf(row)}`);
+  return sha256(canonicalJson({ ...contentOf(row), seq: row.seq, prevHash: row.prev_hash }));
+}
+
+/** Where kernel.append_audit_entries put an entry. */
+interface Placed {
+  entry_seq: number;
+  entry_prev_hash: string;
+  entry_hash: string;
 }
 
 export class AuditLog {
@@ -142,55 +166,42 @@ export class AuditLog {
     const chain = inputs[0]!.tenantId ?? PLATFORM_CHAIN;
     const tenantId = inputs[0]!.tenantId ?? null;
     if (inputs.some((input) => (input.tenantId ?? PLATFORM_CHAIN) !== chain)) throw new Error('recordAll appends to one chain; record other tenants’ entries separately');
-    // The row lock on the head serialises appends to this chain (and only this chain).
-    const lockHead = () => tx.selectFrom('kernel.audit_chain_heads').select(['seq', 'hash']).where('chain', '=', chain).forUpdate().executeTakeFirst();
-    let head = await lockHead();
-    if (!head) {
-      await tx
-        .insertInto('kernel.audit_chain_heads')
-        .values({ chain, tenant_id: tenantId, seq: 0, hash: GENESIS })
-        .onConflict((oc) => oc.column('chain').doNothing())
-        .execute();
-      head = await lockHead();
-      if (!head) throw new Error(`audit chain ${chain} has no head`);
-    }
     const occurredAt = this.clock.now();
-    const rows: AuditRow[] = [];
-    let previous = { seq: Number(head.seq), hash: head.hash };
-    for (const input of inputs) {
-      const unsigned: Omit<AuditRow, 'hash'> = {
-        chain,
-        seq: previous.seq + 1,
-        id: newId('audit'),
-        tenant_id: tenantId,
-        occurred_at: occurredAt,
-        actor_type: input.actor.type,
-        actor_id: input.actor.id,
-        actor_label: input.actor.label ?? null,
-        actor_impersonator_id: input.actor.impersonatorId ?? null,
-        actor_impersonator_label: input.actor.impersonatorId ? (input.actor.impersonatorLabel ?? null) : null,
-        action: input.action,
-        target_type: input.target.type,
-        target_id: input.target.id,
-        before: input.before === undefined ? null : JSON.parse(JSON.stringify(input.before)),
-        after: input.after === undefined ? null : JSON.parse(JSON.stringify(input.after)),
-        request_id: input.requestId ?? null,
-        source_ip: input.sourceIp ?? null,
-        prev_hash: previous.hash,
-      };
-      const row: AuditRow = { ...unsigned, hash: hashOf(unsigned) };
-      rows.push(row);
-      previous = row;
-    }
+    const unplaced = inputs.map((input) => ({
+      chain,
+      id: newId('audit'),
+      tenant_id: tenantId,
+      occurred_at: occurredAt,
+      actor_type: input.actor.type,
+      actor_id: input.actor.id,
+      actor_label: input.actor.label ?? null,
+      actor_impersonator_id: input.actor.impersonatorId ?? null,
+      actor_impersonator_label: input.actor.impersonatorId ? (input.actor.impersonatorLabel ?? null) : null,
+      action: input.action,
+      target_type: input.target.type,
+      target_id: input.target.id,
+      before: input.before === undefined ? null : (JSON.parse(JSON.stringify(input.before)) as unknown),
+      after: input.after === undefined ? null : (JSON.parse(JSON.stringify(input.after)) as unknown),
+      request_id: input.requestId ?? null,
+      source_ip: input.sourceIp ?? null,
+    }));
+    const entries = unplaced.map((row) => ({ ...row, occurred_at: occurredAt.toISOString(), digest: digestOf(row) }));
+    // The database places and links the entries under the chain head's lock (one statement,
+    // together with the change's outbox rows when given).
     const events = alongside.events ?? [];
-    await tx
-      .with('appended', (db) => db.insertInto('kernel.audit_entries').values(rows.map((row) => ({ ...row, before: jsonb(row.before), after: jsonb(row.after) }))).returning('seq'))
-      .with('published', (db) => (events.length > 0 ? db.insertInto('kernel.outbox').values(events).returning('id') : db.selectNoFrom(sql<string>`null`.as('id'))))
-      .updateTable('kernel.audit_chain_heads')
-      .set({ seq: previous.seq, hash: previous.hash })
-      .where('chain', '=', chain)
-      .execute();
-    return rows.map(toEntry);
+    const append = sql<Placed>`select entry_seq, entry_prev_hash, entry_hash from kernel.append_audit_entries(${chain}, ${tenantId}, ${JSON.stringify(entries)}::jsonb)`;
+    const placed =
+      events.length > 0
+        ? await tx
+            .with('published', (db) => db.insertInto('kernel.outbox').values(events).returning('id'))
+            .selectFrom(sql<Placed>`kernel.append_audit_entries(${chain}, ${tenantId}, ${JSON.stringify(entries)}::jsonb)`.as('appended'))
+            .select(['appended.entry_seq', 'appended.entry_prev_hash', 'appended.entry_hash'])
+            .execute()
+        : (await append.execute(tx)).rows;
+    return unplaced.map((row, index) => {
+      const { entry_seq, entry_prev_hash, entry_hash } = placed[index]!;
+      return toEntry({ ...row, seq: Number(entry_seq), prev_hash: entry_prev_hash, hash: entry_hash, hash_scheme: 2 });
+    });
   }
 
   /** A chain's entries, newest first, before an optional sequence number. */
@@ -199,11 +210,6 @@ export class AuditLog {
     if (options.beforeSeq !== undefined) query = query.where('seq', '<', options.beforeSeq);
     return (await query.execute()).map(toEntry);
   }
-}
-
-// Kysely passes objects to pg, which serialises them as JSON; arrays need explicit casting.
-function jsonb(value: unknown) {
-  return value === null ? null : sql`${JSON.stringify(value)}::jsonb`;
 }
 
 function toEntry(row: AuditRow): AuditEntry {
