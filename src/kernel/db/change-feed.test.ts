@@ -33,7 +33,7 @@ afterAll(async () => {
 function counted(tables: string[]) {
   const cache = new RowCache<number>(feed, tables, systemClock);
   let loads = 0;
-  return { read: () => cache.get('key', async () => ++loads), loads: () => loads };
+  return { read: async () => (await cache.get('key', async () => ++loads)) ?? 0, loads: () => loads };
 }
 
 async function eventually(condition: () => Promise<boolean>): Promise<void> {
