@@ -32,7 +32,7 @@ const MAX_PREPARED_STATEMENTS = 2_000;
  * cap bounds what shapes with a varying number of placeholders can add. Statements without
  * parameters (BEGIN, COMMIT, the transaction context) stay on the simple protocol.
  */
-export class StatementNames {
+class StatementNames {
   readonly #names = new Map<string, string>();
 
   nameOf(text: string): string | undefined {
@@ -62,8 +62,11 @@ function preparingPool(pool: pg.Pool, names: StatementNames): PostgresPool {
   };
 }
 
+/** One naming for the whole process: a connection shared by two Db instances must never see one name for two texts. */
+const statementNames = new StatementNames();
+
 export function createDb(pool: pg.Pool): Db {
-  return new Kysely<Tables>({ dialect: new PostgresDialect({ pool: preparingPool(pool, new StatementNames()) }) });
+  return new Kysely<Tables>({ dialect: new PostgresDialect({ pool: preparingPool(pool, statementNames) }) });
 }
 
 /**
