@@ -22,11 +22,12 @@ import { couponProblem, quote, validateConfiguration } from '../catalog/index.js
 import { OrderRepository, type OrderDocument, type StoredOrder } from './repository.js';
 import { periodAt, prorate } from './proration.js';
 import type { ApprovalRules } from './approval-rules.js';
+import { availabilityProblems, limitOf, provisioningRequest, totals, type Quotas } from './items.js';
 import type { AddItemBody, ChangeBody, ChangePreview, CreateOrderBody, ListOrdersQuery, Order, OrderItem, OrderStatus } from './schemas.js';
 
 /** What orders need of tenants. */
 export interface TenantOrdering {
-  orderingProfileOf(tx: Tx, tenantId: string): Promise<{ status: string; tier: string; quotas: { maxUsers: number; maxStorage: number; maxAPICallsPerMonth: number; maxComputeHours: number; customLimits: Record<string, number> } } | null>;
+  orderingProfileOf(tx: Tx, tenantId: string): Promise<{ status: string; tier: string; quotas: Quotas } | null>;
 }
 
 const isOrderId = (value: unknown): value is string => typeof value === 'string' && isId('order', value);
@@ -35,47 +36,6 @@ const MAX_ITEMS = 50;
 
 type PricedItem = OrderItem & { price: NonNullable<OrderItem['price']> };
 type OrderingProfile = NonNullable<Awaited<ReturnType<TenantOrdering['orderingProfileOf']>>>;
-type Quotas = OrderingProfile['quotas'];
-
-/** The limit of a quota named as in a version's quotaConsumption; a custom limit the tenant was never granted is 0. */
-function limitOf(quotas: Quotas, quota: string): number {
-  if (quota.startsWith('custom.')) return quotas.customLimits[quota.slice('custom.'.length)] ?? 0;
-  return (quotas as unknown as Record<string, number>)[quota] ?? 0;
-}
-
-/** What the version's availability has against an item for a tenant of this tier: the tier, the quantity, the region. */
-function availabilityProblems(product: Product, version: ProductVersion, quantity: number, configuration: Record<string, unknown> | null, tier: string, at: string): FieldError[] {
-  const { availability } = version.content;
-  const problems: FieldError[] = [];
-  if (availability.tenantTiers.length > 0 && !availability.tenantTiers.includes(tier)) {
-    problems.push({ pointer: at, message: `${product.name} is not offered to the ${tier} tier` });
-  }
-  if (quantity < availability.minQuantity || (availability.maxQuantity !== null && quantity > availability.maxQuantity)) {
-    problems.push({ pointer: `${at}/quantity`, message: `must be between ${availability.minQuantity} and ${availability.maxQuantity ?? 'any number'}` });
-  }
-  const region = configuration?.region;
-  if (typeof region === 'string' && availability.regions.length > 0 && !availability.regions.includes(region)) {
-    problems.push({ pointer: `${at}/configuration/region`, message: `${product.name} is not delivered in ${region} (regions: ${availability.regions.join(', ')})` });
-  }
-  return problems;
-}
-
-/** The provisioning request the version's binding makes of an item. */
-function provisioningRequest(version: ProductVersion, configuration: Record<string, unknown>, quantity: number): OrderItem['provisioning'] {
-  const binding = version.content.provisioning;
-  if (!binding) return null;
-  const parameters: Record<string, unknown> = {};
-  for (const [name, source] of Object.entries(binding.parameters)) {
-    if ('quantity' in source) parameters[name] = quantity;
-    else if ('value' in source) parameters[name] = source.value;
-    else {
-      let value: unknown = configuration;
-      for (const segment of source.configuration.split('/').slice(1)) value = (value as Record<string, unknown> | undefined)?.[segment.replace(/~1/g, '/').replace(/~0/g, '~')];
-      if (value !== undefined) parameters[name] = value;
-    }
-  }
-  return { capability: binding.capability, parameters };
-}
 
 export class OrderService {
   readonly #repository = new OrderRepository();
@@ -621,16 +581,6 @@ const EVENT_OF: Record<OrderStatus, string> = {
   failed: 'order.failed',
   cancelled: 'order.cancelled',
 };
-
-function totals(items: OrderItem[]): { totalMinor: string; dueNowMinor: string } {
-  let total = 0n;
-  let dueNow = 0n;
-  for (const item of items) {
-    total += BigInt(item.price?.totalMinor ?? '0');
-    dueNow += BigInt(item.price?.dueNowMinor ?? '0');
-  }
-  return { totalMinor: total.toString(), dueNowMinor: dueNow.toString() };
-}
 
 function toOrder(order: StoredOrder): Order {
   return {

@@ -1,0 +1,64 @@
+// What an order's items are held to and what they make, as pure functions of the catalog version,
+// the item and the tenant: quota limits, availability, the provisioning request, the totals.
+import type { FieldError } from '../../kernel/errors.js';
+import type { Product, ProductVersion } from '../catalog/index.js';
+import type { OrderItem } from './schemas.js';
+
+/** A tenant's quotas as ordering reads them. */
+export interface Quotas {
+  maxUsers: number;
+  maxStorage: number;
+  maxAPICallsPerMonth: number;
+  maxComputeHours: number;
+  customLimits: Record<string, number>;
+}
+
+/** The limit of a quota named as in a version's quotaConsumption; a custom limit the tenant was never granted is 0. */
+export function limitOf(quotas: Quotas, quota: string): number {
+  if (quota.startsWith('custom.')) return quotas.customLimits[quota.slice('custom.'.length)] ?? 0;
+  return (quotas as unknown as Record<string, number>)[quota] ?? 0;
+}
+
+/** What the version's availability has against an item for a tenant of this tier: the tier, the quantity, the region. */
+export function availabilityProblems(product: Product, version: ProductVersion, quantity: number, configuration: Record<string, unknown> | null, tier: string, at: string): FieldError[] {
+  const { availability } = version.content;
+  const problems: FieldError[] = [];
+  if (availability.tenantTiers.length > 0 && !availability.tenantTiers.includes(tier)) {
+    problems.push({ pointer: at, message: `${product.name} is not offered to the ${tier} tier` });
+  }
+  if (quantity < availability.minQuantity || (availability.maxQuantity !== null && quantity > availability.maxQuantity)) {
+    problems.push({ pointer: `${at}/quantity`, message: `must be between ${availability.minQuantity} and ${availability.maxQuantity ?? 'any number'}` });
+  }
+  const region = configuration?.region;
+  if (typeof region === 'string' && availability.regions.length > 0 && !availability.regions.includes(region)) {
+    problems.push({ pointer: `${at}/configuration/region`, message: `${product.name} is not delivered in ${region} (regions: ${availability.regions.join(', ')})` });
+  }
+  return problems;
+}
+
+/** The provisioning request the version's binding makes of an item. */
+export function provisioningRequest(version: ProductVersion, configuration: Record<string, unknown>, quantity: number): OrderItem['provisioning'] {
+  const binding = version.content.provisioning;
+  if (!binding) return null;
+  const parameters: Record<string, unknown> = {};
+  for (const [name, source] of Object.entries(binding.parameters)) {
+    if ('quantity' in source) parameters[name] = quantity;
+    else if ('value' in source) parameters[name] = source.value;
+    else {
+      let value: unknown = configuration;
+      for (const segment of source.configuration.split('/').slice(1)) value = (value as Record<string, unknown> | undefined)?.[segment.replace(/~1/g, '/').replace(/~0/g, '~')];
+      if (value !== undefined) parameters[name] = value;
+    }
+  }
+  return { capability: binding.capability, parameters };
+}
+
+export function totals(items: OrderItem[]): { totalMinor: string; dueNowMinor: string } {
+  let total = 0n;
+  let dueNow = 0n;
+  for (const item of items) {
+    total += BigInt(item.price?.totalMinor ?? '0');
+    dueNow += BigInt(item.price?.dueNowMinor ?? '0');
+  }
+  return { totalMinor: total.toString(), dueNowMinor: dueNow.toString() };
+}
