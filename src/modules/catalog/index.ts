@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { Kernel } from '../../kernel/kernel.js';
 import type { ModuleDefinition } from '../../kernel/module.js';
 import { CatalogService, type TenantTiers } from './service.js';
+import { CouponAdmin } from './coupons.js';
 import { catalogRoutes } from './routes.js';
 
 export type { CatalogService } from './service.js';
@@ -21,12 +22,13 @@ export interface CatalogModule {
 
 export function createCatalogModule(deps: { kernel: Kernel; tenants: TenantTiers }): CatalogModule {
   const service = new CatalogService(deps.kernel, deps.tenants);
+  const coupons = new CouponAdmin(deps.kernel);
   return {
     service,
     definition: {
       name: 'catalog',
       migrations: fileURLToPath(new URL('./migrations', import.meta.url)),
-      routes: (app) => catalogRoutes(app, service),
+      routes: (app) => catalogRoutes(app, service, coupons),
     },
   };
 }

@@ -4,6 +4,7 @@ import type { HttpApp } from '../../kernel/http/server.js';
 import { EmptyBody, responses, NoContent, PageQuery, StrictObject } from '../../kernel/http/schemas.js';
 import { requestContext } from '../../gateway/authenticate.js';
 import type { CatalogService } from './service.js';
+import type { CouponAdmin } from './coupons.js';
 import {
   Coupon,
   CouponIdParams,
@@ -27,7 +28,7 @@ import {
 
 const tags = ['catalog'];
 
-export function catalogRoutes(app: HttpApp, service: CatalogService): void {
+export function catalogRoutes(app: HttpApp, service: CatalogService, coupons: CouponAdmin): void {
   app.post(
     '/api/v1/products',
     {
@@ -185,19 +186,19 @@ export function catalogRoutes(app: HttpApp, service: CatalogService): void {
   app.post(
     '/api/v1/coupons',
     { config: { action: 'catalog:coupon.create' }, schema: { tags, summary: 'Create a coupon', body: CreateCouponBody, response: responses({ 201: Coupon }) } },
-    async (request, reply) => reply.status(201).send(await service.createCoupon(request.body, requestContext(request))),
+    async (request, reply) => reply.status(201).send(await coupons.createCoupon(request.body, requestContext(request))),
   );
 
   app.get(
     '/api/v1/coupons',
     { config: { action: 'catalog:coupon.list' }, schema: { tags, summary: 'Coupons, newest first', querystring: StrictObject(PageQuery), response: responses({ 200: CouponPage }) } },
-    async (request) => service.listCoupons(request.query, requestContext(request)),
+    async (request) => coupons.listCoupons(request.query, requestContext(request)),
   );
 
   app.get(
     '/api/v1/coupons/:id',
     { config: { action: 'catalog:coupon.read' }, schema: { tags, summary: 'Get a coupon', params: CouponIdParams, response: responses({ 200: Coupon }) } },
-    async (request) => service.getCoupon(request.params.id, requestContext(request)),
+    async (request) => coupons.getCoupon(request.params.id, requestContext(request)),
   );
 
   app.post(
@@ -206,6 +207,6 @@ export function catalogRoutes(app: HttpApp, service: CatalogService): void {
       config: { action: 'catalog:coupon.archive' },
       schema: { tags, summary: 'Stop offering a coupon (redemptions already made stay)', params: CouponIdParams, body: EmptyBody, response: responses({ 200: Coupon }) },
     },
-    async (request) => service.archiveCoupon(request.params.id, requestContext(request)),
+    async (request) => coupons.archiveCoupon(request.params.id, requestContext(request)),
   );
 }

@@ -8,19 +8,18 @@ import { inTransaction, type Tx, type TxContext } from '../../kernel/db/database
 import { newId, isId } from '../../kernel/ids.js';
 import { decodeCursor, encodeCursor, type Page } from '../../kernel/http/cursor.js';
 import { authorize, isPlatformStaff, resourceName, PLATFORM, type Action } from '../../kernel/authz/authorize.js';
-import { actorOf, type RequestContext } from '../../kernel/context.js';
+import type { RequestContext } from '../../kernel/context.js';
 import { ConflictError, InvalidTransitionError, NotFoundError, OutOfStockError, UnprocessableError, type FieldError } from '../../kernel/errors.js';
 import { isUniqueViolation } from '../../kernel/db/errors.js';
 import { isCurrency } from '../../kernel/money.js';
-import { publish } from '../../kernel/outbox.js';
 import { CatalogRepository } from './repository.js';
+import { recordCatalogChange } from './record.js';
 import { checkConfigurationSchema, validateConfiguration } from './configuration.js';
 import { checkPriceModel, type PriceModel } from './pricing.js';
 import { diff, type Change } from './diff.js';
 import { quote } from './quote.js';
 import type {
   Coupon,
-  CreateCouponBody,
   CreateProductBody,
   ListProductsQuery,
   PreviewBody,
@@ -38,7 +37,6 @@ export interface TenantTiers {
 }
 
 const isProductId = (value: unknown): value is string => typeof value === 'string' && isId('product', value);
-const isCouponId = (value: unknown): value is string => typeof value === 'string' && isId('coupon', value);
 
 /** A new product's first draft: sellable once an operator adds a price plan and publishes it. */
 export function emptyContent(): VersionContent {
@@ -147,7 +145,7 @@ export class CatalogService {
           updated_at: now,
         });
         await this.#repository.insertVersion(tx, productId, 1, emptyContent(), now);
-        await this.#record(tx, context, 'product.created', { type: 'product', id: productId }, undefined, product);
+        await recordCatalogChange(this.kernel, tx, context, 'product.created', { type: 'product', id: productId }, undefined, product);
         return product;
       });
     } catch (error) {
@@ -234,7 +232,7 @@ export class CatalogService {
       if (!current) throw new NotFoundError('Product', productId);
       await apply(tx, current);
       const after = (await this.#repository.findProduct(tx, productId))!;
-      await this.#record(tx, context, eventType, { type: 'product', id: productId }, current, after);
+      await recordCatalogChange(this.kernel, tx, context, eventType, { type: 'product', id: productId }, current, after);
       return after;
     });
   }
@@ -273,7 +271,7 @@ export class CatalogService {
       if (copyFrom !== undefined && !source) throw new NotFoundError('Product version', `${productId}@${copyFrom}`);
       const content = source ? { ...source.content, summary: '' } : emptyContent();
       const created = await this.#repository.insertVersion(tx, productId, latest + 1, content, this.kernel.clock.now());
-      await this.#record(tx, context, 'product.version_created', { type: 'product-version', id: `${productId}@${created.version}` }, undefined, created);
+      await recordCatalogChange(this.kernel, tx, context, 'product.version_created', { type: 'product-version', id: `${productId}@${created.version}` }, undefined, created);
       return created;
     });
   }
@@ -285,7 +283,7 @@ export class CatalogService {
       if (current.status !== 'draft') throw new InvalidTransitionError('product version', current.status, 'edited (published versions are immutable: create a new version)');
       const content: VersionContent = { ...current.content, ...patch } as VersionContent;
       const updated = await this.#repository.replaceDraft(tx, productId, version, content);
-      await this.#record(tx, context, 'product.version_updated', { type: 'product-version', id: `${productId}@${version}` }, current, updated);
+      await recordCatalogChange(this.kernel, tx, context, 'product.version_updated', { type: 'product-version', id: `${productId}@${version}` }, current, updated);
       return updated;
     });
   }
@@ -296,7 +294,7 @@ export class CatalogService {
       const current = await this.#lockVersion(tx, productId, version);
       if (current.status !== 'draft') throw new InvalidTransitionError('product version', current.status, 'deleted (only drafts can be)');
       await this.#repository.deleteDraft(tx, productId, version);
-      await this.#record(tx, context, 'product.version_deleted', { type: 'product-version', id: `${productId}@${version}` }, current, undefined);
+      await recordCatalogChange(this.kernel, tx, context, 'product.version_deleted', { type: 'product-version', id: `${productId}@${version}` }, current, undefined);
     });
   }
 
@@ -310,7 +308,7 @@ export class CatalogService {
       const problems = publicationProblems(current.content, known);
       if (problems.length > 0) throw new UnprocessableError(`Version ${version} cannot be published: ${problems.length} problem(s).`, problems);
       const published = await this.#repository.setVersionStatus(tx, productId, version, 'published', this.kernel.clock.now());
-      await this.#record(tx, context, 'product.version_published', { type: 'product-version', id: `${productId}@${version}` }, current, published);
+      await recordCatalogChange(this.kernel, tx, context, 'product.version_published', { type: 'product-version', id: `${productId}@${version}` }, current, published);
       return published;
     });
   }
@@ -322,7 +320,7 @@ export class CatalogService {
       const current = await this.#lockVersion(tx, productId, version);
       if (current.status !== 'published') throw new InvalidTransitionError('product version', current.status, 'retired');
       const retired = await this.#repository.setVersionStatus(tx, productId, version, 'retired', this.kernel.clock.now());
-      await this.#record(tx, context, 'product.version_retired', { type: 'product-version', id: `${productId}@${version}` }, current, retired);
+      await recordCatalogChange(this.kernel, tx, context, 'product.version_retired', { type: 'product-version', id: `${productId}@${version}` }, current, retired);
       return retired;
     });
   }
@@ -440,77 +438,4 @@ export class CatalogService {
     });
   }
 
-  // ---- coupons ----
-
-  async createCoupon(input: CreateCouponBody, context: RequestContext): Promise<Coupon> {
-    this.#authorizeStaff(context, 'catalog:coupon.create', 'coupon', '*');
-    if (input.discount.type === 'amount') {
-      const problems = Object.keys(input.discount.amountOff)
-        .filter((currency) => !isCurrency(currency))
-        .map((currency) => ({ pointer: `/discount/amountOff/${currency}`, message: `${currency} is not an ISO 4217 currency` }));
-      if (Object.keys(input.discount.amountOff).length === 0) problems.push({ pointer: '/discount/amountOff', message: 'needs an amount in at least one currency' });
-      if (problems.length > 0) throw new UnprocessableError('The coupon’s amounts are not usable.', problems);
-    }
-    try {
-      return await inTransaction(this.kernel.db, this.#tx(context), async (tx) => {
-        const productIds = input.productIds ?? [];
-        const known = await this.#repository.productIdsExist(tx, productIds);
-        const unknown = productIds.map((id, index) => ({ id, index })).filter(({ id }) => !known.has(id));
-        if (unknown.length > 0) throw new UnprocessableError('Some products do not exist.', unknown.map(({ index, id }) => ({ pointer: `/productIds/${index}`, message: `${id} is not a product` })));
-        const coupon = await this.#repository.insertCoupon(tx, {
-          coupon_id: newId('coupon'),
-          code: input.code,
-          name: input.name.trim(),
-          discount: input.discount,
-          duration: input.duration,
-          expires_at: input.expiresAt ? new Date(input.expiresAt) : null,
-          max_redemptions: input.maxRedemptions ?? null,
-          product_ids: productIds,
-          created_at: this.kernel.clock.now(),
-        });
-        await this.#record(tx, context, 'coupon.created', { type: 'coupon', id: coupon.id }, undefined, coupon);
-        return coupon;
-      });
-    } catch (error) {
-      if (isUniqueViolation(error)) throw new ConflictError(`Another coupon has the code ${input.code}.`, { errors: [{ pointer: '/code', message: 'is taken' }] });
-      throw error;
-    }
-  }
-
-  async listCoupons(query: { limit?: number; cursor?: string }, context: RequestContext): Promise<Page<Coupon>> {
-    this.#authorizeStaff(context, 'catalog:coupon.list', 'coupon', '*');
-    const limit = query.limit ?? 25;
-    const beforeId = decodeCursor(query.cursor, isCouponId);
-    return inTransaction(this.kernel.db, this.#tx(context), async (tx) => {
-      const rows = await this.#repository.listCoupons(tx, { beforeId, limit: limit + 1 });
-      const page = rows.slice(0, limit);
-      const last = page[page.length - 1];
-      return { data: page, nextCursor: rows.length > limit && last ? encodeCursor(last.id) : null };
-    });
-  }
-
-  async getCoupon(couponId: string, context: RequestContext): Promise<Coupon> {
-    this.#authorizeStaff(context, 'catalog:coupon.read', 'coupon', couponId);
-    return inTransaction(this.kernel.db, this.#tx(context), async (tx) => {
-      const coupon = await this.#repository.findCoupon(tx, { id: couponId });
-      if (!coupon) throw new NotFoundError('Coupon', couponId);
-      return coupon;
-    });
-  }
-
-  async archiveCoupon(couponId: string, context: RequestContext): Promise<Coupon> {
-    this.#authorizeStaff(context, 'catalog:coupon.archive', 'coupon', couponId);
-    return inTransaction(this.kernel.db, this.#tx(context), async (tx) => {
-      const before = await this.#repository.findCoupon(tx, { id: couponId });
-      if (!before) throw new NotFoundError('Coupon', couponId);
-      const after = (await this.#repository.archiveCoupon(tx, couponId))!;
-      await this.#record(tx, context, 'coupon.archived', { type: 'coupon', id: couponId }, before, after);
-      return after;
-    });
-  }
-
-  async #record(tx: Tx, context: RequestContext, eventType: string, target: { type: string; id: string }, before: unknown, after: unknown): Promise<void> {
-    await this.kernel.audit.record(tx, { actor: actorOf(context), action: eventType, target, before, after, requestId: context.requestId, sourceIp: context.sourceIp });
-    await publish(tx, this.kernel.clock, { type: eventType, payload: { target }, actorId: context.principal?.userId, requestId: context.requestId });
-  }
 }

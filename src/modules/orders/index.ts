@@ -9,6 +9,7 @@ import type { CatalogService } from '../catalog/index.js';
 import { OrderService, type TenantOrdering } from './service.js';
 import { orderRoutes } from './routes.js';
 import { ApprovalRules } from './approval-rules.js';
+import { ChangeOrderService } from './change-orders.js';
 
 export type { OrderService } from './service.js';
 export type { Order, OrderItem, OrderStatus } from './schemas.js';
@@ -21,12 +22,13 @@ export interface OrdersModule {
 export function createOrdersModule(deps: { kernel: Kernel; catalog: CatalogService; tenants: TenantOrdering }): OrdersModule {
   const approvalRules = new ApprovalRules(deps.kernel);
   const service = new OrderService(deps.kernel, deps.catalog, deps.tenants, approvalRules);
+  const changes = new ChangeOrderService(deps.kernel, deps.catalog, deps.tenants, approvalRules);
   return {
     service,
     definition: {
       name: 'orders',
       migrations: fileURLToPath(new URL('./migrations', import.meta.url)),
-      routes: (app) => orderRoutes(app, service, approvalRules),
+      routes: (app) => orderRoutes(app, service, changes, approvalRules),
     },
   };
 }

@@ -4,6 +4,7 @@ import type { HttpApp } from '../../kernel/http/server.js';
 import { EmptyBody, responses, NoContent, Id, StrictObject } from '../../kernel/http/schemas.js';
 import { requestContext } from '../../gateway/authenticate.js';
 import type { OrderService } from './service.js';
+import type { ChangeOrderService } from './change-orders.js';
 import type { ApprovalRules } from './approval-rules.js';
 import {
   AddItemBody,
@@ -25,7 +26,7 @@ import {
 
 const tags = ['orders'];
 
-export function orderRoutes(app: HttpApp, service: OrderService, approvalRules: ApprovalRules): void {
+export function orderRoutes(app: HttpApp, service: OrderService, changes: ChangeOrderService, approvalRules: ApprovalRules): void {
   app.post(
     '/api/v1/orders',
     {
@@ -115,7 +116,7 @@ export function orderRoutes(app: HttpApp, service: OrderService, approvalRules: 
         response: responses({ 200: ChangePreview }),
       },
     },
-    async (request) => service.previewChange(request.params.id, request.params.itemId, request.body, requestContext(request)),
+    async (request) => changes.previewChange(request.params.id, request.params.itemId, request.body, requestContext(request)),
   );
 
   app.post(
@@ -134,7 +135,7 @@ export function orderRoutes(app: HttpApp, service: OrderService, approvalRules: 
       },
     },
     async (request, reply) => {
-      const order = await service.change(request.params.id, request.params.itemId, request.body, requestContext(request));
+      const order = await changes.change(request.params.id, request.params.itemId, request.body, requestContext(request));
       return reply.status(201).header('location', `/api/v1/orders/${order.id}`).send(order);
     },
   );
