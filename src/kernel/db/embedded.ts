@@ -219,7 +219,13 @@ export async function acquireEmbedded(home: string): Promise<EmbeddedHandle> {
     url: urlFor(port, password, DATABASE, socketDir),
     release: async () => {
       await lease.end().catch(() => {});
-      if (await otherClientsConnected(urlFor(port, password, 'postgres'))) return;
+      // Our own connections that were just closed can still be listed for a moment while their
+      // backends exit: give them a second before deciding that someone else is using the server.
+      for (let attempt = 0; ; attempt++) {
+        if (!(await otherClientsConnected(urlFor(port, password, 'postgres')))) break;
+        if (attempt === 10) return;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
       const current = readPostmaster(paths.dataDir);
       if (!current) return;
       try {
