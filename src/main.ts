@@ -170,6 +170,26 @@ apiKey
     }).catch(fail),
   );
 
+const member = program.command('member').description('Manage tenant members from the console');
+member
+  .command('add')
+  .description('Make an existing account a member of a tenant at once (over the API, people join by accepting an invitation)')
+  .requiredOption('--tenant <id>', 'the tenant')
+  .requiredOption('--email <email>', 'the account to add (staff accounts never join tenants)')
+  .option('--role <role>', 'a built-in tenant role or a custom role id', 'member')
+  .action((options: { tenant: string; email: string; role: string }) =>
+    withDatabase(async (database, cfg) => {
+      await migrateDatabase(database.ownerUrl);
+      const platform = await createPlatform({ config: cfg, database: { ...database, release: async () => {} }, role: 'api', logger: createLogger('warn') });
+      try {
+        const added = await platform.identity.access.attachMember(options.tenant, { email: options.email, role: options.role }, consoleOperatorContext('cli'));
+        console.log(JSON.stringify(added, null, 2));
+      } finally {
+        await platform.close();
+      }
+    }).catch(fail),
+  );
+
 const oauthClient = program.command('oauth-client').description('Manage OAuth clients of a tenant');
 oauthClient
   .command('create')

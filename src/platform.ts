@@ -117,7 +117,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
   const orders = createOrdersModule({ kernel, catalog: catalog.service, tenants: tenants.service });
   const modules: ModuleDefinition[] = [notifications.definition, identity.definition, tenants.definition, catalog.definition, orders.definition];
 
-  const app = await createHttpServer({ logger, metrics, bodyLimit: config.bodyLimit, version: VERSION });
+  const app = await createHttpServer({ logger, metrics, bodyLimit: config.bodyLimit, version: VERSION, trustedProxies: config.trustedProxies });
   registerAuthentication(app, identity.authenticators);
   const idempotencyStore = new IdempotencyStore(db, clock, secrets);
   registerIdempotency(app, idempotencyStore, idempotencyPrincipal);

@@ -2,6 +2,7 @@
 // PLATFORMA_CONFIG), validated, and frozen. A bad value stops the process with a message naming the
 // variable and what it accepts: fail at boot, not at the first request.
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -23,8 +24,14 @@ export interface Config {
   /** Application-role connection. Absent: derived from databaseUrl (see db/roles.ts). */
   databaseAppUrl: string | undefined;
   logLevel: LogLevel;
-  /** The URL users reach the server at; decides cookie `Secure` and absolute links. */
+  /** The URL users reach the server at; decides cookie `Secure` and every absolute URL it builds. */
   publicUrl: string;
+  /**
+   * Addresses (IPs or CIDR ranges) of the reverse proxies in front of the server: only a request
+   * arriving from one of these may say who the client is (X-Forwarded-For) or which scheme it used.
+   * Empty (the default): forwarded headers are ignored and the client is the connection's peer.
+   */
+  trustedProxies: string[];
   /** Largest accepted request body, in bytes. */
   bodyLimit: number;
   /** Where the built web apps are served from. */
@@ -104,6 +111,20 @@ function httpUrl(source: Source, name: string, fallback: string): string {
   } catch {
     throw new ConfigError(name, 'must be an http:// or https:// URL', raw);
   }
+}
+
+function addressList(source: Source, name: string): string[] {
+  const raw = source[name];
+  if (raw === undefined || raw.trim() === '') return [];
+  return raw.split(',').map((entry) => {
+    const item = entry.trim();
+    const [address, bits, ...rest] = item.split('/');
+    const family = isIP(address ?? '');
+    const width = family === 4 ? 32 : 128;
+    const bitsValid = bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= width);
+    if (family === 0 || !bitsValid || rest.length > 0) throw new ConfigError(name, 'must be a comma-separated list of IP addresses or CIDR ranges (10.0.0.0/8, ::1)', item);
+    return item;
+  });
 }
 
 function smtpUrl(source: Source, name: string): string | undefined {
@@ -189,6 +210,7 @@ export function loadConfig(env: Source = process.env): Config {
     databaseAppUrl: postgresUrl(source, 'DATABASE_APP_URL'),
     logLevel,
     publicUrl: httpUrl(source, 'PUBLIC_URL', `http://localhost:${port}`),
+    trustedProxies: addressList(source, 'TRUSTED_PROXIES'),
     bodyLimit: integer(source, 'BODY_LIMIT', 1_048_576, 1024, 100 * 1_048_576),
     webDist: source.PLATFORMA_WEB_DIST ? resolve(source.PLATFORMA_WEB_DIST) : PACKAGED_WEB_DIST,
     sessionTtlSeconds: integer(source, 'SESSION_TTL_SECONDS', 8 * 3600, 60, 30 * 24 * 3600),

@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestPlatform, problemOf, ADMIN_PASSWORD, type TestPlatform, type SignedInHeaders } from '../support/platform.js';
+import { addMember, startTestPlatform, problemOf, ADMIN_PASSWORD, type TestPlatform, type SignedInHeaders } from '../support/platform.js';
 import { systemContext } from '../../src/kernel/context.js';
 import { registerSecret } from '../support/suite-log.js';
 import { ManualClock } from '../../src/kernel/clock.js';
@@ -35,7 +35,7 @@ async function createTenant(name: string): Promise<string> {
 
 async function createPerson(email: string, memberships: [string, string][]): Promise<SignedInHeaders> {
   await t.platform.identity.service.createUser({ email, password: PASSWORD }, systemContext('test'));
-  for (const [tenantId, role] of memberships) expect((await inject('POST', `/api/v1/tenants/${tenantId}/members`, staff, { email, role })).statusCode).toBe(201);
+  for (const [tenantId, role] of memberships) await addMember(t.platform, tenantId, email, role);
   return t.signIn(email, PASSWORD);
 }
 
@@ -121,7 +121,7 @@ describe('service keys', () => {
     expect([403, 404]).toContain((await inject('GET', `/api/v1/tenants/${tenantB}`, bearer(key.secret))).statusCode);
     const write = await inject('PATCH', `/api/v1/tenants/${tenantA}`, bearer(key.secret), { organizationName: 'Alpha Inc' });
     expect(write.statusCode, write.body).toBe(200);
-    // An admin key still cannot terminate the tenant (the admin role's deny holds for keys too).
+    // An admin key still cannot terminate the tenant: an operator's decision, for keys too.
     expect((await inject('POST', `/api/v1/tenants/${tenantA}/terminate`, bearer(key.secret), { reason: 'no' })).statusCode).toBe(403);
   });
 

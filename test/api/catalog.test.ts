@@ -4,7 +4,7 @@
 // nothing.
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestPlatform, problemOf, type TestPlatform, type SignedInHeaders } from '../support/platform.js';
+import { addMember, startTestPlatform, problemOf, type TestPlatform, type SignedInHeaders } from '../support/platform.js';
 import { systemContext } from '../../src/kernel/context.js';
 
 let t: TestPlatform;
@@ -79,7 +79,7 @@ beforeAll(async () => {
   tenantId = await makeTenant('Shopper', 'standard');
   otherTenantId = await makeTenant('Elsewhere', 'enterprise');
   await t.platform.identity.service.createUser({ email: 'buyer@shopper.example.com', password: PASSWORD }, systemContext('test'));
-  expect((await call('POST', `/api/v1/tenants/${tenantId}/members`, staff, { email: 'buyer@shopper.example.com', role: 'member' })).statusCode).toBe(201);
+  await addMember(t.platform, tenantId, 'buyer@shopper.example.com', 'member');
   member = await t.signIn('buyer@shopper.example.com', PASSWORD);
 });
 afterAll(async () => {

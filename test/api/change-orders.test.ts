@@ -6,7 +6,7 @@
 // nothing.
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestPlatform, problemOf, type TestPlatform, type SignedInHeaders } from '../support/platform.js';
+import { addMember, startTestPlatform, problemOf, type TestPlatform, type SignedInHeaders } from '../support/platform.js';
 import { systemContext } from '../../src/kernel/context.js';
 import { ManualClock } from '../../src/kernel/clock.js';
 
@@ -91,7 +91,7 @@ beforeAll(async () => {
   staff = await t.signIn();
   tenantId = (await call('POST', '/api/v1/tenants', staff, { organizationName: 'Changer', domain: 'change-orders.example.com', adminEmail: 'ops@change-orders.example.com' })).json().id;
   await t.platform.identity.service.createUser({ email: 'owner@change-orders.example.com', password: PASSWORD }, systemContext('test'));
-  expect((await call('POST', `/api/v1/tenants/${tenantId}/members`, staff, { email: 'owner@change-orders.example.com', role: 'owner' })).statusCode).toBe(201);
+  await addMember(t.platform, tenantId, 'owner@change-orders.example.com', 'owner');
   buyer = await t.signIn('owner@change-orders.example.com', PASSWORD);
   const quotas = (await call('GET', `/api/v1/tenants/${tenantId}`, staff)).json().quotas;
   expect((await call('PUT', `/api/v1/tenants/${tenantId}/quotas`, staff, { ...quotas, customLimits: { cpus: 100, disks: 100, gpus: 6, ips: 100 } })).statusCode).toBe(200);
@@ -315,7 +315,7 @@ describe('refused changes write nothing', () => {
 
   it('is not for people who may only read (another tenant’s orders: test/isolation)', async () => {
     await t.platform.identity.service.createUser({ email: 'reader@change-orders.example.com', password: PASSWORD }, systemContext('test'));
-    expect((await call('POST', `/api/v1/tenants/${tenantId}/members`, staff, { email: 'reader@change-orders.example.com', role: 'read-only' })).statusCode).toBe(201);
+    await addMember(t.platform, tenantId, 'reader@change-orders.example.com', 'read-only');
     const reader = await t.signIn('reader@change-orders.example.com', PASSWORD);
     const before = await written();
     const refused = await call('POST', `/api/v1/orders/${refusing}/items/item_1/change`, reader, { prorationMode: 'none', quantity: 2 }, { 'idempotency-key': 'reader-change' });

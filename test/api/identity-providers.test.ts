@@ -2,7 +2,7 @@
 // errors, write-only secrets, domain claims limited to the tenant's own domain and unique across
 // tenants, role checks, If-Match, and no way around it through the tenant document.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestPlatform, problemOf, type TestPlatform, type SignedInHeaders } from '../support/platform.js';
+import { addMember, startTestPlatform, problemOf, type TestPlatform, type SignedInHeaders } from '../support/platform.js';
 import { auditEntries, ownerQuery } from '../support/audit.js';
 import { samlKeys } from '../support/saml-idp.js';
 import { registerSecret } from '../support/suite-log.js';
@@ -22,7 +22,7 @@ async function inject(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, 
 
 async function person(email: string, tenantId: string, role: string): Promise<SignedInHeaders> {
   await t.platform.identity.service.createUser({ email, password: PASSWORD }, systemContext('test'));
-  expect((await inject('POST', `/api/v1/tenants/${tenantId}/members`, staff, { email, role })).statusCode).toBe(201);
+  await addMember(t.platform, tenantId, email, role);
   return t.signIn(email, PASSWORD);
 }
 

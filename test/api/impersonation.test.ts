@@ -4,7 +4,7 @@
 // staff may start it, staff cannot be impersonated, and it does not open other tenants.
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestPlatform, problemOf, type TestPlatform, type SignedInHeaders } from '../support/platform.js';
+import { addMember, startTestPlatform, problemOf, type TestPlatform, type SignedInHeaders } from '../support/platform.js';
 import { exampleOf, fillPath, idKindOf, operationsOf, type OpenApiDocument } from '../support/openapi-examples.js';
 import { systemContext } from '../../src/kernel/context.js';
 import { verifyAuditChains } from '../../src/kernel/audit.js';
@@ -26,7 +26,7 @@ async function person(name: string, options: { platformRole?: 'support' | 'opera
   const email = `${name}@impersonation.example.com`;
   const user = await t.platform.identity.service.createUser({ email, password: PASSWORD, platformRole: options.platformRole ?? null }, systemContext('test'));
   people[name] = { id: user.id, email };
-  if (options.tenantRole) expect((await inject('POST', `/api/v1/tenants/${tenant}/members`, staff, { email, role: options.tenantRole })).statusCode).toBe(201);
+  if (options.tenantRole) await addMember(t.platform, tenant, email, options.tenantRole);
   return t.signIn(email, PASSWORD);
 }
 
@@ -143,8 +143,11 @@ describe('who may impersonate whom', () => {
     expect((await start(ownerSession, body)).statusCode).toBe(403);
     expect((await start(operator, body)).statusCode).toBe(403);
     expect((await start(support, { ...body, userId: people.otto?.id })).statusCode).toBe(404); // staff are no tenant members
-    await inject('POST', `/api/v1/tenants/${tenant}/members`, staff, { email: people.otto?.email, role: 'member' });
-    const staffTarget = await start(support, { ...body, userId: people.otto?.id });
+    // Staff never join tenants, but a member may be made staff later: still never impersonated.
+    await expect(addMember(t.platform, tenant, people.otto!.email, 'member')).rejects.toThrow(/staff/);
+    await person('pia', { tenantRole: 'member' });
+    expect((await inject('PUT', `/api/v1/users/${people.pia?.id}/platform-role`, staff, { role: 'operator' })).statusCode).toBe(200);
+    const staffTarget = await start(support, { ...body, userId: people.pia?.id });
     expect(staffTarget.statusCode).toBe(403);
     expect(problemOf(staffTarget).detail).toMatch(/staff cannot be impersonated/);
     expect((await start(support, { ...body, tenantId: otherTenant })).statusCode).toBe(404);

@@ -3,7 +3,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/kernel/clock.js';
 import { systemContext } from '../../src/kernel/context.js';
-import { startTestPlatform, problemOf, type TestPlatform, type SignedInHeaders } from '../support/platform.js';
+import { addMember, startTestPlatform, problemOf, type TestPlatform, type SignedInHeaders } from '../support/platform.js';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server.js';
 
 const clock = new ManualClock(new Date());
@@ -48,7 +48,7 @@ beforeAll(async () => {
   staff = await t.signIn();
   tenantId = (await inject('POST', '/api/v1/tenants', staff, { organizationName: 'Initech', domain: 'initech.example.com', adminEmail: 'ops@initech.example.com' })).json().id;
   await t.platform.identity.service.createUser({ email: 'owner@initech.example.com', password: PASSWORD }, systemContext('test'));
-  expect((await inject('POST', `/api/v1/tenants/${tenantId}/members`, staff, { email: 'owner@initech.example.com', role: 'owner' })).statusCode).toBe(201);
+  await addMember(t.platform, tenantId, 'owner@initech.example.com', 'owner');
   owner = await t.signIn('owner@initech.example.com', PASSWORD);
 });
 afterAll(async () => {

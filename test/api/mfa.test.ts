@@ -2,7 +2,7 @@
 // the MFA step of sign-in (codes and single-use recovery codes), and turning it off.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generate } from 'otplib';
-import { startTestPlatform, problemOf, totpCode, type TestPlatform, type SignedInHeaders } from '../support/platform.js';
+import { addMember, startTestPlatform, problemOf, totpCode, type TestPlatform, type SignedInHeaders } from '../support/platform.js';
 import { auditEntries, ownerQuery } from '../support/audit.js';
 import { systemContext } from '../../src/kernel/context.js';
 import { loadSecretBox } from '../../src/kernel/encryption.js';
@@ -79,7 +79,7 @@ describe('mandatory enrolment', () => {
     const created = await inject('POST', '/api/v1/tenants', admin, { organizationName: 'Strict', domain: 'strict.example.com', adminEmail: 'ops@strict.example.com' });
     const tenantId = created.json().id as string;
     await t.platform.identity.service.createUser({ email: 'sam@strict.example.com', password: PASSWORD }, systemContext('test'));
-    expect((await inject('POST', `/api/v1/tenants/${tenantId}/members`, admin, { email: 'sam@strict.example.com', role: 'member' })).statusCode).toBe(201);
+    await addMember(t.platform, tenantId, 'sam@strict.example.com', 'member');
     expect((await passwordSignIn('sam@strict.example.com')).body.restriction).toBeNull();
 
     const patched = await inject('PATCH', `/api/v1/tenants/${tenantId}`, admin, { settings: { authentication: { mfaRequired: true } } });

@@ -98,7 +98,7 @@ describe('authorization code with PKCE', () => {
     const members = await api('GET', `/api/v1/tenants/${tenantA}/members`, bearer(tokens.access_token));
     expect(members.statusCode, members.body).toBe(200);
     // No write scope was granted, although alice (admin) could write herself.
-    expect((await api('POST', `/api/v1/tenants/${tenantA}/members`, bearer(tokens.access_token), { email: 'staff@example.com', role: 'member' })).statusCode).toBe(403);
+    expect((await api('POST', `/api/v1/tenants/${tenantA}/invitations`, bearer(tokens.access_token), { email: 'staff@example.com', role: 'member' })).statusCode).toBe(403);
     expect([403, 404]).toContain((await api('GET', `/api/v1/tenants/${tenantB}`, bearer(tokens.access_token))).statusCode);
   });
 

@@ -2,7 +2,7 @@
 // clock the test moves: halfway through a monthly period, prorate_now credits half the old price and
 // charges half the new one.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestPlatform, problemOf, type TestPlatform, type SignedInHeaders } from '../support/platform.js';
+import { addMember, startTestPlatform, problemOf, type TestPlatform, type SignedInHeaders } from '../support/platform.js';
 import { systemContext } from '../../src/kernel/context.js';
 import { ManualClock } from '../../src/kernel/clock.js';
 
@@ -25,7 +25,7 @@ beforeAll(async () => {
   staff = await t.signIn();
   const tenantId = (await call('POST', '/api/v1/tenants', staff, { organizationName: 'Changer', domain: 'changer.example.com', adminEmail: 'ops@changer.example.com' })).json().id;
   await t.platform.identity.service.createUser({ email: 'owner@changer.example.com', password: PASSWORD }, systemContext('test'));
-  await call('POST', `/api/v1/tenants/${tenantId}/members`, staff, { email: 'owner@changer.example.com', role: 'owner' });
+  await addMember(t.platform, tenantId, 'owner@changer.example.com', 'owner');
   buyer = await t.signIn('owner@changer.example.com', PASSWORD);
   productId = (await call('POST', '/api/v1/products', staff, { code: 'vm-plans', kind: 'compute', name: 'VM', category: 'servers' })).json().id;
   await call('PATCH', `/api/v1/products/${productId}/versions/1`, staff, { pricePlans: [plan('small', '10.00'), plan('large', '30.00')] });

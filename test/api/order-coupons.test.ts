@@ -4,7 +4,7 @@
 // items at full price. Only a draft changes (409), and only the tenant's own (404 for anyone else's).
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestPlatform, problemOf, type TestPlatform, type SignedInHeaders } from '../support/platform.js';
+import { addMember, startTestPlatform, problemOf, type TestPlatform, type SignedInHeaders } from '../support/platform.js';
 import { systemContext } from '../../src/kernel/context.js';
 
 let t: TestPlatform;
@@ -64,7 +64,7 @@ const discountsOf = (order: { items: { price: { lines: { kind: string; amountMin
 
 async function member(tenantId: string, email: string, role: string): Promise<SignedInHeaders> {
   await t.platform.identity.service.createUser({ email, password: PASSWORD }, systemContext('test'));
-  expect((await call('POST', `/api/v1/tenants/${tenantId}/members`, staff, { email, role })).statusCode).toBe(201);
+  await addMember(t.platform, tenantId, email, role);
   return t.signIn(email, PASSWORD);
 }
 

@@ -4,7 +4,7 @@
 // concurrent submissions that together exceed a quota cannot both succeed.
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestPlatform, problemOf, type TestPlatform, type SignedInHeaders } from '../support/platform.js';
+import { addMember, startTestPlatform, problemOf, type TestPlatform, type SignedInHeaders } from '../support/platform.js';
 import { systemContext } from '../../src/kernel/context.js';
 
 let t: TestPlatform;
@@ -71,7 +71,7 @@ beforeAll(async () => {
   tenantId = tenant.json().id;
   for (const [email, role] of [['buyer@orderly.example.com', 'owner'], ['reader@orderly.example.com', 'read-only']] as const) {
     await t.platform.identity.service.createUser({ email, password: PASSWORD }, systemContext('test'));
-    expect((await call('POST', `/api/v1/tenants/${tenantId}/members`, staff, { email, role })).statusCode).toBe(201);
+    await addMember(t.platform, tenantId, email, role);
   }
   buyer = await t.signIn('buyer@orderly.example.com', PASSWORD);
   reader = await t.signIn('reader@orderly.example.com', PASSWORD);

@@ -1,8 +1,9 @@
-// Passwords: the strictest policy of a person's tenants on every change, expiry that restricts the
+// Passwords: the policy of the tenant a session works in on every change (and on the password signed
+// in with), expiry that restricts the
 // session to changing it, change ending the other sessions, reset by an emailed single-use link,
 // and email verification.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestPlatform, problemOf, type TestPlatform, type SignedInHeaders } from '../support/platform.js';
+import { addMember, startTestPlatform, problemOf, type TestPlatform, type SignedInHeaders } from '../support/platform.js';
 import { auditEntries, ownerQuery } from '../support/audit.js';
 import { systemContext, type RequestContext } from '../../src/kernel/context.js';
 
@@ -22,9 +23,9 @@ async function signIn(email: string, password = PASSWORD) {
   return { response, headers: { cookie: `platforma_session=${cookie?.value}`, 'x-csrf-token': response.statusCode === 200 ? (response.json().csrfToken as string) : '' } };
 }
 
-async function person(email: string, tenantId?: string): Promise<string> {
-  const user = await t.platform.identity.service.createUser({ email, password: PASSWORD }, systemContext('test'));
-  if (tenantId) expect((await inject('POST', `/api/v1/tenants/${tenantId}/members`, admin, { email, role: 'member' })).statusCode).toBe(201);
+async function person(email: string, tenantId?: string, password = PASSWORD): Promise<string> {
+  const user = await t.platform.identity.service.createUser({ email, password }, systemContext('test'));
+  if (tenantId) await addMember(t.platform, tenantId, email, 'member');
   return user.id;
 }
 
@@ -59,11 +60,11 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 describe('password policy', () => {
-  it('applies the strictest policy of the person’s tenants to a new password', async () => {
+  it('applies the policy of the tenant the session works in to a new password, and to the one signed in with', async () => {
     await person('pat@strict.example.com', strictTenant);
-    const { headers } = await signIn('pat@strict.example.com');
-    // What the password page tells people before they type.
-    expect((await inject('GET', '/api/v1/me', headers)).json().passwordPolicy).toEqual({ minLength: 16, requireNumbers: true, requireSpecialChars: true, maxAge: 30 });
+    const { response, headers } = await signIn('pat@strict.example.com');
+    // The password signed in with has no digit and no symbol: the strict tenant's session may only change it.
+    expect(response.json().restriction).toBe('password_change');
     const weak = await inject('POST', '/api/v1/me/password', headers, { currentPassword: PASSWORD, newPassword: 'short1!' });
     expect(weak.statusCode).toBe(400);
     expect(problemOf(weak).errors?.map((e) => e.message)).toEqual(['must be at least 16 characters']);
@@ -73,6 +74,8 @@ describe('password policy', () => {
       { pointer: '/newPassword', message: 'must contain a special character' },
     ]);
     expect((await inject('POST', '/api/v1/me/password', headers, { currentPassword: PASSWORD, newPassword: STRONG })).statusCode).toBe(204);
+    // What the password page tells people before they type.
+    expect((await inject('GET', '/api/v1/me', headers)).json().passwordPolicy).toEqual({ minLength: 16, requireNumbers: true, requireSpecialChars: true, maxAge: 30 });
   });
 
   it('holds staff to the default of 12 characters', async () => {
@@ -81,14 +84,16 @@ describe('password policy', () => {
   });
 
   it('restricts the session of a person whose password is older than maxAge to changing it', async () => {
-    const userId = await person('old@strict.example.com', strictTenant);
+    // A password the strict policy accepts: only its age holds the session back.
+    const userId = await person('old@strict.example.com', strictTenant, STRONG);
+    expect((await signIn('old@strict.example.com', STRONG)).response.json().restriction).toBeNull();
     await ownerQuery(t, `update identity.users set password_changed_at = now() - interval '31 days' where id = $1`, [userId]);
-    const { response, headers } = await signIn('old@strict.example.com');
+    const { response, headers } = await signIn('old@strict.example.com', STRONG);
     expect(response.json().restriction).toBe('password_change');
     const refused = await inject('GET', `/api/v1/tenants/${strictTenant}`, headers);
     expect(refused.statusCode).toBe(403);
     expect(problemOf(refused).code).toBe('PLAT_PASSWORD_CHANGE_REQUIRED');
-    expect((await inject('POST', '/api/v1/me/password', headers, { currentPassword: PASSWORD, newPassword: STRONG })).statusCode).toBe(204);
+    expect((await inject('POST', '/api/v1/me/password', headers, { currentPassword: STRONG, newPassword: `${STRONG}-renewed` })).statusCode).toBe(204);
     expect((await inject('GET', `/api/v1/tenants/${strictTenant}`, headers)).statusCode).toBe(200);
   });
 });

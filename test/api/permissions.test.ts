@@ -2,7 +2,7 @@
 // the catalogue of actions policy authors pick from. Both answer from the policy engine and the
 // routes themselves, never from a list of role names.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestPlatform, problemOf, type TestPlatform, type SignedInHeaders } from '../support/platform.js';
+import { addMember, startTestPlatform, problemOf, type TestPlatform, type SignedInHeaders } from '../support/platform.js';
 import { systemContext } from '../../src/kernel/context.js';
 
 let t: TestPlatform;
@@ -27,8 +27,7 @@ async function inject(method: string, url: string, headers: Record<string, strin
 
 async function person(email: string, role: string): Promise<SignedInHeaders> {
   await t.platform.identity.service.createUser({ email, password: PASSWORD }, systemContext('test'));
-  const added = await inject('POST', `/api/v1/tenants/${tenant}/members`, staff, { email, role });
-  expect(added.statusCode, added.body).toBe(201);
+  await addMember(t.platform, tenant, email, role);
   return t.signIn(email, PASSWORD);
 }
 

@@ -5,7 +5,7 @@
 // member by mail. Operators manage users but not staff; support only reads; tenant roles reach none
 // of it. Bad input is a problem document and changes nothing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestPlatform, problemOf, type TestPlatform, type SignedInHeaders } from '../support/platform.js';
+import { addMember, startTestPlatform, problemOf, type TestPlatform, type SignedInHeaders } from '../support/platform.js';
 import { auditEntries, ownerQuery } from '../support/audit.js';
 import { registerSecret } from '../support/suite-log.js';
 import { systemContext } from '../../src/kernel/context.js';
@@ -22,7 +22,7 @@ const inject = (method: string, url: string, headers: Record<string, string>, pa
 
 async function person(email: string, options: { platformRole?: 'support' | 'operator' | 'platform-admin'; memberships?: [string, string][] } = {}): Promise<string> {
   const user = await t.platform.identity.service.createUser({ email, password: PASSWORD, platformRole: options.platformRole ?? null }, systemContext('test'));
-  for (const [tenantId, role] of options.memberships ?? []) expect((await inject('POST', `/api/v1/tenants/${tenantId}/members`, admin, { email, role })).statusCode).toBe(201);
+  for (const [tenantId, role] of options.memberships ?? []) await addMember(t.platform, tenantId, email, role);
   return user.id;
 }
 

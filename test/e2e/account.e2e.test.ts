@@ -6,7 +6,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_PASSWORD, startTestPlatform, totpCode, type SignedInHeaders, type TestPlatform } from '../support/platform.js';
+import { addMember, ADMIN_PASSWORD, startTestPlatform, totpCode, type SignedInHeaders, type TestPlatform } from '../support/platform.js';
 import { registerSecret } from '../support/suite-log.js';
 import { systemContext } from '../../src/kernel/context.js';
 import { WEB_DIST, assertWebAppsBuilt, launchChromium, signInThroughUi, watchConsole } from './browser.js';
@@ -48,8 +48,7 @@ async function member(email: string, ...tenantIds: string[]): Promise<void> {
 async function memberAs(role: string, email: string, ...tenantIds: string[]): Promise<void> {
   await t.platform.identity.service.createUser({ email, password: PASSWORD }, systemContext('test'));
   for (const tenantId of tenantIds) {
-    const added = await inject('POST', `/api/v1/tenants/${tenantId}/members`, admin, { email, role });
-    expect(added.statusCode, added.body).toBe(201);
+    await addMember(t.platform, tenantId, email, role);
   }
 }
 

@@ -5,7 +5,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestPlatform, type SignedInHeaders, type TestPlatform } from '../support/platform.js';
+import { addMember, startTestPlatform, type SignedInHeaders, type TestPlatform } from '../support/platform.js';
 import { systemContext } from '../../src/kernel/context.js';
 import { ManualClock } from '../../src/kernel/clock.js';
 import { WEB_DIST, assertWebAppsBuilt, launchChromium, watchConsole } from './browser.js';
@@ -36,7 +36,7 @@ beforeAll(async () => {
   const staff = await t.signIn();
   const tenantId = (await call('POST', '/api/v1/tenants', staff, { organizationName: 'Changes', domain: 'changes-e2e.example.com', adminEmail: 'ops@changes-e2e.example.com' })).id as string;
   await t.platform.identity.service.createUser({ email: CUSTOMER, password: PASSWORD }, systemContext('test'));
-  await call('POST', `/api/v1/tenants/${tenantId}/members`, staff, { email: CUSTOMER, role: 'owner' });
+  await addMember(t.platform, tenantId, CUSTOMER, 'owner');
   const product = await call('POST', '/api/v1/products', staff, { code: 'changeable-vm', kind: 'compute', name: 'Changeable VM', category: 'Compute' });
   await call('PATCH', `/api/v1/products/${product.id}/versions/1`, staff, { pricePlans: [plan('small', 'Small', '10.00'), plan('large', 'Large', '30.00')] });
   await call('POST', `/api/v1/products/${product.id}/versions/1/publish`, staff);

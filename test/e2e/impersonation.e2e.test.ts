@@ -4,7 +4,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestPlatform, type TestPlatform } from '../support/platform.js';
+import { addMember, startTestPlatform, type TestPlatform } from '../support/platform.js';
 import { systemContext } from '../../src/kernel/context.js';
 import { WEB_DIST, assertWebAppsBuilt, launchChromium, watchConsole } from './browser.js';
 
@@ -32,7 +32,7 @@ describe('the impersonation banner', () => {
     const tenant = await t.platform.app.inject({ method: 'POST', url: '/api/v1/tenants', headers: admin, payload: { organizationName: 'Bannered', domain: 'bannered.example.com', adminEmail: 'ops@bannered.example.com' } });
     const tenantId = tenant.json().id as string;
     const mia = await t.platform.identity.service.createUser({ email: 'mia@bannered.example.com', password: PASSWORD }, systemContext('test'));
-    await t.platform.app.inject({ method: 'POST', url: `/api/v1/tenants/${tenantId}/members`, headers: admin, payload: { email: mia.email, role: 'member' } });
+    await addMember(t.platform, tenantId, mia.email, 'member');
     await t.platform.identity.service.createUser({ email: 'sam@support.example.com', password: PASSWORD, platformRole: 'support' }, systemContext('test'));
     const support = await t.signIn('sam@support.example.com', PASSWORD);
     const started = await t.platform.app.inject({ method: 'POST', url: '/api/v1/impersonations', headers: support, payload: { userId: mia.id, tenantId, reason: 'Ticket 99: portal looks empty' } });

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemContext } from '../../src/kernel/context.js';
-import { startTestPlatform, type TestPlatform } from '../support/platform.js';
+import { addMember, startTestPlatform, type TestPlatform } from '../support/platform.js';
 import { assertWebAppsBuilt, launchChromium, watchConsole } from './browser.js';
 
 let t: TestPlatform;
@@ -27,7 +27,7 @@ describe('accepting an invitation in the portal', () => {
     const staff = await t.signIn();
     const tenant = (await t.platform.app.inject({ method: 'POST', url: '/api/v1/tenants', headers: staff, payload: { organizationName: 'Hooli', domain: 'hooli.example.com', adminEmail: 'ops@hooli.example.com' } })).json();
     await t.platform.identity.service.createUser({ email: 'gavin@hooli.example.com', password: 'a long enough passphrase' }, systemContext('test'));
-    await t.platform.app.inject({ method: 'POST', url: `/api/v1/tenants/${tenant.id}/members`, headers: staff, payload: { email: 'gavin@hooli.example.com', role: 'owner' } });
+    await addMember(t.platform, tenant.id, 'gavin@hooli.example.com', 'owner');
     const owner = await t.signIn('gavin@hooli.example.com', 'a long enough passphrase');
     expect((await t.platform.app.inject({ method: 'POST', url: `/api/v1/tenants/${tenant.id}/invitations`, headers: owner, payload: { email: 'richard@example.com', role: 'developer' } })).statusCode).toBe(201);
 

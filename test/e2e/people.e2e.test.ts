@@ -7,7 +7,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_EMAIL, startTestPlatform, type SignedInHeaders, type TestPlatform } from '../support/platform.js';
+import { addMember, ADMIN_EMAIL, startTestPlatform, type SignedInHeaders, type TestPlatform } from '../support/platform.js';
 import { systemContext } from '../../src/kernel/context.js';
 import { inTransaction } from '../../src/kernel/db/database.js';
 import { WEB_DIST, assertWebAppsBuilt, launchChromium, watchConsole } from './browser.js';
@@ -30,8 +30,7 @@ beforeAll(async () => {
   tenantId = tenant.json().id as string;
   for (const email of ['mia@peoplecorp.example.com', 'ben@peoplecorp.example.com']) {
     await t.platform.identity.service.createUser({ email, password: PASSWORD }, systemContext('test'));
-    const added = await t.platform.app.inject({ method: 'POST', url: `/api/v1/tenants/${tenantId}/members`, headers: admin, payload: { email, role: 'member' } });
-    expect(added.statusCode, added.body).toBe(201);
+    await addMember(t.platform, tenantId, email, 'member');
   }
   browser = await launchChromium();
 });

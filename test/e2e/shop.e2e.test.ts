@@ -8,7 +8,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestPlatform, type SignedInHeaders, type TestPlatform } from '../support/platform.js';
+import { addMember, startTestPlatform, type SignedInHeaders, type TestPlatform } from '../support/platform.js';
 import { systemContext } from '../../src/kernel/context.js';
 import { WEB_DIST, assertWebAppsBuilt, launchChromium, watchConsole } from './browser.js';
 
@@ -88,7 +88,7 @@ beforeAll(async () => {
   staff = await t.signIn();
   tenantId = (await call('POST', '/api/v1/tenants', staff, { organizationName: 'Shopper', domain: 'shopper.example.com', adminEmail: 'ops@shopper.example.com' })).id;
   await t.platform.identity.service.createUser({ email: CUSTOMER, password: PASSWORD }, systemContext('test'));
-  await call('POST', `/api/v1/tenants/${tenantId}/members`, staff, { email: CUSTOMER, role: 'owner' });
+  await addMember(t.platform, tenantId, CUSTOMER, 'owner');
 });
 afterAll(async () => {
   await browser?.close();

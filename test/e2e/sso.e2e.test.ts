@@ -7,7 +7,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemContext } from '../../src/kernel/context.js';
-import { startTestPlatform, type TestPlatform } from '../support/platform.js';
+import { addMember, startTestPlatform, type TestPlatform } from '../support/platform.js';
 import { startOidcIdp, type TestOidcIdp } from '../support/oidc-idp.js';
 import { auditEntries } from '../support/audit.js';
 import { assertWebAppsBuilt, launchChromium, signInThroughUi, watchConsole } from './browser.js';
@@ -36,7 +36,7 @@ beforeAll(async () => {
   const staff = await t.signIn();
   tenantId = (await t.platform.app.inject({ method: 'POST', url: '/api/v1/tenants', headers: staff, payload: { organizationName: 'Acme', domain: 'acme.example.com', adminEmail: 'ops@acme.example.com' } })).json().id;
   await t.platform.identity.service.createUser({ email: 'boss@example.com', password: PASSWORD }, systemContext('test'));
-  await t.platform.app.inject({ method: 'POST', url: `/api/v1/tenants/${tenantId}/members`, headers: staff, payload: { email: 'boss@example.com', role: 'owner' } });
+  await addMember(t.platform, tenantId, 'boss@example.com', 'owner');
   idp = await startOidcIdp([]);
   browser = await launchChromium();
 });

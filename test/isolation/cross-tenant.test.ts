@@ -9,10 +9,9 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestPlatform, type TestPlatform, type SignedInHeaders } from '../support/platform.js';
+import { addMember, startTestPlatform, type TestPlatform, type SignedInHeaders } from '../support/platform.js';
 import { registerSecret } from '../support/suite-log.js';
-import { API_SCOPES } from '../../src/modules/identity/oauth/scopes.js';
-import { OAUTH_PATH } from '../../src/modules/identity/oauth/authorization-server.js';
+import { oauthToken } from '../support/tenant-credentials.js';
 import { systemContext } from '../../src/kernel/context.js';
 import { samlKeys } from '../support/saml-idp.js';
 import { inTransaction } from '../../src/kernel/db/database.js';
@@ -39,24 +38,6 @@ const CREDENTIALS: { name: string; headers: () => Record<string, string> }[] = [
   { name: 'personal API key of tenant A’s owner', headers: () => ({ authorization: `Bearer ${a.personalKey}` }) },
   { name: 'OAuth access token of tenant A’s client (owner role, every scope)', headers: () => ({ authorization: `Bearer ${a.oauthToken}` }) },
 ];
-
-/** A client-credentials access token for a new client of the tenant, with the given role and every API scope. */
-async function oauthToken(tenantId: string, headers: Record<string, string>, name: string, role: string): Promise<{ clientId: string; token: string; secret: string }> {
-  const client = await created('POST', `/api/v1/tenants/${tenantId}/oauth-clients`, headers, { name, grantType: 'client_credentials', role, scopes: [...API_SCOPES] });
-  const clientId = client.clientId as string;
-  const secret = client.clientSecret as string;
-  registerSecret('OAuth client secret', secret);
-  const response = await t.platform.app.inject({
-    method: 'POST',
-    url: `${OAUTH_PATH}/token`,
-    headers: { authorization: `Basic ${Buffer.from(`${clientId}:${secret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
-    payload: new URLSearchParams({ grant_type: 'client_credentials', scope: API_SCOPES.join(' ') }).toString(),
-  });
-  expect(response.statusCode, response.body).toBe(200);
-  const token = (response.json() as { access_token: string }).access_token;
-  registerSecret('OAuth access token', token);
-  return { clientId, token, secret };
-}
 
 const inject = (method: string, url: string, headers: Record<string, string>, payload?: unknown) =>
   t.platform.app.inject({ method: method as 'GET', url, headers, ...(payload === undefined ? {} : { payload: payload as object }) });
@@ -147,14 +128,14 @@ beforeAll(async () => {
   // People: A's owner (who attacks), B's owner (whose account and membership are targets).
   for (const [email, tenantId] of [['alice@alpha-isolated.example.com', a.tenantId], ['bob@bravo-isolated.example.com', bravo]] as const) {
     await t.platform.identity.service.createUser({ email, password: PASSWORD }, systemContext('test'));
-    await created('POST', `/api/v1/tenants/${tenantId}/members`, staff, { email, role: 'owner' });
+    await addMember(t.platform, tenantId, email, 'owner');
   }
   a.ownerSession = await t.signIn('alice@alpha-isolated.example.com', PASSWORD);
   a.serviceKey = (await created('POST', `/api/v1/tenants/${a.tenantId}/api-keys`, a.ownerSession, { name: 'alpha-service', role: 'owner' })).secret as string;
   a.personalKey = (await created('POST', '/api/v1/me/api-keys', a.ownerSession, { name: 'alpha-personal', tenantId: a.tenantId })).secret as string;
   registerSecret('API key', a.serviceKey);
   registerSecret('API key', a.personalKey);
-  a.oauthToken = (await oauthToken(a.tenantId, a.ownerSession, 'alpha-machine', 'owner')).token;
+  a.oauthToken = (await oauthToken(t, a.tenantId, a.ownerSession, 'alpha-machine', 'owner')).token;
   const bob = await t.signIn('bob@bravo-isolated.example.com', PASSWORD);
   const bobId = ((await inject('GET', '/api/v1/me', bob)).json() as { user: { id: string } }).user.id;
   const role = await created('POST', `/api/v1/tenants/${bravo}/roles`, bob, {
@@ -167,7 +148,7 @@ beforeAll(async () => {
   const invitation = await created('POST', `/api/v1/tenants/${bravo}/invitations`, bob, { email: 'carol@bravo-isolated.example.com', role: 'member' });
   const bravoKey = await created('POST', `/api/v1/tenants/${bravo}/api-keys`, bob, { name: 'bravo-service-key', role: 'member' });
   registerSecret('API key', bravoKey.secret as string);
-  const bravoClient = await oauthToken(bravo, bob, 'bravo-machine', 'member');
+  const bravoClient = await oauthToken(t, bravo, bob, 'bravo-machine', 'member');
   const bravoProvider = await created('POST', `/api/v1/tenants/${bravo}/identity-providers`, bob, {
     type: 'saml',
     name: 'bravo-identity-provider',

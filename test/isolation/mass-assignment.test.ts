@@ -5,7 +5,7 @@
 // of it, starting from a body that is valid without the extra member.
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestPlatform, problemOf, type TestPlatform, type SignedInHeaders } from '../support/platform.js';
+import { addMember, startTestPlatform, problemOf, type TestPlatform, type SignedInHeaders } from '../support/platform.js';
 import { exampleOf, fillPath, idKindOf, operationsOf, resolve, type ApiOperation, type JsonSchema, type OpenApiDocument } from '../support/openapi-examples.js';
 import { systemContext } from '../../src/kernel/context.js';
 
@@ -53,7 +53,7 @@ beforeAll(async () => {
   ids.ten = tenant.json().id;
   const user = await t.platform.identity.service.createUser({ email: 'member@mass.example.com', password: 'mass assignment passphrase' }, systemContext('test'));
   ids.usr = user.id;
-  await t.platform.app.inject({ method: 'POST', url: `/api/v1/tenants/${ids.ten}/members`, headers: staff, payload: { email: user.email, role: 'member' } });
+  await addMember(t.platform, ids.ten!, 'member@mass.example.com', 'member');
   const role = await t.platform.app.inject({
     method: 'POST',
     url: `/api/v1/tenants/${ids.ten}/roles`,

@@ -5,7 +5,7 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import * as client from 'openid-client';
 import { expect } from 'vitest';
 import { systemContext } from '../../src/kernel/context.js';
-import type { SignedInHeaders, TestPlatform } from './platform.js';
+import { addMember, type SignedInHeaders, type TestPlatform } from './platform.js';
 import { registerSecret } from './suite-log.js';
 
 type InjectableApp = Pick<FastifyInstance, 'inject'>;
@@ -160,8 +160,7 @@ export function oauthSuiteFixtures(state: { platform: () => TestPlatform; staff:
       const t = state.platform();
       await t.platform.identity.service.createUser({ email, password: state.password }, systemContext('test'));
       for (const [tenantId, role] of memberships) {
-        const added = await api('POST', `/api/v1/tenants/${tenantId}/members`, state.staff(), { email, role });
-        expect(added.statusCode, added.body).toBe(201);
+        await addMember(t.platform, tenantId, email, role);
       }
       return t.signIn(email, state.password);
     },

@@ -7,6 +7,7 @@ import { createLogger } from '../../src/kernel/logging.js';
 import type { Clock } from '../../src/kernel/clock.js';
 import { createPlatform, type Platform } from '../../src/platform.js';
 import { systemContext } from '../../src/kernel/context.js';
+import { consoleOperatorContext } from '../../src/modules/identity/builtin-roles.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 import { totpCode } from './totp.js';
 
@@ -111,3 +112,11 @@ export function problemOf(response: LightMyRequestResponse): { code: string; sta
   return response.json();
 }
 
+
+/**
+ * Makes an existing account a member at once, as the console's `platforma member add` does: test
+ * fixtures only need the membership. Over the API a person joins by accepting an invitation.
+ */
+export async function addMember(platform: Platform, tenantId: string, email: string, role: string): Promise<void> {
+  await platform.identity.access.attachMember(tenantId, { email, role }, consoleOperatorContext('test'));
+}

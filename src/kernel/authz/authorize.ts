@@ -4,7 +4,8 @@
 // with `${tenant}` bound to the caller's active tenant and `${user}` to the caller.
 import type { RequestContext } from '../context.js';
 import { ForbiddenError, UnauthenticatedError } from '../errors.js';
-import { evaluate, actionMatches, type Decision } from './policy.js';
+import { evaluate, actionMatches, type AuthzRequest, type Decision, type Policy } from './policy.js';
+import { isPlatformOnly } from './platform-actions.js';
 
 export type Action = `${string}:${string}`;
 
@@ -47,12 +48,26 @@ export function explain(context: RequestContext, action: Action, resource: strin
   if (principal.scopes !== null && !principal.scopes.some((scope) => actionMatches(scope, action))) {
     return { allowed: false, reason: 'implicit-deny', matched: [] };
   }
-  return evaluate(principal.policies, {
+  return decide(principal.policies, {
     action,
     resource,
     context: { mfa: principal.mfa, sourceIp: context.sourceIp },
     variables: { tenant: principal.tenantId ?? '', user: principal.userId },
   });
+}
+
+const PLATFORM_ONLY_GUARD = { policy: 'platform-only', sid: 'operator-decision', effect: 'deny' as const };
+
+/**
+ * The policy engine's decision, except that an operator's decision (a platform-only action: quotas,
+ * tenant status, catalog, approvals …) is allowed by a platform role's policy or not at all:
+ * whatever a tenant role, built-in or custom, says about it is not asked.
+ */
+export function decide(policies: Policy[], request: AuthzRequest): Decision {
+  if (!isPlatformOnly(request.action)) return evaluate(policies, request);
+  const platformPolicies = policies.filter((policy) => policy.platform === true);
+  if (platformPolicies.length === 0) return { allowed: false, reason: 'explicit-deny', matched: [PLATFORM_ONLY_GUARD] };
+  return evaluate(platformPolicies, request);
 }
 
 export function authorize(context: RequestContext, action: Action, resource: string): void {

@@ -27,6 +27,11 @@ export interface Statement {
 export interface Policy {
   name: string;
   statements: Statement[];
+  /**
+   * True for a platform role's policy: the only kind that may allow a platform-only action
+   * (platform-actions.ts). Tenant, custom, partner and self-service policies leave it unset.
+   */
+  platform?: boolean;
 }
 
 export interface AuthzRequest {

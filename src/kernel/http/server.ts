@@ -51,6 +51,8 @@ export interface ServerOptions {
   metrics: Metrics;
   bodyLimit: number;
   version: string;
+  /** Proxies whose X-Forwarded-* headers are believed (config TRUSTED_PROXIES); empty: none. */
+  trustedProxies: readonly string[];
 }
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
@@ -91,7 +93,9 @@ export async function createHttpServer(options: ServerOptions): Promise<HttpApp>
     // One line per request is written by our onResponse hook (errors only), not Fastify's pair.
     logController: new LogController({ disableRequestLogging: true }),
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
-    trustProxy: true,
+    // request.ip (rate limits, source-IP conditions, audit) and request.protocol come from the
+    // socket unless the peer is a configured proxy: anyone else could write X-Forwarded-For.
+    trustProxy: options.trustedProxies.length > 0 ? [...options.trustedProxies] : false,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   // Bodies are validated strictly; querystring, params and headers arrive as text and are coerced.

@@ -66,6 +66,7 @@ const ActionCatalogue = Type.Object(
     data: Type.Array(
       Type.Object({
         action: Type.String(),
+        platformOnly: Type.Boolean({ description: 'An operator’s decision (quotas, tenant status, catalog, approvals, staff): only platform roles are allowed it; no tenant role, built-in or custom, can be granted it' }),
         operations: Type.Array(Type.Object({ method: Type.String(), path: Type.String(), summary: Type.Union([Type.String(), Type.Null()]) })),
       }),
     ),
@@ -100,21 +101,6 @@ export function accessRoutes(app: HttpApp, service: AccessService): void {
     '/api/v1/tenants/:id/members',
     { config: { action: 'identity:member.list' }, schema: { tags, summary: 'The tenant’s members and their roles', params: TenantParams, response: responses({ 200: Type.Object({ data: Type.Array(Member) }) }) } },
     async (request) => ({ data: await service.listMembers(request.params.id, requestContext(request)) }),
-  );
-
-  app.post(
-    '/api/v1/tenants/:id/members',
-    {
-      config: { action: 'identity:member.create' },
-      schema: {
-        tags,
-        summary: 'Add an existing account to the tenant with a role',
-        params: TenantParams,
-        body: StrictObject({ email: Type.String({ format: 'email', maxLength: 320 }), role: RoleName }),
-        response: responses({ 201: Member }),
-      },
-    },
-    async (request, reply) => reply.status(201).send(await service.addMember(request.params.id, request.body, requestContext(request))),
   );
 
   app.put(

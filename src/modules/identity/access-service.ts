@@ -7,8 +7,9 @@ import { inTransaction, type Tx, type TxContext } from '../../kernel/db/database
 import { newId } from '../../kernel/ids.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../kernel/errors.js';
 import { actorOf, type RequestContext } from '../../kernel/context.js';
-import { authorize, explain, isPlatformStaff, resourceName, PLATFORM, type Action } from '../../kernel/authz/authorize.js';
-import { evaluate, validatePolicy, type Decision, type Statement } from '../../kernel/authz/policy.js';
+import { authorize, decide, explain, isPlatformStaff, resourceName, PLATFORM, type Action } from '../../kernel/authz/authorize.js';
+import { isPlatformOnly } from '../../kernel/authz/platform-actions.js';
+import { validatePolicy, type Decision, type Statement } from '../../kernel/authz/policy.js';
 import { isUniqueViolation } from '../../kernel/db/errors.js';
 import { IdentityRepository, type RoleRow } from './repository.js';
 import { BUILTIN_ROLE_DESCRIPTIONS, TENANT_ROLE_POLICIES, TENANT_ROLES, PARTNER_ROLES, isBuiltinRole, type BuiltinRole } from './builtin-roles.js';
@@ -24,6 +25,8 @@ export interface Member {
 
 export interface ActionEntry {
   action: string;
+  /** An operator's decision: only platform roles are ever allowed it, whatever a tenant role says. */
+  platformOnly: boolean;
   /** The operations that need it, e.g. `GET /api/v1/tenants/{id}/members`. */
   operations: { method: string; path: string; summary: string | null }[];
 }
@@ -92,13 +95,19 @@ export class AccessService {
     return rows.map((r) => ({ userId: r.user_id, email: r.email, role: r.role, joinedAt: new Date(r.created_at).toISOString() }));
   }
 
-  /** Adds an existing account, by email, to a tenant (invitations cover people without one). */
-  async addMember(tenantId: string, input: { email: string; role: string }, context: RequestContext): Promise<Member> {
-    authorize(context, 'identity:member.create', resourceName(tenantId, 'member', '*'));
+  /**
+   * Makes an existing account a member at once, without asking the person: for the server's console
+   * only (`platforma member add`; no HTTP route). Over the API people join a tenant by accepting
+   * an invitation, signed in as themselves, so no tenant can attach someone (and impose its
+   * authentication policy on them) without their consent. Staff accounts never join tenants.
+   */
+  async attachMember(tenantId: string, input: { email: string; role: string }, context: RequestContext): Promise<Member> {
+    authorize(context, 'identity:member.attach', resourceName(tenantId, 'member', '*'));
     if (!(await this.tenants.exists(tenantId))) throw new NotFoundError('Tenant', tenantId);
     return inTransaction(this.kernel.db, this.#scope(context, tenantId), async (tx) => {
       const user = await this.#repository.findUserByEmail(tx, input.email.trim().toLowerCase());
       if (!user) throw new ValidationError('No account has that email; invite the person instead.', [{ pointer: '/email', message: 'has no account' }]);
+      if (user.platform_role) throw new ValidationError('Platform staff do not join tenants; they reach every tenant through their platform role.', [{ pointer: '/email', message: 'is a staff account' }]);
       await this.#assertRoleExists(tx, tenantId, input.role);
       if (await this.#repository.findMembership(tx, tenantId, user.id)) throw new ConflictError('That person is already a member of this tenant.');
       const now = this.kernel.clock.now();
@@ -213,7 +222,7 @@ export class AccessService {
     const statements = this.#validated(tenantId, { name: 'draft', statements: input.statements });
     const sourceIp = input.sourceIp ?? context.sourceIp;
     if (input.sourceIp !== undefined && isIP(input.sourceIp) === 0) throw new ValidationError('The source address is not an IP address.', [{ pointer: '/sourceIp', message: 'must be an IPv4 or IPv6 address' }]);
-    return evaluate([{ name: 'draft', statements }], { action: input.action, resource: input.resource, context: { mfa: input.mfa ?? false, sourceIp }, variables: { tenant: tenantId } });
+    return decide([{ name: 'draft', statements }], { action: input.action, resource: input.resource, context: { mfa: input.mfa ?? false, sourceIp }, variables: { tenant: tenantId } });
   }
 
   /**
@@ -239,7 +248,7 @@ export class AccessService {
     for (const route of routes) {
       // HEAD twins of GET routes add nothing a policy author needs.
       if (route.action === null || route.public || route.method === 'HEAD') continue;
-      const entry = byAction.get(route.action) ?? { action: route.action, operations: [] };
+      const entry = byAction.get(route.action) ?? { action: route.action, platformOnly: isPlatformOnly(route.action), operations: [] };
       entry.operations.push({ method: route.method, path: route.url.replace(/:(\w+)/g, '{$1}'), summary: route.summary });
       byAction.set(route.action, entry);
     }

@@ -9,7 +9,7 @@ import { ConflictError, InvalidCredentialsError, NotFoundError, UnauthenticatedE
 import { hashPassword, verifyPassword } from './passwords.js';
 import { IdentityRepository } from './repository.js';
 import { CredentialsRepository } from './credentials-repository.js';
-import { loadRules, passwordProblems } from './authentication-rules.js';
+import { loadRules, passwordProblems, signInTenants } from './authentication-rules.js';
 import type { EmailTokens } from './email-tokens.js';
 import type { SignInThrottle } from './sign-in-throttle.js';
 import type { TenantDirectory } from './service.js';
@@ -50,7 +50,9 @@ export class AccountService {
       throw new InvalidCredentialsError();
     }
     await this.throttle.signInSucceeded(user.email, context.sourceIp);
-    const passwordHash = await this.#acceptableHash(user, input.newPassword, '/newPassword');
+    // The policy of the tenant this session works in applies (staff and no tenant: the platform's).
+    const passwordHash = await this.#acceptableHash(user, input.newPassword, '/newPassword', principal.tenantId);
+    const { passwordRefusedBy } = await signInTenants(this.kernel.db, this.tenants, user, input.newPassword);
     if (await verifyPassword(user.password_hash, input.newPassword)) throw new ValidationError('The new password must differ from the current one.', [{ pointer: '/newPassword', message: 'must differ from the current password' }]);
     await inTransaction(this.kernel.db, PLATFORM_SCOPE, async (tx) => {
       const now = this.kernel.clock.now();
@@ -60,6 +62,7 @@ export class AccountService {
       if (principal.sessionId) {
         const session = await this.#identity.findSession(tx, principal.sessionId);
         if (session?.restriction === 'password_change') await this.#credentials.setRestriction(tx, principal.sessionId, null);
+        await this.#credentials.setPasswordRefusedBy(tx, principal.sessionId, passwordRefusedBy);
       }
       await this.#audit(tx, context, 'identity.password.changed', user.id, { otherSessionsEnded: ended });
     });
@@ -86,7 +89,9 @@ export class AccountService {
       return found && found.email === row?.email ? found : undefined;
     });
     if (!user) throw new ValidationError(INVALID_TOKEN, [{ pointer: '/token', message: 'is invalid, expired or already used' }]);
-    const passwordHash = await this.#acceptableHash(user, input.newPassword, '/newPassword');
+    // No session here: the policy of the tenant the next sign-in will work in applies.
+    const { activeTenantId } = await signInTenants(this.kernel.db, this.tenants, user, null);
+    const passwordHash = await this.#acceptableHash(user, input.newPassword, '/newPassword', activeTenantId);
     await inTransaction(this.kernel.db, PLATFORM_SCOPE, async (tx) => {
       const row = await this.emailTokens.consume(tx, 'password_reset', input.token);
       if (!row || row.user_id !== user.id) throw new ValidationError(INVALID_TOKEN, [{ pointer: '/token', message: 'is invalid, expired or already used' }]);
@@ -158,9 +163,9 @@ export class AccountService {
     });
   }
 
-  /** Hashes a new password after checking it against the strictest policy of the person's tenants. */
-  async #acceptableHash(user: { id: string; platform_role: string | null }, password: string, pointer: string): Promise<string> {
-    const rules = await loadRules(this.kernel.db, this.tenants, user);
+  /** Hashes a new password after checking it against the policy of the tenant it is set in. */
+  async #acceptableHash(user: { platform_role: string | null }, password: string, pointer: string, tenantId: string | null): Promise<string> {
+    const rules = await loadRules(this.tenants, user, tenantId);
     const problems = passwordProblems(rules.passwordPolicy, password, pointer);
     if (problems.length > 0) throw new ValidationError('The new password does not meet the password policy.', problems);
     return hashPassword(password);

@@ -1,7 +1,9 @@
-// What a person must satisfy to be fully signed in, from their account and their tenants' settings:
-// the strictest password policy of every tenant they belong to (staff and people without a tenant:
-// the platform default), and whether MFA is mandatory (staff always; people in a tenant whose
-// settings say so). Also decides which restriction a session is under.
+// What a person must satisfy to be fully signed in, from their account and the settings of the
+// tenant a session works in: that tenant's password policy (staff and sessions without a tenant:
+// the platform default), and whether MFA is mandatory (staff always; a session in a tenant whose
+// settings say so). A tenant's settings bind a person only while they work in it: a strict tenant
+// may stop a session in that tenant, never a session in another tenant or a staff session.
+// Also decides which restriction a session is under.
 import type { FieldError } from '../../kernel/errors.js';
 import type { SessionRestriction } from '../../gateway/authenticate.js';
 import { inTransaction, type Db } from '../../kernel/db/database.js';
@@ -66,15 +68,41 @@ export function restrictionOf(state: { hasFactor: boolean; mfaVerified: boolean;
   return null;
 }
 
-/** Reads a person's rules: their memberships (platform scope) and their tenants' settings. */
+/**
+ * A person's rules while working in one tenant (null: none). Staff are never bound by a tenant's
+ * settings, and a person by no tenant's but the one the session works in.
+ */
 export async function loadRules(
+  tenants: Pick<TenantDirectory, 'authenticationSettingsOf'>,
+  user: { platform_role: string | null },
+  tenantId: string | null,
+): Promise<AuthenticationRules> {
+  const isStaff = user.platform_role !== null;
+  if (isStaff || tenantId === null) return rulesFor({ isStaff, tenants: [] });
+  return rulesFor({ isStaff, tenants: await tenants.authenticationSettingsOf([tenantId]) });
+}
+
+/**
+ * What a sign-in with this password means for the new session: the tenant it works in (the first
+ * the person joined; null: none) and which of the person's tenants would refuse the password
+ * (staff: none, no tenant's policy binds them). The password is in clear only now, so this is
+ * where a password set under one tenant's policy is checked against the others'.
+ */
+export async function signInTenants(
   db: Db,
   tenants: Pick<TenantDirectory, 'authenticationSettingsOf'>,
   user: { id: string; platform_role: string | null },
-): Promise<AuthenticationRules> {
+  password: string | null,
+): Promise<{ activeTenantId: string | null; passwordRefusedBy: string[] }> {
   const memberships = await inTransaction(db, { scope: { kind: 'platform' }, actorId: 'system' }, (tx) => repository.membershipsOfUser(tx, user.id));
-  const settings = await tenants.authenticationSettingsOf(memberships.map((m) => m.tenant_id));
-  return rulesFor({ isStaff: user.platform_role !== null, tenants: settings });
+  const passwordRefusedBy: string[] = [];
+  if (password !== null && user.platform_role === null) {
+    for (const { tenant_id: tenantId } of memberships) {
+      const [settings] = await tenants.authenticationSettingsOf([tenantId]);
+      if (settings && passwordProblems(settings.passwordPolicy, password).length > 0) passwordRefusedBy.push(tenantId);
+    }
+  }
+  return { activeTenantId: memberships[0]?.tenant_id ?? null, passwordRefusedBy };
 }
 
 const repository = new IdentityRepository();

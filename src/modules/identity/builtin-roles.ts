@@ -28,8 +28,8 @@ export type PartnerRole = (typeof PARTNER_ROLES)[number];
 export type BuiltinRole = TenantRole | PartnerRole;
 
 export const BUILTIN_ROLE_DESCRIPTIONS: Record<BuiltinRole, string> = {
-  owner: 'Everything in the tenant, including terminating it',
-  admin: 'Everything in the tenant except terminating it',
+  owner: 'Everything in the tenant (never the operator’s decisions: quotas, status, approvals)',
+  admin: 'Everything in the tenant an owner may do',
   billing: 'Billing, invoices and payments; reads the tenant',
   developer: 'API keys, OAuth clients, instances and deployments; reads the rest (not tenant administration)',
   member: 'Reads the tenant’s resources; no tenant administration',
@@ -42,7 +42,7 @@ const NO_TENANT_ADMIN = deny(TENANT_ADMINISTRATION, [TENANT], 'no-tenant-adminis
 
 export const TENANT_ROLE_POLICIES: Record<BuiltinRole, Statement[]> = {
   owner: [allow(['*'], [TENANT], 'owner')],
-  admin: [allow(['*'], [TENANT], 'admin'), deny(['tenants:tenant.terminate'], [TENANT], 'no-terminate')],
+  admin: [allow(['*'], [TENANT], 'admin')],
   billing: [allow(['billing:*', 'tenants:tenant.read'], [TENANT], 'billing')],
   developer: [
     allow(['identity:api-key.*', 'identity:oauth-client.*', 'instances:*', 'deployments:*', ...READS], [TENANT], 'developer'),
@@ -51,7 +51,7 @@ export const TENANT_ROLE_POLICIES: Record<BuiltinRole, Statement[]> = {
   member: [allow(READS, [TENANT], 'member'), NO_TENANT_ADMIN],
   'read-only': [allow(READS, [TENANT], 'read-only'), NO_TENANT_ADMIN],
   // Bound per customer tenant by the resolver (the `${tenant}` variable is the partner's own tenant).
-  'partner-admin': [allow(['tenants:*', 'identity:member.*', 'identity:invitation.*', ...READS], [TENANT], 'partner-admin'), deny(['tenants:tenant.terminate'], [TENANT])],
+  'partner-admin': [allow(['tenants:*', 'identity:member.*', 'identity:invitation.*', ...READS], [TENANT], 'partner-admin')],
   'partner-agent': [allow([...READS, 'tenants:tenant.update'], [TENANT], 'partner-agent')],
 };
 
@@ -74,7 +74,7 @@ export function policiesFor(input: {
   partnerCustomers: string[];
 }): Policy[] {
   const policies: Policy[] = [{ name: 'self-service', statements: SELF_SERVICE }];
-  if (input.platformRole) policies.push({ name: `platform:${input.platformRole}`, statements: PLATFORM_ROLE_POLICIES[input.platformRole] });
+  if (input.platformRole) policies.push({ name: `platform:${input.platformRole}`, statements: PLATFORM_ROLE_POLICIES[input.platformRole], platform: true });
   if (input.tenantRole) {
     if (isBuiltinRole(input.tenantRole)) policies.push({ name: `tenant:${input.tenantRole}`, statements: TENANT_ROLE_POLICIES[input.tenantRole] });
     else if (input.customStatements) policies.push({ name: `custom:${input.tenantRole}`, statements: input.customStatements });

@@ -184,6 +184,11 @@ export class CredentialsRepository {
       .execute();
   }
 
+  /** After a password change in this session: which of the person's tenants refuse the new one. */
+  async setPasswordRefusedBy(tx: Tx, sessionId: string, tenantIds: string[]): Promise<void> {
+    await tx.updateTable('identity.sessions').set({ password_refused_by: tenantIds }).where('id', '=', sessionId).execute();
+  }
+
   async setPassword(tx: Tx, userId: string, passwordHash: string, at: Date): Promise<void> {
     await tx.updateTable('identity.users').set({ password_hash: passwordHash, password_changed_at: at, updated_at: at }).where('id', '=', userId).execute();
   }

@@ -7,7 +7,7 @@ import type { Kernel } from '../../kernel/kernel.js';
 import type { Mailer } from '../notifications/index.js';
 import { inTransaction, type Tx, type TxContext } from '../../kernel/db/database.js';
 import { newId } from '../../kernel/ids.js';
-import { ConflictError, InvalidCredentialsError, NotFoundError, ValidationError } from '../../kernel/errors.js';
+import { ConflictError, ForbiddenError, InvalidCredentialsError, NotFoundError, ValidationError } from '../../kernel/errors.js';
 import { actorOf, type RequestContext } from '../../kernel/context.js';
 import { authorize, isPlatformStaff, resourceName } from '../../kernel/authz/authorize.js';
 import { isUniqueViolation } from '../../kernel/db/errors.js';
@@ -181,6 +181,9 @@ export class InvitationService {
       const row = await this.#open(tx, input.token, false);
       return { invitationId: row.id, tenantId: row.tenant_id, user: await this.#identity.findUserByEmail(tx, row.email) };
     });
+    // Staff reach every tenant through their platform role; they never become a tenant's members.
+    // Refused at acceptance, not at invitation: the inviter learns nothing about the address.
+    if (seen.user?.platform_role) throw new ForbiddenError('Platform staff accounts do not join tenants.');
     if (!seen.user) {
       // The new account belongs to the inviting tenant only: its password policy applies.
       const rules = rulesFor({ isStaff: false, tenants: await this.tenants.authenticationSettingsOf([seen.tenantId]) });

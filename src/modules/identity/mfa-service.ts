@@ -145,7 +145,7 @@ export class MfaService {
   }
 
   #rulesOf(principal: Principal): Promise<AuthenticationRules> {
-    return loadRules(this.kernel.db, this.tenants, { id: principal.userId, platform_role: principal.platformRole });
+    return loadRules(this.tenants, { platform_role: principal.platformRole }, principal.tenantId);
   }
 
   #self(context: RequestContext, action: Action): Principal {

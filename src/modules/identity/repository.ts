@@ -35,6 +35,8 @@ export interface SessionRow {
   restriction: SessionRestriction | null;
   /** Set while the session's user (staff) impersonates someone. */
   impersonation_id: string | null;
+  /** Tenants whose password policy the password this session signed in with does not meet. */
+  password_refused_by: string[];
 }
 
 export interface MembershipRow {
@@ -121,8 +123,9 @@ export class IdentityRepository {
     await db.updateTable('identity.sessions').set({ last_seen_at: at }).where('id', '=', sessionId).execute();
   }
 
-  async setActiveTenant(tx: Tx, sessionId: string, tenantId: string | null): Promise<void> {
-    await tx.updateTable('identity.sessions').set({ active_tenant_id: tenantId }).where('id', '=', sessionId).execute();
+  /** Moves a session to another tenant, with what it owes there. */
+  async setActiveTenant(tx: Tx, sessionId: string, tenantId: string, restriction: SessionRestriction | null): Promise<void> {
+    await tx.updateTable('identity.sessions').set({ active_tenant_id: tenantId, restriction }).where('id', '=', sessionId).execute();
   }
 
   async revokeSession(tx: Tx, sessionId: string, at: Date): Promise<void> {

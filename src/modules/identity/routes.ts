@@ -140,7 +140,9 @@ export function identityRoutes(app: HttpApp, service: IdentityService, secureCoo
   app.post(
     '/api/v1/auth/switch-tenant',
     {
-      config: { action: 'identity:tenant.switch' },
+      // A session the tenant it works in holds back (a second factor to enrol, a password its policy
+      // refuses) may still leave for another tenant, whose own rules then apply.
+      config: { action: 'identity:tenant.switch', allowRestricted: ['mfa_enroll', 'password_change'] },
       schema: {
         tags: ['auth'],
         summary: 'Work in another tenant you belong to, without signing in again',

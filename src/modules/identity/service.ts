@@ -16,7 +16,7 @@ import { ImpersonationRepository, type LiveImpersonation } from './impersonation
 import type { Policy } from '../../kernel/authz/policy.js';
 import { policiesFor, PARTNER_ROLES } from './builtin-roles.js';
 import type { Authentication, SessionRestriction } from '../../gateway/authenticate.js';
-import { DEFAULT_PASSWORD_POLICY, loadRules, passwordExpired, passwordProblems, restrictionOf, type PasswordPolicy, type TenantAuthenticationSettings } from './authentication-rules.js';
+import { DEFAULT_PASSWORD_POLICY, signInTenants, loadRules, passwordExpired, passwordProblems, restrictionOf, type PasswordPolicy, type TenantAuthenticationSettings } from './authentication-rules.js';
 import type { SignInThrottle } from './sign-in-throttle.js';
 import { hashToken, type EmailTokens } from './email-tokens.js';
 import type { ProviderEntry } from './sso/provider-config.js';
@@ -187,15 +187,17 @@ export class IdentityService {
     }
     await this.throttle.signInSucceeded(email, context.sourceIp);
     const now = this.kernel.clock.now();
-    const rules = await loadRules(this.kernel.db, this.tenants, user);
+    // The session works in the first tenant the person joined: that tenant's rules apply to it.
+    const { activeTenantId, passwordRefusedBy } = await signInTenants(this.kernel.db, this.tenants, user, input.password);
+    const rules = await loadRules(this.tenants, user, activeTenantId);
     const factor = await this.#credentials.findFactor(this.kernel.db, user.id);
     const restriction = restrictionOf({
       hasFactor: Boolean(factor?.confirmed_at),
       mfaVerified: false,
       mfaRequired: rules.mfaRequired,
-      passwordExpired: passwordExpired(rules.passwordPolicy, user.password_changed_at, now),
+      passwordExpired: passwordExpired(rules.passwordPolicy, user.password_changed_at, now) || (activeTenantId !== null && passwordRefusedBy.includes(activeTenantId)),
     });
-    return this.#startSession(user, { restriction, mfaVerified: false, activeTenantId: undefined, userAgent: input.userAgent }, context, (sessionId) => ({
+    return this.#startSession(user, { restriction, mfaVerified: false, activeTenantId, passwordRefusedBy, userAgent: input.userAgent }, context, (sessionId) => ({
       actor: { type: 'user', id: user.id, label: user.email },
       action: 'identity.sign_in.succeeded',
       target: { type: 'session', id: sessionId },
@@ -218,10 +220,10 @@ export class IdentityService {
   ): Promise<SignedIn> {
     const user = await this.#repository.findUser(this.kernel.db, userId);
     if (!user) throw new InvalidCredentialsError();
-    const rules = await loadRules(this.kernel.db, this.tenants, user);
+    const rules = await loadRules(this.tenants, user, input.tenantId);
     const factor = await this.#credentials.findFactor(this.kernel.db, user.id);
     const restriction = restrictionOf({ hasFactor: Boolean(factor?.confirmed_at), mfaVerified: input.mfaByIdp, mfaRequired: rules.mfaRequired && !input.mfaByIdp, passwordExpired: false });
-    return this.#startSession(user, { restriction, mfaVerified: input.mfaByIdp, activeTenantId: input.tenantId, userAgent: input.userAgent }, context, (sessionId) => ({
+    return this.#startSession(user, { restriction, mfaVerified: input.mfaByIdp, activeTenantId: input.tenantId, passwordRefusedBy: [], userAgent: input.userAgent }, context, (sessionId) => ({
       tenantId: input.tenantId,
       actor: { type: 'user', id: user.id, label: user.email },
       action: 'identity.sso.sign_in.succeeded',
@@ -234,7 +236,7 @@ export class IdentityService {
 
   async #startSession(
     user: UserRow,
-    options: { restriction: SessionRestriction | null; mfaVerified: boolean; activeTenantId: string | undefined; userAgent?: string },
+    options: { restriction: SessionRestriction | null; mfaVerified: boolean; activeTenantId: string | null; passwordRefusedBy: string[]; userAgent?: string },
     context: RequestContext,
     auditEntry: (sessionId: string) => AuditInput,
   ): Promise<SignedIn> {
@@ -244,8 +246,6 @@ export class IdentityService {
     const expiresAt = new Date(now.getTime() + this.kernel.config.sessionTtlSeconds * 1000);
     const sessionId = newId('session');
     await inTransaction(this.kernel.db, PLATFORM_SCOPE, async (tx) => {
-      // Work in the given tenant, else the first one the person belongs to; they can switch without signing in again.
-      const [firstMembership] = options.activeTenantId ? [{ tenant_id: options.activeTenantId }] : await this.#repository.membershipsOfUser(tx, user.id);
       await this.#repository.insertSession(tx, {
         id: sessionId,
         token_hash: tokenHash(sessionToken),
@@ -257,10 +257,11 @@ export class IdentityService {
         revoked_at: null,
         user_agent: options.userAgent?.slice(0, 500) ?? null,
         source_ip: context.sourceIp,
-        active_tenant_id: firstMembership?.tenant_id ?? null,
+        active_tenant_id: options.activeTenantId,
         mfa_verified_at: options.mfaVerified ? now : null,
         restriction: options.restriction,
         impersonation_id: null,
+        password_refused_by: options.passwordRefusedBy,
       });
       await this.kernel.audit.record(tx, auditEntry(sessionId));
     });
@@ -367,16 +368,33 @@ export class IdentityService {
         // Same answer for "no such tenant" and "not yours": existence is not disclosed.
         throw new NotFoundError('Tenant', tenantId);
       }
-      await this.#repository.setActiveTenant(tx, sessionId, tenantId);
+      // The new tenant's rules apply from now on: it may ask for a second factor or a new password
+      // the old one did not (and the old one's demands end here).
+      const restriction = await this.#restrictionIn(tx, { ...principal, sessionId }, tenantId);
+      await this.#repository.setActiveTenant(tx, sessionId, tenantId, restriction);
       await this.kernel.audit.record(tx, {
         actor: actorOf(context),
         action: 'identity.tenant.switched',
         target: { type: 'session', id: sessionId },
         before: { tenantId: principal.tenantId },
-        after: { tenantId },
+        after: { tenantId, restriction },
         requestId: context.requestId,
         sourceIp: context.sourceIp,
       });
+    });
+  }
+
+  /** What a session of the principal owes once it works in this tenant (null: nothing). */
+  async #restrictionIn(tx: Tx, principal: Principal & { sessionId: string }, tenantId: string): Promise<SessionRestriction | null> {
+    const user = await this.#repository.findUser(tx, principal.userId);
+    const session = await this.#repository.findSession(tx, principal.sessionId);
+    const rules = await loadRules(this.tenants, { platform_role: principal.platformRole }, tenantId);
+    const factor = await this.#credentials.findFactor(tx, principal.userId);
+    return restrictionOf({
+      hasFactor: Boolean(factor?.confirmed_at),
+      mfaVerified: principal.mfa,
+      mfaRequired: rules.mfaRequired,
+      passwordExpired: passwordExpired(rules.passwordPolicy, user?.password_changed_at ?? null, this.kernel.clock.now()) || (session?.password_refused_by.includes(tenantId) ?? false),
     });
   }
 
@@ -421,7 +439,7 @@ export class IdentityService {
       };
     });
     const names = await this.tenants.namesOf(account.memberships.map((m) => m.tenant_id));
-    const rules = await loadRules(this.kernel.db, this.tenants, { id: principal.userId, platform_role: principal.platformRole });
+    const rules = await loadRules(this.tenants, { platform_role: principal.platformRole }, principal.tenantId);
     const verifiedAt = account.user?.email_verified_at;
     return {
       user: { id: principal.userId, email: principal.email, platformRole: principal.platformRole },

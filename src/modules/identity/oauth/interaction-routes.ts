@@ -49,6 +49,7 @@ export async function interactionRoutes(app: HttpApp, deps: InteractionDeps): Pr
     return authentication && authentication.restriction === null ? authentication : undefined;
   }
 
+  const publicOrigin = new URL(deps.kernel.config.publicUrl);
   let handle: ReturnType<Provider['callback']> | undefined;
   await app.register(async (scope) => {
     // The provider reads request bodies itself: leave the stream untouched for it.
@@ -59,6 +60,13 @@ export async function interactionRoutes(app: HttpApp, deps: InteractionDeps): Pr
       const oidc = await deps.server.ready();
       reply.hijack();
       const raw = request.raw as IncomingMessage & { originalUrl?: string };
+      // The provider builds its endpoints' URLs (discovery, redirects) from the request's host and
+      // scheme: give it PUBLIC_URL's, whatever Host or X-Forwarded-* the client sent, and the
+      // client address the gateway decided (trusted proxies only).
+      raw.headers.host = publicOrigin.host;
+      raw.headers['x-forwarded-host'] = publicOrigin.host;
+      raw.headers['x-forwarded-proto'] = publicOrigin.protocol.slice(0, -1);
+      raw.headers['x-forwarded-for'] = request.ip;
       raw.originalUrl = raw.url;
       raw.url = (raw.url ?? '/').slice(OAUTH_PATH.length) || '/';
       handle ??= oidc.callback();

@@ -11,7 +11,6 @@ import { SuccessNotice } from '../../../shared/components/SuccessNotice.js';
 import { useConfirmation } from '../../../shared/components/use-confirmation.js';
 import { formatDateTime } from '../../../shared/format.js';
 import { useOrganizationAccess } from './access.js';
-import { EmailRoleForm } from './EmailRoleForm.js';
 import { useTenantRoles } from './tenant-roles.js';
 
 interface Member {
@@ -110,21 +109,6 @@ export function MembersPage({ tenantId, organizationName }: { tenantId: string; 
           );
         })}
       </ResourceTableCard>
-      {can('identity:member.create') && (
-        <EmailRoleForm
-          prefix="add-member"
-          title="Add an existing account"
-          description="For people who already have a Platforma account. Everyone else: send an invitation."
-          submitLabel="Add member"
-          busyLabel="Adding…"
-          options={roles.options}
-          send={async (body): Promise<Member> => (await unwrap(api.POST('/api/v1/tenants/{id}/members', { params: { path: { id: tenantId } }, body }))).data}
-          onDone={async (member) => {
-            setNotice(`${member.email} was added as ${roles.nameOf(member.role)}.`);
-            await members.reload();
-          }}
-        />
-      )}
       <ConfirmDialog
         {...remove.dialog}
         title={`Remove ${remove.target?.email ?? ''}?`}
@@ -134,7 +118,7 @@ export function MembersPage({ tenantId, organizationName }: { tenantId: string; 
       >
         <p className="muted">
           They lose access to {organizationName ?? 'this organisation'} at once: every session they have in it ends now, even in the middle of their work. Their account
-          itself stays, and so do their memberships elsewhere. You can add or invite them again later.
+          itself stays, and so do their memberships elsewhere. You can invite them again later.
         </p>
       </ConfirmDialog>
     </div>

@@ -10,7 +10,6 @@ import { useSignedInSession } from '../../../shared/auth/session.js';
 /** Every action the organisation pages may offer; asked about in one request. */
 export const ORGANIZATION_ACTIONS = [
   'identity:member.list',
-  'identity:member.create',
   'identity:member.update',
   'identity:member.delete',
   'identity:invitation.list',
