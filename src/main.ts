@@ -9,6 +9,8 @@ import { locateDatabase, type DatabaseLocation } from './kernel/db/location.js';
 import { loadMigrations, readMigrationState } from './kernel/db/migrations.js';
 import { createDb, createPool } from './kernel/db/database.js';
 import { verifyAuditChains } from './kernel/audit.js';
+import { createAuditCheckpoint, loadAuditSigner } from './kernel/audit-checkpoints.js';
+import { systemClock } from './kernel/clock.js';
 import { systemContext } from './kernel/context.js';
 import { DomainError, ValidationError } from './kernel/errors.js';
 import { consoleOperatorContext } from './modules/identity/index.js';
@@ -243,20 +245,61 @@ oauthClient
 const audit = program.command('audit').description('Audit log tools');
 audit
   .command('verify')
-  .description('Walk every audit hash chain; exit 1 naming the first broken entry of each broken chain')
-  .action(() =>
-    withDatabase(async (database) => {
+  .description('Walk every audit hash chain and check the signed checkpoints; exit 1 naming the first broken entry of each broken chain and each bad checkpoint')
+  .option('--public-key <key...>', 'checkpoint signing public key(s) to trust (base64url, as `audit checkpoint` prints); the local signing key is trusted too when there is one')
+  .option('--checkpoint <seq:hash>', 'a checkpoint you kept from earlier (as `audit checkpoint` prints it): it must still be there, unchanged')
+  .action((options: { publicKey?: string[]; checkpoint?: string }) =>
+    withDatabase(async (database, cfg) => {
+      let expect: { seq: number; hash: string } | undefined;
+      if (options.checkpoint !== undefined) {
+        const match = /^(\d+):([0-9a-f]{64})$/.exec(options.checkpoint.trim());
+        if (!match) throw new Error('--checkpoint must be <seq>:<hash>, e.g. 12:3f5a…, as `platforma audit checkpoint` prints it.');
+        expect = { seq: Number(match[1]), hash: match[2]! };
+      }
+      // The verifier never creates a key: one that is not there is simply not trusted.
+      const local = loadAuditSigner(cfg, { create: false })?.publicKey;
+      const trustedKeys = [...(options.publicKey ?? []), ...(local ? [local] : [])];
       const pool = createPool(database.ownerUrl, 2);
       const db = createDb(pool);
       try {
-        const report = await verifyAuditChains(db);
-        if (report.breaks.length === 0) {
-          console.log(`Audit log intact: ${report.chains} chain(s), ${report.entries} entries verified.`);
+        const report = await verifyAuditChains(db, { trustedKeys, expect });
+        const { checkpoints } = report;
+        for (const broken of report.breaks) console.error(`BROKEN chain ${broken.chain} at #${broken.seq}${broken.entryId ? ` (${broken.entryId})` : ''}: ${broken.reason}: ${broken.message}`);
+        for (const broken of checkpoints.breaks) console.error(`BROKEN checkpoint${broken.seq === null ? '' : ` #${broken.seq}`}: ${broken.message}`);
+        const anchored = checkpoints.latest
+          ? `chain heads match checkpoint #${checkpoints.latest.seq} of ${checkpoints.latest.createdAt} (${checkpoints.checkpoints} checkpoint(s), signatures checked against ${checkpoints.keys === 'trusted' ? 'trusted keys' : 'the keys recorded in them: give --public-key to anchor them'})`
+          : 'no signed checkpoint yet, so entries cut from the end of a chain with its head, or a whole chain, cannot be detected';
+        if (report.breaks.length === 0 && checkpoints.breaks.length === 0) {
+          console.log(`Audit log intact: ${report.chains} chain(s), ${report.entries} entries verified; ${anchored}.`);
           return;
         }
-        for (const broken of report.breaks) console.error(`BROKEN chain ${broken.chain} at #${broken.seq}${broken.entryId ? ` (${broken.entryId})` : ''}: ${broken.reason}: ${broken.message}`);
-        console.error(`${report.breaks.length} of ${report.chains} chain(s) broken.`);
+        if (report.breaks.length > 0) console.error(`${report.breaks.length} of ${report.chains} chain(s) broken.`);
+        if (checkpoints.breaks.length > 0) console.error(`${checkpoints.breaks.length} checkpoint problem(s) among ${checkpoints.checkpoints} checkpoint(s).`);
         process.exitCode = 1;
+      } finally {
+        await db.destroy();
+      }
+    }).catch(fail),
+  );
+audit
+  .command('checkpoint')
+  .description('Record a signed checkpoint of every audit chain head now (workers do it on AUDIT_CHECKPOINT_CRON); prints what to keep')
+  .action(() =>
+    withDatabase(async (database, cfg) => {
+      await migrateDatabase(database.ownerUrl);
+      const signer = loadAuditSigner(cfg, { create: true })!;
+      // As the application role, like the workers: checkpoints are written by who may only add them.
+      const db = createDb(createPool(database.appUrl, 1));
+      try {
+        const { checkpoint, created } = await createAuditCheckpoint(db, signer, systemClock);
+        console.log(
+          [
+            `${created ? 'Recorded' : 'Nothing changed since'} checkpoint #${checkpoint.seq} of ${checkpoint.chains} chain(s) at ${checkpoint.createdAt}.`,
+            `  checkpoint: ${checkpoint.seq}:${checkpoint.hash}`,
+            `  public key: ${checkpoint.publicKey}`,
+            'Keep both outside this installation; `platforma audit verify --public-key <key> --checkpoint <seq:hash>` then proves nothing recorded up to it was cut off or rewritten.',
+          ].join('\n'),
+        );
       } finally {
         await db.destroy();
       }

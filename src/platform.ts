@@ -13,6 +13,7 @@ import { loadMigrations, migrate, assertMigrated, type MigrationSource } from '.
 import { ensureAppRole } from './kernel/db/roles.js';
 import type { DatabaseLocation } from './kernel/db/location.js';
 import { AuditLog } from './kernel/audit.js';
+import { createAuditCheckpoint, loadAuditSigner } from './kernel/audit-checkpoints.js';
 import { loadSecretBox } from './kernel/encryption.js';
 import { EventDispatcher, DELIVERY_QUEUE } from './kernel/outbox.js';
 import { createJobQueue, installJobQueue, scheduleCron, type QueueDefinition } from './kernel/jobs.js';
@@ -45,11 +46,14 @@ export const MIGRATION_SOURCES: MigrationSource[] = [
 ];
 
 const MAINTENANCE_QUEUE = 'kernel-maintenance';
+/** Records a signed checkpoint of the audit chain heads (docs/adr/0011), on config.auditCheckpointCron. */
+const AUDIT_CHECKPOINT_QUEUE = 'kernel-audit-checkpoint';
 
 /** Every job queue; created by the owner during migration (the application role cannot create them). */
 export const QUEUES: QueueDefinition[] = [
   { name: DELIVERY_QUEUE, retryLimit: 10, retryDelay: 1, retryBackoff: true },
   { name: MAINTENANCE_QUEUE, retryLimit: 2 },
+  { name: AUDIT_CHECKPOINT_QUEUE, retryLimit: 2 },
   MAIL_QUEUE,
 ];
 
@@ -145,7 +149,16 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
           const cutoff = new Date(clock.now().getTime() - 24 * 3600 * 1000);
           await idempotencyStore.pruneOlderThan(cutoff);
         });
-        await scheduleCron(jobs, [{ queue: MAINTENANCE_QUEUE, cron: '*/15 * * * *' }]);
+        // The signing key is loaded (made on first use) only where checkpoints are written.
+        const signer = loadAuditSigner(config, { create: true })!;
+        await jobs.work(AUDIT_CHECKPOINT_QUEUE, async () => {
+          const { checkpoint, created } = await createAuditCheckpoint(db, signer, clock);
+          if (created) logger.info({ checkpoint: checkpoint.seq, chains: checkpoint.chains, hash: checkpoint.hash }, 'audit checkpoint recorded');
+        });
+        await scheduleCron(jobs, [
+          { queue: MAINTENANCE_QUEUE, cron: '*/15 * * * *' },
+          { queue: AUDIT_CHECKPOINT_QUEUE, cron: config.auditCheckpointCron },
+        ]);
         for (const module of modules) await module.startWorkers?.();
       }
       return app.listen({ port: config.port, host: config.host });

@@ -1,9 +1,12 @@
 // The audit log: every state change appends an entry in the same transaction as the change.
 // Entries form one hash chain per tenant (and one for platform-level actions): each entry's hash
 // covers its content and the previous entry's hash, so an edited, deleted or reordered row breaks
-// the chain and `platforma audit verify` names the first broken entry.
+// the chain and `platforma audit verify` names the first broken entry. Signed checkpoints of the
+// chain heads (audit-checkpoints.ts) catch what the chain cannot: its newest entries cut off with
+// the head moved back, or a whole chain deleted with its head.
 import { createHash } from 'node:crypto';
 import { sql, type Insertable } from 'kysely';
+import { verifyCheckpoints, type CheckpointReport, type CheckpointVerifyOptions, type ChainAnchor } from './audit-checkpoints.js';
 import type { Tx, Db } from './db/database.js';
 import { newId } from './ids.js';
 import type { Clock } from './clock.js';
@@ -71,8 +74,18 @@ interface AuditRow {
   source_ip: string | null;
   prev_hash: string;
   hash: string;
-  /** 1: the application hashed the whole entry with its position; 2: the database linked a content digest (see hashOf). */
+  /**
+   * 1: the application hashed the whole entry with its position; 2: the database linked a content
+   * digest; 3: the database hashed every stored column as stored (see hashOf).
+   */
   hash_scheme: number;
+}
+
+/** What verification reads beside the row: the columns scheme 3 covers, exactly as PostgreSQL prints them. */
+interface VerifiedRow extends AuditRow {
+  occurred_at_text: string;
+  before_text: string | null;
+  after_text: string | null;
 }
 
 interface ChainHeadRow {
@@ -130,13 +143,84 @@ function digestOf(row: Omit<AuditRow, 'hash' | 'seq' | 'prev_hash' | 'hash_schem
 }
 
 /**
+ * The columns scheme 3 hashes, in the order kernel.audit_entry_hash_v3 does: every stored column
+ * but the hash itself (a test holds this list to the table's columns).
+ */
+export const SCHEME_3_FIELDS = [
+  'chain',
+  'seq',
+  'id',
+  'tenant_id',
+  'occurred_at',
+  'actor_type',
+  'actor_id',
+  'actor_label',
+  'action',
+  'target_type',
+  'target_id',
+  'before',
+  'after',
+  'request_id',
+  'source_ip',
+  'prev_hash',
+  'actor_impersonator_id',
+  'actor_impersonator_label',
+  'hash_scheme',
+] as const;
+
+/** One field of scheme 3's text: NULL as '~', else its length in UTF-8 bytes, ':' and the text. */
+const field = (value: string | null) => `${value === null ? '~' : `${Buffer.byteLength(value, 'utf8')}:${value}`}\n`;
+
+/**
+ * Scheme 3, recomputed from the columns as PostgreSQL prints them (timestamp in UTC to the
+ * microsecond, jsonb as text), independently of the SQL function that wrote it.
+ */
+function schemeThreeHash(row: VerifiedRow): string {
+  const text: Record<(typeof SCHEME_3_FIELDS)[number], string | null> = {
+    chain: row.chain,
+    seq: String(row.seq),
+    id: row.id,
+    tenant_id: row.tenant_id,
+    occurred_at: row.occurred_at_text,
+    actor_type: row.actor_type,
+    actor_id: row.actor_id,
+    actor_label: row.actor_label,
+    action: row.action,
+    target_type: row.target_type,
+    target_id: row.target_id,
+    before: row.before_text,
+    after: row.after_text,
+    request_id: row.request_id,
+    source_ip: row.source_ip,
+    prev_hash: row.prev_hash,
+    actor_impersonator_id: row.actor_impersonator_id,
+    actor_impersonator_label: row.actor_impersonator_label,
+    hash_scheme: String(row.hash_scheme),
+  };
+  return sha256(`audit-v3\n${SCHEME_3_FIELDS.map((name) => field(text[name])).join('')}`);
+}
+
+/**
  * What an entry's hash must be. Scheme 1 (entries written before appends moved into the
  * database): the canonical JSON of the content with its position. Scheme 2: the previous hash,
- * the position and the content digest, joined by newlines, as kernel.append_audit_entries computes it.
+ * the position and the content digest, joined by newlines. Scheme 3: every stored column as stored.
  */
-function hashOf(row: Omit<AuditRow, 'hash'>): string {
+function hashOf(row: VerifiedRow): string {
+  if (row.hash_scheme === 3) return schemeThreeHash(row);
   if (row.hash_scheme === 2) return sha256(`${row.prev_hash}\n${row.seq}\n${digestOf(row)}`);
   return sha256(canonicalJson({ ...contentOf(row), seq: row.seq, prevHash: row.prev_hash }));
+}
+
+/**
+ * What schemes 1 and 2 do not hash but their writers never produced, so a row that shows it was
+ * changed after the fact: a timestamp finer than the millisecond the application wrote, an
+ * impersonator's label without an impersonator.
+ */
+function outsideOldSchemes(row: VerifiedRow): string | undefined {
+  if (row.hash_scheme === 3) return undefined;
+  if (!/\.\d{3}000Z$/.test(row.occurred_at_text)) return `its time ${row.occurred_at_text} is finer than the milliseconds it was written with`;
+  if (row.actor_impersonator_label !== null && row.actor_impersonator_id === null) return 'it names an impersonator label without an impersonator';
+  return undefined;
 }
 
 /** Where kernel.append_audit_entries put an entry. */
@@ -185,9 +269,9 @@ export class AuditLog {
       request_id: input.requestId ?? null,
       source_ip: input.sourceIp ?? null,
     }));
-    const entries = unplaced.map((row) => ({ ...row, occurred_at: occurredAt.toISOString(), digest: digestOf(row) }));
-    // The database places and links the entries under the chain head's lock (one statement,
-    // together with the change's outbox rows when given).
+    const entries = unplaced.map((row) => ({ ...row, occurred_at: occurredAt.toISOString() }));
+    // The database places, hashes (scheme 3, from the values as stored) and links the entries
+    // under the chain head's lock: one statement, together with the change's outbox rows when given.
     const events = alongside.events ?? [];
     const append = sql<Placed>`select entry_seq, entry_prev_hash, entry_hash from kernel.append_audit_entries(${chain}, ${tenantId}, ${JSON.stringify(entries)}::jsonb)`;
     const placed =
@@ -200,7 +284,7 @@ export class AuditLog {
         : (await append.execute(tx)).rows;
     return unplaced.map((row, index) => {
       const { entry_seq, entry_prev_hash, entry_hash } = placed[index]!;
-      return toEntry({ ...row, seq: Number(entry_seq), prev_hash: entry_prev_hash, hash: entry_hash, hash_scheme: 2 });
+      return toEntry({ ...row, seq: Number(entry_seq), prev_hash: entry_prev_hash, hash: entry_hash, hash_scheme: 3 });
     });
   }
 
@@ -249,34 +333,54 @@ export interface VerifyReport {
   chains: number;
   entries: number;
   breaks: ChainBreak[];
+  checkpoints: CheckpointReport;
 }
 
 /**
- * Walks every chain in sequence order. Needs a connection that sees all rows (platform scope or
- * the owner). Reports the first break of each chain.
+ * Walks every chain in sequence order and checks the signed checkpoints, in one snapshot (so a
+ * running platform's appends cannot look like a mismatch). Needs a connection that sees all rows
+ * (platform scope or the owner). Reports the first break of each chain, and each bad checkpoint.
  */
-export async function verifyAuditChains(db: Db): Promise<VerifyReport> {
-  return db.transaction().execute(async (tx) => {
-    await sql`select set_config('app.platform_scope', 'on', true)`.execute(tx);
-    const heads = await tx.selectFrom('kernel.audit_chain_heads').selectAll().orderBy('chain').execute();
-    const report: VerifyReport = { chains: heads.length, entries: 0, breaks: [] };
-    for (const head of heads) {
-      const rows = await tx.selectFrom('kernel.audit_entries').selectAll().where('chain', '=', head.chain).orderBy('seq').execute();
-      report.entries += rows.length;
-      const found = firstBreak(head, rows);
-      if (found) report.breaks.push(found);
-    }
-    return report;
-  });
+export async function verifyAuditChains(db: Db, options: CheckpointVerifyOptions = {}): Promise<VerifyReport> {
+  return db
+    .transaction()
+    .setIsolationLevel('repeatable read')
+    .execute(async (tx) => {
+      await sql`select set_config('app.platform_scope', 'on', true)`.execute(tx);
+      const checkpoints = await verifyCheckpoints(tx, options);
+      const heads = new Map((await tx.selectFrom('kernel.audit_chain_heads').selectAll().execute()).map((head) => [head.chain, head]));
+      // A chain is whatever has a head, entries or a place in a checkpoint: deleting the head must not hide the entries, nor deleting both the chain.
+      const withEntries = (await tx.selectFrom('kernel.audit_entries').select('chain').distinct().execute()).map((row) => row.chain);
+      const chains = [...new Set([...heads.keys(), ...withEntries, ...checkpoints.anchors.keys()])].sort();
+      const report: VerifyReport = { chains: chains.length, entries: 0, breaks: [], checkpoints };
+      for (const chain of chains) {
+        const rows = (await tx
+          .selectFrom('kernel.audit_entries')
+          .selectAll()
+          .select([
+            sql<string>`to_char(occurred_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`.as('occurred_at_text'),
+            sql<string | null>`before::text`.as('before_text'),
+            sql<string | null>`after::text`.as('after_text'),
+          ])
+          .where('chain', '=', chain)
+          .orderBy('seq')
+          .execute()) as VerifiedRow[];
+        report.entries += rows.length;
+        const found = firstBreak(chain, heads.get(chain), rows, checkpoints.anchors.get(chain));
+        if (found) report.breaks.push(found);
+      }
+      return report;
+    });
 }
 
-function firstBreak(head: ChainHeadRow, rows: AuditRow[]): ChainBreak | undefined {
+function firstBreak(chain: string, head: ChainHeadRow | undefined, rows: VerifiedRow[], anchor: ChainAnchor | undefined): ChainBreak | undefined {
   let previousHash = GENESIS;
   let expectedSeq = 1;
+  let strongestScheme = 1;
   for (const row of rows) {
     const seq = Number(row.seq);
     if (seq !== expectedSeq) {
-      return { chain: head.chain, seq: expectedSeq, entryId: null, reason: 'deleted', message: `entry #${expectedSeq} is missing (next present is #${seq})` };
+      return { chain, seq: expectedSeq, entryId: null, reason: 'deleted', message: `entry #${expectedSeq} is missing (next present is #${seq})` };
     }
     const intact = hashOf(row) === row.hash;
     if (!intact || row.prev_hash !== previousHash) {
@@ -284,15 +388,51 @@ function firstBreak(head: ChainHeadRow, rows: AuditRow[]): ChainBreak | undefine
       const movedFrom = intact ? undefined : rows.map((r) => Number(r.seq)).find((s) => s !== seq && hashOf({ ...row, seq: s }) === row.hash);
       if (movedFrom !== undefined || (intact && row.prev_hash !== previousHash)) {
         const from = movedFrom === undefined ? '' : ` (it was written as #${movedFrom})`;
-        return { chain: head.chain, seq, entryId: row.id, reason: 'reordered', message: `entry #${seq} (${row.id}) is out of order${from}` };
+        return { chain, seq, entryId: row.id, reason: 'reordered', message: `entry #${seq} (${row.id}) is out of order${from}` };
       }
-      return { chain: head.chain, seq, entryId: row.id, reason: 'edited', message: `entry #${seq} (${row.id}) was altered: its content does not match its hash` };
+      return { chain, seq, entryId: row.id, reason: 'edited', message: `entry #${seq} (${row.id}) was altered: its content does not match its hash` };
     }
+    const outside = outsideOldSchemes(row);
+    if (outside) return { chain, seq, entryId: row.id, reason: 'edited', message: `entry #${seq} (${row.id}) was altered: ${outside}` };
+    // Schemes only ever move forward along a chain; an older one after a newer one is a rewrite
+    // under a scheme that covers less.
+    if (row.hash_scheme < strongestScheme) {
+      return { chain, seq, entryId: row.id, reason: 'edited', message: `entry #${seq} (${row.id}) was rewritten: hash scheme ${row.hash_scheme} after scheme ${strongestScheme}` };
+    }
+    strongestScheme = row.hash_scheme;
     previousHash = row.hash;
     expectedSeq += 1;
   }
-  if (Number(head.seq) !== expectedSeq - 1 || head.hash !== previousHash) {
-    return { chain: head.chain, seq: expectedSeq, entryId: null, reason: 'truncated', message: `the chain ends at #${expectedSeq - 1} but its head records #${head.seq}` };
+  const last = expectedSeq - 1;
+  if (!head) {
+    if (anchor && rows.length === 0) {
+      return { chain, seq: 1, entryId: null, reason: 'truncated', message: `the whole chain is gone: checkpoint #${anchor.checkpointSeq} (${anchor.checkpointAt}) recorded its head at #${anchor.seq}` };
+    }
+    return { chain, seq: expectedSeq, entryId: null, reason: 'truncated', message: `the chain's head is gone (its entries end at #${last})` };
+  }
+  if (Number(head.seq) !== last || head.hash !== previousHash) {
+    return { chain, seq: expectedSeq, entryId: null, reason: 'truncated', message: `the chain ends at #${last} but its head records #${head.seq}` };
+  }
+  if (anchor && anchor.seq > 0) {
+    if (last < anchor.seq) {
+      return {
+        chain,
+        seq: last + 1,
+        entryId: null,
+        reason: 'truncated',
+        message: `the chain ends at #${last} but checkpoint #${anchor.checkpointSeq} (${anchor.checkpointAt}) recorded its head at #${anchor.seq}`,
+      };
+    }
+    const anchored = rows[anchor.seq - 1]!;
+    if (anchored.hash !== anchor.hash) {
+      return {
+        chain,
+        seq: anchor.seq,
+        entryId: anchored.id,
+        reason: 'edited',
+        message: `entry #${anchor.seq} (${anchored.id}) is not the one checkpoint #${anchor.checkpointSeq} recorded: the chain was rewritten up to it`,
+      };
+    }
   }
   return undefined;
 }

@@ -51,6 +51,13 @@ export interface Config {
    * generated once and kept in `home`/secrets/encryption.key (see docs/adr/0005).
    */
   encryptionKey: Buffer | undefined;
+  /**
+   * Ed25519 private key (its 32-byte seed, base64) that signs audit checkpoints. Absent: generated
+   * once in `home`/secrets/audit-signing.key (see docs/adr/0011).
+   */
+  auditSigningKey: Buffer | undefined;
+  /** When workers record a signed checkpoint of every audit chain head: five-field cron, UTC. */
+  auditCheckpointCron: string;
   /** Outgoing mail server (`smtp://` or `smtps://user:pass@host:port`). Absent: mail is stored, not sent. */
   smtpUrl: string | undefined;
   /** The From of outgoing mail: `Name <address>` or an address. */
@@ -151,13 +158,21 @@ function mailAddress(source: Source, name: string, fallback: string): string {
   return raw.trim();
 }
 
-function encryptionKey(source: Source, name: string): Buffer | undefined {
+function key32(source: Source, name: string): Buffer | undefined {
   const raw = source[name];
   if (raw === undefined || raw === '') return undefined;
   const key = /^[A-Za-z0-9+/_-]+={0,2}$/.test(raw) ? Buffer.from(raw, 'base64') : Buffer.alloc(0);
   // Never echo the value: it is a key.
   if (key.length !== 32) throw new ConfigError(name, 'must be 32 random bytes in base64 (openssl rand -base64 32)', '<hidden>');
   return key;
+}
+
+function cron(source: Source, name: string, fallback: string): string {
+  const raw = source[name];
+  if (raw === undefined || raw === '') return fallback;
+  // The shape only; pg-boss parses the fields when the schedule is registered at start-up.
+  if (!/^\S+( \S+){4}$/.test(raw.trim())) throw new ConfigError(name, 'must be a five-field cron expression like */5 * * * *', raw);
+  return raw.trim();
 }
 
 /** Reads the optional JSON config file; environment variables win over it. */
@@ -218,7 +233,9 @@ export function loadConfig(env: Source = process.env): Config {
     signInMaxFailures: integer(source, 'SIGN_IN_MAX_FAILURES', 5, 1, 1000),
     signInLockSeconds: integer(source, 'SIGN_IN_LOCK_SECONDS', 900, 1, 24 * 3600),
     signInMaxFailuresPerIp: integer(source, 'SIGN_IN_MAX_FAILURES_PER_IP', 100, 1, 100_000),
-    encryptionKey: encryptionKey(source, 'PLATFORMA_ENCRYPTION_KEY'),
+    encryptionKey: key32(source, 'PLATFORMA_ENCRYPTION_KEY'),
+    auditSigningKey: key32(source, 'PLATFORMA_AUDIT_SIGNING_KEY'),
+    auditCheckpointCron: cron(source, 'AUDIT_CHECKPOINT_CRON', '*/5 * * * *'),
     smtpUrl: smtpUrl(source, 'SMTP_URL'),
     mailFrom: mailAddress(source, 'MAIL_FROM', 'Platforma <no-reply@localhost>'),
     insecureNoAuth: insecureNoAuth(source, env, host),
@@ -239,5 +256,6 @@ export function maskedConfig(config: Config): Record<string, unknown> {
     databaseAppUrl: mask(config.databaseAppUrl) ?? '(derived)',
     smtpUrl: mask(config.smtpUrl) ?? '(none: mail is stored, not sent)',
     encryptionKey: config.encryptionKey ? '*****' : '(generated under PLATFORMA_HOME/secrets)',
+    auditSigningKey: config.auditSigningKey ? '*****' : '(generated under PLATFORMA_HOME/secrets)',
   };
 }

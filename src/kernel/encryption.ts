@@ -39,14 +39,22 @@ export class SecretBox {
 
 /** The configured key, or the one under `home` (created on first use, readable by the owner only). */
 export function loadSecretBox(config: Pick<Config, 'encryptionKey' | 'home'>): SecretBox {
-  if (config.encryptionKey) return new SecretBox(config.encryptionKey);
-  const directory = join(config.home, 'secrets');
-  const path = join(directory, 'encryption.key');
+  return new SecretBox(config.encryptionKey ?? keyFile(config.home, 'encryption.key', { create: true })!);
+}
+
+/**
+ * 32 random bytes kept in `home`/secrets/`name` (base64, mode 0600): read, or when absent created
+ * (`create`) or reported as undefined. Shared by every key the platform keeps beside its data.
+ */
+export function keyFile(home: string, name: string, options: { create: boolean }): Buffer | undefined {
+  const directory = join(home, 'secrets');
+  const path = join(directory, name);
   try {
-    return new SecretBox(Buffer.from(readFileSync(path, 'utf8').trim(), 'base64'));
+    return Buffer.from(readFileSync(path, 'utf8').trim(), 'base64');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
+  if (!options.create) return undefined;
   mkdirSync(directory, { recursive: true, mode: 0o700 });
   // Write aside, then link into place: link fails if another process won the race, and a reader
   // never sees a half-written key.
@@ -59,5 +67,5 @@ export function loadSecretBox(config: Pick<Config, 'encryptionKey' | 'home'>): S
   } finally {
     unlinkSync(temporary);
   }
-  return new SecretBox(Buffer.from(readFileSync(path, 'utf8').trim(), 'base64'));
+  return Buffer.from(readFileSync(path, 'utf8').trim(), 'base64');
 }

@@ -187,4 +187,16 @@ describe('maintenance', () => {
     const { rows } = await owner.query("select name, cron, timezone from pgboss.schedule where name = 'kernel-maintenance'");
     expect(rows).toEqual([{ name: 'kernel-maintenance', cron: '*/15 * * * *', timezone: 'UTC' }]);
   });
+
+  it('schedules audit checkpoints every five minutes, and a checkpoint job records one of every chain head', async () => {
+    const { rows } = await owner.query("select name, cron, timezone from pgboss.schedule where name = 'kernel-audit-checkpoint'");
+    expect(rows).toEqual([{ name: 'kernel-audit-checkpoint', cron: '*/5 * * * *', timezone: 'UTC' }]);
+    // What the cron sends at each tick, sent now instead of waiting for the clock.
+    await t.platform.kernel.jobs.send('kernel-audit-checkpoint', {});
+    const checkpoint = await waitFor('a checkpoint', async () => (await owner.query<{ body: string }>('select body from kernel.audit_checkpoints order by seq desc limit 1')).rows[0]);
+    const heads = (await owner.query<{ chain: string; seq: string; hash: string }>('select chain, seq, hash from kernel.audit_chain_heads')).rows;
+    expect(heads.length).toBeGreaterThan(0);
+    const recordedHeads = (JSON.parse(checkpoint.body) as { heads: [string, number, string][] }).heads;
+    for (const head of heads) expect(recordedHeads).toContainEqual([head.chain, Number(head.seq), head.hash]);
+  });
 });
