@@ -122,7 +122,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
   const modules: ModuleDefinition[] = [notifications.definition, identity.definition, tenants.definition, catalog.definition, orders.definition];
 
   const app = await createHttpServer({ logger, metrics, bodyLimit: config.bodyLimit, version: VERSION, trustedProxies: config.trustedProxies });
-  registerAuthentication(app, identity.authenticators);
+  registerAuthentication(app, { ...identity.authenticators, tenantStatus: (tenantId) => tenants.service.statusOf(tenantId) });
   const idempotencyStore = new IdempotencyStore(db, clock, secrets);
   registerIdempotency(app, idempotencyStore, idempotencyPrincipal);
   registerOperationalRoutes(app, kernel);

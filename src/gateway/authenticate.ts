@@ -14,6 +14,7 @@ import type { FastifyRequest } from 'fastify';
 import type { HttpApp } from '../kernel/http/server.js';
 import type { Principal, RequestContext } from '../kernel/context.js';
 import { problem, sendProblem } from '../kernel/http/problem.js';
+import { statusVerdict, type TenantStatus } from './tenant-status.js';
 
 export const SESSION_COOKIE = 'platforma_session';
 
@@ -36,6 +37,8 @@ export interface Authenticators {
   bearer?(token: string, request: FastifyRequest): Promise<Authentication | undefined>;
   /** Benchmark only (config.insecureNoAuth): what a request without credentials acts as. Absent otherwise. */
   insecureNoAuth?: Authentication;
+  /** The status of a tenant (undefined: no such tenant), from a cache kept right by the database. */
+  tenantStatus?(tenantId: string): Promise<TenantStatus | undefined>;
 }
 
 declare module 'fastify' {
@@ -108,6 +111,15 @@ export function registerAuthentication(app: HttpApp, authenticators: Authenticat
       const sent = request.headers['x-csrf-token'];
       if (typeof sent !== 'string' || !sameToken(sent, authentication.csrfToken)) {
         return sendProblem(reply, problem(request, 'PLAT_CSRF_TOKEN_INVALID', 'Writes authenticated by the session cookie must send the X-CSRF-Token from GET /api/v1/auth/session.'));
+      }
+    }
+    // The tenant's status bites here, once for every route, by the action the route declares.
+    const tenantId = authentication.principal.tenantId;
+    if (tenantId !== null && config.action && authenticators.tenantStatus) {
+      const tenantStatus = await authenticators.tenantStatus(tenantId);
+      const verdict = statusVerdict(authentication.principal, tenantStatus, config.action);
+      if (!verdict.allowed) {
+        return sendProblem(reply, problem(request, verdict.httpStatus === 401 ? 'PLAT_UNAUTHENTICATED' : 'PLAT_TENANT_NOT_ACTIVE', verdict.detail, { tenantId, tenantStatus }));
       }
     }
   });

@@ -23,6 +23,7 @@ export const ERROR_CODES = {
   PLAT_ACCOUNT_LOCKED: 'Too many failed sign-ins: the account is locked for a while.',
   PLAT_RATE_LIMITED: 'Too many attempts: try again later.',
   PLAT_FORBIDDEN: 'You are not allowed to do that.',
+  PLAT_TENANT_NOT_ACTIVE: 'The tenant is not active: its status does not allow this.',
   PLAT_SSO_REQUIRED: 'This email address signs in through its organisation’s identity provider.',
   PLAT_CSRF_TOKEN_INVALID: 'The X-CSRF-Token header is missing or wrong.',
   PLAT_IDEMPOTENCY_KEY_REUSED: 'The Idempotency-Key was already used with a different request.',

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addMember, startTestPlatform, type TestPlatform, type SignedInHeaders } from '../support/platform.js';
 import { registerSecret } from '../support/suite-log.js';
 import { oauthToken } from '../support/tenant-credentials.js';
+import { snapshotOfTenant } from '../support/tenant-snapshot.js';
 import { systemContext } from '../../src/kernel/context.js';
 import { samlKeys } from '../support/saml-idp.js';
 import { inTransaction } from '../../src/kernel/db/database.js';
@@ -50,17 +51,7 @@ async function created(method: string, url: string, headers: Record<string, stri
 
 /** Everything stored about tenant B: each tenant_id table's rows for B, and B's owner's account. */
 async function snapshotOfB(): Promise<Record<string, string | null>> {
-  const tables = await owner.query<{ name: string }>(
-    `select format('%I.%I', n.nspname, c.relname) as name from pg_attribute att
-       join pg_class c on c.oid = att.attrelid join pg_namespace n on n.oid = c.relnamespace
-      where att.attname = 'tenant_id' and not att.attisdropped and c.relkind in ('r', 'p') and n.nspname not in ('pg_catalog', 'information_schema')
-      order by 1`,
-  );
-  const snapshot: Record<string, string | null> = {};
-  for (const { name } of tables.rows) {
-    const { rows } = await owner.query(`select md5(coalesce(string_agg(t::text, '|' order by t::text), '')) as digest, count(*)::int as n from ${name} t where tenant_id = $1`, [b.ids.ten]);
-    snapshot[name] = `${rows[0].n}:${rows[0].digest}`;
-  }
+  const snapshot: Record<string, string | null> = await snapshotOfTenant(owner, b.ids.ten as string);
   const user = await owner.query("select md5(t::text) as digest from identity.users t where id = $1", [b.ids.usr]);
   snapshot['identity.users (B’s owner)'] = user.rows[0]?.digest ?? null;
   const sessions = await owner.query("select md5(coalesce(string_agg(t::text, '|' order by t.id), '')) as digest from identity.sessions t where user_id = $1", [b.ids.usr]);

@@ -32,8 +32,8 @@ const problemResponse = (description: string) => ({
 
 const ERROR_DESCRIPTIONS: Record<number, string> = {
   400: 'The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST)',
-  401: 'Not signed in (PLAT_UNAUTHENTICATED)',
-  403: 'Not allowed, or the CSRF token is missing (PLAT_FORBIDDEN, PLAT_CSRF_TOKEN_INVALID)',
+  401: 'Not signed in, or the credential’s tenant is terminated (PLAT_UNAUTHENTICATED, with tenantStatus)',
+  403: 'Not allowed, the tenant’s status does not allow it, or the CSRF token is missing (PLAT_FORBIDDEN, PLAT_TENANT_NOT_ACTIVE with tenantStatus, PLAT_CSRF_TOKEN_INVALID)',
   404: 'No such resource (PLAT_NOT_FOUND)',
   409: 'Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE)',
   412: 'If-Match names a version that is no longer current (PLAT_PRECONDITION_FAILED)',

@@ -140,6 +140,12 @@ export class TenantService {
     return (await this.#profiles.get(tenantId, () => this.#profileIn(tx, tenantId))) ?? null;
   }
 
+  /** The tenant's status, read on every request of the tenant's people and programs (the gateway's status gate). */
+  async statusOf(tenantId: string): Promise<TenantStatus | undefined> {
+    const profile = await this.#profiles.get(tenantId, () => inTransaction(this.kernel.db, SYSTEM, (tx) => this.#profileIn(tx, tenantId)));
+    return profile?.status;
+  }
+
   /** The tenant's subscription tier (catalog visibility and availability), or null if no such tenant. */
   async tierOf(tenantId: string): Promise<string | null> {
     const profile = await this.#profiles.get(tenantId, () => inTransaction(this.kernel.db, SYSTEM, (tx) => this.#profileIn(tx, tenantId)));
