@@ -16,9 +16,16 @@ export type Tx = Kysely<Tables>;
 pg.types.setTypeParser(20, (value: string) => Number(value));
 
 export function createPool(connectionString: string, max = 10): pg.Pool {
-  const pool = new pg.Pool({ connectionString, max, application_name: 'platforma' });
-  // An idle client losing its server (database restart) must not crash the process.
+  // A bounded wait to connect: while the database is gone, a request fails fast with 503 instead of
+  // hanging (it also bounds the wait for a free connection, which is milliseconds in normal use).
+  const pool = new pg.Pool({ connectionString, max, application_name: 'platforma', connectionTimeoutMillis: 5_000 });
+  // A client losing its server (crash, restart, network) emits 'error'; unheard, that event ends
+  // the process. pg-pool listens only while a client is idle, and drops its listener while the
+  // client is lent out (a transaction between two statements, a LISTEN connection), so every
+  // client gets a listener of its own for its whole life. The query in flight fails on its own
+  // (answered 503), and pg-pool discards the broken client when it comes back.
   pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   return pool;
 }
 
