@@ -64,6 +64,11 @@ interface Claim {
   path: string;
   /** What the request's writing transaction recorded before its COMMIT, once it has. */
   recorded?: StoredResponse;
+  /**
+   * Set when the response goes out: work the request started that outlives it (a timer armed in
+   * its async context) must not record anything under its key.
+   */
+  answered?: boolean;
 }
 
 /** Thrown inside a transaction that finds the key recorded by another request meanwhile: roll back, answer with theirs. */
@@ -240,7 +245,7 @@ export function registerIdempotency(app: HttpApp, store: IdempotencyStore, princ
     withCommitHook(
       {
         beforeCommit: async (tx, result) => {
-          if (claim.recorded) return;
+          if (claim.recorded || claim.answered) return;
           const response = render(request, reply, result);
           // Not the shape of the route's response: a transaction that only reads (say, a lookup
           // before the change), which has nothing to record.
@@ -258,6 +263,7 @@ export function registerIdempotency(app: HttpApp, store: IdempotencyStore, princ
     const claim = request.idempotency;
     if (!claim) return payload;
     request.idempotency = undefined;
+    claim.answered = true;
     const status = reply.statusCode;
     // A server error (the database gone, a bug) records nothing: whatever its transaction
     // committed was recorded with it, and otherwise the retry should run again.
