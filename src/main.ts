@@ -64,6 +64,8 @@ program
       logger.fatal({ err: error }, 'the database could not be reached or started');
       return fail(error);
     });
+    // The server outlives a crash of the embedded database it uses: it restarts it and reconnects.
+    database.supervise?.(logger);
     let platform: Awaited<ReturnType<typeof createPlatform>> | undefined;
     let admins = 0;
     let stopping = false;

@@ -19,7 +19,9 @@ import { EventDispatcher, DELIVERY_QUEUE } from './kernel/outbox.js';
 import { createJobQueue, installJobQueue, scheduleCron, type QueueDefinition } from './kernel/jobs.js';
 import { createHttpServer, type HttpApp } from './kernel/http/server.js';
 import { IdempotencyStore, registerIdempotency } from './kernel/http/idempotency.js';
-import { problem, sendProblem } from './kernel/http/problem.js';
+import { problem, problemFromError, sendProblem } from './kernel/http/problem.js';
+import { DatabaseUnavailableError } from './kernel/errors.js';
+import { isDatabaseUnavailable } from './kernel/db/errors.js';
 import type { Kernel } from './kernel/kernel.js';
 import type { ModuleDefinition } from './kernel/module.js';
 import { registerAuthentication, idempotencyPrincipal } from './gateway/authenticate.js';
@@ -182,11 +184,12 @@ function registerOperationalRoutes(app: HttpApp, kernel: Kernel): void {
   app.get('/healthz', { config: { public: true }, schema: { hide: true } }, async () => ({ status: 'ok' }));
   app.get('/readyz', { config: { public: true }, schema: { hide: true } }, async (request, reply) => {
     const client = await kernel.pool.connect().catch(() => undefined);
-    if (!client) return sendProblem(reply, { ...problem(request, 'PLAT_INTERNAL', 'The database is not reachable.'), status: 503 });
+    if (!client) return sendProblem(reply, problemFromError(request, new DatabaseUnavailableError()));
     try {
       await assertMigrated(client, migrations);
       return { status: 'ready' };
     } catch (error) {
+      if (isDatabaseUnavailable(error)) return sendProblem(reply, problemFromError(request, new DatabaseUnavailableError()));
       return sendProblem(reply, { ...problem(request, 'PLAT_INTERNAL', (error as Error).message), status: 503 });
     } finally {
       client.release();

@@ -28,6 +28,7 @@ export const ERROR_CODES = {
   PLAT_CSRF_TOKEN_INVALID: 'The X-CSRF-Token header is missing or wrong.',
   PLAT_IDEMPOTENCY_KEY_REUSED: 'The Idempotency-Key was already used with a different request.',
   PLAT_IDEMPOTENCY_KEY_IN_USE: 'A request with this Idempotency-Key is still being processed.',
+  PLAT_DATABASE_UNAVAILABLE: 'The database is unavailable for a moment: retry after the time in Retry-After.',
   PLAT_INTERNAL: 'Something went wrong on our side.',
 } as const;
 
@@ -140,5 +141,17 @@ export class SsoRequiredError extends DomainError {
   readonly code = 'PLAT_SSO_REQUIRED';
   constructor(providerName: string, startUrl: string) {
     super(`Accounts of this email domain sign in with ${providerName}.`, { provider: providerName, startUrl });
+  }
+}
+
+/**
+ * The database cannot be reached (it crashed, restarts, or is being recovered). Nothing of the
+ * request is known to have committed; the client retries after `retryAfterSeconds` (with its
+ * Idempotency-Key, a retried write returns the first outcome if it did commit).
+ */
+export class DatabaseUnavailableError extends DomainError {
+  readonly code = 'PLAT_DATABASE_UNAVAILABLE';
+  constructor(retryAfterSeconds = 1) {
+    super('The database is not reachable right now; retry shortly.', { retryAfterSeconds });
   }
 }

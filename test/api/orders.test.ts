@@ -128,6 +128,17 @@ describe('the order lifecycle', () => {
     expect((await call('POST', `/api/v1/orders/${orderId}/submit`, buyer)).statusCode).toBe(400);
   });
 
+  it('answers two concurrent submits with the same Idempotency-Key with the one outcome: the same 200, submitted once', async () => {
+    const productId = await product('idem-concurrent');
+    const orderId = await cart([{ productId }]);
+    const [a, b] = await Promise.all([submit(orderId, buyer, 'same-time'), submit(orderId, buyer, 'same-time')]);
+    expect([a.statusCode, b.statusCode]).toEqual([200, 200]);
+    expect(a.body).toBe(b.body);
+    expect(await outboxTypes(orderId)).toEqual(['order.submitted', 'order.awaiting_payment', 'order.provisioning_requested']);
+    const stored = await owner.query("select status_code from kernel.idempotency_keys where key = 'same-time'");
+    expect(stored.rows).toEqual([{ status_code: 200 }]);
+  });
+
   it('holds orders for approval (flagged product or operator rule); operators approve or reject, customers cannot', async () => {
     const flagged = await product('approval-flagged', { requiresApproval: true });
     const held = await cart([{ productId: flagged }]);

@@ -2,7 +2,9 @@
 // it into the next piece of work, whether the transaction committed or failed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/database.js';
+import pg from 'pg';
 import { createDb, createPool, inTransaction, sql, type Db } from './database.js';
+import { translateDatabaseError } from './errors.js';
 
 let database: TestDatabase;
 let db: Db;
@@ -48,5 +50,31 @@ describe('inTransaction', () => {
     expect(rows[0]?.n).toBe(0);
     const after = await contextOutsideTransactions();
     expect(cleared(after?.platform)).toBe(true);
+  });
+});
+
+describe('a pool whose server goes away', () => {
+  it('survives a lent-out connection losing its server: that work fails as "database unavailable" (503), and the pool serves again', async () => {
+    const pool = createPool(database.appUrl, 2);
+    const other = createDb(pool);
+    const admin = new pg.Client({ connectionString: database.ownerUrl });
+    await admin.connect();
+    try {
+      // Lent out with nothing running (a transaction between two statements, a LISTEN connection):
+      // pg-pool stops listening to it, so its 'error' event would end the process unheard.
+      const client = await pool.connect();
+      const { rows } = await client.query<{ pid: number }>('select pg_backend_pid() as pid');
+      const ended = new Promise((resolve) => client.once('end', resolve));
+      await admin.query('select pg_terminate_backend($1)', [rows[0]!.pid]);
+      await ended;
+      const error: unknown = await client.query('select 1').catch((e: unknown) => e);
+      expect(translateDatabaseError(error)?.code).toBe('PLAT_DATABASE_UNAVAILABLE');
+      client.release();
+      const { rows: again } = await sql<{ one: number }>`select 1 as one`.execute(other);
+      expect(again).toEqual([{ one: 1 }]);
+    } finally {
+      await admin.end();
+      await other.destroy();
+    }
   });
 });

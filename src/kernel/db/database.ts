@@ -1,5 +1,6 @@
 // Connection pools and the one way to run work against tenant data: a transaction that first sets
 // the row-level-security context (`app.tenant_id`, or platform scope for staff) and the actor.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import pg from 'pg';
 import { Kysely, PostgresDialect, sql, type PostgresPool, type PostgresPoolClient } from 'kysely';
 import type { Tables } from './tables.js';
@@ -16,9 +17,16 @@ export type Tx = Kysely<Tables>;
 pg.types.setTypeParser(20, (value: string) => Number(value));
 
 export function createPool(connectionString: string, max = 10): pg.Pool {
-  const pool = new pg.Pool({ connectionString, max, application_name: 'platforma' });
-  // An idle client losing its server (database restart) must not crash the process.
+  // A bounded wait to connect: while the database is gone, a request fails fast with 503 instead of
+  // hanging (it also bounds the wait for a free connection, which is milliseconds in normal use).
+  const pool = new pg.Pool({ connectionString, max, application_name: 'platforma', connectionTimeoutMillis: 5_000 });
+  // A client losing its server (crash, restart, network) emits 'error'; unheard, that event ends
+  // the process. pg-pool listens only while a client is idle, and drops its listener while the
+  // client is lent out (a transaction between two statements, a LISTEN connection), so every
+  // client gets a listener of its own for its whole life. The query in flight fails on its own
+  // (answered 503), and pg-pool discards the broken client when it comes back.
   pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   return pool;
 }
 
@@ -86,6 +94,25 @@ function literal(value: string): string {
   return `'${value.replace(/'/g, "''")}'`;
 }
 
+/**
+ * What the request being served asks of its transactions before they commit. The idempotency layer
+ * (kernel/http/idempotency.ts) uses it to write the response a retry will get in the same
+ * transaction as the change it describes, so a crash can never leave one without the other. The
+ * hook is passed by async context rather than through every service's TxContext: it belongs to
+ * the HTTP request, not to the use case, and no service has to remember it.
+ */
+export interface CommitHook {
+  /** Runs inside the transaction after its work succeeded, before COMMIT; throwing rolls it back. */
+  beforeCommit(tx: Tx, result: unknown): Promise<void>;
+}
+
+const commitHooks = new AsyncLocalStorage<CommitHook>();
+
+/** Runs `work` (and everything it starts) with `hook` applied to each transaction it commits. */
+export function withCommitHook<T>(hook: CommitHook, work: () => T): T {
+  return commitHooks.run(hook, work);
+}
+
 export async function inTransaction<T>(db: Db, context: TxContext, work: (tx: Tx) => Promise<T>): Promise<T> {
   const tenantId = context.scope.kind === 'tenant' ? context.scope.tenantId : '';
   const platform = context.scope.kind === 'platform' ? 'on' : 'off';
@@ -101,6 +128,7 @@ export async function inTransaction<T>(db: Db, context: TxContext, work: (tx: Tx
     let result: T;
     try {
       result = await work(connection);
+      await commitHooks.getStore()?.beforeCommit(connection, result);
     } catch (error) {
       await sql.raw('rollback').execute(connection).catch(() => {});
       throw error;

@@ -19,7 +19,23 @@ export interface EmbeddedHandle {
   url: string;
   /** Stops the server unless some other process is still connected to it. */
   release(): Promise<void>;
+  /**
+   * Watches the server for as long as this process uses it (holds its lease): when it dies (a
+   * crash, kill -9, the OOM killer), starts it again on the same port, with a growing pause
+   * between attempts, and logs both. For long-running processes (the server); a CLI command that
+   * loses the database simply fails.
+   */
+  supervise(logger: SupervisorLog): void;
 }
+
+export interface SupervisorLog {
+  info(fields: object, message: string): void;
+  warn(fields: object, message: string): void;
+  error(fields: object, message: string): void;
+}
+
+/** Pauses between restart attempts: the old server's processes may hold its port and memory for a moment. */
+const RESTART_BACKOFF_MS = [100, 250, 500, 1_000, 2_000, 5_000];
 
 interface Layout {
   dataDir: string;
@@ -156,8 +172,8 @@ async function initialise(paths: Layout): Promise<string> {
   return password;
 }
 
-async function startDetached(paths: Layout): Promise<number> {
-  const port = await freePort();
+async function startDetached(paths: Layout, onPort?: number): Promise<number> {
+  const port = onPort ?? (await freePort());
   const ids = postgresIds();
   const log = openSync(paths.logFile, 'a');
   if (ids.uid !== undefined) chownSync(paths.logFile, ids.uid, ids.gid ?? ids.uid);
@@ -209,15 +225,62 @@ export async function acquireEmbedded(home: string): Promise<EmbeddedHandle> {
   await ensureDatabase(urlFor(port, password, 'postgres'));
   // Every user of the embedded server holds one connection for as long as it uses it, so "is anyone
   // else connected?" stays true while, say, a server's pool has closed its idle connections.
-  const lease = new pg.Client({ connectionString: urlFor(port, password, 'postgres'), application_name: 'platforma-lease' });
-  lease.on('error', () => {});
-  await lease.connect();
+  const leaseUrl = urlFor(port, password, 'postgres');
+  const takeLease = async (): Promise<pg.Client> => {
+    const client = new pg.Client({ connectionString: leaseUrl, application_name: 'platforma-lease', connectionTimeoutMillis: 5_000 });
+    client.on('error', () => {}); // losing it is noticed through 'end'; unheard, 'error' would end the process
+    await client.connect();
+    return client;
+  };
+  let lease = await takeLease();
+  let released = false;
+  let supervisor: SupervisorLog | undefined;
+
+  // The lease connection ends when the server dies (its backend exits with the postmaster), which
+  // makes it this process's crash detector as well.
+  const watch = (client: pg.Client) => client.once('end', () => void (!released && supervisor && recover()));
+  const recover = async (): Promise<void> => {
+    const log = supervisor!;
+    const lostAt = Date.now();
+    for (let attempt = 0; !released; attempt++) {
+      try {
+        if (!readPostmaster(paths.dataDir)) {
+          if (attempt === 0) log.warn({ dataDir: paths.dataDir, port }, 'embedded PostgreSQL stopped unexpectedly; restarting it');
+          // Same port: the application's URLs (and the app role's derived password) name it.
+          await startDetached(paths, port).catch((error: unknown) => {
+            // Two users of one server may both restart it: the second start fails on the lock file.
+            if (!readPostmaster(paths.dataDir)) throw error;
+          });
+        }
+        await waitFor(() => canConnect(leaseUrl), 'connections after a restart', 10_000);
+        const client = await takeLease();
+        if (released) {
+          await client.end().catch(() => {});
+          return;
+        }
+        lease = client;
+        watch(client);
+        log.info({ port, downMs: Date.now() - lostAt, attempts: attempt + 1 }, 'embedded PostgreSQL is back');
+        return;
+      } catch (error) {
+        const pause = RESTART_BACKOFF_MS[Math.min(attempt, RESTART_BACKOFF_MS.length - 1)]!;
+        log.error({ err: error, attempt: attempt + 1, retryInMs: pause, logFile: paths.logFile }, 'embedded PostgreSQL did not come back yet; trying again');
+        await new Promise((resolve) => setTimeout(resolve, pause));
+      }
+    }
+  };
 
   // A server started before sockets were enabled (or with too long a path) has none: use TCP.
   const socketDir = existsSync(socketFile(paths.dataDir, port)) ? paths.dataDir : undefined;
   return {
     url: urlFor(port, password, DATABASE, socketDir),
+    supervise: (logger) => {
+      if (supervisor) return;
+      supervisor = logger;
+      watch(lease);
+    },
     release: async () => {
+      released = true;
       await lease.end().catch(() => {});
       // Our own connections that were just closed can still be listed for a moment while their
       // backends exit: give them a second before deciding that someone else is using the server.

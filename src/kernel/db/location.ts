@@ -2,7 +2,7 @@
 // PLATFORMA_HOME. Either way the result names the owner URL (migrations) and the application URL
 // (everything else).
 import type { Config } from '../config.js';
-import { acquireEmbedded } from './embedded.js';
+import { acquireEmbedded, type SupervisorLog } from './embedded.js';
 import { appUrlFrom } from './roles.js';
 
 export interface DatabaseLocation {
@@ -11,6 +11,8 @@ export interface DatabaseLocation {
   embedded: boolean;
   /** Lets go of the embedded server (stops it if no one else uses it); a no-op for DATABASE_URL. */
   release(): Promise<void>;
+  /** Embedded only: restart the server if it dies while this process uses it (see embedded.ts). */
+  supervise?(logger: SupervisorLog): void;
 }
 
 export async function locateDatabase(config: Config): Promise<DatabaseLocation> {
@@ -18,5 +20,5 @@ export async function locateDatabase(config: Config): Promise<DatabaseLocation> 
     return { ownerUrl: config.databaseUrl, appUrl: config.databaseAppUrl ?? appUrlFrom(config.databaseUrl), embedded: false, release: async () => {} };
   }
   const handle = await acquireEmbedded(config.home);
-  return { ownerUrl: handle.url, appUrl: config.databaseAppUrl ?? appUrlFrom(handle.url), embedded: true, release: handle.release };
+  return { ownerUrl: handle.url, appUrl: config.databaseAppUrl ?? appUrlFrom(handle.url), embedded: true, release: handle.release, supervise: handle.supervise };
 }

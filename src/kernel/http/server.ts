@@ -153,7 +153,8 @@ export async function createHttpServer(options: ServerOptions): Promise<HttpApp>
 
   app.setErrorHandler((error, request, reply) => {
     const body = problemFromError(request, error);
-    if (body.status >= 500) request.log.error({ err: error, requestId: request.id }, 'unhandled error');
+    if (body.code === 'PLAT_DATABASE_UNAVAILABLE') request.log.warn({ err: error, requestId: request.id }, 'database unavailable');
+    else if (body.status >= 500) request.log.error({ err: error, requestId: request.id }, 'unhandled error');
     return sendProblem(reply, body);
   });
 
