@@ -1,4 +1,5 @@
-// The password has outlived the tenant's maximum age: a new one is required before anything else.
+// The organisation the session works in wants a new password (the old one outlived its maximum age,
+// or does not meet its policy): a new one is required before anything else.
 import { useState, type FormEvent } from 'react';
 import { api, unwrap } from '../api/client.js';
 import { toApiError, type ApiError } from '../api/problem.js';
@@ -28,7 +29,7 @@ export function PasswordChangePage({ appLabel }: { appLabel: string }) {
   }
 
   return (
-    <AuthCard appLabel={appLabel} title="Choose a new password" subtitle="Your password has expired under your organisation's policy." testId="password-change-page">
+    <AuthCard appLabel={appLabel} title="Choose a new password" subtitle="Your organisation's password policy asks for a new one: the current password has expired or does not meet it." testId="password-change-page">
       <form className="form" onSubmit={submit} noValidate>
         <ErrorAlert error={error} testId="password-change-error" />
         <Field id="current-password" label="Current password">
