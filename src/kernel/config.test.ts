@@ -24,6 +24,8 @@ function configError(env: Record<string, string>): ConfigError {
 describe('bad values', () => {
   const cases: { env: Record<string, string>; variable: string; allowed: RegExp }[] = [
     { env: { PORT: 'abc' }, variable: 'PORT', allowed: /whole number from 0 to 65535/ },
+    { env: { METRICS_TOKEN: 'short' }, variable: 'METRICS_TOKEN', allowed: /24 to 512 printable characters/ },
+    { env: { METRICS_TOKEN: 'has a space in it 0123456789abcdef' }, variable: 'METRICS_TOKEN', allowed: /24 to 512 printable characters/ },
     { env: { PORT: '70000' }, variable: 'PORT', allowed: /whole number from 0 to 65535/ },
     { env: { PORT: '-1' }, variable: 'PORT', allowed: /whole number from 0 to 65535/ },
     { env: { PORT: '80.5' }, variable: 'PORT', allowed: /whole number from 0 to 65535/ },

@@ -44,6 +44,11 @@ export interface Config {
    * generated once and kept in `home`/secrets/encryption.key (see docs/adr/0005).
    */
   encryptionKey: Buffer | undefined;
+  /**
+   * Bearer token a Prometheus scraper must send to read /metrics. Absent: /metrics is not served
+   * (404): its figures (routes, traffic, pool and queue sizes) are for operators, not the public.
+   */
+  metricsToken: string | undefined;
   /** Outgoing mail server (`smtp://` or `smtps://user:pass@host:port`). Absent: mail is stored, not sent. */
   smtpUrl: string | undefined;
   /** The From of outgoing mail: `Name <address>` or an address. */
@@ -130,6 +135,14 @@ function mailAddress(source: Source, name: string, fallback: string): string {
   return raw.trim();
 }
 
+function metricsToken(source: Source, name: string): string | undefined {
+  const raw = source[name];
+  if (raw === undefined || raw === '') return undefined;
+  // Never echo the value: it is a credential. Printable ASCII, as an HTTP header can carry it.
+  if (!/^[\x21-\x7e]{24,512}$/.test(raw)) throw new ConfigError(name, 'must be 24 to 512 printable characters without spaces (openssl rand -base64 32)', '<hidden>');
+  return raw;
+}
+
 function encryptionKey(source: Source, name: string): Buffer | undefined {
   const raw = source[name];
   if (raw === undefined || raw === '') return undefined;
@@ -197,6 +210,7 @@ export function loadConfig(env: Source = process.env): Config {
     signInLockSeconds: integer(source, 'SIGN_IN_LOCK_SECONDS', 900, 1, 24 * 3600),
     signInMaxFailuresPerIp: integer(source, 'SIGN_IN_MAX_FAILURES_PER_IP', 100, 1, 100_000),
     encryptionKey: encryptionKey(source, 'PLATFORMA_ENCRYPTION_KEY'),
+    metricsToken: metricsToken(source, 'METRICS_TOKEN'),
     smtpUrl: smtpUrl(source, 'SMTP_URL'),
     mailFrom: mailAddress(source, 'MAIL_FROM', 'Platforma <no-reply@localhost>'),
     insecureNoAuth: insecureNoAuth(source, env, host),
@@ -217,5 +231,6 @@ export function maskedConfig(config: Config): Record<string, unknown> {
     databaseAppUrl: mask(config.databaseAppUrl) ?? '(derived)',
     smtpUrl: mask(config.smtpUrl) ?? '(none: mail is stored, not sent)',
     encryptionKey: config.encryptionKey ? '*****' : '(generated under PLATFORMA_HOME/secrets)',
+    metricsToken: config.metricsToken ? '*****' : '(none: /metrics is not served)',
   };
 }
