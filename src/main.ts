@@ -79,7 +79,7 @@ program
     process.once('SIGINT', () => void stop('SIGINT'));
     process.once('SIGTERM', () => void stop('SIGTERM'));
     try {
-      const applied = await migrateDatabase(database.ownerUrl);
+      const applied = await migrateDatabase(database.ownerUrl, database.appUrl);
       if (applied.length > 0) logger.info({ applied }, 'migrations applied');
       platform = await createPlatform({ config: cfg, database, role: options.role, logger });
       // Counted before listening, so the banner follows "ready" at once instead of racing a query.
@@ -117,7 +117,7 @@ program
   .description('Apply pending database migrations (start does this too)')
   .action(() =>
     withDatabase(async (database) => {
-      const applied = await migrateDatabase(database.ownerUrl);
+      const applied = await migrateDatabase(database.ownerUrl, database.appUrl);
       console.log(applied.length === 0 ? 'The database is up to date.' : `Applied ${applied.length} migration(s):\n${applied.map((m) => `  ${m}`).join('\n')}`);
     }).catch(fail),
   );
@@ -132,7 +132,7 @@ admin
     withDatabase(async (database, cfg) => {
       const password = options.password ?? process.env.PLATFORMA_ADMIN_PASSWORD;
       if (!password) throw new Error('Give the password with --password or PLATFORMA_ADMIN_PASSWORD.');
-      await migrateDatabase(database.ownerUrl);
+      await migrateDatabase(database.ownerUrl, database.appUrl);
       const platform = await createPlatform({ config: cfg, database: { ...database, release: async () => {} }, role: 'api', logger: createLogger('warn') });
       try {
         const user = await platform.identity.service.createPlatformAdmin({ email: options.email, password }, systemContext('cli'));
@@ -156,7 +156,7 @@ apiKey
     withDatabase(async (database, cfg) => {
       const days = options.expiresInDays === undefined ? undefined : Number(options.expiresInDays);
       if (days !== undefined && !(Number.isInteger(days) && days > 0)) throw new Error('--expires-in-days must be a whole number of days, 1 or more.');
-      await migrateDatabase(database.ownerUrl);
+      await migrateDatabase(database.ownerUrl, database.appUrl);
       const platform = await createPlatform({ config: cfg, database: { ...database, release: async () => {} }, role: 'api', logger: createLogger('warn') });
       try {
         const scopes = options.scopes === undefined ? null : options.scopes.split(',').map((scope) => scope.trim()).filter(Boolean);
@@ -182,7 +182,7 @@ oauthClient
   .option('--role <role>', 'client_credentials: the tenant role its tokens act with (default read-only)')
   .action((options: { tenant: string; name: string; grant: 'client_credentials' | 'authorization_code'; redirectUri?: string[]; scopes?: string[]; role?: string }) =>
     withDatabase(async (database, cfg) => {
-      await migrateDatabase(database.ownerUrl);
+      await migrateDatabase(database.ownerUrl, database.appUrl);
       const platform = await createPlatform({ config: cfg, database: { ...database, release: async () => {} }, role: 'api', logger: createLogger('warn') });
       try {
         // The operator at the console acts with platform authority, like `api-key create`.

@@ -11,7 +11,7 @@ import { createMetrics, observeJobQueues, observePool } from './kernel/metrics.j
 import { ChangeFeed } from './kernel/db/change-feed.js';
 import { createDb, createPool } from './kernel/db/database.js';
 import { loadMigrations, migrate, assertMigrated, type MigrationSource } from './kernel/db/migrations.js';
-import { ensureAppRole } from './kernel/db/roles.js';
+import { appRolePasswordOf, ensureAppRole } from './kernel/db/roles.js';
 import type { DatabaseLocation } from './kernel/db/location.js';
 import { AuditLog } from './kernel/audit.js';
 import { loadSecretBox } from './kernel/encryption.js';
@@ -54,12 +54,15 @@ export const QUEUES: QueueDefinition[] = [
   MAIL_QUEUE,
 ];
 
-/** Brings the database to the code's schema: roles, module migrations, the job queue's schema. */
-export async function migrateDatabase(ownerUrl: string): Promise<string[]> {
+/**
+ * Brings the database to the code's schema: roles, module migrations, the job queue's schema.
+ * `appUrl` is where the server will connect as the application role: its password becomes the role's.
+ */
+export async function migrateDatabase(ownerUrl: string, appUrl: string): Promise<string[]> {
   const admin = new pg.Client({ connectionString: ownerUrl });
   await admin.connect();
   try {
-    await ensureAppRole(admin, ownerUrl);
+    await ensureAppRole(admin, appRolePasswordOf(appUrl));
   } finally {
     await admin.end();
   }

@@ -144,7 +144,7 @@ describe('through the CLI', () => {
     expect(result.stdout).not.toContain('hunter2-very-secret');
     expect(result.stderr).not.toContain('hunter2-very-secret');
     const printed = JSON.parse(result.stdout) as Record<string, unknown>;
-    expect(printed).toMatchObject({ port: 9123, databaseUrl: 'postgres://owner:*****@db.example.com:5432/platforma', databaseAppUrl: '(derived)' });
+    expect(printed).toMatchObject({ port: 9123, databaseUrl: 'postgres://owner:*****@db.example.com:5432/platforma', databaseAppUrl: '(DATABASE_URL as platforma_app, password generated under PLATFORMA_HOME/secrets)' });
   });
 });
 

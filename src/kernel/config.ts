@@ -20,7 +20,7 @@ export interface Config {
   home: string;
   /** Owner connection (runs migrations). Absent: the embedded PostgreSQL under `home`. */
   databaseUrl: string | undefined;
-  /** Application-role connection. Absent: derived from databaseUrl (see db/roles.ts). */
+  /** Application-role connection. Absent: databaseUrl as platforma_app with the password generated under `home`/secrets (see db/roles.ts). */
   databaseAppUrl: string | undefined;
   logLevel: LogLevel;
   /** The URL users reach the server at; decides cookie `Secure` and absolute links. */
@@ -228,7 +228,7 @@ export function maskedConfig(config: Config): Record<string, unknown> {
   return {
     ...config,
     databaseUrl: mask(config.databaseUrl) ?? '(embedded)',
-    databaseAppUrl: mask(config.databaseAppUrl) ?? '(derived)',
+    databaseAppUrl: mask(config.databaseAppUrl) ?? '(DATABASE_URL as platforma_app, password generated under PLATFORMA_HOME/secrets)',
     smtpUrl: mask(config.smtpUrl) ?? '(none: mail is stored, not sent)',
     encryptionKey: config.encryptionKey ? '*****' : '(generated under PLATFORMA_HOME/secrets)',
     metricsToken: config.metricsToken ? '*****' : '(none: /metrics is not served)',

@@ -3,9 +3,8 @@
 // once under PLATFORMA_HOME (docs/adr/0005-encrypting-secrets-at-rest.md says why). A copy of the
 // database alone therefore yields no seed.
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Config } from './config.js';
+import { readOrCreateSecret } from './secret-files.js';
 
 const VERSION = 'v1';
 
@@ -40,24 +39,5 @@ export class SecretBox {
 /** The configured key, or the one under `home` (created on first use, readable by the owner only). */
 export function loadSecretBox(config: Pick<Config, 'encryptionKey' | 'home'>): SecretBox {
   if (config.encryptionKey) return new SecretBox(config.encryptionKey);
-  const directory = join(config.home, 'secrets');
-  const path = join(directory, 'encryption.key');
-  try {
-    return new SecretBox(Buffer.from(readFileSync(path, 'utf8').trim(), 'base64'));
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-  }
-  mkdirSync(directory, { recursive: true, mode: 0o700 });
-  // Write aside, then link into place: link fails if another process won the race, and a reader
-  // never sees a half-written key.
-  const temporary = `${path}.${process.pid}.${randomBytes(4).toString('hex')}`;
-  writeFileSync(temporary, randomBytes(32).toString('base64'), { mode: 0o600 });
-  try {
-    linkSync(temporary, path);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-  } finally {
-    unlinkSync(temporary);
-  }
-  return new SecretBox(Buffer.from(readFileSync(path, 'utf8').trim(), 'base64'));
+  return new SecretBox(Buffer.from(readOrCreateSecret(config.home, 'encryption.key', () => randomBytes(32).toString('base64')), 'base64'));
 }
