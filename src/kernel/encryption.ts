@@ -1,4 +1,4 @@
-// Encryption of secrets the platform must read back (TOTP seeds): AES-256-GCM with one key per
+// Encryption of secrets the platform must read back (TOTP seeds, SSO secrets, OAuth keys): AES-256-GCM with one key per
 // installation. The key comes from PLATFORMA_ENCRYPTION_KEY or, when unset, from a file generated
 // once under PLATFORMA_HOME (docs/adr/0005-encrypting-secrets-at-rest.md says why). A copy of the
 // database alone therefore yields no seed.
