@@ -74,7 +74,7 @@ async function bootPhases(home: string): Promise<Phases> {
     const database = await locateDatabase(config);
     const embeddedStartMs = performance.now() - t;
     t = performance.now();
-    await migrateDatabase(database.ownerUrl);
+    await migrateDatabase(database.ownerUrl, database.appUrl);
     const migrateCheckMs = performance.now() - t;
     t = performance.now();
     const platform = await createPlatform({ config, database, role: 'all', logger: createLogger('silent') });

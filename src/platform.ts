@@ -1,5 +1,6 @@
 // The composition root: builds the kernel, creates the modules in dependency order with their
 // explicit dependencies, and assembles the HTTP server and the workers for the chosen role.
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { DestinationStream } from 'pino';
@@ -10,7 +11,7 @@ import { createMetrics, observeJobQueues, observePool } from './kernel/metrics.j
 import { ChangeFeed } from './kernel/db/change-feed.js';
 import { createDb, createPool } from './kernel/db/database.js';
 import { loadMigrations, migrate, assertMigrated, type MigrationSource } from './kernel/db/migrations.js';
-import { ensureAppRole } from './kernel/db/roles.js';
+import { appRolePasswordOf, ensureAppRole } from './kernel/db/roles.js';
 import type { DatabaseLocation } from './kernel/db/location.js';
 import { AuditLog } from './kernel/audit.js';
 import { createAuditCheckpoint, loadAuditSigner } from './kernel/audit-checkpoints.js';
@@ -59,12 +60,15 @@ export const QUEUES: QueueDefinition[] = [
   MAIL_QUEUE,
 ];
 
-/** Brings the database to the code's schema: roles, module migrations, the job queue's schema. */
-export async function migrateDatabase(ownerUrl: string): Promise<string[]> {
+/**
+ * Brings the database to the code's schema: roles, module migrations, the job queue's schema.
+ * `appUrl` is where the server will connect as the application role: its password becomes the role's.
+ */
+export async function migrateDatabase(ownerUrl: string, appUrl: string): Promise<string[]> {
   const admin = new pg.Client({ connectionString: ownerUrl });
   await admin.connect();
   try {
-    await ensureAppRole(admin, ownerUrl);
+    await ensureAppRole(admin, appRolePasswordOf(appUrl));
   } finally {
     await admin.end();
   }
@@ -195,7 +199,19 @@ function registerOperationalRoutes(app: HttpApp, kernel: Kernel): void {
       client.release();
     }
   });
-  app.get('/metrics', { config: { public: true }, schema: { hide: true } }, async (_request, reply) => {
+  // Metrics name every route and how busy the server, its pool and queues are: for the operator's
+  // scraper only. Closed unless METRICS_TOKEN is set; then the scraper sends it as a bearer token
+  // (compared as digests in constant time, so the comparison leaks neither length nor prefix).
+  const metricsToken = kernel.config.metricsToken === undefined ? undefined : createHash('sha256').update(kernel.config.metricsToken).digest();
+  app.get('/metrics', { config: { public: true }, schema: { hide: true } }, async (request, reply) => {
+    if (metricsToken === undefined) {
+      return sendProblem(reply, problem(request, 'PLAT_ROUTE_NOT_FOUND', 'Metrics are not served: set METRICS_TOKEN and scrape with Authorization: Bearer <token>.'));
+    }
+    const given = /^Bearer (\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
+    if (given === undefined || !timingSafeEqual(createHash('sha256').update(given).digest(), metricsToken)) {
+      reply.header('www-authenticate', 'Bearer realm="metrics"');
+      return sendProblem(reply, problem(request, 'PLAT_UNAUTHENTICATED', 'Scraping /metrics needs Authorization: Bearer <METRICS_TOKEN>.'));
+    }
     reply.type(kernel.metrics.registry.contentType);
     return kernel.metrics.registry.metrics();
   });

@@ -1,5 +1,7 @@
 // Serves the three single-page apps built by Vite (web/dist): hashed assets under /assets/ with a
 // long cache, and each app's index.html for every path below its prefix (client-side routing).
+// The HTML must never be cached as immutable: it names the hashed assets of one release, so a
+// browser holding an old index.html would keep running the old app after an upgrade.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import fastifyStatic from '@fastify/static';
@@ -24,7 +26,9 @@ export async function registerWebApps(app: HttpApp, webDist: string): Promise<vo
   for (const name of WEB_APPS) {
     const handler = (request: FastifyRequest, reply: FastifyReply) => {
       if (!built) return sendProblem(reply.status(503), { ...problem(request, 'PLAT_INTERNAL', 'The web apps are not built; run `npm run build:web`.'), status: 503 });
-      return reply.header('cache-control', 'no-cache').sendFile(join('apps', name, 'index.html'), webDist);
+      // `cacheControl: false`: otherwise @fastify/static applies the assets' year-long immutable
+      // policy (registered above) to this file too, replacing the no-cache set here.
+      return reply.header('cache-control', 'no-cache').sendFile(join('apps', name, 'index.html'), webDist, { cacheControl: false });
     };
     app.get(`/${name}`, { schema: { hide: true }, config: { public: true } }, handler);
     app.get(`/${name}/*`, { schema: { hide: true }, config: { public: true } }, handler);

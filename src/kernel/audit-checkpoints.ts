@@ -10,7 +10,7 @@ import { sql } from 'kysely';
 import type { Config } from './config.js';
 import type { Clock } from './clock.js';
 import { inTransaction, type Db, type Tx } from './db/database.js';
-import { keyFile } from './encryption.js';
+import { keyFile } from './secret-files.js';
 
 const GENESIS = 'genesis';
 const BODY_VERSION = 1;

@@ -24,6 +24,8 @@ function configError(env: Record<string, string>): ConfigError {
 describe('bad values', () => {
   const cases: { env: Record<string, string>; variable: string; allowed: RegExp }[] = [
     { env: { PORT: 'abc' }, variable: 'PORT', allowed: /whole number from 0 to 65535/ },
+    { env: { METRICS_TOKEN: 'short' }, variable: 'METRICS_TOKEN', allowed: /24 to 512 printable characters/ },
+    { env: { METRICS_TOKEN: 'has a space in it 0123456789abcdef' }, variable: 'METRICS_TOKEN', allowed: /24 to 512 printable characters/ },
     { env: { PORT: '70000' }, variable: 'PORT', allowed: /whole number from 0 to 65535/ },
     { env: { PORT: '-1' }, variable: 'PORT', allowed: /whole number from 0 to 65535/ },
     { env: { PORT: '80.5' }, variable: 'PORT', allowed: /whole number from 0 to 65535/ },
@@ -142,7 +144,7 @@ describe('through the CLI', () => {
     expect(result.stdout).not.toContain('hunter2-very-secret');
     expect(result.stderr).not.toContain('hunter2-very-secret');
     const printed = JSON.parse(result.stdout) as Record<string, unknown>;
-    expect(printed).toMatchObject({ port: 9123, databaseUrl: 'postgres://owner:*****@db.example.com:5432/platforma', databaseAppUrl: '(derived)' });
+    expect(printed).toMatchObject({ port: 9123, databaseUrl: 'postgres://owner:*****@db.example.com:5432/platforma', databaseAppUrl: '(DATABASE_URL as platforma_app, password generated under PLATFORMA_HOME/secrets)' });
   });
 });
 

@@ -21,7 +21,7 @@ export interface Config {
   home: string;
   /** Owner connection (runs migrations). Absent: the embedded PostgreSQL under `home`. */
   databaseUrl: string | undefined;
-  /** Application-role connection. Absent: derived from databaseUrl (see db/roles.ts). */
+  /** Application-role connection. Absent: databaseUrl as platforma_app with the password generated under `home`/secrets (see db/roles.ts). */
   databaseAppUrl: string | undefined;
   logLevel: LogLevel;
   /** The URL users reach the server at; decides cookie `Secure` and every absolute URL it builds. */
@@ -58,6 +58,11 @@ export interface Config {
   auditSigningKey: Buffer | undefined;
   /** When workers record a signed checkpoint of every audit chain head: five-field cron, UTC. */
   auditCheckpointCron: string;
+  /**
+   * Bearer token a Prometheus scraper must send to read /metrics. Absent: /metrics is not served
+   * (404): its figures (routes, traffic, pool and queue sizes) are for operators, not the public.
+   */
+  metricsToken: string | undefined;
   /** Outgoing mail server (`smtp://` or `smtps://user:pass@host:port`). Absent: mail is stored, not sent. */
   smtpUrl: string | undefined;
   /** The From of outgoing mail: `Name <address>` or an address. */
@@ -158,6 +163,14 @@ function mailAddress(source: Source, name: string, fallback: string): string {
   return raw.trim();
 }
 
+function metricsToken(source: Source, name: string): string | undefined {
+  const raw = source[name];
+  if (raw === undefined || raw === '') return undefined;
+  // Never echo the value: it is a credential. Printable ASCII, as an HTTP header can carry it.
+  if (!/^[\x21-\x7e]{24,512}$/.test(raw)) throw new ConfigError(name, 'must be 24 to 512 printable characters without spaces (openssl rand -base64 32)', '<hidden>');
+  return raw;
+}
+
 function key32(source: Source, name: string): Buffer | undefined {
   const raw = source[name];
   if (raw === undefined || raw === '') return undefined;
@@ -236,6 +249,7 @@ export function loadConfig(env: Source = process.env): Config {
     encryptionKey: key32(source, 'PLATFORMA_ENCRYPTION_KEY'),
     auditSigningKey: key32(source, 'PLATFORMA_AUDIT_SIGNING_KEY'),
     auditCheckpointCron: cron(source, 'AUDIT_CHECKPOINT_CRON', '*/5 * * * *'),
+    metricsToken: metricsToken(source, 'METRICS_TOKEN'),
     smtpUrl: smtpUrl(source, 'SMTP_URL'),
     mailFrom: mailAddress(source, 'MAIL_FROM', 'Platforma <no-reply@localhost>'),
     insecureNoAuth: insecureNoAuth(source, env, host),
@@ -253,9 +267,10 @@ export function maskedConfig(config: Config): Record<string, unknown> {
   return {
     ...config,
     databaseUrl: mask(config.databaseUrl) ?? '(embedded)',
-    databaseAppUrl: mask(config.databaseAppUrl) ?? '(derived)',
+    databaseAppUrl: mask(config.databaseAppUrl) ?? '(DATABASE_URL as platforma_app, password generated under PLATFORMA_HOME/secrets)',
     smtpUrl: mask(config.smtpUrl) ?? '(none: mail is stored, not sent)',
     encryptionKey: config.encryptionKey ? '*****' : '(generated under PLATFORMA_HOME/secrets)',
     auditSigningKey: config.auditSigningKey ? '*****' : '(generated under PLATFORMA_HOME/secrets)',
+    metricsToken: config.metricsToken ? '*****' : '(none: /metrics is not served)',
   };
 }

@@ -1,11 +1,10 @@
-// Encryption of secrets the platform must read back (TOTP seeds): AES-256-GCM with one key per
+// Encryption of secrets the platform must read back (TOTP seeds, SSO secrets, OAuth keys): AES-256-GCM with one key per
 // installation. The key comes from PLATFORMA_ENCRYPTION_KEY or, when unset, from a file generated
 // once under PLATFORMA_HOME (docs/adr/0005-encrypting-secrets-at-rest.md says why). A copy of the
 // database alone therefore yields no seed.
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Config } from './config.js';
+import { keyFile } from './secret-files.js';
 
 const VERSION = 'v1';
 
@@ -40,32 +39,4 @@ export class SecretBox {
 /** The configured key, or the one under `home` (created on first use, readable by the owner only). */
 export function loadSecretBox(config: Pick<Config, 'encryptionKey' | 'home'>): SecretBox {
   return new SecretBox(config.encryptionKey ?? keyFile(config.home, 'encryption.key', { create: true })!);
-}
-
-/**
- * 32 random bytes kept in `home`/secrets/`name` (base64, mode 0600): read, or when absent created
- * (`create`) or reported as undefined. Shared by every key the platform keeps beside its data.
- */
-export function keyFile(home: string, name: string, options: { create: boolean }): Buffer | undefined {
-  const directory = join(home, 'secrets');
-  const path = join(directory, name);
-  try {
-    return Buffer.from(readFileSync(path, 'utf8').trim(), 'base64');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-  }
-  if (!options.create) return undefined;
-  mkdirSync(directory, { recursive: true, mode: 0o700 });
-  // Write aside, then link into place: link fails if another process won the race, and a reader
-  // never sees a half-written key.
-  const temporary = `${path}.${process.pid}.${randomBytes(4).toString('hex')}`;
-  writeFileSync(temporary, randomBytes(32).toString('base64'), { mode: 0o600 });
-  try {
-    linkSync(temporary, path);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-  } finally {
-    unlinkSync(temporary);
-  }
-  return Buffer.from(readFileSync(path, 'utf8').trim(), 'base64');
 }

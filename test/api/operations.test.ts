@@ -6,10 +6,11 @@ import { startTestPlatform, problemOf, type TestPlatform, type SignedInHeaders }
 let t: TestPlatform;
 let auth: SignedInHeaders;
 let tenantId: string;
+const METRICS_TOKEN = 'metrics-scraper-token-0123456789abcdef';
 
 beforeAll(async () => {
   // Started: the job queue runs, as it does in every server role.
-  t = await startTestPlatform({ start: true });
+  t = await startTestPlatform({ start: true, env: { METRICS_TOKEN } });
   auth = await t.signIn();
   const created = await t.platform.app.inject({ method: 'POST', url: '/api/v1/tenants', headers: auth, payload: { organizationName: 'Ops', domain: 'ops.example.com', adminEmail: 'ops@ops.example.com' } });
   expect(created.statusCode).toBe(201);
@@ -44,13 +45,38 @@ describe('/metrics', () => {
     return out;
   }
   const scrape = async () => {
-    const response = await get('/metrics');
+    const response = await get('/metrics', { authorization: `Bearer ${METRICS_TOKEN}` });
     expect(response.statusCode).toBe(200);
     expect(response.headers['content-type']).toMatch(/^text\/plain/);
     return response.body;
   };
   const countOf = (text: string, status: string) =>
     samples(text, 'platforma_http_request_duration_seconds_count').find((s) => s.labels.includes('route="/api/v1/tenants/:id"') && s.labels.includes(`status_code="${status}"`) && s.labels.includes('method="GET"'))?.value ?? 0;
+
+  it('answers only a scraper with METRICS_TOKEN as its bearer token: 401 without it or with another', async () => {
+    for (const headers of [{}, { authorization: 'Bearer wrong-token-0123456789abcdefghij' }, { authorization: `Bearer ${METRICS_TOKEN}x` }, { authorization: METRICS_TOKEN }, auth] as Record<string, string>[]) {
+      const response = await get('/metrics', headers);
+      expect(response.statusCode, JSON.stringify(headers)).toBe(401);
+      expect(problemOf(response).code).toBe('PLAT_UNAUTHENTICATED');
+      expect(response.headers['www-authenticate']).toBe('Bearer realm="metrics"');
+      expect(response.body).not.toContain('platforma_http_request_duration_seconds');
+    }
+    expect((await get('/metrics', { authorization: `Bearer ${METRICS_TOKEN}` })).statusCode).toBe(200);
+  });
+
+  it('is not served at all without METRICS_TOKEN (the default), whatever the caller sends', async () => {
+    const closed = await startTestPlatform();
+    try {
+      for (const headers of [{}, { authorization: `Bearer ${METRICS_TOKEN}` }, auth] as Record<string, string>[]) {
+        const response = await closed.platform.app.inject({ method: 'GET', url: '/metrics', headers });
+        expect(response.statusCode).toBe(404);
+        expect(problemOf(response).code).toBe('PLAT_ROUTE_NOT_FOUND');
+        expect(response.body).not.toContain('platforma_');
+      }
+    } finally {
+      await closed.close();
+    }
+  });
 
   it('counts requests by route template and status code', async () => {
     const before = await scrape();

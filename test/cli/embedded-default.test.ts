@@ -3,7 +3,7 @@
 // the embedded PostgreSQL; CLI commands in other processes find and use it; SIGTERM stops the server
 // and the database with it; data survives a restart; `migrate` alone starts and stops the database.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -147,6 +147,12 @@ describe('the embedded default, as a user starts it', () => {
     const postgresPassword = readFileSync(join(home, 'secrets', 'postgres-password'), 'utf8').trim();
     expect(postgresPassword.length).toBeGreaterThan(10);
     expect(output).not.toContain(postgresPassword);
+    // The application role's password is generated for this installation and kept like the others.
+    const appPasswordFile = join(home, 'secrets', 'app-role.password');
+    expect(statSync(appPasswordFile).mode & 0o777).toBe(0o600);
+    const appPassword = readFileSync(appPasswordFile, 'utf8').trim();
+    expect(appPassword).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(output).not.toContain(appPassword);
     const pid = embeddedServerPid(home);
     expect(pid).toBeDefined();
 

@@ -51,6 +51,17 @@ async function anotherAdmin(name: string): Promise<string> {
   return email;
 }
 
+/** A partner agent of a new partner tenant (no second factor owed: not staff, not required by the tenant). */
+async function partnerAgent(name: string): Promise<string> {
+  const email = `${name}@partner.example.com`;
+  const created = await t.platform.app.inject({ method: 'POST', url: '/api/v1/tenants', headers: apiHeaders, payload: { organizationName: `Partner ${name}`, domain: `${name}.partner.example.com`, adminEmail: `ops@${name}.partner.example.com` } });
+  expect(created.statusCode, created.body).toBe(201);
+  await t.platform.identity.service.createUser({ email, password: ADMIN_PASSWORD }, systemContext('test'));
+  const added = await t.platform.app.inject({ method: 'POST', url: `/api/v1/tenants/${created.json().id}/members`, headers: apiHeaders, payload: { email, role: 'partner-agent' } });
+  expect(added.statusCode, added.body).toBe(201);
+  return email;
+}
+
 /** Email, then password, then the MFA step with the code the person's authenticator shows now. */
 async function signInWithMfa(page: Page, email: string): Promise<void> {
   await signInThroughUi(page, email, ADMIN_PASSWORD);
@@ -256,15 +267,18 @@ describe('admin console in a browser', () => {
   it.each([
     // Staff without a tenant administer no organisation here (the admin console is theirs): no Organisation.
     { app: 'portal', sections: ['Products', 'Cart', 'Orders', 'Invoices', 'Account'], announced: 'nav-invoices' },
+    // The partner portal admits only partner roles (staff get a page sending them to the admin
+    // console, test/e2e/consoles.e2e.test.ts): a partner agent visits it.
     { app: 'partner', sections: ['Customers', 'Commissions', 'Account'], announced: undefined },
   ])('$app shows its sign-in page, then its sections, unshipped ones as announcements', async ({ app, sections, announced }) => {
-    const email = await anotherAdmin(`visitor-${app}`);
+    const email = app === 'partner' ? await partnerAgent(`visitor-${app}`) : await anotherAdmin(`visitor-${app}`);
     const { context, page, consoleProblems } = await newPage();
     try {
       await page.goto(`${baseUrl}/${app}`);
       await page.getByTestId('sign-in-page').waitFor();
       expect(await page.title()).toContain('Platforma');
-      await signInWithMfa(page, email);
+      if (app === 'partner') await signInThroughUi(page, email, ADMIN_PASSWORD);
+      else await signInWithMfa(page, email);
       await page.getByTestId('app-shell').waitFor();
       expect(await page.locator('.nav-link').allTextContents()).toEqual(sections);
       if (announced) await page.getByTestId(announced).click();

@@ -237,6 +237,27 @@ describe('the application role and the catalog', () => {
     await expect(app.query('alter table tenancy.tenants no force row level security')).rejects.toMatchObject({ code: '42501' });
   });
 
+  it('cannot become another role (SET ROLE or set_config in an expression), so the settings of ADR 0003 are its only lever', async () => {
+    const ownerRole = (await owner.query('select current_user as name')).rows[0].name as string;
+    for (const statement of [`set role "${ownerRole}"`, `select set_config('role', '${ownerRole}', true)`, `set session authorization "${ownerRole}"`]) {
+      await expect(app.query(statement), statement).rejects.toMatchObject({ code: '42501' });
+    }
+  });
+
+  it('can lift row-level security by setting the platform scope, even from inside an expression: RLS guards against bugs, not injected SQL (ADR 0012)', async () => {
+    // Pins the limit ADR 0012 accepts: if platform scope ever needs a separate login role, this flips.
+    await app.query('begin');
+    try {
+      await app.query("select set_config('app.tenant_id', $1, true)", [a]);
+      const injected = await app.query("select tenant_id from tenancy.tenants where set_config('app.platform_scope', 'on', true) is not null");
+      const ids = (await app.query('select tenant_id from tenancy.tenants')).rows.map((r: { tenant_id: string }) => r.tenant_id);
+      expect(injected.rowCount).toBeGreaterThanOrEqual(1);
+      expect(ids).toEqual(expect.arrayContaining([a, b]));
+    } finally {
+      await app.query('rollback');
+    }
+  });
+
   it('has row-level security enabled and forced on every table with a tenant_id column', async () => {
     const { rows } = await owner.query(
       `select n.nspname || '.' || c.relname as name, c.relrowsecurity, c.relforcerowsecurity,

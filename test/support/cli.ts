@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { serverUrl, testAppUrl } from './database.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const BIN = join(ROOT, 'bin', 'platforma.js');
@@ -47,6 +48,12 @@ export function runCli(args: string[], env: Record<string, string> = {}, timeout
   const scratch = env.PLATFORMA_HOME === undefined ? mkdtempSync(join(tmpdir(), 'platforma-cli-')) : undefined;
   const home = env.PLATFORMA_HOME ?? (scratch as string);
   const removeScratch = () => scratch && rmSync(scratch, { recursive: true, force: true });
+  // A command on the shared test server uses the test runs' application-role password: with a
+  // password of its own (generated in the fresh home) its `migrate` would re-key the cluster-wide
+  // role under every other test running at that moment.
+  if (env.DATABASE_URL && env.DATABASE_APP_URL === undefined && new URL(env.DATABASE_URL).host === new URL(serverUrl()).host) {
+    env = { ...env, DATABASE_APP_URL: testAppUrl(env.DATABASE_URL) };
+  }
   return new Promise<CliResult>((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...clean, PLATFORMA_HOME: home, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';

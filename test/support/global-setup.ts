@@ -5,7 +5,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import type { TestProject } from 'vitest/node';
 import pg from 'pg';
 import { migrateDatabase } from '../../src/platform.js';
-import { serverUrl, databaseUrl } from './database.js';
+import { serverUrl, databaseUrl, testAppUrl } from './database.js';
 import { suiteLogDirectoryOf } from './suite-log.js';
 
 async function dropDatabases(prefix: string): Promise<void> {
@@ -29,7 +29,7 @@ export default async function setup(project: TestProject) {
   } finally {
     await admin.end();
   }
-  await migrateDatabase(databaseUrl(template));
+  await migrateDatabase(databaseUrl(template), testAppUrl(databaseUrl(template)));
   project.provide('templateDatabase', template);
   project.provide('testRunPrefix', `platforma_test_${runId}_`);
   // The logs and secrets of this run, scanned by the log-scan project after every other file.

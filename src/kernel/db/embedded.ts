@@ -76,8 +76,8 @@ export async function freePort(): Promise<number> {
 
 function urlFor(port: number, password: string, database = DATABASE, socketDir?: string): string {
   // With a socket directory, pg connects over the Unix socket (cheaper per round trip than loopback
-  // TCP); host and port stay in the URL because they name the server (the app role's password is
-  // derived from them) and the port names the socket file.
+  // TCP); host and port stay in the URL because they name the server and the port names the
+  // socket file.
   const viaSocket = socketDir ? `?host=${encodeURIComponent(socketDir)}` : '';
   return `postgres://${SUPERUSER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}${viaSocket}`;
 }

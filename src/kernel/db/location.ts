@@ -3,7 +3,7 @@
 // (everything else).
 import type { Config } from '../config.js';
 import { acquireEmbedded, type SupervisorLog } from './embedded.js';
-import { appUrlFrom } from './roles.js';
+import { appUrlFrom, installationAppPassword } from './roles.js';
 
 export interface DatabaseLocation {
   ownerUrl: string;
@@ -17,8 +17,8 @@ export interface DatabaseLocation {
 
 export async function locateDatabase(config: Config): Promise<DatabaseLocation> {
   if (config.databaseUrl) {
-    return { ownerUrl: config.databaseUrl, appUrl: config.databaseAppUrl ?? appUrlFrom(config.databaseUrl), embedded: false, release: async () => {} };
+    return { ownerUrl: config.databaseUrl, appUrl: config.databaseAppUrl ?? appUrlFrom(config.databaseUrl, installationAppPassword(config.home)), embedded: false, release: async () => {} };
   }
   const handle = await acquireEmbedded(config.home);
-  return { ownerUrl: handle.url, appUrl: config.databaseAppUrl ?? appUrlFrom(handle.url), embedded: true, release: handle.release, supervise: handle.supervise };
+  return { ownerUrl: handle.url, appUrl: config.databaseAppUrl ?? appUrlFrom(handle.url, installationAppPassword(config.home)), embedded: true, release: handle.release, supervise: handle.supervise };
 }

@@ -34,7 +34,7 @@ describe('on an empty database', () => {
     databases.push(database);
     expect(await query(database.ownerUrl, "select to_regclass('platforma_meta.schema_migrations') as t")).toEqual([{ t: null }]);
 
-    const results = await Promise.all([migrateDatabase(database.ownerUrl), migrateDatabase(database.ownerUrl)]);
+    const results = await Promise.all([migrateDatabase(database.ownerUrl, database.appUrl), migrateDatabase(database.ownerUrl, database.appUrl)]);
     // One of them did the work, the other waited on the lock and found nothing left to do.
     const sorted = [...results].sort((x, y) => x.length - y.length);
     expect(sorted[0]).toEqual([]);
@@ -52,7 +52,7 @@ describe('on an empty database', () => {
     expect(queues.map((q) => q.name)).toEqual([...QUEUES.map((q) => q.name), CRON_RELAY_QUEUE].sort());
 
     // Running it again applies nothing and changes nothing.
-    expect(await migrateDatabase(database.ownerUrl)).toEqual([]);
+    expect(await migrateDatabase(database.ownerUrl, database.appUrl)).toEqual([]);
     expect(await query(database.ownerUrl, 'select count(*)::int as n from platforma_meta.schema_migrations')).toEqual([{ n: expected.length }]);
   });
 
@@ -111,7 +111,7 @@ describe('on a database this code did not fully write', () => {
     expect(ready.statusCode).toBe(200);
 
     await query(t.database.ownerUrl, "insert into platforma_meta.schema_migrations (module, name, checksum) values ('tenants', '209912312359_from_the_future.sql', 'x')");
-    const error = await migrateDatabase(t.database.ownerUrl).catch((e: unknown) => e);
+    const error = await migrateDatabase(t.database.ownerUrl, t.database.appUrl).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SchemaNewerThanCodeError);
     expect((error as Error).message).toMatch(/newer version/);
     expect((error as Error).message).toMatch(/Upgrade Platforma/);
@@ -127,7 +127,7 @@ describe('on a database this code did not fully write', () => {
     const [first] = loadMigrations(MIGRATION_SOURCES);
     if (!first) throw new Error('no migrations');
     await query(t.database.ownerUrl, "update platforma_meta.schema_migrations set checksum = 'edited' where module = $1 and name = $2", [first.module, first.name]);
-    await expect(migrateDatabase(t.database.ownerUrl)).rejects.toThrow(new RegExp(`edited after being applied: ${first.module}/${first.name}`));
+    await expect(migrateDatabase(t.database.ownerUrl, t.database.appUrl)).rejects.toThrow(new RegExp(`edited after being applied: ${first.module}/${first.name}`));
     // Nothing was applied or recorded on the way to the refusal.
     expect(await query(t.database.ownerUrl, 'select count(*)::int as n from platforma_meta.schema_migrations')).toEqual([{ n: expected.length }]);
   });

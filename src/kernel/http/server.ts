@@ -69,6 +69,31 @@ const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as 
 // eslint-disable-next-line no-control-regex -- NUL is exactly what this looks for
 const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
+/**
+ * How deep a JSON body may nest. Every walk over a body (Ajv, the text check below, canonical JSON
+ * for idempotency and audit, PostgreSQL's own jsonb parser, which stops at its stack limit) is
+ * recursive, so a few kilobytes of `[[[[…` would otherwise exhaust the stack as a 500 before any
+ * check ran. 64 is far beyond any document the API takes: the deepest are catalog configuration
+ * schemas, where each nested object costs two levels (`properties` → name), so 64 still allows
+ * about 30 nested objects in a configuration form.
+ */
+export const MAX_JSON_DEPTH = 64;
+
+/** The pointer of the first value nested deeper than `limit`, found without recursion. */
+export function tooDeep(value: unknown, limit: number): string | undefined {
+  const stack: { value: unknown; depth: number; pointer: string }[] = [{ value, depth: 0, pointer: '' }];
+  while (stack.length > 0) {
+    const item = stack.pop() as { value: unknown; depth: number; pointer: string };
+    if (typeof item.value !== 'object' || item.value === null) continue;
+    // The outermost object or array is depth 1.
+    if (item.depth + 1 > limit) return item.pointer || '/';
+    for (const [key, member] of Object.entries(item.value)) {
+      if (typeof member === 'object' && member !== null) stack.push({ value: member, depth: item.depth + 1, pointer: `${item.pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}` });
+    }
+  }
+  return undefined;
+}
+
 /** The JSON pointer of the first string or key PostgreSQL could not store, if any. */
 function unstorableText(value: unknown, pointer: string): string | undefined {
   if (typeof value === 'string') return UNSTORABLE.test(value) ? pointer || '/' : undefined;
@@ -104,6 +129,20 @@ export async function createHttpServer(options: ServerOptions): Promise<HttpApp>
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? bodyAjv : textAjv).compile(schema));
   // Only JSON bodies: Fastify's default text/plain parser would let a wrong content type through.
   app.removeContentTypeParser('text/plain');
+  // Fastify's own JSON parser (prototype-poisoning checks included), followed by a depth limit
+  // checked iteratively before anything recursive (hooks, Ajv) sees the body. JSON.parse itself
+  // does not recurse on V8, so parsing a deep body is safe; walking it is not.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    parseJson(request, body as string, (error: Error | null, value?: unknown) => {
+      if (error) return done(error, undefined);
+      const pointer = tooDeep(value, MAX_JSON_DEPTH);
+      if (pointer === undefined) return done(null, value);
+      const message = `nests deeper than ${MAX_JSON_DEPTH} levels of objects and arrays (the limit)`;
+      done(new ValidationError(`The request body ${message}.`, [{ pointer, message, in: 'body' }]), undefined);
+    });
+  });
 
   // 405 needs to know which methods a path has: keep our own index of every route as it is added.
   const routeIndex = FindMyWay();

@@ -89,7 +89,7 @@ export function createIdentityModule(deps: { kernel: Kernel; tenants: TenantDire
   const access = new AccessService(deps.kernel, deps.tenants);
   const invitations = new InvitationService(deps.kernel, deps.tenants, deps.mailer, throttle);
   const apiKeys = new ApiKeyService(deps.kernel, deps.tenants);
-  const oauth = new AuthorizationServer(deps.kernel);
+  const oauth = new AuthorizationServer(deps.kernel, deps.secrets);
   const oauthBearer = new OAuthBearer(deps.kernel, oauth);
   const oauthClients = new OAuthClientService(deps.kernel, deps.tenants);
   const credentials = new CredentialCache<CachedCredential>(deps.kernel.clock, deps.kernel.logger);

@@ -24,7 +24,7 @@ export function AdminApp() {
       <Route
         path="*"
         element={
-          <SessionGate appLabel={APP_LABEL}>
+          <SessionGate appLabel={APP_LABEL} audience="staff">
             <AppShell
               appLabel={APP_LABEL}
               nav={[

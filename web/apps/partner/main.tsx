@@ -7,6 +7,7 @@ mountApp(
   'partner',
   <PlaceholderSectionsApp
     appLabel="Partner portal"
+    audience="partner"
     sections={[
       { path: 'customers', title: 'Customers', description: 'Onboard and manage the customer organisations you serve. This section arrives with the partner module.' },
       { path: 'commissions', title: 'Commissions', description: 'Follow the commission you earn on your customers’ subscriptions. This section arrives with partner billing.' },

@@ -4,6 +4,7 @@
 import { Navigate, Route, Routes } from 'react-router';
 import { AccountRoutes } from '../account/AccountRoutes.js';
 import { SessionGate } from '../auth/SessionGate.js';
+import type { Audience } from '../auth/WrongConsolePage.js';
 import { publicAuthRoutes } from '../auth/public-routes.js';
 import { AppShell } from '../components/AppShell.js';
 import { ComingSoon } from '../components/ComingSoon.js';
@@ -16,7 +17,7 @@ export interface PlaceholderSection {
   description: string;
 }
 
-export function PlaceholderSectionsApp({ appLabel, sections }: { appLabel: string; sections: PlaceholderSection[] }) {
+export function PlaceholderSectionsApp({ appLabel, audience, sections }: { appLabel: string; audience?: Audience; sections: PlaceholderSection[] }) {
   const first = sections[0];
   return (
     <Routes>
@@ -24,7 +25,7 @@ export function PlaceholderSectionsApp({ appLabel, sections }: { appLabel: strin
       <Route
         path="*"
         element={
-          <SessionGate appLabel={appLabel}>
+          <SessionGate appLabel={appLabel} audience={audience}>
             <AppShell appLabel={appLabel} nav={[...sections.map((section) => ({ to: `/${section.path}`, label: section.title })), { to: '/account', label: 'Account' }]}>
               <Routes>
                 {first && <Route index element={<Navigate to={`/${first.path}`} replace />} />}

@@ -8,8 +8,10 @@ import { MfaVerifyPage } from './MfaVerifyPage.js';
 import { MfaEnrolPage } from './MfaEnrolPage.js';
 import { PasswordChangePage } from './PasswordChangePage.js';
 import { useSession } from './session.js';
+import { WrongConsolePage, admits, type Audience } from './WrongConsolePage.js';
 
-export function SessionGate({ appLabel, children }: { appLabel: string; children: ReactNode }) {
+/** `audience`: who the app is for; a signed-in person outside it gets a page saying where to go. */
+export function SessionGate({ appLabel, audience, children }: { appLabel: string; audience?: Audience; children: ReactNode }) {
   const { state } = useSession();
   if (state.status === 'loading') return <LoadingScreen />;
   if (state.status === 'signed-out') return <SignInPage appLabel={appLabel} notice={state.notice} />;
@@ -23,5 +25,6 @@ export function SessionGate({ appLabel, children }: { appLabel: string; children
         return <PasswordChangePage appLabel={appLabel} />;
     }
   }
+  if (audience && !admits(audience, state.session)) return <WrongConsolePage appLabel={appLabel} audience={audience} session={state.session} />;
   return <>{children}</>;
 }

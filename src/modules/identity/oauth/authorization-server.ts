@@ -13,6 +13,7 @@ import { IdentityRepository } from '../repository.js';
 import { OAuthRepository, type OAuthClientRow } from './oauth-repository.js';
 import { PostgresAdapter } from './adapter.js';
 import { loadProviderKeys, publicJwk } from './keys.js';
+import type { SecretBox } from '../../../kernel/encryption.js';
 import { API_SCOPES, OPENID_SCOPES, isApiScope } from './scopes.js';
 
 export const OAUTH_PATH = '/oauth';
@@ -67,7 +68,10 @@ export class AuthorizationServer {
   #verifyKeys: JWTVerifyGetKey | undefined;
   #starting: Promise<void> | undefined;
 
-  constructor(private readonly kernel: Kernel) {
+  constructor(
+    private readonly kernel: Kernel,
+    private readonly secrets: SecretBox,
+  ) {
     this.issuer = oauthIssuer(kernel.config.publicUrl);
     this.audience = apiAudience(kernel.config.publicUrl);
   }
@@ -94,7 +98,7 @@ export class AuthorizationServer {
   /** Loads (on first start: creates) the keys and builds the provider. */
   async #start(): Promise<void> {
     const { db, clock } = this.kernel;
-    const keys = await loadProviderKeys(db, clock);
+    const keys = await loadProviderKeys(db, clock, this.secrets);
     this.#verifyKeys = createLocalJWKSet({ keys: keys.signing.map(publicJwk) });
     const findClient = async (clientId: string) => {
       const row = await inTransaction(db, PLATFORM_SCOPE, (tx) => this.#repository.findClient(tx, clientId));

@@ -135,6 +135,11 @@ export class OAuthRepository {
     await tx.insertInto('identity.oauth_keys').values({ ...row, material: jsonb(row.material) }).execute();
   }
 
+  /** Replaces a key's plaintext material with its sealed form (the only update the table allows). */
+  async sealKey(tx: Tx, kid: string, material: Record<string, unknown>): Promise<void> {
+    await tx.updateTable('identity.oauth_keys').set({ material: jsonb(material) }).where('kid', '=', kid).execute();
+  }
+
   /** Serialises first-start key generation across replicas (released at commit). */
   async lockKeyGeneration(tx: Tx): Promise<void> {
     await sql`select pg_advisory_xact_lock(hashtext('platforma.oauth_keys'))`.execute(tx);
