@@ -125,7 +125,21 @@ describe('maskedConfig', () => {
     const text = JSON.stringify(masked);
     expect(text).not.toContain('0wner-secret');
     expect(text).not.toContain('app-secret');
-    expect(masked.databaseUrl).toBe('postgres://owner:*****@db:5432/app');
+    expect(masked.DATABASE_URL).toBe('postgres://owner:*****@db:5432/app');
+  });
+
+  it('names every setting by its variable, so the output pasted into a PLATFORMA_CONFIG file loads back the same', () => {
+    const env = { PORT: '9090', PUBLIC_URL: 'https://platforma.example.com', TRUSTED_PROXIES: '10.0.0.5,10.1.0.0/16', SESSION_IDLE_SECONDS: '600', MAIL_FROM: 'Ops <ops@example.com>' };
+    const printed = maskedConfig(loadConfig(env));
+    expect(printed).toMatchObject({ PORT: '9090', TRUSTED_PROXIES: '10.0.0.5,10.1.0.0/16', SESSION_IDLE_SECONDS: '600', LOG_LEVEL: 'info' });
+    expect(Object.keys(printed).every((name) => /^[A-Z][A-Z0-9_]*$/.test(name))).toBe(true);
+    const directory = mkdtempSync(join(tmpdir(), 'platforma-config-'));
+    try {
+      writeFileSync(join(directory, 'config.json'), JSON.stringify(printed));
+      expect(loadConfig({ PLATFORMA_CONFIG: join(directory, 'config.json') })).toEqual(loadConfig(env));
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
   });
 });
 
@@ -144,7 +158,9 @@ describe('through the CLI', () => {
     expect(result.stdout).not.toContain('hunter2-very-secret');
     expect(result.stderr).not.toContain('hunter2-very-secret');
     const printed = JSON.parse(result.stdout) as Record<string, unknown>;
-    expect(printed).toMatchObject({ port: 9123, databaseUrl: 'postgres://owner:*****@db.example.com:5432/platforma', databaseAppUrl: '(DATABASE_URL as platforma_app, password generated under PLATFORMA_HOME/secrets)' });
+    expect(printed).toMatchObject({ PORT: '9123', DATABASE_URL: 'postgres://owner:*****@db.example.com:5432/platforma' });
+    // Unset settings are left out (the application role's URL is then generated), never described in prose a file cannot hold.
+    expect(printed.DATABASE_APP_URL).toBeUndefined();
   });
 });
 

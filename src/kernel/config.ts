@@ -256,21 +256,55 @@ export function loadConfig(env: Source = process.env): Config {
   });
 }
 
-/** The configuration for display: credentials in URLs masked. */
-export function maskedConfig(config: Config): Record<string, unknown> {
-  const mask = (url: string | undefined) => {
-    if (!url) return url;
+/** The variable each setting is read from: what `config print` names them by. */
+const VARIABLE_OF: Record<keyof Config, string> = {
+  port: 'PORT',
+  host: 'HOST',
+  home: 'PLATFORMA_HOME',
+  databaseUrl: 'DATABASE_URL',
+  databaseAppUrl: 'DATABASE_APP_URL',
+  logLevel: 'LOG_LEVEL',
+  publicUrl: 'PUBLIC_URL',
+  trustedProxies: 'TRUSTED_PROXIES',
+  bodyLimit: 'BODY_LIMIT',
+  webDist: 'PLATFORMA_WEB_DIST',
+  sessionTtlSeconds: 'SESSION_TTL_SECONDS',
+  sessionIdleSeconds: 'SESSION_IDLE_SECONDS',
+  signInMaxFailures: 'SIGN_IN_MAX_FAILURES',
+  signInLockSeconds: 'SIGN_IN_LOCK_SECONDS',
+  signInMaxFailuresPerIp: 'SIGN_IN_MAX_FAILURES_PER_IP',
+  encryptionKey: 'PLATFORMA_ENCRYPTION_KEY',
+  auditSigningKey: 'PLATFORMA_AUDIT_SIGNING_KEY',
+  auditCheckpointCron: 'AUDIT_CHECKPOINT_CRON',
+  metricsToken: 'METRICS_TOKEN',
+  smtpUrl: 'SMTP_URL',
+  mailFrom: 'MAIL_FROM',
+  insecureNoAuth: 'PLATFORMA_INSECURE_NO_AUTH',
+};
+
+/**
+ * The configuration for display, as a PLATFORMA_CONFIG file would hold it: variable names and their
+ * text values, settings left unset omitted (their defaults are generated or embedded), secrets and
+ * the passwords in URLs masked. Without secrets, the output pasted into a file loads back the same.
+ */
+export function maskedConfig(config: Config): Record<string, string> {
+  const mask = (url: string) => {
     const parsed = new URL(url);
     if (parsed.password) parsed.password = '*****';
     return parsed.toString();
   };
-  return {
-    ...config,
-    databaseUrl: mask(config.databaseUrl) ?? '(embedded)',
-    databaseAppUrl: mask(config.databaseAppUrl) ?? '(DATABASE_URL as platforma_app, password generated under PLATFORMA_HOME/secrets)',
-    smtpUrl: mask(config.smtpUrl) ?? '(none: mail is stored, not sent)',
-    encryptionKey: config.encryptionKey ? '*****' : '(generated under PLATFORMA_HOME/secrets)',
-    auditSigningKey: config.auditSigningKey ? '*****' : '(generated under PLATFORMA_HOME/secrets)',
-    metricsToken: config.metricsToken ? '*****' : '(none: /metrics is not served)',
+  const text = (key: keyof Config): string | undefined => {
+    const value = config[key];
+    if (value === undefined || value === false || (Array.isArray(value) && value.length === 0)) return undefined;
+    if (Buffer.isBuffer(value) || key === 'metricsToken') return '*****';
+    if (key === 'databaseUrl' || key === 'databaseAppUrl' || key === 'smtpUrl') return mask(value as string);
+    if (key === 'insecureNoAuth') return 'benchmark-only';
+    return Array.isArray(value) ? value.join(',') : String(value);
   };
+  const out: Record<string, string> = {};
+  for (const key of Object.keys(VARIABLE_OF) as (keyof Config)[]) {
+    const value = text(key);
+    if (value !== undefined) out[VARIABLE_OF[key]] = value;
+  }
+  return out;
 }

@@ -7,7 +7,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestPlatform, totpCode, type SignedInHeaders, type TestPlatform } from '../support/platform.js';
+import { ADMIN_EMAIL, addMember, ADMIN_PASSWORD, startTestPlatform, totpCode, type SignedInHeaders, type TestPlatform } from '../support/platform.js';
 import { generate } from 'otplib';
 import { systemContext } from '../../src/kernel/context.js';
 import { WEB_DIST, assertWebAppsBuilt, launchChromium, signInThroughUi, watchConsole } from './browser.js';
@@ -57,8 +57,7 @@ async function partnerAgent(name: string): Promise<string> {
   const created = await t.platform.app.inject({ method: 'POST', url: '/api/v1/tenants', headers: apiHeaders, payload: { organizationName: `Partner ${name}`, domain: `${name}.partner.example.com`, adminEmail: `ops@${name}.partner.example.com` } });
   expect(created.statusCode, created.body).toBe(201);
   await t.platform.identity.service.createUser({ email, password: ADMIN_PASSWORD }, systemContext('test'));
-  const added = await t.platform.app.inject({ method: 'POST', url: `/api/v1/tenants/${created.json().id}/members`, headers: apiHeaders, payload: { email, role: 'partner-agent' } });
-  expect(added.statusCode, added.body).toBe(201);
+  await addMember(t.platform, created.json().id, email, 'partner-agent');
   return email;
 }
 

@@ -7,7 +7,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestPlatform, problemOf, type SignedInHeaders, type TestPlatform } from '../support/platform.js';
+import { addMember, startTestPlatform, problemOf, type SignedInHeaders, type TestPlatform } from '../support/platform.js';
 import { systemContext } from '../../src/kernel/context.js';
 import { WEB_DIST, assertWebAppsBuilt, launchChromium, watchConsole } from './browser.js';
 
@@ -35,8 +35,7 @@ async function tenant(name: string, extra: Record<string, unknown> = {}): Promis
 
 async function person(email: string, tenantId: string, role: string): Promise<SignedInHeaders> {
   await t.platform.identity.service.createUser({ email, password: PASSWORD }, systemContext('test'));
-  const added = await api('POST', `/api/v1/tenants/${tenantId}/members`, staff, { email, role });
-  expect(added.statusCode, added.body).toBe(201);
+  await addMember(t.platform, tenantId, email, role);
   return t.signIn(email, PASSWORD);
 }
 

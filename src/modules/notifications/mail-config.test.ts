@@ -63,16 +63,16 @@ describe('MAIL_FROM', () => {
 describe('masking', () => {
   it('masks the SMTP password in maskedConfig', () => {
     const masked = maskedConfig(loadConfig({ SMTP_URL: 'smtps://mailer:sm7p-secret@mail.example.com:465' }));
-    expect(masked.smtpUrl).toBe('smtps://mailer:*****@mail.example.com:465');
+    expect(masked.SMTP_URL).toBe('smtps://mailer:*****@mail.example.com:465');
     expect(JSON.stringify(masked)).not.toContain('sm7p-secret');
-    expect(maskedConfig(loadConfig({})).smtpUrl).toBe('(none: mail is stored, not sent)');
+    expect(maskedConfig(loadConfig({})).SMTP_URL).toBeUndefined();
   });
 
   it('`config print` shows SMTP_URL masked and MAIL_FROM', async () => {
     const result = await runCli(['config', 'print'], { SMTP_URL: 'smtp://mailer:sm7p-very-secret@mail.example.com:587', MAIL_FROM: 'Example <no-reply@example.com>' });
     expect(result.code).toBe(0);
     expect(result.stdout + result.stderr).not.toContain('sm7p-very-secret');
-    expect(JSON.parse(result.stdout)).toMatchObject({ smtpUrl: 'smtp://mailer:*****@mail.example.com:587', mailFrom: 'Example <no-reply@example.com>' });
+    expect(JSON.parse(result.stdout)).toMatchObject({ SMTP_URL: 'smtp://mailer:*****@mail.example.com:587', MAIL_FROM: 'Example <no-reply@example.com>' });
   });
 
   it('`config print` with a bad SMTP_URL exits 78 naming SMTP_URL, without the password', async () => {
