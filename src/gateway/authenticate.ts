@@ -14,6 +14,7 @@ import type { FastifyRequest } from 'fastify';
 import type { HttpApp } from '../kernel/http/server.js';
 import type { Principal, RequestContext } from '../kernel/context.js';
 import { problem, sendProblem } from '../kernel/http/problem.js';
+import { isId } from '../kernel/ids.js';
 import { statusVerdict, type TenantStatus } from './tenant-status.js';
 
 export const SESSION_COOKIE = 'platforma_session';
@@ -123,6 +124,31 @@ export function registerAuthentication(app: HttpApp, authenticators: Authenticat
       }
     }
   });
+
+  // A request may name another tenant than the one its credential works in (a partner acting on a
+  // customer, a personal key made for another of the person's tenants): that tenant's status bites
+  // too. Its id is in the path, the query or the body, so this runs once they are parsed.
+  app.addHook('preHandler', async (request, reply) => {
+    const authentication = request.authentication;
+    const action = request.routeOptions.config?.action;
+    if (!authentication || !action || !authenticators.tenantStatus || request.routeOptions.config.public) return;
+    for (const tenantId of tenantsNamedBy(request)) {
+      if (tenantId === authentication.principal.tenantId) continue;
+      const tenantStatus = await authenticators.tenantStatus(tenantId);
+      // An unknown tenant is the route's to answer (404), as for any id that names nothing.
+      if (tenantStatus === undefined) continue;
+      const verdict = statusVerdict(authentication.principal, tenantStatus, action, false);
+      if (!verdict.allowed) return sendProblem(reply, problem(request, 'PLAT_TENANT_NOT_ACTIVE', verdict.detail, { tenantId, tenantStatus }));
+    }
+  });
+}
+
+/** Tenant ids a request names: path parameters, and `tenantId` in the query or the body. */
+function tenantsNamedBy(request: FastifyRequest): Set<string> {
+  const named = new Set<string>();
+  const candidates = [...Object.values((request.params ?? {}) as Record<string, unknown>), (request.query as { tenantId?: unknown } | undefined)?.tenantId, (request.body as { tenantId?: unknown } | undefined)?.tenantId];
+  for (const value of candidates) if (typeof value === 'string' && isId('tenant', value)) named.add(value);
+  return named;
 }
 
 /** Who owns Idempotency-Keys sent on this request: the credential's subject. */

@@ -61,10 +61,16 @@ export const ALLOWED_BY_STATUS: Record<Exclude<TenantStatus, 'active'>, readonly
 
 export type StatusVerdict = { allowed: true } | { allowed: false; httpStatus: 401 | 403; detail: string };
 
-/** May this principal, working in a tenant of this status, perform this action? */
-export function statusVerdict(principal: Principal, status: TenantStatus | undefined, action: string): StatusVerdict {
-  if (principal.platformRole !== null || status === undefined || status === 'active') return { allowed: true };
-  if (status === 'terminated' && principal.method !== 'session') {
+/**
+ * May this principal perform this action on a tenant of this status? `own`: the tenant the principal
+ * works in (its credentials belong to it); otherwise a tenant the request names (a partner's
+ * customer, a personal key's tenant), whose status bites the same way but whose termination is not
+ * the credential's. A tenant that no longer exists allows nothing.
+ */
+export function statusVerdict(principal: Principal, status: TenantStatus | undefined, action: string, own = true): StatusVerdict {
+  if (principal.platformRole !== null || status === 'active') return { allowed: true };
+  if (status === undefined) return { allowed: false, httpStatus: 403, detail: 'The tenant does not exist any more.' };
+  if (status === 'terminated' && own && principal.method !== 'session') {
     return { allowed: false, httpStatus: 401, detail: 'The tenant this credential belongs to is terminated: its API keys and tokens no longer work.' };
   }
   if (ALLOWED_BY_STATUS[status].some((pattern) => actionMatches(pattern, action))) return { allowed: true };

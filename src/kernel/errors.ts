@@ -118,6 +118,14 @@ export class ForbiddenError extends DomainError {
   readonly code: ErrorCode = 'PLAT_FORBIDDEN';
 }
 
+/** The tenant's status (pending, suspended, terminated) does not allow this. */
+export class TenantNotActiveError extends ForbiddenError {
+  override readonly code = 'PLAT_TENANT_NOT_ACTIVE';
+  constructor(tenantId: string, tenantStatus: string, what: string) {
+    super(`The tenant is ${tenantStatus}: ${what}`, { tenantId, tenantStatus });
+  }
+}
+
 export class MfaCodeInvalidError extends DomainError {
   readonly code = 'PLAT_MFA_CODE_INVALID';
   constructor() {

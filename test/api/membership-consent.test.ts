@@ -111,8 +111,14 @@ describe('a tenant’s authentication policy', () => {
     expect(held.statusCode).toBe(401);
     expect(problemOf(held).code).toBe('PLAT_MFA_REQUIRED');
 
-    // Back in Relaxed, nothing of Strict's is owed.
+    // Nor can a credential for Strict be made from a session that has not met Strict's rules.
     expect((await inject('POST', '/api/v1/auth/switch-tenant', session, { tenantId: relaxed.id })).statusCode).toBe(204);
+    const key = await inject('POST', '/api/v1/me/api-keys', session, { name: 'around the rules', tenantId: strict.id });
+    expect(key.statusCode, key.body).toBe(403);
+    expect(problemOf(key)).toMatchObject({ code: 'PLAT_FORBIDDEN', restriction: 'mfa_enroll' });
+    expect((await inject('POST', '/api/v1/me/api-keys', session, { name: 'for relaxed', tenantId: relaxed.id })).statusCode).toBe(201);
+
+    // Back in Relaxed, nothing of Strict's is owed.
     expect((await inject('GET', '/api/v1/auth/session', session)).json()).toMatchObject({ activeTenantId: relaxed.id, restriction: null });
     expect((await inject('GET', `/api/v1/tenants/${relaxed.id}`, session)).statusCode).toBe(200);
   });

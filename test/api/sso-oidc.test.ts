@@ -4,7 +4,7 @@
 // and the ways a callback must be refused — unknown or replayed state, wrong nonce, IdP errors.
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestPlatform, problemOf, type TestPlatform, type SignedInHeaders } from '../support/platform.js';
+import { addMember, startTestPlatform, problemOf, type TestPlatform, type SignedInHeaders } from '../support/platform.js';
 import { auditEntries, ownerQuery } from '../support/audit.js';
 import { registerSecret } from '../support/suite-log.js';
 import { startOidcIdp, type TestOidcIdp } from '../support/oidc-idp.js';
@@ -134,6 +134,21 @@ describe('signing in through an OpenID Connect provider', () => {
     const weak = await finishSignIn(t, await callback(await signInAtIdp('weak@acme.example.com')), binding);
     expect((await inject('GET', '/api/v1/auth/session', weak.headers)).json().restriction).toBe('mfa_enroll');
     await inject('PATCH', `/api/v1/tenants/${tenantId}`, staff, { settings: { authentication: { mfaRequired: false } } });
+  });
+
+  it('counts the MFA a tenant’s provider vouched for in that tenant only, not in another that requires MFA', async () => {
+    const other = await inject('POST', '/api/v1/tenants', staff, { organizationName: 'Elsewhere', domain: 'elsewhere.example.com', adminEmail: 'ops@elsewhere.example.com' });
+    expect(other.statusCode, other.body).toBe(201);
+    const otherId = other.json().id as string;
+    await inject('PATCH', `/api/v1/tenants/${otherId}`, staff, { settings: { authentication: { mfaRequired: true } } });
+    idp.signInNext({ email: 'two@acme.example.com', amr: ['pwd', 'mfa'] });
+    const session = await finishSignIn(t, await callback(await signInAtIdp('two@acme.example.com')), binding);
+    await addMember(t.platform, otherId, 'two@acme.example.com', 'member');
+    expect((await inject('POST', '/api/v1/auth/switch-tenant', session.headers, { tenantId: otherId })).statusCode).toBe(204);
+    expect((await inject('GET', '/api/v1/auth/session', session.headers)).json()).toMatchObject({ activeTenantId: otherId, restriction: 'mfa_enroll' });
+    // Back in the provider's tenant, its word counts again.
+    expect((await inject('POST', '/api/v1/auth/switch-tenant', session.headers, { tenantId })).statusCode).toBe(204);
+    expect((await inject('GET', '/api/v1/auth/session', session.headers)).json()).toMatchObject({ activeTenantId: tenantId, restriction: null });
   });
 
   it('never signs platform staff in through a tenant provider', async () => {

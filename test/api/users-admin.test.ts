@@ -144,7 +144,12 @@ describe('one person’s page', () => {
 
 describe('platform roles', () => {
   it('granting a role ends the person’s sessions, is audited, and their next sign-in must enrol a second factor', async () => {
-    const id = await person('grace@acme.example.com', { memberships: [[tenantA, 'member']] });
+    // A tenant's member does not become staff (staff belong to no tenant): they leave it first.
+    const member = await person('gwen@acme.example.com', { memberships: [[tenantA, 'member']] });
+    const refused = await inject('PUT', `/api/v1/users/${member}/platform-role`, admin, { role: 'operator' });
+    expect(refused.statusCode).toBe(409);
+    expect(problemOf(refused).detail).toMatch(/do not belong to tenants/);
+    const id = await person('grace@acme.example.com');
     const before = await rawSignIn('grace@acme.example.com');
     expect(before.restriction).toBeNull();
 

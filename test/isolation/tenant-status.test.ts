@@ -199,3 +199,57 @@ describe('a tenant’s status, on every operation and every credential of the te
     expect((await t.platform.app.inject({ method: 'GET', url: `/api/v1/orders?tenantId=${tenantId}`, headers: staff })).statusCode).toBe(200);
   });
 });
+
+describe('the status of a tenant the request names, other than the one the credential works in', () => {
+  const PASSWORD = 'named tenant passphrase';
+  const tenantNamed = async (name: string, extra: Record<string, unknown> = {}) => {
+    const domain = `${name.toLowerCase()}.example.com`;
+    const response = await t.platform.app.inject({ method: 'POST', url: '/api/v1/tenants', headers: staff, payload: { organizationName: name, domain, adminEmail: `ops@${domain}`, ...extra } });
+    expect(response.statusCode, response.body).toBe(201);
+    return response.json().id as string;
+  };
+  const inject = (method: string, url: string, headers: Record<string, string>, payload?: object) =>
+    t.platform.app.inject({ method: method as 'GET', url, headers, ...(payload ? { payload } : {}) });
+
+  it('holds back a partner acting on a suspended customer, a personal key for a suspended tenant, and joining one', async () => {
+    const partner = await tenantNamed('Resellerco');
+    const customer = await tenantNamed('Customerco', { partnerTenantId: partner });
+    const home = await tenantNamed('Homeco');
+    await t.platform.identity.service.createUser({ email: 'agent@resellerco.example.com', password: PASSWORD }, systemContext('test'));
+    await addMember(t.platform, partner, 'agent@resellerco.example.com', 'partner-admin');
+    await t.platform.identity.service.createUser({ email: 'both@homeco.example.com', password: PASSWORD }, systemContext('test'));
+    await addMember(t.platform, home, 'both@homeco.example.com', 'owner');
+    await addMember(t.platform, customer, 'both@homeco.example.com', 'owner');
+    const agent = await t.signIn('agent@resellerco.example.com', PASSWORD);
+    const both = await t.signIn('both@homeco.example.com', PASSWORD);
+    const customerOwner = both;
+    expect((await inject('POST', '/api/v1/auth/switch-tenant', customerOwner, { tenantId: customer })).statusCode).toBe(204);
+    const invitation = await inject('POST', `/api/v1/tenants/${customer}/invitations`, customerOwner, { email: 'late@customerco.example.com', role: 'member' });
+    expect(invitation.statusCode, invitation.body).toBe(201);
+    expect((await inject('POST', '/api/v1/auth/switch-tenant', both, { tenantId: home })).statusCode).toBe(204);
+    // While the customer is active, the partner manages it.
+    expect((await inject('PATCH', `/api/v1/tenants/${customer}`, agent, { organizationName: 'Customerco Ltd' })).statusCode).toBe(200);
+
+    expect((await inject('POST', `/api/v1/tenants/${customer}/suspend`, staff, { reason: 'unpaid' })).statusCode).toBe(200);
+    const before = await snapshotOfTenant(owner, customer, ['last_used_at']);
+    const attempts: [string, string, Record<string, string>, object?][] = [
+      ['PATCH', `/api/v1/tenants/${customer}`, agent, { organizationName: 'Renamed while suspended' }],
+      ['POST', `/api/v1/tenants/${customer}/invitations`, agent, { email: 'more@customerco.example.com', role: 'member' }],
+      ['POST', '/api/v1/me/api-keys', both, { name: 'for the suspended one', tenantId: customer }],
+    ];
+    for (const [method, url, headers, payload] of attempts) {
+      const response = await inject(method, url, headers, payload);
+      expect(response.statusCode, `${method} ${url}: ${response.body}`).toBe(403);
+      expect(response.json()).toMatchObject({ code: 'PLAT_TENANT_NOT_ACTIVE', tenantStatus: 'suspended', tenantId: customer });
+    }
+    // An invitation sent before the suspension does not let anyone in now.
+    const { rows } = await owner.query<{ text: string }>("select text from notifications.outgoing_mail where \"to\" = 'late@customerco.example.com' order by id desc limit 1");
+    const token = /#token=([A-Za-z0-9_-]+)/.exec(rows[0]?.text ?? '')?.[1];
+    const accepted = await inject('POST', '/api/v1/invitations/accept', {}, { token, password: 'a late joiner passphrase' });
+    expect(accepted.statusCode, accepted.body).toBe(403);
+    expect(accepted.json()).toMatchObject({ code: 'PLAT_TENANT_NOT_ACTIVE', tenantStatus: 'suspended' });
+    expect(await snapshotOfTenant(owner, customer, ['last_used_at'])).toEqual(before);
+    // Reading stays open to the partner.
+    expect((await inject('GET', `/api/v1/tenants/${customer}`, agent)).statusCode).toBe(200);
+  });
+});

@@ -13,6 +13,8 @@ export const PLATFORM_ONLY_ACTIONS: readonly string[] = [
   // The tenant itself: creation, limits, tier and status are the operator's to set.
   'tenants:tenant.create',
   'tenants:tenant.set_quotas',
+  // Checked by the tenant update when it changes the domain (single sign-on trusts the domain).
+  'tenants:tenant.set_domain',
   'tenants:tenant.activate',
   'tenants:tenant.suspend',
   'tenants:tenant.reactivate',

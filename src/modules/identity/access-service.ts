@@ -164,6 +164,13 @@ export class AccessService {
         if (tenantSegment !== tenantId && tenantSegment !== '${tenant}') problems.push(`/statements/${i}/resources/${j}: must name this tenant (${tenantId}) or \${tenant}`);
       }),
     );
+    // Naming an operator's decision outright would show a grant that never works (wildcards may
+    // cover them: the engine leaves those to platform roles whatever a tenant role says).
+    input.statements.forEach((statement, i) =>
+      statement.actions.forEach((action, j) => {
+        if (statement.effect === 'allow' && !action.includes('*') && isPlatformOnly(action)) problems.push(`/statements/${i}/actions/${j}: is the operator’s decision; no tenant role can be granted it`);
+      }),
+    );
     if (problems.length > 0) {
       throw new ValidationError('The role’s policy is not valid.', problems.map((p) => ({ pointer: p.slice(0, p.indexOf(':')), message: p.slice(p.indexOf(':') + 2) })));
     }

@@ -15,6 +15,7 @@ import type { Authentication } from '../../gateway/authenticate.js';
 import { ApiKeyRepository, type ApiKeyRow, type LiveApiKey } from './api-key-repository.js';
 import { IdentityRepository } from './repository.js';
 import { policiesFor, TENANT_ROLES, PARTNER_ROLES } from './builtin-roles.js';
+import { restrictionIn } from './authentication-rules.js';
 import type { TenantDirectory } from './service.js';
 import type { Loaded } from './credential-cache.js';
 
@@ -213,15 +214,25 @@ export class ApiKeyService {
     return principal;
   }
 
+  /** What the principal's session still owes to work in another tenant (a bearer credential: a session). */
+  async #owedIn(principal: Principal, tenantId: string): Promise<string | null> {
+    if (!principal.sessionId) return 'a signed-in session';
+    return restrictionIn(this.kernel.db, this.tenants, { ...principal, sessionId: principal.sessionId }, tenantId, this.kernel.clock.now());
+  }
+
   async createPersonalKey(input: NewKeyInput & { tenantId?: string }, context: RequestContext): Promise<CreatedApiKey> {
     const principal = this.#self(context, 'create');
     const { scopes, expiresAt } = this.#validate(input);
     const tenantId = input.tenantId ?? principal.tenantId;
     if (!tenantId) throw new ValidationError('Name the tenant the key works in.', [{ pointer: '/tenantId', message: 'is required when you work in no tenant' }]);
+    // A key for another of the person's tenants must not dodge that tenant's rules (its mandatory
+    // MFA, its password policy), which bind the session only once it works there.
+    const owed = tenantId === principal.tenantId ? null : await this.#owedIn(principal, tenantId);
     return inTransaction(this.kernel.db, { scope: { kind: 'tenant', tenantId }, actorId: principal.userId }, async (tx) => {
       // A personal key acts with the person's membership: no membership, no key. Same answer as for
       // a tenant that does not exist (as switch-tenant gives): another tenant's existence is not disclosed.
       if (!(await this.#identity.findMembership(tx, tenantId, principal.userId))) throw new NotFoundError('Tenant', tenantId);
+      if (owed) throw new ForbiddenError(`That organisation asks for more than this session has done (${owed}): switch to it, do what it asks, then make the key there.`, { restriction: owed });
       return this.#insert(tx, context, {
         tenant_id: tenantId,
         id: newId('apiKey'),

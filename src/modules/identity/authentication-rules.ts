@@ -8,6 +8,7 @@ import type { FieldError } from '../../kernel/errors.js';
 import type { SessionRestriction } from '../../gateway/authenticate.js';
 import { inTransaction, type Db } from '../../kernel/db/database.js';
 import { IdentityRepository } from './repository.js';
+import { CredentialsRepository } from './credentials-repository.js';
 import type { TenantDirectory } from './service.js';
 
 export interface PasswordPolicy {
@@ -105,4 +106,32 @@ export async function signInTenants(
   return { activeTenantId: memberships[0]?.tenant_id ?? null, passwordRefusedBy };
 }
 
+/**
+ * What a session owes to work in (or make a credential for) a tenant: null, or the step that
+ * tenant's rules still ask for. MFA a tenant's identity provider vouched for counts in that tenant
+ * only; a password the sign-in found a tenant's policy refuses (`password_refused_by`) counts too.
+ */
+export async function restrictionIn(
+  db: Db,
+  tenants: Pick<TenantDirectory, 'authenticationSettingsOf'>,
+  principal: { userId: string; platformRole: string | null; sessionId: string },
+  tenantId: string,
+  now: Date,
+): Promise<SessionRestriction | null> {
+  // Reads on their own, outside any transaction of the caller's: the tenant's settings come from the
+  // tenants module's own transaction, and a request must never hold one connection waiting for another.
+  const user = await repository.findUser(db, principal.userId);
+  const session = await repository.findSession(db, principal.sessionId);
+  const rules = await loadRules(tenants, { platform_role: principal.platformRole }, tenantId);
+  const factor = await credentials.findFactor(db, principal.userId);
+  const vouchedByProvider = session?.mfa_by_tenant ?? null;
+  return restrictionOf({
+    hasFactor: Boolean(factor?.confirmed_at),
+    mfaVerified: Boolean(session?.mfa_verified_at) && (vouchedByProvider === null || vouchedByProvider === tenantId),
+    mfaRequired: rules.mfaRequired && vouchedByProvider !== tenantId,
+    passwordExpired: passwordExpired(rules.passwordPolicy, user?.password_changed_at ?? null, now) || (session?.password_refused_by.includes(tenantId) ?? false),
+  });
+}
+
 const repository = new IdentityRepository();
+const credentials = new CredentialsRepository();

@@ -179,7 +179,8 @@ export class CredentialsRepository {
   async setRestriction(tx: Tx, sessionId: string, restriction: SessionRestriction | null, mfaVerifiedAt?: Date): Promise<void> {
     await tx
       .updateTable('identity.sessions')
-      .set(mfaVerifiedAt ? { restriction, mfa_verified_at: mfaVerifiedAt } : { restriction })
+      // Our own second factor, once given, counts in every tenant (not only the one whose provider vouched).
+      .set(mfaVerifiedAt ? { restriction, mfa_verified_at: mfaVerifiedAt, mfa_by_tenant: null } : { restriction })
       .where('id', '=', sessionId)
       .execute();
   }

@@ -7,7 +7,7 @@ import type { Kernel } from '../../kernel/kernel.js';
 import type { Mailer } from '../notifications/index.js';
 import { inTransaction, type Tx, type TxContext } from '../../kernel/db/database.js';
 import { newId } from '../../kernel/ids.js';
-import { ConflictError, ForbiddenError, InvalidCredentialsError, NotFoundError, ValidationError } from '../../kernel/errors.js';
+import { ConflictError, ForbiddenError, InvalidCredentialsError, NotFoundError, TenantNotActiveError, ValidationError } from '../../kernel/errors.js';
 import { actorOf, type RequestContext } from '../../kernel/context.js';
 import { authorize, isPlatformStaff, resourceName } from '../../kernel/authz/authorize.js';
 import { isUniqueViolation } from '../../kernel/db/errors.js';
@@ -184,6 +184,10 @@ export class InvitationService {
     // Staff reach every tenant through their platform role; they never become a tenant's members.
     // Refused at acceptance, not at invitation: the inviter learns nothing about the address.
     if (seen.user?.platform_role) throw new ForbiddenError('Platform staff accounts do not join tenants.');
+    // Joining is a change to the tenant: one being set up or working may take members, one the
+    // operator suspended or terminated may not (an invitation sent before then included).
+    const status = await this.tenants.statusOf(seen.tenantId);
+    if (status !== 'active' && status !== 'pending') throw new TenantNotActiveError(seen.tenantId, status ?? 'gone', 'it takes no new members until the operator reactivates it.');
     if (!seen.user) {
       // The new account belongs to the inviting tenant only: its password policy applies.
       const rules = rulesFor({ isStaff: false, tenants: await this.tenants.authenticationSettingsOf([seen.tenantId]) });

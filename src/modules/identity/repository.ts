@@ -37,6 +37,8 @@ export interface SessionRow {
   impersonation_id: string | null;
   /** Tenants whose password policy the password this session signed in with does not meet. */
   password_refused_by: string[];
+  /** The tenant whose identity provider vouched for this session's MFA (null: our own second factor, or none). */
+  mfa_by_tenant: string | null;
 }
 
 export interface MembershipRow {
@@ -115,7 +117,7 @@ export class IdentityRepository {
       .executeTakeFirst();
   }
 
-  async findSession(tx: Tx, sessionId: string): Promise<SessionRow | undefined> {
+  async findSession(tx: Tx | Db, sessionId: string): Promise<SessionRow | undefined> {
     return tx.selectFrom('identity.sessions').selectAll().where('id', '=', sessionId).executeTakeFirst();
   }
 

@@ -16,7 +16,7 @@ import { ImpersonationRepository, type LiveImpersonation } from './impersonation
 import type { Policy } from '../../kernel/authz/policy.js';
 import { policiesFor, PARTNER_ROLES } from './builtin-roles.js';
 import type { Authentication, SessionRestriction } from '../../gateway/authenticate.js';
-import { DEFAULT_PASSWORD_POLICY, signInTenants, loadRules, passwordExpired, passwordProblems, restrictionOf, type PasswordPolicy, type TenantAuthenticationSettings } from './authentication-rules.js';
+import { DEFAULT_PASSWORD_POLICY, restrictionIn, signInTenants, loadRules, passwordExpired, passwordProblems, restrictionOf, type PasswordPolicy, type TenantAuthenticationSettings } from './authentication-rules.js';
 import type { SignInThrottle } from './sign-in-throttle.js';
 import { hashToken, type EmailTokens } from './email-tokens.js';
 import type { ProviderEntry } from './sso/provider-config.js';
@@ -44,6 +44,8 @@ export type ResolvedSession = Authentication;
 /** What identity needs to know about tenants; provided by the tenants module's public API. */
 export interface TenantDirectory {
   exists(tenantId: string): Promise<boolean>;
+  /** The tenant's status (undefined: no such tenant). */
+  statusOf(tenantId: string): Promise<'pending' | 'active' | 'suspended' | 'terminated' | undefined>;
   namesOf(tenantIds: string[]): Promise<Map<string, string>>;
   /** Tenants whose partner is the given tenant. */
   customersOf(partnerTenantId: string): Promise<string[]>;
@@ -197,7 +199,7 @@ export class IdentityService {
       mfaRequired: rules.mfaRequired,
       passwordExpired: passwordExpired(rules.passwordPolicy, user.password_changed_at, now) || (activeTenantId !== null && passwordRefusedBy.includes(activeTenantId)),
     });
-    return this.#startSession(user, { restriction, mfaVerified: false, activeTenantId, passwordRefusedBy, userAgent: input.userAgent }, context, (sessionId) => ({
+    return this.#startSession(user, { restriction, mfaVerified: false, mfaByTenant: null, activeTenantId, passwordRefusedBy, userAgent: input.userAgent }, context, (sessionId) => ({
       actor: { type: 'user', id: user.id, label: user.email },
       action: 'identity.sign_in.succeeded',
       target: { type: 'session', id: sessionId },
@@ -223,7 +225,7 @@ export class IdentityService {
     const rules = await loadRules(this.tenants, user, input.tenantId);
     const factor = await this.#credentials.findFactor(this.kernel.db, user.id);
     const restriction = restrictionOf({ hasFactor: Boolean(factor?.confirmed_at), mfaVerified: input.mfaByIdp, mfaRequired: rules.mfaRequired && !input.mfaByIdp, passwordExpired: false });
-    return this.#startSession(user, { restriction, mfaVerified: input.mfaByIdp, activeTenantId: input.tenantId, passwordRefusedBy: [], userAgent: input.userAgent }, context, (sessionId) => ({
+    return this.#startSession(user, { restriction, mfaVerified: input.mfaByIdp, mfaByTenant: input.mfaByIdp ? input.tenantId : null, activeTenantId: input.tenantId, passwordRefusedBy: [], userAgent: input.userAgent }, context, (sessionId) => ({
       tenantId: input.tenantId,
       actor: { type: 'user', id: user.id, label: user.email },
       action: 'identity.sso.sign_in.succeeded',
@@ -236,7 +238,7 @@ export class IdentityService {
 
   async #startSession(
     user: UserRow,
-    options: { restriction: SessionRestriction | null; mfaVerified: boolean; activeTenantId: string | null; passwordRefusedBy: string[]; userAgent?: string },
+    options: { restriction: SessionRestriction | null; mfaVerified: boolean; mfaByTenant: string | null; activeTenantId: string | null; passwordRefusedBy: string[]; userAgent?: string },
     context: RequestContext,
     auditEntry: (sessionId: string) => AuditInput,
   ): Promise<SignedIn> {
@@ -262,6 +264,7 @@ export class IdentityService {
         restriction: options.restriction,
         impersonation_id: null,
         password_refused_by: options.passwordRefusedBy,
+        mfa_by_tenant: options.mfaByTenant,
       });
       await this.kernel.audit.record(tx, auditEntry(sessionId));
     });
@@ -362,15 +365,15 @@ export class IdentityService {
     authorize(context, 'identity:tenant.switch', resourceName(PLATFORM, 'user', principal?.userId ?? ''));
     const sessionId = principal?.sessionId;
     if (!principal || !sessionId) throw new ValidationError('Only a signed-in session has a tenant to switch; a bearer credential is bound to its tenant.');
+    // The new tenant's rules apply from now on: it may ask for a second factor or a new password
+    // the old one did not (and the old one's demands end here).
+    const restriction = await restrictionIn(this.kernel.db, this.tenants, { ...principal, sessionId }, tenantId, this.kernel.clock.now());
     await inTransaction(this.kernel.db, PLATFORM_SCOPE, async (tx) => {
       const member = await this.#repository.findMembership(tx, tenantId, principal.userId);
       if (!member && !(principal.platformRole && (await this.tenants.exists(tenantId)))) {
         // Same answer for "no such tenant" and "not yours": existence is not disclosed.
         throw new NotFoundError('Tenant', tenantId);
       }
-      // The new tenant's rules apply from now on: it may ask for a second factor or a new password
-      // the old one did not (and the old one's demands end here).
-      const restriction = await this.#restrictionIn(tx, { ...principal, sessionId }, tenantId);
       await this.#repository.setActiveTenant(tx, sessionId, tenantId, restriction);
       await this.kernel.audit.record(tx, {
         actor: actorOf(context),
@@ -381,20 +384,6 @@ export class IdentityService {
         requestId: context.requestId,
         sourceIp: context.sourceIp,
       });
-    });
-  }
-
-  /** What a session of the principal owes once it works in this tenant (null: nothing). */
-  async #restrictionIn(tx: Tx, principal: Principal & { sessionId: string }, tenantId: string): Promise<SessionRestriction | null> {
-    const user = await this.#repository.findUser(tx, principal.userId);
-    const session = await this.#repository.findSession(tx, principal.sessionId);
-    const rules = await loadRules(this.tenants, { platform_role: principal.platformRole }, tenantId);
-    const factor = await this.#credentials.findFactor(tx, principal.userId);
-    return restrictionOf({
-      hasFactor: Boolean(factor?.confirmed_at),
-      mfaVerified: principal.mfa,
-      mfaRequired: rules.mfaRequired,
-      passwordExpired: passwordExpired(rules.passwordPolicy, user?.password_changed_at ?? null, this.kernel.clock.now()) || (session?.password_refused_by.includes(tenantId) ?? false),
     });
   }
 

@@ -153,6 +153,11 @@ export class UserAdminService {
       if (user.platform_role === 'platform-admin' && role !== 'platform-admin' && admins.length <= 1) {
         throw new ConflictError('This is the last platform administrator: make someone else a platform administrator first.', { field: '/role' });
       }
+      // Staff reach every tenant through their role and are bound by no tenant's policies: an
+      // account that belongs to tenants leaves them before it becomes staff.
+      if (user.platform_role === null && role !== null && (await this.#identity.membershipsOfUser(tx, userId)).length > 0) {
+        throw new ConflictError('Staff do not belong to tenants: remove this person from their tenants first (or make a separate staff account).', { field: '/role' });
+      }
       const now = this.kernel.clock.now();
       let sessionsEnded = 0;
       if (user.platform_role !== role) {

@@ -213,6 +213,9 @@ export class TenantService {
 
   async update(tenantId: string, patch: UpdateTenantBody, ifMatch: string | undefined, context: RequestContext): Promise<Tenant> {
     refuseProviders(patch.settings);
+    // The domain is the operator's to assign: single sign-on trusts a tenant's identity providers
+    // for the email addresses of its domain, so a tenant choosing its own could claim anyone's.
+    if (patch.domain !== undefined) authorize(context, 'tenants:tenant.set_domain', resourceName(tenantId, 'tenant', tenantId));
     return this.#change(tenantId, 'tenants:tenant.update', context, ifMatch, 'tenant.updated', (current) => ({
       ...current,
       organizationName: patch.organizationName?.trim() ?? current.organizationName,

@@ -5,3 +5,9 @@
 alter table identity.sessions add column password_refused_by text[] not null default '{}';
 comment on column identity.sessions.password_refused_by is
   'Tenants whose password policy the password this session signed in with does not meet';
+
+-- MFA a tenant's identity provider vouched for is that tenant's word, not every tenant's: it counts
+-- for the sessions' work in that tenant only. Our own second factor (null here) counts everywhere.
+alter table identity.sessions add column mfa_by_tenant text;
+comment on column identity.sessions.mfa_by_tenant is
+  'The tenant whose identity provider asserted MFA for this session; null when the MFA is our own (or none)';

@@ -15,6 +15,7 @@ import { IdentityRepository } from '../repository.js';
 import type { TenantDirectory } from '../service.js';
 import { OAUTH_PATH, type AuthorizationServer } from './authorization-server.js';
 import { SCOPE_DESCRIPTIONS, isApiScope } from './scopes.js';
+import { restrictionIn } from '../authentication-rules.js';
 
 export interface InteractionDeps {
   kernel: Kernel;
@@ -50,6 +51,26 @@ export async function interactionRoutes(app: HttpApp, deps: InteractionDeps): Pr
   }
 
   const publicOrigin = new URL(deps.kernel.config.publicUrl);
+  /**
+   * What the session still owes the client's tenant (its mandatory MFA, its password policy), which
+   * bind the session only where it works: consenting there from another tenant must not dodge them.
+   */
+  async function owedIn(authentication: Authentication, tenantId: string): Promise<string | null> {
+    const { principal } = authentication;
+    if (!principal.sessionId) return 'a signed-in session';
+    return restrictionIn(deps.kernel.db, deps.tenants, { ...principal, sessionId: principal.sessionId }, tenantId, deps.kernel.clock.now());
+  }
+
+  async function refuseOwed(request: FastifyRequest, reply: FastifyReply, oidc: Provider) {
+    reply.hijack();
+    return oidc.interactionFinished(
+      request.raw,
+      reply.raw,
+      { error: 'access_denied', error_description: 'The organisation this application belongs to asks for more than this session has done (two-step verification or a new password): switch to it in Platforma first.' },
+      { mergeWithLastSubmission: false },
+    );
+  }
+
   let handle: ReturnType<Provider['callback']> | undefined;
   await app.register(async (scope) => {
     // The provider reads request bodies itself: leave the stream untouched for it.
@@ -105,6 +126,7 @@ export async function interactionRoutes(app: HttpApp, deps: InteractionDeps): Pr
           reply.hijack();
           return oidc.interactionFinished(request.raw, reply.raw, { error: 'access_denied', error_description: 'The signed-in user is not a member of the tenant this application belongs to.' }, { mergeWithLastSubmission: false });
         }
+        if (await owedIn(authentication, clientTenant)) return refuseOwed(request, reply, oidc);
         const tenantName = (await deps.tenants.namesOf([clientTenant])).get(clientTenant) ?? clientTenant;
         const scopes = String(details.params.scope ?? '').split(' ').filter(Boolean);
         const uid = html(details.uid);
@@ -137,6 +159,7 @@ export async function interactionRoutes(app: HttpApp, deps: InteractionDeps): Pr
         const clientTenant = client ? String((client as unknown as { tenant_id: string }).tenant_id) : '';
         const userId = authentication.principal.userId;
         const member = client ? await inTransaction(deps.kernel.db, PLATFORM_SCOPE, (tx) => identity.findMembership(tx, clientTenant, userId)) : undefined;
+        if (client && member && (await owedIn(authentication, clientTenant))) return refuseOwed(request, reply, oidc);
         reply.hijack();
         if (!client || !member) {
           return oidc.interactionFinished(request.raw, reply.raw, { error: 'access_denied', error_description: 'The signed-in user is not a member of the tenant this application belongs to.' }, { mergeWithLastSubmission: false });

@@ -290,6 +290,8 @@ export class SsoSignInService {
     const handoff = randomBytes(32).toString('base64url');
     const now = this.kernel.clock.now();
     const actor = { type: 'system' as const, id: `identity-provider:${provider.config.id}`, label: provider.name };
+    const status = await this.tenants.statusOf(tenantId);
+    const admitsNewMembers = status === 'active' || status === 'pending';
     await inTransaction(this.kernel.db, PLATFORM_SCOPE, async (tx) => {
       let user = await this.#identity.findUserByEmail(tx, email);
       if (user?.platform_role) throw new SsoFailure('staff_account', 'Platform staff sign in with their password and authenticator, not through a tenant’s identity provider.');
@@ -299,6 +301,8 @@ export class SsoSignInService {
         await this.kernel.audit.record(tx, { actor, action: 'identity.user.created', target: { type: 'user', id: user.id }, after: { email, via: 'sso', tenantId, provider: provider.config.id }, requestId: context.requestId, sourceIp: context.sourceIp });
       }
       if (!(await this.#identity.findMembership(tx, tenantId, user.id))) {
+        // A new member is a change to the tenant: not while the operator holds it suspended.
+        if (!admitsNewMembers) throw new SsoFailure('tenant_not_active', `${provider.name} cannot bring new members into an organisation that is not active.`);
         // A custom default role deleted since the provider was configured falls back to member.
         const role = (TENANT_ROLES as readonly string[]).includes(provider.config.defaultRole) || (await this.#identity.findRole(tx, tenantId, provider.config.defaultRole)) ? provider.config.defaultRole : 'member';
         await this.#identity.insertMembership(tx, { tenant_id: tenantId, user_id: user.id, role, created_at: now });
