@@ -29,9 +29,32 @@ function config(): Config {
 }
 
 /** Runs a command against the database, always letting go of the embedded server afterwards. */
+/**
+ * The exact command line that reaches this process's database from another terminal: the settings
+ * that locate it (the config file, the data directory or DATABASE_URL, the public URL), not the
+ * defaults a bare `npx platforma …` would fall back to and quietly make a second database with.
+ */
+function commandFor(cfg: Config, database: DatabaseLocation, args: string): string {
+  const quote = (value: string) => (/^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`);
+  const settings: string[] = [];
+  if (process.env.PLATFORMA_CONFIG) settings.push(`PLATFORMA_CONFIG=${quote(process.env.PLATFORMA_CONFIG)}`);
+  if (database.embedded) settings.push(`PLATFORMA_HOME=${quote(cfg.home)}`);
+  else if (process.env.DATABASE_URL) settings.push('DATABASE_URL=<the same as this server’s>');
+  if (process.env.PUBLIC_URL || process.env.PORT) settings.push(`PUBLIC_URL=${quote(cfg.publicUrl)}`);
+  return [...settings, 'npx platforma', args].join(' ');
+}
+
+/** Which database a command works on, said on stderr (stdout may be JSON for a script). */
+function describeDatabase(cfg: Config, database: DatabaseLocation): string {
+  if (database.embedded) return `the embedded PostgreSQL in ${cfg.home}`;
+  const url = new URL(database.ownerUrl);
+  return `DATABASE_URL ${url.hostname}:${url.port || '5432'}${url.pathname}`;
+}
+
 async function withDatabase<T>(work: (database: DatabaseLocation, config: Config) => Promise<T>): Promise<T> {
   const cfg = config();
   const database = await locateDatabase(cfg);
+  console.error(`Using ${describeDatabase(cfg, database)}.`);
   try {
     return await work(database, cfg);
   } finally {
@@ -106,7 +129,7 @@ program
       lines.push(
         '',
         '  No administrator exists yet. Create the first one (in another terminal, same directory):',
-        '    npx platforma admin create --email you@example.com',
+        `    ${commandFor(cfg, database, 'admin create --email you@example.com')}`,
         '  (it asks for the password through PLATFORMA_ADMIN_PASSWORD or --password), then sign in at the admin dashboard.',
       );
     } else {
@@ -136,7 +159,11 @@ admin
     withDatabase(async (database, cfg) => {
       const password = options.password ?? process.env.PLATFORMA_ADMIN_PASSWORD;
       if (!password) throw new Error('Give the password with --password or PLATFORMA_ADMIN_PASSWORD.');
-      await migrateDatabase(database.ownerUrl, database.appUrl);
+      const applied = await migrateDatabase(database.ownerUrl, database.appUrl);
+      // A database this command had to create from nothing is rarely the one a running server uses.
+      if (applied.length > 0 && applied.length === loadMigrations(MIGRATION_SOURCES).length) {
+        console.error(`Note: ${describeDatabase(cfg, database)} was empty until now: it is a new installation. If your server runs with another PLATFORMA_HOME or DATABASE_URL, use the command its start-up printed.`);
+      }
       const platform = await createPlatform({ config: cfg, database: { ...database, release: async () => {} }, role: 'api', logger: createLogger('warn') });
       try {
         const user = await platform.identity.service.createPlatformAdmin({ email: options.email, password }, systemContext('cli'));

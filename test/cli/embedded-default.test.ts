@@ -142,7 +142,8 @@ describe('the embedded default, as a user starts it', () => {
     await waitReady(server);
     const output = server.output();
     expect(output).toContain('No administrator exists yet');
-    expect(output).toContain('platforma admin create --email');
+    // The exact command for this server's data directory and URL: a bare one would make a second database.
+    expect(output).toContain(`PLATFORMA_HOME=${home} PUBLIC_URL=http://localhost:${port} npx platforma admin create --email`);
     expect(output).not.toMatch(/password\s*[:=]\s*\S/i);
     const postgresPassword = readFileSync(join(home, 'secrets', 'postgres-password'), 'utf8').trim();
     expect(postgresPassword.length).toBeGreaterThan(10);
@@ -160,6 +161,8 @@ describe('the embedded default, as a user starts it', () => {
     const created = cli(['admin', 'create', '--email', EMAIL], { PLATFORMA_ADMIN_PASSWORD: PASSWORD });
     expect(created.status, created.output).toBe(0);
     expect(created.stdout).toContain(`Created platform administrator ${EMAIL}`);
+    expect(created.stderr).toContain(`Using the embedded PostgreSQL in ${home}.`);
+    expect(created.stderr).not.toContain('was empty until now');
     expect(created.output).not.toContain(PASSWORD);
     expect(embeddedServerPid(home)).toBe(pid);
 
@@ -207,5 +210,17 @@ describe('the embedded default, as a user starts it', () => {
     expect(migrate.stdout).toContain('The database is up to date.');
     expect(starts()).toBe(startsBefore + 1);
     expect(embeddedServerPid(home)).toBeUndefined();
+  }, STEP_TIMEOUT);
+
+  it('admin create in a data directory without a database says it made a new installation, and where', () => {
+    const elsewhere = mkdtempSync(join(tmpdir(), 'platforma-embedded-elsewhere-'));
+    try {
+      const created = cli(['admin', 'create', '--email', EMAIL], { PLATFORMA_HOME: elsewhere, PLATFORMA_ADMIN_PASSWORD: PASSWORD });
+      expect(created.status, created.output).toBe(0);
+      expect(created.stderr).toContain(`Using the embedded PostgreSQL in ${elsewhere}.`);
+      expect(created.stderr).toContain('was empty until now: it is a new installation');
+    } finally {
+      rmSync(elsewhere, { recursive: true, force: true });
+    }
   }, STEP_TIMEOUT);
 });
