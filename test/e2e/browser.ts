@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type ConsoleMessage, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type ConsoleMessage, type Page } from 'playwright-core';
 
 /** The built apps; PLATFORMA_WEB_DIST (the server's own setting) points elsewhere. */
 export const WEB_DIST = resolve(process.env.PLATFORMA_WEB_DIST ?? fileURLToPath(new URL('../../web/dist', import.meta.url)));
@@ -53,4 +53,14 @@ export async function signInThroughUi(page: Page, email: string, password: strin
   await page.getByTestId('sign-in-continue').click();
   await page.getByTestId('sign-in-password').fill(password);
   await page.getByTestId('sign-in-submit').click();
+}
+
+/** A page whose browser already holds a session made through the API (when signing in is not what a test is about). */
+export async function pageWithSession(browser: Browser, baseUrl: string, session: { cookie: string }): Promise<{ context: BrowserContext; page: Page; consoleProblems: string[] }> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const [name, value] = [session.cookie.slice(0, session.cookie.indexOf('=')), session.cookie.slice(session.cookie.indexOf('=') + 1)];
+  await context.addCookies([{ name, value, url: baseUrl, httpOnly: true, sameSite: 'Strict' }]);
+  const page = await context.newPage();
+  page.setDefaultTimeout(15_000);
+  return { context, page, consoleProblems: watchConsole(page) };
 }

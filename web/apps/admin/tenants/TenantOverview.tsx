@@ -1,8 +1,11 @@
-// Read-only views of a tenant document: identity and status, subscription with usage against the
+// Read-only views of a tenant: identity and status, subscription with real usage against the
 // quotas, and a summary of its settings.
 import type { Tenant, TenantSettings } from '../../../shared/api/types.js';
 import { StatusBadge } from '../../../shared/components/StatusBadge.js';
 import { formatDateTime, formatNumber } from '../../../shared/format.js';
+import { api, unwrap } from '../../../shared/api/client.js';
+import { useResource } from '../../../shared/api/use-resource.js';
+import { ErrorAlert } from '../../../shared/components/ErrorAlert.js';
 
 export function TenantDetailsCard({ tenant }: { tenant: Tenant }) {
   return (
@@ -55,8 +58,28 @@ function Meter({ label, used, limit, unit = '' }: { label: string; used: number;
   );
 }
 
+/** What ordering calls each of the document's quotas (orders hold them under these names). */
+const HELD_QUOTAS: { quota: string; label: string; limit: (quotas: Tenant['quotas']) => number; unit?: string }[] = [
+  { quota: 'maxStorage', label: 'Storage', limit: (q) => q.maxStorage, unit: ' GiB' },
+  { quota: 'maxAPICallsPerMonth', label: 'API calls per month', limit: (q) => q.maxAPICallsPerMonth },
+  { quota: 'maxComputeHours', label: 'Compute hours', limit: (q) => q.maxComputeHours },
+];
+
+/**
+ * The tenant's subscription, and what it really uses of its quotas: its members against the user
+ * quota, and what its live orders hold of the others. Nothing meters storage, API calls or compute
+ * time as it is consumed yet, so no such figure is shown (a stored zero would be a made-up one).
+ */
 export function SubscriptionUsageCard({ tenant }: { tenant: Tenant }) {
-  const { subscription, currentUsage: usage, quotas } = tenant;
+  const { subscription, quotas } = tenant;
+  const usage = useResource(async () => {
+    const [members, held] = await Promise.all([
+      unwrap(api.GET('/api/v1/tenants/{id}/members', { params: { path: { id: tenant.id } } })),
+      unwrap(api.GET('/api/v1/tenants/{id}/quota-usage', { params: { path: { id: tenant.id } } })),
+    ]);
+    return { members: members.data.data.length, held: held.data };
+  }, [tenant.id, tenant.version]);
+  const custom = Object.entries(quotas.customLimits);
   return (
     <section className="card" data-testid="tenant-subscription">
       <div className="card-header">
@@ -71,13 +94,19 @@ export function SubscriptionUsageCard({ tenant }: { tenant: Tenant }) {
           <dt>Expires</dt>
           <dd>{subscription.expiresAt ? formatDateTime(subscription.expiresAt) : <span className="faint">Never</span>}</dd>
         </dl>
-        <div className="stack" data-testid="tenant-usage">
-          <Meter label="Users" used={usage.users} limit={quotas.maxUsers} />
-          <Meter label="Storage" used={usage.storageUsed} limit={quotas.maxStorage} unit=" GiB" />
-          <Meter label="API calls this month" used={usage.apiCallsThisMonth} limit={quotas.maxAPICallsPerMonth} />
-          <Meter label="Compute hours this month" used={usage.computeHoursThisMonth} limit={quotas.maxComputeHours} />
-          <p className="faint">Usage last updated {formatDateTime(usage.lastUpdated)}.</p>
-        </div>
+        <ErrorAlert error={usage.error} testId="tenant-usage-error" />
+        {usage.data && (
+          <div className="stack" data-testid="tenant-usage">
+            <Meter label="Members" used={usage.data.members} limit={quotas.maxUsers} />
+            {HELD_QUOTAS.map(({ quota, label, limit, unit }) => (
+              <Meter key={quota} label={`${label} held by live orders`} used={usage.data?.held[quota] ?? 0} limit={limit(quotas)} unit={unit} />
+            ))}
+            {custom.map(([name, limit]) => (
+              <Meter key={name} label={`${name} held by live orders`} used={usage.data?.held[`custom.${name}`] ?? 0} limit={limit} />
+            ))}
+            <p className="faint">Members are counted now; what orders hold is taken when they are submitted and given back when they end.</p>
+          </div>
+        )}
       </div>
     </section>
   );
