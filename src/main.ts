@@ -83,7 +83,7 @@ program
     process.once('SIGINT', () => void stop('SIGINT'));
     process.once('SIGTERM', () => void stop('SIGTERM'));
     try {
-      const applied = await migrateDatabase(database.ownerUrl, database.appUrl);
+      const applied = await migrateDatabase(database.ownerUrl, database.appUrl, database.appPassword);
       if (applied.length > 0) logger.info({ applied }, 'migrations applied');
       platform = await createPlatform({ config: cfg, database, role: options.role, logger });
       // Counted before listening, so the banner follows "ready" at once instead of racing a query.
@@ -121,7 +121,7 @@ program
   .description('Apply pending database migrations (start does this too)')
   .action(() =>
     withDatabase(async (database) => {
-      const applied = await migrateDatabase(database.ownerUrl, database.appUrl);
+      const applied = await migrateDatabase(database.ownerUrl, database.appUrl, database.appPassword);
       console.log(applied.length === 0 ? 'The database is up to date.' : `Applied ${applied.length} migration(s):\n${applied.map((m) => `  ${m}`).join('\n')}`);
     }).catch(fail),
   );
@@ -136,7 +136,7 @@ admin
     withDatabase(async (database, cfg) => {
       const password = options.password ?? process.env.PLATFORMA_ADMIN_PASSWORD;
       if (!password) throw new Error('Give the password with --password or PLATFORMA_ADMIN_PASSWORD.');
-      await migrateDatabase(database.ownerUrl, database.appUrl);
+      await migrateDatabase(database.ownerUrl, database.appUrl, database.appPassword);
       const platform = await createPlatform({ config: cfg, database: { ...database, release: async () => {} }, role: 'api', logger: createLogger('warn') });
       try {
         const user = await platform.identity.service.createPlatformAdmin({ email: options.email, password }, systemContext('cli'));
@@ -160,7 +160,7 @@ apiKey
     withDatabase(async (database, cfg) => {
       const days = options.expiresInDays === undefined ? undefined : Number(options.expiresInDays);
       if (days !== undefined && !(Number.isInteger(days) && days > 0)) throw new Error('--expires-in-days must be a whole number of days, 1 or more.');
-      await migrateDatabase(database.ownerUrl, database.appUrl);
+      await migrateDatabase(database.ownerUrl, database.appUrl, database.appPassword);
       const platform = await createPlatform({ config: cfg, database: { ...database, release: async () => {} }, role: 'api', logger: createLogger('warn') });
       try {
         const scopes = options.scopes === undefined ? null : options.scopes.split(',').map((scope) => scope.trim()).filter(Boolean);
@@ -183,7 +183,7 @@ member
   .option('--role <role>', 'a built-in tenant role or a custom role id', 'member')
   .action((options: { tenant: string; email: string; role: string }) =>
     withDatabase(async (database, cfg) => {
-      await migrateDatabase(database.ownerUrl, database.appUrl);
+      await migrateDatabase(database.ownerUrl, database.appUrl, database.appPassword);
       const platform = await createPlatform({ config: cfg, database: { ...database, release: async () => {} }, role: 'api', logger: createLogger('warn') });
       try {
         const added = await platform.identity.access.attachMember(options.tenant, { email: options.email, role: options.role }, consoleOperatorContext('cli'));
@@ -206,7 +206,7 @@ oauthClient
   .option('--role <role>', 'client_credentials: the tenant role its tokens act with (default read-only)')
   .action((options: { tenant: string; name: string; grant: 'client_credentials' | 'authorization_code'; redirectUri?: string[]; scopes?: string[]; role?: string }) =>
     withDatabase(async (database, cfg) => {
-      await migrateDatabase(database.ownerUrl, database.appUrl);
+      await migrateDatabase(database.ownerUrl, database.appUrl, database.appPassword);
       const platform = await createPlatform({ config: cfg, database: { ...database, release: async () => {} }, role: 'api', logger: createLogger('warn') });
       try {
         // The operator at the console acts with platform authority, like `api-key create`.
@@ -288,7 +288,7 @@ audit
   .description('Record a signed checkpoint of every audit chain head now (workers do it on AUDIT_CHECKPOINT_CRON); prints what to keep')
   .action(() =>
     withDatabase(async (database, cfg) => {
-      await migrateDatabase(database.ownerUrl, database.appUrl);
+      await migrateDatabase(database.ownerUrl, database.appUrl, database.appPassword);
       const signer = loadAuditSigner(cfg, { create: true })!;
       // As the application role, like the workers: checkpoints are written by who may only add them.
       const db = createDb(createPool(database.appUrl, 1));
