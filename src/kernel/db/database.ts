@@ -149,4 +149,16 @@ export async function inTransaction<T>(db: Db, context: TxContext, work: (tx: Tx
   });
 }
 
+/**
+ * A transaction that records something beside the outcome of the request being served: the audit
+ * entry of a failed attempt, a lockout. It never carries the request's idempotency record (the
+ * commit hook does not apply to it): it commits before the request knows its outcome, often right
+ * before a refusal, and a record written with it would let a retry after a crash replay an answer
+ * the request never gave (a 204 for a password that was never changed). The refusal itself is
+ * recorded once it is sent (kernel/http/idempotency.ts; docs/adr/0010).
+ */
+export function inSideTransaction<T>(db: Db, context: TxContext, work: (tx: Tx) => Promise<T>): Promise<T> {
+  return commitHooks.exit(() => inTransaction(db, context, work));
+}
+
 export { sql };

@@ -237,7 +237,9 @@ export function registerIdempotency(app: HttpApp, store: IdempotencyStore, princ
   });
 
   // The handler runs with a commit hook: its first transaction that changes anything and commits
-  // records the response in that same transaction. (A callback hook, so that everything after it runs inside
+  // records the response in that same transaction. Transactions that write beside the outcome (a
+  // failed attempt's audit entry, a lockout) run as inSideTransaction and never record: they commit
+  // before the outcome is known, often just before a refusal. (A callback hook, so that everything after it runs inside
   // the async context; an async hook's continuation would not.)
   app.addHook('preHandler', (request, reply, done) => {
     const claim = request.idempotency;
