@@ -106,7 +106,7 @@ program
     process.once('SIGINT', () => void stop('SIGINT'));
     process.once('SIGTERM', () => void stop('SIGTERM'));
     try {
-      const applied = await migrateDatabase(database.ownerUrl, database.appUrl);
+      const applied = await migrateDatabase(database.ownerUrl, database.appUrl, database.appPassword);
       if (applied.length > 0) logger.info({ applied }, 'migrations applied');
       platform = await createPlatform({ config: cfg, database, role: options.role, logger });
       // Counted before listening, so the banner follows "ready" at once instead of racing a query.
@@ -144,7 +144,7 @@ program
   .description('Apply pending database migrations (start does this too)')
   .action(() =>
     withDatabase(async (database) => {
-      const applied = await migrateDatabase(database.ownerUrl, database.appUrl);
+      const applied = await migrateDatabase(database.ownerUrl, database.appUrl, database.appPassword);
       console.log(applied.length === 0 ? 'The database is up to date.' : `Applied ${applied.length} migration(s):\n${applied.map((m) => `  ${m}`).join('\n')}`);
     }).catch(fail),
   );
@@ -159,7 +159,7 @@ admin
     withDatabase(async (database, cfg) => {
       const password = options.password ?? process.env.PLATFORMA_ADMIN_PASSWORD;
       if (!password) throw new Error('Give the password with --password or PLATFORMA_ADMIN_PASSWORD.');
-      const applied = await migrateDatabase(database.ownerUrl, database.appUrl);
+      const applied = await migrateDatabase(database.ownerUrl, database.appUrl, database.appPassword);
       // A database this command had to create from nothing is rarely the one a running server uses.
       if (applied.length > 0 && applied.length === loadMigrations(MIGRATION_SOURCES).length) {
         console.error(`Note: ${describeDatabase(cfg, database)} was empty until now: it is a new installation. If your server runs with another PLATFORMA_HOME or DATABASE_URL, use the command its start-up printed.`);
@@ -187,7 +187,7 @@ apiKey
     withDatabase(async (database, cfg) => {
       const days = options.expiresInDays === undefined ? undefined : Number(options.expiresInDays);
       if (days !== undefined && !(Number.isInteger(days) && days > 0)) throw new Error('--expires-in-days must be a whole number of days, 1 or more.');
-      await migrateDatabase(database.ownerUrl, database.appUrl);
+      await migrateDatabase(database.ownerUrl, database.appUrl, database.appPassword);
       const platform = await createPlatform({ config: cfg, database: { ...database, release: async () => {} }, role: 'api', logger: createLogger('warn') });
       try {
         const scopes = options.scopes === undefined ? null : options.scopes.split(',').map((scope) => scope.trim()).filter(Boolean);
@@ -210,7 +210,7 @@ member
   .option('--role <role>', 'a built-in tenant role or a custom role id', 'member')
   .action((options: { tenant: string; email: string; role: string }) =>
     withDatabase(async (database, cfg) => {
-      await migrateDatabase(database.ownerUrl, database.appUrl);
+      await migrateDatabase(database.ownerUrl, database.appUrl, database.appPassword);
       const platform = await createPlatform({ config: cfg, database: { ...database, release: async () => {} }, role: 'api', logger: createLogger('warn') });
       try {
         const added = await platform.identity.access.attachMember(options.tenant, { email: options.email, role: options.role }, consoleOperatorContext('cli'));
@@ -233,7 +233,7 @@ oauthClient
   .option('--role <role>', 'client_credentials: the tenant role its tokens act with (default read-only)')
   .action((options: { tenant: string; name: string; grant: 'client_credentials' | 'authorization_code'; redirectUri?: string[]; scopes?: string[]; role?: string }) =>
     withDatabase(async (database, cfg) => {
-      await migrateDatabase(database.ownerUrl, database.appUrl);
+      await migrateDatabase(database.ownerUrl, database.appUrl, database.appPassword);
       const platform = await createPlatform({ config: cfg, database: { ...database, release: async () => {} }, role: 'api', logger: createLogger('warn') });
       try {
         // The operator at the console acts with platform authority, like `api-key create`.
@@ -315,7 +315,7 @@ audit
   .description('Record a signed checkpoint of every audit chain head now (workers do it on AUDIT_CHECKPOINT_CRON); prints what to keep')
   .action(() =>
     withDatabase(async (database, cfg) => {
-      await migrateDatabase(database.ownerUrl, database.appUrl);
+      await migrateDatabase(database.ownerUrl, database.appUrl, database.appPassword);
       const signer = loadAuditSigner(cfg, { create: true })!;
       // As the application role, like the workers: checkpoints are written by who may only add them.
       const db = createDb(createPool(database.appUrl, 1));

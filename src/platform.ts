@@ -11,7 +11,7 @@ import { createMetrics, observeJobQueues, observePool } from './kernel/metrics.j
 import { ChangeFeed } from './kernel/db/change-feed.js';
 import { createDb, createPool } from './kernel/db/database.js';
 import { loadMigrations, migrate, assertMigrated, type MigrationSource } from './kernel/db/migrations.js';
-import { appRolePasswordOf, ensureAppRole } from './kernel/db/roles.js';
+import { ensureAppRole, type AppPasswordAuthority } from './kernel/db/roles.js';
 import type { DatabaseLocation } from './kernel/db/location.js';
 import { AuditLog } from './kernel/audit.js';
 import { createAuditCheckpoint, loadAuditSigner } from './kernel/audit-checkpoints.js';
@@ -62,13 +62,16 @@ export const QUEUES: QueueDefinition[] = [
 
 /**
  * Brings the database to the code's schema: roles, module migrations, the job queue's schema.
- * `appUrl` is where the server will connect as the application role: its password becomes the role's.
+ * `appUrl` is where the server will connect as the application role. Its password becomes the
+ * role's when `appPassword` is 'authoritative' (DATABASE_APP_URL, the embedded server); a 'local'
+ * one (generated under PLATFORMA_HOME for an external database) only creates the role, and an
+ * existing role with another password fails here naming DATABASE_APP_URL (docs/adr/0012).
  */
-export async function migrateDatabase(ownerUrl: string, appUrl: string): Promise<string[]> {
+export async function migrateDatabase(ownerUrl: string, appUrl: string, appPassword: AppPasswordAuthority = 'authoritative'): Promise<string[]> {
   const admin = new pg.Client({ connectionString: ownerUrl });
   await admin.connect();
   try {
-    await ensureAppRole(admin, appRolePasswordOf(appUrl));
+    await ensureAppRole(admin, appUrl, appPassword);
   } finally {
     await admin.end();
   }

@@ -112,6 +112,39 @@ describe('changing the password', () => {
     expect((await signIn('chris@example.com', 'a brand new passphrase')).response.statusCode).toBe(200);
     expect((await auditEntries(t, { action: 'identity.password.changed', targetId: userId }))[0]?.after).toEqual({ otherSessionsEnded: 1 });
   });
+
+  it('with an Idempotency-Key, a wrong current password never leaves a success to replay, even if the server dies before recording the refusal', async () => {
+    const userId = await person('idem@example.com');
+    const { headers } = await signIn('idem@example.com');
+    const key = 'password-change-attempt-1';
+    const wrongBody = { currentPassword: 'not my password', newPassword: 'a brand new passphrase' };
+    // The server dies after the attempt's audit entry committed and before the refusal is recorded
+    // over whatever that transaction left: here, any later change to the key's record fails.
+    await ownerQuery(
+      t,
+      `create function public.idem_crash() returns trigger language plpgsql as $$ begin raise exception 'the server died'; end $$;
+       create trigger idem_crash before update on kernel.idempotency_keys for each row when (old.key = '${key}') execute function public.idem_crash()`,
+    );
+    let first;
+    try {
+      first = await inject('POST', '/api/v1/me/password', { ...headers, 'idempotency-key': key }, wrongBody);
+    } finally {
+      await ownerQuery(t, 'drop trigger idem_crash on kernel.idempotency_keys; drop function public.idem_crash()');
+    }
+    expect(await auditEntries(t, { action: 'identity.password.change_failed', targetId: userId })).toHaveLength(1);
+    // The retry of that request (same key, same body) gets the refusal, never a 204.
+    const retry = await inject('POST', '/api/v1/me/password', { ...headers, 'idempotency-key': key }, wrongBody);
+    expect(retry.statusCode).toBe(401);
+    expect(retry.headers['idempotent-replayed']).toBe('true');
+    expect(first.statusCode).toBe(401);
+    // The same key with the right password is another request (422), not a replayed success.
+    const reused = await inject('POST', '/api/v1/me/password', { ...headers, 'idempotency-key': key }, { ...wrongBody, currentPassword: PASSWORD });
+    expect(problemOf(reused).code).toBe('PLAT_IDEMPOTENCY_KEY_REUSED');
+    // The password was never changed; with a fresh key the change runs.
+    expect((await signIn('idem@example.com')).response.statusCode).toBe(200);
+    expect((await inject('POST', '/api/v1/me/password', { ...headers, 'idempotency-key': 'password-change-attempt-2' }, { ...wrongBody, currentPassword: PASSWORD })).statusCode).toBe(204);
+    expect((await signIn('idem@example.com', 'a brand new passphrase')).response.statusCode).toBe(200);
+  });
 });
 
 describe('password reset by email', () => {

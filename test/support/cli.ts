@@ -49,8 +49,8 @@ export function runCli(args: string[], env: Record<string, string> = {}, timeout
   const home = env.PLATFORMA_HOME ?? (scratch as string);
   const removeScratch = () => scratch && rmSync(scratch, { recursive: true, force: true });
   // A command on the shared test server uses the test runs' application-role password: with a
-  // password of its own (generated in the fresh home) its `migrate` would re-key the cluster-wide
-  // role under every other test running at that moment.
+  // password of its own (generated in the fresh home) its `migrate` would find the cluster-wide
+  // role holding another password and refuse to start, naming DATABASE_APP_URL (ADR 0012).
   if (env.DATABASE_URL && env.DATABASE_APP_URL === undefined && new URL(env.DATABASE_URL).host === new URL(serverUrl()).host) {
     env = { ...env, DATABASE_APP_URL: testAppUrl(env.DATABASE_URL) };
   }

@@ -102,8 +102,11 @@ function literal(value: string): string {
  * the HTTP request, not to the use case, and no service has to remember it.
  */
 export interface CommitHook {
-  /** Runs inside the transaction after its work succeeded, before COMMIT; throwing rolls it back. */
-  beforeCommit(tx: Tx, result: unknown): Promise<void>;
+  /**
+   * Runs inside the transaction after its work succeeded, before COMMIT; throwing rolls it back.
+   * May return what to undo should the COMMIT itself fail (then nothing it wrote exists).
+   */
+  beforeCommit(tx: Tx, result: unknown): Promise<(() => void) | void>;
 }
 
 const commitHooks = new AsyncLocalStorage<CommitHook>();
@@ -126,16 +129,36 @@ export async function inTransaction<T>(db: Db, context: TxContext, work: (tx: Tx
   return db.connection().execute(async (connection) => {
     await open.execute(connection);
     let result: T;
+    let undo: (() => void) | void;
     try {
       result = await work(connection);
-      await commitHooks.getStore()?.beforeCommit(connection, result);
+      undo = await commitHooks.getStore()?.beforeCommit(connection, result);
     } catch (error) {
       await sql.raw('rollback').execute(connection).catch(() => {});
       throw error;
     }
-    await sql.raw('commit').execute(connection);
+    try {
+      await sql.raw('commit').execute(connection);
+    } catch (error) {
+      // A deferred constraint, a serialization failure, the connection lost: what the hook wrote
+      // was rolled back with the rest (or its fate is unknown), so it must not count as written.
+      undo?.();
+      throw error;
+    }
     return result;
   });
+}
+
+/**
+ * A transaction that records something beside the outcome of the request being served: the audit
+ * entry of a failed attempt, a lockout. It never carries the request's idempotency record (the
+ * commit hook does not apply to it): it commits before the request knows its outcome, often right
+ * before a refusal, and a record written with it would let a retry after a crash replay an answer
+ * the request never gave (a 204 for a password that was never changed). The refusal itself is
+ * recorded once it is sent (kernel/http/idempotency.ts; docs/adr/0010).
+ */
+export function inSideTransaction<T>(db: Db, context: TxContext, work: (tx: Tx) => Promise<T>): Promise<T> {
+  return commitHooks.exit(() => inTransaction(db, context, work));
 }
 
 export { sql };

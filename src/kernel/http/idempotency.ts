@@ -236,8 +236,10 @@ export function registerIdempotency(app: HttpApp, store: IdempotencyStore, princ
     request.idempotency = { principal, key, hash, method: request.method, path };
   });
 
-  // The handler runs with a commit hook: its first transaction that changes anything records the
-  // response in that same transaction. (A callback hook, so that everything after it runs inside
+  // The handler runs with a commit hook: its first transaction that changes anything and commits
+  // records the response in that same transaction. Transactions that write beside the outcome (a
+  // failed attempt's audit entry, a lockout) run as inSideTransaction and never record: they commit
+  // before the outcome is known, often just before a refusal. (A callback hook, so that everything after it runs inside
   // the async context; an async hook's continuation would not.)
   app.addHook('preHandler', (request, reply, done) => {
     const claim = request.idempotency;
@@ -252,7 +254,13 @@ export function registerIdempotency(app: HttpApp, store: IdempotencyStore, princ
           if (!response) return;
           const outcome = await store.recordInTransaction(tx, claim, response);
           if (outcome === 'taken') throw new KeyRecordedMeanwhileError('Another request with this Idempotency-Key finished first.');
-          if (outcome === 'recorded') claim.recorded = response;
+          if (outcome !== 'recorded') return;
+          claim.recorded = response;
+          // Recorded only if the COMMIT succeeds: should it fail, the record went with it, and the
+          // request's next writing transaction (a retry of this one) must record instead.
+          return () => {
+            if (claim.recorded === response) claim.recorded = undefined;
+          };
         },
       },
       done,

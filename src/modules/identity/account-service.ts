@@ -2,7 +2,7 @@
 // other sessions), resetting a forgotten one by email, proving their email address, and seeing and
 // ending their sessions. Passwords follow the strictest policy of the person's tenants.
 import type { Kernel } from '../../kernel/kernel.js';
-import { inTransaction, type Tx } from '../../kernel/db/database.js';
+import { inSideTransaction, inTransaction, type Tx } from '../../kernel/db/database.js';
 import { actorOf, type Principal, type RequestContext } from '../../kernel/context.js';
 import { authorize, resourceName, PLATFORM, type Action } from '../../kernel/authz/authorize.js';
 import { ConflictError, InvalidCredentialsError, NotFoundError, UnauthenticatedError, ValidationError } from '../../kernel/errors.js';
@@ -179,7 +179,7 @@ export class AccountService {
   }
 
   async #auditStandalone(context: RequestContext, action: string, userId: string): Promise<void> {
-    await inTransaction(this.kernel.db, PLATFORM_SCOPE, (tx) => this.#audit(tx, context, action, userId));
+    await inSideTransaction(this.kernel.db, PLATFORM_SCOPE, (tx) => this.#audit(tx, context, action, userId));
   }
 
   async #audit(tx: Tx, context: RequestContext, action: string, userId: string, after?: Record<string, unknown>): Promise<void> {

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { generateSecret, generateURI, verify } from 'otplib';
 import QRCode from 'qrcode';
 import type { Kernel } from '../../kernel/kernel.js';
-import { inTransaction, type Tx } from '../../kernel/db/database.js';
+import { inSideTransaction, inTransaction, type Tx } from '../../kernel/db/database.js';
 import type { SecretBox } from '../../kernel/encryption.js';
 import { actorOf, type Principal, type RequestContext } from '../../kernel/context.js';
 import { authorize, resourceName, PLATFORM, type Action } from '../../kernel/authz/authorize.js';
@@ -185,7 +185,7 @@ export class MfaService {
   }
 
   async #auditStandalone(context: RequestContext, action: string): Promise<void> {
-    await inTransaction(this.kernel.db, PLATFORM_SCOPE, (tx) => this.#audit(tx, context, action));
+    await inSideTransaction(this.kernel.db, PLATFORM_SCOPE, (tx) => this.#audit(tx, context, action));
   }
 
   async #audit(tx: Tx, context: RequestContext, action: string, after?: Record<string, unknown>): Promise<void> {

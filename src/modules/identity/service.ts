@@ -4,7 +4,7 @@
 // it owes (second factor, enrolment, expired password): see authentication-rules.ts.
 import { randomBytes } from 'node:crypto';
 import type { Kernel } from '../../kernel/kernel.js';
-import { inTransaction, type Tx } from '../../kernel/db/database.js';
+import { inSideTransaction, inTransaction, type Tx } from '../../kernel/db/database.js';
 import { newId } from '../../kernel/ids.js';
 import { ConflictError, InvalidCredentialsError, NotFoundError, ForbiddenError, ValidationError, SsoRequiredError } from '../../kernel/errors.js';
 import { actorOf, type PlatformRole, type Principal, type RequestContext } from '../../kernel/context.js';
@@ -159,7 +159,7 @@ export class IdentityService {
     if (!user?.platform_role) {
       const required = await this.ssoRequirement(email);
       if (required) {
-        await inTransaction(this.kernel.db, PLATFORM_SCOPE, (tx) =>
+        await inSideTransaction(this.kernel.db, PLATFORM_SCOPE, (tx) =>
           this.kernel.audit.record(tx, {
             actor: { type: 'anonymous', id: 'anonymous', label: email },
             action: 'identity.sign_in.failed',
@@ -176,7 +176,7 @@ export class IdentityService {
     // time reveals nothing.
     const valid = await verifyPassword(user?.password_hash ?? (await DUMMY_HASH_PROMISE), input.password);
     if (!user || !user.password_hash || !valid) {
-      await inTransaction(this.kernel.db, PLATFORM_SCOPE, (tx) =>
+      await inSideTransaction(this.kernel.db, PLATFORM_SCOPE, (tx) =>
         this.kernel.audit.record(tx, {
           actor: { type: 'anonymous', id: 'anonymous', label: email },
           action: 'identity.sign_in.failed',
@@ -272,7 +272,7 @@ export class IdentityService {
   }
 
   async #auditLockout(email: string, context: RequestContext): Promise<void> {
-    await inTransaction(this.kernel.db, PLATFORM_SCOPE, async (tx) => {
+    await inSideTransaction(this.kernel.db, PLATFORM_SCOPE, async (tx) => {
       const user = await this.#repository.findUserByEmail(tx, email);
       await this.kernel.audit.record(tx, {
         actor: { type: 'anonymous', id: 'anonymous', label: email },

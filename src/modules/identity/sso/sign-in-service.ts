@@ -14,7 +14,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import * as oidc from 'openid-client';
 import type { Kernel } from '../../../kernel/kernel.js';
-import { inTransaction } from '../../../kernel/db/database.js';
+import { inSideTransaction, inTransaction } from '../../../kernel/db/database.js';
 import { newId } from '../../../kernel/ids.js';
 import type { SecretBox } from '../../../kernel/encryption.js';
 import type { RequestContext } from '../../../kernel/context.js';
@@ -258,7 +258,7 @@ export class SsoSignInService {
     if (!row) return undefined;
     if (!row.browser_binding || !browserBinding || !sameText(row.browser_binding, hashToken(browserBinding))) {
       // Another browser than the one that started it: the handoff is spent, nobody is signed in.
-      await inTransaction(this.kernel.db, PLATFORM_SCOPE, (tx) =>
+      await inSideTransaction(this.kernel.db, PLATFORM_SCOPE, (tx) =>
         this.kernel.audit.record(tx, {
           tenantId: row.tenant_id,
           actor: { type: 'anonymous', id: 'anonymous' },
@@ -331,7 +331,7 @@ export class SsoSignInService {
 
   async #auditFailure(tenantId: string, provider: SsoProvider, failure: SsoFailure, detail: string, email: string | undefined, context: RequestContext): Promise<void> {
     this.kernel.logger.info({ tenantId, provider: provider.config.id, reason: failure.reason.split(':')[0], requestId: context.requestId }, 'sso sign-in refused');
-    await inTransaction(this.kernel.db, PLATFORM_SCOPE, (tx) =>
+    await inSideTransaction(this.kernel.db, PLATFORM_SCOPE, (tx) =>
       this.kernel.audit.record(tx, {
         tenantId,
         actor: { type: 'anonymous', id: 'anonymous', ...(email ? { label: email } : {}) },
