@@ -3,10 +3,15 @@
 // tsx's loader, so `npm ci` alone gives a working command with no build step (ADR 0004).
 import { register } from 'tsx/esm/api';
 
+// Help, the version and the configuration load none of the platform (the rule of needsPlatform in
+// src/main.ts, repeated here because this file runs before TypeScript can be loaded).
+const args = process.argv.slice(2);
+const needsPlatform = !(args.length === 0 || args[0] === 'help' || args[0] === 'config' || args.some((arg) => ['-h', '--help', '-V', '--version'].includes(arg)));
+
 // Loading a module through tsx's hooks costs far more than loading it natively, and nearly all
 // modules are dependencies: load the heavy ones natively first, so only our own files go through
 // the hooks. They are the same module instances the sources import later (same resolved URLs).
-await Promise.all(
+if (needsPlatform) await Promise.all(
   [
     'fastify',
     '@fastify/swagger',

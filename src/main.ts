@@ -2,19 +2,38 @@
 // not a server is running: with the embedded database, a command finds the running server's
 // PostgreSQL and uses it, or starts it itself and stops it again when done.
 import { Command, Option } from 'commander';
-import pg from 'pg';
+import { VERSION } from './version.js';
 import { loadConfig, maskedConfig, ConfigError, type Config } from './kernel/config.js';
-import { createLogger } from './kernel/logging.js';
-import { locateDatabase, type DatabaseLocation } from './kernel/db/location.js';
-import { loadMigrations, readMigrationState } from './kernel/db/migrations.js';
-import { createDb, createPool } from './kernel/db/database.js';
-import { verifyAuditChains } from './kernel/audit.js';
-import { createAuditCheckpoint, loadAuditSigner } from './kernel/audit-checkpoints.js';
-import { systemClock } from './kernel/clock.js';
-import { systemContext } from './kernel/context.js';
 import { DomainError, ValidationError } from './kernel/errors.js';
-import { consoleOperatorContext } from './modules/identity/index.js';
-import { createPlatform, migrateDatabase, MIGRATION_SOURCES, VERSION, type Role } from './platform.js';
+import type { DatabaseLocation } from './kernel/db/location.js';
+import type { Role } from './platform.js';
+import type * as Runtime from './cli-runtime.js';
+
+/** False for what needs no database or platform (help, the version, the configuration): those answer at once. */
+export function needsPlatform(args: readonly string[]): boolean {
+  return !(args.length === 0 || args[0] === 'help' || args[0] === 'config' || args.some((arg) => ['-h', '--help', '-V', '--version'].includes(arg)));
+}
+
+// The commands' machinery (the platform, its modules and their dependencies) is loaded before the
+// program parses, unless the command needs none of it.
+const {
+  pg,
+  createLogger,
+  locateDatabase,
+  loadMigrations,
+  readMigrationState,
+  createDb,
+  createPool,
+  verifyAuditChains,
+  createAuditCheckpoint,
+  loadAuditSigner,
+  systemClock,
+  systemContext,
+  consoleOperatorContext,
+  createPlatform,
+  migrateDatabase,
+  MIGRATION_SOURCES,
+}: typeof Runtime = needsPlatform(process.argv.slice(2)) ? await import('./cli-runtime.js') : ({} as typeof Runtime);
 
 function config(): Config {
   try {
@@ -28,7 +47,6 @@ function config(): Config {
   }
 }
 
-/** Runs a command against the database, always letting go of the embedded server afterwards. */
 /**
  * The exact command line that reaches this process's database from another terminal: the settings
  * that locate it (the config file, the data directory or DATABASE_URL, the public URL), not the
@@ -51,6 +69,7 @@ function describeDatabase(cfg: Config, database: DatabaseLocation): string {
   return `DATABASE_URL ${url.hostname}:${url.port || '5432'}${url.pathname}`;
 }
 
+/** Runs a command against the database, always letting go of the embedded server afterwards. */
 async function withDatabase<T>(work: (database: DatabaseLocation, config: Config) => Promise<T>): Promise<T> {
   const cfg = config();
   const database = await locateDatabase(cfg);

@@ -1,7 +1,6 @@
 // The composition root: builds the kernel, creates the modules in dependency order with their
 // explicit dependencies, and assembles the HTTP server and the workers for the chosen role.
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { DestinationStream } from 'pino';
 import type { Config } from './kernel/config.js';
@@ -19,6 +18,7 @@ import { loadSecretBox } from './kernel/encryption.js';
 import { EventDispatcher, DELIVERY_QUEUE } from './kernel/outbox.js';
 import { createJobQueue, installJobQueue, scheduleCron, type QueueDefinition } from './kernel/jobs.js';
 import { createHttpServer, type HttpApp } from './kernel/http/server.js';
+import { VERSION } from './version.js';
 import { IdempotencyStore, registerIdempotency } from './kernel/http/idempotency.js';
 import { problem, problemFromError, sendProblem } from './kernel/http/problem.js';
 import { DatabaseUnavailableError } from './kernel/errors.js';
@@ -34,7 +34,7 @@ import { createOrdersModule, type OrdersModule } from './modules/orders/index.js
 import { createNotificationsModule, MAIL_QUEUE, type NotificationsModule } from './modules/notifications/index.js';
 import pg from 'pg';
 
-export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+export { VERSION } from './version.js';
 
 const moduleDir = (name: string) => fileURLToPath(new URL(`./modules/${name}/migrations`, import.meta.url));
 

@@ -28,10 +28,9 @@ beforeAll(async () => {
   admin = await t.signIn();
   const tenant = await t.platform.app.inject({ method: 'POST', url: '/api/v1/tenants', headers: admin, payload: { organizationName: 'Peoplecorp', domain: 'peoplecorp.example.com', adminEmail: 'ops@peoplecorp.example.com' } });
   tenantId = tenant.json().id as string;
-  for (const email of ['mia@peoplecorp.example.com', 'ben@peoplecorp.example.com']) {
-    await t.platform.identity.service.createUser({ email, password: PASSWORD }, systemContext('test'));
-    await addMember(t.platform, tenantId, email, 'member');
-  }
+  for (const email of ['mia@peoplecorp.example.com', 'ben@peoplecorp.example.com']) await t.platform.identity.service.createUser({ email, password: PASSWORD }, systemContext('test'));
+  // Mia is a customer; Ben, who becomes staff below, belongs to no tenant (members do not become staff).
+  await addMember(t.platform, tenantId, 'mia@peoplecorp.example.com', 'member');
   browser = await launchChromium();
 });
 afterAll(async () => {
