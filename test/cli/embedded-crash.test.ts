@@ -4,12 +4,12 @@
 // while the database is gone, restart the embedded server it uses, and serve again — with every
 // change it acknowledged before the crash still there.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { embeddedServerPid, freePort } from '../../src/kernel/db/embedded.js';
-import { BIN, ROOT } from '../support/cli.js';
+import { BIN, ROOT, removeEmbeddedHome } from '../support/cli.js';
 import { totpCode } from '../support/totp.js';
 
 const EMAIL = 'crash@example.com';
@@ -70,15 +70,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   server?.kill('SIGKILL');
-  await new Promise((r) => setTimeout(r, 200));
-  const pid = embeddedServerPid(home);
-  if (pid !== undefined) {
-    process.kill(pid, 'SIGINT');
-    const deadline = Date.now() + 30_000;
-    while (embeddedServerPid(home) !== undefined && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    if (embeddedServerPid(home) !== undefined) process.kill(pid, 'SIGKILL');
-  }
-  rmSync(home, { recursive: true, force: true });
+  await removeEmbeddedHome(home);
 }, 60_000);
 
 describe('kill -9 of the embedded PostgreSQL under load', () => {

@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { removeEmbeddedHome } from '../support/cli.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { embeddedServerPid, freePort } from '../../src/kernel/db/embedded.js';
 import { totpCode } from '../support/totp.js';
@@ -123,15 +124,7 @@ beforeAll(async () => {
 afterAll(async () => {
   // Nothing may outlive the test, whatever failed: servers first, then the database they left.
   for (const child of children) child.kill('SIGKILL');
-  await new Promise((r) => setTimeout(r, 200));
-  const pid = embeddedServerPid(home);
-  if (pid !== undefined) {
-    process.kill(pid, 'SIGINT');
-    const deadline = Date.now() + 30_000;
-    while (embeddedServerPid(home) !== undefined && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    if (embeddedServerPid(home) !== undefined) process.kill(pid, 'SIGKILL');
-  }
-  rmSync(home, { recursive: true, force: true });
+  await removeEmbeddedHome(home);
 }, 60_000);
 
 describe('the embedded default, as a user starts it', () => {

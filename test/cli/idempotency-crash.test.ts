@@ -11,13 +11,13 @@
 // - not committed: the test holds the tenant's audit chain head locked, so the submission waits in
 //   the middle of its transaction (wait_event_type Lock); the kill leaves it to roll back.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { embeddedServerPid, freePort } from '../../src/kernel/db/embedded.js';
-import { BIN, ROOT } from '../support/cli.js';
+import { freePort } from '../../src/kernel/db/embedded.js';
+import { BIN, ROOT, removeEmbeddedHome } from '../support/cli.js';
 import { totpCode } from '../support/totp.js';
 
 const EMAIL = 'idem@example.com';
@@ -168,15 +168,7 @@ afterAll(async () => {
   await owner?.query('select pg_reload_conf()').catch(() => {});
   await owner?.end().catch(() => {});
   server?.child.kill('SIGKILL');
-  await new Promise((r) => setTimeout(r, 200));
-  const pid = embeddedServerPid(home);
-  if (pid !== undefined) {
-    process.kill(pid, 'SIGINT');
-    const deadline = Date.now() + 30_000;
-    while (embeddedServerPid(home) !== undefined && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    if (embeddedServerPid(home) !== undefined) process.kill(pid, 'SIGKILL');
-  }
-  rmSync(home, { recursive: true, force: true });
+  await removeEmbeddedHome(home);
 }, 60_000);
 
 describe('a submission whose server is killed with SIGKILL', () => {

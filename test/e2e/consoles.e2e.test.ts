@@ -9,7 +9,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addMember, startTestPlatform, problemOf, type SignedInHeaders, type TestPlatform } from '../support/platform.js';
 import { systemContext } from '../../src/kernel/context.js';
-import { WEB_DIST, assertWebAppsBuilt, launchChromium, watchConsole } from './browser.js';
+import { WEB_DIST, assertWebAppsBuilt, launchChromium, pageWithSession } from './browser.js';
 
 const PASSWORD = 'consoles test passphrase';
 
@@ -40,14 +40,9 @@ async function person(email: string, tenantId: string, role: string): Promise<Si
 }
 
 async function openAs(headers: SignedInHeaders, path: string): Promise<{ context: BrowserContext; page: Page; consoleProblems: string[] }> {
-  const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
-  const [name, value] = headers.cookie.split('=') as [string, string];
-  await context.addCookies([{ name, value, url: baseUrl, httpOnly: true, sameSite: 'Strict' }]);
-  const page = await context.newPage();
-  page.setDefaultTimeout(10_000);
-  const consoleProblems = watchConsole(page);
-  await page.goto(`${baseUrl}${path}`);
-  return { context, page, consoleProblems };
+  const opened = await pageWithSession(browser, baseUrl, headers);
+  await opened.page.goto(`${baseUrl}${path}`);
+  return opened;
 }
 
 beforeAll(async () => {

@@ -77,3 +77,20 @@ export function runCli(args: string[], env: Record<string, string> = {}, timeout
     });
   });
 }
+
+/**
+ * Stops the embedded PostgreSQL a test's servers left running in `home` (a fast shutdown, then
+ * SIGKILL after 30 s) and removes the directory: nothing a CLI test started may outlive it.
+ */
+export async function removeEmbeddedHome(home: string): Promise<void> {
+  const { embeddedServerPid } = await import('../../src/kernel/db/embedded.js');
+  await new Promise((r) => setTimeout(r, 200));
+  const pid = embeddedServerPid(home);
+  if (pid !== undefined) {
+    process.kill(pid, 'SIGINT');
+    const deadline = Date.now() + 30_000;
+    while (embeddedServerPid(home) !== undefined && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    if (embeddedServerPid(home) !== undefined) process.kill(pid, 'SIGKILL');
+  }
+  rmSync(home, { recursive: true, force: true });
+}
