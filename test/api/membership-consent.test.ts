@@ -80,6 +80,13 @@ describe('adding an existing account', () => {
     const accepted = await inject('POST', '/api/v1/invitations/accept', {}, { token, password: PASSWORD });
     expect(accepted.statusCode, accepted.body).toBe(200);
     expect(await membershipsOf('owner@relaxed.example.com')).toEqual([relaxed.id, strict.id]);
+    // Accepting signs the person in, working in the tenant they joined and owing what it asks: Strict
+    // requires MFA, so the new session must enrol a second factor first.
+    expect(accepted.json().session).toMatchObject({ activeTenantId: strict.id, restriction: 'mfa_enroll' });
+    const cookie = accepted.cookies.find((c) => c.name === 'platforma_session');
+    expect(cookie?.httpOnly).toBe(true);
+    const session = await inject('GET', '/api/v1/auth/session', { cookie: `platforma_session=${cookie?.value}` });
+    expect(session.json()).toMatchObject({ activeTenantId: strict.id, restriction: 'mfa_enroll' });
   });
 
   it('never makes a staff account a member: the invitation looks ordinary, accepting it is refused', async () => {

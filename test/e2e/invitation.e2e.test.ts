@@ -23,7 +23,7 @@ afterAll(async () => {
 });
 
 describe('accepting an invitation in the portal', () => {
-  it('shows what the link offers, creates the account, and the new member can sign in', async () => {
+  it('shows what the link offers, creates the account, and leaves the new member signed in to the portal', async () => {
     const staff = await t.signIn();
     const tenant = (await t.platform.app.inject({ method: 'POST', url: '/api/v1/tenants', headers: staff, payload: { organizationName: 'Hooli', domain: 'hooli.example.com', adminEmail: 'ops@hooli.example.com' } })).json();
     await t.platform.identity.service.createUser({ email: 'gavin@hooli.example.com', password: 'a long enough passphrase' }, systemContext('test'));
@@ -45,7 +45,11 @@ describe('accepting an invitation in the portal', () => {
     expect(await page.getByTestId('accept-invitation-summary').textContent()).toContain('developer');
     await page.getByTestId('accept-password').fill('richards new passphrase');
     await page.getByTestId('accept-submit').click();
-    await page.getByTestId('accept-invitation-done').waitFor();
+    // Accepting signs the person in: the portal opens, working in the organisation they joined.
+    await page.waitForURL(`${base}/portal/`);
+    await page.getByTestId('app-shell').waitFor();
+    const session = await page.evaluate(async () => (await fetch('/api/v1/auth/session')).json());
+    expect(session).toMatchObject({ activeTenantId: tenant.id, tenantRole: 'developer', restriction: null, user: { email: 'richard@example.com' } });
 
     const richard = await t.signIn('richard@example.com', 'richards new passphrase');
     expect((await t.platform.app.inject({ method: 'GET', url: '/api/v1/me', headers: richard })).json().memberships).toEqual([{ tenantId: tenant.id, organizationName: 'Hooli', role: 'developer' }]);

@@ -153,7 +153,7 @@ export function createIdentityModule(deps: { kernel: Kernel; tenants: TenantDire
       routes: async (app) => {
         identityRoutes(app, service, secureCookies);
         accessRoutes(app, access);
-        invitationRoutes(app, invitations);
+        invitationRoutes(app, invitations, service, secureCookies);
         apiKeyRoutes(app, apiKeys);
         oauthClientRoutes(app, oauthClients);
         await interactionRoutes(app, {

@@ -1,10 +1,13 @@
 // HTTP surface of invitations: tenant admins invite and revoke; the invited person previews and
-// accepts with the token from the emailed link (public routes: the token is the credential).
+// accepts with the token from the emailed link (public routes: the token is the credential), and
+// is signed in by accepting.
 import { Type } from 'typebox';
 import type { HttpApp } from '../../kernel/http/server.js';
 import { StrictObject, Id, NoContent, responses } from '../../kernel/http/schemas.js';
 import { requestContext } from '../../gateway/authenticate.js';
 import type { InvitationService } from './invitation-service.js';
+import type { IdentityService } from './service.js';
+import { Session, sessionStarted } from './routes.js';
 
 const tags = ['access'];
 const TenantParams = StrictObject({ id: Id('tenant') });
@@ -36,7 +39,7 @@ const Preview = Type.Object(
   { title: 'InvitationPreview' },
 );
 
-export function invitationRoutes(app: HttpApp, service: InvitationService): void {
+export function invitationRoutes(app: HttpApp, service: InvitationService, identity: IdentityService, secureCookies: boolean): void {
   app.post(
     '/api/v1/tenants/:id/invitations',
     {
@@ -84,12 +87,18 @@ export function invitationRoutes(app: HttpApp, service: InvitationService): void
       schema: {
         tags,
         summary: 'Accept an invitation',
-        description: 'Creates the account with this password, or — when the email already has an account — checks that account’s password and adds the membership.',
+        description:
+          'Creates the account with this password, or — when the email already has an account — checks that account’s password and adds the membership. The person is then signed in, working in the tenant they joined (the session cookie is set, as by sign-in); the session owes whatever that tenant asks first (restriction: a second factor to enrol or enter).',
         security: [],
         body: StrictObject({ token: Token, password: Type.String({ minLength: 1, maxLength: 1024 }) }),
-        response: responses({ 200: Type.Object({ userId: Type.String(), tenantId: Type.String(), accountCreated: Type.Boolean() }, { title: 'AcceptedInvitation' }) }),
+        response: responses({ 200: Type.Object({ userId: Type.String(), tenantId: Type.String(), accountCreated: Type.Boolean(), session: Session }, { title: 'AcceptedInvitation' }) }),
       },
     },
-    async (request) => service.accept(request.body, requestContext(request)),
+    async (request, reply) => {
+      const context = requestContext(request);
+      const accepted = await service.accept(request.body, context);
+      const signedIn = await identity.startInvitedSession({ userId: accepted.userId, tenantId: accepted.tenantId, password: request.body.password, userAgent: request.headers['user-agent'] }, context);
+      return { ...accepted, session: await sessionStarted(reply, identity, signedIn, secureCookies) };
+    },
   );
 }

@@ -4,10 +4,11 @@ import type { HttpApp } from '../../kernel/http/server.js';
 import { StrictObject, responses, NoContent, Id } from '../../kernel/http/schemas.js';
 import { UnauthenticatedError } from '../../kernel/errors.js';
 import { requestContext, SESSION_COOKIE, SESSION_RESTRICTIONS } from '../../gateway/authenticate.js';
-import type { IdentityService } from './service.js';
+import type { FastifyReply } from 'fastify';
+import type { IdentityService, SignedIn } from './service.js';
 
 const User = Type.Object({ id: Type.String(), email: Type.String(), platformRole: Type.Union([Type.String(), Type.Null()]) }, { title: 'User' });
-const Session = Type.Object(
+export const Session = Type.Object(
   {
     user: User,
     activeTenantId: Type.Union([Type.String(), Type.Null()], { description: 'The tenant the session works in' }),
@@ -63,6 +64,22 @@ const Me = Type.Object(
   { title: 'Me' },
 );
 
+/** Sets a new session's cookie and answers what GET /api/v1/auth/session would (sign-in, an accepted invitation). */
+export async function sessionStarted(reply: FastifyReply, service: IdentityService, signedIn: SignedIn, secureCookies: boolean) {
+  reply.setCookie(SESSION_COOKIE, signedIn.sessionToken, { path: '/', httpOnly: true, sameSite: 'strict', secure: secureCookies, expires: signedIn.expiresAt });
+  const session = await service.resolveSession(signedIn.sessionToken);
+  return {
+    user: signedIn.user,
+    activeTenantId: session?.principal.tenantId ?? null,
+    tenantRole: session?.principal.tenantRole ?? null,
+    csrfToken: signedIn.csrfToken,
+    expiresAt: signedIn.expiresAt.toISOString(),
+    restriction: signedIn.restriction,
+    mfaRequired: signedIn.restriction === 'mfa_verify',
+    impersonatedBy: null,
+  };
+}
+
 export function identityRoutes(app: HttpApp, service: IdentityService, secureCookies: boolean): void {
   app.post(
     '/api/v1/auth/sign-in',
@@ -78,27 +95,7 @@ export function identityRoutes(app: HttpApp, service: IdentityService, secureCoo
         response: responses({ 200: Session }),
       },
     },
-    async (request, reply) => {
-      const signedIn = await service.signIn({ ...request.body, userAgent: request.headers['user-agent'] }, requestContext(request));
-      reply.setCookie(SESSION_COOKIE, signedIn.sessionToken, {
-        path: '/',
-        httpOnly: true,
-        sameSite: 'strict',
-        secure: secureCookies,
-        expires: signedIn.expiresAt,
-      });
-      const session = await service.resolveSession(signedIn.sessionToken);
-      return {
-        user: signedIn.user,
-        activeTenantId: session?.principal.tenantId ?? null,
-        tenantRole: session?.principal.tenantRole ?? null,
-        csrfToken: signedIn.csrfToken,
-        expiresAt: signedIn.expiresAt.toISOString(),
-        restriction: signedIn.restriction,
-        mfaRequired: signedIn.restriction === 'mfa_verify',
-        impersonatedBy: null,
-      };
-    },
+    async (request, reply) => sessionStarted(reply, service, await service.signIn({ ...request.body, userAgent: request.headers['user-agent'] }, requestContext(request)), secureCookies),
   );
 
   app.post(

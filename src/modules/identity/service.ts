@@ -236,6 +236,35 @@ export class IdentityService {
     }));
   }
 
+  /**
+   * Starts the session of someone who has just accepted an invitation with their password (the
+   * account's, or the one they chose for a new account): they are signed in at once, working in
+   * the tenant they joined, owing whatever its rules ask (a second factor to enrol or enter).
+   */
+  async startInvitedSession(input: { userId: string; tenantId: string; password: string; userAgent?: string }, context: RequestContext): Promise<SignedIn> {
+    const user = await this.#repository.findUser(this.kernel.db, input.userId);
+    if (!user) throw new InvalidCredentialsError();
+    const { passwordRefusedBy } = await signInTenants(this.kernel.db, this.tenants, user, input.password);
+    const rules = await loadRules(this.tenants, user, input.tenantId);
+    const factor = await this.#credentials.findFactor(this.kernel.db, user.id);
+    const restriction = restrictionOf({
+      hasFactor: Boolean(factor?.confirmed_at),
+      mfaVerified: false,
+      mfaRequired: rules.mfaRequired,
+      passwordExpired: passwordExpired(rules.passwordPolicy, user.password_changed_at, this.kernel.clock.now()) || passwordRefusedBy.includes(input.tenantId),
+    });
+    const options = { restriction, mfaVerified: false, mfaByTenant: null, activeTenantId: input.tenantId, passwordRefusedBy, userAgent: input.userAgent };
+    return this.#startSession(user, options, context, (sessionId) => ({
+      tenantId: input.tenantId,
+      actor: { type: 'user', id: user.id, label: user.email },
+      action: 'identity.sign_in.succeeded',
+      target: { type: 'session', id: sessionId },
+      after: { restriction, via: 'invitation' },
+      requestId: context.requestId,
+      sourceIp: context.sourceIp,
+    }));
+  }
+
   async #startSession(
     user: UserRow,
     options: { restriction: SessionRestriction | null; mfaVerified: boolean; mfaByTenant: string | null; activeTenantId: string | null; passwordRefusedBy: string[]; userAgent?: string },

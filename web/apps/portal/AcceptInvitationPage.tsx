@@ -1,8 +1,9 @@
 // Where an invitation link lands (/portal/accept-invitation#token=…). The token travels in the URL
 // fragment, which browsers never send to servers or in Referer headers; this page hands it to the
-// API. It asks for a new password (new account) or the existing account's password.
+// API. It asks for a new password (new account) or the existing account's password; accepting
+// signs the person in, so the portal opens at once (at the step the organisation asks for first,
+// such as enrolling a second factor).
 import { useEffect, useState, type FormEvent } from 'react';
-import { Link } from 'react-router';
 import { api, unwrap } from '../../shared/api/client.js';
 import { toApiError, type ApiError } from '../../shared/api/problem.js';
 import { BrandMark } from '../../shared/components/BrandMark.js';
@@ -42,6 +43,8 @@ export function AcceptInvitationPage() {
     try {
       await unwrap(api.POST('/api/v1/invitations/accept', { body: { token, password } }));
       setAccepted(true);
+      // Signed in now: the portal, loaded afresh, finds the session (and whatever step it owes).
+      window.location.assign('/portal/');
     } catch (caught) {
       setError(toApiError(caught));
     } finally {
@@ -58,7 +61,7 @@ export function AcceptInvitationPage() {
         <ErrorAlert error={error} testId="accept-invitation-error" />
         {accepted && (
           <div className="alert alert-success" data-testid="accept-invitation-done">
-            You are now a member of {preview?.organizationName}. <Link to="/">Sign in to continue</Link>.
+            You are now a member of {preview?.organizationName}. <a href="/portal/">Continue to the portal</a>.
           </div>
         )}
         {preview && !accepted && (

@@ -3583,7 +3583,7 @@ export interface paths {
         put?: never;
         /**
          * Accept an invitation
-         * @description Creates the account with this password, or — when the email already has an account — checks that account’s password and adds the membership.
+         * @description Creates the account with this password, or — when the email already has an account — checks that account’s password and adds the membership. The person is then signed in, working in the tenant they joined (the session cookie is set, as by sign-in); the session owes whatever that tenant asks first (restriction: a second factor to enrol or enter).
          */
         post: {
             parameters: {
@@ -3612,6 +3612,34 @@ export interface paths {
                             userId: string;
                             tenantId: string;
                             accountCreated: boolean;
+                            /** Session */
+                            session: {
+                                /** User */
+                                user: {
+                                    id: string;
+                                    email: string;
+                                    platformRole: string | null;
+                                };
+                                /** @description The tenant the session works in */
+                                activeTenantId: string | null;
+                                /** @description The caller’s role in that tenant */
+                                tenantRole: string | null;
+                                /** @description Send as X-CSRF-Token on every write authenticated by the session cookie */
+                                csrfToken: string;
+                                /** Format: date-time */
+                                expiresAt: string;
+                                /** @description What the session must do before anything else: mfa_verify (POST /api/v1/auth/mfa/verify), mfa_enroll (MFA is mandatory: POST /api/v1/me/mfa/totp then /confirm), password_change (POST /api/v1/me/password); null when fully signed in */
+                                restriction: "mfa_verify" | "mfa_enroll" | "password_change" | null;
+                                /** @description True while the session owes its second factor (restriction mfa_verify) */
+                                mfaRequired: boolean;
+                                /** @description Set while platform staff act as this user: who they are (the web apps show a banner) */
+                                impersonatedBy: {
+                                    userId: string;
+                                    email: string;
+                                    impersonationId: string;
+                                    reason: string;
+                                } | null;
+                            };
                         };
                     };
                 };
