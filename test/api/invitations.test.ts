@@ -145,6 +145,23 @@ describe('who may invite', () => {
   });
 });
 
+describe('a new tenant', () => {
+  it('invites the administrator named at its creation to own it, and accepting makes them its owner', async () => {
+    staff = await t.signIn();
+    const created = await inject('POST', '/api/v1/tenants', staff, { organizationName: 'Globex', domain: 'globex.example.com', adminEmail: 'Hank@Globex.example.com' });
+    expect(created.statusCode, created.body).toBe(201);
+    const globex = created.json().id as string;
+    // The invitation follows the tenant.created event (delivered by the workers).
+    await expect.poll(() => tokenMailedTo('hank@globex.example.com').catch(() => undefined), { timeout: 20_000, interval: 200 }).toBeDefined();
+    const invitations = (await inject('GET', `/api/v1/tenants/${globex}/invitations`, staff)).json().data;
+    expect(invitations).toEqual([expect.objectContaining({ email: 'hank@globex.example.com', role: 'owner', status: 'open', invitedBy: 'admin@example.com' })]);
+    const accepted = await inject('POST', '/api/v1/invitations/accept', {}, { token: await tokenMailedTo('hank@globex.example.com'), password: PASSWORD });
+    expect(accepted.statusCode, accepted.body).toBe(200);
+    const members = (await inject('GET', `/api/v1/tenants/${globex}/members`, staff)).json().data;
+    expect(members).toEqual([expect.objectContaining({ email: 'hank@globex.example.com', role: 'owner' })]);
+  });
+});
+
 describe('password rules on acceptance', () => {
   // Earlier tests move the clock days ahead: sign in afresh.
   beforeAll(async () => {

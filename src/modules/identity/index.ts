@@ -150,6 +150,18 @@ export function createIdentityModule(deps: { kernel: Kernel; tenants: TenantDire
     definition: {
       name: 'identity',
       migrations: fileURLToPath(new URL('./migrations', import.meta.url)),
+      subscriptions: [
+        {
+          // A new tenant's administrator is invited to own it (and accepts like anyone invited).
+          name: 'identity.invite-first-owner',
+          types: ['tenant.created'],
+          handle: async (event, tx) => {
+            const { tenantId, adminEmail, organizationName } = event.payload as { tenantId?: string; adminEmail?: string; organizationName?: string };
+            if (!tenantId || !adminEmail || !organizationName) return; // created by an older version: nobody named
+            await invitations.inviteFirstOwner(tx, { tenantId, adminEmail, organizationName, actorId: event.actorId, requestId: event.requestId });
+          },
+        },
+      ],
       routes: async (app) => {
         identityRoutes(app, service, secureCookies);
         accessRoutes(app, access);

@@ -9,6 +9,7 @@ import { inTransaction, type Tx, type TxContext } from '../../kernel/db/database
 import { newId } from '../../kernel/ids.js';
 import { ConflictError, ForbiddenError, InvalidCredentialsError, NotFoundError, TenantNotActiveError, ValidationError } from '../../kernel/errors.js';
 import { actorOf, type RequestContext } from '../../kernel/context.js';
+import type { Actor } from '../../kernel/audit.js';
 import { authorize, isPlatformStaff, resourceName } from '../../kernel/authz/authorize.js';
 import { isUniqueViolation } from '../../kernel/db/errors.js';
 import { IdentityRepository } from './repository.js';
@@ -69,10 +70,24 @@ export class InvitationService {
 
   async invite(tenantId: string, input: { email: string; role: string }, context: RequestContext): Promise<InvitationView> {
     authorize(context, 'identity:invitation.create', resourceName(tenantId, 'invitation', '*'));
-    const email = input.email.trim().toLowerCase();
     const names = await this.tenants.namesOf([tenantId]);
     const organizationName = names.get(tenantId);
     if (!organizationName) throw new NotFoundError('Tenant', tenantId);
+    return inTransaction(this.kernel.db, this.#scope(context, tenantId), (tx) => this.#invite(tx, tenantId, organizationName, input, context));
+  }
+
+  /**
+   * A new tenant's administrator (tenant.created names them) is invited to become its owner, by the
+   * operator who created it: the first person in, through the same consent as everyone after.
+   */
+  async inviteFirstOwner(tx: Tx, event: { tenantId: string; adminEmail: string; organizationName: string; actorId: string | null; requestId: string | null }): Promise<void> {
+    const context: RequestContext = { principal: null, requestId: event.requestId ?? 'tenant.created', sourceIp: 'local' };
+    const invitedBy = event.actorId ? ((await this.#identity.findUser(tx, event.actorId))?.email ?? 'the operator') : 'the operator';
+    await this.#invite(tx, event.tenantId, event.organizationName, { email: event.adminEmail, role: 'owner' }, context, invitedBy, { type: 'system', id: 'tenant-created', label: `on behalf of ${invitedBy}` });
+  }
+
+  async #invite(tx: Tx, tenantId: string, organizationName: string, input: { email: string; role: string }, context: RequestContext, invitedBy?: string, actor?: Actor): Promise<InvitationView> {
+    const email = input.email.trim().toLowerCase();
     const token = randomBytes(32).toString('base64url');
     const now = this.kernel.clock.now();
     const row: InvitationRow = {
@@ -81,46 +96,44 @@ export class InvitationService {
       email,
       role: input.role,
       token_hash: tokenHash(token),
-      invited_by: context.principal?.email ?? 'system',
+      invited_by: invitedBy ?? context.principal?.email ?? 'system',
       created_at: now,
       expires_at: new Date(now.getTime() + INVITATION_LIFETIME_DAYS * 86_400_000),
       accepted_at: null,
       accepted_by: null,
       revoked_at: null,
     };
-    return inTransaction(this.kernel.db, this.#scope(context, tenantId), async (tx) => {
-      if (!isBuiltinRole(input.role) && !(await this.#identity.findRole(tx, tenantId, input.role))) {
-        throw new ValidationError('No such role in this tenant.', [{ pointer: '/role', message: 'must be a built-in role or one of this tenant’s custom roles' }]);
-      }
-      const existing = await this.#identity.findUserByEmail(tx, email);
-      if (existing && (await this.#identity.findMembership(tx, tenantId, existing.id))) throw new ConflictError(`${email} is already a member of this tenant.`);
-      await this.#invitations.revokeOpen(tx, tenantId, email, now);
-      await this.#invitations.insert(tx, row);
-      const link = `${this.kernel.config.publicUrl}/portal/accept-invitation#token=${token}`;
-      await this.mailer.enqueue(tx, {
-        to: email,
-        tenantId,
-        purpose: 'identity.invitation',
-        subject: `You are invited to ${organizationName} on Platforma`,
-        text: [
-          `${row.invited_by} invited you to join ${organizationName} as ${input.role}.`,
-          '',
-          `Accept the invitation: ${link}`,
-          '',
-          `The link works once and expires on ${row.expires_at.toUTCString()}. If you did not expect it, ignore this message.`,
-        ].join('\n'),
-      });
-      await this.kernel.audit.record(tx, {
-        tenantId,
-        actor: actorOf(context),
-        action: 'identity.invitation.created',
-        target: { type: 'invitation', id: row.id },
-        after: { email, role: input.role, expiresAt: row.expires_at.toISOString() },
-        requestId: context.requestId,
-        sourceIp: context.sourceIp,
-      });
-      return this.#view(row);
+    if (!isBuiltinRole(input.role) && !(await this.#identity.findRole(tx, tenantId, input.role))) {
+      throw new ValidationError('No such role in this tenant.', [{ pointer: '/role', message: 'must be a built-in role or one of this tenant’s custom roles' }]);
+    }
+    const existing = await this.#identity.findUserByEmail(tx, email);
+    if (existing && (await this.#identity.findMembership(tx, tenantId, existing.id))) throw new ConflictError(`${email} is already a member of this tenant.`);
+    await this.#invitations.revokeOpen(tx, tenantId, email, now);
+    await this.#invitations.insert(tx, row);
+    const link = `${this.kernel.config.publicUrl}/portal/accept-invitation#token=${token}`;
+    await this.mailer.enqueue(tx, {
+      to: email,
+      tenantId,
+      purpose: 'identity.invitation',
+      subject: `You are invited to ${organizationName} on Platforma`,
+      text: [
+        `${row.invited_by} invited you to join ${organizationName} as ${input.role}.`,
+        '',
+        `Accept the invitation: ${link}`,
+        '',
+        `The link works once and expires on ${row.expires_at.toUTCString()}. If you did not expect it, ignore this message.`,
+      ].join('\n'),
     });
+    await this.kernel.audit.record(tx, {
+      tenantId,
+      actor: actor ?? actorOf(context),
+      action: 'identity.invitation.created',
+      target: { type: 'invitation', id: row.id },
+      after: { email, role: input.role, expiresAt: row.expires_at.toISOString() },
+      requestId: context.requestId,
+      sourceIp: context.sourceIp,
+    });
+    return this.#view(row);
   }
 
   async list(tenantId: string, context: RequestContext): Promise<InvitationView[]> {

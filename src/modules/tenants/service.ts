@@ -302,7 +302,15 @@ export class TenantService {
     await publish(tx, this.kernel.clock, {
       type: eventType,
       tenantId,
-      payload: { tenantId, status: after.document.status, version: after.version, ...(after.document.statusReason ? { reason: after.document.statusReason } : {}) },
+      payload: {
+        tenantId,
+        status: after.document.status,
+        version: after.version,
+        ...(after.document.statusReason ? { reason: after.document.statusReason } : {}),
+        // Who is to own a new tenant: identity invites them (the event carries what it needs, so
+        // its handler reads no tenant row of ours).
+        ...(eventType === 'tenant.created' ? { adminEmail: after.document.adminEmail, organizationName: after.document.organizationName } : {}),
+      },
       actorId: context.principal?.userId,
       requestId: context.requestId,
     });
