@@ -89,8 +89,9 @@ describe('the organisation pages for a tenant owner', () => {
       await page.getByTestId('invitations-notice').waitFor();
       const invitation = page.locator('[data-testid="invitation-row"][data-email="nina@orchard.example.com"]');
       expect(await invitation.getByTestId('invitation-status').textContent()).toBe('open');
-      const invitations = (await api('GET', `/api/v1/tenants/${tenantId}/invitations`, staff)).json().data;
-      expect(invitations).toMatchObject([{ email: 'nina@orchard.example.com', role: 'developer', status: 'open' }]);
+      // Beside the invitation the tenant's creation sent its administrator, to own it.
+      const invitations = (await api('GET', `/api/v1/tenants/${tenantId}/invitations`, staff)).json().data as { email: string }[];
+      expect(invitations.filter((sent) => sent.email === 'nina@orchard.example.com')).toMatchObject([{ email: 'nina@orchard.example.com', role: 'developer', status: 'open' }]);
 
       // Change Mark's role to billing.
       await page.getByTestId('subnav-members').click();
