@@ -1,6 +1,9 @@
 // Browser plumbing for the end-to-end tests: the built apps, a headless Chromium, and a watch on
 // the console (CSP violations and uncaught errors arrive there).
 import { existsSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll } from 'vitest';
+import { startTestPlatform, type TestPlatform, type TestPlatformOptions } from '../support/platform.js';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type ConsoleMessage, type Page } from 'playwright-core';
@@ -63,4 +66,23 @@ export async function pageWithSession(browser: Browser, baseUrl: string, session
   const page = await context.newPage();
   page.setDefaultTimeout(15_000);
   return { context, page, consoleProblems: watchConsole(page) };
+}
+
+/**
+ * A browser test file's platform (started, serving the built apps on a free port) and Chromium,
+ * set up before its tests and closed after them. Read the fields inside tests (they are set in beforeAll).
+ */
+export function browserSuite(options: TestPlatformOptions = {}): { t: TestPlatform; browser: Browser; base: string } {
+  const suite = {} as { t: TestPlatform; browser: Browser; base: string };
+  beforeAll(async () => {
+    assertWebAppsBuilt();
+    suite.t = await startTestPlatform({ ...options, start: true });
+    suite.base = `http://127.0.0.1:${(suite.t.platform.app.server.address() as AddressInfo).port}`;
+    suite.browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await suite.browser?.close();
+    await suite.t?.close();
+  });
+  return suite;
 }

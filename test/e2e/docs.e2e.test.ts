@@ -1,27 +1,13 @@
 // The API reference at /docs, in a real browser: it renders the operations of our OpenAPI document
 // and the browser reports nothing (a Content-Security-Policy refusal used to be logged on every load).
-import type { AddressInfo } from 'node:net';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestPlatform, type TestPlatform } from '../support/platform.js';
-import { launchChromium, watchConsole } from './browser.js';
+import { describe, expect, it } from 'vitest';
+import { browserSuite, watchConsole } from './browser.js';
 
-let t: TestPlatform;
-let browser: Browser;
-let base: string;
-
-beforeAll(async () => {
-  t = await startTestPlatform({ start: true });
-  base = `http://127.0.0.1:${(t.platform.app.server.address() as AddressInfo).port}`;
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-  await t?.close();
-});
+const suite = browserSuite();
 
 describe('the API reference at /docs', () => {
   it('renders the operations with nothing in the browser console', { timeout: 60_000 }, async () => {
+    const { browser, base } = suite;
     const page = await browser.newPage();
     const problems = watchConsole(page);
     const external: string[] = [];

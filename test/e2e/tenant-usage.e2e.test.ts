@@ -1,29 +1,15 @@
 // The tenant page in the admin console shows real usage: its members against the user quota (a
 // tenant with two members said "Users 0 of 10"), and what its live orders hold of the others.
-import type { AddressInfo } from 'node:net';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { systemContext } from '../../src/kernel/context.js';
-import { addMember, startTestPlatform, type TestPlatform } from '../support/platform.js';
-import { assertWebAppsBuilt, launchChromium, pageWithSession } from './browser.js';
+import { addMember } from '../support/platform.js';
+import { browserSuite, pageWithSession } from './browser.js';
 
-let t: TestPlatform;
-let browser: Browser;
-let base: string;
-
-beforeAll(async () => {
-  assertWebAppsBuilt();
-  t = await startTestPlatform({ start: true });
-  base = `http://127.0.0.1:${(t.platform.app.server.address() as AddressInfo).port}`;
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-  await t?.close();
-});
+const suite = browserSuite();
 
 describe('the tenant page', () => {
   it('counts the tenant’s members against its user quota', { timeout: 90_000 }, async () => {
+    const { t, browser, base } = suite;
     const staff = await t.signIn();
     const created = await t.platform.app.inject({ method: 'POST', url: '/api/v1/tenants', headers: staff, payload: { organizationName: 'Counted', domain: 'counted.example.com', adminEmail: 'ops@counted.example.com' } });
     const tenant = created.json() as { id: string; quotas: { maxUsers: number } };
