@@ -141,10 +141,11 @@ export function table(headers: string[], rows: (string | number)[][]): string {
   return [line(headers), `|${widths.map((w, column) => (column === 0 ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`, ...cells.slice(1).map(line)].join('\n');
 }
 
-export function timeCommand(args: string[], env: NodeJS.ProcessEnv): number {
+/** Wall-clock time of `node …args`; throws unless it exits with `expectedStatus`. */
+export function timeCommand(args: string[], env: NodeJS.ProcessEnv, expectedStatus = 0): number {
   const startedAt = performance.now();
   const result = spawnSync(process.execPath, args, { cwd: ROOT, env, stdio: 'ignore', timeout: 60_000 });
-  if (result.status !== 0) throw new Error(`node ${args.join(' ')} failed (${result.status})`);
+  if (result.status !== expectedStatus) throw new Error(`node ${args.join(' ')} exited ${result.status}, expected ${expectedStatus}`);
   return performance.now() - startedAt;
 }
 

@@ -1,38 +1,16 @@
 #!/usr/bin/env node
-// The CLI entry installed as `platforma` (npx platforma …). The sources are TypeScript run through
-// tsx's loader, so `npm ci` alone gives a working command with no build step (ADR 0004).
-import { register } from 'tsx/esm/api';
+// The CLI entry installed as `platforma` (npx platforma …). It runs the sources compiled once per
+// change (bin/compiled-sources.js, ADR 0013), so `npm ci` alone gives a working command with no
+// build step to forget; where they cannot be compiled it runs them through tsx's loader.
+import { compiledMain } from './compiled-sources.js';
 
-// Help, the version and the configuration load none of the platform (the rule of needsPlatform in
-// src/main.ts, repeated here because this file runs before TypeScript can be loaded).
-const args = process.argv.slice(2);
-const needsPlatform = !(args.length === 0 || args[0] === 'help' || args[0] === 'config' || args.some((arg) => ['-h', '--help', '-V', '--version'].includes(arg)));
-
-// Loading a module through tsx's hooks costs far more than loading it natively, and nearly all
-// modules are dependencies: load the heavy ones natively first, so only our own files go through
-// the hooks. They are the same module instances the sources import later (same resolved URLs).
-if (needsPlatform) await Promise.all(
-  [
-    'fastify',
-    '@fastify/swagger',
-    '@fastify/swagger-ui',
-    'helmet',
-    '@fastify/cookie',
-    '@fastify/static',
-    '@fastify/type-provider-typebox',
-    'typebox',
-    'ajv',
-    'ajv-formats',
-    'pg',
-    'pg-boss',
-    'kysely',
-    'pino',
-    'prom-client',
-    'commander',
-    'find-my-way',
-    'ulidx',
-    '@node-rs/argon2',
-  ].map((name) => import(name)),
-);
-register();
-await import('../src/main.ts');
+const compiled = await compiledMain();
+if (compiled) {
+  // Stack traces name the TypeScript sources (the compiled files carry linked source maps).
+  process.setSourceMapsEnabled(true);
+  await import(compiled);
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import('../src/main.ts');
+}

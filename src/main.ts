@@ -6,7 +6,7 @@ import { VERSION } from './version.js';
 import { loadConfig, maskedConfig, ConfigError, type Config } from './kernel/config.js';
 import { DomainError, ValidationError } from './kernel/errors.js';
 import type { DatabaseLocation } from './kernel/db/location.js';
-import type { Role } from './platform.js';
+import type { Platform, Role } from './platform.js';
 import type * as Runtime from './cli-runtime.js';
 
 /** False for what needs no database or platform (help, the version, the configuration): those answer at once. */
@@ -29,8 +29,7 @@ const {
   loadAuditSigner,
   systemClock,
   systemContext,
-  consoleOperatorContext,
-  createPlatform,
+  platformModules,
   migrateDatabase,
   MIGRATION_SOURCES,
 }: typeof Runtime = needsPlatform(process.argv.slice(2)) ? await import('./cli-runtime.js') : ({} as typeof Runtime);
@@ -108,7 +107,7 @@ program
     });
     // The server outlives a crash of the embedded database it uses: it restarts it and reconnects.
     database.supervise?.(logger);
-    let platform: Awaited<ReturnType<typeof createPlatform>> | undefined;
+    let platform: Platform | undefined;
     let admins = 0;
     let stopping = false;
     const stop = async (signal: string) => {
@@ -127,6 +126,7 @@ program
     try {
       const applied = await migrateDatabase(database.ownerUrl, database.appUrl, database.appPassword);
       if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+      const { createPlatform } = await platformModules();
       platform = await createPlatform({ config: cfg, database, role: options.role, logger });
       // Counted before listening, so the banner follows "ready" at once instead of racing a query.
       admins = await platform.identity.service.platformAdminCount();
@@ -183,7 +183,8 @@ admin
       if (applied.length > 0 && applied.length === loadMigrations(MIGRATION_SOURCES).length) {
         console.error(`Note: ${describeDatabase(cfg, database)} was empty until now: it is a new installation. If your server runs with another PLATFORMA_HOME or DATABASE_URL, use the command its start-up printed.`);
       }
-      const platform = await createPlatform({ config: cfg, database: { ...database, release: async () => {} }, role: 'api', logger: createLogger('warn') });
+      const { createConsolePlatform } = await platformModules();
+      const platform = await createConsolePlatform({ config: cfg, database: { ...database, release: async () => {} }, logger: createLogger('warn') });
       try {
         const user = await platform.identity.service.createPlatformAdmin({ email: options.email, password }, systemContext('cli'));
         console.log(`Created platform administrator ${user.email} (${user.id}). Sign in at ${cfg.publicUrl}/admin`);
@@ -207,7 +208,8 @@ apiKey
       const days = options.expiresInDays === undefined ? undefined : Number(options.expiresInDays);
       if (days !== undefined && !(Number.isInteger(days) && days > 0)) throw new Error('--expires-in-days must be a whole number of days, 1 or more.');
       await migrateDatabase(database.ownerUrl, database.appUrl, database.appPassword);
-      const platform = await createPlatform({ config: cfg, database: { ...database, release: async () => {} }, role: 'api', logger: createLogger('warn') });
+      const { createConsolePlatform, consoleOperatorContext } = await platformModules();
+      const platform = await createConsolePlatform({ config: cfg, database: { ...database, release: async () => {} }, logger: createLogger('warn') });
       try {
         const scopes = options.scopes === undefined ? null : options.scopes.split(',').map((scope) => scope.trim()).filter(Boolean);
         const expiresAt = days === undefined ? null : new Date(Date.now() + days * 86_400_000).toISOString();
@@ -230,7 +232,8 @@ member
   .action((options: { tenant: string; email: string; role: string }) =>
     withDatabase(async (database, cfg) => {
       await migrateDatabase(database.ownerUrl, database.appUrl, database.appPassword);
-      const platform = await createPlatform({ config: cfg, database: { ...database, release: async () => {} }, role: 'api', logger: createLogger('warn') });
+      const { createConsolePlatform, consoleOperatorContext } = await platformModules();
+      const platform = await createConsolePlatform({ config: cfg, database: { ...database, release: async () => {} }, logger: createLogger('warn') });
       try {
         const added = await platform.identity.access.attachMember(options.tenant, { email: options.email, role: options.role }, consoleOperatorContext('cli'));
         console.log(JSON.stringify(added, null, 2));
@@ -253,7 +256,8 @@ oauthClient
   .action((options: { tenant: string; name: string; grant: 'client_credentials' | 'authorization_code'; redirectUri?: string[]; scopes?: string[]; role?: string }) =>
     withDatabase(async (database, cfg) => {
       await migrateDatabase(database.ownerUrl, database.appUrl, database.appPassword);
-      const platform = await createPlatform({ config: cfg, database: { ...database, release: async () => {} }, role: 'api', logger: createLogger('warn') });
+      const { createConsolePlatform, consoleOperatorContext } = await platformModules();
+      const platform = await createConsolePlatform({ config: cfg, database: { ...database, release: async () => {} }, logger: createLogger('warn') });
       try {
         // The operator at the console acts with platform authority, like `api-key create`.
         const created = await platform.identity.oauthClients.create(

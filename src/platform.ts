@@ -1,7 +1,6 @@
 // The composition root: builds the kernel, creates the modules in dependency order with their
 // explicit dependencies, and assembles the HTTP server and the workers for the chosen role.
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import type { DestinationStream } from 'pino';
 import type { Config } from './kernel/config.js';
 import { systemClock, type Clock } from './kernel/clock.js';
@@ -9,15 +8,16 @@ import { createLogger, type Logger } from './kernel/logging.js';
 import { createMetrics, observeJobQueues, observePool } from './kernel/metrics.js';
 import { ChangeFeed } from './kernel/db/change-feed.js';
 import { createDb, createPool } from './kernel/db/database.js';
-import { loadMigrations, migrate, assertMigrated, type MigrationSource } from './kernel/db/migrations.js';
-import { ensureAppRole, type AppPasswordAuthority } from './kernel/db/roles.js';
+import { loadMigrations, assertMigrated } from './kernel/db/migrations.js';
+import { MIGRATION_SOURCES, QUEUES } from './database-schema.js';
+import { MAINTENANCE_QUEUE, AUDIT_CHECKPOINT_QUEUE } from './kernel/queues.js';
 import type { DatabaseLocation } from './kernel/db/location.js';
 import { AuditLog } from './kernel/audit.js';
 import { createAuditCheckpoint, loadAuditSigner } from './kernel/audit-checkpoints.js';
 import { loadSecretBox } from './kernel/encryption.js';
-import { EventDispatcher, DELIVERY_QUEUE } from './kernel/outbox.js';
-import { createJobQueue, installJobQueue, scheduleCron, type QueueDefinition } from './kernel/jobs.js';
-import { createHttpServer, type HttpApp } from './kernel/http/server.js';
+import { EventDispatcher } from './kernel/outbox.js';
+import { createJobQueue, scheduleCron } from './kernel/jobs.js';
+import type { HttpApp } from './kernel/http/server.js';
 import { VERSION } from './version.js';
 import { IdempotencyStore, registerIdempotency } from './kernel/http/idempotency.js';
 import { problem, problemFromError, sendProblem } from './kernel/http/problem.js';
@@ -25,58 +25,14 @@ import { DatabaseUnavailableError } from './kernel/errors.js';
 import { isDatabaseUnavailable } from './kernel/db/errors.js';
 import type { Kernel } from './kernel/kernel.js';
 import type { ModuleDefinition } from './kernel/module.js';
-import { registerAuthentication, idempotencyPrincipal } from './gateway/authenticate.js';
-import { registerWebApps } from './gateway/web-apps.js';
 import { createIdentityModule, type IdentityModule } from './modules/identity/index.js';
 import { createTenantsModule, type TenantsModule } from './modules/tenants/index.js';
 import { createCatalogModule, type CatalogModule } from './modules/catalog/index.js';
 import { createOrdersModule, type OrdersModule } from './modules/orders/index.js';
-import { createNotificationsModule, MAIL_QUEUE, type NotificationsModule } from './modules/notifications/index.js';
-import pg from 'pg';
+import { createNotificationsModule, type NotificationsModule } from './modules/notifications/index.js';
 
 export { VERSION } from './version.js';
-
-const moduleDir = (name: string) => fileURLToPath(new URL(`./modules/${name}/migrations`, import.meta.url));
-
-/** Every migration folder, kernel first. Adding a module adds its line here. */
-export const MIGRATION_SOURCES: MigrationSource[] = [
-  { module: 'kernel', directory: fileURLToPath(new URL('./kernel/migrations', import.meta.url)) },
-  { module: 'identity', directory: moduleDir('identity') },
-  { module: 'tenants', directory: moduleDir('tenants') },
-  { module: 'notifications', directory: moduleDir('notifications') },
-  { module: 'catalog', directory: moduleDir('catalog') },
-  { module: 'orders', directory: moduleDir('orders') },
-];
-
-const MAINTENANCE_QUEUE = 'kernel-maintenance';
-/** Records a signed checkpoint of the audit chain heads (docs/adr/0011), on config.auditCheckpointCron. */
-const AUDIT_CHECKPOINT_QUEUE = 'kernel-audit-checkpoint';
-
-/** Every job queue; created by the owner during migration (the application role cannot create them). */
-export const QUEUES: QueueDefinition[] = [
-  { name: DELIVERY_QUEUE, retryLimit: 10, retryDelay: 1, retryBackoff: true },
-  { name: MAINTENANCE_QUEUE, retryLimit: 2 },
-  { name: AUDIT_CHECKPOINT_QUEUE, retryLimit: 2 },
-  MAIL_QUEUE,
-];
-
-/**
- * Brings the database to the code's schema: roles, module migrations, the job queue's schema.
- * `appUrl` is where the server will connect as the application role. Its password becomes the
- * role's when `appPassword` is 'authoritative' (DATABASE_APP_URL, the embedded server); a 'local'
- * one (generated under PLATFORMA_HOME for an external database) only creates the role, and an
- * existing role with another password fails here naming DATABASE_APP_URL (docs/adr/0012).
- */
-export async function migrateDatabase(ownerUrl: string, appUrl: string, appPassword: AppPasswordAuthority = 'authoritative'): Promise<string[]> {
-  const admin = new pg.Client({ connectionString: ownerUrl });
-  await admin.connect();
-  try {
-    await ensureAppRole(admin, appUrl, appPassword);
-  } finally {
-    await admin.end();
-  }
-  return migrate(ownerUrl, loadMigrations(MIGRATION_SOURCES), (client) => installJobQueue(ownerUrl, QUEUES, client));
-}
+export { MIGRATION_SOURCES, QUEUES, migrateDatabase } from './database-schema.js';
 
 export type Role = 'all' | 'api' | 'worker';
 
@@ -103,25 +59,45 @@ export interface Platform {
   close(): Promise<void>;
 }
 
-export async function createPlatform(options: PlatformOptions): Promise<Platform> {
+/**
+ * The kernel and the modules without the HTTP server, the workers or the change feed: what the
+ * console's commands (`admin create`, `api-key create`, …) act through. Building the HTTP server
+ * compiles every route's schemas, seconds a one-shot command has no use for.
+ */
+export interface ConsolePlatform {
+  kernel: Kernel;
+  identity: IdentityModule;
+  tenants: TenantsModule;
+  notifications: NotificationsModule;
+  catalog: CatalogModule;
+  orders: OrdersModule;
+  /** Closes the pool and releases the embedded database. */
+  close(): Promise<void>;
+}
+
+interface Assembly extends Omit<ConsolePlatform, 'close'> {
+  modules: ModuleDefinition[];
+  secrets: ReturnType<typeof loadSecretBox>;
+  changes: ChangeFeed;
+}
+
+/** The kernel, then the modules in dependency order, each with exactly what it needs. */
+function assemble(options: PlatformOptions, role: Role | 'console'): Assembly {
   const { config, database } = options;
-  const role = options.role ?? 'all';
   const logger = options.logger ?? createLogger(config.logLevel, options.logDestination);
   const clock = options.clock ?? systemClock;
   const metrics = createMetrics();
-  const pool = createPool(database.appUrl, 10);
+  const pool = createPool(database.appUrl, role === 'console' ? 2 : 10);
   const db = createDb(pool);
-  const jobs = createJobQueue({ connectionString: database.appUrl, supervise: role !== 'api' });
+  const jobs = createJobQueue({ connectionString: database.appUrl, supervise: role !== 'api' && role !== 'console' });
   jobs.on('error', (error: Error) => logger.error({ err: error }, 'job queue error'));
   const audit = new AuditLog(clock);
   const events = new EventDispatcher(db, jobs, clock, logger);
   const changes = new ChangeFeed(logger);
-  void changes.listen(pool);
   const kernel: Kernel = { config, clock, logger, metrics, pool, db, changes, audit, events, jobs };
   observePool(metrics, pool, 'app');
   observeJobQueues(metrics, jobs, QUEUES.map((q) => q.name));
 
-  // Modules, in dependency order, each with exactly what it needs.
   const notifications = createNotificationsModule({ kernel });
   const tenants = createTenantsModule({ kernel });
   const secrets = loadSecretBox(config);
@@ -129,7 +105,39 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
   const catalog = createCatalogModule({ kernel, tenants: tenants.service });
   const orders = createOrdersModule({ kernel, catalog: catalog.service, tenants: tenants.service });
   const modules: ModuleDefinition[] = [notifications.definition, identity.definition, tenants.definition, catalog.definition, orders.definition];
+  return { kernel, identity, tenants, notifications, catalog, orders, modules, secrets, changes };
+}
 
+export async function createConsolePlatform(options: Omit<PlatformOptions, 'role'>): Promise<ConsolePlatform> {
+  const { modules, ...assembly } = assemble(options, 'console');
+  return {
+    kernel: assembly.kernel,
+    identity: assembly.identity,
+    tenants: assembly.tenants,
+    notifications: assembly.notifications,
+    catalog: assembly.catalog,
+    orders: assembly.orders,
+    async close() {
+      for (const module of modules) await module.stop?.();
+      await assembly.kernel.db.destroy();
+      await options.database.release();
+    },
+  };
+}
+
+export async function createPlatform(options: PlatformOptions): Promise<Platform> {
+  const { config, database } = options;
+  const role = options.role ?? 'all';
+  const { kernel, identity, tenants, notifications, catalog, orders, modules, secrets, changes } = assemble(options, role);
+  const { logger, clock, metrics, db, jobs, events, pool } = kernel;
+  void changes.listen(pool);
+
+  // Loaded here, not at the top: the console's commands (createConsolePlatform) never serve HTTP.
+  const [{ createHttpServer }, { registerAuthentication, idempotencyPrincipal }, { registerWebApps }] = await Promise.all([
+    import('./kernel/http/server.js'),
+    import('./gateway/authenticate.js'),
+    import('./gateway/web-apps.js'),
+  ]);
   const app = await createHttpServer({ logger, metrics, bodyLimit: config.bodyLimit, version: VERSION, trustedProxies: config.trustedProxies });
   registerAuthentication(app, { ...identity.authenticators, tenantStatus: (tenantId) => tenants.service.statusOf(tenantId) });
   const idempotencyStore = new IdempotencyStore(db, clock, secrets);

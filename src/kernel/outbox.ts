@@ -9,6 +9,7 @@ import type PgBoss from 'pg-boss';
 import type { Db, Tx } from './db/database.js';
 import { inTransaction } from './db/database.js';
 import { newId } from './ids.js';
+import { DELIVERY_QUEUE } from './queues.js';
 import type { Clock } from './clock.js';
 import type { Logger } from './logging.js';
 
@@ -58,7 +59,7 @@ export interface Subscription {
   handle: EventHandler;
 }
 
-export const DELIVERY_QUEUE = 'event-delivery';
+export { DELIVERY_QUEUE };
 
 export async function publish(tx: Tx, clock: Clock, input: PublishInput): Promise<DomainEvent> {
   const [event] = await publishAll(tx, clock, [input]);

@@ -5,15 +5,11 @@
 import { createTransport, type Transporter, type NodemailerError } from 'nodemailer';
 import type PgBoss from 'pg-boss';
 import type { Kernel } from '../../kernel/kernel.js';
-import type { QueueDefinition } from '../../kernel/jobs.js';
 import { inTransaction } from '../../kernel/db/database.js';
 import { MailRepository } from './repository.js';
+import { MAIL_QUEUE } from './queues.js';
 
-/**
- * The delivery queue. Backoff doubles from 2 s (with jitter): ten retries span about half an hour
- * to an hour, enough to ride out a mail server restart or a greylisting delay.
- */
-export const MAIL_QUEUE: QueueDefinition = { name: 'notifications-mail', retryLimit: 10, retryDelay: 2, retryBackoff: true };
+export { MAIL_QUEUE };
 
 export interface MailJob {
   mailId: string;

@@ -5,7 +5,8 @@
 // tokens are RS256 JWTs for one audience, the Platforma API (PUBLIC_URL + '/api/v1'), carrying the
 // client's tenant; bearer.ts turns them into principals.
 import { createHash, timingSafeEqual } from 'node:crypto';
-import Provider, { errors, type AdapterPayload, type ClientInstance, type Configuration } from 'oidc-provider';
+import type Provider from 'oidc-provider';
+import type { AdapterPayload, ClientInstance, Configuration } from 'oidc-provider';
 import { createLocalJWKSet, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import type { Kernel } from '../../../kernel/kernel.js';
 import { inTransaction } from '../../../kernel/db/database.js';
@@ -98,6 +99,9 @@ export class AuthorizationServer {
   /** Loads (on first start: creates) the keys and builds the provider. */
   async #start(): Promise<void> {
     const { db, clock } = this.kernel;
+    // Loaded here, not at the top: it is hundreds of modules that commands without an HTTP server
+    // (and servers until the first OAuth request) never use.
+    const { default: Provider, errors } = await import('oidc-provider');
     const keys = await loadProviderKeys(db, clock, this.secrets);
     this.#verifyKeys = createLocalJWKSet({ keys: keys.signing.map(publicJwk) });
     const findClient = async (clientId: string) => {
