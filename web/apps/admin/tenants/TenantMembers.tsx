@@ -34,6 +34,8 @@ interface TenantMembersProps {
 export function TenantMembers({ tenantId, organizationName, onChanged }: TenantMembersProps) {
   const on = (type: string) => `prn:${tenantId}:${type}/*`;
   const may = {
+    listMembers: useAllowed('identity:member.list', on('member')),
+    listInvitations: useAllowed('identity:invitation.list', on('invitation')),
     invite: useAllowed('identity:invitation.create', on('invitation')),
     resend: useAllowed('identity:invitation.resend', on('invitation')),
     revoke: useAllowed('identity:invitation.delete', on('invitation')),
@@ -97,109 +99,115 @@ export function TenantMembers({ tenantId, organizationName, onChanged }: TenantM
   });
 
   const pending = (invitations.data ?? []).filter(isPending);
+  // Staff whose role reads neither list (billing operators) see no section at all.
+  if (may.listMembers === false && may.listInvitations === false) return null;
   return (
     <section className="stack" data-testid="tenant-members" aria-label="Members and invitations">
       <SuccessNotice message={notice} testId="tenant-members-notice" />
-      <ResourceTableCard
-        title="Members"
-        description="Everyone who works in this tenant, and their role. A tenant always keeps at least one owner; role changes apply from the member’s next request."
-        error={members.error ?? rowError}
-        errorTestId="tenant-members-error"
-        busy={members.loading}
-        columns={['Name', 'Email', 'Role', 'Joined', '']}
-        empty={!members.loading && members.data?.length === 0 && 'No members yet: the people invited below become members when they accept.'}
-      >
-        {(members.data ?? []).map((member) => {
-          const chosen = pendingRoles[member.userId];
-          const changed = chosen !== undefined && chosen !== member.role;
-          return (
-            <tr key={member.userId} data-testid="tenant-member-row" data-email={member.email}>
-              <td data-testid="tenant-member-name">{member.name ?? <span className="faint">—</span>}</td>
-              <td data-testid="tenant-member-email">{member.email}</td>
-              <td>
-                {may.changeRole ? (
-                  <select
-                    className="select inline-select"
-                    aria-label={`Role of ${member.email}`}
-                    value={chosen ?? member.role}
-                    onChange={(event) => setPendingRoles((current) => ({ ...current, [member.userId]: event.target.value }))}
-                    data-testid="tenant-member-role"
-                  >
-                    {withCurrentRole(roles.options, member.role, roles.nameOf).map((option) => (
-                      <option key={option.value} value={option.value}>
-                        {option.label}
-                      </option>
-                    ))}
-                  </select>
-                ) : (
-                  <span data-testid="tenant-member-role-name">{roles.nameOf(member.role)}</span>
-                )}
+      {may.listMembers !== false && (
+        <ResourceTableCard
+          title="Members"
+          description="Everyone who works in this tenant, and their role. A tenant always keeps at least one owner; role changes apply from the member’s next request."
+          error={members.error ?? rowError}
+          errorTestId="tenant-members-error"
+          busy={members.loading}
+          columns={['Name', 'Email', 'Role', 'Joined', '']}
+          empty={!members.loading && members.data?.length === 0 && 'No members yet: the people invited below become members when they accept.'}
+        >
+          {(members.data ?? []).map((member) => {
+            const chosen = pendingRoles[member.userId];
+            const changed = chosen !== undefined && chosen !== member.role;
+            return (
+              <tr key={member.userId} data-testid="tenant-member-row" data-email={member.email}>
+                <td data-testid="tenant-member-name">{member.name ?? <span className="faint">—</span>}</td>
+                <td data-testid="tenant-member-email">{member.email}</td>
+                <td>
+                  {may.changeRole ? (
+                    <select
+                      className="select inline-select"
+                      aria-label={`Role of ${member.email}`}
+                      value={chosen ?? member.role}
+                      onChange={(event) => setPendingRoles((current) => ({ ...current, [member.userId]: event.target.value }))}
+                      data-testid="tenant-member-role"
+                    >
+                      {withCurrentRole(roles.options, member.role, roles.nameOf).map((option) => (
+                        <option key={option.value} value={option.value}>
+                          {option.label}
+                        </option>
+                      ))}
+                    </select>
+                  ) : (
+                    <span data-testid="tenant-member-role-name">{roles.nameOf(member.role)}</span>
+                  )}
+                </td>
+                <td className="muted">{formatDateTime(member.joinedAt)}</td>
+                <td>
+                  <div className="row-actions">
+                    {changed && (
+                      <button type="button" className="button button-primary" disabled={busyRow === member.userId} onClick={() => void changeRole(member)} data-testid="tenant-member-role-save">
+                        {busyRow === member.userId ? 'Saving…' : 'Change role'}
+                      </button>
+                    )}
+                    {may.remove && (
+                      <DangerRowButton onClick={() => remove.ask(member)} testId="tenant-member-remove">
+                        Remove
+                      </DangerRowButton>
+                    )}
+                  </div>
+                </td>
+              </tr>
+            );
+          })}
+        </ResourceTableCard>
+      )}
+
+      {may.listInvitations !== false && (
+        <ResourceTableCard
+          title="Pending invitations"
+          description="Sent and not answered yet. Sending one again mails a new link that works for 7 days; the link sent before stops working."
+          error={invitations.error}
+          errorTestId="tenant-invitations-error"
+          busy={invitations.loading}
+          columns={['Email', 'Role', 'Invited by', 'Last sent', 'Expires', 'Status', '']}
+          empty={!invitations.loading && pending.length === 0 && 'No invitations waiting for an answer.'}
+        >
+          {pending.map((invitation) => (
+            <tr key={invitation.id} data-testid="tenant-invitation-row" data-email={invitation.email} data-invitation-id={invitation.id}>
+              <td data-testid="tenant-invitation-email">{invitation.email}</td>
+              <td data-testid="tenant-invitation-role">{roles.nameOf(invitation.role)}</td>
+              <td className="muted" data-testid="tenant-invitation-invited-by" title={invitation.invitedBy}>
+                {invitation.invitedByName ?? invitation.invitedBy}
               </td>
-              <td className="muted">{formatDateTime(member.joinedAt)}</td>
+              <td className="muted" data-testid="tenant-invitation-sent">
+                {formatDateTime(invitation.lastSentAt)}
+                {invitation.sendCount > 1 && <span className="faint"> ({invitation.sendCount} times)</span>}
+              </td>
+              <td className="muted" data-testid="tenant-invitation-expires">
+                {formatDateTime(invitation.expiresAt)}
+              </td>
+              <td>
+                <span className={`badge badge-${invitation.status}`} data-testid="tenant-invitation-status">
+                  {invitation.status}
+                </span>
+              </td>
               <td>
                 <div className="row-actions">
-                  {changed && (
-                    <button type="button" className="button button-primary" disabled={busyRow === member.userId} onClick={() => void changeRole(member)} data-testid="tenant-member-role-save">
-                      {busyRow === member.userId ? 'Saving…' : 'Change role'}
+                  {may.resend && (
+                    <button type="button" className="button" disabled={busyRow === invitation.id} onClick={() => void resend(invitation)} data-testid="tenant-invitation-resend">
+                      {busyRow === invitation.id ? 'Sending…' : 'Resend'}
                     </button>
                   )}
-                  {may.remove && (
-                    <DangerRowButton onClick={() => remove.ask(member)} testId="tenant-member-remove">
-                      Remove
+                  {may.revoke && invitation.status === 'open' && (
+                    <DangerRowButton onClick={() => revoke.ask(invitation)} testId="tenant-invitation-revoke">
+                      Revoke
                     </DangerRowButton>
                   )}
                 </div>
               </td>
             </tr>
-          );
-        })}
-      </ResourceTableCard>
-
-      <ResourceTableCard
-        title="Pending invitations"
-        description="Sent and not answered yet. Sending one again mails a new link that works for 7 days; the link sent before stops working."
-        error={invitations.error}
-        errorTestId="tenant-invitations-error"
-        busy={invitations.loading}
-        columns={['Email', 'Role', 'Invited by', 'Last sent', 'Expires', 'Status', '']}
-        empty={!invitations.loading && pending.length === 0 && 'No invitations waiting for an answer.'}
-      >
-        {pending.map((invitation) => (
-          <tr key={invitation.id} data-testid="tenant-invitation-row" data-email={invitation.email} data-invitation-id={invitation.id}>
-            <td data-testid="tenant-invitation-email">{invitation.email}</td>
-            <td data-testid="tenant-invitation-role">{roles.nameOf(invitation.role)}</td>
-            <td className="muted" data-testid="tenant-invitation-invited-by" title={invitation.invitedBy}>
-              {invitation.invitedByName ?? invitation.invitedBy}
-            </td>
-            <td className="muted" data-testid="tenant-invitation-sent">
-              {formatDateTime(invitation.lastSentAt)}
-              {invitation.sendCount > 1 && <span className="faint"> ({invitation.sendCount} times)</span>}
-            </td>
-            <td className="muted" data-testid="tenant-invitation-expires">
-              {formatDateTime(invitation.expiresAt)}
-            </td>
-            <td>
-              <span className={`badge badge-${invitation.status}`} data-testid="tenant-invitation-status">
-                {invitation.status}
-              </span>
-            </td>
-            <td>
-              <div className="row-actions">
-                {may.resend && (
-                  <button type="button" className="button" disabled={busyRow === invitation.id} onClick={() => void resend(invitation)} data-testid="tenant-invitation-resend">
-                    {busyRow === invitation.id ? 'Sending…' : 'Resend'}
-                  </button>
-                )}
-                {may.revoke && invitation.status === 'open' && (
-                  <DangerRowButton onClick={() => revoke.ask(invitation)} testId="tenant-invitation-revoke">
-                    Revoke
-                  </DangerRowButton>
-                )}
-              </div>
-            </td>
-          </tr>
-        ))}
-      </ResourceTableCard>
+          ))}
+        </ResourceTableCard>
+      )}
 
       {may.invite && (
         <EmailRoleForm
