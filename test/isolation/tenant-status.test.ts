@@ -49,6 +49,7 @@ const ONBOARDING = [
   'PATCH /api/v1/tenants/{id}',
   'PUT /api/v1/tenants/{id}/members/{userId}',
   'POST /api/v1/tenants/{id}/invitations',
+  'POST /api/v1/tenants/{id}/invitations/{invitationId}/resend',
   'POST /api/v1/tenants/{id}/roles',
   'PUT /api/v1/tenants/{id}/roles/{roleId}',
   'DELETE /api/v1/tenants/{id}/roles/{roleId}',

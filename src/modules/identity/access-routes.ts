@@ -12,7 +12,16 @@ const MemberParams = StrictObject({ id: Id('tenant'), userId: Id('user') });
 const RoleParams = StrictObject({ id: Id('tenant'), roleId: Type.String({ pattern: '^role_[0-9a-hjkmnp-tv-z]{26}$' }) });
 const RoleName = Type.String({ minLength: 1, maxLength: 64, description: 'A built-in role (owner, admin, billing, developer, member, read-only, partner-admin, partner-agent) or a custom role id' });
 
-const Member = Type.Object({ userId: Type.String(), email: Type.String(), role: Type.String(), joinedAt: Type.String({ format: 'date-time' }) }, { title: 'Member' });
+const Member = Type.Object(
+  {
+    userId: Type.String(),
+    email: Type.String(),
+    name: Type.Union([Type.String(), Type.Null()], { description: 'The display name the person chose on their profile (null until they do)' }),
+    role: Type.String(),
+    joinedAt: Type.String({ format: 'date-time' }),
+  },
+  { title: 'Member' },
+);
 
 const Statement = StrictObject(
   {
@@ -107,14 +116,21 @@ export function accessRoutes(app: HttpApp, service: AccessService): void {
     '/api/v1/tenants/:id/members/:userId',
     {
       config: { action: 'identity:member.update' },
-      schema: { tags, summary: 'Change a member’s role (applies from their next request)', params: MemberParams, body: StrictObject({ role: RoleName }), response: responses({ 200: Member }) },
+      schema: {
+        tags,
+        summary: 'Change a member’s role (applies from their next request)',
+        description: 'A tenant always keeps an owner: demoting its last owner answers 409 and changes nothing.',
+        params: MemberParams,
+        body: StrictObject({ role: RoleName }),
+        response: responses({ 200: Member }),
+      },
     },
     async (request) => service.changeRole(request.params.id, request.params.userId, request.body.role, requestContext(request)),
   );
 
   app.delete(
     '/api/v1/tenants/:id/members/:userId',
-    { config: { action: 'identity:member.delete' }, schema: { tags, summary: 'Remove a member; ends their sessions in this tenant at once', params: MemberParams, response: responses({ 204: NoContent }) } },
+    { config: { action: 'identity:member.delete' }, schema: { tags, summary: 'Remove a member; ends their sessions in this tenant at once', description: 'Removing the tenant’s last owner answers 409 and changes nothing.', params: MemberParams, response: responses({ 204: NoContent }) } },
     async (request, reply) => {
       await service.removeMember(request.params.id, request.params.userId, requestContext(request));
       return reply.status(204).send(null);

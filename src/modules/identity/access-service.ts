@@ -19,6 +19,8 @@ import type { RouteAction } from '../../kernel/http/server.js';
 export interface Member {
   userId: string;
   email: string;
+  /** The display name the person chose; null until they do. */
+  name: string | null;
   role: string;
   joinedAt: string;
 }
@@ -92,7 +94,7 @@ export class AccessService {
   async listMembers(tenantId: string, context: RequestContext): Promise<Member[]> {
     authorize(context, 'identity:member.list', resourceName(tenantId, 'member', '*'));
     const rows = await inTransaction(this.kernel.db, this.#scope(context, tenantId), (tx) => this.#repository.listMembers(tx, tenantId));
-    return rows.map((r) => ({ userId: r.user_id, email: r.email, role: r.role, joinedAt: new Date(r.created_at).toISOString() }));
+    return rows.map((r) => ({ userId: r.user_id, email: r.email, name: r.display_name ?? null, role: r.role, joinedAt: new Date(r.created_at).toISOString() }));
   }
 
   /**
@@ -113,7 +115,7 @@ export class AccessService {
       const now = this.kernel.clock.now();
       await this.#repository.insertMembership(tx, { tenant_id: tenantId, user_id: user.id, role: input.role, created_at: now });
       await this.#audit(tx, context, tenantId, 'identity.member.added', { type: 'user', id: user.id }, undefined, { role: input.role });
-      return { userId: user.id, email: user.email, role: input.role, joinedAt: now.toISOString() };
+      return { userId: user.id, email: user.email, name: user.display_name ?? null, role: input.role, joinedAt: now.toISOString() };
     });
   }
 
@@ -123,13 +125,13 @@ export class AccessService {
       const current = await this.#repository.findMembership(tx, tenantId, userId);
       if (!current) throw new NotFoundError('Member', userId);
       await this.#assertRoleExists(tx, tenantId, role);
-      if (current.role === OWNER && role !== OWNER && (await this.#repository.countMembersWithRole(tx, tenantId, OWNER)) === 1) {
+      if (current.role === OWNER && role !== OWNER && (await this.#repository.lockOwnersAndCount(tx, tenantId)) <= 1) {
         throw new ConflictError('A tenant keeps at least one owner: make someone else owner first.');
       }
       await this.#repository.updateMembershipRole(tx, tenantId, userId, role);
       await this.#audit(tx, context, tenantId, 'identity.member.role_changed', { type: 'user', id: userId }, { role: current.role }, { role });
       const user = await this.#repository.findUser(tx, userId);
-      return { userId, email: user?.email ?? '', role, joinedAt: new Date(current.created_at).toISOString() };
+      return { userId, email: user?.email ?? '', name: user?.display_name ?? null, role, joinedAt: new Date(current.created_at).toISOString() };
     });
   }
 
@@ -138,7 +140,7 @@ export class AccessService {
     await inTransaction(this.kernel.db, this.#scope(context, tenantId), async (tx) => {
       const current = await this.#repository.findMembership(tx, tenantId, userId);
       if (!current) throw new NotFoundError('Member', userId);
-      if (current.role === OWNER && (await this.#repository.countMembersWithRole(tx, tenantId, OWNER)) === 1) {
+      if (current.role === OWNER && (await this.#repository.lockOwnersAndCount(tx, tenantId)) <= 1) {
         throw new ConflictError('The last owner cannot be removed: make someone else owner first.');
       }
       await this.#repository.deleteMembership(tx, tenantId, userId);

@@ -15,7 +15,12 @@ const TENANT_ADMINISTRATION = ['identity:member.*', 'identity:role.*', 'identity
 
 export const PLATFORM_ROLE_POLICIES: Record<PlatformRole, Statement[]> = {
   'platform-admin': [allow(['*'], [ALL], 'platform-admin')],
-  operator: [allow(['tenants:*', 'notifications:*', 'catalog:*', 'orders:*', 'identity:user.*', 'identity:member.*', ...READS], [ALL], 'operate'), deny(['identity:staff.*'], [ALL], 'no-staff-admin')],
+  // Operators run tenants for their customers: a tenant's members and invitations included (the
+  // admin console's tenant page), so a customer locked out of their own tenant can be helped in.
+  operator: [
+    allow(['tenants:*', 'notifications:*', 'catalog:*', 'orders:*', 'identity:user.*', 'identity:member.*', 'identity:invitation.*', ...READS], [ALL], 'operate'),
+    deny(['identity:staff.*'], [ALL], 'no-staff-admin'),
+  ],
   support: [allow([...READS, 'identity:impersonation.start'], [ALL], 'support')],
   'billing-operator': [allow(['billing:*', 'tenants:tenant.read', 'tenants:tenant.list'], [ALL], 'billing')],
   'read-only': [allow(READS, [ALL], 'read-only')],

@@ -20,9 +20,12 @@ const Invitation = Type.Object(
     email: Type.String(),
     role: Type.String(),
     status: Type.Union([Type.Literal('open'), Type.Literal('accepted'), Type.Literal('revoked'), Type.Literal('expired')]),
-    invitedBy: Type.String(),
+    invitedBy: Type.String({ description: 'The email (or label, such as “the operator”) the invitation was sent under' }),
+    invitedByName: Type.Union([Type.String(), Type.Null()], { description: 'The inviter’s display name, when a person who chose one invited' }),
     createdAt: Type.String({ format: 'date-time' }),
     expiresAt: Type.String({ format: 'date-time' }),
+    lastSentAt: Type.String({ format: 'date-time', description: 'When the link was last mailed: at creation, or the latest resend' }),
+    sendCount: Type.Integer({ minimum: 1, description: 'How many times the link was mailed' }),
   },
   { title: 'Invitation' },
 );
@@ -69,6 +72,22 @@ export function invitationRoutes(app: HttpApp, service: InvitationService, ident
       await service.revoke(request.params.id, request.params.invitationId, requestContext(request));
       return reply.status(204).send(null);
     },
+  );
+
+  app.post(
+    '/api/v1/tenants/:id/invitations/:invitationId/resend',
+    {
+      config: { action: 'identity:invitation.resend' },
+      schema: {
+        tags,
+        summary: 'Send an invitation again, with a new link',
+        description:
+          'For an open or expired invitation: mails a new single-use link that expires in 7 days from now; the link sent before stops working. Same invitation id. An accepted or revoked invitation answers 409 (invite the person again instead), as does one whose person has joined meanwhile.',
+        params: InvitationParams,
+        response: responses({ 200: Invitation }),
+      },
+    },
+    async (request) => service.resend(request.params.id, request.params.invitationId, requestContext(request)),
   );
 
   app.post(

@@ -27,9 +27,16 @@ export interface InvitationView {
   email: string;
   role: string;
   status: 'open' | 'accepted' | 'revoked' | 'expired';
+  /** The email (or label) the invitation was sent under. */
   invitedBy: string;
+  /** The inviter's display name, when a person with one invited. */
+  invitedByName: string | null;
   createdAt: string;
   expiresAt: string;
+  /** When the link was last mailed (the creation, or the latest resend). */
+  lastSentAt: string;
+  /** How many times the link was mailed (1 + resends). */
+  sendCount: number;
 }
 
 export interface InvitationPreview {
@@ -62,10 +69,23 @@ export class InvitationService {
     return isPlatformStaff(context) ? { scope: { kind: 'platform' }, actorId } : { scope: { kind: 'tenant', tenantId }, actorId };
   }
 
-  #view(row: InvitationRow): InvitationView {
-    const now = this.kernel.clock.now();
-    const status = row.accepted_at ? 'accepted' : row.revoked_at ? 'revoked' : new Date(row.expires_at) <= now ? 'expired' : 'open';
-    return { id: row.id, email: row.email, role: row.role, status, invitedBy: row.invited_by, createdAt: new Date(row.created_at).toISOString(), expiresAt: new Date(row.expires_at).toISOString() };
+  #status(row: InvitationRow): InvitationView['status'] {
+    return row.accepted_at ? 'accepted' : row.revoked_at ? 'revoked' : new Date(row.expires_at) <= this.kernel.clock.now() ? 'expired' : 'open';
+  }
+
+  #view(row: InvitationRow, invitedByName: string | null = null): InvitationView {
+    return {
+      id: row.id,
+      email: row.email,
+      role: row.role,
+      status: this.#status(row),
+      invitedBy: row.invited_by,
+      invitedByName,
+      createdAt: new Date(row.created_at).toISOString(),
+      expiresAt: new Date(row.expires_at).toISOString(),
+      lastSentAt: new Date(row.last_sent_at).toISOString(),
+      sendCount: row.send_count,
+    };
   }
 
   async invite(tenantId: string, input: { email: string; role: string }, context: RequestContext): Promise<InvitationView> {
@@ -82,11 +102,20 @@ export class InvitationService {
    */
   async inviteFirstOwner(tx: Tx, event: { tenantId: string; adminEmail: string; organizationName: string; actorId: string | null; requestId: string | null }): Promise<void> {
     const context: RequestContext = { principal: null, requestId: event.requestId ?? 'tenant.created', sourceIp: 'local' };
-    const invitedBy = event.actorId ? ((await this.#identity.findUser(tx, event.actorId))?.email ?? 'the operator') : 'the operator';
-    await this.#invite(tx, event.tenantId, event.organizationName, { email: event.adminEmail, role: 'owner' }, context, invitedBy, { type: 'system', id: 'tenant-created', label: `on behalf of ${invitedBy}` });
+    const operator = event.actorId ? await this.#identity.findUser(tx, event.actorId) : undefined;
+    const invitedBy = { label: operator?.email ?? 'the operator', userId: operator?.id ?? null };
+    await this.#invite(tx, event.tenantId, event.organizationName, { email: event.adminEmail, role: 'owner' }, context, invitedBy, { type: 'system', id: 'tenant-created', label: `on behalf of ${invitedBy.label}` });
   }
 
-  async #invite(tx: Tx, tenantId: string, organizationName: string, input: { email: string; role: string }, context: RequestContext, invitedBy?: string, actor?: Actor): Promise<InvitationView> {
+  async #invite(
+    tx: Tx,
+    tenantId: string,
+    organizationName: string,
+    input: { email: string; role: string },
+    context: RequestContext,
+    invitedBy?: { label: string; userId: string | null },
+    actor?: Actor,
+  ): Promise<InvitationView> {
     const email = input.email.trim().toLowerCase();
     const token = randomBytes(32).toString('base64url');
     const now = this.kernel.clock.now();
@@ -96,9 +125,13 @@ export class InvitationService {
       email,
       role: input.role,
       token_hash: tokenHash(token),
-      invited_by: invitedBy ?? context.principal?.email ?? 'system',
+      invited_by: invitedBy?.label ?? context.principal?.email ?? 'system',
+      // The same person the mail names (under impersonation, the user acted as; the audit names both).
+      invited_by_user_id: invitedBy ? invitedBy.userId : (context.principal?.userId ?? null),
       created_at: now,
       expires_at: new Date(now.getTime() + INVITATION_LIFETIME_DAYS * 86_400_000),
+      last_sent_at: now,
+      send_count: 1,
       accepted_at: null,
       accepted_by: null,
       revoked_at: null,
@@ -110,20 +143,7 @@ export class InvitationService {
     if (existing && (await this.#identity.findMembership(tx, tenantId, existing.id))) throw new ConflictError(`${email} is already a member of this tenant.`);
     await this.#invitations.revokeOpen(tx, tenantId, email, now);
     await this.#invitations.insert(tx, row);
-    const link = `${this.kernel.config.publicUrl}/portal/accept-invitation#token=${token}`;
-    await this.mailer.enqueue(tx, {
-      to: email,
-      tenantId,
-      purpose: 'identity.invitation',
-      subject: `You are invited to ${organizationName} on Platforma`,
-      text: [
-        `${row.invited_by} invited you to join ${organizationName} as ${input.role}.`,
-        '',
-        `Accept the invitation: ${link}`,
-        '',
-        `The link works once and expires on ${row.expires_at.toUTCString()}. If you did not expect it, ignore this message.`,
-      ].join('\n'),
-    });
+    await this.#mail(tx, row, organizationName, token);
     await this.kernel.audit.record(tx, {
       tenantId,
       actor: actor ?? actorOf(context),
@@ -133,13 +153,70 @@ export class InvitationService {
       requestId: context.requestId,
       sourceIp: context.sourceIp,
     });
-    return this.#view(row);
+    return this.#view(row, await this.#invitations.inviterName(tx, row.invited_by_user_id));
+  }
+
+  /** The invitation mail, queued in the transaction that stored the token's hash. */
+  async #mail(tx: Tx, row: InvitationRow, organizationName: string, token: string): Promise<void> {
+    const link = `${this.kernel.config.publicUrl}/portal/accept-invitation#token=${token}`;
+    await this.mailer.enqueue(tx, {
+      to: row.email,
+      tenantId: row.tenant_id,
+      purpose: 'identity.invitation',
+      subject: `You are invited to ${organizationName} on Platforma`,
+      text: [
+        `${row.invited_by} invited you to join ${organizationName} as ${row.role}.`,
+        '',
+        `Accept the invitation: ${link}`,
+        '',
+        `The link works once and expires on ${new Date(row.expires_at).toUTCString()}. If you did not expect it, ignore this message.`,
+        ...(row.send_count > 1 ? ['', 'This link replaces the one sent before, which no longer works.'] : []),
+      ].join('\n'),
+    });
+  }
+
+  /**
+   * Mails an unanswered (open or expired) invitation again: a new token (the previous link stops
+   * working, as only one hash is kept) and a new expiry, under the same invitation id. Accepted and
+   * revoked invitations stay as they are (409): revoking means it, and inviting again is the way back.
+   */
+  async resend(tenantId: string, invitationId: string, context: RequestContext): Promise<InvitationView> {
+    authorize(context, 'identity:invitation.resend', resourceName(tenantId, 'invitation', invitationId));
+    const organizationName = (await this.tenants.namesOf([tenantId])).get(tenantId);
+    if (!organizationName) throw new NotFoundError('Tenant', tenantId);
+    return inTransaction(this.kernel.db, this.#scope(context, tenantId), async (tx) => {
+      const current = await this.#invitations.find(tx, tenantId, invitationId);
+      if (!current) throw new NotFoundError('Invitation', invitationId);
+      const status = this.#status(current);
+      if (status === 'accepted' || status === 'revoked') throw new ConflictError(`The invitation is ${status}; only an open or expired invitation can be sent again. Invite the person anew instead.`);
+      const person = await this.#identity.findUserByEmail(tx, current.email);
+      if (person && (await this.#identity.findMembership(tx, tenantId, person.id))) throw new ConflictError(`${current.email} is already a member of this tenant.`);
+      if (!isBuiltinRole(current.role) && !(await this.#identity.findRole(tx, tenantId, current.role))) {
+        throw new ConflictError('The invitation’s role no longer exists in this tenant; revoke it and invite the person with another role.');
+      }
+      const token = randomBytes(32).toString('base64url');
+      const now = this.kernel.clock.now();
+      const resent = await this.#invitations.resend(tx, tenantId, invitationId, { tokenHash: tokenHash(token), expiresAt: new Date(now.getTime() + INVITATION_LIFETIME_DAYS * 86_400_000), at: now });
+      if (!resent) throw new ConflictError('The invitation was accepted or revoked meanwhile.');
+      await this.#mail(tx, resent, organizationName, token);
+      await this.kernel.audit.record(tx, {
+        tenantId,
+        actor: actorOf(context),
+        action: 'identity.invitation.resent',
+        target: { type: 'invitation', id: invitationId },
+        before: { status, expiresAt: new Date(current.expires_at).toISOString() },
+        after: { email: resent.email, role: resent.role, expiresAt: new Date(resent.expires_at).toISOString(), sendCount: resent.send_count },
+        requestId: context.requestId,
+        sourceIp: context.sourceIp,
+      });
+      return this.#view(resent, await this.#invitations.inviterName(tx, resent.invited_by_user_id));
+    });
   }
 
   async list(tenantId: string, context: RequestContext): Promise<InvitationView[]> {
     authorize(context, 'identity:invitation.list', resourceName(tenantId, 'invitation', '*'));
     const rows = await inTransaction(this.kernel.db, this.#scope(context, tenantId), (tx) => this.#invitations.list(tx, tenantId));
-    return rows.map((row) => this.#view(row));
+    return rows.map((row) => this.#view(row, row.invited_by_name ?? null));
   }
 
   async revoke(tenantId: string, invitationId: string, context: RequestContext): Promise<void> {
@@ -147,7 +224,7 @@ export class InvitationService {
     await inTransaction(this.kernel.db, this.#scope(context, tenantId), async (tx) => {
       const row = await this.#invitations.find(tx, tenantId, invitationId);
       if (!row) throw new NotFoundError('Invitation', invitationId);
-      if (!(await this.#invitations.revoke(tx, tenantId, invitationId, this.kernel.clock.now()))) throw new ConflictError(`The invitation is ${this.#view(row).status}; only open invitations can be revoked.`);
+      if (!(await this.#invitations.revoke(tx, tenantId, invitationId, this.kernel.clock.now()))) throw new ConflictError(`The invitation is ${this.#status(row)}; only open invitations can be revoked.`);
       await this.kernel.audit.record(tx, {
         tenantId,
         actor: actorOf(context),
@@ -163,7 +240,7 @@ export class InvitationService {
   /** An open invitation behind a token, or a NotFoundError that does not say which check failed. */
   async #open(tx: Tx, token: string, forUpdate: boolean): Promise<InvitationRow> {
     const row = await this.#invitations.findByTokenHash(tx, tokenHash(token), forUpdate);
-    if (!row || this.#view(row).status !== 'open') throw new NotFoundError('Invitation', 'behind this link (it may be used, revoked or expired)');
+    if (!row || this.#status(row) !== 'open') throw new NotFoundError('Invitation', 'behind this link (it may be used, revoked or expired)');
     return row;
   }
 

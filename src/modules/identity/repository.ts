@@ -155,12 +155,12 @@ export class IdentityRepository {
     return tx.selectFrom('identity.memberships').selectAll().where('user_id', '=', userId).orderBy('created_at').execute();
   }
 
-  async listMembers(tx: Tx, tenantId: string): Promise<(MembershipRow & { email: string })[]> {
+  async listMembers(tx: Tx, tenantId: string): Promise<(MembershipRow & { email: string; display_name?: string | null })[]> {
     return tx
       .selectFrom('identity.memberships as m')
       .innerJoin('identity.users as u', 'u.id', 'm.user_id')
       .selectAll('m')
-      .select('u.email')
+      .select(['u.email', 'u.display_name'])
       .where('m.tenant_id', '=', tenantId)
       .orderBy('m.created_at')
       .execute();
@@ -176,6 +176,16 @@ export class IdentityRepository {
 
   async deleteMembership(tx: Tx, tenantId: string, userId: string): Promise<void> {
     await tx.deleteFrom('identity.memberships').where('tenant_id', '=', tenantId).where('user_id', '=', userId).execute();
+  }
+
+  /**
+   * Counts the tenant's owners with their rows locked until the transaction ends, so two owners
+   * demoting or removing each other at once are decided one after the other (the second sees one
+   * owner left) instead of both passing the check and leaving the tenant without an owner.
+   */
+  async lockOwnersAndCount(tx: Tx, tenantId: string): Promise<number> {
+    const rows = await tx.selectFrom('identity.memberships').select('user_id').where('tenant_id', '=', tenantId).where('role', '=', 'owner').forUpdate().execute();
+    return rows.length;
   }
 
   async countMembersWithRole(tx: Tx, tenantId: string, role: string): Promise<number> {

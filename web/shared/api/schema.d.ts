@@ -1589,6 +1589,8 @@ export interface paths {
                             data: {
                                 userId: string;
                                 email: string;
+                                /** @description The display name the person chose on their profile (null until they do) */
+                                name: string | null;
                                 role: string;
                                 /** Format: date-time */
                                 joinedAt: string;
@@ -1713,7 +1715,10 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Change a member’s role (applies from their next request) */
+        /**
+         * Change a member’s role (applies from their next request)
+         * @description A tenant always keeps an owner: demoting its last owner answers 409 and changes nothing.
+         */
         put: {
             parameters: {
                 query?: never;
@@ -1744,6 +1749,8 @@ export interface paths {
                         "application/json": {
                             userId: string;
                             email: string;
+                            /** @description The display name the person chose on their profile (null until they do) */
+                            name: string | null;
                             role: string;
                             /** Format: date-time */
                             joinedAt: string;
@@ -1852,7 +1859,10 @@ export interface paths {
             };
         };
         post?: never;
-        /** Remove a member; ends their sessions in this tenant at once */
+        /**
+         * Remove a member; ends their sessions in this tenant at once
+         * @description Removing the tenant’s last owner answers 409 and changes nothing.
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -3022,11 +3032,21 @@ export interface paths {
                                 email: string;
                                 role: string;
                                 status: "open" | "accepted" | "revoked" | "expired";
+                                /** @description The email (or label, such as “the operator”) the invitation was sent under */
                                 invitedBy: string;
+                                /** @description The inviter’s display name, when a person who chose one invited */
+                                invitedByName: string | null;
                                 /** Format: date-time */
                                 createdAt: string;
                                 /** Format: date-time */
                                 expiresAt: string;
+                                /**
+                                 * Format: date-time
+                                 * @description When the link was last mailed: at creation, or the latest resend
+                                 */
+                                lastSentAt: string;
+                                /** @description How many times the link was mailed */
+                                sendCount: number;
                             }[];
                         };
                     };
@@ -3168,11 +3188,21 @@ export interface paths {
                             email: string;
                             role: string;
                             status: "open" | "accepted" | "revoked" | "expired";
+                            /** @description The email (or label, such as “the operator”) the invitation was sent under */
                             invitedBy: string;
+                            /** @description The inviter’s display name, when a person who chose one invited */
+                            invitedByName: string | null;
                             /** Format: date-time */
                             createdAt: string;
                             /** Format: date-time */
                             expiresAt: string;
+                            /**
+                             * Format: date-time
+                             * @description When the link was last mailed: at creation, or the latest resend
+                             */
+                            lastSentAt: string;
+                            /** @description How many times the link was mailed */
+                            sendCount: number;
                         };
                     };
                 };
@@ -3416,6 +3446,169 @@ export interface paths {
                 };
             };
         };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{id}/invitations/{invitationId}/resend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send an invitation again, with a new link
+         * @description For an open or expired invitation: mails a new single-use link that expires in 7 days from now; the link sent before stops working. Same invitation id. An accepted or revoked invitation answers 409 (invite the person again instead), as does one whose person has joined meanwhile.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description A tenant id */
+                    id: string;
+                    /** @description A invitation id */
+                    invitationId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            email: string;
+                            role: string;
+                            status: "open" | "accepted" | "revoked" | "expired";
+                            /** @description The email (or label, such as “the operator”) the invitation was sent under */
+                            invitedBy: string;
+                            /** @description The inviter’s display name, when a person who chose one invited */
+                            invitedByName: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            expiresAt: string;
+                            /**
+                             * Format: date-time
+                             * @description When the link was last mailed: at creation, or the latest resend
+                             */
+                            lastSentAt: string;
+                            /** @description How many times the link was mailed */
+                            sendCount: number;
+                        };
+                    };
+                };
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in, or the credential’s tenant is terminated (PLAT_UNAUTHENTICATED, with tenantStatus) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed, the tenant’s status does not allow it, or the CSRF token is missing (PLAT_FORBIDDEN, PLAT_TENANT_NOT_ACTIVE with tenantStatus, PLAT_CSRF_TOKEN_INVALID) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such resource (PLAT_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description If-Match names a version that is no longer current (PLAT_PRECONDITION_FAILED) */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than BODY_LIMIT (PLAT_PAYLOAD_TOO_LARGE) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json (PLAT_UNSUPPORTED_MEDIA_TYPE) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Valid JSON that cannot be applied, each problem with a JSON pointer (PLAT_UNPROCESSABLE), or an Idempotency-Key used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The account is locked after too many failed sign-ins; see Retry-After (PLAT_ACCOUNT_LOCKED) */
+                423: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many attempts; see Retry-After (PLAT_RATE_LIMITED) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;

@@ -1,4 +1,5 @@
-// One tenant: its document, its quotas (editable), its lifecycle actions and its audit trail.
+// One tenant: its document, its members and invitations, its quotas (editable), its lifecycle
+// actions and its audit trail.
 import { useCallback, useEffect, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { api, unwrap } from '../../../shared/api/client.js';
@@ -10,6 +11,7 @@ import { StatusBadge } from '../../../shared/components/StatusBadge.js';
 import { AuditTrail } from './AuditTrail.js';
 import { QuotasForm } from './QuotasForm.js';
 import { TenantActions } from './TenantActions.js';
+import { TenantMembers } from './TenantMembers.js';
 import { SettingsSummaryCard, SubscriptionUsageCard, TenantDetailsCard } from './TenantOverview.js';
 
 interface LoadedTenant {
@@ -92,6 +94,7 @@ export function TenantDetailPage() {
           <TenantDetailsCard tenant={tenant} />
           <SubscriptionUsageCard tenant={tenant} />
         </div>
+        <TenantMembers tenantId={tenant.id} organizationName={tenant.organizationName} onChanged={() => setAuditReloadKey((key) => key + 1)} />
         {/* Keyed by version: a saved or reloaded tenant resets the form to what is stored. */}
         <QuotasForm key={tenant.version} tenant={tenant} etag={etag} onSaved={(next, nextEtag) => changed(next, nextEtag, 'Quotas saved.')} onConflict={conflicted} />
         <SettingsSummaryCard settings={tenant.settings} />

@@ -17,9 +17,9 @@ import { mapFieldErrors, topLevelField, useIdempotencyKey } from '../../../share
 import { useSubmission } from '../../../shared/use-submission.js';
 import { useOrganizationAccess } from './access.js';
 import { parseList } from './lists.js';
-import { RoleSelect } from './RoleSelect.js';
+import { RoleSelect } from '../../../shared/tenant-access/RoleSelect.js';
 import { SecretReveal } from './SecretReveal.js';
-import { useTenantRoles } from './tenant-roles.js';
+import { useTenantRoles } from '../../../shared/tenant-access/tenant-roles.js';
 
 type ApiKey = paths['/api/v1/tenants/{id}/api-keys']['get']['responses'][200]['content']['application/json']['data'][number];
 type CreatedKey = paths['/api/v1/tenants/{id}/api-keys']['post']['responses'][201]['content']['application/json'];

@@ -1,6 +1,8 @@
 // Invitations by email: invite someone with a role (they get a single-use link that expires in 7
-// days), see every invitation with its state, and revoke an open one.
+// days), see every invitation with its state, send an unanswered one again (a new link) and
+// revoke an open one.
 import { useState } from 'react';
+import { toApiError, type ApiError } from '../../../shared/api/problem.js';
 import { api, unwrap } from '../../../shared/api/client.js';
 import type { paths } from '../../../shared/api/schema.js';
 import { useResource } from '../../../shared/api/use-resource.js';
@@ -11,8 +13,8 @@ import { SuccessNotice } from '../../../shared/components/SuccessNotice.js';
 import { useConfirmation } from '../../../shared/components/use-confirmation.js';
 import { formatDateTime } from '../../../shared/format.js';
 import { useOrganizationAccess } from './access.js';
-import { EmailRoleForm } from './EmailRoleForm.js';
-import { useTenantRoles } from './tenant-roles.js';
+import { EmailRoleForm } from '../../../shared/tenant-access/EmailRoleForm.js';
+import { useTenantRoles } from '../../../shared/tenant-access/tenant-roles.js';
 
 type Invitation = paths['/api/v1/tenants/{id}/invitations']['get']['responses'][200]['content']['application/json']['data'][number];
 
@@ -21,6 +23,22 @@ export function InvitationsPage({ tenantId }: { tenantId: string }) {
   const roles = useTenantRoles(tenantId, can('identity:role.list'));
   const invitations = useResource(async () => (await unwrap(api.GET('/api/v1/tenants/{id}/invitations', { params: { path: { id: tenantId } } }))).data.data, [tenantId]);
   const [notice, setNotice] = useState<string | null>(null);
+  const [resendError, setResendError] = useState<ApiError | null>(null);
+  const [resending, setResending] = useState<string | null>(null);
+  async function resend(invitation: Invitation) {
+    setResending(invitation.id);
+    setResendError(null);
+    setNotice(null);
+    try {
+      const { data } = await unwrap(api.POST('/api/v1/tenants/{id}/invitations/{invitationId}/resend', { params: { path: { id: tenantId, invitationId: invitation.id } } }));
+      setNotice(`A new invitation link is on its way to ${data.email}; the one sent before no longer works.`);
+      await invitations.reload();
+    } catch (caught) {
+      setResendError(toApiError(caught));
+    } finally {
+      setResending(null);
+    }
+  }
   const revoke = useConfirmation<Invitation>(async (invitation, close) => {
     await unwrap(api.DELETE('/api/v1/tenants/{id}/invitations/{invitationId}', { params: { path: { id: tenantId, invitationId: invitation.id } } }));
     setNotice(`The invitation to ${invitation.email} is revoked; its link no longer works.`);
@@ -48,8 +66,8 @@ export function InvitationsPage({ tenantId }: { tenantId: string }) {
       )}
       <ResourceTableCard
         title="Invitations"
-        description="Newest first. Inviting the same address again replaces its open invitation."
-        error={invitations.error}
+        description="Newest first. Inviting the same address again replaces its open invitation; sending one again mails a new link and the old one stops working."
+        error={invitations.error ?? resendError}
         errorTestId="invitations-error"
         busy={invitations.loading}
         columns={['Email', 'Role', 'Status', 'Invited by', 'Sent', 'Expires', '']}
@@ -64,11 +82,18 @@ export function InvitationsPage({ tenantId }: { tenantId: string }) {
                 {invitation.status}
               </span>
             </td>
-            <td className="muted">{invitation.invitedBy}</td>
-            <td className="muted">{formatDateTime(invitation.createdAt)}</td>
+            <td className="muted" title={invitation.invitedBy}>
+              {invitation.invitedByName ?? invitation.invitedBy}
+            </td>
+            <td className="muted">{formatDateTime(invitation.lastSentAt)}</td>
             <td className="muted">{formatDateTime(invitation.expiresAt)}</td>
             <td>
               <div className="row-actions">
+                {(invitation.status === 'open' || invitation.status === 'expired') && can('identity:invitation.resend') && (
+                  <button type="button" className="button" disabled={resending === invitation.id} onClick={() => void resend(invitation)} data-testid="invitation-resend">
+                    {resending === invitation.id ? 'Sending…' : 'Resend'}
+                  </button>
+                )}
                 {invitation.status === 'open' && can('identity:invitation.delete') && (
                   <DangerRowButton onClick={() => revoke.ask(invitation)} testId="invitation-revoke">
                     Revoke

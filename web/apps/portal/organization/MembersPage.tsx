@@ -11,11 +11,12 @@ import { SuccessNotice } from '../../../shared/components/SuccessNotice.js';
 import { useConfirmation } from '../../../shared/components/use-confirmation.js';
 import { formatDateTime } from '../../../shared/format.js';
 import { useOrganizationAccess } from './access.js';
-import { useTenantRoles } from './tenant-roles.js';
+import { useTenantRoles, withCurrentRole } from '../../../shared/tenant-access/tenant-roles.js';
 
 interface Member {
   userId: string;
   email: string;
+  name: string | null;
   role: string;
   joinedAt: string;
 }
@@ -62,7 +63,7 @@ export function MembersPage({ tenantId, organizationName }: { tenantId: string; 
         error={members.error ?? rowError}
         errorTestId="members-error"
         busy={members.loading}
-        columns={['Email', 'Role', 'Member since', '']}
+        columns={['Name', 'Email', 'Role', 'Member since', '']}
         empty={!members.loading && members.data?.length === 0 && 'No members yet.'}
       >
         {(members.data ?? []).map((member) => {
@@ -70,6 +71,7 @@ export function MembersPage({ tenantId, organizationName }: { tenantId: string; 
           const changed = pending !== undefined && pending !== member.role;
           return (
             <tr key={member.userId} data-testid="member-row" data-email={member.email}>
+              <td data-testid="member-name">{member.name ?? <span className="faint">—</span>}</td>
               <td data-testid="member-email">{member.email}</td>
               <td>
                 {can('identity:member.update') ? (
@@ -80,7 +82,7 @@ export function MembersPage({ tenantId, organizationName }: { tenantId: string; 
                     onChange={(event) => setPendingRoles((current) => ({ ...current, [member.userId]: event.target.value }))}
                     data-testid="member-role"
                   >
-                    {withCurrent(roles.options, member.role, roles.nameOf).map((option) => (
+                    {withCurrentRole(roles.options, member.role, roles.nameOf).map((option) => (
                       <option key={option.value} value={option.value}>
                         {option.label}
                       </option>
@@ -123,9 +125,4 @@ export function MembersPage({ tenantId, organizationName }: { tenantId: string; 
       </ConfirmDialog>
     </div>
   );
-}
-
-/** The role options, plus the member's current role if the list does not have it (it could not be read). */
-function withCurrent(options: { value: string; label: string }[], current: string, nameOf: (role: string) => string) {
-  return options.some((option) => option.value === current) ? options : [{ value: current, label: nameOf(current) }, ...options];
 }

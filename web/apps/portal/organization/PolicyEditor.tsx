@@ -4,7 +4,7 @@
 // the entry they concern (pointers like /statements/1/resources/0).
 import { useEffect, useState } from 'react';
 import { api, unwrap } from '../../../shared/api/client.js';
-import type { Statement } from './tenant-roles.js';
+import type { Statement } from '../../../shared/tenant-access/tenant-roles.js';
 
 export interface DraftStatement {
   sid: string;

@@ -6,7 +6,7 @@ import { api, unwrap } from '../../../shared/api/client.js';
 import { toApiError, type ApiError } from '../../../shared/api/problem.js';
 import { ErrorAlert } from '../../../shared/components/ErrorAlert.js';
 import { Field } from '../../../shared/components/Field.js';
-import type { Statement } from './tenant-roles.js';
+import type { Statement } from '../../../shared/tenant-access/tenant-roles.js';
 
 type Decision = { allowed: boolean; reason: 'allow' | 'explicit-deny' | 'implicit-deny'; matched: { sid: string; effect: string }[] };
 

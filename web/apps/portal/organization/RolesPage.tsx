@@ -12,7 +12,7 @@ import { SuccessNotice } from '../../../shared/components/SuccessNotice.js';
 import { useConfirmation } from '../../../shared/components/use-confirmation.js';
 import { useOrganizationAccess } from './access.js';
 import { StatementSummary } from './StatementSummary.js';
-import type { Role } from './tenant-roles.js';
+import type { Role } from '../../../shared/tenant-access/tenant-roles.js';
 
 export function RolesPage({ tenantId }: { tenantId: string }) {
   const { can } = useOrganizationAccess();

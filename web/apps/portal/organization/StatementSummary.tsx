@@ -1,5 +1,5 @@
 // A policy in words, read-only: one line per statement (effect, actions, resources, conditions).
-import type { Statement } from './tenant-roles.js';
+import type { Statement } from '../../../shared/tenant-access/tenant-roles.js';
 
 export function StatementSummary({ statements, testId }: { statements: Statement[]; testId?: string }) {
   return (

@@ -14,6 +14,7 @@ export const ORGANIZATION_ACTIONS = [
   'identity:member.delete',
   'identity:invitation.list',
   'identity:invitation.create',
+  'identity:invitation.resend',
   'identity:invitation.delete',
   'identity:role.list',
   'identity:role.create',

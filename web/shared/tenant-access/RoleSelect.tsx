@@ -1,5 +1,5 @@
 // Choosing one of the tenant's roles in a form (for a key, a client, an invitation or a new member).
-import { describedBy } from '../../../shared/components/Field.js';
+import { describedBy } from '../components/Field.js';
 
 interface RoleSelectProps {
   /** The element id; also its data-testid. */

@@ -1,10 +1,10 @@
 // The form that names a person by email and gives them a role: inviting someone, or adding an
 // existing account as a member. Only the words, the test ids' prefix and what submitting does differ.
 import { useState, type FormEvent } from 'react';
-import { Field, describedBy } from '../../../shared/components/Field.js';
-import { FormCard } from '../../../shared/components/FormCard.js';
-import { mapFieldErrors, topLevelField } from '../../../shared/forms.js';
-import { useSubmission } from '../../../shared/use-submission.js';
+import { Field, describedBy } from '../components/Field.js';
+import { FormCard } from '../components/FormCard.js';
+import { mapFieldErrors, topLevelField } from '../forms.js';
+import { useSubmission } from '../use-submission.js';
 import { RoleSelect } from './RoleSelect.js';
 
 type EmailRoleField = 'email' | 'role';

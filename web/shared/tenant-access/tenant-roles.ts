@@ -1,8 +1,8 @@
 // The roles one can hand out in the tenant (to members, invitations, keys and clients): the
 // tenant's own list when the person may read it, else the built-in tenant roles the API documents.
 import { useCallback, useEffect, useState } from 'react';
-import { api, unwrap } from '../../../shared/api/client.js';
-import type { paths } from '../../../shared/api/schema.js';
+import { api, unwrap } from '../api/client.js';
+import type { paths } from '../api/schema.js';
 
 export type Role = paths['/api/v1/tenants/{id}/roles']['get']['responses'][200]['content']['application/json']['data'][number];
 export type Statement = Role['statements'][number];
@@ -37,4 +37,9 @@ export function useTenantRoles(tenantId: string, canList: boolean): TenantRoles 
     : BUILTIN_TENANT_ROLES.map((name) => ({ value: name, label: name }));
   const nameOf = (role: string | null) => (role === null ? '—' : (roles?.find((r) => r.id === role)?.name ?? role));
   return { roles, options, nameOf, reload };
+}
+
+/** The role options, plus a member's current role when the list does not have it (it could not be read). */
+export function withCurrentRole(options: { value: string; label: string }[], current: string, nameOf: (role: string) => string) {
+  return options.some((option) => option.value === current) ? options : [{ value: current, label: nameOf(current) }, ...options];
 }
