@@ -127,7 +127,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
   const secrets = loadSecretBox(config);
   const identity = createIdentityModule({ kernel, tenants: tenants.service, mailer: notifications.mailer, secrets });
   const catalog = createCatalogModule({ kernel, tenants: tenants.service });
-  const orders = createOrdersModule({ kernel, catalog: catalog.service, tenants: tenants.service });
+  const orders = createOrdersModule({ kernel, catalog: catalog.service, tenants: tenants.service, mailer: notifications.mailer, recipients: identity.contacts });
   const modules: ModuleDefinition[] = [notifications.definition, identity.definition, tenants.definition, catalog.definition, orders.definition];
 
   const app = await createHttpServer({ logger, metrics, bodyLimit: config.bodyLimit, version: VERSION, trustedProxies: config.trustedProxies });
