@@ -103,7 +103,7 @@ function assemble(options: PlatformOptions, role: Role | 'console'): Assembly {
   const secrets = loadSecretBox(config);
   const identity = createIdentityModule({ kernel, tenants: tenants.service, mailer: notifications.mailer, secrets });
   const catalog = createCatalogModule({ kernel, tenants: tenants.service });
-  const orders = createOrdersModule({ kernel, catalog: catalog.service, tenants: tenants.service });
+  const orders = createOrdersModule({ kernel, catalog: catalog.service, tenants: tenants.service, mailer: notifications.mailer, recipients: identity.contacts });
   const modules: ModuleDefinition[] = [notifications.definition, identity.definition, tenants.definition, catalog.definition, orders.definition];
   return { kernel, identity, tenants, notifications, catalog, orders, modules, secrets, changes };
 }

@@ -39,11 +39,13 @@ import { interactionRoutes } from './oauth/interaction-routes.js';
 import { IdentityProviderService } from './sso/provider-service.js';
 import { SsoSignInService } from './sso/sign-in-service.js';
 import { ssoRoutes } from './sso/routes.js';
+import { ContactDirectory, type Contacts } from './contacts.js';
 
 export type { PublicUser, TenantDirectory } from './service.js';
 export { MIN_PASSWORD_LENGTH } from './service.js';
 export { TENANT_ROLES, PARTNER_ROLES, consoleOperatorContext } from './builtin-roles.js';
 export type { BearerResolver } from './bearer.js';
+export type { Contacts } from './contacts.js';
 
 export interface IdentityModule {
   definition: ModuleDefinition;
@@ -62,6 +64,8 @@ export interface IdentityModule {
   oauthClients: OAuthClientService;
   identityProviders: IdentityProviderService;
   sso: SsoSignInService;
+  /** Whom mail about a tenant's business or the operators' work goes to. */
+  contacts: Contacts;
 }
 
 interface CachedCredential {
@@ -147,6 +151,7 @@ export function createIdentityModule(deps: { kernel: Kernel; tenants: TenantDire
     identityProviders,
     sso,
     users,
+    contacts: new ContactDirectory(),
     definition: {
       name: 'identity',
       migrations: fileURLToPath(new URL('./migrations', import.meta.url)),

@@ -98,6 +98,40 @@ export class IdentityRepository {
     return Number(row.n);
   }
 
+  // --- contacts (whom mail about a tenant's or the platform's business goes to) -------------------
+  /** The person's address if they are still a member of the tenant. */
+  async memberEmail(tx: Tx, tenantId: string, userId: string): Promise<string | undefined> {
+    const row = await tx
+      .selectFrom('identity.memberships as m')
+      .innerJoin('identity.users as u', 'u.id', 'm.user_id')
+      .select('u.email')
+      .where('m.tenant_id', '=', tenantId)
+      .where('m.user_id', '=', userId)
+      .executeTakeFirst();
+    return row?.email;
+  }
+
+  /** The addresses of the members holding one role in a tenant, in the order they joined. */
+  async memberEmailsWithRole(tx: Tx, tenantId: string, role: string): Promise<string[]> {
+    const rows = await tx
+      .selectFrom('identity.memberships as m')
+      .innerJoin('identity.users as u', 'u.id', 'm.user_id')
+      .select('u.email')
+      .where('m.tenant_id', '=', tenantId)
+      .where('m.role', '=', role)
+      .orderBy('m.created_at')
+      .orderBy('u.email')
+      .execute();
+    return rows.map((row) => row.email);
+  }
+
+  /** The addresses of the staff holding any of these platform roles, by address. */
+  async staffEmailsWithRoles(tx: Tx, roles: readonly PlatformRole[]): Promise<string[]> {
+    if (roles.length === 0) return [];
+    const rows = await tx.selectFrom('identity.users').select('email').where('platform_role', 'in', roles).orderBy('email').execute();
+    return rows.map((row) => row.email);
+  }
+
   // --- sessions ----------------------------------------------------------------------------------
   async insertSession(tx: Tx, session: SessionRow): Promise<void> {
     await tx.insertInto('identity.sessions').values(session).execute();

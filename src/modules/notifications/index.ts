@@ -14,8 +14,12 @@ export { MAIL_QUEUE } from './delivery.js';
 export type { MailStatus, MailSummary, MailMessage } from './schemas.js';
 
 export interface Mailer {
-  /** Queues a message inside the caller's transaction (so it is sent only if the change commits). */
-  enqueue(tx: Tx, message: { to: string; subject: string; text: string; html?: string; tenantId?: string | null; purpose: string }): Promise<{ id: string }>;
+  /**
+   * Queues a message inside the caller's transaction (so it is sent only if the change commits).
+   * With a `dedupKey` (for mail written in answer to an event: the event's id and the recipient) a
+   * message is queued at most once per key; a repeat answers the first one's id, `duplicate: true`.
+   */
+  enqueue(tx: Tx, message: { to: string; subject: string; text: string; html?: string; tenantId?: string | null; purpose: string; dedupKey?: string }): Promise<{ id: string; duplicate: boolean }>;
 }
 
 export interface NotificationsModule {

@@ -16,6 +16,8 @@ interface OutgoingMailRow {
   last_error: string | null;
   created_at: Date;
   sent_at: Date | null;
+  /** Set on mail written in answer to an event: the event's id and the recipient; unique. */
+  dedup_key: string | null;
 }
 
 declare module '../../kernel/db/tables.js' {
@@ -39,8 +41,23 @@ const SUMMARY_COLUMNS = ['id', 'tenant_id', 'to', 'subject', 'purpose', 'status'
 export type MailSummaryRow = Pick<OutgoingMailRow, (typeof SUMMARY_COLUMNS)[number]>;
 
 export class MailRepository {
-  async insert(tx: Tx, row: Omit<OutgoingMailRow, 'attempts' | 'last_error' | 'sent_at'>): Promise<void> {
-    await tx.insertInto('notifications.outgoing_mail').values({ ...row, attempts: 0, last_error: null, sent_at: null }).execute();
+  /**
+   * Writes a message; false (and nothing written) when its dedup key is already taken. The
+   * conflict is decided by the unique constraint, so two deliveries racing each other cannot both
+   * write.
+   */
+  async insert(tx: Tx, row: Omit<OutgoingMailRow, 'attempts' | 'last_error' | 'sent_at'>): Promise<boolean> {
+    const inserted = await tx
+      .insertInto('notifications.outgoing_mail')
+      .values({ ...row, attempts: 0, last_error: null, sent_at: null })
+      .onConflict((oc) => oc.column('dedup_key').doNothing())
+      .returning('id')
+      .executeTakeFirst();
+    return inserted !== undefined;
+  }
+
+  async findByDedupKey(tx: Tx, dedupKey: string): Promise<{ id: string } | undefined> {
+    return tx.selectFrom('notifications.outgoing_mail').select('id').where('dedup_key', '=', dedupKey).executeTakeFirst();
   }
 
   async find(tx: Tx, id: string): Promise<StoredMail | undefined> {

@@ -57,5 +57,6 @@ export const OutgoingMailInput = StrictObject({
   html: Type.Optional(Type.String({ maxLength: 1_000_000 })),
   tenantId: Type.Optional(Type.Union([Id('tenant'), Type.Null()])),
   purpose: Type.String({ pattern: '^[a-z][a-z0-9_.-]{0,99}$', description: 'What the mail is for, e.g. identity.invitation' }),
+  dedupKey: Type.Optional(Type.String({ minLength: 1, maxLength: 500, description: 'Queued at most once per key (e.g. event id and recipient): a repeated enqueue with a taken key queues nothing' })),
 });
 export type OutgoingMailInput = Static<typeof OutgoingMailInput>;

@@ -47,14 +47,15 @@ export class MailService {
   /**
    * Writes the message and its delivery job in the caller's transaction: both exist exactly when
    * the caller's change commits. Row-level security applies: a tenant's message needs that tenant's
-   * scope (or platform scope), a message without a tenant needs platform scope.
+   * scope (or platform scope), a message without a tenant needs platform scope. A message whose
+   * `dedupKey` was queued before is not queued again: the answer is the earlier message's id.
    */
-  async enqueue(tx: Tx, message: OutgoingMailInput): Promise<{ id: string }> {
+  async enqueue(tx: Tx, message: OutgoingMailInput): Promise<{ id: string; duplicate: boolean }> {
     const input = validateInput({ ...message });
     const id = newId('mail');
     // Without an SMTP server nothing is sent: the message is kept for platform staff to read.
     const status = this.kernel.config.smtpUrl ? 'queued' : 'stored';
-    await this.#repository.insert(tx, {
+    const inserted = await this.#repository.insert(tx, {
       id,
       tenant_id: input.tenantId ?? null,
       to: input.to,
@@ -64,12 +65,18 @@ export class MailService {
       purpose: input.purpose,
       status,
       created_at: this.kernel.clock.now(),
+      dedup_key: input.dedupKey ?? null,
     });
+    if (!inserted) {
+      const earlier = await this.#repository.findByDedupKey(tx, input.dedupKey!);
+      if (!earlier) throw new Error(`outgoing mail ${input.dedupKey} conflicts with a message this transaction cannot see`);
+      return { id: earlier.id, duplicate: true };
+    }
     if (status === 'queued') {
       const jobId = await this.kernel.jobs.send(MAIL_QUEUE.name, { mailId: id } satisfies MailJob, { db: bossExecutor(tx) });
       if (!jobId) throw new Error(`the job queue ${MAIL_QUEUE.name} does not exist; run platforma migrate`);
     }
-    return { id };
+    return { id, duplicate: false };
   }
 
   async list(query: ListMailQuery, context: RequestContext): Promise<Page<MailSummary>> {

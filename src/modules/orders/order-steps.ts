@@ -18,6 +18,8 @@ import type { Order, OrderItem, OrderStatus } from './schemas.js';
 /** What orders need of tenants. */
 export interface TenantOrdering {
   orderingProfileOf(tx: Tx, tenantId: string): Promise<{ status: string; tier: string; quotas: Quotas } | null>;
+  /** For the mails about an order (null: no such tenant). */
+  organizationNameOf(tx: Tx, tenantId: string): Promise<string | null>;
 }
 
 export type OrderingProfile = NonNullable<Awaited<ReturnType<TenantOrdering['orderingProfileOf']>>>;
@@ -109,13 +111,7 @@ export class OrderSteps {
       steps.map((step) => ({
         type: step.event ?? EVENT_OF[step.status],
         tenantId: order.tenantId,
-        payload: {
-          orderId: order.id,
-          status: step.status,
-          ...(step.reason ? { reason: step.reason } : {}),
-          ...(saved.document.changeOf ? { changeOf: saved.document.changeOf } : {}),
-          ...(step.status === 'provisioning' ? { items: saved.document.items.map((item) => ({ itemId: item.id, productId: item.productId, version: item.version, quantity: item.quantity, provisioning: item.provisioning })) } : {}),
-        },
+        payload: eventPayload(saved, step),
         ...(context.principal?.userId ? { actorId: context.principal.userId } : {}),
         requestId: context.requestId,
       })),
@@ -137,6 +133,56 @@ export class OrderSteps {
       sourceIp: context.sourceIp,
     };
   }
+}
+
+/**
+ * What an order event carries: enough for a subscriber to act without reading the orders module's
+ * tables (the mails to the customer and operators are written from it): the order's reference and
+ * new status, the person who placed it, its amount and items (product names, quantities, line
+ * totals), a decision's reason, and on provisioning_requested each item's provisioning request.
+ * Never the items' configuration: it may hold values the customer considers secret.
+ */
+export function eventPayload(order: StoredOrder, step: Step): OrderEventPayload {
+  const decided = step.event === 'order.approved' || step.event === 'order.rejected';
+  return {
+    orderId: order.id,
+    status: step.status,
+    ...(step.reason ? { reason: step.reason } : {}),
+    ...(decided && order.document.approval?.reason ? { decisionReason: order.document.approval.reason } : {}),
+    ...(order.document.changeOf ? { changeOf: order.document.changeOf } : {}),
+    placedBy: placedBy(order),
+    currency: order.currency,
+    totalMinor: order.document.totalMinor,
+    items: order.document.items.map((item) => ({
+      itemId: item.id,
+      productId: item.productId,
+      productName: item.productName,
+      version: item.version,
+      quantity: item.quantity,
+      totalMinor: item.price?.totalMinor ?? null,
+      ...(step.status === 'provisioning' ? { provisioning: item.provisioning } : {}),
+    })),
+  };
+}
+
+/** The person who submitted the order (its `submitted` step's actor), else whoever started the cart. */
+function placedBy(order: StoredOrder): string | null {
+  return order.timeline.find((step) => step.status === 'submitted')?.actorId ?? order.createdBy;
+}
+
+export interface OrderEventPayload {
+  [key: string]: unknown;
+  orderId: string;
+  status: OrderStatus;
+  reason?: string;
+  /** On order.approved and order.rejected: the operator's stated reason. */
+  decisionReason?: string;
+  changeOf?: unknown;
+  /** User id of the person who placed (submitted) the order; null when no person did (a service key). */
+  placedBy: string | null;
+  currency: string;
+  totalMinor: string;
+  items: { itemId: string; productId: string; productName: string; version: number; quantity: number; totalMinor: string | null; provisioning?: unknown }[];
 }
 
 /** One step along the status machine, with the event it publishes when that is not the status's own. */

@@ -193,6 +193,14 @@ export class OrderRepository {
     return rows.map((row) => toStored(row, timelines.get(row.order_id) ?? []));
   }
 
+  /** How many orders match (row-level security limits a tenant's transaction to its own). */
+  async count(tx: Tx, filter: { tenantId?: string; status?: OrderStatus }): Promise<number> {
+    let query = tx.selectFrom('orders.orders').select((eb) => eb.fn.countAll<string>().as('n'));
+    if (filter.tenantId) query = query.where('tenant_id', '=', filter.tenantId);
+    if (filter.status) query = query.where('status', '=', filter.status);
+    return Number((await query.executeTakeFirstOrThrow()).n);
+  }
+
   /**
    * Adds the amounts to (or with sign -1 gives them back from) the tenant's reservation rows and
    * returns each quota's new total, in one statement: the rows are locked in quota order first (so

@@ -14,9 +14,11 @@ import {
   ChangePreview,
   CreateApprovalRuleBody,
   CreateOrderBody,
+  CountOrdersQuery,
   ListOrdersQuery,
   OptionalReasonBody,
   Order,
+  OrderCount,
   OrderIdParams,
   OrderItemParams,
   OrderPage,
@@ -46,6 +48,21 @@ export function orderRoutes(app: HttpApp, service: OrderService, changes: Change
       schema: { tags, summary: 'Orders, newest first (staff: every tenant’s, or one with tenantId)', querystring: ListOrdersQuery, response: responses({ 200: OrderPage }) },
     },
     async (request) => service.list(request.query, requestContext(request)),
+  );
+
+  app.get(
+    '/api/v1/orders/count',
+    {
+      config: { action: 'orders:order.list' },
+      schema: {
+        tags,
+        summary: 'How many orders match a status (and, for staff, a tenant)',
+        description: 'The same filters and visibility as the list: a customer counts their active tenant’s orders, staff every tenant’s or one with tenantId. The admin console shows `?status=pending_approval` beside Orders: what waits for an operator.',
+        querystring: CountOrdersQuery,
+        response: responses({ 200: OrderCount }),
+      },
+    },
+    async (request) => service.count(request.query, requestContext(request)),
   );
 
   app.get(

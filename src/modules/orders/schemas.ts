@@ -164,6 +164,17 @@ export const ListOrdersQuery = StrictObject({
 export type ListOrdersQuery = Static<typeof ListOrdersQuery>;
 export const OrderPage = Page(Order, 'OrderPage');
 
+export const CountOrdersQuery = StrictObject({
+  status: Type.Optional(Status),
+  tenantId: Type.Optional(Id('tenant', 'Staff only: one tenant’s orders')),
+});
+export type CountOrdersQuery = Static<typeof CountOrdersQuery>;
+export const OrderCount = Type.Object(
+  { count: Type.Integer({ minimum: 0, description: 'How many orders match the filters (the same ones the list takes)' }) },
+  { title: 'OrderCount', additionalProperties: false },
+);
+export type OrderCount = Static<typeof OrderCount>;
+
 export const ChangeBody = StrictObject(
   {
     version: Type.Optional(Type.Integer({ minimum: 1, description: 'Move to this version (default: the product’s current one)' })),

@@ -21,7 +21,7 @@ import { OrderRepository, type OrderDocument, type StoredOrder } from './reposit
 import type { ApprovalRules } from './approval-rules.js';
 import { availabilityProblems, provisioningRequest, totals } from './items.js';
 import { OrderSteps, TO_PROVISIONING, toOrder, type Step, type TenantOrdering } from './order-steps.js';
-import type { AddItemBody, CreateOrderBody, ListOrdersQuery, Order, OrderItem, OrderStatus } from './schemas.js';
+import type { AddItemBody, CountOrdersQuery, CreateOrderBody, ListOrdersQuery, Order, OrderCount, OrderItem, OrderStatus } from './schemas.js';
 
 export type { TenantOrdering } from './order-steps.js';
 
@@ -225,7 +225,7 @@ export class OrderService {
       const order = await this.#steps.load(tx, orderId, true);
       if (order.status !== 'pending_approval') throw new InvalidTransitionError('order', order.status, 'rejected');
       const document: OrderDocument = { ...order.document, approval: { required: order.document.approval?.required ?? [], decision: 'rejected', decidedBy: context.principal?.userId ?? null, reason } };
-      return toOrder(await this.#release(tx, context, order, document, 'cancelled', `Rejected: ${reason}`));
+      return toOrder(await this.#release(tx, context, order, document, 'cancelled', `Rejected: ${reason}`, 'order.rejected'));
     });
   }
 
@@ -269,15 +269,16 @@ export class OrderService {
 
   /**
    * Ends a live order: gives back what it reserved (if it was submitted) and records the final
-   * status. A change order's releaseOnFulfil is dropped with the rest: the item it would have
+   * status (published as `event` when that is not the status's own: a rejection is
+   * order.rejected, not order.cancelled). A change order's releaseOnFulfil is dropped with the rest: the item it would have
    * replaced stays live and keeps what it holds.
    */
-  async #release(tx: Tx, context: RequestContext, order: StoredOrder, document: OrderDocument, status: 'cancelled' | 'failed', reason: string): Promise<StoredOrder> {
+  async #release(tx: Tx, context: RequestContext, order: StoredOrder, document: OrderDocument, status: 'cancelled' | 'failed', reason: string, event?: string): Promise<StoredOrder> {
     if (order.status !== 'draft') {
       await this.#repository.reserve(tx, order.tenantId, document.reserved.quotas, -1);
       for (const [productId, quantity] of Object.entries(document.reserved.capacity)) await this.catalog.returnCapacity(tx, productId, quantity);
     }
-    return this.#steps.advance(tx, context, order, [{ status, reason }], { document: { ...document, reserved: { quotas: {}, capacity: {} } } });
+    return this.#steps.advance(tx, context, order, [{ status, reason, ...(event ? { event } : {}) }], { document: { ...document, reserved: { quotas: {}, capacity: {} } } });
   }
 
   // ---- reads ----
@@ -301,6 +302,14 @@ export class OrderService {
       const last = page[page.length - 1];
       return { data: page.map(toOrder), nextCursor: rows.length > limit && last ? encodeCursor(last.id) : null };
     });
+  }
+
+  /** How many orders the list would show with these filters (all pages), under the same rules. */
+  async count(query: CountOrdersQuery, context: RequestContext): Promise<OrderCount> {
+    const staff = isPlatformStaff(context);
+    const tenantId = staff ? (query.tenantId ?? null) : this.#steps.ownTenant(context);
+    authorize(context, 'orders:order.list', resourceName(staff ? PLATFORM : tenantId!, 'order', '*'));
+    return inTransaction(this.kernel.db, this.#steps.tx(context, tenantId), async (tx) => ({ count: await this.#repository.count(tx, { tenantId: tenantId ?? undefined, status: query.status }) }));
   }
 
   /** What the tenant's live orders hold of each quota. */

@@ -122,6 +122,12 @@ export class TenantService {
     return new Map(rows.map((r) => [r.tenant_id, r.organization_name]));
   }
 
+  /** The tenant's organisation name, read in the caller's transaction (null: no such tenant). */
+  async organizationNameOf(tx: Tx, tenantId: string): Promise<string | null> {
+    const [row] = await this.#repository.names(tx, [tenantId]);
+    return row?.organization_name ?? null;
+  }
+
   /** The authentication settings (password policy, mandatory MFA) of each tenant given that exists. */
   async authenticationSettingsOf(tenantIds: string[]): Promise<TenantDocument['settings']['authentication'][]> {
     if (tenantIds.length === 0) return [];

@@ -14,6 +14,7 @@ import { MailOutboxRoutes } from './mail/MailOutboxRoutes.js';
 import { CatalogRoutes } from './catalog/CatalogRoutes.js';
 import { OrdersPage } from './orders/OrdersPage.js';
 import { OrderDetailPage } from './orders/OrderDetailPage.js';
+import { PendingApprovalCount } from './orders/PendingApprovalCount.js';
 
 const APP_LABEL = 'Admin console';
 
@@ -30,7 +31,8 @@ export function AdminApp() {
               nav={[
                 { to: '/tenants', label: 'Tenants' },
                 { to: '/catalog', label: 'Catalog' },
-                { to: '/orders', label: 'Orders' },
+                // The Orders page opens on what waits for approval: the count beside it.
+                { to: '/orders', label: 'Orders', badge: <PendingApprovalCount /> },
                 { to: '/people', label: 'People' },
                 { to: '/mail', label: 'Mail outbox' },
                 { to: '/account', label: 'Account' },

@@ -12,6 +12,8 @@ import { TenantSwitcher } from './TenantSwitcher.js';
 export interface NavItem {
   to: string;
   label: string;
+  /** Shown after the label, e.g. how many things in that section wait for someone. */
+  badge?: ReactNode;
 }
 
 export function AppShell({ appLabel, nav, children }: { appLabel: string; nav: NavItem[]; children: ReactNode }) {
@@ -35,7 +37,8 @@ export function AppShell({ appLabel, nav, children }: { appLabel: string; nav: N
         <nav className="nav" aria-label="Main">
           {nav.map((item) => (
             <NavLink key={item.to} to={item.to} className="nav-link" data-testid={`nav-${item.to.replace(/^\//, '')}`}>
-              {item.label}
+              <span className="nav-label">{item.label}</span>
+              {item.badge}
             </NavLink>
           ))}
         </nav>

@@ -15,6 +15,7 @@ import { PageHeader } from '../../../shared/components/PageHeader.js';
 import { OrderStatusBadge } from '../../../shared/orders/OrderParts.js';
 import { OrderSummary } from '../../../shared/orders/OrderSummary.js';
 import { useTenantNames } from './tenant-names.js';
+import { announceOrdersChanged } from './PendingApprovalCount.js';
 
 type Action = 'approve' | 'reject' | 'fulfil' | 'fail';
 
@@ -116,6 +117,7 @@ function OrderActions({ order, onDone }: { order: Order; onDone(order: Order, me
       const { data } = await unwrap(send(open, order.id, reason.trim()));
       setOpen(null);
       onDone(data, spec.done);
+      announceOrdersChanged();
     } catch (caught) {
       setError(toApiError(caught));
     } finally {
