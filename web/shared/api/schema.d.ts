@@ -60,7 +60,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -221,7 +221,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -394,7 +394,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -527,7 +527,7 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -686,7 +686,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -828,7 +828,7 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -995,7 +995,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1160,7 +1160,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1304,7 +1304,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1450,7 +1450,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1596,7 +1596,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1750,7 +1750,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1874,7 +1874,7 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -2040,7 +2040,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -2224,7 +2224,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -2422,7 +2422,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -2545,7 +2545,7 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -2730,7 +2730,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -2883,7 +2883,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -3031,7 +3031,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -3176,7 +3176,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -3315,7 +3315,7 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -3465,7 +3465,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -3643,7 +3643,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -3795,7 +3795,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -3946,7 +3946,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -4085,7 +4085,7 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -4233,7 +4233,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -4384,7 +4384,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -4521,7 +4521,7 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -4671,7 +4671,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -4823,7 +4823,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -4962,7 +4962,7 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -5120,7 +5120,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -5254,7 +5254,7 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -5410,7 +5410,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -5596,7 +5596,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -5757,7 +5757,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -5905,7 +5905,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -6048,7 +6048,7 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -6206,7 +6206,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -6323,8 +6323,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Start TOTP enrolment
-         * @description Returns a new secret, its otpauth:// URL and a QR code (data: URL) for an authenticator app. Nothing changes until confirmed.
+         * Start (or resume) TOTP enrolment
+         * @description Returns a secret, its otpauth:// URL and a QR code (data: URL) for an authenticator app. MFA stays off until confirmed. While an unconfirmed enrolment is pending (until its expiresAt, an hour after it started) this returns the same secret, so an app that scanned it before a page reload still confirms; `restart: true` replaces it with a new one.
          */
         post: {
             parameters: {
@@ -6333,10 +6333,13 @@ export interface paths {
                 path?: never;
                 cookie?: never;
             };
-            /** @description Empty: enrolment takes no input */
+            /** @description Empty, or restart: true */
             requestBody: {
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": {
+                        /** @description Discard the pending secret and start with a new one (default false: resume the pending one) */
+                        restart?: boolean;
+                    };
                 };
             };
             responses: {
@@ -6351,10 +6354,15 @@ export interface paths {
                             otpauthUrl: string;
                             /** @description data:image/png;base64,… */
                             qrCode: string;
+                            /**
+                             * Format: date-time
+                             * @description Until when starting enrolment again (without restart) returns this same secret
+                             */
+                            expiresAt: string;
                         };
                     };
                 };
-                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -6501,7 +6509,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -6645,7 +6653,7 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -6789,7 +6797,7 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -6933,7 +6941,7 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -7080,7 +7088,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -7225,7 +7233,7 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -7368,7 +7376,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -7508,7 +7516,7 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -7655,7 +7663,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -7794,7 +7802,7 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -7953,7 +7961,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -8117,7 +8125,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -8277,7 +8285,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -8405,7 +8413,7 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -8569,7 +8577,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -8718,7 +8726,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -8957,7 +8965,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -9247,7 +9255,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -9476,7 +9484,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -9754,7 +9762,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -9997,7 +10005,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -10238,7 +10246,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -10478,7 +10486,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -10718,7 +10726,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -10958,7 +10966,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -11125,7 +11133,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -11310,7 +11318,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -11490,7 +11498,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -11658,7 +11666,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -11843,7 +11851,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -12014,7 +12022,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -12189,7 +12197,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -12479,7 +12487,7 @@ export interface paths {
                         }[];
                     };
                 };
-                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -12764,7 +12772,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -12913,7 +12921,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -13206,7 +13214,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -13330,7 +13338,7 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -13756,7 +13764,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -14053,7 +14061,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -14351,7 +14359,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -14549,7 +14557,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -14732,7 +14740,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -14933,7 +14941,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -15110,7 +15118,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -15296,7 +15304,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -15567,7 +15575,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -15828,7 +15836,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -16089,7 +16097,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -16373,7 +16381,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -16638,7 +16646,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -16912,7 +16920,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -17164,7 +17172,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -17410,7 +17418,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -17696,7 +17704,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -17970,7 +17978,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -18239,7 +18247,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -18508,7 +18516,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -18777,7 +18785,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -19045,7 +19053,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -19314,7 +19322,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -19452,7 +19460,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -19613,7 +19621,7 @@ export interface paths {
                         }[];
                     };
                 };
-                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -19786,7 +19794,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -19923,7 +19931,7 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST) */
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -20050,6 +20058,15 @@ export interface components {
                 pointer: string;
                 message: string;
                 in?: string;
+            }[];
+            /** @description PLAT_PASSWORD_POLICY_VIOLATED: every rule of the policy the password fails */
+            failedRules?: {
+                /** @description min_length, requires_number, requires_special_character, common_password or contains_email */
+                rule: string;
+                /** @description For people: what the password must (not) be */
+                message: string;
+                /** @description min_length: the characters required */
+                minLength?: number;
             }[];
         } & {
             [key: string]: unknown;
