@@ -11,6 +11,7 @@ export const ERROR_CODES = {
   PLAT_PAYLOAD_TOO_LARGE: 'The request body is too large.',
   PLAT_CONFLICT: 'The request conflicts with the current state.',
   PLAT_UNPROCESSABLE: 'The request is well-formed but cannot be applied as it stands.',
+  PLAT_PASSWORD_POLICY_VIOLATED: 'The password does not meet the password policy.',
   PLAT_INVALID_TRANSITION: 'The resource cannot move to that state from its current state.',
   PLAT_QUOTA_EXCEEDED: 'The tenant’s quota does not allow this.',
   PLAT_OUT_OF_STOCK: 'Not enough of the product is left.',
@@ -61,12 +62,38 @@ export class NotFoundError extends DomainError {
 }
 
 export class ValidationError extends DomainError {
-  readonly code: 'PLAT_VALIDATION_FAILED' | 'PLAT_UNPROCESSABLE' = 'PLAT_VALIDATION_FAILED';
+  readonly code: 'PLAT_VALIDATION_FAILED' | 'PLAT_UNPROCESSABLE' | 'PLAT_PASSWORD_POLICY_VIOLATED' = 'PLAT_VALIDATION_FAILED';
   constructor(
     message: string,
     readonly fieldErrors: FieldError[] = [],
+    details: Record<string, unknown> = {},
   ) {
-    super(message);
+    super(message, details);
+  }
+}
+
+/** One rule of a password policy that a password fails, with the numbers it was judged by (`minLength`). */
+export interface FailedPasswordRule {
+  /** Stable id: `min_length`, `requires_number`, `requires_special_character`, `common_password`, `contains_email`. */
+  rule: string;
+  /** For people, completing "The password …": "must be at least 12 characters". */
+  message: string;
+  minLength?: number;
+}
+
+/**
+ * A new password refused by the policy that applies to it. Each failed rule is named twice: in
+ * `failedRules` for programs (the rule's id and parameters) and in the detail and the field's
+ * errors for people, so a form can say exactly what to change.
+ */
+export class PasswordPolicyError extends ValidationError {
+  override readonly code = 'PLAT_PASSWORD_POLICY_VIOLATED';
+  constructor(subject: string, pointer: string, failedRules: FailedPasswordRule[]) {
+    super(
+      `${subject} does not meet the password policy: it ${failedRules.map((failed) => failed.message).join('; it ')}.`,
+      failedRules.map((failed) => ({ pointer, message: failed.message })),
+      { failedRules },
+    );
   }
 }
 

@@ -162,3 +162,41 @@ describe('the MFA step of sign-in', () => {
     expect(await auditEntries(t, { action: 'identity.mfa.disabled' })).toHaveLength(1);
   });
 });
+
+describe('an enrolment left pending', () => {
+  it('returns the same secret when started again, so an app that scanned it before a reload still confirms', async () => {
+    const user = await t.platform.identity.service.createUser({ email: 'reloader@example.com', password: PASSWORD }, systemContext('test'));
+    const { headers } = await passwordSignIn('reloader@example.com');
+    const first = await inject('POST', '/api/v1/me/mfa/totp', headers, {});
+    expect(first.statusCode, first.body).toBe(200);
+    const scanned = first.json() as { secret: string; otpauthUrl: string; qrCode: string; expiresAt: string };
+    expect(Date.parse(scanned.expiresAt) - Date.now()).toBeGreaterThan(59 * 60_000);
+
+    // The enrolment page is reloaded: it starts enrolment again.
+    const again = await inject('POST', '/api/v1/me/mfa/totp', headers, {});
+    expect(again.statusCode, again.body).toBe(200);
+    expect(again.json()).toEqual(scanned);
+    expect(await auditEntries(t, { action: 'identity.mfa.enrolment_started', targetId: user.id })).toHaveLength(1);
+
+    // A code from the app that scanned the first page confirms.
+    const confirmed = await inject('POST', '/api/v1/me/mfa/totp/confirm', headers, { code: await totpCode(scanned.secret) });
+    expect(confirmed.statusCode, confirmed.body).toBe(200);
+  });
+
+  it('gives a new secret when asked to restart, or once the pending one has expired', async () => {
+    await t.platform.identity.service.createUser({ email: 'restarter@example.com', password: PASSWORD }, systemContext('test'));
+    const { headers } = await passwordSignIn('restarter@example.com');
+    const first = (await inject('POST', '/api/v1/me/mfa/totp', headers, {})).json() as { secret: string };
+    const restarted = await inject('POST', '/api/v1/me/mfa/totp', headers, { restart: true });
+    expect(restarted.statusCode, restarted.body).toBe(200);
+    const second = restarted.json() as { secret: string };
+    expect(second.secret).not.toBe(first.secret);
+    // The discarded secret no longer confirms.
+    expect(problemOf(await inject('POST', '/api/v1/me/mfa/totp/confirm', headers, { code: await totpCode(first.secret) })).code).toBe('PLAT_MFA_CODE_INVALID');
+
+    await ownerQuery(t, `update identity.totp_factors set created_at = now() - interval '61 minutes' where user_id = (select id from identity.users where email = 'restarter@example.com')`);
+    const afterExpiry = (await inject('POST', '/api/v1/me/mfa/totp', headers, {})).json() as { secret: string };
+    expect(afterExpiry.secret).not.toBe(second.secret);
+    expect((await inject('POST', '/api/v1/me/mfa/totp', headers, { restart: 'yes' })).statusCode).toBe(400);
+  });
+});

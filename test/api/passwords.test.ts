@@ -98,6 +98,60 @@ describe('password policy', () => {
   });
 });
 
+describe('a refused password names each rule it fails', () => {
+  it('answers PLAT_PASSWORD_POLICY_VIOLATED with every failed rule in failedRules, in the detail and under the field', async () => {
+    const { headers } = await signIn('pat@strict.example.com', STRONG);
+    const refused = await inject('POST', '/api/v1/me/password', headers, { currentPassword: STRONG, newPassword: 'password' });
+    expect(refused.statusCode).toBe(400);
+    const problem = problemOf(refused);
+    expect(problem.code).toBe('PLAT_PASSWORD_POLICY_VIOLATED');
+    expect(problem.failedRules).toEqual([
+      { rule: 'min_length', minLength: 16, message: 'must be at least 16 characters' },
+      { rule: 'requires_number', message: 'must contain a number' },
+      { rule: 'requires_special_character', message: 'must contain a special character' },
+      { rule: 'common_password', message: 'must not be a common or easily guessed password' },
+    ]);
+    expect(problem.detail).toBe(
+      'The new password does not meet the password policy: it must be at least 16 characters; it must contain a number; it must contain a special character; it must not be a common or easily guessed password.',
+    );
+    expect(problem.errors?.map((e) => e.pointer)).toEqual(['/newPassword', '/newPassword', '/newPassword', '/newPassword']);
+  });
+
+  it('refuses common passwords dressed up with digits and symbols, trivial patterns, and passwords built on the email address', async () => {
+    await person('richard@example.com');
+    const { headers } = await signIn('richard@example.com');
+    const rulesFailedBy = async (newPassword: string) => {
+      const answer = await inject('POST', '/api/v1/me/password', headers, { currentPassword: PASSWORD, newPassword });
+      return answer.statusCode === 204 ? [] : (problemOf(answer).failedRules as { rule: string }[]).map((failed) => failed.rule);
+    };
+    expect(await rulesFailedBy('P@ssw0rd2024!')).toEqual(['common_password']);
+    expect(await rulesFailedBy('qwertyuiop123')).toEqual(['common_password']);
+    expect(await rulesFailedBy('123456789012')).toEqual(['common_password']);
+    expect(await rulesFailedBy('abcabcabcabc')).toEqual(['common_password']);
+    expect(await rulesFailedBy('my richard@example.com key')).toEqual(['contains_email']);
+    expect(await rulesFailedBy('Richard-2024-!!')).toEqual(['contains_email']);
+    // The name as one word of a passphrase is not the address: accepted.
+    expect(await rulesFailedBy('richards own long passphrase')).toEqual([]);
+  });
+
+  it('names the failed rules when accepting an invitation and when resetting by email', async () => {
+    await person('reset-me@example.com');
+    await t.platform.app.inject({ method: 'POST', url: '/api/v1/auth/password-reset', payload: { email: 'reset-me@example.com' } });
+    const token = await tokenMailedTo('reset-me@example.com', 'identity.password_reset');
+    const reset = problemOf(await t.platform.app.inject({ method: 'POST', url: '/api/v1/auth/password-reset/confirm', payload: { token, newPassword: 'reset-me1' } }));
+    expect(reset.code).toBe('PLAT_PASSWORD_POLICY_VIOLATED');
+    expect((reset.failedRules as { rule: string }[]).map((failed) => failed.rule)).toEqual(['min_length', 'contains_email']);
+
+    const invited = await inject('POST', `/api/v1/tenants/${strictTenant}/invitations`, admin, { email: 'joiner@example.com', role: 'member' });
+    expect(invited.statusCode, invited.body).toBe(201);
+    const invitation = /token=([A-Za-z0-9_-]+)/.exec(await linkMailedTo('joiner@example.com', 'identity.invitation'))![1]!;
+    const accept = problemOf(await inject('POST', '/api/v1/invitations/accept', {}, { token: invitation, password: 'Joiner#2024-!!!!' }));
+    expect(accept.code).toBe('PLAT_PASSWORD_POLICY_VIOLATED');
+    expect(accept.failedRules).toEqual([{ rule: 'contains_email', message: 'must not contain your email address or be built on its name' }]);
+    expect(accept.detail).toBe('The password does not meet the password policy: it must not contain your email address or be built on its name.');
+  });
+});
+
 describe('changing the password', () => {
   it('needs the current password, ends my other sessions and keeps this one', async () => {
     const userId = await person('chris@example.com');

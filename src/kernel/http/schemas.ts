@@ -20,6 +20,16 @@ export const ProblemSchema = Type.Object(
     requestId: Type.String(),
     instance: Type.String(),
     errors: Type.Optional(Type.Array(Type.Object({ pointer: Type.String(), message: Type.String(), in: Type.Optional(Type.String()) }))),
+    failedRules: Type.Optional(
+      Type.Array(
+        Type.Object({
+          rule: Type.String({ description: 'min_length, requires_number, requires_special_character, common_password or contains_email' }),
+          message: Type.String({ description: 'For people: what the password must (not) be' }),
+          minLength: Type.Optional(Type.Integer({ description: 'min_length: the characters required' })),
+        }),
+        { description: 'PLAT_PASSWORD_POLICY_VIOLATED: every rule of the policy the password fails' },
+      ),
+    ),
   },
   { $id: PROBLEM_SCHEMA_ID, additionalProperties: true, title: 'Problem', description: 'RFC 9457 problem document' },
 );
@@ -31,7 +41,7 @@ const problemResponse = (description: string) => ({
 });
 
 const ERROR_DESCRIPTIONS: Record<number, string> = {
-  400: 'The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST)',
+  400: 'The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules)',
   401: 'Not signed in, or the credential’s tenant is terminated (PLAT_UNAUTHENTICATED, with tenantStatus)',
   403: 'Not allowed, the tenant’s status does not allow it, or the CSRF token is missing (PLAT_FORBIDDEN, PLAT_TENANT_NOT_ACTIVE with tenantStatus, PLAT_CSRF_TOKEN_INVALID)',
   404: 'No such resource (PLAT_NOT_FOUND)',

@@ -36,13 +36,27 @@ export function accountRoutes(app: HttpApp, mfa: MfaService, account: AccountSer
       config: { action: 'identity:self.mfa.create', allowRestricted: ['mfa_enroll'] },
       schema: {
         tags: ['account'],
-        summary: 'Start TOTP enrolment',
-        description: 'Returns a new secret, its otpauth:// URL and a QR code (data: URL) for an authenticator app. Nothing changes until confirmed.',
-        body: StrictObject({}, { description: 'Empty: enrolment takes no input' }),
-        response: responses({ 200: Type.Object({ secret: Type.String(), otpauthUrl: Type.String(), qrCode: Type.String({ description: 'data:image/png;base64,…' }) }, { title: 'TotpEnrolment' }) }),
+        summary: 'Start (or resume) TOTP enrolment',
+        description:
+          'Returns a secret, its otpauth:// URL and a QR code (data: URL) for an authenticator app. MFA stays off until confirmed. While an unconfirmed enrolment is pending (until its expiresAt, an hour after it started) this returns the same secret, so an app that scanned it before a page reload still confirms; `restart: true` replaces it with a new one.',
+        body: StrictObject(
+          { restart: Type.Optional(Type.Boolean({ description: 'Discard the pending secret and start with a new one (default false: resume the pending one)' })) },
+          { description: 'Empty, or restart: true' },
+        ),
+        response: responses({
+          200: Type.Object(
+            {
+              secret: Type.String(),
+              otpauthUrl: Type.String(),
+              qrCode: Type.String({ description: 'data:image/png;base64,…' }),
+              expiresAt: Type.String({ format: 'date-time', description: 'Until when starting enrolment again (without restart) returns this same secret' }),
+            },
+            { title: 'TotpEnrolment' },
+          ),
+        }),
       },
     },
-    async (request) => mfa.startTotpEnrolment(requestContext(request)),
+    async (request) => mfa.startTotpEnrolment({ restart: request.body.restart ?? false }, requestContext(request)),
   );
 
   app.post(

@@ -6,10 +6,10 @@ import { inSideTransaction, inTransaction, type Tx } from '../../kernel/db/datab
 import { actorOf, type Principal, type RequestContext } from '../../kernel/context.js';
 import { authorize, resourceName, PLATFORM, type Action } from '../../kernel/authz/authorize.js';
 import { ConflictError, InvalidCredentialsError, NotFoundError, UnauthenticatedError, ValidationError } from '../../kernel/errors.js';
-import { hashPassword, verifyPassword } from './passwords.js';
+import { assertPasswordAcceptable, hashPassword, verifyPassword } from './passwords.js';
 import { IdentityRepository } from './repository.js';
 import { CredentialsRepository } from './credentials-repository.js';
-import { loadRules, passwordProblems, signInTenants } from './authentication-rules.js';
+import { loadRules, signInTenants } from './authentication-rules.js';
 import type { EmailTokens } from './email-tokens.js';
 import type { SignInThrottle } from './sign-in-throttle.js';
 import type { TenantDirectory } from './service.js';
@@ -164,10 +164,9 @@ export class AccountService {
   }
 
   /** Hashes a new password after checking it against the policy of the tenant it is set in. */
-  async #acceptableHash(user: { platform_role: string | null }, password: string, pointer: string, tenantId: string | null): Promise<string> {
+  async #acceptableHash(user: { email: string; platform_role: string | null }, password: string, pointer: string, tenantId: string | null): Promise<string> {
     const rules = await loadRules(this.tenants, user, tenantId);
-    const problems = passwordProblems(rules.passwordPolicy, password, pointer);
-    if (problems.length > 0) throw new ValidationError('The new password does not meet the password policy.', problems);
+    assertPasswordAcceptable(rules.passwordPolicy, password, user.email, { subject: 'The new password', pointer });
     return hashPassword(password);
   }
 

@@ -4,11 +4,11 @@
 // settings say so). A tenant's settings bind a person only while they work in it: a strict tenant
 // may stop a session in that tenant, never a session in another tenant or a staff session.
 // Also decides which restriction a session is under.
-import type { FieldError } from '../../kernel/errors.js';
 import type { SessionRestriction } from '../../gateway/authenticate.js';
 import { inTransaction, type Db } from '../../kernel/db/database.js';
 import { IdentityRepository } from './repository.js';
 import { CredentialsRepository } from './credentials-repository.js';
+import { policyFailures } from './passwords.js';
 import type { TenantDirectory } from './service.js';
 
 export interface PasswordPolicy {
@@ -45,15 +45,6 @@ export function rulesFor(input: { isStaff: boolean; tenants: TenantAuthenticatio
     },
     mfaRequired: input.isStaff || input.tenants.some((t) => t.mfaRequired),
   };
-}
-
-/** What is wrong with a new password under a policy (empty: acceptable). */
-export function passwordProblems(policy: PasswordPolicy, password: string, pointer = '/password'): FieldError[] {
-  const problems: string[] = [];
-  if ([...password].length < policy.minLength) problems.push(`must be at least ${policy.minLength} characters`);
-  if (policy.requireNumbers && !/\p{Nd}/u.test(password)) problems.push('must contain a number');
-  if (policy.requireSpecialChars && !/[^\p{L}\p{Nd}\s]/u.test(password)) problems.push('must contain a special character');
-  return problems.map((message) => ({ pointer, message }));
 }
 
 export function passwordExpired(policy: PasswordPolicy, changedAt: Date | null, now: Date): boolean {
@@ -100,7 +91,7 @@ export async function signInTenants(
   if (password !== null && user.platform_role === null) {
     for (const { tenant_id: tenantId } of memberships) {
       const [settings] = await tenants.authenticationSettingsOf([tenantId]);
-      if (settings && passwordProblems(settings.passwordPolicy, password).length > 0) passwordRefusedBy.push(tenantId);
+      if (settings && policyFailures(settings.passwordPolicy, password).length > 0) passwordRefusedBy.push(tenantId);
     }
   }
   return { activeTenantId: memberships[0]?.tenant_id ?? null, passwordRefusedBy };

@@ -14,10 +14,10 @@ import { authorize, isPlatformStaff, resourceName } from '../../kernel/authz/aut
 import { isUniqueViolation } from '../../kernel/db/errors.js';
 import { IdentityRepository } from './repository.js';
 import { InvitationRepository, type InvitationRow } from './invitation-repository.js';
-import { hashPassword, verifyPassword, DUMMY_HASH_PROMISE } from './passwords.js';
+import { assertPasswordAcceptable, hashPassword, verifyPassword, DUMMY_HASH_PROMISE } from './passwords.js';
 import { isBuiltinRole } from './builtin-roles.js';
 import type { TenantDirectory } from './service.js';
-import { passwordProblems, rulesFor } from './authentication-rules.js';
+import { rulesFor } from './authentication-rules.js';
 import type { SignInThrottle } from './sign-in-throttle.js';
 
 export const INVITATION_LIFETIME_DAYS = 7;
@@ -269,7 +269,7 @@ export class InvitationService {
     // waiting for a second can starve the pool under load.
     const seen = await inTransaction(this.kernel.db, REDEEM, async (tx) => {
       const row = await this.#open(tx, input.token, false);
-      return { invitationId: row.id, tenantId: row.tenant_id, user: await this.#identity.findUserByEmail(tx, row.email) };
+      return { invitationId: row.id, tenantId: row.tenant_id, email: row.email, user: await this.#identity.findUserByEmail(tx, row.email) };
     });
     // Staff reach every tenant through their platform role; they never become a tenant's members.
     // Refused at acceptance, not at invitation: the inviter learns nothing about the address.
@@ -281,8 +281,7 @@ export class InvitationService {
     if (!seen.user) {
       // The new account belongs to the inviting tenant only: its password policy applies.
       const rules = rulesFor({ isStaff: false, tenants: await this.tenants.authenticationSettingsOf([seen.tenantId]) });
-      const problems = passwordProblems(rules.passwordPolicy, input.password);
-      if (problems.length > 0) throw new ValidationError('The password does not meet the tenant’s password policy.', problems);
+      assertPasswordAcceptable(rules.passwordPolicy, input.password, seen.email, { subject: 'The password', pointer: '/password' });
     } else {
       // Checking an existing account's password here is a sign-in attempt: same throttle and lockout.
       await this.throttle.consumeSignIn(seen.user.email, context.sourceIp, async () => {});

@@ -20,6 +20,8 @@ import type { SignInThrottle } from './sign-in-throttle.js';
 import type { TenantDirectory } from './service.js';
 
 export const RECOVERY_CODE_COUNT = 10;
+/** How long an unconfirmed enrolment keeps its secret: starting again within it returns the same one. */
+export const PENDING_ENROLMENT_SECONDS = 60 * 60;
 const ISSUER = 'Platforma';
 const PLATFORM_SCOPE = { scope: { kind: 'platform' } as const, actorId: 'system' };
 // Base32 without look-alikes; 10 characters = 50 bits, shown as xxxxx-xxxxx.
@@ -30,6 +32,8 @@ export interface TotpEnrolment {
   otpauthUrl: string;
   /** The otpauth URL as a PNG QR code, as a data: URL. */
   qrCode: string;
+  /** Until when starting enrolment again returns this same secret. */
+  expiresAt: string;
 }
 
 export type MfaProof = { code: string } | { recoveryCode: string };
@@ -53,25 +57,35 @@ export class MfaService {
     private readonly throttle: SignInThrottle,
   ) {}
 
-  /** Starts (or restarts) TOTP enrolment for the caller; refused when MFA is already on. */
-  async startTotpEnrolment(context: RequestContext): Promise<TotpEnrolment> {
+  /**
+   * Starts TOTP enrolment for the caller, or resumes the one pending: an authenticator app may have
+   * scanned the pending secret already (the page was reloaded, the person came back), so while it is
+   * younger than PENDING_ENROLMENT_SECONDS the same secret comes back and a code from that app still
+   * confirms. `restart` asks for a new secret on purpose (the app lost it, or the secret was seen by
+   * someone else). Refused when MFA is already on.
+   */
+  async startTotpEnrolment(input: { restart?: boolean }, context: RequestContext): Promise<TotpEnrolment> {
     const principal = this.#self(context, 'identity:self.mfa.create');
-    const secret = generateSecret();
-    const otpauthUrl = generateURI({ issuer: ISSUER, label: principal.email, secret });
-    await inTransaction(this.kernel.db, PLATFORM_SCOPE, async (tx) => {
+    const { secret, createdAt } = await inTransaction(this.kernel.db, PLATFORM_SCOPE, async (tx) => {
       const existing = await this.#credentials.findFactor(tx, principal.userId, { forUpdate: true });
       if (existing?.confirmed_at) throw new ConflictError('Multi-factor authentication is already on; turn it off first to enrol a new authenticator.');
       const now = this.kernel.clock.now();
+      if (existing && !input.restart && now.getTime() - new Date(existing.created_at).getTime() < PENDING_ENROLMENT_SECONDS * 1000) {
+        return { secret: this.secrets.open(existing.secret_ciphertext, principal.userId), createdAt: new Date(existing.created_at) };
+      }
+      const fresh = generateSecret();
       await this.#credentials.upsertPendingFactor(tx, {
         user_id: principal.userId,
-        secret_ciphertext: this.secrets.seal(secret, principal.userId),
+        secret_ciphertext: this.secrets.seal(fresh, principal.userId),
         confirmed_at: null,
         last_time_step: null,
         created_at: now,
       });
-      await this.#audit(tx, context, 'identity.mfa.enrolment_started');
+      await this.#audit(tx, context, 'identity.mfa.enrolment_started', existing ? { replacedPending: true } : undefined);
+      return { secret: fresh, createdAt: now };
     });
-    return { secret, otpauthUrl, qrCode: await QRCode.toDataURL(otpauthUrl) };
+    const otpauthUrl = generateURI({ issuer: ISSUER, label: principal.email, secret });
+    return { secret, otpauthUrl, qrCode: await QRCode.toDataURL(otpauthUrl), expiresAt: new Date(createdAt.getTime() + PENDING_ENROLMENT_SECONDS * 1000).toISOString() };
   }
 
   /** Confirms enrolment with a first code: MFA is on, this session counts as verified, recovery codes come back once. */

@@ -9,14 +9,14 @@ import { newId } from '../../kernel/ids.js';
 import { ConflictError, InvalidCredentialsError, NotFoundError, ForbiddenError, ValidationError, SsoRequiredError } from '../../kernel/errors.js';
 import { actorOf, type PlatformRole, type Principal, type RequestContext } from '../../kernel/context.js';
 import { authorize, resourceName, PLATFORM, type Action } from '../../kernel/authz/authorize.js';
-import { hashPassword, verifyPassword, DUMMY_HASH_PROMISE } from './passwords.js';
+import { hashPassword, verifyPassword, DUMMY_HASH_PROMISE, assertPasswordAcceptable } from './passwords.js';
 import { IdentityRepository, type LiveSession } from './repository.js';
 import { CredentialsRepository } from './credentials-repository.js';
 import { ImpersonationRepository, type LiveImpersonation } from './impersonation-repository.js';
 import type { Policy } from '../../kernel/authz/policy.js';
 import { policiesFor, PARTNER_ROLES } from './builtin-roles.js';
 import type { Authentication, SessionRestriction } from '../../gateway/authenticate.js';
-import { DEFAULT_PASSWORD_POLICY, restrictionIn, signInTenants, loadRules, passwordExpired, passwordProblems, restrictionOf, type PasswordPolicy, type TenantAuthenticationSettings } from './authentication-rules.js';
+import { DEFAULT_PASSWORD_POLICY, restrictionIn, signInTenants, loadRules, passwordExpired, restrictionOf, type PasswordPolicy, type TenantAuthenticationSettings } from './authentication-rules.js';
 import type { SignInThrottle } from './sign-in-throttle.js';
 import { hashToken, type EmailTokens } from './email-tokens.js';
 import type { ProviderEntry } from './sso/provider-config.js';
@@ -110,8 +110,8 @@ export class IdentityService {
     const errors = [];
     if (!EMAIL.test(email)) errors.push({ pointer: '/email', message: 'must be an email address' });
     // A new account belongs to no tenant yet: the platform default applies.
-    if (input.password !== null) errors.push(...passwordProblems(DEFAULT_PASSWORD_POLICY, input.password));
     if (errors.length > 0) throw new ValidationError('The user cannot be created.', errors);
+    if (input.password !== null) assertPasswordAcceptable(DEFAULT_PASSWORD_POLICY, input.password, email, { subject: 'The password', pointer: '/password' });
     const passwordHash = input.password === null ? null : await hashPassword(input.password);
     const now = this.kernel.clock.now();
     return inTransaction(this.kernel.db, PLATFORM_SCOPE, async (tx) => {

@@ -9,6 +9,7 @@ import { toApiError, type ApiError } from '../../shared/api/problem.js';
 import { BrandMark } from '../../shared/components/BrandMark.js';
 import { ErrorAlert } from '../../shared/components/ErrorAlert.js';
 import { Field } from '../../shared/components/Field.js';
+import { messagesFor } from '../../shared/forms.js';
 
 interface Preview {
   organizationName: string;
@@ -52,13 +53,15 @@ export function AcceptInvitationPage() {
     }
   }
 
+  const passwordError = messagesFor(error, '/password');
   return (
     <main className="centered-screen">
       <div className="sign-in-card" data-testid="accept-invitation-page">
         <BrandMark appLabel="Customer portal" />
         <h1>Accept your invitation</h1>
         {!token && <div className="alert alert-warning">This page needs the link from your invitation email.</div>}
-        <ErrorAlert error={error} testId="accept-invitation-error" />
+        {/* A refused new password is explained under its field, rule by rule. */}
+        {!passwordError && <ErrorAlert error={error} testId="accept-invitation-error" />}
         {accepted && (
           <div className="alert alert-success" data-testid="accept-invitation-done">
             You are now a member of {preview?.organizationName}. <a href="/portal/">Continue to the portal</a>.
@@ -72,7 +75,8 @@ export function AcceptInvitationPage() {
             <Field
               id="accept-password"
               label={preview.accountExists ? 'Your password' : 'Choose a password'}
-              hint={preview.accountExists ? 'You already have an account: confirm it is you.' : 'At least 12 characters.'}
+              hint={preview.accountExists ? 'You already have an account: confirm it is you.' : 'At least 12 characters, not a common password and not your email address.'}
+              error={passwordError}
             >
               <input
                 id="accept-password"

@@ -16,7 +16,7 @@ function describePolicy(policy: Me['passwordPolicy']): string {
   if (policy.requireSpecialChars) parts.push('a special character');
   const needs = parts.length > 1 ? `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}` : parts[0];
   const age = policy.maxAge > 0 ? ` It must be changed every ${policy.maxAge} days.` : '';
-  return `Your password needs ${needs}.${age}`;
+  return `Your password needs ${needs}, and must not be a common password or contain your email address.${age}`;
 }
 
 export function PasswordPage() {

@@ -5,6 +5,7 @@ import { api, unwrap } from '../api/client.js';
 import { toApiError, type ApiError } from '../api/problem.js';
 import { ErrorAlert } from '../components/ErrorAlert.js';
 import { Field } from '../components/Field.js';
+import { messagesFor } from '../forms.js';
 import { AuthCard } from './AuthCard.js';
 import { useSession } from './session.js';
 
@@ -28,14 +29,17 @@ export function PasswordChangePage({ appLabel }: { appLabel: string }) {
     }
   }
 
+  // A refused new password is explained under its field, rule by rule (failedRules of the problem).
+  const wrongCurrent = error?.code === 'PLAT_INVALID_CREDENTIALS' ? 'This is not your current password.' : messagesFor(error, '/currentPassword');
+  const newError = messagesFor(error, '/newPassword');
   return (
     <AuthCard appLabel={appLabel} title="Choose a new password" subtitle="Your organisation's password policy asks for a new one: the current password has expired or does not meet it." testId="password-change-page">
       <form className="form" onSubmit={submit} noValidate>
-        <ErrorAlert error={error} testId="password-change-error" />
-        <Field id="current-password" label="Current password">
+        {!wrongCurrent && !newError && <ErrorAlert error={error} testId="password-change-error" />}
+        <Field id="current-password" label="Current password" error={wrongCurrent}>
           <input id="current-password" className="input" type="password" autoComplete="current-password" value={currentPassword} onChange={(e) => setCurrentPassword(e.target.value)} required data-testid="current-password" />
         </Field>
-        <Field id="new-password" label="New password">
+        <Field id="new-password" label="New password" error={newError}>
           <input id="new-password" className="input" type="password" autoComplete="new-password" value={newPassword} onChange={(e) => setNewPassword(e.target.value)} required data-testid="new-password" />
         </Field>
         <button className="button button-primary button-block" type="submit" disabled={busy || !currentPassword || !newPassword} data-testid="password-change-submit">

@@ -18,6 +18,8 @@ export function TotpEnrolmentForm({ onConfirmed, submitClassName = 'button butto
   const [error, setError] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState(false);
 
+  // Starting again resumes the pending enrolment (same secret), so reloading this page never breaks an
+  // app that already scanned the code; only "Start over" asks for a new secret.
   useEffect(() => {
     let cancelled = false;
     unwrap(api.POST('/api/v1/me/mfa/totp', { body: {} }))
@@ -27,6 +29,20 @@ export function TotpEnrolmentForm({ onConfirmed, submitClassName = 'button butto
       cancelled = true;
     };
   }, []);
+
+  async function startOver() {
+    setBusy(true);
+    setError(null);
+    setCode('');
+    try {
+      const { data } = await unwrap(api.POST('/api/v1/me/mfa/totp', { body: { restart: true } }));
+      setEnrolment(data);
+    } catch (caught) {
+      setError(toApiError(caught));
+    } finally {
+      setBusy(false);
+    }
+  }
 
   async function confirm(event: FormEvent) {
     event.preventDefault();
@@ -69,20 +85,77 @@ export function TotpEnrolmentForm({ onConfirmed, submitClassName = 'button butto
           <button className={submitClassName} type="submit" disabled={busy || code.trim().length !== 6} data-testid="mfa-enrol-submit">
             {busy ? 'Checking…' : 'Turn on two-step verification'}
           </button>
+          <p className="field-hint">
+            Scanned it into the wrong app, or someone else saw the key?{' '}
+            <button type="button" className="link-button" onClick={() => void startOver()} disabled={busy} data-testid="mfa-enrol-restart">
+              Start over with a new key
+            </button>
+          </p>
         </>
       )}
     </form>
   );
 }
 
+/** The file the Download button saves: the codes only, one per line, as shown. */
+export const RECOVERY_CODES_FILE_NAME = 'platforma-recovery-codes.txt';
+
+function recoveryCodesText(codes: string[]): string {
+  return `${codes.join('\n')}\n`;
+}
+
+/**
+ * The recovery codes, shown once, with the two ways people actually keep them: the clipboard (for a
+ * password manager) and a text file. Both hold exactly the codes on screen, one per line.
+ */
 export function RecoveryCodeList({ codes }: { codes: string[] }) {
+  const [copied, setCopied] = useState<'yes' | 'failed' | null>(null);
+
+  async function copy() {
+    try {
+      // The Clipboard API exists only in secure contexts (https or localhost).
+      if (!navigator.clipboard) throw new Error('no clipboard');
+      await navigator.clipboard.writeText(recoveryCodesText(codes));
+      setCopied('yes');
+    } catch {
+      setCopied('failed');
+    }
+  }
+
+  function download() {
+    const url = URL.createObjectURL(new Blob([recoveryCodesText(codes)], { type: 'text/plain;charset=utf-8' }));
+    const link = document.createElement('a');
+    link.href = url;
+    link.download = RECOVERY_CODES_FILE_NAME;
+    document.body.append(link);
+    link.click();
+    link.remove();
+    // Revoked after the click has been handled: revoking at once can cancel the download.
+    setTimeout(() => URL.revokeObjectURL(url), 1_000);
+  }
+
   return (
-    <ol className="recovery-codes mono" data-testid="recovery-codes">
-      {codes.map((recoveryCode) => (
-        <li key={recoveryCode} data-testid="recovery-code">
-          {recoveryCode}
-        </li>
-      ))}
-    </ol>
+    <div className="recovery-code-sheet">
+      <ol className="recovery-codes mono" data-testid="recovery-codes">
+        {codes.map((recoveryCode) => (
+          <li key={recoveryCode} data-testid="recovery-code">
+            {recoveryCode}
+          </li>
+        ))}
+      </ol>
+      <div className="recovery-code-actions">
+        <button type="button" className="button" onClick={() => void copy()} data-testid="recovery-codes-copy">
+          {copied === 'yes' ? 'Copied' : 'Copy'}
+        </button>
+        <button type="button" className="button" onClick={download} data-testid="recovery-codes-download">
+          Download .txt
+        </button>
+      </div>
+      {copied === 'failed' && (
+        <span className="field-hint" role="status" data-testid="recovery-codes-copy-failed">
+          The browser did not allow copying; download the codes or select them and copy them yourself.
+        </span>
+      )}
+    </div>
   );
 }

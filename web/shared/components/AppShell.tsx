@@ -1,7 +1,8 @@
 // The signed-in frame shared by every app: sidebar with the app's sections, topbar with the
 // organisation switcher, the user and the sign-out button (and, while staff impersonate someone, a
 // banner saying so), and the page in the middle. The page is rebuilt when the session moves to
-// another tenant, so everything it shows is loaded again for that tenant.
+// another tenant, so everything it shows is loaded again for that tenant. On narrow screens (phones,
+// see layout.css) the sidebar becomes a bar with a menu button that unfolds the sections.
 import { useState, type ReactNode } from 'react';
 import { NavLink } from 'react-router';
 import { useSession, useSignedInSession } from '../auth/session.js';
@@ -20,6 +21,8 @@ export function AppShell({ appLabel, nav, children }: { appLabel: string; nav: N
   const session = useSignedInSession();
   const { signOut } = useSession();
   const [signingOut, setSigningOut] = useState(false);
+  // Only narrow screens fold the navigation away; on wide ones the button is hidden and this is moot.
+  const [menuOpen, setMenuOpen] = useState(false);
 
   async function handleSignOut() {
     setSigningOut(true);
@@ -32,11 +35,17 @@ export function AppShell({ appLabel, nav, children }: { appLabel: string; nav: N
 
   return (
     <div className="shell" data-testid="app-shell">
-      <aside className="sidebar">
-        <BrandMark appLabel={appLabel} />
-        <nav className="nav" aria-label="Main">
+      <aside className={menuOpen ? 'sidebar sidebar-open' : 'sidebar'}>
+        <div className="sidebar-head">
+          <BrandMark appLabel={appLabel} />
+          <button type="button" className="nav-menu-toggle" aria-expanded={menuOpen} aria-controls="main-nav" onClick={() => setMenuOpen((open) => !open)} data-testid="nav-menu-toggle">
+            <span className="nav-menu-icon" aria-hidden="true" />
+            {menuOpen ? 'Close' : 'Menu'}
+          </button>
+        </div>
+        <nav id="main-nav" className="nav" aria-label="Main">
           {nav.map((item) => (
-            <NavLink key={item.to} to={item.to} className="nav-link" data-testid={`nav-${item.to.replace(/^\//, '')}`}>
+            <NavLink key={item.to} to={item.to} className="nav-link" onClick={() => setMenuOpen(false)} data-testid={`nav-${item.to.replace(/^\//, '')}`}>
               <span className="nav-label">{item.label}</span>
               {item.badge}
             </NavLink>
