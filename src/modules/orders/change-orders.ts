@@ -10,6 +10,7 @@ import type { RequestContext } from '../../kernel/context.js';
 import { ConflictError, InvalidTransitionError, NotFoundError, UnprocessableError } from '../../kernel/errors.js';
 import { Exact } from '../../kernel/money.js';
 import type { CatalogService, Product, ProductVersion } from '../catalog/index.js';
+import { describeConfiguration } from '../catalog/index.js';
 import { OrderRepository, type StoredOrder } from './repository.js';
 import { periodAt, prorate } from './proration.js';
 import type { ApprovalRules } from './approval-rules.js';
@@ -89,6 +90,7 @@ export class ChangeOrderService {
         tenantId,
         currency: original.currency,
         createdBy: context.principal?.userId ?? null,
+        createdByName: this.#steps.actorName(context),
         at: now,
         document: {
           couponCode: null,
@@ -137,7 +139,7 @@ export class ChangeOrderService {
   async #proposeChange(tx: Tx, order: StoredOrder, item: PricedItem, change: ChangeBody, viewer: { tenantId: string; tier: string }): Promise<{ product: Product; version: ProductVersion; proposed: OrderItem; preview: ChangePreview }> {
     const { product, version } = await this.catalog.orderableVersion(tx, item.productId, change.version, viewer);
     const configuration = this.#steps.checkConfiguration(product, version, change.configuration ?? item.configuration, '/configuration');
-    const proposedItem: OrderItem = { ...item, id: 'item_1', productName: product.name, version: version.version, pricePlan: change.pricePlan ?? item.pricePlan, quantity: change.quantity ?? item.quantity, configuration, price: null, provisioning: null };
+    const proposedItem: OrderItem = { ...item, id: 'item_1', productName: product.name, version: version.version, pricePlan: change.pricePlan ?? item.pricePlan, quantity: change.quantity ?? item.quantity, configuration, configurationSummary: describeConfiguration(version.content.configurationSchema, configuration), price: null, provisioning: null };
     const proposedPrice = this.#steps.price(proposedItem, version, order.currency, null, '');
     const current = item.price;
     const fulfilledAt = order.timeline.find((step) => step.status === 'fulfilled')?.at;

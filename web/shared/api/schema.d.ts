@@ -11300,6 +11300,23 @@ export interface paths {
                                 capacityUsed: number;
                                 archived: boolean;
                                 currentVersion: number | null;
+                                /** @description Per currency, the cheapest recurring price of the current published version with its interval (a one-time price only when nothing recurs); empty when nothing is published */
+                                fromPrices: {
+                                    [key: string]: {
+                                        currency: string;
+                                        /** @description Minor units, at the smallest orderable quantity */
+                                        amountMinor: string;
+                                        /** @description amountMinor in major units */
+                                        amount: string;
+                                        /** @description Per month or year; one_time only when no plan in this currency recurs */
+                                        interval: "month" | "year" | "one_time";
+                                        pricePlan: string;
+                                        /** @description The quantity the amount is for (the version’s minimum) */
+                                        quantity: number;
+                                        /** @description That plan’s one-time setup fee in major units, if it has one (not included in amount) */
+                                        setupFee?: string;
+                                    };
+                                };
                                 /** Format: date-time */
                                 createdAt: string;
                                 /** Format: date-time */
@@ -11483,6 +11500,23 @@ export interface paths {
                             capacityUsed: number;
                             archived: boolean;
                             currentVersion: number | null;
+                            /** @description Per currency, the cheapest recurring price of the current published version with its interval (a one-time price only when nothing recurs); empty when nothing is published */
+                            fromPrices: {
+                                [key: string]: {
+                                    currency: string;
+                                    /** @description Minor units, at the smallest orderable quantity */
+                                    amountMinor: string;
+                                    /** @description amountMinor in major units */
+                                    amount: string;
+                                    /** @description Per month or year; one_time only when no plan in this currency recurs */
+                                    interval: "month" | "year" | "one_time";
+                                    pricePlan: string;
+                                    /** @description The quantity the amount is for (the version’s minimum) */
+                                    quantity: number;
+                                    /** @description That plan’s one-time setup fee in major units, if it has one (not included in amount) */
+                                    setupFee?: string;
+                                };
+                            };
                             /** Format: date-time */
                             createdAt: string;
                             /** Format: date-time */
@@ -11651,6 +11685,23 @@ export interface paths {
                             capacityUsed: number;
                             archived: boolean;
                             currentVersion: number | null;
+                            /** @description Per currency, the cheapest recurring price of the current published version with its interval (a one-time price only when nothing recurs); empty when nothing is published */
+                            fromPrices: {
+                                [key: string]: {
+                                    currency: string;
+                                    /** @description Minor units, at the smallest orderable quantity */
+                                    amountMinor: string;
+                                    /** @description amountMinor in major units */
+                                    amount: string;
+                                    /** @description Per month or year; one_time only when no plan in this currency recurs */
+                                    interval: "month" | "year" | "one_time";
+                                    pricePlan: string;
+                                    /** @description The quantity the amount is for (the version’s minimum) */
+                                    quantity: number;
+                                    /** @description That plan’s one-time setup fee in major units, if it has one (not included in amount) */
+                                    setupFee?: string;
+                                };
+                            };
                             /** Format: date-time */
                             createdAt: string;
                             /** Format: date-time */
@@ -11836,6 +11887,23 @@ export interface paths {
                             capacityUsed: number;
                             archived: boolean;
                             currentVersion: number | null;
+                            /** @description Per currency, the cheapest recurring price of the current published version with its interval (a one-time price only when nothing recurs); empty when nothing is published */
+                            fromPrices: {
+                                [key: string]: {
+                                    currency: string;
+                                    /** @description Minor units, at the smallest orderable quantity */
+                                    amountMinor: string;
+                                    /** @description amountMinor in major units */
+                                    amount: string;
+                                    /** @description Per month or year; one_time only when no plan in this currency recurs */
+                                    interval: "month" | "year" | "one_time";
+                                    pricePlan: string;
+                                    /** @description The quantity the amount is for (the version’s minimum) */
+                                    quantity: number;
+                                    /** @description That plan’s one-time setup fee in major units, if it has one (not included in amount) */
+                                    setupFee?: string;
+                                };
+                            };
                             /** Format: date-time */
                             createdAt: string;
                             /** Format: date-time */
@@ -12007,6 +12075,23 @@ export interface paths {
                             capacityUsed: number;
                             archived: boolean;
                             currentVersion: number | null;
+                            /** @description Per currency, the cheapest recurring price of the current published version with its interval (a one-time price only when nothing recurs); empty when nothing is published */
+                            fromPrices: {
+                                [key: string]: {
+                                    currency: string;
+                                    /** @description Minor units, at the smallest orderable quantity */
+                                    amountMinor: string;
+                                    /** @description amountMinor in major units */
+                                    amount: string;
+                                    /** @description Per month or year; one_time only when no plan in this currency recurs */
+                                    interval: "month" | "year" | "one_time";
+                                    pricePlan: string;
+                                    /** @description The quantity the amount is for (the version’s minimum) */
+                                    quantity: number;
+                                    /** @description That plan’s one-time setup fee in major units, if it has one (not included in amount) */
+                                    setupFee?: string;
+                                };
+                            };
                             /** Format: date-time */
                             createdAt: string;
                             /** Format: date-time */
@@ -12182,6 +12267,23 @@ export interface paths {
                             capacityUsed: number;
                             archived: boolean;
                             currentVersion: number | null;
+                            /** @description Per currency, the cheapest recurring price of the current published version with its interval (a one-time price only when nothing recurs); empty when nothing is published */
+                            fromPrices: {
+                                [key: string]: {
+                                    currency: string;
+                                    /** @description Minor units, at the smallest orderable quantity */
+                                    amountMinor: string;
+                                    /** @description amountMinor in major units */
+                                    amount: string;
+                                    /** @description Per month or year; one_time only when no plan in this currency recurs */
+                                    interval: "month" | "year" | "one_time";
+                                    pricePlan: string;
+                                    /** @description The quantity the amount is for (the version’s minimum) */
+                                    quantity: number;
+                                    /** @description That plan’s one-time setup fee in major units, if it has one (not included in amount) */
+                                    setupFee?: string;
+                                };
+                            };
                             /** Format: date-time */
                             createdAt: string;
                             /** Format: date-time */
@@ -14535,11 +14637,60 @@ export interface paths {
                                     exact: string;
                                 }[];
                                 metricCode?: string;
+                                /** @description flat | per_unit | graduated | volume | package */
+                                priceModel?: {
+                                    /** @enum {string} */
+                                    model: "flat";
+                                    /** @description Decimal string in major units, e.g. "12.50" */
+                                    amount: string;
+                                } | {
+                                    /** @enum {string} */
+                                    model: "per_unit";
+                                    /** @description Decimal string in major units, e.g. "12.50" */
+                                    unitAmount: string;
+                                } | {
+                                    /** @enum {string} */
+                                    model: "graduated";
+                                    tiers: {
+                                        /** @description Inclusive upper bound; null for the last tier */
+                                        upTo: number | null;
+                                        /** @description Decimal string in major units, e.g. "12.50" */
+                                        unitAmount: string;
+                                        /** @description Decimal string in major units, e.g. "12.50" */
+                                        flatAmount?: string;
+                                    }[];
+                                } | {
+                                    /** @enum {string} */
+                                    model: "volume";
+                                    tiers: {
+                                        /** @description Inclusive upper bound; null for the last tier */
+                                        upTo: number | null;
+                                        /** @description Decimal string in major units, e.g. "12.50" */
+                                        unitAmount: string;
+                                        /** @description Decimal string in major units, e.g. "12.50" */
+                                        flatAmount?: string;
+                                    }[];
+                                } | {
+                                    /** @enum {string} */
+                                    model: "package";
+                                    packageSize: number;
+                                    /** @description Decimal string in major units, e.g. "12.50" */
+                                    packageAmount: string;
+                                };
                             }[];
+                            /** @description All lines added up (one period plus the one-time amounts); not a per-interval price: show recurringMinor and oneTimeMinor apart */
                             totalMinor: string;
                             total: string;
                             dueNowMinor: string;
                             dueNow: string;
+                            /** @description What each interval costs (the plan’s price and usage estimates, less its share of a discount), minor units; 0 for a one-time plan. Never includes one-time amounts. */
+                            recurringMinor: string;
+                            /** @description recurringMinor in major units */
+                            recurring: string;
+                            /** @description What is charged once (a one-time plan’s price and the setup fee, less their share of a discount), minor units */
+                            oneTimeMinor: string;
+                            /** @description oneTimeMinor in major units */
+                            oneTime: string;
                             coupon: {
                                 code: string;
                                 duration: string;
@@ -15422,6 +15573,11 @@ export interface paths {
                     status?: "draft" | "submitted" | "pending_approval" | "awaiting_payment" | "provisioning" | "fulfilled" | "failed" | "cancelled";
                     /** @description Staff only: one tenant’s orders */
                     tenantId?: string;
+                    /**
+                     * @description Only the order with this number ("ORD-000042" or "42"); numbers are per tenant, so staff may find one per tenant
+                     * @example ORD-000042
+                     */
+                    number?: string;
                 };
                 header?: never;
                 path?: never;
@@ -15439,6 +15595,8 @@ export interface paths {
                             data: {
                                 /** @description A order id */
                                 id: string;
+                                /** @description The order’s number for people, counted per tenant from 1 in the order of submission (no gaps); null while it is a cart (draft). The id stays the order’s identifier in the API. */
+                                number: string | null;
                                 /** @description A tenant id */
                                 tenantId: string;
                                 /** @description draft → submitted → (pending_approval) → awaiting_payment → provisioning → fulfilled | failed; cancelled before provisioning */
@@ -15463,6 +15621,12 @@ export interface paths {
                                     configuration: {
                                         [key: string]: unknown;
                                     };
+                                    /** @description The configuration as people read it: each setting’s title from the version’s schema and its value in words, in the schema’s order (items added before this existed have none) */
+                                    configurationSummary?: {
+                                        key: string;
+                                        title: string;
+                                        value: string;
+                                    }[];
                                     price: {
                                         productId: string;
                                         version: number;
@@ -15487,11 +15651,60 @@ export interface paths {
                                                 exact: string;
                                             }[];
                                             metricCode?: string;
+                                            /** @description flat | per_unit | graduated | volume | package */
+                                            priceModel?: {
+                                                /** @enum {string} */
+                                                model: "flat";
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                amount: string;
+                                            } | {
+                                                /** @enum {string} */
+                                                model: "per_unit";
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                unitAmount: string;
+                                            } | {
+                                                /** @enum {string} */
+                                                model: "graduated";
+                                                tiers: {
+                                                    /** @description Inclusive upper bound; null for the last tier */
+                                                    upTo: number | null;
+                                                    /** @description Decimal string in major units, e.g. "12.50" */
+                                                    unitAmount: string;
+                                                    /** @description Decimal string in major units, e.g. "12.50" */
+                                                    flatAmount?: string;
+                                                }[];
+                                            } | {
+                                                /** @enum {string} */
+                                                model: "volume";
+                                                tiers: {
+                                                    /** @description Inclusive upper bound; null for the last tier */
+                                                    upTo: number | null;
+                                                    /** @description Decimal string in major units, e.g. "12.50" */
+                                                    unitAmount: string;
+                                                    /** @description Decimal string in major units, e.g. "12.50" */
+                                                    flatAmount?: string;
+                                                }[];
+                                            } | {
+                                                /** @enum {string} */
+                                                model: "package";
+                                                packageSize: number;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                packageAmount: string;
+                                            };
                                         }[];
+                                        /** @description All lines added up (one period plus the one-time amounts); not a per-interval price: show recurringMinor and oneTimeMinor apart */
                                         totalMinor: string;
                                         total: string;
                                         dueNowMinor: string;
                                         dueNow: string;
+                                        /** @description What each interval costs (the plan’s price and usage estimates, less its share of a discount), minor units; 0 for a one-time plan. Never includes one-time amounts. */
+                                        recurringMinor: string;
+                                        /** @description recurringMinor in major units */
+                                        recurring: string;
+                                        /** @description What is charged once (a one-time plan’s price and the setup fee, less their share of a discount), minor units */
+                                        oneTimeMinor: string;
+                                        /** @description oneTimeMinor in major units */
+                                        oneTime: string;
                                         coupon: {
                                             code: string;
                                             duration: string;
@@ -15507,9 +15720,16 @@ export interface paths {
                                         };
                                     } | null;
                                 }[];
-                                /** @description Sum of the items’ totals, minor units */
+                                /** @description Sum of the items’ totals (one period of each recurring price plus the one-time amounts), minor units; not a per-interval amount */
                                 totalMinor: string;
                                 dueNowMinor: string;
+                                /** @description What the items cost per interval, one entry per interval in use (monthly and yearly items are never added together); one-time amounts are never included */
+                                recurringTotals: {
+                                    interval: "month" | "year";
+                                    amountMinor: string;
+                                }[];
+                                /** @description What the items cost once: one-time plans and setup fees, minor units */
+                                oneTimeMinor: string;
                                 /**
                                  * @description Until payments land, orders are invoiced after provisioning
                                  * @enum {string}
@@ -15535,6 +15755,8 @@ export interface paths {
                                     /** Format: date-time */
                                     at: string;
                                     actorId: string | null;
+                                    /** @description Who took the step, by the name they had then (display name, else email); null for the system or steps recorded before names were kept */
+                                    actorName: string | null;
                                     reason: string | null;
                                 }[];
                                 /**
@@ -15703,6 +15925,8 @@ export interface paths {
                         "application/json": {
                             /** @description A order id */
                             id: string;
+                            /** @description The order’s number for people, counted per tenant from 1 in the order of submission (no gaps); null while it is a cart (draft). The id stays the order’s identifier in the API. */
+                            number: string | null;
                             /** @description A tenant id */
                             tenantId: string;
                             /** @description draft → submitted → (pending_approval) → awaiting_payment → provisioning → fulfilled | failed; cancelled before provisioning */
@@ -15727,6 +15951,12 @@ export interface paths {
                                 configuration: {
                                     [key: string]: unknown;
                                 };
+                                /** @description The configuration as people read it: each setting’s title from the version’s schema and its value in words, in the schema’s order (items added before this existed have none) */
+                                configurationSummary?: {
+                                    key: string;
+                                    title: string;
+                                    value: string;
+                                }[];
                                 price: {
                                     productId: string;
                                     version: number;
@@ -15751,11 +15981,60 @@ export interface paths {
                                             exact: string;
                                         }[];
                                         metricCode?: string;
+                                        /** @description flat | per_unit | graduated | volume | package */
+                                        priceModel?: {
+                                            /** @enum {string} */
+                                            model: "flat";
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            amount: string;
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "per_unit";
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            unitAmount: string;
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "graduated";
+                                            tiers: {
+                                                /** @description Inclusive upper bound; null for the last tier */
+                                                upTo: number | null;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                unitAmount: string;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                flatAmount?: string;
+                                            }[];
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "volume";
+                                            tiers: {
+                                                /** @description Inclusive upper bound; null for the last tier */
+                                                upTo: number | null;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                unitAmount: string;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                flatAmount?: string;
+                                            }[];
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "package";
+                                            packageSize: number;
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            packageAmount: string;
+                                        };
                                     }[];
+                                    /** @description All lines added up (one period plus the one-time amounts); not a per-interval price: show recurringMinor and oneTimeMinor apart */
                                     totalMinor: string;
                                     total: string;
                                     dueNowMinor: string;
                                     dueNow: string;
+                                    /** @description What each interval costs (the plan’s price and usage estimates, less its share of a discount), minor units; 0 for a one-time plan. Never includes one-time amounts. */
+                                    recurringMinor: string;
+                                    /** @description recurringMinor in major units */
+                                    recurring: string;
+                                    /** @description What is charged once (a one-time plan’s price and the setup fee, less their share of a discount), minor units */
+                                    oneTimeMinor: string;
+                                    /** @description oneTimeMinor in major units */
+                                    oneTime: string;
                                     coupon: {
                                         code: string;
                                         duration: string;
@@ -15771,9 +16050,16 @@ export interface paths {
                                     };
                                 } | null;
                             }[];
-                            /** @description Sum of the items’ totals, minor units */
+                            /** @description Sum of the items’ totals (one period of each recurring price plus the one-time amounts), minor units; not a per-interval amount */
                             totalMinor: string;
                             dueNowMinor: string;
+                            /** @description What the items cost per interval, one entry per interval in use (monthly and yearly items are never added together); one-time amounts are never included */
+                            recurringTotals: {
+                                interval: "month" | "year";
+                                amountMinor: string;
+                            }[];
+                            /** @description What the items cost once: one-time plans and setup fees, minor units */
+                            oneTimeMinor: string;
                             /**
                              * @description Until payments land, orders are invoiced after provisioning
                              * @enum {string}
@@ -15799,6 +16085,8 @@ export interface paths {
                                 /** Format: date-time */
                                 at: string;
                                 actorId: string | null;
+                                /** @description Who took the step, by the name they had then (display name, else email); null for the system or steps recorded before names were kept */
+                                actorName: string | null;
                                 reason: string | null;
                             }[];
                             /**
@@ -15964,6 +16252,8 @@ export interface paths {
                         "application/json": {
                             /** @description A order id */
                             id: string;
+                            /** @description The order’s number for people, counted per tenant from 1 in the order of submission (no gaps); null while it is a cart (draft). The id stays the order’s identifier in the API. */
+                            number: string | null;
                             /** @description A tenant id */
                             tenantId: string;
                             /** @description draft → submitted → (pending_approval) → awaiting_payment → provisioning → fulfilled | failed; cancelled before provisioning */
@@ -15988,6 +16278,12 @@ export interface paths {
                                 configuration: {
                                     [key: string]: unknown;
                                 };
+                                /** @description The configuration as people read it: each setting’s title from the version’s schema and its value in words, in the schema’s order (items added before this existed have none) */
+                                configurationSummary?: {
+                                    key: string;
+                                    title: string;
+                                    value: string;
+                                }[];
                                 price: {
                                     productId: string;
                                     version: number;
@@ -16012,11 +16308,60 @@ export interface paths {
                                             exact: string;
                                         }[];
                                         metricCode?: string;
+                                        /** @description flat | per_unit | graduated | volume | package */
+                                        priceModel?: {
+                                            /** @enum {string} */
+                                            model: "flat";
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            amount: string;
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "per_unit";
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            unitAmount: string;
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "graduated";
+                                            tiers: {
+                                                /** @description Inclusive upper bound; null for the last tier */
+                                                upTo: number | null;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                unitAmount: string;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                flatAmount?: string;
+                                            }[];
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "volume";
+                                            tiers: {
+                                                /** @description Inclusive upper bound; null for the last tier */
+                                                upTo: number | null;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                unitAmount: string;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                flatAmount?: string;
+                                            }[];
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "package";
+                                            packageSize: number;
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            packageAmount: string;
+                                        };
                                     }[];
+                                    /** @description All lines added up (one period plus the one-time amounts); not a per-interval price: show recurringMinor and oneTimeMinor apart */
                                     totalMinor: string;
                                     total: string;
                                     dueNowMinor: string;
                                     dueNow: string;
+                                    /** @description What each interval costs (the plan’s price and usage estimates, less its share of a discount), minor units; 0 for a one-time plan. Never includes one-time amounts. */
+                                    recurringMinor: string;
+                                    /** @description recurringMinor in major units */
+                                    recurring: string;
+                                    /** @description What is charged once (a one-time plan’s price and the setup fee, less their share of a discount), minor units */
+                                    oneTimeMinor: string;
+                                    /** @description oneTimeMinor in major units */
+                                    oneTime: string;
                                     coupon: {
                                         code: string;
                                         duration: string;
@@ -16032,9 +16377,16 @@ export interface paths {
                                     };
                                 } | null;
                             }[];
-                            /** @description Sum of the items’ totals, minor units */
+                            /** @description Sum of the items’ totals (one period of each recurring price plus the one-time amounts), minor units; not a per-interval amount */
                             totalMinor: string;
                             dueNowMinor: string;
+                            /** @description What the items cost per interval, one entry per interval in use (monthly and yearly items are never added together); one-time amounts are never included */
+                            recurringTotals: {
+                                interval: "month" | "year";
+                                amountMinor: string;
+                            }[];
+                            /** @description What the items cost once: one-time plans and setup fees, minor units */
+                            oneTimeMinor: string;
                             /**
                              * @description Until payments land, orders are invoiced after provisioning
                              * @enum {string}
@@ -16060,6 +16412,8 @@ export interface paths {
                                 /** Format: date-time */
                                 at: string;
                                 actorId: string | null;
+                                /** @description Who took the step, by the name they had then (display name, else email); null for the system or steps recorded before names were kept */
+                                actorName: string | null;
                                 reason: string | null;
                             }[];
                             /**
@@ -16248,6 +16602,8 @@ export interface paths {
                         "application/json": {
                             /** @description A order id */
                             id: string;
+                            /** @description The order’s number for people, counted per tenant from 1 in the order of submission (no gaps); null while it is a cart (draft). The id stays the order’s identifier in the API. */
+                            number: string | null;
                             /** @description A tenant id */
                             tenantId: string;
                             /** @description draft → submitted → (pending_approval) → awaiting_payment → provisioning → fulfilled | failed; cancelled before provisioning */
@@ -16272,6 +16628,12 @@ export interface paths {
                                 configuration: {
                                     [key: string]: unknown;
                                 };
+                                /** @description The configuration as people read it: each setting’s title from the version’s schema and its value in words, in the schema’s order (items added before this existed have none) */
+                                configurationSummary?: {
+                                    key: string;
+                                    title: string;
+                                    value: string;
+                                }[];
                                 price: {
                                     productId: string;
                                     version: number;
@@ -16296,11 +16658,60 @@ export interface paths {
                                             exact: string;
                                         }[];
                                         metricCode?: string;
+                                        /** @description flat | per_unit | graduated | volume | package */
+                                        priceModel?: {
+                                            /** @enum {string} */
+                                            model: "flat";
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            amount: string;
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "per_unit";
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            unitAmount: string;
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "graduated";
+                                            tiers: {
+                                                /** @description Inclusive upper bound; null for the last tier */
+                                                upTo: number | null;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                unitAmount: string;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                flatAmount?: string;
+                                            }[];
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "volume";
+                                            tiers: {
+                                                /** @description Inclusive upper bound; null for the last tier */
+                                                upTo: number | null;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                unitAmount: string;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                flatAmount?: string;
+                                            }[];
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "package";
+                                            packageSize: number;
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            packageAmount: string;
+                                        };
                                     }[];
+                                    /** @description All lines added up (one period plus the one-time amounts); not a per-interval price: show recurringMinor and oneTimeMinor apart */
                                     totalMinor: string;
                                     total: string;
                                     dueNowMinor: string;
                                     dueNow: string;
+                                    /** @description What each interval costs (the plan’s price and usage estimates, less its share of a discount), minor units; 0 for a one-time plan. Never includes one-time amounts. */
+                                    recurringMinor: string;
+                                    /** @description recurringMinor in major units */
+                                    recurring: string;
+                                    /** @description What is charged once (a one-time plan’s price and the setup fee, less their share of a discount), minor units */
+                                    oneTimeMinor: string;
+                                    /** @description oneTimeMinor in major units */
+                                    oneTime: string;
                                     coupon: {
                                         code: string;
                                         duration: string;
@@ -16316,9 +16727,16 @@ export interface paths {
                                     };
                                 } | null;
                             }[];
-                            /** @description Sum of the items’ totals, minor units */
+                            /** @description Sum of the items’ totals (one period of each recurring price plus the one-time amounts), minor units; not a per-interval amount */
                             totalMinor: string;
                             dueNowMinor: string;
+                            /** @description What the items cost per interval, one entry per interval in use (monthly and yearly items are never added together); one-time amounts are never included */
+                            recurringTotals: {
+                                interval: "month" | "year";
+                                amountMinor: string;
+                            }[];
+                            /** @description What the items cost once: one-time plans and setup fees, minor units */
+                            oneTimeMinor: string;
                             /**
                              * @description Until payments land, orders are invoiced after provisioning
                              * @enum {string}
@@ -16344,6 +16762,8 @@ export interface paths {
                                 /** Format: date-time */
                                 at: string;
                                 actorId: string | null;
+                                /** @description Who took the step, by the name they had then (display name, else email); null for the system or steps recorded before names were kept */
+                                actorName: string | null;
                                 reason: string | null;
                             }[];
                             /**
@@ -16513,6 +16933,8 @@ export interface paths {
                         "application/json": {
                             /** @description A order id */
                             id: string;
+                            /** @description The order’s number for people, counted per tenant from 1 in the order of submission (no gaps); null while it is a cart (draft). The id stays the order’s identifier in the API. */
+                            number: string | null;
                             /** @description A tenant id */
                             tenantId: string;
                             /** @description draft → submitted → (pending_approval) → awaiting_payment → provisioning → fulfilled | failed; cancelled before provisioning */
@@ -16537,6 +16959,12 @@ export interface paths {
                                 configuration: {
                                     [key: string]: unknown;
                                 };
+                                /** @description The configuration as people read it: each setting’s title from the version’s schema and its value in words, in the schema’s order (items added before this existed have none) */
+                                configurationSummary?: {
+                                    key: string;
+                                    title: string;
+                                    value: string;
+                                }[];
                                 price: {
                                     productId: string;
                                     version: number;
@@ -16561,11 +16989,60 @@ export interface paths {
                                             exact: string;
                                         }[];
                                         metricCode?: string;
+                                        /** @description flat | per_unit | graduated | volume | package */
+                                        priceModel?: {
+                                            /** @enum {string} */
+                                            model: "flat";
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            amount: string;
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "per_unit";
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            unitAmount: string;
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "graduated";
+                                            tiers: {
+                                                /** @description Inclusive upper bound; null for the last tier */
+                                                upTo: number | null;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                unitAmount: string;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                flatAmount?: string;
+                                            }[];
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "volume";
+                                            tiers: {
+                                                /** @description Inclusive upper bound; null for the last tier */
+                                                upTo: number | null;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                unitAmount: string;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                flatAmount?: string;
+                                            }[];
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "package";
+                                            packageSize: number;
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            packageAmount: string;
+                                        };
                                     }[];
+                                    /** @description All lines added up (one period plus the one-time amounts); not a per-interval price: show recurringMinor and oneTimeMinor apart */
                                     totalMinor: string;
                                     total: string;
                                     dueNowMinor: string;
                                     dueNow: string;
+                                    /** @description What each interval costs (the plan’s price and usage estimates, less its share of a discount), minor units; 0 for a one-time plan. Never includes one-time amounts. */
+                                    recurringMinor: string;
+                                    /** @description recurringMinor in major units */
+                                    recurring: string;
+                                    /** @description What is charged once (a one-time plan’s price and the setup fee, less their share of a discount), minor units */
+                                    oneTimeMinor: string;
+                                    /** @description oneTimeMinor in major units */
+                                    oneTime: string;
                                     coupon: {
                                         code: string;
                                         duration: string;
@@ -16581,9 +17058,16 @@ export interface paths {
                                     };
                                 } | null;
                             }[];
-                            /** @description Sum of the items’ totals, minor units */
+                            /** @description Sum of the items’ totals (one period of each recurring price plus the one-time amounts), minor units; not a per-interval amount */
                             totalMinor: string;
                             dueNowMinor: string;
+                            /** @description What the items cost per interval, one entry per interval in use (monthly and yearly items are never added together); one-time amounts are never included */
+                            recurringTotals: {
+                                interval: "month" | "year";
+                                amountMinor: string;
+                            }[];
+                            /** @description What the items cost once: one-time plans and setup fees, minor units */
+                            oneTimeMinor: string;
                             /**
                              * @description Until payments land, orders are invoiced after provisioning
                              * @enum {string}
@@ -16609,6 +17093,8 @@ export interface paths {
                                 /** Format: date-time */
                                 at: string;
                                 actorId: string | null;
+                                /** @description Who took the step, by the name they had then (display name, else email); null for the system or steps recorded before names were kept */
+                                actorName: string | null;
                                 reason: string | null;
                             }[];
                             /**
@@ -16787,6 +17273,8 @@ export interface paths {
                         "application/json": {
                             /** @description A order id */
                             id: string;
+                            /** @description The order’s number for people, counted per tenant from 1 in the order of submission (no gaps); null while it is a cart (draft). The id stays the order’s identifier in the API. */
+                            number: string | null;
                             /** @description A tenant id */
                             tenantId: string;
                             /** @description draft → submitted → (pending_approval) → awaiting_payment → provisioning → fulfilled | failed; cancelled before provisioning */
@@ -16811,6 +17299,12 @@ export interface paths {
                                 configuration: {
                                     [key: string]: unknown;
                                 };
+                                /** @description The configuration as people read it: each setting’s title from the version’s schema and its value in words, in the schema’s order (items added before this existed have none) */
+                                configurationSummary?: {
+                                    key: string;
+                                    title: string;
+                                    value: string;
+                                }[];
                                 price: {
                                     productId: string;
                                     version: number;
@@ -16835,11 +17329,60 @@ export interface paths {
                                             exact: string;
                                         }[];
                                         metricCode?: string;
+                                        /** @description flat | per_unit | graduated | volume | package */
+                                        priceModel?: {
+                                            /** @enum {string} */
+                                            model: "flat";
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            amount: string;
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "per_unit";
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            unitAmount: string;
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "graduated";
+                                            tiers: {
+                                                /** @description Inclusive upper bound; null for the last tier */
+                                                upTo: number | null;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                unitAmount: string;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                flatAmount?: string;
+                                            }[];
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "volume";
+                                            tiers: {
+                                                /** @description Inclusive upper bound; null for the last tier */
+                                                upTo: number | null;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                unitAmount: string;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                flatAmount?: string;
+                                            }[];
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "package";
+                                            packageSize: number;
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            packageAmount: string;
+                                        };
                                     }[];
+                                    /** @description All lines added up (one period plus the one-time amounts); not a per-interval price: show recurringMinor and oneTimeMinor apart */
                                     totalMinor: string;
                                     total: string;
                                     dueNowMinor: string;
                                     dueNow: string;
+                                    /** @description What each interval costs (the plan’s price and usage estimates, less its share of a discount), minor units; 0 for a one-time plan. Never includes one-time amounts. */
+                                    recurringMinor: string;
+                                    /** @description recurringMinor in major units */
+                                    recurring: string;
+                                    /** @description What is charged once (a one-time plan’s price and the setup fee, less their share of a discount), minor units */
+                                    oneTimeMinor: string;
+                                    /** @description oneTimeMinor in major units */
+                                    oneTime: string;
                                     coupon: {
                                         code: string;
                                         duration: string;
@@ -16855,9 +17398,16 @@ export interface paths {
                                     };
                                 } | null;
                             }[];
-                            /** @description Sum of the items’ totals, minor units */
+                            /** @description Sum of the items’ totals (one period of each recurring price plus the one-time amounts), minor units; not a per-interval amount */
                             totalMinor: string;
                             dueNowMinor: string;
+                            /** @description What the items cost per interval, one entry per interval in use (monthly and yearly items are never added together); one-time amounts are never included */
+                            recurringTotals: {
+                                interval: "month" | "year";
+                                amountMinor: string;
+                            }[];
+                            /** @description What the items cost once: one-time plans and setup fees, minor units */
+                            oneTimeMinor: string;
                             /**
                              * @description Until payments land, orders are invoiced after provisioning
                              * @enum {string}
@@ -16883,6 +17433,8 @@ export interface paths {
                                 /** Format: date-time */
                                 at: string;
                                 actorId: string | null;
+                                /** @description Who took the step, by the name they had then (display name, else email); null for the system or steps recorded before names were kept */
+                                actorName: string | null;
                                 reason: string | null;
                             }[];
                             /**
@@ -17039,6 +17591,8 @@ export interface paths {
                         "application/json": {
                             /** @description A order id */
                             id: string;
+                            /** @description The order’s number for people, counted per tenant from 1 in the order of submission (no gaps); null while it is a cart (draft). The id stays the order’s identifier in the API. */
+                            number: string | null;
                             /** @description A tenant id */
                             tenantId: string;
                             /** @description draft → submitted → (pending_approval) → awaiting_payment → provisioning → fulfilled | failed; cancelled before provisioning */
@@ -17063,6 +17617,12 @@ export interface paths {
                                 configuration: {
                                     [key: string]: unknown;
                                 };
+                                /** @description The configuration as people read it: each setting’s title from the version’s schema and its value in words, in the schema’s order (items added before this existed have none) */
+                                configurationSummary?: {
+                                    key: string;
+                                    title: string;
+                                    value: string;
+                                }[];
                                 price: {
                                     productId: string;
                                     version: number;
@@ -17087,11 +17647,60 @@ export interface paths {
                                             exact: string;
                                         }[];
                                         metricCode?: string;
+                                        /** @description flat | per_unit | graduated | volume | package */
+                                        priceModel?: {
+                                            /** @enum {string} */
+                                            model: "flat";
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            amount: string;
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "per_unit";
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            unitAmount: string;
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "graduated";
+                                            tiers: {
+                                                /** @description Inclusive upper bound; null for the last tier */
+                                                upTo: number | null;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                unitAmount: string;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                flatAmount?: string;
+                                            }[];
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "volume";
+                                            tiers: {
+                                                /** @description Inclusive upper bound; null for the last tier */
+                                                upTo: number | null;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                unitAmount: string;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                flatAmount?: string;
+                                            }[];
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "package";
+                                            packageSize: number;
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            packageAmount: string;
+                                        };
                                     }[];
+                                    /** @description All lines added up (one period plus the one-time amounts); not a per-interval price: show recurringMinor and oneTimeMinor apart */
                                     totalMinor: string;
                                     total: string;
                                     dueNowMinor: string;
                                     dueNow: string;
+                                    /** @description What each interval costs (the plan’s price and usage estimates, less its share of a discount), minor units; 0 for a one-time plan. Never includes one-time amounts. */
+                                    recurringMinor: string;
+                                    /** @description recurringMinor in major units */
+                                    recurring: string;
+                                    /** @description What is charged once (a one-time plan’s price and the setup fee, less their share of a discount), minor units */
+                                    oneTimeMinor: string;
+                                    /** @description oneTimeMinor in major units */
+                                    oneTime: string;
                                     coupon: {
                                         code: string;
                                         duration: string;
@@ -17107,9 +17716,16 @@ export interface paths {
                                     };
                                 } | null;
                             }[];
-                            /** @description Sum of the items’ totals, minor units */
+                            /** @description Sum of the items’ totals (one period of each recurring price plus the one-time amounts), minor units; not a per-interval amount */
                             totalMinor: string;
                             dueNowMinor: string;
+                            /** @description What the items cost per interval, one entry per interval in use (monthly and yearly items are never added together); one-time amounts are never included */
+                            recurringTotals: {
+                                interval: "month" | "year";
+                                amountMinor: string;
+                            }[];
+                            /** @description What the items cost once: one-time plans and setup fees, minor units */
+                            oneTimeMinor: string;
                             /**
                              * @description Until payments land, orders are invoiced after provisioning
                              * @enum {string}
@@ -17135,6 +17751,8 @@ export interface paths {
                                 /** Format: date-time */
                                 at: string;
                                 actorId: string | null;
+                                /** @description Who took the step, by the name they had then (display name, else email); null for the system or steps recorded before names were kept */
+                                actorName: string | null;
                                 reason: string | null;
                             }[];
                             /**
@@ -17345,11 +17963,60 @@ export interface paths {
                                         exact: string;
                                     }[];
                                     metricCode?: string;
+                                    /** @description flat | per_unit | graduated | volume | package */
+                                    priceModel?: {
+                                        /** @enum {string} */
+                                        model: "flat";
+                                        /** @description Decimal string in major units, e.g. "12.50" */
+                                        amount: string;
+                                    } | {
+                                        /** @enum {string} */
+                                        model: "per_unit";
+                                        /** @description Decimal string in major units, e.g. "12.50" */
+                                        unitAmount: string;
+                                    } | {
+                                        /** @enum {string} */
+                                        model: "graduated";
+                                        tiers: {
+                                            /** @description Inclusive upper bound; null for the last tier */
+                                            upTo: number | null;
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            unitAmount: string;
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            flatAmount?: string;
+                                        }[];
+                                    } | {
+                                        /** @enum {string} */
+                                        model: "volume";
+                                        tiers: {
+                                            /** @description Inclusive upper bound; null for the last tier */
+                                            upTo: number | null;
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            unitAmount: string;
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            flatAmount?: string;
+                                        }[];
+                                    } | {
+                                        /** @enum {string} */
+                                        model: "package";
+                                        packageSize: number;
+                                        /** @description Decimal string in major units, e.g. "12.50" */
+                                        packageAmount: string;
+                                    };
                                 }[];
+                                /** @description All lines added up (one period plus the one-time amounts); not a per-interval price: show recurringMinor and oneTimeMinor apart */
                                 totalMinor: string;
                                 total: string;
                                 dueNowMinor: string;
                                 dueNow: string;
+                                /** @description What each interval costs (the plan’s price and usage estimates, less its share of a discount), minor units; 0 for a one-time plan. Never includes one-time amounts. */
+                                recurringMinor: string;
+                                /** @description recurringMinor in major units */
+                                recurring: string;
+                                /** @description What is charged once (a one-time plan’s price and the setup fee, less their share of a discount), minor units */
+                                oneTimeMinor: string;
+                                /** @description oneTimeMinor in major units */
+                                oneTime: string;
                                 coupon: {
                                     code: string;
                                     duration: string;
@@ -17382,11 +18049,60 @@ export interface paths {
                                         exact: string;
                                     }[];
                                     metricCode?: string;
+                                    /** @description flat | per_unit | graduated | volume | package */
+                                    priceModel?: {
+                                        /** @enum {string} */
+                                        model: "flat";
+                                        /** @description Decimal string in major units, e.g. "12.50" */
+                                        amount: string;
+                                    } | {
+                                        /** @enum {string} */
+                                        model: "per_unit";
+                                        /** @description Decimal string in major units, e.g. "12.50" */
+                                        unitAmount: string;
+                                    } | {
+                                        /** @enum {string} */
+                                        model: "graduated";
+                                        tiers: {
+                                            /** @description Inclusive upper bound; null for the last tier */
+                                            upTo: number | null;
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            unitAmount: string;
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            flatAmount?: string;
+                                        }[];
+                                    } | {
+                                        /** @enum {string} */
+                                        model: "volume";
+                                        tiers: {
+                                            /** @description Inclusive upper bound; null for the last tier */
+                                            upTo: number | null;
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            unitAmount: string;
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            flatAmount?: string;
+                                        }[];
+                                    } | {
+                                        /** @enum {string} */
+                                        model: "package";
+                                        packageSize: number;
+                                        /** @description Decimal string in major units, e.g. "12.50" */
+                                        packageAmount: string;
+                                    };
                                 }[];
+                                /** @description All lines added up (one period plus the one-time amounts); not a per-interval price: show recurringMinor and oneTimeMinor apart */
                                 totalMinor: string;
                                 total: string;
                                 dueNowMinor: string;
                                 dueNow: string;
+                                /** @description What each interval costs (the plan’s price and usage estimates, less its share of a discount), minor units; 0 for a one-time plan. Never includes one-time amounts. */
+                                recurringMinor: string;
+                                /** @description recurringMinor in major units */
+                                recurring: string;
+                                /** @description What is charged once (a one-time plan’s price and the setup fee, less their share of a discount), minor units */
+                                oneTimeMinor: string;
+                                /** @description oneTimeMinor in major units */
+                                oneTime: string;
                                 coupon: {
                                     code: string;
                                     duration: string;
@@ -17571,6 +18287,8 @@ export interface paths {
                         "application/json": {
                             /** @description A order id */
                             id: string;
+                            /** @description The order’s number for people, counted per tenant from 1 in the order of submission (no gaps); null while it is a cart (draft). The id stays the order’s identifier in the API. */
+                            number: string | null;
                             /** @description A tenant id */
                             tenantId: string;
                             /** @description draft → submitted → (pending_approval) → awaiting_payment → provisioning → fulfilled | failed; cancelled before provisioning */
@@ -17595,6 +18313,12 @@ export interface paths {
                                 configuration: {
                                     [key: string]: unknown;
                                 };
+                                /** @description The configuration as people read it: each setting’s title from the version’s schema and its value in words, in the schema’s order (items added before this existed have none) */
+                                configurationSummary?: {
+                                    key: string;
+                                    title: string;
+                                    value: string;
+                                }[];
                                 price: {
                                     productId: string;
                                     version: number;
@@ -17619,11 +18343,60 @@ export interface paths {
                                             exact: string;
                                         }[];
                                         metricCode?: string;
+                                        /** @description flat | per_unit | graduated | volume | package */
+                                        priceModel?: {
+                                            /** @enum {string} */
+                                            model: "flat";
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            amount: string;
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "per_unit";
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            unitAmount: string;
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "graduated";
+                                            tiers: {
+                                                /** @description Inclusive upper bound; null for the last tier */
+                                                upTo: number | null;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                unitAmount: string;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                flatAmount?: string;
+                                            }[];
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "volume";
+                                            tiers: {
+                                                /** @description Inclusive upper bound; null for the last tier */
+                                                upTo: number | null;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                unitAmount: string;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                flatAmount?: string;
+                                            }[];
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "package";
+                                            packageSize: number;
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            packageAmount: string;
+                                        };
                                     }[];
+                                    /** @description All lines added up (one period plus the one-time amounts); not a per-interval price: show recurringMinor and oneTimeMinor apart */
                                     totalMinor: string;
                                     total: string;
                                     dueNowMinor: string;
                                     dueNow: string;
+                                    /** @description What each interval costs (the plan’s price and usage estimates, less its share of a discount), minor units; 0 for a one-time plan. Never includes one-time amounts. */
+                                    recurringMinor: string;
+                                    /** @description recurringMinor in major units */
+                                    recurring: string;
+                                    /** @description What is charged once (a one-time plan’s price and the setup fee, less their share of a discount), minor units */
+                                    oneTimeMinor: string;
+                                    /** @description oneTimeMinor in major units */
+                                    oneTime: string;
                                     coupon: {
                                         code: string;
                                         duration: string;
@@ -17639,9 +18412,16 @@ export interface paths {
                                     };
                                 } | null;
                             }[];
-                            /** @description Sum of the items’ totals, minor units */
+                            /** @description Sum of the items’ totals (one period of each recurring price plus the one-time amounts), minor units; not a per-interval amount */
                             totalMinor: string;
                             dueNowMinor: string;
+                            /** @description What the items cost per interval, one entry per interval in use (monthly and yearly items are never added together); one-time amounts are never included */
+                            recurringTotals: {
+                                interval: "month" | "year";
+                                amountMinor: string;
+                            }[];
+                            /** @description What the items cost once: one-time plans and setup fees, minor units */
+                            oneTimeMinor: string;
                             /**
                              * @description Until payments land, orders are invoiced after provisioning
                              * @enum {string}
@@ -17667,6 +18447,8 @@ export interface paths {
                                 /** Format: date-time */
                                 at: string;
                                 actorId: string | null;
+                                /** @description Who took the step, by the name they had then (display name, else email); null for the system or steps recorded before names were kept */
+                                actorName: string | null;
                                 reason: string | null;
                             }[];
                             /**
@@ -17845,6 +18627,8 @@ export interface paths {
                         "application/json": {
                             /** @description A order id */
                             id: string;
+                            /** @description The order’s number for people, counted per tenant from 1 in the order of submission (no gaps); null while it is a cart (draft). The id stays the order’s identifier in the API. */
+                            number: string | null;
                             /** @description A tenant id */
                             tenantId: string;
                             /** @description draft → submitted → (pending_approval) → awaiting_payment → provisioning → fulfilled | failed; cancelled before provisioning */
@@ -17869,6 +18653,12 @@ export interface paths {
                                 configuration: {
                                     [key: string]: unknown;
                                 };
+                                /** @description The configuration as people read it: each setting’s title from the version’s schema and its value in words, in the schema’s order (items added before this existed have none) */
+                                configurationSummary?: {
+                                    key: string;
+                                    title: string;
+                                    value: string;
+                                }[];
                                 price: {
                                     productId: string;
                                     version: number;
@@ -17893,11 +18683,60 @@ export interface paths {
                                             exact: string;
                                         }[];
                                         metricCode?: string;
+                                        /** @description flat | per_unit | graduated | volume | package */
+                                        priceModel?: {
+                                            /** @enum {string} */
+                                            model: "flat";
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            amount: string;
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "per_unit";
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            unitAmount: string;
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "graduated";
+                                            tiers: {
+                                                /** @description Inclusive upper bound; null for the last tier */
+                                                upTo: number | null;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                unitAmount: string;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                flatAmount?: string;
+                                            }[];
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "volume";
+                                            tiers: {
+                                                /** @description Inclusive upper bound; null for the last tier */
+                                                upTo: number | null;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                unitAmount: string;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                flatAmount?: string;
+                                            }[];
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "package";
+                                            packageSize: number;
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            packageAmount: string;
+                                        };
                                     }[];
+                                    /** @description All lines added up (one period plus the one-time amounts); not a per-interval price: show recurringMinor and oneTimeMinor apart */
                                     totalMinor: string;
                                     total: string;
                                     dueNowMinor: string;
                                     dueNow: string;
+                                    /** @description What each interval costs (the plan’s price and usage estimates, less its share of a discount), minor units; 0 for a one-time plan. Never includes one-time amounts. */
+                                    recurringMinor: string;
+                                    /** @description recurringMinor in major units */
+                                    recurring: string;
+                                    /** @description What is charged once (a one-time plan’s price and the setup fee, less their share of a discount), minor units */
+                                    oneTimeMinor: string;
+                                    /** @description oneTimeMinor in major units */
+                                    oneTime: string;
                                     coupon: {
                                         code: string;
                                         duration: string;
@@ -17913,9 +18752,16 @@ export interface paths {
                                     };
                                 } | null;
                             }[];
-                            /** @description Sum of the items’ totals, minor units */
+                            /** @description Sum of the items’ totals (one period of each recurring price plus the one-time amounts), minor units; not a per-interval amount */
                             totalMinor: string;
                             dueNowMinor: string;
+                            /** @description What the items cost per interval, one entry per interval in use (monthly and yearly items are never added together); one-time amounts are never included */
+                            recurringTotals: {
+                                interval: "month" | "year";
+                                amountMinor: string;
+                            }[];
+                            /** @description What the items cost once: one-time plans and setup fees, minor units */
+                            oneTimeMinor: string;
                             /**
                              * @description Until payments land, orders are invoiced after provisioning
                              * @enum {string}
@@ -17941,6 +18787,8 @@ export interface paths {
                                 /** Format: date-time */
                                 at: string;
                                 actorId: string | null;
+                                /** @description Who took the step, by the name they had then (display name, else email); null for the system or steps recorded before names were kept */
+                                actorName: string | null;
                                 reason: string | null;
                             }[];
                             /**
@@ -18114,6 +18962,8 @@ export interface paths {
                         "application/json": {
                             /** @description A order id */
                             id: string;
+                            /** @description The order’s number for people, counted per tenant from 1 in the order of submission (no gaps); null while it is a cart (draft). The id stays the order’s identifier in the API. */
+                            number: string | null;
                             /** @description A tenant id */
                             tenantId: string;
                             /** @description draft → submitted → (pending_approval) → awaiting_payment → provisioning → fulfilled | failed; cancelled before provisioning */
@@ -18138,6 +18988,12 @@ export interface paths {
                                 configuration: {
                                     [key: string]: unknown;
                                 };
+                                /** @description The configuration as people read it: each setting’s title from the version’s schema and its value in words, in the schema’s order (items added before this existed have none) */
+                                configurationSummary?: {
+                                    key: string;
+                                    title: string;
+                                    value: string;
+                                }[];
                                 price: {
                                     productId: string;
                                     version: number;
@@ -18162,11 +19018,60 @@ export interface paths {
                                             exact: string;
                                         }[];
                                         metricCode?: string;
+                                        /** @description flat | per_unit | graduated | volume | package */
+                                        priceModel?: {
+                                            /** @enum {string} */
+                                            model: "flat";
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            amount: string;
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "per_unit";
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            unitAmount: string;
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "graduated";
+                                            tiers: {
+                                                /** @description Inclusive upper bound; null for the last tier */
+                                                upTo: number | null;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                unitAmount: string;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                flatAmount?: string;
+                                            }[];
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "volume";
+                                            tiers: {
+                                                /** @description Inclusive upper bound; null for the last tier */
+                                                upTo: number | null;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                unitAmount: string;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                flatAmount?: string;
+                                            }[];
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "package";
+                                            packageSize: number;
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            packageAmount: string;
+                                        };
                                     }[];
+                                    /** @description All lines added up (one period plus the one-time amounts); not a per-interval price: show recurringMinor and oneTimeMinor apart */
                                     totalMinor: string;
                                     total: string;
                                     dueNowMinor: string;
                                     dueNow: string;
+                                    /** @description What each interval costs (the plan’s price and usage estimates, less its share of a discount), minor units; 0 for a one-time plan. Never includes one-time amounts. */
+                                    recurringMinor: string;
+                                    /** @description recurringMinor in major units */
+                                    recurring: string;
+                                    /** @description What is charged once (a one-time plan’s price and the setup fee, less their share of a discount), minor units */
+                                    oneTimeMinor: string;
+                                    /** @description oneTimeMinor in major units */
+                                    oneTime: string;
                                     coupon: {
                                         code: string;
                                         duration: string;
@@ -18182,9 +19087,16 @@ export interface paths {
                                     };
                                 } | null;
                             }[];
-                            /** @description Sum of the items’ totals, minor units */
+                            /** @description Sum of the items’ totals (one period of each recurring price plus the one-time amounts), minor units; not a per-interval amount */
                             totalMinor: string;
                             dueNowMinor: string;
+                            /** @description What the items cost per interval, one entry per interval in use (monthly and yearly items are never added together); one-time amounts are never included */
+                            recurringTotals: {
+                                interval: "month" | "year";
+                                amountMinor: string;
+                            }[];
+                            /** @description What the items cost once: one-time plans and setup fees, minor units */
+                            oneTimeMinor: string;
                             /**
                              * @description Until payments land, orders are invoiced after provisioning
                              * @enum {string}
@@ -18210,6 +19122,8 @@ export interface paths {
                                 /** Format: date-time */
                                 at: string;
                                 actorId: string | null;
+                                /** @description Who took the step, by the name they had then (display name, else email); null for the system or steps recorded before names were kept */
+                                actorName: string | null;
                                 reason: string | null;
                             }[];
                             /**
@@ -18383,6 +19297,8 @@ export interface paths {
                         "application/json": {
                             /** @description A order id */
                             id: string;
+                            /** @description The order’s number for people, counted per tenant from 1 in the order of submission (no gaps); null while it is a cart (draft). The id stays the order’s identifier in the API. */
+                            number: string | null;
                             /** @description A tenant id */
                             tenantId: string;
                             /** @description draft → submitted → (pending_approval) → awaiting_payment → provisioning → fulfilled | failed; cancelled before provisioning */
@@ -18407,6 +19323,12 @@ export interface paths {
                                 configuration: {
                                     [key: string]: unknown;
                                 };
+                                /** @description The configuration as people read it: each setting’s title from the version’s schema and its value in words, in the schema’s order (items added before this existed have none) */
+                                configurationSummary?: {
+                                    key: string;
+                                    title: string;
+                                    value: string;
+                                }[];
                                 price: {
                                     productId: string;
                                     version: number;
@@ -18431,11 +19353,60 @@ export interface paths {
                                             exact: string;
                                         }[];
                                         metricCode?: string;
+                                        /** @description flat | per_unit | graduated | volume | package */
+                                        priceModel?: {
+                                            /** @enum {string} */
+                                            model: "flat";
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            amount: string;
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "per_unit";
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            unitAmount: string;
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "graduated";
+                                            tiers: {
+                                                /** @description Inclusive upper bound; null for the last tier */
+                                                upTo: number | null;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                unitAmount: string;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                flatAmount?: string;
+                                            }[];
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "volume";
+                                            tiers: {
+                                                /** @description Inclusive upper bound; null for the last tier */
+                                                upTo: number | null;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                unitAmount: string;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                flatAmount?: string;
+                                            }[];
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "package";
+                                            packageSize: number;
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            packageAmount: string;
+                                        };
                                     }[];
+                                    /** @description All lines added up (one period plus the one-time amounts); not a per-interval price: show recurringMinor and oneTimeMinor apart */
                                     totalMinor: string;
                                     total: string;
                                     dueNowMinor: string;
                                     dueNow: string;
+                                    /** @description What each interval costs (the plan’s price and usage estimates, less its share of a discount), minor units; 0 for a one-time plan. Never includes one-time amounts. */
+                                    recurringMinor: string;
+                                    /** @description recurringMinor in major units */
+                                    recurring: string;
+                                    /** @description What is charged once (a one-time plan’s price and the setup fee, less their share of a discount), minor units */
+                                    oneTimeMinor: string;
+                                    /** @description oneTimeMinor in major units */
+                                    oneTime: string;
                                     coupon: {
                                         code: string;
                                         duration: string;
@@ -18451,9 +19422,16 @@ export interface paths {
                                     };
                                 } | null;
                             }[];
-                            /** @description Sum of the items’ totals, minor units */
+                            /** @description Sum of the items’ totals (one period of each recurring price plus the one-time amounts), minor units; not a per-interval amount */
                             totalMinor: string;
                             dueNowMinor: string;
+                            /** @description What the items cost per interval, one entry per interval in use (monthly and yearly items are never added together); one-time amounts are never included */
+                            recurringTotals: {
+                                interval: "month" | "year";
+                                amountMinor: string;
+                            }[];
+                            /** @description What the items cost once: one-time plans and setup fees, minor units */
+                            oneTimeMinor: string;
                             /**
                              * @description Until payments land, orders are invoiced after provisioning
                              * @enum {string}
@@ -18479,6 +19457,8 @@ export interface paths {
                                 /** Format: date-time */
                                 at: string;
                                 actorId: string | null;
+                                /** @description Who took the step, by the name they had then (display name, else email); null for the system or steps recorded before names were kept */
+                                actorName: string | null;
                                 reason: string | null;
                             }[];
                             /**
@@ -18652,6 +19632,8 @@ export interface paths {
                         "application/json": {
                             /** @description A order id */
                             id: string;
+                            /** @description The order’s number for people, counted per tenant from 1 in the order of submission (no gaps); null while it is a cart (draft). The id stays the order’s identifier in the API. */
+                            number: string | null;
                             /** @description A tenant id */
                             tenantId: string;
                             /** @description draft → submitted → (pending_approval) → awaiting_payment → provisioning → fulfilled | failed; cancelled before provisioning */
@@ -18676,6 +19658,12 @@ export interface paths {
                                 configuration: {
                                     [key: string]: unknown;
                                 };
+                                /** @description The configuration as people read it: each setting’s title from the version’s schema and its value in words, in the schema’s order (items added before this existed have none) */
+                                configurationSummary?: {
+                                    key: string;
+                                    title: string;
+                                    value: string;
+                                }[];
                                 price: {
                                     productId: string;
                                     version: number;
@@ -18700,11 +19688,60 @@ export interface paths {
                                             exact: string;
                                         }[];
                                         metricCode?: string;
+                                        /** @description flat | per_unit | graduated | volume | package */
+                                        priceModel?: {
+                                            /** @enum {string} */
+                                            model: "flat";
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            amount: string;
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "per_unit";
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            unitAmount: string;
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "graduated";
+                                            tiers: {
+                                                /** @description Inclusive upper bound; null for the last tier */
+                                                upTo: number | null;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                unitAmount: string;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                flatAmount?: string;
+                                            }[];
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "volume";
+                                            tiers: {
+                                                /** @description Inclusive upper bound; null for the last tier */
+                                                upTo: number | null;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                unitAmount: string;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                flatAmount?: string;
+                                            }[];
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "package";
+                                            packageSize: number;
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            packageAmount: string;
+                                        };
                                     }[];
+                                    /** @description All lines added up (one period plus the one-time amounts); not a per-interval price: show recurringMinor and oneTimeMinor apart */
                                     totalMinor: string;
                                     total: string;
                                     dueNowMinor: string;
                                     dueNow: string;
+                                    /** @description What each interval costs (the plan’s price and usage estimates, less its share of a discount), minor units; 0 for a one-time plan. Never includes one-time amounts. */
+                                    recurringMinor: string;
+                                    /** @description recurringMinor in major units */
+                                    recurring: string;
+                                    /** @description What is charged once (a one-time plan’s price and the setup fee, less their share of a discount), minor units */
+                                    oneTimeMinor: string;
+                                    /** @description oneTimeMinor in major units */
+                                    oneTime: string;
                                     coupon: {
                                         code: string;
                                         duration: string;
@@ -18720,9 +19757,16 @@ export interface paths {
                                     };
                                 } | null;
                             }[];
-                            /** @description Sum of the items’ totals, minor units */
+                            /** @description Sum of the items’ totals (one period of each recurring price plus the one-time amounts), minor units; not a per-interval amount */
                             totalMinor: string;
                             dueNowMinor: string;
+                            /** @description What the items cost per interval, one entry per interval in use (monthly and yearly items are never added together); one-time amounts are never included */
+                            recurringTotals: {
+                                interval: "month" | "year";
+                                amountMinor: string;
+                            }[];
+                            /** @description What the items cost once: one-time plans and setup fees, minor units */
+                            oneTimeMinor: string;
                             /**
                              * @description Until payments land, orders are invoiced after provisioning
                              * @enum {string}
@@ -18748,6 +19792,8 @@ export interface paths {
                                 /** Format: date-time */
                                 at: string;
                                 actorId: string | null;
+                                /** @description Who took the step, by the name they had then (display name, else email); null for the system or steps recorded before names were kept */
+                                actorName: string | null;
                                 reason: string | null;
                             }[];
                             /**
@@ -18920,6 +19966,8 @@ export interface paths {
                         "application/json": {
                             /** @description A order id */
                             id: string;
+                            /** @description The order’s number for people, counted per tenant from 1 in the order of submission (no gaps); null while it is a cart (draft). The id stays the order’s identifier in the API. */
+                            number: string | null;
                             /** @description A tenant id */
                             tenantId: string;
                             /** @description draft → submitted → (pending_approval) → awaiting_payment → provisioning → fulfilled | failed; cancelled before provisioning */
@@ -18944,6 +19992,12 @@ export interface paths {
                                 configuration: {
                                     [key: string]: unknown;
                                 };
+                                /** @description The configuration as people read it: each setting’s title from the version’s schema and its value in words, in the schema’s order (items added before this existed have none) */
+                                configurationSummary?: {
+                                    key: string;
+                                    title: string;
+                                    value: string;
+                                }[];
                                 price: {
                                     productId: string;
                                     version: number;
@@ -18968,11 +20022,60 @@ export interface paths {
                                             exact: string;
                                         }[];
                                         metricCode?: string;
+                                        /** @description flat | per_unit | graduated | volume | package */
+                                        priceModel?: {
+                                            /** @enum {string} */
+                                            model: "flat";
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            amount: string;
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "per_unit";
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            unitAmount: string;
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "graduated";
+                                            tiers: {
+                                                /** @description Inclusive upper bound; null for the last tier */
+                                                upTo: number | null;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                unitAmount: string;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                flatAmount?: string;
+                                            }[];
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "volume";
+                                            tiers: {
+                                                /** @description Inclusive upper bound; null for the last tier */
+                                                upTo: number | null;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                unitAmount: string;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                flatAmount?: string;
+                                            }[];
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "package";
+                                            packageSize: number;
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            packageAmount: string;
+                                        };
                                     }[];
+                                    /** @description All lines added up (one period plus the one-time amounts); not a per-interval price: show recurringMinor and oneTimeMinor apart */
                                     totalMinor: string;
                                     total: string;
                                     dueNowMinor: string;
                                     dueNow: string;
+                                    /** @description What each interval costs (the plan’s price and usage estimates, less its share of a discount), minor units; 0 for a one-time plan. Never includes one-time amounts. */
+                                    recurringMinor: string;
+                                    /** @description recurringMinor in major units */
+                                    recurring: string;
+                                    /** @description What is charged once (a one-time plan’s price and the setup fee, less their share of a discount), minor units */
+                                    oneTimeMinor: string;
+                                    /** @description oneTimeMinor in major units */
+                                    oneTime: string;
                                     coupon: {
                                         code: string;
                                         duration: string;
@@ -18988,9 +20091,16 @@ export interface paths {
                                     };
                                 } | null;
                             }[];
-                            /** @description Sum of the items’ totals, minor units */
+                            /** @description Sum of the items’ totals (one period of each recurring price plus the one-time amounts), minor units; not a per-interval amount */
                             totalMinor: string;
                             dueNowMinor: string;
+                            /** @description What the items cost per interval, one entry per interval in use (monthly and yearly items are never added together); one-time amounts are never included */
+                            recurringTotals: {
+                                interval: "month" | "year";
+                                amountMinor: string;
+                            }[];
+                            /** @description What the items cost once: one-time plans and setup fees, minor units */
+                            oneTimeMinor: string;
                             /**
                              * @description Until payments land, orders are invoiced after provisioning
                              * @enum {string}
@@ -19016,6 +20126,8 @@ export interface paths {
                                 /** Format: date-time */
                                 at: string;
                                 actorId: string | null;
+                                /** @description Who took the step, by the name they had then (display name, else email); null for the system or steps recorded before names were kept */
+                                actorName: string | null;
                                 reason: string | null;
                             }[];
                             /**
@@ -19189,6 +20301,8 @@ export interface paths {
                         "application/json": {
                             /** @description A order id */
                             id: string;
+                            /** @description The order’s number for people, counted per tenant from 1 in the order of submission (no gaps); null while it is a cart (draft). The id stays the order’s identifier in the API. */
+                            number: string | null;
                             /** @description A tenant id */
                             tenantId: string;
                             /** @description draft → submitted → (pending_approval) → awaiting_payment → provisioning → fulfilled | failed; cancelled before provisioning */
@@ -19213,6 +20327,12 @@ export interface paths {
                                 configuration: {
                                     [key: string]: unknown;
                                 };
+                                /** @description The configuration as people read it: each setting’s title from the version’s schema and its value in words, in the schema’s order (items added before this existed have none) */
+                                configurationSummary?: {
+                                    key: string;
+                                    title: string;
+                                    value: string;
+                                }[];
                                 price: {
                                     productId: string;
                                     version: number;
@@ -19237,11 +20357,60 @@ export interface paths {
                                             exact: string;
                                         }[];
                                         metricCode?: string;
+                                        /** @description flat | per_unit | graduated | volume | package */
+                                        priceModel?: {
+                                            /** @enum {string} */
+                                            model: "flat";
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            amount: string;
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "per_unit";
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            unitAmount: string;
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "graduated";
+                                            tiers: {
+                                                /** @description Inclusive upper bound; null for the last tier */
+                                                upTo: number | null;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                unitAmount: string;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                flatAmount?: string;
+                                            }[];
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "volume";
+                                            tiers: {
+                                                /** @description Inclusive upper bound; null for the last tier */
+                                                upTo: number | null;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                unitAmount: string;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                flatAmount?: string;
+                                            }[];
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "package";
+                                            packageSize: number;
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            packageAmount: string;
+                                        };
                                     }[];
+                                    /** @description All lines added up (one period plus the one-time amounts); not a per-interval price: show recurringMinor and oneTimeMinor apart */
                                     totalMinor: string;
                                     total: string;
                                     dueNowMinor: string;
                                     dueNow: string;
+                                    /** @description What each interval costs (the plan’s price and usage estimates, less its share of a discount), minor units; 0 for a one-time plan. Never includes one-time amounts. */
+                                    recurringMinor: string;
+                                    /** @description recurringMinor in major units */
+                                    recurring: string;
+                                    /** @description What is charged once (a one-time plan’s price and the setup fee, less their share of a discount), minor units */
+                                    oneTimeMinor: string;
+                                    /** @description oneTimeMinor in major units */
+                                    oneTime: string;
                                     coupon: {
                                         code: string;
                                         duration: string;
@@ -19257,9 +20426,16 @@ export interface paths {
                                     };
                                 } | null;
                             }[];
-                            /** @description Sum of the items’ totals, minor units */
+                            /** @description Sum of the items’ totals (one period of each recurring price plus the one-time amounts), minor units; not a per-interval amount */
                             totalMinor: string;
                             dueNowMinor: string;
+                            /** @description What the items cost per interval, one entry per interval in use (monthly and yearly items are never added together); one-time amounts are never included */
+                            recurringTotals: {
+                                interval: "month" | "year";
+                                amountMinor: string;
+                            }[];
+                            /** @description What the items cost once: one-time plans and setup fees, minor units */
+                            oneTimeMinor: string;
                             /**
                              * @description Until payments land, orders are invoiced after provisioning
                              * @enum {string}
@@ -19285,6 +20461,8 @@ export interface paths {
                                 /** Format: date-time */
                                 at: string;
                                 actorId: string | null;
+                                /** @description Who took the step, by the name they had then (display name, else email); null for the system or steps recorded before names were kept */
+                                actorName: string | null;
                                 reason: string | null;
                             }[];
                             /**
