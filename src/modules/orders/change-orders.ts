@@ -15,7 +15,7 @@ import { OrderRepository, type StoredOrder } from './repository.js';
 import { periodAt, prorate } from './proration.js';
 import type { ApprovalRules } from './approval-rules.js';
 import { availabilityProblems, provisioningRequest } from './items.js';
-import { OrderSteps, TO_PROVISIONING, toOrder, type Step, type TenantOrdering } from './order-steps.js';
+import { OrderSteps, TO_PROVISIONING, formatOrderNumber, toOrder, type Step, type TenantOrdering } from './order-steps.js';
 import type { ChangeBody, ChangePreview, Order, OrderItem } from './schemas.js';
 
 type PricedItem = OrderItem & { price: NonNullable<OrderItem['price']> };
@@ -84,7 +84,7 @@ export class ChangeOrderService {
       const stock = product.capacity === null ? 0 : proposed.quantity - item.quantity;
       if (stock > 0) await this.catalog.takeCapacity(tx, product, stock);
 
-      const changeOf = { orderId: original.id, itemId: item.id, kind: preview.kind };
+      const changeOf = { orderId: original.id, ...(original.number !== null ? { orderNumber: formatOrderNumber(original.number) } : {}), itemId: item.id, kind: preview.kind };
       const inserted = await this.#repository.insert(tx, {
         id: newId('order'),
         tenantId,

@@ -79,6 +79,7 @@ export const Proration = Type.Object(
 export const ChangeOf = Type.Object(
   {
     orderId: Id('order'),
+    orderNumber: Type.Optional(Type.String({ description: 'That order’s number for people (ORD-…)' })),
     itemId: Type.String({ description: 'The item of that order this one replaces' }),
     kind: ChangeKind,
   },

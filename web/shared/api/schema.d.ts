@@ -15766,6 +15766,8 @@ export interface paths {
                                 changeOf?: {
                                     /** @description A order id */
                                     orderId: string;
+                                    /** @description That order’s number for people (ORD-…) */
+                                    orderNumber?: string;
                                     /** @description The item of that order this one replaces */
                                     itemId: string;
                                     kind: "upgrade" | "downgrade" | "quantity_change" | "change";
@@ -16096,6 +16098,8 @@ export interface paths {
                             changeOf?: {
                                 /** @description A order id */
                                 orderId: string;
+                                /** @description That order’s number for people (ORD-…) */
+                                orderNumber?: string;
                                 /** @description The item of that order this one replaces */
                                 itemId: string;
                                 kind: "upgrade" | "downgrade" | "quantity_change" | "change";
@@ -16423,6 +16427,8 @@ export interface paths {
                             changeOf?: {
                                 /** @description A order id */
                                 orderId: string;
+                                /** @description That order’s number for people (ORD-…) */
+                                orderNumber?: string;
                                 /** @description The item of that order this one replaces */
                                 itemId: string;
                                 kind: "upgrade" | "downgrade" | "quantity_change" | "change";
@@ -16773,6 +16779,8 @@ export interface paths {
                             changeOf?: {
                                 /** @description A order id */
                                 orderId: string;
+                                /** @description That order’s number for people (ORD-…) */
+                                orderNumber?: string;
                                 /** @description The item of that order this one replaces */
                                 itemId: string;
                                 kind: "upgrade" | "downgrade" | "quantity_change" | "change";
@@ -17104,6 +17112,8 @@ export interface paths {
                             changeOf?: {
                                 /** @description A order id */
                                 orderId: string;
+                                /** @description That order’s number for people (ORD-…) */
+                                orderNumber?: string;
                                 /** @description The item of that order this one replaces */
                                 itemId: string;
                                 kind: "upgrade" | "downgrade" | "quantity_change" | "change";
@@ -17444,6 +17454,8 @@ export interface paths {
                             changeOf?: {
                                 /** @description A order id */
                                 orderId: string;
+                                /** @description That order’s number for people (ORD-…) */
+                                orderNumber?: string;
                                 /** @description The item of that order this one replaces */
                                 itemId: string;
                                 kind: "upgrade" | "downgrade" | "quantity_change" | "change";
@@ -17762,6 +17774,8 @@ export interface paths {
                             changeOf?: {
                                 /** @description A order id */
                                 orderId: string;
+                                /** @description That order’s number for people (ORD-…) */
+                                orderNumber?: string;
                                 /** @description The item of that order this one replaces */
                                 itemId: string;
                                 kind: "upgrade" | "downgrade" | "quantity_change" | "change";
@@ -18458,6 +18472,8 @@ export interface paths {
                             changeOf?: {
                                 /** @description A order id */
                                 orderId: string;
+                                /** @description That order’s number for people (ORD-…) */
+                                orderNumber?: string;
                                 /** @description The item of that order this one replaces */
                                 itemId: string;
                                 kind: "upgrade" | "downgrade" | "quantity_change" | "change";
@@ -18798,6 +18814,8 @@ export interface paths {
                             changeOf?: {
                                 /** @description A order id */
                                 orderId: string;
+                                /** @description That order’s number for people (ORD-…) */
+                                orderNumber?: string;
                                 /** @description The item of that order this one replaces */
                                 itemId: string;
                                 kind: "upgrade" | "downgrade" | "quantity_change" | "change";
@@ -19133,6 +19151,8 @@ export interface paths {
                             changeOf?: {
                                 /** @description A order id */
                                 orderId: string;
+                                /** @description That order’s number for people (ORD-…) */
+                                orderNumber?: string;
                                 /** @description The item of that order this one replaces */
                                 itemId: string;
                                 kind: "upgrade" | "downgrade" | "quantity_change" | "change";
@@ -19468,6 +19488,8 @@ export interface paths {
                             changeOf?: {
                                 /** @description A order id */
                                 orderId: string;
+                                /** @description That order’s number for people (ORD-…) */
+                                orderNumber?: string;
                                 /** @description The item of that order this one replaces */
                                 itemId: string;
                                 kind: "upgrade" | "downgrade" | "quantity_change" | "change";
@@ -19803,6 +19825,8 @@ export interface paths {
                             changeOf?: {
                                 /** @description A order id */
                                 orderId: string;
+                                /** @description That order’s number for people (ORD-…) */
+                                orderNumber?: string;
                                 /** @description The item of that order this one replaces */
                                 itemId: string;
                                 kind: "upgrade" | "downgrade" | "quantity_change" | "change";
@@ -20137,6 +20161,8 @@ export interface paths {
                             changeOf?: {
                                 /** @description A order id */
                                 orderId: string;
+                                /** @description That order’s number for people (ORD-…) */
+                                orderNumber?: string;
                                 /** @description The item of that order this one replaces */
                                 itemId: string;
                                 kind: "upgrade" | "downgrade" | "quantity_change" | "change";
@@ -20472,6 +20498,8 @@ export interface paths {
                             changeOf?: {
                                 /** @description A order id */
                                 orderId: string;
+                                /** @description That order’s number for people (ORD-…) */
+                                orderNumber?: string;
                                 /** @description The item of that order this one replaces */
                                 itemId: string;
                                 kind: "upgrade" | "downgrade" | "quantity_change" | "change";
