@@ -232,7 +232,7 @@ export function OrderItemsTable({ order, onRemove, busyItem, itemAction }: { ord
                 </td>
                 <td>{item.pricePlan}</td>
                 <td>
-                  {item.quantity}
+                  <span data-testid="item-quantity">{item.quantity}</span>
                   {effect && (
                     <div className="muted" data-testid="item-quantity-effect">
                       {effect}
