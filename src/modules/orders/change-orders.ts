@@ -105,7 +105,7 @@ export class ChangeOrderService {
           proration: preview.proration,
         },
       });
-      const submitted: Step = { status: 'submitted', reason: `Changes ${item.id} of order ${original.id} (${preview.kind.replace('_', ' ')})` };
+      const submitted: Step = { status: 'submitted', reason: `Changes ${item.productName} of order ${changeOf.orderNumber ?? original.id} (${preview.kind.replace('_', ' ')})` };
       const onwards: readonly Step[] = reasons.length > 0 ? [{ status: 'pending_approval', reason: `Needs approval: ${reasons.join('; ')}` }] : TO_PROVISIONING;
       return toOrder(await this.#steps.advance(tx, context, inserted, [submitted, ...onwards], { submittedAt: now }));
     });
