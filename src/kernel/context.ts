@@ -17,6 +17,8 @@ export interface Impersonator {
 export interface Principal {
   userId: string;
   email: string;
+  /** The name the person chose to be shown by, when the credential is a person's session and they set one. */
+  displayName?: string | null;
   /** Platform staff role; null for everyone else. */
   platformRole: PlatformRole | null;
   /** The tenant the caller is working in (a session's active tenant); null when none. */

@@ -291,7 +291,7 @@ describe('price previews', () => {
     expect(errors.map((error) => error.pointer).sort()).toEqual(['/configuration/extra', '/configuration/hostname', '/configuration/region', '/configuration/size']);
     expect(errors.find((error) => error.pointer === '/configuration/region')!.message).toBe('must be one of "eu-west", "us-east"');
     const missing = await preview({ currency: 'USD', quantity: 1, configuration: {} });
-    expect(problemOf(missing).errors).toEqual([{ pointer: '/configuration/region', message: "must have required property 'region'", in: 'configuration' }]);
+    expect(problemOf(missing).errors).toEqual([{ pointer: '/configuration/region', message: 'region is required', in: 'configuration' }]);
     // size has a default, so region alone is enough.
     expect((await preview({ currency: 'USD', quantity: 1, configuration: { region: 'us-east' } })).statusCode).toBe(200);
   });

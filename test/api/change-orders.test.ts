@@ -137,7 +137,9 @@ describe('placing a change order', () => {
       items: [{ id: 'item_1', productId: servers, version: 1, pricePlan: 'large', quantity: 3, price: { totalMinor: '9000' }, provisioning: { capability: 'compute.server', parameters: { region: 'eu-west', diskGb: 20, count: 3 } } }],
     });
     expect(change.timeline.map((step: { status: string }) => step.status)).toEqual(['draft', 'submitted', 'awaiting_payment', 'provisioning']);
-    expect(change.timeline[1].reason).toBe(`Changes item_1 of order ${upgradable} (upgrade)`);
+    // Said as people know the order: by its number, and the item by its product.
+    expect(change.timeline[1].reason).toMatch(/^Changes Product .+ of order ORD-\d{6} \(upgrade\)$/);
+    const changed = { orderId: upgradable, orderNumber: expect.stringMatching(/^ORD-\d{6}$/) as unknown, itemId: 'item_1', kind: 'upgrade' };
     // What the preview said is what was placed.
     expect(preview).toMatchObject({ kind: change.changeOf.kind, proposed: change.items[0].price, proration: change.proration });
     // Only the increase of the quota is taken: 2 × 3 − 2 × 2.
@@ -145,10 +147,10 @@ describe('placing a change order', () => {
     // Each step is an event and an audit entry naming what is changed.
     const events = await owner.query(`select type, payload from kernel.outbox where payload ->> 'orderId' = $1 order by id`, [change.id]);
     expect(events.rows.map((row: { type: string }) => row.type)).toEqual(['order.submitted', 'order.awaiting_payment', 'order.provisioning_requested']);
-    for (const row of events.rows) expect(row.payload.changeOf).toEqual({ orderId: upgradable, itemId: 'item_1', kind: 'upgrade' });
+    for (const row of events.rows) expect(row.payload.changeOf).toEqual(changed);
     const audit = await owner.query(`select action, after from kernel.audit_entries where target_id = $1 order by seq`, [change.id]);
     expect(audit.rows.map((row: { action: string }) => row.action)).toEqual(['order.submitted', 'order.awaiting_payment', 'order.provisioning_requested']);
-    expect(audit.rows[0].after.changeOf).toEqual({ orderId: upgradable, itemId: 'item_1', kind: 'upgrade' });
+    expect(audit.rows[0].after.changeOf).toEqual(changed);
     // The original stays as it was.
     expect((await call('GET', `/api/v1/orders/${upgradable}`, buyer)).json()).toMatchObject({ status: 'fulfilled', items: [{ pricePlan: 'small', quantity: 2 }] });
     expect((await call('GET', `/api/v1/orders/${upgradable}`, buyer)).json().changeOf).toBeUndefined();

@@ -96,12 +96,13 @@ describe('changing a live item in the portal', () => {
       const changeOrderId = (await page.getByTestId('order-detail').getAttribute('data-order-id'))!;
       expect(page.url()).toBe(`${baseUrl}/portal/orders/${changeOrderId}`);
       await page.locator('[data-testid="order-status"][data-status="provisioning"]').waitFor();
-      expect(await page.getByTestId('change-of').textContent()).toContain(`Changes item item_1 of order ${orderId}`);
+      expect(await page.getByTestId('change-of').textContent()).toMatch(/^Changes .+ of order ORD-000001/);
       expect(await page.getByTestId('change-of-kind').textContent()).toBe('Quantity change');
       expect(await page.getByTestId('change-of-due-now').textContent()).toContain('5.00');
       expect(await page.getByTestId('order-due-now').textContent()).toContain('5.00');
       expect(await page.locator('[data-testid="order-item"]').count()).toBe(1);
-      expect(await page.getByTestId('order-item').locator('td').nth(2).textContent()).toBe('3');
+      expect(await page.getByTestId('order-item').getByTestId('item-quantity').textContent()).toBe('3');
+      expect(await page.getByTestId('order-item').getByTestId('item-quantity-effect').textContent()).toBe('€10.00 per unit × 3 = €30.00.');
       // Not live yet, so it cannot be changed itself.
       expect(await page.getByTestId('change-item').count()).toBe(0);
       await page.screenshot({ path: '/tmp/change-order-placed.png', fullPage: true });

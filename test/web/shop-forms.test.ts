@@ -3,7 +3,7 @@
 // from exact strings without ever passing through a float.
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../web/shared/api/problem.js';
-import { buildConfiguration, configurationErrors, describeSchema, initialValues, RAW_CONFIGURATION } from '../../web/shared/forms/schema-form-model.js';
+import { buildConfiguration, configurationErrors, constraintHint, describeSchema, initialValues, RAW_CONFIGURATION } from '../../web/shared/forms/schema-form-model.js';
 import { formatMinor, formatMoney, isDecimalAmount, minorToMajor } from '../../web/shared/money.js';
 
 const SCHEMA = {
@@ -72,6 +72,27 @@ describe('the configuration form model', () => {
     ]);
     expect(configurationErrors(submitted, model, 1)).toEqual({ disk: 'Must be <= 500.' });
     expect(configurationErrors(null, model)).toEqual({});
+  });
+
+  it('uses the schema’s title, description and x-errorMessage, and never shows a regular expression', () => {
+    const model = describeSchema({
+      type: 'object',
+      properties: {
+        hostname: { type: 'string', title: 'Server name', description: 'Lower-case letters and digits', pattern: '^[a-z0-9]+$', 'x-errorMessage': 'Use lower-case letters and digits only.' },
+        code: { type: 'string', pattern: '^[A-Z]{3}$' },
+      },
+    });
+    expect(model.fields?.map((field) => [field.kind, field.label])).toEqual([
+      ['string', 'Server name'],
+      ['string', 'Code'],
+    ]);
+    const errors = buildConfiguration(model, { hostname: 'Web 1', code: 'abc' }).errors;
+    expect(errors).toEqual({ hostname: 'Use lower-case letters and digits only.', code: 'Not in the expected format.' });
+    const hints = (model.fields ?? []).map((field) => constraintHint(field) ?? '');
+    expect(hints[0]).toBe('Lower-case letters and digits');
+    for (const text of [...hints, ...Object.values(errors)]) expect(text).not.toMatch(/\^|\$|\[/);
+    // An older server's words for a pattern are turned into the gist too.
+    expect(configurationErrors(problem([{ pointer: '/configuration/code', message: 'must match pattern "^[A-Z]{3}$"' }]), model)).toEqual({ code: 'Is not in the expected format.' });
   });
 });
 

@@ -13,7 +13,7 @@ export type { CatalogService } from './service.js';
 export type { Product, ProductVersion, VersionContent, PricePlan, Coupon } from './schemas.js';
 export { PricePreview } from './schemas.js';
 export { quote, couponProblem } from './quote.js';
-export { validateConfiguration } from './configuration.js';
+export { validateConfiguration, describeConfiguration, type ConfigurationEntry } from './configuration.js';
 
 export interface CatalogModule {
   definition: ModuleDefinition;

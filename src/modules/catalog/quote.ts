@@ -60,7 +60,7 @@ export function quote(input: QuoteInput): PricePreview {
   const priced = priceLine(model, quantity, currency);
   const recurring = plan.interval !== 'one_time';
   charges.push(
-    line(recurring ? 'recurring' : 'one_time', recurring ? `${plan.name}, per ${plan.interval}` : plan.name, quantity, priced.exact, currency, priced.pieces.length > 0 ? { pieces: priced.pieces } : {}),
+    line(recurring ? 'recurring' : 'one_time', recurring ? `${plan.name}, per ${plan.interval}` : plan.name, quantity, priced.exact, currency, { priceModel: model, ...(priced.pieces.length > 0 ? { pieces: priced.pieces } : {}) }),
   );
   const setupFee = plan.setupFee[currency];
   if (setupFee !== undefined && !new Exact(setupFee).isZero()) charges.push(line('setup', `${plan.name}, setup fee`, 1, new Exact(setupFee), currency));
@@ -70,7 +70,7 @@ export function quote(input: QuoteInput): PricePreview {
     const usageModel = component.prices[currency] as PriceModel | undefined;
     if (estimate === undefined || !usageModel) return [];
     const usagePriced = priceLine(usageModel, estimate, currency);
-    return [line('usage', `${component.name} (estimate)`, new Exact(estimate), usagePriced.exact, currency, { metricCode: component.metricCode, ...(usagePriced.pieces.length > 0 ? { pieces: usagePriced.pieces } : {}) })];
+    return [line('usage', `${component.name} (estimate)`, new Exact(estimate), usagePriced.exact, currency, { metricCode: component.metricCode, priceModel: usageModel, ...(usagePriced.pieces.length > 0 ? { pieces: usagePriced.pieces } : {}) })];
   });
 
   let discount: ReturnType<typeof line> | null = null;
@@ -90,6 +90,21 @@ export function quote(input: QuoteInput): PricePreview {
   const dueNow = dueBeforeDiscount + (discount?.minor ?? 0n);
   const clamp = (value: bigint) => (value < 0n ? 0n : value);
 
+  // Recurring and one-time apart: what each period costs (the plan's price and usage estimates)
+  // and what is charged once (a one-time plan's price and the setup fee). The discount is split
+  // between them, so neither ever includes the other.
+  let recurringMinor = 0n;
+  let oneTimeMinor = 0n;
+  for (const item of [...charges, ...usage]) {
+    if (item.kind === 'recurring' || item.kind === 'usage') recurringMinor += item.minor;
+    else oneTimeMinor += item.minor;
+  }
+  if (discount) {
+    const offRecurring = discountOnRecurring(discount.minor, charges, coupon!, currency);
+    recurringMinor += offRecurring;
+    oneTimeMinor += discount.minor - offRecurring;
+  }
+
   return {
     productId: input.productId,
     version: input.version,
@@ -103,7 +118,27 @@ export function quote(input: QuoteInput): PricePreview {
     total: formatMinorUnits(clamp(total), currency),
     dueNowMinor: clamp(dueNow).toString(),
     dueNow: formatMinorUnits(clamp(dueNow), currency),
+    recurringMinor: clamp(recurringMinor).toString(),
+    recurring: formatMinorUnits(clamp(recurringMinor), currency),
+    oneTimeMinor: clamp(oneTimeMinor).toString(),
+    oneTime: formatMinorUnits(clamp(oneTimeMinor), currency),
     coupon: coupon ? { code: coupon.code, duration: coupon.duration.type === 'repeating' ? `repeating ${coupon.duration.periods} periods` : coupon.duration.type } : null,
     rounding: 'half-up, once per line, to the currency minor unit',
   };
+}
+
+/**
+ * The part of a discount (negative minor units) that falls on the recurring charges. A percentage
+ * takes its share of each (rounded once, half-up, like a line; the one-time part is the rest, so
+ * the parts always add up to the discount line); an amount off goes to the recurring charges first.
+ */
+function discountOnRecurring(discountMinor: bigint, charges: { kind: Line['kind']; exact: Exact; minor: bigint }[], coupon: Coupon, currency: string): bigint {
+  const recurring = charges.filter((charge) => charge.kind === 'recurring');
+  if (coupon.discount.type === 'percent') {
+    const recurringExact = recurring.reduce((sum, charge) => sum.plus(charge.exact), new Exact(0));
+    return -toMinorUnits(recurringExact.times(coupon.discount.percentOff).dividedBy(100), currency);
+  }
+  const recurringMinor = recurring.reduce((sum, charge) => sum + charge.minor, 0n);
+  const off = -discountMinor;
+  return -(off < recurringMinor ? off : recurringMinor);
 }

@@ -2,7 +2,8 @@
 // the service decides who may read which.
 import { sql, type Generated, type Insertable, type Selectable, type Updateable } from 'kysely';
 import type { Tx } from '../../kernel/db/database.js';
-import type { Coupon, Product, ProductVersion, VersionContent, VersionStatus } from './schemas.js';
+import type { Coupon, PricePlan, Product, ProductVersion, VersionContent, VersionStatus } from './schemas.js';
+import { fromPrices } from './from-price.js';
 
 interface ProductRow {
   product_id: string;
@@ -57,7 +58,13 @@ const json = (value: unknown) => sql<never>`${JSON.stringify(value)}::jsonb`;
 const orderedJson = (value: unknown) => sql<never>`${JSON.stringify(value)}::json`;
 const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
-function toProduct(row: Selectable<ProductRow> & { current_version: number | null }): Product {
+/** The part of the current version a product's "from" price needs. */
+interface CurrentSale {
+  pricePlans: PricePlan[];
+  minQuantity: number;
+}
+
+function toProduct(row: Selectable<ProductRow> & { current_version: number | null; current_sale?: CurrentSale | null }): Product {
   return {
     id: row.product_id,
     code: row.code,
@@ -71,6 +78,7 @@ function toProduct(row: Selectable<ProductRow> & { current_version: number | nul
     capacityUsed: row.capacity_used,
     archived: row.archived,
     currentVersion: row.current_version,
+    fromPrices: row.current_sale ? fromPrices(row.current_sale.pricePlans ?? [], row.current_sale.minQuantity ?? 1) : {},
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
   };
@@ -119,14 +127,22 @@ export interface ProductFilter {
 
 export class CatalogRepository {
   #products(tx: Tx) {
-    return tx.selectFrom('catalog.products as p').selectAll('p').select((eb) =>
-      eb
-        .selectFrom('catalog.product_versions as v')
-        .select((v) => v.fn.max('v.version').as('version'))
-        .whereRef('v.product_id', '=', 'p.product_id')
-        .where('v.status', '=', 'published')
-        .as('current_version'),
-    );
+    return tx
+      .selectFrom('catalog.products as p')
+      .selectAll('p')
+      .select((eb) =>
+        eb
+          .selectFrom('catalog.product_versions as v')
+          .select((v) => v.fn.max('v.version').as('version'))
+          .whereRef('v.product_id', '=', 'p.product_id')
+          .where('v.status', '=', 'published')
+          .as('current_version'),
+      )
+      // What the "from" price is worked out of: the current version's plans and smallest quantity.
+      .select(
+        sql<CurrentSale | null>`(select json_build_object('pricePlans', v.content -> 'pricePlans', 'minQuantity', v.content -> 'availability' -> 'minQuantity')
+          from catalog.product_versions v where v.product_id = p.product_id and v.status = 'published' order by v.version desc limit 1)`.as('current_sale'),
+      );
   }
 
   async insertProduct(tx: Tx, row: Insertable<ProductRow> & Pick<ProductRow, 'images' | 'visibility'>): Promise<Product> {

@@ -70,6 +70,21 @@ export const UpdateProductBody = StrictObject(
 );
 export type UpdateProductBody = Static<typeof UpdateProductBody>;
 
+/** The cheapest way to buy a product's current version in one currency (product cards' "from" price). */
+export const FromPrice = Type.Object(
+  {
+    currency: Type.String(),
+    amountMinor: Type.String({ description: 'Minor units, at the smallest orderable quantity' }),
+    amount: Type.String({ description: 'amountMinor in major units' }),
+    interval: Type.Union([Type.Literal('month'), Type.Literal('year'), Type.Literal('one_time')], { description: 'Per month or year; one_time only when no plan in this currency recurs' }),
+    pricePlan: Type.String(),
+    quantity: Type.Integer({ description: 'The quantity the amount is for (the version’s minimum)' }),
+    setupFee: Type.Optional(Type.String({ description: 'That plan’s one-time setup fee in major units, if it has one (not included in amount)' })),
+  },
+  { title: 'FromPrice' },
+);
+export type FromPrice = Static<typeof FromPrice>;
+
 export const Product = Type.Object(
   {
     id: Id('product'),
@@ -78,6 +93,9 @@ export const Product = Type.Object(
     archived: Type.Boolean(),
     /** The version customers order now: the newest published one. */
     currentVersion: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()]),
+    fromPrices: Type.Record(Type.String({ pattern: '^[A-Z]{3}$' }), FromPrice, {
+      description: 'Per currency, the cheapest recurring price of the current published version with its interval (a one-time price only when nothing recurs); empty when nothing is published',
+    }),
     createdAt: Timestamp,
     updatedAt: Timestamp,
   },
@@ -290,6 +308,8 @@ const Line = Type.Object({
   amount: Type.String({ description: 'amountMinor in major units, for display' }),
   pieces: Type.Optional(Type.Array(Type.Object({ tier: Type.Integer(), quantity: Type.String(), unitAmount: Type.String(), flatAmount: Type.String(), exact: Type.String() }))),
   metricCode: Type.Optional(Type.String()),
+  /** On the plan's line and usage lines: the model the quantity was priced by, so a client can say what the quantity did. */
+  priceModel: Type.Optional(PriceModelSchema),
 });
 
 export const PricePreview = Type.Object(
@@ -302,12 +322,16 @@ export const PricePreview = Type.Object(
     trialDays: Type.Integer(),
     taxCategory: Type.String(),
     lines: Type.Array(Line),
-    /** Sum of the lines (discounts negative), minor units. */
-    totalMinor: Type.String(),
+    /** Sum of the lines (discounts negative), minor units: one period's recurring amount plus the one-time amounts; for display use recurringMinor and oneTimeMinor. */
+    totalMinor: Type.String({ description: 'All lines added up (one period plus the one-time amounts); not a per-interval price: show recurringMinor and oneTimeMinor apart' }),
     total: Type.String(),
     /** What the first invoice would charge now: setup and one-time lines, and the first period unless in trial. */
     dueNowMinor: Type.String(),
     dueNow: Type.String(),
+    recurringMinor: Type.String({ description: 'What each interval costs (the plan’s price and usage estimates, less its share of a discount), minor units; 0 for a one-time plan. Never includes one-time amounts.' }),
+    recurring: Type.String({ description: 'recurringMinor in major units' }),
+    oneTimeMinor: Type.String({ description: 'What is charged once (a one-time plan’s price and the setup fee, less their share of a discount), minor units' }),
+    oneTime: Type.String({ description: 'oneTimeMinor in major units' }),
     coupon: Type.Union([Type.Object({ code: Type.String(), duration: Type.String() }), Type.Null()]),
     rounding: Type.Literal('half-up, once per line, to the currency minor unit'),
   },

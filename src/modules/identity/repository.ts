@@ -67,7 +67,7 @@ declare module '../../kernel/db/tables.js' {
   }
 }
 
-export type LiveSession = SessionRow & { email: string; platform_role: PlatformRole | null };
+export type LiveSession = SessionRow & { email: string; display_name?: string | null; platform_role: PlatformRole | null };
 
 const jsonb = (value: unknown) => sql<Statement[]>`${JSON.stringify(value)}::jsonb`;
 
@@ -143,7 +143,7 @@ export class IdentityRepository {
       .selectFrom('identity.sessions as s')
       .innerJoin('identity.users as u', 'u.id', 's.user_id')
       .selectAll('s')
-      .select(['u.email', 'u.platform_role'])
+      .select(['u.email', 'u.display_name', 'u.platform_role'])
       .where('s.token_hash', '=', tokenHash)
       .where('s.revoked_at', 'is', null)
       .where('s.expires_at', '>', now)

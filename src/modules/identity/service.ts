@@ -335,7 +335,7 @@ export class IdentityService {
    * What it may never do (credentials) is refused centrally by authorize().
    */
   async #impersonatedPrincipal(tx: Tx, session: LiveSession, impersonation: LiveImpersonation): Promise<Principal> {
-    const asUser: LiveSession = { ...session, user_id: impersonation.user_id, email: impersonation.user_email, platform_role: null, active_tenant_id: impersonation.tenant_id };
+    const asUser: LiveSession = { ...session, user_id: impersonation.user_id, email: impersonation.user_email, display_name: null, platform_role: null, active_tenant_id: impersonation.tenant_id };
     const principal = await this.#principalOf(tx, asUser);
     const end: Policy = {
       name: 'impersonation',
@@ -359,6 +359,7 @@ export class IdentityService {
     return {
       userId: session.user_id,
       email: session.email,
+      displayName: session.display_name ?? null,
       platformRole: session.platform_role,
       tenantId: membership || session.platform_role ? tenantId : null,
       tenantRole: role,

@@ -10,11 +10,12 @@ import type { RequestContext } from '../../kernel/context.js';
 import { ConflictError, InvalidTransitionError, NotFoundError, UnprocessableError } from '../../kernel/errors.js';
 import { Exact } from '../../kernel/money.js';
 import type { CatalogService, Product, ProductVersion } from '../catalog/index.js';
+import { describeConfiguration } from '../catalog/index.js';
 import { OrderRepository, type StoredOrder } from './repository.js';
 import { periodAt, prorate } from './proration.js';
 import type { ApprovalRules } from './approval-rules.js';
 import { availabilityProblems, provisioningRequest } from './items.js';
-import { OrderSteps, TO_PROVISIONING, toOrder, type Step, type TenantOrdering } from './order-steps.js';
+import { OrderSteps, TO_PROVISIONING, formatOrderNumber, toOrder, type Step, type TenantOrdering } from './order-steps.js';
 import type { ChangeBody, ChangePreview, Order, OrderItem } from './schemas.js';
 
 type PricedItem = OrderItem & { price: NonNullable<OrderItem['price']> };
@@ -83,12 +84,13 @@ export class ChangeOrderService {
       const stock = product.capacity === null ? 0 : proposed.quantity - item.quantity;
       if (stock > 0) await this.catalog.takeCapacity(tx, product, stock);
 
-      const changeOf = { orderId: original.id, itemId: item.id, kind: preview.kind };
+      const changeOf = { orderId: original.id, ...(original.number !== null ? { orderNumber: formatOrderNumber(original.number) } : {}), itemId: item.id, kind: preview.kind };
       const inserted = await this.#repository.insert(tx, {
         id: newId('order'),
         tenantId,
         currency: original.currency,
         createdBy: context.principal?.userId ?? null,
+        createdByName: this.#steps.actorName(context),
         at: now,
         document: {
           couponCode: null,
@@ -103,7 +105,7 @@ export class ChangeOrderService {
           proration: preview.proration,
         },
       });
-      const submitted: Step = { status: 'submitted', reason: `Changes ${item.id} of order ${original.id} (${preview.kind.replace('_', ' ')})` };
+      const submitted: Step = { status: 'submitted', reason: `Changes ${item.productName} of order ${changeOf.orderNumber ?? original.id} (${preview.kind.replace('_', ' ')})` };
       const onwards: readonly Step[] = reasons.length > 0 ? [{ status: 'pending_approval', reason: `Needs approval: ${reasons.join('; ')}` }] : TO_PROVISIONING;
       return toOrder(await this.#steps.advance(tx, context, inserted, [submitted, ...onwards], { submittedAt: now }));
     });
@@ -137,7 +139,7 @@ export class ChangeOrderService {
   async #proposeChange(tx: Tx, order: StoredOrder, item: PricedItem, change: ChangeBody, viewer: { tenantId: string; tier: string }): Promise<{ product: Product; version: ProductVersion; proposed: OrderItem; preview: ChangePreview }> {
     const { product, version } = await this.catalog.orderableVersion(tx, item.productId, change.version, viewer);
     const configuration = this.#steps.checkConfiguration(product, version, change.configuration ?? item.configuration, '/configuration');
-    const proposedItem: OrderItem = { ...item, id: 'item_1', productName: product.name, version: version.version, pricePlan: change.pricePlan ?? item.pricePlan, quantity: change.quantity ?? item.quantity, configuration, price: null, provisioning: null };
+    const proposedItem: OrderItem = { ...item, id: 'item_1', productName: product.name, version: version.version, pricePlan: change.pricePlan ?? item.pricePlan, quantity: change.quantity ?? item.quantity, configuration, configurationSummary: describeConfiguration(version.content.configurationSchema, configuration), price: null, provisioning: null };
     const proposedPrice = this.#steps.price(proposedItem, version, order.currency, null, '');
     const current = item.price;
     const fulfilledAt = order.timeline.find((step) => step.status === 'fulfilled')?.at;

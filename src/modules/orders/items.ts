@@ -53,6 +53,41 @@ export function provisioningRequest(version: ProductVersion, configuration: Reco
   return { capability: binding.capability, parameters };
 }
 
+/**
+ * What an item's price costs per interval and once. Prices quoted before the quote carried the
+ * split are split from their lines: plan and usage lines recur, setup and one-time lines do not,
+ * and a discount goes to the recurring part first.
+ */
+export function priceSplit(price: NonNullable<OrderItem['price']>): { recurringMinor: bigint; oneTimeMinor: bigint } {
+  if (price.recurringMinor !== undefined && price.oneTimeMinor !== undefined) return { recurringMinor: BigInt(price.recurringMinor), oneTimeMinor: BigInt(price.oneTimeMinor) };
+  let recurring = 0n;
+  let once = 0n;
+  let discount = 0n;
+  for (const line of price.lines) {
+    const minor = BigInt(line.amountMinor);
+    if (line.kind === 'recurring' || line.kind === 'usage') recurring += minor;
+    else if (line.kind === 'discount') discount += minor;
+    else once += minor;
+  }
+  const offRecurring = -discount < recurring ? discount : -recurring;
+  return { recurringMinor: recurring + offRecurring, oneTimeMinor: once + discount - offRecurring };
+}
+
+/** An order's recurring amounts per interval (never added across intervals) and its one-time amount. */
+export function recurringAndOneTime(items: OrderItem[]): { recurringTotals: { interval: 'month' | 'year'; amountMinor: string }[]; oneTimeMinor: string } {
+  const perInterval = new Map<'month' | 'year', bigint>();
+  let oneTime = 0n;
+  for (const item of items) {
+    if (!item.price) continue;
+    const { recurringMinor, oneTimeMinor } = priceSplit(item.price);
+    oneTime += oneTimeMinor;
+    const interval = item.price.interval;
+    if (interval === 'month' || interval === 'year') perInterval.set(interval, (perInterval.get(interval) ?? 0n) + recurringMinor);
+  }
+  const recurringTotals = (['month', 'year'] as const).filter((interval) => perInterval.has(interval)).map((interval) => ({ interval, amountMinor: perInterval.get(interval)!.toString() }));
+  return { recurringTotals, oneTimeMinor: oneTime.toString() };
+}
+
 export function totals(items: OrderItem[]): { totalMinor: string; dueNowMinor: string } {
   let total = 0n;
   let dueNow = 0n;

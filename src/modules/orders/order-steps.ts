@@ -12,7 +12,8 @@ import { outboxRows } from '../../kernel/outbox.js';
 import type { CatalogService, Coupon, Product, ProductVersion } from '../catalog/index.js';
 import { couponProblem, quote, validateConfiguration } from '../catalog/index.js';
 import type { OrderDocument, OrderRepository, StoredOrder } from './repository.js';
-import { limitOf, type Quotas } from './items.js';
+import { limitOf, priceSplit, recurringAndOneTime, type Quotas } from './items.js';
+import { formatMinorUnits } from '../../kernel/money.js';
 import type { Order, OrderItem, OrderStatus } from './schemas.js';
 
 /** What orders need of tenants. */
@@ -37,6 +38,13 @@ export class OrderSteps {
     const actorId = context.principal?.userId ?? 'system';
     if (isPlatformStaff(context)) return { scope: { kind: 'platform' }, actorId };
     return { scope: tenantId ? { kind: 'tenant', tenantId } : { kind: 'none' }, actorId };
+  }
+
+  /** How the caller is named in timelines: the name they chose, else their email (kept with each step they take). */
+  actorName(context: RequestContext): string | null {
+    const principal = context.principal;
+    if (!principal) return null;
+    return principal.displayName || principal.email || null;
   }
 
   /** The tenant a customer acts in (their active one); staff name it through the order. */
@@ -103,7 +111,8 @@ export class OrderSteps {
   async advance(tx: Tx, context: RequestContext, order: StoredOrder, steps: readonly Step[], changes: { document?: OrderDocument; submittedAt?: Date } = {}, beforeRecording?: () => Promise<void>): Promise<StoredOrder> {
     const now = this.kernel.clock.now();
     const actorId = context.principal?.userId ?? null;
-    const saved = await this.repository.advance(tx, order, steps.map((step) => ({ status: step.status, actorId, reason: step.reason, at: now })), changes, now);
+    const actorName = this.actorName(context);
+    const saved = await this.repository.advance(tx, order, steps.map((step) => ({ status: step.status, actorId, actorName, reason: step.reason, at: now })), changes, now);
     await beforeRecording?.();
     const from = [order.status, ...steps.map((step) => step.status)];
     const { rows: events } = outboxRows(
@@ -209,16 +218,32 @@ export const EVENT_OF: Record<OrderStatus, string> = {
   cancelled: 'order.cancelled',
 };
 
+/** An item whose price was quoted before quotes carried recurring and one-time apart gets them from its lines. */
+function withPriceSplit(item: OrderItem): OrderItem {
+  const price = item.price;
+  if (!price || (price.recurringMinor !== undefined && price.oneTimeMinor !== undefined)) return item;
+  const { recurringMinor, oneTimeMinor } = priceSplit(price);
+  const major = (minor: bigint) => formatMinorUnits(minor, price.currency);
+  return { ...item, price: { ...price, recurringMinor: recurringMinor.toString(), recurring: major(recurringMinor), oneTimeMinor: oneTimeMinor.toString(), oneTime: major(oneTimeMinor) } };
+}
+
+/** An order number as people see it: "ORD-000042". */
+export function formatOrderNumber(number: number): string {
+  return `ORD-${String(number).padStart(6, '0')}`;
+}
+
 export function toOrder(order: StoredOrder): Order {
   return {
     id: order.id,
+    number: order.number === null ? null : formatOrderNumber(order.number),
     tenantId: order.tenantId,
     status: order.status,
     currency: order.currency,
     couponCode: order.document.couponCode,
-    items: order.document.items,
+    items: order.document.items.map(withPriceSplit),
     totalMinor: order.document.totalMinor,
     dueNowMinor: order.document.dueNowMinor,
+    ...recurringAndOneTime(order.document.items),
     paymentTerms: 'invoice_later',
     approval: order.document.approval,
     failureReason: order.document.failureReason,
@@ -226,7 +251,7 @@ export function toOrder(order: StoredOrder): Order {
     createdAt: order.createdAt.toISOString(),
     updatedAt: order.updatedAt.toISOString(),
     submittedAt: order.submittedAt?.toISOString() ?? null,
-    timeline: order.timeline.map((step) => ({ status: step.status, at: step.at.toISOString(), actorId: step.actorId, reason: step.reason })),
+    timeline: order.timeline.map((step) => ({ status: step.status, at: step.at.toISOString(), actorId: step.actorId, actorName: step.actorName, reason: step.reason })),
     ...(order.document.changeOf ? { changeOf: order.document.changeOf, proration: order.document.proration } : {}),
   };
 }

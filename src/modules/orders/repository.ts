@@ -34,6 +34,13 @@ interface OrderRow {
   created_at: Date;
   updated_at: Date;
   submitted_at: Date | null;
+  /** The tenant's order number (bigint: a string from pg), given at submission; null for drafts. */
+  number: Generated<string | null>;
+}
+
+interface OrderNumberRow {
+  tenant_id: string;
+  last_number: string;
 }
 
 interface TimelineRow {
@@ -42,6 +49,7 @@ interface TimelineRow {
   seq: number;
   status: OrderStatus;
   actor_id: string | null;
+  actor_name: string | null;
   reason: string | null;
   at: Date;
 }
@@ -64,6 +72,7 @@ declare module '../../kernel/db/tables.js' {
   interface Tables {
     'orders.orders': OrderRow;
     'orders.order_timeline': TimelineRow;
+    'orders.order_numbers': OrderNumberRow;
     'orders.quota_reservations': ReservationRow;
     'orders.approval_rules': RuleRow;
   }
@@ -74,6 +83,8 @@ export interface TimelineStep {
   seq: number;
   status: OrderStatus;
   actorId: string | null;
+  /** The actor's name when the step was taken (display name, else email); null for steps recorded before names were kept. */
+  actorName: string | null;
   reason: string | null;
   at: Date;
 }
@@ -88,6 +99,8 @@ export interface StoredOrder {
   createdAt: Date;
   updatedAt: Date;
   submittedAt: Date | null;
+  /** The tenant's order number, from submission on. */
+  number: number | null;
   /** The status history, oldest first (the status column always equals its last step). */
   timeline: TimelineStep[];
 }
@@ -105,17 +118,18 @@ function toStored(row: Selectable<OrderRow>, timeline: TimelineStep[]): StoredOr
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     submittedAt: row.submitted_at,
+    number: row.number === null ? null : Number(row.number),
     timeline,
   };
 }
 
 function timelineRow(order: { id: string; tenantId: string }, step: TimelineStep) {
-  return { order_id: order.id, tenant_id: order.tenantId, seq: step.seq, status: step.status, actor_id: step.actorId, reason: step.reason, at: step.at };
+  return { order_id: order.id, tenant_id: order.tenantId, seq: step.seq, status: step.status, actor_id: step.actorId, actor_name: step.actorName, reason: step.reason, at: step.at };
 }
 
 /** A timeline as `json_agg` returns it (timestamps as text). */
-function stepsOf(rows: { seq: number; status: OrderStatus; actor_id: string | null; reason: string | null; at: string }[] | null): TimelineStep[] {
-  return (rows ?? []).map((row) => ({ seq: row.seq, status: row.status, actorId: row.actor_id, reason: row.reason, at: new Date(row.at) }));
+function stepsOf(rows: { seq: number; status: OrderStatus; actor_id: string | null; actor_name: string | null; reason: string | null; at: string }[] | null): TimelineStep[] {
+  return (rows ?? []).map((row) => ({ seq: row.seq, status: row.status, actorId: row.actor_id, actorName: row.actor_name, reason: row.reason, at: new Date(row.at) }));
 }
 
 function toRule(row: Selectable<RuleRow>): ApprovalRule {
@@ -124,13 +138,13 @@ function toRule(row: Selectable<RuleRow>): ApprovalRule {
 
 export class OrderRepository {
   /** A new draft and the first step of its timeline. */
-  async insert(tx: Tx, order: { id: string; tenantId: string; currency: string; document: OrderDocument; createdBy: string | null; at: Date }): Promise<StoredOrder> {
+  async insert(tx: Tx, order: { id: string; tenantId: string; currency: string; document: OrderDocument; createdBy: string | null; createdByName: string | null; at: Date }): Promise<StoredOrder> {
     const row = await tx
       .insertInto('orders.orders')
       .values({ order_id: order.id, tenant_id: order.tenantId, currency: order.currency, document: json(order.document), created_by: order.createdBy, created_at: order.at, updated_at: order.at, submitted_at: null })
       .returningAll()
       .executeTakeFirstOrThrow();
-    const draft: TimelineStep = { seq: 1, status: 'draft', actorId: order.createdBy, reason: null, at: order.at };
+    const draft: TimelineStep = { seq: 1, status: 'draft', actorId: order.createdBy, actorName: order.createdByName, reason: null, at: order.at };
     await tx.insertInto('orders.order_timeline').values(timelineRow(order, draft)).execute();
     return toStored(row, [draft]);
   }
@@ -140,7 +154,7 @@ export class OrderRepository {
     let query = tx
       .selectFrom('orders.orders as o')
       .selectAll('o')
-      .select(sql<Parameters<typeof stepsOf>[0]>`(select json_agg(json_build_object('seq', t.seq, 'status', t.status, 'actor_id', t.actor_id, 'reason', t.reason, 'at', t.at) order by t.seq) from orders.order_timeline t where t.order_id = o.order_id)`.as('timeline'))
+      .select(sql<Parameters<typeof stepsOf>[0]>`(select json_agg(json_build_object('seq', t.seq, 'status', t.status, 'actor_id', t.actor_id, 'actor_name', t.actor_name, 'reason', t.reason, 'at', t.at) order by t.seq) from orders.order_timeline t where t.order_id = o.order_id)`.as('timeline'))
       .where('o.order_id', '=', orderId);
     if (options.forUpdate) query = query.forUpdate('o');
     const row = await query.executeTakeFirst();
@@ -158,38 +172,54 @@ export class OrderRepository {
   /**
    * Moves the order along its timeline in one statement: the steps (each edge checked by the
    * database as it is inserted) and the row with the last step's status (checked against the
-   * timeline at commit).
+   * timeline at commit). A submission (`submittedAt`) also takes the tenant's next order number in
+   * the same statement: the upsert locks the tenant's counter row until commit, so concurrent
+   * submissions get consecutive numbers, and a rollback gives the number back (no gaps).
    */
   async advance(tx: Tx, order: StoredOrder, steps: Omit<TimelineStep, 'seq'>[], changes: { document?: OrderDocument; submittedAt?: Date }, at: Date): Promise<StoredOrder> {
     const last = order.timeline.at(-1)?.seq ?? 0;
     const numbered = steps.map((step, index) => ({ ...step, seq: last + 1 + index }));
     const status = numbered.at(-1)?.status ?? order.status;
-    // Nothing is read back: the new row is known, and parsing the document again would be waste.
-    await tx
-      .with('steps', (db) => db.insertInto('orders.order_timeline').values(numbered.map((step) => timelineRow(order, step))).returning('seq'))
-      .updateTable('orders.orders')
-      .set({
-        status,
-        ...(changes.document ? { document: json(changes.document) } : {}),
-        ...(changes.submittedAt ? { submitted_at: changes.submittedAt } : {}),
-        updated_at: at,
-      })
-      .where('order_id', '=', order.id)
-      .executeTakeFirstOrThrow();
-    return { ...order, status, document: changes.document ?? order.document, submittedAt: changes.submittedAt ?? order.submittedAt, updatedAt: at, timeline: [...order.timeline, ...numbered] };
+    const takesNumber = changes.submittedAt !== undefined && order.number === null;
+    // Only the number is read back: the rest of the new row is known, and parsing the document again would be waste.
+    const set = {
+      status,
+      ...(changes.document ? { document: json(changes.document) } : {}),
+      ...(changes.submittedAt ? { submitted_at: changes.submittedAt } : {}),
+      updated_at: at,
+    };
+    const withSteps = tx.with('steps', (db) => db.insertInto('orders.order_timeline').values(numbered.map((step) => timelineRow(order, step))).returning('seq'));
+    const row = takesNumber
+      ? await withSteps
+          .with('next_number', (db) =>
+            db
+              .insertInto('orders.order_numbers')
+              .values({ tenant_id: order.tenantId, last_number: '1' })
+              .onConflict((oc) => oc.column('tenant_id').doUpdateSet({ last_number: sql`orders.order_numbers.last_number + 1` }))
+              .returning('last_number'),
+          )
+          .updateTable('orders.orders')
+          .set({ ...set, number: sql<string>`(select last_number from next_number)` })
+          .where('order_id', '=', order.id)
+          .returning('number')
+          .executeTakeFirstOrThrow()
+      : await withSteps.updateTable('orders.orders').set(set).where('order_id', '=', order.id).returning('number').executeTakeFirstOrThrow();
+    const number = row.number === null ? null : Number(row.number);
+    return { ...order, status, number, document: changes.document ?? order.document, submittedAt: changes.submittedAt ?? order.submittedAt, updatedAt: at, timeline: [...order.timeline, ...numbered] };
   }
 
   /** A page of orders with their timelines, newest first. */
-  async list(tx: Tx, filter: { tenantId?: string; status?: OrderStatus; beforeId?: string; limit: number }): Promise<StoredOrder[]> {
+  async list(tx: Tx, filter: { tenantId?: string; status?: OrderStatus; number?: number; beforeId?: string; limit: number }): Promise<StoredOrder[]> {
     let query = tx.selectFrom('orders.orders').selectAll();
     if (filter.tenantId) query = query.where('tenant_id', '=', filter.tenantId);
+    if (filter.number !== undefined) query = query.where('number', '=', String(filter.number));
     if (filter.status) query = query.where('status', '=', filter.status);
     if (filter.beforeId) query = query.where('order_id', '<', filter.beforeId);
     const rows = await query.orderBy('order_id', 'desc').limit(filter.limit).execute();
     if (rows.length === 0) return [];
     const steps = await tx.selectFrom('orders.order_timeline').selectAll().where('order_id', 'in', rows.map((row) => row.order_id)).orderBy('order_id').orderBy('seq').execute();
     const timelines = new Map<string, TimelineStep[]>(rows.map((row) => [row.order_id, []]));
-    for (const step of steps) timelines.get(step.order_id)?.push({ seq: step.seq, status: step.status, actorId: step.actor_id, reason: step.reason, at: step.at });
+    for (const step of steps) timelines.get(step.order_id)?.push({ seq: step.seq, status: step.status, actorId: step.actor_id, actorName: step.actor_name, reason: step.reason, at: step.at });
     return rows.map((row) => toStored(row, timelines.get(row.order_id) ?? []));
   }
 

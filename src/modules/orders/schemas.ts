@@ -35,6 +35,11 @@ export const OrderItem = Type.Object(
     pricePlan: Type.String(),
     quantity: Type.Integer({ minimum: 1 }),
     configuration: Configuration,
+    configurationSummary: Type.Optional(
+      Type.Array(Type.Object({ key: Type.String(), title: Type.String(), value: Type.String() }), {
+        description: 'The configuration as people read it: each setting’s title from the version’s schema and its value in words, in the schema’s order (items added before this existed have none)',
+      }),
+    ),
     /** The quote this item was priced at (at submit; a preview while in the cart). */
     price: Type.Union([PricePreview, Type.Null()]),
     provisioning: Type.Union([Type.Object({ capability: Type.String(), parameters: Type.Record(Type.String(), Type.Unknown()) }), Type.Null()], {
@@ -49,6 +54,7 @@ export const TimelineEntry = Type.Object({
   status: Status,
   at: Timestamp,
   actorId: Type.Union([Type.String(), Type.Null()]),
+  actorName: Type.Union([Type.String(), Type.Null()], { description: 'Who took the step, by the name they had then (display name, else email); null for the system or steps recorded before names were kept' }),
   reason: Type.Union([Type.String(), Type.Null()]),
 });
 
@@ -73,6 +79,7 @@ export const Proration = Type.Object(
 export const ChangeOf = Type.Object(
   {
     orderId: Id('order'),
+    orderNumber: Type.Optional(Type.String({ description: 'That order’s number for people (ORD-…)' })),
     itemId: Type.String({ description: 'The item of that order this one replaces' }),
     kind: ChangeKind,
   },
@@ -82,13 +89,20 @@ export const ChangeOf = Type.Object(
 export const Order = Type.Object(
   {
     id: Id('order'),
+    number: Type.Union([Type.String({ pattern: '^ORD-[0-9]{6,}$', examples: ['ORD-000042'] }), Type.Null()], {
+      description: 'The order’s number for people, counted per tenant from 1 in the order of submission (no gaps); null while it is a cart (draft). The id stays the order’s identifier in the API.',
+    }),
     tenantId: Id('tenant'),
     status: Status,
     currency: Currency,
     couponCode: Type.Union([Type.String(), Type.Null()]),
     items: Type.Array(OrderItem),
-    totalMinor: Type.String({ description: 'Sum of the items’ totals, minor units' }),
+    totalMinor: Type.String({ description: 'Sum of the items’ totals (one period of each recurring price plus the one-time amounts), minor units; not a per-interval amount' }),
     dueNowMinor: Type.String(),
+    recurringTotals: Type.Array(Type.Object({ interval: Type.Union([Type.Literal('month'), Type.Literal('year')]), amountMinor: Type.String() }), {
+      description: 'What the items cost per interval, one entry per interval in use (monthly and yearly items are never added together); one-time amounts are never included',
+    }),
+    oneTimeMinor: Type.String({ description: 'What the items cost once: one-time plans and setup fees, minor units' }),
     paymentTerms: Type.Literal('invoice_later', { description: 'Until payments land, orders are invoiced after provisioning' }),
     approval: Type.Union([
       Type.Object({
@@ -160,6 +174,7 @@ export const ListOrdersQuery = StrictObject({
   ...PageQuery,
   status: Type.Optional(Status),
   tenantId: Type.Optional(Id('tenant', 'Staff only: one tenant’s orders')),
+  number: Type.Optional(Type.String({ pattern: '^([Oo][Rr][Dd]-?)?[0-9]{1,15}$', description: 'Only the order with this number ("ORD-000042" or "42"); numbers are per tenant, so staff may find one per tenant', examples: ['ORD-000042'] })),
 });
 export type ListOrdersQuery = Static<typeof ListOrdersQuery>;
 export const OrderPage = Page(Order, 'OrderPage');

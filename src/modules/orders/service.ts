@@ -16,7 +16,7 @@ import type { RequestContext } from '../../kernel/context.js';
 import { InvalidTransitionError, NotFoundError, UnprocessableError, type FieldError } from '../../kernel/errors.js';
 import { isCurrency } from '../../kernel/money.js';
 import type { CatalogService, Product, ProductVersion } from '../catalog/index.js';
-import { couponProblem, validateConfiguration } from '../catalog/index.js';
+import { couponProblem, describeConfiguration, validateConfiguration } from '../catalog/index.js';
 import { OrderRepository, type OrderDocument, type StoredOrder } from './repository.js';
 import type { ApprovalRules } from './approval-rules.js';
 import { availabilityProblems, provisioningRequest, totals } from './items.js';
@@ -56,6 +56,7 @@ export class OrderService {
         tenantId,
         currency: input.currency,
         createdBy: context.principal?.userId ?? null,
+        createdByName: this.#steps.actorName(context),
         at: now,
         document: { couponCode: input.couponCode ?? null, items: [], nextItem: 1, totalMinor: '0', dueNowMinor: '0', approval: null, failureReason: null, reserved: { quotas: {}, capacity: {} } },
       });
@@ -81,6 +82,7 @@ export class OrderService {
         pricePlan: input.pricePlan,
         quantity: input.quantity,
         configuration,
+        configurationSummary: describeConfiguration(version.content.configurationSchema, configuration),
         price: null,
         provisioning: null,
       };
@@ -166,7 +168,8 @@ export class OrderService {
           }
         }
         inThisOrder.add(product.id);
-        checked.push({ item: { ...item, configuration: configured.ok ? configured.value : item.configuration }, product, version });
+        const configuration = configured.ok ? configured.value : item.configuration;
+        checked.push({ item: { ...item, configuration, configurationSummary: describeConfiguration(version.content.configurationSchema, configuration) }, product, version });
       }
       if (problems.length > 0) throw new UnprocessableError(`The order cannot be submitted: ${problems.length} problem(s).`, problems);
 
@@ -297,7 +300,8 @@ export class OrderService {
     const limit = query.limit ?? 25;
     const beforeId = decodeCursor(query.cursor, isOrderId);
     return inTransaction(this.kernel.db, this.#steps.tx(context, tenantId), async (tx) => {
-      const rows = await this.#repository.list(tx, { tenantId: tenantId ?? undefined, status: query.status, beforeId, limit: limit + 1 });
+      const number = query.number === undefined ? undefined : Number(query.number.replace(/^ord-?/i, ''));
+      const rows = await this.#repository.list(tx, { tenantId: tenantId ?? undefined, status: query.status, number, beforeId, limit: limit + 1 });
       const page = rows.slice(0, limit);
       const last = page[page.length - 1];
       return { data: page.map(toOrder), nextCursor: rows.length > limit && last ? encodeCursor(last.id) : null };

@@ -11501,6 +11501,23 @@ export interface paths {
                                 capacityUsed: number;
                                 archived: boolean;
                                 currentVersion: number | null;
+                                /** @description Per currency, the cheapest recurring price of the current published version with its interval (a one-time price only when nothing recurs); empty when nothing is published */
+                                fromPrices: {
+                                    [key: string]: {
+                                        currency: string;
+                                        /** @description Minor units, at the smallest orderable quantity */
+                                        amountMinor: string;
+                                        /** @description amountMinor in major units */
+                                        amount: string;
+                                        /** @description Per month or year; one_time only when no plan in this currency recurs */
+                                        interval: "month" | "year" | "one_time";
+                                        pricePlan: string;
+                                        /** @description The quantity the amount is for (the version’s minimum) */
+                                        quantity: number;
+                                        /** @description That plan’s one-time setup fee in major units, if it has one (not included in amount) */
+                                        setupFee?: string;
+                                    };
+                                };
                                 /** Format: date-time */
                                 createdAt: string;
                                 /** Format: date-time */
@@ -11684,6 +11701,23 @@ export interface paths {
                             capacityUsed: number;
                             archived: boolean;
                             currentVersion: number | null;
+                            /** @description Per currency, the cheapest recurring price of the current published version with its interval (a one-time price only when nothing recurs); empty when nothing is published */
+                            fromPrices: {
+                                [key: string]: {
+                                    currency: string;
+                                    /** @description Minor units, at the smallest orderable quantity */
+                                    amountMinor: string;
+                                    /** @description amountMinor in major units */
+                                    amount: string;
+                                    /** @description Per month or year; one_time only when no plan in this currency recurs */
+                                    interval: "month" | "year" | "one_time";
+                                    pricePlan: string;
+                                    /** @description The quantity the amount is for (the version’s minimum) */
+                                    quantity: number;
+                                    /** @description That plan’s one-time setup fee in major units, if it has one (not included in amount) */
+                                    setupFee?: string;
+                                };
+                            };
                             /** Format: date-time */
                             createdAt: string;
                             /** Format: date-time */
@@ -11852,6 +11886,23 @@ export interface paths {
                             capacityUsed: number;
                             archived: boolean;
                             currentVersion: number | null;
+                            /** @description Per currency, the cheapest recurring price of the current published version with its interval (a one-time price only when nothing recurs); empty when nothing is published */
+                            fromPrices: {
+                                [key: string]: {
+                                    currency: string;
+                                    /** @description Minor units, at the smallest orderable quantity */
+                                    amountMinor: string;
+                                    /** @description amountMinor in major units */
+                                    amount: string;
+                                    /** @description Per month or year; one_time only when no plan in this currency recurs */
+                                    interval: "month" | "year" | "one_time";
+                                    pricePlan: string;
+                                    /** @description The quantity the amount is for (the version’s minimum) */
+                                    quantity: number;
+                                    /** @description That plan’s one-time setup fee in major units, if it has one (not included in amount) */
+                                    setupFee?: string;
+                                };
+                            };
                             /** Format: date-time */
                             createdAt: string;
                             /** Format: date-time */
@@ -12037,6 +12088,23 @@ export interface paths {
                             capacityUsed: number;
                             archived: boolean;
                             currentVersion: number | null;
+                            /** @description Per currency, the cheapest recurring price of the current published version with its interval (a one-time price only when nothing recurs); empty when nothing is published */
+                            fromPrices: {
+                                [key: string]: {
+                                    currency: string;
+                                    /** @description Minor units, at the smallest orderable quantity */
+                                    amountMinor: string;
+                                    /** @description amountMinor in major units */
+                                    amount: string;
+                                    /** @description Per month or year; one_time only when no plan in this currency recurs */
+                                    interval: "month" | "year" | "one_time";
+                                    pricePlan: string;
+                                    /** @description The quantity the amount is for (the version’s minimum) */
+                                    quantity: number;
+                                    /** @description That plan’s one-time setup fee in major units, if it has one (not included in amount) */
+                                    setupFee?: string;
+                                };
+                            };
                             /** Format: date-time */
                             createdAt: string;
                             /** Format: date-time */
@@ -12208,6 +12276,23 @@ export interface paths {
                             capacityUsed: number;
                             archived: boolean;
                             currentVersion: number | null;
+                            /** @description Per currency, the cheapest recurring price of the current published version with its interval (a one-time price only when nothing recurs); empty when nothing is published */
+                            fromPrices: {
+                                [key: string]: {
+                                    currency: string;
+                                    /** @description Minor units, at the smallest orderable quantity */
+                                    amountMinor: string;
+                                    /** @description amountMinor in major units */
+                                    amount: string;
+                                    /** @description Per month or year; one_time only when no plan in this currency recurs */
+                                    interval: "month" | "year" | "one_time";
+                                    pricePlan: string;
+                                    /** @description The quantity the amount is for (the version’s minimum) */
+                                    quantity: number;
+                                    /** @description That plan’s one-time setup fee in major units, if it has one (not included in amount) */
+                                    setupFee?: string;
+                                };
+                            };
                             /** Format: date-time */
                             createdAt: string;
                             /** Format: date-time */
@@ -12383,6 +12468,23 @@ export interface paths {
                             capacityUsed: number;
                             archived: boolean;
                             currentVersion: number | null;
+                            /** @description Per currency, the cheapest recurring price of the current published version with its interval (a one-time price only when nothing recurs); empty when nothing is published */
+                            fromPrices: {
+                                [key: string]: {
+                                    currency: string;
+                                    /** @description Minor units, at the smallest orderable quantity */
+                                    amountMinor: string;
+                                    /** @description amountMinor in major units */
+                                    amount: string;
+                                    /** @description Per month or year; one_time only when no plan in this currency recurs */
+                                    interval: "month" | "year" | "one_time";
+                                    pricePlan: string;
+                                    /** @description The quantity the amount is for (the version’s minimum) */
+                                    quantity: number;
+                                    /** @description That plan’s one-time setup fee in major units, if it has one (not included in amount) */
+                                    setupFee?: string;
+                                };
+                            };
                             /** Format: date-time */
                             createdAt: string;
                             /** Format: date-time */
@@ -14736,11 +14838,60 @@ export interface paths {
                                     exact: string;
                                 }[];
                                 metricCode?: string;
+                                /** @description flat | per_unit | graduated | volume | package */
+                                priceModel?: {
+                                    /** @enum {string} */
+                                    model: "flat";
+                                    /** @description Decimal string in major units, e.g. "12.50" */
+                                    amount: string;
+                                } | {
+                                    /** @enum {string} */
+                                    model: "per_unit";
+                                    /** @description Decimal string in major units, e.g. "12.50" */
+                                    unitAmount: string;
+                                } | {
+                                    /** @enum {string} */
+                                    model: "graduated";
+                                    tiers: {
+                                        /** @description Inclusive upper bound; null for the last tier */
+                                        upTo: number | null;
+                                        /** @description Decimal string in major units, e.g. "12.50" */
+                                        unitAmount: string;
+                                        /** @description Decimal string in major units, e.g. "12.50" */
+                                        flatAmount?: string;
+                                    }[];
+                                } | {
+                                    /** @enum {string} */
+                                    model: "volume";
+                                    tiers: {
+                                        /** @description Inclusive upper bound; null for the last tier */
+                                        upTo: number | null;
+                                        /** @description Decimal string in major units, e.g. "12.50" */
+                                        unitAmount: string;
+                                        /** @description Decimal string in major units, e.g. "12.50" */
+                                        flatAmount?: string;
+                                    }[];
+                                } | {
+                                    /** @enum {string} */
+                                    model: "package";
+                                    packageSize: number;
+                                    /** @description Decimal string in major units, e.g. "12.50" */
+                                    packageAmount: string;
+                                };
                             }[];
+                            /** @description All lines added up (one period plus the one-time amounts); not a per-interval price: show recurringMinor and oneTimeMinor apart */
                             totalMinor: string;
                             total: string;
                             dueNowMinor: string;
                             dueNow: string;
+                            /** @description What each interval costs (the plan’s price and usage estimates, less its share of a discount), minor units; 0 for a one-time plan. Never includes one-time amounts. */
+                            recurringMinor: string;
+                            /** @description recurringMinor in major units */
+                            recurring: string;
+                            /** @description What is charged once (a one-time plan’s price and the setup fee, less their share of a discount), minor units */
+                            oneTimeMinor: string;
+                            /** @description oneTimeMinor in major units */
+                            oneTime: string;
                             coupon: {
                                 code: string;
                                 duration: string;
@@ -15623,6 +15774,11 @@ export interface paths {
                     status?: "draft" | "submitted" | "pending_approval" | "awaiting_payment" | "provisioning" | "fulfilled" | "failed" | "cancelled";
                     /** @description Staff only: one tenant’s orders */
                     tenantId?: string;
+                    /**
+                     * @description Only the order with this number ("ORD-000042" or "42"); numbers are per tenant, so staff may find one per tenant
+                     * @example ORD-000042
+                     */
+                    number?: string;
                 };
                 header?: never;
                 path?: never;
@@ -15640,6 +15796,8 @@ export interface paths {
                             data: {
                                 /** @description A order id */
                                 id: string;
+                                /** @description The order’s number for people, counted per tenant from 1 in the order of submission (no gaps); null while it is a cart (draft). The id stays the order’s identifier in the API. */
+                                number: string | null;
                                 /** @description A tenant id */
                                 tenantId: string;
                                 /** @description draft → submitted → (pending_approval) → awaiting_payment → provisioning → fulfilled | failed; cancelled before provisioning */
@@ -15664,6 +15822,12 @@ export interface paths {
                                     configuration: {
                                         [key: string]: unknown;
                                     };
+                                    /** @description The configuration as people read it: each setting’s title from the version’s schema and its value in words, in the schema’s order (items added before this existed have none) */
+                                    configurationSummary?: {
+                                        key: string;
+                                        title: string;
+                                        value: string;
+                                    }[];
                                     price: {
                                         productId: string;
                                         version: number;
@@ -15688,11 +15852,60 @@ export interface paths {
                                                 exact: string;
                                             }[];
                                             metricCode?: string;
+                                            /** @description flat | per_unit | graduated | volume | package */
+                                            priceModel?: {
+                                                /** @enum {string} */
+                                                model: "flat";
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                amount: string;
+                                            } | {
+                                                /** @enum {string} */
+                                                model: "per_unit";
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                unitAmount: string;
+                                            } | {
+                                                /** @enum {string} */
+                                                model: "graduated";
+                                                tiers: {
+                                                    /** @description Inclusive upper bound; null for the last tier */
+                                                    upTo: number | null;
+                                                    /** @description Decimal string in major units, e.g. "12.50" */
+                                                    unitAmount: string;
+                                                    /** @description Decimal string in major units, e.g. "12.50" */
+                                                    flatAmount?: string;
+                                                }[];
+                                            } | {
+                                                /** @enum {string} */
+                                                model: "volume";
+                                                tiers: {
+                                                    /** @description Inclusive upper bound; null for the last tier */
+                                                    upTo: number | null;
+                                                    /** @description Decimal string in major units, e.g. "12.50" */
+                                                    unitAmount: string;
+                                                    /** @description Decimal string in major units, e.g. "12.50" */
+                                                    flatAmount?: string;
+                                                }[];
+                                            } | {
+                                                /** @enum {string} */
+                                                model: "package";
+                                                packageSize: number;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                packageAmount: string;
+                                            };
                                         }[];
+                                        /** @description All lines added up (one period plus the one-time amounts); not a per-interval price: show recurringMinor and oneTimeMinor apart */
                                         totalMinor: string;
                                         total: string;
                                         dueNowMinor: string;
                                         dueNow: string;
+                                        /** @description What each interval costs (the plan’s price and usage estimates, less its share of a discount), minor units; 0 for a one-time plan. Never includes one-time amounts. */
+                                        recurringMinor: string;
+                                        /** @description recurringMinor in major units */
+                                        recurring: string;
+                                        /** @description What is charged once (a one-time plan’s price and the setup fee, less their share of a discount), minor units */
+                                        oneTimeMinor: string;
+                                        /** @description oneTimeMinor in major units */
+                                        oneTime: string;
                                         coupon: {
                                             code: string;
                                             duration: string;
@@ -15708,9 +15921,16 @@ export interface paths {
                                         };
                                     } | null;
                                 }[];
-                                /** @description Sum of the items’ totals, minor units */
+                                /** @description Sum of the items’ totals (one period of each recurring price plus the one-time amounts), minor units; not a per-interval amount */
                                 totalMinor: string;
                                 dueNowMinor: string;
+                                /** @description What the items cost per interval, one entry per interval in use (monthly and yearly items are never added together); one-time amounts are never included */
+                                recurringTotals: {
+                                    interval: "month" | "year";
+                                    amountMinor: string;
+                                }[];
+                                /** @description What the items cost once: one-time plans and setup fees, minor units */
+                                oneTimeMinor: string;
                                 /**
                                  * @description Until payments land, orders are invoiced after provisioning
                                  * @enum {string}
@@ -15736,6 +15956,8 @@ export interface paths {
                                     /** Format: date-time */
                                     at: string;
                                     actorId: string | null;
+                                    /** @description Who took the step, by the name they had then (display name, else email); null for the system or steps recorded before names were kept */
+                                    actorName: string | null;
                                     reason: string | null;
                                 }[];
                                 /**
@@ -15745,6 +15967,8 @@ export interface paths {
                                 changeOf?: {
                                     /** @description A order id */
                                     orderId: string;
+                                    /** @description That order’s number for people (ORD-…) */
+                                    orderNumber?: string;
                                     /** @description The item of that order this one replaces */
                                     itemId: string;
                                     kind: "upgrade" | "downgrade" | "quantity_change" | "change";
@@ -15904,6 +16128,8 @@ export interface paths {
                         "application/json": {
                             /** @description A order id */
                             id: string;
+                            /** @description The order’s number for people, counted per tenant from 1 in the order of submission (no gaps); null while it is a cart (draft). The id stays the order’s identifier in the API. */
+                            number: string | null;
                             /** @description A tenant id */
                             tenantId: string;
                             /** @description draft → submitted → (pending_approval) → awaiting_payment → provisioning → fulfilled | failed; cancelled before provisioning */
@@ -15928,6 +16154,12 @@ export interface paths {
                                 configuration: {
                                     [key: string]: unknown;
                                 };
+                                /** @description The configuration as people read it: each setting’s title from the version’s schema and its value in words, in the schema’s order (items added before this existed have none) */
+                                configurationSummary?: {
+                                    key: string;
+                                    title: string;
+                                    value: string;
+                                }[];
                                 price: {
                                     productId: string;
                                     version: number;
@@ -15952,11 +16184,60 @@ export interface paths {
                                             exact: string;
                                         }[];
                                         metricCode?: string;
+                                        /** @description flat | per_unit | graduated | volume | package */
+                                        priceModel?: {
+                                            /** @enum {string} */
+                                            model: "flat";
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            amount: string;
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "per_unit";
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            unitAmount: string;
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "graduated";
+                                            tiers: {
+                                                /** @description Inclusive upper bound; null for the last tier */
+                                                upTo: number | null;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                unitAmount: string;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                flatAmount?: string;
+                                            }[];
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "volume";
+                                            tiers: {
+                                                /** @description Inclusive upper bound; null for the last tier */
+                                                upTo: number | null;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                unitAmount: string;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                flatAmount?: string;
+                                            }[];
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "package";
+                                            packageSize: number;
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            packageAmount: string;
+                                        };
                                     }[];
+                                    /** @description All lines added up (one period plus the one-time amounts); not a per-interval price: show recurringMinor and oneTimeMinor apart */
                                     totalMinor: string;
                                     total: string;
                                     dueNowMinor: string;
                                     dueNow: string;
+                                    /** @description What each interval costs (the plan’s price and usage estimates, less its share of a discount), minor units; 0 for a one-time plan. Never includes one-time amounts. */
+                                    recurringMinor: string;
+                                    /** @description recurringMinor in major units */
+                                    recurring: string;
+                                    /** @description What is charged once (a one-time plan’s price and the setup fee, less their share of a discount), minor units */
+                                    oneTimeMinor: string;
+                                    /** @description oneTimeMinor in major units */
+                                    oneTime: string;
                                     coupon: {
                                         code: string;
                                         duration: string;
@@ -15972,9 +16253,16 @@ export interface paths {
                                     };
                                 } | null;
                             }[];
-                            /** @description Sum of the items’ totals, minor units */
+                            /** @description Sum of the items’ totals (one period of each recurring price plus the one-time amounts), minor units; not a per-interval amount */
                             totalMinor: string;
                             dueNowMinor: string;
+                            /** @description What the items cost per interval, one entry per interval in use (monthly and yearly items are never added together); one-time amounts are never included */
+                            recurringTotals: {
+                                interval: "month" | "year";
+                                amountMinor: string;
+                            }[];
+                            /** @description What the items cost once: one-time plans and setup fees, minor units */
+                            oneTimeMinor: string;
                             /**
                              * @description Until payments land, orders are invoiced after provisioning
                              * @enum {string}
@@ -16000,6 +16288,8 @@ export interface paths {
                                 /** Format: date-time */
                                 at: string;
                                 actorId: string | null;
+                                /** @description Who took the step, by the name they had then (display name, else email); null for the system or steps recorded before names were kept */
+                                actorName: string | null;
                                 reason: string | null;
                             }[];
                             /**
@@ -16009,6 +16299,8 @@ export interface paths {
                             changeOf?: {
                                 /** @description A order id */
                                 orderId: string;
+                                /** @description That order’s number for people (ORD-…) */
+                                orderNumber?: string;
                                 /** @description The item of that order this one replaces */
                                 itemId: string;
                                 kind: "upgrade" | "downgrade" | "quantity_change" | "change";
@@ -16311,6 +16603,8 @@ export interface paths {
                         "application/json": {
                             /** @description A order id */
                             id: string;
+                            /** @description The order’s number for people, counted per tenant from 1 in the order of submission (no gaps); null while it is a cart (draft). The id stays the order’s identifier in the API. */
+                            number: string | null;
                             /** @description A tenant id */
                             tenantId: string;
                             /** @description draft → submitted → (pending_approval) → awaiting_payment → provisioning → fulfilled | failed; cancelled before provisioning */
@@ -16335,6 +16629,12 @@ export interface paths {
                                 configuration: {
                                     [key: string]: unknown;
                                 };
+                                /** @description The configuration as people read it: each setting’s title from the version’s schema and its value in words, in the schema’s order (items added before this existed have none) */
+                                configurationSummary?: {
+                                    key: string;
+                                    title: string;
+                                    value: string;
+                                }[];
                                 price: {
                                     productId: string;
                                     version: number;
@@ -16359,11 +16659,60 @@ export interface paths {
                                             exact: string;
                                         }[];
                                         metricCode?: string;
+                                        /** @description flat | per_unit | graduated | volume | package */
+                                        priceModel?: {
+                                            /** @enum {string} */
+                                            model: "flat";
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            amount: string;
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "per_unit";
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            unitAmount: string;
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "graduated";
+                                            tiers: {
+                                                /** @description Inclusive upper bound; null for the last tier */
+                                                upTo: number | null;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                unitAmount: string;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                flatAmount?: string;
+                                            }[];
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "volume";
+                                            tiers: {
+                                                /** @description Inclusive upper bound; null for the last tier */
+                                                upTo: number | null;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                unitAmount: string;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                flatAmount?: string;
+                                            }[];
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "package";
+                                            packageSize: number;
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            packageAmount: string;
+                                        };
                                     }[];
+                                    /** @description All lines added up (one period plus the one-time amounts); not a per-interval price: show recurringMinor and oneTimeMinor apart */
                                     totalMinor: string;
                                     total: string;
                                     dueNowMinor: string;
                                     dueNow: string;
+                                    /** @description What each interval costs (the plan’s price and usage estimates, less its share of a discount), minor units; 0 for a one-time plan. Never includes one-time amounts. */
+                                    recurringMinor: string;
+                                    /** @description recurringMinor in major units */
+                                    recurring: string;
+                                    /** @description What is charged once (a one-time plan’s price and the setup fee, less their share of a discount), minor units */
+                                    oneTimeMinor: string;
+                                    /** @description oneTimeMinor in major units */
+                                    oneTime: string;
                                     coupon: {
                                         code: string;
                                         duration: string;
@@ -16379,9 +16728,16 @@ export interface paths {
                                     };
                                 } | null;
                             }[];
-                            /** @description Sum of the items’ totals, minor units */
+                            /** @description Sum of the items’ totals (one period of each recurring price plus the one-time amounts), minor units; not a per-interval amount */
                             totalMinor: string;
                             dueNowMinor: string;
+                            /** @description What the items cost per interval, one entry per interval in use (monthly and yearly items are never added together); one-time amounts are never included */
+                            recurringTotals: {
+                                interval: "month" | "year";
+                                amountMinor: string;
+                            }[];
+                            /** @description What the items cost once: one-time plans and setup fees, minor units */
+                            oneTimeMinor: string;
                             /**
                              * @description Until payments land, orders are invoiced after provisioning
                              * @enum {string}
@@ -16407,6 +16763,8 @@ export interface paths {
                                 /** Format: date-time */
                                 at: string;
                                 actorId: string | null;
+                                /** @description Who took the step, by the name they had then (display name, else email); null for the system or steps recorded before names were kept */
+                                actorName: string | null;
                                 reason: string | null;
                             }[];
                             /**
@@ -16416,6 +16774,8 @@ export interface paths {
                             changeOf?: {
                                 /** @description A order id */
                                 orderId: string;
+                                /** @description That order’s number for people (ORD-…) */
+                                orderNumber?: string;
                                 /** @description The item of that order this one replaces */
                                 itemId: string;
                                 kind: "upgrade" | "downgrade" | "quantity_change" | "change";
@@ -16595,6 +16955,8 @@ export interface paths {
                         "application/json": {
                             /** @description A order id */
                             id: string;
+                            /** @description The order’s number for people, counted per tenant from 1 in the order of submission (no gaps); null while it is a cart (draft). The id stays the order’s identifier in the API. */
+                            number: string | null;
                             /** @description A tenant id */
                             tenantId: string;
                             /** @description draft → submitted → (pending_approval) → awaiting_payment → provisioning → fulfilled | failed; cancelled before provisioning */
@@ -16619,6 +16981,12 @@ export interface paths {
                                 configuration: {
                                     [key: string]: unknown;
                                 };
+                                /** @description The configuration as people read it: each setting’s title from the version’s schema and its value in words, in the schema’s order (items added before this existed have none) */
+                                configurationSummary?: {
+                                    key: string;
+                                    title: string;
+                                    value: string;
+                                }[];
                                 price: {
                                     productId: string;
                                     version: number;
@@ -16643,11 +17011,60 @@ export interface paths {
                                             exact: string;
                                         }[];
                                         metricCode?: string;
+                                        /** @description flat | per_unit | graduated | volume | package */
+                                        priceModel?: {
+                                            /** @enum {string} */
+                                            model: "flat";
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            amount: string;
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "per_unit";
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            unitAmount: string;
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "graduated";
+                                            tiers: {
+                                                /** @description Inclusive upper bound; null for the last tier */
+                                                upTo: number | null;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                unitAmount: string;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                flatAmount?: string;
+                                            }[];
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "volume";
+                                            tiers: {
+                                                /** @description Inclusive upper bound; null for the last tier */
+                                                upTo: number | null;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                unitAmount: string;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                flatAmount?: string;
+                                            }[];
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "package";
+                                            packageSize: number;
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            packageAmount: string;
+                                        };
                                     }[];
+                                    /** @description All lines added up (one period plus the one-time amounts); not a per-interval price: show recurringMinor and oneTimeMinor apart */
                                     totalMinor: string;
                                     total: string;
                                     dueNowMinor: string;
                                     dueNow: string;
+                                    /** @description What each interval costs (the plan’s price and usage estimates, less its share of a discount), minor units; 0 for a one-time plan. Never includes one-time amounts. */
+                                    recurringMinor: string;
+                                    /** @description recurringMinor in major units */
+                                    recurring: string;
+                                    /** @description What is charged once (a one-time plan’s price and the setup fee, less their share of a discount), minor units */
+                                    oneTimeMinor: string;
+                                    /** @description oneTimeMinor in major units */
+                                    oneTime: string;
                                     coupon: {
                                         code: string;
                                         duration: string;
@@ -16663,9 +17080,16 @@ export interface paths {
                                     };
                                 } | null;
                             }[];
-                            /** @description Sum of the items’ totals, minor units */
+                            /** @description Sum of the items’ totals (one period of each recurring price plus the one-time amounts), minor units; not a per-interval amount */
                             totalMinor: string;
                             dueNowMinor: string;
+                            /** @description What the items cost per interval, one entry per interval in use (monthly and yearly items are never added together); one-time amounts are never included */
+                            recurringTotals: {
+                                interval: "month" | "year";
+                                amountMinor: string;
+                            }[];
+                            /** @description What the items cost once: one-time plans and setup fees, minor units */
+                            oneTimeMinor: string;
                             /**
                              * @description Until payments land, orders are invoiced after provisioning
                              * @enum {string}
@@ -16691,6 +17115,8 @@ export interface paths {
                                 /** Format: date-time */
                                 at: string;
                                 actorId: string | null;
+                                /** @description Who took the step, by the name they had then (display name, else email); null for the system or steps recorded before names were kept */
+                                actorName: string | null;
                                 reason: string | null;
                             }[];
                             /**
@@ -16700,6 +17126,8 @@ export interface paths {
                             changeOf?: {
                                 /** @description A order id */
                                 orderId: string;
+                                /** @description That order’s number for people (ORD-…) */
+                                orderNumber?: string;
                                 /** @description The item of that order this one replaces */
                                 itemId: string;
                                 kind: "upgrade" | "downgrade" | "quantity_change" | "change";
@@ -16860,6 +17288,8 @@ export interface paths {
                         "application/json": {
                             /** @description A order id */
                             id: string;
+                            /** @description The order’s number for people, counted per tenant from 1 in the order of submission (no gaps); null while it is a cart (draft). The id stays the order’s identifier in the API. */
+                            number: string | null;
                             /** @description A tenant id */
                             tenantId: string;
                             /** @description draft → submitted → (pending_approval) → awaiting_payment → provisioning → fulfilled | failed; cancelled before provisioning */
@@ -16884,6 +17314,12 @@ export interface paths {
                                 configuration: {
                                     [key: string]: unknown;
                                 };
+                                /** @description The configuration as people read it: each setting’s title from the version’s schema and its value in words, in the schema’s order (items added before this existed have none) */
+                                configurationSummary?: {
+                                    key: string;
+                                    title: string;
+                                    value: string;
+                                }[];
                                 price: {
                                     productId: string;
                                     version: number;
@@ -16908,11 +17344,60 @@ export interface paths {
                                             exact: string;
                                         }[];
                                         metricCode?: string;
+                                        /** @description flat | per_unit | graduated | volume | package */
+                                        priceModel?: {
+                                            /** @enum {string} */
+                                            model: "flat";
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            amount: string;
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "per_unit";
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            unitAmount: string;
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "graduated";
+                                            tiers: {
+                                                /** @description Inclusive upper bound; null for the last tier */
+                                                upTo: number | null;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                unitAmount: string;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                flatAmount?: string;
+                                            }[];
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "volume";
+                                            tiers: {
+                                                /** @description Inclusive upper bound; null for the last tier */
+                                                upTo: number | null;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                unitAmount: string;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                flatAmount?: string;
+                                            }[];
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "package";
+                                            packageSize: number;
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            packageAmount: string;
+                                        };
                                     }[];
+                                    /** @description All lines added up (one period plus the one-time amounts); not a per-interval price: show recurringMinor and oneTimeMinor apart */
                                     totalMinor: string;
                                     total: string;
                                     dueNowMinor: string;
                                     dueNow: string;
+                                    /** @description What each interval costs (the plan’s price and usage estimates, less its share of a discount), minor units; 0 for a one-time plan. Never includes one-time amounts. */
+                                    recurringMinor: string;
+                                    /** @description recurringMinor in major units */
+                                    recurring: string;
+                                    /** @description What is charged once (a one-time plan’s price and the setup fee, less their share of a discount), minor units */
+                                    oneTimeMinor: string;
+                                    /** @description oneTimeMinor in major units */
+                                    oneTime: string;
                                     coupon: {
                                         code: string;
                                         duration: string;
@@ -16928,9 +17413,16 @@ export interface paths {
                                     };
                                 } | null;
                             }[];
-                            /** @description Sum of the items’ totals, minor units */
+                            /** @description Sum of the items’ totals (one period of each recurring price plus the one-time amounts), minor units; not a per-interval amount */
                             totalMinor: string;
                             dueNowMinor: string;
+                            /** @description What the items cost per interval, one entry per interval in use (monthly and yearly items are never added together); one-time amounts are never included */
+                            recurringTotals: {
+                                interval: "month" | "year";
+                                amountMinor: string;
+                            }[];
+                            /** @description What the items cost once: one-time plans and setup fees, minor units */
+                            oneTimeMinor: string;
                             /**
                              * @description Until payments land, orders are invoiced after provisioning
                              * @enum {string}
@@ -16956,6 +17448,8 @@ export interface paths {
                                 /** Format: date-time */
                                 at: string;
                                 actorId: string | null;
+                                /** @description Who took the step, by the name they had then (display name, else email); null for the system or steps recorded before names were kept */
+                                actorName: string | null;
                                 reason: string | null;
                             }[];
                             /**
@@ -16965,6 +17459,8 @@ export interface paths {
                             changeOf?: {
                                 /** @description A order id */
                                 orderId: string;
+                                /** @description That order’s number for people (ORD-…) */
+                                orderNumber?: string;
                                 /** @description The item of that order this one replaces */
                                 itemId: string;
                                 kind: "upgrade" | "downgrade" | "quantity_change" | "change";
@@ -17134,6 +17630,8 @@ export interface paths {
                         "application/json": {
                             /** @description A order id */
                             id: string;
+                            /** @description The order’s number for people, counted per tenant from 1 in the order of submission (no gaps); null while it is a cart (draft). The id stays the order’s identifier in the API. */
+                            number: string | null;
                             /** @description A tenant id */
                             tenantId: string;
                             /** @description draft → submitted → (pending_approval) → awaiting_payment → provisioning → fulfilled | failed; cancelled before provisioning */
@@ -17158,6 +17656,12 @@ export interface paths {
                                 configuration: {
                                     [key: string]: unknown;
                                 };
+                                /** @description The configuration as people read it: each setting’s title from the version’s schema and its value in words, in the schema’s order (items added before this existed have none) */
+                                configurationSummary?: {
+                                    key: string;
+                                    title: string;
+                                    value: string;
+                                }[];
                                 price: {
                                     productId: string;
                                     version: number;
@@ -17182,11 +17686,60 @@ export interface paths {
                                             exact: string;
                                         }[];
                                         metricCode?: string;
+                                        /** @description flat | per_unit | graduated | volume | package */
+                                        priceModel?: {
+                                            /** @enum {string} */
+                                            model: "flat";
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            amount: string;
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "per_unit";
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            unitAmount: string;
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "graduated";
+                                            tiers: {
+                                                /** @description Inclusive upper bound; null for the last tier */
+                                                upTo: number | null;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                unitAmount: string;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                flatAmount?: string;
+                                            }[];
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "volume";
+                                            tiers: {
+                                                /** @description Inclusive upper bound; null for the last tier */
+                                                upTo: number | null;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                unitAmount: string;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                flatAmount?: string;
+                                            }[];
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "package";
+                                            packageSize: number;
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            packageAmount: string;
+                                        };
                                     }[];
+                                    /** @description All lines added up (one period plus the one-time amounts); not a per-interval price: show recurringMinor and oneTimeMinor apart */
                                     totalMinor: string;
                                     total: string;
                                     dueNowMinor: string;
                                     dueNow: string;
+                                    /** @description What each interval costs (the plan’s price and usage estimates, less its share of a discount), minor units; 0 for a one-time plan. Never includes one-time amounts. */
+                                    recurringMinor: string;
+                                    /** @description recurringMinor in major units */
+                                    recurring: string;
+                                    /** @description What is charged once (a one-time plan’s price and the setup fee, less their share of a discount), minor units */
+                                    oneTimeMinor: string;
+                                    /** @description oneTimeMinor in major units */
+                                    oneTime: string;
                                     coupon: {
                                         code: string;
                                         duration: string;
@@ -17202,9 +17755,16 @@ export interface paths {
                                     };
                                 } | null;
                             }[];
-                            /** @description Sum of the items’ totals, minor units */
+                            /** @description Sum of the items’ totals (one period of each recurring price plus the one-time amounts), minor units; not a per-interval amount */
                             totalMinor: string;
                             dueNowMinor: string;
+                            /** @description What the items cost per interval, one entry per interval in use (monthly and yearly items are never added together); one-time amounts are never included */
+                            recurringTotals: {
+                                interval: "month" | "year";
+                                amountMinor: string;
+                            }[];
+                            /** @description What the items cost once: one-time plans and setup fees, minor units */
+                            oneTimeMinor: string;
                             /**
                              * @description Until payments land, orders are invoiced after provisioning
                              * @enum {string}
@@ -17230,6 +17790,8 @@ export interface paths {
                                 /** Format: date-time */
                                 at: string;
                                 actorId: string | null;
+                                /** @description Who took the step, by the name they had then (display name, else email); null for the system or steps recorded before names were kept */
+                                actorName: string | null;
                                 reason: string | null;
                             }[];
                             /**
@@ -17239,6 +17801,8 @@ export interface paths {
                             changeOf?: {
                                 /** @description A order id */
                                 orderId: string;
+                                /** @description That order’s number for people (ORD-…) */
+                                orderNumber?: string;
                                 /** @description The item of that order this one replaces */
                                 itemId: string;
                                 kind: "upgrade" | "downgrade" | "quantity_change" | "change";
@@ -17386,6 +17950,8 @@ export interface paths {
                         "application/json": {
                             /** @description A order id */
                             id: string;
+                            /** @description The order’s number for people, counted per tenant from 1 in the order of submission (no gaps); null while it is a cart (draft). The id stays the order’s identifier in the API. */
+                            number: string | null;
                             /** @description A tenant id */
                             tenantId: string;
                             /** @description draft → submitted → (pending_approval) → awaiting_payment → provisioning → fulfilled | failed; cancelled before provisioning */
@@ -17410,6 +17976,12 @@ export interface paths {
                                 configuration: {
                                     [key: string]: unknown;
                                 };
+                                /** @description The configuration as people read it: each setting’s title from the version’s schema and its value in words, in the schema’s order (items added before this existed have none) */
+                                configurationSummary?: {
+                                    key: string;
+                                    title: string;
+                                    value: string;
+                                }[];
                                 price: {
                                     productId: string;
                                     version: number;
@@ -17434,11 +18006,60 @@ export interface paths {
                                             exact: string;
                                         }[];
                                         metricCode?: string;
+                                        /** @description flat | per_unit | graduated | volume | package */
+                                        priceModel?: {
+                                            /** @enum {string} */
+                                            model: "flat";
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            amount: string;
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "per_unit";
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            unitAmount: string;
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "graduated";
+                                            tiers: {
+                                                /** @description Inclusive upper bound; null for the last tier */
+                                                upTo: number | null;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                unitAmount: string;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                flatAmount?: string;
+                                            }[];
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "volume";
+                                            tiers: {
+                                                /** @description Inclusive upper bound; null for the last tier */
+                                                upTo: number | null;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                unitAmount: string;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                flatAmount?: string;
+                                            }[];
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "package";
+                                            packageSize: number;
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            packageAmount: string;
+                                        };
                                     }[];
+                                    /** @description All lines added up (one period plus the one-time amounts); not a per-interval price: show recurringMinor and oneTimeMinor apart */
                                     totalMinor: string;
                                     total: string;
                                     dueNowMinor: string;
                                     dueNow: string;
+                                    /** @description What each interval costs (the plan’s price and usage estimates, less its share of a discount), minor units; 0 for a one-time plan. Never includes one-time amounts. */
+                                    recurringMinor: string;
+                                    /** @description recurringMinor in major units */
+                                    recurring: string;
+                                    /** @description What is charged once (a one-time plan’s price and the setup fee, less their share of a discount), minor units */
+                                    oneTimeMinor: string;
+                                    /** @description oneTimeMinor in major units */
+                                    oneTime: string;
                                     coupon: {
                                         code: string;
                                         duration: string;
@@ -17454,9 +18075,16 @@ export interface paths {
                                     };
                                 } | null;
                             }[];
-                            /** @description Sum of the items’ totals, minor units */
+                            /** @description Sum of the items’ totals (one period of each recurring price plus the one-time amounts), minor units; not a per-interval amount */
                             totalMinor: string;
                             dueNowMinor: string;
+                            /** @description What the items cost per interval, one entry per interval in use (monthly and yearly items are never added together); one-time amounts are never included */
+                            recurringTotals: {
+                                interval: "month" | "year";
+                                amountMinor: string;
+                            }[];
+                            /** @description What the items cost once: one-time plans and setup fees, minor units */
+                            oneTimeMinor: string;
                             /**
                              * @description Until payments land, orders are invoiced after provisioning
                              * @enum {string}
@@ -17482,6 +18110,8 @@ export interface paths {
                                 /** Format: date-time */
                                 at: string;
                                 actorId: string | null;
+                                /** @description Who took the step, by the name they had then (display name, else email); null for the system or steps recorded before names were kept */
+                                actorName: string | null;
                                 reason: string | null;
                             }[];
                             /**
@@ -17491,6 +18121,8 @@ export interface paths {
                             changeOf?: {
                                 /** @description A order id */
                                 orderId: string;
+                                /** @description That order’s number for people (ORD-…) */
+                                orderNumber?: string;
                                 /** @description The item of that order this one replaces */
                                 itemId: string;
                                 kind: "upgrade" | "downgrade" | "quantity_change" | "change";
@@ -17692,11 +18324,60 @@ export interface paths {
                                         exact: string;
                                     }[];
                                     metricCode?: string;
+                                    /** @description flat | per_unit | graduated | volume | package */
+                                    priceModel?: {
+                                        /** @enum {string} */
+                                        model: "flat";
+                                        /** @description Decimal string in major units, e.g. "12.50" */
+                                        amount: string;
+                                    } | {
+                                        /** @enum {string} */
+                                        model: "per_unit";
+                                        /** @description Decimal string in major units, e.g. "12.50" */
+                                        unitAmount: string;
+                                    } | {
+                                        /** @enum {string} */
+                                        model: "graduated";
+                                        tiers: {
+                                            /** @description Inclusive upper bound; null for the last tier */
+                                            upTo: number | null;
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            unitAmount: string;
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            flatAmount?: string;
+                                        }[];
+                                    } | {
+                                        /** @enum {string} */
+                                        model: "volume";
+                                        tiers: {
+                                            /** @description Inclusive upper bound; null for the last tier */
+                                            upTo: number | null;
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            unitAmount: string;
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            flatAmount?: string;
+                                        }[];
+                                    } | {
+                                        /** @enum {string} */
+                                        model: "package";
+                                        packageSize: number;
+                                        /** @description Decimal string in major units, e.g. "12.50" */
+                                        packageAmount: string;
+                                    };
                                 }[];
+                                /** @description All lines added up (one period plus the one-time amounts); not a per-interval price: show recurringMinor and oneTimeMinor apart */
                                 totalMinor: string;
                                 total: string;
                                 dueNowMinor: string;
                                 dueNow: string;
+                                /** @description What each interval costs (the plan’s price and usage estimates, less its share of a discount), minor units; 0 for a one-time plan. Never includes one-time amounts. */
+                                recurringMinor: string;
+                                /** @description recurringMinor in major units */
+                                recurring: string;
+                                /** @description What is charged once (a one-time plan’s price and the setup fee, less their share of a discount), minor units */
+                                oneTimeMinor: string;
+                                /** @description oneTimeMinor in major units */
+                                oneTime: string;
                                 coupon: {
                                     code: string;
                                     duration: string;
@@ -17729,11 +18410,60 @@ export interface paths {
                                         exact: string;
                                     }[];
                                     metricCode?: string;
+                                    /** @description flat | per_unit | graduated | volume | package */
+                                    priceModel?: {
+                                        /** @enum {string} */
+                                        model: "flat";
+                                        /** @description Decimal string in major units, e.g. "12.50" */
+                                        amount: string;
+                                    } | {
+                                        /** @enum {string} */
+                                        model: "per_unit";
+                                        /** @description Decimal string in major units, e.g. "12.50" */
+                                        unitAmount: string;
+                                    } | {
+                                        /** @enum {string} */
+                                        model: "graduated";
+                                        tiers: {
+                                            /** @description Inclusive upper bound; null for the last tier */
+                                            upTo: number | null;
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            unitAmount: string;
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            flatAmount?: string;
+                                        }[];
+                                    } | {
+                                        /** @enum {string} */
+                                        model: "volume";
+                                        tiers: {
+                                            /** @description Inclusive upper bound; null for the last tier */
+                                            upTo: number | null;
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            unitAmount: string;
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            flatAmount?: string;
+                                        }[];
+                                    } | {
+                                        /** @enum {string} */
+                                        model: "package";
+                                        packageSize: number;
+                                        /** @description Decimal string in major units, e.g. "12.50" */
+                                        packageAmount: string;
+                                    };
                                 }[];
+                                /** @description All lines added up (one period plus the one-time amounts); not a per-interval price: show recurringMinor and oneTimeMinor apart */
                                 totalMinor: string;
                                 total: string;
                                 dueNowMinor: string;
                                 dueNow: string;
+                                /** @description What each interval costs (the plan’s price and usage estimates, less its share of a discount), minor units; 0 for a one-time plan. Never includes one-time amounts. */
+                                recurringMinor: string;
+                                /** @description recurringMinor in major units */
+                                recurring: string;
+                                /** @description What is charged once (a one-time plan’s price and the setup fee, less their share of a discount), minor units */
+                                oneTimeMinor: string;
+                                /** @description oneTimeMinor in major units */
+                                oneTime: string;
                                 coupon: {
                                     code: string;
                                     duration: string;
@@ -17918,6 +18648,8 @@ export interface paths {
                         "application/json": {
                             /** @description A order id */
                             id: string;
+                            /** @description The order’s number for people, counted per tenant from 1 in the order of submission (no gaps); null while it is a cart (draft). The id stays the order’s identifier in the API. */
+                            number: string | null;
                             /** @description A tenant id */
                             tenantId: string;
                             /** @description draft → submitted → (pending_approval) → awaiting_payment → provisioning → fulfilled | failed; cancelled before provisioning */
@@ -17942,6 +18674,12 @@ export interface paths {
                                 configuration: {
                                     [key: string]: unknown;
                                 };
+                                /** @description The configuration as people read it: each setting’s title from the version’s schema and its value in words, in the schema’s order (items added before this existed have none) */
+                                configurationSummary?: {
+                                    key: string;
+                                    title: string;
+                                    value: string;
+                                }[];
                                 price: {
                                     productId: string;
                                     version: number;
@@ -17966,11 +18704,60 @@ export interface paths {
                                             exact: string;
                                         }[];
                                         metricCode?: string;
+                                        /** @description flat | per_unit | graduated | volume | package */
+                                        priceModel?: {
+                                            /** @enum {string} */
+                                            model: "flat";
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            amount: string;
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "per_unit";
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            unitAmount: string;
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "graduated";
+                                            tiers: {
+                                                /** @description Inclusive upper bound; null for the last tier */
+                                                upTo: number | null;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                unitAmount: string;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                flatAmount?: string;
+                                            }[];
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "volume";
+                                            tiers: {
+                                                /** @description Inclusive upper bound; null for the last tier */
+                                                upTo: number | null;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                unitAmount: string;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                flatAmount?: string;
+                                            }[];
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "package";
+                                            packageSize: number;
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            packageAmount: string;
+                                        };
                                     }[];
+                                    /** @description All lines added up (one period plus the one-time amounts); not a per-interval price: show recurringMinor and oneTimeMinor apart */
                                     totalMinor: string;
                                     total: string;
                                     dueNowMinor: string;
                                     dueNow: string;
+                                    /** @description What each interval costs (the plan’s price and usage estimates, less its share of a discount), minor units; 0 for a one-time plan. Never includes one-time amounts. */
+                                    recurringMinor: string;
+                                    /** @description recurringMinor in major units */
+                                    recurring: string;
+                                    /** @description What is charged once (a one-time plan’s price and the setup fee, less their share of a discount), minor units */
+                                    oneTimeMinor: string;
+                                    /** @description oneTimeMinor in major units */
+                                    oneTime: string;
                                     coupon: {
                                         code: string;
                                         duration: string;
@@ -17986,9 +18773,16 @@ export interface paths {
                                     };
                                 } | null;
                             }[];
-                            /** @description Sum of the items’ totals, minor units */
+                            /** @description Sum of the items’ totals (one period of each recurring price plus the one-time amounts), minor units; not a per-interval amount */
                             totalMinor: string;
                             dueNowMinor: string;
+                            /** @description What the items cost per interval, one entry per interval in use (monthly and yearly items are never added together); one-time amounts are never included */
+                            recurringTotals: {
+                                interval: "month" | "year";
+                                amountMinor: string;
+                            }[];
+                            /** @description What the items cost once: one-time plans and setup fees, minor units */
+                            oneTimeMinor: string;
                             /**
                              * @description Until payments land, orders are invoiced after provisioning
                              * @enum {string}
@@ -18014,6 +18808,8 @@ export interface paths {
                                 /** Format: date-time */
                                 at: string;
                                 actorId: string | null;
+                                /** @description Who took the step, by the name they had then (display name, else email); null for the system or steps recorded before names were kept */
+                                actorName: string | null;
                                 reason: string | null;
                             }[];
                             /**
@@ -18023,6 +18819,8 @@ export interface paths {
                             changeOf?: {
                                 /** @description A order id */
                                 orderId: string;
+                                /** @description That order’s number for people (ORD-…) */
+                                orderNumber?: string;
                                 /** @description The item of that order this one replaces */
                                 itemId: string;
                                 kind: "upgrade" | "downgrade" | "quantity_change" | "change";
@@ -18192,6 +18990,8 @@ export interface paths {
                         "application/json": {
                             /** @description A order id */
                             id: string;
+                            /** @description The order’s number for people, counted per tenant from 1 in the order of submission (no gaps); null while it is a cart (draft). The id stays the order’s identifier in the API. */
+                            number: string | null;
                             /** @description A tenant id */
                             tenantId: string;
                             /** @description draft → submitted → (pending_approval) → awaiting_payment → provisioning → fulfilled | failed; cancelled before provisioning */
@@ -18216,6 +19016,12 @@ export interface paths {
                                 configuration: {
                                     [key: string]: unknown;
                                 };
+                                /** @description The configuration as people read it: each setting’s title from the version’s schema and its value in words, in the schema’s order (items added before this existed have none) */
+                                configurationSummary?: {
+                                    key: string;
+                                    title: string;
+                                    value: string;
+                                }[];
                                 price: {
                                     productId: string;
                                     version: number;
@@ -18240,11 +19046,60 @@ export interface paths {
                                             exact: string;
                                         }[];
                                         metricCode?: string;
+                                        /** @description flat | per_unit | graduated | volume | package */
+                                        priceModel?: {
+                                            /** @enum {string} */
+                                            model: "flat";
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            amount: string;
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "per_unit";
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            unitAmount: string;
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "graduated";
+                                            tiers: {
+                                                /** @description Inclusive upper bound; null for the last tier */
+                                                upTo: number | null;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                unitAmount: string;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                flatAmount?: string;
+                                            }[];
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "volume";
+                                            tiers: {
+                                                /** @description Inclusive upper bound; null for the last tier */
+                                                upTo: number | null;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                unitAmount: string;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                flatAmount?: string;
+                                            }[];
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "package";
+                                            packageSize: number;
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            packageAmount: string;
+                                        };
                                     }[];
+                                    /** @description All lines added up (one period plus the one-time amounts); not a per-interval price: show recurringMinor and oneTimeMinor apart */
                                     totalMinor: string;
                                     total: string;
                                     dueNowMinor: string;
                                     dueNow: string;
+                                    /** @description What each interval costs (the plan’s price and usage estimates, less its share of a discount), minor units; 0 for a one-time plan. Never includes one-time amounts. */
+                                    recurringMinor: string;
+                                    /** @description recurringMinor in major units */
+                                    recurring: string;
+                                    /** @description What is charged once (a one-time plan’s price and the setup fee, less their share of a discount), minor units */
+                                    oneTimeMinor: string;
+                                    /** @description oneTimeMinor in major units */
+                                    oneTime: string;
                                     coupon: {
                                         code: string;
                                         duration: string;
@@ -18260,9 +19115,16 @@ export interface paths {
                                     };
                                 } | null;
                             }[];
-                            /** @description Sum of the items’ totals, minor units */
+                            /** @description Sum of the items’ totals (one period of each recurring price plus the one-time amounts), minor units; not a per-interval amount */
                             totalMinor: string;
                             dueNowMinor: string;
+                            /** @description What the items cost per interval, one entry per interval in use (monthly and yearly items are never added together); one-time amounts are never included */
+                            recurringTotals: {
+                                interval: "month" | "year";
+                                amountMinor: string;
+                            }[];
+                            /** @description What the items cost once: one-time plans and setup fees, minor units */
+                            oneTimeMinor: string;
                             /**
                              * @description Until payments land, orders are invoiced after provisioning
                              * @enum {string}
@@ -18288,6 +19150,8 @@ export interface paths {
                                 /** Format: date-time */
                                 at: string;
                                 actorId: string | null;
+                                /** @description Who took the step, by the name they had then (display name, else email); null for the system or steps recorded before names were kept */
+                                actorName: string | null;
                                 reason: string | null;
                             }[];
                             /**
@@ -18297,6 +19161,8 @@ export interface paths {
                             changeOf?: {
                                 /** @description A order id */
                                 orderId: string;
+                                /** @description That order’s number for people (ORD-…) */
+                                orderNumber?: string;
                                 /** @description The item of that order this one replaces */
                                 itemId: string;
                                 kind: "upgrade" | "downgrade" | "quantity_change" | "change";
@@ -18461,6 +19327,8 @@ export interface paths {
                         "application/json": {
                             /** @description A order id */
                             id: string;
+                            /** @description The order’s number for people, counted per tenant from 1 in the order of submission (no gaps); null while it is a cart (draft). The id stays the order’s identifier in the API. */
+                            number: string | null;
                             /** @description A tenant id */
                             tenantId: string;
                             /** @description draft → submitted → (pending_approval) → awaiting_payment → provisioning → fulfilled | failed; cancelled before provisioning */
@@ -18485,6 +19353,12 @@ export interface paths {
                                 configuration: {
                                     [key: string]: unknown;
                                 };
+                                /** @description The configuration as people read it: each setting’s title from the version’s schema and its value in words, in the schema’s order (items added before this existed have none) */
+                                configurationSummary?: {
+                                    key: string;
+                                    title: string;
+                                    value: string;
+                                }[];
                                 price: {
                                     productId: string;
                                     version: number;
@@ -18509,11 +19383,60 @@ export interface paths {
                                             exact: string;
                                         }[];
                                         metricCode?: string;
+                                        /** @description flat | per_unit | graduated | volume | package */
+                                        priceModel?: {
+                                            /** @enum {string} */
+                                            model: "flat";
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            amount: string;
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "per_unit";
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            unitAmount: string;
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "graduated";
+                                            tiers: {
+                                                /** @description Inclusive upper bound; null for the last tier */
+                                                upTo: number | null;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                unitAmount: string;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                flatAmount?: string;
+                                            }[];
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "volume";
+                                            tiers: {
+                                                /** @description Inclusive upper bound; null for the last tier */
+                                                upTo: number | null;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                unitAmount: string;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                flatAmount?: string;
+                                            }[];
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "package";
+                                            packageSize: number;
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            packageAmount: string;
+                                        };
                                     }[];
+                                    /** @description All lines added up (one period plus the one-time amounts); not a per-interval price: show recurringMinor and oneTimeMinor apart */
                                     totalMinor: string;
                                     total: string;
                                     dueNowMinor: string;
                                     dueNow: string;
+                                    /** @description What each interval costs (the plan’s price and usage estimates, less its share of a discount), minor units; 0 for a one-time plan. Never includes one-time amounts. */
+                                    recurringMinor: string;
+                                    /** @description recurringMinor in major units */
+                                    recurring: string;
+                                    /** @description What is charged once (a one-time plan’s price and the setup fee, less their share of a discount), minor units */
+                                    oneTimeMinor: string;
+                                    /** @description oneTimeMinor in major units */
+                                    oneTime: string;
                                     coupon: {
                                         code: string;
                                         duration: string;
@@ -18529,9 +19452,16 @@ export interface paths {
                                     };
                                 } | null;
                             }[];
-                            /** @description Sum of the items’ totals, minor units */
+                            /** @description Sum of the items’ totals (one period of each recurring price plus the one-time amounts), minor units; not a per-interval amount */
                             totalMinor: string;
                             dueNowMinor: string;
+                            /** @description What the items cost per interval, one entry per interval in use (monthly and yearly items are never added together); one-time amounts are never included */
+                            recurringTotals: {
+                                interval: "month" | "year";
+                                amountMinor: string;
+                            }[];
+                            /** @description What the items cost once: one-time plans and setup fees, minor units */
+                            oneTimeMinor: string;
                             /**
                              * @description Until payments land, orders are invoiced after provisioning
                              * @enum {string}
@@ -18557,6 +19487,8 @@ export interface paths {
                                 /** Format: date-time */
                                 at: string;
                                 actorId: string | null;
+                                /** @description Who took the step, by the name they had then (display name, else email); null for the system or steps recorded before names were kept */
+                                actorName: string | null;
                                 reason: string | null;
                             }[];
                             /**
@@ -18566,6 +19498,8 @@ export interface paths {
                             changeOf?: {
                                 /** @description A order id */
                                 orderId: string;
+                                /** @description That order’s number for people (ORD-…) */
+                                orderNumber?: string;
                                 /** @description The item of that order this one replaces */
                                 itemId: string;
                                 kind: "upgrade" | "downgrade" | "quantity_change" | "change";
@@ -18730,6 +19664,8 @@ export interface paths {
                         "application/json": {
                             /** @description A order id */
                             id: string;
+                            /** @description The order’s number for people, counted per tenant from 1 in the order of submission (no gaps); null while it is a cart (draft). The id stays the order’s identifier in the API. */
+                            number: string | null;
                             /** @description A tenant id */
                             tenantId: string;
                             /** @description draft → submitted → (pending_approval) → awaiting_payment → provisioning → fulfilled | failed; cancelled before provisioning */
@@ -18754,6 +19690,12 @@ export interface paths {
                                 configuration: {
                                     [key: string]: unknown;
                                 };
+                                /** @description The configuration as people read it: each setting’s title from the version’s schema and its value in words, in the schema’s order (items added before this existed have none) */
+                                configurationSummary?: {
+                                    key: string;
+                                    title: string;
+                                    value: string;
+                                }[];
                                 price: {
                                     productId: string;
                                     version: number;
@@ -18778,11 +19720,60 @@ export interface paths {
                                             exact: string;
                                         }[];
                                         metricCode?: string;
+                                        /** @description flat | per_unit | graduated | volume | package */
+                                        priceModel?: {
+                                            /** @enum {string} */
+                                            model: "flat";
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            amount: string;
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "per_unit";
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            unitAmount: string;
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "graduated";
+                                            tiers: {
+                                                /** @description Inclusive upper bound; null for the last tier */
+                                                upTo: number | null;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                unitAmount: string;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                flatAmount?: string;
+                                            }[];
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "volume";
+                                            tiers: {
+                                                /** @description Inclusive upper bound; null for the last tier */
+                                                upTo: number | null;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                unitAmount: string;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                flatAmount?: string;
+                                            }[];
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "package";
+                                            packageSize: number;
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            packageAmount: string;
+                                        };
                                     }[];
+                                    /** @description All lines added up (one period plus the one-time amounts); not a per-interval price: show recurringMinor and oneTimeMinor apart */
                                     totalMinor: string;
                                     total: string;
                                     dueNowMinor: string;
                                     dueNow: string;
+                                    /** @description What each interval costs (the plan’s price and usage estimates, less its share of a discount), minor units; 0 for a one-time plan. Never includes one-time amounts. */
+                                    recurringMinor: string;
+                                    /** @description recurringMinor in major units */
+                                    recurring: string;
+                                    /** @description What is charged once (a one-time plan’s price and the setup fee, less their share of a discount), minor units */
+                                    oneTimeMinor: string;
+                                    /** @description oneTimeMinor in major units */
+                                    oneTime: string;
                                     coupon: {
                                         code: string;
                                         duration: string;
@@ -18798,9 +19789,16 @@ export interface paths {
                                     };
                                 } | null;
                             }[];
-                            /** @description Sum of the items’ totals, minor units */
+                            /** @description Sum of the items’ totals (one period of each recurring price plus the one-time amounts), minor units; not a per-interval amount */
                             totalMinor: string;
                             dueNowMinor: string;
+                            /** @description What the items cost per interval, one entry per interval in use (monthly and yearly items are never added together); one-time amounts are never included */
+                            recurringTotals: {
+                                interval: "month" | "year";
+                                amountMinor: string;
+                            }[];
+                            /** @description What the items cost once: one-time plans and setup fees, minor units */
+                            oneTimeMinor: string;
                             /**
                              * @description Until payments land, orders are invoiced after provisioning
                              * @enum {string}
@@ -18826,6 +19824,8 @@ export interface paths {
                                 /** Format: date-time */
                                 at: string;
                                 actorId: string | null;
+                                /** @description Who took the step, by the name they had then (display name, else email); null for the system or steps recorded before names were kept */
+                                actorName: string | null;
                                 reason: string | null;
                             }[];
                             /**
@@ -18835,6 +19835,8 @@ export interface paths {
                             changeOf?: {
                                 /** @description A order id */
                                 orderId: string;
+                                /** @description That order’s number for people (ORD-…) */
+                                orderNumber?: string;
                                 /** @description The item of that order this one replaces */
                                 itemId: string;
                                 kind: "upgrade" | "downgrade" | "quantity_change" | "change";
@@ -18999,6 +20001,8 @@ export interface paths {
                         "application/json": {
                             /** @description A order id */
                             id: string;
+                            /** @description The order’s number for people, counted per tenant from 1 in the order of submission (no gaps); null while it is a cart (draft). The id stays the order’s identifier in the API. */
+                            number: string | null;
                             /** @description A tenant id */
                             tenantId: string;
                             /** @description draft → submitted → (pending_approval) → awaiting_payment → provisioning → fulfilled | failed; cancelled before provisioning */
@@ -19023,6 +20027,12 @@ export interface paths {
                                 configuration: {
                                     [key: string]: unknown;
                                 };
+                                /** @description The configuration as people read it: each setting’s title from the version’s schema and its value in words, in the schema’s order (items added before this existed have none) */
+                                configurationSummary?: {
+                                    key: string;
+                                    title: string;
+                                    value: string;
+                                }[];
                                 price: {
                                     productId: string;
                                     version: number;
@@ -19047,11 +20057,60 @@ export interface paths {
                                             exact: string;
                                         }[];
                                         metricCode?: string;
+                                        /** @description flat | per_unit | graduated | volume | package */
+                                        priceModel?: {
+                                            /** @enum {string} */
+                                            model: "flat";
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            amount: string;
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "per_unit";
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            unitAmount: string;
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "graduated";
+                                            tiers: {
+                                                /** @description Inclusive upper bound; null for the last tier */
+                                                upTo: number | null;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                unitAmount: string;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                flatAmount?: string;
+                                            }[];
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "volume";
+                                            tiers: {
+                                                /** @description Inclusive upper bound; null for the last tier */
+                                                upTo: number | null;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                unitAmount: string;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                flatAmount?: string;
+                                            }[];
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "package";
+                                            packageSize: number;
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            packageAmount: string;
+                                        };
                                     }[];
+                                    /** @description All lines added up (one period plus the one-time amounts); not a per-interval price: show recurringMinor and oneTimeMinor apart */
                                     totalMinor: string;
                                     total: string;
                                     dueNowMinor: string;
                                     dueNow: string;
+                                    /** @description What each interval costs (the plan’s price and usage estimates, less its share of a discount), minor units; 0 for a one-time plan. Never includes one-time amounts. */
+                                    recurringMinor: string;
+                                    /** @description recurringMinor in major units */
+                                    recurring: string;
+                                    /** @description What is charged once (a one-time plan’s price and the setup fee, less their share of a discount), minor units */
+                                    oneTimeMinor: string;
+                                    /** @description oneTimeMinor in major units */
+                                    oneTime: string;
                                     coupon: {
                                         code: string;
                                         duration: string;
@@ -19067,9 +20126,16 @@ export interface paths {
                                     };
                                 } | null;
                             }[];
-                            /** @description Sum of the items’ totals, minor units */
+                            /** @description Sum of the items’ totals (one period of each recurring price plus the one-time amounts), minor units; not a per-interval amount */
                             totalMinor: string;
                             dueNowMinor: string;
+                            /** @description What the items cost per interval, one entry per interval in use (monthly and yearly items are never added together); one-time amounts are never included */
+                            recurringTotals: {
+                                interval: "month" | "year";
+                                amountMinor: string;
+                            }[];
+                            /** @description What the items cost once: one-time plans and setup fees, minor units */
+                            oneTimeMinor: string;
                             /**
                              * @description Until payments land, orders are invoiced after provisioning
                              * @enum {string}
@@ -19095,6 +20161,8 @@ export interface paths {
                                 /** Format: date-time */
                                 at: string;
                                 actorId: string | null;
+                                /** @description Who took the step, by the name they had then (display name, else email); null for the system or steps recorded before names were kept */
+                                actorName: string | null;
                                 reason: string | null;
                             }[];
                             /**
@@ -19104,6 +20172,8 @@ export interface paths {
                             changeOf?: {
                                 /** @description A order id */
                                 orderId: string;
+                                /** @description That order’s number for people (ORD-…) */
+                                orderNumber?: string;
                                 /** @description The item of that order this one replaces */
                                 itemId: string;
                                 kind: "upgrade" | "downgrade" | "quantity_change" | "change";
@@ -19267,6 +20337,8 @@ export interface paths {
                         "application/json": {
                             /** @description A order id */
                             id: string;
+                            /** @description The order’s number for people, counted per tenant from 1 in the order of submission (no gaps); null while it is a cart (draft). The id stays the order’s identifier in the API. */
+                            number: string | null;
                             /** @description A tenant id */
                             tenantId: string;
                             /** @description draft → submitted → (pending_approval) → awaiting_payment → provisioning → fulfilled | failed; cancelled before provisioning */
@@ -19291,6 +20363,12 @@ export interface paths {
                                 configuration: {
                                     [key: string]: unknown;
                                 };
+                                /** @description The configuration as people read it: each setting’s title from the version’s schema and its value in words, in the schema’s order (items added before this existed have none) */
+                                configurationSummary?: {
+                                    key: string;
+                                    title: string;
+                                    value: string;
+                                }[];
                                 price: {
                                     productId: string;
                                     version: number;
@@ -19315,11 +20393,60 @@ export interface paths {
                                             exact: string;
                                         }[];
                                         metricCode?: string;
+                                        /** @description flat | per_unit | graduated | volume | package */
+                                        priceModel?: {
+                                            /** @enum {string} */
+                                            model: "flat";
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            amount: string;
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "per_unit";
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            unitAmount: string;
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "graduated";
+                                            tiers: {
+                                                /** @description Inclusive upper bound; null for the last tier */
+                                                upTo: number | null;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                unitAmount: string;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                flatAmount?: string;
+                                            }[];
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "volume";
+                                            tiers: {
+                                                /** @description Inclusive upper bound; null for the last tier */
+                                                upTo: number | null;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                unitAmount: string;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                flatAmount?: string;
+                                            }[];
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "package";
+                                            packageSize: number;
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            packageAmount: string;
+                                        };
                                     }[];
+                                    /** @description All lines added up (one period plus the one-time amounts); not a per-interval price: show recurringMinor and oneTimeMinor apart */
                                     totalMinor: string;
                                     total: string;
                                     dueNowMinor: string;
                                     dueNow: string;
+                                    /** @description What each interval costs (the plan’s price and usage estimates, less its share of a discount), minor units; 0 for a one-time plan. Never includes one-time amounts. */
+                                    recurringMinor: string;
+                                    /** @description recurringMinor in major units */
+                                    recurring: string;
+                                    /** @description What is charged once (a one-time plan’s price and the setup fee, less their share of a discount), minor units */
+                                    oneTimeMinor: string;
+                                    /** @description oneTimeMinor in major units */
+                                    oneTime: string;
                                     coupon: {
                                         code: string;
                                         duration: string;
@@ -19335,9 +20462,16 @@ export interface paths {
                                     };
                                 } | null;
                             }[];
-                            /** @description Sum of the items’ totals, minor units */
+                            /** @description Sum of the items’ totals (one period of each recurring price plus the one-time amounts), minor units; not a per-interval amount */
                             totalMinor: string;
                             dueNowMinor: string;
+                            /** @description What the items cost per interval, one entry per interval in use (monthly and yearly items are never added together); one-time amounts are never included */
+                            recurringTotals: {
+                                interval: "month" | "year";
+                                amountMinor: string;
+                            }[];
+                            /** @description What the items cost once: one-time plans and setup fees, minor units */
+                            oneTimeMinor: string;
                             /**
                              * @description Until payments land, orders are invoiced after provisioning
                              * @enum {string}
@@ -19363,6 +20497,8 @@ export interface paths {
                                 /** Format: date-time */
                                 at: string;
                                 actorId: string | null;
+                                /** @description Who took the step, by the name they had then (display name, else email); null for the system or steps recorded before names were kept */
+                                actorName: string | null;
                                 reason: string | null;
                             }[];
                             /**
@@ -19372,6 +20508,8 @@ export interface paths {
                             changeOf?: {
                                 /** @description A order id */
                                 orderId: string;
+                                /** @description That order’s number for people (ORD-…) */
+                                orderNumber?: string;
                                 /** @description The item of that order this one replaces */
                                 itemId: string;
                                 kind: "upgrade" | "downgrade" | "quantity_change" | "change";
@@ -19536,6 +20674,8 @@ export interface paths {
                         "application/json": {
                             /** @description A order id */
                             id: string;
+                            /** @description The order’s number for people, counted per tenant from 1 in the order of submission (no gaps); null while it is a cart (draft). The id stays the order’s identifier in the API. */
+                            number: string | null;
                             /** @description A tenant id */
                             tenantId: string;
                             /** @description draft → submitted → (pending_approval) → awaiting_payment → provisioning → fulfilled | failed; cancelled before provisioning */
@@ -19560,6 +20700,12 @@ export interface paths {
                                 configuration: {
                                     [key: string]: unknown;
                                 };
+                                /** @description The configuration as people read it: each setting’s title from the version’s schema and its value in words, in the schema’s order (items added before this existed have none) */
+                                configurationSummary?: {
+                                    key: string;
+                                    title: string;
+                                    value: string;
+                                }[];
                                 price: {
                                     productId: string;
                                     version: number;
@@ -19584,11 +20730,60 @@ export interface paths {
                                             exact: string;
                                         }[];
                                         metricCode?: string;
+                                        /** @description flat | per_unit | graduated | volume | package */
+                                        priceModel?: {
+                                            /** @enum {string} */
+                                            model: "flat";
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            amount: string;
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "per_unit";
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            unitAmount: string;
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "graduated";
+                                            tiers: {
+                                                /** @description Inclusive upper bound; null for the last tier */
+                                                upTo: number | null;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                unitAmount: string;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                flatAmount?: string;
+                                            }[];
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "volume";
+                                            tiers: {
+                                                /** @description Inclusive upper bound; null for the last tier */
+                                                upTo: number | null;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                unitAmount: string;
+                                                /** @description Decimal string in major units, e.g. "12.50" */
+                                                flatAmount?: string;
+                                            }[];
+                                        } | {
+                                            /** @enum {string} */
+                                            model: "package";
+                                            packageSize: number;
+                                            /** @description Decimal string in major units, e.g. "12.50" */
+                                            packageAmount: string;
+                                        };
                                     }[];
+                                    /** @description All lines added up (one period plus the one-time amounts); not a per-interval price: show recurringMinor and oneTimeMinor apart */
                                     totalMinor: string;
                                     total: string;
                                     dueNowMinor: string;
                                     dueNow: string;
+                                    /** @description What each interval costs (the plan’s price and usage estimates, less its share of a discount), minor units; 0 for a one-time plan. Never includes one-time amounts. */
+                                    recurringMinor: string;
+                                    /** @description recurringMinor in major units */
+                                    recurring: string;
+                                    /** @description What is charged once (a one-time plan’s price and the setup fee, less their share of a discount), minor units */
+                                    oneTimeMinor: string;
+                                    /** @description oneTimeMinor in major units */
+                                    oneTime: string;
                                     coupon: {
                                         code: string;
                                         duration: string;
@@ -19604,9 +20799,16 @@ export interface paths {
                                     };
                                 } | null;
                             }[];
-                            /** @description Sum of the items’ totals, minor units */
+                            /** @description Sum of the items’ totals (one period of each recurring price plus the one-time amounts), minor units; not a per-interval amount */
                             totalMinor: string;
                             dueNowMinor: string;
+                            /** @description What the items cost per interval, one entry per interval in use (monthly and yearly items are never added together); one-time amounts are never included */
+                            recurringTotals: {
+                                interval: "month" | "year";
+                                amountMinor: string;
+                            }[];
+                            /** @description What the items cost once: one-time plans and setup fees, minor units */
+                            oneTimeMinor: string;
                             /**
                              * @description Until payments land, orders are invoiced after provisioning
                              * @enum {string}
@@ -19632,6 +20834,8 @@ export interface paths {
                                 /** Format: date-time */
                                 at: string;
                                 actorId: string | null;
+                                /** @description Who took the step, by the name they had then (display name, else email); null for the system or steps recorded before names were kept */
+                                actorName: string | null;
                                 reason: string | null;
                             }[];
                             /**
@@ -19641,6 +20845,8 @@ export interface paths {
                             changeOf?: {
                                 /** @description A order id */
                                 orderId: string;
+                                /** @description That order’s number for people (ORD-…) */
+                                orderNumber?: string;
                                 /** @description The item of that order this one replaces */
                                 itemId: string;
                                 kind: "upgrade" | "downgrade" | "quantity_change" | "change";

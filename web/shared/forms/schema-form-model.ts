@@ -4,16 +4,20 @@
 // required marks. A property using anything else is edited as raw JSON, and so is the whole
 // configuration when the root is not a plain object of properties. Client-side checks cover
 // required, enum, length, pattern and bounds; the server validates again and is the authority.
+// Labels and hints come from the schema's `title` and `description`; a property's `x-errorMessage`
+// (the operator's words, checked when the version is published) replaces every message about a
+// value that is not valid, and a pattern is never shown to people (a regular expression explains
+// nothing to them).
 import type { ApiError } from '../api/problem.js';
 
 type Json = unknown;
 type SchemaNode = Record<string, Json>;
 
 export type FieldSpec =
-  | { kind: 'string'; name: string; label: string; description?: string; required: boolean; default?: string; enum?: string[]; pattern?: string; minLength?: number; maxLength?: number; format?: string }
-  | { kind: 'number'; name: string; label: string; description?: string; required: boolean; default?: number; integer: boolean; minimum?: number; maximum?: number; exclusiveMinimum?: number; exclusiveMaximum?: number; enum?: number[] }
-  | { kind: 'boolean'; name: string; label: string; description?: string; required: boolean; default?: boolean }
-  | { kind: 'json'; name: string; label: string; description?: string; required: boolean; default?: Json; why: string };
+  | { kind: 'string'; name: string; label: string; description?: string; errorMessage?: string; required: boolean; default?: string; enum?: string[]; pattern?: string; minLength?: number; maxLength?: number; format?: string }
+  | { kind: 'number'; name: string; label: string; description?: string; errorMessage?: string; required: boolean; default?: number; integer: boolean; minimum?: number; maximum?: number; exclusiveMinimum?: number; exclusiveMaximum?: number; enum?: number[] }
+  | { kind: 'boolean'; name: string; label: string; description?: string; errorMessage?: string; required: boolean; default?: boolean }
+  | { kind: 'json'; name: string; label: string; description?: string; errorMessage?: string; required: boolean; default?: Json; why: string };
 
 export interface FormModel {
   /** Null when the schema as a whole cannot be drawn as fields: the configuration is raw JSON. */
@@ -25,7 +29,9 @@ export interface FormModel {
 /** What the inputs hold: text for strings, numbers and JSON (parsed on the way out), booleans as is. */
 export type FormValues = Record<string, string | boolean>;
 
-const ANNOTATIONS = new Set(['title', 'description', 'default', 'examples', '$comment', 'readOnly', 'writeOnly', 'deprecated']);
+/** The annotation holding the operator's error message for a property (see src/modules/catalog/configuration.ts). */
+export const ERROR_MESSAGE = 'x-errorMessage';
+const ANNOTATIONS = new Set(['title', 'description', 'default', 'examples', '$comment', 'readOnly', 'writeOnly', 'deprecated', ERROR_MESSAGE]);
 const STRING_KEYWORDS = new Set(['type', 'enum', 'pattern', 'minLength', 'maxLength', 'format', ...ANNOTATIONS]);
 const NUMBER_KEYWORDS = new Set(['type', 'enum', 'minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', ...ANNOTATIONS]);
 const BOOLEAN_KEYWORDS = new Set(['type', ...ANNOTATIONS]);
@@ -49,7 +55,8 @@ function describeProperty(name: string, node: Json, required: boolean): FieldSpe
   const label = isObject(node) ? (optionalString(node.title) ?? humanise(name)) : humanise(name);
   if (!isObject(node)) return { kind: 'json', name, label, required, why: 'its schema is not an object' };
   const description = optionalString(node.description);
-  const common = { name, label, required, ...(description ? { description } : {}) };
+  const errorMessage = optionalString(node[ERROR_MESSAGE]);
+  const common = { name, label, required, ...(description ? { description } : {}), ...(errorMessage ? { errorMessage } : {}) };
   const json = (why: string): FieldSpec => ({ kind: 'json', ...common, ...(node.default !== undefined ? { default: node.default } : {}), why });
   const type = node.type;
   if (type === 'string') {
@@ -131,7 +138,7 @@ function checkString(field: Extract<FieldSpec, { kind: 'string' }>, text: string
   if (field.maxLength !== undefined && [...text].length > field.maxLength) return `Must be at most ${field.maxLength} characters.`;
   if (field.pattern !== undefined) {
     try {
-      if (!new RegExp(field.pattern, 'u').test(text)) return `Must match the pattern ${field.pattern}.`;
+      if (!new RegExp(field.pattern, 'u').test(text)) return field.description ? `Not in the expected format: ${field.description}` : 'Not in the expected format.';
     } catch {
       // A pattern this browser cannot compile is left to the server.
     }
@@ -199,10 +206,10 @@ export function buildConfiguration(model: FormModel, values: FormValues, check =
       const { value, error } = checkNumber(field, text);
       if (value !== undefined) configuration[field.name] = value;
       // Text that is no number cannot be sent at all; a number out of bounds is the server's call too.
-      if (error && (check || value === undefined)) errors[field.name] = error;
+      if (error && (check || value === undefined)) errors[field.name] = field.errorMessage ?? error;
     } else {
       const error = check ? checkString(field, text) : undefined;
-      if (error) errors[field.name] = error;
+      if (error) errors[field.name] = field.errorMessage ?? error;
       configuration[field.name] = text;
     }
   }
@@ -233,7 +240,8 @@ export function configurationErrors(error: ApiError | null, model: FormModel, it
 
 /** Ajv speaks lower case without a full stop ("must be >= 10"): make it a sentence. */
 function readable(message: string): string {
-  const sentence = message.replace(/\bNOT\b/g, 'not');
+  // Ajv's own words for a pattern carry the regular expression: people get the gist instead.
+  const sentence = (/^must match pattern /.test(message) ? 'is not in the expected format' : message).replace(/\bNOT\b/g, 'not');
   const capitalised = sentence.charAt(0).toUpperCase() + sentence.slice(1);
   return /[.!?]$/.test(capitalised) ? capitalised : `${capitalised}.`;
 }
@@ -271,7 +279,6 @@ export function constraintHint(field: FieldSpec): string | undefined {
     else if (field.minLength !== undefined) parts.push(`At least ${field.minLength} characters.`);
     else if (field.maxLength !== undefined) parts.push(`Up to ${field.maxLength} characters.`);
     if (field.format && FORMATS.has(field.format)) parts.push(`Format: ${field.format}.`);
-    if (field.pattern) parts.push(`Pattern: ${field.pattern}`);
   }
   if (field.kind === 'json') parts.push(`Raw JSON: this form cannot draw this property (it ${field.why}).`);
   return parts.length > 0 ? parts.join(' ') : undefined;

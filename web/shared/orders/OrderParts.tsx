@@ -5,6 +5,7 @@ import type { ReactNode } from 'react';
 import type { ChangeKind, Order, OrderItem, OrderStatus, PricePreview, TimelineEntry } from '../api/types.js';
 import { formatDateTime } from '../format.js';
 import { formatMinor, formatMoney } from '../money.js';
+import { intervalText, lineMultiplier, lineRecurs, oneTimeText, quantityEffect, recurringText } from '../pricing-text.js';
 
 const STATUS_LABELS: Record<OrderStatus, string> = {
   draft: 'Cart',
@@ -37,8 +38,8 @@ export function OrderStatusBadge({ status, testId }: { status: OrderStatus; test
   );
 }
 
-/** Every status the order went through, oldest first, with who moved it and why. */
-export function OrderTimeline({ timeline, actorName }: { timeline: TimelineEntry[]; actorName?: (actorId: string) => string }) {
+/** Every status the order went through, oldest first, with who moved it (by name) and why. */
+export function OrderTimeline({ timeline }: { timeline: TimelineEntry[] }) {
   if (timeline.length === 0) return <p className="muted">No status changes yet.</p>;
   return (
     <ol className="timeline" data-testid="order-timeline">
@@ -49,7 +50,14 @@ export function OrderTimeline({ timeline, actorName }: { timeline: TimelineEntry
           </div>
           <div className="timeline-meta">
             {formatDateTime(entry.at, true)}
-            {entry.actorId && <> · by {actorName ? actorName(entry.actorId) : <span className="mono">{entry.actorId}</span>}</>}
+            {entry.actorName ? (
+              <>
+                {' '}
+                · by <span data-testid="timeline-actor">{entry.actorName}</span>
+              </>
+            ) : entry.actorId ? (
+              ' · by a team member'
+            ) : null}
           </div>
           {entry.reason && (
             <div className="timeline-meta" data-testid="timeline-reason">
@@ -62,26 +70,69 @@ export function OrderTimeline({ timeline, actorName }: { timeline: TimelineEntry
   );
 }
 
-/** The lines of one price (recurring, setup, usage estimate, discount) with its total and what is due now. */
+/** An order's amounts in one line for lists: "€40.00 per month + €10.00 once"; months and years apart. */
+export function orderAmountsText(order: Pick<Order, 'recurringTotals' | 'oneTimeMinor' | 'currency'>): string {
+  const parts = order.recurringTotals.map((total) => recurringText(total.amountMinor, total.interval, order.currency));
+  if (order.oneTimeMinor !== '0' || parts.length === 0) parts.push(`${formatMinor(order.oneTimeMinor, order.currency)} once`);
+  return parts.join(' + ');
+}
+
+/** An order's number for people ("ORD-000042"), or what it is while it has none (a cart). */
+export function orderLabel(order: Pick<Order, 'number' | 'status'>): string {
+  return order.number ?? (order.status === 'draft' ? 'Cart (not placed yet)' : 'Cancelled cart');
+}
+
+/**
+ * The lines of one price, each with what it recurs by, "× N" only where the amount is the price
+ * times N, and a sentence saying what the quantity did under the line's price model; then what it
+ * costs per interval, what it costs once, and what is due now, each on its own row.
+ */
 export function PriceLines({ price, testId = 'price-lines' }: { price: PricePreview; testId?: string }) {
+  const recurs = price.interval !== 'one_time';
   return (
     <table className="table" data-testid={testId}>
       <tbody>
-        {price.lines.map((line, index) => (
-          <tr key={index} data-testid="price-line" data-kind={line.kind}>
-            <td>
-              {line.description}
-              {line.quantity !== '1' && <span className="muted"> × {line.quantity}</span>}
+        {price.lines.map((line, index) => {
+          const multiplier = lineMultiplier(line);
+          return (
+            <tr key={index} data-testid="price-line" data-kind={line.kind}>
+              <td>
+                {line.description}
+                {multiplier && (
+                  <span className="muted" data-testid="line-multiplier">
+                    {' '}
+                    {multiplier}
+                  </span>
+                )}
+                {line.priceModel && (
+                  <div className="muted" data-testid="quantity-effect">
+                    {quantityEffect(line.priceModel, line.quantity, line.amount, price.currency)}
+                  </div>
+                )}
+              </td>
+              <td className="amount">
+                {formatMoney(line.amount, price.currency)}
+                {line.kind !== 'discount' && <div className="muted">{lineRecurs(line, price.interval) ? intervalText(price.interval) : 'once'}</div>}
+              </td>
+            </tr>
+          );
+        })}
+        {recurs && (
+          <tr className="total-row">
+            <td>{intervalText(price.interval).replace(/^per/, 'Per')}</td>
+            <td className="amount" data-testid={`${testId}-recurring`}>
+              {recurringText(price.recurringMinor, price.interval, price.currency)}
             </td>
-            <td className="amount">{formatMoney(line.amount, price.currency)}</td>
           </tr>
-        ))}
-        <tr className="total-row">
-          <td>Total per {price.interval === 'one_time' ? 'order' : price.interval}</td>
-          <td className="amount" data-testid={`${testId}-total`}>
-            {formatMoney(price.total, price.currency)}
-          </td>
-        </tr>
+        )}
+        {(!recurs || price.oneTimeMinor !== '0') && (
+          <tr className={recurs ? undefined : 'total-row'}>
+            <td>Once</td>
+            <td className="amount" data-testid={`${testId}-one-time`}>
+              {oneTimeText(price)}
+            </td>
+          </tr>
+        )}
         <tr>
           <td className="muted">Due now{price.trialDays > 0 ? ` (${price.trialDays}-day trial)` : ''}</td>
           <td className="amount muted" data-testid={`${testId}-due-now`}>
@@ -93,8 +144,66 @@ export function PriceLines({ price, testId = 'price-lines' }: { price: PricePrev
   );
 }
 
+/** What a price costs, recurring and once apart: "€40.00 per month" and "€10.00 once (setup)". */
+export function ItemPrice({ price }: { price: PricePreview }) {
+  const recurs = price.interval !== 'one_time';
+  return (
+    <>
+      {recurs && <div data-testid="item-recurring">{recurringText(price.recurringMinor, price.interval, price.currency)}</div>}
+      {(!recurs || price.oneTimeMinor !== '0') && (
+        <div className={recurs ? 'muted' : undefined} data-testid="item-one-time">
+          {oneTimeText(price)}
+        </div>
+      )}
+    </>
+  );
+}
+
+/** The sentence saying what an item's quantity does under its plan's price model. */
+function itemQuantityEffect(item: OrderItem): string | null {
+  const line = item.price?.lines.find((candidate) => candidate.kind === 'recurring' || candidate.kind === 'one_time');
+  if (!line?.priceModel || !item.price) return null;
+  return quantityEffect(line.priceModel, line.quantity, line.amount, item.price.currency);
+}
+
+/** An order's totals: per interval (months and years never added together), once, and due now. */
+export function OrderTotals({ order, colSpan, actions }: { order: Order; colSpan: number; actions: boolean }) {
+  return (
+    <>
+      {order.recurringTotals.map((total) => (
+        <tr key={total.interval} className="total-row">
+          <td colSpan={colSpan}>Total {intervalText(total.interval)}</td>
+          <td className="amount" data-testid={`order-recurring-${total.interval}`}>
+            {recurringText(total.amountMinor, total.interval, order.currency)}
+          </td>
+          {actions && <td />}
+        </tr>
+      ))}
+      {(order.oneTimeMinor !== '0' || order.recurringTotals.length === 0) && (
+        <tr className="total-row">
+          <td colSpan={colSpan}>Total once</td>
+          <td className="amount" data-testid="order-one-time">
+            {formatMinor(order.oneTimeMinor, order.currency)} once
+          </td>
+          {actions && <td />}
+        </tr>
+      )}
+      <tr>
+        <td colSpan={colSpan} className="muted">
+          Due now
+        </td>
+        <td className="amount muted" data-testid="order-due-now">
+          {formatMinor(order.dueNowMinor, order.currency)}
+        </td>
+        {actions && <td />}
+      </tr>
+    </>
+  );
+}
+
 /**
- * An order's items: product, version, plan, quantity, configuration and price, with the order total.
+ * An order's items: product, version, plan, quantity (with what it does to the price),
+ * configuration and price (recurring and once apart), with the order's totals.
  * A cart's items can be removed; `itemAction` adds something else to each row (changing a live item).
  */
 export function OrderItemsTable({ order, onRemove, busyItem, itemAction }: { order: Order; onRemove?: (itemId: string) => void; busyItem?: string | null; itemAction?: (item: OrderItem) => ReactNode }) {
@@ -114,66 +223,66 @@ export function OrderItemsTable({ order, onRemove, busyItem, itemAction }: { ord
           </tr>
         </thead>
         <tbody>
-          {order.items.map((item) => (
-            <tr key={item.id} data-testid="order-item" data-item-id={item.id}>
-              <td>
-                {item.productName} <span className="muted">v{item.version}</span>
-              </td>
-              <td>{item.pricePlan}</td>
-              <td>{item.quantity}</td>
-              <td>
-                <ConfigurationSummary configuration={item.configuration} />
-              </td>
-              <td className="amount">
-                {item.price ? (
-                  <>
-                    {formatMoney(item.price.total, item.price.currency)}
-                    <div className="muted">per {item.price.interval === 'one_time' ? 'order' : item.price.interval}</div>
-                  </>
-                ) : (
-                  '—'
-                )}
-              </td>
-              {actions && (
+          {order.items.map((item) => {
+            const effect = itemQuantityEffect(item);
+            return (
+              <tr key={item.id} data-testid="order-item" data-item-id={item.id}>
                 <td>
-                  {onRemove && (
-                    <button type="button" className="button button-ghost" onClick={() => onRemove(item.id)} disabled={busyItem === item.id} data-testid="remove-item">
-                      Remove
-                    </button>
-                  )}
-                  {itemAction?.(item)}
+                  {item.productName} <span className="muted">v{item.version}</span>
                 </td>
-              )}
-            </tr>
-          ))}
-          <tr className="total-row">
-            <td colSpan={4}>Total</td>
-            <td className="amount" data-testid="order-total">
-              {formatMinor(order.totalMinor, order.currency)}
-            </td>
-            {actions && <td />}
-          </tr>
-          <tr>
-            <td colSpan={4} className="muted">
-              Due now
-            </td>
-            <td className="amount muted" data-testid="order-due-now">
-              {formatMinor(order.dueNowMinor, order.currency)}
-            </td>
-            {actions && <td />}
-          </tr>
+                <td>{item.pricePlan}</td>
+                <td>
+                  <span data-testid="item-quantity">{item.quantity}</span>
+                  {effect && (
+                    <div className="muted" data-testid="item-quantity-effect">
+                      {effect}
+                    </div>
+                  )}
+                </td>
+                <td>
+                  <ConfigurationSummary item={item} />
+                </td>
+                <td className="amount">{item.price ? <ItemPrice price={item.price} /> : '—'}</td>
+                {actions && (
+                  <td>
+                    {onRemove && (
+                      <button type="button" className="button button-ghost" onClick={() => onRemove(item.id)} disabled={busyItem === item.id} data-testid="remove-item">
+                        Remove
+                      </button>
+                    )}
+                    {itemAction?.(item)}
+                  </td>
+                )}
+              </tr>
+            );
+          })}
+          <OrderTotals order={order} colSpan={4} actions={actions} />
         </tbody>
       </table>
     </div>
   );
 }
 
-export function ConfigurationSummary({ configuration }: { configuration: Record<string, unknown> }) {
-  const entries = Object.entries(configuration);
+/** A setting's key made readable, for items kept before they carried the schema's titles. */
+function readableKey(key: string): string {
+  const spaced = key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/[_-]+/g, ' ');
+  return spaced.charAt(0).toUpperCase() + spaced.slice(1);
+}
+
+/** An item's configuration by the schema's titles, with values in words (never raw keys). */
+export function ConfigurationSummary({ item }: { item: Pick<OrderItem, 'configuration' | 'configurationSummary'> }) {
+  const entries =
+    item.configurationSummary ??
+    Object.entries(item.configuration).map(([key, value]) => ({ key, title: readableKey(key), value: typeof value === 'boolean' ? (value ? 'Yes' : 'No') : typeof value === 'string' ? value : JSON.stringify(value) }));
   if (entries.length === 0) return <span className="muted">—</span>;
   return (
-    <span className="mono" data-testid="item-configuration">
-      {entries.map(([key, value]) => `${key}: ${typeof value === 'string' ? value : JSON.stringify(value)}`).join(', ')}
-    </span>
+    <dl className="config-summary" data-testid="item-configuration">
+      {entries.map((entry) => (
+        <div key={entry.key} data-testid="configuration-entry" data-key={entry.key}>
+          <dt>{entry.title}</dt>
+          <dd>{entry.value}</dd>
+        </div>
+      ))}
+    </dl>
   );
 }

@@ -5,7 +5,7 @@ import { Link } from 'react-router';
 import type { Order, OrderItem } from '../api/types.js';
 import { formatDateTime } from '../format.js';
 import { formatMinor } from '../money.js';
-import { CHANGE_KINDS, OrderItemsTable, OrderTimeline } from './OrderParts.js';
+import { CHANGE_KINDS, OrderItemsTable, OrderTimeline, orderLabel } from './OrderParts.js';
 
 export function OrderSummary({ order, itemAction }: { order: Order; itemAction?: (item: OrderItem) => ReactNode }) {
   const approval = order.approval;
@@ -42,6 +42,8 @@ export function OrderSummary({ order, itemAction }: { order: Order; itemAction?:
         <div className="card-body stack">
           <OrderTimeline timeline={order.timeline} />
           <dl className="details">
+            <dt>Order number</dt>
+            <dd data-testid="order-number">{orderLabel(order)}</dd>
             <dt>Placed</dt>
             <dd>{formatDateTime(order.submittedAt)}</dd>
             <dt>Payment</dt>
@@ -67,9 +69,9 @@ function ChangeOfNotice({ order }: { order: Order }) {
     <section className="card" data-testid="change-of" data-order-id={changeOf.orderId} data-item-id={changeOf.itemId}>
       <div className="card-header">
         <h2>
-          Changes item <span className="mono">{changeOf.itemId}</span> of order{' '}
-          <Link to={`/orders/${changeOf.orderId}`} className="mono" data-testid="change-of-link">
-            {changeOf.orderId}
+          Changes {order.items[0]?.productName ?? 'an item'} of order{' '}
+          <Link to={`/orders/${changeOf.orderId}`} data-testid="change-of-link">
+            {changeOf.orderNumber ?? 'placed earlier'}
           </Link>
         </h2>
         <span className="muted" data-testid="change-of-kind">

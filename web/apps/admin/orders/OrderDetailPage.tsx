@@ -12,7 +12,7 @@ import { ConfirmDialog } from '../../../shared/components/ConfirmDialog.js';
 import { ErrorAlert } from '../../../shared/components/ErrorAlert.js';
 import { Field } from '../../../shared/components/Field.js';
 import { PageHeader } from '../../../shared/components/PageHeader.js';
-import { OrderStatusBadge } from '../../../shared/orders/OrderParts.js';
+import { OrderStatusBadge, orderLabel } from '../../../shared/orders/OrderParts.js';
 import { OrderSummary } from '../../../shared/orders/OrderSummary.js';
 import { useTenantNames } from './tenant-names.js';
 import { announceOrdersChanged } from './PendingApprovalCount.js';
@@ -72,7 +72,7 @@ export function OrderDetailPage() {
         breadcrumb={breadcrumb}
         title={
           <>
-            Order <span className="mono">{current.id}</span> <OrderStatusBadge status={current.status} testId="order-status" />
+            Order <span data-testid="order-title-number">{orderLabel(current)}</span> <OrderStatusBadge status={current.status} testId="order-status" />
           </>
         }
         subtitle={

@@ -1,6 +1,7 @@
 // The operators' order queue: every tenant's orders, newest first, filtered by status (pending
-// approval first by default: that is what waits for someone) and by tenant. Filters live in the URL.
-import { useState } from 'react';
+// approval first by default: that is what waits for someone) and by tenant, or found by its order
+// number (numbers are per tenant, so one number may find an order of each tenant). Filters live in the URL.
+import { useState, type FormEvent } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { api, unwrap } from '../../../shared/api/client.js';
 import { ORDER_STATUSES, type OrderStatus } from '../../../shared/api/types.js';
@@ -8,11 +9,12 @@ import { useResource } from '../../../shared/api/use-resource.js';
 import { ErrorAlert } from '../../../shared/components/ErrorAlert.js';
 import { PageHeader } from '../../../shared/components/PageHeader.js';
 import { formatDateTime } from '../../../shared/format.js';
-import { formatMinor } from '../../../shared/money.js';
-import { OrderStatusBadge, orderStatusLabel } from '../../../shared/orders/OrderParts.js';
+import { OrderStatusBadge, orderAmountsText, orderLabel, orderStatusLabel } from '../../../shared/orders/OrderParts.js';
 import { useTenantNames } from './tenant-names.js';
 
 const PAGE_SIZE = 25;
+/** What the API takes as an order number: "ORD-000042", "ord-42" or "42". */
+const ORDER_NUMBER = /^([Oo][Rr][Dd]-?)?[0-9]{1,15}$/;
 
 function statusFrom(value: string | null): OrderStatus | undefined {
   return ORDER_STATUSES.find((status) => status === value);
@@ -23,15 +25,26 @@ export function OrdersPage() {
   // No parameter at all means the default view: what waits for approval.
   const status = params.has('status') ? statusFrom(params.get('status')) : 'pending_approval';
   const tenantId = params.get('tenantId') ?? '';
+  const number = params.get('number') ?? '';
   const tenants = useTenantNames();
+  const [numberText, setNumberText] = useState(number);
 
-  function apply(next: { status?: OrderStatus | undefined; tenantId?: string }) {
-    const merged = { status, tenantId, ...next };
+  function apply(next: { status?: OrderStatus | undefined; tenantId?: string; number?: string }) {
+    const merged = { status, tenantId, number, ...next };
     const search = new URLSearchParams();
     search.set('status', merged.status ?? '');
     if (merged.tenantId) search.set('tenantId', merged.tenantId);
+    if (merged.number) search.set('number', merged.number);
     setParams(search);
   }
+
+  function searchNumber(event: FormEvent) {
+    event.preventDefault();
+    const typed = numberText.trim();
+    // A number is looked up whatever its status: the default view (pending approval) would hide it.
+    apply({ number: typed, ...(typed ? { status: undefined } : {}) });
+  }
+  const numberValid = numberText.trim() === '' || ORDER_NUMBER.test(numberText.trim());
 
   return (
     <>
@@ -60,19 +73,37 @@ export function OrdersPage() {
               </option>
             ))}
           </select>
+          <form className="inline-fields" role="search" onSubmit={searchNumber} noValidate>
+            <label className="visually-hidden" htmlFor="order-number-search">
+              Order number
+            </label>
+            <input
+              id="order-number-search"
+              className="input"
+              type="search"
+              placeholder="Order number, e.g. ORD-000042"
+              value={numberText}
+              onChange={(event) => setNumberText(event.target.value)}
+              aria-invalid={numberValid ? undefined : true}
+              data-testid="order-number-search"
+            />
+            <button type="submit" className="button" disabled={!numberValid} data-testid="order-number-search-submit">
+              Find
+            </button>
+          </form>
         </div>
-        <OrderTable key={`${status ?? ''}|${tenantId}`} status={status} tenantId={tenantId} tenantName={(id) => tenants.get(id) ?? id} />
+        <OrderTable key={`${status ?? ''}|${tenantId}|${number}`} status={status} tenantId={tenantId} number={number} tenantName={(id) => tenants.get(id) ?? id} />
       </section>
     </>
   );
 }
 
-function OrderTable({ status, tenantId, tenantName }: { status: OrderStatus | undefined; tenantId: string; tenantName(id: string): string }) {
+function OrderTable({ status, tenantId, number, tenantName }: { status: OrderStatus | undefined; tenantId: string; number: string; tenantName(id: string): string }) {
   const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
   const cursor = cursors[cursors.length - 1];
   const page = useResource(
-    async () => (await unwrap(api.GET('/api/v1/orders', { params: { query: { limit: PAGE_SIZE, ...(status ? { status } : {}), ...(tenantId ? { tenantId } : {}), ...(cursor ? { cursor } : {}) } } }))).data,
-    [status, tenantId, cursor],
+    async () => (await unwrap(api.GET('/api/v1/orders', { params: { query: { limit: PAGE_SIZE, ...(status ? { status } : {}), ...(tenantId ? { tenantId } : {}), ...(number && ORDER_NUMBER.test(number) ? { number } : {}), ...(cursor ? { cursor } : {}) } } }))).data,
+    [status, tenantId, number, cursor],
   );
   return (
     <>
@@ -89,7 +120,7 @@ function OrderTable({ status, tenantId, tenantName }: { status: OrderStatus | un
               <th>Tenant</th>
               <th>Items</th>
               <th>Status</th>
-              <th className="amount">Total</th>
+              <th className="amount">Amount</th>
               <th>Updated</th>
             </tr>
           </thead>
@@ -97,8 +128,8 @@ function OrderTable({ status, tenantId, tenantName }: { status: OrderStatus | un
             {page.data?.data.map((order) => (
               <tr key={order.id} data-testid="order-row" data-order-id={order.id}>
                 <td>
-                  <Link to={`/orders/${order.id}`} className="mono" data-testid="order-link">
-                    {order.id}
+                  <Link to={`/orders/${order.id}`} data-testid="order-link">
+                    {orderLabel(order)}
                   </Link>
                 </td>
                 <td>{tenantName(order.tenantId)}</td>
@@ -106,7 +137,7 @@ function OrderTable({ status, tenantId, tenantName }: { status: OrderStatus | un
                 <td>
                   <OrderStatusBadge status={order.status} testId="order-row-status" />
                 </td>
-                <td className="amount">{formatMinor(order.totalMinor, order.currency)}</td>
+                <td className="amount">{orderAmountsText(order)}</td>
                 <td className="muted">{formatDateTime(order.updatedAt)}</td>
               </tr>
             ))}

@@ -2,7 +2,7 @@
 // applied to or removed from a cart (the server prices every item again), and checkout: submitting a cart is confirmed first and sent with an Idempotency-Key that is reused if
 // the same submission is retried. What the server refuses (a configuration no longer valid, a quota
 // or stock exhausted) is shown on the cart, which stays as it was.
-import { useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { api, unwrap } from '../../../shared/api/client.js';
 import { toApiError, type ApiError } from '../../../shared/api/problem.js';
@@ -14,18 +14,41 @@ import { Field, describedBy } from '../../../shared/components/Field.js';
 import { PageHeader } from '../../../shared/components/PageHeader.js';
 import { mapFieldErrors } from '../../../shared/forms.js';
 import { formatMinor, formatMoney } from '../../../shared/money.js';
-import { OrderItemsTable } from '../../../shared/orders/OrderParts.js';
+import { OrderItemsTable, orderAmountsText } from '../../../shared/orders/OrderParts.js';
+import { recurringText } from '../../../shared/pricing-text.js';
+import { UnsavedChangesGuard } from '../../../shared/use-unsaved-changes.js';
 import { useSubmission } from '../../../shared/use-submission.js';
 import { applyCoupon, forgetSubmitKey, listCarts, removeCoupon, submitKeyFor } from './cart.js';
+
+/** The part of an item a problem's pointer names, as people call it: a setting's title, "quantity". */
+function partName(item: Order['items'][number], pointer: string): string {
+  const setting = /^\/configuration\/([^/]+)/.exec(pointer)?.[1];
+  if (setting) return item.configurationSummary?.find((entry) => entry.key === setting)?.title ?? setting.replace(/[_-]+/g, ' ');
+  return pointer.slice(1).replace(/\//g, ' ');
+}
 
 /** Codes that say the first submission is still being worked on: retry later with the same key. */
 const RETRY_WITH_SAME_KEY = new Set(['PLAT_IDEMPOTENCY_KEY_IN_USE', 'NETWORK_ERROR']);
 
 export function CartPage() {
   const carts = useResource(listCarts, []);
+  // Carts (by id) with a coupon code typed but not applied: leaving the page asks first.
+  const [typedCoupons, setTypedCoupons] = useState<ReadonlySet<string>>(new Set());
+  const typing = useCallback((cartId: string, typed: boolean) => {
+    setTypedCoupons((before) => {
+      if (before.has(cartId) === typed) return before;
+      const next = new Set(before);
+      if (typed) next.add(cartId);
+      else next.delete(cartId);
+      return next;
+    });
+  }, []);
   return (
     <>
       <PageHeader title="Cart" subtitle="One cart per currency. Prices are checked again when you place the order." />
+      <UnsavedChangesGuard dirty={typedCoupons.size > 0} title="Leave without applying the coupon?">
+        <p className="muted">The coupon code you typed has not been applied to your cart. Cancel to stay and apply it.</p>
+      </UnsavedChangesGuard>
       <div className="stack">
         <ErrorAlert error={carts.error} />
         {carts.loading && !carts.data && <div className="table-empty">Loading your cart…</div>}
@@ -37,14 +60,14 @@ export function CartPage() {
         {carts.data
           ?.filter((cart) => cart.items.length > 0)
           .map((cart) => (
-            <CartCard key={cart.id} cart={cart} onChanged={(next) => carts.set((carts.data ?? []).map((other) => (other.id === next.id ? next : other)))} />
+            <CartCard key={cart.id} cart={cart} onTyping={typing} onChanged={(next) => carts.set((carts.data ?? []).map((other) => (other.id === next.id ? next : other)))} />
           ))}
       </div>
     </>
   );
 }
 
-function CartCard({ cart, onChanged }: { cart: Order; onChanged(order: Order): void }) {
+function CartCard({ cart, onChanged, onTyping }: { cart: Order; onChanged(order: Order): void; onTyping(cartId: string, typed: boolean): void }) {
   const navigate = useNavigate();
   const [removing, setRemoving] = useState<string | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
@@ -85,15 +108,27 @@ function CartCard({ cart, onChanged }: { cart: Order; onChanged(order: Order): v
   const itemProblems = (submitError?.problem.errors ?? []).map((problem) => {
     const match = /^\/items\/(\d+)(\/.*)?$/.exec(problem.pointer);
     const item = match ? cart.items[Number(match[1])] : undefined;
-    return `${item ? `${item.productName}${match?.[2] ? ` (${match[2].slice(1)})` : ''}` : problem.pointer}: ${problem.message}`;
+    return `${item ? `${item.productName}${match?.[2] ? ` (${partName(item, match[2])})` : ''}` : 'This order'}: ${problem.message}`;
   });
 
   return (
     <section className="card" data-testid="cart" data-currency={cart.currency} data-order-id={cart.id}>
       <div className="card-header">
         <h2>Cart in {cart.currency}</h2>
-        <span className="muted">
-          Total <strong data-testid="cart-total">{formatMinor(cart.totalMinor, cart.currency)}</strong>
+        <span className="muted" data-testid="cart-total">
+          {cart.recurringTotals.map((total) => (
+            <span key={total.interval}>
+              <strong data-testid={`cart-recurring-${total.interval}`}>{recurringText(total.amountMinor, total.interval, cart.currency)}</strong>
+              {' · '}
+            </span>
+          ))}
+          {(cart.oneTimeMinor !== '0' || cart.recurringTotals.length === 0) && (
+            <span>
+              <strong data-testid="cart-one-time">{formatMinor(cart.oneTimeMinor, cart.currency)} once</strong>
+              {' · '}
+            </span>
+          )}
+          <span data-testid="cart-due-now">{formatMinor(cart.dueNowMinor, cart.currency)} due now</span>
         </span>
       </div>
       {error && (
@@ -102,7 +137,7 @@ function CartCard({ cart, onChanged }: { cart: Order; onChanged(order: Order): v
         </div>
       )}
       <OrderItemsTable order={cart} onRemove={(itemId) => void remove(itemId)} busyItem={removing} />
-      <CartCoupon cart={cart} onChanged={onChanged} />
+      <CartCoupon cart={cart} onChanged={onChanged} onTyping={onTyping} />
       {submitError && !confirming && (
         <div className="card-body">
           <ErrorAlert error={submitError} testId="checkout-error" />
@@ -142,7 +177,7 @@ function CartCard({ cart, onChanged }: { cart: Order; onChanged(order: Order): v
         onCancel={() => setConfirming(false)}
       >
         <p className="muted">
-          {cart.items.length} item{cart.items.length === 1 ? '' : 's'}, {formatMinor(cart.totalMinor, cart.currency)} in all, {formatMinor(cart.dueNowMinor, cart.currency)} due now. Orders are invoiced after delivery. Some
+          {cart.items.length} item{cart.items.length === 1 ? '' : 's'}: {orderAmountsText(cart)}; {formatMinor(cart.dueNowMinor, cart.currency)} due now. Orders are invoiced after delivery. Some
           products need an operator’s approval first.
         </p>
       </ConfirmDialog>
@@ -154,8 +189,13 @@ function CartCard({ cart, onChanged }: { cart: Order; onChanged(order: Order): v
  * The coupon of one cart: a code to apply (a refusal shows under the field), the applied code with
  * Remove, and the discount lines the server priced into the items.
  */
-function CartCoupon({ cart, onChanged }: { cart: Order; onChanged(order: Order): void }) {
+function CartCoupon({ cart, onChanged, onTyping }: { cart: Order; onChanged(order: Order): void; onTyping(cartId: string, typed: boolean): void }) {
   const [code, setCode] = useState('');
+  const typed = code.trim() !== '';
+  useEffect(() => {
+    onTyping(cart.id, typed);
+    return () => onTyping(cart.id, false);
+  }, [cart.id, typed, onTyping]);
   const applying = useSubmission();
   const removing = useSubmission();
   const fieldId = `coupon-code-${cart.currency}`;

@@ -7,6 +7,9 @@ import type { Product } from '../../../shared/api/types.js';
 import { useResource } from '../../../shared/api/use-resource.js';
 import { ErrorAlert } from '../../../shared/components/ErrorAlert.js';
 import { PageHeader } from '../../../shared/components/PageHeader.js';
+import { formatMoney } from '../../../shared/money.js';
+import { fromPriceText } from '../../../shared/pricing-text.js';
+import { preferredCurrency } from './cart.js';
 
 /** Products per request; categories are read from the first page of the unfiltered catalog. */
 const LIMIT = 100;
@@ -14,6 +17,22 @@ const LIMIT = 100;
 async function listProducts(query: { q?: string; category?: string }): Promise<Product[]> {
   const { data } = await unwrap(api.GET('/api/v1/products', { params: { query: { limit: LIMIT, ...query } } }));
   return data.data;
+}
+
+/**
+ * The card's "from" price in the currency the customer chose earlier (else the first offered): the
+ * cheapest recurring price with its interval, a one-time price only when nothing recurs.
+ */
+function FromPrice({ product }: { product: Product }) {
+  const currency = preferredCurrency(Object.keys(product.fromPrices).sort());
+  const price = currency ? product.fromPrices[currency] : undefined;
+  if (!price) return null;
+  return (
+    <p className="from-price" data-testid="product-from-price" data-currency={price.currency} data-interval={price.interval}>
+      {fromPriceText(price)}
+      {price.setupFee && <span className="muted"> + {formatMoney(price.setupFee, price.currency)} setup</span>}
+    </p>
+  );
 }
 
 export function CatalogPage() {
@@ -94,6 +113,7 @@ export function CatalogPage() {
                   </Link>
                 </h3>
                 <p className="muted">{product.description || 'No description.'}</p>
+                <FromPrice product={product} />
               </article>
             ))}
           </div>

@@ -7,19 +7,20 @@ import { useEffect, useState } from 'react';
 import { useNavigate } from 'react-router';
 import { api, unwrap } from '../../../shared/api/client.js';
 import { toApiError, type ApiError } from '../../../shared/api/problem.js';
-import type { ChangePreview, ItemChangeInput, Order, OrderItem, ProductVersion, ProrationMode } from '../../../shared/api/types.js';
+import type { ChangePreview, ItemChangeInput, Order, OrderItem, PricePreview, ProductVersion, ProrationMode } from '../../../shared/api/types.js';
 import { useResource } from '../../../shared/api/use-resource.js';
 import { ConfirmDialog } from '../../../shared/components/ConfirmDialog.js';
 import { ErrorAlert } from '../../../shared/components/ErrorAlert.js';
 import { Field, describedBy } from '../../../shared/components/Field.js';
 import { formatDateTime } from '../../../shared/format.js';
 import { messagesFor, useIdempotencyKey } from '../../../shared/forms.js';
-import { formatMinor, formatMoney } from '../../../shared/money.js';
+import { formatMinor } from '../../../shared/money.js';
 import { CHANGE_KINDS } from '../../../shared/orders/OrderParts.js';
+import { recurringText } from '../../../shared/pricing-text.js';
 
 const PREVIEW_DELAY_MS = 300;
-/** A quote's interval in words ('month' → 'per month'). */
-const per = (interval: string) => (interval === 'one_time' ? 'once' : `per ${interval}`);
+/** What a quote recurs at ("€30.00 per month"), or costs once for a one-time plan; a setup fee is never in it. */
+const priceText = (price: PricePreview) => (price.interval === 'one_time' ? `${formatMinor(price.oneTimeMinor, price.currency)} once` : recurringText(price.recurringMinor, price.interval, price.currency));
 
 const MODES: { value: ProrationMode; label: string; hint: string }[] = [
   { value: 'prorate_now', label: 'Now, prorated', hint: 'The unused part of this period is credited and the rest charged at the new price now.' },
@@ -114,8 +115,8 @@ export function ChangeItemDialog({ order, item, onClose }: { order: Order; item:
       onCancel={onClose}
     >
       <p className="muted">
-        Now: {item.pricePlan} × {item.quantity}, version {item.version}
-        {item.price && <> · {formatMoney(item.price.total, item.price.currency)} {per(item.price.interval)}</>}
+        Now: {item.pricePlan}, quantity {item.quantity}, version {item.version}
+        {item.price && <> · {priceText(item.price)}</>}
       </p>
       <ErrorAlert error={versions.error} />
       {versions.data && versions.data.length === 0 && <div className="alert alert-warning">{item.productName} can no longer be ordered, so it cannot be changed.</div>}
@@ -171,7 +172,7 @@ function ChangePreviewSummary({ preview, currency }: { preview: ChangePreview; c
       <dd data-testid="change-kind">{CHANGE_KINDS[preview.kind]}</dd>
       <dt>Price</dt>
       <dd>
-        {formatMoney(preview.current.total, currency)} → <strong data-testid="change-new-total">{formatMoney(preview.proposed.total, currency)}</strong> {per(preview.proposed.interval)}
+        {priceText(preview.current)} → <strong data-testid="change-new-total">{priceText(preview.proposed)}</strong>
       </dd>
       {proration.mode === 'prorate_now' && (
         <>

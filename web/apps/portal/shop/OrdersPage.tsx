@@ -7,8 +7,7 @@ import { useResource } from '../../../shared/api/use-resource.js';
 import { ErrorAlert } from '../../../shared/components/ErrorAlert.js';
 import { PageHeader } from '../../../shared/components/PageHeader.js';
 import { formatDateTime } from '../../../shared/format.js';
-import { formatMinor } from '../../../shared/money.js';
-import { OrderStatusBadge, orderStatusLabel } from '../../../shared/orders/OrderParts.js';
+import { OrderStatusBadge, orderAmountsText, orderLabel, orderStatusLabel } from '../../../shared/orders/OrderParts.js';
 
 const PAGE_SIZE = 25;
 
@@ -61,7 +60,7 @@ export function OrdersPage() {
                 <th>Order</th>
                 <th>Items</th>
                 <th>Status</th>
-                <th className="amount">Total</th>
+                <th className="amount">Amount</th>
                 <th>Placed</th>
               </tr>
             </thead>
@@ -69,15 +68,15 @@ export function OrdersPage() {
               {rows.map((order) => (
                 <tr key={order.id} data-testid="order-row" data-order-id={order.id}>
                   <td>
-                    <Link to={`/orders/${order.id}`} className="mono" data-testid="order-link">
-                      {order.id}
+                    <Link to={`/orders/${order.id}`} data-testid="order-link">
+                      {orderLabel(order)}
                     </Link>
                   </td>
                   <td>{order.items.map((item) => item.productName).join(', ') || '—'}</td>
                   <td>
                     <OrderStatusBadge status={order.status} testId="order-row-status" />
                   </td>
-                  <td className="amount">{formatMinor(order.totalMinor, order.currency)}</td>
+                  <td className="amount">{orderAmountsText(order)}</td>
                   <td className="muted">{formatDateTime(order.submittedAt ?? order.createdAt)}</td>
                 </tr>
               ))}

@@ -16,6 +16,7 @@ import { SchemaForm } from '../../../shared/forms/SchemaForm.js';
 import { buildConfiguration, configurationErrors, describeSchema, initialValues, RAW_CONFIGURATION, type FormValues } from '../../../shared/forms/schema-form-model.js';
 import { PriceLines } from '../../../shared/orders/OrderParts.js';
 import { describePriceModel, intervalText } from '../../../shared/pricing-text.js';
+import { UnsavedChangesGuard } from '../../../shared/use-unsaved-changes.js';
 import { cartFor, currenciesOf, preferredCurrency, rememberCurrency } from './cart.js';
 
 const PREVIEW_DELAY_MS = 350;
@@ -77,6 +78,8 @@ function OrderForm({ product, version }: { product: Product; version: ProductVer
   const [added, setAdded] = useState<string | null>(null);
   // Counts edits, so an answer about values the customer has since changed is not shown on them.
   const edits = useRef(0);
+  // Edits not yet in a cart: leaving the page asks first.
+  const [unsaved, setUnsaved] = useState(false);
 
   const quantityNumber = /^\d{1,7}$/.test(quantity.trim()) ? Number(quantity.trim()) : undefined;
   const quantityProblem =
@@ -145,6 +148,7 @@ function OrderForm({ product, version }: { product: Product; version: ProductVer
         }),
       );
       setAdded(currency);
+      if (edits.current === editsAtStart) setUnsaved(false);
     } catch (caught) {
       if (edits.current === editsAtStart) setAddError(toApiError(caught));
     } finally {
@@ -156,6 +160,11 @@ function OrderForm({ product, version }: { product: Product; version: ProductVer
 
   return (
     <div className="grid-2">
+      <UnsavedChangesGuard dirty={unsaved} title="Leave without adding to your cart?">
+        <p className="muted" data-testid="unsaved-changes-text">
+          The plan, quantity and configuration you chose for {product.name} are not in your cart yet. Cancel to stay and add them.
+        </p>
+      </UnsavedChangesGuard>
       <section className="card">
         <div className="card-header">
           <h2>Plans</h2>
@@ -179,7 +188,16 @@ function OrderForm({ product, version }: { product: Product; version: ProductVer
             const setup = candidate.setupFee[currency];
             return (
               <label key={candidate.code} className="checkbox" data-testid="plan-option" data-plan={candidate.code}>
-                <input type="radio" name="plan" value={candidate.code} checked={plan?.code === candidate.code} onChange={() => setPlanCode(candidate.code)} />
+                <input
+                  type="radio"
+                  name="plan"
+                  value={candidate.code}
+                  checked={plan?.code === candidate.code}
+                  onChange={() => {
+                    setPlanCode(candidate.code);
+                    setUnsaved(true);
+                  }}
+                />
                 <span>
                   <strong>{candidate.name}</strong> — <span data-testid="plan-price">{price ? describePriceModel(price, currency) : '—'}</span> {intervalText(candidate.interval)}
                   {setup && setup !== '0' && <span className="muted"> (setup fee {describePriceModel({ model: 'flat', amount: setup }, currency)})</span>}
@@ -189,7 +207,12 @@ function OrderForm({ product, version }: { product: Product; version: ProductVer
             );
           })}
           <Field id="quantity" label="Quantity" error={attempted ? quantityProblem : undefined} hint={maxQuantity !== null ? `From ${minQuantity} to ${maxQuantity}.` : `At least ${minQuantity}.`}>
-            <input id="quantity" className="input" inputMode="numeric" value={quantity} onChange={(event) => setQuantity(event.target.value)} data-testid="quantity" />
+            <input id="quantity" className="input" inputMode="numeric" value={quantity} onChange={(event) => {
+                setQuantity(event.target.value);
+                setUnsaved(true);
+              }}
+              data-testid="quantity"
+            />
           </Field>
         </div>
       </section>
@@ -213,6 +236,7 @@ function OrderForm({ product, version }: { product: Product; version: ProductVer
               const changed = Object.keys(next).filter((name) => next[name] !== values[name]);
               setTouched((before) => new Set([...before, ...changed]));
               edits.current++;
+              setUnsaved(true);
               setValues(next);
               setAddError(null);
             }}
