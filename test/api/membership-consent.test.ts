@@ -65,7 +65,7 @@ describe('adding an existing account', () => {
     const unknown = await inject('POST', `/api/v1/tenants/${strict.id}/invitations`, strict.owner, { email: 'nobody@nowhere.example.com', role: 'member' });
     expect(existing.statusCode, existing.body).toBe(201);
     expect(unknown.statusCode).toBe(existing.statusCode);
-    const shape = (body: Record<string, unknown>) => ({ ...body, id: 'x', email: 'x', createdAt: 'x', expiresAt: 'x' });
+    const shape = (body: Record<string, unknown>) => ({ ...body, id: 'x', email: 'x', createdAt: 'x', expiresAt: 'x', lastSentAt: 'x' });
     expect(shape(unknown.json())).toEqual(shape(existing.json()));
     expect(Object.keys(unknown.headers).sort()).toEqual(Object.keys(existing.headers).sort());
     // Until the person accepts, they belong where they did.

@@ -46,11 +46,12 @@ async function product(code: string, name: string, unitAmount: string, fields: R
 }
 
 /** Places an order of `quantity` units of a product; answers its id and status. */
-async function placeOrder(productId: string, quantity: number, headers: SignedInHeaders = buyer): Promise<{ id: string; status: string }> {
+async function placeOrder(productId: string, quantity: number, headers: SignedInHeaders = buyer): Promise<{ id: string; number: string; status: string }> {
   const { id } = await ok('POST', '/api/v1/orders', headers, { currency: 'EUR' });
   await ok('POST', `/api/v1/orders/${id}/items`, headers, { productId, pricePlan: 'monthly', quantity });
   const submitted = await ok('POST', `/api/v1/orders/${id}/submit`, headers, undefined, { 'idempotency-key': `notify-${++keyCounter}` });
-  return { id, status: submitted.status };
+  expect(submitted.number).toMatch(/^ORD-\d{6}$/);
+  return { id, number: submitted.number, status: submitted.status };
 }
 
 interface OutboxMail {
@@ -142,12 +143,12 @@ describe('an order that waits for approval, is approved and fulfilled', () => {
     expect(await pendingApproval(buyer)).toBe(1);
 
     const placed = await expectMails(order.id, [
-      { to: BUYER, subject: `Order ${order.id} placed`, purpose: 'orders.placed', tenantId },
-      { to: PLATFORM_ADMIN, subject: `Order ${order.id} from Mail Orders Ltd waits for approval`, purpose: 'orders.approval_requested', tenantId: null },
-      { to: OPERATOR, subject: `Order ${order.id} from Mail Orders Ltd waits for approval`, purpose: 'orders.approval_requested', tenantId: null },
+      { to: BUYER, subject: `Order ${order.number} placed`, purpose: 'orders.placed', tenantId },
+      { to: PLATFORM_ADMIN, subject: `Order ${order.number} from Mail Orders Ltd waits for approval`, purpose: 'orders.approval_requested', tenantId: null },
+      { to: OPERATOR, subject: `Order ${order.number} from Mail Orders Ltd waits for approval`, purpose: 'orders.approval_requested', tenantId: null },
     ]);
     const placedText = placed.find((m) => m.purpose === 'orders.placed')!.text;
-    expect(placedText).toContain(`The order ${order.id} for Mail Orders Ltd has been placed.`);
+    expect(placedText).toContain(`The order ${order.number} for Mail Orders Ltd has been placed.`);
     expect(placedText).toContain('  - Mail Cluster (version 1) × 2: EUR 500.00');
     expect(placedText).toContain('Total: EUR 500.00');
     expect(placedText).toContain(`See the order: ${PUBLIC_URL}/portal/orders/${order.id}`);
@@ -162,14 +163,14 @@ describe('an order that waits for approval, is approved and fulfilled', () => {
     await ok('POST', `/api/v1/orders/${order.id}/fulfil`, staff);
 
     const all = await expectMails(order.id, [
-      { to: BUYER, subject: `Order ${order.id} placed`, purpose: 'orders.placed', tenantId },
-      { to: PLATFORM_ADMIN, subject: `Order ${order.id} from Mail Orders Ltd waits for approval`, purpose: 'orders.approval_requested', tenantId: null },
-      { to: OPERATOR, subject: `Order ${order.id} from Mail Orders Ltd waits for approval`, purpose: 'orders.approval_requested', tenantId: null },
-      { to: BUYER, subject: `Order ${order.id} approved`, purpose: 'orders.approved', tenantId },
-      { to: BUYER, subject: `Order ${order.id} fulfilled`, purpose: 'orders.fulfilled', tenantId },
+      { to: BUYER, subject: `Order ${order.number} placed`, purpose: 'orders.placed', tenantId },
+      { to: PLATFORM_ADMIN, subject: `Order ${order.number} from Mail Orders Ltd waits for approval`, purpose: 'orders.approval_requested', tenantId: null },
+      { to: OPERATOR, subject: `Order ${order.number} from Mail Orders Ltd waits for approval`, purpose: 'orders.approval_requested', tenantId: null },
+      { to: BUYER, subject: `Order ${order.number} approved`, purpose: 'orders.approved', tenantId },
+      { to: BUYER, subject: `Order ${order.number} fulfilled`, purpose: 'orders.fulfilled', tenantId },
     ]);
     expect(all.find((m) => m.purpose === 'orders.approved')!.text).toContain('Note from the operator: Customer verified');
-    expect(all.find((m) => m.purpose === 'orders.fulfilled')!.text).toContain(`The order ${order.id} for Mail Orders Ltd has been delivered.`);
+    expect(all.find((m) => m.purpose === 'orders.fulfilled')!.text).toContain(`The order ${order.number} for Mail Orders Ltd has been delivered.`);
 
     // Delivered again: not one mail more.
     await redeliverEverything(order.id);
@@ -186,13 +187,13 @@ describe('an order that is rejected', () => {
     expect(await pendingApproval()).toBe(before);
 
     const mails = await expectMails(order.id, [
-      { to: BUYER, subject: `Order ${order.id} placed`, purpose: 'orders.placed', tenantId },
-      { to: PLATFORM_ADMIN, subject: `Order ${order.id} from Mail Orders Ltd waits for approval`, purpose: 'orders.approval_requested', tenantId: null },
-      { to: OPERATOR, subject: `Order ${order.id} from Mail Orders Ltd waits for approval`, purpose: 'orders.approval_requested', tenantId: null },
-      { to: BUYER, subject: `Order ${order.id} rejected`, purpose: 'orders.rejected', tenantId },
+      { to: BUYER, subject: `Order ${order.number} placed`, purpose: 'orders.placed', tenantId },
+      { to: PLATFORM_ADMIN, subject: `Order ${order.number} from Mail Orders Ltd waits for approval`, purpose: 'orders.approval_requested', tenantId: null },
+      { to: OPERATOR, subject: `Order ${order.number} from Mail Orders Ltd waits for approval`, purpose: 'orders.approval_requested', tenantId: null },
+      { to: BUYER, subject: `Order ${order.number} rejected`, purpose: 'orders.rejected', tenantId },
     ]);
     const rejected = mails.find((m) => m.purpose === 'orders.rejected')!.text;
-    expect(rejected).toContain(`The order ${order.id} for Mail Orders Ltd has been rejected: nothing of it will be delivered.`);
+    expect(rejected).toContain(`The order ${order.number} for Mail Orders Ltd has been rejected: nothing of it will be delivered.`);
     expect(rejected).toContain('Reason: Credit check failed');
     expect(rejected).toContain('Total: EUR 250.00');
     expect((await owner.query(`select type from kernel.outbox where payload ->> 'orderId' = $1 order by id`, [order.id])).rows.map((r) => r.type)).toEqual(['order.submitted', 'order.approval_requested', 'order.rejected']);
@@ -208,11 +209,11 @@ describe('an order that fails', () => {
     expect(order.status).toBe('provisioning');
     await ok('POST', `/api/v1/orders/${order.id}/fail`, staff, { reason: 'No capacity left in eu-west' });
     const mails = await expectMails(order.id, [
-      { to: BUYER, subject: `Order ${order.id} placed`, purpose: 'orders.placed', tenantId },
-      { to: BUYER, subject: `Order ${order.id} failed`, purpose: 'orders.failed', tenantId },
+      { to: BUYER, subject: `Order ${order.number} placed`, purpose: 'orders.placed', tenantId },
+      { to: BUYER, subject: `Order ${order.number} failed`, purpose: 'orders.failed', tenantId },
     ]);
     const failed = mails.find((m) => m.purpose === 'orders.failed')!.text;
-    expect(failed).toContain(`The order ${order.id} for Mail Orders Ltd could not be delivered.`);
+    expect(failed).toContain(`The order ${order.number} for Mail Orders Ltd could not be delivered.`);
     expect(failed).toContain('Reason: No capacity left in eu-west');
     expect(failed).toContain('  - Mail Server (version 1) × 3: EUR 30.00');
 
@@ -223,14 +224,14 @@ describe('an order that fails', () => {
   it('mails the tenant’s owners when the person who placed the order has left the tenant', async () => {
     const temp = await t.signIn('temp@mailorders.example.com', PASSWORD);
     const order = await placeOrder(plainProduct, 1, temp);
-    await expectMails(order.id, [{ to: 'temp@mailorders.example.com', subject: `Order ${order.id} placed`, purpose: 'orders.placed', tenantId }]);
+    await expectMails(order.id, [{ to: 'temp@mailorders.example.com', subject: `Order ${order.number} placed`, purpose: 'orders.placed', tenantId }]);
     const { userId: tempId } = (await ok('GET', `/api/v1/tenants/${tenantId}/members`, staff)).data.find((m: { email: string }) => m.email === 'temp@mailorders.example.com');
     await ok('DELETE', `/api/v1/tenants/${tenantId}/members/${tempId}`, staff);
     await ok('POST', `/api/v1/orders/${order.id}/fail`, staff, { reason: 'Region closed' });
     await expectMails(order.id, [
-      { to: 'temp@mailorders.example.com', subject: `Order ${order.id} placed`, purpose: 'orders.placed', tenantId },
-      { to: BUYER, subject: `Order ${order.id} failed`, purpose: 'orders.failed', tenantId },
-      { to: BOSS, subject: `Order ${order.id} failed`, purpose: 'orders.failed', tenantId },
+      { to: 'temp@mailorders.example.com', subject: `Order ${order.number} placed`, purpose: 'orders.placed', tenantId },
+      { to: BUYER, subject: `Order ${order.number} failed`, purpose: 'orders.failed', tenantId },
+      { to: BOSS, subject: `Order ${order.number} failed`, purpose: 'orders.failed', tenantId },
     ]);
   });
 });
@@ -238,7 +239,7 @@ describe('an order that fails', () => {
 describe('the dedup key', () => {
   it('queues a message once per key, even when the handler runs twice for one event in one transaction', async () => {
     const order = await placeOrder(plainProduct, 1);
-    await expectMails(order.id, [{ to: BUYER, subject: `Order ${order.id} placed`, purpose: 'orders.placed', tenantId }]);
+    await expectMails(order.id, [{ to: BUYER, subject: `Order ${order.number} placed`, purpose: 'orders.placed', tenantId }]);
     const { rows } = await owner.query(`select * from kernel.outbox where payload ->> 'orderId' = $1 and type = 'order.submitted'`, [order.id]);
     const row = rows[0];
     const event = { id: row.id, type: row.type, tenantId: row.tenant_id, payload: row.payload, actorId: row.actor_id, requestId: row.request_id, occurredAt: row.occurred_at };

@@ -3,7 +3,7 @@
 // is signed in by accepting.
 import { Type } from 'typebox';
 import type { HttpApp } from '../../kernel/http/server.js';
-import { StrictObject, Id, NoContent, responses } from '../../kernel/http/schemas.js';
+import { EmptyBody, StrictObject, Id, NoContent, responses } from '../../kernel/http/schemas.js';
 import { requestContext } from '../../gateway/authenticate.js';
 import type { InvitationService } from './invitation-service.js';
 import type { IdentityService } from './service.js';
@@ -84,6 +84,7 @@ export function invitationRoutes(app: HttpApp, service: InvitationService, ident
         description:
           'For an open or expired invitation: mails a new single-use link that expires in 7 days from now; the link sent before stops working. Same invitation id. An accepted or revoked invitation answers 409 (invite the person again instead), as does one whose person has joined meanwhile.',
         params: InvitationParams,
+        body: EmptyBody,
         response: responses({ 200: Invitation }),
       },
     },

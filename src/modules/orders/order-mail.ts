@@ -40,15 +40,15 @@ function itemLines({ payload }: MailFacts): string[] {
 }
 
 function changeLine({ payload }: MailFacts): string[] {
-  const changeOf = payload.changeOf as { orderId: string; itemId: string } | undefined;
-  return changeOf ? [`This order changes item ${changeOf.itemId} of order ${changeOf.orderId}.`, ''] : [];
+  const changeOf = payload.changeOf as { orderId: string; orderNumber?: string | null; itemId: string } | undefined;
+  return changeOf ? [`This order changes an item of order ${changeOf.orderNumber ?? changeOf.orderId}.`, ''] : [];
 }
 
 /** The mail to the customer about one of their order's steps. */
 export function customerMail(event: CustomerMailEvent, facts: MailFacts): OrderMail {
   const { payload, organizationName } = facts;
-  const id = payload.orderId;
-  const link = `${facts.publicUrl}/portal/orders/${id}`;
+  const id = payload.number ?? payload.orderId;
+  const link = `${facts.publicUrl}/portal/orders/${payload.orderId}`;
   const [subject, news, ...more] = ((): [string, string, ...string[]] => {
     switch (event) {
       case 'order.submitted':
@@ -72,7 +72,7 @@ export function customerMail(event: CustomerMailEvent, facts: MailFacts): OrderM
 /** The mail to the operators who may approve orders: one waits for them. */
 export function approvalRequestedMail(facts: MailFacts): OrderMail {
   const { payload, organizationName } = facts;
-  const id = payload.orderId;
+  const id = payload.number ?? payload.orderId;
   return {
     subject: `Order ${id} from ${organizationName} waits for approval`,
     text: [
@@ -82,7 +82,7 @@ export function approvalRequestedMail(facts: MailFacts): OrderMail {
       ...changeLine(facts),
       ...itemLines(facts),
       '',
-      `Approve or reject it: ${facts.publicUrl}/admin/orders/${id}`,
+      `Approve or reject it: ${facts.publicUrl}/admin/orders/${payload.orderId}`,
     ].join('\n'),
   };
 }

@@ -155,6 +155,7 @@ export function eventPayload(order: StoredOrder, step: Step): OrderEventPayload 
   const decided = step.event === 'order.approved' || step.event === 'order.rejected';
   return {
     orderId: order.id,
+    number: order.number === null ? null : formatOrderNumber(order.number),
     status: step.status,
     ...(step.reason ? { reason: step.reason } : {}),
     ...(decided && order.document.approval?.reason ? { decisionReason: order.document.approval.reason } : {}),
@@ -182,6 +183,8 @@ function placedBy(order: StoredOrder): string | null {
 export interface OrderEventPayload {
   [key: string]: unknown;
   orderId: string;
+  /** The order's number as people see it ("ORD-000042"); null only before submission. */
+  number: string | null;
   status: OrderStatus;
   reason?: string;
   /** On order.approved and order.rejected: the operator's stated reason. */

@@ -73,7 +73,7 @@ export function TenantMembers({ tenantId, organizationName, onChanged }: TenantM
 
   const resend = (invitation: Invitation) =>
     inRow(invitation.id, async () => {
-      const { data } = await unwrap(api.POST('/api/v1/tenants/{id}/invitations/{invitationId}/resend', { params: { path: { id: tenantId, invitationId: invitation.id } } }));
+      const { data } = await unwrap(api.POST('/api/v1/tenants/{id}/invitations/{invitationId}/resend', { params: { path: { id: tenantId, invitationId: invitation.id } }, body: {} }));
       await done(`A new invitation link is on its way to ${data.email}; the one sent before no longer works. It expires ${formatDateTime(data.expiresAt)}.`);
     });
 

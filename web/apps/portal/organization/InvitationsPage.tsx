@@ -30,7 +30,7 @@ export function InvitationsPage({ tenantId }: { tenantId: string }) {
     setResendError(null);
     setNotice(null);
     try {
-      const { data } = await unwrap(api.POST('/api/v1/tenants/{id}/invitations/{invitationId}/resend', { params: { path: { id: tenantId, invitationId: invitation.id } } }));
+      const { data } = await unwrap(api.POST('/api/v1/tenants/{id}/invitations/{invitationId}/resend', { params: { path: { id: tenantId, invitationId: invitation.id } }, body: {} }));
       setNotice(`A new invitation link is on its way to ${data.email}; the one sent before no longer works.`);
       await invitations.reload();
     } catch (caught) {
