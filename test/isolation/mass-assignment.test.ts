@@ -77,6 +77,8 @@ beforeAll(async () => {
     payload: { type: 'oidc', name: 'Mass SSO', config: { issuer: 'https://idp.mass.example.com', clientId: 'mass', clientSecret: 'mass-client-secret', domains: ['mass.example.com'], defaultRole: 'member', mandatory: false } },
   });
   ids.idp = provider.json().id;
+  const invitation = await t.platform.app.inject({ method: 'POST', url: `/api/v1/tenants/${ids.ten}/invitations`, headers: staff, payload: { email: 'invited@mass.example.com', role: 'member' } });
+  ids.ivt = invitation.json().id;
   document = t.platform.app.swagger() as unknown as OpenApiDocument;
 });
 afterAll(async () => {
