@@ -8,11 +8,11 @@
 // `import.meta.url` (migrations, web/dist, package.json) resolve as they do from `src/`. The cache
 // lives in `node_modules/.cache/platforma`, so bare imports resolve to the same packages.
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, symlinkSync, utimesSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
-const ROOT = join(dirname(new URL(import.meta.url).pathname), '..');
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const SOURCES = join(ROOT, 'src');
 const CACHE = join(ROOT, 'node_modules', '.cache', 'platforma');
 /** Part of the digest: a change to how we compile must not reuse trees compiled the old way. */
@@ -30,7 +30,8 @@ function sourceFiles(directory = SOURCES) {
 
 function digestOf(files) {
   // The root too: the tree links back to this checkout's web apps and package.json.
-  const hash = createHash('sha256').update(COMPILER_REVISION).update(ROOT).update(readFileSync(join(ROOT, 'package-lock.json')));
+  // tsconfig.json too: esbuild reads it (class fields, module syntax).
+  const hash = createHash('sha256').update(COMPILER_REVISION).update(ROOT).update(readFileSync(join(ROOT, 'package-lock.json'))).update(readFileSync(join(ROOT, 'tsconfig.json')));
   for (const file of files) hash.update(relative(ROOT, file)).update('\0').update(readFileSync(file)).update('\0');
   return hash.digest('hex').slice(0, 16);
 }
@@ -69,15 +70,24 @@ async function compile(files, target) {
 }
 
 /**
- * Trees of earlier sources go once nothing has compiled them for an hour: a server started from one
- * may still load files from it (lazily imported modules, source maps), so none goes at once.
+ * Trees of earlier sources go once no command has used them for a day (each use touches its tree)
+ * and three newer ones exist: a server started from one keeps loading from it (lazily imported
+ * modules, the web apps through its link, source maps), so a compile never removes the tree of a
+ * recent start. Another process may be removing or renaming the same entries: whatever vanished
+ * meanwhile is simply skipped.
  */
 function removeStaleTrees(current) {
-  const staleBefore = Date.now() - 3600_000;
+  const staleBefore = Date.now() - 24 * 3600_000;
+  const trees = [];
   for (const entry of readdirSync(CACHE)) {
-    const path = join(CACHE, entry);
-    if (path !== current && statSync(path).mtimeMs < staleBefore) rmSync(path, { recursive: true, force: true });
+    try {
+      trees.push({ path: join(CACHE, entry), usedAt: statSync(join(CACHE, entry)).mtimeMs });
+    } catch {
+      // gone already
+    }
   }
+  const byRecentUse = trees.filter((tree) => tree.path !== current).sort((a, b) => b.usedAt - a.usedAt);
+  for (const tree of byRecentUse.slice(3)) if (tree.usedAt < staleBefore) rmSync(tree.path, { recursive: true, force: true });
 }
 
 /**
@@ -89,7 +99,10 @@ export async function compiledMain() {
   try {
     const files = sourceFiles();
     const target = join(CACHE, digestOf(files));
-    if (!existsSync(join(target, 'src', 'main.js'))) {
+    if (existsSync(join(target, 'src', 'main.js'))) {
+      const now = new Date();
+      utimesSync(target, now, now); // in use: see removeStaleTrees
+    } else {
       mkdirSync(CACHE, { recursive: true });
       await compile(files, target);
     }

@@ -183,6 +183,19 @@ describe('an enrolment left pending', () => {
     expect(confirmed.statusCode, confirmed.body).toBe(200);
   });
 
+  it('resumes a pending secret only in the session that started it: another session gets a new one, which voids the first', async () => {
+    await t.platform.identity.service.createUser({ email: 'two-sessions@example.com', password: PASSWORD }, systemContext('test'));
+    // Someone else who knows the password starts enrolment first and reads the secret.
+    const intruder = (await passwordSignIn('two-sessions@example.com')).headers;
+    const seen = (await inject('POST', '/api/v1/me/mfa/totp', intruder, {})).json() as { secret: string };
+    // The person's own enrolment within the hour does not resume it.
+    const own = (await passwordSignIn('two-sessions@example.com')).headers;
+    const mine = (await inject('POST', '/api/v1/me/mfa/totp', own, {})).json() as { secret: string };
+    expect(mine.secret).not.toBe(seen.secret);
+    expect(problemOf(await inject('POST', '/api/v1/me/mfa/totp/confirm', own, { code: await totpCode(seen.secret) })).code).toBe('PLAT_MFA_CODE_INVALID');
+    expect((await inject('POST', '/api/v1/me/mfa/totp/confirm', own, { code: await totpCode(mine.secret) })).statusCode).toBe(200);
+  });
+
   it('gives a new secret when asked to restart, or once the pending one has expired', async () => {
     await t.platform.identity.service.createUser({ email: 'restarter@example.com', password: PASSWORD }, systemContext('test'));
     const { headers } = await passwordSignIn('restarter@example.com');

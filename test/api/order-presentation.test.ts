@@ -112,6 +112,11 @@ describe('quotes keep recurring and one-time amounts apart', () => {
     expect(coupon.statusCode, coupon.body).toBe(201);
     const body = (await preview({ pricePlan: 'flat', quantity: 1, couponCode: 'SPLIT10' })).json();
     expect(body).toMatchObject({ recurringMinor: '3600', oneTimeMinor: '900', totalMinor: '4500' });
+
+    // A coupon for the first period only leaves what every period costs as it is; due now shows it.
+    expect((await call('POST', '/api/v1/coupons', staff, { code: 'FIRST50', name: 'First month', discount: { type: 'percent', percentOff: '50' }, duration: { type: 'once' } })).statusCode).toBe(201);
+    const first = (await preview({ pricePlan: 'flat', quantity: 1, couponCode: 'FIRST50' })).json();
+    expect(first).toMatchObject({ recurringMinor: '4000', oneTimeMinor: '500', dueNowMinor: '2500' });
   });
 
   it('gives orders their recurring totals per interval and their one-time amount apart', async () => {

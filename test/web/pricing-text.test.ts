@@ -27,7 +27,7 @@ describe('what the quantity does under each price model', () => {
 
   it('rounds packages up and names how many', () => {
     expect(quantityEffect({ model: 'package', packageSize: 10, packageAmount: '5.00' }, '23', '15.00', 'EUR')).toBe('Sold in packages of 10 units at €5.00 each: 23 units need 3 packages = €15.00.');
-    expect(quantityEffect({ model: 'package', packageSize: 10, packageAmount: '5.00' }, '1', '5.00', 'EUR')).toContain('1 unit need 1 package');
+    expect(quantityEffect({ model: 'package', packageSize: 10, packageAmount: '5.00' }, '1', '5.00', 'EUR')).toContain('1 unit needs 1 package');
   });
 
   it('explains graduated and volume tiers with the total', () => {

@@ -56,7 +56,7 @@ export function quantityEffect(model: PriceModel, quantity: string, amount: stri
       return `${formatMoney(model.unitAmount, currency, true)} per unit × ${quantity} = ${total}.`;
     case 'package': {
       const packages = packagesFor(quantity, model.packageSize);
-      return `Sold in packages of ${model.packageSize} units at ${formatMoney(model.packageAmount, currency, true)} each: ${units(quantity)} ${packages === '1' ? 'need 1 package' : `need ${packages} packages`} = ${total}.`;
+      return `Sold in packages of ${model.packageSize} units at ${formatMoney(model.packageAmount, currency, true)} each: ${units(quantity)} ${quantity === '1' ? 'needs' : 'need'} ${packages === '1' ? '1 package' : `${packages} packages`} = ${total}.`;
     }
     case 'graduated':
       return `Graduated: each unit is priced by the tier it falls in (${tierText(model.tiers, currency)}); ${units(quantity)} = ${total}.`;

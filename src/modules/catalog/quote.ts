@@ -91,8 +91,8 @@ export function quote(input: QuoteInput): PricePreview {
   const clamp = (value: bigint) => (value < 0n ? 0n : value);
 
   // Recurring and one-time apart: what each period costs (the plan's price and usage estimates)
-  // and what is charged once (a one-time plan's price and the setup fee). The discount is split
-  // between them, so neither ever includes the other.
+  // and what is charged once (a one-time plan's price and the setup fee), so neither ever includes
+  // the other. The discount is split between them.
   let recurringMinor = 0n;
   let oneTimeMinor = 0n;
   for (const item of [...charges, ...usage]) {
@@ -101,7 +101,9 @@ export function quote(input: QuoteInput): PricePreview {
   }
   if (discount) {
     const offRecurring = discountOnRecurring(discount.minor, charges, coupon!, currency);
-    recurringMinor += offRecurring;
+    // What every period costs: only a coupon that lasts forever lowers it. A `once` or `repeating`
+    // coupon's share comes off the first period(s) only, which dueNow already shows.
+    if (coupon!.duration.type === 'forever') recurringMinor += offRecurring;
     oneTimeMinor += discount.minor - offRecurring;
   }
 

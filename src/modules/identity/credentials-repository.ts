@@ -9,6 +9,8 @@ export interface TotpFactorRow {
   confirmed_at: Date | null;
   last_time_step: number | null;
   created_at: Date;
+  /** The session that started a pending enrolment: the only one that may resume it (null once confirmed). */
+  pending_session_id: string | null;
 }
 
 export interface RecoveryCodeRow {
@@ -62,12 +64,12 @@ export class CredentialsRepository {
     await tx
       .insertInto('identity.totp_factors')
       .values(factor)
-      .onConflict((oc) => oc.column('user_id').doUpdateSet({ secret_ciphertext: factor.secret_ciphertext, created_at: factor.created_at, last_time_step: null }).where('identity.totp_factors.confirmed_at', 'is', null))
+      .onConflict((oc) => oc.column('user_id').doUpdateSet({ secret_ciphertext: factor.secret_ciphertext, created_at: factor.created_at, last_time_step: null, pending_session_id: factor.pending_session_id }).where('identity.totp_factors.confirmed_at', 'is', null))
       .execute();
   }
 
   async confirmFactor(tx: Tx, userId: string, at: Date, timeStep: number): Promise<void> {
-    await tx.updateTable('identity.totp_factors').set({ confirmed_at: at, last_time_step: timeStep }).where('user_id', '=', userId).execute();
+    await tx.updateTable('identity.totp_factors').set({ confirmed_at: at, last_time_step: timeStep, pending_session_id: null }).where('user_id', '=', userId).execute();
   }
 
   async recordTimeStep(tx: Tx, userId: string, timeStep: number): Promise<void> {

@@ -53,8 +53,10 @@ export class InvitationRepository {
     return row?.display_name ?? null;
   }
 
-  async find(tx: Tx, tenantId: string, id: string): Promise<InvitationRow | undefined> {
-    return tx.selectFrom('identity.invitations').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+  async find(tx: Tx, tenantId: string, id: string, forUpdate = false): Promise<InvitationRow | undefined> {
+    let query = tx.selectFrom('identity.invitations').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id);
+    if (forUpdate) query = query.forUpdate();
+    return query.executeTakeFirst();
   }
 
   /** The invitation behind a token, locked for the accepting transaction. */

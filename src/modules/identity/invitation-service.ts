@@ -185,7 +185,8 @@ export class InvitationService {
     const organizationName = (await this.tenants.namesOf([tenantId])).get(tenantId);
     if (!organizationName) throw new NotFoundError('Tenant', tenantId);
     return inTransaction(this.kernel.db, this.#scope(context, tenantId), async (tx) => {
-      const current = await this.#invitations.find(tx, tenantId, invitationId);
+      // Locked: two resends at once send one link after the other, never two links of which one is dead.
+      const current = await this.#invitations.find(tx, tenantId, invitationId, true);
       if (!current) throw new NotFoundError('Invitation', invitationId);
       const status = this.#status(current);
       if (status === 'accepted' || status === 'revoked') throw new ConflictError(`The invitation is ${status}; only an open or expired invitation can be sent again. Invite the person anew instead.`);

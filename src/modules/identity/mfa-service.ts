@@ -61,8 +61,9 @@ export class MfaService {
    * Starts TOTP enrolment for the caller, or resumes the one pending: an authenticator app may have
    * scanned the pending secret already (the page was reloaded, the person came back), so while it is
    * younger than PENDING_ENROLMENT_SECONDS the same secret comes back and a code from that app still
-   * confirms. `restart` asks for a new secret on purpose (the app lost it, or the secret was seen by
-   * someone else). Refused when MFA is already on.
+   * confirms. Only the session that started it resumes it: another session (perhaps someone else's
+   * with the same password) gets a new secret, which also voids the old one. `restart` asks for a
+   * new secret on purpose (the app lost it). Refused when MFA is already on.
    */
   async startTotpEnrolment(input: { restart?: boolean }, context: RequestContext): Promise<TotpEnrolment> {
     const principal = this.#self(context, 'identity:self.mfa.create');
@@ -70,7 +71,8 @@ export class MfaService {
       const existing = await this.#credentials.findFactor(tx, principal.userId, { forUpdate: true });
       if (existing?.confirmed_at) throw new ConflictError('Multi-factor authentication is already on; turn it off first to enrol a new authenticator.');
       const now = this.kernel.clock.now();
-      if (existing && !input.restart && now.getTime() - new Date(existing.created_at).getTime() < PENDING_ENROLMENT_SECONDS * 1000) {
+      const resumable = existing !== undefined && principal.sessionId !== null && existing.pending_session_id === principal.sessionId;
+      if (resumable && !input.restart && now.getTime() - new Date(existing.created_at).getTime() < PENDING_ENROLMENT_SECONDS * 1000) {
         return { secret: this.secrets.open(existing.secret_ciphertext, principal.userId), createdAt: new Date(existing.created_at) };
       }
       const fresh = generateSecret();
@@ -80,6 +82,7 @@ export class MfaService {
         confirmed_at: null,
         last_time_step: null,
         created_at: now,
+        pending_session_id: principal.sessionId,
       });
       await this.#audit(tx, context, 'identity.mfa.enrolment_started', existing ? { replacedPending: true } : undefined);
       return { secret: fresh, createdAt: now };

@@ -218,7 +218,7 @@ export class IdentityRepository {
    * owner left) instead of both passing the check and leaving the tenant without an owner.
    */
   async lockOwnersAndCount(tx: Tx, tenantId: string): Promise<number> {
-    const rows = await tx.selectFrom('identity.memberships').select('user_id').where('tenant_id', '=', tenantId).where('role', '=', 'owner').forUpdate().execute();
+    const rows = await tx.selectFrom('identity.memberships').select('user_id').where('tenant_id', '=', tenantId).where('role', '=', 'owner').orderBy('user_id').forUpdate().execute(); // one lock order for every caller
     return rows.length;
   }
 

@@ -105,15 +105,17 @@ export class OrderSteps {
   /**
    * Moves an order along one or more steps of its status machine in the caller's transaction: the
    * timeline steps and the row in one statement (each edge checked by the database), then, after
-   * `beforeRecording` (work that should happen late in the transaction), an audit entry and an
-   * event per step, written together: three statements however many steps.
+   * `beforeRecording` (work that should happen late in the transaction) and, on submission, the
+   * order's number, an audit entry and an event per step, written together.
    */
   async advance(tx: Tx, context: RequestContext, order: StoredOrder, steps: readonly Step[], changes: { document?: OrderDocument; submittedAt?: Date } = {}, beforeRecording?: () => Promise<void>): Promise<StoredOrder> {
     const now = this.kernel.clock.now();
     const actorId = context.principal?.userId ?? null;
     const actorName = this.actorName(context);
-    const saved = await this.repository.advance(tx, order, steps.map((step) => ({ status: step.status, actorId, actorName, reason: step.reason, at: now })), changes, now);
+    let saved = await this.repository.advance(tx, order, steps.map((step) => ({ status: step.status, actorId, actorName, reason: step.reason, at: now })), changes, now);
     await beforeRecording?.();
+    // The number comes after beforeRecording's quota and stock locks: see takeOrderNumber.
+    if (changes.submittedAt !== undefined && order.number === null) saved = { ...saved, number: await this.repository.takeOrderNumber(tx, saved) };
     const from = [order.status, ...steps.map((step) => step.status)];
     const { rows: events } = outboxRows(
       this.kernel.clock,

@@ -172,40 +172,49 @@ export class OrderRepository {
   /**
    * Moves the order along its timeline in one statement: the steps (each edge checked by the
    * database as it is inserted) and the row with the last step's status (checked against the
-   * timeline at commit). A submission (`submittedAt`) also takes the tenant's next order number in
-   * the same statement: the upsert locks the tenant's counter row until commit, so concurrent
-   * submissions get consecutive numbers, and a rollback gives the number back (no gaps).
+   * timeline at commit).
    */
   async advance(tx: Tx, order: StoredOrder, steps: Omit<TimelineStep, 'seq'>[], changes: { document?: OrderDocument; submittedAt?: Date }, at: Date): Promise<StoredOrder> {
     const last = order.timeline.at(-1)?.seq ?? 0;
     const numbered = steps.map((step, index) => ({ ...step, seq: last + 1 + index }));
     const status = numbered.at(-1)?.status ?? order.status;
-    const takesNumber = changes.submittedAt !== undefined && order.number === null;
-    // Only the number is read back: the rest of the new row is known, and parsing the document again would be waste.
     const set = {
       status,
       ...(changes.document ? { document: json(changes.document) } : {}),
       ...(changes.submittedAt ? { submitted_at: changes.submittedAt } : {}),
       updated_at: at,
     };
-    const withSteps = tx.with('steps', (db) => db.insertInto('orders.order_timeline').values(numbered.map((step) => timelineRow(order, step))).returning('seq'));
-    const row = takesNumber
-      ? await withSteps
-          .with('next_number', (db) =>
-            db
-              .insertInto('orders.order_numbers')
-              .values({ tenant_id: order.tenantId, last_number: '1' })
-              .onConflict((oc) => oc.column('tenant_id').doUpdateSet({ last_number: sql`orders.order_numbers.last_number + 1` }))
-              .returning('last_number'),
-          )
-          .updateTable('orders.orders')
-          .set({ ...set, number: sql<string>`(select last_number from next_number)` })
-          .where('order_id', '=', order.id)
-          .returning('number')
-          .executeTakeFirstOrThrow()
-      : await withSteps.updateTable('orders.orders').set(set).where('order_id', '=', order.id).returning('number').executeTakeFirstOrThrow();
-    const number = row.number === null ? null : Number(row.number);
-    return { ...order, status, number, document: changes.document ?? order.document, submittedAt: changes.submittedAt ?? order.submittedAt, updatedAt: at, timeline: [...order.timeline, ...numbered] };
+    await tx
+      .with('steps', (db) => db.insertInto('orders.order_timeline').values(numbered.map((step) => timelineRow(order, step))).returning('seq'))
+      .updateTable('orders.orders')
+      .set(set)
+      .where('order_id', '=', order.id)
+      .executeTakeFirstOrThrow();
+    return { ...order, status, document: changes.document ?? order.document, submittedAt: changes.submittedAt ?? order.submittedAt, updatedAt: at, timeline: [...order.timeline, ...numbered] };
+  }
+
+  /**
+   * Gives a submitted order the tenant's next number. The upsert locks the tenant's counter row
+   * until commit, so concurrent submissions get consecutive numbers and a rollback gives the number
+   * back (no gaps). Callers take it last in their transaction, after any quota and stock locks:
+   * every path takes those locks before this one, so a submission and a change order of the same
+   * tenant never wait on each other in opposite orders (a deadlock).
+   */
+  async takeOrderNumber(tx: Tx, order: StoredOrder): Promise<number> {
+    const row = await tx
+      .with('next_number', (db) =>
+        db
+          .insertInto('orders.order_numbers')
+          .values({ tenant_id: order.tenantId, last_number: '1' })
+          .onConflict((oc) => oc.column('tenant_id').doUpdateSet({ last_number: sql`orders.order_numbers.last_number + 1` }))
+          .returning('last_number'),
+      )
+      .updateTable('orders.orders')
+      .set({ number: sql<string>`(select last_number from next_number)` })
+      .where('order_id', '=', order.id)
+      .returning('number')
+      .executeTakeFirstOrThrow();
+    return Number(row.number);
   }
 
   /** A page of orders with their timelines, newest first. */
