@@ -410,8 +410,9 @@ describe('a coupon in the cart', () => {
       await card.getByTestId('cart-coupon-apply').click();
       await card.locator('[data-testid="cart-coupon-applied"][data-code="CART20"]').waitFor();
       expect(await card.getByTestId('coupon-code-EUR-error').count()).toBe(0);
-      expect(await card.getByTestId('cart-total').textContent()).toContain('24.00');
-      expect(await card.getByTestId('order-recurring-month').textContent()).toContain('24.00 per month');
+      expect(await card.getByTestId('cart-due-now').textContent()).toContain('24.00 due now');
+      // A `once` coupon takes 20% off the first month (due now), not off what every month costs.
+      expect(await card.getByTestId('order-recurring-month').textContent()).toContain('30.00 per month');
       expect(await card.getByTestId('cart-discount-line').textContent()).toContain('Coupon CART20');
       expect(await card.getByTestId('cart-discount-total').textContent()).toContain('6.00');
       await page.screenshot({ path: '/tmp/shop-cart-coupon.png', fullPage: true });
@@ -419,7 +420,7 @@ describe('a coupon in the cart', () => {
       // Removed: the full price again.
       await card.getByTestId('cart-coupon-remove').click();
       await card.getByTestId('cart-coupon-applied').waitFor({ state: 'detached' });
-      expect(await card.getByTestId('cart-total').textContent()).toContain('30.00');
+      expect(await card.getByTestId('cart-due-now').textContent()).toContain('30.00 due now');
       expect(consoleProblems).toEqual([]);
     } catch (error) {
       await page.screenshot({ path: '/tmp/shop-cart-coupon-failure.png', fullPage: true });
