@@ -15,7 +15,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { embeddedServerPid as postmasterPid, freePort } from '../src/kernel/db/embedded.js';
-import { ROOT, BIN, LOAD, spawnProc, stopProc, runBench, newHome, envWith, waitFor200, table, load, warmUp, scratchDatabase, signInAsStaff, type Load, type Proc } from './harness.js';
+import { ROOT, BIN, LOAD, spawnProc, stopProc, runBench, newHome, envWith, waitFor200, table, load, warmUp, scratchDatabaseSettings, signInAsStaff, type Load, type Proc } from './harness.js';
 
 const RESULTS = join(ROOT, 'bench', 'results', 'auth.json');
 const TARGET = 0.85;
@@ -110,7 +110,7 @@ async function main(): Promise<string[]> {
   console.log(`Authentication cost — GET /api/v1/tenants/{id}, ${LOAD.connections} connections, ${LOAD.warmup} s warm-up + ${LOAD.duration} s per run, ${ROUNDS} rounds; load ${loadAverageAtStart}\n`);
   const home = newHome();
   const settings: Record<string, string> = { PLATFORMA_HOME: home, LOG_LEVEL: 'warn' };
-  if (process.env.DATABASE_URL) settings.DATABASE_URL = await scratchDatabase(process.env.DATABASE_URL);
+  if (process.env.DATABASE_URL) Object.assign(settings, await scratchDatabaseSettings(process.env.DATABASE_URL));
   const env = envWith(settings);
   const postgresPid = () => (settings.DATABASE_URL ? undefined : postmasterPid(home));
 

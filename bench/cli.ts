@@ -12,28 +12,15 @@
 // The migrate row needs a PostgreSQL server: DATABASE_URL (default the local one as postgres); a
 // scratch database is created on it and dropped afterwards. Writes bench/results/cli.json; exits 1
 // when a command misses its target.
-import { createHmac } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { appUrlFrom } from '../src/kernel/db/roles.js';
-import { BIN, ROOT, envWith, median, ms, newHome, runBench, scratchDatabase, table, timeCommand } from './harness.js';
+import { BIN, ROOT, envWith, median, ms, newHome, runBench, scratchDatabase, sharedAppUrl, table, timeCommand } from './harness.js';
 
 const RUNS = 5;
 
 function measure(args: string[], env: NodeJS.ProcessEnv, expectedStatus = 0): number {
   timeCommand(args, env, expectedStatus); // warm the file system cache (and compile the sources after a change)
   return median(Array.from({ length: RUNS }, () => timeCommand(args, env, expectedStatus)));
-}
-
-/**
- * The application role is cluster-wide and test runs on this server give it one fixed password
- * (test/support/database.ts testAppPassword): the bench uses the same, so it never re-keys the role
- * under a test run going on meanwhile.
- */
-function sharedAppUrl(ownerUrl: string): string {
-  const url = new URL(ownerUrl);
-  const server = `${url.username}:${decodeURIComponent(url.password)}@${url.hostname}:${url.port || '5432'}`;
-  return appUrlFrom(ownerUrl, createHmac('sha256', server).update('platforma application role').digest('base64url'));
 }
 
 async function main(): Promise<string[]> {

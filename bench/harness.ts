@@ -1,7 +1,7 @@
 // Shared by the benchmarks: spawning and stopping processes (cleaned up also when interrupted),
 // temporary homes and scratch databases, autocannon load runs, and who used the CPU meanwhile.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { embeddedServerPid as postmasterPid, freePort } from '../src/kernel/db/embedded.js';
 import { tmpdir } from 'node:os';
@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import autocannon, { type Result } from 'autocannon';
 import { generate } from 'otplib';
 import pg from 'pg';
+import { appUrlFrom } from '../src/kernel/db/roles.js';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const BIN = join(ROOT, 'bin', 'platforma.js');
@@ -336,6 +337,24 @@ export async function scratchDatabase(databaseUrl: string): Promise<string> {
   const url = new URL(databaseUrl);
   url.pathname = `/${name}`;
   return url.toString();
+}
+
+/**
+ * The application role is cluster-wide and test runs on this server give it one fixed password
+ * (test/support/database.ts testAppPassword): a bench uses the same, so it never re-keys the role
+ * under a test run going on meanwhile, and its server (whose generated password would differ)
+ * does not refuse to start (ADR 0012).
+ */
+export function sharedAppUrl(ownerUrl: string): string {
+  const url = new URL(ownerUrl);
+  const server = `${url.username}:${decodeURIComponent(url.password)}@${url.hostname}:${url.port || '5432'}`;
+  return appUrlFrom(ownerUrl, createHmac('sha256', server).update('platforma application role').digest('base64url'));
+}
+
+/** DATABASE_URL (a scratch database on that server) and the matching DATABASE_APP_URL for a bench's server. */
+export async function scratchDatabaseSettings(databaseUrl: string): Promise<{ DATABASE_URL: string; DATABASE_APP_URL: string }> {
+  const ownerUrl = await scratchDatabase(databaseUrl);
+  return { DATABASE_URL: ownerUrl, DATABASE_APP_URL: sharedAppUrl(ownerUrl) };
 }
 
 // --- signing in as a staff member: MFA is mandatory, so the harness is its authenticator -------

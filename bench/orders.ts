@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { embeddedServerPid as postmasterPid, freePort } from '../src/kernel/db/embedded.js';
-import { ROOT, BIN, LOAD, spawnProc, stopProc, runBench, newHome, envWith, waitFor200, table, load, baselineThroughput, scratchDatabase, signInAsStaff, type Load } from './harness.js';
+import { ROOT, BIN, LOAD, spawnProc, stopProc, runBench, newHome, envWith, waitFor200, table, load, baselineThroughput, scratchDatabaseSettings, signInAsStaff, type Load } from './harness.js';
 
 const RESULTS = join(ROOT, 'bench', 'results', 'orders.json');
 const TARGET_SUBMISSIONS = 500;
@@ -62,7 +62,7 @@ async function main(): Promise<string[]> {
   console.log(`Selling cost — price previews and order submissions vs node:http, ${LOAD.connections} connections; load ${loadAverageAtStart}\n`);
   const home = newHome();
   const settings: Record<string, string> = { PLATFORMA_HOME: home, LOG_LEVEL: 'warn' };
-  if (process.env.DATABASE_URL) settings.DATABASE_URL = await scratchDatabase(process.env.DATABASE_URL);
+  if (process.env.DATABASE_URL) Object.assign(settings, await scratchDatabaseSettings(process.env.DATABASE_URL));
   const env = envWith(settings);
   const postgresPid = () => (settings.DATABASE_URL ? undefined : postmasterPid(home));
 

@@ -16,7 +16,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { embeddedServerPid as postmasterPid, freePort } from '../src/kernel/db/embedded.js';
 import { cpus, totalmem, release, platform as osPlatform } from 'node:os';
 import { join } from 'node:path';
-import { ROOT, BIN, LOAD, spawnProc, stopProc, runBench, newHome, envWith, waitFor200, median, ms, table, timeCommand, load, baselineThroughput, scratchDatabase, signInAsStaff, type Load } from './harness.js';
+import { ROOT, BIN, LOAD, spawnProc, stopProc, runBench, newHome, envWith, waitFor200, median, ms, table, timeCommand, load, baselineThroughput, scratchDatabaseSettings, signInAsStaff, type Load } from './harness.js';
 
 const RESULTS = join(ROOT, 'bench', 'results', 'latest.json');
 const WARM_TARGET_MS = 3000;
@@ -102,7 +102,7 @@ async function bootPhases(home: string): Promise<Phases> {
 async function platformThroughput(home: string): Promise<{ database: string; result: Load }> {
   const port = await freePort();
   const settings: Record<string, string> = { PLATFORMA_HOME: home, PORT: String(port), LOG_LEVEL: 'warn' };
-  if (process.env.DATABASE_URL) settings.DATABASE_URL = await scratchDatabase(process.env.DATABASE_URL);
+  if (process.env.DATABASE_URL) Object.assign(settings, await scratchDatabaseSettings(process.env.DATABASE_URL));
   const env = envWith(settings);
   const server = spawnProc('platform', [BIN, 'start'], env);
   const base = `http://127.0.0.1:${port}`;
