@@ -16,7 +16,8 @@ import { SuccessNotice } from '../../../shared/components/SuccessNotice.js';
 import { useConfirmation } from '../../../shared/components/use-confirmation.js';
 import { formatDateTime } from '../../../shared/format.js';
 import { EmailRoleForm } from '../../../shared/tenant-access/EmailRoleForm.js';
-import { useTenantRoles, withCurrentRole } from '../../../shared/tenant-access/tenant-roles.js';
+import { MemberRow } from '../../../shared/tenant-access/MemberRow.js';
+import { useTenantRoles } from '../../../shared/tenant-access/tenant-roles.js';
 
 type Member = paths['/api/v1/tenants/{id}/members']['get']['responses'][200]['content']['application/json']['data'][number];
 type Invitation = paths['/api/v1/tenants/{id}/invitations']['get']['responses'][200]['content']['application/json']['data'][number];
@@ -114,50 +115,19 @@ export function TenantMembers({ tenantId, organizationName, onChanged }: TenantM
           columns={['Name', 'Email', 'Role', 'Joined', '']}
           empty={!members.loading && members.data?.length === 0 && 'No members yet: the people invited below become members when they accept.'}
         >
-          {(members.data ?? []).map((member) => {
-            const chosen = pendingRoles[member.userId];
-            const changed = chosen !== undefined && chosen !== member.role;
-            return (
-              <tr key={member.userId} data-testid="tenant-member-row" data-email={member.email}>
-                <td data-testid="tenant-member-name">{member.name ?? <span className="faint">—</span>}</td>
-                <td data-testid="tenant-member-email">{member.email}</td>
-                <td>
-                  {may.changeRole ? (
-                    <select
-                      className="select inline-select"
-                      aria-label={`Role of ${member.email}`}
-                      value={chosen ?? member.role}
-                      onChange={(event) => setPendingRoles((current) => ({ ...current, [member.userId]: event.target.value }))}
-                      data-testid="tenant-member-role"
-                    >
-                      {withCurrentRole(roles.options, member.role, roles.nameOf).map((option) => (
-                        <option key={option.value} value={option.value}>
-                          {option.label}
-                        </option>
-                      ))}
-                    </select>
-                  ) : (
-                    <span data-testid="tenant-member-role-name">{roles.nameOf(member.role)}</span>
-                  )}
-                </td>
-                <td className="muted">{formatDateTime(member.joinedAt)}</td>
-                <td>
-                  <div className="row-actions">
-                    {changed && (
-                      <button type="button" className="button button-primary" disabled={busyRow === member.userId} onClick={() => void changeRole(member)} data-testid="tenant-member-role-save">
-                        {busyRow === member.userId ? 'Saving…' : 'Change role'}
-                      </button>
-                    )}
-                    {may.remove && (
-                      <DangerRowButton onClick={() => remove.ask(member)} testId="tenant-member-remove">
-                        Remove
-                      </DangerRowButton>
-                    )}
-                  </div>
-                </td>
-              </tr>
-            );
-          })}
+          {(members.data ?? []).map((member) => (
+            <MemberRow
+              key={member.userId}
+              member={member}
+              roles={roles}
+              pickedRole={pendingRoles[member.userId]}
+              onPickRole={may.changeRole ? (role) => setPendingRoles((current) => ({ ...current, [member.userId]: role })) : undefined}
+              saving={busyRow === member.userId}
+              onSaveRole={(chosen) => void changeRole(chosen)}
+              onRemove={may.remove ? remove.ask : undefined}
+              testIdPrefix="tenant-member"
+            />
+          ))}
         </ResourceTableCard>
       )}
 

@@ -5,21 +5,14 @@ import { api, unwrap } from '../../../shared/api/client.js';
 import { toApiError, type ApiError } from '../../../shared/api/problem.js';
 import { useResource } from '../../../shared/api/use-resource.js';
 import { ConfirmDialog } from '../../../shared/components/ConfirmDialog.js';
-import { DangerRowButton } from '../../../shared/components/DangerRowButton.js';
 import { ResourceTableCard } from '../../../shared/components/ResourceTableCard.js';
 import { SuccessNotice } from '../../../shared/components/SuccessNotice.js';
 import { useConfirmation } from '../../../shared/components/use-confirmation.js';
-import { formatDateTime } from '../../../shared/format.js';
 import { useOrganizationAccess } from './access.js';
-import { useTenantRoles, withCurrentRole } from '../../../shared/tenant-access/tenant-roles.js';
+import { MemberRow, type TenantMember } from '../../../shared/tenant-access/MemberRow.js';
+import { useTenantRoles } from '../../../shared/tenant-access/tenant-roles.js';
 
-interface Member {
-  userId: string;
-  email: string;
-  name: string | null;
-  role: string;
-  joinedAt: string;
-}
+type Member = TenantMember;
 
 export function MembersPage({ tenantId, organizationName }: { tenantId: string; organizationName: string | null }) {
   const { can } = useOrganizationAccess();
@@ -66,50 +59,19 @@ export function MembersPage({ tenantId, organizationName }: { tenantId: string; 
         columns={['Name', 'Email', 'Role', 'Member since', '']}
         empty={!members.loading && members.data?.length === 0 && 'No members yet.'}
       >
-        {(members.data ?? []).map((member) => {
-          const pending = pendingRoles[member.userId];
-          const changed = pending !== undefined && pending !== member.role;
-          return (
-            <tr key={member.userId} data-testid="member-row" data-email={member.email}>
-              <td data-testid="member-name">{member.name ?? <span className="faint">—</span>}</td>
-              <td data-testid="member-email">{member.email}</td>
-              <td>
-                {can('identity:member.update') ? (
-                  <select
-                    className="select inline-select"
-                    aria-label={`Role of ${member.email}`}
-                    value={pending ?? member.role}
-                    onChange={(event) => setPendingRoles((current) => ({ ...current, [member.userId]: event.target.value }))}
-                    data-testid="member-role"
-                  >
-                    {withCurrentRole(roles.options, member.role, roles.nameOf).map((option) => (
-                      <option key={option.value} value={option.value}>
-                        {option.label}
-                      </option>
-                    ))}
-                  </select>
-                ) : (
-                  <span data-testid="member-role-name">{roles.nameOf(member.role)}</span>
-                )}
-              </td>
-              <td className="muted">{formatDateTime(member.joinedAt)}</td>
-              <td>
-                <div className="row-actions">
-                  {changed && (
-                    <button type="button" className="button button-primary" disabled={savingRole === member.userId} onClick={() => changeRole(member)} data-testid="member-role-save">
-                      {savingRole === member.userId ? 'Saving…' : 'Change role'}
-                    </button>
-                  )}
-                  {can('identity:member.delete') && (
-                    <DangerRowButton onClick={() => remove.ask(member)} testId="member-remove">
-                      Remove
-                    </DangerRowButton>
-                  )}
-                </div>
-              </td>
-            </tr>
-          );
-        })}
+        {(members.data ?? []).map((member) => (
+          <MemberRow
+            key={member.userId}
+            member={member}
+            roles={roles}
+            pickedRole={pendingRoles[member.userId]}
+            onPickRole={can('identity:member.update') ? (role) => setPendingRoles((current) => ({ ...current, [member.userId]: role })) : undefined}
+            saving={savingRole === member.userId}
+            onSaveRole={(chosen) => void changeRole(chosen)}
+            onRemove={can('identity:member.delete') ? remove.ask : undefined}
+            testIdPrefix="member"
+          />
+        ))}
       </ResourceTableCard>
       <ConfirmDialog
         {...remove.dialog}
