@@ -1,5 +1,6 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import platforma from './scripts/eslint/layers.js';
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'web/dist/', '.platforma/', 'web/shared/api/schema.d.ts', 'coverage/'] },
@@ -10,8 +11,13 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',
-      'no-restricted-imports': ['error', { patterns: [{ group: ['../*/repository*', '../*/routes*', '../*/migrations/*'], message: "Import another module only through its index.ts." }] }],
     },
+  },
+  {
+    files: ['src/**/*.ts'],
+    ignores: ['src/**/*.test.ts'],
+    plugins: { platforma },
+    rules: { 'platforma/layers': 'error' },
   },
   {
     files: ['bin/*.js'],

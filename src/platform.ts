@@ -17,10 +17,10 @@ import { createAuditCheckpoint, loadAuditSigner } from './kernel/audit-checkpoin
 import { loadSecretBox } from './kernel/encryption.js';
 import { EventDispatcher } from './kernel/outbox.js';
 import { createJobQueue, scheduleCron } from './kernel/jobs.js';
-import type { HttpApp } from './kernel/http/server.js';
+import type { HttpApp } from './gateway/http/server.js';
 import { VERSION } from './version.js';
-import { IdempotencyStore, registerIdempotency } from './kernel/http/idempotency.js';
-import { problem, problemFromError, sendProblem } from './kernel/http/problem.js';
+import { IdempotencyStore, registerIdempotency } from './gateway/http/idempotency.js';
+import { problem, problemFromError, sendProblem } from './gateway/http/problem.js';
 import { DatabaseUnavailableError } from './kernel/errors.js';
 import { isDatabaseUnavailable } from './kernel/db/errors.js';
 import type { Kernel } from './kernel/kernel.js';
@@ -134,7 +134,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
 
   // Loaded here, not at the top: the console's commands (createConsolePlatform) never serve HTTP.
   const [{ createHttpServer }, { registerAuthentication, idempotencyPrincipal }, { registerWebApps }] = await Promise.all([
-    import('./kernel/http/server.js'),
+    import('./gateway/http/server.js'),
     import('./gateway/authenticate.js'),
     import('./gateway/web-apps.js'),
   ]);

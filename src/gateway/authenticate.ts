@@ -11,45 +11,18 @@
 // 403 PLAT_PASSWORD_CHANGE_REQUIRED. One mechanism for every half-signed-in state.
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
-import type { HttpApp } from '../kernel/http/server.js';
-import type { Principal, RequestContext } from '../kernel/context.js';
-import { problem, sendProblem } from '../kernel/http/problem.js';
+import type { HttpApp } from './http/server.js';
+import { SESSION_COOKIE, type Authenticators } from '../kernel/authentication.js';
+import { restrictionAllowed } from '../kernel/api/routes.js';
+import { problem, sendProblem } from './http/problem.js';
 import { isId } from '../kernel/ids.js';
 import { statusVerdict, type TenantStatus } from './tenant-status.js';
 
-export const SESSION_COOKIE = 'platforma_session';
+export { SESSION_COOKIE };
 
-export const SESSION_RESTRICTIONS = ['mfa_verify', 'mfa_enroll', 'password_change'] as const;
-export type SessionRestriction = (typeof SESSION_RESTRICTIONS)[number];
-
-export interface Authentication {
-  principal: Principal;
-  /** The session's CSRF token: set for cookie sessions, whose writes must echo it. */
-  csrfToken: string | null;
-  expiresAt: Date | null;
-  /** What the session must do before it may do anything else; null for a fully signed-in one. */
-  restriction: SessionRestriction | null;
-}
-
-export interface Authenticators {
-  /** Resolves a session cookie's token. */
-  session(token: string): Promise<Authentication | undefined>;
-  /** Resolves a bearer token (API key or OAuth access token); absent until those exist. */
-  bearer?(token: string, request: FastifyRequest): Promise<Authentication | undefined>;
-  /** Benchmark only (config.insecureNoAuth): what a request without credentials acts as. Absent otherwise. */
-  insecureNoAuth?: Authentication;
+export interface GatewayAuthenticators extends Authenticators {
   /** The status of a tenant (undefined: no such tenant), from a cache kept right by the database. */
   tenantStatus?(tenantId: string): Promise<TenantStatus | undefined>;
-}
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    authentication?: Authentication;
-  }
-  interface FastifyContextConfig {
-    /** Restrictions under which a session may still reach this route (the step that lifts them, sign-out, the session read). */
-    allowRestricted?: readonly SessionRestriction[];
-  }
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -61,26 +34,13 @@ function sameToken(a: string, b: string): boolean {
   return left.length === right.length && timingSafeEqual(left, right);
 }
 
-export function requestContext(request: FastifyRequest): RequestContext {
-  const authentication = request.authentication;
-  // A restricted session has a principal only on the routes that accept its restriction (the
-  // gateway refused it everywhere else already; this keeps the rule true for public routes too).
-  const accepted = authentication && (authentication.restriction === null || allows(request, authentication.restriction));
-  const principal = authentication && accepted ? authentication.principal : null;
-  return { principal, requestId: String(request.id), sourceIp: request.ip };
-}
-
-function allows(request: FastifyRequest, restriction: SessionRestriction): boolean {
-  return request.routeOptions.config?.allowRestricted?.includes(restriction) ?? false;
-}
-
 const RESTRICTED_ANSWERS = {
   mfa_verify: ['PLAT_MFA_REQUIRED', 'Complete multi-factor authentication first (POST /api/v1/auth/mfa/verify).'],
   mfa_enroll: ['PLAT_MFA_REQUIRED', 'Multi-factor authentication is mandatory for this account: enrol first (POST /api/v1/me/mfa/totp).'],
   password_change: ['PLAT_PASSWORD_CHANGE_REQUIRED', 'The password has expired: change it first (POST /api/v1/me/password).'],
 } as const;
 
-export function registerAuthentication(app: HttpApp, authenticators: Authenticators): void {
+export function registerAuthentication(app: HttpApp, authenticators: GatewayAuthenticators): void {
   app.addHook('onRequest', async (request, reply) => {
     // Web app files and operational endpoints never need credentials: skip the lookup for them.
     if (!request.url.startsWith('/api/')) return;
@@ -91,7 +51,7 @@ export function registerAuthentication(app: HttpApp, authenticators: Authenticat
       if (!bearer?.[1] || !authenticators.bearer) {
         return sendProblem(reply, problem(request, 'PLAT_UNAUTHENTICATED', 'The Authorization header must be "Bearer <API key or access token>".'));
       }
-      request.authentication = await authenticators.bearer(bearer[1], request);
+      request.authentication = await authenticators.bearer(bearer[1]);
       if (!request.authentication) return sendProblem(reply, problem(request, 'PLAT_UNAUTHENTICATED', 'The bearer credential is unknown, expired or revoked.'));
     } else if (cookie) {
       request.authentication = await authenticators.session(cookie);
@@ -104,7 +64,7 @@ export function registerAuthentication(app: HttpApp, authenticators: Authenticat
     if (!authentication) {
       return sendProblem(reply, problem(request, 'PLAT_UNAUTHENTICATED', cookie ? 'The session has ended; sign in again.' : 'Sign in first.'));
     }
-    if (authentication.restriction !== null && !allows(request, authentication.restriction)) {
+    if (authentication.restriction !== null && !restrictionAllowed(request, authentication.restriction)) {
       const [code, detail] = RESTRICTED_ANSWERS[authentication.restriction];
       return sendProblem(reply, problem(request, code, detail, { restriction: authentication.restriction }));
     }

@@ -6,8 +6,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { HttpApp } from '../kernel/http/server.js';
-import { problem, sendProblem } from '../kernel/http/problem.js';
+import type { HttpApp } from './http/server.js';
+import { problem, sendProblem } from './http/problem.js';
 
 export const WEB_APPS = ['admin', 'portal', 'partner'] as const;
 

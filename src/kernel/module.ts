@@ -1,7 +1,7 @@
 // What a module gives the platform. Each module is created by a factory that receives an explicit,
 // typed list of what it depends on (the kernel and other modules' public APIs) and returns this
 // definition plus its own public API; nothing else of a module is visible outside it.
-import type { HttpApp } from './http/server.js';
+import type { HttpApp } from './api/routes.js';
 import type { QueueDefinition, CronDefinition } from './jobs.js';
 import type { Subscription } from './outbox.js';
 

@@ -194,7 +194,7 @@ describe('every route', () => {
   });
 
   it('cannot be registered without one', async () => {
-    const { createHttpServer } = await import('../../src/kernel/http/server.js');
+    const { createHttpServer } = await import('../../src/gateway/http/server.js');
     const app = await createHttpServer({ logger: t.platform.kernel.logger, metrics: t.platform.kernel.metrics, bodyLimit: 1024, version: 'test', trustedProxies: [] });
     expect(() => app.get('/api/v1/unguarded', async () => ({}))).toThrow(/declares no action/);
     await app.close();

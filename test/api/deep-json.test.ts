@@ -4,7 +4,7 @@
 // stack and answer 500 — even on sign-in, before anyone is authenticated.
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAX_JSON_DEPTH } from '../../src/kernel/http/server.js';
+import { MAX_JSON_DEPTH } from '../../src/gateway/http/server.js';
 import { startTestPlatform, problemOf, type TestPlatform, type SignedInHeaders } from '../support/platform.js';
 import { fillPath, idKindOf, operationsOf, resolve, type OpenApiDocument } from '../support/openapi-examples.js';
 

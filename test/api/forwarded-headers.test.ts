@@ -5,7 +5,7 @@
 // X-Forwarded-Host says.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemContext } from '../../src/kernel/context.js';
-import { OAUTH_PATH } from '../../src/modules/identity/oauth/authorization-server.js';
+import { OAUTH_PATH } from '../../src/modules/identity/credentials/oauth/authorization-server.js';
 import { addMember, problemOf, startTestPlatform, type SignedInHeaders, type TestPlatform } from '../support/platform.js';
 import { ownerQuery } from '../support/audit.js';
 import { registerSecret } from '../support/suite-log.js';

@@ -7,7 +7,7 @@ import { createLogger } from '../../src/kernel/logging.js';
 import type { Clock } from '../../src/kernel/clock.js';
 import { createPlatform, type Platform } from '../../src/platform.js';
 import { systemContext } from '../../src/kernel/context.js';
-import { consoleOperatorContext } from '../../src/modules/identity/builtin-roles.js';
+import { consoleOperatorContext } from '../../src/modules/identity/access/builtin-roles.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 import { totpCode } from './totp.js';
 

@@ -2,8 +2,8 @@
 // API): the owner's session, a service API key and a personal API key with the owner role, and an
 // OAuth client-credentials access token with the owner role and every API scope.
 import { expect } from 'vitest';
-import { API_SCOPES } from '../../src/modules/identity/oauth/scopes.js';
-import { OAUTH_PATH } from '../../src/modules/identity/oauth/authorization-server.js';
+import { API_SCOPES } from '../../src/modules/identity/credentials/oauth/scopes.js';
+import { OAUTH_PATH } from '../../src/modules/identity/credentials/oauth/authorization-server.js';
 import type { SignedInHeaders, TestPlatform } from './platform.js';
 import { registerSecret } from './suite-log.js';
 

@@ -4,7 +4,7 @@
 //
 // Statement-level triggers on those tables NOTIFY `platforma_rows_changed` with the table's name
 // (migration 202611240200 of the kernel); a RowCache drops everything it holds when one of its
-// tables changes. As with the credential cache (src/modules/identity/credential-cache.ts):
+// tables changes. As with the credential cache (src/modules/identity/credentials/credential-cache.ts):
 // - other processes hear it on one dedicated LISTEN connection when the change commits; while that
 //   connection is down nothing is cached, every read goes to the database;
 // - this process hears it on its pool's connections too, and PostgreSQL hands a session its own

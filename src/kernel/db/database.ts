@@ -96,7 +96,7 @@ function literal(value: string): string {
 
 /**
  * What the request being served asks of its transactions before they commit. The idempotency layer
- * (kernel/http/idempotency.ts) uses it to write the response a retry will get in the same
+ * (gateway/http/idempotency.ts) uses it to write the response a retry will get in the same
  * transaction as the change it describes, so a crash can never leave one without the other. The
  * hook is passed by async context rather than through every service's TxContext: it belongs to
  * the HTTP request, not to the use case, and no service has to remember it.
@@ -155,7 +155,7 @@ export async function inTransaction<T>(db: Db, context: TxContext, work: (tx: Tx
  * commit hook does not apply to it): it commits before the request knows its outcome, often right
  * before a refusal, and a record written with it would let a retry after a crash replay an answer
  * the request never gave (a 204 for a password that was never changed). The refusal itself is
- * recorded once it is sent (kernel/http/idempotency.ts; docs/adr/0010).
+ * recorded once it is sent (gateway/http/idempotency.ts; docs/adr/0010).
  */
 export function inSideTransaction<T>(db: Db, context: TxContext, work: (tx: Tx) => Promise<T>): Promise<T> {
   return commitHooks.exit(() => inTransaction(db, context, work));

@@ -1,8 +1,8 @@
 // HTTP surface of the catalog: schema in, one service call, schema out.
 import { Type } from 'typebox';
-import type { HttpApp } from '../../kernel/http/server.js';
-import { EmptyBody, responses, NoContent, PageQuery, StrictObject } from '../../kernel/http/schemas.js';
-import { requestContext } from '../../gateway/authenticate.js';
+import type { HttpApp } from '../../kernel/api/routes.js';
+import { EmptyBody, responses, NoContent, PageQuery, StrictObject } from '../../kernel/api/schemas.js';
+import { requestContext } from '../../kernel/api/routes.js';
 import type { CatalogService } from './service.js';
 import type { CouponAdmin } from './coupons.js';
 import {

@@ -2,7 +2,7 @@
 // availability, provisioning binding, price plans), coupons and price previews. One definition
 // validates requests, stored documents and responses, and documents the API.
 import { Type, type Static } from 'typebox';
-import { StrictObject, Id, PageQuery, Page } from '../../kernel/http/schemas.js';
+import { StrictObject, Id, PageQuery, Page } from '../../kernel/api/schemas.js';
 import { DECIMAL_PATTERN } from '../../kernel/money.js';
 
 export const PRODUCT_KINDS = ['platform_instance', 'compute', 'storage', 'network', 'dns_zone', 'addon', 'service'] as const;

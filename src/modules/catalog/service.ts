@@ -6,7 +6,7 @@ import { RowCache } from '../../kernel/db/change-feed.js';
 import type { Kernel } from '../../kernel/kernel.js';
 import { inTransaction, type Tx, type TxContext } from '../../kernel/db/database.js';
 import { newId, isId } from '../../kernel/ids.js';
-import { decodeCursor, encodeCursor, type Page } from '../../kernel/http/cursor.js';
+import { decodeCursor, encodeCursor, type Page } from '../../kernel/api/cursor.js';
 import { authorize, isPlatformStaff, resourceName, PLATFORM, type Action } from '../../kernel/authz/authorize.js';
 import type { RequestContext } from '../../kernel/context.js';
 import { ConflictError, InvalidTransitionError, NotFoundError, OutOfStockError, UnprocessableError, type FieldError } from '../../kernel/errors.js';

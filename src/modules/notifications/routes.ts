@@ -1,7 +1,7 @@
 // HTTP surface of the mail outbox, for platform staff: schema in, one service call, schema out.
-import type { HttpApp } from '../../kernel/http/server.js';
-import { responses } from '../../kernel/http/schemas.js';
-import { requestContext } from '../../gateway/authenticate.js';
+import type { HttpApp } from '../../kernel/api/routes.js';
+import { responses } from '../../kernel/api/schemas.js';
+import { requestContext } from '../../kernel/api/routes.js';
 import type { MailService } from './service.js';
 import { ListMailQuery, MailIdParams, MailMessage, MailPage } from './schemas.js';
 

@@ -1,7 +1,7 @@
 // The mail outbox as the API shows it to platform staff. A list shows summaries only; message
 // bodies (which carry invitation and reset links) appear only when one message is read.
 import { Type, type Static, type TSchema } from 'typebox';
-import { StrictObject, Id, PageQuery, Page } from '../../kernel/http/schemas.js';
+import { StrictObject, Id, PageQuery, Page } from '../../kernel/api/schemas.js';
 
 export const MAIL_STATUSES = ['queued', 'sent', 'failed', 'stored'] as const;
 export type MailStatus = (typeof MAIL_STATUSES)[number];

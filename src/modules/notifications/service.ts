@@ -4,7 +4,7 @@
 import type { Kernel } from '../../kernel/kernel.js';
 import { inTransaction, type Tx, type TxContext } from '../../kernel/db/database.js';
 import { newId, isId } from '../../kernel/ids.js';
-import { decodeCursor, encodeCursor, type Page } from '../../kernel/http/cursor.js';
+import { decodeCursor, encodeCursor, type Page } from '../../kernel/api/cursor.js';
 import { authorize, isPlatformStaff, resourceName, PLATFORM, type Action } from '../../kernel/authz/authorize.js';
 import { actorOf, type RequestContext } from '../../kernel/context.js';
 import { ForbiddenError, NotFoundError } from '../../kernel/errors.js';

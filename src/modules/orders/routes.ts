@@ -1,8 +1,8 @@
 // HTTP surface of orders: schema in, one service call, schema out.
 import { Type } from 'typebox';
-import type { HttpApp } from '../../kernel/http/server.js';
-import { EmptyBody, responses, NoContent, Id, StrictObject } from '../../kernel/http/schemas.js';
-import { requestContext } from '../../gateway/authenticate.js';
+import type { HttpApp } from '../../kernel/api/routes.js';
+import { EmptyBody, responses, NoContent, Id, StrictObject } from '../../kernel/api/schemas.js';
+import { requestContext } from '../../kernel/api/routes.js';
 import type { OrderService } from './service.js';
 import type { ChangeOrderService } from './change-orders.js';
 import type { ApprovalRules } from './approval-rules.js';

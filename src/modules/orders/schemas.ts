@@ -1,7 +1,7 @@
 // Orders as JSON Schema (TypeBox): the cart (a draft order with items), the order with its pinned
 // versions, priced lines and timeline, and the operators' approval rules.
 import { Type, type Static } from 'typebox';
-import { StrictObject, Id, PageQuery, Page } from '../../kernel/http/schemas.js';
+import { StrictObject, Id, PageQuery, Page } from '../../kernel/api/schemas.js';
 import { DECIMAL_PATTERN } from '../../kernel/money.js';
 import { PricePreview } from '../catalog/index.js';
 

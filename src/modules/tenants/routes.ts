@@ -1,8 +1,8 @@
 // HTTP surface of tenants: schema in, one service call, schema out.
 import { Type } from 'typebox';
-import type { HttpApp } from '../../kernel/http/server.js';
-import { responses } from '../../kernel/http/schemas.js';
-import { requestContext } from '../../gateway/authenticate.js';
+import type { HttpApp } from '../../kernel/api/routes.js';
+import { responses } from '../../kernel/api/schemas.js';
+import { requestContext } from '../../kernel/api/routes.js';
 import type { AuditEntry } from '../../kernel/audit.js';
 import type { TenantService } from './service.js';
 import { etagOf } from './service.js';

@@ -1,7 +1,7 @@
 // The seed's TenantDocument as JSON Schema (TypeBox): the one definition that validates requests,
 // validates the stored document, serialises responses and documents the API.
 import { Type, type Static, type TSchema } from 'typebox';
-import { StrictObject, Id, PageQuery, Page } from '../../kernel/http/schemas.js';
+import { StrictObject, Id, PageQuery, Page } from '../../kernel/api/schemas.js';
 
 export const TENANT_STATUSES = ['pending', 'active', 'suspended', 'terminated'] as const;
 export type TenantStatus = (typeof TENANT_STATUSES)[number];

@@ -8,7 +8,7 @@ import { AuthCard } from './AuthCard.js';
 
 export type Audience = 'staff' | 'partner';
 
-/** The partner roles of src/modules/identity/builtin-roles.ts. */
+/** The partner roles of src/modules/identity/access/builtin-roles.ts. */
 const PARTNER_ROLES: readonly string[] = ['partner-admin', 'partner-agent'];
 
 export function admits(audience: Audience, session: Session): boolean {

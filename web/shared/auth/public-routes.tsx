@@ -1,5 +1,5 @@
 // The pages every app shows without a session: "forgot password" and the targets of the links the
-// platform mails (src/modules/identity/email-tokens.ts builds them as /<app>/reset-password#token=…
+// platform mails (src/modules/identity/accounts/email-tokens.ts builds them as /<app>/reset-password#token=…
 // and /<app>/verify-email#token=…). Each app lists these before its session gate.
 import { Route } from 'react-router';
 import { ForgotPasswordPage } from './ForgotPasswordPage.js';

@@ -1,0 +1,473 @@
+// Use cases of identity: accounts, signing in and out, resolving a session cookie to a principal
+// with its policies, and switching the tenant a session works in. Every change is audited.
+// Sign-in is throttled before the password is checked and starts the session under the restriction
+// it owes (second factor, enrolment, expired password): see authentication-rules.ts.
+import { randomBytes } from 'node:crypto';
+import type { Kernel } from '../../../kernel/kernel.js';
+import { inSideTransaction, inTransaction, type Tx } from '../../../kernel/db/database.js';
+import { newId } from '../../../kernel/ids.js';
+import { ConflictError, InvalidCredentialsError, NotFoundError, ForbiddenError, ValidationError, SsoRequiredError } from '../../../kernel/errors.js';
+import { actorOf, type PlatformRole, type Principal, type RequestContext } from '../../../kernel/context.js';
+import { authorize, resourceName, PLATFORM, type Action } from '../../../kernel/authz/authorize.js';
+import { hashPassword, verifyPassword, DUMMY_HASH_PROMISE, assertPasswordAcceptable } from './passwords.js';
+import { IdentityRepository, type LiveSession } from './repository.js';
+import { CredentialsRepository } from './security-repository.js';
+import { ImpersonationRepository, type LiveImpersonation } from '../access/impersonation-repository.js';
+import type { Policy } from '../../../kernel/authz/policy.js';
+import { policiesFor, PARTNER_ROLES } from '../access/builtin-roles.js';
+import type { Authentication, SessionRestriction } from '../../../kernel/authentication.js';
+import { DEFAULT_PASSWORD_POLICY, restrictionIn, signInTenants, loadRules, passwordExpired, restrictionOf, type PasswordPolicy, type TenantAuthenticationSettings } from './authentication-rules.js';
+import type { SignInThrottle } from './sign-in-throttle.js';
+import { hashToken, type EmailTokens } from './email-tokens.js';
+import type { ProviderEntry } from '../federation/provider-config.js';
+import type { UserRow } from './repository.js';
+import type { AuditInput } from '../../../kernel/audit.js';
+
+export interface SignedIn {
+  /** The secret that goes into the cookie; never stored, never logged. */
+  sessionToken: string;
+  csrfToken: string;
+  expiresAt: Date;
+  user: PublicUser;
+  /** What the session owes before it is fully signed in (null: nothing). */
+  restriction: SessionRestriction | null;
+}
+
+export interface PublicUser {
+  id: string;
+  email: string;
+  platformRole: string | null;
+}
+
+export type ResolvedSession = Authentication;
+
+/** What identity needs to know about tenants; provided by the tenants module's public API. */
+export interface TenantDirectory {
+  exists(tenantId: string): Promise<boolean>;
+  /** The tenant's status (undefined: no such tenant). */
+  statusOf(tenantId: string): Promise<'pending' | 'active' | 'suspended' | 'terminated' | undefined>;
+  namesOf(tenantIds: string[]): Promise<Map<string, string>>;
+  /** Tenants whose partner is the given tenant. */
+  customersOf(partnerTenantId: string): Promise<string[]>;
+  /** Password policy and mandatory MFA of each of these tenants. */
+  authenticationSettingsOf(tenantIds: string[]): Promise<TenantAuthenticationSettings[]>;
+  /** A tenant's identity providers as stored in its document (undefined: no such tenant). */
+  identityProvidersOf(tenantId: string): Promise<{ providers: ProviderEntry[]; domain: string; status: string; version: number } | undefined>;
+  /** Identity providers of live tenants claiming any of these email domains. */
+  identityProvidersClaiming(domains: string[]): Promise<{ tenantId: string; provider: ProviderEntry }[]>;
+  /** Changes a tenant's providers as a tenant change (If-Match, audit, event), authorised for `action`. */
+  changeIdentityProviders(
+    tenantId: string,
+    action: Action,
+    ifMatch: string | undefined,
+    context: RequestContext,
+    change: (current: { providers: ProviderEntry[]; domain: string }, tx: Tx) => Promise<ProviderEntry[]>,
+  ): Promise<{ version: number }>;
+}
+
+/** The identity provider an email must sign in through, if its domain's provider is mandatory. */
+export type SsoRequirement = (email: string) => Promise<{ providerName: string; startUrl: string } | undefined>;
+
+export interface Me {
+  user: PublicUser;
+  /** The name the person chose to be shown by; null until they choose one. */
+  displayName: string | null;
+  activeTenantId: string | null;
+  memberships: { tenantId: string; organizationName: string; role: string }[];
+  /** When the address was proven by an emailed link; null while unproven. */
+  emailVerifiedAt: string | null;
+  mfa: { enabled: boolean; required: boolean; recoveryCodesLeft: number };
+  /** The strictest password policy of the person's tenants: what a new password must meet. */
+  passwordPolicy: PasswordPolicy;
+}
+
+export { MIN_PASSWORD_LENGTH } from './authentication-rules.js';
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+const tokenHash = hashToken;
+// Identity's own bookkeeping is platform-level: audited on the platform chain, across tenants.
+const PLATFORM_SCOPE = { scope: { kind: 'platform' } as const, actorId: 'system' };
+
+export class IdentityService {
+  readonly #repository = new IdentityRepository();
+  readonly #credentials = new CredentialsRepository();
+  readonly #impersonations = new ImpersonationRepository();
+
+  constructor(
+    private readonly kernel: Kernel,
+    private readonly tenants: TenantDirectory,
+    private readonly throttle: SignInThrottle,
+    private readonly emailTokens: EmailTokens,
+    private readonly ssoRequirement: SsoRequirement = async () => undefined,
+  ) {}
+
+  /**
+   * Creates an account. When a person (not platform staff, not the system) creates it, the address
+   * is unproven: a verification link is mailed in the same transaction.
+   */
+  async createUser(input: { email: string; password: string | null; platformRole?: PlatformRole | null }, context: RequestContext): Promise<PublicUser> {
+    const email = input.email.trim().toLowerCase();
+    const errors = [];
+    if (!EMAIL.test(email)) errors.push({ pointer: '/email', message: 'must be an email address' });
+    // A new account belongs to no tenant yet: the platform default applies.
+    if (errors.length > 0) throw new ValidationError('The user cannot be created.', errors);
+    if (input.password !== null) assertPasswordAcceptable(DEFAULT_PASSWORD_POLICY, input.password, email, { subject: 'The password', pointer: '/password' });
+    const passwordHash = input.password === null ? null : await hashPassword(input.password);
+    const now = this.kernel.clock.now();
+    return inTransaction(this.kernel.db, PLATFORM_SCOPE, async (tx) => {
+      if (await this.#repository.findUserByEmail(tx, email)) throw new ConflictError(`A user with the email ${email} already exists.`);
+      const user = {
+        id: newId('user'),
+        email,
+        password_hash: passwordHash,
+        platform_role: input.platformRole ?? null,
+        created_at: now,
+        updated_at: now,
+        email_verified_at: null,
+        password_changed_at: passwordHash ? now : null,
+      };
+      await this.#repository.insertUser(tx, user);
+      await this.kernel.audit.record(tx, {
+        actor: actorOf(context),
+        action: user.platform_role ? 'identity.staff.created' : 'identity.user.created',
+        target: { type: 'user', id: user.id },
+        after: { email, platformRole: user.platform_role },
+        requestId: context.requestId,
+        sourceIp: context.sourceIp,
+      });
+      if (context.principal && !context.principal.platformRole) await this.emailTokens.send(tx, user, 'email_verification');
+      return { id: user.id, email, platformRole: user.platform_role };
+    });
+  }
+
+  async createPlatformAdmin(input: { email: string; password: string }, context: RequestContext): Promise<PublicUser> {
+    return this.createUser({ ...input, platformRole: 'platform-admin' }, context);
+  }
+
+  async platformAdminCount(): Promise<number> {
+    return this.#repository.countPlatformAdmins(this.kernel.db);
+  }
+
+  async signIn(input: { email: string; password: string; userAgent?: string }, context: RequestContext): Promise<SignedIn> {
+    const email = input.email.trim().toLowerCase();
+    // The attempt is counted before the password is looked at, so parallel guesses cannot outrun the limit.
+    await this.throttle.consumeSignIn(email, context.sourceIp, () => this.#auditLockout(email, context));
+    const user = await this.#repository.findUserByEmail(this.kernel.db, email);
+    // A domain whose identity provider is mandatory signs in there, not here. Decided by the domain
+    // alone (before the password is looked at), so the answer says nothing about the account; staff
+    // accounts never sign in through a tenant's provider and keep their password.
+    if (!user?.platform_role) {
+      const required = await this.ssoRequirement(email);
+      if (required) {
+        await inSideTransaction(this.kernel.db, PLATFORM_SCOPE, (tx) =>
+          this.kernel.audit.record(tx, {
+            actor: { type: 'anonymous', id: 'anonymous', label: email },
+            action: 'identity.sign_in.failed',
+            target: { type: 'user', id: user?.id ?? 'unknown' },
+            after: { reason: 'sso_required', provider: required.providerName },
+            requestId: context.requestId,
+            sourceIp: context.sourceIp,
+          }),
+        );
+        throw new SsoRequiredError(required.providerName, required.startUrl);
+      }
+    }
+    // Verify against a dummy hash for unknown emails (and password-less accounts) so the response
+    // time reveals nothing.
+    const valid = await verifyPassword(user?.password_hash ?? (await DUMMY_HASH_PROMISE), input.password);
+    if (!user || !user.password_hash || !valid) {
+      await inSideTransaction(this.kernel.db, PLATFORM_SCOPE, (tx) =>
+        this.kernel.audit.record(tx, {
+          actor: { type: 'anonymous', id: 'anonymous', label: email },
+          action: 'identity.sign_in.failed',
+          target: { type: 'user', id: user?.id ?? 'unknown' },
+          requestId: context.requestId,
+          sourceIp: context.sourceIp,
+        }),
+      );
+      throw new InvalidCredentialsError();
+    }
+    await this.throttle.signInSucceeded(email, context.sourceIp);
+    const now = this.kernel.clock.now();
+    // The session works in the first tenant the person joined: that tenant's rules apply to it.
+    const { activeTenantId, passwordRefusedBy } = await signInTenants(this.kernel.db, this.tenants, user, input.password);
+    const rules = await loadRules(this.tenants, user, activeTenantId);
+    const factor = await this.#credentials.findFactor(this.kernel.db, user.id);
+    const restriction = restrictionOf({
+      hasFactor: Boolean(factor?.confirmed_at),
+      mfaVerified: false,
+      mfaRequired: rules.mfaRequired,
+      passwordExpired: passwordExpired(rules.passwordPolicy, user.password_changed_at, now) || (activeTenantId !== null && passwordRefusedBy.includes(activeTenantId)),
+    });
+    return this.#startSession(user, { restriction, mfaVerified: false, mfaByTenant: null, activeTenantId, passwordRefusedBy, userAgent: input.userAgent }, context, (sessionId) => ({
+      actor: { type: 'user', id: user.id, label: user.email },
+      action: 'identity.sign_in.succeeded',
+      target: { type: 'session', id: sessionId },
+      after: { restriction },
+      requestId: context.requestId,
+      sourceIp: context.sourceIp,
+    }));
+  }
+
+  /**
+   * Starts the session of someone their tenant's identity provider signed in (see sso/). The
+   * provider's authentication replaces the password; when it asserted multi-factor authentication
+   * the session counts as MFA-verified, otherwise the person's own second factor (or enrolment,
+   * where MFA is mandatory) is still owed. The session works in the provider's tenant.
+   */
+  async startSsoSession(
+    userId: string,
+    input: { tenantId: string; providerId: string; providerName: string; protocol: string; mfaByIdp: boolean; userAgent?: string },
+    context: RequestContext,
+  ): Promise<SignedIn> {
+    const user = await this.#repository.findUser(this.kernel.db, userId);
+    if (!user) throw new InvalidCredentialsError();
+    const rules = await loadRules(this.tenants, user, input.tenantId);
+    const factor = await this.#credentials.findFactor(this.kernel.db, user.id);
+    const restriction = restrictionOf({ hasFactor: Boolean(factor?.confirmed_at), mfaVerified: input.mfaByIdp, mfaRequired: rules.mfaRequired && !input.mfaByIdp, passwordExpired: false });
+    return this.#startSession(user, { restriction, mfaVerified: input.mfaByIdp, mfaByTenant: input.mfaByIdp ? input.tenantId : null, activeTenantId: input.tenantId, passwordRefusedBy: [], userAgent: input.userAgent }, context, (sessionId) => ({
+      tenantId: input.tenantId,
+      actor: { type: 'user', id: user.id, label: user.email },
+      action: 'identity.sso.sign_in.succeeded',
+      target: { type: 'session', id: sessionId },
+      after: { provider: input.providerId, providerName: input.providerName, protocol: input.protocol, mfaByIdentityProvider: input.mfaByIdp, restriction },
+      requestId: context.requestId,
+      sourceIp: context.sourceIp,
+    }));
+  }
+
+  /**
+   * Starts the session of someone who has just accepted an invitation with their password (the
+   * account's, or the one they chose for a new account): they are signed in at once, working in
+   * the tenant they joined, owing whatever its rules ask (a second factor to enrol or enter).
+   */
+  async startInvitedSession(input: { userId: string; tenantId: string; password: string; userAgent?: string }, context: RequestContext): Promise<SignedIn> {
+    const user = await this.#repository.findUser(this.kernel.db, input.userId);
+    if (!user) throw new InvalidCredentialsError();
+    const { passwordRefusedBy } = await signInTenants(this.kernel.db, this.tenants, user, input.password);
+    const rules = await loadRules(this.tenants, user, input.tenantId);
+    const factor = await this.#credentials.findFactor(this.kernel.db, user.id);
+    const restriction = restrictionOf({
+      hasFactor: Boolean(factor?.confirmed_at),
+      mfaVerified: false,
+      mfaRequired: rules.mfaRequired,
+      passwordExpired: passwordExpired(rules.passwordPolicy, user.password_changed_at, this.kernel.clock.now()) || passwordRefusedBy.includes(input.tenantId),
+    });
+    const options = { restriction, mfaVerified: false, mfaByTenant: null, activeTenantId: input.tenantId, passwordRefusedBy, userAgent: input.userAgent };
+    return this.#startSession(user, options, context, (sessionId) => ({
+      tenantId: input.tenantId,
+      actor: { type: 'user', id: user.id, label: user.email },
+      action: 'identity.sign_in.succeeded',
+      target: { type: 'session', id: sessionId },
+      after: { restriction, via: 'invitation' },
+      requestId: context.requestId,
+      sourceIp: context.sourceIp,
+    }));
+  }
+
+  async #startSession(
+    user: UserRow,
+    options: { restriction: SessionRestriction | null; mfaVerified: boolean; mfaByTenant: string | null; activeTenantId: string | null; passwordRefusedBy: string[]; userAgent?: string },
+    context: RequestContext,
+    auditEntry: (sessionId: string) => AuditInput,
+  ): Promise<SignedIn> {
+    const now = this.kernel.clock.now();
+    const sessionToken = randomBytes(32).toString('base64url');
+    const csrfToken = randomBytes(24).toString('base64url');
+    const expiresAt = new Date(now.getTime() + this.kernel.config.sessionTtlSeconds * 1000);
+    const sessionId = newId('session');
+    await inTransaction(this.kernel.db, PLATFORM_SCOPE, async (tx) => {
+      await this.#repository.insertSession(tx, {
+        id: sessionId,
+        token_hash: tokenHash(sessionToken),
+        csrf_token: csrfToken,
+        user_id: user.id,
+        created_at: now,
+        expires_at: expiresAt,
+        last_seen_at: now,
+        revoked_at: null,
+        user_agent: options.userAgent?.slice(0, 500) ?? null,
+        source_ip: context.sourceIp,
+        active_tenant_id: options.activeTenantId,
+        mfa_verified_at: options.mfaVerified ? now : null,
+        restriction: options.restriction,
+        impersonation_id: null,
+        password_refused_by: options.passwordRefusedBy,
+        mfa_by_tenant: options.mfaByTenant,
+      });
+      await this.kernel.audit.record(tx, auditEntry(sessionId));
+    });
+    return { sessionToken, csrfToken, expiresAt, restriction: options.restriction, user: { id: user.id, email: user.email, platformRole: user.platform_role } };
+  }
+
+  async #auditLockout(email: string, context: RequestContext): Promise<void> {
+    await inSideTransaction(this.kernel.db, PLATFORM_SCOPE, async (tx) => {
+      const user = await this.#repository.findUserByEmail(tx, email);
+      await this.kernel.audit.record(tx, {
+        actor: { type: 'anonymous', id: 'anonymous', label: email },
+        action: 'identity.account.locked',
+        target: { type: 'user', id: user?.id ?? 'unknown' },
+        after: { lockedForSeconds: this.kernel.config.signInLockSeconds },
+        requestId: context.requestId,
+        sourceIp: context.sourceIp,
+      });
+    });
+  }
+
+  async resolveSession(sessionToken: string): Promise<ResolvedSession | undefined> {
+    const now = this.kernel.clock.now();
+    const idleMs = this.kernel.config.sessionIdleSeconds * 1000;
+    return inTransaction(this.kernel.db, PLATFORM_SCOPE, async (tx) => {
+      const session = await this.#repository.findLiveSession(tx, tokenHash(sessionToken), now, new Date(now.getTime() - idleMs));
+      if (!session) return undefined;
+      // last_seen_at drives the idle timeout and the sessions list; writing it on every request
+      // would cost a write per read, so it is written once a quarter of the idle period has passed.
+      if (now.getTime() - new Date(session.last_seen_at).getTime() > Math.min(60_000, idleMs / 4)) await this.#repository.touchSession(tx, session.id, now);
+      const impersonation = session.impersonation_id ? await this.#impersonations.findLive(tx, session.impersonation_id, now) : undefined;
+      const principal = impersonation ? await this.#impersonatedPrincipal(tx, session, impersonation) : await this.#principalOf(tx, session);
+      return { principal, csrfToken: session.csrf_token, expiresAt: new Date(session.expires_at), restriction: session.restriction };
+    });
+  }
+
+  /**
+   * A staff session impersonating someone acts as that person in the impersonation's tenant, with
+   * their policies (never the staff member's), the impersonator recorded, and the right to end it.
+   * What it may never do (credentials) is refused centrally by authorize().
+   */
+  async #impersonatedPrincipal(tx: Tx, session: LiveSession, impersonation: LiveImpersonation): Promise<Principal> {
+    const asUser: LiveSession = { ...session, user_id: impersonation.user_id, email: impersonation.user_email, display_name: null, platform_role: null, active_tenant_id: impersonation.tenant_id };
+    const principal = await this.#principalOf(tx, asUser);
+    const end: Policy = {
+      name: 'impersonation',
+      statements: [{ sid: 'end-own-impersonation', effect: 'allow', actions: ['identity:impersonation.end'], resources: [resourceName(PLATFORM, 'impersonation', impersonation.id)] }],
+    };
+    return {
+      ...principal,
+      subjectId: session.user_id,
+      policies: [...principal.policies, end],
+      impersonator: { userId: session.user_id, email: session.email, impersonationId: impersonation.id, reason: impersonation.reason },
+    };
+  }
+
+  /** The principal of a session: its user, active tenant and role there, and the resulting policies. */
+  async #principalOf(tx: Tx, session: LiveSession): Promise<Principal> {
+    const tenantId = session.active_tenant_id;
+    const membership = tenantId ? await this.#repository.findMembership(tx, tenantId, session.user_id) : undefined;
+    const role = membership?.role ?? null;
+    const custom = tenantId && role?.startsWith('role_') ? await this.#repository.findRole(tx, tenantId, role) : undefined;
+    const partnerCustomers = tenantId && role && (PARTNER_ROLES as readonly string[]).includes(role) ? await this.tenants.customersOf(tenantId) : [];
+    return {
+      userId: session.user_id,
+      email: session.email,
+      displayName: session.display_name ?? null,
+      platformRole: session.platform_role,
+      tenantId: membership || session.platform_role ? tenantId : null,
+      tenantRole: role,
+      method: 'session',
+      sessionId: session.id,
+      subjectId: session.user_id,
+      scopes: null,
+      mfa: session.mfa_verified_at !== null,
+      policies: policiesFor({ platformRole: session.platform_role, tenantRole: role, customStatements: custom?.statements ?? null, partnerCustomers }),
+    };
+  }
+
+  async signOut(context: RequestContext): Promise<void> {
+    const principal = context.principal;
+    if (!principal) return;
+    const sessionId = principal.sessionId;
+    if (!sessionId) return; // bearer credentials have no session to end
+    await inTransaction(this.kernel.db, PLATFORM_SCOPE, async (tx) => {
+      await this.#repository.revokeSession(tx, sessionId, this.kernel.clock.now());
+      await this.kernel.audit.record(tx, {
+        actor: actorOf(context),
+        action: 'identity.sign_out',
+        target: { type: 'session', id: sessionId },
+        requestId: context.requestId,
+        sourceIp: context.sourceIp,
+      });
+    });
+  }
+
+  /** Moves the session to another tenant the person belongs to (staff: any tenant), without signing in again. */
+  async switchTenant(tenantId: string, context: RequestContext): Promise<void> {
+    const principal = context.principal;
+    authorize(context, 'identity:tenant.switch', resourceName(PLATFORM, 'user', principal?.userId ?? ''));
+    const sessionId = principal?.sessionId;
+    if (!principal || !sessionId) throw new ValidationError('Only a signed-in session has a tenant to switch; a bearer credential is bound to its tenant.');
+    // The new tenant's rules apply from now on: it may ask for a second factor or a new password
+    // the old one did not (and the old one's demands end here).
+    const restriction = await restrictionIn(this.kernel.db, this.tenants, { ...principal, sessionId }, tenantId, this.kernel.clock.now());
+    await inTransaction(this.kernel.db, PLATFORM_SCOPE, async (tx) => {
+      const member = await this.#repository.findMembership(tx, tenantId, principal.userId);
+      if (!member && !(principal.platformRole && (await this.tenants.exists(tenantId)))) {
+        // Same answer for "no such tenant" and "not yours": existence is not disclosed.
+        throw new NotFoundError('Tenant', tenantId);
+      }
+      await this.#repository.setActiveTenant(tx, sessionId, tenantId, restriction);
+      await this.kernel.audit.record(tx, {
+        actor: actorOf(context),
+        action: 'identity.tenant.switched',
+        target: { type: 'session', id: sessionId },
+        before: { tenantId: principal.tenantId },
+        after: { tenantId, restriction },
+        requestId: context.requestId,
+        sourceIp: context.sourceIp,
+      });
+    });
+  }
+
+  /** Changes what the caller chooses to be shown by; blank clears it. */
+  async updateProfile(input: { displayName: string | null }, context: RequestContext): Promise<Me> {
+    const principal = context.principal;
+    if (!principal) throw new ForbiddenError('Sign in first.');
+    authorize(context, 'identity:self.update', resourceName(PLATFORM, 'user', principal.userId));
+    // Whitespace is trimmed and collapsed: a name is one line, as people type it.
+    const displayName = input.displayName?.replace(/\s+/g, ' ').trim() || null;
+    if (displayName && /\p{Cc}/u.test(displayName)) throw new ValidationError('The display name cannot contain control characters.', [{ pointer: '/displayName', message: 'must not contain control characters' }]);
+    await inTransaction(this.kernel.db, PLATFORM_SCOPE, async (tx) => {
+      const user = await this.#repository.findUser(tx, principal.userId);
+      if (!user) throw new NotFoundError('User', principal.userId);
+      if ((user.display_name ?? null) === displayName) return;
+      await this.#repository.setDisplayName(tx, principal.userId, displayName, this.kernel.clock.now());
+      await this.kernel.audit.record(tx, {
+        actor: actorOf(context),
+        action: 'identity.profile.updated',
+        target: { type: 'user', id: principal.userId },
+        before: { displayName: user.display_name ?? null },
+        after: { displayName },
+        requestId: context.requestId,
+        sourceIp: context.sourceIp,
+      });
+    });
+    return this.me(context);
+  }
+
+  async me(context: RequestContext): Promise<Me> {
+    const principal = context.principal;
+    if (!principal) throw new ForbiddenError('Sign in first.');
+    authorize(context, 'identity:self.read', resourceName(PLATFORM, 'user', principal.userId));
+    const account = await inTransaction(this.kernel.db, PLATFORM_SCOPE, async (tx) => {
+      const factor = await this.#credentials.findFactor(tx, principal.userId);
+      const enabled = Boolean(factor?.confirmed_at);
+      return {
+        memberships: await this.#repository.membershipsOfUser(tx, principal.userId),
+        user: await this.#repository.findUser(tx, principal.userId),
+        mfaEnabled: enabled,
+        recoveryCodesLeft: enabled ? await this.#credentials.countUnusedRecoveryCodes(tx, principal.userId) : 0,
+      };
+    });
+    const names = await this.tenants.namesOf(account.memberships.map((m) => m.tenant_id));
+    const rules = await loadRules(this.tenants, { platform_role: principal.platformRole }, principal.tenantId);
+    const verifiedAt = account.user?.email_verified_at;
+    return {
+      user: { id: principal.userId, email: principal.email, platformRole: principal.platformRole },
+      displayName: account.user?.display_name ?? null,
+      activeTenantId: principal.tenantId,
+      memberships: account.memberships.map((m) => ({ tenantId: m.tenant_id, organizationName: names.get(m.tenant_id) ?? m.tenant_id, role: m.role })),
+      emailVerifiedAt: verifiedAt ? new Date(verifiedAt).toISOString() : null,
+      mfa: { enabled: account.mfaEnabled, required: rules.mfaRequired, recoveryCodesLeft: account.recoveryCodesLeft },
+      passwordPolicy: rules.passwordPolicy,
+    };
+  }
+}

@@ -1,0 +1,190 @@
+// Tenant administrators manage their identity providers: each is an entry of the tenant document
+// (settings.authentication.providers), changed through the tenants module so the document's
+// version (ETag), audit entry and tenant.updated event stay as for any other tenant change. Here:
+// the protocol's config is validated, the OIDC client secret is sealed into its own table (in the
+// same transaction), and an email domain is claimed by one provider only (identity.sso_domain_claims,
+// whose primary key decides in the same transaction), and only by the tenant whose domain it is (the
+// tenant's domain or a subdomain: tenant domains are assigned by platform staff, so a tenant cannot
+// claim somebody else's people).
+import type { Kernel } from '../../../kernel/kernel.js';
+import { inTransaction, type Tx, type TxContext } from '../../../kernel/db/database.js';
+import { newId } from '../../../kernel/ids.js';
+import type { SecretBox } from '../../../kernel/encryption.js';
+import { authorize, isPlatformStaff, resourceName, type Action } from '../../../kernel/authz/authorize.js';
+import type { RequestContext } from '../../../kernel/context.js';
+import { ConflictError, NotFoundError, ValidationError } from '../../../kernel/errors.js';
+import { IdentityRepository } from '../accounts/repository.js';
+import { TENANT_ROLES } from '../access/builtin-roles.js';
+import type { TenantDirectory } from '../accounts/service.js';
+import { SsoRepository } from './repository.js';
+import { providerId, usableProviders, validateConfig, type OidcConfigInput, type ProviderEntry, type SamlConfigInput, type SsoProvider } from './provider-config.js';
+import { ssoUrls } from './urls.js';
+
+export interface IdentityProviderView {
+  id: string;
+  type: 'oidc' | 'saml';
+  name: string;
+  enabled: boolean;
+  config: Record<string, unknown>;
+  serviceProvider: { startUrl: string; redirectUri?: string; entityId?: string; acsUrl?: string; metadataUrl?: string };
+}
+
+export interface CreateProviderInput {
+  type: 'oidc' | 'saml' | 'oauth';
+  name: string;
+  enabled?: boolean;
+  config: Record<string, unknown>;
+}
+
+export interface UpdateProviderInput {
+  name?: string;
+  enabled?: boolean;
+  config?: Record<string, unknown>;
+}
+
+/** Roles a provider may hand out on first sign-in: everything but owner (an owner is made by people). */
+const JIT_ROLES: readonly string[] = TENANT_ROLES.filter((role) => role !== 'owner');
+
+export const secretContext = (tenantId: string, id: string) => `sso-client-secret:${tenantId}:${id}`;
+
+export class IdentityProviderService {
+  readonly #sso = new SsoRepository();
+  readonly #identity = new IdentityRepository();
+
+  constructor(
+    private readonly kernel: Kernel,
+    private readonly tenants: TenantDirectory,
+    private readonly secrets: SecretBox,
+  ) {}
+
+  #scope(context: RequestContext, tenantId: string): TxContext {
+    const actorId = context.principal?.userId ?? 'anonymous';
+    return isPlatformStaff(context) ? { scope: { kind: 'platform' }, actorId } : { scope: { kind: 'tenant', tenantId }, actorId };
+  }
+
+  async list(tenantId: string, context: RequestContext): Promise<{ data: IdentityProviderView[]; version: number }> {
+    authorize(context, 'identity:identity-provider.list', resourceName(tenantId, 'identity-provider', '*'));
+    const tenant = await this.tenants.identityProvidersOf(tenantId);
+    if (!tenant) throw new NotFoundError('Tenant', tenantId);
+    const withSecret = await inTransaction(this.kernel.db, this.#scope(context, tenantId), (tx) => this.#sso.secretProviderIds(tx, tenantId));
+    return { data: usableProviders(tenant.providers).map((p) => this.#view(tenantId, p, withSecret.has(p.config.id))), version: tenant.version };
+  }
+
+  async get(tenantId: string, id: string, context: RequestContext): Promise<{ provider: IdentityProviderView; version: number }> {
+    authorize(context, 'identity:identity-provider.read', resourceName(tenantId, 'identity-provider', id));
+    const { data, version } = await this.list(tenantId, context);
+    const provider = data.find((p) => p.id === id);
+    if (!provider) throw new NotFoundError('Identity provider', id);
+    return { provider, version };
+  }
+
+  async create(tenantId: string, input: CreateProviderInput, ifMatch: string | undefined, context: RequestContext): Promise<{ provider: IdentityProviderView; version: number }> {
+    authorize(context, 'identity:identity-provider.create', resourceName(tenantId, 'identity-provider', '*'));
+    if (input.type !== 'oidc' && input.type !== 'saml') {
+      throw new ValidationError('Only OpenID Connect (oidc) and SAML 2.0 (saml) providers can sign people in.', [{ pointer: '/type', message: 'must be oidc or saml (plain OAuth has no identity)' }]);
+    }
+    const type = input.type;
+    const config = normalise(validateConfig(type, input.config));
+    const id = newId('identityProvider');
+    const provider = toEntry(type, id, input.name, input.enabled ?? true, config);
+    const tenant = await this.#change(tenantId, 'identity:identity-provider.create', ifMatch, context, async (current, tx) => {
+      await this.#checkClaims(tx, tenantId, id, config, current);
+      if (type === 'oidc') await this.#sealSecret(tx, tenantId, id, (config as OidcConfigInput).clientSecret);
+      return [...current.providers, provider];
+    });
+    return { provider: this.#view(tenantId, provider, type === 'oidc'), version: tenant.version };
+  }
+
+  async update(tenantId: string, id: string, patch: UpdateProviderInput, ifMatch: string | undefined, context: RequestContext): Promise<{ provider: IdentityProviderView; version: number }> {
+    authorize(context, 'identity:identity-provider.update', resourceName(tenantId, 'identity-provider', id));
+    let updated: SsoProvider | undefined;
+    let hasSecret = false;
+    const tenant = await this.#change(tenantId, 'identity:identity-provider.update', ifMatch, context, async (current, tx) => {
+      const existing = usableProviders(current.providers).find((p) => p.config.id === id);
+      if (!existing) throw new NotFoundError('Identity provider', id);
+      const { id: _id, ...stored } = existing.config;
+      void _id;
+      const merged: Record<string, unknown> = { ...stored, ...(patch.config ?? {}) };
+      const newSecret = existing.type === 'oidc' && typeof patch.config?.clientSecret === 'string' ? patch.config.clientSecret : undefined;
+      // The stored secret stays unless a new one is sent (write-only: the form never has it).
+      if (existing.type === 'oidc' && merged.clientSecret === undefined) merged.clientSecret = 'unchanged';
+      const config = normalise(validateConfig(existing.type, merged));
+      await this.#checkClaims(tx, tenantId, id, config, current);
+      if (newSecret !== undefined) await this.#sealSecret(tx, tenantId, id, newSecret);
+      hasSecret = existing.type === 'oidc' && (newSecret !== undefined || (await this.#sso.findClientSecret(tx, tenantId, id)) !== undefined);
+      updated = toEntry(existing.type, id, patch.name ?? existing.name, patch.enabled ?? existing.enabled, config);
+      return current.providers.map((entry) => (providerId(entry) === id ? (updated as unknown as ProviderEntry) : entry));
+    });
+    return { provider: this.#view(tenantId, updated as SsoProvider, hasSecret), version: tenant.version };
+  }
+
+  async delete(tenantId: string, id: string, ifMatch: string | undefined, context: RequestContext): Promise<void> {
+    authorize(context, 'identity:identity-provider.delete', resourceName(tenantId, 'identity-provider', id));
+    await this.#change(tenantId, 'identity:identity-provider.delete', ifMatch, context, async (current, tx) => {
+      if (!current.providers.some((entry) => providerId(entry) === id)) throw new NotFoundError('Identity provider', id);
+      await this.#sso.deleteClientSecret(tx, tenantId, id);
+      await this.#sso.replaceDomainClaims(tx, tenantId, id, []);
+      return current.providers.filter((entry) => providerId(entry) !== id);
+    });
+  }
+
+  async #change(
+    tenantId: string,
+    action: Action,
+    ifMatch: string | undefined,
+    context: RequestContext,
+    change: (current: { providers: ProviderEntry[]; domain: string }, tx: Tx) => Promise<ProviderEntry[]>,
+  ): Promise<{ version: number }> {
+    return this.tenants.changeIdentityProviders(tenantId, action, ifMatch, context, change);
+  }
+
+  async #sealSecret(tx: Tx, tenantId: string, id: string, secret: string): Promise<void> {
+    await this.#sso.putClientSecret(tx, { tenant_id: tenantId, provider_id: id, secret_ciphertext: this.secrets.seal(secret, secretContext(tenantId, id)), updated_at: this.kernel.clock.now() });
+  }
+
+  /** Domains: the tenant's own, claimed by no other provider anywhere; the default role exists. */
+  async #checkClaims(tx: Tx, tenantId: string, id: string, config: OidcConfigInput | SamlConfigInput, current: { providers: ProviderEntry[]; domain: string }): Promise<void> {
+    const foreign = config.domains.map((domain, index) => ({ domain, index })).filter(({ domain }) => domain !== current.domain && !domain.endsWith(`.${current.domain}`));
+    if (foreign.length > 0) {
+      throw new ValidationError(`A provider may claim only the tenant’s domain ${current.domain} and its subdomains.`, foreign.map(({ index }) => ({ pointer: `/config/domains/${index}`, message: `is not ${current.domain} or one of its subdomains` })));
+    }
+    if (!JIT_ROLES.includes(config.defaultRole) && !(config.defaultRole.startsWith('role_') && (await this.#identity.findRole(tx, tenantId, config.defaultRole)))) {
+      throw new ValidationError('The default role does not exist.', [{ pointer: '/config/defaultRole', message: `must be one of ${JIT_ROLES.join(', ')} or a custom role id of this tenant` }]);
+    }
+    const taken = await this.#sso.replaceDomainClaims(tx, tenantId, id, config.domains);
+    if (taken.length > 0) {
+      throw new ConflictError('An email domain can sign in through one identity provider only.', {
+        errors: config.domains.map((domain, index) => ({ domain, index })).filter(({ domain }) => taken.includes(domain)).map(({ index }) => ({ pointer: `/config/domains/${index}`, message: 'is claimed by another identity provider' })),
+      });
+    }
+  }
+
+  #view(tenantId: string, provider: SsoProvider, hasSecret: boolean): IdentityProviderView {
+    const { id, ...config } = provider.config;
+    const urls = ssoUrls(this.kernel.config.publicUrl, tenantId, id);
+    return {
+      id,
+      type: provider.type,
+      name: provider.name,
+      enabled: provider.enabled,
+      config: provider.type === 'oidc' ? { ...config, clientSecretSet: hasSecret } : config,
+      serviceProvider:
+        provider.type === 'oidc'
+          ? { startUrl: urls.start, redirectUri: urls.callback }
+          : { startUrl: urls.start, entityId: urls.metadata, acsUrl: urls.acs, metadataUrl: urls.metadata },
+    };
+  }
+}
+
+function normalise<T extends OidcConfigInput | SamlConfigInput>(config: T): T {
+  return { ...config, domains: config.domains.map((d) => d.toLowerCase()) };
+}
+
+function toEntry(type: 'oidc' | 'saml', id: string, name: string, enabled: boolean, config: OidcConfigInput | SamlConfigInput): SsoProvider & ProviderEntry {
+  if (type === 'oidc') {
+    const { clientSecret: _secret, ...rest } = config as OidcConfigInput;
+    void _secret;
+    return { type, name, enabled, config: { id, ...rest, scopes: rest.scopes ?? [] } } as SsoProvider & ProviderEntry;
+  }
+  return { type, name, enabled, config: { id, ...(config as SamlConfigInput) } } as SsoProvider & ProviderEntry;
+}
