@@ -16,6 +16,7 @@ import { AuditLog } from './kernel/audit.js';
 import { createAuditCheckpoint, loadAuditSigner } from './kernel/audit-checkpoints.js';
 import { loadSecretBox } from './kernel/encryption.js';
 import { EventDispatcher } from './kernel/outbox.js';
+import { UseCases } from './kernel/use-case.js';
 import { createJobQueue, scheduleCron } from './kernel/jobs.js';
 import type { HttpApp } from './gateway/http/server.js';
 import { VERSION } from './version.js';
@@ -94,7 +95,8 @@ function assemble(options: PlatformOptions, role: Role | 'console'): Assembly {
   const audit = new AuditLog(clock);
   const events = new EventDispatcher(db, jobs, clock, logger);
   const changes = new ChangeFeed(logger);
-  const kernel: Kernel = { config, clock, logger, metrics, pool, db, changes, audit, events, jobs };
+  const useCases = new UseCases({ db, audit, clock });
+  const kernel: Kernel = { config, clock, logger, metrics, pool, db, changes, audit, events, jobs, useCases };
   observePool(metrics, pool, 'app');
   observeJobQueues(metrics, jobs, QUEUES.map((q) => q.name));
 

@@ -10,6 +10,7 @@ import type { Db } from './db/database.js';
 import type { AuditLog } from './audit.js';
 import type { EventDispatcher } from './outbox.js';
 import type { ChangeFeed } from './db/change-feed.js';
+import type { UseCases } from './use-case.js';
 
 export interface Kernel {
   config: Config;
@@ -24,4 +25,6 @@ export interface Kernel {
   audit: AuditLog;
   events: EventDispatcher;
   jobs: PgBoss;
+  /** Runs use cases: authorize → transaction → run → audit and events together (kernel/use-case.ts). */
+  useCases: UseCases;
 }

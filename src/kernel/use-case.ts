@@ -1,0 +1,175 @@
+// The use-case pipeline: the one way a module's operation touches data on behalf of a caller.
+//
+//   authorize the declared action → open the transaction in the caller's scope → run →
+//   write every recorded change's audit entry and its event together → commit
+//
+// A use case is declared once (`defineUseCase`): its action is what the route declares
+// (`config: { action: useCase.action }`) and what the pipeline authorizes, so the two can never
+// drift apart. The pipeline refuses to commit a use case that never authorized its action (deny by
+// default, checked at run time as the route table checks it at registration), and a change can
+// only be recorded together with the event that announces it: "audited but not published" cannot
+// be written. The request id, source address and actor reach the audit entry and the event from
+// the context; no use case copies them by hand.
+import type { Action } from './authz/authorize.js';
+import { authorize, isPlatformStaff } from './authz/authorize.js';
+import type { AuditInput, AuditLog } from './audit.js';
+import type { Clock } from './clock.js';
+import { actorOf, type RequestContext } from './context.js';
+import { inSideTransaction, inTransaction, type DataScope, type Db, type Tx, type TxContext } from './db/database.js';
+import { outboxRows, type PublishInput } from './outbox.js';
+
+/** What the pipeline needs of the kernel. */
+export interface UseCasePorts {
+  db: Db;
+  audit: AuditLog;
+  clock: Clock;
+}
+
+/** An event a change publishes: its type and payload (the tenant, actor and request come from the change and the context). */
+export interface ChangeEvent {
+  type: string;
+  payload: Record<string, unknown>;
+}
+
+/** One change a use case made: audited on its tenant's chain (or the platform's) and published, in the use case's transaction. */
+export interface RecordedChange {
+  /** The audit action; defaults to the event's type. */
+  action?: string;
+  target: { type: string; id: string };
+  /** The tenant whose audit chain receives the entry and whose event it is; null/absent: the platform's. */
+  tenantId?: string | null;
+  before?: unknown;
+  after?: unknown;
+  /** The event that announces the change. Required: a change nobody hears of is a change nobody can react to. */
+  event: ChangeEvent;
+}
+
+/** Who may run a use case: callers allowed its action, anyone (sign-in, accepting an invitation), or only the system itself (jobs, event handlers). */
+export type Access = { action: Action } | { public: true } | { system: true };
+
+export interface UseCaseRun<I> {
+  tx: Tx;
+  input: I;
+  context: RequestContext;
+  /**
+   * Authorizes the use case's action on a resource known only once data is loaded (an order's
+   * tenant). Throws ForbiddenError. A use case with an action must call this (or declare
+   * `resource`) before it returns.
+   */
+  authorize(resource: string): void;
+  /** Records a change: its audit entry and event are written when the use case's work returns, in its transaction. */
+  record(change: RecordedChange): void;
+}
+
+export interface UseCaseDefinition<I, O> {
+  /** For logs and errors: `<module>.<use case>`. */
+  name: string;
+  access: Access;
+  /** The resource the action is on, when the input names it (`prn:<tenant>:<type>/<id>`); else the run authorizes. */
+  resource?: (input: I, context: RequestContext) => string;
+  /** Where the transaction runs; by default the caller's scope (platform for staff, else their tenant). */
+  scope?: (input: I, context: RequestContext) => DataScope;
+  run(run: UseCaseRun<I>): Promise<O>;
+}
+
+export interface UseCase<I, O> extends UseCaseDefinition<I, O> {
+  /** The action to declare on the route that runs this use case (undefined for public and system use cases). */
+  readonly action: Action | undefined;
+}
+
+export function defineUseCase<I, O>(definition: UseCaseDefinition<I, O>): UseCase<I, O> {
+  return { ...definition, action: 'action' in definition.access ? definition.access.action : undefined };
+}
+
+/** The caller's own scope: platform staff work across tenants, everyone else in their active tenant (or none). */
+export function callerScope(context: RequestContext, tenantId: string | null = context.principal?.tenantId ?? null): DataScope {
+  if (isPlatformStaff(context)) return { kind: 'platform' };
+  return tenantId ? { kind: 'tenant', tenantId } : { kind: 'none' };
+}
+
+/** The system's own work (jobs, event handlers, lookups before anyone is known): across tenants. */
+export const SYSTEM_SCOPE: TxContext = { scope: { kind: 'platform' }, actorId: 'system' };
+
+export class UseCaseUnauthorizedError extends Error {
+  constructor(name: string) {
+    super(`use case ${name} returned without authorizing its action: every use case with an action must authorize it (declare resource, or call run.authorize)`);
+    this.name = 'UseCaseUnauthorizedError';
+  }
+}
+
+export class UseCases {
+  constructor(private readonly ports: UseCasePorts) {}
+
+  /** Runs a use case for a caller in one transaction: authorize, run, record, commit. */
+  async run<I, O>(useCase: UseCase<I, O>, context: RequestContext, input: I): Promise<O> {
+    let authorized = !('action' in useCase.access);
+    if ('system' in useCase.access && context.principal !== null) throw new Error(`use case ${useCase.name} is the system's own; a caller cannot run it`);
+    const action = useCase.action;
+    if (action !== undefined && useCase.resource) {
+      authorize(context, action, useCase.resource(input, context));
+      authorized = true;
+    }
+    const scope = useCase.scope?.(input, context) ?? callerScope(context);
+    return inTransaction(this.ports.db, { scope, actorId: context.principal?.userId ?? 'system' }, async (tx) => {
+      const changes: RecordedChange[] = [];
+      const result = await useCase.run({
+        tx,
+        input,
+        context,
+        authorize: (resource) => {
+          if (action === undefined) throw new Error(`use case ${useCase.name} declares no action to authorize`);
+          authorize(context, action, resource);
+          authorized = true;
+        },
+        record: (change) => void changes.push(change),
+      });
+      if (!authorized) throw new UseCaseUnauthorizedError(useCase.name);
+      await writeChanges(this.ports, tx, context, changes);
+      return result;
+    });
+  }
+
+  /**
+   * Records changes in a transaction of their own that commits whatever the request's outcome:
+   * the audit entry of a refused attempt, a lockout (see inSideTransaction).
+   */
+  async recordOnTheSide(context: RequestContext, changes: RecordedChange[], scope: TxContext = SYSTEM_SCOPE): Promise<void> {
+    await inSideTransaction(this.ports.db, scope, (tx) => writeChanges(this.ports, tx, context, changes));
+  }
+
+  /** Records changes inside a transaction the caller already holds (an event handler's delivery, a job). */
+  record(tx: Tx, context: RequestContext, changes: RecordedChange[]): Promise<void> {
+    return writeChanges(this.ports, tx, context, changes);
+  }
+}
+
+/** Writes changes' audit entries and events: one statement per audit chain, in the order recorded. */
+async function writeChanges(ports: UseCasePorts, tx: Tx, context: RequestContext, changes: readonly RecordedChange[]): Promise<void> {
+  const byChain = new Map<string | null, RecordedChange[]>();
+  for (const change of changes) {
+    const chain = change.tenantId ?? null;
+    byChain.set(chain, [...(byChain.get(chain) ?? []), change]);
+  }
+  const actor = actorOf(context);
+  for (const [tenantId, group] of byChain) {
+    const entries: AuditInput[] = group.map((change) => ({
+      ...(tenantId ? { tenantId } : {}),
+      actor,
+      action: change.action ?? change.event.type,
+      target: change.target,
+      before: change.before,
+      after: change.after,
+      requestId: context.requestId,
+      sourceIp: context.sourceIp,
+    }));
+    const published: PublishInput[] = group.map((change) => ({
+      type: change.event.type,
+      ...(tenantId ? { tenantId } : {}),
+      payload: change.event.payload,
+      ...(context.principal ? { actorId: context.principal.userId } : {}),
+      requestId: context.requestId,
+    }));
+    const { rows } = outboxRows(ports.clock, published);
+    await ports.audit.recordAll(tx, entries, { events: rows });
+  }
+}
