@@ -63,7 +63,7 @@ async function bootPhases(home: string): Promise<Phases> {
   const bare = envWith({ PLATFORMA_HOME: home });
   const nodeStartMs = median([0, 1, 2].map(() => timeCommand(['-e', ''], bare)));
   const loadCodeMs = median([0, 1, 2].map(() => timeCommand([BIN, '--version'], bare)));
-  const { loadConfig } = await import('../src/kernel/config.js');
+  const { loadPlatformConfig: loadConfig } = await import('../src/registry.js');
   const { createLogger } = await import('../src/kernel/logging.js');
   const { locateDatabase } = await import('../src/kernel/db/location.js');
   const { createPlatform, migrateDatabase } = await import('../src/platform.js');

@@ -10,11 +10,10 @@ export { createDb, createPool } from './kernel/db/database.js';
 export { verifyAuditChains } from './kernel/audit.js';
 export { createAuditCheckpoint, loadAuditSigner } from './kernel/audit-checkpoints.js';
 export { systemClock } from './kernel/clock.js';
-export { systemContext } from './kernel/context.js';
 export { migrateDatabase, MIGRATION_SOURCES } from './database-schema.js';
 
-/** The composition root and what commands acting as the console operator need of identity. */
+/** The composition root: loaded only by the commands that build a platform. */
 export async function platformModules() {
-  const [{ createPlatform, createConsolePlatform }, { consoleOperatorContext }] = await Promise.all([import('./platform.js'), import('./modules/identity/index.js')]);
-  return { createPlatform, createConsolePlatform, consoleOperatorContext };
+  const { createPlatform, createConsolePlatform } = await import('./platform.js');
+  return { createPlatform, createConsolePlatform };
 }

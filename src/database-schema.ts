@@ -7,22 +7,19 @@ import { loadMigrations, migrate, type MigrationSource } from './kernel/db/migra
 import { ensureAppRole, type AppPasswordAuthority } from './kernel/db/roles.js';
 import { installJobQueue, type QueueDefinition } from './kernel/jobs.js';
 import { KERNEL_QUEUES } from './kernel/queues.js';
-import { MAIL_QUEUE } from './modules/notifications/queues.js';
+import { MODULES } from './registry.js';
 
-const moduleDir = (name: string) => fileURLToPath(new URL(`./modules/${name}/migrations`, import.meta.url));
-
-/** Every migration folder, kernel first. Adding a module adds its line here. */
+/**
+ * Every migration folder: the kernel's, then each registered module's. Migrations apply in the
+ * order of their timestamps across folders, so the list's order does not matter.
+ */
 export const MIGRATION_SOURCES: MigrationSource[] = [
   { module: 'kernel', directory: fileURLToPath(new URL('./kernel/migrations', import.meta.url)) },
-  { module: 'identity', directory: moduleDir('identity') },
-  { module: 'tenants', directory: moduleDir('tenants') },
-  { module: 'notifications', directory: moduleDir('notifications') },
-  { module: 'catalog', directory: moduleDir('catalog') },
-  { module: 'orders', directory: moduleDir('orders') },
+  ...MODULES.flatMap((module) => (module.migrations ? [{ module: module.name, directory: module.migrations }] : [])),
 ];
 
 /** Every job queue; created by the owner during migration (the application role cannot create them). */
-export const QUEUES: QueueDefinition[] = [...KERNEL_QUEUES, MAIL_QUEUE];
+export const QUEUES: QueueDefinition[] = [...KERNEL_QUEUES, ...MODULES.flatMap((module) => module.queues ?? [])];
 
 /**
  * Brings the database to the code's schema: roles, module migrations, the job queue's schema.

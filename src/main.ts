@@ -3,7 +3,9 @@
 // PostgreSQL and uses it, or starts it itself and stops it again when done.
 import { Command, Option } from 'commander';
 import { VERSION } from './version.js';
-import { loadConfig, maskedConfig, ConfigError, type Config } from './kernel/config.js';
+import { maskedConfig, ConfigError, type Config } from './kernel/config.js';
+import type { CommandLine } from './kernel/module.js';
+import { MODULES, loadPlatformConfig as loadConfig, settingsSections } from './registry.js';
 import { DomainError, ValidationError } from './kernel/errors.js';
 import type { DatabaseLocation } from './kernel/db/location.js';
 import type { Platform, Role } from './platform.js';
@@ -28,7 +30,6 @@ const {
   createAuditCheckpoint,
   loadAuditSigner,
   systemClock,
-  systemContext,
   platformModules,
   migrateDatabase,
   MIGRATION_SOURCES,
@@ -168,131 +169,28 @@ program
     }).catch(fail),
   );
 
-const admin = program.command('admin').description('Manage platform administrators');
-admin
-  .command('create')
-  .description('Create a platform administrator (password hashed with argon2id)')
-  .requiredOption('--email <email>', 'the administrator’s email')
-  .option('--password <password>', 'the password (or set PLATFORMA_ADMIN_PASSWORD, which keeps it out of shell history)')
-  .action((options: { email: string; password?: string }) =>
-    withDatabase(async (database, cfg) => {
-      const password = options.password ?? process.env.PLATFORMA_ADMIN_PASSWORD;
-      if (!password) throw new Error('Give the password with --password or PLATFORMA_ADMIN_PASSWORD.');
-      const applied = await migrateDatabase(database.ownerUrl, database.appUrl, database.appPassword);
-      // A database this command had to create from nothing is rarely the one a running server uses.
-      if (applied.length > 0 && applied.length === loadMigrations(MIGRATION_SOURCES).length) {
-        console.error(`Note: ${describeDatabase(cfg, database)} was empty until now: it is a new installation. If your server runs with another PLATFORMA_HOME or DATABASE_URL, use the command its start-up printed.`);
-      }
-      const { createConsolePlatform } = await platformModules();
-      const platform = await createConsolePlatform({ config: cfg, database: { ...database, release: async () => {} }, logger: createLogger('warn') });
-      try {
-        const user = await platform.identity.service.createPlatformAdmin({ email: options.email, password }, systemContext('cli'));
-        console.log(`Created platform administrator ${user.email} (${user.id}). Sign in at ${cfg.publicUrl}/admin`);
-      } finally {
-        await platform.close();
-      }
-    }).catch(fail),
-  );
+/**
+ * Runs a module's console command: the database located and migrated, the modules built without
+ * HTTP or workers, everything released afterwards; a failure is printed for people, exit 1.
+ */
+const withPlatform: CommandLine['withPlatform'] = (work) =>
+  withDatabase(async (database, cfg) => {
+    const applied = await migrateDatabase(database.ownerUrl, database.appUrl, database.appPassword);
+    // A database this command had to create from nothing is rarely the one a running server uses.
+    if (applied.length > 0 && applied.length === loadMigrations(MIGRATION_SOURCES).length) {
+      console.error(`Note: ${describeDatabase(cfg, database)} was empty until now: it is a new installation. If your server runs with another PLATFORMA_HOME or DATABASE_URL, use the command its start-up printed.`);
+    }
+    const { createConsolePlatform } = await platformModules();
+    const platform = await createConsolePlatform({ config: cfg, database: { ...database, release: async () => {} }, logger: createLogger('warn') });
+    try {
+      await work(platform, cfg);
+    } finally {
+      await platform.close();
+    }
+  }).catch(fail);
 
-const apiKey = program.command('api-key').description('Manage API keys');
-apiKey
-  .command('create')
-  .description('Create a service API key for a tenant; prints it as JSON, the secret this once')
-  .requiredOption('--tenant <id>', 'the tenant the key acts for')
-  .requiredOption('--name <name>', 'what the key is for')
-  .option('--role <role>', 'a built-in tenant role or a custom role id', 'read-only')
-  .option('--scopes <patterns>', 'comma-separated action patterns that narrow the role (e.g. tenants:tenant.read)')
-  .option('--expires-in-days <days>', 'the key stops working after this many days')
-  .action((options: { tenant: string; name: string; role: string; scopes?: string; expiresInDays?: string }) =>
-    withDatabase(async (database, cfg) => {
-      const days = options.expiresInDays === undefined ? undefined : Number(options.expiresInDays);
-      if (days !== undefined && !(Number.isInteger(days) && days > 0)) throw new Error('--expires-in-days must be a whole number of days, 1 or more.');
-      await migrateDatabase(database.ownerUrl, database.appUrl, database.appPassword);
-      const { createConsolePlatform, consoleOperatorContext } = await platformModules();
-      const platform = await createConsolePlatform({ config: cfg, database: { ...database, release: async () => {} }, logger: createLogger('warn') });
-      try {
-        const scopes = options.scopes === undefined ? null : options.scopes.split(',').map((scope) => scope.trim()).filter(Boolean);
-        const expiresAt = days === undefined ? null : new Date(Date.now() + days * 86_400_000).toISOString();
-        // The operator at the console acts with platform authority, like `admin create`.
-        const key = await platform.identity.apiKeys.createServiceKey(options.tenant, { name: options.name, role: options.role, scopes, expiresAt }, consoleOperatorContext('cli'));
-        console.log(JSON.stringify(key, null, 2));
-      } finally {
-        await platform.close();
-      }
-    }).catch(fail),
-  );
-
-const member = program.command('member').description('Manage tenant members from the console');
-member
-  .command('add')
-  .description('Make an existing account a member of a tenant at once (over the API, people join by accepting an invitation)')
-  .requiredOption('--tenant <id>', 'the tenant')
-  .requiredOption('--email <email>', 'the account to add (staff accounts never join tenants)')
-  .option('--role <role>', 'a built-in tenant role or a custom role id', 'member')
-  .action((options: { tenant: string; email: string; role: string }) =>
-    withDatabase(async (database, cfg) => {
-      await migrateDatabase(database.ownerUrl, database.appUrl, database.appPassword);
-      const { createConsolePlatform, consoleOperatorContext } = await platformModules();
-      const platform = await createConsolePlatform({ config: cfg, database: { ...database, release: async () => {} }, logger: createLogger('warn') });
-      try {
-        const added = await platform.identity.access.attachMember(options.tenant, { email: options.email, role: options.role }, consoleOperatorContext('cli'));
-        console.log(JSON.stringify(added, null, 2));
-      } finally {
-        await platform.close();
-      }
-    }).catch(fail),
-  );
-
-const oauthClient = program.command('oauth-client').description('Manage OAuth clients of a tenant');
-oauthClient
-  .command('create')
-  .description('Register an OAuth client for a tenant; prints JSON with client_id, the secret (shown once) and the issuer URL')
-  .requiredOption('--tenant <id>', 'the tenant the client belongs to (ten_…)')
-  .requiredOption('--name <name>', 'a name people recognise (shown on the consent screen)')
-  .addOption(new Option('--grant <grant>', 'client_credentials (machines) or authorization_code (apps acting for users, with PKCE)').choices(['client_credentials', 'authorization_code']).default('client_credentials'))
-  .option('--redirect-uri <uri...>', 'exact redirect URI(s) of an authorization_code client')
-  .option('--scopes <scope...>', 'scopes it may request (space- or comma-separated), e.g. tenants:read identity:read; default every :read scope')
-  .option('--role <role>', 'client_credentials: the tenant role its tokens act with (default read-only)')
-  .action((options: { tenant: string; name: string; grant: 'client_credentials' | 'authorization_code'; redirectUri?: string[]; scopes?: string[]; role?: string }) =>
-    withDatabase(async (database, cfg) => {
-      await migrateDatabase(database.ownerUrl, database.appUrl, database.appPassword);
-      const { createConsolePlatform, consoleOperatorContext } = await platformModules();
-      const platform = await createConsolePlatform({ config: cfg, database: { ...database, release: async () => {} }, logger: createLogger('warn') });
-      try {
-        // The operator at the console acts with platform authority, like `api-key create`.
-        const created = await platform.identity.oauthClients.create(
-          options.tenant,
-          {
-            name: options.name,
-            grantType: options.grant,
-            redirectUris: options.redirectUri,
-            scopes: options.scopes?.flatMap((s) => s.split(/[\s,]+/)).filter(Boolean),
-            role: options.role,
-          },
-          consoleOperatorContext('cli'),
-        );
-        console.log(
-          JSON.stringify(
-            {
-              client_id: created.clientId,
-              client_secret: created.clientSecret,
-              issuer: created.issuer,
-              tenant_id: created.tenantId,
-              name: created.name,
-              grant_type: created.grantType,
-              redirect_uris: created.redirectUris,
-              scopes: created.scopes,
-              role: created.role,
-            },
-            null,
-            2,
-          ),
-        );
-      } finally {
-        await platform.close();
-      }
-    }).catch(fail),
-  );
+// Each module adds its own commands (its manifest's `commands`).
+for (const module of MODULES) module.commands?.({ program, withPlatform });
 
 const audit = program.command('audit').description('Audit log tools');
 audit
@@ -363,7 +261,7 @@ configCommand
   .command('print')
   .description('Show the effective configuration, secrets masked')
   .action(() => {
-    console.log(JSON.stringify(maskedConfig(config()), null, 2));
+    console.log(JSON.stringify(maskedConfig(config(), settingsSections()), null, 2));
   });
 
 program

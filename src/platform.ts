@@ -1,5 +1,6 @@
-// The composition root: builds the kernel, creates the modules in dependency order with their
-// explicit dependencies, and assembles the HTTP server and the workers for the chosen role.
+// The composition root: builds the kernel, builds the registry's modules in order (each receiving
+// the kernel and the public APIs of the modules it requires), and assembles the HTTP server and the
+// workers for the chosen role from what the modules give.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { DestinationStream } from 'pino';
 import type { Config } from './kernel/config.js';
@@ -25,12 +26,8 @@ import { problem, problemFromError, sendProblem } from './gateway/http/problem.j
 import { DatabaseUnavailableError } from './kernel/errors.js';
 import { isDatabaseUnavailable } from './kernel/db/errors.js';
 import type { Kernel } from './kernel/kernel.js';
-import type { ModuleDefinition } from './kernel/module.js';
-import { createIdentityModule, type IdentityModule } from './modules/identity/index.js';
-import { createTenantsModule, type TenantsModule } from './modules/tenants/index.js';
-import { createCatalogModule, type CatalogModule } from './modules/catalog/index.js';
-import { createOrdersModule, type OrdersModule } from './modules/orders/index.js';
-import { createNotificationsModule, type NotificationsModule } from './modules/notifications/index.js';
+import type { ModuleApis, ModuleInstance, ModuleManifest, ModuleName } from './kernel/module.js';
+import { MODULES } from './registry.js';
 
 export { VERSION } from './version.js';
 export { MIGRATION_SOURCES, QUEUES, migrateDatabase } from './database-schema.js';
@@ -46,44 +43,37 @@ export interface PlatformOptions {
   logger?: Logger;
 }
 
-export interface Platform {
+/** The platform: the kernel, every module's public API by name, the HTTP server and the workers. */
+export type Platform = ModuleApis & {
   app: HttpApp;
   kernel: Kernel;
-  identity: IdentityModule;
-  tenants: TenantsModule;
-  notifications: NotificationsModule;
-  catalog: CatalogModule;
-  orders: OrdersModule;
   /** Starts workers (worker roles) and listens (API roles). Returns the URL listened on. */
   start(): Promise<string>;
   /** Stops accepting work, drains, closes pools, releases the embedded database. */
   close(): Promise<void>;
-}
+};
 
 /**
  * The kernel and the modules without the HTTP server, the workers or the change feed: what the
  * console's commands (`admin create`, `api-key create`, …) act through. Building the HTTP server
  * compiles every route's schemas, seconds a one-shot command has no use for.
  */
-export interface ConsolePlatform {
+export type ConsolePlatform = ModuleApis & {
   kernel: Kernel;
-  identity: IdentityModule;
-  tenants: TenantsModule;
-  notifications: NotificationsModule;
-  catalog: CatalogModule;
-  orders: OrdersModule;
   /** Closes the pool and releases the embedded database. */
   close(): Promise<void>;
-}
+};
 
-interface Assembly extends Omit<ConsolePlatform, 'close'> {
-  modules: ModuleDefinition[];
-  secrets: ReturnType<typeof loadSecretBox>;
+interface Assembly {
+  kernel: Kernel;
+  apis: ModuleApis;
+  /** The built modules, in registry order. */
+  modules: { manifest: ModuleManifest; instance: ModuleInstance<unknown> }[];
   changes: ChangeFeed;
 }
 
-/** The kernel, then the modules in dependency order, each with exactly what it needs. */
-function assemble(options: PlatformOptions, role: Role | 'console'): Assembly {
+/** The kernel, then the registry's modules in order, each with exactly what it requires. */
+async function assemble(options: PlatformOptions, role: Role | 'console'): Promise<Assembly> {
   const { config, database } = options;
   const logger = options.logger ?? createLogger(config.logLevel, options.logDestination);
   const clock = options.clock ?? systemClock;
@@ -96,32 +86,37 @@ function assemble(options: PlatformOptions, role: Role | 'console'): Assembly {
   const events = new EventDispatcher(db, jobs, clock, logger);
   const changes = new ChangeFeed(logger);
   const useCases = new UseCases({ db, audit, clock });
-  const kernel: Kernel = { config, clock, logger, metrics, pool, db, changes, audit, events, jobs, useCases };
+  const secrets = loadSecretBox(config);
+  const kernel: Kernel = { config, clock, logger, metrics, pool, db, changes, audit, events, jobs, useCases, secrets };
   observePool(metrics, pool, 'app');
   observeJobQueues(metrics, jobs, QUEUES.map((q) => q.name));
 
-  const notifications = createNotificationsModule({ kernel });
-  const tenants = createTenantsModule({ kernel });
-  const secrets = loadSecretBox(config);
-  const identity = createIdentityModule({ kernel, tenants: tenants.service, mailer: notifications.mailer, secrets });
-  const catalog = createCatalogModule({ kernel, tenants: tenants.service });
-  const orders = createOrdersModule({ kernel, catalog: catalog.service, tenants: tenants.service, mailer: notifications.mailer, recipients: identity.contacts });
-  const modules: ModuleDefinition[] = [notifications.definition, identity.definition, tenants.definition, catalog.definition, orders.definition];
-  return { kernel, identity, tenants, notifications, catalog, orders, modules, secrets, changes };
+  const apis: Partial<Record<ModuleName, unknown>> = {};
+  const modules: Assembly['modules'] = [];
+  const factories = await Promise.all(MODULES.map((manifest) => manifest.load()));
+  MODULES.forEach((manifest, index) => {
+    const allowed = new Set<string>(manifest.requires ?? []);
+    const use = <K extends ModuleName>(name: K): ModuleApis[K] => {
+      // A module reaches only what its manifest declares it requires: the registry's order and the
+      // dependency graph in the docs stay true.
+      if (!allowed.has(name)) throw new Error(`module ${manifest.name} uses ${name} without requiring it in its manifest`);
+      return apis[name] as ModuleApis[K];
+    };
+    const instance = (factories[index] as (context: { kernel: Kernel; use: typeof use }) => ModuleInstance<unknown>)({ kernel, use });
+    apis[manifest.name] = instance.api;
+    modules.push({ manifest, instance });
+  });
+  return { kernel, apis: apis as ModuleApis, modules, changes };
 }
 
 export async function createConsolePlatform(options: Omit<PlatformOptions, 'role'>): Promise<ConsolePlatform> {
-  const { modules, ...assembly } = assemble(options, 'console');
+  const { modules, kernel, apis } = await assemble(options, 'console');
   return {
-    kernel: assembly.kernel,
-    identity: assembly.identity,
-    tenants: assembly.tenants,
-    notifications: assembly.notifications,
-    catalog: assembly.catalog,
-    orders: assembly.orders,
+    ...apis,
+    kernel,
     async close() {
-      for (const module of modules) await module.stop?.();
-      await assembly.kernel.db.destroy();
+      for (const { instance } of modules) await instance.stop?.();
+      await kernel.db.destroy();
       await options.database.release();
     },
   };
@@ -130,8 +125,8 @@ export async function createConsolePlatform(options: Omit<PlatformOptions, 'role
 export async function createPlatform(options: PlatformOptions): Promise<Platform> {
   const { config, database } = options;
   const role = options.role ?? 'all';
-  const { kernel, identity, tenants, notifications, catalog, orders, modules, secrets, changes } = assemble(options, role);
-  const { logger, clock, metrics, db, jobs, events, pool } = kernel;
+  const { kernel, apis, modules, changes } = await assemble(options, role);
+  const { logger, clock, metrics, db, jobs, events, pool, secrets } = kernel;
   void changes.listen(pool);
 
   // Loaded here, not at the top: the console's commands (createConsolePlatform) never serve HTTP.
@@ -141,24 +136,20 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
     import('./gateway/web-apps.js'),
   ]);
   const app = await createHttpServer({ logger, metrics, bodyLimit: config.bodyLimit, version: VERSION, trustedProxies: config.trustedProxies });
-  registerAuthentication(app, { ...identity.authenticators, tenantStatus: (tenantId) => tenants.service.statusOf(tenantId) });
+  registerAuthentication(app, { ...apis.identity.authenticators, tenantStatus: (tenantId) => apis.tenants.service.statusOf(tenantId) });
   const idempotencyStore = new IdempotencyStore(db, clock, secrets);
   registerIdempotency(app, idempotencyStore, idempotencyPrincipal);
   registerOperationalRoutes(app, kernel);
-  for (const module of modules) await module.routes?.(app);
-  for (const module of modules) for (const subscription of module.subscriptions ?? []) events.subscribe(subscription);
+  for (const { instance } of modules) await instance.routes?.(app);
+  for (const { instance } of modules) for (const subscription of instance.subscriptions ?? []) events.subscribe(subscription);
   await registerWebApps(app, config.webDist);
   await app.ready();
 
   let started = false;
   return {
+    ...apis,
     app,
     kernel,
-    identity,
-    tenants,
-    notifications,
-    catalog,
-    orders,
     async start() {
       await jobs.start();
       started = true;
@@ -177,14 +168,15 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
         await scheduleCron(jobs, [
           { queue: MAINTENANCE_QUEUE, cron: '*/15 * * * *' },
           { queue: AUDIT_CHECKPOINT_QUEUE, cron: config.auditCheckpointCron },
+          ...modules.flatMap(({ manifest }) => manifest.crons ?? []),
         ]);
-        for (const module of modules) await module.startWorkers?.();
+        for (const { instance } of modules) await instance.startWorkers?.();
       }
       return app.listen({ port: config.port, host: config.host });
     },
     async close() {
       await app.close();
-      for (const module of modules) await module.stop?.();
+      for (const { instance } of modules) await instance.stop?.();
       await changes.stop();
       if (started) {
         if (role !== 'api') await events.stop();

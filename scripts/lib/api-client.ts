@@ -4,7 +4,7 @@
 // so the two can never disagree about what "fresh" means.
 import { fileURLToPath } from 'node:url';
 import openapiTS, { astToString } from 'openapi-typescript';
-import { loadConfig } from '../../src/kernel/config.js';
+import { loadPlatformConfig as loadConfig } from '../../src/registry.js';
 import { createPlatform } from '../../src/platform.js';
 
 export const OPENAPI_JSON_PATH = fileURLToPath(new URL('../../web/shared/api/openapi.json', import.meta.url));

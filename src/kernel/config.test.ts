@@ -5,7 +5,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, maskedConfig } from './config.js';
+import { ConfigError, maskedConfig as maskKernelConfig } from './config.js';
+// The configuration as the platform reads it: the kernel's settings and every registered module's.
+import { loadPlatformConfig as loadConfig, settingsSections } from '../registry.js';
+
+const maskedConfig = (config: ReturnType<typeof loadConfig>) => maskKernelConfig(config, settingsSections());
 import { runCli } from '../../test/support/cli.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'platforma-config-'));

@@ -36,16 +36,6 @@ export interface Config {
   bodyLimit: number;
   /** Where the built web apps are served from. */
   webDist: string;
-  /** Absolute session lifetime in seconds, however active the session is. */
-  sessionTtlSeconds: number;
-  /** A session unused for this many seconds ends (idle timeout). */
-  sessionIdleSeconds: number;
-  /** Failed sign-ins for one account before it is locked. */
-  signInMaxFailures: number;
-  /** How long a locked account stays locked, in seconds. */
-  signInLockSeconds: number;
-  /** Failed sign-ins from one IP address within signInLockSeconds before that address is refused. */
-  signInMaxFailuresPerIp: number;
   /**
    * Key that encrypts secrets stored in the database (TOTP seeds): 32 bytes, base64. Absent: a key
    * generated once and kept in `home`/secrets/encryption.key (see docs/adr/0005).
@@ -63,16 +53,32 @@ export interface Config {
    * (404): its figures (routes, traffic, pool and queue sizes) are for operators, not the public.
    */
   metricsToken: string | undefined;
-  /** Outgoing mail server (`smtp://` or `smtps://user:pass@host:port`). Absent: mail is stored, not sent. */
-  smtpUrl: string | undefined;
-  /** The From of outgoing mail: `Name <address>` or an address. */
-  mailFrom: string;
   /**
    * Benchmark only: requests without credentials act as a fixed platform administrator, so the
    * benchmark can compare authenticated requests with unauthenticated ones on the same server.
    * Needs PLATFORMA_INSECURE_NO_AUTH=benchmark-only AND NODE_ENV=benchmark AND a loopback HOST.
    */
   insecureNoAuth: boolean;
+  /** Each module's own settings, read from the sections their manifests declare (kernel/module.ts). */
+  modules: ModuleSettings;
+}
+
+/**
+ * Every module's settings, by module name: each module adds its entry by declaration merging
+ * (`declare module '../../kernel/config.js' { interface ModuleSettings { identity: IdentitySettings } }`).
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled by declaration merging
+export interface ModuleSettings {}
+
+/** How a module's settings are read: validated at boot like the kernel's, named by variable for `config print`. */
+export interface SettingsSection<T extends object> {
+  read(source: Source): T;
+  /** The variable each setting comes from, and how `config print` shows it: as is, or masked (a secret, a URL's password). */
+  variables: { [K in keyof T]: { variable: string; show?: 'plain' | 'secret' | 'url-password' } };
+}
+
+export function defineSettings<T extends object>(section: SettingsSection<T>): SettingsSection<T> {
+  return section;
 }
 
 export class ConfigError extends Error {
@@ -86,9 +92,9 @@ export class ConfigError extends Error {
   }
 }
 
-type Source = Record<string, string | undefined>;
+export type Source = Record<string, string | undefined>;
 
-function integer(source: Source, name: string, fallback: number, min: number, max: number): number {
+export function integer(source: Source, name: string, fallback: number, min: number, max: number): number {
   const raw = source[name];
   if (raw === undefined || raw === '') return fallback;
   if (!/^\d+$/.test(raw)) throw new ConfigError(name, `must be a whole number from ${min} to ${max}`, raw);
@@ -139,7 +145,7 @@ function addressList(source: Source, name: string): string[] {
   });
 }
 
-function smtpUrl(source: Source, name: string): string | undefined {
+export function smtpUrl(source: Source, name: string): string | undefined {
   const raw = source[name];
   if (raw === undefined || raw === '') return undefined;
   // Like the database URLs: the error never repeats the value, which holds the SMTP password.
@@ -154,7 +160,7 @@ function smtpUrl(source: Source, name: string): string | undefined {
   return raw;
 }
 
-function mailAddress(source: Source, name: string, fallback: string): string {
+export function mailAddress(source: Source, name: string, fallback: string): string {
   const raw = source[name];
   if (raw === undefined || raw === '') return fallback;
   if (!/^(?:[^<>\r\n]*<[^\s<>@]+@[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+)$/.test(raw.trim())) {
@@ -223,7 +229,11 @@ function insecureNoAuth(source: Source, env: Source, host: string): boolean {
   return true;
 }
 
-export function loadConfig(env: Source = process.env): Config {
+/**
+ * Reads the kernel's settings and each module's section (the registry's: src/config.ts passes them)
+ * from the environment and the optional file.
+ */
+export function loadConfig(env: Source = process.env, sections: Readonly<Record<string, SettingsSection<object>>> = {}): Config {
   const source: Source = { ...fileSource(env), ...env };
   const port = integer(source, 'PORT', 8080, 0, 65535);
   const logLevel = (source.LOG_LEVEL || 'info') as LogLevel;
@@ -241,23 +251,17 @@ export function loadConfig(env: Source = process.env): Config {
     trustedProxies: addressList(source, 'TRUSTED_PROXIES'),
     bodyLimit: integer(source, 'BODY_LIMIT', 1_048_576, 1024, 100 * 1_048_576),
     webDist: source.PLATFORMA_WEB_DIST ? resolve(source.PLATFORMA_WEB_DIST) : PACKAGED_WEB_DIST,
-    sessionTtlSeconds: integer(source, 'SESSION_TTL_SECONDS', 8 * 3600, 60, 30 * 24 * 3600),
-    sessionIdleSeconds: integer(source, 'SESSION_IDLE_SECONDS', 1800, 60, 30 * 24 * 3600),
-    signInMaxFailures: integer(source, 'SIGN_IN_MAX_FAILURES', 5, 1, 1000),
-    signInLockSeconds: integer(source, 'SIGN_IN_LOCK_SECONDS', 900, 1, 24 * 3600),
-    signInMaxFailuresPerIp: integer(source, 'SIGN_IN_MAX_FAILURES_PER_IP', 100, 1, 100_000),
     encryptionKey: key32(source, 'PLATFORMA_ENCRYPTION_KEY'),
     auditSigningKey: key32(source, 'PLATFORMA_AUDIT_SIGNING_KEY'),
     auditCheckpointCron: cron(source, 'AUDIT_CHECKPOINT_CRON', '*/5 * * * *'),
     metricsToken: metricsToken(source, 'METRICS_TOKEN'),
-    smtpUrl: smtpUrl(source, 'SMTP_URL'),
-    mailFrom: mailAddress(source, 'MAIL_FROM', 'Platforma <no-reply@localhost>'),
     insecureNoAuth: insecureNoAuth(source, env, host),
+    modules: Object.freeze(Object.fromEntries(Object.entries(sections).map(([name, section]) => [name, Object.freeze(section.read(source))]))) as unknown as ModuleSettings,
   });
 }
 
 /** The variable each setting is read from: what `config print` names them by. */
-const VARIABLE_OF: Record<keyof Config, string> = {
+const VARIABLE_OF: Record<Exclude<keyof Config, 'modules'>, string> = {
   port: 'PORT',
   host: 'HOST',
   home: 'PLATFORMA_HOME',
@@ -268,17 +272,10 @@ const VARIABLE_OF: Record<keyof Config, string> = {
   trustedProxies: 'TRUSTED_PROXIES',
   bodyLimit: 'BODY_LIMIT',
   webDist: 'PLATFORMA_WEB_DIST',
-  sessionTtlSeconds: 'SESSION_TTL_SECONDS',
-  sessionIdleSeconds: 'SESSION_IDLE_SECONDS',
-  signInMaxFailures: 'SIGN_IN_MAX_FAILURES',
-  signInLockSeconds: 'SIGN_IN_LOCK_SECONDS',
-  signInMaxFailuresPerIp: 'SIGN_IN_MAX_FAILURES_PER_IP',
   encryptionKey: 'PLATFORMA_ENCRYPTION_KEY',
   auditSigningKey: 'PLATFORMA_AUDIT_SIGNING_KEY',
   auditCheckpointCron: 'AUDIT_CHECKPOINT_CRON',
   metricsToken: 'METRICS_TOKEN',
-  smtpUrl: 'SMTP_URL',
-  mailFrom: 'MAIL_FROM',
   insecureNoAuth: 'PLATFORMA_INSECURE_NO_AUTH',
 };
 
@@ -287,24 +284,32 @@ const VARIABLE_OF: Record<keyof Config, string> = {
  * text values, settings left unset omitted (their defaults are generated or embedded), secrets and
  * the passwords in URLs masked. Without secrets, the output pasted into a file loads back the same.
  */
-export function maskedConfig(config: Config): Record<string, string> {
+export function maskedConfig(config: Config, sections: Readonly<Record<string, SettingsSection<object>>> = {}): Record<string, string> {
   const mask = (url: string) => {
     const parsed = new URL(url);
     if (parsed.password) parsed.password = '*****';
     return parsed.toString();
   };
-  const text = (key: keyof Config): string | undefined => {
+  const text = (key: Exclude<keyof Config, 'modules'>): string | undefined => {
     const value = config[key];
     if (value === undefined || value === false || (Array.isArray(value) && value.length === 0)) return undefined;
     if (Buffer.isBuffer(value) || key === 'metricsToken') return '*****';
-    if (key === 'databaseUrl' || key === 'databaseAppUrl' || key === 'smtpUrl') return mask(value as string);
+    if (key === 'databaseUrl' || key === 'databaseAppUrl') return mask(value as string);
     if (key === 'insecureNoAuth') return 'benchmark-only';
     return Array.isArray(value) ? value.join(',') : String(value);
   };
   const out: Record<string, string> = {};
-  for (const key of Object.keys(VARIABLE_OF) as (keyof Config)[]) {
+  for (const key of Object.keys(VARIABLE_OF) as Exclude<keyof Config, 'modules'>[]) {
     const value = text(key);
     if (value !== undefined) out[VARIABLE_OF[key]] = value;
+  }
+  const modules = config.modules as unknown as Record<string, Record<string, unknown>>;
+  for (const [name, section] of Object.entries(sections)) {
+    for (const [key, { variable, show }] of Object.entries(section.variables as Record<string, { variable: string; show?: string }>)) {
+      const value = modules[name]?.[key];
+      if (value === undefined || value === false) continue;
+      out[variable] = show === 'secret' ? '*****' : show === 'url-password' ? mask(String(value)) : String(value);
+    }
   }
   return out;
 }

@@ -1,39 +1,71 @@
 // Domain errors know nothing about HTTP. Each carries a stable code from the catalogue below; the
-// one place that turns them into responses is http/problem.ts.
+// one place that turns them into responses is the gateway's http/problem.ts. Modules add their own
+// codes (their manifest's `errors`), so the kernel names none of theirs.
 
-export const ERROR_CODES = {
-  PLAT_VALIDATION_FAILED: 'The request is not valid.',
-  PLAT_MALFORMED_REQUEST: 'The request could not be parsed.',
-  PLAT_NOT_FOUND: 'The resource does not exist.',
-  PLAT_ROUTE_NOT_FOUND: 'No such route.',
-  PLAT_METHOD_NOT_ALLOWED: 'The method is not allowed on this resource.',
-  PLAT_UNSUPPORTED_MEDIA_TYPE: 'The content type is not supported.',
-  PLAT_PAYLOAD_TOO_LARGE: 'The request body is too large.',
-  PLAT_CONFLICT: 'The request conflicts with the current state.',
-  PLAT_UNPROCESSABLE: 'The request is well-formed but cannot be applied as it stands.',
-  PLAT_PASSWORD_POLICY_VIOLATED: 'The password does not meet the password policy.',
-  PLAT_INVALID_TRANSITION: 'The resource cannot move to that state from its current state.',
-  PLAT_QUOTA_EXCEEDED: 'The tenant’s quota does not allow this.',
-  PLAT_OUT_OF_STOCK: 'Not enough of the product is left.',
-  PLAT_PRECONDITION_FAILED: 'The resource has changed since it was read.',
-  PLAT_UNAUTHENTICATED: 'Authentication is required.',
-  PLAT_INVALID_CREDENTIALS: 'The email or password is wrong.',
-  PLAT_MFA_REQUIRED: 'Multi-factor authentication must be completed first.',
-  PLAT_MFA_CODE_INVALID: 'The authentication code or recovery code is wrong or already used.',
-  PLAT_PASSWORD_CHANGE_REQUIRED: 'The password has expired and must be changed first.',
-  PLAT_ACCOUNT_LOCKED: 'Too many failed sign-ins: the account is locked for a while.',
-  PLAT_RATE_LIMITED: 'Too many attempts: try again later.',
-  PLAT_FORBIDDEN: 'You are not allowed to do that.',
-  PLAT_TENANT_NOT_ACTIVE: 'The tenant is not active: its status does not allow this.',
-  PLAT_SSO_REQUIRED: 'This email address signs in through its organisation’s identity provider.',
-  PLAT_CSRF_TOKEN_INVALID: 'The X-CSRF-Token header is missing or wrong.',
-  PLAT_IDEMPOTENCY_KEY_REUSED: 'The Idempotency-Key was already used with a different request.',
-  PLAT_IDEMPOTENCY_KEY_IN_USE: 'A request with this Idempotency-Key is still being processed.',
-  PLAT_DATABASE_UNAVAILABLE: 'The database is unavailable for a moment: retry after the time in Retry-After.',
-  PLAT_INTERNAL: 'Something went wrong on our side.',
-} as const;
+/** An error code's entry in the catalogue: the HTTP status its problem document carries and the title that names it. */
+export interface ErrorDefinition {
+  status: number;
+  title: string;
+}
+export type ErrorDefinitions = Readonly<Record<string, ErrorDefinition>>;
 
-export type ErrorCode = keyof typeof ERROR_CODES;
+export const KERNEL_ERRORS = {
+  PLAT_VALIDATION_FAILED: { status: 400, title: 'The request is not valid.' },
+  PLAT_MALFORMED_REQUEST: { status: 400, title: 'The request could not be parsed.' },
+  PLAT_NOT_FOUND: { status: 404, title: 'The resource does not exist.' },
+  PLAT_ROUTE_NOT_FOUND: { status: 404, title: 'No such route.' },
+  PLAT_METHOD_NOT_ALLOWED: { status: 405, title: 'The method is not allowed on this resource.' },
+  PLAT_UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'The content type is not supported.' },
+  PLAT_PAYLOAD_TOO_LARGE: { status: 413, title: 'The request body is too large.' },
+  PLAT_CONFLICT: { status: 409, title: 'The request conflicts with the current state.' },
+  PLAT_UNPROCESSABLE: { status: 422, title: 'The request is well-formed but cannot be applied as it stands.' },
+  PLAT_INVALID_TRANSITION: { status: 409, title: 'The resource cannot move to that state from its current state.' },
+  PLAT_QUOTA_EXCEEDED: { status: 409, title: 'The tenant’s quota does not allow this.' },
+  PLAT_OUT_OF_STOCK: { status: 409, title: 'Not enough of the product is left.' },
+  PLAT_PRECONDITION_FAILED: { status: 412, title: 'The resource has changed since it was read.' },
+  PLAT_UNAUTHENTICATED: { status: 401, title: 'Authentication is required.' },
+  PLAT_MFA_REQUIRED: { status: 401, title: 'Multi-factor authentication must be completed first.' },
+  PLAT_PASSWORD_CHANGE_REQUIRED: { status: 403, title: 'The password has expired and must be changed first.' },
+  PLAT_RATE_LIMITED: { status: 429, title: 'Too many attempts: try again later.' },
+  PLAT_FORBIDDEN: { status: 403, title: 'You are not allowed to do that.' },
+  PLAT_TENANT_NOT_ACTIVE: { status: 403, title: 'The tenant is not active: its status does not allow this.' },
+  PLAT_CSRF_TOKEN_INVALID: { status: 403, title: 'The X-CSRF-Token header is missing or wrong.' },
+  PLAT_IDEMPOTENCY_KEY_REUSED: { status: 422, title: 'The Idempotency-Key was already used with a different request.' },
+  PLAT_IDEMPOTENCY_KEY_IN_USE: { status: 409, title: 'A request with this Idempotency-Key is still being processed.' },
+  PLAT_DATABASE_UNAVAILABLE: { status: 503, title: 'The database is unavailable for a moment: retry after the time in Retry-After.' },
+  PLAT_INTERNAL: { status: 500, title: 'Something went wrong on our side.' },
+} as const satisfies ErrorDefinitions;
+
+/**
+ * The error codes modules add to the catalogue, by declaration merging in the module's errors.ts
+ * (`declare module '../../kernel/errors.js' { interface ModuleErrorCodes { PLAT_SSO_REQUIRED: true } }`);
+ * their definitions reach the catalogue through the module's manifest (registerErrors).
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled by declaration merging
+export interface ModuleErrorCodes {}
+
+export type ErrorCode = keyof typeof KERNEL_ERRORS | (keyof ModuleErrorCodes & string);
+
+const catalogue = new Map<string, ErrorDefinition>(Object.entries(KERNEL_ERRORS));
+
+/** Adds a module's codes to the one catalogue; a code defined twice differently is a programming error. */
+export function registerErrors(definitions: ErrorDefinitions): void {
+  for (const [code, definition] of Object.entries(definitions)) {
+    const known = catalogue.get(code);
+    if (known && (known.status !== definition.status || known.title !== definition.title)) throw new Error(`error code ${code} is defined twice`);
+    catalogue.set(code, definition);
+  }
+}
+
+/** A code's definition; an unregistered code (a module left out of the registry) answers as PLAT_INTERNAL. */
+export function errorDefinition(code: string): ErrorDefinition {
+  return catalogue.get(code) ?? KERNEL_ERRORS.PLAT_INTERNAL;
+}
+
+/** Every code in the catalogue (kernel and registered modules), for documentation and tests. */
+export function errorCatalogue(): ReadonlyMap<string, ErrorDefinition> {
+  return catalogue;
+}
 
 export interface FieldError {
   /** JSON pointer into the request body or query (`/settings/branding/primaryColor`). */
@@ -62,38 +94,13 @@ export class NotFoundError extends DomainError {
 }
 
 export class ValidationError extends DomainError {
-  readonly code: 'PLAT_VALIDATION_FAILED' | 'PLAT_UNPROCESSABLE' | 'PLAT_PASSWORD_POLICY_VIOLATED' = 'PLAT_VALIDATION_FAILED';
+  readonly code: ErrorCode = 'PLAT_VALIDATION_FAILED';
   constructor(
     message: string,
     readonly fieldErrors: FieldError[] = [],
     details: Record<string, unknown> = {},
   ) {
     super(message, details);
-  }
-}
-
-/** One rule of a password policy that a password fails, with the numbers it was judged by (`minLength`). */
-export interface FailedPasswordRule {
-  /** Stable id: `min_length`, `requires_number`, `requires_special_character`, `common_password`, `contains_email`. */
-  rule: string;
-  /** For people, completing "The password …": "must be at least 12 characters". */
-  message: string;
-  minLength?: number;
-}
-
-/**
- * A new password refused by the policy that applies to it. Each failed rule is named twice: in
- * `failedRules` for programs (the rule's id and parameters) and in the detail and the field's
- * errors for people, so a form can say exactly what to change.
- */
-export class PasswordPolicyError extends ValidationError {
-  override readonly code = 'PLAT_PASSWORD_POLICY_VIOLATED';
-  constructor(subject: string, pointer: string, failedRules: FailedPasswordRule[]) {
-    super(
-      `${subject} does not meet the password policy: it ${failedRules.map((failed) => failed.message).join('; it ')}.`,
-      failedRules.map((failed) => ({ pointer, message: failed.message })),
-      { failedRules },
-    );
   }
 }
 
@@ -134,13 +141,6 @@ export class UnauthenticatedError extends DomainError {
   readonly code: ErrorCode = 'PLAT_UNAUTHENTICATED';
 }
 
-export class InvalidCredentialsError extends UnauthenticatedError {
-  override readonly code = 'PLAT_INVALID_CREDENTIALS';
-  constructor() {
-    super('The email or password is wrong.');
-  }
-}
-
 export class ForbiddenError extends DomainError {
   readonly code: ErrorCode = 'PLAT_FORBIDDEN';
 }
@@ -153,29 +153,14 @@ export class TenantNotActiveError extends ForbiddenError {
   }
 }
 
-export class MfaCodeInvalidError extends DomainError {
-  readonly code = 'PLAT_MFA_CODE_INVALID';
-  constructor() {
-    super('The code is wrong, expired or already used.');
-  }
-}
-
 /** Refused for a while; `retryAfterSeconds` becomes the Retry-After header. */
 export class TooManyAttemptsError extends DomainError {
   constructor(
-    readonly code: 'PLAT_ACCOUNT_LOCKED' | 'PLAT_RATE_LIMITED',
+    readonly code: ErrorCode,
     message: string,
     retryAfterSeconds: number,
   ) {
     super(message, { retryAfterSeconds });
-  }
-}
-
-/** Password sign-in refused: the email's domain must sign in through its tenant's identity provider. */
-export class SsoRequiredError extends DomainError {
-  readonly code = 'PLAT_SSO_REQUIRED';
-  constructor(providerName: string, startUrl: string) {
-    super(`Accounts of this email domain sign in with ${providerName}.`, { provider: providerName, startUrl });
   }
 }
 

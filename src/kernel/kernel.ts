@@ -11,6 +11,7 @@ import type { AuditLog } from './audit.js';
 import type { EventDispatcher } from './outbox.js';
 import type { ChangeFeed } from './db/change-feed.js';
 import type { UseCases } from './use-case.js';
+import type { SecretBox } from './encryption.js';
 
 export interface Kernel {
   config: Config;
@@ -27,4 +28,6 @@ export interface Kernel {
   jobs: PgBoss;
   /** Runs use cases: authorize → transaction → run → audit and events together (kernel/use-case.ts). */
   useCases: UseCases;
+  /** Seals secrets stored in the database (TOTP seeds, keys of identity providers and payment gateways). */
+  secrets: SecretBox;
 }

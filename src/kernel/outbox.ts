@@ -141,6 +141,11 @@ export class EventDispatcher {
     this.#subscriptions.set(subscription.name, subscription);
   }
 
+  /** A subscribed handler, by name (tests drive one directly). */
+  subscription(name: string): Subscription | undefined {
+    return this.#subscriptions.get(name);
+  }
+
   /** Starts relaying and delivering; `pollMs` bounds the latency between commit and delivery. */
   async start(pollMs = 250): Promise<void> {
     this.#stopped = false;

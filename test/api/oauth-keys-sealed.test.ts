@@ -5,7 +5,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/kernel/config.js';
+import { loadPlatformConfig as loadConfig } from '../../src/registry.js';
 import { createPlatform, type Platform } from '../../src/platform.js';
 import { startTestPlatform, type TestPlatform, type SignedInHeaders } from '../support/platform.js';
 import { clientCredentialsToken } from '../support/oauth.js';

@@ -243,7 +243,7 @@ describe('the dedup key', () => {
     const { rows } = await owner.query(`select * from kernel.outbox where payload ->> 'orderId' = $1 and type = 'order.submitted'`, [order.id]);
     const row = rows[0];
     const event = { id: row.id, type: row.type, tenantId: row.tenant_id, payload: row.payload, actorId: row.actor_id, requestId: row.request_id, occurredAt: row.occurred_at };
-    const handler = t.platform.orders.definition.subscriptions!.find((s) => s.name === 'orders.mail-customer')!;
+    const handler = t.platform.kernel.events.subscription('orders.mail-customer')!;
     await inTransaction(t.platform.kernel.db, { scope: { kind: 'platform' }, actorId: 'test' }, async (tx) => {
       await handler.handle(event, tx);
       await handler.handle(event, tx);

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestPlatform, type TestPlatform, type SignedInHeaders } from '../support/platform.js';
 import { createPlatform, type Platform } from '../../src/platform.js';
-import { loadConfig } from '../../src/kernel/config.js';
+import { loadPlatformConfig as loadConfig } from '../../src/registry.js';
 import { runCli } from '../support/cli.js';
 
 let t: TestPlatform;

@@ -3,7 +3,7 @@
 // platform, and a second replica on the same database shares the signing keys.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as client from 'openid-client';
-import { loadConfig } from '../../src/kernel/config.js';
+import { loadPlatformConfig as loadConfig } from '../../src/registry.js';
 import { createPlatform } from '../../src/platform.js';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
 import { injectFetch } from '../support/oauth.js';

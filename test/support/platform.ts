@@ -2,7 +2,7 @@
 import type { LightMyRequestResponse } from 'fastify';
 import { multistream, type DestinationStream, type StreamEntry } from 'pino';
 import { expect } from 'vitest';
-import { loadConfig } from '../../src/kernel/config.js';
+import { loadPlatformConfig as loadConfig } from '../../src/registry.js';
 import { createLogger } from '../../src/kernel/logging.js';
 import type { Clock } from '../../src/kernel/clock.js';
 import { createPlatform, type Platform } from '../../src/platform.js';

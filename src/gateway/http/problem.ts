@@ -3,7 +3,7 @@
 // type) and anything unexpected all end here; an unexpected error is logged and answered as 500
 // without leaking its message.
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { DomainError, ValidationError, ERROR_CODES, type ErrorCode, type FieldError } from '../../kernel/errors.js';
+import { DomainError, ValidationError, errorDefinition, type ErrorCode, type FieldError } from '../../kernel/errors.js';
 import { translateDatabaseError } from '../../kernel/db/errors.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
@@ -20,46 +20,14 @@ export interface Problem {
   [extra: string]: unknown;
 }
 
-const STATUS_BY_CODE: Record<ErrorCode, number> = {
-  PLAT_VALIDATION_FAILED: 400,
-  PLAT_MALFORMED_REQUEST: 400,
-  PLAT_NOT_FOUND: 404,
-  PLAT_ROUTE_NOT_FOUND: 404,
-  PLAT_METHOD_NOT_ALLOWED: 405,
-  PLAT_UNSUPPORTED_MEDIA_TYPE: 415,
-  PLAT_PAYLOAD_TOO_LARGE: 413,
-  PLAT_CONFLICT: 409,
-  PLAT_UNPROCESSABLE: 422,
-  PLAT_PASSWORD_POLICY_VIOLATED: 400,
-  PLAT_INVALID_TRANSITION: 409,
-  PLAT_QUOTA_EXCEEDED: 409,
-  PLAT_OUT_OF_STOCK: 409,
-  PLAT_PRECONDITION_FAILED: 412,
-  PLAT_UNAUTHENTICATED: 401,
-  PLAT_INVALID_CREDENTIALS: 401,
-  PLAT_MFA_REQUIRED: 401,
-  PLAT_MFA_CODE_INVALID: 400,
-  PLAT_PASSWORD_CHANGE_REQUIRED: 403,
-  PLAT_ACCOUNT_LOCKED: 423,
-  PLAT_RATE_LIMITED: 429,
-  PLAT_FORBIDDEN: 403,
-  PLAT_TENANT_NOT_ACTIVE: 403,
-  PLAT_SSO_REQUIRED: 403,
-  PLAT_CSRF_TOKEN_INVALID: 403,
-  PLAT_IDEMPOTENCY_KEY_REUSED: 422,
-  PLAT_IDEMPOTENCY_KEY_IN_USE: 409,
-  PLAT_DATABASE_UNAVAILABLE: 503,
-  PLAT_INTERNAL: 500,
-};
-
 export function statusOf(code: ErrorCode): number {
-  return STATUS_BY_CODE[code];
+  return errorDefinition(code).status;
 }
 
 export function problem(request: FastifyRequest, code: ErrorCode, detail: string, extra: Record<string, unknown> = {}): Problem {
   return {
     type: `https://platforma.dev/problems/${code.toLowerCase().replace(/^plat_/, '').replace(/_/g, '-')}`,
-    title: ERROR_CODES[code],
+    title: errorDefinition(code).title,
     status: statusOf(code),
     detail,
     code,

@@ -17,31 +17,27 @@ export function resourceName(tenantId: string, type: string, id: string): string
 export const PLATFORM = 'platform';
 
 /**
- * What impersonation can never be used for: the impersonated person's credentials (password, MFA
- * and recovery codes, API keys, OAuth clients, their sessions), and starting another impersonation
- * or moving the impersonation to another tenant. Checked here, for every service, whatever the
- * resource and whatever the person's own policies allow.
+ * What impersonation can never be used for (the impersonated person's credentials, starting another
+ * impersonation …): refused here, for every service, whatever the resource and whatever the
+ * person's own policies allow. The module that owns those actions lists them in its manifest
+ * (`authorization.deniedWhileImpersonating`); the registry adds them before anything is authorized.
  */
-export const DENIED_WHILE_IMPERSONATING: readonly string[] = [
-  'identity:*password*',
-  'identity:*mfa*',
-  'identity:*totp*',
-  'identity:*recovery*',
-  'identity:*credential*',
-  'identity:*api-key*',
-  'identity:*oauth-client*',
-  'identity:session.list',
-  'identity:session.delete',
-  'identity:session.revoke*',
-  'identity:impersonation.start',
-  'identity:tenant.switch',
-];
+const deniedWhileImpersonating: string[] = [];
+
+export function registerDeniedWhileImpersonating(patterns: readonly string[]): void {
+  for (const pattern of patterns) if (!deniedWhileImpersonating.includes(pattern)) deniedWhileImpersonating.push(pattern);
+}
+
+/** Every registered action pattern refused to an impersonated principal. */
+export function actionsDeniedWhileImpersonating(): readonly string[] {
+  return deniedWhileImpersonating;
+}
 const IMPERSONATION_GUARD = { policy: 'impersonation', sid: 'no-credential-changes-while-impersonating', effect: 'deny' as const };
 
 export function explain(context: RequestContext, action: Action, resource: string): Decision {
   const principal = context.principal;
   if (!principal) return { allowed: false, reason: 'implicit-deny', matched: [] };
-  if (principal.impersonator && DENIED_WHILE_IMPERSONATING.some((pattern) => actionMatches(pattern, action))) {
+  if (principal.impersonator && deniedWhileImpersonating.some((pattern) => actionMatches(pattern, action))) {
     return { allowed: false, reason: 'explicit-deny', matched: [IMPERSONATION_GUARD] };
   }
   // A scoped credential (API key, OAuth token) can only narrow what its holder may do.

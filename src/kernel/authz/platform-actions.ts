@@ -4,50 +4,25 @@
 // statements (`*` on everything) — can never be granted these: only a platform role's policy may
 // allow them (explain() in authorize.ts ignores every other policy for these actions).
 //
-// The list names actions, not routes, so a new route that reuses one is covered at once; a new
-// operator decision needs its action added here (test/isolation/platform-actions.test.ts checks
-// the list against every action the API declares and every tenant role).
+// Each module lists its own in its manifest (`authorization.platformOnly`); the registry adds them
+// here before anything is authorized. The lists name actions, not routes, so a new route that reuses
+// one is covered at once; a new operator decision needs its action added to its module's list
+// (test/isolation/platform-actions.test.ts checks the lists against every action the API declares
+// and every tenant role).
 import { actionMatches } from './policy.js';
 
-export const PLATFORM_ONLY_ACTIONS: readonly string[] = [
-  // The tenant itself: creation, limits, tier and status are the operator's to set.
-  'tenants:tenant.create',
-  'tenants:tenant.set_quotas',
-  // Checked by the tenant update when it changes the domain (single sign-on trusts the domain).
-  'tenants:tenant.set_domain',
-  'tenants:tenant.activate',
-  'tenants:tenant.suspend',
-  'tenants:tenant.reactivate',
-  'tenants:tenant.terminate',
-  // What is sold, and at what price.
-  'catalog:product.create',
-  'catalog:product.update',
-  'catalog:product.archive',
-  'catalog:product.restore',
-  'catalog:version.create',
-  'catalog:version.update',
-  'catalog:version.delete',
-  'catalog:version.publish',
-  'catalog:version.retire',
-  'catalog:coupon.create',
-  'catalog:coupon.archive',
-  'catalog:coupon.list',
-  'catalog:coupon.read',
-  // Which orders go through, and reports from the provisioning side.
-  'orders:order.approve',
-  'orders:order.reject',
-  'orders:order.fulfil',
-  'orders:order.fail',
-  'orders:approval-rule.*',
-  // Staff, every account, support access and the platform's outgoing mail.
-  'identity:user.*',
-  'identity:staff.*',
-  'identity:impersonation.start',
-  // Making someone a member without their consent (the console's \`member add\`; tenants invite).
-  'identity:member.attach',
-  'notifications:mail.*',
-];
+const platformOnly: string[] = [];
+
+/** Adds a module's operator decisions (its manifest's `authorization.platformOnly`; the registry calls this). */
+export function registerPlatformOnlyActions(patterns: readonly string[]): void {
+  for (const pattern of patterns) if (!platformOnly.includes(pattern)) platformOnly.push(pattern);
+}
+
+/** Every registered platform-only action pattern. */
+export function platformOnlyActions(): readonly string[] {
+  return platformOnly;
+}
 
 export function isPlatformOnly(action: string): boolean {
-  return PLATFORM_ONLY_ACTIONS.some((pattern) => actionMatches(pattern, action));
+  return platformOnly.some((pattern) => actionMatches(pattern, action));
 }

@@ -2,10 +2,8 @@
 // that carry the configuration schema, availability, provisioning binding and price plans; coupons;
 // exact price previews. Orders pin a published version through `orderableVersion`. Not here: orders
 // (orders), invoices and usage (billing), fulfilment (instances).
-import { fileURLToPath } from 'node:url';
-import type { Kernel } from '../../kernel/kernel.js';
-import type { ModuleDefinition } from '../../kernel/module.js';
-import { CatalogService, type TenantTiers } from './service.js';
+import type { ModuleContext, ModuleInstance } from '../../kernel/module.js';
+import { CatalogService } from './service.js';
 import { CouponAdmin } from './coupons.js';
 import { catalogRoutes } from './routes.js';
 
@@ -15,20 +13,12 @@ export { PricePreview } from './schemas.js';
 export { quote, couponProblem } from './quote.js';
 export { validateConfiguration, describeConfiguration, type ConfigurationEntry } from './configuration.js';
 
-export interface CatalogModule {
-  definition: ModuleDefinition;
+export interface CatalogApi {
   service: CatalogService;
 }
 
-export function createCatalogModule(deps: { kernel: Kernel; tenants: TenantTiers }): CatalogModule {
-  const service = new CatalogService(deps.kernel, deps.tenants);
-  const coupons = new CouponAdmin(deps.kernel);
-  return {
-    service,
-    definition: {
-      name: 'catalog',
-      migrations: fileURLToPath(new URL('./migrations', import.meta.url)),
-      routes: (app) => catalogRoutes(app, service, coupons),
-    },
-  };
+export function createCatalogModule({ kernel, use }: ModuleContext): ModuleInstance<CatalogApi> {
+  const service = new CatalogService(kernel, use('tenants').service);
+  const coupons = new CouponAdmin(kernel);
+  return { api: { service }, routes: (app) => catalogRoutes(app, service, coupons) };
 }

@@ -5,11 +5,9 @@
 // TOTP MFA with recovery codes, password policies, reset and email verification by emailed links,
 // throttled sign-in with lockout, session listing and timeouts, and single sign-on through each
 // tenant's own OIDC or SAML identity providers (sso/).
-import { fileURLToPath } from 'node:url';
-import type { Kernel } from '../../kernel/kernel.js';
-import type { ModuleDefinition } from '../../kernel/module.js';
+import type { ModuleContext, ModuleInstance } from '../../kernel/module.js';
 import type { Authentication, Authenticators } from '../../kernel/authentication.js';
-import { IdentityService, type TenantDirectory } from './accounts/service.js';
+import { IdentityService } from './accounts/service.js';
 import { AccessService } from './access/service.js';
 import { identityRoutes } from './accounts/routes.js';
 import { accessRoutes } from './access/routes.js';
@@ -20,12 +18,10 @@ import { MfaService } from './accounts/mfa-service.js';
 import { AccountService } from './accounts/account-service.js';
 import { SignInThrottle } from './accounts/sign-in-throttle.js';
 import { EmailTokens } from './accounts/email-tokens.js';
-import type { SecretBox } from '../../kernel/encryption.js';
 import { ImpersonationService } from './access/impersonation-service.js';
 import { impersonationRoutes } from './access/impersonation-routes.js';
 import { UserAdminService } from './accounts/user-admin-service.js';
 import { userAdminRoutes } from './accounts/user-admin-routes.js';
-import type { Mailer } from '../notifications/index.js';
 import { ApiKeyService } from './credentials/api-key-service.js';
 import { apiKeyRoutes } from './credentials/api-key-routes.js';
 import { CredentialCache, credentialKey } from './credentials/credential-cache.js';
@@ -47,8 +43,7 @@ export { TENANT_ROLES, PARTNER_ROLES, consoleOperatorContext } from './access/bu
 export type { BearerResolver } from './credentials/bearer-dispatch.js';
 export type { Contacts } from './access/contacts.js';
 
-export interface IdentityModule {
-  definition: ModuleDefinition;
+export interface IdentityApi {
   service: IdentityService;
   access: AccessService;
   invitations: InvitationService;
@@ -80,8 +75,9 @@ interface CachedCredential {
 // impersonating sessions: the impersonation lapses at its own time, not the session's.
 const isPartnerRole = (role: string | null) => role !== null && (PARTNER_ROLES as readonly string[]).includes(role);
 
-export function createIdentityModule(deps: { kernel: Kernel; tenants: TenantDirectory; mailer: Mailer; secrets: SecretBox }): IdentityModule {
-  const throttle = new SignInThrottle(deps.kernel.pool, deps.kernel.config);
+export function createIdentityModule({ kernel, use }: ModuleContext): ModuleInstance<IdentityApi> {
+  const deps = { kernel, tenants: use('tenants').service, mailer: use('notifications').mailer, secrets: kernel.secrets };
+  const throttle = new SignInThrottle(deps.kernel.pool, deps.kernel.config.modules.identity);
   const emailTokens = new EmailTokens(deps.kernel, deps.mailer);
   // Password sign-in asks single sign-on whether the email's domain must use its provider; the
   // SSO service in turn starts sessions through the identity service.
@@ -137,59 +133,57 @@ export function createIdentityModule(deps: { kernel: Kernel; tenants: TenantDire
     deps.kernel.logger.warn('AUTHENTICATION IS OFF (PLATFORMA_INSECURE_NO_AUTH, NODE_ENV=benchmark): every request without credentials acts as a platform administrator. For benchmarks only.');
   }
   return {
-    service,
-    access,
-    invitations,
-    apiKeys,
-    mfa,
-    account,
-    credentials,
-    authenticators,
-    oauth,
-    oauthClients,
-    impersonations,
-    identityProviders,
-    sso,
-    users,
-    contacts: new ContactDirectory(),
-    definition: {
-      name: 'identity',
-      migrations: fileURLToPath(new URL('./migrations', import.meta.url)),
-      subscriptions: [
-        {
-          // A new tenant's administrator is invited to own it (and accepts like anyone invited).
-          name: 'identity.invite-first-owner',
-          types: ['tenant.created'],
-          handle: async (event, tx) => {
-            const { tenantId, adminEmail, organizationName } = event.payload as { tenantId?: string; adminEmail?: string; organizationName?: string };
-            if (!tenantId || !adminEmail || !organizationName) return; // created by an older version: nobody named
-            await invitations.inviteFirstOwner(tx, { tenantId, adminEmail, organizationName, actorId: event.actorId, requestId: event.requestId });
-          },
-        },
-      ],
-      routes: async (app) => {
-        identityRoutes(app, service, secureCookies);
-        accessRoutes(app, access);
-        invitationRoutes(app, invitations, service, secureCookies);
-        apiKeyRoutes(app, apiKeys);
-        oauthClientRoutes(app, oauthClients);
-        await interactionRoutes(app, {
-          kernel: deps.kernel,
-          server: oauth,
-          tenants: deps.tenants,
-          // An impersonating session never consents to an OAuth client: that would hand out
-          // credentials of the person being impersonated. To the consent screen it is not signed in.
-          resolveSession: async (token) => {
-            const session = await service.resolveSession(token);
-            return session?.principal.impersonator ? undefined : session;
-          },
-        });
-        impersonationRoutes(app, impersonations);
-        userAdminRoutes(app, users);
-        accountRoutes(app, mfa, account);
-        ssoRoutes(app, identityProviders, sso, { secureCookies, publicUrl: deps.kernel.config.publicUrl });
-      },
-      stop: () => credentials.stop(),
+    api: {
+      service,
+      access,
+      invitations,
+      apiKeys,
+      mfa,
+      account,
+      credentials,
+      authenticators,
+      oauth,
+      oauthClients,
+      impersonations,
+      identityProviders,
+      sso,
+      users,
+      contacts: new ContactDirectory(),
     },
+    subscriptions: [
+      {
+        // A new tenant's administrator is invited to own it (and accepts like anyone invited).
+        name: 'identity.invite-first-owner',
+        types: ['tenant.created'],
+        handle: async (event, tx) => {
+          const { tenantId, adminEmail, organizationName } = event.payload as { tenantId?: string; adminEmail?: string; organizationName?: string };
+          if (!tenantId || !adminEmail || !organizationName) return; // created by an older version: nobody named
+          await invitations.inviteFirstOwner(tx, { tenantId, adminEmail, organizationName, actorId: event.actorId, requestId: event.requestId });
+        },
+      },
+    ],
+    routes: async (app) => {
+      identityRoutes(app, service, secureCookies);
+      accessRoutes(app, access);
+      invitationRoutes(app, invitations, service, secureCookies);
+      apiKeyRoutes(app, apiKeys);
+      oauthClientRoutes(app, oauthClients);
+      await interactionRoutes(app, {
+        kernel: deps.kernel,
+        server: oauth,
+        tenants: deps.tenants,
+        // An impersonating session never consents to an OAuth client: that would hand out
+        // credentials of the person being impersonated. To the consent screen it is not signed in.
+        resolveSession: async (token) => {
+          const session = await service.resolveSession(token);
+          return session?.principal.impersonator ? undefined : session;
+        },
+      });
+      impersonationRoutes(app, impersonations);
+      userAdminRoutes(app, users);
+      accountRoutes(app, mfa, account);
+      ssoRoutes(app, identityProviders, sso, { secureCookies, publicUrl: deps.kernel.config.publicUrl });
+    },
+    stop: () => credentials.stop(),
   };
 }

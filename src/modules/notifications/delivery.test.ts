@@ -47,7 +47,7 @@ describe('one delivery attempt', () => {
 
   it('retries a connection failure (no server listening)', async () => {
     const id = await enqueue('Server down');
-    const unreachable = new MailDelivery({ ...t.platform.kernel, config: { ...t.platform.kernel.config, smtpUrl: 'smtp://mailer:pw@127.0.0.1:1' } });
+    const unreachable = new MailDelivery({ ...t.platform.kernel, config: { ...t.platform.kernel.config, modules: { ...t.platform.kernel.config.modules, notifications: { ...t.platform.kernel.config.modules.notifications, smtpUrl: 'smtp://mailer:pw@127.0.0.1:1' } } } });
     expect(await unreachable.deliver(id, { lastAttempt: false })).toBe('retry');
     expect(await rowOf(id)).toMatchObject({ status: 'queued', attempts: 1, last_error: expect.stringMatching(/ECONNREFUSED|connect/i) });
   });
@@ -62,7 +62,7 @@ describe('one delivery attempt', () => {
 
   it('keeps a queued message as stored when the worker has no SMTP server', async () => {
     const id = await enqueue('No server here');
-    const withoutSmtp = new MailDelivery({ ...t.platform.kernel, config: { ...t.platform.kernel.config, smtpUrl: undefined } });
+    const withoutSmtp = new MailDelivery({ ...t.platform.kernel, config: { ...t.platform.kernel.config, modules: { ...t.platform.kernel.config.modules, notifications: { ...t.platform.kernel.config.modules.notifications, smtpUrl: undefined } } } });
     expect(await withoutSmtp.deliver(id, { lastAttempt: false })).toBe('stored');
     expect(await rowOf(id)).toMatchObject({ status: 'stored', attempts: 0 });
   });

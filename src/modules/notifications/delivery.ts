@@ -37,7 +37,7 @@ export class MailDelivery {
     // The URL carries host, port, TLS mode and credentials; nodemailer also reads options from its
     // query string (e.g. ?tls.rejectUnauthorized=false for a server with a private certificate).
     // Without a pool, each message opens and closes its own connection: nothing to close on stop.
-    const { smtpUrl, mailFrom } = kernel.config;
+    const { smtpUrl, mailFrom } = kernel.config.modules.notifications;
     this.#transport = smtpUrl ? createTransport(smtpUrl, { from: mailFrom }) : undefined;
   }
 

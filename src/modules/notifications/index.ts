@@ -2,12 +2,10 @@
 // transactions; a worker sends them over SMTP (SMTP_URL) or, with no server configured, keeps them
 // for platform staff to read in the mail outbox. Not here: what a message says (the sending module
 // writes it), in-app notifications, webhooks (kernel outbox).
-import { fileURLToPath } from 'node:url';
-import type { Kernel } from '../../kernel/kernel.js';
 import type { Tx } from '../../kernel/db/database.js';
-import type { ModuleDefinition } from '../../kernel/module.js';
+import type { ModuleContext, ModuleInstance } from '../../kernel/module.js';
 import { MailService } from './service.js';
-import { MailDelivery, MAIL_QUEUE } from './delivery.js';
+import { MailDelivery } from './delivery.js';
 import { mailRoutes } from './routes.js';
 
 export { MAIL_QUEUE } from './delivery.js';
@@ -22,24 +20,17 @@ export interface Mailer {
   enqueue(tx: Tx, message: { to: string; subject: string; text: string; html?: string; tenantId?: string | null; purpose: string; dedupKey?: string }): Promise<{ id: string; duplicate: boolean }>;
 }
 
-export interface NotificationsModule {
-  definition: ModuleDefinition;
+export interface NotificationsApi {
   mailer: Mailer;
   service: MailService;
 }
 
-export function createNotificationsModule(deps: { kernel: Kernel }): NotificationsModule {
-  const service = new MailService(deps.kernel);
-  const delivery = new MailDelivery(deps.kernel);
+export function createNotificationsModule({ kernel }: ModuleContext): ModuleInstance<NotificationsApi> {
+  const service = new MailService(kernel);
+  const delivery = new MailDelivery(kernel);
   return {
-    service,
-    mailer: { enqueue: (tx, message) => service.enqueue(tx, message) },
-    definition: {
-      name: 'notifications',
-      migrations: fileURLToPath(new URL('./migrations', import.meta.url)),
-      queues: [MAIL_QUEUE],
-      routes: (app) => mailRoutes(app, service),
-      startWorkers: () => delivery.start(),
-    },
+    api: { service, mailer: { enqueue: (tx, message) => service.enqueue(tx, message) } },
+    routes: (app) => mailRoutes(app, service),
+    startWorkers: () => delivery.start(),
   };
 }

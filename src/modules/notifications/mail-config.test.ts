@@ -1,7 +1,10 @@
 // SMTP_URL and MAIL_FROM: a bad value stops start-up naming the variable (and never repeating the
 // SMTP password); `config print` shows the SMTP URL with its password masked.
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, maskedConfig } from '../../kernel/config.js';
+import { ConfigError, maskedConfig as maskKernelConfig } from '../../kernel/config.js';
+import { loadPlatformConfig as loadConfig, settingsSections } from '../../registry.js';
+
+const maskedConfig = (config: ReturnType<typeof loadConfig>) => maskKernelConfig(config, settingsSections());
 import { runCli } from '../../../test/support/cli.js';
 
 function configError(env: Record<string, string>): ConfigError {
@@ -17,14 +20,14 @@ function configError(env: Record<string, string>): ConfigError {
 describe('SMTP_URL', () => {
   it('is optional: without it mail is stored, and MAIL_FROM has a default', () => {
     const config = loadConfig({});
-    expect(config.smtpUrl).toBeUndefined();
-    expect(config.mailFrom).toBe('Platforma <no-reply@localhost>');
+    expect(config.modules.notifications.smtpUrl).toBeUndefined();
+    expect(config.modules.notifications.mailFrom).toBe('Platforma <no-reply@localhost>');
     expect(loadConfig({ SMTP_URL: '', MAIL_FROM: '' })).toEqual(config);
   });
 
   it('accepts smtp:// and smtps:// URLs', () => {
     for (const url of ['smtp://mail.example.com', 'smtp://user:pass@mail.example.com:587', 'smtps://user:p%40ss@mail.example.com:465?tls.servername=mx.example.com']) {
-      expect(loadConfig({ SMTP_URL: url }).smtpUrl).toBe(url);
+      expect(loadConfig({ SMTP_URL: url }).modules.notifications.smtpUrl).toBe(url);
     }
   });
 
@@ -49,8 +52,8 @@ describe('SMTP_URL', () => {
 
 describe('MAIL_FROM', () => {
   it('accepts an address with or without a display name', () => {
-    expect(loadConfig({ MAIL_FROM: 'no-reply@example.com' }).mailFrom).toBe('no-reply@example.com');
-    expect(loadConfig({ MAIL_FROM: 'Example Cloud <no-reply@example.com>' }).mailFrom).toBe('Example Cloud <no-reply@example.com>');
+    expect(loadConfig({ MAIL_FROM: 'no-reply@example.com' }).modules.notifications.mailFrom).toBe('no-reply@example.com');
+    expect(loadConfig({ MAIL_FROM: 'Example Cloud <no-reply@example.com>' }).modules.notifications.mailFrom).toBe('Example Cloud <no-reply@example.com>');
   });
 
   it.each(['Example Cloud', 'no-reply@', '<no-reply@example.com', 'a@b.com, c@d.com'])('refuses %j naming MAIL_FROM', (from) => {

@@ -54,7 +54,7 @@ export class MailService {
     const input = validateInput({ ...message });
     const id = newId('mail');
     // Without an SMTP server nothing is sent: the message is kept for platform staff to read.
-    const status = this.kernel.config.smtpUrl ? 'queued' : 'stored';
+    const status = this.kernel.config.modules.notifications.smtpUrl ? 'queued' : 'stored';
     const inserted = await this.#repository.insert(tx, {
       id,
       tenant_id: input.tenantId ?? null,

@@ -5,7 +5,8 @@ import type { Kernel } from '../../../kernel/kernel.js';
 import { inSideTransaction, inTransaction, type Tx } from '../../../kernel/db/database.js';
 import { actorOf, type Principal, type RequestContext } from '../../../kernel/context.js';
 import { authorize, resourceName, PLATFORM, type Action } from '../../../kernel/authz/authorize.js';
-import { ConflictError, InvalidCredentialsError, NotFoundError, UnauthenticatedError, ValidationError } from '../../../kernel/errors.js';
+import { ConflictError, NotFoundError, UnauthenticatedError, ValidationError } from '../../../kernel/errors.js';
+import { InvalidCredentialsError } from '../errors.js';
 import { assertPasswordAcceptable, hashPassword, verifyPassword } from './passwords.js';
 import { IdentityRepository } from './repository.js';
 import { CredentialsRepository } from './security-repository.js';
@@ -134,7 +135,7 @@ export class AccountService {
   async listSessions(context: RequestContext): Promise<SessionSummary[]> {
     const principal = this.#self(context, 'identity:session.list');
     const now = this.kernel.clock.now();
-    const idleSince = new Date(now.getTime() - this.kernel.config.sessionIdleSeconds * 1000);
+    const idleSince = new Date(now.getTime() - this.kernel.config.modules.identity.sessionIdleSeconds * 1000);
     const rows = await inTransaction(this.kernel.db, PLATFORM_SCOPE, (tx) => this.#credentials.listLiveSessions(tx, principal.userId, now, idleSince));
     const iso = (d: Date) => new Date(d).toISOString();
     return rows.map((r) => ({

@@ -11,7 +11,8 @@ import { inSideTransaction, inTransaction, type Tx } from '../../../kernel/db/da
 import type { SecretBox } from '../../../kernel/encryption.js';
 import { actorOf, type Principal, type RequestContext } from '../../../kernel/context.js';
 import { authorize, resourceName, PLATFORM, type Action } from '../../../kernel/authz/authorize.js';
-import { ConflictError, MfaCodeInvalidError, NotFoundError, UnauthenticatedError } from '../../../kernel/errors.js';
+import { ConflictError, NotFoundError, UnauthenticatedError } from '../../../kernel/errors.js';
+import { MfaCodeInvalidError } from '../errors.js';
 import { CredentialsRepository, type TotpFactorRow } from './security-repository.js';
 import { IdentityRepository } from './repository.js';
 import { loadRules, passwordExpired, restrictionOf, type AuthenticationRules } from './authentication-rules.js';

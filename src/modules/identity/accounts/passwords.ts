@@ -1,7 +1,7 @@
 // Passwords: hashing with argon2id (OWASP's first choice, parameters from the OWASP cheat sheet),
 // and the rules a new password must meet.
 import { hash, verify } from '@node-rs/argon2';
-import { PasswordPolicyError, type FailedPasswordRule } from '../../../kernel/errors.js';
+import { PasswordPolicyError, type FailedPasswordRule } from '../errors.js';
 import type { PasswordPolicy } from './authentication-rules.js';
 
 // Algorithm.Argon2id; the package exports it as a const enum, which isolated modules cannot read.

@@ -6,7 +6,8 @@ import { randomBytes } from 'node:crypto';
 import type { Kernel } from '../../../kernel/kernel.js';
 import { inSideTransaction, inTransaction, type Tx } from '../../../kernel/db/database.js';
 import { newId } from '../../../kernel/ids.js';
-import { ConflictError, InvalidCredentialsError, NotFoundError, ForbiddenError, ValidationError, SsoRequiredError } from '../../../kernel/errors.js';
+import { ConflictError, NotFoundError, ForbiddenError, ValidationError } from '../../../kernel/errors.js';
+import { InvalidCredentialsError, SsoRequiredError } from '../errors.js';
 import { actorOf, type PlatformRole, type Principal, type RequestContext } from '../../../kernel/context.js';
 import { authorize, resourceName, PLATFORM, type Action } from '../../../kernel/authz/authorize.js';
 import { hashPassword, verifyPassword, DUMMY_HASH_PROMISE, assertPasswordAcceptable } from './passwords.js';
@@ -274,7 +275,7 @@ export class IdentityService {
     const now = this.kernel.clock.now();
     const sessionToken = randomBytes(32).toString('base64url');
     const csrfToken = randomBytes(24).toString('base64url');
-    const expiresAt = new Date(now.getTime() + this.kernel.config.sessionTtlSeconds * 1000);
+    const expiresAt = new Date(now.getTime() + this.kernel.config.modules.identity.sessionTtlSeconds * 1000);
     const sessionId = newId('session');
     await inTransaction(this.kernel.db, PLATFORM_SCOPE, async (tx) => {
       await this.#repository.insertSession(tx, {
@@ -307,7 +308,7 @@ export class IdentityService {
         actor: { type: 'anonymous', id: 'anonymous', label: email },
         action: 'identity.account.locked',
         target: { type: 'user', id: user?.id ?? 'unknown' },
-        after: { lockedForSeconds: this.kernel.config.signInLockSeconds },
+        after: { lockedForSeconds: this.kernel.config.modules.identity.signInLockSeconds },
         requestId: context.requestId,
         sourceIp: context.sourceIp,
       });
@@ -316,7 +317,7 @@ export class IdentityService {
 
   async resolveSession(sessionToken: string): Promise<ResolvedSession | undefined> {
     const now = this.kernel.clock.now();
-    const idleMs = this.kernel.config.sessionIdleSeconds * 1000;
+    const idleMs = this.kernel.config.modules.identity.sessionIdleSeconds * 1000;
     return inTransaction(this.kernel.db, PLATFORM_SCOPE, async (tx) => {
       const session = await this.#repository.findLiveSession(tx, tokenHash(sessionToken), now, new Date(now.getTime() - idleMs));
       if (!session) return undefined;

@@ -5,7 +5,7 @@
 // A success clears the account's count; crossing the limit locks the key for signInLockSeconds.
 import type pg from 'pg';
 import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
-import type { Config } from '../../../kernel/config.js';
+import type { IdentitySettings } from '../settings.js';
 import { TooManyAttemptsError } from '../../../kernel/errors.js';
 
 export interface Consumed {
@@ -13,7 +13,7 @@ export interface Consumed {
   justLocked: boolean;
 }
 
-type Limits = Pick<Config, 'signInMaxFailures' | 'signInLockSeconds' | 'signInMaxFailuresPerIp'>;
+type Limits = Pick<IdentitySettings, 'signInMaxFailures' | 'signInLockSeconds' | 'signInMaxFailuresPerIp'>;
 
 export class SignInThrottle {
   readonly #account: RateLimiterPostgres;

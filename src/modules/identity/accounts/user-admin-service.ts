@@ -95,7 +95,7 @@ export class UserAdminService {
   async get(userId: string, context: RequestContext): Promise<UserDetail> {
     const scope = this.#staffOnly(context, 'identity:user.read', userId);
     const now = this.kernel.clock.now();
-    const idleSince = new Date(now.getTime() - this.kernel.config.sessionIdleSeconds * 1000);
+    const idleSince = new Date(now.getTime() - this.kernel.config.modules.identity.sessionIdleSeconds * 1000);
     const found = await inTransaction(this.kernel.db, scope, async (tx) => {
       const user = await this.#identity.findUser(tx, userId);
       if (!user) throw new NotFoundError('User', userId);
@@ -111,7 +111,7 @@ export class UserAdminService {
     const { user, attempts } = found;
     const names = await this.tenants.namesOf(found.memberships.map((m) => m.tenant_id));
     // The throttle keeps real wall-clock expiry times (rate-limiter-flexible reads Date.now()).
-    const locked = attempts && attempts.points > this.kernel.config.signInMaxFailures && attempts.expire !== null && Number(attempts.expire) > Date.now();
+    const locked = attempts && attempts.points > this.kernel.config.modules.identity.signInMaxFailures && attempts.expire !== null && Number(attempts.expire) > Date.now();
     const resource = resourceName(PLATFORM, 'user', userId);
     const may = (action: Action) => explain(context, action, resource).allowed;
     return {

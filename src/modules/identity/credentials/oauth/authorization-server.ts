@@ -188,7 +188,7 @@ export class AuthorizationServer {
         Interaction: 600,
         Grant: 14 * 24 * 3600,
         RefreshToken: 14 * 24 * 3600,
-        Session: this.kernel.config.sessionTtlSeconds,
+        Session: this.kernel.config.modules.identity.sessionTtlSeconds,
       },
       renderError: async (ctx: { type: string; body: string }, out: Record<string, string>) => {
         ctx.type = 'html';
