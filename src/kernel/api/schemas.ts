@@ -1,6 +1,34 @@
-// Schemas shared by every module's routes: the problem document, pagination, ids.
+// Schemas shared by every module's routes: the problem document, pagination, ids, and the naming of
+// schemas for the API document.
 import { Type, type TSchema, type TProperties } from 'typebox';
 import { idPattern, type IdKind } from '../ids.js';
+
+// The name rides on the schema as a hidden symbol rather than as `$id`: a nested `$id` changes how
+// Ajv and fast-json-stringify resolve the schema (the same `$id` twice in one response, e.g. a change
+// preview's current and proposed price, fails the route's build), while a non-enumerable symbol is
+// invisible to validation and serialisation. TypeBox copies it along (Type.Optional makes a copy).
+const SCHEMA_NAME = Symbol('platforma.schemaName');
+
+/**
+ * Names a schema for the API document: the gateway writes it once, as `components.schemas[name]`,
+ * and every route schema containing it refers to it there (`$ref`), so the web's generated types
+ * have one type per resource instead of a copy per operation. Validation and serialisation are
+ * untouched. Names are unique across the API: two different schemas under one name fail the
+ * document's generation.
+ */
+export function named<T extends TSchema>(name: string, schema: T): T {
+  const given = schemaName(schema);
+  if (given !== undefined && given !== name) throw new Error(`schema ${given} cannot also be named ${name}`);
+  Object.defineProperty(schema, SCHEMA_NAME, { value: name, enumerable: false, writable: false, configurable: false });
+  return schema;
+}
+
+/** The name a schema was given with named(), if any. */
+export function schemaName(schema: unknown): string | undefined {
+  if (typeof schema !== 'object' || schema === null) return undefined;
+  const name = (schema as { [SCHEMA_NAME]?: unknown })[SCHEMA_NAME];
+  return typeof name === 'string' ? name : undefined;
+}
 
 /** An object that rejects unknown properties (every request body is one). */
 export const StrictObject = <T extends TProperties>(properties: T, options: { description?: string; title?: string } = {}) =>
@@ -66,10 +94,11 @@ export const PageQuery = {
   cursor: Type.Optional(Type.String({ maxLength: 200, description: 'The nextCursor of the previous page' })),
 };
 
+/** A page of a list; named by its title (e.g. TenantPage) in the API document. */
 export const Page = <T extends TSchema>(item: T, title: string) =>
-  Type.Object({ data: Type.Array(item), nextCursor: Type.Union([Type.String(), Type.Null()], { description: 'Pass as cursor for the next page; null on the last page' }) }, { title });
+  named(title, Type.Object({ data: Type.Array(item), nextCursor: Type.Union([Type.String(), Type.Null()], { description: 'Pass as cursor for the next page; null on the last page' }) }, { title }));
 
 /** The body of a POST that takes no input: `{}` (every write declares its body; unknown members are 400). */
-export const EmptyBody = StrictObject({}, { description: 'Empty: this operation takes no input' });
+export const EmptyBody = named('EmptyBody', StrictObject({}, { description: 'Empty: this operation takes no input' }));
 
 export const NoContent = Type.Null({ description: 'No content' });

@@ -1,14 +1,17 @@
 // The mail outbox as the API shows it to platform staff. A list shows summaries only; message
 // bodies (which carry invitation and reset links) appear only when one message is read.
 import { Type, type Static, type TSchema } from 'typebox';
-import { StrictObject, Id, PageQuery, Page } from '../../kernel/api/schemas.js';
+import { StrictObject, Id, PageQuery, Page, named } from '../../kernel/api/schemas.js';
 
 export const MAIL_STATUSES = ['queued', 'sent', 'failed', 'stored'] as const;
 export type MailStatus = (typeof MAIL_STATUSES)[number];
 
-const Status = Type.Union([Type.Literal('queued'), Type.Literal('sent'), Type.Literal('failed'), Type.Literal('stored')], {
-  description: 'queued → sent | failed; stored: no SMTP server is configured, so the message was kept, not sent',
-});
+const Status = named(
+  'MailStatus',
+  Type.Union([Type.Literal('queued'), Type.Literal('sent'), Type.Literal('failed'), Type.Literal('stored')], {
+    description: 'queued → sent | failed; stored: no SMTP server is configured, so the message was kept, not sent',
+  }),
+);
 const Timestamp = Type.String({ format: 'date-time' });
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 
@@ -25,16 +28,19 @@ const summaryProperties = {
   sentAt: Nullable(Timestamp),
 };
 
-export const MailSummary = Type.Object(summaryProperties, { title: 'MailSummary', additionalProperties: false });
+export const MailSummary = named('MailSummary', Type.Object(summaryProperties, { title: 'MailSummary', additionalProperties: false }));
 export type MailSummary = Static<typeof MailSummary>;
 
-export const MailMessage = Type.Object(
-  {
-    ...summaryProperties,
-    text: Type.String({ description: 'The plain-text body' }),
-    html: Nullable(Type.String({ description: 'The HTML body, if any; untrusted markup, display it sandboxed' })),
-  },
-  { title: 'MailMessage', additionalProperties: false },
+export const MailMessage = named(
+  'MailMessage',
+  Type.Object(
+    {
+      ...summaryProperties,
+      text: Type.String({ description: 'The plain-text body' }),
+      html: Nullable(Type.String({ description: 'The HTML body, if any; untrusted markup, display it sandboxed' })),
+    },
+    { title: 'MailMessage', additionalProperties: false },
+  ),
 );
 export type MailMessage = Static<typeof MailMessage>;
 

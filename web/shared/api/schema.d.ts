@@ -36,28 +36,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            data: {
-                                /** @description A mail id */
-                                id: string;
-                                tenantId: string | null;
-                                /** @description The recipient address */
-                                to: string;
-                                subject: string;
-                                /** @description What the message is for, e.g. identity.invitation */
-                                purpose: string;
-                                /** @description queued → sent | failed; stored: no SMTP server is configured, so the message was kept, not sent */
-                                status: "queued" | "sent" | "failed" | "stored";
-                                /** @description Delivery attempts made so far */
-                                attempts: number;
-                                lastError: string | null;
-                                /** Format: date-time */
-                                createdAt: string;
-                                sentAt: string | null;
-                            }[];
-                            /** @description Pass as cursor for the next page; null on the last page */
-                            nextCursor: string | null;
-                        };
+                        "application/json": components["schemas"]["MailPage"];
                     };
                 };
                 /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
@@ -198,27 +177,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description A mail id */
-                            id: string;
-                            tenantId: string | null;
-                            /** @description The recipient address */
-                            to: string;
-                            subject: string;
-                            /** @description What the message is for, e.g. identity.invitation */
-                            purpose: string;
-                            /** @description queued → sent | failed; stored: no SMTP server is configured, so the message was kept, not sent */
-                            status: "queued" | "sent" | "failed" | "stored";
-                            /** @description Delivery attempts made so far */
-                            attempts: number;
-                            lastError: string | null;
-                            /** Format: date-time */
-                            createdAt: string;
-                            sentAt: string | null;
-                            /** @description The plain-text body */
-                            text: string;
-                            html: string | null;
-                        };
+                        "application/json": components["schemas"]["MailMessage"];
                     };
                 };
                 /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
@@ -365,33 +324,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** User */
-                            user: {
-                                id: string;
-                                email: string;
-                                platformRole: string | null;
-                            };
-                            /** @description The tenant the session works in */
-                            activeTenantId: string | null;
-                            /** @description The caller’s role in that tenant */
-                            tenantRole: string | null;
-                            /** @description Send as X-CSRF-Token on every write authenticated by the session cookie */
-                            csrfToken: string;
-                            /** Format: date-time */
-                            expiresAt: string;
-                            /** @description What the session must do before anything else: mfa_verify (POST /api/v1/auth/mfa/verify), mfa_enroll (MFA is mandatory: POST /api/v1/me/mfa/totp then /confirm), password_change (POST /api/v1/me/password); null when fully signed in */
-                            restriction: "mfa_verify" | "mfa_enroll" | "password_change" | null;
-                            /** @description True while the session owes its second factor (restriction mfa_verify) */
-                            mfaRequired: boolean;
-                            /** @description Set while platform staff act as this user: who they are (the web apps show a banner) */
-                            impersonatedBy: {
-                                userId: string;
-                                email: string;
-                                impersonationId: string;
-                                reason: string;
-                            } | null;
-                        };
+                        "application/json": components["schemas"]["Session"];
                     };
                 };
                 /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
@@ -657,33 +590,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** User */
-                            user: {
-                                id: string;
-                                email: string;
-                                platformRole: string | null;
-                            };
-                            /** @description The tenant the session works in */
-                            activeTenantId: string | null;
-                            /** @description The caller’s role in that tenant */
-                            tenantRole: string | null;
-                            /** @description Send as X-CSRF-Token on every write authenticated by the session cookie */
-                            csrfToken: string;
-                            /** Format: date-time */
-                            expiresAt: string;
-                            /** @description What the session must do before anything else: mfa_verify (POST /api/v1/auth/mfa/verify), mfa_enroll (MFA is mandatory: POST /api/v1/me/mfa/totp then /confirm), password_change (POST /api/v1/me/password); null when fully signed in */
-                            restriction: "mfa_verify" | "mfa_enroll" | "password_change" | null;
-                            /** @description True while the session owes its second factor (restriction mfa_verify) */
-                            mfaRequired: boolean;
-                            /** @description Set while platform staff act as this user: who they are (the web apps show a banner) */
-                            impersonatedBy: {
-                                userId: string;
-                                email: string;
-                                impersonationId: string;
-                                reason: string;
-                            } | null;
-                        };
+                        "application/json": components["schemas"]["Session"];
                     };
                 };
                 /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
@@ -958,41 +865,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** User */
-                            user: {
-                                id: string;
-                                email: string;
-                                platformRole: string | null;
-                            };
-                            /** @description The name you chose to be shown by; null until you choose one */
-                            displayName: string | null;
-                            activeTenantId: string | null;
-                            memberships: {
-                                tenantId: string;
-                                organizationName: string;
-                                role: string;
-                            }[];
-                            /** @description When the address was proven by an emailed link; null while unproven (POST /api/v1/me/email-verification sends one) */
-                            emailVerifiedAt: string | null;
-                            /** @description Multi-factor authentication */
-                            mfa: {
-                                /** @description A TOTP authenticator is set up */
-                                enabled: boolean;
-                                /** @description Mandatory for this account (platform staff, or a tenant that requires it): it cannot be turned off */
-                                required: boolean;
-                                /** @description Unused recovery codes */
-                                recoveryCodesLeft: number;
-                            };
-                            /** @description The strictest policy of your tenants: what a new password must meet */
-                            passwordPolicy: {
-                                minLength: number;
-                                requireNumbers: boolean;
-                                requireSpecialChars: boolean;
-                                /** @description Days before the password must change; 0 = never */
-                                maxAge: number;
-                            };
-                        };
+                        "application/json": components["schemas"]["Me"];
                     };
                 };
                 /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
@@ -1123,41 +996,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** User */
-                            user: {
-                                id: string;
-                                email: string;
-                                platformRole: string | null;
-                            };
-                            /** @description The name you chose to be shown by; null until you choose one */
-                            displayName: string | null;
-                            activeTenantId: string | null;
-                            memberships: {
-                                tenantId: string;
-                                organizationName: string;
-                                role: string;
-                            }[];
-                            /** @description When the address was proven by an emailed link; null while unproven (POST /api/v1/me/email-verification sends one) */
-                            emailVerifiedAt: string | null;
-                            /** @description Multi-factor authentication */
-                            mfa: {
-                                /** @description A TOTP authenticator is set up */
-                                enabled: boolean;
-                                /** @description Mandatory for this account (platform staff, or a tenant that requires it): it cannot be turned off */
-                                required: boolean;
-                                /** @description Unused recovery codes */
-                                recoveryCodesLeft: number;
-                            };
-                            /** @description The strictest policy of your tenants: what a new password must meet */
-                            passwordPolicy: {
-                                minLength: number;
-                                requireNumbers: boolean;
-                                requireSpecialChars: boolean;
-                                /** @description Days before the password must change; 0 = never */
-                                maxAge: number;
-                            };
-                        };
+                        "application/json": components["schemas"]["Me"];
                     };
                 };
                 /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
@@ -1292,16 +1131,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description The tenant decided for (the one the caller works in); null when none, and then nothing is allowed */
-                            tenantId: string | null;
-                            data: {
-                                action: string;
-                                /** @description prn:<tenant>:<type>/* — every resource of the action’s type in that tenant */
-                                resource: string | null;
-                                allowed: boolean;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Permissions"];
                     };
                 };
                 /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
@@ -1436,18 +1266,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            data: {
-                                action: string;
-                                /** @description An operator’s decision (quotas, tenant status, catalog, approvals, staff): only platform roles are allowed it; no tenant role, built-in or custom, can be granted it */
-                                platformOnly: boolean;
-                                operations: {
-                                    method: string;
-                                    path: string;
-                                    summary: string | null;
-                                }[];
-                            }[];
-                        };
+                        "application/json": components["schemas"]["ActionCatalogue"];
                     };
                 };
                 /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
@@ -1586,15 +1405,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            data: {
-                                userId: string;
-                                email: string;
-                                /** @description The display name the person chose on their profile (null until they do) */
-                                name: string | null;
-                                role: string;
-                                /** Format: date-time */
-                                joinedAt: string;
-                            }[];
+                            data: components["schemas"]["Member"][];
                         };
                     };
                 };
@@ -1746,15 +1557,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            userId: string;
-                            email: string;
-                            /** @description The display name the person chose on their profile (null until they do) */
-                            name: string | null;
-                            role: string;
-                            /** Format: date-time */
-                            joinedAt: string;
-                        };
+                        "application/json": components["schemas"]["Member"];
                     };
                 };
                 /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
@@ -2017,36 +1820,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            data: {
-                                id: string;
-                                name: string;
-                                description: string;
-                                builtin: boolean;
-                                statements: {
-                                    sid?: string;
-                                    effect: "allow" | "deny";
-                                    /**
-                                     * @description e.g. billing:invoice.read, billing:*
-                                     * @example [
-                                     *       "tenants:tenant.read"
-                                     *     ]
-                                     */
-                                    actions: string[];
-                                    /**
-                                     * @description prn:<tenant or ${tenant}>:<type>/<id>; * matches within one segment
-                                     * @example [
-                                     *       "prn:${tenant}:tenant/*"
-                                     *     ]
-                                     */
-                                    resources: string[];
-                                    conditions?: {
-                                        /** @description The caller must (true) or must not (false) have completed MFA */
-                                        mfa?: boolean;
-                                        /** @description CIDR ranges; any may match */
-                                        sourceIp?: string[];
-                                    };
-                                }[];
-                            }[];
+                            data: components["schemas"]["Role"][];
                         };
                     };
                 };
@@ -2168,30 +1942,7 @@ export interface paths {
                     "application/json": {
                         name: string;
                         description?: string;
-                        statements: {
-                            sid?: string;
-                            effect: "allow" | "deny";
-                            /**
-                             * @description e.g. billing:invoice.read, billing:*
-                             * @example [
-                             *       "tenants:tenant.read"
-                             *     ]
-                             */
-                            actions: string[];
-                            /**
-                             * @description prn:<tenant or ${tenant}>:<type>/<id>; * matches within one segment
-                             * @example [
-                             *       "prn:${tenant}:tenant/*"
-                             *     ]
-                             */
-                            resources: string[];
-                            conditions?: {
-                                /** @description The caller must (true) or must not (false) have completed MFA */
-                                mfa?: boolean;
-                                /** @description CIDR ranges; any may match */
-                                sourceIp?: string[];
-                            };
-                        }[];
+                        statements: components["schemas"]["PolicyStatement"][];
                     };
                 };
             };
@@ -2202,36 +1953,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            id: string;
-                            name: string;
-                            description: string;
-                            builtin: boolean;
-                            statements: {
-                                sid?: string;
-                                effect: "allow" | "deny";
-                                /**
-                                 * @description e.g. billing:invoice.read, billing:*
-                                 * @example [
-                                 *       "tenants:tenant.read"
-                                 *     ]
-                                 */
-                                actions: string[];
-                                /**
-                                 * @description prn:<tenant or ${tenant}>:<type>/<id>; * matches within one segment
-                                 * @example [
-                                 *       "prn:${tenant}:tenant/*"
-                                 *     ]
-                                 */
-                                resources: string[];
-                                conditions?: {
-                                    /** @description The caller must (true) or must not (false) have completed MFA */
-                                    mfa?: boolean;
-                                    /** @description CIDR ranges; any may match */
-                                    sourceIp?: string[];
-                                };
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Role"];
                     };
                 };
                 /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
@@ -2366,30 +2088,7 @@ export interface paths {
                     "application/json": {
                         name: string;
                         description?: string;
-                        statements: {
-                            sid?: string;
-                            effect: "allow" | "deny";
-                            /**
-                             * @description e.g. billing:invoice.read, billing:*
-                             * @example [
-                             *       "tenants:tenant.read"
-                             *     ]
-                             */
-                            actions: string[];
-                            /**
-                             * @description prn:<tenant or ${tenant}>:<type>/<id>; * matches within one segment
-                             * @example [
-                             *       "prn:${tenant}:tenant/*"
-                             *     ]
-                             */
-                            resources: string[];
-                            conditions?: {
-                                /** @description The caller must (true) or must not (false) have completed MFA */
-                                mfa?: boolean;
-                                /** @description CIDR ranges; any may match */
-                                sourceIp?: string[];
-                            };
-                        }[];
+                        statements: components["schemas"]["PolicyStatement"][];
                     };
                 };
             };
@@ -2400,36 +2099,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            id: string;
-                            name: string;
-                            description: string;
-                            builtin: boolean;
-                            statements: {
-                                sid?: string;
-                                effect: "allow" | "deny";
-                                /**
-                                 * @description e.g. billing:invoice.read, billing:*
-                                 * @example [
-                                 *       "tenants:tenant.read"
-                                 *     ]
-                                 */
-                                actions: string[];
-                                /**
-                                 * @description prn:<tenant or ${tenant}>:<type>/<id>; * matches within one segment
-                                 * @example [
-                                 *       "prn:${tenant}:tenant/*"
-                                 *     ]
-                                 */
-                                resources: string[];
-                                conditions?: {
-                                    /** @description The caller must (true) or must not (false) have completed MFA */
-                                    mfa?: boolean;
-                                    /** @description CIDR ranges; any may match */
-                                    sourceIp?: string[];
-                                };
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Role"];
                     };
                 };
                 /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
@@ -2687,30 +2357,7 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        statements: {
-                            sid?: string;
-                            effect: "allow" | "deny";
-                            /**
-                             * @description e.g. billing:invoice.read, billing:*
-                             * @example [
-                             *       "tenants:tenant.read"
-                             *     ]
-                             */
-                            actions: string[];
-                            /**
-                             * @description prn:<tenant or ${tenant}>:<type>/<id>; * matches within one segment
-                             * @example [
-                             *       "prn:${tenant}:tenant/*"
-                             *     ]
-                             */
-                            resources: string[];
-                            conditions?: {
-                                /** @description The caller must (true) or must not (false) have completed MFA */
-                                mfa?: boolean;
-                                /** @description CIDR ranges; any may match */
-                                sourceIp?: string[];
-                            };
-                        }[];
+                        statements: components["schemas"]["PolicyStatement"][];
                         /** @example identity:member.list */
                         action: string;
                         /** @example prn:ten_01jaaaaaaaaaaaaaaaaaaaaaaa:member/usr_01jaaaaaaaaaaaaaaaaaaaaaaa */
@@ -2729,15 +2376,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            allowed: boolean;
-                            reason: "allow" | "explicit-deny" | "implicit-deny";
-                            matched: {
-                                policy: string;
-                                sid: string;
-                                effect: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["AuthorizationDecision"];
                     };
                 };
                 /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
@@ -2882,15 +2521,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            allowed: boolean;
-                            reason: "allow" | "explicit-deny" | "implicit-deny";
-                            matched: {
-                                policy: string;
-                                sid: string;
-                                effect: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["AuthorizationDecision"];
                     };
                 };
                 /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
@@ -3027,27 +2658,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            data: {
-                                id: string;
-                                email: string;
-                                role: string;
-                                status: "open" | "accepted" | "revoked" | "expired";
-                                /** @description The email (or label, such as “the operator”) the invitation was sent under */
-                                invitedBy: string;
-                                /** @description The inviter’s display name, when a person who chose one invited */
-                                invitedByName: string | null;
-                                /** Format: date-time */
-                                createdAt: string;
-                                /** Format: date-time */
-                                expiresAt: string;
-                                /**
-                                 * Format: date-time
-                                 * @description When the link was last mailed: at creation, or the latest resend
-                                 */
-                                lastSentAt: string;
-                                /** @description How many times the link was mailed */
-                                sendCount: number;
-                            }[];
+                            data: components["schemas"]["Invitation"][];
                         };
                     };
                 };
@@ -3183,27 +2794,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            id: string;
-                            email: string;
-                            role: string;
-                            status: "open" | "accepted" | "revoked" | "expired";
-                            /** @description The email (or label, such as “the operator”) the invitation was sent under */
-                            invitedBy: string;
-                            /** @description The inviter’s display name, when a person who chose one invited */
-                            invitedByName: string | null;
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            expiresAt: string;
-                            /**
-                             * Format: date-time
-                             * @description When the link was last mailed: at creation, or the latest resend
-                             */
-                            lastSentAt: string;
-                            /** @description How many times the link was mailed */
-                            sendCount: number;
-                        };
+                        "application/json": components["schemas"]["Invitation"];
                     };
                 };
                 /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
@@ -3479,7 +3070,7 @@ export interface paths {
             /** @description Empty: this operation takes no input */
             requestBody: {
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["EmptyBody"];
                 };
             };
             responses: {
@@ -3489,27 +3080,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            id: string;
-                            email: string;
-                            role: string;
-                            status: "open" | "accepted" | "revoked" | "expired";
-                            /** @description The email (or label, such as “the operator”) the invitation was sent under */
-                            invitedBy: string;
-                            /** @description The inviter’s display name, when a person who chose one invited */
-                            invitedByName: string | null;
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            expiresAt: string;
-                            /**
-                             * Format: date-time
-                             * @description When the link was last mailed: at creation, or the latest resend
-                             */
-                            lastSentAt: string;
-                            /** @description How many times the link was mailed */
-                            sendCount: number;
-                        };
+                        "application/json": components["schemas"]["Invitation"];
                     };
                 };
                 /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
@@ -3651,16 +3222,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            tenantId: string;
-                            organizationName: string;
-                            email: string;
-                            role: string;
-                            /** @description When true, accepting asks for the existing account’s password */
-                            accountExists: boolean;
-                            /** Format: date-time */
-                            expiresAt: string;
-                        };
+                        "application/json": components["schemas"]["InvitationPreview"];
                     };
                 };
                 /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
@@ -3810,34 +3372,7 @@ export interface paths {
                             userId: string;
                             tenantId: string;
                             accountCreated: boolean;
-                            /** Session */
-                            session: {
-                                /** User */
-                                user: {
-                                    id: string;
-                                    email: string;
-                                    platformRole: string | null;
-                                };
-                                /** @description The tenant the session works in */
-                                activeTenantId: string | null;
-                                /** @description The caller’s role in that tenant */
-                                tenantRole: string | null;
-                                /** @description Send as X-CSRF-Token on every write authenticated by the session cookie */
-                                csrfToken: string;
-                                /** Format: date-time */
-                                expiresAt: string;
-                                /** @description What the session must do before anything else: mfa_verify (POST /api/v1/auth/mfa/verify), mfa_enroll (MFA is mandatory: POST /api/v1/me/mfa/totp then /confirm), password_change (POST /api/v1/me/password); null when fully signed in */
-                                restriction: "mfa_verify" | "mfa_enroll" | "password_change" | null;
-                                /** @description True while the session owes its second factor (restriction mfa_verify) */
-                                mfaRequired: boolean;
-                                /** @description Set while platform staff act as this user: who they are (the web apps show a banner) */
-                                impersonatedBy: {
-                                    userId: string;
-                                    email: string;
-                                    impersonationId: string;
-                                    reason: string;
-                                } | null;
-                            };
+                            session: components["schemas"]["Session"];
                         };
                     };
                 };
@@ -3974,23 +3509,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            data: {
-                                id: string;
-                                kind: "service" | "personal";
-                                tenantId: string;
-                                userId: string | null;
-                                name: string;
-                                /** @description The visible start of the key (pk_<prefix>_…) */
-                                prefix: string;
-                                role: string | null;
-                                scopes: string[] | null;
-                                expiresAt: string | null;
-                                lastUsedAt: string | null;
-                                /** Format: date-time */
-                                createdAt: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["ApiKeyList"];
                     };
                 };
                 /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
@@ -4125,23 +3644,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            id: string;
-                            kind: "service" | "personal";
-                            tenantId: string;
-                            userId: string | null;
-                            name: string;
-                            /** @description The visible start of the key (pk_<prefix>_…) */
-                            prefix: string;
-                            role: string | null;
-                            scopes: string[] | null;
-                            expiresAt: string | null;
-                            lastUsedAt: string | null;
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** @description The whole key, for `Authorization: Bearer <key>`. Shown only in this response. */
-                            secret: string;
-                        };
+                        "application/json": components["schemas"]["CreatedApiKey"];
                     };
                 };
                 /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
@@ -4412,23 +3915,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            data: {
-                                id: string;
-                                kind: "service" | "personal";
-                                tenantId: string;
-                                userId: string | null;
-                                name: string;
-                                /** @description The visible start of the key (pk_<prefix>_…) */
-                                prefix: string;
-                                role: string | null;
-                                scopes: string[] | null;
-                                expiresAt: string | null;
-                                lastUsedAt: string | null;
-                                /** Format: date-time */
-                                createdAt: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["ApiKeyList"];
                     };
                 };
                 /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
@@ -4563,23 +4050,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            id: string;
-                            kind: "service" | "personal";
-                            tenantId: string;
-                            userId: string | null;
-                            name: string;
-                            /** @description The visible start of the key (pk_<prefix>_…) */
-                            prefix: string;
-                            role: string | null;
-                            scopes: string[] | null;
-                            expiresAt: string | null;
-                            lastUsedAt: string | null;
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** @description The whole key, for `Authorization: Bearer <key>`. Shown only in this response. */
-                            secret: string;
-                        };
+                        "application/json": components["schemas"]["CreatedApiKey"];
                     };
                 };
                 /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
@@ -4852,20 +4323,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            data: {
-                                clientId: string;
-                                tenantId: string;
-                                name: string;
-                                grantType: "client_credentials" | "authorization_code";
-                                redirectUris: string[];
-                                scopes: string[];
-                                /** @description The role client-credentials tokens act with; null for authorization_code clients (they act with the user’s role) */
-                                role: string | null;
-                                /** @description The authorization server (its discovery document is at issuer + /.well-known/openid-configuration) */
-                                issuer: string;
-                                /** Format: date-time */
-                                createdAt: string;
-                            }[];
+                            data: components["schemas"]["OAuthClient"][];
                         };
                     };
                 };
@@ -5003,22 +4461,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            clientId: string;
-                            tenantId: string;
-                            name: string;
-                            grantType: "client_credentials" | "authorization_code";
-                            redirectUris: string[];
-                            scopes: string[];
-                            /** @description The role client-credentials tokens act with; null for authorization_code clients (they act with the user’s role) */
-                            role: string | null;
-                            /** @description The authorization server (its discovery document is at issuer + /.well-known/openid-configuration) */
-                            issuer: string;
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** @description Shown once; only its hash is stored */
-                            clientSecret: string;
-                        };
+                        "application/json": components["schemas"]["CreatedOAuthClient"];
                     };
                 };
                 /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
@@ -5305,17 +4748,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            id: string;
-                            userId: string;
-                            userEmail: string;
-                            tenantId: string;
-                            reason: string;
-                            /** Format: date-time */
-                            startedAt: string;
-                            /** Format: date-time */
-                            expiresAt: string;
-                        };
+                        "application/json": components["schemas"]["Impersonation"];
                     };
                 };
                 /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
@@ -5590,22 +5023,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            data: {
-                                /** @description A user id */
-                                id: string;
-                                email: string;
-                                /** @description A platform staff role: platform-admin (everything), operator (tenants and users, not staff), support (reads, impersonation), billing-operator, read-only; null: not staff */
-                                platformRole: "platform-admin" | "operator" | "support" | "billing-operator" | "read-only" | null;
-                                emailVerified: boolean;
-                                /** @description True once the person confirmed an authenticator (TOTP) */
-                                mfaEnabled: boolean;
-                                /** Format: date-time */
-                                createdAt: string;
-                            }[];
-                            /** @description Pass as cursor for the next page; null on the last page */
-                            nextCursor: string | null;
-                        };
+                        "application/json": components["schemas"]["UserPage"];
                     };
                 };
                 /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
@@ -5743,55 +5161,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description A user id */
-                            id: string;
-                            email: string;
-                            /** @description A platform staff role: platform-admin (everything), operator (tenants and users, not staff), support (reads, impersonation), billing-operator, read-only; null: not staff */
-                            platformRole: "platform-admin" | "operator" | "support" | "billing-operator" | "read-only" | null;
-                            emailVerified: boolean;
-                            /** @description True once the person confirmed an authenticator (TOTP) */
-                            mfaEnabled: boolean;
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** @description False for an added staff member who has not chosen a password yet */
-                            hasPassword: boolean;
-                            emailVerifiedAt: string | null;
-                            lockedUntil: string | null;
-                            lastSignInAt: string | null;
-                            memberships: {
-                                /** @description A tenant id */
-                                tenantId: string;
-                                organizationName: string;
-                                role: string;
-                                /** Format: date-time */
-                                joinedAt: string;
-                            }[];
-                            activeSessionCount: number;
-                            sessions: {
-                                /** @description A session id */
-                                id: string;
-                                userAgent: string | null;
-                                sourceIp: string | null;
-                                /** Format: date-time */
-                                createdAt: string;
-                                /** Format: date-time */
-                                lastSeenAt: string;
-                                /** Format: date-time */
-                                expiresAt: string;
-                                /** @description True while this (staff) session acts as someone else */
-                                impersonating: boolean;
-                            }[];
-                            /** @description What the caller may do to this person */
-                            callerMay: {
-                                changePlatformRole: boolean;
-                                endSessions: boolean;
-                                /** @description The caller may lift a lock left by failed sign-ins */
-                                unlock: boolean;
-                                /** @description The caller may act as this person (who must be no staff member and belong to a tenant) */
-                                impersonate: boolean;
-                            };
-                        };
+                        "application/json": components["schemas"]["UserDetail"];
                     };
                 };
                 /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
@@ -6378,8 +5748,7 @@ export interface paths {
                     "application/json": {
                         /** Format: email */
                         email: string;
-                        /** @description A platform staff role: platform-admin (everything), operator (tenants and users, not staff), support (reads, impersonation), billing-operator, read-only */
-                        role: "platform-admin" | "operator" | "support" | "billing-operator" | "read-only";
+                        role: components["schemas"]["PlatformRole"];
                     };
                 };
             };
@@ -6390,18 +5759,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description A user id */
-                            id: string;
-                            email: string;
-                            /** @description A platform staff role: platform-admin (everything), operator (tenants and users, not staff), support (reads, impersonation), billing-operator, read-only; null: not staff */
-                            platformRole: "platform-admin" | "operator" | "support" | "billing-operator" | "read-only" | null;
-                            emailVerified: boolean;
-                            /** @description True once the person confirmed an authenticator (TOTP) */
-                            mfaEnabled: boolean;
-                            /** Format: date-time */
-                            createdAt: string;
-                        };
+                        "application/json": components["schemas"]["UserSummary"];
                     };
                 };
                 /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
@@ -7280,10 +6638,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {string} */
-                            status: "accepted";
-                        };
+                        "application/json": components["schemas"]["Accepted"];
                     };
                 };
                 /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
@@ -7568,10 +6923,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {string} */
-                            status: "accepted";
-                        };
+                        "application/json": components["schemas"]["Accepted"];
                     };
                 };
                 /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
@@ -7844,21 +7196,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            data: {
-                                id: string;
-                                /** @description The session making this request */
-                                current: boolean;
-                                userAgent: string | null;
-                                sourceIp: string | null;
-                                /** Format: date-time */
-                                createdAt: string;
-                                /** Format: date-time */
-                                lastSeenAt: string;
-                                /** Format: date-time */
-                                expiresAt: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["SessionList"];
                     };
                 };
                 /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
@@ -8133,29 +7471,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            data: {
-                                id: string;
-                                type: "oidc" | "saml";
-                                name: string;
-                                enabled: boolean;
-                                /** @description oidc: {issuer, clientId, clientSecret (write-only), scopes?, domains, defaultRole, mandatory}; saml: {entryPoint, idpCertificate (PEM), idpEntityId?, domains, defaultRole, mandatory}. Responses carry clientSecretSet instead of the secret. */
-                                config: {
-                                    [key: string]: unknown;
-                                };
-                                /** @description What to configure at the identity provider */
-                                serviceProvider: {
-                                    /** @description Where a browser starts signing in with this provider */
-                                    startUrl: string;
-                                    /** @description OIDC: register this redirect URI with the provider */
-                                    redirectUri?: string;
-                                    /** @description SAML: our entity id (also the audience) */
-                                    entityId?: string;
-                                    /** @description SAML: our assertion consumer service (HTTP-POST) */
-                                    acsUrl?: string;
-                                    /** @description SAML: our service provider metadata */
-                                    metadataUrl?: string;
-                                };
-                            }[];
+                            data: components["schemas"]["IdentityProvider"][];
                         };
                     };
                 };
@@ -8280,15 +7596,7 @@ export interface paths {
             };
             requestBody: {
                 content: {
-                    "application/json": {
-                        type: "oidc" | "saml" | "oauth";
-                        name: string;
-                        enabled?: boolean;
-                        /** @description oidc: {issuer, clientId, clientSecret (write-only), scopes?, domains, defaultRole, mandatory}; saml: {entryPoint, idpCertificate (PEM), idpEntityId?, domains, defaultRole, mandatory}. Responses carry clientSecretSet instead of the secret. */
-                        config: {
-                            [key: string]: unknown;
-                        };
-                    };
+                    "application/json": components["schemas"]["CreateIdentityProvider"];
                 };
             };
             responses: {
@@ -8298,29 +7606,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            id: string;
-                            type: "oidc" | "saml";
-                            name: string;
-                            enabled: boolean;
-                            /** @description oidc: {issuer, clientId, clientSecret (write-only), scopes?, domains, defaultRole, mandatory}; saml: {entryPoint, idpCertificate (PEM), idpEntityId?, domains, defaultRole, mandatory}. Responses carry clientSecretSet instead of the secret. */
-                            config: {
-                                [key: string]: unknown;
-                            };
-                            /** @description What to configure at the identity provider */
-                            serviceProvider: {
-                                /** @description Where a browser starts signing in with this provider */
-                                startUrl: string;
-                                /** @description OIDC: register this redirect URI with the provider */
-                                redirectUri?: string;
-                                /** @description SAML: our entity id (also the audience) */
-                                entityId?: string;
-                                /** @description SAML: our assertion consumer service (HTTP-POST) */
-                                acsUrl?: string;
-                                /** @description SAML: our service provider metadata */
-                                metadataUrl?: string;
-                            };
-                        };
+                        "application/json": components["schemas"]["IdentityProvider"];
                     };
                 };
                 /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
@@ -8458,29 +7744,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            id: string;
-                            type: "oidc" | "saml";
-                            name: string;
-                            enabled: boolean;
-                            /** @description oidc: {issuer, clientId, clientSecret (write-only), scopes?, domains, defaultRole, mandatory}; saml: {entryPoint, idpCertificate (PEM), idpEntityId?, domains, defaultRole, mandatory}. Responses carry clientSecretSet instead of the secret. */
-                            config: {
-                                [key: string]: unknown;
-                            };
-                            /** @description What to configure at the identity provider */
-                            serviceProvider: {
-                                /** @description Where a browser starts signing in with this provider */
-                                startUrl: string;
-                                /** @description OIDC: register this redirect URI with the provider */
-                                redirectUri?: string;
-                                /** @description SAML: our entity id (also the audience) */
-                                entityId?: string;
-                                /** @description SAML: our assertion consumer service (HTTP-POST) */
-                                acsUrl?: string;
-                                /** @description SAML: our service provider metadata */
-                                metadataUrl?: string;
-                            };
-                        };
+                        "application/json": components["schemas"]["IdentityProvider"];
                     };
                 };
                 /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
@@ -8733,14 +7997,7 @@ export interface paths {
             /** @description Given config members replace the stored ones; omit clientSecret to keep it. */
             requestBody: {
                 content: {
-                    "application/json": {
-                        name?: string;
-                        enabled?: boolean;
-                        /** @description oidc: {issuer, clientId, clientSecret (write-only), scopes?, domains, defaultRole, mandatory}; saml: {entryPoint, idpCertificate (PEM), idpEntityId?, domains, defaultRole, mandatory}. Responses carry clientSecretSet instead of the secret. */
-                        config?: {
-                            [key: string]: unknown;
-                        };
-                    };
+                    "application/json": components["schemas"]["UpdateIdentityProvider"];
                 };
             };
             responses: {
@@ -8750,29 +8007,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            id: string;
-                            type: "oidc" | "saml";
-                            name: string;
-                            enabled: boolean;
-                            /** @description oidc: {issuer, clientId, clientSecret (write-only), scopes?, domains, defaultRole, mandatory}; saml: {entryPoint, idpCertificate (PEM), idpEntityId?, domains, defaultRole, mandatory}. Responses carry clientSecretSet instead of the secret. */
-                            config: {
-                                [key: string]: unknown;
-                            };
-                            /** @description What to configure at the identity provider */
-                            serviceProvider: {
-                                /** @description Where a browser starts signing in with this provider */
-                                startUrl: string;
-                                /** @description OIDC: register this redirect URI with the provider */
-                                redirectUri?: string;
-                                /** @description SAML: our entity id (also the audience) */
-                                entityId?: string;
-                                /** @description SAML: our assertion consumer service (HTTP-POST) */
-                                acsUrl?: string;
-                                /** @description SAML: our service provider metadata */
-                                metadataUrl?: string;
-                            };
-                        };
+                        "application/json": components["schemas"]["IdentityProvider"];
                     };
                 };
                 /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
@@ -9063,104 +8298,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            data: {
-                                /** @description A tenant id */
-                                id: string;
-                                /** @description Increases on every change; the ETag is derived from it */
-                                version: number;
-                                /** @description A tenant id */
-                                tenantId: string;
-                                organizationName: string;
-                                /** @description A DNS name such as acme.example.com */
-                                domain: string;
-                                /** Format: email */
-                                adminEmail: string;
-                                subscription: {
-                                    subscriptionId: string | null;
-                                    tier: string;
-                                    /** @description pending → active ⇄ suspended → terminated (final) */
-                                    status: "pending" | "active" | "suspended" | "terminated";
-                                    expiresAt: string | null;
-                                };
-                                /** TenantQuotas */
-                                quotas: {
-                                    maxUsers: number;
-                                    /** @description GiB */
-                                    maxStorage: number;
-                                    maxAPICallsPerMonth: number;
-                                    maxComputeHours: number;
-                                    features: string[];
-                                    customLimits: {
-                                        [key: string]: number;
-                                    };
-                                };
-                                settings: {
-                                    branding: {
-                                        /** @description Logo URL */
-                                        logo: string | null;
-                                        /** @description CSS hex colour, #rrggbb */
-                                        primaryColor: string;
-                                        /** @description CSS hex colour, #rrggbb */
-                                        secondaryColor: string;
-                                        customDomain: string | null;
-                                    };
-                                    authentication: {
-                                        providers: {
-                                            type: "saml" | "oidc" | "oauth";
-                                            name: string;
-                                            config: {
-                                                [key: string]: unknown;
-                                            };
-                                            enabled: boolean;
-                                        }[];
-                                        passwordPolicy: {
-                                            minLength: number;
-                                            requireSpecialChars: boolean;
-                                            requireNumbers: boolean;
-                                            /** @description Days before a password must change; 0 = never */
-                                            maxAge: number;
-                                        };
-                                        mfaRequired: boolean;
-                                    };
-                                    integrations: {
-                                        enabled: string[];
-                                        configurations: {
-                                            [key: string]: unknown;
-                                        };
-                                    };
-                                    compliance: {
-                                        /** @description Region code, e.g. eu, us, de */
-                                        dataResidency: string;
-                                        /** @description Days to keep data */
-                                        retentionPeriod: number;
-                                        auditLevel: "basic" | "enhanced" | "comprehensive";
-                                        gdprCompliant: boolean;
-                                    };
-                                };
-                                currentUsage: {
-                                    users: number;
-                                    storageUsed: number;
-                                    apiCallsThisMonth: number;
-                                    computeHoursThisMonth: number;
-                                    /** Format: date-time */
-                                    lastUpdated: string;
-                                };
-                                /** @description pending → active ⇄ suspended → terminated (final) */
-                                status: "pending" | "active" | "suspended" | "terminated";
-                                statusReason: string | null;
-                                /** @description The reseller (partner tenant) this tenant is a customer of */
-                                partnerTenantId?: string | null;
-                                /** Format: date-time */
-                                createdAt: string;
-                                /** Format: date-time */
-                                updatedAt: string;
-                                /** Format: date-time */
-                                lastActivityAt: string;
-                            }[];
-                            /** @description Pass as cursor for the next page; null on the last page */
-                            nextCursor: string | null;
-                        };
+                        "application/json": components["schemas"]["TenantPage"];
                     };
                 };
                 /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
@@ -9278,76 +8416,7 @@ export interface paths {
             };
             requestBody: {
                 content: {
-                    "application/json": {
-                        organizationName: string;
-                        /** @description A DNS name such as acme.example.com */
-                        domain: string;
-                        /** Format: email */
-                        adminEmail: string;
-                        subscription?: {
-                            tier: string;
-                            subscriptionId?: string | null;
-                            expiresAt?: string | null;
-                        };
-                        quotas?: {
-                            maxUsers?: number;
-                            /** @description GiB */
-                            maxStorage?: number;
-                            maxAPICallsPerMonth?: number;
-                            maxComputeHours?: number;
-                            features?: string[];
-                            customLimits?: {
-                                [key: string]: number;
-                            };
-                        };
-                        settings?: {
-                            branding?: {
-                                /** @description Logo URL */
-                                logo?: string | null;
-                                /** @description CSS hex colour, #rrggbb */
-                                primaryColor?: string;
-                                /** @description CSS hex colour, #rrggbb */
-                                secondaryColor?: string;
-                                customDomain?: string | null;
-                            };
-                            authentication?: {
-                                providers?: {
-                                    type: "saml" | "oidc" | "oauth";
-                                    name: string;
-                                    config: {
-                                        [key: string]: unknown;
-                                    };
-                                    enabled: boolean;
-                                }[];
-                                passwordPolicy?: {
-                                    minLength?: number;
-                                    requireSpecialChars?: boolean;
-                                    requireNumbers?: boolean;
-                                    /** @description Days before a password must change; 0 = never */
-                                    maxAge?: number;
-                                };
-                                mfaRequired?: boolean;
-                            };
-                            integrations?: {
-                                enabled?: string[];
-                                configurations?: {
-                                    [key: string]: unknown;
-                                };
-                            };
-                            compliance?: {
-                                /** @description Region code, e.g. eu, us, de */
-                                dataResidency?: string;
-                                /** @description Days to keep data */
-                                retentionPeriod?: number;
-                                auditLevel?: "basic" | "enhanced" | "comprehensive";
-                                gdprCompliant?: boolean;
-                            };
-                        };
-                        /** @description Default active */
-                        initialStatus?: "active" | "pending";
-                        /** @description The partner (reseller) tenant this tenant is a customer of */
-                        partnerTenantId?: string;
-                    };
+                    "application/json": components["schemas"]["CreateTenant"];
                 };
             };
             responses: {
@@ -9357,100 +8426,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description A tenant id */
-                            id: string;
-                            /** @description Increases on every change; the ETag is derived from it */
-                            version: number;
-                            /** @description A tenant id */
-                            tenantId: string;
-                            organizationName: string;
-                            /** @description A DNS name such as acme.example.com */
-                            domain: string;
-                            /** Format: email */
-                            adminEmail: string;
-                            subscription: {
-                                subscriptionId: string | null;
-                                tier: string;
-                                /** @description pending → active ⇄ suspended → terminated (final) */
-                                status: "pending" | "active" | "suspended" | "terminated";
-                                expiresAt: string | null;
-                            };
-                            /** TenantQuotas */
-                            quotas: {
-                                maxUsers: number;
-                                /** @description GiB */
-                                maxStorage: number;
-                                maxAPICallsPerMonth: number;
-                                maxComputeHours: number;
-                                features: string[];
-                                customLimits: {
-                                    [key: string]: number;
-                                };
-                            };
-                            settings: {
-                                branding: {
-                                    /** @description Logo URL */
-                                    logo: string | null;
-                                    /** @description CSS hex colour, #rrggbb */
-                                    primaryColor: string;
-                                    /** @description CSS hex colour, #rrggbb */
-                                    secondaryColor: string;
-                                    customDomain: string | null;
-                                };
-                                authentication: {
-                                    providers: {
-                                        type: "saml" | "oidc" | "oauth";
-                                        name: string;
-                                        config: {
-                                            [key: string]: unknown;
-                                        };
-                                        enabled: boolean;
-                                    }[];
-                                    passwordPolicy: {
-                                        minLength: number;
-                                        requireSpecialChars: boolean;
-                                        requireNumbers: boolean;
-                                        /** @description Days before a password must change; 0 = never */
-                                        maxAge: number;
-                                    };
-                                    mfaRequired: boolean;
-                                };
-                                integrations: {
-                                    enabled: string[];
-                                    configurations: {
-                                        [key: string]: unknown;
-                                    };
-                                };
-                                compliance: {
-                                    /** @description Region code, e.g. eu, us, de */
-                                    dataResidency: string;
-                                    /** @description Days to keep data */
-                                    retentionPeriod: number;
-                                    auditLevel: "basic" | "enhanced" | "comprehensive";
-                                    gdprCompliant: boolean;
-                                };
-                            };
-                            currentUsage: {
-                                users: number;
-                                storageUsed: number;
-                                apiCallsThisMonth: number;
-                                computeHoursThisMonth: number;
-                                /** Format: date-time */
-                                lastUpdated: string;
-                            };
-                            /** @description pending → active ⇄ suspended → terminated (final) */
-                            status: "pending" | "active" | "suspended" | "terminated";
-                            statusReason: string | null;
-                            /** @description The reseller (partner tenant) this tenant is a customer of */
-                            partnerTenantId?: string | null;
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                            /** Format: date-time */
-                            lastActivityAt: string;
-                        };
+                        "application/json": components["schemas"]["Tenant"];
                     };
                 };
                 /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
@@ -9586,100 +8562,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description A tenant id */
-                            id: string;
-                            /** @description Increases on every change; the ETag is derived from it */
-                            version: number;
-                            /** @description A tenant id */
-                            tenantId: string;
-                            organizationName: string;
-                            /** @description A DNS name such as acme.example.com */
-                            domain: string;
-                            /** Format: email */
-                            adminEmail: string;
-                            subscription: {
-                                subscriptionId: string | null;
-                                tier: string;
-                                /** @description pending → active ⇄ suspended → terminated (final) */
-                                status: "pending" | "active" | "suspended" | "terminated";
-                                expiresAt: string | null;
-                            };
-                            /** TenantQuotas */
-                            quotas: {
-                                maxUsers: number;
-                                /** @description GiB */
-                                maxStorage: number;
-                                maxAPICallsPerMonth: number;
-                                maxComputeHours: number;
-                                features: string[];
-                                customLimits: {
-                                    [key: string]: number;
-                                };
-                            };
-                            settings: {
-                                branding: {
-                                    /** @description Logo URL */
-                                    logo: string | null;
-                                    /** @description CSS hex colour, #rrggbb */
-                                    primaryColor: string;
-                                    /** @description CSS hex colour, #rrggbb */
-                                    secondaryColor: string;
-                                    customDomain: string | null;
-                                };
-                                authentication: {
-                                    providers: {
-                                        type: "saml" | "oidc" | "oauth";
-                                        name: string;
-                                        config: {
-                                            [key: string]: unknown;
-                                        };
-                                        enabled: boolean;
-                                    }[];
-                                    passwordPolicy: {
-                                        minLength: number;
-                                        requireSpecialChars: boolean;
-                                        requireNumbers: boolean;
-                                        /** @description Days before a password must change; 0 = never */
-                                        maxAge: number;
-                                    };
-                                    mfaRequired: boolean;
-                                };
-                                integrations: {
-                                    enabled: string[];
-                                    configurations: {
-                                        [key: string]: unknown;
-                                    };
-                                };
-                                compliance: {
-                                    /** @description Region code, e.g. eu, us, de */
-                                    dataResidency: string;
-                                    /** @description Days to keep data */
-                                    retentionPeriod: number;
-                                    auditLevel: "basic" | "enhanced" | "comprehensive";
-                                    gdprCompliant: boolean;
-                                };
-                            };
-                            currentUsage: {
-                                users: number;
-                                storageUsed: number;
-                                apiCallsThisMonth: number;
-                                computeHoursThisMonth: number;
-                                /** Format: date-time */
-                                lastUpdated: string;
-                            };
-                            /** @description pending → active ⇄ suspended → terminated (final) */
-                            status: "pending" | "active" | "suspended" | "terminated";
-                            statusReason: string | null;
-                            /** @description The reseller (partner tenant) this tenant is a customer of */
-                            partnerTenantId?: string | null;
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                            /** Format: date-time */
-                            lastActivityAt: string;
-                        };
+                        "application/json": components["schemas"]["Tenant"];
                     };
                 };
                 /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
@@ -9805,56 +8688,7 @@ export interface paths {
             /** @description A merge patch: given members replace, nested objects merge. */
             requestBody: {
                 content: {
-                    "application/json": {
-                        organizationName?: string;
-                        /** @description A DNS name such as acme.example.com */
-                        domain?: string;
-                        /** Format: email */
-                        adminEmail?: string;
-                        settings?: {
-                            branding?: {
-                                /** @description Logo URL */
-                                logo?: string | null;
-                                /** @description CSS hex colour, #rrggbb */
-                                primaryColor?: string;
-                                /** @description CSS hex colour, #rrggbb */
-                                secondaryColor?: string;
-                                customDomain?: string | null;
-                            };
-                            authentication?: {
-                                providers?: {
-                                    type: "saml" | "oidc" | "oauth";
-                                    name: string;
-                                    config: {
-                                        [key: string]: unknown;
-                                    };
-                                    enabled: boolean;
-                                }[];
-                                passwordPolicy?: {
-                                    minLength?: number;
-                                    requireSpecialChars?: boolean;
-                                    requireNumbers?: boolean;
-                                    /** @description Days before a password must change; 0 = never */
-                                    maxAge?: number;
-                                };
-                                mfaRequired?: boolean;
-                            };
-                            integrations?: {
-                                enabled?: string[];
-                                configurations?: {
-                                    [key: string]: unknown;
-                                };
-                            };
-                            compliance?: {
-                                /** @description Region code, e.g. eu, us, de */
-                                dataResidency?: string;
-                                /** @description Days to keep data */
-                                retentionPeriod?: number;
-                                auditLevel?: "basic" | "enhanced" | "comprehensive";
-                                gdprCompliant?: boolean;
-                            };
-                        };
-                    };
+                    "application/json": components["schemas"]["UpdateTenant"];
                 };
             };
             responses: {
@@ -9864,100 +8698,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description A tenant id */
-                            id: string;
-                            /** @description Increases on every change; the ETag is derived from it */
-                            version: number;
-                            /** @description A tenant id */
-                            tenantId: string;
-                            organizationName: string;
-                            /** @description A DNS name such as acme.example.com */
-                            domain: string;
-                            /** Format: email */
-                            adminEmail: string;
-                            subscription: {
-                                subscriptionId: string | null;
-                                tier: string;
-                                /** @description pending → active ⇄ suspended → terminated (final) */
-                                status: "pending" | "active" | "suspended" | "terminated";
-                                expiresAt: string | null;
-                            };
-                            /** TenantQuotas */
-                            quotas: {
-                                maxUsers: number;
-                                /** @description GiB */
-                                maxStorage: number;
-                                maxAPICallsPerMonth: number;
-                                maxComputeHours: number;
-                                features: string[];
-                                customLimits: {
-                                    [key: string]: number;
-                                };
-                            };
-                            settings: {
-                                branding: {
-                                    /** @description Logo URL */
-                                    logo: string | null;
-                                    /** @description CSS hex colour, #rrggbb */
-                                    primaryColor: string;
-                                    /** @description CSS hex colour, #rrggbb */
-                                    secondaryColor: string;
-                                    customDomain: string | null;
-                                };
-                                authentication: {
-                                    providers: {
-                                        type: "saml" | "oidc" | "oauth";
-                                        name: string;
-                                        config: {
-                                            [key: string]: unknown;
-                                        };
-                                        enabled: boolean;
-                                    }[];
-                                    passwordPolicy: {
-                                        minLength: number;
-                                        requireSpecialChars: boolean;
-                                        requireNumbers: boolean;
-                                        /** @description Days before a password must change; 0 = never */
-                                        maxAge: number;
-                                    };
-                                    mfaRequired: boolean;
-                                };
-                                integrations: {
-                                    enabled: string[];
-                                    configurations: {
-                                        [key: string]: unknown;
-                                    };
-                                };
-                                compliance: {
-                                    /** @description Region code, e.g. eu, us, de */
-                                    dataResidency: string;
-                                    /** @description Days to keep data */
-                                    retentionPeriod: number;
-                                    auditLevel: "basic" | "enhanced" | "comprehensive";
-                                    gdprCompliant: boolean;
-                                };
-                            };
-                            currentUsage: {
-                                users: number;
-                                storageUsed: number;
-                                apiCallsThisMonth: number;
-                                computeHoursThisMonth: number;
-                                /** Format: date-time */
-                                lastUpdated: string;
-                            };
-                            /** @description pending → active ⇄ suspended → terminated (final) */
-                            status: "pending" | "active" | "suspended" | "terminated";
-                            statusReason: string | null;
-                            /** @description The reseller (partner tenant) this tenant is a customer of */
-                            partnerTenantId?: string | null;
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                            /** Format: date-time */
-                            lastActivityAt: string;
-                        };
+                        "application/json": components["schemas"]["Tenant"];
                     };
                 };
                 /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
@@ -10087,17 +8828,7 @@ export interface paths {
             };
             requestBody: {
                 content: {
-                    "application/json": {
-                        maxUsers: number;
-                        /** @description GiB */
-                        maxStorage: number;
-                        maxAPICallsPerMonth: number;
-                        maxComputeHours: number;
-                        features: string[];
-                        customLimits: {
-                            [key: string]: number;
-                        };
-                    };
+                    "application/json": components["schemas"]["TenantQuotas"];
                 };
             };
             responses: {
@@ -10107,100 +8838,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description A tenant id */
-                            id: string;
-                            /** @description Increases on every change; the ETag is derived from it */
-                            version: number;
-                            /** @description A tenant id */
-                            tenantId: string;
-                            organizationName: string;
-                            /** @description A DNS name such as acme.example.com */
-                            domain: string;
-                            /** Format: email */
-                            adminEmail: string;
-                            subscription: {
-                                subscriptionId: string | null;
-                                tier: string;
-                                /** @description pending → active ⇄ suspended → terminated (final) */
-                                status: "pending" | "active" | "suspended" | "terminated";
-                                expiresAt: string | null;
-                            };
-                            /** TenantQuotas */
-                            quotas: {
-                                maxUsers: number;
-                                /** @description GiB */
-                                maxStorage: number;
-                                maxAPICallsPerMonth: number;
-                                maxComputeHours: number;
-                                features: string[];
-                                customLimits: {
-                                    [key: string]: number;
-                                };
-                            };
-                            settings: {
-                                branding: {
-                                    /** @description Logo URL */
-                                    logo: string | null;
-                                    /** @description CSS hex colour, #rrggbb */
-                                    primaryColor: string;
-                                    /** @description CSS hex colour, #rrggbb */
-                                    secondaryColor: string;
-                                    customDomain: string | null;
-                                };
-                                authentication: {
-                                    providers: {
-                                        type: "saml" | "oidc" | "oauth";
-                                        name: string;
-                                        config: {
-                                            [key: string]: unknown;
-                                        };
-                                        enabled: boolean;
-                                    }[];
-                                    passwordPolicy: {
-                                        minLength: number;
-                                        requireSpecialChars: boolean;
-                                        requireNumbers: boolean;
-                                        /** @description Days before a password must change; 0 = never */
-                                        maxAge: number;
-                                    };
-                                    mfaRequired: boolean;
-                                };
-                                integrations: {
-                                    enabled: string[];
-                                    configurations: {
-                                        [key: string]: unknown;
-                                    };
-                                };
-                                compliance: {
-                                    /** @description Region code, e.g. eu, us, de */
-                                    dataResidency: string;
-                                    /** @description Days to keep data */
-                                    retentionPeriod: number;
-                                    auditLevel: "basic" | "enhanced" | "comprehensive";
-                                    gdprCompliant: boolean;
-                                };
-                            };
-                            currentUsage: {
-                                users: number;
-                                storageUsed: number;
-                                apiCallsThisMonth: number;
-                                computeHoursThisMonth: number;
-                                /** Format: date-time */
-                                lastUpdated: string;
-                            };
-                            /** @description pending → active ⇄ suspended → terminated (final) */
-                            status: "pending" | "active" | "suspended" | "terminated";
-                            statusReason: string | null;
-                            /** @description The reseller (partner tenant) this tenant is a customer of */
-                            partnerTenantId?: string | null;
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                            /** Format: date-time */
-                            lastActivityAt: string;
-                        };
+                        "application/json": components["schemas"]["Tenant"];
                     };
                 };
                 /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
@@ -10336,9 +8974,7 @@ export interface paths {
             };
             requestBody: {
                 content: {
-                    "application/json": {
-                        reason: string;
-                    };
+                    "application/json": components["schemas"]["TenantStatusChange"];
                 };
             };
             responses: {
@@ -10348,100 +8984,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description A tenant id */
-                            id: string;
-                            /** @description Increases on every change; the ETag is derived from it */
-                            version: number;
-                            /** @description A tenant id */
-                            tenantId: string;
-                            organizationName: string;
-                            /** @description A DNS name such as acme.example.com */
-                            domain: string;
-                            /** Format: email */
-                            adminEmail: string;
-                            subscription: {
-                                subscriptionId: string | null;
-                                tier: string;
-                                /** @description pending → active ⇄ suspended → terminated (final) */
-                                status: "pending" | "active" | "suspended" | "terminated";
-                                expiresAt: string | null;
-                            };
-                            /** TenantQuotas */
-                            quotas: {
-                                maxUsers: number;
-                                /** @description GiB */
-                                maxStorage: number;
-                                maxAPICallsPerMonth: number;
-                                maxComputeHours: number;
-                                features: string[];
-                                customLimits: {
-                                    [key: string]: number;
-                                };
-                            };
-                            settings: {
-                                branding: {
-                                    /** @description Logo URL */
-                                    logo: string | null;
-                                    /** @description CSS hex colour, #rrggbb */
-                                    primaryColor: string;
-                                    /** @description CSS hex colour, #rrggbb */
-                                    secondaryColor: string;
-                                    customDomain: string | null;
-                                };
-                                authentication: {
-                                    providers: {
-                                        type: "saml" | "oidc" | "oauth";
-                                        name: string;
-                                        config: {
-                                            [key: string]: unknown;
-                                        };
-                                        enabled: boolean;
-                                    }[];
-                                    passwordPolicy: {
-                                        minLength: number;
-                                        requireSpecialChars: boolean;
-                                        requireNumbers: boolean;
-                                        /** @description Days before a password must change; 0 = never */
-                                        maxAge: number;
-                                    };
-                                    mfaRequired: boolean;
-                                };
-                                integrations: {
-                                    enabled: string[];
-                                    configurations: {
-                                        [key: string]: unknown;
-                                    };
-                                };
-                                compliance: {
-                                    /** @description Region code, e.g. eu, us, de */
-                                    dataResidency: string;
-                                    /** @description Days to keep data */
-                                    retentionPeriod: number;
-                                    auditLevel: "basic" | "enhanced" | "comprehensive";
-                                    gdprCompliant: boolean;
-                                };
-                            };
-                            currentUsage: {
-                                users: number;
-                                storageUsed: number;
-                                apiCallsThisMonth: number;
-                                computeHoursThisMonth: number;
-                                /** Format: date-time */
-                                lastUpdated: string;
-                            };
-                            /** @description pending → active ⇄ suspended → terminated (final) */
-                            status: "pending" | "active" | "suspended" | "terminated";
-                            statusReason: string | null;
-                            /** @description The reseller (partner tenant) this tenant is a customer of */
-                            partnerTenantId?: string | null;
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                            /** Format: date-time */
-                            lastActivityAt: string;
-                        };
+                        "application/json": components["schemas"]["Tenant"];
                     };
                 };
                 /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
@@ -10576,9 +9119,7 @@ export interface paths {
             };
             requestBody: {
                 content: {
-                    "application/json": {
-                        reason?: string;
-                    };
+                    "application/json": components["schemas"]["TenantStatusChangeOptionalReason"];
                 };
             };
             responses: {
@@ -10588,100 +9129,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description A tenant id */
-                            id: string;
-                            /** @description Increases on every change; the ETag is derived from it */
-                            version: number;
-                            /** @description A tenant id */
-                            tenantId: string;
-                            organizationName: string;
-                            /** @description A DNS name such as acme.example.com */
-                            domain: string;
-                            /** Format: email */
-                            adminEmail: string;
-                            subscription: {
-                                subscriptionId: string | null;
-                                tier: string;
-                                /** @description pending → active ⇄ suspended → terminated (final) */
-                                status: "pending" | "active" | "suspended" | "terminated";
-                                expiresAt: string | null;
-                            };
-                            /** TenantQuotas */
-                            quotas: {
-                                maxUsers: number;
-                                /** @description GiB */
-                                maxStorage: number;
-                                maxAPICallsPerMonth: number;
-                                maxComputeHours: number;
-                                features: string[];
-                                customLimits: {
-                                    [key: string]: number;
-                                };
-                            };
-                            settings: {
-                                branding: {
-                                    /** @description Logo URL */
-                                    logo: string | null;
-                                    /** @description CSS hex colour, #rrggbb */
-                                    primaryColor: string;
-                                    /** @description CSS hex colour, #rrggbb */
-                                    secondaryColor: string;
-                                    customDomain: string | null;
-                                };
-                                authentication: {
-                                    providers: {
-                                        type: "saml" | "oidc" | "oauth";
-                                        name: string;
-                                        config: {
-                                            [key: string]: unknown;
-                                        };
-                                        enabled: boolean;
-                                    }[];
-                                    passwordPolicy: {
-                                        minLength: number;
-                                        requireSpecialChars: boolean;
-                                        requireNumbers: boolean;
-                                        /** @description Days before a password must change; 0 = never */
-                                        maxAge: number;
-                                    };
-                                    mfaRequired: boolean;
-                                };
-                                integrations: {
-                                    enabled: string[];
-                                    configurations: {
-                                        [key: string]: unknown;
-                                    };
-                                };
-                                compliance: {
-                                    /** @description Region code, e.g. eu, us, de */
-                                    dataResidency: string;
-                                    /** @description Days to keep data */
-                                    retentionPeriod: number;
-                                    auditLevel: "basic" | "enhanced" | "comprehensive";
-                                    gdprCompliant: boolean;
-                                };
-                            };
-                            currentUsage: {
-                                users: number;
-                                storageUsed: number;
-                                apiCallsThisMonth: number;
-                                computeHoursThisMonth: number;
-                                /** Format: date-time */
-                                lastUpdated: string;
-                            };
-                            /** @description pending → active ⇄ suspended → terminated (final) */
-                            status: "pending" | "active" | "suspended" | "terminated";
-                            statusReason: string | null;
-                            /** @description The reseller (partner tenant) this tenant is a customer of */
-                            partnerTenantId?: string | null;
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                            /** Format: date-time */
-                            lastActivityAt: string;
-                        };
+                        "application/json": components["schemas"]["Tenant"];
                     };
                 };
                 /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
@@ -10816,9 +9264,7 @@ export interface paths {
             };
             requestBody: {
                 content: {
-                    "application/json": {
-                        reason?: string;
-                    };
+                    "application/json": components["schemas"]["TenantStatusChangeOptionalReason"];
                 };
             };
             responses: {
@@ -10828,100 +9274,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description A tenant id */
-                            id: string;
-                            /** @description Increases on every change; the ETag is derived from it */
-                            version: number;
-                            /** @description A tenant id */
-                            tenantId: string;
-                            organizationName: string;
-                            /** @description A DNS name such as acme.example.com */
-                            domain: string;
-                            /** Format: email */
-                            adminEmail: string;
-                            subscription: {
-                                subscriptionId: string | null;
-                                tier: string;
-                                /** @description pending → active ⇄ suspended → terminated (final) */
-                                status: "pending" | "active" | "suspended" | "terminated";
-                                expiresAt: string | null;
-                            };
-                            /** TenantQuotas */
-                            quotas: {
-                                maxUsers: number;
-                                /** @description GiB */
-                                maxStorage: number;
-                                maxAPICallsPerMonth: number;
-                                maxComputeHours: number;
-                                features: string[];
-                                customLimits: {
-                                    [key: string]: number;
-                                };
-                            };
-                            settings: {
-                                branding: {
-                                    /** @description Logo URL */
-                                    logo: string | null;
-                                    /** @description CSS hex colour, #rrggbb */
-                                    primaryColor: string;
-                                    /** @description CSS hex colour, #rrggbb */
-                                    secondaryColor: string;
-                                    customDomain: string | null;
-                                };
-                                authentication: {
-                                    providers: {
-                                        type: "saml" | "oidc" | "oauth";
-                                        name: string;
-                                        config: {
-                                            [key: string]: unknown;
-                                        };
-                                        enabled: boolean;
-                                    }[];
-                                    passwordPolicy: {
-                                        minLength: number;
-                                        requireSpecialChars: boolean;
-                                        requireNumbers: boolean;
-                                        /** @description Days before a password must change; 0 = never */
-                                        maxAge: number;
-                                    };
-                                    mfaRequired: boolean;
-                                };
-                                integrations: {
-                                    enabled: string[];
-                                    configurations: {
-                                        [key: string]: unknown;
-                                    };
-                                };
-                                compliance: {
-                                    /** @description Region code, e.g. eu, us, de */
-                                    dataResidency: string;
-                                    /** @description Days to keep data */
-                                    retentionPeriod: number;
-                                    auditLevel: "basic" | "enhanced" | "comprehensive";
-                                    gdprCompliant: boolean;
-                                };
-                            };
-                            currentUsage: {
-                                users: number;
-                                storageUsed: number;
-                                apiCallsThisMonth: number;
-                                computeHoursThisMonth: number;
-                                /** Format: date-time */
-                                lastUpdated: string;
-                            };
-                            /** @description pending → active ⇄ suspended → terminated (final) */
-                            status: "pending" | "active" | "suspended" | "terminated";
-                            statusReason: string | null;
-                            /** @description The reseller (partner tenant) this tenant is a customer of */
-                            partnerTenantId?: string | null;
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                            /** Format: date-time */
-                            lastActivityAt: string;
-                        };
+                        "application/json": components["schemas"]["Tenant"];
                     };
                 };
                 /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
@@ -11056,9 +9409,7 @@ export interface paths {
             };
             requestBody: {
                 content: {
-                    "application/json": {
-                        reason?: string;
-                    };
+                    "application/json": components["schemas"]["TenantStatusChangeOptionalReason"];
                 };
             };
             responses: {
@@ -11068,100 +9419,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description A tenant id */
-                            id: string;
-                            /** @description Increases on every change; the ETag is derived from it */
-                            version: number;
-                            /** @description A tenant id */
-                            tenantId: string;
-                            organizationName: string;
-                            /** @description A DNS name such as acme.example.com */
-                            domain: string;
-                            /** Format: email */
-                            adminEmail: string;
-                            subscription: {
-                                subscriptionId: string | null;
-                                tier: string;
-                                /** @description pending → active ⇄ suspended → terminated (final) */
-                                status: "pending" | "active" | "suspended" | "terminated";
-                                expiresAt: string | null;
-                            };
-                            /** TenantQuotas */
-                            quotas: {
-                                maxUsers: number;
-                                /** @description GiB */
-                                maxStorage: number;
-                                maxAPICallsPerMonth: number;
-                                maxComputeHours: number;
-                                features: string[];
-                                customLimits: {
-                                    [key: string]: number;
-                                };
-                            };
-                            settings: {
-                                branding: {
-                                    /** @description Logo URL */
-                                    logo: string | null;
-                                    /** @description CSS hex colour, #rrggbb */
-                                    primaryColor: string;
-                                    /** @description CSS hex colour, #rrggbb */
-                                    secondaryColor: string;
-                                    customDomain: string | null;
-                                };
-                                authentication: {
-                                    providers: {
-                                        type: "saml" | "oidc" | "oauth";
-                                        name: string;
-                                        config: {
-                                            [key: string]: unknown;
-                                        };
-                                        enabled: boolean;
-                                    }[];
-                                    passwordPolicy: {
-                                        minLength: number;
-                                        requireSpecialChars: boolean;
-                                        requireNumbers: boolean;
-                                        /** @description Days before a password must change; 0 = never */
-                                        maxAge: number;
-                                    };
-                                    mfaRequired: boolean;
-                                };
-                                integrations: {
-                                    enabled: string[];
-                                    configurations: {
-                                        [key: string]: unknown;
-                                    };
-                                };
-                                compliance: {
-                                    /** @description Region code, e.g. eu, us, de */
-                                    dataResidency: string;
-                                    /** @description Days to keep data */
-                                    retentionPeriod: number;
-                                    auditLevel: "basic" | "enhanced" | "comprehensive";
-                                    gdprCompliant: boolean;
-                                };
-                            };
-                            currentUsage: {
-                                users: number;
-                                storageUsed: number;
-                                apiCallsThisMonth: number;
-                                computeHoursThisMonth: number;
-                                /** Format: date-time */
-                                lastUpdated: string;
-                            };
-                            /** @description pending → active ⇄ suspended → terminated (final) */
-                            status: "pending" | "active" | "suspended" | "terminated";
-                            statusReason: string | null;
-                            /** @description The reseller (partner tenant) this tenant is a customer of */
-                            partnerTenantId?: string | null;
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                            /** Format: date-time */
-                            lastActivityAt: string;
-                        };
+                        "application/json": components["schemas"]["Tenant"];
                     };
                 };
                 /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
@@ -11302,33 +9560,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            data: {
-                                id: string;
-                                seq: number;
-                                /** Format: date-time */
-                                occurredAt: string;
-                                actor: {
-                                    type: string;
-                                    id: string;
-                                    label?: string;
-                                    /** @description Platform staff who acted as this user */
-                                    impersonatorId?: string;
-                                    impersonatorLabel?: string;
-                                };
-                                action: string;
-                                target: {
-                                    type: string;
-                                    id: string;
-                                };
-                                before: unknown;
-                                after: unknown;
-                                requestId: string | null;
-                                sourceIp: string | null;
-                            }[];
-                            /** @description Pass as cursor for the next page; null on the last page */
-                            nextCursor: string | null;
-                        };
+                        "application/json": components["schemas"]["AuditEntryPage"];
                     };
                 };
                 /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
@@ -11477,60 +9709,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            data: {
-                                /** @description A product id */
-                                id: string;
-                                /** @description Lower-case letters, digits and dashes; unique */
-                                code: string;
-                                kind: "platform_instance" | "compute" | "storage" | "network" | "dns_zone" | "addon" | "service";
-                                name: string;
-                                description: string;
-                                category: string;
-                                images: string[];
-                                /** @description Who sees the product: everyone, tenants of some subscription tiers, or the listed tenants only */
-                                visibility: {
-                                    /** @enum {string} */
-                                    mode: "public";
-                                } | {
-                                    /** @enum {string} */
-                                    mode: "tiers";
-                                    tiers: string[];
-                                } | {
-                                    /** @enum {string} */
-                                    mode: "private";
-                                    tenantIds: string[];
-                                };
-                                /** @description How many units can be sold in all (stock); null for unlimited (units are counted only while a capacity is set) */
-                                capacity: number | null;
-                                capacityUsed: number;
-                                archived: boolean;
-                                currentVersion: number | null;
-                                /** @description Per currency, the cheapest recurring price of the current published version with its interval (a one-time price only when nothing recurs); empty when nothing is published */
-                                fromPrices: {
-                                    [key: string]: {
-                                        currency: string;
-                                        /** @description Minor units, at the smallest orderable quantity */
-                                        amountMinor: string;
-                                        /** @description amountMinor in major units */
-                                        amount: string;
-                                        /** @description Per month or year; one_time only when no plan in this currency recurs */
-                                        interval: "month" | "year" | "one_time";
-                                        pricePlan: string;
-                                        /** @description The quantity the amount is for (the version’s minimum) */
-                                        quantity: number;
-                                        /** @description That plan’s one-time setup fee in major units, if it has one (not included in amount) */
-                                        setupFee?: string;
-                                    };
-                                };
-                                /** Format: date-time */
-                                createdAt: string;
-                                /** Format: date-time */
-                                updatedAt: string;
-                            }[];
-                            /** @description Pass as cursor for the next page; null on the last page */
-                            nextCursor: string | null;
-                        };
+                        "application/json": components["schemas"]["ProductPage"];
                     };
                 };
                 /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
@@ -11645,30 +9824,7 @@ export interface paths {
             };
             requestBody: {
                 content: {
-                    "application/json": {
-                        /** @description Lower-case letters, digits and dashes; unique */
-                        code: string;
-                        kind: "platform_instance" | "compute" | "storage" | "network" | "dns_zone" | "addon" | "service";
-                        name: string;
-                        description?: string;
-                        category: string;
-                        images?: string[];
-                        /** @description Who sees the product: everyone, tenants of some subscription tiers, or the listed tenants only */
-                        visibility?: {
-                            /** @enum {string} */
-                            mode: "public";
-                        } | {
-                            /** @enum {string} */
-                            mode: "tiers";
-                            tiers: string[];
-                        } | {
-                            /** @enum {string} */
-                            mode: "private";
-                            tenantIds: string[];
-                        };
-                        /** @description How many units can be sold in all (stock); null for unlimited (units are counted only while a capacity is set) */
-                        capacity?: number | null;
-                    };
+                    "application/json": components["schemas"]["CreateProduct"];
                 };
             };
             responses: {
@@ -11678,56 +9834,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description A product id */
-                            id: string;
-                            /** @description Lower-case letters, digits and dashes; unique */
-                            code: string;
-                            kind: "platform_instance" | "compute" | "storage" | "network" | "dns_zone" | "addon" | "service";
-                            name: string;
-                            description: string;
-                            category: string;
-                            images: string[];
-                            /** @description Who sees the product: everyone, tenants of some subscription tiers, or the listed tenants only */
-                            visibility: {
-                                /** @enum {string} */
-                                mode: "public";
-                            } | {
-                                /** @enum {string} */
-                                mode: "tiers";
-                                tiers: string[];
-                            } | {
-                                /** @enum {string} */
-                                mode: "private";
-                                tenantIds: string[];
-                            };
-                            /** @description How many units can be sold in all (stock); null for unlimited (units are counted only while a capacity is set) */
-                            capacity: number | null;
-                            capacityUsed: number;
-                            archived: boolean;
-                            currentVersion: number | null;
-                            /** @description Per currency, the cheapest recurring price of the current published version with its interval (a one-time price only when nothing recurs); empty when nothing is published */
-                            fromPrices: {
-                                [key: string]: {
-                                    currency: string;
-                                    /** @description Minor units, at the smallest orderable quantity */
-                                    amountMinor: string;
-                                    /** @description amountMinor in major units */
-                                    amount: string;
-                                    /** @description Per month or year; one_time only when no plan in this currency recurs */
-                                    interval: "month" | "year" | "one_time";
-                                    pricePlan: string;
-                                    /** @description The quantity the amount is for (the version’s minimum) */
-                                    quantity: number;
-                                    /** @description That plan’s one-time setup fee in major units, if it has one (not included in amount) */
-                                    setupFee?: string;
-                                };
-                            };
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                        };
+                        "application/json": components["schemas"]["Product"];
                     };
                 };
                 /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
@@ -11863,56 +9970,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description A product id */
-                            id: string;
-                            /** @description Lower-case letters, digits and dashes; unique */
-                            code: string;
-                            kind: "platform_instance" | "compute" | "storage" | "network" | "dns_zone" | "addon" | "service";
-                            name: string;
-                            description: string;
-                            category: string;
-                            images: string[];
-                            /** @description Who sees the product: everyone, tenants of some subscription tiers, or the listed tenants only */
-                            visibility: {
-                                /** @enum {string} */
-                                mode: "public";
-                            } | {
-                                /** @enum {string} */
-                                mode: "tiers";
-                                tiers: string[];
-                            } | {
-                                /** @enum {string} */
-                                mode: "private";
-                                tenantIds: string[];
-                            };
-                            /** @description How many units can be sold in all (stock); null for unlimited (units are counted only while a capacity is set) */
-                            capacity: number | null;
-                            capacityUsed: number;
-                            archived: boolean;
-                            currentVersion: number | null;
-                            /** @description Per currency, the cheapest recurring price of the current published version with its interval (a one-time price only when nothing recurs); empty when nothing is published */
-                            fromPrices: {
-                                [key: string]: {
-                                    currency: string;
-                                    /** @description Minor units, at the smallest orderable quantity */
-                                    amountMinor: string;
-                                    /** @description amountMinor in major units */
-                                    amount: string;
-                                    /** @description Per month or year; one_time only when no plan in this currency recurs */
-                                    interval: "month" | "year" | "one_time";
-                                    pricePlan: string;
-                                    /** @description The quantity the amount is for (the version’s minimum) */
-                                    quantity: number;
-                                    /** @description That plan’s one-time setup fee in major units, if it has one (not included in amount) */
-                                    setupFee?: string;
-                                };
-                            };
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                        };
+                        "application/json": components["schemas"]["Product"];
                     };
                 };
                 /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
@@ -12035,27 +10093,7 @@ export interface paths {
             /** @description Presentation and who sees it; what is sold lives in versions */
             requestBody: {
                 content: {
-                    "application/json": {
-                        name?: string;
-                        description?: string;
-                        category?: string;
-                        images?: string[];
-                        /** @description Who sees the product: everyone, tenants of some subscription tiers, or the listed tenants only */
-                        visibility?: {
-                            /** @enum {string} */
-                            mode: "public";
-                        } | {
-                            /** @enum {string} */
-                            mode: "tiers";
-                            tiers: string[];
-                        } | {
-                            /** @enum {string} */
-                            mode: "private";
-                            tenantIds: string[];
-                        };
-                        /** @description How many units can be sold in all (stock); null for unlimited (units are counted only while a capacity is set) */
-                        capacity?: number | null;
-                    };
+                    "application/json": components["schemas"]["UpdateProduct"];
                 };
             };
             responses: {
@@ -12065,56 +10103,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description A product id */
-                            id: string;
-                            /** @description Lower-case letters, digits and dashes; unique */
-                            code: string;
-                            kind: "platform_instance" | "compute" | "storage" | "network" | "dns_zone" | "addon" | "service";
-                            name: string;
-                            description: string;
-                            category: string;
-                            images: string[];
-                            /** @description Who sees the product: everyone, tenants of some subscription tiers, or the listed tenants only */
-                            visibility: {
-                                /** @enum {string} */
-                                mode: "public";
-                            } | {
-                                /** @enum {string} */
-                                mode: "tiers";
-                                tiers: string[];
-                            } | {
-                                /** @enum {string} */
-                                mode: "private";
-                                tenantIds: string[];
-                            };
-                            /** @description How many units can be sold in all (stock); null for unlimited (units are counted only while a capacity is set) */
-                            capacity: number | null;
-                            capacityUsed: number;
-                            archived: boolean;
-                            currentVersion: number | null;
-                            /** @description Per currency, the cheapest recurring price of the current published version with its interval (a one-time price only when nothing recurs); empty when nothing is published */
-                            fromPrices: {
-                                [key: string]: {
-                                    currency: string;
-                                    /** @description Minor units, at the smallest orderable quantity */
-                                    amountMinor: string;
-                                    /** @description amountMinor in major units */
-                                    amount: string;
-                                    /** @description Per month or year; one_time only when no plan in this currency recurs */
-                                    interval: "month" | "year" | "one_time";
-                                    pricePlan: string;
-                                    /** @description The quantity the amount is for (the version’s minimum) */
-                                    quantity: number;
-                                    /** @description That plan’s one-time setup fee in major units, if it has one (not included in amount) */
-                                    setupFee?: string;
-                                };
-                            };
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                        };
+                        "application/json": components["schemas"]["Product"];
                     };
                 };
                 /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
@@ -12243,7 +10232,7 @@ export interface paths {
             /** @description Empty: this operation takes no input */
             requestBody: {
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["EmptyBody"];
                 };
             };
             responses: {
@@ -12253,56 +10242,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description A product id */
-                            id: string;
-                            /** @description Lower-case letters, digits and dashes; unique */
-                            code: string;
-                            kind: "platform_instance" | "compute" | "storage" | "network" | "dns_zone" | "addon" | "service";
-                            name: string;
-                            description: string;
-                            category: string;
-                            images: string[];
-                            /** @description Who sees the product: everyone, tenants of some subscription tiers, or the listed tenants only */
-                            visibility: {
-                                /** @enum {string} */
-                                mode: "public";
-                            } | {
-                                /** @enum {string} */
-                                mode: "tiers";
-                                tiers: string[];
-                            } | {
-                                /** @enum {string} */
-                                mode: "private";
-                                tenantIds: string[];
-                            };
-                            /** @description How many units can be sold in all (stock); null for unlimited (units are counted only while a capacity is set) */
-                            capacity: number | null;
-                            capacityUsed: number;
-                            archived: boolean;
-                            currentVersion: number | null;
-                            /** @description Per currency, the cheapest recurring price of the current published version with its interval (a one-time price only when nothing recurs); empty when nothing is published */
-                            fromPrices: {
-                                [key: string]: {
-                                    currency: string;
-                                    /** @description Minor units, at the smallest orderable quantity */
-                                    amountMinor: string;
-                                    /** @description amountMinor in major units */
-                                    amount: string;
-                                    /** @description Per month or year; one_time only when no plan in this currency recurs */
-                                    interval: "month" | "year" | "one_time";
-                                    pricePlan: string;
-                                    /** @description The quantity the amount is for (the version’s minimum) */
-                                    quantity: number;
-                                    /** @description That plan’s one-time setup fee in major units, if it has one (not included in amount) */
-                                    setupFee?: string;
-                                };
-                            };
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                        };
+                        "application/json": components["schemas"]["Product"];
                     };
                 };
                 /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
@@ -12435,7 +10375,7 @@ export interface paths {
             /** @description Empty: this operation takes no input */
             requestBody: {
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["EmptyBody"];
                 };
             };
             responses: {
@@ -12445,56 +10385,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description A product id */
-                            id: string;
-                            /** @description Lower-case letters, digits and dashes; unique */
-                            code: string;
-                            kind: "platform_instance" | "compute" | "storage" | "network" | "dns_zone" | "addon" | "service";
-                            name: string;
-                            description: string;
-                            category: string;
-                            images: string[];
-                            /** @description Who sees the product: everyone, tenants of some subscription tiers, or the listed tenants only */
-                            visibility: {
-                                /** @enum {string} */
-                                mode: "public";
-                            } | {
-                                /** @enum {string} */
-                                mode: "tiers";
-                                tiers: string[];
-                            } | {
-                                /** @enum {string} */
-                                mode: "private";
-                                tenantIds: string[];
-                            };
-                            /** @description How many units can be sold in all (stock); null for unlimited (units are counted only while a capacity is set) */
-                            capacity: number | null;
-                            capacityUsed: number;
-                            archived: boolean;
-                            currentVersion: number | null;
-                            /** @description Per currency, the cheapest recurring price of the current published version with its interval (a one-time price only when nothing recurs); empty when nothing is published */
-                            fromPrices: {
-                                [key: string]: {
-                                    currency: string;
-                                    /** @description Minor units, at the smallest orderable quantity */
-                                    amountMinor: string;
-                                    /** @description amountMinor in major units */
-                                    amount: string;
-                                    /** @description Per month or year; one_time only when no plan in this currency recurs */
-                                    interval: "month" | "year" | "one_time";
-                                    pricePlan: string;
-                                    /** @description The quantity the amount is for (the version’s minimum) */
-                                    quantity: number;
-                                    /** @description That plan’s one-time setup fee in major units, if it has one (not included in amount) */
-                                    setupFee?: string;
-                                };
-                            };
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                        };
+                        "application/json": components["schemas"]["Product"];
                     };
                 };
                 /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
@@ -12630,161 +10521,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description A product id */
-                            productId: string;
-                            version: number;
-                            /** @description draft → published (immutable) → retired */
-                            status: "draft" | "published" | "retired";
-                            /** VersionContent */
-                            content: {
-                                /** @description What changed in this version (for operators) */
-                                summary: string;
-                                /** @description JSON Schema 2020-12 of the configuration the customer fills in; its root is an object */
-                                configurationSchema: {
-                                    [key: string]: unknown;
-                                };
-                                availability: {
-                                    /** @description Where it can be delivered; empty means anywhere */
-                                    regions: string[];
-                                    /** @description Which infrastructure providers can deliver it; empty means any */
-                                    providers: string[];
-                                    /** @description Tenant subscription tiers allowed to order; empty means all */
-                                    tenantTiers: string[];
-                                    minQuantity: number;
-                                    maxQuantity: number | null;
-                                    /** @description The tenant must already have an active item of each */
-                                    prerequisites: string[];
-                                };
-                                provisioning: {
-                                    /** @description What fulfils the product, e.g. compute.server, dns.zone, platform.instance */
-                                    capability: string;
-                                    /** @description How the order maps to the provisioning request: each parameter from the configuration (a pointer), the quantity, or a literal */
-                                    parameters: {
-                                        [key: string]: {
-                                            /** @description JSON pointer into the configuration */
-                                            configuration: string;
-                                        } | {
-                                            value: string | number | boolean;
-                                        } | {
-                                            /** @enum {boolean} */
-                                            quantity: true;
-                                        };
-                                    };
-                                } | null;
-                                /** @description Orders of this version wait for an operator */
-                                requiresApproval: boolean;
-                                /** @description Per unit ordered: how much of each tenant quota it uses (maxStorage in GiB; custom.<name> for customLimits) */
-                                quotaConsumption: {
-                                    [key: string]: number;
-                                };
-                                pricePlans: {
-                                    /** @description Lower-case letters, digits and dashes; unique */
-                                    code: string;
-                                    name: string;
-                                    interval: "month" | "year" | "one_time";
-                                    trialDays: number;
-                                    taxCategory: string;
-                                    /** @description Keyed by ISO 4217 currency; a currency without an entry cannot be ordered */
-                                    setupFee: {
-                                        [key: string]: string;
-                                    };
-                                    /** @description Keyed by ISO 4217 currency; a currency without an entry cannot be ordered */
-                                    prices: {
-                                        [key: string]: {
-                                            /** @enum {string} */
-                                            model: "flat";
-                                            /** @description Decimal string in major units, e.g. "12.50" */
-                                            amount: string;
-                                        } | {
-                                            /** @enum {string} */
-                                            model: "per_unit";
-                                            /** @description Decimal string in major units, e.g. "12.50" */
-                                            unitAmount: string;
-                                        } | {
-                                            /** @enum {string} */
-                                            model: "graduated";
-                                            tiers: {
-                                                /** @description Inclusive upper bound; null for the last tier */
-                                                upTo: number | null;
-                                                /** @description Decimal string in major units, e.g. "12.50" */
-                                                unitAmount: string;
-                                                /** @description Decimal string in major units, e.g. "12.50" */
-                                                flatAmount?: string;
-                                            }[];
-                                        } | {
-                                            /** @enum {string} */
-                                            model: "volume";
-                                            tiers: {
-                                                /** @description Inclusive upper bound; null for the last tier */
-                                                upTo: number | null;
-                                                /** @description Decimal string in major units, e.g. "12.50" */
-                                                unitAmount: string;
-                                                /** @description Decimal string in major units, e.g. "12.50" */
-                                                flatAmount?: string;
-                                            }[];
-                                        } | {
-                                            /** @enum {string} */
-                                            model: "package";
-                                            packageSize: number;
-                                            /** @description Decimal string in major units, e.g. "12.50" */
-                                            packageAmount: string;
-                                        };
-                                    };
-                                    /** @description Usage-based components, billed by metric code once metering is on */
-                                    usage: {
-                                        metricCode: string;
-                                        name: string;
-                                        /** @description Keyed by ISO 4217 currency; a currency without an entry cannot be ordered */
-                                        prices: {
-                                            [key: string]: {
-                                                /** @enum {string} */
-                                                model: "flat";
-                                                /** @description Decimal string in major units, e.g. "12.50" */
-                                                amount: string;
-                                            } | {
-                                                /** @enum {string} */
-                                                model: "per_unit";
-                                                /** @description Decimal string in major units, e.g. "12.50" */
-                                                unitAmount: string;
-                                            } | {
-                                                /** @enum {string} */
-                                                model: "graduated";
-                                                tiers: {
-                                                    /** @description Inclusive upper bound; null for the last tier */
-                                                    upTo: number | null;
-                                                    /** @description Decimal string in major units, e.g. "12.50" */
-                                                    unitAmount: string;
-                                                    /** @description Decimal string in major units, e.g. "12.50" */
-                                                    flatAmount?: string;
-                                                }[];
-                                            } | {
-                                                /** @enum {string} */
-                                                model: "volume";
-                                                tiers: {
-                                                    /** @description Inclusive upper bound; null for the last tier */
-                                                    upTo: number | null;
-                                                    /** @description Decimal string in major units, e.g. "12.50" */
-                                                    unitAmount: string;
-                                                    /** @description Decimal string in major units, e.g. "12.50" */
-                                                    flatAmount?: string;
-                                                }[];
-                                            } | {
-                                                /** @enum {string} */
-                                                model: "package";
-                                                packageSize: number;
-                                                /** @description Decimal string in major units, e.g. "12.50" */
-                                                packageAmount: string;
-                                            };
-                                        };
-                                    }[];
-                                }[];
-                            };
-                            /** Format: date-time */
-                            createdAt: string;
-                            publishedAt: string | null;
-                            retiredAt: string | null;
-                        }[];
+                        "application/json": components["schemas"]["ProductVersion"][];
                     };
                 };
                 /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
@@ -12902,10 +10639,7 @@ export interface paths {
             };
             requestBody: {
                 content: {
-                    "application/json": {
-                        /** @description Start from this version’s content (default: the newest version) */
-                        copyFrom?: number;
-                    };
+                    "application/json": components["schemas"]["NewVersion"];
                 };
             };
             responses: {
@@ -12915,161 +10649,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description A product id */
-                            productId: string;
-                            version: number;
-                            /** @description draft → published (immutable) → retired */
-                            status: "draft" | "published" | "retired";
-                            /** VersionContent */
-                            content: {
-                                /** @description What changed in this version (for operators) */
-                                summary: string;
-                                /** @description JSON Schema 2020-12 of the configuration the customer fills in; its root is an object */
-                                configurationSchema: {
-                                    [key: string]: unknown;
-                                };
-                                availability: {
-                                    /** @description Where it can be delivered; empty means anywhere */
-                                    regions: string[];
-                                    /** @description Which infrastructure providers can deliver it; empty means any */
-                                    providers: string[];
-                                    /** @description Tenant subscription tiers allowed to order; empty means all */
-                                    tenantTiers: string[];
-                                    minQuantity: number;
-                                    maxQuantity: number | null;
-                                    /** @description The tenant must already have an active item of each */
-                                    prerequisites: string[];
-                                };
-                                provisioning: {
-                                    /** @description What fulfils the product, e.g. compute.server, dns.zone, platform.instance */
-                                    capability: string;
-                                    /** @description How the order maps to the provisioning request: each parameter from the configuration (a pointer), the quantity, or a literal */
-                                    parameters: {
-                                        [key: string]: {
-                                            /** @description JSON pointer into the configuration */
-                                            configuration: string;
-                                        } | {
-                                            value: string | number | boolean;
-                                        } | {
-                                            /** @enum {boolean} */
-                                            quantity: true;
-                                        };
-                                    };
-                                } | null;
-                                /** @description Orders of this version wait for an operator */
-                                requiresApproval: boolean;
-                                /** @description Per unit ordered: how much of each tenant quota it uses (maxStorage in GiB; custom.<name> for customLimits) */
-                                quotaConsumption: {
-                                    [key: string]: number;
-                                };
-                                pricePlans: {
-                                    /** @description Lower-case letters, digits and dashes; unique */
-                                    code: string;
-                                    name: string;
-                                    interval: "month" | "year" | "one_time";
-                                    trialDays: number;
-                                    taxCategory: string;
-                                    /** @description Keyed by ISO 4217 currency; a currency without an entry cannot be ordered */
-                                    setupFee: {
-                                        [key: string]: string;
-                                    };
-                                    /** @description Keyed by ISO 4217 currency; a currency without an entry cannot be ordered */
-                                    prices: {
-                                        [key: string]: {
-                                            /** @enum {string} */
-                                            model: "flat";
-                                            /** @description Decimal string in major units, e.g. "12.50" */
-                                            amount: string;
-                                        } | {
-                                            /** @enum {string} */
-                                            model: "per_unit";
-                                            /** @description Decimal string in major units, e.g. "12.50" */
-                                            unitAmount: string;
-                                        } | {
-                                            /** @enum {string} */
-                                            model: "graduated";
-                                            tiers: {
-                                                /** @description Inclusive upper bound; null for the last tier */
-                                                upTo: number | null;
-                                                /** @description Decimal string in major units, e.g. "12.50" */
-                                                unitAmount: string;
-                                                /** @description Decimal string in major units, e.g. "12.50" */
-                                                flatAmount?: string;
-                                            }[];
-                                        } | {
-                                            /** @enum {string} */
-                                            model: "volume";
-                                            tiers: {
-                                                /** @description Inclusive upper bound; null for the last tier */
-                                                upTo: number | null;
-                                                /** @description Decimal string in major units, e.g. "12.50" */
-                                                unitAmount: string;
-                                                /** @description Decimal string in major units, e.g. "12.50" */
-                                                flatAmount?: string;
-                                            }[];
-                                        } | {
-                                            /** @enum {string} */
-                                            model: "package";
-                                            packageSize: number;
-                                            /** @description Decimal string in major units, e.g. "12.50" */
-                                            packageAmount: string;
-                                        };
-                                    };
-                                    /** @description Usage-based components, billed by metric code once metering is on */
-                                    usage: {
-                                        metricCode: string;
-                                        name: string;
-                                        /** @description Keyed by ISO 4217 currency; a currency without an entry cannot be ordered */
-                                        prices: {
-                                            [key: string]: {
-                                                /** @enum {string} */
-                                                model: "flat";
-                                                /** @description Decimal string in major units, e.g. "12.50" */
-                                                amount: string;
-                                            } | {
-                                                /** @enum {string} */
-                                                model: "per_unit";
-                                                /** @description Decimal string in major units, e.g. "12.50" */
-                                                unitAmount: string;
-                                            } | {
-                                                /** @enum {string} */
-                                                model: "graduated";
-                                                tiers: {
-                                                    /** @description Inclusive upper bound; null for the last tier */
-                                                    upTo: number | null;
-                                                    /** @description Decimal string in major units, e.g. "12.50" */
-                                                    unitAmount: string;
-                                                    /** @description Decimal string in major units, e.g. "12.50" */
-                                                    flatAmount?: string;
-                                                }[];
-                                            } | {
-                                                /** @enum {string} */
-                                                model: "volume";
-                                                tiers: {
-                                                    /** @description Inclusive upper bound; null for the last tier */
-                                                    upTo: number | null;
-                                                    /** @description Decimal string in major units, e.g. "12.50" */
-                                                    unitAmount: string;
-                                                    /** @description Decimal string in major units, e.g. "12.50" */
-                                                    flatAmount?: string;
-                                                }[];
-                                            } | {
-                                                /** @enum {string} */
-                                                model: "package";
-                                                packageSize: number;
-                                                /** @description Decimal string in major units, e.g. "12.50" */
-                                                packageAmount: string;
-                                            };
-                                        };
-                                    }[];
-                                }[];
-                            };
-                            /** Format: date-time */
-                            createdAt: string;
-                            publishedAt: string | null;
-                            retiredAt: string | null;
-                        };
+                        "application/json": components["schemas"]["ProductVersion"];
                     };
                 };
                 /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
@@ -13208,17 +10788,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            from: number;
-                            to: number;
-                            changes: {
-                                op: "add" | "remove" | "replace";
-                                /** @description JSON pointer into the version content */
-                                path: string;
-                                before?: unknown;
-                                after?: unknown;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["VersionDiff"];
                     };
                 };
                 /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
@@ -13357,161 +10927,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description A product id */
-                            productId: string;
-                            version: number;
-                            /** @description draft → published (immutable) → retired */
-                            status: "draft" | "published" | "retired";
-                            /** VersionContent */
-                            content: {
-                                /** @description What changed in this version (for operators) */
-                                summary: string;
-                                /** @description JSON Schema 2020-12 of the configuration the customer fills in; its root is an object */
-                                configurationSchema: {
-                                    [key: string]: unknown;
-                                };
-                                availability: {
-                                    /** @description Where it can be delivered; empty means anywhere */
-                                    regions: string[];
-                                    /** @description Which infrastructure providers can deliver it; empty means any */
-                                    providers: string[];
-                                    /** @description Tenant subscription tiers allowed to order; empty means all */
-                                    tenantTiers: string[];
-                                    minQuantity: number;
-                                    maxQuantity: number | null;
-                                    /** @description The tenant must already have an active item of each */
-                                    prerequisites: string[];
-                                };
-                                provisioning: {
-                                    /** @description What fulfils the product, e.g. compute.server, dns.zone, platform.instance */
-                                    capability: string;
-                                    /** @description How the order maps to the provisioning request: each parameter from the configuration (a pointer), the quantity, or a literal */
-                                    parameters: {
-                                        [key: string]: {
-                                            /** @description JSON pointer into the configuration */
-                                            configuration: string;
-                                        } | {
-                                            value: string | number | boolean;
-                                        } | {
-                                            /** @enum {boolean} */
-                                            quantity: true;
-                                        };
-                                    };
-                                } | null;
-                                /** @description Orders of this version wait for an operator */
-                                requiresApproval: boolean;
-                                /** @description Per unit ordered: how much of each tenant quota it uses (maxStorage in GiB; custom.<name> for customLimits) */
-                                quotaConsumption: {
-                                    [key: string]: number;
-                                };
-                                pricePlans: {
-                                    /** @description Lower-case letters, digits and dashes; unique */
-                                    code: string;
-                                    name: string;
-                                    interval: "month" | "year" | "one_time";
-                                    trialDays: number;
-                                    taxCategory: string;
-                                    /** @description Keyed by ISO 4217 currency; a currency without an entry cannot be ordered */
-                                    setupFee: {
-                                        [key: string]: string;
-                                    };
-                                    /** @description Keyed by ISO 4217 currency; a currency without an entry cannot be ordered */
-                                    prices: {
-                                        [key: string]: {
-                                            /** @enum {string} */
-                                            model: "flat";
-                                            /** @description Decimal string in major units, e.g. "12.50" */
-                                            amount: string;
-                                        } | {
-                                            /** @enum {string} */
-                                            model: "per_unit";
-                                            /** @description Decimal string in major units, e.g. "12.50" */
-                                            unitAmount: string;
-                                        } | {
-                                            /** @enum {string} */
-                                            model: "graduated";
-                                            tiers: {
-                                                /** @description Inclusive upper bound; null for the last tier */
-                                                upTo: number | null;
-                                                /** @description Decimal string in major units, e.g. "12.50" */
-                                                unitAmount: string;
-                                                /** @description Decimal string in major units, e.g. "12.50" */
-                                                flatAmount?: string;
-                                            }[];
-                                        } | {
-                                            /** @enum {string} */
-                                            model: "volume";
-                                            tiers: {
-                                                /** @description Inclusive upper bound; null for the last tier */
-                                                upTo: number | null;
-                                                /** @description Decimal string in major units, e.g. "12.50" */
-                                                unitAmount: string;
-                                                /** @description Decimal string in major units, e.g. "12.50" */
-                                                flatAmount?: string;
-                                            }[];
-                                        } | {
-                                            /** @enum {string} */
-                                            model: "package";
-                                            packageSize: number;
-                                            /** @description Decimal string in major units, e.g. "12.50" */
-                                            packageAmount: string;
-                                        };
-                                    };
-                                    /** @description Usage-based components, billed by metric code once metering is on */
-                                    usage: {
-                                        metricCode: string;
-                                        name: string;
-                                        /** @description Keyed by ISO 4217 currency; a currency without an entry cannot be ordered */
-                                        prices: {
-                                            [key: string]: {
-                                                /** @enum {string} */
-                                                model: "flat";
-                                                /** @description Decimal string in major units, e.g. "12.50" */
-                                                amount: string;
-                                            } | {
-                                                /** @enum {string} */
-                                                model: "per_unit";
-                                                /** @description Decimal string in major units, e.g. "12.50" */
-                                                unitAmount: string;
-                                            } | {
-                                                /** @enum {string} */
-                                                model: "graduated";
-                                                tiers: {
-                                                    /** @description Inclusive upper bound; null for the last tier */
-                                                    upTo: number | null;
-                                                    /** @description Decimal string in major units, e.g. "12.50" */
-                                                    unitAmount: string;
-                                                    /** @description Decimal string in major units, e.g. "12.50" */
-                                                    flatAmount?: string;
-                                                }[];
-                                            } | {
-                                                /** @enum {string} */
-                                                model: "volume";
-                                                tiers: {
-                                                    /** @description Inclusive upper bound; null for the last tier */
-                                                    upTo: number | null;
-                                                    /** @description Decimal string in major units, e.g. "12.50" */
-                                                    unitAmount: string;
-                                                    /** @description Decimal string in major units, e.g. "12.50" */
-                                                    flatAmount?: string;
-                                                }[];
-                                            } | {
-                                                /** @enum {string} */
-                                                model: "package";
-                                                packageSize: number;
-                                                /** @description Decimal string in major units, e.g. "12.50" */
-                                                packageAmount: string;
-                                            };
-                                        };
-                                    }[];
-                                }[];
-                            };
-                            /** Format: date-time */
-                            createdAt: string;
-                            publishedAt: string | null;
-                            retiredAt: string | null;
-                        };
+                        "application/json": components["schemas"]["ProductVersion"];
                     };
                 };
                 /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
@@ -13756,148 +11172,7 @@ export interface paths {
             /** @description Replaces the given members of a draft */
             requestBody: {
                 content: {
-                    "application/json": {
-                        /** @description What changed in this version (for operators) */
-                        summary?: string;
-                        /** @description JSON Schema 2020-12 of the configuration the customer fills in; its root is an object */
-                        configurationSchema?: {
-                            [key: string]: unknown;
-                        };
-                        availability?: {
-                            /** @description Where it can be delivered; empty means anywhere */
-                            regions: string[];
-                            /** @description Which infrastructure providers can deliver it; empty means any */
-                            providers: string[];
-                            /** @description Tenant subscription tiers allowed to order; empty means all */
-                            tenantTiers: string[];
-                            minQuantity: number;
-                            maxQuantity: number | null;
-                            /** @description The tenant must already have an active item of each */
-                            prerequisites: string[];
-                        };
-                        provisioning?: {
-                            /** @description What fulfils the product, e.g. compute.server, dns.zone, platform.instance */
-                            capability: string;
-                            /** @description How the order maps to the provisioning request: each parameter from the configuration (a pointer), the quantity, or a literal */
-                            parameters: {
-                                [key: string]: {
-                                    /** @description JSON pointer into the configuration */
-                                    configuration: string;
-                                } | {
-                                    value: string | number | boolean;
-                                } | {
-                                    /** @enum {boolean} */
-                                    quantity: true;
-                                };
-                            };
-                        } | null;
-                        requiresApproval?: boolean;
-                        /** @description Per unit ordered: how much of each tenant quota it uses (maxStorage in GiB; custom.<name> for customLimits) */
-                        quotaConsumption?: {
-                            [key: string]: number;
-                        };
-                        pricePlans?: {
-                            /** @description Lower-case letters, digits and dashes; unique */
-                            code: string;
-                            name: string;
-                            interval: "month" | "year" | "one_time";
-                            trialDays: number;
-                            taxCategory: string;
-                            /** @description Keyed by ISO 4217 currency; a currency without an entry cannot be ordered */
-                            setupFee: {
-                                [key: string]: string;
-                            };
-                            /** @description Keyed by ISO 4217 currency; a currency without an entry cannot be ordered */
-                            prices: {
-                                [key: string]: {
-                                    /** @enum {string} */
-                                    model: "flat";
-                                    /** @description Decimal string in major units, e.g. "12.50" */
-                                    amount: string;
-                                } | {
-                                    /** @enum {string} */
-                                    model: "per_unit";
-                                    /** @description Decimal string in major units, e.g. "12.50" */
-                                    unitAmount: string;
-                                } | {
-                                    /** @enum {string} */
-                                    model: "graduated";
-                                    tiers: {
-                                        /** @description Inclusive upper bound; null for the last tier */
-                                        upTo: number | null;
-                                        /** @description Decimal string in major units, e.g. "12.50" */
-                                        unitAmount: string;
-                                        /** @description Decimal string in major units, e.g. "12.50" */
-                                        flatAmount?: string;
-                                    }[];
-                                } | {
-                                    /** @enum {string} */
-                                    model: "volume";
-                                    tiers: {
-                                        /** @description Inclusive upper bound; null for the last tier */
-                                        upTo: number | null;
-                                        /** @description Decimal string in major units, e.g. "12.50" */
-                                        unitAmount: string;
-                                        /** @description Decimal string in major units, e.g. "12.50" */
-                                        flatAmount?: string;
-                                    }[];
-                                } | {
-                                    /** @enum {string} */
-                                    model: "package";
-                                    packageSize: number;
-                                    /** @description Decimal string in major units, e.g. "12.50" */
-                                    packageAmount: string;
-                                };
-                            };
-                            /** @description Usage-based components, billed by metric code once metering is on */
-                            usage: {
-                                metricCode: string;
-                                name: string;
-                                /** @description Keyed by ISO 4217 currency; a currency without an entry cannot be ordered */
-                                prices: {
-                                    [key: string]: {
-                                        /** @enum {string} */
-                                        model: "flat";
-                                        /** @description Decimal string in major units, e.g. "12.50" */
-                                        amount: string;
-                                    } | {
-                                        /** @enum {string} */
-                                        model: "per_unit";
-                                        /** @description Decimal string in major units, e.g. "12.50" */
-                                        unitAmount: string;
-                                    } | {
-                                        /** @enum {string} */
-                                        model: "graduated";
-                                        tiers: {
-                                            /** @description Inclusive upper bound; null for the last tier */
-                                            upTo: number | null;
-                                            /** @description Decimal string in major units, e.g. "12.50" */
-                                            unitAmount: string;
-                                            /** @description Decimal string in major units, e.g. "12.50" */
-                                            flatAmount?: string;
-                                        }[];
-                                    } | {
-                                        /** @enum {string} */
-                                        model: "volume";
-                                        tiers: {
-                                            /** @description Inclusive upper bound; null for the last tier */
-                                            upTo: number | null;
-                                            /** @description Decimal string in major units, e.g. "12.50" */
-                                            unitAmount: string;
-                                            /** @description Decimal string in major units, e.g. "12.50" */
-                                            flatAmount?: string;
-                                        }[];
-                                    } | {
-                                        /** @enum {string} */
-                                        model: "package";
-                                        packageSize: number;
-                                        /** @description Decimal string in major units, e.g. "12.50" */
-                                        packageAmount: string;
-                                    };
-                                };
-                            }[];
-                        }[];
-                    };
+                    "application/json": components["schemas"]["VersionContentPatch"];
                 };
             };
             responses: {
@@ -13907,161 +11182,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description A product id */
-                            productId: string;
-                            version: number;
-                            /** @description draft → published (immutable) → retired */
-                            status: "draft" | "published" | "retired";
-                            /** VersionContent */
-                            content: {
-                                /** @description What changed in this version (for operators) */
-                                summary: string;
-                                /** @description JSON Schema 2020-12 of the configuration the customer fills in; its root is an object */
-                                configurationSchema: {
-                                    [key: string]: unknown;
-                                };
-                                availability: {
-                                    /** @description Where it can be delivered; empty means anywhere */
-                                    regions: string[];
-                                    /** @description Which infrastructure providers can deliver it; empty means any */
-                                    providers: string[];
-                                    /** @description Tenant subscription tiers allowed to order; empty means all */
-                                    tenantTiers: string[];
-                                    minQuantity: number;
-                                    maxQuantity: number | null;
-                                    /** @description The tenant must already have an active item of each */
-                                    prerequisites: string[];
-                                };
-                                provisioning: {
-                                    /** @description What fulfils the product, e.g. compute.server, dns.zone, platform.instance */
-                                    capability: string;
-                                    /** @description How the order maps to the provisioning request: each parameter from the configuration (a pointer), the quantity, or a literal */
-                                    parameters: {
-                                        [key: string]: {
-                                            /** @description JSON pointer into the configuration */
-                                            configuration: string;
-                                        } | {
-                                            value: string | number | boolean;
-                                        } | {
-                                            /** @enum {boolean} */
-                                            quantity: true;
-                                        };
-                                    };
-                                } | null;
-                                /** @description Orders of this version wait for an operator */
-                                requiresApproval: boolean;
-                                /** @description Per unit ordered: how much of each tenant quota it uses (maxStorage in GiB; custom.<name> for customLimits) */
-                                quotaConsumption: {
-                                    [key: string]: number;
-                                };
-                                pricePlans: {
-                                    /** @description Lower-case letters, digits and dashes; unique */
-                                    code: string;
-                                    name: string;
-                                    interval: "month" | "year" | "one_time";
-                                    trialDays: number;
-                                    taxCategory: string;
-                                    /** @description Keyed by ISO 4217 currency; a currency without an entry cannot be ordered */
-                                    setupFee: {
-                                        [key: string]: string;
-                                    };
-                                    /** @description Keyed by ISO 4217 currency; a currency without an entry cannot be ordered */
-                                    prices: {
-                                        [key: string]: {
-                                            /** @enum {string} */
-                                            model: "flat";
-                                            /** @description Decimal string in major units, e.g. "12.50" */
-                                            amount: string;
-                                        } | {
-                                            /** @enum {string} */
-                                            model: "per_unit";
-                                            /** @description Decimal string in major units, e.g. "12.50" */
-                                            unitAmount: string;
-                                        } | {
-                                            /** @enum {string} */
-                                            model: "graduated";
-                                            tiers: {
-                                                /** @description Inclusive upper bound; null for the last tier */
-                                                upTo: number | null;
-                                                /** @description Decimal string in major units, e.g. "12.50" */
-                                                unitAmount: string;
-                                                /** @description Decimal string in major units, e.g. "12.50" */
-                                                flatAmount?: string;
-                                            }[];
-                                        } | {
-                                            /** @enum {string} */
-                                            model: "volume";
-                                            tiers: {
-                                                /** @description Inclusive upper bound; null for the last tier */
-                                                upTo: number | null;
-                                                /** @description Decimal string in major units, e.g. "12.50" */
-                                                unitAmount: string;
-                                                /** @description Decimal string in major units, e.g. "12.50" */
-                                                flatAmount?: string;
-                                            }[];
-                                        } | {
-                                            /** @enum {string} */
-                                            model: "package";
-                                            packageSize: number;
-                                            /** @description Decimal string in major units, e.g. "12.50" */
-                                            packageAmount: string;
-                                        };
-                                    };
-                                    /** @description Usage-based components, billed by metric code once metering is on */
-                                    usage: {
-                                        metricCode: string;
-                                        name: string;
-                                        /** @description Keyed by ISO 4217 currency; a currency without an entry cannot be ordered */
-                                        prices: {
-                                            [key: string]: {
-                                                /** @enum {string} */
-                                                model: "flat";
-                                                /** @description Decimal string in major units, e.g. "12.50" */
-                                                amount: string;
-                                            } | {
-                                                /** @enum {string} */
-                                                model: "per_unit";
-                                                /** @description Decimal string in major units, e.g. "12.50" */
-                                                unitAmount: string;
-                                            } | {
-                                                /** @enum {string} */
-                                                model: "graduated";
-                                                tiers: {
-                                                    /** @description Inclusive upper bound; null for the last tier */
-                                                    upTo: number | null;
-                                                    /** @description Decimal string in major units, e.g. "12.50" */
-                                                    unitAmount: string;
-                                                    /** @description Decimal string in major units, e.g. "12.50" */
-                                                    flatAmount?: string;
-                                                }[];
-                                            } | {
-                                                /** @enum {string} */
-                                                model: "volume";
-                                                tiers: {
-                                                    /** @description Inclusive upper bound; null for the last tier */
-                                                    upTo: number | null;
-                                                    /** @description Decimal string in major units, e.g. "12.50" */
-                                                    unitAmount: string;
-                                                    /** @description Decimal string in major units, e.g. "12.50" */
-                                                    flatAmount?: string;
-                                                }[];
-                                            } | {
-                                                /** @enum {string} */
-                                                model: "package";
-                                                packageSize: number;
-                                                /** @description Decimal string in major units, e.g. "12.50" */
-                                                packageAmount: string;
-                                            };
-                                        };
-                                    }[];
-                                }[];
-                            };
-                            /** Format: date-time */
-                            createdAt: string;
-                            publishedAt: string | null;
-                            retiredAt: string | null;
-                        };
+                        "application/json": components["schemas"]["ProductVersion"];
                     };
                 };
                 /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
@@ -14194,7 +11315,7 @@ export interface paths {
             /** @description Empty: this operation takes no input */
             requestBody: {
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["EmptyBody"];
                 };
             };
             responses: {
@@ -14204,161 +11325,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description A product id */
-                            productId: string;
-                            version: number;
-                            /** @description draft → published (immutable) → retired */
-                            status: "draft" | "published" | "retired";
-                            /** VersionContent */
-                            content: {
-                                /** @description What changed in this version (for operators) */
-                                summary: string;
-                                /** @description JSON Schema 2020-12 of the configuration the customer fills in; its root is an object */
-                                configurationSchema: {
-                                    [key: string]: unknown;
-                                };
-                                availability: {
-                                    /** @description Where it can be delivered; empty means anywhere */
-                                    regions: string[];
-                                    /** @description Which infrastructure providers can deliver it; empty means any */
-                                    providers: string[];
-                                    /** @description Tenant subscription tiers allowed to order; empty means all */
-                                    tenantTiers: string[];
-                                    minQuantity: number;
-                                    maxQuantity: number | null;
-                                    /** @description The tenant must already have an active item of each */
-                                    prerequisites: string[];
-                                };
-                                provisioning: {
-                                    /** @description What fulfils the product, e.g. compute.server, dns.zone, platform.instance */
-                                    capability: string;
-                                    /** @description How the order maps to the provisioning request: each parameter from the configuration (a pointer), the quantity, or a literal */
-                                    parameters: {
-                                        [key: string]: {
-                                            /** @description JSON pointer into the configuration */
-                                            configuration: string;
-                                        } | {
-                                            value: string | number | boolean;
-                                        } | {
-                                            /** @enum {boolean} */
-                                            quantity: true;
-                                        };
-                                    };
-                                } | null;
-                                /** @description Orders of this version wait for an operator */
-                                requiresApproval: boolean;
-                                /** @description Per unit ordered: how much of each tenant quota it uses (maxStorage in GiB; custom.<name> for customLimits) */
-                                quotaConsumption: {
-                                    [key: string]: number;
-                                };
-                                pricePlans: {
-                                    /** @description Lower-case letters, digits and dashes; unique */
-                                    code: string;
-                                    name: string;
-                                    interval: "month" | "year" | "one_time";
-                                    trialDays: number;
-                                    taxCategory: string;
-                                    /** @description Keyed by ISO 4217 currency; a currency without an entry cannot be ordered */
-                                    setupFee: {
-                                        [key: string]: string;
-                                    };
-                                    /** @description Keyed by ISO 4217 currency; a currency without an entry cannot be ordered */
-                                    prices: {
-                                        [key: string]: {
-                                            /** @enum {string} */
-                                            model: "flat";
-                                            /** @description Decimal string in major units, e.g. "12.50" */
-                                            amount: string;
-                                        } | {
-                                            /** @enum {string} */
-                                            model: "per_unit";
-                                            /** @description Decimal string in major units, e.g. "12.50" */
-                                            unitAmount: string;
-                                        } | {
-                                            /** @enum {string} */
-                                            model: "graduated";
-                                            tiers: {
-                                                /** @description Inclusive upper bound; null for the last tier */
-                                                upTo: number | null;
-                                                /** @description Decimal string in major units, e.g. "12.50" */
-                                                unitAmount: string;
-                                                /** @description Decimal string in major units, e.g. "12.50" */
-                                                flatAmount?: string;
-                                            }[];
-                                        } | {
-                                            /** @enum {string} */
-                                            model: "volume";
-                                            tiers: {
-                                                /** @description Inclusive upper bound; null for the last tier */
-                                                upTo: number | null;
-                                                /** @description Decimal string in major units, e.g. "12.50" */
-                                                unitAmount: string;
-                                                /** @description Decimal string in major units, e.g. "12.50" */
-                                                flatAmount?: string;
-                                            }[];
-                                        } | {
-                                            /** @enum {string} */
-                                            model: "package";
-                                            packageSize: number;
-                                            /** @description Decimal string in major units, e.g. "12.50" */
-                                            packageAmount: string;
-                                        };
-                                    };
-                                    /** @description Usage-based components, billed by metric code once metering is on */
-                                    usage: {
-                                        metricCode: string;
-                                        name: string;
-                                        /** @description Keyed by ISO 4217 currency; a currency without an entry cannot be ordered */
-                                        prices: {
-                                            [key: string]: {
-                                                /** @enum {string} */
-                                                model: "flat";
-                                                /** @description Decimal string in major units, e.g. "12.50" */
-                                                amount: string;
-                                            } | {
-                                                /** @enum {string} */
-                                                model: "per_unit";
-                                                /** @description Decimal string in major units, e.g. "12.50" */
-                                                unitAmount: string;
-                                            } | {
-                                                /** @enum {string} */
-                                                model: "graduated";
-                                                tiers: {
-                                                    /** @description Inclusive upper bound; null for the last tier */
-                                                    upTo: number | null;
-                                                    /** @description Decimal string in major units, e.g. "12.50" */
-                                                    unitAmount: string;
-                                                    /** @description Decimal string in major units, e.g. "12.50" */
-                                                    flatAmount?: string;
-                                                }[];
-                                            } | {
-                                                /** @enum {string} */
-                                                model: "volume";
-                                                tiers: {
-                                                    /** @description Inclusive upper bound; null for the last tier */
-                                                    upTo: number | null;
-                                                    /** @description Decimal string in major units, e.g. "12.50" */
-                                                    unitAmount: string;
-                                                    /** @description Decimal string in major units, e.g. "12.50" */
-                                                    flatAmount?: string;
-                                                }[];
-                                            } | {
-                                                /** @enum {string} */
-                                                model: "package";
-                                                packageSize: number;
-                                                /** @description Decimal string in major units, e.g. "12.50" */
-                                                packageAmount: string;
-                                            };
-                                        };
-                                    }[];
-                                }[];
-                            };
-                            /** Format: date-time */
-                            createdAt: string;
-                            publishedAt: string | null;
-                            retiredAt: string | null;
-                        };
+                        "application/json": components["schemas"]["ProductVersion"];
                     };
                 };
                 /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
@@ -14492,7 +11459,7 @@ export interface paths {
             /** @description Empty: this operation takes no input */
             requestBody: {
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["EmptyBody"];
                 };
             };
             responses: {
@@ -14502,161 +11469,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description A product id */
-                            productId: string;
-                            version: number;
-                            /** @description draft → published (immutable) → retired */
-                            status: "draft" | "published" | "retired";
-                            /** VersionContent */
-                            content: {
-                                /** @description What changed in this version (for operators) */
-                                summary: string;
-                                /** @description JSON Schema 2020-12 of the configuration the customer fills in; its root is an object */
-                                configurationSchema: {
-                                    [key: string]: unknown;
-                                };
-                                availability: {
-                                    /** @description Where it can be delivered; empty means anywhere */
-                                    regions: string[];
-                                    /** @description Which infrastructure providers can deliver it; empty means any */
-                                    providers: string[];
-                                    /** @description Tenant subscription tiers allowed to order; empty means all */
-                                    tenantTiers: string[];
-                                    minQuantity: number;
-                                    maxQuantity: number | null;
-                                    /** @description The tenant must already have an active item of each */
-                                    prerequisites: string[];
-                                };
-                                provisioning: {
-                                    /** @description What fulfils the product, e.g. compute.server, dns.zone, platform.instance */
-                                    capability: string;
-                                    /** @description How the order maps to the provisioning request: each parameter from the configuration (a pointer), the quantity, or a literal */
-                                    parameters: {
-                                        [key: string]: {
-                                            /** @description JSON pointer into the configuration */
-                                            configuration: string;
-                                        } | {
-                                            value: string | number | boolean;
-                                        } | {
-                                            /** @enum {boolean} */
-                                            quantity: true;
-                                        };
-                                    };
-                                } | null;
-                                /** @description Orders of this version wait for an operator */
-                                requiresApproval: boolean;
-                                /** @description Per unit ordered: how much of each tenant quota it uses (maxStorage in GiB; custom.<name> for customLimits) */
-                                quotaConsumption: {
-                                    [key: string]: number;
-                                };
-                                pricePlans: {
-                                    /** @description Lower-case letters, digits and dashes; unique */
-                                    code: string;
-                                    name: string;
-                                    interval: "month" | "year" | "one_time";
-                                    trialDays: number;
-                                    taxCategory: string;
-                                    /** @description Keyed by ISO 4217 currency; a currency without an entry cannot be ordered */
-                                    setupFee: {
-                                        [key: string]: string;
-                                    };
-                                    /** @description Keyed by ISO 4217 currency; a currency without an entry cannot be ordered */
-                                    prices: {
-                                        [key: string]: {
-                                            /** @enum {string} */
-                                            model: "flat";
-                                            /** @description Decimal string in major units, e.g. "12.50" */
-                                            amount: string;
-                                        } | {
-                                            /** @enum {string} */
-                                            model: "per_unit";
-                                            /** @description Decimal string in major units, e.g. "12.50" */
-                                            unitAmount: string;
-                                        } | {
-                                            /** @enum {string} */
-                                            model: "graduated";
-                                            tiers: {
-                                                /** @description Inclusive upper bound; null for the last tier */
-                                                upTo: number | null;
-                                                /** @description Decimal string in major units, e.g. "12.50" */
-                                                unitAmount: string;
-                                                /** @description Decimal string in major units, e.g. "12.50" */
-                                                flatAmount?: string;
-                                            }[];
-                                        } | {
-                                            /** @enum {string} */
-                                            model: "volume";
-                                            tiers: {
-                                                /** @description Inclusive upper bound; null for the last tier */
-                                                upTo: number | null;
-                                                /** @description Decimal string in major units, e.g. "12.50" */
-                                                unitAmount: string;
-                                                /** @description Decimal string in major units, e.g. "12.50" */
-                                                flatAmount?: string;
-                                            }[];
-                                        } | {
-                                            /** @enum {string} */
-                                            model: "package";
-                                            packageSize: number;
-                                            /** @description Decimal string in major units, e.g. "12.50" */
-                                            packageAmount: string;
-                                        };
-                                    };
-                                    /** @description Usage-based components, billed by metric code once metering is on */
-                                    usage: {
-                                        metricCode: string;
-                                        name: string;
-                                        /** @description Keyed by ISO 4217 currency; a currency without an entry cannot be ordered */
-                                        prices: {
-                                            [key: string]: {
-                                                /** @enum {string} */
-                                                model: "flat";
-                                                /** @description Decimal string in major units, e.g. "12.50" */
-                                                amount: string;
-                                            } | {
-                                                /** @enum {string} */
-                                                model: "per_unit";
-                                                /** @description Decimal string in major units, e.g. "12.50" */
-                                                unitAmount: string;
-                                            } | {
-                                                /** @enum {string} */
-                                                model: "graduated";
-                                                tiers: {
-                                                    /** @description Inclusive upper bound; null for the last tier */
-                                                    upTo: number | null;
-                                                    /** @description Decimal string in major units, e.g. "12.50" */
-                                                    unitAmount: string;
-                                                    /** @description Decimal string in major units, e.g. "12.50" */
-                                                    flatAmount?: string;
-                                                }[];
-                                            } | {
-                                                /** @enum {string} */
-                                                model: "volume";
-                                                tiers: {
-                                                    /** @description Inclusive upper bound; null for the last tier */
-                                                    upTo: number | null;
-                                                    /** @description Decimal string in major units, e.g. "12.50" */
-                                                    unitAmount: string;
-                                                    /** @description Decimal string in major units, e.g. "12.50" */
-                                                    flatAmount?: string;
-                                                }[];
-                                            } | {
-                                                /** @enum {string} */
-                                                model: "package";
-                                                packageSize: number;
-                                                /** @description Decimal string in major units, e.g. "12.50" */
-                                                packageAmount: string;
-                                            };
-                                        };
-                                    }[];
-                                }[];
-                            };
-                            /** Format: date-time */
-                            createdAt: string;
-                            publishedAt: string | null;
-                            retiredAt: string | null;
-                        };
+                        "application/json": components["schemas"]["ProductVersion"];
                     };
                 };
                 /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
@@ -14788,28 +11601,7 @@ export interface paths {
             };
             requestBody: {
                 content: {
-                    "application/json": {
-                        /** @description A product id */
-                        productId: string;
-                        /** @description Defaults to the current published version */
-                        version?: number;
-                        /** @description Lower-case letters, digits and dashes; unique */
-                        pricePlan: string;
-                        /**
-                         * @description ISO 4217 code
-                         * @example EUR
-                         */
-                        currency: string;
-                        quantity: number;
-                        configuration?: {
-                            [key: string]: unknown;
-                        };
-                        /** @description What customers type (upper case) */
-                        couponCode?: string;
-                        estimatedUsage?: {
-                            [key: string]: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["PricePreviewRequest"];
                 };
             };
             responses: {
@@ -14819,91 +11611,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            productId: string;
-                            version: number;
-                            pricePlan: string;
-                            interval: string;
-                            currency: string;
-                            trialDays: number;
-                            taxCategory: string;
-                            lines: {
-                                kind: "recurring" | "one_time" | "setup" | "usage" | "discount";
-                                description: string;
-                                quantity: string;
-                                exactAmount: string;
-                                amountMinor: string;
-                                /** @description amountMinor in major units, for display */
-                                amount: string;
-                                pieces?: {
-                                    tier: number;
-                                    quantity: string;
-                                    unitAmount: string;
-                                    flatAmount: string;
-                                    exact: string;
-                                }[];
-                                metricCode?: string;
-                                /** @description flat | per_unit | graduated | volume | package */
-                                priceModel?: {
-                                    /** @enum {string} */
-                                    model: "flat";
-                                    /** @description Decimal string in major units, e.g. "12.50" */
-                                    amount: string;
-                                } | {
-                                    /** @enum {string} */
-                                    model: "per_unit";
-                                    /** @description Decimal string in major units, e.g. "12.50" */
-                                    unitAmount: string;
-                                } | {
-                                    /** @enum {string} */
-                                    model: "graduated";
-                                    tiers: {
-                                        /** @description Inclusive upper bound; null for the last tier */
-                                        upTo: number | null;
-                                        /** @description Decimal string in major units, e.g. "12.50" */
-                                        unitAmount: string;
-                                        /** @description Decimal string in major units, e.g. "12.50" */
-                                        flatAmount?: string;
-                                    }[];
-                                } | {
-                                    /** @enum {string} */
-                                    model: "volume";
-                                    tiers: {
-                                        /** @description Inclusive upper bound; null for the last tier */
-                                        upTo: number | null;
-                                        /** @description Decimal string in major units, e.g. "12.50" */
-                                        unitAmount: string;
-                                        /** @description Decimal string in major units, e.g. "12.50" */
-                                        flatAmount?: string;
-                                    }[];
-                                } | {
-                                    /** @enum {string} */
-                                    model: "package";
-                                    packageSize: number;
-                                    /** @description Decimal string in major units, e.g. "12.50" */
-                                    packageAmount: string;
-                                };
-                            }[];
-                            /** @description All lines added up (one period plus the one-time amounts); not a per-interval price: show recurringMinor and oneTimeMinor apart */
-                            totalMinor: string;
-                            total: string;
-                            dueNowMinor: string;
-                            dueNow: string;
-                            /** @description What each interval costs (the plan’s price and usage estimates, less its share of a discount), minor units; 0 for a one-time plan. Never includes one-time amounts. */
-                            recurringMinor: string;
-                            /** @description recurringMinor in major units */
-                            recurring: string;
-                            /** @description What is charged once (a one-time plan’s price and the setup fee, less their share of a discount), minor units */
-                            oneTimeMinor: string;
-                            /** @description oneTimeMinor in major units */
-                            oneTime: string;
-                            coupon: {
-                                code: string;
-                                duration: string;
-                            } | null;
-                            /** @enum {string} */
-                            rounding: "half-up, once per line, to the currency minor unit";
-                        };
+                        "application/json": components["schemas"]["PricePreview"];
                     };
                 };
                 /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
@@ -15041,52 +11749,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            data: {
-                                /** @description A coupon id */
-                                id: string;
-                                /** @description What customers type (upper case) */
-                                code: string;
-                                name: string;
-                                discount: {
-                                    /** @enum {string} */
-                                    type: "percent";
-                                    /**
-                                     * @description e.g. "15" or "12.5"
-                                     * @example 15
-                                     */
-                                    percentOff: string;
-                                } | {
-                                    /** @enum {string} */
-                                    type: "amount";
-                                    /** @description Keyed by ISO 4217 currency; a currency without an entry cannot be ordered */
-                                    amountOff: {
-                                        [key: string]: string;
-                                    };
-                                };
-                                duration: {
-                                    /** @enum {string} */
-                                    type: "once";
-                                } | {
-                                    /** @enum {string} */
-                                    type: "repeating";
-                                    periods: number;
-                                } | {
-                                    /** @enum {string} */
-                                    type: "forever";
-                                };
-                                expiresAt: string | null;
-                                maxRedemptions: number | null;
-                                redemptions: number;
-                                /** @description Restricted to these products; empty means any */
-                                productIds: string[];
-                                archived: boolean;
-                                /** Format: date-time */
-                                createdAt: string;
-                            }[];
-                            /** @description Pass as cursor for the next page; null on the last page */
-                            nextCursor: string | null;
-                        };
+                        "application/json": components["schemas"]["CouponPage"];
                     };
                 };
                 /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
@@ -15201,42 +11864,7 @@ export interface paths {
             };
             requestBody: {
                 content: {
-                    "application/json": {
-                        /** @description What customers type (upper case) */
-                        code: string;
-                        name: string;
-                        discount: {
-                            /** @enum {string} */
-                            type: "percent";
-                            /**
-                             * @description e.g. "15" or "12.5"
-                             * @example 15
-                             */
-                            percentOff: string;
-                        } | {
-                            /** @enum {string} */
-                            type: "amount";
-                            /** @description Keyed by ISO 4217 currency; a currency without an entry cannot be ordered */
-                            amountOff: {
-                                [key: string]: string;
-                            };
-                        };
-                        duration: {
-                            /** @enum {string} */
-                            type: "once";
-                        } | {
-                            /** @enum {string} */
-                            type: "repeating";
-                            periods: number;
-                        } | {
-                            /** @enum {string} */
-                            type: "forever";
-                        };
-                        expiresAt?: string | null;
-                        maxRedemptions?: number | null;
-                        /** @description Restricted to these products; empty means any */
-                        productIds?: string[];
-                    };
+                    "application/json": components["schemas"]["CreateCoupon"];
                 };
             };
             responses: {
@@ -15246,48 +11874,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description A coupon id */
-                            id: string;
-                            /** @description What customers type (upper case) */
-                            code: string;
-                            name: string;
-                            discount: {
-                                /** @enum {string} */
-                                type: "percent";
-                                /**
-                                 * @description e.g. "15" or "12.5"
-                                 * @example 15
-                                 */
-                                percentOff: string;
-                            } | {
-                                /** @enum {string} */
-                                type: "amount";
-                                /** @description Keyed by ISO 4217 currency; a currency without an entry cannot be ordered */
-                                amountOff: {
-                                    [key: string]: string;
-                                };
-                            };
-                            duration: {
-                                /** @enum {string} */
-                                type: "once";
-                            } | {
-                                /** @enum {string} */
-                                type: "repeating";
-                                periods: number;
-                            } | {
-                                /** @enum {string} */
-                                type: "forever";
-                            };
-                            expiresAt: string | null;
-                            maxRedemptions: number | null;
-                            redemptions: number;
-                            /** @description Restricted to these products; empty means any */
-                            productIds: string[];
-                            archived: boolean;
-                            /** Format: date-time */
-                            createdAt: string;
-                        };
+                        "application/json": components["schemas"]["Coupon"];
                     };
                 };
                 /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
@@ -15423,48 +12010,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description A coupon id */
-                            id: string;
-                            /** @description What customers type (upper case) */
-                            code: string;
-                            name: string;
-                            discount: {
-                                /** @enum {string} */
-                                type: "percent";
-                                /**
-                                 * @description e.g. "15" or "12.5"
-                                 * @example 15
-                                 */
-                                percentOff: string;
-                            } | {
-                                /** @enum {string} */
-                                type: "amount";
-                                /** @description Keyed by ISO 4217 currency; a currency without an entry cannot be ordered */
-                                amountOff: {
-                                    [key: string]: string;
-                                };
-                            };
-                            duration: {
-                                /** @enum {string} */
-                                type: "once";
-                            } | {
-                                /** @enum {string} */
-                                type: "repeating";
-                                periods: number;
-                            } | {
-                                /** @enum {string} */
-                                type: "forever";
-                            };
-                            expiresAt: string | null;
-                            maxRedemptions: number | null;
-                            redemptions: number;
-                            /** @description Restricted to these products; empty means any */
-                            productIds: string[];
-                            archived: boolean;
-                            /** Format: date-time */
-                            createdAt: string;
-                        };
+                        "application/json": components["schemas"]["Coupon"];
                     };
                 };
                 /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
@@ -15599,7 +12145,7 @@ export interface paths {
             /** @description Empty: this operation takes no input */
             requestBody: {
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["EmptyBody"];
                 };
             };
             responses: {
@@ -15609,48 +12155,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description A coupon id */
-                            id: string;
-                            /** @description What customers type (upper case) */
-                            code: string;
-                            name: string;
-                            discount: {
-                                /** @enum {string} */
-                                type: "percent";
-                                /**
-                                 * @description e.g. "15" or "12.5"
-                                 * @example 15
-                                 */
-                                percentOff: string;
-                            } | {
-                                /** @enum {string} */
-                                type: "amount";
-                                /** @description Keyed by ISO 4217 currency; a currency without an entry cannot be ordered */
-                                amountOff: {
-                                    [key: string]: string;
-                                };
-                            };
-                            duration: {
-                                /** @enum {string} */
-                                type: "once";
-                            } | {
-                                /** @enum {string} */
-                                type: "repeating";
-                                periods: number;
-                            } | {
-                                /** @enum {string} */
-                                type: "forever";
-                            };
-                            expiresAt: string | null;
-                            maxRedemptions: number | null;
-                            redemptions: number;
-                            /** @description Restricted to these products; empty means any */
-                            productIds: string[];
-                            archived: boolean;
-                            /** Format: date-time */
-                            createdAt: string;
-                        };
+                        "application/json": components["schemas"]["Coupon"];
                     };
                 };
                 /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
@@ -15797,204 +12302,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            data: {
-                                /** @description A order id */
-                                id: string;
-                                /** @description The order’s number for people, counted per tenant from 1 in the order of submission (no gaps); null while it is a cart (draft). The id stays the order’s identifier in the API. */
-                                number: string | null;
-                                /** @description A tenant id */
-                                tenantId: string;
-                                /** @description draft → submitted → (pending_approval) → awaiting_payment → provisioning → fulfilled | failed; cancelled before provisioning */
-                                status: "draft" | "submitted" | "pending_approval" | "awaiting_payment" | "provisioning" | "fulfilled" | "failed" | "cancelled";
-                                /**
-                                 * @description ISO 4217 code; every item is priced in it
-                                 * @example EUR
-                                 */
-                                currency: string;
-                                couponCode: string | null;
-                                items: {
-                                    /** @description Item id within the order */
-                                    id: string;
-                                    /** @description A product id */
-                                    productId: string;
-                                    productName: string;
-                                    /** @description The pinned product version */
-                                    version: number;
-                                    pricePlan: string;
-                                    quantity: number;
-                                    /** @description Filled against the version’s configuration schema */
-                                    configuration: {
-                                        [key: string]: unknown;
-                                    };
-                                    /** @description The configuration as people read it: each setting’s title from the version’s schema and its value in words, in the schema’s order (items added before this existed have none) */
-                                    configurationSummary?: {
-                                        key: string;
-                                        title: string;
-                                        value: string;
-                                    }[];
-                                    price: {
-                                        productId: string;
-                                        version: number;
-                                        pricePlan: string;
-                                        interval: string;
-                                        currency: string;
-                                        trialDays: number;
-                                        taxCategory: string;
-                                        lines: {
-                                            kind: "recurring" | "one_time" | "setup" | "usage" | "discount";
-                                            description: string;
-                                            quantity: string;
-                                            exactAmount: string;
-                                            amountMinor: string;
-                                            /** @description amountMinor in major units, for display */
-                                            amount: string;
-                                            pieces?: {
-                                                tier: number;
-                                                quantity: string;
-                                                unitAmount: string;
-                                                flatAmount: string;
-                                                exact: string;
-                                            }[];
-                                            metricCode?: string;
-                                            /** @description flat | per_unit | graduated | volume | package */
-                                            priceModel?: {
-                                                /** @enum {string} */
-                                                model: "flat";
-                                                /** @description Decimal string in major units, e.g. "12.50" */
-                                                amount: string;
-                                            } | {
-                                                /** @enum {string} */
-                                                model: "per_unit";
-                                                /** @description Decimal string in major units, e.g. "12.50" */
-                                                unitAmount: string;
-                                            } | {
-                                                /** @enum {string} */
-                                                model: "graduated";
-                                                tiers: {
-                                                    /** @description Inclusive upper bound; null for the last tier */
-                                                    upTo: number | null;
-                                                    /** @description Decimal string in major units, e.g. "12.50" */
-                                                    unitAmount: string;
-                                                    /** @description Decimal string in major units, e.g. "12.50" */
-                                                    flatAmount?: string;
-                                                }[];
-                                            } | {
-                                                /** @enum {string} */
-                                                model: "volume";
-                                                tiers: {
-                                                    /** @description Inclusive upper bound; null for the last tier */
-                                                    upTo: number | null;
-                                                    /** @description Decimal string in major units, e.g. "12.50" */
-                                                    unitAmount: string;
-                                                    /** @description Decimal string in major units, e.g. "12.50" */
-                                                    flatAmount?: string;
-                                                }[];
-                                            } | {
-                                                /** @enum {string} */
-                                                model: "package";
-                                                packageSize: number;
-                                                /** @description Decimal string in major units, e.g. "12.50" */
-                                                packageAmount: string;
-                                            };
-                                        }[];
-                                        /** @description All lines added up (one period plus the one-time amounts); not a per-interval price: show recurringMinor and oneTimeMinor apart */
-                                        totalMinor: string;
-                                        total: string;
-                                        dueNowMinor: string;
-                                        dueNow: string;
-                                        /** @description What each interval costs (the plan’s price and usage estimates, less its share of a discount), minor units; 0 for a one-time plan. Never includes one-time amounts. */
-                                        recurringMinor: string;
-                                        /** @description recurringMinor in major units */
-                                        recurring: string;
-                                        /** @description What is charged once (a one-time plan’s price and the setup fee, less their share of a discount), minor units */
-                                        oneTimeMinor: string;
-                                        /** @description oneTimeMinor in major units */
-                                        oneTime: string;
-                                        coupon: {
-                                            code: string;
-                                            duration: string;
-                                        } | null;
-                                        /** @enum {string} */
-                                        rounding: "half-up, once per line, to the currency minor unit";
-                                    } | null;
-                                    /** @description The provisioning request the binding maps this item to (set at submit) */
-                                    provisioning: {
-                                        capability: string;
-                                        parameters: {
-                                            [key: string]: unknown;
-                                        };
-                                    } | null;
-                                }[];
-                                /** @description Sum of the items’ totals (one period of each recurring price plus the one-time amounts), minor units; not a per-interval amount */
-                                totalMinor: string;
-                                dueNowMinor: string;
-                                /** @description What the items cost per interval, one entry per interval in use (monthly and yearly items are never added together); one-time amounts are never included */
-                                recurringTotals: {
-                                    interval: "month" | "year";
-                                    amountMinor: string;
-                                }[];
-                                /** @description What the items cost once: one-time plans and setup fees, minor units */
-                                oneTimeMinor: string;
-                                /**
-                                 * @description Until payments land, orders are invoiced after provisioning
-                                 * @enum {string}
-                                 */
-                                paymentTerms: "invoice_later";
-                                approval: {
-                                    /** @description Why approval was required (rule names) */
-                                    required: string[];
-                                    decision: "approved" | "rejected" | null;
-                                    decidedBy: string | null;
-                                    reason: string | null;
-                                } | null;
-                                failureReason: string | null;
-                                createdBy: string | null;
-                                /** Format: date-time */
-                                createdAt: string;
-                                /** Format: date-time */
-                                updatedAt: string;
-                                submittedAt: string | null;
-                                timeline: {
-                                    /** @description draft → submitted → (pending_approval) → awaiting_payment → provisioning → fulfilled | failed; cancelled before provisioning */
-                                    status: "draft" | "submitted" | "pending_approval" | "awaiting_payment" | "provisioning" | "fulfilled" | "failed" | "cancelled";
-                                    /** Format: date-time */
-                                    at: string;
-                                    actorId: string | null;
-                                    /** @description Who took the step, by the name they had then (display name, else email); null for the system or steps recorded before names were kept */
-                                    actorName: string | null;
-                                    reason: string | null;
-                                }[];
-                                /**
-                                 * ChangeOf
-                                 * @description Only on a change order (POST …/items/{itemId}/change): the live item it replaces once fulfilled, and how
-                                 */
-                                changeOf?: {
-                                    /** @description A order id */
-                                    orderId: string;
-                                    /** @description That order’s number for people (ORD-…) */
-                                    orderNumber?: string;
-                                    /** @description The item of that order this one replaces */
-                                    itemId: string;
-                                    kind: "upgrade" | "downgrade" | "quantity_change" | "change";
-                                };
-                                /** @description Only on a change order: the proration of the current period; the order’s dueNowMinor is its dueNowMinor */
-                                proration?: {
-                                    mode: string;
-                                    periodStart: string | null;
-                                    periodEnd: string | null;
-                                    remainingFraction: string;
-                                    creditMinor: string;
-                                    chargeMinor: string;
-                                    dueNowMinor: string;
-                                    dueNow: string;
-                                    /** Format: date-time */
-                                    newPriceFrom: string;
-                                };
-                            }[];
-                            /** @description Pass as cursor for the next page; null on the last page */
-                            nextCursor: string | null;
-                        };
+                        "application/json": components["schemas"]["OrderPage"];
                     };
                 };
                 /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
@@ -16109,18 +12417,7 @@ export interface paths {
             };
             requestBody: {
                 content: {
-                    "application/json": {
-                        /**
-                         * @description ISO 4217 code; every item is priced in it
-                         * @example EUR
-                         */
-                        currency: string;
-                        /**
-                         * @description A coupon’s code, as customers type it (upper case)
-                         * @example SPRING15
-                         */
-                        couponCode?: string;
-                    };
+                    "application/json": components["schemas"]["CreateOrder"];
                 };
             };
             responses: {
@@ -16130,200 +12427,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description A order id */
-                            id: string;
-                            /** @description The order’s number for people, counted per tenant from 1 in the order of submission (no gaps); null while it is a cart (draft). The id stays the order’s identifier in the API. */
-                            number: string | null;
-                            /** @description A tenant id */
-                            tenantId: string;
-                            /** @description draft → submitted → (pending_approval) → awaiting_payment → provisioning → fulfilled | failed; cancelled before provisioning */
-                            status: "draft" | "submitted" | "pending_approval" | "awaiting_payment" | "provisioning" | "fulfilled" | "failed" | "cancelled";
-                            /**
-                             * @description ISO 4217 code; every item is priced in it
-                             * @example EUR
-                             */
-                            currency: string;
-                            couponCode: string | null;
-                            items: {
-                                /** @description Item id within the order */
-                                id: string;
-                                /** @description A product id */
-                                productId: string;
-                                productName: string;
-                                /** @description The pinned product version */
-                                version: number;
-                                pricePlan: string;
-                                quantity: number;
-                                /** @description Filled against the version’s configuration schema */
-                                configuration: {
-                                    [key: string]: unknown;
-                                };
-                                /** @description The configuration as people read it: each setting’s title from the version’s schema and its value in words, in the schema’s order (items added before this existed have none) */
-                                configurationSummary?: {
-                                    key: string;
-                                    title: string;
-                                    value: string;
-                                }[];
-                                price: {
-                                    productId: string;
-                                    version: number;
-                                    pricePlan: string;
-                                    interval: string;
-                                    currency: string;
-                                    trialDays: number;
-                                    taxCategory: string;
-                                    lines: {
-                                        kind: "recurring" | "one_time" | "setup" | "usage" | "discount";
-                                        description: string;
-                                        quantity: string;
-                                        exactAmount: string;
-                                        amountMinor: string;
-                                        /** @description amountMinor in major units, for display */
-                                        amount: string;
-                                        pieces?: {
-                                            tier: number;
-                                            quantity: string;
-                                            unitAmount: string;
-                                            flatAmount: string;
-                                            exact: string;
-                                        }[];
-                                        metricCode?: string;
-                                        /** @description flat | per_unit | graduated | volume | package */
-                                        priceModel?: {
-                                            /** @enum {string} */
-                                            model: "flat";
-                                            /** @description Decimal string in major units, e.g. "12.50" */
-                                            amount: string;
-                                        } | {
-                                            /** @enum {string} */
-                                            model: "per_unit";
-                                            /** @description Decimal string in major units, e.g. "12.50" */
-                                            unitAmount: string;
-                                        } | {
-                                            /** @enum {string} */
-                                            model: "graduated";
-                                            tiers: {
-                                                /** @description Inclusive upper bound; null for the last tier */
-                                                upTo: number | null;
-                                                /** @description Decimal string in major units, e.g. "12.50" */
-                                                unitAmount: string;
-                                                /** @description Decimal string in major units, e.g. "12.50" */
-                                                flatAmount?: string;
-                                            }[];
-                                        } | {
-                                            /** @enum {string} */
-                                            model: "volume";
-                                            tiers: {
-                                                /** @description Inclusive upper bound; null for the last tier */
-                                                upTo: number | null;
-                                                /** @description Decimal string in major units, e.g. "12.50" */
-                                                unitAmount: string;
-                                                /** @description Decimal string in major units, e.g. "12.50" */
-                                                flatAmount?: string;
-                                            }[];
-                                        } | {
-                                            /** @enum {string} */
-                                            model: "package";
-                                            packageSize: number;
-                                            /** @description Decimal string in major units, e.g. "12.50" */
-                                            packageAmount: string;
-                                        };
-                                    }[];
-                                    /** @description All lines added up (one period plus the one-time amounts); not a per-interval price: show recurringMinor and oneTimeMinor apart */
-                                    totalMinor: string;
-                                    total: string;
-                                    dueNowMinor: string;
-                                    dueNow: string;
-                                    /** @description What each interval costs (the plan’s price and usage estimates, less its share of a discount), minor units; 0 for a one-time plan. Never includes one-time amounts. */
-                                    recurringMinor: string;
-                                    /** @description recurringMinor in major units */
-                                    recurring: string;
-                                    /** @description What is charged once (a one-time plan’s price and the setup fee, less their share of a discount), minor units */
-                                    oneTimeMinor: string;
-                                    /** @description oneTimeMinor in major units */
-                                    oneTime: string;
-                                    coupon: {
-                                        code: string;
-                                        duration: string;
-                                    } | null;
-                                    /** @enum {string} */
-                                    rounding: "half-up, once per line, to the currency minor unit";
-                                } | null;
-                                /** @description The provisioning request the binding maps this item to (set at submit) */
-                                provisioning: {
-                                    capability: string;
-                                    parameters: {
-                                        [key: string]: unknown;
-                                    };
-                                } | null;
-                            }[];
-                            /** @description Sum of the items’ totals (one period of each recurring price plus the one-time amounts), minor units; not a per-interval amount */
-                            totalMinor: string;
-                            dueNowMinor: string;
-                            /** @description What the items cost per interval, one entry per interval in use (monthly and yearly items are never added together); one-time amounts are never included */
-                            recurringTotals: {
-                                interval: "month" | "year";
-                                amountMinor: string;
-                            }[];
-                            /** @description What the items cost once: one-time plans and setup fees, minor units */
-                            oneTimeMinor: string;
-                            /**
-                             * @description Until payments land, orders are invoiced after provisioning
-                             * @enum {string}
-                             */
-                            paymentTerms: "invoice_later";
-                            approval: {
-                                /** @description Why approval was required (rule names) */
-                                required: string[];
-                                decision: "approved" | "rejected" | null;
-                                decidedBy: string | null;
-                                reason: string | null;
-                            } | null;
-                            failureReason: string | null;
-                            createdBy: string | null;
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                            submittedAt: string | null;
-                            timeline: {
-                                /** @description draft → submitted → (pending_approval) → awaiting_payment → provisioning → fulfilled | failed; cancelled before provisioning */
-                                status: "draft" | "submitted" | "pending_approval" | "awaiting_payment" | "provisioning" | "fulfilled" | "failed" | "cancelled";
-                                /** Format: date-time */
-                                at: string;
-                                actorId: string | null;
-                                /** @description Who took the step, by the name they had then (display name, else email); null for the system or steps recorded before names were kept */
-                                actorName: string | null;
-                                reason: string | null;
-                            }[];
-                            /**
-                             * ChangeOf
-                             * @description Only on a change order (POST …/items/{itemId}/change): the live item it replaces once fulfilled, and how
-                             */
-                            changeOf?: {
-                                /** @description A order id */
-                                orderId: string;
-                                /** @description That order’s number for people (ORD-…) */
-                                orderNumber?: string;
-                                /** @description The item of that order this one replaces */
-                                itemId: string;
-                                kind: "upgrade" | "downgrade" | "quantity_change" | "change";
-                            };
-                            /** @description Only on a change order: the proration of the current period; the order’s dueNowMinor is its dueNowMinor */
-                            proration?: {
-                                mode: string;
-                                periodStart: string | null;
-                                periodEnd: string | null;
-                                remainingFraction: string;
-                                creditMinor: string;
-                                chargeMinor: string;
-                                dueNowMinor: string;
-                                dueNow: string;
-                                /** Format: date-time */
-                                newPriceFrom: string;
-                            };
-                        };
+                        "application/json": components["schemas"]["Order"];
                     };
                 };
                 /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
@@ -16464,10 +12568,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description How many orders match the filters (the same ones the list takes) */
-                            count: number;
-                        };
+                        "application/json": components["schemas"]["OrderCount"];
                     };
                 };
                 /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
@@ -16605,200 +12706,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description A order id */
-                            id: string;
-                            /** @description The order’s number for people, counted per tenant from 1 in the order of submission (no gaps); null while it is a cart (draft). The id stays the order’s identifier in the API. */
-                            number: string | null;
-                            /** @description A tenant id */
-                            tenantId: string;
-                            /** @description draft → submitted → (pending_approval) → awaiting_payment → provisioning → fulfilled | failed; cancelled before provisioning */
-                            status: "draft" | "submitted" | "pending_approval" | "awaiting_payment" | "provisioning" | "fulfilled" | "failed" | "cancelled";
-                            /**
-                             * @description ISO 4217 code; every item is priced in it
-                             * @example EUR
-                             */
-                            currency: string;
-                            couponCode: string | null;
-                            items: {
-                                /** @description Item id within the order */
-                                id: string;
-                                /** @description A product id */
-                                productId: string;
-                                productName: string;
-                                /** @description The pinned product version */
-                                version: number;
-                                pricePlan: string;
-                                quantity: number;
-                                /** @description Filled against the version’s configuration schema */
-                                configuration: {
-                                    [key: string]: unknown;
-                                };
-                                /** @description The configuration as people read it: each setting’s title from the version’s schema and its value in words, in the schema’s order (items added before this existed have none) */
-                                configurationSummary?: {
-                                    key: string;
-                                    title: string;
-                                    value: string;
-                                }[];
-                                price: {
-                                    productId: string;
-                                    version: number;
-                                    pricePlan: string;
-                                    interval: string;
-                                    currency: string;
-                                    trialDays: number;
-                                    taxCategory: string;
-                                    lines: {
-                                        kind: "recurring" | "one_time" | "setup" | "usage" | "discount";
-                                        description: string;
-                                        quantity: string;
-                                        exactAmount: string;
-                                        amountMinor: string;
-                                        /** @description amountMinor in major units, for display */
-                                        amount: string;
-                                        pieces?: {
-                                            tier: number;
-                                            quantity: string;
-                                            unitAmount: string;
-                                            flatAmount: string;
-                                            exact: string;
-                                        }[];
-                                        metricCode?: string;
-                                        /** @description flat | per_unit | graduated | volume | package */
-                                        priceModel?: {
-                                            /** @enum {string} */
-                                            model: "flat";
-                                            /** @description Decimal string in major units, e.g. "12.50" */
-                                            amount: string;
-                                        } | {
-                                            /** @enum {string} */
-                                            model: "per_unit";
-                                            /** @description Decimal string in major units, e.g. "12.50" */
-                                            unitAmount: string;
-                                        } | {
-                                            /** @enum {string} */
-                                            model: "graduated";
-                                            tiers: {
-                                                /** @description Inclusive upper bound; null for the last tier */
-                                                upTo: number | null;
-                                                /** @description Decimal string in major units, e.g. "12.50" */
-                                                unitAmount: string;
-                                                /** @description Decimal string in major units, e.g. "12.50" */
-                                                flatAmount?: string;
-                                            }[];
-                                        } | {
-                                            /** @enum {string} */
-                                            model: "volume";
-                                            tiers: {
-                                                /** @description Inclusive upper bound; null for the last tier */
-                                                upTo: number | null;
-                                                /** @description Decimal string in major units, e.g. "12.50" */
-                                                unitAmount: string;
-                                                /** @description Decimal string in major units, e.g. "12.50" */
-                                                flatAmount?: string;
-                                            }[];
-                                        } | {
-                                            /** @enum {string} */
-                                            model: "package";
-                                            packageSize: number;
-                                            /** @description Decimal string in major units, e.g. "12.50" */
-                                            packageAmount: string;
-                                        };
-                                    }[];
-                                    /** @description All lines added up (one period plus the one-time amounts); not a per-interval price: show recurringMinor and oneTimeMinor apart */
-                                    totalMinor: string;
-                                    total: string;
-                                    dueNowMinor: string;
-                                    dueNow: string;
-                                    /** @description What each interval costs (the plan’s price and usage estimates, less its share of a discount), minor units; 0 for a one-time plan. Never includes one-time amounts. */
-                                    recurringMinor: string;
-                                    /** @description recurringMinor in major units */
-                                    recurring: string;
-                                    /** @description What is charged once (a one-time plan’s price and the setup fee, less their share of a discount), minor units */
-                                    oneTimeMinor: string;
-                                    /** @description oneTimeMinor in major units */
-                                    oneTime: string;
-                                    coupon: {
-                                        code: string;
-                                        duration: string;
-                                    } | null;
-                                    /** @enum {string} */
-                                    rounding: "half-up, once per line, to the currency minor unit";
-                                } | null;
-                                /** @description The provisioning request the binding maps this item to (set at submit) */
-                                provisioning: {
-                                    capability: string;
-                                    parameters: {
-                                        [key: string]: unknown;
-                                    };
-                                } | null;
-                            }[];
-                            /** @description Sum of the items’ totals (one period of each recurring price plus the one-time amounts), minor units; not a per-interval amount */
-                            totalMinor: string;
-                            dueNowMinor: string;
-                            /** @description What the items cost per interval, one entry per interval in use (monthly and yearly items are never added together); one-time amounts are never included */
-                            recurringTotals: {
-                                interval: "month" | "year";
-                                amountMinor: string;
-                            }[];
-                            /** @description What the items cost once: one-time plans and setup fees, minor units */
-                            oneTimeMinor: string;
-                            /**
-                             * @description Until payments land, orders are invoiced after provisioning
-                             * @enum {string}
-                             */
-                            paymentTerms: "invoice_later";
-                            approval: {
-                                /** @description Why approval was required (rule names) */
-                                required: string[];
-                                decision: "approved" | "rejected" | null;
-                                decidedBy: string | null;
-                                reason: string | null;
-                            } | null;
-                            failureReason: string | null;
-                            createdBy: string | null;
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                            submittedAt: string | null;
-                            timeline: {
-                                /** @description draft → submitted → (pending_approval) → awaiting_payment → provisioning → fulfilled | failed; cancelled before provisioning */
-                                status: "draft" | "submitted" | "pending_approval" | "awaiting_payment" | "provisioning" | "fulfilled" | "failed" | "cancelled";
-                                /** Format: date-time */
-                                at: string;
-                                actorId: string | null;
-                                /** @description Who took the step, by the name they had then (display name, else email); null for the system or steps recorded before names were kept */
-                                actorName: string | null;
-                                reason: string | null;
-                            }[];
-                            /**
-                             * ChangeOf
-                             * @description Only on a change order (POST …/items/{itemId}/change): the live item it replaces once fulfilled, and how
-                             */
-                            changeOf?: {
-                                /** @description A order id */
-                                orderId: string;
-                                /** @description That order’s number for people (ORD-…) */
-                                orderNumber?: string;
-                                /** @description The item of that order this one replaces */
-                                itemId: string;
-                                kind: "upgrade" | "downgrade" | "quantity_change" | "change";
-                            };
-                            /** @description Only on a change order: the proration of the current period; the order’s dueNowMinor is its dueNowMinor */
-                            proration?: {
-                                mode: string;
-                                periodStart: string | null;
-                                periodEnd: string | null;
-                                remainingFraction: string;
-                                creditMinor: string;
-                                chargeMinor: string;
-                                dueNowMinor: string;
-                                dueNow: string;
-                                /** Format: date-time */
-                                newPriceFrom: string;
-                            };
-                        };
+                        "application/json": components["schemas"]["Order"];
                     };
                 };
                 /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
@@ -16935,19 +12843,7 @@ export interface paths {
             };
             requestBody: {
                 content: {
-                    "application/json": {
-                        /** @description A product id */
-                        productId: string;
-                        /** @description Defaults to the product’s current version */
-                        version?: number;
-                        /** @example monthly */
-                        pricePlan: string;
-                        quantity: number;
-                        /** @description Filled against the version’s configuration schema */
-                        configuration?: {
-                            [key: string]: unknown;
-                        };
-                    };
+                    "application/json": components["schemas"]["AddOrderItem"];
                 };
             };
             responses: {
@@ -16957,200 +12853,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description A order id */
-                            id: string;
-                            /** @description The order’s number for people, counted per tenant from 1 in the order of submission (no gaps); null while it is a cart (draft). The id stays the order’s identifier in the API. */
-                            number: string | null;
-                            /** @description A tenant id */
-                            tenantId: string;
-                            /** @description draft → submitted → (pending_approval) → awaiting_payment → provisioning → fulfilled | failed; cancelled before provisioning */
-                            status: "draft" | "submitted" | "pending_approval" | "awaiting_payment" | "provisioning" | "fulfilled" | "failed" | "cancelled";
-                            /**
-                             * @description ISO 4217 code; every item is priced in it
-                             * @example EUR
-                             */
-                            currency: string;
-                            couponCode: string | null;
-                            items: {
-                                /** @description Item id within the order */
-                                id: string;
-                                /** @description A product id */
-                                productId: string;
-                                productName: string;
-                                /** @description The pinned product version */
-                                version: number;
-                                pricePlan: string;
-                                quantity: number;
-                                /** @description Filled against the version’s configuration schema */
-                                configuration: {
-                                    [key: string]: unknown;
-                                };
-                                /** @description The configuration as people read it: each setting’s title from the version’s schema and its value in words, in the schema’s order (items added before this existed have none) */
-                                configurationSummary?: {
-                                    key: string;
-                                    title: string;
-                                    value: string;
-                                }[];
-                                price: {
-                                    productId: string;
-                                    version: number;
-                                    pricePlan: string;
-                                    interval: string;
-                                    currency: string;
-                                    trialDays: number;
-                                    taxCategory: string;
-                                    lines: {
-                                        kind: "recurring" | "one_time" | "setup" | "usage" | "discount";
-                                        description: string;
-                                        quantity: string;
-                                        exactAmount: string;
-                                        amountMinor: string;
-                                        /** @description amountMinor in major units, for display */
-                                        amount: string;
-                                        pieces?: {
-                                            tier: number;
-                                            quantity: string;
-                                            unitAmount: string;
-                                            flatAmount: string;
-                                            exact: string;
-                                        }[];
-                                        metricCode?: string;
-                                        /** @description flat | per_unit | graduated | volume | package */
-                                        priceModel?: {
-                                            /** @enum {string} */
-                                            model: "flat";
-                                            /** @description Decimal string in major units, e.g. "12.50" */
-                                            amount: string;
-                                        } | {
-                                            /** @enum {string} */
-                                            model: "per_unit";
-                                            /** @description Decimal string in major units, e.g. "12.50" */
-                                            unitAmount: string;
-                                        } | {
-                                            /** @enum {string} */
-                                            model: "graduated";
-                                            tiers: {
-                                                /** @description Inclusive upper bound; null for the last tier */
-                                                upTo: number | null;
-                                                /** @description Decimal string in major units, e.g. "12.50" */
-                                                unitAmount: string;
-                                                /** @description Decimal string in major units, e.g. "12.50" */
-                                                flatAmount?: string;
-                                            }[];
-                                        } | {
-                                            /** @enum {string} */
-                                            model: "volume";
-                                            tiers: {
-                                                /** @description Inclusive upper bound; null for the last tier */
-                                                upTo: number | null;
-                                                /** @description Decimal string in major units, e.g. "12.50" */
-                                                unitAmount: string;
-                                                /** @description Decimal string in major units, e.g. "12.50" */
-                                                flatAmount?: string;
-                                            }[];
-                                        } | {
-                                            /** @enum {string} */
-                                            model: "package";
-                                            packageSize: number;
-                                            /** @description Decimal string in major units, e.g. "12.50" */
-                                            packageAmount: string;
-                                        };
-                                    }[];
-                                    /** @description All lines added up (one period plus the one-time amounts); not a per-interval price: show recurringMinor and oneTimeMinor apart */
-                                    totalMinor: string;
-                                    total: string;
-                                    dueNowMinor: string;
-                                    dueNow: string;
-                                    /** @description What each interval costs (the plan’s price and usage estimates, less its share of a discount), minor units; 0 for a one-time plan. Never includes one-time amounts. */
-                                    recurringMinor: string;
-                                    /** @description recurringMinor in major units */
-                                    recurring: string;
-                                    /** @description What is charged once (a one-time plan’s price and the setup fee, less their share of a discount), minor units */
-                                    oneTimeMinor: string;
-                                    /** @description oneTimeMinor in major units */
-                                    oneTime: string;
-                                    coupon: {
-                                        code: string;
-                                        duration: string;
-                                    } | null;
-                                    /** @enum {string} */
-                                    rounding: "half-up, once per line, to the currency minor unit";
-                                } | null;
-                                /** @description The provisioning request the binding maps this item to (set at submit) */
-                                provisioning: {
-                                    capability: string;
-                                    parameters: {
-                                        [key: string]: unknown;
-                                    };
-                                } | null;
-                            }[];
-                            /** @description Sum of the items’ totals (one period of each recurring price plus the one-time amounts), minor units; not a per-interval amount */
-                            totalMinor: string;
-                            dueNowMinor: string;
-                            /** @description What the items cost per interval, one entry per interval in use (monthly and yearly items are never added together); one-time amounts are never included */
-                            recurringTotals: {
-                                interval: "month" | "year";
-                                amountMinor: string;
-                            }[];
-                            /** @description What the items cost once: one-time plans and setup fees, minor units */
-                            oneTimeMinor: string;
-                            /**
-                             * @description Until payments land, orders are invoiced after provisioning
-                             * @enum {string}
-                             */
-                            paymentTerms: "invoice_later";
-                            approval: {
-                                /** @description Why approval was required (rule names) */
-                                required: string[];
-                                decision: "approved" | "rejected" | null;
-                                decidedBy: string | null;
-                                reason: string | null;
-                            } | null;
-                            failureReason: string | null;
-                            createdBy: string | null;
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                            submittedAt: string | null;
-                            timeline: {
-                                /** @description draft → submitted → (pending_approval) → awaiting_payment → provisioning → fulfilled | failed; cancelled before provisioning */
-                                status: "draft" | "submitted" | "pending_approval" | "awaiting_payment" | "provisioning" | "fulfilled" | "failed" | "cancelled";
-                                /** Format: date-time */
-                                at: string;
-                                actorId: string | null;
-                                /** @description Who took the step, by the name they had then (display name, else email); null for the system or steps recorded before names were kept */
-                                actorName: string | null;
-                                reason: string | null;
-                            }[];
-                            /**
-                             * ChangeOf
-                             * @description Only on a change order (POST …/items/{itemId}/change): the live item it replaces once fulfilled, and how
-                             */
-                            changeOf?: {
-                                /** @description A order id */
-                                orderId: string;
-                                /** @description That order’s number for people (ORD-…) */
-                                orderNumber?: string;
-                                /** @description The item of that order this one replaces */
-                                itemId: string;
-                                kind: "upgrade" | "downgrade" | "quantity_change" | "change";
-                            };
-                            /** @description Only on a change order: the proration of the current period; the order’s dueNowMinor is its dueNowMinor */
-                            proration?: {
-                                mode: string;
-                                periodStart: string | null;
-                                periodEnd: string | null;
-                                remainingFraction: string;
-                                creditMinor: string;
-                                chargeMinor: string;
-                                dueNowMinor: string;
-                                dueNow: string;
-                                /** Format: date-time */
-                                newPriceFrom: string;
-                            };
-                        };
+                        "application/json": components["schemas"]["Order"];
                     };
                 };
                 /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
@@ -17290,200 +12993,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description A order id */
-                            id: string;
-                            /** @description The order’s number for people, counted per tenant from 1 in the order of submission (no gaps); null while it is a cart (draft). The id stays the order’s identifier in the API. */
-                            number: string | null;
-                            /** @description A tenant id */
-                            tenantId: string;
-                            /** @description draft → submitted → (pending_approval) → awaiting_payment → provisioning → fulfilled | failed; cancelled before provisioning */
-                            status: "draft" | "submitted" | "pending_approval" | "awaiting_payment" | "provisioning" | "fulfilled" | "failed" | "cancelled";
-                            /**
-                             * @description ISO 4217 code; every item is priced in it
-                             * @example EUR
-                             */
-                            currency: string;
-                            couponCode: string | null;
-                            items: {
-                                /** @description Item id within the order */
-                                id: string;
-                                /** @description A product id */
-                                productId: string;
-                                productName: string;
-                                /** @description The pinned product version */
-                                version: number;
-                                pricePlan: string;
-                                quantity: number;
-                                /** @description Filled against the version’s configuration schema */
-                                configuration: {
-                                    [key: string]: unknown;
-                                };
-                                /** @description The configuration as people read it: each setting’s title from the version’s schema and its value in words, in the schema’s order (items added before this existed have none) */
-                                configurationSummary?: {
-                                    key: string;
-                                    title: string;
-                                    value: string;
-                                }[];
-                                price: {
-                                    productId: string;
-                                    version: number;
-                                    pricePlan: string;
-                                    interval: string;
-                                    currency: string;
-                                    trialDays: number;
-                                    taxCategory: string;
-                                    lines: {
-                                        kind: "recurring" | "one_time" | "setup" | "usage" | "discount";
-                                        description: string;
-                                        quantity: string;
-                                        exactAmount: string;
-                                        amountMinor: string;
-                                        /** @description amountMinor in major units, for display */
-                                        amount: string;
-                                        pieces?: {
-                                            tier: number;
-                                            quantity: string;
-                                            unitAmount: string;
-                                            flatAmount: string;
-                                            exact: string;
-                                        }[];
-                                        metricCode?: string;
-                                        /** @description flat | per_unit | graduated | volume | package */
-                                        priceModel?: {
-                                            /** @enum {string} */
-                                            model: "flat";
-                                            /** @description Decimal string in major units, e.g. "12.50" */
-                                            amount: string;
-                                        } | {
-                                            /** @enum {string} */
-                                            model: "per_unit";
-                                            /** @description Decimal string in major units, e.g. "12.50" */
-                                            unitAmount: string;
-                                        } | {
-                                            /** @enum {string} */
-                                            model: "graduated";
-                                            tiers: {
-                                                /** @description Inclusive upper bound; null for the last tier */
-                                                upTo: number | null;
-                                                /** @description Decimal string in major units, e.g. "12.50" */
-                                                unitAmount: string;
-                                                /** @description Decimal string in major units, e.g. "12.50" */
-                                                flatAmount?: string;
-                                            }[];
-                                        } | {
-                                            /** @enum {string} */
-                                            model: "volume";
-                                            tiers: {
-                                                /** @description Inclusive upper bound; null for the last tier */
-                                                upTo: number | null;
-                                                /** @description Decimal string in major units, e.g. "12.50" */
-                                                unitAmount: string;
-                                                /** @description Decimal string in major units, e.g. "12.50" */
-                                                flatAmount?: string;
-                                            }[];
-                                        } | {
-                                            /** @enum {string} */
-                                            model: "package";
-                                            packageSize: number;
-                                            /** @description Decimal string in major units, e.g. "12.50" */
-                                            packageAmount: string;
-                                        };
-                                    }[];
-                                    /** @description All lines added up (one period plus the one-time amounts); not a per-interval price: show recurringMinor and oneTimeMinor apart */
-                                    totalMinor: string;
-                                    total: string;
-                                    dueNowMinor: string;
-                                    dueNow: string;
-                                    /** @description What each interval costs (the plan’s price and usage estimates, less its share of a discount), minor units; 0 for a one-time plan. Never includes one-time amounts. */
-                                    recurringMinor: string;
-                                    /** @description recurringMinor in major units */
-                                    recurring: string;
-                                    /** @description What is charged once (a one-time plan’s price and the setup fee, less their share of a discount), minor units */
-                                    oneTimeMinor: string;
-                                    /** @description oneTimeMinor in major units */
-                                    oneTime: string;
-                                    coupon: {
-                                        code: string;
-                                        duration: string;
-                                    } | null;
-                                    /** @enum {string} */
-                                    rounding: "half-up, once per line, to the currency minor unit";
-                                } | null;
-                                /** @description The provisioning request the binding maps this item to (set at submit) */
-                                provisioning: {
-                                    capability: string;
-                                    parameters: {
-                                        [key: string]: unknown;
-                                    };
-                                } | null;
-                            }[];
-                            /** @description Sum of the items’ totals (one period of each recurring price plus the one-time amounts), minor units; not a per-interval amount */
-                            totalMinor: string;
-                            dueNowMinor: string;
-                            /** @description What the items cost per interval, one entry per interval in use (monthly and yearly items are never added together); one-time amounts are never included */
-                            recurringTotals: {
-                                interval: "month" | "year";
-                                amountMinor: string;
-                            }[];
-                            /** @description What the items cost once: one-time plans and setup fees, minor units */
-                            oneTimeMinor: string;
-                            /**
-                             * @description Until payments land, orders are invoiced after provisioning
-                             * @enum {string}
-                             */
-                            paymentTerms: "invoice_later";
-                            approval: {
-                                /** @description Why approval was required (rule names) */
-                                required: string[];
-                                decision: "approved" | "rejected" | null;
-                                decidedBy: string | null;
-                                reason: string | null;
-                            } | null;
-                            failureReason: string | null;
-                            createdBy: string | null;
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                            submittedAt: string | null;
-                            timeline: {
-                                /** @description draft → submitted → (pending_approval) → awaiting_payment → provisioning → fulfilled | failed; cancelled before provisioning */
-                                status: "draft" | "submitted" | "pending_approval" | "awaiting_payment" | "provisioning" | "fulfilled" | "failed" | "cancelled";
-                                /** Format: date-time */
-                                at: string;
-                                actorId: string | null;
-                                /** @description Who took the step, by the name they had then (display name, else email); null for the system or steps recorded before names were kept */
-                                actorName: string | null;
-                                reason: string | null;
-                            }[];
-                            /**
-                             * ChangeOf
-                             * @description Only on a change order (POST …/items/{itemId}/change): the live item it replaces once fulfilled, and how
-                             */
-                            changeOf?: {
-                                /** @description A order id */
-                                orderId: string;
-                                /** @description That order’s number for people (ORD-…) */
-                                orderNumber?: string;
-                                /** @description The item of that order this one replaces */
-                                itemId: string;
-                                kind: "upgrade" | "downgrade" | "quantity_change" | "change";
-                            };
-                            /** @description Only on a change order: the proration of the current period; the order’s dueNowMinor is its dueNowMinor */
-                            proration?: {
-                                mode: string;
-                                periodStart: string | null;
-                                periodEnd: string | null;
-                                remainingFraction: string;
-                                creditMinor: string;
-                                chargeMinor: string;
-                                dueNowMinor: string;
-                                dueNow: string;
-                                /** Format: date-time */
-                                newPriceFrom: string;
-                            };
-                        };
+                        "application/json": components["schemas"]["Order"];
                     };
                 };
                 /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
@@ -17616,13 +13126,7 @@ export interface paths {
             };
             requestBody: {
                 content: {
-                    "application/json": {
-                        /**
-                         * @description A coupon’s code, as customers type it (upper case)
-                         * @example SPRING15
-                         */
-                        couponCode: string;
-                    };
+                    "application/json": components["schemas"]["ApplyCoupon"];
                 };
             };
             responses: {
@@ -17632,200 +13136,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description A order id */
-                            id: string;
-                            /** @description The order’s number for people, counted per tenant from 1 in the order of submission (no gaps); null while it is a cart (draft). The id stays the order’s identifier in the API. */
-                            number: string | null;
-                            /** @description A tenant id */
-                            tenantId: string;
-                            /** @description draft → submitted → (pending_approval) → awaiting_payment → provisioning → fulfilled | failed; cancelled before provisioning */
-                            status: "draft" | "submitted" | "pending_approval" | "awaiting_payment" | "provisioning" | "fulfilled" | "failed" | "cancelled";
-                            /**
-                             * @description ISO 4217 code; every item is priced in it
-                             * @example EUR
-                             */
-                            currency: string;
-                            couponCode: string | null;
-                            items: {
-                                /** @description Item id within the order */
-                                id: string;
-                                /** @description A product id */
-                                productId: string;
-                                productName: string;
-                                /** @description The pinned product version */
-                                version: number;
-                                pricePlan: string;
-                                quantity: number;
-                                /** @description Filled against the version’s configuration schema */
-                                configuration: {
-                                    [key: string]: unknown;
-                                };
-                                /** @description The configuration as people read it: each setting’s title from the version’s schema and its value in words, in the schema’s order (items added before this existed have none) */
-                                configurationSummary?: {
-                                    key: string;
-                                    title: string;
-                                    value: string;
-                                }[];
-                                price: {
-                                    productId: string;
-                                    version: number;
-                                    pricePlan: string;
-                                    interval: string;
-                                    currency: string;
-                                    trialDays: number;
-                                    taxCategory: string;
-                                    lines: {
-                                        kind: "recurring" | "one_time" | "setup" | "usage" | "discount";
-                                        description: string;
-                                        quantity: string;
-                                        exactAmount: string;
-                                        amountMinor: string;
-                                        /** @description amountMinor in major units, for display */
-                                        amount: string;
-                                        pieces?: {
-                                            tier: number;
-                                            quantity: string;
-                                            unitAmount: string;
-                                            flatAmount: string;
-                                            exact: string;
-                                        }[];
-                                        metricCode?: string;
-                                        /** @description flat | per_unit | graduated | volume | package */
-                                        priceModel?: {
-                                            /** @enum {string} */
-                                            model: "flat";
-                                            /** @description Decimal string in major units, e.g. "12.50" */
-                                            amount: string;
-                                        } | {
-                                            /** @enum {string} */
-                                            model: "per_unit";
-                                            /** @description Decimal string in major units, e.g. "12.50" */
-                                            unitAmount: string;
-                                        } | {
-                                            /** @enum {string} */
-                                            model: "graduated";
-                                            tiers: {
-                                                /** @description Inclusive upper bound; null for the last tier */
-                                                upTo: number | null;
-                                                /** @description Decimal string in major units, e.g. "12.50" */
-                                                unitAmount: string;
-                                                /** @description Decimal string in major units, e.g. "12.50" */
-                                                flatAmount?: string;
-                                            }[];
-                                        } | {
-                                            /** @enum {string} */
-                                            model: "volume";
-                                            tiers: {
-                                                /** @description Inclusive upper bound; null for the last tier */
-                                                upTo: number | null;
-                                                /** @description Decimal string in major units, e.g. "12.50" */
-                                                unitAmount: string;
-                                                /** @description Decimal string in major units, e.g. "12.50" */
-                                                flatAmount?: string;
-                                            }[];
-                                        } | {
-                                            /** @enum {string} */
-                                            model: "package";
-                                            packageSize: number;
-                                            /** @description Decimal string in major units, e.g. "12.50" */
-                                            packageAmount: string;
-                                        };
-                                    }[];
-                                    /** @description All lines added up (one period plus the one-time amounts); not a per-interval price: show recurringMinor and oneTimeMinor apart */
-                                    totalMinor: string;
-                                    total: string;
-                                    dueNowMinor: string;
-                                    dueNow: string;
-                                    /** @description What each interval costs (the plan’s price and usage estimates, less its share of a discount), minor units; 0 for a one-time plan. Never includes one-time amounts. */
-                                    recurringMinor: string;
-                                    /** @description recurringMinor in major units */
-                                    recurring: string;
-                                    /** @description What is charged once (a one-time plan’s price and the setup fee, less their share of a discount), minor units */
-                                    oneTimeMinor: string;
-                                    /** @description oneTimeMinor in major units */
-                                    oneTime: string;
-                                    coupon: {
-                                        code: string;
-                                        duration: string;
-                                    } | null;
-                                    /** @enum {string} */
-                                    rounding: "half-up, once per line, to the currency minor unit";
-                                } | null;
-                                /** @description The provisioning request the binding maps this item to (set at submit) */
-                                provisioning: {
-                                    capability: string;
-                                    parameters: {
-                                        [key: string]: unknown;
-                                    };
-                                } | null;
-                            }[];
-                            /** @description Sum of the items’ totals (one period of each recurring price plus the one-time amounts), minor units; not a per-interval amount */
-                            totalMinor: string;
-                            dueNowMinor: string;
-                            /** @description What the items cost per interval, one entry per interval in use (monthly and yearly items are never added together); one-time amounts are never included */
-                            recurringTotals: {
-                                interval: "month" | "year";
-                                amountMinor: string;
-                            }[];
-                            /** @description What the items cost once: one-time plans and setup fees, minor units */
-                            oneTimeMinor: string;
-                            /**
-                             * @description Until payments land, orders are invoiced after provisioning
-                             * @enum {string}
-                             */
-                            paymentTerms: "invoice_later";
-                            approval: {
-                                /** @description Why approval was required (rule names) */
-                                required: string[];
-                                decision: "approved" | "rejected" | null;
-                                decidedBy: string | null;
-                                reason: string | null;
-                            } | null;
-                            failureReason: string | null;
-                            createdBy: string | null;
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                            submittedAt: string | null;
-                            timeline: {
-                                /** @description draft → submitted → (pending_approval) → awaiting_payment → provisioning → fulfilled | failed; cancelled before provisioning */
-                                status: "draft" | "submitted" | "pending_approval" | "awaiting_payment" | "provisioning" | "fulfilled" | "failed" | "cancelled";
-                                /** Format: date-time */
-                                at: string;
-                                actorId: string | null;
-                                /** @description Who took the step, by the name they had then (display name, else email); null for the system or steps recorded before names were kept */
-                                actorName: string | null;
-                                reason: string | null;
-                            }[];
-                            /**
-                             * ChangeOf
-                             * @description Only on a change order (POST …/items/{itemId}/change): the live item it replaces once fulfilled, and how
-                             */
-                            changeOf?: {
-                                /** @description A order id */
-                                orderId: string;
-                                /** @description That order’s number for people (ORD-…) */
-                                orderNumber?: string;
-                                /** @description The item of that order this one replaces */
-                                itemId: string;
-                                kind: "upgrade" | "downgrade" | "quantity_change" | "change";
-                            };
-                            /** @description Only on a change order: the proration of the current period; the order’s dueNowMinor is its dueNowMinor */
-                            proration?: {
-                                mode: string;
-                                periodStart: string | null;
-                                periodEnd: string | null;
-                                remainingFraction: string;
-                                creditMinor: string;
-                                chargeMinor: string;
-                                dueNowMinor: string;
-                                dueNow: string;
-                                /** Format: date-time */
-                                newPriceFrom: string;
-                            };
-                        };
+                        "application/json": components["schemas"]["Order"];
                     };
                 };
                 /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
@@ -17952,200 +13263,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description A order id */
-                            id: string;
-                            /** @description The order’s number for people, counted per tenant from 1 in the order of submission (no gaps); null while it is a cart (draft). The id stays the order’s identifier in the API. */
-                            number: string | null;
-                            /** @description A tenant id */
-                            tenantId: string;
-                            /** @description draft → submitted → (pending_approval) → awaiting_payment → provisioning → fulfilled | failed; cancelled before provisioning */
-                            status: "draft" | "submitted" | "pending_approval" | "awaiting_payment" | "provisioning" | "fulfilled" | "failed" | "cancelled";
-                            /**
-                             * @description ISO 4217 code; every item is priced in it
-                             * @example EUR
-                             */
-                            currency: string;
-                            couponCode: string | null;
-                            items: {
-                                /** @description Item id within the order */
-                                id: string;
-                                /** @description A product id */
-                                productId: string;
-                                productName: string;
-                                /** @description The pinned product version */
-                                version: number;
-                                pricePlan: string;
-                                quantity: number;
-                                /** @description Filled against the version’s configuration schema */
-                                configuration: {
-                                    [key: string]: unknown;
-                                };
-                                /** @description The configuration as people read it: each setting’s title from the version’s schema and its value in words, in the schema’s order (items added before this existed have none) */
-                                configurationSummary?: {
-                                    key: string;
-                                    title: string;
-                                    value: string;
-                                }[];
-                                price: {
-                                    productId: string;
-                                    version: number;
-                                    pricePlan: string;
-                                    interval: string;
-                                    currency: string;
-                                    trialDays: number;
-                                    taxCategory: string;
-                                    lines: {
-                                        kind: "recurring" | "one_time" | "setup" | "usage" | "discount";
-                                        description: string;
-                                        quantity: string;
-                                        exactAmount: string;
-                                        amountMinor: string;
-                                        /** @description amountMinor in major units, for display */
-                                        amount: string;
-                                        pieces?: {
-                                            tier: number;
-                                            quantity: string;
-                                            unitAmount: string;
-                                            flatAmount: string;
-                                            exact: string;
-                                        }[];
-                                        metricCode?: string;
-                                        /** @description flat | per_unit | graduated | volume | package */
-                                        priceModel?: {
-                                            /** @enum {string} */
-                                            model: "flat";
-                                            /** @description Decimal string in major units, e.g. "12.50" */
-                                            amount: string;
-                                        } | {
-                                            /** @enum {string} */
-                                            model: "per_unit";
-                                            /** @description Decimal string in major units, e.g. "12.50" */
-                                            unitAmount: string;
-                                        } | {
-                                            /** @enum {string} */
-                                            model: "graduated";
-                                            tiers: {
-                                                /** @description Inclusive upper bound; null for the last tier */
-                                                upTo: number | null;
-                                                /** @description Decimal string in major units, e.g. "12.50" */
-                                                unitAmount: string;
-                                                /** @description Decimal string in major units, e.g. "12.50" */
-                                                flatAmount?: string;
-                                            }[];
-                                        } | {
-                                            /** @enum {string} */
-                                            model: "volume";
-                                            tiers: {
-                                                /** @description Inclusive upper bound; null for the last tier */
-                                                upTo: number | null;
-                                                /** @description Decimal string in major units, e.g. "12.50" */
-                                                unitAmount: string;
-                                                /** @description Decimal string in major units, e.g. "12.50" */
-                                                flatAmount?: string;
-                                            }[];
-                                        } | {
-                                            /** @enum {string} */
-                                            model: "package";
-                                            packageSize: number;
-                                            /** @description Decimal string in major units, e.g. "12.50" */
-                                            packageAmount: string;
-                                        };
-                                    }[];
-                                    /** @description All lines added up (one period plus the one-time amounts); not a per-interval price: show recurringMinor and oneTimeMinor apart */
-                                    totalMinor: string;
-                                    total: string;
-                                    dueNowMinor: string;
-                                    dueNow: string;
-                                    /** @description What each interval costs (the plan’s price and usage estimates, less its share of a discount), minor units; 0 for a one-time plan. Never includes one-time amounts. */
-                                    recurringMinor: string;
-                                    /** @description recurringMinor in major units */
-                                    recurring: string;
-                                    /** @description What is charged once (a one-time plan’s price and the setup fee, less their share of a discount), minor units */
-                                    oneTimeMinor: string;
-                                    /** @description oneTimeMinor in major units */
-                                    oneTime: string;
-                                    coupon: {
-                                        code: string;
-                                        duration: string;
-                                    } | null;
-                                    /** @enum {string} */
-                                    rounding: "half-up, once per line, to the currency minor unit";
-                                } | null;
-                                /** @description The provisioning request the binding maps this item to (set at submit) */
-                                provisioning: {
-                                    capability: string;
-                                    parameters: {
-                                        [key: string]: unknown;
-                                    };
-                                } | null;
-                            }[];
-                            /** @description Sum of the items’ totals (one period of each recurring price plus the one-time amounts), minor units; not a per-interval amount */
-                            totalMinor: string;
-                            dueNowMinor: string;
-                            /** @description What the items cost per interval, one entry per interval in use (monthly and yearly items are never added together); one-time amounts are never included */
-                            recurringTotals: {
-                                interval: "month" | "year";
-                                amountMinor: string;
-                            }[];
-                            /** @description What the items cost once: one-time plans and setup fees, minor units */
-                            oneTimeMinor: string;
-                            /**
-                             * @description Until payments land, orders are invoiced after provisioning
-                             * @enum {string}
-                             */
-                            paymentTerms: "invoice_later";
-                            approval: {
-                                /** @description Why approval was required (rule names) */
-                                required: string[];
-                                decision: "approved" | "rejected" | null;
-                                decidedBy: string | null;
-                                reason: string | null;
-                            } | null;
-                            failureReason: string | null;
-                            createdBy: string | null;
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                            submittedAt: string | null;
-                            timeline: {
-                                /** @description draft → submitted → (pending_approval) → awaiting_payment → provisioning → fulfilled | failed; cancelled before provisioning */
-                                status: "draft" | "submitted" | "pending_approval" | "awaiting_payment" | "provisioning" | "fulfilled" | "failed" | "cancelled";
-                                /** Format: date-time */
-                                at: string;
-                                actorId: string | null;
-                                /** @description Who took the step, by the name they had then (display name, else email); null for the system or steps recorded before names were kept */
-                                actorName: string | null;
-                                reason: string | null;
-                            }[];
-                            /**
-                             * ChangeOf
-                             * @description Only on a change order (POST …/items/{itemId}/change): the live item it replaces once fulfilled, and how
-                             */
-                            changeOf?: {
-                                /** @description A order id */
-                                orderId: string;
-                                /** @description That order’s number for people (ORD-…) */
-                                orderNumber?: string;
-                                /** @description The item of that order this one replaces */
-                                itemId: string;
-                                kind: "upgrade" | "downgrade" | "quantity_change" | "change";
-                            };
-                            /** @description Only on a change order: the proration of the current period; the order’s dueNowMinor is its dueNowMinor */
-                            proration?: {
-                                mode: string;
-                                periodStart: string | null;
-                                periodEnd: string | null;
-                                remainingFraction: string;
-                                creditMinor: string;
-                                chargeMinor: string;
-                                dueNowMinor: string;
-                                dueNow: string;
-                                /** Format: date-time */
-                                newPriceFrom: string;
-                            };
-                        };
+                        "application/json": components["schemas"]["Order"];
                     };
                 };
                 /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
@@ -18281,18 +13399,7 @@ export interface paths {
             /** @description What to change of a live item; unspecified members stay as they are */
             requestBody: {
                 content: {
-                    "application/json": {
-                        /** @description Move to this version (default: the product’s current one) */
-                        version?: number;
-                        /** @example monthly */
-                        pricePlan?: string;
-                        quantity?: number;
-                        /** @description Filled against the version’s configuration schema */
-                        configuration?: {
-                            [key: string]: unknown;
-                        };
-                        prorationMode: "prorate_now" | "at_period_end" | "none";
-                    };
+                    "application/json": components["schemas"]["ItemChange"];
                 };
             };
             responses: {
@@ -18302,194 +13409,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            kind: "upgrade" | "downgrade" | "quantity_change" | "change";
-                            /** PricePreview */
-                            current: {
-                                productId: string;
-                                version: number;
-                                pricePlan: string;
-                                interval: string;
-                                currency: string;
-                                trialDays: number;
-                                taxCategory: string;
-                                lines: {
-                                    kind: "recurring" | "one_time" | "setup" | "usage" | "discount";
-                                    description: string;
-                                    quantity: string;
-                                    exactAmount: string;
-                                    amountMinor: string;
-                                    /** @description amountMinor in major units, for display */
-                                    amount: string;
-                                    pieces?: {
-                                        tier: number;
-                                        quantity: string;
-                                        unitAmount: string;
-                                        flatAmount: string;
-                                        exact: string;
-                                    }[];
-                                    metricCode?: string;
-                                    /** @description flat | per_unit | graduated | volume | package */
-                                    priceModel?: {
-                                        /** @enum {string} */
-                                        model: "flat";
-                                        /** @description Decimal string in major units, e.g. "12.50" */
-                                        amount: string;
-                                    } | {
-                                        /** @enum {string} */
-                                        model: "per_unit";
-                                        /** @description Decimal string in major units, e.g. "12.50" */
-                                        unitAmount: string;
-                                    } | {
-                                        /** @enum {string} */
-                                        model: "graduated";
-                                        tiers: {
-                                            /** @description Inclusive upper bound; null for the last tier */
-                                            upTo: number | null;
-                                            /** @description Decimal string in major units, e.g. "12.50" */
-                                            unitAmount: string;
-                                            /** @description Decimal string in major units, e.g. "12.50" */
-                                            flatAmount?: string;
-                                        }[];
-                                    } | {
-                                        /** @enum {string} */
-                                        model: "volume";
-                                        tiers: {
-                                            /** @description Inclusive upper bound; null for the last tier */
-                                            upTo: number | null;
-                                            /** @description Decimal string in major units, e.g. "12.50" */
-                                            unitAmount: string;
-                                            /** @description Decimal string in major units, e.g. "12.50" */
-                                            flatAmount?: string;
-                                        }[];
-                                    } | {
-                                        /** @enum {string} */
-                                        model: "package";
-                                        packageSize: number;
-                                        /** @description Decimal string in major units, e.g. "12.50" */
-                                        packageAmount: string;
-                                    };
-                                }[];
-                                /** @description All lines added up (one period plus the one-time amounts); not a per-interval price: show recurringMinor and oneTimeMinor apart */
-                                totalMinor: string;
-                                total: string;
-                                dueNowMinor: string;
-                                dueNow: string;
-                                /** @description What each interval costs (the plan’s price and usage estimates, less its share of a discount), minor units; 0 for a one-time plan. Never includes one-time amounts. */
-                                recurringMinor: string;
-                                /** @description recurringMinor in major units */
-                                recurring: string;
-                                /** @description What is charged once (a one-time plan’s price and the setup fee, less their share of a discount), minor units */
-                                oneTimeMinor: string;
-                                /** @description oneTimeMinor in major units */
-                                oneTime: string;
-                                coupon: {
-                                    code: string;
-                                    duration: string;
-                                } | null;
-                                /** @enum {string} */
-                                rounding: "half-up, once per line, to the currency minor unit";
-                            };
-                            /** PricePreview */
-                            proposed: {
-                                productId: string;
-                                version: number;
-                                pricePlan: string;
-                                interval: string;
-                                currency: string;
-                                trialDays: number;
-                                taxCategory: string;
-                                lines: {
-                                    kind: "recurring" | "one_time" | "setup" | "usage" | "discount";
-                                    description: string;
-                                    quantity: string;
-                                    exactAmount: string;
-                                    amountMinor: string;
-                                    /** @description amountMinor in major units, for display */
-                                    amount: string;
-                                    pieces?: {
-                                        tier: number;
-                                        quantity: string;
-                                        unitAmount: string;
-                                        flatAmount: string;
-                                        exact: string;
-                                    }[];
-                                    metricCode?: string;
-                                    /** @description flat | per_unit | graduated | volume | package */
-                                    priceModel?: {
-                                        /** @enum {string} */
-                                        model: "flat";
-                                        /** @description Decimal string in major units, e.g. "12.50" */
-                                        amount: string;
-                                    } | {
-                                        /** @enum {string} */
-                                        model: "per_unit";
-                                        /** @description Decimal string in major units, e.g. "12.50" */
-                                        unitAmount: string;
-                                    } | {
-                                        /** @enum {string} */
-                                        model: "graduated";
-                                        tiers: {
-                                            /** @description Inclusive upper bound; null for the last tier */
-                                            upTo: number | null;
-                                            /** @description Decimal string in major units, e.g. "12.50" */
-                                            unitAmount: string;
-                                            /** @description Decimal string in major units, e.g. "12.50" */
-                                            flatAmount?: string;
-                                        }[];
-                                    } | {
-                                        /** @enum {string} */
-                                        model: "volume";
-                                        tiers: {
-                                            /** @description Inclusive upper bound; null for the last tier */
-                                            upTo: number | null;
-                                            /** @description Decimal string in major units, e.g. "12.50" */
-                                            unitAmount: string;
-                                            /** @description Decimal string in major units, e.g. "12.50" */
-                                            flatAmount?: string;
-                                        }[];
-                                    } | {
-                                        /** @enum {string} */
-                                        model: "package";
-                                        packageSize: number;
-                                        /** @description Decimal string in major units, e.g. "12.50" */
-                                        packageAmount: string;
-                                    };
-                                }[];
-                                /** @description All lines added up (one period plus the one-time amounts); not a per-interval price: show recurringMinor and oneTimeMinor apart */
-                                totalMinor: string;
-                                total: string;
-                                dueNowMinor: string;
-                                dueNow: string;
-                                /** @description What each interval costs (the plan’s price and usage estimates, less its share of a discount), minor units; 0 for a one-time plan. Never includes one-time amounts. */
-                                recurringMinor: string;
-                                /** @description recurringMinor in major units */
-                                recurring: string;
-                                /** @description What is charged once (a one-time plan’s price and the setup fee, less their share of a discount), minor units */
-                                oneTimeMinor: string;
-                                /** @description oneTimeMinor in major units */
-                                oneTime: string;
-                                coupon: {
-                                    code: string;
-                                    duration: string;
-                                } | null;
-                                /** @enum {string} */
-                                rounding: "half-up, once per line, to the currency minor unit";
-                            };
-                            /** Proration */
-                            proration: {
-                                mode: string;
-                                periodStart: string | null;
-                                periodEnd: string | null;
-                                remainingFraction: string;
-                                creditMinor: string;
-                                chargeMinor: string;
-                                dueNowMinor: string;
-                                dueNow: string;
-                                /** Format: date-time */
-                                newPriceFrom: string;
-                            };
-                        };
+                        "application/json": components["schemas"]["ChangePreview"];
                     };
                 };
                 /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
@@ -18629,18 +13549,7 @@ export interface paths {
             /** @description What to change of a live item; unspecified members stay as they are */
             requestBody: {
                 content: {
-                    "application/json": {
-                        /** @description Move to this version (default: the product’s current one) */
-                        version?: number;
-                        /** @example monthly */
-                        pricePlan?: string;
-                        quantity?: number;
-                        /** @description Filled against the version’s configuration schema */
-                        configuration?: {
-                            [key: string]: unknown;
-                        };
-                        prorationMode: "prorate_now" | "at_period_end" | "none";
-                    };
+                    "application/json": components["schemas"]["ItemChange"];
                 };
             };
             responses: {
@@ -18650,200 +13559,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description A order id */
-                            id: string;
-                            /** @description The order’s number for people, counted per tenant from 1 in the order of submission (no gaps); null while it is a cart (draft). The id stays the order’s identifier in the API. */
-                            number: string | null;
-                            /** @description A tenant id */
-                            tenantId: string;
-                            /** @description draft → submitted → (pending_approval) → awaiting_payment → provisioning → fulfilled | failed; cancelled before provisioning */
-                            status: "draft" | "submitted" | "pending_approval" | "awaiting_payment" | "provisioning" | "fulfilled" | "failed" | "cancelled";
-                            /**
-                             * @description ISO 4217 code; every item is priced in it
-                             * @example EUR
-                             */
-                            currency: string;
-                            couponCode: string | null;
-                            items: {
-                                /** @description Item id within the order */
-                                id: string;
-                                /** @description A product id */
-                                productId: string;
-                                productName: string;
-                                /** @description The pinned product version */
-                                version: number;
-                                pricePlan: string;
-                                quantity: number;
-                                /** @description Filled against the version’s configuration schema */
-                                configuration: {
-                                    [key: string]: unknown;
-                                };
-                                /** @description The configuration as people read it: each setting’s title from the version’s schema and its value in words, in the schema’s order (items added before this existed have none) */
-                                configurationSummary?: {
-                                    key: string;
-                                    title: string;
-                                    value: string;
-                                }[];
-                                price: {
-                                    productId: string;
-                                    version: number;
-                                    pricePlan: string;
-                                    interval: string;
-                                    currency: string;
-                                    trialDays: number;
-                                    taxCategory: string;
-                                    lines: {
-                                        kind: "recurring" | "one_time" | "setup" | "usage" | "discount";
-                                        description: string;
-                                        quantity: string;
-                                        exactAmount: string;
-                                        amountMinor: string;
-                                        /** @description amountMinor in major units, for display */
-                                        amount: string;
-                                        pieces?: {
-                                            tier: number;
-                                            quantity: string;
-                                            unitAmount: string;
-                                            flatAmount: string;
-                                            exact: string;
-                                        }[];
-                                        metricCode?: string;
-                                        /** @description flat | per_unit | graduated | volume | package */
-                                        priceModel?: {
-                                            /** @enum {string} */
-                                            model: "flat";
-                                            /** @description Decimal string in major units, e.g. "12.50" */
-                                            amount: string;
-                                        } | {
-                                            /** @enum {string} */
-                                            model: "per_unit";
-                                            /** @description Decimal string in major units, e.g. "12.50" */
-                                            unitAmount: string;
-                                        } | {
-                                            /** @enum {string} */
-                                            model: "graduated";
-                                            tiers: {
-                                                /** @description Inclusive upper bound; null for the last tier */
-                                                upTo: number | null;
-                                                /** @description Decimal string in major units, e.g. "12.50" */
-                                                unitAmount: string;
-                                                /** @description Decimal string in major units, e.g. "12.50" */
-                                                flatAmount?: string;
-                                            }[];
-                                        } | {
-                                            /** @enum {string} */
-                                            model: "volume";
-                                            tiers: {
-                                                /** @description Inclusive upper bound; null for the last tier */
-                                                upTo: number | null;
-                                                /** @description Decimal string in major units, e.g. "12.50" */
-                                                unitAmount: string;
-                                                /** @description Decimal string in major units, e.g. "12.50" */
-                                                flatAmount?: string;
-                                            }[];
-                                        } | {
-                                            /** @enum {string} */
-                                            model: "package";
-                                            packageSize: number;
-                                            /** @description Decimal string in major units, e.g. "12.50" */
-                                            packageAmount: string;
-                                        };
-                                    }[];
-                                    /** @description All lines added up (one period plus the one-time amounts); not a per-interval price: show recurringMinor and oneTimeMinor apart */
-                                    totalMinor: string;
-                                    total: string;
-                                    dueNowMinor: string;
-                                    dueNow: string;
-                                    /** @description What each interval costs (the plan’s price and usage estimates, less its share of a discount), minor units; 0 for a one-time plan. Never includes one-time amounts. */
-                                    recurringMinor: string;
-                                    /** @description recurringMinor in major units */
-                                    recurring: string;
-                                    /** @description What is charged once (a one-time plan’s price and the setup fee, less their share of a discount), minor units */
-                                    oneTimeMinor: string;
-                                    /** @description oneTimeMinor in major units */
-                                    oneTime: string;
-                                    coupon: {
-                                        code: string;
-                                        duration: string;
-                                    } | null;
-                                    /** @enum {string} */
-                                    rounding: "half-up, once per line, to the currency minor unit";
-                                } | null;
-                                /** @description The provisioning request the binding maps this item to (set at submit) */
-                                provisioning: {
-                                    capability: string;
-                                    parameters: {
-                                        [key: string]: unknown;
-                                    };
-                                } | null;
-                            }[];
-                            /** @description Sum of the items’ totals (one period of each recurring price plus the one-time amounts), minor units; not a per-interval amount */
-                            totalMinor: string;
-                            dueNowMinor: string;
-                            /** @description What the items cost per interval, one entry per interval in use (monthly and yearly items are never added together); one-time amounts are never included */
-                            recurringTotals: {
-                                interval: "month" | "year";
-                                amountMinor: string;
-                            }[];
-                            /** @description What the items cost once: one-time plans and setup fees, minor units */
-                            oneTimeMinor: string;
-                            /**
-                             * @description Until payments land, orders are invoiced after provisioning
-                             * @enum {string}
-                             */
-                            paymentTerms: "invoice_later";
-                            approval: {
-                                /** @description Why approval was required (rule names) */
-                                required: string[];
-                                decision: "approved" | "rejected" | null;
-                                decidedBy: string | null;
-                                reason: string | null;
-                            } | null;
-                            failureReason: string | null;
-                            createdBy: string | null;
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                            submittedAt: string | null;
-                            timeline: {
-                                /** @description draft → submitted → (pending_approval) → awaiting_payment → provisioning → fulfilled | failed; cancelled before provisioning */
-                                status: "draft" | "submitted" | "pending_approval" | "awaiting_payment" | "provisioning" | "fulfilled" | "failed" | "cancelled";
-                                /** Format: date-time */
-                                at: string;
-                                actorId: string | null;
-                                /** @description Who took the step, by the name they had then (display name, else email); null for the system or steps recorded before names were kept */
-                                actorName: string | null;
-                                reason: string | null;
-                            }[];
-                            /**
-                             * ChangeOf
-                             * @description Only on a change order (POST …/items/{itemId}/change): the live item it replaces once fulfilled, and how
-                             */
-                            changeOf?: {
-                                /** @description A order id */
-                                orderId: string;
-                                /** @description That order’s number for people (ORD-…) */
-                                orderNumber?: string;
-                                /** @description The item of that order this one replaces */
-                                itemId: string;
-                                kind: "upgrade" | "downgrade" | "quantity_change" | "change";
-                            };
-                            /** @description Only on a change order: the proration of the current period; the order’s dueNowMinor is its dueNowMinor */
-                            proration?: {
-                                mode: string;
-                                periodStart: string | null;
-                                periodEnd: string | null;
-                                remainingFraction: string;
-                                creditMinor: string;
-                                chargeMinor: string;
-                                dueNowMinor: string;
-                                dueNow: string;
-                                /** Format: date-time */
-                                newPriceFrom: string;
-                            };
-                        };
+                        "application/json": components["schemas"]["Order"];
                     };
                 };
                 /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
@@ -18982,7 +13698,7 @@ export interface paths {
             /** @description Empty: this operation takes no input */
             requestBody: {
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["EmptyBody"];
                 };
             };
             responses: {
@@ -18992,200 +13708,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description A order id */
-                            id: string;
-                            /** @description The order’s number for people, counted per tenant from 1 in the order of submission (no gaps); null while it is a cart (draft). The id stays the order’s identifier in the API. */
-                            number: string | null;
-                            /** @description A tenant id */
-                            tenantId: string;
-                            /** @description draft → submitted → (pending_approval) → awaiting_payment → provisioning → fulfilled | failed; cancelled before provisioning */
-                            status: "draft" | "submitted" | "pending_approval" | "awaiting_payment" | "provisioning" | "fulfilled" | "failed" | "cancelled";
-                            /**
-                             * @description ISO 4217 code; every item is priced in it
-                             * @example EUR
-                             */
-                            currency: string;
-                            couponCode: string | null;
-                            items: {
-                                /** @description Item id within the order */
-                                id: string;
-                                /** @description A product id */
-                                productId: string;
-                                productName: string;
-                                /** @description The pinned product version */
-                                version: number;
-                                pricePlan: string;
-                                quantity: number;
-                                /** @description Filled against the version’s configuration schema */
-                                configuration: {
-                                    [key: string]: unknown;
-                                };
-                                /** @description The configuration as people read it: each setting’s title from the version’s schema and its value in words, in the schema’s order (items added before this existed have none) */
-                                configurationSummary?: {
-                                    key: string;
-                                    title: string;
-                                    value: string;
-                                }[];
-                                price: {
-                                    productId: string;
-                                    version: number;
-                                    pricePlan: string;
-                                    interval: string;
-                                    currency: string;
-                                    trialDays: number;
-                                    taxCategory: string;
-                                    lines: {
-                                        kind: "recurring" | "one_time" | "setup" | "usage" | "discount";
-                                        description: string;
-                                        quantity: string;
-                                        exactAmount: string;
-                                        amountMinor: string;
-                                        /** @description amountMinor in major units, for display */
-                                        amount: string;
-                                        pieces?: {
-                                            tier: number;
-                                            quantity: string;
-                                            unitAmount: string;
-                                            flatAmount: string;
-                                            exact: string;
-                                        }[];
-                                        metricCode?: string;
-                                        /** @description flat | per_unit | graduated | volume | package */
-                                        priceModel?: {
-                                            /** @enum {string} */
-                                            model: "flat";
-                                            /** @description Decimal string in major units, e.g. "12.50" */
-                                            amount: string;
-                                        } | {
-                                            /** @enum {string} */
-                                            model: "per_unit";
-                                            /** @description Decimal string in major units, e.g. "12.50" */
-                                            unitAmount: string;
-                                        } | {
-                                            /** @enum {string} */
-                                            model: "graduated";
-                                            tiers: {
-                                                /** @description Inclusive upper bound; null for the last tier */
-                                                upTo: number | null;
-                                                /** @description Decimal string in major units, e.g. "12.50" */
-                                                unitAmount: string;
-                                                /** @description Decimal string in major units, e.g. "12.50" */
-                                                flatAmount?: string;
-                                            }[];
-                                        } | {
-                                            /** @enum {string} */
-                                            model: "volume";
-                                            tiers: {
-                                                /** @description Inclusive upper bound; null for the last tier */
-                                                upTo: number | null;
-                                                /** @description Decimal string in major units, e.g. "12.50" */
-                                                unitAmount: string;
-                                                /** @description Decimal string in major units, e.g. "12.50" */
-                                                flatAmount?: string;
-                                            }[];
-                                        } | {
-                                            /** @enum {string} */
-                                            model: "package";
-                                            packageSize: number;
-                                            /** @description Decimal string in major units, e.g. "12.50" */
-                                            packageAmount: string;
-                                        };
-                                    }[];
-                                    /** @description All lines added up (one period plus the one-time amounts); not a per-interval price: show recurringMinor and oneTimeMinor apart */
-                                    totalMinor: string;
-                                    total: string;
-                                    dueNowMinor: string;
-                                    dueNow: string;
-                                    /** @description What each interval costs (the plan’s price and usage estimates, less its share of a discount), minor units; 0 for a one-time plan. Never includes one-time amounts. */
-                                    recurringMinor: string;
-                                    /** @description recurringMinor in major units */
-                                    recurring: string;
-                                    /** @description What is charged once (a one-time plan’s price and the setup fee, less their share of a discount), minor units */
-                                    oneTimeMinor: string;
-                                    /** @description oneTimeMinor in major units */
-                                    oneTime: string;
-                                    coupon: {
-                                        code: string;
-                                        duration: string;
-                                    } | null;
-                                    /** @enum {string} */
-                                    rounding: "half-up, once per line, to the currency minor unit";
-                                } | null;
-                                /** @description The provisioning request the binding maps this item to (set at submit) */
-                                provisioning: {
-                                    capability: string;
-                                    parameters: {
-                                        [key: string]: unknown;
-                                    };
-                                } | null;
-                            }[];
-                            /** @description Sum of the items’ totals (one period of each recurring price plus the one-time amounts), minor units; not a per-interval amount */
-                            totalMinor: string;
-                            dueNowMinor: string;
-                            /** @description What the items cost per interval, one entry per interval in use (monthly and yearly items are never added together); one-time amounts are never included */
-                            recurringTotals: {
-                                interval: "month" | "year";
-                                amountMinor: string;
-                            }[];
-                            /** @description What the items cost once: one-time plans and setup fees, minor units */
-                            oneTimeMinor: string;
-                            /**
-                             * @description Until payments land, orders are invoiced after provisioning
-                             * @enum {string}
-                             */
-                            paymentTerms: "invoice_later";
-                            approval: {
-                                /** @description Why approval was required (rule names) */
-                                required: string[];
-                                decision: "approved" | "rejected" | null;
-                                decidedBy: string | null;
-                                reason: string | null;
-                            } | null;
-                            failureReason: string | null;
-                            createdBy: string | null;
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                            submittedAt: string | null;
-                            timeline: {
-                                /** @description draft → submitted → (pending_approval) → awaiting_payment → provisioning → fulfilled | failed; cancelled before provisioning */
-                                status: "draft" | "submitted" | "pending_approval" | "awaiting_payment" | "provisioning" | "fulfilled" | "failed" | "cancelled";
-                                /** Format: date-time */
-                                at: string;
-                                actorId: string | null;
-                                /** @description Who took the step, by the name they had then (display name, else email); null for the system or steps recorded before names were kept */
-                                actorName: string | null;
-                                reason: string | null;
-                            }[];
-                            /**
-                             * ChangeOf
-                             * @description Only on a change order (POST …/items/{itemId}/change): the live item it replaces once fulfilled, and how
-                             */
-                            changeOf?: {
-                                /** @description A order id */
-                                orderId: string;
-                                /** @description That order’s number for people (ORD-…) */
-                                orderNumber?: string;
-                                /** @description The item of that order this one replaces */
-                                itemId: string;
-                                kind: "upgrade" | "downgrade" | "quantity_change" | "change";
-                            };
-                            /** @description Only on a change order: the proration of the current period; the order’s dueNowMinor is its dueNowMinor */
-                            proration?: {
-                                mode: string;
-                                periodStart: string | null;
-                                periodEnd: string | null;
-                                remainingFraction: string;
-                                creditMinor: string;
-                                chargeMinor: string;
-                                dueNowMinor: string;
-                                dueNow: string;
-                                /** Format: date-time */
-                                newPriceFrom: string;
-                            };
-                        };
+                        "application/json": components["schemas"]["Order"];
                     };
                 };
                 /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
@@ -19317,9 +13840,7 @@ export interface paths {
             };
             requestBody: {
                 content: {
-                    "application/json": {
-                        reason?: string;
-                    };
+                    "application/json": components["schemas"]["OrderDecisionOptionalReason"];
                 };
             };
             responses: {
@@ -19329,200 +13850,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description A order id */
-                            id: string;
-                            /** @description The order’s number for people, counted per tenant from 1 in the order of submission (no gaps); null while it is a cart (draft). The id stays the order’s identifier in the API. */
-                            number: string | null;
-                            /** @description A tenant id */
-                            tenantId: string;
-                            /** @description draft → submitted → (pending_approval) → awaiting_payment → provisioning → fulfilled | failed; cancelled before provisioning */
-                            status: "draft" | "submitted" | "pending_approval" | "awaiting_payment" | "provisioning" | "fulfilled" | "failed" | "cancelled";
-                            /**
-                             * @description ISO 4217 code; every item is priced in it
-                             * @example EUR
-                             */
-                            currency: string;
-                            couponCode: string | null;
-                            items: {
-                                /** @description Item id within the order */
-                                id: string;
-                                /** @description A product id */
-                                productId: string;
-                                productName: string;
-                                /** @description The pinned product version */
-                                version: number;
-                                pricePlan: string;
-                                quantity: number;
-                                /** @description Filled against the version’s configuration schema */
-                                configuration: {
-                                    [key: string]: unknown;
-                                };
-                                /** @description The configuration as people read it: each setting’s title from the version’s schema and its value in words, in the schema’s order (items added before this existed have none) */
-                                configurationSummary?: {
-                                    key: string;
-                                    title: string;
-                                    value: string;
-                                }[];
-                                price: {
-                                    productId: string;
-                                    version: number;
-                                    pricePlan: string;
-                                    interval: string;
-                                    currency: string;
-                                    trialDays: number;
-                                    taxCategory: string;
-                                    lines: {
-                                        kind: "recurring" | "one_time" | "setup" | "usage" | "discount";
-                                        description: string;
-                                        quantity: string;
-                                        exactAmount: string;
-                                        amountMinor: string;
-                                        /** @description amountMinor in major units, for display */
-                                        amount: string;
-                                        pieces?: {
-                                            tier: number;
-                                            quantity: string;
-                                            unitAmount: string;
-                                            flatAmount: string;
-                                            exact: string;
-                                        }[];
-                                        metricCode?: string;
-                                        /** @description flat | per_unit | graduated | volume | package */
-                                        priceModel?: {
-                                            /** @enum {string} */
-                                            model: "flat";
-                                            /** @description Decimal string in major units, e.g. "12.50" */
-                                            amount: string;
-                                        } | {
-                                            /** @enum {string} */
-                                            model: "per_unit";
-                                            /** @description Decimal string in major units, e.g. "12.50" */
-                                            unitAmount: string;
-                                        } | {
-                                            /** @enum {string} */
-                                            model: "graduated";
-                                            tiers: {
-                                                /** @description Inclusive upper bound; null for the last tier */
-                                                upTo: number | null;
-                                                /** @description Decimal string in major units, e.g. "12.50" */
-                                                unitAmount: string;
-                                                /** @description Decimal string in major units, e.g. "12.50" */
-                                                flatAmount?: string;
-                                            }[];
-                                        } | {
-                                            /** @enum {string} */
-                                            model: "volume";
-                                            tiers: {
-                                                /** @description Inclusive upper bound; null for the last tier */
-                                                upTo: number | null;
-                                                /** @description Decimal string in major units, e.g. "12.50" */
-                                                unitAmount: string;
-                                                /** @description Decimal string in major units, e.g. "12.50" */
-                                                flatAmount?: string;
-                                            }[];
-                                        } | {
-                                            /** @enum {string} */
-                                            model: "package";
-                                            packageSize: number;
-                                            /** @description Decimal string in major units, e.g. "12.50" */
-                                            packageAmount: string;
-                                        };
-                                    }[];
-                                    /** @description All lines added up (one period plus the one-time amounts); not a per-interval price: show recurringMinor and oneTimeMinor apart */
-                                    totalMinor: string;
-                                    total: string;
-                                    dueNowMinor: string;
-                                    dueNow: string;
-                                    /** @description What each interval costs (the plan’s price and usage estimates, less its share of a discount), minor units; 0 for a one-time plan. Never includes one-time amounts. */
-                                    recurringMinor: string;
-                                    /** @description recurringMinor in major units */
-                                    recurring: string;
-                                    /** @description What is charged once (a one-time plan’s price and the setup fee, less their share of a discount), minor units */
-                                    oneTimeMinor: string;
-                                    /** @description oneTimeMinor in major units */
-                                    oneTime: string;
-                                    coupon: {
-                                        code: string;
-                                        duration: string;
-                                    } | null;
-                                    /** @enum {string} */
-                                    rounding: "half-up, once per line, to the currency minor unit";
-                                } | null;
-                                /** @description The provisioning request the binding maps this item to (set at submit) */
-                                provisioning: {
-                                    capability: string;
-                                    parameters: {
-                                        [key: string]: unknown;
-                                    };
-                                } | null;
-                            }[];
-                            /** @description Sum of the items’ totals (one period of each recurring price plus the one-time amounts), minor units; not a per-interval amount */
-                            totalMinor: string;
-                            dueNowMinor: string;
-                            /** @description What the items cost per interval, one entry per interval in use (monthly and yearly items are never added together); one-time amounts are never included */
-                            recurringTotals: {
-                                interval: "month" | "year";
-                                amountMinor: string;
-                            }[];
-                            /** @description What the items cost once: one-time plans and setup fees, minor units */
-                            oneTimeMinor: string;
-                            /**
-                             * @description Until payments land, orders are invoiced after provisioning
-                             * @enum {string}
-                             */
-                            paymentTerms: "invoice_later";
-                            approval: {
-                                /** @description Why approval was required (rule names) */
-                                required: string[];
-                                decision: "approved" | "rejected" | null;
-                                decidedBy: string | null;
-                                reason: string | null;
-                            } | null;
-                            failureReason: string | null;
-                            createdBy: string | null;
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                            submittedAt: string | null;
-                            timeline: {
-                                /** @description draft → submitted → (pending_approval) → awaiting_payment → provisioning → fulfilled | failed; cancelled before provisioning */
-                                status: "draft" | "submitted" | "pending_approval" | "awaiting_payment" | "provisioning" | "fulfilled" | "failed" | "cancelled";
-                                /** Format: date-time */
-                                at: string;
-                                actorId: string | null;
-                                /** @description Who took the step, by the name they had then (display name, else email); null for the system or steps recorded before names were kept */
-                                actorName: string | null;
-                                reason: string | null;
-                            }[];
-                            /**
-                             * ChangeOf
-                             * @description Only on a change order (POST …/items/{itemId}/change): the live item it replaces once fulfilled, and how
-                             */
-                            changeOf?: {
-                                /** @description A order id */
-                                orderId: string;
-                                /** @description That order’s number for people (ORD-…) */
-                                orderNumber?: string;
-                                /** @description The item of that order this one replaces */
-                                itemId: string;
-                                kind: "upgrade" | "downgrade" | "quantity_change" | "change";
-                            };
-                            /** @description Only on a change order: the proration of the current period; the order’s dueNowMinor is its dueNowMinor */
-                            proration?: {
-                                mode: string;
-                                periodStart: string | null;
-                                periodEnd: string | null;
-                                remainingFraction: string;
-                                creditMinor: string;
-                                chargeMinor: string;
-                                dueNowMinor: string;
-                                dueNow: string;
-                                /** Format: date-time */
-                                newPriceFrom: string;
-                            };
-                        };
+                        "application/json": components["schemas"]["Order"];
                     };
                 };
                 /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
@@ -19654,9 +13982,7 @@ export interface paths {
             };
             requestBody: {
                 content: {
-                    "application/json": {
-                        reason?: string;
-                    };
+                    "application/json": components["schemas"]["OrderDecisionOptionalReason"];
                 };
             };
             responses: {
@@ -19666,200 +13992,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description A order id */
-                            id: string;
-                            /** @description The order’s number for people, counted per tenant from 1 in the order of submission (no gaps); null while it is a cart (draft). The id stays the order’s identifier in the API. */
-                            number: string | null;
-                            /** @description A tenant id */
-                            tenantId: string;
-                            /** @description draft → submitted → (pending_approval) → awaiting_payment → provisioning → fulfilled | failed; cancelled before provisioning */
-                            status: "draft" | "submitted" | "pending_approval" | "awaiting_payment" | "provisioning" | "fulfilled" | "failed" | "cancelled";
-                            /**
-                             * @description ISO 4217 code; every item is priced in it
-                             * @example EUR
-                             */
-                            currency: string;
-                            couponCode: string | null;
-                            items: {
-                                /** @description Item id within the order */
-                                id: string;
-                                /** @description A product id */
-                                productId: string;
-                                productName: string;
-                                /** @description The pinned product version */
-                                version: number;
-                                pricePlan: string;
-                                quantity: number;
-                                /** @description Filled against the version’s configuration schema */
-                                configuration: {
-                                    [key: string]: unknown;
-                                };
-                                /** @description The configuration as people read it: each setting’s title from the version’s schema and its value in words, in the schema’s order (items added before this existed have none) */
-                                configurationSummary?: {
-                                    key: string;
-                                    title: string;
-                                    value: string;
-                                }[];
-                                price: {
-                                    productId: string;
-                                    version: number;
-                                    pricePlan: string;
-                                    interval: string;
-                                    currency: string;
-                                    trialDays: number;
-                                    taxCategory: string;
-                                    lines: {
-                                        kind: "recurring" | "one_time" | "setup" | "usage" | "discount";
-                                        description: string;
-                                        quantity: string;
-                                        exactAmount: string;
-                                        amountMinor: string;
-                                        /** @description amountMinor in major units, for display */
-                                        amount: string;
-                                        pieces?: {
-                                            tier: number;
-                                            quantity: string;
-                                            unitAmount: string;
-                                            flatAmount: string;
-                                            exact: string;
-                                        }[];
-                                        metricCode?: string;
-                                        /** @description flat | per_unit | graduated | volume | package */
-                                        priceModel?: {
-                                            /** @enum {string} */
-                                            model: "flat";
-                                            /** @description Decimal string in major units, e.g. "12.50" */
-                                            amount: string;
-                                        } | {
-                                            /** @enum {string} */
-                                            model: "per_unit";
-                                            /** @description Decimal string in major units, e.g. "12.50" */
-                                            unitAmount: string;
-                                        } | {
-                                            /** @enum {string} */
-                                            model: "graduated";
-                                            tiers: {
-                                                /** @description Inclusive upper bound; null for the last tier */
-                                                upTo: number | null;
-                                                /** @description Decimal string in major units, e.g. "12.50" */
-                                                unitAmount: string;
-                                                /** @description Decimal string in major units, e.g. "12.50" */
-                                                flatAmount?: string;
-                                            }[];
-                                        } | {
-                                            /** @enum {string} */
-                                            model: "volume";
-                                            tiers: {
-                                                /** @description Inclusive upper bound; null for the last tier */
-                                                upTo: number | null;
-                                                /** @description Decimal string in major units, e.g. "12.50" */
-                                                unitAmount: string;
-                                                /** @description Decimal string in major units, e.g. "12.50" */
-                                                flatAmount?: string;
-                                            }[];
-                                        } | {
-                                            /** @enum {string} */
-                                            model: "package";
-                                            packageSize: number;
-                                            /** @description Decimal string in major units, e.g. "12.50" */
-                                            packageAmount: string;
-                                        };
-                                    }[];
-                                    /** @description All lines added up (one period plus the one-time amounts); not a per-interval price: show recurringMinor and oneTimeMinor apart */
-                                    totalMinor: string;
-                                    total: string;
-                                    dueNowMinor: string;
-                                    dueNow: string;
-                                    /** @description What each interval costs (the plan’s price and usage estimates, less its share of a discount), minor units; 0 for a one-time plan. Never includes one-time amounts. */
-                                    recurringMinor: string;
-                                    /** @description recurringMinor in major units */
-                                    recurring: string;
-                                    /** @description What is charged once (a one-time plan’s price and the setup fee, less their share of a discount), minor units */
-                                    oneTimeMinor: string;
-                                    /** @description oneTimeMinor in major units */
-                                    oneTime: string;
-                                    coupon: {
-                                        code: string;
-                                        duration: string;
-                                    } | null;
-                                    /** @enum {string} */
-                                    rounding: "half-up, once per line, to the currency minor unit";
-                                } | null;
-                                /** @description The provisioning request the binding maps this item to (set at submit) */
-                                provisioning: {
-                                    capability: string;
-                                    parameters: {
-                                        [key: string]: unknown;
-                                    };
-                                } | null;
-                            }[];
-                            /** @description Sum of the items’ totals (one period of each recurring price plus the one-time amounts), minor units; not a per-interval amount */
-                            totalMinor: string;
-                            dueNowMinor: string;
-                            /** @description What the items cost per interval, one entry per interval in use (monthly and yearly items are never added together); one-time amounts are never included */
-                            recurringTotals: {
-                                interval: "month" | "year";
-                                amountMinor: string;
-                            }[];
-                            /** @description What the items cost once: one-time plans and setup fees, minor units */
-                            oneTimeMinor: string;
-                            /**
-                             * @description Until payments land, orders are invoiced after provisioning
-                             * @enum {string}
-                             */
-                            paymentTerms: "invoice_later";
-                            approval: {
-                                /** @description Why approval was required (rule names) */
-                                required: string[];
-                                decision: "approved" | "rejected" | null;
-                                decidedBy: string | null;
-                                reason: string | null;
-                            } | null;
-                            failureReason: string | null;
-                            createdBy: string | null;
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                            submittedAt: string | null;
-                            timeline: {
-                                /** @description draft → submitted → (pending_approval) → awaiting_payment → provisioning → fulfilled | failed; cancelled before provisioning */
-                                status: "draft" | "submitted" | "pending_approval" | "awaiting_payment" | "provisioning" | "fulfilled" | "failed" | "cancelled";
-                                /** Format: date-time */
-                                at: string;
-                                actorId: string | null;
-                                /** @description Who took the step, by the name they had then (display name, else email); null for the system or steps recorded before names were kept */
-                                actorName: string | null;
-                                reason: string | null;
-                            }[];
-                            /**
-                             * ChangeOf
-                             * @description Only on a change order (POST …/items/{itemId}/change): the live item it replaces once fulfilled, and how
-                             */
-                            changeOf?: {
-                                /** @description A order id */
-                                orderId: string;
-                                /** @description That order’s number for people (ORD-…) */
-                                orderNumber?: string;
-                                /** @description The item of that order this one replaces */
-                                itemId: string;
-                                kind: "upgrade" | "downgrade" | "quantity_change" | "change";
-                            };
-                            /** @description Only on a change order: the proration of the current period; the order’s dueNowMinor is its dueNowMinor */
-                            proration?: {
-                                mode: string;
-                                periodStart: string | null;
-                                periodEnd: string | null;
-                                remainingFraction: string;
-                                creditMinor: string;
-                                chargeMinor: string;
-                                dueNowMinor: string;
-                                dueNow: string;
-                                /** Format: date-time */
-                                newPriceFrom: string;
-                            };
-                        };
+                        "application/json": components["schemas"]["Order"];
                     };
                 };
                 /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
@@ -19991,9 +14124,7 @@ export interface paths {
             };
             requestBody: {
                 content: {
-                    "application/json": {
-                        reason: string;
-                    };
+                    "application/json": components["schemas"]["OrderDecisionReason"];
                 };
             };
             responses: {
@@ -20003,200 +14134,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description A order id */
-                            id: string;
-                            /** @description The order’s number for people, counted per tenant from 1 in the order of submission (no gaps); null while it is a cart (draft). The id stays the order’s identifier in the API. */
-                            number: string | null;
-                            /** @description A tenant id */
-                            tenantId: string;
-                            /** @description draft → submitted → (pending_approval) → awaiting_payment → provisioning → fulfilled | failed; cancelled before provisioning */
-                            status: "draft" | "submitted" | "pending_approval" | "awaiting_payment" | "provisioning" | "fulfilled" | "failed" | "cancelled";
-                            /**
-                             * @description ISO 4217 code; every item is priced in it
-                             * @example EUR
-                             */
-                            currency: string;
-                            couponCode: string | null;
-                            items: {
-                                /** @description Item id within the order */
-                                id: string;
-                                /** @description A product id */
-                                productId: string;
-                                productName: string;
-                                /** @description The pinned product version */
-                                version: number;
-                                pricePlan: string;
-                                quantity: number;
-                                /** @description Filled against the version’s configuration schema */
-                                configuration: {
-                                    [key: string]: unknown;
-                                };
-                                /** @description The configuration as people read it: each setting’s title from the version’s schema and its value in words, in the schema’s order (items added before this existed have none) */
-                                configurationSummary?: {
-                                    key: string;
-                                    title: string;
-                                    value: string;
-                                }[];
-                                price: {
-                                    productId: string;
-                                    version: number;
-                                    pricePlan: string;
-                                    interval: string;
-                                    currency: string;
-                                    trialDays: number;
-                                    taxCategory: string;
-                                    lines: {
-                                        kind: "recurring" | "one_time" | "setup" | "usage" | "discount";
-                                        description: string;
-                                        quantity: string;
-                                        exactAmount: string;
-                                        amountMinor: string;
-                                        /** @description amountMinor in major units, for display */
-                                        amount: string;
-                                        pieces?: {
-                                            tier: number;
-                                            quantity: string;
-                                            unitAmount: string;
-                                            flatAmount: string;
-                                            exact: string;
-                                        }[];
-                                        metricCode?: string;
-                                        /** @description flat | per_unit | graduated | volume | package */
-                                        priceModel?: {
-                                            /** @enum {string} */
-                                            model: "flat";
-                                            /** @description Decimal string in major units, e.g. "12.50" */
-                                            amount: string;
-                                        } | {
-                                            /** @enum {string} */
-                                            model: "per_unit";
-                                            /** @description Decimal string in major units, e.g. "12.50" */
-                                            unitAmount: string;
-                                        } | {
-                                            /** @enum {string} */
-                                            model: "graduated";
-                                            tiers: {
-                                                /** @description Inclusive upper bound; null for the last tier */
-                                                upTo: number | null;
-                                                /** @description Decimal string in major units, e.g. "12.50" */
-                                                unitAmount: string;
-                                                /** @description Decimal string in major units, e.g. "12.50" */
-                                                flatAmount?: string;
-                                            }[];
-                                        } | {
-                                            /** @enum {string} */
-                                            model: "volume";
-                                            tiers: {
-                                                /** @description Inclusive upper bound; null for the last tier */
-                                                upTo: number | null;
-                                                /** @description Decimal string in major units, e.g. "12.50" */
-                                                unitAmount: string;
-                                                /** @description Decimal string in major units, e.g. "12.50" */
-                                                flatAmount?: string;
-                                            }[];
-                                        } | {
-                                            /** @enum {string} */
-                                            model: "package";
-                                            packageSize: number;
-                                            /** @description Decimal string in major units, e.g. "12.50" */
-                                            packageAmount: string;
-                                        };
-                                    }[];
-                                    /** @description All lines added up (one period plus the one-time amounts); not a per-interval price: show recurringMinor and oneTimeMinor apart */
-                                    totalMinor: string;
-                                    total: string;
-                                    dueNowMinor: string;
-                                    dueNow: string;
-                                    /** @description What each interval costs (the plan’s price and usage estimates, less its share of a discount), minor units; 0 for a one-time plan. Never includes one-time amounts. */
-                                    recurringMinor: string;
-                                    /** @description recurringMinor in major units */
-                                    recurring: string;
-                                    /** @description What is charged once (a one-time plan’s price and the setup fee, less their share of a discount), minor units */
-                                    oneTimeMinor: string;
-                                    /** @description oneTimeMinor in major units */
-                                    oneTime: string;
-                                    coupon: {
-                                        code: string;
-                                        duration: string;
-                                    } | null;
-                                    /** @enum {string} */
-                                    rounding: "half-up, once per line, to the currency minor unit";
-                                } | null;
-                                /** @description The provisioning request the binding maps this item to (set at submit) */
-                                provisioning: {
-                                    capability: string;
-                                    parameters: {
-                                        [key: string]: unknown;
-                                    };
-                                } | null;
-                            }[];
-                            /** @description Sum of the items’ totals (one period of each recurring price plus the one-time amounts), minor units; not a per-interval amount */
-                            totalMinor: string;
-                            dueNowMinor: string;
-                            /** @description What the items cost per interval, one entry per interval in use (monthly and yearly items are never added together); one-time amounts are never included */
-                            recurringTotals: {
-                                interval: "month" | "year";
-                                amountMinor: string;
-                            }[];
-                            /** @description What the items cost once: one-time plans and setup fees, minor units */
-                            oneTimeMinor: string;
-                            /**
-                             * @description Until payments land, orders are invoiced after provisioning
-                             * @enum {string}
-                             */
-                            paymentTerms: "invoice_later";
-                            approval: {
-                                /** @description Why approval was required (rule names) */
-                                required: string[];
-                                decision: "approved" | "rejected" | null;
-                                decidedBy: string | null;
-                                reason: string | null;
-                            } | null;
-                            failureReason: string | null;
-                            createdBy: string | null;
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                            submittedAt: string | null;
-                            timeline: {
-                                /** @description draft → submitted → (pending_approval) → awaiting_payment → provisioning → fulfilled | failed; cancelled before provisioning */
-                                status: "draft" | "submitted" | "pending_approval" | "awaiting_payment" | "provisioning" | "fulfilled" | "failed" | "cancelled";
-                                /** Format: date-time */
-                                at: string;
-                                actorId: string | null;
-                                /** @description Who took the step, by the name they had then (display name, else email); null for the system or steps recorded before names were kept */
-                                actorName: string | null;
-                                reason: string | null;
-                            }[];
-                            /**
-                             * ChangeOf
-                             * @description Only on a change order (POST …/items/{itemId}/change): the live item it replaces once fulfilled, and how
-                             */
-                            changeOf?: {
-                                /** @description A order id */
-                                orderId: string;
-                                /** @description That order’s number for people (ORD-…) */
-                                orderNumber?: string;
-                                /** @description The item of that order this one replaces */
-                                itemId: string;
-                                kind: "upgrade" | "downgrade" | "quantity_change" | "change";
-                            };
-                            /** @description Only on a change order: the proration of the current period; the order’s dueNowMinor is its dueNowMinor */
-                            proration?: {
-                                mode: string;
-                                periodStart: string | null;
-                                periodEnd: string | null;
-                                remainingFraction: string;
-                                creditMinor: string;
-                                chargeMinor: string;
-                                dueNowMinor: string;
-                                dueNow: string;
-                                /** Format: date-time */
-                                newPriceFrom: string;
-                            };
-                        };
+                        "application/json": components["schemas"]["Order"];
                     };
                 };
                 /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
@@ -20329,7 +14267,7 @@ export interface paths {
             /** @description Empty: this operation takes no input */
             requestBody: {
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["EmptyBody"];
                 };
             };
             responses: {
@@ -20339,200 +14277,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description A order id */
-                            id: string;
-                            /** @description The order’s number for people, counted per tenant from 1 in the order of submission (no gaps); null while it is a cart (draft). The id stays the order’s identifier in the API. */
-                            number: string | null;
-                            /** @description A tenant id */
-                            tenantId: string;
-                            /** @description draft → submitted → (pending_approval) → awaiting_payment → provisioning → fulfilled | failed; cancelled before provisioning */
-                            status: "draft" | "submitted" | "pending_approval" | "awaiting_payment" | "provisioning" | "fulfilled" | "failed" | "cancelled";
-                            /**
-                             * @description ISO 4217 code; every item is priced in it
-                             * @example EUR
-                             */
-                            currency: string;
-                            couponCode: string | null;
-                            items: {
-                                /** @description Item id within the order */
-                                id: string;
-                                /** @description A product id */
-                                productId: string;
-                                productName: string;
-                                /** @description The pinned product version */
-                                version: number;
-                                pricePlan: string;
-                                quantity: number;
-                                /** @description Filled against the version’s configuration schema */
-                                configuration: {
-                                    [key: string]: unknown;
-                                };
-                                /** @description The configuration as people read it: each setting’s title from the version’s schema and its value in words, in the schema’s order (items added before this existed have none) */
-                                configurationSummary?: {
-                                    key: string;
-                                    title: string;
-                                    value: string;
-                                }[];
-                                price: {
-                                    productId: string;
-                                    version: number;
-                                    pricePlan: string;
-                                    interval: string;
-                                    currency: string;
-                                    trialDays: number;
-                                    taxCategory: string;
-                                    lines: {
-                                        kind: "recurring" | "one_time" | "setup" | "usage" | "discount";
-                                        description: string;
-                                        quantity: string;
-                                        exactAmount: string;
-                                        amountMinor: string;
-                                        /** @description amountMinor in major units, for display */
-                                        amount: string;
-                                        pieces?: {
-                                            tier: number;
-                                            quantity: string;
-                                            unitAmount: string;
-                                            flatAmount: string;
-                                            exact: string;
-                                        }[];
-                                        metricCode?: string;
-                                        /** @description flat | per_unit | graduated | volume | package */
-                                        priceModel?: {
-                                            /** @enum {string} */
-                                            model: "flat";
-                                            /** @description Decimal string in major units, e.g. "12.50" */
-                                            amount: string;
-                                        } | {
-                                            /** @enum {string} */
-                                            model: "per_unit";
-                                            /** @description Decimal string in major units, e.g. "12.50" */
-                                            unitAmount: string;
-                                        } | {
-                                            /** @enum {string} */
-                                            model: "graduated";
-                                            tiers: {
-                                                /** @description Inclusive upper bound; null for the last tier */
-                                                upTo: number | null;
-                                                /** @description Decimal string in major units, e.g. "12.50" */
-                                                unitAmount: string;
-                                                /** @description Decimal string in major units, e.g. "12.50" */
-                                                flatAmount?: string;
-                                            }[];
-                                        } | {
-                                            /** @enum {string} */
-                                            model: "volume";
-                                            tiers: {
-                                                /** @description Inclusive upper bound; null for the last tier */
-                                                upTo: number | null;
-                                                /** @description Decimal string in major units, e.g. "12.50" */
-                                                unitAmount: string;
-                                                /** @description Decimal string in major units, e.g. "12.50" */
-                                                flatAmount?: string;
-                                            }[];
-                                        } | {
-                                            /** @enum {string} */
-                                            model: "package";
-                                            packageSize: number;
-                                            /** @description Decimal string in major units, e.g. "12.50" */
-                                            packageAmount: string;
-                                        };
-                                    }[];
-                                    /** @description All lines added up (one period plus the one-time amounts); not a per-interval price: show recurringMinor and oneTimeMinor apart */
-                                    totalMinor: string;
-                                    total: string;
-                                    dueNowMinor: string;
-                                    dueNow: string;
-                                    /** @description What each interval costs (the plan’s price and usage estimates, less its share of a discount), minor units; 0 for a one-time plan. Never includes one-time amounts. */
-                                    recurringMinor: string;
-                                    /** @description recurringMinor in major units */
-                                    recurring: string;
-                                    /** @description What is charged once (a one-time plan’s price and the setup fee, less their share of a discount), minor units */
-                                    oneTimeMinor: string;
-                                    /** @description oneTimeMinor in major units */
-                                    oneTime: string;
-                                    coupon: {
-                                        code: string;
-                                        duration: string;
-                                    } | null;
-                                    /** @enum {string} */
-                                    rounding: "half-up, once per line, to the currency minor unit";
-                                } | null;
-                                /** @description The provisioning request the binding maps this item to (set at submit) */
-                                provisioning: {
-                                    capability: string;
-                                    parameters: {
-                                        [key: string]: unknown;
-                                    };
-                                } | null;
-                            }[];
-                            /** @description Sum of the items’ totals (one period of each recurring price plus the one-time amounts), minor units; not a per-interval amount */
-                            totalMinor: string;
-                            dueNowMinor: string;
-                            /** @description What the items cost per interval, one entry per interval in use (monthly and yearly items are never added together); one-time amounts are never included */
-                            recurringTotals: {
-                                interval: "month" | "year";
-                                amountMinor: string;
-                            }[];
-                            /** @description What the items cost once: one-time plans and setup fees, minor units */
-                            oneTimeMinor: string;
-                            /**
-                             * @description Until payments land, orders are invoiced after provisioning
-                             * @enum {string}
-                             */
-                            paymentTerms: "invoice_later";
-                            approval: {
-                                /** @description Why approval was required (rule names) */
-                                required: string[];
-                                decision: "approved" | "rejected" | null;
-                                decidedBy: string | null;
-                                reason: string | null;
-                            } | null;
-                            failureReason: string | null;
-                            createdBy: string | null;
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                            submittedAt: string | null;
-                            timeline: {
-                                /** @description draft → submitted → (pending_approval) → awaiting_payment → provisioning → fulfilled | failed; cancelled before provisioning */
-                                status: "draft" | "submitted" | "pending_approval" | "awaiting_payment" | "provisioning" | "fulfilled" | "failed" | "cancelled";
-                                /** Format: date-time */
-                                at: string;
-                                actorId: string | null;
-                                /** @description Who took the step, by the name they had then (display name, else email); null for the system or steps recorded before names were kept */
-                                actorName: string | null;
-                                reason: string | null;
-                            }[];
-                            /**
-                             * ChangeOf
-                             * @description Only on a change order (POST …/items/{itemId}/change): the live item it replaces once fulfilled, and how
-                             */
-                            changeOf?: {
-                                /** @description A order id */
-                                orderId: string;
-                                /** @description That order’s number for people (ORD-…) */
-                                orderNumber?: string;
-                                /** @description The item of that order this one replaces */
-                                itemId: string;
-                                kind: "upgrade" | "downgrade" | "quantity_change" | "change";
-                            };
-                            /** @description Only on a change order: the proration of the current period; the order’s dueNowMinor is its dueNowMinor */
-                            proration?: {
-                                mode: string;
-                                periodStart: string | null;
-                                periodEnd: string | null;
-                                remainingFraction: string;
-                                creditMinor: string;
-                                chargeMinor: string;
-                                dueNowMinor: string;
-                                dueNow: string;
-                                /** Format: date-time */
-                                newPriceFrom: string;
-                            };
-                        };
+                        "application/json": components["schemas"]["Order"];
                     };
                 };
                 /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
@@ -20664,9 +14409,7 @@ export interface paths {
             };
             requestBody: {
                 content: {
-                    "application/json": {
-                        reason: string;
-                    };
+                    "application/json": components["schemas"]["OrderDecisionReason"];
                 };
             };
             responses: {
@@ -20676,200 +14419,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description A order id */
-                            id: string;
-                            /** @description The order’s number for people, counted per tenant from 1 in the order of submission (no gaps); null while it is a cart (draft). The id stays the order’s identifier in the API. */
-                            number: string | null;
-                            /** @description A tenant id */
-                            tenantId: string;
-                            /** @description draft → submitted → (pending_approval) → awaiting_payment → provisioning → fulfilled | failed; cancelled before provisioning */
-                            status: "draft" | "submitted" | "pending_approval" | "awaiting_payment" | "provisioning" | "fulfilled" | "failed" | "cancelled";
-                            /**
-                             * @description ISO 4217 code; every item is priced in it
-                             * @example EUR
-                             */
-                            currency: string;
-                            couponCode: string | null;
-                            items: {
-                                /** @description Item id within the order */
-                                id: string;
-                                /** @description A product id */
-                                productId: string;
-                                productName: string;
-                                /** @description The pinned product version */
-                                version: number;
-                                pricePlan: string;
-                                quantity: number;
-                                /** @description Filled against the version’s configuration schema */
-                                configuration: {
-                                    [key: string]: unknown;
-                                };
-                                /** @description The configuration as people read it: each setting’s title from the version’s schema and its value in words, in the schema’s order (items added before this existed have none) */
-                                configurationSummary?: {
-                                    key: string;
-                                    title: string;
-                                    value: string;
-                                }[];
-                                price: {
-                                    productId: string;
-                                    version: number;
-                                    pricePlan: string;
-                                    interval: string;
-                                    currency: string;
-                                    trialDays: number;
-                                    taxCategory: string;
-                                    lines: {
-                                        kind: "recurring" | "one_time" | "setup" | "usage" | "discount";
-                                        description: string;
-                                        quantity: string;
-                                        exactAmount: string;
-                                        amountMinor: string;
-                                        /** @description amountMinor in major units, for display */
-                                        amount: string;
-                                        pieces?: {
-                                            tier: number;
-                                            quantity: string;
-                                            unitAmount: string;
-                                            flatAmount: string;
-                                            exact: string;
-                                        }[];
-                                        metricCode?: string;
-                                        /** @description flat | per_unit | graduated | volume | package */
-                                        priceModel?: {
-                                            /** @enum {string} */
-                                            model: "flat";
-                                            /** @description Decimal string in major units, e.g. "12.50" */
-                                            amount: string;
-                                        } | {
-                                            /** @enum {string} */
-                                            model: "per_unit";
-                                            /** @description Decimal string in major units, e.g. "12.50" */
-                                            unitAmount: string;
-                                        } | {
-                                            /** @enum {string} */
-                                            model: "graduated";
-                                            tiers: {
-                                                /** @description Inclusive upper bound; null for the last tier */
-                                                upTo: number | null;
-                                                /** @description Decimal string in major units, e.g. "12.50" */
-                                                unitAmount: string;
-                                                /** @description Decimal string in major units, e.g. "12.50" */
-                                                flatAmount?: string;
-                                            }[];
-                                        } | {
-                                            /** @enum {string} */
-                                            model: "volume";
-                                            tiers: {
-                                                /** @description Inclusive upper bound; null for the last tier */
-                                                upTo: number | null;
-                                                /** @description Decimal string in major units, e.g. "12.50" */
-                                                unitAmount: string;
-                                                /** @description Decimal string in major units, e.g. "12.50" */
-                                                flatAmount?: string;
-                                            }[];
-                                        } | {
-                                            /** @enum {string} */
-                                            model: "package";
-                                            packageSize: number;
-                                            /** @description Decimal string in major units, e.g. "12.50" */
-                                            packageAmount: string;
-                                        };
-                                    }[];
-                                    /** @description All lines added up (one period plus the one-time amounts); not a per-interval price: show recurringMinor and oneTimeMinor apart */
-                                    totalMinor: string;
-                                    total: string;
-                                    dueNowMinor: string;
-                                    dueNow: string;
-                                    /** @description What each interval costs (the plan’s price and usage estimates, less its share of a discount), minor units; 0 for a one-time plan. Never includes one-time amounts. */
-                                    recurringMinor: string;
-                                    /** @description recurringMinor in major units */
-                                    recurring: string;
-                                    /** @description What is charged once (a one-time plan’s price and the setup fee, less their share of a discount), minor units */
-                                    oneTimeMinor: string;
-                                    /** @description oneTimeMinor in major units */
-                                    oneTime: string;
-                                    coupon: {
-                                        code: string;
-                                        duration: string;
-                                    } | null;
-                                    /** @enum {string} */
-                                    rounding: "half-up, once per line, to the currency minor unit";
-                                } | null;
-                                /** @description The provisioning request the binding maps this item to (set at submit) */
-                                provisioning: {
-                                    capability: string;
-                                    parameters: {
-                                        [key: string]: unknown;
-                                    };
-                                } | null;
-                            }[];
-                            /** @description Sum of the items’ totals (one period of each recurring price plus the one-time amounts), minor units; not a per-interval amount */
-                            totalMinor: string;
-                            dueNowMinor: string;
-                            /** @description What the items cost per interval, one entry per interval in use (monthly and yearly items are never added together); one-time amounts are never included */
-                            recurringTotals: {
-                                interval: "month" | "year";
-                                amountMinor: string;
-                            }[];
-                            /** @description What the items cost once: one-time plans and setup fees, minor units */
-                            oneTimeMinor: string;
-                            /**
-                             * @description Until payments land, orders are invoiced after provisioning
-                             * @enum {string}
-                             */
-                            paymentTerms: "invoice_later";
-                            approval: {
-                                /** @description Why approval was required (rule names) */
-                                required: string[];
-                                decision: "approved" | "rejected" | null;
-                                decidedBy: string | null;
-                                reason: string | null;
-                            } | null;
-                            failureReason: string | null;
-                            createdBy: string | null;
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                            submittedAt: string | null;
-                            timeline: {
-                                /** @description draft → submitted → (pending_approval) → awaiting_payment → provisioning → fulfilled | failed; cancelled before provisioning */
-                                status: "draft" | "submitted" | "pending_approval" | "awaiting_payment" | "provisioning" | "fulfilled" | "failed" | "cancelled";
-                                /** Format: date-time */
-                                at: string;
-                                actorId: string | null;
-                                /** @description Who took the step, by the name they had then (display name, else email); null for the system or steps recorded before names were kept */
-                                actorName: string | null;
-                                reason: string | null;
-                            }[];
-                            /**
-                             * ChangeOf
-                             * @description Only on a change order (POST …/items/{itemId}/change): the live item it replaces once fulfilled, and how
-                             */
-                            changeOf?: {
-                                /** @description A order id */
-                                orderId: string;
-                                /** @description That order’s number for people (ORD-…) */
-                                orderNumber?: string;
-                                /** @description The item of that order this one replaces */
-                                itemId: string;
-                                kind: "upgrade" | "downgrade" | "quantity_change" | "change";
-                            };
-                            /** @description Only on a change order: the proration of the current period; the order’s dueNowMinor is its dueNowMinor */
-                            proration?: {
-                                mode: string;
-                                periodStart: string | null;
-                                periodEnd: string | null;
-                                remainingFraction: string;
-                                creditMinor: string;
-                                chargeMinor: string;
-                                dueNowMinor: string;
-                                dueNow: string;
-                                /** Format: date-time */
-                                newPriceFrom: string;
-                            };
-                        };
+                        "application/json": components["schemas"]["Order"];
                     };
                 };
                 /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
@@ -21142,33 +14692,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description A approvalRule id */
-                            id: string;
-                            name: string;
-                            condition: {
-                                /** @enum {string} */
-                                type: "total_above";
-                                /**
-                                 * @description ISO 4217 code; every item is priced in it
-                                 * @example EUR
-                                 */
-                                currency: string;
-                                /** @description Major units */
-                                amount: string;
-                            } | {
-                                /** @enum {string} */
-                                type: "products";
-                                productIds: string[];
-                            } | {
-                                /** @enum {string} */
-                                type: "quantity_above";
-                                quantity: number;
-                            };
-                            enabled: boolean;
-                            /** Format: date-time */
-                            createdAt: string;
-                        }[];
+                        "application/json": components["schemas"]["ApprovalRule"][];
                     };
                 };
                 /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
@@ -21283,29 +14807,7 @@ export interface paths {
             };
             requestBody: {
                 content: {
-                    "application/json": {
-                        name: string;
-                        condition: {
-                            /** @enum {string} */
-                            type: "total_above";
-                            /**
-                             * @description ISO 4217 code; every item is priced in it
-                             * @example EUR
-                             */
-                            currency: string;
-                            /** @description Major units */
-                            amount: string;
-                        } | {
-                            /** @enum {string} */
-                            type: "products";
-                            productIds: string[];
-                        } | {
-                            /** @enum {string} */
-                            type: "quantity_above";
-                            quantity: number;
-                        };
-                        enabled?: boolean;
-                    };
+                    "application/json": components["schemas"]["CreateApprovalRule"];
                 };
             };
             responses: {
@@ -21315,33 +14817,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description A approvalRule id */
-                            id: string;
-                            name: string;
-                            condition: {
-                                /** @enum {string} */
-                                type: "total_above";
-                                /**
-                                 * @description ISO 4217 code; every item is priced in it
-                                 * @example EUR
-                                 */
-                                currency: string;
-                                /** @description Major units */
-                                amount: string;
-                            } | {
-                                /** @enum {string} */
-                                type: "products";
-                                productIds: string[];
-                            } | {
-                                /** @enum {string} */
-                                type: "quantity_above";
-                                quantity: number;
-                            };
-                            enabled: boolean;
-                            /** Format: date-time */
-                            createdAt: string;
-                        };
+                        "application/json": components["schemas"]["ApprovalRule"];
                     };
                 };
                 /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
@@ -21591,6 +15067,823 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** Accepted */
+        Accepted: {
+            /** @enum {string} */
+            status: "accepted";
+        };
+        /** ActionCatalogue */
+        ActionCatalogue: {
+            data: {
+                action: string;
+                /** @description An operator’s decision (quotas, tenant status, catalog, approvals, staff): only platform roles are allowed it; no tenant role, built-in or custom, can be granted it */
+                platformOnly: boolean;
+                operations: {
+                    method: string;
+                    path: string;
+                    summary: string | null;
+                }[];
+            }[];
+        };
+        /** AddOrderItem */
+        AddOrderItem: {
+            /** @description A product id */
+            productId: string;
+            /** @description Defaults to the product’s current version */
+            version?: number;
+            /** @example monthly */
+            pricePlan: string;
+            quantity: number;
+            /** @description Filled against the version’s configuration schema */
+            configuration?: {
+                [key: string]: unknown;
+            };
+        };
+        /** ApiKey */
+        ApiKey: {
+            id: string;
+            kind: "service" | "personal";
+            tenantId: string;
+            userId: string | null;
+            name: string;
+            /** @description The visible start of the key (pk_<prefix>_…) */
+            prefix: string;
+            role: string | null;
+            scopes: string[] | null;
+            expiresAt: string | null;
+            lastUsedAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        ApiKeyList: {
+            data: components["schemas"]["ApiKey"][];
+        };
+        /** ApplyCoupon */
+        ApplyCoupon: {
+            /**
+             * @description A coupon’s code, as customers type it (upper case)
+             * @example SPRING15
+             */
+            couponCode: string;
+        };
+        /** ApprovalRule */
+        ApprovalRule: {
+            /** @description A approvalRule id */
+            id: string;
+            name: string;
+            condition: {
+                /** @enum {string} */
+                type: "total_above";
+                /**
+                 * @description ISO 4217 code; every item is priced in it
+                 * @example EUR
+                 */
+                currency: string;
+                /** @description Major units */
+                amount: string;
+            } | {
+                /** @enum {string} */
+                type: "products";
+                productIds: string[];
+            } | {
+                /** @enum {string} */
+                type: "quantity_above";
+                quantity: number;
+            };
+            enabled: boolean;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        /** AuditEntry */
+        AuditEntry: {
+            id: string;
+            seq: number;
+            /** Format: date-time */
+            occurredAt: string;
+            actor: {
+                type: string;
+                id: string;
+                label?: string;
+                /** @description Platform staff who acted as this user */
+                impersonatorId?: string;
+                impersonatorLabel?: string;
+            };
+            action: string;
+            target: {
+                type: string;
+                id: string;
+            };
+            before: unknown;
+            after: unknown;
+            requestId: string | null;
+            sourceIp: string | null;
+        };
+        /** AuditEntryPage */
+        AuditEntryPage: {
+            data: components["schemas"]["AuditEntry"][];
+            /** @description Pass as cursor for the next page; null on the last page */
+            nextCursor: string | null;
+        };
+        /** AuthorizationDecision */
+        AuthorizationDecision: {
+            allowed: boolean;
+            reason: "allow" | "explicit-deny" | "implicit-deny";
+            matched: {
+                policy: string;
+                sid: string;
+                effect: string;
+            }[];
+        };
+        /**
+         * ChangeOf
+         * @description Only on a change order (POST …/items/{itemId}/change): the live item it replaces once fulfilled, and how
+         */
+        ChangeOf: {
+            /** @description A order id */
+            orderId: string;
+            /** @description That order’s number for people (ORD-…) */
+            orderNumber?: string;
+            /** @description The item of that order this one replaces */
+            itemId: string;
+            kind: components["schemas"]["ItemChangeKind"];
+        };
+        /** ChangePreview */
+        ChangePreview: {
+            kind: components["schemas"]["ItemChangeKind"];
+            current: components["schemas"]["PricePreview"];
+            proposed: components["schemas"]["PricePreview"];
+            proration: components["schemas"]["Proration"];
+        };
+        /** Coupon */
+        Coupon: {
+            /** @description A coupon id */
+            id: string;
+            /** @description What customers type (upper case) */
+            code: string;
+            name: string;
+            discount: components["schemas"]["CouponDiscount"];
+            duration: components["schemas"]["CouponDuration"];
+            expiresAt: string | null;
+            maxRedemptions: number | null;
+            redemptions: number;
+            /** @description Restricted to these products; empty means any */
+            productIds: string[];
+            archived: boolean;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        CouponDiscount: {
+            /** @enum {string} */
+            type: "percent";
+            /**
+             * @description e.g. "15" or "12.5"
+             * @example 15
+             */
+            percentOff: string;
+        } | {
+            /** @enum {string} */
+            type: "amount";
+            /** @description Keyed by ISO 4217 currency; a currency without an entry cannot be ordered */
+            amountOff: {
+                [key: string]: string;
+            };
+        };
+        CouponDuration: {
+            /** @enum {string} */
+            type: "once";
+        } | {
+            /** @enum {string} */
+            type: "repeating";
+            periods: number;
+        } | {
+            /** @enum {string} */
+            type: "forever";
+        };
+        /** CouponPage */
+        CouponPage: {
+            data: components["schemas"]["Coupon"][];
+            /** @description Pass as cursor for the next page; null on the last page */
+            nextCursor: string | null;
+        };
+        /** CreateApprovalRule */
+        CreateApprovalRule: {
+            name: string;
+            condition: {
+                /** @enum {string} */
+                type: "total_above";
+                /**
+                 * @description ISO 4217 code; every item is priced in it
+                 * @example EUR
+                 */
+                currency: string;
+                /** @description Major units */
+                amount: string;
+            } | {
+                /** @enum {string} */
+                type: "products";
+                productIds: string[];
+            } | {
+                /** @enum {string} */
+                type: "quantity_above";
+                quantity: number;
+            };
+            enabled?: boolean;
+        };
+        /** CreateCoupon */
+        CreateCoupon: {
+            /** @description What customers type (upper case) */
+            code: string;
+            name: string;
+            discount: components["schemas"]["CouponDiscount"];
+            duration: components["schemas"]["CouponDuration"];
+            expiresAt?: string | null;
+            maxRedemptions?: number | null;
+            /** @description Restricted to these products; empty means any */
+            productIds?: string[];
+        };
+        /** CreateIdentityProvider */
+        CreateIdentityProvider: {
+            type: "oidc" | "saml" | "oauth";
+            name: string;
+            enabled?: boolean;
+            /** @description oidc: {issuer, clientId, clientSecret (write-only), scopes?, domains, defaultRole, mandatory}; saml: {entryPoint, idpCertificate (PEM), idpEntityId?, domains, defaultRole, mandatory}. Responses carry clientSecretSet instead of the secret. */
+            config: {
+                [key: string]: unknown;
+            };
+        };
+        /** CreateOrder */
+        CreateOrder: {
+            /**
+             * @description ISO 4217 code; every item is priced in it
+             * @example EUR
+             */
+            currency: string;
+            /**
+             * @description A coupon’s code, as customers type it (upper case)
+             * @example SPRING15
+             */
+            couponCode?: string;
+        };
+        /** CreateProduct */
+        CreateProduct: {
+            /** @description Lower-case letters, digits and dashes; unique */
+            code: string;
+            kind: components["schemas"]["ProductKind"];
+            name: string;
+            description?: string;
+            category: string;
+            images?: string[];
+            visibility?: components["schemas"]["ProductVisibility"];
+            /** @description How many units can be sold in all (stock); null for unlimited (units are counted only while a capacity is set) */
+            capacity?: number | null;
+        };
+        /** CreateTenant */
+        CreateTenant: {
+            organizationName: string;
+            /** @description A DNS name such as acme.example.com */
+            domain: string;
+            /** Format: email */
+            adminEmail: string;
+            subscription?: {
+                tier: string;
+                subscriptionId?: string | null;
+                expiresAt?: string | null;
+            };
+            quotas?: components["schemas"]["TenantQuotasPatch"];
+            settings?: components["schemas"]["TenantSettingsPatch"];
+            /** @description Default active */
+            initialStatus?: "active" | "pending";
+            /** @description The partner (reseller) tenant this tenant is a customer of */
+            partnerTenantId?: string;
+        };
+        /** CreatedApiKey */
+        CreatedApiKey: {
+            id: string;
+            kind: "service" | "personal";
+            tenantId: string;
+            userId: string | null;
+            name: string;
+            /** @description The visible start of the key (pk_<prefix>_…) */
+            prefix: string;
+            role: string | null;
+            scopes: string[] | null;
+            expiresAt: string | null;
+            lastUsedAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** @description The whole key, for `Authorization: Bearer <key>`. Shown only in this response. */
+            secret: string;
+        };
+        /** CreatedOAuthClient */
+        CreatedOAuthClient: {
+            clientId: string;
+            tenantId: string;
+            name: string;
+            grantType: "client_credentials" | "authorization_code";
+            redirectUris: string[];
+            scopes: string[];
+            /** @description The role client-credentials tokens act with; null for authorization_code clients (they act with the user’s role) */
+            role: string | null;
+            /** @description The authorization server (its discovery document is at issuer + /.well-known/openid-configuration) */
+            issuer: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Shown once; only its hash is stored */
+            clientSecret: string;
+        };
+        /** @description Empty: this operation takes no input */
+        EmptyBody: Record<string, never>;
+        /** FromPrice */
+        FromPrice: {
+            currency: string;
+            /** @description Minor units, at the smallest orderable quantity */
+            amountMinor: string;
+            /** @description amountMinor in major units */
+            amount: string;
+            /** @description Per month or year; one_time only when no plan in this currency recurs */
+            interval: "month" | "year" | "one_time";
+            pricePlan: string;
+            /** @description The quantity the amount is for (the version’s minimum) */
+            quantity: number;
+            /** @description That plan’s one-time setup fee in major units, if it has one (not included in amount) */
+            setupFee?: string;
+        };
+        /** IdentityProvider */
+        IdentityProvider: {
+            id: string;
+            type: "oidc" | "saml";
+            name: string;
+            enabled: boolean;
+            /** @description oidc: {issuer, clientId, clientSecret (write-only), scopes?, domains, defaultRole, mandatory}; saml: {entryPoint, idpCertificate (PEM), idpEntityId?, domains, defaultRole, mandatory}. Responses carry clientSecretSet instead of the secret. */
+            config: {
+                [key: string]: unknown;
+            };
+            /** @description What to configure at the identity provider */
+            serviceProvider: {
+                /** @description Where a browser starts signing in with this provider */
+                startUrl: string;
+                /** @description OIDC: register this redirect URI with the provider */
+                redirectUri?: string;
+                /** @description SAML: our entity id (also the audience) */
+                entityId?: string;
+                /** @description SAML: our assertion consumer service (HTTP-POST) */
+                acsUrl?: string;
+                /** @description SAML: our service provider metadata */
+                metadataUrl?: string;
+            };
+        };
+        /** Impersonation */
+        Impersonation: {
+            id: string;
+            userId: string;
+            userEmail: string;
+            tenantId: string;
+            reason: string;
+            /** Format: date-time */
+            startedAt: string;
+            /** Format: date-time */
+            expiresAt: string;
+        };
+        /** Invitation */
+        Invitation: {
+            id: string;
+            email: string;
+            role: string;
+            status: "open" | "accepted" | "revoked" | "expired";
+            /** @description The email (or label, such as “the operator”) the invitation was sent under */
+            invitedBy: string;
+            /** @description The inviter’s display name, when a person who chose one invited */
+            invitedByName: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            expiresAt: string;
+            /**
+             * Format: date-time
+             * @description When the link was last mailed: at creation, or the latest resend
+             */
+            lastSentAt: string;
+            /** @description How many times the link was mailed */
+            sendCount: number;
+        };
+        /** InvitationPreview */
+        InvitationPreview: {
+            tenantId: string;
+            organizationName: string;
+            email: string;
+            role: string;
+            /** @description When true, accepting asks for the existing account’s password */
+            accountExists: boolean;
+            /** Format: date-time */
+            expiresAt: string;
+        };
+        /**
+         * ItemChange
+         * @description What to change of a live item; unspecified members stay as they are
+         */
+        ItemChange: {
+            /** @description Move to this version (default: the product’s current one) */
+            version?: number;
+            /** @example monthly */
+            pricePlan?: string;
+            quantity?: number;
+            /** @description Filled against the version’s configuration schema */
+            configuration?: {
+                [key: string]: unknown;
+            };
+            prorationMode: "prorate_now" | "at_period_end" | "none";
+        };
+        ItemChangeKind: "upgrade" | "downgrade" | "quantity_change" | "change";
+        /** MailMessage */
+        MailMessage: {
+            /** @description A mail id */
+            id: string;
+            tenantId: string | null;
+            /** @description The recipient address */
+            to: string;
+            subject: string;
+            /** @description What the message is for, e.g. identity.invitation */
+            purpose: string;
+            status: components["schemas"]["MailStatus"];
+            /** @description Delivery attempts made so far */
+            attempts: number;
+            lastError: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            sentAt: string | null;
+            /** @description The plain-text body */
+            text: string;
+            html: string | null;
+        };
+        /** MailPage */
+        MailPage: {
+            data: components["schemas"]["MailSummary"][];
+            /** @description Pass as cursor for the next page; null on the last page */
+            nextCursor: string | null;
+        };
+        /** @description queued → sent | failed; stored: no SMTP server is configured, so the message was kept, not sent */
+        MailStatus: "queued" | "sent" | "failed" | "stored";
+        /** MailSummary */
+        MailSummary: {
+            /** @description A mail id */
+            id: string;
+            tenantId: string | null;
+            /** @description The recipient address */
+            to: string;
+            subject: string;
+            /** @description What the message is for, e.g. identity.invitation */
+            purpose: string;
+            status: components["schemas"]["MailStatus"];
+            /** @description Delivery attempts made so far */
+            attempts: number;
+            lastError: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            sentAt: string | null;
+        };
+        /** Me */
+        Me: {
+            user: components["schemas"]["User"];
+            /** @description The name you chose to be shown by; null until you choose one */
+            displayName: string | null;
+            activeTenantId: string | null;
+            memberships: components["schemas"]["Membership"][];
+            /** @description When the address was proven by an emailed link; null while unproven (POST /api/v1/me/email-verification sends one) */
+            emailVerifiedAt: string | null;
+            /** @description Multi-factor authentication */
+            mfa: {
+                /** @description A TOTP authenticator is set up */
+                enabled: boolean;
+                /** @description Mandatory for this account (platform staff, or a tenant that requires it): it cannot be turned off */
+                required: boolean;
+                /** @description Unused recovery codes */
+                recoveryCodesLeft: number;
+            };
+            /** @description The strictest policy of your tenants: what a new password must meet */
+            passwordPolicy: {
+                minLength: number;
+                requireNumbers: boolean;
+                requireSpecialChars: boolean;
+                /** @description Days before the password must change; 0 = never */
+                maxAge: number;
+            };
+        };
+        /** Member */
+        Member: {
+            userId: string;
+            email: string;
+            /** @description The display name the person chose on their profile (null until they do) */
+            name: string | null;
+            role: string;
+            /** Format: date-time */
+            joinedAt: string;
+        };
+        Membership: {
+            tenantId: string;
+            organizationName: string;
+            role: string;
+        };
+        /** NewVersion */
+        NewVersion: {
+            /** @description Start from this version’s content (default: the newest version) */
+            copyFrom?: number;
+        };
+        /** OAuthClient */
+        OAuthClient: {
+            clientId: string;
+            tenantId: string;
+            name: string;
+            grantType: "client_credentials" | "authorization_code";
+            redirectUris: string[];
+            scopes: string[];
+            /** @description The role client-credentials tokens act with; null for authorization_code clients (they act with the user’s role) */
+            role: string | null;
+            /** @description The authorization server (its discovery document is at issuer + /.well-known/openid-configuration) */
+            issuer: string;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        /** Order */
+        Order: {
+            /** @description A order id */
+            id: string;
+            /** @description The order’s number for people, counted per tenant from 1 in the order of submission (no gaps); null while it is a cart (draft). The id stays the order’s identifier in the API. */
+            number: string | null;
+            /** @description A tenant id */
+            tenantId: string;
+            status: components["schemas"]["OrderStatus"];
+            /**
+             * @description ISO 4217 code; every item is priced in it
+             * @example EUR
+             */
+            currency: string;
+            couponCode: string | null;
+            items: components["schemas"]["OrderItem"][];
+            /** @description Sum of the items’ totals (one period of each recurring price plus the one-time amounts), minor units; not a per-interval amount */
+            totalMinor: string;
+            dueNowMinor: string;
+            /** @description What the items cost per interval, one entry per interval in use (monthly and yearly items are never added together); one-time amounts are never included */
+            recurringTotals: {
+                interval: "month" | "year";
+                amountMinor: string;
+            }[];
+            /** @description What the items cost once: one-time plans and setup fees, minor units */
+            oneTimeMinor: string;
+            /**
+             * @description Until payments land, orders are invoiced after provisioning
+             * @enum {string}
+             */
+            paymentTerms: "invoice_later";
+            approval: {
+                /** @description Why approval was required (rule names) */
+                required: string[];
+                decision: "approved" | "rejected" | null;
+                decidedBy: string | null;
+                reason: string | null;
+            } | null;
+            failureReason: string | null;
+            createdBy: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            submittedAt: string | null;
+            timeline: components["schemas"]["OrderTimelineEntry"][];
+            changeOf?: components["schemas"]["ChangeOf"];
+            /** @description Only on a change order: the proration of the current period; the order’s dueNowMinor is its dueNowMinor */
+            proration?: {
+                mode: string;
+                periodStart: string | null;
+                periodEnd: string | null;
+                remainingFraction: string;
+                creditMinor: string;
+                chargeMinor: string;
+                dueNowMinor: string;
+                dueNow: string;
+                /** Format: date-time */
+                newPriceFrom: string;
+            };
+        };
+        /** OrderCount */
+        OrderCount: {
+            /** @description How many orders match the filters (the same ones the list takes) */
+            count: number;
+        };
+        OrderDecisionOptionalReason: {
+            reason?: string;
+        };
+        OrderDecisionReason: {
+            reason: string;
+        };
+        /** OrderItem */
+        OrderItem: {
+            /** @description Item id within the order */
+            id: string;
+            /** @description A product id */
+            productId: string;
+            productName: string;
+            /** @description The pinned product version */
+            version: number;
+            pricePlan: string;
+            quantity: number;
+            /** @description Filled against the version’s configuration schema */
+            configuration: {
+                [key: string]: unknown;
+            };
+            /** @description The configuration as people read it: each setting’s title from the version’s schema and its value in words, in the schema’s order (items added before this existed have none) */
+            configurationSummary?: {
+                key: string;
+                title: string;
+                value: string;
+            }[];
+            price: components["schemas"]["PricePreview"] | null;
+            /** @description The provisioning request the binding maps this item to (set at submit) */
+            provisioning: {
+                capability: string;
+                parameters: {
+                    [key: string]: unknown;
+                };
+            } | null;
+        };
+        /** OrderPage */
+        OrderPage: {
+            data: components["schemas"]["Order"][];
+            /** @description Pass as cursor for the next page; null on the last page */
+            nextCursor: string | null;
+        };
+        /** @description draft → submitted → (pending_approval) → awaiting_payment → provisioning → fulfilled | failed; cancelled before provisioning */
+        OrderStatus: "draft" | "submitted" | "pending_approval" | "awaiting_payment" | "provisioning" | "fulfilled" | "failed" | "cancelled";
+        OrderTimelineEntry: {
+            status: components["schemas"]["OrderStatus"];
+            /** Format: date-time */
+            at: string;
+            actorId: string | null;
+            /** @description Who took the step, by the name they had then (display name, else email); null for the system or steps recorded before names were kept */
+            actorName: string | null;
+            reason: string | null;
+        };
+        /** Permissions */
+        Permissions: {
+            /** @description The tenant decided for (the one the caller works in); null when none, and then nothing is allowed */
+            tenantId: string | null;
+            data: {
+                action: string;
+                /** @description prn:<tenant>:<type>/* — every resource of the action’s type in that tenant */
+                resource: string | null;
+                allowed: boolean;
+            }[];
+        };
+        /** @description A platform staff role: platform-admin (everything), operator (tenants and users, not staff), support (reads, impersonation), billing-operator, read-only */
+        PlatformRole: "platform-admin" | "operator" | "support" | "billing-operator" | "read-only";
+        /** PolicyStatement */
+        PolicyStatement: {
+            sid?: string;
+            effect: "allow" | "deny";
+            /**
+             * @description e.g. billing:invoice.read, billing:*
+             * @example [
+             *       "tenants:tenant.read"
+             *     ]
+             */
+            actions: string[];
+            /**
+             * @description prn:<tenant or ${tenant}>:<type>/<id>; * matches within one segment
+             * @example [
+             *       "prn:${tenant}:tenant/*"
+             *     ]
+             */
+            resources: string[];
+            conditions?: {
+                /** @description The caller must (true) or must not (false) have completed MFA */
+                mfa?: boolean;
+                /** @description CIDR ranges; any may match */
+                sourceIp?: string[];
+            };
+        };
+        /** @description flat | per_unit | graduated | volume | package */
+        PriceModel: {
+            /** @enum {string} */
+            model: "flat";
+            /** @description Decimal string in major units, e.g. "12.50" */
+            amount: string;
+        } | {
+            /** @enum {string} */
+            model: "per_unit";
+            /** @description Decimal string in major units, e.g. "12.50" */
+            unitAmount: string;
+        } | {
+            /** @enum {string} */
+            model: "graduated";
+            tiers: components["schemas"]["PriceTier"][];
+        } | {
+            /** @enum {string} */
+            model: "volume";
+            tiers: components["schemas"]["PriceTier"][];
+        } | {
+            /** @enum {string} */
+            model: "package";
+            packageSize: number;
+            /** @description Decimal string in major units, e.g. "12.50" */
+            packageAmount: string;
+        };
+        /** PricePlan */
+        PricePlan: {
+            /** @description Lower-case letters, digits and dashes; unique */
+            code: string;
+            name: string;
+            interval: "month" | "year" | "one_time";
+            trialDays: number;
+            taxCategory: string;
+            /** @description Keyed by ISO 4217 currency; a currency without an entry cannot be ordered */
+            setupFee: {
+                [key: string]: string;
+            };
+            /** @description Keyed by ISO 4217 currency; a currency without an entry cannot be ordered */
+            prices: {
+                [key: string]: components["schemas"]["PriceModel"];
+            };
+            /** @description Usage-based components, billed by metric code once metering is on */
+            usage: components["schemas"]["UsageComponent"][];
+        };
+        /** PricePreview */
+        PricePreview: {
+            productId: string;
+            version: number;
+            pricePlan: string;
+            interval: string;
+            currency: string;
+            trialDays: number;
+            taxCategory: string;
+            lines: components["schemas"]["PricePreviewLine"][];
+            /** @description All lines added up (one period plus the one-time amounts); not a per-interval price: show recurringMinor and oneTimeMinor apart */
+            totalMinor: string;
+            total: string;
+            dueNowMinor: string;
+            dueNow: string;
+            /** @description What each interval costs (the plan’s price and usage estimates, less its share of a discount), minor units; 0 for a one-time plan. Never includes one-time amounts. */
+            recurringMinor: string;
+            /** @description recurringMinor in major units */
+            recurring: string;
+            /** @description What is charged once (a one-time plan’s price and the setup fee, less their share of a discount), minor units */
+            oneTimeMinor: string;
+            /** @description oneTimeMinor in major units */
+            oneTime: string;
+            coupon: {
+                code: string;
+                duration: string;
+            } | null;
+            /** @enum {string} */
+            rounding: "half-up, once per line, to the currency minor unit";
+        };
+        PricePreviewLine: {
+            kind: "recurring" | "one_time" | "setup" | "usage" | "discount";
+            description: string;
+            quantity: string;
+            exactAmount: string;
+            amountMinor: string;
+            /** @description amountMinor in major units, for display */
+            amount: string;
+            pieces?: {
+                tier: number;
+                quantity: string;
+                unitAmount: string;
+                flatAmount: string;
+                exact: string;
+            }[];
+            metricCode?: string;
+            priceModel?: components["schemas"]["PriceModel"];
+        };
+        /** PricePreviewRequest */
+        PricePreviewRequest: {
+            /** @description A product id */
+            productId: string;
+            /** @description Defaults to the current published version */
+            version?: number;
+            /** @description Lower-case letters, digits and dashes; unique */
+            pricePlan: string;
+            /**
+             * @description ISO 4217 code
+             * @example EUR
+             */
+            currency: string;
+            quantity: number;
+            configuration?: {
+                [key: string]: unknown;
+            };
+            /** @description What customers type (upper case) */
+            couponCode?: string;
+            estimatedUsage?: {
+                [key: string]: string;
+            };
+        };
+        PriceTier: {
+            /** @description Inclusive upper bound; null for the last tier */
+            upTo: number | null;
+            /** @description Decimal string in major units, e.g. "12.50" */
+            unitAmount: string;
+            /** @description Decimal string in major units, e.g. "12.50" */
+            flatAmount?: string;
+        };
         /**
          * Problem
          * @description RFC 9457 problem document
@@ -21620,6 +15913,493 @@ export interface components {
             }[];
         } & {
             [key: string]: unknown;
+        };
+        /** Product */
+        Product: {
+            /** @description A product id */
+            id: string;
+            /** @description Lower-case letters, digits and dashes; unique */
+            code: string;
+            kind: components["schemas"]["ProductKind"];
+            name: string;
+            description: string;
+            category: string;
+            images: string[];
+            visibility: components["schemas"]["ProductVisibility"];
+            /** @description How many units can be sold in all (stock); null for unlimited (units are counted only while a capacity is set) */
+            capacity: number | null;
+            capacityUsed: number;
+            archived: boolean;
+            currentVersion: number | null;
+            /** @description Per currency, the cheapest recurring price of the current published version with its interval (a one-time price only when nothing recurs); empty when nothing is published */
+            fromPrices: {
+                [key: string]: components["schemas"]["FromPrice"];
+            };
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        ProductAvailability: {
+            /** @description Where it can be delivered; empty means anywhere */
+            regions: string[];
+            /** @description Which infrastructure providers can deliver it; empty means any */
+            providers: string[];
+            /** @description Tenant subscription tiers allowed to order; empty means all */
+            tenantTiers: string[];
+            minQuantity: number;
+            maxQuantity: number | null;
+            /** @description The tenant must already have an active item of each */
+            prerequisites: string[];
+        };
+        ProductKind: "platform_instance" | "compute" | "storage" | "network" | "dns_zone" | "addon" | "service";
+        /** ProductPage */
+        ProductPage: {
+            data: components["schemas"]["Product"][];
+            /** @description Pass as cursor for the next page; null on the last page */
+            nextCursor: string | null;
+        };
+        /** ProductVersion */
+        ProductVersion: {
+            /** @description A product id */
+            productId: string;
+            version: number;
+            /** @description draft → published (immutable) → retired */
+            status: "draft" | "published" | "retired";
+            content: components["schemas"]["VersionContent"];
+            /** Format: date-time */
+            createdAt: string;
+            publishedAt: string | null;
+            retiredAt: string | null;
+        };
+        /** @description Who sees the product: everyone, tenants of some subscription tiers, or the listed tenants only */
+        ProductVisibility: {
+            /** @enum {string} */
+            mode: "public";
+        } | {
+            /** @enum {string} */
+            mode: "tiers";
+            tiers: string[];
+        } | {
+            /** @enum {string} */
+            mode: "private";
+            tenantIds: string[];
+        };
+        /** Proration */
+        Proration: {
+            mode: string;
+            periodStart: string | null;
+            periodEnd: string | null;
+            remainingFraction: string;
+            creditMinor: string;
+            chargeMinor: string;
+            dueNowMinor: string;
+            dueNow: string;
+            /** Format: date-time */
+            newPriceFrom: string;
+        };
+        /** ProvisioningBinding */
+        ProvisioningBinding: {
+            /** @description What fulfils the product, e.g. compute.server, dns.zone, platform.instance */
+            capability: string;
+            /** @description How the order maps to the provisioning request: each parameter from the configuration (a pointer), the quantity, or a literal */
+            parameters: {
+                [key: string]: components["schemas"]["ProvisioningParameterSource"];
+            };
+        };
+        ProvisioningParameterSource: {
+            /** @description JSON pointer into the configuration */
+            configuration: string;
+        } | {
+            value: string | number | boolean;
+        } | {
+            /** @enum {boolean} */
+            quantity: true;
+        };
+        /** @description Per unit ordered: how much of each tenant quota it uses (maxStorage in GiB; custom.<name> for customLimits) */
+        QuotaConsumption: {
+            [key: string]: number;
+        };
+        /** Role */
+        Role: {
+            id: string;
+            name: string;
+            description: string;
+            builtin: boolean;
+            statements: components["schemas"]["PolicyStatement"][];
+        };
+        /** Session */
+        Session: {
+            user: components["schemas"]["User"];
+            /** @description The tenant the session works in */
+            activeTenantId: string | null;
+            /** @description The caller’s role in that tenant */
+            tenantRole: string | null;
+            /** @description Send as X-CSRF-Token on every write authenticated by the session cookie */
+            csrfToken: string;
+            /** Format: date-time */
+            expiresAt: string;
+            /** @description What the session must do before anything else: mfa_verify (POST /api/v1/auth/mfa/verify), mfa_enroll (MFA is mandatory: POST /api/v1/me/mfa/totp then /confirm), password_change (POST /api/v1/me/password); null when fully signed in */
+            restriction: "mfa_verify" | "mfa_enroll" | "password_change" | null;
+            /** @description True while the session owes its second factor (restriction mfa_verify) */
+            mfaRequired: boolean;
+            /** @description Set while platform staff act as this user: who they are (the web apps show a banner) */
+            impersonatedBy: {
+                userId: string;
+                email: string;
+                impersonationId: string;
+                reason: string;
+            } | null;
+        };
+        /** SessionList */
+        SessionList: {
+            data: components["schemas"]["SessionSummary"][];
+        };
+        SessionSummary: {
+            id: string;
+            /** @description The session making this request */
+            current: boolean;
+            userAgent: string | null;
+            sourceIp: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            lastSeenAt: string;
+            /** Format: date-time */
+            expiresAt: string;
+        };
+        /** Tenant */
+        Tenant: {
+            /** @description A tenant id */
+            id: string;
+            /** @description Increases on every change; the ETag is derived from it */
+            version: number;
+            /** @description A tenant id */
+            tenantId: string;
+            organizationName: string;
+            /** @description A DNS name such as acme.example.com */
+            domain: string;
+            /** Format: email */
+            adminEmail: string;
+            subscription: components["schemas"]["TenantSubscription"];
+            quotas: components["schemas"]["TenantQuotas"];
+            settings: components["schemas"]["TenantSettings"];
+            currentUsage: components["schemas"]["TenantUsage"];
+            status: components["schemas"]["TenantStatus"];
+            statusReason: string | null;
+            /** @description The reseller (partner tenant) this tenant is a customer of */
+            partnerTenantId?: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** Format: date-time */
+            lastActivityAt: string;
+        };
+        TenantAuthentication: {
+            providers: components["schemas"]["TenantIdentityProviderSetting"][];
+            passwordPolicy: components["schemas"]["TenantPasswordPolicy"];
+            mfaRequired: boolean;
+        };
+        TenantAuthenticationPatch: {
+            providers?: components["schemas"]["TenantIdentityProviderSetting"][];
+            passwordPolicy?: components["schemas"]["TenantPasswordPolicyPatch"];
+            mfaRequired?: boolean;
+        };
+        TenantBranding: {
+            /** @description Logo URL */
+            logo: string | null;
+            /** @description CSS hex colour, #rrggbb */
+            primaryColor: string;
+            /** @description CSS hex colour, #rrggbb */
+            secondaryColor: string;
+            customDomain: string | null;
+        };
+        TenantBrandingPatch: {
+            /** @description Logo URL */
+            logo?: string | null;
+            /** @description CSS hex colour, #rrggbb */
+            primaryColor?: string;
+            /** @description CSS hex colour, #rrggbb */
+            secondaryColor?: string;
+            customDomain?: string | null;
+        };
+        TenantCompliance: {
+            /** @description Region code, e.g. eu, us, de */
+            dataResidency: string;
+            /** @description Days to keep data */
+            retentionPeriod: number;
+            auditLevel: "basic" | "enhanced" | "comprehensive";
+            gdprCompliant: boolean;
+        };
+        TenantCompliancePatch: {
+            /** @description Region code, e.g. eu, us, de */
+            dataResidency?: string;
+            /** @description Days to keep data */
+            retentionPeriod?: number;
+            auditLevel?: "basic" | "enhanced" | "comprehensive";
+            gdprCompliant?: boolean;
+        };
+        TenantIdentityProviderSetting: {
+            type: "saml" | "oidc" | "oauth";
+            name: string;
+            config: {
+                [key: string]: unknown;
+            };
+            enabled: boolean;
+        };
+        TenantIntegrations: {
+            enabled: string[];
+            configurations: {
+                [key: string]: unknown;
+            };
+        };
+        TenantIntegrationsPatch: {
+            enabled?: string[];
+            configurations?: {
+                [key: string]: unknown;
+            };
+        };
+        /** TenantPage */
+        TenantPage: {
+            data: components["schemas"]["Tenant"][];
+            /** @description Pass as cursor for the next page; null on the last page */
+            nextCursor: string | null;
+        };
+        TenantPasswordPolicy: {
+            minLength: number;
+            requireSpecialChars: boolean;
+            requireNumbers: boolean;
+            /** @description Days before a password must change; 0 = never */
+            maxAge: number;
+        };
+        TenantPasswordPolicyPatch: {
+            minLength?: number;
+            requireSpecialChars?: boolean;
+            requireNumbers?: boolean;
+            /** @description Days before a password must change; 0 = never */
+            maxAge?: number;
+        };
+        /** TenantQuotas */
+        TenantQuotas: {
+            maxUsers: number;
+            /** @description GiB */
+            maxStorage: number;
+            maxAPICallsPerMonth: number;
+            maxComputeHours: number;
+            features: string[];
+            customLimits: {
+                [key: string]: number;
+            };
+        };
+        TenantQuotasPatch: {
+            maxUsers?: number;
+            /** @description GiB */
+            maxStorage?: number;
+            maxAPICallsPerMonth?: number;
+            maxComputeHours?: number;
+            features?: string[];
+            customLimits?: {
+                [key: string]: number;
+            };
+        };
+        TenantSettings: {
+            branding: components["schemas"]["TenantBranding"];
+            authentication: components["schemas"]["TenantAuthentication"];
+            integrations: components["schemas"]["TenantIntegrations"];
+            compliance: components["schemas"]["TenantCompliance"];
+        };
+        TenantSettingsPatch: {
+            branding?: components["schemas"]["TenantBrandingPatch"];
+            authentication?: components["schemas"]["TenantAuthenticationPatch"];
+            integrations?: components["schemas"]["TenantIntegrationsPatch"];
+            compliance?: components["schemas"]["TenantCompliancePatch"];
+        };
+        /** @description pending → active ⇄ suspended → terminated (final) */
+        TenantStatus: "pending" | "active" | "suspended" | "terminated";
+        TenantStatusChange: {
+            reason: string;
+        };
+        TenantStatusChangeOptionalReason: {
+            reason?: string;
+        };
+        TenantSubscription: {
+            subscriptionId: string | null;
+            tier: string;
+            status: components["schemas"]["TenantStatus"];
+            expiresAt: string | null;
+        };
+        TenantUsage: {
+            users: number;
+            storageUsed: number;
+            apiCallsThisMonth: number;
+            computeHoursThisMonth: number;
+            /** Format: date-time */
+            lastUpdated: string;
+        };
+        /**
+         * UpdateIdentityProvider
+         * @description Given config members replace the stored ones; omit clientSecret to keep it.
+         */
+        UpdateIdentityProvider: {
+            name?: string;
+            enabled?: boolean;
+            /** @description oidc: {issuer, clientId, clientSecret (write-only), scopes?, domains, defaultRole, mandatory}; saml: {entryPoint, idpCertificate (PEM), idpEntityId?, domains, defaultRole, mandatory}. Responses carry clientSecretSet instead of the secret. */
+            config?: {
+                [key: string]: unknown;
+            };
+        };
+        /**
+         * UpdateProduct
+         * @description Presentation and who sees it; what is sold lives in versions
+         */
+        UpdateProduct: {
+            name?: string;
+            description?: string;
+            category?: string;
+            images?: string[];
+            visibility?: components["schemas"]["ProductVisibility"];
+            /** @description How many units can be sold in all (stock); null for unlimited (units are counted only while a capacity is set) */
+            capacity?: number | null;
+        };
+        /**
+         * UpdateTenant
+         * @description A merge patch: given members replace, nested objects merge.
+         */
+        UpdateTenant: {
+            organizationName?: string;
+            /** @description A DNS name such as acme.example.com */
+            domain?: string;
+            /** Format: email */
+            adminEmail?: string;
+            settings?: components["schemas"]["TenantSettingsPatch"];
+        };
+        UsageComponent: {
+            metricCode: string;
+            name: string;
+            /** @description Keyed by ISO 4217 currency; a currency without an entry cannot be ordered */
+            prices: {
+                [key: string]: components["schemas"]["PriceModel"];
+            };
+        };
+        /** User */
+        User: {
+            id: string;
+            email: string;
+            platformRole: string | null;
+        };
+        /** UserDetail */
+        UserDetail: {
+            /** @description A user id */
+            id: string;
+            email: string;
+            /** @description A platform staff role: platform-admin (everything), operator (tenants and users, not staff), support (reads, impersonation), billing-operator, read-only; null: not staff */
+            platformRole: "platform-admin" | "operator" | "support" | "billing-operator" | "read-only" | null;
+            emailVerified: boolean;
+            /** @description True once the person confirmed an authenticator (TOTP) */
+            mfaEnabled: boolean;
+            /** Format: date-time */
+            createdAt: string;
+            /** @description False for an added staff member who has not chosen a password yet */
+            hasPassword: boolean;
+            emailVerifiedAt: string | null;
+            lockedUntil: string | null;
+            lastSignInAt: string | null;
+            memberships: {
+                /** @description A tenant id */
+                tenantId: string;
+                organizationName: string;
+                role: string;
+                /** Format: date-time */
+                joinedAt: string;
+            }[];
+            activeSessionCount: number;
+            sessions: {
+                /** @description A session id */
+                id: string;
+                userAgent: string | null;
+                sourceIp: string | null;
+                /** Format: date-time */
+                createdAt: string;
+                /** Format: date-time */
+                lastSeenAt: string;
+                /** Format: date-time */
+                expiresAt: string;
+                /** @description True while this (staff) session acts as someone else */
+                impersonating: boolean;
+            }[];
+            /** @description What the caller may do to this person */
+            callerMay: {
+                changePlatformRole: boolean;
+                endSessions: boolean;
+                /** @description The caller may lift a lock left by failed sign-ins */
+                unlock: boolean;
+                /** @description The caller may act as this person (who must be no staff member and belong to a tenant) */
+                impersonate: boolean;
+            };
+        };
+        /** UserPage */
+        UserPage: {
+            data: components["schemas"]["UserSummary"][];
+            /** @description Pass as cursor for the next page; null on the last page */
+            nextCursor: string | null;
+        };
+        /** UserSummary */
+        UserSummary: {
+            /** @description A user id */
+            id: string;
+            email: string;
+            /** @description A platform staff role: platform-admin (everything), operator (tenants and users, not staff), support (reads, impersonation), billing-operator, read-only; null: not staff */
+            platformRole: "platform-admin" | "operator" | "support" | "billing-operator" | "read-only" | null;
+            emailVerified: boolean;
+            /** @description True once the person confirmed an authenticator (TOTP) */
+            mfaEnabled: boolean;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        /** VersionContent */
+        VersionContent: {
+            /** @description What changed in this version (for operators) */
+            summary: string;
+            /** @description JSON Schema 2020-12 of the configuration the customer fills in; its root is an object */
+            configurationSchema: {
+                [key: string]: unknown;
+            };
+            availability: components["schemas"]["ProductAvailability"];
+            provisioning: components["schemas"]["ProvisioningBinding"] | null;
+            /** @description Orders of this version wait for an operator */
+            requiresApproval: boolean;
+            quotaConsumption: components["schemas"]["QuotaConsumption"];
+            pricePlans: components["schemas"]["PricePlan"][];
+        };
+        /**
+         * VersionContentPatch
+         * @description Replaces the given members of a draft
+         */
+        VersionContentPatch: {
+            /** @description What changed in this version (for operators) */
+            summary?: string;
+            /** @description JSON Schema 2020-12 of the configuration the customer fills in; its root is an object */
+            configurationSchema?: {
+                [key: string]: unknown;
+            };
+            availability?: components["schemas"]["ProductAvailability"];
+            provisioning?: components["schemas"]["ProvisioningBinding"] | null;
+            requiresApproval?: boolean;
+            quotaConsumption?: components["schemas"]["QuotaConsumption"];
+            pricePlans?: components["schemas"]["PricePlan"][];
+        };
+        /** VersionDiff */
+        VersionDiff: {
+            from: number;
+            to: number;
+            changes: {
+                op: "add" | "remove" | "replace";
+                /** @description JSON pointer into the version content */
+                path: string;
+                before?: unknown;
+                after?: unknown;
+            }[];
         };
     };
     responses: never;

@@ -1,61 +1,71 @@
-// Named types for the documents the apps handle, read off the generated `paths` so they follow the
-// API's schemas (the server does not register named components, so there are none to import).
-import type { paths } from './schema.js';
+// Named types for the documents the apps handle: the API's named schemas (components.schemas of the
+// OpenAPI document, one per resource; see `named` in src/kernel/api/schemas.ts), so they follow the
+// server's schemas. Query parameters are not schemas of their own and are read off `paths`.
+import type { components, paths } from './schema.js';
 
-type JsonOf<T> = T extends { content: { 'application/json': infer Body } } ? Body : never;
+type Schemas = components['schemas'];
 
-export type Session = JsonOf<paths['/api/v1/auth/session']['get']['responses'][200]>;
-export type Tenant = JsonOf<paths['/api/v1/tenants/{id}']['get']['responses'][200]>;
-export type TenantStatus = Tenant['status'];
-export type TenantQuotas = Tenant['quotas'];
-export type TenantSettings = Tenant['settings'];
-export type CreateTenantInput = JsonOf<paths['/api/v1/tenants']['post']['requestBody']>;
+export type Session = Schemas['Session'];
+export type Tenant = Schemas['Tenant'];
+export type TenantStatus = Schemas['TenantStatus'];
+export type TenantQuotas = Schemas['TenantQuotas'];
+export type TenantSettings = Schemas['TenantSettings'];
+export type CreateTenantInput = Schemas['CreateTenant'];
 export type ListTenantsQuery = NonNullable<paths['/api/v1/tenants']['get']['parameters']['query']>;
-export type AuditEntry = JsonOf<paths['/api/v1/tenants/{id}/audit-events']['get']['responses'][200]>['data'][number];
+export type AuditEntry = Schemas['AuditEntry'];
 
 export const TENANT_STATUSES: readonly TenantStatus[] = ['pending', 'active', 'suspended', 'terminated'];
-export type Me = JsonOf<paths['/api/v1/me']['get']['responses'][200]>;
-export type Membership = Me['memberships'][number];
-export type SessionSummary = JsonOf<paths['/api/v1/me/sessions']['get']['responses'][200]>['data'][number];
-export type ApiKey = JsonOf<paths['/api/v1/me/api-keys']['get']['responses'][200]>['data'][number];
-export type CreatedApiKey = JsonOf<paths['/api/v1/me/api-keys']['post']['responses'][201]>;
-export type UserSummary = JsonOf<paths['/api/v1/users']['get']['responses'][200]>['data'][number];
-export type UserDetail = JsonOf<paths['/api/v1/users/{id}']['get']['responses'][200]>;
-export type PlatformRole = NonNullable<UserSummary['platformRole']>;
-export type MailSummary = JsonOf<paths['/api/v1/mail']['get']['responses'][200]>['data'][number];
-export type MailMessage = JsonOf<paths['/api/v1/mail/{id}']['get']['responses'][200]>;
-export type MailStatus = MailSummary['status'];
+export type Me = Schemas['Me'];
+export type Membership = Schemas['Membership'];
+export type SessionSummary = Schemas['SessionSummary'];
+export type ApiKey = Schemas['ApiKey'];
+export type CreatedApiKey = Schemas['CreatedApiKey'];
+export type UserSummary = Schemas['UserSummary'];
+export type UserDetail = Schemas['UserDetail'];
+export type PlatformRole = Schemas['PlatformRole'];
+export type MailSummary = Schemas['MailSummary'];
+export type MailMessage = Schemas['MailMessage'];
+export type MailStatus = Schemas['MailStatus'];
 
 export const PLATFORM_ROLES: readonly PlatformRole[] = ['platform-admin', 'operator', 'support', 'billing-operator', 'read-only'];
 export const MAIL_STATUSES: readonly MailStatus[] = ['queued', 'sent', 'failed', 'stored'];
 
+// Tenant access: members, invitations, roles, OAuth clients, identity providers.
+export type Member = Schemas['Member'];
+export type Invitation = Schemas['Invitation'];
+export type Role = Schemas['Role'];
+export type PolicyStatement = Schemas['PolicyStatement'];
+export type OAuthClient = Schemas['OAuthClient'];
+export type CreatedOAuthClient = Schemas['CreatedOAuthClient'];
+export type IdentityProvider = Schemas['IdentityProvider'];
+
 // Catalog and orders.
-export type Product = JsonOf<paths['/api/v1/products/{id}']['get']['responses'][200]>;
-export type ProductKind = Product['kind'];
-export type ProductVisibility = Product['visibility'];
-export type CreateProductInput = JsonOf<paths['/api/v1/products']['post']['requestBody']>;
+export type Product = Schemas['Product'];
+export type ProductKind = Schemas['ProductKind'];
+export type ProductVisibility = Schemas['ProductVisibility'];
+export type CreateProductInput = Schemas['CreateProduct'];
 export type ListProductsQuery = NonNullable<paths['/api/v1/products']['get']['parameters']['query']>;
-export type ProductVersion = JsonOf<paths['/api/v1/products/{id}/versions/{version}']['get']['responses'][200]>;
+export type ProductVersion = Schemas['ProductVersion'];
 export type VersionStatus = ProductVersion['status'];
-export type VersionContent = ProductVersion['content'];
-export type VersionContentPatch = JsonOf<paths['/api/v1/products/{id}/versions/{version}']['patch']['requestBody']>;
-export type PricePlan = VersionContent['pricePlans'][number];
-export type PriceModel = PricePlan['prices'][string];
-export type VersionDiff = JsonOf<paths['/api/v1/products/{id}/versions/diff']['get']['responses'][200]>;
-export type PricePreviewInput = JsonOf<paths['/api/v1/prices/preview']['post']['requestBody']>;
-export type PricePreview = JsonOf<paths['/api/v1/prices/preview']['post']['responses'][200]>;
-export type Coupon = JsonOf<paths['/api/v1/coupons/{id}']['get']['responses'][200]>;
-export type CreateCouponInput = JsonOf<paths['/api/v1/coupons']['post']['requestBody']>;
-export type Order = JsonOf<paths['/api/v1/orders/{id}']['get']['responses'][200]>;
-export type OrderStatus = Order['status'];
-export type OrderItem = Order['items'][number];
-export type TimelineEntry = Order['timeline'][number];
-export type ItemChangeInput = JsonOf<paths['/api/v1/orders/{id}/items/{itemId}/change']['post']['requestBody']>;
-export type ChangePreview = JsonOf<paths['/api/v1/orders/{id}/items/{itemId}/change-preview']['post']['responses'][200]>;
-export type ChangeKind = ChangePreview['kind'];
+export type VersionContent = Schemas['VersionContent'];
+export type VersionContentPatch = Schemas['VersionContentPatch'];
+export type PricePlan = Schemas['PricePlan'];
+export type PriceModel = Schemas['PriceModel'];
+export type VersionDiff = Schemas['VersionDiff'];
+export type PricePreviewInput = Schemas['PricePreviewRequest'];
+export type PricePreview = Schemas['PricePreview'];
+export type Coupon = Schemas['Coupon'];
+export type CreateCouponInput = Schemas['CreateCoupon'];
+export type Order = Schemas['Order'];
+export type OrderStatus = Schemas['OrderStatus'];
+export type OrderItem = Schemas['OrderItem'];
+export type TimelineEntry = Schemas['OrderTimelineEntry'];
+export type ItemChangeInput = Schemas['ItemChange'];
+export type ChangePreview = Schemas['ChangePreview'];
+export type ChangeKind = Schemas['ItemChangeKind'];
 export type ProrationMode = ItemChangeInput['prorationMode'];
-export type ApprovalRule = JsonOf<paths['/api/v1/approval-rules']['get']['responses'][200]>[number];
-export type CreateApprovalRuleInput = JsonOf<paths['/api/v1/approval-rules']['post']['requestBody']>;
+export type ApprovalRule = Schemas['ApprovalRule'];
+export type CreateApprovalRuleInput = Schemas['CreateApprovalRule'];
 
 export const PRODUCT_KINDS: readonly ProductKind[] = ['platform_instance', 'compute', 'storage', 'network', 'dns_zone', 'addon', 'service'];
 export const ORDER_STATUSES: readonly OrderStatus[] = ['draft', 'submitted', 'pending_approval', 'awaiting_payment', 'provisioning', 'fulfilled', 'failed', 'cancelled'];

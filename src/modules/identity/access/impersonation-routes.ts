@@ -1,23 +1,26 @@
 // HTTP surface of impersonation: start (staff), end (the impersonating session).
 import { Type } from 'typebox';
 import type { HttpApp } from '../../../kernel/api/routes.js';
-import { StrictObject, Id, NoContent, responses } from '../../../kernel/api/schemas.js';
+import { StrictObject, Id, NoContent, responses, named } from '../../../kernel/api/schemas.js';
 import { requestContext } from '../../../kernel/api/routes.js';
 import type { ImpersonationService } from './impersonation-service.js';
 
 const tags = ['impersonation'];
 
-const Impersonation = Type.Object(
-  {
-    id: Type.String(),
-    userId: Type.String(),
-    userEmail: Type.String(),
-    tenantId: Type.String(),
-    reason: Type.String(),
-    startedAt: Type.String({ format: 'date-time' }),
-    expiresAt: Type.String({ format: 'date-time' }),
-  },
-  { title: 'Impersonation' },
+const Impersonation = named(
+  'Impersonation',
+  Type.Object(
+    {
+      id: Type.String(),
+      userId: Type.String(),
+      userEmail: Type.String(),
+      tenantId: Type.String(),
+      reason: Type.String(),
+      startedAt: Type.String({ format: 'date-time' }),
+      expiresAt: Type.String({ format: 'date-time' }),
+    },
+    { title: 'Impersonation' },
+  ),
 );
 
 export function impersonationRoutes(app: HttpApp, service: ImpersonationService): void {

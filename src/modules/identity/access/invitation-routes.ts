@@ -3,7 +3,7 @@
 // is signed in by accepting.
 import { Type } from 'typebox';
 import type { HttpApp } from '../../../kernel/api/routes.js';
-import { EmptyBody, StrictObject, Id, NoContent, responses } from '../../../kernel/api/schemas.js';
+import { EmptyBody, StrictObject, Id, NoContent, responses, named } from '../../../kernel/api/schemas.js';
 import { requestContext } from '../../../kernel/api/routes.js';
 import type { InvitationService } from './invitation-service.js';
 import type { IdentityService } from '../accounts/service.js';
@@ -14,32 +14,38 @@ const TenantParams = StrictObject({ id: Id('tenant') });
 const InvitationParams = StrictObject({ id: Id('tenant'), invitationId: Id('invitation') });
 const Token = Type.String({ minLength: 20, maxLength: 200, description: 'The token from the invitation link' });
 
-const Invitation = Type.Object(
-  {
-    id: Type.String(),
-    email: Type.String(),
-    role: Type.String(),
-    status: Type.Union([Type.Literal('open'), Type.Literal('accepted'), Type.Literal('revoked'), Type.Literal('expired')]),
-    invitedBy: Type.String({ description: 'The email (or label, such as “the operator”) the invitation was sent under' }),
-    invitedByName: Type.Union([Type.String(), Type.Null()], { description: 'The inviter’s display name, when a person who chose one invited' }),
-    createdAt: Type.String({ format: 'date-time' }),
-    expiresAt: Type.String({ format: 'date-time' }),
-    lastSentAt: Type.String({ format: 'date-time', description: 'When the link was last mailed: at creation, or the latest resend' }),
-    sendCount: Type.Integer({ minimum: 1, description: 'How many times the link was mailed' }),
-  },
-  { title: 'Invitation' },
+const Invitation = named(
+  'Invitation',
+  Type.Object(
+    {
+      id: Type.String(),
+      email: Type.String(),
+      role: Type.String(),
+      status: Type.Union([Type.Literal('open'), Type.Literal('accepted'), Type.Literal('revoked'), Type.Literal('expired')]),
+      invitedBy: Type.String({ description: 'The email (or label, such as “the operator”) the invitation was sent under' }),
+      invitedByName: Type.Union([Type.String(), Type.Null()], { description: 'The inviter’s display name, when a person who chose one invited' }),
+      createdAt: Type.String({ format: 'date-time' }),
+      expiresAt: Type.String({ format: 'date-time' }),
+      lastSentAt: Type.String({ format: 'date-time', description: 'When the link was last mailed: at creation, or the latest resend' }),
+      sendCount: Type.Integer({ minimum: 1, description: 'How many times the link was mailed' }),
+    },
+    { title: 'Invitation' },
+  ),
 );
 
-const Preview = Type.Object(
-  {
-    tenantId: Type.String(),
-    organizationName: Type.String(),
-    email: Type.String(),
-    role: Type.String(),
-    accountExists: Type.Boolean({ description: 'When true, accepting asks for the existing account’s password' }),
-    expiresAt: Type.String({ format: 'date-time' }),
-  },
-  { title: 'InvitationPreview' },
+const Preview = named(
+  'InvitationPreview',
+  Type.Object(
+    {
+      tenantId: Type.String(),
+      organizationName: Type.String(),
+      email: Type.String(),
+      role: Type.String(),
+      accountExists: Type.Boolean({ description: 'When true, accepting asks for the existing account’s password' }),
+      expiresAt: Type.String({ format: 'date-time' }),
+    },
+    { title: 'InvitationPreview' },
+  ),
 );
 
 export function invitationRoutes(app: HttpApp, service: InvitationService, identity: IdentityService, secureCookies: boolean): void {

@@ -1,7 +1,7 @@
 // HTTP surface of tenant access: members, custom roles, and "why was this allowed or denied".
 import { Type } from 'typebox';
 import type { HttpApp } from '../../../kernel/api/routes.js';
-import { StrictObject, Id, NoContent, responses } from '../../../kernel/api/schemas.js';
+import { StrictObject, Id, NoContent, responses, named } from '../../../kernel/api/schemas.js';
 import { requestContext } from '../../../kernel/api/routes.js';
 import type { Action } from '../../../kernel/authz/authorize.js';
 import type { AccessService } from './service.js';
@@ -12,75 +12,90 @@ const MemberParams = StrictObject({ id: Id('tenant'), userId: Id('user') });
 const RoleParams = StrictObject({ id: Id('tenant'), roleId: Type.String({ pattern: '^role_[0-9a-hjkmnp-tv-z]{26}$' }) });
 const RoleName = Type.String({ minLength: 1, maxLength: 64, description: 'A built-in role (owner, admin, billing, developer, member, read-only, partner-admin, partner-agent) or a custom role id' });
 
-const Member = Type.Object(
-  {
-    userId: Type.String(),
-    email: Type.String(),
-    name: Type.Union([Type.String(), Type.Null()], { description: 'The display name the person chose on their profile (null until they do)' }),
-    role: Type.String(),
-    joinedAt: Type.String({ format: 'date-time' }),
-  },
-  { title: 'Member' },
+const Member = named(
+  'Member',
+  Type.Object(
+    {
+      userId: Type.String(),
+      email: Type.String(),
+      name: Type.Union([Type.String(), Type.Null()], { description: 'The display name the person chose on their profile (null until they do)' }),
+      role: Type.String(),
+      joinedAt: Type.String({ format: 'date-time' }),
+    },
+    { title: 'Member' },
+  ),
 );
 
-const Statement = StrictObject(
-  {
-    sid: Type.Optional(Type.String({ maxLength: 64 })),
-    effect: Type.Union([Type.Literal('allow'), Type.Literal('deny')]),
-    actions: Type.Array(Type.String({ minLength: 1, maxLength: 128 }), { minItems: 1, maxItems: 50, description: 'e.g. billing:invoice.read, billing:*', examples: [['tenants:tenant.read']] }),
-    resources: Type.Array(Type.String({ minLength: 1, maxLength: 256 }), {
-      minItems: 1,
-      maxItems: 50,
-      description: 'prn:<tenant or ${tenant}>:<type>/<id>; * matches within one segment',
-      examples: [['prn:${tenant}:tenant/*']],
-    }),
-    conditions: Type.Optional(
-      StrictObject({
-        mfa: Type.Optional(Type.Boolean({ description: 'The caller must (true) or must not (false) have completed MFA' })),
-        sourceIp: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { minItems: 1, maxItems: 50, description: 'CIDR ranges; any may match' })),
+const Statement = named(
+  'PolicyStatement',
+  StrictObject(
+    {
+      sid: Type.Optional(Type.String({ maxLength: 64 })),
+      effect: Type.Union([Type.Literal('allow'), Type.Literal('deny')]),
+      actions: Type.Array(Type.String({ minLength: 1, maxLength: 128 }), { minItems: 1, maxItems: 50, description: 'e.g. billing:invoice.read, billing:*', examples: [['tenants:tenant.read']] }),
+      resources: Type.Array(Type.String({ minLength: 1, maxLength: 256 }), {
+        minItems: 1,
+        maxItems: 50,
+        description: 'prn:<tenant or ${tenant}>:<type>/<id>; * matches within one segment',
+        examples: [['prn:${tenant}:tenant/*']],
       }),
-    ),
-  },
-  { title: 'PolicyStatement' },
+      conditions: Type.Optional(
+        StrictObject({
+          mfa: Type.Optional(Type.Boolean({ description: 'The caller must (true) or must not (false) have completed MFA' })),
+          sourceIp: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { minItems: 1, maxItems: 50, description: 'CIDR ranges; any may match' })),
+        }),
+      ),
+    },
+    { title: 'PolicyStatement' },
+  ),
 );
-const Role = Type.Object({ id: Type.String(), name: Type.String(), description: Type.String(), builtin: Type.Boolean(), statements: Type.Array(Statement) }, { title: 'Role' });
+const Role = named('Role', Type.Object({ id: Type.String(), name: Type.String(), description: Type.String(), builtin: Type.Boolean(), statements: Type.Array(Statement) }, { title: 'Role' }));
 const RoleBody = StrictObject({ name: Type.String({ minLength: 1, maxLength: 64 }), description: Type.Optional(Type.String({ maxLength: 500 })), statements: Type.Array(Statement, { minItems: 1, maxItems: 100 }) });
 
-const Decision = Type.Object(
-  {
-    allowed: Type.Boolean(),
-    reason: Type.Union([Type.Literal('allow'), Type.Literal('explicit-deny'), Type.Literal('implicit-deny')]),
-    matched: Type.Array(Type.Object({ policy: Type.String(), sid: Type.String(), effect: Type.String() })),
-  },
-  { title: 'AuthorizationDecision' },
+const Decision = named(
+  'AuthorizationDecision',
+  Type.Object(
+    {
+      allowed: Type.Boolean(),
+      reason: Type.Union([Type.Literal('allow'), Type.Literal('explicit-deny'), Type.Literal('implicit-deny')]),
+      matched: Type.Array(Type.Object({ policy: Type.String(), sid: Type.String(), effect: Type.String() })),
+    },
+    { title: 'AuthorizationDecision' },
+  ),
 );
 
 /** A concrete action (no wildcards): `service:type.verb`. */
 const ConcreteAction = Type.String({ pattern: '^[a-z][a-z0-9-]*:[a-z][a-z0-9_-]*(\\.[a-z0-9_-]+)+$', maxLength: 128, examples: ['identity:member.list'] });
-const Permissions = Type.Object(
-  {
-    tenantId: Type.Union([Type.String(), Type.Null()], { description: 'The tenant decided for (the one the caller works in); null when none, and then nothing is allowed' }),
-    data: Type.Array(
-      Type.Object({
-        action: Type.String(),
-        resource: Type.Union([Type.String(), Type.Null()], { description: 'prn:<tenant>:<type>/* — every resource of the action’s type in that tenant' }),
-        allowed: Type.Boolean(),
-      }),
-    ),
-  },
-  { title: 'Permissions' },
+const Permissions = named(
+  'Permissions',
+  Type.Object(
+    {
+      tenantId: Type.Union([Type.String(), Type.Null()], { description: 'The tenant decided for (the one the caller works in); null when none, and then nothing is allowed' }),
+      data: Type.Array(
+        Type.Object({
+          action: Type.String(),
+          resource: Type.Union([Type.String(), Type.Null()], { description: 'prn:<tenant>:<type>/* — every resource of the action’s type in that tenant' }),
+          allowed: Type.Boolean(),
+        }),
+      ),
+    },
+    { title: 'Permissions' },
+  ),
 );
-const ActionCatalogue = Type.Object(
-  {
-    data: Type.Array(
-      Type.Object({
-        action: Type.String(),
-        platformOnly: Type.Boolean({ description: 'An operator’s decision (quotas, tenant status, catalog, approvals, staff): only platform roles are allowed it; no tenant role, built-in or custom, can be granted it' }),
-        operations: Type.Array(Type.Object({ method: Type.String(), path: Type.String(), summary: Type.Union([Type.String(), Type.Null()]) })),
-      }),
-    ),
-  },
-  { title: 'ActionCatalogue' },
+const ActionCatalogue = named(
+  'ActionCatalogue',
+  Type.Object(
+    {
+      data: Type.Array(
+        Type.Object({
+          action: Type.String(),
+          platformOnly: Type.Boolean({ description: 'An operator’s decision (quotas, tenant status, catalog, approvals, staff): only platform roles are allowed it; no tenant role, built-in or custom, can be granted it' }),
+          operations: Type.Array(Type.Object({ method: Type.String(), path: Type.String(), summary: Type.Union([Type.String(), Type.Null()]) })),
+        }),
+      ),
+    },
+    { title: 'ActionCatalogue' },
+  ),
 );
 
 export function accessRoutes(app: HttpApp, service: AccessService): void {

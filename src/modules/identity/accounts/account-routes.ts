@@ -2,7 +2,7 @@
 // password reset and email verification by emailed links, and the caller's sessions.
 import { Type } from 'typebox';
 import type { HttpApp } from '../../../kernel/api/routes.js';
-import { StrictObject, responses, NoContent, Id } from '../../../kernel/api/schemas.js';
+import { StrictObject, responses, NoContent, Id, named } from '../../../kernel/api/schemas.js';
 import { requestContext } from '../../../kernel/api/routes.js';
 import type { MfaService } from './mfa-service.js';
 import type { AccountService } from './account-service.js';
@@ -10,22 +10,28 @@ import type { AccountService } from './account-service.js';
 const TotpCode = Type.String({ pattern: '^[0-9]{6}$', description: 'The 6-digit code the authenticator app shows now' });
 const Token = Type.String({ minLength: 20, maxLength: 200, description: 'The token from the emailed link' });
 const NewPassword = Type.String({ minLength: 1, maxLength: 1024, description: 'Must meet the strictest password policy of your tenants' });
-const Accepted = Type.Object({ status: Type.Literal('accepted') }, { title: 'Accepted' });
-const Sessions = Type.Object(
-  {
-    data: Type.Array(
-      Type.Object({
-        id: Type.String(),
-        current: Type.Boolean({ description: 'The session making this request' }),
-        userAgent: Type.Union([Type.String(), Type.Null()]),
-        sourceIp: Type.Union([Type.String(), Type.Null()]),
-        createdAt: Type.String({ format: 'date-time' }),
-        lastSeenAt: Type.String({ format: 'date-time' }),
-        expiresAt: Type.String({ format: 'date-time' }),
-      }),
-    ),
-  },
-  { title: 'SessionList' },
+const Accepted = named('Accepted', Type.Object({ status: Type.Literal('accepted') }, { title: 'Accepted' }));
+const Sessions = named(
+  'SessionList',
+  Type.Object(
+    {
+      data: Type.Array(
+        named(
+          'SessionSummary',
+          Type.Object({
+            id: Type.String(),
+            current: Type.Boolean({ description: 'The session making this request' }),
+            userAgent: Type.Union([Type.String(), Type.Null()]),
+            sourceIp: Type.Union([Type.String(), Type.Null()]),
+            createdAt: Type.String({ format: 'date-time' }),
+            lastSeenAt: Type.String({ format: 'date-time' }),
+            expiresAt: Type.String({ format: 'date-time' }),
+          }),
+        ),
+      ),
+    },
+    { title: 'SessionList' },
+  ),
 );
 
 export function accountRoutes(app: HttpApp, mfa: MfaService, account: AccountService): void {

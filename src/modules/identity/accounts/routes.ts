@@ -1,68 +1,74 @@
 // HTTP surface of identity: sign-in, sign-out, the current session.
 import { Type } from 'typebox';
 import type { HttpApp } from '../../../kernel/api/routes.js';
-import { StrictObject, responses, NoContent, Id } from '../../../kernel/api/schemas.js';
+import { StrictObject, responses, NoContent, Id, named } from '../../../kernel/api/schemas.js';
 import { UnauthenticatedError } from '../../../kernel/errors.js';
 import { requestContext } from '../../../kernel/api/routes.js';
 import { SESSION_COOKIE, SESSION_RESTRICTIONS } from '../../../kernel/authentication.js';
 import type { FastifyReply } from 'fastify';
 import type { IdentityService, SignedIn } from './service.js';
 
-const User = Type.Object({ id: Type.String(), email: Type.String(), platformRole: Type.Union([Type.String(), Type.Null()]) }, { title: 'User' });
-export const Session = Type.Object(
-  {
-    user: User,
-    activeTenantId: Type.Union([Type.String(), Type.Null()], { description: 'The tenant the session works in' }),
-    tenantRole: Type.Union([Type.String(), Type.Null()], { description: 'The caller’s role in that tenant' }),
-    csrfToken: Type.String({ description: 'Send as X-CSRF-Token on every write authenticated by the session cookie' }),
-    expiresAt: Type.String({ format: 'date-time' }),
-    restriction: Type.Union([Type.Literal('mfa_verify'), Type.Literal('mfa_enroll'), Type.Literal('password_change'), Type.Null()], {
-      description:
-        'What the session must do before anything else: mfa_verify (POST /api/v1/auth/mfa/verify), mfa_enroll (MFA is mandatory: POST /api/v1/me/mfa/totp then /confirm), password_change (POST /api/v1/me/password); null when fully signed in',
-    }),
-    mfaRequired: Type.Boolean({ description: 'True while the session owes its second factor (restriction mfa_verify)' }),
-    impersonatedBy: Type.Union(
-      [
-        Type.Object({
-          userId: Type.String(),
-          email: Type.String(),
-          impersonationId: Type.String(),
-          reason: Type.String(),
-        }),
-        Type.Null(),
-      ],
-      { description: 'Set while platform staff act as this user: who they are (the web apps show a banner)' },
-    ),
-  },
-  { title: 'Session' },
+const User = named('User', Type.Object({ id: Type.String(), email: Type.String(), platformRole: Type.Union([Type.String(), Type.Null()]) }, { title: 'User' }));
+export const Session = named(
+  'Session',
+  Type.Object(
+    {
+      user: User,
+      activeTenantId: Type.Union([Type.String(), Type.Null()], { description: 'The tenant the session works in' }),
+      tenantRole: Type.Union([Type.String(), Type.Null()], { description: 'The caller’s role in that tenant' }),
+      csrfToken: Type.String({ description: 'Send as X-CSRF-Token on every write authenticated by the session cookie' }),
+      expiresAt: Type.String({ format: 'date-time' }),
+      restriction: Type.Union([Type.Literal('mfa_verify'), Type.Literal('mfa_enroll'), Type.Literal('password_change'), Type.Null()], {
+        description:
+          'What the session must do before anything else: mfa_verify (POST /api/v1/auth/mfa/verify), mfa_enroll (MFA is mandatory: POST /api/v1/me/mfa/totp then /confirm), password_change (POST /api/v1/me/password); null when fully signed in',
+      }),
+      mfaRequired: Type.Boolean({ description: 'True while the session owes its second factor (restriction mfa_verify)' }),
+      impersonatedBy: Type.Union(
+        [
+          Type.Object({
+            userId: Type.String(),
+            email: Type.String(),
+            impersonationId: Type.String(),
+            reason: Type.String(),
+          }),
+          Type.Null(),
+        ],
+        { description: 'Set while platform staff act as this user: who they are (the web apps show a banner)' },
+      ),
+    },
+    { title: 'Session' },
+  ),
 );
 
-const Me = Type.Object(
-  {
-    user: User,
-    displayName: Type.Union([Type.String(), Type.Null()], { description: 'The name you chose to be shown by; null until you choose one' }),
-    activeTenantId: Type.Union([Type.String(), Type.Null()]),
-    memberships: Type.Array(Type.Object({ tenantId: Type.String(), organizationName: Type.String(), role: Type.String() })),
-    emailVerifiedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], { description: 'When the address was proven by an emailed link; null while unproven (POST /api/v1/me/email-verification sends one)' }),
-    mfa: Type.Object(
-      {
-        enabled: Type.Boolean({ description: 'A TOTP authenticator is set up' }),
-        required: Type.Boolean({ description: 'Mandatory for this account (platform staff, or a tenant that requires it): it cannot be turned off' }),
-        recoveryCodesLeft: Type.Integer({ minimum: 0, description: 'Unused recovery codes' }),
-      },
-      { description: 'Multi-factor authentication' },
-    ),
-    passwordPolicy: Type.Object(
-      {
-        minLength: Type.Integer(),
-        requireNumbers: Type.Boolean(),
-        requireSpecialChars: Type.Boolean(),
-        maxAge: Type.Integer({ description: 'Days before the password must change; 0 = never' }),
-      },
-      { description: 'The strictest policy of your tenants: what a new password must meet' },
-    ),
-  },
-  { title: 'Me' },
+const Me = named(
+  'Me',
+  Type.Object(
+    {
+      user: User,
+      displayName: Type.Union([Type.String(), Type.Null()], { description: 'The name you chose to be shown by; null until you choose one' }),
+      activeTenantId: Type.Union([Type.String(), Type.Null()]),
+      memberships: Type.Array(named('Membership', Type.Object({ tenantId: Type.String(), organizationName: Type.String(), role: Type.String() }))),
+      emailVerifiedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], { description: 'When the address was proven by an emailed link; null while unproven (POST /api/v1/me/email-verification sends one)' }),
+      mfa: Type.Object(
+        {
+          enabled: Type.Boolean({ description: 'A TOTP authenticator is set up' }),
+          required: Type.Boolean({ description: 'Mandatory for this account (platform staff, or a tenant that requires it): it cannot be turned off' }),
+          recoveryCodesLeft: Type.Integer({ minimum: 0, description: 'Unused recovery codes' }),
+        },
+        { description: 'Multi-factor authentication' },
+      ),
+      passwordPolicy: Type.Object(
+        {
+          minLength: Type.Integer(),
+          requireNumbers: Type.Boolean(),
+          requireSpecialChars: Type.Boolean(),
+          maxAge: Type.Integer({ description: 'Days before the password must change; 0 = never' }),
+        },
+        { description: 'The strictest policy of your tenants: what a new password must meet' },
+      ),
+    },
+    { title: 'Me' },
+  ),
 );
 
 /** Sets a new session's cookie and answers what GET /api/v1/auth/session would (sign-in, an accepted invitation). */

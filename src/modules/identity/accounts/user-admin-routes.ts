@@ -2,7 +2,7 @@
 // platform roles, ending someone's sessions, adding a staff member.
 import { Type, type TSchema } from 'typebox';
 import type { HttpApp } from '../../../kernel/api/routes.js';
-import { StrictObject, Id, PageQuery, Page, NoContent, responses } from '../../../kernel/api/schemas.js';
+import { StrictObject, Id, PageQuery, Page, NoContent, responses, named } from '../../../kernel/api/schemas.js';
 import { requestContext } from '../../../kernel/api/routes.js';
 import type { UserAdminService } from './user-admin-service.js';
 
@@ -11,7 +11,7 @@ const Timestamp = Type.String({ format: 'date-time' });
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 const ROLE_DESCRIPTION = 'A platform staff role: platform-admin (everything), operator (tenants and users, not staff), support (reads, impersonation), billing-operator, read-only';
 const roleLiterals = () => [Type.Literal('platform-admin'), Type.Literal('operator'), Type.Literal('support'), Type.Literal('billing-operator'), Type.Literal('read-only')] as const;
-const PlatformRole = Type.Union([...roleLiterals()], { description: ROLE_DESCRIPTION });
+const PlatformRole = named('PlatformRole', Type.Union([...roleLiterals()], { description: ROLE_DESCRIPTION }));
 const PlatformRoleOrNone = Type.Union([...roleLiterals(), Type.Null()], { description: `${ROLE_DESCRIPTION}; null: not staff` });
 const UserParams = StrictObject({ id: Id('user') });
 
@@ -24,42 +24,45 @@ const summaryProperties = {
   createdAt: Timestamp,
 };
 
-const UserSummary = Type.Object(summaryProperties, { title: 'UserSummary', additionalProperties: false });
+const UserSummary = named('UserSummary', Type.Object(summaryProperties, { title: 'UserSummary', additionalProperties: false }));
 
-const UserDetail = Type.Object(
-  {
-    ...summaryProperties,
-    hasPassword: Type.Boolean({ description: 'False for an added staff member who has not chosen a password yet' }),
-    emailVerifiedAt: Nullable(Timestamp),
-    lockedUntil: Nullable(Timestamp),
-    lastSignInAt: Nullable(Timestamp),
-    memberships: Type.Array(Type.Object({ tenantId: Id('tenant'), organizationName: Type.String(), role: Type.String(), joinedAt: Timestamp }, { additionalProperties: false })),
-    activeSessionCount: Type.Integer({ minimum: 0 }),
-    sessions: Type.Array(
-      Type.Object(
-        {
-          id: Id('session'),
-          userAgent: Nullable(Type.String()),
-          sourceIp: Nullable(Type.String()),
-          createdAt: Timestamp,
-          lastSeenAt: Timestamp,
-          expiresAt: Timestamp,
-          impersonating: Type.Boolean({ description: 'True while this (staff) session acts as someone else' }),
-        },
-        { additionalProperties: false },
+const UserDetail = named(
+  'UserDetail',
+  Type.Object(
+    {
+      ...summaryProperties,
+      hasPassword: Type.Boolean({ description: 'False for an added staff member who has not chosen a password yet' }),
+      emailVerifiedAt: Nullable(Timestamp),
+      lockedUntil: Nullable(Timestamp),
+      lastSignInAt: Nullable(Timestamp),
+      memberships: Type.Array(Type.Object({ tenantId: Id('tenant'), organizationName: Type.String(), role: Type.String(), joinedAt: Timestamp }, { additionalProperties: false })),
+      activeSessionCount: Type.Integer({ minimum: 0 }),
+      sessions: Type.Array(
+        Type.Object(
+          {
+            id: Id('session'),
+            userAgent: Nullable(Type.String()),
+            sourceIp: Nullable(Type.String()),
+            createdAt: Timestamp,
+            lastSeenAt: Timestamp,
+            expiresAt: Timestamp,
+            impersonating: Type.Boolean({ description: 'True while this (staff) session acts as someone else' }),
+          },
+          { additionalProperties: false },
+        ),
       ),
-    ),
-    callerMay: Type.Object(
-      {
-        changePlatformRole: Type.Boolean(),
-        endSessions: Type.Boolean(),
-        unlock: Type.Boolean({ description: 'The caller may lift a lock left by failed sign-ins' }),
-        impersonate: Type.Boolean({ description: 'The caller may act as this person (who must be no staff member and belong to a tenant)' }),
-      },
-      { additionalProperties: false, description: 'What the caller may do to this person' },
-    ),
-  },
-  { title: 'UserDetail', additionalProperties: false },
+      callerMay: Type.Object(
+        {
+          changePlatformRole: Type.Boolean(),
+          endSessions: Type.Boolean(),
+          unlock: Type.Boolean({ description: 'The caller may lift a lock left by failed sign-ins' }),
+          impersonate: Type.Boolean({ description: 'The caller may act as this person (who must be no staff member and belong to a tenant)' }),
+        },
+        { additionalProperties: false, description: 'What the caller may do to this person' },
+      ),
+    },
+    { title: 'UserDetail', additionalProperties: false },
+  ),
 );
 
 export function userAdminRoutes(app: HttpApp, service: UserAdminService): void {

@@ -1,7 +1,7 @@
 // HTTP surface of API keys: a tenant's service keys, and the caller's own personal keys.
 import { Type } from 'typebox';
 import type { HttpApp } from '../../../kernel/api/routes.js';
-import { StrictObject, Id, NoContent, responses } from '../../../kernel/api/schemas.js';
+import { StrictObject, Id, NoContent, responses, named } from '../../../kernel/api/schemas.js';
 import { requestContext } from '../../../kernel/api/routes.js';
 import type { ApiKeyService } from './api-key-service.js';
 
@@ -22,27 +22,33 @@ const KeyFields = {
   expiresAt: Type.Optional(Nullable(Type.String({ format: 'date-time', description: 'After this the key no longer authenticates; leave out for no expiry' }))),
 };
 
-const ApiKey = Type.Object(
-  {
-    id: Type.String(),
-    kind: Type.Union([Type.Literal('service'), Type.Literal('personal')]),
-    tenantId: Type.String(),
-    userId: Nullable(Type.String()),
-    name: Type.String(),
-    prefix: Type.String({ description: 'The visible start of the key (pk_<prefix>_…)' }),
-    role: Nullable(Type.String({ description: 'A service key’s role; personal keys act with their user’s membership role' })),
-    scopes: Nullable(Type.Array(Type.String())),
-    expiresAt: Nullable(Type.String({ format: 'date-time' })),
-    lastUsedAt: Nullable(Type.String({ format: 'date-time', description: 'Recorded at most once a minute' })),
-    createdAt: Type.String({ format: 'date-time' }),
-  },
-  { title: 'ApiKey' },
+const ApiKey = named(
+  'ApiKey',
+  Type.Object(
+    {
+      id: Type.String(),
+      kind: Type.Union([Type.Literal('service'), Type.Literal('personal')]),
+      tenantId: Type.String(),
+      userId: Nullable(Type.String()),
+      name: Type.String(),
+      prefix: Type.String({ description: 'The visible start of the key (pk_<prefix>_…)' }),
+      role: Nullable(Type.String({ description: 'A service key’s role; personal keys act with their user’s membership role' })),
+      scopes: Nullable(Type.Array(Type.String())),
+      expiresAt: Nullable(Type.String({ format: 'date-time' })),
+      lastUsedAt: Nullable(Type.String({ format: 'date-time', description: 'Recorded at most once a minute' })),
+      createdAt: Type.String({ format: 'date-time' }),
+    },
+    { title: 'ApiKey' },
+  ),
 );
-const CreatedApiKey = Type.Object(
-  { ...ApiKey.properties, secret: Type.String({ description: 'The whole key, for `Authorization: Bearer <key>`. Shown only in this response.' }) },
-  { title: 'CreatedApiKey' },
+const CreatedApiKey = named(
+  'CreatedApiKey',
+  Type.Object(
+    { ...ApiKey.properties, secret: Type.String({ description: 'The whole key, for `Authorization: Bearer <key>`. Shown only in this response.' }) },
+    { title: 'CreatedApiKey' },
+  ),
 );
-const ApiKeyList = Type.Object({ data: Type.Array(ApiKey) });
+const ApiKeyList = named('ApiKeyList', Type.Object({ data: Type.Array(ApiKey) }));
 
 export function apiKeyRoutes(app: HttpApp, service: ApiKeyService): void {
   app.post(

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyReply } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { HttpApp } from '../../../kernel/api/routes.js';
-import { StrictObject, responses, NoContent, Id } from '../../../kernel/api/schemas.js';
+import { StrictObject, responses, NoContent, Id, named } from '../../../kernel/api/schemas.js';
 import { requestContext } from '../../../kernel/api/routes.js';
 import { SESSION_COOKIE } from '../../../kernel/authentication.js';
 import { etagOf } from '../../tenants/index.js';
@@ -26,34 +26,43 @@ const Config = Type.Record(Type.String(), Type.Unknown(), {
   description:
     'oidc: {issuer, clientId, clientSecret (write-only), scopes?, domains, defaultRole, mandatory}; saml: {entryPoint, idpCertificate (PEM), idpEntityId?, domains, defaultRole, mandatory}. Responses carry clientSecretSet instead of the secret.',
 });
-const IdentityProvider = Type.Object(
-  {
-    id: Type.String(),
-    type: Type.Union([Type.Literal('oidc'), Type.Literal('saml')]),
-    name: Type.String(),
-    enabled: Type.Boolean(),
-    config: Config,
-    serviceProvider: Type.Object(
-      {
-        startUrl: Type.String({ description: 'Where a browser starts signing in with this provider' }),
-        redirectUri: Type.Optional(Type.String({ description: 'OIDC: register this redirect URI with the provider' })),
-        entityId: Type.Optional(Type.String({ description: 'SAML: our entity id (also the audience)' })),
-        acsUrl: Type.Optional(Type.String({ description: 'SAML: our assertion consumer service (HTTP-POST)' })),
-        metadataUrl: Type.Optional(Type.String({ description: 'SAML: our service provider metadata' })),
-      },
-      { description: 'What to configure at the identity provider' },
-    ),
-  },
-  { title: 'IdentityProvider' },
+const IdentityProvider = named(
+  'IdentityProvider',
+  Type.Object(
+    {
+      id: Type.String(),
+      type: Type.Union([Type.Literal('oidc'), Type.Literal('saml')]),
+      name: Type.String(),
+      enabled: Type.Boolean(),
+      config: Config,
+      serviceProvider: Type.Object(
+        {
+          startUrl: Type.String({ description: 'Where a browser starts signing in with this provider' }),
+          redirectUri: Type.Optional(Type.String({ description: 'OIDC: register this redirect URI with the provider' })),
+          entityId: Type.Optional(Type.String({ description: 'SAML: our entity id (also the audience)' })),
+          acsUrl: Type.Optional(Type.String({ description: 'SAML: our assertion consumer service (HTTP-POST)' })),
+          metadataUrl: Type.Optional(Type.String({ description: 'SAML: our service provider metadata' })),
+        },
+        { description: 'What to configure at the identity provider' },
+      ),
+    },
+    { title: 'IdentityProvider' },
+  ),
 );
 const Name = Type.String({ minLength: 1, maxLength: 100 });
-const CreateBody = StrictObject(
-  { type: Type.Union([Type.Literal('oidc'), Type.Literal('saml'), Type.Literal('oauth')]), name: Name, enabled: Type.Optional(Type.Boolean()), config: Config },
-  { title: 'CreateIdentityProvider' },
+const CreateBody = named(
+  'CreateIdentityProvider',
+  StrictObject(
+    { type: Type.Union([Type.Literal('oidc'), Type.Literal('saml'), Type.Literal('oauth')]), name: Name, enabled: Type.Optional(Type.Boolean()), config: Config },
+    { title: 'CreateIdentityProvider' },
+  ),
 );
-const UpdateBody = StrictObject(
-  { name: Type.Optional(Name), enabled: Type.Optional(Type.Boolean()), config: Type.Optional(Config) },
-  { title: 'UpdateIdentityProvider', description: 'Given config members replace the stored ones; omit clientSecret to keep it.' },
+const UpdateBody = named(
+  'UpdateIdentityProvider',
+  StrictObject(
+    { name: Type.Optional(Name), enabled: Type.Optional(Type.Boolean()), config: Type.Optional(Config) },
+    { title: 'UpdateIdentityProvider', description: 'Given config members replace the stored ones; omit clientSecret to keep it.' },
+  ),
 );
 const App = Type.Union(RETURN_APPS.map((app) => Type.Literal(app)), { description: 'The app to land in after signing in (default portal)' });
 

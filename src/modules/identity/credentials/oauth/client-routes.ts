@@ -1,7 +1,7 @@
 // HTTP surface of a tenant's OAuth clients.
 import { Type } from 'typebox';
 import type { HttpApp } from '../../../../kernel/api/routes.js';
-import { StrictObject, Id, NoContent, responses } from '../../../../kernel/api/schemas.js';
+import { StrictObject, Id, NoContent, responses, named } from '../../../../kernel/api/schemas.js';
 import { requestContext } from '../../../../kernel/api/routes.js';
 import type { OAuthClientService } from './client-service.js';
 import { API_SCOPES } from './scopes.js';
@@ -11,23 +11,29 @@ const TenantParams = StrictObject({ id: Id('tenant') });
 const ClientParams = StrictObject({ id: Id('tenant'), clientId: Id('oauthClient') });
 const GrantType = Type.Union([Type.Literal('client_credentials'), Type.Literal('authorization_code')]);
 
-const OAuthClient = Type.Object(
-  {
-    clientId: Type.String(),
-    tenantId: Type.String(),
-    name: Type.String(),
-    grantType: GrantType,
-    redirectUris: Type.Array(Type.String()),
-    scopes: Type.Array(Type.String()),
-    role: Type.Union([Type.String(), Type.Null()], { description: 'The role client-credentials tokens act with; null for authorization_code clients (they act with the user’s role)' }),
-    issuer: Type.String({ description: 'The authorization server (its discovery document is at issuer + /.well-known/openid-configuration)' }),
-    createdAt: Type.String({ format: 'date-time' }),
-  },
-  { title: 'OAuthClient' },
+const OAuthClient = named(
+  'OAuthClient',
+  Type.Object(
+    {
+      clientId: Type.String(),
+      tenantId: Type.String(),
+      name: Type.String(),
+      grantType: GrantType,
+      redirectUris: Type.Array(Type.String()),
+      scopes: Type.Array(Type.String()),
+      role: Type.Union([Type.String(), Type.Null()], { description: 'The role client-credentials tokens act with; null for authorization_code clients (they act with the user’s role)' }),
+      issuer: Type.String({ description: 'The authorization server (its discovery document is at issuer + /.well-known/openid-configuration)' }),
+      createdAt: Type.String({ format: 'date-time' }),
+    },
+    { title: 'OAuthClient' },
+  ),
 );
-const CreatedOAuthClient = Type.Object(
-  { ...OAuthClient.properties, clientSecret: Type.String({ description: 'Shown once; only its hash is stored' }) },
-  { title: 'CreatedOAuthClient' },
+const CreatedOAuthClient = named(
+  'CreatedOAuthClient',
+  Type.Object(
+    { ...OAuthClient.properties, clientSecret: Type.String({ description: 'Shown once; only its hash is stored' }) },
+    { title: 'CreatedOAuthClient' },
+  ),
 );
 
 const CreateBody = StrictObject({

@@ -1,0 +1,85 @@
+// Named schemas are written once in the API document and referenced, while the routes keep
+// validating and serialising with the plain schemas.
+import { Type } from 'typebox';
+import { afterEach, describe, expect, it } from 'vitest';
+import { named, responses, StrictObject } from '../../kernel/api/schemas.js';
+import { createLogger } from '../../kernel/logging.js';
+import { createMetrics } from '../../kernel/metrics.js';
+import { createHttpServer, type HttpApp } from './server.js';
+
+interface Document {
+  paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: unknown }> }; responses: Record<string, { content?: Record<string, { schema: unknown }> }> }>>;
+  components: { schemas: Record<string, { properties?: Record<string, unknown> }> };
+}
+
+let app: HttpApp | undefined;
+afterEach(async () => {
+  await app?.close();
+  app = undefined;
+});
+
+async function server(): Promise<HttpApp> {
+  app = await createHttpServer({ logger: createLogger('silent'), metrics: createMetrics(), bodyLimit: 1_000_000, version: 'test', trustedProxies: [] });
+  return app;
+}
+
+describe('named schemas in the API document', () => {
+  it('are written once as components and referenced from bodies, responses and each other, optional or not', async () => {
+    const Price = named('TestPrice', Type.Object({ amount: Type.String(), currency: Type.String() }));
+    const Widget = named('TestWidget', Type.Object({ id: Type.String(), price: Price, previous: Type.Optional(Price), next: Type.Union([Price, Type.Null()]) }));
+    const CreateWidget = named('TestCreateWidget', StrictObject({ price: Price }));
+    const api = await server();
+    api.post('/widgets', { config: { public: true }, schema: { body: CreateWidget, response: responses({ 201: Widget }) } }, async (request, reply) =>
+      reply.status(201).send({ id: 'w1', price: request.body.price, next: null }),
+    );
+    api.get('/widgets', { config: { public: true }, schema: { response: responses({ 200: Type.Object({ data: Type.Array(Widget) }) }) } }, async () => ({ data: [] }));
+    await api.ready();
+
+    const document = api.swagger() as unknown as Document;
+    const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+    expect(document.paths['/widgets']?.post?.requestBody?.content['application/json']?.schema).toEqual(ref('TestCreateWidget'));
+    expect(document.paths['/widgets']?.post?.responses['201']?.content?.['application/json']?.schema).toEqual(ref('TestWidget'));
+    expect(document.paths['/widgets']?.get?.responses['200']?.content?.['application/json']?.schema).toMatchObject({ properties: { data: { items: ref('TestWidget') } } });
+    expect(document.components.schemas.TestWidget?.properties).toEqual({
+      id: { type: 'string' },
+      price: ref('TestPrice'),
+      previous: ref('TestPrice'),
+      next: { anyOf: [ref('TestPrice'), { type: 'null' }] },
+    });
+    expect(document.components.schemas.TestCreateWidget?.properties).toEqual({ price: ref('TestPrice') });
+    // The problem document stays the one shared schema it was.
+    expect(document.paths['/widgets']?.post?.responses['400']?.content?.['application/problem+json']?.schema).toEqual(ref('Problem'));
+    expect(JSON.stringify(document)).not.toContain('x-platforma-schema-name');
+  });
+
+  it('leave validation and serialisation as the plain schema has them', async () => {
+    const Price = named('TestStrictPrice', StrictObject({ amount: Type.String({ pattern: '^[0-9]+$' }) }));
+    const api = await server();
+    api.post('/prices', { config: { public: true }, schema: { body: StrictObject({ price: Price }), response: responses({ 200: Type.Object({ price: Price }) }) } }, async (request) => ({
+      price: { ...request.body.price, secret: 'not serialised' },
+    }));
+    await api.ready();
+
+    const accepted = await api.inject({ method: 'POST', url: '/prices', payload: { price: { amount: '12' } } });
+    expect(accepted.statusCode).toBe(200);
+    expect(accepted.json()).toEqual({ price: { amount: '12' } });
+    const unknownMember = await api.inject({ method: 'POST', url: '/prices', payload: { price: { amount: '12', extra: true } } });
+    expect(unknownMember.statusCode).toBe(400);
+    const badPattern = await api.inject({ method: 'POST', url: '/prices', payload: { price: { amount: 'twelve' } } });
+    expect(badPattern.statusCode).toBe(400);
+    expect(JSON.stringify(Price)).not.toContain('TestStrictPrice');
+  });
+
+  it('refuse one name for two different schemas', async () => {
+    const api = await server();
+    api.get('/a', { config: { public: true }, schema: { response: { 200: Type.Object({ x: named('TestTwice', Type.Object({ a: Type.String() })) }) } } }, async () => ({ x: { a: '' } }));
+    api.get('/b', { config: { public: true }, schema: { response: { 200: Type.Object({ x: named('TestTwice', Type.Object({ b: Type.String() })) }) } } }, async () => ({ x: { b: '' } }));
+    await api.ready();
+    expect(() => api.swagger()).toThrow(/two different schemas are named TestTwice/);
+  });
+
+  it('refuse a second name for a named schema', () => {
+    const schema = named('TestFirst', Type.String());
+    expect(() => named('TestSecond', schema)).toThrow(/TestFirst cannot also be named TestSecond/);
+  });
+});
