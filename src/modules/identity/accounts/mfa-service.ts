@@ -180,9 +180,9 @@ export class MfaService {
     const result = await verify({
       secret,
       token: code,
-      // Codes come from the person's device, which runs on wall-clock time: compare with that, not
-      // with the platform's clock (which tests and simulations may move).
-      epoch: Math.floor(Date.now() / 1000),
+      // The platform's clock is the wall clock the person's device also keeps (one step of drift is
+      // tolerated); reading it here, not Date.now(), lets tests move time instead of waiting for steps.
+      epoch: Math.floor(this.kernel.clock.now().getTime() / 1000),
       epochTolerance: 30,
       ...(factor.last_time_step !== null ? { afterTimeStep: Number(factor.last_time_step) } : {}),
     });
