@@ -4,8 +4,9 @@
 // concurrent submissions that together exceed a quota cannot both succeed.
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addMember, startTestPlatform, problemOf, type TestPlatform, type SignedInHeaders } from '../support/platform.js';
-import { systemContext } from '../../src/kernel/context.js';
+import { startTestPlatform, problemOf, type TestPlatform, type SignedInHeaders } from '../support/platform.js';
+import type { PricePlan, VersionContentPatch } from '../../web/shared/api/types.js';
+import { createCart, createMember, createProduct, createTenant, pricePlan, type CartItemInput, type NewCart, type ProductOptions } from '../support/builders.js';
 
 let t: TestPlatform;
 let owner: pg.Client;
@@ -21,34 +22,24 @@ async function call(method: string, url: string, headers: Record<string, string>
 }
 const submit = (orderId: string, headers: Record<string, string> = buyer, key = `submit-${++keyCounter}`) => call('POST', `/api/v1/orders/${orderId}/submit`, headers, undefined, { 'idempotency-key': key });
 
-const plan = (prices: Record<string, unknown> = { EUR: { model: 'per_unit', unitAmount: '10.00' } }) => ({ code: 'monthly', name: 'Monthly', interval: 'month', trialDays: 0, taxCategory: 'saas', setupFee: {}, prices, usage: [] });
+const plan = (prices?: PricePlan['prices']) => pricePlan(prices ? { prices } : {});
 
-async function product(code: string, content: Record<string, unknown> = {}, fields: Record<string, unknown> = {}): Promise<string> {
-  const created = await call('POST', '/api/v1/products', staff, { code, kind: 'compute', name: `Product ${code}`, category: 'orders-test', ...fields });
-  expect(created.statusCode, created.body).toBe(201);
-  const id = created.json().id as string;
-  const body = {
-    configurationSchema: { type: 'object', properties: { region: { type: 'string', enum: ['eu-west', 'us-east'], default: 'eu-west' }, disk: { type: 'integer', minimum: 10, default: 20 } }, additionalProperties: false },
-    provisioning: { capability: 'compute.server', parameters: { region: { configuration: '/region' }, diskGb: { configuration: '/disk' }, count: { quantity: true } } },
-    pricePlans: [plan()],
-    ...content,
-  };
-  const patched = await call('PATCH', `/api/v1/products/${id}/versions/1`, staff, body);
-  expect(patched.statusCode, patched.body).toBe(200);
-  const published = await call('POST', `/api/v1/products/${id}/versions/1/publish`, staff);
-  expect(published.statusCode, published.body).toBe(200);
-  return id;
+/** A published compute product with a configuration schema and a provisioning mapping (what orders map). */
+async function product(code: string, content: VersionContentPatch = {}, fields: ProductOptions['fields'] = {}): Promise<string> {
+  const created = await createProduct(t, staff, {
+    code,
+    fields: { category: 'orders-test', ...fields },
+    content: {
+      configurationSchema: { type: 'object', properties: { region: { type: 'string', enum: ['eu-west', 'us-east'], default: 'eu-west' }, disk: { type: 'integer', minimum: 10, default: 20 } }, additionalProperties: false },
+      provisioning: { capability: 'compute.server', parameters: { region: { configuration: '/region' }, diskGb: { configuration: '/disk' }, count: { quantity: true } } },
+      ...content,
+    },
+  });
+  return created.id;
 }
 
-async function cart(items: Record<string, unknown>[], body: Record<string, unknown> = { currency: 'EUR' }, headers: Record<string, string> = buyer): Promise<string> {
-  const created = await call('POST', '/api/v1/orders', headers, body);
-  expect(created.statusCode, created.body).toBe(201);
-  const id = created.json().id as string;
-  for (const item of items) {
-    const added = await call('POST', `/api/v1/orders/${id}/items`, headers, { pricePlan: 'monthly', quantity: 1, ...item });
-    expect(added.statusCode, added.body).toBe(201);
-  }
-  return id;
+async function cart(items: (Partial<CartItemInput> & { productId: string })[], body: NewCart = { currency: 'EUR' }, headers: Record<string, string> = buyer): Promise<string> {
+  return (await createCart(t, headers, items, body)).id;
 }
 
 const outboxTypes = async (orderId: string) => (await owner.query<{ type: string }>(`select type from kernel.outbox where payload ->> 'orderId' = $1 order by id`, [orderId])).rows.map((row) => row.type);
@@ -67,14 +58,9 @@ beforeAll(async () => {
   owner = new pg.Client({ connectionString: t.database.ownerUrl });
   await owner.connect();
   staff = await t.signIn();
-  const tenant = await call('POST', '/api/v1/tenants', staff, { organizationName: 'Orderly', domain: 'orderly.example.com', adminEmail: 'ops@orderly.example.com' });
-  tenantId = tenant.json().id;
-  for (const [email, role] of [['buyer@orderly.example.com', 'owner'], ['reader@orderly.example.com', 'read-only']] as const) {
-    await t.platform.identity.service.createUser({ email, password: PASSWORD }, systemContext('test'));
-    await addMember(t.platform, tenantId, email, role);
-  }
-  buyer = await t.signIn('buyer@orderly.example.com', PASSWORD);
-  reader = await t.signIn('reader@orderly.example.com', PASSWORD);
+  tenantId = (await createTenant(t, staff, { organizationName: 'Orderly', domain: 'orderly.example.com' })).id;
+  buyer = (await createMember(t, tenantId, { email: 'buyer@orderly.example.com', role: 'owner', password: PASSWORD })).session;
+  reader = (await createMember(t, tenantId, { email: 'reader@orderly.example.com', role: 'read-only', password: PASSWORD })).session;
 });
 afterAll(async () => {
   await owner?.end();
