@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addMember, startTestPlatform, problemOf, ADMIN_PASSWORD, type TestPlatform, type SignedInHeaders } from '../support/platform.js';
 import { systemContext } from '../../src/kernel/context.js';
 import { registerSecret } from '../support/suite-log.js';
+import { call, expectStatus, type ResponseOf } from '../support/api.js';
 import { ManualClock } from '../../src/kernel/clock.js';
 
 const lines: string[] = [];
@@ -39,17 +40,11 @@ async function createPerson(email: string, memberships: [string, string][]): Pro
   return t.signIn(email, PASSWORD);
 }
 
-interface CreatedKey {
-  id: string;
-  secret: string;
-  prefix: string;
-  [k: string]: unknown;
-}
+type CreatedServiceKey = ResponseOf<'/api/v1/tenants/{id}/api-keys', 'post', 201>;
 
-async function createKey(tenantId: string, headers: Record<string, string>, body: Record<string, unknown>): Promise<CreatedKey> {
+async function createKey(tenantId: string, headers: Record<string, string>, body: Record<string, unknown>): Promise<CreatedServiceKey> {
   const response = await inject('POST', `/api/v1/tenants/${tenantId}/api-keys`, headers, body);
-  expect(response.statusCode, response.body).toBe(201);
-  const key = response.json() as CreatedKey;
+  const key = expectStatus(response, { method: 'post', path: '/api/v1/tenants/{id}/api-keys' }, 201);
   secrets.push(key.secret);
   registerSecret('API key', key.secret);
   return key;
@@ -217,9 +212,7 @@ describe('personal keys', () => {
       [tenantA, 'admin'],
       [tenantB, 'member'],
     ]);
-    const created = await inject('POST', '/api/v1/me/api-keys', paula, { name: 'laptop script' });
-    expect(created.statusCode, created.body).toBe(201);
-    const key = created.json() as CreatedKey;
+    const key = await call(t, 'post', '/api/v1/me/api-keys', 201, { headers: paula, body: { name: 'laptop script' } });
     secrets.push(key.secret);
     expect(key).toMatchObject({ kind: 'personal', tenantId: tenantA, role: null });
     expect((await inject('GET', `/api/v1/tenants/${tenantA}/members`, bearer(key.secret))).statusCode).toBe(200);
@@ -227,7 +220,7 @@ describe('personal keys', () => {
     expect((await inject('GET', '/api/v1/me/api-keys', paula)).json().data.map((k: { id: string }) => k.id)).toEqual([key.id]);
 
     // The role changes: the key follows from the next request on.
-    const userId = key.userId as string;
+    const userId = key.userId!;
     expect((await inject('PUT', `/api/v1/tenants/${tenantA}/members/${userId}`, staff, { role: 'member' })).statusCode).toBe(200);
     expect((await inject('GET', `/api/v1/tenants/${tenantA}/members`, bearer(key.secret))).statusCode).toBe(403);
     expect((await inject('GET', `/api/v1/tenants/${tenantA}`, bearer(key.secret))).statusCode).toBe(200);
@@ -241,8 +234,7 @@ describe('personal keys', () => {
     const notMine = await inject('POST', '/api/v1/me/api-keys', quinn, { name: 'x', tenantId: tenantA });
     expect(notMine.statusCode).toBe(404);
     expect(problemOf(notMine).code).toBe('PLAT_NOT_FOUND');
-    const created = await inject('POST', '/api/v1/me/api-keys', quinn, { name: 'reads', scopes: ['tenants:*'] });
-    const key = created.json() as CreatedKey;
+    const key = await call(t, 'post', '/api/v1/me/api-keys', 201, { headers: quinn, body: { name: 'reads', scopes: ['tenants:*'] } });
     secrets.push(key.secret);
     const rita = await createPerson('rita@example.com', [[tenantB, 'owner']]);
     expect((await inject('DELETE', `/api/v1/me/api-keys/${key.id}`, rita)).statusCode).toBe(404);

@@ -5,6 +5,7 @@ import type { LightMyRequestResponse, InjectOptions } from 'fastify';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestPlatform, problemOf, ADMIN_PASSWORD, ADMIN_EMAIL, type TestPlatform, type SignedInHeaders } from '../support/platform.js';
+import { expectStatus } from '../support/api.js';
 
 let t: TestPlatform;
 let auth: SignedInHeaders;
@@ -17,8 +18,7 @@ const valid = { organizationName: 'Target Corp', domain: 'target.example.com', a
 const inject = (options: InjectOptions) => t.platform.app.inject(options);
 const createTenant = async (body: Record<string, unknown>) => {
   const response = await inject({ method: 'POST', url: '/api/v1/tenants', headers: auth, payload: body });
-  expect(response.statusCode, response.body).toBe(201);
-  return { id: (response.json() as { id: string }).id, etag: String(response.headers.etag) };
+  return { id: expectStatus(response, { method: 'post', path: '/api/v1/tenants' }, 201).id, etag: String(response.headers.etag) };
 };
 
 interface Snapshot {

@@ -9,6 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addMember, startTestPlatform, problemOf, type TestPlatform, type SignedInHeaders } from '../support/platform.js';
 import { systemContext } from '../../src/kernel/context.js';
 import { ManualClock } from '../../src/kernel/clock.js';
+import type { VersionContentPatch } from '../../web/shared/api/types.js';
+import { SERVER_CONFIGURATION, createMember, createOrder, createProduct, createTenant, perUnitPlan, type ProductOptions } from '../support/builders.js';
+import { call as apiCall } from '../support/api.js';
 
 const clock = new ManualClock('2026-11-01T00:00:00Z');
 const DAY = 86_400_000;
@@ -26,33 +29,24 @@ async function call(method: string, url: string, headers: Record<string, string>
 const changeItem = (orderId: string, body: Record<string, unknown>, key = `change-${++keys}`, itemId = 'item_1') =>
   call('POST', `/api/v1/orders/${orderId}/items/${itemId}/change`, buyer, { prorationMode: 'prorate_now', ...body }, { 'idempotency-key': key });
 
-const plan = (code: string, unitAmount: string) => ({ code, name: code, interval: 'month', trialDays: 0, taxCategory: 'saas', setupFee: {}, prices: { EUR: { model: 'per_unit', unitAmount } }, usage: [] });
-
-async function product(code: string, content: Record<string, unknown> = {}, fields: Record<string, unknown> = {}): Promise<string> {
-  const created = await call('POST', '/api/v1/products', staff, { code, kind: 'compute', name: `Product ${code}`, category: 'change-orders', ...fields });
-  expect(created.statusCode, created.body).toBe(201);
-  const id = created.json().id as string;
-  const patched = await call('PATCH', `/api/v1/products/${id}/versions/1`, staff, {
-    configurationSchema: { type: 'object', properties: { region: { type: 'string', enum: ['eu-west', 'us-east'], default: 'eu-west' }, disk: { type: 'integer', minimum: 10, default: 20 } }, additionalProperties: false },
-    provisioning: { capability: 'compute.server', parameters: { region: { configuration: '/region' }, diskGb: { configuration: '/disk' }, count: { quantity: true } } },
-    pricePlans: [plan('small', '10.00'), plan('large', '30.00')],
-    ...content,
+async function product(code: string, content: VersionContentPatch = {}, fields: ProductOptions['fields'] = {}): Promise<string> {
+  const created = await createProduct(t, staff, {
+    code,
+    fields: { category: 'change-orders', ...fields },
+    content: { ...SERVER_CONFIGURATION, pricePlans: [perUnitPlan('small', '10.00'), perUnitPlan('large', '30.00')], ...content },
   });
-  expect(patched.statusCode, patched.body).toBe(200);
-  expect((await call('POST', `/api/v1/products/${id}/versions/1/publish`, staff)).statusCode).toBe(200);
-  return id;
+  return created.id;
 }
 
 /** A fulfilled order of one item, delivered now (at the start of its first period). */
 async function liveOrder(productId: string, pricePlan: string, quantity: number): Promise<string> {
-  const orderId = (await call('POST', '/api/v1/orders', buyer, { currency: 'EUR' })).json().id as string;
-  expect((await call('POST', `/api/v1/orders/${orderId}/items`, buyer, { productId, pricePlan, quantity })).statusCode).toBe(201);
-  expect((await call('POST', `/api/v1/orders/${orderId}/submit`, buyer, undefined, { 'idempotency-key': `submit-${orderId}` })).json().status).toBe('provisioning');
-  expect((await call('POST', `/api/v1/orders/${orderId}/fulfil`, staff)).json().status).toBe('fulfilled');
-  return orderId;
+  const submitted = await createOrder(t, buyer, [{ productId, pricePlan, quantity }]);
+  expect(submitted.status).toBe('provisioning');
+  expect((await call('POST', `/api/v1/orders/${submitted.id}/fulfil`, staff)).json().status).toBe('fulfilled');
+  return submitted.id;
 }
 
-const reservations = async () => (await call('GET', `/api/v1/tenants/${tenantId}/quota-usage`, staff)).json() as Record<string, number>;
+const reservations = () => apiCall(t, 'get', '/api/v1/tenants/{id}/quota-usage', 200, { headers: staff, params: { id: tenantId } });
 const capacityUsed = async (productId: string) => (await call('GET', `/api/v1/products/${productId}`, staff)).json().capacityUsed as number;
 /** Everything a change could write, counted. */
 async function written(): Promise<Record<string, number>> {
@@ -89,10 +83,8 @@ beforeAll(async () => {
   owner = new pg.Client({ connectionString: t.database.ownerUrl });
   await owner.connect();
   staff = await t.signIn();
-  tenantId = (await call('POST', '/api/v1/tenants', staff, { organizationName: 'Changer', domain: 'change-orders.example.com', adminEmail: 'ops@change-orders.example.com' })).json().id;
-  await t.platform.identity.service.createUser({ email: 'owner@change-orders.example.com', password: PASSWORD }, systemContext('test'));
-  await addMember(t.platform, tenantId, 'owner@change-orders.example.com', 'owner');
-  buyer = await t.signIn('owner@change-orders.example.com', PASSWORD);
+  tenantId = (await createTenant(t, staff, { organizationName: 'Changer', domain: 'change-orders.example.com' })).id;
+  buyer = (await createMember(t, tenantId, { email: 'owner@change-orders.example.com', role: 'owner', password: PASSWORD })).session;
   const quotas = (await call('GET', `/api/v1/tenants/${tenantId}`, staff)).json().quotas;
   expect((await call('PUT', `/api/v1/tenants/${tenantId}/quotas`, staff, { ...quotas, customLimits: { cpus: 100, disks: 100, gpus: 6, ips: 100 } })).statusCode).toBe(200);
 

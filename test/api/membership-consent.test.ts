@@ -5,6 +5,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemContext } from '../../src/kernel/context.js';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, addMember, problemOf, startTestPlatform, totpCode, type SignedInHeaders, type TestPlatform } from '../support/platform.js';
+import { call } from '../support/api.js';
 
 let t: TestPlatform;
 let db: pg.Client;
@@ -135,7 +136,7 @@ describe('a tenant’s authentication policy', () => {
     const changed = await inject('POST', '/api/v1/me/password', session, { currentPassword: PASSWORD, newPassword: 'relaxed passphrase 2' });
     expect(changed.statusCode, changed.body).toBe(204);
     // Strict refuses that password: a session moving there must enrol MFA and then change it.
-    const mfa = (await inject('POST', '/api/v1/me/mfa/totp', session, {})).json() as { secret: string };
+    const mfa = await call(t, 'post', '/api/v1/me/mfa/totp', 200, { headers: session, body: {} });
     expect((await inject('POST', '/api/v1/me/mfa/totp/confirm', session, { code: await totpCode(mfa.secret) })).statusCode).toBe(200);
     expect((await inject('POST', '/api/v1/auth/switch-tenant', session, { tenantId: strict.id })).statusCode).toBe(204);
     expect((await inject('GET', '/api/v1/auth/session', session)).json()).toMatchObject({ activeTenantId: strict.id, restriction: 'password_change' });

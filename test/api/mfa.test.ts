@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generate } from 'otplib';
 import { addMember, startTestPlatform, problemOf, totpCode, type TestPlatform, type SignedInHeaders } from '../support/platform.js';
+import { call, expectStatus, type RequestOf } from '../support/api.js';
 import { auditEntries, ownerQuery } from '../support/audit.js';
 import { systemContext } from '../../src/kernel/context.js';
 import { loadSecretBox } from '../../src/kernel/encryption.js';
@@ -19,19 +20,20 @@ function inject(method: string, url: string, headers: Record<string, string>, pa
   return t.platform.app.inject({ method: method as 'GET', url, headers, ...(payload === undefined ? {} : { payload: payload as object }) });
 }
 
+/** Starts (or resumes) TOTP enrolment; the secret and how the app shows it. */
+const startEnrolment = (headers: Record<string, string>, body: RequestOf<'/api/v1/me/mfa/totp', 'post'> = {}) => call(t, 'post', '/api/v1/me/mfa/totp', 200, { headers, body });
+
 /** Password step only: the session as it is before any second factor. */
 async function passwordSignIn(email: string, password = PASSWORD) {
   const response = await t.platform.app.inject({ method: 'POST', url: '/api/v1/auth/sign-in', payload: { email, password } });
   expect(response.statusCode, response.body).toBe(200);
   const cookie = response.cookies.find((c) => c.name === 'platforma_session');
-  const body = response.json() as { csrfToken: string; restriction: string | null; mfaRequired: boolean; user: { id: string } };
+  const body = expectStatus(response, { method: 'post', path: '/api/v1/auth/sign-in' }, 200);
   return { headers: { cookie: `platforma_session=${cookie?.value}`, 'x-csrf-token': body.csrfToken }, body };
 }
 
 async function enrol(headers: Record<string, string>): Promise<{ secret: string; recoveryCodes: string[] }> {
-  const started = await inject('POST', '/api/v1/me/mfa/totp', headers, {});
-  expect(started.statusCode, started.body).toBe(200);
-  const { secret } = started.json() as { secret: string };
+  const { secret } = await startEnrolment(headers);
   const confirmed = await inject('POST', '/api/v1/me/mfa/totp/confirm', headers, { code: await totpCode(secret, clock) });
   expect(confirmed.statusCode, confirmed.body).toBe(200);
   return { secret, recoveryCodes: confirmed.json().recoveryCodes };
@@ -55,9 +57,7 @@ describe('mandatory enrolment', () => {
     expect((await inject('GET', '/api/v1/me/sessions', headers)).statusCode).toBe(401);
     expect((await inject('GET', '/api/v1/auth/session', headers)).json()).toMatchObject({ restriction: 'mfa_enroll' });
 
-    const started = await inject('POST', '/api/v1/me/mfa/totp', headers, {});
-    expect(started.statusCode).toBe(200);
-    const enrolment = started.json() as { secret: string; otpauthUrl: string; qrCode: string };
+    const enrolment = await startEnrolment(headers);
     expect(enrolment.otpauthUrl).toBe(`otpauth://totp/Platforma:ops%40example.com?secret=${enrolment.secret}&issuer=Platforma`);
     expect(enrolment.qrCode).toMatch(/^data:image\/png;base64,[A-Za-z0-9+/]+=*$/);
 
@@ -171,15 +171,11 @@ describe('an enrolment left pending', () => {
   it('returns the same secret when started again, so an app that scanned it before a reload still confirms', async () => {
     const user = await t.platform.identity.service.createUser({ email: 'reloader@example.com', password: PASSWORD }, systemContext('test'));
     const { headers } = await passwordSignIn('reloader@example.com');
-    const first = await inject('POST', '/api/v1/me/mfa/totp', headers, {});
-    expect(first.statusCode, first.body).toBe(200);
-    const scanned = first.json() as { secret: string; otpauthUrl: string; qrCode: string; expiresAt: string };
+    const scanned = await startEnrolment(headers);
     expect(Date.parse(scanned.expiresAt) - Date.now()).toBeGreaterThan(59 * 60_000);
 
     // The enrolment page is reloaded: it starts enrolment again.
-    const again = await inject('POST', '/api/v1/me/mfa/totp', headers, {});
-    expect(again.statusCode, again.body).toBe(200);
-    expect(again.json()).toEqual(scanned);
+    expect(await startEnrolment(headers)).toEqual(scanned);
     expect(await auditEntries(t, { action: 'identity.mfa.enrolment_started', targetId: user.id })).toHaveLength(1);
 
     // A code from the app that scanned the first page confirms.
@@ -191,10 +187,10 @@ describe('an enrolment left pending', () => {
     await t.platform.identity.service.createUser({ email: 'two-sessions@example.com', password: PASSWORD }, systemContext('test'));
     // Someone else who knows the password starts enrolment first and reads the secret.
     const intruder = (await passwordSignIn('two-sessions@example.com')).headers;
-    const seen = (await inject('POST', '/api/v1/me/mfa/totp', intruder, {})).json() as { secret: string };
+    const seen = await startEnrolment(intruder);
     // The person's own enrolment within the hour does not resume it.
     const own = (await passwordSignIn('two-sessions@example.com')).headers;
-    const mine = (await inject('POST', '/api/v1/me/mfa/totp', own, {})).json() as { secret: string };
+    const mine = await startEnrolment(own);
     expect(mine.secret).not.toBe(seen.secret);
     expect(problemOf(await inject('POST', '/api/v1/me/mfa/totp/confirm', own, { code: await totpCode(seen.secret, clock) })).code).toBe('PLAT_MFA_CODE_INVALID');
     expect((await inject('POST', '/api/v1/me/mfa/totp/confirm', own, { code: await totpCode(mine.secret, clock) })).statusCode).toBe(200);
@@ -203,16 +199,14 @@ describe('an enrolment left pending', () => {
   it('gives a new secret when asked to restart, or once the pending one has expired', async () => {
     await t.platform.identity.service.createUser({ email: 'restarter@example.com', password: PASSWORD }, systemContext('test'));
     const { headers } = await passwordSignIn('restarter@example.com');
-    const first = (await inject('POST', '/api/v1/me/mfa/totp', headers, {})).json() as { secret: string };
-    const restarted = await inject('POST', '/api/v1/me/mfa/totp', headers, { restart: true });
-    expect(restarted.statusCode, restarted.body).toBe(200);
-    const second = restarted.json() as { secret: string };
+    const first = await startEnrolment(headers);
+    const second = await startEnrolment(headers, { restart: true });
     expect(second.secret).not.toBe(first.secret);
     // The discarded secret no longer confirms.
     expect(problemOf(await inject('POST', '/api/v1/me/mfa/totp/confirm', headers, { code: await totpCode(first.secret, clock) })).code).toBe('PLAT_MFA_CODE_INVALID');
 
     await ownerQuery(t, `update identity.totp_factors set created_at = now() - interval '61 minutes' where user_id = (select id from identity.users where email = 'restarter@example.com')`);
-    const afterExpiry = (await inject('POST', '/api/v1/me/mfa/totp', headers, {})).json() as { secret: string };
+    const afterExpiry = await startEnrolment(headers);
     expect(afterExpiry.secret).not.toBe(second.secret);
     expect((await inject('POST', '/api/v1/me/mfa/totp', headers, { restart: 'yes' })).statusCode).toBe(400);
   });

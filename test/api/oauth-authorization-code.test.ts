@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as client from 'openid-client';
 import { startTestPlatform, totpCode, type TestPlatform, type SignedInHeaders } from '../support/platform.js';
+import { call } from '../support/api.js';
 import { discoverOAuth, oauthError, TestBrowser, oauthSuiteFixtures } from '../support/oauth.js';
 
 const ORIGIN = 'http://platforma.test';
@@ -104,8 +105,7 @@ describe('authorization code with PKCE', () => {
 
   it('does not let a session that still owes its second factor consent', async () => {
     const person = await createPerson('pending@example.com', [[tenantA, 'admin']]);
-    const enrolment = await t.platform.app.inject({ method: 'POST', url: '/api/v1/me/mfa/totp', headers: person, payload: {} });
-    const { secret } = enrolment.json() as { secret: string };
+    const { secret } = await call(t, 'post', '/api/v1/me/mfa/totp', 200, { headers: person, body: {} });
     expect((await t.platform.app.inject({ method: 'POST', url: '/api/v1/me/mfa/totp/confirm', headers: person, payload: { code: await totpCode(secret) } })).statusCode).toBe(200);
     const pending = await t.platform.app.inject({ method: 'POST', url: '/api/v1/auth/sign-in', payload: { email: 'pending@example.com', password: PASSWORD } });
     expect(pending.json().restriction).toBe('mfa_verify');

@@ -2,9 +2,9 @@
 // clock the test moves: halfway through a monthly period, prorate_now credits half the old price and
 // charges half the new one.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addMember, startTestPlatform, problemOf, type TestPlatform, type SignedInHeaders } from '../support/platform.js';
-import { systemContext } from '../../src/kernel/context.js';
+import { startTestPlatform, problemOf, type TestPlatform, type SignedInHeaders } from '../support/platform.js';
 import { ManualClock } from '../../src/kernel/clock.js';
+import { createMember, createOrder, createProduct, createTenant, perUnitPlan } from '../support/builders.js';
 
 const clock = new ManualClock('2026-11-01T00:00:00Z');
 let t: TestPlatform;
@@ -18,21 +18,16 @@ const DAY = 86_400_000;
 async function call(method: string, url: string, headers: Record<string, string>, payload?: unknown, extra: Record<string, string> = {}) {
   return t.platform.app.inject({ method: method as 'GET', url, headers: { ...headers, ...extra }, ...(payload === undefined ? {} : { payload: payload as object }) });
 }
-const plan = (code: string, unitAmount: string) => ({ code, name: code, interval: 'month', trialDays: 0, taxCategory: 'saas', setupFee: {}, prices: { EUR: { model: 'per_unit', unitAmount } }, usage: [] });
 
 beforeAll(async () => {
   t = await startTestPlatform({ clock });
   staff = await t.signIn();
-  const tenantId = (await call('POST', '/api/v1/tenants', staff, { organizationName: 'Changer', domain: 'changer.example.com', adminEmail: 'ops@changer.example.com' })).json().id;
-  await t.platform.identity.service.createUser({ email: 'owner@changer.example.com', password: PASSWORD }, systemContext('test'));
-  await addMember(t.platform, tenantId, 'owner@changer.example.com', 'owner');
-  buyer = await t.signIn('owner@changer.example.com', PASSWORD);
-  productId = (await call('POST', '/api/v1/products', staff, { code: 'vm-plans', kind: 'compute', name: 'VM', category: 'servers' })).json().id;
-  await call('PATCH', `/api/v1/products/${productId}/versions/1`, staff, { pricePlans: [plan('small', '10.00'), plan('large', '30.00')] });
-  await call('POST', `/api/v1/products/${productId}/versions/1/publish`, staff);
-  orderId = (await call('POST', '/api/v1/orders', buyer, { currency: 'EUR' })).json().id;
-  await call('POST', `/api/v1/orders/${orderId}/items`, buyer, { productId, pricePlan: 'small', quantity: 2 });
-  expect((await call('POST', `/api/v1/orders/${orderId}/submit`, buyer, undefined, { 'idempotency-key': 'changes-submit' })).json().status).toBe('provisioning');
+  const tenantId = (await createTenant(t, staff, { organizationName: 'Changer', domain: 'changer.example.com' })).id;
+  buyer = (await createMember(t, tenantId, { email: 'owner@changer.example.com', role: 'owner', password: PASSWORD })).session;
+  productId = (await createProduct(t, staff, { code: 'vm-plans', fields: { name: 'VM', category: 'servers' }, content: { pricePlans: [perUnitPlan('small', '10.00'), perUnitPlan('large', '30.00')] } })).id;
+  const submitted = await createOrder(t, buyer, [{ productId, pricePlan: 'small', quantity: 2 }]);
+  orderId = submitted.id;
+  expect(submitted.status).toBe('provisioning');
   expect((await call('POST', `/api/v1/orders/${orderId}/fulfil`, staff)).json().status).toBe('fulfilled');
   clock.advance(15 * DAY); // halfway through November's 30 days
   buyer = await t.signIn('owner@changer.example.com', PASSWORD); // the earlier session has idled out meanwhile

@@ -6,6 +6,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addMember, startTestPlatform, problemOf, type TestPlatform, type SignedInHeaders } from '../support/platform.js';
 import { systemContext } from '../../src/kernel/context.js';
+import { createCart, createProduct, createTenant, perUnitPlan } from '../support/builders.js';
 
 let t: TestPlatform;
 let owner: pg.Client;
@@ -26,13 +27,7 @@ const remove = (orderId: string, headers: Record<string, string> = buyer) => cal
 const submit = (orderId: string) => call('POST', `/api/v1/orders/${orderId}/submit`, buyer, {}, { 'idempotency-key': `coupon-submit-${++keyCounter}` });
 
 async function product(code: string, unitAmount: string): Promise<string> {
-  const created = await call('POST', '/api/v1/products', staff, { code, kind: 'compute', name: `Product ${code}`, category: 'coupons-test' });
-  expect(created.statusCode, created.body).toBe(201);
-  const id = created.json().id as string;
-  const plan = { code: 'monthly', name: 'Monthly', interval: 'month', trialDays: 0, taxCategory: 'saas', setupFee: {}, prices: { EUR: { model: 'per_unit', unitAmount } }, usage: [] };
-  expect((await call('PATCH', `/api/v1/products/${id}/versions/1`, staff, { pricePlans: [plan] })).statusCode).toBe(200);
-  expect((await call('POST', `/api/v1/products/${id}/versions/1/publish`, staff)).statusCode).toBe(200);
-  return id;
+  return (await createProduct(t, staff, { code, fields: { category: 'coupons-test' }, content: { pricePlans: [perUnitPlan('monthly', unitAmount)] } })).id;
 }
 
 async function coupon(body: Record<string, unknown>): Promise<string> {
@@ -43,14 +38,7 @@ async function coupon(body: Record<string, unknown>): Promise<string> {
 
 /** A cart of 3 × server (10.00 each) and 1 × bucket (5.00): 35.00 in all. */
 async function cart(headers: Record<string, string> = buyer, items: [string, number][] = [[server, 3], [bucket, 1]]): Promise<string> {
-  const created = await call('POST', '/api/v1/orders', headers, { currency: 'EUR' });
-  expect(created.statusCode, created.body).toBe(201);
-  const id = created.json().id as string;
-  for (const [productId, quantity] of items) {
-    const added = await call('POST', `/api/v1/orders/${id}/items`, headers, { productId, pricePlan: 'monthly', quantity });
-    expect(added.statusCode, added.body).toBe(201);
-  }
-  return id;
+  return (await createCart(t, headers, items.map(([productId, quantity]) => ({ productId, quantity })))).id;
 }
 
 /** Everything stored of an order: its row (document and updated_at included) and its timeline. */
@@ -73,8 +61,8 @@ beforeAll(async () => {
   owner = new pg.Client({ connectionString: t.database.ownerUrl });
   await owner.connect();
   staff = await t.signIn();
-  const tenant = (await call('POST', '/api/v1/tenants', staff, { organizationName: 'Couponed', domain: 'couponed.example.com', adminEmail: 'ops@couponed.example.com' })).json().id as string;
-  const other = (await call('POST', '/api/v1/tenants', staff, { organizationName: 'Elsewhere', domain: 'elsewhere.example.com', adminEmail: 'ops@elsewhere.example.com' })).json().id as string;
+  const tenant = (await createTenant(t, staff, { organizationName: 'Couponed', domain: 'couponed.example.com' })).id;
+  const other = (await createTenant(t, staff, { organizationName: 'Elsewhere', domain: 'elsewhere.example.com' })).id;
   buyer = await member(tenant, 'buyer@couponed.example.com', 'owner');
   reader = await member(tenant, 'reader@couponed.example.com', 'read-only');
   stranger = await member(other, 'owner@elsewhere.example.com', 'owner');

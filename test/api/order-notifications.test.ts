@@ -8,6 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addMember, startTestPlatform, type TestPlatform, type SignedInHeaders } from '../support/platform.js';
 import { systemContext } from '../../src/kernel/context.js';
 import { inTransaction } from '../../src/kernel/db/database.js';
+import type { VersionContentPatch } from '../../web/shared/api/types.js';
+import { createOrder, createProduct, createTenant, perUnitPlan } from '../support/builders.js';
 
 let t: TestPlatform;
 let owner: pg.Client;
@@ -22,7 +24,6 @@ const BUYER = 'buyer@mailorders.example.com';
 const BOSS = 'boss@mailorders.example.com';
 const PLATFORM_ADMIN = 'admin@example.com';
 const OPERATOR = 'operator@staff.example.com';
-let keyCounter = 0;
 
 async function call(method: string, url: string, headers: Record<string, string>, payload?: unknown, extra: Record<string, string> = {}) {
   return t.platform.app.inject({ method: method as 'GET', url, headers: { ...headers, ...extra }, ...(payload === undefined ? {} : { payload: payload as object }) });
@@ -34,24 +35,20 @@ async function ok(method: string, url: string, headers: Record<string, string>, 
   return response.body ? response.json() : undefined;
 }
 
-async function product(code: string, name: string, unitAmount: string, fields: Record<string, unknown> = {}): Promise<string> {
-  const { id } = await ok('POST', '/api/v1/products', staff, { code, kind: 'compute', name, category: 'mail-test' });
-  await ok('PATCH', `/api/v1/products/${id}/versions/1`, staff, {
-    configurationSchema: { type: 'object', properties: { rootPassword: { type: 'string', default: 'hunter2-not-for-mail' } } },
-    pricePlans: [{ code: 'monthly', name: 'Monthly', interval: 'month', trialDays: 0, taxCategory: 'saas', setupFee: {}, prices: { EUR: { model: 'per_unit', unitAmount } }, usage: [] }],
-    ...fields,
+async function product(code: string, name: string, unitAmount: string, content: VersionContentPatch = {}): Promise<string> {
+  const created = await createProduct(t, staff, {
+    code,
+    fields: { name, category: 'mail-test' },
+    content: { configurationSchema: { type: 'object', properties: { rootPassword: { type: 'string', default: 'hunter2-not-for-mail' } } }, pricePlans: [perUnitPlan('monthly', unitAmount)], ...content },
   });
-  await ok('POST', `/api/v1/products/${id}/versions/1/publish`, staff);
-  return id;
+  return created.id;
 }
 
 /** Places an order of `quantity` units of a product; answers its id and status. */
 async function placeOrder(productId: string, quantity: number, headers: SignedInHeaders = buyer): Promise<{ id: string; number: string; status: string }> {
-  const { id } = await ok('POST', '/api/v1/orders', headers, { currency: 'EUR' });
-  await ok('POST', `/api/v1/orders/${id}/items`, headers, { productId, pricePlan: 'monthly', quantity });
-  const submitted = await ok('POST', `/api/v1/orders/${id}/submit`, headers, undefined, { 'idempotency-key': `notify-${++keyCounter}` });
+  const submitted = await createOrder(t, headers, [{ productId, quantity }]);
   expect(submitted.number).toMatch(/^ORD-\d{6}$/);
-  return { id, number: submitted.number, status: submitted.status };
+  return { id: submitted.id, number: submitted.number!, status: submitted.status };
 }
 
 interface OutboxMail {
@@ -116,7 +113,7 @@ beforeAll(async () => {
   owner = new pg.Client({ connectionString: t.database.ownerUrl });
   await owner.connect();
   staff = await t.signIn();
-  tenantId = (await ok('POST', '/api/v1/tenants', staff, { organizationName: 'Mail Orders Ltd', domain: 'mailorders.example.com', adminEmail: 'ops@mailorders.example.com' })).id;
+  tenantId = (await createTenant(t, staff, { organizationName: 'Mail Orders Ltd', domain: 'mailorders.example.com' })).id;
   for (const [email, role] of [[BUYER, 'owner'], [BOSS, 'owner'], ['temp@mailorders.example.com', 'admin']] as const) {
     await t.platform.identity.service.createUser({ email, password: PASSWORD }, systemContext('test'));
     await addMember(t.platform, tenantId, email, role);

@@ -6,6 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addMember, startTestPlatform, problemOf, type TestPlatform, type SignedInHeaders } from '../support/platform.js';
 import { systemContext } from '../../src/kernel/context.js';
+import type { PricePlan, VersionContentPatch } from '../../web/shared/api/types.js';
+import { createProduct, pricePlan } from '../support/builders.js';
 
 let t: TestPlatform;
 let staff: SignedInHeaders;
@@ -34,28 +36,30 @@ const SCHEMA = {
   additionalProperties: false,
 };
 
-const plans = [
-  { code: 'flat', name: 'Flat', interval: 'month', trialDays: 0, taxCategory: 'saas', setupFee: { EUR: '10.00' }, prices: { EUR: { model: 'flat', amount: '40.00' } }, usage: [] },
-  { code: 'per-unit', name: 'Per unit', interval: 'month', trialDays: 0, taxCategory: 'saas', setupFee: {}, prices: { EUR: { model: 'per_unit', unitAmount: '5.00' }, USD: { model: 'per_unit', unitAmount: '6.00' } }, usage: [] },
-  { code: 'yearly', name: 'Yearly', interval: 'year', trialDays: 0, taxCategory: 'saas', setupFee: {}, prices: { EUR: { model: 'flat', amount: '48.00' } }, usage: [] },
-  { code: 'lifetime', name: 'Lifetime', interval: 'one_time', trialDays: 0, taxCategory: 'saas', setupFee: {}, prices: { EUR: { model: 'flat', amount: '1.00' }, GBP: { model: 'flat', amount: '99.00' } }, usage: [] },
+const plans: PricePlan[] = [
+  pricePlan({ code: 'flat', name: 'Flat', setupFee: { EUR: '10.00' }, prices: { EUR: { model: 'flat', amount: '40.00' } } }),
+  pricePlan({ code: 'per-unit', name: 'Per unit', prices: { EUR: { model: 'per_unit', unitAmount: '5.00' }, USD: { model: 'per_unit', unitAmount: '6.00' } } }),
+  pricePlan({ code: 'yearly', name: 'Yearly', interval: 'year', prices: { EUR: { model: 'flat', amount: '48.00' } } }),
+  pricePlan({ code: 'lifetime', name: 'Lifetime', interval: 'one_time', prices: { EUR: { model: 'flat', amount: '1.00' }, GBP: { model: 'flat', amount: '99.00' } } }),
 ];
 
-async function createProduct(code: string, content: Record<string, unknown>): Promise<{ id: string; publish: () => ReturnType<typeof call> }> {
-  const created = await call('POST', '/api/v1/products', staff, { code, kind: 'compute', name: `Product ${code}`, category: 'presentation' });
-  expect(created.statusCode, created.body).toBe(201);
-  const id = created.json().id as string;
-  const patched = await call('PATCH', `/api/v1/products/${id}/versions/1`, staff, {
-    summary: 'v1',
-    configurationSchema: SCHEMA,
-    availability: { regions: [], providers: [], tenantTiers: [], minQuantity: 1, maxQuantity: null, prerequisites: [] },
-    provisioning: null,
-    requiresApproval: false,
-    quotaConsumption: {},
-    pricePlans: plans,
-    ...content,
+/** A product with these plans and the configuration schema; version 1 is left a draft for the test to publish. */
+async function draftProduct(code: string, content: VersionContentPatch): Promise<{ id: string; publish: () => ReturnType<typeof call> }> {
+  const { id } = await createProduct(t, staff, {
+    code,
+    fields: { category: 'presentation' },
+    publish: false,
+    content: {
+      summary: 'v1',
+      configurationSchema: SCHEMA,
+      availability: { regions: [], providers: [], tenantTiers: [], minQuantity: 1, maxQuantity: null, prerequisites: [] },
+      provisioning: null,
+      requiresApproval: false,
+      quotaConsumption: {},
+      pricePlans: plans,
+      ...content,
+    },
   });
-  expect(patched.statusCode, patched.body).toBe(200);
   return { id, publish: () => call('POST', `/api/v1/products/${id}/versions/1/publish`, staff) };
 }
 
@@ -81,7 +85,7 @@ beforeAll(async () => {
   const named = await call('PATCH', '/api/v1/me', buyer, { displayName: 'Nora Numbered' });
   expect(named.statusCode, named.body).toBe(200);
   buyer = await t.signIn('buyer@numbered.example.com', PASSWORD);
-  const product = await createProduct('presented', {});
+  const product = await draftProduct('presented', {});
   const published = await product.publish();
   expect(published.statusCode, published.body).toBe(200);
   productId = product.id;
@@ -161,7 +165,7 @@ describe('configuration errors in the operator’s words', () => {
   });
 
   it('refuses to publish a schema whose x-errorMessage is not one line of text, naming where it is', async () => {
-    const bad = await createProduct('bad-message', { configurationSchema: { ...SCHEMA, properties: { ...SCHEMA.properties, hostname: { type: 'string', 'x-errorMessage': 42 }, cpus: { type: 'integer', 'x-errorMessage': '' } } } });
+    const bad = await draftProduct('bad-message', { configurationSchema: { ...SCHEMA, properties: { ...SCHEMA.properties, hostname: { type: 'string', 'x-errorMessage': 42 }, cpus: { type: 'integer', 'x-errorMessage': '' } } } });
     const refused = await bad.publish();
     expect(refused.statusCode).toBe(422);
     expect(problemOf(refused).errors!.map((error) => error.pointer).sort()).toEqual(['/configurationSchema/properties/cpus/x-errorMessage', '/configurationSchema/properties/hostname/x-errorMessage']);

@@ -6,7 +6,8 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestPlatform, problemOf, type TestPlatform, type SignedInHeaders } from '../support/platform.js';
 import type { PricePlan, VersionContentPatch } from '../../web/shared/api/types.js';
-import { createCart, createMember, createProduct, createTenant, pricePlan, type CartItemInput, type NewCart, type ProductOptions } from '../support/builders.js';
+import { SERVER_CONFIGURATION, createCart, createMember, createProduct, createTenant, pricePlan, type CartItemInput, type NewCart, type ProductOptions } from '../support/builders.js';
+import { call as apiCall } from '../support/api.js';
 
 let t: TestPlatform;
 let owner: pg.Client;
@@ -29,11 +30,7 @@ async function product(code: string, content: VersionContentPatch = {}, fields: 
   const created = await createProduct(t, staff, {
     code,
     fields: { category: 'orders-test', ...fields },
-    content: {
-      configurationSchema: { type: 'object', properties: { region: { type: 'string', enum: ['eu-west', 'us-east'], default: 'eu-west' }, disk: { type: 'integer', minimum: 10, default: 20 } }, additionalProperties: false },
-      provisioning: { capability: 'compute.server', parameters: { region: { configuration: '/region' }, diskGb: { configuration: '/disk' }, count: { quantity: true } } },
-      ...content,
-    },
+    content: { ...SERVER_CONFIGURATION, ...content },
   });
   return created.id;
 }
@@ -45,7 +42,7 @@ async function cart(items: (Partial<CartItemInput> & { productId: string })[], b
 const outboxTypes = async (orderId: string) => (await owner.query<{ type: string }>(`select type from kernel.outbox where payload ->> 'orderId' = $1 order by id`, [orderId])).rows.map((row) => row.type);
 const auditActions = async (orderId: string) => (await owner.query<{ action: string }>(`select action from kernel.audit_entries where target_id = $1 order by seq`, [orderId])).rows.map((row) => row.action);
 const orderRow = async (orderId: string) => (await owner.query(`select status, document from orders.orders where order_id = $1`, [orderId])).rows[0] as { status: string; document: { items: unknown[] } };
-const reservations = async () => (await call('GET', `/api/v1/tenants/${tenantId}/quota-usage`, staff)).json() as Record<string, number>;
+const reservations = () => apiCall(t, 'get', '/api/v1/tenants/{id}/quota-usage', 200, { headers: staff, params: { id: tenantId } });
 
 async function setQuotas(quotas: Record<string, unknown>) {
   const current = (await call('GET', `/api/v1/tenants/${tenantId}`, staff)).json().quotas;

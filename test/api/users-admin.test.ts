@@ -6,6 +6,7 @@
 // of it. Bad input is a problem document and changes nothing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addMember, startTestPlatform, problemOf, type TestPlatform, type SignedInHeaders } from '../support/platform.js';
+import { expectStatus } from '../support/api.js';
 import { auditEntries, ownerQuery } from '../support/audit.js';
 import { registerSecret } from '../support/suite-log.js';
 import { systemContext } from '../../src/kernel/context.js';
@@ -32,7 +33,7 @@ async function rawSignIn(email: string, password = PASSWORD) {
   expect(response.statusCode, response.body).toBe(200);
   const cookie = response.cookies.find((c) => c.name === 'platforma_session')?.value as string;
   registerSecret('session token', cookie);
-  const body = response.json() as { csrfToken: string; restriction: string | null };
+  const body = expectStatus(response, { method: 'post', path: '/api/v1/auth/sign-in' }, 200);
   return { headers: { cookie: `platforma_session=${cookie}`, 'x-csrf-token': body.csrfToken }, restriction: body.restriction };
 }
 

@@ -12,6 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addMember, startTestPlatform, type TestPlatform, type SignedInHeaders } from '../support/platform.js';
 import { registerSecret } from '../support/suite-log.js';
 import { oauthToken } from '../support/tenant-credentials.js';
+import { call } from '../support/api.js';
+import { createCart, createProduct, pricePlan } from '../support/builders.js';
 import { snapshotOfTenant } from '../support/tenant-snapshot.js';
 import { systemContext } from '../../src/kernel/context.js';
 import { samlKeys } from '../support/saml-idp.js';
@@ -128,7 +130,7 @@ beforeAll(async () => {
   registerSecret('API key', a.personalKey);
   a.oauthToken = (await oauthToken(t, a.tenantId, a.ownerSession, 'alpha-machine', 'owner')).token;
   const bob = await t.signIn('bob@bravo-isolated.example.com', PASSWORD);
-  const bobId = ((await inject('GET', '/api/v1/me', bob)).json() as { user: { id: string } }).user.id;
+  const bobId = (await call(t, 'get', '/api/v1/me', 200, { headers: bob })).user.id;
   const role = await created('POST', `/api/v1/tenants/${bravo}/roles`, bob, {
     name: 'bravo-secret-role',
     statements: [{ effect: 'allow', actions: ['tenants:tenant.read'], resources: ['prn:${tenant}:tenant/*'] }],
@@ -145,23 +147,17 @@ beforeAll(async () => {
     name: 'bravo-identity-provider',
     config: { entryPoint: 'https://idp.bravo-isolated.example.com/sso', idpCertificate: (await samlKeys()).certificate, domains: ['bravo-isolated.example.com'], defaultRole: 'member', mandatory: false },
   });
-  const bobSessions = (await inject('GET', '/api/v1/me/sessions', bob)).json() as { data: { id: string }[] };
+  const bobSessions = await call(t, 'get', '/api/v1/me/sessions', 200, { headers: bob });
   const bobSession = bobSessions.data[0]?.id as string;
   // The catalog is the operator's, but a product can be private to one tenant: Bravo's must stay invisible to Alpha.
-  const bravoProduct = await created('POST', '/api/v1/products', staff, {
+  const bravoProduct = await createProduct(t, staff, {
     code: 'bravo-private-product',
-    kind: 'service',
-    name: 'Bravo private product',
-    category: 'bravo-only',
-    visibility: { mode: 'private', tenantIds: [bravo] },
+    fields: { kind: 'service', name: 'Bravo private product', category: 'bravo-only', visibility: { mode: 'private', tenantIds: [bravo] } },
+    content: { pricePlans: [pricePlan({ prices: { EUR: { model: 'flat', amount: '1.00' } } })] },
   });
-  const plan = { code: 'monthly', name: 'Monthly', interval: 'month', trialDays: 0, taxCategory: 'saas', setupFee: {}, prices: { EUR: { model: 'flat', amount: '1.00' } }, usage: [] };
-  expect((await inject('PATCH', `/api/v1/products/${bravoProduct.id}/versions/1`, staff, { pricePlans: [plan] })).statusCode).toBe(200);
-  expect((await inject('POST', `/api/v1/products/${bravoProduct.id}/versions/1/publish`, staff)).statusCode).toBe(200);
-  const coupon = await created('POST', '/api/v1/coupons', staff, { code: 'BRAVO-ONLY', name: 'Bravo private coupon', discount: { type: 'percent', percentOff: '5' }, duration: { type: 'once' }, productIds: [bravoProduct.id] });
   // Bravo's cart with an item in it (orders are tenant data under row-level security).
-  const bravoOrder = await created('POST', '/api/v1/orders', bob, { currency: 'EUR' });
-  await created('POST', `/api/v1/orders/${bravoOrder.id}/items`, bob, { productId: bravoProduct.id, pricePlan: 'monthly', quantity: 1 });
+  const bravoOrder = await createCart(t, bob, [{ productId: bravoProduct.id }]);
+  const coupon = await created('POST', '/api/v1/coupons', staff, { code: 'BRAVO-ONLY', name: 'Bravo private coupon', discount: { type: 'percent', percentOff: '5' }, duration: { type: 'once' }, productIds: [bravoProduct.id] });
   const rule = await created('POST', '/api/v1/approval-rules', staff, { name: 'Bravo-only rule', condition: { type: 'products', productIds: [bravoProduct.id] } });
   b.params = { version: '1', itemId: 'item_1' };
   b.ids = {

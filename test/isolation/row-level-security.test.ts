@@ -5,6 +5,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestPlatform, type TestPlatform, type SignedInHeaders } from '../support/platform.js';
+import { call } from '../support/api.js';
 import { APP_ROLE } from '../../src/kernel/db/roles.js';
 
 let t: TestPlatform;
@@ -17,9 +18,7 @@ let b: string;
 const TENANT_TABLES = ['tenancy.tenants', 'kernel.audit_entries', 'kernel.outbox'] as const;
 
 async function createTenant(name: string, domain: string): Promise<string> {
-  const response = await t.platform.app.inject({ method: 'POST', url: '/api/v1/tenants', headers: auth, payload: { organizationName: name, domain, adminEmail: `ops@${domain}` } });
-  expect(response.statusCode, response.body).toBe(201);
-  return (response.json() as { id: string }).id;
+  return (await call(t, 'post', '/api/v1/tenants', 201, { headers: auth, body: { organizationName: name, domain, adminEmail: `ops@${domain}` } })).id;
 }
 
 /** Runs `work` on the app connection inside a transaction scoped to `tenantId`, then rolls back. */

@@ -31,6 +31,12 @@ export function perUnitPlan(code: string, unitAmount: string): PricePlan {
   return pricePlan({ code, name: code, prices: { EUR: { model: 'per_unit', unitAmount } } });
 }
 
+/** A compute server's configuration (region, disk) and its provisioning mapping: the version content order tests configure and provision. */
+export const SERVER_CONFIGURATION = {
+  configurationSchema: { type: 'object', properties: { region: { type: 'string', enum: ['eu-west', 'us-east'], default: 'eu-west' }, disk: { type: 'integer', minimum: 10, default: 20 } }, additionalProperties: false },
+  provisioning: { capability: 'compute.server', parameters: { region: { configuration: '/region' }, diskGb: { configuration: '/disk' }, count: { quantity: true } } },
+} satisfies VersionContentPatch;
+
 export interface TenantOptions {
   organizationName?: string;
   domain?: string;

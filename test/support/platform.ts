@@ -10,6 +10,7 @@ import { systemContext } from '../../src/kernel/context.js';
 import { consoleOperatorContext } from '../../src/modules/identity/access/builtin-roles.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 import { totpCode } from './totp.js';
+import { expectStatus } from './api.js';
 
 export { totpCode } from './totp.js';
 import { registerSecret, suiteLogDestination } from './suite-log.js';
@@ -78,7 +79,7 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
       if (response.statusCode !== 200) throw new Error(`sign-in failed: ${response.statusCode} ${response.body}`);
       const cookie = response.cookies.find((c) => c.name === 'platforma_session');
       if (!cookie) throw new Error('no session cookie');
-      const body = response.json() as { csrfToken: string; restriction: string | null };
+      const body = expectStatus(response, { method: 'post', path: '/api/v1/auth/sign-in' }, 200);
       const headers: SignedInHeaders = { cookie: `platforma_session=${cookie.value}`, 'x-csrf-token': body.csrfToken };
       registerSecret('session token', cookie.value);
       registerSecret('csrf token', body.csrfToken);
@@ -88,7 +89,7 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
         return answer;
       };
       if (body.restriction === 'mfa_enroll') {
-        const { secret } = (await post('/api/v1/me/mfa/totp', {})).json() as { secret: string };
+        const { secret } = expectStatus(await post('/api/v1/me/mfa/totp', {}), { method: 'post', path: '/api/v1/me/mfa/totp' }, 200);
         secrets.set(email.toLowerCase(), secret);
         registerSecret('TOTP seed', secret);
         await post('/api/v1/me/mfa/totp/confirm', { code: await totpCode(secret, platform.kernel.clock) });
