@@ -18,7 +18,8 @@ const BODY_VERSION = 1;
 const PKCS8_ED25519_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
 
 interface CheckpointRow {
-  seq: number;
+  /** int8, so a bigint (db/database.ts). */
+  seq: bigint;
   created_at: Date;
   body: string;
   hash: string;
@@ -113,7 +114,7 @@ export async function createAuditCheckpoint(db: Db, signer: AuditSigner, clock: 
     const seq = last ? Number(last.seq) + 1 : 1;
     const createdAt = clock.now();
     const body = JSON.stringify({ version: BODY_VERSION, seq, createdAt: createdAt.toISOString(), prevHash: last?.hash ?? GENESIS, heads } satisfies CheckpointBody);
-    const row = { seq, created_at: createdAt, body, hash: sha256(body), public_key: signer.publicKey, signature: signer.sign(body) };
+    const row = { seq: BigInt(seq), created_at: createdAt, body, hash: sha256(body), public_key: signer.publicKey, signature: signer.sign(body) };
     await tx.insertInto('kernel.audit_checkpoints').values(row).execute();
     return { checkpoint: summary(row, heads.length), created: true };
   });

@@ -56,7 +56,8 @@ export interface AuditEntry {
 
 interface AuditRow {
   chain: string;
-  seq: number;
+  /** int8, so a bigint (db/database.ts); entries and errors speak of it as a number. */
+  seq: bigint;
   id: string;
   tenant_id: string | null;
   occurred_at: Date;
@@ -91,7 +92,7 @@ interface VerifiedRow extends AuditRow {
 interface ChainHeadRow {
   chain: string;
   tenant_id: string | null;
-  seq: number;
+  seq: bigint;
   hash: string;
 }
 
@@ -208,7 +209,7 @@ function schemeThreeHash(row: VerifiedRow): string {
 function hashOf(row: VerifiedRow): string {
   if (row.hash_scheme === 3) return schemeThreeHash(row);
   if (row.hash_scheme === 2) return sha256(`${row.prev_hash}\n${row.seq}\n${digestOf(row)}`);
-  return sha256(canonicalJson({ ...contentOf(row), seq: row.seq, prevHash: row.prev_hash }));
+  return sha256(canonicalJson({ ...contentOf(row), seq: Number(row.seq), prevHash: row.prev_hash }));
 }
 
 /**
@@ -225,7 +226,7 @@ function outsideOldSchemes(row: VerifiedRow): string | undefined {
 
 /** Where kernel.append_audit_entries put an entry. */
 interface Placed {
-  entry_seq: number;
+  entry_seq: bigint;
   entry_prev_hash: string;
   entry_hash: string;
 }
@@ -284,14 +285,14 @@ export class AuditLog {
         : (await append.execute(tx)).rows;
     return unplaced.map((row, index) => {
       const { entry_seq, entry_prev_hash, entry_hash } = placed[index]!;
-      return toEntry({ ...row, seq: Number(entry_seq), prev_hash: entry_prev_hash, hash: entry_hash, hash_scheme: 3 });
+      return toEntry({ ...row, seq: entry_seq, prev_hash: entry_prev_hash, hash: entry_hash, hash_scheme: 3 });
     });
   }
 
   /** A chain's entries, newest first, before an optional sequence number. */
   async listChain(tx: Tx, chain: string, options: { limit: number; beforeSeq?: number }): Promise<AuditEntry[]> {
     let query = tx.selectFrom('kernel.audit_entries').selectAll().where('chain', '=', chain).orderBy('seq', 'desc').limit(options.limit);
-    if (options.beforeSeq !== undefined) query = query.where('seq', '<', options.beforeSeq);
+    if (options.beforeSeq !== undefined) query = query.where('seq', '<', BigInt(options.beforeSeq));
     return (await query.execute()).map(toEntry);
   }
 }
@@ -385,7 +386,7 @@ function firstBreak(chain: string, head: ChainHeadRow | undefined, rows: Verifie
     const intact = hashOf(row) === row.hash;
     if (!intact || row.prev_hash !== previousHash) {
       // Tell a moved entry (its hash matches it at another position) from an altered one.
-      const movedFrom = intact ? undefined : rows.map((r) => Number(r.seq)).find((s) => s !== seq && hashOf({ ...row, seq: s }) === row.hash);
+      const movedFrom = intact ? undefined : rows.map((r) => Number(r.seq)).find((s) => s !== seq && hashOf({ ...row, seq: BigInt(s) }) === row.hash);
       if (movedFrom !== undefined || (intact && row.prev_hash !== previousHash)) {
         const from = movedFrom === undefined ? '' : ` (it was written as #${movedFrom})`;
         return { chain, seq, entryId: row.id, reason: 'reordered', message: `entry #${seq} (${row.id}) is out of order${from}` };

@@ -6,18 +6,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/database.js';
 import { systemClock } from '../clock.js';
 import { createLogger } from '../logging.js';
-import { ChangeFeed, RowCache } from './change-feed.js';
+import { CHANGE_FEED_APPLICATION, ChangeFeed, RowCache } from './change-feed.js';
 import { createPool } from './database.js';
 
 let database: TestDatabase;
 let pool: pg.Pool;
 let feed: ChangeFeed;
 let elsewhere: pg.Client;
+/** How often a subscriber of a module's own channel was told something may have changed. */
+let channelCalls = 0;
 
 beforeAll(async () => {
   database = await createTestDatabase();
   pool = createPool(database.ownerUrl, 2);
   feed = new ChangeFeed(createLogger('silent'));
+  feed.onNotification('feed_test_changed', () => channelCalls++);
   await feed.listen(pool);
   elsewhere = new pg.Client({ connectionString: database.ownerUrl }); // stands for another process
   await elsewhere.connect();
@@ -95,5 +98,41 @@ describe('row caches', () => {
     await cache.get('key', async () => ++loads);
     await cache.get('key', async () => ++loads);
     expect(loads).toBe(2);
+  });
+});
+
+describe('a module\'s own channel', () => {
+  it('reaches its subscribers from another process and from this one, on the one listener', async () => {
+    const before = channelCalls;
+    await elsewhere.query(`notify feed_test_changed, 'anything'`);
+    await eventually(async () => channelCalls > before);
+    const client = await pool.connect();
+    try {
+      const seen = channelCalls;
+      await client.query(`begin; select pg_notify('feed_test_changed', ''); commit`);
+      expect(channelCalls).toBeGreaterThan(seen); // heard before the COMMIT returned
+    } finally {
+      client.release();
+    }
+    const { rows } = await elsewhere.query<{ n: number }>(`select count(*)::int as n from pg_stat_activity where datname = current_database() and application_name = $1`, [CHANGE_FEED_APPLICATION]);
+    expect(rows[0]!.n).toBe(1);
+  });
+
+  it('cannot be added once the feed listens (a pooled connection opened before would not hear it)', () => {
+    expect(() => feed.onNotification('too_late_changed', () => {})).toThrow(/before it starts/);
+  });
+
+  it('is told everything may have changed when the listener is lost, and is heard again once it reconnects', async () => {
+    const rules = counted(['orders.approval_rules']);
+    expect(await rules.read()).toBeGreaterThan(0);
+    const cached = await rules.read();
+    const before = channelCalls;
+    await elsewhere.query(`select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and application_name = $1`, [CHANGE_FEED_APPLICATION]);
+    await eventually(async () => !feed.active && channelCalls > before);
+    expect(await rules.read()).toBeGreaterThan(cached); // emptied, and nothing kept while deaf
+    await eventually(async () => feed.active);
+    const reconnected = channelCalls;
+    await elsewhere.query(`notify feed_test_changed`);
+    await eventually(async () => channelCalls > reconnected);
   });
 });

@@ -53,6 +53,17 @@ describe('inTransaction', () => {
   });
 });
 
+describe('column types', () => {
+  it('reads bigint as an exact bigint, beyond 2^53, and writes it back unchanged', async () => {
+    const beyondDoubles = 2n ** 53n + 1n; // a Number would read 9007199254740992
+    const largest = 9_223_372_036_854_775_807n;
+    const { rows } = await sql<{ read: bigint; back: bigint; largest: bigint; counted: bigint; amount: string }>`
+      select ${'9007199254740993'}::bigint as read, ${beyondDoubles}::bigint + 0 as back, ${largest.toString()}::bigint as largest,
+             count(*) as counted, 12.345::numeric as amount from generate_series(1, 3)`.execute(db);
+    expect(rows[0]).toEqual({ read: beyondDoubles, back: beyondDoubles, largest, counted: 3n, amount: '12.345' });
+  });
+});
+
 describe('a pool whose server goes away', () => {
   it('survives a lent-out connection losing its server: that work fails as "database unavailable" (503), and the pool serves again', async () => {
     const pool = createPool(database.appUrl, 2);

@@ -12,14 +12,24 @@ export type Db = Kysely<Tables>;
  */
 export type Tx = Kysely<Tables>;
 
-// bigint (int8) and numeric come back as strings by default; counts we read are small enough for
-// numbers, money will use its own decimal handling.
-pg.types.setTypeParser(20, (value: string) => Number(value));
+const INT8 = 20;
+
+/**
+ * How our pools read column types. bigint (int8) becomes a JS bigint: amounts are bigint minor
+ * units (ARCHITECTURE.md §10) and a Number would silently round anything above 2^53. So COUNT(*)
+ * and SUM(...) (int8 and numeric in PostgreSQL) are cast to int in SQL where the value is a small
+ * count, and int8 columns are declared `bigint` in the repositories' row types. numeric stays a
+ * string (decimals travel as strings). Set per pool, not on pg's global registry, so libraries
+ * with connections of their own (pg-boss) keep the types they were written for.
+ */
+export const columnTypes: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') => (oid === INT8 && format !== 'binary' ? (value: string) => BigInt(value) : pg.types.getTypeParser(oid, format))) as pg.CustomTypesConfig['getTypeParser'],
+};
 
 export function createPool(connectionString: string, max = 10): pg.Pool {
   // A bounded wait to connect: while the database is gone, a request fails fast with 503 instead of
   // hanging (it also bounds the wait for a free connection, which is milliseconds in normal use).
-  const pool = new pg.Pool({ connectionString, max, application_name: 'platforma', connectionTimeoutMillis: 5_000 });
+  const pool = new pg.Pool({ connectionString, max, application_name: 'platforma', connectionTimeoutMillis: 5_000, types: columnTypes });
   // A client losing its server (crash, restart, network) emits 'error'; unheard, that event ends
   // the process. pg-pool listens only while a client is idle, and drops its listener while the
   // client is lent out (a transaction between two statements, a LISTEN connection), so every

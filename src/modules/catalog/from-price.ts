@@ -3,7 +3,7 @@
 // is named only when nothing recurring is offered in that currency. Plans of different intervals are
 // compared by their cost per month (a year counts as twelve), but each is shown with its own
 // interval, at the version's smallest orderable quantity and without the setup fee (said apart).
-import { Exact, formatMinorUnits } from '../../kernel/money.js';
+import { Exact, Money } from '../../kernel/money.js';
 import { priceLine, type PriceModel } from './pricing.js';
 import type { FromPrice, PricePlan } from './schemas.js';
 
@@ -14,8 +14,8 @@ export function fromPrices(plans: PricePlan[], minQuantity: number): Record<stri
   for (const plan of plans) {
     const recurring = plan.interval !== 'one_time';
     for (const [currency, model] of Object.entries(plan.prices)) {
-      const minor = priceLine(model as PriceModel, minQuantity, currency).amount;
-      const perMonth = new Exact(minor.toString()).dividedBy(MONTHS[plan.interval]);
+      const { money } = priceLine(model as PriceModel, minQuantity, currency);
+      const perMonth = Money.toExact(money).dividedBy(MONTHS[plan.interval]);
       const current = best.get(currency);
       const better = !current || (recurring && !current.recurring) || (recurring === current.recurring && perMonth.lt(current.perMonth));
       if (!better) continue;
@@ -25,8 +25,8 @@ export function fromPrices(plans: PricePlan[], minQuantity: number): Record<stri
         perMonth,
         price: {
           currency,
-          amountMinor: minor.toString(),
-          amount: formatMinorUnits(minor, currency),
+          amountMinor: Money.minor(money),
+          amount: Money.format(money),
           interval: plan.interval,
           pricePlan: plan.code,
           quantity: minQuantity,

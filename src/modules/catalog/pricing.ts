@@ -10,7 +10,7 @@
 //              the quantity reaches into that tier
 //   volume     every unit priced by the single tier the whole quantity falls in, plus its flatAmount
 //   package    whole packages of packageSize units, rounded up, × packageAmount
-import { Exact, toMinorUnits } from '../../kernel/money.js';
+import { Exact, Money } from '../../kernel/money.js';
 
 export interface Tier {
   /** Inclusive upper bound of the tier in units; null for the last, open-ended tier. */
@@ -42,7 +42,9 @@ export interface TierPiece {
 export interface PricedLine {
   /** Exact, unrounded total in major units. */
   exact: Exact;
-  /** The total rounded once, half-up, in minor units. */
+  /** The total rounded once, half-up (Money.round). */
+  money: Money;
+  /** The same in minor units. */
   amount: bigint;
   /** How tiered models reached the total (empty for the others). */
   pieces: TierPiece[];
@@ -87,7 +89,8 @@ export function priceLine(model: PriceModel, quantity: Exact | string | number, 
   const units = new Exact(quantity);
   if (units.isNegative()) throw new RangeError('quantity must not be negative');
   const { exact, pieces } = exactTotal(model, units);
-  return { exact, amount: toMinorUnits(exact, currency), pieces };
+  const money = Money.round(exact, currency);
+  return { exact, money, amount: money.amountMinor, pieces };
 }
 
 function exactTotal(model: PriceModel, units: Exact): { exact: Exact; pieces: TierPiece[] } {

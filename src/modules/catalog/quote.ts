@@ -2,7 +2,7 @@
 // usage estimates, turned into lines. Each line is computed exactly and rounded once (pricing.ts);
 // the discount is its own line, computed from the exact charges it applies to. Pure: the service
 // loads the version and coupon, this decides the money, and orders use the very same function.
-import { Exact, formatMinorUnits, isCurrency, toMinorUnits } from '../../kernel/money.js';
+import { Exact, isCurrency, Money } from '../../kernel/money.js';
 import { UnprocessableError } from '../../kernel/errors.js';
 import { priceLine, type PriceModel } from './pricing.js';
 import type { Coupon, PricePlan, PricePreview, VersionContent } from './schemas.js';
@@ -21,9 +21,9 @@ export interface QuoteInput {
 
 type Line = PricePreview['lines'][number];
 
-function line(kind: Line['kind'], description: string, quantity: Exact | number, exact: Exact, currency: string, extra: Partial<Line> = {}): Line & { exact: Exact; minor: bigint } {
-  const minor = toMinorUnits(exact, currency);
-  return { kind, description, quantity: new Exact(quantity).toString(), exactAmount: exact.toString(), amountMinor: minor.toString(), amount: formatMinorUnits(minor, currency), ...extra, exact, minor };
+function line(kind: Line['kind'], description: string, quantity: Exact | number, exact: Exact, currency: string, extra: Partial<Line> = {}): Line & { exact: Exact; money: Money } {
+  const money = Money.round(exact, currency);
+  return { kind, description, quantity: new Exact(quantity).toString(), exactAmount: exact.toString(), amountMinor: Money.minor(money), amount: Money.format(money), ...extra, exact, money };
 }
 
 /** The plan of a version, or 422 naming the plans there are. */
@@ -84,27 +84,25 @@ export function quote(input: QuoteInput): PricePreview {
   }
 
   const lines = [...charges, ...usage, ...(discount ? [discount] : [])];
-  const total = lines.reduce((sum, item) => sum + item.minor, 0n);
+  const zero = Money.zero(currency);
+  const total = Money.sum(lines.map((item) => item.money), currency);
   const inTrial = recurring && plan.trialDays > 0;
-  const dueBeforeDiscount = charges.reduce((sum, charge) => sum + (charge.kind === 'recurring' && inTrial ? 0n : charge.minor), 0n);
-  const dueNow = dueBeforeDiscount + (discount?.minor ?? 0n);
-  const clamp = (value: bigint) => (value < 0n ? 0n : value);
+  const dueBeforeDiscount = Money.sum(charges.map((charge) => (charge.kind === 'recurring' && inTrial ? zero : charge.money)), currency);
+  const dueNow = Money.add(dueBeforeDiscount, discount?.money ?? zero);
+  const clamp = (value: Money) => Money.max(value, zero);
 
   // Recurring and one-time apart: what each period costs (the plan's price and usage estimates)
   // and what is charged once (a one-time plan's price and the setup fee), so neither ever includes
   // the other. The discount is split between them.
-  let recurringMinor = 0n;
-  let oneTimeMinor = 0n;
-  for (const item of [...charges, ...usage]) {
-    if (item.kind === 'recurring' || item.kind === 'usage') recurringMinor += item.minor;
-    else oneTimeMinor += item.minor;
-  }
+  const everyPeriod = [...charges, ...usage].filter((item) => item.kind === 'recurring' || item.kind === 'usage');
+  let recurringAmount = Money.sum(everyPeriod.map((item) => item.money), currency);
+  let oneTimeAmount = Money.sum([...charges, ...usage].filter((item) => !everyPeriod.includes(item)).map((item) => item.money), currency);
   if (discount) {
-    const offRecurring = discountOnRecurring(discount.minor, charges, coupon!, currency);
+    const offRecurring = discountOnRecurring(discount.money, charges, coupon!, currency);
     // What every period costs: only a coupon that lasts forever lowers it. A `once` or `repeating`
     // coupon's share comes off the first period(s) only, which dueNow already shows.
-    if (coupon!.duration.type === 'forever') recurringMinor += offRecurring;
-    oneTimeMinor += discount.minor - offRecurring;
+    if (coupon!.duration.type === 'forever') recurringAmount = Money.add(recurringAmount, offRecurring);
+    oneTimeAmount = Money.add(oneTimeAmount, Money.subtract(discount.money, offRecurring));
   }
 
   return {
@@ -115,32 +113,31 @@ export function quote(input: QuoteInput): PricePreview {
     currency,
     trialDays: plan.trialDays,
     taxCategory: plan.taxCategory,
-    lines: lines.map(({ exact: _exact, minor: _minor, ...rest }) => rest),
-    totalMinor: clamp(total).toString(),
-    total: formatMinorUnits(clamp(total), currency),
-    dueNowMinor: clamp(dueNow).toString(),
-    dueNow: formatMinorUnits(clamp(dueNow), currency),
-    recurringMinor: clamp(recurringMinor).toString(),
-    recurring: formatMinorUnits(clamp(recurringMinor), currency),
-    oneTimeMinor: clamp(oneTimeMinor).toString(),
-    oneTime: formatMinorUnits(clamp(oneTimeMinor), currency),
+    lines: lines.map(({ exact: _exact, money: _money, ...rest }) => rest),
+    totalMinor: Money.minor(clamp(total)),
+    total: Money.format(clamp(total)),
+    dueNowMinor: Money.minor(clamp(dueNow)),
+    dueNow: Money.format(clamp(dueNow)),
+    recurringMinor: Money.minor(clamp(recurringAmount)),
+    recurring: Money.format(clamp(recurringAmount)),
+    oneTimeMinor: Money.minor(clamp(oneTimeAmount)),
+    oneTime: Money.format(clamp(oneTimeAmount)),
     coupon: coupon ? { code: coupon.code, duration: coupon.duration.type === 'repeating' ? `repeating ${coupon.duration.periods} periods` : coupon.duration.type } : null,
     rounding: 'half-up, once per line, to the currency minor unit',
   };
 }
 
 /**
- * The part of a discount (negative minor units) that falls on the recurring charges. A percentage
+ * The part of a discount (a negative amount) that falls on the recurring charges. A percentage
  * takes its share of each (rounded once, half-up, like a line; the one-time part is the rest, so
  * the parts always add up to the discount line); an amount off goes to the recurring charges first.
  */
-function discountOnRecurring(discountMinor: bigint, charges: { kind: Line['kind']; exact: Exact; minor: bigint }[], coupon: Coupon, currency: string): bigint {
+function discountOnRecurring(discount: Money, charges: { kind: Line['kind']; exact: Exact; money: Money }[], coupon: Coupon, currency: string): Money {
   const recurring = charges.filter((charge) => charge.kind === 'recurring');
   if (coupon.discount.type === 'percent') {
     const recurringExact = recurring.reduce((sum, charge) => sum.plus(charge.exact), new Exact(0));
-    return -toMinorUnits(recurringExact.times(coupon.discount.percentOff).dividedBy(100), currency);
+    return Money.negate(Money.round(recurringExact.times(coupon.discount.percentOff).dividedBy(100), currency));
   }
-  const recurringMinor = recurring.reduce((sum, charge) => sum + charge.minor, 0n);
-  const off = -discountMinor;
-  return -(off < recurringMinor ? off : recurringMinor);
+  const recurringAmount = Money.sum(recurring.map((charge) => charge.money), currency);
+  return Money.negate(Money.min(Money.negate(discount), recurringAmount));
 }

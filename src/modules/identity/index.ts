@@ -92,8 +92,7 @@ export function createIdentityModule({ kernel, use }: ModuleContext): ModuleInst
   const oauth = new AuthorizationServer(deps.kernel, deps.secrets);
   const oauthBearer = new OAuthBearer(deps.kernel, oauth);
   const oauthClients = new OAuthClientService(deps.kernel, deps.tenants);
-  const credentials = new CredentialCache<CachedCredential>(deps.kernel.clock, deps.kernel.logger);
-  void credentials.listen(deps.kernel.pool);
+  const credentials = new CredentialCache<CachedCredential>(deps.kernel.changes, deps.kernel.clock);
   const impersonations = new ImpersonationService(deps.kernel);
   const users = new UserAdminService(deps.kernel, deps.tenants, emailTokens, throttle);
   const secureCookies = deps.kernel.config.publicUrl.startsWith('https://');
@@ -184,6 +183,5 @@ export function createIdentityModule({ kernel, use }: ModuleContext): ModuleInst
       accountRoutes(app, mfa, account);
       ssoRoutes(app, identityProviders, sso, { secureCookies, publicUrl: deps.kernel.config.publicUrl });
     },
-    stop: () => credentials.stop(),
   };
 }

@@ -7,7 +7,7 @@ import { newId } from '../../kernel/ids.js';
 import { authorize, resourceName, PLATFORM } from '../../kernel/authz/authorize.js';
 import { actorOf, type RequestContext } from '../../kernel/context.js';
 import { NotFoundError, UnprocessableError } from '../../kernel/errors.js';
-import { Exact, isCurrency, toMinorUnits } from '../../kernel/money.js';
+import { isCurrency, Money } from '../../kernel/money.js';
 import type { ProductVersion } from '../catalog/index.js';
 import { RowCache } from '../../kernel/db/change-feed.js';
 import { OrderRepository } from './repository.js';
@@ -30,13 +30,13 @@ export class ApprovalRules {
   async reasonsFor(tx: Tx, currency: string, items: { item: OrderItem; version: ProductVersion }[]): Promise<string[]> {
     const reasons: string[] = [];
     for (const { item, version } of items) if (version.content.requiresApproval) reasons.push(`${item.productName} requires approval`);
-    const total = items.reduce((sum, { item }) => sum + BigInt(item.price?.totalMinor ?? '0'), 0n);
+    const total = Money.sum(items.map(({ item }) => Money.fromMinor(item.price?.totalMinor ?? '0', currency)), currency);
     const rules = (await this.#enabled.get('enabled', () => this.#repository.rules(tx, { enabledOnly: true }))) ?? [];
     for (const rule of rules) {
       const condition = rule.condition;
       const matches =
         condition.type === 'total_above'
-          ? condition.currency === currency && total > toMinorUnits(new Exact(condition.amount), currency)
+          ? condition.currency === currency && Money.compare(total, Money.round(condition.amount, currency)) > 0
           : condition.type === 'products'
             ? items.some(({ item }) => condition.productIds.includes(item.productId))
             : items.some(({ item }) => item.quantity > condition.quantity);

@@ -1,6 +1,7 @@
 // What an order's items are held to and what they make, as pure functions of the catalog version,
 // the item and the tenant: quota limits, availability, the provisioning request, the totals.
 import type { FieldError } from '../../kernel/errors.js';
+import { Money } from '../../kernel/money.js';
 import type { Product, ProductVersion } from '../catalog/index.js';
 import type { OrderItem } from './schemas.js';
 
@@ -58,42 +59,45 @@ export function provisioningRequest(version: ProductVersion, configuration: Reco
  * split are split from their lines: plan and usage lines recur, setup and one-time lines do not,
  * and a discount goes to the recurring part first.
  */
-export function priceSplit(price: NonNullable<OrderItem['price']>): { recurringMinor: bigint; oneTimeMinor: bigint } {
-  if (price.recurringMinor !== undefined && price.oneTimeMinor !== undefined) return { recurringMinor: BigInt(price.recurringMinor), oneTimeMinor: BigInt(price.oneTimeMinor) };
-  let recurring = 0n;
-  let once = 0n;
-  let discount = 0n;
-  for (const line of price.lines) {
-    const minor = BigInt(line.amountMinor);
-    if (line.kind === 'recurring' || line.kind === 'usage') recurring += minor;
-    else if (line.kind === 'discount') discount += minor;
-    else once += minor;
-  }
-  const offRecurring = -discount < recurring ? discount : -recurring;
-  return { recurringMinor: recurring + offRecurring, oneTimeMinor: once + discount - offRecurring };
+export function priceSplit(price: NonNullable<OrderItem['price']>): { recurring: Money; oneTime: Money } {
+  const { currency } = price;
+  if (price.recurringMinor !== undefined && price.oneTimeMinor !== undefined) return { recurring: Money.fromMinor(price.recurringMinor, currency), oneTime: Money.fromMinor(price.oneTimeMinor, currency) };
+  const of = (lines: typeof price.lines) => Money.sum(lines.map((line) => Money.fromMinor(line.amountMinor, currency)), currency);
+  const recurring = of(price.lines.filter((line) => line.kind === 'recurring' || line.kind === 'usage'));
+  const discount = of(price.lines.filter((line) => line.kind === 'discount'));
+  const once = of(price.lines.filter((line) => line.kind !== 'recurring' && line.kind !== 'usage' && line.kind !== 'discount'));
+  const offRecurring = Money.negate(Money.min(Money.negate(discount), recurring));
+  return { recurring: Money.add(recurring, offRecurring), oneTime: Money.add(once, Money.subtract(discount, offRecurring)) };
+}
+
+/** The currency of an order's priced items (one order, one currency), or null when none is priced. */
+function currencyOf(items: OrderItem[]): string | null {
+  return items.find((item) => item.price)?.price?.currency ?? null;
 }
 
 /** An order's recurring amounts per interval (never added across intervals) and its one-time amount. */
 export function recurringAndOneTime(items: OrderItem[]): { recurringTotals: { interval: 'month' | 'year'; amountMinor: string }[]; oneTimeMinor: string } {
-  const perInterval = new Map<'month' | 'year', bigint>();
-  let oneTime = 0n;
+  const currency = currencyOf(items);
+  if (currency === null) return { recurringTotals: [], oneTimeMinor: '0' };
+  const perInterval = new Map<'month' | 'year', Money>();
+  let oneTime = Money.zero(currency);
   for (const item of items) {
     if (!item.price) continue;
-    const { recurringMinor, oneTimeMinor } = priceSplit(item.price);
-    oneTime += oneTimeMinor;
+    const split = priceSplit(item.price);
+    oneTime = Money.add(oneTime, split.oneTime);
     const interval = item.price.interval;
-    if (interval === 'month' || interval === 'year') perInterval.set(interval, (perInterval.get(interval) ?? 0n) + recurringMinor);
+    if (interval === 'month' || interval === 'year') perInterval.set(interval, Money.add(perInterval.get(interval) ?? Money.zero(currency), split.recurring));
   }
-  const recurringTotals = (['month', 'year'] as const).filter((interval) => perInterval.has(interval)).map((interval) => ({ interval, amountMinor: perInterval.get(interval)!.toString() }));
-  return { recurringTotals, oneTimeMinor: oneTime.toString() };
+  const recurringTotals = (['month', 'year'] as const).filter((interval) => perInterval.has(interval)).map((interval) => ({ interval, amountMinor: Money.minor(perInterval.get(interval)!) }));
+  return { recurringTotals, oneTimeMinor: Money.minor(oneTime) };
 }
 
 export function totals(items: OrderItem[]): { totalMinor: string; dueNowMinor: string } {
-  let total = 0n;
-  let dueNow = 0n;
-  for (const item of items) {
-    total += BigInt(item.price?.totalMinor ?? '0');
-    dueNow += BigInt(item.price?.dueNowMinor ?? '0');
-  }
-  return { totalMinor: total.toString(), dueNowMinor: dueNow.toString() };
+  const currency = currencyOf(items);
+  if (currency === null) return { totalMinor: '0', dueNowMinor: '0' };
+  const priced = items.flatMap((item) => (item.price ? [item.price] : []));
+  return {
+    totalMinor: Money.minor(Money.sum(priced.map((price) => Money.fromMinor(price.totalMinor, price.currency)), currency)),
+    dueNowMinor: Money.minor(Money.sum(priced.map((price) => Money.fromMinor(price.dueNowMinor, price.currency)), currency)),
+  };
 }

@@ -2,7 +2,7 @@
 // reference, items, amounts and reasons: see eventPayload in order-steps.ts). Plain text, like every
 // other mail the platform sends; never the items' configuration, which may hold the customer's
 // secrets. Pure functions: the subscriptions in order-notifications.ts decide who receives them.
-import { formatMinorUnits } from '../../kernel/money.js';
+import { Money } from '../../kernel/money.js';
 import type { OrderEventPayload } from './order-steps.js';
 
 /** The events the customer hears about, with the mail's purpose (as the outbox lists it). */
@@ -29,7 +29,7 @@ interface MailFacts {
   publicUrl: string;
 }
 
-const money = (minor: string | null, currency: string) => (minor === null ? 'not priced' : `${currency} ${formatMinorUnits(BigInt(minor), currency)}`);
+const money = (minor: string | null, currency: string) => (minor === null ? 'not priced' : `${currency} ${Money.format(Money.fromMinor(minor, currency))}`);
 
 function itemLines({ payload }: MailFacts): string[] {
   return [

@@ -13,7 +13,7 @@ import type { CatalogService, Coupon, Product, ProductVersion } from '../catalog
 import { couponProblem, quote, validateConfiguration } from '../catalog/index.js';
 import type { OrderDocument, OrderRepository, StoredOrder } from './repository.js';
 import { limitOf, priceSplit, recurringAndOneTime, type Quotas } from './items.js';
-import { formatMinorUnits } from '../../kernel/money.js';
+import { Money } from '../../kernel/money.js';
 import type { Order, OrderItem, OrderStatus } from './schemas.js';
 
 /** What orders need of tenants. */
@@ -227,9 +227,8 @@ export const EVENT_OF: Record<OrderStatus, string> = {
 function withPriceSplit(item: OrderItem): OrderItem {
   const price = item.price;
   if (!price || (price.recurringMinor !== undefined && price.oneTimeMinor !== undefined)) return item;
-  const { recurringMinor, oneTimeMinor } = priceSplit(price);
-  const major = (minor: bigint) => formatMinorUnits(minor, price.currency);
-  return { ...item, price: { ...price, recurringMinor: recurringMinor.toString(), recurring: major(recurringMinor), oneTimeMinor: oneTimeMinor.toString(), oneTime: major(oneTimeMinor) } };
+  const { recurring, oneTime } = priceSplit(price);
+  return { ...item, price: { ...price, recurringMinor: Money.minor(recurring), recurring: Money.format(recurring), oneTimeMinor: Money.minor(oneTime), oneTime: Money.format(oneTime) } };
 }
 
 /** An order number as people see it: "ORD-000042". */

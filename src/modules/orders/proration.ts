@@ -6,7 +6,7 @@
 //   prorate_now    credit the unused old, charge the new for the rest of the period, now
 //   at_period_end  nothing now; the new price applies from the next period
 //   none           the new price applies now with no credit and no charge for this period
-import { Exact, formatMinorUnits, toMinorUnits } from '../../kernel/money.js';
+import { Exact, Money } from '../../kernel/money.js';
 
 export type ProrationMode = 'prorate_now' | 'at_period_end' | 'none';
 export type Interval = 'month' | 'year' | 'one_time';
@@ -63,19 +63,20 @@ export function prorate(input: ProrationInput): Proration {
   const remaining =
     period && input.interval !== 'one_time' ? Exact.max(0, Exact.min(1, new Exact(period.end.getTime() - at.getTime()).dividedBy(period.end.getTime() - period.start.getTime()))) : new Exact(0);
   const now = input.mode === 'prorate_now';
-  const credit = now ? toMinorUnits(input.currentPerPeriod.times(remaining), currency) : 0n;
-  const charge = now ? toMinorUnits(input.proposedPerPeriod.times(remaining), currency) : 0n;
+  const zero = Money.zero(currency);
+  const credit = now ? Money.round(input.currentPerPeriod.times(remaining), currency) : zero;
+  const charge = now ? Money.round(input.proposedPerPeriod.times(remaining), currency) : zero;
   // A downgrade's credit larger than its charge is kept as credit for the next invoice, never paid out here.
-  const due = charge - credit > 0n ? charge - credit : 0n;
+  const due = Money.max(Money.subtract(charge, credit), zero);
   return {
     mode: input.mode,
     periodStart: period?.start.toISOString() ?? null,
     periodEnd: period?.end.toISOString() ?? null,
     remainingFraction: remaining.toDecimalPlaces(6).toString(),
-    creditMinor: credit.toString(),
-    chargeMinor: charge.toString(),
-    dueNowMinor: due.toString(),
-    dueNow: formatMinorUnits(due, currency),
+    creditMinor: Money.minor(credit),
+    chargeMinor: Money.minor(charge),
+    dueNowMinor: Money.minor(due),
+    dueNow: Money.format(due),
     newPriceFrom: (input.mode === 'at_period_end' && period ? period.end : at).toISOString(),
   };
 }

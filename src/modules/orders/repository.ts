@@ -34,13 +34,13 @@ interface OrderRow {
   created_at: Date;
   updated_at: Date;
   submitted_at: Date | null;
-  /** The tenant's order number (bigint: a string from pg), given at submission; null for drafts. */
-  number: Generated<string | null>;
+  /** The tenant's order number (int8, so a bigint), given at submission; null for drafts. */
+  number: Generated<bigint | null>;
 }
 
 interface OrderNumberRow {
   tenant_id: string;
-  last_number: string;
+  last_number: bigint;
 }
 
 interface TimelineRow {
@@ -57,7 +57,7 @@ interface TimelineRow {
 interface ReservationRow {
   tenant_id: string;
   quota: string;
-  reserved: Generated<string>;
+  reserved: Generated<bigint>;
 }
 
 interface RuleRow {
@@ -205,12 +205,12 @@ export class OrderRepository {
       .with('next_number', (db) =>
         db
           .insertInto('orders.order_numbers')
-          .values({ tenant_id: order.tenantId, last_number: '1' })
+          .values({ tenant_id: order.tenantId, last_number: 1n })
           .onConflict((oc) => oc.column('tenant_id').doUpdateSet({ last_number: sql`orders.order_numbers.last_number + 1` }))
           .returning('last_number'),
       )
       .updateTable('orders.orders')
-      .set({ number: sql<string>`(select last_number from next_number)` })
+      .set({ number: sql<bigint>`(select last_number from next_number)` })
       .where('order_id', '=', order.id)
       .returning('number')
       .executeTakeFirstOrThrow();
@@ -221,7 +221,7 @@ export class OrderRepository {
   async list(tx: Tx, filter: { tenantId?: string; status?: OrderStatus; number?: number; beforeId?: string; limit: number }): Promise<StoredOrder[]> {
     let query = tx.selectFrom('orders.orders').selectAll();
     if (filter.tenantId) query = query.where('tenant_id', '=', filter.tenantId);
-    if (filter.number !== undefined) query = query.where('number', '=', String(filter.number));
+    if (filter.number !== undefined) query = query.where('number', '=', BigInt(filter.number));
     if (filter.status) query = query.where('status', '=', filter.status);
     if (filter.beforeId) query = query.where('order_id', '<', filter.beforeId);
     const rows = await query.orderBy('order_id', 'desc').limit(filter.limit).execute();
@@ -234,7 +234,7 @@ export class OrderRepository {
 
   /** How many orders match (row-level security limits a tenant's transaction to its own). */
   async count(tx: Tx, filter: { tenantId?: string; status?: OrderStatus }): Promise<number> {
-    let query = tx.selectFrom('orders.orders').select((eb) => eb.fn.countAll<string>().as('n'));
+    let query = tx.selectFrom('orders.orders').select((eb) => eb.fn.countAll<bigint>().as('n'));
     if (filter.tenantId) query = query.where('tenant_id', '=', filter.tenantId);
     if (filter.status) query = query.where('status', '=', filter.status);
     return Number((await query.executeTakeFirstOrThrow()).n);
@@ -264,7 +264,7 @@ export class OrderRepository {
 
   async #addTo(tx: Tx, tenantId: string, amounts: [string, number][], sign: 1 | -1): Promise<Map<string, number>> {
     if (amounts.length === 0) return new Map();
-    const { rows } = await sql<{ quota: string; reserved: number }>`
+    const { rows } = await sql<{ quota: string; reserved: bigint }>`
       with locked as materialized (
         select quota from orders.quota_reservations
         where tenant_id = ${tenantId} and quota = any(${amounts.map(([quota]) => quota)}::text[])

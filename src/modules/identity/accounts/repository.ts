@@ -92,7 +92,7 @@ export class IdentityRepository {
   async countPlatformAdmins(db: Db | Tx): Promise<number> {
     const row = await db
       .selectFrom('identity.users')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .select((eb) => eb.fn.countAll<bigint>().as('n'))
       .where('platform_role', '=', 'platform-admin')
       .executeTakeFirstOrThrow();
     return Number(row.n);
@@ -225,7 +225,7 @@ export class IdentityRepository {
   async countMembersWithRole(tx: Tx, tenantId: string, role: string): Promise<number> {
     const row = await tx
       .selectFrom('identity.memberships')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .select((eb) => eb.fn.countAll<bigint>().as('n'))
       .where('tenant_id', '=', tenantId)
       .where('role', '=', role)
       .executeTakeFirstOrThrow();

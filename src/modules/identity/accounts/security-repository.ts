@@ -7,7 +7,8 @@ export interface TotpFactorRow {
   user_id: string;
   secret_ciphertext: string;
   confirmed_at: Date | null;
-  last_time_step: number | null;
+  /** int8, so a bigint (kernel/db/database.ts). */
+  last_time_step: bigint | null;
   created_at: Date;
   /** The session that started a pending enrolment: the only one that may resume it (null once confirmed). */
   pending_session_id: string | null;
@@ -69,11 +70,11 @@ export class CredentialsRepository {
   }
 
   async confirmFactor(tx: Tx, userId: string, at: Date, timeStep: number): Promise<void> {
-    await tx.updateTable('identity.totp_factors').set({ confirmed_at: at, last_time_step: timeStep, pending_session_id: null }).where('user_id', '=', userId).execute();
+    await tx.updateTable('identity.totp_factors').set({ confirmed_at: at, last_time_step: BigInt(timeStep), pending_session_id: null }).where('user_id', '=', userId).execute();
   }
 
   async recordTimeStep(tx: Tx, userId: string, timeStep: number): Promise<void> {
-    await tx.updateTable('identity.totp_factors').set({ last_time_step: timeStep }).where('user_id', '=', userId).execute();
+    await tx.updateTable('identity.totp_factors').set({ last_time_step: BigInt(timeStep) }).where('user_id', '=', userId).execute();
   }
 
   async deleteFactor(tx: Tx, userId: string): Promise<void> {
@@ -105,7 +106,7 @@ export class CredentialsRepository {
   async countUnusedRecoveryCodes(tx: Tx, userId: string): Promise<number> {
     const row = await tx
       .selectFrom('identity.recovery_codes')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .select((eb) => eb.fn.countAll<bigint>().as('n'))
       .where('user_id', '=', userId)
       .where('used_at', 'is', null)
       .executeTakeFirstOrThrow();

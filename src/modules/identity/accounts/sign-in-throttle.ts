@@ -3,7 +3,7 @@
 // attempts cannot slip past the count). An attempt is *consumed before* the secret is checked:
 // however many requests arrive at once, at most `signInMaxFailures` of them ever reach the check.
 // A success clears the account's count; crossing the limit locks the key for signInLockSeconds.
-import type pg from 'pg';
+import pg from 'pg';
 import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
 import type { IdentitySettings } from '../settings.js';
 import { TooManyAttemptsError } from '../../../kernel/errors.js';
@@ -12,6 +12,10 @@ export interface Consumed {
   /** True when this attempt is the one that crossed the limit (audit the lockout once). */
   justLocked: boolean;
 }
+
+const INT8_AS_NUMBER: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') => (oid === 20 ? Number : pg.types.getTypeParser(oid, format))) as pg.CustomTypesConfig['getTypeParser'],
+};
 
 type Limits = Pick<IdentitySettings, 'signInMaxFailures' | 'signInLockSeconds' | 'signInMaxFailuresPerIp'>;
 
@@ -23,7 +27,10 @@ export class SignInThrottle {
   constructor(pool: pg.Pool, limits: Limits) {
     // The table is created by the identity migration: the application role may not create tables.
     // Expired rows are reused by the upsert; the periodic sweep is off (its timer outlives pools).
-    const common = { storeClient: pool, storeType: 'pool', schemaName: 'identity', tableName: 'sign_in_attempts', tableCreated: true, clearExpiredByTimeout: false };
+    // The limiter does arithmetic on its bigint `expire` column, so its queries read int8 as a
+    // number (ms since the epoch fit), not as the bigint our pools give (kernel/db/database.ts).
+    const storeClient = { query: (query: pg.QueryConfig) => pool.query({ ...query, types: INT8_AS_NUMBER }) };
+    const common = { storeClient, storeType: 'pool', schemaName: 'identity', tableName: 'sign_in_attempts', tableCreated: true, clearExpiredByTimeout: false };
     const lock = limits.signInLockSeconds;
     this.#account = new RateLimiterPostgres({ ...common, keyPrefix: 'account', points: limits.signInMaxFailures, duration: lock, blockDuration: lock });
     this.#mfa = new RateLimiterPostgres({ ...common, keyPrefix: 'mfa', points: limits.signInMaxFailures, duration: lock, blockDuration: lock });

@@ -25,7 +25,8 @@ export interface UserFilter {
 export interface SignInAttemptsRow {
   key: string;
   points: number;
-  expire: number | null;
+  /** int8 (ms since the epoch), read as bigint. */
+  expire: bigint | null;
 }
 
 declare module '../../../kernel/db/tables.js' {
