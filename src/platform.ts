@@ -6,7 +6,7 @@ import type { DestinationStream } from 'pino';
 import type { Config } from './kernel/config.js';
 import { systemClock, type Clock } from './kernel/clock.js';
 import { createLogger, type Logger } from './kernel/logging.js';
-import { createMetrics, observeJobQueues, observePool } from './kernel/metrics.js';
+import { createMetrics, observeDeadLetters, observeJobQueues, observePool } from './kernel/metrics.js';
 import { ChangeFeed } from './kernel/db/change-feed.js';
 import { createDb, createPool } from './kernel/db/database.js';
 import { loadMigrations, assertMigrated } from './kernel/db/migrations.js';
@@ -90,6 +90,7 @@ async function assemble(options: PlatformOptions, role: Role | 'console'): Promi
   const kernel: Kernel = { config, clock, logger, metrics, pool, db, changes, audit, events, jobs, useCases, secrets };
   observePool(metrics, pool, 'app');
   observeJobQueues(metrics, jobs, QUEUES.map((q) => q.name));
+  observeDeadLetters(metrics, () => events.countDeadLetters());
 
   const apis: Partial<Record<ModuleName, unknown>> = {};
   const modules: Assembly['modules'] = [];
