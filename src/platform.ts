@@ -6,7 +6,7 @@ import type { DestinationStream } from 'pino';
 import type { Config } from './kernel/config.js';
 import { systemClock, type Clock } from './kernel/clock.js';
 import { createLogger, type Logger } from './kernel/logging.js';
-import { createMetrics, observeJobQueues, observePool } from './kernel/metrics.js';
+import { createMetrics, observeDeadLetters, observeJobQueues, observePool } from './kernel/metrics.js';
 import { ChangeFeed } from './kernel/db/change-feed.js';
 import { createDb, createPool } from './kernel/db/database.js';
 import { loadMigrations, assertMigrated } from './kernel/db/migrations.js';
@@ -18,6 +18,7 @@ import { createAuditCheckpoint, loadAuditSigner } from './kernel/audit-checkpoin
 import { loadSecretBox } from './kernel/encryption.js';
 import { EventDispatcher } from './kernel/outbox.js';
 import { UseCases } from './kernel/use-case.js';
+import { WorkflowEngine } from './kernel/workflow.js';
 import { createJobQueue, scheduleCron } from './kernel/jobs.js';
 import type { HttpApp } from './gateway/http/server.js';
 import { VERSION } from './version.js';
@@ -87,9 +88,11 @@ async function assemble(options: PlatformOptions, role: Role | 'console'): Promi
   const changes = new ChangeFeed(logger);
   const useCases = new UseCases({ db, audit, clock });
   const secrets = loadSecretBox(config);
-  const kernel: Kernel = { config, clock, logger, metrics, pool, db, changes, audit, events, jobs, useCases, secrets };
+  const workflows = new WorkflowEngine(db, jobs, clock, logger);
+  const kernel: Kernel = { config, clock, logger, metrics, pool, db, changes, audit, events, jobs, useCases, secrets, workflows };
   observePool(metrics, pool, 'app');
   observeJobQueues(metrics, jobs, QUEUES.map((q) => q.name));
+  observeDeadLetters(metrics, () => events.countDeadLetters());
 
   const apis: Partial<Record<ModuleName, unknown>> = {};
   const modules: Assembly['modules'] = [];
@@ -155,6 +158,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
       started = true;
       if (role !== 'api') {
         await events.start();
+        await kernel.workflows.startWorkers();
         await jobs.work(MAINTENANCE_QUEUE, async () => {
           const cutoff = new Date(clock.now().getTime() - 24 * 3600 * 1000);
           await idempotencyStore.pruneOlderThan(cutoff);
@@ -179,7 +183,10 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
       for (const { instance } of modules) await instance.stop?.();
       await changes.stop();
       if (started) {
-        if (role !== 'api') await events.stop();
+        if (role !== 'api') {
+          await kernel.workflows.stop();
+          await events.stop();
+        }
         await jobs.stop({ graceful: true, wait: true, timeout: 5000 });
       }
       await db.destroy();

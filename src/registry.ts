@@ -16,9 +16,10 @@ import { tenantsModule } from './modules/tenants/module.js';
 import { identityModule } from './modules/identity/module.js';
 import { catalogModule } from './modules/catalog/module.js';
 import { ordersModule } from './modules/orders/module.js';
+import { operationsModule } from './modules/operations/module.js';
 
 /** Every module, in an order where each comes after the modules it requires (checked below). */
-export const MODULES: readonly ModuleManifest[] = [notificationsModule, tenantsModule, identityModule, catalogModule, ordersModule];
+export const MODULES: readonly ModuleManifest[] = [notificationsModule, tenantsModule, identityModule, catalogModule, ordersModule, operationsModule];
 
 /** Throws unless every module comes after what it requires and every name is unique: a wrong registry stops the boot. */
 export function checkModuleOrder(modules: readonly ModuleManifest[]): void {

@@ -22,6 +22,8 @@ export const ID_PREFIXES = {
   order: 'ord',
   approvalRule: 'apr',
   identityProvider: 'idp',
+  deadLetter: 'dlq',
+  workflowRun: 'wfr',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -1,5 +1,5 @@
 // The shared services every module receives: configuration, time, logging, metrics, the database,
-// audit, events and jobs. Built once per process by the composition root (src/platform.ts).
+// audit, events, jobs and workflows. Built once per process by the composition root (src/platform.ts).
 import type pg from 'pg';
 import type PgBoss from 'pg-boss';
 import type { Config } from './config.js';
@@ -12,6 +12,7 @@ import type { EventDispatcher } from './outbox.js';
 import type { ChangeFeed } from './db/change-feed.js';
 import type { UseCases } from './use-case.js';
 import type { SecretBox } from './encryption.js';
+import type { WorkflowEngine } from './workflow.js';
 
 export interface Kernel {
   config: Config;
@@ -30,4 +31,6 @@ export interface Kernel {
   useCases: UseCases;
   /** Seals secrets stored in the database (TOTP seeds, keys of identity providers and payment gateways). */
   secrets: SecretBox;
+  /** Multi-step processes with compensation, carried by the job queue (kernel/workflow.ts). */
+  workflows: WorkflowEngine;
 }

@@ -53,3 +53,19 @@ export function observeJobQueues(metrics: Metrics, boss: PgBoss, queues: string[
     },
   });
 }
+
+/** Outbox deliveries that failed their last retry and wait for an operator's replay (kernel/dead-letters.ts). */
+export function observeDeadLetters(metrics: Metrics, countDead: () => Promise<number>): void {
+  new Gauge({
+    name: 'platforma_event_dead_letters',
+    help: 'Event deliveries dead after their last retry, not yet replayed',
+    registers: [metrics.registry],
+    async collect() {
+      try {
+        this.set(await countDead());
+      } catch {
+        // The database being unreachable shows as a missing sample, not a failed scrape.
+      }
+    },
+  });
+}

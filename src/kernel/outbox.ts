@@ -3,7 +3,8 @@
 // into the job queue (one delivery job per subscribed handler, in one transaction with marking the
 // event dispatched); the job queue gives each delivery retries with backoff. A handler runs in a
 // transaction that also records (event, handler), so a redelivered event is skipped: delivery is
-// at least once, effects are once.
+// at least once, effects are once. A delivery whose last retry fails is recorded as a dead letter
+// (kernel/dead-letters.ts) until an operator replays it.
 import { CompiledQuery, sql, type Insertable } from 'kysely';
 import type PgBoss from 'pg-boss';
 import type { Db, Tx } from './db/database.js';
@@ -12,6 +13,7 @@ import { newId } from './ids.js';
 import { DELIVERY_QUEUE } from './queues.js';
 import type { Clock } from './clock.js';
 import type { Logger } from './logging.js';
+import { DeadLetterRepository, type DeadLetter, type DeadLetterFilter } from './dead-letters.js';
 
 export interface DomainEvent<T = Record<string, unknown>> {
   id: string;
@@ -57,7 +59,18 @@ export interface Subscription {
   /** Event types, or '*' for all. */
   types: string[] | '*';
   handle: EventHandler;
+  /** How often a failing delivery is retried before it is dead-lettered (default 10 retries, 1 s doubling with jitter). */
+  retry?: DeliveryRetry;
 }
+
+export interface DeliveryRetry {
+  /** Retries after the first attempt. */
+  limit: number;
+  delaySeconds: number;
+  backoff: boolean;
+}
+
+const DEFAULT_RETRY: DeliveryRetry = { limit: 10, delaySeconds: 1, backoff: true };
 
 export { DELIVERY_QUEUE };
 
@@ -123,11 +136,17 @@ interface DeliveryJob {
   handler: string;
 }
 
+/** Why a job failed, as pg-boss keeps it and as the dead letter records it. */
+function failureMessage(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).slice(0, 2000) || 'failed without a message';
+}
+
 export class EventDispatcher {
   readonly #subscriptions = new Map<string, Subscription>();
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<unknown> = Promise.resolve();
   #stopped = true;
+  readonly #deadLetters = new DeadLetterRepository();
 
   constructor(
     private readonly db: Db,
@@ -149,8 +168,16 @@ export class EventDispatcher {
   /** Starts relaying and delivering; `pollMs` bounds the latency between commit and delivery. */
   async start(pollMs = 250): Promise<void> {
     this.#stopped = false;
-    await this.boss.work<DeliveryJob>(DELIVERY_QUEUE, { pollingIntervalSeconds: 0.5, batchSize: 10 }, async (jobs) => {
-      for (const job of jobs) await this.deliver(job.data);
+    // Each job of a batch succeeds or fails on its own: a failing one is failed by id here (so it
+    // alone is retried), and pg-boss completes the rest when the batch returns.
+    await this.boss.work<DeliveryJob>(DELIVERY_QUEUE, { pollingIntervalSeconds: 0.5, batchSize: 10, includeMetadata: true }, async (jobs) => {
+      for (const job of jobs) {
+        try {
+          await this.deliver(job.data);
+        } catch (error) {
+          await this.#failed(job, error);
+        }
+      }
     });
     const tick = () => {
       if (this.#stopped) return;
@@ -187,12 +214,7 @@ export class EventDispatcher {
       for (const row of rows) {
         for (const subscription of this.#subscriptions.values()) {
           if (subscription.types !== '*' && !subscription.types.includes(row.type)) continue;
-          await this.boss.send(DELIVERY_QUEUE, { eventId: row.id, handler: subscription.name } satisfies DeliveryJob, {
-            db,
-            retryLimit: 10,
-            retryDelay: 1,
-            retryBackoff: true,
-          });
+          await this.#queueDelivery(db, { eventId: row.id, handler: subscription.name });
         }
       }
       await tx
@@ -206,6 +228,83 @@ export class EventDispatcher {
         .execute();
       return rows.length;
     });
+  }
+
+  async #queueDelivery(db: PgBoss.Db, job: DeliveryJob): Promise<void> {
+    const retry = this.#subscriptions.get(job.handler)?.retry ?? DEFAULT_RETRY;
+    const id = await this.boss.send(DELIVERY_QUEUE, job satisfies DeliveryJob, { db, retryLimit: retry.limit, retryDelay: retry.delaySeconds, retryBackoff: retry.backoff });
+    if (!id) throw new Error(`the job queue ${DELIVERY_QUEUE} does not exist; run platforma migrate`);
+  }
+
+  /**
+   * A delivery attempt failed: pg-boss retries it unless this was its last attempt, which makes
+   * the delivery a dead letter. The dead letter is written here, in a transaction of its own: the
+   * handler's transaction (and any record of the attempt in it) rolled back with the failure.
+   */
+  async #failed(job: PgBoss.JobWithMetadata<DeliveryJob>, error: unknown): Promise<void> {
+    const message = failureMessage(error);
+    if (job.retryCount >= job.retryLimit) {
+      try {
+        await inTransaction(this.db, { scope: { kind: 'platform' }, actorId: 'system' }, async (tx) => {
+          const event = await tx.selectFrom('kernel.outbox').select(['type', 'tenant_id']).where('id', '=', job.data.eventId).executeTakeFirst();
+          const dead = await this.#deadLetters.record(tx, {
+            eventId: job.data.eventId,
+            handler: job.data.handler,
+            eventType: event?.type ?? 'unknown',
+            tenantId: event?.tenant_id ?? null,
+            attempts: job.retryCount + 1,
+            lastError: message,
+            failedAt: this.clock.now(),
+          });
+          this.logger.error({ deadLetter: dead.id, eventId: dead.eventId, handler: dead.handler, attempts: job.retryCount + 1, err: error }, 'event delivery dead-lettered after its last retry');
+        });
+      } catch (recordError) {
+        // Not recorded: the job is left to fail and expire below; the log says what was lost.
+        this.logger.error({ err: recordError, eventId: job.data.eventId, handler: job.data.handler }, 'could not record a dead letter');
+      }
+    } else {
+      this.logger.warn({ eventId: job.data.eventId, handler: job.data.handler, attempt: job.retryCount + 1, err: error }, 'event delivery failed; it will be retried');
+    }
+    await this.boss.fail(DELIVERY_QUEUE, job.id, { message });
+  }
+
+  /** Dead letters, newest first. */
+  async deadLetters(filter: DeadLetterFilter & { state?: 'dead' | 'replayed' | 'all'; beforeId?: string; limit?: number } = {}, tx?: Tx): Promise<DeadLetter[]> {
+    const read = (db: Tx) => this.#deadLetters.list(db, { ...filter, state: filter.state ?? 'dead', limit: filter.limit ?? 100 });
+    return tx ? read(tx) : inTransaction(this.db, { scope: { kind: 'platform' }, actorId: 'system' }, read);
+  }
+
+  async deadLetter(id: string, tx?: Tx): Promise<DeadLetter | undefined> {
+    return tx ? this.#deadLetters.find(tx, id) : inTransaction(this.db, { scope: { kind: 'platform' }, actorId: 'system' }, (db) => this.#deadLetters.find(db, id));
+  }
+
+  /** How many deliveries are dead now (not replayed). */
+  async countDeadLetters(): Promise<number> {
+    return inTransaction(this.db, { scope: { kind: 'platform' }, actorId: 'system' }, (tx) => this.#deadLetters.countDead(tx));
+  }
+
+  /**
+   * Queues the dead deliveries that match the filter again (all of them when it is empty) and marks
+   * them replayed, in one transaction (the caller's, when given, so an audit entry can go with it).
+   * A dead letter is replayed once: a second replay finds it replayed and queues nothing, and a
+   * delivery that did succeed meanwhile is recognised by the delivery itself and not run again.
+   */
+  async replayDeadLetters(filter: DeadLetterFilter = {}, options: { tx?: Tx; replayedBy?: string } = {}): Promise<DeadLetter[]> {
+    const replay = async (tx: Tx) => {
+      const dead = await this.#deadLetters.lockDead(tx, filter);
+      const db = bossExecutor(tx);
+      for (const letter of dead) await this.#queueDelivery(db, { eventId: letter.eventId, handler: letter.handler });
+      const at = this.clock.now();
+      const by = options.replayedBy ?? 'system';
+      await this.#deadLetters.markReplayed(
+        tx,
+        dead.map((letter) => letter.id),
+        at,
+        by,
+      );
+      return dead.map((letter) => ({ ...letter, replayedAt: at, replayedBy: by }));
+    };
+    return options.tx ? replay(options.tx) : inTransaction(this.db, { scope: { kind: 'platform' }, actorId: options.replayedBy ?? 'system' }, replay);
   }
 
   /** Runs one handler for one event, once: a second delivery of the same pair does nothing. */

@@ -98,7 +98,8 @@ describe('/metrics', () => {
     expect(pool.map((s) => s.labels).sort()).toEqual(['{state="idle"}', '{state="total"}', '{state="waiting"}']);
     expect(pool.find((s) => s.labels === '{state="total"}')?.value).toBeGreaterThan(0);
     const queues = samples(text, 'platforma_job_queue_depth');
-    expect(queues.map((s) => s.labels).sort()).toEqual(['{queue="event-delivery"}', '{queue="kernel-audit-checkpoint"}', '{queue="kernel-maintenance"}', '{queue="notifications-mail"}']);
+    expect(queues.map((s) => s.labels).sort()).toEqual(['{queue="event-delivery"}', '{queue="kernel-audit-checkpoint"}', '{queue="kernel-maintenance"}', '{queue="kernel-workflow"}', '{queue="notifications-mail"}']);
+    expect(samples(text, 'platforma_event_dead_letters')).toEqual([{ labels: '', value: 0 }]);
     for (const queue of queues) expect(Number.isFinite(queue.value)).toBe(true);
     const cpu = samples(text, 'platforma_process_cpu_user_seconds_total');
     expect(cpu).toHaveLength(1);

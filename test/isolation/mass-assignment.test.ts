@@ -70,6 +70,9 @@ beforeAll(async () => {
   // Orders need an active tenant: staff act through the order routes' own checks; a fixture id suffices.
   ids.ord = 'ord_01jd0000000000000000000000';
   ids.itemId = 'item_1';
+  // Dead letters exist only when a delivery fails its last retry; the body is refused before the id is looked up.
+  ids.dlq = 'dlq_01jd0000000000000000000000';
+  ids.evt = 'evt_01jd0000000000000000000000';
   const provider = await t.platform.app.inject({
     method: 'POST',
     url: `/api/v1/tenants/${ids.ten}/identity-providers`,

@@ -43,6 +43,8 @@ const EXPECTED_PLATFORM_ONLY = [
   'identity:user.update',
   'notifications:mail.list',
   'notifications:mail.read',
+  'operations:dead-letter.list',
+  'operations:dead-letter.replay',
   'orders:approval-rule.create',
   'orders:approval-rule.delete',
   'orders:approval-rule.list',

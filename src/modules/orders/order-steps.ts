@@ -15,6 +15,7 @@ import type { OrderDocument, OrderRepository, StoredOrder } from './repository.j
 import { limitOf, priceSplit, recurringAndOneTime, type Quotas } from './items.js';
 import { Money } from '../../kernel/money.js';
 import type { Order, OrderItem, OrderStatus } from './schemas.js';
+import { ORDER_STATUS_MACHINE } from './status.js';
 
 /** What orders need of tenants. */
 export interface TenantOrdering {
@@ -112,6 +113,10 @@ export class OrderSteps {
     const now = this.kernel.clock.now();
     const actorId = context.principal?.userId ?? null;
     const actorName = this.actorName(context);
+    steps.reduce<OrderStatus>((from, step) => {
+      ORDER_STATUS_MACHINE.assertTransition(from, step.status);
+      return step.status;
+    }, order.status);
     let saved = await this.repository.advance(tx, order, steps.map((step) => ({ status: step.status, actorId, actorName, reason: step.reason, at: now })), changes, now);
     await beforeRecording?.();
     // The number comes after beforeRecording's quota and stock locks: see takeOrderNumber.

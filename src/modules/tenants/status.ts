@@ -1,23 +1,28 @@
-// The tenant status machine. The database enforces the same edges (see the migration's trigger).
-import { InvalidTransitionError } from '../../kernel/errors.js';
-import type { TenantStatus } from './schemas.js';
+// The tenant status machine, declared once: the service applies it (nextStatus), the docs render it
+// (npm run docs:state-machines) and test/api/state-machines.test.ts holds the database's trigger
+// (tenancy.enforce_status_transition) to the same edges.
+import { defineStateMachine } from '../../kernel/state-machine.js';
+import { TENANT_STATUSES, type TenantStatus } from './schemas.js';
 
-export type TenantTransition = 'activate' | 'suspend' | 'reactivate' | 'terminate';
+export const TENANT_STATUS_MACHINE = defineStateMachine({
+  name: 'tenant',
+  states: TENANT_STATUSES,
+  initial: ['pending', 'active'],
+  transitions: [
+    { from: 'pending', to: 'active', action: 'activate', done: 'activated', event: 'tenant.activated' },
+    { from: 'active', to: 'suspended', action: 'suspend', done: 'suspended', event: 'tenant.suspended' },
+    { from: 'suspended', to: 'active', action: 'reactivate', done: 'reactivated', event: 'tenant.reactivated' },
+    { from: ['pending', 'active', 'suspended'], to: 'terminated', action: 'terminate', done: 'terminated', event: 'tenant.terminated' },
+  ],
+});
 
-const EDGES: Record<TenantTransition, { from: TenantStatus[]; to: TenantStatus; pastTense: string }> = {
-  activate: { from: ['pending'], to: 'active', pastTense: 'activated' },
-  suspend: { from: ['active'], to: 'suspended', pastTense: 'suspended' },
-  reactivate: { from: ['suspended'], to: 'active', pastTense: 'reactivated' },
-  terminate: { from: ['pending', 'active', 'suspended'], to: 'terminated', pastTense: 'terminated' },
-};
+export type TenantTransition = (typeof TENANT_STATUS_MACHINE.transitions)[number]['action'];
 
 /** The status a transition leads to, or an InvalidTransitionError naming the current status. */
 export function nextStatus(current: TenantStatus, transition: TenantTransition): TenantStatus {
-  const edge = EDGES[transition];
-  if (!edge.from.includes(current)) throw new InvalidTransitionError('tenant', current, edge.pastTense);
-  return edge.to;
+  return TENANT_STATUS_MACHINE.apply(current, transition);
 }
 
 export function eventTypeOf(transition: TenantTransition): string {
-  return `tenant.${EDGES[transition].pastTense}`;
+  return TENANT_STATUS_MACHINE.eventOf(transition);
 }

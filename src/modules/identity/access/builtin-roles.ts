@@ -18,7 +18,7 @@ export const PLATFORM_ROLE_POLICIES: Record<PlatformRole, Statement[]> = {
   // Operators run tenants for their customers: a tenant's members and invitations included (the
   // admin console's tenant page), so a customer locked out of their own tenant can be helped in.
   operator: [
-    allow(['tenants:*', 'notifications:*', 'catalog:*', 'orders:*', 'identity:user.*', 'identity:member.*', 'identity:invitation.*', ...READS], [ALL], 'operate'),
+    allow(['tenants:*', 'notifications:*', 'catalog:*', 'orders:*', 'operations:*', 'identity:user.*', 'identity:member.*', 'identity:invitation.*', ...READS], [ALL], 'operate'),
     deny(['identity:staff.*'], [ALL], 'no-staff-admin'),
   ],
   support: [allow([...READS, 'identity:impersonation.start'], [ALL], 'support')],

@@ -1,0 +1,20 @@
+// Operations: what platform staff need to run the platform itself — today the outbox's dead letters
+// (event deliveries that failed their last retry), listed and replayed, each replay audited. Not
+// here: the outbox and its delivery (kernel/outbox.ts), metrics and health (the composition root).
+import type { ModuleContext, ModuleInstance } from '../../kernel/module.js';
+import { OperationsService } from './service.js';
+import { operationsRoutes } from './routes.js';
+
+export type { EventDeadLetter } from './schemas.js';
+
+export interface OperationsApi {
+  service: OperationsService;
+}
+
+export function createOperationsModule({ kernel }: ModuleContext): ModuleInstance<OperationsApi> {
+  const service = new OperationsService(kernel);
+  return {
+    api: { service },
+    routes: (app) => operationsRoutes(app, service),
+  };
+}

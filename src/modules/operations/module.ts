@@ -1,0 +1,21 @@
+// The operations module, as the platform knows it (kernel/module.ts): its operator-only actions and
+// console commands, read without loading its code. It has no tables of its own: dead letters are the
+// kernel outbox's.
+import { defineModule } from '../../kernel/module.js';
+import { operationsCommands } from './commands.js';
+import type { OperationsApi } from './index.js';
+
+declare module '../../kernel/module.js' {
+  interface ModuleApis {
+    operations: OperationsApi;
+  }
+}
+
+export const operationsModule = defineModule({
+  name: 'operations',
+  description: 'Running the platform itself: dead event deliveries, listed and replayed by staff',
+  // Replaying another module's deliveries is the operator's decision.
+  authorization: { platformOnly: ['operations:*'] },
+  commands: operationsCommands,
+  load: async () => (await import('./index.js')).createOperationsModule,
+});
