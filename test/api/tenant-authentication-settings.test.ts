@@ -90,7 +90,7 @@ describe('a tenant’s authentication settings', () => {
     const current = await inject('GET', `/api/v1/tenants/${tenantId}/authentication-settings`, member);
     expect(current.statusCode).toBe(200);
     expect((await inject('PUT', `/api/v1/tenants/${tenantId}/authentication-settings`, member, current.json())).statusCode).toBe(403);
-    expect((await inject('PUT', `/api/v1/tenants/${tenantId}/authentication-settings`, admin, { ...current.json(), mfaRequired: false })).statusCode).toBe(200);
+    expect((await inject('PUT', `/api/v1/tenants/${tenantId}/authentication-settings`, admin, { ...(current.json() as object), mfaRequired: false })).statusCode).toBe(200);
   });
 
   it('of an unknown tenant are 404', async () => {

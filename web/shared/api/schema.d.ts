@@ -1695,6 +1695,2415 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/tenants": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List tenants, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Page size (1-100) */
+                    limit?: number;
+                    /** @description The nextCursor of the previous page */
+                    cursor?: string;
+                    /** @description pending → active ⇄ suspended → terminated (final) */
+                    status?: "pending" | "active" | "suspended" | "terminated";
+                    /** @description Matches organization name or domain (case-insensitive substring) */
+                    q?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /** @description A tenant id */
+                                id: string;
+                                /** @description Increases on every change; the ETag is derived from it */
+                                version: number;
+                                /** @description A tenant id */
+                                tenantId: string;
+                                organizationName: string;
+                                /** @description A DNS name such as acme.example.com */
+                                domain: string;
+                                /** Format: email */
+                                adminEmail: string;
+                                subscription: {
+                                    subscriptionId: string | null;
+                                    tier: string;
+                                    /** @description pending → active ⇄ suspended → terminated (final) */
+                                    status: "pending" | "active" | "suspended" | "terminated";
+                                    expiresAt: string | null;
+                                };
+                                /** TenantQuotas */
+                                quotas: {
+                                    maxUsers: number;
+                                    /** @description GiB */
+                                    maxStorage: number;
+                                    maxAPICallsPerMonth: number;
+                                    maxComputeHours: number;
+                                    features: string[];
+                                    customLimits: {
+                                        [key: string]: number;
+                                    };
+                                };
+                                settings: {
+                                    branding: {
+                                        /** @description Logo URL */
+                                        logo: string | null;
+                                        /** @description CSS hex colour, #rrggbb */
+                                        primaryColor: string;
+                                        /** @description CSS hex colour, #rrggbb */
+                                        secondaryColor: string;
+                                        customDomain: string | null;
+                                    };
+                                    authentication: {
+                                        providers: {
+                                            type: "saml" | "oidc" | "oauth";
+                                            name: string;
+                                            config: {
+                                                [key: string]: unknown;
+                                            };
+                                            enabled: boolean;
+                                        }[];
+                                        passwordPolicy: {
+                                            minLength: number;
+                                            requireSpecialChars: boolean;
+                                            requireNumbers: boolean;
+                                            /** @description Days before a password must change; 0 = never */
+                                            maxAge: number;
+                                        };
+                                        mfaRequired: boolean;
+                                    };
+                                    integrations: {
+                                        enabled: string[];
+                                        configurations: {
+                                            [key: string]: unknown;
+                                        };
+                                    };
+                                    compliance: {
+                                        /** @description Region code, e.g. eu, us, de */
+                                        dataResidency: string;
+                                        /** @description Days to keep data */
+                                        retentionPeriod: number;
+                                        auditLevel: "basic" | "enhanced" | "comprehensive";
+                                        gdprCompliant: boolean;
+                                    };
+                                };
+                                currentUsage: {
+                                    users: number;
+                                    storageUsed: number;
+                                    apiCallsThisMonth: number;
+                                    computeHoursThisMonth: number;
+                                    /** Format: date-time */
+                                    lastUpdated: string;
+                                };
+                                /** @description pending → active ⇄ suspended → terminated (final) */
+                                status: "pending" | "active" | "suspended" | "terminated";
+                                statusReason: string | null;
+                                /** @description The reseller (partner tenant) this tenant is a customer of */
+                                partnerTenantId?: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                                /** Format: date-time */
+                                lastActivityAt: string;
+                            }[];
+                            /** @description Pass as cursor for the next page; null on the last page */
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in, or the credential’s tenant is terminated (PLAT_UNAUTHENTICATED, with tenantStatus) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed, the tenant’s status does not allow it, or the CSRF token is missing (PLAT_FORBIDDEN, PLAT_TENANT_NOT_ACTIVE with tenantStatus, PLAT_CSRF_TOKEN_INVALID) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such resource (PLAT_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description If-Match names a version that is no longer current (PLAT_PRECONDITION_FAILED) */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than BODY_LIMIT (PLAT_PAYLOAD_TOO_LARGE) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json (PLAT_UNSUPPORTED_MEDIA_TYPE) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Valid JSON that cannot be applied, each problem with a JSON pointer (PLAT_UNPROCESSABLE), or an Idempotency-Key used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The account is locked after too many failed sign-ins; see Retry-After (PLAT_ACCOUNT_LOCKED) */
+                423: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many attempts; see Retry-After (PLAT_RATE_LIMITED) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Create a tenant
+         * @description Accepts an Idempotency-Key header. Omitted quotas and settings take their defaults.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        organizationName: string;
+                        /** @description A DNS name such as acme.example.com */
+                        domain: string;
+                        /** Format: email */
+                        adminEmail: string;
+                        subscription?: {
+                            tier: string;
+                            subscriptionId?: string | null;
+                            expiresAt?: string | null;
+                        };
+                        quotas?: {
+                            maxUsers?: number;
+                            /** @description GiB */
+                            maxStorage?: number;
+                            maxAPICallsPerMonth?: number;
+                            maxComputeHours?: number;
+                            features?: string[];
+                            customLimits?: {
+                                [key: string]: number;
+                            };
+                        };
+                        settings?: {
+                            branding?: {
+                                /** @description Logo URL */
+                                logo?: string | null;
+                                /** @description CSS hex colour, #rrggbb */
+                                primaryColor?: string;
+                                /** @description CSS hex colour, #rrggbb */
+                                secondaryColor?: string;
+                                customDomain?: string | null;
+                            };
+                            authentication?: {
+                                providers?: {
+                                    type: "saml" | "oidc" | "oauth";
+                                    name: string;
+                                    config: {
+                                        [key: string]: unknown;
+                                    };
+                                    enabled: boolean;
+                                }[];
+                                passwordPolicy?: {
+                                    minLength?: number;
+                                    requireSpecialChars?: boolean;
+                                    requireNumbers?: boolean;
+                                    /** @description Days before a password must change; 0 = never */
+                                    maxAge?: number;
+                                };
+                                mfaRequired?: boolean;
+                            };
+                            integrations?: {
+                                enabled?: string[];
+                                configurations?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            compliance?: {
+                                /** @description Region code, e.g. eu, us, de */
+                                dataResidency?: string;
+                                /** @description Days to keep data */
+                                retentionPeriod?: number;
+                                auditLevel?: "basic" | "enhanced" | "comprehensive";
+                                gdprCompliant?: boolean;
+                            };
+                        };
+                        /** @description Default active */
+                        initialStatus?: "active" | "pending";
+                        /** @description The partner (reseller) tenant this tenant is a customer of */
+                        partnerTenantId?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description A tenant id */
+                            id: string;
+                            /** @description Increases on every change; the ETag is derived from it */
+                            version: number;
+                            /** @description A tenant id */
+                            tenantId: string;
+                            organizationName: string;
+                            /** @description A DNS name such as acme.example.com */
+                            domain: string;
+                            /** Format: email */
+                            adminEmail: string;
+                            subscription: {
+                                subscriptionId: string | null;
+                                tier: string;
+                                /** @description pending → active ⇄ suspended → terminated (final) */
+                                status: "pending" | "active" | "suspended" | "terminated";
+                                expiresAt: string | null;
+                            };
+                            /** TenantQuotas */
+                            quotas: {
+                                maxUsers: number;
+                                /** @description GiB */
+                                maxStorage: number;
+                                maxAPICallsPerMonth: number;
+                                maxComputeHours: number;
+                                features: string[];
+                                customLimits: {
+                                    [key: string]: number;
+                                };
+                            };
+                            settings: {
+                                branding: {
+                                    /** @description Logo URL */
+                                    logo: string | null;
+                                    /** @description CSS hex colour, #rrggbb */
+                                    primaryColor: string;
+                                    /** @description CSS hex colour, #rrggbb */
+                                    secondaryColor: string;
+                                    customDomain: string | null;
+                                };
+                                authentication: {
+                                    providers: {
+                                        type: "saml" | "oidc" | "oauth";
+                                        name: string;
+                                        config: {
+                                            [key: string]: unknown;
+                                        };
+                                        enabled: boolean;
+                                    }[];
+                                    passwordPolicy: {
+                                        minLength: number;
+                                        requireSpecialChars: boolean;
+                                        requireNumbers: boolean;
+                                        /** @description Days before a password must change; 0 = never */
+                                        maxAge: number;
+                                    };
+                                    mfaRequired: boolean;
+                                };
+                                integrations: {
+                                    enabled: string[];
+                                    configurations: {
+                                        [key: string]: unknown;
+                                    };
+                                };
+                                compliance: {
+                                    /** @description Region code, e.g. eu, us, de */
+                                    dataResidency: string;
+                                    /** @description Days to keep data */
+                                    retentionPeriod: number;
+                                    auditLevel: "basic" | "enhanced" | "comprehensive";
+                                    gdprCompliant: boolean;
+                                };
+                            };
+                            currentUsage: {
+                                users: number;
+                                storageUsed: number;
+                                apiCallsThisMonth: number;
+                                computeHoursThisMonth: number;
+                                /** Format: date-time */
+                                lastUpdated: string;
+                            };
+                            /** @description pending → active ⇄ suspended → terminated (final) */
+                            status: "pending" | "active" | "suspended" | "terminated";
+                            statusReason: string | null;
+                            /** @description The reseller (partner tenant) this tenant is a customer of */
+                            partnerTenantId?: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            /** Format: date-time */
+                            lastActivityAt: string;
+                        };
+                    };
+                };
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in, or the credential’s tenant is terminated (PLAT_UNAUTHENTICATED, with tenantStatus) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed, the tenant’s status does not allow it, or the CSRF token is missing (PLAT_FORBIDDEN, PLAT_TENANT_NOT_ACTIVE with tenantStatus, PLAT_CSRF_TOKEN_INVALID) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such resource (PLAT_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description If-Match names a version that is no longer current (PLAT_PRECONDITION_FAILED) */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than BODY_LIMIT (PLAT_PAYLOAD_TOO_LARGE) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json (PLAT_UNSUPPORTED_MEDIA_TYPE) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Valid JSON that cannot be applied, each problem with a JSON pointer (PLAT_UNPROCESSABLE), or an Idempotency-Key used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The account is locked after too many failed sign-ins; see Retry-After (PLAT_ACCOUNT_LOCKED) */
+                423: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many attempts; see Retry-After (PLAT_RATE_LIMITED) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a tenant */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description A tenant id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description A tenant id */
+                            id: string;
+                            /** @description Increases on every change; the ETag is derived from it */
+                            version: number;
+                            /** @description A tenant id */
+                            tenantId: string;
+                            organizationName: string;
+                            /** @description A DNS name such as acme.example.com */
+                            domain: string;
+                            /** Format: email */
+                            adminEmail: string;
+                            subscription: {
+                                subscriptionId: string | null;
+                                tier: string;
+                                /** @description pending → active ⇄ suspended → terminated (final) */
+                                status: "pending" | "active" | "suspended" | "terminated";
+                                expiresAt: string | null;
+                            };
+                            /** TenantQuotas */
+                            quotas: {
+                                maxUsers: number;
+                                /** @description GiB */
+                                maxStorage: number;
+                                maxAPICallsPerMonth: number;
+                                maxComputeHours: number;
+                                features: string[];
+                                customLimits: {
+                                    [key: string]: number;
+                                };
+                            };
+                            settings: {
+                                branding: {
+                                    /** @description Logo URL */
+                                    logo: string | null;
+                                    /** @description CSS hex colour, #rrggbb */
+                                    primaryColor: string;
+                                    /** @description CSS hex colour, #rrggbb */
+                                    secondaryColor: string;
+                                    customDomain: string | null;
+                                };
+                                authentication: {
+                                    providers: {
+                                        type: "saml" | "oidc" | "oauth";
+                                        name: string;
+                                        config: {
+                                            [key: string]: unknown;
+                                        };
+                                        enabled: boolean;
+                                    }[];
+                                    passwordPolicy: {
+                                        minLength: number;
+                                        requireSpecialChars: boolean;
+                                        requireNumbers: boolean;
+                                        /** @description Days before a password must change; 0 = never */
+                                        maxAge: number;
+                                    };
+                                    mfaRequired: boolean;
+                                };
+                                integrations: {
+                                    enabled: string[];
+                                    configurations: {
+                                        [key: string]: unknown;
+                                    };
+                                };
+                                compliance: {
+                                    /** @description Region code, e.g. eu, us, de */
+                                    dataResidency: string;
+                                    /** @description Days to keep data */
+                                    retentionPeriod: number;
+                                    auditLevel: "basic" | "enhanced" | "comprehensive";
+                                    gdprCompliant: boolean;
+                                };
+                            };
+                            currentUsage: {
+                                users: number;
+                                storageUsed: number;
+                                apiCallsThisMonth: number;
+                                computeHoursThisMonth: number;
+                                /** Format: date-time */
+                                lastUpdated: string;
+                            };
+                            /** @description pending → active ⇄ suspended → terminated (final) */
+                            status: "pending" | "active" | "suspended" | "terminated";
+                            statusReason: string | null;
+                            /** @description The reseller (partner tenant) this tenant is a customer of */
+                            partnerTenantId?: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            /** Format: date-time */
+                            lastActivityAt: string;
+                        };
+                    };
+                };
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in, or the credential’s tenant is terminated (PLAT_UNAUTHENTICATED, with tenantStatus) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed, the tenant’s status does not allow it, or the CSRF token is missing (PLAT_FORBIDDEN, PLAT_TENANT_NOT_ACTIVE with tenantStatus, PLAT_CSRF_TOKEN_INVALID) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such resource (PLAT_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description If-Match names a version that is no longer current (PLAT_PRECONDITION_FAILED) */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than BODY_LIMIT (PLAT_PAYLOAD_TOO_LARGE) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json (PLAT_UNSUPPORTED_MEDIA_TYPE) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Valid JSON that cannot be applied, each problem with a JSON pointer (PLAT_UNPROCESSABLE), or an Idempotency-Key used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The account is locked after too many failed sign-ins; see Retry-After (PLAT_ACCOUNT_LOCKED) */
+                423: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many attempts; see Retry-After (PLAT_RATE_LIMITED) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change a tenant’s name, domain, admin email or settings */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description The ETag from a previous read; the change is refused with 412 if the tenant changed since */
+                    "if-match"?: string;
+                };
+                path: {
+                    /** @description A tenant id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            /** @description A merge patch: given members replace, nested objects merge. */
+            requestBody: {
+                content: {
+                    "application/json": {
+                        organizationName?: string;
+                        /** @description A DNS name such as acme.example.com */
+                        domain?: string;
+                        /** Format: email */
+                        adminEmail?: string;
+                        settings?: {
+                            branding?: {
+                                /** @description Logo URL */
+                                logo?: string | null;
+                                /** @description CSS hex colour, #rrggbb */
+                                primaryColor?: string;
+                                /** @description CSS hex colour, #rrggbb */
+                                secondaryColor?: string;
+                                customDomain?: string | null;
+                            };
+                            authentication?: {
+                                providers?: {
+                                    type: "saml" | "oidc" | "oauth";
+                                    name: string;
+                                    config: {
+                                        [key: string]: unknown;
+                                    };
+                                    enabled: boolean;
+                                }[];
+                                passwordPolicy?: {
+                                    minLength?: number;
+                                    requireSpecialChars?: boolean;
+                                    requireNumbers?: boolean;
+                                    /** @description Days before a password must change; 0 = never */
+                                    maxAge?: number;
+                                };
+                                mfaRequired?: boolean;
+                            };
+                            integrations?: {
+                                enabled?: string[];
+                                configurations?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            compliance?: {
+                                /** @description Region code, e.g. eu, us, de */
+                                dataResidency?: string;
+                                /** @description Days to keep data */
+                                retentionPeriod?: number;
+                                auditLevel?: "basic" | "enhanced" | "comprehensive";
+                                gdprCompliant?: boolean;
+                            };
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description A tenant id */
+                            id: string;
+                            /** @description Increases on every change; the ETag is derived from it */
+                            version: number;
+                            /** @description A tenant id */
+                            tenantId: string;
+                            organizationName: string;
+                            /** @description A DNS name such as acme.example.com */
+                            domain: string;
+                            /** Format: email */
+                            adminEmail: string;
+                            subscription: {
+                                subscriptionId: string | null;
+                                tier: string;
+                                /** @description pending → active ⇄ suspended → terminated (final) */
+                                status: "pending" | "active" | "suspended" | "terminated";
+                                expiresAt: string | null;
+                            };
+                            /** TenantQuotas */
+                            quotas: {
+                                maxUsers: number;
+                                /** @description GiB */
+                                maxStorage: number;
+                                maxAPICallsPerMonth: number;
+                                maxComputeHours: number;
+                                features: string[];
+                                customLimits: {
+                                    [key: string]: number;
+                                };
+                            };
+                            settings: {
+                                branding: {
+                                    /** @description Logo URL */
+                                    logo: string | null;
+                                    /** @description CSS hex colour, #rrggbb */
+                                    primaryColor: string;
+                                    /** @description CSS hex colour, #rrggbb */
+                                    secondaryColor: string;
+                                    customDomain: string | null;
+                                };
+                                authentication: {
+                                    providers: {
+                                        type: "saml" | "oidc" | "oauth";
+                                        name: string;
+                                        config: {
+                                            [key: string]: unknown;
+                                        };
+                                        enabled: boolean;
+                                    }[];
+                                    passwordPolicy: {
+                                        minLength: number;
+                                        requireSpecialChars: boolean;
+                                        requireNumbers: boolean;
+                                        /** @description Days before a password must change; 0 = never */
+                                        maxAge: number;
+                                    };
+                                    mfaRequired: boolean;
+                                };
+                                integrations: {
+                                    enabled: string[];
+                                    configurations: {
+                                        [key: string]: unknown;
+                                    };
+                                };
+                                compliance: {
+                                    /** @description Region code, e.g. eu, us, de */
+                                    dataResidency: string;
+                                    /** @description Days to keep data */
+                                    retentionPeriod: number;
+                                    auditLevel: "basic" | "enhanced" | "comprehensive";
+                                    gdprCompliant: boolean;
+                                };
+                            };
+                            currentUsage: {
+                                users: number;
+                                storageUsed: number;
+                                apiCallsThisMonth: number;
+                                computeHoursThisMonth: number;
+                                /** Format: date-time */
+                                lastUpdated: string;
+                            };
+                            /** @description pending → active ⇄ suspended → terminated (final) */
+                            status: "pending" | "active" | "suspended" | "terminated";
+                            statusReason: string | null;
+                            /** @description The reseller (partner tenant) this tenant is a customer of */
+                            partnerTenantId?: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            /** Format: date-time */
+                            lastActivityAt: string;
+                        };
+                    };
+                };
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in, or the credential’s tenant is terminated (PLAT_UNAUTHENTICATED, with tenantStatus) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed, the tenant’s status does not allow it, or the CSRF token is missing (PLAT_FORBIDDEN, PLAT_TENANT_NOT_ACTIVE with tenantStatus, PLAT_CSRF_TOKEN_INVALID) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such resource (PLAT_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description If-Match names a version that is no longer current (PLAT_PRECONDITION_FAILED) */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than BODY_LIMIT (PLAT_PAYLOAD_TOO_LARGE) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json (PLAT_UNSUPPORTED_MEDIA_TYPE) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Valid JSON that cannot be applied, each problem with a JSON pointer (PLAT_UNPROCESSABLE), or an Idempotency-Key used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The account is locked after too many failed sign-ins; see Retry-After (PLAT_ACCOUNT_LOCKED) */
+                423: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many attempts; see Retry-After (PLAT_RATE_LIMITED) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/tenants/{id}/quotas": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Replace a tenant’s quotas */
+        put: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description The ETag from a previous read; the change is refused with 412 if the tenant changed since */
+                    "if-match"?: string;
+                };
+                path: {
+                    /** @description A tenant id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        maxUsers: number;
+                        /** @description GiB */
+                        maxStorage: number;
+                        maxAPICallsPerMonth: number;
+                        maxComputeHours: number;
+                        features: string[];
+                        customLimits: {
+                            [key: string]: number;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description A tenant id */
+                            id: string;
+                            /** @description Increases on every change; the ETag is derived from it */
+                            version: number;
+                            /** @description A tenant id */
+                            tenantId: string;
+                            organizationName: string;
+                            /** @description A DNS name such as acme.example.com */
+                            domain: string;
+                            /** Format: email */
+                            adminEmail: string;
+                            subscription: {
+                                subscriptionId: string | null;
+                                tier: string;
+                                /** @description pending → active ⇄ suspended → terminated (final) */
+                                status: "pending" | "active" | "suspended" | "terminated";
+                                expiresAt: string | null;
+                            };
+                            /** TenantQuotas */
+                            quotas: {
+                                maxUsers: number;
+                                /** @description GiB */
+                                maxStorage: number;
+                                maxAPICallsPerMonth: number;
+                                maxComputeHours: number;
+                                features: string[];
+                                customLimits: {
+                                    [key: string]: number;
+                                };
+                            };
+                            settings: {
+                                branding: {
+                                    /** @description Logo URL */
+                                    logo: string | null;
+                                    /** @description CSS hex colour, #rrggbb */
+                                    primaryColor: string;
+                                    /** @description CSS hex colour, #rrggbb */
+                                    secondaryColor: string;
+                                    customDomain: string | null;
+                                };
+                                authentication: {
+                                    providers: {
+                                        type: "saml" | "oidc" | "oauth";
+                                        name: string;
+                                        config: {
+                                            [key: string]: unknown;
+                                        };
+                                        enabled: boolean;
+                                    }[];
+                                    passwordPolicy: {
+                                        minLength: number;
+                                        requireSpecialChars: boolean;
+                                        requireNumbers: boolean;
+                                        /** @description Days before a password must change; 0 = never */
+                                        maxAge: number;
+                                    };
+                                    mfaRequired: boolean;
+                                };
+                                integrations: {
+                                    enabled: string[];
+                                    configurations: {
+                                        [key: string]: unknown;
+                                    };
+                                };
+                                compliance: {
+                                    /** @description Region code, e.g. eu, us, de */
+                                    dataResidency: string;
+                                    /** @description Days to keep data */
+                                    retentionPeriod: number;
+                                    auditLevel: "basic" | "enhanced" | "comprehensive";
+                                    gdprCompliant: boolean;
+                                };
+                            };
+                            currentUsage: {
+                                users: number;
+                                storageUsed: number;
+                                apiCallsThisMonth: number;
+                                computeHoursThisMonth: number;
+                                /** Format: date-time */
+                                lastUpdated: string;
+                            };
+                            /** @description pending → active ⇄ suspended → terminated (final) */
+                            status: "pending" | "active" | "suspended" | "terminated";
+                            statusReason: string | null;
+                            /** @description The reseller (partner tenant) this tenant is a customer of */
+                            partnerTenantId?: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            /** Format: date-time */
+                            lastActivityAt: string;
+                        };
+                    };
+                };
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in, or the credential’s tenant is terminated (PLAT_UNAUTHENTICATED, with tenantStatus) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed, the tenant’s status does not allow it, or the CSRF token is missing (PLAT_FORBIDDEN, PLAT_TENANT_NOT_ACTIVE with tenantStatus, PLAT_CSRF_TOKEN_INVALID) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such resource (PLAT_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description If-Match names a version that is no longer current (PLAT_PRECONDITION_FAILED) */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than BODY_LIMIT (PLAT_PAYLOAD_TOO_LARGE) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json (PLAT_UNSUPPORTED_MEDIA_TYPE) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Valid JSON that cannot be applied, each problem with a JSON pointer (PLAT_UNPROCESSABLE), or an Idempotency-Key used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The account is locked after too many failed sign-ins; see Retry-After (PLAT_ACCOUNT_LOCKED) */
+                423: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many attempts; see Retry-After (PLAT_RATE_LIMITED) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{id}/suspend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Suspend an active tenant (reason required)
+         * @description An invalid transition is refused with 409 PLAT_INVALID_TRANSITION naming the current status.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description A tenant id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description A tenant id */
+                            id: string;
+                            /** @description Increases on every change; the ETag is derived from it */
+                            version: number;
+                            /** @description A tenant id */
+                            tenantId: string;
+                            organizationName: string;
+                            /** @description A DNS name such as acme.example.com */
+                            domain: string;
+                            /** Format: email */
+                            adminEmail: string;
+                            subscription: {
+                                subscriptionId: string | null;
+                                tier: string;
+                                /** @description pending → active ⇄ suspended → terminated (final) */
+                                status: "pending" | "active" | "suspended" | "terminated";
+                                expiresAt: string | null;
+                            };
+                            /** TenantQuotas */
+                            quotas: {
+                                maxUsers: number;
+                                /** @description GiB */
+                                maxStorage: number;
+                                maxAPICallsPerMonth: number;
+                                maxComputeHours: number;
+                                features: string[];
+                                customLimits: {
+                                    [key: string]: number;
+                                };
+                            };
+                            settings: {
+                                branding: {
+                                    /** @description Logo URL */
+                                    logo: string | null;
+                                    /** @description CSS hex colour, #rrggbb */
+                                    primaryColor: string;
+                                    /** @description CSS hex colour, #rrggbb */
+                                    secondaryColor: string;
+                                    customDomain: string | null;
+                                };
+                                authentication: {
+                                    providers: {
+                                        type: "saml" | "oidc" | "oauth";
+                                        name: string;
+                                        config: {
+                                            [key: string]: unknown;
+                                        };
+                                        enabled: boolean;
+                                    }[];
+                                    passwordPolicy: {
+                                        minLength: number;
+                                        requireSpecialChars: boolean;
+                                        requireNumbers: boolean;
+                                        /** @description Days before a password must change; 0 = never */
+                                        maxAge: number;
+                                    };
+                                    mfaRequired: boolean;
+                                };
+                                integrations: {
+                                    enabled: string[];
+                                    configurations: {
+                                        [key: string]: unknown;
+                                    };
+                                };
+                                compliance: {
+                                    /** @description Region code, e.g. eu, us, de */
+                                    dataResidency: string;
+                                    /** @description Days to keep data */
+                                    retentionPeriod: number;
+                                    auditLevel: "basic" | "enhanced" | "comprehensive";
+                                    gdprCompliant: boolean;
+                                };
+                            };
+                            currentUsage: {
+                                users: number;
+                                storageUsed: number;
+                                apiCallsThisMonth: number;
+                                computeHoursThisMonth: number;
+                                /** Format: date-time */
+                                lastUpdated: string;
+                            };
+                            /** @description pending → active ⇄ suspended → terminated (final) */
+                            status: "pending" | "active" | "suspended" | "terminated";
+                            statusReason: string | null;
+                            /** @description The reseller (partner tenant) this tenant is a customer of */
+                            partnerTenantId?: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            /** Format: date-time */
+                            lastActivityAt: string;
+                        };
+                    };
+                };
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in, or the credential’s tenant is terminated (PLAT_UNAUTHENTICATED, with tenantStatus) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed, the tenant’s status does not allow it, or the CSRF token is missing (PLAT_FORBIDDEN, PLAT_TENANT_NOT_ACTIVE with tenantStatus, PLAT_CSRF_TOKEN_INVALID) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such resource (PLAT_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description If-Match names a version that is no longer current (PLAT_PRECONDITION_FAILED) */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than BODY_LIMIT (PLAT_PAYLOAD_TOO_LARGE) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json (PLAT_UNSUPPORTED_MEDIA_TYPE) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Valid JSON that cannot be applied, each problem with a JSON pointer (PLAT_UNPROCESSABLE), or an Idempotency-Key used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The account is locked after too many failed sign-ins; see Retry-After (PLAT_ACCOUNT_LOCKED) */
+                423: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many attempts; see Retry-After (PLAT_RATE_LIMITED) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{id}/reactivate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reactivate a suspended tenant
+         * @description An invalid transition is refused with 409 PLAT_INVALID_TRANSITION naming the current status.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description A tenant id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description A tenant id */
+                            id: string;
+                            /** @description Increases on every change; the ETag is derived from it */
+                            version: number;
+                            /** @description A tenant id */
+                            tenantId: string;
+                            organizationName: string;
+                            /** @description A DNS name such as acme.example.com */
+                            domain: string;
+                            /** Format: email */
+                            adminEmail: string;
+                            subscription: {
+                                subscriptionId: string | null;
+                                tier: string;
+                                /** @description pending → active ⇄ suspended → terminated (final) */
+                                status: "pending" | "active" | "suspended" | "terminated";
+                                expiresAt: string | null;
+                            };
+                            /** TenantQuotas */
+                            quotas: {
+                                maxUsers: number;
+                                /** @description GiB */
+                                maxStorage: number;
+                                maxAPICallsPerMonth: number;
+                                maxComputeHours: number;
+                                features: string[];
+                                customLimits: {
+                                    [key: string]: number;
+                                };
+                            };
+                            settings: {
+                                branding: {
+                                    /** @description Logo URL */
+                                    logo: string | null;
+                                    /** @description CSS hex colour, #rrggbb */
+                                    primaryColor: string;
+                                    /** @description CSS hex colour, #rrggbb */
+                                    secondaryColor: string;
+                                    customDomain: string | null;
+                                };
+                                authentication: {
+                                    providers: {
+                                        type: "saml" | "oidc" | "oauth";
+                                        name: string;
+                                        config: {
+                                            [key: string]: unknown;
+                                        };
+                                        enabled: boolean;
+                                    }[];
+                                    passwordPolicy: {
+                                        minLength: number;
+                                        requireSpecialChars: boolean;
+                                        requireNumbers: boolean;
+                                        /** @description Days before a password must change; 0 = never */
+                                        maxAge: number;
+                                    };
+                                    mfaRequired: boolean;
+                                };
+                                integrations: {
+                                    enabled: string[];
+                                    configurations: {
+                                        [key: string]: unknown;
+                                    };
+                                };
+                                compliance: {
+                                    /** @description Region code, e.g. eu, us, de */
+                                    dataResidency: string;
+                                    /** @description Days to keep data */
+                                    retentionPeriod: number;
+                                    auditLevel: "basic" | "enhanced" | "comprehensive";
+                                    gdprCompliant: boolean;
+                                };
+                            };
+                            currentUsage: {
+                                users: number;
+                                storageUsed: number;
+                                apiCallsThisMonth: number;
+                                computeHoursThisMonth: number;
+                                /** Format: date-time */
+                                lastUpdated: string;
+                            };
+                            /** @description pending → active ⇄ suspended → terminated (final) */
+                            status: "pending" | "active" | "suspended" | "terminated";
+                            statusReason: string | null;
+                            /** @description The reseller (partner tenant) this tenant is a customer of */
+                            partnerTenantId?: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            /** Format: date-time */
+                            lastActivityAt: string;
+                        };
+                    };
+                };
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in, or the credential’s tenant is terminated (PLAT_UNAUTHENTICATED, with tenantStatus) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed, the tenant’s status does not allow it, or the CSRF token is missing (PLAT_FORBIDDEN, PLAT_TENANT_NOT_ACTIVE with tenantStatus, PLAT_CSRF_TOKEN_INVALID) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such resource (PLAT_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description If-Match names a version that is no longer current (PLAT_PRECONDITION_FAILED) */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than BODY_LIMIT (PLAT_PAYLOAD_TOO_LARGE) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json (PLAT_UNSUPPORTED_MEDIA_TYPE) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Valid JSON that cannot be applied, each problem with a JSON pointer (PLAT_UNPROCESSABLE), or an Idempotency-Key used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The account is locked after too many failed sign-ins; see Retry-After (PLAT_ACCOUNT_LOCKED) */
+                423: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many attempts; see Retry-After (PLAT_RATE_LIMITED) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{id}/activate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Activate a pending tenant
+         * @description An invalid transition is refused with 409 PLAT_INVALID_TRANSITION naming the current status.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description A tenant id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description A tenant id */
+                            id: string;
+                            /** @description Increases on every change; the ETag is derived from it */
+                            version: number;
+                            /** @description A tenant id */
+                            tenantId: string;
+                            organizationName: string;
+                            /** @description A DNS name such as acme.example.com */
+                            domain: string;
+                            /** Format: email */
+                            adminEmail: string;
+                            subscription: {
+                                subscriptionId: string | null;
+                                tier: string;
+                                /** @description pending → active ⇄ suspended → terminated (final) */
+                                status: "pending" | "active" | "suspended" | "terminated";
+                                expiresAt: string | null;
+                            };
+                            /** TenantQuotas */
+                            quotas: {
+                                maxUsers: number;
+                                /** @description GiB */
+                                maxStorage: number;
+                                maxAPICallsPerMonth: number;
+                                maxComputeHours: number;
+                                features: string[];
+                                customLimits: {
+                                    [key: string]: number;
+                                };
+                            };
+                            settings: {
+                                branding: {
+                                    /** @description Logo URL */
+                                    logo: string | null;
+                                    /** @description CSS hex colour, #rrggbb */
+                                    primaryColor: string;
+                                    /** @description CSS hex colour, #rrggbb */
+                                    secondaryColor: string;
+                                    customDomain: string | null;
+                                };
+                                authentication: {
+                                    providers: {
+                                        type: "saml" | "oidc" | "oauth";
+                                        name: string;
+                                        config: {
+                                            [key: string]: unknown;
+                                        };
+                                        enabled: boolean;
+                                    }[];
+                                    passwordPolicy: {
+                                        minLength: number;
+                                        requireSpecialChars: boolean;
+                                        requireNumbers: boolean;
+                                        /** @description Days before a password must change; 0 = never */
+                                        maxAge: number;
+                                    };
+                                    mfaRequired: boolean;
+                                };
+                                integrations: {
+                                    enabled: string[];
+                                    configurations: {
+                                        [key: string]: unknown;
+                                    };
+                                };
+                                compliance: {
+                                    /** @description Region code, e.g. eu, us, de */
+                                    dataResidency: string;
+                                    /** @description Days to keep data */
+                                    retentionPeriod: number;
+                                    auditLevel: "basic" | "enhanced" | "comprehensive";
+                                    gdprCompliant: boolean;
+                                };
+                            };
+                            currentUsage: {
+                                users: number;
+                                storageUsed: number;
+                                apiCallsThisMonth: number;
+                                computeHoursThisMonth: number;
+                                /** Format: date-time */
+                                lastUpdated: string;
+                            };
+                            /** @description pending → active ⇄ suspended → terminated (final) */
+                            status: "pending" | "active" | "suspended" | "terminated";
+                            statusReason: string | null;
+                            /** @description The reseller (partner tenant) this tenant is a customer of */
+                            partnerTenantId?: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            /** Format: date-time */
+                            lastActivityAt: string;
+                        };
+                    };
+                };
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in, or the credential’s tenant is terminated (PLAT_UNAUTHENTICATED, with tenantStatus) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed, the tenant’s status does not allow it, or the CSRF token is missing (PLAT_FORBIDDEN, PLAT_TENANT_NOT_ACTIVE with tenantStatus, PLAT_CSRF_TOKEN_INVALID) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such resource (PLAT_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description If-Match names a version that is no longer current (PLAT_PRECONDITION_FAILED) */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than BODY_LIMIT (PLAT_PAYLOAD_TOO_LARGE) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json (PLAT_UNSUPPORTED_MEDIA_TYPE) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Valid JSON that cannot be applied, each problem with a JSON pointer (PLAT_UNPROCESSABLE), or an Idempotency-Key used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The account is locked after too many failed sign-ins; see Retry-After (PLAT_ACCOUNT_LOCKED) */
+                423: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many attempts; see Retry-After (PLAT_RATE_LIMITED) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{id}/terminate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Terminate a tenant (final; its data is kept)
+         * @description An invalid transition is refused with 409 PLAT_INVALID_TRANSITION naming the current status.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description A tenant id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description A tenant id */
+                            id: string;
+                            /** @description Increases on every change; the ETag is derived from it */
+                            version: number;
+                            /** @description A tenant id */
+                            tenantId: string;
+                            organizationName: string;
+                            /** @description A DNS name such as acme.example.com */
+                            domain: string;
+                            /** Format: email */
+                            adminEmail: string;
+                            subscription: {
+                                subscriptionId: string | null;
+                                tier: string;
+                                /** @description pending → active ⇄ suspended → terminated (final) */
+                                status: "pending" | "active" | "suspended" | "terminated";
+                                expiresAt: string | null;
+                            };
+                            /** TenantQuotas */
+                            quotas: {
+                                maxUsers: number;
+                                /** @description GiB */
+                                maxStorage: number;
+                                maxAPICallsPerMonth: number;
+                                maxComputeHours: number;
+                                features: string[];
+                                customLimits: {
+                                    [key: string]: number;
+                                };
+                            };
+                            settings: {
+                                branding: {
+                                    /** @description Logo URL */
+                                    logo: string | null;
+                                    /** @description CSS hex colour, #rrggbb */
+                                    primaryColor: string;
+                                    /** @description CSS hex colour, #rrggbb */
+                                    secondaryColor: string;
+                                    customDomain: string | null;
+                                };
+                                authentication: {
+                                    providers: {
+                                        type: "saml" | "oidc" | "oauth";
+                                        name: string;
+                                        config: {
+                                            [key: string]: unknown;
+                                        };
+                                        enabled: boolean;
+                                    }[];
+                                    passwordPolicy: {
+                                        minLength: number;
+                                        requireSpecialChars: boolean;
+                                        requireNumbers: boolean;
+                                        /** @description Days before a password must change; 0 = never */
+                                        maxAge: number;
+                                    };
+                                    mfaRequired: boolean;
+                                };
+                                integrations: {
+                                    enabled: string[];
+                                    configurations: {
+                                        [key: string]: unknown;
+                                    };
+                                };
+                                compliance: {
+                                    /** @description Region code, e.g. eu, us, de */
+                                    dataResidency: string;
+                                    /** @description Days to keep data */
+                                    retentionPeriod: number;
+                                    auditLevel: "basic" | "enhanced" | "comprehensive";
+                                    gdprCompliant: boolean;
+                                };
+                            };
+                            currentUsage: {
+                                users: number;
+                                storageUsed: number;
+                                apiCallsThisMonth: number;
+                                computeHoursThisMonth: number;
+                                /** Format: date-time */
+                                lastUpdated: string;
+                            };
+                            /** @description pending → active ⇄ suspended → terminated (final) */
+                            status: "pending" | "active" | "suspended" | "terminated";
+                            statusReason: string | null;
+                            /** @description The reseller (partner tenant) this tenant is a customer of */
+                            partnerTenantId?: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            /** Format: date-time */
+                            lastActivityAt: string;
+                        };
+                    };
+                };
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in, or the credential’s tenant is terminated (PLAT_UNAUTHENTICATED, with tenantStatus) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed, the tenant’s status does not allow it, or the CSRF token is missing (PLAT_FORBIDDEN, PLAT_TENANT_NOT_ACTIVE with tenantStatus, PLAT_CSRF_TOKEN_INVALID) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such resource (PLAT_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description If-Match names a version that is no longer current (PLAT_PRECONDITION_FAILED) */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than BODY_LIMIT (PLAT_PAYLOAD_TOO_LARGE) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json (PLAT_UNSUPPORTED_MEDIA_TYPE) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Valid JSON that cannot be applied, each problem with a JSON pointer (PLAT_UNPROCESSABLE), or an Idempotency-Key used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The account is locked after too many failed sign-ins; see Retry-After (PLAT_ACCOUNT_LOCKED) */
+                423: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many attempts; see Retry-After (PLAT_RATE_LIMITED) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{id}/audit-events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenant’s audit trail, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Page size (1-100) */
+                    limit?: number;
+                    /** @description The nextCursor of the previous page */
+                    cursor?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description A tenant id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                id: string;
+                                seq: number;
+                                /** Format: date-time */
+                                occurredAt: string;
+                                actor: {
+                                    type: string;
+                                    id: string;
+                                    label?: string;
+                                    /** @description Platform staff who acted as this user */
+                                    impersonatorId?: string;
+                                    impersonatorLabel?: string;
+                                };
+                                action: string;
+                                target: {
+                                    type: string;
+                                    id: string;
+                                };
+                                before: unknown;
+                                after: unknown;
+                                requestId: string | null;
+                                sourceIp: string | null;
+                            }[];
+                            /** @description Pass as cursor for the next page; null on the last page */
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in, or the credential’s tenant is terminated (PLAT_UNAUTHENTICATED, with tenantStatus) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed, the tenant’s status does not allow it, or the CSRF token is missing (PLAT_FORBIDDEN, PLAT_TENANT_NOT_ACTIVE with tenantStatus, PLAT_CSRF_TOKEN_INVALID) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such resource (PLAT_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description If-Match names a version that is no longer current (PLAT_PRECONDITION_FAILED) */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than BODY_LIMIT (PLAT_PAYLOAD_TOO_LARGE) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json (PLAT_UNSUPPORTED_MEDIA_TYPE) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Valid JSON that cannot be applied, each problem with a JSON pointer (PLAT_UNPROCESSABLE), or an Idempotency-Key used with another body (PLAT_IDEMPOTENCY_KEY_REUSED) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The account is locked after too many failed sign-ins; see Retry-After (PLAT_ACCOUNT_LOCKED) */
+                423: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many attempts; see Retry-After (PLAT_RATE_LIMITED) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/sign-in": {
         parameters: {
             query?: never;
