@@ -139,7 +139,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
     import('./gateway/web-apps.js'),
   ]);
   const app = await createHttpServer({ logger, metrics, bodyLimit: config.bodyLimit, version: VERSION, trustedProxies: config.trustedProxies });
-  registerAuthentication(app, { ...apis.identity.authenticators, tenantStatus: (tenantId) => apis.tenants.service.statusOf(tenantId) });
+  registerAuthentication(app, { ...apis.identity.authenticators, tenantStatus: async (tenantId) => (await apis.tenants.service.profileOf(tenantId))?.status });
   const idempotencyStore = new IdempotencyStore(db, clock, secrets);
   registerIdempotency(app, idempotencyStore, idempotencyPrincipal);
   registerOperationalRoutes(app, kernel);

@@ -41,6 +41,7 @@ const ONBOARDING = [
   'identity:invitation.*',
   'identity:role.*',
   'identity:identity-provider.*',
+  'identity:authentication-settings.update',
   'identity:api-key.*',
   'identity:oauth-client.*',
   'identity:self.api-key.create',

@@ -59,6 +59,7 @@ const ONBOARDING = [
   'POST /api/v1/tenants/{id}/identity-providers',
   'PATCH /api/v1/tenants/{id}/identity-providers/{providerId}',
   'DELETE /api/v1/tenants/{id}/identity-providers/{providerId}',
+  'PUT /api/v1/tenants/{id}/authentication-settings',
 ];
 
 type Status = 'pending' | 'suspended' | 'terminated';

@@ -30,11 +30,10 @@ import type {
   VersionContent,
   VersionContentPatch,
 } from './schemas.js';
+import type { TenantFacts } from '../tenants/index.js';
 
-/** What the catalog needs to know of tenants: their subscription tier (for visibility and availability). */
-export interface TenantTiers {
-  tierOf(tenantId: string): Promise<string | null>;
-}
+/** What the catalog reads of tenants: their profile's subscription tier (for visibility and availability). */
+export type TenantTiers = Pick<TenantFacts, 'profileOf'>;
 
 const isProductId = (value: unknown): value is string => typeof value === 'string' && isId('product', value);
 
@@ -120,7 +119,7 @@ export class CatalogService {
     // No active tenant, no catalog: deny through the engine so the answer is the usual 401/403.
     authorize(context, action, resourceName(tenantId ?? PLATFORM, 'product', id));
     if (!tenantId) throw new NotFoundError('Product', id);
-    return { tenantId, tier: (await this.tenants.tierOf(tenantId)) ?? '' };
+    return { tenantId, tier: (await this.tenants.profileOf(tenantId))?.tier ?? '' };
   }
 
   // ---- products ----
@@ -369,7 +368,7 @@ export class CatalogService {
 
   /** The viewer a tenant orders as: its id and subscription tier. */
   async viewerOf(tenantId: string): Promise<{ tenantId: string; tier: string }> {
-    return { tenantId, tier: (await this.tenants.tierOf(tenantId)) ?? '' };
+    return { tenantId, tier: (await this.tenants.profileOf(tenantId))?.tier ?? '' };
   }
 
   /** Takes stock for an order inside its transaction: 409 PLAT_OUT_OF_STOCK when there is not enough. */

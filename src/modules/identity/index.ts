@@ -4,7 +4,9 @@
 // access tokens as bearer credentials, the OAuth 2.0 / OpenID Connect authorization server (oauth/);
 // TOTP MFA with recovery codes, password policies, reset and email verification by emailed links,
 // throttled sign-in with lockout, session listing and timeouts, and single sign-on through each
-// tenant's own OIDC or SAML identity providers (sso/).
+// tenant's own OIDC or SAML identity providers (federation/). A tenant's authentication settings and
+// identity providers are identity's own per-tenant data (ADR 0017), which identity registers with
+// the tenants module as its part of the composed tenant document (tenants never imports identity).
 import type { ModuleContext, ModuleInstance } from '../../kernel/module.js';
 import type { Authentication, Authenticators } from '../../kernel/authentication.js';
 import { IdentityService } from './accounts/service.js';
@@ -36,6 +38,8 @@ import { IdentityProviderService } from './federation/provider-service.js';
 import { SsoSignInService } from './federation/sign-in-service.js';
 import { ssoRoutes } from './federation/routes.js';
 import { ContactDirectory, type Contacts } from './access/contacts.js';
+import { TenantAuthenticationService } from './accounts/tenant-authentication-service.js';
+import { tenantAuthenticationRoutes } from './accounts/tenant-authentication-routes.js';
 
 export type { PublicUser, TenantDirectory } from './accounts/service.js';
 export { MIN_PASSWORD_LENGTH } from './accounts/service.js';
@@ -58,6 +62,8 @@ export interface IdentityApi {
   oauth: AuthorizationServer;
   oauthClients: OAuthClientService;
   identityProviders: IdentityProviderService;
+  /** Each tenant's password policy and MFA requirement (identity's own per-tenant settings). */
+  tenantAuthentication: TenantAuthenticationService;
   sso: SsoSignInService;
   /** Whom mail about a tenant's business or the operators' work goes to. */
   contacts: Contacts;
@@ -81,14 +87,18 @@ export function createIdentityModule({ kernel, use }: ModuleContext): ModuleInst
   const emailTokens = new EmailTokens(deps.kernel, deps.mailer);
   // Password sign-in asks single sign-on whether the email's domain must use its provider; the
   // SSO service in turn starts sessions through the identity service.
-  const service: IdentityService = new IdentityService(deps.kernel, deps.tenants, throttle, emailTokens, (email) => sso.requirementFor(email));
+  const tenantAuthentication = new TenantAuthenticationService(deps.kernel, deps.tenants);
+  // settings.authentication of the tenant document is identity's: the tenants module composes it
+  // into its view through this port (and writes it there for the document's combined PATCH).
+  deps.tenants.registerParts({ authentication: tenantAuthentication.part });
+  const service: IdentityService = new IdentityService(deps.kernel, deps.tenants, tenantAuthentication, throttle, emailTokens, (email) => sso.requirementFor(email));
   const sso: SsoSignInService = new SsoSignInService(deps.kernel, deps.tenants, deps.secrets, service);
   const identityProviders = new IdentityProviderService(deps.kernel, deps.tenants, deps.secrets);
-  const mfa = new MfaService(deps.kernel, deps.secrets, deps.tenants, throttle);
-  const account = new AccountService(deps.kernel, deps.tenants, throttle, emailTokens);
+  const mfa = new MfaService(deps.kernel, deps.secrets, deps.tenants, tenantAuthentication, throttle);
+  const account = new AccountService(deps.kernel, deps.tenants, tenantAuthentication, throttle, emailTokens);
   const access = new AccessService(deps.kernel, deps.tenants);
-  const invitations = new InvitationService(deps.kernel, deps.tenants, deps.mailer, throttle);
-  const apiKeys = new ApiKeyService(deps.kernel, deps.tenants);
+  const invitations = new InvitationService(deps.kernel, deps.tenants, tenantAuthentication, deps.mailer, throttle);
+  const apiKeys = new ApiKeyService(deps.kernel, deps.tenants, tenantAuthentication);
   const oauth = new AuthorizationServer(deps.kernel, deps.secrets);
   const oauthBearer = new OAuthBearer(deps.kernel, oauth);
   const oauthClients = new OAuthClientService(deps.kernel, deps.tenants);
@@ -145,6 +155,7 @@ export function createIdentityModule({ kernel, use }: ModuleContext): ModuleInst
       oauthClients,
       impersonations,
       identityProviders,
+      tenantAuthentication,
       sso,
       users,
       contacts: new ContactDirectory(),
@@ -171,6 +182,7 @@ export function createIdentityModule({ kernel, use }: ModuleContext): ModuleInst
         kernel: deps.kernel,
         server: oauth,
         tenants: deps.tenants,
+        authentication: tenantAuthentication,
         // An impersonating session never consents to an OAuth client: that would hand out
         // credentials of the person being impersonated. To the consent screen it is not signed in.
         resolveSession: async (token) => {
@@ -181,6 +193,7 @@ export function createIdentityModule({ kernel, use }: ModuleContext): ModuleInst
       impersonationRoutes(app, impersonations);
       userAdminRoutes(app, users);
       accountRoutes(app, mfa, account);
+      tenantAuthenticationRoutes(app, tenantAuthentication);
       ssoRoutes(app, identityProviders, sso, { secureCookies, publicUrl: deps.kernel.config.publicUrl });
     },
   };

@@ -23,7 +23,7 @@ export class OrderNotifications {
     private readonly publicUrl: string,
     private readonly mailer: Mailer,
     private readonly recipients: OrderRecipients,
-    private readonly tenants: Pick<TenantOrdering, 'organizationNameOf'>,
+    private readonly tenants: TenantOrdering,
   ) {}
 
   /** order.submitted, approved, rejected, fulfilled, failed → the customer who placed it. */
@@ -47,7 +47,7 @@ export class OrderNotifications {
   }
 
   async #organizationName(tx: Tx, tenantId: string): Promise<string> {
-    return (await this.tenants.organizationNameOf(tx, tenantId)) ?? tenantId;
+    return (await this.tenants.profileOf(tenantId, tx))?.organizationName ?? tenantId;
   }
 
   async #send(tx: Tx, event: DomainEvent, recipients: string[], mail: OrderMail, purpose: string, tenantId: string | null): Promise<void> {

@@ -10,6 +10,7 @@ import type { AuditInput } from '../../kernel/audit.js';
 import { ConflictError, NotFoundError, QuotaExceededError, UnprocessableError, ValidationError } from '../../kernel/errors.js';
 import { outboxRows } from '../../kernel/outbox.js';
 import type { CatalogService, Coupon, Product, ProductVersion } from '../catalog/index.js';
+import type { TenantFacts, TenantProfile } from '../tenants/index.js';
 import { couponProblem, quote, validateConfiguration } from '../catalog/index.js';
 import type { OrderDocument, OrderRepository, StoredOrder } from './repository.js';
 import { limitOf, priceSplit, recurringAndOneTime, type Quotas } from './items.js';
@@ -17,14 +18,10 @@ import { Money } from '../../kernel/money.js';
 import type { Order, OrderItem, OrderStatus } from './schemas.js';
 import { ORDER_STATUS_MACHINE } from './status.js';
 
-/** What orders need of tenants. */
-export interface TenantOrdering {
-  orderingProfileOf(tx: Tx, tenantId: string): Promise<{ status: string; tier: string; quotas: Quotas } | null>;
-  /** For the mails about an order (null: no such tenant). */
-  organizationNameOf(tx: Tx, tenantId: string): Promise<string | null>;
-}
+/** What orders read of tenants: the tenants module's profile (status, tier, quotas; the name for mails). */
+export type TenantOrdering = Pick<TenantFacts, 'profileOf'>;
 
-export type OrderingProfile = NonNullable<Awaited<ReturnType<TenantOrdering['orderingProfileOf']>>>;
+export type OrderingProfile = TenantProfile;
 
 export class OrderSteps {
   constructor(
@@ -57,7 +54,7 @@ export class OrderSteps {
 
   /** The tenant's ordering profile, inside the caller's transaction: only an active tenant orders. */
   async orderingProfile(tx: Tx, tenantId: string): Promise<OrderingProfile> {
-    const profile = await this.tenants.orderingProfileOf(tx, tenantId);
+    const profile = await this.tenants.profileOf(tenantId, tx);
     if (!profile) throw new NotFoundError('Tenant', tenantId);
     if (profile.status !== 'active') throw new ConflictError(`The tenant is ${profile.status}; only an active tenant can order.`, { tenantStatus: profile.status });
     return profile;

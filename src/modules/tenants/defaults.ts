@@ -1,18 +1,14 @@
 // What a new tenant starts with when the request leaves something out, and how patches merge.
-import type { TenantDocument } from './schemas.js';
+import type { StoredTenantDocument, TenantDocument } from './schemas.js';
 
 export function defaultQuotas(): TenantDocument['quotas'] {
   return { maxUsers: 10, maxStorage: 100, maxAPICallsPerMonth: 100_000, maxComputeHours: 720, features: [], customLimits: {} };
 }
 
-export function defaultSettings(): TenantDocument['settings'] {
+/** The settings tenants owns; settings.authentication is identity's, with identity's defaults. */
+export function defaultSettings(): StoredTenantDocument['settings'] {
   return {
     branding: { logo: null, primaryColor: '#1f6feb', secondaryColor: '#0b1f33', customDomain: null },
-    authentication: {
-      providers: [],
-      passwordPolicy: { minLength: 12, requireSpecialChars: false, requireNumbers: false, maxAge: 0 },
-      mfaRequired: false,
-    },
     integrations: { enabled: [], configurations: {} },
     compliance: { dataResidency: 'eu', retentionPeriod: 365, auditLevel: 'basic', gdprCompliant: true },
   };

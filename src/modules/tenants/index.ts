@@ -5,9 +5,10 @@ import type { ModuleContext, ModuleInstance } from '../../kernel/module.js';
 import { TenantService } from './service.js';
 import { tenantRoutes } from './routes.js';
 
-export type { Tenant, TenantDocument, TenantStatus } from './schemas.js';
-export type { TenantService } from './service.js';
-export { etagOf } from './service.js';
+export type { Tenant, TenantDocument, TenantStatus, AuthenticationSettings, AuthenticationSettingsPatch } from './schemas.js';
+export type { TenantService, TenantFacts, TenantProfile } from './service.js';
+export type { TenantDocumentParts, TenantAuthenticationPart } from './owned-parts.js';
+export { etagOf } from '../../kernel/api/etags.js';
 
 export interface TenantsApi {
   service: TenantService;

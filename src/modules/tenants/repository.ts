@@ -2,9 +2,7 @@
 // context the service chose; the repository never widens it.
 import { sql, type GeneratedAlways } from 'kysely';
 import type { Tx } from '../../kernel/db/database.js';
-import type { TenantDocument, TenantStatus } from './schemas.js';
-
-type IdentityProviderEntry = TenantDocument['settings']['authentication']['providers'][number];
+import type { StoredTenantDocument as TenantDocument, TenantStatus } from './schemas.js';
 
 interface TenantRow {
   tenant_id: string;
@@ -51,6 +49,11 @@ export class TenantRepository {
     return query.executeTakeFirst();
   }
 
+  async findMany(tx: Tx, tenantIds: string[]): Promise<StoredTenant[]> {
+    if (tenantIds.length === 0) return [];
+    return tx.selectFrom('tenancy.tenants').select(['document', 'version']).where('tenant_id', 'in', tenantIds).execute();
+  }
+
   /** Writes a new version of the document; the caller holds the row lock from find(forUpdate). */
   async replace(tx: Tx, document: TenantDocument, expectedVersion: number, at: Date): Promise<StoredTenant> {
     const row = await tx
@@ -70,11 +73,6 @@ export class TenantRepository {
     return (await query.executeTakeFirst()) !== undefined;
   }
 
-  async names(tx: Tx, tenantIds: string[]): Promise<{ tenant_id: string; organization_name: string }[]> {
-    if (tenantIds.length === 0) return [];
-    return tx.selectFrom('tenancy.tenants').select(['tenant_id', 'organization_name']).where('tenant_id', 'in', tenantIds).execute();
-  }
-
   async customersOf(tx: Tx, partnerTenantId: string): Promise<string[]> {
     const rows = await tx
       .selectFrom('tenancy.tenants')
@@ -83,22 +81,6 @@ export class TenantRepository {
       .where('status', '<>', 'terminated')
       .execute();
     return rows.map((r) => r.tenant_id);
-  }
-
-  /**
-   * Identity providers (of live tenants) whose config claims one of these email domains. The
-   * domains are stored lower-case under config.domains; the search is a jsonb containment per domain.
-   */
-  async providersClaiming(tx: Tx, domains: string[]): Promise<{ tenant_id: string; provider: IdentityProviderEntry }[]> {
-    if (domains.length === 0) return [];
-    const rows = await sql<{ tenant_id: string; provider: IdentityProviderEntry }>`
-      select t.tenant_id, p.provider
-        from tenancy.tenants t
-        cross join lateral jsonb_array_elements(t.document -> 'settings' -> 'authentication' -> 'providers') as p(provider)
-       where t.status <> 'terminated'
-         and exists (select 1 from jsonb_array_elements_text(p.provider -> 'config' -> 'domains') d where d = any(${domains}::text[]))
-       order by t.tenant_id`.execute(tx);
-    return rows.rows;
   }
 
   async list(tx: Tx, filter: TenantFilter): Promise<StoredTenant[]> {

@@ -5,7 +5,7 @@ import { responses } from '../../kernel/api/schemas.js';
 import { requestContext } from '../../kernel/api/routes.js';
 import type { AuditEntry } from '../../kernel/audit.js';
 import type { TenantService } from './service.js';
-import { etagOf } from './service.js';
+import { etagOf } from '../../kernel/api/etags.js';
 import {
   Tenant,
   TenantPage,

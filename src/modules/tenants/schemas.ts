@@ -52,6 +52,7 @@ function settingsSchema(required: boolean) {
       secondaryColor: Color,
       customDomain: Type.Union([Hostname, Type.Null()]),
     }),
+    // Identity's part (ADR 0017): stored in identity's tables, shown here in the composed document.
     authentication: part('Authentication', {
       providers: Type.Array(IdentityProvider, { maxItems: 20 }),
       passwordPolicy: part('PasswordPolicy', {
@@ -131,6 +132,17 @@ export const TenantDocument = named(
   ),
 );
 export type TenantDocument = Static<typeof TenantDocument>;
+
+/**
+ * What the tenants module stores of the document: everything but the parts other modules own
+ * (settings.authentication is identity's), which the read view composes back in.
+ */
+const { authentication: _identitysPart, ...ownSettings } = Settings.properties;
+export const StoredTenantDocument = StrictObject({ ...TenantDocument.properties, settings: StrictObject(ownSettings) }, { title: 'StoredTenantDocument' });
+export type StoredTenantDocument = Static<typeof StoredTenantDocument>;
+export type AuthenticationSettings = TenantDocument['settings']['authentication'];
+/** A merge patch of the authentication settings; providers are never patched (they have their own endpoints). */
+export type AuthenticationSettingsPatch = Omit<NonNullable<NonNullable<UpdateTenantBody['settings']>['authentication']>, 'providers'>;
 
 /** What the API returns: the document plus its id and version (the ETag). */
 export const Tenant = named(

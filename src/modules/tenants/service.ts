@@ -1,6 +1,9 @@
 // Use cases of tenants. Each change: authorise, lock the row, check the status machine and the
 // If-Match version, validate the whole new document, write it, audit it and publish its event, all
-// in one transaction.
+// in one transaction. The document the API shows is a composed view: the tenant's own row plus the
+// parts other modules own (settings.authentication: identity's), read through the ports their
+// owners register (owned-parts.ts, ADR 0017). Other modules read tenants through one
+// small port, TenantFacts, not a method per consumer.
 import type { Kernel } from '../../kernel/kernel.js';
 import { inTransaction, type Tx, type TxContext } from '../../kernel/db/database.js';
 import { newId, isId } from '../../kernel/ids.js';
@@ -13,49 +16,95 @@ import { publish } from '../../kernel/outbox.js';
 import { documentValidator } from '../../kernel/validation.js';
 import { TenantRepository, type StoredTenant } from './repository.js';
 import { nextStatus, eventTypeOf, type TenantTransition } from './status.js';
-import { TenantDocument, type CreateTenantBody, type UpdateTenantBody, type ListTenantsQuery, type Tenant, type TenantStatus } from './schemas.js';
+import {
+  StoredTenantDocument,
+  type AuthenticationSettings,
+  type CreateTenantBody,
+  type UpdateTenantBody,
+  type ListTenantsQuery,
+  type Tenant,
+  type TenantDocument,
+  type StoredTenantDocument as StoredDocument,
+  type TenantStatus,
+} from './schemas.js';
 import { defaultQuotas, defaultSettings, mergePatch } from './defaults.js';
+import type { TenantDocumentParts } from './owned-parts.js';
 import type { AuditEntry } from '../../kernel/audit.js';
 import { RowCache } from '../../kernel/db/change-feed.js';
+import { ifMatchAccepts } from '../../kernel/api/etags.js';
 
-/** What ordering and the catalog need of a tenant. */
-export interface OrderingProfile {
+/** What other modules know of a tenant: the facts the tenants module owns. */
+export interface TenantProfile {
+  id: string;
   status: TenantStatus;
   tier: string;
   quotas: TenantDocument['quotas'];
+  organizationName: string;
+  /** Lower case; assigned by platform staff (single sign-on trusts it). */
+  domain: string;
+  partnerTenantId: string | null;
 }
 
-type IdentityProviderEntry = TenantDocument['settings']['authentication']['providers'][number];
+/**
+ * The one read port other modules use (orders, catalog, identity, the gateway's status gate): one
+ * generic profile instead of a method per consumer. Each consumer declares the slice it needs.
+ */
+export interface TenantFacts {
+  /**
+   * A tenant's profile (null: no such tenant), read on hot paths (every order, catalog view and
+   * request): from a cache emptied on any change to tenants, else read in the caller's transaction
+   * when one is given (so a request needs no second connection), or in a system one.
+   */
+  profileOf(tenantId: string, tx?: Tx): Promise<TenantProfile | null>;
+  /** The profiles of these tenants as they are now (not cached); ids of no tenant are left out. */
+  profilesOf(tenantIds: string[]): Promise<Map<string, TenantProfile>>;
+  /** The live tenants whose partner (reseller) is this tenant. */
+  customersOf(partnerTenantId: string): Promise<string[]>;
+}
 
-const validateDocument = documentValidator(TenantDocument, 'tenant document');
+const validateDocument = documentValidator(StoredTenantDocument, 'tenant document');
 const SYSTEM: TxContext = { scope: { kind: 'platform' }, actorId: 'system' };
-
 
 const isTenantId = (value: unknown): value is string => typeof value === 'string' && isId('tenant', value);
 const isPositiveInteger = (value: unknown): value is number => typeof value === 'number' && Number.isInteger(value) && value > 0;
 
-export function toTenant(stored: StoredTenant): Tenant {
-  return { id: stored.document.tenantId, version: stored.version, ...stored.document };
+/** The API's TenantDocument: the stored row with the owned parts composed in. */
+export function toTenant(stored: StoredTenant, authentication: AuthenticationSettings): Tenant {
+  const { settings, ...document } = stored.document;
+  return { id: stored.document.tenantId, version: stored.version, ...document, settings: { ...settings, authentication } };
 }
 
-export function etagOf(version: number): string {
-  return `"v${version}"`;
+function profileOf(stored: StoredTenant): TenantProfile {
+  const document = stored.document;
+  return {
+    id: document.tenantId,
+    status: document.status,
+    tier: document.subscription.tier,
+    quotas: document.quotas,
+    organizationName: document.organizationName,
+    domain: document.domain,
+    partnerTenantId: document.partnerTenantId ?? null,
+  };
 }
 
-/** True when an If-Match header (absent = unconditional) accepts this version. */
-function ifMatchAccepts(ifMatch: string | undefined, version: number): boolean {
-  if (ifMatch === undefined) return true;
-  const tags = ifMatch.split(',').map((tag) => tag.trim().replace(/^W\//, ''));
-  return tags.includes('*') || tags.includes(etagOf(version));
-}
-
-export class TenantService {
+export class TenantService implements TenantFacts {
   readonly #repository = new TenantRepository();
-  /** Ordering profiles by tenant id: read on every order and catalog view, emptied on any change to tenants. */
-  readonly #profiles: RowCache<OrderingProfile>;
+  /** Profiles by tenant id: read on every order, catalog view and request, emptied on any change to tenants. */
+  readonly #profiles: RowCache<TenantProfile>;
+  #parts: TenantDocumentParts | undefined;
 
   constructor(private readonly kernel: Kernel) {
     this.#profiles = new RowCache(kernel.changes, ['tenancy.tenants'], kernel.clock);
+  }
+
+  /** The owners of the document's other parts, registered by them as the registry builds them. */
+  registerParts(parts: TenantDocumentParts): void {
+    this.#parts = parts;
+  }
+
+  get #owned(): TenantDocumentParts {
+    if (!this.#parts) throw new Error('tenants: no module registered the tenant document’s authentication part (identity does, in createIdentityModule)');
+    return this.#parts;
   }
 
   /**
@@ -71,12 +120,13 @@ export class TenantService {
   async create(input: CreateTenantBody, context: RequestContext): Promise<Tenant> {
     authorize(context, 'tenants:tenant.create', resourceName(PLATFORM, 'tenant', '*'));
     refuseProviders(input.settings);
-    if (input.partnerTenantId && !(await this.exists(input.partnerTenantId))) {
+    if (input.partnerTenantId && (await this.profileOf(input.partnerTenantId)) === null) {
       throw new ValidationError('The partner tenant does not exist.', [{ pointer: '/partnerTenantId', message: 'is not a tenant' }]);
     }
     const now = this.kernel.clock.now().toISOString();
     const tenantId = newId('tenant');
     const status: TenantStatus = input.initialStatus ?? 'active';
+    const { authentication, ...settings } = input.settings ?? {};
     const document = validateDocument({
       tenantId,
       organizationName: input.organizationName.trim(),
@@ -89,7 +139,7 @@ export class TenantService {
         expiresAt: input.subscription?.expiresAt ?? null,
       },
       quotas: { ...defaultQuotas(), ...(input.quotas ?? {}) },
-      settings: mergePatch(defaultSettings(), input.settings ?? {}),
+      settings: mergePatch(defaultSettings(), settings),
       currentUsage: { users: 0, storageUsed: 0, apiCallsThisMonth: 0, computeHoursThisMonth: 0, lastUpdated: now },
       status,
       statusReason: null,
@@ -102,8 +152,10 @@ export class TenantService {
       return await inTransaction(this.kernel.db, this.#scope(context, tenantId), async (tx) => {
         if (await this.#repository.domainTaken(tx, document.domain)) throw domainConflict(document.domain);
         const stored = await this.#repository.insert(tx, document, new Date(now));
-        await this.#record(tx, context, 'tenant.created', tenantId, undefined, stored);
-        return toTenant(stored);
+        if (authentication) await this.#owned.authentication.write(tx, tenantId, authentication);
+        const tenant = await this.#compose(tx, stored);
+        await this.#record(tx, context, 'tenant.created', tenantId, undefined, tenant);
+        return tenant;
       });
     } catch (error) {
       // Two creations racing for one domain: the unique index decides, the loser gets a 409.
@@ -112,86 +164,19 @@ export class TenantService {
     }
   }
 
-  // --- the TenantDirectory other modules use (system-level reads) --------------------------------
-  async exists(tenantId: string): Promise<boolean> {
-    return inTransaction(this.kernel.db, SYSTEM, async (tx) => (await this.#repository.find(tx, tenantId)) !== undefined);
+  // --- TenantFacts: what other modules read of tenants (system-level reads) ----------------------
+  async profileOf(tenantId: string, tx?: Tx): Promise<TenantProfile | null> {
+    const load = async (within: Tx) => {
+      const stored = await this.#repository.find(within, tenantId);
+      return stored && profileOf(stored);
+    };
+    return (await this.#profiles.get(tenantId, () => (tx ? load(tx) : inTransaction(this.kernel.db, SYSTEM, load)))) ?? null;
   }
 
-  async namesOf(tenantIds: string[]): Promise<Map<string, string>> {
-    const rows = await inTransaction(this.kernel.db, SYSTEM, (tx) => this.#repository.names(tx, tenantIds));
-    return new Map(rows.map((r) => [r.tenant_id, r.organization_name]));
-  }
-
-  /** The tenant's organisation name, read in the caller's transaction (null: no such tenant). */
-  async organizationNameOf(tx: Tx, tenantId: string): Promise<string | null> {
-    const [row] = await this.#repository.names(tx, [tenantId]);
-    return row?.organization_name ?? null;
-  }
-
-  /** The authentication settings (password policy, mandatory MFA) of each tenant given that exists. */
-  async authenticationSettingsOf(tenantIds: string[]): Promise<TenantDocument['settings']['authentication'][]> {
-    if (tenantIds.length === 0) return [];
-    return inTransaction(this.kernel.db, SYSTEM, async (tx) => {
-      const found = await Promise.all(tenantIds.map((id) => this.#repository.find(tx, id)));
-      return found.flatMap((stored) => (stored ? [stored.document.settings.authentication] : []));
-    });
-  }
-
-  /**
-   * What ordering needs of a tenant: whether it may order (status), its tier and its quotas. From
-   * the profile cache, or read in the caller's transaction (scoped to that tenant or the platform)
-   * so a submission needs no second connection.
-   */
-  async orderingProfileOf(tx: Tx, tenantId: string): Promise<OrderingProfile | null> {
-    return (await this.#profiles.get(tenantId, () => this.#profileIn(tx, tenantId))) ?? null;
-  }
-
-  /** The tenant's status, read on every request of the tenant's people and programs (the gateway's status gate). */
-  async statusOf(tenantId: string): Promise<TenantStatus | undefined> {
-    const profile = await this.#profiles.get(tenantId, () => inTransaction(this.kernel.db, SYSTEM, (tx) => this.#profileIn(tx, tenantId)));
-    return profile?.status;
-  }
-
-  /** The tenant's subscription tier (catalog visibility and availability), or null if no such tenant. */
-  async tierOf(tenantId: string): Promise<string | null> {
-    const profile = await this.#profiles.get(tenantId, () => inTransaction(this.kernel.db, SYSTEM, (tx) => this.#profileIn(tx, tenantId)));
-    return profile?.tier ?? null;
-  }
-
-  async #profileIn(tx: Tx, tenantId: string): Promise<OrderingProfile | undefined> {
-    const document = (await this.#repository.find(tx, tenantId))?.document;
-    return document ? { status: document.status, tier: document.subscription.tier, quotas: document.quotas } : undefined;
-  }
-
-  /** The identity providers of a tenant (undefined: no such tenant). */
-  async identityProvidersOf(tenantId: string): Promise<{ providers: IdentityProviderEntry[]; domain: string; status: TenantStatus; version: number } | undefined> {
-    const stored = await inTransaction(this.kernel.db, SYSTEM, (tx) => this.#repository.find(tx, tenantId));
-    if (!stored) return undefined;
-    return { providers: stored.document.settings.authentication.providers, domain: stored.document.domain, status: stored.document.status, version: stored.version };
-  }
-
-  /** Identity providers of live tenants that claim any of these (lower-case) email domains. */
-  async identityProvidersClaiming(domains: string[]): Promise<{ tenantId: string; provider: IdentityProviderEntry }[]> {
-    const rows = await inTransaction(this.kernel.db, SYSTEM, (tx) => this.#repository.providersClaiming(tx, domains));
-    return rows.map((row) => ({ tenantId: row.tenant_id, provider: row.provider }));
-  }
-
-  /**
-   * Changes a tenant's identity providers as a tenant change (If-Match, audit, tenant.updated
-   * event), authorised for `action`. `change` runs inside the transaction, holding the tenant's row
-   * lock, and may write its own rows there (identity's sealed secrets).
-   */
-  async changeIdentityProviders(
-    tenantId: string,
-    action: Action,
-    ifMatch: string | undefined,
-    context: RequestContext,
-    change: (current: { providers: IdentityProviderEntry[]; domain: string }, tx: Tx) => Promise<IdentityProviderEntry[]>,
-  ): Promise<Tenant> {
-    return this.#change(tenantId, action, context, ifMatch, 'tenant.updated', async (current, tx) => {
-      const providers = await change({ providers: current.settings.authentication.providers, domain: current.domain }, tx);
-      return { ...current, settings: { ...current.settings, authentication: { ...current.settings.authentication, providers } } };
-    });
+  async profilesOf(tenantIds: string[]): Promise<Map<string, TenantProfile>> {
+    if (tenantIds.length === 0) return new Map();
+    const found = await inTransaction(this.kernel.db, SYSTEM, (tx) => this.#repository.findMany(tx, tenantIds));
+    return new Map(found.map((stored) => [stored.document.tenantId, profileOf(stored)]));
   }
 
   async customersOf(partnerTenantId: string): Promise<string[]> {
@@ -200,7 +185,7 @@ export class TenantService {
 
   async get(tenantId: string, context: RequestContext): Promise<Tenant> {
     authorize(context, 'tenants:tenant.read', resourceName(tenantId, 'tenant', tenantId));
-    return inTransaction(this.kernel.db, this.#scope(context, tenantId), async (tx) => toTenant(await this.#load(tx, tenantId)));
+    return inTransaction(this.kernel.db, this.#scope(context, tenantId), async (tx) => this.#compose(tx, await this.#load(tx, tenantId)));
   }
 
   async list(query: ListTenantsQuery, context: RequestContext): Promise<Page<Tenant>> {
@@ -211,7 +196,9 @@ export class TenantService {
     const beforeId = decodeCursor(query.cursor, isTenantId);
     return inTransaction(this.kernel.db, this.#scope(context, ownTenant), async (tx) => {
       const rows = await this.#repository.list(tx, { status: query.status, search: query.q, beforeId, limit: limit + 1 });
-      const page = rows.slice(0, limit).map(toTenant);
+      const stored = rows.slice(0, limit);
+      const authentication = await this.#owned.authentication.read(tx, stored.map((row) => row.document.tenantId));
+      const page = stored.map((row) => toTenant(row, authentication.get(row.document.tenantId)!));
       const last = page[page.length - 1];
       return { data: page, nextCursor: rows.length > limit && last ? encodeCursor(last.id) : null };
     });
@@ -222,13 +209,19 @@ export class TenantService {
     // The domain is the operator's to assign: single sign-on trusts a tenant's identity providers
     // for the email addresses of its domain, so a tenant choosing its own could claim anyone's.
     if (patch.domain !== undefined) authorize(context, 'tenants:tenant.set_domain', resourceName(tenantId, 'tenant', tenantId));
-    return this.#change(tenantId, 'tenants:tenant.update', context, ifMatch, 'tenant.updated', (current) => ({
-      ...current,
-      organizationName: patch.organizationName?.trim() ?? current.organizationName,
-      domain: patch.domain?.toLowerCase() ?? current.domain,
-      adminEmail: patch.adminEmail?.toLowerCase() ?? current.adminEmail,
-      settings: patch.settings ? mergePatch(current.settings, patch.settings) : current.settings,
-    }));
+    const { authentication, ...settings } = patch.settings ?? {};
+    return this.#change(tenantId, 'tenants:tenant.update', context, ifMatch, 'tenant.updated', async (current, tx) => {
+      // The combined write of the whole document, kept for its clients: identity's part goes to
+      // identity (its own validation and version), in this change's transaction so it is all or nothing.
+      if (authentication) await this.#owned.authentication.write(tx, tenantId, authentication);
+      return {
+        ...current,
+        organizationName: patch.organizationName?.trim() ?? current.organizationName,
+        domain: patch.domain?.toLowerCase() ?? current.domain,
+        adminEmail: patch.adminEmail?.toLowerCase() ?? current.adminEmail,
+        settings: mergePatch(current.settings, settings),
+      };
+    });
   }
 
   async setQuotas(tenantId: string, quotas: TenantDocument['quotas'], ifMatch: string | undefined, context: RequestContext): Promise<Tenant> {
@@ -267,7 +260,7 @@ export class TenantService {
     context: RequestContext,
     ifMatch: string | undefined,
     eventType: string,
-    apply: (current: TenantDocument, tx: Tx) => TenantDocument | Promise<TenantDocument>,
+    apply: (current: StoredDocument, tx: Tx) => StoredDocument | Promise<StoredDocument>,
   ): Promise<Tenant> {
     authorize(context, action, resourceName(tenantId, 'tenant', tenantId));
     try {
@@ -278,6 +271,7 @@ export class TenantService {
             currentVersion: current.version,
           });
         }
+        const before = await this.#compose(tx, current);
         // Applied first so a status transition is refused by the status machine (PLAT_INVALID_TRANSITION).
         const changed = await apply(current.document, tx);
         if (current.document.status === 'terminated') throw new ConflictError('The tenant is terminated; terminated tenants are final.', { currentStatus: 'terminated' });
@@ -285,8 +279,9 @@ export class TenantService {
         const next = validateDocument({ ...changed, updatedAt: now, lastActivityAt: now });
         if (next.domain !== current.document.domain && (await this.#repository.domainTaken(tx, next.domain, tenantId))) throw domainConflict(next.domain);
         const stored = await this.#repository.replace(tx, next, current.version, new Date(now));
-        await this.#record(tx, context, eventType, tenantId, current, stored);
-        return toTenant(stored);
+        const after = await this.#compose(tx, stored);
+        await this.#record(tx, context, eventType, tenantId, before, after);
+        return after;
       });
     } catch (error) {
       if (isUniqueViolation(error, 'tenants_domain_live')) throw new ConflictError('Another tenant uses that domain.');
@@ -294,14 +289,21 @@ export class TenantService {
     }
   }
 
-  async #record(tx: Tx, context: RequestContext, eventType: string, tenantId: string, before: StoredTenant | undefined, after: StoredTenant): Promise<void> {
+  /** The API's view of a stored tenant, with the owned parts as they are in this transaction. */
+  async #compose(tx: Tx, stored: StoredTenant): Promise<Tenant> {
+    const tenantId = stored.document.tenantId;
+    const authentication = await this.#owned.authentication.read(tx, [tenantId]);
+    return toTenant(stored, authentication.get(tenantId)!);
+  }
+
+  async #record(tx: Tx, context: RequestContext, eventType: string, tenantId: string, before: Tenant | undefined, after: Tenant): Promise<void> {
     await this.kernel.audit.record(tx, {
       tenantId,
       actor: actorOf(context),
       action: eventType,
       target: { type: 'tenant', id: tenantId },
-      before: before ? toTenant(before) : undefined,
-      after: toTenant(after),
+      before,
+      after,
       requestId: context.requestId,
       sourceIp: context.sourceIp,
     });
@@ -310,12 +312,12 @@ export class TenantService {
       tenantId,
       payload: {
         tenantId,
-        status: after.document.status,
+        status: after.status,
         version: after.version,
-        ...(after.document.statusReason ? { reason: after.document.statusReason } : {}),
+        ...(after.statusReason ? { reason: after.statusReason } : {}),
         // Who is to own a new tenant: identity invites them (the event carries what it needs, so
         // its handler reads no tenant row of ours).
-        ...(eventType === 'tenant.created' ? { adminEmail: after.document.adminEmail, organizationName: after.document.organizationName } : {}),
+        ...(eventType === 'tenant.created' ? { adminEmail: after.adminEmail, organizationName: after.organizationName } : {}),
       },
       actorId: context.principal?.userId,
       requestId: context.requestId,

@@ -18,7 +18,7 @@ export const PLATFORM_ROLE_POLICIES: Record<PlatformRole, Statement[]> = {
   // Operators run tenants for their customers: a tenant's members and invitations included (the
   // admin console's tenant page), so a customer locked out of their own tenant can be helped in.
   operator: [
-    allow(['tenants:*', 'notifications:*', 'catalog:*', 'orders:*', 'operations:*', 'identity:user.*', 'identity:member.*', 'identity:invitation.*', ...READS], [ALL], 'operate'),
+    allow(['tenants:*', 'identity:authentication-settings.*', 'notifications:*', 'catalog:*', 'orders:*', 'operations:*', 'identity:user.*', 'identity:member.*', 'identity:invitation.*', ...READS], [ALL], 'operate'),
     deny(['identity:staff.*'], [ALL], 'no-staff-admin'),
   ],
   support: [allow([...READS, 'identity:impersonation.start'], [ALL], 'support')],
@@ -56,8 +56,10 @@ export const TENANT_ROLE_POLICIES: Record<BuiltinRole, Statement[]> = {
   member: [allow(READS, [TENANT], 'member'), NO_TENANT_ADMIN],
   'read-only': [allow(READS, [TENANT], 'read-only'), NO_TENANT_ADMIN],
   // Bound per customer tenant by the resolver (the `${tenant}` variable is the partner's own tenant).
-  'partner-admin': [allow(['tenants:*', 'identity:member.*', 'identity:invitation.*', ...READS], [TENANT], 'partner-admin')],
-  'partner-agent': [allow([...READS, 'tenants:tenant.update'], [TENANT], 'partner-agent')],
+  // A tenant's authentication settings were part of its document (tenants:tenant.update) until they
+  // moved to identity (ADR 0017): whoever could change them there still can.
+  'partner-admin': [allow(['tenants:*', 'identity:authentication-settings.*', 'identity:member.*', 'identity:invitation.*', ...READS], [TENANT], 'partner-admin')],
+  'partner-agent': [allow([...READS, 'tenants:tenant.update', 'identity:authentication-settings.update'], [TENANT], 'partner-agent')],
 };
 
 /** What every signed-in person may do to their own account, whatever their roles. */

@@ -17,8 +17,8 @@ import { IdentityRepository } from '../accounts/repository.js';
 import { InvitationRepository, type InvitationRow } from './invitation-repository.js';
 import { assertPasswordAcceptable, hashPassword, verifyPassword, DUMMY_HASH_PROMISE } from '../accounts/passwords.js';
 import { isBuiltinRole } from './builtin-roles.js';
-import type { TenantDirectory } from '../accounts/service.js';
-import { rulesFor } from '../accounts/authentication-rules.js';
+import { tenantNames, type TenantDirectory } from '../accounts/service.js';
+import { rulesFor, type TenantAuthenticationSource } from '../accounts/authentication-rules.js';
 import type { SignInThrottle } from '../accounts/sign-in-throttle.js';
 
 export const INVITATION_LIFETIME_DAYS = 7;
@@ -61,6 +61,7 @@ export class InvitationService {
   constructor(
     private readonly kernel: Kernel,
     private readonly tenants: TenantDirectory,
+    private readonly authentication: TenantAuthenticationSource,
     private readonly mailer: Mailer,
     private readonly throttle: SignInThrottle,
   ) {}
@@ -91,7 +92,7 @@ export class InvitationService {
 
   async invite(tenantId: string, input: { email: string; role: string }, context: RequestContext): Promise<InvitationView> {
     authorize(context, 'identity:invitation.create', resourceName(tenantId, 'invitation', '*'));
-    const names = await this.tenants.namesOf([tenantId]);
+    const names = await tenantNames(this.tenants, [tenantId]);
     const organizationName = names.get(tenantId);
     if (!organizationName) throw new NotFoundError('Tenant', tenantId);
     return inTransaction(this.kernel.db, this.#scope(context, tenantId), (tx) => this.#invite(tx, tenantId, organizationName, input, context));
@@ -183,7 +184,7 @@ export class InvitationService {
    */
   async resend(tenantId: string, invitationId: string, context: RequestContext): Promise<InvitationView> {
     authorize(context, 'identity:invitation.resend', resourceName(tenantId, 'invitation', invitationId));
-    const organizationName = (await this.tenants.namesOf([tenantId])).get(tenantId);
+    const organizationName = (await tenantNames(this.tenants, [tenantId])).get(tenantId);
     if (!organizationName) throw new NotFoundError('Tenant', tenantId);
     return inTransaction(this.kernel.db, this.#scope(context, tenantId), async (tx) => {
       // Locked: two resends at once send one link after the other, never two links of which one is dead.
@@ -252,7 +253,7 @@ export class InvitationService {
       return { row, accountExists: (await this.#identity.findUserByEmail(tx, row.email)) !== undefined };
     });
     // The tenant's name comes from the tenants module's own transaction, after ours has ended.
-    const names = await this.tenants.namesOf([found.row.tenant_id]);
+    const names = await tenantNames(this.tenants, [found.row.tenant_id]);
     return {
       tenantId: found.row.tenant_id,
       organizationName: names.get(found.row.tenant_id) ?? found.row.tenant_id,
@@ -278,11 +279,11 @@ export class InvitationService {
     if (seen.user?.platform_role) throw new ForbiddenError('Platform staff accounts do not join tenants.');
     // Joining is a change to the tenant: one being set up or working may take members, one the
     // operator suspended or terminated may not (an invitation sent before then included).
-    const status = await this.tenants.statusOf(seen.tenantId);
+    const status = (await this.tenants.profileOf(seen.tenantId))?.status;
     if (status !== 'active' && status !== 'pending') throw new TenantNotActiveError(seen.tenantId, status ?? 'gone', 'it takes no new members until the operator reactivates it.');
     if (!seen.user) {
       // The new account belongs to the inviting tenant only: its password policy applies.
-      const rules = rulesFor({ isStaff: false, tenants: await this.tenants.authenticationSettingsOf([seen.tenantId]) });
+      const rules = rulesFor({ isStaff: false, tenants: await this.authentication.settingsOf([seen.tenantId]) });
       assertPasswordAcceptable(rules.passwordPolicy, input.password, seen.email, { subject: 'The password', pointer: '/password' });
     } else {
       // Checking an existing account's password here is a sign-in attempt: same throttle and lockout.

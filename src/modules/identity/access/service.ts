@@ -105,7 +105,7 @@ export class AccessService {
    */
   async attachMember(tenantId: string, input: { email: string; role: string }, context: RequestContext): Promise<Member> {
     authorize(context, 'identity:member.attach', resourceName(tenantId, 'member', '*'));
-    if (!(await this.tenants.exists(tenantId))) throw new NotFoundError('Tenant', tenantId);
+    if (!((await this.tenants.profileOf(tenantId)) !== null)) throw new NotFoundError('Tenant', tenantId);
     return inTransaction(this.kernel.db, this.#scope(context, tenantId), async (tx) => {
       const user = await this.#repository.findUserByEmail(tx, input.email.trim().toLowerCase());
       if (!user) throw new ValidationError('No account has that email; invite the person instead.', [{ pointer: '/email', message: 'has no account' }]);

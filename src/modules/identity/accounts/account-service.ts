@@ -10,7 +10,7 @@ import { InvalidCredentialsError } from '../errors.js';
 import { assertPasswordAcceptable, hashPassword, verifyPassword } from './passwords.js';
 import { IdentityRepository } from './repository.js';
 import { CredentialsRepository } from './security-repository.js';
-import { loadRules, signInTenants } from './authentication-rules.js';
+import { loadRules, signInTenants, type TenantAuthenticationSource } from './authentication-rules.js';
 import type { EmailTokens } from './email-tokens.js';
 import type { SignInThrottle } from './sign-in-throttle.js';
 import type { TenantDirectory } from './service.js';
@@ -35,6 +35,7 @@ export class AccountService {
   constructor(
     private readonly kernel: Kernel,
     private readonly tenants: TenantDirectory,
+    private readonly authentication: TenantAuthenticationSource,
     private readonly throttle: SignInThrottle,
     private readonly emailTokens: EmailTokens,
   ) {}
@@ -53,7 +54,7 @@ export class AccountService {
     await this.throttle.signInSucceeded(user.email, context.sourceIp);
     // The policy of the tenant this session works in applies (staff and no tenant: the platform's).
     const passwordHash = await this.#acceptableHash(user, input.newPassword, '/newPassword', principal.tenantId);
-    const { passwordRefusedBy } = await signInTenants(this.kernel.db, this.tenants, user, input.newPassword);
+    const { passwordRefusedBy } = await signInTenants(this.kernel.db, this.authentication, user, input.newPassword);
     if (await verifyPassword(user.password_hash, input.newPassword)) throw new ValidationError('The new password must differ from the current one.', [{ pointer: '/newPassword', message: 'must differ from the current password' }]);
     await inTransaction(this.kernel.db, PLATFORM_SCOPE, async (tx) => {
       const now = this.kernel.clock.now();
@@ -91,7 +92,7 @@ export class AccountService {
     });
     if (!user) throw new ValidationError(INVALID_TOKEN, [{ pointer: '/token', message: 'is invalid, expired or already used' }]);
     // No session here: the policy of the tenant the next sign-in will work in applies.
-    const { activeTenantId } = await signInTenants(this.kernel.db, this.tenants, user, null);
+    const { activeTenantId } = await signInTenants(this.kernel.db, this.authentication, user, null);
     const passwordHash = await this.#acceptableHash(user, input.newPassword, '/newPassword', activeTenantId);
     await inTransaction(this.kernel.db, PLATFORM_SCOPE, async (tx) => {
       const row = await this.emailTokens.consume(tx, 'password_reset', input.token);
@@ -166,7 +167,7 @@ export class AccountService {
 
   /** Hashes a new password after checking it against the policy of the tenant it is set in. */
   async #acceptableHash(user: { email: string; platform_role: string | null }, password: string, pointer: string, tenantId: string | null): Promise<string> {
-    const rules = await loadRules(this.tenants, user, tenantId);
+    const rules = await loadRules(this.authentication, user, tenantId);
     assertPasswordAcceptable(rules.passwordPolicy, password, user.email, { subject: 'The new password', pointer });
     return hashPassword(password);
   }

@@ -9,7 +9,6 @@ import { inTransaction, type Db } from '../../../kernel/db/database.js';
 import { IdentityRepository } from './repository.js';
 import { CredentialsRepository } from './security-repository.js';
 import { policyFailures } from './passwords.js';
-import type { TenantDirectory } from './service.js';
 
 export interface PasswordPolicy {
   minLength: number;
@@ -22,6 +21,12 @@ export interface PasswordPolicy {
 export interface TenantAuthenticationSettings {
   passwordPolicy: PasswordPolicy;
   mfaRequired: boolean;
+}
+
+/** Where a tenant's authentication settings come from: identity's own (TenantAuthenticationService). */
+export interface TenantAuthenticationSource {
+  /** The settings of each of these tenants, in order. */
+  settingsOf(tenantIds: string[]): Promise<TenantAuthenticationSettings[]>;
 }
 
 export interface AuthenticationRules {
@@ -65,13 +70,13 @@ export function restrictionOf(state: { hasFactor: boolean; mfaVerified: boolean;
  * settings, and a person by no tenant's but the one the session works in.
  */
 export async function loadRules(
-  tenants: Pick<TenantDirectory, 'authenticationSettingsOf'>,
+  settings: TenantAuthenticationSource,
   user: { platform_role: string | null },
   tenantId: string | null,
 ): Promise<AuthenticationRules> {
   const isStaff = user.platform_role !== null;
   if (isStaff || tenantId === null) return rulesFor({ isStaff, tenants: [] });
-  return rulesFor({ isStaff, tenants: await tenants.authenticationSettingsOf([tenantId]) });
+  return rulesFor({ isStaff, tenants: await settings.settingsOf([tenantId]) });
 }
 
 /**
@@ -82,7 +87,7 @@ export async function loadRules(
  */
 export async function signInTenants(
   db: Db,
-  tenants: Pick<TenantDirectory, 'authenticationSettingsOf'>,
+  settings: TenantAuthenticationSource,
   user: { id: string; platform_role: string | null },
   password: string | null,
 ): Promise<{ activeTenantId: string | null; passwordRefusedBy: string[] }> {
@@ -90,8 +95,8 @@ export async function signInTenants(
   const passwordRefusedBy: string[] = [];
   if (password !== null && user.platform_role === null) {
     for (const { tenant_id: tenantId } of memberships) {
-      const [settings] = await tenants.authenticationSettingsOf([tenantId]);
-      if (settings && policyFailures(settings.passwordPolicy, password).length > 0) passwordRefusedBy.push(tenantId);
+      const [tenantSettings] = await settings.settingsOf([tenantId]);
+      if (tenantSettings && policyFailures(tenantSettings.passwordPolicy, password).length > 0) passwordRefusedBy.push(tenantId);
     }
   }
   return { activeTenantId: memberships[0]?.tenant_id ?? null, passwordRefusedBy };
@@ -104,16 +109,16 @@ export async function signInTenants(
  */
 export async function restrictionIn(
   db: Db,
-  tenants: Pick<TenantDirectory, 'authenticationSettingsOf'>,
+  settings: TenantAuthenticationSource,
   principal: { userId: string; platformRole: string | null; sessionId: string },
   tenantId: string,
   now: Date,
 ): Promise<SessionRestriction | null> {
-  // Reads on their own, outside any transaction of the caller's: the tenant's settings come from the
-  // tenants module's own transaction, and a request must never hold one connection waiting for another.
+  // Reads on their own, outside any transaction of the caller's: the tenant's settings are read in
+  // a transaction of their own, and a request must never hold one connection waiting for another.
   const user = await repository.findUser(db, principal.userId);
   const session = await repository.findSession(db, principal.sessionId);
-  const rules = await loadRules(tenants, { platform_role: principal.platformRole }, tenantId);
+  const rules = await loadRules(settings, { platform_role: principal.platformRole }, tenantId);
   const factor = await credentials.findFactor(db, principal.userId);
   const vouchedByProvider = session?.mfa_by_tenant ?? null;
   return restrictionOf({

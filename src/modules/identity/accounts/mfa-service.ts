@@ -15,7 +15,7 @@ import { ConflictError, NotFoundError, UnauthenticatedError } from '../../../ker
 import { MfaCodeInvalidError } from '../errors.js';
 import { CredentialsRepository, type TotpFactorRow } from './security-repository.js';
 import { IdentityRepository } from './repository.js';
-import { loadRules, passwordExpired, restrictionOf, type AuthenticationRules } from './authentication-rules.js';
+import { loadRules, passwordExpired, restrictionOf, type AuthenticationRules, type TenantAuthenticationSource } from './authentication-rules.js';
 import { hashToken } from './email-tokens.js';
 import type { SignInThrottle } from './sign-in-throttle.js';
 import type { TenantDirectory } from './service.js';
@@ -55,6 +55,7 @@ export class MfaService {
     private readonly kernel: Kernel,
     private readonly secrets: SecretBox,
     private readonly tenants: TenantDirectory,
+    private readonly authentication: TenantAuthenticationSource,
     private readonly throttle: SignInThrottle,
   ) {}
 
@@ -163,7 +164,7 @@ export class MfaService {
   }
 
   #rulesOf(principal: Principal): Promise<AuthenticationRules> {
-    return loadRules(this.tenants, { platform_role: principal.platformRole }, principal.tenantId);
+    return loadRules(this.authentication, { platform_role: principal.platformRole }, principal.tenantId);
   }
 
   #self(context: RequestContext, action: Action): Principal {

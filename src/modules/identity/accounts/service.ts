@@ -9,7 +9,7 @@ import { newId } from '../../../kernel/ids.js';
 import { ConflictError, NotFoundError, ForbiddenError, ValidationError } from '../../../kernel/errors.js';
 import { InvalidCredentialsError, SsoRequiredError } from '../errors.js';
 import { actorOf, type PlatformRole, type Principal, type RequestContext } from '../../../kernel/context.js';
-import { authorize, resourceName, PLATFORM, type Action } from '../../../kernel/authz/authorize.js';
+import { authorize, resourceName, PLATFORM } from '../../../kernel/authz/authorize.js';
 import { hashPassword, verifyPassword, DUMMY_HASH_PROMISE, assertPasswordAcceptable } from './passwords.js';
 import { IdentityRepository, type LiveSession } from './repository.js';
 import { CredentialsRepository } from './security-repository.js';
@@ -17,10 +17,10 @@ import { ImpersonationRepository, type LiveImpersonation } from '../access/imper
 import type { Policy } from '../../../kernel/authz/policy.js';
 import { policiesFor, PARTNER_ROLES } from '../access/builtin-roles.js';
 import type { Authentication, SessionRestriction } from '../../../kernel/authentication.js';
-import { DEFAULT_PASSWORD_POLICY, restrictionIn, signInTenants, loadRules, passwordExpired, restrictionOf, type PasswordPolicy, type TenantAuthenticationSettings } from './authentication-rules.js';
+import { DEFAULT_PASSWORD_POLICY, restrictionIn, signInTenants, loadRules, passwordExpired, restrictionOf, type PasswordPolicy, type TenantAuthenticationSource } from './authentication-rules.js';
 import type { SignInThrottle } from './sign-in-throttle.js';
 import { hashToken, type EmailTokens } from './email-tokens.js';
-import type { ProviderEntry } from '../federation/provider-config.js';
+import type { TenantFacts } from '../../tenants/index.js';
 import type { UserRow } from './repository.js';
 import type { AuditInput } from '../../../kernel/audit.js';
 
@@ -43,27 +43,16 @@ export interface PublicUser {
 export type ResolvedSession = Authentication;
 
 /** What identity needs to know about tenants; provided by the tenants module's public API. */
-export interface TenantDirectory {
-  exists(tenantId: string): Promise<boolean>;
-  /** The tenant's status (undefined: no such tenant). */
-  statusOf(tenantId: string): Promise<'pending' | 'active' | 'suspended' | 'terminated' | undefined>;
-  namesOf(tenantIds: string[]): Promise<Map<string, string>>;
-  /** Tenants whose partner is the given tenant. */
-  customersOf(partnerTenantId: string): Promise<string[]>;
-  /** Password policy and mandatory MFA of each of these tenants. */
-  authenticationSettingsOf(tenantIds: string[]): Promise<TenantAuthenticationSettings[]>;
-  /** A tenant's identity providers as stored in its document (undefined: no such tenant). */
-  identityProvidersOf(tenantId: string): Promise<{ providers: ProviderEntry[]; domain: string; status: string; version: number } | undefined>;
-  /** Identity providers of live tenants claiming any of these email domains. */
-  identityProvidersClaiming(domains: string[]): Promise<{ tenantId: string; provider: ProviderEntry }[]>;
-  /** Changes a tenant's providers as a tenant change (If-Match, audit, event), authorised for `action`. */
-  changeIdentityProviders(
-    tenantId: string,
-    action: Action,
-    ifMatch: string | undefined,
-    context: RequestContext,
-    change: (current: { providers: ProviderEntry[]; domain: string }, tx: Tx) => Promise<ProviderEntry[]>,
-  ): Promise<{ version: number }>;
+/**
+ * What identity reads of tenants: the tenants module's one read port (status, name, domain, partner
+ * relation). Identity's own per-tenant settings (authentication, identity providers) are its own.
+ */
+export type TenantDirectory = TenantFacts;
+
+/** The tenants' organisation names by id (tenants that do not exist are left out). */
+export async function tenantNames(tenants: TenantDirectory, tenantIds: string[]): Promise<Map<string, string>> {
+  const profiles = await tenants.profilesOf(tenantIds);
+  return new Map([...profiles].map(([id, profile]) => [id, profile.organizationName]));
 }
 
 /** The identity provider an email must sign in through, if its domain's provider is mandatory. */
@@ -97,6 +86,7 @@ export class IdentityService {
   constructor(
     private readonly kernel: Kernel,
     private readonly tenants: TenantDirectory,
+    private readonly authentication: TenantAuthenticationSource,
     private readonly throttle: SignInThrottle,
     private readonly emailTokens: EmailTokens,
     private readonly ssoRequirement: SsoRequirement = async () => undefined,
@@ -191,8 +181,8 @@ export class IdentityService {
     await this.throttle.signInSucceeded(email, context.sourceIp);
     const now = this.kernel.clock.now();
     // The session works in the first tenant the person joined: that tenant's rules apply to it.
-    const { activeTenantId, passwordRefusedBy } = await signInTenants(this.kernel.db, this.tenants, user, input.password);
-    const rules = await loadRules(this.tenants, user, activeTenantId);
+    const { activeTenantId, passwordRefusedBy } = await signInTenants(this.kernel.db, this.authentication, user, input.password);
+    const rules = await loadRules(this.authentication, user, activeTenantId);
     const factor = await this.#credentials.findFactor(this.kernel.db, user.id);
     const restriction = restrictionOf({
       hasFactor: Boolean(factor?.confirmed_at),
@@ -223,7 +213,7 @@ export class IdentityService {
   ): Promise<SignedIn> {
     const user = await this.#repository.findUser(this.kernel.db, userId);
     if (!user) throw new InvalidCredentialsError();
-    const rules = await loadRules(this.tenants, user, input.tenantId);
+    const rules = await loadRules(this.authentication, user, input.tenantId);
     const factor = await this.#credentials.findFactor(this.kernel.db, user.id);
     const restriction = restrictionOf({ hasFactor: Boolean(factor?.confirmed_at), mfaVerified: input.mfaByIdp, mfaRequired: rules.mfaRequired && !input.mfaByIdp, passwordExpired: false });
     return this.#startSession(user, { restriction, mfaVerified: input.mfaByIdp, mfaByTenant: input.mfaByIdp ? input.tenantId : null, activeTenantId: input.tenantId, passwordRefusedBy: [], userAgent: input.userAgent }, context, (sessionId) => ({
@@ -245,8 +235,8 @@ export class IdentityService {
   async startInvitedSession(input: { userId: string; tenantId: string; password: string; userAgent?: string }, context: RequestContext): Promise<SignedIn> {
     const user = await this.#repository.findUser(this.kernel.db, input.userId);
     if (!user) throw new InvalidCredentialsError();
-    const { passwordRefusedBy } = await signInTenants(this.kernel.db, this.tenants, user, input.password);
-    const rules = await loadRules(this.tenants, user, input.tenantId);
+    const { passwordRefusedBy } = await signInTenants(this.kernel.db, this.authentication, user, input.password);
+    const rules = await loadRules(this.authentication, user, input.tenantId);
     const factor = await this.#credentials.findFactor(this.kernel.db, user.id);
     const restriction = restrictionOf({
       hasFactor: Boolean(factor?.confirmed_at),
@@ -398,10 +388,10 @@ export class IdentityService {
     if (!principal || !sessionId) throw new ValidationError('Only a signed-in session has a tenant to switch; a bearer credential is bound to its tenant.');
     // The new tenant's rules apply from now on: it may ask for a second factor or a new password
     // the old one did not (and the old one's demands end here).
-    const restriction = await restrictionIn(this.kernel.db, this.tenants, { ...principal, sessionId }, tenantId, this.kernel.clock.now());
+    const restriction = await restrictionIn(this.kernel.db, this.authentication, { ...principal, sessionId }, tenantId, this.kernel.clock.now());
     await inTransaction(this.kernel.db, PLATFORM_SCOPE, async (tx) => {
       const member = await this.#repository.findMembership(tx, tenantId, principal.userId);
-      if (!member && !(principal.platformRole && (await this.tenants.exists(tenantId)))) {
+      if (!member && !(principal.platformRole && ((await this.tenants.profileOf(tenantId)) !== null))) {
         // Same answer for "no such tenant" and "not yours": existence is not disclosed.
         throw new NotFoundError('Tenant', tenantId);
       }
@@ -458,8 +448,8 @@ export class IdentityService {
         recoveryCodesLeft: enabled ? await this.#credentials.countUnusedRecoveryCodes(tx, principal.userId) : 0,
       };
     });
-    const names = await this.tenants.namesOf(account.memberships.map((m) => m.tenant_id));
-    const rules = await loadRules(this.tenants, { platform_role: principal.platformRole }, principal.tenantId);
+    const names = await tenantNames(this.tenants, account.memberships.map((m) => m.tenant_id));
+    const rules = await loadRules(this.authentication, { platform_role: principal.platformRole }, principal.tenantId);
     const verifiedAt = account.user?.email_verified_at;
     return {
       user: { id: principal.userId, email: principal.email, platformRole: principal.platformRole },

@@ -18,7 +18,7 @@ import { IdentityRepository } from './repository.js';
 import { CredentialsRepository } from './security-repository.js';
 import { UserAdminRepository, type UserListRow } from './user-admin-repository.js';
 import type { EmailTokens } from './email-tokens.js';
-import type { TenantDirectory } from './service.js';
+import { tenantNames, type TenantDirectory } from './service.js';
 import type { SignInThrottle } from './sign-in-throttle.js';
 
 export interface UserSummary {
@@ -109,7 +109,7 @@ export class UserAdminService {
       };
     });
     const { user, attempts } = found;
-    const names = await this.tenants.namesOf(found.memberships.map((m) => m.tenant_id));
+    const names = await tenantNames(this.tenants, found.memberships.map((m) => m.tenant_id));
     // The throttle keeps real wall-clock expiry times (rate-limiter-flexible reads Date.now()).
     const locked = attempts && attempts.points > this.kernel.config.modules.identity.signInMaxFailures && attempts.expire !== null && Number(attempts.expire) > Date.now();
     const resource = resourceName(PLATFORM, 'user', userId);

@@ -15,7 +15,7 @@ import type { Authentication } from '../../../kernel/authentication.js';
 import { ApiKeyRepository, type ApiKeyRow, type LiveApiKey } from './api-key-repository.js';
 import { IdentityRepository } from '../accounts/repository.js';
 import { policiesFor, TENANT_ROLES, PARTNER_ROLES } from '../access/builtin-roles.js';
-import { restrictionIn } from '../accounts/authentication-rules.js';
+import { restrictionIn, type TenantAuthenticationSource } from '../accounts/authentication-rules.js';
 import type { TenantDirectory } from '../accounts/service.js';
 import type { Loaded } from './credential-cache.js';
 
@@ -102,6 +102,7 @@ export class ApiKeyService {
   constructor(
     private readonly kernel: Kernel,
     private readonly tenants: TenantDirectory,
+    private readonly authentication: TenantAuthenticationSource,
   ) {}
 
   #scope(context: RequestContext, tenantId: string): TxContext {
@@ -163,7 +164,7 @@ export class ApiKeyService {
     if (assignable !== 'any' && !assignable.includes(custom ? 'custom' : role)) {
       throw new ForbiddenError(`You may not give a key the role ${role}: a key never gets more than its creator holds.`, { role });
     }
-    if (!(await this.tenants.exists(tenantId))) throw new NotFoundError('Tenant', tenantId);
+    if (!((await this.tenants.profileOf(tenantId)) !== null)) throw new NotFoundError('Tenant', tenantId);
     return inTransaction(this.kernel.db, this.#scope(context, tenantId), async (tx) => {
       if (custom && !(await this.#identity.findRole(tx, tenantId, role))) {
         throw new ValidationError('No such role in this tenant.', [{ pointer: '/role', message: 'is not a custom role of this tenant' }]);
@@ -217,7 +218,7 @@ export class ApiKeyService {
   /** What the principal's session still owes to work in another tenant (a bearer credential: a session). */
   async #owedIn(principal: Principal, tenantId: string): Promise<string | null> {
     if (!principal.sessionId) return 'a signed-in session';
-    return restrictionIn(this.kernel.db, this.tenants, { ...principal, sessionId: principal.sessionId }, tenantId, this.kernel.clock.now());
+    return restrictionIn(this.kernel.db, this.authentication, { ...principal, sessionId: principal.sessionId }, tenantId, this.kernel.clock.now());
   }
 
   async createPersonalKey(input: NewKeyInput & { tenantId?: string }, context: RequestContext): Promise<CreatedApiKey> {

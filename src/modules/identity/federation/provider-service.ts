@@ -1,6 +1,7 @@
-// Tenant administrators manage their identity providers: each is an entry of the tenant document
-// (settings.authentication.providers), changed through the tenants module so the document's
-// version (ETag), audit entry and tenant.updated event stay as for any other tenant change. Here:
+// Tenant administrators manage their identity providers: identity's own list per tenant
+// (identity.tenant_identity_providers, ADR 0017) with its own version (the ETag of these
+// endpoints), changed in identity's own transaction with its own audit entry and event; the tenant
+// API shows the list as settings.authentication.providers of the composed TenantDocument. Here:
 // the protocol's config is validated, the OIDC client secret is sealed into its own table (in the
 // same transaction), and an email domain is claimed by one provider only (identity.sso_domain_claims,
 // whose primary key decides in the same transaction), and only by the tenant whose domain it is (the
@@ -10,13 +11,16 @@ import type { Kernel } from '../../../kernel/kernel.js';
 import { inTransaction, type Tx, type TxContext } from '../../../kernel/db/database.js';
 import { newId } from '../../../kernel/ids.js';
 import type { SecretBox } from '../../../kernel/encryption.js';
-import { authorize, isPlatformStaff, resourceName, type Action } from '../../../kernel/authz/authorize.js';
-import type { RequestContext } from '../../../kernel/context.js';
-import { ConflictError, NotFoundError, ValidationError } from '../../../kernel/errors.js';
+import { authorize, isPlatformStaff, resourceName } from '../../../kernel/authz/authorize.js';
+import { actorOf, type RequestContext } from '../../../kernel/context.js';
+import { ConflictError, NotFoundError, PreconditionFailedError, ValidationError } from '../../../kernel/errors.js';
+import { ifMatchAccepts } from '../../../kernel/api/etags.js';
+import { publish } from '../../../kernel/outbox.js';
 import { IdentityRepository } from '../accounts/repository.js';
 import { TENANT_ROLES } from '../access/builtin-roles.js';
 import type { TenantDirectory } from '../accounts/service.js';
 import { SsoRepository } from './repository.js';
+import { TenantProviderDirectory } from './tenant-providers.js';
 import { providerId, usableProviders, validateConfig, type OidcConfigInput, type ProviderEntry, type SamlConfigInput, type SsoProvider } from './provider-config.js';
 import { ssoUrls } from './urls.js';
 
@@ -50,12 +54,15 @@ export const secretContext = (tenantId: string, id: string) => `sso-client-secre
 export class IdentityProviderService {
   readonly #sso = new SsoRepository();
   readonly #identity = new IdentityRepository();
+  readonly #providers: TenantProviderDirectory;
 
   constructor(
     private readonly kernel: Kernel,
     private readonly tenants: TenantDirectory,
     private readonly secrets: SecretBox,
-  ) {}
+  ) {
+    this.#providers = new TenantProviderDirectory(kernel, tenants);
+  }
 
   #scope(context: RequestContext, tenantId: string): TxContext {
     const actorId = context.principal?.userId ?? 'anonymous';
@@ -64,7 +71,7 @@ export class IdentityProviderService {
 
   async list(tenantId: string, context: RequestContext): Promise<{ data: IdentityProviderView[]; version: number }> {
     authorize(context, 'identity:identity-provider.list', resourceName(tenantId, 'identity-provider', '*'));
-    const tenant = await this.tenants.identityProvidersOf(tenantId);
+    const tenant = await this.#providers.of(tenantId);
     if (!tenant) throw new NotFoundError('Tenant', tenantId);
     const withSecret = await inTransaction(this.kernel.db, this.#scope(context, tenantId), (tx) => this.#sso.secretProviderIds(tx, tenantId));
     return { data: usableProviders(tenant.providers).map((p) => this.#view(tenantId, p, withSecret.has(p.config.id))), version: tenant.version };
@@ -87,7 +94,7 @@ export class IdentityProviderService {
     const config = normalise(validateConfig(type, input.config));
     const id = newId('identityProvider');
     const provider = toEntry(type, id, input.name, input.enabled ?? true, config);
-    const tenant = await this.#change(tenantId, 'identity:identity-provider.create', ifMatch, context, async (current, tx) => {
+    const tenant = await this.#change(tenantId, { what: 'created', id }, ifMatch, context, async (current, tx) => {
       await this.#checkClaims(tx, tenantId, id, config, current);
       if (type === 'oidc') await this.#sealSecret(tx, tenantId, id, (config as OidcConfigInput).clientSecret);
       return [...current.providers, provider];
@@ -99,7 +106,7 @@ export class IdentityProviderService {
     authorize(context, 'identity:identity-provider.update', resourceName(tenantId, 'identity-provider', id));
     let updated: SsoProvider | undefined;
     let hasSecret = false;
-    const tenant = await this.#change(tenantId, 'identity:identity-provider.update', ifMatch, context, async (current, tx) => {
+    const tenant = await this.#change(tenantId, { what: 'updated', id }, ifMatch, context, async (current, tx) => {
       const existing = usableProviders(current.providers).find((p) => p.config.id === id);
       if (!existing) throw new NotFoundError('Identity provider', id);
       const { id: _id, ...stored } = existing.config;
@@ -120,7 +127,7 @@ export class IdentityProviderService {
 
   async delete(tenantId: string, id: string, ifMatch: string | undefined, context: RequestContext): Promise<void> {
     authorize(context, 'identity:identity-provider.delete', resourceName(tenantId, 'identity-provider', id));
-    await this.#change(tenantId, 'identity:identity-provider.delete', ifMatch, context, async (current, tx) => {
+    await this.#change(tenantId, { what: 'deleted', id }, ifMatch, context, async (current, tx) => {
       if (!current.providers.some((entry) => providerId(entry) === id)) throw new NotFoundError('Identity provider', id);
       await this.#sso.deleteClientSecret(tx, tenantId, id);
       await this.#sso.replaceDomainClaims(tx, tenantId, id, []);
@@ -128,14 +135,45 @@ export class IdentityProviderService {
     });
   }
 
+  /**
+   * Changes the tenant's list under its row lock, checked against If-Match on the list's version,
+   * audited and announced as identity's change. The tenant's domain (what providers may claim) and
+   * status are the tenants module's facts, read first.
+   */
   async #change(
     tenantId: string,
-    action: Action,
+    change: { what: 'created' | 'updated' | 'deleted'; id: string },
     ifMatch: string | undefined,
     context: RequestContext,
-    change: (current: { providers: ProviderEntry[]; domain: string }, tx: Tx) => Promise<ProviderEntry[]>,
+    apply: (current: { providers: ProviderEntry[]; domain: string }, tx: Tx) => Promise<ProviderEntry[]>,
   ): Promise<{ version: number }> {
-    return this.tenants.changeIdentityProviders(tenantId, action, ifMatch, context, change);
+    const tenant = await this.tenants.profileOf(tenantId);
+    if (!tenant) throw new NotFoundError('Tenant', tenantId);
+    if (tenant.status === 'terminated') throw new ConflictError('The tenant is terminated; terminated tenants are final.', { currentStatus: 'terminated' });
+    return inTransaction(this.kernel.db, this.#scope(context, tenantId), async (tx) => {
+      const now = this.kernel.clock.now();
+      const current = await this.#sso.lockProviders(tx, tenantId, now);
+      if (!ifMatchAccepts(ifMatch, current.version)) {
+        throw new PreconditionFailedError(`The identity providers are at version ${current.version}; reload them and apply your change again.`, { currentVersion: current.version });
+      }
+      const providers = await apply({ providers: current.providers, domain: tenant.domain }, tx);
+      const version = current.version + 1;
+      await this.#sso.replaceProviders(tx, tenantId, providers, version, now);
+      const action = `identity.identity_provider.${change.what}`;
+      const entry = (list: ProviderEntry[]) => list.find((provider) => providerId(provider) === change.id);
+      await this.kernel.audit.record(tx, {
+        tenantId,
+        actor: actorOf(context),
+        action,
+        target: { type: 'identity-provider', id: change.id },
+        before: entry(current.providers),
+        after: entry(providers),
+        requestId: context.requestId,
+        sourceIp: context.sourceIp,
+      });
+      await publish(tx, this.kernel.clock, { type: action, tenantId, payload: { tenantId, providerId: change.id, version }, actorId: context.principal?.userId, requestId: context.requestId });
+      return { version };
+    });
   }
 
   async #sealSecret(tx: Tx, tenantId: string, id: string, secret: string): Promise<void> {

@@ -1,6 +1,17 @@
-// All SQL of single sign-on: sealed client secrets, pending sign-ins (OIDC state, SAML request
-// ids), consumed SAML assertions and the one-time handoffs to a same-site request.
+// All SQL of single sign-on: each tenant's identity providers, sealed client secrets, pending
+// sign-ins (OIDC state, SAML request ids), consumed SAML assertions and the one-time handoffs to a
+// same-site request.
+import { sql } from 'kysely';
 import type { Db, Tx } from '../../../kernel/db/database.js';
+import type { ProviderEntry } from './provider-config.js';
+
+/** A tenant's identity providers: one ordered list with one version (its ETag). */
+export interface TenantProvidersRow {
+  tenant_id: string;
+  providers: ProviderEntry[];
+  version: number;
+  updated_at: Date;
+}
 
 export interface ClientSecretRow {
   tenant_id: string;
@@ -54,10 +65,52 @@ declare module '../../../kernel/db/tables.js' {
     'identity.sso_consumed_assertions': ConsumedAssertionRow;
     'identity.sso_handoffs': HandoffRow;
     'identity.sso_domain_claims': DomainClaimRow;
+    'identity.tenant_identity_providers': TenantProvidersRow;
   }
 }
 
 export class SsoRepository {
+  // --- the providers of a tenant -----------------------------------------------------------------
+  /** The providers of these tenants (a tenant with none configured yet has no row). */
+  async providersOf(tx: Tx, tenantIds: string[]): Promise<TenantProvidersRow[]> {
+    if (tenantIds.length === 0) return [];
+    return tx.selectFrom('identity.tenant_identity_providers').selectAll().where('tenant_id', 'in', tenantIds).execute();
+  }
+
+  /** The tenant's providers, row locked for a change (made first if the tenant has none yet). */
+  async lockProviders(tx: Tx, tenantId: string, at: Date): Promise<TenantProvidersRow> {
+    await tx
+      .insertInto('identity.tenant_identity_providers')
+      .values({ tenant_id: tenantId, providers: sql<ProviderEntry[]>`'[]'::jsonb`, version: 1, updated_at: at })
+      .onConflict((oc) => oc.column('tenant_id').doNothing())
+      .execute();
+    return tx.selectFrom('identity.tenant_identity_providers').selectAll().where('tenant_id', '=', tenantId).forUpdate().executeTakeFirstOrThrow();
+  }
+
+  /** Writes a new version of the list; the caller holds the row lock from lockProviders. */
+  async replaceProviders(tx: Tx, tenantId: string, providers: ProviderEntry[], version: number, at: Date): Promise<void> {
+    await tx
+      .updateTable('identity.tenant_identity_providers')
+      .set({ providers: sql<ProviderEntry[]>`${JSON.stringify(providers)}::jsonb`, version, updated_at: at })
+      .where('tenant_id', '=', tenantId)
+      .execute();
+  }
+
+  /**
+   * Providers whose config claims one of these (lower-case) email domains, any tenant's. The
+   * domains are stored lower-case under config.domains; the search is one jsonb match per domain.
+   */
+  async providersClaiming(tx: Tx, domains: string[]): Promise<{ tenant_id: string; provider: ProviderEntry }[]> {
+    if (domains.length === 0) return [];
+    const rows = await sql<{ tenant_id: string; provider: ProviderEntry }>`
+      select t.tenant_id, p.provider
+        from identity.tenant_identity_providers t
+        cross join lateral jsonb_array_elements(t.providers) as p(provider)
+       where exists (select 1 from jsonb_array_elements_text(p.provider -> 'config' -> 'domains') d where d = any(${domains}::text[]))
+       order by t.tenant_id`.execute(tx);
+    return rows.rows;
+  }
+
   /**
    * Makes a provider's claims exactly these domains. Returns the domains another provider (of any
    * tenant: the primary key sees rows row-level security hides) already claims; nothing is

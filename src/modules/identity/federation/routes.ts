@@ -11,7 +11,7 @@ import type { HttpApp } from '../../../kernel/api/routes.js';
 import { StrictObject, responses, NoContent, Id, named } from '../../../kernel/api/schemas.js';
 import { requestContext } from '../../../kernel/api/routes.js';
 import { SESSION_COOKIE } from '../../../kernel/authentication.js';
-import { etagOf } from '../../tenants/index.js';
+import { etagOf } from '../../../kernel/api/etags.js';
 import type { IdentityProviderService } from './provider-service.js';
 import { RETURN_APPS, type SsoSignInService } from './sign-in-service.js';
 import { SSO_PATH } from './urls.js';

@@ -24,6 +24,7 @@ import { hashToken } from '../accounts/email-tokens.js';
 import { TENANT_ROLES } from '../access/builtin-roles.js';
 import type { IdentityService, SignedIn, TenantDirectory } from '../accounts/service.js';
 import { SsoRepository } from './repository.js';
+import { TenantProviderDirectory } from './tenant-providers.js';
 import { usableProviders, type OidcProvider, type SsoProvider } from './provider-config.js';
 import { OidcClients, PENDING_TTL_MS, samlFor } from './protocols.js';
 import { secretContext } from './provider-service.js';
@@ -65,6 +66,7 @@ export class SsoSignInService {
   readonly #sso = new SsoRepository();
   readonly #identity = new IdentityRepository();
   readonly #oidc: OidcClients;
+  readonly #providers: TenantProviderDirectory;
 
   constructor(
     private readonly kernel: Kernel,
@@ -73,13 +75,14 @@ export class SsoSignInService {
     private readonly identity: IdentityService,
   ) {
     this.#oidc = new OidcClients(kernel);
+    this.#providers = new TenantProviderDirectory(kernel, tenants);
   }
 
   /** The enabled provider claiming an email's domain, if any. Depends on the domain only. */
   async providerForEmail(email: string): Promise<{ tenantId: string; provider: SsoProvider } | undefined> {
     const at = email.lastIndexOf('@');
     if (at < 1) return undefined;
-    const claims = await this.tenants.identityProvidersClaiming([domainOf(email)]);
+    const claims = await this.#providers.claiming([domainOf(email)]);
     for (const claim of claims) {
       const [provider] = usableProviders([claim.provider]);
       if (provider?.enabled) return { tenantId: claim.tenantId, provider };
@@ -106,7 +109,7 @@ export class SsoSignInService {
   }
 
   async #provider(tenantId: string, providerId: string): Promise<SsoProvider> {
-    const tenant = await this.tenants.identityProvidersOf(tenantId);
+    const tenant = await this.#providers.of(tenantId);
     const provider = tenant && tenant.status !== 'terminated' ? usableProviders(tenant.providers).find((p) => p.config.id === providerId && p.enabled) : undefined;
     if (!provider) throw new NotFoundError('Identity provider', providerId);
     return provider;
@@ -271,7 +274,7 @@ export class SsoSignInService {
       );
       return undefined;
     }
-    const tenant = await this.tenants.identityProvidersOf(row.tenant_id);
+    const tenant = await this.#providers.of(row.tenant_id);
     const provider = tenant ? usableProviders(tenant.providers).find((p) => p.config.id === row.provider_id) : undefined;
     const signedIn = await this.identity.startSsoSession(
       row.user_id,
@@ -290,7 +293,7 @@ export class SsoSignInService {
     const handoff = randomBytes(32).toString('base64url');
     const now = this.kernel.clock.now();
     const actor = { type: 'system' as const, id: `identity-provider:${provider.config.id}`, label: provider.name };
-    const status = await this.tenants.statusOf(tenantId);
+    const status = (await this.tenants.profileOf(tenantId))?.status;
     const admitsNewMembers = status === 'active' || status === 'pending';
     await inTransaction(this.kernel.db, PLATFORM_SCOPE, async (tx) => {
       let user = await this.#identity.findUserByEmail(tx, email);

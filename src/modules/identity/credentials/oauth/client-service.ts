@@ -106,7 +106,7 @@ export class OAuthClientService {
     });
     if (grantType === 'authorization_code' && input.role !== undefined) errors.push({ pointer: '/role', message: 'an authorization_code client acts with the signed-in user’s role; it has none of its own' });
     if (errors.length > 0) throw new ValidationError('The OAuth client cannot be created.', errors);
-    if (!(await this.tenants.exists(tenantId))) throw new NotFoundError('Tenant', tenantId);
+    if (!((await this.tenants.profileOf(tenantId)) !== null)) throw new NotFoundError('Tenant', tenantId);
 
     const secret = `oacs_${randomBytes(32).toString('base64url')}`;
     const now = this.kernel.clock.now();

@@ -12,15 +12,16 @@ import type { Kernel } from '../../../../kernel/kernel.js';
 import { inTransaction } from '../../../../kernel/db/database.js';
 import { SESSION_COOKIE, type Authentication } from '../../../../kernel/authentication.js';
 import { IdentityRepository } from '../../accounts/repository.js';
-import type { TenantDirectory } from '../../accounts/service.js';
+import { tenantNames, type TenantDirectory } from '../../accounts/service.js';
 import { OAUTH_PATH, type AuthorizationServer } from './authorization-server.js';
 import { SCOPE_DESCRIPTIONS, isApiScope } from './scopes.js';
-import { restrictionIn } from '../../accounts/authentication-rules.js';
+import { restrictionIn, type TenantAuthenticationSource } from '../../accounts/authentication-rules.js';
 
 export interface InteractionDeps {
   kernel: Kernel;
   server: AuthorizationServer;
   tenants: TenantDirectory;
+  authentication: TenantAuthenticationSource;
   resolveSession(token: string): Promise<Authentication | undefined>;
 }
 
@@ -58,7 +59,7 @@ export async function interactionRoutes(app: HttpApp, deps: InteractionDeps): Pr
   async function owedIn(authentication: Authentication, tenantId: string): Promise<string | null> {
     const { principal } = authentication;
     if (!principal.sessionId) return 'a signed-in session';
-    return restrictionIn(deps.kernel.db, deps.tenants, { ...principal, sessionId: principal.sessionId }, tenantId, deps.kernel.clock.now());
+    return restrictionIn(deps.kernel.db, deps.authentication, { ...principal, sessionId: principal.sessionId }, tenantId, deps.kernel.clock.now());
   }
 
   async function refuseOwed(request: FastifyRequest, reply: FastifyReply, oidc: Provider) {
@@ -127,7 +128,7 @@ export async function interactionRoutes(app: HttpApp, deps: InteractionDeps): Pr
           return oidc.interactionFinished(request.raw, reply.raw, { error: 'access_denied', error_description: 'The signed-in user is not a member of the tenant this application belongs to.' }, { mergeWithLastSubmission: false });
         }
         if (await owedIn(authentication, clientTenant)) return refuseOwed(request, reply, oidc);
-        const tenantName = (await deps.tenants.namesOf([clientTenant])).get(clientTenant) ?? clientTenant;
+        const tenantName = (await tenantNames(deps.tenants, [clientTenant])).get(clientTenant) ?? clientTenant;
         const scopes = String(details.params.scope ?? '').split(' ').filter(Boolean);
         const uid = html(details.uid);
         const csrf = html(authentication.csrfToken ?? '');

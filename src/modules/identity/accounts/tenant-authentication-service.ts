@@ -1,0 +1,133 @@
+// A tenant's authentication settings — its password policy and whether MFA is mandatory — are
+// identity's (ADR 0017): kept in identity's own row per tenant with its own version, changed at
+// /api/v1/tenants/{id}/authentication-settings in identity's own transaction. The tenant API still
+// shows them (with the identity providers) as settings.authentication of the TenantDocument: this
+// service implements the tenants module's read port for that part, and its write port for the
+// combined document write (creation, PATCH of the tenant) kept for the document's clients.
+import { Type, type Static } from 'typebox';
+import type { Kernel } from '../../../kernel/kernel.js';
+import { inTransaction, type Tx, type TxContext } from '../../../kernel/db/database.js';
+import { StrictObject } from '../../../kernel/api/schemas.js';
+import { ifMatchAccepts } from '../../../kernel/api/etags.js';
+import { authorize, isPlatformStaff, resourceName } from '../../../kernel/authz/authorize.js';
+import { actorOf, type RequestContext } from '../../../kernel/context.js';
+import { ConflictError, NotFoundError, PreconditionFailedError } from '../../../kernel/errors.js';
+import { publish } from '../../../kernel/outbox.js';
+import { documentValidator } from '../../../kernel/validation.js';
+import type { AuthenticationSettings, AuthenticationSettingsPatch, TenantAuthenticationPart } from '../../tenants/index.js';
+import { SsoRepository } from '../federation/repository.js';
+import { DEFAULT_PASSWORD_POLICY, type TenantAuthenticationSettings } from './authentication-rules.js';
+import { TenantAuthenticationRepository, type TenantAuthenticationRow } from './tenant-authentication-repository.js';
+import type { TenantDirectory } from './service.js';
+
+export const TenantAuthenticationSettingsBody = StrictObject(
+  {
+    passwordPolicy: StrictObject({
+      minLength: Type.Integer({ minimum: 8, maximum: 128 }),
+      requireSpecialChars: Type.Boolean(),
+      requireNumbers: Type.Boolean(),
+      maxAge: Type.Integer({ minimum: 0, maximum: 3650, description: 'Days before a password must change; 0 = never' }),
+    }),
+    mfaRequired: Type.Boolean({ description: 'Members must use a second factor to work in this tenant' }),
+  },
+  { title: 'TenantAuthenticationSettings' },
+);
+export type TenantAuthenticationSettingsBody = Static<typeof TenantAuthenticationSettingsBody>;
+
+const validateSettings = documentValidator(TenantAuthenticationSettingsBody, 'authentication settings');
+const SYSTEM: TxContext = { scope: { kind: 'platform' }, actorId: 'system' };
+export const DEFAULT_TENANT_AUTHENTICATION: TenantAuthenticationSettings = { passwordPolicy: DEFAULT_PASSWORD_POLICY, mfaRequired: false };
+
+const settingsOf = (row: TenantAuthenticationRow | undefined): TenantAuthenticationSettings =>
+  row ? { passwordPolicy: row.password_policy, mfaRequired: row.mfa_required } : { ...DEFAULT_TENANT_AUTHENTICATION, passwordPolicy: { ...DEFAULT_PASSWORD_POLICY } };
+
+export class TenantAuthenticationService {
+  readonly #settings = new TenantAuthenticationRepository();
+  readonly #sso = new SsoRepository();
+
+  constructor(
+    private readonly kernel: Kernel,
+    private readonly tenants: TenantDirectory,
+  ) {}
+
+  #scope(context: RequestContext, tenantId: string): TxContext {
+    const actorId = context.principal?.userId ?? 'anonymous';
+    return isPlatformStaff(context) ? { scope: { kind: 'platform' }, actorId } : { scope: { kind: 'tenant', tenantId }, actorId };
+  }
+
+  /** The settings of each of these tenants, in order (the defaults for a tenant that set none). */
+  async settingsOf(tenantIds: string[]): Promise<TenantAuthenticationSettings[]> {
+    if (tenantIds.length === 0) return [];
+    const rows = await inTransaction(this.kernel.db, SYSTEM, (tx) => this.#settings.find(tx, tenantIds));
+    const byTenant = new Map(rows.map((row) => [row.tenant_id, row]));
+    return tenantIds.map((tenantId) => settingsOf(byTenant.get(tenantId)));
+  }
+
+  async get(tenantId: string, context: RequestContext): Promise<{ settings: TenantAuthenticationSettings; version: number }> {
+    authorize(context, 'identity:authentication-settings.read', resourceName(tenantId, 'authentication-settings', tenantId));
+    if ((await this.tenants.profileOf(tenantId)) === null) throw new NotFoundError('Tenant', tenantId);
+    const [row] = await inTransaction(this.kernel.db, this.#scope(context, tenantId), (tx) => this.#settings.find(tx, [tenantId]));
+    return { settings: settingsOf(row), version: row?.version ?? 1 };
+  }
+
+  /** Replaces the settings (If-Match against their own version), audited and announced as identity's change. */
+  async replace(tenantId: string, body: TenantAuthenticationSettingsBody, ifMatch: string | undefined, context: RequestContext): Promise<{ settings: TenantAuthenticationSettings; version: number }> {
+    authorize(context, 'identity:authentication-settings.update', resourceName(tenantId, 'authentication-settings', tenantId));
+    const tenant = await this.tenants.profileOf(tenantId);
+    if (tenant === null) throw new NotFoundError('Tenant', tenantId);
+    if (tenant.status === 'terminated') throw new ConflictError('The tenant is terminated; terminated tenants are final.', { currentStatus: 'terminated' });
+    const settings = validateSettings(body);
+    return inTransaction(this.kernel.db, this.#scope(context, tenantId), async (tx) => {
+      const current = await this.#lock(tx, tenantId);
+      if (!ifMatchAccepts(ifMatch, current.version)) {
+        throw new PreconditionFailedError(`The authentication settings are at version ${current.version}; reload them and apply your change again.`, { currentVersion: current.version });
+      }
+      const next = await this.#replace(tx, current, settings);
+      const action = 'identity.authentication_settings.updated';
+      await this.kernel.audit.record(tx, {
+        tenantId,
+        actor: actorOf(context),
+        action,
+        target: { type: 'authentication-settings', id: tenantId },
+        before: settingsOf(current),
+        after: settings,
+        requestId: context.requestId,
+        sourceIp: context.sourceIp,
+      });
+      await publish(tx, this.kernel.clock, { type: action, tenantId, payload: { tenantId, version: next.version }, actorId: context.principal?.userId, requestId: context.requestId });
+      return { settings, version: next.version };
+    });
+  }
+
+  /** The tenants module's port for settings.authentication of the composed TenantDocument. */
+  readonly part: TenantAuthenticationPart = {
+    read: async (tx, tenantIds) => {
+      const [settings, providers] = await Promise.all([this.#settings.find(tx, tenantIds), this.#sso.providersOf(tx, tenantIds)]);
+      const settingsByTenant = new Map(settings.map((row) => [row.tenant_id, row]));
+      const providersByTenant = new Map(providers.map((row) => [row.tenant_id, row.providers]));
+      return new Map(tenantIds.map((tenantId): [string, AuthenticationSettings] => [tenantId, { providers: providersByTenant.get(tenantId) ?? [], ...settingsOf(settingsByTenant.get(tenantId)) }]));
+    },
+    // Audited by the tenant change it is part of (its before and after show the composed document).
+    write: async (tx, tenantId, patch: AuthenticationSettingsPatch) => {
+      const current = await this.#lock(tx, tenantId);
+      const { passwordPolicy, mfaRequired } = settingsOf(current);
+      const merged = validateSettings({ passwordPolicy: { ...passwordPolicy, ...withoutUndefined(patch.passwordPolicy ?? {}) }, mfaRequired: patch.mfaRequired ?? mfaRequired });
+      if (JSON.stringify(merged) !== JSON.stringify({ passwordPolicy, mfaRequired })) await this.#replace(tx, current, merged);
+    },
+  };
+
+  #lock(tx: Tx, tenantId: string): Promise<TenantAuthenticationRow> {
+    const { passwordPolicy, mfaRequired } = DEFAULT_TENANT_AUTHENTICATION;
+    return this.#settings.lock(tx, { tenant_id: tenantId, password_policy: passwordPolicy, mfa_required: mfaRequired, version: 1, updated_at: this.kernel.clock.now() });
+  }
+
+  async #replace(tx: Tx, current: TenantAuthenticationRow, settings: TenantAuthenticationSettings): Promise<TenantAuthenticationRow> {
+    const next: TenantAuthenticationRow = { tenant_id: current.tenant_id, password_policy: settings.passwordPolicy, mfa_required: settings.mfaRequired, version: current.version + 1, updated_at: this.kernel.clock.now() };
+    await this.#settings.replace(tx, next);
+    return next;
+  }
+}
+
+function withoutUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, member]) => member !== undefined)) as Partial<T>;
+}
