@@ -114,7 +114,6 @@ export function ApiKeysPage() {
         title="Revoke this API key?"
         confirmLabel="Revoke key"
         tone="danger"
-        testId="api-key-revoke-dialog"
       >
         <p>
           Programs using <strong>{revoke.target?.name}</strong> (<span className="mono">{revoke.target?.prefix}_…</span>) are refused from their very next call. This cannot be undone.

@@ -161,7 +161,6 @@ export function SecurityPage() {
         busy={busy}
         confirmDisabled={code.trim().length !== 6}
         error={offError}
-        testId="mfa-off-dialog"
         onConfirm={() => void turnOff()}
         onCancel={() => setTurningOff(false)}
       >

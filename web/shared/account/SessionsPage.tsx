@@ -85,7 +85,6 @@ export function SessionsPage() {
         title="End this session?"
         confirmLabel={end.target?.current ? 'End it and sign out' : 'End session'}
         tone="danger"
-        testId="session-revoke-dialog"
       >
         {end.target?.current ? (
           <p>This is the session you are using: you will be signed out here.</p>

@@ -2,7 +2,6 @@
 // as needing approval). Create (a total above an amount in one currency, certain products, or a
 // quantity above a number), list, delete behind a confirmation.
 import { useState, type FormEvent } from 'react';
-import { api, unwrap } from '../../../shared/api/client.js';
 import { toApiError, type ApiError } from '../../../shared/api/problem.js';
 import type { ApprovalRule, CreateApprovalRuleInput } from '../../../shared/api/types.js';
 import { useResource } from '../../../shared/api/use-resource.js';
@@ -13,6 +12,7 @@ import { PageHeader } from '../../../shared/components/PageHeader.js';
 import { formatDateTime } from '../../../shared/format.js';
 import { formatMoney } from '../../../shared/money.js';
 import { CatalogTabs } from './CatalogRoutes.js';
+import { useApprovalRules } from '../../../shared/features/catalog/use-catalog.js';
 
 type ConditionType = ApprovalRule['condition']['type'];
 
@@ -29,7 +29,7 @@ function conditionText(rule: ApprovalRule): string {
 }
 
 export function ApprovalRulesPage() {
-  const rules = useResource(async () => (await unwrap(api.GET('/api/v1/approval-rules'))).data, []);
+  const rules = useApprovalRules();
   const [deleting, setDeleting] = useState<ApprovalRule | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);
@@ -39,7 +39,7 @@ export function ApprovalRulesPage() {
     setBusy(true);
     setError(null);
     try {
-      await unwrap(api.DELETE('/api/v1/approval-rules/{id}', { params: { path: { id: deleting.id } } }));
+      await rules.remove(deleting.id);
       setDeleting(null);
       await rules.reload();
     } catch (caught) {
@@ -54,7 +54,7 @@ export function ApprovalRulesPage() {
       <PageHeader title="Catalog" subtitle="Orders that match an enabled rule wait for an operator’s approval." />
       <CatalogTabs />
       <div className="stack">
-        <CreateRuleForm onCreated={() => void rules.reload()} />
+        <CreateRuleForm create={rules.create} onCreated={() => void rules.reload()} />
         <section className="card">
           <div className="card-header">
             <h2>Approval rules</h2>
@@ -91,14 +91,14 @@ export function ApprovalRulesPage() {
           </div>
         </section>
       </div>
-      <ConfirmDialog open={deleting !== null} title={`Delete the rule “${deleting?.name ?? ''}”?`} confirmLabel="Delete" tone="danger" busy={busy} error={error} testId="rule-delete-dialog" onConfirm={() => void remove()} onCancel={() => setDeleting(null)}>
+      <ConfirmDialog open={deleting !== null} title={`Delete the rule “${deleting?.name ?? ''}”?`} confirmLabel="Delete" tone="danger" busy={busy} error={error} onConfirm={() => void remove()} onCancel={() => setDeleting(null)}>
         <p className="muted">Orders submitted from now on are no longer held by it. Orders already waiting stay waiting.</p>
       </ConfirmDialog>
     </>
   );
 }
 
-function CreateRuleForm({ onCreated }: { onCreated(): void }) {
+function CreateRuleForm({ create, onCreated }: { create(body: CreateApprovalRuleInput): Promise<void>; onCreated(): void }) {
   const [name, setName] = useState('');
   const [type, setType] = useState<ConditionType>('total_above');
   const [currency, setCurrency] = useState('EUR');
@@ -122,7 +122,7 @@ function CreateRuleForm({ onCreated }: { onCreated(): void }) {
     setBusy(true);
     setError(null);
     try {
-      await unwrap(api.POST('/api/v1/approval-rules', { body: { name: name.trim(), condition, enabled } }));
+      await create({ name: name.trim(), condition, enabled });
       setName('');
       setAmount('');
       setProductIds('');

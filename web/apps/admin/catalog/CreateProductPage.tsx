@@ -2,7 +2,6 @@
 // validates; its field errors appear next to the fields.
 import { useRef, useState, type FormEvent } from 'react';
 import { Link, useNavigate } from 'react-router';
-import { api, unwrap } from '../../../shared/api/client.js';
 import { toApiError, type ApiError } from '../../../shared/api/problem.js';
 import { PRODUCT_KINDS, type CreateProductInput, type ProductKind } from '../../../shared/api/types.js';
 import { ErrorAlert } from '../../../shared/components/ErrorAlert.js';
@@ -10,6 +9,7 @@ import { Field, describedBy } from '../../../shared/components/Field.js';
 import { PageHeader } from '../../../shared/components/PageHeader.js';
 import { mapFieldErrors, newIdempotencyKey, topLevelField } from '../../../shared/forms.js';
 import { kindLabel } from './ProductsPage.js';
+import { useCreateProduct } from '../../../shared/features/catalog/use-catalog.js';
 
 type FormField = 'code' | 'kind' | 'name' | 'category' | 'description' | 'capacity';
 const FIELDS: readonly FormField[] = ['code', 'kind', 'name', 'category', 'description', 'capacity'];
@@ -27,6 +27,7 @@ export function CreateProductPage() {
   const [error, setError] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState(false);
   const lastAttempt = useRef<{ body: string; key: string } | null>(null);
+  const createProduct = useCreateProduct();
   const mapped = error ? mapFieldErrors(error, (pointer) => FIELDS.find((field) => field === topLevelField(pointer)), EXPECTATIONS) : { byField: {}, hasUnmatched: false };
   const fieldErrors: Partial<Record<FormField, string>> = mapped.byField;
 
@@ -46,7 +47,7 @@ export function CreateProductPage() {
     setBusy(true);
     setError(null);
     try {
-      const { data } = await unwrap(api.POST('/api/v1/products', { body, headers: { 'Idempotency-Key': lastAttempt.current.key } }));
+      const data = await createProduct(body, lastAttempt.current.key);
       void navigate(`/catalog/products/${data.id}/versions/1`);
     } catch (caught) {
       setError(toApiError(caught));

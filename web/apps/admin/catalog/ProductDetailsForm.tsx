@@ -2,11 +2,11 @@
 // sees it (every tenant, tenants of some subscription tiers, or listed tenants). What is sold lives
 // in versions and is not edited here. The server validates; its messages appear by field.
 import { useState, type FormEvent } from 'react';
-import { api, unwrap } from '../../../shared/api/client.js';
 import { toApiError, type ApiError } from '../../../shared/api/problem.js';
 import type { Product, ProductVisibility } from '../../../shared/api/types.js';
 import { ErrorAlert } from '../../../shared/components/ErrorAlert.js';
 import { Field } from '../../../shared/components/Field.js';
+import { useProductActions } from '../../../shared/features/catalog/use-catalog.js';
 
 type Mode = ProductVisibility['mode'];
 
@@ -17,6 +17,7 @@ const listOf = (text: string) =>
     .filter(Boolean);
 
 export function ProductDetailsForm({ product, onSaved, onCancel }: { product: Product; onSaved(product: Product): void; onCancel(): void }) {
+  const actions = useProductActions(product.id);
   const [name, setName] = useState(product.name);
   const [category, setCategory] = useState(product.category);
   const [description, setDescription] = useState(product.description);
@@ -39,12 +40,7 @@ export function ProductDetailsForm({ product, onSaved, onCancel }: { product: Pr
     setBusy(true);
     setError(null);
     try {
-      const { data } = await unwrap(
-        api.PATCH('/api/v1/products/{id}', {
-          params: { path: { id: product.id } },
-          body: { name: name.trim(), category: category.trim(), description, visibility, capacity: stock === '' ? null : /^\d+$/.test(stock) ? Number(stock) : -1 },
-        }),
-      );
+      const data = await actions.update({ name: name.trim(), category: category.trim(), description, visibility, capacity: stock === '' ? null : /^\d+$/.test(stock) ? Number(stock) : -1 });
       onSaved(data);
     } catch (caught) {
       setError(toApiError(caught));

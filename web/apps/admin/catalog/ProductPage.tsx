@@ -3,7 +3,6 @@
 // restoring the product (confirmed first).
 import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
-import { api, unwrap } from '../../../shared/api/client.js';
 import { toApiError, type ApiError } from '../../../shared/api/problem.js';
 import type { Product, ProductVersion } from '../../../shared/api/types.js';
 import { useResource } from '../../../shared/api/use-resource.js';
@@ -13,6 +12,7 @@ import { PageHeader } from '../../../shared/components/PageHeader.js';
 import { formatDateTime } from '../../../shared/format.js';
 import { kindLabel } from './ProductsPage.js';
 import { ProductDetailsForm } from './ProductDetailsForm.js';
+import { useProduct } from '../../../shared/features/catalog/use-catalog.js';
 
 interface Loaded {
   product: Product;
@@ -30,13 +30,7 @@ export function VersionBadge({ status, testId }: { status: ProductVersion['statu
 export function ProductPage() {
   const { id = '' } = useParams();
   const navigate = useNavigate();
-  const loaded = useResource(async (): Promise<Loaded> => {
-    const [product, versions] = await Promise.all([
-      unwrap(api.GET('/api/v1/products/{id}', { params: { path: { id } } })),
-      unwrap(api.GET('/api/v1/products/{id}/versions', { params: { path: { id } } })),
-    ]);
-    return { product: product.data, versions: versions.data };
-  }, [id]);
+  const loaded = useProduct(id);
   const [error, setError] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState(false);
   const [archiving, setArchiving] = useState(false);
@@ -60,7 +54,7 @@ export function ProductPage() {
     setBusy(true);
     setError(null);
     try {
-      const { data } = await unwrap(api.POST('/api/v1/products/{id}/versions', { params: { path: { id: product.id } }, body: {} }));
+      const data = await loaded.newDraft();
       void navigate(`/catalog/products/${product.id}/versions/${data.version}`);
     } catch (caught) {
       setError(toApiError(caught));
@@ -72,10 +66,7 @@ export function ProductPage() {
     setBusy(true);
     setError(null);
     try {
-      const call = product.archived
-        ? api.POST('/api/v1/products/{id}/restore', { params: { path: { id: product.id } }, body: {} })
-        : api.POST('/api/v1/products/{id}/archive', { params: { path: { id: product.id } }, body: {} });
-      const { data } = await unwrap(call);
+      const data = product.archived ? await loaded.restore() : await loaded.archive();
       loaded.set({ product: data, versions });
       setArchiving(false);
     } catch (caught) {
@@ -233,7 +224,6 @@ export function ProductPage() {
         tone={product.archived ? 'primary' : 'danger'}
         busy={busy}
         error={error}
-        testId="archive-dialog"
         onConfirm={() => void toggleArchived()}
         onCancel={() => setArchiving(false)}
       >

@@ -2,13 +2,13 @@
 // Filters live in the URL.
 import { useEffect, useState, type FormEvent } from 'react';
 import { Link, useSearchParams } from 'react-router';
-import { api, unwrap } from '../../../shared/api/client.js';
 import { PRODUCT_KINDS, type ProductKind } from '../../../shared/api/types.js';
-import { useResource } from '../../../shared/api/use-resource.js';
 import { ErrorAlert } from '../../../shared/components/ErrorAlert.js';
 import { PageHeader } from '../../../shared/components/PageHeader.js';
 import { formatDateTime } from '../../../shared/format.js';
 import { CatalogTabs } from './CatalogRoutes.js';
+import { useProductPages } from '../../../shared/features/catalog/use-catalog.js';
+import { Pagination } from '../../../shared/cursor-pages.js';
 
 const PAGE_SIZE = 25;
 
@@ -89,19 +89,7 @@ export function ProductsPage() {
 }
 
 function ProductTable({ q, category, kind, archived }: { q: string; category: string; kind: ProductKind | undefined; archived: boolean }) {
-  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
-  const cursor = cursors[cursors.length - 1];
-  const page = useResource(
-    async () =>
-      (
-        await unwrap(
-          api.GET('/api/v1/products', {
-            params: { query: { limit: PAGE_SIZE, ...(q ? { q } : {}), ...(category ? { category } : {}), ...(kind ? { kind } : {}), ...(archived ? { includeArchived: true } : {}), ...(cursor ? { cursor } : {}) } },
-          }),
-        )
-      ).data,
-    [q, category, kind, archived, cursor],
-  );
+  const page = useProductPages({ q, category, kind, includeArchived: archived }, PAGE_SIZE);
   return (
     <>
       {page.error && (
@@ -122,7 +110,7 @@ function ProductTable({ q, category, kind, archived }: { q: string; category: st
             </tr>
           </thead>
           <tbody>
-            {page.data?.data.map((product) => (
+            {page.page?.data.map((product) => (
               <tr key={product.id} data-testid="product-row" data-product-id={product.id}>
                 <td>
                   <Link to={`/catalog/products/${product.id}`} data-testid="product-link">
@@ -139,24 +127,14 @@ function ProductTable({ q, category, kind, archived }: { q: string; category: st
             ))}
           </tbody>
         </table>
-        {page.data && page.data.data.length === 0 && (
+        {page.page && page.page.data.length === 0 && (
           <div className="table-empty" data-testid="product-table-empty">
             {q || category || kind ? 'No products match these filters.' : 'No products yet. Create the first one with “New product”.'}
           </div>
         )}
-        {!page.data && page.loading && <div className="table-empty">Loading products…</div>}
+        {!page.page && page.loading && <div className="table-empty">Loading products…</div>}
       </div>
-      <div className="pagination">
-        <span>Page {cursors.length}</span>
-        <div className="pagination-buttons">
-          <button type="button" className="button" onClick={() => setCursors(cursors.slice(0, -1))} disabled={page.loading || cursors.length === 1} data-testid="page-previous">
-            Previous
-          </button>
-          <button type="button" className="button" onClick={() => page.data?.nextCursor && setCursors([...cursors, page.data.nextCursor])} disabled={page.loading || !page.data?.nextCursor} data-testid="page-next">
-            Next
-          </button>
-        </div>
-      </div>
+      <Pagination pages={page} label="Products pages" />
     </>
   );
 }

@@ -143,7 +143,7 @@ function MailTable({ to, status }: { to: string; status: MailStatus | undefined 
         {page && page.data.length === 0 && <div className="table-empty" data-testid="mail-table-empty">{to || status ? 'No mail matches these filters.' : 'No mail yet.'}</div>}
         {!page && loading && <div className="table-empty">Loading mail…</div>}
       </div>
-      <Pagination pages={pages} testId="mail" />
+      <Pagination pages={pages} label="Mail pages" />
     </>
   );
 }

@@ -59,7 +59,6 @@ export function ChangeRoleDialog({ target, onClose, onChanged }: { target: RoleT
       busy={busy}
       confirmDisabled={unchanged}
       error={error}
-      testId="role-dialog"
       onConfirm={confirm}
       onCancel={onClose}
     >

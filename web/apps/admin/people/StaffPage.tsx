@@ -88,7 +88,7 @@ export function StaffPage() {
             {page && page.data.length === 0 && <div className="table-empty">No staff.</div>}
             {!page && loading && <div className="table-empty">Loading staff…</div>}
           </div>
-          <Pagination pages={pages} testId="staff" />
+          <Pagination pages={pages} label="Staff pages" />
         </section>
         {mayManageStaff && <AddStaffForm onAdded={done} />}
       </div>

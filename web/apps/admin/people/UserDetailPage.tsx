@@ -260,7 +260,7 @@ function EndSessionsDialog({ user, open, onClose, onEnded }: { user: UserDetail;
   }
 
   return (
-    <ConfirmDialog open={open} title="End all sessions?" confirmLabel="End all sessions" tone="danger" busy={busy} error={error} testId="end-sessions-dialog" onConfirm={confirm} onCancel={onClose}>
+    <ConfirmDialog open={open} title="End all sessions?" confirmLabel="End all sessions" tone="danger" busy={busy} error={error} onConfirm={confirm} onCancel={onClose}>
       <p className="muted">
         <strong>{user.email}</strong> is signed out everywhere ({user.activeSessionCount === 1 ? '1 live session' : `${user.activeSessionCount} live sessions`}) and must sign in again.
         API keys and OAuth tokens are not sessions and keep working.
@@ -302,7 +302,6 @@ function ImpersonateDialog({ user, open, onClose }: { user: UserDetail; open: bo
       busy={busy}
       confirmDisabled={reason.trim().length < 3 || !chosenTenant}
       error={reasonError ? null : error}
-      testId="impersonate-dialog"
       onConfirm={confirm}
       onCancel={onClose}
     >

@@ -124,7 +124,7 @@ function UserTable({ q, staffOnly }: { q: string; staffOnly: boolean }) {
         )}
         {!page && loading && <div className="table-empty">Loading people…</div>}
       </div>
-      <Pagination pages={pages} testId="users" />
+      <Pagination pages={pages} label="Users pages" />
     </>
   );
 }

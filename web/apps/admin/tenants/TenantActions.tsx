@@ -133,7 +133,6 @@ export function TenantActions({ tenant, onChanged }: { tenant: Tenant; onChanged
         busy={busy}
         confirmDisabled={reasonMissing || notConfirmed}
         error={error}
-        testId={open ? `${open}-dialog` : 'transition-dialog'}
         onConfirm={confirm}
         onCancel={() => setOpen(null)}
       >

@@ -192,10 +192,10 @@ export function TenantMembers({ tenantId, organizationName, onChanged }: TenantM
         />
       )}
 
-      <ConfirmDialog {...revoke.dialog} title={`Revoke the invitation to ${revoke.target?.email ?? ''}?`} confirmLabel="Revoke invitation" tone="danger" testId="tenant-revoke-invitation-dialog">
+      <ConfirmDialog {...revoke.dialog} title={`Revoke the invitation to ${revoke.target?.email ?? ''}?`} confirmLabel="Revoke invitation" tone="danger">
         <p className="muted">The link in their email stops working at once. They can be invited again later.</p>
       </ConfirmDialog>
-      <ConfirmDialog {...remove.dialog} title={`Remove ${remove.target?.email ?? ''} from ${organizationName}?`} confirmLabel="Remove member" tone="danger" testId="tenant-remove-member-dialog">
+      <ConfirmDialog {...remove.dialog} title={`Remove ${remove.target?.email ?? ''} from ${organizationName}?`} confirmLabel="Remove member" tone="danger">
         <p className="muted">
           They lose access to {organizationName} at once: every session they have in it ends now. Their account and their memberships elsewhere stay. They can be invited again
           later.

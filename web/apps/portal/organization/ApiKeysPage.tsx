@@ -102,7 +102,6 @@ export function ApiKeysPage({ tenantId }: { tenantId: string }) {
         title={`Revoke the key ${revoke.target?.name ?? ''}?`}
         confirmLabel="Revoke key"
         tone="danger"
-        testId="revoke-api-key-dialog"
       >
         <p className="muted">
           Every program using <span className="mono">{revoke.target?.prefix}…</span> is refused from its very next call. This cannot be undone; a new key would have a new secret.

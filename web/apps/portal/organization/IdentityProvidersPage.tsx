@@ -195,7 +195,6 @@ export function IdentityProvidersPage({ tenantId }: { tenantId: string }) {
         title={`Remove ${remove.target?.name ?? ''}?`}
         confirmLabel="Remove provider"
         tone="danger"
-        testId="delete-identity-provider-dialog"
       >
         <p className="muted">
           People of {list(remove.target?.config.domains).join(', ') || 'its domains'} can no longer sign in through it. Accounts created by single sign-on have no password: they will need a password reset to

@@ -109,7 +109,6 @@ export function InvitationsPage({ tenantId }: { tenantId: string }) {
         title={`Revoke the invitation to ${revoke.target?.email ?? ''}?`}
         confirmLabel="Revoke invitation"
         tone="danger"
-        testId="revoke-invitation-dialog"
       >
         <p className="muted">The link in their email stops working at once. You can invite them again later.</p>
       </ConfirmDialog>

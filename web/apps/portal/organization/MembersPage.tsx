@@ -78,7 +78,6 @@ export function MembersPage({ tenantId, organizationName }: { tenantId: string; 
         title={`Remove ${remove.target?.email ?? ''}?`}
         confirmLabel="Remove member"
         tone="danger"
-        testId="remove-member-dialog"
       >
         <p className="muted">
           They lose access to {organizationName ?? 'this organisation'} at once: every session they have in it ends now, even in the middle of their work. Their account

@@ -119,7 +119,6 @@ export function OAuthClientsPage({ tenantId }: { tenantId: string }) {
         title={`Delete the client ${remove.target?.name ?? ''}?`}
         confirmLabel="Delete client"
         tone="danger"
-        testId="delete-oauth-client-dialog"
       >
         <p className="muted">Every token, code and grant it holds stops working at once, and it can no longer get new ones. This cannot be undone.</p>
       </ConfirmDialog>

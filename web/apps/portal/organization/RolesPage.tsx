@@ -95,7 +95,6 @@ export function RolesPage({ tenantId }: { tenantId: string }) {
         title={`Delete the role ${remove.target?.name ?? ''}?`}
         confirmLabel="Delete role"
         tone="danger"
-        testId="delete-role-dialog"
       >
         <p className="muted">The role and its statements are gone for good. A role that members, keys or clients still have cannot be deleted: give them another role first.</p>
       </ConfirmDialog>

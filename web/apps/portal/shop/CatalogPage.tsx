@@ -2,7 +2,6 @@
 // decides), by category, with a search. Category and search live in the URL so a view can be shared.
 import { useEffect, useState, type FormEvent } from 'react';
 import { Link, useSearchParams } from 'react-router';
-import { api, unwrap } from '../../../shared/api/client.js';
 import type { Product } from '../../../shared/api/types.js';
 import { useResource } from '../../../shared/api/use-resource.js';
 import { ErrorAlert } from '../../../shared/components/ErrorAlert.js';
@@ -10,14 +9,11 @@ import { PageHeader } from '../../../shared/components/PageHeader.js';
 import { formatMoney } from '../../../shared/money.js';
 import { fromPriceText } from '../../../shared/pricing-text.js';
 import { preferredCurrency } from './cart.js';
+import { useProducts } from '../../../shared/features/catalog/use-catalog.js';
 
 /** Products per request; categories are read from the first page of the unfiltered catalog. */
 const LIMIT = 100;
 
-async function listProducts(query: { q?: string; category?: string }): Promise<Product[]> {
-  const { data } = await unwrap(api.GET('/api/v1/products', { params: { query: { limit: LIMIT, ...query } } }));
-  return data.data;
-}
 
 /**
  * The card's "from" price in the currency the customer chose earlier (else the first offered): the
@@ -42,8 +38,8 @@ export function CatalogPage() {
   const [searchText, setSearchText] = useState(q);
   useEffect(() => setSearchText(q), [q]);
 
-  const everything = useResource(() => listProducts({}), []);
-  const shown = useResource(() => listProducts({ ...(q ? { q } : {}), ...(category ? { category } : {}) }), [q, category]);
+  const everything = useProducts({});
+  const shown = useProducts({ q, category });
   const categories = [...new Set((everything.data ?? []).map((product) => product.category))].sort((a, b) => a.localeCompare(b));
 
   function apply(next: { q?: string; category?: string }) {

@@ -5,16 +5,16 @@
 // change does, so a retry after a lost answer cannot place it twice) and opens it.
 import { useEffect, useState } from 'react';
 import { useNavigate } from 'react-router';
-import { api, unwrap } from '../../../shared/api/client.js';
 import { toApiError, type ApiError } from '../../../shared/api/problem.js';
 import type { ChangePreview, ItemChangeInput, Order, OrderItem, PricePreview, ProductVersion, ProrationMode } from '../../../shared/api/types.js';
-import { useResource } from '../../../shared/api/use-resource.js';
 import { ConfirmDialog } from '../../../shared/components/ConfirmDialog.js';
 import { ErrorAlert } from '../../../shared/components/ErrorAlert.js';
 import { Field, describedBy } from '../../../shared/components/Field.js';
 import { formatDateTime } from '../../../shared/format.js';
 import { messagesFor, useIdempotencyKey } from '../../../shared/forms.js';
 import { formatMinor } from '../../../shared/money.js';
+import { usePublishedVersions } from '../../../shared/features/catalog/use-catalog.js';
+import { useItemChange } from '../../../shared/features/orders/use-orders.js';
 import { CHANGE_KINDS } from '../../../shared/orders/OrderParts.js';
 import { recurringText } from '../../../shared/pricing-text.js';
 
@@ -30,7 +30,8 @@ const MODES: { value: ProrationMode; label: string; hint: string }[] = [
 
 export function ChangeItemDialog({ order, item, onClose }: { order: Order; item: OrderItem; onClose(): void }) {
   const navigate = useNavigate();
-  const versions = useResource(async () => (await unwrap(api.GET('/api/v1/products/{id}/versions', { params: { path: { id: item.productId } } }))).data.filter((candidate) => candidate.status === 'published'), [item.productId]);
+  const versions = usePublishedVersions(item.productId);
+  const change = useItemChange(order.id, item.id);
   const [versionNumber, setVersionNumber] = useState<number | undefined>(undefined);
   const version: ProductVersion | undefined = versions.data?.find((candidate) => candidate.version === versionNumber) ?? versions.data?.find((candidate) => candidate.version === item.version) ?? versions.data?.[0];
   const plans = (version?.content.pricePlans ?? []).filter((plan) => plan.prices[order.currency] !== undefined);
@@ -59,8 +60,9 @@ export function ChangeItemDialog({ order, item, onClose }: { order: Order; item:
     if (!body || unchanged) return;
     let cancelled = false;
     const timer = setTimeout(() => {
-      unwrap(api.POST('/api/v1/orders/{id}/items/{itemId}/change-preview', { params: { path: { id: order.id, itemId: item.id } }, body }))
-        .then(({ data }) => {
+      change
+        .preview(body)
+        .then((data) => {
           if (cancelled) return;
           setPreview({ key: bodyKey, value: data });
           setPreviewError(null);
@@ -87,9 +89,7 @@ export function ChangeItemDialog({ order, item, onClose }: { order: Order; item:
     setBusy(true);
     setError(null);
     try {
-      const { data } = await unwrap(
-        api.POST('/api/v1/orders/{id}/items/{itemId}/change', { params: { path: { id: order.id, itemId: item.id }, header: { 'idempotency-key': keyFor({ orderId: order.id, itemId: item.id, body }) } }, body }),
-      );
+      const data = await change.place(body, keyFor({ orderId: order.id, itemId: item.id, body }));
       onClose();
       void navigate(`/orders/${data.id}`);
     } catch (caught) {
@@ -110,7 +110,6 @@ export function ChangeItemDialog({ order, item, onClose }: { order: Order; item:
       busy={busy}
       confirmDisabled={!current}
       error={problem && !quantityError && !planError ? problem : null}
-      testId="change-dialog"
       onConfirm={() => void confirm()}
       onCancel={onClose}
     >
