@@ -2,15 +2,16 @@
 // recovery codes are shown once), see how many recovery codes are left, and turn it off with a
 // current code, unless it is mandatory for you (platform staff, or an organisation that requires it).
 import { useState } from 'react';
-import { api, unwrap } from '../api/client.js';
 import { toApiError, type ApiError } from '../api/problem.js';
 import { ConfirmDialog } from '../components/ConfirmDialog.js';
 import { ErrorAlert } from '../components/ErrorAlert.js';
 import { Field } from '../components/Field.js';
 import { RecoveryCodeList, TotpEnrolmentForm } from '../auth/TotpEnrolment.js';
 import { Loading, useMe } from './me.js';
+import { useAccountActions } from '../features/identity/use-account.js';
 
 export function SecurityPage() {
+  const account = useAccountActions();
   const { me, error, reload } = useMe();
   const [enrolling, setEnrolling] = useState(false);
   const [recoveryCodes, setRecoveryCodes] = useState<string[] | null>(null);
@@ -24,7 +25,7 @@ export function SecurityPage() {
     setBusy(true);
     setOffError(null);
     try {
-      await unwrap(api.DELETE('/api/v1/me/mfa', { body: { code: code.trim() } }));
+      await account.turnOffMfa(code.trim());
       setTurningOff(false);
       setNotice('Two-step verification is off. Signing in now takes only your password.');
       reload();

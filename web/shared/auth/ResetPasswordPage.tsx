@@ -3,13 +3,13 @@
 // under the field). Every session of the account ends; the person then signs in with the new one.
 import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
-import { api, unwrap } from '../api/client.js';
 import { toApiError, type ApiError } from '../api/problem.js';
 import { ErrorAlert } from '../components/ErrorAlert.js';
 import { Field } from '../components/Field.js';
 import { messagesFor } from '../forms.js';
 import { AuthCard } from './AuthCard.js';
 import { tokenFromFragment } from './link-token.js';
+import { auth } from '../features/identity/use-auth.js';
 
 export function ResetPasswordPage({ appLabel }: { appLabel: string }) {
   const [token] = useState(tokenFromFragment);
@@ -27,7 +27,7 @@ export function ResetPasswordPage({ appLabel }: { appLabel: string }) {
     if (newPassword !== repeated) return;
     setBusy(true);
     try {
-      await unwrap(api.POST('/api/v1/auth/password-reset/confirm', { body: { token, newPassword } }));
+      await auth.resetPassword(token, newPassword);
       setDone(true);
     } catch (caught) {
       setError(toApiError(caught));

@@ -5,12 +5,12 @@
 // before (the session comes back restricted and the gate shows that step).
 import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
-import { api, unwrap } from '../api/client.js';
 import { toApiError, type ApiError } from '../api/problem.js';
 import { BrandMark } from '../components/BrandMark.js';
 import { ErrorAlert } from '../components/ErrorAlert.js';
 import { Field } from '../components/Field.js';
 import { useSession } from './session.js';
+import { auth } from '../features/identity/use-auth.js';
 
 type Step = { kind: 'email' } | { kind: 'password' } | { kind: 'sso'; providerName: string; startUrl: string; passwordAllowed: boolean } | { kind: 'redirecting'; providerName: string };
 
@@ -40,7 +40,7 @@ export function SignInPage({ appLabel, notice }: { appLabel: string; notice?: st
     setBusy(true);
     setError(null);
     try {
-      const { data } = await unwrap(api.POST('/api/v1/auth/discover', { body: { email: email.trim(), app: currentApp() } }));
+      const data = await auth.discover({ email: email.trim(), app: currentApp() });
       if (data.method === 'sso' && data.startUrl && data.providerName) {
         // Platform staff keep their password even where a provider is mandatory (they never sign in
         // through a tenant's provider), so the admin dashboard always offers both.

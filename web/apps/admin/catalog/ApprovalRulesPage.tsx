@@ -4,7 +4,6 @@
 import { useState, type FormEvent } from 'react';
 import { toApiError, type ApiError } from '../../../shared/api/problem.js';
 import type { ApprovalRule, CreateApprovalRuleInput } from '../../../shared/api/types.js';
-import { useResource } from '../../../shared/api/use-resource.js';
 import { ConfirmDialog } from '../../../shared/components/ConfirmDialog.js';
 import { ErrorAlert } from '../../../shared/components/ErrorAlert.js';
 import { Field } from '../../../shared/components/Field.js';

@@ -4,8 +4,7 @@
 import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { toApiError, type ApiError } from '../../../shared/api/problem.js';
-import type { Product, ProductVersion } from '../../../shared/api/types.js';
-import { useResource } from '../../../shared/api/use-resource.js';
+import type { ProductVersion } from '../../../shared/api/types.js';
 import { ConfirmDialog } from '../../../shared/components/ConfirmDialog.js';
 import { ErrorAlert } from '../../../shared/components/ErrorAlert.js';
 import { PageHeader } from '../../../shared/components/PageHeader.js';
@@ -13,11 +12,6 @@ import { formatDateTime } from '../../../shared/format.js';
 import { kindLabel } from './ProductsPage.js';
 import { ProductDetailsForm } from './ProductDetailsForm.js';
 import { useProduct } from '../../../shared/features/catalog/use-catalog.js';
-
-interface Loaded {
-  product: Product;
-  versions: ProductVersion[];
-}
 
 export function VersionBadge({ status, testId }: { status: ProductVersion['status']; testId?: string }) {
   return (

@@ -1,7 +1,6 @@
 // What changed between two versions of a product: the API's JSON-pointer operations, with each
 // path in words ("Price plans › 1 › prices › EUR › unit amount") and the values before and after.
 import { Link, useParams, useSearchParams } from 'react-router';
-import { useResource } from '../../../shared/api/use-resource.js';
 import { ErrorAlert } from '../../../shared/components/ErrorAlert.js';
 import { PageHeader } from '../../../shared/components/PageHeader.js';
 import { useVersionDiff } from '../../../shared/features/catalog/use-catalog.js';

@@ -5,13 +5,12 @@
 // has no access to this page (its own origin is opaque); the page's strict CSP applies inside too.
 import { useEffect, useState, type FormEvent } from 'react';
 import { Link, Route, Routes, useParams, useSearchParams } from 'react-router';
-import { api, unwrap } from '../../../shared/api/client.js';
-import { toApiError, type ApiError } from '../../../shared/api/problem.js';
-import { MAIL_STATUSES, type MailMessage, type MailStatus, type MailSummary } from '../../../shared/api/types.js';
+import { MAIL_STATUSES, type MailStatus } from '../../../shared/api/types.js';
 import { ErrorAlert } from '../../../shared/components/ErrorAlert.js';
 import { PageHeader } from '../../../shared/components/PageHeader.js';
-import { Pagination, useCursorPages } from '../../../shared/cursor-pages.js';
+import { Pagination } from '../../../shared/cursor-pages.js';
 import { formatDateTime } from '../../../shared/format.js';
+import { useMailMessage, useMailPages } from '../../../shared/features/mail/use-mail.js';
 
 const PAGE_SIZE = 25;
 
@@ -102,7 +101,7 @@ function MailListPage() {
 }
 
 function MailTable({ to, status }: { to: string; status: MailStatus | undefined }) {
-  const pages = useCursorPages<MailSummary>(async (cursor) => (await unwrap(api.GET('/api/v1/mail', { params: { query: { to: to || undefined, status, cursor, limit: PAGE_SIZE } } }))).data);
+  const pages = useMailPages({ to, status }, PAGE_SIZE);
   const { page, loading, error } = pages;
   return (
     <>
@@ -150,26 +149,11 @@ function MailTable({ to, status }: { to: string; status: MailStatus | undefined 
 
 function MailMessagePage() {
   const { id = '' } = useParams();
-  const [mail, setMail] = useState<MailMessage | null>(null);
-  const [error, setError] = useState<ApiError | null>(null);
+  const message = useMailMessage(id);
+  // While another message loads, the one before is not shown as if it were it.
+  const mail = message.data?.id === id ? message.data : null;
+  const { error } = message;
   const [view, setView] = useState<'html' | 'text'>('html');
-
-  useEffect(() => {
-    let cancelled = false;
-    setMail(null);
-    unwrap(api.GET('/api/v1/mail/{id}', { params: { path: { id } } }))
-      .then(({ data }) => {
-        if (cancelled) return;
-        setMail(data);
-        setError(null);
-      })
-      .catch((caught: unknown) => {
-        if (!cancelled) setError(toApiError(caught));
-      });
-    return () => {
-      cancelled = true;
-    };
-  }, [id]);
 
   const breadcrumb = <Link to="/mail">Mail outbox</Link>;
   if (!mail) {

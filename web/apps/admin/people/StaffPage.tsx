@@ -2,19 +2,19 @@
 // add new staff members (the account is created and a link to choose a password is mailed).
 import { useRef, useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
-import { api, unwrap } from '../../../shared/api/client.js';
 import { toApiError, type ApiError } from '../../../shared/api/problem.js';
-import { PLATFORM_ROLES, type PlatformRole, type UserSummary } from '../../../shared/api/types.js';
+import { PLATFORM_ROLES, type PlatformRole } from '../../../shared/api/types.js';
 import { useAllowed } from '../../../shared/authz.js';
 import { ErrorAlert } from '../../../shared/components/ErrorAlert.js';
 import { Field, describedBy } from '../../../shared/components/Field.js';
 import { PageHeader } from '../../../shared/components/PageHeader.js';
-import { Pagination, useCursorPages } from '../../../shared/cursor-pages.js';
+import { Pagination } from '../../../shared/cursor-pages.js';
 import { formatDateTime } from '../../../shared/format.js';
 import { mapFieldErrors, newIdempotencyKey, topLevelField } from '../../../shared/forms.js';
 import { ChangeRoleDialog, type RoleTarget } from './ChangeRoleDialog.js';
 import { PeopleTabs } from './PeopleTabs.js';
 import { ROLE_DESCRIPTIONS, ROLE_LABELS, RoleBadge, YesNo } from './roles.js';
+import { useUserActions, useUserPages } from '../../../shared/features/identity/use-users.js';
 
 const PAGE_SIZE = 50;
 
@@ -22,7 +22,7 @@ export function StaffPage() {
   const mayManageStaff = useAllowed('identity:staff.update', 'prn:platform:user/*');
   const [notice, setNotice] = useState<string | null>(null);
   const [changing, setChanging] = useState<RoleTarget | null>(null);
-  const pages = useCursorPages<UserSummary>(async (cursor) => (await unwrap(api.GET('/api/v1/users', { params: { query: { staff: true, cursor, limit: PAGE_SIZE } } }))).data);
+  const pages = useUserPages({ staffOnly: true }, PAGE_SIZE);
 
   function done(message: string) {
     setChanging(null);
@@ -105,6 +105,7 @@ const fieldOf = (pointer: string): FormField | undefined => {
 };
 
 function AddStaffForm({ onAdded }: { onAdded(message: string): void }) {
+  const users = useUserActions();
   const [email, setEmail] = useState('');
   const [role, setRole] = useState<PlatformRole>('support');
   const [error, setError] = useState<ApiError | null>(null);
@@ -123,7 +124,7 @@ function AddStaffForm({ onAdded }: { onAdded(message: string): void }) {
     setBusy(true);
     setError(null);
     try {
-      const { data } = await unwrap(api.POST('/api/v1/staff', { body, headers: { 'Idempotency-Key': lastAttempt.current.key } }));
+      const data = await users.addStaff(body, lastAttempt.current.key);
       setEmail('');
       onAdded(`${data.email} was added as ${ROLE_LABELS[role]}. A link to choose a password was mailed to them.`);
     } catch (caught) {

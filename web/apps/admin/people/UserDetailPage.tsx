@@ -4,7 +4,6 @@
 // Which actions show follows `callerMay`, the server's own decision for the signed-in caller.
 import { useCallback, useEffect, useState } from 'react';
 import { Link, useParams } from 'react-router';
-import { api, unwrap } from '../../../shared/api/client.js';
 import { toApiError, type ApiError } from '../../../shared/api/problem.js';
 import type { UserDetail } from '../../../shared/api/types.js';
 import { ConfirmDialog } from '../../../shared/components/ConfirmDialog.js';
@@ -14,6 +13,7 @@ import { PageHeader } from '../../../shared/components/PageHeader.js';
 import { formatDateTime } from '../../../shared/format.js';
 import { ChangeRoleDialog } from './ChangeRoleDialog.js';
 import { RoleBadge, YesNo } from './roles.js';
+import { readUser, useUserActions } from '../../../shared/features/identity/use-users.js';
 
 export function UserDetailPage() {
   const { id = '' } = useParams();
@@ -24,8 +24,7 @@ export function UserDetailPage() {
 
   const load = useCallback(async () => {
     try {
-      const { data } = await unwrap(api.GET('/api/v1/users/{id}', { params: { path: { id } } }));
-      setUser(data);
+      setUser(await readUser(id));
       setError(null);
     } catch (caught) {
       setError(toApiError(caught));
@@ -105,6 +104,7 @@ export function UserDetailPage() {
 }
 
 function AccountCard({ user, onUnlocked }: { user: UserDetail; onUnlocked(): void }) {
+  const users = useUserActions();
   const [error, setError] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -112,7 +112,7 @@ function AccountCard({ user, onUnlocked }: { user: UserDetail; onUnlocked(): voi
     setBusy(true);
     setError(null);
     try {
-      await unwrap(api.POST('/api/v1/users/{id}/unlock', { params: { path: { id: user.id } }, body: {} }));
+      await users.unlock(user.id);
       onUnlocked();
     } catch (caught) {
       setError(toApiError(caught));
@@ -243,6 +243,7 @@ function SessionsCard({ user }: { user: UserDetail }) {
 }
 
 function EndSessionsDialog({ user, open, onClose, onEnded }: { user: UserDetail; open: boolean; onClose(): void; onEnded(message: string): void }) {
+  const users = useUserActions();
   const [error, setError] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -250,7 +251,7 @@ function EndSessionsDialog({ user, open, onClose, onEnded }: { user: UserDetail;
     setBusy(true);
     setError(null);
     try {
-      const { data } = await unwrap(api.POST('/api/v1/users/{id}/sessions/revoke', { params: { path: { id: user.id } }, body: {} }));
+      const data = await users.endSessions(user.id);
       onEnded(data.sessionsEnded === 1 ? '1 session was ended.' : `${data.sessionsEnded} sessions were ended.`);
     } catch (caught) {
       setError(toApiError(caught));
@@ -274,6 +275,7 @@ function EndSessionsDialog({ user, open, onClose, onEnded }: { user: UserDetail;
  * browser then goes to the customer portal, where a banner says whose account it is and stops it.
  */
 function ImpersonateDialog({ user, open, onClose }: { user: UserDetail; open: boolean; onClose(): void }) {
+  const users = useUserActions();
   const [tenantId, setTenantId] = useState('');
   const [reason, setReason] = useState('');
   const [error, setError] = useState<ApiError | null>(null);
@@ -285,7 +287,7 @@ function ImpersonateDialog({ user, open, onClose }: { user: UserDetail; open: bo
     setBusy(true);
     setError(null);
     try {
-      await unwrap(api.POST('/api/v1/impersonations', { body: { userId: user.id, tenantId: chosenTenant, reason: reason.trim() } }));
+      await users.impersonate(user.id, chosenTenant, reason.trim());
       window.location.assign('/portal');
     } catch (caught) {
       setError(toApiError(caught));

@@ -2,14 +2,13 @@
 // The filters live in the URL so a search can be bookmarked and shared.
 import { useEffect, useState, type FormEvent } from 'react';
 import { Link, useSearchParams } from 'react-router';
-import { api, unwrap } from '../../../shared/api/client.js';
-import type { UserSummary } from '../../../shared/api/types.js';
 import { ErrorAlert } from '../../../shared/components/ErrorAlert.js';
 import { PageHeader } from '../../../shared/components/PageHeader.js';
-import { Pagination, useCursorPages } from '../../../shared/cursor-pages.js';
+import { Pagination } from '../../../shared/cursor-pages.js';
 import { formatDateTime } from '../../../shared/format.js';
 import { PeopleTabs } from './PeopleTabs.js';
 import { RoleBadge, YesNo } from './roles.js';
+import { useUserPages } from '../../../shared/features/identity/use-users.js';
 
 const PAGE_SIZE = 20;
 
@@ -72,10 +71,7 @@ export function UsersPage() {
 }
 
 function UserTable({ q, staffOnly }: { q: string; staffOnly: boolean }) {
-  const pages = useCursorPages<UserSummary>(async (cursor) => {
-    const { data } = await unwrap(api.GET('/api/v1/users', { params: { query: { q: q || undefined, staff: staffOnly || undefined, cursor, limit: PAGE_SIZE } } }));
-    return data;
-  });
+  const pages = useUserPages({ q, staffOnly }, PAGE_SIZE);
   const { page, loading, error } = pages;
   return (
     <>

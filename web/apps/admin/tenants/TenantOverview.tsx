@@ -3,9 +3,8 @@
 import type { Tenant, TenantSettings } from '../../../shared/api/types.js';
 import { StatusBadge } from '../../../shared/components/StatusBadge.js';
 import { formatDateTime, formatNumber } from '../../../shared/format.js';
-import { api, unwrap } from '../../../shared/api/client.js';
-import { useResource } from '../../../shared/api/use-resource.js';
 import { ErrorAlert } from '../../../shared/components/ErrorAlert.js';
+import { useTenantUsage } from '../../../shared/features/tenants/use-tenants.js';
 
 export function TenantDetailsCard({ tenant }: { tenant: Tenant }) {
   return (
@@ -72,13 +71,7 @@ const HELD_QUOTAS: { quota: string; label: string; limit: (quotas: Tenant['quota
  */
 export function SubscriptionUsageCard({ tenant }: { tenant: Tenant }) {
   const { subscription, quotas } = tenant;
-  const usage = useResource(async () => {
-    const [members, held] = await Promise.all([
-      unwrap(api.GET('/api/v1/tenants/{id}/members', { params: { path: { id: tenant.id } } })),
-      unwrap(api.GET('/api/v1/tenants/{id}/quota-usage', { params: { path: { id: tenant.id } } })),
-    ]);
-    return { members: members.data.data.length, held: held.data };
-  }, [tenant.id, tenant.version]);
+  const usage = useTenantUsage(tenant.id, tenant.version);
   const custom = Object.entries(quotas.customLimits);
   return (
     <section className="card" data-testid="tenant-subscription">

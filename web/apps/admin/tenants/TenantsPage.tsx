@@ -2,12 +2,12 @@
 // pagination. Filters live in the URL so a filtered list can be bookmarked and shared.
 import { useEffect, useState, type FormEvent } from 'react';
 import { Link, useSearchParams } from 'react-router';
-import { api, unwrap } from '../../../shared/api/client.js';
-import { toApiError, type ApiError } from '../../../shared/api/problem.js';
-import { TENANT_STATUSES, type Tenant, type TenantStatus } from '../../../shared/api/types.js';
+import { TENANT_STATUSES, type TenantStatus } from '../../../shared/api/types.js';
 import { ErrorAlert } from '../../../shared/components/ErrorAlert.js';
 import { PageHeader } from '../../../shared/components/PageHeader.js';
 import { StatusBadge } from '../../../shared/components/StatusBadge.js';
+import { Pagination } from '../../../shared/cursor-pages.js';
+import { useTenantPages } from '../../../shared/features/tenants/use-tenants.js';
 import { formatDateTime } from '../../../shared/format.js';
 
 const PAGE_SIZE = 20;
@@ -96,51 +96,9 @@ export function TenantsPage() {
   );
 }
 
-interface TenantPage {
-  data: Tenant[];
-  nextCursor: string | null;
-}
-
 function TenantTable({ q, status }: { q: string; status: TenantStatus | undefined }) {
-  const [cursor, setCursor] = useState<string | undefined>(undefined);
-  // Cursors of the pages before this one: the API only walks forward, so "previous" pops this.
-  const [earlierCursors, setEarlierCursors] = useState<(string | undefined)[]>([]);
-  const [page, setPage] = useState<TenantPage | null>(null);
-  const [error, setError] = useState<ApiError | null>(null);
-  const [loading, setLoading] = useState(true);
-
-  useEffect(() => {
-    let cancelled = false;
-    setLoading(true);
-    unwrap(api.GET('/api/v1/tenants', { params: { query: { q: q || undefined, status, cursor, limit: PAGE_SIZE } } }))
-      .then(({ data }) => {
-        if (cancelled) return;
-        setPage(data);
-        setError(null);
-      })
-      .catch((caught: unknown) => {
-        if (!cancelled) setError(toApiError(caught));
-      })
-      .finally(() => {
-        if (!cancelled) setLoading(false);
-      });
-    return () => {
-      cancelled = true;
-    };
-  }, [q, status, cursor]);
-
-  function next() {
-    if (!page?.nextCursor) return;
-    setEarlierCursors((stack) => [...stack, cursor]);
-    setCursor(page.nextCursor);
-  }
-
-  function previous() {
-    if (earlierCursors.length === 0) return;
-    setCursor(earlierCursors[earlierCursors.length - 1]);
-    setEarlierCursors(earlierCursors.slice(0, -1));
-  }
-
+  const pages = useTenantPages({ q, status }, PAGE_SIZE);
+  const { page, error, loading } = pages;
   const filtered = Boolean(q || status);
   return (
     <>
@@ -187,17 +145,7 @@ function TenantTable({ q, status }: { q: string; status: TenantStatus | undefine
         )}
         {!page && loading && <div className="table-empty">Loading tenants…</div>}
       </div>
-      <div className="pagination">
-        <span data-testid="tenant-page-number">Page {earlierCursors.length + 1}</span>
-        <div className="pagination-buttons">
-          <button type="button" className="button" onClick={previous} disabled={loading || earlierCursors.length === 0} data-testid="page-previous">
-            Previous
-          </button>
-          <button type="button" className="button" onClick={next} disabled={loading || !page?.nextCursor} data-testid="page-next">
-            Next
-          </button>
-        </div>
-      </div>
+      <Pagination pages={pages} label="Tenants pages" />
     </>
   );
 }

@@ -3,10 +3,7 @@
 // password is still allowed. Shows what to register at the provider (redirect URI, or entity id
 // and ACS URL). The OIDC client secret is write-only: the page only ever knows that it is set.
 import { useState, type FormEvent } from 'react';
-import { api, unwrap } from '../../../shared/api/client.js';
 import { toApiError, type ApiError } from '../../../shared/api/problem.js';
-import type { paths } from '../../../shared/api/schema.js';
-import { useResource } from '../../../shared/api/use-resource.js';
 import { ConfirmDialog } from '../../../shared/components/ConfirmDialog.js';
 import { DangerRowButton } from '../../../shared/components/DangerRowButton.js';
 import { ErrorAlert } from '../../../shared/components/ErrorAlert.js';
@@ -16,8 +13,9 @@ import { SuccessNotice } from '../../../shared/components/SuccessNotice.js';
 import { useConfirmation } from '../../../shared/components/use-confirmation.js';
 import { mapFieldErrors } from '../../../shared/forms.js';
 import { useOrganizationAccess } from './access.js';
+import { useIdentityProviderActions, useIdentityProviders, type IdentityProvider } from '../../../shared/features/identity/use-tenant-access.js';
 
-type Provider = paths['/api/v1/tenants/{id}/identity-providers']['get']['responses'][200]['content']['application/json']['data'][number];
+type Provider = IdentityProvider;
 type Protocol = Provider['type'];
 type FormField = 'type' | 'name' | 'domains' | 'defaultRole' | 'mandatory' | 'issuer' | 'clientId' | 'clientSecret' | 'scopes' | 'entryPoint' | 'idpCertificate' | 'idpEntityId';
 
@@ -95,16 +93,13 @@ function configOf(draft: Draft, editing: boolean): Record<string, unknown> {
 export function IdentityProvidersPage({ tenantId }: { tenantId: string }) {
   const { can } = useOrganizationAccess();
   // The list's ETag guards a removal against a change made meanwhile.
-  const loaded = useResource(async () => {
-    const { data, response } = await unwrap(api.GET('/api/v1/tenants/{id}/identity-providers', { params: { path: { id: tenantId } } }));
-    return { providers: data.data, etag: response.headers.get('etag') };
-  }, [tenantId]);
+  const loaded = useIdentityProviders(tenantId);
   const providers = loaded.data?.providers ?? null;
   const etag = loaded.data?.etag ?? null;
   const [editing, setEditing] = useState<Provider | 'new' | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const remove = useConfirmation<Provider>(async (provider, close) => {
-    await unwrap(api.DELETE('/api/v1/tenants/{id}/identity-providers/{providerId}', { params: { path: { id: tenantId, providerId: provider.id }, header: etag ? { 'if-match': etag } : {} } }));
+    await loaded.remove(provider.id, etag);
     setNotice(`${provider.name} is removed. People of its domains sign in with a password again.`);
     close();
     await loaded.reload();
@@ -271,6 +266,7 @@ function ProviderForm({
   onCancel(): void;
   onSaved(provider: Provider, created: boolean): Promise<void>;
 }) {
+  const actions = useIdentityProviderActions(tenantId);
   const [draft, setDraft] = useState<Draft>(() => draftOf(provider));
   const [error, setError] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState(false);
@@ -299,15 +295,8 @@ function ProviderForm({
     try {
       const config = configOf(draft, editing);
       const saved = provider
-        ? (
-            await unwrap(
-              api.PATCH('/api/v1/tenants/{id}/identity-providers/{providerId}', {
-                params: { path: { id: tenantId, providerId: provider.id }, header: etag ? { 'if-match': etag } : {} },
-                body: { name: draft.name.trim(), enabled: draft.enabled, config },
-              }),
-            )
-          ).data
-        : (await unwrap(api.POST('/api/v1/tenants/{id}/identity-providers', { params: { path: { id: tenantId } }, body: { type: draft.type, name: draft.name.trim(), enabled: draft.enabled, config } }))).data;
+        ? await actions.update(provider.id, { name: draft.name.trim(), enabled: draft.enabled, config }, etag)
+        : await actions.add({ type: draft.type, name: draft.name.trim(), enabled: draft.enabled, config });
       await onSaved(saved, !editing);
     } catch (caught) {
       setError(toApiError(caught));

@@ -3,16 +3,12 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import type { Product } from '../../../shared/api/types.js';
-import { useResource } from '../../../shared/api/use-resource.js';
 import { ErrorAlert } from '../../../shared/components/ErrorAlert.js';
 import { PageHeader } from '../../../shared/components/PageHeader.js';
 import { formatMoney } from '../../../shared/money.js';
 import { fromPriceText } from '../../../shared/pricing-text.js';
 import { preferredCurrency } from './cart.js';
 import { useProducts } from '../../../shared/features/catalog/use-catalog.js';
-
-/** Products per request; categories are read from the first page of the unfiltered catalog. */
-const LIMIT = 100;
 
 
 /**

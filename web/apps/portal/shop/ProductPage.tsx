@@ -7,7 +7,6 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { toApiError, type ApiError } from '../../../shared/api/problem.js';
 import type { PricePreview, Product, ProductVersion } from '../../../shared/api/types.js';
-import { useResource } from '../../../shared/api/use-resource.js';
 import { ErrorAlert } from '../../../shared/components/ErrorAlert.js';
 import { Field } from '../../../shared/components/Field.js';
 import { PageHeader } from '../../../shared/components/PageHeader.js';
@@ -21,11 +20,6 @@ import { useOrderableProduct, usePriceQuote } from '../../../shared/features/cat
 import { useCartActions } from '../../../shared/features/orders/use-orders.js';
 
 const PREVIEW_DELAY_MS = 350;
-
-interface Loaded {
-  product: Product;
-  version: ProductVersion | null;
-}
 
 export function ProductPage() {
   const { id = '' } = useParams();
