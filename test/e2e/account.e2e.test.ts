@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addMember, ADMIN_PASSWORD, startTestPlatform, totpCode, type SignedInHeaders, type TestPlatform } from '../support/platform.js';
 import { registerSecret } from '../support/suite-log.js';
 import { systemContext } from '../../src/kernel/context.js';
-import { WEB_DIST, assertWebAppsBuilt, launchChromium, signInThroughUi, watchConsole } from './browser.js';
+import { WEB_DIST, assertWebAppsBuilt, launchChromium, pressInDialog, signInThroughUi, watchConsole } from './browser.js';
 
 const PASSWORD = 'account page passphrase';
 
@@ -207,7 +207,7 @@ describe('account pages in a browser', () => {
       await expect.poll(() => page.getByTestId('api-key-last-used').textContent()).not.toBe('Never');
 
       await page.getByTestId('api-key-revoke').click();
-      await page.getByTestId('api-key-revoke-dialog-confirm').click();
+      await page.getByRole('dialog').getByRole('button', { name: 'Revoke key', exact: true }).click();
       await page.getByTestId('api-keys-notice').waitFor();
       await page.getByTestId('api-keys-empty').waitFor();
       expect((await call()).status).toBe(401);
@@ -230,7 +230,7 @@ describe('account pages in a browser', () => {
       await page.screenshot({ path: '/tmp/account-sessions.png' });
       expect(await page.locator('[data-testid="session-row"][data-current="true"]').getByTestId('session-current').textContent()).toBe('This session');
       await page.locator('[data-testid="session-row"][data-current="false"]').getByTestId('session-revoke').click();
-      await page.getByTestId('session-revoke-dialog-confirm').click();
+      await pressInDialog(page, 'End session');
       await page.getByTestId('sessions-notice').waitFor();
       await expect.poll(() => rows.count()).toBe(1);
       expect((await inject('GET', '/api/v1/me', other)).statusCode).toBe(401);
@@ -238,7 +238,7 @@ describe('account pages in a browser', () => {
 
       // Ending this browser's own session signs it out.
       await page.getByTestId('session-revoke').click();
-      await page.getByTestId('session-revoke-dialog-confirm').click();
+      await pressInDialog(page, 'End it and sign out');
       await page.getByTestId('sign-in-page').waitFor();
       expect((await inject('GET', '/api/v1/me', browserSession)).statusCode).toBe(401);
       expect(consoleProblems).toEqual([]);

@@ -66,12 +66,12 @@ describe('the people pages', () => {
       await page.screenshot({ path: SCREENSHOTS.user, fullPage: true });
 
       await page.getByTestId('impersonate').click();
-      await page.getByTestId('impersonate-dialog').waitFor();
+      await page.getByRole('dialog').waitFor();
       // The reason is required before anything can start.
-      expect(await page.getByTestId('impersonate-dialog-confirm').isDisabled()).toBe(true);
-      await page.getByTestId('impersonate-reason').fill('Ticket 512: portal shows no orders');
+      expect(await page.getByRole('dialog').getByRole('button', { name: 'Act as this user', exact: true }).isDisabled()).toBe(true);
+      await page.getByRole('dialog').getByLabel('Reason').fill('Ticket 512: portal shows no orders');
       await page.screenshot({ path: SCREENSHOTS.impersonate });
-      await page.getByTestId('impersonate-dialog-confirm').click();
+      await page.getByRole('dialog').getByRole('button', { name: 'Act as this user', exact: true }).click();
 
       await page.waitForURL(`${baseUrl}/portal/**`);
       await page.getByTestId('impersonation-banner').waitFor();
@@ -101,9 +101,9 @@ describe('the people pages', () => {
       await expect.poll(() => page.getByTestId('user-locked').textContent()).toBe('Not locked');
 
       await page.getByTestId('change-role').click();
-      await page.getByTestId('role-dialog').waitFor();
+      await page.getByRole('dialog').waitFor();
       await page.getByTestId('role-dialog-role').selectOption('operator');
-      await page.getByTestId('role-dialog-confirm').click();
+      await page.getByRole('dialog').getByRole('button', { name: 'Change role', exact: true }).click();
       await expect.poll(() => page.getByTestId('user-notice').textContent()).toContain('ben@peoplecorp.example.com is now Operator');
       await expect.poll(() => page.getByTestId('user-role').getAttribute('data-role')).toBe('operator');
       // Staff cannot be impersonated: the page no longer offers it.

@@ -91,7 +91,7 @@ describe('a tenant’s members and invitations in the admin console', () => {
 
       // Revoke it (confirmed first): it leaves the pending list, and its link no longer works.
       await purser.getByTestId('tenant-invitation-revoke').click();
-      await page.getByTestId('tenant-revoke-invitation-dialog-confirm').click();
+      await page.getByRole('dialog').getByRole('button', { name: 'Revoke invitation', exact: true }).click();
       await purser.waitFor({ state: 'detached' });
       expect(await page.getByTestId('tenant-members-notice').textContent()).toContain('purser@harbour.example.com is revoked');
       expect((await invitationsOf()).find((i) => i.email === 'purser@harbour.example.com')?.status).toBe('revoked');

@@ -136,7 +136,7 @@ export function RecoveryCodeList({ codes }: { codes: string[] }) {
 
   return (
     <div className="recovery-code-sheet">
-      <ol className="recovery-codes mono" data-testid="recovery-codes">
+      <ol className="recovery-codes mono" aria-label="Recovery codes">
         {codes.map((recoveryCode) => (
           <li key={recoveryCode} data-testid="recovery-code">
             {recoveryCode}

@@ -8,9 +8,9 @@ import { useTenantUsage } from '../../../shared/features/tenants/use-tenants.js'
 
 export function TenantDetailsCard({ tenant }: { tenant: Tenant }) {
   return (
-    <section className="card" data-testid="tenant-details">
+    <section className="card" aria-labelledby="tenant-details-title">
       <div className="card-header">
-        <h2>Details</h2>
+        <h2 id="tenant-details-title">Details</h2>
       </div>
       <div className="card-body">
         <dl className="details">
@@ -74,9 +74,9 @@ export function SubscriptionUsageCard({ tenant }: { tenant: Tenant }) {
   const usage = useTenantUsage(tenant.id, tenant.version);
   const custom = Object.entries(quotas.customLimits);
   return (
-    <section className="card" data-testid="tenant-subscription">
+    <section className="card" aria-labelledby="tenant-subscription-title">
       <div className="card-header">
-        <h2>Subscription and usage</h2>
+        <h2 id="tenant-subscription-title">Subscription and usage</h2>
       </div>
       <div className="card-body stack">
         <dl className="details">

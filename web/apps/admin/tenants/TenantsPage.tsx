@@ -108,7 +108,7 @@ function TenantTable({ q, status }: { q: string; status: TenantStatus | undefine
         </div>
       )}
       <div className="table-wrap">
-        <table className="table" data-testid="tenant-table" aria-busy={loading}>
+        <table className="table" aria-label="Tenants" aria-busy={loading}>
           <thead>
             <tr>
               <th>Organization</th>
