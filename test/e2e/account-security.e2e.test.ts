@@ -117,7 +117,7 @@ describe('account security in a browser', () => {
     const consoleProblems = watchConsole(page);
     try {
       await page.goto(`${suite.base}/portal/`);
-      await page.getByTestId('sign-in-page').waitFor();
+      await page.getByRole('heading', { name: 'Sign in', level: 1 }).waitFor();
       await signInThroughUi(page, email, PASSWORD);
       await page.getByTestId('mfa-enrol-page').waitFor();
       const scanned = await shownSecret(page);

@@ -6,7 +6,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addMember, startTestPlatform, type TestPlatform } from '../support/platform.js';
 import { systemContext } from '../../src/kernel/context.js';
-import { WEB_DIST, assertWebAppsBuilt, launchChromium, watchConsole } from './browser.js';
+import { WEB_DIST, assertWebAppsBuilt, launchChromium, watchConsole, navLink } from './browser.js';
 
 const SCREENSHOT = '/tmp/impersonation-banner.png';
 const PASSWORD = 'banner test passphrase';
@@ -52,7 +52,7 @@ describe('the impersonation banner', () => {
       expect(await page.getByTestId('impersonation-banner').textContent()).toContain('Ticket 99');
       expect(await page.getByTestId('signed-in-user').textContent()).toBe('mia@bannered.example.com');
       // Another page of the app: still there.
-      await page.getByTestId('nav-orders').click();
+      await navLink(page, 'Orders').click();
       await page.getByTestId('impersonation-banner').waitFor();
       await page.screenshot({ path: SCREENSHOT });
 

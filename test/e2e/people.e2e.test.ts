@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addMember, ADMIN_EMAIL, startTestPlatform, type SignedInHeaders, type TestPlatform } from '../support/platform.js';
 import { systemContext } from '../../src/kernel/context.js';
 import { inTransaction } from '../../src/kernel/db/database.js';
-import { WEB_DIST, assertWebAppsBuilt, launchChromium, watchConsole } from './browser.js';
+import { WEB_DIST, assertWebAppsBuilt, launchChromium, watchConsole, navLink } from './browser.js';
 
 const PASSWORD = 'people pages passphrase';
 const SCREENSHOTS = { user: '/tmp/people-user.png', impersonate: '/tmp/people-impersonate.png', staff: '/tmp/people-staff.png', mail: '/tmp/people-mail.png' };
@@ -60,7 +60,7 @@ describe('the people pages', () => {
       await page.getByTestId('user-link').click();
 
       await page.getByTestId('user-detail').waitFor();
-      expect(await page.getByTestId('page-title').textContent()).toContain('mia@peoplecorp.example.com');
+      expect(await page.getByRole('heading', { level: 1 }).textContent()).toContain('mia@peoplecorp.example.com');
       expect(await page.getByTestId('membership-row').textContent()).toContain('Peoplecorp');
       expect(await page.getByTestId('user-mfa').getAttribute('data-value')).toBe('false');
       await page.screenshot({ path: SCREENSHOTS.user, fullPage: true });
@@ -102,14 +102,14 @@ describe('the people pages', () => {
 
       await page.getByTestId('change-role').click();
       await page.getByRole('dialog').waitFor();
-      await page.getByTestId('role-dialog-role').selectOption('operator');
+      await page.getByRole('dialog').getByLabel('Platform role').selectOption('operator');
       await page.getByRole('dialog').getByRole('button', { name: 'Change role', exact: true }).click();
       await expect.poll(() => page.getByTestId('user-notice').textContent()).toContain('ben@peoplecorp.example.com is now Operator');
       await expect.poll(() => page.getByTestId('user-role').getAttribute('data-role')).toBe('operator');
       // Staff cannot be impersonated: the page no longer offers it.
       expect(await page.getByTestId('impersonate').count()).toBe(0);
 
-      await page.getByTestId('nav-people').click();
+      await navLink(page, 'People').click();
       await page.getByTestId('people-tab-staff').click();
       const row = page.locator('[data-testid="staff-row"][data-email="ben@peoplecorp.example.com"]');
       await row.waitFor();

@@ -102,7 +102,7 @@ describe('prices and orders for people', () => {
       await page.getByTestId('add-to-cart').click();
       await page.getByTestId('added-to-cart').waitFor();
       // Once in the cart, leaving asks nothing.
-      await page.getByTestId('nav-cart').click();
+      await navLink(page, 'Cart').click();
 
       const cart = page.locator('[data-testid="cart"][data-currency="EUR"]');
       await cart.waitFor();

@@ -173,7 +173,7 @@ describe('ordering a product that needs approval', () => {
       await page.getByTestId('added-to-cart').waitFor();
 
       // The cart, then checkout behind a confirmation.
-      await page.getByTestId('nav-cart').click();
+      await navLink(page, 'Cart').click();
       await page.locator('[data-testid="cart"][data-currency="EUR"]').waitFor();
       expect(await text(page, 'cart-recurring-month')).toContain('25.00 per month');
       expect(await page.locator('[data-testid="configuration-entry"][data-key="hostname"]').textContent()).toBe('Host nameweb-1');
