@@ -57,14 +57,14 @@ export function AcceptInvitationPage() {
   const passwordError = messagesFor(error, '/password');
   return (
     <main className="centered-screen">
-      <div className="sign-in-card" data-testid="accept-invitation-page">
+      <div className="sign-in-card">
         <BrandMark appLabel="Customer portal" />
         <h1>Accept your invitation</h1>
         {!token && <div className="alert alert-warning">This page needs the link from your invitation email.</div>}
         {/* A refused new password is explained under its field, rule by rule. */}
         {!passwordError && <ErrorAlert error={error} testId="accept-invitation-error" />}
         {accepted && (
-          <div className="alert alert-success" data-testid="accept-invitation-done">
+          <div className="alert alert-success">
             You are now a member of {preview?.organizationName}. <a href="/portal/">Continue to the portal</a>.
           </div>
         )}

@@ -150,7 +150,7 @@ function CreatedKeyPanel({ apiKey, onDone }: { apiKey: CreatedApiKey; onDone(): 
           {apiKey.secret}
         </code>
         <div className="form-actions" style={{ justifyContent: 'flex-start' }}>
-          <button type="button" className="button button-primary" onClick={() => void copy()} data-testid="api-key-copy">
+          <button type="button" className="button button-primary" onClick={() => void copy()}>
             {copied === 'yes' ? 'Copied' : 'Copy key'}
           </button>
           <button type="button" className="button" onClick={onDone} data-testid="api-key-created-done">
@@ -196,7 +196,7 @@ function CreateKeyForm({ me, create, onCreated }: { me: Me; create(body: Persona
   if (me.memberships.length === 0) {
     return (
       <section className="card">
-        <div className="card-body muted" data-testid="api-keys-no-organisation">
+        <div className="card-body muted">
           A personal key works in an organisation you belong to, and you belong to none.
         </div>
       </section>
@@ -206,7 +206,7 @@ function CreateKeyForm({ me, create, onCreated }: { me: Me; create(body: Persona
   const { byField, hasUnmatched } = error ? mapFieldErrors<FormField>(error, (pointer) => (FORM_FIELDS.includes(topLevelField(pointer)) ? (topLevelField(pointer) as FormField) : undefined), EXPECTATIONS) : { byField: {}, hasUnmatched: false };
   const showAlert = error !== null && (hasUnmatched || Object.keys(byField).length === 0);
   return (
-    <section className="card" data-testid="api-key-create">
+    <section className="card">
       <div className="card-header">
         <h2>Create a personal API key</h2>
       </div>
@@ -218,7 +218,7 @@ function CreateKeyForm({ me, create, onCreated }: { me: Me; create(body: Persona
           </Field>
           {me.memberships.length > 1 && (
             <Field id="api-key-tenant" label="Organisation" hint="The key works in this organisation, with your role there." error={byField.tenantId}>
-              <select id="api-key-tenant" className="select" value={tenantId} onChange={(e) => setTenantId(e.target.value)} data-testid="api-key-tenant">
+              <select id="api-key-tenant" className="select" value={tenantId} onChange={(e) => setTenantId(e.target.value)}>
                 {me.memberships.map((membership) => (
                   <option key={membership.tenantId} value={membership.tenantId}>
                     {membership.organizationName} ({membership.role})

@@ -55,7 +55,7 @@ export function PasswordPage() {
   const wrongCurrent = error?.code === 'PLAT_INVALID_CREDENTIALS' ? 'This is not your current password.' : messagesFor(error, '/currentPassword');
   const newError = messagesFor(error, '/newPassword');
   return (
-    <section className="card" data-testid="password-page">
+    <section className="card">
       <div className="card-header">
         <h2>Change your password</h2>
       </div>

@@ -37,7 +37,7 @@ export function ProfilePage() {
   if (!me) return <Loading />;
   return (
     <div className="stack">
-      <section className="card" data-testid="profile">
+      <section className="card">
         <div className="card-header">
           <h2>Profile</h2>
         </div>
@@ -45,7 +45,7 @@ export function ProfilePage() {
           <dl className="details">
             <dt>Email</dt>
             <dd>
-              <span data-testid="profile-email">{me.user.email}</span>{' '}
+              <span>{me.user.email}</span>{' '}
               {me.emailVerifiedAt ? (
                 <span className="badge badge-active" data-testid="email-verified" title={`Verified ${formatDateTime(me.emailVerifiedAt)}`}>
                   Verified
@@ -59,7 +59,7 @@ export function ProfilePage() {
             <dt>Name</dt>
             <dd data-testid="profile-display-name">{me.displayName ?? <span className="faint">Not set</span>}</dd>
             <dt>Platform role</dt>
-            <dd data-testid="profile-platform-role">{me.user.platformRole ?? <span className="faint">None (not platform staff)</span>}</dd>
+            <dd>{me.user.platformRole ?? <span className="faint">None (not platform staff)</span>}</dd>
             <dt>Account id</dt>
             <dd className="mono">{me.user.id}</dd>
           </dl>

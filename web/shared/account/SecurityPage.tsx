@@ -85,7 +85,7 @@ export function SecurityPage() {
       </div>
       <div className="card-body form">
         {notice && (
-          <div className="alert alert-success" data-testid="mfa-notice">
+          <div className="alert alert-success">
             {notice}
           </div>
         )}
@@ -130,7 +130,7 @@ export function SecurityPage() {
               />
             </div>
             <div>
-              <button type="button" className="button button-ghost" onClick={() => setEnrolling(false)} data-testid="mfa-enrol-cancel">
+              <button type="button" className="button button-ghost" onClick={() => setEnrolling(false)}>
                 Cancel
               </button>
             </div>
@@ -167,7 +167,7 @@ export function SecurityPage() {
       >
         <p>Signing in will then take only your password. Your recovery codes stop working.</p>
         <Field id="mfa-off-code" label="Current code from your authenticator app">
-          <input id="mfa-off-code" className="input mono" inputMode="numeric" autoComplete="one-time-code" maxLength={6} value={code} onChange={(e) => setCode(e.target.value)} required data-testid="mfa-off-code" />
+          <input id="mfa-off-code" className="input mono" inputMode="numeric" autoComplete="one-time-code" maxLength={6} value={code} onChange={(e) => setCode(e.target.value)} required />
         </Field>
       </ConfirmDialog>
     </section>

@@ -31,7 +31,7 @@ export function useMe(): { me: Me | null; error: ApiError | null; reload(): void
 /** What a section shows while its data is on the way. */
 export function Loading() {
   return (
-    <p className="muted" role="status" data-testid="account-loading">
+    <p className="muted" role="status">
       Loading…
     </p>
   );

@@ -41,7 +41,7 @@ export function ResetPasswordPage({ appLabel }: { appLabel: string }) {
   return (
     <AuthCard appLabel={appLabel} title="Choose a new password" subtitle="Signing in again will be needed everywhere: every session of your account ends." testId="reset-password-page" withSignOut={false}>
       {!token && (
-        <div className="alert alert-warning" data-testid="reset-password-no-token">
+        <div className="alert alert-warning">
           This page needs the link from your password reset email. <Link to="/forgot-password">Ask for a new link</Link>.
         </div>
       )}
@@ -60,7 +60,7 @@ export function ResetPasswordPage({ appLabel }: { appLabel: string }) {
           {!passwordError && <ErrorAlert error={error} testId="reset-password-error" />}
           {linkBroken && (
             <p>
-              <Link to="/forgot-password" data-testid="reset-password-new-link">
+              <Link to="/forgot-password">
                 Ask for a new link
               </Link>
             </p>

@@ -59,7 +59,7 @@ export function TotpEnrolmentForm({ onConfirmed, submitClassName = 'button butto
   }
 
   return (
-    <form className="form" onSubmit={confirm} noValidate data-testid="mfa-enrol-form">
+    <form className="form" onSubmit={confirm} noValidate>
       <ErrorAlert error={error} testId="mfa-enrol-error" />
       {enrolment && (
         <>
@@ -152,7 +152,7 @@ export function RecoveryCodeList({ codes }: { codes: string[] }) {
         </button>
       </div>
       {copied === 'failed' && (
-        <span className="field-hint" role="status" data-testid="recovery-codes-copy-failed">
+        <span className="field-hint" role="status">
           The browser did not allow copying; download the codes or select them and copy them yourself.
         </span>
       )}

@@ -58,7 +58,7 @@ export function TenantSwitcher() {
         ))}
       </select>
       {error && (
-        <span className="tenant-switcher-error" role="alert" data-testid="tenant-switcher-error">
+        <span className="tenant-switcher-error" role="alert">
           {error}
         </span>
       )}

@@ -60,7 +60,7 @@ export function ApprovalRulesPage() {
           </div>
           <ErrorAlert error={rules.error} />
           <div className="table-wrap">
-            <table className="table" data-testid="rule-table">
+            <table className="table">
               <thead>
                 <tr>
                   <th>Name</th>
@@ -135,7 +135,7 @@ function CreateRuleForm({ create, onCreated }: { create(body: CreateApprovalRule
   }
 
   return (
-    <form className="card" onSubmit={submit} noValidate data-testid="rule-form">
+    <form className="card" onSubmit={submit} noValidate>
       <div className="card-header">
         <h2>New rule</h2>
       </div>
@@ -144,7 +144,7 @@ function CreateRuleForm({ create, onCreated }: { create(body: CreateApprovalRule
           <input id="rule-name" className="input" value={name} onChange={(event) => setName(event.target.value)} data-testid="rule-name" />
         </Field>
         <Field id="rule-type" label="Hold orders when">
-          <select id="rule-type" className="select" value={type} onChange={(event) => setType(event.target.value as ConditionType)} data-testid="rule-type">
+          <select id="rule-type" className="select" value={type} onChange={(event) => setType(event.target.value as ConditionType)}>
             <option value="total_above">The total is above an amount</option>
             <option value="products">They contain certain products</option>
             <option value="quantity_above">An item’s quantity is above a number</option>
@@ -153,7 +153,7 @@ function CreateRuleForm({ create, onCreated }: { create(body: CreateApprovalRule
         {type === 'total_above' && (
           <>
             <Field id="rule-currency" label="Currency" error={under('/condition/currency')}>
-              <input id="rule-currency" className="input mono" maxLength={3} value={currency} onChange={(event) => setCurrency(event.target.value)} data-testid="rule-currency" />
+              <input id="rule-currency" className="input mono" maxLength={3} value={currency} onChange={(event) => setCurrency(event.target.value)} />
             </Field>
             <Field id="rule-amount" label="Amount" error={under('/condition/amount')} hint="In major units, e.g. 1000.00">
               <input id="rule-amount" className="input mono" inputMode="decimal" value={amount} onChange={(event) => setAmount(event.target.value)} data-testid="rule-amount" />
@@ -162,16 +162,16 @@ function CreateRuleForm({ create, onCreated }: { create(body: CreateApprovalRule
         )}
         {type === 'products' && (
           <Field id="rule-products" label="Products" error={under('/condition/productIds')} hint="Product ids, comma-separated.">
-            <input id="rule-products" className="input mono" value={productIds} onChange={(event) => setProductIds(event.target.value)} data-testid="rule-products" />
+            <input id="rule-products" className="input mono" value={productIds} onChange={(event) => setProductIds(event.target.value)} />
           </Field>
         )}
         {type === 'quantity_above' && (
           <Field id="rule-quantity" label="Quantity" error={under('/condition/quantity')}>
-            <input id="rule-quantity" className="input" inputMode="numeric" value={quantity} onChange={(event) => setQuantity(event.target.value)} data-testid="rule-quantity" />
+            <input id="rule-quantity" className="input" inputMode="numeric" value={quantity} onChange={(event) => setQuantity(event.target.value)} />
           </Field>
         )}
         <label className="checkbox">
-          <input type="checkbox" checked={enabled} onChange={(event) => setEnabled(event.target.checked)} data-testid="rule-enabled" /> Enabled
+          <input type="checkbox" checked={enabled} onChange={(event) => setEnabled(event.target.checked)} /> Enabled
         </label>
         {error && Object.keys(byPointer).length === 0 && <ErrorAlert error={error} testId="rule-error" />}
         {error && Object.keys(byPointer).length > 0 && !under('/name') && !under('/condition') && <ErrorAlert error={error} testId="rule-error" />}

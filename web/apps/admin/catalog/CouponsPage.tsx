@@ -69,7 +69,7 @@ export function CouponsPage() {
           </div>
           <ErrorAlert error={page.error} />
           <div className="table-wrap">
-            <table className="table" data-testid="coupon-table">
+            <table className="table">
               <thead>
                 <tr>
                   <th>Code</th>
@@ -171,7 +171,7 @@ function CreateCouponForm({ create, onCreated }: { create(body: CreateCouponInpu
   const unmatched = error && (Object.keys(byPointer).length === 0 || Object.keys(byPointer).some((pointer) => !known.some((prefix) => pointer === prefix || pointer.startsWith(`${prefix}/`))));
 
   return (
-    <form className="card" onSubmit={submit} noValidate data-testid="coupon-form">
+    <form className="card" onSubmit={submit} noValidate>
       <div className="card-header">
         <h2>New coupon</h2>
       </div>
@@ -183,7 +183,7 @@ function CreateCouponForm({ create, onCreated }: { create(body: CreateCouponInpu
           <input id="coupon-name" className="input" value={name} onChange={(event) => setName(event.target.value)} data-testid="coupon-name" />
         </Field>
         <Field id="coupon-discount-type" label="Discount">
-          <select id="coupon-discount-type" className="select" value={discountType} onChange={(event) => setDiscountType(event.target.value as 'percent' | 'amount')} data-testid="coupon-discount-type">
+          <select id="coupon-discount-type" className="select" value={discountType} onChange={(event) => setDiscountType(event.target.value as 'percent' | 'amount')}>
             <option value="percent">Percent off</option>
             <option value="amount">Amount off, per currency</option>
           </select>
@@ -194,11 +194,11 @@ function CreateCouponForm({ create, onCreated }: { create(body: CreateCouponInpu
           </Field>
         ) : (
           <Field id="coupon-amounts" label="Amounts off" error={under('/discount')} hint="Per currency, e.g. EUR 10.00, USD 12.00">
-            <input id="coupon-amounts" className="input mono" value={amounts} onChange={(event) => setAmounts(event.target.value)} data-testid="coupon-amounts" />
+            <input id="coupon-amounts" className="input mono" value={amounts} onChange={(event) => setAmounts(event.target.value)} />
           </Field>
         )}
         <Field id="coupon-duration" label="Applies" error={under('/duration')}>
-          <select id="coupon-duration" className="select" value={durationType} onChange={(event) => setDurationType(event.target.value as 'once' | 'repeating' | 'forever')} data-testid="coupon-duration">
+          <select id="coupon-duration" className="select" value={durationType} onChange={(event) => setDurationType(event.target.value as 'once' | 'repeating' | 'forever')}>
             <option value="once">Once</option>
             <option value="repeating">For some billing periods</option>
             <option value="forever">Forever</option>
@@ -206,17 +206,17 @@ function CreateCouponForm({ create, onCreated }: { create(body: CreateCouponInpu
         </Field>
         {durationType === 'repeating' && (
           <Field id="coupon-periods" label="Periods">
-            <input id="coupon-periods" className="input" inputMode="numeric" value={periods} onChange={(event) => setPeriods(event.target.value)} data-testid="coupon-periods" />
+            <input id="coupon-periods" className="input" inputMode="numeric" value={periods} onChange={(event) => setPeriods(event.target.value)} />
           </Field>
         )}
         <Field id="coupon-expires" label="Expires" optional error={under('/expiresAt')}>
-          <input id="coupon-expires" className="input" type="datetime-local" value={expiresAt} onChange={(event) => setExpiresAt(event.target.value)} data-testid="coupon-expires" />
+          <input id="coupon-expires" className="input" type="datetime-local" value={expiresAt} onChange={(event) => setExpiresAt(event.target.value)} />
         </Field>
         <Field id="coupon-max" label="Redemption limit" optional error={under('/maxRedemptions')}>
-          <input id="coupon-max" className="input" inputMode="numeric" value={maxRedemptions} onChange={(event) => setMaxRedemptions(event.target.value)} data-testid="coupon-max" />
+          <input id="coupon-max" className="input" inputMode="numeric" value={maxRedemptions} onChange={(event) => setMaxRedemptions(event.target.value)} />
         </Field>
         <Field id="coupon-products" label="Only for products" optional error={under('/productIds')} hint="Product ids, comma-separated; empty for any product.">
-          <input id="coupon-products" className="input mono" value={productIds} onChange={(event) => setProductIds(event.target.value)} data-testid="coupon-products" />
+          <input id="coupon-products" className="input mono" value={productIds} onChange={(event) => setProductIds(event.target.value)} />
         </Field>
         {unmatched && <ErrorAlert error={error} testId="coupon-error" />}
         {created && (

@@ -72,11 +72,11 @@ export function CreateProductPage() {
   return (
     <>
       <PageHeader breadcrumb={<Link to="/catalog/products">Catalog</Link>} title="New product" subtitle="What is sold (plans, prices, configuration) is set in its versions; version 1 opens as a draft next." />
-      <form className="card" onSubmit={submit} noValidate data-testid="create-product-form">
+      <form className="card" onSubmit={submit} noValidate>
         <div className="card-body form-grid">
           {input('code', 'Code', { hint: 'Unique, e.g. vm-small. Cannot be changed later.', placeholder: 'vm-small' })}
           <Field id="product-kind" label="Kind">
-            <select id="product-kind" className="select" value={values.kind} onChange={(event) => setValues({ ...values, kind: event.target.value })} data-testid="product-kind">
+            <select id="product-kind" className="select" value={values.kind} onChange={(event) => setValues({ ...values, kind: event.target.value })}>
               {PRODUCT_KINDS.map((kind) => (
                 <option key={kind} value={kind}>
                   {kindLabel(kind)}
@@ -87,7 +87,7 @@ export function CreateProductPage() {
           {input('name', 'Name')}
           {input('category', 'Category', { hint: 'Customers browse by category.' })}
           <Field id="product-description" label="Description" optional error={fieldErrors.description}>
-            <textarea id="product-description" className="textarea" maxLength={5000} value={values.description} onChange={(event) => setValues({ ...values, description: event.target.value })} data-testid="product-description" />
+            <textarea id="product-description" className="textarea" maxLength={5000} value={values.description} onChange={(event) => setValues({ ...values, description: event.target.value })} />
           </Field>
           {input('capacity', 'Stock', { optional: true, hint: 'How many units can be sold in all; empty for unlimited.' })}
           {mapped.hasUnmatched && <ErrorAlert error={error} />}
@@ -97,7 +97,7 @@ export function CreateProductPage() {
           <Link to="/catalog/products" className="button">
             Cancel
           </Link>
-          <button type="submit" className="button button-primary" disabled={busy} data-testid="create-product-submit">
+          <button type="submit" className="button button-primary" disabled={busy}>
             {busy ? 'Creating…' : 'Create product'}
           </button>
         </div>

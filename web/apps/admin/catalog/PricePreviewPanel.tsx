@@ -60,13 +60,13 @@ export function PricePreviewPanel({ productId, version, plans, revision }: { pro
 
   if (plans.length === 0) return <p className="muted">Save a price plan to see a quote.</p>;
   return (
-    <div className="stack" data-testid="price-preview" aria-busy={loading}>
+    <div className="stack" aria-busy={loading}>
       <div className="inline-fields">
         <div className="field">
           <label className="field-label" htmlFor="preview-plan">
             Plan
           </label>
-          <select id="preview-plan" className="select" value={plan?.code ?? ''} onChange={(event) => setPlanCode(event.target.value)} data-testid="preview-plan">
+          <select id="preview-plan" className="select" value={plan?.code ?? ''} onChange={(event) => setPlanCode(event.target.value)}>
             {plans.map((candidate) => (
               <option key={candidate.code} value={candidate.code}>
                 {candidate.name} ({candidate.code})
@@ -96,7 +96,7 @@ export function PricePreviewPanel({ productId, version, plans, revision }: { pro
           <label className="field-label" htmlFor="preview-coupon">
             Coupon
           </label>
-          <input id="preview-coupon" className="input mono" placeholder="optional" value={coupon} onChange={(event) => setCoupon(event.target.value)} data-testid="preview-coupon" />
+          <input id="preview-coupon" className="input mono" placeholder="optional" value={coupon} onChange={(event) => setCoupon(event.target.value)} />
         </div>
       </div>
       <ErrorAlert error={error} testId="price-preview-error" />

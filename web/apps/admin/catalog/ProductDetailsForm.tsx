@@ -50,22 +50,22 @@ export function ProductDetailsForm({ product, onSaved, onCancel }: { product: Pr
   }
 
   return (
-    <form onSubmit={submit} noValidate data-testid="product-details-form">
+    <form onSubmit={submit} noValidate>
       <div className="card-body form-grid">
         <Field id="details-name" label="Name" error={under('/name')}>
-          <input id="details-name" className="input" value={name} onChange={(event) => setName(event.target.value)} data-testid="details-name" />
+          <input id="details-name" className="input" value={name} onChange={(event) => setName(event.target.value)} />
         </Field>
         <Field id="details-category" label="Category" error={under('/category')}>
           <input id="details-category" className="input" value={category} onChange={(event) => setCategory(event.target.value)} data-testid="details-category" />
         </Field>
         <Field id="details-description" label="Description" optional error={under('/description')}>
-          <textarea id="details-description" className="textarea" maxLength={5000} value={description} onChange={(event) => setDescription(event.target.value)} data-testid="details-description" />
+          <textarea id="details-description" className="textarea" maxLength={5000} value={description} onChange={(event) => setDescription(event.target.value)} />
         </Field>
         <Field id="details-capacity" label="Stock" optional error={under('/capacity')} hint={`Units that can be sold in all; empty for unlimited. ${product.capacityUsed} sold so far.`}>
           <input id="details-capacity" className="input" inputMode="numeric" value={capacity} onChange={(event) => setCapacity(event.target.value)} data-testid="details-capacity" />
         </Field>
         <Field id="details-visibility" label="Who sees it" error={under('/visibility')}>
-          <select id="details-visibility" className="select" value={mode} onChange={(event) => setMode(event.target.value as Mode)} data-testid="details-visibility">
+          <select id="details-visibility" className="select" value={mode} onChange={(event) => setMode(event.target.value as Mode)}>
             <option value="public">Every tenant</option>
             <option value="tiers">Tenants of some subscription tiers</option>
             <option value="private">Only the listed tenants</option>
@@ -73,12 +73,12 @@ export function ProductDetailsForm({ product, onSaved, onCancel }: { product: Pr
         </Field>
         {mode === 'tiers' && (
           <Field id="details-tiers" label="Tiers" hint="Comma-separated, e.g. standard, enterprise.">
-            <input id="details-tiers" className="input" value={tiers} onChange={(event) => setTiers(event.target.value)} data-testid="details-tiers" />
+            <input id="details-tiers" className="input" value={tiers} onChange={(event) => setTiers(event.target.value)} />
           </Field>
         )}
         {mode === 'private' && (
           <Field id="details-tenants" label="Tenants" hint="Tenant ids, comma-separated.">
-            <input id="details-tenants" className="input mono" value={tenantIds} onChange={(event) => setTenantIds(event.target.value)} data-testid="details-tenants" />
+            <input id="details-tenants" className="input mono" value={tenantIds} onChange={(event) => setTenantIds(event.target.value)} />
           </Field>
         )}
         {unmatched && <ErrorAlert error={error} testId="details-error" />}

@@ -75,7 +75,7 @@ export function ProductPage() {
   const diffTo = to || String(sorted.at(-1)?.version ?? '');
 
   return (
-    <div data-testid="admin-product" data-product-id={product.id}>
+    <div data-product-id={product.id}>
       <PageHeader
         breadcrumb={breadcrumb}
         title={
@@ -95,11 +95,11 @@ export function ProductPage() {
                 Edit draft v{draft.version}
               </Link>
             ) : (
-              <button type="button" className="button button-primary" onClick={() => void newDraft()} disabled={busy} data-testid="new-version">
+              <button type="button" className="button button-primary" onClick={() => void newDraft()} disabled={busy}>
                 New draft version
               </button>
             )}
-            <button type="button" className={product.archived ? 'button' : 'button button-danger-outline'} onClick={() => setArchiving(true)} data-testid="archive-toggle">
+            <button type="button" className={product.archived ? 'button' : 'button button-danger-outline'} onClick={() => setArchiving(true)}>
               {product.archived ? 'Restore' : 'Archive'}
             </button>
           </>
@@ -156,7 +156,7 @@ export function ProductPage() {
                 }}
               >
                 <label htmlFor="diff-from">Compare</label>
-                <select id="diff-from" className="select" value={diffFrom} onChange={(event) => setFrom(event.target.value)} data-testid="diff-from">
+                <select id="diff-from" className="select" value={diffFrom} onChange={(event) => setFrom(event.target.value)}>
                   {sorted.map((version) => (
                     <option key={version.version} value={version.version}>
                       v{version.version}
@@ -164,7 +164,7 @@ export function ProductPage() {
                   ))}
                 </select>
                 <label htmlFor="diff-to">with</label>
-                <select id="diff-to" className="select" value={diffTo} onChange={(event) => setTo(event.target.value)} data-testid="diff-to">
+                <select id="diff-to" className="select" value={diffTo} onChange={(event) => setTo(event.target.value)}>
                   {sorted.map((version) => (
                     <option key={version.version} value={version.version}>
                       v{version.version}
@@ -178,7 +178,7 @@ export function ProductPage() {
             )}
           </div>
           <div className="table-wrap">
-            <table className="table" data-testid="version-table">
+            <table className="table">
               <thead>
                 <tr>
                   <th>Version</th>
@@ -191,9 +191,9 @@ export function ProductPage() {
               </thead>
               <tbody>
                 {versions.map((version) => (
-                  <tr key={version.version} data-testid="version-row" data-version={version.version}>
+                  <tr key={version.version} data-version={version.version}>
                     <td>
-                      <Link to={`/catalog/products/${product.id}/versions/${version.version}`} data-testid="version-link">
+                      <Link to={`/catalog/products/${product.id}/versions/${version.version}`}>
                         v{version.version}
                       </Link>
                     </td>

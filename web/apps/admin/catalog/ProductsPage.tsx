@@ -48,7 +48,7 @@ export function ProductsPage() {
         title="Catalog"
         subtitle="Products, their versions and prices."
         actions={
-          <Link to="/catalog/products/new" className="button button-primary" data-testid="new-product">
+          <Link to="/catalog/products/new" className="button button-primary">
             New product
           </Link>
         }
@@ -63,14 +63,14 @@ export function ProductsPage() {
           <label className="visually-hidden" htmlFor="catalog-category">
             Category
           </label>
-          <input id="catalog-category" className="input" placeholder="Category" value={categoryText} maxLength={100} onChange={(event) => setCategoryText(event.target.value)} data-testid="catalog-category" />
+          <input id="catalog-category" className="input" placeholder="Category" value={categoryText} maxLength={100} onChange={(event) => setCategoryText(event.target.value)} />
           <button type="submit" className="button" data-testid="catalog-search-submit">
             Search
           </button>
           <label className="visually-hidden" htmlFor="catalog-kind">
             Kind
           </label>
-          <select id="catalog-kind" className="select" value={kind ?? ''} onChange={(event) => apply({ kind: PRODUCT_KINDS.find((candidate) => candidate === event.target.value) })} data-testid="catalog-kind">
+          <select id="catalog-kind" className="select" value={kind ?? ''} onChange={(event) => apply({ kind: PRODUCT_KINDS.find((candidate) => candidate === event.target.value) })}>
             <option value="">All kinds</option>
             {PRODUCT_KINDS.map((option) => (
               <option key={option} value={option}>
@@ -79,7 +79,7 @@ export function ProductsPage() {
             ))}
           </select>
           <label className="checkbox">
-            <input type="checkbox" checked={archived} onChange={(event) => apply({ archived: event.target.checked })} data-testid="catalog-archived" /> Show archived
+            <input type="checkbox" checked={archived} onChange={(event) => apply({ archived: event.target.checked })} /> Show archived
           </label>
         </form>
         <ProductTable key={`${q}|${category}|${kind ?? ''}|${archived}`} q={q} category={category} kind={kind} archived={archived} />
@@ -98,7 +98,7 @@ function ProductTable({ q, category, kind, archived }: { q: string; category: st
         </div>
       )}
       <div className="table-wrap">
-        <table className="table" data-testid="product-table" aria-busy={page.loading}>
+        <table className="table" aria-busy={page.loading}>
           <thead>
             <tr>
               <th>Product</th>
@@ -128,7 +128,7 @@ function ProductTable({ q, category, kind, archived }: { q: string; category: st
           </tbody>
         </table>
         {page.page && page.page.data.length === 0 && (
-          <div className="table-empty" data-testid="product-table-empty">
+          <div className="table-empty">
             {q || category || kind ? 'No products match these filters.' : 'No products yet. Create the first one with “New product”.'}
           </div>
         )}

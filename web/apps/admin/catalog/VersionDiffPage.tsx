@@ -67,7 +67,7 @@ export function VersionDiffPage() {
       {diff.data && (
         <section className="card">
           {diff.data.diff.changes.length === 0 ? (
-            <div className="table-empty" data-testid="diff-empty">
+            <div className="table-empty">
               The two versions sell exactly the same.
             </div>
           ) : (

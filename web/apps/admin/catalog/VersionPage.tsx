@@ -279,7 +279,7 @@ function DraftEditor({ productId, version, onChanged }: { productId: string; ver
         >
           Publish…
         </button>
-        <button type="button" className="button button-danger-outline" onClick={() => setDiscarding(true)} disabled={busy} data-testid="draft-discard">
+        <button type="button" className="button button-danger-outline" onClick={() => setDiscarding(true)} disabled={busy}>
           Discard draft
         </button>
         {dirty && <span className="muted">Unsaved changes. The quote and publishing use what is saved.</span>}
@@ -310,7 +310,7 @@ function DraftEditor({ productId, version, onChanged }: { productId: string; ver
           </>,
           'section-schema',
         )}
-        <section className="card" data-testid="section-form-preview">
+        <section className="card">
           <div className="card-header">
             <h2>The form customers get</h2>
           </div>
@@ -344,17 +344,17 @@ function DraftEditor({ productId, version, onChanged }: { productId: string; ver
           '/quotaConsumption',
           <>
             <Field id="draft-quota" label="Per unit ordered (JSON)" hint='e.g. {"maxStorage": 100, "custom.vms": 1}'>
-              <textarea id="draft-quota" className="textarea mono" rows={4} value={state.quotaText} onChange={(event) => update('quotaText', event.target.value)} spellCheck={false} data-testid="draft-quota" />
+              <textarea id="draft-quota" className="textarea mono" rows={4} value={state.quotaText} onChange={(event) => update('quotaText', event.target.value)} spellCheck={false} />
             </Field>
             <label className="checkbox">
-              <input type="checkbox" checked={state.requiresApproval} onChange={(event) => update('requiresApproval', event.target.checked)} data-testid="draft-requires-approval" /> Orders wait for an operator’s approval
+              <input type="checkbox" checked={state.requiresApproval} onChange={(event) => update('requiresApproval', event.target.checked)} /> Orders wait for an operator’s approval
             </label>
           </>,
           'section-quota',
         )}
       </div>
       {section('Price plans', '/pricePlans', <PricingEditor plans={state.pricePlans} onChange={(plans) => update('pricePlans', plans)} problems={problems} />, 'section-pricing')}
-      <section className="card" data-testid="section-price-preview">
+      <section className="card">
         <div className="card-header">
           <h2>Quote for the saved draft</h2>
         </div>

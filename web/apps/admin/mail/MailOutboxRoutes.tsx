@@ -72,15 +72,14 @@ function MailListPage() {
             value={recipient}
             maxLength={320}
             onChange={(event) => setRecipient(event.target.value)}
-            data-testid="mail-recipient"
           />
-          <button type="submit" className="button" data-testid="mail-recipient-submit">
+          <button type="submit" className="button">
             Filter
           </button>
           <label className="visually-hidden" htmlFor="mail-status-filter">
             Status
           </label>
-          <select id="mail-status-filter" className="select" value={status ?? ''} onChange={(event) => applyFilters({ status: statusFrom(event.target.value) })} data-testid="mail-status-filter">
+          <select id="mail-status-filter" className="select" value={status ?? ''} onChange={(event) => applyFilters({ status: statusFrom(event.target.value) })}>
             <option value="">All statuses</option>
             {MAIL_STATUSES.map((option) => (
               <option key={option} value={option}>
@@ -89,7 +88,7 @@ function MailListPage() {
             ))}
           </select>
           {(to || status) && (
-            <button type="button" className="button button-ghost" onClick={() => setParams(new URLSearchParams())} data-testid="mail-filters-clear">
+            <button type="button" className="button button-ghost" onClick={() => setParams(new URLSearchParams())}>
               Clear filters
             </button>
           )}
@@ -111,7 +110,7 @@ function MailTable({ to, status }: { to: string; status: MailStatus | undefined 
         </div>
       )}
       <div className="table-wrap">
-        <table className="table" data-testid="mail-table" aria-busy={loading}>
+        <table className="table" aria-busy={loading}>
           <thead>
             <tr>
               <th>Recipient</th>
@@ -139,7 +138,7 @@ function MailTable({ to, status }: { to: string; status: MailStatus | undefined 
             ))}
           </tbody>
         </table>
-        {page && page.data.length === 0 && <div className="table-empty" data-testid="mail-table-empty">{to || status ? 'No mail matches these filters.' : 'No mail yet.'}</div>}
+        {page && page.data.length === 0 && <div className="table-empty">{to || status ? 'No mail matches these filters.' : 'No mail yet.'}</div>}
         {!page && loading && <div className="table-empty">Loading mail…</div>}
       </div>
       <Pagination pages={pages} label="Mail pages" />
@@ -168,7 +167,7 @@ function MailMessagePage() {
   const showHtml = mail.html !== null && view === 'html';
   return (
     <div data-testid="mail-message" data-mail-id={mail.id}>
-      <PageHeader breadcrumb={breadcrumb} title={<span data-testid="mail-subject">{mail.subject}</span>} subtitle={`To ${mail.to}`} />
+      <PageHeader breadcrumb={breadcrumb} title={<span>{mail.subject}</span>} subtitle={`To ${mail.to}`} />
       <div className="stack">
         <section className="card">
           <div className="card-body">
@@ -191,7 +190,7 @@ function MailMessagePage() {
               {mail.lastError && (
                 <>
                   <dt>Last error</dt>
-                  <dd className="field-error" data-testid="mail-last-error">
+                  <dd className="field-error">
                     {mail.lastError}
                   </dd>
                 </>
@@ -214,7 +213,7 @@ function MailMessagePage() {
             <h2>Body</h2>
             {mail.html !== null && (
               <div className="pagination-buttons">
-                <button type="button" className={view === 'html' ? 'button button-primary' : 'button'} onClick={() => setView('html')} data-testid="mail-view-html">
+                <button type="button" className={view === 'html' ? 'button button-primary' : 'button'} onClick={() => setView('html')}>
                   HTML
                 </button>
                 <button type="button" className={view === 'text' ? 'button button-primary' : 'button'} onClick={() => setView('text')} data-testid="mail-view-text">

@@ -70,7 +70,7 @@ export function ChangeRoleDialog({ target, onClose, onChanged }: { target: RoleT
             (multi-factor authentication) at their next sign-in if they have none.
           </p>
           <Field id="role-dialog-role" label="Platform role" hint={chosen ? ROLE_DESCRIPTIONS[chosen] : 'An ordinary account: only their tenants’ access.'}>
-            <select id="role-dialog-role" className="select" value={role} onChange={(event) => setRole(event.target.value)} data-testid="role-dialog-role">
+            <select id="role-dialog-role" className="select" value={role} onChange={(event) => setRole(event.target.value)}>
               <option value={NONE}>Not staff</option>
               {PLATFORM_ROLES.map((option) => (
                 <option key={option} value={option}>

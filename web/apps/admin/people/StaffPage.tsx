@@ -37,7 +37,7 @@ export function StaffPage() {
       <PeopleTabs />
       <div className="stack">
         {notice && (
-          <div className="alert alert-success" role="status" data-testid="staff-notice">
+          <div className="alert alert-success" role="status">
             {notice}
           </div>
         )}
@@ -51,7 +51,7 @@ export function StaffPage() {
             </div>
           )}
           <div className="table-wrap">
-            <table className="table" data-testid="staff-table" aria-busy={loading}>
+            <table className="table" aria-busy={loading}>
               <thead>
                 <tr>
                   <th>Email</th>
@@ -76,7 +76,7 @@ export function StaffPage() {
                     <td className="muted">{formatDateTime(user.createdAt)}</td>
                     {mayManageStaff && (
                       <td>
-                        <button type="button" className="button" onClick={() => setChanging(user)} data-testid="staff-change-role">
+                        <button type="button" className="button" onClick={() => setChanging(user)}>
                           Change role
                         </button>
                       </td>
@@ -136,7 +136,7 @@ function AddStaffForm({ onAdded }: { onAdded(message: string): void }) {
 
   const hasFieldErrors = Object.keys(fieldErrors).length > 0;
   return (
-    <form className="card" onSubmit={submit} noValidate data-testid="add-staff-form">
+    <form className="card" onSubmit={submit} noValidate>
       <div className="card-header">
         <h2>Add a staff member</h2>
       </div>
@@ -158,11 +158,10 @@ function AddStaffForm({ onAdded }: { onAdded(message: string): void }) {
               onChange={(event) => setEmail(event.target.value)}
               aria-invalid={fieldErrors.email ? true : undefined}
               aria-describedby={describedBy('staff-email')}
-              data-testid="staff-email"
             />
           </Field>
           <Field id="staff-role" label="Role" error={fieldErrors.role} hint={ROLE_DESCRIPTIONS[role]}>
-            <select id="staff-role" className="select" value={role} onChange={(event) => setRole(event.target.value as PlatformRole)} aria-describedby={describedBy('staff-role')} data-testid="staff-role-select">
+            <select id="staff-role" className="select" value={role} onChange={(event) => setRole(event.target.value as PlatformRole)} aria-describedby={describedBy('staff-role')}>
               {PLATFORM_ROLES.map((option) => (
                 <option key={option} value={option}>
                   {ROLE_LABELS[option]}
@@ -173,14 +172,14 @@ function AddStaffForm({ onAdded }: { onAdded(message: string): void }) {
         </div>
         {typeof error?.problem.userId === 'string' && (
           <p>
-            <Link to={`/people/users/${error.problem.userId}`} data-testid="add-staff-existing-user">
+            <Link to={`/people/users/${error.problem.userId}`}>
               Open the existing account
             </Link>
           </p>
         )}
       </div>
       <div className="card-footer">
-        <button type="submit" className="button button-primary" disabled={busy} data-testid="add-staff-submit">
+        <button type="submit" className="button button-primary" disabled={busy}>
           {busy ? 'Adding…' : 'Add staff member'}
         </button>
       </div>

@@ -76,7 +76,7 @@ export function UserDetailPage() {
               </button>
             )}
             {may.endSessions && (
-              <button type="button" className="button button-danger-outline" onClick={() => setDialog('sessions')} disabled={user.activeSessionCount === 0} data-testid="end-sessions">
+              <button type="button" className="button button-danger-outline" onClick={() => setDialog('sessions')} disabled={user.activeSessionCount === 0}>
                 End all sessions
               </button>
             )}
@@ -122,7 +122,7 @@ function AccountCard({ user, onUnlocked }: { user: UserDetail; onUnlocked(): voi
   }
 
   return (
-    <section className="card" data-testid="user-account">
+    <section className="card">
       <div className="card-header">
         <h2>Account</h2>
       </div>
@@ -159,7 +159,7 @@ function AccountCard({ user, onUnlocked }: { user: UserDetail; onUnlocked(): voi
             )}
           </dd>
           <dt>Last sign-in</dt>
-          <dd data-testid="user-last-sign-in">{user.lastSignInAt ? formatDateTime(user.lastSignInAt) : <span className="muted">Never</span>}</dd>
+          <dd>{user.lastSignInAt ? formatDateTime(user.lastSignInAt) : <span className="muted">Never</span>}</dd>
           <dt>Created</dt>
           <dd>{formatDateTime(user.createdAt)}</dd>
           <dt>User id</dt>
@@ -172,7 +172,7 @@ function AccountCard({ user, onUnlocked }: { user: UserDetail; onUnlocked(): voi
 
 function MembershipsCard({ user }: { user: UserDetail }) {
   return (
-    <section className="card" data-testid="user-memberships">
+    <section className="card">
       <div className="card-header">
         <h2>Tenants</h2>
       </div>
@@ -205,10 +205,10 @@ function MembershipsCard({ user }: { user: UserDetail }) {
 
 function SessionsCard({ user }: { user: UserDetail }) {
   return (
-    <section className="card" data-testid="user-sessions">
+    <section className="card">
       <div className="card-header">
         <h2>
-          Live sessions <span className="muted" data-testid="user-session-count">({user.activeSessionCount})</span>
+          Live sessions <span className="muted">({user.activeSessionCount})</span>
         </h2>
       </div>
       <div className="table-wrap">
@@ -312,7 +312,7 @@ function ImpersonateDialog({ user, open, onClose }: { user: UserDetail; open: bo
         platform’s and the tenant’s audit trails record it with your reason. Their password, MFA, API keys and sessions cannot be changed meanwhile.
       </p>
       <Field id="impersonate-tenant" label="Tenant">
-        <select id="impersonate-tenant" className="select" value={chosenTenant} onChange={(event) => setTenantId(event.target.value)} data-testid="impersonate-tenant">
+        <select id="impersonate-tenant" className="select" value={chosenTenant} onChange={(event) => setTenantId(event.target.value)}>
           {user.memberships.map((membership) => (
             <option key={membership.tenantId} value={membership.tenantId}>
               {membership.organizationName} ({membership.role})
@@ -321,7 +321,7 @@ function ImpersonateDialog({ user, open, onClose }: { user: UserDetail; open: bo
         </select>
       </Field>
       <Field id="impersonate-reason" label="Reason" error={reasonError} hint="Why, for the audit trails: a ticket number and what you need to see (3 to 500 characters).">
-        <textarea id="impersonate-reason" className="textarea" maxLength={500} value={reason} onChange={(event) => setReason(event.target.value)} autoFocus data-testid="impersonate-reason" />
+        <textarea id="impersonate-reason" className="textarea" maxLength={500} value={reason} onChange={(event) => setReason(event.target.value)} autoFocus />
       </Field>
     </ConfirmDialog>
   );

@@ -56,10 +56,10 @@ export function UsersPage() {
             Search
           </button>
           <label className="checkbox">
-            <input type="checkbox" checked={staffOnly} onChange={(event) => applyFilters({ staffOnly: event.target.checked })} data-testid="user-staff-only" /> Staff only
+            <input type="checkbox" checked={staffOnly} onChange={(event) => applyFilters({ staffOnly: event.target.checked })} /> Staff only
           </label>
           {(q || staffOnly) && (
-            <button type="button" className="button button-ghost" onClick={() => setParams(new URLSearchParams())} data-testid="user-filters-clear">
+            <button type="button" className="button button-ghost" onClick={() => setParams(new URLSearchParams())}>
               Clear filters
             </button>
           )}
@@ -81,7 +81,7 @@ function UserTable({ q, staffOnly }: { q: string; staffOnly: boolean }) {
         </div>
       )}
       <div className="table-wrap">
-        <table className="table" data-testid="user-table" aria-busy={loading}>
+        <table className="table" aria-busy={loading}>
           <thead>
             <tr>
               <th>Email</th>
@@ -114,7 +114,7 @@ function UserTable({ q, staffOnly }: { q: string; staffOnly: boolean }) {
           </tbody>
         </table>
         {page && page.data.length === 0 && (
-          <div className="table-empty" data-testid="user-table-empty">
+          <div className="table-empty">
             {q || staffOnly ? 'No accounts match these filters.' : 'No accounts yet.'}
           </div>
         )}

@@ -94,10 +94,10 @@ export function CreateTenantPage() {
         title="New tenant"
         subtitle="The tenant starts active with the default quotas and settings; you can change them afterwards."
       />
-      <form className="card" onSubmit={submit} noValidate data-testid="create-tenant-form">
+      <form className="card" onSubmit={submit} noValidate>
         <div className="card-body form">
           {error && hasFieldErrors && !mapped.hasUnmatched ? (
-            <div className="alert alert-error" role="alert" data-testid="create-tenant-error">
+            <div className="alert alert-error" role="alert">
               Some fields need attention. Correct them and try again.
             </div>
           ) : (
@@ -122,7 +122,7 @@ export function CreateTenantPage() {
           <Link to="/tenants" className="button">
             Cancel
           </Link>
-          <button type="submit" className="button button-primary" disabled={busy} data-testid="create-tenant-submit">
+          <button type="submit" className="button button-primary" disabled={busy}>
             {busy ? 'Creating…' : 'Create tenant'}
           </button>
         </div>

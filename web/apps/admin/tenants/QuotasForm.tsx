@@ -77,7 +77,7 @@ export function QuotasForm({ tenant, save, onSaved, onConflict }: QuotasFormProp
   });
 
   return (
-    <form className="card" onSubmit={submit} noValidate data-testid="quotas-form">
+    <form className="card" onSubmit={submit} noValidate>
       <div className="card-header">
         <div>
           <h2>Quotas</h2>
@@ -114,7 +114,7 @@ export function QuotasForm({ tenant, save, onSaved, onConflict }: QuotasFormProp
           >
             Discard changes
           </button>
-          <button type="submit" className="button button-primary" disabled={busy || !changed} data-testid="quotas-save">
+          <button type="submit" className="button button-primary" disabled={busy || !changed}>
             {busy ? 'Saving…' : 'Save quotas'}
           </button>
         </div>

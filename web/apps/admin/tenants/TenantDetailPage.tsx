@@ -50,7 +50,7 @@ export function TenantDetailPage() {
 
   const { tenant } = loaded;
   return (
-    <div data-testid="tenant-detail" data-tenant-id={tenant.id}>
+    <div data-tenant-id={tenant.id}>
       <PageHeader
         breadcrumb={breadcrumb}
         title={
@@ -63,7 +63,7 @@ export function TenantDetailPage() {
       />
       <div className="stack">
         {notice && (
-          <div className={`alert alert-${notice.tone}`} role="status" data-testid="tenant-notice">
+          <div className={`alert alert-${notice.tone}`} role="status">
             {notice.text}
           </div>
         )}

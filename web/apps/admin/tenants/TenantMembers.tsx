@@ -140,7 +140,7 @@ export function TenantMembers({ tenantId, organizationName, onChanged }: TenantM
         >
           {pending.map((invitation) => (
             <tr key={invitation.id} data-testid="tenant-invitation-row" data-email={invitation.email} data-invitation-id={invitation.id}>
-              <td data-testid="tenant-invitation-email">{invitation.email}</td>
+              <td>{invitation.email}</td>
               <td data-testid="tenant-invitation-role">{roles.nameOf(invitation.role)}</td>
               <td className="muted" data-testid="tenant-invitation-invited-by" title={invitation.invitedBy}>
                 {invitation.invitedByName ?? invitation.invitedBy}

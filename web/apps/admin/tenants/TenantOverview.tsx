@@ -19,11 +19,11 @@ export function TenantDetailsCard({ tenant }: { tenant: Tenant }) {
             <StatusBadge status={tenant.status} testId="tenant-status" />
           </dd>
           <dt>Status reason</dt>
-          <dd data-testid="tenant-status-reason">{tenant.statusReason ?? <span className="faint">—</span>}</dd>
+          <dd>{tenant.statusReason ?? <span className="faint">—</span>}</dd>
           <dt>Domain</dt>
-          <dd data-testid="tenant-domain">{tenant.domain}</dd>
+          <dd>{tenant.domain}</dd>
           <dt>Admin email</dt>
-          <dd data-testid="tenant-admin-email">{tenant.adminEmail}</dd>
+          <dd>{tenant.adminEmail}</dd>
           <dt>Tenant id</dt>
           <dd className="mono">{tenant.id}</dd>
           <dt>Created</dt>
@@ -81,7 +81,7 @@ export function SubscriptionUsageCard({ tenant }: { tenant: Tenant }) {
       <div className="card-body stack">
         <dl className="details">
           <dt>Tier</dt>
-          <dd data-testid="tenant-tier">{subscription.tier}</dd>
+          <dd>{subscription.tier}</dd>
           <dt>Subscription</dt>
           <dd className={subscription.subscriptionId ? 'mono' : 'faint'}>{subscription.subscriptionId ?? 'Not linked to a subscription'}</dd>
           <dt>Expires</dt>
@@ -141,7 +141,7 @@ export function SettingsSummaryCard({ settings }: { settings: TenantSettings }) 
     policy.maxAge > 0 ? `changed every ${policy.maxAge} days` : 'never expires',
   ].filter(Boolean);
   return (
-    <section className="card" data-testid="tenant-settings">
+    <section className="card">
       <div className="card-header">
         <h2>Settings</h2>
       </div>

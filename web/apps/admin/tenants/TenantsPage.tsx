@@ -43,7 +43,7 @@ export function TenantsPage() {
         title="Tenants"
         subtitle="Every organization running on this platform."
         actions={
-          <Link to="/tenants/new" className="button button-primary" data-testid="new-tenant">
+          <Link to="/tenants/new" className="button button-primary">
             New tenant
           </Link>
         }
@@ -61,9 +61,8 @@ export function TenantsPage() {
             value={searchText}
             maxLength={200}
             onChange={(event) => setSearchText(event.target.value)}
-            data-testid="tenant-search"
           />
-          <button type="submit" className="button" data-testid="tenant-search-submit">
+          <button type="submit" className="button">
             Search
           </button>
           <label className="visually-hidden" htmlFor="tenant-status-filter">
@@ -74,7 +73,6 @@ export function TenantsPage() {
             className="select"
             value={status ?? ''}
             onChange={(event) => applyFilters({ status: statusFrom(event.target.value) })}
-            data-testid="tenant-status-filter"
           >
             <option value="">All statuses</option>
             {TENANT_STATUSES.map((option) => (
@@ -84,7 +82,7 @@ export function TenantsPage() {
             ))}
           </select>
           {(q || status) && (
-            <button type="button" className="button button-ghost" onClick={() => setParams(new URLSearchParams())} data-testid="tenant-filters-clear">
+            <button type="button" className="button button-ghost" onClick={() => setParams(new URLSearchParams())}>
               Clear filters
             </button>
           )}
@@ -121,9 +119,9 @@ function TenantTable({ q, status }: { q: string; status: TenantStatus | undefine
           </thead>
           <tbody>
             {page?.data.map((tenant) => (
-              <tr key={tenant.id} data-testid="tenant-row" data-tenant-id={tenant.id}>
+              <tr key={tenant.id} data-tenant-id={tenant.id}>
                 <td>
-                  <Link to={`/tenants/${tenant.id}`} data-testid="tenant-link">
+                  <Link to={`/tenants/${tenant.id}`}>
                     {tenant.organizationName}
                   </Link>
                 </td>
@@ -139,7 +137,7 @@ function TenantTable({ q, status }: { q: string; status: TenantStatus | undefine
           </tbody>
         </table>
         {page && page.data.length === 0 && (
-          <div className="table-empty" data-testid="tenant-table-empty">
+          <div className="table-empty">
             {filtered ? 'No tenants match these filters.' : 'No tenants yet. Create the first one with “New tenant”.'}
           </div>
         )}

@@ -194,7 +194,6 @@ function CreateKeyForm({ create, options, onCreated }: { create(body: TenantApiK
           value={expiresAt}
           onChange={(event) => setExpiresAt(event.target.value)}
           aria-describedby={describedBy('api-key-expiresAt')}
-          data-testid="api-key-expiresAt"
         />
       </Field>
     </FormCard>

@@ -168,7 +168,7 @@ export function IdentityProvidersPage({ tenantId }: { tenantId: string }) {
             <td>
               <div className="toolbar">
                 {can('identity:identity-provider.update') && (
-                  <button type="button" className="button button-ghost" onClick={() => setEditing(provider)} data-testid="identity-provider-edit">
+                  <button type="button" className="button button-ghost" onClick={() => setEditing(provider)}>
                     Edit
                   </button>
                 )}
@@ -204,7 +204,7 @@ export function IdentityProvidersPage({ tenantId }: { tenantId: string }) {
 function ServiceProviderDetails({ provider }: { provider: Provider }) {
   const sp = provider.serviceProvider;
   return (
-    <section className="card" data-testid="identity-provider-details" data-name={provider.name}>
+    <section className="card" data-name={provider.name}>
       <div className="card-header">
         <div>
           <h2>Register at {provider.name}</h2>
@@ -230,7 +230,7 @@ function ServiceProviderDetails({ provider }: { provider: Provider }) {
           {sp.acsUrl && (
             <>
               <dt>Assertion consumer service (HTTP-POST)</dt>
-              <dd className="mono" data-testid="identity-provider-acs-url">
+              <dd className="mono">
                 {sp.acsUrl}
               </dd>
             </>
@@ -322,7 +322,7 @@ function ProviderForm({
   );
 
   return (
-    <section className="card" data-testid="identity-provider-form">
+    <section className="card">
       <div className="card-header">
         <div>
           <h2>{editing ? `Edit ${provider.name}` : 'Add an identity provider'}</h2>
@@ -334,7 +334,7 @@ function ProviderForm({
         {error && !mapped?.hasUnmatched && Object.keys(error.fieldErrors).length === 0 && <ErrorAlert error={error} testId="identity-provider-form-error" />}
         <div className="form-grid">
           <Field id="idp-type" label="Protocol" error={fieldError('type')}>
-            <select id="idp-type" className="select" value={draft.type} disabled={editing} onChange={(event) => set('type', event.target.value as Protocol)} data-testid="idp-type">
+            <select id="idp-type" className="select" value={draft.type} disabled={editing} onChange={(event) => set('type', event.target.value as Protocol)}>
               <option value="oidc">OpenID Connect</option>
               <option value="saml">SAML 2.0</option>
             </select>
@@ -353,7 +353,7 @@ function ProviderForm({
             />
           </Field>
           <Field id="idp-defaultRole" label="Role on first sign-in" error={fieldError('defaultRole')}>
-            <select id="idp-defaultRole" className="select" value={draft.defaultRole} onChange={(event) => set('defaultRole', event.target.value)} data-testid="idp-defaultRole">
+            <select id="idp-defaultRole" className="select" value={draft.defaultRole} onChange={(event) => set('defaultRole', event.target.value)}>
               {ROLES.map((role) => (
                 <option key={role.value} value={role.value}>
                   {role.label}
@@ -391,14 +391,13 @@ function ProviderForm({
                   onChange={(event) => set('idpCertificate', event.target.value)}
                   aria-invalid={fieldError('idpCertificate') ? true : undefined}
                   aria-describedby={describedBy('idp-idpCertificate')}
-                  data-testid="idp-idpCertificate"
                 />
               </Field>
             </>
           )}
           <Field id="idp-enabled" label="Status">
             <label className="checkbox">
-              <input id="idp-enabled" type="checkbox" checked={draft.enabled} onChange={(event) => set('enabled', event.target.checked)} data-testid="idp-enabled" /> Enabled
+              <input id="idp-enabled" type="checkbox" checked={draft.enabled} onChange={(event) => set('enabled', event.target.checked)} /> Enabled
             </label>
           </Field>
         </div>

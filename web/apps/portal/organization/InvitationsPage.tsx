@@ -46,7 +46,7 @@ export function InvitationsPage({ tenantId }: { tenantId: string }) {
   });
 
   return (
-    <div className="org-page" data-testid="invitations-page">
+    <div className="org-page">
       <SuccessNotice message={notice} testId="invitations-notice" />
       {can('identity:invitation.create') && (
         <EmailRoleForm
@@ -89,7 +89,7 @@ export function InvitationsPage({ tenantId }: { tenantId: string }) {
             <td>
               <div className="row-actions">
                 {(invitation.status === 'open' || invitation.status === 'expired') && can('identity:invitation.resend') && (
-                  <button type="button" className="button" disabled={resending === invitation.id} onClick={() => void resend(invitation)} data-testid="invitation-resend">
+                  <button type="button" className="button" disabled={resending === invitation.id} onClick={() => void resend(invitation)}>
                     {resending === invitation.id ? 'Sending…' : 'Resend'}
                   </button>
                 )}

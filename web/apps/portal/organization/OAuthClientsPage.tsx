@@ -218,7 +218,6 @@ function RegisterClientForm({ register, options, onCreated }: { register(body: O
             value={redirectUris}
             onChange={(event) => setRedirectUris(event.target.value)}
             aria-describedby={describedBy('oauth-client-redirectUris')}
-            data-testid="oauth-client-redirectUris"
           />
         </Field>
       ) : (

@@ -110,7 +110,7 @@ export function PolicyEditor({ statements, onChange, errors, suggest, disabled }
   }
 
   return (
-    <div className="stack" data-testid="policy-editor">
+    <div className="stack">
       <datalist id="action-suggestions">
         {suggestions.actions.map((option) => (
           <option key={option.value} value={option.value} label={option.label} />
@@ -122,7 +122,7 @@ export function PolicyEditor({ statements, onChange, errors, suggest, disabled }
         ))}
       </datalist>
       {errors['/statements'] && (
-        <span className="field-error" role="alert" data-testid="statements-error">
+        <span className="field-error" role="alert">
           {errors['/statements']}
         </span>
       )}

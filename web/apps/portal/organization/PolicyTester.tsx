@@ -56,7 +56,7 @@ export function PolicyTester({ tenantId, statements, onDraftInvalid }: PolicyTes
   const unmatched = error && !['/action', '/resource', '/sourceIp'].some((pointer) => error.fieldErrors[pointer]);
   return (
     // A form of its own would nest inside the editor's form; a section with its own submit button does the same job.
-    <section className="card" data-testid="policy-tester">
+    <section className="card">
       <div className="card-header">
         <div>
           <h2>Test this policy</h2>
@@ -73,12 +73,12 @@ export function PolicyTester({ tenantId, statements, onDraftInvalid }: PolicyTes
             <input id="policy-test-resource" className="input mono" value={resource} onChange={(event) => setResource(event.target.value)} data-testid="policy-test-resource" />
           </Field>
           <Field id="policy-test-sourceIp" label="From address" optional error={fieldError('sourceIp')} hint="Leave empty for the address you use now.">
-            <input id="policy-test-sourceIp" className="input mono" value={sourceIp} onChange={(event) => setSourceIp(event.target.value)} placeholder="10.1.2.3" data-testid="policy-test-sourceIp" />
+            <input id="policy-test-sourceIp" className="input mono" value={sourceIp} onChange={(event) => setSourceIp(event.target.value)} placeholder="10.1.2.3" />
           </Field>
           <div className="field">
             <span className="field-label">Multi-factor authentication</span>
             <label>
-              <input type="checkbox" checked={mfa} onChange={(event) => setMfa(event.target.checked)} data-testid="policy-test-mfa" /> Signed in with MFA
+              <input type="checkbox" checked={mfa} onChange={(event) => setMfa(event.target.checked)} /> Signed in with MFA
             </label>
           </div>
         </div>

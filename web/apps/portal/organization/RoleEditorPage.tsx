@@ -59,7 +59,7 @@ export function RoleEditorPage({ tenantId }: { tenantId: string }) {
     return (
       <div className="org-page">
         {loadError.status === 0 ? (
-          <div className="alert alert-error" role="alert" data-testid="role-not-found">
+          <div className="alert alert-error" role="alert">
             There is no custom role {roleId} in this organisation. <Link to="/organization/roles">Back to roles</Link>
           </div>
         ) : (
@@ -109,7 +109,7 @@ export function RoleEditorPage({ tenantId }: { tenantId: string }) {
         <div className="card-body form">
           {error &&
             (fieldErrorCount > 0 ? (
-              <div className="alert alert-error" role="alert" data-testid="role-editor-error">
+              <div className="alert alert-error" role="alert">
                 {error.problem.detail} Corrections are marked below.
               </div>
             ) : (

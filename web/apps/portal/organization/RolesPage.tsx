@@ -28,7 +28,7 @@ export function RolesPage({ tenantId }: { tenantId: string }) {
   const builtin = (roles.data ?? []).filter((role) => role.builtin);
   const custom = (roles.data ?? []).filter((role) => !role.builtin);
   return (
-    <div className="org-page" data-testid="roles-page">
+    <div className="org-page">
       <SuccessNotice message={notice} testId="roles-notice" />
       <ErrorAlert error={roles.error} testId="roles-error" />
       <ResourceTableCard

@@ -52,7 +52,7 @@ export function CartPage() {
         <ErrorAlert error={carts.error} />
         {carts.loading && !carts.data && <div className="table-empty">Loading your cart…</div>}
         {carts.data && carts.data.every((cart) => cart.items.length === 0) && (
-          <div className="card table-empty" data-testid="cart-empty">
+          <div className="card table-empty">
             Your cart is empty. <Link to="/products">Browse products</Link>
           </div>
         )}
@@ -141,7 +141,7 @@ function CartCard({ cart, onChanged, onTyping }: { cart: Order; onChanged(order:
         <div className="card-body">
           <ErrorAlert error={submitError} testId="checkout-error" />
           {itemProblems.length > 0 && (
-            <ul data-testid="checkout-item-errors">
+            <ul>
               {itemProblems.map((text, index) => (
                 <li key={index}>{text}</li>
               ))}
@@ -215,7 +215,7 @@ function CartCoupon({ cart, onChanged, onTyping }: { cart: Order; onChanged(orde
   }
 
   return (
-    <div className="card-body stack" data-testid="cart-coupon">
+    <div className="card-body stack">
       {cart.couponCode && (
         <div data-testid="cart-coupon-applied" data-code={cart.couponCode}>
           <div className="inline-fields">
@@ -246,7 +246,7 @@ function CartCoupon({ cart, onChanged, onTyping }: { cart: Order; onChanged(orde
               </tbody>
             </table>
           ) : (
-            <p className="muted" data-testid="cart-coupon-no-discount">
+            <p className="muted">
               This coupon applies to none of the items in this cart.
             </p>
           )}

@@ -57,12 +57,12 @@ export function CatalogPage() {
         title="Products"
         subtitle="What your organisation can order."
         actions={
-          <Link to="/cart" className="button" data-testid="go-to-cart">
+          <Link to="/cart" className="button">
             Cart
           </Link>
         }
       />
-      <nav className="tabs" aria-label="Categories" data-testid="category-tabs">
+      <nav className="tabs" aria-label="Categories">
         <button type="button" className={category === '' ? 'tab active' : 'tab'} onClick={() => apply({ category: '' })} data-testid="category-all">
           All
         </button>
@@ -82,7 +82,7 @@ export function CatalogPage() {
             Search
           </button>
           {(q || category) && (
-            <button type="button" className="button button-ghost" onClick={() => setParams(new URLSearchParams())} data-testid="product-filters-clear">
+            <button type="button" className="button button-ghost" onClick={() => setParams(new URLSearchParams())}>
               Clear filters
             </button>
           )}
@@ -90,12 +90,12 @@ export function CatalogPage() {
         <ErrorAlert error={shown.error ?? everything.error} />
         {shown.loading && !shown.data && <div className="table-empty">Loading products…</div>}
         {shown.data && shown.data.length === 0 && (
-          <div className="card table-empty" data-testid="catalog-empty">
+          <div className="card table-empty">
             {q || category ? 'No products match this search.' : 'No products are offered to your organisation yet.'}
           </div>
         )}
         {shown.data && shown.data.length > 0 && (
-          <div className="product-grid" data-testid="product-grid" aria-busy={shown.loading}>
+          <div className="product-grid" aria-busy={shown.loading}>
             {shown.data.map((product) => (
               <article key={product.id} className="card product-card" data-testid="product-card" data-product-id={product.id}>
                 <span className="muted">{product.category}</span>

@@ -123,7 +123,7 @@ export function ChangeItemDialog({ order, item, onClose }: { order: Order; item:
         <div className="stack">
           {versions.data && versions.data.length > 1 && (
             <Field id="change-version" label="Version">
-              <select id="change-version" className="select" value={version.version} onChange={(event) => setVersionNumber(Number(event.target.value))} data-testid="change-version">
+              <select id="change-version" className="select" value={version.version} onChange={(event) => setVersionNumber(Number(event.target.value))}>
                 {versions.data.map((candidate) => (
                   <option key={candidate.version} value={candidate.version}>
                     Version {candidate.version}
@@ -134,7 +134,7 @@ export function ChangeItemDialog({ order, item, onClose }: { order: Order; item:
             </Field>
           )}
           <Field id="change-plan" label="Plan" error={planError}>
-            <select id="change-plan" className="select" value={plan?.code ?? ''} onChange={(event) => setPlanCode(event.target.value)} aria-describedby={describedBy('change-plan')} data-testid="change-plan">
+            <select id="change-plan" className="select" value={plan?.code ?? ''} onChange={(event) => setPlanCode(event.target.value)} aria-describedby={describedBy('change-plan')}>
               {plans.map((candidate) => (
                 <option key={candidate.code} value={candidate.code}>
                   {candidate.name}
@@ -143,10 +143,10 @@ export function ChangeItemDialog({ order, item, onClose }: { order: Order; item:
             </select>
           </Field>
           <Field id="change-quantity" label="Quantity" error={quantityError} hint={availability?.maxQuantity != null ? `From ${availability.minQuantity} to ${availability.maxQuantity}.` : `At least ${availability?.minQuantity ?? 1}.`}>
-            <input id="change-quantity" className="input" inputMode="numeric" value={quantity} onChange={(event) => setQuantity(event.target.value)} aria-describedby={describedBy('change-quantity')} data-testid="change-quantity" />
+            <input id="change-quantity" className="input" inputMode="numeric" value={quantity} onChange={(event) => setQuantity(event.target.value)} aria-describedby={describedBy('change-quantity')} />
           </Field>
           <Field id="change-mode" label="Takes effect" hint={MODES.find((candidate) => candidate.value === mode)?.hint}>
-            <select id="change-mode" className="select" value={mode} onChange={(event) => setMode(event.target.value as ProrationMode)} aria-describedby={describedBy('change-mode')} data-testid="change-mode">
+            <select id="change-mode" className="select" value={mode} onChange={(event) => setMode(event.target.value as ProrationMode)} aria-describedby={describedBy('change-mode')}>
               {MODES.map((candidate) => (
                 <option key={candidate.value} value={candidate.value}>
                   {candidate.label}

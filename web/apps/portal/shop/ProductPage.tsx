@@ -143,7 +143,7 @@ function OrderForm({ product, version }: { product: Product; version: ProductVer
   return (
     <div className="grid-2">
       <UnsavedChangesGuard dirty={unsaved} title="Leave without adding to your cart?">
-        <p className="muted" data-testid="unsaved-changes-text">
+        <p className="muted">
           The plan, quantity and configuration you chose for {product.name} are not in your cart yet. Cancel to stay and add them.
         </p>
       </UnsavedChangesGuard>
@@ -169,7 +169,7 @@ function OrderForm({ product, version }: { product: Product; version: ProductVer
             const price = candidate.prices[currency];
             const setup = candidate.setupFee[currency];
             return (
-              <label key={candidate.code} className="checkbox" data-testid="plan-option" data-plan={candidate.code}>
+              <label key={candidate.code} className="checkbox" data-plan={candidate.code}>
                 <input
                   type="radio"
                   name="plan"
