@@ -127,8 +127,9 @@ describe('account pages in a browser', () => {
       await page.getByTestId('mfa-enrol-error').waitFor();
       await page.getByTestId('mfa-enrol-code').fill(await totpCode(secret));
       await page.getByTestId('mfa-enrol-submit').click();
-      await page.getByTestId('recovery-codes').waitFor();
-      const recoveryCodes = await page.getByTestId('recovery-code').allTextContents();
+      const codeList = page.getByRole('list', { name: 'Recovery codes' });
+      await codeList.waitFor();
+      const recoveryCodes = await codeList.getByRole('listitem').allTextContents();
       await page.screenshot({ path: '/tmp/account-recovery-codes.png' });
       expect(recoveryCodes).toHaveLength(10);
       recoveryCodes.forEach((code) => registerSecret('recovery code', code));

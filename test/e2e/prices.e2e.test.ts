@@ -134,6 +134,7 @@ describe('prices and orders for people', () => {
       await page.getByRole('dialog').getByRole('button', { name: 'Place order', exact: true }).click();
       await page.waitForURL(/\/portal\/orders\/[^/]+$/);
       orderId = page.url().split('/').at(-1)!;
+      await page.getByRole('heading', { level: 1, name: /ORD-\d+/ }).waitFor();
       orderNumber = (await page.getByRole('heading', { level: 1 }).textContent())!.match(/ORD-\d+/)![0];
       expect(orderNumber).toBe('ORD-000001');
       expect(await page.locator('h1').first().textContent()).not.toContain(orderId);

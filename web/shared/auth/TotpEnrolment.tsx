@@ -138,7 +138,7 @@ export function RecoveryCodeList({ codes }: { codes: string[] }) {
     <div className="recovery-code-sheet">
       <ol className="recovery-codes mono" aria-label="Recovery codes">
         {codes.map((recoveryCode) => (
-          <li key={recoveryCode} data-testid="recovery-code">
+          <li key={recoveryCode}>
             {recoveryCode}
           </li>
         ))}
