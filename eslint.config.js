@@ -20,6 +20,15 @@ export default tseslint.config(
     rules: { 'platforma/layers': 'error' },
   },
   {
+    // The web apps reach the API only through the feature hooks (web/shared/features), which hold
+    // loading and error state, refetching and the writes in one place per domain.
+    files: ['web/**/*.ts', 'web/**/*.tsx'],
+    ignores: ['web/shared/features/**', 'web/shared/api/**'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/api/client.js'], importNames: ['api', 'unwrap'], message: 'Use a feature hook from web/shared/features instead of the API client.' }] }],
+    },
+  },
+  {
     files: ['bin/*.js'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
   },

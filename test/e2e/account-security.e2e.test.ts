@@ -117,7 +117,7 @@ describe('account security in a browser', () => {
     const consoleProblems = watchConsole(page);
     try {
       await page.goto(`${suite.base}/portal/`);
-      await page.getByTestId('sign-in-page').waitFor();
+      await page.getByRole('heading', { name: 'Sign in', level: 1 }).waitFor();
       await signInThroughUi(page, email, PASSWORD);
       await page.getByTestId('mfa-enrol-page').waitFor();
       const scanned = await shownSecret(page);
@@ -133,7 +133,7 @@ describe('account security in a browser', () => {
       await page.getByTestId('mfa-enrol-code').fill(await totpCode(scanned));
       await page.getByTestId('mfa-enrol-submit').click();
       await page.getByTestId('recovery-codes-page').waitFor();
-      const shown = await page.getByTestId('recovery-code').allTextContents();
+      const shown = await page.getByRole('list', { name: 'Recovery codes' }).getByRole('listitem').allTextContents();
       shown.forEach((code) => registerSecret('recovery code', code));
       expect(shown).toHaveLength(10);
 

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addMember, ADMIN_PASSWORD, startTestPlatform, totpCode, type SignedInHeaders, type TestPlatform } from '../support/platform.js';
 import { registerSecret } from '../support/suite-log.js';
 import { systemContext } from '../../src/kernel/context.js';
-import { WEB_DIST, assertWebAppsBuilt, launchChromium, signInThroughUi, watchConsole } from './browser.js';
+import { WEB_DIST, assertWebAppsBuilt, launchChromium, pressInDialog, signInThroughUi, watchConsole, navLink } from './browser.js';
 
 const PASSWORD = 'account page passphrase';
 
@@ -67,7 +67,7 @@ async function newPage(session?: SignedInHeaders): Promise<{ context: BrowserCon
 /** Every sign-in through the page goes through here: the email step, then the password step. */
 async function signInThroughPage(page: Page, email: string, password: string): Promise<void> {
   registerSecret('password', password);
-  await page.getByTestId('sign-in-page').waitFor();
+  await page.getByRole('heading', { name: 'Sign in', level: 1 }).waitFor();
   await signInThroughUi(page, email, password);
 }
 
@@ -99,7 +99,7 @@ describe('account pages in a browser', () => {
       await admins.page.getByTestId('mfa-submit').click();
       await admins.page.getByTestId('app-shell').waitFor();
       // The account page says MFA is on and, for staff, mandatory.
-      await admins.page.getByTestId('nav-account').click();
+      await navLink(admins.page, 'Account').click();
       await admins.page.getByTestId('account-tab-security').click();
       expect(await admins.page.getByTestId('mfa-status').textContent()).toBe('On');
       await admins.page.getByTestId('mfa-mandatory').waitFor();
@@ -127,8 +127,9 @@ describe('account pages in a browser', () => {
       await page.getByTestId('mfa-enrol-error').waitFor();
       await page.getByTestId('mfa-enrol-code').fill(await totpCode(secret));
       await page.getByTestId('mfa-enrol-submit').click();
-      await page.getByTestId('recovery-codes').waitFor();
-      const recoveryCodes = await page.getByTestId('recovery-code').allTextContents();
+      const codeList = page.getByRole('list', { name: 'Recovery codes' });
+      await codeList.waitFor();
+      const recoveryCodes = await codeList.getByRole('listitem').allTextContents();
       await page.screenshot({ path: '/tmp/account-recovery-codes.png' });
       expect(recoveryCodes).toHaveLength(10);
       recoveryCodes.forEach((code) => registerSecret('recovery code', code));
@@ -137,7 +138,7 @@ describe('account pages in a browser', () => {
       expect(await page.getByTestId('mfa-status').textContent()).toBe('On');
 
       // Signing in again now takes a code from the authenticator.
-      await page.getByTestId('sign-out').click();
+      await page.getByRole('button', { name: 'Sign out' }).click();
       await signInThroughPage(page, email, PASSWORD);
       await page.getByTestId('mfa-verify-page').waitFor();
       await page.getByTestId('mfa-code').fill(await totpCode(secret));
@@ -145,14 +146,14 @@ describe('account pages in a browser', () => {
       await page.getByTestId('security-page').waitFor();
 
       // A recovery code works instead, once.
-      await page.getByTestId('sign-out').click();
+      await page.getByRole('button', { name: 'Sign out' }).click();
       await signInThroughPage(page, email, PASSWORD);
       await page.getByTestId('mfa-verify-page').waitFor();
       await page.getByTestId('mfa-toggle-recovery').click();
       await page.getByTestId('mfa-code').fill(recoveryCodes[0]!);
       await page.getByTestId('mfa-submit').click();
       await expect.poll(() => page.getByTestId('recovery-codes-left').textContent()).toBe('9');
-      await page.getByTestId('sign-out').click();
+      await page.getByRole('button', { name: 'Sign out' }).click();
       await signInThroughPage(page, email, PASSWORD);
       await page.getByTestId('mfa-toggle-recovery').click();
       await page.getByTestId('mfa-code').fill(recoveryCodes[0]!);
@@ -207,7 +208,7 @@ describe('account pages in a browser', () => {
       await expect.poll(() => page.getByTestId('api-key-last-used').textContent()).not.toBe('Never');
 
       await page.getByTestId('api-key-revoke').click();
-      await page.getByTestId('api-key-revoke-dialog-confirm').click();
+      await page.getByRole('dialog').getByRole('button', { name: 'Revoke key', exact: true }).click();
       await page.getByTestId('api-keys-notice').waitFor();
       await page.getByTestId('api-keys-empty').waitFor();
       expect((await call()).status).toBe(401);
@@ -230,7 +231,7 @@ describe('account pages in a browser', () => {
       await page.screenshot({ path: '/tmp/account-sessions.png' });
       expect(await page.locator('[data-testid="session-row"][data-current="true"]').getByTestId('session-current').textContent()).toBe('This session');
       await page.locator('[data-testid="session-row"][data-current="false"]').getByTestId('session-revoke').click();
-      await page.getByTestId('session-revoke-dialog-confirm').click();
+      await pressInDialog(page, 'End session');
       await page.getByTestId('sessions-notice').waitFor();
       await expect.poll(() => rows.count()).toBe(1);
       expect((await inject('GET', '/api/v1/me', other)).statusCode).toBe(401);
@@ -238,8 +239,8 @@ describe('account pages in a browser', () => {
 
       // Ending this browser's own session signs it out.
       await page.getByTestId('session-revoke').click();
-      await page.getByTestId('session-revoke-dialog-confirm').click();
-      await page.getByTestId('sign-in-page').waitFor();
+      await pressInDialog(page, 'End it and sign out');
+      await page.getByRole('heading', { name: 'Sign in', level: 1 }).waitFor();
       expect((await inject('GET', '/api/v1/me', browserSession)).statusCode).toBe(401);
       expect(consoleProblems).toEqual([]);
     } finally {
@@ -294,7 +295,7 @@ describe('account pages in a browser', () => {
     const { context, page, consoleProblems } = await newPage();
     try {
       await page.goto(`${baseUrl}/portal`);
-      await page.getByTestId('sign-in-page').waitFor();
+      await page.getByRole('heading', { name: 'Sign in', level: 1 }).waitFor();
       await page.getByTestId('forgot-password-link').click();
       await page.getByTestId('forgot-email').fill(email);
       await page.getByTestId('forgot-submit').click();
@@ -329,12 +330,12 @@ describe('account pages in a browser', () => {
     const { context, page, consoleProblems } = await newPage();
     try {
       await page.goto(`${baseUrl}/${app}`);
-      await page.getByTestId('sign-in-page').waitFor();
+      await page.getByRole('heading', { name: 'Sign in', level: 1 }).waitFor();
       await page.getByTestId('forgot-password-link').click();
       await page.getByTestId('forgot-password-page').waitFor();
       expect(new URL(page.url()).pathname).toBe(`/${app}/forgot-password`);
       await page.getByTestId('back-to-sign-in').click();
-      await page.getByTestId('sign-in-page').waitFor();
+      await page.getByRole('heading', { name: 'Sign in', level: 1 }).waitFor();
       expect(consoleProblems).toEqual([]);
     } finally {
       await context.close();
@@ -362,7 +363,7 @@ describe('account pages in a browser', () => {
       await page.goto(await linkMailedTo(email, 'identity.email_verification'));
       await page.getByTestId('verify-email-done').waitFor();
       await page.getByTestId('verify-email-continue').click();
-      await page.getByTestId('nav-account').click();
+      await navLink(page, 'Account').click();
       await page.getByTestId('email-verified').waitFor();
       expect(consoleProblems).toEqual([]);
     } finally {
@@ -392,7 +393,7 @@ describe('account pages in a browser', () => {
       expect(await page.getByTestId('tenant-switcher').inputValue()).toBe(to);
       expect((await inject('GET', '/api/v1/auth/session', session)).json().activeTenantId).toBe(to);
       // Still the same session: nothing asked to sign in.
-      expect(await page.getByTestId('sign-in-page').count()).toBe(0);
+      expect(await page.getByRole('heading', { name: 'Sign in', level: 1 }).count()).toBe(0);
 
       // A page of tenant data shows the tenant worked in, and switching shows the other's.
       const [own, others] = to === globex ? (['gil@globex.example.com', 'ann@acme.example.com'] as const) : (['ann@acme.example.com', 'gil@globex.example.com'] as const);

@@ -6,7 +6,7 @@ import { afterAll, beforeAll } from 'vitest';
 import { startTestPlatform, type TestPlatform, type TestPlatformOptions } from '../support/platform.js';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type ConsoleMessage, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type ConsoleMessage, type Locator, type Page } from 'playwright-core';
 
 /** The built apps; PLATFORMA_WEB_DIST (the server's own setting) points elsewhere. */
 export const WEB_DIST = resolve(process.env.PLATFORMA_WEB_DIST ?? fileURLToPath(new URL('../../web/dist', import.meta.url)));
@@ -51,11 +51,48 @@ export function watchConsole(page: Page): string[] {
  */
 export async function signInThroughUi(page: Page, email: string, password: string): Promise<void> {
   // Still at the password step (a wrong password before): start again from the email.
-  if (await page.getByTestId('sign-in-password').isVisible()) await page.getByTestId('sign-in-change-email').click();
-  await page.getByTestId('sign-in-email').fill(email);
-  await page.getByTestId('sign-in-continue').click();
-  await page.getByTestId('sign-in-password').fill(password);
-  await page.getByTestId('sign-in-submit').click();
+  if (await page.getByLabel('Password', { exact: true }).isVisible()) await page.getByRole('button', { name: 'Use another email' }).click();
+  await page.getByLabel('Email', { exact: true }).fill(email);
+  await page.getByRole('button', { name: 'Continue', exact: true }).click();
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+}
+
+// Finding things the way people (and assistive technology) do: by role and accessible name.
+
+/** The main navigation's link to a section ("Orders"), whatever count it carries beside its name. */
+export function navLink(page: Page, label: string): Locator {
+  return page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: new RegExp(`^${label}\\b`) });
+}
+
+/** The dialog open now (a closed <dialog> is not in the accessibility tree), by its title if given. */
+export function dialog(page: Page, title?: string | RegExp): Locator {
+  return title === undefined ? page.getByRole('dialog') : page.getByRole('dialog', { name: title });
+}
+
+/** Presses a button of the open dialog: its confirm button by its label, or "Cancel". */
+export async function pressInDialog(page: Page, label: string): Promise<void> {
+  await page.getByRole('dialog').getByRole('button', { name: label, exact: true }).click();
+}
+
+/** The table row that holds this text (a name, an email, an order number). */
+export function row(scope: Page | Locator, text: string | RegExp): Locator {
+  return scope.getByRole('row').filter({ hasText: text });
+}
+
+/** What a description list says for a term ("Status" → "active"): the <dd> after the <dt> named so. */
+export function definitionOf(scope: Page | Locator, term: string): Locator {
+  return scope.getByRole('term').filter({ hasText: new RegExp(`^\\s*${term.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`) }).locator('xpath=following-sibling::dd[1]');
+}
+
+/** An order's row in the orders table, found by its number (the link that opens it). */
+export function orderRow(page: Page, orderNumber: string): Locator {
+  return page.getByRole('table', { name: 'Orders' }).getByRole('row').filter({ has: page.getByRole('link', { name: orderNumber, exact: true }) });
+}
+
+/** The alert (a problem shown to people) inside a scope. */
+export function alertIn(scope: Page | Locator): Locator {
+  return scope.getByRole('alert');
 }
 
 /** A page whose browser already holds a session made through the API (when signing in is not what a test is about). */

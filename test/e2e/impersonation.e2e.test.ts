@@ -6,7 +6,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addMember, startTestPlatform, type TestPlatform } from '../support/platform.js';
 import { systemContext } from '../../src/kernel/context.js';
-import { WEB_DIST, assertWebAppsBuilt, launchChromium, watchConsole } from './browser.js';
+import { WEB_DIST, assertWebAppsBuilt, launchChromium, watchConsole, navLink } from './browser.js';
 
 const SCREENSHOT = '/tmp/impersonation-banner.png';
 const PASSWORD = 'banner test passphrase';
@@ -46,19 +46,18 @@ describe('the impersonation banner', () => {
     const consoleProblems = watchConsole(page);
     try {
       await page.goto(`${baseUrl}/portal`);
-      await page.getByTestId('impersonation-banner').waitFor();
-      expect(await page.getByTestId('impersonated-user').textContent()).toBe('mia@bannered.example.com');
-      expect(await page.getByTestId('impersonator').textContent()).toBe('sam@support.example.com');
-      expect(await page.getByTestId('impersonation-banner').textContent()).toContain('Ticket 99');
-      expect(await page.getByTestId('signed-in-user').textContent()).toBe('mia@bannered.example.com');
+      const banner = page.getByRole('status').filter({ hasText: 'You are acting as' });
+      await banner.waitFor();
+      expect(await banner.textContent()).toContain('You are acting as mia@bannered.example.com (signed in as sam@support.example.com; reason: Ticket 99');
+      await page.getByRole('banner').getByText('mia@bannered.example.com', { exact: true }).waitFor();
       // Another page of the app: still there.
-      await page.getByTestId('nav-orders').click();
-      await page.getByTestId('impersonation-banner').waitFor();
+      await navLink(page, 'Orders').click();
+      await banner.waitFor();
       await page.screenshot({ path: SCREENSHOT });
 
-      await page.getByTestId('stop-impersonating').click();
-      await page.getByTestId('impersonation-banner').waitFor({ state: 'detached' });
-      expect(await page.getByTestId('signed-in-user').textContent()).toBe('sam@support.example.com');
+      await page.getByRole('button', { name: 'Stop impersonating' }).click();
+      await banner.waitFor({ state: 'detached' });
+      await page.getByRole('banner').getByText('sam@support.example.com', { exact: true }).waitFor();
       expect(consoleProblems).toEqual([]);
     } finally {
       await context.close();

@@ -154,9 +154,9 @@ describe('the organisation pages for a tenant owner', () => {
       expect(await page.getByTestId('add-member-form').count()).toBe(0);
       // Remove Mark: confirmed first, and his session ends at once.
       await markRow.getByTestId('member-remove').click();
-      await page.getByTestId('remove-member-dialog').waitFor();
-      expect(await page.getByTestId('remove-member-dialog').textContent()).toContain('every session they have in it ends now');
-      await page.getByTestId('remove-member-dialog-confirm').click();
+      await page.getByRole('dialog').waitFor();
+      expect(await page.getByRole('dialog').textContent()).toContain('every session they have in it ends now');
+      await page.getByRole('dialog').getByRole('button', { name: 'Remove member', exact: true }).click();
       await markRow.waitFor({ state: 'detached' });
       expect((await api('GET', `/api/v1/tenants/${tenantId}`, mark.headers)).statusCode).toBe(401);
       expect(consoleProblems).toEqual([]);
@@ -191,8 +191,8 @@ describe('the organisation pages for a tenant owner', () => {
       expect(secret.startsWith(((await row.getByTestId('api-key-prefix').textContent()) ?? '').replace('…', ''))).toBe(true);
 
       await row.getByTestId('api-key-revoke').click();
-      await page.getByTestId('revoke-api-key-dialog').waitFor();
-      await page.getByTestId('revoke-api-key-dialog-confirm').click();
+      await page.getByRole('dialog').waitFor();
+      await page.getByRole('dialog').getByRole('button', { name: 'Revoke key', exact: true }).click();
       await page.getByTestId('api-keys-notice').waitFor();
       expect((await call()).status).toBe(401);
       await row.waitFor({ state: 'detached' });
@@ -264,20 +264,20 @@ describe('changing and deleting what exists', () => {
 
       // Hal still has it: the server refuses, and the dialog says why.
       await row.getByTestId('role-delete').click();
-      await page.getByTestId('delete-role-dialog-confirm').click();
-      await page.getByTestId('delete-role-dialog-error').waitFor();
-      expect(await page.getByTestId('delete-role-dialog-error').textContent()).toContain('still have this role');
-      await page.getByTestId('delete-role-dialog-cancel').click();
+      await page.getByRole('dialog').getByRole('button', { name: 'Delete role', exact: true }).click();
+      await page.getByRole('dialog').getByRole('alert').waitFor();
+      expect(await page.getByRole('dialog').getByRole('alert').textContent()).toContain('still have this role');
+      await page.getByRole('dialog').getByRole('button', { name: 'Cancel', exact: true }).click();
       expect((await api('PUT', `/api/v1/tenants/${tenantId}/members/${holder.id}`, staff, { role: 'member' })).statusCode).toBe(200);
       await row.getByTestId('role-delete').click();
-      await page.getByTestId('delete-role-dialog-confirm').click();
+      await page.getByRole('dialog').getByRole('button', { name: 'Delete role', exact: true }).click();
       await row.waitFor({ state: 'detached' });
       expect(((await api('GET', `/api/v1/tenants/${tenantId}/roles`, staff)).json().data as { id: string }[]).some((r) => r.id === roleId)).toBe(false);
 
       await page.getByTestId('subnav-oauth-clients').click();
       const clientRow = page.locator('[data-testid="oauth-client-row"][data-name="Old sync job"]');
       await clientRow.getByTestId('oauth-client-delete').click();
-      await page.getByTestId('delete-oauth-client-dialog-confirm').click();
+      await page.getByRole('dialog').getByRole('button', { name: 'Delete client', exact: true }).click();
       await clientRow.waitFor({ state: 'detached' });
       const remaining = (await api('GET', `/api/v1/tenants/${tenantId}/oauth-clients`, staff)).json().data as { clientId: string }[];
       expect(remaining.some((c) => c.clientId === client.json().clientId)).toBe(false);

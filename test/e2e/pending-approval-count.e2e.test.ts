@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { systemContext } from '../../src/kernel/context.js';
 import { addMember } from '../support/platform.js';
-import { browserSuite, pageWithSession } from './browser.js';
+import { browserSuite, dialog, navLink, pageWithSession, pressInDialog } from './browser.js';
 
 const suite = browserSuite();
 const PASSWORD = 'approval count passphrase';
@@ -27,40 +27,43 @@ describe('the pending-approval count in the admin console', () => {
       pricePlans: [{ code: 'monthly', name: 'Monthly', interval: 'month', trialDays: 0, taxCategory: 'saas', setupFee: {}, prices: { EUR: { model: 'flat', amount: '50.00' } }, usage: [] }],
     });
     await call('POST', `/api/v1/products/${product.id}/versions/1/publish`, staff);
+    const orderNumbers: string[] = [];
     const orderIds: string[] = [];
     for (const key of ['first', 'second']) {
       const order = await call('POST', '/api/v1/orders', buyer, { currency: 'EUR' });
       await call('POST', `/api/v1/orders/${order.id}/items`, buyer, { productId: product.id, pricePlan: 'monthly', quantity: 1 });
-      expect((await call('POST', `/api/v1/orders/${order.id}/submit`, buyer, undefined, { 'idempotency-key': key })).status).toBe('pending_approval');
+      const submitted = await call('POST', `/api/v1/orders/${order.id}/submit`, buyer, undefined, { 'idempotency-key': key });
+      expect(submitted.status).toBe('pending_approval');
+      orderNumbers.push(submitted.number);
       orderIds.push(order.id);
     }
 
     const { context, page, consoleProblems } = await pageWithSession(browser, base, staff);
     try {
       await page.goto(`${base}/admin/tenants`);
-      const count = page.getByTestId('nav-orders').getByTestId('pending-approval-count');
-      await expect.poll(() => count.getAttribute('data-count'), { timeout: 15_000 }).toBe('2');
-      expect(await count.textContent()).toContain('2 orders wait for approval');
+      // The count is part of the Orders link's name: what is read out is what is counted.
+      const orders = navLink(page, 'Orders');
+      await expect.poll(() => orders.textContent(), { timeout: 15_000 }).toContain('2 orders wait for approval');
 
       // The count sits on the link to the list it counts.
-      await page.getByTestId('nav-orders').click();
-      for (const id of orderIds) await page.locator(`[data-testid="order-row"][data-order-id="${id}"]`).waitFor();
-      expect(await page.getByTestId('order-status-filter').inputValue()).toBe('pending_approval');
+      await orders.click();
+      const table = page.getByRole('table', { name: 'Orders' });
+      for (const number of orderNumbers) await table.getByRole('link', { name: number }).waitFor();
+      expect(await page.getByLabel('Status').inputValue()).toBe('pending_approval');
 
-      await page.locator(`[data-testid="order-row"][data-order-id="${orderIds[0]}"]`).getByTestId('order-link').click();
-      await page.getByTestId('order-action-approve').click();
-      await page.getByTestId('approve-dialog-confirm').click();
-      await page.getByTestId('order-notice').waitFor();
-      await expect.poll(() => count.getAttribute('data-count'), { timeout: 15_000 }).toBe('1');
-      expect(await count.textContent()).toContain('1 order waits for approval');
+      await table.getByRole('link', { name: orderNumbers[0] }).click();
+      await page.getByRole('button', { name: 'Approve' }).click();
+      await pressInDialog(page, 'Approve');
+      await page.getByRole('status').filter({ hasText: 'Order approved.' }).waitFor();
+      await expect.poll(() => orders.textContent(), { timeout: 15_000 }).toContain('1 order waits for approval');
 
       await page.goto(`${base}/admin/orders/${orderIds[1]}`);
-      await page.getByTestId('order-action-reject').click();
-      await page.getByTestId('reject-reason').fill('Not this time');
-      await page.getByTestId('reject-dialog-confirm').click();
-      await page.getByTestId('order-notice').waitFor();
+      await page.getByRole('button', { name: 'Reject' }).click();
+      await dialog(page, 'Reject this order?').getByLabel('Reason').fill('Not this time');
+      await pressInDialog(page, 'Reject');
+      await page.getByRole('status').filter({ hasText: 'Order rejected.' }).waitFor();
       // None wait any more: no count at all.
-      await expect.poll(() => count.count(), { timeout: 15_000 }).toBe(0);
+      await expect.poll(() => orders.textContent(), { timeout: 15_000 }).not.toContain('wait');
       expect(consoleProblems).toEqual([]);
     } finally {
       await context.close();

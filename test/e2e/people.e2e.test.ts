@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addMember, ADMIN_EMAIL, startTestPlatform, type SignedInHeaders, type TestPlatform } from '../support/platform.js';
 import { systemContext } from '../../src/kernel/context.js';
 import { inTransaction } from '../../src/kernel/db/database.js';
-import { WEB_DIST, assertWebAppsBuilt, launchChromium, watchConsole } from './browser.js';
+import { WEB_DIST, assertWebAppsBuilt, launchChromium, watchConsole, navLink } from './browser.js';
 
 const PASSWORD = 'people pages passphrase';
 const SCREENSHOTS = { user: '/tmp/people-user.png', impersonate: '/tmp/people-impersonate.png', staff: '/tmp/people-staff.png', mail: '/tmp/people-mail.png' };
@@ -60,27 +60,26 @@ describe('the people pages', () => {
       await page.getByTestId('user-link').click();
 
       await page.getByTestId('user-detail').waitFor();
-      expect(await page.getByTestId('page-title').textContent()).toContain('mia@peoplecorp.example.com');
+      expect(await page.getByRole('heading', { level: 1 }).textContent()).toContain('mia@peoplecorp.example.com');
       expect(await page.getByTestId('membership-row').textContent()).toContain('Peoplecorp');
       expect(await page.getByTestId('user-mfa').getAttribute('data-value')).toBe('false');
       await page.screenshot({ path: SCREENSHOTS.user, fullPage: true });
 
       await page.getByTestId('impersonate').click();
-      await page.getByTestId('impersonate-dialog').waitFor();
+      await page.getByRole('dialog').waitFor();
       // The reason is required before anything can start.
-      expect(await page.getByTestId('impersonate-dialog-confirm').isDisabled()).toBe(true);
-      await page.getByTestId('impersonate-reason').fill('Ticket 512: portal shows no orders');
+      expect(await page.getByRole('dialog').getByRole('button', { name: 'Act as this user', exact: true }).isDisabled()).toBe(true);
+      await page.getByRole('dialog').getByLabel('Reason').fill('Ticket 512: portal shows no orders');
       await page.screenshot({ path: SCREENSHOTS.impersonate });
-      await page.getByTestId('impersonate-dialog-confirm').click();
+      await page.getByRole('dialog').getByRole('button', { name: 'Act as this user', exact: true }).click();
 
       await page.waitForURL(`${baseUrl}/portal/**`);
-      await page.getByTestId('impersonation-banner').waitFor();
-      expect(await page.getByTestId('impersonated-user').textContent()).toBe('mia@peoplecorp.example.com');
-      expect(await page.getByTestId('impersonator').textContent()).toBe(ADMIN_EMAIL);
-      expect(await page.getByTestId('impersonation-banner').textContent()).toContain('Ticket 512');
-      await page.getByTestId('stop-impersonating').click();
-      await page.getByTestId('impersonation-banner').waitFor({ state: 'detached' });
-      expect(await page.getByTestId('signed-in-user').textContent()).toBe(ADMIN_EMAIL);
+      const banner = page.getByRole('status').filter({ hasText: 'You are acting as' });
+      await banner.waitFor();
+      expect(await banner.textContent()).toContain(`You are acting as mia@peoplecorp.example.com (signed in as ${ADMIN_EMAIL}; reason: Ticket 512`);
+      await page.getByRole('button', { name: 'Stop impersonating' }).click();
+      await banner.waitFor({ state: 'detached' });
+      await page.getByRole('banner').getByText(ADMIN_EMAIL, { exact: true }).waitFor();
       expect(consoleProblems).toEqual([]);
     } finally {
       await context.close();
@@ -101,15 +100,15 @@ describe('the people pages', () => {
       await expect.poll(() => page.getByTestId('user-locked').textContent()).toBe('Not locked');
 
       await page.getByTestId('change-role').click();
-      await page.getByTestId('role-dialog').waitFor();
-      await page.getByTestId('role-dialog-role').selectOption('operator');
-      await page.getByTestId('role-dialog-confirm').click();
+      await page.getByRole('dialog').waitFor();
+      await page.getByRole('dialog').getByLabel('Platform role').selectOption('operator');
+      await page.getByRole('dialog').getByRole('button', { name: 'Change role', exact: true }).click();
       await expect.poll(() => page.getByTestId('user-notice').textContent()).toContain('ben@peoplecorp.example.com is now Operator');
       await expect.poll(() => page.getByTestId('user-role').getAttribute('data-role')).toBe('operator');
       // Staff cannot be impersonated: the page no longer offers it.
       expect(await page.getByTestId('impersonate').count()).toBe(0);
 
-      await page.getByTestId('nav-people').click();
+      await navLink(page, 'People').click();
       await page.getByTestId('people-tab-staff').click();
       const row = page.locator('[data-testid="staff-row"][data-email="ben@peoplecorp.example.com"]');
       await row.waitFor();

@@ -8,7 +8,7 @@ import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { addMember, type SignedInHeaders } from '../support/platform.js';
 import { systemContext } from '../../src/kernel/context.js';
-import { browserSuite, pageWithSession } from './browser.js';
+import { browserSuite, dialog, navLink, orderRow, pageWithSession, pressInDialog } from './browser.js';
 
 const suite = browserSuite();
 const PASSWORD = 'prices e2e passphrase';
@@ -78,10 +78,11 @@ describe('prices and orders for people', () => {
       expect(await text(page, 'config-hostname-error')).toBe('Use 3 to 63 lower-case letters, digits and dashes, starting with a letter.');
 
       // Leaving with unsaved edits asks; Cancel stays with the edits.
-      await page.getByTestId('nav-orders').click();
-      await page.getByTestId('unsaved-changes-confirm').waitFor();
-      expect(await text(page, 'unsaved-changes-text')).toContain('not in your cart yet');
-      await page.getByTestId('unsaved-changes-cancel').click();
+      await navLink(page, 'Orders').click();
+      const leave = dialog(page, 'Leave without adding to your cart?');
+      await leave.waitFor();
+      expect(await leave.textContent()).toContain('not in your cart yet');
+      await pressInDialog(page, 'Cancel');
       expect(page.url()).toContain(`/portal/products/${product.id}`);
       expect(await page.getByTestId('config-hostname').inputValue()).toBe('Web 1');
       // Closing or reloading the tab makes the browser ask too.
@@ -101,7 +102,7 @@ describe('prices and orders for people', () => {
       await page.getByTestId('add-to-cart').click();
       await page.getByTestId('added-to-cart').waitFor();
       // Once in the cart, leaving asks nothing.
-      await page.getByTestId('nav-cart').click();
+      await navLink(page, 'Cart').click();
 
       const cart = page.locator('[data-testid="cart"][data-currency="EUR"]');
       await cart.waitFor();
@@ -124,16 +125,17 @@ describe('prices and orders for people', () => {
 
       // A typed coupon code that is not applied is an unsaved edit too.
       await cart.getByTestId('cart-coupon-code').fill('SOMETHING');
-      await page.getByTestId('nav-products').click();
-      await page.getByTestId('unsaved-changes-confirm').waitFor();
-      await page.getByTestId('unsaved-changes-cancel').click();
+      await navLink(page, 'Products').click();
+      await dialog(page).waitFor();
+      await pressInDialog(page, 'Cancel');
       await cart.getByTestId('cart-coupon-code').fill('');
 
       await cart.getByTestId('checkout').click();
-      await page.getByTestId('checkout-dialog-confirm').click();
-      await page.getByTestId('order-detail').waitFor();
-      orderId = (await page.getByTestId('order-detail').getAttribute('data-order-id'))!;
-      orderNumber = await text(page, 'order-title-number');
+      await page.getByRole('dialog').getByRole('button', { name: 'Place order', exact: true }).click();
+      await page.waitForURL(/\/portal\/orders\/[^/]+$/);
+      orderId = page.url().split('/').at(-1)!;
+      await page.getByRole('heading', { level: 1, name: /ORD-\d+/ }).waitFor();
+      orderNumber = (await page.getByRole('heading', { level: 1 }).textContent())!.match(/ORD-\d+/)![0];
       expect(orderNumber).toBe('ORD-000001');
       expect(await page.locator('h1').first().textContent()).not.toContain(orderId);
       expect(await text(page, 'order-number')).toBe('ORD-000001');
@@ -142,10 +144,9 @@ describe('prices and orders for people', () => {
       expect(new Set(actors)).toEqual(new Set(['Paula Priced']));
       expect(await page.getByTestId('order-timeline').textContent()).not.toContain('usr_');
 
-      await page.getByTestId('nav-orders').click();
-      const row = page.locator(`[data-testid="order-row"][data-order-id="${orderId}"]`);
+      await navLink(page, 'Orders').click();
+      const row = orderRow(page, 'ORD-000001');
       await row.waitFor();
-      expect(await row.getByTestId('order-link').textContent()).toBe('ORD-000001');
       expect(await row.textContent()).toContain('€40.00 per month + €10.00 once');
       expect(await row.textContent()).not.toContain(orderId);
       expect(consoleProblems).toEqual([]);
@@ -157,15 +158,15 @@ describe('prices and orders for people', () => {
     const admin = await pageWithSession(browser, base, staff);
     try {
       await admin.page.goto(`${base}/admin/orders`);
-      await admin.page.getByTestId('order-number-search').fill('ORD-000001');
-      await admin.page.getByTestId('order-number-search-submit').click();
-      const row = admin.page.locator(`[data-testid="order-row"][data-order-id="${orderId}"]`);
+      await admin.page.getByRole('searchbox', { name: 'Order number' }).fill('ORD-000001');
+      await admin.page.getByRole('button', { name: 'Find' }).click();
+      const row = orderRow(admin.page, orderNumber);
       await row.waitFor();
-      expect(await admin.page.getByTestId('order-row').count()).toBe(1);
-      expect(await row.getByTestId('order-link').textContent()).toBe(orderNumber);
-      await row.getByTestId('order-link').click();
+      // The head row and this order's.
+      expect(await admin.page.getByRole('table', { name: 'Orders' }).getByRole('row').count()).toBe(2);
+      await row.getByRole('link', { name: orderNumber }).click();
       await admin.page.getByTestId('order-timeline').waitFor();
-      expect(await admin.page.getByTestId('order-title-number').textContent()).toBe(orderNumber);
+      expect(await admin.page.getByRole('heading', { level: 1 }).textContent()).toContain(orderNumber);
       expect(await admin.page.getByTestId('timeline-actor').first().textContent()).toBe('Paula Priced');
       expect(await admin.page.getByTestId('order-timeline').textContent()).not.toContain('usr_');
       await admin.page.screenshot({ path: '/tmp/prices-admin-order.png', fullPage: true });

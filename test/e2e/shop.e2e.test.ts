@@ -10,7 +10,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addMember, startTestPlatform, type SignedInHeaders, type TestPlatform } from '../support/platform.js';
 import { systemContext } from '../../src/kernel/context.js';
-import { WEB_DIST, assertWebAppsBuilt, launchChromium, watchConsole } from './browser.js';
+import { WEB_DIST, assertWebAppsBuilt, launchChromium, navLink, orderRow, watchConsole } from './browser.js';
 
 const PASSWORD = 'shop test passphrase';
 const CUSTOMER = 'buyer@shopper.example.com';
@@ -124,7 +124,7 @@ describe('ordering a product that needs approval', () => {
       await page.waitForFunction(() => document.querySelector('[data-testid="preview-lines-recurring"]')?.textContent?.includes('37.50'));
       await page.screenshot({ path: '/tmp/shop-draft-editor.png', fullPage: true });
       await page.getByTestId('draft-publish').click();
-      await page.getByTestId('publish-dialog-confirm').click();
+      await page.getByRole('dialog').getByRole('button', { name: 'Publish', exact: true }).click();
       await page.locator('[data-testid="version-page"][data-status="published"]').waitFor();
       expect(operator.consoleProblems).toEqual([]);
     } catch (error) {
@@ -173,45 +173,44 @@ describe('ordering a product that needs approval', () => {
       await page.getByTestId('added-to-cart').waitFor();
 
       // The cart, then checkout behind a confirmation.
-      await page.getByTestId('nav-cart').click();
+      await navLink(page, 'Cart').click();
       await page.locator('[data-testid="cart"][data-currency="EUR"]').waitFor();
       expect(await text(page, 'cart-recurring-month')).toContain('25.00 per month');
       expect(await page.locator('[data-testid="configuration-entry"][data-key="hostname"]').textContent()).toBe('Host nameweb-1');
       await page.getByTestId('checkout').click();
-      await page.getByTestId('checkout-dialog-confirm').click();
-      await page.getByTestId('order-detail').waitFor();
-      expect(await page.getByTestId('order-status').getAttribute('data-status')).toBe('pending_approval');
+      await page.getByRole('dialog').getByRole('button', { name: 'Place order', exact: true }).click();
+      await page.getByRole('heading', { level: 1, name: /Pending approval$/ }).waitFor();
       await page.getByTestId('approval-pending').waitFor();
-      const orderId = (await page.getByTestId('order-detail').getAttribute('data-order-id'))!;
+      const orderNumber = (await page.getByRole('heading', { level: 1 }).textContent())!.match(/ORD-\d+/)![0];
 
       // The operator finds it in the queue (pending approval is the default view) and approves it.
       {
         const admin = operator.page;
-        await admin.getByTestId('nav-orders').click();
-        const queued = admin.locator(`[data-testid="order-row"][data-order-id="${orderId}"]`);
+        await navLink(admin, 'Orders').click();
+        const queued = orderRow(admin, orderNumber);
         await queued.waitFor();
-        expect(await queued.getByTestId('order-row-status').getAttribute('data-status')).toBe('pending_approval');
-        await admin.getByTestId('order-tenant-filter').selectOption(tenantId);
+        expect(await queued.getByRole('cell').nth(3).textContent()).toBe('Pending approval');
+        await admin.getByLabel('Tenant').selectOption(tenantId);
         await queued.waitFor();
-        await queued.getByTestId('order-link').click();
+        await queued.getByRole('link', { name: orderNumber }).click();
         await admin.getByTestId('order-timeline').waitFor();
         expect(await admin.getByTestId('approval-pending').textContent()).toContain('Approved server requires approval');
-        await admin.getByTestId('order-action-approve').click();
-        await admin.getByTestId('approve-reason').fill('Customer verified');
-        await admin.getByTestId('approve-dialog-confirm').click();
-        await admin.getByTestId('order-notice').waitFor();
-        expect(await admin.getByTestId('order-status').getAttribute('data-status')).toBe('provisioning');
-        expect(await admin.getByTestId('order-action-fulfil').isVisible()).toBe(true);
+        await admin.getByRole('button', { name: 'Approve' }).click();
+        await admin.getByRole('dialog').getByLabel('Reason').fill('Customer verified');
+        await admin.getByRole('dialog').getByRole('button', { name: 'Approve', exact: true }).click();
+        await admin.getByRole('status').filter({ hasText: 'Order approved.' }).waitFor();
+        await admin.getByRole('heading', { level: 1, name: /Provisioning$/ }).waitFor();
+        expect(await admin.getByRole('button', { name: 'Mark delivered' }).isVisible()).toBe(true);
         expect(operator.consoleProblems).toEqual([]);
         await operator.context.close();
       }
 
       // The customer sees it: in the list and on the order, with the timeline.
-      await page.getByTestId('nav-orders').click();
-      const row = page.locator(`[data-testid="order-row"][data-order-id="${orderId}"]`);
+      await navLink(page, 'Orders').click();
+      const row = orderRow(page, orderNumber);
       await row.waitFor();
-      expect(await row.getByTestId('order-row-status').getAttribute('data-status')).toBe('provisioning');
-      await row.getByTestId('order-link').click();
+      expect(await row.getByRole('cell').nth(2).textContent()).toBe('Provisioning');
+      await row.getByRole('link', { name: orderNumber }).click();
       await page.getByTestId('order-timeline').waitFor();
       expect(await page.locator('[data-testid="timeline-entry"]').evaluateAll((entries) => entries.map((entry) => entry.getAttribute('data-status')))).toEqual([
         'draft',
@@ -261,7 +260,7 @@ describe('the admin catalog editor', () => {
       await page.getByTestId('plan-0-price-EUR-tier-1-unitAmount').fill('1.50');
       await page.getByTestId('draft-summary').fill('Graduated pricing');
       await page.getByTestId('draft-publish').click();
-      await page.getByTestId('publish-dialog-confirm').click();
+      await page.getByRole('dialog').getByRole('button', { name: 'Publish', exact: true }).click();
       await page.getByTestId('section-schema-problems').waitFor();
       expect(await page.getByTestId('section-schema-problems').textContent()).toContain('/configurationSchema/properties/region/type');
       expect(await page.getByTestId('plan-0-problems').textContent()).toContain('/prices/EUR/tiers/1/upTo');
@@ -272,7 +271,7 @@ describe('the admin catalog editor', () => {
       await page.getByTestId('draft-provisioning').fill(JSON.stringify(SERVER_CONTENT.provisioning));
       await page.getByTestId('plan-0-price-EUR-tier-1-upTo').fill('');
       await page.getByTestId('draft-publish').click();
-      await page.getByTestId('publish-dialog-confirm').click();
+      await page.getByRole('dialog').getByRole('button', { name: 'Publish', exact: true }).click();
       await page.locator('[data-testid="version-page"][data-status="published"]').waitFor();
       await page.goto(`${baseUrl}/admin/catalog/products/${productId}`);
       await page.getByTestId('diff-open').click();
@@ -285,7 +284,7 @@ describe('the admin catalog editor', () => {
       // Retiring the old version asks first.
       await page.goto(`${baseUrl}/admin/catalog/products/${productId}/versions/1`);
       await page.getByTestId('version-retire').click();
-      await page.getByTestId('retire-dialog-confirm').click();
+      await page.getByRole('dialog').getByRole('button', { name: 'Retire', exact: true }).click();
       await page.locator('[data-testid="version-page"][data-status="retired"]').waitFor();
 
       // Coupons: a field error from the server, then created, then archived behind a confirmation.
@@ -302,7 +301,7 @@ describe('the admin catalog editor', () => {
       await coupon.waitFor();
       expect(await coupon.textContent()).toContain('15% off');
       await coupon.getByTestId('coupon-archive').click();
-      await page.getByTestId('coupon-archive-dialog-confirm').click();
+      await page.getByRole('dialog').getByRole('button', { name: 'Archive', exact: true }).click();
       await page.locator('[data-testid="coupon-row"][data-code="SPRING15"][data-archived="true"]').waitFor();
 
       // Approval rules: created and deleted behind a confirmation.
@@ -313,7 +312,7 @@ describe('the admin catalog editor', () => {
       await page.getByTestId('rule-row').waitFor();
       expect(await page.getByTestId('rule-row').textContent()).toContain('Large orders');
       await page.getByTestId('rule-delete').click();
-      await page.getByTestId('rule-delete-dialog-confirm').click();
+      await page.getByRole('dialog').getByRole('button', { name: 'Delete', exact: true }).click();
       await page.getByTestId('rule-row').waitFor({ state: 'detached' });
       expect(consoleProblems).toEqual([]);
     } catch (error) {
@@ -346,12 +345,12 @@ describe('refusals and cancellations', () => {
     try {
       const { page } = operator;
       await page.goto(`${baseUrl}/admin/orders/${rejectedId}`);
-      await page.getByTestId('order-action-reject').click();
-      expect(await page.getByTestId('reject-dialog-confirm').isDisabled()).toBe(true);
-      await page.getByTestId('reject-reason').fill('Credit check failed');
-      await page.getByTestId('reject-dialog-confirm').click();
-      await page.getByTestId('order-notice').waitFor();
-      expect(await page.getByTestId('order-status').getAttribute('data-status')).toBe('cancelled');
+      await page.getByRole('button', { name: 'Reject' }).click();
+      expect(await page.getByRole('dialog').getByRole('button', { name: 'Reject', exact: true }).isDisabled()).toBe(true);
+      await page.getByRole('dialog').getByLabel('Reason').fill('Credit check failed');
+      await page.getByRole('dialog').getByRole('button', { name: 'Reject', exact: true }).click();
+      await page.getByRole('status').filter({ hasText: 'Order rejected.' }).waitFor();
+      await page.getByRole('heading', { level: 1, name: /Cancelled$/ }).waitFor();
       expect(operator.consoleProblems).toEqual([]);
     } finally {
       await operator.context.close();
@@ -362,17 +361,17 @@ describe('refusals and cancellations', () => {
       await page.goto(`${baseUrl}/portal/orders/${rejectedId}`);
       await page.getByTestId('approval-decision').waitFor();
       expect(await text(page, 'approval-decision')).toBe('Rejected: Credit check failed');
-      expect(await page.getByTestId('order-cancel').count()).toBe(0);
+      expect(await page.getByRole('button', { name: 'Cancel order' }).count()).toBe(0);
 
       await page.goto(`${baseUrl}/portal/orders/${cancelledId}`);
-      await page.getByTestId('order-cancel').click();
-      await page.getByTestId('cancel-reason').fill('Ordered by mistake');
-      await page.getByTestId('cancel-dialog-cancel').click();
-      expect(await page.getByTestId('order-status').getAttribute('data-status')).toBe('pending_approval');
-      await page.getByTestId('order-cancel').click();
-      await page.getByTestId('cancel-reason').fill('Ordered by mistake');
-      await page.getByTestId('cancel-dialog-confirm').click();
-      await page.locator('[data-testid="order-status"][data-status="cancelled"]').waitFor();
+      await page.getByRole('button', { name: 'Cancel order' }).click();
+      await page.getByRole('dialog').getByLabel('Reason').fill('Ordered by mistake');
+      await page.getByRole('dialog').getByRole('button', { name: 'Cancel', exact: true }).click();
+      expect(await page.getByRole('heading', { level: 1 }).textContent()).toMatch(/Pending approval$/);
+      await page.getByRole('button', { name: 'Cancel order' }).click();
+      await page.getByRole('dialog').getByLabel('Reason').fill('Ordered by mistake');
+      await page.getByRole('dialog').getByRole('button', { name: 'Cancel order', exact: true }).click();
+      await page.getByRole('heading', { level: 1, name: /Cancelled$/ }).waitFor();
       expect(await page.locator('[data-testid="timeline-entry"]').last().textContent()).toContain('Ordered by mistake');
       await page.screenshot({ path: '/tmp/shop-cancelled-order.png', fullPage: true });
       expect(consoleProblems).toEqual([]);

@@ -76,7 +76,7 @@ describe('a tenant’s members and invitations in the admin console', () => {
       expect((await inject('POST', '/api/v1/invitations/preview', {}, { token: firstToken })).statusCode).toBe(404);
       expect((await inject('POST', '/api/v1/invitations/preview', {}, { token: tokens[0] })).json()).toMatchObject({ tenantId, role: 'owner' });
       expect((await invitationsOf()).find((i) => i.email === 'captain@harbour.example.com')).toMatchObject({ status: 'open', sendCount: 2 });
-      await page.getByTestId('audit-action').filter({ hasText: 'identity.invitation.resent' }).waitFor();
+      await page.getByRole('table', { name: 'Audit trail' }).getByRole('cell', { name: 'identity.invitation.resent' }).waitFor();
 
       // Invite another person, as billing.
       await page.getByTestId('tenant-invite-email').fill('purser@harbour.example.com');
@@ -91,7 +91,7 @@ describe('a tenant’s members and invitations in the admin console', () => {
 
       // Revoke it (confirmed first): it leaves the pending list, and its link no longer works.
       await purser.getByTestId('tenant-invitation-revoke').click();
-      await page.getByTestId('tenant-revoke-invitation-dialog-confirm').click();
+      await page.getByRole('dialog').getByRole('button', { name: 'Revoke invitation', exact: true }).click();
       await purser.waitFor({ state: 'detached' });
       expect(await page.getByTestId('tenant-members-notice').textContent()).toContain('purser@harbour.example.com is revoked');
       expect((await invitationsOf()).find((i) => i.email === 'purser@harbour.example.com')?.status).toBe('revoked');

@@ -75,18 +75,19 @@ export function useCursorPages<T>(fetchPage: (cursor: string | undefined) => Pro
   };
 }
 
-export function Pagination<T>({ pages, testId }: { pages: CursorPages<T>; testId: string }) {
+/** Previous and next for a cursor-paged list; `label` names the navigation (e.g. "Tenants pages"). */
+export function Pagination<T>({ pages, label }: { pages: CursorPages<T>; label: string }) {
   return (
-    <div className="pagination">
-      <span data-testid={`${testId}-page-number`}>Page {pages.pageNumber}</span>
+    <nav className="pagination" aria-label={label}>
+      <span>Page {pages.pageNumber}</span>
       <div className="pagination-buttons">
-        <button type="button" className="button" onClick={pages.previous} disabled={pages.loading || !pages.hasPrevious} data-testid={`${testId}-previous`}>
+        <button type="button" className="button" onClick={pages.previous} disabled={pages.loading || !pages.hasPrevious}>
           Previous
         </button>
-        <button type="button" className="button" onClick={pages.next} disabled={pages.loading || !pages.page?.nextCursor} data-testid={`${testId}-next`}>
+        <button type="button" className="button" onClick={pages.next} disabled={pages.loading || !pages.page?.nextCursor}>
           Next
         </button>
       </div>
-    </div>
+    </nav>
   );
 }

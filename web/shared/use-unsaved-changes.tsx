@@ -26,7 +26,7 @@ export function UnsavedChangesGuard({ dirty, title = 'Leave without saving?', ch
   }, [blocker, dirty]);
 
   return (
-    <ConfirmDialog open={blocker.state === 'blocked'} title={title} confirmLabel="Leave" tone="danger" testId="unsaved-changes" onConfirm={() => blocker.proceed?.()} onCancel={() => blocker.reset?.()}>
+    <ConfirmDialog open={blocker.state === 'blocked'} title={title} confirmLabel="Leave" tone="danger" onConfirm={() => blocker.proceed?.()} onCancel={() => blocker.reset?.()}>
       {children ?? <p className="muted">Your changes on this page have not been saved. Cancel to stay and keep them.</p>}
     </ConfirmDialog>
   );

@@ -4,12 +4,12 @@
 // signs the person in, so the portal opens at once (at the step the organisation asks for first,
 // such as enrolling a second factor).
 import { useEffect, useState, type FormEvent } from 'react';
-import { api, unwrap } from '../../shared/api/client.js';
 import { toApiError, type ApiError } from '../../shared/api/problem.js';
 import { BrandMark } from '../../shared/components/BrandMark.js';
 import { ErrorAlert } from '../../shared/components/ErrorAlert.js';
 import { Field } from '../../shared/components/Field.js';
 import { messagesFor } from '../../shared/forms.js';
+import { auth } from '../../shared/features/identity/use-auth.js';
 
 interface Preview {
   organizationName: string;
@@ -32,8 +32,9 @@ export function AcceptInvitationPage() {
 
   useEffect(() => {
     if (!token) return;
-    unwrap(api.POST('/api/v1/invitations/preview', { body: { token } }))
-      .then(({ data }) => setPreview(data))
+    auth
+      .previewInvitation(token)
+      .then(setPreview)
       .catch((caught: unknown) => setError(toApiError(caught)));
   }, [token]);
 
@@ -42,7 +43,7 @@ export function AcceptInvitationPage() {
     setBusy(true);
     setError(null);
     try {
-      await unwrap(api.POST('/api/v1/invitations/accept', { body: { token, password } }));
+      await auth.acceptInvitation(token, password);
       setAccepted(true);
       // Signed in now: the portal, loaded afresh, finds the session (and whatever step it owes).
       window.location.assign('/portal/');
@@ -56,14 +57,14 @@ export function AcceptInvitationPage() {
   const passwordError = messagesFor(error, '/password');
   return (
     <main className="centered-screen">
-      <div className="sign-in-card" data-testid="accept-invitation-page">
+      <div className="sign-in-card">
         <BrandMark appLabel="Customer portal" />
         <h1>Accept your invitation</h1>
         {!token && <div className="alert alert-warning">This page needs the link from your invitation email.</div>}
         {/* A refused new password is explained under its field, rule by rule. */}
         {!passwordError && <ErrorAlert error={error} testId="accept-invitation-error" />}
         {accepted && (
-          <div className="alert alert-success" data-testid="accept-invitation-done">
+          <div className="alert alert-success">
             You are now a member of {preview?.organizationName}. <a href="/portal/">Continue to the portal</a>.
           </div>
         )}

@@ -2,10 +2,8 @@
 // the scopes you give them). The secret is shown once, right after creation; afterwards only its
 // prefix identifies the key. Revoking one refuses it from the very next call.
 import { useState, type FormEvent } from 'react';
-import { api, unwrap } from '../api/client.js';
 import { toApiError, type ApiError } from '../api/problem.js';
 import type { ApiKey, CreatedApiKey, Me } from '../api/types.js';
-import { useResource } from '../api/use-resource.js';
 import { ConfirmDialog } from '../components/ConfirmDialog.js';
 import { DangerRowButton } from '../components/DangerRowButton.js';
 import { ErrorAlert } from '../components/ErrorAlert.js';
@@ -14,6 +12,7 @@ import { useConfirmation } from '../components/use-confirmation.js';
 import { formatDateTime } from '../format.js';
 import { mapFieldErrors, topLevelField } from '../forms.js';
 import { Loading, useMe } from './me.js';
+import { useMyApiKeys, type PersonalApiKeyInput } from '../features/identity/use-account.js';
 
 type FormField = 'name' | 'scopes' | 'expiresAt' | 'tenantId';
 const FORM_FIELDS: readonly string[] = ['name', 'scopes', 'expiresAt', 'tenantId'];
@@ -30,11 +29,11 @@ function endOfDay(date: string): string {
 
 export function ApiKeysPage() {
   const { me, error: meError } = useMe();
-  const loaded = useResource(async () => (await unwrap(api.GET('/api/v1/me/api-keys'))).data.data, []);
+  const loaded = useMyApiKeys();
   const [created, setCreated] = useState<CreatedApiKey | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const revoke = useConfirmation<ApiKey>(async (key, close) => {
-    await unwrap(api.DELETE('/api/v1/me/api-keys/{keyId}', { params: { path: { keyId: key.id } } }));
+    await loaded.revoke(key.id);
     setNotice(`The key “${key.name}” is revoked: calls with it are refused from now on.`);
     close();
     if (created?.id === key.id) setCreated(null);
@@ -102,6 +101,7 @@ export function ApiKeysPage() {
         )}
       </section>
       <CreateKeyForm
+        create={loaded.create}
         me={me}
         onCreated={(key) => {
           setNotice(null);
@@ -114,7 +114,6 @@ export function ApiKeysPage() {
         title="Revoke this API key?"
         confirmLabel="Revoke key"
         tone="danger"
-        testId="api-key-revoke-dialog"
       >
         <p>
           Programs using <strong>{revoke.target?.name}</strong> (<span className="mono">{revoke.target?.prefix}_…</span>) are refused from their very next call. This cannot be undone.
@@ -151,7 +150,7 @@ function CreatedKeyPanel({ apiKey, onDone }: { apiKey: CreatedApiKey; onDone(): 
           {apiKey.secret}
         </code>
         <div className="form-actions" style={{ justifyContent: 'flex-start' }}>
-          <button type="button" className="button button-primary" onClick={() => void copy()} data-testid="api-key-copy">
+          <button type="button" className="button button-primary" onClick={() => void copy()}>
             {copied === 'yes' ? 'Copied' : 'Copy key'}
           </button>
           <button type="button" className="button" onClick={onDone} data-testid="api-key-created-done">
@@ -164,7 +163,7 @@ function CreatedKeyPanel({ apiKey, onDone }: { apiKey: CreatedApiKey; onDone(): 
   );
 }
 
-function CreateKeyForm({ me, onCreated }: { me: Me; onCreated(key: CreatedApiKey): void }) {
+function CreateKeyForm({ me, create, onCreated }: { me: Me; create(body: PersonalApiKeyInput): Promise<CreatedApiKey>; onCreated(key: CreatedApiKey): void }) {
   const defaultTenant = me.memberships.some((m) => m.tenantId === me.activeTenantId) ? (me.activeTenantId ?? '') : (me.memberships[0]?.tenantId ?? '');
   const [name, setName] = useState('');
   const [scopes, setScopes] = useState('');
@@ -182,12 +181,7 @@ function CreateKeyForm({ me, onCreated }: { me: Me; onCreated(key: CreatedApiKey
       .map((scope) => scope.trim())
       .filter(Boolean);
     try {
-      const { data } = await unwrap(
-        api.POST('/api/v1/me/api-keys', {
-          // No Idempotency-Key: a replayed answer would have to keep the secret, which is never stored.
-          body: { name: name.trim(), tenantId, ...(scopeList.length > 0 ? { scopes: scopeList } : {}), ...(expiresOn ? { expiresAt: endOfDay(expiresOn) } : {}) },
-        }),
-      );
+      const data = await create({ name: name.trim(), tenantId, ...(scopeList.length > 0 ? { scopes: scopeList } : {}), ...(expiresOn ? { expiresAt: endOfDay(expiresOn) } : {}) });
       setName('');
       setScopes('');
       setExpiresOn('');
@@ -202,7 +196,7 @@ function CreateKeyForm({ me, onCreated }: { me: Me; onCreated(key: CreatedApiKey
   if (me.memberships.length === 0) {
     return (
       <section className="card">
-        <div className="card-body muted" data-testid="api-keys-no-organisation">
+        <div className="card-body muted">
           A personal key works in an organisation you belong to, and you belong to none.
         </div>
       </section>
@@ -212,7 +206,7 @@ function CreateKeyForm({ me, onCreated }: { me: Me; onCreated(key: CreatedApiKey
   const { byField, hasUnmatched } = error ? mapFieldErrors<FormField>(error, (pointer) => (FORM_FIELDS.includes(topLevelField(pointer)) ? (topLevelField(pointer) as FormField) : undefined), EXPECTATIONS) : { byField: {}, hasUnmatched: false };
   const showAlert = error !== null && (hasUnmatched || Object.keys(byField).length === 0);
   return (
-    <section className="card" data-testid="api-key-create">
+    <section className="card">
       <div className="card-header">
         <h2>Create a personal API key</h2>
       </div>
@@ -224,7 +218,7 @@ function CreateKeyForm({ me, onCreated }: { me: Me; onCreated(key: CreatedApiKey
           </Field>
           {me.memberships.length > 1 && (
             <Field id="api-key-tenant" label="Organisation" hint="The key works in this organisation, with your role there." error={byField.tenantId}>
-              <select id="api-key-tenant" className="select" value={tenantId} onChange={(e) => setTenantId(e.target.value)} data-testid="api-key-tenant">
+              <select id="api-key-tenant" className="select" value={tenantId} onChange={(e) => setTenantId(e.target.value)}>
                 {me.memberships.map((membership) => (
                   <option key={membership.tenantId} value={membership.tenantId}>
                     {membership.organizationName} ({membership.role})

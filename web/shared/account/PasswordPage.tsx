@@ -2,13 +2,13 @@
 // organisations (stated above the form; what a refused password misses is shown under its field).
 // Every other session of yours ends; this one carries on.
 import { useState, type FormEvent } from 'react';
-import { api, unwrap } from '../api/client.js';
 import { toApiError, type ApiError } from '../api/problem.js';
 import type { Me } from '../api/types.js';
 import { ErrorAlert } from '../components/ErrorAlert.js';
 import { Field } from '../components/Field.js';
 import { messagesFor } from '../forms.js';
 import { Loading, useMe } from './me.js';
+import { useAccountActions } from '../features/identity/use-account.js';
 
 function describePolicy(policy: Me['passwordPolicy']): string {
   const parts = [`at least ${policy.minLength} characters`];
@@ -20,6 +20,7 @@ function describePolicy(policy: Me['passwordPolicy']): string {
 }
 
 export function PasswordPage() {
+  const account = useAccountActions();
   const { me, error: loadError } = useMe();
   const [currentPassword, setCurrentPassword] = useState('');
   const [newPassword, setNewPassword] = useState('');
@@ -37,7 +38,7 @@ export function PasswordPage() {
     if (newPassword !== repeated) return;
     setBusy(true);
     try {
-      await unwrap(api.POST('/api/v1/me/password', { body: { currentPassword, newPassword } }));
+      await account.changePassword(currentPassword, newPassword);
       setChanged(true);
       setCurrentPassword('');
       setNewPassword('');
@@ -54,7 +55,7 @@ export function PasswordPage() {
   const wrongCurrent = error?.code === 'PLAT_INVALID_CREDENTIALS' ? 'This is not your current password.' : messagesFor(error, '/currentPassword');
   const newError = messagesFor(error, '/newPassword');
   return (
-    <section className="card" data-testid="password-page">
+    <section className="card">
       <div className="card-header">
         <h2>Change your password</h2>
       </div>

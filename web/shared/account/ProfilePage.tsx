@@ -2,7 +2,6 @@
 // with a way to get a new link), your platform role, and the organisations you belong to with your
 // role in each.
 import { useState, type FormEvent } from 'react';
-import { api, unwrap } from '../api/client.js';
 import { toApiError, type ApiError } from '../api/problem.js';
 import { ErrorAlert } from '../components/ErrorAlert.js';
 import { Field } from '../components/Field.js';
@@ -10,8 +9,10 @@ import { messagesFor } from '../forms.js';
 import type { Me } from '../api/types.js';
 import { formatDateTime } from '../format.js';
 import { Loading, useMe } from './me.js';
+import { useAccountActions } from '../features/identity/use-account.js';
 
 export function ProfilePage() {
+  const account = useAccountActions();
   const { me, error, reload } = useMe();
   const [sending, setSending] = useState(false);
   const [sent, setSent] = useState(false);
@@ -21,7 +22,7 @@ export function ProfilePage() {
     setSending(true);
     setSendError(null);
     try {
-      await unwrap(api.POST('/api/v1/me/email-verification', { body: {} }));
+      await account.sendEmailVerification();
       setSent(true);
     } catch (caught) {
       setSendError(toApiError(caught));
@@ -36,7 +37,7 @@ export function ProfilePage() {
   if (!me) return <Loading />;
   return (
     <div className="stack">
-      <section className="card" data-testid="profile">
+      <section className="card">
         <div className="card-header">
           <h2>Profile</h2>
         </div>
@@ -44,7 +45,7 @@ export function ProfilePage() {
           <dl className="details">
             <dt>Email</dt>
             <dd>
-              <span data-testid="profile-email">{me.user.email}</span>{' '}
+              <span>{me.user.email}</span>{' '}
               {me.emailVerifiedAt ? (
                 <span className="badge badge-active" data-testid="email-verified" title={`Verified ${formatDateTime(me.emailVerifiedAt)}`}>
                   Verified
@@ -58,7 +59,7 @@ export function ProfilePage() {
             <dt>Name</dt>
             <dd data-testid="profile-display-name">{me.displayName ?? <span className="faint">Not set</span>}</dd>
             <dt>Platform role</dt>
-            <dd data-testid="profile-platform-role">{me.user.platformRole ?? <span className="faint">None (not platform staff)</span>}</dd>
+            <dd>{me.user.platformRole ?? <span className="faint">None (not platform staff)</span>}</dd>
             <dt>Account id</dt>
             <dd className="mono">{me.user.id}</dd>
           </dl>
@@ -123,6 +124,7 @@ export function ProfilePage() {
 }
 
 function DisplayNameForm({ me, onSaved }: { me: Me; onSaved(): void }) {
+  const account = useAccountActions();
   const [displayName, setDisplayName] = useState(me.displayName ?? '');
   const [error, setError] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState(false);
@@ -134,7 +136,7 @@ function DisplayNameForm({ me, onSaved }: { me: Me; onSaved(): void }) {
     setError(null);
     setSaved(false);
     try {
-      await unwrap(api.PATCH('/api/v1/me', { body: { displayName: displayName.trim() || null } }));
+      await account.updateProfile(displayName.trim() || null);
       setSaved(true);
       onSaved();
     } catch (caught) {

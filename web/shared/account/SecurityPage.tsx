@@ -2,15 +2,16 @@
 // recovery codes are shown once), see how many recovery codes are left, and turn it off with a
 // current code, unless it is mandatory for you (platform staff, or an organisation that requires it).
 import { useState } from 'react';
-import { api, unwrap } from '../api/client.js';
 import { toApiError, type ApiError } from '../api/problem.js';
 import { ConfirmDialog } from '../components/ConfirmDialog.js';
 import { ErrorAlert } from '../components/ErrorAlert.js';
 import { Field } from '../components/Field.js';
 import { RecoveryCodeList, TotpEnrolmentForm } from '../auth/TotpEnrolment.js';
 import { Loading, useMe } from './me.js';
+import { useAccountActions } from '../features/identity/use-account.js';
 
 export function SecurityPage() {
+  const account = useAccountActions();
   const { me, error, reload } = useMe();
   const [enrolling, setEnrolling] = useState(false);
   const [recoveryCodes, setRecoveryCodes] = useState<string[] | null>(null);
@@ -24,7 +25,7 @@ export function SecurityPage() {
     setBusy(true);
     setOffError(null);
     try {
-      await unwrap(api.DELETE('/api/v1/me/mfa', { body: { code: code.trim() } }));
+      await account.turnOffMfa(code.trim());
       setTurningOff(false);
       setNotice('Two-step verification is off. Signing in now takes only your password.');
       reload();
@@ -84,7 +85,7 @@ export function SecurityPage() {
       </div>
       <div className="card-body form">
         {notice && (
-          <div className="alert alert-success" data-testid="mfa-notice">
+          <div className="alert alert-success">
             {notice}
           </div>
         )}
@@ -129,7 +130,7 @@ export function SecurityPage() {
               />
             </div>
             <div>
-              <button type="button" className="button button-ghost" onClick={() => setEnrolling(false)} data-testid="mfa-enrol-cancel">
+              <button type="button" className="button button-ghost" onClick={() => setEnrolling(false)}>
                 Cancel
               </button>
             </div>
@@ -161,13 +162,12 @@ export function SecurityPage() {
         busy={busy}
         confirmDisabled={code.trim().length !== 6}
         error={offError}
-        testId="mfa-off-dialog"
         onConfirm={() => void turnOff()}
         onCancel={() => setTurningOff(false)}
       >
         <p>Signing in will then take only your password. Your recovery codes stop working.</p>
         <Field id="mfa-off-code" label="Current code from your authenticator app">
-          <input id="mfa-off-code" className="input mono" inputMode="numeric" autoComplete="one-time-code" maxLength={6} value={code} onChange={(e) => setCode(e.target.value)} required data-testid="mfa-off-code" />
+          <input id="mfa-off-code" className="input mono" inputMode="numeric" autoComplete="one-time-code" maxLength={6} value={code} onChange={(e) => setCode(e.target.value)} required />
         </Field>
       </ConfirmDialog>
     </section>

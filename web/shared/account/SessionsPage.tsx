@@ -1,9 +1,7 @@
 // Where you are signed in: every live session of your account, this one marked. Ending another
 // session signs that browser out at its next request; ending this one signs you out here.
 import { useState } from 'react';
-import { api, unwrap } from '../api/client.js';
 import type { SessionSummary } from '../api/types.js';
-import { useResource } from '../api/use-resource.js';
 import { ConfirmDialog } from '../components/ConfirmDialog.js';
 import { DangerRowButton } from '../components/DangerRowButton.js';
 import { ErrorAlert } from '../components/ErrorAlert.js';
@@ -11,13 +9,14 @@ import { useConfirmation } from '../components/use-confirmation.js';
 import { useSession } from '../auth/session.js';
 import { formatDateTime } from '../format.js';
 import { Loading } from './me.js';
+import { useMySessions } from '../features/identity/use-account.js';
 
 export function SessionsPage() {
   const { signOut } = useSession();
-  const sessions = useResource(async () => (await unwrap(api.GET('/api/v1/me/sessions'))).data.data, []);
+  const sessions = useMySessions();
   const [notice, setNotice] = useState<string | null>(null);
   const end = useConfirmation<SessionSummary>(async (session, close) => {
-    await unwrap(api.DELETE('/api/v1/me/sessions/{sessionId}', { params: { path: { sessionId: session.id } } }));
+    await sessions.end(session.id);
     if (session.current) {
       // This browser's own session is gone: back to the sign-in page.
       await signOut();
@@ -85,7 +84,6 @@ export function SessionsPage() {
         title="End this session?"
         confirmLabel={end.target?.current ? 'End it and sign out' : 'End session'}
         tone="danger"
-        testId="session-revoke-dialog"
       >
         {end.target?.current ? (
           <p>This is the session you are using: you will be signed out here.</p>

@@ -1,9 +1,9 @@
 // The signed-in person as GET /api/v1/me describes them: account, memberships, MFA state and the
 // password policy. Read afresh whenever a page asks (after a change, call reload).
 import { useCallback, useEffect, useState } from 'react';
-import { api, unwrap } from '../api/client.js';
 import { toApiError, type ApiError } from '../api/problem.js';
 import type { Me } from '../api/types.js';
+import { readMe } from '../features/identity/use-account.js';
 
 export function useMe(): { me: Me | null; error: ApiError | null; reload(): void } {
   const [me, setMe] = useState<Me | null>(null);
@@ -12,8 +12,8 @@ export function useMe(): { me: Me | null; error: ApiError | null; reload(): void
 
   useEffect(() => {
     let cancelled = false;
-    unwrap(api.GET('/api/v1/me'))
-      .then(({ data }) => {
+    readMe()
+      .then((data) => {
         if (cancelled) return;
         setMe(data);
         setError(null);
@@ -31,7 +31,7 @@ export function useMe(): { me: Me | null; error: ApiError | null; reload(): void
 /** What a section shows while its data is on the way. */
 export function Loading() {
   return (
-    <p className="muted" role="status" data-testid="account-loading">
+    <p className="muted" role="status">
       Loading…
     </p>
   );

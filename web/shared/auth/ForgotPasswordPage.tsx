@@ -2,12 +2,12 @@
 // same whether or not the address has an account, so the page never says which it was.
 import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
-import { api, unwrap } from '../api/client.js';
 import { toApiError, type ApiError } from '../api/problem.js';
 import { ErrorAlert } from '../components/ErrorAlert.js';
 import { Field } from '../components/Field.js';
 import { messagesFor } from '../forms.js';
 import { AuthCard } from './AuthCard.js';
+import { auth } from '../features/identity/use-auth.js';
 
 export function ForgotPasswordPage({ appLabel }: { appLabel: string }) {
   const [email, setEmail] = useState('');
@@ -20,7 +20,7 @@ export function ForgotPasswordPage({ appLabel }: { appLabel: string }) {
     setBusy(true);
     setError(null);
     try {
-      await unwrap(api.POST('/api/v1/auth/password-reset', { body: { email: email.trim() } }));
+      await auth.requestPasswordReset(email.trim());
       setSentTo(email.trim());
     } catch (caught) {
       setError(toApiError(caught));

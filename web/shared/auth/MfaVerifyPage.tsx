@@ -1,11 +1,11 @@
 // The second step of signing in: the code from the authenticator app, or one of the recovery codes.
 import { useState, type FormEvent } from 'react';
-import { api, unwrap } from '../api/client.js';
 import { toApiError, type ApiError } from '../api/problem.js';
 import { ErrorAlert } from '../components/ErrorAlert.js';
 import { Field } from '../components/Field.js';
 import { AuthCard } from './AuthCard.js';
 import { useSession } from './session.js';
+import { auth } from '../features/identity/use-auth.js';
 
 export function MfaVerifyPage({ appLabel }: { appLabel: string }) {
   const { refresh } = useSession();
@@ -20,7 +20,7 @@ export function MfaVerifyPage({ appLabel }: { appLabel: string }) {
     setError(null);
     try {
       const body = useRecovery ? { recoveryCode: value.trim() } : { code: value.trim() };
-      await unwrap(api.POST('/api/v1/auth/mfa/verify', { body }));
+      await auth.verifyMfa(body);
       await refresh();
     } catch (caught) {
       setError(toApiError(caught));

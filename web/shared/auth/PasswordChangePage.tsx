@@ -1,15 +1,16 @@
 // The organisation the session works in wants a new password (the old one outlived its maximum age,
 // or does not meet its policy): a new one is required before anything else.
 import { useState, type FormEvent } from 'react';
-import { api, unwrap } from '../api/client.js';
 import { toApiError, type ApiError } from '../api/problem.js';
 import { ErrorAlert } from '../components/ErrorAlert.js';
 import { Field } from '../components/Field.js';
 import { messagesFor } from '../forms.js';
 import { AuthCard } from './AuthCard.js';
 import { useSession } from './session.js';
+import { useAccountActions } from '../features/identity/use-account.js';
 
 export function PasswordChangePage({ appLabel }: { appLabel: string }) {
+  const account = useAccountActions();
   const { refresh } = useSession();
   const [currentPassword, setCurrentPassword] = useState('');
   const [newPassword, setNewPassword] = useState('');
@@ -21,7 +22,7 @@ export function PasswordChangePage({ appLabel }: { appLabel: string }) {
     setBusy(true);
     setError(null);
     try {
-      await unwrap(api.POST('/api/v1/me/password', { body: { currentPassword, newPassword } }));
+      await account.changePassword(currentPassword, newPassword);
       await refresh();
     } catch (caught) {
       setError(toApiError(caught));

@@ -3,13 +3,13 @@
 // under the field). Every session of the account ends; the person then signs in with the new one.
 import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
-import { api, unwrap } from '../api/client.js';
 import { toApiError, type ApiError } from '../api/problem.js';
 import { ErrorAlert } from '../components/ErrorAlert.js';
 import { Field } from '../components/Field.js';
 import { messagesFor } from '../forms.js';
 import { AuthCard } from './AuthCard.js';
 import { tokenFromFragment } from './link-token.js';
+import { auth } from '../features/identity/use-auth.js';
 
 export function ResetPasswordPage({ appLabel }: { appLabel: string }) {
   const [token] = useState(tokenFromFragment);
@@ -27,7 +27,7 @@ export function ResetPasswordPage({ appLabel }: { appLabel: string }) {
     if (newPassword !== repeated) return;
     setBusy(true);
     try {
-      await unwrap(api.POST('/api/v1/auth/password-reset/confirm', { body: { token, newPassword } }));
+      await auth.resetPassword(token, newPassword);
       setDone(true);
     } catch (caught) {
       setError(toApiError(caught));
@@ -41,7 +41,7 @@ export function ResetPasswordPage({ appLabel }: { appLabel: string }) {
   return (
     <AuthCard appLabel={appLabel} title="Choose a new password" subtitle="Signing in again will be needed everywhere: every session of your account ends." testId="reset-password-page" withSignOut={false}>
       {!token && (
-        <div className="alert alert-warning" data-testid="reset-password-no-token">
+        <div className="alert alert-warning">
           This page needs the link from your password reset email. <Link to="/forgot-password">Ask for a new link</Link>.
         </div>
       )}
@@ -60,7 +60,7 @@ export function ResetPasswordPage({ appLabel }: { appLabel: string }) {
           {!passwordError && <ErrorAlert error={error} testId="reset-password-error" />}
           {linkBroken && (
             <p>
-              <Link to="/forgot-password" data-testid="reset-password-new-link">
+              <Link to="/forgot-password">
                 Ask for a new link
               </Link>
             </p>

@@ -5,12 +5,12 @@
 // before (the session comes back restricted and the gate shows that step).
 import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
-import { api, unwrap } from '../api/client.js';
 import { toApiError, type ApiError } from '../api/problem.js';
 import { BrandMark } from '../components/BrandMark.js';
 import { ErrorAlert } from '../components/ErrorAlert.js';
 import { Field } from '../components/Field.js';
 import { useSession } from './session.js';
+import { auth } from '../features/identity/use-auth.js';
 
 type Step = { kind: 'email' } | { kind: 'password' } | { kind: 'sso'; providerName: string; startUrl: string; passwordAllowed: boolean } | { kind: 'redirecting'; providerName: string };
 
@@ -40,7 +40,7 @@ export function SignInPage({ appLabel, notice }: { appLabel: string; notice?: st
     setBusy(true);
     setError(null);
     try {
-      const { data } = await unwrap(api.POST('/api/v1/auth/discover', { body: { email: email.trim(), app: currentApp() } }));
+      const data = await auth.discover({ email: email.trim(), app: currentApp() });
       if (data.method === 'sso' && data.startUrl && data.providerName) {
         // Platform staff keep their password even where a provider is mandatory (they never sign in
         // through a tenant's provider), so the admin dashboard always offers both.
@@ -106,7 +106,7 @@ export function SignInPage({ appLabel, notice }: { appLabel: string; notice?: st
         <h1>Sign in</h1>
         <p className="subtitle">Use your Platforma account to continue to the {appLabel.toLowerCase()}.</p>
         {notice && !error && step.kind === 'email' && (
-          <div className="alert alert-warning" data-testid="sign-in-notice">
+          <div className="alert alert-warning">
             {notice}
           </div>
         )}
@@ -136,33 +136,33 @@ export function SignInPage({ appLabel, notice }: { appLabel: string; notice?: st
                 data-testid="sign-in-password"
               />
             </Field>
-            <button className="button button-primary button-block" type="submit" disabled={busy || !password} data-testid="sign-in-submit">
+            <button className="button button-primary button-block" type="submit" disabled={busy || !password}>
               {busy ? 'Signing in…' : 'Sign in'}
             </button>
-            <button className="button button-ghost button-block" type="button" onClick={changeEmail} data-testid="sign-in-change-email">
+            <button className="button button-ghost button-block" type="button" onClick={changeEmail}>
               Use another email
             </button>
           </form>
         )}
         {step.kind === 'sso' && (
-          <div className="form" data-testid="sign-in-sso">
+          <div className="form">
             {emailField}
             <p className="subtitle">Your organisation signs in with {step.providerName}.</p>
-            <a className="button button-primary button-block" href={step.startUrl} onClick={() => setStep({ kind: 'redirecting', providerName: step.providerName })} data-testid="sign-in-sso-continue">
+            <a className="button button-primary button-block" href={step.startUrl} onClick={() => setStep({ kind: 'redirecting', providerName: step.providerName })}>
               Continue with {step.providerName}
             </a>
             {step.passwordAllowed && (
-              <button className="button button-ghost button-block" type="button" onClick={() => setStep({ kind: 'password' })} data-testid="sign-in-use-password">
+              <button className="button button-ghost button-block" type="button" onClick={() => setStep({ kind: 'password' })}>
                 Use my password instead
               </button>
             )}
-            <button className="button button-ghost button-block" type="button" onClick={changeEmail} data-testid="sign-in-change-email">
+            <button className="button button-ghost button-block" type="button" onClick={changeEmail}>
               Use another email
             </button>
           </div>
         )}
         {step.kind === 'redirecting' && (
-          <div className="alert alert-success" role="status" data-testid="sign-in-redirecting">
+          <div className="alert alert-success" role="status">
             Taking you to {step.providerName}…
           </div>
         )}

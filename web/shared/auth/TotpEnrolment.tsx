@@ -2,10 +2,10 @@
 // page: starts an enrolment (QR code and the key to type by hand), confirms it with a first code,
 // and hands back the recovery codes, which RecoveryCodeList shows exactly once.
 import { useEffect, useState, type FormEvent } from 'react';
-import { api, unwrap } from '../api/client.js';
 import { toApiError, type ApiError } from '../api/problem.js';
 import { ErrorAlert } from '../components/ErrorAlert.js';
 import { Field } from '../components/Field.js';
+import { useAccountActions } from '../features/identity/use-account.js';
 
 interface Enrolment {
   secret: string;
@@ -13,6 +13,7 @@ interface Enrolment {
 }
 
 export function TotpEnrolmentForm({ onConfirmed, submitClassName = 'button button-primary button-block' }: { onConfirmed(recoveryCodes: string[]): void; submitClassName?: string }) {
+  const account = useAccountActions();
   const [enrolment, setEnrolment] = useState<Enrolment | null>(null);
   const [code, setCode] = useState('');
   const [error, setError] = useState<ApiError | null>(null);
@@ -22,8 +23,9 @@ export function TotpEnrolmentForm({ onConfirmed, submitClassName = 'button butto
   // app that already scanned the code; only "Start over" asks for a new secret.
   useEffect(() => {
     let cancelled = false;
-    unwrap(api.POST('/api/v1/me/mfa/totp', { body: {} }))
-      .then(({ data }) => !cancelled && setEnrolment(data))
+    account
+      .enrolTotp()
+      .then((data) => !cancelled && setEnrolment(data))
       .catch((caught: unknown) => !cancelled && setError(toApiError(caught)));
     return () => {
       cancelled = true;
@@ -35,8 +37,7 @@ export function TotpEnrolmentForm({ onConfirmed, submitClassName = 'button butto
     setError(null);
     setCode('');
     try {
-      const { data } = await unwrap(api.POST('/api/v1/me/mfa/totp', { body: { restart: true } }));
-      setEnrolment(data);
+      setEnrolment(await account.enrolTotp(true));
     } catch (caught) {
       setError(toApiError(caught));
     } finally {
@@ -49,8 +50,7 @@ export function TotpEnrolmentForm({ onConfirmed, submitClassName = 'button butto
     setBusy(true);
     setError(null);
     try {
-      const { data } = await unwrap(api.POST('/api/v1/me/mfa/totp/confirm', { body: { code: code.trim() } }));
-      onConfirmed(data.recoveryCodes);
+      onConfirmed(await account.confirmTotp(code.trim()));
     } catch (caught) {
       setError(toApiError(caught));
       setCode('');
@@ -59,7 +59,7 @@ export function TotpEnrolmentForm({ onConfirmed, submitClassName = 'button butto
   }
 
   return (
-    <form className="form" onSubmit={confirm} noValidate data-testid="mfa-enrol-form">
+    <form className="form" onSubmit={confirm} noValidate>
       <ErrorAlert error={error} testId="mfa-enrol-error" />
       {enrolment && (
         <>
@@ -136,9 +136,9 @@ export function RecoveryCodeList({ codes }: { codes: string[] }) {
 
   return (
     <div className="recovery-code-sheet">
-      <ol className="recovery-codes mono" data-testid="recovery-codes">
+      <ol className="recovery-codes mono" aria-label="Recovery codes">
         {codes.map((recoveryCode) => (
-          <li key={recoveryCode} data-testid="recovery-code">
+          <li key={recoveryCode}>
             {recoveryCode}
           </li>
         ))}
@@ -152,7 +152,7 @@ export function RecoveryCodeList({ codes }: { codes: string[] }) {
         </button>
       </div>
       {copied === 'failed' && (
-        <span className="field-hint" role="status" data-testid="recovery-codes-copy-failed">
+        <span className="field-hint" role="status">
           The browser did not allow copying; download the codes or select them and copy them yourself.
         </span>
       )}

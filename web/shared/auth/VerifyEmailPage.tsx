@@ -2,11 +2,11 @@
 // once and says how it went. It needs no session: the link itself proves the mailbox.
 import { useEffect, useRef, useState } from 'react';
 import { Link } from 'react-router';
-import { api, unwrap } from '../api/client.js';
 import { toApiError, type ApiError } from '../api/problem.js';
 import { ErrorAlert } from '../components/ErrorAlert.js';
 import { AuthCard } from './AuthCard.js';
 import { tokenFromFragment } from './link-token.js';
+import { auth } from '../features/identity/use-auth.js';
 
 export function VerifyEmailPage({ appLabel }: { appLabel: string }) {
   const [token] = useState(tokenFromFragment);
@@ -17,7 +17,8 @@ export function VerifyEmailPage({ appLabel }: { appLabel: string }) {
   useEffect(() => {
     if (!token || sent.current) return;
     sent.current = true;
-    unwrap(api.POST('/api/v1/auth/verify-email', { body: { token } }))
+    auth
+      .verifyEmail(token)
       .then(() => setOutcome('verified'))
       .catch((caught: unknown) => setOutcome(toApiError(caught)));
   }, [token]);

@@ -3,9 +3,10 @@
 // a step (second factor, MFA enrolment, an expired password) is "restricted": the app shows that
 // step instead of itself until the server lifts the restriction.
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
-import { api, onSessionEnded, unwrap } from '../api/client.js';
+import { onSessionEnded } from '../api/client.js';
 import { ApiError, toApiError } from '../api/problem.js';
 import type { Session } from '../api/types.js';
+import { auth } from '../features/identity/use-auth.js';
 
 export type SessionState =
   | { status: 'loading' }
@@ -31,8 +32,9 @@ export function SessionProvider({ children }: { children: ReactNode }) {
 
   useEffect(() => {
     let cancelled = false;
-    unwrap(api.GET('/api/v1/auth/session'))
-      .then(({ data }) => {
+    auth
+      .session()
+      .then((data) => {
         if (!cancelled) setState(stateOf(data));
       })
       .catch((error: unknown) => {
@@ -55,18 +57,16 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   );
 
   const signIn = useCallback(async (email: string, password: string) => {
-    const { data } = await unwrap(api.POST('/api/v1/auth/sign-in', { body: { email, password } }));
-    setState(stateOf(data));
+    setState(stateOf(await auth.signIn(email, password)));
   }, []);
 
   const refresh = useCallback(async () => {
-    const { data } = await unwrap(api.GET('/api/v1/auth/session'));
-    setState(stateOf(data));
+    setState(stateOf(await auth.session()));
   }, []);
 
   const signOut = useCallback(async () => {
     try {
-      await unwrap(api.POST('/api/v1/auth/sign-out'));
+      await auth.signOut();
     } catch (error) {
       // Already signed out on the server (401) is the outcome we wanted; anything else still ends
       // the session here, since the user asked to leave.

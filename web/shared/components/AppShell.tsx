@@ -60,7 +60,7 @@ export function AppShell({ appLabel, nav, children }: { appLabel: string; nav: N
           <span className="topbar-user" data-testid="signed-in-user">
             {session.user.email}
           </span>
-          <button type="button" className="button" onClick={handleSignOut} disabled={signingOut} data-testid="sign-out">
+          <button type="button" className="button" onClick={handleSignOut} disabled={signingOut}>
             Sign out
           </button>
         </header>

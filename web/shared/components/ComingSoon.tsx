@@ -2,7 +2,7 @@
 // live here.
 export function ComingSoon({ title, description }: { title: string; description: string }) {
   return (
-    <section className="card coming-soon" data-testid="coming-soon">
+    <section className="card coming-soon">
       <h2>{title} arrive in a later release</h2>
       <p>{description}</p>
     </section>

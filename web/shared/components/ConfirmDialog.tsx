@@ -1,6 +1,6 @@
 // A modal confirmation built on the native <dialog> element (focus trapping, Escape and the
 // backdrop come with it). Opening and closing follow the `open` prop.
-import { useEffect, useRef, type FormEvent, type ReactNode } from 'react';
+import { useEffect, useId, useRef, type FormEvent, type ReactNode } from 'react';
 import type { ApiError } from '../api/problem.js';
 import { ErrorAlert } from './ErrorAlert.js';
 
@@ -12,14 +12,14 @@ interface ConfirmDialogProps {
   busy?: boolean;
   confirmDisabled?: boolean;
   error?: ApiError | null;
-  testId: string;
   onConfirm(): void;
   onCancel(): void;
   children?: ReactNode;
 }
 
-export function ConfirmDialog({ open, title, confirmLabel, tone = 'primary', busy, confirmDisabled, error, testId, onConfirm, onCancel, children }: ConfirmDialogProps) {
+export function ConfirmDialog({ open, title, confirmLabel, tone = 'primary', busy, confirmDisabled, error, onConfirm, onCancel, children }: ConfirmDialogProps) {
   const dialog = useRef<HTMLDialogElement>(null);
+  const titleId = useId();
 
   useEffect(() => {
     const element = dialog.current;
@@ -37,8 +37,7 @@ export function ConfirmDialog({ open, title, confirmLabel, tone = 'primary', bus
     <dialog
       ref={dialog}
       className="dialog"
-      aria-labelledby={`${testId}-title`}
-      data-testid={testId}
+      aria-labelledby={titleId}
       // Escape closes a native dialog by itself; keep React's state in step with it.
       onCancel={(event) => {
         event.preventDefault();
@@ -48,19 +47,18 @@ export function ConfirmDialog({ open, title, confirmLabel, tone = 'primary', bus
       {open && (
         <form onSubmit={submit} noValidate>
           <div className="dialog-body">
-            <h2 id={`${testId}-title`}>{title}</h2>
+            <h2 id={titleId}>{title}</h2>
             {children}
-            <ErrorAlert error={error ?? null} testId={`${testId}-error`} />
+            <ErrorAlert error={error ?? null} />
           </div>
           <div className="dialog-footer">
-            <button type="button" className="button" onClick={onCancel} disabled={busy} data-testid={`${testId}-cancel`}>
+            <button type="button" className="button" onClick={onCancel} disabled={busy}>
               Cancel
             </button>
             <button
               type="submit"
               className={tone === 'danger' ? 'button button-danger' : 'button button-primary'}
               disabled={busy || confirmDisabled}
-              data-testid={`${testId}-confirm`}
             >
               {busy ? 'Working…' : confirmLabel}
             </button>

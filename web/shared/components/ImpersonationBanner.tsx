@@ -1,9 +1,9 @@
 // Shown on every page while platform staff act as a tenant user: whose account this is, who is
 // really behind it and why, and a button to stop (the session is the staff member's own again).
 import { useState } from 'react';
-import { api, unwrap } from '../api/client.js';
 import { toApiError } from '../api/problem.js';
 import { useSession, useSignedInSession } from '../auth/session.js';
+import { stopImpersonating } from '../features/identity/use-account.js';
 
 export function ImpersonationBanner() {
   const session = useSignedInSession();
@@ -17,7 +17,7 @@ export function ImpersonationBanner() {
     setStopping(true);
     setError(undefined);
     try {
-      await unwrap(api.DELETE('/api/v1/impersonations/current'));
+      await stopImpersonating();
       await refresh();
     } catch (failure) {
       setError(toApiError(failure).problem.detail);

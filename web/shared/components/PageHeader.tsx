@@ -13,7 +13,7 @@ export function PageHeader({ title, subtitle, breadcrumb, actions }: PageHeaderP
     <header className="page-header">
       <div>
         {breadcrumb && <div className="breadcrumb">{breadcrumb}</div>}
-        <h1 data-testid="page-title">{title}</h1>
+        <h1>{title}</h1>
         {subtitle && <p className="subtitle">{subtitle}</p>}
       </div>
       {actions && <div className="page-actions">{actions}</div>}

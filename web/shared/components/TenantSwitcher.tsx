@@ -2,22 +2,23 @@
 // belong to without signing in again (POST /api/v1/auth/switch-tenant). The app's pages then load
 // that organisation's data: AppShell remounts them when the session's tenant changes.
 import { useEffect, useState } from 'react';
-import { api, unwrap } from '../api/client.js';
 import { toApiError } from '../api/problem.js';
 import type { Membership } from '../api/types.js';
 import { useSession, useSignedInSession } from '../auth/session.js';
+import { readMe, useAccountActions } from '../features/identity/use-account.js';
 
 export function TenantSwitcher() {
   const session = useSignedInSession();
   const { refresh } = useSession();
+  const account = useAccountActions();
   const [memberships, setMemberships] = useState<Membership[] | null>(null);
   const [switching, setSwitching] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
     let cancelled = false;
-    unwrap(api.GET('/api/v1/me'))
-      .then(({ data }) => !cancelled && setMemberships(data.memberships))
+    readMe()
+      .then((me) => !cancelled && setMemberships(me.memberships))
       // Without the list there is nothing to switch to; the rest of the page still works.
       .catch(() => !cancelled && setMemberships([]));
     return () => {
@@ -32,7 +33,7 @@ export function TenantSwitcher() {
     setSwitching(true);
     setError(null);
     try {
-      await unwrap(api.POST('/api/v1/auth/switch-tenant', { body: { tenantId } }));
+      await account.switchTenant(tenantId);
       await refresh();
     } catch (caught) {
       setError(toApiError(caught).problem.detail);
@@ -57,7 +58,7 @@ export function TenantSwitcher() {
         ))}
       </select>
       {error && (
-        <span className="tenant-switcher-error" role="alert" data-testid="tenant-switcher-error">
+        <span className="tenant-switcher-error" role="alert">
           {error}
         </span>
       )}

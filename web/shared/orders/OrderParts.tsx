@@ -60,7 +60,7 @@ export function OrderTimeline({ timeline }: { timeline: TimelineEntry[] }) {
             ) : null}
           </div>
           {entry.reason && (
-            <div className="timeline-meta" data-testid="timeline-reason">
+            <div className="timeline-meta">
               {entry.reason}
             </div>
           )}
@@ -95,11 +95,11 @@ export function PriceLines({ price, testId = 'price-lines' }: { price: PricePrev
         {price.lines.map((line, index) => {
           const multiplier = lineMultiplier(line);
           return (
-            <tr key={index} data-testid="price-line" data-kind={line.kind}>
+            <tr key={index} data-kind={line.kind}>
               <td>
                 {line.description}
                 {multiplier && (
-                  <span className="muted" data-testid="line-multiplier">
+                  <span className="muted">
                     {' '}
                     {multiplier}
                   </span>
@@ -246,7 +246,7 @@ export function OrderItemsTable({ order, onRemove, busyItem, itemAction }: { ord
                 {actions && (
                   <td>
                     {onRemove && (
-                      <button type="button" className="button button-ghost" onClick={() => onRemove(item.id)} disabled={busyItem === item.id} data-testid="remove-item">
+                      <button type="button" className="button button-ghost" onClick={() => onRemove(item.id)} disabled={busyItem === item.id}>
                         Remove
                       </button>
                     )}

@@ -24,7 +24,7 @@ export function OrderSummary({ order, itemAction }: { order: Order; itemAction?:
         </div>
       )}
       {order.failureReason && (
-        <div className="alert alert-error" data-testid="failure-reason">
+        <div className="alert alert-error">
           {order.failureReason}
         </div>
       )}

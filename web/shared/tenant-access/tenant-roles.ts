@@ -1,10 +1,9 @@
 // The roles one can hand out in the tenant (to members, invitations, keys and clients): the
 // tenant's own list when the person may read it, else the built-in tenant roles the API documents.
 import { useCallback, useEffect, useState } from 'react';
-import { api, unwrap } from '../api/client.js';
-import type { paths } from '../api/schema.js';
+import { listTenantRoles, type Role } from '../features/identity/use-tenant-access.js';
 
-export type Role = paths['/api/v1/tenants/{id}/roles']['get']['responses'][200]['content']['application/json']['data'][number];
+export type { Role };
 export type Statement = Role['statements'][number];
 
 /** The API's built-in tenant roles (the members route documents them); used when the list cannot be read. */
@@ -23,8 +22,7 @@ export function useTenantRoles(tenantId: string, canList: boolean): TenantRoles 
 
   const reload = useCallback(async () => {
     if (!canList) return;
-    const { data } = await unwrap(api.GET('/api/v1/tenants/{id}/roles', { params: { path: { id: tenantId } } }));
-    setRoles(data.data);
+    setRoles(await listTenantRoles(tenantId));
   }, [tenantId, canList]);
 
   useEffect(() => {

@@ -2,10 +2,8 @@
 // as needing approval). Create (a total above an amount in one currency, certain products, or a
 // quantity above a number), list, delete behind a confirmation.
 import { useState, type FormEvent } from 'react';
-import { api, unwrap } from '../../../shared/api/client.js';
 import { toApiError, type ApiError } from '../../../shared/api/problem.js';
 import type { ApprovalRule, CreateApprovalRuleInput } from '../../../shared/api/types.js';
-import { useResource } from '../../../shared/api/use-resource.js';
 import { ConfirmDialog } from '../../../shared/components/ConfirmDialog.js';
 import { ErrorAlert } from '../../../shared/components/ErrorAlert.js';
 import { Field } from '../../../shared/components/Field.js';
@@ -13,6 +11,7 @@ import { PageHeader } from '../../../shared/components/PageHeader.js';
 import { formatDateTime } from '../../../shared/format.js';
 import { formatMoney } from '../../../shared/money.js';
 import { CatalogTabs } from './CatalogRoutes.js';
+import { useApprovalRules } from '../../../shared/features/catalog/use-catalog.js';
 
 type ConditionType = ApprovalRule['condition']['type'];
 
@@ -29,7 +28,7 @@ function conditionText(rule: ApprovalRule): string {
 }
 
 export function ApprovalRulesPage() {
-  const rules = useResource(async () => (await unwrap(api.GET('/api/v1/approval-rules'))).data, []);
+  const rules = useApprovalRules();
   const [deleting, setDeleting] = useState<ApprovalRule | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);
@@ -39,7 +38,7 @@ export function ApprovalRulesPage() {
     setBusy(true);
     setError(null);
     try {
-      await unwrap(api.DELETE('/api/v1/approval-rules/{id}', { params: { path: { id: deleting.id } } }));
+      await rules.remove(deleting.id);
       setDeleting(null);
       await rules.reload();
     } catch (caught) {
@@ -54,14 +53,14 @@ export function ApprovalRulesPage() {
       <PageHeader title="Catalog" subtitle="Orders that match an enabled rule wait for an operator’s approval." />
       <CatalogTabs />
       <div className="stack">
-        <CreateRuleForm onCreated={() => void rules.reload()} />
+        <CreateRuleForm create={rules.create} onCreated={() => void rules.reload()} />
         <section className="card">
           <div className="card-header">
             <h2>Approval rules</h2>
           </div>
           <ErrorAlert error={rules.error} />
           <div className="table-wrap">
-            <table className="table" data-testid="rule-table">
+            <table className="table">
               <thead>
                 <tr>
                   <th>Name</th>
@@ -91,14 +90,14 @@ export function ApprovalRulesPage() {
           </div>
         </section>
       </div>
-      <ConfirmDialog open={deleting !== null} title={`Delete the rule “${deleting?.name ?? ''}”?`} confirmLabel="Delete" tone="danger" busy={busy} error={error} testId="rule-delete-dialog" onConfirm={() => void remove()} onCancel={() => setDeleting(null)}>
+      <ConfirmDialog open={deleting !== null} title={`Delete the rule “${deleting?.name ?? ''}”?`} confirmLabel="Delete" tone="danger" busy={busy} error={error} onConfirm={() => void remove()} onCancel={() => setDeleting(null)}>
         <p className="muted">Orders submitted from now on are no longer held by it. Orders already waiting stay waiting.</p>
       </ConfirmDialog>
     </>
   );
 }
 
-function CreateRuleForm({ onCreated }: { onCreated(): void }) {
+function CreateRuleForm({ create, onCreated }: { create(body: CreateApprovalRuleInput): Promise<void>; onCreated(): void }) {
   const [name, setName] = useState('');
   const [type, setType] = useState<ConditionType>('total_above');
   const [currency, setCurrency] = useState('EUR');
@@ -122,7 +121,7 @@ function CreateRuleForm({ onCreated }: { onCreated(): void }) {
     setBusy(true);
     setError(null);
     try {
-      await unwrap(api.POST('/api/v1/approval-rules', { body: { name: name.trim(), condition, enabled } }));
+      await create({ name: name.trim(), condition, enabled });
       setName('');
       setAmount('');
       setProductIds('');
@@ -136,7 +135,7 @@ function CreateRuleForm({ onCreated }: { onCreated(): void }) {
   }
 
   return (
-    <form className="card" onSubmit={submit} noValidate data-testid="rule-form">
+    <form className="card" onSubmit={submit} noValidate>
       <div className="card-header">
         <h2>New rule</h2>
       </div>
@@ -145,7 +144,7 @@ function CreateRuleForm({ onCreated }: { onCreated(): void }) {
           <input id="rule-name" className="input" value={name} onChange={(event) => setName(event.target.value)} data-testid="rule-name" />
         </Field>
         <Field id="rule-type" label="Hold orders when">
-          <select id="rule-type" className="select" value={type} onChange={(event) => setType(event.target.value as ConditionType)} data-testid="rule-type">
+          <select id="rule-type" className="select" value={type} onChange={(event) => setType(event.target.value as ConditionType)}>
             <option value="total_above">The total is above an amount</option>
             <option value="products">They contain certain products</option>
             <option value="quantity_above">An item’s quantity is above a number</option>
@@ -154,7 +153,7 @@ function CreateRuleForm({ onCreated }: { onCreated(): void }) {
         {type === 'total_above' && (
           <>
             <Field id="rule-currency" label="Currency" error={under('/condition/currency')}>
-              <input id="rule-currency" className="input mono" maxLength={3} value={currency} onChange={(event) => setCurrency(event.target.value)} data-testid="rule-currency" />
+              <input id="rule-currency" className="input mono" maxLength={3} value={currency} onChange={(event) => setCurrency(event.target.value)} />
             </Field>
             <Field id="rule-amount" label="Amount" error={under('/condition/amount')} hint="In major units, e.g. 1000.00">
               <input id="rule-amount" className="input mono" inputMode="decimal" value={amount} onChange={(event) => setAmount(event.target.value)} data-testid="rule-amount" />
@@ -163,16 +162,16 @@ function CreateRuleForm({ onCreated }: { onCreated(): void }) {
         )}
         {type === 'products' && (
           <Field id="rule-products" label="Products" error={under('/condition/productIds')} hint="Product ids, comma-separated.">
-            <input id="rule-products" className="input mono" value={productIds} onChange={(event) => setProductIds(event.target.value)} data-testid="rule-products" />
+            <input id="rule-products" className="input mono" value={productIds} onChange={(event) => setProductIds(event.target.value)} />
           </Field>
         )}
         {type === 'quantity_above' && (
           <Field id="rule-quantity" label="Quantity" error={under('/condition/quantity')}>
-            <input id="rule-quantity" className="input" inputMode="numeric" value={quantity} onChange={(event) => setQuantity(event.target.value)} data-testid="rule-quantity" />
+            <input id="rule-quantity" className="input" inputMode="numeric" value={quantity} onChange={(event) => setQuantity(event.target.value)} />
           </Field>
         )}
         <label className="checkbox">
-          <input type="checkbox" checked={enabled} onChange={(event) => setEnabled(event.target.checked)} data-testid="rule-enabled" /> Enabled
+          <input type="checkbox" checked={enabled} onChange={(event) => setEnabled(event.target.checked)} /> Enabled
         </label>
         {error && Object.keys(byPointer).length === 0 && <ErrorAlert error={error} testId="rule-error" />}
         {error && Object.keys(byPointer).length > 0 && !under('/name') && !under('/condition') && <ErrorAlert error={error} testId="rule-error" />}

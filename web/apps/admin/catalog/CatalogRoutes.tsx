@@ -14,10 +14,10 @@ export function CatalogTabs() {
   const tab = ({ isActive }: { isActive: boolean }) => (isActive ? 'tab active' : 'tab');
   return (
     <nav className="tabs" aria-label="Catalog">
-      <NavLink to="/catalog/products" className={tab} data-testid="tab-products">
+      <NavLink to="/catalog/products" className={tab}>
         Products
       </NavLink>
-      <NavLink to="/catalog/coupons" className={tab} data-testid="tab-coupons">
+      <NavLink to="/catalog/coupons" className={tab}>
         Coupons
       </NavLink>
       <NavLink to="/catalog/approval-rules" className={tab} data-testid="tab-approval-rules">

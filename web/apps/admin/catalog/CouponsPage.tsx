@@ -2,10 +2,8 @@
 // currency; once, for some periods or forever; optional expiry, redemption limit and products), and
 // archiving one behind a confirmation. The server validates; its messages appear by field.
 import { useRef, useState, type FormEvent } from 'react';
-import { api, unwrap } from '../../../shared/api/client.js';
 import { toApiError, type ApiError } from '../../../shared/api/problem.js';
 import type { Coupon, CreateCouponInput } from '../../../shared/api/types.js';
-import { useResource } from '../../../shared/api/use-resource.js';
 import { ConfirmDialog } from '../../../shared/components/ConfirmDialog.js';
 import { ErrorAlert } from '../../../shared/components/ErrorAlert.js';
 import { Field } from '../../../shared/components/Field.js';
@@ -14,6 +12,8 @@ import { formatDateTime } from '../../../shared/format.js';
 import { newIdempotencyKey } from '../../../shared/forms.js';
 import { formatMoney } from '../../../shared/money.js';
 import { CatalogTabs } from './CatalogRoutes.js';
+import { useCoupons } from '../../../shared/features/catalog/use-catalog.js';
+import { Pagination } from '../../../shared/cursor-pages.js';
 
 function discountText(coupon: Coupon): string {
   if (coupon.discount.type === 'percent') return `${coupon.discount.percentOff}% off`;
@@ -37,9 +37,7 @@ function parseAmounts(text: string): Record<string, string> {
 }
 
 export function CouponsPage() {
-  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
-  const cursor = cursors[cursors.length - 1];
-  const page = useResource(async () => (await unwrap(api.GET('/api/v1/coupons', { params: { query: { limit: 50, ...(cursor ? { cursor } : {}) } } }))).data, [cursor]);
+  const page = useCoupons();
   const [archiving, setArchiving] = useState<Coupon | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);
@@ -49,9 +47,9 @@ export function CouponsPage() {
     setBusy(true);
     setError(null);
     try {
-      await unwrap(api.POST('/api/v1/coupons/{id}/archive', { params: { path: { id: archiving.id } }, body: {} }));
+      await page.archive(archiving.id);
       setArchiving(null);
-      await page.reload();
+      page.reload();
     } catch (caught) {
       setError(toApiError(caught));
     } finally {
@@ -64,14 +62,14 @@ export function CouponsPage() {
       <PageHeader title="Catalog" subtitle="Coupons customers can redeem on orders." />
       <CatalogTabs />
       <div className="stack">
-        <CreateCouponForm onCreated={() => void page.reload()} />
+        <CreateCouponForm create={page.create} onCreated={page.reload} />
         <section className="card">
           <div className="card-header">
             <h2>Coupons</h2>
           </div>
           <ErrorAlert error={page.error} />
           <div className="table-wrap">
-            <table className="table" data-testid="coupon-table">
+            <table className="table">
               <thead>
                 <tr>
                   <th>Code</th>
@@ -84,7 +82,7 @@ export function CouponsPage() {
                 </tr>
               </thead>
               <tbody>
-                {page.data?.data.map((coupon) => (
+                {page.page?.data.map((coupon) => (
                   <tr key={coupon.id} data-testid="coupon-row" data-code={coupon.code} data-archived={coupon.archived}>
                     <td className="mono">
                       {coupon.code} {coupon.archived && <span className="badge badge-archived">archived</span>}
@@ -108,29 +106,19 @@ export function CouponsPage() {
                 ))}
               </tbody>
             </table>
-            {page.data && page.data.data.length === 0 && <div className="table-empty">No coupons yet.</div>}
+            {page.page && page.page.data.length === 0 && <div className="table-empty">No coupons yet.</div>}
           </div>
-          <div className="pagination">
-            <span>Page {cursors.length}</span>
-            <div className="pagination-buttons">
-              <button type="button" className="button" onClick={() => setCursors(cursors.slice(0, -1))} disabled={page.loading || cursors.length === 1}>
-                Previous
-              </button>
-              <button type="button" className="button" onClick={() => page.data?.nextCursor && setCursors([...cursors, page.data.nextCursor])} disabled={page.loading || !page.data?.nextCursor}>
-                Next
-              </button>
-            </div>
-          </div>
+          <Pagination pages={page} label="Coupons pages" />
         </section>
       </div>
-      <ConfirmDialog open={archiving !== null} title={`Archive ${archiving?.code ?? ''}?`} confirmLabel="Archive" tone="danger" busy={busy} error={error} testId="coupon-archive-dialog" onConfirm={() => void archive()} onCancel={() => setArchiving(null)}>
+      <ConfirmDialog open={archiving !== null} title={`Archive ${archiving?.code ?? ''}?`} confirmLabel="Archive" tone="danger" busy={busy} error={error} onConfirm={() => void archive()} onCancel={() => setArchiving(null)}>
         <p className="muted">Customers can no longer redeem it. Orders that already used it keep their discount.</p>
       </ConfirmDialog>
     </>
   );
 }
 
-function CreateCouponForm({ onCreated }: { onCreated(): void }) {
+function CreateCouponForm({ create, onCreated }: { create(body: CreateCouponInput, idempotencyKey: string): Promise<Coupon>; onCreated(): void }) {
   const [code, setCode] = useState('');
   const [name, setName] = useState('');
   const [discountType, setDiscountType] = useState<'percent' | 'amount'>('percent');
@@ -165,7 +153,7 @@ function CreateCouponForm({ onCreated }: { onCreated(): void }) {
     setError(null);
     setCreated(null);
     try {
-      const { data } = await unwrap(api.POST('/api/v1/coupons', { body, headers: { 'Idempotency-Key': lastAttempt.current.key } }));
+      const data = await create(body, lastAttempt.current.key);
       setCreated(data.code);
       setCode('');
       setName('');
@@ -183,7 +171,7 @@ function CreateCouponForm({ onCreated }: { onCreated(): void }) {
   const unmatched = error && (Object.keys(byPointer).length === 0 || Object.keys(byPointer).some((pointer) => !known.some((prefix) => pointer === prefix || pointer.startsWith(`${prefix}/`))));
 
   return (
-    <form className="card" onSubmit={submit} noValidate data-testid="coupon-form">
+    <form className="card" onSubmit={submit} noValidate>
       <div className="card-header">
         <h2>New coupon</h2>
       </div>
@@ -195,7 +183,7 @@ function CreateCouponForm({ onCreated }: { onCreated(): void }) {
           <input id="coupon-name" className="input" value={name} onChange={(event) => setName(event.target.value)} data-testid="coupon-name" />
         </Field>
         <Field id="coupon-discount-type" label="Discount">
-          <select id="coupon-discount-type" className="select" value={discountType} onChange={(event) => setDiscountType(event.target.value as 'percent' | 'amount')} data-testid="coupon-discount-type">
+          <select id="coupon-discount-type" className="select" value={discountType} onChange={(event) => setDiscountType(event.target.value as 'percent' | 'amount')}>
             <option value="percent">Percent off</option>
             <option value="amount">Amount off, per currency</option>
           </select>
@@ -206,11 +194,11 @@ function CreateCouponForm({ onCreated }: { onCreated(): void }) {
           </Field>
         ) : (
           <Field id="coupon-amounts" label="Amounts off" error={under('/discount')} hint="Per currency, e.g. EUR 10.00, USD 12.00">
-            <input id="coupon-amounts" className="input mono" value={amounts} onChange={(event) => setAmounts(event.target.value)} data-testid="coupon-amounts" />
+            <input id="coupon-amounts" className="input mono" value={amounts} onChange={(event) => setAmounts(event.target.value)} />
           </Field>
         )}
         <Field id="coupon-duration" label="Applies" error={under('/duration')}>
-          <select id="coupon-duration" className="select" value={durationType} onChange={(event) => setDurationType(event.target.value as 'once' | 'repeating' | 'forever')} data-testid="coupon-duration">
+          <select id="coupon-duration" className="select" value={durationType} onChange={(event) => setDurationType(event.target.value as 'once' | 'repeating' | 'forever')}>
             <option value="once">Once</option>
             <option value="repeating">For some billing periods</option>
             <option value="forever">Forever</option>
@@ -218,17 +206,17 @@ function CreateCouponForm({ onCreated }: { onCreated(): void }) {
         </Field>
         {durationType === 'repeating' && (
           <Field id="coupon-periods" label="Periods">
-            <input id="coupon-periods" className="input" inputMode="numeric" value={periods} onChange={(event) => setPeriods(event.target.value)} data-testid="coupon-periods" />
+            <input id="coupon-periods" className="input" inputMode="numeric" value={periods} onChange={(event) => setPeriods(event.target.value)} />
           </Field>
         )}
         <Field id="coupon-expires" label="Expires" optional error={under('/expiresAt')}>
-          <input id="coupon-expires" className="input" type="datetime-local" value={expiresAt} onChange={(event) => setExpiresAt(event.target.value)} data-testid="coupon-expires" />
+          <input id="coupon-expires" className="input" type="datetime-local" value={expiresAt} onChange={(event) => setExpiresAt(event.target.value)} />
         </Field>
         <Field id="coupon-max" label="Redemption limit" optional error={under('/maxRedemptions')}>
-          <input id="coupon-max" className="input" inputMode="numeric" value={maxRedemptions} onChange={(event) => setMaxRedemptions(event.target.value)} data-testid="coupon-max" />
+          <input id="coupon-max" className="input" inputMode="numeric" value={maxRedemptions} onChange={(event) => setMaxRedemptions(event.target.value)} />
         </Field>
         <Field id="coupon-products" label="Only for products" optional error={under('/productIds')} hint="Product ids, comma-separated; empty for any product.">
-          <input id="coupon-products" className="input mono" value={productIds} onChange={(event) => setProductIds(event.target.value)} data-testid="coupon-products" />
+          <input id="coupon-products" className="input mono" value={productIds} onChange={(event) => setProductIds(event.target.value)} />
         </Field>
         {unmatched && <ErrorAlert error={error} testId="coupon-error" />}
         {created && (

@@ -2,7 +2,6 @@
 // validates; its field errors appear next to the fields.
 import { useRef, useState, type FormEvent } from 'react';
 import { Link, useNavigate } from 'react-router';
-import { api, unwrap } from '../../../shared/api/client.js';
 import { toApiError, type ApiError } from '../../../shared/api/problem.js';
 import { PRODUCT_KINDS, type CreateProductInput, type ProductKind } from '../../../shared/api/types.js';
 import { ErrorAlert } from '../../../shared/components/ErrorAlert.js';
@@ -10,6 +9,7 @@ import { Field, describedBy } from '../../../shared/components/Field.js';
 import { PageHeader } from '../../../shared/components/PageHeader.js';
 import { mapFieldErrors, newIdempotencyKey, topLevelField } from '../../../shared/forms.js';
 import { kindLabel } from './ProductsPage.js';
+import { useCreateProduct } from '../../../shared/features/catalog/use-catalog.js';
 
 type FormField = 'code' | 'kind' | 'name' | 'category' | 'description' | 'capacity';
 const FIELDS: readonly FormField[] = ['code', 'kind', 'name', 'category', 'description', 'capacity'];
@@ -27,6 +27,7 @@ export function CreateProductPage() {
   const [error, setError] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState(false);
   const lastAttempt = useRef<{ body: string; key: string } | null>(null);
+  const createProduct = useCreateProduct();
   const mapped = error ? mapFieldErrors(error, (pointer) => FIELDS.find((field) => field === topLevelField(pointer)), EXPECTATIONS) : { byField: {}, hasUnmatched: false };
   const fieldErrors: Partial<Record<FormField, string>> = mapped.byField;
 
@@ -46,7 +47,7 @@ export function CreateProductPage() {
     setBusy(true);
     setError(null);
     try {
-      const { data } = await unwrap(api.POST('/api/v1/products', { body, headers: { 'Idempotency-Key': lastAttempt.current.key } }));
+      const data = await createProduct(body, lastAttempt.current.key);
       void navigate(`/catalog/products/${data.id}/versions/1`);
     } catch (caught) {
       setError(toApiError(caught));
@@ -71,11 +72,11 @@ export function CreateProductPage() {
   return (
     <>
       <PageHeader breadcrumb={<Link to="/catalog/products">Catalog</Link>} title="New product" subtitle="What is sold (plans, prices, configuration) is set in its versions; version 1 opens as a draft next." />
-      <form className="card" onSubmit={submit} noValidate data-testid="create-product-form">
+      <form className="card" onSubmit={submit} noValidate>
         <div className="card-body form-grid">
           {input('code', 'Code', { hint: 'Unique, e.g. vm-small. Cannot be changed later.', placeholder: 'vm-small' })}
           <Field id="product-kind" label="Kind">
-            <select id="product-kind" className="select" value={values.kind} onChange={(event) => setValues({ ...values, kind: event.target.value })} data-testid="product-kind">
+            <select id="product-kind" className="select" value={values.kind} onChange={(event) => setValues({ ...values, kind: event.target.value })}>
               {PRODUCT_KINDS.map((kind) => (
                 <option key={kind} value={kind}>
                   {kindLabel(kind)}
@@ -86,7 +87,7 @@ export function CreateProductPage() {
           {input('name', 'Name')}
           {input('category', 'Category', { hint: 'Customers browse by category.' })}
           <Field id="product-description" label="Description" optional error={fieldErrors.description}>
-            <textarea id="product-description" className="textarea" maxLength={5000} value={values.description} onChange={(event) => setValues({ ...values, description: event.target.value })} data-testid="product-description" />
+            <textarea id="product-description" className="textarea" maxLength={5000} value={values.description} onChange={(event) => setValues({ ...values, description: event.target.value })} />
           </Field>
           {input('capacity', 'Stock', { optional: true, hint: 'How many units can be sold in all; empty for unlimited.' })}
           {mapped.hasUnmatched && <ErrorAlert error={error} />}
@@ -96,7 +97,7 @@ export function CreateProductPage() {
           <Link to="/catalog/products" className="button">
             Cancel
           </Link>
-          <button type="submit" className="button button-primary" disabled={busy} data-testid="create-product-submit">
+          <button type="submit" className="button button-primary" disabled={busy}>
             {busy ? 'Creating…' : 'Create product'}
           </button>
         </div>

@@ -3,11 +3,11 @@
 // whenever the inputs change or the draft is saved (`revision`). Prices do not depend on the
 // configuration, so none is sent (customers' quotes check theirs).
 import { useEffect, useState } from 'react';
-import { api, unwrap } from '../../../shared/api/client.js';
 import { toApiError, type ApiError } from '../../../shared/api/problem.js';
 import type { PricePlan, PricePreview } from '../../../shared/api/types.js';
 import { ErrorAlert } from '../../../shared/components/ErrorAlert.js';
 import { PriceLines } from '../../../shared/orders/OrderParts.js';
+import { usePriceQuote } from '../../../shared/features/catalog/use-catalog.js';
 
 const DELAY_MS = 300;
 
@@ -22,6 +22,7 @@ export function PricePreviewPanel({ productId, version, plans, revision }: { pro
   const [preview, setPreview] = useState<PricePreview | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   const [loading, setLoading] = useState(false);
+  const quote = usePriceQuote();
 
   useEffect(() => {
     if (!plan || !currency || !/^\d{1,7}$/.test(quantity) || Number(quantity) < 1) {
@@ -31,19 +32,15 @@ export function PricePreviewPanel({ productId, version, plans, revision }: { pro
     let cancelled = false;
     setLoading(true);
     const timer = setTimeout(() => {
-      unwrap(
-        api.POST('/api/v1/prices/preview', {
-          body: {
-            productId,
-            version,
-            pricePlan: plan.code,
-            currency,
-            quantity: Number(quantity),
-            ...(coupon.trim() ? { couponCode: coupon.trim().toUpperCase() } : {}),
-          },
-        }),
-      )
-        .then(({ data }) => {
+      quote({
+        productId,
+        version,
+        pricePlan: plan.code,
+        currency,
+        quantity: Number(quantity),
+        ...(coupon.trim() ? { couponCode: coupon.trim().toUpperCase() } : {}),
+      })
+        .then((data) => {
           if (cancelled) return;
           setPreview(data);
           setError(null);
@@ -63,13 +60,13 @@ export function PricePreviewPanel({ productId, version, plans, revision }: { pro
 
   if (plans.length === 0) return <p className="muted">Save a price plan to see a quote.</p>;
   return (
-    <div className="stack" data-testid="price-preview" aria-busy={loading}>
+    <div className="stack" aria-busy={loading}>
       <div className="inline-fields">
         <div className="field">
           <label className="field-label" htmlFor="preview-plan">
             Plan
           </label>
-          <select id="preview-plan" className="select" value={plan?.code ?? ''} onChange={(event) => setPlanCode(event.target.value)} data-testid="preview-plan">
+          <select id="preview-plan" className="select" value={plan?.code ?? ''} onChange={(event) => setPlanCode(event.target.value)}>
             {plans.map((candidate) => (
               <option key={candidate.code} value={candidate.code}>
                 {candidate.name} ({candidate.code})
@@ -99,7 +96,7 @@ export function PricePreviewPanel({ productId, version, plans, revision }: { pro
           <label className="field-label" htmlFor="preview-coupon">
             Coupon
           </label>
-          <input id="preview-coupon" className="input mono" placeholder="optional" value={coupon} onChange={(event) => setCoupon(event.target.value)} data-testid="preview-coupon" />
+          <input id="preview-coupon" className="input mono" placeholder="optional" value={coupon} onChange={(event) => setCoupon(event.target.value)} />
         </div>
       </div>
       <ErrorAlert error={error} testId="price-preview-error" />

@@ -98,7 +98,7 @@ function ModelEditor({ id, model, onChange }: { id: string; model: PriceModel; o
           </thead>
           <tbody>
             {tiers.map((tier, index) => (
-              <tr key={index} data-testid="tier-row">
+              <tr key={index}>
                 <td>
                   <input
                     className="input"
@@ -196,7 +196,7 @@ function PlanEditor({ plan, index, onChange, onRemove, problems }: { plan: Price
     </div>
   );
   return (
-    <section className="card" data-testid="plan-editor" data-plan-index={index}>
+    <section className="card" data-plan-index={index}>
       <div className="card-header">
         <h3>
           Plan {index + 1}: {plan.name || plan.code}
@@ -228,7 +228,7 @@ function PlanEditor({ plan, index, onChange, onRemove, problems }: { plan: Price
           {text('taxCategory', 'Tax category')}
         </div>
         {currencies.map((currency) => (
-          <div key={currency} className="card card-body stack" data-testid="currency-price" data-currency={currency}>
+          <div key={currency} className="card card-body stack" data-currency={currency}>
             <div className="inline-fields">
               <strong>{currency}</strong>
               <button
@@ -280,7 +280,7 @@ function PlanEditor({ plan, index, onChange, onRemove, problems }: { plan: Price
 
 export function PricingEditor({ plans, onChange, problems }: { plans: PricePlan[]; onChange(plans: PricePlan[]): void; problems: FieldProblem[] }) {
   return (
-    <div className="stack" data-testid="pricing-editor">
+    <div className="stack">
       {plans.length === 0 && <p className="muted">No price plans: the version cannot be ordered until it has one.</p>}
       {plans.map((plan, index) => (
         <PlanEditor
@@ -293,7 +293,7 @@ export function PricingEditor({ plans, onChange, problems }: { plans: PricePlan[
         />
       ))}
       <div>
-        <button type="button" className="button" onClick={() => onChange([...plans, emptyPlan(plans.length)])} data-testid="add-plan">
+        <button type="button" className="button" onClick={() => onChange([...plans, emptyPlan(plans.length)])}>
           Add plan
         </button>
       </div>

@@ -2,11 +2,11 @@
 // sees it (every tenant, tenants of some subscription tiers, or listed tenants). What is sold lives
 // in versions and is not edited here. The server validates; its messages appear by field.
 import { useState, type FormEvent } from 'react';
-import { api, unwrap } from '../../../shared/api/client.js';
 import { toApiError, type ApiError } from '../../../shared/api/problem.js';
 import type { Product, ProductVisibility } from '../../../shared/api/types.js';
 import { ErrorAlert } from '../../../shared/components/ErrorAlert.js';
 import { Field } from '../../../shared/components/Field.js';
+import { useProductActions } from '../../../shared/features/catalog/use-catalog.js';
 
 type Mode = ProductVisibility['mode'];
 
@@ -17,6 +17,7 @@ const listOf = (text: string) =>
     .filter(Boolean);
 
 export function ProductDetailsForm({ product, onSaved, onCancel }: { product: Product; onSaved(product: Product): void; onCancel(): void }) {
+  const actions = useProductActions(product.id);
   const [name, setName] = useState(product.name);
   const [category, setCategory] = useState(product.category);
   const [description, setDescription] = useState(product.description);
@@ -39,12 +40,7 @@ export function ProductDetailsForm({ product, onSaved, onCancel }: { product: Pr
     setBusy(true);
     setError(null);
     try {
-      const { data } = await unwrap(
-        api.PATCH('/api/v1/products/{id}', {
-          params: { path: { id: product.id } },
-          body: { name: name.trim(), category: category.trim(), description, visibility, capacity: stock === '' ? null : /^\d+$/.test(stock) ? Number(stock) : -1 },
-        }),
-      );
+      const data = await actions.update({ name: name.trim(), category: category.trim(), description, visibility, capacity: stock === '' ? null : /^\d+$/.test(stock) ? Number(stock) : -1 });
       onSaved(data);
     } catch (caught) {
       setError(toApiError(caught));
@@ -54,22 +50,22 @@ export function ProductDetailsForm({ product, onSaved, onCancel }: { product: Pr
   }
 
   return (
-    <form onSubmit={submit} noValidate data-testid="product-details-form">
+    <form onSubmit={submit} noValidate>
       <div className="card-body form-grid">
         <Field id="details-name" label="Name" error={under('/name')}>
-          <input id="details-name" className="input" value={name} onChange={(event) => setName(event.target.value)} data-testid="details-name" />
+          <input id="details-name" className="input" value={name} onChange={(event) => setName(event.target.value)} />
         </Field>
         <Field id="details-category" label="Category" error={under('/category')}>
           <input id="details-category" className="input" value={category} onChange={(event) => setCategory(event.target.value)} data-testid="details-category" />
         </Field>
         <Field id="details-description" label="Description" optional error={under('/description')}>
-          <textarea id="details-description" className="textarea" maxLength={5000} value={description} onChange={(event) => setDescription(event.target.value)} data-testid="details-description" />
+          <textarea id="details-description" className="textarea" maxLength={5000} value={description} onChange={(event) => setDescription(event.target.value)} />
         </Field>
         <Field id="details-capacity" label="Stock" optional error={under('/capacity')} hint={`Units that can be sold in all; empty for unlimited. ${product.capacityUsed} sold so far.`}>
           <input id="details-capacity" className="input" inputMode="numeric" value={capacity} onChange={(event) => setCapacity(event.target.value)} data-testid="details-capacity" />
         </Field>
         <Field id="details-visibility" label="Who sees it" error={under('/visibility')}>
-          <select id="details-visibility" className="select" value={mode} onChange={(event) => setMode(event.target.value as Mode)} data-testid="details-visibility">
+          <select id="details-visibility" className="select" value={mode} onChange={(event) => setMode(event.target.value as Mode)}>
             <option value="public">Every tenant</option>
             <option value="tiers">Tenants of some subscription tiers</option>
             <option value="private">Only the listed tenants</option>
@@ -77,12 +73,12 @@ export function ProductDetailsForm({ product, onSaved, onCancel }: { product: Pr
         </Field>
         {mode === 'tiers' && (
           <Field id="details-tiers" label="Tiers" hint="Comma-separated, e.g. standard, enterprise.">
-            <input id="details-tiers" className="input" value={tiers} onChange={(event) => setTiers(event.target.value)} data-testid="details-tiers" />
+            <input id="details-tiers" className="input" value={tiers} onChange={(event) => setTiers(event.target.value)} />
           </Field>
         )}
         {mode === 'private' && (
           <Field id="details-tenants" label="Tenants" hint="Tenant ids, comma-separated.">
-            <input id="details-tenants" className="input mono" value={tenantIds} onChange={(event) => setTenantIds(event.target.value)} data-testid="details-tenants" />
+            <input id="details-tenants" className="input mono" value={tenantIds} onChange={(event) => setTenantIds(event.target.value)} />
           </Field>
         )}
         {unmatched && <ErrorAlert error={error} testId="details-error" />}

@@ -3,21 +3,15 @@
 // restoring the product (confirmed first).
 import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
-import { api, unwrap } from '../../../shared/api/client.js';
 import { toApiError, type ApiError } from '../../../shared/api/problem.js';
-import type { Product, ProductVersion } from '../../../shared/api/types.js';
-import { useResource } from '../../../shared/api/use-resource.js';
+import type { ProductVersion } from '../../../shared/api/types.js';
 import { ConfirmDialog } from '../../../shared/components/ConfirmDialog.js';
 import { ErrorAlert } from '../../../shared/components/ErrorAlert.js';
 import { PageHeader } from '../../../shared/components/PageHeader.js';
 import { formatDateTime } from '../../../shared/format.js';
 import { kindLabel } from './ProductsPage.js';
 import { ProductDetailsForm } from './ProductDetailsForm.js';
-
-interface Loaded {
-  product: Product;
-  versions: ProductVersion[];
-}
+import { useProduct } from '../../../shared/features/catalog/use-catalog.js';
 
 export function VersionBadge({ status, testId }: { status: ProductVersion['status']; testId?: string }) {
   return (
@@ -30,13 +24,7 @@ export function VersionBadge({ status, testId }: { status: ProductVersion['statu
 export function ProductPage() {
   const { id = '' } = useParams();
   const navigate = useNavigate();
-  const loaded = useResource(async (): Promise<Loaded> => {
-    const [product, versions] = await Promise.all([
-      unwrap(api.GET('/api/v1/products/{id}', { params: { path: { id } } })),
-      unwrap(api.GET('/api/v1/products/{id}/versions', { params: { path: { id } } })),
-    ]);
-    return { product: product.data, versions: versions.data };
-  }, [id]);
+  const loaded = useProduct(id);
   const [error, setError] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState(false);
   const [archiving, setArchiving] = useState(false);
@@ -60,7 +48,7 @@ export function ProductPage() {
     setBusy(true);
     setError(null);
     try {
-      const { data } = await unwrap(api.POST('/api/v1/products/{id}/versions', { params: { path: { id: product.id } }, body: {} }));
+      const data = await loaded.newDraft();
       void navigate(`/catalog/products/${product.id}/versions/${data.version}`);
     } catch (caught) {
       setError(toApiError(caught));
@@ -72,10 +60,7 @@ export function ProductPage() {
     setBusy(true);
     setError(null);
     try {
-      const call = product.archived
-        ? api.POST('/api/v1/products/{id}/restore', { params: { path: { id: product.id } }, body: {} })
-        : api.POST('/api/v1/products/{id}/archive', { params: { path: { id: product.id } }, body: {} });
-      const { data } = await unwrap(call);
+      const data = product.archived ? await loaded.restore() : await loaded.archive();
       loaded.set({ product: data, versions });
       setArchiving(false);
     } catch (caught) {
@@ -90,7 +75,7 @@ export function ProductPage() {
   const diffTo = to || String(sorted.at(-1)?.version ?? '');
 
   return (
-    <div data-testid="admin-product" data-product-id={product.id}>
+    <div data-product-id={product.id}>
       <PageHeader
         breadcrumb={breadcrumb}
         title={
@@ -110,11 +95,11 @@ export function ProductPage() {
                 Edit draft v{draft.version}
               </Link>
             ) : (
-              <button type="button" className="button button-primary" onClick={() => void newDraft()} disabled={busy} data-testid="new-version">
+              <button type="button" className="button button-primary" onClick={() => void newDraft()} disabled={busy}>
                 New draft version
               </button>
             )}
-            <button type="button" className={product.archived ? 'button' : 'button button-danger-outline'} onClick={() => setArchiving(true)} data-testid="archive-toggle">
+            <button type="button" className={product.archived ? 'button' : 'button button-danger-outline'} onClick={() => setArchiving(true)}>
               {product.archived ? 'Restore' : 'Archive'}
             </button>
           </>
@@ -171,7 +156,7 @@ export function ProductPage() {
                 }}
               >
                 <label htmlFor="diff-from">Compare</label>
-                <select id="diff-from" className="select" value={diffFrom} onChange={(event) => setFrom(event.target.value)} data-testid="diff-from">
+                <select id="diff-from" className="select" value={diffFrom} onChange={(event) => setFrom(event.target.value)}>
                   {sorted.map((version) => (
                     <option key={version.version} value={version.version}>
                       v{version.version}
@@ -179,7 +164,7 @@ export function ProductPage() {
                   ))}
                 </select>
                 <label htmlFor="diff-to">with</label>
-                <select id="diff-to" className="select" value={diffTo} onChange={(event) => setTo(event.target.value)} data-testid="diff-to">
+                <select id="diff-to" className="select" value={diffTo} onChange={(event) => setTo(event.target.value)}>
                   {sorted.map((version) => (
                     <option key={version.version} value={version.version}>
                       v{version.version}
@@ -193,7 +178,7 @@ export function ProductPage() {
             )}
           </div>
           <div className="table-wrap">
-            <table className="table" data-testid="version-table">
+            <table className="table">
               <thead>
                 <tr>
                   <th>Version</th>
@@ -206,9 +191,9 @@ export function ProductPage() {
               </thead>
               <tbody>
                 {versions.map((version) => (
-                  <tr key={version.version} data-testid="version-row" data-version={version.version}>
+                  <tr key={version.version} data-version={version.version}>
                     <td>
-                      <Link to={`/catalog/products/${product.id}/versions/${version.version}`} data-testid="version-link">
+                      <Link to={`/catalog/products/${product.id}/versions/${version.version}`}>
                         v{version.version}
                       </Link>
                     </td>
@@ -233,7 +218,6 @@ export function ProductPage() {
         tone={product.archived ? 'primary' : 'danger'}
         busy={busy}
         error={error}
-        testId="archive-dialog"
         onConfirm={() => void toggleArchived()}
         onCancel={() => setArchiving(false)}
       >

@@ -2,13 +2,13 @@
 // Filters live in the URL.
 import { useEffect, useState, type FormEvent } from 'react';
 import { Link, useSearchParams } from 'react-router';
-import { api, unwrap } from '../../../shared/api/client.js';
 import { PRODUCT_KINDS, type ProductKind } from '../../../shared/api/types.js';
-import { useResource } from '../../../shared/api/use-resource.js';
 import { ErrorAlert } from '../../../shared/components/ErrorAlert.js';
 import { PageHeader } from '../../../shared/components/PageHeader.js';
 import { formatDateTime } from '../../../shared/format.js';
 import { CatalogTabs } from './CatalogRoutes.js';
+import { useProductPages } from '../../../shared/features/catalog/use-catalog.js';
+import { Pagination } from '../../../shared/cursor-pages.js';
 
 const PAGE_SIZE = 25;
 
@@ -48,7 +48,7 @@ export function ProductsPage() {
         title="Catalog"
         subtitle="Products, their versions and prices."
         actions={
-          <Link to="/catalog/products/new" className="button button-primary" data-testid="new-product">
+          <Link to="/catalog/products/new" className="button button-primary">
             New product
           </Link>
         }
@@ -63,14 +63,14 @@ export function ProductsPage() {
           <label className="visually-hidden" htmlFor="catalog-category">
             Category
           </label>
-          <input id="catalog-category" className="input" placeholder="Category" value={categoryText} maxLength={100} onChange={(event) => setCategoryText(event.target.value)} data-testid="catalog-category" />
+          <input id="catalog-category" className="input" placeholder="Category" value={categoryText} maxLength={100} onChange={(event) => setCategoryText(event.target.value)} />
           <button type="submit" className="button" data-testid="catalog-search-submit">
             Search
           </button>
           <label className="visually-hidden" htmlFor="catalog-kind">
             Kind
           </label>
-          <select id="catalog-kind" className="select" value={kind ?? ''} onChange={(event) => apply({ kind: PRODUCT_KINDS.find((candidate) => candidate === event.target.value) })} data-testid="catalog-kind">
+          <select id="catalog-kind" className="select" value={kind ?? ''} onChange={(event) => apply({ kind: PRODUCT_KINDS.find((candidate) => candidate === event.target.value) })}>
             <option value="">All kinds</option>
             {PRODUCT_KINDS.map((option) => (
               <option key={option} value={option}>
@@ -79,7 +79,7 @@ export function ProductsPage() {
             ))}
           </select>
           <label className="checkbox">
-            <input type="checkbox" checked={archived} onChange={(event) => apply({ archived: event.target.checked })} data-testid="catalog-archived" /> Show archived
+            <input type="checkbox" checked={archived} onChange={(event) => apply({ archived: event.target.checked })} /> Show archived
           </label>
         </form>
         <ProductTable key={`${q}|${category}|${kind ?? ''}|${archived}`} q={q} category={category} kind={kind} archived={archived} />
@@ -89,19 +89,7 @@ export function ProductsPage() {
 }
 
 function ProductTable({ q, category, kind, archived }: { q: string; category: string; kind: ProductKind | undefined; archived: boolean }) {
-  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
-  const cursor = cursors[cursors.length - 1];
-  const page = useResource(
-    async () =>
-      (
-        await unwrap(
-          api.GET('/api/v1/products', {
-            params: { query: { limit: PAGE_SIZE, ...(q ? { q } : {}), ...(category ? { category } : {}), ...(kind ? { kind } : {}), ...(archived ? { includeArchived: true } : {}), ...(cursor ? { cursor } : {}) } },
-          }),
-        )
-      ).data,
-    [q, category, kind, archived, cursor],
-  );
+  const page = useProductPages({ q, category, kind, includeArchived: archived }, PAGE_SIZE);
   return (
     <>
       {page.error && (
@@ -110,7 +98,7 @@ function ProductTable({ q, category, kind, archived }: { q: string; category: st
         </div>
       )}
       <div className="table-wrap">
-        <table className="table" data-testid="product-table" aria-busy={page.loading}>
+        <table className="table" aria-busy={page.loading}>
           <thead>
             <tr>
               <th>Product</th>
@@ -122,7 +110,7 @@ function ProductTable({ q, category, kind, archived }: { q: string; category: st
             </tr>
           </thead>
           <tbody>
-            {page.data?.data.map((product) => (
+            {page.page?.data.map((product) => (
               <tr key={product.id} data-testid="product-row" data-product-id={product.id}>
                 <td>
                   <Link to={`/catalog/products/${product.id}`} data-testid="product-link">
@@ -139,24 +127,14 @@ function ProductTable({ q, category, kind, archived }: { q: string; category: st
             ))}
           </tbody>
         </table>
-        {page.data && page.data.data.length === 0 && (
-          <div className="table-empty" data-testid="product-table-empty">
+        {page.page && page.page.data.length === 0 && (
+          <div className="table-empty">
             {q || category || kind ? 'No products match these filters.' : 'No products yet. Create the first one with “New product”.'}
           </div>
         )}
-        {!page.data && page.loading && <div className="table-empty">Loading products…</div>}
+        {!page.page && page.loading && <div className="table-empty">Loading products…</div>}
       </div>
-      <div className="pagination">
-        <span>Page {cursors.length}</span>
-        <div className="pagination-buttons">
-          <button type="button" className="button" onClick={() => setCursors(cursors.slice(0, -1))} disabled={page.loading || cursors.length === 1} data-testid="page-previous">
-            Previous
-          </button>
-          <button type="button" className="button" onClick={() => page.data?.nextCursor && setCursors([...cursors, page.data.nextCursor])} disabled={page.loading || !page.data?.nextCursor} data-testid="page-next">
-            Next
-          </button>
-        </div>
-      </div>
+      <Pagination pages={page} label="Products pages" />
     </>
   );
 }

@@ -1,7 +1,6 @@
 // A published or retired version, read-only: what it sells, the form customers get, its quote and
 // its schema; retiring a published version is confirmed first.
 import { useMemo, useState } from 'react';
-import { api, unwrap } from '../../../shared/api/client.js';
 import { toApiError, type ApiError } from '../../../shared/api/problem.js';
 import type { PricePlan, ProductVersion } from '../../../shared/api/types.js';
 import { ConfirmDialog } from '../../../shared/components/ConfirmDialog.js';
@@ -10,6 +9,7 @@ import { describeSchema } from '../../../shared/forms/schema-form-model.js';
 import { describePriceModel, intervalText } from '../../../shared/pricing-text.js';
 import { FormPreview } from './FormPreview.js';
 import { PricePreviewPanel } from './PricePreviewPanel.js';
+import { useVersionActions } from '../../../shared/features/catalog/use-catalog.js';
 
 const list = (items: string[]) => items.join(', ');
 const json = (value: unknown) => JSON.stringify(value, null, 2);
@@ -21,11 +21,13 @@ export function ReadOnlyVersion({ productId, version, onChanged }: { productId: 
   const model = useMemo(() => describeSchema(version.content.configurationSchema), [version]);
   const { content } = version;
 
+  const actions = useVersionActions(productId, version.version);
+
   async function retire() {
     setBusy(true);
     setError(null);
     try {
-      const { data } = await unwrap(api.POST('/api/v1/products/{id}/versions/{version}/retire', { params: { path: { id: productId, version: version.version } }, body: {} }));
+      const data = await actions.retire();
       setRetiring(false);
       onChanged(data);
     } catch (caught) {
@@ -98,7 +100,7 @@ export function ReadOnlyVersion({ productId, version, onChanged }: { productId: 
         </div>
         <pre className="code-block">{json(content.configurationSchema)}</pre>
       </section>
-      <ConfirmDialog open={retiring} title={`Retire v${version.version}?`} confirmLabel="Retire" tone="danger" busy={busy} error={error} testId="retire-dialog" onConfirm={() => void retire()} onCancel={() => setRetiring(false)}>
+      <ConfirmDialog open={retiring} title={`Retire v${version.version}?`} confirmLabel="Retire" tone="danger" busy={busy} error={error} onConfirm={() => void retire()} onCancel={() => setRetiring(false)}>
         <p className="muted">No new orders of this version will be taken; existing orders keep it. This cannot be undone.</p>
       </ConfirmDialog>
     </div>

@@ -1,10 +1,9 @@
 // What changed between two versions of a product: the API's JSON-pointer operations, with each
 // path in words ("Price plans › 1 › prices › EUR › unit amount") and the values before and after.
 import { Link, useParams, useSearchParams } from 'react-router';
-import { api, unwrap } from '../../../shared/api/client.js';
-import { useResource } from '../../../shared/api/use-resource.js';
 import { ErrorAlert } from '../../../shared/components/ErrorAlert.js';
 import { PageHeader } from '../../../shared/components/PageHeader.js';
+import { useVersionDiff } from '../../../shared/features/catalog/use-catalog.js';
 
 const SEGMENT_NAMES: Record<string, string> = {
   summary: 'Summary',
@@ -51,13 +50,7 @@ export function VersionDiffPage() {
   const [params] = useSearchParams();
   const from = Number(params.get('from'));
   const to = Number(params.get('to'));
-  const diff = useResource(async () => {
-    const [product, changes] = await Promise.all([
-      unwrap(api.GET('/api/v1/products/{id}', { params: { path: { id } } })),
-      unwrap(api.GET('/api/v1/products/{id}/versions/diff', { params: { path: { id }, query: { from, to } } })),
-    ]);
-    return { product: product.data, diff: changes.data };
-  }, [id, from, to]);
+  const diff = useVersionDiff(id, from, to);
 
   return (
     <>
@@ -74,7 +67,7 @@ export function VersionDiffPage() {
       {diff.data && (
         <section className="card">
           {diff.data.diff.changes.length === 0 ? (
-            <div className="table-empty" data-testid="diff-empty">
+            <div className="table-empty">
               The two versions sell exactly the same.
             </div>
           ) : (

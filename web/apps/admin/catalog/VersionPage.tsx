@@ -6,10 +6,8 @@
 // (ReadOnlyVersion.tsx).
 import { useMemo, useState, type ReactNode } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
-import { api, unwrap } from '../../../shared/api/client.js';
 import { toApiError, type ApiError, type FieldProblem } from '../../../shared/api/problem.js';
 import type { PricePlan, ProductVersion, VersionContent, VersionContentPatch } from '../../../shared/api/types.js';
-import { useResource } from '../../../shared/api/use-resource.js';
 import { ConfirmDialog } from '../../../shared/components/ConfirmDialog.js';
 import { ErrorAlert } from '../../../shared/components/ErrorAlert.js';
 import { Field } from '../../../shared/components/Field.js';
@@ -21,6 +19,7 @@ import { PricingEditor } from './PricingEditor.js';
 import { FormPreview } from './FormPreview.js';
 import { ReadOnlyVersion } from './ReadOnlyVersion.js';
 import { VersionBadge } from './ProductPage.js';
+import { useProductVersion, useVersionActions } from '../../../shared/features/catalog/use-catalog.js';
 
 interface EditorState {
   summary: string;
@@ -120,13 +119,7 @@ function ProblemList({ problems, testId }: { problems: FieldProblem[]; testId: s
 export function VersionPage() {
   const { id = '', version: versionParam = '' } = useParams();
   const versionNumber = Number(versionParam);
-  const loaded = useResource(async () => {
-    const [product, version] = await Promise.all([
-      unwrap(api.GET('/api/v1/products/{id}', { params: { path: { id } } })),
-      unwrap(api.GET('/api/v1/products/{id}/versions/{version}', { params: { path: { id, version: versionNumber } } })),
-    ]);
-    return { product: product.data, version: version.data };
-  }, [id, versionNumber]);
+  const loaded = useProductVersion(id, versionNumber);
 
   const breadcrumb = (
     <>
@@ -170,6 +163,7 @@ function DraftEditor({ productId, version, onChanged }: { productId: string; ver
   const [publishing, setPublishing] = useState(false);
   const [discarding, setDiscarding] = useState(false);
   const [revision, setRevision] = useState(0);
+  const actions = useVersionActions(productId, version.version);
   const dirty = JSON.stringify(state) !== JSON.stringify(saved);
 
   const parsedSchema = useMemo(() => {
@@ -197,7 +191,7 @@ function DraftEditor({ productId, version, onChanged }: { productId: string; ver
     }
     setBusy(true);
     try {
-      const { data } = await unwrap(api.PATCH('/api/v1/products/{id}/versions/{version}', { params: { path: { id: productId, version: version.version } }, body: patch }));
+      const data = await actions.save(patch);
       setProblems([]);
       const next = stateOf(data.content);
       setState(next);
@@ -223,7 +217,7 @@ function DraftEditor({ productId, version, onChanged }: { productId: string; ver
     setBusy(true);
     setError(null);
     try {
-      const { data } = await unwrap(api.POST('/api/v1/products/{id}/versions/{version}/publish', { params: { path: { id: productId, version: version.version } }, body: {} }));
+      const data = await actions.publish();
       setPublishing(false);
       onChanged(data);
     } catch (caught) {
@@ -239,7 +233,7 @@ function DraftEditor({ productId, version, onChanged }: { productId: string; ver
   async function discard() {
     setBusy(true);
     try {
-      await unwrap(api.DELETE('/api/v1/products/{id}/versions/{version}', { params: { path: { id: productId, version: version.version } } }));
+      await actions.discard();
       void navigate(`/catalog/products/${productId}`);
     } catch (caught) {
       setError(toApiError(caught));
@@ -285,7 +279,7 @@ function DraftEditor({ productId, version, onChanged }: { productId: string; ver
         >
           Publish…
         </button>
-        <button type="button" className="button button-danger-outline" onClick={() => setDiscarding(true)} disabled={busy} data-testid="draft-discard">
+        <button type="button" className="button button-danger-outline" onClick={() => setDiscarding(true)} disabled={busy}>
           Discard draft
         </button>
         {dirty && <span className="muted">Unsaved changes. The quote and publishing use what is saved.</span>}
@@ -316,7 +310,7 @@ function DraftEditor({ productId, version, onChanged }: { productId: string; ver
           </>,
           'section-schema',
         )}
-        <section className="card" data-testid="section-form-preview">
+        <section className="card">
           <div className="card-header">
             <h2>The form customers get</h2>
           </div>
@@ -350,17 +344,17 @@ function DraftEditor({ productId, version, onChanged }: { productId: string; ver
           '/quotaConsumption',
           <>
             <Field id="draft-quota" label="Per unit ordered (JSON)" hint='e.g. {"maxStorage": 100, "custom.vms": 1}'>
-              <textarea id="draft-quota" className="textarea mono" rows={4} value={state.quotaText} onChange={(event) => update('quotaText', event.target.value)} spellCheck={false} data-testid="draft-quota" />
+              <textarea id="draft-quota" className="textarea mono" rows={4} value={state.quotaText} onChange={(event) => update('quotaText', event.target.value)} spellCheck={false} />
             </Field>
             <label className="checkbox">
-              <input type="checkbox" checked={state.requiresApproval} onChange={(event) => update('requiresApproval', event.target.checked)} data-testid="draft-requires-approval" /> Orders wait for an operator’s approval
+              <input type="checkbox" checked={state.requiresApproval} onChange={(event) => update('requiresApproval', event.target.checked)} /> Orders wait for an operator’s approval
             </label>
           </>,
           'section-quota',
         )}
       </div>
       {section('Price plans', '/pricePlans', <PricingEditor plans={state.pricePlans} onChange={(plans) => update('pricePlans', plans)} problems={problems} />, 'section-pricing')}
-      <section className="card" data-testid="section-price-preview">
+      <section className="card">
         <div className="card-header">
           <h2>Quote for the saved draft</h2>
         </div>
@@ -368,12 +362,12 @@ function DraftEditor({ productId, version, onChanged }: { productId: string; ver
           <PricePreviewPanel productId={productId} version={version.version} plans={version.content.pricePlans} revision={String(revision)} />
         </div>
       </section>
-      <ConfirmDialog open={publishing} title={`Publish v${version.version}?`} confirmLabel="Publish" busy={busy} error={null} testId="publish-dialog" onConfirm={() => void publish()} onCancel={() => setPublishing(false)}>
+      <ConfirmDialog open={publishing} title={`Publish v${version.version}?`} confirmLabel="Publish" busy={busy} error={null} onConfirm={() => void publish()} onCancel={() => setPublishing(false)}>
         <p className="muted">
           {dirty ? 'Your changes are saved first. ' : ''}A published version can never change again; customers can order it right away and it becomes the product’s current version.
         </p>
       </ConfirmDialog>
-      <ConfirmDialog open={discarding} title={`Discard draft v${version.version}?`} confirmLabel="Discard" tone="danger" busy={busy} error={error} testId="discard-dialog" onConfirm={() => void discard()} onCancel={() => setDiscarding(false)}>
+      <ConfirmDialog open={discarding} title={`Discard draft v${version.version}?`} confirmLabel="Discard" tone="danger" busy={busy} error={error} onConfirm={() => void discard()} onCancel={() => setDiscarding(false)}>
         <p className="muted">The draft and its changes are deleted. Published versions are not affected.</p>
       </ConfirmDialog>
     </div>

@@ -5,13 +5,12 @@
 // has no access to this page (its own origin is opaque); the page's strict CSP applies inside too.
 import { useEffect, useState, type FormEvent } from 'react';
 import { Link, Route, Routes, useParams, useSearchParams } from 'react-router';
-import { api, unwrap } from '../../../shared/api/client.js';
-import { toApiError, type ApiError } from '../../../shared/api/problem.js';
-import { MAIL_STATUSES, type MailMessage, type MailStatus, type MailSummary } from '../../../shared/api/types.js';
+import { MAIL_STATUSES, type MailStatus } from '../../../shared/api/types.js';
 import { ErrorAlert } from '../../../shared/components/ErrorAlert.js';
 import { PageHeader } from '../../../shared/components/PageHeader.js';
-import { Pagination, useCursorPages } from '../../../shared/cursor-pages.js';
+import { Pagination } from '../../../shared/cursor-pages.js';
 import { formatDateTime } from '../../../shared/format.js';
+import { useMailMessage, useMailPages } from '../../../shared/features/mail/use-mail.js';
 
 const PAGE_SIZE = 25;
 
@@ -73,15 +72,14 @@ function MailListPage() {
             value={recipient}
             maxLength={320}
             onChange={(event) => setRecipient(event.target.value)}
-            data-testid="mail-recipient"
           />
-          <button type="submit" className="button" data-testid="mail-recipient-submit">
+          <button type="submit" className="button">
             Filter
           </button>
           <label className="visually-hidden" htmlFor="mail-status-filter">
             Status
           </label>
-          <select id="mail-status-filter" className="select" value={status ?? ''} onChange={(event) => applyFilters({ status: statusFrom(event.target.value) })} data-testid="mail-status-filter">
+          <select id="mail-status-filter" className="select" value={status ?? ''} onChange={(event) => applyFilters({ status: statusFrom(event.target.value) })}>
             <option value="">All statuses</option>
             {MAIL_STATUSES.map((option) => (
               <option key={option} value={option}>
@@ -90,7 +88,7 @@ function MailListPage() {
             ))}
           </select>
           {(to || status) && (
-            <button type="button" className="button button-ghost" onClick={() => setParams(new URLSearchParams())} data-testid="mail-filters-clear">
+            <button type="button" className="button button-ghost" onClick={() => setParams(new URLSearchParams())}>
               Clear filters
             </button>
           )}
@@ -102,7 +100,7 @@ function MailListPage() {
 }
 
 function MailTable({ to, status }: { to: string; status: MailStatus | undefined }) {
-  const pages = useCursorPages<MailSummary>(async (cursor) => (await unwrap(api.GET('/api/v1/mail', { params: { query: { to: to || undefined, status, cursor, limit: PAGE_SIZE } } }))).data);
+  const pages = useMailPages({ to, status }, PAGE_SIZE);
   const { page, loading, error } = pages;
   return (
     <>
@@ -112,7 +110,7 @@ function MailTable({ to, status }: { to: string; status: MailStatus | undefined 
         </div>
       )}
       <div className="table-wrap">
-        <table className="table" data-testid="mail-table" aria-busy={loading}>
+        <table className="table" aria-busy={loading}>
           <thead>
             <tr>
               <th>Recipient</th>
@@ -140,36 +138,21 @@ function MailTable({ to, status }: { to: string; status: MailStatus | undefined 
             ))}
           </tbody>
         </table>
-        {page && page.data.length === 0 && <div className="table-empty" data-testid="mail-table-empty">{to || status ? 'No mail matches these filters.' : 'No mail yet.'}</div>}
+        {page && page.data.length === 0 && <div className="table-empty">{to || status ? 'No mail matches these filters.' : 'No mail yet.'}</div>}
         {!page && loading && <div className="table-empty">Loading mail…</div>}
       </div>
-      <Pagination pages={pages} testId="mail" />
+      <Pagination pages={pages} label="Mail pages" />
     </>
   );
 }
 
 function MailMessagePage() {
   const { id = '' } = useParams();
-  const [mail, setMail] = useState<MailMessage | null>(null);
-  const [error, setError] = useState<ApiError | null>(null);
+  const message = useMailMessage(id);
+  // While another message loads, the one before is not shown as if it were it.
+  const mail = message.data?.id === id ? message.data : null;
+  const { error } = message;
   const [view, setView] = useState<'html' | 'text'>('html');
-
-  useEffect(() => {
-    let cancelled = false;
-    setMail(null);
-    unwrap(api.GET('/api/v1/mail/{id}', { params: { path: { id } } }))
-      .then(({ data }) => {
-        if (cancelled) return;
-        setMail(data);
-        setError(null);
-      })
-      .catch((caught: unknown) => {
-        if (!cancelled) setError(toApiError(caught));
-      });
-    return () => {
-      cancelled = true;
-    };
-  }, [id]);
 
   const breadcrumb = <Link to="/mail">Mail outbox</Link>;
   if (!mail) {
@@ -184,7 +167,7 @@ function MailMessagePage() {
   const showHtml = mail.html !== null && view === 'html';
   return (
     <div data-testid="mail-message" data-mail-id={mail.id}>
-      <PageHeader breadcrumb={breadcrumb} title={<span data-testid="mail-subject">{mail.subject}</span>} subtitle={`To ${mail.to}`} />
+      <PageHeader breadcrumb={breadcrumb} title={<span>{mail.subject}</span>} subtitle={`To ${mail.to}`} />
       <div className="stack">
         <section className="card">
           <div className="card-body">
@@ -207,7 +190,7 @@ function MailMessagePage() {
               {mail.lastError && (
                 <>
                   <dt>Last error</dt>
-                  <dd className="field-error" data-testid="mail-last-error">
+                  <dd className="field-error">
                     {mail.lastError}
                   </dd>
                 </>
@@ -230,7 +213,7 @@ function MailMessagePage() {
             <h2>Body</h2>
             {mail.html !== null && (
               <div className="pagination-buttons">
-                <button type="button" className={view === 'html' ? 'button button-primary' : 'button'} onClick={() => setView('html')} data-testid="mail-view-html">
+                <button type="button" className={view === 'html' ? 'button button-primary' : 'button'} onClick={() => setView('html')}>
                   HTML
                 </button>
                 <button type="button" className={view === 'text' ? 'button button-primary' : 'button'} onClick={() => setView('text')} data-testid="mail-view-text">

@@ -4,8 +4,7 @@
 // (ordersChanged), and every minute for orders placed meanwhile. Nothing is shown while none wait.
 import { useEffect } from 'react';
 import { useLocation } from 'react-router';
-import { api, unwrap } from '../../../shared/api/client.js';
-import { useResource } from '../../../shared/api/use-resource.js';
+import { useOrderCount } from '../../../shared/features/orders/use-orders.js';
 
 const ORDERS_CHANGED = 'platforma:orders-changed';
 const REFRESH_MS = 60_000;
@@ -17,7 +16,7 @@ export function announceOrdersChanged(): void {
 
 export function PendingApprovalCount() {
   const { pathname } = useLocation();
-  const pending = useResource(async () => (await unwrap(api.GET('/api/v1/orders/count', { params: { query: { status: 'pending_approval' } } }))).data.count, [pathname]);
+  const pending = useOrderCount('pending_approval', [pathname]);
   const { reload } = pending;
 
   useEffect(() => {
@@ -34,7 +33,7 @@ export function PendingApprovalCount() {
   if (count === 0) return null;
   const label = count === 1 ? '1 order waits for approval' : `${count} orders wait for approval`;
   return (
-    <span className="nav-count" data-testid="pending-approval-count" data-count={count} title={label}>
+    <span className="nav-count" data-count={count} title={label}>
       <span aria-hidden="true">{count}</span>
       <span className="visually-hidden">{label}</span>
     </span>

@@ -1,12 +1,12 @@
 // Grants, changes or revokes a platform role after a confirmation that says what follows: every
 // session of the person ends, and staff must set up a second factor when they sign in again.
 import { useState } from 'react';
-import { api, unwrap } from '../../../shared/api/client.js';
 import { toApiError, type ApiError } from '../../../shared/api/problem.js';
 import { PLATFORM_ROLES, type PlatformRole } from '../../../shared/api/types.js';
 import { ConfirmDialog } from '../../../shared/components/ConfirmDialog.js';
 import { Field } from '../../../shared/components/Field.js';
 import { ROLE_DESCRIPTIONS, ROLE_LABELS } from './roles.js';
+import { useUserActions } from '../../../shared/features/identity/use-users.js';
 
 export interface RoleTarget {
   id: string;
@@ -18,6 +18,7 @@ export interface RoleTarget {
 const NONE = '';
 
 export function ChangeRoleDialog({ target, onClose, onChanged }: { target: RoleTarget | null; onClose(): void; onChanged(message: string): void }) {
+  const users = useUserActions();
   const [role, setRole] = useState<string>(NONE);
   const [error, setError] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState(false);
@@ -39,7 +40,7 @@ export function ChangeRoleDialog({ target, onClose, onChanged }: { target: RoleT
     setBusy(true);
     setError(null);
     try {
-      const { data } = await unwrap(api.PUT('/api/v1/users/{id}/platform-role', { params: { path: { id: target.id } }, body: { role: chosen } }));
+      const data = await users.setPlatformRole(target.id, chosen);
       const what = data.platformRole ? `${target.email} is now ${ROLE_LABELS[data.platformRole]}.` : `${target.email} is no longer staff.`;
       const ended = data.sessionsEnded === 1 ? '1 session was ended.' : `${data.sessionsEnded} sessions were ended.`;
       onChanged(`${what} ${ended}`);
@@ -59,7 +60,6 @@ export function ChangeRoleDialog({ target, onClose, onChanged }: { target: RoleT
       busy={busy}
       confirmDisabled={unchanged}
       error={error}
-      testId="role-dialog"
       onConfirm={confirm}
       onCancel={onClose}
     >
@@ -70,7 +70,7 @@ export function ChangeRoleDialog({ target, onClose, onChanged }: { target: RoleT
             (multi-factor authentication) at their next sign-in if they have none.
           </p>
           <Field id="role-dialog-role" label="Platform role" hint={chosen ? ROLE_DESCRIPTIONS[chosen] : 'An ordinary account: only their tenants’ access.'}>
-            <select id="role-dialog-role" className="select" value={role} onChange={(event) => setRole(event.target.value)} data-testid="role-dialog-role">
+            <select id="role-dialog-role" className="select" value={role} onChange={(event) => setRole(event.target.value)}>
               <option value={NONE}>Not staff</option>
               {PLATFORM_ROLES.map((option) => (
                 <option key={option} value={option}>

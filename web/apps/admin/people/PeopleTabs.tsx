@@ -4,7 +4,7 @@ import { NavLink } from 'react-router';
 export function PeopleTabs() {
   return (
     <nav className="tabs" aria-label="People">
-      <NavLink to="/people" end className="tab" data-testid="people-tab-users">
+      <NavLink to="/people" end className="tab">
         All users
       </NavLink>
       <NavLink to="/people/staff" className="tab" data-testid="people-tab-staff">

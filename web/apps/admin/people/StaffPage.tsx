@@ -2,19 +2,19 @@
 // add new staff members (the account is created and a link to choose a password is mailed).
 import { useRef, useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
-import { api, unwrap } from '../../../shared/api/client.js';
 import { toApiError, type ApiError } from '../../../shared/api/problem.js';
-import { PLATFORM_ROLES, type PlatformRole, type UserSummary } from '../../../shared/api/types.js';
+import { PLATFORM_ROLES, type PlatformRole } from '../../../shared/api/types.js';
 import { useAllowed } from '../../../shared/authz.js';
 import { ErrorAlert } from '../../../shared/components/ErrorAlert.js';
 import { Field, describedBy } from '../../../shared/components/Field.js';
 import { PageHeader } from '../../../shared/components/PageHeader.js';
-import { Pagination, useCursorPages } from '../../../shared/cursor-pages.js';
+import { Pagination } from '../../../shared/cursor-pages.js';
 import { formatDateTime } from '../../../shared/format.js';
 import { mapFieldErrors, newIdempotencyKey, topLevelField } from '../../../shared/forms.js';
 import { ChangeRoleDialog, type RoleTarget } from './ChangeRoleDialog.js';
 import { PeopleTabs } from './PeopleTabs.js';
 import { ROLE_DESCRIPTIONS, ROLE_LABELS, RoleBadge, YesNo } from './roles.js';
+import { useUserActions, useUserPages } from '../../../shared/features/identity/use-users.js';
 
 const PAGE_SIZE = 50;
 
@@ -22,7 +22,7 @@ export function StaffPage() {
   const mayManageStaff = useAllowed('identity:staff.update', 'prn:platform:user/*');
   const [notice, setNotice] = useState<string | null>(null);
   const [changing, setChanging] = useState<RoleTarget | null>(null);
-  const pages = useCursorPages<UserSummary>(async (cursor) => (await unwrap(api.GET('/api/v1/users', { params: { query: { staff: true, cursor, limit: PAGE_SIZE } } }))).data);
+  const pages = useUserPages({ staffOnly: true }, PAGE_SIZE);
 
   function done(message: string) {
     setChanging(null);
@@ -37,7 +37,7 @@ export function StaffPage() {
       <PeopleTabs />
       <div className="stack">
         {notice && (
-          <div className="alert alert-success" role="status" data-testid="staff-notice">
+          <div className="alert alert-success" role="status">
             {notice}
           </div>
         )}
@@ -51,7 +51,7 @@ export function StaffPage() {
             </div>
           )}
           <div className="table-wrap">
-            <table className="table" data-testid="staff-table" aria-busy={loading}>
+            <table className="table" aria-busy={loading}>
               <thead>
                 <tr>
                   <th>Email</th>
@@ -76,7 +76,7 @@ export function StaffPage() {
                     <td className="muted">{formatDateTime(user.createdAt)}</td>
                     {mayManageStaff && (
                       <td>
-                        <button type="button" className="button" onClick={() => setChanging(user)} data-testid="staff-change-role">
+                        <button type="button" className="button" onClick={() => setChanging(user)}>
                           Change role
                         </button>
                       </td>
@@ -88,7 +88,7 @@ export function StaffPage() {
             {page && page.data.length === 0 && <div className="table-empty">No staff.</div>}
             {!page && loading && <div className="table-empty">Loading staff…</div>}
           </div>
-          <Pagination pages={pages} testId="staff" />
+          <Pagination pages={pages} label="Staff pages" />
         </section>
         {mayManageStaff && <AddStaffForm onAdded={done} />}
       </div>
@@ -105,6 +105,7 @@ const fieldOf = (pointer: string): FormField | undefined => {
 };
 
 function AddStaffForm({ onAdded }: { onAdded(message: string): void }) {
+  const users = useUserActions();
   const [email, setEmail] = useState('');
   const [role, setRole] = useState<PlatformRole>('support');
   const [error, setError] = useState<ApiError | null>(null);
@@ -123,7 +124,7 @@ function AddStaffForm({ onAdded }: { onAdded(message: string): void }) {
     setBusy(true);
     setError(null);
     try {
-      const { data } = await unwrap(api.POST('/api/v1/staff', { body, headers: { 'Idempotency-Key': lastAttempt.current.key } }));
+      const data = await users.addStaff(body, lastAttempt.current.key);
       setEmail('');
       onAdded(`${data.email} was added as ${ROLE_LABELS[role]}. A link to choose a password was mailed to them.`);
     } catch (caught) {
@@ -135,7 +136,7 @@ function AddStaffForm({ onAdded }: { onAdded(message: string): void }) {
 
   const hasFieldErrors = Object.keys(fieldErrors).length > 0;
   return (
-    <form className="card" onSubmit={submit} noValidate data-testid="add-staff-form">
+    <form className="card" onSubmit={submit} noValidate>
       <div className="card-header">
         <h2>Add a staff member</h2>
       </div>
@@ -157,11 +158,10 @@ function AddStaffForm({ onAdded }: { onAdded(message: string): void }) {
               onChange={(event) => setEmail(event.target.value)}
               aria-invalid={fieldErrors.email ? true : undefined}
               aria-describedby={describedBy('staff-email')}
-              data-testid="staff-email"
             />
           </Field>
           <Field id="staff-role" label="Role" error={fieldErrors.role} hint={ROLE_DESCRIPTIONS[role]}>
-            <select id="staff-role" className="select" value={role} onChange={(event) => setRole(event.target.value as PlatformRole)} aria-describedby={describedBy('staff-role')} data-testid="staff-role-select">
+            <select id="staff-role" className="select" value={role} onChange={(event) => setRole(event.target.value as PlatformRole)} aria-describedby={describedBy('staff-role')}>
               {PLATFORM_ROLES.map((option) => (
                 <option key={option} value={option}>
                   {ROLE_LABELS[option]}
@@ -172,14 +172,14 @@ function AddStaffForm({ onAdded }: { onAdded(message: string): void }) {
         </div>
         {typeof error?.problem.userId === 'string' && (
           <p>
-            <Link to={`/people/users/${error.problem.userId}`} data-testid="add-staff-existing-user">
+            <Link to={`/people/users/${error.problem.userId}`}>
               Open the existing account
             </Link>
           </p>
         )}
       </div>
       <div className="card-footer">
-        <button type="submit" className="button button-primary" disabled={busy} data-testid="add-staff-submit">
+        <button type="submit" className="button button-primary" disabled={busy}>
           {busy ? 'Adding…' : 'Add staff member'}
         </button>
       </div>

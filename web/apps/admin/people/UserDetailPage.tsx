@@ -4,7 +4,6 @@
 // Which actions show follows `callerMay`, the server's own decision for the signed-in caller.
 import { useCallback, useEffect, useState } from 'react';
 import { Link, useParams } from 'react-router';
-import { api, unwrap } from '../../../shared/api/client.js';
 import { toApiError, type ApiError } from '../../../shared/api/problem.js';
 import type { UserDetail } from '../../../shared/api/types.js';
 import { ConfirmDialog } from '../../../shared/components/ConfirmDialog.js';
@@ -14,6 +13,7 @@ import { PageHeader } from '../../../shared/components/PageHeader.js';
 import { formatDateTime } from '../../../shared/format.js';
 import { ChangeRoleDialog } from './ChangeRoleDialog.js';
 import { RoleBadge, YesNo } from './roles.js';
+import { readUser, useUserActions } from '../../../shared/features/identity/use-users.js';
 
 export function UserDetailPage() {
   const { id = '' } = useParams();
@@ -24,8 +24,7 @@ export function UserDetailPage() {
 
   const load = useCallback(async () => {
     try {
-      const { data } = await unwrap(api.GET('/api/v1/users/{id}', { params: { path: { id } } }));
-      setUser(data);
+      setUser(await readUser(id));
       setError(null);
     } catch (caught) {
       setError(toApiError(caught));
@@ -77,7 +76,7 @@ export function UserDetailPage() {
               </button>
             )}
             {may.endSessions && (
-              <button type="button" className="button button-danger-outline" onClick={() => setDialog('sessions')} disabled={user.activeSessionCount === 0} data-testid="end-sessions">
+              <button type="button" className="button button-danger-outline" onClick={() => setDialog('sessions')} disabled={user.activeSessionCount === 0}>
                 End all sessions
               </button>
             )}
@@ -105,6 +104,7 @@ export function UserDetailPage() {
 }
 
 function AccountCard({ user, onUnlocked }: { user: UserDetail; onUnlocked(): void }) {
+  const users = useUserActions();
   const [error, setError] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -112,7 +112,7 @@ function AccountCard({ user, onUnlocked }: { user: UserDetail; onUnlocked(): voi
     setBusy(true);
     setError(null);
     try {
-      await unwrap(api.POST('/api/v1/users/{id}/unlock', { params: { path: { id: user.id } }, body: {} }));
+      await users.unlock(user.id);
       onUnlocked();
     } catch (caught) {
       setError(toApiError(caught));
@@ -122,7 +122,7 @@ function AccountCard({ user, onUnlocked }: { user: UserDetail; onUnlocked(): voi
   }
 
   return (
-    <section className="card" data-testid="user-account">
+    <section className="card">
       <div className="card-header">
         <h2>Account</h2>
       </div>
@@ -159,7 +159,7 @@ function AccountCard({ user, onUnlocked }: { user: UserDetail; onUnlocked(): voi
             )}
           </dd>
           <dt>Last sign-in</dt>
-          <dd data-testid="user-last-sign-in">{user.lastSignInAt ? formatDateTime(user.lastSignInAt) : <span className="muted">Never</span>}</dd>
+          <dd>{user.lastSignInAt ? formatDateTime(user.lastSignInAt) : <span className="muted">Never</span>}</dd>
           <dt>Created</dt>
           <dd>{formatDateTime(user.createdAt)}</dd>
           <dt>User id</dt>
@@ -172,7 +172,7 @@ function AccountCard({ user, onUnlocked }: { user: UserDetail; onUnlocked(): voi
 
 function MembershipsCard({ user }: { user: UserDetail }) {
   return (
-    <section className="card" data-testid="user-memberships">
+    <section className="card">
       <div className="card-header">
         <h2>Tenants</h2>
       </div>
@@ -205,10 +205,10 @@ function MembershipsCard({ user }: { user: UserDetail }) {
 
 function SessionsCard({ user }: { user: UserDetail }) {
   return (
-    <section className="card" data-testid="user-sessions">
+    <section className="card">
       <div className="card-header">
         <h2>
-          Live sessions <span className="muted" data-testid="user-session-count">({user.activeSessionCount})</span>
+          Live sessions <span className="muted">({user.activeSessionCount})</span>
         </h2>
       </div>
       <div className="table-wrap">
@@ -243,6 +243,7 @@ function SessionsCard({ user }: { user: UserDetail }) {
 }
 
 function EndSessionsDialog({ user, open, onClose, onEnded }: { user: UserDetail; open: boolean; onClose(): void; onEnded(message: string): void }) {
+  const users = useUserActions();
   const [error, setError] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -250,7 +251,7 @@ function EndSessionsDialog({ user, open, onClose, onEnded }: { user: UserDetail;
     setBusy(true);
     setError(null);
     try {
-      const { data } = await unwrap(api.POST('/api/v1/users/{id}/sessions/revoke', { params: { path: { id: user.id } }, body: {} }));
+      const data = await users.endSessions(user.id);
       onEnded(data.sessionsEnded === 1 ? '1 session was ended.' : `${data.sessionsEnded} sessions were ended.`);
     } catch (caught) {
       setError(toApiError(caught));
@@ -260,7 +261,7 @@ function EndSessionsDialog({ user, open, onClose, onEnded }: { user: UserDetail;
   }
 
   return (
-    <ConfirmDialog open={open} title="End all sessions?" confirmLabel="End all sessions" tone="danger" busy={busy} error={error} testId="end-sessions-dialog" onConfirm={confirm} onCancel={onClose}>
+    <ConfirmDialog open={open} title="End all sessions?" confirmLabel="End all sessions" tone="danger" busy={busy} error={error} onConfirm={confirm} onCancel={onClose}>
       <p className="muted">
         <strong>{user.email}</strong> is signed out everywhere ({user.activeSessionCount === 1 ? '1 live session' : `${user.activeSessionCount} live sessions`}) and must sign in again.
         API keys and OAuth tokens are not sessions and keep working.
@@ -274,6 +275,7 @@ function EndSessionsDialog({ user, open, onClose, onEnded }: { user: UserDetail;
  * browser then goes to the customer portal, where a banner says whose account it is and stops it.
  */
 function ImpersonateDialog({ user, open, onClose }: { user: UserDetail; open: boolean; onClose(): void }) {
+  const users = useUserActions();
   const [tenantId, setTenantId] = useState('');
   const [reason, setReason] = useState('');
   const [error, setError] = useState<ApiError | null>(null);
@@ -285,7 +287,7 @@ function ImpersonateDialog({ user, open, onClose }: { user: UserDetail; open: bo
     setBusy(true);
     setError(null);
     try {
-      await unwrap(api.POST('/api/v1/impersonations', { body: { userId: user.id, tenantId: chosenTenant, reason: reason.trim() } }));
+      await users.impersonate(user.id, chosenTenant, reason.trim());
       window.location.assign('/portal');
     } catch (caught) {
       setError(toApiError(caught));
@@ -302,7 +304,6 @@ function ImpersonateDialog({ user, open, onClose }: { user: UserDetail; open: bo
       busy={busy}
       confirmDisabled={reason.trim().length < 3 || !chosenTenant}
       error={reasonError ? null : error}
-      testId="impersonate-dialog"
       onConfirm={confirm}
       onCancel={onClose}
     >
@@ -311,7 +312,7 @@ function ImpersonateDialog({ user, open, onClose }: { user: UserDetail; open: bo
         platform’s and the tenant’s audit trails record it with your reason. Their password, MFA, API keys and sessions cannot be changed meanwhile.
       </p>
       <Field id="impersonate-tenant" label="Tenant">
-        <select id="impersonate-tenant" className="select" value={chosenTenant} onChange={(event) => setTenantId(event.target.value)} data-testid="impersonate-tenant">
+        <select id="impersonate-tenant" className="select" value={chosenTenant} onChange={(event) => setTenantId(event.target.value)}>
           {user.memberships.map((membership) => (
             <option key={membership.tenantId} value={membership.tenantId}>
               {membership.organizationName} ({membership.role})
@@ -320,7 +321,7 @@ function ImpersonateDialog({ user, open, onClose }: { user: UserDetail; open: bo
         </select>
       </Field>
       <Field id="impersonate-reason" label="Reason" error={reasonError} hint="Why, for the audit trails: a ticket number and what you need to see (3 to 500 characters).">
-        <textarea id="impersonate-reason" className="textarea" maxLength={500} value={reason} onChange={(event) => setReason(event.target.value)} autoFocus data-testid="impersonate-reason" />
+        <textarea id="impersonate-reason" className="textarea" maxLength={500} value={reason} onChange={(event) => setReason(event.target.value)} autoFocus />
       </Field>
     </ConfirmDialog>
   );

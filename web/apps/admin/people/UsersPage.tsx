@@ -2,14 +2,13 @@
 // The filters live in the URL so a search can be bookmarked and shared.
 import { useEffect, useState, type FormEvent } from 'react';
 import { Link, useSearchParams } from 'react-router';
-import { api, unwrap } from '../../../shared/api/client.js';
-import type { UserSummary } from '../../../shared/api/types.js';
 import { ErrorAlert } from '../../../shared/components/ErrorAlert.js';
 import { PageHeader } from '../../../shared/components/PageHeader.js';
-import { Pagination, useCursorPages } from '../../../shared/cursor-pages.js';
+import { Pagination } from '../../../shared/cursor-pages.js';
 import { formatDateTime } from '../../../shared/format.js';
 import { PeopleTabs } from './PeopleTabs.js';
 import { RoleBadge, YesNo } from './roles.js';
+import { useUserPages } from '../../../shared/features/identity/use-users.js';
 
 const PAGE_SIZE = 20;
 
@@ -57,10 +56,10 @@ export function UsersPage() {
             Search
           </button>
           <label className="checkbox">
-            <input type="checkbox" checked={staffOnly} onChange={(event) => applyFilters({ staffOnly: event.target.checked })} data-testid="user-staff-only" /> Staff only
+            <input type="checkbox" checked={staffOnly} onChange={(event) => applyFilters({ staffOnly: event.target.checked })} /> Staff only
           </label>
           {(q || staffOnly) && (
-            <button type="button" className="button button-ghost" onClick={() => setParams(new URLSearchParams())} data-testid="user-filters-clear">
+            <button type="button" className="button button-ghost" onClick={() => setParams(new URLSearchParams())}>
               Clear filters
             </button>
           )}
@@ -72,10 +71,7 @@ export function UsersPage() {
 }
 
 function UserTable({ q, staffOnly }: { q: string; staffOnly: boolean }) {
-  const pages = useCursorPages<UserSummary>(async (cursor) => {
-    const { data } = await unwrap(api.GET('/api/v1/users', { params: { query: { q: q || undefined, staff: staffOnly || undefined, cursor, limit: PAGE_SIZE } } }));
-    return data;
-  });
+  const pages = useUserPages({ q, staffOnly }, PAGE_SIZE);
   const { page, loading, error } = pages;
   return (
     <>
@@ -85,7 +81,7 @@ function UserTable({ q, staffOnly }: { q: string; staffOnly: boolean }) {
         </div>
       )}
       <div className="table-wrap">
-        <table className="table" data-testid="user-table" aria-busy={loading}>
+        <table className="table" aria-busy={loading}>
           <thead>
             <tr>
               <th>Email</th>
@@ -118,13 +114,13 @@ function UserTable({ q, staffOnly }: { q: string; staffOnly: boolean }) {
           </tbody>
         </table>
         {page && page.data.length === 0 && (
-          <div className="table-empty" data-testid="user-table-empty">
+          <div className="table-empty">
             {q || staffOnly ? 'No accounts match these filters.' : 'No accounts yet.'}
           </div>
         )}
         {!page && loading && <div className="table-empty">Loading people…</div>}
       </div>
-      <Pagination pages={pages} testId="users" />
+      <Pagination pages={pages} label="Users pages" />
     </>
   );
 }

@@ -1,76 +1,41 @@
-// The tenant's audit trail, newest first, with older entries loaded on request. `reloadKey`
-// changes after every change made on the page, so the entry it produced appears right away.
-import { useEffect, useState } from 'react';
-import { api, unwrap } from '../../../shared/api/client.js';
-import { toApiError, type ApiError } from '../../../shared/api/problem.js';
+// The tenant's audit trail, newest first, a page at a time. `reloadKey` changes after every change
+// made on the page: the trail starts again from its newest page, so the entry it produced appears right away.
 import type { AuditEntry } from '../../../shared/api/types.js';
 import { ErrorAlert } from '../../../shared/components/ErrorAlert.js';
+import { Pagination } from '../../../shared/cursor-pages.js';
+import { useTenantAuditPages } from '../../../shared/features/audit/use-audit.js';
 import { formatDateTime } from '../../../shared/format.js';
-
-const PAGE_SIZE = 25;
 
 function actorLabel(entry: AuditEntry): string {
   return entry.actor.label ?? `${entry.actor.type} ${entry.actor.id}`;
 }
 
 export function AuditTrail({ tenantId, reloadKey }: { tenantId: string; reloadKey: number }) {
-  const [entries, setEntries] = useState<AuditEntry[]>([]);
-  const [nextCursor, setNextCursor] = useState<string | null>(null);
-  const [error, setError] = useState<ApiError | null>(null);
-  const [loading, setLoading] = useState(true);
-
-  useEffect(() => {
-    let cancelled = false;
-    setLoading(true);
-    unwrap(api.GET('/api/v1/tenants/{id}/audit-events', { params: { path: { id: tenantId }, query: { limit: PAGE_SIZE } } }))
-      .then(({ data }) => {
-        if (cancelled) return;
-        setEntries(data.data);
-        setNextCursor(data.nextCursor);
-        setError(null);
-      })
-      .catch((caught: unknown) => {
-        if (!cancelled) setError(toApiError(caught));
-      })
-      .finally(() => {
-        if (!cancelled) setLoading(false);
-      });
-    return () => {
-      cancelled = true;
-    };
-  }, [tenantId, reloadKey]);
-
-  async function loadOlder() {
-    if (!nextCursor) return;
-    setLoading(true);
-    try {
-      const { data } = await unwrap(
-        api.GET('/api/v1/tenants/{id}/audit-events', { params: { path: { id: tenantId }, query: { limit: PAGE_SIZE, cursor: nextCursor } } }),
-      );
-      setEntries((current) => [...current, ...data.data]);
-      setNextCursor(data.nextCursor);
-    } catch (caught) {
-      setError(toApiError(caught));
-    } finally {
-      setLoading(false);
-    }
-  }
-
   return (
-    <section className="card" data-testid="audit-trail">
+    <section className="card" aria-labelledby="audit-trail-title">
       <div className="card-header">
         <div>
-          <h2>Audit trail</h2>
+          <h2 id="audit-trail-title">Audit trail</h2>
           <p>Every change to this tenant, newest first.</p>
         </div>
       </div>
-      {error && (
+      <AuditEntries key={`${tenantId}|${reloadKey}`} tenantId={tenantId} />
+    </section>
+  );
+}
+
+function AuditEntries({ tenantId }: { tenantId: string }) {
+  const pages = useTenantAuditPages(tenantId);
+  const entries = pages.page?.data ?? [];
+  return (
+    <>
+      {pages.error && (
         <div className="card-body">
-          <ErrorAlert error={error} testId="audit-error" />
+          <ErrorAlert error={pages.error} />
         </div>
       )}
       <div className="table-wrap">
-        <table className="table" aria-busy={loading}>
+        <table className="table" aria-labelledby="audit-trail-title" aria-busy={pages.loading}>
           <thead>
             <tr>
               <th>Time</th>
@@ -81,27 +46,20 @@ export function AuditTrail({ tenantId, reloadKey }: { tenantId: string; reloadKe
           </thead>
           <tbody>
             {entries.map((entry) => (
-              <tr key={entry.id} data-testid="audit-row">
+              <tr key={entry.id}>
                 <td className="muted">{formatDateTime(entry.occurredAt, true)}</td>
                 <td>{actorLabel(entry)}</td>
                 <td>
-                  <code data-testid="audit-action">{entry.action}</code>
+                  <code>{entry.action}</code>
                 </td>
                 <td className="mono faint">{entry.requestId ?? '—'}</td>
               </tr>
             ))}
           </tbody>
         </table>
-        {!loading && entries.length === 0 && !error && <div className="table-empty">No entries yet.</div>}
+        {pages.page && entries.length === 0 && !pages.error && <div className="table-empty">No entries yet.</div>}
       </div>
-      {nextCursor && (
-        <div className="pagination">
-          <span>Showing the latest {entries.length} entries</span>
-          <button type="button" className="button" onClick={loadOlder} disabled={loading} data-testid="audit-load-older">
-            Load older entries
-          </button>
-        </div>
-      )}
-    </section>
+      {(pages.hasPrevious || pages.page?.nextCursor) && <Pagination pages={pages} label="Audit trail pages" />}
+    </>
   );
 }

@@ -2,13 +2,13 @@
 // next to the fields they concern, so the rules live in one place (the API's schema).
 import { useRef, useState, type FormEvent } from 'react';
 import { Link, useNavigate } from 'react-router';
-import { api, unwrap } from '../../../shared/api/client.js';
 import { toApiError, type ApiError } from '../../../shared/api/problem.js';
 import type { CreateTenantInput } from '../../../shared/api/types.js';
 import { ErrorAlert } from '../../../shared/components/ErrorAlert.js';
 import { Field, describedBy } from '../../../shared/components/Field.js';
 import { PageHeader } from '../../../shared/components/PageHeader.js';
 import { mapFieldErrors, newIdempotencyKey, topLevelField } from '../../../shared/forms.js';
+import { useCreateTenant } from '../../../shared/features/tenants/use-tenants.js';
 
 type FormField = 'organizationName' | 'domain' | 'adminEmail' | 'tier';
 type FormValues = Record<FormField, string>;
@@ -45,6 +45,7 @@ export function CreateTenantPage() {
   const [busy, setBusy] = useState(false);
   // The same body keeps the same Idempotency-Key, so resubmitting after a lost response cannot
   // create the tenant twice; a changed body is a new request and gets a new key.
+  const createTenant = useCreateTenant();
   const lastAttempt = useRef<{ body: string; key: string } | null>(null);
 
   const mapped = error ? mapFieldErrors(error, fieldOf, EXPECTATIONS) : { byField: {}, hasUnmatched: false };
@@ -62,7 +63,7 @@ export function CreateTenantPage() {
     setBusy(true);
     setError(null);
     try {
-      const { data } = await unwrap(api.POST('/api/v1/tenants', { body, headers: { 'Idempotency-Key': lastAttempt.current.key } }));
+      const data = await createTenant(body, lastAttempt.current.key);
       navigate(`/tenants/${data.id}`);
     } catch (caught) {
       setError(toApiError(caught));
@@ -93,10 +94,10 @@ export function CreateTenantPage() {
         title="New tenant"
         subtitle="The tenant starts active with the default quotas and settings; you can change them afterwards."
       />
-      <form className="card" onSubmit={submit} noValidate data-testid="create-tenant-form">
+      <form className="card" onSubmit={submit} noValidate>
         <div className="card-body form">
           {error && hasFieldErrors && !mapped.hasUnmatched ? (
-            <div className="alert alert-error" role="alert" data-testid="create-tenant-error">
+            <div className="alert alert-error" role="alert">
               Some fields need attention. Correct them and try again.
             </div>
           ) : (
@@ -121,7 +122,7 @@ export function CreateTenantPage() {
           <Link to="/tenants" className="button">
             Cancel
           </Link>
-          <button type="submit" className="button button-primary" disabled={busy} data-testid="create-tenant-submit">
+          <button type="submit" className="button button-primary" disabled={busy}>
             {busy ? 'Creating…' : 'Create tenant'}
           </button>
         </div>

@@ -2,9 +2,9 @@
 // so two administrators cannot silently overwrite each other: a 412 is handed to the page, which
 // reloads the tenant and says why.
 import { useState, type FormEvent } from 'react';
-import { api, unwrap } from '../../../shared/api/client.js';
 import { toApiError, type ApiError } from '../../../shared/api/problem.js';
-import type { Tenant } from '../../../shared/api/types.js';
+import type { Tenant, TenantQuotas } from '../../../shared/api/types.js';
+import type { TenantVersion } from '../../../shared/features/tenants/use-tenants.js';
 import { ErrorAlert } from '../../../shared/components/ErrorAlert.js';
 import { Field, describedBy } from '../../../shared/components/Field.js';
 import { mapFieldErrors, topLevelField } from '../../../shared/forms.js';
@@ -12,9 +12,9 @@ import { parseFormValues, toFormValues, type QuotaField, type QuotaFormValues } 
 
 interface QuotasFormProps {
   tenant: Tenant;
-  /** The ETag of the version shown; sent as If-Match. */
-  etag: string | undefined;
-  onSaved(tenant: Tenant, etag: string | undefined): void;
+  /** Writes the quotas if the tenant is still the version shown (If-Match with its ETag). */
+  save(quotas: TenantQuotas): Promise<TenantVersion>;
+  onSaved(version: TenantVersion): void;
   /** The tenant changed on the server since it was read (412). */
   onConflict(): void;
 }
@@ -31,7 +31,7 @@ function fieldOf(pointer: string): QuotaField | undefined {
   return ['maxUsers', 'maxStorage', 'maxAPICallsPerMonth', 'maxComputeHours', 'features', 'customLimits'].includes(field) ? (field as QuotaField) : undefined;
 }
 
-export function QuotasForm({ tenant, etag, onSaved, onConflict }: QuotasFormProps) {
+export function QuotasForm({ tenant, save, onSaved, onConflict }: QuotasFormProps) {
   const [values, setValues] = useState<QuotaFormValues>(() => toFormValues(tenant.quotas));
   const [localErrors, setLocalErrors] = useState<Partial<Record<QuotaField, string>>>({});
   const [error, setError] = useState<ApiError | null>(null);
@@ -57,10 +57,7 @@ export function QuotasForm({ tenant, etag, onSaved, onConflict }: QuotasFormProp
     setBusy(true);
     setError(null);
     try {
-      const { data, response } = await unwrap(
-        api.PUT('/api/v1/tenants/{id}/quotas', { params: { path: { id: tenant.id }, header: etag ? { 'if-match': etag } : {} }, body: parsed.quotas }),
-      );
-      onSaved(data, response.headers.get('etag') ?? undefined);
+      onSaved(await save(parsed.quotas));
     } catch (caught) {
       const apiError = toApiError(caught);
       if (apiError.status === 412) onConflict();
@@ -80,7 +77,7 @@ export function QuotasForm({ tenant, etag, onSaved, onConflict }: QuotasFormProp
   });
 
   return (
-    <form className="card" onSubmit={submit} noValidate data-testid="quotas-form">
+    <form className="card" onSubmit={submit} noValidate>
       <div className="card-header">
         <div>
           <h2>Quotas</h2>
@@ -117,7 +114,7 @@ export function QuotasForm({ tenant, etag, onSaved, onConflict }: QuotasFormProp
           >
             Discard changes
           </button>
-          <button type="submit" className="button button-primary" disabled={busy || !changed} data-testid="quotas-save">
+          <button type="submit" className="button button-primary" disabled={busy || !changed}>
             {busy ? 'Saving…' : 'Save quotas'}
           </button>
         </div>

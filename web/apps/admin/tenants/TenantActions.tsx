@@ -2,13 +2,13 @@
 // dialog first. Which buttons show follows the status; the server still decides and answers 409
 // with the current status if the tenant moved on in the meantime.
 import { useState } from 'react';
-import { api, unwrap } from '../../../shared/api/client.js';
 import { toApiError, type ApiError } from '../../../shared/api/problem.js';
 import type { Tenant, TenantStatus } from '../../../shared/api/types.js';
 import { ConfirmDialog } from '../../../shared/components/ConfirmDialog.js';
 import { Field } from '../../../shared/components/Field.js';
+import { type TenantTransition, type TenantVersion } from '../../../shared/features/tenants/use-tenants.js';
 
-type Transition = 'suspend' | 'reactivate' | 'activate' | 'terminate';
+type Transition = TenantTransition;
 
 interface TransitionSpec {
   label: string;
@@ -63,21 +63,7 @@ const TRANSITIONS: Record<Transition, TransitionSpec> = {
   },
 };
 
-function send(transition: Transition, id: string, reason: string | undefined) {
-  const path = { path: { id } };
-  switch (transition) {
-    case 'suspend':
-      return api.POST('/api/v1/tenants/{id}/suspend', { params: path, body: { reason: reason ?? '' } });
-    case 'reactivate':
-      return api.POST('/api/v1/tenants/{id}/reactivate', { params: path, body: reason ? { reason } : {} });
-    case 'activate':
-      return api.POST('/api/v1/tenants/{id}/activate', { params: path, body: reason ? { reason } : {} });
-    case 'terminate':
-      return api.POST('/api/v1/tenants/{id}/terminate', { params: path, body: reason ? { reason } : {} });
-  }
-}
-
-export function TenantActions({ tenant, onChanged }: { tenant: Tenant; onChanged(tenant: Tenant, etag: string | undefined, message: string): void }) {
+export function TenantActions({ tenant, transition, onChanged }: { tenant: Tenant; transition(action: Transition, reason: string | undefined): Promise<TenantVersion>; onChanged(version: TenantVersion, message: string): void }) {
   const [open, setOpen] = useState<Transition | null>(null);
   const [reason, setReason] = useState('');
   const [confirmation, setConfirmation] = useState('');
@@ -98,9 +84,9 @@ export function TenantActions({ tenant, onChanged }: { tenant: Tenant; onChanged
     setBusy(true);
     setError(null);
     try {
-      const { data, response } = await unwrap(send(open, tenant.id, reason.trim() || undefined));
+      const version = await transition(open, reason.trim() || undefined);
       setOpen(null);
-      onChanged(data, response.headers.get('etag') ?? undefined, TRANSITIONS[open].done);
+      onChanged(version, TRANSITIONS[open].done);
     } catch (caught) {
       setError(toApiError(caught));
     } finally {
@@ -133,7 +119,6 @@ export function TenantActions({ tenant, onChanged }: { tenant: Tenant; onChanged
         busy={busy}
         confirmDisabled={reasonMissing || notConfirmed}
         error={error}
-        testId={open ? `${open}-dialog` : 'transition-dialog'}
         onConfirm={confirm}
         onCancel={() => setOpen(null)}
       >

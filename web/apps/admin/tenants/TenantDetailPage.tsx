@@ -1,10 +1,7 @@
 // One tenant: its document, its members and invitations, its quotas (editable), its lifecycle
 // actions and its audit trail.
-import { useCallback, useEffect, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { Link, useParams } from 'react-router';
-import { api, unwrap } from '../../../shared/api/client.js';
-import { toApiError, type ApiError } from '../../../shared/api/problem.js';
-import type { Tenant } from '../../../shared/api/types.js';
 import { ErrorAlert } from '../../../shared/components/ErrorAlert.js';
 import { PageHeader } from '../../../shared/components/PageHeader.js';
 import { StatusBadge } from '../../../shared/components/StatusBadge.js';
@@ -13,46 +10,27 @@ import { QuotasForm } from './QuotasForm.js';
 import { TenantActions } from './TenantActions.js';
 import { TenantMembers } from './TenantMembers.js';
 import { SettingsSummaryCard, SubscriptionUsageCard, TenantDetailsCard } from './TenantOverview.js';
-
-interface LoadedTenant {
-  tenant: Tenant;
-  /** The ETag read with this version; conditional writes send it back as If-Match. */
-  etag: string | undefined;
-}
+import { useTenant, type TenantVersion } from '../../../shared/features/tenants/use-tenants.js';
 
 type Notice = { tone: 'success' | 'warning'; text: string } | null;
 
 export function TenantDetailPage() {
   const { id = '' } = useParams();
-  const [loaded, setLoaded] = useState<LoadedTenant | null>(null);
-  const [error, setError] = useState<ApiError | null>(null);
+  const tenantResource = useTenant(id);
+  const { loaded, error } = tenantResource;
   const [notice, setNotice] = useState<Notice>(null);
   const [auditReloadKey, setAuditReloadKey] = useState(0);
 
-  const load = useCallback(async () => {
-    try {
-      const { data, response } = await unwrap(api.GET('/api/v1/tenants/{id}', { params: { path: { id } } }));
-      setLoaded({ tenant: data, etag: response.headers.get('etag') ?? undefined });
-      setError(null);
-    } catch (caught) {
-      setError(toApiError(caught));
-    }
-  }, [id]);
+  useEffect(() => setNotice(null), [id]);
 
-  useEffect(() => {
-    setLoaded(null);
-    setNotice(null);
-    void load();
-  }, [load]);
-
-  function changed(tenant: Tenant, etag: string | undefined, message: string) {
-    setLoaded({ tenant, etag });
+  function changed(version: TenantVersion, message: string) {
+    tenantResource.set(version);
     setNotice({ tone: 'success', text: message });
     setAuditReloadKey((key) => key + 1);
   }
 
   async function conflicted() {
-    await load();
+    await tenantResource.reload();
     setAuditReloadKey((key) => key + 1);
     setNotice({
       tone: 'warning',
@@ -65,14 +43,14 @@ export function TenantDetailPage() {
     return (
       <>
         <PageHeader breadcrumb={breadcrumb} title={error ? 'Tenant not available' : 'Loading tenant…'} />
-        <ErrorAlert error={error} testId="tenant-load-error" />
+        <ErrorAlert error={error} />
       </>
     );
   }
 
-  const { tenant, etag } = loaded;
+  const { tenant } = loaded;
   return (
-    <div data-testid="tenant-detail" data-tenant-id={tenant.id}>
+    <div data-tenant-id={tenant.id}>
       <PageHeader
         breadcrumb={breadcrumb}
         title={
@@ -81,22 +59,22 @@ export function TenantDetailPage() {
           </>
         }
         subtitle={tenant.domain}
-        actions={<TenantActions tenant={tenant} onChanged={changed} />}
+        actions={<TenantActions tenant={tenant} transition={tenantResource.transition} onChanged={changed} />}
       />
       <div className="stack">
         {notice && (
-          <div className={`alert alert-${notice.tone}`} role="status" data-testid="tenant-notice">
+          <div className={`alert alert-${notice.tone}`} role="status">
             {notice.text}
           </div>
         )}
-        <ErrorAlert error={error} testId="tenant-load-error" />
+        <ErrorAlert error={error} />
         <div className="grid-2">
           <TenantDetailsCard tenant={tenant} />
           <SubscriptionUsageCard tenant={tenant} />
         </div>
         <TenantMembers tenantId={tenant.id} organizationName={tenant.organizationName} onChanged={() => setAuditReloadKey((key) => key + 1)} />
         {/* Keyed by version: a saved or reloaded tenant resets the form to what is stored. */}
-        <QuotasForm key={tenant.version} tenant={tenant} etag={etag} onSaved={(next, nextEtag) => changed(next, nextEtag, 'Quotas saved.')} onConflict={conflicted} />
+        <QuotasForm key={tenant.version} tenant={tenant} save={tenantResource.saveQuotas} onSaved={(next) => changed(next, 'Quotas saved.')} onConflict={conflicted} />
         <SettingsSummaryCard settings={tenant.settings} />
         <AuditTrail tenantId={tenant.id} reloadKey={auditReloadKey} />
       </div>

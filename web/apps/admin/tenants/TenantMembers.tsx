@@ -4,10 +4,7 @@
 // policies allow it (asked of the server); the server still decides, e.g. a tenant always keeps
 // an owner.
 import { useState } from 'react';
-import { api, unwrap } from '../../../shared/api/client.js';
 import { toApiError, type ApiError } from '../../../shared/api/problem.js';
-import type { paths } from '../../../shared/api/schema.js';
-import { useResource } from '../../../shared/api/use-resource.js';
 import { useAllowed } from '../../../shared/authz.js';
 import { ConfirmDialog } from '../../../shared/components/ConfirmDialog.js';
 import { DangerRowButton } from '../../../shared/components/DangerRowButton.js';
@@ -18,9 +15,9 @@ import { formatDateTime } from '../../../shared/format.js';
 import { EmailRoleForm } from '../../../shared/tenant-access/EmailRoleForm.js';
 import { MemberRow } from '../../../shared/tenant-access/MemberRow.js';
 import { useTenantRoles } from '../../../shared/tenant-access/tenant-roles.js';
+import { useTenantInvitations, useTenantMembers, type Invitation, type TenantMember } from '../../../shared/features/identity/use-tenant-access.js';
 
-type Member = paths['/api/v1/tenants/{id}/members']['get']['responses'][200]['content']['application/json']['data'][number];
-type Invitation = paths['/api/v1/tenants/{id}/invitations']['get']['responses'][200]['content']['application/json']['data'][number];
+type Member = TenantMember;
 
 /** Not answered yet: open, or expired (which a resend opens again). Accepted ones are members now. */
 const isPending = (invitation: Invitation) => invitation.status === 'open' || invitation.status === 'expired';
@@ -44,8 +41,8 @@ export function TenantMembers({ tenantId, organizationName, onChanged }: TenantM
     remove: useAllowed('identity:member.delete', on('member')),
   };
   const roles = useTenantRoles(tenantId, true);
-  const members = useResource(async () => (await unwrap(api.GET('/api/v1/tenants/{id}/members', { params: { path: { id: tenantId } } }))).data.data, [tenantId]);
-  const invitations = useResource(async () => (await unwrap(api.GET('/api/v1/tenants/{id}/invitations', { params: { path: { id: tenantId } } }))).data.data, [tenantId]);
+  const members = useTenantMembers(tenantId);
+  const invitations = useTenantInvitations(tenantId);
   const [notice, setNotice] = useState<string | null>(null);
   const [rowError, setRowError] = useState<ApiError | null>(null);
   const [pendingRoles, setPendingRoles] = useState<Record<string, string>>({});
@@ -74,7 +71,7 @@ export function TenantMembers({ tenantId, organizationName, onChanged }: TenantM
 
   const resend = (invitation: Invitation) =>
     inRow(invitation.id, async () => {
-      const { data } = await unwrap(api.POST('/api/v1/tenants/{id}/invitations/{invitationId}/resend', { params: { path: { id: tenantId, invitationId: invitation.id } }, body: {} }));
+      const data = await invitations.resend(invitation.id);
       await done(`A new invitation link is on its way to ${data.email}; the one sent before no longer works. It expires ${formatDateTime(data.expiresAt)}.`);
     });
 
@@ -82,19 +79,19 @@ export function TenantMembers({ tenantId, organizationName, onChanged }: TenantM
     inRow(member.userId, async () => {
       const role = pendingRoles[member.userId];
       if (!role || role === member.role) return;
-      await unwrap(api.PUT('/api/v1/tenants/{id}/members/{userId}', { params: { path: { id: tenantId, userId: member.userId } }, body: { role } }));
+      await members.changeRole(member.userId, role);
       setPendingRoles(({ [member.userId]: _done, ...rest }) => rest);
       await done(`${member.email} now has the role ${roles.nameOf(role)}. It applies from their next request.`);
     });
 
   const revoke = useConfirmation<Invitation>(async (invitation, close) => {
-    await unwrap(api.DELETE('/api/v1/tenants/{id}/invitations/{invitationId}', { params: { path: { id: tenantId, invitationId: invitation.id } } }));
+    await invitations.revoke(invitation.id);
     close();
     await done(`The invitation to ${invitation.email} is revoked; its link no longer works.`);
   });
 
   const remove = useConfirmation<Member>(async (member, close) => {
-    await unwrap(api.DELETE('/api/v1/tenants/{id}/members/{userId}', { params: { path: { id: tenantId, userId: member.userId } } }));
+    await members.remove(member.userId);
     close();
     await done(`${member.email} is no longer a member of ${organizationName}; their sessions in it have ended.`);
   });
@@ -143,7 +140,7 @@ export function TenantMembers({ tenantId, organizationName, onChanged }: TenantM
         >
           {pending.map((invitation) => (
             <tr key={invitation.id} data-testid="tenant-invitation-row" data-email={invitation.email} data-invitation-id={invitation.id}>
-              <td data-testid="tenant-invitation-email">{invitation.email}</td>
+              <td>{invitation.email}</td>
               <td data-testid="tenant-invitation-role">{roles.nameOf(invitation.role)}</td>
               <td className="muted" data-testid="tenant-invitation-invited-by" title={invitation.invitedBy}>
                 {invitation.invitedByName ?? invitation.invitedBy}
@@ -187,15 +184,15 @@ export function TenantMembers({ tenantId, organizationName, onChanged }: TenantM
           submitLabel="Send invitation"
           busyLabel="Sending…"
           options={roles.options}
-          send={async (body) => (await unwrap(api.POST('/api/v1/tenants/{id}/invitations', { params: { path: { id: tenantId } }, body }))).data}
+          send={invitations.invite}
           onDone={(invitation) => done(`An invitation to join as ${roles.nameOf(invitation.role)} is on its way to ${invitation.email}.`)}
         />
       )}
 
-      <ConfirmDialog {...revoke.dialog} title={`Revoke the invitation to ${revoke.target?.email ?? ''}?`} confirmLabel="Revoke invitation" tone="danger" testId="tenant-revoke-invitation-dialog">
+      <ConfirmDialog {...revoke.dialog} title={`Revoke the invitation to ${revoke.target?.email ?? ''}?`} confirmLabel="Revoke invitation" tone="danger">
         <p className="muted">The link in their email stops working at once. They can be invited again later.</p>
       </ConfirmDialog>
-      <ConfirmDialog {...remove.dialog} title={`Remove ${remove.target?.email ?? ''} from ${organizationName}?`} confirmLabel="Remove member" tone="danger" testId="tenant-remove-member-dialog">
+      <ConfirmDialog {...remove.dialog} title={`Remove ${remove.target?.email ?? ''} from ${organizationName}?`} confirmLabel="Remove member" tone="danger">
         <p className="muted">
           They lose access to {organizationName} at once: every session they have in it ends now. Their account and their memberships elsewhere stay. They can be invited again
           later.

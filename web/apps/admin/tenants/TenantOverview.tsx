@@ -3,15 +3,14 @@
 import type { Tenant, TenantSettings } from '../../../shared/api/types.js';
 import { StatusBadge } from '../../../shared/components/StatusBadge.js';
 import { formatDateTime, formatNumber } from '../../../shared/format.js';
-import { api, unwrap } from '../../../shared/api/client.js';
-import { useResource } from '../../../shared/api/use-resource.js';
 import { ErrorAlert } from '../../../shared/components/ErrorAlert.js';
+import { useTenantUsage } from '../../../shared/features/tenants/use-tenants.js';
 
 export function TenantDetailsCard({ tenant }: { tenant: Tenant }) {
   return (
-    <section className="card" data-testid="tenant-details">
+    <section className="card" aria-labelledby="tenant-details-title">
       <div className="card-header">
-        <h2>Details</h2>
+        <h2 id="tenant-details-title">Details</h2>
       </div>
       <div className="card-body">
         <dl className="details">
@@ -20,11 +19,11 @@ export function TenantDetailsCard({ tenant }: { tenant: Tenant }) {
             <StatusBadge status={tenant.status} testId="tenant-status" />
           </dd>
           <dt>Status reason</dt>
-          <dd data-testid="tenant-status-reason">{tenant.statusReason ?? <span className="faint">—</span>}</dd>
+          <dd>{tenant.statusReason ?? <span className="faint">—</span>}</dd>
           <dt>Domain</dt>
-          <dd data-testid="tenant-domain">{tenant.domain}</dd>
+          <dd>{tenant.domain}</dd>
           <dt>Admin email</dt>
-          <dd data-testid="tenant-admin-email">{tenant.adminEmail}</dd>
+          <dd>{tenant.adminEmail}</dd>
           <dt>Tenant id</dt>
           <dd className="mono">{tenant.id}</dd>
           <dt>Created</dt>
@@ -72,23 +71,17 @@ const HELD_QUOTAS: { quota: string; label: string; limit: (quotas: Tenant['quota
  */
 export function SubscriptionUsageCard({ tenant }: { tenant: Tenant }) {
   const { subscription, quotas } = tenant;
-  const usage = useResource(async () => {
-    const [members, held] = await Promise.all([
-      unwrap(api.GET('/api/v1/tenants/{id}/members', { params: { path: { id: tenant.id } } })),
-      unwrap(api.GET('/api/v1/tenants/{id}/quota-usage', { params: { path: { id: tenant.id } } })),
-    ]);
-    return { members: members.data.data.length, held: held.data };
-  }, [tenant.id, tenant.version]);
+  const usage = useTenantUsage(tenant.id, tenant.version);
   const custom = Object.entries(quotas.customLimits);
   return (
-    <section className="card" data-testid="tenant-subscription">
+    <section className="card" aria-labelledby="tenant-subscription-title">
       <div className="card-header">
-        <h2>Subscription and usage</h2>
+        <h2 id="tenant-subscription-title">Subscription and usage</h2>
       </div>
       <div className="card-body stack">
         <dl className="details">
           <dt>Tier</dt>
-          <dd data-testid="tenant-tier">{subscription.tier}</dd>
+          <dd>{subscription.tier}</dd>
           <dt>Subscription</dt>
           <dd className={subscription.subscriptionId ? 'mono' : 'faint'}>{subscription.subscriptionId ?? 'Not linked to a subscription'}</dd>
           <dt>Expires</dt>
@@ -148,7 +141,7 @@ export function SettingsSummaryCard({ settings }: { settings: TenantSettings }) 
     policy.maxAge > 0 ? `changed every ${policy.maxAge} days` : 'never expires',
   ].filter(Boolean);
   return (
-    <section className="card" data-testid="tenant-settings">
+    <section className="card">
       <div className="card-header">
         <h2>Settings</h2>
       </div>

@@ -2,12 +2,12 @@
 // pagination. Filters live in the URL so a filtered list can be bookmarked and shared.
 import { useEffect, useState, type FormEvent } from 'react';
 import { Link, useSearchParams } from 'react-router';
-import { api, unwrap } from '../../../shared/api/client.js';
-import { toApiError, type ApiError } from '../../../shared/api/problem.js';
-import { TENANT_STATUSES, type Tenant, type TenantStatus } from '../../../shared/api/types.js';
+import { TENANT_STATUSES, type TenantStatus } from '../../../shared/api/types.js';
 import { ErrorAlert } from '../../../shared/components/ErrorAlert.js';
 import { PageHeader } from '../../../shared/components/PageHeader.js';
 import { StatusBadge } from '../../../shared/components/StatusBadge.js';
+import { Pagination } from '../../../shared/cursor-pages.js';
+import { useTenantPages } from '../../../shared/features/tenants/use-tenants.js';
 import { formatDateTime } from '../../../shared/format.js';
 
 const PAGE_SIZE = 20;
@@ -43,7 +43,7 @@ export function TenantsPage() {
         title="Tenants"
         subtitle="Every organization running on this platform."
         actions={
-          <Link to="/tenants/new" className="button button-primary" data-testid="new-tenant">
+          <Link to="/tenants/new" className="button button-primary">
             New tenant
           </Link>
         }
@@ -61,9 +61,8 @@ export function TenantsPage() {
             value={searchText}
             maxLength={200}
             onChange={(event) => setSearchText(event.target.value)}
-            data-testid="tenant-search"
           />
-          <button type="submit" className="button" data-testid="tenant-search-submit">
+          <button type="submit" className="button">
             Search
           </button>
           <label className="visually-hidden" htmlFor="tenant-status-filter">
@@ -74,7 +73,6 @@ export function TenantsPage() {
             className="select"
             value={status ?? ''}
             onChange={(event) => applyFilters({ status: statusFrom(event.target.value) })}
-            data-testid="tenant-status-filter"
           >
             <option value="">All statuses</option>
             {TENANT_STATUSES.map((option) => (
@@ -84,7 +82,7 @@ export function TenantsPage() {
             ))}
           </select>
           {(q || status) && (
-            <button type="button" className="button button-ghost" onClick={() => setParams(new URLSearchParams())} data-testid="tenant-filters-clear">
+            <button type="button" className="button button-ghost" onClick={() => setParams(new URLSearchParams())}>
               Clear filters
             </button>
           )}
@@ -96,51 +94,9 @@ export function TenantsPage() {
   );
 }
 
-interface TenantPage {
-  data: Tenant[];
-  nextCursor: string | null;
-}
-
 function TenantTable({ q, status }: { q: string; status: TenantStatus | undefined }) {
-  const [cursor, setCursor] = useState<string | undefined>(undefined);
-  // Cursors of the pages before this one: the API only walks forward, so "previous" pops this.
-  const [earlierCursors, setEarlierCursors] = useState<(string | undefined)[]>([]);
-  const [page, setPage] = useState<TenantPage | null>(null);
-  const [error, setError] = useState<ApiError | null>(null);
-  const [loading, setLoading] = useState(true);
-
-  useEffect(() => {
-    let cancelled = false;
-    setLoading(true);
-    unwrap(api.GET('/api/v1/tenants', { params: { query: { q: q || undefined, status, cursor, limit: PAGE_SIZE } } }))
-      .then(({ data }) => {
-        if (cancelled) return;
-        setPage(data);
-        setError(null);
-      })
-      .catch((caught: unknown) => {
-        if (!cancelled) setError(toApiError(caught));
-      })
-      .finally(() => {
-        if (!cancelled) setLoading(false);
-      });
-    return () => {
-      cancelled = true;
-    };
-  }, [q, status, cursor]);
-
-  function next() {
-    if (!page?.nextCursor) return;
-    setEarlierCursors((stack) => [...stack, cursor]);
-    setCursor(page.nextCursor);
-  }
-
-  function previous() {
-    if (earlierCursors.length === 0) return;
-    setCursor(earlierCursors[earlierCursors.length - 1]);
-    setEarlierCursors(earlierCursors.slice(0, -1));
-  }
-
+  const pages = useTenantPages({ q, status }, PAGE_SIZE);
+  const { page, error, loading } = pages;
   const filtered = Boolean(q || status);
   return (
     <>
@@ -150,7 +106,7 @@ function TenantTable({ q, status }: { q: string; status: TenantStatus | undefine
         </div>
       )}
       <div className="table-wrap">
-        <table className="table" data-testid="tenant-table" aria-busy={loading}>
+        <table className="table" aria-label="Tenants" aria-busy={loading}>
           <thead>
             <tr>
               <th>Organization</th>
@@ -163,9 +119,9 @@ function TenantTable({ q, status }: { q: string; status: TenantStatus | undefine
           </thead>
           <tbody>
             {page?.data.map((tenant) => (
-              <tr key={tenant.id} data-testid="tenant-row" data-tenant-id={tenant.id}>
+              <tr key={tenant.id} data-tenant-id={tenant.id}>
                 <td>
-                  <Link to={`/tenants/${tenant.id}`} data-testid="tenant-link">
+                  <Link to={`/tenants/${tenant.id}`}>
                     {tenant.organizationName}
                   </Link>
                 </td>
@@ -181,23 +137,13 @@ function TenantTable({ q, status }: { q: string; status: TenantStatus | undefine
           </tbody>
         </table>
         {page && page.data.length === 0 && (
-          <div className="table-empty" data-testid="tenant-table-empty">
+          <div className="table-empty">
             {filtered ? 'No tenants match these filters.' : 'No tenants yet. Create the first one with “New tenant”.'}
           </div>
         )}
         {!page && loading && <div className="table-empty">Loading tenants…</div>}
       </div>
-      <div className="pagination">
-        <span data-testid="tenant-page-number">Page {earlierCursors.length + 1}</span>
-        <div className="pagination-buttons">
-          <button type="button" className="button" onClick={previous} disabled={loading || earlierCursors.length === 0} data-testid="page-previous">
-            Previous
-          </button>
-          <button type="button" className="button" onClick={next} disabled={loading || !page?.nextCursor} data-testid="page-next">
-            Next
-          </button>
-        </div>
-      </div>
+      <Pagination pages={pages} label="Tenants pages" />
     </>
   );
 }

@@ -2,9 +2,6 @@
 // act with the key's role, narrowed by its scopes. The secret is shown once, at creation; revoking
 // refuses the key from its very next call.
 import { useState, type FormEvent } from 'react';
-import { api, unwrap } from '../../../shared/api/client.js';
-import type { paths } from '../../../shared/api/schema.js';
-import { useResource } from '../../../shared/api/use-resource.js';
 import { ConfirmDialog } from '../../../shared/components/ConfirmDialog.js';
 import { DangerRowButton } from '../../../shared/components/DangerRowButton.js';
 import { Field, describedBy } from '../../../shared/components/Field.js';
@@ -20,19 +17,20 @@ import { parseList } from './lists.js';
 import { RoleSelect } from '../../../shared/tenant-access/RoleSelect.js';
 import { SecretReveal } from './SecretReveal.js';
 import { useTenantRoles } from '../../../shared/tenant-access/tenant-roles.js';
+import { useTenantApiKeys, type CreatedTenantApiKey, type TenantApiKey, type TenantApiKeyInput } from '../../../shared/features/identity/use-tenant-access.js';
 
-type ApiKey = paths['/api/v1/tenants/{id}/api-keys']['get']['responses'][200]['content']['application/json']['data'][number];
-type CreatedKey = paths['/api/v1/tenants/{id}/api-keys']['post']['responses'][201]['content']['application/json'];
+type ApiKey = TenantApiKey;
+type CreatedKey = CreatedTenantApiKey;
 type KeyField = 'name' | 'role' | 'scopes' | 'expiresAt';
 
 export function ApiKeysPage({ tenantId }: { tenantId: string }) {
   const { can } = useOrganizationAccess();
   const roles = useTenantRoles(tenantId, can('identity:role.list'));
-  const keys = useResource(async () => (await unwrap(api.GET('/api/v1/tenants/{id}/api-keys', { params: { path: { id: tenantId } } }))).data.data, [tenantId]);
+  const keys = useTenantApiKeys(tenantId);
   const [created, setCreated] = useState<CreatedKey | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const revoke = useConfirmation<ApiKey>(async (key, close) => {
-    await unwrap(api.DELETE('/api/v1/tenants/{id}/api-keys/{keyId}', { params: { path: { id: tenantId, keyId: key.id } } }));
+    await keys.revoke(key.id);
     setNotice(`The key ${key.name} (${key.prefix}…) is revoked; it is refused from now on.`);
     close();
     await keys.reload();
@@ -56,7 +54,7 @@ export function ApiKeysPage({ tenantId }: { tenantId: string }) {
       )}
       {can('identity:api-key.create') && !created && (
         <CreateKeyForm
-          tenantId={tenantId}
+          create={keys.create}
           options={roles.options}
           onCreated={async (key) => {
             setNotice(null);
@@ -102,7 +100,6 @@ export function ApiKeysPage({ tenantId }: { tenantId: string }) {
         title={`Revoke the key ${revoke.target?.name ?? ''}?`}
         confirmLabel="Revoke key"
         tone="danger"
-        testId="revoke-api-key-dialog"
       >
         <p className="muted">
           Every program using <span className="mono">{revoke.target?.prefix}…</span> is refused from its very next call. This cannot be undone; a new key would have a new secret.
@@ -112,7 +109,7 @@ export function ApiKeysPage({ tenantId }: { tenantId: string }) {
   );
 }
 
-function CreateKeyForm({ tenantId, options, onCreated }: { tenantId: string; options: { value: string; label: string }[]; onCreated(key: CreatedKey): Promise<void> }) {
+function CreateKeyForm({ create, options, onCreated }: { create(body: TenantApiKeyInput, idempotencyKey: string): Promise<CreatedKey>; options: { value: string; label: string }[]; onCreated(key: CreatedKey): Promise<void> }) {
   const [name, setName] = useState('');
   const [role, setRole] = useState('read-only');
   const [scopes, setScopes] = useState('');
@@ -141,7 +138,7 @@ function CreateKeyForm({ tenantId, options, onCreated }: { tenantId: string; opt
     const list = parseList(scopes);
     const body = { name: name.trim(), role, ...(list.length > 0 ? { scopes: list } : {}), ...(expiry ? { expiresAt: expiry.toISOString() } : {}) };
     await run(async () => {
-      const { data } = await unwrap(api.POST('/api/v1/tenants/{id}/api-keys', { params: { path: { id: tenantId } }, body, headers: { 'Idempotency-Key': idempotencyKeyFor(body) } }));
+      const data = await create(body, idempotencyKeyFor(body));
       setName('');
       setScopes('');
       setExpiresAt('');
@@ -197,7 +194,6 @@ function CreateKeyForm({ tenantId, options, onCreated }: { tenantId: string; opt
           value={expiresAt}
           onChange={(event) => setExpiresAt(event.target.value)}
           aria-describedby={describedBy('api-key-expiresAt')}
-          data-testid="api-key-expiresAt"
         />
       </Field>
     </FormCard>

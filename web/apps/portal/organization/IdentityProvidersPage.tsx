@@ -3,10 +3,7 @@
 // password is still allowed. Shows what to register at the provider (redirect URI, or entity id
 // and ACS URL). The OIDC client secret is write-only: the page only ever knows that it is set.
 import { useState, type FormEvent } from 'react';
-import { api, unwrap } from '../../../shared/api/client.js';
 import { toApiError, type ApiError } from '../../../shared/api/problem.js';
-import type { paths } from '../../../shared/api/schema.js';
-import { useResource } from '../../../shared/api/use-resource.js';
 import { ConfirmDialog } from '../../../shared/components/ConfirmDialog.js';
 import { DangerRowButton } from '../../../shared/components/DangerRowButton.js';
 import { ErrorAlert } from '../../../shared/components/ErrorAlert.js';
@@ -16,8 +13,9 @@ import { SuccessNotice } from '../../../shared/components/SuccessNotice.js';
 import { useConfirmation } from '../../../shared/components/use-confirmation.js';
 import { mapFieldErrors } from '../../../shared/forms.js';
 import { useOrganizationAccess } from './access.js';
+import { useIdentityProviderActions, useIdentityProviders, type IdentityProvider } from '../../../shared/features/identity/use-tenant-access.js';
 
-type Provider = paths['/api/v1/tenants/{id}/identity-providers']['get']['responses'][200]['content']['application/json']['data'][number];
+type Provider = IdentityProvider;
 type Protocol = Provider['type'];
 type FormField = 'type' | 'name' | 'domains' | 'defaultRole' | 'mandatory' | 'issuer' | 'clientId' | 'clientSecret' | 'scopes' | 'entryPoint' | 'idpCertificate' | 'idpEntityId';
 
@@ -95,16 +93,13 @@ function configOf(draft: Draft, editing: boolean): Record<string, unknown> {
 export function IdentityProvidersPage({ tenantId }: { tenantId: string }) {
   const { can } = useOrganizationAccess();
   // The list's ETag guards a removal against a change made meanwhile.
-  const loaded = useResource(async () => {
-    const { data, response } = await unwrap(api.GET('/api/v1/tenants/{id}/identity-providers', { params: { path: { id: tenantId } } }));
-    return { providers: data.data, etag: response.headers.get('etag') };
-  }, [tenantId]);
+  const loaded = useIdentityProviders(tenantId);
   const providers = loaded.data?.providers ?? null;
   const etag = loaded.data?.etag ?? null;
   const [editing, setEditing] = useState<Provider | 'new' | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const remove = useConfirmation<Provider>(async (provider, close) => {
-    await unwrap(api.DELETE('/api/v1/tenants/{id}/identity-providers/{providerId}', { params: { path: { id: tenantId, providerId: provider.id }, header: etag ? { 'if-match': etag } : {} } }));
+    await loaded.remove(provider.id, etag);
     setNotice(`${provider.name} is removed. People of its domains sign in with a password again.`);
     close();
     await loaded.reload();
@@ -173,7 +168,7 @@ export function IdentityProvidersPage({ tenantId }: { tenantId: string }) {
             <td>
               <div className="toolbar">
                 {can('identity:identity-provider.update') && (
-                  <button type="button" className="button button-ghost" onClick={() => setEditing(provider)} data-testid="identity-provider-edit">
+                  <button type="button" className="button button-ghost" onClick={() => setEditing(provider)}>
                     Edit
                   </button>
                 )}
@@ -195,7 +190,6 @@ export function IdentityProvidersPage({ tenantId }: { tenantId: string }) {
         title={`Remove ${remove.target?.name ?? ''}?`}
         confirmLabel="Remove provider"
         tone="danger"
-        testId="delete-identity-provider-dialog"
       >
         <p className="muted">
           People of {list(remove.target?.config.domains).join(', ') || 'its domains'} can no longer sign in through it. Accounts created by single sign-on have no password: they will need a password reset to
@@ -210,7 +204,7 @@ export function IdentityProvidersPage({ tenantId }: { tenantId: string }) {
 function ServiceProviderDetails({ provider }: { provider: Provider }) {
   const sp = provider.serviceProvider;
   return (
-    <section className="card" data-testid="identity-provider-details" data-name={provider.name}>
+    <section className="card" data-name={provider.name}>
       <div className="card-header">
         <div>
           <h2>Register at {provider.name}</h2>
@@ -236,7 +230,7 @@ function ServiceProviderDetails({ provider }: { provider: Provider }) {
           {sp.acsUrl && (
             <>
               <dt>Assertion consumer service (HTTP-POST)</dt>
-              <dd className="mono" data-testid="identity-provider-acs-url">
+              <dd className="mono">
                 {sp.acsUrl}
               </dd>
             </>
@@ -272,6 +266,7 @@ function ProviderForm({
   onCancel(): void;
   onSaved(provider: Provider, created: boolean): Promise<void>;
 }) {
+  const actions = useIdentityProviderActions(tenantId);
   const [draft, setDraft] = useState<Draft>(() => draftOf(provider));
   const [error, setError] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState(false);
@@ -300,15 +295,8 @@ function ProviderForm({
     try {
       const config = configOf(draft, editing);
       const saved = provider
-        ? (
-            await unwrap(
-              api.PATCH('/api/v1/tenants/{id}/identity-providers/{providerId}', {
-                params: { path: { id: tenantId, providerId: provider.id }, header: etag ? { 'if-match': etag } : {} },
-                body: { name: draft.name.trim(), enabled: draft.enabled, config },
-              }),
-            )
-          ).data
-        : (await unwrap(api.POST('/api/v1/tenants/{id}/identity-providers', { params: { path: { id: tenantId } }, body: { type: draft.type, name: draft.name.trim(), enabled: draft.enabled, config } }))).data;
+        ? await actions.update(provider.id, { name: draft.name.trim(), enabled: draft.enabled, config }, etag)
+        : await actions.add({ type: draft.type, name: draft.name.trim(), enabled: draft.enabled, config });
       await onSaved(saved, !editing);
     } catch (caught) {
       setError(toApiError(caught));
@@ -334,7 +322,7 @@ function ProviderForm({
   );
 
   return (
-    <section className="card" data-testid="identity-provider-form">
+    <section className="card">
       <div className="card-header">
         <div>
           <h2>{editing ? `Edit ${provider.name}` : 'Add an identity provider'}</h2>
@@ -346,7 +334,7 @@ function ProviderForm({
         {error && !mapped?.hasUnmatched && Object.keys(error.fieldErrors).length === 0 && <ErrorAlert error={error} testId="identity-provider-form-error" />}
         <div className="form-grid">
           <Field id="idp-type" label="Protocol" error={fieldError('type')}>
-            <select id="idp-type" className="select" value={draft.type} disabled={editing} onChange={(event) => set('type', event.target.value as Protocol)} data-testid="idp-type">
+            <select id="idp-type" className="select" value={draft.type} disabled={editing} onChange={(event) => set('type', event.target.value as Protocol)}>
               <option value="oidc">OpenID Connect</option>
               <option value="saml">SAML 2.0</option>
             </select>
@@ -365,7 +353,7 @@ function ProviderForm({
             />
           </Field>
           <Field id="idp-defaultRole" label="Role on first sign-in" error={fieldError('defaultRole')}>
-            <select id="idp-defaultRole" className="select" value={draft.defaultRole} onChange={(event) => set('defaultRole', event.target.value)} data-testid="idp-defaultRole">
+            <select id="idp-defaultRole" className="select" value={draft.defaultRole} onChange={(event) => set('defaultRole', event.target.value)}>
               {ROLES.map((role) => (
                 <option key={role.value} value={role.value}>
                   {role.label}
@@ -403,14 +391,13 @@ function ProviderForm({
                   onChange={(event) => set('idpCertificate', event.target.value)}
                   aria-invalid={fieldError('idpCertificate') ? true : undefined}
                   aria-describedby={describedBy('idp-idpCertificate')}
-                  data-testid="idp-idpCertificate"
                 />
               </Field>
             </>
           )}
           <Field id="idp-enabled" label="Status">
             <label className="checkbox">
-              <input id="idp-enabled" type="checkbox" checked={draft.enabled} onChange={(event) => set('enabled', event.target.checked)} data-testid="idp-enabled" /> Enabled
+              <input id="idp-enabled" type="checkbox" checked={draft.enabled} onChange={(event) => set('enabled', event.target.checked)} /> Enabled
             </label>
           </Field>
         </div>

@@ -3,9 +3,7 @@
 // revoke an open one.
 import { useState } from 'react';
 import { toApiError, type ApiError } from '../../../shared/api/problem.js';
-import { api, unwrap } from '../../../shared/api/client.js';
 import type { paths } from '../../../shared/api/schema.js';
-import { useResource } from '../../../shared/api/use-resource.js';
 import { ConfirmDialog } from '../../../shared/components/ConfirmDialog.js';
 import { DangerRowButton } from '../../../shared/components/DangerRowButton.js';
 import { ResourceTableCard } from '../../../shared/components/ResourceTableCard.js';
@@ -15,13 +13,14 @@ import { formatDateTime } from '../../../shared/format.js';
 import { useOrganizationAccess } from './access.js';
 import { EmailRoleForm } from '../../../shared/tenant-access/EmailRoleForm.js';
 import { useTenantRoles } from '../../../shared/tenant-access/tenant-roles.js';
+import { useTenantInvitations } from '../../../shared/features/identity/use-tenant-access.js';
 
 type Invitation = paths['/api/v1/tenants/{id}/invitations']['get']['responses'][200]['content']['application/json']['data'][number];
 
 export function InvitationsPage({ tenantId }: { tenantId: string }) {
   const { can } = useOrganizationAccess();
   const roles = useTenantRoles(tenantId, can('identity:role.list'));
-  const invitations = useResource(async () => (await unwrap(api.GET('/api/v1/tenants/{id}/invitations', { params: { path: { id: tenantId } } }))).data.data, [tenantId]);
+  const invitations = useTenantInvitations(tenantId);
   const [notice, setNotice] = useState<string | null>(null);
   const [resendError, setResendError] = useState<ApiError | null>(null);
   const [resending, setResending] = useState<string | null>(null);
@@ -30,7 +29,7 @@ export function InvitationsPage({ tenantId }: { tenantId: string }) {
     setResendError(null);
     setNotice(null);
     try {
-      const { data } = await unwrap(api.POST('/api/v1/tenants/{id}/invitations/{invitationId}/resend', { params: { path: { id: tenantId, invitationId: invitation.id } }, body: {} }));
+      const data = await invitations.resend(invitation.id);
       setNotice(`A new invitation link is on its way to ${data.email}; the one sent before no longer works.`);
       await invitations.reload();
     } catch (caught) {
@@ -40,14 +39,14 @@ export function InvitationsPage({ tenantId }: { tenantId: string }) {
     }
   }
   const revoke = useConfirmation<Invitation>(async (invitation, close) => {
-    await unwrap(api.DELETE('/api/v1/tenants/{id}/invitations/{invitationId}', { params: { path: { id: tenantId, invitationId: invitation.id } } }));
+    await invitations.revoke(invitation.id);
     setNotice(`The invitation to ${invitation.email} is revoked; its link no longer works.`);
     close();
     await invitations.reload();
   });
 
   return (
-    <div className="org-page" data-testid="invitations-page">
+    <div className="org-page">
       <SuccessNotice message={notice} testId="invitations-notice" />
       {can('identity:invitation.create') && (
         <EmailRoleForm
@@ -57,7 +56,7 @@ export function InvitationsPage({ tenantId }: { tenantId: string }) {
           submitLabel="Send invitation"
           busyLabel="Sending…"
           options={roles.options}
-          send={async (body) => (await unwrap(api.POST('/api/v1/tenants/{id}/invitations', { params: { path: { id: tenantId } }, body }))).data}
+          send={invitations.invite}
           onDone={async (invitation) => {
             setNotice(`An invitation to join as ${roles.nameOf(invitation.role)} is on its way to ${invitation.email}.`);
             await invitations.reload();
@@ -90,7 +89,7 @@ export function InvitationsPage({ tenantId }: { tenantId: string }) {
             <td>
               <div className="row-actions">
                 {(invitation.status === 'open' || invitation.status === 'expired') && can('identity:invitation.resend') && (
-                  <button type="button" className="button" disabled={resending === invitation.id} onClick={() => void resend(invitation)} data-testid="invitation-resend">
+                  <button type="button" className="button" disabled={resending === invitation.id} onClick={() => void resend(invitation)}>
                     {resending === invitation.id ? 'Sending…' : 'Resend'}
                   </button>
                 )}
@@ -109,7 +108,6 @@ export function InvitationsPage({ tenantId }: { tenantId: string }) {
         title={`Revoke the invitation to ${revoke.target?.email ?? ''}?`}
         confirmLabel="Revoke invitation"
         tone="danger"
-        testId="revoke-invitation-dialog"
       >
         <p className="muted">The link in their email stops working at once. You can invite them again later.</p>
       </ConfirmDialog>

@@ -1,9 +1,7 @@
 // The tenant's members with their roles: change a role, remove someone (which ends their sessions
 // in this tenant at once, so it is confirmed first), and add a person who already has an account.
 import { useState } from 'react';
-import { api, unwrap } from '../../../shared/api/client.js';
 import { toApiError, type ApiError } from '../../../shared/api/problem.js';
-import { useResource } from '../../../shared/api/use-resource.js';
 import { ConfirmDialog } from '../../../shared/components/ConfirmDialog.js';
 import { ResourceTableCard } from '../../../shared/components/ResourceTableCard.js';
 import { SuccessNotice } from '../../../shared/components/SuccessNotice.js';
@@ -11,19 +9,20 @@ import { useConfirmation } from '../../../shared/components/use-confirmation.js'
 import { useOrganizationAccess } from './access.js';
 import { MemberRow, type TenantMember } from '../../../shared/tenant-access/MemberRow.js';
 import { useTenantRoles } from '../../../shared/tenant-access/tenant-roles.js';
+import { useTenantMembers } from '../../../shared/features/identity/use-tenant-access.js';
 
 type Member = TenantMember;
 
 export function MembersPage({ tenantId, organizationName }: { tenantId: string; organizationName: string | null }) {
   const { can } = useOrganizationAccess();
   const roles = useTenantRoles(tenantId, can('identity:role.list'));
-  const members = useResource(async (): Promise<Member[]> => (await unwrap(api.GET('/api/v1/tenants/{id}/members', { params: { path: { id: tenantId } } }))).data.data, [tenantId]);
+  const members = useTenantMembers(tenantId);
   const [notice, setNotice] = useState<string | null>(null);
   const [rowError, setRowError] = useState<ApiError | null>(null);
   const [pendingRoles, setPendingRoles] = useState<Record<string, string>>({});
   const [savingRole, setSavingRole] = useState<string | null>(null);
   const remove = useConfirmation<Member>(async (member, close) => {
-    await unwrap(api.DELETE('/api/v1/tenants/{id}/members/{userId}', { params: { path: { id: tenantId, userId: member.userId } } }));
+    await members.remove(member.userId);
     setNotice(`${member.email} is no longer a member; their sessions in this organisation have ended.`);
     close();
     await members.reload();
@@ -36,7 +35,7 @@ export function MembersPage({ tenantId, organizationName }: { tenantId: string; 
     setRowError(null);
     setNotice(null);
     try {
-      await unwrap(api.PUT('/api/v1/tenants/{id}/members/{userId}', { params: { path: { id: tenantId, userId: member.userId } }, body: { role } }));
+      await members.changeRole(member.userId, role);
       setPendingRoles(({ [member.userId]: _done, ...rest }) => rest);
       setNotice(`${member.email} now has the role ${roles.nameOf(role)}. It applies from their next request.`);
       await members.reload();
@@ -78,7 +77,6 @@ export function MembersPage({ tenantId, organizationName }: { tenantId: string; 
         title={`Remove ${remove.target?.email ?? ''}?`}
         confirmLabel="Remove member"
         tone="danger"
-        testId="remove-member-dialog"
       >
         <p className="muted">
           They lose access to {organizationName ?? 'this organisation'} at once: every session they have in it ends now, even in the middle of their work. Their account

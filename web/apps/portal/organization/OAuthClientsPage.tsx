@@ -2,9 +2,6 @@
 // authorization code for apps that act for a signed-in person), see its secret once with the
 // issuer to configure it against, list them, and delete one (its tokens stop working at once).
 import { useState, type FormEvent } from 'react';
-import { api, unwrap } from '../../../shared/api/client.js';
-import type { paths } from '../../../shared/api/schema.js';
-import { useResource } from '../../../shared/api/use-resource.js';
 import { ConfirmDialog } from '../../../shared/components/ConfirmDialog.js';
 import { DangerRowButton } from '../../../shared/components/DangerRowButton.js';
 import { Field, describedBy } from '../../../shared/components/Field.js';
@@ -20,9 +17,9 @@ import { parseList } from './lists.js';
 import { RoleSelect } from '../../../shared/tenant-access/RoleSelect.js';
 import { SecretReveal } from './SecretReveal.js';
 import { useTenantRoles } from '../../../shared/tenant-access/tenant-roles.js';
+import { useOAuthClients, type CreatedOAuthClient, type OAuthClient, type OAuthClientInput } from '../../../shared/features/identity/use-tenant-access.js';
 
-type OAuthClient = paths['/api/v1/tenants/{id}/oauth-clients']['get']['responses'][200]['content']['application/json']['data'][number];
-type CreatedClient = paths['/api/v1/tenants/{id}/oauth-clients']['post']['responses'][201]['content']['application/json'];
+type CreatedClient = CreatedOAuthClient;
 type GrantType = OAuthClient['grantType'];
 type ClientField = 'name' | 'grantType' | 'redirectUris' | 'scopes' | 'role';
 
@@ -34,11 +31,11 @@ const GRANT_LABELS: Record<GrantType, string> = {
 export function OAuthClientsPage({ tenantId }: { tenantId: string }) {
   const { can } = useOrganizationAccess();
   const roles = useTenantRoles(tenantId, can('identity:role.list'));
-  const clients = useResource(async () => (await unwrap(api.GET('/api/v1/tenants/{id}/oauth-clients', { params: { path: { id: tenantId } } }))).data.data, [tenantId]);
+  const clients = useOAuthClients(tenantId);
   const [created, setCreated] = useState<CreatedClient | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const remove = useConfirmation<OAuthClient>(async (client, close) => {
-    await unwrap(api.DELETE('/api/v1/tenants/{id}/oauth-clients/{clientId}', { params: { path: { id: tenantId, clientId: client.clientId } } }));
+    await clients.remove(client.clientId);
     setNotice(`The client ${client.name} is deleted; its tokens no longer work.`);
     close();
     await clients.reload();
@@ -67,7 +64,7 @@ export function OAuthClientsPage({ tenantId }: { tenantId: string }) {
       )}
       {can('identity:oauth-client.create') && !created && (
         <RegisterClientForm
-          tenantId={tenantId}
+          register={clients.register}
           options={roles.options}
           onCreated={async (client) => {
             setNotice(null);
@@ -119,7 +116,6 @@ export function OAuthClientsPage({ tenantId }: { tenantId: string }) {
         title={`Delete the client ${remove.target?.name ?? ''}?`}
         confirmLabel="Delete client"
         tone="danger"
-        testId="delete-oauth-client-dialog"
       >
         <p className="muted">Every token, code and grant it holds stops working at once, and it can no longer get new ones. This cannot be undone.</p>
       </ConfirmDialog>
@@ -127,7 +123,7 @@ export function OAuthClientsPage({ tenantId }: { tenantId: string }) {
   );
 }
 
-function RegisterClientForm({ tenantId, options, onCreated }: { tenantId: string; options: { value: string; label: string }[]; onCreated(client: CreatedClient): Promise<void> }) {
+function RegisterClientForm({ register, options, onCreated }: { register(body: OAuthClientInput, idempotencyKey: string): Promise<CreatedClient>; options: { value: string; label: string }[]; onCreated(client: CreatedClient): Promise<void> }) {
   const [name, setName] = useState('');
   const [grantType, setGrantType] = useState<GrantType>('client_credentials');
   const [redirectUris, setRedirectUris] = useState('');
@@ -163,7 +159,7 @@ function RegisterClientForm({ tenantId, options, onCreated }: { tenantId: string
       ...(scopeList.length > 0 ? { scopes: scopeList } : {}),
     };
     await run(async () => {
-      const { data } = await unwrap(api.POST('/api/v1/tenants/{id}/oauth-clients', { params: { path: { id: tenantId } }, body, headers: { 'Idempotency-Key': idempotencyKeyFor(body) } }));
+      const data = await register(body, idempotencyKeyFor(body));
       setName('');
       setRedirectUris('');
       setScopes('');
@@ -222,7 +218,6 @@ function RegisterClientForm({ tenantId, options, onCreated }: { tenantId: string
             value={redirectUris}
             onChange={(event) => setRedirectUris(event.target.value)}
             aria-describedby={describedBy('oauth-client-redirectUris')}
-            data-testid="oauth-client-redirectUris"
           />
         </Field>
       ) : (

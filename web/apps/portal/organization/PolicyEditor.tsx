@@ -3,8 +3,8 @@
 // (GET /api/v1/authz/actions); the server validates, and its errors appear at the statement and
 // the entry they concern (pointers like /statements/1/resources/0).
 import { useEffect, useState } from 'react';
-import { api, unwrap } from '../../../shared/api/client.js';
 import type { Statement } from '../../../shared/tenant-access/tenant-roles.js';
+import { readActionCatalogue } from '../../../shared/features/identity/use-tenant-access.js';
 
 export interface DraftStatement {
   sid: string;
@@ -63,8 +63,8 @@ function useSuggestions(enabled: boolean): Suggestions {
   useEffect(() => {
     if (!enabled) return;
     let cancelled = false;
-    unwrap(api.GET('/api/v1/authz/actions'))
-      .then(({ data }) => {
+    readActionCatalogue()
+      .then((data) => {
         if (cancelled) return;
         const actions = new Map<string, string>([['*', 'Every action']]);
         const types = new Set<string>();
@@ -110,7 +110,7 @@ export function PolicyEditor({ statements, onChange, errors, suggest, disabled }
   }
 
   return (
-    <div className="stack" data-testid="policy-editor">
+    <div className="stack">
       <datalist id="action-suggestions">
         {suggestions.actions.map((option) => (
           <option key={option.value} value={option.value} label={option.label} />
@@ -122,7 +122,7 @@ export function PolicyEditor({ statements, onChange, errors, suggest, disabled }
         ))}
       </datalist>
       {errors['/statements'] && (
-        <span className="field-error" role="alert" data-testid="statements-error">
+        <span className="field-error" role="alert">
           {errors['/statements']}
         </span>
       )}

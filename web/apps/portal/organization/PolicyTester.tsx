@@ -2,11 +2,11 @@
 // (POST /api/v1/tenants/{id}/roles/simulate), before they are saved. Only the draft counts, not
 // the tester's own role; the answer names the statements that decided.
 import { useState } from 'react';
-import { api, unwrap } from '../../../shared/api/client.js';
 import { toApiError, type ApiError } from '../../../shared/api/problem.js';
 import { ErrorAlert } from '../../../shared/components/ErrorAlert.js';
 import { Field } from '../../../shared/components/Field.js';
 import type { Statement } from '../../../shared/tenant-access/tenant-roles.js';
+import { useRoleActions } from '../../../shared/features/identity/use-tenant-access.js';
 
 type Decision = { allowed: boolean; reason: 'allow' | 'explicit-deny' | 'implicit-deny'; matched: { sid: string; effect: string }[] };
 
@@ -26,6 +26,7 @@ function sentence(decision: Decision): string {
 
 export function PolicyTester({ tenantId, statements, onDraftInvalid }: PolicyTesterProps) {
   const [action, setAction] = useState('');
+  const roleActions = useRoleActions(tenantId);
   const [resource, setResource] = useState(`prn:${tenantId}:member/*`);
   const [mfa, setMfa] = useState(false);
   const [sourceIp, setSourceIp] = useState('');
@@ -41,7 +42,7 @@ export function PolicyTester({ tenantId, statements, onDraftInvalid }: PolicyTes
     setDecision(null);
     try {
       const body = { statements: statements(), action: action.trim(), resource: resource.trim(), mfa, ...(sourceIp.trim() ? { sourceIp: sourceIp.trim() } : {}) };
-      const { data } = await unwrap(api.POST('/api/v1/tenants/{id}/roles/simulate', { params: { path: { id: tenantId } }, body }));
+      const data = await roleActions.simulate(body);
       setDecision(data);
     } catch (caught) {
       const apiError = toApiError(caught);
@@ -55,7 +56,7 @@ export function PolicyTester({ tenantId, statements, onDraftInvalid }: PolicyTes
   const unmatched = error && !['/action', '/resource', '/sourceIp'].some((pointer) => error.fieldErrors[pointer]);
   return (
     // A form of its own would nest inside the editor's form; a section with its own submit button does the same job.
-    <section className="card" data-testid="policy-tester">
+    <section className="card">
       <div className="card-header">
         <div>
           <h2>Test this policy</h2>
@@ -72,12 +73,12 @@ export function PolicyTester({ tenantId, statements, onDraftInvalid }: PolicyTes
             <input id="policy-test-resource" className="input mono" value={resource} onChange={(event) => setResource(event.target.value)} data-testid="policy-test-resource" />
           </Field>
           <Field id="policy-test-sourceIp" label="From address" optional error={fieldError('sourceIp')} hint="Leave empty for the address you use now.">
-            <input id="policy-test-sourceIp" className="input mono" value={sourceIp} onChange={(event) => setSourceIp(event.target.value)} placeholder="10.1.2.3" data-testid="policy-test-sourceIp" />
+            <input id="policy-test-sourceIp" className="input mono" value={sourceIp} onChange={(event) => setSourceIp(event.target.value)} placeholder="10.1.2.3" />
           </Field>
           <div className="field">
             <span className="field-label">Multi-factor authentication</span>
             <label>
-              <input type="checkbox" checked={mfa} onChange={(event) => setMfa(event.target.checked)} data-testid="policy-test-mfa" /> Signed in with MFA
+              <input type="checkbox" checked={mfa} onChange={(event) => setMfa(event.target.checked)} /> Signed in with MFA
             </label>
           </div>
         </div>

@@ -2,7 +2,6 @@
 // name, description and policy. The server checks the policy; its errors appear inline.
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
-import { api, unwrap } from '../../../shared/api/client.js';
 import { toApiError, type ApiError } from '../../../shared/api/problem.js';
 import { ErrorAlert } from '../../../shared/components/ErrorAlert.js';
 import { Field, describedBy } from '../../../shared/components/Field.js';
@@ -12,6 +11,7 @@ import { useOrganizationAccess } from './access.js';
 import { NoAccess } from './NoAccess.js';
 import { PolicyEditor, newStatement, toDraft, toStatement, type DraftStatement } from './PolicyEditor.js';
 import { PolicyTester } from './PolicyTester.js';
+import { listTenantRoles, useRoleActions } from '../../../shared/features/identity/use-tenant-access.js';
 
 interface Draft {
   name: string;
@@ -29,14 +29,15 @@ export function RoleEditorPage({ tenantId }: { tenantId: string }) {
   const [error, setError] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState(false);
   const lastAttempt = useRef<{ body: string; key: string } | null>(null);
+  const roleActions = useRoleActions(tenantId);
 
   useEffect(() => {
     if (creating) return;
     let cancelled = false;
-    unwrap(api.GET('/api/v1/tenants/{id}/roles', { params: { path: { id: tenantId } } }))
-      .then(({ data }) => {
+    listTenantRoles(tenantId)
+      .then((roles) => {
         if (cancelled) return;
-        const role = data.data.find((r) => r.id === roleId && !r.builtin);
+        const role = roles.find((r) => r.id === roleId && !r.builtin);
         if (!role) {
           setLoadError(toApiError(undefined));
           return;
@@ -58,7 +59,7 @@ export function RoleEditorPage({ tenantId }: { tenantId: string }) {
     return (
       <div className="org-page">
         {loadError.status === 0 ? (
-          <div className="alert alert-error" role="alert" data-testid="role-not-found">
+          <div className="alert alert-error" role="alert">
             There is no custom role {roleId} in this organisation. <Link to="/organization/roles">Back to roles</Link>
           </div>
         ) : (
@@ -83,10 +84,10 @@ export function RoleEditorPage({ tenantId }: { tenantId: string }) {
       if (creating) {
         const serialised = JSON.stringify(body);
         if (lastAttempt.current?.body !== serialised) lastAttempt.current = { body: serialised, key: newIdempotencyKey() };
-        const { data } = await unwrap(api.POST('/api/v1/tenants/{id}/roles', { params: { path: { id: tenantId } }, body, headers: { 'Idempotency-Key': lastAttempt.current.key } }));
+        const data = await roleActions.create(body, lastAttempt.current.key);
         navigate('/organization/roles', { state: { notice: `The role ${data.name} is created. Give it to members on the Members page.` } });
       } else {
-        const { data } = await unwrap(api.PUT('/api/v1/tenants/{id}/roles/{roleId}', { params: { path: { id: tenantId, roleId: roleId ?? '' } }, body }));
+        const data = await roleActions.update(roleId ?? '', body);
         navigate('/organization/roles', { state: { notice: `The role ${data.name} is saved. It applies from each holder’s next request.` } });
       }
     } catch (caught) {
@@ -108,7 +109,7 @@ export function RoleEditorPage({ tenantId }: { tenantId: string }) {
         <div className="card-body form">
           {error &&
             (fieldErrorCount > 0 ? (
-              <div className="alert alert-error" role="alert" data-testid="role-editor-error">
+              <div className="alert alert-error" role="alert">
                 {error.problem.detail} Corrections are marked below.
               </div>
             ) : (

@@ -2,8 +2,6 @@
 // roles, which can be created, edited and deleted (a role someone still has cannot be deleted).
 import { useState } from 'react';
 import { Link, useLocation } from 'react-router';
-import { api, unwrap } from '../../../shared/api/client.js';
-import { useResource } from '../../../shared/api/use-resource.js';
 import { ConfirmDialog } from '../../../shared/components/ConfirmDialog.js';
 import { DangerRowButton } from '../../../shared/components/DangerRowButton.js';
 import { ErrorAlert } from '../../../shared/components/ErrorAlert.js';
@@ -13,14 +11,15 @@ import { useConfirmation } from '../../../shared/components/use-confirmation.js'
 import { useOrganizationAccess } from './access.js';
 import { StatementSummary } from './StatementSummary.js';
 import type { Role } from '../../../shared/tenant-access/tenant-roles.js';
+import { useRoles } from '../../../shared/features/identity/use-tenant-access.js';
 
 export function RolesPage({ tenantId }: { tenantId: string }) {
   const { can } = useOrganizationAccess();
   const location = useLocation();
-  const roles = useResource(async (): Promise<Role[]> => (await unwrap(api.GET('/api/v1/tenants/{id}/roles', { params: { path: { id: tenantId } } }))).data.data, [tenantId]);
+  const roles = useRoles(tenantId);
   const [notice, setNotice] = useState<string | null>(((location.state as { notice?: unknown } | null)?.notice as string | undefined) ?? null);
   const remove = useConfirmation<Role>(async (role, close) => {
-    await unwrap(api.DELETE('/api/v1/tenants/{id}/roles/{roleId}', { params: { path: { id: tenantId, roleId: role.id } } }));
+    await roles.remove(role.id);
     setNotice(`The role ${role.name} is deleted.`);
     close();
     await roles.reload();
@@ -29,7 +28,7 @@ export function RolesPage({ tenantId }: { tenantId: string }) {
   const builtin = (roles.data ?? []).filter((role) => role.builtin);
   const custom = (roles.data ?? []).filter((role) => !role.builtin);
   return (
-    <div className="org-page" data-testid="roles-page">
+    <div className="org-page">
       <SuccessNotice message={notice} testId="roles-notice" />
       <ErrorAlert error={roles.error} testId="roles-error" />
       <ResourceTableCard
@@ -95,7 +94,6 @@ export function RolesPage({ tenantId }: { tenantId: string }) {
         title={`Delete the role ${remove.target?.name ?? ''}?`}
         confirmLabel="Delete role"
         tone="danger"
-        testId="delete-role-dialog"
       >
         <p className="muted">The role and its statements are gone for good. A role that members, keys or clients still have cannot be deleted: give them another role first.</p>
       </ConfirmDialog>

@@ -3,9 +3,10 @@
 // the sub-nav, each page and each button follow it. No role names are compared here, so custom
 // roles work the same as built-in ones, and the API still refuses whatever slips through.
 import { createContext, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
-import { api, unwrap } from '../../../shared/api/client.js';
 import { toApiError, type ApiError } from '../../../shared/api/problem.js';
 import { useSignedInSession } from '../../../shared/auth/session.js';
+import { readMyPermissions } from '../../../shared/features/identity/use-tenant-access.js';
+import { readMe } from '../../../shared/features/identity/use-account.js';
 
 /** Every action the organisation pages may offer; asked about in one request. */
 export const ORGANIZATION_ACTIONS = [
@@ -74,8 +75,8 @@ export function OrganizationAccessProvider({ children }: { children: ReactNode }
   useEffect(() => {
     let cancelled = false;
     setAccess({ status: 'loading' });
-    Promise.all([unwrap(api.GET('/api/v1/me/permissions', { params: { query: { action: [...ORGANIZATION_ACTIONS] } } })), unwrap(api.GET('/api/v1/me'))])
-      .then(([{ data: permissions }, { data: me }]) => {
+    Promise.all([readMyPermissions(ORGANIZATION_ACTIONS), readMe()])
+      .then(([permissions, me]) => {
         if (cancelled) return;
         const membership = me.memberships.find((m) => m.tenantId === permissions.tenantId);
         setAccess({

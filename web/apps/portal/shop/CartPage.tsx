@@ -4,10 +4,8 @@
 // or stock exhausted) is shown on the cart, which stays as it was.
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { Link, useNavigate } from 'react-router';
-import { api, unwrap } from '../../../shared/api/client.js';
 import { toApiError, type ApiError } from '../../../shared/api/problem.js';
 import type { Order } from '../../../shared/api/types.js';
-import { useResource } from '../../../shared/api/use-resource.js';
 import { ConfirmDialog } from '../../../shared/components/ConfirmDialog.js';
 import { ErrorAlert } from '../../../shared/components/ErrorAlert.js';
 import { Field, describedBy } from '../../../shared/components/Field.js';
@@ -18,7 +16,8 @@ import { OrderItemsTable, orderAmountsText } from '../../../shared/orders/OrderP
 import { recurringText } from '../../../shared/pricing-text.js';
 import { UnsavedChangesGuard } from '../../../shared/use-unsaved-changes.js';
 import { useSubmission } from '../../../shared/use-submission.js';
-import { applyCoupon, forgetSubmitKey, listCarts, removeCoupon, submitKeyFor } from './cart.js';
+import { useCartActions, useCarts } from '../../../shared/features/orders/use-orders.js';
+import { forgetSubmitKey, submitKeyFor } from './cart.js';
 
 /** The part of an item a problem's pointer names, as people call it: a setting's title, "quantity". */
 function partName(item: Order['items'][number], pointer: string): string {
@@ -31,7 +30,7 @@ function partName(item: Order['items'][number], pointer: string): string {
 const RETRY_WITH_SAME_KEY = new Set(['PLAT_IDEMPOTENCY_KEY_IN_USE', 'NETWORK_ERROR']);
 
 export function CartPage() {
-  const carts = useResource(listCarts, []);
+  const carts = useCarts();
   // Carts (by id) with a coupon code typed but not applied: leaving the page asks first.
   const [typedCoupons, setTypedCoupons] = useState<ReadonlySet<string>>(new Set());
   const typing = useCallback((cartId: string, typed: boolean) => {
@@ -53,7 +52,7 @@ export function CartPage() {
         <ErrorAlert error={carts.error} />
         {carts.loading && !carts.data && <div className="table-empty">Loading your cart…</div>}
         {carts.data && carts.data.every((cart) => cart.items.length === 0) && (
-          <div className="card table-empty" data-testid="cart-empty">
+          <div className="card table-empty">
             Your cart is empty. <Link to="/products">Browse products</Link>
           </div>
         )}
@@ -69,6 +68,7 @@ export function CartPage() {
 
 function CartCard({ cart, onChanged, onTyping }: { cart: Order; onChanged(order: Order): void; onTyping(cartId: string, typed: boolean): void }) {
   const navigate = useNavigate();
+  const cartActions = useCartActions();
   const [removing, setRemoving] = useState<string | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   const [confirming, setConfirming] = useState(false);
@@ -79,8 +79,7 @@ function CartCard({ cart, onChanged, onTyping }: { cart: Order; onChanged(order:
     setRemoving(itemId);
     setError(null);
     try {
-      const { data } = await unwrap(api.DELETE('/api/v1/orders/{id}/items/{itemId}', { params: { path: { id: cart.id, itemId } } }));
-      onChanged(data);
+      onChanged(await cartActions.removeItem(cart.id, itemId));
     } catch (caught) {
       setError(toApiError(caught));
     } finally {
@@ -92,7 +91,7 @@ function CartCard({ cart, onChanged, onTyping }: { cart: Order; onChanged(order:
     setSubmitting(true);
     setSubmitError(null);
     try {
-      const { data } = await unwrap(api.POST('/api/v1/orders/{id}/submit', { params: { path: { id: cart.id }, header: { 'idempotency-key': submitKeyFor(cart.id) } }, body: {} }));
+      const data = await cartActions.submit(cart.id, submitKeyFor(cart.id));
       forgetSubmitKey(cart.id);
       void navigate(`/orders/${data.id}`);
     } catch (caught) {
@@ -142,7 +141,7 @@ function CartCard({ cart, onChanged, onTyping }: { cart: Order; onChanged(order:
         <div className="card-body">
           <ErrorAlert error={submitError} testId="checkout-error" />
           {itemProblems.length > 0 && (
-            <ul data-testid="checkout-item-errors">
+            <ul>
               {itemProblems.map((text, index) => (
                 <li key={index}>{text}</li>
               ))}
@@ -170,7 +169,6 @@ function CartCard({ cart, onChanged, onTyping }: { cart: Order; onChanged(order:
         confirmLabel="Place order"
         busy={submitting}
         error={submitError}
-        testId="checkout-dialog"
         onConfirm={() => {
           void checkout().then(() => setConfirming(false));
         }}
@@ -196,6 +194,7 @@ function CartCoupon({ cart, onChanged, onTyping }: { cart: Order; onChanged(orde
     onTyping(cart.id, typed);
     return () => onTyping(cart.id, false);
   }, [cart.id, typed, onTyping]);
+  const cartActions = useCartActions();
   const applying = useSubmission();
   const removing = useSubmission();
   const fieldId = `coupon-code-${cart.currency}`;
@@ -210,20 +209,20 @@ function CartCoupon({ cart, onChanged, onTyping }: { cart: Order; onChanged(orde
     // Codes are upper case; people type them any way.
     const couponCode = code.trim().toUpperCase();
     await applying.run(async () => {
-      onChanged(await applyCoupon(cart.id, couponCode));
+      onChanged(await cartActions.applyCoupon(cart.id, couponCode));
       setCode('');
     });
   }
 
   return (
-    <div className="card-body stack" data-testid="cart-coupon">
+    <div className="card-body stack">
       {cart.couponCode && (
         <div data-testid="cart-coupon-applied" data-code={cart.couponCode}>
           <div className="inline-fields">
             <span>
               Coupon <strong className="mono">{cart.couponCode}</strong> applied
             </span>
-            <button type="button" className="button button-ghost" onClick={() => void removing.run(async () => onChanged(await removeCoupon(cart.id)))} disabled={removing.busy} aria-label={`Remove coupon ${cart.couponCode}`} data-testid="cart-coupon-remove">
+            <button type="button" className="button button-ghost" onClick={() => void removing.run(async () => onChanged(await cartActions.removeCoupon(cart.id)))} disabled={removing.busy} aria-label={`Remove coupon ${cart.couponCode}`} data-testid="cart-coupon-remove">
               Remove
             </button>
           </div>
@@ -247,7 +246,7 @@ function CartCoupon({ cart, onChanged, onTyping }: { cart: Order; onChanged(orde
               </tbody>
             </table>
           ) : (
-            <p className="muted" data-testid="cart-coupon-no-discount">
+            <p className="muted">
               This coupon applies to none of the items in this cart.
             </p>
           )}

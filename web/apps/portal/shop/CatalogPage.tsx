@@ -2,22 +2,14 @@
 // decides), by category, with a search. Category and search live in the URL so a view can be shared.
 import { useEffect, useState, type FormEvent } from 'react';
 import { Link, useSearchParams } from 'react-router';
-import { api, unwrap } from '../../../shared/api/client.js';
 import type { Product } from '../../../shared/api/types.js';
-import { useResource } from '../../../shared/api/use-resource.js';
 import { ErrorAlert } from '../../../shared/components/ErrorAlert.js';
 import { PageHeader } from '../../../shared/components/PageHeader.js';
 import { formatMoney } from '../../../shared/money.js';
 import { fromPriceText } from '../../../shared/pricing-text.js';
 import { preferredCurrency } from './cart.js';
+import { useProducts } from '../../../shared/features/catalog/use-catalog.js';
 
-/** Products per request; categories are read from the first page of the unfiltered catalog. */
-const LIMIT = 100;
-
-async function listProducts(query: { q?: string; category?: string }): Promise<Product[]> {
-  const { data } = await unwrap(api.GET('/api/v1/products', { params: { query: { limit: LIMIT, ...query } } }));
-  return data.data;
-}
 
 /**
  * The card's "from" price in the currency the customer chose earlier (else the first offered): the
@@ -42,8 +34,8 @@ export function CatalogPage() {
   const [searchText, setSearchText] = useState(q);
   useEffect(() => setSearchText(q), [q]);
 
-  const everything = useResource(() => listProducts({}), []);
-  const shown = useResource(() => listProducts({ ...(q ? { q } : {}), ...(category ? { category } : {}) }), [q, category]);
+  const everything = useProducts({});
+  const shown = useProducts({ q, category });
   const categories = [...new Set((everything.data ?? []).map((product) => product.category))].sort((a, b) => a.localeCompare(b));
 
   function apply(next: { q?: string; category?: string }) {
@@ -65,12 +57,12 @@ export function CatalogPage() {
         title="Products"
         subtitle="What your organisation can order."
         actions={
-          <Link to="/cart" className="button" data-testid="go-to-cart">
+          <Link to="/cart" className="button">
             Cart
           </Link>
         }
       />
-      <nav className="tabs" aria-label="Categories" data-testid="category-tabs">
+      <nav className="tabs" aria-label="Categories">
         <button type="button" className={category === '' ? 'tab active' : 'tab'} onClick={() => apply({ category: '' })} data-testid="category-all">
           All
         </button>
@@ -90,7 +82,7 @@ export function CatalogPage() {
             Search
           </button>
           {(q || category) && (
-            <button type="button" className="button button-ghost" onClick={() => setParams(new URLSearchParams())} data-testid="product-filters-clear">
+            <button type="button" className="button button-ghost" onClick={() => setParams(new URLSearchParams())}>
               Clear filters
             </button>
           )}
@@ -98,12 +90,12 @@ export function CatalogPage() {
         <ErrorAlert error={shown.error ?? everything.error} />
         {shown.loading && !shown.data && <div className="table-empty">Loading products…</div>}
         {shown.data && shown.data.length === 0 && (
-          <div className="card table-empty" data-testid="catalog-empty">
+          <div className="card table-empty">
             {q || category ? 'No products match this search.' : 'No products are offered to your organisation yet.'}
           </div>
         )}
         {shown.data && shown.data.length > 0 && (
-          <div className="product-grid" data-testid="product-grid" aria-busy={shown.loading}>
+          <div className="product-grid" aria-busy={shown.loading}>
             {shown.data.map((product) => (
               <article key={product.id} className="card product-card" data-testid="product-card" data-product-id={product.id}>
                 <span className="muted">{product.category}</span>

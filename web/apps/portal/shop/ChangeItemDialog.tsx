@@ -5,16 +5,16 @@
 // change does, so a retry after a lost answer cannot place it twice) and opens it.
 import { useEffect, useState } from 'react';
 import { useNavigate } from 'react-router';
-import { api, unwrap } from '../../../shared/api/client.js';
 import { toApiError, type ApiError } from '../../../shared/api/problem.js';
 import type { ChangePreview, ItemChangeInput, Order, OrderItem, PricePreview, ProductVersion, ProrationMode } from '../../../shared/api/types.js';
-import { useResource } from '../../../shared/api/use-resource.js';
 import { ConfirmDialog } from '../../../shared/components/ConfirmDialog.js';
 import { ErrorAlert } from '../../../shared/components/ErrorAlert.js';
 import { Field, describedBy } from '../../../shared/components/Field.js';
 import { formatDateTime } from '../../../shared/format.js';
 import { messagesFor, useIdempotencyKey } from '../../../shared/forms.js';
 import { formatMinor } from '../../../shared/money.js';
+import { usePublishedVersions } from '../../../shared/features/catalog/use-catalog.js';
+import { useItemChange } from '../../../shared/features/orders/use-orders.js';
 import { CHANGE_KINDS } from '../../../shared/orders/OrderParts.js';
 import { recurringText } from '../../../shared/pricing-text.js';
 
@@ -30,7 +30,8 @@ const MODES: { value: ProrationMode; label: string; hint: string }[] = [
 
 export function ChangeItemDialog({ order, item, onClose }: { order: Order; item: OrderItem; onClose(): void }) {
   const navigate = useNavigate();
-  const versions = useResource(async () => (await unwrap(api.GET('/api/v1/products/{id}/versions', { params: { path: { id: item.productId } } }))).data.filter((candidate) => candidate.status === 'published'), [item.productId]);
+  const versions = usePublishedVersions(item.productId);
+  const change = useItemChange(order.id, item.id);
   const [versionNumber, setVersionNumber] = useState<number | undefined>(undefined);
   const version: ProductVersion | undefined = versions.data?.find((candidate) => candidate.version === versionNumber) ?? versions.data?.find((candidate) => candidate.version === item.version) ?? versions.data?.[0];
   const plans = (version?.content.pricePlans ?? []).filter((plan) => plan.prices[order.currency] !== undefined);
@@ -59,8 +60,9 @@ export function ChangeItemDialog({ order, item, onClose }: { order: Order; item:
     if (!body || unchanged) return;
     let cancelled = false;
     const timer = setTimeout(() => {
-      unwrap(api.POST('/api/v1/orders/{id}/items/{itemId}/change-preview', { params: { path: { id: order.id, itemId: item.id } }, body }))
-        .then(({ data }) => {
+      change
+        .preview(body)
+        .then((data) => {
           if (cancelled) return;
           setPreview({ key: bodyKey, value: data });
           setPreviewError(null);
@@ -87,9 +89,7 @@ export function ChangeItemDialog({ order, item, onClose }: { order: Order; item:
     setBusy(true);
     setError(null);
     try {
-      const { data } = await unwrap(
-        api.POST('/api/v1/orders/{id}/items/{itemId}/change', { params: { path: { id: order.id, itemId: item.id }, header: { 'idempotency-key': keyFor({ orderId: order.id, itemId: item.id, body }) } }, body }),
-      );
+      const data = await change.place(body, keyFor({ orderId: order.id, itemId: item.id, body }));
       onClose();
       void navigate(`/orders/${data.id}`);
     } catch (caught) {
@@ -110,7 +110,6 @@ export function ChangeItemDialog({ order, item, onClose }: { order: Order; item:
       busy={busy}
       confirmDisabled={!current}
       error={problem && !quantityError && !planError ? problem : null}
-      testId="change-dialog"
       onConfirm={() => void confirm()}
       onCancel={onClose}
     >
@@ -124,7 +123,7 @@ export function ChangeItemDialog({ order, item, onClose }: { order: Order; item:
         <div className="stack">
           {versions.data && versions.data.length > 1 && (
             <Field id="change-version" label="Version">
-              <select id="change-version" className="select" value={version.version} onChange={(event) => setVersionNumber(Number(event.target.value))} data-testid="change-version">
+              <select id="change-version" className="select" value={version.version} onChange={(event) => setVersionNumber(Number(event.target.value))}>
                 {versions.data.map((candidate) => (
                   <option key={candidate.version} value={candidate.version}>
                     Version {candidate.version}
@@ -135,7 +134,7 @@ export function ChangeItemDialog({ order, item, onClose }: { order: Order; item:
             </Field>
           )}
           <Field id="change-plan" label="Plan" error={planError}>
-            <select id="change-plan" className="select" value={plan?.code ?? ''} onChange={(event) => setPlanCode(event.target.value)} aria-describedby={describedBy('change-plan')} data-testid="change-plan">
+            <select id="change-plan" className="select" value={plan?.code ?? ''} onChange={(event) => setPlanCode(event.target.value)} aria-describedby={describedBy('change-plan')}>
               {plans.map((candidate) => (
                 <option key={candidate.code} value={candidate.code}>
                   {candidate.name}
@@ -144,10 +143,10 @@ export function ChangeItemDialog({ order, item, onClose }: { order: Order; item:
             </select>
           </Field>
           <Field id="change-quantity" label="Quantity" error={quantityError} hint={availability?.maxQuantity != null ? `From ${availability.minQuantity} to ${availability.maxQuantity}.` : `At least ${availability?.minQuantity ?? 1}.`}>
-            <input id="change-quantity" className="input" inputMode="numeric" value={quantity} onChange={(event) => setQuantity(event.target.value)} aria-describedby={describedBy('change-quantity')} data-testid="change-quantity" />
+            <input id="change-quantity" className="input" inputMode="numeric" value={quantity} onChange={(event) => setQuantity(event.target.value)} aria-describedby={describedBy('change-quantity')} />
           </Field>
           <Field id="change-mode" label="Takes effect" hint={MODES.find((candidate) => candidate.value === mode)?.hint}>
-            <select id="change-mode" className="select" value={mode} onChange={(event) => setMode(event.target.value as ProrationMode)} aria-describedby={describedBy('change-mode')} data-testid="change-mode">
+            <select id="change-mode" className="select" value={mode} onChange={(event) => setMode(event.target.value as ProrationMode)} aria-describedby={describedBy('change-mode')}>
               {MODES.map((candidate) => (
                 <option key={candidate.value} value={candidate.value}>
                   {candidate.label}

@@ -5,10 +5,8 @@
 // again and its messages appear under the fields they concern.
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { Link, useParams } from 'react-router';
-import { api, unwrap } from '../../../shared/api/client.js';
 import { toApiError, type ApiError } from '../../../shared/api/problem.js';
 import type { PricePreview, Product, ProductVersion } from '../../../shared/api/types.js';
-import { useResource } from '../../../shared/api/use-resource.js';
 import { ErrorAlert } from '../../../shared/components/ErrorAlert.js';
 import { Field } from '../../../shared/components/Field.js';
 import { PageHeader } from '../../../shared/components/PageHeader.js';
@@ -17,23 +15,15 @@ import { buildConfiguration, configurationErrors, describeSchema, initialValues,
 import { PriceLines } from '../../../shared/orders/OrderParts.js';
 import { describePriceModel, intervalText } from '../../../shared/pricing-text.js';
 import { UnsavedChangesGuard } from '../../../shared/use-unsaved-changes.js';
-import { cartFor, currenciesOf, preferredCurrency, rememberCurrency } from './cart.js';
+import { currenciesOf, preferredCurrency, rememberCurrency } from './cart.js';
+import { useOrderableProduct, usePriceQuote } from '../../../shared/features/catalog/use-catalog.js';
+import { useCartActions } from '../../../shared/features/orders/use-orders.js';
 
 const PREVIEW_DELAY_MS = 350;
 
-interface Loaded {
-  product: Product;
-  version: ProductVersion | null;
-}
-
 export function ProductPage() {
   const { id = '' } = useParams();
-  const loaded = useResource(async (): Promise<Loaded> => {
-    const { data: product } = await unwrap(api.GET('/api/v1/products/{id}', { params: { path: { id } } }));
-    if (product.currentVersion === null) return { product, version: null };
-    const { data: version } = await unwrap(api.GET('/api/v1/products/{id}/versions/{version}', { params: { path: { id, version: product.currentVersion } } }));
-    return { product, version };
-  }, [id]);
+  const loaded = useOrderableProduct(id);
 
   const breadcrumb = <Link to="/products">Products</Link>;
   if (!loaded.data) {
@@ -57,6 +47,8 @@ export function ProductPage() {
 }
 
 function OrderForm({ product, version }: { product: Product; version: ProductVersion }) {
+  const quote = usePriceQuote();
+  const cartActions = useCartActions();
   const plans = version.content.pricePlans;
   const currencies = useMemo(() => currenciesOf(plans), [plans]);
   const [currency, setCurrency] = useState<string | undefined>(() => preferredCurrency(currencies));
@@ -93,12 +85,8 @@ function OrderForm({ product, version }: { product: Product; version: ProductVer
     if (!currency || !plan || quantityNumber === undefined || Object.keys(built.errors).length > 0) return;
     let cancelled = false;
     const timer = setTimeout(() => {
-      unwrap(
-        api.POST('/api/v1/prices/preview', {
-          body: { productId: product.id, version: version.version, pricePlan: plan.code, currency, quantity: quantityNumber, configuration: JSON.parse(configurationKey) as Record<string, unknown> },
-        }),
-      )
-        .then(({ data }) => {
+      quote({ productId: product.id, version: version.version, pricePlan: plan.code, currency, quantity: quantityNumber, configuration: JSON.parse(configurationKey) as Record<string, unknown> })
+        .then((data) => {
           if (cancelled) return;
           setPreview(data);
           setPreviewError(null);
@@ -140,13 +128,7 @@ function OrderForm({ product, version }: { product: Product; version: ProductVer
     setAddError(null);
     const editsAtStart = edits.current;
     try {
-      const cart = await cartFor(currency);
-      await unwrap(
-        api.POST('/api/v1/orders/{id}/items', {
-          params: { path: { id: cart.id } },
-          body: { productId: product.id, version: version.version, pricePlan: plan.code, quantity: quantityNumber, configuration: checked.configuration },
-        }),
-      );
+      await cartActions.addItem(currency, { productId: product.id, version: version.version, pricePlan: plan.code, quantity: quantityNumber, configuration: checked.configuration });
       setAdded(currency);
       if (edits.current === editsAtStart) setUnsaved(false);
     } catch (caught) {
@@ -161,7 +143,7 @@ function OrderForm({ product, version }: { product: Product; version: ProductVer
   return (
     <div className="grid-2">
       <UnsavedChangesGuard dirty={unsaved} title="Leave without adding to your cart?">
-        <p className="muted" data-testid="unsaved-changes-text">
+        <p className="muted">
           The plan, quantity and configuration you chose for {product.name} are not in your cart yet. Cancel to stay and add them.
         </p>
       </UnsavedChangesGuard>
@@ -187,7 +169,7 @@ function OrderForm({ product, version }: { product: Product; version: ProductVer
             const price = candidate.prices[currency];
             const setup = candidate.setupFee[currency];
             return (
-              <label key={candidate.code} className="checkbox" data-testid="plan-option" data-plan={candidate.code}>
+              <label key={candidate.code} className="checkbox" data-plan={candidate.code}>
                 <input
                   type="radio"
                   name="plan"

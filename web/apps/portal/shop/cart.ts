@@ -1,10 +1,9 @@
 // The customer's carts: a cart is a draft order in one currency, kept on the server, so there is at
-// most one per currency in use (found again with GET /orders?status=draft, created when needed).
+// most one per currency in use (found again, or created when needed, by the orders feature hooks).
 // Two things live only in this browser session: the currency the customer chose to see prices in,
 // and the Idempotency-Key of a checkout in progress, reused if the same submission is retried (a
 // lost answer then returns the first result instead of failing as "already submitted").
-import { api, unwrap } from '../../../shared/api/client.js';
-import type { Order, PricePlan } from '../../../shared/api/types.js';
+import type { PricePlan } from '../../../shared/api/types.js';
 import { newIdempotencyKey } from '../../../shared/forms.js';
 
 const CURRENCY_KEY = 'platforma.portal.currency';
@@ -31,32 +30,6 @@ export function preferredCurrency(offered: string[]): string | undefined {
 
 export function rememberCurrency(currency: string): void {
   storage()?.setItem(CURRENCY_KEY, currency);
-}
-
-/** Every cart of the tenant (draft orders), newest first. */
-export async function listCarts(): Promise<Order[]> {
-  const { data } = await unwrap(api.GET('/api/v1/orders', { params: { query: { status: 'draft', limit: 100 } } }));
-  return data.data;
-}
-
-/** The cart in this currency, started if there is none yet. */
-export async function cartFor(currency: string): Promise<Order> {
-  const existing = (await listCarts()).find((order) => order.currency === currency);
-  if (existing) return existing;
-  const { data } = await unwrap(api.POST('/api/v1/orders', { body: { currency } }));
-  return data;
-}
-
-/** Applies a coupon to a cart (replacing any other); the answer is the cart priced again with it. */
-export async function applyCoupon(orderId: string, couponCode: string): Promise<Order> {
-  const { data } = await unwrap(api.PUT('/api/v1/orders/{id}/coupon', { params: { path: { id: orderId } }, body: { couponCode } }));
-  return data;
-}
-
-/** Takes the coupon off a cart; the answer is the cart priced again without it. */
-export async function removeCoupon(orderId: string): Promise<Order> {
-  const { data } = await unwrap(api.DELETE('/api/v1/orders/{id}/coupon', { params: { path: { id: orderId } } }));
-  return data;
 }
 
 /**
