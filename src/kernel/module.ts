@@ -4,6 +4,7 @@
 import type { HttpApp } from './api/routes.js';
 import type { QueueDefinition, CronDefinition } from './jobs.js';
 import type { Subscription } from './outbox.js';
+import type { DeclaredUseCase } from './use-case.js';
 
 export interface ModuleDefinition {
   name: string;
@@ -11,7 +12,10 @@ export interface ModuleDefinition {
   migrations?: string;
   queues?: QueueDefinition[];
   crons?: CronDefinition[];
+  /** Typed subscriptions to events (kernel/events.ts `on`), delivered through the outbox. */
   subscriptions?: Subscription[];
+  /** The module's use cases (kernel/use-case.ts): every action a route declares is one of theirs. */
+  useCases?: readonly DeclaredUseCase[];
   /** Registers the module's routes (under /api/v1). */
   routes?(app: HttpApp): void | Promise<void>;
   /** Starts the module's job workers (worker role only). */

@@ -242,7 +242,7 @@ describe('the dedup key', () => {
     await expectMails(order.id, [{ to: BUYER, subject: `Order ${order.number} placed`, purpose: 'orders.placed', tenantId }]);
     const { rows } = await owner.query(`select * from kernel.outbox where payload ->> 'orderId' = $1 and type = 'order.submitted'`, [order.id]);
     const row = rows[0];
-    const event = { id: row.id, type: row.type, tenantId: row.tenant_id, payload: row.payload, actorId: row.actor_id, requestId: row.request_id, occurredAt: row.occurred_at };
+    const event = { id: row.id, type: row.type, version: row.version, tenantId: row.tenant_id, payload: row.payload, actorId: row.actor_id, requestId: row.request_id, occurredAt: row.occurred_at };
     const handler = t.platform.orders.definition.subscriptions!.find((s) => s.name === 'orders.mail-customer')!;
     await inTransaction(t.platform.kernel.db, { scope: { kind: 'platform' }, actorId: 'test' }, async (tx) => {
       await handler.handle(event, tx);
