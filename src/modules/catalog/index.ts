@@ -12,6 +12,7 @@ import { catalogRoutes } from './routes.js';
 export type { CatalogService } from './service.js';
 export type { Product, ProductVersion, VersionContent, PricePlan, Coupon } from './schemas.js';
 export { PricePreview } from './schemas.js';
+export * from './events.js';
 export { quote, couponProblem } from './quote.js';
 export { validateConfiguration, describeConfiguration, type ConfigurationEntry } from './configuration.js';
 
@@ -28,6 +29,7 @@ export function createCatalogModule(deps: { kernel: Kernel; tenants: TenantTiers
     definition: {
       name: 'catalog',
       migrations: fileURLToPath(new URL('./migrations', import.meta.url)),
+      useCases: [...Object.values(service.useCases), ...Object.values(coupons.useCases)],
       routes: (app) => catalogRoutes(app, service, coupons),
     },
   };
