@@ -196,7 +196,7 @@ describe('an order that is rejected', () => {
     expect(rejected).toContain(`The order ${order.number} for Mail Orders Ltd has been rejected: nothing of it will be delivered.`);
     expect(rejected).toContain('Reason: Credit check failed');
     expect(rejected).toContain('Total: EUR 250.00');
-    expect((await owner.query(`select type from kernel.outbox where payload ->> 'orderId' = $1 order by id`, [order.id])).rows.map((r) => r.type)).toEqual(['order.submitted', 'order.approval_requested', 'order.rejected']);
+    expect((await owner.query(`select type from kernel.outbox where payload ->> 'orderId' = $1 order by id`, [order.id])).rows.map((r) => r.type)).toEqual(['order.created', 'order.submitted', 'order.approval_requested', 'order.rejected']);
 
     await redeliverEverything(order.id);
     expect(await mailsAbout(order.id)).toEqual(mails);
