@@ -11,6 +11,7 @@ import { MailDelivery, MAIL_QUEUE } from './delivery.js';
 import { mailRoutes } from './routes.js';
 
 export { MAIL_QUEUE } from './delivery.js';
+export * from './events.js';
 export type { MailStatus, MailSummary, MailMessage } from './schemas.js';
 
 export interface Mailer {
@@ -38,6 +39,7 @@ export function createNotificationsModule(deps: { kernel: Kernel }): Notificatio
       name: 'notifications',
       migrations: fileURLToPath(new URL('./migrations', import.meta.url)),
       queues: [MAIL_QUEUE],
+      useCases: Object.values(service.useCases),
       routes: (app) => mailRoutes(app, service),
       startWorkers: () => delivery.start(),
     },
