@@ -5,6 +5,8 @@
 // TOTP MFA with recovery codes, password policies, reset and email verification by emailed links,
 // throttled sign-in with lockout, session listing and timeouts, and single sign-on through each
 // tenant's own OIDC or SAML identity providers (sso/).
+import { on } from '../../kernel/events.js';
+import { TenantCreated } from '../tenants/index.js';
 import { fileURLToPath } from 'node:url';
 import type { Kernel } from '../../kernel/kernel.js';
 import type { ModuleDefinition } from '../../kernel/module.js';
@@ -43,6 +45,7 @@ import { ContactDirectory, type Contacts } from './access/contacts.js';
 
 export type { PublicUser, TenantDirectory } from './accounts/service.js';
 export { MIN_PASSWORD_LENGTH } from './accounts/service.js';
+export * from './events.js';
 export { TENANT_ROLES, PARTNER_ROLES, consoleOperatorContext } from './access/builtin-roles.js';
 export type { BearerResolver } from './credentials/bearer-dispatch.js';
 export type { Contacts } from './access/contacts.js';
@@ -156,16 +159,12 @@ export function createIdentityModule(deps: { kernel: Kernel; tenants: TenantDire
       name: 'identity',
       migrations: fileURLToPath(new URL('./migrations', import.meta.url)),
       subscriptions: [
-        {
-          // A new tenant's administrator is invited to own it (and accepts like anyone invited).
-          name: 'identity.invite-first-owner',
-          types: ['tenant.created'],
-          handle: async (event, tx) => {
-            const { tenantId, adminEmail, organizationName } = event.payload as { tenantId?: string; adminEmail?: string; organizationName?: string };
-            if (!tenantId || !adminEmail || !organizationName) return; // created by an older version: nobody named
-            await invitations.inviteFirstOwner(tx, { tenantId, adminEmail, organizationName, actorId: event.actorId, requestId: event.requestId });
-          },
-        },
+        // A new tenant's administrator is invited to own it (and accepts like anyone invited).
+        on(TenantCreated, 'identity.invite-first-owner', async (event, tx) => {
+          const { tenantId, adminEmail, organizationName } = event.payload;
+          if (!tenantId || !adminEmail || !organizationName) return; // created by an older version: nobody named
+          await invitations.inviteFirstOwner(tx, { tenantId, adminEmail, organizationName, actorId: event.actorId, requestId: event.requestId });
+        }),
       ],
       routes: async (app) => {
         identityRoutes(app, service, secureCookies);

@@ -10,6 +10,7 @@ import { tenantRoutes } from './routes.js';
 export type { Tenant, TenantDocument, TenantStatus } from './schemas.js';
 export type { TenantService } from './service.js';
 export { etagOf } from './service.js';
+export * from './events.js';
 
 export interface TenantsModule {
   definition: ModuleDefinition;
