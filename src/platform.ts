@@ -17,7 +17,7 @@ import { AuditLog } from './kernel/audit.js';
 import { createAuditCheckpoint, loadAuditSigner } from './kernel/audit-checkpoints.js';
 import { loadSecretBox } from './kernel/encryption.js';
 import { EventDispatcher } from './kernel/outbox.js';
-import { UseCases } from './kernel/use-case.js';
+import { UseCases, type DeclaredUseCase } from './kernel/use-case.js';
 import { WorkflowEngine } from './kernel/workflow.js';
 import { createJobQueue, scheduleCron } from './kernel/jobs.js';
 import type { HttpApp } from './gateway/http/server.js';
@@ -48,6 +48,8 @@ export interface PlatformOptions {
 export type Platform = ModuleApis & {
   app: HttpApp;
   kernel: Kernel;
+  /** Every module's declared use cases (their actions are what routes declare). */
+  declaredUseCases: readonly DeclaredUseCase[];
   /** Starts workers (worker roles) and listens (API roles). Returns the URL listened on. */
   start(): Promise<string>;
   /** Stops accepting work, drains, closes pools, releases the embedded database. */
@@ -153,6 +155,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
     ...apis,
     app,
     kernel,
+    declaredUseCases: modules.flatMap(({ instance }) => instance.useCases ?? []),
     async start() {
       await jobs.start();
       started = true;

@@ -16,6 +16,7 @@ import type { Kernel } from './kernel.js';
 import type { ErrorDefinitions } from './errors.js';
 import type { SettingsSection } from './config.js';
 import type { Config } from './config.js';
+import type { DeclaredUseCase } from './use-case.js';
 
 /**
  * The public API of every module, by name: each module adds its own entry by declaration merging
@@ -36,6 +37,8 @@ export interface ModuleContext {
 /** What a module's code gives the platform once built: its public API and how it runs. */
 export interface ModuleInstance<Api> {
   api: Api;
+  /** The module's use cases (kernel/use-case.ts): every action a route declares is one of theirs. */
+  useCases?: readonly DeclaredUseCase[];
   /** Registers the module's routes (under /api/v1). */
   routes?(app: HttpApp): void | Promise<void>;
   /** Event subscriptions; their names are the idempotency keys of deliveries, so never rename a live one. */

@@ -18,6 +18,8 @@ import { DeadLetterRepository, type DeadLetter, type DeadLetterFilter } from './
 export interface DomainEvent<T = Record<string, unknown>> {
   id: string;
   type: string;
+  /** The version of the event's contract (kernel/events.ts) its payload follows. */
+  version: number;
   tenantId: string | null;
   payload: T;
   actorId: string | null;
@@ -27,6 +29,8 @@ export interface DomainEvent<T = Record<string, unknown>> {
 
 export interface PublishInput {
   type: string;
+  /** The contract's version; 1 when not given. */
+  version?: number;
   tenantId?: string;
   payload: Record<string, unknown>;
   actorId?: string;
@@ -37,6 +41,7 @@ export interface OutboxRow {
   id: string;
   tenant_id: string | null;
   type: string;
+  version: number;
   payload: unknown;
   actor_id: string | null;
   request_id: string | null;
@@ -53,6 +58,7 @@ declare module './db/tables.js' {
 
 export type EventHandler = (event: DomainEvent, tx: Tx) => Promise<void>;
 
+/** Kernel-side shape of a subscription; modules declare theirs typed, with `on` (kernel/events.ts). */
 export interface Subscription {
   /** Stable name: it is the idempotency key of deliveries, so never rename a live one. */
   name: string;
@@ -95,6 +101,7 @@ export function outboxRows(clock: Clock, inputs: PublishInput[]): { events: Doma
     // Ids are time-ordered and the relay dispatches in id order, so the events keep this order.
     id: newId('event'),
     type: input.type,
+    version: input.version ?? 1,
     tenantId: input.tenantId ?? null,
     payload: input.payload,
     actorId: input.actorId ?? null,
@@ -105,6 +112,7 @@ export function outboxRows(clock: Clock, inputs: PublishInput[]): { events: Doma
     id: event.id,
     tenant_id: event.tenantId,
     type: event.type,
+    version: event.version,
     payload: sql`${JSON.stringify(event.payload)}::jsonb`,
     actor_id: event.actorId,
     request_id: event.requestId,
@@ -118,6 +126,7 @@ function toEvent(row: OutboxRow): DomainEvent {
   return {
     id: row.id,
     type: row.type,
+    version: row.version,
     tenantId: row.tenant_id,
     payload: row.payload as Record<string, unknown>,
     actorId: row.actor_id,

@@ -7,7 +7,11 @@ import { startTestPlatform, type TestPlatform } from '../../test/support/platfor
 import { consoleOperatorContext } from '../modules/identity/index.js';
 import type { RequestContext } from './context.js';
 import { ForbiddenError, UnauthenticatedError } from './errors.js';
+import { defineEvent } from './events.js';
 import { defineUseCase, UseCaseUnauthorizedError } from './use-case.js';
+
+const ThingRenamed = defineEvent<{ id: string }>('test.thing_renamed', { version: 1 });
+const Late = defineEvent<Record<string, never>>('test.late', { version: 1 });
 
 let t: TestPlatform;
 let owner: pg.Client;
@@ -18,7 +22,7 @@ const nobody = (requestId: string): RequestContext => ({ ...operator(requestId),
 
 const written = async (requestId: string) => {
   const audit = await owner.query('select action, target_id, request_id, source_ip, actor_id from kernel.audit_entries where request_id = $1', [requestId]);
-  const events = await owner.query('select type, payload, request_id, actor_id from kernel.outbox where request_id = $1', [requestId]);
+  const events = await owner.query('select type, version, payload, request_id, actor_id from kernel.outbox where request_id = $1', [requestId]);
   return { audit: audit.rows as Record<string, unknown>[], events: events.rows as Record<string, unknown>[] };
 };
 
@@ -27,7 +31,7 @@ const renameThing = defineUseCase<{ id: string; fail?: boolean }, string>({
   access: { action: 'catalog:product.update' },
   resource: (input) => `prn:platform:product/${input.id}`,
   async run({ input, record }) {
-    record({ target: { type: 'thing', id: input.id }, before: { name: 'old' }, after: { name: 'new' }, event: { type: 'test.thing_renamed', payload: { id: input.id } } });
+    record({ target: { type: 'thing', id: input.id }, before: { name: 'old' }, after: { name: 'new' }, event: { contract: ThingRenamed, payload: { id: input.id } } });
     if (input.fail) throw new Error('the work failed after recording');
     return input.id;
   },
@@ -49,7 +53,21 @@ describe('the use-case pipeline', () => {
     await t.platform.kernel.useCases.run(renameThing, operator('req-pipeline-1'), { id: 'prd_1' });
     const { audit, events } = await written('req-pipeline-1');
     expect(audit).toEqual([{ action: 'test.thing_renamed', target_id: 'prd_1', request_id: 'req-pipeline-1', source_ip: '192.0.2.7', actor_id: 'console' }]);
-    expect(events).toEqual([{ type: 'test.thing_renamed', payload: { id: 'prd_1' }, request_id: 'req-pipeline-1', actor_id: 'console' }]);
+    expect(events).toEqual([{ type: 'test.thing_renamed', version: 1, payload: { id: 'prd_1' }, request_id: 'req-pipeline-1', actor_id: 'console' }]);
+  });
+
+  it("publishes the version of the event's contract with the event", async () => {
+    const RenamedV3 = defineEvent<{ id: string; names: string[] }>('test.thing_renamed', { version: 3 });
+    const renameAgain = defineUseCase<{ id: string }, void>({
+      name: 'test.rename-again',
+      access: { action: 'catalog:product.update' },
+      resource: (input) => `prn:platform:product/${input.id}`,
+      async run({ input, record }) {
+        record({ target: { type: 'thing', id: input.id }, event: { contract: RenamedV3, payload: { id: input.id, names: ['a', 'b'] } } });
+      },
+    });
+    await t.platform.kernel.useCases.run(renameAgain, operator('req-pipeline-8'), { id: 'prd_8' });
+    expect((await written('req-pipeline-8')).events).toEqual([{ type: 'test.thing_renamed', version: 3, payload: { id: 'prd_8', names: ['a', 'b'] }, request_id: 'req-pipeline-8', actor_id: 'console' }]);
   });
 
   it('writes neither when the work fails after recording', async () => {
@@ -69,7 +87,7 @@ describe('the use-case pipeline', () => {
       access: { action: 'catalog:product.update' },
       async run({ input, authorize, record }) {
         if (!input.skip) authorize(`prn:${input.tenant}:product/p`);
-        record({ target: { type: 'thing', id: 'late' }, event: { type: 'test.late', payload: {} } });
+        record({ target: { type: 'thing', id: 'late' }, event: { contract: Late, payload: {} } });
       },
     });
     await t.platform.kernel.useCases.run(authorizesLate, operator('req-pipeline-4'), { tenant: 'ten_x', skip: false });

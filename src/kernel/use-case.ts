@@ -16,6 +16,7 @@ import type { AuditInput, AuditLog } from './audit.js';
 import type { Clock } from './clock.js';
 import { actorOf, type RequestContext } from './context.js';
 import { inSideTransaction, inTransaction, type DataScope, type Db, type Tx, type TxContext } from './db/database.js';
+import type { ContractEvent } from './events.js';
 import { outboxRows, type PublishInput } from './outbox.js';
 
 /** What the pipeline needs of the kernel. */
@@ -25,14 +26,12 @@ export interface UseCasePorts {
   clock: Clock;
 }
 
-/** An event a change publishes: its type and payload (the tenant, actor and request come from the change and the context). */
-export interface ChangeEvent {
-  type: string;
-  payload: Record<string, unknown>;
-}
-
-/** One change a use case made: audited on its tenant's chain (or the platform's) and published, in the use case's transaction. */
-export interface RecordedChange {
+/**
+ * One change a use case made: audited on its tenant's chain (or the platform's) and published, in
+ * the use case's transaction. Its event is typed by its contract (kernel/events.ts): the payload is
+ * checked against the contract where the change is recorded.
+ */
+export interface RecordedChange<Payload extends object = object> {
   /** The audit action; defaults to the event's type. */
   action?: string;
   target: { type: string; id: string };
@@ -41,8 +40,11 @@ export interface RecordedChange {
   before?: unknown;
   after?: unknown;
   /** The event that announces the change. Required: a change nobody hears of is a change nobody can react to. */
-  event: ChangeEvent;
+  event: ContractEvent<Payload>;
 }
+
+/** Several changes, each typed by its own event's contract. */
+export type RecordedChanges<Payloads extends readonly object[]> = { [K in keyof Payloads]: RecordedChange<Payloads[K]> };
 
 /** Who may run a use case: callers allowed its action, anyone (sign-in, accepting an invitation), or only the system itself (jobs, event handlers). */
 export type Access = { action: Action } | { public: true } | { system: true };
@@ -58,7 +60,7 @@ export interface UseCaseRun<I> {
    */
   authorize(resource: string): void;
   /** Records a change: its audit entry and event are written when the use case's work returns, in its transaction. */
-  record(change: RecordedChange): void;
+  record<Payload extends object>(change: RecordedChange<Payload>): void;
 }
 
 export interface UseCaseDefinition<I, O> {
@@ -72,10 +74,14 @@ export interface UseCaseDefinition<I, O> {
   run(run: UseCaseRun<I>): Promise<O>;
 }
 
-export interface UseCase<I, O> extends UseCaseDefinition<I, O> {
+/** What the registry knows of a use case, whatever its input and output: its name and action (the route table is checked against these). */
+export interface DeclaredUseCase {
+  name: string;
   /** The action to declare on the route that runs this use case (undefined for public and system use cases). */
   readonly action: Action | undefined;
 }
+
+export interface UseCase<I, O> extends UseCaseDefinition<I, O>, DeclaredUseCase {}
 
 export function defineUseCase<I, O>(definition: UseCaseDefinition<I, O>): UseCase<I, O> {
   return { ...definition, action: 'action' in definition.access ? definition.access.action : undefined };
@@ -133,12 +139,12 @@ export class UseCases {
    * Records changes in a transaction of their own that commits whatever the request's outcome:
    * the audit entry of a refused attempt, a lockout (see inSideTransaction).
    */
-  async recordOnTheSide(context: RequestContext, changes: RecordedChange[], scope: TxContext = SYSTEM_SCOPE): Promise<void> {
+  async recordOnTheSide<const Payloads extends readonly object[]>(context: RequestContext, changes: RecordedChanges<Payloads>, scope: TxContext = SYSTEM_SCOPE): Promise<void> {
     await inSideTransaction(this.ports.db, scope, (tx) => writeChanges(this.ports, tx, context, changes));
   }
 
   /** Records changes inside a transaction the caller already holds (an event handler's delivery, a job). */
-  record(tx: Tx, context: RequestContext, changes: RecordedChange[]): Promise<void> {
+  record<const Payloads extends readonly object[]>(tx: Tx, context: RequestContext, changes: RecordedChanges<Payloads>): Promise<void> {
     return writeChanges(this.ports, tx, context, changes);
   }
 }
@@ -155,7 +161,7 @@ async function writeChanges(ports: UseCasePorts, tx: Tx, context: RequestContext
     const entries: AuditInput[] = group.map((change) => ({
       ...(tenantId ? { tenantId } : {}),
       actor,
-      action: change.action ?? change.event.type,
+      action: change.action ?? change.event.contract.type,
       target: change.target,
       before: change.before,
       after: change.after,
@@ -163,9 +169,10 @@ async function writeChanges(ports: UseCasePorts, tx: Tx, context: RequestContext
       sourceIp: context.sourceIp,
     }));
     const published: PublishInput[] = group.map((change) => ({
-      type: change.event.type,
+      type: change.event.contract.type,
+      version: change.event.contract.version,
       ...(tenantId ? { tenantId } : {}),
-      payload: change.event.payload,
+      payload: change.event.payload as Record<string, unknown>,
       ...(context.principal ? { actorId: context.principal.userId } : {}),
       requestId: context.requestId,
     }));

@@ -193,7 +193,7 @@ describe('an order that is rejected', () => {
     expect(rejected).toContain(`The order ${order.number} for Mail Orders Ltd has been rejected: nothing of it will be delivered.`);
     expect(rejected).toContain('Reason: Credit check failed');
     expect(rejected).toContain('Total: EUR 250.00');
-    expect((await owner.query(`select type from kernel.outbox where payload ->> 'orderId' = $1 order by id`, [order.id])).rows.map((r) => r.type)).toEqual(['order.submitted', 'order.approval_requested', 'order.rejected']);
+    expect((await owner.query(`select type from kernel.outbox where payload ->> 'orderId' = $1 order by id`, [order.id])).rows.map((r) => r.type)).toEqual(['order.created', 'order.submitted', 'order.approval_requested', 'order.rejected']);
 
     await redeliverEverything(order.id);
     expect(await mailsAbout(order.id)).toEqual(mails);
@@ -239,7 +239,7 @@ describe('the dedup key', () => {
     await expectMails(order.id, [{ to: BUYER, subject: `Order ${order.number} placed`, purpose: 'orders.placed', tenantId }]);
     const { rows } = await owner.query(`select * from kernel.outbox where payload ->> 'orderId' = $1 and type = 'order.submitted'`, [order.id]);
     const row = rows[0];
-    const event = { id: row.id, type: row.type, tenantId: row.tenant_id, payload: row.payload, actorId: row.actor_id, requestId: row.request_id, occurredAt: row.occurred_at };
+    const event = { id: row.id, type: row.type, version: row.version, tenantId: row.tenant_id, payload: row.payload, actorId: row.actor_id, requestId: row.request_id, occurredAt: row.occurred_at };
     const handler = t.platform.kernel.events.subscription('orders.mail-customer')!;
     await inTransaction(t.platform.kernel.db, { scope: { kind: 'platform' }, actorId: 'test' }, async (tx) => {
       await handler.handle(event, tx);

@@ -79,7 +79,7 @@ describe('the order lifecycle', () => {
     expect(order.items[0].provisioning).toEqual({ capability: 'compute.server', parameters: { region: 'us-east', diskGb: 20, count: 3 } });
     expect(order.items[0].price).toMatchObject({ totalMinor: '3000', currency: 'EUR' });
     expect(order.paymentTerms).toBe('invoice_later');
-    expect(await outboxTypes(orderId)).toEqual(['order.submitted', 'order.awaiting_payment', 'order.provisioning_requested']);
+    expect(await outboxTypes(orderId)).toEqual(['order.created', 'order.submitted', 'order.awaiting_payment', 'order.provisioning_requested']);
     expect(await auditActions(orderId)).toEqual(['order.created', 'order.submitted', 'order.awaiting_payment', 'order.provisioning_requested']);
 
     // A new version does not change what this order pinned.
@@ -104,7 +104,7 @@ describe('the order lifecycle', () => {
     const again = await submit(orderId, buyer, 'same-key');
     expect(again.statusCode).toBe(200);
     expect(again.body).toBe(first.body);
-    expect(await outboxTypes(orderId)).toEqual(['order.submitted', 'order.awaiting_payment', 'order.provisioning_requested']);
+    expect(await outboxTypes(orderId)).toEqual(['order.created', 'order.submitted', 'order.awaiting_payment', 'order.provisioning_requested']);
     const second = await submit(orderId, buyer, 'other-key');
     expect(second.statusCode).toBe(409);
     expect(problemOf(second).code).toBe('PLAT_INVALID_TRANSITION');
@@ -117,7 +117,7 @@ describe('the order lifecycle', () => {
     const [a, b] = await Promise.all([submit(orderId, buyer, 'same-time'), submit(orderId, buyer, 'same-time')]);
     expect([a.statusCode, b.statusCode]).toEqual([200, 200]);
     expect(a.body).toBe(b.body);
-    expect(await outboxTypes(orderId)).toEqual(['order.submitted', 'order.awaiting_payment', 'order.provisioning_requested']);
+    expect(await outboxTypes(orderId)).toEqual(['order.created', 'order.submitted', 'order.awaiting_payment', 'order.provisioning_requested']);
     const stored = await owner.query("select status_code from kernel.idempotency_keys where key = 'same-time'");
     expect(stored.rows).toEqual([{ status_code: 200 }]);
   });
@@ -130,7 +130,7 @@ describe('the order lifecycle', () => {
     expect((await call('POST', `/api/v1/orders/${held}/approve`, buyer, {})).statusCode).toBe(403);
     const approved = await call('POST', `/api/v1/orders/${held}/approve`, staff, { reason: 'Checked the customer' });
     expect(approved.json()).toMatchObject({ status: 'provisioning', approval: { decision: 'approved', reason: 'Checked the customer' } });
-    expect(await outboxTypes(held)).toEqual(['order.submitted', 'order.approval_requested', 'order.approved', 'order.provisioning_requested']);
+    expect(await outboxTypes(held)).toEqual(['order.created', 'order.submitted', 'order.approval_requested', 'order.approved', 'order.provisioning_requested']);
 
     const plain = await product('approval-rule-target');
     const rule = await call('POST', '/api/v1/approval-rules', staff, { name: 'Large orders', condition: { type: 'total_above', currency: 'EUR', amount: '100.00' } });
@@ -199,7 +199,8 @@ describe('refusals write nothing', () => {
     expect(refused.statusCode).toBe(409);
     expect(problemOf(refused).currentStatus).toBe('retired');
     expect((await orderRow(orderId)).status).toBe('draft');
-    expect(await outboxTypes(orderId)).toEqual([]);
+    // Only the cart's creation: the refused submission published nothing.
+    expect(await outboxTypes(orderId)).toEqual(['order.created']);
   });
 
   it('refuses an order beyond the tenant’s quota with 409 PLAT_QUOTA_EXCEEDED naming the limit and the current usage', async () => {

@@ -2,44 +2,40 @@
 // a redemption limit, optionally limited to products. Orders apply them through CatalogService
 // (couponFor, redeemCoupon); previews and quotes price them (quote.ts).
 import type { Kernel } from '../../kernel/kernel.js';
-import { inTransaction, type TxContext } from '../../kernel/db/database.js';
 import { newId, isId } from '../../kernel/ids.js';
 import { decodeCursor, encodeCursor, type Page } from '../../kernel/api/cursor.js';
-import { authorize, isPlatformStaff, resourceName, PLATFORM, type Action } from '../../kernel/authz/authorize.js';
+import { resourceName, PLATFORM } from '../../kernel/authz/authorize.js';
+import { defineUseCase } from '../../kernel/use-case.js';
 import type { RequestContext } from '../../kernel/context.js';
 import { ConflictError, NotFoundError, UnprocessableError } from '../../kernel/errors.js';
 import { isUniqueViolation } from '../../kernel/db/errors.js';
 import { isCurrency } from '../../kernel/money.js';
 import { CatalogRepository } from './repository.js';
-import { recordCatalogChange } from './record.js';
+import { CouponArchived, CouponCreated } from './events.js';
 import type { Coupon, CreateCouponBody } from './schemas.js';
 
 const isCouponId = (value: unknown): value is string => typeof value === 'string' && isId('coupon', value);
+
+const couponResource = (id: string) => resourceName(PLATFORM, 'coupon', id);
 
 export class CouponAdmin {
   readonly #repository = new CatalogRepository();
 
   constructor(private readonly kernel: Kernel) {}
 
-  #tx(context: RequestContext): TxContext {
-    return { scope: isPlatformStaff(context) ? { kind: 'platform' } : { kind: 'none' }, actorId: context.principal?.userId ?? 'anonymous' };
-  }
-
-  #authorizeStaff(context: RequestContext, action: Action, id: string): void {
-    authorize(context, action, resourceName(PLATFORM, 'coupon', id));
-  }
-
-  async createCoupon(input: CreateCouponBody, context: RequestContext): Promise<Coupon> {
-    this.#authorizeStaff(context, 'catalog:coupon.create', '*');
-    if (input.discount.type === 'amount') {
-      const problems = Object.keys(input.discount.amountOff)
-        .filter((currency) => !isCurrency(currency))
-        .map((currency) => ({ pointer: `/discount/amountOff/${currency}`, message: `${currency} is not an ISO 4217 currency` }));
-      if (Object.keys(input.discount.amountOff).length === 0) problems.push({ pointer: '/discount/amountOff', message: 'needs an amount in at least one currency' });
-      if (problems.length > 0) throw new UnprocessableError('The coupon’s amounts are not usable.', problems);
-    }
-    try {
-      return await inTransaction(this.kernel.db, this.#tx(context), async (tx) => {
+  readonly useCases = {
+    create: defineUseCase<CreateCouponBody, Coupon>({
+      name: 'catalog.create-coupon',
+      access: { action: 'catalog:coupon.create' },
+      resource: () => couponResource('*'),
+      run: async ({ tx, input, record }) => {
+        if (input.discount.type === 'amount') {
+          const problems = Object.keys(input.discount.amountOff)
+            .filter((currency) => !isCurrency(currency))
+            .map((currency) => ({ pointer: `/discount/amountOff/${currency}`, message: `${currency} is not an ISO 4217 currency` }));
+          if (Object.keys(input.discount.amountOff).length === 0) problems.push({ pointer: '/discount/amountOff', message: 'needs an amount in at least one currency' });
+          if (problems.length > 0) throw new UnprocessableError('The coupon’s amounts are not usable.', problems);
+        }
         const productIds = input.productIds ?? [];
         const known = await this.#repository.productIdsExist(tx, productIds);
         const unknown = productIds.map((id, index) => ({ id, index })).filter(({ id }) => !known.has(id));
@@ -55,44 +51,70 @@ export class CouponAdmin {
           product_ids: productIds,
           created_at: this.kernel.clock.now(),
         });
-        await recordCatalogChange(this.kernel, tx, context, 'coupon.created', { type: 'coupon', id: coupon.id }, undefined, coupon);
+        const target = { type: 'coupon' as const, id: coupon.id };
+        record({ target, after: coupon, event: { contract: CouponCreated, payload: { target } } });
         return coupon;
-      });
+      },
+    }),
+
+    list: defineUseCase<{ limit?: number; cursor?: string }, Page<Coupon>>({
+      name: 'catalog.list-coupons',
+      access: { action: 'catalog:coupon.list' },
+      resource: () => couponResource('*'),
+      run: async ({ tx, input }) => {
+        const limit = input.limit ?? 25;
+        const beforeId = decodeCursor(input.cursor, isCouponId);
+        const rows = await this.#repository.listCoupons(tx, { beforeId, limit: limit + 1 });
+        const page = rows.slice(0, limit);
+        const last = page[page.length - 1];
+        return { data: page, nextCursor: rows.length > limit && last ? encodeCursor(last.id) : null };
+      },
+    }),
+
+    get: defineUseCase<{ couponId: string }, Coupon>({
+      name: 'catalog.get-coupon',
+      access: { action: 'catalog:coupon.read' },
+      resource: (input) => couponResource(input.couponId),
+      run: async ({ tx, input: { couponId } }) => {
+        const coupon = await this.#repository.findCoupon(tx, { id: couponId });
+        if (!coupon) throw new NotFoundError('Coupon', couponId);
+        return coupon;
+      },
+    }),
+
+    archive: defineUseCase<{ couponId: string }, Coupon>({
+      name: 'catalog.archive-coupon',
+      access: { action: 'catalog:coupon.archive' },
+      resource: (input) => couponResource(input.couponId),
+      run: async ({ tx, input: { couponId }, record }) => {
+        const before = await this.#repository.findCoupon(tx, { id: couponId });
+        if (!before) throw new NotFoundError('Coupon', couponId);
+        const after = (await this.#repository.archiveCoupon(tx, couponId))!;
+        const target = { type: 'coupon' as const, id: couponId };
+        record({ target, before, after, event: { contract: CouponArchived, payload: { target } } });
+        return after;
+      },
+    }),
+  };
+
+  async createCoupon(input: CreateCouponBody, context: RequestContext): Promise<Coupon> {
+    try {
+      return await this.kernel.useCases.run(this.useCases.create, context, input);
     } catch (error) {
       if (isUniqueViolation(error)) throw new ConflictError(`Another coupon has the code ${input.code}.`, { errors: [{ pointer: '/code', message: 'is taken' }] });
       throw error;
     }
   }
 
-  async listCoupons(query: { limit?: number; cursor?: string }, context: RequestContext): Promise<Page<Coupon>> {
-    this.#authorizeStaff(context, 'catalog:coupon.list', '*');
-    const limit = query.limit ?? 25;
-    const beforeId = decodeCursor(query.cursor, isCouponId);
-    return inTransaction(this.kernel.db, this.#tx(context), async (tx) => {
-      const rows = await this.#repository.listCoupons(tx, { beforeId, limit: limit + 1 });
-      const page = rows.slice(0, limit);
-      const last = page[page.length - 1];
-      return { data: page, nextCursor: rows.length > limit && last ? encodeCursor(last.id) : null };
-    });
+  listCoupons(query: { limit?: number; cursor?: string }, context: RequestContext): Promise<Page<Coupon>> {
+    return this.kernel.useCases.run(this.useCases.list, context, query);
   }
 
-  async getCoupon(couponId: string, context: RequestContext): Promise<Coupon> {
-    this.#authorizeStaff(context, 'catalog:coupon.read', couponId);
-    return inTransaction(this.kernel.db, this.#tx(context), async (tx) => {
-      const coupon = await this.#repository.findCoupon(tx, { id: couponId });
-      if (!coupon) throw new NotFoundError('Coupon', couponId);
-      return coupon;
-    });
+  getCoupon(couponId: string, context: RequestContext): Promise<Coupon> {
+    return this.kernel.useCases.run(this.useCases.get, context, { couponId });
   }
 
-  async archiveCoupon(couponId: string, context: RequestContext): Promise<Coupon> {
-    this.#authorizeStaff(context, 'catalog:coupon.archive', couponId);
-    return inTransaction(this.kernel.db, this.#tx(context), async (tx) => {
-      const before = await this.#repository.findCoupon(tx, { id: couponId });
-      if (!before) throw new NotFoundError('Coupon', couponId);
-      const after = (await this.#repository.archiveCoupon(tx, couponId))!;
-      await recordCatalogChange(this.kernel, tx, context, 'coupon.archived', { type: 'coupon', id: couponId }, before, after);
-      return after;
-    });
+  archiveCoupon(couponId: string, context: RequestContext): Promise<Coupon> {
+    return this.kernel.useCases.run(this.useCases.archive, context, { couponId });
   }
 }

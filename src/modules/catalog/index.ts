@@ -10,6 +10,7 @@ import { catalogRoutes } from './routes.js';
 export type { CatalogService } from './service.js';
 export type { Product, ProductVersion, VersionContent, PricePlan, Coupon } from './schemas.js';
 export { PricePreview } from './schemas.js';
+export * from './events.js';
 export { quote, couponProblem } from './quote.js';
 export { validateConfiguration, describeConfiguration, type ConfigurationEntry } from './configuration.js';
 
@@ -20,5 +21,9 @@ export interface CatalogApi {
 export function createCatalogModule({ kernel, use }: ModuleContext): ModuleInstance<CatalogApi> {
   const service = new CatalogService(kernel, use('tenants').service);
   const coupons = new CouponAdmin(kernel);
-  return { api: { service }, routes: (app) => catalogRoutes(app, service, coupons) };
+  return {
+    api: { service },
+    useCases: [...Object.values(service.useCases), ...Object.values(coupons.useCases)],
+    routes: (app) => catalogRoutes(app, service, coupons),
+  };
 }

@@ -1,4 +1,5 @@
-// HTTP surface of the catalog: schema in, one service call, schema out.
+// HTTP surface of the catalog: schema in, one service call, schema out. Each route declares the
+// action of the use case it runs, so the route table and the authorization are one declaration.
 import { Type } from 'typebox';
 import type { HttpApp } from '../../kernel/api/routes.js';
 import { EmptyBody, responses, NoContent, PageQuery, StrictObject } from '../../kernel/api/schemas.js';
@@ -32,7 +33,7 @@ export function catalogRoutes(app: HttpApp, service: CatalogService, coupons: Co
   app.post(
     '/api/v1/products',
     {
-      config: { action: 'catalog:product.create' },
+      config: { action: service.useCases.createProduct.action },
       schema: { tags, summary: 'Create a product (with an empty draft version 1)', body: CreateProductBody, response: responses({ 201: Product }) },
     },
     async (request, reply) => {
@@ -44,7 +45,7 @@ export function catalogRoutes(app: HttpApp, service: CatalogService, coupons: Co
   app.get(
     '/api/v1/products',
     {
-      config: { action: 'catalog:product.list' },
+      config: { action: service.useCases.listProducts.action },
       schema: {
         tags,
         summary: 'Browse products, newest first',
@@ -58,14 +59,14 @@ export function catalogRoutes(app: HttpApp, service: CatalogService, coupons: Co
 
   app.get(
     '/api/v1/products/:id',
-    { config: { action: 'catalog:product.read' }, schema: { tags, summary: 'Get a product', params: ProductIdParams, response: responses({ 200: Product }) } },
+    { config: { action: service.useCases.getProduct.action }, schema: { tags, summary: 'Get a product', params: ProductIdParams, response: responses({ 200: Product }) } },
     async (request) => service.getProduct(request.params.id, requestContext(request)),
   );
 
   app.patch(
     '/api/v1/products/:id',
     {
-      config: { action: 'catalog:product.update' },
+      config: { action: service.useCases.updateProduct.action },
       schema: { tags, summary: 'Change a product’s presentation, visibility or capacity', params: ProductIdParams, body: UpdateProductBody, response: responses({ 200: Product }) },
     },
     async (request) => service.updateProduct(request.params.id, request.body, requestContext(request)),
@@ -74,7 +75,7 @@ export function catalogRoutes(app: HttpApp, service: CatalogService, coupons: Co
   app.post(
     '/api/v1/products/:id/archive',
     {
-      config: { action: 'catalog:product.archive' },
+      config: { action: service.useCases.archiveProduct.action },
       schema: { tags, summary: 'Hide a product from the catalog (existing orders keep their version)', params: ProductIdParams, body: EmptyBody, response: responses({ 200: Product }) },
     },
     async (request) => service.setArchived(request.params.id, true, requestContext(request)),
@@ -82,14 +83,14 @@ export function catalogRoutes(app: HttpApp, service: CatalogService, coupons: Co
 
   app.post(
     '/api/v1/products/:id/restore',
-    { config: { action: 'catalog:product.restore' }, schema: { tags, summary: 'Show an archived product again', params: ProductIdParams, body: EmptyBody, response: responses({ 200: Product }) } },
+    { config: { action: service.useCases.restoreProduct.action }, schema: { tags, summary: 'Show an archived product again', params: ProductIdParams, body: EmptyBody, response: responses({ 200: Product }) } },
     async (request) => service.setArchived(request.params.id, false, requestContext(request)),
   );
 
   app.get(
     '/api/v1/products/:id/versions',
     {
-      config: { action: 'catalog:version.list' },
+      config: { action: service.useCases.listVersions.action },
       schema: { tags, summary: 'Versions of a product, newest first (customers never see drafts)', params: ProductIdParams, response: responses({ 200: Type.Array(ProductVersion) }) },
     },
     async (request) => service.listVersions(request.params.id, requestContext(request)),
@@ -98,7 +99,7 @@ export function catalogRoutes(app: HttpApp, service: CatalogService, coupons: Co
   app.post(
     '/api/v1/products/:id/versions',
     {
-      config: { action: 'catalog:version.create' },
+      config: { action: service.useCases.createVersion.action },
       schema: { tags, summary: 'Start a new draft version, copied from another', params: ProductIdParams, body: NewVersionBody, response: responses({ 201: ProductVersion }) },
     },
     async (request, reply) => reply.status(201).send(await service.createVersion(request.params.id, request.body.copyFrom, requestContext(request))),
@@ -107,7 +108,7 @@ export function catalogRoutes(app: HttpApp, service: CatalogService, coupons: Co
   app.get(
     '/api/v1/products/:id/versions/diff',
     {
-      config: { action: 'catalog:version.read' },
+      config: { action: service.useCases.diffVersions.action },
       schema: { tags, summary: 'What changes between two versions, as JSON-pointer operations', params: ProductIdParams, querystring: DiffQuery, response: responses({ 200: VersionDiff }) },
     },
     async (request) => service.diff(request.params.id, request.query.from, request.query.to, requestContext(request)),
@@ -115,14 +116,14 @@ export function catalogRoutes(app: HttpApp, service: CatalogService, coupons: Co
 
   app.get(
     '/api/v1/products/:id/versions/:version',
-    { config: { action: 'catalog:version.read' }, schema: { tags, summary: 'Get one version', params: VersionParams, response: responses({ 200: ProductVersion }) } },
+    { config: { action: service.useCases.getVersion.action }, schema: { tags, summary: 'Get one version', params: VersionParams, response: responses({ 200: ProductVersion }) } },
     async (request) => service.getVersion(request.params.id, request.params.version, requestContext(request)),
   );
 
   app.patch(
     '/api/v1/products/:id/versions/:version',
     {
-      config: { action: 'catalog:version.update' },
+      config: { action: service.useCases.updateDraft.action },
       schema: {
         tags,
         summary: 'Change a draft (published versions are immutable: 409)',
@@ -136,7 +137,7 @@ export function catalogRoutes(app: HttpApp, service: CatalogService, coupons: Co
 
   app.delete(
     '/api/v1/products/:id/versions/:version',
-    { config: { action: 'catalog:version.delete' }, schema: { tags, summary: 'Discard a draft', params: VersionParams, response: responses({ 204: NoContent }) } },
+    { config: { action: service.useCases.deleteDraft.action }, schema: { tags, summary: 'Discard a draft', params: VersionParams, response: responses({ 204: NoContent }) } },
     async (request, reply) => {
       await service.deleteDraft(request.params.id, request.params.version, requestContext(request));
       return reply.status(204).send(null);
@@ -146,7 +147,7 @@ export function catalogRoutes(app: HttpApp, service: CatalogService, coupons: Co
   app.post(
     '/api/v1/products/:id/versions/:version/publish',
     {
-      config: { action: 'catalog:version.publish' },
+      config: { action: service.useCases.publish.action },
       schema: {
         tags,
         summary: 'Publish a draft; from then on it is immutable and can be ordered',
@@ -161,7 +162,7 @@ export function catalogRoutes(app: HttpApp, service: CatalogService, coupons: Co
   app.post(
     '/api/v1/products/:id/versions/:version/retire',
     {
-      config: { action: 'catalog:version.retire' },
+      config: { action: service.useCases.retire.action },
       schema: { tags, summary: 'Retire a published version: no new orders, existing ones unchanged', params: VersionParams, body: EmptyBody, response: responses({ 200: ProductVersion }) },
     },
     async (request) => service.retire(request.params.id, request.params.version, requestContext(request)),
@@ -170,7 +171,7 @@ export function catalogRoutes(app: HttpApp, service: CatalogService, coupons: Co
   app.post(
     '/api/v1/prices/preview',
     {
-      config: { action: 'catalog:price.read' },
+      config: { action: service.useCases.preview.action },
       schema: {
         tags,
         summary: 'Exact line totals for a plan, quantity, currency, configuration and coupon',
@@ -185,26 +186,26 @@ export function catalogRoutes(app: HttpApp, service: CatalogService, coupons: Co
 
   app.post(
     '/api/v1/coupons',
-    { config: { action: 'catalog:coupon.create' }, schema: { tags, summary: 'Create a coupon', body: CreateCouponBody, response: responses({ 201: Coupon }) } },
+    { config: { action: coupons.useCases.create.action }, schema: { tags, summary: 'Create a coupon', body: CreateCouponBody, response: responses({ 201: Coupon }) } },
     async (request, reply) => reply.status(201).send(await coupons.createCoupon(request.body, requestContext(request))),
   );
 
   app.get(
     '/api/v1/coupons',
-    { config: { action: 'catalog:coupon.list' }, schema: { tags, summary: 'Coupons, newest first', querystring: StrictObject(PageQuery), response: responses({ 200: CouponPage }) } },
+    { config: { action: coupons.useCases.list.action }, schema: { tags, summary: 'Coupons, newest first', querystring: StrictObject(PageQuery), response: responses({ 200: CouponPage }) } },
     async (request) => coupons.listCoupons(request.query, requestContext(request)),
   );
 
   app.get(
     '/api/v1/coupons/:id',
-    { config: { action: 'catalog:coupon.read' }, schema: { tags, summary: 'Get a coupon', params: CouponIdParams, response: responses({ 200: Coupon }) } },
+    { config: { action: coupons.useCases.get.action }, schema: { tags, summary: 'Get a coupon', params: CouponIdParams, response: responses({ 200: Coupon }) } },
     async (request) => coupons.getCoupon(request.params.id, requestContext(request)),
   );
 
   app.post(
     '/api/v1/coupons/:id/archive',
     {
-      config: { action: 'catalog:coupon.archive' },
+      config: { action: coupons.useCases.archive.action },
       schema: { tags, summary: 'Stop offering a coupon (redemptions already made stay)', params: CouponIdParams, body: EmptyBody, response: responses({ 200: Coupon }) },
     },
     async (request) => coupons.archiveCoupon(request.params.id, requestContext(request)),

@@ -1,19 +1,22 @@
 // Use cases of the catalog. Operators (platform staff) write it: products, versions that move
 // draft → published → retired, coupons. Everyone signed in reads what is visible to their tenant and
-// asks for price previews. Every change is authorised, audited on the platform chain and published
-// as an event, in the transaction that makes it.
+// asks for price previews. Each use case runs through the kernel's pipeline (kernel/use-case.ts):
+// its declared action is what its route declares and what is authorized, and every change is
+// audited on the platform chain and published as its event, in the transaction that makes it.
 import { RowCache } from '../../kernel/db/change-feed.js';
 import type { Kernel } from '../../kernel/kernel.js';
-import { inTransaction, type Tx, type TxContext } from '../../kernel/db/database.js';
+import type { Tx } from '../../kernel/db/database.js';
 import { newId, isId } from '../../kernel/ids.js';
 import { decodeCursor, encodeCursor, type Page } from '../../kernel/api/cursor.js';
-import { authorize, isPlatformStaff, resourceName, PLATFORM, type Action } from '../../kernel/authz/authorize.js';
+import { isPlatformStaff, resourceName, PLATFORM } from '../../kernel/authz/authorize.js';
+import type { EventContract } from '../../kernel/events.js';
+import { defineUseCase, type UseCaseRun } from '../../kernel/use-case.js';
 import type { RequestContext } from '../../kernel/context.js';
 import { ConflictError, InvalidTransitionError, NotFoundError, OutOfStockError, UnprocessableError, type FieldError } from '../../kernel/errors.js';
 import { isUniqueViolation } from '../../kernel/db/errors.js';
 import { isCurrency } from '../../kernel/money.js';
 import { CatalogRepository } from './repository.js';
-import { recordCatalogChange } from './record.js';
+import { ProductArchived, ProductCreated, ProductRestored, ProductUpdated, VersionCreated, VersionDeleted, VersionPublished, VersionRetired, VersionUpdated, type CatalogChangePayload } from './events.js';
 import { checkConfigurationSchema, validateConfiguration } from './configuration.js';
 import { checkPriceModel, type PriceModel } from './pricing.js';
 import { diff, type Change } from './diff.js';
@@ -86,6 +89,19 @@ export function publicationProblems(content: VersionContent, knownProducts: Set<
   return problems;
 }
 
+/**
+ * Who reads the catalog: staff read all of it; anyone else reads it as their active tenant (none:
+ * they see nothing), under visibility, with the tenant's tier read before the transaction.
+ */
+type Reader = { staff: true } | { staff: false; tenantId: string | undefined; tier: string };
+
+/** The resource a read is authorized on: the platform's for staff, else the reader's tenant's (no tenant: denied as the platform's). */
+const readerResource = (reader: Reader, id: string) => resourceName(reader.staff ? PLATFORM : (reader.tenantId ?? PLATFORM), 'product', id);
+const staffResource = (type: string, id: string) => resourceName(PLATFORM, type, id);
+const versionTarget = (productId: string, version: number) => ({ type: 'product-version' as const, id: `${productId}@${version}` });
+
+type VersionRef = { productId: string; version: number };
+
 export class CatalogService {
   readonly #repository = new CatalogRepository();
   /**
@@ -101,35 +117,14 @@ export class CatalogService {
     this.#orderable = new RowCache(kernel.changes, ['catalog.products', 'catalog.product_versions'], kernel.clock);
   }
 
-  #tx(context: RequestContext): TxContext {
-    return { scope: isPlatformStaff(context) ? { kind: 'platform' } : { kind: 'none' }, actorId: context.principal?.userId ?? 'anonymous' };
-  }
-
-  #authorizeStaff(context: RequestContext, action: Action, type: string, id: string): void {
-    authorize(context, action, resourceName(PLATFORM, type, id));
-  }
-
-  /** Staff read the whole catalog; anyone else reads it as their active tenant, under visibility. */
-  async #readerView(context: RequestContext, action: Action, id: string): Promise<{ tenantId: string; tier: string } | undefined> {
-    if (isPlatformStaff(context)) {
-      authorize(context, action, resourceName(PLATFORM, 'product', id));
-      return undefined;
-    }
-    const tenantId = context.principal?.tenantId;
-    // No active tenant, no catalog: deny through the engine so the answer is the usual 401/403.
-    authorize(context, action, resourceName(tenantId ?? PLATFORM, 'product', id));
-    if (!tenantId) throw new NotFoundError('Product', id);
-    return { tenantId, tier: (await this.tenants.profileOf(tenantId))?.tier ?? '' };
-  }
-
-  // ---- products ----
-
-  async createProduct(input: CreateProductBody, context: RequestContext): Promise<Product> {
-    this.#authorizeStaff(context, 'catalog:product.create', 'product', '*');
-    const now = this.kernel.clock.now();
-    const productId = newId('product');
-    try {
-      return await inTransaction(this.kernel.db, this.#tx(context), async (tx) => {
+  readonly useCases = {
+    createProduct: defineUseCase<CreateProductBody, Product>({
+      name: 'catalog.create-product',
+      access: { action: 'catalog:product.create' },
+      resource: () => staffResource('product', '*'),
+      run: async ({ tx, input, record }) => {
+        const now = this.kernel.clock.now();
+        const productId = newId('product');
         const product = await this.#repository.insertProduct(tx, {
           product_id: productId,
           code: input.code,
@@ -144,9 +139,210 @@ export class CatalogService {
           updated_at: now,
         });
         await this.#repository.insertVersion(tx, productId, 1, emptyContent(), now);
-        await recordCatalogChange(this.kernel, tx, context, 'product.created', { type: 'product', id: productId }, undefined, product);
+        const target = { type: 'product' as const, id: productId };
+        record({ target, after: product, event: { contract: ProductCreated, payload: { target } } });
         return product;
-      });
+      },
+    }),
+
+    getProduct: defineUseCase<{ productId: string; reader: Reader }, Product>({
+      name: 'catalog.get-product',
+      access: { action: 'catalog:product.read' },
+      resource: (input) => readerResource(input.reader, input.productId),
+      run: async ({ tx, input: { productId, reader } }) => {
+        const product = await this.#repository.findProduct(tx, productId);
+        if (!product || !this.#readable(product, reader)) throw new NotFoundError('Product', productId);
+        return product;
+      },
+    }),
+
+    listProducts: defineUseCase<ListProductsQuery & { reader: Reader }, Page<Product>>({
+      name: 'catalog.list-products',
+      access: { action: 'catalog:product.list' },
+      resource: (input) => readerResource(input.reader, '*'),
+      run: async ({ tx, input: { reader, ...query } }) => {
+        const viewer = this.#viewer(reader, '*');
+        const limit = query.limit ?? 25;
+        const beforeId = decodeCursor(query.cursor, isProductId);
+        const rows = await this.#repository.listProducts(tx, {
+          search: query.q,
+          category: query.category,
+          kind: query.kind,
+          includeArchived: viewer === undefined && query.includeArchived === true,
+          orderableOnly: viewer !== undefined,
+          visibleTo: viewer,
+          beforeId,
+          limit: limit + 1,
+        });
+        const page = rows.slice(0, limit);
+        const last = page[page.length - 1];
+        return { data: page, nextCursor: rows.length > limit && last ? encodeCursor(last.id) : null };
+      },
+    }),
+
+    updateProduct: defineUseCase<{ productId: string; patch: UpdateProductBody }, Product>({
+      name: 'catalog.update-product',
+      access: { action: 'catalog:product.update' },
+      resource: (input) => staffResource('product', input.productId),
+      run: ({ tx, input: { productId, patch }, record }) =>
+        this.#changeProduct(tx, productId, record, ProductUpdated, async (current) => {
+          if (patch.capacity !== undefined && patch.capacity !== null && patch.capacity < current.capacityUsed) {
+            throw new ConflictError(`${current.capacityUsed} units are already sold; the capacity cannot go below that.`, { errors: [{ pointer: '/capacity', message: `must be at least ${current.capacityUsed}` }] });
+          }
+          await this.#repository.updateProduct(
+            tx,
+            productId,
+            {
+              ...(patch.name !== undefined ? { name: patch.name.trim() } : {}),
+              ...(patch.description !== undefined ? { description: patch.description } : {}),
+              ...(patch.category !== undefined ? { category: patch.category.trim() } : {}),
+              ...(patch.images !== undefined ? { images: patch.images } : {}),
+              ...(patch.visibility !== undefined ? { visibility: patch.visibility } : {}),
+              ...(patch.capacity !== undefined ? { capacity: patch.capacity } : {}),
+            },
+            this.kernel.clock.now(),
+          );
+        }),
+    }),
+
+    archiveProduct: defineUseCase<{ productId: string }, Product>({
+      name: 'catalog.archive-product',
+      access: { action: 'catalog:product.archive' },
+      resource: (input) => staffResource('product', input.productId),
+      run: ({ tx, input: { productId }, record }) => this.#changeProduct(tx, productId, record, ProductArchived, () => this.#repository.updateProduct(tx, productId, { archived: true }, this.kernel.clock.now())),
+    }),
+
+    restoreProduct: defineUseCase<{ productId: string }, Product>({
+      name: 'catalog.restore-product',
+      access: { action: 'catalog:product.restore' },
+      resource: (input) => staffResource('product', input.productId),
+      run: ({ tx, input: { productId }, record }) => this.#changeProduct(tx, productId, record, ProductRestored, () => this.#repository.updateProduct(tx, productId, { archived: false }, this.kernel.clock.now())),
+    }),
+
+    listVersions: defineUseCase<{ productId: string; reader: Reader }, ProductVersion[]>({
+      name: 'catalog.list-versions',
+      access: { action: 'catalog:version.list' },
+      resource: (input) => readerResource(input.reader, input.productId),
+      run: async ({ tx, input: { productId, reader } }) => {
+        const product = await this.#repository.findProduct(tx, productId);
+        if (!product || !this.#readable(product, reader)) throw new NotFoundError('Product', productId);
+        const versions = await this.#repository.listVersions(tx, productId);
+        // Customers see what they can order or already have: never drafts.
+        return reader.staff ? versions : versions.filter((version) => version.status !== 'draft');
+      },
+    }),
+
+    getVersion: defineUseCase<VersionRef & { reader: Reader }, ProductVersion>({
+      name: 'catalog.get-version',
+      access: { action: 'catalog:version.read' },
+      resource: (input) => readerResource(input.reader, input.productId),
+      run: ({ tx, input: { productId, version, reader } }) => this.#readVersion(tx, reader, productId, version),
+    }),
+
+    diffVersions: defineUseCase<{ productId: string; from: number; to: number; reader: Reader }, { from: number; to: number; changes: Change[] }>({
+      name: 'catalog.diff-versions',
+      access: { action: 'catalog:version.read' },
+      resource: (input) => readerResource(input.reader, input.productId),
+      run: async ({ tx, input: { productId, from, to, reader } }) => {
+        const before = await this.#readVersion(tx, reader, productId, from);
+        const after = await this.#readVersion(tx, reader, productId, to);
+        return { from, to, changes: diff(before.content, after.content) };
+      },
+    }),
+
+    createVersion: defineUseCase<{ productId: string; copyFrom: number | undefined }, ProductVersion>({
+      name: 'catalog.create-version',
+      access: { action: 'catalog:version.create' },
+      resource: (input) => staffResource('product', input.productId),
+      run: async ({ tx, input: { productId, copyFrom }, record }) => {
+        const product = await this.#repository.findProduct(tx, productId, { forUpdate: true });
+        if (!product) throw new NotFoundError('Product', productId);
+        const latest = await this.#repository.latestVersionNumber(tx, productId);
+        const sourceNumber = copyFrom ?? latest;
+        const source = sourceNumber > 0 ? await this.#repository.findVersion(tx, productId, sourceNumber) : undefined;
+        if (copyFrom !== undefined && !source) throw new NotFoundError('Product version', `${productId}@${copyFrom}`);
+        const content = source ? { ...source.content, summary: '' } : emptyContent();
+        const created = await this.#repository.insertVersion(tx, productId, latest + 1, content, this.kernel.clock.now());
+        const target = versionTarget(productId, created.version);
+        record({ target, after: created, event: { contract: VersionCreated, payload: { target } } });
+        return created;
+      },
+    }),
+
+    updateDraft: defineUseCase<VersionRef & { patch: VersionContentPatch }, ProductVersion>({
+      name: 'catalog.update-draft',
+      access: { action: 'catalog:version.update' },
+      resource: (input) => staffResource('product', input.productId),
+      run: async ({ tx, input: { productId, version, patch }, record }) => {
+        const current = await this.#lockVersion(tx, productId, version);
+        if (current.status !== 'draft') throw new InvalidTransitionError('product version', current.status, 'edited (published versions are immutable: create a new version)');
+        const content: VersionContent = { ...current.content, ...patch } as VersionContent;
+        const updated = await this.#repository.replaceDraft(tx, productId, version, content);
+        const target = versionTarget(productId, version);
+        record({ target, before: current, after: updated, event: { contract: VersionUpdated, payload: { target } } });
+        return updated;
+      },
+    }),
+
+    deleteDraft: defineUseCase<VersionRef, void>({
+      name: 'catalog.delete-draft',
+      access: { action: 'catalog:version.delete' },
+      resource: (input) => staffResource('product', input.productId),
+      run: async ({ tx, input: { productId, version }, record }) => {
+        const current = await this.#lockVersion(tx, productId, version);
+        if (current.status !== 'draft') throw new InvalidTransitionError('product version', current.status, 'deleted (only drafts can be)');
+        await this.#repository.deleteDraft(tx, productId, version);
+        const target = versionTarget(productId, version);
+        record({ target, before: current, event: { contract: VersionDeleted, payload: { target } } });
+      },
+    }),
+
+    /** Publishes a draft: 422 listing every problem when its schema, prices or availability are unusable. */
+    publish: defineUseCase<VersionRef, ProductVersion>({
+      name: 'catalog.publish-version',
+      access: { action: 'catalog:version.publish' },
+      resource: (input) => staffResource('product', input.productId),
+      run: async ({ tx, input: { productId, version }, record }) => {
+        const current = await this.#lockVersion(tx, productId, version);
+        if (current.status !== 'draft') throw new InvalidTransitionError('product version', current.status, 'published');
+        const known = await this.#repository.productIdsExist(tx, current.content.availability.prerequisites);
+        const problems = publicationProblems(current.content, known);
+        if (problems.length > 0) throw new UnprocessableError(`Version ${version} cannot be published: ${problems.length} problem(s).`, problems);
+        const published = await this.#repository.setVersionStatus(tx, productId, version, 'published', this.kernel.clock.now());
+        const target = versionTarget(productId, version);
+        record({ target, before: current, after: published, event: { contract: VersionPublished, payload: { target } } });
+        return published;
+      },
+    }),
+
+    /** Retires a published version: no new orders; what customers already have is untouched. */
+    retire: defineUseCase<VersionRef, ProductVersion>({
+      name: 'catalog.retire-version',
+      access: { action: 'catalog:version.retire' },
+      resource: (input) => staffResource('product', input.productId),
+      run: async ({ tx, input: { productId, version }, record }) => {
+        const current = await this.#lockVersion(tx, productId, version);
+        if (current.status !== 'published') throw new InvalidTransitionError('product version', current.status, 'retired');
+        const retired = await this.#repository.setVersionStatus(tx, productId, version, 'retired', this.kernel.clock.now());
+        const target = versionTarget(productId, version);
+        record({ target, before: current, after: retired, event: { contract: VersionRetired, payload: { target } } });
+        return retired;
+      },
+    }),
+
+    preview: defineUseCase<PreviewBody & { reader: Reader }, PricePreview>({
+      name: 'catalog.preview-price',
+      access: { action: 'catalog:price.read' },
+      resource: (input) => readerResource(input.reader, input.productId),
+      run: ({ tx, input: { reader, ...input } }) => this.#preview(tx, input, this.#viewer(reader, input.productId)),
+    }),
+  };
+
+  // ---- products ----
+
+  async createProduct(input: CreateProductBody, context: RequestContext): Promise<Product> {
+    try {
+      return await this.kernel.useCases.run(this.useCases.createProduct, context, input);
     } catch (error) {
       if (isUniqueViolation(error)) throw new ConflictError(`Another product has the code ${input.code}.`, { errors: [{ pointer: '/code', message: 'is taken' }] });
       throw error;
@@ -154,12 +350,79 @@ export class CatalogService {
   }
 
   async getProduct(productId: string, context: RequestContext): Promise<Product> {
-    const viewer = await this.#readerView(context, 'catalog:product.read', productId);
-    return inTransaction(this.kernel.db, this.#tx(context), async (tx) => {
-      const product = await this.#repository.findProduct(tx, productId);
-      if (!product || (viewer && !this.#visible(product, viewer))) throw new NotFoundError('Product', productId);
-      return product;
-    });
+    return this.kernel.useCases.run(this.useCases.getProduct, context, { productId, reader: await this.#reader(context) });
+  }
+
+  async listProducts(query: ListProductsQuery, context: RequestContext): Promise<Page<Product>> {
+    return this.kernel.useCases.run(this.useCases.listProducts, context, { ...query, reader: await this.#reader(context) });
+  }
+
+  async updateProduct(productId: string, patch: UpdateProductBody, context: RequestContext): Promise<Product> {
+    return this.kernel.useCases.run(this.useCases.updateProduct, context, { productId, patch });
+  }
+
+  async setArchived(productId: string, archived: boolean, context: RequestContext): Promise<Product> {
+    return this.kernel.useCases.run(archived ? this.useCases.archiveProduct : this.useCases.restoreProduct, context, { productId });
+  }
+
+  // ---- versions ----
+
+  async listVersions(productId: string, context: RequestContext): Promise<ProductVersion[]> {
+    return this.kernel.useCases.run(this.useCases.listVersions, context, { productId, reader: await this.#reader(context) });
+  }
+
+  async getVersion(productId: string, version: number, context: RequestContext): Promise<ProductVersion> {
+    return this.kernel.useCases.run(this.useCases.getVersion, context, { productId, version, reader: await this.#reader(context) });
+  }
+
+  async createVersion(productId: string, copyFrom: number | undefined, context: RequestContext): Promise<ProductVersion> {
+    return this.kernel.useCases.run(this.useCases.createVersion, context, { productId, copyFrom });
+  }
+
+  async updateDraft(productId: string, version: number, patch: VersionContentPatch, context: RequestContext): Promise<ProductVersion> {
+    return this.kernel.useCases.run(this.useCases.updateDraft, context, { productId, version, patch });
+  }
+
+  async deleteDraft(productId: string, version: number, context: RequestContext): Promise<void> {
+    await this.kernel.useCases.run(this.useCases.deleteDraft, context, { productId, version });
+  }
+
+  async publish(productId: string, version: number, context: RequestContext): Promise<ProductVersion> {
+    return this.kernel.useCases.run(this.useCases.publish, context, { productId, version });
+  }
+
+  async retire(productId: string, version: number, context: RequestContext): Promise<ProductVersion> {
+    return this.kernel.useCases.run(this.useCases.retire, context, { productId, version });
+  }
+
+  async diff(productId: string, from: number, to: number, context: RequestContext): Promise<{ from: number; to: number; changes: Change[] }> {
+    return this.kernel.useCases.run(this.useCases.diffVersions, context, { productId, from, to, reader: await this.#reader(context) });
+  }
+
+  // ---- price previews ----
+
+  async preview(input: PreviewBody, context: RequestContext): Promise<PricePreview> {
+    return this.kernel.useCases.run(this.useCases.preview, context, { ...input, reader: await this.#reader(context) });
+  }
+
+  /** The caller as a reader of the catalog; their tenant's tier is read here, before any transaction holds a connection. */
+  async #reader(context: RequestContext): Promise<Reader> {
+    if (isPlatformStaff(context)) return { staff: true };
+    const tenantId = context.principal?.tenantId ?? undefined;
+    return { staff: false, tenantId, tier: tenantId ? ((await this.tenants.profileOf(tenantId))?.tier ?? '') : '' };
+  }
+
+  /** The tenant a (non-staff) reader sees the catalog as; undefined for staff. No active tenant, no catalog. */
+  #viewer(reader: Reader, productId: string): { tenantId: string; tier: string } | undefined {
+    if (reader.staff) return undefined;
+    if (!reader.tenantId) throw new NotFoundError('Product', productId);
+    return { tenantId: reader.tenantId, tier: reader.tier };
+  }
+
+  /** Whether the reader may see the product: staff see everything, a tenant what is visible to it. */
+  #readable(product: Product, reader: Reader): boolean {
+    const viewer = this.#viewer(reader, product.id);
+    return viewer === undefined || this.#visible(product, viewer);
   }
 
   /** Whether the tenant sees the product in the catalog (listed, not archived, with something to order). */
@@ -176,157 +439,21 @@ export class CatalogService {
     return visibility.tenantIds.includes(viewer.tenantId);
   }
 
-  async listProducts(query: ListProductsQuery, context: RequestContext): Promise<Page<Product>> {
-    const viewer = await this.#readerView(context, 'catalog:product.list', '*');
-    const limit = query.limit ?? 25;
-    const beforeId = decodeCursor(query.cursor, isProductId);
-    return inTransaction(this.kernel.db, this.#tx(context), async (tx) => {
-      const rows = await this.#repository.listProducts(tx, {
-        search: query.q,
-        category: query.category,
-        kind: query.kind,
-        includeArchived: viewer === undefined && query.includeArchived === true,
-        orderableOnly: viewer !== undefined,
-        visibleTo: viewer,
-        beforeId,
-        limit: limit + 1,
-      });
-      const page = rows.slice(0, limit);
-      const last = page[page.length - 1];
-      return { data: page, nextCursor: rows.length > limit && last ? encodeCursor(last.id) : null };
-    });
+  async #changeProduct(tx: Tx, productId: string, record: UseCaseRun<unknown>['record'], contract: EventContract<CatalogChangePayload>, apply: (current: Product) => Promise<void>): Promise<Product> {
+    const current = await this.#repository.findProduct(tx, productId, { forUpdate: true });
+    if (!current) throw new NotFoundError('Product', productId);
+    await apply(current);
+    const after = (await this.#repository.findProduct(tx, productId))!;
+    const target = { type: 'product' as const, id: productId };
+    record({ target, before: current, after, event: { contract, payload: { target } } });
+    return after;
   }
 
-  async updateProduct(productId: string, patch: UpdateProductBody, context: RequestContext): Promise<Product> {
-    return this.#changeProduct(productId, 'catalog:product.update', 'product.updated', context, async (tx, current) => {
-      if (patch.capacity !== undefined && patch.capacity !== null && patch.capacity < current.capacityUsed) {
-        throw new ConflictError(`${current.capacityUsed} units are already sold; the capacity cannot go below that.`, { errors: [{ pointer: '/capacity', message: `must be at least ${current.capacityUsed}` }] });
-      }
-      await this.#repository.updateProduct(
-        tx,
-        productId,
-        {
-          ...(patch.name !== undefined ? { name: patch.name.trim() } : {}),
-          ...(patch.description !== undefined ? { description: patch.description } : {}),
-          ...(patch.category !== undefined ? { category: patch.category.trim() } : {}),
-          ...(patch.images !== undefined ? { images: patch.images } : {}),
-          ...(patch.visibility !== undefined ? { visibility: patch.visibility } : {}),
-          ...(patch.capacity !== undefined ? { capacity: patch.capacity } : {}),
-        },
-        this.kernel.clock.now(),
-      );
-    });
-  }
-
-  async setArchived(productId: string, archived: boolean, context: RequestContext): Promise<Product> {
-    return this.#changeProduct(productId, archived ? 'catalog:product.archive' : 'catalog:product.restore', archived ? 'product.archived' : 'product.restored', context, async (tx) => {
-      await this.#repository.updateProduct(tx, productId, { archived }, this.kernel.clock.now());
-    });
-  }
-
-  async #changeProduct(productId: string, action: Action, eventType: string, context: RequestContext, apply: (tx: Tx, current: Product) => Promise<void>): Promise<Product> {
-    this.#authorizeStaff(context, action, 'product', productId);
-    return inTransaction(this.kernel.db, this.#tx(context), async (tx) => {
-      const current = await this.#repository.findProduct(tx, productId, { forUpdate: true });
-      if (!current) throw new NotFoundError('Product', productId);
-      await apply(tx, current);
-      const after = (await this.#repository.findProduct(tx, productId))!;
-      await recordCatalogChange(this.kernel, tx, context, eventType, { type: 'product', id: productId }, current, after);
-      return after;
-    });
-  }
-
-  // ---- versions ----
-
-  async listVersions(productId: string, context: RequestContext): Promise<ProductVersion[]> {
-    const viewer = await this.#readerView(context, 'catalog:version.list', productId);
-    return inTransaction(this.kernel.db, this.#tx(context), async (tx) => {
-      const product = await this.#repository.findProduct(tx, productId);
-      if (!product || (viewer && !this.#visible(product, viewer))) throw new NotFoundError('Product', productId);
-      const versions = await this.#repository.listVersions(tx, productId);
-      // Customers see what they can order or already have: never drafts.
-      return viewer ? versions.filter((version) => version.status !== 'draft') : versions;
-    });
-  }
-
-  async getVersion(productId: string, version: number, context: RequestContext): Promise<ProductVersion> {
-    const viewer = await this.#readerView(context, 'catalog:version.read', productId);
-    return inTransaction(this.kernel.db, this.#tx(context), async (tx) => {
-      const product = await this.#repository.findProduct(tx, productId);
-      const found = product && (!viewer || this.#visible(product, viewer)) ? await this.#repository.findVersion(tx, productId, version) : undefined;
-      if (!found || (viewer && found.status === 'draft')) throw new NotFoundError('Product version', `${productId}@${version}`);
-      return found;
-    });
-  }
-
-  async createVersion(productId: string, copyFrom: number | undefined, context: RequestContext): Promise<ProductVersion> {
-    this.#authorizeStaff(context, 'catalog:version.create', 'product', productId);
-    return inTransaction(this.kernel.db, this.#tx(context), async (tx) => {
-      const product = await this.#repository.findProduct(tx, productId, { forUpdate: true });
-      if (!product) throw new NotFoundError('Product', productId);
-      const latest = await this.#repository.latestVersionNumber(tx, productId);
-      const sourceNumber = copyFrom ?? latest;
-      const source = sourceNumber > 0 ? await this.#repository.findVersion(tx, productId, sourceNumber) : undefined;
-      if (copyFrom !== undefined && !source) throw new NotFoundError('Product version', `${productId}@${copyFrom}`);
-      const content = source ? { ...source.content, summary: '' } : emptyContent();
-      const created = await this.#repository.insertVersion(tx, productId, latest + 1, content, this.kernel.clock.now());
-      await recordCatalogChange(this.kernel, tx, context, 'product.version_created', { type: 'product-version', id: `${productId}@${created.version}` }, undefined, created);
-      return created;
-    });
-  }
-
-  async updateDraft(productId: string, version: number, patch: VersionContentPatch, context: RequestContext): Promise<ProductVersion> {
-    this.#authorizeStaff(context, 'catalog:version.update', 'product', productId);
-    return inTransaction(this.kernel.db, this.#tx(context), async (tx) => {
-      const current = await this.#lockVersion(tx, productId, version);
-      if (current.status !== 'draft') throw new InvalidTransitionError('product version', current.status, 'edited (published versions are immutable: create a new version)');
-      const content: VersionContent = { ...current.content, ...patch } as VersionContent;
-      const updated = await this.#repository.replaceDraft(tx, productId, version, content);
-      await recordCatalogChange(this.kernel, tx, context, 'product.version_updated', { type: 'product-version', id: `${productId}@${version}` }, current, updated);
-      return updated;
-    });
-  }
-
-  async deleteDraft(productId: string, version: number, context: RequestContext): Promise<void> {
-    this.#authorizeStaff(context, 'catalog:version.delete', 'product', productId);
-    await inTransaction(this.kernel.db, this.#tx(context), async (tx) => {
-      const current = await this.#lockVersion(tx, productId, version);
-      if (current.status !== 'draft') throw new InvalidTransitionError('product version', current.status, 'deleted (only drafts can be)');
-      await this.#repository.deleteDraft(tx, productId, version);
-      await recordCatalogChange(this.kernel, tx, context, 'product.version_deleted', { type: 'product-version', id: `${productId}@${version}` }, current, undefined);
-    });
-  }
-
-  /** Publishes a draft: 422 listing every problem when its schema, prices or availability are unusable. */
-  async publish(productId: string, version: number, context: RequestContext): Promise<ProductVersion> {
-    this.#authorizeStaff(context, 'catalog:version.publish', 'product', productId);
-    return inTransaction(this.kernel.db, this.#tx(context), async (tx) => {
-      const current = await this.#lockVersion(tx, productId, version);
-      if (current.status !== 'draft') throw new InvalidTransitionError('product version', current.status, 'published');
-      const known = await this.#repository.productIdsExist(tx, current.content.availability.prerequisites);
-      const problems = publicationProblems(current.content, known);
-      if (problems.length > 0) throw new UnprocessableError(`Version ${version} cannot be published: ${problems.length} problem(s).`, problems);
-      const published = await this.#repository.setVersionStatus(tx, productId, version, 'published', this.kernel.clock.now());
-      await recordCatalogChange(this.kernel, tx, context, 'product.version_published', { type: 'product-version', id: `${productId}@${version}` }, current, published);
-      return published;
-    });
-  }
-
-  /** Retires a published version: no new orders; what customers already have is untouched. */
-  async retire(productId: string, version: number, context: RequestContext): Promise<ProductVersion> {
-    this.#authorizeStaff(context, 'catalog:version.retire', 'product', productId);
-    return inTransaction(this.kernel.db, this.#tx(context), async (tx) => {
-      const current = await this.#lockVersion(tx, productId, version);
-      if (current.status !== 'published') throw new InvalidTransitionError('product version', current.status, 'retired');
-      const retired = await this.#repository.setVersionStatus(tx, productId, version, 'retired', this.kernel.clock.now());
-      await recordCatalogChange(this.kernel, tx, context, 'product.version_retired', { type: 'product-version', id: `${productId}@${version}` }, current, retired);
-      return retired;
-    });
-  }
-
-  async diff(productId: string, from: number, to: number, context: RequestContext): Promise<{ from: number; to: number; changes: Change[] }> {
-    const [before, after] = await Promise.all([this.getVersion(productId, from, context), this.getVersion(productId, to, context)]);
-    return { from, to, changes: diff(before.content, after.content) };
+  async #readVersion(tx: Tx, reader: Reader, productId: string, version: number): Promise<ProductVersion> {
+    const product = await this.#repository.findProduct(tx, productId);
+    const found = product && this.#readable(product, reader) ? await this.#repository.findVersion(tx, productId, version) : undefined;
+    if (!found || (!reader.staff && found.status === 'draft')) throw new NotFoundError('Product version', `${productId}@${version}`);
+    return found;
   }
 
   async #lockVersion(tx: Tx, productId: string, version: number): Promise<ProductVersion> {
@@ -399,42 +526,36 @@ export class CatalogService {
     }
   }
 
-  // ---- price previews ----
-
-  async preview(input: PreviewBody, context: RequestContext): Promise<PricePreview> {
-    const viewer = await this.#readerView(context, 'catalog:price.read', input.productId);
-    return inTransaction(this.kernel.db, this.#tx(context), async (tx) => {
-      let product: Product | undefined;
-      let version: ProductVersion;
-      if (viewer) {
-        ({ product, version } = await this.orderableVersion(tx, input.productId, input.version, viewer));
-      } else {
-        // Staff may preview any version, drafts included, to check prices before publishing.
-        product = await this.#repository.findProduct(tx, input.productId);
-        if (!product) throw new NotFoundError('Product', input.productId);
-        const number = input.version ?? product.currentVersion ?? (await this.#repository.latestVersionNumber(tx, input.productId));
-        const found = await this.#repository.findVersion(tx, input.productId, number);
-        if (!found) throw new NotFoundError('Product version', `${input.productId}@${number}`);
-        version = found;
-      }
-      if (input.configuration !== undefined) {
-        const checked = validateConfiguration(`${product.id}@${version.version}:${version.status}`, version.content.configurationSchema, input.configuration);
-        if (!checked.ok) throw new UnprocessableError(`The configuration does not match the schema of version ${version.version}.`, checked.errors.map((e) => ({ ...e, pointer: `/configuration${e.pointer === '/' ? '' : e.pointer}` })));
-      }
-      const coupon = input.couponCode ? await this.#repository.findCoupon(tx, { code: input.couponCode }) : null;
-      if (input.couponCode && !coupon) throw new UnprocessableError(`There is no coupon ${input.couponCode}.`, [{ pointer: '/couponCode', message: 'is not a coupon' }]);
-      return quote({
-        productId: product.id,
-        version: version.version,
-        content: version.content,
-        pricePlan: input.pricePlan,
-        currency: input.currency,
-        quantity: input.quantity,
-        coupon,
-        estimatedUsage: input.estimatedUsage,
-        now: this.kernel.clock.now(),
-      });
+  /** Staff may preview any version, drafts included (to check prices before publishing); a tenant what it may order. */
+  async #preview(tx: Tx, input: PreviewBody, viewer: { tenantId: string; tier: string } | undefined): Promise<PricePreview> {
+    let product: Product | undefined;
+    let version: ProductVersion;
+    if (viewer) {
+      ({ product, version } = await this.orderableVersion(tx, input.productId, input.version, viewer));
+    } else {
+      product = await this.#repository.findProduct(tx, input.productId);
+      if (!product) throw new NotFoundError('Product', input.productId);
+      const number = input.version ?? product.currentVersion ?? (await this.#repository.latestVersionNumber(tx, input.productId));
+      const found = await this.#repository.findVersion(tx, input.productId, number);
+      if (!found) throw new NotFoundError('Product version', `${input.productId}@${number}`);
+      version = found;
+    }
+    if (input.configuration !== undefined) {
+      const checked = validateConfiguration(`${product.id}@${version.version}:${version.status}`, version.content.configurationSchema, input.configuration);
+      if (!checked.ok) throw new UnprocessableError(`The configuration does not match the schema of version ${version.version}.`, checked.errors.map((e) => ({ ...e, pointer: `/configuration${e.pointer === '/' ? '' : e.pointer}` })));
+    }
+    const coupon = input.couponCode ? await this.#repository.findCoupon(tx, { code: input.couponCode }) : null;
+    if (input.couponCode && !coupon) throw new UnprocessableError(`There is no coupon ${input.couponCode}.`, [{ pointer: '/couponCode', message: 'is not a coupon' }]);
+    return quote({
+      productId: product.id,
+      version: version.version,
+      content: version.content,
+      pricePlan: input.pricePlan,
+      currency: input.currency,
+      quantity: input.quantity,
+      coupon,
+      estimatedUsage: input.estimatedUsage,
+      now: this.kernel.clock.now(),
     });
   }
-
 }

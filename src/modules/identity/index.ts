@@ -8,6 +8,8 @@
 // identity providers are identity's own per-tenant data (ADR 0017), which identity registers with
 // the tenants module as its part of the composed tenant document (tenants never imports identity).
 import type { ModuleContext, ModuleInstance } from '../../kernel/module.js';
+import { on } from '../../kernel/events.js';
+import { TenantCreated } from '../tenants/index.js';
 import type { Authentication, Authenticators } from '../../kernel/authentication.js';
 import { IdentityService } from './accounts/service.js';
 import { AccessService } from './access/service.js';
@@ -43,6 +45,7 @@ import { tenantAuthenticationRoutes } from './accounts/tenant-authentication-rou
 
 export type { PublicUser, TenantDirectory } from './accounts/service.js';
 export { MIN_PASSWORD_LENGTH } from './accounts/service.js';
+export * from './events.js';
 export { TENANT_ROLES, PARTNER_ROLES, consoleOperatorContext } from './access/builtin-roles.js';
 export type { BearerResolver } from './credentials/bearer-dispatch.js';
 export type { Contacts } from './access/contacts.js';
@@ -161,16 +164,12 @@ export function createIdentityModule({ kernel, use }: ModuleContext): ModuleInst
       contacts: new ContactDirectory(),
     },
     subscriptions: [
-      {
-        // A new tenant's administrator is invited to own it (and accepts like anyone invited).
-        name: 'identity.invite-first-owner',
-        types: ['tenant.created'],
-        handle: async (event, tx) => {
-          const { tenantId, adminEmail, organizationName } = event.payload as { tenantId?: string; adminEmail?: string; organizationName?: string };
-          if (!tenantId || !adminEmail || !organizationName) return; // created by an older version: nobody named
-          await invitations.inviteFirstOwner(tx, { tenantId, adminEmail, organizationName, actorId: event.actorId, requestId: event.requestId });
-        },
-      },
+      // A new tenant's administrator is invited to own it (and accepts like anyone invited).
+      on(TenantCreated, 'identity.invite-first-owner', async (event, tx) => {
+        const { tenantId, adminEmail, organizationName } = event.payload;
+        if (!tenantId || !adminEmail || !organizationName) return; // created by an older version: nobody named
+        await invitations.inviteFirstOwner(tx, { tenantId, adminEmail, organizationName, actorId: event.actorId, requestId: event.requestId });
+      }),
     ],
     routes: async (app) => {
       identityRoutes(app, service, secureCookies);

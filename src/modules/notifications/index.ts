@@ -9,6 +9,7 @@ import { MailDelivery } from './delivery.js';
 import { mailRoutes } from './routes.js';
 
 export { MAIL_QUEUE } from './delivery.js';
+export * from './events.js';
 export type { MailStatus, MailSummary, MailMessage } from './schemas.js';
 
 export interface Mailer {
@@ -30,6 +31,7 @@ export function createNotificationsModule({ kernel }: ModuleContext): ModuleInst
   const delivery = new MailDelivery(kernel);
   return {
     api: { service, mailer: { enqueue: (tx, message) => service.enqueue(tx, message) } },
+    useCases: Object.values(service.useCases),
     routes: (app) => mailRoutes(app, service),
     startWorkers: () => delivery.start(),
   };

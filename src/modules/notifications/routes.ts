@@ -11,7 +11,7 @@ export function mailRoutes(app: HttpApp, service: MailService): void {
   app.get(
     '/api/v1/mail',
     {
-      config: { action: 'notifications:mail.list' },
+      config: { action: service.useCases.list.action },
       schema: {
         tags,
         summary: 'List outgoing mail, newest first',
@@ -26,7 +26,7 @@ export function mailRoutes(app: HttpApp, service: MailService): void {
   app.get(
     '/api/v1/mail/:id',
     {
-      config: { action: 'notifications:mail.read' },
+      config: { action: service.useCases.get.action },
       schema: {
         tags,
         summary: 'Get one outgoing message with its body',

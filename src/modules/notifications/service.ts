@@ -2,11 +2,13 @@
 // staff look through the outbox. Messages carry secrets (invitation and reset links), so reading
 // one is for platform staff only and is itself recorded in the audit log.
 import type { Kernel } from '../../kernel/kernel.js';
-import { inTransaction, type Tx, type TxContext } from '../../kernel/db/database.js';
+import type { Tx } from '../../kernel/db/database.js';
 import { newId, isId } from '../../kernel/ids.js';
 import { decodeCursor, encodeCursor, type Page } from '../../kernel/api/cursor.js';
-import { authorize, isPlatformStaff, resourceName, PLATFORM, type Action } from '../../kernel/authz/authorize.js';
-import { actorOf, type RequestContext } from '../../kernel/context.js';
+import { isPlatformStaff, resourceName, PLATFORM, type Action } from '../../kernel/authz/authorize.js';
+import type { RequestContext } from '../../kernel/context.js';
+import { defineUseCase } from '../../kernel/use-case.js';
+import { MailRead } from './events.js';
 import { ForbiddenError, NotFoundError } from '../../kernel/errors.js';
 import { bossExecutor } from '../../kernel/outbox.js';
 import { documentValidator } from '../../kernel/validation.js';
@@ -79,41 +81,52 @@ export class MailService {
     return { id, duplicate: false };
   }
 
-  async list(query: ListMailQuery, context: RequestContext): Promise<Page<MailSummary>> {
-    const scope = this.#staffOnly(context, 'notifications:mail.list', '*');
-    const limit = query.limit ?? 25;
-    const beforeId = decodeCursor(query.cursor, isMailId);
-    return inTransaction(this.kernel.db, scope, async (tx) => {
-      const rows = await this.#repository.list(tx, { status: query.status, to: query.to, beforeId, limit: limit + 1 });
-      const page = rows.slice(0, limit).map(toSummary);
-      const last = page[page.length - 1];
-      return { data: page, nextCursor: rows.length > limit && last ? encodeCursor(last.id) : null };
-    });
+  readonly useCases = {
+    list: defineUseCase<ListMailQuery, Page<MailSummary>>({
+      name: 'notifications.list-mail',
+      access: { action: 'notifications:mail.list' },
+      resource: () => mailResource('*'),
+      run: async ({ tx, input: query, context }) => {
+        staffOnly(context, 'notifications:mail.list');
+        const limit = query.limit ?? 25;
+        const beforeId = decodeCursor(query.cursor, isMailId);
+        const rows = await this.#repository.list(tx, { status: query.status, to: query.to, beforeId, limit: limit + 1 });
+        const page = rows.slice(0, limit).map(toSummary);
+        const last = page[page.length - 1];
+        return { data: page, nextCursor: rows.length > limit && last ? encodeCursor(last.id) : null };
+      },
+    }),
+
+    get: defineUseCase<{ id: string }, MailMessage>({
+      name: 'notifications.read-mail',
+      access: { action: 'notifications:mail.read' },
+      resource: (input) => mailResource(input.id),
+      run: async ({ tx, input: { id }, context, record }) => {
+        staffOnly(context, 'notifications:mail.read');
+        const row = await this.#repository.find(tx, id);
+        if (!row) throw new NotFoundError('Mail', id);
+        record({ target: { type: 'mail', id }, event: { contract: MailRead, payload: { mailId: id } } });
+        return toMessage(row);
+      },
+    }),
+  };
+
+  list(query: ListMailQuery, context: RequestContext): Promise<Page<MailSummary>> {
+    return this.kernel.useCases.run(this.useCases.list, context, query);
   }
 
-  async get(id: string, context: RequestContext): Promise<MailMessage> {
-    const scope = this.#staffOnly(context, 'notifications:mail.read', id);
-    return inTransaction(this.kernel.db, scope, async (tx) => {
-      const row = await this.#repository.find(tx, id);
-      if (!row) throw new NotFoundError('Mail', id);
-      await this.kernel.audit.record(tx, {
-        actor: actorOf(context),
-        action: 'mail.read',
-        target: { type: 'mail', id },
-        requestId: context.requestId,
-        sourceIp: context.sourceIp,
-      });
-      return toMessage(row);
-    });
+  get(id: string, context: RequestContext): Promise<MailMessage> {
+    return this.kernel.useCases.run(this.useCases.get, context, { id });
   }
+}
 
-  /**
-   * The outbox is a platform resource (`prn:platform:mail/…`), so no tenant role reaches it; and
-   * whatever a policy says, only platform staff get the platform scope these queries need.
-   */
-  #staffOnly(context: RequestContext, action: Action, mailId: string): TxContext {
-    authorize(context, action, resourceName(PLATFORM, 'mail', mailId));
-    if (!isPlatformStaff(context)) throw new ForbiddenError('The mail outbox is for platform staff.', { action });
-    return { scope: { kind: 'platform' }, actorId: context.principal?.userId ?? 'anonymous' };
-  }
+const mailResource = (mailId: string) => resourceName(PLATFORM, 'mail', mailId);
+
+/**
+ * The outbox is a platform resource (`prn:platform:mail/…`), so no tenant role reaches it; and
+ * whatever a policy says, only platform staff (who alone work in the platform scope these queries
+ * need) read it.
+ */
+function staffOnly(context: RequestContext, action: Action): void {
+  if (!isPlatformStaff(context)) throw new ForbiddenError('The mail outbox is for platform staff.', { action });
 }

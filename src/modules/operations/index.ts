@@ -15,6 +15,7 @@ export function createOperationsModule({ kernel }: ModuleContext): ModuleInstanc
   const service = new OperationsService(kernel);
   return {
     api: { service },
+    useCases: [service.listDeadLettersUseCase, service.replayDeadLetterUseCase, service.replayDeadLettersUseCase],
     routes: (app) => operationsRoutes(app, service),
   };
 }

@@ -1,6 +1,7 @@
 // Use cases of the platform's own operation, for platform staff: the outbox's dead letters (event
 // deliveries that failed their last retry), looked through and replayed. Each replay is recorded
 // (audit entry and event) by the use-case pipeline.
+import { DeadLetterReplayed } from './events.js';
 import type { Kernel } from '../../kernel/kernel.js';
 import type { Tx } from '../../kernel/db/database.js';
 import { isId } from '../../kernel/ids.js';
@@ -75,7 +76,7 @@ export class OperationsService {
     const replayed = await this.kernel.events.replayDeadLetters(filter, { tx: run.tx, replayedBy: run.context.principal?.userId ?? 'system' });
     for (const letter of replayed) {
       const facts = { deadLetterId: letter.id, eventId: letter.eventId, eventType: letter.eventType, handler: letter.handler, attempts: letter.attempts, lastError: letter.lastError };
-      run.record({ action: 'operations.dead-letter.replayed', target: { type: 'event-dead-letter', id: letter.id }, after: facts, event: { type: 'operations.dead-letter.replayed', payload: facts } });
+      run.record({ action: 'operations.dead-letter.replayed', target: { type: 'event-dead-letter', id: letter.id }, after: facts, event: { contract: DeadLetterReplayed, payload: facts } });
     }
     return replayed.map(toView);
   }

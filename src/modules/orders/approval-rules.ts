@@ -1,17 +1,22 @@
 // Operators' approval rules: which submitted orders wait for an operator (an order total above an
 // amount in a currency, particular products, a quantity above a number), plus versions flagged
 // `requiresApproval`. Rules are platform-level; the order service asks `reasonsFor` at submit.
+// Creating and deleting a rule are audited and published (approval_rule.created / .deleted).
 import type { Kernel } from '../../kernel/kernel.js';
-import { inTransaction, type Tx } from '../../kernel/db/database.js';
+import type { Tx } from '../../kernel/db/database.js';
 import { newId } from '../../kernel/ids.js';
-import { authorize, resourceName, PLATFORM } from '../../kernel/authz/authorize.js';
-import { actorOf, type RequestContext } from '../../kernel/context.js';
+import { resourceName, PLATFORM } from '../../kernel/authz/authorize.js';
+import type { RequestContext } from '../../kernel/context.js';
+import { defineUseCase } from '../../kernel/use-case.js';
 import { NotFoundError, UnprocessableError } from '../../kernel/errors.js';
 import { isCurrency, Money } from '../../kernel/money.js';
 import type { ProductVersion } from '../catalog/index.js';
 import { RowCache } from '../../kernel/db/change-feed.js';
 import { OrderRepository } from './repository.js';
+import { ApprovalRuleCreated, ApprovalRuleDeleted } from './events.js';
 import type { ApprovalRule, CreateApprovalRuleBody, OrderItem } from './schemas.js';
+
+const ruleResource = (id: string) => resourceName(PLATFORM, 'approval-rule', id);
 
 export class ApprovalRules {
   readonly #repository = new OrderRepository();
@@ -20,10 +25,6 @@ export class ApprovalRules {
 
   constructor(private readonly kernel: Kernel) {
     this.#enabled = new RowCache(kernel.changes, ['orders.approval_rules'], kernel.clock);
-  }
-
-  #tx(context: RequestContext) {
-    return { scope: { kind: 'platform' as const }, actorId: context.principal?.userId ?? 'system' };
   }
 
   /** Why these priced items must wait for an operator (rule names and flagged products); empty when they need not. */
@@ -45,29 +46,49 @@ export class ApprovalRules {
     return reasons;
   }
 
-  async create(input: CreateApprovalRuleBody, context: RequestContext): Promise<ApprovalRule> {
-    authorize(context, 'orders:approval-rule.create', resourceName(PLATFORM, 'approval-rule', '*'));
-    if (input.condition.type === 'total_above' && !isCurrency(input.condition.currency)) {
-      throw new UnprocessableError(`${input.condition.currency} is not an ISO 4217 currency.`, [{ pointer: '/condition/currency', message: 'is not a known currency' }]);
-    }
-    return inTransaction(this.kernel.db, this.#tx(context), async (tx) => {
-      const rule = await this.#repository.insertRule(tx, { id: newId('approvalRule'), name: input.name.trim(), condition: input.condition, enabled: input.enabled ?? true, at: this.kernel.clock.now() });
-      await this.kernel.audit.record(tx, { actor: actorOf(context), action: 'approval_rule.created', target: { type: 'approval-rule', id: rule.id }, after: rule, requestId: context.requestId, sourceIp: context.sourceIp });
-      return rule;
-    });
+  readonly useCases = {
+    create: defineUseCase<CreateApprovalRuleBody, ApprovalRule>({
+      name: 'orders.create-approval-rule',
+      access: { action: 'orders:approval-rule.create' },
+      resource: () => ruleResource('*'),
+      run: async ({ tx, input, record }) => {
+        if (input.condition.type === 'total_above' && !isCurrency(input.condition.currency)) {
+          throw new UnprocessableError(`${input.condition.currency} is not an ISO 4217 currency.`, [{ pointer: '/condition/currency', message: 'is not a known currency' }]);
+        }
+        const rule = await this.#repository.insertRule(tx, { id: newId('approvalRule'), name: input.name.trim(), condition: input.condition, enabled: input.enabled ?? true, at: this.kernel.clock.now() });
+        record({ target: { type: 'approval-rule', id: rule.id }, after: rule, event: { contract: ApprovalRuleCreated, payload: { ruleId: rule.id, name: rule.name } } });
+        return rule;
+      },
+    }),
+
+    list: defineUseCase<void, ApprovalRule[]>({
+      name: 'orders.list-approval-rules',
+      access: { action: 'orders:approval-rule.list' },
+      resource: () => ruleResource('*'),
+      run: ({ tx }) => this.#repository.rules(tx, { enabledOnly: false }),
+    }),
+
+    delete: defineUseCase<{ ruleId: string }, void>({
+      name: 'orders.delete-approval-rule',
+      access: { action: 'orders:approval-rule.delete' },
+      resource: (input) => ruleResource(input.ruleId),
+      run: async ({ tx, input: { ruleId }, record }) => {
+        const deleted = await this.#repository.deleteRule(tx, ruleId);
+        if (!deleted) throw new NotFoundError('Approval rule', ruleId);
+        record({ target: { type: 'approval-rule', id: ruleId }, before: deleted, event: { contract: ApprovalRuleDeleted, payload: { ruleId, name: deleted.name } } });
+      },
+    }),
+  };
+
+  create(input: CreateApprovalRuleBody, context: RequestContext): Promise<ApprovalRule> {
+    return this.kernel.useCases.run(this.useCases.create, context, input);
   }
 
-  async list(context: RequestContext): Promise<ApprovalRule[]> {
-    authorize(context, 'orders:approval-rule.list', resourceName(PLATFORM, 'approval-rule', '*'));
-    return inTransaction(this.kernel.db, this.#tx(context), (tx) => this.#repository.rules(tx, { enabledOnly: false }));
+  list(context: RequestContext): Promise<ApprovalRule[]> {
+    return this.kernel.useCases.run(this.useCases.list, context, undefined);
   }
 
   async delete(ruleId: string, context: RequestContext): Promise<void> {
-    authorize(context, 'orders:approval-rule.delete', resourceName(PLATFORM, 'approval-rule', ruleId));
-    await inTransaction(this.kernel.db, this.#tx(context), async (tx) => {
-      const deleted = await this.#repository.deleteRule(tx, ruleId);
-      if (!deleted) throw new NotFoundError('Approval rule', ruleId);
-      await this.kernel.audit.record(tx, { actor: actorOf(context), action: 'approval_rule.deleted', target: { type: 'approval-rule', id: ruleId }, before: deleted, requestId: context.requestId, sourceIp: context.sourceIp });
-    });
+    await this.kernel.useCases.run(this.useCases.delete, context, { ruleId });
   }
 }

@@ -3,9 +3,10 @@
 // same change without writing anything. Quotas and stock are taken as deltas, and what a smaller
 // item frees comes back only when the change order is fulfilled (OrderService.fulfil).
 import type { Kernel } from '../../kernel/kernel.js';
-import { inTransaction, type Tx } from '../../kernel/db/database.js';
+import type { Tx } from '../../kernel/db/database.js';
 import { newId } from '../../kernel/ids.js';
-import { authorize, resourceName } from '../../kernel/authz/authorize.js';
+import { resourceName } from '../../kernel/authz/authorize.js';
+import { defineUseCase } from '../../kernel/use-case.js';
 import type { RequestContext } from '../../kernel/context.js';
 import { ConflictError, InvalidTransitionError, NotFoundError, UnprocessableError } from '../../kernel/errors.js';
 import { Exact } from '../../kernel/money.js';
@@ -19,6 +20,8 @@ import { OrderSteps, TO_PROVISIONING, formatOrderNumber, toOrder, type Step, typ
 import type { ChangeBody, ChangePreview, Order, OrderItem } from './schemas.js';
 
 type PricedItem = OrderItem & { price: NonNullable<OrderItem['price']> };
+type ChangeInput = { orderId: string; itemId: string; change: ChangeBody };
+type Viewer = { tenantId: string; tier: string };
 
 export class ChangeOrderService {
   readonly #repository = new OrderRepository();
@@ -33,82 +36,97 @@ export class ChangeOrderService {
     this.#steps = new OrderSteps(kernel, catalog, tenants, this.#repository);
   }
 
-  /**
-   * What changing a fulfilled item would cost: its current and proposed price per period and the
-   * proration of the current period in the chosen mode. Nothing is written.
-   */
+  readonly useCases = {
+    /**
+     * What changing a fulfilled item would cost: its current and proposed price per period and the
+     * proration of the current period in the chosen mode. Nothing is written.
+     */
+    preview: defineUseCase<ChangeInput & { viewer: Viewer }, ChangePreview>({
+      name: 'orders.preview-change',
+      access: { action: 'orders:order.read' },
+      resource: (input, context) => resourceName(this.#steps.ownTenant(context), 'order', input.orderId),
+      run: async ({ tx, input: { orderId, itemId, change, viewer } }) => {
+        const order = await this.#steps.load(tx, orderId);
+        const item = await this.#liveItem(tx, order, itemId);
+        return (await this.#proposeChange(tx, order, item, change, viewer)).preview;
+      },
+    }),
+
+    /**
+     * Changes a fulfilled item (upgrade, downgrade, quantity change) by placing a change order: a new
+     * order of the proposed item that names the item it changes (`changeOf`) and carries the
+     * proration, checked like a submission and moved on in the same transaction. Quotas and stock:
+     * only what the new item needs beyond the old one is taken now; what it needs less is given back
+     * when the change order is fulfilled, so a downgrade frees nothing before it is delivered.
+     * Locking the changed order's row makes concurrent changes of one item queue, and the second one
+     * then finds the first (one live change per item). Nothing is written on any refusal.
+     */
+    change: defineUseCase<ChangeInput, Order>({
+      name: 'orders.change-item',
+      access: { action: 'orders:order.change' },
+      resource: (input, context) => resourceName(this.#steps.ownTenant(context), 'order', input.orderId),
+      run: async (run) => {
+        const { tx, context, input: { orderId, itemId, change } } = run;
+        const tenantId = this.#steps.ownTenant(context);
+        const now = this.kernel.clock.now();
+          const profile = await this.#steps.orderingProfile(tx, tenantId);
+          const original = await this.#steps.load(tx, orderId, true);
+          const item = await this.#liveItem(tx, original, itemId);
+          const { product, version, proposed, preview } = await this.#proposeChange(tx, original, item, change, { tenantId, tier: profile.tier });
+          const problems = availabilityProblems(product, version, proposed.quantity, proposed.configuration, profile.tier, '');
+          if (problems.length > 0) throw new UnprocessableError(`The item cannot be changed so: ${problems.length} problem(s).`, problems);
+
+          const reasons = await this.approvalRules.reasonsFor(tx, original.currency, [{ item: proposed, version }]);
+
+          // What the new item consumes against what the old one did, per quota and in stock.
+          const old = item.version === version.version ? version : await this.catalog.pinnedVersion(tx, item.productId, item.version);
+          const take: Record<string, number> = {};
+          const giveBack: Record<string, number> = {};
+          for (const quota of new Set([...Object.keys(old.content.quotaConsumption ?? {}), ...Object.keys(version.content.quotaConsumption ?? {})])) {
+            const delta = (version.content.quotaConsumption?.[quota] ?? 0) * proposed.quantity - (old.content.quotaConsumption?.[quota] ?? 0) * item.quantity;
+            if (delta > 0) take[quota] = delta;
+            else if (delta < 0) giveBack[quota] = -delta;
+          }
+          await this.#steps.takeQuotas(tx, tenantId, profile.quotas, take);
+          const stock = product.capacity === null ? 0 : proposed.quantity - item.quantity;
+          if (stock > 0) await this.catalog.takeCapacity(tx, product, stock);
+
+          const changeOf = { orderId: original.id, ...(original.number !== null ? { orderNumber: formatOrderNumber(original.number) } : {}), itemId: item.id, kind: preview.kind };
+          const inserted = await this.#repository.insert(tx, {
+            id: newId('order'),
+            tenantId,
+            currency: original.currency,
+            createdBy: context.principal?.userId ?? null,
+            createdByName: this.#steps.actorName(context),
+            at: now,
+            document: {
+              couponCode: null,
+              items: [proposed],
+              nextItem: 2,
+              totalMinor: preview.proposed.totalMinor,
+              dueNowMinor: preview.proration.mode === 'prorate_now' ? preview.proration.dueNowMinor : '0',
+              approval: reasons.length > 0 ? { required: reasons, decision: null, decidedBy: null, reason: null } : null,
+              failureReason: null,
+              reserved: { quotas: take, capacity: stock > 0 ? { [product.id]: stock } : {}, releaseOnFulfil: { quotas: giveBack, capacity: stock < 0 ? { [product.id]: -stock } : {} } },
+              changeOf,
+              proration: preview.proration,
+            },
+          });
+          const submitted: Step = { status: 'submitted', reason: `Changes ${item.productName} of order ${changeOf.orderNumber ?? original.id} (${preview.kind.replace('_', ' ')})` };
+          const onwards: readonly Step[] = reasons.length > 0 ? [{ status: 'pending_approval', reason: `Needs approval: ${reasons.join('; ')}` }] : TO_PROVISIONING;
+          return toOrder(await this.#steps.advance(run, inserted, [submitted, ...onwards], { submittedAt: now }));
+      },
+    }),
+  };
+
   async previewChange(orderId: string, itemId: string, change: ChangeBody, context: RequestContext): Promise<ChangePreview> {
-    const tenantId = this.#steps.ownTenant(context);
-    authorize(context, 'orders:order.read', resourceName(tenantId, 'order', orderId));
-    const viewer = await this.catalog.viewerOf(tenantId);
-    return inTransaction(this.kernel.db, this.#steps.tx(context, tenantId), async (tx) => {
-      const order = await this.#steps.load(tx, orderId);
-      const item = await this.#liveItem(tx, order, itemId);
-      return (await this.#proposeChange(tx, order, item, change, viewer)).preview;
-    });
+    // Read before the transaction: a second connection taken while one is held can exhaust the pool under load.
+    const viewer = await this.catalog.viewerOf(this.#steps.ownTenant(context));
+    return this.kernel.useCases.run(this.useCases.preview, context, { orderId, itemId, change, viewer });
   }
 
-  /**
-   * Changes a fulfilled item (upgrade, downgrade, quantity change) by placing a change order: a new
-   * order of the proposed item that names the item it changes (`changeOf`) and carries the
-   * proration, checked like a submission and moved on in the same transaction. Quotas and stock:
-   * only what the new item needs beyond the old one is taken now; what it needs less is given back
-   * when the change order is fulfilled, so a downgrade frees nothing before it is delivered.
-   * Locking the changed order's row makes concurrent changes of one item queue, and the second one
-   * then finds the first (one live change per item). Nothing is written on any refusal.
-   */
-  async change(orderId: string, itemId: string, change: ChangeBody, context: RequestContext): Promise<Order> {
-    const tenantId = this.#steps.ownTenant(context);
-    authorize(context, 'orders:order.change', resourceName(tenantId, 'order', orderId));
-    const now = this.kernel.clock.now();
-    return inTransaction(this.kernel.db, this.#steps.tx(context, tenantId), async (tx) => {
-      const profile = await this.#steps.orderingProfile(tx, tenantId);
-      const original = await this.#steps.load(tx, orderId, true);
-      const item = await this.#liveItem(tx, original, itemId);
-      const { product, version, proposed, preview } = await this.#proposeChange(tx, original, item, change, { tenantId, tier: profile.tier });
-      const problems = availabilityProblems(product, version, proposed.quantity, proposed.configuration, profile.tier, '');
-      if (problems.length > 0) throw new UnprocessableError(`The item cannot be changed so: ${problems.length} problem(s).`, problems);
-
-      const reasons = await this.approvalRules.reasonsFor(tx, original.currency, [{ item: proposed, version }]);
-
-      // What the new item consumes against what the old one did, per quota and in stock.
-      const old = item.version === version.version ? version : await this.catalog.pinnedVersion(tx, item.productId, item.version);
-      const take: Record<string, number> = {};
-      const giveBack: Record<string, number> = {};
-      for (const quota of new Set([...Object.keys(old.content.quotaConsumption ?? {}), ...Object.keys(version.content.quotaConsumption ?? {})])) {
-        const delta = (version.content.quotaConsumption?.[quota] ?? 0) * proposed.quantity - (old.content.quotaConsumption?.[quota] ?? 0) * item.quantity;
-        if (delta > 0) take[quota] = delta;
-        else if (delta < 0) giveBack[quota] = -delta;
-      }
-      await this.#steps.takeQuotas(tx, tenantId, profile.quotas, take);
-      const stock = product.capacity === null ? 0 : proposed.quantity - item.quantity;
-      if (stock > 0) await this.catalog.takeCapacity(tx, product, stock);
-
-      const changeOf = { orderId: original.id, ...(original.number !== null ? { orderNumber: formatOrderNumber(original.number) } : {}), itemId: item.id, kind: preview.kind };
-      const inserted = await this.#repository.insert(tx, {
-        id: newId('order'),
-        tenantId,
-        currency: original.currency,
-        createdBy: context.principal?.userId ?? null,
-        createdByName: this.#steps.actorName(context),
-        at: now,
-        document: {
-          couponCode: null,
-          items: [proposed],
-          nextItem: 2,
-          totalMinor: preview.proposed.totalMinor,
-          dueNowMinor: preview.proration.mode === 'prorate_now' ? preview.proration.dueNowMinor : '0',
-          approval: reasons.length > 0 ? { required: reasons, decision: null, decidedBy: null, reason: null } : null,
-          failureReason: null,
-          reserved: { quotas: take, capacity: stock > 0 ? { [product.id]: stock } : {}, releaseOnFulfil: { quotas: giveBack, capacity: stock < 0 ? { [product.id]: -stock } : {} } },
-          changeOf,
-          proration: preview.proration,
-        },
-      });
-      const submitted: Step = { status: 'submitted', reason: `Changes ${item.productName} of order ${changeOf.orderNumber ?? original.id} (${preview.kind.replace('_', ' ')})` };
-      const onwards: readonly Step[] = reasons.length > 0 ? [{ status: 'pending_approval', reason: `Needs approval: ${reasons.join('; ')}` }] : TO_PROVISIONING;
-      return toOrder(await this.#steps.advance(tx, context, inserted, [submitted, ...onwards], { submittedAt: now }));
-    });
+  change(orderId: string, itemId: string, change: ChangeBody, context: RequestContext): Promise<Order> {
+    return this.kernel.useCases.run(this.useCases.change, context, { orderId, itemId, change });
   }
 
   /**

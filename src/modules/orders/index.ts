@@ -10,12 +10,13 @@ import { orderRoutes } from './routes.js';
 import { ApprovalRules } from './approval-rules.js';
 import { ChangeOrderService } from './change-orders.js';
 import { OrderNotifications } from './order-notifications.js';
-import { CUSTOMER_MAILS, OPERATOR_MAIL_EVENT } from './order-mail.js';
+import { CUSTOMER_MAIL_EVENTS, OPERATOR_MAIL_EVENT } from './order-mail.js';
+import { on } from '../../kernel/events.js';
 
 export type { OrderService } from './service.js';
 export type { Order, OrderItem, OrderStatus } from './schemas.js';
 export type { OrderRecipients } from './order-notifications.js';
-export type { OrderEventPayload } from './order-steps.js';
+export * from './events.js';
 
 export interface OrdersApi {
   service: OrderService;
@@ -32,9 +33,10 @@ export function createOrdersModule({ kernel, use }: ModuleContext): ModuleInstan
     api: { service },
     // Names are the idempotency keys of deliveries: never rename a live one.
     subscriptions: [
-      { name: 'orders.mail-customer', types: Object.keys(CUSTOMER_MAILS), handle: (event, tx) => notifications.mailCustomer(event, tx) },
-      { name: 'orders.mail-operators', types: [OPERATOR_MAIL_EVENT], handle: (event, tx) => notifications.mailOperators(event, tx) },
+      on(CUSTOMER_MAIL_EVENTS, 'orders.mail-customer', (event, tx) => notifications.mailCustomer(event, tx)),
+      on(OPERATOR_MAIL_EVENT, 'orders.mail-operators', (event, tx) => notifications.mailOperators(event, tx)),
     ],
+    useCases: [...Object.values(service.useCases), ...Object.values(changes.useCases), ...Object.values(approvalRules.useCases)],
     routes: (app) => orderRoutes(app, service, changes, approvalRules),
   };
 }

@@ -3,9 +3,9 @@
 // other mail the platform sends; never the items' configuration, which may hold the customer's
 // secrets. Pure functions: the subscriptions in order-notifications.ts decide who receives them.
 import { Money } from '../../kernel/money.js';
-import type { OrderEventPayload } from './order-steps.js';
+import { OrderApprovalRequested, OrderApproved, OrderFailed, OrderFulfilled, OrderRejected, OrderSubmitted, type OrderEventPayload } from './events.js';
 
-/** The events the customer hears about, with the mail's purpose (as the outbox lists it). */
+/** The events the customer hears about (by type), with the mail's purpose (as the outbox lists it). */
 export const CUSTOMER_MAILS = {
   'order.submitted': 'orders.placed',
   'order.approved': 'orders.approved',
@@ -14,8 +14,10 @@ export const CUSTOMER_MAILS = {
   'order.failed': 'orders.failed',
 } as const;
 export type CustomerMailEvent = keyof typeof CUSTOMER_MAILS;
+/** The contracts of those events, to subscribe to. */
+export const CUSTOMER_MAIL_EVENTS = [OrderSubmitted, OrderApproved, OrderRejected, OrderFulfilled, OrderFailed] as const;
 
-export const OPERATOR_MAIL_EVENT = 'order.approval_requested';
+export const OPERATOR_MAIL_EVENT = OrderApprovalRequested;
 export const OPERATOR_MAIL_PURPOSE = 'orders.approval_requested';
 
 export interface OrderMail {

@@ -1,4 +1,4 @@
-// Mail about orders, sent in answer to the orders' own events (declared as subscriptions in
+// Mail about orders, sent in answer to the orders' own events (typed subscriptions declared in
 // index.ts), never from inside the use case: a submission stays on its hot path, and the mail
 // follows once the change committed. Each handler runs in the event's delivery transaction, which
 // also records (event, handler); every message carries the key `<event id>:<recipient>`, so a
@@ -7,7 +7,8 @@ import type { Tx } from '../../kernel/db/database.js';
 import type { DomainEvent } from '../../kernel/outbox.js';
 import { resourceName, PLATFORM } from '../../kernel/authz/authorize.js';
 import type { Mailer } from '../notifications/index.js';
-import type { OrderEventPayload, TenantOrdering } from './order-steps.js';
+import type { TenantOrdering } from './order-steps.js';
+import type { OrderEventPayload } from './events.js';
 import { CUSTOMER_MAILS, OPERATOR_MAIL_PURPOSE, approvalRequestedMail, customerMail, type CustomerMailEvent, type OrderMail } from './order-mail.js';
 
 /** Whom orders' mail goes to (identity's Contacts answers). */
@@ -27,8 +28,8 @@ export class OrderNotifications {
   ) {}
 
   /** order.submitted, approved, rejected, fulfilled, failed → the customer who placed it. */
-  async mailCustomer(event: DomainEvent, tx: Tx): Promise<void> {
-    const payload = event.payload as unknown as OrderEventPayload;
+  async mailCustomer(event: DomainEvent<OrderEventPayload>, tx: Tx): Promise<void> {
+    const payload = event.payload;
     if (!event.tenantId || !isCurrent(payload)) return; // published before events carried the order's contents
     const type = event.type as CustomerMailEvent;
     const mail = customerMail(type, { payload, organizationName: await this.#organizationName(tx, event.tenantId), publicUrl: this.publicUrl });
@@ -37,8 +38,8 @@ export class OrderNotifications {
   }
 
   /** order.approval_requested → every staff member who may approve it. */
-  async mailOperators(event: DomainEvent, tx: Tx): Promise<void> {
-    const payload = event.payload as unknown as OrderEventPayload;
+  async mailOperators(event: DomainEvent<OrderEventPayload>, tx: Tx): Promise<void> {
+    const payload = event.payload;
     if (!event.tenantId || !isCurrent(payload)) return;
     const mail = approvalRequestedMail({ payload, organizationName: await this.#organizationName(tx, event.tenantId), publicUrl: this.publicUrl });
     const to = await this.recipients.staffAllowedTo(tx, 'orders:order.approve', resourceName(PLATFORM, 'order', payload.orderId));
@@ -50,7 +51,7 @@ export class OrderNotifications {
     return (await this.tenants.profileOf(tenantId, tx))?.organizationName ?? tenantId;
   }
 
-  async #send(tx: Tx, event: DomainEvent, recipients: string[], mail: OrderMail, purpose: string, tenantId: string | null): Promise<void> {
+  async #send(tx: Tx, event: DomainEvent<OrderEventPayload>, recipients: string[], mail: OrderMail, purpose: string, tenantId: string | null): Promise<void> {
     for (const to of new Set(recipients)) {
       await this.mailer.enqueue(tx, { to, tenantId, purpose, subject: mail.subject, text: mail.text, dedupKey: `${event.id}:${to}` });
     }

@@ -1,14 +1,14 @@
-// What every order use case shares: the transaction scope, the caller's tenant, loading an order,
-// checking and pricing an item, taking quotas, and moving an order along its status machine with its
-// audit entries and events. Used by the cart and submission (service.ts) and by change orders
-// (change-orders.ts).
+// What every order use case shares: the caller's tenant, loading an order, checking and pricing an
+// item, taking quotas, and moving an order along its status machine, recording each step's audit
+// entry and event with the use case (kernel/use-case.ts writes them together, one statement per
+// chain). Used by the cart and submission (service.ts) and by change orders (change-orders.ts).
 import type { Kernel } from '../../kernel/kernel.js';
-import type { Tx, TxContext } from '../../kernel/db/database.js';
-import { isPlatformStaff } from '../../kernel/authz/authorize.js';
-import { actorOf, type RequestContext } from '../../kernel/context.js';
-import type { AuditInput } from '../../kernel/audit.js';
+import type { Tx } from '../../kernel/db/database.js';
+import type { RequestContext } from '../../kernel/context.js';
+import { isPlatformStaff, PLATFORM } from '../../kernel/authz/authorize.js';
+import type { EventContract } from '../../kernel/events.js';
+import type { RecordedChange, UseCaseRun } from '../../kernel/use-case.js';
 import { ConflictError, NotFoundError, QuotaExceededError, UnprocessableError, ValidationError } from '../../kernel/errors.js';
-import { outboxRows } from '../../kernel/outbox.js';
 import type { CatalogService, Coupon, Product, ProductVersion } from '../catalog/index.js';
 import type { TenantFacts, TenantProfile } from '../tenants/index.js';
 import { couponProblem, quote, validateConfiguration } from '../catalog/index.js';
@@ -17,6 +17,24 @@ import { limitOf, priceSplit, recurringAndOneTime, type Quotas } from './items.j
 import { Money } from '../../kernel/money.js';
 import type { Order, OrderItem, OrderStatus } from './schemas.js';
 import { ORDER_STATUS_MACHINE } from './status.js';
+import {
+  OrderApprovalRequested,
+  OrderApproved,
+  OrderAwaitingPayment,
+  OrderCancelled,
+  OrderCreated,
+  OrderFailed,
+  OrderFulfilled,
+  OrderProvisioningRequested,
+  OrderRejected,
+  OrderSubmitted,
+  type OrderEventPayload,
+} from './events.js';
+
+export type { OrderEventPayload } from './events.js';
+
+/** What moving an order needs of the use case it runs in: its transaction, caller and recorder. */
+export type OrderRun = Pick<UseCaseRun<unknown>, 'tx' | 'context' | 'record'>;
 
 /** What orders read of tenants: the tenants module's profile (status, tier, quotas; the name for mails). */
 export type TenantOrdering = Pick<TenantFacts, 'profileOf'>;
@@ -31,13 +49,6 @@ export class OrderSteps {
     private readonly repository: OrderRepository,
   ) {}
 
-  /** The transaction scope: platform for staff, else the tenant (or none). */
-  tx(context: RequestContext, tenantId: string | null): TxContext {
-    const actorId = context.principal?.userId ?? 'system';
-    if (isPlatformStaff(context)) return { scope: { kind: 'platform' }, actorId };
-    return { scope: tenantId ? { kind: 'tenant', tenantId } : { kind: 'none' }, actorId };
-  }
-
   /** How the caller is named in timelines: the name they chose, else their email (kept with each step they take). */
   actorName(context: RequestContext): string | null {
     const principal = context.principal;
@@ -50,6 +61,11 @@ export class OrderSteps {
     const tenantId = context.principal?.tenantId;
     if (!tenantId) throw new ConflictError('Choose a tenant to work in first (POST /api/v1/auth/switch-tenant).');
     return tenantId;
+  }
+
+  /** Whose orders the caller acts on: the platform's (staff, across tenants), else their own tenant's. */
+  resourceOwner(context: RequestContext): string {
+    return isPlatformStaff(context) ? PLATFORM : this.ownTenant(context);
   }
 
   /** The tenant's ordering profile, inside the caller's transaction: only an active tenant orders. */
@@ -101,12 +117,13 @@ export class OrderSteps {
   }
 
   /**
-   * Moves an order along one or more steps of its status machine in the caller's transaction: the
-   * timeline steps and the row in one statement (each edge checked by the database), then, after
+   * Moves an order along one or more steps of its status machine in the use case's transaction:
+   * the timeline steps and the row in one statement (each edge checked by the database), then
    * `beforeRecording` (work that should happen late in the transaction) and, on submission, the
-   * order's number, an audit entry and an event per step, written together.
+   * order's number; each step's audit entry and event are recorded with the use case, which writes
+   * them all in one statement when it returns (so the tenant's audit chain is locked last).
    */
-  async advance(tx: Tx, context: RequestContext, order: StoredOrder, steps: readonly Step[], changes: { document?: OrderDocument; submittedAt?: Date } = {}, beforeRecording?: () => Promise<void>): Promise<StoredOrder> {
+  async advance({ tx, context, record }: OrderRun, order: StoredOrder, steps: readonly Step[], changes: { document?: OrderDocument; submittedAt?: Date } = {}, beforeRecording?: () => Promise<void>): Promise<StoredOrder> {
     const now = this.kernel.clock.now();
     const actorId = context.principal?.userId ?? null;
     const actorName = this.actorName(context);
@@ -119,44 +136,25 @@ export class OrderSteps {
     // The number comes after beforeRecording's quota and stock locks: see takeOrderNumber.
     if (changes.submittedAt !== undefined && order.number === null) saved = { ...saved, number: await this.repository.takeOrderNumber(tx, saved) };
     const from = [order.status, ...steps.map((step) => step.status)];
-    const { rows: events } = outboxRows(
-      this.kernel.clock,
-      steps.map((step) => ({
-        type: step.event ?? EVENT_OF[step.status],
-        tenantId: order.tenantId,
-        payload: eventPayload(saved, step),
-        ...(context.principal?.userId ? { actorId: context.principal.userId } : {}),
-        requestId: context.requestId,
-      })),
-    );
-    const entries = steps.map((step, index) => this.auditEntry(context, step.event ?? EVENT_OF[step.status], { ...saved, status: step.status }, { status: from[index]! }, step.reason));
-    await this.kernel.audit.recordAll(tx, entries, { events });
+    steps.forEach((step, index) => record(orderChange({ ...saved, status: step.status }, step.event ?? EVENT_OF[step.status], { status: from[index]! }, step, eventPayload(saved, step))));
     return saved;
-  }
-
-  auditEntry(context: RequestContext, action: string, after: StoredOrder, before: { status: OrderStatus } | undefined, reason: string | null): AuditInput {
-    return {
-      tenantId: after.tenantId,
-      actor: actorOf(context),
-      action,
-      target: { type: 'order', id: after.id },
-      before,
-      after: { status: after.status, totalMinor: after.document.totalMinor, currency: after.currency, ...(reason ? { reason } : {}), ...(after.document.changeOf ? { changeOf: after.document.changeOf } : {}) },
-      requestId: context.requestId,
-      sourceIp: context.sourceIp,
-    };
   }
 }
 
-/**
- * What an order event carries: enough for a subscriber to act without reading the orders module's
- * tables (the mails to the customer and operators are written from it): the order's reference and
- * new status, the person who placed it, its amount and items (product names, quantities, line
- * totals), a decision's reason, and on provisioning_requested each item's provisioning request.
- * Never the items' configuration: it may hold values the customer considers secret.
- */
+/** A change to an order as its use case records it: on the tenant's audit chain, with its event. */
+export function orderChange(order: StoredOrder, contract: EventContract<OrderEventPayload>, before: { status: OrderStatus } | undefined, step: Step, payload: OrderEventPayload): RecordedChange<OrderEventPayload> {
+  return {
+    tenantId: order.tenantId,
+    target: { type: 'order', id: order.id },
+    before,
+    after: { status: order.status, totalMinor: order.document.totalMinor, currency: order.currency, ...(step.reason ? { reason: step.reason } : {}), ...(order.document.changeOf ? { changeOf: order.document.changeOf } : {}) },
+    event: { contract, payload },
+  };
+}
+
+/** The payload of an order's event (see OrderEventPayload in events.ts). */
 export function eventPayload(order: StoredOrder, step: Step): OrderEventPayload {
-  const decided = step.event === 'order.approved' || step.event === 'order.rejected';
+  const decided = step.event === OrderApproved || step.event === OrderRejected;
   return {
     orderId: order.id,
     number: order.number === null ? null : formatOrderNumber(order.number),
@@ -184,28 +182,11 @@ function placedBy(order: StoredOrder): string | null {
   return order.timeline.find((step) => step.status === 'submitted')?.actorId ?? order.createdBy;
 }
 
-export interface OrderEventPayload {
-  [key: string]: unknown;
-  orderId: string;
-  /** The order's number as people see it ("ORD-000042"); null only before submission. */
-  number: string | null;
-  status: OrderStatus;
-  reason?: string;
-  /** On order.approved and order.rejected: the operator's stated reason. */
-  decisionReason?: string;
-  changeOf?: unknown;
-  /** User id of the person who placed (submitted) the order; null when no person did (a service key). */
-  placedBy: string | null;
-  currency: string;
-  totalMinor: string;
-  items: { itemId: string; productId: string; productName: string; version: number; quantity: number; totalMinor: string | null; provisioning?: unknown }[];
-}
-
 /** One step along the status machine, with the event it publishes when that is not the status's own. */
 export interface Step {
   status: OrderStatus;
   reason: string | null;
-  event?: string;
+  event?: EventContract<OrderEventPayload>;
 }
 
 /** awaiting_payment, satisfied at once by invoice-later terms (the payment seam), then provisioning requested. */
@@ -214,15 +195,15 @@ export const TO_PROVISIONING: readonly Step[] = [
   { status: 'provisioning', reason: null },
 ];
 
-export const EVENT_OF: Record<OrderStatus, string> = {
-  draft: 'order.created',
-  submitted: 'order.submitted',
-  pending_approval: 'order.approval_requested',
-  awaiting_payment: 'order.awaiting_payment',
-  provisioning: 'order.provisioning_requested',
-  fulfilled: 'order.fulfilled',
-  failed: 'order.failed',
-  cancelled: 'order.cancelled',
+export const EVENT_OF: Record<OrderStatus, EventContract<OrderEventPayload>> = {
+  draft: OrderCreated,
+  submitted: OrderSubmitted,
+  pending_approval: OrderApprovalRequested,
+  awaiting_payment: OrderAwaitingPayment,
+  provisioning: OrderProvisioningRequested,
+  fulfilled: OrderFulfilled,
+  failed: OrderFailed,
+  cancelled: OrderCancelled,
 };
 
 /** An item whose price was quoted before quotes carried recurring and one-time apart gets them from its lines. */

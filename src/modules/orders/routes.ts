@@ -1,4 +1,5 @@
-// HTTP surface of orders: schema in, one service call, schema out.
+// HTTP surface of orders: schema in, one service call, schema out. Each route declares the action
+// of the use case it runs.
 import { Type } from 'typebox';
 import type { HttpApp } from '../../kernel/api/routes.js';
 import { EmptyBody, responses, NoContent, Id, StrictObject } from '../../kernel/api/schemas.js';
@@ -32,7 +33,7 @@ export function orderRoutes(app: HttpApp, service: OrderService, changes: Change
   app.post(
     '/api/v1/orders',
     {
-      config: { action: 'orders:order.create' },
+      config: { action: service.useCases.create.action },
       schema: { tags, summary: 'Start a cart: a draft order in one currency, optionally with a coupon', body: CreateOrderBody, response: responses({ 201: Order }) },
     },
     async (request, reply) => {
@@ -44,7 +45,7 @@ export function orderRoutes(app: HttpApp, service: OrderService, changes: Change
   app.get(
     '/api/v1/orders',
     {
-      config: { action: 'orders:order.list' },
+      config: { action: service.useCases.list.action },
       schema: { tags, summary: 'Orders, newest first (staff: every tenant’s, or one with tenantId)', querystring: ListOrdersQuery, response: responses({ 200: OrderPage }) },
     },
     async (request) => service.list(request.query, requestContext(request)),
@@ -53,7 +54,7 @@ export function orderRoutes(app: HttpApp, service: OrderService, changes: Change
   app.get(
     '/api/v1/orders/count',
     {
-      config: { action: 'orders:order.list' },
+      config: { action: service.useCases.count.action },
       schema: {
         tags,
         summary: 'How many orders match a status (and, for staff, a tenant)',
@@ -67,14 +68,14 @@ export function orderRoutes(app: HttpApp, service: OrderService, changes: Change
 
   app.get(
     '/api/v1/orders/:id',
-    { config: { action: 'orders:order.read' }, schema: { tags, summary: 'An order with its items, prices and timeline', params: OrderIdParams, response: responses({ 200: Order }) } },
+    { config: { action: service.useCases.get.action }, schema: { tags, summary: 'An order with its items, prices and timeline', params: OrderIdParams, response: responses({ 200: Order }) } },
     async (request) => service.get(request.params.id, requestContext(request)),
   );
 
   app.post(
     '/api/v1/orders/:id/items',
     {
-      config: { action: 'orders:order.update' },
+      config: { action: service.useCases.addItem.action },
       schema: {
         tags,
         summary: 'Add an item to a draft (checked against the product’s schema and priced now)',
@@ -89,14 +90,14 @@ export function orderRoutes(app: HttpApp, service: OrderService, changes: Change
 
   app.delete(
     '/api/v1/orders/:id/items/:itemId',
-    { config: { action: 'orders:order.update' }, schema: { tags, summary: 'Remove an item from a draft', params: OrderItemParams, response: responses({ 200: Order }) } },
+    { config: { action: service.useCases.removeItem.action }, schema: { tags, summary: 'Remove an item from a draft', params: OrderItemParams, response: responses({ 200: Order }) } },
     async (request) => service.removeItem(request.params.id, request.params.itemId, requestContext(request)),
   );
 
   app.put(
     '/api/v1/orders/:id/coupon',
     {
-      config: { action: 'orders:order.update' },
+      config: { action: service.useCases.setCoupon.action },
       schema: {
         tags,
         summary: 'Apply a coupon to a draft (replacing any other) and price every item again with it',
@@ -113,7 +114,7 @@ export function orderRoutes(app: HttpApp, service: OrderService, changes: Change
   app.delete(
     '/api/v1/orders/:id/coupon',
     {
-      config: { action: 'orders:order.update' },
+      config: { action: service.useCases.setCoupon.action },
       schema: { tags, summary: 'Take the coupon off a draft and price every item again without it', description: 'Only a draft can change (409 otherwise). Taking it off a draft that has none is harmless: the same prices come back.', params: OrderIdParams, response: responses({ 200: Order }) },
     },
     async (request) => service.setCoupon(request.params.id, null, requestContext(request)),
@@ -122,7 +123,7 @@ export function orderRoutes(app: HttpApp, service: OrderService, changes: Change
   app.post(
     '/api/v1/orders/:id/items/:itemId/change-preview',
     {
-      config: { action: 'orders:order.read' },
+      config: { action: changes.useCases.preview.action },
       schema: {
         tags,
         summary: 'Price an upgrade, downgrade or quantity change of a live item, with its proration',
@@ -139,7 +140,7 @@ export function orderRoutes(app: HttpApp, service: OrderService, changes: Change
   app.post(
     '/api/v1/orders/:id/items/:itemId/change',
     {
-      config: { action: 'orders:order.change' },
+      config: { action: changes.useCases.change.action },
       schema: {
         tags,
         summary: 'Change a live item (upgrade, downgrade, quantity change): places a change order (Idempotency-Key required)',
@@ -160,7 +161,7 @@ export function orderRoutes(app: HttpApp, service: OrderService, changes: Change
   app.post(
     '/api/v1/orders/:id/submit',
     {
-      config: { action: 'orders:order.submit' },
+      config: { action: service.useCases.submit.action },
       schema: {
         tags,
         summary: 'Submit a draft: validate, check quotas and stock, price, and send it on (Idempotency-Key required)',
@@ -176,32 +177,32 @@ export function orderRoutes(app: HttpApp, service: OrderService, changes: Change
 
   app.post(
     '/api/v1/orders/:id/cancel',
-    { config: { action: 'orders:order.cancel' }, schema: { tags, summary: 'Cancel an order before provisioning starts', params: OrderIdParams, body: OptionalReasonBody, response: responses({ 200: Order }) } },
+    { config: { action: service.useCases.cancel.action }, schema: { tags, summary: 'Cancel an order before provisioning starts', params: OrderIdParams, body: OptionalReasonBody, response: responses({ 200: Order }) } },
     async (request) => service.cancel(request.params.id, request.body.reason, requestContext(request)),
   );
 
   app.post(
     '/api/v1/orders/:id/approve',
-    { config: { action: 'orders:order.approve' }, schema: { tags, summary: 'Approve an order held for approval (operators)', params: OrderIdParams, body: OptionalReasonBody, response: responses({ 200: Order }) } },
+    { config: { action: service.useCases.approve.action }, schema: { tags, summary: 'Approve an order held for approval (operators)', params: OrderIdParams, body: OptionalReasonBody, response: responses({ 200: Order }) } },
     async (request) => service.approve(request.params.id, request.body.reason, requestContext(request)),
   );
 
   app.post(
     '/api/v1/orders/:id/reject',
-    { config: { action: 'orders:order.reject' }, schema: { tags, summary: 'Reject an order held for approval, with a reason (operators)', params: OrderIdParams, body: ReasonBody, response: responses({ 200: Order }) } },
+    { config: { action: service.useCases.reject.action }, schema: { tags, summary: 'Reject an order held for approval, with a reason (operators)', params: OrderIdParams, body: ReasonBody, response: responses({ 200: Order }) } },
     async (request) => service.reject(request.params.id, request.body.reason, requestContext(request)),
   );
 
   app.post(
     '/api/v1/orders/:id/fulfil',
-    { config: { action: 'orders:order.fulfil' }, schema: { tags, summary: 'Report an order delivered (the provisioning side)', params: OrderIdParams, body: EmptyBody, response: responses({ 200: Order }) } },
+    { config: { action: service.useCases.fulfil.action }, schema: { tags, summary: 'Report an order delivered (the provisioning side)', params: OrderIdParams, body: EmptyBody, response: responses({ 200: Order }) } },
     async (request) => service.fulfil(request.params.id, requestContext(request)),
   );
 
   app.post(
     '/api/v1/orders/:id/fail',
     {
-      config: { action: 'orders:order.fail' },
+      config: { action: service.useCases.fail.action },
       schema: { tags, summary: 'Report an order that could not be delivered; its reservations are released (the provisioning side)', params: OrderIdParams, body: ReasonBody, response: responses({ 200: Order }) },
     },
     async (request) => service.fail(request.params.id, request.body.reason, requestContext(request)),
@@ -210,7 +211,7 @@ export function orderRoutes(app: HttpApp, service: OrderService, changes: Change
   app.get(
     '/api/v1/tenants/:id/quota-usage',
     {
-      config: { action: 'orders:quota-usage.read' },
+      config: { action: service.useCases.reservations.action },
       schema: {
         tags,
         summary: 'What the tenant’s live orders hold of each quota',
@@ -223,19 +224,19 @@ export function orderRoutes(app: HttpApp, service: OrderService, changes: Change
 
   app.post(
     '/api/v1/approval-rules',
-    { config: { action: 'orders:approval-rule.create' }, schema: { tags, summary: 'Hold orders for approval when a condition matches', body: CreateApprovalRuleBody, response: responses({ 201: ApprovalRule }) } },
+    { config: { action: approvalRules.useCases.create.action }, schema: { tags, summary: 'Hold orders for approval when a condition matches', body: CreateApprovalRuleBody, response: responses({ 201: ApprovalRule }) } },
     async (request, reply) => reply.status(201).send(await approvalRules.create(request.body, requestContext(request))),
   );
 
   app.get(
     '/api/v1/approval-rules',
-    { config: { action: 'orders:approval-rule.list' }, schema: { tags, summary: 'Approval rules', response: responses({ 200: Type.Array(ApprovalRule) }) } },
+    { config: { action: approvalRules.useCases.list.action }, schema: { tags, summary: 'Approval rules', response: responses({ 200: Type.Array(ApprovalRule) }) } },
     async (request) => approvalRules.list(requestContext(request)),
   );
 
   app.delete(
     '/api/v1/approval-rules/:id',
-    { config: { action: 'orders:approval-rule.delete' }, schema: { tags, summary: 'Delete an approval rule', params: RuleIdParams, response: responses({ 204: NoContent }) } },
+    { config: { action: approvalRules.useCases.delete.action }, schema: { tags, summary: 'Delete an approval rule', params: RuleIdParams, response: responses({ 204: NoContent }) } },
     async (request, reply) => {
       await approvalRules.delete(request.params.id, requestContext(request));
       return reply.status(204).send(null);

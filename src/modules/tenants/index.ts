@@ -9,6 +9,7 @@ export type { Tenant, TenantDocument, TenantStatus, AuthenticationSettings, Auth
 export type { TenantService, TenantFacts, TenantProfile } from './service.js';
 export type { TenantDocumentParts, TenantAuthenticationPart } from './owned-parts.js';
 export { etagOf } from '../../kernel/api/etags.js';
+export * from './events.js';
 
 export interface TenantsApi {
   service: TenantService;
