@@ -12,7 +12,7 @@
 // the context; no use case copies them by hand.
 import type { Action } from './authz/authorize.js';
 import { authorize, isPlatformStaff } from './authz/authorize.js';
-import type { AuditInput, AuditLog } from './audit.js';
+import type { Actor, AuditInput, AuditLog } from './audit.js';
 import type { Clock } from './clock.js';
 import { actorOf, type RequestContext } from './context.js';
 import { inSideTransaction, inTransaction, type DataScope, type Db, type Tx, type TxContext } from './db/database.js';
@@ -35,6 +35,11 @@ export interface RecordedChange<Payload extends object = object> {
   /** The audit action; defaults to the event's type. */
   action?: string;
   target: { type: string; id: string };
+  /**
+   * Who made the change, when it is not the caller: the person a sign-in just authenticated, the
+   * address a refused attempt named, staff ending an impersonation as themselves. Default: the caller.
+   */
+  actor?: Actor;
   /** The tenant whose audit chain receives the entry and whose event it is; null/absent: the platform's. */
   tenantId?: string | null;
   before?: unknown;
@@ -156,11 +161,13 @@ async function writeChanges(ports: UseCasePorts, tx: Tx, context: RequestContext
     const chain = change.tenantId ?? null;
     byChain.set(chain, [...(byChain.get(chain) ?? []), change]);
   }
-  const actor = actorOf(context);
+  const caller = actorOf(context);
+  // An event's actor is a person (or nobody): the change's own actor when it names one, else the caller.
+  const actorIdOf = (change: RecordedChange) => (change.actor ? (change.actor.type === 'user' ? change.actor.id : undefined) : context.principal?.userId);
   for (const [tenantId, group] of byChain) {
     const entries: AuditInput[] = group.map((change) => ({
       ...(tenantId ? { tenantId } : {}),
-      actor,
+      actor: change.actor ?? caller,
       action: change.action ?? change.event.contract.type,
       target: change.target,
       before: change.before,
@@ -168,14 +175,17 @@ async function writeChanges(ports: UseCasePorts, tx: Tx, context: RequestContext
       requestId: context.requestId,
       sourceIp: context.sourceIp,
     }));
-    const published: PublishInput[] = group.map((change) => ({
-      type: change.event.contract.type,
-      version: change.event.contract.version,
-      ...(tenantId ? { tenantId } : {}),
-      payload: change.event.payload as Record<string, unknown>,
-      ...(context.principal ? { actorId: context.principal.userId } : {}),
-      requestId: context.requestId,
-    }));
+    const published: PublishInput[] = group.map((change) => {
+      const actorId = actorIdOf(change);
+      return {
+        type: change.event.contract.type,
+        version: change.event.contract.version,
+        ...(tenantId ? { tenantId } : {}),
+        payload: change.event.payload as Record<string, unknown>,
+        ...(actorId ? { actorId } : {}),
+        requestId: context.requestId,
+      };
+    });
     const { rows } = outboxRows(ports.clock, published);
     await ports.audit.recordAll(tx, entries, { events: rows });
   }

@@ -27,7 +27,7 @@ export function impersonationRoutes(app: HttpApp, service: ImpersonationService)
   app.post(
     '/api/v1/impersonations',
     {
-      config: { action: 'identity:impersonation.start' },
+      config: { action: service.useCases.start.action },
       schema: {
         tags,
         summary: 'Act as a tenant user (platform staff), with a stated reason',
@@ -44,7 +44,7 @@ export function impersonationRoutes(app: HttpApp, service: ImpersonationService)
   app.delete(
     '/api/v1/impersonations/current',
     {
-      config: { action: 'identity:impersonation.end' },
+      config: { action: service.useCases.endCurrent.action },
       schema: { tags, summary: 'Stop impersonating; the session is the staff member’s own again', response: responses({ 204: NoContent }) },
     },
     async (request, reply) => {

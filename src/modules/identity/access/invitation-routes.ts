@@ -52,7 +52,7 @@ export function invitationRoutes(app: HttpApp, service: InvitationService, ident
   app.post(
     '/api/v1/tenants/:id/invitations',
     {
-      config: { action: 'identity:invitation.create' },
+      config: { action: service.useCases.invite.action },
       schema: {
         tags,
         summary: 'Invite someone by email with a role',
@@ -67,13 +67,13 @@ export function invitationRoutes(app: HttpApp, service: InvitationService, ident
 
   app.get(
     '/api/v1/tenants/:id/invitations',
-    { config: { action: 'identity:invitation.list' }, schema: { tags, summary: 'Invitations of the tenant, newest first', params: TenantParams, response: responses({ 200: Type.Object({ data: Type.Array(Invitation) }) }) } },
+    { config: { action: service.useCases.list.action }, schema: { tags, summary: 'Invitations of the tenant, newest first', params: TenantParams, response: responses({ 200: Type.Object({ data: Type.Array(Invitation) }) }) } },
     async (request) => ({ data: await service.list(request.params.id, requestContext(request)) }),
   );
 
   app.delete(
     '/api/v1/tenants/:id/invitations/:invitationId',
-    { config: { action: 'identity:invitation.delete' }, schema: { tags, summary: 'Revoke an open invitation', params: InvitationParams, response: responses({ 204: NoContent }) } },
+    { config: { action: service.useCases.revoke.action }, schema: { tags, summary: 'Revoke an open invitation', params: InvitationParams, response: responses({ 204: NoContent }) } },
     async (request, reply) => {
       await service.revoke(request.params.id, request.params.invitationId, requestContext(request));
       return reply.status(204).send(null);
@@ -83,7 +83,7 @@ export function invitationRoutes(app: HttpApp, service: InvitationService, ident
   app.post(
     '/api/v1/tenants/:id/invitations/:invitationId/resend',
     {
-      config: { action: 'identity:invitation.resend' },
+      config: { action: service.useCases.resend.action },
       schema: {
         tags,
         summary: 'Send an invitation again, with a new link',

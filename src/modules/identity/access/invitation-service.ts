@@ -2,16 +2,18 @@
 // expiring, single-use link. Accepting it creates their account (the link proves the inbox, so the
 // email counts as verified) or, for an existing account, adds the membership after checking its
 // password. Everything about one acceptance happens in one transaction.
+import { identityEvent } from '../events.js';
 import { createHash, randomBytes } from 'node:crypto';
 import type { Kernel } from '../../../kernel/kernel.js';
 import type { Mailer } from '../../notifications/index.js';
-import { inTransaction, type Tx, type TxContext } from '../../../kernel/db/database.js';
+import { inTransaction, type Tx } from '../../../kernel/db/database.js';
 import { newId } from '../../../kernel/ids.js';
 import { ConflictError, ForbiddenError, NotFoundError, TenantNotActiveError, ValidationError } from '../../../kernel/errors.js';
 import { InvalidCredentialsError } from '../errors.js';
-import { actorOf, type RequestContext } from '../../../kernel/context.js';
+import type { RequestContext } from '../../../kernel/context.js';
 import type { Actor } from '../../../kernel/audit.js';
-import { authorize, isPlatformStaff, resourceName } from '../../../kernel/authz/authorize.js';
+import { resourceName, type Action } from '../../../kernel/authz/authorize.js';
+import { callerScope, defineUseCase, SYSTEM_SCOPE, type RecordedChange, type UseCase, type UseCaseRun } from '../../../kernel/use-case.js';
 import { isUniqueViolation } from '../../../kernel/db/errors.js';
 import { IdentityRepository } from '../accounts/repository.js';
 import { InvitationRepository, type InvitationRow } from './invitation-repository.js';
@@ -20,6 +22,7 @@ import { isBuiltinRole } from './builtin-roles.js';
 import { tenantNames, type TenantDirectory } from '../accounts/service.js';
 import { rulesFor, type TenantAuthenticationSource } from '../accounts/authentication-rules.js';
 import type { SignInThrottle } from '../accounts/sign-in-throttle.js';
+import { authorizeBeforehand } from '../use-cases.js';
 
 export const INVITATION_LIFETIME_DAYS = 7;
 
@@ -51,8 +54,24 @@ export interface InvitationPreview {
 }
 
 const tokenHash = (token: string) => createHash('sha256').update(token).digest('hex');
-// A token is looked up before its tenant is known: redemption reads in platform scope.
-const REDEEM: TxContext = { scope: { kind: 'platform' }, actorId: 'invitation' };
+// A token is looked up before its tenant is known: redemption runs across tenants.
+const REDEEM = () => SYSTEM_SCOPE.scope;
+
+/** A use case on a tenant's invitations: decided on `prn:<tenant>:invitation/<id or *>`, run in the tenant's scope (staff: across tenants). */
+function tenantUseCase<I extends { tenantId: string; invitationId?: string }, O>(name: string, action: Action, run: (run: UseCaseRun<I>) => Promise<O>): UseCase<I, O> {
+  return defineUseCase<I, O>({
+    name,
+    access: { action },
+    resource: (input) => resourceName(input.tenantId, 'invitation', input.invitationId ?? '*'),
+    scope: (input, context) => callerScope(context, input.tenantId),
+    run,
+  });
+}
+
+/** A change to an invitation, audited on its tenant's chain and announced to the tenant under the audit action's name. */
+function invitationChange(action: string, row: { tenant_id: string; id: string; email: string; role: string }, audited: { before?: unknown; after?: unknown; actor?: Actor }): RecordedChange {
+  return { tenantId: row.tenant_id, target: { type: 'invitation', id: row.id }, ...audited, event: { contract: identityEvent(action), payload: { invitationId: row.id, email: row.email, role: row.role } } };
+}
 
 export class InvitationService {
   readonly #invitations = new InvitationRepository();
@@ -66,10 +85,32 @@ export class InvitationService {
     private readonly throttle: SignInThrottle,
   ) {}
 
-  #scope(context: RequestContext, tenantId: string): TxContext {
-    const actorId = context.principal?.userId ?? 'anonymous';
-    return isPlatformStaff(context) ? { scope: { kind: 'platform' }, actorId } : { scope: { kind: 'tenant', tenantId }, actorId };
-  }
+  readonly useCases = {
+    invite: tenantUseCase<{ tenantId: string; organizationName: string; email: string; role: string }, InvitationView>('identity.invite', 'identity:invitation.create', ({ tx, input, context, record }) =>
+      this.#invite(tx, input.tenantId, input.organizationName, input, context, record),
+    ),
+    resend: tenantUseCase<{ tenantId: string; invitationId: string; organizationName: string }, InvitationView>('identity.resend-invitation', 'identity:invitation.resend', ({ tx, input, record }) =>
+      this.#resend(tx, input.tenantId, input.invitationId, input.organizationName, record),
+    ),
+    list: tenantUseCase<{ tenantId: string }, InvitationView[]>('identity.list-invitations', 'identity:invitation.list', async ({ tx, input }) => {
+      const rows = await this.#invitations.list(tx, input.tenantId);
+      return rows.map((row) => this.#view(row, row.invited_by_name ?? null));
+    }),
+    revoke: tenantUseCase<{ tenantId: string; invitationId: string }, void>('identity.revoke-invitation', 'identity:invitation.delete', async ({ tx, input, record }) => {
+      const { tenantId, invitationId } = input;
+      const row = await this.#invitations.find(tx, tenantId, invitationId);
+      if (!row) throw new NotFoundError('Invitation', invitationId);
+      if (!(await this.#invitations.revoke(tx, tenantId, invitationId, this.kernel.clock.now()))) throw new ConflictError(`The invitation is ${this.#status(row)}; only open invitations can be revoked.`);
+      record(invitationChange('identity.invitation.revoked', row, { before: { email: row.email, role: row.role } }));
+    }),
+    /** Anyone holding the link may accept: the link is the permission, the account's password (or the new one) the proof. */
+    accept: defineUseCase<{ token: string; invitationId: string; userId: string | null; passwordHash: string; passwordHashSeen: string | null }, { userId: string; tenantId: string; accountCreated: boolean }>({
+      name: 'identity.accept-invitation',
+      access: { public: true },
+      scope: REDEEM,
+      run: ({ tx, input, record }) => this.#accept(tx, input, record),
+    }),
+  };
 
   #status(row: InvitationRow): InvitationView['status'] {
     return row.accepted_at ? 'accepted' : row.revoked_at ? 'revoked' : new Date(row.expires_at) <= this.kernel.clock.now() ? 'expired' : 'open';
@@ -91,11 +132,11 @@ export class InvitationService {
   }
 
   async invite(tenantId: string, input: { email: string; role: string }, context: RequestContext): Promise<InvitationView> {
-    authorize(context, 'identity:invitation.create', resourceName(tenantId, 'invitation', '*'));
+    authorizeBeforehand(this.useCases.invite, context, { tenantId });
     const names = await tenantNames(this.tenants, [tenantId]);
     const organizationName = names.get(tenantId);
     if (!organizationName) throw new NotFoundError('Tenant', tenantId);
-    return inTransaction(this.kernel.db, this.#scope(context, tenantId), (tx) => this.#invite(tx, tenantId, organizationName, input, context));
+    return this.kernel.useCases.run(this.useCases.invite, context, { tenantId, organizationName, ...input });
   }
 
   /**
@@ -106,7 +147,10 @@ export class InvitationService {
     const context: RequestContext = { principal: null, requestId: event.requestId ?? 'tenant.created', sourceIp: 'local' };
     const operator = event.actorId ? await this.#identity.findUser(tx, event.actorId) : undefined;
     const invitedBy = { label: operator?.email ?? 'the operator', userId: operator?.id ?? null };
-    await this.#invite(tx, event.tenantId, event.organizationName, { email: event.adminEmail, role: 'owner' }, context, invitedBy, { type: 'system', id: 'tenant-created', label: `on behalf of ${invitedBy.label}` });
+    const actor: Actor = { type: 'system', id: 'tenant-created', label: `on behalf of ${invitedBy.label}` };
+    const changes: RecordedChange[] = [];
+    await this.#invite(tx, event.tenantId, event.organizationName, { email: event.adminEmail, role: 'owner' }, context, (change) => changes.push({ ...change, actor }), invitedBy);
+    await this.kernel.useCases.record(tx, context, changes);
   }
 
   async #invite(
@@ -115,8 +159,8 @@ export class InvitationService {
     organizationName: string,
     input: { email: string; role: string },
     context: RequestContext,
+    record: (change: RecordedChange) => void,
     invitedBy?: { label: string; userId: string | null },
-    actor?: Actor,
   ): Promise<InvitationView> {
     const email = input.email.trim().toLowerCase();
     const token = randomBytes(32).toString('base64url');
@@ -146,15 +190,7 @@ export class InvitationService {
     await this.#invitations.revokeOpen(tx, tenantId, email, now);
     await this.#invitations.insert(tx, row);
     await this.#mail(tx, row, organizationName, token);
-    await this.kernel.audit.record(tx, {
-      tenantId,
-      actor: actor ?? actorOf(context),
-      action: 'identity.invitation.created',
-      target: { type: 'invitation', id: row.id },
-      after: { email, role: input.role, expiresAt: row.expires_at.toISOString() },
-      requestId: context.requestId,
-      sourceIp: context.sourceIp,
-    });
+    record(invitationChange('identity.invitation.created', row, { after: { email, role: input.role, expiresAt: row.expires_at.toISOString() } }));
     return this.#view(row, await this.#invitations.inviterName(tx, row.invited_by_user_id));
   }
 
@@ -183,61 +219,43 @@ export class InvitationService {
    * revoked invitations stay as they are (409): revoking means it, and inviting again is the way back.
    */
   async resend(tenantId: string, invitationId: string, context: RequestContext): Promise<InvitationView> {
-    authorize(context, 'identity:invitation.resend', resourceName(tenantId, 'invitation', invitationId));
+    authorizeBeforehand(this.useCases.resend, context, { tenantId, invitationId });
     const organizationName = (await tenantNames(this.tenants, [tenantId])).get(tenantId);
     if (!organizationName) throw new NotFoundError('Tenant', tenantId);
-    return inTransaction(this.kernel.db, this.#scope(context, tenantId), async (tx) => {
-      // Locked: two resends at once send one link after the other, never two links of which one is dead.
-      const current = await this.#invitations.find(tx, tenantId, invitationId, true);
-      if (!current) throw new NotFoundError('Invitation', invitationId);
-      const status = this.#status(current);
-      if (status === 'accepted' || status === 'revoked') throw new ConflictError(`The invitation is ${status}; only an open or expired invitation can be sent again. Invite the person anew instead.`);
-      const person = await this.#identity.findUserByEmail(tx, current.email);
-      if (person && (await this.#identity.findMembership(tx, tenantId, person.id))) throw new ConflictError(`${current.email} is already a member of this tenant.`);
-      if (!isBuiltinRole(current.role) && !(await this.#identity.findRole(tx, tenantId, current.role))) {
-        throw new ConflictError('The invitation’s role no longer exists in this tenant; revoke it and invite the person with another role.');
-      }
-      const token = randomBytes(32).toString('base64url');
-      const now = this.kernel.clock.now();
-      const resent = await this.#invitations.resend(tx, tenantId, invitationId, { tokenHash: tokenHash(token), expiresAt: new Date(now.getTime() + INVITATION_LIFETIME_DAYS * 86_400_000), at: now });
-      if (!resent) throw new ConflictError('The invitation was accepted or revoked meanwhile.');
-      await this.#mail(tx, resent, organizationName, token);
-      await this.kernel.audit.record(tx, {
-        tenantId,
-        actor: actorOf(context),
-        action: 'identity.invitation.resent',
-        target: { type: 'invitation', id: invitationId },
+    return this.kernel.useCases.run(this.useCases.resend, context, { tenantId, invitationId, organizationName });
+  }
+
+  async #resend(tx: Tx, tenantId: string, invitationId: string, organizationName: string, record: (change: RecordedChange) => void): Promise<InvitationView> {
+    // Locked: two resends at once send one link after the other, never two links of which one is dead.
+    const current = await this.#invitations.find(tx, tenantId, invitationId, true);
+    if (!current) throw new NotFoundError('Invitation', invitationId);
+    const status = this.#status(current);
+    if (status === 'accepted' || status === 'revoked') throw new ConflictError(`The invitation is ${status}; only an open or expired invitation can be sent again. Invite the person anew instead.`);
+    const person = await this.#identity.findUserByEmail(tx, current.email);
+    if (person && (await this.#identity.findMembership(tx, tenantId, person.id))) throw new ConflictError(`${current.email} is already a member of this tenant.`);
+    if (!isBuiltinRole(current.role) && !(await this.#identity.findRole(tx, tenantId, current.role))) {
+      throw new ConflictError('The invitation’s role no longer exists in this tenant; revoke it and invite the person with another role.');
+    }
+    const token = randomBytes(32).toString('base64url');
+    const now = this.kernel.clock.now();
+    const resent = await this.#invitations.resend(tx, tenantId, invitationId, { tokenHash: tokenHash(token), expiresAt: new Date(now.getTime() + INVITATION_LIFETIME_DAYS * 86_400_000), at: now });
+    if (!resent) throw new ConflictError('The invitation was accepted or revoked meanwhile.');
+    await this.#mail(tx, resent, organizationName, token);
+    record(
+      invitationChange('identity.invitation.resent', resent, {
         before: { status, expiresAt: new Date(current.expires_at).toISOString() },
         after: { email: resent.email, role: resent.role, expiresAt: new Date(resent.expires_at).toISOString(), sendCount: resent.send_count },
-        requestId: context.requestId,
-        sourceIp: context.sourceIp,
-      });
-      return this.#view(resent, await this.#invitations.inviterName(tx, resent.invited_by_user_id));
-    });
+      }),
+    );
+    return this.#view(resent, await this.#invitations.inviterName(tx, resent.invited_by_user_id));
   }
 
   async list(tenantId: string, context: RequestContext): Promise<InvitationView[]> {
-    authorize(context, 'identity:invitation.list', resourceName(tenantId, 'invitation', '*'));
-    const rows = await inTransaction(this.kernel.db, this.#scope(context, tenantId), (tx) => this.#invitations.list(tx, tenantId));
-    return rows.map((row) => this.#view(row, row.invited_by_name ?? null));
+    return this.kernel.useCases.run(this.useCases.list, context, { tenantId });
   }
 
   async revoke(tenantId: string, invitationId: string, context: RequestContext): Promise<void> {
-    authorize(context, 'identity:invitation.delete', resourceName(tenantId, 'invitation', invitationId));
-    await inTransaction(this.kernel.db, this.#scope(context, tenantId), async (tx) => {
-      const row = await this.#invitations.find(tx, tenantId, invitationId);
-      if (!row) throw new NotFoundError('Invitation', invitationId);
-      if (!(await this.#invitations.revoke(tx, tenantId, invitationId, this.kernel.clock.now()))) throw new ConflictError(`The invitation is ${this.#status(row)}; only open invitations can be revoked.`);
-      await this.kernel.audit.record(tx, {
-        tenantId,
-        actor: actorOf(context),
-        action: 'identity.invitation.revoked',
-        target: { type: 'invitation', id: invitationId },
-        before: { email: row.email, role: row.role },
-        requestId: context.requestId,
-        sourceIp: context.sourceIp,
-      });
-    });
+    await this.kernel.useCases.run(this.useCases.revoke, context, { tenantId, invitationId });
   }
 
   /** An open invitation behind a token, or a NotFoundError that does not say which check failed. */
@@ -248,7 +266,7 @@ export class InvitationService {
   }
 
   async preview(token: string): Promise<InvitationPreview> {
-    const found = await inTransaction(this.kernel.db, REDEEM, async (tx) => {
+    const found = await inTransaction(this.kernel.db, SYSTEM_SCOPE, async (tx) => {
       const row = await this.#open(tx, token, false);
       return { row, accountExists: (await this.#identity.findUserByEmail(tx, row.email)) !== undefined };
     });
@@ -270,7 +288,7 @@ export class InvitationService {
     // Everything that needs another module or the throttle (each with its own connection) happens
     // between two transactions, never inside one: a request holding one pooled connection while
     // waiting for a second can starve the pool under load.
-    const seen = await inTransaction(this.kernel.db, REDEEM, async (tx) => {
+    const seen = await inTransaction(this.kernel.db, SYSTEM_SCOPE, async (tx) => {
       const row = await this.#open(tx, input.token, false);
       return { invitationId: row.id, tenantId: row.tenant_id, email: row.email, user: await this.#identity.findUserByEmail(tx, row.email) };
     });
@@ -292,41 +310,40 @@ export class InvitationService {
       await this.throttle.signInSucceeded(seen.user.email, context.sourceIp);
     }
     try {
-      return await inTransaction(this.kernel.db, REDEEM, async (tx) => {
-        const row = await this.#open(tx, input.token, true);
-        const now = this.kernel.clock.now();
-        let user = await this.#identity.findUserByEmail(tx, row.email);
-        // What was checked above must still hold now that the invitation is locked.
-        if (row.id !== seen.invitationId || (user?.id ?? null) !== (seen.user?.id ?? null) || user?.password_hash !== seen.user?.password_hash) {
-          throw new ConflictError('The invitation or the account changed meanwhile; open the link again.');
-        }
-        const accountCreated = user === undefined;
-        if (!user) {
-          user = { id: newId('user'), email: row.email, password_hash: passwordHash, platform_role: null, created_at: now, updated_at: now, email_verified_at: now, password_changed_at: now };
-          await this.#identity.insertUser(tx, user);
-        }
-        if (await this.#identity.findMembership(tx, row.tenant_id, user.id)) throw new ConflictError('You are already a member of this tenant.');
-        await this.#identity.insertMembership(tx, { tenant_id: row.tenant_id, user_id: user.id, role: row.role, created_at: now });
-        await this.#invitations.markAccepted(tx, row.tenant_id, row.id, user.id, now);
-        const actor = { type: 'user' as const, id: user.id, label: user.email };
-        if (accountCreated) {
-          await this.kernel.audit.record(tx, { actor, action: 'identity.user.created', target: { type: 'user', id: user.id }, after: { email: user.email, via: 'invitation' }, requestId: context.requestId, sourceIp: context.sourceIp });
-        }
-        await this.kernel.audit.record(tx, {
-          tenantId: row.tenant_id,
-          actor,
-          action: 'identity.invitation.accepted',
-          target: { type: 'invitation', id: row.id },
-          after: { userId: user.id, role: row.role, accountCreated },
-          requestId: context.requestId,
-          sourceIp: context.sourceIp,
-        });
-        return { userId: user.id, tenantId: row.tenant_id, accountCreated };
-      });
+      const accept = { token: input.token, invitationId: seen.invitationId, userId: seen.user?.id ?? null, passwordHash, passwordHashSeen: seen.user?.password_hash ?? null };
+      return await this.kernel.useCases.run(this.useCases.accept, context, accept);
     } catch (error) {
       // Two acceptances of one link racing: the loser finds it used.
       if (isUniqueViolation(error)) throw new ConflictError('The invitation was just accepted.');
       throw error;
     }
+  }
+
+  async #accept(
+    tx: Tx,
+    input: { token: string; invitationId: string; userId: string | null; passwordHash: string; passwordHashSeen: string | null },
+    record: (change: RecordedChange) => void,
+  ): Promise<{ userId: string; tenantId: string; accountCreated: boolean }> {
+    const row = await this.#open(tx, input.token, true);
+    const now = this.kernel.clock.now();
+    let user = await this.#identity.findUserByEmail(tx, row.email);
+    // What was checked above must still hold now that the invitation is locked.
+    if (row.id !== input.invitationId || (user?.id ?? null) !== input.userId || (user?.password_hash ?? null) !== input.passwordHashSeen) {
+      throw new ConflictError('The invitation or the account changed meanwhile; open the link again.');
+    }
+    const accountCreated = user === undefined;
+    if (!user) {
+      user = { id: newId('user'), email: row.email, password_hash: input.passwordHash, platform_role: null, created_at: now, updated_at: now, email_verified_at: now, password_changed_at: now };
+      await this.#identity.insertUser(tx, user);
+    }
+    if (await this.#identity.findMembership(tx, row.tenant_id, user.id)) throw new ConflictError('You are already a member of this tenant.');
+    await this.#identity.insertMembership(tx, { tenant_id: row.tenant_id, user_id: user.id, role: row.role, created_at: now });
+    await this.#invitations.markAccepted(tx, row.tenant_id, row.id, user.id, now);
+    const actor = { type: 'user' as const, id: user.id, label: user.email };
+    if (accountCreated) {
+      record({ actor, target: { type: 'user', id: user.id }, after: { email: user.email, via: 'invitation' }, event: { contract: identityEvent('identity.user.created'), payload: { userId: user.id, platformRole: null } } });
+    }
+    record(invitationChange('identity.invitation.accepted', row, { actor, after: { userId: user.id, role: row.role, accountCreated } }));
+    return { userId: user.id, tenantId: row.tenant_id, accountCreated };
   }
 }

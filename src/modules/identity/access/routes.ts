@@ -4,7 +4,7 @@ import type { HttpApp } from '../../../kernel/api/routes.js';
 import { StrictObject, Id, NoContent, responses, named } from '../../../kernel/api/schemas.js';
 import { requestContext } from '../../../kernel/api/routes.js';
 import type { Action } from '../../../kernel/authz/authorize.js';
-import type { AccessService } from './service.js';
+import { AccessService } from './service.js';
 
 const tags = ['access'];
 const TenantParams = StrictObject({ id: Id('tenant') });
@@ -102,7 +102,7 @@ export function accessRoutes(app: HttpApp, service: AccessService): void {
   app.get(
     '/api/v1/me/permissions',
     {
-      config: { action: 'identity:self.permissions.read' },
+      config: { action: AccessService.decisions.permissions },
       schema: {
         tags,
         summary: 'Which of these actions you may perform in the tenant you work in',
@@ -116,21 +116,21 @@ export function accessRoutes(app: HttpApp, service: AccessService): void {
   app.get(
     '/api/v1/authz/actions',
     {
-      config: { action: 'identity:action.list' },
+      config: { action: AccessService.decisions.actionCatalogue },
       schema: { tags, summary: 'Every action the API checks, with the operations that need it (for writing policies)', response: responses({ 200: ActionCatalogue }) },
     },
     async (request) => ({ data: service.actionCatalogue(app.routeActions, requestContext(request)) }),
   );
   app.get(
     '/api/v1/tenants/:id/members',
-    { config: { action: 'identity:member.list' }, schema: { tags, summary: 'The tenant’s members and their roles', params: TenantParams, response: responses({ 200: Type.Object({ data: Type.Array(Member) }) }) } },
+    { config: { action: service.useCases.listMembers.action }, schema: { tags, summary: 'The tenant’s members and their roles', params: TenantParams, response: responses({ 200: Type.Object({ data: Type.Array(Member) }) }) } },
     async (request) => ({ data: await service.listMembers(request.params.id, requestContext(request)) }),
   );
 
   app.put(
     '/api/v1/tenants/:id/members/:userId',
     {
-      config: { action: 'identity:member.update' },
+      config: { action: service.useCases.changeRole.action },
       schema: {
         tags,
         summary: 'Change a member’s role (applies from their next request)',
@@ -145,7 +145,7 @@ export function accessRoutes(app: HttpApp, service: AccessService): void {
 
   app.delete(
     '/api/v1/tenants/:id/members/:userId',
-    { config: { action: 'identity:member.delete' }, schema: { tags, summary: 'Remove a member; ends their sessions in this tenant at once', description: 'Removing the tenant’s last owner answers 409 and changes nothing.', params: MemberParams, response: responses({ 204: NoContent }) } },
+    { config: { action: service.useCases.removeMember.action }, schema: { tags, summary: 'Remove a member; ends their sessions in this tenant at once', description: 'Removing the tenant’s last owner answers 409 and changes nothing.', params: MemberParams, response: responses({ 204: NoContent }) } },
     async (request, reply) => {
       await service.removeMember(request.params.id, request.params.userId, requestContext(request));
       return reply.status(204).send(null);
@@ -154,25 +154,25 @@ export function accessRoutes(app: HttpApp, service: AccessService): void {
 
   app.get(
     '/api/v1/tenants/:id/roles',
-    { config: { action: 'identity:role.list' }, schema: { tags, summary: 'Built-in and custom roles', params: TenantParams, response: responses({ 200: Type.Object({ data: Type.Array(Role) }) }) } },
+    { config: { action: service.useCases.listRoles.action }, schema: { tags, summary: 'Built-in and custom roles', params: TenantParams, response: responses({ 200: Type.Object({ data: Type.Array(Role) }) }) } },
     async (request) => ({ data: await service.listRoles(request.params.id, requestContext(request)) }),
   );
 
   app.post(
     '/api/v1/tenants/:id/roles',
-    { config: { action: 'identity:role.create' }, schema: { tags, summary: 'Define a custom role', params: TenantParams, body: RoleBody, response: responses({ 201: Role }) } },
+    { config: { action: service.useCases.createRole.action }, schema: { tags, summary: 'Define a custom role', params: TenantParams, body: RoleBody, response: responses({ 201: Role }) } },
     async (request, reply) => reply.status(201).send(await service.createRole(request.params.id, request.body, requestContext(request))),
   );
 
   app.put(
     '/api/v1/tenants/:id/roles/:roleId',
-    { config: { action: 'identity:role.update' }, schema: { tags, summary: 'Replace a custom role (applies from the next request)', params: RoleParams, body: RoleBody, response: responses({ 200: Role }) } },
+    { config: { action: service.useCases.updateRole.action }, schema: { tags, summary: 'Replace a custom role (applies from the next request)', params: RoleParams, body: RoleBody, response: responses({ 200: Role }) } },
     async (request) => service.updateRole(request.params.id, request.params.roleId, request.body, requestContext(request)),
   );
 
   app.delete(
     '/api/v1/tenants/:id/roles/:roleId',
-    { config: { action: 'identity:role.delete' }, schema: { tags, summary: 'Delete a custom role no member has', params: RoleParams, response: responses({ 204: NoContent }) } },
+    { config: { action: service.useCases.deleteRole.action }, schema: { tags, summary: 'Delete a custom role no member has', params: RoleParams, response: responses({ 204: NoContent }) } },
     async (request, reply) => {
       await service.deleteRole(request.params.id, request.params.roleId, requestContext(request));
       return reply.status(204).send(null);
@@ -182,7 +182,7 @@ export function accessRoutes(app: HttpApp, service: AccessService): void {
   app.post(
     '/api/v1/tenants/:id/roles/simulate',
     {
-      config: { action: 'identity:role.simulate' },
+      config: { action: AccessService.decisions.simulate },
       schema: {
         tags,
         summary: 'How a draft policy would decide one request (before saving it as a role)',
@@ -203,7 +203,7 @@ export function accessRoutes(app: HttpApp, service: AccessService): void {
   app.post(
     '/api/v1/authz/explain',
     {
-      config: { action: 'identity:self.explain' },
+      config: { action: AccessService.decisions.explain },
       schema: {
         tags,
         summary: 'Why the caller may or may not perform an action on a resource',

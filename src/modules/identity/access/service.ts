@@ -1,13 +1,15 @@
 // Who may do what inside a tenant: its members and their roles, the tenant's custom roles (named
 // sets of policy statements), and explanations of decisions. Removing a member ends their sessions
 // working in that tenant at once; role changes apply from the next request.
+import { identityEvent } from '../events.js';
 import { isIP } from 'node:net';
 import type { Kernel } from '../../../kernel/kernel.js';
-import { inTransaction, type Tx, type TxContext } from '../../../kernel/db/database.js';
+import type { Tx } from '../../../kernel/db/database.js';
 import { newId } from '../../../kernel/ids.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../../kernel/errors.js';
-import { actorOf, type RequestContext } from '../../../kernel/context.js';
-import { authorize, decide, explain, isPlatformStaff, resourceName, PLATFORM, type Action } from '../../../kernel/authz/authorize.js';
+import type { RequestContext } from '../../../kernel/context.js';
+import { authorize, decide, explain, resourceName, PLATFORM, type Action } from '../../../kernel/authz/authorize.js';
+import { callerScope, defineUseCase, type RecordedChange, type UseCase, type UseCaseRun } from '../../../kernel/use-case.js';
 import { isPlatformOnly } from '../../../kernel/authz/platform-actions.js';
 import { validatePolicy, type Decision, type Statement } from '../../../kernel/authz/policy.js';
 import { isUniqueViolation } from '../../../kernel/db/errors.js';
@@ -15,6 +17,7 @@ import { IdentityRepository, type RoleRow } from '../accounts/repository.js';
 import { BUILTIN_ROLE_DESCRIPTIONS, TENANT_ROLE_POLICIES, TENANT_ROLES, PARTNER_ROLES, isBuiltinRole, type BuiltinRole } from './builtin-roles.js';
 import type { TenantDirectory } from '../accounts/service.js';
 import type { RouteAction } from '../../../kernel/api/routes.js';
+import { authorizeBeforehand } from '../use-cases.js';
 
 export interface Member {
   userId: string;
@@ -57,6 +60,19 @@ export interface RoleView {
 
 const OWNER = 'owner';
 
+/**
+ * A use case on one tenant's members or roles: decided on `prn:<tenant>:<type>/<id or *>`, run in
+ * the tenant's scope (staff: across tenants), its changes audited on the tenant's chain.
+ */
+function tenantUseCase<I extends { tenantId: string }, O>(name: string, action: Action, resource: (input: I) => string, run: (run: UseCaseRun<I>) => Promise<O>): UseCase<I, O> {
+  return defineUseCase<I, O>({ name, access: { action }, resource, scope: (input, context) => callerScope(context, input.tenantId), run });
+}
+
+/** A change in a tenant, audited on its chain and announced to it under the audit action's name. */
+function tenantChange(tenantId: string, action: string, target: { type: string; id: string }, payload: Record<string, unknown>, before?: unknown, after?: unknown): RecordedChange {
+  return { tenantId, target, before, after, event: { contract: identityEvent(action), payload } };
+}
+
 function builtinView(name: BuiltinRole): RoleView {
   return { id: name, name, description: BUILTIN_ROLE_DESCRIPTIONS[name], builtin: true, statements: TENANT_ROLE_POLICIES[name] };
 }
@@ -73,14 +89,85 @@ export class AccessService {
     private readonly tenants: TenantDirectory,
   ) {}
 
-  #scope(context: RequestContext, tenantId: string): TxContext {
-    const actorId = context.principal?.userId ?? 'anonymous';
-    return isPlatformStaff(context) ? { scope: { kind: 'platform' }, actorId } : { scope: { kind: 'tenant', tenantId }, actorId };
-  }
+  readonly useCases = {
+    listMembers: tenantUseCase<{ tenantId: string }, Member[]>('identity.list-members', 'identity:member.list', ({ tenantId }) => resourceName(tenantId, 'member', '*'), async ({ tx, input }) => {
+      const rows = await this.#repository.listMembers(tx, input.tenantId);
+      return rows.map((r) => ({ userId: r.user_id, email: r.email, name: r.display_name ?? null, role: r.role, joinedAt: new Date(r.created_at).toISOString() }));
+    }),
+    attachMember: tenantUseCase<{ tenantId: string; email: string; role: string }, Member>('identity.attach-member', 'identity:member.attach', ({ tenantId }) => resourceName(tenantId, 'member', '*'), async ({ tx, input, record }) => {
+      const { tenantId } = input;
+      const user = await this.#repository.findUserByEmail(tx, input.email.trim().toLowerCase());
+      if (!user) throw new ValidationError('No account has that email; invite the person instead.', [{ pointer: '/email', message: 'has no account' }]);
+      if (user.platform_role) throw new ValidationError('Platform staff do not join tenants; they reach every tenant through their platform role.', [{ pointer: '/email', message: 'is a staff account' }]);
+      await this.#assertRoleExists(tx, tenantId, input.role);
+      if (await this.#repository.findMembership(tx, tenantId, user.id)) throw new ConflictError('That person is already a member of this tenant.');
+      const now = this.kernel.clock.now();
+      await this.#repository.insertMembership(tx, { tenant_id: tenantId, user_id: user.id, role: input.role, created_at: now });
+      record(tenantChange(tenantId, 'identity.member.added', { type: 'user', id: user.id }, { userId: user.id, role: input.role }, undefined, { role: input.role }));
+      return { userId: user.id, email: user.email, name: user.display_name ?? null, role: input.role, joinedAt: now.toISOString() };
+    }),
+    changeRole: tenantUseCase<{ tenantId: string; userId: string; role: string }, Member>('identity.change-member-role', 'identity:member.update', ({ tenantId, userId }) => resourceName(tenantId, 'member', userId), async ({ tx, input, record }) => {
+      const { tenantId, userId, role } = input;
+      const current = await this.#repository.findMembership(tx, tenantId, userId);
+      if (!current) throw new NotFoundError('Member', userId);
+      await this.#assertRoleExists(tx, tenantId, role);
+      if (current.role === OWNER && role !== OWNER && (await this.#repository.lockOwnersAndCount(tx, tenantId)) <= 1) {
+        throw new ConflictError('A tenant keeps at least one owner: make someone else owner first.');
+      }
+      await this.#repository.updateMembershipRole(tx, tenantId, userId, role);
+      record(tenantChange(tenantId, 'identity.member.role_changed', { type: 'user', id: userId }, { userId, previousRole: current.role, role }, { role: current.role }, { role }));
+      const user = await this.#repository.findUser(tx, userId);
+      return { userId, email: user?.email ?? '', name: user?.display_name ?? null, role, joinedAt: new Date(current.created_at).toISOString() };
+    }),
+    removeMember: tenantUseCase<{ tenantId: string; userId: string }, void>('identity.remove-member', 'identity:member.delete', ({ tenantId, userId }) => resourceName(tenantId, 'member', userId), async ({ tx, input, record }) => {
+      const { tenantId, userId } = input;
+      const current = await this.#repository.findMembership(tx, tenantId, userId);
+      if (!current) throw new NotFoundError('Member', userId);
+      if (current.role === OWNER && (await this.#repository.lockOwnersAndCount(tx, tenantId)) <= 1) {
+        throw new ConflictError('The last owner cannot be removed: make someone else owner first.');
+      }
+      await this.#repository.deleteMembership(tx, tenantId, userId);
+      const ended = await this.#repository.revokeSessionsInTenant(tx, userId, tenantId, this.kernel.clock.now());
+      record(tenantChange(tenantId, 'identity.member.removed', { type: 'user', id: userId }, { userId, role: current.role }, { role: current.role }, { sessionsEnded: ended }));
+    }),
+    listRoles: tenantUseCase<{ tenantId: string }, RoleRow[]>('identity.list-roles', 'identity:role.list', ({ tenantId }) => resourceName(tenantId, 'role', '*'), ({ tx, input }) => this.#repository.listRoles(tx, input.tenantId)),
+    createRole: tenantUseCase<{ tenantId: string; row: RoleRow }, void>('identity.create-role', 'identity:role.create', ({ tenantId }) => resourceName(tenantId, 'role', '*'), async ({ tx, input, record }) => {
+      const { tenantId, row } = input;
+      await this.#repository.insertRole(tx, row);
+      record(tenantChange(tenantId, 'identity.role.created', { type: 'role', id: row.id }, { roleId: row.id, name: row.name }, undefined, customView(row)));
+    }),
+    updateRole: tenantUseCase<{ tenantId: string; roleId: string; name: string; description?: string; statements: Statement[] }, RoleView>(
+      'identity.update-role',
+      'identity:role.update',
+      ({ tenantId, roleId }) => resourceName(tenantId, 'role', roleId),
+      async ({ tx, input, record }) => {
+        const { tenantId, roleId } = input;
+        const current = await this.#repository.findRole(tx, tenantId, roleId);
+        if (!current) throw new NotFoundError('Role', roleId);
+        const next: RoleRow = { ...current, name: input.name, description: input.description ?? current.description, statements: input.statements, updated_at: this.kernel.clock.now() };
+        await this.#repository.updateRole(tx, next);
+        record(tenantChange(tenantId, 'identity.role.updated', { type: 'role', id: roleId }, { roleId, name: next.name }, customView(current), customView(next)));
+        return customView(next);
+      },
+    ),
+    deleteRole: tenantUseCase<{ tenantId: string; roleId: string }, void>('identity.delete-role', 'identity:role.delete', ({ tenantId, roleId }) => resourceName(tenantId, 'role', roleId), async ({ tx, input, record }) => {
+      const { tenantId, roleId } = input;
+      const current = await this.#repository.findRole(tx, tenantId, roleId);
+      if (!current) throw new NotFoundError('Role', roleId);
+      const holders = await this.#repository.countMembersWithRole(tx, tenantId, roleId);
+      if (holders > 0) throw new ConflictError(`${holders} member(s) still have this role: give them another role first.`);
+      await this.#repository.deleteRole(tx, tenantId, roleId);
+      record(tenantChange(tenantId, 'identity.role.deleted', { type: 'role', id: roleId }, { roleId, name: current.name }, customView(current)));
+    }),
+  };
 
-  async #audit(tx: Tx, context: RequestContext, tenantId: string, action: string, target: { type: string; id: string }, before?: unknown, after?: unknown) {
-    await this.kernel.audit.record(tx, { tenantId, actor: actorOf(context), action, target, before, after, requestId: context.requestId, sourceIp: context.sourceIp });
-  }
+  /** Actions decided here without data (no transaction): the routes declare these same names. */
+  static readonly decisions = {
+    simulate: 'identity:role.simulate',
+    permissions: 'identity:self.permissions.read',
+    actionCatalogue: 'identity:action.list',
+    explain: 'identity:self.explain',
+  } as const satisfies Record<string, Action>;
 
   /** A role id must be built-in or one of this tenant's custom roles. */
   async #assertRoleExists(tx: Tx, tenantId: string, role: string): Promise<void> {
@@ -92,9 +179,7 @@ export class AccessService {
 
   // --- members -----------------------------------------------------------------------------------
   async listMembers(tenantId: string, context: RequestContext): Promise<Member[]> {
-    authorize(context, 'identity:member.list', resourceName(tenantId, 'member', '*'));
-    const rows = await inTransaction(this.kernel.db, this.#scope(context, tenantId), (tx) => this.#repository.listMembers(tx, tenantId));
-    return rows.map((r) => ({ userId: r.user_id, email: r.email, name: r.display_name ?? null, role: r.role, joinedAt: new Date(r.created_at).toISOString() }));
+    return this.kernel.useCases.run(this.useCases.listMembers, context, { tenantId });
   }
 
   /**
@@ -104,55 +189,23 @@ export class AccessService {
    * authentication policy on them) without their consent. Staff accounts never join tenants.
    */
   async attachMember(tenantId: string, input: { email: string; role: string }, context: RequestContext): Promise<Member> {
-    authorize(context, 'identity:member.attach', resourceName(tenantId, 'member', '*'));
-    if (!((await this.tenants.profileOf(tenantId)) !== null)) throw new NotFoundError('Tenant', tenantId);
-    return inTransaction(this.kernel.db, this.#scope(context, tenantId), async (tx) => {
-      const user = await this.#repository.findUserByEmail(tx, input.email.trim().toLowerCase());
-      if (!user) throw new ValidationError('No account has that email; invite the person instead.', [{ pointer: '/email', message: 'has no account' }]);
-      if (user.platform_role) throw new ValidationError('Platform staff do not join tenants; they reach every tenant through their platform role.', [{ pointer: '/email', message: 'is a staff account' }]);
-      await this.#assertRoleExists(tx, tenantId, input.role);
-      if (await this.#repository.findMembership(tx, tenantId, user.id)) throw new ConflictError('That person is already a member of this tenant.');
-      const now = this.kernel.clock.now();
-      await this.#repository.insertMembership(tx, { tenant_id: tenantId, user_id: user.id, role: input.role, created_at: now });
-      await this.#audit(tx, context, tenantId, 'identity.member.added', { type: 'user', id: user.id }, undefined, { role: input.role });
-      return { userId: user.id, email: user.email, name: user.display_name ?? null, role: input.role, joinedAt: now.toISOString() };
-    });
+    const attach = { tenantId, ...input };
+    authorizeBeforehand(this.useCases.attachMember, context, attach);
+    if ((await this.tenants.profileOf(tenantId)) === null) throw new NotFoundError('Tenant', tenantId);
+    return this.kernel.useCases.run(this.useCases.attachMember, context, attach);
   }
 
   async changeRole(tenantId: string, userId: string, role: string, context: RequestContext): Promise<Member> {
-    authorize(context, 'identity:member.update', resourceName(tenantId, 'member', userId));
-    return inTransaction(this.kernel.db, this.#scope(context, tenantId), async (tx) => {
-      const current = await this.#repository.findMembership(tx, tenantId, userId);
-      if (!current) throw new NotFoundError('Member', userId);
-      await this.#assertRoleExists(tx, tenantId, role);
-      if (current.role === OWNER && role !== OWNER && (await this.#repository.lockOwnersAndCount(tx, tenantId)) <= 1) {
-        throw new ConflictError('A tenant keeps at least one owner: make someone else owner first.');
-      }
-      await this.#repository.updateMembershipRole(tx, tenantId, userId, role);
-      await this.#audit(tx, context, tenantId, 'identity.member.role_changed', { type: 'user', id: userId }, { role: current.role }, { role });
-      const user = await this.#repository.findUser(tx, userId);
-      return { userId, email: user?.email ?? '', name: user?.display_name ?? null, role, joinedAt: new Date(current.created_at).toISOString() };
-    });
+    return this.kernel.useCases.run(this.useCases.changeRole, context, { tenantId, userId, role });
   }
 
   async removeMember(tenantId: string, userId: string, context: RequestContext): Promise<void> {
-    authorize(context, 'identity:member.delete', resourceName(tenantId, 'member', userId));
-    await inTransaction(this.kernel.db, this.#scope(context, tenantId), async (tx) => {
-      const current = await this.#repository.findMembership(tx, tenantId, userId);
-      if (!current) throw new NotFoundError('Member', userId);
-      if (current.role === OWNER && (await this.#repository.lockOwnersAndCount(tx, tenantId)) <= 1) {
-        throw new ConflictError('The last owner cannot be removed: make someone else owner first.');
-      }
-      await this.#repository.deleteMembership(tx, tenantId, userId);
-      const ended = await this.#repository.revokeSessionsInTenant(tx, userId, tenantId, this.kernel.clock.now());
-      await this.#audit(tx, context, tenantId, 'identity.member.removed', { type: 'user', id: userId }, { role: current.role }, { sessionsEnded: ended });
-    });
+    await this.kernel.useCases.run(this.useCases.removeMember, context, { tenantId, userId });
   }
 
   // --- roles -------------------------------------------------------------------------------------
   async listRoles(tenantId: string, context: RequestContext): Promise<RoleView[]> {
-    authorize(context, 'identity:role.list', resourceName(tenantId, 'role', '*'));
-    const custom = await inTransaction(this.kernel.db, this.#scope(context, tenantId), (tx) => this.#repository.listRoles(tx, tenantId));
+    const custom = await this.kernel.useCases.run(this.useCases.listRoles, context, { tenantId });
     return [...TENANT_ROLES.map(builtinView), ...custom.map(customView)];
   }
 
@@ -180,15 +233,12 @@ export class AccessService {
   }
 
   async createRole(tenantId: string, input: { name: string; description?: string; statements: Statement[] }, context: RequestContext): Promise<RoleView> {
-    authorize(context, 'identity:role.create', resourceName(tenantId, 'role', '*'));
+    authorizeBeforehand(this.useCases.createRole, context, { tenantId });
     const statements = this.#validated(tenantId, input);
     const now = this.kernel.clock.now();
     const row: RoleRow = { tenant_id: tenantId, id: newId('role'), name: input.name, description: input.description ?? '', statements, created_at: now, updated_at: now };
     try {
-      await inTransaction(this.kernel.db, this.#scope(context, tenantId), async (tx) => {
-        await this.#repository.insertRole(tx, row);
-        await this.#audit(tx, context, tenantId, 'identity.role.created', { type: 'role', id: row.id }, undefined, customView(row));
-      });
+      await this.kernel.useCases.run(this.useCases.createRole, context, { tenantId, row });
     } catch (error) {
       if (isUniqueViolation(error)) throw new ConflictError(`A role named ${input.name} exists already.`, { errors: [{ pointer: '/name', message: 'is taken' }] });
       throw error;
@@ -197,28 +247,14 @@ export class AccessService {
   }
 
   async updateRole(tenantId: string, roleId: string, input: { name: string; description?: string; statements: Statement[] }, context: RequestContext): Promise<RoleView> {
-    authorize(context, 'identity:role.update', resourceName(tenantId, 'role', roleId));
+    const update = { tenantId, roleId, ...input };
+    authorizeBeforehand(this.useCases.updateRole, context, update);
     const statements = this.#validated(tenantId, input);
-    return inTransaction(this.kernel.db, this.#scope(context, tenantId), async (tx) => {
-      const current = await this.#repository.findRole(tx, tenantId, roleId);
-      if (!current) throw new NotFoundError('Role', roleId);
-      const next: RoleRow = { ...current, name: input.name, description: input.description ?? current.description, statements, updated_at: this.kernel.clock.now() };
-      await this.#repository.updateRole(tx, next);
-      await this.#audit(tx, context, tenantId, 'identity.role.updated', { type: 'role', id: roleId }, customView(current), customView(next));
-      return customView(next);
-    });
+    return this.kernel.useCases.run(this.useCases.updateRole, context, { ...update, statements });
   }
 
   async deleteRole(tenantId: string, roleId: string, context: RequestContext): Promise<void> {
-    authorize(context, 'identity:role.delete', resourceName(tenantId, 'role', roleId));
-    await inTransaction(this.kernel.db, this.#scope(context, tenantId), async (tx) => {
-      const current = await this.#repository.findRole(tx, tenantId, roleId);
-      if (!current) throw new NotFoundError('Role', roleId);
-      const holders = await this.#repository.countMembersWithRole(tx, tenantId, roleId);
-      if (holders > 0) throw new ConflictError(`${holders} member(s) still have this role: give them another role first.`);
-      await this.#repository.deleteRole(tx, tenantId, roleId);
-      await this.#audit(tx, context, tenantId, 'identity.role.deleted', { type: 'role', id: roleId }, customView(current));
-    });
+    await this.kernel.useCases.run(this.useCases.deleteRole, context, { tenantId, roleId });
   }
 
   /**
@@ -227,7 +263,7 @@ export class AccessService {
    * tenant and the MFA and source address the caller states.
    */
   simulate(tenantId: string, input: { statements: Statement[]; action: Action; resource: string; mfa?: boolean; sourceIp?: string }, context: RequestContext): Decision {
-    authorize(context, 'identity:role.simulate', resourceName(tenantId, 'role', '*'));
+    authorize(context, AccessService.decisions.simulate, resourceName(tenantId, 'role', '*'));
     const statements = this.#validated(tenantId, { name: 'draft', statements: input.statements });
     const sourceIp = input.sourceIp ?? context.sourceIp;
     if (input.sourceIp !== undefined && isIP(input.sourceIp) === 0) throw new ValidationError('The source address is not an IP address.', [{ pointer: '/sourceIp', message: 'must be an IPv4 or IPv6 address' }]);
@@ -240,7 +276,7 @@ export class AccessService {
    * web apps show or hide tenant administration by this, so the server stays the one authority.
    */
   permissions(actions: Action[], context: RequestContext): { tenantId: string | null; data: Permission[] } {
-    authorize(context, 'identity:self.permissions.read', resourceName(PLATFORM, 'user', context.principal?.userId ?? ''));
+    authorize(context, AccessService.decisions.permissions, resourceName(PLATFORM, 'user', context.principal?.userId ?? ''));
     const tenantId = context.principal?.tenantId ?? null;
     const data = [...new Set(actions)].map((action) => {
       if (tenantId === null) return { action, resource: null, allowed: false };
@@ -252,7 +288,7 @@ export class AccessService {
 
   /** Every action a route declares, with its operations: the vocabulary of policy statements. */
   actionCatalogue(routes: readonly RouteAction[], context: RequestContext): ActionEntry[] {
-    authorize(context, 'identity:action.list', resourceName(context.principal?.tenantId ?? PLATFORM, 'action', '*'));
+    authorize(context, AccessService.decisions.actionCatalogue, resourceName(context.principal?.tenantId ?? PLATFORM, 'action', '*'));
     const byAction = new Map<string, ActionEntry>();
     for (const route of routes) {
       // HEAD twins of GET routes add nothing a policy author needs.
@@ -266,7 +302,7 @@ export class AccessService {
 
   /** Why the caller may or may not perform an action on a resource: the matching statements. */
   explain(action: Action, resource: string, context: RequestContext): Decision {
-    authorize(context, 'identity:self.explain', resourceName(PLATFORM, 'user', context.principal?.userId ?? ''));
+    authorize(context, AccessService.decisions.explain, resourceName(PLATFORM, 'user', context.principal?.userId ?? ''));
     return explain(context, action, resource);
   }
 }

@@ -39,7 +39,7 @@ export function accountRoutes(app: HttpApp, mfa: MfaService, account: AccountSer
   app.post(
     '/api/v1/me/mfa/totp',
     {
-      config: { action: 'identity:self.mfa.create', allowRestricted: ['mfa_enroll'] },
+      config: { action: mfa.useCases.startTotpEnrolment.action, allowRestricted: ['mfa_enroll'] },
       schema: {
         tags: ['account'],
         summary: 'Start (or resume) TOTP enrolment',
@@ -68,7 +68,7 @@ export function accountRoutes(app: HttpApp, mfa: MfaService, account: AccountSer
   app.post(
     '/api/v1/me/mfa/totp/confirm',
     {
-      config: { action: 'identity:self.mfa.confirm', allowRestricted: ['mfa_enroll'] },
+      config: { action: mfa.useCases.confirmTotp.action, allowRestricted: ['mfa_enroll'] },
       schema: {
         tags: ['account'],
         summary: 'Confirm TOTP enrolment with a first code',
@@ -83,7 +83,7 @@ export function accountRoutes(app: HttpApp, mfa: MfaService, account: AccountSer
   app.delete(
     '/api/v1/me/mfa',
     {
-      config: { action: 'identity:self.mfa.delete' },
+      config: { action: mfa.useCases.disable.action },
       schema: {
         tags: ['account'],
         summary: 'Turn MFA off',
@@ -101,7 +101,7 @@ export function accountRoutes(app: HttpApp, mfa: MfaService, account: AccountSer
   app.post(
     '/api/v1/auth/mfa/verify',
     {
-      config: { action: 'identity:session.mfa.verify', allowRestricted: ['mfa_verify'] },
+      config: { action: mfa.useCases.verify.action, allowRestricted: ['mfa_verify'] },
       schema: {
         tags: ['auth'],
         summary: 'Complete sign-in with the second factor',
@@ -119,7 +119,7 @@ export function accountRoutes(app: HttpApp, mfa: MfaService, account: AccountSer
   app.post(
     '/api/v1/me/password',
     {
-      config: { action: 'identity:self.password.update', allowRestricted: ['password_change'] },
+      config: { action: account.useCases.changePassword.action, allowRestricted: ['password_change'] },
       schema: {
         tags: ['account'],
         summary: 'Change your password',
@@ -175,7 +175,7 @@ export function accountRoutes(app: HttpApp, mfa: MfaService, account: AccountSer
   app.post(
     '/api/v1/me/email-verification',
     {
-      config: { action: 'identity:self.email.verify' },
+      config: { action: account.useCases.resendEmailVerification.action },
       schema: { tags: ['account'], summary: 'Send a new email verification link', body: StrictObject({}, { description: 'Empty: the link goes to your account’s address' }), response: responses({ 202: Accepted }) },
     },
     async (request, reply) => {
@@ -199,7 +199,7 @@ export function accountRoutes(app: HttpApp, mfa: MfaService, account: AccountSer
   app.get(
     '/api/v1/me/sessions',
     {
-      config: { action: 'identity:session.list' },
+      config: { action: account.useCases.listSessions.action },
       schema: { tags: ['account'], summary: 'Your live sessions, the current one marked', response: responses({ 200: Sessions }) },
     },
     async (request) => ({ data: await account.listSessions(requestContext(request)) }),
@@ -208,7 +208,7 @@ export function accountRoutes(app: HttpApp, mfa: MfaService, account: AccountSer
   app.delete(
     '/api/v1/me/sessions/:sessionId',
     {
-      config: { action: 'identity:session.delete' },
+      config: { action: account.useCases.revokeSession.action },
       schema: { tags: ['account'], summary: 'End one of your sessions', params: Type.Object({ sessionId: Id('session') }), response: responses({ 204: NoContent }) },
     },
     async (request, reply) => {

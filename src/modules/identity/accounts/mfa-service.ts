@@ -3,15 +3,17 @@
 // sign-in (a code or a recovery code), and turning MFA off (with a current code, and never where it
 // is mandatory). The TOTP seed is stored sealed with the installation key (kernel/encryption.ts).
 // Wrong codes are throttled like passwords; every outcome is audited.
+import { identityEvent } from '../events.js';
 import { randomBytes } from 'node:crypto';
 import { generateSecret, generateURI, verify } from 'otplib';
 import QRCode from 'qrcode';
 import type { Kernel } from '../../../kernel/kernel.js';
-import { inSideTransaction, inTransaction, type Tx } from '../../../kernel/db/database.js';
+import type { Tx } from '../../../kernel/db/database.js';
 import type { SecretBox } from '../../../kernel/encryption.js';
-import { actorOf, type Principal, type RequestContext } from '../../../kernel/context.js';
-import { authorize, resourceName, PLATFORM, type Action } from '../../../kernel/authz/authorize.js';
-import { ConflictError, NotFoundError, UnauthenticatedError } from '../../../kernel/errors.js';
+import type { Principal, RequestContext } from '../../../kernel/context.js';
+import { resourceName, PLATFORM, type Action } from '../../../kernel/authz/authorize.js';
+import { defineUseCase, SYSTEM_SCOPE, type RecordedChange, type UseCase } from '../../../kernel/use-case.js';
+import { ConflictError, NotFoundError } from '../../../kernel/errors.js';
 import { MfaCodeInvalidError } from '../errors.js';
 import { CredentialsRepository, type TotpFactorRow } from './security-repository.js';
 import { IdentityRepository } from './repository.js';
@@ -19,12 +21,24 @@ import { loadRules, passwordExpired, restrictionOf, type AuthenticationRules, ty
 import { hashToken } from './email-tokens.js';
 import type { SignInThrottle } from './sign-in-throttle.js';
 import type { TenantDirectory } from './service.js';
+import { authorizeBeforehand } from '../use-cases.js';
 
 export const RECOVERY_CODE_COUNT = 10;
 /** How long an unconfirmed enrolment keeps its secret: starting again within it returns the same one. */
 export const PENDING_ENROLMENT_SECONDS = 60 * 60;
 const ISSUER = 'Platforma';
-const PLATFORM_SCOPE = { scope: { kind: 'platform' } as const, actorId: 'system' };
+// A person's second factor is identity's platform-level bookkeeping (see service.ts).
+const ACCOUNTS = () => SYSTEM_SCOPE.scope;
+/** The caller's own account: what self-service actions are decided on. */
+const ownAccount = (_input: unknown, context: RequestContext) => resourceName(PLATFORM, 'user', context.principal?.userId ?? '');
+/** A change to the caller's second factor, audited on the platform chain and announced under the audit action's name. */
+const factorChange = (action: string, context: RequestContext, after?: Record<string, unknown>): RecordedChange => {
+  const userId = context.principal?.userId ?? 'unknown';
+  return { target: { type: 'user', id: userId }, ...(after ? { after } : {}), event: { contract: identityEvent(action), payload: { userId, ...after } } };
+};
+/** A self-service second-factor use case: the caller's own account, in identity's scope. */
+const selfService = <I, O>(name: string, action: Action, run: UseCase<I, O>['run']): UseCase<I, O> =>
+  defineUseCase<I, O>({ name, access: { action }, resource: ownAccount, scope: ACCOUNTS, run });
 // Base32 without look-alikes; 10 characters = 50 bits, shown as xxxxx-xxxxx.
 const RECOVERY_ALPHABET = 'abcdefghjkmnpqrstuvwxyz23456789';
 
@@ -59,17 +73,9 @@ export class MfaService {
     private readonly throttle: SignInThrottle,
   ) {}
 
-  /**
-   * Starts TOTP enrolment for the caller, or resumes the one pending: an authenticator app may have
-   * scanned the pending secret already (the page was reloaded, the person came back), so while it is
-   * younger than PENDING_ENROLMENT_SECONDS the same secret comes back and a code from that app still
-   * confirms. Only the session that started it resumes it: another session (perhaps someone else's
-   * with the same password) gets a new secret, which also voids the old one. `restart` asks for a
-   * new secret on purpose (the app lost it). Refused when MFA is already on.
-   */
-  async startTotpEnrolment(input: { restart?: boolean }, context: RequestContext): Promise<TotpEnrolment> {
-    const principal = this.#self(context, 'identity:self.mfa.create');
-    const { secret, createdAt } = await inTransaction(this.kernel.db, PLATFORM_SCOPE, async (tx) => {
+  readonly useCases = {
+    startTotpEnrolment: selfService<{ restart?: boolean }, { secret: string; createdAt: Date }>('identity.start-totp-enrolment', 'identity:self.mfa.create', async ({ tx, input, context, record }) => {
+      const principal = context.principal!;
       const existing = await this.#credentials.findFactor(tx, principal.userId, { forUpdate: true });
       if (existing?.confirmed_at) throw new ConflictError('Multi-factor authentication is already on; turn it off first to enrol a new authenticator.');
       const now = this.kernel.clock.now();
@@ -86,43 +92,28 @@ export class MfaService {
         created_at: now,
         pending_session_id: principal.sessionId,
       });
-      await this.#audit(tx, context, 'identity.mfa.enrolment_started', existing ? { replacedPending: true } : undefined);
+      record(factorChange('identity.mfa.enrolment_started', context, existing ? { replacedPending: true } : undefined));
       return { secret: fresh, createdAt: now };
-    });
-    const otpauthUrl = generateURI({ issuer: ISSUER, label: principal.email, secret });
-    return { secret, otpauthUrl, qrCode: await QRCode.toDataURL(otpauthUrl), expiresAt: new Date(createdAt.getTime() + PENDING_ENROLMENT_SECONDS * 1000).toISOString() };
-  }
-
-  /** Confirms enrolment with a first code: MFA is on, this session counts as verified, recovery codes come back once. */
-  async confirmTotp(code: string, context: RequestContext): Promise<{ recoveryCodes: string[] }> {
-    const principal = this.#self(context, 'identity:self.mfa.confirm');
-    await this.throttle.consumeMfa(principal.userId, () => this.#auditStandalone(context, 'identity.mfa.locked'));
-    const recoveryCodes = Array.from({ length: RECOVERY_CODE_COUNT }, newRecoveryCode);
-    const rules = await this.#rulesOf(principal);
-    const accepted = await inTransaction(this.kernel.db, PLATFORM_SCOPE, async (tx) => {
+    }),
+    /** False when the code is refused (the caller records the refusal on the side). */
+    confirmTotp: selfService<{ code: string; recoveryCodes: string[]; rules: AuthenticationRules }, boolean>('identity.confirm-totp', 'identity:self.mfa.confirm', async ({ tx, input, context, record }) => {
+      const principal = context.principal!;
       const factor = await this.#credentials.findFactor(tx, principal.userId, { forUpdate: true });
       if (!factor) throw new NotFoundError('TOTP enrolment', principal.userId);
       if (factor.confirmed_at) throw new ConflictError('Multi-factor authentication is already on.');
-      const timeStep = await this.#check(factor, code);
+      const timeStep = await this.#check(factor, input.code);
       if (timeStep === undefined) return false;
       const now = this.kernel.clock.now();
       await this.#credentials.confirmFactor(tx, principal.userId, now, timeStep);
-      await this.#credentials.replaceRecoveryCodes(tx, principal.userId, recoveryCodes.map((c) => hashToken(normaliseRecoveryCode(c))), now);
-      await this.#completeMfa(tx, principal, rules, now);
-      await this.#audit(tx, context, 'identity.mfa.enrolled');
+      await this.#credentials.replaceRecoveryCodes(tx, principal.userId, input.recoveryCodes.map((c) => hashToken(normaliseRecoveryCode(c))), now);
+      await this.#completeMfa(tx, principal, input.rules, now);
+      record(factorChange('identity.mfa.enrolled', context));
       return true;
-    });
-    if (!accepted) return this.#refuse(context);
-    await this.throttle.mfaSucceeded(principal.userId);
-    return { recoveryCodes };
-  }
-
-  /** The MFA step of sign-in: a current code, or one of the recovery codes (each works once). */
-  async verify(proof: MfaProof, context: RequestContext): Promise<void> {
-    const principal = this.#self(context, 'identity:session.mfa.verify');
-    await this.throttle.consumeMfa(principal.userId, () => this.#auditStandalone(context, 'identity.mfa.locked'));
-    const rules = await this.#rulesOf(principal);
-    const accepted = await inTransaction(this.kernel.db, PLATFORM_SCOPE, async (tx) => {
+    }),
+    /** False when the proof is refused. */
+    verify: selfService<{ proof: MfaProof; rules: AuthenticationRules }, boolean>('identity.verify-mfa', 'identity:session.mfa.verify', async ({ tx, input, context, record }) => {
+      const principal = context.principal!;
+      const { proof } = input;
       const session = await this.#identity.findSession(tx, principal.sessionId ?? '');
       if (session?.restriction !== 'mfa_verify') throw new ConflictError('This session does not owe a second factor.');
       const factor = await this.#credentials.findFactor(tx, principal.userId, { forUpdate: true });
@@ -131,47 +122,83 @@ export class MfaService {
       if ('recoveryCode' in proof) {
         if (!(await this.#credentials.useRecoveryCode(tx, principal.userId, hashToken(normaliseRecoveryCode(proof.recoveryCode)), now))) return false;
         const left = await this.#credentials.countUnusedRecoveryCodes(tx, principal.userId);
-        await this.#audit(tx, context, 'identity.mfa.recovery_code_used', { recoveryCodesLeft: left });
+        record(factorChange('identity.mfa.recovery_code_used', context, { recoveryCodesLeft: left }));
       } else {
         const timeStep = await this.#check(factor, proof.code);
         if (timeStep === undefined) return false;
         await this.#credentials.recordTimeStep(tx, principal.userId, timeStep);
       }
-      await this.#completeMfa(tx, principal, rules, now);
-      await this.#audit(tx, context, 'identity.mfa.verified', { method: 'recoveryCode' in proof ? 'recovery_code' : 'totp' });
+      await this.#completeMfa(tx, principal, input.rules, now);
+      record(factorChange('identity.mfa.verified', context, { method: 'recoveryCode' in proof ? 'recovery_code' : 'totp' }));
       return true;
-    });
+    }),
+    /** False when the code is refused. */
+    disable: selfService<{ code: string }, boolean>('identity.disable-mfa', 'identity:self.mfa.delete', async ({ tx, input, context, record }) => {
+      const principal = context.principal!;
+      const factor = await this.#credentials.findFactor(tx, principal.userId, { forUpdate: true });
+      if (!factor?.confirmed_at) throw new NotFoundError('Multi-factor authentication', principal.userId);
+      if ((await this.#check(factor, input.code)) === undefined) return false;
+      await this.#credentials.deleteFactor(tx, principal.userId);
+      record(factorChange('identity.mfa.disabled', context));
+      return true;
+    }),
+  };
+
+  /**
+   * Starts TOTP enrolment for the caller, or resumes the one pending: an authenticator app may have
+   * scanned the pending secret already (the page was reloaded, the person came back), so while it is
+   * younger than PENDING_ENROLMENT_SECONDS the same secret comes back and a code from that app still
+   * confirms. Only the session that started it resumes it: another session (perhaps someone else's
+   * with the same password) gets a new secret, which also voids the old one. `restart` asks for a
+   * new secret on purpose (the app lost it). Refused when MFA is already on.
+   */
+  async startTotpEnrolment(input: { restart?: boolean }, context: RequestContext): Promise<TotpEnrolment> {
+    const { secret, createdAt } = await this.kernel.useCases.run(this.useCases.startTotpEnrolment, context, input);
+    const otpauthUrl = generateURI({ issuer: ISSUER, label: context.principal!.email, secret });
+    return { secret, otpauthUrl, qrCode: await QRCode.toDataURL(otpauthUrl), expiresAt: new Date(createdAt.getTime() + PENDING_ENROLMENT_SECONDS * 1000).toISOString() };
+  }
+
+  /** Confirms enrolment with a first code: MFA is on, this session counts as verified, recovery codes come back once. */
+  async confirmTotp(code: string, context: RequestContext): Promise<{ recoveryCodes: string[] }> {
+    const principal = this.#throttled(this.useCases.confirmTotp, context);
+    await this.throttle.consumeMfa(principal.userId, () => this.#recordOnTheSide(context, 'identity.mfa.locked'));
+    const recoveryCodes = Array.from({ length: RECOVERY_CODE_COUNT }, newRecoveryCode);
+    const rules = await this.#rulesOf(principal);
+    const accepted = await this.kernel.useCases.run(this.useCases.confirmTotp, context, { code, recoveryCodes, rules });
+    if (!accepted) return this.#refuse(context);
+    await this.throttle.mfaSucceeded(principal.userId);
+    return { recoveryCodes };
+  }
+
+  /** The MFA step of sign-in: a current code, or one of the recovery codes (each works once). */
+  async verify(proof: MfaProof, context: RequestContext): Promise<void> {
+    const principal = this.#throttled(this.useCases.verify, context);
+    await this.throttle.consumeMfa(principal.userId, () => this.#recordOnTheSide(context, 'identity.mfa.locked'));
+    const rules = await this.#rulesOf(principal);
+    const accepted = await this.kernel.useCases.run(this.useCases.verify, context, { proof, rules });
     if (!accepted) return this.#refuse(context);
     await this.throttle.mfaSucceeded(principal.userId);
   }
 
   /** Turns MFA off with a current code; refused for people who must have it. */
   async disable(code: string, context: RequestContext): Promise<void> {
-    const principal = this.#self(context, 'identity:self.mfa.delete');
-    await this.throttle.consumeMfa(principal.userId, () => this.#auditStandalone(context, 'identity.mfa.locked'));
+    const principal = this.#throttled(this.useCases.disable, context);
+    await this.throttle.consumeMfa(principal.userId, () => this.#recordOnTheSide(context, 'identity.mfa.locked'));
     const rules = await this.#rulesOf(principal);
     if (rules.mfaRequired) throw new ConflictError('Multi-factor authentication is mandatory for this account (platform staff, or a tenant that requires it) and cannot be turned off.');
-    const accepted = await inTransaction(this.kernel.db, PLATFORM_SCOPE, async (tx) => {
-      const factor = await this.#credentials.findFactor(tx, principal.userId, { forUpdate: true });
-      if (!factor?.confirmed_at) throw new NotFoundError('Multi-factor authentication', principal.userId);
-      if ((await this.#check(factor, code)) === undefined) return false;
-      await this.#credentials.deleteFactor(tx, principal.userId);
-      await this.#audit(tx, context, 'identity.mfa.disabled');
-      return true;
-    });
+    const accepted = await this.kernel.useCases.run(this.useCases.disable, context, { code });
     if (!accepted) return this.#refuse(context);
     await this.throttle.mfaSucceeded(principal.userId);
   }
 
-  #rulesOf(principal: Principal): Promise<AuthenticationRules> {
-    return loadRules(this.authentication, { platform_role: principal.platformRole }, principal.tenantId);
+  /** A code is checked against the throttle before its use case runs: the caller must be allowed the use case first. */
+  #throttled(useCase: UseCase<never, unknown>, context: RequestContext): Principal {
+    authorizeBeforehand(useCase, context);
+    return context.principal!;
   }
 
-  #self(context: RequestContext, action: Action): Principal {
-    const principal = context.principal;
-    if (!principal) throw new UnauthenticatedError('Sign in first.');
-    authorize(context, action, resourceName(PLATFORM, 'user', principal.userId));
-    return principal;
+  #rulesOf(principal: Principal): Promise<AuthenticationRules> {
+    return loadRules(this.authentication, { platform_role: principal.platformRole }, principal.tenantId);
   }
 
   /** The time step of a valid, not yet used code; undefined otherwise. One step of clock drift either way is tolerated. */
@@ -199,23 +226,12 @@ export class MfaService {
   }
 
   async #refuse(context: RequestContext): Promise<never> {
-    await this.#auditStandalone(context, 'identity.mfa.failed');
+    await this.#recordOnTheSide(context, 'identity.mfa.failed');
     throw new MfaCodeInvalidError();
   }
 
-  async #auditStandalone(context: RequestContext, action: string): Promise<void> {
-    await inSideTransaction(this.kernel.db, PLATFORM_SCOPE, (tx) => this.#audit(tx, context, action));
-  }
-
-  async #audit(tx: Tx, context: RequestContext, action: string, after?: Record<string, unknown>): Promise<void> {
-    const principal = context.principal;
-    await this.kernel.audit.record(tx, {
-      actor: actorOf(context),
-      action,
-      target: { type: 'user', id: principal?.userId ?? 'unknown' },
-      ...(after ? { after } : {}),
-      requestId: context.requestId,
-      sourceIp: context.sourceIp,
-    });
+  /** A refused code or a lockout: recorded whatever becomes of the request. */
+  async #recordOnTheSide(context: RequestContext, action: string): Promise<void> {
+    await this.kernel.useCases.recordOnTheSide(context, [factorChange(action, context)]);
   }
 }

@@ -108,6 +108,8 @@ export function identityRoutes(app: HttpApp, service: IdentityService, secureCoo
   app.post(
     '/api/v1/auth/sign-out',
     {
+      // Named for the access catalogue only: ending one's own session is never refused (not even
+      // while impersonating), so its use case (IdentityService.useCases.signOut) decides nothing.
       config: { action: 'identity:session.delete', allowRestricted: SESSION_RESTRICTIONS },
       schema: { tags: ['auth'], summary: 'End the current session', response: responses({ 204: NoContent }) },
     },
@@ -146,7 +148,7 @@ export function identityRoutes(app: HttpApp, service: IdentityService, secureCoo
     {
       // A session the tenant it works in holds back (a second factor to enrol, a password its policy
       // refuses) may still leave for another tenant, whose own rules then apply.
-      config: { action: 'identity:tenant.switch', allowRestricted: ['mfa_enroll', 'password_change'] },
+      config: { action: service.useCases.switchTenant.action, allowRestricted: ['mfa_enroll', 'password_change'] },
       schema: {
         tags: ['auth'],
         summary: 'Work in another tenant you belong to, without signing in again',
@@ -163,7 +165,7 @@ export function identityRoutes(app: HttpApp, service: IdentityService, secureCoo
   app.patch(
     '/api/v1/me',
     {
-      config: { action: 'identity:self.update' },
+      config: { action: service.useCases.updateProfile.action },
       schema: {
         tags: ['auth'],
         summary: 'Change your profile (the name you are shown by)',
@@ -179,7 +181,7 @@ export function identityRoutes(app: HttpApp, service: IdentityService, secureCoo
   app.get(
     '/api/v1/me',
     {
-      config: { action: 'identity:self.read' },
+      config: { action: service.useCases.me.action },
       schema: {
         tags: ['auth'],
         summary: 'The signed-in person: account, active tenant and every tenant they belong to',

@@ -2,14 +2,16 @@
 // with its policies, and switching the tenant a session works in. Every change is audited.
 // Sign-in is throttled before the password is checked and starts the session under the restriction
 // it owes (second factor, enrolment, expired password): see authentication-rules.ts.
+import { identityEvent } from '../events.js';
 import { randomBytes } from 'node:crypto';
 import type { Kernel } from '../../../kernel/kernel.js';
-import { inSideTransaction, inTransaction, type Tx } from '../../../kernel/db/database.js';
+import { inTransaction, type Tx } from '../../../kernel/db/database.js';
 import { newId } from '../../../kernel/ids.js';
 import { ConflictError, NotFoundError, ForbiddenError, ValidationError } from '../../../kernel/errors.js';
 import { InvalidCredentialsError, SsoRequiredError } from '../errors.js';
-import { actorOf, type PlatformRole, type Principal, type RequestContext } from '../../../kernel/context.js';
-import { authorize, resourceName, PLATFORM } from '../../../kernel/authz/authorize.js';
+import { type PlatformRole, type Principal, type RequestContext } from '../../../kernel/context.js';
+import { defineUseCase, SYSTEM_SCOPE, type RecordedChange } from '../../../kernel/use-case.js';
+import { resourceName, PLATFORM } from '../../../kernel/authz/authorize.js';
 import { hashPassword, verifyPassword, DUMMY_HASH_PROMISE, assertPasswordAcceptable } from './passwords.js';
 import { IdentityRepository, type LiveSession } from './repository.js';
 import { CredentialsRepository } from './security-repository.js';
@@ -19,10 +21,10 @@ import { policiesFor, PARTNER_ROLES } from '../access/builtin-roles.js';
 import type { Authentication, SessionRestriction } from '../../../kernel/authentication.js';
 import { DEFAULT_PASSWORD_POLICY, restrictionIn, signInTenants, loadRules, passwordExpired, restrictionOf, type PasswordPolicy, type TenantAuthenticationSource } from './authentication-rules.js';
 import type { SignInThrottle } from './sign-in-throttle.js';
+import { authorizeBeforehand } from '../use-cases.js';
 import { hashToken, type EmailTokens } from './email-tokens.js';
 import type { TenantFacts } from '../../tenants/index.js';
 import type { UserRow } from './repository.js';
-import type { AuditInput } from '../../../kernel/audit.js';
 
 export interface SignedIn {
   /** The secret that goes into the cookie; never stored, never logged. */
@@ -75,8 +77,31 @@ export { MIN_PASSWORD_LENGTH } from './authentication-rules.js';
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 const tokenHash = hashToken;
-// Identity's own bookkeeping is platform-level: audited on the platform chain, across tenants.
-const PLATFORM_SCOPE = { scope: { kind: 'platform' } as const, actorId: 'system' };
+// Accounts and sessions are identity's own platform-level bookkeeping: their transactions run across
+// tenants, and their changes are audited on the platform chain (a tenant's, where a tenant is named).
+const ACCOUNTS = () => SYSTEM_SCOPE.scope;
+/** The caller's own account: what self-service actions are decided on. */
+const ownAccount = (_input: unknown, context: RequestContext) => resourceName(PLATFORM, 'user', context.principal?.userId ?? '');
+
+interface SessionStart {
+  user: UserRow;
+  restriction: SessionRestriction | null;
+  mfaVerified: boolean;
+  mfaByTenant: string | null;
+  activeTenantId: string | null;
+  passwordRefusedBy: string[];
+  userAgent?: string;
+  /** How the session's start is audited: the action, the tenant chain (if any) and what it says. */
+  audit: { action: string; tenantId?: string; after: Record<string, unknown> };
+}
+
+/** A refused sign-in, audited (and announced) whatever becomes of the request. */
+const signInFailed = (email: string, userId: string | undefined, after?: Record<string, unknown>): RecordedChange => ({
+  actor: { type: 'anonymous', id: 'anonymous', label: email },
+  target: { type: 'user', id: userId ?? 'unknown' },
+  ...(after ? { after } : {}),
+  event: { contract: identityEvent('identity.sign_in.failed'), payload: { userId: userId ?? null, reason: after?.reason ?? 'invalid_credentials' } },
+});
 
 export class IdentityService {
   readonly #repository = new IdentityRepository();
@@ -104,31 +129,118 @@ export class IdentityService {
     if (errors.length > 0) throw new ValidationError('The user cannot be created.', errors);
     if (input.password !== null) assertPasswordAcceptable(DEFAULT_PASSWORD_POLICY, input.password, email, { subject: 'The password', pointer: '/password' });
     const passwordHash = input.password === null ? null : await hashPassword(input.password);
+    return this.kernel.useCases.run(this.useCases.createUser, context, { email, passwordHash, platformRole: input.platformRole ?? null });
+  }
+
+  readonly useCases = {
+    /**
+     * No route runs it: the console adds staff, tests add people; over the API people come in
+     * through invitations and staff invitations, which decide who may add whom.
+     */
+    createUser: defineUseCase<{ email: string; passwordHash: string | null; platformRole: PlatformRole | null }, PublicUser>({
+      name: 'identity.create-user',
+      access: { public: true },
+      scope: ACCOUNTS,
+      run: ({ tx, input, context, record }) => this.#createUser(tx, input, context, record),
+    }),
+    /** Starts a session for someone just authenticated (a password, an identity provider, an accepted invitation). */
+    startSession: defineUseCase<SessionStart, { sessionToken: string; csrfToken: string; expiresAt: Date }>({
+      name: 'identity.start-session',
+      access: { public: true },
+      scope: ACCOUNTS,
+      run: ({ tx, input, context, record }) => this.#startSession(tx, input, context, record),
+    }),
+    /** Ending one's own session needs no permission: even staff impersonating someone may always sign out. */
+    signOut: defineUseCase<{ sessionId: string }, void>({
+      name: 'identity.sign-out',
+      access: { public: true },
+      scope: ACCOUNTS,
+      run: async ({ tx, input, context, record }) => {
+        await this.#repository.revokeSession(tx, input.sessionId, this.kernel.clock.now());
+        const payload = { sessionId: input.sessionId, userId: context.principal?.userId ?? null, reason: 'signed_out' };
+        record({ action: 'identity.sign_out', target: { type: 'session', id: input.sessionId }, event: { contract: identityEvent('identity.session.ended'), payload } });
+      },
+    }),
+    switchTenant: defineUseCase<{ tenantId: string; sessionId: string; restriction: SessionRestriction | null }, void>({
+      name: 'identity.switch-tenant',
+      access: { action: 'identity:tenant.switch' },
+      resource: ownAccount,
+      scope: ACCOUNTS,
+      run: async ({ tx, input, context, record }) => {
+        const principal = context.principal!;
+        const { tenantId, sessionId, restriction } = input;
+        const member = await this.#repository.findMembership(tx, tenantId, principal.userId);
+        if (!member && !(principal.platformRole && (await this.tenants.profileOf(tenantId)) !== null)) {
+          // Same answer for "no such tenant" and "not yours": existence is not disclosed.
+          throw new NotFoundError('Tenant', tenantId);
+        }
+        await this.#repository.setActiveTenant(tx, sessionId, tenantId, restriction);
+        record({
+          target: { type: 'session', id: sessionId },
+          before: { tenantId: principal.tenantId },
+          after: { tenantId, restriction },
+          event: { contract: identityEvent('identity.tenant.switched'), payload: { sessionId, userId: principal.userId, fromTenantId: principal.tenantId, tenantId } },
+        });
+      },
+    }),
+    updateProfile: defineUseCase<{ displayName: string | null }, void>({
+      name: 'identity.update-profile',
+      access: { action: 'identity:self.update' },
+      resource: ownAccount,
+      scope: ACCOUNTS,
+      run: async ({ tx, input, context, record }) => {
+        const userId = context.principal!.userId;
+        const { displayName } = input;
+        const user = await this.#repository.findUser(tx, userId);
+        if (!user) throw new NotFoundError('User', userId);
+        if ((user.display_name ?? null) === displayName) return;
+        await this.#repository.setDisplayName(tx, userId, displayName, this.kernel.clock.now());
+        record({
+          target: { type: 'user', id: userId },
+          before: { displayName: user.display_name ?? null },
+          after: { displayName },
+          event: { contract: identityEvent('identity.profile.updated'), payload: { userId } },
+        });
+      },
+    }),
+    me: defineUseCase<void, { memberships: { tenant_id: string; role: string }[]; user: UserRow | undefined; mfaEnabled: boolean; recoveryCodesLeft: number }>({
+      name: 'identity.me',
+      access: { action: 'identity:self.read' },
+      resource: ownAccount,
+      scope: ACCOUNTS,
+      run: async ({ tx, context }) => {
+        const userId = context.principal!.userId;
+        const factor = await this.#credentials.findFactor(tx, userId);
+        const enabled = Boolean(factor?.confirmed_at);
+        return {
+          memberships: await this.#repository.membershipsOfUser(tx, userId),
+          user: await this.#repository.findUser(tx, userId),
+          mfaEnabled: enabled,
+          recoveryCodesLeft: enabled ? await this.#credentials.countUnusedRecoveryCodes(tx, userId) : 0,
+        };
+      },
+    }),
+  };
+
+  async #createUser(tx: Tx, input: { email: string; passwordHash: string | null; platformRole: PlatformRole | null }, context: RequestContext, record: (change: RecordedChange) => void): Promise<PublicUser> {
+    const { email, passwordHash } = input;
     const now = this.kernel.clock.now();
-    return inTransaction(this.kernel.db, PLATFORM_SCOPE, async (tx) => {
-      if (await this.#repository.findUserByEmail(tx, email)) throw new ConflictError(`A user with the email ${email} already exists.`);
-      const user = {
-        id: newId('user'),
-        email,
-        password_hash: passwordHash,
-        platform_role: input.platformRole ?? null,
-        created_at: now,
-        updated_at: now,
-        email_verified_at: null,
-        password_changed_at: passwordHash ? now : null,
-      };
-      await this.#repository.insertUser(tx, user);
-      await this.kernel.audit.record(tx, {
-        actor: actorOf(context),
-        action: user.platform_role ? 'identity.staff.created' : 'identity.user.created',
-        target: { type: 'user', id: user.id },
-        after: { email, platformRole: user.platform_role },
-        requestId: context.requestId,
-        sourceIp: context.sourceIp,
-      });
-      if (context.principal && !context.principal.platformRole) await this.emailTokens.send(tx, user, 'email_verification');
-      return { id: user.id, email, platformRole: user.platform_role };
-    });
+    if (await this.#repository.findUserByEmail(tx, email)) throw new ConflictError(`A user with the email ${email} already exists.`);
+    const user = {
+      id: newId('user'),
+      email,
+      password_hash: passwordHash,
+      platform_role: input.platformRole,
+      created_at: now,
+      updated_at: now,
+      email_verified_at: null,
+      password_changed_at: passwordHash ? now : null,
+    };
+    await this.#repository.insertUser(tx, user);
+    const created = user.platform_role ? 'identity.staff.created' : 'identity.user.created';
+    record({ target: { type: 'user', id: user.id }, after: { email, platformRole: user.platform_role }, event: { contract: identityEvent(created), payload: { userId: user.id, platformRole: user.platform_role } } });
+    if (context.principal && !context.principal.platformRole) await this.emailTokens.send(tx, user, 'email_verification');
+    return { id: user.id, email, platformRole: user.platform_role };
   }
 
   async createPlatformAdmin(input: { email: string; password: string }, context: RequestContext): Promise<PublicUser> {
@@ -142,7 +254,7 @@ export class IdentityService {
   async signIn(input: { email: string; password: string; userAgent?: string }, context: RequestContext): Promise<SignedIn> {
     const email = input.email.trim().toLowerCase();
     // The attempt is counted before the password is looked at, so parallel guesses cannot outrun the limit.
-    await this.throttle.consumeSignIn(email, context.sourceIp, () => this.#auditLockout(email, context));
+    await this.throttle.consumeSignIn(email, context.sourceIp, () => this.#recordLockout(email, context));
     const user = await this.#repository.findUserByEmail(this.kernel.db, email);
     // A domain whose identity provider is mandatory signs in there, not here. Decided by the domain
     // alone (before the password is looked at), so the answer says nothing about the account; staff
@@ -150,16 +262,7 @@ export class IdentityService {
     if (!user?.platform_role) {
       const required = await this.ssoRequirement(email);
       if (required) {
-        await inSideTransaction(this.kernel.db, PLATFORM_SCOPE, (tx) =>
-          this.kernel.audit.record(tx, {
-            actor: { type: 'anonymous', id: 'anonymous', label: email },
-            action: 'identity.sign_in.failed',
-            target: { type: 'user', id: user?.id ?? 'unknown' },
-            after: { reason: 'sso_required', provider: required.providerName },
-            requestId: context.requestId,
-            sourceIp: context.sourceIp,
-          }),
-        );
+        await this.kernel.useCases.recordOnTheSide(context, [signInFailed(email, user?.id, { reason: 'sso_required', provider: required.providerName })]);
         throw new SsoRequiredError(required.providerName, required.startUrl);
       }
     }
@@ -167,15 +270,7 @@ export class IdentityService {
     // time reveals nothing.
     const valid = await verifyPassword(user?.password_hash ?? (await DUMMY_HASH_PROMISE), input.password);
     if (!user || !user.password_hash || !valid) {
-      await inSideTransaction(this.kernel.db, PLATFORM_SCOPE, (tx) =>
-        this.kernel.audit.record(tx, {
-          actor: { type: 'anonymous', id: 'anonymous', label: email },
-          action: 'identity.sign_in.failed',
-          target: { type: 'user', id: user?.id ?? 'unknown' },
-          requestId: context.requestId,
-          sourceIp: context.sourceIp,
-        }),
-      );
+      await this.kernel.useCases.recordOnTheSide(context, [signInFailed(email, user?.id)]);
       throw new InvalidCredentialsError();
     }
     await this.throttle.signInSucceeded(email, context.sourceIp);
@@ -190,14 +285,16 @@ export class IdentityService {
       mfaRequired: rules.mfaRequired,
       passwordExpired: passwordExpired(rules.passwordPolicy, user.password_changed_at, now) || (activeTenantId !== null && passwordRefusedBy.includes(activeTenantId)),
     });
-    return this.#startSession(user, { restriction, mfaVerified: false, mfaByTenant: null, activeTenantId, passwordRefusedBy, userAgent: input.userAgent }, context, (sessionId) => ({
-      actor: { type: 'user', id: user.id, label: user.email },
-      action: 'identity.sign_in.succeeded',
-      target: { type: 'session', id: sessionId },
-      after: { restriction },
-      requestId: context.requestId,
-      sourceIp: context.sourceIp,
-    }));
+    return this.#signedIn(context, {
+      user,
+      restriction,
+      mfaVerified: false,
+      mfaByTenant: null,
+      activeTenantId,
+      passwordRefusedBy,
+      userAgent: input.userAgent,
+      audit: { action: 'identity.sign_in.succeeded', after: { restriction } },
+    });
   }
 
   /**
@@ -216,15 +313,20 @@ export class IdentityService {
     const rules = await loadRules(this.authentication, user, input.tenantId);
     const factor = await this.#credentials.findFactor(this.kernel.db, user.id);
     const restriction = restrictionOf({ hasFactor: Boolean(factor?.confirmed_at), mfaVerified: input.mfaByIdp, mfaRequired: rules.mfaRequired && !input.mfaByIdp, passwordExpired: false });
-    return this.#startSession(user, { restriction, mfaVerified: input.mfaByIdp, mfaByTenant: input.mfaByIdp ? input.tenantId : null, activeTenantId: input.tenantId, passwordRefusedBy: [], userAgent: input.userAgent }, context, (sessionId) => ({
-      tenantId: input.tenantId,
-      actor: { type: 'user', id: user.id, label: user.email },
-      action: 'identity.sso.sign_in.succeeded',
-      target: { type: 'session', id: sessionId },
-      after: { provider: input.providerId, providerName: input.providerName, protocol: input.protocol, mfaByIdentityProvider: input.mfaByIdp, restriction },
-      requestId: context.requestId,
-      sourceIp: context.sourceIp,
-    }));
+    return this.#signedIn(context, {
+      user,
+      restriction,
+      mfaVerified: input.mfaByIdp,
+      mfaByTenant: input.mfaByIdp ? input.tenantId : null,
+      activeTenantId: input.tenantId,
+      passwordRefusedBy: [],
+      userAgent: input.userAgent,
+      audit: {
+        action: 'identity.sso.sign_in.succeeded',
+        tenantId: input.tenantId,
+        after: { provider: input.providerId, providerName: input.providerName, protocol: input.protocol, mfaByIdentityProvider: input.mfaByIdp, restriction },
+      },
+    });
   }
 
   /**
@@ -244,71 +346,77 @@ export class IdentityService {
       mfaRequired: rules.mfaRequired,
       passwordExpired: passwordExpired(rules.passwordPolicy, user.password_changed_at, this.kernel.clock.now()) || passwordRefusedBy.includes(input.tenantId),
     });
-    const options = { restriction, mfaVerified: false, mfaByTenant: null, activeTenantId: input.tenantId, passwordRefusedBy, userAgent: input.userAgent };
-    return this.#startSession(user, options, context, (sessionId) => ({
-      tenantId: input.tenantId,
-      actor: { type: 'user', id: user.id, label: user.email },
-      action: 'identity.sign_in.succeeded',
-      target: { type: 'session', id: sessionId },
-      after: { restriction, via: 'invitation' },
-      requestId: context.requestId,
-      sourceIp: context.sourceIp,
-    }));
+    return this.#signedIn(context, {
+      user,
+      restriction,
+      mfaVerified: false,
+      mfaByTenant: null,
+      activeTenantId: input.tenantId,
+      passwordRefusedBy,
+      userAgent: input.userAgent,
+      audit: { action: 'identity.sign_in.succeeded', tenantId: input.tenantId, after: { restriction, via: 'invitation' } },
+    });
   }
 
-  async #startSession(
-    user: UserRow,
-    options: { restriction: SessionRestriction | null; mfaVerified: boolean; mfaByTenant: string | null; activeTenantId: string | null; passwordRefusedBy: string[]; userAgent?: string },
-    context: RequestContext,
-    auditEntry: (sessionId: string) => AuditInput,
-  ): Promise<SignedIn> {
+  async #signedIn(context: RequestContext, start: SessionStart): Promise<SignedIn> {
+    const { sessionToken, csrfToken, expiresAt } = await this.kernel.useCases.run(this.useCases.startSession, context, start);
+    const { user } = start;
+    return { sessionToken, csrfToken, expiresAt, restriction: start.restriction, user: { id: user.id, email: user.email, platformRole: user.platform_role } };
+  }
+
+  async #startSession(tx: Tx, options: SessionStart, context: RequestContext, record: (change: RecordedChange) => void): Promise<{ sessionToken: string; csrfToken: string; expiresAt: Date }> {
+    const { user } = options;
     const now = this.kernel.clock.now();
     const sessionToken = randomBytes(32).toString('base64url');
     const csrfToken = randomBytes(24).toString('base64url');
     const expiresAt = new Date(now.getTime() + this.kernel.config.modules.identity.sessionTtlSeconds * 1000);
     const sessionId = newId('session');
-    await inTransaction(this.kernel.db, PLATFORM_SCOPE, async (tx) => {
-      await this.#repository.insertSession(tx, {
-        id: sessionId,
-        token_hash: tokenHash(sessionToken),
-        csrf_token: csrfToken,
-        user_id: user.id,
-        created_at: now,
-        expires_at: expiresAt,
-        last_seen_at: now,
-        revoked_at: null,
-        user_agent: options.userAgent?.slice(0, 500) ?? null,
-        source_ip: context.sourceIp,
-        active_tenant_id: options.activeTenantId,
-        mfa_verified_at: options.mfaVerified ? now : null,
-        restriction: options.restriction,
-        impersonation_id: null,
-        password_refused_by: options.passwordRefusedBy,
-        mfa_by_tenant: options.mfaByTenant,
-      });
-      await this.kernel.audit.record(tx, auditEntry(sessionId));
+    await this.#repository.insertSession(tx, {
+      id: sessionId,
+      token_hash: tokenHash(sessionToken),
+      csrf_token: csrfToken,
+      user_id: user.id,
+      created_at: now,
+      expires_at: expiresAt,
+      last_seen_at: now,
+      revoked_at: null,
+      user_agent: options.userAgent?.slice(0, 500) ?? null,
+      source_ip: context.sourceIp,
+      active_tenant_id: options.activeTenantId,
+      mfa_verified_at: options.mfaVerified ? now : null,
+      restriction: options.restriction,
+      impersonation_id: null,
+      password_refused_by: options.passwordRefusedBy,
+      mfa_by_tenant: options.mfaByTenant,
     });
-    return { sessionToken, csrfToken, expiresAt, restriction: options.restriction, user: { id: user.id, email: user.email, platformRole: user.platform_role } };
+    const { action, tenantId, after } = options.audit;
+    record({
+      action,
+      actor: { type: 'user', id: user.id, label: user.email },
+      ...(tenantId ? { tenantId } : {}),
+      target: { type: 'session', id: sessionId },
+      after,
+      event: { contract: identityEvent('identity.session.started'), payload: { sessionId, userId: user.id, tenantId: options.activeTenantId, restriction: options.restriction, via: action } },
+    });
+    return { sessionToken, csrfToken, expiresAt };
   }
 
-  async #auditLockout(email: string, context: RequestContext): Promise<void> {
-    await inSideTransaction(this.kernel.db, PLATFORM_SCOPE, async (tx) => {
-      const user = await this.#repository.findUserByEmail(tx, email);
-      await this.kernel.audit.record(tx, {
+  async #recordLockout(email: string, context: RequestContext): Promise<void> {
+    const user = await this.#repository.findUserByEmail(this.kernel.db, email);
+    await this.kernel.useCases.recordOnTheSide(context, [
+      {
         actor: { type: 'anonymous', id: 'anonymous', label: email },
-        action: 'identity.account.locked',
         target: { type: 'user', id: user?.id ?? 'unknown' },
         after: { lockedForSeconds: this.kernel.config.modules.identity.signInLockSeconds },
-        requestId: context.requestId,
-        sourceIp: context.sourceIp,
-      });
-    });
+        event: { contract: identityEvent('identity.account.locked'), payload: { userId: user?.id ?? null, lockedForSeconds: this.kernel.config.modules.identity.signInLockSeconds } },
+      },
+    ]);
   }
 
   async resolveSession(sessionToken: string): Promise<ResolvedSession | undefined> {
     const now = this.kernel.clock.now();
     const idleMs = this.kernel.config.modules.identity.sessionIdleSeconds * 1000;
-    return inTransaction(this.kernel.db, PLATFORM_SCOPE, async (tx) => {
+    return inTransaction(this.kernel.db, SYSTEM_SCOPE, async (tx) => {
       const session = await this.#repository.findLiveSession(tx, tokenHash(sessionToken), now, new Date(now.getTime() - idleMs));
       if (!session) return undefined;
       // last_seen_at drives the idle timeout and the sessions list; writing it on every request
@@ -368,86 +476,36 @@ export class IdentityService {
     if (!principal) return;
     const sessionId = principal.sessionId;
     if (!sessionId) return; // bearer credentials have no session to end
-    await inTransaction(this.kernel.db, PLATFORM_SCOPE, async (tx) => {
-      await this.#repository.revokeSession(tx, sessionId, this.kernel.clock.now());
-      await this.kernel.audit.record(tx, {
-        actor: actorOf(context),
-        action: 'identity.sign_out',
-        target: { type: 'session', id: sessionId },
-        requestId: context.requestId,
-        sourceIp: context.sourceIp,
-      });
-    });
+    await this.kernel.useCases.run(this.useCases.signOut, context, { sessionId });
   }
 
   /** Moves the session to another tenant the person belongs to (staff: any tenant), without signing in again. */
   async switchTenant(tenantId: string, context: RequestContext): Promise<void> {
     const principal = context.principal;
-    authorize(context, 'identity:tenant.switch', resourceName(PLATFORM, 'user', principal?.userId ?? ''));
+    authorizeBeforehand(this.useCases.switchTenant, context, undefined);
     const sessionId = principal?.sessionId;
     if (!principal || !sessionId) throw new ValidationError('Only a signed-in session has a tenant to switch; a bearer credential is bound to its tenant.');
     // The new tenant's rules apply from now on: it may ask for a second factor or a new password
     // the old one did not (and the old one's demands end here).
     const restriction = await restrictionIn(this.kernel.db, this.authentication, { ...principal, sessionId }, tenantId, this.kernel.clock.now());
-    await inTransaction(this.kernel.db, PLATFORM_SCOPE, async (tx) => {
-      const member = await this.#repository.findMembership(tx, tenantId, principal.userId);
-      if (!member && !(principal.platformRole && ((await this.tenants.profileOf(tenantId)) !== null))) {
-        // Same answer for "no such tenant" and "not yours": existence is not disclosed.
-        throw new NotFoundError('Tenant', tenantId);
-      }
-      await this.#repository.setActiveTenant(tx, sessionId, tenantId, restriction);
-      await this.kernel.audit.record(tx, {
-        actor: actorOf(context),
-        action: 'identity.tenant.switched',
-        target: { type: 'session', id: sessionId },
-        before: { tenantId: principal.tenantId },
-        after: { tenantId, restriction },
-        requestId: context.requestId,
-        sourceIp: context.sourceIp,
-      });
-    });
+    await this.kernel.useCases.run(this.useCases.switchTenant, context, { tenantId, sessionId, restriction });
   }
 
   /** Changes what the caller chooses to be shown by; blank clears it. */
   async updateProfile(input: { displayName: string | null }, context: RequestContext): Promise<Me> {
-    const principal = context.principal;
-    if (!principal) throw new ForbiddenError('Sign in first.');
-    authorize(context, 'identity:self.update', resourceName(PLATFORM, 'user', principal.userId));
+    if (!context.principal) throw new ForbiddenError('Sign in first.');
+    authorizeBeforehand(this.useCases.updateProfile, context, input);
     // Whitespace is trimmed and collapsed: a name is one line, as people type it.
     const displayName = input.displayName?.replace(/\s+/g, ' ').trim() || null;
     if (displayName && /\p{Cc}/u.test(displayName)) throw new ValidationError('The display name cannot contain control characters.', [{ pointer: '/displayName', message: 'must not contain control characters' }]);
-    await inTransaction(this.kernel.db, PLATFORM_SCOPE, async (tx) => {
-      const user = await this.#repository.findUser(tx, principal.userId);
-      if (!user) throw new NotFoundError('User', principal.userId);
-      if ((user.display_name ?? null) === displayName) return;
-      await this.#repository.setDisplayName(tx, principal.userId, displayName, this.kernel.clock.now());
-      await this.kernel.audit.record(tx, {
-        actor: actorOf(context),
-        action: 'identity.profile.updated',
-        target: { type: 'user', id: principal.userId },
-        before: { displayName: user.display_name ?? null },
-        after: { displayName },
-        requestId: context.requestId,
-        sourceIp: context.sourceIp,
-      });
-    });
+    await this.kernel.useCases.run(this.useCases.updateProfile, context, { displayName });
     return this.me(context);
   }
 
   async me(context: RequestContext): Promise<Me> {
     const principal = context.principal;
     if (!principal) throw new ForbiddenError('Sign in first.');
-    authorize(context, 'identity:self.read', resourceName(PLATFORM, 'user', principal.userId));
-    const account = await inTransaction(this.kernel.db, PLATFORM_SCOPE, async (tx) => {
-      const factor = await this.#credentials.findFactor(tx, principal.userId);
-      const enabled = Boolean(factor?.confirmed_at);
-      return {
-        memberships: await this.#repository.membershipsOfUser(tx, principal.userId),
-        user: await this.#repository.findUser(tx, principal.userId),
-        mfaEnabled: enabled,
-        recoveryCodesLeft: enabled ? await this.#credentials.countUnusedRecoveryCodes(tx, principal.userId) : 0,
-      };
-    });
+    const account = await this.kernel.useCases.run(this.useCases.me, context, undefined);
     const names = await tenantNames(this.tenants, account.memberships.map((m) => m.tenant_id));
     const rules = await loadRules(this.authentication, { platform_role: principal.platformRole }, principal.tenantId);
     const verifiedAt = account.user?.email_verified_at;

@@ -69,7 +69,7 @@ export function userAdminRoutes(app: HttpApp, service: UserAdminService): void {
   app.get(
     '/api/v1/users',
     {
-      config: { action: 'identity:user.list' },
+      config: { action: service.useCases.list.action },
       schema: {
         tags,
         summary: 'List every account, newest first (platform staff)',
@@ -87,7 +87,7 @@ export function userAdminRoutes(app: HttpApp, service: UserAdminService): void {
   app.get(
     '/api/v1/users/:id',
     {
-      config: { action: 'identity:user.read' },
+      config: { action: service.useCases.get.action },
       schema: {
         tags,
         summary: 'One account: memberships, live sessions, second factor, lockout (platform staff)',
@@ -101,7 +101,7 @@ export function userAdminRoutes(app: HttpApp, service: UserAdminService): void {
   app.put(
     '/api/v1/users/:id/platform-role',
     {
-      config: { action: 'identity:staff.update' },
+      config: { action: service.useCases.setPlatformRole.action },
       schema: {
         tags,
         summary: 'Grant, change or revoke (null) a platform staff role (platform administrators)',
@@ -118,7 +118,7 @@ export function userAdminRoutes(app: HttpApp, service: UserAdminService): void {
   app.post(
     '/api/v1/users/:id/sessions/revoke',
     {
-      config: { action: 'identity:user.update' },
+      config: { action: service.useCases.endSessions.action },
       schema: {
         tags,
         summary: 'End every session of the person (a staff member’s: platform administrators only)',
@@ -134,7 +134,7 @@ export function userAdminRoutes(app: HttpApp, service: UserAdminService): void {
   app.post(
     '/api/v1/users/:id/unlock',
     {
-      config: { action: 'identity:user.update' },
+      config: { action: service.useCases.unlock.action },
       schema: {
         tags,
         summary: 'Lift the lock failed sign-ins put on the account (a staff member’s: platform administrators only)',
@@ -153,7 +153,7 @@ export function userAdminRoutes(app: HttpApp, service: UserAdminService): void {
   app.post(
     '/api/v1/staff',
     {
-      config: { action: 'identity:staff.create' },
+      config: { action: service.useCases.inviteStaff.action },
       schema: {
         tags,
         summary: 'Add a staff member: creates the account and mails a link to choose a password',

@@ -7,12 +7,14 @@
 // the next request anyway (the principal is resolved per request), but a session opened before a
 // grant never completed the second factor staff must use: the person signs in again, and MFA is
 // then mandatory (authentication-rules.ts). Revocations end sessions for the same plain reason.
+import { identityEvent } from '../events.js';
 import type { Kernel } from '../../../kernel/kernel.js';
-import { inTransaction, type Tx, type TxContext } from '../../../kernel/db/database.js';
+import type { Tx } from '../../../kernel/db/database.js';
 import { newId, isId } from '../../../kernel/ids.js';
 import { decodeCursor, pageOf, type Page } from '../../../kernel/api/cursor.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../../kernel/errors.js';
-import { actorOf, type PlatformRole, type RequestContext } from '../../../kernel/context.js';
+import type { PlatformRole, RequestContext } from '../../../kernel/context.js';
+import { defineUseCase, SYSTEM_SCOPE, type UseCase, type UseCaseRun } from '../../../kernel/use-case.js';
 import { authorize, explain, isPlatformStaff, resourceName, PLATFORM, type Action } from '../../../kernel/authz/authorize.js';
 import { IdentityRepository } from './repository.js';
 import { CredentialsRepository } from './security-repository.js';
@@ -59,6 +61,33 @@ const isUserId = (value: unknown): value is string => typeof value === 'string' 
 const iso = (date: Date) => new Date(date).toISOString();
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
+/**
+ * A use case of people administration. Accounts are a platform resource (`prn:platform:user/…`),
+ * so no tenant role reaches them; and whatever a policy says, only platform staff get the platform
+ * scope these queries need.
+ */
+function staffUseCase<I extends object, O>(name: string, action: Action, run: (run: UseCaseRun<I>) => Promise<O>): UseCase<I, O> {
+  return defineUseCase<I, O>({
+    name,
+    access: { action },
+    // On the person the input names, or on every account (a list, a new staff member).
+    resource: (input) => resourceName(PLATFORM, 'user', 'userId' in input && typeof input.userId === 'string' ? input.userId : '*'),
+    scope: () => SYSTEM_SCOPE.scope,
+    run: (pipeline) => {
+      if (!isPlatformStaff(pipeline.context)) throw new ForbiddenError('People administration is for platform staff.', { action });
+      return run(pipeline);
+    },
+  });
+}
+
+/** A change to a person's account, audited on the platform chain and announced under the audit action's name. */
+const userChange = (action: string, userId: string, before: unknown, after: Record<string, unknown> | undefined) => ({
+  target: { type: 'user', id: userId },
+  before,
+  after,
+  event: { contract: identityEvent(action), payload: { userId, ...after } },
+});
+
 function toSummary(row: UserListRow): UserSummary {
   return {
     id: row.id,
@@ -82,32 +111,59 @@ export class UserAdminService {
     private readonly throttle: SignInThrottle,
   ) {}
 
-  async list(query: { q?: string; staff?: boolean; limit?: number; cursor?: string }, context: RequestContext): Promise<Page<UserSummary>> {
-    const scope = this.#staffOnly(context, 'identity:user.list', '*');
-    const limit = query.limit ?? 25;
-    const beforeId = decodeCursor(query.cursor, isUserId);
-    return inTransaction(this.kernel.db, scope, async (tx) => {
-      const rows = await this.#users.list(tx, { search: query.q?.trim() || undefined, staffOnly: query.staff, beforeId, limit: limit + 1 });
+  readonly useCases = {
+    list: staffUseCase<{ q?: string; staff?: boolean; limit?: number; cursor?: string }, Page<UserSummary>>('identity.list-users', 'identity:user.list', async ({ tx, input }) => {
+      const limit = input.limit ?? 25;
+      const beforeId = decodeCursor(input.cursor, isUserId);
+      const rows = await this.#users.list(tx, { search: input.q?.trim() || undefined, staffOnly: input.staff, beforeId, limit: limit + 1 });
       return pageOf(rows, limit, toSummary, (user) => user.id);
-    });
+    }),
+    get: staffUseCase<{ userId: string }, Awaited<ReturnType<UserAdminService['loadDetail']>>>('identity.get-user', 'identity:user.read', ({ tx, input }) => this.loadDetail(tx, input.userId)),
+    setPlatformRole: staffUseCase<{ userId: string; role: PlatformRole | null }, UserSummary & { sessionsEnded: number }>('identity.set-platform-role', 'identity:staff.update', ({ tx, input, record }) =>
+      this.#setPlatformRole(tx, input.userId, input.role, record),
+    ),
+    endSessions: staffUseCase<{ userId: string }, { sessionsEnded: number }>('identity.end-user-sessions', 'identity:user.update', async ({ tx, input, context, record }) => {
+      const { userId } = input;
+      const user = await this.#identity.findUser(tx, userId);
+      if (!user) throw new NotFoundError('User', userId);
+      if (user.platform_role) authorize(context, 'identity:staff.update', resourceName(PLATFORM, 'user', userId));
+      const sessionsEnded = await this.#credentials.revokeSessionsOfUser(tx, userId, null, this.kernel.clock.now());
+      record(userChange('identity.user.sessions_revoked', userId, undefined, { sessionsEnded }));
+      return { sessionsEnded };
+    }),
+    unlock: staffUseCase<{ userId: string }, void>('identity.unlock-user', 'identity:user.update', async ({ tx, input, context, record }) => {
+      const { userId } = input;
+      const user = await this.#identity.findUser(tx, userId);
+      if (!user) throw new NotFoundError('User', userId);
+      if (user.platform_role) authorize(context, 'identity:staff.update', resourceName(PLATFORM, 'user', userId));
+      await this.throttle.clearAccount(user.email);
+      record(userChange('identity.account.unlocked', userId, undefined, undefined));
+    }),
+    inviteStaff: staffUseCase<{ email: string; role: PlatformRole }, UserSummary>('identity.invite-staff', 'identity:staff.create', ({ tx, input, context, record }) => this.#inviteStaff(tx, input, context, record)),
+  };
+
+  async list(query: { q?: string; staff?: boolean; limit?: number; cursor?: string }, context: RequestContext): Promise<Page<UserSummary>> {
+    return this.kernel.useCases.run(this.useCases.list, context, query);
+  }
+
+  /** What a person's page shows, read in one transaction. */
+  private async loadDetail(tx: Tx, userId: string) {
+    const now = this.kernel.clock.now();
+    const idleSince = new Date(now.getTime() - this.kernel.config.modules.identity.sessionIdleSeconds * 1000);
+    const user = await this.#identity.findUser(tx, userId);
+    if (!user) throw new NotFoundError('User', userId);
+    return {
+      user,
+      mfaEnabled: await this.#users.hasConfirmedFactor(tx, userId),
+      memberships: await this.#identity.membershipsOfUser(tx, userId),
+      sessions: await this.#users.liveSessions(tx, userId, now, idleSince),
+      lastSignInAt: await this.#users.lastSignInAt(tx, userId),
+      attempts: await this.#users.accountAttempts(tx, user.email),
+    };
   }
 
   async get(userId: string, context: RequestContext): Promise<UserDetail> {
-    const scope = this.#staffOnly(context, 'identity:user.read', userId);
-    const now = this.kernel.clock.now();
-    const idleSince = new Date(now.getTime() - this.kernel.config.modules.identity.sessionIdleSeconds * 1000);
-    const found = await inTransaction(this.kernel.db, scope, async (tx) => {
-      const user = await this.#identity.findUser(tx, userId);
-      if (!user) throw new NotFoundError('User', userId);
-      return {
-        user,
-        mfaEnabled: await this.#users.hasConfirmedFactor(tx, userId),
-        memberships: await this.#identity.membershipsOfUser(tx, userId),
-        sessions: await this.#users.liveSessions(tx, userId, now, idleSince),
-        lastSignInAt: await this.#users.lastSignInAt(tx, userId),
-        attempts: await this.#users.accountAttempts(tx, user.email),
-      };
-    });
+    const found = await this.kernel.useCases.run(this.useCases.get, context, { userId });
     const { user, attempts } = found;
     const names = await tenantNames(this.tenants, found.memberships.map((m) => m.tenant_id));
     // The throttle keeps real wall-clock expiry times (rate-limiter-flexible reads Date.now()).
@@ -145,42 +201,36 @@ export class UserAdminService {
    * keeps theirs; every session of the person ends (see the top of this file).
    */
   async setPlatformRole(userId: string, role: PlatformRole | null, context: RequestContext): Promise<UserSummary & { sessionsEnded: number }> {
-    const scope = this.#staffOnly(context, 'identity:staff.update', userId);
-    return inTransaction(this.kernel.db, scope, async (tx) => {
-      const admins = await this.#users.lockPlatformAdmins(tx);
-      const user = await this.#identity.findUser(tx, userId);
-      if (!user) throw new NotFoundError('User', userId);
-      if (user.platform_role === 'platform-admin' && role !== 'platform-admin' && admins.length <= 1) {
-        throw new ConflictError('This is the last platform administrator: make someone else a platform administrator first.', { field: '/role' });
-      }
-      // Staff reach every tenant through their role and are bound by no tenant's policies: an
-      // account that belongs to tenants leaves them before it becomes staff.
-      if (user.platform_role === null && role !== null && (await this.#identity.membershipsOfUser(tx, userId)).length > 0) {
-        throw new ConflictError('Staff do not belong to tenants: remove this person from their tenants first (or make a separate staff account).', { field: '/role' });
-      }
-      const now = this.kernel.clock.now();
-      let sessionsEnded = 0;
-      if (user.platform_role !== role) {
-        await this.#users.setPlatformRole(tx, userId, role, now);
-        sessionsEnded = await this.#credentials.revokeSessionsOfUser(tx, userId, null, now);
-        await this.#audit(tx, context, role === null ? 'identity.staff.role_revoked' : user.platform_role === null ? 'identity.staff.role_granted' : 'identity.staff.role_changed', userId, { platformRole: user.platform_role }, { platformRole: role, sessionsEnded });
-      }
-      const mfaEnabled = await this.#users.hasConfirmedFactor(tx, userId);
-      return { ...toSummary({ ...user, platform_role: role, mfa_enabled: mfaEnabled }), sessionsEnded };
-    });
+    return this.kernel.useCases.run(this.useCases.setPlatformRole, context, { userId, role });
+  }
+
+  async #setPlatformRole(tx: Tx, userId: string, role: PlatformRole | null, record: UseCaseRun<unknown>['record']): Promise<UserSummary & { sessionsEnded: number }> {
+    const admins = await this.#users.lockPlatformAdmins(tx);
+    const user = await this.#identity.findUser(tx, userId);
+    if (!user) throw new NotFoundError('User', userId);
+    if (user.platform_role === 'platform-admin' && role !== 'platform-admin' && admins.length <= 1) {
+      throw new ConflictError('This is the last platform administrator: make someone else a platform administrator first.', { field: '/role' });
+    }
+    // Staff reach every tenant through their role and are bound by no tenant's policies: an
+    // account that belongs to tenants leaves them before it becomes staff.
+    if (user.platform_role === null && role !== null && (await this.#identity.membershipsOfUser(tx, userId)).length > 0) {
+      throw new ConflictError('Staff do not belong to tenants: remove this person from their tenants first (or make a separate staff account).', { field: '/role' });
+    }
+    const now = this.kernel.clock.now();
+    let sessionsEnded = 0;
+    if (user.platform_role !== role) {
+      await this.#users.setPlatformRole(tx, userId, role, now);
+      sessionsEnded = await this.#credentials.revokeSessionsOfUser(tx, userId, null, now);
+      const action = role === null ? 'identity.staff.role_revoked' : user.platform_role === null ? 'identity.staff.role_granted' : 'identity.staff.role_changed';
+      record(userChange(action, userId, { platformRole: user.platform_role }, { platformRole: role, sessionsEnded }));
+    }
+    const mfaEnabled = await this.#users.hasConfirmedFactor(tx, userId);
+    return { ...toSummary({ ...user, platform_role: role, mfa_enabled: mfaEnabled }), sessionsEnded };
   }
 
   /** Ends every session of a person (a staff member's only for those who manage staff). */
   async endSessions(userId: string, context: RequestContext): Promise<{ sessionsEnded: number }> {
-    const scope = this.#staffOnly(context, 'identity:user.update', userId);
-    return inTransaction(this.kernel.db, scope, async (tx) => {
-      const user = await this.#identity.findUser(tx, userId);
-      if (!user) throw new NotFoundError('User', userId);
-      if (user.platform_role) authorize(context, 'identity:staff.update', resourceName(PLATFORM, 'user', userId));
-      const sessionsEnded = await this.#credentials.revokeSessionsOfUser(tx, userId, null, this.kernel.clock.now());
-      await this.#audit(tx, context, 'identity.user.sessions_revoked', userId, undefined, { sessionsEnded });
-      return { sessionsEnded };
-    });
+    return this.kernel.useCases.run(this.useCases.endSessions, context, { userId });
   }
 
   /**
@@ -188,14 +238,7 @@ export class UserAdminService {
    * after support confirmed who they are. Whether the account was locked, it is audited.
    */
   async unlock(userId: string, context: RequestContext): Promise<void> {
-    const scope = this.#staffOnly(context, 'identity:user.update', userId);
-    await inTransaction(this.kernel.db, scope, async (tx) => {
-      const user = await this.#identity.findUser(tx, userId);
-      if (!user) throw new NotFoundError('User', userId);
-      if (user.platform_role) authorize(context, 'identity:staff.update', resourceName(PLATFORM, 'user', userId));
-      await this.throttle.clearAccount(user.email);
-      await this.#audit(tx, context, 'identity.account.unlocked', userId, undefined, undefined);
-    });
+    await this.kernel.useCases.run(this.useCases.unlock, context, { userId });
   }
 
   /**
@@ -205,34 +248,21 @@ export class UserAdminService {
    * a role instead.
    */
   async inviteStaff(input: { email: string; role: PlatformRole }, context: RequestContext): Promise<UserSummary> {
-    const scope = this.#staffOnly(context, 'identity:staff.create', '*');
+    return this.kernel.useCases.run(this.useCases.inviteStaff, context, input);
+  }
+
+  async #inviteStaff(tx: Tx, input: { email: string; role: PlatformRole }, context: RequestContext, record: UseCaseRun<unknown>['record']): Promise<UserSummary> {
     const email = input.email.trim().toLowerCase();
     if (!EMAIL.test(email)) throw new ValidationError('The staff member cannot be added.', [{ pointer: '/email', message: 'must be an email address' }]);
     const now = this.kernel.clock.now();
-    return inTransaction(this.kernel.db, scope, async (tx) => {
-      const existing = await this.#identity.findUserByEmail(tx, email);
-      if (existing) {
-        throw new ConflictError(`${email} already has an account: change its platform role on the user’s page instead.`, { field: '/email', userId: existing.id });
-      }
-      const user = { id: newId('user'), email, password_hash: null, platform_role: input.role, created_at: now, updated_at: now, email_verified_at: null, password_changed_at: null };
-      await this.#identity.insertUser(tx, user);
-      await this.emailTokens.send(tx, user, 'staff_invitation', { role: input.role, invitedBy: context.principal?.email ?? 'Platforma' });
-      await this.#audit(tx, context, 'identity.staff.invited', user.id, undefined, { email, platformRole: input.role });
-      return toSummary({ ...user, mfa_enabled: false });
-    });
-  }
-
-  /**
-   * Accounts are a platform resource (`prn:platform:user/…`), so no tenant role reaches them; and
-   * whatever a policy says, only platform staff get the platform scope these queries need.
-   */
-  #staffOnly(context: RequestContext, action: Action, userId: string): TxContext {
-    authorize(context, action, resourceName(PLATFORM, 'user', userId));
-    if (!isPlatformStaff(context)) throw new ForbiddenError('People administration is for platform staff.', { action });
-    return { scope: { kind: 'platform' }, actorId: context.principal?.userId ?? 'anonymous' };
-  }
-
-  async #audit(tx: Tx, context: RequestContext, action: string, userId: string, before: unknown, after: unknown): Promise<void> {
-    await this.kernel.audit.record(tx, { actor: actorOf(context), action, target: { type: 'user', id: userId }, before, after, requestId: context.requestId, sourceIp: context.sourceIp });
+    const existing = await this.#identity.findUserByEmail(tx, email);
+    if (existing) {
+      throw new ConflictError(`${email} already has an account: change its platform role on the user’s page instead.`, { field: '/email', userId: existing.id });
+    }
+    const user = { id: newId('user'), email, password_hash: null, platform_role: input.role, created_at: now, updated_at: now, email_verified_at: null, password_changed_at: null };
+    await this.#identity.insertUser(tx, user);
+    await this.emailTokens.send(tx, user, 'staff_invitation', { role: input.role, invitedBy: context.principal?.email ?? 'Platforma' });
+    record({ target: { type: 'user', id: user.id }, after: { email, platformRole: input.role }, event: { contract: identityEvent('identity.staff.invited'), payload: { userId: user.id, platformRole: input.role } } });
+    return toSummary({ ...user, mfa_enabled: false });
   }
 }

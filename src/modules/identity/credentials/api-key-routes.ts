@@ -54,7 +54,7 @@ export function apiKeyRoutes(app: HttpApp, service: ApiKeyService): void {
   app.post(
     '/api/v1/tenants/:id/api-keys',
     {
-      config: { action: 'identity:api-key.create' },
+      config: { action: service.useCases.createServiceKey.action },
       schema: {
         tags,
         summary: 'Create a service API key for the tenant (the secret is shown once)',
@@ -68,13 +68,13 @@ export function apiKeyRoutes(app: HttpApp, service: ApiKeyService): void {
 
   app.get(
     '/api/v1/tenants/:id/api-keys',
-    { config: { action: 'identity:api-key.list' }, schema: { tags, summary: 'The tenant’s live service API keys (never their secrets)', params: TenantParams, response: responses({ 200: ApiKeyList }) } },
+    { config: { action: service.useCases.listServiceKeys.action }, schema: { tags, summary: 'The tenant’s live service API keys (never their secrets)', params: TenantParams, response: responses({ 200: ApiKeyList }) } },
     async (request) => ({ data: await service.listServiceKeys(request.params.id, requestContext(request)) }),
   );
 
   app.delete(
     '/api/v1/tenants/:id/api-keys/:keyId',
-    { config: { action: 'identity:api-key.delete' }, schema: { tags, summary: 'Revoke a service API key; refused from the next call on', params: KeyParams, response: responses({ 204: NoContent }) } },
+    { config: { action: service.useCases.revokeServiceKey.action }, schema: { tags, summary: 'Revoke a service API key; refused from the next call on', params: KeyParams, response: responses({ 204: NoContent }) } },
     async (request, reply) => {
       await service.revokeServiceKey(request.params.id, request.params.keyId, requestContext(request));
       return reply.status(204).send(null);
@@ -84,7 +84,7 @@ export function apiKeyRoutes(app: HttpApp, service: ApiKeyService): void {
   app.post(
     '/api/v1/me/api-keys',
     {
-      config: { action: 'identity:self.api-key.create' },
+      config: { action: service.useCases.createPersonalKey.action },
       schema: {
         tags,
         summary: 'Create a personal API key (the secret is shown once)',
@@ -98,13 +98,13 @@ export function apiKeyRoutes(app: HttpApp, service: ApiKeyService): void {
 
   app.get(
     '/api/v1/me/api-keys',
-    { config: { action: 'identity:self.api-key.list' }, schema: { tags, summary: 'Your live personal API keys (never their secrets)', response: responses({ 200: ApiKeyList }) } },
+    { config: { action: service.useCases.listPersonalKeys.action }, schema: { tags, summary: 'Your live personal API keys (never their secrets)', response: responses({ 200: ApiKeyList }) } },
     async (request) => ({ data: await service.listPersonalKeys(requestContext(request)) }),
   );
 
   app.delete(
     '/api/v1/me/api-keys/:keyId',
-    { config: { action: 'identity:self.api-key.delete' }, schema: { tags, summary: 'Revoke one of your personal API keys', params: MyKeyParams, response: responses({ 204: NoContent }) } },
+    { config: { action: service.useCases.revokePersonalKey.action }, schema: { tags, summary: 'Revoke one of your personal API keys', params: MyKeyParams, response: responses({ 204: NoContent }) } },
     async (request, reply) => {
       await service.revokePersonalKey(request.params.keyId, requestContext(request));
       return reply.status(204).send(null);

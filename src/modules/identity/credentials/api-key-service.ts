@@ -2,15 +2,16 @@
 // their user in one of the user's tenants, with the user's current membership role there. Either
 // may be narrowed by scopes (action patterns) and may expire. The full key is shown once, at
 // creation; only its SHA-256 hash is stored. Creation and revocation are audited and published.
+import { identityEvent } from '../events.js';
 import { createHash, randomBytes, randomInt } from 'node:crypto';
 import type { Kernel } from '../../../kernel/kernel.js';
-import { inTransaction, type Tx, type TxContext } from '../../../kernel/db/database.js';
+import { inTransaction, type Tx } from '../../../kernel/db/database.js';
 import { newId, isId } from '../../../kernel/ids.js';
 import { NotFoundError, ValidationError, ForbiddenError, type FieldError } from '../../../kernel/errors.js';
-import { actorOf, type Principal, type RequestContext } from '../../../kernel/context.js';
-import { authorize, isPlatformStaff, resourceName, PLATFORM } from '../../../kernel/authz/authorize.js';
+import type { Principal, RequestContext } from '../../../kernel/context.js';
+import { callerScope, defineUseCase, SYSTEM_SCOPE, type RecordedChange } from '../../../kernel/use-case.js';
+import { isPlatformStaff, resourceName, PLATFORM } from '../../../kernel/authz/authorize.js';
 import { isActionPattern } from '../../../kernel/authz/policy.js';
-import { publish } from '../../../kernel/outbox.js';
 import type { Authentication } from '../../../kernel/authentication.js';
 import { ApiKeyRepository, type ApiKeyRow, type LiveApiKey } from './api-key-repository.js';
 import { IdentityRepository } from '../accounts/repository.js';
@@ -18,13 +19,15 @@ import { policiesFor, TENANT_ROLES, PARTNER_ROLES } from '../access/builtin-role
 import { restrictionIn, type TenantAuthenticationSource } from '../accounts/authentication-rules.js';
 import type { TenantDirectory } from '../accounts/service.js';
 import type { Loaded } from './credential-cache.js';
+import { authorizeBeforehand } from '../use-cases.js';
 
 export const API_KEY_PREFIX = 'pk_';
 /** `pk_<8 characters of public prefix>_<43 characters: 32 random bytes, base64url>`. */
 const API_KEY = /^pk_([0-9a-z]{8})_([A-Za-z0-9_-]{43})$/;
 const PREFIX_ALPHABET = '0123456789abcdefghijklmnopqrstuvwxyz';
 const LAST_USED_RESOLUTION_MS = 60_000;
-const PLATFORM_SCOPE: TxContext = { scope: { kind: 'platform' }, actorId: 'system' };
+/** The caller's own account: what personal-key actions are decided on. */
+const ownAccount = (_input: unknown, context: RequestContext) => resourceName(PLATFORM, 'user', context.principal?.userId ?? '');
 
 export interface ApiKeyView {
   id: string;
@@ -80,6 +83,17 @@ function view(row: ApiKeyRow): ApiKeyView {
   };
 }
 
+/** A key created or revoked: audited on its tenant's chain (the key's view, never its secret) and announced to the tenant. */
+function keyChange(what: 'created' | 'revoked', row: ApiKeyRow): RecordedChange {
+  const described = view(row);
+  return {
+    tenantId: row.tenant_id,
+    target: { type: 'api-key', id: row.id },
+    ...(what === 'created' ? { after: described } : { before: described }),
+    event: { contract: identityEvent(`identity.api_key.${what}`), payload: { keyId: row.id, kind: described.kind, prefix: described.prefix, userId: row.user_id } },
+  };
+}
+
 function newSecret(): { prefix: string; key: string } {
   const prefix = Array.from({ length: 8 }, () => PREFIX_ALPHABET[randomInt(PREFIX_ALPHABET.length)]).join('');
   return { prefix, key: `${API_KEY_PREFIX}${prefix}_${randomBytes(32).toString('base64url')}` };
@@ -105,10 +119,99 @@ export class ApiKeyService {
     private readonly authentication: TenantAuthenticationSource,
   ) {}
 
-  #scope(context: RequestContext, tenantId: string): TxContext {
-    const actorId = context.principal?.userId ?? 'anonymous';
-    return isPlatformStaff(context) ? { scope: { kind: 'platform' }, actorId } : { scope: { kind: 'tenant', tenantId }, actorId };
-  }
+  readonly useCases = {
+    createServiceKey: defineUseCase<{ tenantId: string; name: string; role: string; scopes: string[] | null; expiresAt: Date | null }, CreatedApiKey>({
+      name: 'identity.create-service-key',
+      access: { action: 'identity:api-key.create' },
+      resource: ({ tenantId }) => resourceName(tenantId, 'api-key', '*'),
+      scope: (input, context) => callerScope(context, input.tenantId),
+      run: async ({ tx, input, context, record }) => {
+        const { tenantId, role } = input;
+        if (role.startsWith('role_') && !(await this.#identity.findRole(tx, tenantId, role))) {
+          throw new ValidationError('No such role in this tenant.', [{ pointer: '/role', message: 'is not a custom role of this tenant' }]);
+        }
+        const now = this.kernel.clock.now();
+        return this.#insert(tx, record, {
+          tenant_id: tenantId,
+          id: newId('apiKey'),
+          user_id: null,
+          role,
+          name: input.name.trim(),
+          scopes: input.scopes,
+          expires_at: input.expiresAt,
+          last_used_at: null,
+          created_by: context.principal?.userId ?? 'system',
+          created_at: now,
+          revoked_at: null,
+        });
+      },
+    }),
+    listServiceKeys: defineUseCase<{ tenantId: string }, ApiKeyView[]>({
+      name: 'identity.list-service-keys',
+      access: { action: 'identity:api-key.list' },
+      resource: ({ tenantId }) => resourceName(tenantId, 'api-key', '*'),
+      scope: (input, context) => callerScope(context, input.tenantId),
+      run: async ({ tx, input }) => (await this.#keys.list(tx, { tenantId: input.tenantId })).map(view),
+    }),
+    revokeServiceKey: defineUseCase<{ tenantId: string; keyId: string }, void>({
+      name: 'identity.revoke-service-key',
+      access: { action: 'identity:api-key.delete' },
+      resource: ({ tenantId, keyId }) => resourceName(tenantId, 'api-key', keyId),
+      scope: (input, context) => callerScope(context, input.tenantId),
+      run: async ({ tx, input, record }) => {
+        const row = await this.#keys.find(tx, input.keyId);
+        if (!row || row.tenant_id !== input.tenantId || row.user_id !== null) throw new NotFoundError('API key', input.keyId);
+        await this.#revoke(tx, record, row);
+      },
+    }),
+    createPersonalKey: defineUseCase<{ tenantId: string; name: string; scopes: string[] | null; expiresAt: Date | null; owed: string | null }, CreatedApiKey>({
+      name: 'identity.create-personal-key',
+      access: { action: 'identity:self.api-key.create' },
+      resource: ownAccount,
+      // A personal key lives in the tenant it works in.
+      scope: (input) => ({ kind: 'tenant', tenantId: input.tenantId }),
+      run: async ({ tx, input, context, record }) => {
+        const principal = context.principal!;
+        const { tenantId } = input;
+        // A personal key acts with the person's membership: no membership, no key. Same answer as for
+        // a tenant that does not exist (as switch-tenant gives): another tenant's existence is not disclosed.
+        if (!(await this.#identity.findMembership(tx, tenantId, principal.userId))) throw new NotFoundError('Tenant', tenantId);
+        if (input.owed) throw new ForbiddenError(`That organisation asks for more than this session has done (${input.owed}): switch to it, do what it asks, then make the key there.`, { restriction: input.owed });
+        return this.#insert(tx, record, {
+          tenant_id: tenantId,
+          id: newId('apiKey'),
+          user_id: principal.userId,
+          role: null,
+          name: input.name.trim(),
+          scopes: input.scopes,
+          expires_at: input.expiresAt,
+          last_used_at: null,
+          created_by: principal.userId,
+          created_at: this.kernel.clock.now(),
+          revoked_at: null,
+        });
+      },
+    }),
+    listPersonalKeys: defineUseCase<void, ApiKeyView[]>({
+      name: 'identity.list-personal-keys',
+      access: { action: 'identity:self.api-key.list' },
+      resource: ownAccount,
+      // A person's keys span their tenants.
+      scope: () => SYSTEM_SCOPE.scope,
+      run: async ({ tx, context }) => (await this.#keys.list(tx, { userId: context.principal!.userId })).map(view),
+    }),
+    revokePersonalKey: defineUseCase<{ keyId: string }, void>({
+      name: 'identity.revoke-personal-key',
+      access: { action: 'identity:self.api-key.delete' },
+      resource: ownAccount,
+      scope: () => SYSTEM_SCOPE.scope,
+      run: async ({ tx, input, context, record }) => {
+        const row = await this.#keys.find(tx, input.keyId);
+        if (!row || row.user_id !== context.principal!.userId) throw new NotFoundError('API key', input.keyId);
+        await this.#revoke(tx, record, row);
+      },
+    }),
+  };
 
   #validate(input: NewKeyInput): { scopes: string[] | null; expiresAt: Date | null } {
     const errors: FieldError[] = [];
@@ -123,37 +226,17 @@ export class ApiKeyService {
     return { scopes, expiresAt };
   }
 
-  async #insert(tx: Tx, context: RequestContext, row: Omit<ApiKeyRow, 'prefix' | 'secret_hash'>): Promise<CreatedApiKey> {
+  async #insert(tx: Tx, record: (change: RecordedChange) => void, row: Omit<ApiKeyRow, 'prefix' | 'secret_hash'>): Promise<CreatedApiKey> {
     const { prefix, key } = newSecret();
     const stored: ApiKeyRow = { ...row, prefix, secret_hash: apiKeyHash(key) };
     await this.#keys.insert(tx, stored);
-    await this.#record(tx, context, 'created', stored);
+    record(keyChange('created', stored));
     return { ...view(stored), secret: key };
-  }
-
-  async #record(tx: Tx, context: RequestContext, what: 'created' | 'revoked', row: ApiKeyRow): Promise<void> {
-    const described = view(row);
-    await this.kernel.audit.record(tx, {
-      tenantId: row.tenant_id,
-      actor: actorOf(context),
-      action: `identity.api_key.${what}`,
-      target: { type: 'api-key', id: row.id },
-      ...(what === 'created' ? { after: described } : { before: described }),
-      requestId: context.requestId,
-      sourceIp: context.sourceIp,
-    });
-    await publish(tx, this.kernel.clock, {
-      type: `identity.api_key.${what}`,
-      tenantId: row.tenant_id,
-      payload: { keyId: row.id, kind: described.kind, prefix: described.prefix, userId: row.user_id },
-      actorId: context.principal?.userId,
-      requestId: context.requestId,
-    });
   }
 
   // --- service keys ------------------------------------------------------------------------------
   async createServiceKey(tenantId: string, input: NewKeyInput & { role?: string }, context: RequestContext): Promise<CreatedApiKey> {
-    authorize(context, 'identity:api-key.create', resourceName(tenantId, 'api-key', '*'));
+    authorizeBeforehand(this.useCases.createServiceKey, context, { tenantId });
     const { scopes, expiresAt } = this.#validate(input);
     const role = input.role ?? 'read-only';
     const custom = role.startsWith('role_');
@@ -164,53 +247,28 @@ export class ApiKeyService {
     if (assignable !== 'any' && !assignable.includes(custom ? 'custom' : role)) {
       throw new ForbiddenError(`You may not give a key the role ${role}: a key never gets more than its creator holds.`, { role });
     }
-    if (!((await this.tenants.profileOf(tenantId)) !== null)) throw new NotFoundError('Tenant', tenantId);
-    return inTransaction(this.kernel.db, this.#scope(context, tenantId), async (tx) => {
-      if (custom && !(await this.#identity.findRole(tx, tenantId, role))) {
-        throw new ValidationError('No such role in this tenant.', [{ pointer: '/role', message: 'is not a custom role of this tenant' }]);
-      }
-      const now = this.kernel.clock.now();
-      return this.#insert(tx, context, {
-        tenant_id: tenantId,
-        id: newId('apiKey'),
-        user_id: null,
-        role,
-        name: input.name.trim(),
-        scopes,
-        expires_at: expiresAt,
-        last_used_at: null,
-        created_by: context.principal?.userId ?? 'system',
-        created_at: now,
-        revoked_at: null,
-      });
-    });
+    if ((await this.tenants.profileOf(tenantId)) === null) throw new NotFoundError('Tenant', tenantId);
+    return this.kernel.useCases.run(this.useCases.createServiceKey, context, { tenantId, name: input.name, role, scopes, expiresAt });
   }
 
   async listServiceKeys(tenantId: string, context: RequestContext): Promise<ApiKeyView[]> {
-    authorize(context, 'identity:api-key.list', resourceName(tenantId, 'api-key', '*'));
-    const rows = await inTransaction(this.kernel.db, this.#scope(context, tenantId), (tx) => this.#keys.list(tx, { tenantId }));
-    return rows.map(view);
+    return this.kernel.useCases.run(this.useCases.listServiceKeys, context, { tenantId });
   }
 
   async revokeServiceKey(tenantId: string, keyId: string, context: RequestContext): Promise<void> {
-    authorize(context, 'identity:api-key.delete', resourceName(tenantId, 'api-key', keyId));
-    await inTransaction(this.kernel.db, this.#scope(context, tenantId), async (tx) => {
-      const row = await this.#keys.find(tx, keyId);
-      if (!row || row.tenant_id !== tenantId || row.user_id !== null) throw new NotFoundError('API key', keyId);
-      await this.#revoke(tx, context, row);
-    });
+    await this.kernel.useCases.run(this.useCases.revokeServiceKey, context, { tenantId, keyId });
   }
 
-  async #revoke(tx: Tx, context: RequestContext, row: ApiKeyRow): Promise<void> {
+  async #revoke(tx: Tx, record: (change: RecordedChange) => void, row: ApiKeyRow): Promise<void> {
     const now = this.kernel.clock.now();
     await this.#keys.revoke(tx, row.tenant_id, row.id, now);
-    await this.#record(tx, context, 'revoked', { ...row, revoked_at: now });
+    record(keyChange('revoked', { ...row, revoked_at: now }));
   }
 
   // --- personal keys -----------------------------------------------------------------------------
-  #self(context: RequestContext, verb: 'create' | 'list' | 'delete'): Principal {
+  /** Personal keys are a person's: a service credential (a key, a client) has none. */
+  #person(context: RequestContext): Principal {
     const principal = context.principal;
-    authorize(context, `identity:self.api-key.${verb}`, resourceName(PLATFORM, 'user', principal?.userId ?? ''));
     if (!principal || !isId('user', principal.userId)) throw new ForbiddenError('Only a person has personal API keys.');
     return principal;
   }
@@ -222,47 +280,27 @@ export class ApiKeyService {
   }
 
   async createPersonalKey(input: NewKeyInput & { tenantId?: string }, context: RequestContext): Promise<CreatedApiKey> {
-    const principal = this.#self(context, 'create');
+    authorizeBeforehand(this.useCases.createPersonalKey, context);
+    const principal = this.#person(context);
     const { scopes, expiresAt } = this.#validate(input);
     const tenantId = input.tenantId ?? principal.tenantId;
     if (!tenantId) throw new ValidationError('Name the tenant the key works in.', [{ pointer: '/tenantId', message: 'is required when you work in no tenant' }]);
     // A key for another of the person's tenants must not dodge that tenant's rules (its mandatory
     // MFA, its password policy), which bind the session only once it works there.
     const owed = tenantId === principal.tenantId ? null : await this.#owedIn(principal, tenantId);
-    return inTransaction(this.kernel.db, { scope: { kind: 'tenant', tenantId }, actorId: principal.userId }, async (tx) => {
-      // A personal key acts with the person's membership: no membership, no key. Same answer as for
-      // a tenant that does not exist (as switch-tenant gives): another tenant's existence is not disclosed.
-      if (!(await this.#identity.findMembership(tx, tenantId, principal.userId))) throw new NotFoundError('Tenant', tenantId);
-      if (owed) throw new ForbiddenError(`That organisation asks for more than this session has done (${owed}): switch to it, do what it asks, then make the key there.`, { restriction: owed });
-      return this.#insert(tx, context, {
-        tenant_id: tenantId,
-        id: newId('apiKey'),
-        user_id: principal.userId,
-        role: null,
-        name: input.name.trim(),
-        scopes,
-        expires_at: expiresAt,
-        last_used_at: null,
-        created_by: principal.userId,
-        created_at: this.kernel.clock.now(),
-        revoked_at: null,
-      });
-    });
+    return this.kernel.useCases.run(this.useCases.createPersonalKey, context, { tenantId, name: input.name, scopes, expiresAt, owed });
   }
 
   async listPersonalKeys(context: RequestContext): Promise<ApiKeyView[]> {
-    const principal = this.#self(context, 'list');
-    const rows = await inTransaction(this.kernel.db, { ...PLATFORM_SCOPE, actorId: principal.userId }, (tx) => this.#keys.list(tx, { userId: principal.userId }));
-    return rows.map(view);
+    authorizeBeforehand(this.useCases.listPersonalKeys, context);
+    this.#person(context);
+    return this.kernel.useCases.run(this.useCases.listPersonalKeys, context, undefined);
   }
 
   async revokePersonalKey(keyId: string, context: RequestContext): Promise<void> {
-    const principal = this.#self(context, 'delete');
-    await inTransaction(this.kernel.db, { ...PLATFORM_SCOPE, actorId: principal.userId }, async (tx) => {
-      const row = await this.#keys.find(tx, keyId);
-      if (!row || row.user_id !== principal.userId) throw new NotFoundError('API key', keyId);
-      await this.#revoke(tx, context, row);
-    });
+    authorizeBeforehand(this.useCases.revokePersonalKey, context);
+    this.#person(context);
+    await this.kernel.useCases.run(this.useCases.revokePersonalKey, context, { keyId });
   }
 
   // --- authentication ----------------------------------------------------------------------------
@@ -275,7 +313,7 @@ export class ApiKeyService {
   async resolve(key: string): Promise<Loaded<ResolvedApiKey> | undefined> {
     if (!API_KEY.test(key)) return undefined;
     const now = this.kernel.clock.now();
-    return inTransaction(this.kernel.db, PLATFORM_SCOPE, async (tx) => {
+    return inTransaction(this.kernel.db, SYSTEM_SCOPE, async (tx) => {
       const row = await this.#keys.findLive(tx, apiKeyHash(key), now);
       if (!row) return undefined;
       const principal = await this.#principalOf(tx, row);

@@ -7,6 +7,7 @@
 import { jwtVerify, type JWTPayload } from 'jose';
 import type { Kernel } from '../../../../kernel/kernel.js';
 import { inTransaction } from '../../../../kernel/db/database.js';
+import { SYSTEM_SCOPE } from '../../../../kernel/use-case.js';
 import type { Principal } from '../../../../kernel/context.js';
 import type { Authentication } from '../../../../kernel/authentication.js';
 import { IdentityRepository } from '../../accounts/repository.js';
@@ -16,7 +17,6 @@ import type { AuthorizationServer } from './authorization-server.js';
 import { actionPatternsFor } from './scopes.js';
 
 const JWT_SHAPED = /^[\w-]+\.[\w-]+\.[\w-]+$/;
-const PLATFORM_SCOPE = { scope: { kind: 'platform' } as const, actorId: 'system' };
 
 interface AccessTokenClaims extends JWTPayload {
   client_id?: string;
@@ -55,7 +55,7 @@ export class OAuthBearer {
     }
     const { jti, sub, client_id: clientId, tenant_id: tenantId, exp } = claims as Required<AccessTokenClaims>;
     const now = this.kernel.clock.now();
-    return inTransaction(this.kernel.db, PLATFORM_SCOPE, async (tx) => {
+    return inTransaction(this.kernel.db, SYSTEM_SCOPE, async (tx) => {
       if (!(await this.#oauth.isTokenLive(tx, jti, now))) return undefined;
       const client = await this.#oauth.findClient(tx, clientId);
       if (!client || client.tenant_id !== tenantId) return undefined;

@@ -10,6 +10,7 @@ import type { AdapterPayload, ClientInstance, Configuration } from 'oidc-provide
 import { createLocalJWKSet, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import type { Kernel } from '../../../../kernel/kernel.js';
 import { inTransaction } from '../../../../kernel/db/database.js';
+import { SYSTEM_SCOPE } from '../../../../kernel/use-case.js';
 import { IdentityRepository } from '../../accounts/repository.js';
 import { OAuthRepository, type OAuthClientRow } from './repository.js';
 import { PostgresAdapter } from './adapter.js';
@@ -19,7 +20,6 @@ import { API_SCOPES, OPENID_SCOPES, isApiScope } from './scopes.js';
 
 export const OAUTH_PATH = '/oauth';
 const ACCESS_TOKEN_TTL = 15 * 60;
-const PLATFORM_SCOPE = { scope: { kind: 'platform' } as const, actorId: 'system' };
 
 export const oauthIssuer = (publicUrl: string) => `${publicUrl}${OAUTH_PATH}`;
 /** The audience of access tokens for the Platforma API (the resource indicator). */
@@ -105,7 +105,7 @@ export class AuthorizationServer {
     const keys = await loadProviderKeys(db, clock, this.secrets);
     this.#verifyKeys = createLocalJWKSet({ keys: keys.signing.map(publicJwk) });
     const findClient = async (clientId: string) => {
-      const row = await inTransaction(db, PLATFORM_SCOPE, (tx) => this.#repository.findClient(tx, clientId));
+      const row = await inTransaction(db, SYSTEM_SCOPE, (tx) => this.#repository.findClient(tx, clientId));
       return row ? clientMetadata(row) : undefined;
     };
     const jtiOfJwt = async (token: string) => {

@@ -47,14 +47,14 @@ const CreateBody = StrictObject({
 export function oauthClientRoutes(app: HttpApp, service: OAuthClientService): void {
   app.get(
     '/api/v1/tenants/:id/oauth-clients',
-    { config: { action: 'identity:oauth-client.list' }, schema: { tags, summary: 'The tenant’s OAuth clients', params: TenantParams, response: responses({ 200: Type.Object({ data: Type.Array(OAuthClient) }) }) } },
+    { config: { action: service.useCases.list.action }, schema: { tags, summary: 'The tenant’s OAuth clients', params: TenantParams, response: responses({ 200: Type.Object({ data: Type.Array(OAuthClient) }) }) } },
     async (request) => ({ data: await service.list(request.params.id, requestContext(request)) }),
   );
 
   app.post(
     '/api/v1/tenants/:id/oauth-clients',
     {
-      config: { action: 'identity:oauth-client.create' },
+      config: { action: service.useCases.create.action },
       schema: { tags, summary: 'Register an OAuth client; the response carries its secret, once', params: TenantParams, body: CreateBody, response: responses({ 201: CreatedOAuthClient }) },
     },
     async (request, reply) => reply.status(201).send(await service.create(request.params.id, request.body, requestContext(request))),
@@ -62,7 +62,7 @@ export function oauthClientRoutes(app: HttpApp, service: OAuthClientService): vo
 
   app.delete(
     '/api/v1/tenants/:id/oauth-clients/:clientId',
-    { config: { action: 'identity:oauth-client.delete' }, schema: { tags, summary: 'Delete an OAuth client; its tokens stop working at once', params: ClientParams, response: responses({ 204: NoContent }) } },
+    { config: { action: service.useCases.delete.action }, schema: { tags, summary: 'Delete an OAuth client; its tokens stop working at once', params: ClientParams, response: responses({ 204: NoContent }) } },
     async (request, reply) => {
       await service.delete(request.params.id, request.params.clientId, requestContext(request));
       return reply.status(204).send(null);

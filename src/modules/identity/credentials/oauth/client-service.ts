@@ -1,14 +1,16 @@
 // OAuth clients: each belongs to one tenant. Created by tenant administrators and developers (API)
 // or operators (CLI); the secret is shown once and stored hashed. Deleting a client ends every
 // token, code and grant it holds. A client's role can never exceed its creator's (below).
+import { identityEvent } from '../../events.js';
 import { randomBytes } from 'node:crypto';
 import type { Kernel } from '../../../../kernel/kernel.js';
-import { inTransaction, type Tx, type TxContext } from '../../../../kernel/db/database.js';
+import type { Tx } from '../../../../kernel/db/database.js';
 import { newId } from '../../../../kernel/ids.js';
 import { NotFoundError, ValidationError, type FieldError } from '../../../../kernel/errors.js';
-import { actorOf, type RequestContext } from '../../../../kernel/context.js';
-import { authorize, isPlatformStaff, resourceName } from '../../../../kernel/authz/authorize.js';
-import { publish } from '../../../../kernel/outbox.js';
+import type { RequestContext } from '../../../../kernel/context.js';
+import { resourceName, type Action } from '../../../../kernel/authz/authorize.js';
+import { callerScope, defineUseCase, type RecordedChange, type UseCase, type UseCaseRun } from '../../../../kernel/use-case.js';
+import { authorizeBeforehand } from '../../use-cases.js';
 import { IdentityRepository } from '../../accounts/repository.js';
 import { TENANT_ROLES } from '../../access/builtin-roles.js';
 import type { TenantDirectory } from '../../accounts/service.js';
@@ -59,6 +61,17 @@ function isAcceptableRedirectUri(value: string): boolean {
   return url.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
 }
 
+/** A use case on a tenant's OAuth clients: decided on `prn:<tenant>:oauth-client/<id or *>`, in the tenant's scope (staff: across tenants). */
+function clientUseCase<I extends { tenantId: string; clientId?: string }, O>(name: string, action: Action, run: (run: UseCaseRun<I>) => Promise<O>): UseCase<I, O> {
+  return defineUseCase<I, O>({
+    name,
+    access: { action },
+    resource: (input) => resourceName(input.tenantId, 'oauth-client', input.clientId ?? '*'),
+    scope: (input, context) => callerScope(context, input.tenantId),
+    run,
+  });
+}
+
 export class OAuthClientService {
   readonly #repository = new OAuthRepository();
   readonly #identity = new IdentityRepository();
@@ -68,10 +81,22 @@ export class OAuthClientService {
     private readonly tenants: TenantDirectory,
   ) {}
 
-  #scope(context: RequestContext, tenantId: string): TxContext {
-    const actorId = context.principal?.userId ?? 'system';
-    return !context.principal || isPlatformStaff(context) ? { scope: { kind: 'platform' }, actorId } : { scope: { kind: 'tenant', tenantId }, actorId };
-  }
+  readonly useCases = {
+    create: clientUseCase<{ tenantId: string; row: OAuthClientRow }, void>('identity.create-oauth-client', 'identity:oauth-client.create', async ({ tx, input, context, record }) => {
+      await this.#assertAssignableRole(tx, input.tenantId, input.row.role, context);
+      await this.#repository.insertClient(tx, input.row);
+      record(this.#change('identity.oauth_client.created', input.row));
+    }),
+    list: clientUseCase<{ tenantId: string }, OAuthClientView[]>('identity.list-oauth-clients', 'identity:oauth-client.list', async ({ tx, input }) =>
+      (await this.#repository.listClients(tx, input.tenantId)).map((row) => this.#view(row)),
+    ),
+    delete: clientUseCase<{ tenantId: string; clientId: string }, void>('identity.delete-oauth-client', 'identity:oauth-client.delete', async ({ tx, input, record }) => {
+      const row = await this.#repository.deleteClient(tx, input.tenantId, input.clientId);
+      if (!row) throw new NotFoundError('OAuth client', input.clientId);
+      await this.#repository.deletePayloadsOfClient(tx, input.clientId);
+      record(this.#change('identity.oauth_client.deleted', row));
+    }),
+  };
 
   #view(row: OAuthClientRow): OAuthClientView {
     return {
@@ -88,7 +113,7 @@ export class OAuthClientService {
   }
 
   async create(tenantId: string, input: OAuthClientInput, context: RequestContext): Promise<CreatedOAuthClient> {
-    authorize(context, 'identity:oauth-client.create', resourceName(tenantId, 'oauth-client', '*'));
+    authorizeBeforehand(this.useCases.create, context, { tenantId });
     const grantType = input.grantType ?? 'client_credentials';
     const redirectUris = input.redirectUris ?? [];
     const scopes = [...new Set(input.scopes ?? DEFAULT_SCOPES)];
@@ -122,28 +147,16 @@ export class OAuthClientService {
       created_at: now,
       created_by: context.principal?.userId ?? 'system',
     };
-    await inTransaction(this.kernel.db, this.#scope(context, tenantId), async (tx) => {
-      await this.#assertAssignableRole(tx, tenantId, role, context);
-      await this.#repository.insertClient(tx, row);
-      await this.#record(tx, context, 'identity.oauth_client.created', row);
-    });
+    await this.kernel.useCases.run(this.useCases.create, context, { tenantId, row });
     return { ...this.#view(row), clientSecret: secret };
   }
 
   async list(tenantId: string, context: RequestContext): Promise<OAuthClientView[]> {
-    authorize(context, 'identity:oauth-client.list', resourceName(tenantId, 'oauth-client', '*'));
-    const rows = await inTransaction(this.kernel.db, this.#scope(context, tenantId), (tx) => this.#repository.listClients(tx, tenantId));
-    return rows.map((row) => this.#view(row));
+    return this.kernel.useCases.run(this.useCases.list, context, { tenantId });
   }
 
   async delete(tenantId: string, clientId: string, context: RequestContext): Promise<void> {
-    authorize(context, 'identity:oauth-client.delete', resourceName(tenantId, 'oauth-client', clientId));
-    await inTransaction(this.kernel.db, this.#scope(context, tenantId), async (tx) => {
-      const row = await this.#repository.deleteClient(tx, tenantId, clientId);
-      if (!row) throw new NotFoundError('OAuth client', clientId);
-      await this.#repository.deletePayloadsOfClient(tx, clientId);
-      await this.#record(tx, context, 'identity.oauth_client.deleted', row);
-    });
+    await this.kernel.useCases.run(this.useCases.delete, context, { tenantId, clientId });
   }
 
   /** A client may get a built-in or custom role of its tenant, and never more than its creator has. */
@@ -156,23 +169,14 @@ export class OAuthClientService {
     throw new ValidationError('A client cannot be given a role stronger than yours.', [{ pointer: '/role', message: `you may give read-only, member or your own role (${principal.tenantRole ?? 'none'})` }]);
   }
 
-  async #record(tx: Tx, context: RequestContext, action: string, row: OAuthClientRow): Promise<void> {
+  /** A client created or deleted: audited on its tenant's chain (never its secret) and announced to the tenant. */
+  #change(action: string, row: OAuthClientRow): RecordedChange {
     const view = this.#view(row);
-    await this.kernel.audit.record(tx, {
+    return {
       tenantId: row.tenant_id,
-      actor: actorOf(context),
-      action,
       target: { type: 'oauth-client', id: row.id },
       ...(action.endsWith('created') ? { after: view } : { before: view }),
-      requestId: context.requestId,
-      sourceIp: context.sourceIp,
-    });
-    await publish(tx, this.kernel.clock, {
-      type: action,
-      tenantId: row.tenant_id,
-      payload: { clientId: row.id, tenantId: row.tenant_id, grantType: row.grant_type },
-      actorId: context.principal?.userId,
-      requestId: context.requestId,
-    });
+      event: { contract: identityEvent(action), payload: { clientId: row.id, tenantId: row.tenant_id, grantType: row.grant_type } },
+    };
   }
 }

@@ -4,12 +4,14 @@
 // shows the client, the scopes it asks for and the tenant it belongs to. Only members of the
 // client's tenant can authorise it. Nothing here is under /api, so the gateway's authentication
 // hook does not run: the provider authenticates clients, and the pages below read the session.
+import { identityEvent } from '../../events.js';
 import type { IncomingMessage } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type Provider from 'oidc-provider';
 import type { HttpApp } from '../../../../kernel/api/routes.js';
 import type { Kernel } from '../../../../kernel/kernel.js';
 import { inTransaction } from '../../../../kernel/db/database.js';
+import { SYSTEM_SCOPE } from '../../../../kernel/use-case.js';
 import { SESSION_COOKIE, type Authentication } from '../../../../kernel/authentication.js';
 import { IdentityRepository } from '../../accounts/repository.js';
 import { tenantNames, type TenantDirectory } from '../../accounts/service.js';
@@ -25,7 +27,6 @@ export interface InteractionDeps {
   resolveSession(token: string): Promise<Authentication | undefined>;
 }
 
-const PLATFORM_SCOPE = { scope: { kind: 'platform' } as const, actorId: 'system' };
 const html = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 function page(title: string, body: string): string {
@@ -122,7 +123,7 @@ export async function interactionRoutes(app: HttpApp, deps: InteractionDeps): Pr
           );
         }
         const userId = authentication.principal.userId;
-        const member = await inTransaction(deps.kernel.db, PLATFORM_SCOPE, (tx) => identity.findMembership(tx, clientTenant, userId));
+        const member = await inTransaction(deps.kernel.db, SYSTEM_SCOPE, (tx) => identity.findMembership(tx, clientTenant, userId));
         if (!member) {
           reply.hijack();
           return oidc.interactionFinished(request.raw, reply.raw, { error: 'access_denied', error_description: 'The signed-in user is not a member of the tenant this application belongs to.' }, { mergeWithLastSubmission: false });
@@ -159,7 +160,7 @@ export async function interactionRoutes(app: HttpApp, deps: InteractionDeps): Pr
         const client = await oidc.Client.find(clientId);
         const clientTenant = client ? String((client as unknown as { tenant_id: string }).tenant_id) : '';
         const userId = authentication.principal.userId;
-        const member = client ? await inTransaction(deps.kernel.db, PLATFORM_SCOPE, (tx) => identity.findMembership(tx, clientTenant, userId)) : undefined;
+        const member = client ? await inTransaction(deps.kernel.db, SYSTEM_SCOPE, (tx) => identity.findMembership(tx, clientTenant, userId)) : undefined;
         if (client && member && (await owedIn(authentication, clientTenant))) return refuseOwed(request, reply, oidc);
         reply.hijack();
         if (!client || !member) {
@@ -175,15 +176,15 @@ export async function interactionRoutes(app: HttpApp, deps: InteractionDeps): Pr
         if (api.length > 0) grant.addResourceScope(deps.server.audience, api.join(' '));
         const grantId = await grant.save();
         await inTransaction(deps.kernel.db, { scope: { kind: 'tenant', tenantId: clientTenant }, actorId: userId }, (tx) =>
-          deps.kernel.audit.record(tx, {
-            tenantId: clientTenant,
-            actor: { type: 'user', id: userId, label: authentication.principal.email },
-            action: 'identity.oauth_consent.granted',
-            target: { type: 'oauth-client', id: clientId },
-            after: { scopes },
-            requestId: String(request.id),
-            sourceIp: request.ip,
-          }),
+          deps.kernel.useCases.record(tx, { principal: null, requestId: String(request.id), sourceIp: request.ip }, [
+            {
+              tenantId: clientTenant,
+              actor: { type: 'user', id: userId, label: authentication.principal.email },
+              target: { type: 'oauth-client', id: clientId },
+              after: { scopes },
+              event: { contract: identityEvent('identity.oauth_consent.granted'), payload: { clientId, userId, scopes } },
+            },
+          ]),
         );
         return oidc.interactionFinished(request.raw, reply.raw, { login: { accountId: userId }, consent: { grantId } }, { mergeWithLastSubmission: true });
       });

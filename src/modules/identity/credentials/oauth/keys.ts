@@ -8,6 +8,7 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import type { JWK } from 'jose';
 import { inTransaction, type Db } from '../../../../kernel/db/database.js';
+import { SYSTEM_SCOPE } from '../../../../kernel/use-case.js';
 import type { Clock } from '../../../../kernel/clock.js';
 import type { SecretBox } from '../../../../kernel/encryption.js';
 import { OAuthRepository, type OAuthKeyRow } from './repository.js';
@@ -18,8 +19,6 @@ export interface ProviderKeys {
   /** Keys for oidc-provider's signed cookies, newest first. */
   cookie: string[];
 }
-
-const PLATFORM_SCOPE = { scope: { kind: 'platform' } as const, actorId: 'system' };
 
 function newSigningKey(): JWK {
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -54,7 +53,7 @@ function openCookie(secrets: SecretBox, row: OAuthKeyRow): string {
  */
 export async function loadProviderKeys(db: Db, clock: Clock, secrets: SecretBox): Promise<ProviderKeys> {
   const repository = new OAuthRepository();
-  return inTransaction(db, PLATFORM_SCOPE, async (tx) => {
+  return inTransaction(db, SYSTEM_SCOPE, async (tx) => {
     let rows = await repository.listKeys(tx);
     const complete = rows.some((r) => r.purpose === 'signing') && rows.some((r) => r.purpose === 'cookie');
     if (!complete || !rows.every(isSealed)) {
