@@ -380,8 +380,8 @@ describe('authentication and CSRF', () => {
       expect(response.body).not.toContain(payload.password);
     }
     const after = await snapshot();
-    // A failed sign-in is itself audited (on the platform chain); nothing else changes.
-    expect(after).toEqual({ ...before, audit: before.audit + 2 });
+    // A failed sign-in is itself audited (on the platform chain) and announced (identity.sign_in.failed); nothing else changes.
+    expect(after).toEqual({ ...before, audit: before.audit + 2, outbox: before.outbox + 2 });
     const failedAfter = await owner.query("select count(*)::int as n from kernel.audit_entries where action = 'identity.sign_in.failed'");
     expect(failedAfter.rows[0].n).toBe(failedBefore.rows[0].n + 2);
   });

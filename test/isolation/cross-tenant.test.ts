@@ -18,6 +18,7 @@ import { snapshotOfTenant } from '../support/tenant-snapshot.js';
 import { systemContext } from '../../src/kernel/context.js';
 import { samlKeys } from '../support/saml-idp.js';
 import { inTransaction } from '../../src/kernel/db/database.js';
+import { newId } from '../../src/kernel/ids.js';
 import { CannotGenerate, exampleOf, fillPath, idKindOf, operationsOf, resolve, type ApiOperation, type OpenApiDocument, type JsonSchema } from '../support/openapi-examples.js';
 
 let t: TestPlatform;
@@ -159,6 +160,11 @@ beforeAll(async () => {
   const bravoOrder = await createCart(t, bob, [{ productId: bravoProduct.id }]);
   const coupon = await created('POST', '/api/v1/coupons', staff, { code: 'BRAVO-ONLY', name: 'Bravo private coupon', discount: { type: 'percent', percentOff: '5' }, duration: { type: 'once' }, productIds: [bravoProduct.id] });
   const rule = await created('POST', '/api/v1/approval-rules', staff, { name: 'Bravo-only rule', condition: { type: 'products', productIds: [bravoProduct.id] } });
+  // One of Bravo's events whose delivery died (the operators' dead-letter queue): staff only, but
+  // a tenant's credential naming it must learn nothing of it either.
+  const bravoEvent = (await owner.query(`select id, type from kernel.outbox where tenant_id = $1 order by id limit 1`, [bravo])).rows[0] as { id: string; type: string };
+  const deadLetterId = newId('deadLetter');
+  await owner.query(`insert into kernel.event_dead_letters (id, event_id, handler, event_type, tenant_id, attempts, last_error, failed_at) values ($1, $2, 'test.bravo-handler', $3, $4, 3, 'Bravo private failure', now())`, [deadLetterId, bravoEvent.id, bravoEvent.type, bravo]);
   b.params = { version: '1', itemId: 'item_1' };
   b.ids = {
     ten: bravo,
@@ -174,6 +180,8 @@ beforeAll(async () => {
     ord: bravoOrder.id as string,
     apr: rule.id as string,
     idp: bravoProvider.id as string,
+    evt: bravoEvent.id,
+    dlq: deadLetterId,
   };
   b.markers = [...Object.values(b.ids), 'Bravo Isolated', 'bravo-isolated.example.com', 'bravo-secret-role', 'Bravo private', 'carol@bravo', 'bravo-service-key', bravoKey.secret as string, bravoKey.prefix as string, 'bravo-machine', bravoClient.secret, bravoClient.token, 'bravo-identity-provider', 'idp.bravo-isolated', 'bravo-private-product', 'BRAVO-ONLY'];
   document = t.platform.app.swagger() as unknown as OpenApiDocument;
