@@ -3,6 +3,7 @@
 import { sql } from 'kysely';
 import type { Tx } from '../../../kernel/db/database.js';
 import type { PasswordPolicy } from './authentication-rules.js';
+import type { ProviderEntry } from '../federation/provider-config.js';
 
 export interface TenantAuthenticationRow {
   tenant_id: string;
@@ -22,6 +23,20 @@ const jsonb = (policy: PasswordPolicy) => sql<PasswordPolicy>`${JSON.stringify(p
 
 export class TenantAuthenticationRepository {
   /** The settings of these tenants (a tenant that never set any has no row: the defaults apply). */
+  /**
+   * Identity's whole part of these tenants' documents — settings and identity providers — in one
+   * statement: it is read on every tenant read (the composed TenantDocument), so one round trip.
+   */
+  async partsOf(tx: Tx, tenantIds: string[]): Promise<{ tenantId: string; settings: TenantAuthenticationRow | undefined; providers: ProviderEntry[] }[]> {
+    if (tenantIds.length === 0) return [];
+    const { rows } = await sql<{ tenant_id: string; settings: TenantAuthenticationRow | null; providers: ProviderEntry[] | null }>`
+      select t.id as tenant_id, to_jsonb(s) as settings, p.providers
+      from unnest(${tenantIds}::text[]) as t(id)
+      left join identity.tenant_authentication_settings s on s.tenant_id = t.id
+      left join identity.tenant_identity_providers p on p.tenant_id = t.id`.execute(tx);
+    return rows.map((row) => ({ tenantId: row.tenant_id, settings: row.settings ?? undefined, providers: row.providers ?? [] }));
+  }
+
   async find(tx: Tx, tenantIds: string[]): Promise<TenantAuthenticationRow[]> {
     if (tenantIds.length === 0) return [];
     return tx.selectFrom('identity.tenant_authentication_settings').selectAll().where('tenant_id', 'in', tenantIds).execute();

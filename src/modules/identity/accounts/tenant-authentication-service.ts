@@ -7,6 +7,7 @@
 import { Type, type Static } from 'typebox';
 import type { Kernel } from '../../../kernel/kernel.js';
 import { inTransaction, type Tx, type TxContext } from '../../../kernel/db/database.js';
+import { RowCache } from '../../../kernel/db/change-feed.js';
 import { StrictObject } from '../../../kernel/api/schemas.js';
 import { ifMatchAccepts } from '../../../kernel/api/etags.js';
 import { authorize, isPlatformStaff, resourceName } from '../../../kernel/authz/authorize.js';
@@ -15,7 +16,6 @@ import { ConflictError, NotFoundError, PreconditionFailedError } from '../../../
 import { publish } from '../../../kernel/outbox.js';
 import { documentValidator } from '../../../kernel/validation.js';
 import type { AuthenticationSettings, AuthenticationSettingsPatch, TenantAuthenticationPart } from '../../tenants/index.js';
-import { SsoRepository } from '../federation/repository.js';
 import { DEFAULT_PASSWORD_POLICY, type TenantAuthenticationSettings } from './authentication-rules.js';
 import { TenantAuthenticationRepository, type TenantAuthenticationRow } from './tenant-authentication-repository.js';
 import type { TenantDirectory } from './service.js';
@@ -43,12 +43,21 @@ const settingsOf = (row: TenantAuthenticationRow | undefined): TenantAuthenticat
 
 export class TenantAuthenticationService {
   readonly #settings = new TenantAuthenticationRepository();
-  readonly #sso = new SsoRepository();
+
+  /**
+   * Identity's part of a tenant's document, kept briefly: it is read on every tenant read and
+   * changes rarely. The change feed empties it when either table changes in any process
+   * (migration 202612031910); a transaction that wrote the part reads around it.
+   */
+  readonly #parts: RowCache<AuthenticationSettings>;
+  readonly #wrote = new WeakSet<Tx>();
 
   constructor(
     private readonly kernel: Kernel,
     private readonly tenants: TenantDirectory,
-  ) {}
+  ) {
+    this.#parts = new RowCache(kernel.changes, ['identity.tenant_authentication_settings', 'identity.tenant_identity_providers'], kernel.clock);
+  }
 
   #scope(context: RequestContext, tenantId: string): TxContext {
     const actorId = context.principal?.userId ?? 'anonymous';
@@ -102,13 +111,20 @@ export class TenantAuthenticationService {
   /** The tenants module's port for settings.authentication of the composed TenantDocument. */
   readonly part: TenantAuthenticationPart = {
     read: async (tx, tenantIds) => {
-      const [settings, providers] = await Promise.all([this.#settings.find(tx, tenantIds), this.#sso.providersOf(tx, tenantIds)]);
-      const settingsByTenant = new Map(settings.map((row) => [row.tenant_id, row]));
-      const providersByTenant = new Map(providers.map((row) => [row.tenant_id, row.providers]));
-      return new Map(tenantIds.map((tenantId): [string, AuthenticationSettings] => [tenantId, { providers: providersByTenant.get(tenantId) ?? [], ...settingsOf(settingsByTenant.get(tenantId)) }]));
+      const load = async (ids: string[]) => {
+        const parts = await this.#settings.partsOf(tx, ids);
+        return new Map(parts.map(({ tenantId, settings, providers }): [string, AuthenticationSettings] => [tenantId, { providers, ...settingsOf(settings) }]));
+      };
+      const [only] = tenantIds;
+      if (tenantIds.length !== 1 || only === undefined || this.#wrote.has(tx)) return load(tenantIds);
+      const part = await this.#parts.get(only, async () => (await load([only])).get(only));
+      return new Map(part ? [[only, part]] : []);
     },
     // Audited by the tenant change it is part of (its before and after show the composed document).
     write: async (tx, tenantId, patch: AuthenticationSettingsPatch) => {
+      // Reads in this transaction see its own write; other processes' caches empty at its commit.
+      this.#wrote.add(tx);
+      this.#parts.clear();
       const current = await this.#lock(tx, tenantId);
       const { passwordPolicy, mfaRequired } = settingsOf(current);
       const merged = validateSettings({ passwordPolicy: { ...passwordPolicy, ...withoutUndefined(patch.passwordPolicy ?? {}) }, mfaRequired: patch.mfaRequired ?? mfaRequired });
