@@ -132,7 +132,10 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
   const role = options.role ?? 'all';
   const { kernel, apis, modules, changes } = await assemble(options, role);
   const { logger, clock, metrics, db, jobs, events, pool, secrets } = kernel;
-  void changes.listen(pool);
+  // Caches keep what they read only while the change feed listens; the feed starts here, while the
+  // HTTP server is built, and the platform is handed out once it is up (or after a bounded wait:
+  // without it the caches only stay off, and the feed keeps reconnecting on its own).
+  const listening = changes.listen(pool).catch((error: unknown) => logger.warn({ err: error }, 'change feed not listening yet; caches stay off until it does'));
 
   // Loaded here, not at the top: the console's commands (createConsolePlatform) never serve HTTP.
   const [{ createHttpServer }, { registerAuthentication, idempotencyPrincipal }, { registerWebApps }] = await Promise.all([
@@ -149,6 +152,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
   for (const { instance } of modules) for (const subscription of instance.subscriptions ?? []) events.subscribe(subscription);
   await registerWebApps(app, config.webDist);
   await app.ready();
+  await Promise.race([listening, new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
 
   let started = false;
   return {
