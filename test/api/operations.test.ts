@@ -2,6 +2,7 @@
 // Prometheus metrics, the OpenAPI document and its docs page, request ids and security headers.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestPlatform, problemOf, type TestPlatform, type SignedInHeaders } from '../support/platform.js';
+import { compileRouteSchemas } from '../../src/gateway/http/server.js';
 
 let t: TestPlatform;
 let auth: SignedInHeaders;
@@ -19,6 +20,14 @@ beforeAll(async () => {
 afterAll(() => t?.close());
 
 const get = (url: string, headers: Record<string, string> = {}) => t.platform.app.inject({ method: 'GET', url, headers });
+
+describe('route schemas', () => {
+  // They compile on each route's first request (gateway/http/server.ts): this finds any that cannot.
+  it('every route of the API compiles its validators and serializers', () => {
+    expect(compileRouteSchemas(t.platform.app)).toBeGreaterThan(200);
+    expect(compileRouteSchemas(t.platform.app)).toBe(0);
+  });
+});
 
 describe('health', () => {
   it('/healthz answers 200 without a session', async () => {

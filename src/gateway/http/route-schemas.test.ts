@@ -1,0 +1,57 @@
+// Route schemas compile on a route's first request (server.ts): validation and serialisation
+// behave exactly as when compiled at boot, and a schema that cannot compile is still found before
+// release, by compileRouteSchemas, which the API suite runs over every route (test/api/operations).
+import { Type } from 'typebox';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createLogger } from '../../kernel/logging.js';
+import { createMetrics } from '../../kernel/metrics.js';
+import { compileRouteSchemas, createHttpServer, type HttpApp } from './server.js';
+
+let app: HttpApp | undefined;
+afterEach(async () => {
+  await app?.close();
+  app = undefined;
+});
+
+async function server(): Promise<HttpApp> {
+  app = await createHttpServer({ logger: createLogger('silent'), metrics: createMetrics(), bodyLimit: 1_000_000, version: 'test', trustedProxies: [] });
+  return app;
+}
+
+describe('route schemas compiled on first use', () => {
+  it('validate the first request and every later one, and serialise only what the response schema names', async () => {
+    const app = await server();
+    app.post(
+      '/things',
+      { config: { public: true }, schema: { body: Type.Object({ size: Type.Integer({ minimum: 1 }) }, { additionalProperties: false }), response: { 200: Type.Object({ size: Type.Integer() }) } } },
+      async (request) => ({ ...(request.body as object), secret: 'not in the schema' }),
+    );
+    await app.ready();
+    expect(compileRouteSchemas(app)).toBeGreaterThan(0);
+
+    const fresh = await createHttpServer({ logger: createLogger('silent'), metrics: createMetrics(), bodyLimit: 1_000_000, version: 'test', trustedProxies: [] });
+    try {
+      fresh.post('/things', { config: { public: true }, schema: { body: Type.Object({ size: Type.Integer({ minimum: 1 }) }) } }, async () => ({}));
+      await fresh.ready();
+      // Nothing compiled yet: the first request compiles its validator and reports its errors.
+      const refused = await fresh.inject({ method: 'POST', url: '/things', payload: { size: 0 } });
+      expect(refused.statusCode).toBe(400);
+      expect(refused.json()).toMatchObject({ code: 'PLAT_VALIDATION_FAILED', errors: [expect.objectContaining({ pointer: '/size' })] });
+    } finally {
+      await fresh.close();
+    }
+
+    const first = await app.inject({ method: 'POST', url: '/things', payload: { size: 0 } });
+    expect(first.statusCode).toBe(400);
+    const ok = await app.inject({ method: 'POST', url: '/things', payload: { size: 3 } });
+    expect(ok.statusCode).toBe(200);
+    expect(ok.json()).toEqual({ size: 3 });
+  });
+
+  it('leave a broken schema to compileRouteSchemas, which throws on it', async () => {
+    const app = await server();
+    app.get('/broken', { config: { public: true }, schema: { response: { 200: { type: 'object', properties: { a: { $ref: '#/definitions/missing' } } } } } }, async () => ({ a: 1 }));
+    await app.ready();
+    expect(() => compileRouteSchemas(app)).toThrow();
+  });
+});
