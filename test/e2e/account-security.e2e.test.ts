@@ -7,7 +7,7 @@ import type { Page } from 'playwright-core';
 import { addMember, totpCode, type SignedInHeaders } from '../support/platform.js';
 import { registerSecret } from '../support/suite-log.js';
 import { systemContext } from '../../src/kernel/context.js';
-import { browserSuite, pageWithSession, signInThroughUi, watchConsole } from './browser.js';
+import { browserSuite, errorOf, pageWithSession, signInThroughUi, watchConsole } from './browser.js';
 
 const suite = browserSuite();
 const PASSWORD = 'security page passphrase';
@@ -36,9 +36,14 @@ async function linkMailedTo(admin: SignedInHeaders, to: string, purpose: string)
   return `${suite.base}${url.pathname}${url.hash}`;
 }
 
+/** The QR code an authenticator app scans. */
+const qrCode = (page: Page) => page.getByRole('img', { name: 'QR code to scan with an authenticator app' });
+/** The key the QR code holds, shown to be typed by hand. */
+const keyByHand = (page: Page) => page.getByLabel('Or enter this key by hand');
+
 async function shownSecret(page: Page): Promise<string> {
-  await page.getByTestId('mfa-qr').waitFor();
-  const secret = (await page.getByTestId('mfa-secret').textContent())!.trim();
+  await qrCode(page).waitFor();
+  const secret = (await keyByHand(page).inputValue()).trim();
   registerSecret('TOTP seed', secret);
   return secret;
 }
@@ -54,14 +59,16 @@ describe('account security in a browser', () => {
     const forced = await pageWithSession(browser, suite.base, await t.signIn('pat@rules.example.com', 'only letters here at length'));
     try {
       await forced.page.goto(`${suite.base}/portal/`);
-      await forced.page.getByTestId('password-change-page').waitFor();
-      await forced.page.getByTestId('current-password').fill('only letters here at length');
-      await forced.page.getByTestId('new-password').fill('short');
-      await forced.page.getByTestId('password-change-submit').click();
-      await expect.poll(() => forced.page.getByTestId('new-password-error').textContent()).toBe('Must be at least 16 characters. Must contain a number. Must contain a special character.');
-      await forced.page.getByTestId('new-password').fill('pat@rules.example.com-2024!');
-      await forced.page.getByTestId('password-change-submit').click();
-      await expect.poll(() => forced.page.getByTestId('new-password-error').textContent()).toBe('Must not contain your email address or be built on its name.');
+      await forced.page.getByRole('heading', { name: 'Choose a new password', level: 1 }).waitFor();
+      const newPassword = forced.page.getByLabel('New password', { exact: true });
+      await forced.page.getByLabel('Current password', { exact: true }).fill('only letters here at length');
+      await newPassword.fill('short');
+      await forced.page.getByRole('button', { name: 'Change password' }).click();
+      await expect.poll(() => errorOf(newPassword)).toBe('Must be at least 16 characters. Must contain a number. Must contain a special character.');
+      expect(await newPassword.getAttribute('aria-invalid')).toBe('true');
+      await newPassword.fill('pat@rules.example.com-2024!');
+      await forced.page.getByRole('button', { name: 'Change password' }).click();
+      await expect.poll(() => errorOf(newPassword)).toBe('Must not contain your email address or be built on its name.');
       expect(forced.consoleProblems).toEqual([]);
     } finally {
       await forced.context.close();
@@ -73,12 +80,13 @@ describe('account security in a browser', () => {
     const account = await pageWithSession(browser, suite.base, await t.signIn('lee@relaxed-rules.example.com', PASSWORD));
     try {
       await account.page.goto(`${suite.base}/portal/account/password`);
-      expect(await account.page.getByTestId('password-policy').textContent()).toContain('must not be a common password or contain your email address');
-      await account.page.getByTestId('account-current-password').fill(PASSWORD);
-      await account.page.getByTestId('account-new-password').fill('P@ssw0rd2024!');
-      await account.page.getByTestId('account-repeat-password').fill('P@ssw0rd2024!');
-      await account.page.getByTestId('account-password-submit').click();
-      await expect.poll(() => account.page.getByTestId('account-new-password-error').textContent()).toBe('Must not be a common or easily guessed password.');
+      expect(await account.page.getByText(/^Your password needs/).textContent()).toContain('must not be a common password or contain your email address');
+      const newPassword = account.page.getByLabel('New password', { exact: true });
+      await account.page.getByLabel('Current password', { exact: true }).fill(PASSWORD);
+      await newPassword.fill('P@ssw0rd2024!');
+      await account.page.getByLabel('New password again', { exact: true }).fill('P@ssw0rd2024!');
+      await account.page.getByRole('button', { name: 'Change password' }).click();
+      await expect.poll(() => errorOf(newPassword)).toBe('Must not be a common or easily guessed password.');
       expect(account.consoleProblems).toEqual([]);
     } finally {
       await account.context.close();
@@ -92,12 +100,14 @@ describe('account security in a browser', () => {
     const consoleProblems = watchConsole(page);
     try {
       await page.goto(await linkMailedTo(admin, 'joiner@example.com', 'identity.invitation'));
-      await page.getByTestId('accept-password').fill('joiner-2024-!!!!!');
-      await page.getByTestId('accept-submit').click();
-      await expect.poll(() => page.getByTestId('accept-password-error').textContent()).toBe('Must not contain your email address or be built on its name.');
-      await page.getByTestId('accept-password').fill('plum');
-      await page.getByTestId('accept-submit').click();
-      await expect.poll(() => page.getByTestId('accept-password-error').textContent()).toBe('Must be at least 16 characters. Must contain a number. Must contain a special character.');
+      const password = page.getByLabel('Choose a password');
+      const join = page.getByRole('button', { name: 'Join Strict Rules' });
+      await password.fill('joiner-2024-!!!!!');
+      await join.click();
+      await expect.poll(() => errorOf(password)).toBe('Must not contain your email address or be built on its name.');
+      await password.fill('plum');
+      await join.click();
+      await expect.poll(() => errorOf(password)).toBe('Must be at least 16 characters. Must contain a number. Must contain a special character.');
       await page.screenshot({ path: '/tmp/accept-invitation-password-rules.png' });
       expect(consoleProblems).toEqual([]);
     } finally {
@@ -119,37 +129,40 @@ describe('account security in a browser', () => {
       await page.goto(`${suite.base}/portal/`);
       await page.getByRole('heading', { name: 'Sign in', level: 1 }).waitFor();
       await signInThroughUi(page, email, PASSWORD);
-      await page.getByTestId('mfa-enrol-page').waitFor();
+      const enrolHeading = page.getByRole('heading', { name: 'Set up two-step verification', level: 1 });
+      await enrolHeading.waitFor();
       const scanned = await shownSecret(page);
-      const qrCode = await page.getByTestId('mfa-qr').getAttribute('src');
+      const scannedImage = await qrCode(page).getAttribute('src');
 
       // The person reloads the page after scanning the code into their app: nothing changes.
       await page.reload();
-      await page.getByTestId('mfa-enrol-page').waitFor();
+      await enrolHeading.waitFor();
       expect(await shownSecret(page)).toBe(scanned);
-      expect(await page.getByTestId('mfa-qr').getAttribute('src')).toBe(qrCode);
+      expect(await qrCode(page).getAttribute('src')).toBe(scannedImage);
 
       // A code from the app that scanned the page before the reload turns MFA on.
-      await page.getByTestId('mfa-enrol-code').fill(await totpCode(scanned));
-      await page.getByTestId('mfa-enrol-submit').click();
-      await page.getByTestId('recovery-codes-page').waitFor();
+      await page.getByLabel('Code from the app').fill(await totpCode(scanned));
+      await page.getByRole('button', { name: 'Turn on two-step verification' }).click();
+      await page.getByRole('heading', { name: 'Save your recovery codes', level: 1 }).waitFor();
       const shown = await page.getByRole('list', { name: 'Recovery codes' }).getByRole('listitem').allTextContents();
       shown.forEach((code) => registerSecret('recovery code', code));
       expect(shown).toHaveLength(10);
 
-      await page.getByTestId('recovery-codes-copy').click();
-      await expect.poll(() => page.getByTestId('recovery-codes-copy').textContent()).toBe('Copied');
+      await page.getByRole('button', { name: 'Copy', exact: true }).click();
+      // The button says it worked.
+      await page.getByRole('button', { name: 'Copied', exact: true }).waitFor();
+      expect(await page.getByRole('button', { name: 'Copy', exact: true }).count()).toBe(0);
       const clipboard = await page.evaluate(() => navigator.clipboard.readText());
       expect(clipboard.trim().split('\n')).toEqual(shown);
 
-      const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('recovery-codes-download').click()]);
+      const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download .txt' }).click()]);
       expect(download.suggestedFilename()).toBe('platforma-recovery-codes.txt');
       const saved = await readFile((await download.path())!, 'utf8');
       expect(saved.trim().split('\n')).toEqual(shown);
       await page.screenshot({ path: '/tmp/recovery-codes-actions.png' });
 
-      await page.getByTestId('recovery-codes-done').click();
-      await page.getByTestId('app-shell').waitFor();
+      await page.getByRole('button', { name: 'I have saved them — continue' }).click();
+      await page.getByRole('navigation', { name: 'Main' }).waitFor();
       expect(consoleProblems).toEqual([]);
     } finally {
       await context.close();
@@ -164,18 +177,19 @@ describe('account security in a browser', () => {
     const { context, page, consoleProblems } = await pageWithSession(browser, suite.base, await t.signIn('ola@optional.example.com', PASSWORD));
     try {
       await page.goto(`${suite.base}/portal/account/security`);
-      await page.getByTestId('mfa-set-up').click();
+      const setUp = page.getByRole('button', { name: 'Set up two-step verification' });
+      await setUp.click();
       const scanned = await shownSecret(page);
       await page.reload();
-      await page.getByTestId('mfa-set-up').click();
+      await setUp.click();
       expect(await shownSecret(page)).toBe(scanned);
 
-      await page.getByTestId('mfa-enrol-restart').click();
-      await expect.poll(async () => (await page.getByTestId('mfa-secret').textContent())?.trim()).not.toBe(scanned);
+      await page.getByRole('button', { name: 'Start over with a new key' }).click();
+      await expect.poll(async () => (await keyByHand(page).inputValue()).trim()).not.toBe(scanned);
       const replaced = await shownSecret(page);
-      await page.getByTestId('mfa-enrol-code').fill(await totpCode(replaced));
-      await page.getByTestId('mfa-enrol-submit').click();
-      await page.getByTestId('recovery-codes-panel').waitFor();
+      await page.getByLabel('Code from the app').fill(await totpCode(replaced));
+      await page.getByRole('button', { name: 'Turn on two-step verification' }).click();
+      await page.getByRole('region', { name: 'Save your recovery codes' }).waitFor();
       expect(consoleProblems).toEqual([]);
     } finally {
       await context.close();

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addMember, ADMIN_PASSWORD, startTestPlatform, totpCode, type SignedInHeaders, type TestPlatform } from '../support/platform.js';
 import { registerSecret } from '../support/suite-log.js';
 import { systemContext } from '../../src/kernel/context.js';
-import { WEB_DIST, assertWebAppsBuilt, launchChromium, pressInDialog, signInThroughUi, watchConsole, navLink } from './browser.js';
+import { WEB_DIST, assertWebAppsBuilt, cellUnder, definitionOf, errorOf, launchChromium, navLink, pressInDialog, row, signInThroughUi, watchConsole } from './browser.js';
 
 const PASSWORD = 'account page passphrase';
 
@@ -84,6 +84,19 @@ async function linkMailedTo(to: string, purpose: string): Promise<string> {
   return `${baseUrl}${new URL(link).pathname}${new URL(link).hash}`;
 }
 
+/** The app itself (not a sign-in step): its main navigation. */
+const appShell = (page: Page) => page.getByRole('navigation', { name: 'Main' });
+/** The second step of signing in, where the authenticator's code (or a recovery code) is asked for. */
+const mfaStep = (page: Page) => page.getByRole('heading', { name: 'Two-step verification', level: 1 });
+/** The account page's two-step verification section. */
+const mfaSection = (page: Page) => page.getByRole('region', { name: 'Two-step verification' });
+/** The section's status badge, On or Off (exactly one of them shows). */
+const mfaStatus = (page: Page) => mfaSection(page).getByText(/^(On|Off)$/);
+/** How many unused recovery codes the section says are left. */
+async function recoveryCodesLeft(page: Page): Promise<string | undefined> {
+  return /You have (\d+) unused recovery codes/.exec((await mfaSection(page).getByText(/unused recovery codes/).textContent()) ?? '')?.[1];
+}
+
 describe('account pages in a browser', () => {
   it('signs in with a TOTP code, enrols MFA from the account page, then signs in with it and with a recovery code once', { timeout: 180_000 }, async () => {
     // Staff must have MFA: the password step, then the code the authenticator shows now.
@@ -94,16 +107,16 @@ describe('account pages in a browser', () => {
     try {
       await admins.page.goto(`${baseUrl}/admin`);
       await signInThroughPage(admins.page, staff, ADMIN_PASSWORD);
-      await admins.page.getByTestId('mfa-verify-page').waitFor();
-      await admins.page.getByTestId('mfa-code').fill(await totpCode(t.totpSecret(staff)!));
-      await admins.page.getByTestId('mfa-submit').click();
-      await admins.page.getByTestId('app-shell').waitFor();
+      await mfaStep(admins.page).waitFor();
+      await admins.page.getByLabel('Authentication code').fill(await totpCode(t.totpSecret(staff)!));
+      await admins.page.getByRole('button', { name: 'Verify', exact: true }).click();
+      await appShell(admins.page).waitFor();
       // The account page says MFA is on and, for staff, mandatory.
       await navLink(admins.page, 'Account').click();
-      await admins.page.getByTestId('account-tab-security').click();
-      expect(await admins.page.getByTestId('mfa-status').textContent()).toBe('On');
-      await admins.page.getByTestId('mfa-mandatory').waitFor();
-      expect(await admins.page.getByTestId('mfa-turn-off').count()).toBe(0);
+      await admins.page.getByRole('navigation', { name: 'Account' }).getByRole('link', { name: 'Two-step verification' }).click();
+      expect(await mfaStatus(admins.page).textContent()).toBe('On');
+      await mfaSection(admins.page).getByText(/It is mandatory for your account/).waitFor();
+      expect(await admins.page.getByRole('button', { name: 'Turn off two-step verification' }).count()).toBe(0);
       expect(admins.consoleProblems).toEqual([]);
     } finally {
       await admins.context.close();
@@ -116,50 +129,51 @@ describe('account pages in a browser', () => {
     try {
       await page.goto(`${baseUrl}/portal/account/security`);
       await signInThroughPage(page, email, PASSWORD);
-      await page.getByTestId('security-page').waitFor();
-      expect(await page.getByTestId('mfa-status').textContent()).toBe('Off');
-      await page.getByTestId('mfa-set-up').click();
-      await page.getByTestId('mfa-qr').waitFor();
-      const secret = (await page.getByTestId('mfa-secret').textContent())!.trim();
+      await mfaSection(page).waitFor();
+      expect(await mfaStatus(page).textContent()).toBe('Off');
+      await page.getByRole('button', { name: 'Set up two-step verification' }).click();
+      await page.getByRole('img', { name: 'QR code to scan with an authenticator app' }).waitFor();
+      const secret = (await page.getByLabel('Or enter this key by hand').inputValue()).trim();
       registerSecret('TOTP seed', secret);
-      await page.getByTestId('mfa-enrol-code').fill('000000');
-      await page.getByTestId('mfa-enrol-submit').click();
-      await page.getByTestId('mfa-enrol-error').waitFor();
-      await page.getByTestId('mfa-enrol-code').fill(await totpCode(secret));
-      await page.getByTestId('mfa-enrol-submit').click();
+      await page.getByLabel('Code from the app').fill('000000');
+      await page.getByRole('button', { name: 'Turn on two-step verification' }).click();
+      await mfaSection(page).getByRole('alert').waitFor();
+      await page.getByLabel('Code from the app').fill(await totpCode(secret));
+      await page.getByRole('button', { name: 'Turn on two-step verification' }).click();
       const codeList = page.getByRole('list', { name: 'Recovery codes' });
       await codeList.waitFor();
       const recoveryCodes = await codeList.getByRole('listitem').allTextContents();
       await page.screenshot({ path: '/tmp/account-recovery-codes.png' });
       expect(recoveryCodes).toHaveLength(10);
       recoveryCodes.forEach((code) => registerSecret('recovery code', code));
-      await page.getByTestId('recovery-codes-done').click();
-      await expect.poll(() => page.getByTestId('recovery-codes-left').textContent()).toBe('10');
-      expect(await page.getByTestId('mfa-status').textContent()).toBe('On');
+      await page.getByRole('region', { name: 'Save your recovery codes' }).getByRole('button', { name: 'I have saved them' }).click();
+      await expect.poll(() => recoveryCodesLeft(page)).toBe('10');
+      expect(await mfaStatus(page).textContent()).toBe('On');
 
       // Signing in again now takes a code from the authenticator.
       await page.getByRole('button', { name: 'Sign out' }).click();
       await signInThroughPage(page, email, PASSWORD);
-      await page.getByTestId('mfa-verify-page').waitFor();
-      await page.getByTestId('mfa-code').fill(await totpCode(secret));
-      await page.getByTestId('mfa-submit').click();
-      await page.getByTestId('security-page').waitFor();
+      await mfaStep(page).waitFor();
+      await page.getByLabel('Authentication code').fill(await totpCode(secret));
+      await page.getByRole('button', { name: 'Verify', exact: true }).click();
+      await mfaSection(page).waitFor();
 
       // A recovery code works instead, once.
       await page.getByRole('button', { name: 'Sign out' }).click();
       await signInThroughPage(page, email, PASSWORD);
-      await page.getByTestId('mfa-verify-page').waitFor();
-      await page.getByTestId('mfa-toggle-recovery').click();
-      await page.getByTestId('mfa-code').fill(recoveryCodes[0]!);
-      await page.getByTestId('mfa-submit').click();
-      await expect.poll(() => page.getByTestId('recovery-codes-left').textContent()).toBe('9');
+      await mfaStep(page).waitFor();
+      await page.getByRole('button', { name: 'Use a recovery code instead' }).click();
+      await page.getByLabel('Recovery code', { exact: true }).fill(recoveryCodes[0]!);
+      await page.getByRole('button', { name: 'Verify', exact: true }).click();
+      await expect.poll(() => recoveryCodesLeft(page)).toBe('9');
       await page.getByRole('button', { name: 'Sign out' }).click();
       await signInThroughPage(page, email, PASSWORD);
-      await page.getByTestId('mfa-toggle-recovery').click();
-      await page.getByTestId('mfa-code').fill(recoveryCodes[0]!);
-      await page.getByTestId('mfa-submit').click();
-      await page.getByTestId('mfa-error').waitFor();
-      expect(await page.getByTestId('app-shell').count()).toBe(0);
+      await page.getByRole('button', { name: 'Use a recovery code instead' }).click();
+      await page.getByLabel('Recovery code', { exact: true }).fill(recoveryCodes[0]!);
+      await page.getByRole('button', { name: 'Verify', exact: true }).click();
+      await page.getByRole('alert').waitFor();
+      expect(await mfaStep(page).count()).toBe(1);
+      expect(await appShell(page).count()).toBe(0);
       expect(consoleProblems).toEqual([]);
     } finally {
       await context.close();
@@ -172,32 +186,42 @@ describe('account pages in a browser', () => {
     const { context, page, consoleProblems } = await newPage(await t.signIn('kim@keyed.example.com', PASSWORD));
     try {
       await page.goto(`${baseUrl}/portal/account/api-keys`);
-      await page.getByTestId('api-keys-empty').waitFor();
+      const keys = page.getByRole('region', { name: 'Personal API keys' });
+      const noKeys = keys.getByText('You have no personal API keys.');
+      await noKeys.waitFor();
+      // Only the rows of keys: the header row holds column headers, not cells.
+      const keyRows = keys.getByRole('table', { name: 'Personal API keys' }).getByRole('row').filter({ has: page.getByRole('cell') });
       // A past expiry is refused inline, and nothing is created.
-      await page.getByTestId('api-key-name-input').fill('deploy script');
-      await page.getByTestId('api-key-scopes').fill('tenants:tenant.read');
-      await page.getByTestId('api-key-expires').fill('2020-01-01');
-      await page.getByTestId('api-key-create-submit').click();
-      await page.getByTestId('api-key-expires-error').waitFor();
-      expect(await page.getByTestId('api-key-row').count()).toBe(0);
-      await page.getByTestId('api-key-expires').fill('');
-      await page.getByTestId('api-key-create-submit').click();
+      const expires = page.getByLabel('Expires on');
+      await page.getByLabel('Name', { exact: true }).fill('deploy script');
+      await page.getByLabel('Scopes').fill('tenants:tenant.read');
+      await expires.fill('2020-01-01');
+      await page.getByRole('button', { name: 'Create key' }).click();
+      await expect.poll(() => errorOf(expires)).toBe('Choose a date in the future.');
+      expect(await expires.getAttribute('aria-invalid')).toBe('true');
+      expect(await keyRows.count()).toBe(0);
+      await expires.fill('');
+      await page.getByRole('button', { name: 'Create key' }).click();
 
-      await page.getByTestId('api-key-created').waitFor();
-      expect(await page.getByTestId('api-key-secret-warning').textContent()).toContain('shown only once');
-      const secret = (await page.getByTestId('api-key-secret').textContent())!.trim();
+      const created = page.getByRole('region', { name: 'Your new key “deploy script”' });
+      await created.waitFor();
+      expect(await created.getByText(/shown only once/).textContent()).toContain('shown only once');
+      // The secret is the one text of the panel in the key format.
+      const shownSecret = created.getByText(/^pk_[a-z0-9]{8}_\S+$/);
+      const secret = (await shownSecret.textContent())!.trim();
       registerSecret('API key', secret);
-      const row = page.getByTestId('api-key-row');
+      const keyRow = row(keys, 'deploy script');
       // The list reloads after the secret appears: wait for the row rather than counting at once.
-      await row.waitFor();
-      expect(await row.count()).toBe(1);
-      const prefix = (await row.getByTestId('api-key-prefix').textContent())!.replace(/_…$/, '');
+      await keyRow.waitFor();
+      expect(await keyRows.count()).toBe(1);
+      const prefix = (await cellUnder(keyRow, 'Key').textContent())!.replace(/_…$/, '');
       expect(prefix).toMatch(/^pk_[a-z0-9]{8}$/);
       expect(secret.startsWith(`${prefix}_`)).toBe(true);
-      expect(await row.getByTestId('api-key-last-used').textContent()).toBe('Never');
+      expect(await cellUnder(keyRow, 'Last used').textContent()).toBe('Never');
       await page.screenshot({ path: '/tmp/account-api-key.png', fullPage: true });
-      await page.getByTestId('api-key-created-done').click();
-      expect(await page.getByTestId('api-key-secret').count()).toBe(0);
+      await created.getByRole('button', { name: 'I have copied it' }).click();
+      expect(await created.count()).toBe(0);
+      expect(await page.getByText(secret).count()).toBe(0);
 
       // A script, outside the browser, calls the API with the key.
       const call = () => fetch(`${baseUrl}/api/v1/tenants/${tenantId}`, { headers: { authorization: `Bearer ${secret}` } });
@@ -205,12 +229,12 @@ describe('account pages in a browser', () => {
       expect(allowed.status).toBe(200);
       expect(((await allowed.json()) as { organizationName: string }).organizationName).toBe('Keyed');
       await page.reload();
-      await expect.poll(() => page.getByTestId('api-key-last-used').textContent()).not.toBe('Never');
+      await expect.poll(() => cellUnder(keyRow, 'Last used').textContent()).not.toBe('Never');
 
-      await page.getByTestId('api-key-revoke').click();
-      await page.getByRole('dialog').getByRole('button', { name: 'Revoke key', exact: true }).click();
-      await page.getByTestId('api-keys-notice').waitFor();
-      await page.getByTestId('api-keys-empty').waitFor();
+      await keyRow.getByRole('button', { name: 'Revoke' }).click();
+      await pressInDialog(page, 'Revoke key');
+      expect(await page.getByRole('status').filter({ hasText: 'is revoked' }).textContent()).toBe('The key “deploy script” is revoked: calls with it are refused from now on.');
+      await noKeys.waitFor();
       expect((await call()).status).toBe(401);
       expect(consoleProblems).toEqual([]);
     } finally {
@@ -225,20 +249,28 @@ describe('account pages in a browser', () => {
     const { context, page, consoleProblems } = await newPage(browserSession);
     try {
       await page.goto(`${baseUrl}/portal/account/sessions`);
-      await page.getByTestId('sessions-page').waitFor();
-      const rows = page.getByTestId('session-row');
+      const sessions = page.getByRole('region', { name: 'Sessions' });
+      // Only the rows of sessions: the header row holds column headers, not cells.
+      const rows = sessions.getByRole('table', { name: 'Sessions' }).getByRole('row').filter({ has: page.getByRole('cell') });
+      await rows.first().waitFor();
       expect(await rows.count()).toBe(2);
       await page.screenshot({ path: '/tmp/account-sessions.png' });
-      expect(await page.locator('[data-testid="session-row"][data-current="true"]').getByTestId('session-current').textContent()).toBe('This session');
-      await page.locator('[data-testid="session-row"][data-current="false"]').getByTestId('session-revoke').click();
+      // The current session is marked, and its button signs out here; the other one's ends it.
+      const current = rows.filter({ hasText: 'This session' });
+      expect(await current.count()).toBe(1);
+      expect(await current.getByRole('button').textContent()).toBe('Sign out here');
+      const otherRow = rows.filter({ hasNotText: 'This session' });
+      expect(await otherRow.count()).toBe(1);
+      await otherRow.getByRole('button', { name: 'End session', exact: true }).click();
       await pressInDialog(page, 'End session');
-      await page.getByTestId('sessions-notice').waitFor();
+      expect(await sessions.getByRole('status').textContent()).toBe('The session has ended. That browser is signed out.');
       await expect.poll(() => rows.count()).toBe(1);
+      expect(await rows.getByText('This session', { exact: true }).count()).toBe(1);
       expect((await inject('GET', '/api/v1/me', other)).statusCode).toBe(401);
       expect((await inject('GET', '/api/v1/me', browserSession)).statusCode).toBe(200);
 
       // Ending this browser's own session signs it out.
-      await page.getByTestId('session-revoke').click();
+      await rows.getByRole('button', { name: 'Sign out here', exact: true }).click();
       await pressInDialog(page, 'End it and sign out');
       await page.getByRole('heading', { name: 'Sign in', level: 1 }).waitFor();
       expect((await inject('GET', '/api/v1/me', browserSession)).statusCode).toBe(401);
@@ -262,26 +294,33 @@ describe('account pages in a browser', () => {
     const { context, page, consoleProblems } = await newPage(await t.signIn(email, current));
     try {
       await page.goto(`${baseUrl}/portal/account/password`);
-      expect(await page.getByTestId('password-policy').textContent()).toContain('at least 16 characters, a number and a special character');
-      await page.getByTestId('account-current-password').fill('not my password at all');
-      await page.getByTestId('account-new-password').fill('Sixteen+chars-and-2-digits');
-      await page.getByTestId('account-repeat-password').fill('Sixteen+chars-and-2-digits');
-      await page.getByTestId('account-password-submit').click();
-      expect(await page.getByTestId('account-current-password-error').textContent()).toBe('This is not your current password.');
+      const form = page.getByRole('region', { name: 'Change your password' });
+      const currentPassword = form.getByLabel('Current password', { exact: true });
+      const newPassword = form.getByLabel('New password', { exact: true });
+      const repeatPassword = form.getByLabel('New password again', { exact: true });
+      const submit = form.getByRole('button', { name: 'Change password' });
+      expect(await form.getByText(/^Your password needs/).textContent()).toContain('at least 16 characters, a number and a special character');
+      await currentPassword.fill('not my password at all');
+      await newPassword.fill('Sixteen+chars-and-2-digits');
+      await repeatPassword.fill('Sixteen+chars-and-2-digits');
+      await submit.click();
+      await expect.poll(() => errorOf(currentPassword)).toBe('This is not your current password.');
+      expect(await currentPassword.getAttribute('aria-invalid')).toBe('true');
       // Still signed in: a wrong password is not the end of the session.
-      expect(await page.getByTestId('app-shell').count()).toBe(1);
+      expect(await appShell(page).count()).toBe(1);
 
-      await page.getByTestId('account-current-password').fill(current);
-      await page.getByTestId('account-new-password').fill('only letters here at length');
-      await page.getByTestId('account-repeat-password').fill('only letters here at length');
-      await page.getByTestId('account-password-submit').click();
-      expect(await page.getByTestId('account-new-password-error').textContent()).toBe('Must contain a number. Must contain a special character.');
+      await currentPassword.fill(current);
+      await newPassword.fill('only letters here at length');
+      await repeatPassword.fill('only letters here at length');
+      await submit.click();
+      await expect.poll(() => errorOf(newPassword)).toBe('Must contain a number. Must contain a special character.');
+      expect(await errorOf(currentPassword)).toBe('');
       await page.screenshot({ path: '/tmp/account-password.png' });
 
-      await page.getByTestId('account-new-password').fill('Sixteen+chars-and-2-digits');
-      await page.getByTestId('account-repeat-password').fill('Sixteen+chars-and-2-digits');
-      await page.getByTestId('account-password-submit').click();
-      await page.getByTestId('password-changed').waitFor();
+      await newPassword.fill('Sixteen+chars-and-2-digits');
+      await repeatPassword.fill('Sixteen+chars-and-2-digits');
+      await submit.click();
+      expect(await form.getByRole('status').textContent()).toBe('Your password has been changed. Your other sessions have ended.');
       expect((await t.platform.app.inject({ method: 'POST', url: '/api/v1/auth/sign-in', payload: { email, password: 'Sixteen+chars-and-2-digits' } })).statusCode).toBe(200);
       expect(consoleProblems).toEqual([]);
     } finally {
@@ -296,30 +335,31 @@ describe('account pages in a browser', () => {
     try {
       await page.goto(`${baseUrl}/portal`);
       await page.getByRole('heading', { name: 'Sign in', level: 1 }).waitFor();
-      await page.getByTestId('forgot-password-link').click();
-      await page.getByTestId('forgot-email').fill(email);
-      await page.getByTestId('forgot-submit').click();
-      await page.getByTestId('forgot-password-sent').waitFor();
+      await page.getByRole('link', { name: 'Forgot password?' }).click();
+      await page.getByLabel('Email', { exact: true }).fill(email);
+      await page.getByRole('button', { name: 'Send reset link' }).click();
+      expect(await page.getByRole('status').textContent()).toContain(`If an account exists for ${email}, a reset link is on its way.`);
 
       await page.goto(await linkMailedTo(email, 'identity.password_reset'));
-      await page.getByTestId('reset-password-page').waitFor();
+      await page.getByRole('heading', { name: 'Choose a new password', level: 1 }).waitFor();
       // The policy's refusal shows under the field, and the link still works afterwards.
-      await page.getByTestId('reset-new-password').fill('too short');
-      await page.getByTestId('reset-repeat-password').fill('too short');
-      await page.getByTestId('reset-submit').click();
-      expect(await page.getByTestId('reset-new-password-error').textContent()).toContain('at least 12 characters');
+      const newPassword = page.getByLabel('New password', { exact: true });
+      await newPassword.fill('too short');
+      await page.getByLabel('New password again', { exact: true }).fill('too short');
+      await page.getByRole('button', { name: 'Set new password' }).click();
+      await expect.poll(() => errorOf(newPassword)).toContain('at least 12 characters');
       await page.screenshot({ path: '/tmp/account-reset-password.png' });
-      await page.getByTestId('reset-new-password').fill('a remembered passphrase');
-      await page.getByTestId('reset-repeat-password').fill('a remembered passphrase');
-      await page.getByTestId('reset-submit').click();
-      await page.getByTestId('reset-password-done').waitFor();
-      await page.getByTestId('reset-password-sign-in').click();
+      await newPassword.fill('a remembered passphrase');
+      await page.getByLabel('New password again', { exact: true }).fill('a remembered passphrase');
+      await page.getByRole('button', { name: 'Set new password' }).click();
+      expect(await page.getByRole('status').textContent()).toBe('Your password has been changed.');
+      await page.getByRole('link', { name: 'Sign in', exact: true }).click();
 
       await signInThroughPage(page, email, PASSWORD);
-      await page.getByTestId('sign-in-error').waitFor();
+      expect(await page.getByRole('alert').textContent()).toContain('The email or password is wrong.');
       await page.goto(`${baseUrl}/portal`);
       await signInThroughPage(page, email, 'a remembered passphrase');
-      await page.getByTestId('app-shell').waitFor();
+      await appShell(page).waitFor();
       expect(consoleProblems).toEqual([]);
     } finally {
       await context.close();
@@ -331,10 +371,10 @@ describe('account pages in a browser', () => {
     try {
       await page.goto(`${baseUrl}/${app}`);
       await page.getByRole('heading', { name: 'Sign in', level: 1 }).waitFor();
-      await page.getByTestId('forgot-password-link').click();
-      await page.getByTestId('forgot-password-page').waitFor();
+      await page.getByRole('link', { name: 'Forgot password?' }).click();
+      await page.getByRole('heading', { name: 'Reset your password', level: 1 }).waitFor();
       expect(new URL(page.url()).pathname).toBe(`/${app}/forgot-password`);
-      await page.getByTestId('back-to-sign-in').click();
+      await page.getByRole('link', { name: 'Back to sign in' }).click();
       await page.getByRole('heading', { name: 'Sign in', level: 1 }).waitFor();
       expect(consoleProblems).toEqual([]);
     } finally {
@@ -348,23 +388,27 @@ describe('account pages in a browser', () => {
     const { context, page, consoleProblems } = await newPage(await t.signIn(email, PASSWORD));
     try {
       await page.goto(`${baseUrl}/portal/account`);
-      await page.getByTestId('email-unverified').waitFor();
+      const profile = page.getByRole('region', { name: 'Profile' });
+      await definitionOf(profile, 'Email').getByText('Unverified', { exact: true }).waitFor();
       // The name to be shown by: too long is refused under the field, then saved.
-      await page.getByTestId('display-name').evaluate((input) => input.removeAttribute('maxlength'));
-      await page.getByTestId('display-name').fill('V'.repeat(101));
-      await page.getByTestId('display-name-save').click();
-      await page.getByTestId('display-name-error').waitFor();
-      await page.getByTestId('display-name').fill('Victoria Verity');
-      await page.getByTestId('display-name-save').click();
-      await page.getByTestId('display-name-saved').waitFor();
-      await expect.poll(() => page.getByTestId('profile-display-name').textContent()).toBe('Victoria Verity');
-      await page.getByTestId('send-verification').click();
-      await page.getByTestId('email-verification-sent').waitFor();
+      const displayName = profile.getByLabel('Name to be shown by');
+      const save = profile.getByRole('button', { name: 'Save name' });
+      await displayName.evaluate((input) => input.removeAttribute('maxlength'));
+      await displayName.fill('V'.repeat(101));
+      await save.click();
+      await expect.poll(() => errorOf(displayName)).not.toBe('');
+      expect(await displayName.getAttribute('aria-invalid')).toBe('true');
+      await displayName.fill('Victoria Verity');
+      await save.click();
+      expect(await profile.getByRole('status').textContent()).toBe('Your name is saved.');
+      await expect.poll(() => definitionOf(profile, 'Name').textContent()).toBe('Victoria Verity');
+      await profile.getByRole('button', { name: 'Send verification link' }).click();
+      expect(await profile.getByRole('status').filter({ hasText: 'verification link' }).textContent()).toContain(`A verification link is on its way to ${email}.`);
       await page.goto(await linkMailedTo(email, 'identity.email_verification'));
-      await page.getByTestId('verify-email-done').waitFor();
-      await page.getByTestId('verify-email-continue').click();
+      expect(await page.getByRole('status').textContent()).toBe('Your email address is confirmed.');
+      await page.getByRole('link', { name: 'Continue', exact: true }).click();
       await navLink(page, 'Account').click();
-      await page.getByTestId('email-verified').waitFor();
+      await definitionOf(page.getByRole('region', { name: 'Profile' }), 'Email').getByText('Verified', { exact: true }).waitFor();
       expect(consoleProblems).toEqual([]);
     } finally {
       await context.close();
@@ -380,17 +424,20 @@ describe('account pages in a browser', () => {
     await member('gil@globex.example.com', globex);
     const session = await t.signIn(email, PASSWORD);
     const { context, page, consoleProblems } = await newPage(session);
-    const currentOrganisation = () => page.locator('[data-testid="membership-row"]', { has: page.getByTestId('membership-current') }).locator('td').first().textContent();
+    const memberships = page.getByRole('table', { name: 'Organisations' });
+    // The organisation of the row marked Current (the one the session works in).
+    const currentOrganisation = () => cellUnder(memberships.getByRole('row').filter({ has: page.getByText('Current', { exact: true }) }), 'Organisation').textContent();
+    const switcher = page.getByRole('banner').getByRole('combobox', { name: 'Organisation' });
     try {
       await page.goto(`${baseUrl}/portal/account/profile`);
-      await page.getByTestId('memberships').waitFor();
+      await memberships.waitFor();
       const startedIn = (await inject('GET', '/api/v1/auth/session', session)).json().activeTenantId as string;
       const [from, to] = startedIn === acme ? (['Acme', globex] as const) : (['Globex', acme] as const);
       await expect.poll(currentOrganisation).toBe(from);
       await page.screenshot({ path: '/tmp/account-profile.png' });
-      await page.getByTestId('tenant-switcher').selectOption(to);
+      await switcher.selectOption(to);
       await expect.poll(currentOrganisation).toBe(from === 'Acme' ? 'Globex' : 'Acme');
-      expect(await page.getByTestId('tenant-switcher').inputValue()).toBe(to);
+      expect(await switcher.inputValue()).toBe(to);
       expect((await inject('GET', '/api/v1/auth/session', session)).json().activeTenantId).toBe(to);
       // Still the same session: nothing asked to sign in.
       expect(await page.getByRole('heading', { name: 'Sign in', level: 1 }).count()).toBe(0);
@@ -398,11 +445,11 @@ describe('account pages in a browser', () => {
       // A page of tenant data shows the tenant worked in, and switching shows the other's.
       const [own, others] = to === globex ? (['gil@globex.example.com', 'ann@acme.example.com'] as const) : (['ann@acme.example.com', 'gil@globex.example.com'] as const);
       await page.goto(`${baseUrl}/portal/organization/members`);
-      await page.locator(`[data-testid="member-row"][data-email="${own}"]`).waitFor();
-      expect(await page.locator(`[data-testid="member-row"][data-email="${others}"]`).count()).toBe(0);
-      await page.getByTestId('tenant-switcher').selectOption(startedIn);
-      await page.locator(`[data-testid="member-row"][data-email="${others}"]`).waitFor();
-      expect(await page.locator(`[data-testid="member-row"][data-email="${own}"]`).count()).toBe(0);
+      await row(page, own).waitFor();
+      expect(await row(page, others).count()).toBe(0);
+      await switcher.selectOption(startedIn);
+      await row(page, others).waitFor();
+      expect(await row(page, own).count()).toBe(0);
       expect(consoleProblems).toEqual([]);
     } finally {
       await context.close();

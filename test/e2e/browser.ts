@@ -95,6 +95,33 @@ export function alertIn(scope: Page | Locator): Locator {
   return scope.getByRole('alert');
 }
 
+/**
+ * The error a form field shows, as assistive technology reaches it: the text of the alerts its
+ * aria-describedby names ('' when none). An error shown beside the field but not tied to it is not
+ * found, so the tie itself is tested. Poll it: the error appears after the server answers.
+ */
+export function errorOf(field: Locator): Promise<string> {
+  return field.evaluate((element) =>
+    (element.getAttribute('aria-describedby') ?? '')
+      .split(/\s+/)
+      .map((id) => (id ? document.getElementById(id) : null))
+      .filter((described) => described?.getAttribute('role') === 'alert')
+      .map((described) => described!.textContent!.trim())
+      .join(' '),
+  );
+}
+
+/**
+ * The cell of a table row under the column headed so ("Last used"): its position among the row's
+ * cells is that of the column header (a th with scope="col") among the table's. Nothing matches
+ * when the table has no such column.
+ */
+export function cellUnder(tableRow: Locator, column: string): Locator {
+  if (column.includes('"')) throw new Error(`a column name with a double quote cannot be matched: ${column}`);
+  const header = `ancestor::table[1]/thead/tr/th[@scope="col"][normalize-space(.)="${column}"]`;
+  return tableRow.locator(`xpath=./*[self::td or self::th][${header}][count(${header}/preceding-sibling::th) + 1]`);
+}
+
 /** A page whose browser already holds a session made through the API (when signing in is not what a test is about). */
 export async function pageWithSession(browser: Browser, baseUrl: string, session: { cookie: string }): Promise<{ context: BrowserContext; page: Page; consoleProblems: string[] }> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });

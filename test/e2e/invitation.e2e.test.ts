@@ -41,13 +41,15 @@ describe('accepting an invitation in the portal', () => {
     const page = await browser.newPage();
     const consoleErrors = watchConsole(page);
     await page.goto(`${base}${new URL(link as string).pathname}${new URL(link as string).hash}`);
-    await expect.poll(() => page.getByTestId('accept-invitation-summary').textContent()).toContain('Hooli');
-    expect(await page.getByTestId('accept-invitation-summary').textContent()).toContain('developer');
-    await page.getByTestId('accept-password').fill('richards new passphrase');
-    await page.getByTestId('accept-submit').click();
+    // What the link offers, said above the form: the organisation, the role and the address.
+    const summary = page.getByText(/^Join .+ as .+ with .+\.$/);
+    await expect.poll(() => summary.textContent()).toContain('Hooli');
+    expect(await summary.textContent()).toBe('Join Hooli as developer with richard@example.com.');
+    await page.getByLabel('Choose a password').fill('richards new passphrase');
+    await page.getByRole('button', { name: 'Join Hooli' }).click();
     // Accepting signs the person in: the portal opens, working in the organisation they joined.
     await page.waitForURL(`${base}/portal/`);
-    await page.getByTestId('app-shell').waitFor();
+    await page.getByRole('navigation', { name: 'Main' }).waitFor();
     const session = await page.evaluate(async () => (await fetch('/api/v1/auth/session')).json());
     expect(session).toMatchObject({ activeTenantId: tenant.id, tenantRole: 'developer', restriction: null, user: { email: 'richard@example.com' } });
 

@@ -7,7 +7,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { toApiError, type ApiError } from '../../shared/api/problem.js';
 import { BrandMark } from '../../shared/components/BrandMark.js';
 import { ErrorAlert } from '../../shared/components/ErrorAlert.js';
-import { Field } from '../../shared/components/Field.js';
+import { Field, describedBy } from '../../shared/components/Field.js';
 import { messagesFor } from '../../shared/forms.js';
 import { auth } from '../../shared/features/identity/use-auth.js';
 
@@ -62,15 +62,15 @@ export function AcceptInvitationPage() {
         <h1>Accept your invitation</h1>
         {!token && <div className="alert alert-warning">This page needs the link from your invitation email.</div>}
         {/* A refused new password is explained under its field, rule by rule. */}
-        {!passwordError && <ErrorAlert error={error} testId="accept-invitation-error" />}
+        {!passwordError && <ErrorAlert error={error} />}
         {accepted && (
-          <div className="alert alert-success">
+          <div className="alert alert-success" role="status">
             You are now a member of {preview?.organizationName}. <a href="/portal/">Continue to the portal</a>.
           </div>
         )}
         {preview && !accepted && (
           <form className="form" onSubmit={accept} noValidate>
-            <p className="subtitle" data-testid="accept-invitation-summary">
+            <p className="subtitle">
               Join <strong>{preview.organizationName}</strong> as <strong>{preview.role}</strong> with {preview.email}.
             </p>
             <Field
@@ -87,10 +87,11 @@ export function AcceptInvitationPage() {
                 value={password}
                 onChange={(event) => setPassword(event.target.value)}
                 required
-                data-testid="accept-password"
+                aria-invalid={passwordError !== undefined}
+                aria-describedby={describedBy('accept-password')}
               />
             </Field>
-            <button className="button button-primary button-block" type="submit" disabled={busy || !password} data-testid="accept-submit">
+            <button className="button button-primary button-block" type="submit" disabled={busy || !password}>
               {busy ? 'Joining…' : `Join ${preview.organizationName}`}
             </button>
           </form>

@@ -22,7 +22,7 @@ export function AccountRoutes() {
       <PageHeader title="Your account" />
       <nav className="tabs" aria-label="Account">
         {TABS.map((tab) => (
-          <NavLink key={tab.path} to={`/account/${tab.path}`} className="tab" data-testid={`account-tab-${tab.path}`}>
+          <NavLink key={tab.path} to={`/account/${tab.path}`} className="tab">
             {tab.label}
           </NavLink>
         ))}

@@ -7,7 +7,7 @@ import type { ApiKey, CreatedApiKey, Me } from '../api/types.js';
 import { ConfirmDialog } from '../components/ConfirmDialog.js';
 import { DangerRowButton } from '../components/DangerRowButton.js';
 import { ErrorAlert } from '../components/ErrorAlert.js';
-import { Field } from '../components/Field.js';
+import { Field, describedBy } from '../components/Field.js';
 import { useConfirmation } from '../components/use-confirmation.js';
 import { formatDateTime } from '../format.js';
 import { mapFieldErrors, topLevelField } from '../forms.js';
@@ -48,45 +48,45 @@ export function ApiKeysPage() {
     <div className="stack">
       {created && <CreatedKeyPanel apiKey={created} onDone={() => setCreated(null)} />}
       {notice && (
-        <div className="alert alert-success" data-testid="api-keys-notice">
+        <div className="alert alert-success" role="status">
           {notice}
         </div>
       )}
-      <section className="card" data-testid="api-keys">
+      <section className="card" aria-labelledby="api-keys-heading">
         <div className="card-header">
-          <h2>Personal API keys</h2>
+          <h2 id="api-keys-heading">Personal API keys</h2>
           <p>Programs use them as <span className="mono">Authorization: Bearer &lt;key&gt;</span>; they act as you.</p>
         </div>
         {keys.length === 0 ? (
-          <div className="table-empty" data-testid="api-keys-empty">
+          <div className="table-empty">
             You have no personal API keys.
           </div>
         ) : (
           <div className="table-wrap">
-            <table className="table">
+            <table className="table" aria-labelledby="api-keys-heading">
               <thead>
                 <tr>
-                  <th>Name</th>
-                  <th>Key</th>
-                  <th>Organisation</th>
-                  <th>Scopes</th>
-                  <th>Expires</th>
-                  <th>Last used</th>
-                  <th>Created</th>
-                  <th />
+                  <th scope="col">Name</th>
+                  <th scope="col">Key</th>
+                  <th scope="col">Organisation</th>
+                  <th scope="col">Scopes</th>
+                  <th scope="col">Expires</th>
+                  <th scope="col">Last used</th>
+                  <th scope="col">Created</th>
+                  <th scope="col" aria-label="Actions" />
                 </tr>
               </thead>
               <tbody>
                 {keys.map((key) => (
-                  <tr key={key.id} data-testid="api-key-row" data-key-id={key.id}>
-                    <td data-testid="api-key-name">{key.name}</td>
-                    <td className="mono" data-testid="api-key-prefix">
+                  <tr key={key.id}>
+                    <td>{key.name}</td>
+                    <td className="mono">
                       {key.prefix}_…
                     </td>
                     <td>{organisation(key.tenantId)}</td>
                     <td>{key.scopes ? <span className="mono">{key.scopes.join(', ')}</span> : <span className="faint">All your role allows</span>}</td>
                     <td>{key.expiresAt ? formatDateTime(key.expiresAt) : <span className="faint">Never</span>}</td>
-                    <td data-testid="api-key-last-used">{key.lastUsedAt ? formatDateTime(key.lastUsedAt) : <span className="faint">Never</span>}</td>
+                    <td>{key.lastUsedAt ? formatDateTime(key.lastUsedAt) : <span className="faint">Never</span>}</td>
                     <td>{formatDateTime(key.createdAt)}</td>
                     <td>
                       <DangerRowButton onClick={() => revoke.ask(key)} testId="api-key-revoke">
@@ -138,22 +138,22 @@ function CreatedKeyPanel({ apiKey, onDone }: { apiKey: CreatedApiKey; onDone(): 
   }
 
   return (
-    <section className="card" data-testid="api-key-created">
+    <section className="card" aria-labelledby="api-key-created-heading">
       <div className="card-header">
-        <h2>Your new key “{apiKey.name}”</h2>
+        <h2 id="api-key-created-heading">Your new key “{apiKey.name}”</h2>
       </div>
       <div className="card-body form">
-        <div className="alert alert-warning" data-testid="api-key-secret-warning">
+        <div className="alert alert-warning">
           <strong>Copy this key now. It is shown only once</strong>: the platform keeps only a hash of it and cannot show it again. Anyone holding it acts as you, so keep it secret.
         </div>
-        <code className="mono secret-box" data-testid="api-key-secret">
+        <code className="mono secret-box">
           {apiKey.secret}
         </code>
         <div className="form-actions" style={{ justifyContent: 'flex-start' }}>
           <button type="button" className="button button-primary" onClick={() => void copy()}>
             {copied === 'yes' ? 'Copied' : 'Copy key'}
           </button>
-          <button type="button" className="button" onClick={onDone} data-testid="api-key-created-done">
+          <button type="button" className="button" onClick={onDone}>
             I have copied it
           </button>
         </div>
@@ -206,19 +206,19 @@ function CreateKeyForm({ me, create, onCreated }: { me: Me; create(body: Persona
   const { byField, hasUnmatched } = error ? mapFieldErrors<FormField>(error, (pointer) => (FORM_FIELDS.includes(topLevelField(pointer)) ? (topLevelField(pointer) as FormField) : undefined), EXPECTATIONS) : { byField: {}, hasUnmatched: false };
   const showAlert = error !== null && (hasUnmatched || Object.keys(byField).length === 0);
   return (
-    <section className="card">
+    <section className="card" aria-labelledby="api-key-create-heading">
       <div className="card-header">
-        <h2>Create a personal API key</h2>
+        <h2 id="api-key-create-heading">Create a personal API key</h2>
       </div>
       <div className="card-body">
         <form className="form" onSubmit={submit} noValidate style={{ maxWidth: 520 }}>
-          {showAlert && <ErrorAlert error={error} testId="api-key-create-error" />}
+          {showAlert && <ErrorAlert error={error} />}
           <Field id="api-key-name" label="Name" hint="What the key is for, to recognise it later." error={byField.name}>
-            <input id="api-key-name" className="input" value={name} onChange={(e) => setName(e.target.value)} maxLength={100} required data-testid="api-key-name-input" />
+            <input id="api-key-name" className="input" value={name} onChange={(e) => setName(e.target.value)} maxLength={100} required aria-invalid={byField.name !== undefined} aria-describedby={describedBy('api-key-name')} />
           </Field>
           {me.memberships.length > 1 && (
             <Field id="api-key-tenant" label="Organisation" hint="The key works in this organisation, with your role there." error={byField.tenantId}>
-              <select id="api-key-tenant" className="select" value={tenantId} onChange={(e) => setTenantId(e.target.value)}>
+              <select id="api-key-tenant" className="select" value={tenantId} onChange={(e) => setTenantId(e.target.value)} aria-invalid={byField.tenantId !== undefined} aria-describedby={describedBy('api-key-tenant')}>
                 {me.memberships.map((membership) => (
                   <option key={membership.tenantId} value={membership.tenantId}>
                     {membership.organizationName} ({membership.role})
@@ -228,13 +228,13 @@ function CreateKeyForm({ me, create, onCreated }: { me: Me; create(body: Persona
             </Field>
           )}
           <Field id="api-key-scopes" label="Scopes" optional hint="Limit the key to these actions, one per line (e.g. tenants:tenant.read). Leave empty for everything your role allows." error={byField.scopes}>
-            <textarea id="api-key-scopes" className="textarea mono" rows={3} value={scopes} onChange={(e) => setScopes(e.target.value)} data-testid="api-key-scopes" />
+            <textarea id="api-key-scopes" className="textarea mono" rows={3} value={scopes} onChange={(e) => setScopes(e.target.value)} aria-invalid={byField.scopes !== undefined} aria-describedby={describedBy('api-key-scopes')} />
           </Field>
           <Field id="api-key-expires" label="Expires on" optional hint="The key stops working at the end of this day. Leave empty for no expiry." error={byField.expiresAt}>
-            <input id="api-key-expires" className="input" type="date" value={expiresOn} onChange={(e) => setExpiresOn(e.target.value)} data-testid="api-key-expires" />
+            <input id="api-key-expires" className="input" type="date" value={expiresOn} onChange={(e) => setExpiresOn(e.target.value)} aria-invalid={byField.expiresAt !== undefined} aria-describedby={describedBy('api-key-expires')} />
           </Field>
           <div>
-            <button className="button button-primary" type="submit" disabled={busy || !name.trim()} data-testid="api-key-create-submit">
+            <button className="button button-primary" type="submit" disabled={busy || !name.trim()}>
               {busy ? 'Creating…' : 'Create key'}
             </button>
           </div>

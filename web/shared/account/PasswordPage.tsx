@@ -5,7 +5,7 @@ import { useState, type FormEvent } from 'react';
 import { toApiError, type ApiError } from '../api/problem.js';
 import type { Me } from '../api/types.js';
 import { ErrorAlert } from '../components/ErrorAlert.js';
-import { Field } from '../components/Field.js';
+import { Field, describedBy } from '../components/Field.js';
 import { messagesFor } from '../forms.js';
 import { Loading, useMe } from './me.js';
 import { useAccountActions } from '../features/identity/use-account.js';
@@ -55,32 +55,32 @@ export function PasswordPage() {
   const wrongCurrent = error?.code === 'PLAT_INVALID_CREDENTIALS' ? 'This is not your current password.' : messagesFor(error, '/currentPassword');
   const newError = messagesFor(error, '/newPassword');
   return (
-    <section className="card">
+    <section className="card" aria-labelledby="password-heading">
       <div className="card-header">
-        <h2>Change your password</h2>
+        <h2 id="password-heading">Change your password</h2>
       </div>
       <div className="card-body">
         <form className="form" onSubmit={submit} noValidate style={{ maxWidth: 420 }}>
-          <p className="muted" data-testid="password-policy">
+          <p className="muted" id="password-policy">
             {describePolicy(me.passwordPolicy)} Your other sessions end when you change it.
           </p>
           {changed && (
-            <div className="alert alert-success" data-testid="password-changed">
+            <div className="alert alert-success" role="status">
               Your password has been changed. Your other sessions have ended.
             </div>
           )}
-          {!wrongCurrent && !newError && <ErrorAlert error={error} testId="password-error" />}
+          {!wrongCurrent && !newError && <ErrorAlert error={error} />}
           <Field id="account-current-password" label="Current password" error={wrongCurrent}>
-            <input id="account-current-password" className="input" type="password" autoComplete="current-password" value={currentPassword} onChange={(e) => setCurrentPassword(e.target.value)} required data-testid="account-current-password" />
+            <input id="account-current-password" className="input" type="password" autoComplete="current-password" value={currentPassword} onChange={(e) => setCurrentPassword(e.target.value)} required aria-invalid={wrongCurrent !== undefined} aria-describedby={describedBy('account-current-password')} />
           </Field>
           <Field id="account-new-password" label="New password" error={newError}>
-            <input id="account-new-password" className="input" type="password" autoComplete="new-password" value={newPassword} onChange={(e) => setNewPassword(e.target.value)} required data-testid="account-new-password" />
+            <input id="account-new-password" className="input" type="password" autoComplete="new-password" value={newPassword} onChange={(e) => setNewPassword(e.target.value)} required aria-invalid={newError !== undefined} aria-describedby={`password-policy ${describedBy('account-new-password')}`} />
           </Field>
           <Field id="account-repeat-password" label="New password again" error={mismatch ? 'The two passwords differ.' : undefined}>
-            <input id="account-repeat-password" className="input" type="password" autoComplete="new-password" value={repeated} onChange={(e) => setRepeated(e.target.value)} required data-testid="account-repeat-password" />
+            <input id="account-repeat-password" className="input" type="password" autoComplete="new-password" value={repeated} onChange={(e) => setRepeated(e.target.value)} required aria-invalid={mismatch} aria-describedby={describedBy('account-repeat-password')} />
           </Field>
           <div>
-            <button className="button button-primary" type="submit" disabled={busy || !currentPassword || !newPassword || !repeated} data-testid="account-password-submit">
+            <button className="button button-primary" type="submit" disabled={busy || !currentPassword || !newPassword || !repeated}>
               {busy ? 'Saving…' : 'Change password'}
             </button>
           </div>

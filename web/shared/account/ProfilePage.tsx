@@ -4,7 +4,7 @@
 import { useState, type FormEvent } from 'react';
 import { toApiError, type ApiError } from '../api/problem.js';
 import { ErrorAlert } from '../components/ErrorAlert.js';
-import { Field } from '../components/Field.js';
+import { Field, describedBy } from '../components/Field.js';
 import { messagesFor } from '../forms.js';
 import type { Me } from '../api/types.js';
 import { formatDateTime } from '../format.js';
@@ -37,9 +37,9 @@ export function ProfilePage() {
   if (!me) return <Loading />;
   return (
     <div className="stack">
-      <section className="card">
+      <section className="card" aria-labelledby="profile-heading">
         <div className="card-header">
-          <h2>Profile</h2>
+          <h2 id="profile-heading">Profile</h2>
         </div>
         <div className="card-body">
           <dl className="details">
@@ -47,17 +47,17 @@ export function ProfilePage() {
             <dd>
               <span>{me.user.email}</span>{' '}
               {me.emailVerifiedAt ? (
-                <span className="badge badge-active" data-testid="email-verified" title={`Verified ${formatDateTime(me.emailVerifiedAt)}`}>
+                <span className="badge badge-active" title={`Verified ${formatDateTime(me.emailVerifiedAt)}`}>
                   Verified
                 </span>
               ) : (
-                <span className="badge badge-suspended" data-testid="email-unverified">
+                <span className="badge badge-suspended">
                   Unverified
                 </span>
               )}
             </dd>
             <dt>Name</dt>
-            <dd data-testid="profile-display-name">{me.displayName ?? <span className="faint">Not set</span>}</dd>
+            <dd>{me.displayName ?? <span className="faint">Not set</span>}</dd>
             <dt>Platform role</dt>
             <dd>{me.user.platformRole ?? <span className="faint">None (not platform staff)</span>}</dd>
             <dt>Account id</dt>
@@ -66,14 +66,14 @@ export function ProfilePage() {
           <DisplayNameForm me={me} onSaved={reload} />
           {!me.emailVerifiedAt && (
             <div className="form" style={{ marginTop: 16 }}>
-              <ErrorAlert error={sendError} testId="email-verification-error" />
+              <ErrorAlert error={sendError} />
               {sent ? (
-                <div className="alert alert-success" data-testid="email-verification-sent">
+                <div className="alert alert-success" role="status">
                   A verification link is on its way to {me.user.email}. It works once, for 48 hours; older links no longer work.
                 </div>
               ) : (
                 <div>
-                  <button type="button" className="button" onClick={() => void sendVerification()} disabled={sending} data-testid="send-verification">
+                  <button type="button" className="button" onClick={() => void sendVerification()} disabled={sending}>
                     {sending ? 'Sending…' : 'Send verification link'}
                   </button>
                 </div>
@@ -83,31 +83,31 @@ export function ProfilePage() {
         </div>
       </section>
 
-      <section className="card" data-testid="memberships">
+      <section className="card" aria-labelledby="memberships-heading">
         <div className="card-header">
-          <h2>Organisations</h2>
+          <h2 id="memberships-heading">Organisations</h2>
           <p>Switch between them from the top bar.</p>
         </div>
         {me.memberships.length === 0 ? (
           <div className="table-empty">You do not belong to any organisation.</div>
         ) : (
           <div className="table-wrap">
-            <table className="table">
+            <table className="table" aria-labelledby="memberships-heading">
               <thead>
                 <tr>
-                  <th>Organisation</th>
-                  <th>Your role</th>
-                  <th />
+                  <th scope="col">Organisation</th>
+                  <th scope="col">Your role</th>
+                  <th scope="col" aria-label="Working in" />
                 </tr>
               </thead>
               <tbody>
                 {me.memberships.map((membership) => (
-                  <tr key={membership.tenantId} data-testid="membership-row">
+                  <tr key={membership.tenantId}>
                     <td>{membership.organizationName}</td>
                     <td>{membership.role}</td>
                     <td>
                       {membership.tenantId === me.activeTenantId && (
-                        <span className="badge badge-active" data-testid="membership-current">
+                        <span className="badge badge-active">
                           Current
                         </span>
                       )}
@@ -149,17 +149,17 @@ function DisplayNameForm({ me, onSaved }: { me: Me; onSaved(): void }) {
   const fieldError = messagesFor(error, '/displayName');
   return (
     <form className="form" onSubmit={submit} noValidate style={{ marginTop: 16, maxWidth: 420 }}>
-      {!fieldError && <ErrorAlert error={error} testId="display-name-error" />}
+      {!fieldError && <ErrorAlert error={error} />}
       {saved && (
-        <div className="alert alert-success" data-testid="display-name-saved">
+        <div className="alert alert-success" role="status">
           Your name is saved.
         </div>
       )}
       <Field id="display-name" label="Name to be shown by" optional hint="Up to 100 characters. Leave empty to be shown by your email." error={fieldError}>
-        <input id="display-name" className="input" value={displayName} maxLength={100} onChange={(e) => setDisplayName(e.target.value)} autoComplete="name" data-testid="display-name" />
+        <input id="display-name" className="input" value={displayName} maxLength={100} onChange={(e) => setDisplayName(e.target.value)} autoComplete="name" aria-invalid={fieldError !== undefined} aria-describedby={describedBy('display-name')} />
       </Field>
       <div>
-        <button type="submit" className="button" disabled={busy || displayName.trim() === (me.displayName ?? '')} data-testid="display-name-save">
+        <button type="submit" className="button" disabled={busy || displayName.trim() === (me.displayName ?? '')}>
           {busy ? 'Saving…' : 'Save name'}
         </button>
       </div>

@@ -42,9 +42,9 @@ export function SecurityPage() {
 
   if (recoveryCodes) {
     return (
-      <section className="card" data-testid="recovery-codes-panel">
+      <section className="card" aria-labelledby="recovery-codes-heading">
         <div className="card-header">
-          <h2>Save your recovery codes</h2>
+          <h2 id="recovery-codes-heading">Save your recovery codes</h2>
         </div>
         <div className="card-body form">
           <div className="alert alert-warning">
@@ -59,7 +59,6 @@ export function SecurityPage() {
                 setRecoveryCodes(null);
                 reload();
               }}
-              data-testid="recovery-codes-done"
             >
               I have saved them
             </button>
@@ -70,33 +69,25 @@ export function SecurityPage() {
   }
 
   return (
-    <section className="card" data-testid="security-page">
+    <section className="card" aria-labelledby="mfa-heading" data-testid="security-page">
       <div className="card-header">
-        <h2>Two-step verification</h2>
-        {me.mfa.enabled ? (
-          <span className="badge badge-active" data-testid="mfa-status">
-            On
-          </span>
-        ) : (
-          <span className="badge" data-testid="mfa-status">
-            Off
-          </span>
-        )}
+        <h2 id="mfa-heading">Two-step verification</h2>
+        {me.mfa.enabled ? <span className="badge badge-active">On</span> : <span className="badge">Off</span>}
       </div>
       <div className="card-body form">
         {notice && (
-          <div className="alert alert-success">
+          <div className="alert alert-success" role="status">
             {notice}
           </div>
         )}
         {me.mfa.enabled ? (
           <>
             <p>
-              Signing in asks for a code from your authenticator app after your password. You have <strong data-testid="recovery-codes-left">{me.mfa.recoveryCodesLeft}</strong> unused recovery
+              Signing in asks for a code from your authenticator app after your password. You have <strong>{me.mfa.recoveryCodesLeft}</strong> unused recovery
               codes.
             </p>
             {me.mfa.required ? (
-              <p className="muted" data-testid="mfa-mandatory">
+              <p className="muted">
                 It is mandatory for your account (platform staff, or an organisation you belong to requires it), so it cannot be turned off.
               </p>
             ) : (
@@ -109,7 +100,6 @@ export function SecurityPage() {
                     setOffError(null);
                     setTurningOff(true);
                   }}
-                  data-testid="mfa-turn-off"
                 >
                   Turn off two-step verification
                 </button>
@@ -146,7 +136,6 @@ export function SecurityPage() {
                   setNotice(null);
                   setEnrolling(true);
                 }}
-                data-testid="mfa-set-up"
               >
                 Set up two-step verification
               </button>

@@ -30,37 +30,37 @@ export function SessionsPage() {
   if (sessions.error) return <ErrorAlert error={sessions.error} />;
   if (!sessions.data) return <Loading />;
   return (
-    <section className="card" data-testid="sessions-page">
+    <section className="card" aria-labelledby="sessions-heading">
       <div className="card-header">
-        <h2>Sessions</h2>
+        <h2 id="sessions-heading">Sessions</h2>
         <p>Browsers where your account is signed in.</p>
       </div>
       {notice && (
         <div className="card-body">
-          <div className="alert alert-success" data-testid="sessions-notice">
+          <div className="alert alert-success" role="status">
             {notice}
           </div>
         </div>
       )}
       <div className="table-wrap">
-        <table className="table">
+        <table className="table" aria-labelledby="sessions-heading">
           <thead>
             <tr>
-              <th>Browser</th>
-              <th>Address</th>
-              <th>Signed in</th>
-              <th>Last active</th>
-              <th>Expires</th>
-              <th />
+              <th scope="col">Browser</th>
+              <th scope="col">Address</th>
+              <th scope="col">Signed in</th>
+              <th scope="col">Last active</th>
+              <th scope="col">Expires</th>
+              <th scope="col" aria-label="Actions" />
             </tr>
           </thead>
           <tbody>
             {sessions.data.map((session) => (
-              <tr key={session.id} data-testid="session-row" data-session-id={session.id} data-current={session.current}>
+              <tr key={session.id}>
                 <td>
                   <span title={session.userAgent ?? undefined}>{describeUserAgent(session.userAgent)}</span>{' '}
                   {session.current && (
-                    <span className="badge badge-active" data-testid="session-current">
+                    <span className="badge badge-active">
                       This session
                     </span>
                   )}

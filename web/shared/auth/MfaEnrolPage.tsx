@@ -15,7 +15,7 @@ export function MfaEnrolPage({ appLabel, email }: { appLabel: string; email: str
       <AuthCard appLabel={appLabel} title="Save your recovery codes" subtitle="If you lose your authenticator, each of these codes signs you in once. They are shown only now." testId="recovery-codes-page">
         <div className="form">
           <RecoveryCodeList codes={recoveryCodes} />
-          <button className="button button-primary button-block" type="button" onClick={() => void refresh()} data-testid="recovery-codes-done">
+          <button className="button button-primary button-block" type="button" onClick={() => void refresh()}>
             I have saved them — continue
           </button>
         </div>

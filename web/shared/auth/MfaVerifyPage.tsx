@@ -32,7 +32,7 @@ export function MfaVerifyPage({ appLabel }: { appLabel: string }) {
   return (
     <AuthCard appLabel={appLabel} title="Two-step verification" subtitle={useRecovery ? 'Enter one of your recovery codes. Each works once.' : 'Enter the 6-digit code from your authenticator app.'} testId="mfa-verify-page">
       <form className="form" onSubmit={submit} noValidate>
-        <ErrorAlert error={error} testId="mfa-error" />
+        <ErrorAlert error={error} />
         <Field id="mfa-code" label={useRecovery ? 'Recovery code' : 'Authentication code'}>
           <input
             id="mfa-code"
@@ -45,10 +45,9 @@ export function MfaVerifyPage({ appLabel }: { appLabel: string }) {
             onChange={(event) => setValue(event.target.value)}
             autoFocus
             required
-            data-testid="mfa-code"
           />
         </Field>
-        <button className="button button-primary button-block" type="submit" disabled={busy || !value.trim()} data-testid="mfa-submit">
+        <button className="button button-primary button-block" type="submit" disabled={busy || !value.trim()}>
           {busy ? 'Checking…' : 'Verify'}
         </button>
         <button
@@ -59,7 +58,6 @@ export function MfaVerifyPage({ appLabel }: { appLabel: string }) {
             setValue('');
             setError(null);
           }}
-          data-testid="mfa-toggle-recovery"
         >
           {useRecovery ? 'Use the authenticator app instead' : 'Use a recovery code instead'}
         </button>

@@ -3,7 +3,7 @@
 import { useState, type FormEvent } from 'react';
 import { toApiError, type ApiError } from '../api/problem.js';
 import { ErrorAlert } from '../components/ErrorAlert.js';
-import { Field } from '../components/Field.js';
+import { Field, describedBy } from '../components/Field.js';
 import { messagesFor } from '../forms.js';
 import { AuthCard } from './AuthCard.js';
 import { useSession } from './session.js';
@@ -36,14 +36,14 @@ export function PasswordChangePage({ appLabel }: { appLabel: string }) {
   return (
     <AuthCard appLabel={appLabel} title="Choose a new password" subtitle="Your organisation's password policy asks for a new one: the current password has expired or does not meet it." testId="password-change-page">
       <form className="form" onSubmit={submit} noValidate>
-        {!wrongCurrent && !newError && <ErrorAlert error={error} testId="password-change-error" />}
+        {!wrongCurrent && !newError && <ErrorAlert error={error} />}
         <Field id="current-password" label="Current password" error={wrongCurrent}>
-          <input id="current-password" className="input" type="password" autoComplete="current-password" value={currentPassword} onChange={(e) => setCurrentPassword(e.target.value)} required data-testid="current-password" />
+          <input id="current-password" className="input" type="password" autoComplete="current-password" value={currentPassword} onChange={(e) => setCurrentPassword(e.target.value)} required aria-invalid={wrongCurrent !== undefined} aria-describedby={describedBy('current-password')} />
         </Field>
         <Field id="new-password" label="New password" error={newError}>
-          <input id="new-password" className="input" type="password" autoComplete="new-password" value={newPassword} onChange={(e) => setNewPassword(e.target.value)} required data-testid="new-password" />
+          <input id="new-password" className="input" type="password" autoComplete="new-password" value={newPassword} onChange={(e) => setNewPassword(e.target.value)} required aria-invalid={newError !== undefined} aria-describedby={describedBy('new-password')} />
         </Field>
-        <button className="button button-primary button-block" type="submit" disabled={busy || !currentPassword || !newPassword} data-testid="password-change-submit">
+        <button className="button button-primary button-block" type="submit" disabled={busy || !currentPassword || !newPassword}>
           {busy ? 'Saving…' : 'Change password'}
         </button>
       </form>

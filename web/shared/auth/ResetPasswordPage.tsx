@@ -5,7 +5,7 @@ import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import { toApiError, type ApiError } from '../api/problem.js';
 import { ErrorAlert } from '../components/ErrorAlert.js';
-import { Field } from '../components/Field.js';
+import { Field, describedBy } from '../components/Field.js';
 import { messagesFor } from '../forms.js';
 import { AuthCard } from './AuthCard.js';
 import { tokenFromFragment } from './link-token.js';
@@ -47,17 +47,17 @@ export function ResetPasswordPage({ appLabel }: { appLabel: string }) {
       )}
       {done && (
         <div className="form">
-          <div className="alert alert-success" data-testid="reset-password-done">
+          <div className="alert alert-success" role="status">
             Your password has been changed.
           </div>
-          <Link className="button button-primary button-block" to="/" data-testid="reset-password-sign-in">
+          <Link className="button button-primary button-block" to="/">
             Sign in
           </Link>
         </div>
       )}
       {token && !done && (
         <form className="form" onSubmit={submit} noValidate>
-          {!passwordError && <ErrorAlert error={error} testId="reset-password-error" />}
+          {!passwordError && <ErrorAlert error={error} />}
           {linkBroken && (
             <p>
               <Link to="/forgot-password">
@@ -66,12 +66,12 @@ export function ResetPasswordPage({ appLabel }: { appLabel: string }) {
             </p>
           )}
           <Field id="reset-new-password" label="New password" error={passwordError}>
-            <input id="reset-new-password" className="input" type="password" autoComplete="new-password" value={newPassword} onChange={(e) => setNewPassword(e.target.value)} required autoFocus data-testid="reset-new-password" />
+            <input id="reset-new-password" className="input" type="password" autoComplete="new-password" value={newPassword} onChange={(e) => setNewPassword(e.target.value)} required autoFocus aria-invalid={passwordError !== undefined} aria-describedby={describedBy('reset-new-password')} />
           </Field>
           <Field id="reset-repeat-password" label="New password again" error={mismatch ? 'The two passwords differ.' : undefined}>
-            <input id="reset-repeat-password" className="input" type="password" autoComplete="new-password" value={repeated} onChange={(e) => setRepeated(e.target.value)} required data-testid="reset-repeat-password" />
+            <input id="reset-repeat-password" className="input" type="password" autoComplete="new-password" value={repeated} onChange={(e) => setRepeated(e.target.value)} required aria-invalid={mismatch} aria-describedby={describedBy('reset-repeat-password')} />
           </Field>
-          <button className="button button-primary button-block" type="submit" disabled={busy || !newPassword || !repeated} data-testid="reset-submit">
+          <button className="button button-primary button-block" type="submit" disabled={busy || !newPassword || !repeated}>
             {busy ? 'Saving…' : 'Set new password'}
           </button>
         </form>

@@ -4,7 +4,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { toApiError, type ApiError } from '../api/problem.js';
 import { ErrorAlert } from '../components/ErrorAlert.js';
-import { Field } from '../components/Field.js';
+import { Field, describedBy } from '../components/Field.js';
 import { useAccountActions } from '../features/identity/use-account.js';
 
 interface Enrolment {
@@ -60,14 +60,14 @@ export function TotpEnrolmentForm({ onConfirmed, submitClassName = 'button butto
 
   return (
     <form className="form" onSubmit={confirm} noValidate>
-      <ErrorAlert error={error} testId="mfa-enrol-error" />
+      <ErrorAlert error={error} />
       {enrolment && (
         <>
-          <img src={enrolment.qrCode} alt="QR code to scan with an authenticator app" width={200} height={200} data-testid="mfa-qr" />
+          <img src={enrolment.qrCode} alt="QR code to scan with an authenticator app" width={200} height={200} />
+          {/* A read-only field rather than bare text: its label then names it for screen readers (a label
+              cannot name a <code>), and the key is easy to select and copy. */}
           <Field id="mfa-secret" label="Or enter this key by hand">
-            <code id="mfa-secret" className="mono" data-testid="mfa-secret">
-              {enrolment.secret}
-            </code>
+            <input id="mfa-secret" className="input mono" value={enrolment.secret} readOnly spellCheck={false} autoComplete="off" onFocus={(event) => event.target.select()} />
           </Field>
           <Field id="mfa-enrol-code" label="Code from the app">
             <input
@@ -79,15 +79,15 @@ export function TotpEnrolmentForm({ onConfirmed, submitClassName = 'button butto
               value={code}
               onChange={(event) => setCode(event.target.value)}
               required
-              data-testid="mfa-enrol-code"
+              aria-describedby={describedBy('mfa-enrol-code')}
             />
           </Field>
-          <button className={submitClassName} type="submit" disabled={busy || code.trim().length !== 6} data-testid="mfa-enrol-submit">
+          <button className={submitClassName} type="submit" disabled={busy || code.trim().length !== 6}>
             {busy ? 'Checking…' : 'Turn on two-step verification'}
           </button>
           <p className="field-hint">
             Scanned it into the wrong app, or someone else saw the key?{' '}
-            <button type="button" className="link-button" onClick={() => void startOver()} disabled={busy} data-testid="mfa-enrol-restart">
+            <button type="button" className="link-button" onClick={() => void startOver()} disabled={busy}>
               Start over with a new key
             </button>
           </p>
@@ -144,10 +144,10 @@ export function RecoveryCodeList({ codes }: { codes: string[] }) {
         ))}
       </ol>
       <div className="recovery-code-actions">
-        <button type="button" className="button" onClick={() => void copy()} data-testid="recovery-codes-copy">
+        <button type="button" className="button" onClick={() => void copy()}>
           {copied === 'yes' ? 'Copied' : 'Copy'}
         </button>
-        <button type="button" className="button" onClick={download} data-testid="recovery-codes-download">
+        <button type="button" className="button" onClick={download}>
           Download .txt
         </button>
       </div>

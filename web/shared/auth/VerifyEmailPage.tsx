@@ -29,17 +29,17 @@ export function VerifyEmailPage({ appLabel }: { appLabel: string }) {
         {!token && <div className="alert alert-warning">This page needs the link from your verification email.</div>}
         {token && outcome === 'working' && <p className="muted">Confirming…</p>}
         {outcome === 'verified' && (
-          <div className="alert alert-success" data-testid="verify-email-done">
+          <div className="alert alert-success" role="status">
             Your email address is confirmed.
           </div>
         )}
         {typeof outcome === 'object' && (
           <>
-            <ErrorAlert error={outcome} testId="verify-email-error" />
+            <ErrorAlert error={outcome} />
             <p className="muted">Signed in, you can ask for a new link on your account’s profile page.</p>
           </>
         )}
-        <Link className="button button-block" to="/" data-testid="verify-email-continue">
+        <Link className="button button-block" to="/">
           Continue
         </Link>
       </div>
