@@ -25,3 +25,8 @@ export async function cellUnder(table: Locator, row: Locator, column: string): P
   expect(index, `no column "${column}" among ${JSON.stringify(headings)}`).toBeGreaterThanOrEqual(0);
   return row.getByRole('cell').nth(index);
 }
+
+/** What the cell of `row` in the column headed `column` says. */
+export async function textUnder(table: Locator, row: Locator, column: string): Promise<string | null> {
+  return (await cellUnder(table, row, column)).textContent();
+}
