@@ -6,16 +6,18 @@
 // registers an OAuth client whose secret works at the token endpoint. A plain member sees no
 // Organisation menu, gets the no-access page at every organisation address, and the API refuses
 // the same calls from their browser. People are signed in by their session cookie (the sign-in page
-// is tested elsewhere).
+// is tested elsewhere). The page is read as assistive technology reads it: landmarks, tables,
+// forms and fields by their names, notices as statuses and problems as alerts.
 import type { AddressInfo } from 'node:net';
 import * as oauth from 'openid-client';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addMember, startTestPlatform, type SignedInHeaders, type TestPlatform } from '../support/platform.js';
 import { discoverOAuth } from '../support/oauth.js';
 import { registerSecret } from '../support/suite-log.js';
 import { systemContext } from '../../src/kernel/context.js';
-import { WEB_DIST, assertWebAppsBuilt, launchChromium, watchConsole } from './browser.js';
+import { WEB_DIST, assertWebAppsBuilt, definitionOf, launchChromium, watchConsole } from './browser.js';
+import { cellUnder, rowWithCell, tableNamed } from './table-cells.js';
 
 const PASSWORD = 'organisation test passphrase';
 const SCREENSHOTS = '/tmp/organization';
@@ -48,6 +50,14 @@ async function openAs(headers: SignedInHeaders, path: string): Promise<{ context
   return { context, page, consoleProblems };
 }
 
+const mainNav = (page: Page) => page.getByRole('navigation', { name: 'Main' });
+const subNav = (page: Page) => page.getByRole('navigation', { name: 'Organisation' });
+const noAccess = (page: Page) => page.getByRole('region', { name: 'You do not have access to this page' });
+/** The notice a change leaves above the page, announced as a status. */
+const notice = (page: Page, text: string) => page.getByRole('status').filter({ hasText: text });
+/** The secret a one-time reveal shows. */
+const secretIn = async (reveal: Locator) => ((await reveal.getByRole('group', { name: 'Secret' }).getByRole('code').textContent()) ?? '').trim();
+
 async function roleOf(userId: string): Promise<string | undefined> {
   const members = (await api('GET', `/api/v1/tenants/${tenantId}/members`, staff)).json().data as { userId: string; role: string }[];
   return members.find((m) => m.userId === userId)?.role;
@@ -73,66 +83,81 @@ describe('the organisation pages for a tenant owner', () => {
     const mark = await person('mark@orchard.example.com', 'member');
     const { context, page, consoleProblems } = await openAs(owner, '/portal/organization');
     try {
-      await page.getByTestId('members-page').waitFor();
-      expect(await page.locator('.nav-link').allTextContents()).toEqual(['Products', 'Cart', 'Orders', 'Invoices', 'Organisation', 'Account']);
-      expect(await page.locator('.subnav-link').allTextContents()).toEqual(['Members', 'Invitations', 'Roles', 'API keys', 'OAuth clients', 'Single sign-on']);
-      await page.locator('[data-testid="member-row"][data-email="mark@orchard.example.com"]').waitFor();
+      const members = tableNamed(page, 'Members');
+      await members.waitFor();
+      expect(await mainNav(page).getByRole('link').allTextContents()).toEqual(['Products', 'Cart', 'Orders', 'Invoices', 'Organisation', 'Account']);
+      expect(await subNav(page).getByRole('link').allTextContents()).toEqual(['Members', 'Invitations', 'Roles', 'API keys', 'OAuth clients', 'Single sign-on']);
+      const markRow = rowWithCell(members, 'mark@orchard.example.com');
+      await markRow.waitFor();
+      const markRole = markRow.getByRole('combobox', { name: 'Role of mark@orchard.example.com' });
 
       // Invite: a malformed address is refused next to the field, then a right one is sent.
-      await page.getByTestId('subnav-invitations').click();
-      await page.getByTestId('invite-email').fill('not-an-address');
-      await page.getByTestId('invite-submit').click();
-      await page.getByTestId('invite-email-error').waitFor();
-      await page.getByTestId('invite-email').fill('nina@orchard.example.com');
-      await page.getByTestId('invite-role').selectOption('developer');
-      await page.getByTestId('invite-submit').click();
-      await page.getByTestId('invitations-notice').waitFor();
-      const invitation = page.locator('[data-testid="invitation-row"][data-email="nina@orchard.example.com"]');
-      expect(await invitation.getByTestId('invitation-status').textContent()).toBe('open');
+      await subNav(page).getByRole('link', { name: 'Invitations' }).click();
+      const inviteForm = page.getByRole('form', { name: 'Invite someone' });
+      const inviteEmail = inviteForm.getByLabel('Email', { exact: true });
+      await inviteEmail.fill('not-an-address');
+      await inviteForm.getByRole('button', { name: 'Send invitation' }).click();
+      await inviteForm.getByRole('alert').waitFor();
+      expect(await inviteEmail.getAttribute('aria-invalid')).toBe('true');
+      await inviteEmail.fill('nina@orchard.example.com');
+      await inviteForm.getByLabel('Role', { exact: true }).selectOption('developer');
+      await inviteForm.getByRole('button', { name: 'Send invitation' }).click();
+      await notice(page, 'is on its way to nina@orchard.example.com').waitFor();
+      const invitationsTable = tableNamed(page, 'Invitations');
+      const invitation = rowWithCell(invitationsTable, 'nina@orchard.example.com');
+      expect(await (await cellUnder(invitationsTable, invitation, 'Status')).textContent()).toBe('open');
       // Beside the invitation the tenant's creation sent its administrator, to own it.
       const invitations = (await api('GET', `/api/v1/tenants/${tenantId}/invitations`, staff)).json().data as { email: string }[];
       expect(invitations.filter((sent) => sent.email === 'nina@orchard.example.com')).toMatchObject([{ email: 'nina@orchard.example.com', role: 'developer', status: 'open' }]);
 
       // Change Mark's role to billing.
-      await page.getByTestId('subnav-members').click();
-      const markRow = page.locator('[data-testid="member-row"][data-email="mark@orchard.example.com"]');
-      await markRow.getByTestId('member-role').selectOption('billing');
-      await markRow.getByTestId('member-role-save').click();
-      await page.getByTestId('members-notice').waitFor();
+      await subNav(page).getByRole('link', { name: 'Members' }).click();
+      await markRole.selectOption('billing');
+      await markRow.getByRole('button', { name: 'Change role' }).click();
+      await notice(page, 'mark@orchard.example.com now has the role').waitFor();
       expect(await roleOf(mark.id)).toBe('billing');
 
       // A custom role with two statements; the second first names another tenant (refused inline).
-      await page.getByTestId('subnav-roles').click();
-      await page.locator('[data-testid="builtin-role-row"][data-name="owner"]').waitFor();
-      await page.getByTestId('new-role').click();
-      await page.getByTestId('role-name').fill('Support desk');
-      await page.getByTestId('role-description').fill('Sees the people; may not remove anyone');
-      await page.getByTestId('statement-0-action-0').fill('identity:member.*');
-      await page.getByTestId('statement-0-action-add').click();
-      await page.getByTestId('statement-0-action-1').fill('identity:invitation.list');
-      await page.getByTestId('add-statement').click();
-      await page.getByTestId('statement-1-effect').selectOption('deny');
-      await page.getByTestId('statement-1-action-0').fill('identity:member.delete');
-      await page.getByTestId('statement-1-resource-0').fill('prn:ten_someoneelse:member/*');
-      await page.getByTestId('role-save').click();
-      await page.getByTestId('statement-1-resource-0-error').waitFor();
-      expect(await page.getByTestId('statement-1-resource-0-error').textContent()).toContain(tenantId);
-      expect(await page.getByTestId('statement-0-resource-0-error').count()).toBe(0);
-      await page.getByTestId('statement-1-resource-0').fill('prn:${tenant}:member/*');
+      await subNav(page).getByRole('link', { name: 'Roles' }).click();
+      await rowWithCell(tableNamed(page, 'Built-in roles'), 'owner').waitFor();
+      await page.getByRole('link', { name: 'New role' }).click();
+      const editor = page.getByRole('form', { name: 'New custom role' });
+      // Each statement is a group named by its heading; its entries are named by their list and number.
+      const statement = (n: number) => editor.getByRole('group', { name: `Statement ${n}`, exact: true });
+      await editor.getByLabel('Name', { exact: true }).fill('Support desk');
+      await editor.getByLabel('Description').fill('Sees the people; may not remove anyone');
+      await statement(1).getByLabel('Actions 1', { exact: true }).fill('identity:member.*');
+      await statement(1).getByRole('button', { name: 'Add action' }).click();
+      await statement(1).getByLabel('Actions 2', { exact: true }).fill('identity:invitation.list');
+      await editor.getByRole('button', { name: 'Add statement' }).click();
+      await statement(2).getByLabel('Effect').selectOption('deny');
+      await statement(2).getByLabel('Actions 1', { exact: true }).fill('identity:member.delete');
+      const otherTenantsResource = statement(2).getByLabel('Resources 1', { exact: true });
+      await otherTenantsResource.fill('prn:ten_someoneelse:member/*');
+      await editor.getByRole('button', { name: 'Create role' }).click();
+      // Refused at the entry it concerns: the alert in the second statement, that entry marked invalid, nothing in the first.
+      const resourceError = statement(2).getByRole('alert');
+      await resourceError.waitFor();
+      expect(await resourceError.textContent()).toContain(tenantId);
+      expect(await otherTenantsResource.getAttribute('aria-invalid')).toBe('true');
+      expect(await statement(1).getByRole('alert').count()).toBe(0);
+      await otherTenantsResource.fill('prn:${tenant}:member/*');
       // Test the draft before saving it: the deny wins for removing people, listing them is allowed.
-      await page.getByTestId('policy-test-action').fill('identity:member.delete');
-      await page.getByTestId('policy-test-resource').fill(`prn:${tenantId}:member/${mark.id}`);
-      await page.getByTestId('policy-test-submit').click();
-      await page.locator('[data-testid="policy-test-result"][data-allowed="false"]').waitFor();
-      expect(await page.getByTestId('policy-test-result').textContent()).toContain('#2 denies it');
-      await page.getByTestId('policy-test-action').fill('identity:member.list');
-      await page.getByTestId('policy-test-submit').click();
-      await page.locator('[data-testid="policy-test-result"][data-allowed="true"]').waitFor();
+      const tester = page.getByRole('region', { name: 'Test this policy' });
+      const decision = tester.getByRole('status');
+      await tester.getByLabel('Action', { exact: true }).fill('identity:member.delete');
+      await tester.getByLabel('Resource', { exact: true }).fill(`prn:${tenantId}:member/${mark.id}`);
+      await tester.getByRole('button', { name: 'Test', exact: true }).click();
+      await decision.filter({ hasText: /^Denied/ }).waitFor();
+      expect(await decision.textContent()).toContain('#2 denies it');
+      await tester.getByLabel('Action', { exact: true }).fill('identity:member.list');
+      await tester.getByRole('button', { name: 'Test', exact: true }).click();
+      await decision.filter({ hasText: /^Allowed/ }).waitFor();
       await page.screenshot({ path: `${SCREENSHOTS}-role-editor.png`, fullPage: true });
-      await page.getByTestId('role-save').click();
-      await page.getByTestId('roles-notice').waitFor();
-      const row = page.locator('[data-testid="custom-role-row"][data-name="Support desk"]');
-      expect(await row.getByTestId('custom-role-statements').textContent()).toContain('identity:member.delete');
+      await editor.getByRole('button', { name: 'Create role' }).click();
+      await notice(page, 'The role Support desk is created').waitFor();
+      const row = tableNamed(page, 'Custom roles').getByRole('row').filter({ hasText: 'Support desk' });
+      expect(await row.getByRole('list').textContent()).toContain('identity:member.delete');
       const roles = (await api('GET', `/api/v1/tenants/${tenantId}/roles`, staff)).json().data as { id: string; name: string; statements: unknown[] }[];
       const supportDesk = roles.find((r) => r.name === 'Support desk');
       expect(supportDesk?.statements).toEqual([
@@ -141,19 +166,21 @@ describe('the organisation pages for a tenant owner', () => {
       ]);
 
       // Give it to Mark; from his next request he may list members but not remove them.
-      await page.getByTestId('subnav-members').click();
-      await markRow.getByTestId('member-role').selectOption({ label: 'Support desk (custom)' });
-      await markRow.getByTestId('member-role-save').click();
-      await page.getByTestId('members-notice').waitFor();
+      await subNav(page).getByRole('link', { name: 'Members' }).click();
+      await markRole.selectOption({ label: 'Support desk (custom)' });
+      await markRow.getByRole('button', { name: 'Change role' }).click();
+      await notice(page, 'mark@orchard.example.com now has the role Support desk').waitFor();
       expect(await roleOf(mark.id)).toBe(supportDesk?.id);
       await page.screenshot({ path: `${SCREENSHOTS}-members.png`, fullPage: true });
       const permissions = (await api('GET', '/api/v1/me/permissions?action=identity:member.list&action=identity:member.delete', mark.headers)).json().data;
       expect(permissions.map((p: { allowed: boolean }) => p.allowed)).toEqual([true, false]);
 
-      // Nobody is added without their consent: the page offers no way to attach an existing account.
-      expect(await page.getByTestId('add-member-form').count()).toBe(0);
+      // Nobody is added without their consent: the page offers no way to attach an existing account
+      // (no form, nowhere to type an address).
+      expect(await page.getByRole('main').getByRole('form').count()).toBe(0);
+      expect(await page.getByRole('main').getByRole('textbox').count()).toBe(0);
       // Remove Mark: confirmed first, and his session ends at once.
-      await markRow.getByTestId('member-remove').click();
+      await markRow.getByRole('button', { name: 'Remove', exact: true }).click();
       await page.getByRole('dialog').waitFor();
       expect(await page.getByRole('dialog').textContent()).toContain('every session they have in it ends now');
       await page.getByRole('dialog').getByRole('button', { name: 'Remove member', exact: true }).click();
@@ -168,12 +195,15 @@ describe('the organisation pages for a tenant owner', () => {
   it('creates a service API key whose secret is shown once and works, and revokes it so the very next call is refused', { timeout: 90_000 }, async () => {
     const { context, page, consoleProblems } = await openAs(owner, '/portal/organization/api-keys');
     try {
-      await page.getByTestId('api-keys-page').waitFor();
-      await page.getByTestId('api-key-name').fill('Nightly export');
-      await page.getByTestId('api-key-scopes').fill('tenants:tenant.read');
-      await page.getByTestId('api-key-submit').click();
-      await page.getByTestId('api-key-reveal').waitFor();
-      const secret = ((await page.getByTestId('api-key-secret').textContent()) ?? '').trim();
+      const keys = tableNamed(page, 'Service API keys');
+      await keys.waitFor();
+      const form = page.getByRole('form', { name: 'Create a service API key' });
+      await form.getByLabel('Name', { exact: true }).fill('Nightly export');
+      await form.getByLabel('Scopes').fill('tenants:tenant.read');
+      await form.getByRole('button', { name: 'Create key' }).click();
+      const reveal = page.getByRole('region', { name: 'Your new key “Nightly export”' });
+      await reveal.waitFor();
+      const secret = await secretIn(reveal);
       registerSecret('API key', secret);
       expect(secret).toMatch(/^pk_[0-9a-z]{8}_[A-Za-z0-9_-]{43}$/);
       await page.screenshot({ path: `${SCREENSHOTS}-api-key-secret.png`, fullPage: true });
@@ -184,16 +214,18 @@ describe('the organisation pages for a tenant owner', () => {
       expect(((await first.json()) as { id: string }).id).toBe(tenantId);
 
       // Once stored, the secret is gone from the page; the list shows only its prefix.
-      await page.getByTestId('api-key-done').click();
-      await page.getByTestId('api-key-reveal').waitFor({ state: 'detached' });
+      await reveal.getByRole('button', { name: 'I have stored it' }).click();
+      await reveal.waitFor({ state: 'detached' });
       expect(await page.content()).not.toContain(secret);
-      const row = page.locator('[data-testid="api-key-row"][data-name="Nightly export"]');
-      expect(secret.startsWith(((await row.getByTestId('api-key-prefix').textContent()) ?? '').replace('…', ''))).toBe(true);
+      const row = rowWithCell(keys, 'Nightly export');
+      const prefix = ((await (await cellUnder(keys, row, 'Key')).textContent()) ?? '').replace('…', '');
+      expect(prefix).not.toBe('');
+      expect(secret.startsWith(prefix)).toBe(true);
 
-      await row.getByTestId('api-key-revoke').click();
+      await row.getByRole('button', { name: 'Revoke', exact: true }).click();
       await page.getByRole('dialog').waitFor();
       await page.getByRole('dialog').getByRole('button', { name: 'Revoke key', exact: true }).click();
-      await page.getByTestId('api-keys-notice').waitFor();
+      await notice(page, 'The key Nightly export').waitFor();
       expect((await call()).status).toBe(401);
       await row.waitFor({ state: 'detached' });
       expect(consoleProblems).toEqual([]);
@@ -205,20 +237,24 @@ describe('the organisation pages for a tenant owner', () => {
   it('registers an OAuth client and shows its secret once, with the issuer, and the secret gets a token', { timeout: 90_000 }, async () => {
     const { context, page, consoleProblems } = await openAs(owner, '/portal/organization/oauth-clients');
     try {
-      await page.getByTestId('oauth-clients-page').waitFor();
+      const clients = tableNamed(page, 'OAuth clients');
+      await clients.waitFor();
       // An authorization-code client without a redirect URI is refused next to the field.
-      await page.getByTestId('oauth-client-name').fill('Reporting');
-      await page.getByTestId('oauth-client-grantType').selectOption('authorization_code');
-      await page.getByTestId('oauth-client-submit').click();
-      await page.getByTestId('oauth-client-redirectUris-error').waitFor();
-      await page.getByTestId('oauth-client-grantType').selectOption('client_credentials');
-      await page.getByTestId('oauth-client-scopes').fill('tenants:read');
-      await page.getByTestId('oauth-client-submit').click();
-      await page.getByTestId('oauth-client-reveal').waitFor();
-      const clientSecret = ((await page.getByTestId('oauth-client-secret').textContent()) ?? '').trim();
+      const form = page.getByRole('form', { name: 'Register an OAuth client' });
+      await form.getByLabel('Name', { exact: true }).fill('Reporting');
+      await form.getByLabel('Grant type').selectOption('authorization_code');
+      await form.getByRole('button', { name: 'Register client' }).click();
+      await form.getByRole('alert').waitFor();
+      expect(await form.getByLabel('Redirect URIs').getAttribute('aria-invalid')).toBe('true');
+      await form.getByLabel('Grant type').selectOption('client_credentials');
+      await form.getByLabel('Scopes').fill('tenants:read');
+      await form.getByRole('button', { name: 'Register client' }).click();
+      const reveal = page.getByRole('region', { name: 'Client secret of “Reporting”' });
+      await reveal.waitFor();
+      const clientSecret = await secretIn(reveal);
       registerSecret('OAuth client secret', clientSecret);
-      const clientId = ((await page.getByTestId('oauth-client-id').textContent()) ?? '').trim();
-      const issuer = ((await page.getByTestId('oauth-client-issuer').textContent()) ?? '').trim();
+      const clientId = ((await definitionOf(reveal, 'Client id').textContent()) ?? '').trim();
+      const issuer = ((await definitionOf(reveal, 'Issuer').textContent()) ?? '').trim();
       const listed = (await api('GET', `/api/v1/tenants/${tenantId}/oauth-clients`, staff)).json().data as { clientId: string; issuer: string; grantType: string }[];
       expect(listed).toMatchObject([{ clientId, issuer, grantType: 'client_credentials' }]);
 
@@ -227,10 +263,10 @@ describe('the organisation pages for a tenant owner', () => {
       registerSecret('OAuth token', token);
       expect((await fetch(`${baseUrl}/api/v1/tenants/${tenantId}`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
 
-      await page.getByTestId('oauth-client-done').click();
-      await page.getByTestId('oauth-client-reveal').waitFor({ state: 'detached' });
+      await reveal.getByRole('button', { name: 'I have stored it' }).click();
+      await reveal.waitFor({ state: 'detached' });
       expect(await page.content()).not.toContain(clientSecret);
-      await page.locator('[data-testid="oauth-client-row"][data-name="Reporting"]').waitFor();
+      await rowWithCell(clients, 'Reporting').waitFor();
       expect(consoleProblems).toEqual([]);
     } finally {
       await context.close();
@@ -250,33 +286,35 @@ describe('changing and deleting what exists', () => {
     registerSecret('OAuth client secret', client.json().clientSecret);
     const { context, page, consoleProblems } = await openAs(owner, '/portal/organization/roles');
     try {
-      const row = page.locator('[data-testid="custom-role-row"][data-name="Auditor"]');
-      await row.getByTestId('role-edit').click();
-      await page.getByTestId('role-editor').waitFor();
-      expect(await page.getByTestId('role-name').inputValue()).toBe('Auditor');
-      await page.getByTestId('statement-0-action-add').click();
-      await page.getByTestId('statement-0-action-1').fill('tenants:tenant.read');
-      await page.getByTestId('statement-0-mfa').selectOption('true');
-      await page.getByTestId('role-save').click();
-      await page.getByTestId('roles-notice').waitFor();
+      const row = tableNamed(page, 'Custom roles').getByRole('row').filter({ hasText: 'Auditor' });
+      await row.getByRole('link', { name: 'Edit', exact: true }).click();
+      const editor = page.getByRole('form', { name: 'Edit Auditor' });
+      await editor.waitFor();
+      expect(await editor.getByLabel('Name', { exact: true }).inputValue()).toBe('Auditor');
+      const statement = editor.getByRole('group', { name: 'Statement 1', exact: true });
+      await statement.getByRole('button', { name: 'Add action' }).click();
+      await statement.getByLabel('Actions 2', { exact: true }).fill('tenants:tenant.read');
+      await statement.getByLabel('Multi-factor authentication').selectOption('true');
+      await editor.getByRole('button', { name: 'Save role' }).click();
+      await notice(page, 'The role Auditor is saved').waitFor();
       const saved = ((await api('GET', `/api/v1/tenants/${tenantId}/roles`, staff)).json().data as { id: string; statements: unknown[] }[]).find((r) => r.id === roleId);
       expect(saved?.statements).toEqual([{ effect: 'allow', actions: ['tenants:audit-event.list', 'tenants:tenant.read'], resources: ['prn:${tenant}:*/*'], conditions: { mfa: true } }]);
 
       // Hal still has it: the server refuses, and the dialog says why.
-      await row.getByTestId('role-delete').click();
+      await row.getByRole('button', { name: 'Delete', exact: true }).click();
       await page.getByRole('dialog').getByRole('button', { name: 'Delete role', exact: true }).click();
       await page.getByRole('dialog').getByRole('alert').waitFor();
       expect(await page.getByRole('dialog').getByRole('alert').textContent()).toContain('still have this role');
       await page.getByRole('dialog').getByRole('button', { name: 'Cancel', exact: true }).click();
       expect((await api('PUT', `/api/v1/tenants/${tenantId}/members/${holder.id}`, staff, { role: 'member' })).statusCode).toBe(200);
-      await row.getByTestId('role-delete').click();
+      await row.getByRole('button', { name: 'Delete', exact: true }).click();
       await page.getByRole('dialog').getByRole('button', { name: 'Delete role', exact: true }).click();
       await row.waitFor({ state: 'detached' });
       expect(((await api('GET', `/api/v1/tenants/${tenantId}/roles`, staff)).json().data as { id: string }[]).some((r) => r.id === roleId)).toBe(false);
 
-      await page.getByTestId('subnav-oauth-clients').click();
-      const clientRow = page.locator('[data-testid="oauth-client-row"][data-name="Old sync job"]');
-      await clientRow.getByTestId('oauth-client-delete').click();
+      await subNav(page).getByRole('link', { name: 'OAuth clients' }).click();
+      const clientRow = rowWithCell(tableNamed(page, 'OAuth clients'), 'Old sync job');
+      await clientRow.getByRole('button', { name: 'Delete', exact: true }).click();
       await page.getByRole('dialog').getByRole('button', { name: 'Delete client', exact: true }).click();
       await clientRow.waitFor({ state: 'detached' });
       const remaining = (await api('GET', `/api/v1/tenants/${tenantId}/oauth-clients`, staff)).json().data as { clientId: string }[];
@@ -293,14 +331,14 @@ describe('the organisation pages for people without tenant administration', () =
     const mick = await person('mick@orchard.example.com', 'member');
     const { context, page, consoleProblems } = await openAs(mick.headers, '/portal/organization/members');
     try {
-      await page.getByTestId('no-access').waitFor();
+      await noAccess(page).waitFor();
       await page.screenshot({ path: `${SCREENSHOTS}-no-access.png` });
-      expect(await page.locator('.nav-link').allTextContents()).toEqual(['Products', 'Cart', 'Orders', 'Invoices', 'Account']);
-      expect(await page.getByTestId('members-page').count()).toBe(0);
+      expect(await mainNav(page).getByRole('link').allTextContents()).toEqual(['Products', 'Cart', 'Orders', 'Invoices', 'Account']);
+      expect(await tableNamed(page, 'Members').count()).toBe(0);
       for (const path of ['roles', 'api-keys', 'sso', 'invitations', 'oauth-clients']) {
         await page.goto(`${baseUrl}/portal/organization/${path}`);
-        await page.getByTestId('no-access').waitFor();
-        expect(await page.getByTestId('organization-subnav').count(), path).toBe(0);
+        await noAccess(page).waitFor();
+        expect(await subNav(page).count(), path).toBe(0);
       }
       // The same session, from the page: the API refuses it too.
       const statuses = await page.evaluate(async (tenant) => {
@@ -319,10 +357,10 @@ describe('the organisation pages for people without tenant administration', () =
     const dev = await person('dev@orchard.example.com', 'developer');
     const { context, page, consoleProblems } = await openAs(dev.headers, '/portal/organization');
     try {
-      await page.getByTestId('api-keys-page').waitFor();
-      expect(await page.locator('.subnav-link').allTextContents()).toEqual(['API keys', 'OAuth clients']);
+      await tableNamed(page, 'Service API keys').waitFor();
+      expect(await subNav(page).getByRole('link').allTextContents()).toEqual(['API keys', 'OAuth clients']);
       await page.goto(`${baseUrl}/portal/organization/members`);
-      await page.getByTestId('no-access').waitFor();
+      await noAccess(page).waitFor();
       expect(consoleProblems).toEqual([]);
     } finally {
       await context.close();

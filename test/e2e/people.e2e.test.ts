@@ -3,14 +3,16 @@
 // reason (the portal then shows the impersonation banner) and stops; grants another user a staff
 // role and finds them in the staff list; and reads mail in the outbox — an invitation as text, and
 // an HTML message in a sandboxed frame where its script does not run. The browser carries the
-// administrator's session cookie (signed in through the API, MFA included).
+// administrator's session cookie (signed in through the API, MFA included). The pages are read by
+// roles and names: tables and cards named by their headings, an account's facts by their terms.
 import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addMember, ADMIN_EMAIL, startTestPlatform, type SignedInHeaders, type TestPlatform } from '../support/platform.js';
 import { systemContext } from '../../src/kernel/context.js';
 import { inTransaction } from '../../src/kernel/db/database.js';
-import { WEB_DIST, assertWebAppsBuilt, launchChromium, watchConsole, navLink } from './browser.js';
+import { WEB_DIST, assertWebAppsBuilt, definitionOf, launchChromium, watchConsole, navLink } from './browser.js';
+import { bodyRows, rowWithCell, tableNamed, textUnder } from './table-cells.js';
 
 const PASSWORD = 'people pages passphrase';
 const SCREENSHOTS = { user: '/tmp/people-user.png', impersonate: '/tmp/people-impersonate.png', staff: '/tmp/people-staff.png', mail: '/tmp/people-mail.png' };
@@ -53,19 +55,21 @@ describe('the people pages', () => {
     const { context, page, consoleProblems } = await adminPage();
     try {
       await page.goto(`${baseUrl}/admin/people`);
-      await page.getByTestId('user-search').fill('mia@');
-      await page.getByTestId('user-search-submit').click();
+      const search = page.getByRole('search');
+      await search.getByRole('searchbox', { name: 'Search users by email' }).fill('mia@');
+      await search.getByRole('button', { name: 'Search', exact: true }).click();
       await page.waitForURL(/q=mia/);
-      await expect.poll(() => page.getByTestId('user-row').count()).toBe(1);
-      await page.getByTestId('user-link').click();
+      const users = tableNamed(page, 'Users');
+      await expect.poll(() => bodyRows(users).count()).toBe(1);
+      await users.getByRole('link', { name: 'mia@peoplecorp.example.com', exact: true }).click();
 
-      await page.getByTestId('user-detail').waitFor();
+      await page.getByRole('region', { name: 'Account' }).waitFor();
       expect(await page.getByRole('heading', { level: 1 }).textContent()).toContain('mia@peoplecorp.example.com');
-      expect(await page.getByTestId('membership-row').textContent()).toContain('Peoplecorp');
-      expect(await page.getByTestId('user-mfa').getAttribute('data-value')).toBe('false');
+      expect(await bodyRows(tableNamed(page, 'Tenants')).textContent()).toContain('Peoplecorp');
+      expect(await definitionOf(page, 'MFA').textContent()).toBe('Off');
       await page.screenshot({ path: SCREENSHOTS.user, fullPage: true });
 
-      await page.getByTestId('impersonate').click();
+      await page.getByRole('button', { name: 'Act as this user', exact: true }).click();
       await page.getByRole('dialog').waitFor();
       // The reason is required before anything can start.
       expect(await page.getByRole('dialog').getByRole('button', { name: 'Act as this user', exact: true }).isDisabled()).toBe(true);
@@ -91,30 +95,33 @@ describe('the people pages', () => {
     const { context, page, consoleProblems } = await adminPage();
     try {
       await page.goto(`${baseUrl}/admin/people?q=ben%40`);
-      await page.getByTestId('user-link').click();
-      await page.getByTestId('user-detail').waitFor();
-      expect(await page.getByTestId('user-role').getAttribute('data-role')).toBe('');
-      expect(await page.getByTestId('user-locked').textContent()).toContain('Locked after failed sign-ins');
-      await page.getByTestId('unlock').click();
-      await page.getByTestId('user-notice').waitFor();
-      await expect.poll(() => page.getByTestId('user-locked').textContent()).toBe('Not locked');
+      await tableNamed(page, 'Users').getByRole('link', { name: 'ben@peoplecorp.example.com', exact: true }).click();
+      await page.getByRole('region', { name: 'Account' }).waitFor();
+      const platformRole = definitionOf(page, 'Platform role');
+      const signIn = definitionOf(page, 'Sign-in');
+      expect(await platformRole.textContent()).toBe('Not staff');
+      expect(await signIn.textContent()).toContain('Locked after failed sign-ins');
+      await signIn.getByRole('button', { name: 'Unlock now' }).click();
+      await page.getByRole('status').filter({ hasText: 'The account is unlocked' }).waitFor();
+      await expect.poll(() => signIn.textContent()).toBe('Not locked');
 
-      await page.getByTestId('change-role').click();
+      await page.getByRole('button', { name: 'Change platform role' }).click();
       await page.getByRole('dialog').waitFor();
       await page.getByRole('dialog').getByLabel('Platform role').selectOption('operator');
       await page.getByRole('dialog').getByRole('button', { name: 'Change role', exact: true }).click();
-      await expect.poll(() => page.getByTestId('user-notice').textContent()).toContain('ben@peoplecorp.example.com is now Operator');
-      await expect.poll(() => page.getByTestId('user-role').getAttribute('data-role')).toBe('operator');
+      await page.getByRole('status').filter({ hasText: 'ben@peoplecorp.example.com is now Operator' }).waitFor();
+      await expect.poll(() => platformRole.textContent()).toBe('Operator');
       // Staff cannot be impersonated: the page no longer offers it.
-      expect(await page.getByTestId('impersonate').count()).toBe(0);
+      expect(await page.getByRole('button', { name: 'Act as this user', exact: true }).count()).toBe(0);
 
       await navLink(page, 'People').click();
-      await page.getByTestId('people-tab-staff').click();
-      const row = page.locator('[data-testid="staff-row"][data-email="ben@peoplecorp.example.com"]');
+      await page.getByRole('navigation', { name: 'People' }).getByRole('link', { name: 'Staff', exact: true }).click();
+      const staff = tableNamed(page, 'Staff');
+      const row = rowWithCell(staff, 'ben@peoplecorp.example.com');
       await row.waitFor();
-      expect(await row.getByTestId('staff-role').getAttribute('data-role')).toBe('operator');
+      expect(await textUnder(staff, row, 'Role')).toBe('Operator');
       await page.screenshot({ path: SCREENSHOTS.staff, fullPage: true });
-      expect(await page.locator(`[data-testid="staff-row"][data-email="${ADMIN_EMAIL}"]`).getByTestId('staff-role').getAttribute('data-role')).toBe('platform-admin');
+      expect(await textUnder(staff, rowWithCell(staff, ADMIN_EMAIL), 'Role')).toBe('Platform admin');
       expect(consoleProblems).toEqual([]);
     } finally {
       await context.close();
@@ -137,26 +144,32 @@ describe('the people pages', () => {
     const { context, page, consoleProblems } = await adminPage();
     try {
       await page.goto(`${baseUrl}/admin/mail`);
-      const invitationRow = page.locator('[data-testid="mail-row"]', { hasText: 'newcomer@peoplecorp.example.com' });
+      const messages = tableNamed(page, 'Messages');
+      const invitationRow = rowWithCell(messages, 'newcomer@peoplecorp.example.com');
       await invitationRow.waitFor();
       expect(await invitationRow.textContent()).toContain('You are invited to Peoplecorp on Platforma');
-      expect(await invitationRow.textContent()).toContain('stored');
-      await invitationRow.getByTestId('mail-link').click();
-      await page.getByTestId('mail-message').waitFor();
-      expect(await page.getByTestId('mail-to').textContent()).toBe('newcomer@peoplecorp.example.com');
-      expect(await page.getByTestId('mail-text').textContent()).toContain('Accept the invitation: http');
+      expect(await textUnder(messages, invitationRow, 'Status')).toBe('stored');
+      await invitationRow.getByRole('link', { name: 'You are invited to Peoplecorp on Platforma', exact: true }).click();
+      await page.getByRole('heading', { level: 1, name: 'You are invited to Peoplecorp on Platforma' }).waitFor();
+      expect(await definitionOf(page, 'To').textContent()).toBe('newcomer@peoplecorp.example.com');
+      const body = page.getByRole('region', { name: 'Body' });
+      await body.getByText('Accept the invitation: http').waitFor();
 
       await page.goto(`${baseUrl}/admin/mail/${html.id}`);
-      const frameElement = page.getByTestId('mail-html');
+      // The frame is named by its title; the pressed toggle says which version of the body shows.
+      const frameElement = page.getByTitle('HTML body of “Your monthly summary”', { exact: true });
       await frameElement.waitFor();
+      expect(await body.getByRole('button', { name: 'HTML', exact: true, pressed: true }).count()).toBe(1);
       expect(await frameElement.getAttribute('sandbox')).toBe('');
-      const frame = page.frameLocator('[data-testid="mail-html"]');
-      expect(await frame.locator('#greeting').textContent()).toBe('Hello from HTML');
+      const frame = frameElement.contentFrame();
+      expect(await frame.getByRole('heading', { level: 1 }).textContent()).toBe('Hello from HTML');
       expect(await frame.locator('body').getAttribute('data-ran')).toBeNull();
       expect(await page.title()).not.toBe('pwned');
       await page.screenshot({ path: SCREENSHOTS.mail, fullPage: true });
-      await page.getByTestId('mail-view-text').click();
-      expect(await page.getByTestId('mail-text').textContent()).toBe('Your monthly summary (plain text).');
+      await body.getByRole('button', { name: 'Plain text', exact: true }).click();
+      await body.getByText('Your monthly summary (plain text).', { exact: true }).waitFor();
+      expect(await body.getByRole('button', { name: 'Plain text', exact: true, pressed: true }).count()).toBe(1);
+      expect(await frameElement.count()).toBe(0);
       // Chromium reports the refused script; anything else is a failure.
       expect(consoleProblems.filter((problem) => !/Blocked script execution in 'about:srcdoc'/.test(problem))).toEqual([]);
     } finally {

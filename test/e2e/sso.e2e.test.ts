@@ -10,7 +10,8 @@ import { systemContext } from '../../src/kernel/context.js';
 import { addMember, startTestPlatform, type TestPlatform } from '../support/platform.js';
 import { startOidcIdp, type TestOidcIdp } from '../support/oidc-idp.js';
 import { auditEntries } from '../support/audit.js';
-import { assertWebAppsBuilt, launchChromium, signInThroughUi, watchConsole } from './browser.js';
+import { assertWebAppsBuilt, definitionOf, launchChromium, signInThroughUi, watchConsole } from './browser.js';
+import { bodyRows, cellUnder, tableNamed } from './table-cells.js';
 
 let t: TestPlatform;
 let browser: Browser;
@@ -53,24 +54,33 @@ describe('single sign-on in the browser', () => {
     const ownerConsole = watchConsole(owner);
     await owner.goto(`${base}/portal/organization/sso`);
     await signInThroughUi(owner, 'boss@example.com', PASSWORD);
-    await owner.getByTestId('identity-providers-page').waitFor();
-    await owner.getByTestId('identity-provider-add').click();
-    await owner.getByTestId('idp-name').fill('Acme Login');
-    await owner.getByTestId('idp-domains').fill('gmail.com');
-    await owner.getByTestId('idp-issuer').fill(idp.issuer);
-    await owner.getByTestId('idp-clientId').fill(idp.clientId);
-    await owner.getByTestId('idp-clientSecret').fill(idp.clientSecret);
-    await owner.getByTestId('idp-mandatory').check();
-    await owner.getByTestId('idp-save').click();
+    const providers = tableNamed(owner, 'Identity providers');
+    await providers.waitFor();
+    await owner.getByRole('button', { name: 'Add identity provider' }).click();
+    const form = owner.getByRole('region', { name: 'Add an identity provider' });
+    const domains = form.getByLabel('Email domains');
+    await form.getByLabel('Name', { exact: true }).fill('Acme Login');
+    await domains.fill('gmail.com');
+    await form.getByLabel('Issuer URL').fill(idp.issuer);
+    await form.getByLabel('Client id', { exact: true }).fill(idp.clientId);
+    await form.getByLabel('Client secret', { exact: true }).fill(idp.clientSecret);
+    await form.getByLabel('Require single sign-on').check();
+    await form.getByRole('button', { name: 'Add provider' }).click();
     // Someone else's domain: refused inline, on the field, naming the domain.
-    await owner.getByTestId('idp-domains-error').waitFor();
-    expect(await owner.getByTestId('idp-domains-error').textContent()).toContain('gmail.com');
-    await owner.getByTestId('idp-domains').fill('acme.example.com');
-    await owner.getByTestId('idp-save').click();
-    await owner.getByTestId('identity-providers-notice').waitFor();
-    expect(await owner.getByTestId('identity-provider-row').getAttribute('data-name')).toBe('Acme Login');
-    expect(await owner.getByTestId('identity-provider-secret-state').textContent()).toBe('Set');
-    const redirectUri = (await owner.getByTestId('identity-provider-redirect-uri').textContent())?.trim() ?? '';
+    const domainsError = form.getByRole('alert');
+    await domainsError.waitFor();
+    expect(await domainsError.textContent()).toContain('gmail.com');
+    expect(await domains.getAttribute('aria-invalid')).toBe('true');
+    await domains.fill('acme.example.com');
+    await form.getByRole('button', { name: 'Add provider' }).click();
+    await owner.getByRole('status').filter({ hasText: 'Acme Login is added' }).waitFor();
+    // One provider, listed by its name; what to register at it is a region of its own.
+    const rows = bodyRows(providers);
+    expect(await rows.count()).toBe(1);
+    expect(await (await cellUnder(providers, rows, 'Name')).textContent()).toBe('Acme Login');
+    const registration = owner.getByRole('region', { name: 'Register at Acme Login' });
+    expect(await definitionOf(registration, 'Client secret').textContent()).toBe('Set');
+    const redirectUri = (await definitionOf(registration, 'Redirect URI').textContent())?.trim() ?? '';
     expect(redirectUri).toMatch(new RegExp(`^${base}/api/v1/auth/sso/${tenantId}/idp_[0-9a-z]{26}/callback$`));
     // The secret never reaches the page again.
     expect(await owner.content()).not.toContain(idp.clientSecret);
@@ -85,12 +95,13 @@ describe('single sign-on in the browser', () => {
     const page = await context.newPage();
     const consoleProblems = watchConsole(page);
     await page.goto(`${base}/portal/`);
-    await page.getByTestId('sign-in-email').fill('wile@acme.example.com');
-    await page.getByTestId('sign-in-continue').click();
+    await page.getByLabel('Email', { exact: true }).fill('wile@acme.example.com');
+    await page.getByRole('button', { name: 'Continue', exact: true }).click();
     // Mandatory: straight to the provider and back, no password step; lands in the portal signed in.
-    await page.getByTestId('app-shell').waitFor({ timeout: 30_000 });
+    await page.getByRole('navigation', { name: 'Main' }).waitFor({ timeout: 30_000 });
     expect(new URL(page.url()).pathname.startsWith('/portal/')).toBe(true);
-    expect(await page.getByTestId('sign-in-password').count()).toBe(0);
+    expect(await page.getByLabel('Password', { exact: true }).count()).toBe(0);
+    await page.getByRole('banner').getByText('wile@acme.example.com', { exact: true }).waitFor();
     const session = await (await page.request.get(`${base}/api/v1/auth/session`)).json();
     expect(session).toMatchObject({ user: { email: 'wile@acme.example.com' }, activeTenantId: tenantId, tenantRole: 'member', restriction: null });
     const cookies = await context.cookies();

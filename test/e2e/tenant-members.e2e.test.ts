@@ -3,11 +3,13 @@
 // invited at the tenant's creation waits in the pending invitations and is sent a new link; another
 // person is invited and that invitation revoked; a member's role is changed; demoting the last
 // owner is refused on the page. Each step is checked in the page and then in the API and database.
+// The page is read by roles and names: the section, its tables and form, each cell under its column.
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { systemContext } from '../../src/kernel/context.js';
 import { addMember } from '../support/platform.js';
 import { browserSuite, pageWithSession } from './browser.js';
+import { cellUnder, rowWithCell, tableNamed, textUnder } from './table-cells.js';
 
 const suite = browserSuite();
 const PASSWORD = 'tenant members passphrase';
@@ -47,29 +49,34 @@ describe('a tenant’s members and invitations in the admin console', () => {
     const { context, page, consoleProblems } = await pageWithSession(browser, base, operator);
     try {
       await page.goto(`${base}/admin/tenants/${tenantId}`);
-      const section = page.getByTestId('tenant-members');
+      const section = page.getByRole('region', { name: 'Members and invitations' });
       await section.waitFor();
+      const members = tableNamed(section, 'Members');
+      const invitations = tableNamed(section, 'Pending invitations');
+      /** The section's notice after a change, announced as a status. */
+      const notice = section.getByRole('status');
 
       // The members, with their names.
-      const deckhandRow = section.locator('[data-testid="tenant-member-row"][data-email="deckhand@harbour.example.com"]');
+      const deckhandRow = rowWithCell(members, 'deckhand@harbour.example.com');
       await deckhandRow.waitFor();
-      expect(await deckhandRow.getByTestId('tenant-member-name').textContent()).toBe('Dana Deckhand');
-      expect(await deckhandRow.getByTestId('tenant-member-role').inputValue()).toBe('developer');
+      expect(await textUnder(members, deckhandRow, 'Name')).toBe('Dana Deckhand');
+      const deckhandRole = deckhandRow.getByRole('combobox', { name: 'Role of deckhand@harbour.example.com' });
+      expect(await deckhandRole.inputValue()).toBe('developer');
 
       // The owner invited at creation waits among the pending invitations, sent by this operator.
-      const captain = section.locator('[data-testid="tenant-invitation-row"][data-email="captain@harbour.example.com"]');
+      const captain = rowWithCell(invitations, 'captain@harbour.example.com');
       await captain.waitFor();
-      expect(await captain.getByTestId('tenant-invitation-role').textContent()).toBe('owner');
-      expect(await captain.getByTestId('tenant-invitation-status').textContent()).toBe('open');
-      expect(await captain.getByTestId('tenant-invitation-invited-by').textContent()).toBe('Otto Operator');
-      const expiresBefore = await captain.getByTestId('tenant-invitation-expires').textContent();
+      expect(await textUnder(invitations, captain, 'Role')).toBe('owner');
+      expect(await textUnder(invitations, captain, 'Status')).toBe('open');
+      expect(await textUnder(invitations, captain, 'Invited by')).toBe('Otto Operator');
+      const expiresBefore = await textUnder(invitations, captain, 'Expires');
       expect(expiresBefore).not.toBe('');
 
       // Resend: a new mail with a new link; the first link stops working.
-      await captain.getByTestId('tenant-invitation-resend').click();
-      await page.getByTestId('tenant-members-notice').filter({ hasText: 'captain@harbour.example.com' }).waitFor();
-      expect(await page.getByTestId('tenant-members-notice').textContent()).toContain('no longer works');
-      await captain.getByTestId('tenant-invitation-sent').filter({ hasText: '2 times' }).waitFor();
+      await captain.getByRole('button', { name: 'Resend', exact: true }).click();
+      await notice.filter({ hasText: 'captain@harbour.example.com' }).waitFor();
+      expect(await notice.textContent()).toContain('no longer works');
+      await (await cellUnder(invitations, captain, 'Last sent')).filter({ hasText: '2 times' }).waitFor();
       const tokens = await mailsTo('captain@harbour.example.com');
       expect(tokens).toHaveLength(2);
       expect(tokens[0]).not.toBe(firstToken);
@@ -79,37 +86,39 @@ describe('a tenant’s members and invitations in the admin console', () => {
       await page.getByRole('table', { name: 'Audit trail' }).getByRole('cell', { name: 'identity.invitation.resent' }).waitFor();
 
       // Invite another person, as billing.
-      await page.getByTestId('tenant-invite-email').fill('purser@harbour.example.com');
-      await page.getByTestId('tenant-invite-role').selectOption('billing');
-      await page.getByTestId('tenant-invite-submit').click();
-      const purser = section.locator('[data-testid="tenant-invitation-row"][data-email="purser@harbour.example.com"]');
+      const inviteForm = section.getByRole('form', { name: 'Invite someone to this tenant' });
+      await inviteForm.getByLabel('Email', { exact: true }).fill('purser@harbour.example.com');
+      await inviteForm.getByLabel('Role', { exact: true }).selectOption('billing');
+      await inviteForm.getByRole('button', { name: 'Send invitation' }).click();
+      const purser = rowWithCell(invitations, 'purser@harbour.example.com');
       await purser.waitFor();
-      expect(await purser.getByTestId('tenant-invitation-role').textContent()).toBe('billing');
-      expect(await purser.getByTestId('tenant-invitation-invited-by').textContent()).toBe('Otto Operator');
+      expect(await textUnder(invitations, purser, 'Role')).toBe('billing');
+      expect(await textUnder(invitations, purser, 'Invited by')).toBe('Otto Operator');
       expect((await invitationsOf()).find((i) => i.email === 'purser@harbour.example.com')).toMatchObject({ role: 'billing', status: 'open' });
       expect(await mailsTo('purser@harbour.example.com')).toHaveLength(1);
 
       // Revoke it (confirmed first): it leaves the pending list, and its link no longer works.
-      await purser.getByTestId('tenant-invitation-revoke').click();
+      await purser.getByRole('button', { name: 'Revoke', exact: true }).click();
       await page.getByRole('dialog').getByRole('button', { name: 'Revoke invitation', exact: true }).click();
       await purser.waitFor({ state: 'detached' });
-      expect(await page.getByTestId('tenant-members-notice').textContent()).toContain('purser@harbour.example.com is revoked');
+      expect(await notice.textContent()).toContain('purser@harbour.example.com is revoked');
       expect((await invitationsOf()).find((i) => i.email === 'purser@harbour.example.com')?.status).toBe('revoked');
       expect((await inject('POST', '/api/v1/invitations/preview', {}, { token: (await mailsTo('purser@harbour.example.com'))[0] })).statusCode).toBe(404);
 
       // Change the developer's role to admin.
-      await deckhandRow.getByTestId('tenant-member-role').selectOption('admin');
-      await deckhandRow.getByTestId('tenant-member-role-save').click();
-      await page.getByTestId('tenant-members-notice').filter({ hasText: 'deckhand@harbour.example.com now has the role admin' }).waitFor();
+      await deckhandRole.selectOption('admin');
+      await deckhandRow.getByRole('button', { name: 'Change role', exact: true }).click();
+      await notice.filter({ hasText: 'deckhand@harbour.example.com now has the role admin' }).waitFor();
       expect(await memberRole('deckhand@harbour.example.com')).toBe('admin');
       const audit = await db.query("select after from kernel.audit_entries where tenant_id = $1 and action = 'identity.member.role_changed'", [tenantId]);
       expect(audit.rows).toEqual([{ after: { role: 'admin' } }]);
 
       // The last owner cannot be demoted: the page says why, and nothing changes.
-      const ownerRow = section.locator('[data-testid="tenant-member-row"][data-email="owner@harbour.example.com"]');
-      await ownerRow.getByTestId('tenant-member-role').selectOption('member');
-      await ownerRow.getByTestId('tenant-member-role-save').click();
-      await page.getByTestId('tenant-members-error').filter({ hasText: 'at least one owner' }).waitFor();
+      const ownerRow = rowWithCell(members, 'owner@harbour.example.com');
+      await ownerRow.getByRole('combobox', { name: 'Role of owner@harbour.example.com' }).selectOption('member');
+      await ownerRow.getByRole('button', { name: 'Change role', exact: true }).click();
+      // The refusal is an alert in the members' card, where the change was tried.
+      await section.getByRole('region', { name: 'Members', exact: true }).getByRole('alert').filter({ hasText: 'at least one owner' }).waitFor();
       expect(await memberRole('owner@harbour.example.com')).toBe('owner');
 
       await page.screenshot({ path: '/tmp/tenant-members.png', fullPage: true });

@@ -2,7 +2,7 @@
 // by itself).
 import type { ReactNode } from 'react';
 
-export function DangerRowButton({ onClick, testId, children }: { onClick(): void; testId: string; children: ReactNode }) {
+export function DangerRowButton({ onClick, testId, children }: { onClick(): void; testId?: string; children: ReactNode }) {
   return (
     <button type="button" className="button button-danger-outline" onClick={onClick} data-testid={testId}>
       {children}

@@ -1,6 +1,6 @@
 // A form that is a card of its own: heading, the problem when the fields cannot show all of it,
 // the fields in a grid, and the submit button that says when it is working.
-import type { FormEvent, ReactNode } from 'react';
+import { useId, type FormEvent, type ReactNode } from 'react';
 import type { ApiError } from '../api/problem.js';
 import type { MappedFieldErrors } from '../forms.js';
 import { ErrorAlert } from './ErrorAlert.js';
@@ -8,25 +8,27 @@ import { ErrorAlert } from './ErrorAlert.js';
 interface FormCardProps {
   title: string;
   description: ReactNode;
-  testId: string;
+  testId?: string;
   error: ApiError | null;
   /** The error placed on the form's fields; the problem's own alert shows only when some of it is not. */
   mapped: MappedFieldErrors<string> | null;
-  errorTestId: string;
+  errorTestId?: string;
   busy: boolean;
   submitLabel: string;
   busyLabel: string;
-  submitTestId: string;
+  submitTestId?: string;
   onSubmit(event: FormEvent): void;
   children: ReactNode;
 }
 
 export function FormCard({ title, description, testId, error, mapped, errorTestId, busy, submitLabel, busyLabel, submitTestId, onSubmit, children }: FormCardProps) {
+  // Named by its heading, so the form is a landmark people can find by name.
+  const titleId = useId();
   return (
-    <form className="card" onSubmit={onSubmit} noValidate data-testid={testId}>
+    <form className="card" onSubmit={onSubmit} noValidate aria-labelledby={titleId} data-testid={testId}>
       <div className="card-header">
         <div>
-          <h2>{title}</h2>
+          <h2 id={titleId}>{title}</h2>
           <p>{description}</p>
         </div>
       </div>

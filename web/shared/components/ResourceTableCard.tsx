@@ -1,7 +1,8 @@
 // A card holding one list as a table: a heading with what the list is, the problem if it could not be
 // read, the column heads, the rows, and what to say when there are none. The page decides when a list
-// counts as empty and passes the message only then.
-import type { ReactNode } from 'react';
+// counts as empty and passes the message only then. The heading names both the card (a region) and
+// the table, so assistive technology announces which list it is in.
+import { useId, type ReactNode } from 'react';
 import type { ApiError } from '../api/problem.js';
 import { ErrorAlert } from './ErrorAlert.js';
 
@@ -22,11 +23,12 @@ interface ResourceTableCardProps {
 }
 
 export function ResourceTableCard({ title, description, actions, error, errorTestId, busy, columns, empty, children }: ResourceTableCardProps) {
+  const titleId = useId();
   return (
-    <section className="card">
+    <section className="card" aria-labelledby={titleId}>
       <div className="card-header">
         <div>
-          <h2>{title}</h2>
+          <h2 id={titleId}>{title}</h2>
           <p>{description}</p>
         </div>
         {actions}
@@ -37,11 +39,14 @@ export function ResourceTableCard({ title, description, actions, error, errorTes
         </div>
       )}
       <div className="table-wrap">
-        <table className="table" aria-busy={busy}>
+        <table className="table" aria-busy={busy} aria-labelledby={titleId}>
           <thead>
             <tr>
               {columns.map((column, index) => (
-                <th key={index}>{column}</th>
+                // The row actions' column has no visible head; it is still named for screen readers.
+                <th key={index} scope="col" aria-label={column === '' ? 'Actions' : undefined}>
+                  {column}
+                </th>
               ))}
             </tr>
           </thead>

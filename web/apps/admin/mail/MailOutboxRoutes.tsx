@@ -3,7 +3,7 @@
 // Bodies carry invitation and reset links: reading one is recorded in the audit log by the server.
 // An HTML body is untrusted markup, so it is shown in a sandboxed frame that may run no script and
 // has no access to this page (its own origin is opaque); the page's strict CSP applies inside too.
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useId, useState, type FormEvent } from 'react';
 import { Link, Route, Routes, useParams, useSearchParams } from 'react-router';
 import { MAIL_STATUSES, type MailStatus } from '../../../shared/api/types.js';
 import { ErrorAlert } from '../../../shared/components/ErrorAlert.js';
@@ -27,9 +27,9 @@ function statusFrom(value: string | null): MailStatus | undefined {
   return MAIL_STATUSES.find((status) => status === value);
 }
 
-export function MailStatusBadge({ status, testId }: { status: MailStatus; testId?: string }) {
+export function MailStatusBadge({ status }: { status: MailStatus }) {
   return (
-    <span className={`badge badge-${status}`} data-testid={testId} data-status={status}>
+    <span className={`badge badge-${status}`}>
       {status}
     </span>
   );
@@ -110,7 +110,7 @@ function MailTable({ to, status }: { to: string; status: MailStatus | undefined 
         </div>
       )}
       <div className="table-wrap">
-        <table className="table" aria-busy={loading}>
+        <table className="table" aria-busy={loading} aria-label="Messages">
           <thead>
             <tr>
               <th>Recipient</th>
@@ -122,12 +122,10 @@ function MailTable({ to, status }: { to: string; status: MailStatus | undefined 
           </thead>
           <tbody>
             {page?.data.map((mail) => (
-              <tr key={mail.id} data-testid="mail-row" data-mail-id={mail.id}>
+              <tr key={mail.id}>
                 <td>{mail.to}</td>
                 <td>
-                  <Link to={`/mail/${mail.id}`} data-testid="mail-link">
-                    {mail.subject}
-                  </Link>
+                  <Link to={`/mail/${mail.id}`}>{mail.subject}</Link>
                 </td>
                 <td className="mono muted">{mail.purpose}</td>
                 <td>
@@ -153,30 +151,31 @@ function MailMessagePage() {
   const mail = message.data?.id === id ? message.data : null;
   const { error } = message;
   const [view, setView] = useState<'html' | 'text'>('html');
+  const bodyTitleId = useId();
 
   const breadcrumb = <Link to="/mail">Mail outbox</Link>;
   if (!mail) {
     return (
       <>
         <PageHeader breadcrumb={breadcrumb} title={error ? 'Message not available' : 'Loading message…'} />
-        <ErrorAlert error={error} testId="mail-load-error" />
+        <ErrorAlert error={error} />
       </>
     );
   }
 
   const showHtml = mail.html !== null && view === 'html';
   return (
-    <div data-testid="mail-message" data-mail-id={mail.id}>
+    <div>
       <PageHeader breadcrumb={breadcrumb} title={<span>{mail.subject}</span>} subtitle={`To ${mail.to}`} />
       <div className="stack">
         <section className="card">
           <div className="card-body">
             <dl className="details">
               <dt>To</dt>
-              <dd data-testid="mail-to">{mail.to}</dd>
+              <dd>{mail.to}</dd>
               <dt>Status</dt>
               <dd>
-                <MailStatusBadge status={mail.status} testId="mail-status" />
+                <MailStatusBadge status={mail.status} />
                 {mail.status === 'stored' && <span className="muted"> — kept, not sent: no SMTP server is configured</span>}
               </dd>
               <dt>Purpose</dt>
@@ -208,15 +207,16 @@ function MailMessagePage() {
             </dl>
           </div>
         </section>
-        <section className="card">
+        <section className="card" aria-labelledby={bodyTitleId}>
           <div className="card-header">
-            <h2>Body</h2>
+            <h2 id={bodyTitleId}>Body</h2>
             {mail.html !== null && (
-              <div className="pagination-buttons">
-                <button type="button" className={view === 'html' ? 'button button-primary' : 'button'} onClick={() => setView('html')}>
+              // Two toggle buttons: the pressed one says which version of the body is shown.
+              <div className="pagination-buttons" role="group" aria-label="Show the body as">
+                <button type="button" className={view === 'html' ? 'button button-primary' : 'button'} aria-pressed={view === 'html'} onClick={() => setView('html')}>
                   HTML
                 </button>
-                <button type="button" className={view === 'text' ? 'button button-primary' : 'button'} onClick={() => setView('text')} data-testid="mail-view-text">
+                <button type="button" className={view === 'text' ? 'button button-primary' : 'button'} aria-pressed={view === 'text'} onClick={() => setView('text')}>
                   Plain text
                 </button>
               </div>
@@ -225,11 +225,9 @@ function MailMessagePage() {
           <div className="card-body">
             {showHtml ? (
               // sandbox="" : no scripts, no forms, no popups, no top navigation, an opaque origin.
-              <iframe className="mail-frame" title={`HTML body of “${mail.subject}”`} sandbox="" srcDoc={mail.html ?? ''} referrerPolicy="no-referrer" data-testid="mail-html" />
+              <iframe className="mail-frame" title={`HTML body of “${mail.subject}”`} sandbox="" srcDoc={mail.html ?? ''} referrerPolicy="no-referrer" />
             ) : (
-              <pre className="mail-text" data-testid="mail-text">
-                {mail.text}
-              </pre>
+              <pre className="mail-text">{mail.text}</pre>
             )}
           </div>
         </section>

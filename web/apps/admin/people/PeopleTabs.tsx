@@ -7,7 +7,7 @@ export function PeopleTabs() {
       <NavLink to="/people" end className="tab">
         All users
       </NavLink>
-      <NavLink to="/people/staff" className="tab" data-testid="people-tab-staff">
+      <NavLink to="/people/staff" className="tab">
         Staff
       </NavLink>
     </nav>

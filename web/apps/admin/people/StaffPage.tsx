@@ -1,6 +1,6 @@
 // The platform staff: who they are and their roles; platform administrators change roles here and
 // add new staff members (the account is created and a link to choose a password is mailed).
-import { useRef, useState, type FormEvent } from 'react';
+import { useId, useRef, useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import { toApiError, type ApiError } from '../../../shared/api/problem.js';
 import { PLATFORM_ROLES, type PlatformRole } from '../../../shared/api/types.js';
@@ -23,6 +23,7 @@ export function StaffPage() {
   const [notice, setNotice] = useState<string | null>(null);
   const [changing, setChanging] = useState<RoleTarget | null>(null);
   const pages = useUserPages({ staffOnly: true }, PAGE_SIZE);
+  const titleId = useId();
 
   function done(message: string) {
     setChanging(null);
@@ -41,9 +42,9 @@ export function StaffPage() {
             {notice}
           </div>
         )}
-        <section className="card">
+        <section className="card" aria-labelledby={titleId}>
           <div className="card-header">
-            <h2>Staff</h2>
+            <h2 id={titleId}>Staff</h2>
           </div>
           {error && (
             <div className="card-body">
@@ -51,7 +52,7 @@ export function StaffPage() {
             </div>
           )}
           <div className="table-wrap">
-            <table className="table" aria-busy={loading}>
+            <table className="table" aria-busy={loading} aria-labelledby={titleId}>
               <thead>
                 <tr>
                   <th>Email</th>
@@ -63,12 +64,12 @@ export function StaffPage() {
               </thead>
               <tbody>
                 {page?.data.map((user) => (
-                  <tr key={user.id} data-testid="staff-row" data-user-id={user.id} data-email={user.email}>
+                  <tr key={user.id}>
                     <td>
                       <Link to={`/people/users/${user.id}`}>{user.email}</Link>
                     </td>
                     <td>
-                      <RoleBadge role={user.platformRole} testId="staff-role" />
+                      <RoleBadge role={user.platformRole} />
                     </td>
                     <td>
                       <YesNo value={user.mfaEnabled} yes="On" no="Not set up yet" />
@@ -145,7 +146,7 @@ function AddStaffForm({ onAdded }: { onAdded(message: string): void }) {
           Creates their account and mails them a link to choose a password (it works once, for 72 hours). They set up an authenticator app at their first
           sign-in. For someone who already has an account, change the role on their page instead.
         </p>
-        {!(hasFieldErrors && !mapped.hasUnmatched) && <ErrorAlert error={error} testId="add-staff-error" />}
+        {!(hasFieldErrors && !mapped.hasUnmatched) && <ErrorAlert error={error} />}
         <div className="form-grid">
           <Field id="staff-email" label="Email" error={fieldErrors.email}>
             <input

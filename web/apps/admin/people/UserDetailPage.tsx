@@ -2,7 +2,7 @@
 // belong to, their live sessions, and what staff may do about them — change their platform role,
 // end all their sessions, or act as them in one of their tenants (impersonation, with a reason).
 // Which actions show follows `callerMay`, the server's own decision for the signed-in caller.
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useId, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { toApiError, type ApiError } from '../../../shared/api/problem.js';
 import type { UserDetail } from '../../../shared/api/types.js';
@@ -48,30 +48,30 @@ export function UserDetailPage() {
     return (
       <>
         <PageHeader breadcrumb={breadcrumb} title={error ? 'Person not available' : 'Loading…'} />
-        <ErrorAlert error={error} testId="user-load-error" />
+        <ErrorAlert error={error} />
       </>
     );
   }
 
   const may = user.callerMay;
   return (
-    <div data-testid="user-detail" data-user-id={user.id}>
+    <div>
       <PageHeader
         breadcrumb={breadcrumb}
         title={
           <>
-            {user.email} {user.platformRole && <RoleBadge role={user.platformRole} testId="user-header-role" />}
+            {user.email} {user.platformRole && <RoleBadge role={user.platformRole} />}
           </>
         }
         actions={
           <>
             {may.impersonate && (
-              <button type="button" className="button button-primary" onClick={() => setDialog('impersonate')} data-testid="impersonate">
+              <button type="button" className="button button-primary" onClick={() => setDialog('impersonate')}>
                 Act as this user
               </button>
             )}
             {may.changePlatformRole && (
-              <button type="button" className="button" onClick={() => setDialog('role')} data-testid="change-role">
+              <button type="button" className="button" onClick={() => setDialog('role')}>
                 Change platform role
               </button>
             )}
@@ -85,11 +85,11 @@ export function UserDetailPage() {
       />
       <div className="stack">
         {notice && (
-          <div className="alert alert-success" role="status" data-testid="user-notice">
+          <div className="alert alert-success" role="status">
             {notice}
           </div>
         )}
-        <ErrorAlert error={error} testId="user-load-error" />
+        <ErrorAlert error={error} />
         <div className="grid-2">
           <AccountCard user={user} onUnlocked={() => changed('The account is unlocked: they may sign in again.')} />
           <MembershipsCard user={user} />
@@ -107,6 +107,7 @@ function AccountCard({ user, onUnlocked }: { user: UserDetail; onUnlocked(): voi
   const users = useUserActions();
   const [error, setError] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState(false);
+  const titleId = useId();
 
   async function unlock() {
     setBusy(true);
@@ -122,37 +123,37 @@ function AccountCard({ user, onUnlocked }: { user: UserDetail; onUnlocked(): voi
   }
 
   return (
-    <section className="card">
+    <section className="card" aria-labelledby={titleId}>
       <div className="card-header">
-        <h2>Account</h2>
+        <h2 id={titleId}>Account</h2>
       </div>
       <div className="card-body">
         <dl className="details">
           <dt>Platform role</dt>
           <dd>
-            <RoleBadge role={user.platformRole} testId="user-role" />
+            <RoleBadge role={user.platformRole} />
           </dd>
           <dt>Email verified</dt>
-          <dd>{user.emailVerified ? formatDateTime(user.emailVerifiedAt) : <YesNo value={false} testId="user-email-verified" />}</dd>
+          <dd>{user.emailVerified ? formatDateTime(user.emailVerifiedAt) : <YesNo value={false} />}</dd>
           <dt>MFA</dt>
           <dd>
-            <YesNo value={user.mfaEnabled} yes="On (authenticator app)" no="Off" testId="user-mfa" />
+            <YesNo value={user.mfaEnabled} yes="On (authenticator app)" no="Off" />
           </dd>
           <dt>Password</dt>
           <dd>{user.hasPassword ? 'Set' : <span className="muted">Not chosen yet (the emailed link is still open)</span>}</dd>
           <dt>Sign-in</dt>
-          <dd data-testid="user-locked">
+          <dd>
             {user.lockedUntil ? (
               <div className="stack">
                 <span className="field-error">Locked after failed sign-ins until {formatDateTime(user.lockedUntil)}</span>
                 {user.callerMay.unlock && (
                   <span>
-                    <button type="button" className="button" onClick={unlock} disabled={busy} data-testid="unlock">
+                    <button type="button" className="button" onClick={unlock} disabled={busy}>
                       {busy ? 'Unlocking…' : 'Unlock now'}
                     </button>
                   </span>
                 )}
-                <ErrorAlert error={error} testId="unlock-error" />
+                <ErrorAlert error={error} />
               </div>
             ) : (
               'Not locked'
@@ -171,13 +172,14 @@ function AccountCard({ user, onUnlocked }: { user: UserDetail; onUnlocked(): voi
 }
 
 function MembershipsCard({ user }: { user: UserDetail }) {
+  const titleId = useId();
   return (
-    <section className="card">
+    <section className="card" aria-labelledby={titleId}>
       <div className="card-header">
-        <h2>Tenants</h2>
+        <h2 id={titleId}>Tenants</h2>
       </div>
       <div className="table-wrap">
-        <table className="table">
+        <table className="table" aria-labelledby={titleId}>
           <thead>
             <tr>
               <th>Organization</th>
@@ -187,7 +189,7 @@ function MembershipsCard({ user }: { user: UserDetail }) {
           </thead>
           <tbody>
             {user.memberships.map((membership) => (
-              <tr key={membership.tenantId} data-testid="membership-row" data-tenant-id={membership.tenantId}>
+              <tr key={membership.tenantId}>
                 <td>
                   <Link to={`/tenants/${membership.tenantId}`}>{membership.organizationName}</Link>
                 </td>
@@ -204,15 +206,16 @@ function MembershipsCard({ user }: { user: UserDetail }) {
 }
 
 function SessionsCard({ user }: { user: UserDetail }) {
+  const titleId = useId();
   return (
-    <section className="card">
+    <section className="card" aria-labelledby={titleId}>
       <div className="card-header">
-        <h2>
+        <h2 id={titleId}>
           Live sessions <span className="muted">({user.activeSessionCount})</span>
         </h2>
       </div>
       <div className="table-wrap">
-        <table className="table">
+        <table className="table" aria-labelledby={titleId}>
           <thead>
             <tr>
               <th>Signed in</th>
@@ -224,7 +227,7 @@ function SessionsCard({ user }: { user: UserDetail }) {
           </thead>
           <tbody>
             {user.sessions.map((session) => (
-              <tr key={session.id} data-testid="session-row">
+              <tr key={session.id}>
                 <td>
                   {formatDateTime(session.createdAt)} {session.impersonating && <span className="chip">impersonating</span>}
                 </td>

@@ -50,9 +50,8 @@ export function UsersPage() {
             value={searchText}
             maxLength={320}
             onChange={(event) => setSearchText(event.target.value)}
-            data-testid="user-search"
           />
-          <button type="submit" className="button" data-testid="user-search-submit">
+          <button type="submit" className="button">
             Search
           </button>
           <label className="checkbox">
@@ -81,7 +80,7 @@ function UserTable({ q, staffOnly }: { q: string; staffOnly: boolean }) {
         </div>
       )}
       <div className="table-wrap">
-        <table className="table" aria-busy={loading}>
+        <table className="table" aria-busy={loading} aria-label="Users">
           <thead>
             <tr>
               <th>Email</th>
@@ -93,11 +92,9 @@ function UserTable({ q, staffOnly }: { q: string; staffOnly: boolean }) {
           </thead>
           <tbody>
             {page?.data.map((user) => (
-              <tr key={user.id} data-testid="user-row" data-user-id={user.id}>
+              <tr key={user.id}>
                 <td>
-                  <Link to={`/people/users/${user.id}`} data-testid="user-link">
-                    {user.email}
-                  </Link>
+                  <Link to={`/people/users/${user.id}`}>{user.email}</Link>
                 </td>
                 <td>
                   <RoleBadge role={user.platformRole} />

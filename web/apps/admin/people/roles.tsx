@@ -17,18 +17,18 @@ export const ROLE_DESCRIPTIONS: Record<PlatformRole, string> = {
   'read-only': 'Reads everything.',
 };
 
-export function RoleBadge({ role, testId }: { role: PlatformRole | null; testId?: string }) {
-  if (!role) return <span className="faint" data-testid={testId} data-role="">Not staff</span>;
+export function RoleBadge({ role }: { role: PlatformRole | null }) {
+  if (!role) return <span className="faint">Not staff</span>;
   return (
-    <span className="badge badge-role" data-testid={testId} data-role={role}>
+    <span className="badge badge-role">
       {ROLE_LABELS[role]}
     </span>
   );
 }
 
-export function YesNo({ value, yes = 'Yes', no = 'No', testId }: { value: boolean; yes?: string; no?: string; testId?: string }) {
+export function YesNo({ value, yes = 'Yes', no = 'No' }: { value: boolean; yes?: string; no?: string }) {
   return (
-    <span className={value ? undefined : 'muted'} data-testid={testId} data-value={String(value)}>
+    <span className={value ? undefined : 'muted'}>
       {value ? yes : no}
     </span>
   );

@@ -100,14 +100,13 @@ export function TenantMembers({ tenantId, organizationName, onChanged }: TenantM
   // Staff whose role reads neither list (billing operators) see no section at all.
   if (may.listMembers === false && may.listInvitations === false) return null;
   return (
-    <section className="stack" data-testid="tenant-members" aria-label="Members and invitations">
-      <SuccessNotice message={notice} testId="tenant-members-notice" />
+    <section className="stack" aria-label="Members and invitations">
+      <SuccessNotice message={notice} />
       {may.listMembers !== false && (
         <ResourceTableCard
           title="Members"
           description="Everyone who works in this tenant, and their role. A tenant always keeps at least one owner; role changes apply from the member’s next request."
           error={members.error ?? rowError}
-          errorTestId="tenant-members-error"
           busy={members.loading}
           columns={['Name', 'Email', 'Role', 'Joined', '']}
           empty={!members.loading && members.data?.length === 0 && 'No members yet: the people invited below become members when they accept.'}
@@ -133,39 +132,36 @@ export function TenantMembers({ tenantId, organizationName, onChanged }: TenantM
           title="Pending invitations"
           description="Sent and not answered yet. Sending one again mails a new link that works for 7 days; the link sent before stops working."
           error={invitations.error}
-          errorTestId="tenant-invitations-error"
           busy={invitations.loading}
           columns={['Email', 'Role', 'Invited by', 'Last sent', 'Expires', 'Status', '']}
           empty={!invitations.loading && pending.length === 0 && 'No invitations waiting for an answer.'}
         >
           {pending.map((invitation) => (
-            <tr key={invitation.id} data-testid="tenant-invitation-row" data-email={invitation.email} data-invitation-id={invitation.id}>
+            <tr key={invitation.id}>
               <td>{invitation.email}</td>
-              <td data-testid="tenant-invitation-role">{roles.nameOf(invitation.role)}</td>
-              <td className="muted" data-testid="tenant-invitation-invited-by" title={invitation.invitedBy}>
+              <td>{roles.nameOf(invitation.role)}</td>
+              <td className="muted" title={invitation.invitedBy}>
                 {invitation.invitedByName ?? invitation.invitedBy}
               </td>
-              <td className="muted" data-testid="tenant-invitation-sent">
+              <td className="muted">
                 {formatDateTime(invitation.lastSentAt)}
                 {invitation.sendCount > 1 && <span className="faint"> ({invitation.sendCount} times)</span>}
               </td>
-              <td className="muted" data-testid="tenant-invitation-expires">
-                {formatDateTime(invitation.expiresAt)}
-              </td>
+              <td className="muted">{formatDateTime(invitation.expiresAt)}</td>
               <td>
-                <span className={`badge badge-${invitation.status}`} data-testid="tenant-invitation-status">
+                <span className={`badge badge-${invitation.status}`}>
                   {invitation.status}
                 </span>
               </td>
               <td>
                 <div className="row-actions">
                   {may.resend && (
-                    <button type="button" className="button" disabled={busyRow === invitation.id} onClick={() => void resend(invitation)} data-testid="tenant-invitation-resend">
+                    <button type="button" className="button" disabled={busyRow === invitation.id} onClick={() => void resend(invitation)}>
                       {busyRow === invitation.id ? 'Sending…' : 'Resend'}
                     </button>
                   )}
                   {may.revoke && invitation.status === 'open' && (
-                    <DangerRowButton onClick={() => revoke.ask(invitation)} testId="tenant-invitation-revoke">
+                    <DangerRowButton onClick={() => revoke.ask(invitation)}>
                       Revoke
                     </DangerRowButton>
                   )}

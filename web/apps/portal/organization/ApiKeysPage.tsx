@@ -37,10 +37,10 @@ export function ApiKeysPage({ tenantId }: { tenantId: string }) {
   });
 
   return (
-    <div className="org-page" data-testid="api-keys-page">
-      <SuccessNotice message={notice} testId="api-keys-notice" />
+    <div className="org-page">
+      <SuccessNotice message={notice} />
       {created && (
-        <SecretReveal title={`Your new key “${created.name}”`} secret={created.secret} testId="api-key" onDone={() => setCreated(null)}>
+        <SecretReveal title={`Your new key “${created.name}”`} secret={created.secret} onDone={() => setCreated(null)}>
           <p className="muted">
             Send it as <code>Authorization: Bearer &lt;key&gt;</code>. It acts with the role <strong>{roles.nameOf(created.role)}</strong>
             {created.scopes ? (
@@ -67,17 +67,14 @@ export function ApiKeysPage({ tenantId }: { tenantId: string }) {
         title="Service API keys"
         description="Live keys of this organisation. Secrets are never shown again; the prefix helps you tell keys apart."
         error={keys.error}
-        errorTestId="api-keys-error"
         busy={keys.loading}
         columns={['Name', 'Key', 'Role', 'Scopes', 'Last used', 'Expires', 'Created', '']}
         empty={!keys.loading && keys.data?.length === 0 && 'No service API keys yet.'}
       >
         {(keys.data ?? []).map((key) => (
-          <tr key={key.id} data-testid="api-key-row" data-name={key.name}>
+          <tr key={key.id}>
             <td>{key.name}</td>
-            <td className="mono" data-testid="api-key-prefix">
-              {key.prefix}…
-            </td>
+            <td className="mono">{key.prefix}…</td>
             <td>{roles.nameOf(key.role)}</td>
             <td>{key.scopes ? <span className="chips">{key.scopes.map((scope) => <span key={scope} className="chip mono">{scope}</span>)}</span> : <span className="muted">All its role allows</span>}</td>
             <td className="muted">{key.lastUsedAt ? formatDateTime(key.lastUsedAt) : 'Never'}</td>
@@ -86,7 +83,7 @@ export function ApiKeysPage({ tenantId }: { tenantId: string }) {
             <td>
               <div className="row-actions">
                 {can('identity:api-key.delete') && (
-                  <DangerRowButton onClick={() => revoke.ask(key)} testId="api-key-revoke">
+                  <DangerRowButton onClick={() => revoke.ask(key)}>
                     Revoke
                   </DangerRowButton>
                 )}
@@ -150,14 +147,11 @@ function CreateKeyForm({ create, options, onCreated }: { create(body: TenantApiK
     <FormCard
       title="Create a service API key"
       description="For programs acting for the organisation rather than for a person. A key never gets a stronger role than yours."
-      testId="create-api-key-form"
       error={error}
       mapped={mapped}
-      errorTestId="create-api-key-error"
       busy={busy}
       submitLabel="Create key"
       busyLabel="Creating…"
-      submitTestId="api-key-submit"
       onSubmit={submit}
     >
       <Field id="api-key-name" label="Name" error={mapped?.byField.name} hint="What the key is for, e.g. “CI deploys”.">
@@ -169,7 +163,6 @@ function CreateKeyForm({ create, options, onCreated }: { create(body: TenantApiK
           onChange={(event) => setName(event.target.value)}
           aria-invalid={mapped?.byField.name ? true : undefined}
           aria-describedby={describedBy('api-key-name')}
-          data-testid="api-key-name"
         />
       </Field>
       <Field id="api-key-role" label="Role" error={mapped?.byField.role} hint="What the key may do, before scopes narrow it.">
@@ -183,7 +176,6 @@ function CreateKeyForm({ create, options, onCreated }: { create(body: TenantApiK
           onChange={(event) => setScopes(event.target.value)}
           aria-invalid={scopeMessage ? true : undefined}
           aria-describedby={describedBy('api-key-scopes')}
-          data-testid="api-key-scopes"
         />
       </Field>
       <Field id="api-key-expiresAt" label="Expires" optional error={localError ?? mapped?.byField.expiresAt} hint="Leave empty for a key that does not expire.">

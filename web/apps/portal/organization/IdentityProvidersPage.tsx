@@ -2,7 +2,7 @@
 // email domains sign in through each, the role a person gets on first sign-in, and whether a
 // password is still allowed. Shows what to register at the provider (redirect URI, or entity id
 // and ACS URL). The OIDC client secret is write-only: the page only ever knows that it is set.
-import { useState, type FormEvent } from 'react';
+import { useId, useState, type FormEvent } from 'react';
 import { toApiError, type ApiError } from '../../../shared/api/problem.js';
 import { ConfirmDialog } from '../../../shared/components/ConfirmDialog.js';
 import { DangerRowButton } from '../../../shared/components/DangerRowButton.js';
@@ -106,8 +106,8 @@ export function IdentityProvidersPage({ tenantId }: { tenantId: string }) {
   });
 
   return (
-    <div className="stack" data-testid="identity-providers-page">
-      <SuccessNotice message={notice} testId="identity-providers-notice" />
+    <div className="stack">
+      <SuccessNotice message={notice} />
       {editing !== null ? (
         <ProviderForm
           key={editing === 'new' ? 'new' : editing.id}
@@ -131,7 +131,6 @@ export function IdentityProvidersPage({ tenantId }: { tenantId: string }) {
                 setNotice(null);
                 setEditing('new');
               }}
-              data-testid="identity-provider-add"
             >
               Add identity provider
             </button>
@@ -142,13 +141,12 @@ export function IdentityProvidersPage({ tenantId }: { tenantId: string }) {
         title="Identity providers"
         description="People whose email is in a provider’s domains sign in through it. On their first sign-in they become members with the provider’s default role."
         error={loaded.error}
-        errorTestId="identity-providers-error"
         busy={providers === null && !loaded.error}
         columns={['Name', 'Protocol', 'Domains', 'Default role', 'Password', 'Status', '']}
         empty={providers?.length === 0 && 'No identity providers yet: everyone signs in with a password.'}
       >
         {(providers ?? []).map((provider) => (
-          <tr key={provider.id} data-testid="identity-provider-row" data-name={provider.name}>
+          <tr key={provider.id}>
             <td>{provider.name}</td>
             <td>{PROTOCOL_LABELS[provider.type]}</td>
             <td>
@@ -173,7 +171,7 @@ export function IdentityProvidersPage({ tenantId }: { tenantId: string }) {
                   </button>
                 )}
                 {can('identity:identity-provider.delete') && (
-                  <DangerRowButton onClick={() => remove.ask(provider)} testId="identity-provider-delete">
+                  <DangerRowButton onClick={() => remove.ask(provider)}>
                     Remove
                   </DangerRowButton>
                 )}
@@ -203,11 +201,12 @@ export function IdentityProvidersPage({ tenantId }: { tenantId: string }) {
 /** What the organisation registers at its identity provider. */
 function ServiceProviderDetails({ provider }: { provider: Provider }) {
   const sp = provider.serviceProvider;
+  const titleId = useId();
   return (
-    <section className="card" data-name={provider.name}>
+    <section className="card" aria-labelledby={titleId}>
       <div className="card-header">
         <div>
-          <h2>Register at {provider.name}</h2>
+          <h2 id={titleId}>Register at {provider.name}</h2>
           <p>{provider.type === 'oidc' ? 'Add this redirect URI to the application at your provider.' : 'Create an application at your provider with these values, or give it our metadata URL.'}</p>
         </div>
       </div>
@@ -216,9 +215,7 @@ function ServiceProviderDetails({ provider }: { provider: Provider }) {
           {sp.redirectUri && (
             <>
               <dt>Redirect URI</dt>
-              <dd className="mono" data-testid="identity-provider-redirect-uri">
-                {sp.redirectUri}
-              </dd>
+              <dd className="mono">{sp.redirectUri}</dd>
             </>
           )}
           {sp.entityId && (
@@ -244,7 +241,7 @@ function ServiceProviderDetails({ provider }: { provider: Provider }) {
           {provider.type === 'oidc' && (
             <>
               <dt>Client secret</dt>
-              <dd data-testid="identity-provider-secret-state">{provider.config.clientSecretSet === true ? 'Set' : 'Not set'}</dd>
+              <dd>{provider.config.clientSecretSet === true ? 'Set' : 'Not set'}</dd>
             </>
           )}
         </dl>
@@ -271,6 +268,7 @@ function ProviderForm({
   const [error, setError] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState(false);
   const editing = provider !== null;
+  const titleId = useId();
   const set = <K extends keyof Draft>(key: K, value: Draft[K]) => setDraft((current) => ({ ...current, [key]: value }));
   const mapped = error
     ? mapFieldErrors<FormField>(
@@ -316,22 +314,21 @@ function ProviderForm({
         onChange={(event) => set(field, event.target.value as never)}
         aria-invalid={fieldError(field) ? true : undefined}
         aria-describedby={describedBy(`idp-${field}`)}
-        data-testid={`idp-${field}`}
       />
     </Field>
   );
 
   return (
-    <section className="card">
+    <section className="card" aria-labelledby={titleId}>
       <div className="card-header">
         <div>
-          <h2>{editing ? `Edit ${provider.name}` : 'Add an identity provider'}</h2>
+          <h2 id={titleId}>{editing ? `Edit ${provider.name}` : 'Add an identity provider'}</h2>
           <p>Sign-in goes to the provider for every email in its domains.</p>
         </div>
       </div>
       <form className="form card-body" onSubmit={submit} noValidate>
-        {error && mapped?.hasUnmatched && <ErrorAlert error={error} testId="identity-provider-form-error" />}
-        {error && !mapped?.hasUnmatched && Object.keys(error.fieldErrors).length === 0 && <ErrorAlert error={error} testId="identity-provider-form-error" />}
+        {error && mapped?.hasUnmatched && <ErrorAlert error={error} />}
+        {error && !mapped?.hasUnmatched && Object.keys(error.fieldErrors).length === 0 && <ErrorAlert error={error} />}
         <div className="form-grid">
           <Field id="idp-type" label="Protocol" error={fieldError('type')}>
             <select id="idp-type" className="select" value={draft.type} disabled={editing} onChange={(event) => set('type', event.target.value as Protocol)}>
@@ -349,7 +346,6 @@ function ProviderForm({
               onChange={(event) => set('domains', event.target.value)}
               aria-invalid={fieldError('domains') ? true : undefined}
               aria-describedby={describedBy('idp-domains')}
-              data-testid="idp-domains"
             />
           </Field>
           <Field id="idp-defaultRole" label="Role on first sign-in" error={fieldError('defaultRole')}>
@@ -364,7 +360,7 @@ function ProviderForm({
           </Field>
           <Field id="idp-mandatory" label="Passwords" error={fieldError('mandatory')} hint="When required, people of these domains can only sign in through the provider.">
             <label className="checkbox">
-              <input id="idp-mandatory" type="checkbox" checked={draft.mandatory} onChange={(event) => set('mandatory', event.target.checked)} data-testid="idp-mandatory" /> Require single sign-on
+              <input id="idp-mandatory" type="checkbox" checked={draft.mandatory} onChange={(event) => set('mandatory', event.target.checked)} /> Require single sign-on
             </label>
           </Field>
           {draft.type === 'oidc' ? (
@@ -405,7 +401,7 @@ function ProviderForm({
           <button type="button" className="button button-ghost" onClick={onCancel} disabled={busy}>
             Cancel
           </button>
-          <button type="submit" className="button button-primary" disabled={busy} data-testid="idp-save">
+          <button type="submit" className="button button-primary" disabled={busy}>
             {busy ? 'Saving…' : editing ? 'Save changes' : 'Add provider'}
           </button>
         </div>

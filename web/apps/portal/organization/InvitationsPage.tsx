@@ -47,7 +47,7 @@ export function InvitationsPage({ tenantId }: { tenantId: string }) {
 
   return (
     <div className="org-page">
-      <SuccessNotice message={notice} testId="invitations-notice" />
+      <SuccessNotice message={notice} />
       {can('identity:invitation.create') && (
         <EmailRoleForm
           prefix="invite"
@@ -67,17 +67,16 @@ export function InvitationsPage({ tenantId }: { tenantId: string }) {
         title="Invitations"
         description="Newest first. Inviting the same address again replaces its open invitation; sending one again mails a new link and the old one stops working."
         error={invitations.error ?? resendError}
-        errorTestId="invitations-error"
         busy={invitations.loading}
         columns={['Email', 'Role', 'Status', 'Invited by', 'Sent', 'Expires', '']}
         empty={!invitations.loading && invitations.data?.length === 0 && 'No invitations yet.'}
       >
         {(invitations.data ?? []).map((invitation) => (
-          <tr key={invitation.id} data-testid="invitation-row" data-email={invitation.email}>
+          <tr key={invitation.id}>
             <td>{invitation.email}</td>
             <td>{roles.nameOf(invitation.role)}</td>
             <td>
-              <span className={`badge badge-${invitation.status}`} data-testid="invitation-status">
+              <span className={`badge badge-${invitation.status}`}>
                 {invitation.status}
               </span>
             </td>
@@ -94,7 +93,7 @@ export function InvitationsPage({ tenantId }: { tenantId: string }) {
                   </button>
                 )}
                 {invitation.status === 'open' && can('identity:invitation.delete') && (
-                  <DangerRowButton onClick={() => revoke.ask(invitation)} testId="invitation-revoke">
+                  <DangerRowButton onClick={() => revoke.ask(invitation)}>
                     Revoke
                   </DangerRowButton>
                 )}

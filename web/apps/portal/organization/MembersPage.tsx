@@ -47,13 +47,12 @@ export function MembersPage({ tenantId, organizationName }: { tenantId: string; 
   }
 
   return (
-    <div className="org-page" data-testid="members-page">
-      <SuccessNotice message={notice} testId="members-notice" />
+    <div className="org-page">
+      <SuccessNotice message={notice} />
       <ResourceTableCard
         title="Members"
         description="Everyone who works in this organisation, and their role. Role changes apply from the member’s next request."
         error={members.error ?? rowError}
-        errorTestId="members-error"
         busy={members.loading}
         columns={['Name', 'Email', 'Role', 'Member since', '']}
         empty={!members.loading && members.data?.length === 0 && 'No members yet.'}

@@ -42,19 +42,15 @@ export function OAuthClientsPage({ tenantId }: { tenantId: string }) {
   });
 
   return (
-    <div className="org-page" data-testid="oauth-clients-page">
-      <SuccessNotice message={notice} testId="oauth-clients-notice" />
+    <div className="org-page">
+      <SuccessNotice message={notice} />
       {created && (
-        <SecretReveal title={`Client secret of “${created.name}”`} secret={created.clientSecret} testId="oauth-client" onDone={() => setCreated(null)}>
+        <SecretReveal title={`Client secret of “${created.name}”`} secret={created.clientSecret} onDone={() => setCreated(null)}>
           <dl className="details">
             <dt>Client id</dt>
-            <dd className="mono" data-testid="oauth-client-id">
-              {created.clientId}
-            </dd>
+            <dd className="mono">{created.clientId}</dd>
             <dt>Issuer</dt>
-            <dd className="mono" data-testid="oauth-client-issuer">
-              {created.issuer}
-            </dd>
+            <dd className="mono">{created.issuer}</dd>
             <dt>Discovery document</dt>
             <dd className="mono">{`${created.issuer}/.well-known/openid-configuration`}</dd>
             <dt>Grant type</dt>
@@ -77,13 +73,12 @@ export function OAuthClientsPage({ tenantId }: { tenantId: string }) {
         title="OAuth clients"
         description="Applications registered with this organisation’s authorization server."
         error={clients.error}
-        errorTestId="oauth-clients-error"
         busy={clients.loading}
         columns={['Name', 'Client id', 'Grant type', 'Redirect URIs', 'Scopes', 'Role', 'Created', '']}
         empty={!clients.loading && clients.data?.length === 0 && 'No OAuth clients yet.'}
       >
         {(clients.data ?? []).map((client) => (
-          <tr key={client.clientId} data-testid="oauth-client-row" data-name={client.name}>
+          <tr key={client.clientId}>
             <td>{client.name}</td>
             <td className="mono">{client.clientId}</td>
             <td>{client.grantType}</td>
@@ -102,7 +97,7 @@ export function OAuthClientsPage({ tenantId }: { tenantId: string }) {
             <td>
               <div className="row-actions">
                 {can('identity:oauth-client.delete') && (
-                  <DangerRowButton onClick={() => remove.ask(client)} testId="oauth-client-delete">
+                  <DangerRowButton onClick={() => remove.ask(client)}>
                     Delete
                   </DangerRowButton>
                 )}
@@ -171,14 +166,11 @@ function RegisterClientForm({ register, options, onCreated }: { register(body: O
     <FormCard
       title="Register an OAuth client"
       description="The client secret is shown once, right after registering."
-      testId="register-oauth-client-form"
       error={error}
       mapped={mapped}
-      errorTestId="register-oauth-client-error"
       busy={busy}
       submitLabel="Register client"
       busyLabel="Registering…"
-      submitTestId="oauth-client-submit"
       onSubmit={submit}
     >
       <Field id="oauth-client-name" label="Name" error={mapped?.byField.name} hint="Shown to people on the consent screen.">
@@ -190,7 +182,6 @@ function RegisterClientForm({ register, options, onCreated }: { register(body: O
           onChange={(event) => setName(event.target.value)}
           aria-invalid={mapped?.byField.name ? true : undefined}
           aria-describedby={describedBy('oauth-client-name')}
-          data-testid="oauth-client-name"
         />
       </Field>
       <Field id="oauth-client-grantType" label="Grant type" error={mapped?.byField.grantType}>
@@ -200,7 +191,6 @@ function RegisterClientForm({ register, options, onCreated }: { register(body: O
           value={grantType}
           onChange={(event) => setGrantType(event.target.value as GrantType)}
           aria-describedby={describedBy('oauth-client-grantType')}
-          data-testid="oauth-client-grantType"
         >
           {(Object.keys(GRANT_LABELS) as GrantType[]).map((grant) => (
             <option key={grant} value={grant}>
@@ -217,6 +207,7 @@ function RegisterClientForm({ register, options, onCreated }: { register(body: O
             rows={3}
             value={redirectUris}
             onChange={(event) => setRedirectUris(event.target.value)}
+            aria-invalid={entryMessage('redirectUris', uriList) ? true : undefined}
             aria-describedby={describedBy('oauth-client-redirectUris')}
           />
         </Field>
@@ -231,8 +222,8 @@ function RegisterClientForm({ register, options, onCreated }: { register(body: O
           className="input mono"
           value={scopes}
           onChange={(event) => setScopes(event.target.value)}
+          aria-invalid={entryMessage('scopes', parseList(scopes)) ? true : undefined}
           aria-describedby={describedBy('oauth-client-scopes')}
-          data-testid="oauth-client-scopes"
         />
       </Field>
     </FormCard>

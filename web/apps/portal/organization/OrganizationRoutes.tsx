@@ -28,7 +28,7 @@ export function OrganizationRoutes() {
     return (
       <>
         <PageHeader title="Organisation" />
-        <ErrorAlert error={access.error} testId="organization-error" />
+        <ErrorAlert error={access.error} />
       </>
     );
   }
@@ -68,9 +68,9 @@ export function OrganizationRoutes() {
 function SubNav() {
   const { sections } = useOrganizationAccess();
   return (
-    <nav className="subnav" aria-label="Organisation" data-testid="organization-subnav">
+    <nav className="subnav" aria-label="Organisation">
       {sections.map((section) => (
-        <NavLink key={section.path} to={`/organization/${section.path}`} className="subnav-link" data-testid={`subnav-${section.path}`}>
+        <NavLink key={section.path} to={`/organization/${section.path}`} className="subnav-link">
           {section.label}
         </NavLink>
       ))}

@@ -135,21 +135,21 @@ export function PolicyEditor({ statements, onChange, errors, suggest, disabled }
         const general = ownErrors.filter(([pointer]) => !shownElsewhere(pointer));
         const sourceIpErrors = ownErrors.filter(([pointer]) => pointer.startsWith(`${at}/conditions/sourceIp`));
         return (
-          <fieldset key={i} className="statement" data-invalid={ownErrors.length > 0} data-testid={`statement-${i}`} disabled={disabled}>
+          // Named by its heading ("Statement 2"), so its fields are announced as part of it.
+          <fieldset key={i} className="statement" data-invalid={ownErrors.length > 0} aria-labelledby={`statement-${i}-title`} disabled={disabled}>
             <div className="statement-header">
-              <h3>Statement {i + 1}</h3>
+              <h3 id={`statement-${i}-title`}>Statement {i + 1}</h3>
               <button
                 type="button"
                 className="button button-ghost"
                 onClick={() => onChange(statements.filter((_, j) => j !== i))}
                 disabled={statements.length === 1}
-                data-testid={`statement-${i}-remove`}
               >
                 Remove statement
               </button>
             </div>
             {general.map(([pointer, message]) => (
-              <span key={pointer} className="field-error" role="alert" data-testid={`statement-${i}-error`}>
+              <span key={pointer} className="field-error" role="alert">
                 {message}
               </span>
             ))}
@@ -163,12 +163,17 @@ export function PolicyEditor({ statements, onChange, errors, suggest, disabled }
                   className="select"
                   value={statement.effect}
                   onChange={(event) => update(i, { effect: event.target.value as DraftStatement['effect'] })}
-                  data-testid={`statement-${i}-effect`}
+                  aria-invalid={errors[`${at}/effect`] ? true : undefined}
+                  aria-describedby={`statement-${i}-effect-error`}
                 >
                   <option value="allow">Allow</option>
                   <option value="deny">Deny (wins over any allow)</option>
                 </select>
-                {errors[`${at}/effect`] && <span className="field-error">{errors[`${at}/effect`]}</span>}
+                {errors[`${at}/effect`] && (
+                  <span className="field-error" id={`statement-${i}-effect-error`} role="alert">
+                    {errors[`${at}/effect`]}
+                  </span>
+                )}
               </div>
               <div className="field">
                 <label className="field-label" htmlFor={`statement-${i}-sid`}>
@@ -181,9 +186,14 @@ export function PolicyEditor({ statements, onChange, errors, suggest, disabled }
                   value={statement.sid}
                   onChange={(event) => update(i, { sid: event.target.value })}
                   placeholder="e.g. read-invoices"
-                  data-testid={`statement-${i}-sid`}
+                  aria-invalid={errors[`${at}/sid`] ? true : undefined}
+                  aria-describedby={`statement-${i}-sid-error`}
                 />
-                {errors[`${at}/sid`] && <span className="field-error">{errors[`${at}/sid`]}</span>}
+                {errors[`${at}/sid`] && (
+                  <span className="field-error" id={`statement-${i}-sid-error`} role="alert">
+                    {errors[`${at}/sid`]}
+                  </span>
+                )}
               </div>
             </div>
             <ListInput
@@ -194,7 +204,7 @@ export function PolicyEditor({ statements, onChange, errors, suggest, disabled }
               errorAt={(j) => errors[`${at}/actions/${j}`]}
               listError={errors[`${at}/actions`]}
               suggestions="action-suggestions"
-              testId={`statement-${i}-action`}
+              idPrefix={`statement-${i}-action`}
               addLabel="Add action"
             />
             <ListInput
@@ -205,7 +215,7 @@ export function PolicyEditor({ statements, onChange, errors, suggest, disabled }
               errorAt={(j) => errors[`${at}/resources/${j}`]}
               listError={errors[`${at}/resources`]}
               suggestions="resource-suggestions"
-              testId={`statement-${i}-resource`}
+              idPrefix={`statement-${i}-resource`}
               addLabel="Add resource"
             />
             <div className="form-grid">
@@ -218,7 +228,6 @@ export function PolicyEditor({ statements, onChange, errors, suggest, disabled }
                   className="select"
                   value={statement.mfa}
                   onChange={(event) => update(i, { mfa: event.target.value as DraftStatement['mfa'] })}
-                  data-testid={`statement-${i}-mfa`}
                 >
                   <option value="">No condition</option>
                   <option value="true">Only when signed in with MFA</option>
@@ -237,13 +246,15 @@ export function PolicyEditor({ statements, onChange, errors, suggest, disabled }
                   onChange={(event) => update(i, { sourceIp: event.target.value })}
                   placeholder="10.0.0.0/8"
                   aria-invalid={sourceIpErrors.length > 0 ? true : undefined}
-                  data-testid={`statement-${i}-source-ip`}
+                  aria-describedby={`statement-${i}-source-ip-description`}
                 />
                 {sourceIpErrors.length === 0 ? (
-                  <span className="field-hint">CIDR ranges, one per line; any may match. Leave empty for anywhere.</span>
+                  <span className="field-hint" id={`statement-${i}-source-ip-description`}>
+                    CIDR ranges, one per line; any may match. Leave empty for anywhere.
+                  </span>
                 ) : (
                   sourceIpErrors.map(([pointer, message]) => (
-                    <span key={pointer} className="field-error" role="alert" data-testid={`statement-${i}-source-ip-error`}>
+                    <span key={pointer} className="field-error" role="alert" id={`statement-${i}-source-ip-description`}>
                       {sourceIpLabel(pointer)}
                       {message}
                     </span>
@@ -255,7 +266,7 @@ export function PolicyEditor({ statements, onChange, errors, suggest, disabled }
         );
       })}
       <div>
-        <button type="button" className="button" onClick={() => onChange([...statements, newStatement()])} disabled={disabled || statements.length >= 100} data-testid="add-statement">
+        <button type="button" className="button" onClick={() => onChange([...statements, newStatement()])} disabled={disabled || statements.length >= 100}>
           Add statement
         </button>
       </div>
@@ -277,14 +288,17 @@ interface ListInputProps {
   errorAt(index: number): string | undefined;
   listError?: string;
   suggestions: string;
-  testId: string;
+  /** Prefix of the entries' ids: `${idPrefix}-0`, and `${idPrefix}-0-error` for an entry's error. */
+  idPrefix: string;
   addLabel: string;
 }
 
-function ListInput({ label, hint, values, onChange, errorAt, listError, suggestions, testId, addLabel }: ListInputProps) {
+function ListInput({ label, hint, values, onChange, errorAt, listError, suggestions, idPrefix, addLabel }: ListInputProps) {
   return (
-    <div className="field">
-      <span className="field-label">{label}</span>
+    <div className="field" role="group" aria-labelledby={`${idPrefix}-label`} aria-describedby={`${idPrefix}-hint`}>
+      <span className="field-label" id={`${idPrefix}-label`}>
+        {label}
+      </span>
       <div className="list-input">
         {values.map((value, j) => {
           const error = errorAt(j);
@@ -299,14 +313,15 @@ function ListInput({ label, hint, values, onChange, errorAt, listError, suggesti
                   maxLength={256}
                   onChange={(event) => onChange(values.map((v, k) => (k === j ? event.target.value : v)))}
                   aria-invalid={error ? true : undefined}
-                  data-testid={`${testId}-${j}`}
+                  // The entry's own error is read with it.
+                  aria-describedby={`${idPrefix}-${j}-error`}
                 />
                 <button type="button" className="button button-ghost" aria-label={`Remove ${label.toLowerCase()} ${j + 1}`} onClick={() => onChange(values.filter((_, k) => k !== j))} disabled={values.length === 1}>
                   ×
                 </button>
               </div>
               {error && (
-                <span className="field-error" role="alert" data-testid={`${testId}-${j}-error`}>
+                <span className="field-error" role="alert" id={`${idPrefix}-${j}-error`}>
                   {error}
                 </span>
               )}
@@ -319,9 +334,11 @@ function ListInput({ label, hint, values, onChange, errorAt, listError, suggesti
           {listError}
         </span>
       )}
-      <span className="field-hint">{hint}</span>
+      <span className="field-hint" id={`${idPrefix}-hint`}>
+        {hint}
+      </span>
       <div>
-        <button type="button" className="button button-ghost" onClick={() => onChange([...values, ''])} disabled={values.length >= 50} data-testid={`${testId}-add`}>
+        <button type="button" className="button button-ghost" onClick={() => onChange([...values, ''])} disabled={values.length >= 50}>
           {addLabel}
         </button>
       </div>

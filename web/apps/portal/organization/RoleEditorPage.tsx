@@ -1,6 +1,6 @@
 // Creates a custom role (/organization/roles/new) or edits one (/organization/roles/<id>): its
 // name, description and policy. The server checks the policy; its errors appear inline.
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { toApiError, type ApiError } from '../../../shared/api/problem.js';
 import { ErrorAlert } from '../../../shared/components/ErrorAlert.js';
@@ -30,6 +30,7 @@ export function RoleEditorPage({ tenantId }: { tenantId: string }) {
   const [busy, setBusy] = useState(false);
   const lastAttempt = useRef<{ body: string; key: string } | null>(null);
   const roleActions = useRoleActions(tenantId);
+  const titleId = useId();
 
   useEffect(() => {
     if (creating) return;
@@ -63,7 +64,7 @@ export function RoleEditorPage({ tenantId }: { tenantId: string }) {
             There is no custom role {roleId} in this organisation. <Link to="/organization/roles">Back to roles</Link>
           </div>
         ) : (
-          <ErrorAlert error={loadError} testId="role-load-error" />
+          <ErrorAlert error={loadError} />
         )}
       </div>
     );
@@ -99,10 +100,10 @@ export function RoleEditorPage({ tenantId }: { tenantId: string }) {
   const current = draft;
   return (
     <div className="org-page">
-      <form className="card" onSubmit={submit} noValidate data-testid="role-editor">
+      <form className="card" onSubmit={submit} noValidate aria-labelledby={titleId}>
         <div className="card-header">
           <div>
-            <h2>{creating ? 'New custom role' : `Edit ${draft.name}`}</h2>
+            <h2 id={titleId}>{creating ? 'New custom role' : `Edit ${draft.name}`}</h2>
             <p>A request is allowed when some statement allows it and none denies it; anything no statement allows is denied.</p>
           </div>
         </div>
@@ -113,7 +114,7 @@ export function RoleEditorPage({ tenantId }: { tenantId: string }) {
                 {error.problem.detail} Corrections are marked below.
               </div>
             ) : (
-              <ErrorAlert error={error} testId="role-editor-error" />
+              <ErrorAlert error={error} />
             ))}
           <div className="form-grid">
             <Field id="role-name" label="Name" error={errors['/name']} hint="Up to 64 characters; not the name of a built-in role.">
@@ -125,7 +126,6 @@ export function RoleEditorPage({ tenantId }: { tenantId: string }) {
                 onChange={(event) => setDraft({ ...draft, name: event.target.value })}
                 aria-invalid={errors['/name'] ? true : undefined}
                 aria-describedby={describedBy('role-name')}
-                data-testid="role-name"
               />
             </Field>
             <Field id="role-description" label="Description" optional error={errors['/description']}>
@@ -136,7 +136,6 @@ export function RoleEditorPage({ tenantId }: { tenantId: string }) {
                 value={draft.description}
                 onChange={(event) => setDraft({ ...draft, description: event.target.value })}
                 aria-describedby={describedBy('role-description')}
-                data-testid="role-description"
               />
             </Field>
           </div>
@@ -156,7 +155,7 @@ export function RoleEditorPage({ tenantId }: { tenantId: string }) {
           <Link to="/organization/roles" className="button">
             Cancel
           </Link>
-          <button type="submit" className="button button-primary" disabled={busy} data-testid="role-save">
+          <button type="submit" className="button button-primary" disabled={busy}>
             {busy ? 'Saving…' : creating ? 'Create role' : 'Save role'}
           </button>
         </div>

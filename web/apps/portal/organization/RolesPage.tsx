@@ -29,14 +29,14 @@ export function RolesPage({ tenantId }: { tenantId: string }) {
   const custom = (roles.data ?? []).filter((role) => !role.builtin);
   return (
     <div className="org-page">
-      <SuccessNotice message={notice} testId="roles-notice" />
-      <ErrorAlert error={roles.error} testId="roles-error" />
+      <SuccessNotice message={notice} />
+      <ErrorAlert error={roles.error} />
       <ResourceTableCard
         title="Custom roles"
         description="Roles of your own: named sets of statements that allow or deny actions. Changes apply from each holder’s next request."
         actions={
           can('identity:role.create') && (
-            <Link to="/organization/roles/new" className="button button-primary" data-testid="new-role">
+            <Link to="/organization/roles/new" className="button button-primary">
               New role
             </Link>
           )
@@ -46,24 +46,24 @@ export function RolesPage({ tenantId }: { tenantId: string }) {
         empty={!roles.loading && custom.length === 0 && !roles.error && 'No custom roles yet.'}
       >
         {custom.map((role) => (
-          <tr key={role.id} data-testid="custom-role-row" data-name={role.name}>
+          <tr key={role.id}>
             <td>
               <strong>{role.name}</strong>
               {role.description && <div className="muted">{role.description}</div>}
               <div className="faint mono">{role.id}</div>
             </td>
             <td>
-              <StatementSummary statements={role.statements} testId="custom-role-statements" />
+              <StatementSummary statements={role.statements} />
             </td>
             <td>
               <div className="row-actions">
                 {can('identity:role.update') && (
-                  <Link to={`/organization/roles/${role.id}`} className="button" data-testid="role-edit">
+                  <Link to={`/organization/roles/${role.id}`} className="button">
                     Edit
                   </Link>
                 )}
                 {can('identity:role.delete') && (
-                  <DangerRowButton onClick={() => remove.ask(role)} testId="role-delete">
+                  <DangerRowButton onClick={() => remove.ask(role)}>
                     Delete
                   </DangerRowButton>
                 )}
@@ -78,7 +78,7 @@ export function RolesPage({ tenantId }: { tenantId: string }) {
         columns={['Role', 'Description', 'Statements']}
       >
         {builtin.map((role) => (
-          <tr key={role.id} data-testid="builtin-role-row" data-name={role.name}>
+          <tr key={role.id}>
             <td>
               <strong>{role.name}</strong>
             </td>

@@ -1,18 +1,18 @@
 // A secret the server shows only once (an API key, an OAuth client secret): shown with a copy
 // button and a plain warning, until the person says they have stored it.
-import { useState, type ReactNode } from 'react';
+import { useId, useState, type ReactNode } from 'react';
 
 interface SecretRevealProps {
   title: string;
   secret: string;
-  testId: string;
   onDone(): void;
   /** More to keep with the secret (client id, issuer URL). */
   children?: ReactNode;
 }
 
-export function SecretReveal({ title, secret, testId, onDone, children }: SecretRevealProps) {
+export function SecretReveal({ title, secret, onDone, children }: SecretRevealProps) {
   const [copied, setCopied] = useState<'yes' | 'failed' | null>(null);
+  const titleId = useId();
 
   async function copy() {
     try {
@@ -25,10 +25,10 @@ export function SecretReveal({ title, secret, testId, onDone, children }: Secret
   }
 
   return (
-    <section className="card secret-reveal" data-testid={`${testId}-reveal`}>
+    <section className="card secret-reveal" aria-labelledby={titleId}>
       <div className="card-header">
         <div>
-          <h2>{title}</h2>
+          <h2 id={titleId}>{title}</h2>
           <p>Copy it now and keep it somewhere safe: it is shown only this once and cannot be read again. If it is lost, create a new one.</p>
         </div>
       </div>
@@ -36,11 +36,9 @@ export function SecretReveal({ title, secret, testId, onDone, children }: Secret
         <div className="alert alert-warning" role="alert">
           Anyone holding this secret can act with its permissions. Do not paste it into chats, tickets or source code.
         </div>
-        <div className="secret-row">
-          <code className="secret-value mono" data-testid={`${testId}-secret`}>
-            {secret}
-          </code>
-          <button type="button" className="button" onClick={copy} data-testid={`${testId}-copy`}>
+        <div className="secret-row" role="group" aria-label="Secret">
+          <code className="secret-value mono">{secret}</code>
+          <button type="button" className="button" onClick={copy}>
             {copied === 'yes' ? 'Copied' : 'Copy'}
           </button>
         </div>
@@ -48,7 +46,7 @@ export function SecretReveal({ title, secret, testId, onDone, children }: Secret
         {children}
       </div>
       <div className="card-footer">
-        <button type="button" className="button button-primary" onClick={onDone} data-testid={`${testId}-done`}>
+        <button type="button" className="button button-primary" onClick={onDone}>
           I have stored it
         </button>
       </div>

@@ -1,9 +1,9 @@
 // A policy in words, read-only: one line per statement (effect, actions, resources, conditions).
 import type { Statement } from '../../../shared/tenant-access/tenant-roles.js';
 
-export function StatementSummary({ statements, testId }: { statements: Statement[]; testId?: string }) {
+export function StatementSummary({ statements }: { statements: Statement[] }) {
   return (
-    <ul className="statement-summary" data-testid={testId}>
+    <ul className="statement-summary">
       {statements.map((statement, i) => (
         <li key={i}>
           <span className={statement.effect === 'deny' ? 'effect-deny' : 'effect-allow'}>{statement.effect === 'deny' ? 'Deny' : 'Allow'}</span>{' '}
