@@ -90,6 +90,16 @@ export function orderRow(page: Page, orderNumber: string): Locator {
   return page.getByRole('table', { name: 'Orders' }).getByRole('row').filter({ has: page.getByRole('link', { name: orderNumber, exact: true }) });
 }
 
+/** A table's row headed (<th scope="row">) by this name: an order's item by its product, a total by its name. */
+export function rowHeadedBy(table: Locator, name: string | RegExp): Locator {
+  return table.getByRole('row').filter({ has: table.page().getByRole('rowheader', { name, exact: typeof name === 'string' }) });
+}
+
+/** The value beside a row header: in a price, "Per month" → "€40.00 per month"; in an order, "Due now" → "€50.00". */
+export function cellBeside(table: Locator, rowHeader: string): Locator {
+  return rowHeadedBy(table, rowHeader).getByRole('cell').first();
+}
+
 /** The alert (a problem shown to people) inside a scope. */
 export function alertIn(scope: Page | Locator): Locator {
   return scope.getByRole('alert');

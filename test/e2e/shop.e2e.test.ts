@@ -6,11 +6,11 @@
 // status and the timeline. A second test covers publish problems, the diff view and coupons; another
 // has a customer apply a coupon to a cart (a bad code is refused under the field) and remove it.
 import type { AddressInfo } from 'node:net';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addMember, startTestPlatform, type SignedInHeaders, type TestPlatform } from '../support/platform.js';
 import { systemContext } from '../../src/kernel/context.js';
-import { WEB_DIST, assertWebAppsBuilt, launchChromium, navLink, orderRow, watchConsole } from './browser.js';
+import { WEB_DIST, assertWebAppsBuilt, cellBeside, definitionOf, launchChromium, navLink, orderRow, pressInDialog, rowHeadedBy, watchConsole } from './browser.js';
 
 const PASSWORD = 'shop test passphrase';
 const CUSTOMER = 'buyer@shopper.example.com';
@@ -78,7 +78,30 @@ async function browserAs(headers: SignedInHeaders): Promise<{ context: BrowserCo
   return { context, page, consoleProblems: watchConsole(page) };
 }
 
-const text = async (page: Page, testId: string) => (await page.getByTestId(testId).first().textContent())?.trim() ?? '';
+const text = async (locator: Locator) => (await locator.first().textContent())?.trim() ?? '';
+
+/** Waits for and returns as many matches as are wanted: a list that is loading or filtering again settles. */
+async function settlesAt(locator: Locator, count: number): Promise<void> {
+  await expect.poll(() => locator.count(), { timeout: 15_000 }).toBe(count);
+}
+
+/**
+ * Waits for the one problem a form shows and checks that it is the field's: the alert is also what
+ * the field's description (aria-describedby) reads out with it.
+ */
+async function problemOn(form: Locator, field: { role: 'textbox'; name: string | RegExp }): Promise<string> {
+  const problem = form.getByRole('alert');
+  await problem.waitFor();
+  const message = await text(problem);
+  expect(message).not.toBe('');
+  expect(await form.getByRole(field.role, { name: field.name, description: message }).count()).toBe(1);
+  return message;
+}
+
+/** The statuses an order's timeline went through, oldest first, as people read them. */
+const statusChanges = (page: Page) => page.getByRole('list', { name: 'Status changes' });
+/** The approval notice on an order: waiting for one, or the decision with its reason. */
+const approvalNotice = (page: Page, start: RegExp) => page.getByRole('status').filter({ hasText: start });
 
 beforeAll(async () => {
   assertWebAppsBuilt();
@@ -105,27 +128,32 @@ describe('ordering a product that needs approval', () => {
     try {
       const { page } = operator;
       await page.goto(`${baseUrl}/admin/catalog/products`);
-      await page.getByTestId('catalog-search').fill('approved');
-      await page.getByTestId('catalog-search-submit').click();
-      await page.waitForFunction(() => document.querySelectorAll('[data-testid="product-row"]').length === 1);
-      await page.getByTestId('product-link').click();
-      await page.getByTestId('open-draft').click();
-      await page.getByTestId('version-page').waitFor();
+      await page.getByRole('searchbox', { name: 'Search products' }).fill('approved');
+      await page.getByRole('search', { name: 'Find products' }).getByRole('button', { name: 'Search', exact: true }).click();
+      const products = page.getByRole('table', { name: 'Products' });
+      // The head row and the one product found.
+      await settlesAt(products.getByRole('row'), 2);
+      await products.getByRole('link', { name: 'Approved server', exact: true }).click();
+      await page.getByRole('link', { name: 'Edit draft v1', exact: true }).click();
+      await page.getByRole('heading', { level: 1, name: 'Approved server v1 draft', exact: true }).waitFor();
       // The form customers will get, from the schema.
-      await page.getByTestId('form-preview-hostname').waitFor();
-      expect(await page.getByTestId('form-preview-region').inputValue()).toBe('eu-west');
-      await page.getByTestId('preview-currency').selectOption('EUR');
-      await page.waitForFunction(() => document.querySelector('[data-testid="preview-lines-recurring"]')?.textContent?.includes('10.00'));
-      await page.getByTestId('plan-0-price-EUR-unitAmount').fill('12.50');
-      await page.getByTestId('draft-save').click();
-      await page.waitForFunction(() => document.querySelector('[data-testid="draft-save"]')?.textContent === 'Saved');
-      await page.waitForFunction(() => document.querySelector('[data-testid="preview-lines-recurring"]')?.textContent?.includes('12.50'));
-      await page.getByTestId('preview-quantity').fill('3');
-      await page.waitForFunction(() => document.querySelector('[data-testid="preview-lines-recurring"]')?.textContent?.includes('37.50'));
+      const formPreview = page.getByRole('region', { name: 'The form customers get' });
+      await formPreview.getByRole('textbox', { name: 'Host name' }).waitFor();
+      expect(await formPreview.getByRole('combobox', { name: 'Region' }).inputValue()).toBe('eu-west');
+      const quote = page.getByRole('region', { name: 'Quote for the saved draft' });
+      await quote.getByRole('combobox', { name: 'Currency' }).selectOption('EUR');
+      const perMonth = cellBeside(quote.getByRole('table', { name: 'Quote' }), 'Per month');
+      await perMonth.filter({ hasText: '10.00' }).waitFor();
+      await page.getByRole('region', { name: 'Plan 1: Monthly' }).getByRole('group', { name: 'EUR', exact: true }).getByRole('textbox', { name: 'Per unit', exact: true }).fill('12.50');
+      await page.getByRole('button', { name: 'Save draft', exact: true }).click();
+      await page.getByRole('button', { name: 'Saved', exact: true }).waitFor();
+      await perMonth.filter({ hasText: '12.50' }).waitFor();
+      await quote.getByRole('textbox', { name: 'Quantity' }).fill('3');
+      await perMonth.filter({ hasText: '37.50' }).waitFor();
       await page.screenshot({ path: '/tmp/shop-draft-editor.png', fullPage: true });
-      await page.getByTestId('draft-publish').click();
-      await page.getByRole('dialog').getByRole('button', { name: 'Publish', exact: true }).click();
-      await page.locator('[data-testid="version-page"][data-status="published"]').waitFor();
+      await page.getByRole('button', { name: 'Publish…', exact: true }).click();
+      await pressInDialog(page, 'Publish');
+      await page.getByRole('heading', { level: 1, name: 'Approved server v1 published', exact: true }).waitFor();
       expect(operator.consoleProblems).toEqual([]);
     } catch (error) {
       await operator.page.screenshot({ path: '/tmp/shop-operator-failure.png' });
@@ -137,50 +165,58 @@ describe('ordering a product that needs approval', () => {
     try {
       // Browse: a category, then a search.
       await page.goto(`${baseUrl}/portal/products`);
-      await page.getByTestId('product-card').first().waitFor();
-      expect(await page.getByTestId('product-card').count()).toBe(2);
-      await page.locator('[data-testid="category-tab"][data-category="Storage"]').click();
-      await page.waitForFunction(() => document.querySelectorAll('[data-testid="product-card"]').length === 1);
-      expect(await text(page, 'product-link')).toBe('Plain bucket');
-      await page.getByTestId('category-all').click();
-      await page.getByTestId('product-search').fill('approved');
-      await page.getByTestId('product-search-submit').click();
-      await page.waitForFunction(() => document.querySelectorAll('[data-testid="product-card"]').length === 1 && document.querySelector('[data-testid="product-link"]')?.textContent === 'Approved server');
-      await page.getByTestId('product-link').click();
+      // Each product is an article named by its name.
+      const cards = page.getByRole('main').getByRole('article');
+      await cards.first().waitFor();
+      expect(await cards.count()).toBe(2);
+      const categories = page.getByRole('navigation', { name: 'Categories' });
+      await categories.getByRole('button', { name: 'Storage', exact: true }).click();
+      await categories.getByRole('button', { name: 'Storage', exact: true, pressed: true }).waitFor();
+      await settlesAt(cards, 1);
+      expect(await page.getByRole('article', { name: 'Plain bucket', exact: true }).count()).toBe(1);
+      await categories.getByRole('button', { name: 'All', exact: true }).click();
+      await page.getByRole('searchbox', { name: 'Search products' }).fill('approved');
+      await page.getByRole('search', { name: 'Find products' }).getByRole('button', { name: 'Search', exact: true }).click();
+      await expect.poll(async () => (await cards.count()) === 1 && (await page.getByRole('article', { name: 'Approved server', exact: true }).count()) === 1, { timeout: 15_000 }).toBe(true);
+      await page.getByRole('article', { name: 'Approved server', exact: true }).getByRole('link', { name: 'Approved server', exact: true }).click();
 
-      // Prices in the chosen currency, and a live quote.
-      await page.getByTestId('product-page').waitFor();
-      expect(await text(page, 'plan-price')).toContain('12.50');
-      await page.getByTestId('currency-select').selectOption('USD');
-      expect(await text(page, 'plan-price')).toContain('13.75');
-      await page.getByTestId('currency-select').selectOption('EUR');
+      // Prices in the chosen currency, and a live quote. Each plan is a radio button named by its plan and price.
+      await page.getByRole('heading', { level: 1, name: 'Approved server', exact: true }).waitFor();
+      const plans = page.getByRole('region', { name: 'Plans' });
+      await plans.getByRole('radio', { name: /^Monthly — .*12\.50/ }).waitFor();
+      await plans.getByRole('combobox', { name: 'Currency' }).selectOption('USD');
+      await plans.getByRole('radio', { name: /^Monthly — .*13\.75/ }).waitFor();
+      await plans.getByRole('combobox', { name: 'Currency' }).selectOption('EUR');
 
-      // An invalid host name: the server's message appears under the field.
-      await page.getByTestId('config-hostname').fill('not a host!');
-      await page.getByTestId('config-hostname-error').waitFor();
-      expect(await text(page, 'config-hostname-error')).toMatch(/format "hostname"/);
-      await page.getByTestId('add-to-cart').click();
-      await page.waitForFunction(() => document.querySelector('[data-testid="add-to-cart"]')?.textContent === 'Add to cart');
-      expect(await text(page, 'config-hostname-error')).toMatch(/format "hostname"/);
+      // An invalid host name: the server's message appears under the field, and is what the field is described by.
+      const configure = page.getByRole('region', { name: 'Configure' });
+      const hostName = configure.getByRole('textbox', { name: 'Host name' });
+      const hostNameRefused = configure.getByRole('textbox', { name: 'Host name', description: /format "hostname"/ });
+      await hostName.fill('not a host!');
+      await hostNameRefused.waitFor();
+      await configure.getByRole('button', { name: 'Add to cart', exact: true }).click();
+      await configure.getByRole('button', { name: 'Add to cart', exact: true, disabled: false }).waitFor();
+      expect(await hostNameRefused.count()).toBe(1);
 
-      await page.getByTestId('config-hostname').fill('web-1');
-      await page.getByTestId('config-region').selectOption('us-east');
-      await page.getByTestId('quantity').fill('2');
-      await page.waitForFunction(() => document.querySelector('[data-testid="live-price-recurring"]')?.textContent?.includes('25.00'));
-      await page.getByTestId('config-hostname-error').waitFor({ state: 'detached' });
+      await hostName.fill('web-1');
+      await configure.getByRole('combobox', { name: 'Region' }).selectOption('us-east');
+      await plans.getByRole('textbox', { name: 'Quantity' }).fill('2');
+      await cellBeside(configure.getByRole('table', { name: 'Price' }), 'Per month').filter({ hasText: '25.00' }).waitFor();
+      await hostNameRefused.waitFor({ state: 'detached' });
       await page.screenshot({ path: '/tmp/shop-product-page.png', fullPage: true });
-      await page.getByTestId('add-to-cart').click();
-      await page.getByTestId('added-to-cart').waitFor();
+      await configure.getByRole('button', { name: 'Add to cart', exact: true }).click();
+      await page.getByRole('status').filter({ hasText: 'Added to your EUR cart.' }).waitFor();
 
       // The cart, then checkout behind a confirmation.
       await navLink(page, 'Cart').click();
-      await page.locator('[data-testid="cart"][data-currency="EUR"]').waitFor();
-      expect(await text(page, 'cart-recurring-month')).toContain('25.00 per month');
-      expect(await page.locator('[data-testid="configuration-entry"][data-key="hostname"]').textContent()).toBe('Host nameweb-1');
-      await page.getByTestId('checkout').click();
-      await page.getByRole('dialog').getByRole('button', { name: 'Place order', exact: true }).click();
+      const cart = page.getByRole('region', { name: 'Cart in EUR' });
+      await cart.waitFor();
+      expect(await text(cart.getByRole('list', { name: 'Totals' }).getByRole('listitem'))).toContain('25.00 per month');
+      expect(await text(definitionOf(cart.getByRole('table', { name: 'Items' }), 'Host name'))).toBe('web-1');
+      await cart.getByRole('button', { name: 'Place order', exact: true }).click();
+      await pressInDialog(page, 'Place order');
       await page.getByRole('heading', { level: 1, name: /Pending approval$/ }).waitFor();
-      await page.getByTestId('approval-pending').waitFor();
+      await approvalNotice(page, /^Waiting for an operator/).waitFor();
       const orderNumber = (await page.getByRole('heading', { level: 1 }).textContent())!.match(/ORD-\d+/)![0];
 
       // The operator finds it in the queue (pending approval is the default view) and approves it.
@@ -193,8 +229,8 @@ describe('ordering a product that needs approval', () => {
         await admin.getByLabel('Tenant').selectOption(tenantId);
         await queued.waitFor();
         await queued.getByRole('link', { name: orderNumber }).click();
-        await admin.getByTestId('order-timeline').waitFor();
-        expect(await admin.getByTestId('approval-pending').textContent()).toContain('Approved server requires approval');
+        await statusChanges(admin).waitFor();
+        expect(await text(approvalNotice(admin, /^Waiting for an operator/))).toContain('Approved server requires approval');
         await admin.getByRole('button', { name: 'Approve' }).click();
         await admin.getByRole('dialog').getByLabel('Reason').fill('Customer verified');
         await admin.getByRole('dialog').getByRole('button', { name: 'Approve', exact: true }).click();
@@ -211,15 +247,10 @@ describe('ordering a product that needs approval', () => {
       await row.waitFor();
       expect(await row.getByRole('cell').nth(2).textContent()).toBe('Provisioning');
       await row.getByRole('link', { name: orderNumber }).click();
-      await page.getByTestId('order-timeline').waitFor();
-      expect(await page.locator('[data-testid="timeline-entry"]').evaluateAll((entries) => entries.map((entry) => entry.getAttribute('data-status')))).toEqual([
-        'draft',
-        'submitted',
-        'pending_approval',
-        'awaiting_payment',
-        'provisioning',
-      ]);
-      expect(await text(page, 'approval-decision')).toContain('Customer verified');
+      await statusChanges(page).waitFor();
+      // Each change names its status first, in bold.
+      expect(await statusChanges(page).getByRole('listitem').getByRole('strong').allTextContents()).toEqual(['Cart', 'Submitted', 'Pending approval', 'Awaiting payment', 'Provisioning']);
+      expect(await text(approvalNotice(page, /^(Approved|Rejected)\b/))).toContain('Customer verified');
       await page.screenshot({ path: '/tmp/shop-my-order.png', fullPage: true });
       expect(consoleProblems).toEqual([]);
     } finally {
@@ -238,82 +269,99 @@ describe('the admin catalog editor', () => {
     try {
       await page.goto(`${baseUrl}/admin/catalog/products/${productId}`);
       // The product's details: a stock that is no number is refused on its field; a new category is kept.
-      await page.getByTestId('details-edit').click();
-      await page.getByTestId('details-capacity').fill('lots');
-      await page.getByTestId('details-save').click();
-      await page.getByTestId('details-capacity-error').waitFor();
-      await page.getByTestId('details-capacity').fill('');
-      await page.getByTestId('details-category').fill('Servers');
-      await page.getByTestId('details-save').click();
-      await page.getByTestId('details-category-value').waitFor();
-      expect(await text(page, 'details-category-value')).toBe('Servers');
-      await page.getByTestId('open-draft').click();
-      await page.locator('[data-testid="version-page"][data-version="2"]').waitFor();
+      const details = page.getByRole('region', { name: 'Details', exact: true });
+      await details.getByRole('button', { name: 'Edit details', exact: true }).click();
+      await details.getByRole('textbox', { name: /^Stock/ }).fill('lots');
+      await details.getByRole('button', { name: 'Save details', exact: true }).click();
+      await problemOn(details, { role: 'textbox', name: /^Stock/ });
+      await details.getByRole('textbox', { name: /^Stock/ }).fill('');
+      await details.getByRole('textbox', { name: 'Category', exact: true }).fill('Servers');
+      await details.getByRole('button', { name: 'Save details', exact: true }).click();
+      await definitionOf(details, 'Category').waitFor();
+      expect(await text(definitionOf(details, 'Category'))).toBe('Servers');
+      await page.getByRole('link', { name: 'Edit draft v2', exact: true }).click();
+      await page.getByRole('heading', { level: 1, name: 'Diffed server v2 draft', exact: true }).waitFor();
       // A schema with a misspelt type and a second tier that ends below the first: the server names both.
-      await page.getByTestId('draft-schema').fill(JSON.stringify({ type: 'object', properties: { region: { type: 'strnig' } } }));
-      await page.getByTestId('draft-provisioning').fill('null');
-      await page.getByTestId('plan-0-price-EUR-model').selectOption('graduated');
-      await page.getByTestId('plan-0-price-EUR-add-tier').click();
-      await page.getByTestId('plan-0-price-EUR-tier-0-upTo').fill('10');
-      await page.getByTestId('plan-0-price-EUR-tier-0-unitAmount').fill('2.00');
-      await page.getByTestId('plan-0-price-EUR-tier-1-upTo').fill('5');
-      await page.getByTestId('plan-0-price-EUR-tier-1-unitAmount').fill('1.50');
-      await page.getByTestId('draft-summary').fill('Graduated pricing');
-      await page.getByTestId('draft-publish').click();
-      await page.getByRole('dialog').getByRole('button', { name: 'Publish', exact: true }).click();
-      await page.getByTestId('section-schema-problems').waitFor();
-      expect(await page.getByTestId('section-schema-problems').textContent()).toContain('/configurationSchema/properties/region/type');
-      expect(await page.getByTestId('plan-0-problems').textContent()).toContain('/prices/EUR/tiers/1/upTo');
-      expect(await page.getByTestId('version-page').getAttribute('data-status')).toBe('draft');
+      const schema = page.getByRole('textbox', { name: /^JSON Schema/ });
+      const provisioning = page.getByRole('textbox', { name: /^Capability and parameters/ });
+      const plan = page.getByRole('region', { name: 'Plan 1: Monthly' });
+      const euros = plan.getByRole('group', { name: 'EUR', exact: true });
+      await schema.fill(JSON.stringify({ type: 'object', properties: { region: { type: 'strnig' } } }));
+      await provisioning.fill('null');
+      await euros.getByRole('combobox', { name: 'Model' }).selectOption('graduated');
+      await euros.getByRole('button', { name: 'Add tier', exact: true }).click();
+      await euros.getByRole('textbox', { name: 'Tier 1 up to' }).fill('10');
+      await euros.getByRole('textbox', { name: 'Tier 1 unit amount' }).fill('2.00');
+      await euros.getByRole('textbox', { name: 'Tier 2 up to' }).fill('5');
+      await euros.getByRole('textbox', { name: 'Tier 2 unit amount' }).fill('1.50');
+      await page.getByRole('textbox', { name: 'What changed in this version' }).fill('Graduated pricing');
+      await page.getByRole('button', { name: 'Publish…', exact: true }).click();
+      await pressInDialog(page, 'Publish');
+      // Each problem in the section it concerns.
+      const schemaProblems = page.getByRole('region', { name: 'Configuration schema', exact: true }).getByRole('alert');
+      await schemaProblems.waitFor();
+      expect(await schemaProblems.textContent()).toContain('/configurationSchema/properties/region/type');
+      expect(await plan.getByRole('alert').textContent()).toContain('/prices/EUR/tiers/1/upTo');
+      expect(await text(page.getByRole('heading', { level: 1 }))).toBe('Diffed server v2 draft');
 
       // Fixed, it publishes; the diff names what changed in words.
-      await page.getByTestId('draft-schema').fill(JSON.stringify(SERVER_CONTENT.configurationSchema));
-      await page.getByTestId('draft-provisioning').fill(JSON.stringify(SERVER_CONTENT.provisioning));
-      await page.getByTestId('plan-0-price-EUR-tier-1-upTo').fill('');
-      await page.getByTestId('draft-publish').click();
-      await page.getByRole('dialog').getByRole('button', { name: 'Publish', exact: true }).click();
-      await page.locator('[data-testid="version-page"][data-status="published"]').waitFor();
+      await schema.fill(JSON.stringify(SERVER_CONTENT.configurationSchema));
+      await provisioning.fill(JSON.stringify(SERVER_CONTENT.provisioning));
+      await euros.getByRole('textbox', { name: 'Tier 2 up to' }).fill('');
+      await page.getByRole('button', { name: 'Publish…', exact: true }).click();
+      await pressInDialog(page, 'Publish');
+      await page.getByRole('heading', { level: 1, name: 'Diffed server v2 published', exact: true }).waitFor();
       await page.goto(`${baseUrl}/admin/catalog/products/${productId}`);
-      await page.getByTestId('diff-open').click();
-      await page.getByTestId('diff-table').waitFor();
-      const paths = await page.locator('[data-testid="diff-change"]').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-path')));
+      await page.getByRole('button', { name: 'Show changes', exact: true }).click();
+      // Each change is a row headed by what changed: in words, and as the pointer (code) under them.
+      const changes = page.getByRole('table', { name: 'Changes' });
+      await changes.waitFor();
+      const paths = await changes.getByRole('code').allTextContents();
       expect(paths).toEqual(expect.arrayContaining(['/summary', '/pricePlans/0/prices/EUR/model', '/pricePlans/0/prices/EUR/tiers', '/pricePlans/0/prices/EUR/unitAmount']));
-      expect(await page.locator('[data-testid="diff-change"][data-path="/pricePlans/0/prices/EUR/model"] [data-testid="diff-path"]').textContent()).toBe('Price plans › 1 › prices › EUR › model');
-      expect(await page.locator('[data-testid="diff-change"][data-path="/summary"]').textContent()).toContain('Graduated pricing');
+      const change = (path: string) => changes.getByRole('row').filter({ has: page.getByRole('code').filter({ hasText: new RegExp(`^${path}$`) }) });
+      expect(await change('/pricePlans/0/prices/EUR/model').getByRole('rowheader').getByText('Price plans › 1 › prices › EUR › model', { exact: true }).count()).toBe(1);
+      expect(await change('/summary').textContent()).toContain('Graduated pricing');
 
       // Retiring the old version asks first.
       await page.goto(`${baseUrl}/admin/catalog/products/${productId}/versions/1`);
-      await page.getByTestId('version-retire').click();
-      await page.getByRole('dialog').getByRole('button', { name: 'Retire', exact: true }).click();
-      await page.locator('[data-testid="version-page"][data-status="retired"]').waitFor();
+      await page.getByRole('button', { name: 'Retire…', exact: true }).click();
+      await pressInDialog(page, 'Retire');
+      await page.getByRole('heading', { level: 1, name: 'Diffed server v1 retired', exact: true }).waitFor();
 
       // Coupons: a field error from the server, then created, then archived behind a confirmation.
       await page.goto(`${baseUrl}/admin/catalog/coupons`);
-      await page.getByTestId('coupon-code').fill('x');
-      await page.getByTestId('coupon-name').fill('Spring');
-      await page.getByTestId('coupon-percent').fill('15');
-      await page.getByTestId('coupon-submit').click();
-      await page.getByTestId('coupon-code-error').waitFor();
-      await page.getByTestId('coupon-code').fill('SPRING15');
-      await page.getByTestId('coupon-submit').click();
-      await page.getByTestId('coupon-created').waitFor();
-      const coupon = page.locator('[data-testid="coupon-row"][data-code="SPRING15"]');
+      const newCoupon = page.getByRole('form', { name: 'New coupon' });
+      await newCoupon.getByRole('textbox', { name: 'Code', exact: true }).fill('x');
+      await newCoupon.getByRole('textbox', { name: 'Name', exact: true }).fill('Spring');
+      await newCoupon.getByRole('textbox', { name: 'Percent off' }).fill('15');
+      await newCoupon.getByRole('button', { name: 'Create coupon', exact: true }).click();
+      await problemOn(newCoupon, { role: 'textbox', name: 'Code' });
+      await newCoupon.getByRole('textbox', { name: 'Code', exact: true }).fill('SPRING15');
+      await newCoupon.getByRole('button', { name: 'Create coupon', exact: true }).click();
+      await page.getByRole('status').filter({ hasText: 'Coupon SPRING15 created.' }).waitFor();
+      // A coupon's row is headed by its code (and "archived" once it is).
+      const coupons = page.getByRole('table', { name: 'Coupons' });
+      const coupon = rowHeadedBy(coupons, 'SPRING15');
       await coupon.waitFor();
       expect(await coupon.textContent()).toContain('15% off');
-      await coupon.getByTestId('coupon-archive').click();
-      await page.getByRole('dialog').getByRole('button', { name: 'Archive', exact: true }).click();
-      await page.locator('[data-testid="coupon-row"][data-code="SPRING15"][data-archived="true"]').waitFor();
+      await coupon.getByRole('button', { name: 'Archive SPRING15', exact: true }).click();
+      await pressInDialog(page, 'Archive');
+      await rowHeadedBy(coupons, 'SPRING15 archived').waitFor();
 
       // Approval rules: created and deleted behind a confirmation.
-      await page.getByTestId('tab-approval-rules').click();
-      await page.getByTestId('rule-name').fill('Large orders');
-      await page.getByTestId('rule-amount').fill('1000.00');
-      await page.getByTestId('rule-submit').click();
-      await page.getByTestId('rule-row').waitFor();
-      expect(await page.getByTestId('rule-row').textContent()).toContain('Large orders');
-      await page.getByTestId('rule-delete').click();
-      await page.getByRole('dialog').getByRole('button', { name: 'Delete', exact: true }).click();
-      await page.getByTestId('rule-row').waitFor({ state: 'detached' });
+      await page.getByRole('navigation', { name: 'Catalog' }).getByRole('link', { name: 'Approval rules', exact: true }).click();
+      const newRule = page.getByRole('form', { name: 'New rule' });
+      await newRule.getByRole('textbox', { name: 'Name', exact: true }).fill('Large orders');
+      await newRule.getByRole('textbox', { name: 'Amount', exact: true }).fill('1000.00');
+      await newRule.getByRole('button', { name: 'Create rule', exact: true }).click();
+      const rules = page.getByRole('table', { name: 'Approval rules' });
+      const rule = rowHeadedBy(rules, 'Large orders');
+      await rule.waitFor();
+      expect(await rules.getByRole('rowheader').allTextContents()).toEqual(['Large orders']);
+      await rule.getByRole('button', { name: 'Delete rule Large orders', exact: true }).click();
+      await pressInDialog(page, 'Delete');
+      await rule.waitFor({ state: 'detached' });
+      expect(await rules.getByRole('rowheader').count()).toBe(0);
       expect(consoleProblems).toEqual([]);
     } catch (error) {
       await page.screenshot({ path: '/tmp/shop-editor-failure.png' });
@@ -359,8 +407,9 @@ describe('refusals and cancellations', () => {
     const { context, page, consoleProblems } = await browserAs(customer);
     try {
       await page.goto(`${baseUrl}/portal/orders/${rejectedId}`);
-      await page.getByTestId('approval-decision').waitFor();
-      expect(await text(page, 'approval-decision')).toBe('Rejected: Credit check failed');
+      const decision = approvalNotice(page, /^(Approved|Rejected)\b/);
+      await decision.waitFor();
+      expect(await text(decision)).toBe('Rejected: Credit check failed');
       expect(await page.getByRole('button', { name: 'Cancel order' }).count()).toBe(0);
 
       await page.goto(`${baseUrl}/portal/orders/${cancelledId}`);
@@ -372,7 +421,7 @@ describe('refusals and cancellations', () => {
       await page.getByRole('dialog').getByLabel('Reason').fill('Ordered by mistake');
       await page.getByRole('dialog').getByRole('button', { name: 'Cancel order', exact: true }).click();
       await page.getByRole('heading', { level: 1, name: /Cancelled$/ }).waitFor();
-      expect(await page.locator('[data-testid="timeline-entry"]').last().textContent()).toContain('Ordered by mistake');
+      expect(await statusChanges(page).getByRole('listitem').last().textContent()).toContain('Ordered by mistake');
       await page.screenshot({ path: '/tmp/shop-cancelled-order.png', fullPage: true });
       expect(consoleProblems).toEqual([]);
     } finally {
@@ -392,34 +441,39 @@ describe('a coupon in the cart', () => {
     const { context, page, consoleProblems } = await browserAs(customer);
     try {
       await page.goto(`${baseUrl}/portal/cart`);
-      const card = page.locator(`[data-testid="cart"][data-order-id="${cart.id}"]`);
+      // The customer has one cart, in euros: its own region, named by its heading.
+      const card = page.getByRole('region', { name: 'Cart in EUR' });
       await card.waitFor();
-      expect(await card.getByTestId('cart-total').textContent()).toContain('30.00');
+      const totals = card.getByRole('list', { name: 'Totals' });
+      const dueNow = totals.getByRole('listitem').last();
+      const applied = (code: string | RegExp) => card.getByText(typeof code === 'string' ? `Coupon ${code} applied` : code, { exact: true });
+      expect(await totals.textContent()).toContain('30.00');
 
-      // A code that is no coupon: the server's 422 shows under the field, the cart stays as it was.
-      await card.getByTestId('cart-coupon-code').fill('NOSUCH');
-      await card.getByTestId('cart-coupon-apply').click();
-      await card.getByTestId('coupon-code-EUR-error').waitFor();
-      expect(await card.getByTestId('coupon-code-EUR-error').textContent()).toBe('Is not a coupon.');
-      expect(await card.getByTestId('cart-coupon-applied').count()).toBe(0);
-      expect(await card.getByTestId('cart-total').textContent()).toContain('30.00');
+      // A code that is no coupon: the server's 422 shows under the field (its description), the cart stays as it was.
+      const couponCode = card.getByRole('textbox', { name: 'Coupon code', exact: true });
+      await couponCode.fill('NOSUCH');
+      await card.getByRole('button', { name: 'Apply', exact: true }).click();
+      await card.getByRole('textbox', { name: 'Coupon code', description: 'Is not a coupon.', exact: true }).waitFor();
+      expect(await applied(/^Coupon \S+ applied$/).count()).toBe(0);
+      expect(await totals.textContent()).toContain('30.00');
 
       // Typed in lower case, applied: 20% off 30.00.
-      await card.getByTestId('cart-coupon-code').fill('cart20');
-      await card.getByTestId('cart-coupon-apply').click();
-      await card.locator('[data-testid="cart-coupon-applied"][data-code="CART20"]').waitFor();
-      expect(await card.getByTestId('coupon-code-EUR-error').count()).toBe(0);
-      expect(await card.getByTestId('cart-due-now').textContent()).toContain('24.00 due now');
+      await couponCode.fill('cart20');
+      await card.getByRole('button', { name: 'Apply', exact: true }).click();
+      await applied('CART20').waitFor();
+      expect(await card.getByRole('alert').count()).toBe(0);
+      expect(await dueNow.textContent()).toContain('24.00 due now');
       // A `once` coupon takes 20% off the first month (due now), not off what every month costs.
-      expect(await card.getByTestId('order-recurring-month').textContent()).toContain('30.00 per month');
-      expect(await card.getByTestId('cart-discount-line').textContent()).toContain('Coupon CART20');
-      expect(await card.getByTestId('cart-discount-total').textContent()).toContain('6.00');
+      expect(await cellBeside(card.getByRole('table', { name: 'Items' }), 'Total per month').textContent()).toContain('30.00 per month');
+      const discounts = card.getByRole('table', { name: 'Discounts' });
+      expect(await rowHeadedBy(discounts, /Coupon CART20/).count()).toBe(1);
+      expect(await cellBeside(discounts, 'Discount').textContent()).toContain('6.00');
       await page.screenshot({ path: '/tmp/shop-cart-coupon.png', fullPage: true });
 
       // Removed: the full price again.
-      await card.getByTestId('cart-coupon-remove').click();
-      await card.getByTestId('cart-coupon-applied').waitFor({ state: 'detached' });
-      expect(await card.getByTestId('cart-due-now').textContent()).toContain('30.00 due now');
+      await card.getByRole('button', { name: 'Remove coupon CART20', exact: true }).click();
+      await applied('CART20').waitFor({ state: 'detached' });
+      expect(await dueNow.textContent()).toContain('30.00 due now');
       expect(consoleProblems).toEqual([]);
     } catch (error) {
       await page.screenshot({ path: '/tmp/shop-cart-coupon-failure.png', fullPage: true });

@@ -10,7 +10,7 @@ interface SchemaFormProps {
   values: FormValues;
   onChange(values: FormValues): void;
   errors?: Record<string, string>;
-  /** Prefix of the inputs' ids and test ids, so two forms can share a page. */
+  /** Prefix of the inputs' ids, so two forms can share a page. */
   idPrefix?: string;
   disabled?: boolean;
 }
@@ -21,8 +21,8 @@ export function SchemaForm({ model, values, onChange, errors = {}, idPrefix = 'c
   if (!model.fields) {
     const id = `${idPrefix}-raw`;
     return (
-      <div className="stack" data-testid={`${idPrefix}-form`}>
-        <div className="alert alert-warning" data-testid={`${idPrefix}-fallback-note`}>
+      <div className="stack">
+        <div className="alert alert-warning">
           {model.fallback} Enter the configuration as a JSON object instead.
         </div>
         <Field id={id} label="Configuration (JSON)" error={errors[RAW_CONFIGURATION]}>
@@ -34,7 +34,7 @@ export function SchemaForm({ model, values, onChange, errors = {}, idPrefix = 'c
             onChange={(event) => set(RAW_CONFIGURATION, event.target.value)}
             disabled={disabled}
             aria-describedby={describedBy(id)}
-            data-testid={id}
+            aria-invalid={errors[RAW_CONFIGURATION] ? true : undefined}
           />
         </Field>
       </div>
@@ -43,19 +43,19 @@ export function SchemaForm({ model, values, onChange, errors = {}, idPrefix = 'c
 
   if (model.fields.length === 0) {
     return (
-      <p className="muted" data-testid={`${idPrefix}-form`}>
+      <p className="muted">
         This product has nothing to configure.
       </p>
     );
   }
 
   return (
-    <div className="form-grid" data-testid={`${idPrefix}-form`}>
+    <div className="form-grid">
       {model.fields.map((field) => (
         <SchemaField key={field.name} field={field} id={`${idPrefix}-${field.name}`} value={values[field.name]} error={errors[field.name]} disabled={disabled} onChange={(value) => set(field.name, value)} />
       ))}
       {errors[RAW_CONFIGURATION] && (
-        <div className="field-error" role="alert" data-testid={`${idPrefix}-error`}>
+        <div className="field-error" role="alert">
           {errors[RAW_CONFIGURATION]}
         </div>
       )}
@@ -75,7 +75,7 @@ interface SchemaFieldProps {
 function SchemaField({ field, id, value, error, disabled, onChange }: SchemaFieldProps) {
   const hint = constraintHint(field);
   const label = field.required ? `${field.label} *` : field.label;
-  const common = { id, disabled, 'aria-describedby': describedBy(id), 'aria-invalid': error ? true : undefined, 'data-testid': id } as const;
+  const common = { id, disabled, 'aria-describedby': describedBy(id), 'aria-invalid': error ? true : undefined } as const;
   const text = typeof value === 'string' ? value : '';
 
   if (field.kind === 'boolean') {
@@ -90,7 +90,7 @@ function SchemaField({ field, id, value, error, disabled, onChange }: SchemaFiel
           </span>
         )}
         {error && (
-          <span className="field-error" id={`${id}-error`} role="alert" data-testid={`${id}-error`}>
+          <span className="field-error" id={`${id}-error`} role="alert">
             {error}
           </span>
         )}

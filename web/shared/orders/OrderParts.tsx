@@ -30,9 +30,9 @@ export function orderStatusLabel(status: OrderStatus): string {
   return STATUS_LABELS[status];
 }
 
-export function OrderStatusBadge({ status, testId }: { status: OrderStatus; testId?: string }) {
+export function OrderStatusBadge({ status }: { status: OrderStatus }) {
   return (
-    <span className={`badge badge-${status}`} data-testid={testId} data-status={status}>
+    <span className={`badge badge-${status}`} data-status={status}>
       {STATUS_LABELS[status]}
     </span>
   );
@@ -42,9 +42,9 @@ export function OrderStatusBadge({ status, testId }: { status: OrderStatus; test
 export function OrderTimeline({ timeline }: { timeline: TimelineEntry[] }) {
   if (timeline.length === 0) return <p className="muted">No status changes yet.</p>;
   return (
-    <ol className="timeline" data-testid="order-timeline">
+    <ol className="timeline" aria-label="Status changes">
       {timeline.map((entry, index) => (
-        <li key={`${entry.status}-${index}`} data-testid="timeline-entry" data-status={entry.status}>
+        <li key={`${entry.status}-${index}`} data-status={entry.status}>
           <div>
             <strong>{STATUS_LABELS[entry.status]}</strong>
           </div>
@@ -53,7 +53,7 @@ export function OrderTimeline({ timeline }: { timeline: TimelineEntry[] }) {
             {entry.actorName ? (
               <>
                 {' '}
-                · by <span data-testid="timeline-actor">{entry.actorName}</span>
+                · by <span>{entry.actorName}</span>
               </>
             ) : entry.actorId ? (
               ' · by a team member'
@@ -85,12 +85,13 @@ export function orderLabel(order: Pick<Order, 'number' | 'status'>): string {
 /**
  * The lines of one price, each with what it recurs by, "× N" only where the amount is the price
  * times N, and a sentence saying what the quantity did under the line's price model; then what it
- * costs per interval, what it costs once, and what is due now, each on its own row.
+ * costs per interval, what it costs once, and what is due now, each on its own row, headed by its
+ * name. `label` names the table ("Quote").
  */
-export function PriceLines({ price, testId = 'price-lines' }: { price: PricePreview; testId?: string }) {
+export function PriceLines({ price, label }: { price: PricePreview; label: string }) {
   const recurs = price.interval !== 'one_time';
   return (
-    <table className="table" data-testid={testId}>
+    <table className="table" aria-label={label}>
       <tbody>
         {price.lines.map((line, index) => {
           const multiplier = lineMultiplier(line);
@@ -105,7 +106,7 @@ export function PriceLines({ price, testId = 'price-lines' }: { price: PricePrev
                   </span>
                 )}
                 {line.priceModel && (
-                  <div className="muted" data-testid="quantity-effect">
+                  <div className="muted">
                     {quantityEffect(line.priceModel, line.quantity, line.amount, price.currency)}
                   </div>
                 )}
@@ -119,25 +120,21 @@ export function PriceLines({ price, testId = 'price-lines' }: { price: PricePrev
         })}
         {recurs && (
           <tr className="total-row">
-            <td>{intervalText(price.interval).replace(/^per/, 'Per')}</td>
-            <td className="amount" data-testid={`${testId}-recurring`}>
-              {recurringText(price.recurringMinor, price.interval, price.currency)}
-            </td>
+            <th scope="row">{intervalText(price.interval).replace(/^per/, 'Per')}</th>
+            <td className="amount">{recurringText(price.recurringMinor, price.interval, price.currency)}</td>
           </tr>
         )}
         {(!recurs || price.oneTimeMinor !== '0') && (
           <tr className={recurs ? undefined : 'total-row'}>
-            <td>Once</td>
-            <td className="amount" data-testid={`${testId}-one-time`}>
-              {oneTimeText(price)}
-            </td>
+            <th scope="row">Once</th>
+            <td className="amount">{oneTimeText(price)}</td>
           </tr>
         )}
         <tr>
-          <td className="muted">Due now{price.trialDays > 0 ? ` (${price.trialDays}-day trial)` : ''}</td>
-          <td className="amount muted" data-testid={`${testId}-due-now`}>
-            {formatMoney(price.dueNow, price.currency)}
-          </td>
+          <th scope="row" className="muted">
+            Due now{price.trialDays > 0 ? ` (${price.trialDays}-day trial)` : ''}
+          </th>
+          <td className="amount muted">{formatMoney(price.dueNow, price.currency)}</td>
         </tr>
       </tbody>
     </table>
@@ -149,12 +146,8 @@ export function ItemPrice({ price }: { price: PricePreview }) {
   const recurs = price.interval !== 'one_time';
   return (
     <>
-      {recurs && <div data-testid="item-recurring">{recurringText(price.recurringMinor, price.interval, price.currency)}</div>}
-      {(!recurs || price.oneTimeMinor !== '0') && (
-        <div className={recurs ? 'muted' : undefined} data-testid="item-one-time">
-          {oneTimeText(price)}
-        </div>
-      )}
+      {recurs && <div>{recurringText(price.recurringMinor, price.interval, price.currency)}</div>}
+      {(!recurs || price.oneTimeMinor !== '0') && <div className={recurs ? 'muted' : undefined}>{oneTimeText(price)}</div>}
     </>
   );
 }
@@ -166,35 +159,33 @@ function itemQuantityEffect(item: OrderItem): string | null {
   return quantityEffect(line.priceModel, line.quantity, line.amount, item.price.currency);
 }
 
-/** An order's totals: per interval (months and years never added together), once, and due now. */
+/** An order's totals: per interval (months and years never added together), once, and due now; each row headed by its name. */
 export function OrderTotals({ order, colSpan, actions }: { order: Order; colSpan: number; actions: boolean }) {
   return (
     <>
       {order.recurringTotals.map((total) => (
         <tr key={total.interval} className="total-row">
-          <td colSpan={colSpan}>Total {intervalText(total.interval)}</td>
-          <td className="amount" data-testid={`order-recurring-${total.interval}`}>
-            {recurringText(total.amountMinor, total.interval, order.currency)}
-          </td>
+          <th scope="row" colSpan={colSpan}>
+            Total {intervalText(total.interval)}
+          </th>
+          <td className="amount">{recurringText(total.amountMinor, total.interval, order.currency)}</td>
           {actions && <td />}
         </tr>
       ))}
       {(order.oneTimeMinor !== '0' || order.recurringTotals.length === 0) && (
         <tr className="total-row">
-          <td colSpan={colSpan}>Total once</td>
-          <td className="amount" data-testid="order-one-time">
-            {formatMinor(order.oneTimeMinor, order.currency)} once
-          </td>
+          <th scope="row" colSpan={colSpan}>
+            Total once
+          </th>
+          <td className="amount">{formatMinor(order.oneTimeMinor, order.currency)} once</td>
           {actions && <td />}
         </tr>
       )}
       <tr>
-        <td colSpan={colSpan} className="muted">
+        <th scope="row" colSpan={colSpan} className="muted">
           Due now
-        </td>
-        <td className="amount muted" data-testid="order-due-now">
-          {formatMinor(order.dueNowMinor, order.currency)}
-        </td>
+        </th>
+        <td className="amount muted">{formatMinor(order.dueNowMinor, order.currency)}</td>
         {actions && <td />}
       </tr>
     </>
@@ -211,7 +202,7 @@ export function OrderItemsTable({ order, onRemove, busyItem, itemAction }: { ord
   const actions = onRemove !== undefined || itemAction !== undefined;
   return (
     <div className="table-wrap">
-      <table className="table" data-testid="order-items">
+      <table className="table" aria-label="Items">
         <thead>
           <tr>
             <th>Product</th>
@@ -226,18 +217,14 @@ export function OrderItemsTable({ order, onRemove, busyItem, itemAction }: { ord
           {order.items.map((item) => {
             const effect = itemQuantityEffect(item);
             return (
-              <tr key={item.id} data-testid="order-item" data-item-id={item.id}>
-                <td>
+              <tr key={item.id} data-item-id={item.id}>
+                <th scope="row">
                   {item.productName} <span className="muted">v{item.version}</span>
-                </td>
+                </th>
                 <td>{item.pricePlan}</td>
                 <td>
-                  <span data-testid="item-quantity">{item.quantity}</span>
-                  {effect && (
-                    <div className="muted" data-testid="item-quantity-effect">
-                      {effect}
-                    </div>
-                  )}
+                  <span>{item.quantity}</span>
+                  {effect && <div className="muted">{effect}</div>}
                 </td>
                 <td>
                   <ConfigurationSummary item={item} />
@@ -276,9 +263,9 @@ export function ConfigurationSummary({ item }: { item: Pick<OrderItem, 'configur
     Object.entries(item.configuration).map(([key, value]) => ({ key, title: readableKey(key), value: typeof value === 'boolean' ? (value ? 'Yes' : 'No') : typeof value === 'string' ? value : JSON.stringify(value) }));
   if (entries.length === 0) return <span className="muted">—</span>;
   return (
-    <dl className="config-summary" data-testid="item-configuration">
+    <dl className="config-summary">
       {entries.map((entry) => (
-        <div key={entry.key} data-testid="configuration-entry" data-key={entry.key}>
+        <div key={entry.key} data-key={entry.key}>
           <dt>{entry.title}</dt>
           <dd>{entry.value}</dd>
         </div>

@@ -13,12 +13,12 @@ export function OrderSummary({ order, itemAction }: { order: Order; itemAction?:
     <div className="stack">
       {order.changeOf && <ChangeOfNotice order={order} />}
       {order.status === 'pending_approval' && approval && (
-        <div className="alert alert-warning" data-testid="approval-pending">
+        <div className="alert alert-warning" role="status">
           Waiting for an operator’s approval: {approval.required.join('; ')}.
         </div>
       )}
       {approval?.decision && (
-        <div className={approval.decision === 'approved' ? 'alert alert-success' : 'alert alert-error'} data-testid="approval-decision">
+        <div className={approval.decision === 'approved' ? 'alert alert-success' : 'alert alert-error'} role="status">
           {approval.decision === 'approved' ? 'Approved' : 'Rejected'}
           {approval.reason ? `: ${approval.reason}` : '.'}
         </div>
@@ -28,22 +28,22 @@ export function OrderSummary({ order, itemAction }: { order: Order; itemAction?:
           {order.failureReason}
         </div>
       )}
-      <section className="card">
+      <section className="card" aria-labelledby="order-items-title">
         <div className="card-header">
-          <h2>Items</h2>
+          <h2 id="order-items-title">Items</h2>
           <span className="muted">{order.currency}</span>
         </div>
         <OrderItemsTable order={order} itemAction={itemAction} />
       </section>
-      <section className="card">
+      <section className="card" aria-labelledby="order-timeline-title">
         <div className="card-header">
-          <h2>Timeline</h2>
+          <h2 id="order-timeline-title">Timeline</h2>
         </div>
         <div className="card-body stack">
           <OrderTimeline timeline={order.timeline} />
           <dl className="details">
             <dt>Order number</dt>
-            <dd data-testid="order-number">{orderLabel(order)}</dd>
+            <dd>{orderLabel(order)}</dd>
             <dt>Placed</dt>
             <dd>{formatDateTime(order.submittedAt)}</dd>
             <dt>Payment</dt>
@@ -66,17 +66,12 @@ function ChangeOfNotice({ order }: { order: Order }) {
   const { changeOf, proration } = order;
   if (!changeOf) return null;
   return (
-    <section className="card" data-testid="change-of" data-order-id={changeOf.orderId} data-item-id={changeOf.itemId}>
+    <section className="card" data-order-id={changeOf.orderId} data-item-id={changeOf.itemId} aria-labelledby="change-of-title">
       <div className="card-header">
-        <h2>
-          Changes {order.items[0]?.productName ?? 'an item'} of order{' '}
-          <Link to={`/orders/${changeOf.orderId}`} data-testid="change-of-link">
-            {changeOf.orderNumber ?? 'placed earlier'}
-          </Link>
+        <h2 id="change-of-title">
+          Changes {order.items[0]?.productName ?? 'an item'} of order <Link to={`/orders/${changeOf.orderId}`}>{changeOf.orderNumber ?? 'placed earlier'}</Link>
         </h2>
-        <span className="muted" data-testid="change-of-kind">
-          {CHANGE_KINDS[changeOf.kind]}
-        </span>
+        <span className="muted">{CHANGE_KINDS[changeOf.kind]}</span>
       </div>
       {proration && (
         <div className="card-body">
@@ -90,7 +85,7 @@ function ChangeOfNotice({ order }: { order: Order }) {
               </>
             )}
             <dt>Due now</dt>
-            <dd data-testid="change-of-due-now">{formatMinor(proration.dueNowMinor, order.currency)}</dd>
+            <dd>{formatMinor(proration.dueNowMinor, order.currency)}</dd>
             <dt>New price from</dt>
             <dd>{formatDateTime(proration.newPriceFrom)}</dd>
           </dl>

@@ -6,7 +6,7 @@ import { toApiError, type ApiError } from '../../../shared/api/problem.js';
 import type { ApprovalRule, CreateApprovalRuleInput } from '../../../shared/api/types.js';
 import { ConfirmDialog } from '../../../shared/components/ConfirmDialog.js';
 import { ErrorAlert } from '../../../shared/components/ErrorAlert.js';
-import { Field } from '../../../shared/components/Field.js';
+import { Field, describedBy } from '../../../shared/components/Field.js';
 import { PageHeader } from '../../../shared/components/PageHeader.js';
 import { formatDateTime } from '../../../shared/format.js';
 import { formatMoney } from '../../../shared/money.js';
@@ -54,13 +54,13 @@ export function ApprovalRulesPage() {
       <CatalogTabs />
       <div className="stack">
         <CreateRuleForm create={rules.create} onCreated={() => void rules.reload()} />
-        <section className="card">
+        <section className="card" aria-labelledby="approval-rules-title">
           <div className="card-header">
-            <h2>Approval rules</h2>
+            <h2 id="approval-rules-title">Approval rules</h2>
           </div>
           <ErrorAlert error={rules.error} />
           <div className="table-wrap">
-            <table className="table">
+            <table className="table" aria-label="Approval rules">
               <thead>
                 <tr>
                   <th>Name</th>
@@ -72,13 +72,13 @@ export function ApprovalRulesPage() {
               </thead>
               <tbody>
                 {rules.data?.map((rule) => (
-                  <tr key={rule.id} data-testid="rule-row" data-rule-id={rule.id}>
-                    <td>{rule.name}</td>
+                  <tr key={rule.id} data-rule-id={rule.id}>
+                    <th scope="row">{rule.name}</th>
                     <td>{conditionText(rule)}</td>
                     <td>{rule.enabled ? 'Yes' : 'No'}</td>
                     <td className="muted">{formatDateTime(rule.createdAt)}</td>
                     <td>
-                      <button type="button" className="button button-danger-outline" onClick={() => setDeleting(rule)} data-testid="rule-delete">
+                      <button type="button" className="button button-danger-outline" onClick={() => setDeleting(rule)} aria-label={`Delete rule ${rule.name}`}>
                         Delete
                       </button>
                     </td>
@@ -110,6 +110,9 @@ function CreateRuleForm({ create, onCreated }: { create(body: CreateApprovalRule
   const byPointer = error?.fieldErrors ?? {};
   const under = (prefix: string) => Object.entries(byPointer).find(([pointer]) => pointer === prefix || pointer.startsWith(`${prefix}/`))?.[1];
 
+  // A field says it is invalid and is described by its message (Field shows it), so the message is read with it.
+  const problemOn = (id: string, prefix: string) => ({ 'aria-describedby': describedBy(id), 'aria-invalid': under(prefix) ? true : undefined });
+
   async function submit(event: FormEvent) {
     event.preventDefault();
     const condition: CreateApprovalRuleInput['condition'] =
@@ -135,13 +138,13 @@ function CreateRuleForm({ create, onCreated }: { create(body: CreateApprovalRule
   }
 
   return (
-    <form className="card" onSubmit={submit} noValidate>
+    <form className="card" onSubmit={submit} noValidate aria-labelledby="new-rule-title">
       <div className="card-header">
-        <h2>New rule</h2>
+        <h2 id="new-rule-title">New rule</h2>
       </div>
       <div className="card-body form-grid">
         <Field id="rule-name" label="Name" error={under('/name')} hint="Customers see it as the reason their order waits.">
-          <input id="rule-name" className="input" value={name} onChange={(event) => setName(event.target.value)} data-testid="rule-name" />
+          <input id="rule-name" className="input" value={name} onChange={(event) => setName(event.target.value)} {...problemOn('rule-name', '/name')} />
         </Field>
         <Field id="rule-type" label="Hold orders when">
           <select id="rule-type" className="select" value={type} onChange={(event) => setType(event.target.value as ConditionType)}>
@@ -153,31 +156,31 @@ function CreateRuleForm({ create, onCreated }: { create(body: CreateApprovalRule
         {type === 'total_above' && (
           <>
             <Field id="rule-currency" label="Currency" error={under('/condition/currency')}>
-              <input id="rule-currency" className="input mono" maxLength={3} value={currency} onChange={(event) => setCurrency(event.target.value)} />
+              <input id="rule-currency" className="input mono" maxLength={3} value={currency} onChange={(event) => setCurrency(event.target.value)} {...problemOn('rule-currency', '/condition/currency')} />
             </Field>
             <Field id="rule-amount" label="Amount" error={under('/condition/amount')} hint="In major units, e.g. 1000.00">
-              <input id="rule-amount" className="input mono" inputMode="decimal" value={amount} onChange={(event) => setAmount(event.target.value)} data-testid="rule-amount" />
+              <input id="rule-amount" className="input mono" inputMode="decimal" value={amount} onChange={(event) => setAmount(event.target.value)} {...problemOn('rule-amount', '/condition/amount')} />
             </Field>
           </>
         )}
         {type === 'products' && (
           <Field id="rule-products" label="Products" error={under('/condition/productIds')} hint="Product ids, comma-separated.">
-            <input id="rule-products" className="input mono" value={productIds} onChange={(event) => setProductIds(event.target.value)} />
+            <input id="rule-products" className="input mono" value={productIds} onChange={(event) => setProductIds(event.target.value)} {...problemOn('rule-products', '/condition/productIds')} />
           </Field>
         )}
         {type === 'quantity_above' && (
           <Field id="rule-quantity" label="Quantity" error={under('/condition/quantity')}>
-            <input id="rule-quantity" className="input" inputMode="numeric" value={quantity} onChange={(event) => setQuantity(event.target.value)} />
+            <input id="rule-quantity" className="input" inputMode="numeric" value={quantity} onChange={(event) => setQuantity(event.target.value)} {...problemOn('rule-quantity', '/condition/quantity')} />
           </Field>
         )}
         <label className="checkbox">
           <input type="checkbox" checked={enabled} onChange={(event) => setEnabled(event.target.checked)} /> Enabled
         </label>
-        {error && Object.keys(byPointer).length === 0 && <ErrorAlert error={error} testId="rule-error" />}
-        {error && Object.keys(byPointer).length > 0 && !under('/name') && !under('/condition') && <ErrorAlert error={error} testId="rule-error" />}
+        {error && Object.keys(byPointer).length === 0 && <ErrorAlert error={error} />}
+        {error && Object.keys(byPointer).length > 0 && !under('/name') && !under('/condition') && <ErrorAlert error={error} />}
       </div>
       <div className="card-footer">
-        <button type="submit" className="button button-primary" disabled={busy} data-testid="rule-submit">
+        <button type="submit" className="button button-primary" disabled={busy}>
           {busy ? 'Creating…' : 'Create rule'}
         </button>
       </div>

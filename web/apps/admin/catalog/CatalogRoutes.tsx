@@ -20,7 +20,7 @@ export function CatalogTabs() {
       <NavLink to="/catalog/coupons" className={tab}>
         Coupons
       </NavLink>
-      <NavLink to="/catalog/approval-rules" className={tab} data-testid="tab-approval-rules">
+      <NavLink to="/catalog/approval-rules" className={tab}>
         Approval rules
       </NavLink>
     </nav>

@@ -6,7 +6,7 @@ import { toApiError, type ApiError } from '../../../shared/api/problem.js';
 import type { Coupon, CreateCouponInput } from '../../../shared/api/types.js';
 import { ConfirmDialog } from '../../../shared/components/ConfirmDialog.js';
 import { ErrorAlert } from '../../../shared/components/ErrorAlert.js';
-import { Field } from '../../../shared/components/Field.js';
+import { Field, describedBy } from '../../../shared/components/Field.js';
 import { PageHeader } from '../../../shared/components/PageHeader.js';
 import { formatDateTime } from '../../../shared/format.js';
 import { newIdempotencyKey } from '../../../shared/forms.js';
@@ -63,13 +63,13 @@ export function CouponsPage() {
       <CatalogTabs />
       <div className="stack">
         <CreateCouponForm create={page.create} onCreated={page.reload} />
-        <section className="card">
+        <section className="card" aria-labelledby="coupons-title">
           <div className="card-header">
-            <h2>Coupons</h2>
+            <h2 id="coupons-title">Coupons</h2>
           </div>
           <ErrorAlert error={page.error} />
           <div className="table-wrap">
-            <table className="table">
+            <table className="table" aria-label="Coupons">
               <thead>
                 <tr>
                   <th>Code</th>
@@ -83,10 +83,10 @@ export function CouponsPage() {
               </thead>
               <tbody>
                 {page.page?.data.map((coupon) => (
-                  <tr key={coupon.id} data-testid="coupon-row" data-code={coupon.code} data-archived={coupon.archived}>
-                    <td className="mono">
-                      {coupon.code} {coupon.archived && <span className="badge badge-archived">archived</span>}
-                    </td>
+                  <tr key={coupon.id} data-code={coupon.code} data-archived={coupon.archived}>
+                    <th scope="row">
+                      <span className="mono">{coupon.code}</span> {coupon.archived && <span className="badge badge-archived">archived</span>}
+                    </th>
                     <td>{coupon.name}</td>
                     <td>{discountText(coupon)}</td>
                     <td>{durationText(coupon)}</td>
@@ -97,7 +97,7 @@ export function CouponsPage() {
                     <td className="muted">{coupon.expiresAt ? formatDateTime(coupon.expiresAt) : 'Never'}</td>
                     <td>
                       {!coupon.archived && (
-                        <button type="button" className="button button-danger-outline" onClick={() => setArchiving(coupon)} data-testid="coupon-archive">
+                        <button type="button" className="button button-danger-outline" onClick={() => setArchiving(coupon)} aria-label={`Archive ${coupon.code}`}>
                           Archive
                         </button>
                       )}
@@ -168,19 +168,21 @@ function CreateCouponForm({ create, onCreated }: { create(body: CreateCouponInpu
   }
 
   const known = ['/code', '/name', '/discount', '/duration', '/expiresAt', '/maxRedemptions', '/productIds'];
+  // A field says it is invalid and is described by its message (Field shows it), so the message is read with it.
+  const problemOn = (id: string, prefix?: string) => ({ 'aria-describedby': describedBy(id), 'aria-invalid': prefix && under(prefix) ? true : undefined });
   const unmatched = error && (Object.keys(byPointer).length === 0 || Object.keys(byPointer).some((pointer) => !known.some((prefix) => pointer === prefix || pointer.startsWith(`${prefix}/`))));
 
   return (
-    <form className="card" onSubmit={submit} noValidate>
+    <form className="card" onSubmit={submit} noValidate aria-labelledby="new-coupon-title">
       <div className="card-header">
-        <h2>New coupon</h2>
+        <h2 id="new-coupon-title">New coupon</h2>
       </div>
       <div className="card-body form-grid">
         <Field id="coupon-code" label="Code" error={under('/code')} hint="What customers type: upper-case letters, digits, - and _ (3 to 40).">
-          <input id="coupon-code" className="input mono" value={code} onChange={(event) => setCode(event.target.value)} data-testid="coupon-code" />
+          <input id="coupon-code" className="input mono" value={code} onChange={(event) => setCode(event.target.value)} {...problemOn('coupon-code', '/code')} />
         </Field>
         <Field id="coupon-name" label="Name" error={under('/name')}>
-          <input id="coupon-name" className="input" value={name} onChange={(event) => setName(event.target.value)} data-testid="coupon-name" />
+          <input id="coupon-name" className="input" value={name} onChange={(event) => setName(event.target.value)} {...problemOn('coupon-name', '/name')} />
         </Field>
         <Field id="coupon-discount-type" label="Discount">
           <select id="coupon-discount-type" className="select" value={discountType} onChange={(event) => setDiscountType(event.target.value as 'percent' | 'amount')}>
@@ -190,15 +192,15 @@ function CreateCouponForm({ create, onCreated }: { create(body: CreateCouponInpu
         </Field>
         {discountType === 'percent' ? (
           <Field id="coupon-percent" label="Percent off" error={under('/discount')} hint='e.g. 15 or 12.5'>
-            <input id="coupon-percent" className="input" inputMode="decimal" value={percent} onChange={(event) => setPercent(event.target.value)} data-testid="coupon-percent" />
+            <input id="coupon-percent" className="input" inputMode="decimal" value={percent} onChange={(event) => setPercent(event.target.value)} {...problemOn('coupon-percent', '/discount')} />
           </Field>
         ) : (
           <Field id="coupon-amounts" label="Amounts off" error={under('/discount')} hint="Per currency, e.g. EUR 10.00, USD 12.00">
-            <input id="coupon-amounts" className="input mono" value={amounts} onChange={(event) => setAmounts(event.target.value)} />
+            <input id="coupon-amounts" className="input mono" value={amounts} onChange={(event) => setAmounts(event.target.value)} {...problemOn('coupon-amounts', '/discount')} />
           </Field>
         )}
         <Field id="coupon-duration" label="Applies" error={under('/duration')}>
-          <select id="coupon-duration" className="select" value={durationType} onChange={(event) => setDurationType(event.target.value as 'once' | 'repeating' | 'forever')}>
+          <select id="coupon-duration" className="select" value={durationType} onChange={(event) => setDurationType(event.target.value as 'once' | 'repeating' | 'forever')} {...problemOn('coupon-duration', '/duration')}>
             <option value="once">Once</option>
             <option value="repeating">For some billing periods</option>
             <option value="forever">Forever</option>
@@ -210,23 +212,23 @@ function CreateCouponForm({ create, onCreated }: { create(body: CreateCouponInpu
           </Field>
         )}
         <Field id="coupon-expires" label="Expires" optional error={under('/expiresAt')}>
-          <input id="coupon-expires" className="input" type="datetime-local" value={expiresAt} onChange={(event) => setExpiresAt(event.target.value)} />
+          <input id="coupon-expires" className="input" type="datetime-local" value={expiresAt} onChange={(event) => setExpiresAt(event.target.value)} {...problemOn('coupon-expires', '/expiresAt')} />
         </Field>
         <Field id="coupon-max" label="Redemption limit" optional error={under('/maxRedemptions')}>
-          <input id="coupon-max" className="input" inputMode="numeric" value={maxRedemptions} onChange={(event) => setMaxRedemptions(event.target.value)} />
+          <input id="coupon-max" className="input" inputMode="numeric" value={maxRedemptions} onChange={(event) => setMaxRedemptions(event.target.value)} {...problemOn('coupon-max', '/maxRedemptions')} />
         </Field>
         <Field id="coupon-products" label="Only for products" optional error={under('/productIds')} hint="Product ids, comma-separated; empty for any product.">
-          <input id="coupon-products" className="input mono" value={productIds} onChange={(event) => setProductIds(event.target.value)} />
+          <input id="coupon-products" className="input mono" value={productIds} onChange={(event) => setProductIds(event.target.value)} {...problemOn('coupon-products', '/productIds')} />
         </Field>
-        {unmatched && <ErrorAlert error={error} testId="coupon-error" />}
+        {unmatched && <ErrorAlert error={error} />}
         {created && (
-          <div className="alert alert-success" role="status" data-testid="coupon-created">
+          <div className="alert alert-success" role="status">
             Coupon {created} created.
           </div>
         )}
       </div>
       <div className="card-footer">
-        <button type="submit" className="button button-primary" disabled={busy} data-testid="coupon-submit">
+        <button type="submit" className="button button-primary" disabled={busy}>
           {busy ? 'Creating…' : 'Create coupon'}
         </button>
       </div>

@@ -78,7 +78,7 @@ export function PricePreviewPanel({ productId, version, plans, revision }: { pro
           <label className="field-label" htmlFor="preview-currency">
             Currency
           </label>
-          <select id="preview-currency" className="select" value={currency} onChange={(event) => setCurrency(event.target.value)} data-testid="preview-currency">
+          <select id="preview-currency" className="select" value={currency} onChange={(event) => setCurrency(event.target.value)}>
             {currencies.map((code) => (
               <option key={code} value={code}>
                 {code}
@@ -90,7 +90,7 @@ export function PricePreviewPanel({ productId, version, plans, revision }: { pro
           <label className="field-label" htmlFor="preview-quantity">
             Quantity
           </label>
-          <input id="preview-quantity" className="input" inputMode="numeric" value={quantity} onChange={(event) => setQuantity(event.target.value.trim())} data-testid="preview-quantity" />
+          <input id="preview-quantity" className="input" inputMode="numeric" value={quantity} onChange={(event) => setQuantity(event.target.value.trim())} />
         </div>
         <div className="field">
           <label className="field-label" htmlFor="preview-coupon">
@@ -99,7 +99,7 @@ export function PricePreviewPanel({ productId, version, plans, revision }: { pro
           <input id="preview-coupon" className="input mono" placeholder="optional" value={coupon} onChange={(event) => setCoupon(event.target.value)} />
         </div>
       </div>
-      <ErrorAlert error={error} testId="price-preview-error" />
+      <ErrorAlert error={error} />
       {error?.problem.errors && error.problem.errors.length > 0 && (
         <ul className="field-error">
           {error.problem.errors.map((problem, index) => (
@@ -109,7 +109,7 @@ export function PricePreviewPanel({ productId, version, plans, revision }: { pro
           ))}
         </ul>
       )}
-      {preview && <PriceLines price={preview} testId="preview-lines" />}
+      {preview && <PriceLines price={preview} label="Quote" />}
     </div>
   );
 }

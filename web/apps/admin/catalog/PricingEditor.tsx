@@ -44,9 +44,9 @@ function AmountInput({ id, value, onChange, label }: { id: string; value: string
       <label className="field-label" htmlFor={id}>
         {label}
       </label>
-      <input id={id} className="input mono" inputMode="decimal" value={value} onChange={(event) => onChange(event.target.value.trim())} aria-invalid={invalid || undefined} data-testid={id} />
+      <input id={id} className="input mono" inputMode="decimal" value={value} onChange={(event) => onChange(event.target.value.trim())} aria-invalid={invalid || undefined} aria-describedby={invalid ? `${id}-error` : undefined} />
       {invalid && (
-        <span className="field-error" data-testid={`${id}-error`}>
+        <span className="field-error" id={`${id}-error`}>
           Not an amount: digits with an optional decimal point, e.g. 12.50.
         </span>
       )}
@@ -64,7 +64,7 @@ function ModelEditor({ id, model, onChange }: { id: string; model: PriceModel; o
           <label className="field-label" htmlFor={`${id}-model`}>
             Model
           </label>
-          <select id={`${id}-model`} className="select" value={model.model} onChange={(event) => onChange(emptyModel(event.target.value as ModelName))} data-testid={`${id}-model`}>
+          <select id={`${id}-model`} className="select" value={model.model} onChange={(event) => onChange(emptyModel(event.target.value as ModelName))}>
             {MODELS.map((option) => (
               <option key={option.value} value={option.value}>
                 {option.label}
@@ -80,14 +80,14 @@ function ModelEditor({ id, model, onChange }: { id: string; model: PriceModel; o
               <label className="field-label" htmlFor={`${id}-packageSize`}>
                 Units per package
               </label>
-              <input id={`${id}-packageSize`} className="input" inputMode="numeric" value={String(model.packageSize)} onChange={(event) => onChange({ ...model, packageSize: integerOr(event.target.value, 0) })} data-testid={`${id}-packageSize`} />
+              <input id={`${id}-packageSize`} className="input" inputMode="numeric" value={String(model.packageSize)} onChange={(event) => onChange({ ...model, packageSize: integerOr(event.target.value, 0) })} />
             </div>
             <AmountInput id={`${id}-packageAmount`} label="Per package" value={model.packageAmount} onChange={(packageAmount) => onChange({ ...model, packageAmount })} />
           </>
         )}
       </div>
       {'tiers' in model && (
-        <table className="table" data-testid={`${id}-tiers`}>
+        <table className="table" aria-label="Tiers">
           <thead>
             <tr>
               <th>Up to (units, inclusive)</th>
@@ -107,11 +107,10 @@ function ModelEditor({ id, model, onChange }: { id: string; model: PriceModel; o
                     aria-label={`Tier ${index + 1} up to`}
                     value={tier.upTo === null ? '' : String(tier.upTo)}
                     onChange={(event) => setTier(index, { ...tier, upTo: event.target.value.trim() === '' ? null : integerOr(event.target.value, 0) })}
-                    data-testid={`${id}-tier-${index}-upTo`}
                   />
                 </td>
                 <td>
-                  <input className="input mono" aria-label={`Tier ${index + 1} unit amount`} value={tier.unitAmount} onChange={(event) => setTier(index, { ...tier, unitAmount: event.target.value.trim() })} data-testid={`${id}-tier-${index}-unitAmount`} />
+                  <input className="input mono" aria-label={`Tier ${index + 1} unit amount`} value={tier.unitAmount} onChange={(event) => setTier(index, { ...tier, unitAmount: event.target.value.trim() })} />
                 </td>
                 <td>
                   <input
@@ -124,11 +123,10 @@ function ModelEditor({ id, model, onChange }: { id: string; model: PriceModel; o
                       const text = event.target.value.trim();
                       setTier(index, text === '' ? rest : { ...rest, flatAmount: text });
                     }}
-                    data-testid={`${id}-tier-${index}-flatAmount`}
                   />
                 </td>
                 <td>
-                  <button type="button" className="button button-ghost" disabled={tiers.length === 1} onClick={() => onChange({ ...model, tiers: tiers.filter((_, i) => i !== index) })} data-testid={`${id}-tier-${index}-remove`}>
+                  <button type="button" className="button button-ghost" disabled={tiers.length === 1} onClick={() => onChange({ ...model, tiers: tiers.filter((_, i) => i !== index) })} aria-label={`Remove tier ${index + 1}`}>
                     Remove
                   </button>
                 </td>
@@ -148,7 +146,6 @@ function ModelEditor({ id, model, onChange }: { id: string; model: PriceModel; o
                     const from = (bounded[bounded.length - 1]?.upTo ?? 0) + 10;
                     onChange({ ...model, tiers: [...bounded, { upTo: from, unitAmount: '0' }, ...(last && last.upTo === null ? [last] : [])] });
                   }}
-                  data-testid={`${id}-add-tier`}
                 >
                   Add tier
                 </button>
@@ -161,13 +158,13 @@ function ModelEditor({ id, model, onChange }: { id: string; model: PriceModel; o
   );
 }
 
-function AddCurrency({ id, taken, onAdd }: { id: string; taken: string[]; onAdd(currency: string): void }) {
+function AddCurrency({ taken, onAdd }: { taken: string[]; onAdd(currency: string): void }) {
   const [code, setCode] = useState('');
   const upper = code.trim().toUpperCase();
   const valid = /^[A-Z]{3}$/.test(upper) && !taken.includes(upper);
   return (
     <div className="inline-fields">
-      <input className="input mono" placeholder="USD" maxLength={3} aria-label="Currency code" value={code} onChange={(event) => setCode(event.target.value)} data-testid={`${id}-code`} />
+      <input className="input mono" placeholder="USD" maxLength={3} aria-label="Currency code" value={code} onChange={(event) => setCode(event.target.value)} />
       <button
         type="button"
         className="button"
@@ -176,7 +173,6 @@ function AddCurrency({ id, taken, onAdd }: { id: string; taken: string[]; onAdd(
           onAdd(upper);
           setCode('');
         }}
-        data-testid={id}
       >
         Add currency
       </button>
@@ -192,16 +188,16 @@ function PlanEditor({ plan, index, onChange, onRemove, problems }: { plan: Price
       <label className="field-label" htmlFor={`${id}-${field}`}>
         {label}
       </label>
-      <input id={`${id}-${field}`} className="input" value={plan[field]} onChange={(event) => onChange({ ...plan, [field]: event.target.value })} data-testid={`${id}-${field}`} />
+      <input id={`${id}-${field}`} className="input" value={plan[field]} onChange={(event) => onChange({ ...plan, [field]: event.target.value })} />
     </div>
   );
   return (
-    <section className="card" data-plan-index={index}>
+    <section className="card" data-plan-index={index} aria-labelledby={`${id}-title`}>
       <div className="card-header">
-        <h3>
+        <h3 id={`${id}-title`}>
           Plan {index + 1}: {plan.name || plan.code}
         </h3>
-        <button type="button" className="button button-danger-outline" onClick={onRemove} data-testid={`${id}-remove`}>
+        <button type="button" className="button button-danger-outline" onClick={onRemove}>
           Remove plan
         </button>
       </div>
@@ -213,7 +209,7 @@ function PlanEditor({ plan, index, onChange, onRemove, problems }: { plan: Price
             <label className="field-label" htmlFor={`${id}-interval`}>
               Billed
             </label>
-            <select id={`${id}-interval`} className="select" value={plan.interval} onChange={(event) => onChange({ ...plan, interval: event.target.value as PricePlan['interval'] })} data-testid={`${id}-interval`}>
+            <select id={`${id}-interval`} className="select" value={plan.interval} onChange={(event) => onChange({ ...plan, interval: event.target.value as PricePlan['interval'] })}>
               <option value="month">Monthly</option>
               <option value="year">Yearly</option>
               <option value="one_time">Once</option>
@@ -223,14 +219,15 @@ function PlanEditor({ plan, index, onChange, onRemove, problems }: { plan: Price
             <label className="field-label" htmlFor={`${id}-trialDays`}>
               Trial days
             </label>
-            <input id={`${id}-trialDays`} className="input" inputMode="numeric" value={String(plan.trialDays)} onChange={(event) => onChange({ ...plan, trialDays: integerOr(event.target.value, 0) })} data-testid={`${id}-trialDays`} />
+            <input id={`${id}-trialDays`} className="input" inputMode="numeric" value={String(plan.trialDays)} onChange={(event) => onChange({ ...plan, trialDays: integerOr(event.target.value, 0) })} />
           </div>
           {text('taxCategory', 'Tax category')}
         </div>
         {currencies.map((currency) => (
-          <div key={currency} className="card card-body stack" data-currency={currency}>
+          // A group per currency, named by it, so its fields ("Per unit", "Model") are told apart from another currency's.
+          <div key={currency} className="card card-body stack" data-currency={currency} role="group" aria-labelledby={`${id}-price-${currency}-title`}>
             <div className="inline-fields">
-              <strong>{currency}</strong>
+              <strong id={`${id}-price-${currency}-title`}>{currency}</strong>
               <button
                 type="button"
                 className="button button-ghost"
@@ -239,7 +236,6 @@ function PlanEditor({ plan, index, onChange, onRemove, problems }: { plan: Price
                   const { [currency]: _fee, ...setupFee } = plan.setupFee;
                   onChange({ ...plan, prices, setupFee });
                 }}
-                data-testid={`${id}-price-${currency}-remove`}
               >
                 Remove {currency}
               </button>
@@ -258,14 +254,14 @@ function PlanEditor({ plan, index, onChange, onRemove, problems }: { plan: Price
             </div>
           </div>
         ))}
-        <AddCurrency id={`${id}-add-currency`} taken={currencies} onAdd={(currency) => onChange({ ...plan, prices: { ...plan.prices, [currency]: emptyModel('flat') } })} />
+        <AddCurrency taken={currencies} onAdd={(currency) => onChange({ ...plan, prices: { ...plan.prices, [currency]: emptyModel('flat') } })} />
         {plan.usage.length > 0 && (
           <p className="muted">
             {plan.usage.length} usage-based component(s) ({plan.usage.map((usage) => usage.metricCode).join(', ')}) are kept as they are; change them through the API.
           </p>
         )}
         {problems.length > 0 && (
-          <ul className="field-error" data-testid={`${id}-problems`}>
+          <ul className="field-error" role="alert">
             {problems.map((problem, i) => (
               <li key={i}>
                 <span className="mono">{problem.pointer.replace(`/pricePlans/${index}`, '') || '/'}</span>: {problem.message}

@@ -13,9 +13,9 @@ import { kindLabel } from './ProductsPage.js';
 import { ProductDetailsForm } from './ProductDetailsForm.js';
 import { useProduct } from '../../../shared/features/catalog/use-catalog.js';
 
-export function VersionBadge({ status, testId }: { status: ProductVersion['status']; testId?: string }) {
+export function VersionBadge({ status }: { status: ProductVersion['status'] }) {
   return (
-    <span className={`badge badge-${status}`} data-status={status} data-testid={testId}>
+    <span className={`badge badge-${status}`} data-status={status}>
       {status}
     </span>
   );
@@ -91,7 +91,7 @@ export function ProductPage() {
         actions={
           <>
             {draft ? (
-              <Link to={`/catalog/products/${product.id}/versions/${draft.version}`} className="button button-primary" data-testid="open-draft">
+              <Link to={`/catalog/products/${product.id}/versions/${draft.version}`} className="button button-primary">
                 Edit draft v{draft.version}
               </Link>
             ) : (
@@ -107,11 +107,11 @@ export function ProductPage() {
       />
       <div className="stack">
         <ErrorAlert error={error} />
-        <section className="card">
+        <section className="card" aria-labelledby="product-details-title">
           <div className="card-header">
-            <h2>Details</h2>
+            <h2 id="product-details-title">Details</h2>
             {!editing && (
-              <button type="button" className="button" onClick={() => setEditing(true)} data-testid="details-edit">
+              <button type="button" className="button" onClick={() => setEditing(true)} aria-label="Edit details">
                 Edit
               </button>
             )}
@@ -129,7 +129,7 @@ export function ProductPage() {
             <div className="card-body">
               <dl className="details">
                 <dt>Category</dt>
-                <dd data-testid="details-category-value">{product.category}</dd>
+                <dd>{product.category}</dd>
                 <dt>Description</dt>
                 <dd>{product.description || <span className="muted">—</span>}</dd>
                 <dt>Visibility</dt>
@@ -144,9 +144,9 @@ export function ProductPage() {
             </div>
           )}
         </section>
-        <section className="card">
+        <section className="card" aria-labelledby="product-versions-title">
           <div className="card-header">
-            <h2>Versions</h2>
+            <h2 id="product-versions-title">Versions</h2>
             {versions.length > 1 && (
               <form
                 className="inline-fields"
@@ -171,14 +171,14 @@ export function ProductPage() {
                     </option>
                   ))}
                 </select>
-                <button type="submit" className="button" data-testid="diff-open">
+                <button type="submit" className="button">
                   Show changes
                 </button>
               </form>
             )}
           </div>
           <div className="table-wrap">
-            <table className="table">
+            <table className="table" aria-label="Versions">
               <thead>
                 <tr>
                   <th>Version</th>
@@ -198,7 +198,7 @@ export function ProductPage() {
                       </Link>
                     </td>
                     <td>
-                      <VersionBadge status={version.status} testId="version-status" />
+                      <VersionBadge status={version.status} />
                     </td>
                     <td>{version.content.summary || <span className="muted">—</span>}</td>
                     <td className="muted">{formatDateTime(version.createdAt)}</td>

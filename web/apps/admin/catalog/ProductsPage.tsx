@@ -55,16 +55,16 @@ export function ProductsPage() {
       />
       <CatalogTabs />
       <section className="card">
-        <form className="toolbar" role="search" onSubmit={submit}>
+        <form className="toolbar" role="search" aria-label="Find products" onSubmit={submit}>
           <label className="visually-hidden" htmlFor="catalog-search">
             Search products
           </label>
-          <input id="catalog-search" className="input" type="search" placeholder="Search name, code, description" value={searchText} maxLength={200} onChange={(event) => setSearchText(event.target.value)} data-testid="catalog-search" />
+          <input id="catalog-search" className="input" type="search" placeholder="Search name, code, description" value={searchText} maxLength={200} onChange={(event) => setSearchText(event.target.value)} />
           <label className="visually-hidden" htmlFor="catalog-category">
             Category
           </label>
           <input id="catalog-category" className="input" placeholder="Category" value={categoryText} maxLength={100} onChange={(event) => setCategoryText(event.target.value)} />
-          <button type="submit" className="button" data-testid="catalog-search-submit">
+          <button type="submit" className="button">
             Search
           </button>
           <label className="visually-hidden" htmlFor="catalog-kind">
@@ -98,7 +98,7 @@ function ProductTable({ q, category, kind, archived }: { q: string; category: st
         </div>
       )}
       <div className="table-wrap">
-        <table className="table" aria-busy={page.loading}>
+        <table className="table" aria-label="Products" aria-busy={page.loading}>
           <thead>
             <tr>
               <th>Product</th>
@@ -111,9 +111,9 @@ function ProductTable({ q, category, kind, archived }: { q: string; category: st
           </thead>
           <tbody>
             {page.page?.data.map((product) => (
-              <tr key={product.id} data-testid="product-row" data-product-id={product.id}>
+              <tr key={product.id} data-product-id={product.id}>
                 <td>
-                  <Link to={`/catalog/products/${product.id}`} data-testid="product-link">
+                  <Link to={`/catalog/products/${product.id}`}>
                     {product.name}
                   </Link>{' '}
                   {product.archived && <span className="badge badge-archived">archived</span>}

@@ -42,16 +42,16 @@ export function ReadOnlyVersion({ productId, version, onChanged }: { productId: 
       {version.status === 'published' && (
         <div className="card card-body inline-fields">
           <span className="muted">Published versions cannot change; start a new draft from the product page.</span>
-          <button type="button" className="button button-danger-outline" onClick={() => setRetiring(true)} data-testid="version-retire">
+          <button type="button" className="button button-danger-outline" onClick={() => setRetiring(true)}>
             Retire…
           </button>
         </div>
       )}
       <ErrorAlert error={error} />
       <div className="grid-2">
-        <section className="card">
+        <section className="card" aria-labelledby="section-sells-title">
           <div className="card-header">
-            <h2>What it sells</h2>
+            <h2 id="section-sells-title">What it sells</h2>
           </div>
           <div className="card-body">
             <dl className="details">
@@ -75,9 +75,9 @@ export function ReadOnlyVersion({ productId, version, onChanged }: { productId: 
             </dl>
           </div>
         </section>
-        <section className="card">
+        <section className="card" aria-labelledby="section-form-preview-title">
           <div className="card-header">
-            <h2>The form customers get</h2>
+            <h2 id="section-form-preview-title">The form customers get</h2>
           </div>
           <div className="card-body">
             <FormPreview model={model} />
@@ -85,18 +85,18 @@ export function ReadOnlyVersion({ productId, version, onChanged }: { productId: 
         </section>
       </div>
       {version.status === 'published' && (
-        <section className="card">
+        <section className="card" aria-labelledby="section-quote-title">
           <div className="card-header">
-            <h2>Quote</h2>
+            <h2 id="section-quote-title">Quote</h2>
           </div>
           <div className="card-body">
             <PricePreviewPanel productId={productId} version={version.version} plans={content.pricePlans} revision="published" />
           </div>
         </section>
       )}
-      <section className="card">
+      <section className="card" aria-labelledby="section-schema-title">
         <div className="card-header">
-          <h2>Configuration schema</h2>
+          <h2 id="section-schema-title">Configuration schema</h2>
         </div>
         <pre className="code-block">{json(content.configurationSchema)}</pre>
       </section>

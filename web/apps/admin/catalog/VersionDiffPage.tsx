@@ -72,7 +72,7 @@ export function VersionDiffPage() {
             </div>
           ) : (
             <div className="table-wrap">
-              <table className="table" data-testid="diff-table">
+              <table className="table" aria-label="Changes">
                 <thead>
                   <tr>
                     <th>What</th>
@@ -83,11 +83,13 @@ export function VersionDiffPage() {
                 </thead>
                 <tbody>
                   {diff.data.diff.changes.map((change, index) => (
-                    <tr key={index} data-testid="diff-change" data-op={change.op} data-path={change.path}>
-                      <td>
-                        <div data-testid="diff-path">{readablePath(change.path)}</div>
-                        <div className="mono muted">{change.path}</div>
-                      </td>
+                    <tr key={index} data-op={change.op} data-path={change.path}>
+                      <th scope="row">
+                        <div>{readablePath(change.path)}</div>
+                        <div className="mono muted">
+                          <code>{change.path}</code>
+                        </div>
+                      </th>
                       <td>{OPS[change.op]}</td>
                       <td>
                         <Value value={change.before} tone="before" />

@@ -103,10 +103,10 @@ function problemsUnder(problems: FieldProblem[], prefix: string): FieldProblem[]
   return problems.filter((problem) => problem.pointer === prefix || problem.pointer.startsWith(`${prefix}/`));
 }
 
-function ProblemList({ problems, testId }: { problems: FieldProblem[]; testId: string }) {
+function ProblemList({ problems }: { problems: FieldProblem[] }) {
   if (problems.length === 0) return null;
   return (
-    <ul className="field-error" role="alert" data-testid={testId}>
+    <ul className="field-error" role="alert">
       {problems.map((problem, index) => (
         <li key={index}>
           <span className="mono">{problem.pointer}</span>: {problem.message}
@@ -137,12 +137,12 @@ export function VersionPage() {
   const { product, version } = loaded.data;
   const replace = (next: ProductVersion) => loaded.set({ product, version: next });
   return (
-    <div data-testid="version-page" data-version={version.version} data-status={version.status}>
+    <div data-version={version.version} data-status={version.status}>
       <PageHeader
         breadcrumb={breadcrumb}
         title={
           <>
-            {product.name} v{version.version} <VersionBadge status={version.status} testId="version-page-status" />
+            {product.name} v{version.version} <VersionBadge status={version.status} />
           </>
         }
         subtitle={`Created ${formatDateTime(version.createdAt)}${version.publishedAt ? ` · published ${formatDateTime(version.publishedAt)}` : ''}${version.retiredAt ? ` · retired ${formatDateTime(version.retiredAt)}` : ''}`}
@@ -242,20 +242,21 @@ function DraftEditor({ productId, version, onChanged }: { productId: string; ver
     }
   }
 
-  const section = (title: string, prefix: string, body: ReactNode, testId: string) => (
-    <section className="card" data-testid={testId}>
+  // Each section is a region named by its heading, and its problems are listed inside it.
+  const section = (title: string, prefix: string, body: ReactNode, id: string) => (
+    <section className="card" aria-labelledby={`${id}-title`}>
       <div className="card-header">
-        <h2>{title}</h2>
+        <h2 id={`${id}-title`}>{title}</h2>
       </div>
       <div className="card-body stack">
         {body}
-        <ProblemList problems={problemsUnder(problems, prefix)} testId={`${testId}-problems`} />
+        <ProblemList problems={problemsUnder(problems, prefix)} />
       </div>
     </section>
   );
   const textInput = (key: 'regions' | 'providers' | 'tenantTiers' | 'prerequisites' | 'minQuantity' | 'maxQuantity', label: string, hint?: string) => (
     <Field id={`draft-${key}`} label={label} hint={hint}>
-      <input id={`draft-${key}`} className="input" value={state[key]} onChange={(event) => update(key, event.target.value)} data-testid={`draft-${key}`} />
+      <input id={`draft-${key}`} className="input" value={state[key]} onChange={(event) => update(key, event.target.value)} />
     </Field>
   );
   const matched = new Set(['/summary', '/configurationSchema', '/availability', '/provisioning', '/quotaConsumption', '/requiresApproval', '/pricePlans']);
@@ -264,7 +265,7 @@ function DraftEditor({ productId, version, onChanged }: { productId: string; ver
   return (
     <div className="stack">
       <div className="card card-body inline-fields">
-        <button type="button" className="button button-primary" onClick={() => void save()} disabled={busy || !dirty} data-testid="draft-save">
+        <button type="button" className="button button-primary" onClick={() => void save()} disabled={busy || !dirty}>
           {busy ? 'Working…' : dirty ? 'Save draft' : 'Saved'}
         </button>
         <button
@@ -275,7 +276,6 @@ function DraftEditor({ productId, version, onChanged }: { productId: string; ver
             setPublishing(true);
           }}
           disabled={busy}
-          data-testid="draft-publish"
         >
           Publish…
         </button>
@@ -289,13 +289,13 @@ function DraftEditor({ productId, version, onChanged }: { productId: string; ver
           {notice}
         </div>
       )}
-      <ErrorAlert error={error} testId="draft-error" />
-      <ProblemList problems={elsewhere} testId="draft-other-problems" />
+      <ErrorAlert error={error} />
+      <ProblemList problems={elsewhere} />
       {section(
         'Summary',
         '/summary',
         <Field id="draft-summary" label="What changed in this version" hint="For operators; up to 500 characters.">
-          <input id="draft-summary" className="input" maxLength={500} value={state.summary} onChange={(event) => update('summary', event.target.value)} data-testid="draft-summary" />
+          <input id="draft-summary" className="input" maxLength={500} value={state.summary} onChange={(event) => update('summary', event.target.value)} />
         </Field>,
         'section-summary',
       )}
@@ -305,14 +305,14 @@ function DraftEditor({ productId, version, onChanged }: { productId: string; ver
           '/configurationSchema',
           <>
             <Field id="draft-schema" label="JSON Schema (2020-12), an object at the root" error={'invalid' in parsedSchema ? 'This is not valid JSON yet.' : undefined}>
-              <textarea id="draft-schema" className="textarea mono" rows={16} value={state.schemaText} onChange={(event) => update('schemaText', event.target.value)} spellCheck={false} data-testid="draft-schema" />
+              <textarea id="draft-schema" className="textarea mono" rows={16} value={state.schemaText} onChange={(event) => update('schemaText', event.target.value)} spellCheck={false} />
             </Field>
           </>,
           'section-schema',
         )}
-        <section className="card">
+        <section className="card" aria-labelledby="section-form-preview-title">
           <div className="card-header">
-            <h2>The form customers get</h2>
+            <h2 id="section-form-preview-title">The form customers get</h2>
           </div>
           <div className="card-body">{formModel ? <FormPreview key={state.schemaText} model={formModel} /> : <p className="muted">Fix the schema’s JSON to see the form.</p>}</div>
         </section>
@@ -335,7 +335,7 @@ function DraftEditor({ productId, version, onChanged }: { productId: string; ver
           'Provisioning binding',
           '/provisioning',
           <Field id="draft-provisioning" label="Capability and parameters (JSON), or null" hint='e.g. {"capability": "compute.server", "parameters": {"region": {"configuration": "/region"}, "count": {"quantity": true}}}'>
-            <textarea id="draft-provisioning" className="textarea mono" rows={8} value={state.provisioningText} onChange={(event) => update('provisioningText', event.target.value)} spellCheck={false} data-testid="draft-provisioning" />
+            <textarea id="draft-provisioning" className="textarea mono" rows={8} value={state.provisioningText} onChange={(event) => update('provisioningText', event.target.value)} spellCheck={false} />
           </Field>,
           'section-provisioning',
         )}
@@ -354,9 +354,9 @@ function DraftEditor({ productId, version, onChanged }: { productId: string; ver
         )}
       </div>
       {section('Price plans', '/pricePlans', <PricingEditor plans={state.pricePlans} onChange={(plans) => update('pricePlans', plans)} problems={problems} />, 'section-pricing')}
-      <section className="card">
+      <section className="card" aria-labelledby="section-quote-title">
         <div className="card-header">
-          <h2>Quote for the saved draft</h2>
+          <h2 id="section-quote-title">Quote for the saved draft</h2>
         </div>
         <div className="card-body">
           <PricePreviewPanel productId={productId} version={version.version} plans={version.content.pricePlans} revision={String(revision)} />

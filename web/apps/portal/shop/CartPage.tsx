@@ -111,24 +111,23 @@ function CartCard({ cart, onChanged, onTyping }: { cart: Order; onChanged(order:
   });
 
   return (
-    <section className="card" data-testid="cart" data-currency={cart.currency} data-order-id={cart.id}>
+    <section className="card" data-currency={cart.currency} data-order-id={cart.id} aria-labelledby={`cart-${cart.currency}-title`}>
       <div className="card-header">
-        <h2>Cart in {cart.currency}</h2>
-        <span className="muted" data-testid="cart-total">
+        <h2 id={`cart-${cart.currency}-title`}>Cart in {cart.currency}</h2>
+        {/* A list, so its parts are read as such; the dots between them are drawn by the stylesheet. */}
+        <ul className="muted inline-list" aria-label="Totals">
           {cart.recurringTotals.map((total) => (
-            <span key={total.interval}>
-              <strong data-testid={`cart-recurring-${total.interval}`}>{recurringText(total.amountMinor, total.interval, cart.currency)}</strong>
-              {' · '}
-            </span>
+            <li key={total.interval}>
+              <strong>{recurringText(total.amountMinor, total.interval, cart.currency)}</strong>
+            </li>
           ))}
           {(cart.oneTimeMinor !== '0' || cart.recurringTotals.length === 0) && (
-            <span>
-              <strong data-testid="cart-one-time">{formatMinor(cart.oneTimeMinor, cart.currency)} once</strong>
-              {' · '}
-            </span>
+            <li>
+              <strong>{formatMinor(cart.oneTimeMinor, cart.currency)} once</strong>
+            </li>
           )}
-          <span data-testid="cart-due-now">{formatMinor(cart.dueNowMinor, cart.currency)} due now</span>
-        </span>
+          <li>{formatMinor(cart.dueNowMinor, cart.currency)} due now</li>
+        </ul>
       </div>
       {error && (
         <div className="card-body">
@@ -139,7 +138,7 @@ function CartCard({ cart, onChanged, onTyping }: { cart: Order; onChanged(order:
       <CartCoupon cart={cart} onChanged={onChanged} onTyping={onTyping} />
       {submitError && !confirming && (
         <div className="card-body">
-          <ErrorAlert error={submitError} testId="checkout-error" />
+          <ErrorAlert error={submitError} />
           {itemProblems.length > 0 && (
             <ul>
               {itemProblems.map((text, index) => (
@@ -158,7 +157,6 @@ function CartCard({ cart, onChanged, onTyping }: { cart: Order; onChanged(order:
             setConfirming(true);
           }}
           disabled={submitting}
-          data-testid="checkout"
         >
           Place order
         </button>
@@ -217,31 +215,29 @@ function CartCoupon({ cart, onChanged, onTyping }: { cart: Order; onChanged(orde
   return (
     <div className="card-body stack">
       {cart.couponCode && (
-        <div data-testid="cart-coupon-applied" data-code={cart.couponCode}>
+        <div data-code={cart.couponCode}>
           <div className="inline-fields">
             <span>
               Coupon <strong className="mono">{cart.couponCode}</strong> applied
             </span>
-            <button type="button" className="button button-ghost" onClick={() => void removing.run(async () => onChanged(await cartActions.removeCoupon(cart.id)))} disabled={removing.busy} aria-label={`Remove coupon ${cart.couponCode}`} data-testid="cart-coupon-remove">
+            <button type="button" className="button button-ghost" onClick={() => void removing.run(async () => onChanged(await cartActions.removeCoupon(cart.id)))} disabled={removing.busy} aria-label={`Remove coupon ${cart.couponCode}`}>
               Remove
             </button>
           </div>
           {discounts.length > 0 ? (
-            <table className="table">
+            <table className="table" aria-label="Discounts">
               <tbody>
                 {discounts.map((line) => (
-                  <tr key={line.itemId} data-testid="cart-discount-line">
-                    <td>
+                  <tr key={line.itemId}>
+                    <th scope="row">
                       {line.productName} <span className="muted">· {line.description}</span>
-                    </td>
+                    </th>
                     <td className="amount">{formatMoney(line.amount, line.currency)}</td>
                   </tr>
                 ))}
                 <tr className="total-row">
-                  <td>Discount</td>
-                  <td className="amount" data-testid="cart-discount-total">
-                    {formatMinor(discountMinor.toString(), cart.currency)}
-                  </td>
+                  <th scope="row">Discount</th>
+                  <td className="amount">{formatMinor(discountMinor.toString(), cart.currency)}</td>
                 </tr>
               </tbody>
             </table>
@@ -263,14 +259,13 @@ function CartCoupon({ cart, onChanged, onTyping }: { cart: Order; onChanged(orde
             aria-describedby={describedBy(fieldId)}
             aria-invalid={mapped?.byField.couponCode ? true : undefined}
             autoComplete="off"
-            data-testid="cart-coupon-code"
           />
         </Field>
-        <button type="submit" className="button" disabled={applying.busy || code.trim() === ''} data-testid="cart-coupon-apply">
+        <button type="submit" className="button" disabled={applying.busy || code.trim() === ''}>
           {cart.couponCode ? 'Apply instead' : 'Apply'}
         </button>
       </form>
-      {applying.error && (!mapped || mapped.hasUnmatched || !mapped.byField.couponCode) && <ErrorAlert error={applying.error} testId="cart-coupon-problem" />}
+      {applying.error && (!mapped || mapped.hasUnmatched || !mapped.byField.couponCode) && <ErrorAlert error={applying.error} />}
     </div>
   );
 }

@@ -20,7 +20,7 @@ function FromPrice({ product }: { product: Product }) {
   const price = currency ? product.fromPrices[currency] : undefined;
   if (!price) return null;
   return (
-    <p className="from-price" data-testid="product-from-price" data-currency={price.currency} data-interval={price.interval}>
+    <p className="from-price" data-currency={price.currency} data-interval={price.interval}>
       {fromPriceText(price)}
       {price.setupFee && <span className="muted"> + {formatMoney(price.setupFee, price.currency)} setup</span>}
     </p>
@@ -62,23 +62,24 @@ export function CatalogPage() {
           </Link>
         }
       />
+      {/* Filters that stay chosen: pressed buttons, so the chosen one is announced as such. */}
       <nav className="tabs" aria-label="Categories">
-        <button type="button" className={category === '' ? 'tab active' : 'tab'} onClick={() => apply({ category: '' })} data-testid="category-all">
+        <button type="button" className={category === '' ? 'tab active' : 'tab'} onClick={() => apply({ category: '' })} aria-pressed={category === ''}>
           All
         </button>
         {categories.map((name) => (
-          <button key={name} type="button" className={category === name ? 'tab active' : 'tab'} onClick={() => apply({ category: name })} data-testid="category-tab" data-category={name}>
+          <button key={name} type="button" className={category === name ? 'tab active' : 'tab'} onClick={() => apply({ category: name })} aria-pressed={category === name}>
             {name}
           </button>
         ))}
       </nav>
       <div className="stack">
-        <form className="toolbar card" role="search" onSubmit={submit}>
+        <form className="toolbar card" role="search" aria-label="Find products" onSubmit={submit}>
           <label className="visually-hidden" htmlFor="product-search">
             Search products
           </label>
-          <input id="product-search" className="input" type="search" placeholder="Search by name or description" value={searchText} maxLength={200} onChange={(event) => setSearchText(event.target.value)} data-testid="product-search" />
-          <button type="submit" className="button" data-testid="product-search-submit">
+          <input id="product-search" className="input" type="search" placeholder="Search by name or description" value={searchText} maxLength={200} onChange={(event) => setSearchText(event.target.value)} />
+          <button type="submit" className="button">
             Search
           </button>
           {(q || category) && (
@@ -97,10 +98,10 @@ export function CatalogPage() {
         {shown.data && shown.data.length > 0 && (
           <div className="product-grid" aria-busy={shown.loading}>
             {shown.data.map((product) => (
-              <article key={product.id} className="card product-card" data-testid="product-card" data-product-id={product.id}>
+              <article key={product.id} className="card product-card" data-product-id={product.id} aria-labelledby={`product-${product.id}-name`}>
                 <span className="muted">{product.category}</span>
-                <h3>
-                  <Link to={`/products/${product.id}`} data-testid="product-link">
+                <h3 id={`product-${product.id}-name`}>
+                  <Link to={`/products/${product.id}`}>
                     {product.name}
                   </Link>
                 </h3>

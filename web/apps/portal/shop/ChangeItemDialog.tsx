@@ -166,23 +166,23 @@ export function ChangeItemDialog({ order, item, onClose }: { order: Order; item:
 function ChangePreviewSummary({ preview, currency }: { preview: ChangePreview; currency: string }) {
   const { proration } = preview;
   return (
-    <dl className="details" data-testid="change-preview" data-kind={preview.kind}>
+    <dl className="details" data-kind={preview.kind}>
       <dt>Change</dt>
-      <dd data-testid="change-kind">{CHANGE_KINDS[preview.kind]}</dd>
+      <dd>{CHANGE_KINDS[preview.kind]}</dd>
       <dt>Price</dt>
       <dd>
-        {priceText(preview.current)} → <strong data-testid="change-new-total">{priceText(preview.proposed)}</strong>
+        {priceText(preview.current)} → <strong>{priceText(preview.proposed)}</strong>
       </dd>
       {proration.mode === 'prorate_now' && (
         <>
           <dt>Credit</dt>
-          <dd data-testid="change-credit">{formatMinor(proration.creditMinor, currency)} for the unused part of this period</dd>
+          <dd>{formatMinor(proration.creditMinor, currency)} for the unused part of this period</dd>
           <dt>Charge</dt>
-          <dd data-testid="change-charge">{formatMinor(proration.chargeMinor, currency)} for the rest of this period</dd>
+          <dd>{formatMinor(proration.chargeMinor, currency)} for the rest of this period</dd>
         </>
       )}
       <dt>Due now</dt>
-      <dd data-testid="change-due-now">{formatMinor(proration.dueNowMinor, currency)}</dd>
+      <dd>{formatMinor(proration.dueNowMinor, currency)}</dd>
       <dt>New price from</dt>
       <dd>{formatDateTime(proration.newPriceFrom)}</dd>
     </dl>

@@ -8,7 +8,7 @@ import { Link, useParams } from 'react-router';
 import { toApiError, type ApiError } from '../../../shared/api/problem.js';
 import type { PricePreview, Product, ProductVersion } from '../../../shared/api/types.js';
 import { ErrorAlert } from '../../../shared/components/ErrorAlert.js';
-import { Field } from '../../../shared/components/Field.js';
+import { Field, describedBy } from '../../../shared/components/Field.js';
 import { PageHeader } from '../../../shared/components/PageHeader.js';
 import { SchemaForm } from '../../../shared/forms/SchemaForm.js';
 import { buildConfiguration, configurationErrors, describeSchema, initialValues, RAW_CONFIGURATION, type FormValues } from '../../../shared/forms/schema-form-model.js';
@@ -36,7 +36,7 @@ export function ProductPage() {
   }
   const { product, version } = loaded.data;
   return (
-    <div data-testid="product-page" data-product-id={product.id}>
+    <div data-product-id={product.id}>
       <PageHeader breadcrumb={breadcrumb} title={product.name} subtitle={product.category} />
       <div className="stack">
         {product.description && <p>{product.description}</p>}
@@ -147,14 +147,14 @@ function OrderForm({ product, version }: { product: Product; version: ProductVer
           The plan, quantity and configuration you chose for {product.name} are not in your cart yet. Cancel to stay and add them.
         </p>
       </UnsavedChangesGuard>
-      <section className="card">
+      <section className="card" aria-labelledby="plans-title">
         <div className="card-header">
-          <h2>Plans</h2>
+          <h2 id="plans-title">Plans</h2>
           <div className="inline-fields">
             <label className="visually-hidden" htmlFor="currency">
               Currency
             </label>
-            <select id="currency" className="select" value={currency} onChange={(event) => chooseCurrency(event.target.value)} data-testid="currency-select">
+            <select id="currency" className="select" value={currency} onChange={(event) => chooseCurrency(event.target.value)}>
               {currencies.map((code) => (
                 <option key={code} value={code}>
                   {code}
@@ -165,42 +165,50 @@ function OrderForm({ product, version }: { product: Product; version: ProductVer
         </div>
         <div className="card-body stack">
           {plansInCurrency.length === 0 && <p className="muted">No plan is priced in {currency}.</p>}
-          {plansInCurrency.map((candidate) => {
-            const price = candidate.prices[currency];
-            const setup = candidate.setupFee[currency];
-            return (
-              <label key={candidate.code} className="checkbox" data-plan={candidate.code}>
-                <input
-                  type="radio"
-                  name="plan"
-                  value={candidate.code}
-                  checked={plan?.code === candidate.code}
-                  onChange={() => {
-                    setPlanCode(candidate.code);
-                    setUnsaved(true);
-                  }}
-                />
-                <span>
-                  <strong>{candidate.name}</strong> — <span data-testid="plan-price">{price ? describePriceModel(price, currency) : '—'}</span> {intervalText(candidate.interval)}
-                  {setup && setup !== '0' && <span className="muted"> (setup fee {describePriceModel({ model: 'flat', amount: setup }, currency)})</span>}
-                  {candidate.trialDays > 0 && <span className="muted"> · {candidate.trialDays}-day trial</span>}
-                </span>
-              </label>
-            );
-          })}
+          <div className="stack" role="radiogroup" aria-labelledby="plans-title">
+            {plansInCurrency.map((candidate) => {
+              const price = candidate.prices[currency];
+              const setup = candidate.setupFee[currency];
+              return (
+                <label key={candidate.code} className="checkbox" data-plan={candidate.code}>
+                  <input
+                    type="radio"
+                    name="plan"
+                    value={candidate.code}
+                    checked={plan?.code === candidate.code}
+                    onChange={() => {
+                      setPlanCode(candidate.code);
+                      setUnsaved(true);
+                    }}
+                  />
+                  <span>
+                    <strong>{candidate.name}</strong> — <span>{price ? describePriceModel(price, currency) : '—'}</span> {intervalText(candidate.interval)}
+                    {setup && setup !== '0' && <span className="muted"> (setup fee {describePriceModel({ model: 'flat', amount: setup }, currency)})</span>}
+                    {candidate.trialDays > 0 && <span className="muted"> · {candidate.trialDays}-day trial</span>}
+                  </span>
+                </label>
+              );
+            })}
+          </div>
           <Field id="quantity" label="Quantity" error={attempted ? quantityProblem : undefined} hint={maxQuantity !== null ? `From ${minQuantity} to ${maxQuantity}.` : `At least ${minQuantity}.`}>
-            <input id="quantity" className="input" inputMode="numeric" value={quantity} onChange={(event) => {
+            <input
+              id="quantity"
+              className="input"
+              inputMode="numeric"
+              value={quantity}
+              onChange={(event) => {
                 setQuantity(event.target.value);
                 setUnsaved(true);
               }}
-              data-testid="quantity"
+              aria-describedby={describedBy('quantity')}
+              aria-invalid={attempted && quantityProblem ? true : undefined}
             />
           </Field>
         </div>
       </section>
-      <section className="card">
+      <section className="card" aria-labelledby="configure-title">
         <div className="card-header">
-          <h2>Configure</h2>
+          <h2 id="configure-title">Configure</h2>
         </div>
         <form
           className="card-body stack"
@@ -223,15 +231,15 @@ function OrderForm({ product, version }: { product: Product; version: ProductVer
               setAddError(null);
             }}
           />
-          <ErrorAlert error={otherError ?? previewOtherProblem} testId="order-form-error" />
-          {preview ? <PriceLines price={preview} testId="live-price" /> : <p className="muted">{previewError ? 'No price until the configuration is valid.' : 'Working out the price…'}</p>}
+          <ErrorAlert error={otherError ?? previewOtherProblem} />
+          {preview ? <PriceLines price={preview} label="Price" /> : <p className="muted">{previewError ? 'No price until the configuration is valid.' : 'Working out the price…'}</p>}
           {added && (
-            <div className="alert alert-success" role="status" data-testid="added-to-cart">
+            <div className="alert alert-success" role="status">
               Added to your {added} cart. <Link to="/cart">View cart</Link>
             </div>
           )}
           <div className="form-actions">
-            <button type="submit" className="button button-primary" disabled={adding || !plan} data-testid="add-to-cart">
+            <button type="submit" className="button button-primary" disabled={adding || !plan}>
               {adding ? 'Adding…' : 'Add to cart'}
             </button>
           </div>
