@@ -4,11 +4,11 @@
 // does); the configuration by the schema's titles; the operator's message instead of a regular
 // expression; leaving unsaved edits asks first; the order's number in the portal and in the admin
 // (found by it), and the people in its timeline by name.
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { addMember, type SignedInHeaders } from '../support/platform.js';
 import { systemContext } from '../../src/kernel/context.js';
-import { browserSuite, dialog, navLink, orderRow, pageWithSession, pressInDialog } from './browser.js';
+import { browserSuite, cellBeside, definitionOf, dialog, navLink, orderRow, pageWithSession, pressInDialog, rowHeadedBy } from './browser.js';
 
 const suite = browserSuite();
 const PASSWORD = 'prices e2e passphrase';
@@ -20,7 +20,16 @@ async function call(method: 'GET' | 'POST' | 'PATCH', url: string, headers: Reco
   return response.json();
 }
 
-const text = async (page: Page, testId: string) => (await page.getByTestId(testId).first().textContent()) ?? '';
+const text = async (locator: Locator) => (await locator.first().textContent()) ?? '';
+
+/** The order's timeline: its status changes, oldest first. */
+const statusChanges = (page: Page) => page.getByRole('list', { name: 'Status changes' });
+
+/** Who moved the order, at each change that names someone ("… · by Paula Priced"), as the timeline reads. */
+async function actors(page: Page): Promise<string[]> {
+  const entries = await statusChanges(page).getByRole('listitem').allInnerTexts();
+  return entries.flatMap((entry) => /· by (.+)$/m.exec(entry)?.[1] ?? []);
+}
 
 const CONTENT = {
   summary: 'Launch',
@@ -62,20 +71,21 @@ describe('prices and orders for people', () => {
     try {
       // The card says what it costs at least, and per what.
       await page.goto(`${base}/portal/products`);
-      const card = page.locator(`[data-testid="product-card"][data-product-id="${product.id}"]`);
+      const card = page.getByRole('article', { name: 'Priced server', exact: true });
       await card.waitFor();
-      const from = card.getByTestId('product-from-price');
+      const from = card.getByText(/^from /);
       expect(await from.textContent()).toMatch(/^from €40\.00 per month/);
       expect(await from.textContent()).toContain('€10.00 setup');
-      await card.getByTestId('product-link').click();
+      await card.getByRole('link', { name: 'Priced server', exact: true }).click();
 
-      // The operator's message, never the pattern.
-      await page.getByTestId('product-page').waitFor();
-      expect(await page.getByTestId('product-page').textContent()).not.toContain('^[a-z]');
-      await page.getByTestId('config-hostname').fill('Web 1');
-      await page.getByTestId('add-to-cart').click();
-      await page.getByTestId('config-hostname-error').waitFor();
-      expect(await text(page, 'config-hostname-error')).toBe('Use 3 to 63 lower-case letters, digits and dashes, starting with a letter.');
+      // The operator's message, never the pattern: it is what the field is described by.
+      await page.getByRole('heading', { level: 1, name: 'Priced server', exact: true }).waitFor();
+      expect(await page.getByRole('main').textContent()).not.toContain('^[a-z]');
+      const configure = page.getByRole('region', { name: 'Configure' });
+      const serverName = configure.getByRole('textbox', { name: 'Server name' });
+      await serverName.fill('Web 1');
+      await configure.getByRole('button', { name: 'Add to cart', exact: true }).click();
+      await configure.getByRole('textbox', { name: 'Server name *', description: 'Use 3 to 63 lower-case letters, digits and dashes, starting with a letter.', exact: true }).waitFor();
 
       // Leaving with unsaved edits asks; Cancel stays with the edits.
       await navLink(page, 'Orders').click();
@@ -84,65 +94,71 @@ describe('prices and orders for people', () => {
       expect(await leave.textContent()).toContain('not in your cart yet');
       await pressInDialog(page, 'Cancel');
       expect(page.url()).toContain(`/portal/products/${product.id}`);
-      expect(await page.getByTestId('config-hostname').inputValue()).toBe('Web 1');
+      expect(await serverName.inputValue()).toBe('Web 1');
       // Closing or reloading the tab makes the browser ask too.
       const asked = new Promise<string>((resolve) => page.once('dialog', (dialog) => void dialog.dismiss().then(() => resolve(dialog.type()))));
-      await page.getByTestId('config-hostname').click();
+      await serverName.click();
       await page.evaluate(() => window.location.reload());
       expect(await asked).toBe('beforeunload');
-      expect(await page.getByTestId('config-hostname').inputValue()).toBe('Web 1');
+      expect(await serverName.inputValue()).toBe('Web 1');
 
       // A flat plan for 2: the quote never puts the setup fee into "per month" and never says "× 2".
-      await page.getByTestId('config-hostname').fill('web-1');
-      await page.getByTestId('quantity').fill('2');
-      await page.waitForFunction(() => document.querySelector('[data-testid="live-price-recurring"]')?.textContent === '€40.00 per month');
-      expect(await text(page, 'live-price-one-time')).toBe('€10.00 once (setup)');
-      expect(await page.getByTestId('live-price').textContent()).not.toContain('× 2');
-      expect(await text(page, 'quantity-effect')).toContain('Flat price: the quantity does not change the amount');
-      await page.getByTestId('add-to-cart').click();
-      await page.getByTestId('added-to-cart').waitFor();
+      // Its totals are rows headed by what they are ("Per month", "Once").
+      await serverName.fill('web-1');
+      await page.getByRole('region', { name: 'Plans' }).getByRole('textbox', { name: 'Quantity' }).fill('2');
+      const price = configure.getByRole('table', { name: 'Price' });
+      await cellBeside(price, 'Per month').filter({ hasText: /^€40\.00 per month$/ }).waitFor();
+      expect(await text(cellBeside(price, 'Once'))).toBe('€10.00 once (setup)');
+      expect(await price.textContent()).not.toContain('× 2');
+      expect(await price.getByText('Flat price: the quantity does not change the amount').count()).toBeGreaterThan(0);
+      await configure.getByRole('button', { name: 'Add to cart', exact: true }).click();
+      await page.getByRole('status').filter({ hasText: 'Added to your EUR cart.' }).waitFor();
       // Once in the cart, leaving asks nothing.
       await navLink(page, 'Cart').click();
 
-      const cart = page.locator('[data-testid="cart"][data-currency="EUR"]');
+      const cart = page.getByRole('region', { name: 'Cart in EUR' });
       await cart.waitFor();
-      expect(await cart.getByTestId('cart-recurring-month').textContent()).toBe('€40.00 per month');
-      expect(await cart.getByTestId('cart-one-time').textContent()).toBe('€10.00 once');
-      expect(await cart.getByTestId('item-recurring').textContent()).toBe('€40.00 per month');
-      expect(await cart.getByTestId('item-one-time').textContent()).toBe('€10.00 once (setup)');
-      expect(await cart.getByTestId('order-recurring-month').textContent()).toBe('€40.00 per month');
-      expect(await cart.getByTestId('order-one-time').textContent()).toBe('€10.00 once');
-      expect(await cart.getByTestId('order-due-now').textContent()).toBe('€50.00');
-      expect(await cart.getByTestId('item-quantity-effect').textContent()).toContain('does not change the amount');
-      expect(await cart.getByTestId('order-items').textContent()).not.toContain('×');
+      expect(await cart.getByRole('list', { name: 'Totals' }).getByRole('listitem').allTextContents()).toEqual(['€40.00 per month', '€10.00 once', '€50.00 due now']);
+      // The item's row is headed by its product; the order's totals by their names.
+      const items = cart.getByRole('table', { name: 'Items' });
+      const item = rowHeadedBy(items, 'Priced server v1');
+      expect(await item.getByText('€40.00 per month', { exact: true }).count()).toBe(1);
+      expect(await item.getByText('€10.00 once (setup)', { exact: true }).count()).toBe(1);
+      expect(await text(cellBeside(items, 'Total per month'))).toBe('€40.00 per month');
+      expect(await text(cellBeside(items, 'Total once'))).toBe('€10.00 once');
+      expect(await text(cellBeside(items, 'Due now'))).toBe('€50.00');
+      expect(await item.getByText('does not change the amount').count()).toBe(1);
+      expect(await items.textContent()).not.toContain('×');
       // The configuration by the schema's titles, with the default filled in; no raw keys.
-      const entries = await cart.getByTestId('configuration-entry').evaluateAll((nodes) => nodes.map((node) => [node.querySelector('dt')?.textContent, node.querySelector('dd')?.textContent]));
-      expect(entries).toEqual([
+      const titles = await item.getByRole('term').allTextContents();
+      const values = await item.getByRole('definition').allTextContents();
+      expect(titles.map((title, index) => [title, values[index]])).toEqual([
         ['Server name', 'web-1'],
         ['Processors', '4'],
       ]);
-      expect(await cart.getByTestId('item-configuration').textContent()).not.toMatch(/cpus|hostname/);
+      expect(await items.textContent()).not.toMatch(/cpus|hostname/);
 
       // A typed coupon code that is not applied is an unsaved edit too.
-      await cart.getByTestId('cart-coupon-code').fill('SOMETHING');
+      const couponCode = cart.getByRole('textbox', { name: 'Coupon code', exact: true });
+      await couponCode.fill('SOMETHING');
       await navLink(page, 'Products').click();
       await dialog(page).waitFor();
       await pressInDialog(page, 'Cancel');
-      await cart.getByTestId('cart-coupon-code').fill('');
+      await couponCode.fill('');
 
-      await cart.getByTestId('checkout').click();
-      await page.getByRole('dialog').getByRole('button', { name: 'Place order', exact: true }).click();
+      await cart.getByRole('button', { name: 'Place order', exact: true }).click();
+      await pressInDialog(page, 'Place order');
       await page.waitForURL(/\/portal\/orders\/[^/]+$/);
       orderId = page.url().split('/').at(-1)!;
       await page.getByRole('heading', { level: 1, name: /ORD-\d+/ }).waitFor();
       orderNumber = (await page.getByRole('heading', { level: 1 }).textContent())!.match(/ORD-\d+/)![0];
       expect(orderNumber).toBe('ORD-000001');
-      expect(await page.locator('h1').first().textContent()).not.toContain(orderId);
-      expect(await text(page, 'order-number')).toBe('ORD-000001');
-      const actors = await page.getByTestId('timeline-actor').allTextContents();
-      expect(actors.length).toBeGreaterThan(0);
-      expect(new Set(actors)).toEqual(new Set(['Paula Priced']));
-      expect(await page.getByTestId('order-timeline').textContent()).not.toContain('usr_');
+      expect(await page.getByRole('heading', { level: 1 }).textContent()).not.toContain(orderId);
+      expect(await text(definitionOf(page, 'Order number'))).toBe('ORD-000001');
+      const named = await actors(page);
+      expect(named.length).toBeGreaterThan(0);
+      expect(new Set(named)).toEqual(new Set(['Paula Priced']));
+      expect(await statusChanges(page).textContent()).not.toContain('usr_');
 
       await navLink(page, 'Orders').click();
       const row = orderRow(page, 'ORD-000001');
@@ -165,10 +181,10 @@ describe('prices and orders for people', () => {
       // The head row and this order's.
       expect(await admin.page.getByRole('table', { name: 'Orders' }).getByRole('row').count()).toBe(2);
       await row.getByRole('link', { name: orderNumber }).click();
-      await admin.page.getByTestId('order-timeline').waitFor();
+      await statusChanges(admin.page).waitFor();
       expect(await admin.page.getByRole('heading', { level: 1 }).textContent()).toContain(orderNumber);
-      expect(await admin.page.getByTestId('timeline-actor').first().textContent()).toBe('Paula Priced');
-      expect(await admin.page.getByTestId('order-timeline').textContent()).not.toContain('usr_');
+      expect((await actors(admin.page))[0]).toBe('Paula Priced');
+      expect(await statusChanges(admin.page).textContent()).not.toContain('usr_');
       await admin.page.screenshot({ path: '/tmp/prices-admin-order.png', fullPage: true });
       expect(admin.consoleProblems).toEqual([]);
     } finally {
