@@ -9,7 +9,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addMember, startTestPlatform, problemOf, type SignedInHeaders, type TestPlatform } from '../support/platform.js';
 import { systemContext } from '../../src/kernel/context.js';
-import { WEB_DIST, assertWebAppsBuilt, launchChromium, pageWithSession } from './browser.js';
+import { WEB_DIST, assertWebAppsBuilt, launchChromium, navLink, pageWithSession } from './browser.js';
 
 const PASSWORD = 'consoles test passphrase';
 
@@ -39,6 +39,11 @@ async function person(email: string, tenantId: string, role: string): Promise<Si
   return t.signIn(email, PASSWORD);
 }
 
+/** The page that tells someone a console is not for them, by its title ("This console is for partners"). */
+const wrongConsole = (page: Page) => page.getByRole('heading', { level: 1, name: /^This console is for / });
+/** The console's own main navigation, which such a page never shows. */
+const mainNavigation = (page: Page) => page.getByRole('navigation', { name: 'Main' });
+
 async function openAs(headers: SignedInHeaders, path: string): Promise<{ context: BrowserContext; page: Page; consoleProblems: string[] }> {
   const opened = await pageWithSession(browser, baseUrl, headers);
   await opened.page.goto(`${baseUrl}${path}`);
@@ -66,13 +71,14 @@ describe('who each console admits, in the browser', () => {
   it('shows a customer who opens the partner portal whom it is for and the way to the customer portal, not the console', { timeout: 60_000 }, async () => {
     const { context, page, consoleProblems } = await openAs(customer, '/partner/customers');
     try {
-      await page.getByTestId('wrong-console').waitFor();
-      expect(await page.locator('h1').textContent()).toBe('This console is for partners');
-      expect(await page.getByTestId('wrong-console').textContent()).toContain('cora@clientco.example.com');
-      expect(await page.getByTestId('wrong-console-home').getAttribute('href')).toBe('/portal/');
-      expect(await page.locator('.nav-link').count()).toBe(0);
+      await wrongConsole(page).waitFor();
+      expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('This console is for partners');
+      expect(await page.getByRole('main').textContent()).toContain('cora@clientco.example.com');
+      const home = page.getByRole('link', { name: 'Go to the customer portal', exact: true });
+      expect(await home.getAttribute('href')).toBe('/portal/');
+      expect(await mainNavigation(page).count()).toBe(0);
       expect(await page.getByText('Commissions').count()).toBe(0);
-      await page.getByTestId('wrong-console-home').click();
+      await home.click();
       await page.waitForURL(`${baseUrl}/portal/**`);
       expect(consoleProblems).toEqual([]);
     } finally {
@@ -84,13 +90,13 @@ describe('who each console admits, in the browser', () => {
     // A session of its own: this test signs it out.
     const { context, page, consoleProblems } = await openAs(await t.signIn('cora@clientco.example.com', PASSWORD), '/admin/tenants');
     try {
-      await page.getByTestId('wrong-console').waitFor();
-      expect(await page.locator('h1').textContent()).toBe('This console is for platform staff');
-      expect(await page.getByTestId('wrong-console-home').getAttribute('href')).toBe('/portal/');
-      expect(await page.locator('.nav-link').count()).toBe(0);
+      await wrongConsole(page).waitFor();
+      expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('This console is for platform staff');
+      expect(await page.getByRole('link', { name: 'Go to the customer portal', exact: true }).getAttribute('href')).toBe('/portal/');
+      expect(await mainNavigation(page).count()).toBe(0);
       // Signing out from there works like anywhere else.
-      await page.getByTestId('auth-sign-out').click();
-      await page.getByTestId('sign-in-email').waitFor();
+      await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+      await page.getByLabel('Email', { exact: true }).waitFor();
       expect(consoleProblems).toEqual([]);
     } finally {
       await context.close();
@@ -100,19 +106,19 @@ describe('who each console admits, in the browser', () => {
   it('admits a partner agent to the partner portal and staff to the admin console; sends staff from the partner portal to theirs', { timeout: 60_000 }, async () => {
     const partner = await openAs(agent, '/partner/');
     try {
-      await partner.page.locator('.nav-link', { hasText: 'Customers' }).waitFor();
-      expect(await partner.page.getByTestId('wrong-console').count()).toBe(0);
+      await navLink(partner.page, 'Customers').waitFor();
+      expect(await wrongConsole(partner.page).count()).toBe(0);
       expect(partner.consoleProblems).toEqual([]);
     } finally {
       await partner.context.close();
     }
     const admin = await openAs(staff, '/admin/');
     try {
-      await admin.page.locator('.nav-link', { hasText: 'Tenants' }).waitFor();
-      expect(await admin.page.getByTestId('wrong-console').count()).toBe(0);
+      await navLink(admin.page, 'Tenants').waitFor();
+      expect(await wrongConsole(admin.page).count()).toBe(0);
       await admin.page.goto(`${baseUrl}/partner/`);
-      await admin.page.getByTestId('wrong-console').waitFor();
-      expect(await admin.page.getByTestId('wrong-console-home').getAttribute('href')).toBe('/admin/');
+      await wrongConsole(admin.page).waitFor();
+      expect(await admin.page.getByRole('link', { name: 'Go to the admin console', exact: true }).getAttribute('href')).toBe('/admin/');
     } finally {
       await admin.context.close();
     }
