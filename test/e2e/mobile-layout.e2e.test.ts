@@ -2,10 +2,10 @@
 // (tables scroll inside their card, forms stack, the top bar wraps), and the main navigation is
 // behind a menu button that opens it and takes you to another section.
 import { describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { addMember, type SignedInHeaders } from '../support/platform.js';
 import { systemContext } from '../../src/kernel/context.js';
-import { browserSuite, watchConsole } from './browser.js';
+import { browserSuite, navLink, watchConsole } from './browser.js';
 
 const PHONE = { width: 390, height: 844 };
 const PASSWORD = 'mobile layout passphrase';
@@ -16,6 +16,13 @@ async function call(method: 'GET' | 'POST' | 'PATCH', url: string, headers: Reco
   if (response.statusCode >= 300) throw new Error(`${method} ${url}: ${response.statusCode} ${response.body}`);
   return response.json();
 }
+
+/** What shows that a page is there. */
+type Ready = (page: Page) => Locator;
+const signInPage: Ready = (page) => page.getByRole('heading', { level: 1, name: 'Sign in', exact: true });
+/** The signed-in frame: on a phone its navigation is folded away behind the menu button. */
+const appShell: Ready = (page) => page.getByRole('button', { name: 'Menu', exact: true });
+const securityPage: Ready = (page) => page.getByRole('heading', { level: 2, name: 'Two-step verification', exact: true });
 
 async function phone(browser: Browser, session?: SignedInHeaders): Promise<{ context: BrowserContext; page: Page; consoleProblems: string[] }> {
   const context = await browser.newContext({ viewport: PHONE, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
@@ -32,9 +39,9 @@ async function phone(browser: Browser, session?: SignedInHeaders): Promise<{ con
  * Opens the page and asserts that nothing makes the document wider than the phone. On failure the
  * message names the elements that stick out, which is what one needs to fix it.
  */
-async function expectFitsThePhone(page: Page, path: string, ready: string): Promise<void> {
+async function expectFitsThePhone(page: Page, path: string, ready: Ready): Promise<void> {
   await page.goto(`${suite.base}${path}`);
-  await page.getByTestId(ready).first().waitFor();
+  await ready(page).first().waitFor();
   await page.waitForLoadState('networkidle');
   const overflow = await page.evaluate((width) => {
     const scrollWidth = document.documentElement.scrollWidth;
@@ -44,21 +51,22 @@ async function expectFitsThePhone(page: Page, path: string, ready: string): Prom
       .filter((element) => element.getBoundingClientRect().right > width + 0.5)
       .filter((element) => !(element.parentElement && element.parentElement.getBoundingClientRect().right > width + 0.5))
       .slice(0, 8)
-      .map((element) => `${element.tagName.toLowerCase()}.${[...element.classList].join('.')}[${element.getAttribute('data-testid') ?? ''}] right=${Math.round(element.getBoundingClientRect().right)}`);
+      .map((element) => `${element.tagName.toLowerCase()}${element.id ? `#${element.id}` : ''}.${[...element.classList].join('.')} right=${Math.round(element.getBoundingClientRect().right)}`);
     return { scrollWidth, culprits };
   }, PHONE.width);
   expect(overflow, `${path} is wider than ${PHONE.width}px`).toBeNull();
   await page.screenshot({ path: `/tmp/mobile${path.replace(/[^a-z0-9]+/gi, '-')}.png`, fullPage: true });
 }
 
-/** The main navigation is behind the menu button: it opens, and a link in it leads to its page. */
-async function expectMenuLeadsTo(page: Page, navTestId: string, ready: string): Promise<void> {
-  const link = page.getByTestId(navTestId);
+/** The main navigation is behind the menu button: it opens (and says so), and a link in it leads to its page. */
+async function expectMenuLeadsTo(page: Page, section: string, ready: Ready): Promise<void> {
+  const link = navLink(page, section);
   expect(await link.isVisible(), 'the navigation is folded away until the menu opens').toBe(false);
-  await page.getByTestId('nav-menu-toggle').click();
-  await page.screenshot({ path: `/tmp/mobile-menu-open-${navTestId}.png` });
+  await page.getByRole('button', { name: 'Menu', exact: true, expanded: false }).click();
+  await page.getByRole('button', { name: 'Close', exact: true, expanded: true }).waitFor();
+  await page.screenshot({ path: `/tmp/mobile-menu-open-${section.toLowerCase()}.png` });
   await link.click();
-  await page.getByTestId(ready).first().waitFor();
+  await ready(page).first().waitFor();
   // Choosing a section folds the menu away again.
   await expect.poll(() => link.isVisible()).toBe(false);
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
@@ -91,9 +99,9 @@ describe('the apps at a phone’s width (390 px)', () => {
 
     const signIn = await phone(browser);
     try {
-      await expectFitsThePhone(signIn.page, '/portal/', 'sign-in-page');
-      await expectFitsThePhone(signIn.page, '/admin/', 'sign-in-page');
-      await expectFitsThePhone(signIn.page, '/partner/', 'sign-in-page');
+      await expectFitsThePhone(signIn.page, '/portal/', signInPage);
+      await expectFitsThePhone(signIn.page, '/admin/', signInPage);
+      await expectFitsThePhone(signIn.page, '/partner/', signInPage);
       expect(signIn.consoleProblems).toEqual([]);
     } finally {
       await signIn.context.close();
@@ -101,18 +109,18 @@ describe('the apps at a phone’s width (390 px)', () => {
 
     const { context, page, consoleProblems } = await phone(browser, owner);
     try {
-      await expectFitsThePhone(page, '/portal/products', 'app-shell');
-      await expectFitsThePhone(page, `/portal/products/${product.id}`, 'app-shell');
-      await expectFitsThePhone(page, '/portal/cart', 'app-shell');
-      await expectFitsThePhone(page, '/portal/orders', 'app-shell');
-      await expectFitsThePhone(page, `/portal/orders/${placed.id}`, 'app-shell');
-      await expectFitsThePhone(page, '/portal/organization/members', 'app-shell');
-      await expectFitsThePhone(page, '/portal/account', 'app-shell');
-      await expectFitsThePhone(page, '/portal/account/security', 'security-page');
-      await expectFitsThePhone(page, '/portal/account/sessions', 'app-shell');
-      await expectMenuLeadsTo(page, 'nav-orders', 'app-shell');
+      await expectFitsThePhone(page, '/portal/products', appShell);
+      await expectFitsThePhone(page, `/portal/products/${product.id}`, appShell);
+      await expectFitsThePhone(page, '/portal/cart', appShell);
+      await expectFitsThePhone(page, '/portal/orders', appShell);
+      await expectFitsThePhone(page, `/portal/orders/${placed.id}`, appShell);
+      await expectFitsThePhone(page, '/portal/organization/members', appShell);
+      await expectFitsThePhone(page, '/portal/account', appShell);
+      await expectFitsThePhone(page, '/portal/account/security', securityPage);
+      await expectFitsThePhone(page, '/portal/account/sessions', appShell);
+      await expectMenuLeadsTo(page, 'Orders', appShell);
       expect(new URL(page.url()).pathname).toBe('/portal/orders');
-      await expectMenuLeadsTo(page, 'nav-cart', 'app-shell');
+      await expectMenuLeadsTo(page, 'Cart', appShell);
       expect(new URL(page.url()).pathname).toBe('/portal/cart');
       expect(consoleProblems).toEqual([]);
     } finally {
@@ -126,16 +134,16 @@ describe('the apps at a phone’s width (390 px)', () => {
     const tenantId = (await call('POST', '/api/v1/tenants', staff, { organizationName: 'Admin Phone Check Incorporated', domain: 'admin-phone.example.com', adminEmail: 'ops@admin-phone.example.com' })).id as string;
     const { context, page, consoleProblems } = await phone(browser, staff);
     try {
-      await expectFitsThePhone(page, '/admin/tenants', 'app-shell');
-      await expectFitsThePhone(page, `/admin/tenants/${tenantId}`, 'app-shell');
-      await expectFitsThePhone(page, '/admin/tenants/new', 'app-shell');
-      await expectFitsThePhone(page, '/admin/catalog/products', 'app-shell');
-      await expectFitsThePhone(page, '/admin/orders', 'app-shell');
-      await expectFitsThePhone(page, '/admin/people', 'app-shell');
-      await expectFitsThePhone(page, '/admin/account', 'app-shell');
-      await expectMenuLeadsTo(page, 'nav-people', 'app-shell');
+      await expectFitsThePhone(page, '/admin/tenants', appShell);
+      await expectFitsThePhone(page, `/admin/tenants/${tenantId}`, appShell);
+      await expectFitsThePhone(page, '/admin/tenants/new', appShell);
+      await expectFitsThePhone(page, '/admin/catalog/products', appShell);
+      await expectFitsThePhone(page, '/admin/orders', appShell);
+      await expectFitsThePhone(page, '/admin/people', appShell);
+      await expectFitsThePhone(page, '/admin/account', appShell);
+      await expectMenuLeadsTo(page, 'People', appShell);
       expect(new URL(page.url()).pathname).toMatch(/^\/admin\/people/);
-      await expectMenuLeadsTo(page, 'nav-tenants', 'app-shell');
+      await expectMenuLeadsTo(page, 'Tenants', appShell);
       expect(new URL(page.url()).pathname).toBe('/admin/tenants');
       expect(consoleProblems).toEqual([]);
     } finally {
@@ -151,9 +159,9 @@ describe('the apps at a phone’s width (390 px)', () => {
     await addMember(t.platform, partnerId, 'agent@phone-partner.example.com', 'partner-admin');
     const { context, page, consoleProblems } = await phone(browser, await t.signIn('agent@phone-partner.example.com', PASSWORD));
     try {
-      await expectFitsThePhone(page, '/partner/', 'app-shell');
-      await expectFitsThePhone(page, '/partner/account', 'app-shell');
-      await expectMenuLeadsTo(page, 'nav-commissions', 'app-shell');
+      await expectFitsThePhone(page, '/partner/', appShell);
+      await expectFitsThePhone(page, '/partner/account', appShell);
+      await expectMenuLeadsTo(page, 'Commissions', appShell);
       expect(new URL(page.url()).pathname).toBe('/partner/commissions');
       expect(consoleProblems).toEqual([]);
     } finally {

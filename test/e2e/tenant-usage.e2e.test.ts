@@ -20,12 +20,14 @@ describe('the tenant page', () => {
     const { context, page, consoleProblems } = await pageWithSession(browser, base, staff);
     try {
       await page.goto(`${base}/admin/tenants/${tenant.id}`);
-      const members = page.getByTestId('tenant-usage').getByRole('meter', { name: 'Members' });
+      const usage = page.getByRole('region', { name: 'Subscription and usage' });
+      const members = usage.getByRole('meter', { name: 'Members' });
       await members.waitFor();
       expect(await members.getAttribute('aria-valuenow')).toBe('2');
       expect(await members.getAttribute('aria-valuemax')).toBe(String(tenant.quotas.maxUsers));
-      expect(await page.getByTestId('tenant-usage').textContent()).toContain(`2 of ${tenant.quotas.maxUsers}`);
-      expect(await page.getByTestId('tenant-usage').textContent()).not.toContain('Usage last updated');
+      expect(await members.getAttribute('aria-valuetext')).toBe(`2 of ${tenant.quotas.maxUsers}`);
+      expect(await usage.textContent()).toContain(`2 of ${tenant.quotas.maxUsers}`);
+      expect(await usage.textContent()).not.toContain('Usage last updated');
       expect(consoleProblems).toEqual([]);
     } finally {
       await context.close();

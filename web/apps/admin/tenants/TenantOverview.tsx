@@ -40,17 +40,15 @@ export function TenantDetailsCard({ tenant }: { tenant: Tenant }) {
 
 function Meter({ label, used, limit, unit = '' }: { label: string; used: number; limit: number; unit?: string }) {
   const percent = limit > 0 ? Math.min(100, Math.round((used / limit) * 100)) : used > 0 ? 100 : 0;
+  // Read out as it is shown ("2 of 10"), not as a percentage.
+  const shown = `${formatNumber(used)}${unit} of ${formatNumber(limit)}${unit}`;
   return (
     <div className="meter">
       <div className="meter-label">
         <span>{label}</span>
-        <span className="muted">
-          {formatNumber(used)}
-          {unit} of {formatNumber(limit)}
-          {unit}
-        </span>
+        <span className="muted">{shown}</span>
       </div>
-      <div className="meter-track" role="meter" aria-label={label} aria-valuemin={0} aria-valuemax={limit} aria-valuenow={used}>
+      <div className="meter-track" role="meter" aria-label={label} aria-valuemin={0} aria-valuemax={limit} aria-valuenow={used} aria-valuetext={shown}>
         <div className="meter-fill" style={{ width: `${percent}%` }} />
       </div>
     </div>
@@ -89,7 +87,7 @@ export function SubscriptionUsageCard({ tenant }: { tenant: Tenant }) {
         </dl>
         <ErrorAlert error={usage.error} testId="tenant-usage-error" />
         {usage.data && (
-          <div className="stack" data-testid="tenant-usage">
+          <div className="stack">
             <Meter label="Members" used={usage.data.members} limit={quotas.maxUsers} />
             {HELD_QUOTAS.map(({ quota, label, limit, unit }) => (
               <Meter key={quota} label={`${label} held by live orders`} used={usage.data?.held[quota] ?? 0} limit={limit(quotas)} unit={unit} />
