@@ -3,12 +3,12 @@
 // sees the server's preview with its proration (half the old price credited, half the new one
 // charged), confirms, and lands on the change order, in provisioning, which names the item it changes.
 import type { AddressInfo } from 'node:net';
-import type { Browser, Locator } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addMember, startTestPlatform, type SignedInHeaders, type TestPlatform } from '../support/platform.js';
 import { systemContext } from '../../src/kernel/context.js';
 import { ManualClock } from '../../src/kernel/clock.js';
-import { WEB_DIST, assertWebAppsBuilt, cellBeside, definitionOf, dialog, launchChromium, rowHeadedBy, watchConsole } from './browser.js';
+import { WEB_DIST, assertWebAppsBuilt, cellBeside, cellUnder, definitionOf, dialog, launchChromium, rowHeadedBy, watchConsole } from './browser.js';
 
 const PASSWORD = 'change order e2e passphrase';
 const CUSTOMER = 'owner@changes-e2e.example.com';
@@ -51,14 +51,6 @@ afterAll(async () => {
   await browser?.close();
   await t?.close();
 });
-
-/** A row's cell under the column header named so: by position, as assistive technology pairs them. */
-async function cellUnder(table: Locator, row: Locator, column: string): Promise<Locator> {
-  const headers = (await table.getByRole('columnheader').allTextContents()).map((header) => header.trim());
-  expect(headers).toContain(column);
-  // Row headers and cells in the order they stand in the row.
-  return row.getByRole('rowheader').or(row.getByRole('cell')).nth(headers.indexOf(column));
-}
 
 async function customerPage(headers: SignedInHeaders) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
@@ -114,7 +106,7 @@ describe('changing a live item in the portal', () => {
       expect(await cellBeside(items, 'Due now').textContent()).toContain('5.00');
       // One item (a row headed by its product and version), now 3 of it.
       expect(await items.getByRole('rowheader', { name: / v\d+$/ }).count()).toBe(1);
-      const quantity = await cellUnder(items, rowHeadedBy(items, 'Changeable VM v1'), 'Quantity');
+      const quantity = cellUnder(rowHeadedBy(items, 'Changeable VM v1'), 'Quantity');
       expect(await quantity.getByText('3', { exact: true }).count()).toBe(1);
       expect(await quantity.getByText('€10.00 per unit × 3 = €30.00.', { exact: true }).count()).toBe(1);
       // Not live yet, so it cannot be changed itself.

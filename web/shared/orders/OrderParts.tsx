@@ -205,12 +205,14 @@ export function OrderItemsTable({ order, onRemove, busyItem, itemAction }: { ord
       <table className="table" aria-label="Items">
         <thead>
           <tr>
-            <th>Product</th>
-            <th>Plan</th>
-            <th>Quantity</th>
-            <th>Configuration</th>
-            <th className="amount">Price</th>
-            {actions && <th aria-label="Actions" />}
+            <th scope="col">Product</th>
+            <th scope="col">Plan</th>
+            <th scope="col">Quantity</th>
+            <th scope="col">Configuration</th>
+            <th scope="col" className="amount">
+              Price
+            </th>
+            {actions && <th scope="col" aria-label="Actions" />}
           </tr>
         </thead>
         <tbody>
