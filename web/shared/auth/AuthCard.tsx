@@ -14,7 +14,7 @@ export function AuthCard({ appLabel, title, subtitle, testId, withSignOut = true
         <p className="subtitle">{subtitle}</p>
         {children}
         {withSignOut && (
-          <button className="button button-ghost button-block" type="button" onClick={() => void signOut()} data-testid="auth-sign-out">
+          <button className="button button-ghost button-block" type="button" onClick={() => void signOut()}>
             Sign out
           </button>
         )}

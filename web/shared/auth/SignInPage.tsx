@@ -101,7 +101,7 @@ export function SignInPage({ appLabel, notice }: { appLabel: string; notice?: st
 
   return (
     <main className="centered-screen">
-      <div className="sign-in-card" data-testid="sign-in-page">
+      <div className="sign-in-card">
         <BrandMark appLabel={appLabel} />
         <h1>Sign in</h1>
         <p className="subtitle">Use your Platforma account to continue to the {appLabel.toLowerCase()}.</p>

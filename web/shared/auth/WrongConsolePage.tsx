@@ -28,7 +28,7 @@ export function WrongConsolePage({ appLabel, audience, session }: { appLabel: st
     <>
       <ImpersonationBanner />
       <AuthCard appLabel={appLabel} title={title} subtitle={`You are signed in as ${session.user.email}. ${who}`} testId="wrong-console">
-        <a className="button button-primary button-block" href={home.href} data-testid="wrong-console-home">
+        <a className="button button-primary button-block" href={home.href}>
           {home.label}
         </a>
       </AuthCard>

@@ -38,14 +38,14 @@ export function AppShell({ appLabel, nav, children }: { appLabel: string; nav: N
       <aside className={menuOpen ? 'sidebar sidebar-open' : 'sidebar'}>
         <div className="sidebar-head">
           <BrandMark appLabel={appLabel} />
-          <button type="button" className="nav-menu-toggle" aria-expanded={menuOpen} aria-controls="main-nav" onClick={() => setMenuOpen((open) => !open)} data-testid="nav-menu-toggle">
+          <button type="button" className="nav-menu-toggle" aria-expanded={menuOpen} aria-controls="main-nav" onClick={() => setMenuOpen((open) => !open)}>
             <span className="nav-menu-icon" aria-hidden="true" />
             {menuOpen ? 'Close' : 'Menu'}
           </button>
         </div>
         <nav id="main-nav" className="nav" aria-label="Main">
           {nav.map((item) => (
-            <NavLink key={item.to} to={item.to} className="nav-link" onClick={() => setMenuOpen(false)} data-testid={`nav-${item.to.replace(/^\//, '')}`}>
+            <NavLink key={item.to} to={item.to} className="nav-link" onClick={() => setMenuOpen(false)}>
               <span className="nav-label">{item.label}</span>
               {item.badge}
             </NavLink>
