@@ -4,7 +4,7 @@
 import { Command, Option } from 'commander';
 import { VERSION } from './version.js';
 import { maskedConfig, ConfigError, type Config } from './kernel/config.js';
-import type { CommandLine } from './kernel/module.js';
+import { commandLineFor, type CommandLine } from './kernel/module.js';
 import { MODULES, loadPlatformConfig as loadConfig, settingsSections } from './registry.js';
 import { DomainError, ValidationError } from './kernel/errors.js';
 import type { DatabaseLocation } from './kernel/db/location.js';
@@ -190,7 +190,7 @@ const withPlatform: CommandLine['withPlatform'] = (work) =>
   }).catch(fail);
 
 // Each module adds its own commands (its manifest's `commands`).
-for (const module of MODULES) module.commands?.({ program, withPlatform });
+for (const module of MODULES) module.commands?.(commandLineFor(module, { program, withPlatform }));
 
 const audit = program.command('audit').description('Audit log tools');
 audit

@@ -1,6 +1,6 @@
 // The composition root: builds the kernel, builds the registry's modules in order (each receiving
-// the kernel and the public APIs of the modules it requires), and assembles the HTTP server and the
-// workers for the chosen role from what the modules give.
+// the kernel services it declares as its ports and the public APIs of the modules it requires),
+// and assembles the HTTP server and the workers for the chosen role from what the modules give.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { DestinationStream } from 'pino';
 import type { Config } from './kernel/config.js';
@@ -27,8 +27,8 @@ import { problem, problemFromError, sendProblem } from './gateway/http/problem.j
 import { DatabaseUnavailableError } from './kernel/errors.js';
 import { isDatabaseUnavailable } from './kernel/db/errors.js';
 import type { Kernel } from './kernel/kernel.js';
-import type { ModuleApis, ModuleInstance, ModuleManifest, ModuleName } from './kernel/module.js';
-import { MODULES } from './registry.js';
+import { checkModulePorts, kernelPorts, type ModuleApis, type ModuleInstance, type ModuleManifest, type ModuleName } from './kernel/module.js';
+import { MODULES, checkModuleOrder } from './registry.js';
 
 export { VERSION } from './version.js';
 export { MIGRATION_SOURCES, QUEUES, migrateDatabase } from './database-schema.js';
@@ -42,6 +42,11 @@ export interface PlatformOptions {
   clock?: Clock;
   logDestination?: DestinationStream;
   logger?: Logger;
+  /**
+   * The modules to build, in order: the registry's unless given (src/registry.test.ts gives the
+   * registry's own manifests, watched, to see what each factory receives).
+   */
+  modules?: readonly ModuleManifest[];
 }
 
 /** The platform: the kernel, every module's public API by name, the HTTP server and the workers. */
@@ -75,9 +80,13 @@ interface Assembly {
   changes: ChangeFeed;
 }
 
-/** The kernel, then the registry's modules in order, each with exactly what it requires. */
+/** The kernel, then the registry's modules in order, each with exactly the ports and modules it declares. */
 async function assemble(options: PlatformOptions, role: Role | 'console'): Promise<Assembly> {
   const { config, database } = options;
+  // The registry's list was checked when it was imported; another is checked before anything opens.
+  const manifests = options.modules ?? MODULES;
+  checkModuleOrder(manifests);
+  checkModulePorts(manifests);
   const logger = options.logger ?? createLogger(config.logLevel, options.logDestination);
   const clock = options.clock ?? systemClock;
   const metrics = createMetrics();
@@ -98,8 +107,8 @@ async function assemble(options: PlatformOptions, role: Role | 'console'): Promi
 
   const apis: Partial<Record<ModuleName, unknown>> = {};
   const modules: Assembly['modules'] = [];
-  const factories = await Promise.all(MODULES.map((manifest) => manifest.load()));
-  MODULES.forEach((manifest, index) => {
+  const factories = await Promise.all(manifests.map((manifest) => manifest.load()));
+  manifests.forEach((manifest, index) => {
     const allowed = new Set<string>(manifest.requires ?? []);
     const use = <K extends ModuleName>(name: K): ModuleApis[K] => {
       // A module reaches only what its manifest declares it requires: the registry's order and the
@@ -107,7 +116,8 @@ async function assemble(options: PlatformOptions, role: Role | 'console'): Promi
       if (!allowed.has(name)) throw new Error(`module ${manifest.name} uses ${name} without requiring it in its manifest`);
       return apis[name] as ModuleApis[K];
     };
-    const instance = (factories[index] as (context: { kernel: Kernel; use: typeof use }) => ModuleInstance<unknown>)({ kernel, use });
+    // Likewise the kernel: an object holding only the services the manifest declares as its ports.
+    const instance = factories[index]!({ kernel: kernelPorts(kernel, manifest.ports), use });
     apis[manifest.name] = instance.api;
     modules.push({ manifest, instance });
   });

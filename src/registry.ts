@@ -6,7 +6,7 @@
 //
 // Importing this file registers every module's error codes and authorization rules with the kernel,
 // so nothing is authorized or answered before they are known.
-import type { ModuleManifest, ModuleName } from './kernel/module.js';
+import { checkModulePorts, type ModuleManifest, type ModuleName } from './kernel/module.js';
 import { loadConfig, type Config, type SettingsSection, type Source } from './kernel/config.js';
 import { registerErrors } from './kernel/errors.js';
 import { registerPlatformOnlyActions } from './kernel/authz/platform-actions.js';
@@ -34,6 +34,7 @@ export function checkModuleOrder(modules: readonly ModuleManifest[]): void {
 }
 
 checkModuleOrder(MODULES);
+checkModulePorts(MODULES);
 for (const module of MODULES) {
   if (module.errors) registerErrors(module.errors);
   registerPlatformOnlyActions(module.authorization?.platformOnly ?? []);

@@ -1,5 +1,6 @@
-// The shared services every module receives: configuration, time, logging, metrics, the database,
-// audit, events, jobs and workflows. Built once per process by the composition root (src/platform.ts).
+// The shared services of a process: configuration, time, logging, metrics, the database, audit,
+// events, jobs and workflows. Built once per process by the composition root (src/platform.ts); a
+// module receives only the ones its manifest declares as its `ports` (kernel/module.ts).
 import type pg from 'pg';
 import type PgBoss from 'pg-boss';
 import type { Config } from './config.js';
@@ -34,3 +35,25 @@ export interface Kernel {
   /** Multi-step processes with compensation, carried by the job queue (kernel/workflow.ts). */
   workflows: WorkflowEngine;
 }
+
+/** The name of one kernel service: what a module's manifest lists in its `ports`. */
+export type KernelService = keyof Kernel;
+
+// Every service's name at run time, for the registry's check of the ports manifests declare. A record
+// over `keyof Kernel`, so a service added to the interface and not named here fails to compile.
+const SERVICE_NAMES: Record<KernelService, true> = {
+  config: true,
+  clock: true,
+  logger: true,
+  metrics: true,
+  pool: true,
+  db: true,
+  changes: true,
+  audit: true,
+  events: true,
+  jobs: true,
+  useCases: true,
+  secrets: true,
+  workflows: true,
+};
+export const KERNEL_SERVICES: readonly KernelService[] = Object.freeze(Object.keys(SERVICE_NAMES) as KernelService[]);

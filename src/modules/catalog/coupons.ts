@@ -21,7 +21,7 @@ const couponResource = (id: string) => resourceName(PLATFORM, 'coupon', id);
 export class CouponAdmin {
   readonly #repository = new CatalogRepository();
 
-  constructor(private readonly kernel: Kernel) {}
+  constructor(private readonly kernel: Pick<Kernel, 'clock' | 'useCases'>) {}
 
   readonly useCases = {
     create: defineUseCase<CreateCouponBody, Coupon>({

@@ -3,6 +3,7 @@
 // exact price previews. Orders pin a published version through `orderableVersion`. Not here: orders
 // (orders), invoices and usage (billing), fulfilment (instances).
 import type { ModuleContext, ModuleInstance } from '../../kernel/module.js';
+import type { CatalogPorts } from './module.js';
 import { CatalogService } from './service.js';
 import { CouponAdmin } from './coupons.js';
 import { catalogRoutes } from './routes.js';
@@ -18,7 +19,7 @@ export interface CatalogApi {
   service: CatalogService;
 }
 
-export function createCatalogModule({ kernel, use }: ModuleContext): ModuleInstance<CatalogApi> {
+export function createCatalogModule({ kernel, use }: ModuleContext<keyof CatalogPorts>): ModuleInstance<CatalogApi> {
   const service = new CatalogService(kernel, use('tenants').service);
   const coupons = new CouponAdmin(kernel);
   return {

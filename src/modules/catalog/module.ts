@@ -1,6 +1,6 @@
 // The catalog module, as the platform knows it (kernel/module.ts).
 import { fileURLToPath } from 'node:url';
-import { defineModule } from '../../kernel/module.js';
+import { defineModule, type PortsOf } from '../../kernel/module.js';
 import type { CatalogApi } from './index.js';
 
 declare module '../../kernel/module.js' {
@@ -9,10 +9,15 @@ declare module '../../kernel/module.js' {
   }
 }
 
+/** The kernel services catalog's code uses (its product cache hears `changes`). */
+const PORTS = ['clock', 'changes', 'useCases'] as const;
+export type CatalogPorts = PortsOf<typeof PORTS>;
+
 export const catalogModule = defineModule({
   name: 'catalog',
   description: 'What the platform sells: versioned products with configuration schemas, price plans and coupons',
   requires: ['tenants'],
+  ports: PORTS,
   migrations: fileURLToPath(new URL('./migrations', import.meta.url)),
   authorization: {
     // What is sold, and at what price.

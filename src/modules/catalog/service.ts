@@ -111,7 +111,7 @@ export class CatalogService {
   readonly #orderable: RowCache<{ product: Product; version: ProductVersion | undefined }>;
 
   constructor(
-    private readonly kernel: Kernel,
+    private readonly kernel: Pick<Kernel, 'clock' | 'changes' | 'useCases'>,
     private readonly tenants: TenantTiers,
   ) {
     this.#orderable = new RowCache(kernel.changes, ['catalog.products', 'catalog.product_versions'], kernel.clock);

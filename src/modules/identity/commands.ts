@@ -8,7 +8,8 @@ import { systemContext } from '../../kernel/context.js';
 
 const operator = async () => (await import('./access/builtin-roles.js')).consoleOperatorContext('cli');
 
-export function identityCommands({ program, withPlatform }: CommandLine): void {
+// Of the kernel, the commands use the clock (an API key's expiry); the rest goes through identity's API.
+export function identityCommands({ program, withPlatform }: CommandLine<'clock'>): void {
   program
     .command('admin')
     .description('Manage platform administrators')

@@ -8,6 +8,7 @@
 // identity providers are identity's own per-tenant data (ADR 0017), which identity registers with
 // the tenants module as its part of the composed tenant document (tenants never imports identity).
 import type { ModuleContext, ModuleInstance } from '../../kernel/module.js';
+import type { IdentityPorts } from './module.js';
 import { on } from '../../kernel/events.js';
 import { TenantCreated } from '../tenants/index.js';
 import type { Authentication, Authenticators } from '../../kernel/authentication.js';
@@ -84,8 +85,9 @@ interface CachedCredential {
 // impersonating sessions: the impersonation lapses at its own time, not the session's.
 const isPartnerRole = (role: string | null) => role !== null && (PARTNER_ROLES as readonly string[]).includes(role);
 
-export function createIdentityModule({ kernel, use }: ModuleContext): ModuleInstance<IdentityApi> {
+export function createIdentityModule({ kernel, use }: ModuleContext<keyof IdentityPorts>): ModuleInstance<IdentityApi> {
   const deps = { kernel, tenants: use('tenants').service, mailer: use('notifications').mailer, secrets: kernel.secrets };
+  // The one use of the raw pool in identity (why it is a declared port: module.ts).
   const throttle = new SignInThrottle(deps.kernel.pool, deps.kernel.config.modules.identity);
   const emailTokens = new EmailTokens(deps.kernel, deps.mailer);
   // Password sign-in asks single sign-on whether the email's domain must use its provider; the

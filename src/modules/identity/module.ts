@@ -1,7 +1,7 @@
 // The identity module, as the platform knows it (kernel/module.ts): its tables, settings, error
 // codes, the authorization rules it owns and its console commands, read without loading its code.
 import { fileURLToPath } from 'node:url';
-import { defineModule } from '../../kernel/module.js';
+import { defineModule, type PortsOf } from '../../kernel/module.js';
 import type { IdentityApi } from './index.js';
 import { IDENTITY_SETTINGS } from './settings.js';
 import { IDENTITY_ERRORS } from './errors.js';
@@ -13,10 +13,20 @@ declare module '../../kernel/module.js' {
   }
 }
 
+/**
+ * The kernel services identity's code uses. `pool` is here for one reason: the sign-in throttle's
+ * rate limiter (rate-limiter-flexible) takes a pg pool, not our Kysely database, and runs its own
+ * upserts on identity.sign_in_attempts (accounts/sign-in-throttle.ts). Nothing else in identity
+ * may use it.
+ */
+const PORTS = ['config', 'clock', 'logger', 'db', 'pool', 'changes', 'audit', 'useCases', 'secrets'] as const;
+export type IdentityPorts = PortsOf<typeof PORTS>;
+
 export const identityModule = defineModule({
   name: 'identity',
   description: 'Who people are, how they prove it and what they may do: accounts, sessions, MFA, roles, API keys, OAuth, single sign-on',
   requires: ['tenants', 'notifications'],
+  ports: PORTS,
   migrations: fileURLToPath(new URL('./migrations', import.meta.url)),
   settings: IDENTITY_SETTINGS,
   errors: IDENTITY_ERRORS,

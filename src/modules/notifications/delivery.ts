@@ -33,7 +33,7 @@ export class MailDelivery {
   readonly #repository = new MailRepository();
   readonly #transport: Transporter | undefined;
 
-  constructor(private readonly kernel: Kernel) {
+  constructor(private readonly kernel: Pick<Kernel, 'config' | 'clock' | 'logger' | 'db' | 'jobs'>) {
     // The URL carries host, port, TLS mode and credentials; nodemailer also reads options from its
     // query string (e.g. ?tls.rejectUnauthorized=false for a server with a private certificate).
     // Without a pool, each message opens and closes its own connection: nothing to close on stop.

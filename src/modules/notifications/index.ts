@@ -4,6 +4,7 @@
 // writes it), in-app notifications, webhooks (kernel outbox).
 import type { Tx } from '../../kernel/db/database.js';
 import type { ModuleContext, ModuleInstance } from '../../kernel/module.js';
+import type { NotificationsPorts } from './module.js';
 import { MailService } from './service.js';
 import { MailDelivery } from './delivery.js';
 import { mailRoutes } from './routes.js';
@@ -26,7 +27,7 @@ export interface NotificationsApi {
   service: MailService;
 }
 
-export function createNotificationsModule({ kernel }: ModuleContext): ModuleInstance<NotificationsApi> {
+export function createNotificationsModule({ kernel }: ModuleContext<keyof NotificationsPorts>): ModuleInstance<NotificationsApi> {
   const service = new MailService(kernel);
   const delivery = new MailDelivery(kernel);
   return {

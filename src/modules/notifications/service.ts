@@ -44,7 +44,7 @@ function toMessage(row: StoredMail): MailMessage {
 export class MailService {
   readonly #repository = new MailRepository();
 
-  constructor(private readonly kernel: Kernel) {}
+  constructor(private readonly kernel: Pick<Kernel, 'config' | 'clock' | 'jobs' | 'useCases'>) {}
 
   /**
    * Writes the message and its delivery job in the caller's transaction: both exist exactly when

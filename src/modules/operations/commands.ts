@@ -5,7 +5,8 @@ import type { CommandLine } from '../../kernel/module.js';
 
 const operator = async () => (await import('../identity/index.js')).consoleOperatorContext('cli');
 
-export function operationsCommands({ program, withPlatform }: CommandLine): void {
+// The commands use no kernel service directly: everything goes through operations' API.
+export function operationsCommands({ program, withPlatform }: CommandLine<never>): void {
   const events = program.command('events').description('The event outbox: dead deliveries and their replay');
   events
     .command('dead-letters')

@@ -2,6 +2,7 @@
 // (event deliveries that failed their last retry), listed and replayed, each replay audited. Not
 // here: the outbox and its delivery (kernel/outbox.ts), metrics and health (the composition root).
 import type { ModuleContext, ModuleInstance } from '../../kernel/module.js';
+import type { OperationsPorts } from './module.js';
 import { OperationsService } from './service.js';
 import { operationsRoutes } from './routes.js';
 
@@ -11,7 +12,7 @@ export interface OperationsApi {
   service: OperationsService;
 }
 
-export function createOperationsModule({ kernel }: ModuleContext): ModuleInstance<OperationsApi> {
+export function createOperationsModule({ kernel }: ModuleContext<keyof OperationsPorts>): ModuleInstance<OperationsApi> {
   const service = new OperationsService(kernel);
   return {
     api: { service },

@@ -1,7 +1,7 @@
 // The operations module, as the platform knows it (kernel/module.ts): its operator-only actions and
 // console commands, read without loading its code. It has no tables of its own: dead letters are the
 // kernel outbox's.
-import { defineModule } from '../../kernel/module.js';
+import { defineModule, type PortsOf } from '../../kernel/module.js';
 import { operationsCommands } from './commands.js';
 import type { OperationsApi } from './index.js';
 
@@ -11,9 +11,14 @@ declare module '../../kernel/module.js' {
   }
 }
 
+/** The kernel services operations' code uses: the outbox's dead letters are `events`'. */
+const PORTS = ['events', 'useCases'] as const;
+export type OperationsPorts = PortsOf<typeof PORTS>;
+
 export const operationsModule = defineModule({
   name: 'operations',
   description: 'Running the platform itself: dead event deliveries, listed and replayed by staff',
+  ports: PORTS,
   // Replaying another module's deliveries is the operator's decision.
   authorization: { platformOnly: ['operations:*'] },
   commands: operationsCommands,

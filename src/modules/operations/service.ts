@@ -56,7 +56,7 @@ export class OperationsService {
     run: async (run) => ({ data: await this.#replay(run, { handler: run.input.handler, eventId: run.input.eventId }) }),
   });
 
-  constructor(private readonly kernel: Kernel) {}
+  constructor(private readonly kernel: Pick<Kernel, 'events' | 'useCases'>) {}
 
   listDeadLetters(query: ListDeadLettersQuery, context: RequestContext): Promise<Page<EventDeadLetter>> {
     return this.kernel.useCases.run(this.listDeadLettersUseCase, context, query);

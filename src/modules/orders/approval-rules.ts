@@ -23,7 +23,7 @@ export class ApprovalRules {
   /** The enabled rules, read on every submission, emptied on any change to them. */
   readonly #enabled: RowCache<ApprovalRule[]>;
 
-  constructor(private readonly kernel: Kernel) {
+  constructor(private readonly kernel: Pick<Kernel, 'clock' | 'changes' | 'useCases'>) {
     this.#enabled = new RowCache(kernel.changes, ['orders.approval_rules'], kernel.clock);
   }
 

@@ -28,7 +28,7 @@ export class ChangeOrderService {
   readonly #steps: OrderSteps;
 
   constructor(
-    private readonly kernel: Kernel,
+    private readonly kernel: Pick<Kernel, 'clock' | 'useCases'>,
     private readonly catalog: CatalogService,
     tenants: TenantOrdering,
     private readonly approvalRules: ApprovalRules,

@@ -5,6 +5,7 @@
 // about orders (to the customer at each step, to the operators when one waits for approval) in
 // answer to its own events, and hands them to notifications to send.
 import type { ModuleContext, ModuleInstance } from '../../kernel/module.js';
+import type { OrdersPorts } from './module.js';
 import { OrderService } from './service.js';
 import { orderRoutes } from './routes.js';
 import { ApprovalRules } from './approval-rules.js';
@@ -22,7 +23,7 @@ export interface OrdersApi {
   service: OrderService;
 }
 
-export function createOrdersModule({ kernel, use }: ModuleContext): ModuleInstance<OrdersApi> {
+export function createOrdersModule({ kernel, use }: ModuleContext<keyof OrdersPorts>): ModuleInstance<OrdersApi> {
   const catalog = use('catalog').service;
   const tenants = use('tenants').service;
   const approvalRules = new ApprovalRules(kernel);

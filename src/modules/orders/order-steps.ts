@@ -43,7 +43,7 @@ export type OrderingProfile = TenantProfile;
 
 export class OrderSteps {
   constructor(
-    private readonly kernel: Kernel,
+    private readonly kernel: Pick<Kernel, 'clock'>,
     private readonly catalog: CatalogService,
     private readonly tenants: TenantOrdering,
     private readonly repository: OrderRepository,

@@ -39,7 +39,7 @@ export class OrderService {
   readonly #steps: OrderSteps;
 
   constructor(
-    private readonly kernel: Kernel,
+    private readonly kernel: Pick<Kernel, 'clock' | 'useCases'>,
     private readonly catalog: CatalogService,
     tenants: TenantOrdering,
     private readonly approvalRules: ApprovalRules,

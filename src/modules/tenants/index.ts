@@ -2,6 +2,7 @@
 // (pending → active ⇄ suspended → terminated). Not here: users and roles inside a tenant (identity),
 // usage metering (billing), the resources a tenant runs (instances).
 import type { ModuleContext, ModuleInstance } from '../../kernel/module.js';
+import type { TenantsPorts } from './module.js';
 import { TenantService } from './service.js';
 import { tenantRoutes } from './routes.js';
 
@@ -15,7 +16,7 @@ export interface TenantsApi {
   service: TenantService;
 }
 
-export function createTenantsModule({ kernel }: ModuleContext): ModuleInstance<TenantsApi> {
+export function createTenantsModule({ kernel }: ModuleContext<keyof TenantsPorts>): ModuleInstance<TenantsApi> {
   const service = new TenantService(kernel);
   return { api: { service }, routes: (app) => tenantRoutes(app, service) };
 }

@@ -1,6 +1,6 @@
 // The tenants module, as the platform knows it (kernel/module.ts).
 import { fileURLToPath } from 'node:url';
-import { defineModule } from '../../kernel/module.js';
+import { defineModule, type PortsOf } from '../../kernel/module.js';
 import type { TenantsApi } from './index.js';
 
 declare module '../../kernel/module.js' {
@@ -9,9 +9,14 @@ declare module '../../kernel/module.js' {
   }
 }
 
+/** The kernel services tenants' code uses (its tenant cache hears `changes`). */
+const PORTS = ['clock', 'db', 'changes', 'audit'] as const;
+export type TenantsPorts = PortsOf<typeof PORTS>;
+
 export const tenantsModule = defineModule({
   name: 'tenants',
   description: 'The organisations a platform serves: identity, quotas, settings and lifecycle',
+  ports: PORTS,
   migrations: fileURLToPath(new URL('./migrations', import.meta.url)),
   authorization: {
     // The tenant itself: creation, limits, tier and status are the operator's to set.

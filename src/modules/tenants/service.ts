@@ -4,7 +4,7 @@
 // parts other modules own (settings.authentication: identity's), read through the ports their
 // owners register (owned-parts.ts, ADR 0017). Other modules read tenants through one
 // small port, TenantFacts, not a method per consumer.
-import type { Kernel } from '../../kernel/kernel.js';
+import type { TenantsPorts } from './module.js';
 import { inTransaction, type Tx, type TxContext } from '../../kernel/db/database.js';
 import { newId, isId } from '../../kernel/ids.js';
 import { decodeCursor, encodeCursor, type Page } from '../../kernel/api/cursor.js';
@@ -93,7 +93,7 @@ export class TenantService implements TenantFacts {
   readonly #profiles: RowCache<TenantProfile>;
   #parts: TenantDocumentParts | undefined;
 
-  constructor(private readonly kernel: Kernel) {
+  constructor(private readonly kernel: TenantsPorts) {
     this.#profiles = new RowCache(kernel.changes, ['tenancy.tenants'], kernel.clock);
   }
 

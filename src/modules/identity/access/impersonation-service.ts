@@ -50,7 +50,7 @@ export class ImpersonationService {
   readonly #identity = new IdentityRepository();
   readonly #repository = new ImpersonationRepository();
 
-  constructor(private readonly kernel: Kernel) {}
+  constructor(private readonly kernel: Pick<Kernel, 'clock' | 'useCases'>) {}
 
   readonly useCases = {
     start: defineUseCase<{ userId: string; tenantId: string; reason: string }, Impersonation>({

@@ -78,7 +78,7 @@ export class InvitationService {
   readonly #identity = new IdentityRepository();
 
   constructor(
-    private readonly kernel: Kernel,
+    private readonly kernel: Pick<Kernel, 'config' | 'clock' | 'db' | 'useCases'>,
     private readonly tenants: TenantDirectory,
     private readonly authentication: TenantAuthenticationSource,
     private readonly mailer: Mailer,

@@ -85,7 +85,7 @@ export class AccessService {
   readonly #repository = new IdentityRepository();
 
   constructor(
-    private readonly kernel: Kernel,
+    private readonly kernel: Pick<Kernel, 'clock' | 'useCases'>,
     private readonly tenants: TenantDirectory,
   ) {}
 

@@ -45,7 +45,7 @@ export class AccountService {
   readonly #credentials = new CredentialsRepository();
 
   constructor(
-    private readonly kernel: Kernel,
+    private readonly kernel: Pick<Kernel, 'config' | 'clock' | 'db' | 'useCases'>,
     private readonly tenants: TenantDirectory,
     private readonly authentication: TenantAuthenticationSource,
     private readonly throttle: SignInThrottle,

@@ -63,7 +63,7 @@ export class EmailTokens {
   readonly #repository = new CredentialsRepository();
 
   constructor(
-    private readonly kernel: Kernel,
+    private readonly kernel: Pick<Kernel, 'config' | 'clock'>,
     private readonly mailer: Mailer,
   ) {}
 

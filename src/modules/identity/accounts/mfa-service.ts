@@ -66,7 +66,7 @@ export class MfaService {
   readonly #identity = new IdentityRepository();
 
   constructor(
-    private readonly kernel: Kernel,
+    private readonly kernel: Pick<Kernel, 'clock' | 'useCases'>,
     private readonly secrets: SecretBox,
     private readonly tenants: TenantDirectory,
     private readonly authentication: TenantAuthenticationSource,

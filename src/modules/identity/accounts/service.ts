@@ -109,7 +109,7 @@ export class IdentityService {
   readonly #impersonations = new ImpersonationRepository();
 
   constructor(
-    private readonly kernel: Kernel,
+    private readonly kernel: Pick<Kernel, 'config' | 'clock' | 'db' | 'useCases'>,
     private readonly tenants: TenantDirectory,
     private readonly authentication: TenantAuthenticationSource,
     private readonly throttle: SignInThrottle,

@@ -5,7 +5,7 @@
 // service implements the tenants module's read port for that part, and its write port for the
 // combined document write (creation, PATCH of the tenant) kept for the document's clients.
 import { Type, type Static } from 'typebox';
-import type { Kernel } from '../../../kernel/kernel.js';
+import type { IdentityPorts } from '../module.js';
 import { inTransaction, type Tx, type TxContext } from '../../../kernel/db/database.js';
 import { RowCache } from '../../../kernel/db/change-feed.js';
 import { StrictObject } from '../../../kernel/api/schemas.js';
@@ -53,7 +53,7 @@ export class TenantAuthenticationService {
   readonly #wrote = new WeakSet<Tx>();
 
   constructor(
-    private readonly kernel: Kernel,
+    private readonly kernel: IdentityPorts,
     private readonly tenants: TenantDirectory,
   ) {
     this.#parts = new RowCache(kernel.changes, ['identity.tenant_authentication_settings', 'identity.tenant_identity_providers'], kernel.clock);

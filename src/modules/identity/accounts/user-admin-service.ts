@@ -105,7 +105,7 @@ export class UserAdminService {
   readonly #credentials = new CredentialsRepository();
 
   constructor(
-    private readonly kernel: Kernel,
+    private readonly kernel: Pick<Kernel, 'config' | 'clock' | 'useCases'>,
     private readonly tenants: TenantDirectory,
     private readonly emailTokens: EmailTokens,
     private readonly throttle: SignInThrottle,

@@ -114,7 +114,7 @@ export class ApiKeyService {
   readonly #lastUsed = new Map<string, number>();
 
   constructor(
-    private readonly kernel: Kernel,
+    private readonly kernel: Pick<Kernel, 'clock' | 'logger' | 'db' | 'useCases'>,
     private readonly tenants: TenantDirectory,
     private readonly authentication: TenantAuthenticationSource,
   ) {}

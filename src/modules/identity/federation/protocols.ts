@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import * as oidc from 'openid-client';
 import { SAML, ValidateInResponseTo, type CacheProvider } from '@node-saml/node-saml';
-import type { Kernel } from '../../../kernel/kernel.js';
+import type { IdentityPorts } from '../module.js';
 import { inTransaction } from '../../../kernel/db/database.js';
 import { SsoRepository } from './repository.js';
 import { isLoopback, type StoredOidcConfig, type StoredSamlConfig } from './provider-config.js';
@@ -18,7 +18,7 @@ export const PENDING_TTL_MS = 10 * 60_000;
 export class OidcClients {
   readonly #cache = new Map<string, { configuration: Promise<oidc.Configuration>; at: number }>();
 
-  constructor(private readonly kernel: Kernel) {}
+  constructor(private readonly kernel: IdentityPorts) {}
 
   /** The discovered configuration of a provider (its issuer's metadata and our client). */
   configuration(config: StoredOidcConfig, clientSecret: string): Promise<oidc.Configuration> {
@@ -40,7 +40,7 @@ class PendingSamlRequests implements CacheProvider {
   readonly #repository = new SsoRepository();
 
   constructor(
-    private readonly kernel: Kernel,
+    private readonly kernel: IdentityPorts,
     private readonly tenantId: string,
     private readonly providerId: string,
   ) {}
@@ -78,7 +78,7 @@ class PendingSamlRequests implements CacheProvider {
 }
 
 /** A node-saml instance for one provider: our entity id is the metadata URL, assertions must be signed. */
-export function samlFor(kernel: Kernel, tenantId: string, config: StoredSamlConfig): SAML {
+export function samlFor(kernel: IdentityPorts, tenantId: string, config: StoredSamlConfig): SAML {
   const urls = ssoUrls(kernel.config.publicUrl, tenantId, config.id);
   return new SAML({
     issuer: urls.metadata,

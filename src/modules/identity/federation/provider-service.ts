@@ -7,7 +7,7 @@
 // whose primary key decides in the same transaction), and only by the tenant whose domain it is (the
 // tenant's domain or a subdomain: tenant domains are assigned by platform staff, so a tenant cannot
 // claim somebody else's people).
-import type { Kernel } from '../../../kernel/kernel.js';
+import type { IdentityPorts } from '../module.js';
 import { inTransaction, type Tx, type TxContext } from '../../../kernel/db/database.js';
 import { newId } from '../../../kernel/ids.js';
 import type { SecretBox } from '../../../kernel/encryption.js';
@@ -57,7 +57,7 @@ export class IdentityProviderService {
   readonly #providers: TenantProviderDirectory;
 
   constructor(
-    private readonly kernel: Kernel,
+    private readonly kernel: IdentityPorts,
     private readonly tenants: TenantDirectory,
     private readonly secrets: SecretBox,
   ) {

@@ -13,7 +13,7 @@
 // Every outcome is audited on the tenant's chain; no token, assertion or secret is logged.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import * as oidc from 'openid-client';
-import type { Kernel } from '../../../kernel/kernel.js';
+import type { IdentityPorts } from '../module.js';
 import { inSideTransaction, inTransaction } from '../../../kernel/db/database.js';
 import { newId } from '../../../kernel/ids.js';
 import type { SecretBox } from '../../../kernel/encryption.js';
@@ -69,7 +69,7 @@ export class SsoSignInService {
   readonly #providers: TenantProviderDirectory;
 
   constructor(
-    private readonly kernel: Kernel,
+    private readonly kernel: IdentityPorts,
     private readonly tenants: TenantDirectory,
     private readonly secrets: SecretBox,
     private readonly identity: IdentityService,

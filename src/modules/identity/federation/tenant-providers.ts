@@ -1,7 +1,7 @@
 // Reads of a tenant's identity providers, identity's own list since it left the tenant document
 // (ADR 0017), with the tenant facts single sign-on depends on (its domain and status) from the
 // tenants module's read port.
-import type { Kernel } from '../../../kernel/kernel.js';
+import type { IdentityPorts } from '../module.js';
 import { inTransaction, type TxContext } from '../../../kernel/db/database.js';
 import type { TenantDirectory } from '../accounts/service.js';
 import type { TenantStatus } from '../../tenants/index.js';
@@ -22,7 +22,7 @@ export class TenantProviderDirectory {
   readonly #sso = new SsoRepository();
 
   constructor(
-    private readonly kernel: Kernel,
+    private readonly kernel: IdentityPorts,
     private readonly tenants: TenantDirectory,
   ) {}
 

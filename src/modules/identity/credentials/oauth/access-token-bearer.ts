@@ -33,7 +33,7 @@ export class OAuthBearer {
   readonly #identity = new IdentityRepository();
 
   constructor(
-    private readonly kernel: Kernel,
+    private readonly kernel: Pick<Kernel, 'clock' | 'db'>,
     private readonly server: AuthorizationServer,
   ) {}
 

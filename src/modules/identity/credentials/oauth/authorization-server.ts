@@ -70,7 +70,7 @@ export class AuthorizationServer {
   #starting: Promise<void> | undefined;
 
   constructor(
-    private readonly kernel: Kernel,
+    private readonly kernel: Pick<Kernel, 'config' | 'clock' | 'db'>,
     private readonly secrets: SecretBox,
   ) {
     this.issuer = oauthIssuer(kernel.config.publicUrl);

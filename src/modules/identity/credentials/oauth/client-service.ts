@@ -77,7 +77,7 @@ export class OAuthClientService {
   readonly #identity = new IdentityRepository();
 
   constructor(
-    private readonly kernel: Kernel,
+    private readonly kernel: Pick<Kernel, 'config' | 'clock' | 'useCases'>,
     private readonly tenants: TenantDirectory,
   ) {}
 

@@ -20,7 +20,7 @@ import { SCOPE_DESCRIPTIONS, isApiScope } from './scopes.js';
 import { restrictionIn, type TenantAuthenticationSource } from '../../accounts/authentication-rules.js';
 
 export interface InteractionDeps {
-  kernel: Kernel;
+  kernel: Pick<Kernel, 'config' | 'clock' | 'db' | 'useCases'>;
   server: AuthorizationServer;
   tenants: TenantDirectory;
   authentication: TenantAuthenticationSource;
