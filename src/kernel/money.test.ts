@@ -1,4 +1,4 @@
-// Money: exact minor units of one currency, one rounding rule (half-up, docs/adr/0017-money.md),
+// Money: exact minor units of one currency, one rounding rule (half-up, docs/adr/0018-money.md),
 // splits that never lose or make a minor unit, and no mixing of currencies.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';

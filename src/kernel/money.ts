@@ -1,4 +1,4 @@
-// Exact money (ARCHITECTURE.md §10, docs/adr/0017-money.md). Amounts that are charged travel as a
+// Exact money (ARCHITECTURE.md §10, docs/adr/0018-money.md). Amounts that are charged travel as a
 // `Money`: integer minor units (bigint) with an ISO 4217 currency; prices and quantities are
 // decimals, kept exact with decimal.js until a line is rounded, once, half-up to the currency's
 // exponent. Nothing here converts between currencies.
@@ -36,7 +36,7 @@ export function currencyExponent(currency: string): number {
  * An amount of money: integer minor units of one ISO 4217 currency (USD cents, JPY yen, KWD fils).
  * Values are immutable and exact; every operation on two amounts checks they share a currency
  * (nothing here converts), and the only rounding is `Money.round`'s, half-up (away from zero at
- * .5) to the currency's exponent (docs/adr/0017-money.md). Documents and the API carry amounts as
+ * .5) to the currency's exponent (docs/adr/0018-money.md). Documents and the API carry amounts as
  * strings ("1234" minor units, "12.34" major units); `Money.fromMinor`/`Money.minor`/`Money.format`
  * convert at those edges.
  */
