@@ -8,7 +8,7 @@ import { consoleOperatorContext } from '../modules/identity/index.js';
 import type { RequestContext } from './context.js';
 import { ForbiddenError, UnauthenticatedError } from './errors.js';
 import { defineEvent } from './events.js';
-import { defineUseCase, UseCaseUnauthorizedError } from './use-case.js';
+import { defineDecision, defineUseCase, UseCaseUnauthorizedError } from './use-case.js';
 
 const ThingRenamed = defineEvent<{ id: string }>('test.thing_renamed', { version: 1 });
 const Late = defineEvent<Record<string, never>>('test.late', { version: 1 });
@@ -103,5 +103,23 @@ describe('the use-case pipeline', () => {
     const housekeeping = defineUseCase<void, void>({ name: 'test.housekeeping', access: { system: true }, run: async () => {} });
     expect(housekeeping.action).toBeUndefined();
     await expect(t.platform.kernel.useCases.run(housekeeping, operator('req-pipeline-7'), undefined)).rejects.toThrow('system');
+  });
+
+  it('decides a use case without data only for a caller allowed its action, on the resource its input names', () => {
+    const asked: string[] = [];
+    const echo = defineDecision<{ id: string }, string>({
+      name: 'test.echo',
+      action: 'catalog:product.read',
+      resource: (input) => `prn:platform:product/${input.id}`,
+      decide: (input) => {
+        asked.push(input.id);
+        return `echo ${input.id}`;
+      },
+    });
+    expect(echo.action).toBe('catalog:product.read');
+    expect(t.platform.kernel.useCases.decide(echo, operator('req-decision-1'), { id: 'prd_9' })).toBe('echo prd_9');
+    expect(() => t.platform.kernel.useCases.decide(echo, nobody('req-decision-2'), { id: 'prd_10' })).toThrow(ForbiddenError);
+    expect(() => t.platform.kernel.useCases.decide(echo, { principal: null, requestId: 'req-decision-3', sourceIp: 'x' }, { id: 'prd_11' })).toThrow(UnauthenticatedError);
+    expect(asked).toEqual(['prd_9']);
   });
 });

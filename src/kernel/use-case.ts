@@ -92,6 +92,29 @@ export function defineUseCase<I, O>(definition: UseCaseDefinition<I, O>): UseCas
   return { ...definition, action: 'action' in definition.access ? definition.access.action : undefined };
 }
 
+/**
+ * A use case that reads and changes no data: explaining a decision, simulating a draft policy, the
+ * caller's own session. Its action is authorized on its resource like any use case's, and it runs
+ * without a transaction (so holds no connection). Declared like a use case, so its route declares
+ * its action (`config: { action: decision.action }`) and the route table is held to it.
+ */
+export interface DecisionDefinition<I, O> {
+  /** For logs and errors: `<module>.<use case>`. */
+  name: string;
+  action: Action;
+  /** The resource the action is decided on. */
+  resource: (input: I, context: RequestContext) => string;
+  decide(input: I, context: RequestContext): O;
+}
+
+export interface DecisionUseCase<I, O> extends DecisionDefinition<I, O>, DeclaredUseCase {
+  readonly action: Action;
+}
+
+export function defineDecision<I, O>(definition: DecisionDefinition<I, O>): DecisionUseCase<I, O> {
+  return { ...definition };
+}
+
 /** The caller's own scope: platform staff work across tenants, everyone else in their active tenant (or none). */
 export function callerScope(context: RequestContext, tenantId: string | null = context.principal?.tenantId ?? null): DataScope {
   if (isPlatformStaff(context)) return { kind: 'platform' };
@@ -140,6 +163,12 @@ export class UseCases {
     });
   }
 
+  /** Runs a decision (a use case without data) for a caller: authorize its action, then decide. */
+  decide<I, O>(decision: DecisionUseCase<I, O>, context: RequestContext, input: I): O {
+    authorize(context, decision.action, decision.resource(input, context));
+    return decision.decide(input, context);
+  }
+
   /**
    * Records changes in a transaction of their own that commits whatever the request's outcome:
    * the audit entry of a refused attempt, a lockout (see inSideTransaction).
@@ -162,6 +191,8 @@ async function writeChanges(ports: UseCasePorts, tx: Tx, context: RequestContext
     byChain.set(chain, [...(byChain.get(chain) ?? []), change]);
   }
   const caller = actorOf(context);
+  // The one place the request's id and address are copied into audit entries and events.
+  const { requestId, sourceIp } = context;
   // An event's actor is a person (or nobody): the change's own actor when it names one, else the caller.
   const actorIdOf = (change: RecordedChange) => (change.actor ? (change.actor.type === 'user' ? change.actor.id : undefined) : context.principal?.userId);
   for (const [tenantId, group] of byChain) {
@@ -172,8 +203,8 @@ async function writeChanges(ports: UseCasePorts, tx: Tx, context: RequestContext
       target: change.target,
       before: change.before,
       after: change.after,
-      requestId: context.requestId,
-      sourceIp: context.sourceIp,
+      requestId,
+      sourceIp,
     }));
     const published: PublishInput[] = group.map((change) => {
       const actorId = actorIdOf(change);
@@ -183,7 +214,7 @@ async function writeChanges(ports: UseCasePorts, tx: Tx, context: RequestContext
         ...(tenantId ? { tenantId } : {}),
         payload: change.event.payload as Record<string, unknown>,
         ...(actorId ? { actorId } : {}),
-        requestId: context.requestId,
+        requestId,
       };
     });
     const { rows } = outboxRows(ports.clock, published);

@@ -75,6 +75,14 @@ describe('identity providers of a tenant', () => {
     expect(removed.statusCode).toBe(204);
     expect((await inject('GET', `/api/v1/tenants/${acme}/identity-providers`, admin)).json().data).toEqual([]);
     expect(await ownerQuery(t, 'select 1 from identity.sso_client_secrets where provider_id = $1', [provider.id])).toEqual([]);
+    // Each change is announced to the tenant with its audit entry: the provider and the list's new version.
+    const events = await ownerQuery<{ type: string; tenant_id: string; payload: { version: number } }>(t, "select type, tenant_id, payload from kernel.outbox where payload ->> 'providerId' = $1 order by id", [provider.id]);
+    expect(events.map((event) => [event.type, event.tenant_id])).toEqual([
+      ['identity.identity_provider.created', acme],
+      ['identity.identity_provider.updated', acme],
+      ['identity.identity_provider.deleted', acme],
+    ]);
+    expect(events[0]?.payload).toEqual({ tenantId: acme, providerId: provider.id, version: events[0]!.payload.version });
   });
 
   it('is tenant administration: members and developers are refused', async () => {

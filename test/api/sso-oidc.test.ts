@@ -68,7 +68,11 @@ async function expectRefused(page: LightMyRequestResponse, reason: RegExp) {
   expect(page.statusCode, page.body).toBe(400);
   expect(page.body).toContain('Sign-in failed');
   expect(page.headers['set-cookie']).toBeUndefined();
-  expect(String((await auditEntries(t, { action: 'identity.sso.sign_in.failed' })).at(-1)?.after?.reason)).toMatch(reason);
+  const [failure] = await ownerQuery<{ after: { reason: string }; request_id: string }>(t, "select after, request_id from kernel.audit_entries where action = 'identity.sso.sign_in.failed' order by occurred_at desc, seq desc limit 1");
+  expect(failure?.after.reason).toMatch(reason);
+  // Announced with the refusal's code (never the provider's answer), by the request that audited it.
+  const events = await ownerQuery<{ payload: unknown }>(t, "select payload from kernel.outbox where type = 'identity.sso.sign_in.failed' and request_id = $1", [failure?.request_id]);
+  expect(events).toEqual([{ payload: { tenantId, providerId, reason: failure?.after.reason.split(':')[0] } }]);
 }
 
 beforeAll(async () => {
@@ -114,6 +118,18 @@ describe('signing in through an OpenID Connect provider', () => {
     const session = (await inject('GET', '/api/v1/auth/session', headers)).json();
     expect(session).toMatchObject({ user: { email: 'wile@acme.example.com' }, activeTenantId: tenantId, tenantRole: 'member', restriction: null });
     expect((await auditEntries(t, { action: 'identity.sso.sign_in.succeeded' })).at(-1)?.after).toMatchObject({ provider: providerId, protocol: 'oidc' });
+    // The account and membership the provider brought about are audited and announced, acting as the provider.
+    const userId = session.user.id as string;
+    const audited = [...(await auditEntries(t, { action: 'identity.user.created', targetId: userId })), ...(await auditEntries(t, { action: 'identity.member.added', targetId: userId }))];
+    expect(audited.map((entry) => [entry.action, entry.actor_id])).toEqual([
+      ['identity.user.created', `identity-provider:${providerId}`],
+      ['identity.member.added', `identity-provider:${providerId}`],
+    ]);
+    const events = await ownerQuery<{ type: string; tenant_id: string | null; payload: unknown; actor_id: string | null }>(t, "select type, tenant_id, payload, actor_id from kernel.outbox where payload ->> 'userId' = $1 and type in ('identity.user.created', 'identity.member.added') order by id", [userId]);
+    expect(events).toEqual([
+      { type: 'identity.user.created', tenant_id: null, payload: { userId, platformRole: null }, actor_id: null },
+      { type: 'identity.member.added', tenant_id: tenantId, payload: { userId, role: 'member' }, actor_id: null },
+    ]);
   });
 
   it('gives an existing account the membership it lacks, and keeps its password usable when the provider is optional', async () => {

@@ -1,5 +1,6 @@
 // The events identity publishes (and the one it subscribes to is tenants'): API keys created and
-// revoked, OAuth clients created and deleted, impersonations started and ended. Declared from what
+// revoked, OAuth clients created and deleted, impersonations started and ended, a tenant's identity
+// providers and authentication settings changed, single sign-ons refused. Declared from what
 // identity publishes today; its use cases record them through the kernel pipeline.
 import { defineEvent, type EventContract } from '../../kernel/events.js';
 
@@ -28,6 +29,31 @@ export interface ImpersonationPayload {
 export const ImpersonationStarted = defineEvent<ImpersonationPayload>('identity.impersonation.started', { version: 1 });
 export const ImpersonationEnded = defineEvent<ImpersonationPayload>('identity.impersonation.ended', { version: 1 });
 
+export interface IdentityProviderPayload {
+  tenantId: string;
+  providerId: string;
+  /** The version of the tenant's list of providers after the change (its ETag). */
+  version: number;
+}
+export const IdentityProviderCreated = defineEvent<IdentityProviderPayload>('identity.identity_provider.created', { version: 1 });
+export const IdentityProviderUpdated = defineEvent<IdentityProviderPayload>('identity.identity_provider.updated', { version: 1 });
+export const IdentityProviderDeleted = defineEvent<IdentityProviderPayload>('identity.identity_provider.deleted', { version: 1 });
+
+export interface AuthenticationSettingsPayload {
+  tenantId: string;
+  /** The version of the tenant's authentication settings after the change (their ETag). */
+  version: number;
+}
+export const AuthenticationSettingsUpdated = defineEvent<AuthenticationSettingsPayload>('identity.authentication_settings.updated', { version: 1 });
+
+/** A sign-in through a tenant's identity provider refused: the reason's code, never the provider's answer. */
+export interface SsoSignInFailedPayload {
+  tenantId: string;
+  providerId: string;
+  reason: string;
+}
+export const SsoSignInFailed = defineEvent<SsoSignInFailedPayload>('identity.sso.sign_in.failed', { version: 1 });
+
 /**
  * Every other change identity records, each announced by an event of the audit action's name. Their
  * payloads carry ids, roles and flags, never secrets; they are declared here, version 1, and looked
@@ -37,7 +63,6 @@ export const ImpersonationEnded = defineEvent<ImpersonationPayload>('identity.im
 export const IDENTITY_EVENT_TYPES = [
   'identity.account.locked',
   'identity.account.unlocked',
-  'identity.authentication_settings.updated',
   'identity.email.verification_sent',
   'identity.email.verified',
   'identity.invitation.accepted',
@@ -81,7 +106,19 @@ export type IdentityEventType = (typeof IDENTITY_EVENT_TYPES)[number];
 
 const contracts = new Map<string, EventContract<object>>([
   ...IDENTITY_EVENT_TYPES.map((type) => [type, defineEvent<object>(type, { version: 1 })] as const),
-  ...[ApiKeyCreated, ApiKeyRevoked, OAuthClientCreated, OAuthClientDeleted, ImpersonationStarted, ImpersonationEnded].map((contract) => [contract.type, contract as EventContract<object>] as const),
+  ...[
+    ApiKeyCreated,
+    ApiKeyRevoked,
+    OAuthClientCreated,
+    OAuthClientDeleted,
+    ImpersonationStarted,
+    ImpersonationEnded,
+    IdentityProviderCreated,
+    IdentityProviderUpdated,
+    IdentityProviderDeleted,
+    AuthenticationSettingsUpdated,
+    SsoSignInFailed,
+  ].map((contract) => [contract.type, contract as EventContract<object>] as const),
 ]);
 
 /** The contract of an identity event by its name; a name identity does not declare is a programming error. */

@@ -165,6 +165,7 @@ export function createIdentityModule({ kernel, use }: ModuleContext<keyof Identi
       users,
       contacts: new ContactDirectory(),
     },
+    useCases: [service, access, invitations, apiKeys, mfa, account, impersonations, users, oauthClients, identityProviders, tenantAuthentication, sso].flatMap((owner) => Object.values(owner.useCases)),
     subscriptions: [
       // A new tenant's administrator is invited to own it (and accepts like anyone invited).
       on(TenantCreated, 'identity.invite-first-owner', async (event, tx) => {

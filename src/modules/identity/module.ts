@@ -19,7 +19,7 @@ declare module '../../kernel/module.js' {
  * upserts on identity.sign_in_attempts (accounts/sign-in-throttle.ts). Nothing else in identity
  * may use it.
  */
-const PORTS = ['config', 'clock', 'logger', 'db', 'pool', 'changes', 'audit', 'useCases', 'secrets'] as const;
+const PORTS = ['config', 'clock', 'logger', 'db', 'pool', 'changes', 'useCases', 'secrets'] as const;
 export type IdentityPorts = PortsOf<typeof PORTS>;
 
 export const identityModule = defineModule({

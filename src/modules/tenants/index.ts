@@ -18,5 +18,5 @@ export interface TenantsApi {
 
 export function createTenantsModule({ kernel }: ModuleContext<keyof TenantsPorts>): ModuleInstance<TenantsApi> {
   const service = new TenantService(kernel);
-  return { api: { service }, routes: (app) => tenantRoutes(app, service) };
+  return { api: { service }, useCases: Object.values(service.useCases), routes: (app) => tenantRoutes(app, service) };
 }

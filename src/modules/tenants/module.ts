@@ -9,8 +9,8 @@ declare module '../../kernel/module.js' {
   }
 }
 
-/** The kernel services tenants' code uses (its tenant cache hears `changes`). */
-const PORTS = ['clock', 'db', 'changes', 'audit'] as const;
+/** The kernel services tenants' code uses (its tenant cache hears `changes`; `audit` reads a tenant's trail). */
+const PORTS = ['clock', 'db', 'changes', 'audit', 'useCases'] as const;
 export type TenantsPorts = PortsOf<typeof PORTS>;
 
 export const tenantsModule = defineModule({

@@ -34,7 +34,7 @@ export function tenantRoutes(app: HttpApp, service: TenantService): void {
   app.post(
     '/api/v1/tenants',
     {
-      config: { action: 'tenants:tenant.create' },
+      config: { action: service.useCases.create.action },
       schema: {
         tags,
         summary: 'Create a tenant',
@@ -52,7 +52,7 @@ export function tenantRoutes(app: HttpApp, service: TenantService): void {
   app.get(
     '/api/v1/tenants',
     {
-      config: { action: 'tenants:tenant.list' },
+      config: { action: service.useCases.list.action },
       schema: { tags, summary: 'List tenants, newest first', querystring: ListTenantsQuery, response: responses({ 200: TenantPage }) },
     },
     async (request) => service.list(request.query, requestContext(request)),
@@ -61,7 +61,7 @@ export function tenantRoutes(app: HttpApp, service: TenantService): void {
   app.get(
     '/api/v1/tenants/:id',
     {
-      config: { action: 'tenants:tenant.read' },
+      config: { action: service.useCases.get.action },
       schema: { tags, summary: 'Get a tenant', params: TenantIdParams, response: responses({ 200: Tenant }) },
     },
     async (request, reply) => {
@@ -73,7 +73,7 @@ export function tenantRoutes(app: HttpApp, service: TenantService): void {
   app.patch(
     '/api/v1/tenants/:id',
     {
-      config: { action: 'tenants:tenant.update' },
+      config: { action: service.useCases.update.action },
       schema: {
         tags,
         summary: 'Change a tenant’s name, domain, admin email or settings',
@@ -92,7 +92,7 @@ export function tenantRoutes(app: HttpApp, service: TenantService): void {
   app.put(
     '/api/v1/tenants/:id/quotas',
     {
-      config: { action: 'tenants:tenant.set_quotas' },
+      config: { action: service.useCases.setQuotas.action },
       schema: { tags, summary: 'Replace a tenant’s quotas', params: TenantIdParams, headers: IfMatchHeaders, body: Quotas, response: responses({ 200: Tenant }) },
     },
     async (request, reply) => {
@@ -111,7 +111,7 @@ export function tenantRoutes(app: HttpApp, service: TenantService): void {
     app.post(
       `/api/v1/tenants/:id/${path}`,
       {
-        config: { action: `tenants:tenant.${transition}` },
+        config: { action: service.useCases[transition].action },
         schema: {
           tags,
           summary,
@@ -131,7 +131,7 @@ export function tenantRoutes(app: HttpApp, service: TenantService): void {
   app.get(
     '/api/v1/tenants/:id/audit-events',
     {
-      config: { action: 'tenants:audit-event.list' },
+      config: { action: service.useCases.listAuditEvents.action },
       schema: { tags, summary: 'The tenant’s audit trail, newest first', params: TenantIdParams, querystring: AuditQuery, response: responses({ 200: AuditPage }) },
     },
     async (request) => {

@@ -1,21 +1,24 @@
-// Use cases of tenants. Each change: authorise, lock the row, check the status machine and the
-// If-Match version, validate the whole new document, write it, audit it and publish its event, all
-// in one transaction. The document the API shows is a composed view: the tenant's own row plus the
+// Use cases of tenants, run through the kernel's pipeline (kernel/use-case.ts). Each change:
+// authorise its declared action, lock the row, check the status machine and the If-Match version,
+// validate the whole new document, write it, and record its audit entry with its event, all in one
+// transaction. The document the API shows is a composed view: the tenant's own row plus the
 // parts other modules own (settings.authentication: identity's), read through the ports their
 // owners register (owned-parts.ts, ADR 0017). Other modules read tenants through one
 // small port, TenantFacts, not a method per consumer.
 import type { TenantsPorts } from './module.js';
-import { inTransaction, type Tx, type TxContext } from '../../kernel/db/database.js';
+import { inTransaction, type Tx } from '../../kernel/db/database.js';
 import { newId, isId } from '../../kernel/ids.js';
 import { decodeCursor, encodeCursor, type Page } from '../../kernel/api/cursor.js';
 import { authorize, isPlatformStaff, resourceName, PLATFORM, type Action } from '../../kernel/authz/authorize.js';
-import { actorOf, type RequestContext } from '../../kernel/context.js';
+import type { RequestContext } from '../../kernel/context.js';
 import { ConflictError, NotFoundError, PreconditionFailedError, ValidationError } from '../../kernel/errors.js';
 import { isUniqueViolation } from '../../kernel/db/errors.js';
-import { publish } from '../../kernel/outbox.js';
+import type { EventContract } from '../../kernel/events.js';
+import { callerScope, defineUseCase, SYSTEM_SCOPE, type RecordedChange, type UseCase, type UseCaseRun } from '../../kernel/use-case.js';
 import { documentValidator } from '../../kernel/validation.js';
 import { TenantRepository, type StoredTenant } from './repository.js';
 import { nextStatus, eventTypeOf, type TenantTransition } from './status.js';
+import { TenantActivated, TenantCreated, TenantReactivated, TenantSuspended, TenantTerminated, TenantUpdated, type TenantChangePayload } from './events.js';
 import {
   StoredTenantDocument,
   type AuthenticationSettings,
@@ -63,7 +66,8 @@ export interface TenantFacts {
 }
 
 const validateDocument = documentValidator(StoredTenantDocument, 'tenant document');
-const SYSTEM: TxContext = { scope: { kind: 'platform' }, actorId: 'system' };
+/** The events of changes to an existing tenant, by type (the status machine names each transition's). */
+const CHANGE_EVENTS = new Map<string, EventContract<TenantChangePayload>>([TenantUpdated, TenantActivated, TenantSuspended, TenantReactivated, TenantTerminated].map((contract) => [contract.type, contract]));
 
 const isTenantId = (value: unknown): value is string => typeof value === 'string' && isId('tenant', value);
 const isPositiveInteger = (value: unknown): value is number => typeof value === 'number' && Number.isInteger(value) && value > 0;
@@ -87,6 +91,23 @@ function profileOf(stored: StoredTenant): TenantProfile {
   };
 }
 
+/** What a change to an existing tenant needs: its id and the ETag the caller read (none: any version). */
+interface TenantChangeInput {
+  tenantId: string;
+  ifMatch?: string;
+}
+
+/**
+ * A use case on one tenant: decided on `prn:<tenant>:tenant/<tenant>`, run in that tenant's scope
+ * (staff: across tenants), its changes audited on the tenant's chain.
+ */
+function tenantUseCase<I extends { tenantId: string }, O>(name: string, action: Action, run: (run: UseCaseRun<I>) => Promise<O>): UseCase<I, O> {
+  return defineUseCase<I, O>({ name, access: { action }, resource: ({ tenantId }) => resourceName(tenantId, 'tenant', tenantId), scope: (input, context) => callerScope(context, input.tenantId), run });
+}
+
+/** The tenant the caller lists: their own; none for staff, who list every tenant. */
+const listedTenant = (context: RequestContext) => (isPlatformStaff(context) ? null : (context.principal?.tenantId ?? null));
+
 export class TenantService implements TenantFacts {
   readonly #repository = new TenantRepository();
   /** Profiles by tenant id: read on every order, catalog view and request, emptied on any change to tenants. */
@@ -107,24 +128,95 @@ export class TenantService implements TenantFacts {
     return this.#parts;
   }
 
-  /**
-   * Staff act across tenants (platform scope); anyone else works inside exactly one tenant, the one
-   * whose resource `authorize` has just allowed (their own, or a partner's customer).
-   */
-  #scope(context: RequestContext, tenantId: string | null): TxContext {
-    const actorId = context.principal?.userId ?? 'anonymous';
-    if (isPlatformStaff(context)) return { scope: { kind: 'platform' }, actorId };
-    return { scope: tenantId ? { kind: 'tenant', tenantId } : { kind: 'none' }, actorId };
+  readonly useCases = {
+    create: defineUseCase<{ tenantId: string; body: CreateTenantBody }, Tenant>({
+      name: 'tenants.create-tenant',
+      access: { action: 'tenants:tenant.create' },
+      resource: () => resourceName(PLATFORM, 'tenant', '*'),
+      // The new tenant's id is chosen before its transaction, which works in that tenant (staff: across tenants).
+      scope: (input, context) => callerScope(context, input.tenantId),
+      run: ({ tx, input, record }) => this.#create(tx, input.tenantId, input.body, record),
+    }),
+    list: defineUseCase<ListTenantsQuery, Page<Tenant>>({
+      name: 'tenants.list-tenants',
+      access: { action: 'tenants:tenant.list' },
+      // Staff list every tenant; anyone else sees the tenant they work in.
+      resource: (_input, context) => resourceName(listedTenant(context) ?? PLATFORM, 'tenant', '*'),
+      scope: (_input, context) => callerScope(context, listedTenant(context)),
+      run: async ({ tx, input: query }) => {
+        const limit = query.limit ?? 25;
+        const beforeId = decodeCursor(query.cursor, isTenantId);
+        const rows = await this.#repository.list(tx, { status: query.status, search: query.q, beforeId, limit: limit + 1 });
+        const stored = rows.slice(0, limit);
+        const authentication = await this.#owned.authentication.read(tx, stored.map((row) => row.document.tenantId));
+        const page = stored.map((row) => toTenant(row, authentication.get(row.document.tenantId)!));
+        const last = page[page.length - 1];
+        return { data: page, nextCursor: rows.length > limit && last ? encodeCursor(last.id) : null };
+      },
+    }),
+    get: tenantUseCase<{ tenantId: string }, Tenant>('tenants.get-tenant', 'tenants:tenant.read', async ({ tx, input }) => this.#compose(tx, await this.#load(tx, input.tenantId))),
+    update: tenantUseCase<TenantChangeInput & { patch: UpdateTenantBody }, Tenant>('tenants.update-tenant', 'tenants:tenant.update', (run) => {
+      const { tenantId, patch } = run.input;
+      const { authentication, ...settings } = patch.settings ?? {};
+      return this.#change(run, TenantUpdated, async (current, tx) => {
+        // The combined write of the whole document, kept for its clients: identity's part goes to
+        // identity (its own validation and version), in this change's transaction so it is all or nothing.
+        if (authentication) await this.#owned.authentication.write(tx, tenantId, authentication);
+        return {
+          ...current,
+          organizationName: patch.organizationName?.trim() ?? current.organizationName,
+          domain: patch.domain?.toLowerCase() ?? current.domain,
+          adminEmail: patch.adminEmail?.toLowerCase() ?? current.adminEmail,
+          settings: mergePatch(current.settings, settings),
+        };
+      });
+    }),
+    setQuotas: tenantUseCase<TenantChangeInput & { quotas: TenantDocument['quotas'] }, Tenant>('tenants.set-quotas', 'tenants:tenant.set_quotas', (run) =>
+      this.#change(run, TenantUpdated, (current) => ({ ...current, quotas: run.input.quotas })),
+    ),
+    activate: this.#transition('activate'),
+    suspend: this.#transition('suspend'),
+    reactivate: this.#transition('reactivate'),
+    terminate: this.#transition('terminate'),
+    listAuditEvents: tenantUseCase<{ tenantId: string; limit?: number; cursor?: string }, Page<AuditEntry>>('tenants.list-audit-events', 'tenants:audit-event.list', async ({ tx, input }) => {
+      const limit = input.limit ?? 25;
+      const beforeSeq = decodeCursor(input.cursor, isPositiveInteger);
+      await this.#load(tx, input.tenantId);
+      const rows = await this.kernel.audit.listChain(tx, input.tenantId, { limit: limit + 1, beforeSeq });
+      const page = rows.slice(0, limit);
+      const last = page[page.length - 1];
+      return { data: page, nextCursor: rows.length > limit && last ? encodeCursor(last.seq) : null };
+    }),
+  };
+
+  /** A step of the status machine (pending → active ⇄ suspended → terminated), announced by the event the machine names. */
+  #transition(transition: TenantTransition): UseCase<{ tenantId: string; reason?: string }, Tenant> {
+    const contract = CHANGE_EVENTS.get(eventTypeOf(transition));
+    if (!contract) throw new Error(`tenants: the ${transition} transition's event ${eventTypeOf(transition)} is not declared in tenants/events.ts`);
+    return tenantUseCase(`tenants.${transition}-tenant`, `tenants:tenant.${transition}`, (run) =>
+      this.#change(run, contract, (current) => {
+        const status = nextStatus(current.status, transition);
+        return { ...current, status, statusReason: run.input.reason ?? null, subscription: { ...current.subscription, status } };
+      }),
+    );
   }
 
   async create(input: CreateTenantBody, context: RequestContext): Promise<Tenant> {
-    authorize(context, 'tenants:tenant.create', resourceName(PLATFORM, 'tenant', '*'));
+    try {
+      return await this.kernel.useCases.run(this.useCases.create, context, { tenantId: newId('tenant'), body: input });
+    } catch (error) {
+      // Two creations racing for one domain: the unique index decides, the loser gets a 409.
+      if (isUniqueViolation(error, 'tenants_domain_live')) throw domainConflict(input.domain.toLowerCase());
+      throw error;
+    }
+  }
+
+  async #create(tx: Tx, tenantId: string, input: CreateTenantBody, record: UseCaseRun<unknown>['record']): Promise<Tenant> {
     refuseProviders(input.settings);
-    if (input.partnerTenantId && (await this.profileOf(input.partnerTenantId)) === null) {
+    if (input.partnerTenantId && (await this.profileOf(input.partnerTenantId, tx)) === null) {
       throw new ValidationError('The partner tenant does not exist.', [{ pointer: '/partnerTenantId', message: 'is not a tenant' }]);
     }
     const now = this.kernel.clock.now().toISOString();
-    const tenantId = newId('tenant');
     const status: TenantStatus = input.initialStatus ?? 'active';
     const { authentication, ...settings } = input.settings ?? {};
     const document = validateDocument({
@@ -148,20 +240,14 @@ export class TenantService implements TenantFacts {
       updatedAt: now,
       lastActivityAt: now,
     });
-    try {
-      return await inTransaction(this.kernel.db, this.#scope(context, tenantId), async (tx) => {
-        if (await this.#repository.domainTaken(tx, document.domain)) throw domainConflict(document.domain);
-        const stored = await this.#repository.insert(tx, document, new Date(now));
-        if (authentication) await this.#owned.authentication.write(tx, tenantId, authentication);
-        const tenant = await this.#compose(tx, stored);
-        await this.#record(tx, context, 'tenant.created', tenantId, undefined, tenant);
-        return tenant;
-      });
-    } catch (error) {
-      // Two creations racing for one domain: the unique index decides, the loser gets a 409.
-      if (isUniqueViolation(error, 'tenants_domain_live')) throw domainConflict(document.domain);
-      throw error;
-    }
+    if (await this.#repository.domainTaken(tx, document.domain)) throw domainConflict(document.domain);
+    const stored = await this.#repository.insert(tx, document, new Date(now));
+    if (authentication) await this.#owned.authentication.write(tx, tenantId, authentication);
+    const tenant = await this.#compose(tx, stored);
+    // Who is to own the new tenant: identity invites them (the event carries what it needs, so its
+    // handler reads no tenant row of ours).
+    record(tenantChange(TenantCreated, undefined, tenant, { adminEmail: tenant.adminEmail, organizationName: tenant.organizationName }));
+    return tenant;
   }
 
   // --- TenantFacts: what other modules read of tenants (system-level reads) ----------------------
@@ -170,38 +256,25 @@ export class TenantService implements TenantFacts {
       const stored = await this.#repository.find(within, tenantId);
       return stored && profileOf(stored);
     };
-    return (await this.#profiles.get(tenantId, () => (tx ? load(tx) : inTransaction(this.kernel.db, SYSTEM, load)))) ?? null;
+    return (await this.#profiles.get(tenantId, () => (tx ? load(tx) : inTransaction(this.kernel.db, SYSTEM_SCOPE, load)))) ?? null;
   }
 
   async profilesOf(tenantIds: string[]): Promise<Map<string, TenantProfile>> {
     if (tenantIds.length === 0) return new Map();
-    const found = await inTransaction(this.kernel.db, SYSTEM, (tx) => this.#repository.findMany(tx, tenantIds));
+    const found = await inTransaction(this.kernel.db, SYSTEM_SCOPE, (tx) => this.#repository.findMany(tx, tenantIds));
     return new Map(found.map((stored) => [stored.document.tenantId, profileOf(stored)]));
   }
 
   async customersOf(partnerTenantId: string): Promise<string[]> {
-    return inTransaction(this.kernel.db, SYSTEM, (tx) => this.#repository.customersOf(tx, partnerTenantId));
+    return inTransaction(this.kernel.db, SYSTEM_SCOPE, (tx) => this.#repository.customersOf(tx, partnerTenantId));
   }
 
   async get(tenantId: string, context: RequestContext): Promise<Tenant> {
-    authorize(context, 'tenants:tenant.read', resourceName(tenantId, 'tenant', tenantId));
-    return inTransaction(this.kernel.db, this.#scope(context, tenantId), async (tx) => this.#compose(tx, await this.#load(tx, tenantId)));
+    return this.kernel.useCases.run(this.useCases.get, context, { tenantId });
   }
 
   async list(query: ListTenantsQuery, context: RequestContext): Promise<Page<Tenant>> {
-    // Staff list every tenant; anyone else sees the tenant they work in.
-    const ownTenant = isPlatformStaff(context) ? null : (context.principal?.tenantId ?? null);
-    authorize(context, 'tenants:tenant.list', resourceName(ownTenant ?? PLATFORM, 'tenant', '*'));
-    const limit = query.limit ?? 25;
-    const beforeId = decodeCursor(query.cursor, isTenantId);
-    return inTransaction(this.kernel.db, this.#scope(context, ownTenant), async (tx) => {
-      const rows = await this.#repository.list(tx, { status: query.status, search: query.q, beforeId, limit: limit + 1 });
-      const stored = rows.slice(0, limit);
-      const authentication = await this.#owned.authentication.read(tx, stored.map((row) => row.document.tenantId));
-      const page = stored.map((row) => toTenant(row, authentication.get(row.document.tenantId)!));
-      const last = page[page.length - 1];
-      return { data: page, nextCursor: rows.length > limit && last ? encodeCursor(last.id) : null };
-    });
+    return this.kernel.useCases.run(this.useCases.list, context, query);
   }
 
   async update(tenantId: string, patch: UpdateTenantBody, ifMatch: string | undefined, context: RequestContext): Promise<Tenant> {
@@ -209,43 +282,19 @@ export class TenantService implements TenantFacts {
     // The domain is the operator's to assign: single sign-on trusts a tenant's identity providers
     // for the email addresses of its domain, so a tenant choosing its own could claim anyone's.
     if (patch.domain !== undefined) authorize(context, 'tenants:tenant.set_domain', resourceName(tenantId, 'tenant', tenantId));
-    const { authentication, ...settings } = patch.settings ?? {};
-    return this.#change(tenantId, 'tenants:tenant.update', context, ifMatch, 'tenant.updated', async (current, tx) => {
-      // The combined write of the whole document, kept for its clients: identity's part goes to
-      // identity (its own validation and version), in this change's transaction so it is all or nothing.
-      if (authentication) await this.#owned.authentication.write(tx, tenantId, authentication);
-      return {
-        ...current,
-        organizationName: patch.organizationName?.trim() ?? current.organizationName,
-        domain: patch.domain?.toLowerCase() ?? current.domain,
-        adminEmail: patch.adminEmail?.toLowerCase() ?? current.adminEmail,
-        settings: mergePatch(current.settings, settings),
-      };
-    });
+    return changing(this.kernel.useCases.run(this.useCases.update, context, { tenantId, ifMatch, patch }));
   }
 
   async setQuotas(tenantId: string, quotas: TenantDocument['quotas'], ifMatch: string | undefined, context: RequestContext): Promise<Tenant> {
-    return this.#change(tenantId, 'tenants:tenant.set_quotas', context, ifMatch, 'tenant.updated', (current) => ({ ...current, quotas }));
+    return changing(this.kernel.useCases.run(this.useCases.setQuotas, context, { tenantId, ifMatch, quotas }));
   }
 
   async transition(tenantId: string, transition: TenantTransition, reason: string | undefined, context: RequestContext): Promise<Tenant> {
-    return this.#change(tenantId, `tenants:tenant.${transition}`, context, undefined, eventTypeOf(transition), (current) => {
-      const status = nextStatus(current.status, transition);
-      return { ...current, status, statusReason: reason ?? null, subscription: { ...current.subscription, status } };
-    });
+    return changing(this.kernel.useCases.run(this.useCases[transition], context, { tenantId, reason }));
   }
 
   async auditTrail(tenantId: string, query: { limit?: number; cursor?: string }, context: RequestContext): Promise<Page<AuditEntry>> {
-    authorize(context, 'tenants:audit-event.list', resourceName(tenantId, 'tenant', tenantId));
-    const limit = query.limit ?? 25;
-    const beforeSeq = decodeCursor(query.cursor, isPositiveInteger);
-    return inTransaction(this.kernel.db, this.#scope(context, tenantId), async (tx) => {
-      await this.#load(tx, tenantId);
-      const rows = await this.kernel.audit.listChain(tx, tenantId, { limit: limit + 1, beforeSeq });
-      const page = rows.slice(0, limit);
-      const last = page[page.length - 1];
-      return { data: page, nextCursor: rows.length > limit && last ? encodeCursor(last.seq) : null };
-    });
+    return this.kernel.useCases.run(this.useCases.listAuditEvents, context, { tenantId, ...query });
   }
 
   async #load(tx: Tx, tenantId: string, forUpdate = false): Promise<StoredTenant> {
@@ -254,39 +303,33 @@ export class TenantService implements TenantFacts {
     return stored;
   }
 
+  /**
+   * Changes a tenant under its row lock, checked against If-Match, the whole new document
+   * validated, recorded with its event.
+   */
   async #change(
-    tenantId: string,
-    action: Action,
-    context: RequestContext,
-    ifMatch: string | undefined,
-    eventType: string,
+    { tx, input, record }: UseCaseRun<TenantChangeInput>,
+    contract: EventContract<TenantChangePayload>,
     apply: (current: StoredDocument, tx: Tx) => StoredDocument | Promise<StoredDocument>,
   ): Promise<Tenant> {
-    authorize(context, action, resourceName(tenantId, 'tenant', tenantId));
-    try {
-      return await inTransaction(this.kernel.db, this.#scope(context, tenantId), async (tx) => {
-        const current = await this.#load(tx, tenantId, true);
-        if (!ifMatchAccepts(ifMatch, current.version)) {
-          throw new PreconditionFailedError(`The tenant is at version ${current.version}; reload it and apply your change again.`, {
-            currentVersion: current.version,
-          });
-        }
-        const before = await this.#compose(tx, current);
-        // Applied first so a status transition is refused by the status machine (PLAT_INVALID_TRANSITION).
-        const changed = await apply(current.document, tx);
-        if (current.document.status === 'terminated') throw new ConflictError('The tenant is terminated; terminated tenants are final.', { currentStatus: 'terminated' });
-        const now = this.kernel.clock.now().toISOString();
-        const next = validateDocument({ ...changed, updatedAt: now, lastActivityAt: now });
-        if (next.domain !== current.document.domain && (await this.#repository.domainTaken(tx, next.domain, tenantId))) throw domainConflict(next.domain);
-        const stored = await this.#repository.replace(tx, next, current.version, new Date(now));
-        const after = await this.#compose(tx, stored);
-        await this.#record(tx, context, eventType, tenantId, before, after);
-        return after;
+    const { tenantId, ifMatch } = input;
+    const current = await this.#load(tx, tenantId, true);
+    if (!ifMatchAccepts(ifMatch, current.version)) {
+      throw new PreconditionFailedError(`The tenant is at version ${current.version}; reload it and apply your change again.`, {
+        currentVersion: current.version,
       });
-    } catch (error) {
-      if (isUniqueViolation(error, 'tenants_domain_live')) throw new ConflictError('Another tenant uses that domain.');
-      throw error;
     }
+    const before = await this.#compose(tx, current);
+    // Applied first so a status transition is refused by the status machine (PLAT_INVALID_TRANSITION).
+    const changed = await apply(current.document, tx);
+    if (current.document.status === 'terminated') throw new ConflictError('The tenant is terminated; terminated tenants are final.', { currentStatus: 'terminated' });
+    const now = this.kernel.clock.now().toISOString();
+    const next = validateDocument({ ...changed, updatedAt: now, lastActivityAt: now });
+    if (next.domain !== current.document.domain && (await this.#repository.domainTaken(tx, next.domain, tenantId))) throw domainConflict(next.domain);
+    const stored = await this.#repository.replace(tx, next, current.version, new Date(now));
+    const after = await this.#compose(tx, stored);
+    record(tenantChange(contract, before, after, {}));
+    return after;
   }
 
   /** The API's view of a stored tenant, with the owned parts as they are in this transaction. */
@@ -295,33 +338,21 @@ export class TenantService implements TenantFacts {
     const authentication = await this.#owned.authentication.read(tx, [tenantId]);
     return toTenant(stored, authentication.get(tenantId)!);
   }
+}
 
-  async #record(tx: Tx, context: RequestContext, eventType: string, tenantId: string, before: Tenant | undefined, after: Tenant): Promise<void> {
-    await this.kernel.audit.record(tx, {
-      tenantId,
-      actor: actorOf(context),
-      action: eventType,
-      target: { type: 'tenant', id: tenantId },
-      before,
-      after,
-      requestId: context.requestId,
-      sourceIp: context.sourceIp,
-    });
-    await publish(tx, this.kernel.clock, {
-      type: eventType,
-      tenantId,
-      payload: {
-        tenantId,
-        status: after.status,
-        version: after.version,
-        ...(after.statusReason ? { reason: after.statusReason } : {}),
-        // Who is to own a new tenant: identity invites them (the event carries what it needs, so
-        // its handler reads no tenant row of ours).
-        ...(eventType === 'tenant.created' ? { adminEmail: after.adminEmail, organizationName: after.organizationName } : {}),
-      },
-      actorId: context.principal?.userId,
-      requestId: context.requestId,
-    });
+/** A change to a tenant: audited on its chain under the event's name, announced with its status and version. */
+function tenantChange<Payload extends TenantChangePayload>(contract: EventContract<Payload>, before: Tenant | undefined, after: Tenant, extra: Omit<Payload, keyof TenantChangePayload>): RecordedChange<Payload> {
+  const payload = { tenantId: after.id, status: after.status, version: after.version, ...(after.statusReason ? { reason: after.statusReason } : {}), ...extra } as Payload;
+  return { tenantId: after.id, target: { type: 'tenant', id: after.id }, before, after, event: { contract, payload } };
+}
+
+/** Two changes racing for one domain: the unique index decides, the loser gets a 409. */
+async function changing(work: Promise<Tenant>): Promise<Tenant> {
+  try {
+    return await work;
+  } catch (error) {
+    if (isUniqueViolation(error, 'tenants_domain_live')) throw new ConflictError('Another tenant uses that domain.');
+    throw error;
   }
 }
 

@@ -4,7 +4,7 @@ import type { HttpApp } from '../../../kernel/api/routes.js';
 import { StrictObject, Id, NoContent, responses, named } from '../../../kernel/api/schemas.js';
 import { requestContext } from '../../../kernel/api/routes.js';
 import type { Action } from '../../../kernel/authz/authorize.js';
-import { AccessService } from './service.js';
+import type { AccessService } from './service.js';
 
 const tags = ['access'];
 const TenantParams = StrictObject({ id: Id('tenant') });
@@ -102,7 +102,7 @@ export function accessRoutes(app: HttpApp, service: AccessService): void {
   app.get(
     '/api/v1/me/permissions',
     {
-      config: { action: AccessService.decisions.permissions },
+      config: { action: service.useCases.permissions.action },
       schema: {
         tags,
         summary: 'Which of these actions you may perform in the tenant you work in',
@@ -116,7 +116,7 @@ export function accessRoutes(app: HttpApp, service: AccessService): void {
   app.get(
     '/api/v1/authz/actions',
     {
-      config: { action: AccessService.decisions.actionCatalogue },
+      config: { action: service.useCases.actionCatalogue.action },
       schema: { tags, summary: 'Every action the API checks, with the operations that need it (for writing policies)', response: responses({ 200: ActionCatalogue }) },
     },
     async (request) => ({ data: service.actionCatalogue(app.routeActions, requestContext(request)) }),
@@ -182,7 +182,7 @@ export function accessRoutes(app: HttpApp, service: AccessService): void {
   app.post(
     '/api/v1/tenants/:id/roles/simulate',
     {
-      config: { action: AccessService.decisions.simulate },
+      config: { action: service.useCases.simulate.action },
       schema: {
         tags,
         summary: 'How a draft policy would decide one request (before saving it as a role)',
@@ -203,7 +203,7 @@ export function accessRoutes(app: HttpApp, service: AccessService): void {
   app.post(
     '/api/v1/authz/explain',
     {
-      config: { action: AccessService.decisions.explain },
+      config: { action: service.useCases.explain.action },
       schema: {
         tags,
         summary: 'Why the caller may or may not perform an action on a resource',

@@ -8,8 +8,8 @@ import type { Tx } from '../../../kernel/db/database.js';
 import { newId } from '../../../kernel/ids.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../../kernel/errors.js';
 import type { RequestContext } from '../../../kernel/context.js';
-import { authorize, decide, explain, resourceName, PLATFORM, type Action } from '../../../kernel/authz/authorize.js';
-import { callerScope, defineUseCase, type RecordedChange, type UseCase, type UseCaseRun } from '../../../kernel/use-case.js';
+import { decide, explain, resourceName, PLATFORM, type Action } from '../../../kernel/authz/authorize.js';
+import { callerScope, defineDecision, defineUseCase, type RecordedChange, type UseCase, type UseCaseRun } from '../../../kernel/use-case.js';
 import { isPlatformOnly } from '../../../kernel/authz/platform-actions.js';
 import { validatePolicy, type Decision, type Statement } from '../../../kernel/authz/policy.js';
 import { isUniqueViolation } from '../../../kernel/db/errors.js';
@@ -59,6 +59,8 @@ export interface RoleView {
 }
 
 const OWNER = 'owner';
+/** The caller's own account: what the questions about their own permissions are decided on. */
+const ownAccount = (_input: unknown, context: RequestContext) => resourceName(PLATFORM, 'user', context.principal?.userId ?? '');
 
 /**
  * A use case on one tenant's members or roles: decided on `prn:<tenant>:<type>/<id or *>`, run in
@@ -159,15 +161,68 @@ export class AccessService {
       await this.#repository.deleteRole(tx, tenantId, roleId);
       record(tenantChange(tenantId, 'identity.role.deleted', { type: 'role', id: roleId }, { roleId, name: current.name }, customView(current)));
     }),
-  };
 
-  /** Actions decided here without data (no transaction): the routes declare these same names. */
-  static readonly decisions = {
-    simulate: 'identity:role.simulate',
-    permissions: 'identity:self.permissions.read',
-    actionCatalogue: 'identity:action.list',
-    explain: 'identity:self.explain',
-  } as const satisfies Record<string, Action>;
+    // Decided without data (no transaction): questions about policies and the caller's own permissions.
+    /**
+     * How a draft policy would decide one request in this tenant, before it is saved as a role: only
+     * the draft's statements count (not the caller's own policies), with `${tenant}` bound to this
+     * tenant and the MFA and source address the caller states.
+     */
+    simulate: defineDecision<{ tenantId: string; statements: Statement[]; action: Action; resource: string; mfa?: boolean; sourceIp?: string }, Decision>({
+      name: 'identity.simulate-policy',
+      action: 'identity:role.simulate',
+      resource: ({ tenantId }) => resourceName(tenantId, 'role', '*'),
+      decide: (input, context) => {
+        const statements = this.#validated(input.tenantId, { name: 'draft', statements: input.statements });
+        const sourceIp = input.sourceIp ?? context.sourceIp;
+        if (input.sourceIp !== undefined && isIP(input.sourceIp) === 0) throw new ValidationError('The source address is not an IP address.', [{ pointer: '/sourceIp', message: 'must be an IPv4 or IPv6 address' }]);
+        return decide([{ name: 'draft', statements }], { action: input.action, resource: input.resource, context: { mfa: input.mfa ?? false, sourceIp }, variables: { tenant: input.tenantId } });
+      },
+    }),
+    /**
+     * Which of these actions the caller may perform in the tenant they work in, each decided by the
+     * policy engine on all resources of the action's type there (what a list or create needs). The
+     * web apps show or hide tenant administration by this, so the server stays the one authority.
+     */
+    permissions: defineDecision<Action[], { tenantId: string | null; data: Permission[] }>({
+      name: 'identity.list-own-permissions',
+      action: 'identity:self.permissions.read',
+      resource: ownAccount,
+      decide: (actions, context) => {
+        const tenantId = context.principal?.tenantId ?? null;
+        const data = [...new Set(actions)].map((action) => {
+          if (tenantId === null) return { action, resource: null, allowed: false };
+          const resource = resourceName(tenantId, resourceTypeOf(action), '*');
+          return { action, resource, allowed: explain(context, action, resource).allowed };
+        });
+        return { tenantId, data };
+      },
+    }),
+    /** Every action a route declares, with its operations: the vocabulary of policy statements. */
+    actionCatalogue: defineDecision<readonly RouteAction[], ActionEntry[]>({
+      name: 'identity.list-actions',
+      action: 'identity:action.list',
+      resource: (_routes, context) => resourceName(context.principal?.tenantId ?? PLATFORM, 'action', '*'),
+      decide: (routes) => {
+        const byAction = new Map<string, ActionEntry>();
+        for (const route of routes) {
+          // HEAD twins of GET routes add nothing a policy author needs.
+          if (route.action === null || route.public || route.method === 'HEAD') continue;
+          const entry = byAction.get(route.action) ?? { action: route.action, platformOnly: isPlatformOnly(route.action), operations: [] };
+          entry.operations.push({ method: route.method, path: route.url.replace(/:(\w+)/g, '{$1}'), summary: route.summary });
+          byAction.set(route.action, entry);
+        }
+        return [...byAction.values()].sort((a, b) => a.action.localeCompare(b.action));
+      },
+    }),
+    /** Why the caller may or may not perform an action on a resource: the matching statements. */
+    explain: defineDecision<{ action: Action; resource: string }, Decision>({
+      name: 'identity.explain-decision',
+      action: 'identity:self.explain',
+      resource: ownAccount,
+      decide: (input, context) => explain(context, input.action, input.resource),
+    }),
+  };
 
   /** A role id must be built-in or one of this tenant's custom roles. */
   async #assertRoleExists(tx: Tx, tenantId: string, role: string): Promise<void> {
@@ -257,52 +312,20 @@ export class AccessService {
     await this.kernel.useCases.run(this.useCases.deleteRole, context, { tenantId, roleId });
   }
 
-  /**
-   * How a draft policy would decide one request in this tenant, before it is saved as a role: only
-   * the draft's statements count (not the caller's own policies), with `${tenant}` bound to this
-   * tenant and the MFA and source address the caller states.
-   */
+  // --- decisions -------------------------------------------------------------------------------
   simulate(tenantId: string, input: { statements: Statement[]; action: Action; resource: string; mfa?: boolean; sourceIp?: string }, context: RequestContext): Decision {
-    authorize(context, AccessService.decisions.simulate, resourceName(tenantId, 'role', '*'));
-    const statements = this.#validated(tenantId, { name: 'draft', statements: input.statements });
-    const sourceIp = input.sourceIp ?? context.sourceIp;
-    if (input.sourceIp !== undefined && isIP(input.sourceIp) === 0) throw new ValidationError('The source address is not an IP address.', [{ pointer: '/sourceIp', message: 'must be an IPv4 or IPv6 address' }]);
-    return decide([{ name: 'draft', statements }], { action: input.action, resource: input.resource, context: { mfa: input.mfa ?? false, sourceIp }, variables: { tenant: tenantId } });
+    return this.kernel.useCases.decide(this.useCases.simulate, context, { tenantId, ...input });
   }
 
-  /**
-   * Which of these actions the caller may perform in the tenant they work in, each decided by the
-   * policy engine on all resources of the action's type there (what a list or create needs). The
-   * web apps show or hide tenant administration by this, so the server stays the one authority.
-   */
   permissions(actions: Action[], context: RequestContext): { tenantId: string | null; data: Permission[] } {
-    authorize(context, AccessService.decisions.permissions, resourceName(PLATFORM, 'user', context.principal?.userId ?? ''));
-    const tenantId = context.principal?.tenantId ?? null;
-    const data = [...new Set(actions)].map((action) => {
-      if (tenantId === null) return { action, resource: null, allowed: false };
-      const resource = resourceName(tenantId, resourceTypeOf(action), '*');
-      return { action, resource, allowed: explain(context, action, resource).allowed };
-    });
-    return { tenantId, data };
+    return this.kernel.useCases.decide(this.useCases.permissions, context, actions);
   }
 
-  /** Every action a route declares, with its operations: the vocabulary of policy statements. */
   actionCatalogue(routes: readonly RouteAction[], context: RequestContext): ActionEntry[] {
-    authorize(context, AccessService.decisions.actionCatalogue, resourceName(context.principal?.tenantId ?? PLATFORM, 'action', '*'));
-    const byAction = new Map<string, ActionEntry>();
-    for (const route of routes) {
-      // HEAD twins of GET routes add nothing a policy author needs.
-      if (route.action === null || route.public || route.method === 'HEAD') continue;
-      const entry = byAction.get(route.action) ?? { action: route.action, platformOnly: isPlatformOnly(route.action), operations: [] };
-      entry.operations.push({ method: route.method, path: route.url.replace(/:(\w+)/g, '{$1}'), summary: route.summary });
-      byAction.set(route.action, entry);
-    }
-    return [...byAction.values()].sort((a, b) => a.action.localeCompare(b.action));
+    return this.kernel.useCases.decide(this.useCases.actionCatalogue, context, routes);
   }
 
-  /** Why the caller may or may not perform an action on a resource: the matching statements. */
   explain(action: Action, resource: string, context: RequestContext): Decision {
-    authorize(context, AccessService.decisions.explain, resourceName(PLATFORM, 'user', context.principal?.userId ?? ''));
-    return explain(context, action, resource);
+    return this.kernel.useCases.decide(this.useCases.explain, context, { action, resource });
   }
 }

@@ -6,6 +6,7 @@
 // Also decides which restriction a session is under.
 import type { SessionRestriction } from '../../../kernel/authentication.js';
 import { inTransaction, type Db } from '../../../kernel/db/database.js';
+import { SYSTEM_SCOPE } from '../../../kernel/use-case.js';
 import { IdentityRepository } from './repository.js';
 import { CredentialsRepository } from './security-repository.js';
 import { policyFailures } from './passwords.js';
@@ -91,7 +92,7 @@ export async function signInTenants(
   user: { id: string; platform_role: string | null },
   password: string | null,
 ): Promise<{ activeTenantId: string | null; passwordRefusedBy: string[] }> {
-  const memberships = await inTransaction(db, { scope: { kind: 'platform' }, actorId: 'system' }, (tx) => repository.membershipsOfUser(tx, user.id));
+  const memberships = await inTransaction(db, SYSTEM_SCOPE, (tx) => repository.membershipsOfUser(tx, user.id));
   const passwordRefusedBy: string[] = [];
   if (password !== null && user.platform_role === null) {
     for (const { tenant_id: tenantId } of memberships) {

@@ -2,7 +2,6 @@
 import { Type } from 'typebox';
 import type { HttpApp } from '../../../kernel/api/routes.js';
 import { StrictObject, responses, NoContent, Id, named } from '../../../kernel/api/schemas.js';
-import { UnauthenticatedError } from '../../../kernel/errors.js';
 import { requestContext } from '../../../kernel/api/routes.js';
 import { SESSION_COOKIE, SESSION_RESTRICTIONS } from '../../../kernel/authentication.js';
 import type { FastifyReply } from 'fastify';
@@ -123,24 +122,10 @@ export function identityRoutes(app: HttpApp, service: IdentityService, secureCoo
   app.get(
     '/api/v1/auth/session',
     {
-      config: { action: 'identity:session.read', allowRestricted: SESSION_RESTRICTIONS },
+      config: { action: service.useCases.readSession.action, allowRestricted: SESSION_RESTRICTIONS },
       schema: { tags: ['auth'], summary: 'Who is signed in, the CSRF token for writes, and any step the session still owes', response: responses({ 200: Session }) },
     },
-    async (request) => {
-      const session = request.authentication;
-      if (!session || session.csrfToken === null) throw new UnauthenticatedError('This describes a signed-in session; bearer credentials have none.');
-      const p = session.principal;
-      return {
-        user: { id: p.userId, email: p.email, platformRole: p.platformRole },
-        activeTenantId: p.tenantId,
-        tenantRole: p.tenantRole,
-        csrfToken: session.csrfToken,
-        expiresAt: (session.expiresAt ?? new Date(0)).toISOString(),
-        restriction: session.restriction,
-        mfaRequired: session.restriction === 'mfa_verify',
-        impersonatedBy: p.impersonator ? { userId: p.impersonator.userId, email: p.impersonator.email, impersonationId: p.impersonator.impersonationId, reason: p.impersonator.reason } : null,
-      };
-    },
+    async (request) => service.session(request.authentication, requestContext(request)),
   );
 
   app.post(

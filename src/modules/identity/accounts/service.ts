@@ -7,10 +7,10 @@ import { randomBytes } from 'node:crypto';
 import type { Kernel } from '../../../kernel/kernel.js';
 import { inTransaction, type Tx } from '../../../kernel/db/database.js';
 import { newId } from '../../../kernel/ids.js';
-import { ConflictError, NotFoundError, ForbiddenError, ValidationError } from '../../../kernel/errors.js';
+import { ConflictError, NotFoundError, ForbiddenError, UnauthenticatedError, ValidationError } from '../../../kernel/errors.js';
 import { InvalidCredentialsError, SsoRequiredError } from '../errors.js';
 import { type PlatformRole, type Principal, type RequestContext } from '../../../kernel/context.js';
-import { defineUseCase, SYSTEM_SCOPE, type RecordedChange } from '../../../kernel/use-case.js';
+import { defineDecision, defineUseCase, SYSTEM_SCOPE, type RecordedChange } from '../../../kernel/use-case.js';
 import { resourceName, PLATFORM } from '../../../kernel/authz/authorize.js';
 import { hashPassword, verifyPassword, DUMMY_HASH_PROMISE, assertPasswordAcceptable } from './passwords.js';
 import { IdentityRepository, type LiveSession } from './repository.js';
@@ -43,6 +43,18 @@ export interface PublicUser {
 }
 
 export type ResolvedSession = Authentication;
+
+/** A signed-in session as its owner sees it (GET /api/v1/auth/session). */
+export interface SessionView {
+  user: PublicUser;
+  activeTenantId: string | null;
+  tenantRole: string | null;
+  csrfToken: string;
+  expiresAt: string;
+  restriction: SessionRestriction | null;
+  mfaRequired: boolean;
+  impersonatedBy: { userId: string; email: string; impersonationId: string; reason: string } | null;
+}
 
 /** What identity needs to know about tenants; provided by the tenants module's public API. */
 /**
@@ -201,6 +213,25 @@ export class IdentityService {
           after: { displayName },
           event: { contract: identityEvent('identity.profile.updated'), payload: { userId } },
         });
+      },
+    }),
+    /** The caller's own session, as its credential resolved it: nothing to read but the credential. */
+    readSession: defineDecision<Authentication & { csrfToken: string }, SessionView>({
+      name: 'identity.read-session',
+      action: 'identity:session.read',
+      resource: ownAccount,
+      decide: (session) => {
+        const p = session.principal;
+        return {
+          user: { id: p.userId, email: p.email, platformRole: p.platformRole },
+          activeTenantId: p.tenantId,
+          tenantRole: p.tenantRole,
+          csrfToken: session.csrfToken,
+          expiresAt: (session.expiresAt ?? new Date(0)).toISOString(),
+          restriction: session.restriction,
+          mfaRequired: session.restriction === 'mfa_verify',
+          impersonatedBy: p.impersonator ? { userId: p.impersonator.userId, email: p.impersonator.email, impersonationId: p.impersonator.impersonationId, reason: p.impersonator.reason } : null,
+        };
       },
     }),
     me: defineUseCase<void, { memberships: { tenant_id: string; role: string }[]; user: UserRow | undefined; mfaEnabled: boolean; recoveryCodesLeft: number }>({
@@ -469,6 +500,12 @@ export class IdentityService {
       mfa: session.mfa_verified_at !== null,
       policies: policiesFor({ platformRole: session.platform_role, tenantRole: role, customStatements: custom?.statements ?? null, partnerCustomers }),
     };
+  }
+
+  /** Who is signed in with this session, its CSRF token and any step it still owes. */
+  session(authentication: Authentication | undefined, context: RequestContext): SessionView {
+    if (!authentication || authentication.csrfToken === null) throw new UnauthenticatedError('This describes a signed-in session; bearer credentials have none.');
+    return this.kernel.useCases.decide(this.useCases.readSession, context, { ...authentication, csrfToken: authentication.csrfToken });
   }
 
   async signOut(context: RequestContext): Promise<void> {

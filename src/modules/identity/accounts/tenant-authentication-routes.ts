@@ -18,7 +18,7 @@ export function tenantAuthenticationRoutes(app: HttpApp, service: TenantAuthenti
   app.get(
     '/api/v1/tenants/:id/authentication-settings',
     {
-      config: { action: 'identity:authentication-settings.read' },
+      config: { action: service.useCases.get.action },
       schema: { tags, summary: 'A tenant’s password policy and MFA requirement', params: TenantIdParams, response: responses({ 200: TenantAuthenticationSettingsBody }) },
     },
     async (request, reply) => {
@@ -30,7 +30,7 @@ export function tenantAuthenticationRoutes(app: HttpApp, service: TenantAuthenti
   app.put(
     '/api/v1/tenants/:id/authentication-settings',
     {
-      config: { action: 'identity:authentication-settings.update' },
+      config: { action: service.useCases.replace.action },
       schema: {
         tags,
         summary: 'Replace a tenant’s password policy and MFA requirement',

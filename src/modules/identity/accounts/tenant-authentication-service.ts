@@ -6,15 +6,17 @@
 // combined document write (creation, PATCH of the tenant) kept for the document's clients.
 import { Type, type Static } from 'typebox';
 import type { IdentityPorts } from '../module.js';
-import { inTransaction, type Tx, type TxContext } from '../../../kernel/db/database.js';
+import { inTransaction, type Tx } from '../../../kernel/db/database.js';
 import { RowCache } from '../../../kernel/db/change-feed.js';
 import { StrictObject } from '../../../kernel/api/schemas.js';
 import { ifMatchAccepts } from '../../../kernel/api/etags.js';
-import { authorize, isPlatformStaff, resourceName } from '../../../kernel/authz/authorize.js';
-import { actorOf, type RequestContext } from '../../../kernel/context.js';
+import { resourceName } from '../../../kernel/authz/authorize.js';
+import type { RequestContext } from '../../../kernel/context.js';
 import { ConflictError, NotFoundError, PreconditionFailedError } from '../../../kernel/errors.js';
-import { publish } from '../../../kernel/outbox.js';
+import { callerScope, defineUseCase, SYSTEM_SCOPE } from '../../../kernel/use-case.js';
 import { documentValidator } from '../../../kernel/validation.js';
+import { AuthenticationSettingsUpdated } from '../events.js';
+import { authorizeBeforehand } from '../use-cases.js';
 import type { AuthenticationSettings, AuthenticationSettingsPatch, TenantAuthenticationPart } from '../../tenants/index.js';
 import { DEFAULT_PASSWORD_POLICY, type TenantAuthenticationSettings } from './authentication-rules.js';
 import { TenantAuthenticationRepository, type TenantAuthenticationRow } from './tenant-authentication-repository.js';
@@ -35,7 +37,8 @@ export const TenantAuthenticationSettingsBody = StrictObject(
 export type TenantAuthenticationSettingsBody = Static<typeof TenantAuthenticationSettingsBody>;
 
 const validateSettings = documentValidator(TenantAuthenticationSettingsBody, 'authentication settings');
-const SYSTEM: TxContext = { scope: { kind: 'platform' }, actorId: 'system' };
+/** A tenant's authentication settings: what their actions are decided on. */
+const settingsResource = ({ tenantId }: { tenantId: string }) => resourceName(tenantId, 'authentication-settings', tenantId);
 export const DEFAULT_TENANT_AUTHENTICATION: TenantAuthenticationSettings = { passwordPolicy: DEFAULT_PASSWORD_POLICY, mfaRequired: false };
 
 const settingsOf = (row: TenantAuthenticationRow | undefined): TenantAuthenticationSettings =>
@@ -59,53 +62,63 @@ export class TenantAuthenticationService {
     this.#parts = new RowCache(kernel.changes, ['identity.tenant_authentication_settings', 'identity.tenant_identity_providers'], kernel.clock);
   }
 
-  #scope(context: RequestContext, tenantId: string): TxContext {
-    const actorId = context.principal?.userId ?? 'anonymous';
-    return isPlatformStaff(context) ? { scope: { kind: 'platform' }, actorId } : { scope: { kind: 'tenant', tenantId }, actorId };
-  }
+  readonly useCases = {
+    get: defineUseCase<{ tenantId: string }, { settings: TenantAuthenticationSettings; version: number }>({
+      name: 'identity.get-authentication-settings',
+      access: { action: 'identity:authentication-settings.read' },
+      resource: settingsResource,
+      scope: (input, context) => callerScope(context, input.tenantId),
+      run: async ({ tx, input }) => {
+        const [row] = await this.#settings.find(tx, [input.tenantId]);
+        return { settings: settingsOf(row), version: row?.version ?? 1 };
+      },
+    }),
+    /** Replaces the settings (If-Match against their own version), recorded as identity's change. */
+    replace: defineUseCase<{ tenantId: string; settings: TenantAuthenticationSettings; ifMatch: string | undefined }, { settings: TenantAuthenticationSettings; version: number }>({
+      name: 'identity.replace-authentication-settings',
+      access: { action: 'identity:authentication-settings.update' },
+      resource: settingsResource,
+      scope: (input, context) => callerScope(context, input.tenantId),
+      run: async ({ tx, input, record }) => {
+        const { tenantId, settings, ifMatch } = input;
+        const current = await this.#lock(tx, tenantId);
+        if (!ifMatchAccepts(ifMatch, current.version)) {
+          throw new PreconditionFailedError(`The authentication settings are at version ${current.version}; reload them and apply your change again.`, { currentVersion: current.version });
+        }
+        const next = await this.#replace(tx, current, settings);
+        record({
+          tenantId,
+          target: { type: 'authentication-settings', id: tenantId },
+          before: settingsOf(current),
+          after: settings,
+          event: { contract: AuthenticationSettingsUpdated, payload: { tenantId, version: next.version } },
+        });
+        return { settings, version: next.version };
+      },
+    }),
+  };
 
   /** The settings of each of these tenants, in order (the defaults for a tenant that set none). */
   async settingsOf(tenantIds: string[]): Promise<TenantAuthenticationSettings[]> {
     if (tenantIds.length === 0) return [];
-    const rows = await inTransaction(this.kernel.db, SYSTEM, (tx) => this.#settings.find(tx, tenantIds));
+    const rows = await inTransaction(this.kernel.db, SYSTEM_SCOPE, (tx) => this.#settings.find(tx, tenantIds));
     const byTenant = new Map(rows.map((row) => [row.tenant_id, row]));
     return tenantIds.map((tenantId) => settingsOf(byTenant.get(tenantId)));
   }
 
   async get(tenantId: string, context: RequestContext): Promise<{ settings: TenantAuthenticationSettings; version: number }> {
-    authorize(context, 'identity:authentication-settings.read', resourceName(tenantId, 'authentication-settings', tenantId));
+    // Decided before the tenants module is asked whether the tenant exists: a caller not allowed learns nothing.
+    authorizeBeforehand(this.useCases.get, context, { tenantId });
     if ((await this.tenants.profileOf(tenantId)) === null) throw new NotFoundError('Tenant', tenantId);
-    const [row] = await inTransaction(this.kernel.db, this.#scope(context, tenantId), (tx) => this.#settings.find(tx, [tenantId]));
-    return { settings: settingsOf(row), version: row?.version ?? 1 };
+    return this.kernel.useCases.run(this.useCases.get, context, { tenantId });
   }
 
-  /** Replaces the settings (If-Match against their own version), audited and announced as identity's change. */
   async replace(tenantId: string, body: TenantAuthenticationSettingsBody, ifMatch: string | undefined, context: RequestContext): Promise<{ settings: TenantAuthenticationSettings; version: number }> {
-    authorize(context, 'identity:authentication-settings.update', resourceName(tenantId, 'authentication-settings', tenantId));
+    authorizeBeforehand(this.useCases.replace, context, { tenantId });
     const tenant = await this.tenants.profileOf(tenantId);
     if (tenant === null) throw new NotFoundError('Tenant', tenantId);
     if (tenant.status === 'terminated') throw new ConflictError('The tenant is terminated; terminated tenants are final.', { currentStatus: 'terminated' });
-    const settings = validateSettings(body);
-    return inTransaction(this.kernel.db, this.#scope(context, tenantId), async (tx) => {
-      const current = await this.#lock(tx, tenantId);
-      if (!ifMatchAccepts(ifMatch, current.version)) {
-        throw new PreconditionFailedError(`The authentication settings are at version ${current.version}; reload them and apply your change again.`, { currentVersion: current.version });
-      }
-      const next = await this.#replace(tx, current, settings);
-      const action = 'identity.authentication_settings.updated';
-      await this.kernel.audit.record(tx, {
-        tenantId,
-        actor: actorOf(context),
-        action,
-        target: { type: 'authentication-settings', id: tenantId },
-        before: settingsOf(current),
-        after: settings,
-        requestId: context.requestId,
-        sourceIp: context.sourceIp,
-      });
-      await publish(tx, this.kernel.clock, { type: action, tenantId, payload: { tenantId, version: next.version }, actorId: context.principal?.userId, requestId: context.requestId });
-      return { settings, version: next.version };
-    });
+    return this.kernel.useCases.run(this.useCases.replace, context, { tenantId, settings: validateSettings(body), ifMatch });
   }
 
   /** The tenants module's port for settings.authentication of the composed TenantDocument. */

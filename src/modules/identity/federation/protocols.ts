@@ -7,11 +7,11 @@ import * as oidc from 'openid-client';
 import { SAML, ValidateInResponseTo, type CacheProvider } from '@node-saml/node-saml';
 import type { IdentityPorts } from '../module.js';
 import { inTransaction } from '../../../kernel/db/database.js';
+import { SYSTEM_SCOPE } from '../../../kernel/use-case.js';
 import { SsoRepository } from './repository.js';
 import { isLoopback, type StoredOidcConfig, type StoredSamlConfig } from './provider-config.js';
 import { ssoUrls } from './urls.js';
 
-const PLATFORM_SCOPE = { scope: { kind: 'platform' } as const, actorId: 'system' };
 const DISCOVERY_TTL_MS = 5 * 60_000;
 export const PENDING_TTL_MS = 10 * 60_000;
 
@@ -35,7 +35,10 @@ export class OidcClients {
   }
 }
 
-/** node-saml's request-id cache on PostgreSQL, for one provider (every replica sees every request). */
+/**
+ * node-saml's request-id cache on PostgreSQL, for one provider (every replica sees every request):
+ * the protocol's own bookkeeping before anyone is known, in the system's scope, nothing audited.
+ */
 class PendingSamlRequests implements CacheProvider {
   readonly #repository = new SsoRepository();
 
@@ -47,7 +50,7 @@ class PendingSamlRequests implements CacheProvider {
 
   async saveAsync(key: string, value: string) {
     const now = this.kernel.clock.now();
-    await inTransaction(this.kernel.db, PLATFORM_SCOPE, async (tx) => {
+    await inTransaction(this.kernel.db, SYSTEM_SCOPE, async (tx) => {
       await this.#repository.deleteExpiredPending(tx, now);
       await this.#repository.insertPending(tx, {
         key: `saml:${key}`,
@@ -66,13 +69,13 @@ class PendingSamlRequests implements CacheProvider {
   }
 
   async getAsync(key: string) {
-    const row = await inTransaction(this.kernel.db, PLATFORM_SCOPE, (tx) => this.#repository.findPending(tx, `saml:${key}`, this.providerId, this.kernel.clock.now()));
+    const row = await inTransaction(this.kernel.db, SYSTEM_SCOPE, (tx) => this.#repository.findPending(tx, `saml:${key}`, this.providerId, this.kernel.clock.now()));
     return row ? new Date(row.created_at).toISOString() : null;
   }
 
   async removeAsync(key: string | null) {
     if (key === null) return null;
-    const row = await inTransaction(this.kernel.db, PLATFORM_SCOPE, (tx) => this.#repository.takePending(tx, `saml:${key}`, this.providerId, new Date(0)));
+    const row = await inTransaction(this.kernel.db, SYSTEM_SCOPE, (tx) => this.#repository.takePending(tx, `saml:${key}`, this.providerId, new Date(0)));
     return row ? key : null;
   }
 }

@@ -1,21 +1,25 @@
 // Tenant administrators manage their identity providers: identity's own list per tenant
 // (identity.tenant_identity_providers, ADR 0017) with its own version (the ETag of these
-// endpoints), changed in identity's own transaction with its own audit entry and event; the tenant
-// API shows the list as settings.authentication.providers of the composed TenantDocument. Here:
+// endpoints), changed by identity's own use cases, each recording its audit entry with its event;
+// the tenant API shows the list as settings.authentication.providers of the composed
+// TenantDocument. Here:
 // the protocol's config is validated, the OIDC client secret is sealed into its own table (in the
 // same transaction), and an email domain is claimed by one provider only (identity.sso_domain_claims,
 // whose primary key decides in the same transaction), and only by the tenant whose domain it is (the
 // tenant's domain or a subdomain: tenant domains are assigned by platform staff, so a tenant cannot
 // claim somebody else's people).
 import type { IdentityPorts } from '../module.js';
-import { inTransaction, type Tx, type TxContext } from '../../../kernel/db/database.js';
+import type { Tx } from '../../../kernel/db/database.js';
 import { newId } from '../../../kernel/ids.js';
 import type { SecretBox } from '../../../kernel/encryption.js';
-import { authorize, isPlatformStaff, resourceName } from '../../../kernel/authz/authorize.js';
-import { actorOf, type RequestContext } from '../../../kernel/context.js';
+import { resourceName } from '../../../kernel/authz/authorize.js';
+import type { RequestContext } from '../../../kernel/context.js';
 import { ConflictError, NotFoundError, PreconditionFailedError, ValidationError } from '../../../kernel/errors.js';
 import { ifMatchAccepts } from '../../../kernel/api/etags.js';
-import { publish } from '../../../kernel/outbox.js';
+import type { EventContract } from '../../../kernel/events.js';
+import { callerScope, defineUseCase, type UseCaseRun } from '../../../kernel/use-case.js';
+import { IdentityProviderCreated, IdentityProviderDeleted, IdentityProviderUpdated, type IdentityProviderPayload } from '../events.js';
+import { authorizeBeforehand } from '../use-cases.js';
 import { IdentityRepository } from '../accounts/repository.js';
 import { TENANT_ROLES } from '../access/builtin-roles.js';
 import type { TenantDirectory } from '../accounts/service.js';
@@ -51,6 +55,18 @@ const JIT_ROLES: readonly string[] = TENANT_ROLES.filter((role) => role !== 'own
 
 export const secretContext = (tenantId: string, id: string) => `sso-client-secret:${tenantId}:${id}`;
 
+/** What a change to a tenant's list of providers needs: the ETag the caller read, and the tenant's domain (what providers may claim). */
+interface ProviderChangeInput {
+  tenantId: string;
+  ifMatch: string | undefined;
+  domain: string;
+}
+
+type ProviderView = { provider: IdentityProviderView; version: number };
+
+/** A tenant's provider, or all of them (`*`): what the actions are decided on. */
+const providerResource = ({ tenantId, providerId }: { tenantId: string; providerId?: string }) => resourceName(tenantId, 'identity-provider', providerId ?? '*');
+
 export class IdentityProviderService {
   readonly #sso = new SsoRepository();
   readonly #identity = new IdentityRepository();
@@ -64,116 +80,157 @@ export class IdentityProviderService {
     this.#providers = new TenantProviderDirectory(kernel, tenants);
   }
 
-  #scope(context: RequestContext, tenantId: string): TxContext {
-    const actorId = context.principal?.userId ?? 'anonymous';
-    return isPlatformStaff(context) ? { scope: { kind: 'platform' }, actorId } : { scope: { kind: 'tenant', tenantId }, actorId };
-  }
+  readonly useCases = {
+    /** Which of the tenant's providers have a client secret stored (the list itself is read beforehand, with the tenant's facts). */
+    list: defineUseCase<{ tenantId: string }, Set<string>>({
+      name: 'identity.list-identity-providers',
+      access: { action: 'identity:identity-provider.list' },
+      resource: providerResource,
+      scope: (input, context) => callerScope(context, input.tenantId),
+      run: ({ tx, input }) => this.#sso.secretProviderIds(tx, input.tenantId),
+    }),
+    get: defineUseCase<{ tenantId: string; providerId: string }, Set<string>>({
+      name: 'identity.get-identity-provider',
+      access: { action: 'identity:identity-provider.read' },
+      resource: providerResource,
+      scope: (input, context) => callerScope(context, input.tenantId),
+      run: ({ tx, input }) => this.#sso.secretProviderIds(tx, input.tenantId),
+    }),
+    create: defineUseCase<ProviderChangeInput & { provider: SsoProvider & ProviderEntry; config: OidcConfigInput | SamlConfigInput }, { version: number }>({
+      name: 'identity.create-identity-provider',
+      access: { action: 'identity:identity-provider.create' },
+      resource: providerResource,
+      scope: (input, context) => callerScope(context, input.tenantId),
+      run: (run) => {
+        const { tenantId, provider, config } = run.input;
+        const id = provider.config.id;
+        return this.#change(run, IdentityProviderCreated, id, async (current, tx) => {
+          await this.#checkClaims(tx, tenantId, id, config, current);
+          if (provider.type === 'oidc') await this.#sealSecret(tx, tenantId, id, (config as OidcConfigInput).clientSecret);
+          return [...current.providers, provider];
+        });
+      },
+    }),
+    update: defineUseCase<ProviderChangeInput & { providerId: string; patch: UpdateProviderInput }, { provider: SsoProvider; hasSecret: boolean; version: number }>({
+      name: 'identity.update-identity-provider',
+      access: { action: 'identity:identity-provider.update' },
+      resource: providerResource,
+      scope: (input, context) => callerScope(context, input.tenantId),
+      run: async (run) => {
+        const { tenantId, providerId: id, patch } = run.input;
+        let updated: SsoProvider | undefined;
+        let hasSecret = false;
+        const { version } = await this.#change(run, IdentityProviderUpdated, id, async (current, tx) => {
+          const existing = usableProviders(current.providers).find((p) => p.config.id === id);
+          if (!existing) throw new NotFoundError('Identity provider', id);
+          const { id: _id, ...stored } = existing.config;
+          void _id;
+          const merged: Record<string, unknown> = { ...stored, ...(patch.config ?? {}) };
+          const newSecret = existing.type === 'oidc' && typeof patch.config?.clientSecret === 'string' ? patch.config.clientSecret : undefined;
+          // The stored secret stays unless a new one is sent (write-only: the form never has it).
+          if (existing.type === 'oidc' && merged.clientSecret === undefined) merged.clientSecret = 'unchanged';
+          const config = normalise(validateConfig(existing.type, merged));
+          await this.#checkClaims(tx, tenantId, id, config, current);
+          if (newSecret !== undefined) await this.#sealSecret(tx, tenantId, id, newSecret);
+          hasSecret = existing.type === 'oidc' && (newSecret !== undefined || (await this.#sso.findClientSecret(tx, tenantId, id)) !== undefined);
+          updated = toEntry(existing.type, id, patch.name ?? existing.name, patch.enabled ?? existing.enabled, config);
+          return current.providers.map((entry) => (providerId(entry) === id ? (updated as unknown as ProviderEntry) : entry));
+        });
+        return { provider: updated as SsoProvider, hasSecret, version };
+      },
+    }),
+    delete: defineUseCase<ProviderChangeInput & { providerId: string }, void>({
+      name: 'identity.delete-identity-provider',
+      access: { action: 'identity:identity-provider.delete' },
+      resource: providerResource,
+      scope: (input, context) => callerScope(context, input.tenantId),
+      run: async (run) => {
+        const { tenantId, providerId: id } = run.input;
+        await this.#change(run, IdentityProviderDeleted, id, async (current, tx) => {
+          if (!current.providers.some((entry) => providerId(entry) === id)) throw new NotFoundError('Identity provider', id);
+          await this.#sso.deleteClientSecret(tx, tenantId, id);
+          await this.#sso.replaceDomainClaims(tx, tenantId, id, []);
+          return current.providers.filter((entry) => providerId(entry) !== id);
+        });
+      },
+    }),
+  };
 
   async list(tenantId: string, context: RequestContext): Promise<{ data: IdentityProviderView[]; version: number }> {
-    authorize(context, 'identity:identity-provider.list', resourceName(tenantId, 'identity-provider', '*'));
+    // Decided before the tenant's facts are read: a caller not allowed learns nothing of them.
+    authorizeBeforehand(this.useCases.list, context, { tenantId });
     const tenant = await this.#providers.of(tenantId);
     if (!tenant) throw new NotFoundError('Tenant', tenantId);
-    const withSecret = await inTransaction(this.kernel.db, this.#scope(context, tenantId), (tx) => this.#sso.secretProviderIds(tx, tenantId));
+    const withSecret = await this.kernel.useCases.run(this.useCases.list, context, { tenantId });
     return { data: usableProviders(tenant.providers).map((p) => this.#view(tenantId, p, withSecret.has(p.config.id))), version: tenant.version };
   }
 
-  async get(tenantId: string, id: string, context: RequestContext): Promise<{ provider: IdentityProviderView; version: number }> {
-    authorize(context, 'identity:identity-provider.read', resourceName(tenantId, 'identity-provider', id));
-    const { data, version } = await this.list(tenantId, context);
-    const provider = data.find((p) => p.id === id);
+  async get(tenantId: string, id: string, context: RequestContext): Promise<ProviderView> {
+    authorizeBeforehand(this.useCases.get, context, { tenantId, providerId: id });
+    const tenant = await this.#providers.of(tenantId);
+    if (!tenant) throw new NotFoundError('Tenant', tenantId);
+    const withSecret = await this.kernel.useCases.run(this.useCases.get, context, { tenantId, providerId: id });
+    const provider = usableProviders(tenant.providers).find((p) => p.config.id === id);
     if (!provider) throw new NotFoundError('Identity provider', id);
-    return { provider, version };
+    return { provider: this.#view(tenantId, provider, withSecret.has(id)), version: tenant.version };
   }
 
-  async create(tenantId: string, input: CreateProviderInput, ifMatch: string | undefined, context: RequestContext): Promise<{ provider: IdentityProviderView; version: number }> {
-    authorize(context, 'identity:identity-provider.create', resourceName(tenantId, 'identity-provider', '*'));
+  async create(tenantId: string, input: CreateProviderInput, ifMatch: string | undefined, context: RequestContext): Promise<ProviderView> {
+    authorizeBeforehand(this.useCases.create, context, { tenantId });
     if (input.type !== 'oidc' && input.type !== 'saml') {
       throw new ValidationError('Only OpenID Connect (oidc) and SAML 2.0 (saml) providers can sign people in.', [{ pointer: '/type', message: 'must be oidc or saml (plain OAuth has no identity)' }]);
     }
     const type = input.type;
     const config = normalise(validateConfig(type, input.config));
-    const id = newId('identityProvider');
-    const provider = toEntry(type, id, input.name, input.enabled ?? true, config);
-    const tenant = await this.#change(tenantId, { what: 'created', id }, ifMatch, context, async (current, tx) => {
-      await this.#checkClaims(tx, tenantId, id, config, current);
-      if (type === 'oidc') await this.#sealSecret(tx, tenantId, id, (config as OidcConfigInput).clientSecret);
-      return [...current.providers, provider];
-    });
-    return { provider: this.#view(tenantId, provider, type === 'oidc'), version: tenant.version };
+    const provider = toEntry(type, newId('identityProvider'), input.name, input.enabled ?? true, config);
+    const domain = await this.#liveTenantDomain(tenantId);
+    const { version } = await this.kernel.useCases.run(this.useCases.create, context, { tenantId, ifMatch, domain, provider, config });
+    return { provider: this.#view(tenantId, provider, type === 'oidc'), version };
   }
 
-  async update(tenantId: string, id: string, patch: UpdateProviderInput, ifMatch: string | undefined, context: RequestContext): Promise<{ provider: IdentityProviderView; version: number }> {
-    authorize(context, 'identity:identity-provider.update', resourceName(tenantId, 'identity-provider', id));
-    let updated: SsoProvider | undefined;
-    let hasSecret = false;
-    const tenant = await this.#change(tenantId, { what: 'updated', id }, ifMatch, context, async (current, tx) => {
-      const existing = usableProviders(current.providers).find((p) => p.config.id === id);
-      if (!existing) throw new NotFoundError('Identity provider', id);
-      const { id: _id, ...stored } = existing.config;
-      void _id;
-      const merged: Record<string, unknown> = { ...stored, ...(patch.config ?? {}) };
-      const newSecret = existing.type === 'oidc' && typeof patch.config?.clientSecret === 'string' ? patch.config.clientSecret : undefined;
-      // The stored secret stays unless a new one is sent (write-only: the form never has it).
-      if (existing.type === 'oidc' && merged.clientSecret === undefined) merged.clientSecret = 'unchanged';
-      const config = normalise(validateConfig(existing.type, merged));
-      await this.#checkClaims(tx, tenantId, id, config, current);
-      if (newSecret !== undefined) await this.#sealSecret(tx, tenantId, id, newSecret);
-      hasSecret = existing.type === 'oidc' && (newSecret !== undefined || (await this.#sso.findClientSecret(tx, tenantId, id)) !== undefined);
-      updated = toEntry(existing.type, id, patch.name ?? existing.name, patch.enabled ?? existing.enabled, config);
-      return current.providers.map((entry) => (providerId(entry) === id ? (updated as unknown as ProviderEntry) : entry));
-    });
-    return { provider: this.#view(tenantId, updated as SsoProvider, hasSecret), version: tenant.version };
+  async update(tenantId: string, id: string, patch: UpdateProviderInput, ifMatch: string | undefined, context: RequestContext): Promise<ProviderView> {
+    authorizeBeforehand(this.useCases.update, context, { tenantId, providerId: id });
+    const domain = await this.#liveTenantDomain(tenantId);
+    const { provider, hasSecret, version } = await this.kernel.useCases.run(this.useCases.update, context, { tenantId, ifMatch, domain, providerId: id, patch });
+    return { provider: this.#view(tenantId, provider, hasSecret), version };
   }
 
   async delete(tenantId: string, id: string, ifMatch: string | undefined, context: RequestContext): Promise<void> {
-    authorize(context, 'identity:identity-provider.delete', resourceName(tenantId, 'identity-provider', id));
-    await this.#change(tenantId, { what: 'deleted', id }, ifMatch, context, async (current, tx) => {
-      if (!current.providers.some((entry) => providerId(entry) === id)) throw new NotFoundError('Identity provider', id);
-      await this.#sso.deleteClientSecret(tx, tenantId, id);
-      await this.#sso.replaceDomainClaims(tx, tenantId, id, []);
-      return current.providers.filter((entry) => providerId(entry) !== id);
-    });
+    authorizeBeforehand(this.useCases.delete, context, { tenantId, providerId: id });
+    const domain = await this.#liveTenantDomain(tenantId);
+    await this.kernel.useCases.run(this.useCases.delete, context, { tenantId, ifMatch, domain, providerId: id });
+  }
+
+  /** The tenant's domain (what its providers may claim), from the tenants module's facts; its providers change only while it lives. */
+  async #liveTenantDomain(tenantId: string): Promise<string> {
+    const tenant = await this.tenants.profileOf(tenantId);
+    if (!tenant) throw new NotFoundError('Tenant', tenantId);
+    if (tenant.status === 'terminated') throw new ConflictError('The tenant is terminated; terminated tenants are final.', { currentStatus: 'terminated' });
+    return tenant.domain;
   }
 
   /**
    * Changes the tenant's list under its row lock, checked against If-Match on the list's version,
-   * audited and announced as identity's change. The tenant's domain (what providers may claim) and
-   * status are the tenants module's facts, read first.
+   * recorded as identity's change (the provider before and after) with its event.
    */
   async #change(
-    tenantId: string,
-    change: { what: 'created' | 'updated' | 'deleted'; id: string },
-    ifMatch: string | undefined,
-    context: RequestContext,
+    { tx, input, record }: UseCaseRun<ProviderChangeInput>,
+    contract: EventContract<IdentityProviderPayload>,
+    id: string,
     apply: (current: { providers: ProviderEntry[]; domain: string }, tx: Tx) => Promise<ProviderEntry[]>,
   ): Promise<{ version: number }> {
-    const tenant = await this.tenants.profileOf(tenantId);
-    if (!tenant) throw new NotFoundError('Tenant', tenantId);
-    if (tenant.status === 'terminated') throw new ConflictError('The tenant is terminated; terminated tenants are final.', { currentStatus: 'terminated' });
-    return inTransaction(this.kernel.db, this.#scope(context, tenantId), async (tx) => {
-      const now = this.kernel.clock.now();
-      const current = await this.#sso.lockProviders(tx, tenantId, now);
-      if (!ifMatchAccepts(ifMatch, current.version)) {
-        throw new PreconditionFailedError(`The identity providers are at version ${current.version}; reload them and apply your change again.`, { currentVersion: current.version });
-      }
-      const providers = await apply({ providers: current.providers, domain: tenant.domain }, tx);
-      const version = current.version + 1;
-      await this.#sso.replaceProviders(tx, tenantId, providers, version, now);
-      const action = `identity.identity_provider.${change.what}`;
-      const entry = (list: ProviderEntry[]) => list.find((provider) => providerId(provider) === change.id);
-      await this.kernel.audit.record(tx, {
-        tenantId,
-        actor: actorOf(context),
-        action,
-        target: { type: 'identity-provider', id: change.id },
-        before: entry(current.providers),
-        after: entry(providers),
-        requestId: context.requestId,
-        sourceIp: context.sourceIp,
-      });
-      await publish(tx, this.kernel.clock, { type: action, tenantId, payload: { tenantId, providerId: change.id, version }, actorId: context.principal?.userId, requestId: context.requestId });
-      return { version };
-    });
+    const { tenantId, ifMatch, domain } = input;
+    const now = this.kernel.clock.now();
+    const current = await this.#sso.lockProviders(tx, tenantId, now);
+    if (!ifMatchAccepts(ifMatch, current.version)) {
+      throw new PreconditionFailedError(`The identity providers are at version ${current.version}; reload them and apply your change again.`, { currentVersion: current.version });
+    }
+    const providers = await apply({ providers: current.providers, domain }, tx);
+    const version = current.version + 1;
+    await this.#sso.replaceProviders(tx, tenantId, providers, version, now);
+    const entry = (list: ProviderEntry[]) => list.find((provider) => providerId(provider) === id);
+    record({ tenantId, target: { type: 'identity-provider', id }, before: entry(current.providers), after: entry(providers), event: { contract, payload: { tenantId, providerId: id, version } } });
+    return { version };
   }
 
   async #sealSecret(tx: Tx, tenantId: string, id: string, secret: string): Promise<void> {

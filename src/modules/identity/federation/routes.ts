@@ -96,7 +96,7 @@ export function ssoRoutes(app: HttpApp, providers: IdentityProviderService, sign
   app.get(
     '/api/v1/tenants/:id/identity-providers',
     {
-      config: { action: 'identity:identity-provider.list' },
+      config: { action: providers.useCases.list.action },
       schema: { tags, summary: 'The tenant’s identity providers (single sign-on)', params: Params, response: responses({ 200: Type.Object({ data: Type.Array(IdentityProvider) }, { title: 'IdentityProviderList' }) }) },
     },
     async (request, reply) => {
@@ -108,7 +108,7 @@ export function ssoRoutes(app: HttpApp, providers: IdentityProviderService, sign
   app.post(
     '/api/v1/tenants/:id/identity-providers',
     {
-      config: { action: 'identity:identity-provider.create' },
+      config: { action: providers.useCases.create.action },
       schema: {
         tags,
         summary: 'Add an identity provider (OIDC or SAML 2.0)',
@@ -128,7 +128,7 @@ export function ssoRoutes(app: HttpApp, providers: IdentityProviderService, sign
   app.get(
     '/api/v1/tenants/:id/identity-providers/:providerId',
     {
-      config: { action: 'identity:identity-provider.read' },
+      config: { action: providers.useCases.get.action },
       schema: { tags, summary: 'One identity provider', params: ProviderParams, response: responses({ 200: IdentityProvider }) },
     },
     async (request, reply) => {
@@ -140,7 +140,7 @@ export function ssoRoutes(app: HttpApp, providers: IdentityProviderService, sign
   app.patch(
     '/api/v1/tenants/:id/identity-providers/:providerId',
     {
-      config: { action: 'identity:identity-provider.update' },
+      config: { action: providers.useCases.update.action },
       schema: { tags, summary: 'Change an identity provider', params: ProviderParams, headers: IfMatchHeaders, body: UpdateBody, response: responses({ 200: IdentityProvider }) },
     },
     async (request, reply) => {
@@ -152,7 +152,7 @@ export function ssoRoutes(app: HttpApp, providers: IdentityProviderService, sign
   app.delete(
     '/api/v1/tenants/:id/identity-providers/:providerId',
     {
-      config: { action: 'identity:identity-provider.delete' },
+      config: { action: providers.useCases.delete.action },
       schema: { tags, summary: 'Remove an identity provider', params: ProviderParams, headers: IfMatchHeaders, response: responses({ 204: NoContent }) },
     },
     async (request, reply) => {

@@ -10,14 +10,20 @@
 // - The answer arrives as a cross-site navigation, which may not carry (or, for SAML's POST, even
 //   set) our SameSite=Strict cookie; so it ends on a tiny page that moves the browser to `finish`,
 //   a same-site request that redeems a one-time handoff and sets the session cookie.
-// Every outcome is audited on the tenant's chain; no token, assertion or secret is logged.
+// Every outcome is audited on the tenant's chain and announced: the people a provider brings in are
+// admitted by a use case (identity.admit-sso-user) acting as the provider, refusals are recorded on
+// the side, whatever becomes of the request. The protocol's own bookkeeping (pending requests,
+// replayed assertions, handoffs) runs in the system's scope before anyone is known. No token,
+// assertion or secret is logged.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import * as oidc from 'openid-client';
 import type { IdentityPorts } from '../module.js';
-import { inSideTransaction, inTransaction } from '../../../kernel/db/database.js';
+import { inTransaction, type Tx } from '../../../kernel/db/database.js';
 import { newId } from '../../../kernel/ids.js';
 import type { SecretBox } from '../../../kernel/encryption.js';
+import type { Actor } from '../../../kernel/audit.js';
 import type { RequestContext } from '../../../kernel/context.js';
+import { defineUseCase, SYSTEM_SCOPE, type RecordedChange } from '../../../kernel/use-case.js';
 import { NotFoundError } from '../../../kernel/errors.js';
 import { IdentityRepository } from '../accounts/repository.js';
 import { hashToken } from '../accounts/email-tokens.js';
@@ -29,8 +35,8 @@ import { usableProviders, type OidcProvider, type SsoProvider } from './provider
 import { OidcClients, PENDING_TTL_MS, samlFor } from './protocols.js';
 import { secretContext } from './provider-service.js';
 import { ssoUrls } from './urls.js';
+import { identityEvent, SsoSignInFailed } from '../events.js';
 
-const PLATFORM_SCOPE = { scope: { kind: 'platform' } as const, actorId: 'system' };
 const HANDOFF_TTL_MS = 60_000;
 /** Where a finished sign-in may land: the apps' roots (never a URL from the request). */
 export const RETURN_APPS = ['portal', 'admin', 'partner'] as const;
@@ -62,6 +68,32 @@ export type SsoOutcome = { ok: true; handoff: string } | { ok: false; message: s
 
 const domainOf = (email: string) => email.slice(email.lastIndexOf('@') + 1).toLowerCase();
 
+/** Someone a provider vouched for, to let in: their account and membership are made when missing. */
+interface Admission {
+  tenantId: string;
+  provider: SsoProvider;
+  email: string;
+  mfaByIdp: boolean;
+  app: ReturnApp;
+  browserBinding: string | null;
+  /** Whether the tenant takes new members (the tenants module's fact, read beforehand). */
+  admitsNewMembers: boolean;
+}
+
+/**
+ * A refused single sign-on, audited on the tenant's chain with its detail and announced with the
+ * reason's code only (`assertion_rejected`, `state_invalid` …: never what the provider sent).
+ */
+function ssoSignInFailed(tenantId: string, providerId: string, actor: Actor, reason: string, after: { protocol?: string; reason: string }): RecordedChange {
+  return {
+    tenantId,
+    actor,
+    target: { type: 'identity-provider', id: providerId },
+    after,
+    event: { contract: SsoSignInFailed, payload: { tenantId, providerId, reason: reason.split(':')[0]! } },
+  };
+}
+
 export class SsoSignInService {
   readonly #sso = new SsoRepository();
   readonly #identity = new IdentityRepository();
@@ -77,6 +109,19 @@ export class SsoSignInService {
     this.#oidc = new OidcClients(kernel);
     this.#providers = new TenantProviderDirectory(kernel, tenants);
   }
+
+  readonly useCases = {
+    /**
+     * Lets in the person a provider vouched for, before anyone is signed in: the system's scope,
+     * the provider as the actor of what it brings about. Returns the one-time handoff.
+     */
+    admit: defineUseCase<Admission, string>({
+      name: 'identity.admit-sso-user',
+      access: { public: true },
+      scope: () => SYSTEM_SCOPE.scope,
+      run: ({ tx, input, record }) => this.#admit(tx, input, record),
+    }),
+  };
 
   /** The enabled provider claiming an email's domain, if any. Depends on the domain only. */
   async providerForEmail(email: string): Promise<{ tenantId: string; provider: SsoProvider } | undefined> {
@@ -136,7 +181,7 @@ export class SsoSignInService {
       const nonce = oidc.randomNonce();
       const codeVerifier = oidc.randomPKCECodeVerifier();
       const now = this.kernel.clock.now();
-      await inTransaction(this.kernel.db, PLATFORM_SCOPE, async (tx) => {
+      await inTransaction(this.kernel.db, SYSTEM_SCOPE, async (tx) => {
         await this.#sso.deleteExpiredPending(tx, now);
         await this.#sso.insertPending(tx, {
           key: `oidc:${hashToken(state)}`,
@@ -169,7 +214,7 @@ export class SsoSignInService {
   }
 
   async #oidcConfiguration(tenantId: string, provider: OidcProvider): Promise<oidc.Configuration> {
-    const sealed = await inTransaction(this.kernel.db, PLATFORM_SCOPE, (tx) => this.#sso.findClientSecret(tx, tenantId, provider.config.id));
+    const sealed = await inTransaction(this.kernel.db, SYSTEM_SCOPE, (tx) => this.#sso.findClientSecret(tx, tenantId, provider.config.id));
     if (!sealed) throw new SsoFailure('client_secret_missing', `${provider.name} is not completely configured.`);
     return this.#oidc.configuration(provider.config, this.secrets.open(sealed, secretContext(tenantId, provider.config.id)));
   }
@@ -181,7 +226,7 @@ export class SsoSignInService {
     let email: string | undefined;
     try {
       const state = currentUrl.searchParams.get('state');
-      const pending = state ? await inTransaction(this.kernel.db, PLATFORM_SCOPE, (tx) => this.#sso.takePending(tx, `oidc:${hashToken(state)}`, providerId, this.kernel.clock.now())) : undefined;
+      const pending = state ? await inTransaction(this.kernel.db, SYSTEM_SCOPE, (tx) => this.#sso.takePending(tx, `oidc:${hashToken(state)}`, providerId, this.kernel.clock.now())) : undefined;
       if (!state || !pending) throw new SsoFailure('state_invalid', 'This sign-in has expired or was already used. Start again.');
       const idpError = currentUrl.searchParams.get('error');
       if (idpError) throw new SsoFailure('idp_error', `${provider.name} did not sign you in (${idpError.slice(0, 64).replace(/[^\w.-]/g, '')}).`);
@@ -202,7 +247,7 @@ export class SsoSignInService {
       if (claims.email_verified === false) throw new SsoFailure('email_unverified', `${provider.name} has not verified your email address.`);
       const amr = Array.isArray(claims.amr) ? claims.amr.filter((v): v is string => typeof v === 'string') : [];
       const mfaByIdp = amr.some((method) => MFA_AMR.includes(method));
-      const handoff = await this.#admit(tenantId, provider, email, mfaByIdp, (pending.return_to as ReturnApp | null) ?? 'portal', pending.browser_binding, context);
+      const handoff = await this.#enter(tenantId, provider, email, mfaByIdp, (pending.return_to as ReturnApp | null) ?? 'portal', pending.browser_binding, context);
       return { ok: true, handoff };
     } catch (error) {
       return this.#failed(tenantId, provider, error, email, context);
@@ -231,14 +276,14 @@ export class SsoSignInService {
       if (!email) throw new SsoFailure('email_missing', `${provider.name} did not tell us your email address.`);
       const now = this.kernel.clock.now();
       const notOnOrAfter = notOnOrAfterOf(assertion) ?? new Date(now.getTime() + 24 * 3600_000);
-      const fresh = await inTransaction(this.kernel.db, PLATFORM_SCOPE, (tx) =>
+      const fresh = await inTransaction(this.kernel.db, SYSTEM_SCOPE, (tx) =>
         this.#sso.consumeAssertion(tx, { tenant_id: tenantId, provider_id: providerId, assertion_id: assertionId, not_on_or_after: notOnOrAfter }, now),
       );
       if (!fresh) throw new SsoFailure('assertion_replayed', `${provider.name} sent a sign-in that was already used.`);
       const mfaByIdp = authnContextsOf(assertion).some((context) => MFA_AUTHN_CONTEXTS.includes(context));
       const [relayApp, binding] = (relayState ?? '').split(':');
       const app = (RETURN_APPS as readonly string[]).includes(relayApp ?? '') ? (relayApp as ReturnApp) : 'portal';
-      const handoff = await this.#admit(tenantId, provider, email, mfaByIdp, app, binding || null, context);
+      const handoff = await this.#enter(tenantId, provider, email, mfaByIdp, app, binding || null, context);
       return { ok: true, handoff };
     } catch (error) {
       return this.#failed(tenantId, provider, error, email, context);
@@ -257,21 +302,11 @@ export class SsoSignInService {
    * cookie): the session starts here, on a same-site request.
    */
   async finish(handoff: string, browserBinding: string | undefined, userAgent: string | undefined, context: RequestContext): Promise<{ signedIn: SignedIn; app: ReturnApp } | undefined> {
-    const row = await inTransaction(this.kernel.db, PLATFORM_SCOPE, (tx) => this.#sso.takeHandoff(tx, hashToken(handoff), this.kernel.clock.now()));
+    const row = await inTransaction(this.kernel.db, SYSTEM_SCOPE, (tx) => this.#sso.takeHandoff(tx, hashToken(handoff), this.kernel.clock.now()));
     if (!row) return undefined;
     if (!row.browser_binding || !browserBinding || !sameText(row.browser_binding, hashToken(browserBinding))) {
       // Another browser than the one that started it: the handoff is spent, nobody is signed in.
-      await inSideTransaction(this.kernel.db, PLATFORM_SCOPE, (tx) =>
-        this.kernel.audit.record(tx, {
-          tenantId: row.tenant_id,
-          actor: { type: 'anonymous', id: 'anonymous' },
-          action: 'identity.sso.sign_in.failed',
-          target: { type: 'identity-provider', id: row.provider_id },
-          after: { reason: 'browser_mismatch' },
-          requestId: context.requestId,
-          sourceIp: context.sourceIp,
-        }),
-      );
+      await this.kernel.useCases.recordOnTheSide(context, [ssoSignInFailed(row.tenant_id, row.provider_id, { type: 'anonymous', id: 'anonymous' }, 'browser_mismatch', { reason: 'browser_mismatch' })]);
       return undefined;
     }
     const tenant = await this.#providers.of(row.tenant_id);
@@ -288,40 +323,54 @@ export class SsoSignInService {
    * Admits the person the provider vouched for: the email must be in the provider's domains, staff
    * never sign in this way; the account and membership are created when missing. Returns a handoff.
    */
-  async #admit(tenantId: string, provider: SsoProvider, email: string, mfaByIdp: boolean, app: ReturnApp, browserBinding: string | null, context: RequestContext): Promise<string> {
+  async #enter(tenantId: string, provider: SsoProvider, email: string, mfaByIdp: boolean, app: ReturnApp, browserBinding: string | null, context: RequestContext): Promise<string> {
     if (!provider.config.domains.includes(domainOf(email))) throw new SsoFailure('domain_not_allowed', `${email} is not an address ${provider.name} may sign in.`);
+    const status = (await this.tenants.profileOf(tenantId))?.status;
+    const admitsNewMembers = status === 'active' || status === 'pending';
+    return this.kernel.useCases.run(this.useCases.admit, context, { tenantId, provider, email, mfaByIdp, app, browserBinding, admitsNewMembers });
+  }
+
+  async #admit(tx: Tx, input: Admission, record: (change: RecordedChange) => void): Promise<string> {
+    const { tenantId, provider, email } = input;
     const handoff = randomBytes(32).toString('base64url');
     const now = this.kernel.clock.now();
     const actor = { type: 'system' as const, id: `identity-provider:${provider.config.id}`, label: provider.name };
-    const status = (await this.tenants.profileOf(tenantId))?.status;
-    const admitsNewMembers = status === 'active' || status === 'pending';
-    await inTransaction(this.kernel.db, PLATFORM_SCOPE, async (tx) => {
-      let user = await this.#identity.findUserByEmail(tx, email);
-      if (user?.platform_role) throw new SsoFailure('staff_account', 'Platform staff sign in with their password and authenticator, not through a tenant’s identity provider.');
-      if (!user) {
-        user = { id: newId('user'), email, password_hash: null, platform_role: null, created_at: now, updated_at: now, email_verified_at: now, password_changed_at: null };
-        await this.#identity.insertUser(tx, user);
-        await this.kernel.audit.record(tx, { actor, action: 'identity.user.created', target: { type: 'user', id: user.id }, after: { email, via: 'sso', tenantId, provider: provider.config.id }, requestId: context.requestId, sourceIp: context.sourceIp });
-      }
-      if (!(await this.#identity.findMembership(tx, tenantId, user.id))) {
-        // A new member is a change to the tenant: not while the operator holds it suspended.
-        if (!admitsNewMembers) throw new SsoFailure('tenant_not_active', `${provider.name} cannot bring new members into an organisation that is not active.`);
-        // A custom default role deleted since the provider was configured falls back to member.
-        const role = (TENANT_ROLES as readonly string[]).includes(provider.config.defaultRole) || (await this.#identity.findRole(tx, tenantId, provider.config.defaultRole)) ? provider.config.defaultRole : 'member';
-        await this.#identity.insertMembership(tx, { tenant_id: tenantId, user_id: user.id, role, created_at: now });
-        await this.kernel.audit.record(tx, { tenantId, actor, action: 'identity.member.added', target: { type: 'user', id: user.id }, after: { role, via: 'sso', provider: provider.config.id }, requestId: context.requestId, sourceIp: context.sourceIp });
-      }
-      await this.#sso.insertHandoff(tx, {
-        token_hash: hashToken(handoff),
-        tenant_id: tenantId,
-        provider_id: provider.config.id,
-        user_id: user.id,
-        mfa_by_idp: mfaByIdp,
-        return_to: app,
-        browser_binding: browserBinding,
-        created_at: now,
-        expires_at: new Date(now.getTime() + HANDOFF_TTL_MS),
+    let user = await this.#identity.findUserByEmail(tx, email);
+    if (user?.platform_role) throw new SsoFailure('staff_account', 'Platform staff sign in with their password and authenticator, not through a tenant’s identity provider.');
+    if (!user) {
+      user = { id: newId('user'), email, password_hash: null, platform_role: null, created_at: now, updated_at: now, email_verified_at: now, password_changed_at: null };
+      await this.#identity.insertUser(tx, user);
+      record({
+        actor,
+        target: { type: 'user', id: user.id },
+        after: { email, via: 'sso', tenantId, provider: provider.config.id },
+        event: { contract: identityEvent('identity.user.created'), payload: { userId: user.id, platformRole: null } },
       });
+    }
+    if (!(await this.#identity.findMembership(tx, tenantId, user.id))) {
+      // A new member is a change to the tenant: not while the operator holds it suspended.
+      if (!input.admitsNewMembers) throw new SsoFailure('tenant_not_active', `${provider.name} cannot bring new members into an organisation that is not active.`);
+      // A custom default role deleted since the provider was configured falls back to member.
+      const role = (TENANT_ROLES as readonly string[]).includes(provider.config.defaultRole) || (await this.#identity.findRole(tx, tenantId, provider.config.defaultRole)) ? provider.config.defaultRole : 'member';
+      await this.#identity.insertMembership(tx, { tenant_id: tenantId, user_id: user.id, role, created_at: now });
+      record({
+        tenantId,
+        actor,
+        target: { type: 'user', id: user.id },
+        after: { role, via: 'sso', provider: provider.config.id },
+        event: { contract: identityEvent('identity.member.added'), payload: { userId: user.id, role } },
+      });
+    }
+    await this.#sso.insertHandoff(tx, {
+      token_hash: hashToken(handoff),
+      tenant_id: tenantId,
+      provider_id: provider.config.id,
+      user_id: user.id,
+      mfa_by_idp: input.mfaByIdp,
+      return_to: input.app,
+      browser_binding: input.browserBinding,
+      created_at: now,
+      expires_at: new Date(now.getTime() + HANDOFF_TTL_MS),
     });
     return handoff;
   }
@@ -333,18 +382,10 @@ export class SsoSignInService {
   }
 
   async #auditFailure(tenantId: string, provider: SsoProvider, failure: SsoFailure, detail: string, email: string | undefined, context: RequestContext): Promise<void> {
-    this.kernel.logger.info({ tenantId, provider: provider.config.id, reason: failure.reason.split(':')[0], requestId: context.requestId }, 'sso sign-in refused');
-    await inSideTransaction(this.kernel.db, PLATFORM_SCOPE, (tx) =>
-      this.kernel.audit.record(tx, {
-        tenantId,
-        actor: { type: 'anonymous', id: 'anonymous', ...(email ? { label: email } : {}) },
-        action: 'identity.sso.sign_in.failed',
-        target: { type: 'identity-provider', id: provider.config.id },
-        after: { protocol: provider.type, reason: detail.slice(0, 300) },
-        requestId: context.requestId,
-        sourceIp: context.sourceIp,
-      }),
-    );
+    // reqId: the key Fastify's own request log lines carry, so this line sits with them.
+    this.kernel.logger.info({ tenantId, provider: provider.config.id, reason: failure.reason.split(':')[0], reqId: context.requestId }, 'sso sign-in refused');
+    const actor: Actor = { type: 'anonymous', id: 'anonymous', ...(email ? { label: email } : {}) };
+    await this.kernel.useCases.recordOnTheSide(context, [ssoSignInFailed(tenantId, provider.config.id, actor, failure.reason, { protocol: provider.type, reason: detail.slice(0, 300) })]);
   }
 }
 
