@@ -6,6 +6,7 @@ import { createTransport, type Transporter, type NodemailerError } from 'nodemai
 import type PgBoss from 'pg-boss';
 import type { Kernel } from '../../kernel/kernel.js';
 import { inTransaction } from '../../kernel/db/database.js';
+import { SYSTEM_SCOPE } from '../../kernel/use-case.js';
 import { MailRepository } from './repository.js';
 import { MAIL_QUEUE } from './queues.js';
 
@@ -17,7 +18,6 @@ export interface MailJob {
 
 export type DeliveryOutcome = 'sent' | 'retry' | 'failed' | 'stored' | 'skipped';
 
-const SYSTEM = { scope: { kind: 'platform' }, actorId: 'system' } as const;
 const MAX_ERROR_LENGTH = 1000;
 
 /**
@@ -56,12 +56,12 @@ export class MailDelivery {
 
   /** One delivery attempt of one message. */
   async deliver(mailId: string, options: { lastAttempt: boolean }): Promise<DeliveryOutcome> {
-    const mail = await inTransaction(this.kernel.db, SYSTEM, (tx) => this.#repository.find(tx, mailId));
+    const mail = await inTransaction(this.kernel.db, SYSTEM_SCOPE, (tx) => this.#repository.find(tx, mailId));
     // Already sent, failed or stored (a redelivered job), or gone: nothing to do.
     if (!mail || mail.status !== 'queued') return 'skipped';
     if (!this.#transport) {
       // Queued while a server was configured, picked up by a worker without one: keep it.
-      await inTransaction(this.kernel.db, SYSTEM, (tx) => this.#repository.markStored(tx, mailId));
+      await inTransaction(this.kernel.db, SYSTEM_SCOPE, (tx) => this.#repository.markStored(tx, mailId));
       return 'stored';
     }
     const log = this.kernel.logger.child({ mailId, purpose: mail.purpose });
@@ -71,13 +71,13 @@ export class MailDelivery {
       const error = caught as NodemailerError;
       const final = options.lastAttempt || isPermanent(error);
       const message = (error.message || String(caught)).slice(0, MAX_ERROR_LENGTH);
-      await inTransaction(this.kernel.db, SYSTEM, (tx) =>
+      await inTransaction(this.kernel.db, SYSTEM_SCOPE, (tx) =>
         this.#repository.recordAttempt(tx, mailId, { status: final ? 'failed' : 'queued', error: message, sentAt: null }),
       );
       log.warn({ err: { message, code: error.code, responseCode: error.responseCode }, final }, final ? 'mail delivery failed' : 'mail delivery will be retried');
       return final ? 'failed' : 'retry';
     }
-    await inTransaction(this.kernel.db, SYSTEM, (tx) => this.#repository.recordAttempt(tx, mailId, { status: 'sent', error: null, sentAt: this.kernel.clock.now() }));
+    await inTransaction(this.kernel.db, SYSTEM_SCOPE, (tx) => this.#repository.recordAttempt(tx, mailId, { status: 'sent', error: null, sentAt: this.kernel.clock.now() }));
     log.info('mail sent');
     return 'sent';
   }
