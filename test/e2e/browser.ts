@@ -75,14 +75,33 @@ export async function pressInDialog(page: Page, label: string): Promise<void> {
   await page.getByRole('dialog').getByRole('button', { name: label, exact: true }).click();
 }
 
+/** What a description list says for a term ("Status" → "active"): the <dd> after the <dt> named so. */
+export function definitionOf(scope: Page | Locator, term: string): Locator {
+  return scope.getByRole('term').filter({ hasText: new RegExp(`^\\s*${term.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`) }).locator('xpath=following-sibling::dd[1]');
+}
+
+// Reading tables the way assistive technology does: a table by its name, a row by one of its cells
+// (or its row header), and a cell by the heading of its column (a screen reader announces each cell
+// with that heading). Column heads are <th scope="col"> in the table's <thead>.
+
+/** A table by its accessible name (its caption, or the heading it is labelled by). */
+export function tableNamed(scope: Page | Locator, name: string): Locator {
+  return scope.getByRole('table', { name, exact: true });
+}
+
 /** The table row that holds this text (a name, an email, an order number). */
 export function row(scope: Page | Locator, text: string | RegExp): Locator {
   return scope.getByRole('row').filter({ hasText: text });
 }
 
-/** What a description list says for a term ("Status" → "active"): the <dd> after the <dt> named so. */
-export function definitionOf(scope: Page | Locator, term: string): Locator {
-  return scope.getByRole('term').filter({ hasText: new RegExp(`^\\s*${term.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`) }).locator('xpath=following-sibling::dd[1]');
+/** The rows of a table with a cell that reads exactly `text` (an email, a name). */
+export function rowWithCell(table: Locator, text: string): Locator {
+  return table.getByRole('row').filter({ has: table.page().getByRole('cell', { name: text, exact: true }) });
+}
+
+/** The body rows of a table (the header row holds column headers, not cells). */
+export function bodyRows(table: Locator): Locator {
+  return table.getByRole('row').filter({ has: table.page().getByRole('cell') });
 }
 
 /** An order's row in the orders table, found by its number (the link that opens it). */
@@ -98,6 +117,17 @@ export function rowHeadedBy(table: Locator, name: string | RegExp): Locator {
 /** The value beside a row header: in a price, "Per month" → "€40.00 per month"; in an order, "Due now" → "€50.00". */
 export function cellBeside(table: Locator, rowHeader: string): Locator {
   return rowHeadedBy(table, rowHeader).getByRole('cell').first();
+}
+
+/**
+ * The cell of a table row under the column headed so ("Last used"): its position among the row's
+ * cells is that of the column header (a th with scope="col") among the table's. Nothing matches
+ * when the table has no such column.
+ */
+export function cellUnder(tableRow: Locator, column: string): Locator {
+  if (column.includes('"')) throw new Error(`a column name with a double quote cannot be matched: ${column}`);
+  const header = `ancestor::table[1]/thead/tr/th[@scope="col"][normalize-space(.)="${column}"]`;
+  return tableRow.locator(`xpath=./*[self::td or self::th][${header}][count(${header}/preceding-sibling::th) + 1]`);
 }
 
 /** The alert (a problem shown to people) inside a scope. */
@@ -119,17 +149,6 @@ export function errorOf(field: Locator): Promise<string> {
       .map((described) => described!.textContent!.trim())
       .join(' '),
   );
-}
-
-/**
- * The cell of a table row under the column headed so ("Last used"): its position among the row's
- * cells is that of the column header (a th with scope="col") among the table's. Nothing matches
- * when the table has no such column.
- */
-export function cellUnder(tableRow: Locator, column: string): Locator {
-  if (column.includes('"')) throw new Error(`a column name with a double quote cannot be matched: ${column}`);
-  const header = `ancestor::table[1]/thead/tr/th[@scope="col"][normalize-space(.)="${column}"]`;
-  return tableRow.locator(`xpath=./*[self::td or self::th][${header}][count(${header}/preceding-sibling::th) + 1]`);
 }
 
 /** A page whose browser already holds a session made through the API (when signing in is not what a test is about). */

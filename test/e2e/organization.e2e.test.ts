@@ -16,8 +16,7 @@ import { addMember, startTestPlatform, type SignedInHeaders, type TestPlatform }
 import { discoverOAuth } from '../support/oauth.js';
 import { registerSecret } from '../support/suite-log.js';
 import { systemContext } from '../../src/kernel/context.js';
-import { WEB_DIST, assertWebAppsBuilt, definitionOf, launchChromium, watchConsole } from './browser.js';
-import { cellUnder, rowWithCell, tableNamed } from './table-cells.js';
+import { WEB_DIST, assertWebAppsBuilt, cellUnder, definitionOf, launchChromium, rowWithCell, tableNamed, watchConsole } from './browser.js';
 
 const PASSWORD = 'organisation test passphrase';
 const SCREENSHOTS = '/tmp/organization';
@@ -105,7 +104,7 @@ describe('the organisation pages for a tenant owner', () => {
       await notice(page, 'is on its way to nina@orchard.example.com').waitFor();
       const invitationsTable = tableNamed(page, 'Invitations');
       const invitation = rowWithCell(invitationsTable, 'nina@orchard.example.com');
-      expect(await (await cellUnder(invitationsTable, invitation, 'Status')).textContent()).toBe('open');
+      expect(await cellUnder(invitation, 'Status').textContent()).toBe('open');
       // Beside the invitation the tenant's creation sent its administrator, to own it.
       const invitations = (await api('GET', `/api/v1/tenants/${tenantId}/invitations`, staff)).json().data as { email: string }[];
       expect(invitations.filter((sent) => sent.email === 'nina@orchard.example.com')).toMatchObject([{ email: 'nina@orchard.example.com', role: 'developer', status: 'open' }]);
@@ -218,7 +217,7 @@ describe('the organisation pages for a tenant owner', () => {
       await reveal.waitFor({ state: 'detached' });
       expect(await page.content()).not.toContain(secret);
       const row = rowWithCell(keys, 'Nightly export');
-      const prefix = ((await (await cellUnder(keys, row, 'Key')).textContent()) ?? '').replace('…', '');
+      const prefix = ((await cellUnder(row, 'Key').textContent()) ?? '').replace('…', '');
       expect(prefix).not.toBe('');
       expect(secret.startsWith(prefix)).toBe(true);
 

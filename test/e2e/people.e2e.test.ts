@@ -11,8 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addMember, ADMIN_EMAIL, startTestPlatform, type SignedInHeaders, type TestPlatform } from '../support/platform.js';
 import { systemContext } from '../../src/kernel/context.js';
 import { inTransaction } from '../../src/kernel/db/database.js';
-import { WEB_DIST, assertWebAppsBuilt, definitionOf, launchChromium, watchConsole, navLink } from './browser.js';
-import { bodyRows, rowWithCell, tableNamed, textUnder } from './table-cells.js';
+import { WEB_DIST, assertWebAppsBuilt, bodyRows, cellUnder, definitionOf, launchChromium, navLink, rowWithCell, tableNamed, watchConsole } from './browser.js';
 
 const PASSWORD = 'people pages passphrase';
 const SCREENSHOTS = { user: '/tmp/people-user.png', impersonate: '/tmp/people-impersonate.png', staff: '/tmp/people-staff.png', mail: '/tmp/people-mail.png' };
@@ -119,9 +118,9 @@ describe('the people pages', () => {
       const staff = tableNamed(page, 'Staff');
       const row = rowWithCell(staff, 'ben@peoplecorp.example.com');
       await row.waitFor();
-      expect(await textUnder(staff, row, 'Role')).toBe('Operator');
+      expect(await cellUnder(row, 'Role').textContent()).toBe('Operator');
       await page.screenshot({ path: SCREENSHOTS.staff, fullPage: true });
-      expect(await textUnder(staff, rowWithCell(staff, ADMIN_EMAIL), 'Role')).toBe('Platform admin');
+      expect(await cellUnder(rowWithCell(staff, ADMIN_EMAIL), 'Role').textContent()).toBe('Platform admin');
       expect(consoleProblems).toEqual([]);
     } finally {
       await context.close();
@@ -148,7 +147,7 @@ describe('the people pages', () => {
       const invitationRow = rowWithCell(messages, 'newcomer@peoplecorp.example.com');
       await invitationRow.waitFor();
       expect(await invitationRow.textContent()).toContain('You are invited to Peoplecorp on Platforma');
-      expect(await textUnder(messages, invitationRow, 'Status')).toBe('stored');
+      expect(await cellUnder(invitationRow, 'Status').textContent()).toBe('stored');
       await invitationRow.getByRole('link', { name: 'You are invited to Peoplecorp on Platforma', exact: true }).click();
       await page.getByRole('heading', { level: 1, name: 'You are invited to Peoplecorp on Platforma' }).waitFor();
       expect(await definitionOf(page, 'To').textContent()).toBe('newcomer@peoplecorp.example.com');

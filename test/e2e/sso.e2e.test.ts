@@ -10,8 +10,7 @@ import { systemContext } from '../../src/kernel/context.js';
 import { addMember, startTestPlatform, type TestPlatform } from '../support/platform.js';
 import { startOidcIdp, type TestOidcIdp } from '../support/oidc-idp.js';
 import { auditEntries } from '../support/audit.js';
-import { assertWebAppsBuilt, definitionOf, launchChromium, signInThroughUi, watchConsole } from './browser.js';
-import { bodyRows, cellUnder, tableNamed } from './table-cells.js';
+import { assertWebAppsBuilt, bodyRows, cellUnder, definitionOf, launchChromium, signInThroughUi, tableNamed, watchConsole } from './browser.js';
 
 let t: TestPlatform;
 let browser: Browser;
@@ -77,7 +76,7 @@ describe('single sign-on in the browser', () => {
     // One provider, listed by its name; what to register at it is a region of its own.
     const rows = bodyRows(providers);
     expect(await rows.count()).toBe(1);
-    expect(await (await cellUnder(providers, rows, 'Name')).textContent()).toBe('Acme Login');
+    expect(await cellUnder(rows, 'Name').textContent()).toBe('Acme Login');
     const registration = owner.getByRole('region', { name: 'Register at Acme Login' });
     expect(await definitionOf(registration, 'Client secret').textContent()).toBe('Set');
     const redirectUri = (await definitionOf(registration, 'Redirect URI').textContent())?.trim() ?? '';

@@ -89,7 +89,7 @@ export function ApiKeysPage() {
                     <td>{key.lastUsedAt ? formatDateTime(key.lastUsedAt) : <span className="faint">Never</span>}</td>
                     <td>{formatDateTime(key.createdAt)}</td>
                     <td>
-                      <DangerRowButton onClick={() => revoke.ask(key)} testId="api-key-revoke">
+                      <DangerRowButton onClick={() => revoke.ask(key)}>
                         Revoke
                       </DangerRowButton>
                     </td>

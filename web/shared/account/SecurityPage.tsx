@@ -69,7 +69,7 @@ export function SecurityPage() {
   }
 
   return (
-    <section className="card" aria-labelledby="mfa-heading" data-testid="security-page">
+    <section className="card" aria-labelledby="mfa-heading">
       <div className="card-header">
         <h2 id="mfa-heading">Two-step verification</h2>
         {me.mfa.enabled ? <span className="badge badge-active">On</span> : <span className="badge">Off</span>}

@@ -70,7 +70,7 @@ export function SessionsPage() {
                 <td>{formatDateTime(session.lastSeenAt)}</td>
                 <td>{formatDateTime(session.expiresAt)}</td>
                 <td>
-                  <DangerRowButton onClick={() => end.ask(session)} testId="session-revoke">
+                  <DangerRowButton onClick={() => end.ask(session)}>
                     {session.current ? 'Sign out here' : 'End session'}
                   </DangerRowButton>
                 </td>

@@ -4,11 +4,11 @@ import type { ReactNode } from 'react';
 import { BrandMark } from '../components/BrandMark.js';
 import { useSession } from './session.js';
 
-export function AuthCard({ appLabel, title, subtitle, testId, withSignOut = true, children }: { appLabel: string; title: string; subtitle: string; testId: string; withSignOut?: boolean; children: ReactNode }) {
+export function AuthCard({ appLabel, title, subtitle, withSignOut = true, children }: { appLabel: string; title: string; subtitle: string; withSignOut?: boolean; children: ReactNode }) {
   const { signOut } = useSession();
   return (
     <main className="centered-screen">
-      <div className="sign-in-card" data-testid={testId}>
+      <div className="sign-in-card">
         <BrandMark appLabel={appLabel} />
         <h1>{title}</h1>
         <p className="subtitle">{subtitle}</p>

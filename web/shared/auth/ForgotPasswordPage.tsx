@@ -31,7 +31,7 @@ export function ForgotPasswordPage({ appLabel }: { appLabel: string }) {
 
   const emailError = messagesFor(error, '/email');
   return (
-    <AuthCard appLabel={appLabel} title="Reset your password" subtitle="Enter the email address of your account. We will send you a link to choose a new password." testId="forgot-password-page" withSignOut={false}>
+    <AuthCard appLabel={appLabel} title="Reset your password" subtitle="Enter the email address of your account. We will send you a link to choose a new password." withSignOut={false}>
       {sentTo ? (
         <div className="form">
           <div className="alert alert-success" role="status">

@@ -12,7 +12,7 @@ export function MfaEnrolPage({ appLabel, email }: { appLabel: string; email: str
 
   if (recoveryCodes) {
     return (
-      <AuthCard appLabel={appLabel} title="Save your recovery codes" subtitle="If you lose your authenticator, each of these codes signs you in once. They are shown only now." testId="recovery-codes-page">
+      <AuthCard appLabel={appLabel} title="Save your recovery codes" subtitle="If you lose your authenticator, each of these codes signs you in once. They are shown only now.">
         <div className="form">
           <RecoveryCodeList codes={recoveryCodes} />
           <button className="button button-primary button-block" type="button" onClick={() => void refresh()}>
@@ -24,7 +24,7 @@ export function MfaEnrolPage({ appLabel, email }: { appLabel: string; email: str
   }
 
   return (
-    <AuthCard appLabel={appLabel} title="Set up two-step verification" subtitle={`Two-step verification is required for ${email}. Scan the code with an authenticator app, then enter the code it shows.`} testId="mfa-enrol-page">
+    <AuthCard appLabel={appLabel} title="Set up two-step verification" subtitle={`Two-step verification is required for ${email}. Scan the code with an authenticator app, then enter the code it shows.`}>
       <TotpEnrolmentForm onConfirmed={setRecoveryCodes} />
     </AuthCard>
   );

@@ -30,7 +30,7 @@ export function MfaVerifyPage({ appLabel }: { appLabel: string }) {
   }
 
   return (
-    <AuthCard appLabel={appLabel} title="Two-step verification" subtitle={useRecovery ? 'Enter one of your recovery codes. Each works once.' : 'Enter the 6-digit code from your authenticator app.'} testId="mfa-verify-page">
+    <AuthCard appLabel={appLabel} title="Two-step verification" subtitle={useRecovery ? 'Enter one of your recovery codes. Each works once.' : 'Enter the 6-digit code from your authenticator app.'}>
       <form className="form" onSubmit={submit} noValidate>
         <ErrorAlert error={error} />
         <Field id="mfa-code" label={useRecovery ? 'Recovery code' : 'Authentication code'}>

@@ -34,7 +34,7 @@ export function PasswordChangePage({ appLabel }: { appLabel: string }) {
   const wrongCurrent = error?.code === 'PLAT_INVALID_CREDENTIALS' ? 'This is not your current password.' : messagesFor(error, '/currentPassword');
   const newError = messagesFor(error, '/newPassword');
   return (
-    <AuthCard appLabel={appLabel} title="Choose a new password" subtitle="Your organisation's password policy asks for a new one: the current password has expired or does not meet it." testId="password-change-page">
+    <AuthCard appLabel={appLabel} title="Choose a new password" subtitle="Your organisation's password policy asks for a new one: the current password has expired or does not meet it.">
       <form className="form" onSubmit={submit} noValidate>
         {!wrongCurrent && !newError && <ErrorAlert error={error} />}
         <Field id="current-password" label="Current password" error={wrongCurrent}>

@@ -39,7 +39,7 @@ export function ResetPasswordPage({ appLabel }: { appLabel: string }) {
   const passwordError = messagesFor(error, '/newPassword');
   const linkBroken = messagesFor(error, '/token') !== undefined;
   return (
-    <AuthCard appLabel={appLabel} title="Choose a new password" subtitle="Signing in again will be needed everywhere: every session of your account ends." testId="reset-password-page" withSignOut={false}>
+    <AuthCard appLabel={appLabel} title="Choose a new password" subtitle="Signing in again will be needed everywhere: every session of your account ends." withSignOut={false}>
       {!token && (
         <div className="alert alert-warning">
           This page needs the link from your password reset email. <Link to="/forgot-password">Ask for a new link</Link>.

@@ -94,7 +94,6 @@ export function SignInPage({ appLabel, notice }: { appLabel: string; notice?: st
         required
         autoFocus
         readOnly={step.kind !== 'email'}
-        data-testid="sign-in-email"
       />
     </Field>
   );
@@ -112,16 +111,16 @@ export function SignInPage({ appLabel, notice }: { appLabel: string; notice?: st
         )}
         {step.kind === 'email' && (
           <form className="form" onSubmit={discover} noValidate>
-            <ErrorAlert error={error} testId="sign-in-error" />
+            <ErrorAlert error={error} />
             {emailField}
-            <button className="button button-primary button-block" type="submit" disabled={busy || !email.includes('@')} data-testid="sign-in-continue">
+            <button className="button button-primary button-block" type="submit" disabled={busy || !email.includes('@')}>
               {busy ? 'Checking…' : 'Continue'}
             </button>
           </form>
         )}
         {step.kind === 'password' && (
           <form className="form" onSubmit={submitPassword} noValidate>
-            <ErrorAlert error={error} testId="sign-in-error" />
+            <ErrorAlert error={error} />
             {emailField}
             <Field id="sign-in-password" label="Password">
               <input
@@ -133,7 +132,6 @@ export function SignInPage({ appLabel, notice }: { appLabel: string; notice?: st
                 onChange={(event) => setPassword(event.target.value)}
                 required
                 autoFocus
-                data-testid="sign-in-password"
               />
             </Field>
             <button className="button button-primary button-block" type="submit" disabled={busy || !password}>
@@ -168,7 +166,7 @@ export function SignInPage({ appLabel, notice }: { appLabel: string; notice?: st
         )}
         {(step.kind === 'email' || step.kind === 'password') && (
           <p className="auth-footer">
-            <Link to="/forgot-password" data-testid="forgot-password-link">
+            <Link to="/forgot-password">
               Forgot password?
             </Link>
           </p>

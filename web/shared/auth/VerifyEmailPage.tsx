@@ -24,7 +24,7 @@ export function VerifyEmailPage({ appLabel }: { appLabel: string }) {
   }, [token]);
 
   return (
-    <AuthCard appLabel={appLabel} title="Confirm your email address" subtitle="The link from your email proves the address is yours." testId="verify-email-page" withSignOut={false}>
+    <AuthCard appLabel={appLabel} title="Confirm your email address" subtitle="The link from your email proves the address is yours." withSignOut={false}>
       <div className="form">
         {!token && <div className="alert alert-warning">This page needs the link from your verification email.</div>}
         {token && outcome === 'working' && <p className="muted">Confirming…</p>}

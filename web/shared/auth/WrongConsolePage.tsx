@@ -27,7 +27,7 @@ export function WrongConsolePage({ appLabel, audience, session }: { appLabel: st
   return (
     <>
       <ImpersonationBanner />
-      <AuthCard appLabel={appLabel} title={title} subtitle={`You are signed in as ${session.user.email}. ${who}`} testId="wrong-console">
+      <AuthCard appLabel={appLabel} title={title} subtitle={`You are signed in as ${session.user.email}. ${who}`}>
         <a className="button button-primary button-block" href={home.href}>
           {home.label}
         </a>

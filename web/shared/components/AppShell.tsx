@@ -34,7 +34,7 @@ export function AppShell({ appLabel, nav, children }: { appLabel: string; nav: N
   }
 
   return (
-    <div className="shell" data-testid="app-shell">
+    <div className="shell">
       <aside className={menuOpen ? 'sidebar sidebar-open' : 'sidebar'}>
         <div className="sidebar-head">
           <BrandMark appLabel={appLabel} />
@@ -57,7 +57,7 @@ export function AppShell({ appLabel, nav, children }: { appLabel: string; nav: N
         <ImpersonationBanner />
         <header className="topbar">
           <TenantSwitcher />
-          <span className="topbar-user" data-testid="signed-in-user">
+          <span className="topbar-user">
             {session.user.email}
           </span>
           <button type="button" className="button" onClick={handleSignOut} disabled={signingOut}>

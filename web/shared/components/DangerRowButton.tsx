@@ -2,9 +2,9 @@
 // by itself).
 import type { ReactNode } from 'react';
 
-export function DangerRowButton({ onClick, testId, children }: { onClick(): void; testId?: string; children: ReactNode }) {
+export function DangerRowButton({ onClick, children }: { onClick(): void; children: ReactNode }) {
   return (
-    <button type="button" className="button button-danger-outline" onClick={onClick} data-testid={testId}>
+    <button type="button" className="button button-danger-outline" onClick={onClick}>
       {children}
     </button>
   );

@@ -29,7 +29,7 @@ export function Field({ id, label, error, hint, optional, className, children }:
         </span>
       )}
       {error && (
-        <span className="field-error" id={`${id}-error`} role="alert" data-testid={`${id}-error`}>
+        <span className="field-error" id={`${id}-error`} role="alert">
           {error}
         </span>
       )}

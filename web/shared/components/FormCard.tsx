@@ -8,24 +8,21 @@ import { ErrorAlert } from './ErrorAlert.js';
 interface FormCardProps {
   title: string;
   description: ReactNode;
-  testId?: string;
   error: ApiError | null;
   /** The error placed on the form's fields; the problem's own alert shows only when some of it is not. */
   mapped: MappedFieldErrors<string> | null;
-  errorTestId?: string;
   busy: boolean;
   submitLabel: string;
   busyLabel: string;
-  submitTestId?: string;
   onSubmit(event: FormEvent): void;
   children: ReactNode;
 }
 
-export function FormCard({ title, description, testId, error, mapped, errorTestId, busy, submitLabel, busyLabel, submitTestId, onSubmit, children }: FormCardProps) {
+export function FormCard({ title, description, error, mapped, busy, submitLabel, busyLabel, onSubmit, children }: FormCardProps) {
   // Named by its heading, so the form is a landmark people can find by name.
   const titleId = useId();
   return (
-    <form className="card" onSubmit={onSubmit} noValidate aria-labelledby={titleId} data-testid={testId}>
+    <form className="card" onSubmit={onSubmit} noValidate aria-labelledby={titleId}>
       <div className="card-header">
         <div>
           <h2 id={titleId}>{title}</h2>
@@ -33,11 +30,11 @@ export function FormCard({ title, description, testId, error, mapped, errorTestI
         </div>
       </div>
       <div className="card-body form">
-        {error && (!mapped || mapped.hasUnmatched || Object.keys(mapped.byField).length === 0) && <ErrorAlert error={error} testId={errorTestId} />}
+        {error && (!mapped || mapped.hasUnmatched || Object.keys(mapped.byField).length === 0) && <ErrorAlert error={error} />}
         <div className="form-grid">{children}</div>
       </div>
       <div className="card-footer">
-        <button type="submit" className="button button-primary" disabled={busy} data-testid={submitTestId}>
+        <button type="submit" className="button button-primary" disabled={busy}>
           {busy ? busyLabel : submitLabel}
         </button>
       </div>

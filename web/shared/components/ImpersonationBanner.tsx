@@ -27,13 +27,13 @@ export function ImpersonationBanner() {
   }
 
   return (
-    <div className="impersonation-banner" role="status" data-testid="impersonation-banner">
+    <div className="impersonation-banner" role="status">
       <span>
-        You are acting as <strong data-testid="impersonated-user">{session.user.email}</strong> (signed in as{' '}
-        <strong data-testid="impersonator">{by.email}</strong>; reason: {by.reason}). Passwords, MFA, API keys and sessions cannot be changed.
+        You are acting as <strong>{session.user.email}</strong> (signed in as{' '}
+        <strong>{by.email}</strong>; reason: {by.reason}). Passwords, MFA, API keys and sessions cannot be changed.
       </span>
       {error ? <span className="impersonation-error">{error}</span> : null}
-      <button type="button" className="button" onClick={stop} disabled={stopping} data-testid="stop-impersonating">
+      <button type="button" className="button" onClick={stop} disabled={stopping}>
         Stop impersonating
       </button>
     </div>

@@ -12,7 +12,6 @@ interface ResourceTableCardProps {
   /** Beside the heading, e.g. a link to create one. */
   actions?: ReactNode;
   error?: ApiError | null;
-  errorTestId?: string;
   /** aria-busy of the table while a read is under way. */
   busy?: boolean;
   /** Column heads; '' for the column of row actions. */
@@ -22,7 +21,7 @@ interface ResourceTableCardProps {
   children: ReactNode;
 }
 
-export function ResourceTableCard({ title, description, actions, error, errorTestId, busy, columns, empty, children }: ResourceTableCardProps) {
+export function ResourceTableCard({ title, description, actions, error, busy, columns, empty, children }: ResourceTableCardProps) {
   const titleId = useId();
   return (
     <section className="card" aria-labelledby={titleId}>
@@ -35,7 +34,7 @@ export function ResourceTableCard({ title, description, actions, error, errorTes
       </div>
       {error && (
         <div className="card-body">
-          <ErrorAlert error={error} testId={errorTestId} />
+          <ErrorAlert error={error} />
         </div>
       )}
       <div className="table-wrap">

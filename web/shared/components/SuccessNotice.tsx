@@ -1,8 +1,8 @@
 // What a change just did, said above the page's content (announced to screen readers as a status).
-export function SuccessNotice({ message, testId }: { message: string | null; testId?: string }) {
+export function SuccessNotice({ message }: { message: string | null }) {
   if (!message) return null;
   return (
-    <div className="alert alert-success" role="status" data-testid={testId}>
+    <div className="alert alert-success" role="status">
       {message}
     </div>
   );

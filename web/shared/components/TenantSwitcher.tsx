@@ -49,7 +49,7 @@ export function TenantSwitcher() {
       <label htmlFor="tenant-switcher" className="visually-hidden">
         Organisation
       </label>
-      <select id="tenant-switcher" className="select" value={active} onChange={(e) => void switchTo(e.target.value)} disabled={switching || memberships.length + (known ? 0 : 1) < 2} data-testid="tenant-switcher">
+      <select id="tenant-switcher" className="select" value={active} onChange={(e) => void switchTo(e.target.value)} disabled={switching || memberships.length + (known ? 0 : 1) < 2}>
         {!known && <option value={active}>{active ? `Tenant ${active}` : 'No organisation'}</option>}
         {memberships.map((membership) => (
           <option key={membership.tenantId} value={membership.tenantId}>

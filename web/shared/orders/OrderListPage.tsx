@@ -160,12 +160,12 @@ function OrderTable({ status, tenantId, number, tenants, hideDrafts, timeColumn,
         <table className="table" aria-label="Orders" aria-busy={pages.loading}>
           <thead>
             <tr>
-              <th>Order</th>
-              {tenants && <th>Tenant</th>}
-              <th>Items</th>
-              <th>Status</th>
-              <th className="amount">Amount</th>
-              <th>{timeColumn === 'updated' ? 'Updated' : 'Placed'}</th>
+              <th scope="col">Order</th>
+              {tenants && <th scope="col">Tenant</th>}
+              <th scope="col">Items</th>
+              <th scope="col">Status</th>
+              <th scope="col" className="amount">Amount</th>
+              <th scope="col">{timeColumn === 'updated' ? 'Updated' : 'Placed'}</th>
             </tr>
           </thead>
           <tbody>

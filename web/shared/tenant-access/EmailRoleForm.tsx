@@ -1,5 +1,5 @@
 // The form that names a person by email and gives them a role: inviting someone, or adding an
-// existing account as a member. Only the words, the test ids' prefix and what submitting does differ.
+// existing account as a member. Only the words, the ids' prefix and what submitting does differ.
 import { useState, type FormEvent } from 'react';
 import { Field, describedBy } from '../components/Field.js';
 import { FormCard } from '../components/FormCard.js';
@@ -10,7 +10,7 @@ import { RoleSelect } from './RoleSelect.js';
 type EmailRoleField = 'email' | 'role';
 
 interface EmailRoleFormProps<T> {
-  /** Prefix of the form's ids and test ids: `${prefix}-form`, `${prefix}-email`, `${prefix}-submit`… */
+  /** Prefix of the fields' ids (`${prefix}-email`, `${prefix}-role`), unique on the page. */
   prefix: string;
   title: string;
   description: string;
@@ -42,14 +42,11 @@ export function EmailRoleForm<T>({ prefix, title, description, submitLabel, busy
     <FormCard
       title={title}
       description={description}
-      testId={`${prefix}-form`}
       error={error}
       mapped={mapped}
-      errorTestId={`${prefix}-error`}
       busy={busy}
       submitLabel={submitLabel}
       busyLabel={busyLabel}
-      submitTestId={`${prefix}-submit`}
       onSubmit={onSubmit}
     >
       <Field id={`${prefix}-email`} label="Email" error={mapped?.byField.email}>
@@ -62,7 +59,6 @@ export function EmailRoleForm<T>({ prefix, title, description, submitLabel, busy
           onChange={(event) => setEmail(event.target.value)}
           aria-invalid={mapped?.byField.email ? true : undefined}
           aria-describedby={describedBy(`${prefix}-email`)}
-          data-testid={`${prefix}-email`}
         />
       </Field>
       <Field id={`${prefix}-role`} label="Role" error={mapped?.byField.role}>

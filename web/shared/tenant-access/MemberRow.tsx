@@ -23,17 +23,15 @@ interface MemberRowProps<M extends TenantMember> {
   saving: boolean;
   onSaveRole(member: M): void;
   onRemove?: (member: M) => void;
-  /** Prefix of the row's test ids: `member` in the portal, `tenant-member` in the admin console. */
-  testIdPrefix: string;
 }
 
 /** `onPickRole` and `onRemove` are given only to people allowed to change a role or remove a member. */
-export function MemberRow<M extends TenantMember>({ member, roles, pickedRole, onPickRole, saving, onSaveRole, onRemove, testIdPrefix }: MemberRowProps<M>) {
+export function MemberRow<M extends TenantMember>({ member, roles, pickedRole, onPickRole, saving, onSaveRole, onRemove }: MemberRowProps<M>) {
   const changed = pickedRole !== undefined && pickedRole !== member.role;
   return (
-    <tr data-testid={`${testIdPrefix}-row`} data-email={member.email}>
-      <td data-testid={`${testIdPrefix}-name`}>{member.name ?? <span className="faint">—</span>}</td>
-      <td data-testid={`${testIdPrefix}-email`}>{member.email}</td>
+    <tr>
+      <td>{member.name ?? <span className="faint">—</span>}</td>
+      <td>{member.email}</td>
       <td>
         {onPickRole ? (
           <select
@@ -41,7 +39,6 @@ export function MemberRow<M extends TenantMember>({ member, roles, pickedRole, o
             aria-label={`Role of ${member.email}`}
             value={pickedRole ?? member.role}
             onChange={(event) => onPickRole(event.target.value)}
-            data-testid={`${testIdPrefix}-role`}
           >
             {withCurrentRole(roles.options, member.role, roles.nameOf).map((option) => (
               <option key={option.value} value={option.value}>
@@ -50,19 +47,19 @@ export function MemberRow<M extends TenantMember>({ member, roles, pickedRole, o
             ))}
           </select>
         ) : (
-          <span data-testid={`${testIdPrefix}-role-name`}>{roles.nameOf(member.role)}</span>
+          roles.nameOf(member.role)
         )}
       </td>
       <td className="muted">{formatDateTime(member.joinedAt)}</td>
       <td>
         <div className="row-actions">
           {changed && (
-            <button type="button" className="button button-primary" disabled={saving} onClick={() => onSaveRole(member)} data-testid={`${testIdPrefix}-role-save`}>
+            <button type="button" className="button button-primary" disabled={saving} onClick={() => onSaveRole(member)}>
               {saving ? 'Saving…' : 'Change role'}
             </button>
           )}
           {onRemove && (
-            <DangerRowButton onClick={() => onRemove(member)} testId={`${testIdPrefix}-remove`}>
+            <DangerRowButton onClick={() => onRemove(member)}>
               Remove
             </DangerRowButton>
           )}

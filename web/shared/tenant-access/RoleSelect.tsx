@@ -2,7 +2,7 @@
 import { describedBy } from '../components/Field.js';
 
 interface RoleSelectProps {
-  /** The element id; also its data-testid. */
+  /** The element id, which its field's label and messages point at. */
   id: string;
   value: string;
   options: { value: string; label: string }[];
@@ -11,7 +11,7 @@ interface RoleSelectProps {
 
 export function RoleSelect({ id, value, options, onChange }: RoleSelectProps) {
   return (
-    <select id={id} className="select" value={value} onChange={(event) => onChange(event.target.value)} aria-describedby={describedBy(id)} data-testid={id}>
+    <select id={id} className="select" value={value} onChange={(event) => onChange(event.target.value)} aria-describedby={describedBy(id)}>
       {options.map((option) => (
         <option key={option.value} value={option.value}>
           {option.label}

@@ -87,7 +87,7 @@ function sendPage(reply: FastifyReply, status: number, title: string, body: stri
 }
 
 function failurePage(reply: FastifyReply, message: string) {
-  return sendPage(reply, 400, 'Sign-in failed', `<h1 data-testid="sso-failed">Sign-in failed</h1><p>${html(message)}</p><p><a href="/portal/">Back to sign-in</a></p>`);
+  return sendPage(reply, 400, 'Sign-in failed', `<h1>Sign-in failed</h1><p>${html(message)}</p><p><a href="/portal/">Back to sign-in</a></p>`);
 }
 
 export function ssoRoutes(app: HttpApp, providers: IdentityProviderService, signIn: SsoSignInService, options: { secureCookies: boolean; publicUrl: string }): void {
@@ -312,5 +312,5 @@ export function ssoRoutes(app: HttpApp, providers: IdentityProviderService, sign
  */
 function handoffPage(reply: FastifyReply, handoff: string) {
   const next = `${SSO_PATH}/finish?handoff=${encodeURIComponent(handoff)}`;
-  return sendPage(reply, 200, 'Signing in…', `<p data-testid="sso-continue">Signing you in… <a href="${html(next)}">Continue</a></p>`, next);
+  return sendPage(reply, 200, 'Signing in…', `<p>Signing you in… <a href="${html(next)}">Continue</a></p>`, next);
 }

@@ -63,11 +63,11 @@ export function ApprovalRulesPage() {
             <table className="table" aria-label="Approval rules">
               <thead>
                 <tr>
-                  <th>Name</th>
-                  <th>Condition</th>
-                  <th>Enabled</th>
-                  <th>Created</th>
-                  <th aria-label="Actions" />
+                  <th scope="col">Name</th>
+                  <th scope="col">Condition</th>
+                  <th scope="col">Enabled</th>
+                  <th scope="col">Created</th>
+                  <th scope="col" aria-label="Actions" />
                 </tr>
               </thead>
               <tbody>

@@ -72,13 +72,13 @@ export function CouponsPage() {
             <table className="table" aria-label="Coupons">
               <thead>
                 <tr>
-                  <th>Code</th>
-                  <th>Name</th>
-                  <th>Discount</th>
-                  <th>Duration</th>
-                  <th>Redeemed</th>
-                  <th>Expires</th>
-                  <th aria-label="Actions" />
+                  <th scope="col">Code</th>
+                  <th scope="col">Name</th>
+                  <th scope="col">Discount</th>
+                  <th scope="col">Duration</th>
+                  <th scope="col">Redeemed</th>
+                  <th scope="col">Expires</th>
+                  <th scope="col" aria-label="Actions" />
                 </tr>
               </thead>
               <tbody>

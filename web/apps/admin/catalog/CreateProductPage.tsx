@@ -64,7 +64,6 @@ export function CreateProductPage() {
         value={values[field]}
         onChange={(event) => setValues({ ...values, [field]: event.target.value })}
         aria-describedby={describedBy(`product-${field}`)}
-        data-testid={`product-${field}`}
       />
     </Field>
   );

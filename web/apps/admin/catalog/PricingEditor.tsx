@@ -90,10 +90,10 @@ function ModelEditor({ id, model, onChange }: { id: string; model: PriceModel; o
         <table className="table" aria-label="Tiers">
           <thead>
             <tr>
-              <th>Up to (units, inclusive)</th>
-              <th>Unit amount</th>
-              <th>Flat amount</th>
-              <th aria-label="Actions" />
+              <th scope="col">Up to (units, inclusive)</th>
+              <th scope="col">Unit amount</th>
+              <th scope="col">Flat amount</th>
+              <th scope="col" aria-label="Actions" />
             </tr>
           </thead>
           <tbody>

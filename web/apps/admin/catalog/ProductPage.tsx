@@ -181,12 +181,12 @@ export function ProductPage() {
             <table className="table" aria-label="Versions">
               <thead>
                 <tr>
-                  <th>Version</th>
-                  <th>Status</th>
-                  <th>Summary</th>
-                  <th>Created</th>
-                  <th>Published</th>
-                  <th>Retired</th>
+                  <th scope="col">Version</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Summary</th>
+                  <th scope="col">Created</th>
+                  <th scope="col">Published</th>
+                  <th scope="col">Retired</th>
                 </tr>
               </thead>
               <tbody>

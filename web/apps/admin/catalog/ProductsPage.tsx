@@ -101,12 +101,12 @@ function ProductTable({ q, category, kind, archived }: { q: string; category: st
         <table className="table" aria-label="Products" aria-busy={page.loading}>
           <thead>
             <tr>
-              <th>Product</th>
-              <th>Code</th>
-              <th>Kind</th>
-              <th>Category</th>
-              <th>Current version</th>
-              <th>Updated</th>
+              <th scope="col">Product</th>
+              <th scope="col">Code</th>
+              <th scope="col">Kind</th>
+              <th scope="col">Category</th>
+              <th scope="col">Current version</th>
+              <th scope="col">Updated</th>
             </tr>
           </thead>
           <tbody>

@@ -75,10 +75,10 @@ export function VersionDiffPage() {
               <table className="table" aria-label="Changes">
                 <thead>
                   <tr>
-                    <th>What</th>
-                    <th>Change</th>
-                    <th>Before (v{from})</th>
-                    <th>After (v{to})</th>
+                    <th scope="col">What</th>
+                    <th scope="col">Change</th>
+                    <th scope="col">Before (v{from})</th>
+                    <th scope="col">After (v{to})</th>
                   </tr>
                 </thead>
                 <tbody>

@@ -113,11 +113,11 @@ function MailTable({ to, status }: { to: string; status: MailStatus | undefined 
         <table className="table" aria-busy={loading} aria-label="Messages">
           <thead>
             <tr>
-              <th>Recipient</th>
-              <th>Subject</th>
-              <th>Purpose</th>
-              <th>Status</th>
-              <th>Date</th>
+              <th scope="col">Recipient</th>
+              <th scope="col">Subject</th>
+              <th scope="col">Purpose</th>
+              <th scope="col">Status</th>
+              <th scope="col">Date</th>
             </tr>
           </thead>
           <tbody>

@@ -55,11 +55,11 @@ export function StaffPage() {
             <table className="table" aria-busy={loading} aria-labelledby={titleId}>
               <thead>
                 <tr>
-                  <th>Email</th>
-                  <th>Role</th>
-                  <th>MFA</th>
-                  <th>Since</th>
-                  {mayManageStaff && <th aria-label="Actions" />}
+                  <th scope="col">Email</th>
+                  <th scope="col">Role</th>
+                  <th scope="col">MFA</th>
+                  <th scope="col">Since</th>
+                  {mayManageStaff && <th scope="col" aria-label="Actions" />}
                 </tr>
               </thead>
               <tbody>

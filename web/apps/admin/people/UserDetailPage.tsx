@@ -182,9 +182,9 @@ function MembershipsCard({ user }: { user: UserDetail }) {
         <table className="table" aria-labelledby={titleId}>
           <thead>
             <tr>
-              <th>Organization</th>
-              <th>Role</th>
-              <th>Joined</th>
+              <th scope="col">Organization</th>
+              <th scope="col">Role</th>
+              <th scope="col">Joined</th>
             </tr>
           </thead>
           <tbody>
@@ -218,11 +218,11 @@ function SessionsCard({ user }: { user: UserDetail }) {
         <table className="table" aria-labelledby={titleId}>
           <thead>
             <tr>
-              <th>Signed in</th>
-              <th>Last seen</th>
-              <th>Address</th>
-              <th>Browser</th>
-              <th>Expires</th>
+              <th scope="col">Signed in</th>
+              <th scope="col">Last seen</th>
+              <th scope="col">Address</th>
+              <th scope="col">Browser</th>
+              <th scope="col">Expires</th>
             </tr>
           </thead>
           <tbody>

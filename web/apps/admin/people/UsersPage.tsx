@@ -83,11 +83,11 @@ function UserTable({ q, staffOnly }: { q: string; staffOnly: boolean }) {
         <table className="table" aria-busy={loading} aria-label="Users">
           <thead>
             <tr>
-              <th>Email</th>
-              <th>Platform role</th>
-              <th>Email verified</th>
-              <th>MFA</th>
-              <th>Created</th>
+              <th scope="col">Email</th>
+              <th scope="col">Platform role</th>
+              <th scope="col">Email verified</th>
+              <th scope="col">MFA</th>
+              <th scope="col">Created</th>
             </tr>
           </thead>
           <tbody>

@@ -38,10 +38,10 @@ function AuditEntries({ tenantId }: { tenantId: string }) {
         <table className="table" aria-labelledby="audit-trail-title" aria-busy={pages.loading}>
           <thead>
             <tr>
-              <th>Time</th>
-              <th>Actor</th>
-              <th>Action</th>
-              <th>Request id</th>
+              <th scope="col">Time</th>
+              <th scope="col">Actor</th>
+              <th scope="col">Action</th>
+              <th scope="col">Request id</th>
             </tr>
           </thead>
           <tbody>

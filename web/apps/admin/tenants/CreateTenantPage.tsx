@@ -82,7 +82,6 @@ export function CreateTenantPage() {
       onChange={(event) => update(field, event.target.value)}
       aria-invalid={fieldErrors[field] ? true : undefined}
       aria-describedby={describedBy(`tenant-${field}`)}
-      data-testid={`tenant-${field}`}
     />
   );
 
@@ -101,7 +100,7 @@ export function CreateTenantPage() {
               Some fields need attention. Correct them and try again.
             </div>
           ) : (
-            <ErrorAlert error={error} testId="create-tenant-error" />
+            <ErrorAlert error={error} />
           )}
           <div className="form-grid">
             <Field id="tenant-organizationName" label="Organization name" error={fieldErrors.organizationName} className="span-2">

@@ -73,7 +73,6 @@ export function QuotasForm({ tenant, save, onSaved, onConflict }: QuotasFormProp
     disabled: readOnly || busy,
     'aria-invalid': errors[field] ? true : undefined,
     'aria-describedby': describedBy(`quota-${field}`),
-    'data-testid': `quota-${field}`,
   });
 
   return (
@@ -85,7 +84,7 @@ export function QuotasForm({ tenant, save, onSaved, onConflict }: QuotasFormProp
         </div>
       </div>
       <div className="card-body form">
-        <ErrorAlert error={error} testId="quotas-error" />
+        <ErrorAlert error={error} />
         <div className="form-grid">
           {NUMBER_FIELDS.map(({ field, label, hint }) => (
             <Field key={field} id={`quota-${field}`} label={label} hint={hint} error={errors[field]}>

@@ -106,7 +106,6 @@ export function TenantActions({ tenant, transition, onChanged }: { tenant: Tenan
           type="button"
           className={TRANSITIONS[transition].tone === 'danger' ? 'button button-danger-outline' : 'button'}
           onClick={() => openDialog(transition)}
-          data-testid={`action-${transition}`}
         >
           {TRANSITIONS[transition].label}
         </button>
@@ -135,7 +134,6 @@ export function TenantActions({ tenant, transition, onChanged }: { tenant: Tenan
                 value={reason}
                 onChange={(event) => setReason(event.target.value)}
                 autoFocus
-                data-testid={`${open}-reason`}
               />
             </Field>
             {spec.typeToConfirm && (
@@ -146,7 +144,6 @@ export function TenantActions({ tenant, transition, onChanged }: { tenant: Tenan
                   value={confirmation}
                   onChange={(event) => setConfirmation(event.target.value)}
                   autoComplete="off"
-                  data-testid={`${open}-confirmation`}
                 />
               </Field>
             )}

@@ -55,7 +55,7 @@ export function TenantDetailPage() {
         breadcrumb={breadcrumb}
         title={
           <>
-            {tenant.organizationName} <StatusBadge status={tenant.status} testId="tenant-header-status" />
+            {tenant.organizationName} <StatusBadge status={tenant.status} />
           </>
         }
         subtitle={tenant.domain}

@@ -121,7 +121,6 @@ export function TenantMembers({ tenantId, organizationName, onChanged }: TenantM
               saving={busyRow === member.userId}
               onSaveRole={(chosen) => void changeRole(chosen)}
               onRemove={may.remove ? remove.ask : undefined}
-              testIdPrefix="tenant-member"
             />
           ))}
         </ResourceTableCard>

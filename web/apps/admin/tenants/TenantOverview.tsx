@@ -16,7 +16,7 @@ export function TenantDetailsCard({ tenant }: { tenant: Tenant }) {
         <dl className="details">
           <dt>Status</dt>
           <dd>
-            <StatusBadge status={tenant.status} testId="tenant-status" />
+            <StatusBadge status={tenant.status} />
           </dd>
           <dt>Status reason</dt>
           <dd>{tenant.statusReason ?? <span className="faint">—</span>}</dd>
@@ -85,7 +85,7 @@ export function SubscriptionUsageCard({ tenant }: { tenant: Tenant }) {
           <dt>Expires</dt>
           <dd>{subscription.expiresAt ? formatDateTime(subscription.expiresAt) : <span className="faint">Never</span>}</dd>
         </dl>
-        <ErrorAlert error={usage.error} testId="tenant-usage-error" />
+        <ErrorAlert error={usage.error} />
         {usage.data && (
           <div className="stack">
             <Meter label="Members" used={usage.data.members} limit={quotas.maxUsers} />

@@ -109,12 +109,12 @@ function TenantTable({ q, status }: { q: string; status: TenantStatus | undefine
         <table className="table" aria-label="Tenants" aria-busy={loading}>
           <thead>
             <tr>
-              <th>Organization</th>
-              <th>Domain</th>
-              <th>Status</th>
-              <th>Tier</th>
-              <th>Admin email</th>
-              <th>Created</th>
+              <th scope="col">Organization</th>
+              <th scope="col">Domain</th>
+              <th scope="col">Status</th>
+              <th scope="col">Tier</th>
+              <th scope="col">Admin email</th>
+              <th scope="col">Created</th>
             </tr>
           </thead>
           <tbody>

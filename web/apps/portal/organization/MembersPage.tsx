@@ -67,7 +67,6 @@ export function MembersPage({ tenantId, organizationName }: { tenantId: string; 
             saving={savingRole === member.userId}
             onSaveRole={(chosen) => void changeRole(chosen)}
             onRemove={can('identity:member.delete') ? remove.ask : undefined}
-            testIdPrefix="member"
           />
         ))}
       </ResourceTableCard>
