@@ -75,6 +75,8 @@ describe('single sign-on in the browser', () => {
     await owner.getByRole('status').filter({ hasText: 'Acme Login is added' }).waitFor();
     // One provider, listed by its name; what to register at it is a region of its own.
     const rows = bodyRows(providers);
+    // The list is fetched again after the notice: wait for its row before counting.
+    await rows.first().waitFor();
     expect(await rows.count()).toBe(1);
     expect(await cellUnder(rows, 'Name').textContent()).toBe('Acme Login');
     const registration = owner.getByRole('region', { name: 'Register at Acme Login' });
