@@ -1,16 +1,16 @@
-// Use cases of identity: accounts, signing in and out, resolving a session cookie to a principal
-// with its policies, and switching the tenant a session works in. Every change is audited.
-// Sign-in is throttled before the password is checked and starts the session under the restriction
-// it owes (second factor, enrolment, expired password): see authentication-rules.ts.
+// Identity's accounts as callers reach them: signing in (password, identity provider, accepted
+// invitation) and out, resolving a session cookie to a principal with its policies, switching the
+// tenant a session works in, the caller's own session and profile. Sign-in is throttled before the
+// password is checked and starts the session under the restriction it owes (second factor,
+// enrolment, expired password): see authentication-rules.ts. The changes themselves are use cases
+// (use-cases.ts), each audited and announced by its event.
 import { identityEvent } from '../events.js';
-import { randomBytes } from 'node:crypto';
 import type { Kernel } from '../../../kernel/kernel.js';
 import { inTransaction, type Tx } from '../../../kernel/db/database.js';
-import { newId } from '../../../kernel/ids.js';
-import { ConflictError, NotFoundError, ForbiddenError, UnauthenticatedError, ValidationError } from '../../../kernel/errors.js';
+import { ForbiddenError, UnauthenticatedError, ValidationError } from '../../../kernel/errors.js';
 import { InvalidCredentialsError, SsoRequiredError } from '../errors.js';
 import { type PlatformRole, type Principal, type RequestContext } from '../../../kernel/context.js';
-import { defineDecision, defineUseCase, SYSTEM_SCOPE, type RecordedChange } from '../../../kernel/use-case.js';
+import { SYSTEM_SCOPE, type RecordedChange } from '../../../kernel/use-case.js';
 import { resourceName, PLATFORM } from '../../../kernel/authz/authorize.js';
 import { hashPassword, verifyPassword, DUMMY_HASH_PROMISE, assertPasswordAcceptable } from './passwords.js';
 import { IdentityRepository, type LiveSession } from './repository.js';
@@ -23,8 +23,8 @@ import { DEFAULT_PASSWORD_POLICY, restrictionIn, signInTenants, loadRules, passw
 import type { SignInThrottle } from './sign-in-throttle.js';
 import { authorizeBeforehand } from '../use-cases.js';
 import { hashToken, type EmailTokens } from './email-tokens.js';
+import { accountUseCases, type AccountUseCases, type SessionStart } from './use-cases.js';
 import type { TenantFacts } from '../../tenants/index.js';
-import type { UserRow } from './repository.js';
 
 export interface SignedIn {
   /** The secret that goes into the cookie; never stored, never logged. */
@@ -89,23 +89,6 @@ export { MIN_PASSWORD_LENGTH } from './authentication-rules.js';
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 const tokenHash = hashToken;
-// Accounts and sessions are identity's own platform-level bookkeeping: their transactions run across
-// tenants, and their changes are audited on the platform chain (a tenant's, where a tenant is named).
-const ACCOUNTS = () => SYSTEM_SCOPE.scope;
-/** The caller's own account: what self-service actions are decided on. */
-const ownAccount = (_input: unknown, context: RequestContext) => resourceName(PLATFORM, 'user', context.principal?.userId ?? '');
-
-interface SessionStart {
-  user: UserRow;
-  restriction: SessionRestriction | null;
-  mfaVerified: boolean;
-  mfaByTenant: string | null;
-  activeTenantId: string | null;
-  passwordRefusedBy: string[];
-  userAgent?: string;
-  /** How the session's start is audited: the action, the tenant chain (if any) and what it says. */
-  audit: { action: string; tenantId?: string; after: Record<string, unknown> };
-}
 
 /** A refused sign-in, audited (and announced) whatever becomes of the request. */
 const signInFailed = (email: string, userId: string | undefined, after?: Record<string, unknown>): RecordedChange => ({
@@ -119,15 +102,18 @@ export class IdentityService {
   readonly #repository = new IdentityRepository();
   readonly #credentials = new CredentialsRepository();
   readonly #impersonations = new ImpersonationRepository();
+  readonly useCases: AccountUseCases;
 
   constructor(
     private readonly kernel: Pick<Kernel, 'config' | 'clock' | 'db' | 'useCases'>,
     private readonly tenants: TenantDirectory,
     private readonly authentication: TenantAuthenticationSource,
     private readonly throttle: SignInThrottle,
-    private readonly emailTokens: EmailTokens,
+    emailTokens: EmailTokens,
     private readonly ssoRequirement: SsoRequirement = async () => undefined,
-  ) {}
+  ) {
+    this.useCases = accountUseCases({ kernel, tenants, emailTokens, repository: this.#repository, credentials: this.#credentials });
+  }
 
   /**
    * Creates an account. When a person (not platform staff, not the system) creates it, the address
@@ -142,136 +128,6 @@ export class IdentityService {
     if (input.password !== null) assertPasswordAcceptable(DEFAULT_PASSWORD_POLICY, input.password, email, { subject: 'The password', pointer: '/password' });
     const passwordHash = input.password === null ? null : await hashPassword(input.password);
     return this.kernel.useCases.run(this.useCases.createUser, context, { email, passwordHash, platformRole: input.platformRole ?? null });
-  }
-
-  readonly useCases = {
-    /**
-     * No route runs it: the console adds staff, tests add people; over the API people come in
-     * through invitations and staff invitations, which decide who may add whom.
-     */
-    createUser: defineUseCase<{ email: string; passwordHash: string | null; platformRole: PlatformRole | null }, PublicUser>({
-      name: 'identity.create-user',
-      access: { public: true },
-      scope: ACCOUNTS,
-      run: ({ tx, input, context, record }) => this.#createUser(tx, input, context, record),
-    }),
-    /** Starts a session for someone just authenticated (a password, an identity provider, an accepted invitation). */
-    startSession: defineUseCase<SessionStart, { sessionToken: string; csrfToken: string; expiresAt: Date }>({
-      name: 'identity.start-session',
-      access: { public: true },
-      scope: ACCOUNTS,
-      run: ({ tx, input, context, record }) => this.#startSession(tx, input, context, record),
-    }),
-    /** Ending one's own session needs no permission: even staff impersonating someone may always sign out. */
-    signOut: defineUseCase<{ sessionId: string }, void>({
-      name: 'identity.sign-out',
-      access: { public: true },
-      scope: ACCOUNTS,
-      run: async ({ tx, input, context, record }) => {
-        await this.#repository.revokeSession(tx, input.sessionId, this.kernel.clock.now());
-        const payload = { sessionId: input.sessionId, userId: context.principal?.userId ?? null, reason: 'signed_out' };
-        record({ action: 'identity.sign_out', target: { type: 'session', id: input.sessionId }, event: { contract: identityEvent('identity.session.ended'), payload } });
-      },
-    }),
-    switchTenant: defineUseCase<{ tenantId: string; sessionId: string; restriction: SessionRestriction | null }, void>({
-      name: 'identity.switch-tenant',
-      access: { action: 'identity:tenant.switch' },
-      resource: ownAccount,
-      scope: ACCOUNTS,
-      run: async ({ tx, input, context, record }) => {
-        const principal = context.principal!;
-        const { tenantId, sessionId, restriction } = input;
-        const member = await this.#repository.findMembership(tx, tenantId, principal.userId);
-        if (!member && !(principal.platformRole && (await this.tenants.profileOf(tenantId)) !== null)) {
-          // Same answer for "no such tenant" and "not yours": existence is not disclosed.
-          throw new NotFoundError('Tenant', tenantId);
-        }
-        await this.#repository.setActiveTenant(tx, sessionId, tenantId, restriction);
-        record({
-          target: { type: 'session', id: sessionId },
-          before: { tenantId: principal.tenantId },
-          after: { tenantId, restriction },
-          event: { contract: identityEvent('identity.tenant.switched'), payload: { sessionId, userId: principal.userId, fromTenantId: principal.tenantId, tenantId } },
-        });
-      },
-    }),
-    updateProfile: defineUseCase<{ displayName: string | null }, void>({
-      name: 'identity.update-profile',
-      access: { action: 'identity:self.update' },
-      resource: ownAccount,
-      scope: ACCOUNTS,
-      run: async ({ tx, input, context, record }) => {
-        const userId = context.principal!.userId;
-        const { displayName } = input;
-        const user = await this.#repository.findUser(tx, userId);
-        if (!user) throw new NotFoundError('User', userId);
-        if ((user.display_name ?? null) === displayName) return;
-        await this.#repository.setDisplayName(tx, userId, displayName, this.kernel.clock.now());
-        record({
-          target: { type: 'user', id: userId },
-          before: { displayName: user.display_name ?? null },
-          after: { displayName },
-          event: { contract: identityEvent('identity.profile.updated'), payload: { userId } },
-        });
-      },
-    }),
-    /** The caller's own session, as its credential resolved it: nothing to read but the credential. */
-    readSession: defineDecision<Authentication & { csrfToken: string }, SessionView>({
-      name: 'identity.read-session',
-      action: 'identity:session.read',
-      resource: ownAccount,
-      decide: (session) => {
-        const p = session.principal;
-        return {
-          user: { id: p.userId, email: p.email, platformRole: p.platformRole },
-          activeTenantId: p.tenantId,
-          tenantRole: p.tenantRole,
-          csrfToken: session.csrfToken,
-          expiresAt: (session.expiresAt ?? new Date(0)).toISOString(),
-          restriction: session.restriction,
-          mfaRequired: session.restriction === 'mfa_verify',
-          impersonatedBy: p.impersonator ? { userId: p.impersonator.userId, email: p.impersonator.email, impersonationId: p.impersonator.impersonationId, reason: p.impersonator.reason } : null,
-        };
-      },
-    }),
-    me: defineUseCase<void, { memberships: { tenant_id: string; role: string }[]; user: UserRow | undefined; mfaEnabled: boolean; recoveryCodesLeft: number }>({
-      name: 'identity.me',
-      access: { action: 'identity:self.read' },
-      resource: ownAccount,
-      scope: ACCOUNTS,
-      run: async ({ tx, context }) => {
-        const userId = context.principal!.userId;
-        const factor = await this.#credentials.findFactor(tx, userId);
-        const enabled = Boolean(factor?.confirmed_at);
-        return {
-          memberships: await this.#repository.membershipsOfUser(tx, userId),
-          user: await this.#repository.findUser(tx, userId),
-          mfaEnabled: enabled,
-          recoveryCodesLeft: enabled ? await this.#credentials.countUnusedRecoveryCodes(tx, userId) : 0,
-        };
-      },
-    }),
-  };
-
-  async #createUser(tx: Tx, input: { email: string; passwordHash: string | null; platformRole: PlatformRole | null }, context: RequestContext, record: (change: RecordedChange) => void): Promise<PublicUser> {
-    const { email, passwordHash } = input;
-    const now = this.kernel.clock.now();
-    if (await this.#repository.findUserByEmail(tx, email)) throw new ConflictError(`A user with the email ${email} already exists.`);
-    const user = {
-      id: newId('user'),
-      email,
-      password_hash: passwordHash,
-      platform_role: input.platformRole,
-      created_at: now,
-      updated_at: now,
-      email_verified_at: null,
-      password_changed_at: passwordHash ? now : null,
-    };
-    await this.#repository.insertUser(tx, user);
-    const created = user.platform_role ? 'identity.staff.created' : 'identity.user.created';
-    record({ target: { type: 'user', id: user.id }, after: { email, platformRole: user.platform_role }, event: { contract: identityEvent(created), payload: { userId: user.id, platformRole: user.platform_role } } });
-    if (context.principal && !context.principal.platformRole) await this.emailTokens.send(tx, user, 'email_verification');
-    return { id: user.id, email, platformRole: user.platform_role };
   }
 
   async createPlatformAdmin(input: { email: string; password: string }, context: RequestContext): Promise<PublicUser> {
@@ -393,43 +249,6 @@ export class IdentityService {
     const { sessionToken, csrfToken, expiresAt } = await this.kernel.useCases.run(this.useCases.startSession, context, start);
     const { user } = start;
     return { sessionToken, csrfToken, expiresAt, restriction: start.restriction, user: { id: user.id, email: user.email, platformRole: user.platform_role } };
-  }
-
-  async #startSession(tx: Tx, options: SessionStart, context: RequestContext, record: (change: RecordedChange) => void): Promise<{ sessionToken: string; csrfToken: string; expiresAt: Date }> {
-    const { user } = options;
-    const now = this.kernel.clock.now();
-    const sessionToken = randomBytes(32).toString('base64url');
-    const csrfToken = randomBytes(24).toString('base64url');
-    const expiresAt = new Date(now.getTime() + this.kernel.config.modules.identity.sessionTtlSeconds * 1000);
-    const sessionId = newId('session');
-    await this.#repository.insertSession(tx, {
-      id: sessionId,
-      token_hash: tokenHash(sessionToken),
-      csrf_token: csrfToken,
-      user_id: user.id,
-      created_at: now,
-      expires_at: expiresAt,
-      last_seen_at: now,
-      revoked_at: null,
-      user_agent: options.userAgent?.slice(0, 500) ?? null,
-      source_ip: context.sourceIp,
-      active_tenant_id: options.activeTenantId,
-      mfa_verified_at: options.mfaVerified ? now : null,
-      restriction: options.restriction,
-      impersonation_id: null,
-      password_refused_by: options.passwordRefusedBy,
-      mfa_by_tenant: options.mfaByTenant,
-    });
-    const { action, tenantId, after } = options.audit;
-    record({
-      action,
-      actor: { type: 'user', id: user.id, label: user.email },
-      ...(tenantId ? { tenantId } : {}),
-      target: { type: 'session', id: sessionId },
-      after,
-      event: { contract: identityEvent('identity.session.started'), payload: { sessionId, userId: user.id, tenantId: options.activeTenantId, restriction: options.restriction, via: action } },
-    });
-    return { sessionToken, csrfToken, expiresAt };
   }
 
   async #recordLockout(email: string, context: RequestContext): Promise<void> {
