@@ -117,12 +117,20 @@ describe('/metrics', () => {
 });
 
 describe('the OpenAPI document', () => {
+  interface ApiResponse {
+    $ref?: string;
+    content?: Record<string, { schema?: unknown }>;
+  }
   interface Operation {
     requestBody?: { content?: Record<string, { schema?: unknown }> };
-    responses: Record<string, { content?: Record<string, { schema?: unknown }> }>;
+    responses: Record<string, ApiResponse>;
     parameters?: { in: string; name: string; schema?: unknown }[];
   }
-  let spec: { openapi: string; paths: Record<string, Record<string, Operation>>; components?: { schemas?: Record<string, { properties?: Record<string, unknown> }> } };
+  let spec: {
+    openapi: string;
+    paths: Record<string, Record<string, Operation>>;
+    components?: { schemas?: Record<string, { properties?: Record<string, unknown> }>; responses?: Record<string, ApiResponse> };
+  };
   const operations: [string, string, Operation][] = [];
 
   beforeAll(async () => {
@@ -145,6 +153,16 @@ describe('the OpenAPI document', () => {
     return target as { properties?: Record<string, unknown> };
   }
 
+  /** Follows a response's local $ref (the problem responses are declared once, under components.responses). */
+  function resolveResponse(response: ApiResponse | undefined): ApiResponse | undefined {
+    const ref = response?.$ref;
+    if (!ref) return response;
+    expect(ref, 'a response $ref points into components.responses').toMatch(/^#\/components\/responses\//);
+    const target = spec.components?.responses?.[ref.replace('#/components/responses/', '')];
+    expect(target, `unresolvable $ref ${ref}`).toBeDefined();
+    return target;
+  }
+
   it('is OpenAPI 3.1 and served without a session', () => {
     expect(spec.openapi).toMatch(/^3\.1\./);
     expect(operations.length).toBeGreaterThanOrEqual(13);
@@ -153,10 +171,21 @@ describe('the OpenAPI document', () => {
   it('declares 400 and 401 problem responses on every /api/v1 operation', () => {
     for (const [method, path, operation] of operations) {
       for (const status of ['400', '401']) {
-        const schema = operation.responses[status]?.content?.['application/problem+json']?.schema;
+        const schema = resolveResponse(operation.responses[status])?.content?.['application/problem+json']?.schema;
         expect(schema, `${method} ${path} ${status}`).toBeDefined();
         const problem = resolve(schema);
         expect(Object.keys(problem.properties ?? {}), `${method} ${path} ${status}`).toEqual(expect.arrayContaining(['type', 'title', 'status', 'code', 'requestId', 'errors']));
+      }
+    }
+  });
+
+  it('declares each problem response once, under components.responses, and every operation refers to it there', () => {
+    const declared = Object.keys(spec.components?.responses ?? {});
+    expect(declared).toEqual(expect.arrayContaining(['BadRequest', 'Unauthorized', 'Forbidden', 'NotFound', 'Conflict', 'PreconditionFailed', 'TooManyRequests', 'ServiceUnavailable']));
+    for (const [method, path, operation] of operations) {
+      for (const [status, response] of Object.entries(operation.responses)) {
+        if (!/^[45]\d\d$/.test(status)) continue;
+        expect(response.$ref, `${method} ${path} ${status} is a reference, not a copy`).toMatch(/^#\/components\/responses\/\w+$/);
       }
     }
   });
@@ -167,7 +196,7 @@ describe('the OpenAPI document', () => {
       expect(success.length, `${method} ${path}`).toBeGreaterThan(0);
       for (const [status, response] of success) {
         if (status === '204') continue;
-        expect(response.content?.['application/json']?.schema, `${method} ${path} ${status}`).toBeDefined();
+        expect(resolveResponse(response)?.content?.['application/json']?.schema, `${method} ${path} ${status}`).toBeDefined();
       }
       if (['POST', 'PUT', 'PATCH'].includes(method) && path !== '/api/v1/auth/sign-out') {
         expect(operation.requestBody?.content?.['application/json']?.schema, `${method} ${path} request body`).toBeDefined();

@@ -1,15 +1,15 @@
-// Named schemas are written once in the API document and referenced, while the routes keep
-// validating and serialising with the plain schemas.
+// Named schemas and the standard problem responses are written once in the API document and
+// referenced, while the routes keep validating and serialising with the plain schemas.
 import { Type } from 'typebox';
 import { afterEach, describe, expect, it } from 'vitest';
-import { named, responses, StrictObject } from '../../kernel/api/schemas.js';
+import { named, PROBLEM_RESPONSES, PROBLEM_SCHEMA_ID, responses, StrictObject } from '../../kernel/api/schemas.js';
 import { createLogger } from '../../kernel/logging.js';
 import { createMetrics } from '../../kernel/metrics.js';
 import { createHttpServer, type HttpApp } from './server.js';
 
 interface Document {
-  paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: unknown }> }; responses: Record<string, { content?: Record<string, { schema: unknown }> }> }>>;
-  components: { schemas: Record<string, { properties?: Record<string, unknown> }> };
+  paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: unknown }> }; responses: Record<string, { $ref?: string; description?: string; content?: Record<string, { schema: unknown }> }> }>>;
+  components: { schemas: Record<string, { properties?: Record<string, unknown> }>; responses: Record<string, { description: string; content: Record<string, { schema: unknown }> }> };
 }
 
 let app: HttpApp | undefined;
@@ -22,6 +22,39 @@ async function server(): Promise<HttpApp> {
   app = await createHttpServer({ logger: createLogger('silent'), metrics: createMetrics(), bodyLimit: 1_000_000, version: 'test', trustedProxies: [] });
   return app;
 }
+
+describe('problem responses in the API document', () => {
+  it('are written once, under components.responses by name, and every operation refers to them', async () => {
+    const api = await server();
+    api.get('/widgets', { config: { public: true }, schema: { response: responses({ 200: Type.Object({ n: Type.Integer() }) }) } }, async () => ({ n: 1 }));
+    api.delete('/widgets/:id', { config: { public: true }, schema: { response: responses({ 204: Type.Null() }) } }, async (_request, reply) => reply.status(204).send(null));
+    await api.ready();
+
+    const document = api.swagger() as unknown as Document;
+    const names = Object.values(PROBLEM_RESPONSES).map((r) => r.name);
+    expect(Object.keys(document.components.responses)).toEqual(names);
+    for (const [status, { name, description }] of Object.entries(PROBLEM_RESPONSES)) {
+      expect(document.components.responses[name]).toEqual({ description, content: { 'application/problem+json': { schema: { $ref: `#/components/schemas/${PROBLEM_SCHEMA_ID}` } } } });
+      for (const operation of [document.paths['/widgets']?.get, document.paths['/widgets/{id}']?.delete]) {
+        expect(operation?.responses[status], `${status}`).toEqual({ $ref: `#/components/responses/${name}` });
+      }
+    }
+    expect(document.paths['/widgets']?.get?.responses['200']?.content?.['application/json']?.schema).toMatchObject({ properties: { n: { type: 'integer' } } });
+  });
+
+  it('keep a route’s own error response inline, as it declared it', async () => {
+    const api = await server();
+    const ownNotFound = { description: 'No widget of that name (PLAT_NOT_FOUND)', content: { 'application/problem+json': { schema: Type.Ref(PROBLEM_SCHEMA_ID) } } };
+    api.get('/widgets/:name', { config: { public: true }, schema: { response: { ...responses({ 200: Type.Object({ n: Type.Integer() }) }), 404: ownNotFound } } }, async () => ({ n: 1 }));
+    await api.ready();
+
+    const document = api.swagger() as unknown as Document;
+    const operation = document.paths['/widgets/{name}']?.get;
+    expect(operation?.responses['404']).toEqual({ description: ownNotFound.description, content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } });
+    expect(operation?.responses['400']).toEqual({ $ref: '#/components/responses/BadRequest' });
+    expect(Object.keys(document.components.responses)).not.toContain('NotFound');
+  });
+});
 
 describe('named schemas in the API document', () => {
   it('are written once as components and referenced from bodies, responses and each other, optional or not', async () => {
@@ -47,8 +80,9 @@ describe('named schemas in the API document', () => {
       next: { anyOf: [ref('TestPrice'), { type: 'null' }] },
     });
     expect(document.components.schemas.TestCreateWidget?.properties).toEqual({ price: ref('TestPrice') });
-    // The problem document stays the one shared schema it was.
-    expect(document.paths['/widgets']?.post?.responses['400']?.content?.['application/problem+json']?.schema).toEqual(ref('Problem'));
+    // The problem document stays the one shared schema it was, under the one shared response.
+    expect(document.paths['/widgets']?.post?.responses['400']).toEqual({ $ref: '#/components/responses/BadRequest' });
+    expect(document.components.responses.BadRequest?.content['application/problem+json']?.schema).toEqual(ref('Problem'));
     expect(JSON.stringify(document)).not.toContain('x-platforma-schema-name');
   });
 

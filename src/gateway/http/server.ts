@@ -16,7 +16,7 @@ import type { Metrics } from '../../kernel/metrics.js';
 import { newId } from '../../kernel/ids.js';
 import { problem, problemFromError, sendProblem } from './problem.js';
 import { ProblemSchema } from '../../kernel/api/schemas.js';
-import { markNamedSchemas, referenceNamedSchemas } from './openapi-components.js';
+import { markNamedSchemas, referenceNamedSchemas, referenceProblemResponses } from './openapi-components.js';
 import { ValidationError } from '../../kernel/errors.js';
 
 import type { HttpApp, RouteAction } from '../../kernel/api/routes.js';
@@ -256,9 +256,10 @@ export async function createHttpServer(options: ServerOptions): Promise<HttpApp>
   await app.register(swagger, {
     // Shared schemas keep their $id as their name in components.schemas (not def-0, def-1 …).
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
-    // Schemas named with `named()` are written once, as components, and referenced (openapi-components.ts).
+    // Schemas named with `named()`, and the standard problem responses, are written once, as
+    // components, and referenced (openapi-components.ts).
     transform: ({ schema, url }) => ({ schema: markNamedSchemas(schema), url }),
-    transformObject: (documentObject) => ('openapiObject' in documentObject ? referenceNamedSchemas(documentObject.openapiObject) : documentObject.swaggerObject),
+    transformObject: (documentObject) => ('openapiObject' in documentObject ? referenceProblemResponses(referenceNamedSchemas(documentObject.openapiObject)) : documentObject.swaggerObject),
     openapi: {
       openapi: '3.1.0',
       info: {

@@ -68,24 +68,38 @@ const problemResponse = (description: string) => ({
   content: { 'application/problem+json': { schema: Type.Ref(PROBLEM_SCHEMA_ID) } },
 });
 
-const ERROR_DESCRIPTIONS: Record<number, string> = {
-  400: 'The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules)',
-  401: 'Not signed in, or the credential’s tenant is terminated (PLAT_UNAUTHENTICATED, with tenantStatus)',
-  403: 'Not allowed, the tenant’s status does not allow it, or the CSRF token is missing (PLAT_FORBIDDEN, PLAT_TENANT_NOT_ACTIVE with tenantStatus, PLAT_CSRF_TOKEN_INVALID)',
-  404: 'No such resource (PLAT_NOT_FOUND)',
-  409: 'Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE)',
-  412: 'If-Match names a version that is no longer current (PLAT_PRECONDITION_FAILED)',
-  413: 'The body is larger than BODY_LIMIT (PLAT_PAYLOAD_TOO_LARGE)',
-  415: 'The body is not application/json (PLAT_UNSUPPORTED_MEDIA_TYPE)',
-  422: 'Valid JSON that cannot be applied, each problem with a JSON pointer (PLAT_UNPROCESSABLE), or an Idempotency-Key used with another body (PLAT_IDEMPOTENCY_KEY_REUSED)',
-  423: 'The account is locked after too many failed sign-ins; see Retry-After (PLAT_ACCOUNT_LOCKED)',
-  429: 'Too many attempts; see Retry-After (PLAT_RATE_LIMITED)',
+/**
+ * The problem responses every route declares, by status, each with the name it has in the API
+ * document: the gateway writes each once, under `components.responses`, and operations refer to it.
+ */
+export const PROBLEM_RESPONSES: Readonly<Record<number, { name: string; description: string }>> = {
+  400: {
+    name: 'BadRequest',
+    description: 'The request is malformed or invalid (PLAT_VALIDATION_FAILED, PLAT_MALFORMED_REQUEST), or a new password fails its policy (PLAT_PASSWORD_POLICY_VIOLATED, naming each rule in failedRules)',
+  },
+  401: { name: 'Unauthorized', description: 'Not signed in, or the credential’s tenant is terminated (PLAT_UNAUTHENTICATED, with tenantStatus)' },
+  403: {
+    name: 'Forbidden',
+    description: 'Not allowed, the tenant’s status does not allow it, or the CSRF token is missing (PLAT_FORBIDDEN, PLAT_TENANT_NOT_ACTIVE with tenantStatus, PLAT_CSRF_TOKEN_INVALID)',
+  },
+  404: { name: 'NotFound', description: 'No such resource (PLAT_NOT_FOUND)' },
+  409: { name: 'Conflict', description: 'Conflicts with the current state (PLAT_CONFLICT, PLAT_INVALID_TRANSITION, PLAT_QUOTA_EXCEEDED, PLAT_OUT_OF_STOCK, PLAT_IDEMPOTENCY_KEY_IN_USE)' },
+  412: { name: 'PreconditionFailed', description: 'If-Match names a version that is no longer current (PLAT_PRECONDITION_FAILED)' },
+  413: { name: 'PayloadTooLarge', description: 'The body is larger than BODY_LIMIT (PLAT_PAYLOAD_TOO_LARGE)' },
+  415: { name: 'UnsupportedMediaType', description: 'The body is not application/json (PLAT_UNSUPPORTED_MEDIA_TYPE)' },
+  422: {
+    name: 'UnprocessableContent',
+    description: 'Valid JSON that cannot be applied, each problem with a JSON pointer (PLAT_UNPROCESSABLE), or an Idempotency-Key used with another body (PLAT_IDEMPOTENCY_KEY_REUSED)',
+  },
+  423: { name: 'Locked', description: 'The account is locked after too many failed sign-ins; see Retry-After (PLAT_ACCOUNT_LOCKED)' },
+  429: { name: 'TooManyRequests', description: 'Too many attempts; see Retry-After (PLAT_RATE_LIMITED)' },
+  503: { name: 'ServiceUnavailable', description: 'The database is unavailable for a moment; retry after Retry-After (PLAT_DATABASE_UNAVAILABLE)' },
 };
 
 /** Standard error responses for a route, plus the success ones given. */
 export function responses<T extends Record<number, TSchema>>(success: T) {
   const out: Record<number, unknown> = { ...success };
-  for (const [status, description] of Object.entries(ERROR_DESCRIPTIONS)) out[Number(status)] = problemResponse(description);
+  for (const [status, { description }] of Object.entries(PROBLEM_RESPONSES)) out[Number(status)] = problemResponse(description);
   return out as T;
 }
 
