@@ -121,7 +121,9 @@ describe('a workflow run', () => {
       ['reserve', 'compensated'],
       ['notify', 'completed'],
       ['provision', 'compensated'],
+      ['pay', 'failed'],
     ]);
+    expect(run.steps[3]).toMatchObject({ seq: 3, attempts: 2, output: null });
     expect(journal).not.toContain('refund (never: the step did not complete)');
   });
 });

@@ -6,9 +6,11 @@
 //   public APIs, which open their own) with a stable step key to use as its idempotency key, since
 //   a step may run again after a crash between its effect and the record of its progress;
 // - progress is persisted after each step, in the transaction that queues the next step's job;
-// - a failing step is retried with backoff (the job's retries); after its last retry the completed
-//   steps are compensated in reverse order (compensating → compensated; a compensation that fails
-//   after its retries leaves the run failed, for an operator);
+// - a failing step is retried with backoff (the job's retries); after its last retry it is recorded
+//   as failed (attempts, error) and the completed steps are compensated in reverse order
+//   (compensating → compensated; a compensation that fails after its retries is recorded on its step
+//   and leaves the run failed, for an operator);
+// - operators read runs and their steps through list() and inspect() (the operations module);
 // - while a step runs its run is leased to the worker and the lease renewed by a heartbeat; a run
 //   whose lease ran out (its process was killed) is queued again by any worker's sweep.
 import type PgBoss from 'pg-boss';
@@ -21,8 +23,9 @@ import { bossExecutor } from './outbox.js';
 import { WORKFLOW_QUEUE } from './queues.js';
 import type { Clock } from './clock.js';
 import type { Logger } from './logging.js';
+import { WorkflowRunRepository, type RunFilter, type RunRow, type StepRow, type StepStatus, type WorkflowStatus } from './workflow-runs.js';
 
-export type WorkflowStatus = 'running' | 'completed' | 'failed' | 'compensating' | 'compensated';
+export type { StepStatus, WorkflowStatus } from './workflow-runs.js';
 
 export interface StepContext {
   runId: string;
@@ -64,7 +67,47 @@ export interface WorkflowRun {
   input: unknown;
   status: WorkflowStatus;
   error: string | null;
-  steps: { seq: number; name: string; status: 'completed' | 'compensated'; output: unknown; attempts: number }[];
+  steps: { seq: number; name: string; status: StepStatus; output: unknown; attempts: number }[];
+}
+
+/** A run as operators list it. */
+export interface WorkflowRunSummary {
+  id: string;
+  workflow: string;
+  idempotencyKey: string;
+  status: WorkflowStatus;
+  /** The last error: of the current step's latest attempt while it is retried, or what failed the run. */
+  error: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/**
+ * A step of a run as operators inspect it. Steps not reached yet, or being retried, are pending
+ * (their attempts so far are not recorded; the run's error is the latest one's).
+ */
+export interface InspectedStep {
+  seq: number;
+  name: string;
+  status: StepStatus | 'pending';
+  attempts: number;
+  output: unknown;
+  error: string | null;
+  completedAt: Date | null;
+  failedAt: Date | null;
+  compensatedAt: Date | null;
+  /** Whether the step can be undone; null when its workflow is not registered in this process. */
+  compensable: boolean | null;
+}
+
+/** A run with every step as it went (and, when its workflow is registered here, the steps still to come). */
+export interface InspectedRun extends WorkflowRunSummary {
+  input: unknown;
+  /** The step the run is at (running: the next to run; compensating: the next to undo); null once it ended. */
+  currentStep: number | null;
+  /** The worker holding the run while a step runs, and until when. */
+  lease: { owner: string; until: Date } | null;
+  steps: InspectedStep[];
 }
 
 const DEFAULT_RETRY: StepRetry = { limit: 5, delaySeconds: 1, backoff: true };
@@ -77,38 +120,6 @@ export function defineWorkflow<I>(workflow: Workflow<I>): Workflow<I> {
     names.add(step.name);
   }
   return workflow;
-}
-
-interface RunRow {
-  id: string;
-  workflow: string;
-  idempotency_key: string;
-  input: unknown;
-  status: WorkflowStatus;
-  step: number;
-  error: string | null;
-  lease_owner: string | null;
-  lease_until: Date | null;
-  created_at: Date;
-  updated_at: Date;
-}
-
-interface StepRow {
-  run_id: string;
-  seq: number;
-  name: string;
-  status: 'completed' | 'compensated';
-  output: unknown;
-  attempts: number;
-  completed_at: Date;
-  compensated_at: Date | null;
-}
-
-declare module './db/tables.js' {
-  interface Tables {
-    'kernel.workflow_runs': RunRow;
-    'kernel.workflow_steps': StepRow;
-  }
 }
 
 interface StepJob {
@@ -126,10 +137,20 @@ export interface WorkflowEngineOptions {
 
 const SYSTEM = { scope: { kind: 'platform' as const }, actorId: 'system' };
 const json = (value: unknown) => sql`${JSON.stringify(value ?? null)}::jsonb`;
+const summaryOf = (run: RunRow): WorkflowRunSummary => ({
+  id: run.id,
+  workflow: run.workflow,
+  idempotencyKey: run.idempotency_key,
+  status: run.status,
+  error: run.error,
+  createdAt: new Date(run.created_at),
+  updatedAt: new Date(run.updated_at),
+});
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error)).slice(0, 2000) || 'failed without a message';
 
 export class WorkflowEngine {
   readonly #workflows = new Map<string, Workflow<unknown>>();
+  readonly #runs = new WorkflowRunRepository();
   /** This process's name on the leases it holds. */
   readonly #worker = `worker-${randomUUID()}`;
   readonly #leaseSeconds: number;
@@ -178,6 +199,49 @@ export class WorkflowEngine {
 
   async get(runId: string): Promise<WorkflowRun | undefined> {
     return inTransaction(this.db, SYSTEM, (tx) => this.#read(tx, runId));
+  }
+
+  /** Runs, newest first, for operators (the operations module): of one status, of one workflow. */
+  async list(filter: RunFilter, tx?: Tx): Promise<WorkflowRunSummary[]> {
+    const read = async (db: Tx) => (await this.#runs.list(db, filter)).map(summaryOf);
+    return tx ? read(tx) : inTransaction(this.db, SYSTEM, read);
+  }
+
+  /** A run with each step as it went, for operators; undefined when there is no such run. */
+  async inspect(runId: string, tx?: Tx): Promise<InspectedRun | undefined> {
+    const read = async (db: Tx): Promise<InspectedRun | undefined> => {
+      const run = await this.#runs.find(db, runId);
+      if (!run) return undefined;
+      const recorded = await this.#runs.steps(db, runId);
+      const declared = this.#workflows.get(run.workflow)?.steps;
+      const steps: InspectedStep[] = recorded.map((step) => ({
+        seq: step.seq,
+        name: step.name,
+        status: step.status,
+        attempts: step.attempts,
+        output: step.output,
+        error: step.error,
+        completedAt: step.completed_at,
+        failedAt: step.failed_at,
+        compensatedAt: step.compensated_at,
+        compensable: declared ? Boolean(declared[step.seq]?.compensate) : null,
+      }));
+      // The declared steps no row records yet: still to come (or being retried) while the run runs,
+      // never run once it turned back.
+      for (const [seq, step] of (declared ?? []).entries()) {
+        if (run.status !== 'running' || seq < recorded.length) continue;
+        steps.push({ seq, name: step.name, status: 'pending', attempts: 0, output: null, error: null, completedAt: null, failedAt: null, compensatedAt: null, compensable: Boolean(step.compensate) });
+      }
+      const unfinished = run.status === 'running' || run.status === 'compensating';
+      return {
+        ...summaryOf(run),
+        input: run.input,
+        currentStep: unfinished ? run.step : null,
+        lease: run.lease_owner && run.lease_until ? { owner: run.lease_owner, until: new Date(run.lease_until) } : null,
+        steps,
+      };
+    };
+    return tx ? read(tx) : inTransaction(this.db, SYSTEM, read);
   }
 
   /** Works the queue and sweeps for runs whose worker died (worker roles). */
@@ -234,9 +298,9 @@ export class WorkflowEngine {
   }
 
   async #read(tx: Tx, runId: string): Promise<WorkflowRun | undefined> {
-    const run = await tx.selectFrom('kernel.workflow_runs').selectAll().where('id', '=', runId).executeTakeFirst();
+    const run = await this.#runs.find(tx, runId);
     if (!run) return undefined;
-    const steps = await tx.selectFrom('kernel.workflow_steps').selectAll().where('run_id', '=', runId).orderBy('seq').execute();
+    const steps = await this.#runs.steps(tx, runId);
     return {
       id: run.id,
       workflow: run.workflow,
@@ -273,7 +337,8 @@ export class WorkflowEngine {
       throw new Error(`workflow ${run.workflow} is not registered in this process`);
     }
     const step = workflow.steps[run.step]!;
-    const completed = await inTransaction(this.db, SYSTEM, (tx) => tx.selectFrom('kernel.workflow_steps').selectAll().where('run_id', '=', run.id).orderBy('seq').execute());
+    const recorded: StepRow[] = await inTransaction(this.db, SYSTEM, (tx) => this.#runs.steps(tx, run.id));
+    const completed = recorded.filter((s) => s.status !== 'failed');
     const context: StepContext = {
       runId: run.id,
       workflow: run.workflow,
@@ -308,8 +373,8 @@ export class WorkflowEngine {
         await this.#release(run.id, messageOf(error));
         throw error;
       }
-      if (job.data.phase === 'run') await this.#compensateFrom(workflow, run, step, error);
-      else await this.#finish(run.id, 'failed', `compensating ${step.name} failed: ${messageOf(error)}`);
+      if (job.data.phase === 'run') await this.#compensateFrom(workflow, run, step, error, context.attempt);
+      else await this.#compensationFailed(run, step, error);
     } finally {
       clearInterval(heartbeat);
     }
@@ -333,13 +398,15 @@ export class WorkflowEngine {
     });
   }
 
-  /** The step failed its last retry: undo the completed steps, the latest first. */
-  async #compensateFrom(workflow: Workflow<unknown>, run: RunRow, step: WorkflowStep<unknown>, error: unknown): Promise<void> {
+  /** The step failed its last retry: record it, and undo the completed steps, the latest first. */
+  async #compensateFrom(workflow: Workflow<unknown>, run: RunRow, step: WorkflowStep<unknown>, error: unknown, attempts: number): Promise<void> {
     await inTransaction(this.db, SYSTEM, async (tx) => {
+      const now = this.clock.now();
+      await this.#runs.recordStepFailure(tx, { runId: run.id, seq: run.step, name: step.name, attempts, error: messageOf(error), at: now });
       const previous = run.step - 1;
       await tx
         .updateTable('kernel.workflow_runs')
-        .set({ status: previous < 0 ? 'compensated' : 'compensating', step: previous, error: `${step.name} failed: ${messageOf(error)}`, lease_owner: null, lease_until: null, updated_at: this.clock.now() })
+        .set({ status: previous < 0 ? 'compensated' : 'compensating', step: previous, error: `${step.name} failed: ${messageOf(error)}`, lease_owner: null, lease_until: null, updated_at: now })
         .where('id', '=', run.id)
         .execute();
       if (previous >= 0) await this.#queue(tx, workflow, { runId: run.id, seq: previous, phase: 'compensate' });
@@ -368,9 +435,16 @@ export class WorkflowEngine {
     );
   }
 
-  async #finish(runId: string, status: WorkflowStatus, error: string): Promise<void> {
-    await inTransaction(this.db, SYSTEM, (tx) =>
-      tx.updateTable('kernel.workflow_runs').set({ status, error, lease_owner: null, lease_until: null, updated_at: this.clock.now() }).where('id', '=', runId).execute(),
-    );
+  /** A compensation failed its last retry: the run stops, failed, for an operator; the step says why. */
+  async #compensationFailed(run: RunRow, step: WorkflowStep<unknown>, error: unknown): Promise<void> {
+    await inTransaction(this.db, SYSTEM, async (tx) => {
+      const now = this.clock.now();
+      await this.#runs.recordCompensationFailure(tx, { runId: run.id, seq: run.step, error: messageOf(error), at: now });
+      await tx
+        .updateTable('kernel.workflow_runs')
+        .set({ status: 'failed', error: `compensating ${step.name} failed: ${messageOf(error)}`, lease_owner: null, lease_until: null, updated_at: now })
+        .where('id', '=', run.id)
+        .execute();
+    });
   }
 }

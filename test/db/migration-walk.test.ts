@@ -118,6 +118,12 @@ const SEEDS: Record<string, string> = {
     insert into orders.order_timeline (order_id, tenant_id, seq, status, actor_id, at) values ('${id('ord', 5)}', '${TENANT_A}', 1, 'draft', '${OWNER}', '${AT}');`,
   'kernel/202611250400_audit_append_in_one_statement.sql': `
     select kernel.append_audit_entries('${TENANT_A}', '${TENANT_A}', '[{"id":"aud_2","occurred_at":"${AT}","actor_type":"user","actor_id":"${OWNER}","action":"order.submitted","target_type":"order","target_id":"${SUBMITTED_FIRST}","digest":"d2"}]'::jsonb);`,
+  // A compensated run whose steps were recorded before failed steps had rows of their own.
+  'kernel/202612031610_workflows.sql': `
+    insert into kernel.workflow_runs (id, workflow, idempotency_key, input, status, step, error, created_at, updated_at)
+      values ('${id('wfr', 1)}', 'fulfilment', 'order-1', '{"order":"${SUBMITTED_FIRST}"}', 'compensated', -1, 'charge failed: card declined', '${AT}', '${AT}');
+    insert into kernel.workflow_steps (run_id, seq, name, status, output, attempts, completed_at, compensated_at)
+      values ('${id('wfr', 1)}', 0, 'provision', 'compensated', '{"instance":"ins_1"}', 1, '${AT}', '${AT}');`,
 };
 
 const MODULE_SCHEMAS = ['kernel', 'identity', 'tenancy', 'notifications', 'catalog', 'orders', 'platforma_meta'];
@@ -219,7 +225,7 @@ describe('migrating one step at a time over existing data', () => {
         'tenancy.tenants': 2, 'identity.users': 2, 'identity.memberships': 2, 'identity.roles': 1, 'identity.sessions': 2, 'identity.api_keys': 2,
         'identity.invitations': 2, 'identity.impersonations': 1, 'identity.oauth_clients': 1, 'identity.oauth_keys': 1, 'identity.totp_factors': 1,
         'catalog.products': 1, 'catalog.product_versions': 2, 'catalog.coupons': 1, 'orders.orders': 5, 'orders.order_timeline': 9,
-        'notifications.outgoing_mail': 2, 'kernel.outbox': 1, 'kernel.audit_entries': 2,
+        'notifications.outgoing_mail': 2, 'kernel.outbox': 1, 'kernel.audit_entries': 2, 'kernel.workflow_runs': 1, 'kernel.workflow_steps': 1,
       });
       // Generated columns of the tenant document.
       expect(await one('select tenant_id, status, organization_name, domain from tenancy.tenants order by tenant_id')).toEqual([

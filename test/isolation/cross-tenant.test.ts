@@ -165,6 +165,13 @@ beforeAll(async () => {
   const bravoEvent = (await owner.query(`select id, type from kernel.outbox where tenant_id = $1 order by id limit 1`, [bravo])).rows[0] as { id: string; type: string };
   const deadLetterId = newId('deadLetter');
   await owner.query(`insert into kernel.event_dead_letters (id, event_id, handler, event_type, tenant_id, attempts, last_error, failed_at) values ($1, $2, 'test.bravo-handler', $3, $4, 3, 'Bravo private failure', now())`, [deadLetterId, bravoEvent.id, bravoEvent.type, bravo]);
+  // A workflow run about Bravo (runs are the platform's own processes, not tenant rows): staff only,
+  // and a tenant's credential naming it must learn nothing of it.
+  const workflowRunId = newId('workflowRun');
+  await owner.query(
+    `insert into kernel.workflow_runs (id, workflow, idempotency_key, input, status, step, error, created_at, updated_at) values ($1, 'test.bravo-fulfilment', $2, $3, 'compensated', -1, 'charge failed: Bravo private decline', now(), now())`,
+    [workflowRunId, `bravo-${bravoOrder.id}`, JSON.stringify({ tenantId: bravo, orderId: bravoOrder.id })],
+  );
   b.params = { version: '1', itemId: 'item_1' };
   b.ids = {
     ten: bravo,
@@ -182,6 +189,7 @@ beforeAll(async () => {
     idp: bravoProvider.id as string,
     evt: bravoEvent.id,
     dlq: deadLetterId,
+    wfr: workflowRunId,
   };
   b.markers = [...Object.values(b.ids), 'Bravo Isolated', 'bravo-isolated.example.com', 'bravo-secret-role', 'Bravo private', 'carol@bravo', 'bravo-service-key', bravoKey.secret as string, bravoKey.prefix as string, 'bravo-machine', bravoClient.secret, bravoClient.token, 'bravo-identity-provider', 'idp.bravo-isolated', 'bravo-private-product', 'BRAVO-ONLY'];
   document = t.platform.app.swagger() as unknown as OpenApiDocument;

@@ -73,6 +73,8 @@ beforeAll(async () => {
   // Dead letters exist only when a delivery fails its last retry; the body is refused before the id is looked up.
   ids.dlq = 'dlq_01jd0000000000000000000000';
   ids.evt = 'evt_01jd0000000000000000000000';
+  // Workflow runs are only read (GET /api/v1/operations/workflows/{id}): no body to smuggle into.
+  ids.wfr = 'wfr_01jd0000000000000000000000';
   const provider = await t.platform.app.inject({
     method: 'POST',
     url: `/api/v1/tenants/${ids.ten}/identity-providers`,

@@ -45,6 +45,8 @@ const EXPECTED_PLATFORM_ONLY = [
   'notifications:mail.read',
   'operations:dead-letter.list',
   'operations:dead-letter.replay',
+  'operations:workflow-run.list',
+  'operations:workflow-run.read',
   'orders:approval-rule.create',
   'orders:approval-rule.delete',
   'orders:approval-rule.list',

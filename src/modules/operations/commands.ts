@@ -1,5 +1,6 @@
-// Operations' console commands: the outbox's dead letters, listed and replayed. The operator at the
-// console acts with platform authority (audited as `console`). Only commander is loaded here.
+// Operations' console commands: the outbox's dead letters, listed and replayed; workflow runs, listed
+// and shown. The operator at the console acts with platform authority (audited as `console`). Only
+// commander is loaded here.
 import { Option } from 'commander';
 import type { CommandLine } from '../../kernel/module.js';
 
@@ -35,6 +36,29 @@ export function operationsCommands({ program, withPlatform }: CommandLine<never>
         const replayed = id !== undefined ? [await service.replayDeadLetter(id, await operator())] : (await service.replayDeadLetters({ handler: options.handler, eventId: options.event }, await operator())).data;
         console.log(JSON.stringify(replayed, null, 2));
         console.error(`${replayed.length} dead deliver${replayed.length === 1 ? 'y' : 'ies'} queued again.`);
+      }),
+    );
+
+  const workflows = program.command('workflows').description('Workflow runs (multi-step processes with compensation) and their steps');
+  workflows
+    .command('list')
+    .description('List workflow runs (JSON), newest first')
+    .addOption(new Option('--status <status>', 'only runs in this status').choices(['running', 'completed', 'compensating', 'compensated', 'failed']))
+    .option('--workflow <name>', 'only this workflow’s runs')
+    .option('--limit <n>', 'at most this many (1-100)', '100')
+    .action((options: { status?: 'running' | 'completed' | 'compensating' | 'compensated' | 'failed'; workflow?: string; limit: string }) =>
+      withPlatform(async (platform) => {
+        const page = await platform.operations.service.listWorkflowRuns({ status: options.status, workflow: options.workflow, limit: Number(options.limit) }, await operator());
+        console.log(JSON.stringify(page.data, null, 2));
+      }),
+    );
+  workflows
+    .command('show')
+    .description('Show a workflow run with each of its steps: status, attempts, output, errors, compensation (JSON)')
+    .argument('<id>', 'the run (wfr_…)')
+    .action((id: string) =>
+      withPlatform(async (platform) => {
+        console.log(JSON.stringify(await platform.operations.service.getWorkflowRun(id, await operator()), null, 2));
       }),
     );
 }

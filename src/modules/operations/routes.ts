@@ -4,7 +4,18 @@ import { requestContext } from '../../kernel/api/routes.js';
 import { responses } from '../../kernel/api/schemas.js';
 import { EmptyBody } from '../../kernel/api/schemas.js';
 import type { OperationsService } from './service.js';
-import { DeadLetterIdParams, EventDeadLetter, EventDeadLetterPage, ListDeadLettersQuery, ReplayDeadLettersBody, ReplayedDeadLetters } from './schemas.js';
+import {
+  DeadLetterIdParams,
+  EventDeadLetter,
+  EventDeadLetterPage,
+  ListDeadLettersQuery,
+  ListWorkflowRunsQuery,
+  ReplayDeadLettersBody,
+  ReplayedDeadLetters,
+  WorkflowRun,
+  WorkflowRunIdParams,
+  WorkflowRunPage,
+} from './schemas.js';
 
 const tags = ['operations'];
 
@@ -53,5 +64,35 @@ export function operationsRoutes(app: HttpApp, service: OperationsService): void
       },
     },
     async (request) => service.replayDeadLetters(request.body, requestContext(request)),
+  );
+
+  app.get(
+    '/api/v1/operations/workflows',
+    {
+      config: { action: service.listWorkflowRunsUseCase.action },
+      schema: {
+        tags,
+        summary: 'List workflow runs, newest first',
+        description: 'Platform staff only. Filter by status (e.g. failed: a compensation that needs an operator) and by workflow name.',
+        querystring: ListWorkflowRunsQuery,
+        response: responses({ 200: WorkflowRunPage }),
+      },
+    },
+    async (request) => service.listWorkflowRuns(request.query, requestContext(request)),
+  );
+
+  app.get(
+    '/api/v1/operations/workflows/:id',
+    {
+      config: { action: service.getWorkflowRunUseCase.action },
+      schema: {
+        tags,
+        summary: 'Get a workflow run with its steps',
+        description: 'Platform staff only. Each step as it went (status, attempts, output, error, compensation), then the steps still to come.',
+        params: WorkflowRunIdParams,
+        response: responses({ 200: WorkflowRun }),
+      },
+    },
+    async (request) => service.getWorkflowRun(request.params.id, requestContext(request)),
   );
 }

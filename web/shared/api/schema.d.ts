@@ -6014,6 +6014,120 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/operations/workflows": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List workflow runs, newest first
+         * @description Platform staff only. Filter by status (e.g. failed: a compensation that needs an operator) and by workflow name.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Page size (1-100) */
+                    limit?: number;
+                    /** @description The nextCursor of the previous page */
+                    cursor?: string;
+                    /** @description running → completed | compensating → compensated | failed (a compensation failed its last retry: for an operator) */
+                    status?: "running" | "completed" | "compensating" | "compensated" | "failed";
+                    /** @description The workflow’s name, as declared with defineWorkflow */
+                    workflow?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WorkflowRunPage"];
+                    };
+                };
+                400: components["responses"]["BadRequest"];
+                401: components["responses"]["Unauthorized"];
+                403: components["responses"]["Forbidden"];
+                404: components["responses"]["NotFound"];
+                409: components["responses"]["Conflict"];
+                412: components["responses"]["PreconditionFailed"];
+                413: components["responses"]["PayloadTooLarge"];
+                415: components["responses"]["UnsupportedMediaType"];
+                422: components["responses"]["UnprocessableContent"];
+                423: components["responses"]["Locked"];
+                429: components["responses"]["TooManyRequests"];
+                503: components["responses"]["ServiceUnavailable"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operations/workflows/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a workflow run with its steps
+         * @description Platform staff only. Each step as it went (status, attempts, output, error, compensation), then the steps still to come.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description A workflowRun id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WorkflowRun"];
+                    };
+                };
+                400: components["responses"]["BadRequest"];
+                401: components["responses"]["Unauthorized"];
+                403: components["responses"]["Forbidden"];
+                404: components["responses"]["NotFound"];
+                409: components["responses"]["Conflict"];
+                412: components["responses"]["PreconditionFailed"];
+                413: components["responses"]["PayloadTooLarge"];
+                415: components["responses"]["UnsupportedMediaType"];
+                422: components["responses"]["UnprocessableContent"];
+                423: components["responses"]["Locked"];
+                429: components["responses"]["TooManyRequests"];
+                503: components["responses"]["ServiceUnavailable"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -7375,6 +7489,71 @@ export interface components {
                 before?: unknown;
                 after?: unknown;
             }[];
+        };
+        /** WorkflowRun */
+        WorkflowRun: {
+            /** @description A workflowRun id */
+            id: string;
+            /** @description The workflow’s name, as declared with defineWorkflow */
+            workflow: string;
+            /** @description The key it was started with: the same key answers the same run */
+            idempotencyKey: string;
+            status: components["schemas"]["WorkflowStatus"];
+            error: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** @description What the run was started with (JSON) */
+            input: unknown;
+            currentStep: number | null;
+            lease: {
+                /** @description The worker running its step */
+                owner: string;
+                /** Format: date-time */
+                until: string;
+            } | null;
+            /** @description In order: what happened to each step, then the ones still to come */
+            steps: components["schemas"]["WorkflowStep"][];
+        };
+        /** WorkflowRunPage */
+        WorkflowRunPage: {
+            data: components["schemas"]["WorkflowRunSummary"][];
+            /** @description Pass as cursor for the next page; null on the last page */
+            nextCursor: string | null;
+        };
+        /** WorkflowRunSummary */
+        WorkflowRunSummary: {
+            /** @description A workflowRun id */
+            id: string;
+            /** @description The workflow’s name, as declared with defineWorkflow */
+            workflow: string;
+            /** @description The key it was started with: the same key answers the same run */
+            idempotencyKey: string;
+            status: components["schemas"]["WorkflowStatus"];
+            error: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        /** @description running → completed | compensating → compensated | failed (a compensation failed its last retry: for an operator) */
+        WorkflowStatus: "running" | "completed" | "compensating" | "compensated" | "failed";
+        /** WorkflowStep */
+        WorkflowStep: {
+            seq: number;
+            name: string;
+            /** @description pending: not reached yet, or being retried (the run’s error is the latest attempt’s); completed; failed: its last retry failed and the steps before it were undone; compensated: undone; compensation_failed: its undo failed its last retry */
+            status: "pending" | "completed" | "failed" | "compensated" | "compensation_failed";
+            /** @description Attempts its run took (0 while pending) */
+            attempts: number;
+            /** @description What it returned (JSON): what later steps and its compensation get */
+            output: unknown;
+            error: string | null;
+            completedAt: string | null;
+            failedAt: string | null;
+            compensatedAt: string | null;
+            compensable: boolean | null;
         };
     };
     responses: {
