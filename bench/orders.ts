@@ -11,6 +11,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { embeddedServerPid as postmasterPid, freePort } from '../src/kernel/db/embedded.js';
+import { pricePlan } from '../test/support/catalog-fixtures.js';
+import type { VersionContentPatch } from '../web/shared/api/types.js';
 import { ROOT, BIN, LOAD, spawnProc, stopProc, runBench, newHome, envWith, waitFor200, table, load, baselineThroughput, scratchDatabaseSettings, signInAsStaff, type Load } from './harness.js';
 
 const RESULTS = join(ROOT, 'bench', 'results', 'orders.json');
@@ -93,7 +95,7 @@ async function main(): Promise<string[]> {
   const buyer = buyers[0]!;
   const product = await json(base, 'POST', '/api/v1/products', staff, { code: 'bench-volume', kind: 'storage', name: 'Bench volume', category: 'storage' });
   const productId = product.body.id as string;
-  const content = {
+  const content: VersionContentPatch = {
     configurationSchema: {
       type: 'object',
       properties: { region: { type: 'string', enum: ['eu-west', 'us-east'], default: 'eu-west' }, tier: { type: 'string', enum: ['standard', 'fast'], default: 'standard' }, label: { type: 'string', maxLength: 60 } },
@@ -102,18 +104,7 @@ async function main(): Promise<string[]> {
     provisioning: { capability: 'storage.volume', parameters: { region: { configuration: '/region' }, tier: { configuration: '/tier' }, sizeGb: { quantity: true } } },
     quotaConsumption: { maxStorage: 1 },
     availability: { regions: ['eu-west', 'us-east'], providers: [], tenantTiers: [], minQuantity: 1, maxQuantity: 1000, prerequisites: [] },
-    pricePlans: [
-      {
-        code: 'monthly',
-        name: 'Monthly',
-        interval: 'month',
-        trialDays: 0,
-        taxCategory: 'storage',
-        setupFee: {},
-        prices: { EUR: { model: 'graduated', tiers: tiers(4.5) }, USD: { model: 'graduated', tiers: tiers(5) }, GBP: { model: 'graduated', tiers: tiers(4) } },
-        usage: [],
-      },
-    ],
+    pricePlans: [pricePlan({ taxCategory: 'storage', prices: { EUR: { model: 'graduated', tiers: tiers(4.5) }, USD: { model: 'graduated', tiers: tiers(5) }, GBP: { model: 'graduated', tiers: tiers(4) } } })],
   };
   for (const [method, path, body] of [['PATCH', `/api/v1/products/${productId}/versions/1`, content], ['POST', `/api/v1/products/${productId}/versions/1/publish`, undefined]] as const) {
     const answer = await json(base, method, path, staff, body);

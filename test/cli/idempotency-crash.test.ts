@@ -19,6 +19,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../src/kernel/db/embedded.js';
 import { BIN, ROOT, removeEmbeddedHome } from '../support/cli.js';
 import { totpCode } from '../support/totp.js';
+import { pricePlan } from '../support/catalog-fixtures.js';
+import type { VersionContentPatch } from '../../web/shared/api/types.js';
 
 const EMAIL = 'idem@example.com';
 const PASSWORD = 'correct horse battery staple';
@@ -145,10 +147,7 @@ beforeAll(async () => {
   const product = await call('POST', '/api/v1/products', staff, { code: 'crash-server', kind: 'compute', name: 'Crash server', category: 'crash' });
   expect(product.status, product.text).toBe(201);
   productId = product.json().id as string;
-  const version = {
-    configurationSchema: { type: 'object', properties: {}, additionalProperties: false },
-    pricePlans: [{ code: 'monthly', name: 'Monthly', interval: 'month', trialDays: 0, taxCategory: 'saas', setupFee: {}, prices: { EUR: { model: 'per_unit', unitAmount: '10.00' } }, usage: [] }],
-  };
+  const version: VersionContentPatch = { configurationSchema: { type: 'object', properties: {}, additionalProperties: false }, pricePlans: [pricePlan()] };
   expect((await call('PATCH', `/api/v1/products/${productId}/versions/1`, staff, version)).status).toBe(200);
   expect((await call('POST', `/api/v1/products/${productId}/versions/1/publish`, staff, undefined)).status).toBe(200);
 

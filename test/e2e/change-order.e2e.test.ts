@@ -9,6 +9,7 @@ import { addMember, startTestPlatform, type SignedInHeaders, type TestPlatform }
 import { systemContext } from '../../src/kernel/context.js';
 import { ManualClock } from '../../src/kernel/clock.js';
 import { WEB_DIST, assertWebAppsBuilt, cellBeside, cellUnder, definitionOf, dialog, launchChromium, rowHeadedBy, watchConsole } from './browser.js';
+import { createProduct, perUnitPlan } from '../support/builders.js';
 
 const PASSWORD = 'change order e2e passphrase';
 const CUSTOMER = 'owner@changes-e2e.example.com';
@@ -25,8 +26,6 @@ async function call(method: 'GET' | 'POST' | 'PATCH', url: string, headers: Reco
   return response.json();
 }
 
-const plan = (code: string, name: string, unitAmount: string) => ({ code, name, interval: 'month', trialDays: 0, taxCategory: 'saas', setupFee: {}, prices: { EUR: { model: 'per_unit', unitAmount } }, usage: [] });
-
 beforeAll(async () => {
   assertWebAppsBuilt();
   // Sessions must outlive the clock's jump to mid-period.
@@ -37,9 +36,11 @@ beforeAll(async () => {
   const tenantId = (await call('POST', '/api/v1/tenants', staff, { organizationName: 'Changes', domain: 'changes-e2e.example.com', adminEmail: 'ops@changes-e2e.example.com' })).id as string;
   await t.platform.identity.service.createUser({ email: CUSTOMER, password: PASSWORD }, systemContext('test'));
   await addMember(t.platform, tenantId, CUSTOMER, 'owner');
-  const product = await call('POST', '/api/v1/products', staff, { code: 'changeable-vm', kind: 'compute', name: 'Changeable VM', category: 'Compute' });
-  await call('PATCH', `/api/v1/products/${product.id}/versions/1`, staff, { pricePlans: [plan('small', 'Small', '10.00'), plan('large', 'Large', '30.00')] });
-  await call('POST', `/api/v1/products/${product.id}/versions/1/publish`, staff);
+  const product = await createProduct(t, staff, {
+    code: 'changeable-vm',
+    fields: { name: 'Changeable VM', category: 'Compute' },
+    content: { pricePlans: [perUnitPlan('small', '10.00', 'Small'), perUnitPlan('large', '30.00', 'Large')] },
+  });
   const buyer = await t.signIn(CUSTOMER, PASSWORD);
   orderId = (await call('POST', '/api/v1/orders', buyer, { currency: 'EUR' })).id as string;
   await call('POST', `/api/v1/orders/${orderId}/items`, buyer, { productId: product.id, pricePlan: 'small', quantity: 2 });

@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { addMember, type SignedInHeaders } from '../support/platform.js';
+import { createProduct, pricePlan } from '../support/builders.js';
 import { systemContext } from '../../src/kernel/context.js';
 import { browserSuite, navLink, watchConsole } from './browser.js';
 
@@ -80,14 +81,16 @@ describe('the apps at a phone’s width (390 px)', () => {
     const email = 'owner.with.a.long.address@pocket.example.com';
     await t.platform.identity.service.createUser({ email, password: PASSWORD }, systemContext('test'));
     await addMember(t.platform, tenantId, email, 'owner');
-    const product = await call('POST', '/api/v1/products', staff, { code: 'pocket-server', kind: 'compute', name: 'Pocket server with a long product name', category: 'Compute', description: 'A server for the phone layout test' });
-    await call('PATCH', `/api/v1/products/${product.id}/versions/1`, staff, {
-      configurationSchema: { type: 'object', properties: { region: { type: 'string', enum: ['eu-west', 'us-east'], default: 'eu-west' } }, additionalProperties: false },
-      provisioning: null,
-      requiresApproval: true,
-      pricePlans: [{ code: 'monthly', name: 'Monthly', interval: 'month', trialDays: 0, taxCategory: 'saas', setupFee: {}, prices: { EUR: { model: 'per_unit', unitAmount: '12.50' } }, usage: [] }],
+    const product = await createProduct(t, staff, {
+      code: 'pocket-server',
+      fields: { name: 'Pocket server with a long product name', category: 'Compute', description: 'A server for the phone layout test' },
+      content: {
+        configurationSchema: { type: 'object', properties: { region: { type: 'string', enum: ['eu-west', 'us-east'], default: 'eu-west' } }, additionalProperties: false },
+        provisioning: null,
+        requiresApproval: true,
+        pricePlans: [pricePlan({ prices: { EUR: { model: 'per_unit', unitAmount: '12.50' } } })],
+      },
     });
-    await call('POST', `/api/v1/products/${product.id}/versions/1/publish`, staff);
     const owner = await t.signIn(email, PASSWORD);
     // One order placed (awaiting approval) and one in the cart.
     const placed = await call('POST', '/api/v1/orders', owner, { currency: 'EUR' });

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { systemContext } from '../../src/kernel/context.js';
 import { addMember } from '../support/platform.js';
+import { createProduct, pricePlan } from '../support/builders.js';
 import { browserSuite, dialog, navLink, pageWithSession, pressInDialog } from './browser.js';
 
 const suite = browserSuite();
@@ -21,12 +22,11 @@ describe('the pending-approval count in the admin console', () => {
     await t.platform.identity.service.createUser({ email: 'buyer@waiting.example.com', password: PASSWORD }, systemContext('test'));
     await addMember(t.platform, tenant.id, 'buyer@waiting.example.com', 'owner');
     const buyer = await t.signIn('buyer@waiting.example.com', PASSWORD);
-    const product = await call('POST', '/api/v1/products', staff, { code: 'held-server', kind: 'compute', name: 'Held server', category: 'count-test' });
-    await call('PATCH', `/api/v1/products/${product.id}/versions/1`, staff, {
-      requiresApproval: true,
-      pricePlans: [{ code: 'monthly', name: 'Monthly', interval: 'month', trialDays: 0, taxCategory: 'saas', setupFee: {}, prices: { EUR: { model: 'flat', amount: '50.00' } }, usage: [] }],
+    const product = await createProduct(t, staff, {
+      code: 'held-server',
+      fields: { name: 'Held server', category: 'count-test' },
+      content: { requiresApproval: true, pricePlans: [pricePlan({ prices: { EUR: { model: 'flat', amount: '50.00' } } })] },
     });
-    await call('POST', `/api/v1/products/${product.id}/versions/1/publish`, staff);
     const orderNumbers: string[] = [];
     const orderIds: string[] = [];
     for (const key of ['first', 'second']) {

@@ -7,6 +7,8 @@
 import type { Locator, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { addMember, type SignedInHeaders } from '../support/platform.js';
+import { createProduct, pricePlan } from '../support/builders.js';
+import type { VersionContentPatch } from '../../web/shared/api/types.js';
 import { systemContext } from '../../src/kernel/context.js';
 import { browserSuite, cellBeside, definitionOf, dialog, navLink, orderRow, pageWithSession, pressInDialog, rowHeadedBy } from './browser.js';
 
@@ -47,10 +49,10 @@ const CONTENT = {
   requiresApproval: false,
   quotaConsumption: {},
   pricePlans: [
-    { code: 'flat', name: 'Flat', interval: 'month', trialDays: 0, taxCategory: 'saas', setupFee: { EUR: '10.00' }, prices: { EUR: { model: 'flat', amount: '40.00' } }, usage: [] },
-    { code: 'per-unit', name: 'Per unit', interval: 'month', trialDays: 0, taxCategory: 'saas', setupFee: {}, prices: { EUR: { model: 'per_unit', unitAmount: '45.00' } }, usage: [] },
+    pricePlan({ code: 'flat', name: 'Flat', setupFee: { EUR: '10.00' }, prices: { EUR: { model: 'flat', amount: '40.00' } } }),
+    pricePlan({ code: 'per-unit', name: 'Per unit', prices: { EUR: { model: 'per_unit', unitAmount: '45.00' } } }),
   ],
-};
+} satisfies VersionContentPatch;
 
 describe('prices and orders for people', () => {
   it('shows the from price, recurring and one-time apart, titles, the operator’s message, asks before unsaved edits are lost, and names orders and people', { timeout: 240_000 }, async () => {
@@ -60,9 +62,7 @@ describe('prices and orders for people', () => {
     await t.platform.identity.service.createUser({ email: CUSTOMER, password: PASSWORD }, systemContext('test'));
     await addMember(t.platform, tenant.id, CUSTOMER, 'owner');
     await call('PATCH', '/api/v1/me', await t.signIn(CUSTOMER, PASSWORD), { displayName: 'Paula Priced' });
-    const product = await call('POST', '/api/v1/products', staff, { code: 'priced-server', kind: 'compute', name: 'Priced server', category: 'Compute', description: 'A server' });
-    await call('PATCH', `/api/v1/products/${product.id}/versions/1`, staff, CONTENT);
-    await call('POST', `/api/v1/products/${product.id}/versions/1/publish`, staff);
+    const product = await createProduct(t, staff, { code: 'priced-server', fields: { name: 'Priced server', category: 'Compute', description: 'A server' }, content: CONTENT });
     const customer = await t.signIn(CUSTOMER, PASSWORD);
 
     const { context, page, consoleProblems } = await pageWithSession(browser, base, customer);

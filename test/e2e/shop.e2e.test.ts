@@ -11,6 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addMember, startTestPlatform, type SignedInHeaders, type TestPlatform } from '../support/platform.js';
 import { systemContext } from '../../src/kernel/context.js';
 import { WEB_DIST, assertWebAppsBuilt, cellBeside, definitionOf, launchChromium, navLink, orderRow, pressInDialog, rowHeadedBy, watchConsole } from './browser.js';
+import { createProduct, pricePlan, publishVersion } from '../support/builders.js';
+import type { VersionContentPatch } from '../../web/shared/api/types.js';
 
 const PASSWORD = 'shop test passphrase';
 const CUSTOMER = 'buyer@shopper.example.com';
@@ -41,33 +43,20 @@ const SERVER_CONTENT = {
   },
   provisioning: { capability: 'compute.server', parameters: { region: { configuration: '/region' }, hostname: { configuration: '/hostname' }, count: { quantity: true } } },
   requiresApproval: true,
-  pricePlans: [
-    {
-      code: 'monthly',
-      name: 'Monthly',
-      interval: 'month',
-      trialDays: 0,
-      taxCategory: 'saas',
-      setupFee: {},
-      prices: { EUR: { model: 'per_unit', unitAmount: '12.50' }, USD: { model: 'per_unit', unitAmount: '13.75' } },
-      usage: [],
-    },
-  ],
-};
+  pricePlans: [pricePlan({ prices: { EUR: { model: 'per_unit', unitAmount: '12.50' }, USD: { model: 'per_unit', unitAmount: '13.75' } } })],
+} satisfies VersionContentPatch;
 
-async function draftProduct(code: string, name: string, category: string, content: Record<string, unknown> = SERVER_CONTENT): Promise<string> {
-  const product = await call('POST', '/api/v1/products', staff, { code, kind: 'compute', name, category, description: `${name} for the shop test` });
-  await call('PATCH', `/api/v1/products/${product.id}/versions/1`, staff, content);
-  return product.id as string;
+async function draftProduct(code: string, name: string, category: string, content: VersionContentPatch = SERVER_CONTENT): Promise<string> {
+  return (await createProduct(t, staff, { code, fields: { name, category, description: `${name} for the shop test` }, content, publish: false })).id;
 }
 
-async function publishedProduct(code: string, name: string, category: string, content: Record<string, unknown> = SERVER_CONTENT): Promise<string> {
+async function publishedProduct(code: string, name: string, category: string, content: VersionContentPatch = SERVER_CONTENT): Promise<string> {
   const id = await draftProduct(code, name, category, content);
-  await call('POST', `/api/v1/products/${id}/versions/1/publish`, staff);
+  await publishVersion(t, staff, id, 1);
   return id;
 }
 
-const withPrice = (unitAmount: string) => ({ ...SERVER_CONTENT, pricePlans: [{ ...SERVER_CONTENT.pricePlans[0]!, prices: { ...SERVER_CONTENT.pricePlans[0]!.prices, EUR: { model: 'per_unit', unitAmount } } }] });
+const withPrice = (unitAmount: string) => ({ ...SERVER_CONTENT, pricePlans: [pricePlan({ ...SERVER_CONTENT.pricePlans[0], prices: { ...SERVER_CONTENT.pricePlans[0]!.prices, EUR: { model: 'per_unit', unitAmount } } })] });
 
 async function browserAs(headers: SignedInHeaders): Promise<{ context: BrowserContext; page: Page; consoleProblems: string[] }> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });

@@ -2,11 +2,13 @@
 // of it, a product with a published version and a price plan, a cart, an order. They are made the
 // way a customer or an operator makes them (over the HTTP API), typed from the generated API
 // schema, and fail the test at once (with the response body) if the API refuses.
-import { randomBytes } from 'node:crypto';
 import { systemContext } from '../../src/kernel/context.js';
-import type { PricePlan, VersionContentPatch } from '../../web/shared/api/types.js';
+import type { VersionContentPatch } from '../../web/shared/api/types.js';
 import { call, type RequestOf, type ResponseOf } from './api.js';
+import { pricePlan, uniqueSuffix } from './catalog-fixtures.js';
 import { addMember, type SignedInHeaders, type TestPlatform } from './platform.js';
+
+export { perUnitPlan, pricePlan, SERVER_CONFIGURATION, uniqueSuffix } from './catalog-fixtures.js';
 
 export type CreatedTenant = ResponseOf<'/api/v1/tenants', 'post', 201>;
 export type CreatedProduct = ResponseOf<'/api/v1/products', 'post', 201>;
@@ -15,27 +17,6 @@ export type Cart = ResponseOf<'/api/v1/orders', 'post', 201>;
 export type OrderView = ResponseOf<'/api/v1/orders/{id}', 'get', 200>;
 export type CartItemInput = RequestOf<'/api/v1/orders/{id}/items', 'post'>;
 export type NewCart = RequestOf<'/api/v1/orders', 'post'>;
-
-/** A short suffix that keeps codes, domains and emails of one test file apart. */
-export function uniqueSuffix(): string {
-  return randomBytes(4).toString('hex');
-}
-
-/** The price plan fixtures share: 'monthly', per unit, 10.00 EUR a month, no setup fee, no trial. */
-export function pricePlan(overrides: Partial<PricePlan> = {}): PricePlan {
-  return { code: 'monthly', name: 'Monthly', interval: 'month', trialDays: 0, taxCategory: 'saas', setupFee: {}, prices: { EUR: { model: 'per_unit', unitAmount: '10.00' } }, usage: [], ...overrides };
-}
-
-/** A monthly per-unit plan in EUR named by its code (what change-order tests switch between). */
-export function perUnitPlan(code: string, unitAmount: string): PricePlan {
-  return pricePlan({ code, name: code, prices: { EUR: { model: 'per_unit', unitAmount } } });
-}
-
-/** A compute server's configuration (region, disk) and its provisioning mapping: the version content order tests configure and provision. */
-export const SERVER_CONFIGURATION = {
-  configurationSchema: { type: 'object', properties: { region: { type: 'string', enum: ['eu-west', 'us-east'], default: 'eu-west' }, disk: { type: 'integer', minimum: 10, default: 20 } }, additionalProperties: false },
-  provisioning: { capability: 'compute.server', parameters: { region: { configuration: '/region' }, diskGb: { configuration: '/disk' }, count: { quantity: true } } },
-} satisfies VersionContentPatch;
 
 export interface TenantOptions {
   organizationName?: string;
