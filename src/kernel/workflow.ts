@@ -18,6 +18,7 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db, Tx } from './db/database.js';
 import { inTransaction } from './db/database.js';
+import { SYSTEM_SCOPE } from './use-case.js';
 import { newId } from './ids.js';
 import { bossExecutor } from './outbox.js';
 import { WORKFLOW_QUEUE } from './queues.js';
@@ -135,7 +136,6 @@ export interface WorkflowEngineOptions {
   sweepSeconds?: number;
 }
 
-const SYSTEM = { scope: { kind: 'platform' as const }, actorId: 'system' };
 const json = (value: unknown) => sql`${JSON.stringify(value ?? null)}::jsonb`;
 const summaryOf = (run: RunRow): WorkflowRunSummary => ({
   id: run.id,
@@ -193,18 +193,18 @@ export class WorkflowEngine {
       const run = await db.selectFrom('kernel.workflow_runs').select('id').where('workflow', '=', workflow.name).where('idempotency_key', '=', idempotencyKey).executeTakeFirstOrThrow();
       return this.#read(db, run.id);
     };
-    const run = tx ? await begin(tx) : await inTransaction(this.db, SYSTEM, begin);
+    const run = tx ? await begin(tx) : await inTransaction(this.db, SYSTEM_SCOPE, begin);
     return run!;
   }
 
   async get(runId: string): Promise<WorkflowRun | undefined> {
-    return inTransaction(this.db, SYSTEM, (tx) => this.#read(tx, runId));
+    return inTransaction(this.db, SYSTEM_SCOPE, (tx) => this.#read(tx, runId));
   }
 
   /** Runs, newest first, for operators (the operations module): of one status, of one workflow. */
   async list(filter: RunFilter, tx?: Tx): Promise<WorkflowRunSummary[]> {
     const read = async (db: Tx) => (await this.#runs.list(db, filter)).map(summaryOf);
-    return tx ? read(tx) : inTransaction(this.db, SYSTEM, read);
+    return tx ? read(tx) : inTransaction(this.db, SYSTEM_SCOPE, read);
   }
 
   /** A run with each step as it went, for operators; undefined when there is no such run. */
@@ -241,7 +241,7 @@ export class WorkflowEngine {
         steps,
       };
     };
-    return tx ? read(tx) : inTransaction(this.db, SYSTEM, read);
+    return tx ? read(tx) : inTransaction(this.db, SYSTEM_SCOPE, read);
   }
 
   /** Works the queue and sweeps for runs whose worker died (worker roles). */
@@ -271,7 +271,7 @@ export class WorkflowEngine {
 
   /** Queues again every unfinished run whose lease ran out (its worker was killed mid-step). Returns how many. */
   async sweepOnce(): Promise<number> {
-    return inTransaction(this.db, SYSTEM, async (tx) => {
+    return inTransaction(this.db, SYSTEM_SCOPE, async (tx) => {
       const orphans = await tx
         .selectFrom('kernel.workflow_runs')
         .selectAll()
@@ -314,7 +314,7 @@ export class WorkflowEngine {
 
   /** Takes the run's lease for this job's step; undefined when the job is stale or another live worker holds the run. */
   async #claim(job: StepJob): Promise<RunRow | undefined> {
-    return inTransaction(this.db, SYSTEM, async (tx) => {
+    return inTransaction(this.db, SYSTEM_SCOPE, async (tx) => {
       const run = await tx
         .updateTable('kernel.workflow_runs')
         .set({ lease_owner: this.#worker, lease_until: sql<Date>`now() + make_interval(secs => ${this.#leaseSeconds})` })
@@ -337,7 +337,7 @@ export class WorkflowEngine {
       throw new Error(`workflow ${run.workflow} is not registered in this process`);
     }
     const step = workflow.steps[run.step]!;
-    const recorded: StepRow[] = await inTransaction(this.db, SYSTEM, (tx) => this.#runs.steps(tx, run.id));
+    const recorded: StepRow[] = await inTransaction(this.db, SYSTEM_SCOPE, (tx) => this.#runs.steps(tx, run.id));
     const completed = recorded.filter((s) => s.status !== 'failed');
     const context: StepContext = {
       runId: run.id,
@@ -348,7 +348,7 @@ export class WorkflowEngine {
       results: Object.fromEntries(completed.map((s) => [s.name, s.output])),
     };
     const heartbeat = setInterval(() => {
-      inTransaction(this.db, SYSTEM, (tx) =>
+      inTransaction(this.db, SYSTEM_SCOPE, (tx) =>
         tx
           .updateTable('kernel.workflow_runs')
           .set({ lease_until: sql<Date>`now() + make_interval(secs => ${this.#leaseSeconds})` })
@@ -381,7 +381,7 @@ export class WorkflowEngine {
   }
 
   async #stepDone(workflow: Workflow<unknown>, run: RunRow, step: WorkflowStep<unknown>, output: unknown, attempts: number): Promise<void> {
-    await inTransaction(this.db, SYSTEM, async (tx) => {
+    await inTransaction(this.db, SYSTEM_SCOPE, async (tx) => {
       const now = this.clock.now();
       await tx
         .insertInto('kernel.workflow_steps')
@@ -400,7 +400,7 @@ export class WorkflowEngine {
 
   /** The step failed its last retry: record it, and undo the completed steps, the latest first. */
   async #compensateFrom(workflow: Workflow<unknown>, run: RunRow, step: WorkflowStep<unknown>, error: unknown, attempts: number): Promise<void> {
-    await inTransaction(this.db, SYSTEM, async (tx) => {
+    await inTransaction(this.db, SYSTEM_SCOPE, async (tx) => {
       const now = this.clock.now();
       await this.#runs.recordStepFailure(tx, { runId: run.id, seq: run.step, name: step.name, attempts, error: messageOf(error), at: now });
       const previous = run.step - 1;
@@ -414,7 +414,7 @@ export class WorkflowEngine {
   }
 
   async #compensationDone(workflow: Workflow<unknown>, run: RunRow): Promise<void> {
-    await inTransaction(this.db, SYSTEM, async (tx) => {
+    await inTransaction(this.db, SYSTEM_SCOPE, async (tx) => {
       const now = this.clock.now();
       if (workflow.steps[run.step]?.compensate) {
         await tx.updateTable('kernel.workflow_steps').set({ status: 'compensated', compensated_at: now }).where('run_id', '=', run.id).where('seq', '=', run.step).execute();
@@ -430,14 +430,14 @@ export class WorkflowEngine {
   }
 
   async #release(runId: string, error: string): Promise<void> {
-    await inTransaction(this.db, SYSTEM, (tx) =>
+    await inTransaction(this.db, SYSTEM_SCOPE, (tx) =>
       tx.updateTable('kernel.workflow_runs').set({ lease_owner: null, lease_until: null, error, updated_at: this.clock.now() }).where('id', '=', runId).where('lease_owner', '=', this.#worker).execute(),
     );
   }
 
   /** A compensation failed its last retry: the run stops, failed, for an operator; the step says why. */
   async #compensationFailed(run: RunRow, step: WorkflowStep<unknown>, error: unknown): Promise<void> {
-    await inTransaction(this.db, SYSTEM, async (tx) => {
+    await inTransaction(this.db, SYSTEM_SCOPE, async (tx) => {
       const now = this.clock.now();
       await this.#runs.recordCompensationFailure(tx, { runId: run.id, seq: run.step, error: messageOf(error), at: now });
       await tx
