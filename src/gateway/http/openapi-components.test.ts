@@ -1,27 +1,16 @@
 // Named schemas and the standard problem responses are written once in the API document and
 // referenced, while the routes keep validating and serialising with the plain schemas.
 import { Type } from 'typebox';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { named, PROBLEM_RESPONSES, PROBLEM_SCHEMA_ID, responses, StrictObject } from '../../kernel/api/schemas.js';
-import { createLogger } from '../../kernel/logging.js';
-import { createMetrics } from '../../kernel/metrics.js';
-import { createHttpServer, type HttpApp } from './server.js';
+import { bareServers } from '../../../test/support/http-server.js';
 
 interface Document {
   paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: unknown }> }; responses: Record<string, { $ref?: string; description?: string; content?: Record<string, { schema: unknown }> }> }>>;
   components: { schemas: Record<string, { properties?: Record<string, unknown> }>; responses: Record<string, { description: string; content: Record<string, { schema: unknown }> }> };
 }
 
-let app: HttpApp | undefined;
-afterEach(async () => {
-  await app?.close();
-  app = undefined;
-});
-
-async function server(): Promise<HttpApp> {
-  app = await createHttpServer({ logger: createLogger('silent'), metrics: createMetrics(), bodyLimit: 1_000_000, version: 'test', trustedProxies: [] });
-  return app;
-}
+const server = bareServers();
 
 describe('problem responses in the API document', () => {
   it('are written once, under components.responses by name, and every operation refers to them', async () => {

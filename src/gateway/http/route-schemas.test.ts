@@ -2,21 +2,11 @@
 // behave exactly as when compiled at boot, and a schema that cannot compile is still found before
 // release, by compileRouteSchemas, which the API suite runs over every route (test/api/operations).
 import { Type } from 'typebox';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createLogger } from '../../kernel/logging.js';
-import { createMetrics } from '../../kernel/metrics.js';
-import { compileRouteSchemas, createHttpServer, type HttpApp } from './server.js';
+import { describe, expect, it } from 'vitest';
+import { compileRouteSchemas } from './server.js';
+import { bareServers } from '../../../test/support/http-server.js';
 
-let app: HttpApp | undefined;
-afterEach(async () => {
-  await app?.close();
-  app = undefined;
-});
-
-async function server(): Promise<HttpApp> {
-  app = await createHttpServer({ logger: createLogger('silent'), metrics: createMetrics(), bodyLimit: 1_000_000, version: 'test', trustedProxies: [] });
-  return app;
-}
+const server = bareServers();
 
 describe('route schemas compiled on first use', () => {
   it('validate the first request and every later one, and serialise only what the response schema names', async () => {
@@ -30,17 +20,13 @@ describe('route schemas compiled on first use', () => {
     await app.ready();
     expect(compileRouteSchemas(app)).toBeGreaterThan(0);
 
-    const fresh = await createHttpServer({ logger: createLogger('silent'), metrics: createMetrics(), bodyLimit: 1_000_000, version: 'test', trustedProxies: [] });
-    try {
-      fresh.post('/things', { config: { public: true }, schema: { body: Type.Object({ size: Type.Integer({ minimum: 1 }) }) } }, async () => ({}));
-      await fresh.ready();
-      // Nothing compiled yet: the first request compiles its validator and reports its errors.
-      const refused = await fresh.inject({ method: 'POST', url: '/things', payload: { size: 0 } });
-      expect(refused.statusCode).toBe(400);
-      expect(refused.json()).toMatchObject({ code: 'PLAT_VALIDATION_FAILED', errors: [expect.objectContaining({ pointer: '/size' })] });
-    } finally {
-      await fresh.close();
-    }
+    // Nothing compiled yet on a fresh server: the first request compiles its validator and reports its errors.
+    const fresh = await server();
+    fresh.post('/things', { config: { public: true }, schema: { body: Type.Object({ size: Type.Integer({ minimum: 1 }) }) } }, async () => ({}));
+    await fresh.ready();
+    const refused = await fresh.inject({ method: 'POST', url: '/things', payload: { size: 0 } });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json()).toMatchObject({ code: 'PLAT_VALIDATION_FAILED', errors: [expect.objectContaining({ pointer: '/size' })] });
 
     const first = await app.inject({ method: 'POST', url: '/things', payload: { size: 0 } });
     expect(first.statusCode).toBe(400);
