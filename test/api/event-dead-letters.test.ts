@@ -74,8 +74,11 @@ describe('a delivery that fails its last retry', () => {
     expect(attempts.get(eventId)).toBe(3);
     const kept = await owner.query("select handler from kernel.event_deliveries where event_id = $1 and handler like 'test-dead-letters%'", [eventId]);
     expect(kept.rows).toEqual([]);
-    const job = await owner.query("select state from pgboss.job where name = 'event-delivery' and data ->> 'eventId' = $1", [eventId]);
-    expect(job.rows.map((r: { state: string }) => r.state)).toEqual(['failed']);
+    // The dead letter is written by the last attempt itself; pg-boss marks the job failed a moment
+    // after that attempt throws, so wait for the job's final state (it must end failed, not completed).
+    const states = async () => (await owner.query("select state from pgboss.job where name = 'event-delivery' and data ->> 'eventId' = $1", [eventId])).rows.map((r: { state: string }) => r.state);
+    await waitFor('the job to end', async () => ((await states()).some((state) => state === 'active' || state === 'retry' || state === 'created') ? undefined : true));
+    expect(await states()).toEqual(['failed']);
   });
 
   it('is listed for platform staff and counted by the dead-letter gauge', async () => {
